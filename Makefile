@@ -1,0 +1,120 @@
+# paydesk — plain Makefile, pkg-config for every library.
+#   make            build ./paydesk (installs missing Debian packages first)
+#   make test       build and run every test (unit, fake Stripe, end-to-end)
+#   make asan       the same suite under AddressSanitizer + UBSan
+#   make demo       training mode against the local fake Stripe
+#   make install PREFIX=/usr/local DESTDIR=   |  make uninstall
+#   make format | lint | clean               V=1 shows full commands
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+DATADIR   ?= $(PREFIX)/share
+MANDIR    ?= $(DATADIR)/man
+BUILDDIR  ?= build
+BIN       ?= paydesk
+
+PKGS      := ncursesw libcurl jansson sqlite3 libsodium
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+WARNINGS  := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
+# Lazily expanded: the libraries may only exist once `make deps` has run.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+ALL_CFLAGS = -std=c11 $(WARNINGS) $(CFLAGS) $(SANITIZE) -Iinclude \
+             -D_GNU_SOURCE -D_XOPEN_SOURCE_EXTENDED -DPAYDESK_VERSION='"$(VERSION)"' \
+             -DPAYDESK_DATADIR='"$(DATADIR)/paydesk"' $(PKG_CFLAGS) -MMD -MP
+ALL_LDLIBS = $(PKG_LIBS) -lpthread -lm
+
+SRCS      := $(shell find src -name '*.c' ! -path src/main.c | sort)
+OBJS      := $(SRCS:%.c=$(BUILDDIR)/obj/%.o)
+LIB       := $(BUILDDIR)/libpaydesk.a
+MAIN_OBJ  := $(BUILDDIR)/obj/src/main.o
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/tests/%)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+.SECONDARY:
+.PHONY: all build deps deps-ok test check asan demo bench install uninstall clean format lint
+
+all: deps-ok
+	$(Q)$(MAKE) --no-print-directory build
+
+build: $(BIN) $(UNIT_BINS)
+
+deps:
+	$(Q)scripts/deps.sh
+
+# Quiet when everything is there; installs (or says how to) otherwise.
+deps-ok:
+	$(Q)scripts/deps.sh --check || scripts/deps.sh
+
+$(BIN): $(MAIN_OBJ) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(LIB): $(OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(BUILDDIR)/obj/%.o: %.c
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILDDIR)/tests/%: $(BUILDDIR)/obj/tests/unit/%.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDLIBS) $(shell pkg-config --libs cmocka)
+
+test: deps-ok
+	$(Q)$(MAKE) --no-print-directory check
+
+# The whole suite against an already-built tree; prints one closing total line.
+check: build
+	$(Q)python3 tests/run_tests.py --bin ./$(BIN) --unit-dir $(BUILDDIR)/tests
+
+asan: deps-ok
+	$(Q)$(MAKE) --no-print-directory check BUILDDIR=build/asan BIN=build/asan/paydesk \
+		CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+		SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=all"
+
+demo: all
+	$(Q)python3 tests/demo.py --bin ./$(BIN)
+
+bench: all
+	$(Q)python3 tests/bench/run_bench.py --bin ./$(BIN)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/paydesk/themes $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/paydesk
+	install -m 0644 themes/*.theme $(DESTDIR)$(DATADIR)/paydesk/themes/
+	install -m 0644 man/paydesk.1 $(DESTDIR)$(MANDIR)/man1/paydesk.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/paydesk $(DESTDIR)$(MANDIR)/man1/paydesk.1
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/paydesk/themes/,$(notdir $(wildcard themes/*.theme)))
+	-rmdir $(DESTDIR)$(DATADIR)/paydesk/themes $(DESTDIR)$(DATADIR)/paydesk 2>/dev/null
+
+clean:
+	rm -rf build $(BIN)
+
+format:
+	clang-format -i $(SRCS) src/main.c $(wildcard include/paydesk/*.h) $(UNIT_SRCS)
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr --suppress=missingIncludeSystem -Iinclude \
+		-D_GNU_SOURCE -DPAYDESK_VERSION='"$(VERSION)"' src
+
+-include $(shell find $(BUILDDIR)/obj -name '*.d' 2>/dev/null)

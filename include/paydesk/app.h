@@ -1,0 +1,37 @@
+/* The application context handed to every use case and screen: settings,
+ * the store, the vault. Built by main, freed by app_close. */
+#ifndef PAYDESK_APP_H
+#define PAYDESK_APP_H
+
+#include <sqlite3.h>
+
+#include "paydesk/config.h"
+#include "paydesk/error.h"
+
+struct vault;
+
+struct app {
+	struct config cfg;
+	char *db_path;
+	char *config_path;
+	char *log_path;
+	sqlite3 *db;          /* the UI thread's connection */
+	struct vault *vault;  /* NULL while locked */
+	const char *start_screen; /* --screen, or NULL */
+};
+
+struct app_options {
+	const char *db_path;      /* --db, or NULL for the default */
+	const char *config_path;  /* --config, or NULL for the default */
+	const char *theme;        /* --theme, or NULL */
+	const char *screen;       /* --screen, or NULL */
+};
+
+/* Load config (file, env, options), open the log and the database.
+ * Config warnings are printed to stderr and logged. */
+int app_open(struct app *app, const struct app_options *opt, struct pd_error *err);
+
+/* Lock the vault, close the database and the log, free everything. */
+void app_close(struct app *app);
+
+#endif

@@ -1,0 +1,30 @@
+/* The audit log: every money and settings action, append-only, each entry
+ * chained to the previous one by a BLAKE2b hash so an edit or a deletion
+ * inside the log is detected. */
+#ifndef PAYDESK_AUDIT_H
+#define PAYDESK_AUDIT_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "paydesk/error.h"
+
+struct audit_entry {
+	const char *actor;     /* user name, or "system" */
+	const char *action;    /* short verb phrase: "vault.create", "payment.refund" */
+	const char *detail;    /* free text for people; may be NULL */
+	bool has_amount;
+	int64_t amount;        /* minor units, when has_amount */
+	const char *currency;  /* lowercase ISO code, or NULL */
+	const char *object_id; /* Stripe or local id, or NULL */
+};
+
+/* Append e (inside the caller's transaction, if one is open). */
+int audit_append(sqlite3 *db, const struct audit_entry *e, struct pd_error *err);
+
+/* Walk the chain. *broken_id is 0 when intact, else the id of the first entry
+ * whose hash or link does not match (err says how). */
+int audit_verify(sqlite3 *db, int64_t *broken_id, int64_t *entries, struct pd_error *err);
+
+#endif

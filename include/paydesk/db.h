@@ -1,0 +1,37 @@
+/* The SQLite store: opening it safely, its schema migrations, and small
+ * helpers shared by the store modules. One connection per thread. */
+#ifndef PAYDESK_DB_H
+#define PAYDESK_DB_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "paydesk/error.h"
+
+/* The schema version this build writes (PRAGMA user_version). */
+int db_schema_latest(void);
+
+/* Open (creating when absent: parent dir 0700, file 0600) the database at
+ * path and bring its schema up to date. Refuses, leaving the file untouched,
+ * a file that is not SQLite, is corrupt, belongs to another application, or
+ * was written by a newer paydesk. Sets WAL, foreign keys and a busy timeout. */
+int db_open(const char *path, sqlite3 **out, struct pd_error *err);
+
+/* Close and NULL *db. */
+void db_close(sqlite3 **db);
+
+/* Run SQL without results; on failure err says which statement failed. */
+int db_exec(sqlite3 *db, const char *sql, struct pd_error *err);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+int db_begin(sqlite3 *db, struct pd_error *err);
+int db_commit(sqlite3 *db, struct pd_error *err);
+void db_rollback(sqlite3 *db);
+
+/* Prepare a statement; on failure err carries SQLite's message. */
+int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct pd_error *err);
+
+/* Map the SQLite error of db to a pd_error (PD_ERR_IO), prefixed by what. */
+int db_fail(sqlite3 *db, const char *what, struct pd_error *err);
+
+#endif

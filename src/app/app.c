@@ -1,0 +1,71 @@
+#include "paydesk/app.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "paydesk/db.h"
+#include "paydesk/log.h"
+#include "paydesk/paths.h"
+#include "paydesk/vault.h"
+
+static void warn_config(void *ctx, const char *message)
+{
+	(void)ctx;
+	fprintf(stderr, "paydesk: warning: %s\n", message);
+	log_msg(LOG_WARN, "config: %s", message);
+}
+
+int app_open(struct app *app, const struct app_options *opt, struct pd_error *err)
+{
+	memset(app, 0, sizeof *app);
+	config_init(&app->cfg);
+	app->start_screen = opt->screen;
+	app->config_path = opt->config_path ? strdup(opt->config_path) : paths_default_config();
+	app->db_path = opt->db_path ? strdup(opt->db_path) : paths_default_db();
+	app->log_path = paths_default_log();
+	if (!app->db_path)
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "no place for the database: set HOME or XDG_DATA_HOME, or use "
+				    "--db PATH");
+
+	int rc = PD_OK;
+	if (app->config_path)
+		rc = config_load(&app->cfg, app->config_path, opt->config_path != NULL,
+				 warn_config, NULL, err);
+	if (!rc)
+		rc = config_apply_env(&app->cfg, err);
+	if (!rc && opt->theme)
+		rc = config_set(&app->cfg, "theme", opt->theme, "--theme", err);
+	if (rc)
+		return rc;
+
+	if (app->log_path) {
+		struct pd_error lerr;
+		/* A read-only home must not stop the front desk: run without a log. */
+		if (log_open(app->log_path, app->cfg.log_level, &lerr))
+			fprintf(stderr, "paydesk: warning: %s (continuing without a log)\n",
+				lerr.msg);
+	}
+	log_msg(LOG_INFO, "paydesk %s starting, database %s", PAYDESK_VERSION, app->db_path);
+
+	rc = vault_init(err);
+	if (!rc)
+		rc = db_open(app->db_path, &app->db, err);
+	if (rc)
+		log_msg(LOG_ERROR, "%s", err->msg);
+	return rc;
+}
+
+void app_close(struct app *app)
+{
+	vault_lock(&app->vault);
+	db_close(&app->db);
+	log_msg(LOG_INFO, "paydesk exiting");
+	log_close();
+	config_free(&app->cfg);
+	free(app->db_path);
+	free(app->config_path);
+	free(app->log_path);
+	memset(app, 0, sizeof *app);
+}

@@ -1,0 +1,97 @@
+/* paydesk: parse the command line, wire the modules, pick a subcommand or
+ * the full-screen interface. Exit codes: 0 ok, 1 runtime error, 2 usage. */
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "paydesk/app.h"
+#include "paydesk/error.h"
+#include "paydesk/tui.h"
+
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+static void usage(FILE *out)
+{
+	fputs("Usage: paydesk [OPTION]...\n"
+	      "Run a small business's Stripe payments from the keyboard.\n"
+	      "\n"
+	      "Options:\n"
+	      "  --db PATH          database file (default $XDG_DATA_HOME/paydesk/paydesk.db)\n"
+	      "  --config PATH      config file (default $XDG_CONFIG_HOME/paydesk/config)\n"
+	      "  --theme NAME|PATH  colour theme: default, dark, light, mono, high-contrast\n"
+	      "  --screen NAME      start on appointments, clients, subscriptions, history or setup\n"
+	      "  -h, --help         show this help and exit\n"
+	      "  -V, --version      show the version and exit\n"
+	      "\n"
+	      "Environment: PAYDESK_API_BASE, PAYDESK_THEME, PAYDESK_CURRENCY, PAYDESK_TIMEZONE,\n"
+	      "PAYDESK_LOG_LEVEL override the config file; NO_COLOR selects the mono theme.\n"
+	      "Exit status: 0 ok, 1 runtime error, 2 usage error. See paydesk(1).\n",
+	      out);
+}
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	umask(077); /* everything paydesk writes is private to the user */
+
+	enum { OPT_DB = 256, OPT_CONFIG, OPT_THEME, OPT_SCREEN };
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+		{"db", required_argument, NULL, OPT_DB},  {"config", required_argument, NULL, OPT_CONFIG},
+		{"theme", required_argument, NULL, OPT_THEME},
+		{"screen", required_argument, NULL, OPT_SCREEN},
+		{NULL, 0, NULL, 0},
+	};
+	struct app_options opt = {0};
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("paydesk %s\n", PAYDESK_VERSION);
+			return EXIT_OK;
+		case OPT_DB:
+			opt.db_path = optarg;
+			break;
+		case OPT_CONFIG:
+			opt.config_path = optarg;
+			break;
+		case OPT_THEME:
+			opt.theme = optarg;
+			break;
+		case OPT_SCREEN:
+			opt.screen = optarg;
+			break;
+		default:
+			if (optopt && optopt < 256)
+				fprintf(stderr, "paydesk: unknown option '-%c'\n", optopt);
+			else
+				fprintf(stderr, "paydesk: unknown or incomplete option '%s'\n",
+					argv[optind - 1]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "paydesk: unknown command '%s'\n", argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+
+	struct app app;
+	struct pd_error err = {0};
+	int rc = app_open(&app, &opt, &err);
+	if (!rc)
+		rc = tui_run(&app, &err);
+	app_close(&app);
+	if (rc) {
+		fprintf(stderr, "paydesk: %s\n", err.msg);
+		return rc == PD_ERR_USAGE ? EXIT_USAGE : EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}

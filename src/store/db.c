@@ -1,0 +1,215 @@
+#include "paydesk/db.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "migrations.h"
+#include "paydesk/log.h"
+#include "paydesk/paths.h"
+
+/* PRAGMA application_id marks the file as paydesk's ("PDSK"). */
+#define PAYDESK_APPLICATION_ID 0x5044534B
+#define BUSY_TIMEOUT_MS 5000
+
+int db_schema_latest(void)
+{
+	return store_migrations[store_migrations_count - 1].version;
+}
+
+int db_fail(sqlite3 *db, const char *what, struct pd_error *err)
+{
+	return pd_error_set(err, PD_ERR_IO, "%s: %s", what, db ? sqlite3_errmsg(db) : "no database");
+}
+
+int db_exec(sqlite3 *db, const char *sql, struct pd_error *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return PD_OK;
+	int rc = pd_error_set(err, PD_ERR_IO, "database error: %s", msg ? msg : "unknown");
+	sqlite3_free(msg);
+	return rc;
+}
+
+int db_begin(sqlite3 *db, struct pd_error *err)
+{
+	return db_exec(db, "BEGIN IMMEDIATE", err);
+}
+
+int db_commit(sqlite3 *db, struct pd_error *err)
+{
+	return db_exec(db, "COMMIT", err);
+}
+
+void db_rollback(sqlite3 *db)
+{
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct pd_error *err)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, stmt, NULL) == SQLITE_OK)
+		return PD_OK;
+	return db_fail(db, "database error", err);
+}
+
+static int pragma_int(sqlite3 *db, const char *sql, int *out)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return sqlite3_errcode(db);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Look at an existing file before SQLite writes anything to it: a file that
+ * is not SQLite must come out of this untouched. Creates a new file 0600. */
+static int prepare_file(const char *path, struct pd_error *err)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		if (errno != ENOENT)
+			return pd_error_set(err, PD_ERR_IO, "cannot use database %s: %s", path,
+					    strerror(errno));
+		int rc = paths_make_parent(path, err);
+		if (rc)
+			return rc;
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
+			return pd_error_set(err, PD_ERR_IO, "cannot create database %s: %s", path,
+					    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return PD_OK;
+	}
+	if (!S_ISREG(st.st_mode))
+		return pd_error_set(err, PD_ERR_NOT_PAYDESK, "%s is not a regular file", path);
+	if (st.st_size == 0)
+		return PD_OK;
+	char header[16] = {0};
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return pd_error_set(err, PD_ERR_IO, "cannot read database %s: %s", path,
+				    strerror(errno));
+	size_t n = fread(header, 1, sizeof header, f);
+	fclose(f);
+	if (n != sizeof header || memcmp(header, "SQLite format 3", 16) != 0)
+		return pd_error_set(err, PD_ERR_NOT_PAYDESK,
+				    "%s is not an SQLite database, so not a paydesk database; it was "
+				    "left untouched (use --db to choose another file)",
+				    path);
+	return PD_OK;
+}
+
+/* Refuse what is damaged, foreign or too new, before any write. */
+static int check_identity(sqlite3 *db, const char *path, int *version, struct pd_error *err)
+{
+	int objects = 0, app_id = 0;
+	int rc = pragma_int(db, "SELECT count(*) FROM sqlite_master", &objects);
+	if (rc == SQLITE_OK)
+		rc = pragma_int(db, "PRAGMA application_id", &app_id);
+	if (rc == SQLITE_OK)
+		rc = pragma_int(db, "PRAGMA user_version", version);
+	if (rc != SQLITE_OK)
+		return pd_error_set(err, PD_ERR_NOT_PAYDESK,
+				    "%s is damaged or not a database (%s); it was left untouched",
+				    path, sqlite3_errstr(rc));
+	if ((objects > 0 || *version > 0) && app_id != PAYDESK_APPLICATION_ID)
+		return pd_error_set(err, PD_ERR_NOT_PAYDESK,
+				    "%s is an SQLite database of another application; it was left "
+				    "untouched (use --db to choose another file)",
+				    path);
+	if (*version > db_schema_latest())
+		return pd_error_set(err, PD_ERR_SCHEMA,
+				    "%s was written by a newer paydesk (schema %d; this paydesk "
+				    "knows up to %d): upgrade paydesk to open it",
+				    path, *version, db_schema_latest());
+	return PD_OK;
+}
+
+static int migrate(sqlite3 *db, struct pd_error *err)
+{
+	for (int i = 0; i < store_migrations_count; i++) {
+		const struct migration *m = &store_migrations[i];
+		int rc = db_begin(db, err);
+		if (rc)
+			return rc;
+		/* Re-read inside the write lock: another paydesk may have just migrated. */
+		int current = 0;
+		if (pragma_int(db, "PRAGMA user_version", &current) != SQLITE_OK) {
+			db_rollback(db);
+			return db_fail(db, "reading schema version", err);
+		}
+		if (current >= m->version) {
+			db_rollback(db);
+			continue;
+		}
+		char pragmas[128];
+		snprintf(pragmas, sizeof pragmas, "PRAGMA user_version = %d; PRAGMA application_id = %d;",
+			 m->version, PAYDESK_APPLICATION_ID);
+		rc = db_exec(db, m->sql, err);
+		if (!rc)
+			rc = db_exec(db, pragmas, err);
+		if (!rc)
+			rc = db_commit(db, err);
+		if (rc) {
+			db_rollback(db);
+			return pd_error_set(err, PD_ERR_IO, "schema migration %d (%s) failed: %s",
+					    m->version, m->what, err ? err->msg : "");
+		}
+		log_msg(LOG_INFO, "database migrated to schema %d (%s)", m->version, m->what);
+	}
+	return PD_OK;
+}
+
+int db_open(const char *path, sqlite3 **out, struct pd_error *err)
+{
+	*out = NULL;
+	int rc = prepare_file(path, err);
+	if (rc)
+		return rc;
+	sqlite3 *db = NULL;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		rc = pd_error_set(err, PD_ERR_IO, "cannot open database %s: %s", path,
+				  db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return rc;
+	}
+	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+	int version = 0;
+	rc = check_identity(db, path, &version, err);
+	/* FULL sync: a committed payment record must survive a power cut, not
+	 * only a crash of paydesk. secure_delete zeroes freed pages (old secrets). */
+	if (!rc)
+		rc = db_exec(db,
+			     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+			     "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;",
+			     err);
+	if (!rc && version < db_schema_latest())
+		rc = migrate(db, err);
+	if (rc) {
+		sqlite3_close(db);
+		return rc;
+	}
+	*out = db;
+	return PD_OK;
+}
+
+void db_close(sqlite3 **db)
+{
+	if (db && *db) {
+		sqlite3_close(*db);
+		*db = NULL;
+	}
+}

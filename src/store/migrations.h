@@ -1,0 +1,15 @@
+/* Ordered schema migrations, private to the store. Each is applied once, in
+ * its own transaction, and never drops data. Append; never edit a shipped one. */
+#ifndef PAYDESK_STORE_MIGRATIONS_H
+#define PAYDESK_STORE_MIGRATIONS_H
+
+struct migration {
+	int version;        /* user_version after it is applied */
+	const char *what;   /* for the log */
+	const char *sql;
+};
+
+extern const struct migration store_migrations[];
+extern const int store_migrations_count;
+
+#endif

@@ -1,0 +1,47 @@
+#include "paydesk/settings.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "paydesk/db.h"
+
+int settings_get(sqlite3 *db, const char *key, char **out, struct pd_error *err)
+{
+	*out = NULL;
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, "SELECT value FROM settings WHERE key = ?", &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		*out = strdup((const char *)sqlite3_column_text(st, 0));
+		rc = *out ? PD_OK : pd_error_set(err, PD_ERR, "out of memory");
+	} else if (step == SQLITE_DONE) {
+		rc = pd_error_set(err, PD_ERR_NOT_FOUND, "setting %s is not set", key);
+	} else {
+		rc = db_fail(db, "reading settings", err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int settings_set(sqlite3 *db, const char *key, const char *value, struct pd_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+			    "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) "
+			    "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
+			    "updated_at = excluded.updated_at",
+			    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = db_fail(db, "saving a setting", err);
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -1,0 +1,128 @@
+"""Drive paydesk in a real terminal: a private tmux server per test, a
+detached session of a fixed size, keys in with send-keys, the screen out
+with capture-pane. On a failed wait the screen is dumped into the error."""
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def paydesk_bin():
+    return os.environ.get("PAYDESK_BIN") or os.path.join(ROOT, "paydesk")
+
+
+class ScreenTimeout(AssertionError):
+    pass
+
+
+class Terminal:
+    """One program running in a detached tmux session."""
+
+    def __init__(self, argv, width=80, height=24, env=None, term="tmux-256color"):
+        self.dir = tempfile.mkdtemp(prefix="paydesk-tmux-")
+        self.sock = os.path.join(self.dir, "sock")
+        self.status_file = os.path.join(self.dir, "status")
+        conf = os.path.join(self.dir, "tmux.conf")
+        with open(conf, "w") as f:
+            # Keep the pane after exit so the last screen can still be read.
+            f.write("set -g remain-on-exit on\nset -g status off\n"
+                    f"set -g default-terminal {term}\nset -sg escape-time 0\n"
+                    "set -g history-limit 0\n")
+        server_env = dict(os.environ)
+        server_env.update(env or {})
+        server_env["TERM"] = term
+        cmd = " ".join(shlex.quote(a) for a in argv)
+        shell_cmd = f"{cmd}; echo $? > {shlex.quote(self.status_file)}"
+        subprocess.run(["tmux", "-f", conf, "-S", self.sock, "new-session", "-d",
+                        "-x", str(width), "-y", str(height), "-s", "t", shell_cmd],
+                       env=server_env, check=True)
+
+    def tmux(self, *args, capture=False):
+        return subprocess.run(["tmux", "-S", self.sock] + list(args), check=True,
+                              stdout=subprocess.PIPE if capture else None, text=True).stdout
+
+    def send(self, *keys):
+        """Named keys as tmux spells them: 'q', 'Enter', 'Escape', 'F1', 'C-d'."""
+        self.tmux("send-keys", "-t", "t", *keys)
+
+    def type(self, text):
+        """Literal text, character by character."""
+        self.tmux("send-keys", "-t", "t", "-l", text)
+
+    def screen(self, colours=False):
+        args = ["capture-pane", "-p", "-t", "t"] + (["-e"] if colours else [])
+        return self.tmux(*args, capture=True)
+
+    def wait_for(self, pattern, timeout=10.0, regex=False):
+        """Wait until the screen shows pattern; return the screen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            shown = self.screen()
+            if (re.search(pattern, shown) if regex else pattern in shown):
+                return shown
+            if time.monotonic() > deadline:
+                raise ScreenTimeout(f"timed out after {timeout}s waiting for {pattern!r}; "
+                                    f"screen was:\n{shown}")
+            time.sleep(0.03)
+
+    def wait_gone(self, pattern, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while pattern in self.screen():
+            if time.monotonic() > deadline:
+                raise ScreenTimeout(f"{pattern!r} still shown after {timeout}s:\n"
+                                    + self.screen())
+            time.sleep(0.03)
+
+    def resize(self, width, height):
+        self.tmux("resize-window", "-t", "t", "-x", str(width), "-y", str(height))
+
+    def exit_status(self, timeout=10.0):
+        """Wait for the program to end; return its exit status."""
+        deadline = time.monotonic() + timeout
+        while not os.path.exists(self.status_file) or not open(self.status_file).read():
+            if time.monotonic() > deadline:
+                raise ScreenTimeout(f"program still running after {timeout}s; screen:\n"
+                                    + self.screen())
+            time.sleep(0.03)
+        return int(open(self.status_file).read().strip())
+
+    def close(self):
+        subprocess.run(["tmux", "-S", self.sock, "kill-server"], stderr=subprocess.DEVNULL)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Home:
+    """A throwaway HOME with its XDG directories, so tests never touch real files."""
+
+    def __init__(self):
+        self.path = tempfile.mkdtemp(prefix="paydesk-home-")
+        self.env = {
+            "HOME": self.path,
+            "XDG_DATA_HOME": os.path.join(self.path, "data"),
+            "XDG_CONFIG_HOME": os.path.join(self.path, "config"),
+            "XDG_STATE_HOME": os.path.join(self.path, "state"),
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+        }
+
+    @property
+    def db(self):
+        return os.path.join(self.env["XDG_DATA_HOME"], "paydesk", "paydesk.db")
+
+    @property
+    def log(self):
+        return os.path.join(self.env["XDG_STATE_HOME"], "paydesk", "paydesk.log")
+
+    def close(self):
+        shutil.rmtree(self.path, ignore_errors=True)

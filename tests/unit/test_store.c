@@ -1,0 +1,242 @@
+/* Store: opening, permissions, migrations, refusal of foreign, corrupt and
+ * newer files (left untouched), concurrent first opens, settings, audit log. */
+#include "testutil.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "paydesk/audit.h"
+#include "paydesk/db.h"
+#include "paydesk/settings.h"
+#include "paydesk/vault.h"
+
+static int query_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void test_new_database(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *path = tu_path(dir, "nested/deeper/paydesk.db");
+	sqlite3 *db = NULL;
+	struct pd_error err = {0};
+	assert_int_equal(db_open(path, &db, &err), 0);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	char *sub = tu_path(dir, "nested/deeper");
+	assert_int_equal(stat(sub, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(query_int(db, "PRAGMA user_version"), db_schema_latest());
+	assert_int_equal(query_int(db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN "
+				       "('settings','vault','vault_secret','stripe_account','audit_log')"),
+			 5);
+	sqlite3_stmt *jm;
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &jm, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(jm), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(jm, 0), "wal");
+	sqlite3_finalize(jm);
+	db_close(&db);
+	assert_null(db);
+	/* Reopening an up-to-date database changes nothing. */
+	assert_int_equal(db_open(path, &db, &err), 0);
+	assert_int_equal(query_int(db, "PRAGMA user_version"), db_schema_latest());
+	db_close(&db);
+	tu_rm_rf(dir);
+	free(dir);
+	free(path);
+	free(sub);
+}
+
+/* Open must fail with want_rc and leave the file byte-for-byte as it was. */
+static void expect_refused_untouched(const char *path, int want_rc, const char *want_msg)
+{
+	size_t before_len, after_len;
+	unsigned char *before = tu_read_file(path, &before_len);
+	sqlite3 *db = NULL;
+	struct pd_error err = {0};
+	int rc = db_open(path, &db, &err);
+	if (rc != want_rc || !strstr(err.msg, want_msg))
+		fail_msg("rc %d msg '%s', wanted %d '%s'", rc, err.msg, want_rc, want_msg);
+	assert_null(db);
+	unsigned char *after = tu_read_file(path, &after_len);
+	assert_int_equal(before_len, after_len);
+	assert_memory_equal(before, after, before_len);
+	free(before);
+	free(after);
+}
+
+static void test_refuses_foreign_files(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *text = tu_path(dir, "notes.txt");
+	tu_write_file(text, "these are not the bytes you are looking for\n");
+	expect_refused_untouched(text, PD_ERR_NOT_PAYDESK, "is not an SQLite database");
+
+	/* Valid header, garbage after it: a corrupt database. */
+	char *corrupt = tu_path(dir, "corrupt.db");
+	FILE *f = fopen(corrupt, "wb");
+	fwrite("SQLite format 3", 1, 16, f);
+	for (int i = 0; i < 8192; i++)
+		fputc((i * 7919) & 0xff, f);
+	fclose(f);
+	expect_refused_untouched(corrupt, PD_ERR_NOT_PAYDESK, "damaged or not a database");
+
+	/* A healthy SQLite database that some other program owns. */
+	char *other = tu_path(dir, "other.db");
+	sqlite3 *odb;
+	assert_int_equal(sqlite3_open(other, &odb), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(odb, "CREATE TABLE recipes(x); INSERT INTO recipes VALUES (1);", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(odb);
+	expect_refused_untouched(other, PD_ERR_NOT_PAYDESK, "of another application");
+
+	char *dirpath = tu_path(dir, "");
+	sqlite3 *db = NULL;
+	struct pd_error err;
+	assert_int_equal(db_open(dirpath, &db, &err), PD_ERR_NOT_PAYDESK);
+	tu_rm_rf(dir);
+	free(dir);
+	free(text);
+	free(corrupt);
+	free(other);
+	free(dirpath);
+}
+
+static void test_refuses_newer_schema(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *path = tu_path(dir, "paydesk.db");
+	sqlite3 *db = NULL;
+	struct pd_error err = {0};
+	assert_int_equal(db_open(path, &db, &err), 0);
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", db_schema_latest() + 1);
+	assert_int_equal(db_exec(db, sql, &err), 0);
+	assert_int_equal(db_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", &err), 0);
+	db_close(&db);
+	expect_refused_untouched(path, PD_ERR_SCHEMA, "written by a newer paydesk");
+	tu_rm_rf(dir);
+	free(dir);
+	free(path);
+}
+
+/* Several processes opening a brand-new database at once: one migrates,
+ * all succeed, the schema is applied exactly once. */
+static void test_concurrent_first_open(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *path = tu_path(dir, "paydesk.db");
+	enum { N = 6 };
+	pid_t pids[N];
+	for (int i = 0; i < N; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0) {
+			sqlite3 *db = NULL;
+			struct pd_error err;
+			int rc = db_open(path, &db, &err);
+			if (rc)
+				fprintf(stderr, "child %d: %s\n", i, err.msg);
+			db_close(&db);
+			_exit(rc ? 1 : 0);
+		}
+	}
+	for (int i = 0; i < N; i++) {
+		int status;
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	sqlite3 *db = NULL;
+	struct pd_error err;
+	assert_int_equal(db_open(path, &db, &err), 0);
+	assert_int_equal(query_int(db, "PRAGMA user_version"), db_schema_latest());
+	db_close(&db);
+	tu_rm_rf(dir);
+	free(dir);
+	free(path);
+}
+
+static void test_settings(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *path = tu_path(dir, "paydesk.db");
+	sqlite3 *db = NULL;
+	struct pd_error err = {0};
+	assert_int_equal(db_open(path, &db, &err), 0);
+	char *v = NULL;
+	assert_int_equal(settings_get(db, "payment_at_booking", &v, &err), PD_ERR_NOT_FOUND);
+	assert_null(v);
+	assert_int_equal(settings_set(db, "payment_at_booking", "optional", &err), 0);
+	assert_int_equal(settings_set(db, "payment_at_booking", "required", &err), 0);
+	assert_int_equal(settings_get(db, "payment_at_booking", &v, &err), 0);
+	assert_string_equal(v, "required");
+	free(v);
+	db_close(&db);
+	tu_rm_rf(dir);
+	free(dir);
+	free(path);
+}
+
+static void test_audit_chain(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *path = tu_path(dir, "paydesk.db");
+	sqlite3 *db = NULL;
+	struct pd_error err = {0};
+	assert_int_equal(vault_init(&err), 0);
+	assert_int_equal(db_open(path, &db, &err), 0);
+	for (int i = 0; i < 5; i++) {
+		struct audit_entry e = {.actor = "admin", .action = "payment.refund",
+					.detail = "partial refund", .has_amount = true,
+					.amount = 1000 + i, .currency = "usd", .object_id = "pi_123"};
+		assert_int_equal(audit_append(db, &e, &err), 0);
+	}
+	int64_t broken, n;
+	assert_int_equal(audit_verify(db, &broken, &n, &err), 0);
+	assert_int_equal(broken, 0);
+	assert_int_equal(n, 5);
+
+	/* An edited amount is found at its entry. */
+	assert_int_equal(db_exec(db, "UPDATE audit_log SET amount = 1 WHERE id = 3", &err), 0);
+	assert_int_equal(audit_verify(db, &broken, &n, &err), PD_ERR_TAMPERED);
+	assert_int_equal(broken, 3);
+	assert_non_null(strstr(err.msg, "content was changed"));
+	assert_int_equal(db_exec(db, "UPDATE audit_log SET amount = 1002 WHERE id = 3", &err), 0);
+	assert_int_equal(audit_verify(db, &broken, &n, &err), 0);
+
+	/* A deleted entry breaks the chain at the next one. */
+	assert_int_equal(db_exec(db, "DELETE FROM audit_log WHERE id = 2", &err), 0);
+	assert_int_equal(audit_verify(db, &broken, &n, &err), PD_ERR_TAMPERED);
+	assert_int_equal(broken, 3);
+	db_close(&db);
+	tu_rm_rf(dir);
+	free(dir);
+	free(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_new_database),
+		cmocka_unit_test(test_refuses_foreign_files),
+		cmocka_unit_test(test_refuses_newer_schema),
+		cmocka_unit_test(test_concurrent_first_open),
+		cmocka_unit_test(test_settings),
+		cmocka_unit_test(test_audit_chain),
+	};
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
