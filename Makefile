@@ -32,6 +32,8 @@ LIB       := $(BUILDDIR)/libpaydesk.a
 MAIN_OBJ  := $(BUILDDIR)/obj/src/main.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/tests/%)
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILDDIR)/tools/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 ifeq ($(V),1)
@@ -48,7 +50,7 @@ endif
 all: deps-ok
 	$(Q)$(MAKE) --no-print-directory build
 
-build: $(BIN) $(UNIT_BINS)
+build: $(BIN) $(UNIT_BINS) $(TOOL_BINS)
 
 deps:
 	$(Q)scripts/deps.sh
@@ -77,12 +79,19 @@ $(BUILDDIR)/tests/%: $(BUILDDIR)/obj/tests/unit/%.o $(LIB)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDLIBS) $(shell pkg-config --libs cmocka)
 
+# Test-only programs (drivers that integration tests run against the fake Stripe).
+$(BUILDDIR)/tools/%: $(BUILDDIR)/obj/tests/tools/%.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
 test: deps-ok
 	$(Q)$(MAKE) --no-print-directory check
 
 # The whole suite against an already-built tree; prints one closing total line.
 check: build
-	$(Q)python3 tests/run_tests.py --bin ./$(BIN) --unit-dir $(BUILDDIR)/tests
+	$(Q)python3 tests/run_tests.py --bin ./$(BIN) --unit-dir $(BUILDDIR)/tests \
+		--tools-dir $(BUILDDIR)/tools
 
 asan: deps-ok
 	$(Q)$(MAKE) --no-print-directory check BUILDDIR=build/asan BIN=build/asan/paydesk \

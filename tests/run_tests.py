@@ -52,6 +52,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True, help="the paydesk binary under test")
     ap.add_argument("--unit-dir", required=True)
+    ap.add_argument("--tools-dir", help="test-only driver programs (PAYDESK_TOOLS_DIR)")
     ap.add_argument("--only", help="run only suites whose name contains this")
     args = ap.parse_args()
 
@@ -59,6 +60,8 @@ def main():
     os.makedirs(log_dir, exist_ok=True)
     env = dict(os.environ)
     env["PAYDESK_BIN"] = os.path.abspath(os.path.join(ROOT, args.bin))
+    if args.tools_dir:
+        env["PAYDESK_TOOLS_DIR"] = os.path.abspath(os.path.join(ROOT, args.tools_dir))
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     # Tests never touch the user's real files.
     env.pop("XDG_CONFIG_HOME", None)
