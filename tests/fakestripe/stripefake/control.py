@@ -1,0 +1,197 @@
+"""The /_fake/... control API used by tests (JSON in, JSON out, no Stripe auth).
+
+The server only listens on 127.0.0.1, so "loopback only" holds by construction.
+See README.md for the full list.
+"""
+import json
+import re
+from urllib.parse import parse_qs
+
+from . import seed as seeding
+from .app import Response, dump
+from .errors import StripeError
+from .store import clone
+
+ROUTES = []
+
+
+def route(method, pattern):
+    regex = re.compile("^/_fake" + pattern + "$")
+
+    def deco(fn):
+        ROUTES.append((method, regex, fn))
+        return fn
+    return deco
+
+
+class ControlError(Exception):
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+
+
+def handle(app, req):
+    try:
+        body = json.loads(req.body.decode("utf-8")) if req.body.strip() else {}
+    except ValueError:
+        return Response(400, dump({"error": "body must be JSON"}))
+    query = {k: v[-1] for k, v in parse_qs(req.query).items()}
+    for method, regex, fn in ROUTES:
+        m = regex.match(req.path)
+        if m and method == req.method:
+            try:
+                return Response(200, dump(fn(app, body, query, *m.groups())))
+            except (ControlError, ValueError, TypeError, KeyError) as e:
+                status = getattr(e, "status", 400)
+                return Response(status, dump({"error": str(e)}))
+            except StripeError as e:
+                return Response(e.status, dump(e.body()))
+    return Response(404, dump({"error": "no control endpoint %s %s" % (req.method, req.path)}))
+
+
+def _store(app, query_or_body):
+    account = query_or_body.get("account") or app.platform_account
+    livemode = str(query_or_body.get("livemode", "false")).lower() == "true"
+    return app.store_for(account, livemode)
+
+
+@route("GET", "/health")
+def health(app, body, query):
+    return {"ok": True, "platform_account": app.platform_account, "api_version": app.api_version}
+
+
+@route("POST", "/reset")
+def reset(app, body, query):
+    app.reset(reseed=body.get("reseed", True))
+    return {"ok": True}
+
+
+# -- faults ------------------------------------------------------------------------------------
+
+@route("GET", "/faults")
+def faults_list(app, body, query):
+    return {"faults": app.faults.list()}
+
+
+@route("POST", "/faults")
+def faults_add(app, body, query):
+    specs = body if isinstance(body, list) else body.get("faults", [body])
+    return {"faults": [app.faults.add(**spec).describe() for spec in specs]}
+
+
+@route("DELETE", "/faults")
+def faults_clear(app, body, query):
+    app.faults.clear()
+    return {"ok": True}
+
+
+@route("DELETE", "/faults/([^/]+)")
+def faults_remove(app, body, query, fault_id):
+    if not app.faults.remove(fault_id):
+        raise ControlError(404, "no fault %s" % fault_id)
+    return {"ok": True}
+
+
+# -- request log -------------------------------------------------------------------------------
+
+@route("GET", "/requests")
+def requests_list(app, body, query):
+    return {"requests": app.log.query(query.get("method"), query.get("path_prefix"),
+                                      int(query.get("since", 0)))}
+
+
+@route("DELETE", "/requests")
+def requests_clear(app, body, query):
+    app.log.clear()
+    return {"ok": True}
+
+
+# -- keys, accounts, config ----------------------------------------------------------------------
+
+@route("GET", "/keys")
+def keys_list(app, body, query):
+    return {"keys": app.keys.list(), "accept_any_test_key": app.keys.accept_any_test_key}
+
+
+@route("POST", "/keys")
+def keys_add(app, body, query):
+    account = body.get("account")
+    if account and account not in app.accounts:
+        raise ControlError(400, "unknown account %s (register it with POST /_fake/accounts)"
+                           % account)
+    info = app.keys.register(body["key"], account=account, permissions=body.get("permissions"),
+                             default=body.get("default"), revoked=body.get("revoked", False),
+                             expired=body.get("expired", False))
+    return {"key": info.describe(), "permissions": info.permissions, "default": info.default}
+
+
+@route("POST", "/config")
+def config(app, body, query):
+    if "accept_any_test_key" in body:
+        app.keys.accept_any_test_key = bool(body["accept_any_test_key"])
+    return {"accept_any_test_key": app.keys.accept_any_test_key}
+
+
+@route("POST", "/accounts")
+def accounts_add(app, body, query):
+    from .resources.account import connected_account_object
+    acct = connected_account_object(app, body)
+    return clone(acct)
+
+
+# -- clock ---------------------------------------------------------------------------------------
+
+@route("GET", "/clock")
+def clock_get(app, body, query):
+    return app.clock.state()
+
+
+@route("POST", "/clock")
+def clock_set(app, body, query):
+    if "now" in body:
+        app.clock.set(int(body["now"]), frozen=body.get("frozen", True))
+    if "advance" in body:
+        app.clock.advance(int(body["advance"]))
+    if body.get("frozen") is False and "now" not in body:
+        app.clock.unfreeze()
+    return app.clock.state()
+
+
+# -- data ----------------------------------------------------------------------------------------
+
+@route("POST", "/seed")
+def seed(app, body, query):
+    return seeding.load(app, body)
+
+
+@route("GET", "/state/counts")
+def counts(app, body, query):
+    store = _store(app, query)
+    with store.lock:
+        found = store.counts()
+    known = ("account", "balance_transaction", "charge", "customer", "event", "payment_intent",
+             "payment_method", "refund")
+    result = {t: 0 for t in known}
+    result.update(found)
+    return {"account": store.account_id, "livemode": store.livemode, "counts": result,
+            "idempotency_keys": app.idem.count()}
+
+
+@route("GET", "/objects/([^/]+)")
+def object_get(app, body, query, obj_id):
+    store = _store(app, query)
+    with store.lock:
+        obj = store.get(obj_id)
+        if obj is None:
+            raise ControlError(404, "no object %s" % obj_id)
+        return clone(obj)
+
+
+@route("POST", "/payment_intents/([^/]+)/authenticate")
+def pi_authenticate(app, body, query, pi_id):
+    """Plays the customer finishing (or failing) 3-D Secure for a requires_action PI."""
+    from .resources import payment_intents
+    store = _store(app, body)
+    with store.lock:
+        ctx = app.context(store.account_id, store.livemode)
+        return payment_intents.complete_authentication(ctx, pi_id, body.get("outcome", "succeed"))

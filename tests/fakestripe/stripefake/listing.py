@@ -1,0 +1,72 @@
+"""List endpoints: limit, cursors, created ranges, newest first."""
+import bisect
+
+from .errors import invalid
+from .store import clone
+
+_MIN = -1      # sorts before any real seq
+
+
+def created_bounds(created):
+    """created=int or {gt,gte,lt,lte} -> inclusive (lo, hi) on created, None meaning open."""
+    if created is None or created == "":
+        return None, None
+    if isinstance(created, int):
+        return created, created
+    lo = hi = None
+    if "gte" in created:
+        lo = created["gte"]
+    if "gt" in created:
+        lo = max(lo, created["gt"] + 1) if lo is not None else created["gt"] + 1
+    if "lte" in created:
+        hi = created["lte"]
+    if "lt" in created:
+        hi = min(hi, created["lt"] - 1) if hi is not None else created["lt"] - 1
+    return lo, hi
+
+
+def list_response(store, obj_type, params, url, predicate=None, kind=None, render=clone):
+    limit = params.get("limit", 10)
+    if not 1 <= limit <= 100:
+        raise invalid("Invalid limit: must be an integer between 1 and 100 (got %d)" % limit,
+                      param="limit")
+    after, before = params.get("starting_after"), params.get("ending_before")
+    if after and before:
+        raise invalid("You may only specify one of these parameters: ending_before, "
+                      "starting_after.", param="ending_before")
+    index = store.index(obj_type)
+    keys = index.keys
+    lo_c, hi_c = created_bounds(params.get("created"))
+    lo = 0 if lo_c is None else bisect.bisect_left(keys, (lo_c, _MIN))
+    hi = len(keys) if hi_c is None else bisect.bisect_left(keys, (hi_c + 1, _MIN))
+
+    def cursor_pos(name, obj_id):
+        key = store.key_of(obj_id)
+        pos = index.position(key) if key else None
+        if pos is None or index.ids[pos] != obj_id:
+            raise invalid("No such %s: '%s'" % (kind or obj_type, obj_id), param=name,
+                          code="resource_missing")
+        return pos
+
+    found = []
+    if before:
+        # walk towards newer objects, then present the page newest first
+        i = max(cursor_pos("ending_before", before) + 1, lo)
+        while i < hi and len(found) <= limit:
+            obj = store.objects[index.ids[i]]
+            if predicate is None or predicate(obj):
+                found.append(obj)
+            i += 1
+        has_more = len(found) > limit
+        found = found[:limit]
+        found.reverse()
+    else:
+        i = (min(cursor_pos("starting_after", after), hi) if after else hi) - 1
+        while i >= lo and len(found) <= limit:
+            obj = store.objects[index.ids[i]]
+            if predicate is None or predicate(obj):
+                found.append(obj)
+            i -= 1
+        has_more = len(found) > limit
+        found = found[:limit]
+    return {"object": "list", "data": [render(o) for o in found], "has_more": has_more, "url": url}
