@@ -27,7 +27,7 @@ ALL_CFLAGS = -std=c11 $(WARNINGS) $(CFLAGS) $(SANITIZE) -Iinclude \
 ALL_LDLIBS = $(PKG_LIBS) -lpthread -lm
 
 SRCS      := $(shell find src -name '*.c' ! -path src/main.c | sort)
-OBJS      := $(SRCS:%.c=$(BUILDDIR)/obj/%.o)
+OBJS      := $(SRCS:%.c=$(BUILDDIR)/obj/%.o) $(BUILDDIR)/obj/gen/theme_default.o
 LIB       := $(BUILDDIR)/libpaydesk.a
 MAIN_OBJ  := $(BUILDDIR)/obj/src/main.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
@@ -68,6 +68,18 @@ $(LIB): $(OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@
 	$(Q)ar rcs $@ $^
+
+# The default theme is compiled in from themes/default.theme, so the two never drift.
+$(BUILDDIR)/gen/theme_default.c: themes/default.theme
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q){ echo '#include "paydesk/theme.h"'; echo 'const char theme_default_text[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; echo ';'; } > $@
+
+$(BUILDDIR)/obj/gen/%.o: $(BUILDDIR)/gen/%.c
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILDDIR)/obj/%.o: %.c
 	$(call msg,CC,$<)

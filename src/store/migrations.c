@@ -33,6 +33,7 @@ const struct migration store_migrations[] = {
 	 "  account_id TEXT NOT NULL,"
 	 "  publishable_key TEXT,"
 	 "  mode TEXT NOT NULL CHECK (mode IN ('test', 'live')),"
+	 "  display_name TEXT,"
 	 "  connected_account TEXT,"
 	 "  key_hint TEXT,"
 	 "  verified_at INTEGER,"

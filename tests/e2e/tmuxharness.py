@@ -84,12 +84,18 @@ class Terminal:
     def exit_status(self, timeout=10.0):
         """Wait for the program to end; return its exit status."""
         deadline = time.monotonic() + timeout
-        while not os.path.exists(self.status_file) or not open(self.status_file).read():
+        while True:
+            try:
+                with open(self.status_file) as f:
+                    text = f.read().strip()
+                if text:
+                    return int(text)
+            except FileNotFoundError:
+                pass
             if time.monotonic() > deadline:
                 raise ScreenTimeout(f"program still running after {timeout}s; screen:\n"
                                     + self.screen())
             time.sleep(0.03)
-        return int(open(self.status_file).read().strip())
 
     def close(self):
         subprocess.run(["tmux", "-S", self.sock, "kill-server"], stderr=subprocess.DEVNULL)

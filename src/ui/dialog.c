@@ -1,0 +1,90 @@
+/* The modal confirm dialog. Money actions show the amount and currency and
+ * need the explicit key: a stray Enter must never move money. */
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "paydesk/money.h"
+#include "widgets.h"
+
+struct ui_dialog {
+	struct ui_dialog_spec spec;
+	char *title, *body, *label;
+	char amount[64];
+};
+
+void ui_dialog_close(struct ui *ui)
+{
+	struct ui_dialog *d = ui->dialog;
+	if (!d)
+		return;
+	if (d->spec.free_ctx)
+		d->spec.free_ctx(d->spec.ctx);
+	free(d->title);
+	free(d->body);
+	free(d->label);
+	free(d);
+	ui->dialog = NULL;
+}
+
+void ui_dialog_open(struct ui *ui, const struct ui_dialog_spec *spec)
+{
+	ui_dialog_close(ui);
+	struct ui_dialog *d = calloc(1, sizeof *d);
+	if (!d)
+		return;
+	d->spec = *spec;
+	d->title = strdup(spec->title ? spec->title : "Confirm");
+	d->body = strdup(spec->body ? spec->body : "");
+	d->label = strdup(spec->confirm_label ? spec->confirm_label : "Yes");
+	if (spec->money)
+		money_format(spec->amount, spec->currency, d->amount, sizeof d->amount);
+	ui->dialog = d;
+}
+
+enum ui_result ui_dialog_key(struct ui *ui, int key)
+{
+	struct ui_dialog *d = ui->dialog;
+	if (!d)
+		return UI_UNHANDLED;
+	bool confirm = key == 'y' || key == 'Y' || (!d->spec.money && key == UI_KEY_ENTER);
+	if (confirm) {
+		void (*cb)(struct ui *, void *) = d->spec.on_confirm;
+		void *ctx = d->spec.ctx;
+		d->spec.free_ctx = NULL; /* the callback now owns ctx */
+		ui_dialog_close(ui);
+		if (cb)
+			cb(ui, ctx);
+	} else if (key == 'n' || key == 'N' || key == UI_KEY_ESC) {
+		ui_dialog_close(ui);
+	}
+	return UI_HANDLED; /* modal: every key stops here */
+}
+
+void ui_dialog_draw(struct ui *ui)
+{
+	struct ui_dialog *d = ui->dialog;
+	if (!d)
+		return;
+	int lines = 1;
+	for (const char *p = d->body; *p; p++)
+		lines += *p == '\n';
+	int w = COLS - 8 < 64 ? COLS - 8 : 64;
+	int h = lines + (d->spec.money ? 7 : 5);
+	struct ui_rect r = {(LINES - h) / 2, (COLS - w) / 2, h, w};
+	ui_box(r, ROLE_DIALOG, d->title);
+	int y = r.y + 2;
+	char *body = strdup(d->body), *save = NULL;
+	for (char *line = strtok_r(body, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		ui_put(y++, r.x + 2, w - 4, ROLE_DIALOG, line, false);
+	free(body);
+	if (d->spec.money) {
+		y++;
+		ui_put(y++, r.x + 2, w - 4, ROLE_TITLE, d->amount, false);
+	}
+	char keys[160];
+	snprintf(keys, sizeof keys, d->spec.money ? "y: %s    n / Esc: cancel"
+						  : "y / Enter: %s    n / Esc: cancel",
+		 d->label);
+	ui_put(r.y + h - 2, r.x + 2, w - 4, ROLE_HELP_KEY, keys, false);
+}

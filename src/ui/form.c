@@ -1,0 +1,216 @@
+/* Forms: labelled fields, validated as you leave them, errors shown inline
+ * under the field, and what was typed is always kept. Secrets are masked. */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "widgets.h"
+
+void ui_form_init(struct ui_form *f, struct ui_field *fields, int n, size_t max)
+{
+	f->fields = fields;
+	f->n = n;
+	f->focus = 0;
+	f->dirty = false;
+	for (int i = 0; i < n; i++) {
+		textedit_init(&fields[i].edit, max, fields[i].kind == UI_FIELD_SECRET);
+		fields[i].error[0] = '\0';
+	}
+}
+
+void ui_form_free(struct ui_form *f)
+{
+	for (int i = 0; i < f->n; i++)
+		textedit_free(&f->fields[i].edit);
+}
+
+const char *ui_form_value(const struct ui_form *f, int i)
+{
+	const struct ui_field *fd = &f->fields[i];
+	if (fd->kind == UI_FIELD_CHOICE)
+		return fd->choices ? fd->choices[fd->choice] : "";
+	return fd->edit.text ? fd->edit.text : "";
+}
+
+static int validate_field(struct ui_form *f, int i)
+{
+	struct ui_field *fd = &f->fields[i];
+	fd->error[0] = '\0';
+	if (!fd->validate)
+		return 0;
+	return fd->validate(ui_form_value(f, i), fd->error, sizeof fd->error);
+}
+
+int ui_form_validate(struct ui_form *f)
+{
+	int first = -1;
+	for (int i = 0; i < f->n; i++)
+		if (validate_field(f, i) != 0 && first < 0)
+			first = i;
+	return first;
+}
+
+static void move_focus(struct ui_form *f, int delta)
+{
+	validate_field(f, f->focus);
+	f->focus = (f->focus + delta + f->n) % f->n;
+}
+
+enum ui_result ui_form_key(struct ui_form *f, int key)
+{
+	struct ui_field *fd = &f->fields[f->focus];
+	if (key == '\t' || key == UI_KEY_FN(KEY_DOWN)) {
+		move_focus(f, 1);
+		return UI_HANDLED;
+	}
+	if (key == UI_KEY_FN(KEY_BTAB) || key == UI_KEY_FN(KEY_UP)) {
+		move_focus(f, -1);
+		return UI_HANDLED;
+	}
+	if (fd->kind == UI_FIELD_CHOICE) {
+		int n = 0;
+		while (fd->choices && fd->choices[n])
+			n++;
+		if (n && (key == ' ' || key == UI_KEY_FN(KEY_RIGHT) || key == 'l')) {
+			fd->choice = (fd->choice + 1) % n;
+			f->dirty = true;
+			return UI_HANDLED;
+		}
+		if (n && (key == UI_KEY_FN(KEY_LEFT) || key == 'h')) {
+			fd->choice = (fd->choice + n - 1) % n;
+			f->dirty = true;
+			return UI_HANDLED;
+		}
+		return UI_UNHANDLED;
+	}
+	struct textedit *t = &fd->edit;
+	switch (key) {
+	case UI_KEY_FN(KEY_BACKSPACE):
+		textedit_backspace(t);
+		break;
+	case UI_KEY_FN(KEY_DC):
+	case UI_CTRL('d'):
+		textedit_delete(t);
+		break;
+	case UI_KEY_FN(KEY_LEFT):
+	case UI_CTRL('b'):
+		textedit_left(t);
+		return UI_HANDLED;
+	case UI_KEY_FN(KEY_RIGHT):
+	case UI_CTRL('f'):
+		textedit_right(t);
+		return UI_HANDLED;
+	case UI_KEY_FN(KEY_HOME):
+	case UI_CTRL('a'):
+		textedit_home(t);
+		return UI_HANDLED;
+	case UI_KEY_FN(KEY_END):
+	case UI_CTRL('e'):
+		textedit_end(t);
+		return UI_HANDLED;
+	case UI_CTRL('u'):
+		textedit_kill_to_start(t);
+		break;
+	case UI_CTRL('w'):
+		textedit_kill_word(t);
+		break;
+	default:
+		if (key < 0x20 || key >= 0x110000 || key == 0x7f)
+			return UI_UNHANDLED;
+		if (textedit_insert(t, (uint32_t)key) != 0) {
+			snprintf(fd->error, sizeof fd->error, "this field takes at most %zu bytes",
+				 t->max);
+			return UI_HANDLED;
+		}
+	}
+	f->dirty = true;
+	fd->error[0] = '\0';
+	return UI_HANDLED;
+}
+
+/* The visible part of a field: masked secrets show bullets, long values
+ * scroll so the cursor stays in view. */
+static void draw_value(const struct ui_field *fd, bool focus, int y, int x, int w)
+{
+	enum theme_role role = focus ? ROLE_INPUT_FOCUS : ROLE_INPUT;
+	if (fd->kind == UI_FIELD_CHOICE) {
+		char buf[160];
+		snprintf(buf, sizeof buf, "< %s >", fd->choices ? fd->choices[fd->choice] : "");
+		ui_put(y, x, w, role, buf, true);
+		return;
+	}
+	const struct textedit *t = &fd->edit;
+	size_t chars = 0;
+	for (size_t i = 0; i < t->len; i++)
+		chars += ((unsigned char)t->text[i] & 0xc0) != 0x80;
+	size_t cur = textedit_cursor_chars(t);
+	char shown[4096 * 3 + 1];
+	if (fd->kind == UI_FIELD_SECRET) {
+		size_t n = 0;
+		for (size_t i = 0; i < chars && n + 3 < sizeof shown; i++) {
+			memcpy(shown + n, "\xe2\x80\xa2", 3); /* U+2022 bullet */
+			n += 3;
+		}
+		shown[n] = '\0';
+	} else {
+		snprintf(shown, sizeof shown, "%s", t->text);
+	}
+	/* Scroll by characters so the cursor stays inside the box. */
+	size_t skip = cur >= (size_t)(w - 1) ? cur - (size_t)(w - 1) + 1 : 0;
+	const char *p = shown;
+	for (size_t i = 0; i < skip && *p; i++) {
+		p++;
+		while ((*p & 0xc0) == 0x80)
+			p++;
+	}
+	ui_put(y, x, w, role, p, true);
+	if (focus) {
+		/* Show the cursor where typing goes; the shell turns it on. */
+		char before[4096 * 3 + 1];
+		size_t bytes = 0;
+		const char *q = p;
+		for (size_t i = skip; i < cur && *q; i++) {
+			size_t n = 1;
+			while ((q[n] & 0xc0) == 0x80)
+				n++;
+			if (bytes + n >= sizeof before)
+				break;
+			memcpy(before + bytes, q, n);
+			bytes += n;
+			q += n;
+		}
+		before[bytes] = '\0';
+		move(y, x + ui_text_width(before));
+	}
+}
+
+void ui_form_draw(struct ui_form *f, struct ui_rect r)
+{
+	int label_w = 0;
+	for (int i = 0; i < f->n; i++) {
+		int w = ui_text_width(f->fields[i].label);
+		if (w > label_w)
+			label_w = w;
+	}
+	label_w += 2;
+	int value_w = r.w - label_w - 2;
+	if (value_w > 60)
+		value_w = 60;
+	int y = r.y, cursor_y = -1, cursor_x = -1;
+	for (int i = 0; i < f->n && y < r.y + r.h; i++) {
+		struct ui_field *fd = &f->fields[i];
+		bool focus = i == f->focus;
+		ui_put(y, r.x, label_w, focus ? ROLE_TITLE : ROLE_NORMAL, fd->label, true);
+		draw_value(fd, focus, y, r.x + label_w, value_w);
+		if (focus)
+			getyx(stdscr, cursor_y, cursor_x);
+		y++;
+		if (fd->error[0]) {
+			ui_put(y++, r.x + label_w, r.w - label_w, ROLE_ERROR, fd->error, false);
+		} else if (focus && fd->hint) {
+			ui_put(y++, r.x + label_w, r.w - label_w, ROLE_DIM, fd->hint, false);
+		}
+	}
+	if (cursor_y >= 0)
+		move(cursor_y, cursor_x);
+}

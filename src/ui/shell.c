@@ -1,0 +1,463 @@
+/* The shell: terminal set-up and restore, the poll() loop, tabs, the status
+ * line, key dispatch (overlay → screen → global) and quitting. */
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "paydesk/log.h"
+#include "paydesk/stripe_account.h"
+#include "paydesk/tui.h"
+#include "widgets.h"
+
+/* draw.c styles text through this; set for the life of tui_run. */
+const struct ui *ui_current;
+
+static bool can_switch_theme(const struct ui *ui)
+{
+	return ui->color || ui->theme.uses_color;
+}
+
+static const struct ui_binding global_keys[] = {
+	{'q', UI_ACT_QUIT, NULL, NULL},
+	{UI_CTRL('c'), UI_ACT_QUIT, NULL, NULL},
+	{'?', UI_ACT_HELP, NULL, NULL},
+	{'\t', UI_ACT_TAB_NEXT, NULL, NULL},
+	{UI_KEY_FN(KEY_BTAB), UI_ACT_TAB_PREV, NULL, NULL},
+	{UI_KEY_FN(KEY_F(1)), UI_ACT_TAB_1, NULL, NULL},
+	{'1', UI_ACT_TAB_1, NULL, NULL},
+	{UI_KEY_FN(KEY_F(2)), UI_ACT_TAB_2, NULL, NULL},
+	{'2', UI_ACT_TAB_2, NULL, NULL},
+	{UI_KEY_FN(KEY_F(3)), UI_ACT_TAB_3, NULL, NULL},
+	{'3', UI_ACT_TAB_3, NULL, NULL},
+	{UI_KEY_FN(KEY_F(4)), UI_ACT_TAB_4, NULL, NULL},
+	{'4', UI_ACT_TAB_4, NULL, NULL},
+	{UI_KEY_FN(KEY_F(5)), UI_ACT_TAB_5, NULL, NULL},
+	{'5', UI_ACT_TAB_5, NULL, NULL},
+	{UI_CTRL('l'), UI_ACT_REDRAW, NULL, NULL},
+	{'T', UI_ACT_THEME_NEXT, NULL, can_switch_theme},
+};
+#define N_GLOBAL (sizeof global_keys / sizeof global_keys[0])
+
+/* ---- terminal life cycle --------------------------------------------- */
+
+static volatile sig_atomic_t curses_active;
+static int signal_pipe[2] = {-1, -1};
+
+static void restore_terminal(void)
+{
+	if (curses_active) {
+		curses_active = 0;
+		endwin();
+	}
+}
+
+/* A crash still gives the user their terminal back, then dies as asked. */
+static void on_fatal_signal(int sig)
+{
+	restore_terminal();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* SIGTERM/SIGHUP: wake the loop through the pipe; it quits cleanly. */
+static void on_quit_signal(int sig)
+{
+	unsigned char b = (unsigned char)sig;
+	int saved = errno;
+	if (write(signal_pipe[1], &b, 1) < 0) {
+		/* pipe full: a quit is already pending */
+	}
+	errno = saved;
+}
+
+static int install_signals(struct pd_error *err)
+{
+	if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		return pd_error_set(err, PD_ERR, "cannot create a pipe: %s", strerror(errno));
+	struct sigaction sa = {0};
+	sa.sa_handler = on_quit_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_fatal_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
+	sigaction(SIGILL, &sa, NULL);
+	sigaction(SIGABRT, &sa, NULL);
+	return PD_OK;
+}
+
+static void close_signals(void)
+{
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	for (int i = 0; i < 2; i++) {
+		if (signal_pipe[i] >= 0)
+			close(signal_pipe[i]);
+		signal_pipe[i] = -1;
+	}
+}
+
+/* ---- status ------------------------------------------------------------ */
+
+void ui_notify(struct ui *ui, enum ui_notice_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ui->notice, sizeof ui->notice, fmt, ap);
+	va_end(ap);
+	ui->notice_kind = kind;
+	ui->notice_until = time(NULL) + (kind == UI_NOTICE_ERROR ? 8 : 4);
+	if (kind == UI_NOTICE_ERROR)
+		snprintf(ui->last_error, sizeof ui->last_error, "%s", ui->notice);
+}
+
+/* What the status line says about Stripe, re-read from the store. */
+static void load_account(struct ui *ui)
+{
+	struct stripe_account_row row;
+	struct pd_error err;
+	if (stripe_account_get(ui->app->db, &row, &err) == PD_OK) {
+		snprintf(ui->account, sizeof ui->account, "%s",
+			 row.display_name[0] ? row.display_name : row.account_id);
+		snprintf(ui->mode, sizeof ui->mode, "%s", row.mode);
+		snprintf(ui->connection, sizeof ui->connection, "%s",
+			 row.verified_at ? "online" : "offline");
+	} else {
+		ui->account[0] = ui->mode[0] = '\0';
+		snprintf(ui->connection, sizeof ui->connection, "not connected");
+	}
+}
+
+static void draw_tabs(struct ui *ui)
+{
+	ui_fill((struct ui_rect){0, 0, 1, COLS}, ROLE_TAB);
+	int x = 0;
+	for (int i = 0; i < UI_TABS; i++) {
+		char label[48];
+		snprintf(label, sizeof label, " %d %s ", i + 1, ui_screens[i]->title);
+		x += ui_put(0, x, COLS - x, i == ui->tab ? ROLE_TAB_ACTIVE : ROLE_TAB, label, false);
+		x += ui_put(0, x, COLS - x, ROLE_TAB, " ", false);
+	}
+	if (strcmp(ui->mode, "live") == 0) /* live money: say it at both ends of the screen */
+		ui_put(0, COLS - 6, 6, ROLE_BADGE_LIVE, " LIVE ", false);
+}
+
+static void draw_status(struct ui *ui)
+{
+	int y = LINES - 1, x = 0;
+	ui_fill((struct ui_rect){y, 0, 1, COLS}, ROLE_STATUS);
+	if (strcmp(ui->mode, "live") == 0)
+		x += ui_put(y, x, COLS, ROLE_BADGE_LIVE, " LIVE ", false);
+	else if (strcmp(ui->mode, "test") == 0)
+		x += ui_put(y, x, COLS, ROLE_BADGE_TEST, " TEST ", false);
+	else
+		x += ui_put(y, x, COLS, ROLE_BADGE_NONE, " NO ACCOUNT ", false);
+	char buf[256];
+	snprintf(buf, sizeof buf, " %s%s%s ", ui->account, ui->account[0] ? " · " : "",
+		 ui->connection);
+	x += ui_put(y, x, COLS - x, ROLE_STATUS, buf, false);
+	if (ui->pending_jobs > 0) {
+		static const char *const spin[] = {"|", "/", "-", "\\"};
+		snprintf(buf, sizeof buf, " %s %d job%s ", spin[ui->spinner % 4], ui->pending_jobs,
+			 ui->pending_jobs == 1 ? "" : "s");
+		x += ui_put(y, x, COLS - x, ROLE_NOTICE, buf, false);
+	}
+	const char *right = " ?:help ";
+	int rw = (int)strlen(right);
+	const char *msg = NULL;
+	enum theme_role role = ROLE_STATUS;
+	if (ui->notice[0] && time(NULL) < ui->notice_until) {
+		msg = ui->notice;
+		role = ui->notice_kind == UI_NOTICE_ERROR ? ROLE_ERROR : ROLE_NOTICE;
+	} else if (ui->last_error[0]) {
+		msg = ui->last_error;
+		role = ROLE_ERROR;
+	}
+	if (msg && COLS - rw - x - 1 > 4)
+		ui_put(y, x + 1, COLS - rw - x - 1, role, msg, false);
+	ui_put(y, COLS - rw, rw, ROLE_STATUS, right, false);
+}
+
+static void draw_too_small(void)
+{
+	erase();
+	char msg[128];
+	snprintf(msg, sizeof msg, "paydesk needs at least %dx%d; this terminal is %dx%d.",
+		 UI_MIN_COLS, UI_MIN_LINES, COLS, LINES);
+	int y = LINES / 2 - 1;
+	ui_put(y < 0 ? 0 : y, 0, COLS, ROLE_ERROR, msg, false);
+	ui_put(y + 1 < LINES ? y + 1 : 0, 0, COLS, ROLE_NORMAL,
+	       "Make the window larger, or press q to quit.", false);
+}
+
+static void draw(struct ui *ui)
+{
+	curs_set(0);
+	ui->too_small = COLS < UI_MIN_COLS || LINES < UI_MIN_LINES;
+	if (ui->too_small) {
+		draw_too_small();
+	} else {
+		erase();
+		draw_tabs(ui);
+		const struct ui_screen *s = ui_screens[ui->tab];
+		struct ui_rect body = {1, 0, LINES - 2, COLS};
+		int cy = -1, cx = -1;
+		s->draw(ui->state[ui->tab], ui, body);
+		/* A screen that edits text leaves the cursor where typing goes. */
+		bool editing = s->editing && s->editing(ui->state[ui->tab]) && !ui->help_open &&
+			       !ui->dialog;
+		if (editing)
+			getyx(stdscr, cy, cx);
+		draw_status(ui);
+		if (ui->help_open)
+			ui_help_draw(ui, global_keys, N_GLOBAL);
+		ui_dialog_draw(ui);
+		if (editing && cy > 0 && cy < LINES - 1) {
+			move(cy, cx);
+			curs_set(1);
+		}
+	}
+	wnoutrefresh(stdscr);
+	doupdate(); /* curses sends only what changed since the last frame */
+}
+
+/* ---- actions --------------------------------------------------------- */
+
+static bool anything_unsaved(struct ui *ui)
+{
+	for (int i = 0; i < UI_TABS; i++)
+		if (ui_screens[i]->dirty && ui_screens[i]->dirty(ui->state[i]))
+			return true;
+	return false;
+}
+
+static void confirm_quit(struct ui *ui, void *ctx)
+{
+	(void)ctx;
+	ui->running = false;
+}
+
+static void request_quit(struct ui *ui)
+{
+	bool unsaved = anything_unsaved(ui);
+	if (ui->pending_jobs == 0 && !unsaved) {
+		ui->running = false;
+		return;
+	}
+	char body[256];
+	if (ui->pending_jobs > 0)
+		snprintf(body, sizeof body,
+			 "%d job%s still running. Payments in flight are kept in\n"
+			 "the outbox and finished at the next start.%s",
+			 ui->pending_jobs, ui->pending_jobs == 1 ? " is" : "s are",
+			 unsaved ? "\nA form also has unsaved changes." : "");
+	else
+		snprintf(body, sizeof body, "A form has unsaved changes that will be lost.");
+	ui_dialog_open(ui, &(struct ui_dialog_spec){.title = "Quit paydesk?", .body = body,
+						   .confirm_label = "quit", .on_confirm = confirm_quit});
+}
+
+static void switch_tab(struct ui *ui, int tab)
+{
+	ui->tab = (tab + UI_TABS) % UI_TABS;
+	const struct ui_screen *s = ui_screens[ui->tab];
+	if (s->reload)
+		s->reload(ui->state[ui->tab], ui);
+}
+
+static void next_theme(struct ui *ui)
+{
+	int i = 0;
+	while (i < ui_theme_count && strcmp(ui_theme_names[i], ui->theme_name) != 0)
+		i++;
+	const char *name = ui_theme_names[(i + 1) % ui_theme_count];
+	char *warning = NULL;
+	ui_theme_load(ui, name, &warning);
+	ui_theme_apply(ui);
+	if (warning)
+		ui_notify(ui, UI_NOTICE_ERROR, "%s", warning);
+	else
+		ui_notify(ui, UI_NOTICE_INFO, "theme: %s", ui->theme_name);
+	free(warning);
+}
+
+static void global_action(struct ui *ui, enum ui_action a)
+{
+	switch (a) {
+	case UI_ACT_QUIT:
+		request_quit(ui);
+		break;
+	case UI_ACT_HELP:
+		ui->help_open = true;
+		break;
+	case UI_ACT_TAB_NEXT:
+		switch_tab(ui, ui->tab + 1);
+		break;
+	case UI_ACT_TAB_PREV:
+		switch_tab(ui, ui->tab - 1);
+		break;
+	case UI_ACT_TAB_1:
+	case UI_ACT_TAB_2:
+	case UI_ACT_TAB_3:
+	case UI_ACT_TAB_4:
+	case UI_ACT_TAB_5:
+		switch_tab(ui, (int)(a - UI_ACT_TAB_1));
+		break;
+	case UI_ACT_REDRAW:
+		clearok(curscr, TRUE);
+		break;
+	case UI_ACT_THEME_NEXT:
+		next_theme(ui);
+		break;
+	default:
+		break;
+	}
+}
+
+static const struct ui_binding *lookup(const struct ui *ui, const struct ui_binding *t, size_t n,
+				       int key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].key == key && (!t[i].allowed || t[i].allowed(ui)))
+			return &t[i];
+	return NULL;
+}
+
+static void handle_key(struct ui *ui, int key)
+{
+	if (key == UI_KEY_FN(KEY_RESIZE))
+		return; /* curses has the new size; the next draw uses it */
+	if (ui->dialog) {
+		ui_dialog_key(ui, key);
+		return;
+	}
+	if (ui->help_open) {
+		ui_help_key(ui, key);
+		return;
+	}
+	if (ui->too_small) {
+		if (key == 'q' || key == UI_CTRL('c'))
+			request_quit(ui);
+		return;
+	}
+	const struct ui_screen *s = ui_screens[ui->tab];
+	void *st = ui->state[ui->tab];
+	if (s->key && s->key(st, ui, key) == UI_HANDLED)
+		return;
+	const struct ui_binding *b = lookup(ui, s->keys, s->nkeys, key);
+	if (b && s->act && s->act(st, ui, b->action) == UI_HANDLED)
+		return;
+	b = lookup(ui, global_keys, N_GLOBAL, key);
+	if (b)
+		global_action(ui, b->action);
+}
+
+static int find_screen(const char *name)
+{
+	for (int i = 0; i < UI_TABS; i++)
+		if (strcmp(ui_screens[i]->name, name) == 0)
+			return i;
+	return -1;
+}
+
+int tui_run(struct app *app, struct pd_error *err)
+{
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "paydesk needs a terminal; for scripts use a subcommand (see "
+				    "--help)");
+	int start_tab = 0;
+	if (app->start_screen && (start_tab = find_screen(app->start_screen)) < 0)
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "unknown screen '%s' (allowed: appointments, clients, "
+				    "subscriptions, history, setup)",
+				    app->start_screen);
+	int rc = install_signals(err);
+	if (rc)
+		return rc;
+	SCREEN *scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		close_signals();
+		return pd_error_set(err, PD_ERR, "cannot use this terminal (TERM=%s)",
+				    getenv("TERM") ? getenv("TERM") : "unset");
+	}
+	curses_active = 1;
+	atexit(restore_terminal);
+	raw(); /* Ctrl-C is a key (quit, asking first when needed) */
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+
+	struct ui ui = {0};
+	ui.app = app;
+	ui.tab = start_tab;
+	ui_current = &ui;
+	char *warning = NULL;
+	ui_theme_load(&ui, app->cfg.theme, &warning);
+	ui_theme_apply(&ui);
+	if (warning) {
+		log_msg(LOG_WARN, "%s", warning);
+		ui_notify(&ui, UI_NOTICE_ERROR, "%s", warning);
+		free(warning);
+	}
+	load_account(&ui);
+	for (int i = 0; i < UI_TABS; i++)
+		ui.state[i] = ui_screens[i]->open(&ui);
+	switch_tab(&ui, start_tab);
+
+	ui.running = true;
+	while (ui.running) {
+		draw(&ui);
+		struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {signal_pipe[0], POLLIN, 0}};
+		/* Sleep until something happens; wake only for what animates. */
+		int timeout = -1;
+		if (ui.pending_jobs > 0)
+			timeout = 120;
+		else if (ui.notice[0] && ui.notice_until > time(NULL))
+			timeout = (int)(ui.notice_until - time(NULL)) * 1000 + 50;
+		int n = poll(fds, 2, timeout);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n > 0 && (fds[1].revents & POLLIN)) {
+			unsigned char b;
+			while (read(signal_pipe[0], &b, 1) > 0)
+				;
+			log_msg(LOG_INFO, "quit on signal %d", b);
+			ui.running = false;
+			break;
+		}
+		if (n > 0 && (fds[0].revents & (POLLHUP | POLLERR))) {
+			ui.running = false; /* the terminal went away */
+			break;
+		}
+		ui.spinner++;
+		int key;
+		/* After EINTR (a resize), get_wch reports KEY_RESIZE. */
+		while (ui.running && (key = ui_key_read()) != UI_KEY_NONE)
+			handle_key(&ui, key);
+	}
+
+	ui_dialog_close(&ui);
+	for (int i = 0; i < UI_TABS; i++)
+		ui_screens[i]->close(ui.state[i]);
+	restore_terminal();
+	delscreen(scr);
+	free(ui.theme_name);
+	ui_current = NULL;
+	close_signals();
+	return PD_OK;
+}

@@ -1,0 +1,188 @@
+/* Internal API shared by the UI modules (src/ui/). Only the UI thread calls
+ * any of this; curses is touched nowhere else. */
+#ifndef PAYDESK_UI_H
+#define PAYDESK_UI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "paydesk/app.h"
+#include "paydesk/theme.h"
+
+/* ---- keys ------------------------------------------------------------- */
+
+/* A key is a Unicode code point, or a curses function key moved past the
+ * Unicode range so the two never collide. */
+#define UI_KEY_FN(k) (0x110000 + (k))
+#define UI_CTRL(c) ((c)&0x1f)
+#define UI_KEY_ESC 0x1b
+#define UI_KEY_ENTER '\r'
+#define UI_KEY_NONE (-1)
+
+/* Every action, declared once: the enum, and the help text the overlay shows. */
+#define UI_ACTIONS(X)                                                  \
+	X(NONE, "")                                                    \
+	X(QUIT, "quit paydesk")                                        \
+	X(HELP, "show or hide this help")                              \
+	X(TAB_NEXT, "next tab")                                        \
+	X(TAB_PREV, "previous tab")                                    \
+	X(TAB_1, "Appointments")                                       \
+	X(TAB_2, "Clients")                                            \
+	X(TAB_3, "Subscriptions")                                      \
+	X(TAB_4, "History")                                            \
+	X(TAB_5, "Setup")                                              \
+	X(REDRAW, "redraw the screen")                                 \
+	X(THEME_NEXT, "try the next colour theme")                     \
+	X(UP, "move up")                                               \
+	X(DOWN, "move down")                                           \
+	X(LEFT, "previous day / field")                                \
+	X(RIGHT, "next day / field")                                   \
+	X(PAGE_UP, "page up")                                          \
+	X(PAGE_DOWN, "page down")                                      \
+	X(HALF_UP, "half a page up")                                   \
+	X(HALF_DOWN, "half a page down")                               \
+	X(TOP, "first row")                                            \
+	X(BOTTOM, "last row")                                          \
+	X(SEARCH, "search")                                            \
+	X(SEARCH_NEXT, "next match")                                   \
+	X(SEARCH_PREV, "previous match")                               \
+	X(OPEN, "open the selected row")                               \
+	X(BACK, "back / cancel")                                       \
+	X(NEW, "new")                                                  \
+	X(EDIT, "edit")                                                \
+	X(SAVE, "save")
+
+enum ui_action {
+#define X(id, help) UI_ACT_##id,
+	UI_ACTIONS(X)
+#undef X
+	UI_ACT_COUNT
+};
+
+/* Read one key without blocking (UI_KEY_NONE when there is none). */
+int ui_key_read(void);
+/* Human name of a key for the help overlay: "j", "Ctrl-D", "PgDn", "F1". */
+const char *ui_key_name(int key, char *buf, size_t len);
+/* Default help text of an action. */
+const char *ui_action_help(enum ui_action a);
+
+struct ui;
+
+/* One row of a key table: the help overlay is generated from these tables. */
+struct ui_binding {
+	int key;
+	enum ui_action action;
+	const char *help;                     /* NULL: the action's own text */
+	bool (*allowed)(const struct ui *ui); /* NULL: always */
+};
+
+/* ---- drawing ------------------------------------------------------------ */
+
+struct ui_rect {
+	int y, x, h, w;
+};
+
+/* Put text at (y, x) in role's style, clipped to width columns and padded
+ * with spaces when pad. Text is sanitised here, so nothing from outside can
+ * reach the terminal raw. Returns the columns used. */
+int ui_put(int y, int x, int width, enum theme_role role, const char *text, bool pad);
+int ui_putf(int y, int x, int width, enum theme_role role, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Fill a rectangle with spaces in role's style. */
+void ui_fill(struct ui_rect r, enum theme_role role);
+/* Columns a UTF-8 string takes on screen. */
+int ui_text_width(const char *s);
+/* Draw a box border around r in role's style, with a title. */
+void ui_box(struct ui_rect r, enum theme_role role, const char *title);
+
+/* ---- theme -------------------------------------------------------------- */
+
+/* Load the theme named by spec ("default", a name found in the theme
+ * directories, or a path). NO_COLOR or a colourless terminal give mono. On a
+ * bad file, the default is used and *warning says why (caller frees). */
+void ui_theme_load(struct ui *ui, const char *spec, char **warning);
+/* Apply ui->theme to curses colour pairs. */
+void ui_theme_apply(struct ui *ui);
+/* The curses attributes for role. */
+unsigned long ui_role_attr(const struct ui *ui, enum theme_role role);
+/* Names of the bundled themes, for cycling. */
+extern const char *const ui_theme_names[];
+extern const int ui_theme_count;
+
+/* ---- screens ------------------------------------------------------------ */
+
+enum ui_result {
+	UI_UNHANDLED = 0, /* not mine: try the next table */
+	UI_HANDLED = 1,
+};
+
+/* A screen is a table of operations over its private state. */
+struct ui_screen {
+	const char *name;  /* for --screen */
+	const char *title; /* for the tab bar */
+	const struct ui_binding *keys;
+	size_t nkeys;
+	void *(*open)(struct ui *ui);
+	void (*close)(void *state);
+	void (*draw)(void *state, struct ui *ui, struct ui_rect area);
+	/* An action from a key table. */
+	enum ui_result (*act)(void *state, struct ui *ui, enum ui_action a);
+	/* Raw keys first, while the screen edits text (NULL: never). */
+	enum ui_result (*key)(void *state, struct ui *ui, int key);
+	/* True while a text field has focus: the shell then shows the cursor
+	 * where draw() left it (NULL: never). */
+	bool (*editing)(void *state);
+	/* Unsaved changes that quitting would lose (NULL: never). */
+	bool (*dirty)(void *state);
+	/* The store changed under us (a job finished): re-read (NULL: nothing). */
+	void (*reload)(void *state, struct ui *ui);
+};
+
+#define UI_TABS 5
+extern const struct ui_screen *const ui_screens[UI_TABS];
+
+/* ---- the shell ---------------------------------------------------------- */
+
+enum ui_notice_kind { UI_NOTICE_INFO, UI_NOTICE_ERROR };
+
+struct ui_dialog;
+
+struct ui {
+	struct app *app;
+	struct theme theme;
+	char *theme_name;
+	unsigned long role_attr[ROLE_COUNT];
+	bool color;
+
+	int tab;
+	void *state[UI_TABS];
+	bool help_open;
+	int help_scroll;
+	struct ui_dialog *dialog;
+
+	char notice[256];
+	enum ui_notice_kind notice_kind;
+	time_t notice_until;
+
+	char last_error[256];
+	char account[136];   /* business name or "acct_…", or "" */
+	char mode[8];        /* "test", "live", or "" when not connected */
+	char connection[16]; /* "online", "offline", "verifying", "—" */
+	int pending_jobs;
+	unsigned spinner;
+
+	bool running;
+	bool too_small;
+};
+
+/* Show a one-line notice in the status line for a few seconds. */
+void ui_notify(struct ui *ui, enum ui_notice_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Minimum terminal size. */
+#define UI_MIN_COLS 80
+#define UI_MIN_LINES 24
+
+#endif

@@ -1,0 +1,97 @@
+/* Shared widgets: confirm dialog, help overlay, virtual list, form. */
+#ifndef PAYDESK_UI_WIDGETS_H
+#define PAYDESK_UI_WIDGETS_H
+
+#include <stdint.h>
+
+#include "paydesk/textedit.h"
+#include "ui.h"
+
+/* ---- confirm dialog ----------------------------------------------------- */
+
+struct ui_dialog_spec {
+	const char *title;
+	const char *body;          /* may span lines ('\n') */
+	bool money;                /* shows amount; only the explicit key confirms */
+	int64_t amount;            /* minor units, when money */
+	const char *currency;
+	const char *confirm_label; /* "Refund", "Quit" */
+	void (*on_confirm)(struct ui *ui, void *ctx);
+	void *ctx;
+	void (*free_ctx)(void *ctx);
+};
+
+/* Open a modal dialog (replacing any open one). 'y' confirms; 'n' or Esc
+ * cancels; Enter confirms only dialogs that move no money. */
+void ui_dialog_open(struct ui *ui, const struct ui_dialog_spec *spec);
+void ui_dialog_close(struct ui *ui);
+enum ui_result ui_dialog_key(struct ui *ui, int key);
+void ui_dialog_draw(struct ui *ui);
+
+/* ---- help overlay ------------------------------------------------------- */
+
+/* Draw the help for the current screen's key table and the global one. */
+void ui_help_draw(struct ui *ui, const struct ui_binding *global, size_t nglobal);
+enum ui_result ui_help_key(struct ui *ui, int key);
+
+/* ---- virtual list ------------------------------------------------------- */
+
+/* Rows come from a callback, one visible row at a time: the list never
+ * holds its data, so a million rows cost what a screenful costs. */
+struct ui_list {
+	long count; /* rows in the data source */
+	long top;   /* first visible row */
+	long sel;   /* selected row (-1 when count == 0) */
+	int page;   /* visible rows at the last draw */
+};
+
+typedef void (*ui_list_row_fn)(void *ctx, long index, struct ui_rect row, bool selected);
+
+/* Draw rows [top, top + r.h) via draw_row, keeping sel visible. */
+void ui_list_draw(struct ui_list *l, struct ui_rect r, ui_list_row_fn draw_row, void *ctx);
+/* Movement actions (up/down/page/half/top/bottom). */
+enum ui_result ui_list_act(struct ui_list *l, enum ui_action a);
+/* New row count (after a reload): keeps the selection in range. */
+void ui_list_set_count(struct ui_list *l, long count);
+
+/* Key bindings every list screen shares (vi keys, arrows, pages). */
+extern const struct ui_binding ui_list_bindings[];
+extern const size_t ui_list_nbindings;
+
+/* ---- form --------------------------------------------------------------- */
+
+enum ui_field_kind { UI_FIELD_TEXT, UI_FIELD_SECRET, UI_FIELD_CHOICE };
+
+struct ui_field {
+	const char *label;
+	enum ui_field_kind kind;
+	const char *hint;                 /* shown under the field while focused */
+	const char *const *choices;       /* UI_FIELD_CHOICE: NULL-terminated */
+	int choice;
+	/* Check the value when the field is left: 0, or -1 with msg filled. */
+	int (*validate)(const char *value, char *msg, size_t len);
+	struct textedit edit;
+	char error[200];
+};
+
+struct ui_form {
+	struct ui_field *fields;
+	int n;
+	int focus;
+	bool dirty; /* typed into since the last save */
+};
+
+/* Initialise the fields' buffers (max bytes per field). */
+void ui_form_init(struct ui_form *f, struct ui_field *fields, int n, size_t max);
+void ui_form_free(struct ui_form *f);
+/* Draw label / value / inline error for each field inside r. */
+void ui_form_draw(struct ui_form *f, struct ui_rect r);
+/* Editing keys for the focused field, Tab / Shift-Tab / Up / Down to move
+ * (validating the field left). UI_UNHANDLED for keys it does not use. */
+enum ui_result ui_form_key(struct ui_form *f, int key);
+/* Validate every field; returns the index of the first bad one, or -1. */
+int ui_form_validate(struct ui_form *f);
+/* Value of field i (for choices: the chosen text). */
+const char *ui_form_value(const struct ui_form *f, int i);
+
+#endif

@@ -1,0 +1,168 @@
+"""The terminal shell: tabs, help, resize, too-small terminals, themes,
+NO_COLOR, quitting, and outside text shown inert."""
+import os
+import re
+import sqlite3
+import subprocess
+import unittest
+
+from tmuxharness import Home, Terminal, paydesk_bin
+
+TABS = ["Appointments", "Clients", "Subscriptions", "History", "Setup"]
+# SGR colour parameters: 30-37/40-47/90-97/100-107, or 38;5;N / 48;5;N.
+COLOUR_SGR = re.compile(r"\x1b\[[0-9;]*(?:(?:^|;)(?:3[0-7]|4[0-7]|9[0-7]|10[0-7]|38;5|48;5))[0-9;]*m")
+
+
+def has_colour(screen):
+    for seq in re.findall(r"\x1b\[([0-9;]*)m", screen):
+        parts = seq.split(";")
+        for i, p in enumerate(parts):
+            if p in ("38", "48") or (p.isdigit() and (30 <= int(p) <= 37 or 40 <= int(p) <= 47
+                                                       or 90 <= int(p) <= 107)):
+                return True
+    return False
+
+
+class Shell(unittest.TestCase):
+    def setUp(self):
+        self.home = Home()
+        self.addCleanup(self.home.close)
+
+    def start(self, *args, width=80, height=24, env=None, ready="?:help"):
+        t = Terminal([paydesk_bin(), *args], width, height, env={**self.home.env, **(env or {})})
+        self.addCleanup(t.close)
+        t.wait_for(ready)
+        return t
+
+    def active_tab(self, screen):
+        first = screen.splitlines()[0]
+        return first
+
+    def test_walk_all_tabs_by_number_function_key_and_tab(self):
+        t = self.start()
+        bodies = ["Day and week agenda", "saved cards", "recurring billing",
+                  "Billing history", "Stripe account"]
+        for i, body in enumerate(bodies):
+            t.send(str(i + 1))
+            t.wait_for(body)
+        for i, name in enumerate(TABS):
+            t.send(f"F{i + 1}")
+        t.wait_for("Stripe account")  # F5: Setup's body
+        t.send("Tab")
+        t.wait_for("Day and week agenda")  # wrapped around to Appointments
+        t.send("BTab")
+        t.wait_for("Stripe account")
+        t.send("q")
+        self.assertEqual(t.exit_status(), 0)
+
+    def test_start_screen_option(self):
+        t = self.start("--screen", "setup")
+        t.wait_for("Stripe account")
+        out = subprocess.run([paydesk_bin(), "--screen", "nowhere"], capture_output=True,
+                             text=True, env={**os.environ, **self.home.env})
+        self.assertEqual(out.returncode, 2)
+
+    def test_help_overlay_lists_keys_of_the_screen(self):
+        t = self.start()
+        t.send("?")
+        screen = t.wait_for("Keys")
+        self.assertIn("Appointments", screen)
+        self.assertIn("q, Ctrl-C", screen)
+        self.assertIn("quit paydesk", screen)
+        self.assertIn("F5, 5", screen)
+        t.send("Escape")
+        t.wait_gone("Keys —")
+        t.send("q")
+        self.assertEqual(t.exit_status(), 0)
+
+    def test_resize_and_too_small(self):
+        t = self.start()
+        t.resize(200, 60)
+        screen = t.wait_for("5 Setup")
+        rows = screen.split("\n")
+        # The status line moved to the last of 60 rows and spans 200 columns.
+        self.assertIn("?:help", rows[59])
+        self.assertEqual(rows[59].rstrip().index("?:help"), 200 - len("?:help "))
+        t.resize(79, 24)
+        t.wait_for("needs at least 80x24; this terminal is 79x24")
+        t.resize(80, 23)
+        t.wait_for("this terminal is 80x23")
+        t.resize(80, 24)
+        t.wait_for("1 Appointments")
+        t.wait_gone("needs at least")
+        t.send("q")
+        self.assertEqual(t.exit_status(), 0)
+
+    def test_quit_while_too_small(self):
+        t = self.start(width=60, height=20, ready="needs at least 80x24")
+        t.send("q")
+        self.assertEqual(t.exit_status(), 0)
+
+    def test_theme_switch_and_colour(self):
+        t = self.start()
+        self.assertTrue(has_colour(t.screen(colours=True)))
+        t.send("T")
+        t.wait_for("theme: dark")
+        t.send("T")
+        t.wait_for("theme: light")
+        t.send("T")
+        t.wait_for("theme: mono")
+        self.assertFalse(has_colour(t.screen(colours=True)))
+        t.send("q")
+        self.assertEqual(t.exit_status(), 0)
+
+    def test_theme_option_and_bad_theme_file(self):
+        t = self.start("--theme", "high-contrast")
+        self.assertTrue(has_colour(t.screen(colours=True)))
+        t.send("q")
+        t.exit_status()
+        bad = os.path.join(self.home.path, "bad.theme")
+        with open(bad, "w") as f:
+            f.write("normal default default\ntab purpel black\n")
+        t = self.start("--theme", bad, width=160)
+        t.wait_for("bad.theme:2: unknown colour 'purpel'")
+        t.send("q")
+        self.assertEqual(t.exit_status(), 0)
+        with open(self.home.log) as f:
+            self.assertRegex(f.read(), r"bad.theme:2: unknown colour 'purpel' .*; using the "
+                             r"default theme")
+
+    def test_no_color_gives_mono(self):
+        t = self.start(env={"NO_COLOR": "1"})
+        screen = t.screen(colours=True)
+        self.assertFalse(has_colour(screen), screen)
+        self.assertIn("\x1b[7m", screen)  # the active tab is still marked, in reverse
+        t.send("q")
+        self.assertEqual(t.exit_status(), 0)
+
+    def test_outside_text_is_inert(self):
+        t = self.start()
+        t.send("q")
+        t.exit_status()
+        # A business name from Stripe carrying escape sequences: clear screen,
+        # set title, colour. None may act on the terminal.
+        db = sqlite3.connect(self.home.db)
+        db.execute("INSERT INTO stripe_account (id, account_id, mode, display_name, "
+                   "created_at, updated_at) VALUES (1, 'acct_1Evil', 'test', ?, 0, 0)",
+                   ("Evil\x1b[2J\x1b]0;pwned\x07\x1b[31mCorp\x07",))
+        db.commit()
+        db.close()
+        t = self.start("--screen", "setup")
+        screen = t.wait_for("EvilCorp?")
+        self.assertIn("EvilCorp? · offline", screen)
+        self.assertNotIn("\x1b]0", t.screen(colours=True))
+        self.assertNotIn("pwned", screen)
+        t.send("q")
+        self.assertEqual(t.exit_status(), 0)
+
+    def test_sigterm_restores_terminal_and_exits(self):
+        t = self.start()
+        pid = subprocess.run(["pgrep", "-n", "-f", paydesk_bin()], capture_output=True,
+                             text=True).stdout.strip()
+        self.assertTrue(pid)
+        os.kill(int(pid), 15)
+        self.assertEqual(t.exit_status(), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
