@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "paydesk/app.h"
+#include "paydesk/cli.h"
 #include "paydesk/error.h"
 #include "paydesk/tui.h"
 
@@ -14,8 +15,9 @@ enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 static void usage(FILE *out)
 {
-	fputs("Usage: paydesk [OPTION]...\n"
+	fputs("Usage: paydesk [OPTION]... [COMMAND [ARG]...]\n"
 	      "Run a small business's Stripe payments from the keyboard.\n"
+	      "Without a command, paydesk opens its full-screen interface.\n"
 	      "\n"
 	      "Options:\n"
 	      "  --db PATH          database file (default $XDG_DATA_HOME/paydesk/paydesk.db)\n"
@@ -25,6 +27,10 @@ static void usage(FILE *out)
 	      "  -h, --help         show this help and exit\n"
 	      "  -V, --version      show the version and exit\n"
 	      "\n"
+	      "Commands:\n",
+	      out);
+	cli_list(out);
+	fputs("\n"
 	      "Environment: PAYDESK_API_BASE, PAYDESK_THEME, PAYDESK_CURRENCY, PAYDESK_TIMEZONE,\n"
 	      "PAYDESK_LOG_LEVEL override the config file; NO_COLOR selects the mono theme.\n"
 	      "Exit status: 0 ok, 1 runtime error, 2 usage error. See paydesk(1).\n",
@@ -77,7 +83,8 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
+	const struct cli_command *cmd = NULL;
+	if (optind < argc && !(cmd = cli_find(argv[optind]))) {
 		fprintf(stderr, "paydesk: unknown command '%s'\n", argv[optind]);
 		usage(stderr);
 		return EXIT_USAGE;
@@ -86,12 +93,21 @@ int main(int argc, char **argv)
 	struct app app;
 	struct pd_error err = {0};
 	int rc = app_open(&app, &opt, &err);
-	if (!rc)
-		rc = tui_run(&app, &err);
-	app_close(&app);
 	if (rc) {
-		fprintf(stderr, "paydesk: %s\n", err.msg);
-		return rc == PD_ERR_USAGE ? EXIT_USAGE : EXIT_RUNTIME;
+		app_close(&app);
+		return cli_fail(rc, err.msg);
 	}
-	return EXIT_OK;
+	int status;
+	if (cmd) {
+		int first = optind;
+		optind = 1; /* each command parses its own options, from its name on */
+		status = cmd->run(&app, argc - first, argv + first);
+	} else {
+		rc = tui_run(&app, &err);
+		status = rc ? (rc == PD_ERR_USAGE ? EXIT_USAGE : EXIT_RUNTIME) : EXIT_OK;
+		if (rc)
+			fprintf(stderr, "paydesk: %s\n", err.msg);
+	}
+	app_close(&app);
+	return status;
 }

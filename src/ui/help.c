@@ -46,7 +46,8 @@ static int collect(struct help_line *out, int n, const struct ui *ui,
 void ui_help_draw(struct ui *ui, const struct ui_binding *global, size_t nglobal)
 {
 	const struct ui_screen *s = ui_screens[ui->tab];
-	struct help_line lines[HELP_MAX_LINES] = {{{0}}};
+	struct help_line lines[HELP_MAX_LINES];
+	memset(lines, 0, sizeof lines);
 	int n = 0;
 	snprintf(lines[n].keys, sizeof lines[n].keys, "%s", s->title);
 	lines[n].text = "";
