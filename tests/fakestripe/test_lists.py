@@ -103,3 +103,63 @@ class ListTest(FakeStripeCase):
         self.assertGreater(n_charges, 1900)
         self.assertEqual(pages, -(-n_charges // 100))
         self.assertLess(elapsed, 10.0)
+
+
+class HistoryAtScaleTest(FakeStripeCase):
+    """Generated history: deterministic, consistent, pageable with filters (small N here; the
+    100k figures come from bench_history.py)."""
+
+    def test_generated_history_paging_filters_and_determinism(self):
+        spec = {"generate": {"payments": 1500, "seed": 11, "start": T0 - 86400 * 90, "end": T0,
+                             "invoices": 0.1}}
+        self.fake.set_clock(T0)
+        first = self.fake.seed(spec)["created"]
+        ids = [p["id"] for p in self.ok("GET", "/v1/payment_intents", {"limit": 5})["data"]]
+        self.fake.reset()
+        self.fake.set_clock(T0)
+        self.assertEqual(self.fake.seed(spec)["created"], first)
+        self.assertEqual([p["id"] for p in self.ok("GET", "/v1/payment_intents",
+                                                   {"limit": 5})["data"]], ids)
+        self.assertGreater(first["invoice"], 50)
+        self.assertGreater(first["refund"], 50)
+        start = time.monotonic()
+        seen, params, last = [], {"limit": 100, "created": {"gte": T0 - 86400 * 30},
+                                  "expand": ["data.latest_charge.balance_transaction"]}, None
+        while True:
+            page = self.ok("GET", "/v1/payment_intents", params)
+            for pi in page["data"]:
+                self.assertGreaterEqual(pi["created"], T0 - 86400 * 30)
+                self.assertTrue(last is None or pi["created"] <= last)
+                last = pi["created"]
+                charge = pi["latest_charge"]
+                if charge and charge["status"] == "succeeded":
+                    txn = charge["balance_transaction"]
+                    self.assertEqual(txn["net"], txn["amount"] - txn["fee"])
+            seen += [p["id"] for p in page["data"]]
+            if not page["has_more"]:
+                break
+            params["starting_after"] = page["data"][-1]["id"]
+        elapsed = time.monotonic() - start
+        print("\n  history: paged %d payment intents (30 days, expanded) in %.2f s"
+              % (len(seen), elapsed))
+        self.assertEqual(len(seen), len(set(seen)))
+        every = self.ok("GET", "/v1/payment_intents", {"limit": 100,
+                                                       "created": {"gte": T0 - 86400 * 30}})
+        self.assertEqual(every["data"][0]["id"], seen[0])
+        # invoice payments are in the billing history with `invoice` set
+        invs = self.ok("GET", "/v1/invoices", {"status": "paid", "limit": 3})["data"]
+        pi = self.ok("GET", "/v1/payment_intents/" + invs[0]["payment_intent"])
+        self.assertEqual(pi["invoice"], invs[0]["id"])
+        # indexed filters agree with a scan
+        cus = invs[0]["customer"]
+        by_cus = self.ok("GET", "/v1/payment_intents", {"customer": cus, "limit": 100})["data"]
+        self.assertTrue(by_cus and all(p["customer"] == cus for p in by_cus))
+        page2 = self.ok("GET", "/v1/payment_intents", {"customer": cus, "limit": 2,
+                                                       "starting_after": by_cus[1]["id"]})
+        self.assertEqual([p["id"] for p in page2["data"]], [p["id"] for p in by_cus[2:4]])
+        refunds = self.ok("GET", "/v1/balance_transactions", {"type": "refund", "limit": 100})
+        self.assertTrue(all(t["type"] == "refund" for t in refunds["data"]))
+        # events exist only for the last 30 days of generated history (Stripe keeps 30 days)
+        oldest = self.ok("GET", "/v1/events", {"limit": 1, "created": {"lt": T0 - 86400 * 31}})
+        self.assertEqual(oldest["data"], [])
+        self.assertTrue(self.ok("GET", "/v1/events", {"type": "charge.succeeded"})["data"])

@@ -17,12 +17,13 @@ from .errors import StripeError, invalid, unrecognized_url, api_error
 from .faults import Faults
 from .ids import request_id
 from .reqlog import RequestLog
-from .resources import load_all
+from .resources import billing, load_all
 from .spec import Spec
 from .store import Store
 
 DEFAULT_VERSION = "2022-11-15"
 PLATFORM_ACCOUNT = "acct_1FakePlatform000"
+LOG_BODY_MAX = 65536
 
 
 class Request:
@@ -42,8 +43,16 @@ class Response:
         self.action = action          # None | "drop" | "truncate"
 
 
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_PRETTY = json.JSONEncoder(ensure_ascii=False, indent=2)
+
+
 def dump(obj):
-    return (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    """Objects are pretty-printed like Stripe's; lists and search results (up to 100 objects with
+    expansions) use the C encoder without indentation, which is ~10x faster for big pages."""
+    if isinstance(obj, dict) and obj.get("object") in ("list", "search_result"):
+        return (_COMPACT.encode(obj) + "\n").encode("utf-8")
+    return (_PRETTY.encode(obj) + "\n").encode("utf-8")
 
 
 class App:
@@ -68,6 +77,7 @@ class App:
         from .resources.account import platform_account_object
         self.accounts = {self.platform_account: platform_account_object(self)}
         self.stores = {}
+        self.billing_settings = dict(billing.DEFAULT_SETTINGS)
 
     def reset(self, reseed=True):
         with self.lock:
@@ -112,7 +122,9 @@ class App:
             resp = Response(500, dump(api_error().body(rid)), headers)
         entry["status"] = resp.status if resp.action != "drop" else None
         entry["response_action"] = resp.action
-        entry["response_body"] = resp.body.decode("utf-8", "replace")
+        # big list pages (100 expanded objects ≈ 300 KB) would make the log hold gigabytes
+        entry["response_body"] = resp.body[:LOG_BODY_MAX].decode("utf-8", "replace")
+        entry["response_body_truncated"] = len(resp.body) > LOG_BODY_MAX
         self.log.add(entry)
         return resp
 
@@ -232,6 +244,7 @@ class App:
         """Runs the handler; StripeErrors raised here reached execution, so they are saved."""
         with ctx.store.lock:
             try:
+                billing.catch_up(ctx)       # renewals etc. due on the fake clock
                 result = handler(ctx)
                 result = expand.apply(ctx, result, ctx.params.get("expand"))
                 return 200, dump(result)

@@ -31,12 +31,20 @@ RESOURCES = {
     "balance": ("balance", "balance"),
     "events": ("events", "event"),
     "terminal": ("terminal_readers", "terminal_reader"),
+    "sources": ("sources", "source"),
+    "tokens": ("tokens", "token"),
+    "test_clocks": ("test_clocks", "test_clock"),
 }
 # Sub-resources whose permission is not the one of their first segment.
 OVERRIDES = {
     "/v1/customers/{customer}/payment_methods": "payment_methods",
+    "/v1/terminal/locations": "terminal_locations",
+    "/v1/terminal/locations/{location}": "terminal_locations",
 }
 RAK = {res: rak for res, rak in RESOURCES.values()}
+RAK["terminal_locations"] = "terminal_location"
+# Every permission name a registered key may be given (README "Restricted keys").
+PERMISSIONS = sorted(RAK)
 
 
 def resource_for(spec_path):
@@ -128,6 +136,8 @@ class KeyRegistry:
         if not _KEY.match(key or ""):
             raise ValueError("key must look like sk_test_..., rk_test_..., sk_live_..., ...")
         for res, level in (permissions or {}).items():
+            if res not in RAK:
+                raise ValueError("unknown permission %r (known: %s)" % (res, ", ".join(PERMISSIONS)))
             if level not in LEVELS:
                 raise ValueError("permission for %s must be none, read or write" % res)
         info = KeyInfo(key, account or self.platform_account, permissions, default, revoked, expired)

@@ -187,6 +187,80 @@ def object_get(app, body, query, obj_id):
         return clone(obj)
 
 
+@route("POST", "/accounts/([^/]+)/onboarding")
+def account_onboarding(app, body, query, acct_id):
+    """The connected account's owner finishes (complete=true) or abandons Stripe onboarding."""
+    from .resources.account import set_onboarding
+    acct = app.accounts.get(acct_id)
+    if acct is None or not acct.get("_parent"):
+        raise ControlError(404, "no connected account %s" % acct_id)
+    store = app.store_for(app.platform_account)
+    with store.lock:
+        ctx = app.context(app.platform_account)
+        set_onboarding(ctx, acct, complete=body.get("complete", True),
+                       currently_due=body.get("currently_due"),
+                       details_submitted=body.get("details_submitted", False))
+        return clone(acct)
+
+
+def _locked_ctx(app, body):
+    store = _store(app, body)
+    return store, app.context(store.account_id, store.livemode)
+
+
+@route("POST", "/checkout/sessions/([^/]+)/complete")
+def checkout_complete(app, body, query, cs_id):
+    """The client pays (payment mode) or saves a card (setup mode) on the hosted page."""
+    from .resources import checkout
+    store, ctx = _locked_ctx(app, body)
+    with store.lock:
+        return clone(checkout.complete_session(ctx, cs_id, body))
+
+
+@route("POST", "/checkout/sessions/([^/]+)/expire")
+def checkout_expire(app, body, query, cs_id):
+    """The session runs out (as if expires_at passed) without the client paying."""
+    from .resources import checkout
+    store, ctx = _locked_ctx(app, body)
+    with store.lock:
+        from .resources.common import fetch
+        return clone(checkout.expire_session(ctx, fetch(ctx, "checkout.session", cs_id)))
+
+
+@route("POST", "/setup_intents/([^/]+)/authenticate")
+def si_authenticate(app, body, query, si_id):
+    """The customer completes (or fails) 3-D Secure for a requires_action SetupIntent."""
+    from .resources import setup_intents
+    store, ctx = _locked_ctx(app, body)
+    with store.lock:
+        return setup_intents.complete_authentication(ctx, si_id, body.get("outcome", "succeed"))
+
+
+@route("GET", "/billing")
+def billing_get(app, body, query):
+    from .resources import billing
+    return billing.settings(app)
+
+
+@route("POST", "/billing")
+def billing_set(app, body, query):
+    """Subscription retry rules: {"retry_days": [3, 5, 7], "after_retries": "canceled|unpaid|
+    past_due", "invoice_after_retries": "open|uncollectible"}."""
+    from .resources import billing
+    s = billing.settings(app)
+    for k, v in body.items():
+        if k not in billing.DEFAULT_SETTINGS:
+            raise ControlError(400, "unknown billing setting %s" % k)
+        if k == "after_retries" and v not in ("canceled", "unpaid", "past_due"):
+            raise ControlError(400, "after_retries must be canceled, unpaid or past_due")
+        if k == "invoice_after_retries" and v not in ("open", "uncollectible"):
+            raise ControlError(400, "invoice_after_retries must be open or uncollectible")
+        if k == "retry_days" and not all(isinstance(d, int) and d > 0 for d in v):
+            raise ControlError(400, "retry_days must be positive integers")
+        s[k] = v
+    return s
+
+
 @route("POST", "/payment_intents/([^/]+)/authenticate")
 def pi_authenticate(app, body, query, pi_id):
     """Plays the customer finishing (or failing) 3-D Secure for a requires_action PI."""

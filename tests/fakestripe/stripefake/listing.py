@@ -25,7 +25,10 @@ def created_bounds(created):
     return lo, hi
 
 
-def list_response(store, obj_type, params, url, predicate=None, kind=None, render=clone):
+def list_response(store, obj_type, params, url, predicate=None, kind=None, render=clone,
+                  index_by=None):
+    """index_by=(field, value): walk the secondary index of that field (see store.INDEXED)
+    instead of every object of the type; predicate still applies to what it yields."""
     limit = params.get("limit", 10)
     if not 1 <= limit <= 100:
         raise invalid("Invalid limit: must be an integer between 1 and 100 (got %d)" % limit,
@@ -34,24 +37,36 @@ def list_response(store, obj_type, params, url, predicate=None, kind=None, rende
     if after and before:
         raise invalid("You may only specify one of these parameters: ending_before, "
                       "starting_after.", param="ending_before")
-    index = store.index(obj_type)
+    index = None
+    if index_by is not None:
+        index = store.field_index(obj_type, *index_by)
+    exact = index is None
+    if index is None:
+        index = store.index(obj_type)
     keys = index.keys
     lo_c, hi_c = created_bounds(params.get("created"))
     lo = 0 if lo_c is None else bisect.bisect_left(keys, (lo_c, _MIN))
     hi = len(keys) if hi_c is None else bisect.bisect_left(keys, (hi_c + 1, _MIN))
 
     def cursor_pos(name, obj_id):
+        """(position, present): where the cursor object sits in (or would go into) the index."""
         key = store.key_of(obj_id)
-        pos = index.position(key) if key else None
-        if pos is None or index.ids[pos] != obj_id:
+        obj = store.objects.get(obj_id)
+        if key is None or obj is None or obj.get("object") != obj_type:
             raise invalid("No such %s: '%s'" % (kind or obj_type, obj_id), param=name,
                           code="resource_missing")
-        return pos
+        pos = bisect.bisect_left(keys, key)
+        present = pos < len(keys) and index.ids[pos] == obj_id
+        if exact and not present:
+            raise invalid("No such %s: '%s'" % (kind or obj_type, obj_id), param=name,
+                          code="resource_missing")
+        return pos, present
 
     found = []
     if before:
         # walk towards newer objects, then present the page newest first
-        i = max(cursor_pos("ending_before", before) + 1, lo)
+        pos, present = cursor_pos("ending_before", before)
+        i = max(pos + (1 if present else 0), lo)
         while i < hi and len(found) <= limit:
             obj = store.objects[index.ids[i]]
             if predicate is None or predicate(obj):
@@ -61,7 +76,7 @@ def list_response(store, obj_type, params, url, predicate=None, kind=None, rende
         found = found[:limit]
         found.reverse()
     else:
-        i = (min(cursor_pos("starting_after", after), hi) if after else hi) - 1
+        i = (min(cursor_pos("starting_after", after)[0], hi) if after else hi) - 1
         while i >= lo and len(found) <= limit:
             obj = store.objects[index.ids[i]]
             if predicate is None or predicate(obj):

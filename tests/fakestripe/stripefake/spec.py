@@ -10,6 +10,8 @@ import re
 DEFAULT_SPEC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                             "spec", "openapi-subset.json")
 
+EXTRA_SPEC = os.path.join(os.path.dirname(DEFAULT_SPEC), "extra-paths.json")
+
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -44,9 +46,11 @@ class Operation:
 
 
 class Spec:
-    def __init__(self, path=DEFAULT_SPEC):
+    def __init__(self, path=DEFAULT_SPEC, extra=EXTRA_SPEC):
         with open(path, "r", encoding="utf-8") as f:
             self.doc = json.load(f)
+        if extra and os.path.exists(extra):
+            self._merge(extra)
         self.schemas = self.doc["components"]["schemas"]
         self.operations = {}      # (METHOD, spec_path) -> Operation
         self._routes = []         # (regex, spec_path, literal_segment_count)
@@ -58,6 +62,18 @@ class Spec:
             self._routes.append((re.compile(regex), spec_path, literal))
         # Literal paths win over templated ones: /v1/customers/search is not customer "search".
         self._routes.sort(key=lambda r: -r[2])
+
+    def _merge(self, extra):
+        """Operations we described ourselves (spec/extra-paths.json, see ORIGIN.md). The main file
+        wins wherever both describe the same operation or schema."""
+        with open(extra, "r", encoding="utf-8") as f:
+            more = json.load(f)
+        for spec_path, ops in more.get("paths", {}).items():
+            mine = self.doc["paths"].setdefault(spec_path, {})
+            for method, op in ops.items():
+                mine.setdefault(method, op)
+        for name, schema in more.get("components", {}).get("schemas", {}).items():
+            self.doc["components"]["schemas"].setdefault(name, schema)
 
     def match_path(self, url_path):
         """Return (spec_path, [path values]) or (None, None)."""

@@ -6,16 +6,16 @@ never rendered. Each object type keeps its ids sorted by (created, seq) so that 
 """
 import bisect
 import itertools
+import marshal
 import threading
 
 
 def clone(value):
-    """Deep copy of JSON-like data, dropping internal "_" keys. Much faster than copy.deepcopy."""
+    """Deep copy of JSON-like data, dropping internal "_" keys (which only ever sit at the top
+    level of a stored object). marshal does the deep copy in C: ~5x faster than recursion."""
     if isinstance(value, dict):
-        return {k: clone(v) for k, v in value.items() if not (isinstance(k, str) and k.startswith("_"))}
-    if isinstance(value, list):
-        return [clone(v) for v in value]
-    return value
+        value = {k: v for k, v in value.items() if not (isinstance(k, str) and k[:1] == "_")}
+    return marshal.loads(marshal.dumps(value))
 
 
 class TypeIndex:
@@ -50,6 +50,22 @@ class TypeIndex:
         return len(self.ids)
 
 
+# Secondary indexes: (object type) -> fields whose string value gets its own sorted id list, so
+# filtered lists (customer=, type=, payment_intent=, ...) walk only matching objects.
+INDEXED = {
+    "payment_intent": ("customer",),
+    "charge": ("customer", "payment_intent"),
+    "payment_method": ("customer",),
+    "balance_transaction": ("type", "source"),
+    "event": ("type",),
+    "refund": ("payment_intent", "charge"),
+    "invoice": ("customer", "subscription"),
+    "subscription": ("customer",),
+    "setup_intent": ("customer",),
+    "checkout.session": ("customer",),
+}
+
+
 class Store:
     _seq = itertools.count(1)      # shared so ties break the same way across stores
 
@@ -59,14 +75,47 @@ class Store:
         self.objects = {}            # id -> object dict
         self.keys = {}               # id -> (created, seq)
         self.types = {}              # object type -> TypeIndex
+        self.fields = {}             # (object type, field, value) -> TypeIndex
         self.lock = threading.RLock()
 
     def insert(self, obj):
         key = (obj["created"], next(Store._seq))
-        self.objects[obj["id"]] = obj
-        self.keys[obj["id"]] = key
-        self.types.setdefault(obj["object"], TypeIndex()).add(key, obj["id"])
+        obj_id, obj_type = obj["id"], obj["object"]
+        self.objects[obj_id] = obj
+        self.keys[obj_id] = key
+        ix = self.types.get(obj_type)
+        if ix is None:
+            ix = self.types[obj_type] = TypeIndex()
+        ix.add(key, obj_id)
+        for field in INDEXED.get(obj_type, ()):
+            value = obj.get(field)
+            if isinstance(value, str):
+                self._field_ix(obj_type, field, value).add(key, obj_id)
         return obj
+
+    def _field_ix(self, obj_type, field, value):
+        ix = self.fields.get((obj_type, field, value))
+        if ix is None:
+            ix = self.fields[(obj_type, field, value)] = TypeIndex()
+        return ix
+
+    def set_indexed(self, obj, field, value):
+        """Change an indexed field of a stored object (keeps the secondary index right)."""
+        old = obj.get(field)
+        obj[field] = value
+        key = self.keys.get(obj["id"])
+        if old == value or key is None or field not in INDEXED.get(obj["object"], ()):
+            return
+        if isinstance(old, str):
+            self._field_ix(obj["object"], field, old).remove(key)
+        if isinstance(value, str):
+            self._field_ix(obj["object"], field, value).add(key, obj["id"])
+
+    def field_index(self, obj_type, field, value):
+        """The secondary index for field=value, or None when that field is not indexed."""
+        if field not in INDEXED.get(obj_type, ()):
+            return None
+        return self.fields.get((obj_type, field, value)) or TypeIndex()
 
     def get(self, obj_id, obj_type=None):
         obj = self.objects.get(obj_id)
@@ -78,7 +127,11 @@ class Store:
         """Remove from lists (e.g. a deleted customer) while keeping it retrievable."""
         obj = self.objects.get(obj_id)
         if obj is not None and obj_id in self.keys:
-            self.types[obj["object"]].remove(self.keys.pop(obj_id))
+            key = self.keys.pop(obj_id)
+            self.types[obj["object"]].remove(key)
+            for field in INDEXED.get(obj["object"], ()):
+                if isinstance(obj.get(field), str):
+                    self._field_ix(obj["object"], field, obj[field]).remove(key)
 
     def index(self, obj_type):
         return self.types.setdefault(obj_type, TypeIndex())

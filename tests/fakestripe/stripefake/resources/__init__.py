@@ -8,7 +8,9 @@ import importlib
 HANDLERS = {}
 
 MODULES = ("account", "customers", "payment_methods", "payment_intents", "charges", "refunds",
-           "balance", "events", "placeholders")
+           "balance", "events", "products", "setup_intents", "checkout", "terminal", "billing", "subscriptions",
+           "invoices", "test_clocks", "search",
+           "placeholders")
 
 
 def route(method, spec_path):

@@ -1,6 +1,6 @@
 """Balance transactions (one per charge capture / refund) and GET /v1/balance."""
 from . import route
-from .common import list_url
+from .common import first_filter, list_url
 from ..listing import list_response
 from ..money import stripe_fee
 
@@ -33,7 +33,8 @@ def list_(ctx):
     p = ctx.params
     want = {k: p[k] for k in ("type", "source", "currency") if p.get(k)}
     pred = (lambda t: all(t.get(k) == v for k, v in want.items())) if want else None
-    return list_response(ctx.store, "balance_transaction", p, list_url(ctx), pred)
+    return list_response(ctx.store, "balance_transaction", p, list_url(ctx), pred,
+                         index_by=first_filter(want))
 
 
 @route("GET", "/v1/balance")

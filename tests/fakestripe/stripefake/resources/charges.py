@@ -1,6 +1,6 @@
 """Charges: created by PaymentIntent confirmation; retrieve, update, list."""
 from . import route
-from .common import apply_metadata, fetch, list_url, set_fields
+from .common import first_filter, apply_metadata, fetch, list_url, set_fields
 from .balance import create_txn
 from ..expand import virtual
 from ..listing import list_response
@@ -8,7 +8,7 @@ from ..listing import list_response
 
 def create_charge(ctx, pi, pm, failure=None):
     """A charge for one confirmation attempt. failure = (code, decline_code, message) or None."""
-    card = pm["card"]
+    card = pm.get("card") or pm["card_present"]
     captured = failure is None and pi["capture_method"] != "manual"
     charge = ctx.complete({
         "id": ctx.new_id("ch_"), "object": "charge", "amount": pi["amount"],
@@ -21,16 +21,11 @@ def create_charge(ctx, pi, pm, failure=None):
         "failure_balance_transaction": None,
         "failure_code": failure[0] if failure else None,
         "failure_message": failure[2] if failure else None,
-        "fraud_details": {}, "invoice": None, "livemode": ctx.livemode,
+        "fraud_details": {}, "invoice": pi.get("invoice"), "livemode": ctx.livemode,
         "metadata": dict(pi.get("metadata") or {}), "on_behalf_of": None,
         "outcome": _outcome(failure), "paid": failure is None,
         "payment_intent": pi["id"], "payment_method": pm["id"],
-        "payment_method_details": {"card": {
-            "brand": card["brand"], "checks": dict(card["checks"]), "country": card["country"],
-            "exp_month": card["exp_month"], "exp_year": card["exp_year"],
-            "fingerprint": card["fingerprint"], "funding": card["funding"], "installments": None,
-            "last4": card["last4"], "mandate": None, "network": card["brand"],
-            "three_d_secure": None, "wallet": None}, "type": "card"},
+        "payment_method_details": _details(pm, card),
         "receipt_email": pi.get("receipt_email"), "receipt_number": None,
         "receipt_url": None, "refunded": False, "review": None, "shipping": None,
         "source_transfer": None, "statement_descriptor": pi.get("statement_descriptor"),
@@ -44,6 +39,29 @@ def create_charge(ctx, pi, pm, failure=None):
     if captured:
         capture_funds(ctx, charge, pi["amount"], pm.get("_behaviour") == "bypass_pending")
     return charge
+
+
+def _details(pm, card):
+    if pm["type"] == "card_present":
+        return {"type": "card_present", "card_present": {
+            "amount_authorized": None, "brand": card["brand"], "cardholder_name": None,
+            "country": card["country"], "emv_auth_data": "8A023030", "exp_month": card["exp_month"],
+            "exp_year": card["exp_year"], "fingerprint": card["fingerprint"],
+            "funding": card["funding"], "generated_card": None, "last4": card["last4"],
+            "network": card["brand"], "read_method": card.get("read_method", "contactless_emv"),
+            "receipt": {"account_type": "credit", "application_cryptogram": "6AF3C3BA7C5AE5D0",
+                        "application_preferred_name": card["brand"].capitalize(),
+                        "authorization_code": "123456", "authorization_response_code": "3030",
+                        "cardholder_verification_method": "approval",
+                        "dedicated_file_name": "A0000000031010",
+                        "terminal_verification_results": "0000000000",
+                        "transaction_status_information": "0000"}}}
+    return {"card": {
+        "brand": card["brand"], "checks": dict(card["checks"]), "country": card["country"],
+        "exp_month": card["exp_month"], "exp_year": card["exp_year"],
+        "fingerprint": card["fingerprint"], "funding": card["funding"], "installments": None,
+        "last4": card["last4"], "mandate": None, "network": card["brand"],
+        "three_d_secure": None, "wallet": None}, "type": "card"}
 
 
 def capture_funds(ctx, charge, amount, immediate=False):
@@ -92,4 +110,4 @@ def list_(ctx):
     p = ctx.params
     want = {k: p[k] for k in ("customer", "payment_intent", "transfer_group") if p.get(k)}
     pred = (lambda c: all(c.get(k) == v for k, v in want.items())) if want else None
-    return list_response(ctx.store, "charge", p, list_url(ctx), pred)
+    return list_response(ctx.store, "charge", p, list_url(ctx), pred, index_by=first_filter(want))

@@ -50,5 +50,14 @@ def set_fields(obj, params, names):
     return previous
 
 
+def first_filter(want, order=("customer", "subscription", "payment_intent", "charge", "source",
+                                  "type")):
+    """(field, value) of the most selective indexed filter among the given ones, or None."""
+    for field in order:
+        if want.get(field):
+            return field, want[field]
+    return None
+
+
 def list_url(ctx):
     return ctx.url

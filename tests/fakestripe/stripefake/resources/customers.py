@@ -22,6 +22,11 @@ def create_customer(ctx, p):
     })
     if p.get("id"):                 # seeds may pick ids; the API never does
         cus["id"] = p["id"]
+    if p.get("test_clock"):
+        clock = fetch_param(ctx, "test_helpers.test_clock", p["test_clock"], "test_clock",
+                            kind="test_helpers.test_clock")
+        cus["test_clock"] = clock["id"]
+        cus["created"] = clock["frozen_time"]
     set_fields(cus, p, _PLAIN)
     apply_metadata(cus, p.get("metadata"))
     ctx.store.insert(cus)
@@ -105,4 +110,5 @@ def list_payment_methods(ctx):
     pm_type = ctx.params.get("type")
     return list_response(ctx.store, "payment_method", ctx.params, list_url(ctx),
                          lambda pm: pm.get("customer") == cus["id"] and
-                         (not pm_type or pm["type"] == pm_type), kind="PaymentMethod")
+                         (not pm_type or pm["type"] == pm_type), kind="PaymentMethod",
+                         index_by=("customer", cus["id"]))

@@ -22,7 +22,9 @@ def list_(ctx):
         raise invalid("You may pass at most 20 event types.", param="types")
     matchers = [_matcher(x) for x in patterns]
     pred = (lambda e: any(m(e["type"]) for m in matchers)) if matchers else None
-    return list_response(ctx.store, "event", p, list_url(ctx), pred)
+    exact = patterns[0] if len(patterns) == 1 and not patterns[0].endswith("*") else None
+    return list_response(ctx.store, "event", p, list_url(ctx), pred,
+                         index_by=("type", exact) if exact else None)
 
 
 @route("GET", "/v1/events/{id}")

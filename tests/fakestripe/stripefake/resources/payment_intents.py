@@ -15,6 +15,9 @@ from ..listing import list_response
 
 KIND = "payment_intent"
 AUTH_REQUIRED = "auth_required"
+# Other modules (invoices) follow PaymentIntent outcomes: fn(ctx, pi) after success / failure.
+SUCCEEDED_HOOKS = []
+FAILED_HOOKS = []
 CONFIRMABLE = ("requires_payment_method", "requires_confirmation", "requires_action")
 CANCELABLE = ("requires_payment_method", "requires_capture", "requires_confirmation",
               "requires_action", "processing")
@@ -114,6 +117,9 @@ def confirm_intent(ctx, pi, p, from_create=False):
     pi["last_payment_error"] = None
     pi["next_action"] = None
 
+    if (behaviour == AUTH_REQUIRED and off_session and pm.get("_set_up_off_session")
+            and pm.get("_setup_exempts_off_session")):
+        behaviour = "success"       # authenticated once by a SetupIntent (usage=off_session)
     if behaviour == AUTH_REQUIRED:
         # only complete_authentication() (the customer) gets a requires_action PI past 3DS
         if off_session or p.get("error_on_requires_action"):
@@ -154,8 +160,10 @@ def _succeed(ctx, pi, pm):
         pi["amount_received"] = pi["amount"]
         ctx.event("payment_intent.succeeded", pi)
     if pi.get("setup_future_usage") and pi.get("customer") and not pm.get("customer"):
-        pm["customer"] = pi["customer"]
+        ctx.store.set_indexed(pm, "customer", pi["customer"])
         ctx.event("payment_method.attached", pm)
+    for hook in SUCCEEDED_HOOKS:
+        hook(ctx, pi)
 
 
 def _fail(ctx, pi, pm, decline):
@@ -172,6 +180,8 @@ def _fail(ctx, pi, pm, decline):
     pi["next_action"] = None
     ctx.event("charge.failed", charge)
     ctx.event("payment_intent.payment_failed", pi)
+    for hook in FAILED_HOOKS:
+        hook(ctx, pi)
     raise StripeError(402, "card_error", message, code=code, decline_code=decline_code,
                       charge=charge["id"], payment_intent=ctx.render(pi),
                       payment_method=ctx.render(pm))
@@ -271,7 +281,8 @@ def update(ctx):
         _check_amount(p["amount"], pi["currency"])
         pi["amount"] = p["amount"]
     if p.get("customer"):
-        pi["customer"] = fetch_param(ctx, "customer", p["customer"], "customer")["id"]
+        ctx.store.set_indexed(pi, "customer",
+                              fetch_param(ctx, "customer", p["customer"], "customer")["id"])
     set_fields(pi, p, ("description", "receipt_email", "setup_future_usage",
                        "statement_descriptor", "statement_descriptor_suffix", "capture_method",
                        "payment_method_types"))
@@ -302,4 +313,5 @@ def cancel(ctx):
 def list_(ctx):
     cus = ctx.params.get("customer")
     pred = (lambda pi: pi.get("customer") == cus) if cus else None
-    return list_response(ctx.store, "payment_intent", ctx.params, list_url(ctx), pred)
+    return list_response(ctx.store, "payment_intent", ctx.params, list_url(ctx), pred,
+                         index_by=("customer", cus) if cus else None)

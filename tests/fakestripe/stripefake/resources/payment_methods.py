@@ -41,6 +41,7 @@ def mint(ctx, card, billing_details=None, metadata=None):
         "created": ctx.now, "customer": None, "livemode": ctx.livemode,
         "metadata": dict(metadata or {}), "type": "card",
         "_behaviour": card["behaviour"],
+        "_setup_exempts_off_session": card.get("setup_exempts_off_session", False),
     })
     ctx.store.insert(pm)
     return pm
@@ -63,7 +64,7 @@ def attach(ctx, pm_id, customer, param="payment_method", emit=True):
         raise invalid("The payment method you provided has already been attached to a customer.",
                       param=param, code="payment_method_unexpected_state")
     if pm.get("customer") != customer["id"]:
-        pm["customer"] = customer["id"]
+        ctx.store.set_indexed(pm, "customer", customer["id"])
         if emit:
             ctx.event("payment_method.attached", pm)
     return pm
@@ -126,9 +127,25 @@ def attach_endpoint(ctx):
     return ctx.render(attach(ctx, pm_id, customer))
 
 
+@route("POST", "/v1/payment_methods/{payment_method}/detach")
+def detach(ctx):
+    pm = fetch(ctx, "payment_method", ctx.path_params["payment_method"], KIND)
+    if not pm.get("customer"):
+        raise invalid("The payment method you provided is not attached to a customer so detachment "
+                      "is impossible.", code="payment_method_unexpected_state")
+    cus = ctx.store.get(pm["customer"], "customer")
+    if cus and cus.get("invoice_settings", {}).get("default_payment_method") == pm["id"]:
+        cus["invoice_settings"]["default_payment_method"] = None
+    ctx.store.set_indexed(pm, "customer", None)
+    pm["_set_up_off_session"] = False
+    ctx.event("payment_method.detached", pm, {"customer": cus["id"] if cus else None})
+    return ctx.render(pm)
+
+
 @route("GET", "/v1/payment_methods")
 def list_(ctx):
     cus, pm_type = ctx.params.get("customer"), ctx.params.get("type")
     return list_response(ctx.store, "payment_method", ctx.params, list_url(ctx),
                          lambda pm: (not cus or pm.get("customer") == cus) and
-                         (not pm_type or pm["type"] == pm_type), kind=KIND)
+                         (not pm_type or pm["type"] == pm_type), kind=KIND,
+                         index_by=("customer", cus) if cus else None)

@@ -8,15 +8,7 @@ from .common import list_url
 from ..listing import list_response
 
 _LISTS = {
-    "/v1/accounts": "account",
-    "/v1/setup_intents": "setup_intent",
-    "/v1/checkout/sessions": "checkout.session",
     "/v1/payment_links": "payment_link",
-    "/v1/products": "product",
-    "/v1/prices": "price",
-    "/v1/subscriptions": "subscription",
-    "/v1/invoices": "invoice",
-    "/v1/terminal/readers": "terminal.reader",
 }
 
 

@@ -1,6 +1,6 @@
 """Refunds by payment_intent or charge; partial and full; never more than what remains."""
 from . import route
-from .common import apply_metadata, fetch, fetch_param, list_url
+from .common import first_filter, apply_metadata, fetch, fetch_param, list_url
 from .balance import create_txn
 from ..errors import invalid
 from ..listing import list_response
@@ -88,4 +88,4 @@ def list_(ctx):
     p = ctx.params
     want = {k: p[k] for k in ("charge", "payment_intent") if p.get(k)}
     pred = (lambda r: all(r.get(k) == v for k, v in want.items())) if want else None
-    return list_response(ctx.store, "refund", p, list_url(ctx), pred)
+    return list_response(ctx.store, "refund", p, list_url(ctx), pred, index_by=first_filter(want))
