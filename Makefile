@@ -14,7 +14,7 @@ MANDIR    ?= $(DATADIR)/man
 BUILDDIR  ?= build
 BIN       ?= paydesk
 
-PKGS      := ncursesw libcurl jansson sqlite3 libsodium
+PKGS      := ncursesw libcurl jansson sqlite3 libsodium libqrencode
 CC        ?= cc
 CFLAGS    ?= -O2 -g
 WARNINGS  := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
@@ -45,7 +45,7 @@ msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
 .SECONDARY:
-.PHONY: all build deps deps-ok test check asan demo bench install uninstall clean format lint
+.PHONY: all build deps deps-ok test check asan demo bench bench-db install uninstall clean format lint
 
 all: deps-ok
 	$(Q)$(MAKE) --no-print-directory build
@@ -115,6 +115,15 @@ demo: all
 
 bench: all
 	$(Q)python3 tests/bench/run_bench.py --bin ./$(BIN)
+
+# A paydesk database of ROWS synthetic history records (deterministic for SEED),
+# for `paydesk --db PATH --screen history`:  make bench-db BENCH_DB=path ROWS=n
+ROWS ?= 1000000
+SEED ?= 1
+bench-db: $(BUILDDIR)/tools/history_gen
+	$(Q)test -n "$(BENCH_DB)" || { echo "usage: make bench-db BENCH_DB=path [ROWS=n] [SEED=s]" >&2; exit 2; }
+	$(Q)rm -f "$(BENCH_DB)" "$(BENCH_DB)-wal" "$(BENCH_DB)-shm"
+	$(Q)$(BUILDDIR)/tools/history_gen --db "$(BENCH_DB)" --rows $(ROWS) --seed $(SEED)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/paydesk/themes $(DESTDIR)$(MANDIR)/man1

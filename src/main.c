@@ -100,7 +100,7 @@ int main(int argc, char **argv)
 	int status;
 	if (cmd) {
 		int first = optind;
-		optind = 1; /* each command parses its own options, from its name on */
+		optind = 0; /* glibc: 0 re-initialises getopt, so each command parses its own options */
 		status = cmd->run(&app, argc - first, argv + first);
 	} else {
 		rc = tui_run(&app, &err);

@@ -4,11 +4,13 @@
 #define PAYDESK_APP_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 
 #include "paydesk/config.h"
 #include "paydesk/error.h"
 
 struct vault;
+struct jobs;
 
 struct app {
 	struct config cfg;
@@ -17,6 +19,8 @@ struct app {
 	char *log_path;
 	sqlite3 *db;          /* the UI thread's connection */
 	struct vault *vault;  /* NULL while locked */
+	bool read_only;       /* the admin skipped unlocking: local data only */
+	struct jobs *jobs;    /* the worker pool, while the TUI runs */
 	const char *start_screen; /* --screen, or NULL */
 };
 

@@ -25,6 +25,10 @@ int stripe_account_get(sqlite3 *db, struct stripe_account_row *out, struct pd_er
 /* Insert or replace the one account row. */
 int stripe_account_save(sqlite3 *db, const struct stripe_account_row *row, struct pd_error *err);
 
+/* Act for connected (an Express account id), or for the platform itself
+ * when connected is NULL or "". PD_ERR_NOT_FOUND when no account is saved. */
+int stripe_account_set_connected(sqlite3 *db, const char *connected, struct pd_error *err);
+
 /* Forget the account row (the vault secret is wiped separately). */
 int stripe_account_delete(sqlite3 *db, struct pd_error *err);
 

@@ -4,9 +4,12 @@
 
 #include "paydesk/error.h"
 
-extern const struct cli_command cli_audit;
+extern const struct cli_command cli_audit, cli_doctor, cli_setup, cli_connect;
 
 static const struct cli_command *const commands[] = {
+	&cli_setup,
+	&cli_doctor,
+	&cli_connect,
 	&cli_audit,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

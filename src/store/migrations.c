@@ -55,6 +55,32 @@ const struct migration store_migrations[] = {
 	 "  hash BLOB NOT NULL"
 	 ");"
 	 "CREATE INDEX audit_log_at ON audit_log(at);"},
+	{2, "outbox of money-moving Stripe calls",
+	 /* Written before a call is sent and after it is answered, so a crash or a
+	  * lost answer leaves a row that start-up re-sends with the same key. */
+	 "CREATE TABLE outbox ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  idempotency_key TEXT NOT NULL UNIQUE,"
+	 "  method TEXT NOT NULL CHECK (method IN ('POST', 'DELETE')),"
+	 "  path TEXT NOT NULL,"
+	 "  params TEXT NOT NULL DEFAULT '',"
+	 "  stripe_account TEXT,"
+	 "  state TEXT NOT NULL DEFAULT 'pending'"
+	 "    CHECK (state IN ('pending', 'sent', 'done', 'failed', 'unknown')),"
+	 "  attempts INTEGER NOT NULL DEFAULT 0,"
+	 "  http_status INTEGER,"
+	 "  request_id TEXT,"
+	 "  object_id TEXT,"
+	 "  object_status TEXT,"
+	 "  error_type TEXT,"
+	 "  error_code TEXT,"
+	 "  decline_code TEXT,"
+	 "  error_message TEXT,"
+	 "  created_at INTEGER NOT NULL,"
+	 "  updated_at INTEGER NOT NULL"
+	 ");"
+	 "CREATE INDEX outbox_unresolved ON outbox(id) WHERE state IN ('pending', 'sent', 'unknown');"
+	 "CREATE INDEX outbox_object ON outbox(object_id);"},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

@@ -84,3 +84,23 @@ int stripe_account_delete(sqlite3 *db, struct pd_error *err)
 {
 	return db_exec(db, "DELETE FROM stripe_account", err);
 }
+
+int stripe_account_set_connected(sqlite3 *db, const char *connected, struct pd_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+			    "UPDATE stripe_account SET connected_account = ?, updated_at = ?"
+			    " WHERE id = 1",
+			    &st, err);
+	if (rc)
+		return rc;
+	bind_opt(st, 1, connected);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = db_fail(db, "saving the connected account", err);
+	else if (sqlite3_changes(db) == 0)
+		rc = pd_error_set(err, PD_ERR_NOT_FOUND,
+				  "no Stripe account is connected: run paydesk setup first");
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -12,6 +12,7 @@ void ui_form_init(struct ui_form *f, struct ui_field *fields, int n, size_t max)
 	f->n = n;
 	f->focus = 0;
 	f->dirty = false;
+	f->inactive = false;
 	for (int i = 0; i < n; i++) {
 		textedit_init(&fields[i].edit, max, fields[i].kind == UI_FIELD_SECRET);
 		fields[i].error[0] = '\0';
@@ -140,6 +141,12 @@ static void draw_value(const struct ui_field *fd, bool focus, int y, int x, int 
 		return;
 	}
 	const struct textedit *t = &fd->edit;
+	if (t->len == 0 && fd->placeholder && *fd->placeholder) {
+		ui_put(y, x, w, focus ? role : ROLE_DIM, fd->placeholder, true);
+		if (focus)
+			move(y, x);
+		return;
+	}
 	size_t chars = 0;
 	for (size_t i = 0; i < t->len; i++)
 		chars += ((unsigned char)t->text[i] & 0xc0) != 0x80;
@@ -199,7 +206,7 @@ void ui_form_draw(struct ui_form *f, struct ui_rect r)
 	int y = r.y, cursor_y = -1, cursor_x = -1;
 	for (int i = 0; i < f->n && y < r.y + r.h; i++) {
 		struct ui_field *fd = &f->fields[i];
-		bool focus = i == f->focus;
+		bool focus = i == f->focus && !f->inactive;
 		ui_put(y, r.x, label_w, focus ? ROLE_TITLE : ROLE_NORMAL, fd->label, true);
 		draw_value(fd, focus, y, r.x + label_w, value_w);
 		if (focus)

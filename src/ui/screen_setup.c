@@ -1,86 +1,678 @@
-/* The Setup tab: the connected Stripe account as paydesk knows it. */
+/* The Setup tab: connect the business's Stripe account. The admin fills the
+ * form, verifies (a live checklist built on a worker), then saves: the key
+ * is sealed in the vault, created with a passphrase on first setup. To
+ * rotate the key, type the new one, verify, save; the old key stays until
+ * the new one has passed. */
+#include <curses.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "paydesk/jobs.h"
+#include "paydesk/settings.h"
+#include "paydesk/setup.h"
 #include "paydesk/stripe_account.h"
-#include "screen_info.h"
+#include "paydesk/stripe_keys.h"
+#include "paydesk/vault.h"
+#include "paydesk/verify_job.h"
+#include "widgets.h"
+
+extern const struct ui_screen screen_setup_ops;
+
+enum { F_ACCOUNT, F_PUBLISHABLE, F_KEY, F_CURRENCY, F_BOOKING, F_BILLING, F_COUNT };
+enum setup_mode { MODE_VIEW, MODE_EDIT, MODE_NEW_PASSPHRASE };
+
+static const char *const booking_choices[] = {"off", "optional", "required", NULL};
+static const char *const billing_choices[] = {"off", "on", NULL};
 
 struct setup_state {
+	struct ui *ui;
 	struct stripe_account_row row;
 	bool connected;
+	enum setup_mode mode;
+	struct ui_field fields[F_COUNT];
+	struct ui_form form;
+	struct ui_field pass_fields[2];
+	struct ui_form pass_form;
+	char pass_error[600];
+
+	struct verify_progress progress;
+	uint64_t job;
+	unsigned char verified_inputs[crypto_generichash_BYTES]; /* what passed verification */
+	bool sk_accepted, live_accepted;
+	struct ui_list checklist;
+	char key_placeholder[128];
 };
+
+/* ---- field checks --------------------------------------------------- */
+
+static int check_field(int rc, const struct pd_error *err, char *msg, size_t len)
+{
+	if (rc)
+		snprintf(msg, len, "%s", err->msg);
+	return rc ? -1 : 0;
+}
+
+static int validate_account(const char *v, char *msg, size_t len)
+{
+	struct pd_error err;
+	return check_field(stripe_check_account_id(v, &err), &err, msg, len);
+}
+
+static int validate_publishable(const char *v, char *msg, size_t len)
+{
+	struct pd_error err;
+	if (!*v)
+		return 0; /* optional: paydesk's own calls never use it */
+	return check_field(stripe_check_publishable_key(v, &err), &err, msg, len);
+}
+
+/* Empty keeps the saved key (when there is one). sk_ is allowed here; the
+ * warning comes as a dialog when verifying. */
+static int validate_key(const char *v, char *msg, size_t len)
+{
+	struct pd_error err;
+	if (!*v)
+		return 0;
+	return check_field(stripe_check_secret_key(v, true, &err), &err, msg, len);
+}
+
+static int validate_currency(const char *v, char *msg, size_t len)
+{
+	bool ok = strlen(v) == 3;
+	for (int i = 0; ok && i < 3; i++)
+		ok = (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z');
+	if (!ok)
+		snprintf(msg, len, "a three-letter currency code, such as usd, eur or gbp");
+	return ok ? 0 : -1;
+}
+
+/* ---- state ------------------------------------------------------------ */
+
+static int choice_index(const char *const *choices, const char *value)
+{
+	for (int i = 0; value && choices[i]; i++)
+		if (strcmp(choices[i], value) == 0)
+			return i;
+	return 0;
+}
+
+static void load(struct setup_state *st)
+{
+	struct pd_error err;
+	sqlite3 *db = st->ui->app->db;
+	st->connected = stripe_account_get(db, &st->row, &err) == PD_OK;
+	if (st->form.dirty)
+		return; /* never overwrite what the admin is typing */
+	textedit_set(&st->fields[F_ACCOUNT].edit, st->connected ? st->row.account_id : "");
+	textedit_set(&st->fields[F_PUBLISHABLE].edit, st->connected ? st->row.publishable_key : "");
+	textedit_set(&st->fields[F_KEY].edit, "");
+	snprintf(st->key_placeholder, sizeof st->key_placeholder, "%s%s%s",
+		 st->connected ? "saved: " : "", st->connected ? st->row.key_hint : "",
+		 st->connected ? " (type a new key to rotate)" : "");
+	st->fields[F_KEY].placeholder = st->key_placeholder;
+	char *v = NULL;
+	settings_get(db, "currency", &v, &err);
+	textedit_set(&st->fields[F_CURRENCY].edit, v ? v : st->ui->app->cfg.currency);
+	free(v);
+	v = NULL;
+	settings_get(db, "payment_at_booking", &v, &err);
+	st->fields[F_BOOKING].choice = choice_index(booking_choices, v ? v : "optional");
+	free(v);
+	v = NULL;
+	settings_get(db, "bill_with_stripe", &v, &err);
+	st->fields[F_BILLING].choice = choice_index(billing_choices, v ? v : "off");
+	free(v);
+	st->form.dirty = false;
+}
 
 static void *open_setup(struct ui *ui)
 {
 	struct setup_state *st = calloc(1, sizeof *st);
-	(void)ui;
+	if (!st)
+		return NULL;
+	st->ui = ui;
+	st->fields[F_ACCOUNT] = (struct ui_field){
+		.label = "Account ID", .hint = "acct_…: Stripe Dashboard > Settings > Business",
+		.validate = validate_account};
+	st->fields[F_PUBLISHABLE] = (struct ui_field){
+		.label = "Publishable key", .hint = "pk_test_… or pk_live_… (optional)",
+		.validate = validate_publishable};
+	st->fields[F_KEY] = (struct ui_field){
+		.label = "Restricted key", .kind = UI_FIELD_SECRET,
+		.hint = "rk_…, pasted; needs the permissions listed below. Empty: keep the saved key",
+		.validate = validate_key};
+	st->fields[F_CURRENCY] = (struct ui_field){.label = "Default currency",
+						  .validate = validate_currency};
+	st->fields[F_BOOKING] = (struct ui_field){
+		.label = "Take payment at booking", .kind = UI_FIELD_CHOICE,
+		.choices = booking_choices, .hint = "Space or arrows: off / optional / required"};
+	st->fields[F_BILLING] = (struct ui_field){
+		.label = "Bill clients with Stripe", .kind = UI_FIELD_CHOICE,
+		.choices = billing_choices, .hint = "on enables subscription billing"};
+	ui_form_init(&st->form, st->fields, F_COUNT, 512);
+	st->pass_fields[0] = (struct ui_field){.label = "New passphrase", .kind = UI_FIELD_SECRET};
+	st->pass_fields[1] = (struct ui_field){.label = "Again", .kind = UI_FIELD_SECRET};
+	ui_form_init(&st->pass_form, st->pass_fields, 2, 1024);
+	verify_progress_init(&st->progress);
+	load(st);
 	return st;
 }
 
 static void close_setup(void *state)
 {
-	free(state);
+	struct setup_state *st = state;
+	if (!st)
+		return;
+	ui_form_free(&st->form);
+	ui_form_free(&st->pass_form);
+	verify_progress_destroy(&st->progress);
+	free(st);
 }
 
 static void reload(void *state, struct ui *ui)
 {
-	struct setup_state *st = state;
+	(void)ui;
+	load(state);
+}
+
+/* A digest of what verification saw, so a later edit forces a new one. */
+static void inputs_digest(struct setup_state *st, const char *key, unsigned char *out)
+{
+	crypto_generichash_state h;
+	crypto_generichash_init(&h, NULL, 0, crypto_generichash_BYTES);
+	const char *parts[] = {ui_form_value(&st->form, F_ACCOUNT),
+			       ui_form_value(&st->form, F_PUBLISHABLE), key};
+	for (int i = 0; i < 3; i++)
+		crypto_generichash_update(&h, (const unsigned char *)parts[i], strlen(parts[i]) + 1);
+	crypto_generichash_final(&h, out, crypto_generichash_BYTES);
+}
+
+/* The key to use: what was typed, or the saved one (needs the vault). */
+static char *current_key(struct setup_state *st, bool *from_vault)
+{
+	const char *typed = ui_form_value(&st->form, F_KEY);
+	*from_vault = false;
+	if (*typed) {
+		char *k = sodium_malloc(strlen(typed) + 1);
+		if (k)
+			memcpy(k, typed, strlen(typed) + 1);
+		return k;
+	}
+	if (!st->connected || !st->ui->app->vault)
+		return NULL;
+	char *k = NULL;
 	struct pd_error err;
-	st->connected = stripe_account_get(ui->app->db, &st->row, &err) == PD_OK;
+	*from_vault = true;
+	setup_open_key(st->ui->app->db, st->ui->app->vault, &k, &err);
+	return k;
 }
 
-static void row(int *y, struct ui_rect a, const char *label, const char *value, enum theme_role r)
+static struct setup_state *setup_of(struct ui *ui)
 {
-	ui_put(*y, a.x + 2, 22, ROLE_DIM, label, false);
-	ui_put(*y, a.x + 24, a.w - 26, r, value, false);
-	(*y)++;
+	for (int i = 0; i < UI_TABS; i++)
+		if (ui_screens[i] == &screen_setup_ops)
+			return ui->state[i];
+	return NULL;
 }
 
-static void draw(void *state, struct ui *ui, struct ui_rect area)
+static void start_verify(struct setup_state *st);
+
+static void verify_after_unlock(struct ui *ui)
 {
-	struct setup_state *st = state;
-	int y = area.y + 1;
-	ui_put(y, area.x + 2, area.w - 4, ROLE_TITLE, "Stripe account", false);
-	y += 2;
-	if (!st->connected) {
-		row(&y, area, "Status", "not connected", ROLE_WARNING);
-		y++;
-		ui_put(y++, area.x + 2, area.w - 4, ROLE_NORMAL,
-		       "Connecting an account (Account ID, publishable key, restricted key,",
-		       false);
-		ui_put(y++, area.x + 2, area.w - 4, ROLE_NORMAL,
-		       "verified on a worker and sealed in the vault) arrives with the setup "
-		       "feature.",
-		       false);
+	struct setup_state *st = setup_of(ui);
+	if (st)
+		start_verify(st);
+}
+
+static void accept_sk(struct ui *ui, void *ctx)
+{
+	struct setup_state *st = ctx;
+	st->sk_accepted = true;
+	start_verify(st);
+	(void)ui;
+}
+
+static void accept_live(struct ui *ui, void *ctx)
+{
+	struct setup_state *st = ctx;
+	st->live_accepted = true;
+	start_verify(st);
+	(void)ui;
+}
+
+static void start_verify(struct setup_state *st)
+{
+	struct ui *ui = st->ui;
+	int bad = ui_form_validate(&st->form);
+	if (bad >= 0) {
+		st->form.focus = bad;
+		ui_notify(ui, UI_NOTICE_ERROR, "%s: %s", st->fields[bad].label,
+			  st->fields[bad].error);
 		return;
 	}
-	char when[64] = "never";
+	if (!*ui_form_value(&st->form, F_KEY) && st->connected && !ui->app->vault) {
+		ui_unlock_open(ui, "Unlock the vault to verify with the saved key.",
+			       verify_after_unlock);
+		return;
+	}
+	bool from_vault;
+	char *key = current_key(st, &from_vault);
+	if (!key) {
+		st->form.focus = F_KEY;
+		ui_notify(ui, UI_NOTICE_ERROR, "enter the restricted key (rk_…)");
+		return;
+	}
+	/* A secret key can do anything on the account: warn, and for live
+	 * money ask twice. */
+	if (stripe_key_kind(key) == STRIPE_KEY_SECRET && !st->sk_accepted) {
+		sodium_free(key);
+		ui_dialog_open(ui, &(struct ui_dialog_spec){
+					   .title = "Use a secret key?",
+					   .body = "This is a secret key (sk_…): it can do everything on\n"
+						   "the Stripe account. A restricted key (rk_…) with only\n"
+						   "the permissions paydesk needs is safer.",
+					   .confirm_label = "use it anyway", .on_confirm = accept_sk,
+					   .ctx = st});
+		return;
+	}
+	if (stripe_key_kind(key) == STRIPE_KEY_SECRET &&
+	    stripe_key_mode(key) == STRIPE_MODE_LIVE && !st->live_accepted) {
+		sodium_free(key);
+		ui_dialog_open(ui, &(struct ui_dialog_spec){
+					   .title = "Live secret key",
+					   .body = "A LIVE secret key gives paydesk full control of real\n"
+						   "money on this account. Confirm a second time.",
+					   .confirm_label = "use the live secret key",
+					   .on_confirm = accept_live, .ctx = st});
+		return;
+	}
+	struct pd_error err;
+	if (stripe_check_same_mode(ui_form_value(&st->form, F_PUBLISHABLE), key, &err)) {
+		sodium_free(key);
+		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
+		return;
+	}
+	if (st->job && ui->app->jobs)
+		jobs_cancel(ui->app->jobs, st->job);
+	inputs_digest(st, key, st->verified_inputs);
+	st->job = verify_job_submit(ui->app->jobs, &st->progress, key,
+				    ui_form_value(&st->form, F_ACCOUNT), st->row.connected_account);
+	sodium_free(key);
+	if (!st->job) {
+		ui_notify(ui, UI_NOTICE_ERROR, "cannot verify: the workers are not running");
+		return;
+	}
+	st->checklist = (struct ui_list){0};
+	st->mode = MODE_VIEW;
+	ui->pending_jobs = (int)jobs_pending(ui->app->jobs);
+	ui_notify(ui, UI_NOTICE_INFO, "verifying…");
+}
+
+/* ---- save -------------------------------------------------------------- */
+
+static void do_save(struct setup_state *st);
+
+static void save_after_unlock(struct ui *ui)
+{
+	struct setup_state *st = setup_of(ui);
+	if (st)
+		do_save(st);
+}
+
+static void do_save(struct setup_state *st)
+{
+	struct ui *ui = st->ui;
+	struct verify_progress snap;
+	verify_progress_snapshot(&st->progress, &snap);
+	if (!snap.done || snap.running) {
+		ui_notify(ui, UI_NOTICE_ERROR, "verify first (v), then save");
+		return;
+	}
+	if (!snap.report.key_ok || snap.report.failures > 0) {
+		ui_notify(ui, UI_NOTICE_ERROR,
+			  "not saved: %d check%s failing — fix them and verify again",
+			  snap.report.failures, snap.report.failures == 1 ? " is" : "s are");
+		return;
+	}
+	bool from_vault;
+	bool has_vault = false;
+	struct pd_error err = {0};
+	vault_exists(ui->app->db, &has_vault, &err);
+	if (has_vault && !ui->app->vault) {
+		ui_unlock_open(ui, "Unlock the vault to save the key.", save_after_unlock);
+		return;
+	}
+	char *key = current_key(st, &from_vault);
+	unsigned char digest[crypto_generichash_BYTES];
+	if (key)
+		inputs_digest(st, key, digest);
+	if (!key || sodium_memcmp(digest, st->verified_inputs, sizeof digest) != 0) {
+		sodium_free(key);
+		ui_notify(ui, UI_NOTICE_ERROR, "the form changed since it was verified: verify again (v)");
+		return;
+	}
+	if (!has_vault) {
+		sodium_free(key);
+		st->mode = MODE_NEW_PASSPHRASE;
+		st->pass_form.focus = 0;
+		st->pass_error[0] = '\0';
+		return;
+	}
+	char cur[4];
+	snprintf(cur, sizeof cur, "%s", ui_form_value(&st->form, F_CURRENCY));
+	for (int i = 0; i < 3; i++)
+		cur[i] = (char)(cur[i] | 0x20);
+	struct setup_input in = {
+		.account_id = ui_form_value(&st->form, F_ACCOUNT),
+		.publishable = ui_form_value(&st->form, F_PUBLISHABLE),
+		.secret_key = key,
+		.connected = st->row.connected_account,
+		.allow_secret = st->sk_accepted,
+		.live_secret_confirmed = st->live_accepted,
+		.currency = cur,
+		.payment_at_booking = st->fields[F_BOOKING].choice,
+		.bill_with_stripe = st->fields[F_BILLING].choice,
+	};
+	int rc = setup_save(ui->app->db, ui->app->vault, &in, &snap.report, "admin", &err);
+	sodium_free(key);
+	if (rc) {
+		ui_notify(ui, UI_NOTICE_ERROR, "not saved: %s", err.msg);
+		return;
+	}
+	st->form.dirty = false;
+	load(st);
+	ui_load_account(ui);
+	ui_notify(ui, UI_NOTICE_INFO, "saved: %s is connected", st->row.account_id);
+}
+
+static void create_vault_and_save(struct setup_state *st)
+{
+	struct ui *ui = st->ui;
+	const char *p1 = ui_form_value(&st->pass_form, 0), *p2 = ui_form_value(&st->pass_form, 1);
+	if (strcmp(p1, p2) != 0) {
+		snprintf(st->pass_error, sizeof st->pass_error,
+			 "the two passphrases differ: type them again");
+		textedit_set(&st->pass_fields[0].edit, "");
+		textedit_set(&st->pass_fields[1].edit, "");
+		st->pass_form.focus = 0;
+		return;
+	}
+	struct pd_error err = {0};
+	struct vault *v = NULL;
+	if (vault_create(ui->app->db, p1, &VAULT_KDF_DEFAULT, &v, &err)) {
+		snprintf(st->pass_error, sizeof st->pass_error, "%s", err.msg);
+		textedit_set(&st->pass_fields[0].edit, "");
+		textedit_set(&st->pass_fields[1].edit, "");
+		st->pass_form.focus = 0;
+		return;
+	}
+	textedit_set(&st->pass_fields[0].edit, "");
+	textedit_set(&st->pass_fields[1].edit, "");
+	vault_lock(&ui->app->vault);
+	ui->app->vault = v;
+	st->mode = MODE_VIEW;
+	do_save(st);
+}
+
+static void confirm_disconnect(struct ui *ui, void *ctx)
+{
+	struct setup_state *st = ctx;
+	struct pd_error err = {0};
+	if (setup_disconnect(ui->app->db, "admin", &err)) {
+		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
+		return;
+	}
+	vault_lock(&ui->app->vault);
+	st->form.dirty = false;
+	memset(&st->progress.report, 0, sizeof st->progress.report);
+	st->progress.done = false;
+	load(st);
+	ui_load_account(ui);
+	ui_notify(ui, UI_NOTICE_INFO, "disconnected: the key and the vault were wiped");
+}
+
+/* ---- keys -------------------------------------------------------------- */
+
+static bool has_account(const struct ui *ui)
+{
+	return ui->account[0] != '\0';
+}
+
+static const struct ui_binding setup_keys[] = {
+	{'e', UI_ACT_EDIT, "edit the form (Esc: done)", NULL},
+	{UI_KEY_ENTER, UI_ACT_EDIT, "edit the form (Esc: done)", NULL},
+	{'v', UI_ACT_OPEN, "verify the connection (live checklist)", NULL},
+	{'s', UI_ACT_SAVE, "save: seal the key in the vault", NULL},
+	{'x', UI_ACT_BACK, "disconnect: wipe the key and account", has_account},
+	{'j', UI_ACT_DOWN, "scroll the checklist", NULL},
+	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, "scroll the checklist", NULL},
+	{'k', UI_ACT_UP, "scroll the checklist back", NULL},
+	{UI_KEY_FN(KEY_UP), UI_ACT_UP, "scroll the checklist back", NULL},
+};
+
+static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
+{
+	struct setup_state *st = state;
+	switch (a) {
+	case UI_ACT_EDIT:
+		st->mode = MODE_EDIT;
+		return UI_HANDLED;
+	case UI_ACT_OPEN:
+		start_verify(st);
+		return UI_HANDLED;
+	case UI_ACT_SAVE:
+		do_save(st);
+		return UI_HANDLED;
+	case UI_ACT_BACK:
+		ui_dialog_open(ui, &(struct ui_dialog_spec){
+					   .title = "Disconnect Stripe?",
+					   .body = "The sealed key, the vault and the account details\n"
+						   "are wiped. Payments cannot be taken until an admin\n"
+						   "connects an account again.",
+					   .confirm_label = "disconnect",
+					   .on_confirm = confirm_disconnect, .ctx = st});
+		return UI_HANDLED;
+	case UI_ACT_DOWN:
+	case UI_ACT_UP:
+		return ui_list_act(&st->checklist, a);
+	default:
+		return UI_UNHANDLED;
+	}
+}
+
+static enum ui_result key(void *state, struct ui *ui, int k)
+{
+	struct setup_state *st = state;
+	(void)ui;
+	if (st->mode == MODE_NEW_PASSPHRASE) {
+		if (k == UI_KEY_ESC) {
+			st->mode = MODE_VIEW;
+		} else if (k == UI_KEY_ENTER) {
+			if (st->pass_form.focus == 0)
+				st->pass_form.focus = 1;
+			else
+				create_vault_and_save(st);
+		} else {
+			ui_form_key(&st->pass_form, k);
+			st->pass_error[0] = '\0';
+		}
+		return UI_HANDLED;
+	}
+	if (st->mode != MODE_EDIT)
+		return UI_UNHANDLED;
+	if (k == UI_KEY_ESC) {
+		ui_form_validate(&st->form);
+		st->mode = MODE_VIEW;
+		return UI_HANDLED;
+	}
+	if (k == UI_KEY_ENTER) {
+		if (st->form.focus == F_COUNT - 1) {
+			ui_form_validate(&st->form);
+			st->mode = MODE_VIEW;
+		} else {
+			ui_form_key(&st->form, '\t');
+		}
+		return UI_HANDLED;
+	}
+	ui_form_key(&st->form, k);
+	return UI_HANDLED; /* while editing, every key is the form's */
+}
+
+static bool editing(void *state)
+{
+	const struct setup_state *st = state;
+	return st->mode != MODE_VIEW &&
+	       (st->mode == MODE_NEW_PASSPHRASE || st->fields[st->form.focus].kind != UI_FIELD_CHOICE);
+}
+
+static bool dirty(void *state)
+{
+	const struct setup_state *st = state;
+	return st->form.dirty;
+}
+
+static void job_done(void *state, struct ui *ui, const struct jobs_completion *c)
+{
+	struct setup_state *st = state;
+	if (c->id != st->job)
+		return;
+	st->job = 0;
+	if (c->status == JOBS_DONE)
+		ui_notify(ui, UI_NOTICE_INFO, "%s", c->result);
+}
+
+/* ---- drawing ------------------------------------------------------------ */
+
+static void draw_summary(struct setup_state *st, struct ui_rect a, int *y)
+{
+	if (!st->connected) {
+		ui_put((*y)++, a.x + 2, a.w - 4, ROLE_WARNING,
+		       "Not connected. Fill the form (e), verify (v), save (s).", false);
+		return;
+	}
+	char when[32] = "never";
 	if (st->row.verified_at) {
 		time_t t = (time_t)st->row.verified_at;
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M", localtime(&t));
 	}
-	row(&y, area, "Business", st->row.display_name[0] ? st->row.display_name : "—",
-	    ROLE_NORMAL);
-	row(&y, area, "Account ID", st->row.account_id, ROLE_NORMAL);
-	row(&y, area, "Mode", strcmp(st->row.mode, "live") == 0 ? "LIVE" : "test",
-	    strcmp(st->row.mode, "live") == 0 ? ROLE_BADGE_LIVE : ROLE_BADGE_TEST);
-	row(&y, area, "Restricted key", st->row.key_hint[0] ? st->row.key_hint : "—",
-	    ROLE_NORMAL);
-	row(&y, area, "Publishable key",
-	    st->row.publishable_key[0] ? st->row.publishable_key : "—", ROLE_NORMAL);
-	if (st->row.connected_account[0])
-		row(&y, area, "Acting for", st->row.connected_account, ROLE_NORMAL);
-	row(&y, area, "Last verified", when, st->row.verified_at ? ROLE_OK : ROLE_WARNING);
-	(void)ui;
+	char line[400];
+	snprintf(line, sizeof line, "Connected: %s%s%s (%s mode)", st->row.display_name,
+		 st->row.display_name[0] ? " · " : "", st->row.account_id, st->row.mode);
+	ui_put((*y)++, a.x + 2, a.w - 4, ROLE_OK, line, false);
+	snprintf(line, sizeof line, "Key %s · last verified %s%s%s", st->row.key_hint, when,
+		 st->row.connected_account[0] ? " · acting for " : "", st->row.connected_account);
+	ui_put((*y)++, a.x + 2, a.w - 4, ROLE_DIM, line, false);
 }
 
-const struct ui_screen screen_setup = {
+static void draw_row(void *ctx, long index, struct ui_rect r, bool selected)
+{
+	const struct verify_report *rep = ctx;
+	const struct verify_row *row = &rep->rows[index];
+	enum theme_role role = row->state == VERIFY_OK     ? ROLE_OK
+			       : row->state == VERIFY_FAIL ? ROLE_ERROR
+							   : ROLE_WARNING;
+	(void)selected;
+	ui_put(r.y, r.x, 5, role, verify_state_name(row->state), true);
+	ui_put(r.y, r.x + 5, 30, ROLE_NORMAL, row->label, true);
+	char text[420];
+	snprintf(text, sizeof text, "%s%s%s", row->detail, row->fix[0] ? " → " : "", row->fix);
+	ui_put(r.y, r.x + 35, r.w - 35, row->fix[0] ? role : ROLE_DIM, text, false);
+}
+
+static void draw_checklist(struct setup_state *st, struct ui_rect a)
+{
+	struct verify_progress snap;
+	verify_progress_snapshot(&st->progress, &snap);
+	char head[600];
+	if (snap.running)
+		snprintf(head, sizeof head, "Checklist — verifying… %d checks so far", snap.report.n);
+	else if (snap.done)
+		snprintf(head, sizeof head, "Checklist — %d failing, %d warnings, %d not checked",
+			 snap.report.failures, snap.report.warnings, snap.report.unknown);
+	else if (snap.error[0])
+		snprintf(head, sizeof head, "Checklist — %s", snap.error);
+	else
+		snprintf(head, sizeof head, "Checklist — press v to verify. Permissions paydesk needs:");
+	ui_put(a.y, a.x + 2, a.w - 4, ROLE_HEADER, head, false);
+	struct ui_rect rows = {a.y + 1, a.x + 2, a.h - 1, a.w - 4};
+	if (snap.report.n == 0) {
+		/* Before any verification: what the key must allow. */
+		for (int i = 0; i < verify_permission_count && i < rows.h; i++) {
+			const struct verify_permission *p = &verify_permissions[i];
+			char line[160];
+			snprintf(line, sizeof line, "%-5s on %-22s for %s", p->write ? "Write" : "Read",
+				 p->resource, p->why);
+			ui_put(rows.y + i, rows.x, rows.w, ROLE_DIM, line, false);
+		}
+		return;
+	}
+	ui_list_set_count(&st->checklist, snap.report.n);
+	ui_list_draw(&st->checklist, rows, draw_row, &snap.report);
+}
+
+static void draw(void *state, struct ui *ui, struct ui_rect a)
+{
+	struct setup_state *st = state;
+	int y = a.y + 1;
+	(void)ui;
+	ui_put(y++, a.x + 2, a.w - 4, ROLE_TITLE, "Stripe account", false);
+	draw_summary(st, a, &y);
+	y++;
+	if (st->mode == MODE_NEW_PASSPHRASE) {
+		ui_put(y++, a.x + 2, a.w - 4, ROLE_NORMAL,
+		       "Create the admin passphrase that seals the key (asked at each start).", false);
+		y++;
+		ui_form_draw(&st->pass_form, (struct ui_rect){y, a.x + 2, 2, a.w - 4});
+		int cy, cx;
+		getyx(stdscr, cy, cx);
+		y += 3;
+		const char *hint = setup_passphrase_hint(ui_form_value(&st->pass_form, 0));
+		if (st->pass_error[0])
+			ui_put(y++, a.x + 2, a.w - 4, ROLE_ERROR, st->pass_error, false);
+		else if (*hint)
+			ui_put(y++, a.x + 2, a.w - 4, ROLE_WARNING, hint, false);
+		else
+			ui_put(y++, a.x + 2, a.w - 4, ROLE_OK, "strong enough", false);
+		ui_put(y + 1, a.x + 2, a.w - 4, ROLE_HELP_KEY,
+		       "Enter: next / create the vault and save    Esc: back", false);
+		move(cy, cx);
+		return;
+	}
+	/* The form: fields, with their inline errors (and the focused hint while editing). */
+	int form_h = F_COUNT + 2;
+	st->form.inactive = st->mode != MODE_EDIT; /* focus shows only while editing */
+	ui_form_draw(&st->form, (struct ui_rect){y, a.x + 2, form_h, a.w - 4});
+	int cy, cx;
+	getyx(stdscr, cy, cx);
+	int used = F_COUNT;
+	for (int i = 0; i < F_COUNT; i++)
+		used += st->fields[i].error[0] || (st->mode == MODE_EDIT && i == st->form.focus &&
+						   st->fields[i].hint);
+	y += used > form_h ? form_h : used;
+	ui_put(y++, a.x + 2, a.w - 4, ROLE_HELP_KEY,
+	       st->mode == MODE_EDIT ? "Tab/Enter: next field   Esc: done editing"
+				     : "e: edit   v: verify   s: save   x: disconnect   ?: keys",
+	       false);
+	draw_checklist(st, (struct ui_rect){y, a.x, a.y + a.h - y, a.w});
+	if (st->mode == MODE_EDIT)
+		move(cy, cx);
+}
+
+const struct ui_screen screen_setup_ops = {
 	.name = "setup",
 	.title = "Setup",
+	.keys = setup_keys,
+	.nkeys = sizeof setup_keys / sizeof setup_keys[0],
 	.open = open_setup,
 	.close = close_setup,
 	.draw = draw,
+	.act = act,
+	.key = key,
+	.editing = editing,
+	.dirty = dirty,
 	.reload = reload,
+	.job_done = job_done,
 };

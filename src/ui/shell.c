@@ -11,8 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "paydesk/jobs.h"
 #include "paydesk/log.h"
 #include "paydesk/stripe_account.h"
+#include "paydesk/vault.h"
 #include "paydesk/tui.h"
 #include "widgets.h"
 
@@ -124,7 +126,7 @@ void ui_notify(struct ui *ui, enum ui_notice_kind kind, const char *fmt, ...)
 }
 
 /* What the status line says about Stripe, re-read from the store. */
-static void load_account(struct ui *ui)
+void ui_load_account(struct ui *ui)
 {
 	struct stripe_account_row row;
 	struct pd_error err;
@@ -138,6 +140,8 @@ static void load_account(struct ui *ui)
 		ui->account[0] = ui->mode[0] = '\0';
 		snprintf(ui->connection, sizeof ui->connection, "not connected");
 	}
+	if (ui->account[0] && ui->app->read_only)
+		snprintf(ui->connection, sizeof ui->connection, "read-only");
 }
 
 static void draw_tabs(struct ui *ui)
@@ -228,6 +232,7 @@ static void draw(struct ui *ui)
 			move(cy, cx);
 			curs_set(1);
 		}
+		ui_unlock_draw(ui); /* last: it owns the cursor while open */
 	}
 	wnoutrefresh(stdscr);
 	doupdate(); /* curses sends only what changed since the last frame */
@@ -339,6 +344,10 @@ static void handle_key(struct ui *ui, int key)
 {
 	if (key == UI_KEY_FN(KEY_RESIZE))
 		return; /* curses has the new size; the next draw uses it */
+	if (ui->unlock) {
+		ui_unlock_key(ui, key);
+		return;
+	}
 	if (ui->dialog) {
 		ui_dialog_key(ui, key);
 		return;
@@ -362,6 +371,61 @@ static void handle_key(struct ui *ui, int key)
 	b = lookup(ui, global_keys, N_GLOBAL, key);
 	if (b)
 		global_action(ui, b->action);
+}
+
+static void on_completion(void *ctx, const struct jobs_completion *c)
+{
+	struct ui *ui = ctx;
+	for (int i = 0; i < UI_TABS; i++)
+		if (ui_screens[i]->job_done)
+			ui_screens[i]->job_done(ui->state[i], ui, c);
+	if (c->status == JOBS_FAILED)
+		ui_notify(ui, UI_NOTICE_ERROR, "%s", c->result);
+}
+
+/* Finished jobs wrote their results to the store: let the screens re-read. */
+static void drain_jobs(struct ui *ui)
+{
+	if (!ui->app->jobs)
+		return;
+	if (jobs_drain(ui->app->jobs, on_completion, ui) > 0) {
+		ui_load_account(ui);
+		const struct ui_screen *s = ui_screens[ui->tab];
+		if (s->reload)
+			s->reload(ui->state[ui->tab], ui);
+	}
+	ui->pending_jobs = (int)jobs_pending(ui->app->jobs);
+}
+
+static void start_jobs(struct ui *ui)
+{
+	struct jobs_opts opts = {.db_path = ui->app->db_path, .workers = 3};
+	stripe_client_opts_from_config(&opts.client, &ui->app->cfg);
+	struct pd_error err = {0};
+	if (jobs_start(&opts, &ui->app->jobs, &err) != PD_OK) {
+		log_msg(LOG_ERROR, "workers did not start: %s", err.msg);
+		ui_notify(ui, UI_NOTICE_ERROR, "offline: %s", err.msg);
+	}
+}
+
+/* A configured account with a locked vault: ask for the passphrase first,
+ * unless PAYDESK_PASSPHRASE carries it (training mode, kiosk set-ups); the
+ * environment copy is scrubbed either way. */
+static void ask_unlock_if_needed(struct ui *ui)
+{
+	bool has_vault = false;
+	struct pd_error err;
+	char *env = getenv("PAYDESK_PASSPHRASE");
+	bool needed = ui->account[0] && !ui->app->vault && !ui->app->read_only &&
+		      vault_exists(ui->app->db, &has_vault, &err) == PD_OK && has_vault;
+	if (needed && env && *env && vault_unlock(ui->app->db, env, &ui->app->vault, &err) != PD_OK)
+		ui_notify(ui, UI_NOTICE_ERROR, "PAYDESK_PASSPHRASE: %s", err.msg);
+	if (env) {
+		memset(env, 0, strlen(env));
+		unsetenv("PAYDESK_PASSPHRASE");
+	}
+	if (needed && !ui->app->vault)
+		ui_unlock_open(ui, "Enter the admin passphrase to use Stripe.", ui_load_account);
 }
 
 static int find_screen(const char *name)
@@ -414,22 +478,26 @@ int tui_run(struct app *app, struct pd_error *err)
 		ui_notify(&ui, UI_NOTICE_ERROR, "%s", warning);
 		free(warning);
 	}
-	load_account(&ui);
+	ui_load_account(&ui);
+	start_jobs(&ui);
 	for (int i = 0; i < UI_TABS; i++)
 		ui.state[i] = ui_screens[i]->open(&ui);
 	switch_tab(&ui, start_tab);
+	ask_unlock_if_needed(&ui);
 
 	ui.running = true;
 	while (ui.running) {
 		draw(&ui);
-		struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {signal_pipe[0], POLLIN, 0}};
+		struct pollfd fds[3] = {{STDIN_FILENO, POLLIN, 0},
+					{signal_pipe[0], POLLIN, 0},
+					{app->jobs ? jobs_wake_fd(app->jobs) : -1, POLLIN, 0}};
 		/* Sleep until something happens; wake only for what animates. */
 		int timeout = -1;
 		if (ui.pending_jobs > 0)
 			timeout = 120;
 		else if (ui.notice[0] && ui.notice_until > time(NULL))
 			timeout = (int)(ui.notice_until - time(NULL)) * 1000 + 50;
-		int n = poll(fds, 2, timeout);
+		int n = poll(fds, 3, timeout);
 		if (n < 0 && errno != EINTR)
 			break;
 		if (n > 0 && (fds[1].revents & POLLIN)) {
@@ -445,6 +513,7 @@ int tui_run(struct app *app, struct pd_error *err)
 			break;
 		}
 		ui.spinner++;
+		drain_jobs(&ui);
 		int key;
 		/* After EINTR (a resize), get_wch reports KEY_RESIZE. */
 		while (ui.running && (key = ui_key_read()) != UI_KEY_NONE)
@@ -452,6 +521,9 @@ int tui_run(struct app *app, struct pd_error *err)
 	}
 
 	ui_dialog_close(&ui);
+	ui_unlock_close(&ui);
+	/* Before the screens go: a late completion must find no freed state. */
+	jobs_stop(&app->jobs);
 	for (int i = 0; i < UI_TABS; i++)
 		ui_screens[i]->close(ui.state[i]);
 	restore_terminal();

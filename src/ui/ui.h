@@ -52,7 +52,21 @@
 	X(BACK, "back / cancel")                                       \
 	X(NEW, "new")                                                  \
 	X(EDIT, "edit")                                                \
-	X(SAVE, "save")
+	X(SAVE, "save")                                                 \
+	X(REVIEW, "mark reviewed / not reviewed")                      \
+	X(FLAG, "flag / unflag")                                       \
+	X(NOTE, "write a note")                                        \
+	X(FILTER, "filters")                                           \
+	X(CLEAR, "clear filters and search")                           \
+	X(SORT, "sort by date / amount, either way")                   \
+	X(EXPORT, "export what is shown (CSV or JSON Lines)")          \
+	X(JUMP, "jump to a date")                                      \
+	X(DELETE, "delete / disable")                                  \
+	X(TODAY, "today")                                              \
+	X(VIEW, "switch view")                                         \
+	X(CANCEL, "cancel the appointment")                            \
+	X(COMPLETE, "mark completed")                                  \
+	X(NO_SHOW, "mark no-show")
 
 enum ui_action {
 #define X(id, help) UI_ACT_##id,
@@ -69,6 +83,7 @@ const char *ui_key_name(int key, char *buf, size_t len);
 const char *ui_action_help(enum ui_action a);
 
 struct ui;
+struct jobs_completion;
 
 /* One row of a key table: the help overlay is generated from these tables. */
 struct ui_binding {
@@ -136,6 +151,8 @@ struct ui_screen {
 	bool (*editing)(void *state);
 	/* Unsaved changes that quitting would lose (NULL: never). */
 	bool (*dirty)(void *state);
+	/* A background job finished (any job: check c->id against your own). */
+	void (*job_done)(void *state, struct ui *ui, const struct jobs_completion *c);
 	/* The store changed under us (a job finished): re-read (NULL: nothing). */
 	void (*reload)(void *state, struct ui *ui);
 };
@@ -148,6 +165,7 @@ extern const struct ui_screen *const ui_screens[UI_TABS];
 enum ui_notice_kind { UI_NOTICE_INFO, UI_NOTICE_ERROR };
 
 struct ui_dialog;
+struct ui_unlock;
 
 struct ui {
 	struct app *app;
@@ -161,6 +179,7 @@ struct ui {
 	bool help_open;
 	int help_scroll;
 	struct ui_dialog *dialog;
+	struct ui_unlock *unlock; /* the passphrase prompt, while open */
 
 	char notice[256];
 	enum ui_notice_kind notice_kind;
@@ -180,6 +199,16 @@ struct ui {
 /* Show a one-line notice in the status line for a few seconds. */
 void ui_notify(struct ui *ui, enum ui_notice_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Ask for the vault passphrase (at start, or before a job that needs the
+ * key). then, when set, runs after a successful unlock. */
+void ui_unlock_open(struct ui *ui, const char *why, void (*then)(struct ui *ui));
+enum ui_result ui_unlock_key(struct ui *ui, int key);
+void ui_unlock_draw(struct ui *ui);
+void ui_unlock_close(struct ui *ui);
+
+/* Re-read what the status line shows about the account. */
+void ui_load_account(struct ui *ui);
 
 /* Minimum terminal size. */
 #define UI_MIN_COLS 80

@@ -66,6 +66,7 @@ struct ui_field {
 	const char *label;
 	enum ui_field_kind kind;
 	const char *hint;                 /* shown under the field while focused */
+	const char *placeholder;          /* shown dimmed while the field is empty */
 	const char *const *choices;       /* UI_FIELD_CHOICE: NULL-terminated */
 	int choice;
 	/* Check the value when the field is left: 0, or -1 with msg filled. */
@@ -78,7 +79,8 @@ struct ui_form {
 	struct ui_field *fields;
 	int n;
 	int focus;
-	bool dirty; /* typed into since the last save */
+	bool dirty;    /* typed into since the last save */
+	bool inactive; /* drawn without the focus highlight (not being edited) */
 };
 
 /* Initialise the fields' buffers (max bytes per field). */

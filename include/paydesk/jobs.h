@@ -1,0 +1,100 @@
+/* Background work: a small pool of worker threads that run jobs (Stripe
+ * calls and what they write to the store) off the UI thread.
+ *
+ * Two lanes: interactive jobs (a payment, a refund, key verification) and
+ * background jobs (history sync, polling). Worker 0 takes only interactive
+ * jobs and the others take interactive jobs first, so an interactive job
+ * never waits behind background ones. Each worker owns its SQLite
+ * connection and its Stripe client (one curl handle: connection reuse).
+ *
+ * Finished jobs come back as small completion records: the UI thread polls
+ * jobs_wake_fd() with the terminal, calls jobs_drain(), and re-reads from
+ * the store whatever it shows. Only jobs_* calls cross threads. */
+#ifndef PAYDESK_JOBS_H
+#define PAYDESK_JOBS_H
+
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "paydesk/error.h"
+#include "paydesk/stripe_client.h"
+
+enum jobs_lane { JOBS_INTERACTIVE, JOBS_BACKGROUND };
+
+enum jobs_status {
+	JOBS_DONE,      /* finished; the result is in the store */
+	JOBS_FAILED,    /* finished with an error; result says what */
+	JOBS_CANCELLED, /* removed from the queue, or stopped before anything reached Stripe */
+	JOBS_RECONCILE, /* stopped after a request may have reached Stripe: its outbox
+	                   row is open and will be resolved (outbox_resend/recover) */
+};
+
+#define JOBS_WORKERS_MIN 2
+#define JOBS_WORKERS_MAX 4
+#define JOBS_RESULT_SIZE 200
+
+struct jobs_opts {
+	const char *db_path;              /* each worker opens it (db_open); NULL: no store */
+	int workers;                      /* clamped to [JOBS_WORKERS_MIN, JOBS_WORKERS_MAX] */
+	struct stripe_client_opts client; /* each worker makes its own client from these */
+};
+
+/* What a running job may use: its worker's store connection and client, and
+ * its cancel flag (pass it to stripe requests; check it between steps). */
+struct jobs_ctx {
+	sqlite3 *db; /* NULL when opts.db_path was NULL */
+	struct stripe_client *client;
+	const atomic_bool *cancel;
+};
+
+/* A job: runs on a worker, writes its outcome to the store, and returns its
+ * status with a one-line result (NUL-terminated, at most size bytes). */
+typedef enum jobs_status (*jobs_fn)(struct jobs_ctx *ctx, void *arg, char *result, size_t size);
+/* Frees a job's argument: called once the job ran or was dropped, before
+ * its completion is posted (a completion means the job is entirely over). */
+typedef void (*jobs_free_fn)(void *arg);
+
+struct jobs_completion {
+	uint64_t id;
+	enum jobs_lane lane;
+	enum jobs_status status;
+	char result[JOBS_RESULT_SIZE];
+};
+
+struct jobs;
+
+/* Open the workers' connections and clients, start the threads. */
+int jobs_start(const struct jobs_opts *opts, struct jobs **out, struct pd_error *err);
+
+/* Queue fn(arg) on lane. Returns the job id (> 0); on 0 (out of memory or
+ * stopping) nothing was queued and arg still belongs to the caller. */
+uint64_t jobs_submit(struct jobs *j, enum jobs_lane lane, jobs_fn fn, void *arg,
+                     jobs_free_fn free_fn);
+
+/* Readable when completions wait; poll it with the terminal. */
+int jobs_wake_fd(const struct jobs *j);
+
+typedef void (*jobs_drain_fn)(void *ctx, const struct jobs_completion *c);
+
+/* Hand every waiting completion, oldest first, to cb on this thread.
+ * Returns how many. Never blocks. */
+size_t jobs_drain(struct jobs *j, jobs_drain_fn cb, void *ctx);
+
+/* Cancel job id: a queued job is removed (a JOBS_CANCELLED completion
+ * follows); a running job has its cancel flag set and its transfer aborted.
+ * PD_ERR_NOT_FOUND when the job already finished or never existed. */
+int jobs_cancel(struct jobs *j, uint64_t id);
+
+/* Jobs queued or running (for the status line, and for q asking first). */
+size_t jobs_pending(struct jobs *j);
+
+/* Drop queued jobs, cancel running ones, join every thread, close the
+ * connections, free everything; *j becomes NULL. Undrained completions are
+ * dropped. */
+void jobs_stop(struct jobs **j);
+
+const char *jobs_status_name(enum jobs_status s);
+
+#endif

@@ -1,0 +1,71 @@
+/* The outbox table: money-moving Stripe calls, committed with their
+ * Idempotency-Key and parameters before they are sent and with their outcome
+ * after, so none is ever forgotten or sent twice under two keys. */
+#ifndef PAYDESK_OUTBOX_H
+#define PAYDESK_OUTBOX_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "paydesk/error.h"
+
+enum outbox_state {
+	OUTBOX_PENDING, /* committed, not sent yet */
+	OUTBOX_SENT,    /* a send is under way (or was, when paydesk died) */
+	OUTBOX_DONE,    /* Stripe answered 2xx: object_id holds the result */
+	OUTBOX_FAILED,  /* Stripe refused it (decline, bad request), or cancelled unsent */
+	OUTBOX_UNKNOWN, /* may or may not have run: must be re-sent with the same key */
+};
+
+struct outbox_row {
+	int64_t id;
+	char *idempotency_key;
+	char *method; /* "POST" or "DELETE" */
+	char *path;
+	char *params;         /* form-encoded, never a secret */
+	char *stripe_account; /* or NULL */
+	enum outbox_state state;
+	int attempts;
+	long http_status;                                             /* 0 when none */
+	char *request_id, *object_id, *object_status;                 /* or NULL */
+	char *error_type, *error_code, *decline_code, *error_message; /* or NULL */
+	int64_t created_at, updated_at;                               /* unix seconds */
+};
+
+/* An outcome to record; NULL strings are stored as NULL. */
+struct outbox_result {
+	enum outbox_state state;
+	int attempts; /* added to the row's count */
+	long http_status;
+	const char *request_id, *object_id, *object_status;
+	const char *error_type, *error_code, *decline_code, *error_message;
+};
+
+/* Commit a new pending row. PD_ERR_EXISTS when the key is already used;
+ * PD_ERR_USAGE when params look like they hold a secret key. */
+int outbox_insert(sqlite3 *db, const char *idempotency_key, const char *method, const char *path,
+                  const char *params, const char *stripe_account, int64_t *id,
+                  struct pd_error *err);
+
+/* Mark the row sent: committed before the request goes out. */
+int outbox_mark_sent(sqlite3 *db, int64_t id, struct pd_error *err);
+
+/* Commit the outcome of a send. */
+int outbox_record(sqlite3 *db, int64_t id, const struct outbox_result *r, struct pd_error *err);
+
+/* Read one row (PD_ERR_NOT_FOUND when absent); clear it with outbox_row_clear. */
+int outbox_get(sqlite3 *db, int64_t id, struct outbox_row *out, struct pd_error *err);
+
+/* Rows still pending, sent or unknown, oldest first: an array of *n rows
+ * for outbox_rows_free (NULL when none). */
+int outbox_list_unresolved(sqlite3 *db, struct outbox_row **rows, size_t *n, struct pd_error *err);
+
+void outbox_row_clear(struct outbox_row *row);
+void outbox_rows_free(struct outbox_row **rows, size_t n);
+
+/* "pending", "sent", "done", "failed", "unknown"; parse returns -1 when unknown. */
+const char *outbox_state_name(enum outbox_state s);
+int outbox_state_parse(const char *name, enum outbox_state *out);
+
+#endif

@@ -1,0 +1,349 @@
+#include "paydesk/jobs.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "paydesk/db.h"
+#include "paydesk/log.h"
+
+struct job {
+	uint64_t id;
+	enum jobs_lane lane;
+	jobs_fn fn;
+	void *arg;
+	jobs_free_fn free_fn;
+	atomic_bool cancel;
+	struct job *next;
+};
+
+struct completion {
+	struct jobs_completion c;
+	struct completion *next;
+};
+
+struct worker {
+	struct jobs *pool;
+	int index;
+	pthread_t thread;
+	bool started;
+	sqlite3 *db;
+	struct stripe_client *client;
+	struct job *current; /* under pool->lock */
+};
+
+struct queue {
+	struct job *head, *tail;
+	size_t len;
+};
+
+struct jobs {
+	pthread_mutex_t lock;
+	pthread_cond_t work;
+	struct queue lanes[2];
+	struct completion *done_head, *done_tail;
+	size_t running;
+	uint64_t next_id;
+	bool stopping;
+	int wake_fd;
+	int nworkers;
+	struct worker workers[JOBS_WORKERS_MAX];
+};
+
+static const char *const status_names[] = {"done", "failed", "cancelled", "reconcile"};
+
+const char *jobs_status_name(enum jobs_status s)
+{
+	return (unsigned)s <= JOBS_RECONCILE ? status_names[s] : "?";
+}
+
+static void queue_push(struct queue *q, struct job *job)
+{
+	job->next = NULL;
+	if (q->tail)
+		q->tail->next = job;
+	else
+		q->head = job;
+	q->tail = job;
+	q->len++;
+}
+
+static struct job *queue_pop(struct queue *q)
+{
+	struct job *job = q->head;
+	if (job) {
+		q->head = job->next;
+		if (!q->head)
+			q->tail = NULL;
+		q->len--;
+	}
+	return job;
+}
+
+static struct job *queue_remove(struct queue *q, uint64_t id)
+{
+	for (struct job **p = &q->head, *prev = NULL; *p; prev = *p, p = &(*p)->next) {
+		if ((*p)->id != id)
+			continue;
+		struct job *job = *p;
+		*p = job->next;
+		if (q->tail == job)
+			q->tail = prev;
+		q->len--;
+		return job;
+	}
+	return NULL;
+}
+
+/* Under lock. The eventfd counter only says "look"; the list is the data. */
+static void completion_post(struct jobs *j, uint64_t id, enum jobs_lane lane,
+                            enum jobs_status status, const char *result)
+{
+	struct completion *c = calloc(1, sizeof *c);
+	if (!c) {
+		log_msg(LOG_ERROR, "job %llu: out of memory for its completion",
+		        (unsigned long long)id);
+		return;
+	}
+	c->c.id = id;
+	c->c.lane = lane;
+	c->c.status = status;
+	snprintf(c->c.result, sizeof c->c.result, "%s", result ? result : "");
+	if (j->done_tail)
+		j->done_tail->next = c;
+	else
+		j->done_head = c;
+	j->done_tail = c;
+	uint64_t one = 1;
+	if (write(j->wake_fd, &one, sizeof one) < 0 && errno != EAGAIN)
+		log_msg(LOG_ERROR, "jobs: cannot signal a completion: %s", strerror(errno));
+}
+
+static void job_free(struct job *job)
+{
+	if (job->free_fn)
+		job->free_fn(job->arg);
+	free(job);
+}
+
+/* Under lock: the next job this worker may run. */
+static struct job *job_take(struct jobs *j, const struct worker *w)
+{
+	struct job *job = queue_pop(&j->lanes[JOBS_INTERACTIVE]);
+	if (!job && w->index != 0) /* worker 0 stays free for interactive work */
+		job = queue_pop(&j->lanes[JOBS_BACKGROUND]);
+	return job;
+}
+
+static void *worker_main(void *p)
+{
+	struct worker *w = p;
+	struct jobs *j = w->pool;
+	pthread_mutex_lock(&j->lock);
+	while (!j->stopping) {
+		struct job *job = job_take(j, w);
+		if (!job) {
+			pthread_cond_wait(&j->work, &j->lock);
+			continue;
+		}
+		w->current = job;
+		j->running++;
+		pthread_mutex_unlock(&j->lock);
+
+		char result[JOBS_RESULT_SIZE] = "";
+		struct jobs_ctx ctx = {w->db, w->client, &job->cancel};
+		enum jobs_status status = job->fn(&ctx, job->arg, result, sizeof result);
+
+		pthread_mutex_lock(&j->lock);
+		w->current = NULL; /* from here jobs_cancel cannot reach the job */
+		pthread_mutex_unlock(&j->lock);
+		uint64_t id = job->id;
+		enum jobs_lane lane = job->lane;
+		/* Freed before the completion is posted: a completion means the job
+		 * is over, argument included. Outside the lock: it is caller code. */
+		job_free(job);
+		pthread_mutex_lock(&j->lock);
+		j->running--;
+		completion_post(j, id, lane, status, result);
+	}
+	pthread_mutex_unlock(&j->lock);
+	return NULL;
+}
+
+int jobs_start(const struct jobs_opts *opts, struct jobs **out, struct pd_error *err)
+{
+	*out = NULL;
+	struct jobs *j = calloc(1, sizeof *j);
+	if (!j)
+		return pd_error_set(err, PD_ERR, "out of memory");
+	pthread_mutex_init(&j->lock, NULL);
+	pthread_cond_init(&j->work, NULL);
+	j->next_id = 1;
+	j->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	int n = opts->workers;
+	n = n < JOBS_WORKERS_MIN ? JOBS_WORKERS_MIN : n > JOBS_WORKERS_MAX ? JOBS_WORKERS_MAX : n;
+	j->nworkers = n;
+	int rc = PD_OK;
+	if (j->wake_fd < 0)
+		rc = pd_error_set(err, PD_ERR, "cannot create the jobs wake-up fd: %s",
+		                  strerror(errno));
+	/* Connections are opened here, on the caller's thread, so a failure is
+	 * reported before any thread exists; each is then used by one worker. */
+	for (int i = 0; !rc && i < n; i++) {
+		struct worker *w = &j->workers[i];
+		w->pool = j;
+		w->index = i;
+		if (opts->db_path)
+			rc = db_open(opts->db_path, &w->db, err);
+		if (!rc)
+			rc = stripe_client_new(&opts->client, &w->client, err);
+	}
+	for (int i = 0; !rc && i < n; i++) {
+		struct worker *w = &j->workers[i];
+		if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
+			rc = pd_error_set(err, PD_ERR, "cannot start a worker thread");
+		else
+			w->started = true;
+	}
+	if (rc) {
+		jobs_stop(&j);
+		return rc;
+	}
+	*out = j;
+	return PD_OK;
+}
+
+uint64_t jobs_submit(struct jobs *j, enum jobs_lane lane, jobs_fn fn, void *arg,
+                     jobs_free_fn free_fn)
+{
+	if ((unsigned)lane > JOBS_BACKGROUND || !fn)
+		return 0;
+	struct job *job = calloc(1, sizeof *job);
+	if (!job)
+		return 0;
+	job->lane = lane;
+	job->fn = fn;
+	job->arg = arg;
+	job->free_fn = free_fn;
+	atomic_init(&job->cancel, false);
+	pthread_mutex_lock(&j->lock);
+	if (j->stopping) {
+		pthread_mutex_unlock(&j->lock);
+		free(job);
+		return 0;
+	}
+	job->id = j->next_id++;
+	queue_push(&j->lanes[lane], job);
+	uint64_t id = job->id;
+	/* Broadcast: only some workers may take this lane. */
+	pthread_cond_broadcast(&j->work);
+	pthread_mutex_unlock(&j->lock);
+	return id;
+}
+
+int jobs_wake_fd(const struct jobs *j)
+{
+	return j->wake_fd;
+}
+
+size_t jobs_drain(struct jobs *j, jobs_drain_fn cb, void *ctx)
+{
+	/* Reset the counter under the lock posts take: the fd is readable
+	 * exactly when the list is not empty, never spuriously. */
+	pthread_mutex_lock(&j->lock);
+	uint64_t count;
+	while (read(j->wake_fd, &count, sizeof count) > 0)
+		;
+	struct completion *list = j->done_head;
+	j->done_head = j->done_tail = NULL;
+	pthread_mutex_unlock(&j->lock);
+	size_t n = 0;
+	while (list) {
+		struct completion *next = list->next;
+		if (cb)
+			cb(ctx, &list->c);
+		free(list);
+		list = next;
+		n++;
+	}
+	return n;
+}
+
+int jobs_cancel(struct jobs *j, uint64_t id)
+{
+	int rc = PD_ERR_NOT_FOUND;
+	struct job *removed = NULL;
+	pthread_mutex_lock(&j->lock);
+	for (int lane = 0; lane < 2 && !removed; lane++)
+		removed = queue_remove(&j->lanes[lane], id);
+	for (int i = 0; !removed && i < j->nworkers; i++) {
+		if (j->workers[i].current && j->workers[i].current->id == id) {
+			atomic_store(&j->workers[i].current->cancel, true);
+			rc = PD_OK;
+		}
+	}
+	pthread_mutex_unlock(&j->lock);
+	if (removed) {
+		enum jobs_lane lane = removed->lane;
+		job_free(removed);
+		pthread_mutex_lock(&j->lock);
+		completion_post(j, id, lane, JOBS_CANCELLED, "cancelled before it started");
+		pthread_mutex_unlock(&j->lock);
+		rc = PD_OK;
+	}
+	return rc;
+}
+
+size_t jobs_pending(struct jobs *j)
+{
+	pthread_mutex_lock(&j->lock);
+	size_t n = j->lanes[0].len + j->lanes[1].len + j->running;
+	pthread_mutex_unlock(&j->lock);
+	return n;
+}
+
+void jobs_stop(struct jobs **jp)
+{
+	if (!jp || !*jp)
+		return;
+	struct jobs *j = *jp;
+	struct job *dropped = NULL;
+	pthread_mutex_lock(&j->lock);
+	j->stopping = true;
+	for (int lane = 0; lane < 2; lane++) {
+		struct job *job;
+		while ((job = queue_pop(&j->lanes[lane]))) {
+			job->next = dropped;
+			dropped = job;
+		}
+	}
+	for (int i = 0; i < j->nworkers; i++)
+		if (j->workers[i].current)
+			atomic_store(&j->workers[i].current->cancel, true);
+	pthread_cond_broadcast(&j->work);
+	pthread_mutex_unlock(&j->lock);
+	while (dropped) {
+		struct job *next = dropped->next;
+		job_free(dropped);
+		dropped = next;
+	}
+	for (int i = 0; i < j->nworkers; i++) {
+		struct worker *w = &j->workers[i];
+		if (w->started)
+			pthread_join(w->thread, NULL);
+		stripe_client_free(&w->client);
+		db_close(&w->db);
+	}
+	jobs_drain(j, NULL, NULL);
+	if (j->wake_fd >= 0)
+		close(j->wake_fd);
+	pthread_cond_destroy(&j->work);
+	pthread_mutex_destroy(&j->lock);
+	free(j);
+	*jp = NULL;
+}

@@ -1,0 +1,113 @@
+#include "paydesk/verify_job.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct verify_job {
+	struct verify_progress *progress;
+	unsigned generation;
+	char *key; /* sodium_malloc */
+	char account[64];
+	char connected[64];
+};
+
+void verify_progress_init(struct verify_progress *p)
+{
+	memset(p, 0, sizeof *p);
+	pthread_mutex_init(&p->lock, NULL);
+}
+
+void verify_progress_destroy(struct verify_progress *p)
+{
+	pthread_mutex_destroy(&p->lock);
+}
+
+void verify_progress_snapshot(struct verify_progress *p, struct verify_progress *out)
+{
+	pthread_mutex_lock(&p->lock);
+	out->generation = p->generation;
+	out->running = p->running;
+	out->done = p->done;
+	out->report = p->report;
+	memcpy(out->error, p->error, sizeof out->error);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Called on the worker after each row: publish it if this job is current. */
+static void publish_row(void *ctx, const struct verify_row *row)
+{
+	struct verify_job *j = ctx;
+	struct verify_progress *p = j->progress;
+	pthread_mutex_lock(&p->lock);
+	if (p->generation == j->generation && p->report.n < VERIFY_ROWS_MAX)
+		p->report.rows[p->report.n++] = *row;
+	pthread_mutex_unlock(&p->lock);
+}
+
+static enum jobs_status run_verify(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
+{
+	struct verify_job *j = arg;
+	struct verify_report report;
+	struct pd_error err = {0};
+	int rc = verify_run(ctx->client, j->key, j->account, j->connected[0] ? j->connected : NULL,
+			    &report, publish_row, j, ctx->cancel, &err);
+	struct verify_progress *p = j->progress;
+	pthread_mutex_lock(&p->lock);
+	bool current = p->generation == j->generation;
+	if (current) {
+		p->running = false;
+		p->done = rc == PD_OK;
+		if (rc == PD_OK)
+			p->report = report; /* the totals, with every row */
+		snprintf(p->error, sizeof p->error, "%s", rc ? err.msg : "");
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (rc) {
+		snprintf(result, size, "verification stopped: %s", err.msg);
+		return ctx->cancel && atomic_load(ctx->cancel) ? JOBS_CANCELLED : JOBS_FAILED;
+	}
+	snprintf(result, size, "verified %s: %d failing, %d warnings", report.account_id,
+		 report.failures, report.warnings);
+	return JOBS_DONE;
+}
+
+static void free_verify(void *arg)
+{
+	struct verify_job *j = arg;
+	sodium_free(j->key);
+	free(j);
+}
+
+uint64_t verify_job_submit(struct jobs *jobs, struct verify_progress *p, const char *key,
+			   const char *account_id, const char *connected)
+{
+	if (!jobs)
+		return 0;
+	struct verify_job *j = calloc(1, sizeof *j);
+	size_t n = strlen(key);
+	if (!j || !(j->key = sodium_malloc(n + 1))) {
+		free(j);
+		return 0;
+	}
+	memcpy(j->key, key, n + 1);
+	snprintf(j->account, sizeof j->account, "%s", account_id ? account_id : "");
+	snprintf(j->connected, sizeof j->connected, "%s", connected ? connected : "");
+	j->progress = p;
+	pthread_mutex_lock(&p->lock);
+	j->generation = ++p->generation;
+	memset(&p->report, 0, sizeof p->report);
+	p->running = true;
+	p->done = false;
+	p->error[0] = '\0';
+	pthread_mutex_unlock(&p->lock);
+	uint64_t id = jobs_submit(jobs, JOBS_INTERACTIVE, run_verify, j, free_verify);
+	if (!id) {
+		free_verify(j);
+		pthread_mutex_lock(&p->lock);
+		p->running = false;
+		pthread_mutex_unlock(&p->lock);
+	}
+	return id;
+}

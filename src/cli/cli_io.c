@@ -1,0 +1,108 @@
+#include "cli_io.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SECRET_MAX 4096
+
+char *cli_read_secret(int fd, const char *what, struct pd_error *err)
+{
+	char *buf = sodium_malloc(SECRET_MAX + 1);
+	if (!buf) {
+		pd_error_set(err, PD_ERR, "out of memory");
+		return NULL;
+	}
+	size_t len = 0;
+	/* Byte by byte: never read past the first line into someone else's data. */
+	while (len < SECRET_MAX) {
+		ssize_t n = read(fd, buf + len, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || buf[len] == '\n')
+			break;
+		len++;
+	}
+	buf[len] = '\0';
+	while (len && isspace((unsigned char)buf[len - 1]))
+		buf[--len] = '\0';
+	size_t start = 0;
+	while (isspace((unsigned char)buf[start]))
+		start++;
+	if (start)
+		memmove(buf, buf + start, len - start + 1);
+	if (!buf[0]) {
+		sodium_free(buf);
+		pd_error_set(err, PD_ERR_USAGE, "no %s given", what);
+		return NULL;
+	}
+	return buf;
+}
+
+char *cli_passphrase(int fd, struct pd_error *err)
+{
+	if (fd >= 0)
+		return cli_read_secret(fd, "passphrase", err);
+	char *env = getenv("PAYDESK_PASSPHRASE");
+	if (!env || !*env) {
+		pd_error_set(err, PD_ERR_USAGE,
+			     "give the vault passphrase with --passphrase-fd N or PAYDESK_PASSPHRASE");
+		return NULL;
+	}
+	size_t n = strlen(env);
+	char *buf = sodium_malloc(n + 1);
+	if (!buf) {
+		pd_error_set(err, PD_ERR, "out of memory");
+		return NULL;
+	}
+	memcpy(buf, env, n + 1);
+	sodium_memzero(env, n); /* no copy left in the environment block */
+	unsetenv("PAYDESK_PASSPHRASE");
+	return buf;
+}
+
+int cli_parse_fd(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	return (*s && !*end && v >= 0 && v < 1024) ? (int)v : -1;
+}
+
+void cli_print_report(FILE *out, const struct verify_report *r, const char *mode, bool json)
+{
+	if (json) {
+		json_t *rows = json_array();
+		for (int i = 0; i < r->n; i++) {
+			const struct verify_row *row = &r->rows[i];
+			json_array_append_new(
+				rows, json_pack("{s:s, s:s, s:s, s:s}", "check", row->label, "state",
+						verify_state_name(row->state), "detail", row->detail,
+						"fix", row->fix));
+		}
+		json_t *doc = json_pack("{s:s, s:s, s:s, s:b, s:i, s:i, s:i, s:o}", "account",
+					r->account_id, "business", r->display_name, "mode", mode,
+					"ok", r->failures == 0 && r->unknown == 0 && r->key_ok,
+					"failures", r->failures, "warnings", r->warnings, "unchecked",
+					r->unknown, "checks", rows);
+		char *text = json_dumps(doc, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+		fprintf(out, "%s\n", text ? text : "{}");
+		free(text);
+		json_decref(doc);
+		return;
+	}
+	fprintf(out, "Stripe account %s%s%s (%s mode)\n", r->account_id[0] ? r->account_id : "?",
+		r->display_name[0] ? " — " : "", r->display_name, mode);
+	for (int i = 0; i < r->n; i++) {
+		const struct verify_row *row = &r->rows[i];
+		fprintf(out, "  %-4s  %-34s %s\n", verify_state_name(row->state), row->label,
+			row->detail);
+		if (row->fix[0])
+			fprintf(out, "        -> %s\n", row->fix);
+	}
+	fprintf(out, "%d checks, %d failing, %d warnings, %d not checked\n", r->n, r->failures,
+		r->warnings, r->unknown);
+}

@@ -1,0 +1,26 @@
+/* Helpers shared by subcommands: secrets read from a descriptor into
+ * guarded memory, and the checklist printer. */
+#ifndef PAYDESK_CLI_IO_H
+#define PAYDESK_CLI_IO_H
+
+#include <stdio.h>
+
+#include "paydesk/app.h"
+#include "paydesk/verify.h"
+
+/* Read one line (at most 4 KiB) from fd into sodium_malloc memory, without
+ * the newline and surrounding blanks. NULL with err set when nothing came.
+ * Free with vault_secret_free(). */
+char *cli_read_secret(int fd, const char *what, struct pd_error *err);
+
+/* The vault passphrase: from --passphrase-fd N when fd >= 0, else from
+ * PAYDESK_PASSPHRASE. The environment copy is scrubbed after reading. */
+char *cli_passphrase(int fd, struct pd_error *err);
+
+/* Print the checklist as text (ok / FAIL / warn lines with fixes) or JSON. */
+void cli_print_report(FILE *out, const struct verify_report *r, const char *mode, bool json);
+
+/* Parse a descriptor number for --passphrase-fd; -1 when invalid. */
+int cli_parse_fd(const char *s);
+
+#endif

@@ -1,0 +1,97 @@
+/* The vault passphrase prompt: a modal box with a masked field. Esc skips:
+ * paydesk then works read-only on local data. */
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "paydesk/log.h"
+#include "paydesk/vault.h"
+#include "widgets.h"
+
+struct ui_unlock {
+	struct ui_field field;
+	struct ui_form form;
+	char why[160];
+	char error[512];
+	int failures;
+	void (*then)(struct ui *ui);
+};
+
+void ui_unlock_close(struct ui *ui)
+{
+	if (!ui->unlock)
+		return;
+	ui_form_free(&ui->unlock->form);
+	free(ui->unlock);
+	ui->unlock = NULL;
+}
+
+void ui_unlock_open(struct ui *ui, const char *why, void (*then)(struct ui *ui))
+{
+	ui_unlock_close(ui);
+	struct ui_unlock *u = calloc(1, sizeof *u);
+	if (!u)
+		return;
+	u->field = (struct ui_field){.label = "Passphrase", .kind = UI_FIELD_SECRET};
+	ui_form_init(&u->form, &u->field, 1, 1024);
+	snprintf(u->why, sizeof u->why, "%s", why ? why : "Unlock the vault to use Stripe.");
+	u->then = then;
+	ui->unlock = u;
+}
+
+enum ui_result ui_unlock_key(struct ui *ui, int key)
+{
+	struct ui_unlock *u = ui->unlock;
+	if (!u)
+		return UI_UNHANDLED;
+	if (key == UI_KEY_ESC) {
+		ui->app->read_only = ui->app->vault == NULL;
+		ui_unlock_close(ui);
+		if (ui->app->read_only)
+			ui_notify(ui, UI_NOTICE_INFO, "read-only: local data only, no Stripe calls");
+		return UI_HANDLED;
+	}
+	if (key != UI_KEY_ENTER) {
+		ui_form_key(&u->form, key);
+		u->error[0] = '\0';
+		return UI_HANDLED;
+	}
+	struct pd_error err = {0};
+	struct vault *v = NULL;
+	int rc = vault_unlock(ui->app->db, ui_form_value(&u->form, 0), &v, &err);
+	if (rc) {
+		u->failures++;
+		snprintf(u->error, sizeof u->error, "%s", err.msg);
+		textedit_set(&u->field.edit, "");
+		return UI_HANDLED;
+	}
+	vault_lock(&ui->app->vault);
+	ui->app->vault = v;
+	ui->app->read_only = false;
+	void (*then)(struct ui *) = u->then;
+	ui_unlock_close(ui);
+	ui_notify(ui, UI_NOTICE_INFO, "vault unlocked");
+	if (then)
+		then(ui);
+	return UI_HANDLED;
+}
+
+void ui_unlock_draw(struct ui *ui)
+{
+	struct ui_unlock *u = ui->unlock;
+	if (!u)
+		return;
+	int w = COLS - 8 < 64 ? COLS - 8 : 64, h = 9;
+	struct ui_rect r = {(LINES - h) / 2, (COLS - w) / 2, h, w};
+	ui_box(r, ROLE_DIALOG, "Vault locked");
+	ui_put(r.y + 2, r.x + 2, w - 4, ROLE_DIALOG, u->why, false);
+	ui_form_draw(&u->form, (struct ui_rect){r.y + 4, r.x + 2, 1, w - 4});
+	int cy, cx;
+	getyx(stdscr, cy, cx);
+	if (u->error[0])
+		ui_put(r.y + 5, r.x + 2, w - 4, ROLE_ERROR, u->error, false);
+	ui_put(r.y + h - 2, r.x + 2, w - 4, ROLE_HELP_KEY,
+	       "Enter: unlock    Esc: skip (read-only, no Stripe calls)", false);
+	move(cy, cx);
+	curs_set(1);
+}

@@ -1,0 +1,32 @@
+"""Training mode (`make demo`): starts against the fake Stripe, connected in
+test mode, every tab opens, and quitting cleans up."""
+import glob
+import os
+import sys
+import tempfile
+import unittest
+
+from tmuxharness import ROOT, Terminal, paydesk_bin
+
+
+class Demo(unittest.TestCase):
+    def test_demo_starts_connected_and_cleans_up(self):
+        tmp = tempfile.mkdtemp(prefix="paydesk-demo-test-")
+        before = set(glob.glob(os.path.join(tmp, "paydesk-demo-*")))
+        env = {"TMPDIR": tmp, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+        argv = [sys.executable, os.path.join(ROOT, "tests", "demo.py"), "--bin", paydesk_bin()]
+        with Terminal(argv, 80, 24, env=env) as t:
+            screen = t.wait_for(" TEST ", timeout=30)
+            self.assertNotIn("Vault locked", screen)  # training mode is never stuck at a prompt
+            t.send("5")
+            t.wait_for("Connected:")
+            for tab in "1234":
+                t.send(tab)
+            t.send("q")
+            self.assertEqual(t.exit_status(timeout=20), 0)
+        self.assertEqual(set(glob.glob(os.path.join(tmp, "paydesk-demo-*"))), before)
+        os.rmdir(tmp)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,238 @@
+/* The worker pool: interactive jobs overtake background ones, completions
+ * arrive through the wake-up fd, cancel of queued and running jobs, the
+ * pending count, per-worker store connections, and a clean stop. */
+#include "testutil.h"
+
+#include <poll.h>
+#include <time.h>
+
+#include "paydesk/db.h"
+#include "paydesk/jobs.h"
+
+struct fixture {
+	char *dir, *path;
+	struct jobs *jobs;
+};
+
+static atomic_int freed;    /* free_fn calls */
+static atomic_bool release; /* lets blocking jobs finish */
+static atomic_int started;  /* blocking jobs that began running */
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	f->dir = tu_tempdir();
+	f->path = tu_path(f->dir, "paydesk.db");
+	atomic_store(&freed, 0);
+	atomic_store(&release, false);
+	atomic_store(&started, 0);
+	struct jobs_opts o = {
+	    .db_path = f->path,
+	    .workers = 2,
+	    .client = {.api_base = "http://127.0.0.1:9", .retry = stripe_retry_policy_default(0)}};
+	struct pd_error err;
+	if (jobs_start(&o, &f->jobs, &err))
+		fail_msg("jobs_start: %s", err.msg);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	jobs_stop(&f->jobs);
+	assert_null(f->jobs);
+	tu_rm_rf(f->dir);
+	free(f->dir);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* Runs until released or cancelled (5 s at most, so a bug cannot hang). */
+static enum jobs_status job_block(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
+{
+	(void)arg;
+	atomic_fetch_add(&started, 1);
+	for (int i = 0; i < 5000; i++) {
+		if (atomic_load(ctx->cancel)) {
+			snprintf(result, size, "stopped");
+			return JOBS_CANCELLED;
+		}
+		if (atomic_load(&release))
+			break;
+		sleep_ms(1);
+	}
+	snprintf(result, size, "released");
+	return JOBS_DONE;
+}
+
+/* Proves it has its own working store connection and client. */
+static enum jobs_status job_quick(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
+{
+	sqlite3_stmt *st;
+	if (!ctx->db || !ctx->client ||
+	    sqlite3_prepare_v2(ctx->db, "SELECT count(*) FROM outbox", -1, &st, NULL) != SQLITE_OK)
+		return JOBS_FAILED;
+	int ok = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	snprintf(result, size, "quick %s", (const char *)arg);
+	return ok ? JOBS_DONE : JOBS_FAILED;
+}
+
+static void free_arg(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&freed, 1);
+}
+
+struct seen {
+	struct jobs_completion list[16];
+	size_t n;
+};
+
+static void collect(void *ctx, const struct jobs_completion *c)
+{
+	struct seen *s = ctx;
+	if (s->n < 16)
+		s->list[s->n++] = *c;
+}
+
+/* Poll the wake fd like the UI loop does until want completions arrived. */
+static void wait_for(struct jobs *j, struct seen *s, size_t want)
+{
+	for (int i = 0; i < 500 && s->n < want; i++) {
+		struct pollfd pfd = {.fd = jobs_wake_fd(j), .events = POLLIN};
+		if (poll(&pfd, 1, 10) > 0)
+			jobs_drain(j, collect, s);
+	}
+	if (s->n < want)
+		fail_msg("only %zu of %zu completions arrived", s->n, want);
+}
+
+static void wait_started(int n)
+{
+	for (int i = 0; i < 2000 && atomic_load(&started) < n; i++)
+		sleep_ms(1);
+	assert_int_equal(atomic_load(&started), n);
+}
+
+static void test_interactive_overtakes_background(void **state)
+{
+	struct fixture *f = *state;
+	static char name[] = "pay";
+	uint64_t bg[3];
+	for (int i = 0; i < 3; i++)
+		bg[i] = jobs_submit(f->jobs, JOBS_BACKGROUND, job_block, NULL, free_arg);
+	wait_started(1); /* worker 1 is busy; worker 0 never takes background work */
+	assert_int_equal(jobs_pending(f->jobs), 3);
+	uint64_t pay = jobs_submit(f->jobs, JOBS_INTERACTIVE, job_quick, name, free_arg);
+	assert_true(pay > bg[2]);
+
+	struct seen s = {0};
+	wait_for(f->jobs, &s, 1);
+	assert_int_equal(s.list[0].id, pay);
+	assert_int_equal(s.list[0].lane, JOBS_INTERACTIVE);
+	assert_int_equal(s.list[0].status, JOBS_DONE);
+	assert_string_equal(s.list[0].result, "quick pay");
+	assert_int_equal(atomic_load(&started), 1); /* no second background job ran */
+
+	atomic_store(&release, true);
+	wait_for(f->jobs, &s, 4);
+	for (int i = 1; i < 4; i++) {
+		assert_int_equal(s.list[i].id, bg[i - 1]); /* a lane is first in, first out */
+		assert_int_equal(s.list[i].status, JOBS_DONE);
+	}
+	assert_int_equal(jobs_pending(f->jobs), 0);
+	assert_int_equal(atomic_load(&freed), 4);
+}
+
+static void test_cancel_queued_and_running(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t running = jobs_submit(f->jobs, JOBS_BACKGROUND, job_block, NULL, free_arg);
+	uint64_t queued = jobs_submit(f->jobs, JOBS_BACKGROUND, job_block, NULL, free_arg);
+	wait_started(1);
+	assert_int_equal(jobs_pending(f->jobs), 2);
+
+	assert_int_equal(jobs_cancel(f->jobs, queued), PD_OK);
+	assert_int_equal(atomic_load(&freed), 1); /* removed and freed at once */
+	assert_int_equal(jobs_pending(f->jobs), 1);
+	assert_int_equal(jobs_cancel(f->jobs, running), PD_OK);
+
+	struct seen s = {0};
+	wait_for(f->jobs, &s, 2);
+	assert_int_equal(s.list[0].id, queued);
+	assert_int_equal(s.list[0].status, JOBS_CANCELLED);
+	assert_int_equal(s.list[1].id, running);
+	assert_int_equal(s.list[1].status, JOBS_CANCELLED);
+	assert_string_equal(s.list[1].result, "stopped");
+	assert_int_equal(atomic_load(&started), 1);
+	assert_int_equal(jobs_pending(f->jobs), 0);
+
+	/* Finished or unknown jobs cannot be cancelled. */
+	assert_int_equal(jobs_cancel(f->jobs, running), PD_ERR_NOT_FOUND);
+	assert_int_equal(jobs_cancel(f->jobs, 12345), PD_ERR_NOT_FOUND);
+}
+
+static void test_wake_fd_and_drain(void **state)
+{
+	struct fixture *f = *state;
+	static char name[] = "x";
+	struct pollfd pfd = {.fd = jobs_wake_fd(f->jobs), .events = POLLIN};
+	assert_int_equal(poll(&pfd, 1, 0), 0); /* nothing yet */
+	assert_int_equal(jobs_drain(f->jobs, collect, NULL), 0);
+	uint64_t a = jobs_submit(f->jobs, JOBS_INTERACTIVE, job_quick, name, NULL);
+	uint64_t b = jobs_submit(f->jobs, JOBS_INTERACTIVE, job_quick, name, NULL);
+	assert_true(a > 0 && b == a + 1);
+	struct seen s = {0};
+	wait_for(f->jobs, &s, 2);
+	assert_int_equal(poll(&pfd, 1, 0), 0); /* drained: quiet again */
+	assert_int_equal(s.list[0].status, JOBS_DONE);
+	assert_int_equal(s.list[1].status, JOBS_DONE);
+	assert_int_equal(jobs_submit(f->jobs, 7, job_quick, name, NULL), 0);
+	assert_int_equal(jobs_submit(f->jobs, JOBS_BACKGROUND, NULL, name, NULL), 0);
+}
+
+static void test_stop_with_work_in_flight(void **state)
+{
+	struct fixture *f = *state;
+	for (int i = 0; i < 3; i++)
+		jobs_submit(f->jobs, JOBS_INTERACTIVE, job_block, NULL, free_arg);
+	for (int i = 0; i < 3; i++)
+		jobs_submit(f->jobs, JOBS_BACKGROUND, job_block, NULL, free_arg);
+	wait_started(2);
+	assert_int_equal(jobs_pending(f->jobs), 6);
+	jobs_stop(&f->jobs); /* cancels the two running, drops the four queued */
+	assert_null(f->jobs);
+	assert_int_equal(atomic_load(&freed), 6);
+	assert_int_equal(atomic_load(&started), 2);
+}
+
+static void test_start_fails_cleanly(void **state)
+{
+	(void)state;
+	struct jobs *j = NULL;
+	struct jobs_opts o = {.db_path = "/proc/paydesk-cannot-be-here/db", .workers = 9};
+	struct pd_error err;
+	assert_int_not_equal(jobs_start(&o, &j, &err), 0);
+	assert_null(j);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_interactive_overtakes_background, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_queued_and_running, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_wake_fd_and_drain, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stop_with_work_in_flight, setup, teardown),
+	    cmocka_unit_test(test_start_fails_cleanly),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

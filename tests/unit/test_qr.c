@@ -1,0 +1,52 @@
+/* QR codes drawn with half blocks: size, quiet zone, and the finder pattern. */
+#include "testutil.h"
+
+#include "paydesk/qr_text.h"
+
+/* The cell at (col, row) of the rendered text, as one of " ▄▀█". */
+static const char *cell(const char *text, int cols, int col, int row)
+{
+	const char *line = text;
+	for (int r = 0; r < row; r++)
+		line = strchr(line, '\n') + 1;
+	const char *p = line;
+	for (int c = 0; c < col; c++)
+		p += *p == ' ' ? 1 : 3;
+	static char out[4];
+	size_t n = *p == ' ' ? 1 : 3;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	(void)cols;
+	return out;
+}
+
+static void test_render(void **state)
+{
+	(void)state;
+	int cols = 0, rows = 0;
+	char *qr = qr_text_render("https://connect.stripe.com/setup/e/acct_1Abc/xyz", &cols, &rows);
+	assert_non_null(qr);
+	/* Version 3 or 4 for a URL this long: 29 or 33 modules, plus 2+2 quiet. */
+	assert_true(cols == 33 || cols == 37);
+	assert_int_equal(rows, (cols + 1) / 2);
+	int lines = 0;
+	for (const char *p = qr; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, rows);
+	/* The quiet zone is light (full blocks). Text row 1 holds module rows 2
+	 * and 3; at module column 2 both belong to the finder pattern's dark
+	 * outer ring, so the cell is a gap (" "). */
+	assert_string_equal(cell(qr, cols, 0, 0), "\xe2\x96\x88");
+	assert_string_equal(cell(qr, cols, 2, 1), " ");
+	/* Same input, same picture. */
+	char *again = qr_text_render("https://connect.stripe.com/setup/e/acct_1Abc/xyz", NULL, NULL);
+	assert_string_equal(qr, again);
+	free(again);
+	free(qr);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_render)};
+	return cmocka_run_group_tests_name("qr", tests, NULL, NULL);
+}
