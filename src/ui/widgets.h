@@ -58,6 +58,14 @@ void ui_list_set_count(struct ui_list *l, long count);
 extern const struct ui_binding ui_list_bindings[];
 extern const size_t ui_list_nbindings;
 
+/* ---- progress bar --------------------------------------------------------- */
+
+/* One line: "label [#######.....] 1,234 / 5,000  250/s  ETA 0:15".
+ * rate (per second) and eta (seconds) are shown when >= 0; total <= 0
+ * draws an indeterminate bar that moves with tick. */
+void ui_progress_draw(struct ui_rect r, const char *label, long long done, long long total,
+		      double rate, double eta, unsigned tick);
+
 /* ---- form --------------------------------------------------------------- */
 
 enum ui_field_kind { UI_FIELD_TEXT, UI_FIELD_SECRET, UI_FIELD_CHOICE };
