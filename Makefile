@@ -45,7 +45,8 @@ msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
 .SECONDARY:
-.PHONY: all build deps deps-ok test check asan demo bench bench-db install uninstall clean format lint
+.PHONY: all build deps deps-ok test check asan demo bench bench-db install uninstall clean format lint \
+	fuzz stress
 
 all: deps-ok
 	$(Q)$(MAKE) --no-print-directory build
@@ -124,6 +125,23 @@ bench-db: $(BUILDDIR)/tools/history_gen
 	$(Q)test -n "$(BENCH_DB)" || { echo "usage: make bench-db BENCH_DB=path [ROWS=n] [SEED=s]" >&2; exit 2; }
 	$(Q)rm -f "$(BENCH_DB)" "$(BENCH_DB)-wal" "$(BENCH_DB)-shm"
 	$(Q)$(BUILDDIR)/tools/history_gen --db "$(BENCH_DB)" --rows $(ROWS) --seed $(SEED)
+
+# Fuzzing (developer only; clang + libFuzzer, installed or named by the script):
+# every tests/fuzz/fuzz_*.c for FUZZ_SECONDS each, built in build/fuzz.
+FUZZ_SECONDS ?= 30
+fuzz:
+	$(Q)python3 tests/fuzz/run_fuzz.py --seconds $(FUZZ_SECONDS) $(FUZZ_SRCS)
+
+$(BUILDDIR)/fuzzers/%: $(BUILDDIR)/obj/tests/fuzz/%.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(ALL_LDLIBS)
+
+# SIGKILL at random points of payment flows, then recovery: STRESS_RUNS seeded runs.
+STRESS_RUNS ?= 50
+stress: build
+	$(Q)python3 tests/integration/stress_kill.py --runs $(STRESS_RUNS) --bin ./$(BIN) \
+		--tools-dir $(BUILDDIR)/tools
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/paydesk/themes $(DESTDIR)$(MANDIR)/man1

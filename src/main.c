@@ -9,9 +9,19 @@
 #include "paydesk/app.h"
 #include "paydesk/cli.h"
 #include "paydesk/error.h"
+#include "paydesk/sanitize.h"
 #include "paydesk/tui.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+/* An argument quoted in a message, made inert (escape sequences, control
+ * characters) and cut to a readable length. */
+static const char *shown(const char *arg)
+{
+	static char buf[128];
+	sanitize_text(arg, buf, sizeof buf);
+	return buf;
+}
 
 static void usage(FILE *out)
 {
@@ -78,14 +88,14 @@ int main(int argc, char **argv)
 				fprintf(stderr, "paydesk: unknown option '-%c'\n", optopt);
 			else
 				fprintf(stderr, "paydesk: unknown or incomplete option '%s'\n",
-					argv[optind - 1]);
+					shown(argv[optind - 1]));
 			usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
 	const struct cli_command *cmd = NULL;
 	if (optind < argc && !(cmd = cli_find(argv[optind]))) {
-		fprintf(stderr, "paydesk: unknown command '%s'\n", argv[optind]);
+		fprintf(stderr, "paydesk: unknown command '%s'\n", shown(argv[optind]));
 		usage(stderr);
 		return EXIT_USAGE;
 	}

@@ -16,6 +16,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "fakestripe"))
 from fakeclient import FakeStripe  # noqa: E402
 
 DEMO_PASSPHRASE = "training mode passphrase"
+DEMO_ADMIN, DEMO_ADMIN_PIN = "Demo admin", "1357"
+DEMO_STAFF, DEMO_STAFF_PIN = "Sam", "2468"
 DEMO_KEY = "rk_test_51TrainingModeDemoKey0000000"
 DEMO_PUBLISHABLE = "pk_test_51TrainingModeDemoKey0000000"
 PLATFORM = "acct_1FakePlatform000"
@@ -51,6 +53,22 @@ def main():
         if setup.returncode != 0:
             sys.stderr.write(setup.stderr)
             sys.exit("demo: could not connect paydesk to the fake Stripe")
+        # A demo admin (signed in at start) and a staff member whose PIN the
+        # lock screen shows, so a newcomer is never stuck at a prompt.
+        as_admin = ["--as", DEMO_ADMIN]
+        steps = [(["users", "add", "--name", DEMO_ADMIN, "--role", "admin"], DEMO_ADMIN_PIN),
+                 (["users", "add", "--name", DEMO_STAFF, "--role", "staff"] + as_admin,
+                  DEMO_STAFF_PIN),
+                 (["users", "lock-hint", f"Training mode: staff {DEMO_STAFF}, PIN "
+                   f"{DEMO_STAFF_PIN} · admin '{DEMO_ADMIN}', PIN {DEMO_ADMIN_PIN}"]
+                  + as_admin, "")]
+        for argv, stdin in steps:
+            out = subprocess.run([args.bin] + argv, input=stdin + "\n", text=True,
+                                 capture_output=True, env={**env, "PAYDESK_PIN": DEMO_ADMIN_PIN})
+            if out.returncode != 0:
+                sys.stderr.write(out.stderr)
+                sys.exit("demo: could not create the demo users")
+        env.update({"PAYDESK_SIGN_IN": DEMO_ADMIN, "PAYDESK_PIN": DEMO_ADMIN_PIN})
         status = subprocess.call([args.bin], env=env)
     finally:
         fake.stop()

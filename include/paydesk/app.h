@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 
+#include "paydesk/auth.h"
 #include "paydesk/config.h"
 #include "paydesk/error.h"
 
@@ -21,6 +22,7 @@ struct app {
 	struct vault *vault;  /* NULL while locked */
 	bool read_only;       /* the admin skipped unlocking: local data only */
 	struct jobs *jobs;    /* the worker pool, while the TUI runs */
+	struct session session; /* who is signed in (the TUI), or the headless admin */
 	const char *start_screen; /* --screen, or NULL */
 };
 

@@ -21,6 +21,7 @@ struct config {
 	int connect_timeout;  /* seconds, [stripe] connect_timeout */
 	int request_timeout;  /* seconds, [stripe] timeout */
 	int max_retries;      /* [stripe] max_retries */
+	int idle_lock_seconds; /* [ui] idle_lock: lock the screen after this idle time, 0 never */
 };
 
 /* Called for each warning (unknown key, repeated key): "file:line: text". */

@@ -14,7 +14,10 @@ enum pd_status {
 	PD_ERR_NOT_PAYDESK = -7,  /* file is not a (healthy) paydesk database */
 	PD_ERR_IO = -8,           /* file system or database I/O failure */
 	PD_ERR_EXISTS = -9,       /* creating something that is already there */
-	PD_ERR_LOCKED = -10,      /* vault not unlocked */
+	PD_ERR_LOCKED = -10,      /* vault not unlocked, or sign-in paused after failures */
+	PD_ERR_CONFLICT = -11,    /* changed by someone else since it was read */
+	PD_ERR_CLASH = -12,       /* overlaps another booking of the same staff member */
+	PD_ERR_FORBIDDEN = -13,   /* the signed-in user's role may not do this */
 };
 
 struct pd_error {

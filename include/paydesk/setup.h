@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 
+#include "paydesk/auth.h"
 #include "paydesk/error.h"
 #include "paydesk/verify.h"
 
@@ -36,17 +37,18 @@ int setup_check_input(const struct setup_input *in, struct pd_error *err);
 /* Save after a verification with no failures: seal the key under the
  * account id, record the account (masked key hint, business name, mode)
  * and the settings, append to the audit log — one transaction. v must be
- * unlocked. actor names who did it. */
+ * unlocked; who must be an admin (PD_ERR_FORBIDDEN otherwise). */
 int setup_save(sqlite3 *db, struct vault *v, const struct setup_input *in,
-	       const struct verify_report *report, const char *actor, struct pd_error *err);
+	       const struct verify_report *report, const struct session *who,
+	       struct pd_error *err);
 
 /* Open the saved key into guarded memory (free with vault_secret_free).
  * PD_ERR_NOT_FOUND when no account is connected. */
 int setup_open_key(sqlite3 *db, struct vault *v, char **key, struct pd_error *err);
 
 /* Forget the account: the sealed key and the vault are wiped, the account
- * row deleted, the audit log told. */
-int setup_disconnect(sqlite3 *db, const char *actor, struct pd_error *err);
+ * row deleted, the audit log told. Admins only. */
+int setup_disconnect(sqlite3 *db, const struct session *who, struct pd_error *err);
 
 /* A passphrase strength hint for the admin creating the vault ("" when fine). */
 const char *setup_passphrase_hint(const char *passphrase);

@@ -59,6 +59,9 @@ int vault_seal(struct vault *v, sqlite3 *db, const char *name, const char *accou
 int vault_open_secret(struct vault *v, sqlite3 *db, const char *name, const char *account,
 		      char **out, size_t *len, struct pd_error *err);
 
+/* A copy of text in guarded memory (free with vault_secret_free), or NULL. */
+char *vault_secret_dup(const char *text);
+
 /* Zero and free a secret returned by vault_open_secret; *secret becomes NULL. */
 void vault_secret_free(char **secret);
 

@@ -7,6 +7,7 @@
 #include "paydesk/db.h"
 #include "paydesk/log.h"
 #include "paydesk/paths.h"
+#include "paydesk/tz.h"
 #include "paydesk/vault.h"
 
 static void warn_config(void *ctx, const char *message)
@@ -37,6 +38,8 @@ int app_open(struct app *app, const struct app_options *opt, struct pd_error *er
 		rc = config_apply_env(&app->cfg, err);
 	if (!rc && opt->theme)
 		rc = config_set(&app->cfg, "theme", opt->theme, "--theme", err);
+	if (!rc)
+		rc = tz_set(app->cfg.timezone, err); /* before any thread starts */
 	if (rc)
 		return rc;
 

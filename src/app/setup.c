@@ -39,9 +39,12 @@ int setup_check_input(const struct setup_input *in, struct pd_error *err)
 static const char *const booking_names[] = {"off", "optional", "required"};
 
 int setup_save(sqlite3 *db, struct vault *v, const struct setup_input *in,
-	       const struct verify_report *report, const char *actor, struct pd_error *err)
+	       const struct verify_report *report, const struct session *who,
+	       struct pd_error *err)
 {
-	int rc = setup_check_input(in, err);
+	int rc = auth_allow(who, AUTH_SETUP, err);
+	if (!rc)
+		rc = setup_check_input(in, err);
 	if (rc)
 		return rc;
 	if (!report || !report->key_ok || report->failures > 0)
@@ -81,7 +84,7 @@ int setup_save(sqlite3 *db, struct vault *v, const struct setup_input *in,
 		snprintf(detail, sizeof detail, "connected %s account %s with key %s%s%s", row.mode,
 			 row.account_id, row.key_hint, row.connected_account[0] ? ", acting for " : "",
 			 row.connected_account);
-		struct audit_entry e = {.actor = actor, .action = "stripe.connect", .detail = detail,
+		struct audit_entry e = {.actor = who->name, .action = "stripe.connect", .detail = detail,
 					.object_id = row.account_id};
 		rc = audit_append(db, &e, err);
 	}
@@ -106,19 +109,22 @@ int setup_open_key(sqlite3 *db, struct vault *v, char **key, struct pd_error *er
 	return vault_open_secret(v, db, SETUP_SECRET_NAME, row.account_id, key, NULL, err);
 }
 
-int setup_disconnect(sqlite3 *db, const char *actor, struct pd_error *err)
+int setup_disconnect(sqlite3 *db, const struct session *who, struct pd_error *err)
 {
 	struct stripe_account_row row;
+	int rc = auth_allow(who, AUTH_SETUP, err);
+	if (rc)
+		return rc;
 	if (stripe_account_get(db, &row, err) != PD_OK)
 		return pd_error_set(err, PD_ERR_NOT_FOUND, "no Stripe account is connected");
-	int rc = db_begin(db, err);
+	rc = db_begin(db, err);
 	if (!rc)
 		rc = stripe_account_delete(db, err);
 	if (!rc) {
 		char detail[160];
 		snprintf(detail, sizeof detail, "disconnected account %s; key %s wiped",
 			 row.account_id, row.key_hint);
-		struct audit_entry e = {.actor = actor, .action = "stripe.disconnect",
+		struct audit_entry e = {.actor = who->name, .action = "stripe.disconnect",
 					.detail = detail, .object_id = row.account_id};
 		rc = audit_append(db, &e, err);
 	}

@@ -10,6 +10,27 @@
 /* How each permission is probed. An object id that cannot exist, so that a
  * key allowed to write gets 404 resource_missing and nothing changes; or
  * (tokens) a create with no data, which Stripe refuses with a 400. */
+/* Declared once (clang, like the C standard, will not take probes[i] as a
+ * constant initialiser): the probe table and the public permission list. */
+#define VERIFY_PROBES(X) \
+	X("Charges", true, STRIPE_POST, "/v1/charges/ch_0paydeskprobe", false, "payments and refunds") \
+	X("Customers", true, STRIPE_POST, "/v1/customers/cus_0paydeskprobe", false, "clients billed through Stripe") \
+	X("Payment Methods", true, STRIPE_POST, "/v1/payment_methods/pm_0paydeskprobe", false, "saved cards") \
+	X("Payment Intents", true, STRIPE_POST, "/v1/payment_intents/pi_0paydeskprobe", false, "taking payments") \
+	X("Setup Intents", true, STRIPE_POST, "/v1/setup_intents/seti_0paydeskprobe", false, "saving a card for next time") \
+	X("Sources", true, STRIPE_POST, "/v1/sources/src_0paydeskprobe", false, "older saved payment sources") \
+	X("Tokens", true, STRIPE_POST, "/v1/tokens", false, "card tokens") \
+	X("Products", true, STRIPE_POST, "/v1/products/prod_0paydeskprobe", false, "subscription plans") \
+	X("Prices", true, STRIPE_POST, "/v1/prices/price_0paydeskprobe", false, "plan prices") \
+	X("Subscriptions", true, STRIPE_POST, "/v1/subscriptions/sub_0paydeskprobe", true, "recurring billing") \
+	X("Invoices", true, STRIPE_POST, "/v1/invoices/in_0paydeskprobe", false, "subscription invoices") \
+	X("Checkout Sessions", true, STRIPE_POST, "/v1/checkout/sessions/cs_test_0paydeskprobe/expire", false, "pay links and QR codes") \
+	X("Refunds", true, STRIPE_POST, "/v1/refunds/re_0paydeskprobe", false, "refunds") \
+	X("Terminal", true, STRIPE_POST, "/v1/terminal/readers/tmr_0paydeskprobe", false, "card readers at the desk") \
+	X("Balance", false, STRIPE_GET, "/v1/balance", false, "fees and payouts") \
+	X("Balance Transactions", false, STRIPE_GET, "/v1/balance_transactions?limit=1", false, "fees and net amounts in history") \
+	X("Events", false, STRIPE_GET, "/v1/events?limit=1", false, "incremental history sync")
+
 static const struct probe {
 	const char *resource;
 	bool write;
@@ -20,31 +41,16 @@ static const struct probe {
 	bool guarded_route;
 	const char *why;
 } probes[] = {
-	{"Charges", true, STRIPE_POST, "/v1/charges/ch_0paydeskprobe", false, "payments and refunds"},
-	{"Customers", true, STRIPE_POST, "/v1/customers/cus_0paydeskprobe", false, "clients billed through Stripe"},
-	{"Payment Methods", true, STRIPE_POST, "/v1/payment_methods/pm_0paydeskprobe", false, "saved cards"},
-	{"Payment Intents", true, STRIPE_POST, "/v1/payment_intents/pi_0paydeskprobe", false, "taking payments"},
-	{"Setup Intents", true, STRIPE_POST, "/v1/setup_intents/seti_0paydeskprobe", false, "saving a card for next time"},
-	{"Sources", true, STRIPE_POST, "/v1/sources/src_0paydeskprobe", false, "older saved payment sources"},
-	{"Tokens", true, STRIPE_POST, "/v1/tokens", false, "card tokens"},
-	{"Products", true, STRIPE_POST, "/v1/products/prod_0paydeskprobe", false, "subscription plans"},
-	{"Prices", true, STRIPE_POST, "/v1/prices/price_0paydeskprobe", false, "plan prices"},
-	{"Subscriptions", true, STRIPE_POST, "/v1/subscriptions/sub_0paydeskprobe", true, "recurring billing"},
-	{"Invoices", true, STRIPE_POST, "/v1/invoices/in_0paydeskprobe", false, "subscription invoices"},
-	{"Checkout Sessions", true, STRIPE_POST, "/v1/checkout/sessions/cs_test_0paydeskprobe/expire", false, "pay links and QR codes"},
-	{"Refunds", true, STRIPE_POST, "/v1/refunds/re_0paydeskprobe", false, "refunds"},
-	{"Terminal", true, STRIPE_POST, "/v1/terminal/readers/tmr_0paydeskprobe", false, "card readers at the desk"},
-	{"Balance", false, STRIPE_GET, "/v1/balance", false, "fees and payouts"},
-	{"Balance Transactions", false, STRIPE_GET, "/v1/balance_transactions?limit=1", false, "fees and net amounts in history"},
-	{"Events", false, STRIPE_GET, "/v1/events?limit=1", false, "incremental history sync"},
+#define X(resource, write, method, path, guarded, why) {resource, write, method, path, guarded, why},
+	VERIFY_PROBES(X)
+#undef X
 };
 #define N_PROBES (int)(sizeof probes / sizeof probes[0])
 
 const struct verify_permission verify_permissions[N_PROBES] = {
-#define P(i) {probes[i].resource, probes[i].write, probes[i].why}
-	P(0), P(1), P(2), P(3), P(4), P(5), P(6), P(7), P(8), P(9), P(10), P(11), P(12), P(13),
-	P(14), P(15), P(16),
-#undef P
+#define X(resource, write, method, path, guarded, why) {resource, write, why},
+	VERIFY_PROBES(X)
+#undef X
 };
 const int verify_permission_count = N_PROBES;
 

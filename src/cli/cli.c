@@ -3,14 +3,19 @@
 #include <string.h>
 
 #include "paydesk/error.h"
+#include "paydesk/sanitize.h"
 
-extern const struct cli_command cli_audit, cli_doctor, cli_setup, cli_connect;
+extern const struct cli_command cli_audit, cli_doctor, cli_setup, cli_connect, cli_users;
+extern const struct cli_command cli_clients, cli_agenda;
 
 static const struct cli_command *const commands[] = {
 	&cli_setup,
 	&cli_doctor,
 	&cli_connect,
+	&cli_users,
 	&cli_audit,
+	&cli_clients,
+	&cli_agenda,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -30,6 +35,8 @@ void cli_list(FILE *out)
 
 int cli_fail(int rc, const char *message)
 {
-	fprintf(stderr, "paydesk: %s\n", message);
+	char shown[1024]; /* messages quote paths and values as typed: made inert */
+	sanitize_text(message, shown, sizeof shown);
+	fprintf(stderr, "paydesk: %s\n", shown);
 	return rc == PD_ERR_USAGE ? 2 : 1;
 }

@@ -33,7 +33,7 @@ static void usage(FILE *out)
 	      out);
 }
 
-struct session {
+struct connect_session {
 	struct app *app;
 	struct stripe_account_row acct;
 	struct vault *vault;
@@ -41,7 +41,7 @@ struct session {
 	struct stripe_client *client;
 };
 
-static int session_open(struct session *s, struct app *app, int pfd, struct pd_error *err)
+static int session_open(struct connect_session *s, struct app *app, int pfd, struct pd_error *err)
 {
 	memset(s, 0, sizeof *s);
 	s->app = app;
@@ -63,7 +63,7 @@ static int session_open(struct session *s, struct app *app, int pfd, struct pd_e
 	return rc;
 }
 
-static void session_close(struct session *s)
+static void session_close(struct connect_session *s)
 {
 	stripe_client_free(&s->client);
 	vault_secret_free(&s->key);
@@ -95,7 +95,7 @@ static void print_link(const char *what, const char *url, long long expires_at)
 	free(qr);
 }
 
-static int need_connected(struct session *s, struct pd_error *err)
+static int need_connected(struct connect_session *s, struct pd_error *err)
 {
 	if (!s->acct.connected_account[0])
 		return pd_error_set(err, PD_ERR_USAGE,
@@ -157,7 +157,7 @@ static int run(struct app *app, int argc, char **argv)
 	if (takes_arg && stripe_check_account_id(arg, &err))
 		return cli_fail(PD_ERR_USAGE, err.msg);
 
-	struct session s;
+	struct connect_session s;
 	int rc = session_open(&s, app, pfd, &err);
 	int status = 0;
 	if (!rc && strcmp(verb, "express") == 0) {

@@ -149,8 +149,10 @@ static int run(struct app *app, int argc, char **argv)
 	}
 	if (!rc && !status && create)
 		rc = vault_create(app->db, pass, &VAULT_KDF_DEFAULT, &v, &err);
+	/* Whoever holds the vault passphrase is the admin. */
+	struct session admin = session_system_admin();
 	if (!rc && !status)
-		rc = setup_save(app->db, v, &in, &report, "admin", &err);
+		rc = setup_save(app->db, v, &in, &report, &admin, &err);
 	if (!rc && !status && !json) {
 		char hint[64];
 		secret_mask(key, hint, sizeof hint);

@@ -390,6 +390,15 @@ int vault_open_secret(struct vault *v, sqlite3 *db, const char *name, const char
 	return PD_OK;
 }
 
+char *vault_secret_dup(const char *text)
+{
+	size_t n = strlen(text);
+	char *copy = sodium_malloc(n + 1);
+	if (copy)
+		memcpy(copy, text, n + 1);
+	return copy;
+}
+
 void vault_secret_free(char **secret)
 {
 	if (secret && *secret) {

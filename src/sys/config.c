@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include "paydesk/api_base.h"
+#include "paydesk/sanitize.h"
 
-enum value_kind { VAL_THEME, VAL_URL, VAL_CURRENCY, VAL_TIMEZONE, VAL_LOG_LEVEL, VAL_INT };
+enum value_kind { VAL_THEME, VAL_URL, VAL_CURRENCY, VAL_TIMEZONE, VAL_LOG_LEVEL, VAL_INT,
+		  VAL_DURATION };
 
 /* Every key paydesk understands: the parser, the env overrides and the
  * messages listing allowed values all read this one table. */
@@ -30,6 +32,7 @@ static const struct config_key {
 	{"stripe.connect_timeout", VAL_INT, offsetof(struct config, connect_timeout), 1, 120, NULL},
 	{"stripe.timeout", VAL_INT, offsetof(struct config, request_timeout), 1, 600, NULL},
 	{"stripe.max_retries", VAL_INT, offsetof(struct config, max_retries), 0, 10, NULL},
+	{"ui.idle_lock", VAL_DURATION, offsetof(struct config, idle_lock_seconds), 0, 86400, NULL},
 };
 
 #define N_KEYS (sizeof config_keys / sizeof config_keys[0])
@@ -45,6 +48,7 @@ void config_init(struct config *cfg)
 	cfg->connect_timeout = 10;
 	cfg->request_timeout = 60;
 	cfg->max_retries = 4;
+	cfg->idle_lock_seconds = 600;
 }
 
 void config_free(struct config *cfg)
@@ -81,6 +85,16 @@ static int set_value(struct config *cfg, const struct config_key *k, const char 
 		     const char *where, struct pd_error *err)
 {
 	void *slot = (char *)cfg + k->offset;
+	/* Values are short printable text: a control character, an escape
+	 * sequence, invalid UTF-8 or a huge value is refused, not kept. */
+	char *clean = sanitize_dup(value);
+	bool printable = clean && strcmp(clean, value) == 0 && strlen(value) <= 4096;
+	free(clean);
+	if (!printable)
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "%s: bad value for %s (control characters, invalid UTF-8 or "
+				    "longer than 4096 bytes)",
+				    where, k->name);
 	switch (k->kind) {
 	case VAL_THEME:
 		if (!*value)
@@ -128,6 +142,22 @@ static int set_value(struct config *cfg, const struct config_key *k, const char 
 					    "debug)",
 					    where, value, k->name);
 		return PD_OK;
+	case VAL_DURATION: {
+		/* "90s", "10m", "1h"; a bare number is minutes. 0 turns it off. */
+		char *end;
+		errno = 0;
+		long v = strtol(value, &end, 10);
+		long scale = *end == 's' ? 1 : *end == 'h' ? 3600 : 60;
+		if (*end == 's' || *end == 'm' || *end == 'h')
+			end++;
+		if (!*value || *end || errno || v < 0 || v * scale > k->max)
+			return pd_error_set(err, PD_ERR_USAGE,
+					    "%s: bad value '%s' for %s (allowed: a duration such as "
+					    "90s, 10m or 1h, at most 24h; 0 turns it off)",
+					    where, value, k->name);
+		*(int *)slot = (int)(v * scale);
+		return PD_OK;
+	}
 	case VAL_INT: {
 		char *end;
 		errno = 0;

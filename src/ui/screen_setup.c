@@ -376,7 +376,8 @@ static void do_save(struct setup_state *st)
 		.payment_at_booking = st->fields[F_BOOKING].choice,
 		.bill_with_stripe = st->fields[F_BILLING].choice,
 	};
-	int rc = setup_save(ui->app->db, ui->app->vault, &in, &snap.report, "admin", &err);
+	int rc = setup_save(ui->app->db, ui->app->vault, &in, &snap.report, &ui->app->session,
+			    &err);
 	sodium_free(key);
 	if (rc) {
 		ui_notify(ui, UI_NOTICE_ERROR, "not saved: %s", err.msg);
@@ -421,7 +422,7 @@ static void confirm_disconnect(struct ui *ui, void *ctx)
 {
 	struct setup_state *st = ctx;
 	struct pd_error err = {0};
-	if (setup_disconnect(ui->app->db, "admin", &err)) {
+	if (setup_disconnect(ui->app->db, &ui->app->session, &err)) {
 		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
 		return;
 	}
@@ -663,6 +664,7 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 
 const struct ui_screen screen_setup_ops = {
 	.name = "setup",
+	.admin_only = true,
 	.title = "Setup",
 	.keys = setup_keys,
 	.nkeys = sizeof setup_keys / sizeof setup_keys[0],

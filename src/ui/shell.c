@@ -11,11 +11,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "paydesk/auth.h"
 #include "paydesk/jobs.h"
 #include "paydesk/log.h"
 #include "paydesk/stripe_account.h"
 #include "paydesk/vault.h"
 #include "paydesk/tui.h"
+#include "paydesk/users.h"
 #include "widgets.h"
 
 /* draw.c styles text through this; set for the life of tui_run. */
@@ -24,6 +26,11 @@ const struct ui *ui_current;
 static bool can_switch_theme(const struct ui *ui)
 {
 	return ui->color || ui->theme.uses_color;
+}
+
+static bool can_open_setup(const struct ui *ui)
+{
+	return ui_screen_allowed(ui, 4);
 }
 
 static const struct ui_binding global_keys[] = {
@@ -40,10 +47,11 @@ static const struct ui_binding global_keys[] = {
 	{'3', UI_ACT_TAB_3, NULL, NULL},
 	{UI_KEY_FN(KEY_F(4)), UI_ACT_TAB_4, NULL, NULL},
 	{'4', UI_ACT_TAB_4, NULL, NULL},
-	{UI_KEY_FN(KEY_F(5)), UI_ACT_TAB_5, NULL, NULL},
-	{'5', UI_ACT_TAB_5, NULL, NULL},
+	{UI_KEY_FN(KEY_F(5)), UI_ACT_TAB_5, NULL, can_open_setup},
+	{'5', UI_ACT_TAB_5, NULL, can_open_setup},
 	{UI_CTRL('l'), UI_ACT_REDRAW, NULL, NULL},
 	{'T', UI_ACT_THEME_NEXT, NULL, can_switch_theme},
+	{'L', UI_ACT_LOCK, NULL, NULL},
 };
 #define N_GLOBAL (sizeof global_keys / sizeof global_keys[0])
 
@@ -149,6 +157,8 @@ static void draw_tabs(struct ui *ui)
 	ui_fill((struct ui_rect){0, 0, 1, COLS}, ROLE_TAB);
 	int x = 0;
 	for (int i = 0; i < UI_TABS; i++) {
+		if (!ui_screen_allowed(ui, i))
+			continue; /* what the role cannot do is not shown */
 		char label[48];
 		snprintf(label, sizeof label, " %d %s ", i + 1, ui_screens[i]->title);
 		x += ui_put(0, x, COLS - x, i == ui->tab ? ROLE_TAB_ACTIVE : ROLE_TAB, label, false);
@@ -212,6 +222,12 @@ static void draw(struct ui *ui)
 	ui->too_small = COLS < UI_MIN_COLS || LINES < UI_MIN_LINES;
 	if (ui->too_small) {
 		draw_too_small();
+	} else if (ui->signin) {
+		erase(); /* nothing of the desk shows behind the lock screen */
+		draw_status(ui);
+		ui_dialog_draw(ui);
+		if (!ui->dialog)
+			ui_signin_draw(ui);
 	} else {
 		erase();
 		draw_tabs(ui);
@@ -274,9 +290,20 @@ static void request_quit(struct ui *ui)
 						   .confirm_label = "quit", .on_confirm = confirm_quit});
 }
 
+bool ui_screen_allowed(const struct ui *ui, int i)
+{
+	return !ui_screens[i]->admin_only ||
+	       (ui->app->session.signed_in && ui->app->session.role == ROLE_ADMIN);
+}
+
 static void switch_tab(struct ui *ui, int tab)
 {
-	ui->tab = (tab + UI_TABS) % UI_TABS;
+	tab = (tab + UI_TABS) % UI_TABS;
+	if (!ui_screen_allowed(ui, tab)) {
+		ui_notify(ui, UI_NOTICE_ERROR, "%s is for admins", ui_screens[tab]->title);
+		return;
+	}
+	ui->tab = tab;
 	const struct ui_screen *s = ui_screens[ui->tab];
 	if (s->reload)
 		s->reload(ui->state[ui->tab], ui);
@@ -308,10 +335,15 @@ static void global_action(struct ui *ui, enum ui_action a)
 		ui->help_open = true;
 		break;
 	case UI_ACT_TAB_NEXT:
-		switch_tab(ui, ui->tab + 1);
+	case UI_ACT_TAB_PREV: {
+		int step = a == UI_ACT_TAB_NEXT ? 1 : -1, t = ui->tab + step;
+		while (!ui_screen_allowed(ui, (t + UI_TABS) % UI_TABS))
+			t += step;
+		switch_tab(ui, t);
 		break;
-	case UI_ACT_TAB_PREV:
-		switch_tab(ui, ui->tab - 1);
+	}
+	case UI_ACT_LOCK:
+		ui_signin_open(ui, NULL);
 		break;
 	case UI_ACT_TAB_1:
 	case UI_ACT_TAB_2:
@@ -331,19 +363,38 @@ static void global_action(struct ui *ui, enum ui_action a)
 	}
 }
 
-static const struct ui_binding *lookup(const struct ui *ui, const struct ui_binding *t, size_t n,
-				       int key)
+/* The binding for key, allowed or not: a key whose precondition fails
+ * says why instead of doing nothing. */
+static const struct ui_binding *lookup(const struct ui_binding *t, size_t n, int key)
 {
 	for (size_t i = 0; i < n; i++)
-		if (t[i].key == key && (!t[i].allowed || t[i].allowed(ui)))
+		if (t[i].key == key)
 			return &t[i];
 	return NULL;
+}
+
+static bool refused(struct ui *ui, const struct ui_binding *b)
+{
+	if (!b->allowed || b->allowed(ui))
+		return false;
+	if (b->action >= UI_ACT_TAB_1 && b->action <= UI_ACT_TAB_5)
+		ui_notify(ui, UI_NOTICE_ERROR, "%s is for admins",
+			  ui_screens[b->action - UI_ACT_TAB_1]->title);
+	else
+		ui_notify(ui, UI_NOTICE_ERROR, "not available now: %s",
+			  b->help ? b->help : ui_action_help(b->action));
+	return true;
 }
 
 static void handle_key(struct ui *ui, int key)
 {
 	if (key == UI_KEY_FN(KEY_RESIZE))
 		return; /* curses has the new size; the next draw uses it */
+	if (ui->signin && !ui->dialog) {
+		if (ui_signin_key(ui, key) == UI_UNHANDLED && key == UI_CTRL('c'))
+			request_quit(ui);
+		return;
+	}
 	if (ui->unlock) {
 		ui_unlock_key(ui, key);
 		return;
@@ -365,11 +416,13 @@ static void handle_key(struct ui *ui, int key)
 	void *st = ui->state[ui->tab];
 	if (s->key && s->key(st, ui, key) == UI_HANDLED)
 		return;
-	const struct ui_binding *b = lookup(ui, s->keys, s->nkeys, key);
+	const struct ui_binding *b = lookup(s->keys, s->nkeys, key);
+	if (b && refused(ui, b))
+		return;
 	if (b && s->act && s->act(st, ui, b->action) == UI_HANDLED)
 		return;
-	b = lookup(ui, global_keys, N_GLOBAL, key);
-	if (b)
+	b = lookup(global_keys, N_GLOBAL, key);
+	if (b && !refused(ui, b))
 		global_action(ui, b->action);
 }
 
@@ -428,6 +481,58 @@ static void ask_unlock_if_needed(struct ui *ui)
 		ui_unlock_open(ui, "Enter the admin passphrase to use Stripe.", ui_load_account);
 }
 
+static void scrub_env(const char *name)
+{
+	char *v = getenv(name);
+	if (v) {
+		memset(v, 0, strlen(v));
+		unsetenv(name);
+	}
+}
+
+/* Sign in before anything shows. PAYDESK_SIGN_IN + PAYDESK_PIN do it
+ * without the lock screen (training mode, kiosks); on a first run they
+ * create that admin, as the first-run form would. */
+static void start_signin(struct ui *ui)
+{
+	const char *name = getenv("PAYDESK_SIGN_IN"), *pin = getenv("PAYDESK_PIN");
+	struct pd_error err = {0};
+	struct user u;
+	bool ok = false;
+	if (name && pin) {
+		int count = 0;
+		users_count(ui->app->db, &count, &err);
+		if (count == 0)
+			auth_user_add(ui->app->db, NULL, name, ROLE_ADMIN, pin, &err);
+		ok = users_sign_in(ui->app->db, name, pin, &u, &err) == PD_OK;
+		if (ok)
+			ui->app->session = session_for(&u);
+		else
+			log_msg(LOG_WARN, "PAYDESK_SIGN_IN: %s", err.msg);
+	}
+	scrub_env("PAYDESK_PIN");
+	if (!ok)
+		ui_signin_open(ui, ask_unlock_if_needed);
+	else
+		ask_unlock_if_needed(ui);
+}
+
+/* Lock after [ui] idle_lock without a key; returns the poll
+ * timeout (ms) until then, 0 when it has just locked, or -1. */
+static int idle_lock_timeout(struct ui *ui)
+{
+	int seconds = ui->app->cfg.idle_lock_seconds;
+	if (seconds <= 0 || ui->signin || !ui->app->session.signed_in)
+		return -1;
+	time_t left = ui->last_key + (time_t)seconds - time(NULL);
+	if (left <= 0) {
+		log_msg(LOG_INFO, "screen locked after %d idle seconds", seconds);
+		ui_signin_open(ui, NULL);
+		return 0; /* draw the lock screen now */
+	}
+	return (int)(left * 1000);
+}
+
 static int find_screen(const char *name)
 {
 	for (int i = 0; i < UI_TABS; i++)
@@ -483,7 +588,10 @@ int tui_run(struct app *app, struct pd_error *err)
 	for (int i = 0; i < UI_TABS; i++)
 		ui.state[i] = ui_screens[i]->open(&ui);
 	switch_tab(&ui, start_tab);
-	ask_unlock_if_needed(&ui);
+	ui.last_key = time(NULL);
+	start_signin(&ui);
+	if (!ui_screen_allowed(&ui, ui.tab))
+		ui.tab = 0;
 
 	ui.running = true;
 	while (ui.running) {
@@ -492,11 +600,13 @@ int tui_run(struct app *app, struct pd_error *err)
 					{signal_pipe[0], POLLIN, 0},
 					{app->jobs ? jobs_wake_fd(app->jobs) : -1, POLLIN, 0}};
 		/* Sleep until something happens; wake only for what animates. */
-		int timeout = -1;
+		int timeout = idle_lock_timeout(&ui);
 		if (ui.pending_jobs > 0)
 			timeout = 120;
-		else if (ui.notice[0] && ui.notice_until > time(NULL))
-			timeout = (int)(ui.notice_until - time(NULL)) * 1000 + 50;
+		else if (ui.notice[0] && ui.notice_until > time(NULL)) {
+			int t = (int)(ui.notice_until - time(NULL)) * 1000 + 50;
+			timeout = timeout < 0 || t < timeout ? t : timeout;
+		}
 		int n = poll(fds, 3, timeout);
 		if (n < 0 && errno != EINTR)
 			break;
@@ -522,6 +632,7 @@ int tui_run(struct app *app, struct pd_error *err)
 
 	ui_dialog_close(&ui);
 	ui_unlock_close(&ui);
+	ui_signin_close(&ui);
 	/* Before the screens go: a late completion must find no freed state. */
 	jobs_stop(&app->jobs);
 	for (int i = 0; i < UI_TABS; i++)

@@ -35,6 +35,7 @@
 	X(TAB_5, "Setup")                                              \
 	X(REDRAW, "redraw the screen")                                 \
 	X(THEME_NEXT, "try the next colour theme")                     \
+	X(LOCK, "lock the screen / switch user")                       \
 	X(UP, "move up")                                               \
 	X(DOWN, "move down")                                           \
 	X(LEFT, "previous day / field")                                \
@@ -136,6 +137,7 @@ enum ui_result {
 /* A screen is a table of operations over its private state. */
 struct ui_screen {
 	const char *name;  /* for --screen */
+	bool admin_only;   /* hidden from staff (the app layer refuses too) */
 	const char *title; /* for the tab bar */
 	const struct ui_binding *keys;
 	size_t nkeys;
@@ -166,6 +168,7 @@ enum ui_notice_kind { UI_NOTICE_INFO, UI_NOTICE_ERROR };
 
 struct ui_dialog;
 struct ui_unlock;
+struct ui_signin;
 
 struct ui {
 	struct app *app;
@@ -180,6 +183,8 @@ struct ui {
 	int help_scroll;
 	struct ui_dialog *dialog;
 	struct ui_unlock *unlock; /* the passphrase prompt, while open */
+	struct ui_signin *signin; /* the lock screen / first-run admin form, while open */
+	time_t last_key;          /* for the idle auto-lock */
 
 	char notice[256];
 	enum ui_notice_kind notice_kind;
@@ -206,6 +211,16 @@ void ui_unlock_open(struct ui *ui, const char *why, void (*then)(struct ui *ui))
 enum ui_result ui_unlock_key(struct ui *ui, int key);
 void ui_unlock_draw(struct ui *ui);
 void ui_unlock_close(struct ui *ui);
+
+/* The lock screen: sign in (or, with no users yet, create the admin).
+ * then runs after a successful sign-in. */
+void ui_signin_open(struct ui *ui, void (*then)(struct ui *ui));
+enum ui_result ui_signin_key(struct ui *ui, int key);
+void ui_signin_draw(struct ui *ui);
+void ui_signin_close(struct ui *ui);
+
+/* Whether the signed-in user may open screen i. */
+bool ui_screen_allowed(const struct ui *ui, int i);
 
 /* Re-read what the status line shows about the account. */
 void ui_load_account(struct ui *ui);

@@ -22,6 +22,13 @@ class Demo(unittest.TestCase):
             t.wait_for("Connected:")
             for tab in "1234":
                 t.send(tab)
+            t.send("L")  # the lock screen tells a newcomer the demo PINs
+            t.wait_for("Training mode: staff Sam, PIN 2468")
+            t.type("Sam")
+            t.send("Enter")
+            t.type("2468")
+            t.send("Enter")
+            t.wait_for("signed in as Sam (staff)")
             t.send("q")
             self.assertEqual(t.exit_status(timeout=20), 0)
         self.assertEqual(set(glob.glob(os.path.join(tmp, "paydesk-demo-*"))), before)

@@ -40,7 +40,7 @@ class Shell(unittest.TestCase):
 
     def test_walk_all_tabs_by_number_function_key_and_tab(self):
         t = self.start()
-        bodies = ["Day and week agenda", "saved cards", "recurring billing",
+        bodies = ["Day agenda", "Clients · Services · Staff", "recurring billing",
                   "Billing history", "Stripe account"]
         for i, body in enumerate(bodies):
             t.send(str(i + 1))
@@ -49,7 +49,7 @@ class Shell(unittest.TestCase):
             t.send(f"F{i + 1}")
         t.wait_for("Stripe account")  # F5: Setup's body
         t.send("Tab")
-        t.wait_for("Day and week agenda")  # wrapped around to Appointments
+        t.wait_for("Day agenda")  # wrapped around to Appointments
         t.send("BTab")
         t.wait_for("Stripe account")
         t.send("q")

@@ -52,7 +52,9 @@ static void test_all_keys(void **state)
 			   "[stripe]\n"
 			   "connect_timeout = 5\n"
 			   "timeout=30\n"
-			   "  max_retries   =   2  \n";
+			   "  max_retries   =   2  \n"
+			   "[ui]\n"
+			   "idle_lock = 90s\n";
 	assert_int_equal(parse(&cfg, text, &w, &err), 0);
 	assert_int_equal(w.count, 0);
 	assert_string_equal(cfg.theme, "dark");
@@ -63,6 +65,14 @@ static void test_all_keys(void **state)
 	assert_int_equal(cfg.connect_timeout, 5);
 	assert_int_equal(cfg.request_timeout, 30);
 	assert_int_equal(cfg.max_retries, 2);
+	assert_int_equal(cfg.idle_lock_seconds, 90);
+	config_free(&cfg);
+	config_init(&cfg);
+	assert_int_equal(cfg.idle_lock_seconds, 600);
+	assert_int_equal(config_parse(&cfg, "[ui]\nidle_lock = 15\n", "cfg", NULL, NULL, &err), 0);
+	assert_int_equal(cfg.idle_lock_seconds, 900); /* a bare number is minutes */
+	assert_int_equal(config_parse(&cfg, "[ui]\nidle_lock = 0\n", "cfg", NULL, NULL, &err), 0);
+	assert_int_equal(cfg.idle_lock_seconds, 0);
 	config_free(&cfg);
 }
 
@@ -89,6 +99,9 @@ static void test_bad_lines(void **state)
 		{"[stripe]\nmax_retries = many\n", "cfg:2: bad value 'many' for stripe.max_retries"},
 		{"[stripe]\nconnect_timeout = 10s\n", "cfg:2: bad value '10s'"},
 		{"theme =\n", "cfg:1: empty value for theme"},
+		{"[ui]\nidle_lock = 25h\n", "cfg:2: bad value '25h' for ui.idle_lock (allowed: a duration"},
+		{"[ui]\nidle_lock = soon\n", "cfg:2: bad value 'soon' for ui.idle_lock"},
+		{"[ui]\nidle_lock = 5d\n", "cfg:2: bad value '5d' for ui.idle_lock"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct config cfg;

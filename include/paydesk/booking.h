@@ -1,0 +1,43 @@
+/* Booking use cases: book, edit/reschedule, cancel, complete, no-show. Each
+ * runs in one BEGIN IMMEDIATE transaction, so the clash check and the write
+ * cannot interleave with another paydesk process on the same database, and
+ * each change is appended to the audit log in that same transaction. */
+#ifndef PAYDESK_BOOKING_H
+#define PAYDESK_BOOKING_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "paydesk/appointments.h"
+#include "paydesk/error.h"
+
+/* Who the audit log names for booking changes, until paydesk has users. */
+#define BOOKING_ACTOR "admin"
+
+struct booking_request {
+	int64_t client_id, service_id, staff_id;
+	int64_t starts_at;  /* UTC; the end comes from the service's duration */
+	const char *notes;  /* may be NULL */
+};
+
+/* Book. Refused with PD_ERR_CLASH (err names the other booking) when the
+ * staff member is booked then, PD_ERR_USAGE outside their working hours or
+ * for an inactive service or staff member. */
+int booking_create(sqlite3 *db, const struct booking_request *req, int64_t *id,
+		   struct pd_error *err);
+
+/* Edit or reschedule appointment id, read at version (PD_ERR_CONFLICT when
+ * someone changed it since). The same checks as booking_create. */
+int booking_update(sqlite3 *db, int64_t id, int64_t version, const struct booking_request *req,
+		   struct pd_error *err);
+
+/* Cancel, complete or mark as no-show (to: APPT_CANCELLED, APPT_COMPLETED,
+ * APPT_NO_SHOW), from a booked, awaiting-payment or confirmed appointment. */
+int booking_set_state(sqlite3 *db, int64_t id, int64_t version, enum appt_state to,
+		      struct pd_error *err);
+
+/* "Tue 2025-03-25 10:00-11:00 Jane Doe · Haircut with Alice" (local time). */
+void booking_describe(const struct appointment *a, char *out, size_t len);
+
+#endif

@@ -1,0 +1,232 @@
+#include "paydesk/booking.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "paydesk/audit.h"
+#include "paydesk/clients.h"
+#include "paydesk/db.h"
+#include "paydesk/services.h"
+#include "paydesk/staff.h"
+#include "paydesk/textcheck.h"
+#include "paydesk/tz.h"
+
+#define NOTES_MAX 1000
+
+void booking_describe(const struct appointment *a, char *out, size_t len)
+{
+	struct tz_civil s, e;
+	tz_to_civil(a->starts_at, &s);
+	tz_to_civil(a->ends_at, &e);
+	snprintf(out, len, "%s %04d-%02d-%02d %02d:%02d-%02d:%02d %s · %s with %s",
+		 tz_weekday_abbr(s.wday), s.year, s.month, s.day, s.hour, s.minute, e.hour,
+		 e.minute, a->client_name ? a->client_name : "?",
+		 a->service_name ? a->service_name : "?", a->staff_name ? a->staff_name : "?");
+}
+
+/* The appointment the request would make (times, price), after every check
+ * but the clash. keep_service: editing an appointment whose service is
+ * inactive now may keep it. */
+static int check_request(sqlite3 *db, const struct booking_request *req, int64_t keep_service,
+			 struct appointment *a, struct pd_error *err)
+{
+	int rc = text_check("notes", req->notes, NOTES_MAX, false, true, err);
+	if (rc)
+		return rc;
+	struct client c;
+	rc = clients_get(db, req->client_id, &c, err);
+	if (rc == PD_ERR_NOT_FOUND)
+		return pd_error_set(err, PD_ERR_USAGE, "choose a client (that one no longer exists)");
+	if (rc)
+		return rc;
+	client_free(&c);
+	struct service sv;
+	rc = services_get(db, req->service_id, &sv, err);
+	if (rc == PD_ERR_NOT_FOUND)
+		return pd_error_set(err, PD_ERR_USAGE, "choose a service");
+	if (rc)
+		return rc;
+	if (!sv.active && sv.id != keep_service)
+		return pd_error_set(err, PD_ERR_USAGE, "%s is no longer offered (inactive)", sv.name);
+	struct staff sf;
+	rc = staff_get(db, req->staff_id, &sf, err);
+	if (rc == PD_ERR_NOT_FOUND)
+		return pd_error_set(err, PD_ERR_USAGE, "choose a staff member");
+	if (rc)
+		return rc;
+	if (!sf.active)
+		return pd_error_set(err, PD_ERR_USAGE, "%s is inactive and cannot be booked", sf.name);
+	a->client_id = req->client_id;
+	a->service_id = req->service_id;
+	a->staff_id = req->staff_id;
+	a->starts_at = req->starts_at;
+	a->ends_at = req->starts_at + (int64_t)sv.duration_min * 60;
+	a->amount = sv.price;
+	memcpy(a->currency, sv.currency, sizeof a->currency);
+
+	/* Working hours, in local time: start and end on the same working day. */
+	struct tz_civil s, e;
+	tz_to_civil(a->starts_at, &s);
+	tz_to_civil(a->ends_at, &e);
+	int from = s.hour * 60 + s.minute;
+	int to = e.hour * 60 + e.minute;
+	if (e.day != s.day || e.month != s.month || e.year != s.year)
+		to = to == 0 && (a->ends_at - a->starts_at) < 86400 ? 24 * 60 : 24 * 60 + 1;
+	int ws = sf.hours.start[s.wday], we = sf.hours.end[s.wday];
+	if (we <= ws)
+		return pd_error_set(err, PD_ERR_USAGE, "%s does not work on %ss", sf.name,
+				    tz_weekday_abbr(s.wday));
+	if (from < ws || to > we)
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "%02d:%02d-%02d:%02d is outside %s's hours on %ss "
+				    "(%02d:%02d-%02d:%02d)",
+				    s.hour, s.minute, e.hour, e.minute, sf.name, tz_weekday_abbr(s.wday),
+				    ws / 60, ws % 60, we / 60, we % 60);
+	return PD_OK;
+}
+
+static int refuse_clash(sqlite3 *db, const struct appointment *a, int64_t exclude,
+			struct pd_error *err)
+{
+	struct appointment other;
+	int found = appointments_find_clash(db, a->staff_id, a->starts_at, a->ends_at, exclude,
+					    &other, err);
+	if (found <= 0)
+		return found;
+	struct tz_civil s, e;
+	tz_to_civil(other.starts_at, &s);
+	tz_to_civil(other.ends_at, &e);
+	int rc = pd_error_set(err, PD_ERR_CLASH,
+			      "clashes with %s's booking %02d:%02d-%02d:%02d: %s · %s (%s)",
+			      other.staff_name, s.hour, s.minute, e.hour, e.minute, other.client_name,
+			      other.service_name, appt_state_label(other.state));
+	appointment_free(&other);
+	return rc;
+}
+
+static int audit(sqlite3 *db, const char *action, int64_t id, bool money,
+		 const struct appointment *a, struct pd_error *err)
+{
+	struct appointment full;
+	int rc = appointments_get(db, id, &full, err);
+	if (rc)
+		return rc;
+	char detail[600], object[32];
+	booking_describe(&full, detail, sizeof detail);
+	snprintf(object, sizeof object, "appointment:%lld", (long long)id);
+	struct audit_entry e = {.actor = BOOKING_ACTOR, .action = action, .detail = detail,
+				.has_amount = money, .amount = a->amount,
+				.currency = money ? a->currency : NULL, .object_id = object};
+	rc = audit_append(db, &e, err);
+	appointment_free(&full);
+	return rc;
+}
+
+static int finish(sqlite3 *db, int rc, struct pd_error *err)
+{
+	if (!rc)
+		rc = db_commit(db, err);
+	if (rc)
+		db_rollback(db);
+	return rc;
+}
+
+int booking_create(sqlite3 *db, const struct booking_request *req, int64_t *id,
+		   struct pd_error *err)
+{
+	int rc = db_begin(db, err);
+	if (rc)
+		return rc;
+	struct appointment a = {.state = APPT_BOOKED, .payment = PAY_NONE,
+				.notes = (char *)(req->notes ? req->notes : "")};
+	rc = check_request(db, req, 0, &a, err);
+	if (!rc)
+		rc = refuse_clash(db, &a, 0, err);
+	if (!rc)
+		rc = appointments_insert(db, &a, id, err);
+	if (!rc)
+		rc = audit(db, "booking.create", *id, true, &a, err);
+	return finish(db, rc, err);
+}
+
+static bool open_state(enum appt_state s)
+{
+	return s == APPT_BOOKED || s == APPT_AWAITING_PAYMENT || s == APPT_CONFIRMED;
+}
+
+int booking_update(sqlite3 *db, int64_t id, int64_t version, const struct booking_request *req,
+		   struct pd_error *err)
+{
+	int rc = db_begin(db, err);
+	if (rc)
+		return rc;
+	struct appointment cur;
+	rc = appointments_get(db, id, &cur, err);
+	if (rc)
+		return finish(db, rc, err);
+	struct appointment a = cur;
+	if (cur.version != version)
+		rc = pd_error_set(err, PD_ERR_CONFLICT,
+				  "someone else changed this appointment since you opened it; "
+				  "nothing was saved — look at it again, then retry");
+	else if (!open_state(cur.state))
+		rc = pd_error_set(err, PD_ERR_USAGE, "a %s appointment cannot be changed; book a new one",
+				  appt_state_label(cur.state));
+	if (!rc)
+		rc = check_request(db, req, cur.service_id, &a, err);
+	if (!rc && a.service_id != cur.service_id && cur.payment != PAY_NONE)
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "a payment is recorded for this appointment: its service stays");
+	if (!rc && a.service_id == cur.service_id) {
+		a.amount = cur.amount; /* the price agreed when booked */
+		memcpy(a.currency, cur.currency, sizeof a.currency);
+	}
+	a.notes = (char *)(req->notes ? req->notes : "");
+	if (!rc)
+		rc = refuse_clash(db, &a, id, err);
+	if (!rc)
+		rc = appointments_update(db, &a, err);
+	bool moved = a.starts_at != cur.starts_at || a.staff_id != cur.staff_id;
+	if (!rc)
+		rc = audit(db, moved ? "booking.reschedule" : "booking.edit", id, false, &a, err);
+	a.notes = NULL;
+	appointment_free(&cur);
+	return finish(db, rc, err);
+}
+
+int booking_set_state(sqlite3 *db, int64_t id, int64_t version, enum appt_state to,
+		      struct pd_error *err)
+{
+	const char *action = to == APPT_CANCELLED   ? "booking.cancel"
+			     : to == APPT_COMPLETED ? "booking.complete"
+			     : to == APPT_NO_SHOW   ? "booking.no_show"
+						    : NULL;
+	if (!action)
+		return pd_error_set(err, PD_ERR_USAGE, "an appointment can be cancelled, completed "
+						       "or marked as a no-show");
+	int rc = db_begin(db, err);
+	if (rc)
+		return rc;
+	struct appointment cur;
+	rc = appointments_get(db, id, &cur, err);
+	if (rc)
+		return finish(db, rc, err);
+	if (cur.version != version)
+		rc = pd_error_set(err, PD_ERR_CONFLICT,
+				  "someone else changed this appointment since you opened it; "
+				  "nothing was saved — look at it again, then retry");
+	else if (!open_state(cur.state))
+		rc = pd_error_set(err, PD_ERR_USAGE, "it is already %s", appt_state_label(cur.state));
+	else if (to == APPT_NO_SHOW && cur.starts_at > (int64_t)time(NULL))
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "it has not started yet: a no-show is marked after the start time");
+	if (!rc) {
+		cur.state = to;
+		rc = appointments_update(db, &cur, err);
+	}
+	if (!rc)
+		rc = audit(db, action, id, false, &cur, err);
+	appointment_free(&cur);
+	return finish(db, rc, err);
+}

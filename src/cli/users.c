@@ -1,0 +1,189 @@
+/* `paydesk users …`: manage who may use paydesk, headless, for admins.
+ * The admin proves who they are with --as NAME and their PIN
+ * (PAYDESK_PIN or --pin-fd N), or with the vault passphrase; the very
+ * first user (an admin) needs neither. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli_io.h"
+#include "paydesk/auth.h"
+#include "paydesk/cli.h"
+#include "paydesk/money.h"
+#include "paydesk/settings.h"
+#include "paydesk/users.h"
+#include "paydesk/vault.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage: paydesk users list\n"
+	      "       paydesk users add --name NAME --role admin|staff   < new-PIN\n"
+	      "       paydesk users disable|enable NAME\n"
+	      "       paydesk users reset-pin NAME                        < new-PIN\n"
+	      "       paydesk users refund-limit AMOUNT CURRENCY          (staff refund limit)\n"
+	      "       paydesk users lock-hint TEXT                        (shown on the lock screen)\n"
+	      "Admin proof: --as NAME with PAYDESK_PIN or --pin-fd N, or the vault passphrase\n"
+	      "(PAYDESK_PASSPHRASE or --passphrase-fd N). The first user needs neither.\n",
+	      out);
+}
+
+/* Who is asking: a signed-in admin, or the vault passphrase holder. */
+static int authenticate(struct app *app, const char *as, int pin_fd, int pass_fd,
+			struct session *who, struct pd_error *err)
+{
+	if (as) {
+		char *pin = NULL;
+		if (pin_fd >= 0) {
+			pin = cli_read_secret(pin_fd, "PIN", err);
+		} else if (getenv("PAYDESK_PIN")) {
+			char *env = getenv("PAYDESK_PIN");
+			pin = vault_secret_dup(env);
+			memset(env, 0, strlen(env)); /* no copy left in the environment */
+			unsetenv("PAYDESK_PIN");
+		}
+		if (!pin)
+			return pd_error_set(err, PD_ERR_USAGE,
+					    "give %s's PIN with PAYDESK_PIN or --pin-fd N", as);
+		struct user u;
+		int rc = users_sign_in(app->db, as, pin, &u, err);
+		vault_secret_free(&pin);
+		if (rc)
+			return rc;
+		*who = session_for(&u);
+		return PD_OK;
+	}
+	char *pass = cli_passphrase(pass_fd, err);
+	if (!pass)
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "prove you are an admin: --as NAME with PAYDESK_PIN, or the "
+				    "vault passphrase (PAYDESK_PASSPHRASE)");
+	struct vault *v = NULL;
+	int rc = vault_unlock(app->db, pass, &v, err);
+	vault_secret_free(&pass);
+	vault_lock(&v);
+	if (!rc)
+		*who = session_system_admin();
+	return rc;
+}
+
+static void print_user(void *ctx, const struct user *u)
+{
+	(void)ctx;
+	printf("%-24s %-6s %s%s\n", u->name, user_role_name(u->role),
+	       u->disabled ? "disabled" : "active",
+	       u->locked_until > time(NULL) ? ", paused after wrong PINs" : "");
+}
+
+static int run(struct app *app, int argc, char **argv)
+{
+	enum { O_NAME = 256, O_ROLE, O_AS, O_PINFD, O_PASSFD, O_HELP };
+	static const struct option opts[] = {
+		{"name", required_argument, NULL, O_NAME},
+		{"role", required_argument, NULL, O_ROLE},
+		{"as", required_argument, NULL, O_AS},
+		{"pin-fd", required_argument, NULL, O_PINFD},
+		{"passphrase-fd", required_argument, NULL, O_PASSFD},
+		{"help", no_argument, NULL, O_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	const char *name = NULL, *role_s = NULL, *as = NULL;
+	int pin_fd = -1, pass_fd = -1, c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case O_NAME: name = optarg; break;
+		case O_ROLE: role_s = optarg; break;
+		case O_AS: as = optarg; break;
+		case O_PINFD:
+		case O_PASSFD: {
+			int fd = cli_parse_fd(optarg);
+			if (fd < 0) {
+				fprintf(stderr, "paydesk: a descriptor number is expected\n");
+				return 2;
+			}
+			*(c == O_PINFD ? &pin_fd : &pass_fd) = fd;
+			break;
+		}
+		case O_HELP: usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	const char *verb = argv[optind++];
+	int nargs = argc - optind;
+	char **args = argv + optind;
+	struct pd_error err = {0};
+	enum user_role role = ROLE_STAFF;
+	bool add = strcmp(verb, "add") == 0;
+	bool known = (add && nargs == 0 && name && role_s) ||
+		     (strcmp(verb, "list") == 0 && nargs == 0) ||
+		     ((!strcmp(verb, "disable") || !strcmp(verb, "enable") ||
+		       !strcmp(verb, "reset-pin") || !strcmp(verb, "lock-hint")) && nargs == 1) ||
+		     (strcmp(verb, "refund-limit") == 0 && nargs == 2);
+	if (!known || (add && user_role_parse(role_s, &role) != PD_OK)) {
+		usage(stderr);
+		return 2;
+	}
+	int count = 0;
+	int rc = users_count(app->db, &count, &err);
+	struct session who = {0};
+	if (!rc && !(add && count == 0))
+		rc = authenticate(app, as, pin_fd, pass_fd, &who, &err);
+	if (rc)
+		return cli_fail(rc, err.msg);
+
+	if (add || strcmp(verb, "reset-pin") == 0) {
+		char *pin = cli_read_secret(STDIN_FILENO, "new PIN on standard input", &err);
+		if (!pin)
+			return cli_fail(err.code, err.msg);
+		rc = add ? auth_user_add(app->db, &who, name, role, pin, &err)
+			 : auth_user_reset_pin(app->db, &who, args[0], pin, &err);
+		vault_secret_free(&pin);
+		if (!rc)
+			printf(add ? "added %s (%s)\n" : "new PIN set for %s\n", add ? name : args[0],
+			       user_role_name(role));
+	} else if (strcmp(verb, "list") == 0) {
+		rc = auth_allow(&who, AUTH_USERS, &err);
+		if (!rc)
+			rc = users_each(app->db, print_user, NULL, &err);
+	} else if (strcmp(verb, "disable") == 0 || strcmp(verb, "enable") == 0) {
+		bool off = strcmp(verb, "disable") == 0;
+		rc = auth_user_disable(app->db, &who, args[0], off, &err);
+		if (!rc)
+			printf("%s %s\n", args[0], off ? "disabled" : "enabled");
+	} else if (strcmp(verb, "refund-limit") == 0) {
+		int64_t minor;
+		char cur[4] = "";
+		snprintf(cur, sizeof cur, "%s", args[1]);
+		for (int i = 0; cur[i]; i++)
+			cur[i] = (char)(cur[i] | 0x20);
+		rc = strlen(args[1]) == 3 ? money_parse(args[0], cur, &minor, &err)
+					  : pd_error_set(&err, PD_ERR_USAGE,
+							 "the currency is a three-letter code");
+		if (!rc)
+			rc = auth_set_refund_limit(app->db, &who, minor, cur, &err);
+		if (!rc) {
+			char shown[48];
+			printf("staff may refund up to %s\n", money_format(minor, cur, shown, sizeof shown));
+		}
+	} else { /* lock-hint */
+		rc = auth_allow(&who, AUTH_USERS, &err);
+		if (!rc && strlen(args[0]) > 160)
+			rc = pd_error_set(&err, PD_ERR_USAGE, "the hint takes at most 160 bytes");
+		if (!rc)
+			rc = settings_set(app->db, "lock_hint", args[0], &err);
+	}
+	return rc ? cli_fail(rc, err.msg) : 0;
+}
+
+const struct cli_command cli_users = {
+	.name = "users",
+	.summary = "users and roles: list, add, disable, reset-pin, refund-limit",
+	.run = run,
+};

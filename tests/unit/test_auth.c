@@ -1,0 +1,167 @@
+/* Users and roles at the app layer: what staff may not do is refused here,
+ * whatever the screens show. PIN failures slow the next try. */
+#include "testutil.h"
+
+#include "paydesk/audit.h"
+#include "paydesk/auth.h"
+#include "paydesk/db.h"
+#include "paydesk/settings.h"
+#include "paydesk/setup.h"
+#include "paydesk/users.h"
+#include "paydesk/vault.h"
+
+struct fx {
+	char *dir, *path;
+	sqlite3 *db;
+	struct session admin, staff;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	struct pd_error err = {0};
+	f->dir = tu_tempdir();
+	f->path = tu_path(f->dir, "paydesk.db");
+	assert_int_equal(vault_init(&err), 0);
+	assert_int_equal(db_open(f->path, &f->db, &err), 0);
+	/* First run: anyone may create the first admin, and only an admin. */
+	assert_int_equal(auth_user_add(f->db, NULL, "Sam", ROLE_STAFF, "1234", &err), PD_ERR_USAGE);
+	assert_int_equal(auth_user_add(f->db, NULL, "Alex", ROLE_ADMIN, "2468", &err), 0);
+	struct user u;
+	assert_int_equal(users_sign_in(f->db, "Alex", "2468", &u, &err), 0);
+	f->admin = session_for(&u);
+	assert_int_equal(auth_user_add(f->db, &f->admin, "Sam", ROLE_STAFF, "1357", &err), 0);
+	assert_int_equal(users_sign_in(f->db, "Sam", "1357", &u, &err), 0);
+	f->staff = session_for(&u);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	db_close(&f->db);
+	tu_rm_rf(f->dir);
+	free(f->dir);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
+static void test_staff_refused_at_app_layer(void **state)
+{
+	struct fx *f = *state;
+	struct pd_error err = {0};
+	assert_int_equal(auth_allow(&f->staff, AUTH_SETUP, &err), PD_ERR_FORBIDDEN);
+	assert_string_equal(err.msg, "only an admin can change the Stripe connection or settings");
+	assert_int_equal(auth_allow(&f->staff, AUTH_KEY_MATERIAL, &err), PD_ERR_FORBIDDEN);
+	assert_int_equal(auth_allow(&f->staff, AUTH_USERS, &err), PD_ERR_FORBIDDEN);
+	assert_int_equal(auth_allow(&f->staff, AUTH_BOOK, &err), 0);
+	assert_int_equal(auth_allow(&f->staff, AUTH_TAKE_PAYMENT, &err), 0);
+	struct session nobody = {0};
+	assert_int_equal(auth_allow(&nobody, AUTH_BOOK, &err), PD_ERR_FORBIDDEN);
+
+	/* The Setup use cases themselves refuse staff, before touching anything. */
+	struct setup_input in = {.account_id = "acct_1Abcdefgh",
+				 .secret_key = "rk_test_51abcdefghijklmnop"};
+	struct verify_report report = {.key_ok = true};
+	assert_int_equal(setup_save(f->db, NULL, &in, &report, &f->staff, &err), PD_ERR_FORBIDDEN);
+	assert_int_equal(setup_disconnect(f->db, &f->staff, &err), PD_ERR_FORBIDDEN);
+
+	/* Users: staff cannot add, disable or reset. */
+	assert_int_equal(auth_user_add(f->db, &f->staff, "Eve", ROLE_ADMIN, "9999", &err),
+			 PD_ERR_FORBIDDEN);
+	assert_int_equal(auth_user_disable(f->db, &f->staff, "Alex", true, &err), PD_ERR_FORBIDDEN);
+	assert_int_equal(auth_user_reset_pin(f->db, &f->staff, "Alex", "0000", &err),
+			 PD_ERR_FORBIDDEN);
+	assert_int_equal(auth_set_refund_limit(f->db, &f->staff, 100000, "usd", &err),
+			 PD_ERR_FORBIDDEN);
+	struct user u;
+	assert_int_equal(users_get(f->db, "Eve", &u, &err), PD_ERR_NOT_FOUND);
+}
+
+static void test_refund_limits(void **state)
+{
+	struct fx *f = *state;
+	struct pd_error err = {0};
+	/* No limit set: staff may not refund at all; admins may. */
+	assert_int_equal(auth_allow_refund(f->db, &f->staff, 100, "usd", &err), PD_ERR_FORBIDDEN);
+	assert_non_null(strstr(err.msg, "until an admin sets a refund limit"));
+	assert_int_equal(auth_allow_refund(f->db, &f->admin, 99999999, "usd", &err), 0);
+	assert_int_equal(auth_set_refund_limit(f->db, &f->admin, 5000, "usd", &err), 0);
+	assert_int_equal(auth_allow_refund(f->db, &f->staff, 5000, "usd", &err), 0);
+	assert_int_equal(auth_allow_refund(f->db, &f->staff, 5001, "usd", &err), PD_ERR_FORBIDDEN);
+	assert_string_equal(err.msg,
+			    "a refund of 50.01 USD is above the staff limit of 50.00 USD: ask an admin");
+	assert_int_equal(auth_allow_refund(f->db, &f->staff, 100, "eur", &err), PD_ERR_FORBIDDEN);
+}
+
+static void test_pin_failures_slow_down_and_are_audited(void **state)
+{
+	struct fx *f = *state;
+	struct pd_error err = {0};
+	struct user u;
+	for (int i = 0; i < USER_FREE_ATTEMPTS; i++)
+		assert_int_equal(users_sign_in(f->db, "Sam", "0000", &u, &err), PD_ERR_WRONG_PASS);
+	assert_string_equal(err.msg, "wrong name or PIN");
+	/* Now paused: even the right PIN waits. */
+	assert_int_equal(users_sign_in(f->db, "Sam", "1357", &u, &err), PD_ERR_LOCKED);
+	assert_non_null(strstr(err.msg, "too many wrong PINs: try again in"));
+	/* An unknown name reads the same as a wrong PIN. */
+	assert_int_equal(users_sign_in(f->db, "Nobody", "1357", &u, &err), PD_ERR_WRONG_PASS);
+	assert_string_equal(err.msg, "wrong name or PIN");
+	/* Each failure is in the audit log, chain intact. */
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(f->db, "SELECT count(*) FROM audit_log WHERE action = "
+						   "'user.sign_in_failed' AND actor = 'Sam'",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), USER_FREE_ATTEMPTS);
+	sqlite3_finalize(st);
+	int64_t broken, n;
+	assert_int_equal(audit_verify(f->db, &broken, &n, &err), 0);
+	/* An admin's PIN reset clears the pause. */
+	assert_int_equal(auth_user_reset_pin(f->db, &f->admin, "Sam", "8642", &err), 0);
+	assert_int_equal(users_sign_in(f->db, "Sam", "8642", &u, &err), 0);
+	assert_int_equal(u.failed_attempts, 0);
+}
+
+static void test_disable_and_names(void **state)
+{
+	struct fx *f = *state;
+	struct pd_error err = {0};
+	struct user u;
+	assert_int_equal(auth_user_disable(f->db, &f->admin, "Alex", true, &err), PD_ERR_USAGE);
+	assert_int_equal(auth_user_disable(f->db, &f->admin, "Sam", true, &err), 0);
+	assert_int_equal(users_sign_in(f->db, "Sam", "1357", &u, &err), PD_ERR_WRONG_PASS);
+	assert_non_null(strstr(err.msg, "is disabled"));
+	assert_int_equal(auth_user_disable(f->db, &f->admin, "Sam", false, &err), 0);
+	assert_int_equal(users_sign_in(f->db, "Sam", "1357", &u, &err), 0);
+	assert_int_equal(auth_user_add(f->db, &f->admin, "Sam", ROLE_STAFF, "1111", &err),
+			 PD_ERR_EXISTS);
+	assert_int_equal(auth_user_add(f->db, &f->admin, "bad\x1b[2Jname", ROLE_STAFF, "1111", &err),
+			 PD_ERR_USAGE);
+	assert_int_equal(auth_user_add(f->db, &f->admin, "", ROLE_STAFF, "1111", &err), PD_ERR_USAGE);
+	assert_int_equal(auth_user_add(f->db, &f->admin, "Kim", ROLE_STAFF, "12", &err), PD_ERR_USAGE);
+	/* PINs are stored only as Argon2id hashes. */
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(f->db, "SELECT pin_hash FROM users WHERE name = 'Sam'",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_non_null(strstr((const char *)sqlite3_column_text(st, 0), "$argon2id$"));
+	sqlite3_finalize(st);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_staff_refused_at_app_layer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refund_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pin_failures_slow_down_and_are_audited, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_disable_and_names, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("auth", tests, NULL, NULL);
+}
