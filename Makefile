@@ -107,7 +107,7 @@ check: build
 		--tools-dir $(BUILDDIR)/tools
 
 asan: deps-ok
-	$(Q)$(MAKE) --no-print-directory check BUILDDIR=build/asan BIN=build/asan/paydesk \
+	$(Q)PAYDESK_SANITIZED=1 $(MAKE) --no-print-directory check BUILDDIR=build/asan BIN=build/asan/paydesk \
 		CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 		SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=all"
 
