@@ -17,12 +17,13 @@
 #include "paydesk/stripe_keys.h"
 #include "paydesk/vault.h"
 #include "paydesk/verify_job.h"
+#include "setup_express.h"
 #include "widgets.h"
 
 extern const struct ui_screen screen_setup_ops;
 
 enum { F_ACCOUNT, F_PUBLISHABLE, F_KEY, F_CURRENCY, F_BOOKING, F_BILLING, F_COUNT };
-enum setup_mode { MODE_VIEW, MODE_EDIT, MODE_NEW_PASSPHRASE };
+enum setup_mode { MODE_VIEW, MODE_EDIT, MODE_NEW_PASSPHRASE, MODE_EXPRESS };
 
 static const char *const booking_choices[] = {"off", "optional", "required", NULL};
 static const char *const billing_choices[] = {"off", "on", NULL};
@@ -44,6 +45,7 @@ struct setup_state {
 	bool sk_accepted, live_accepted;
 	struct ui_list checklist;
 	char key_placeholder[128];
+	struct setup_express *express;
 };
 
 /* ---- field checks --------------------------------------------------- */
@@ -157,6 +159,7 @@ static void *open_setup(struct ui *ui)
 	st->pass_fields[1] = (struct ui_field){.label = "Again", .kind = UI_FIELD_SECRET};
 	ui_form_init(&st->pass_form, st->pass_fields, 2, 1024);
 	verify_progress_init(&st->progress);
+	st->express = setup_express_new();
 	load(st);
 	return st;
 }
@@ -169,6 +172,7 @@ static void close_setup(void *state)
 	ui_form_free(&st->form);
 	ui_form_free(&st->pass_form);
 	verify_progress_destroy(&st->progress);
+	setup_express_free(st->express);
 	free(st);
 }
 
@@ -448,6 +452,7 @@ static const struct ui_binding setup_keys[] = {
 	{'v', UI_ACT_OPEN, "verify the connection (live checklist)", NULL},
 	{'s', UI_ACT_SAVE, "save: seal the key in the vault", NULL},
 	{'x', UI_ACT_BACK, "disconnect: wipe the key and account", has_account},
+	{'X', UI_ACT_VIEW, "Express account (Stripe Connect): create, onboard, link", has_account},
 	{'j', UI_ACT_DOWN, "scroll the checklist", NULL},
 	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, "scroll the checklist", NULL},
 	{'k', UI_ACT_UP, "scroll the checklist back", NULL},
@@ -476,6 +481,9 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 					   .confirm_label = "disconnect",
 					   .on_confirm = confirm_disconnect, .ctx = st});
 		return UI_HANDLED;
+	case UI_ACT_VIEW:
+		st->mode = MODE_EXPRESS;
+		return UI_HANDLED;
 	case UI_ACT_DOWN:
 	case UI_ACT_UP:
 		return ui_list_act(&st->checklist, a);
@@ -487,7 +495,15 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 static enum ui_result key(void *state, struct ui *ui, int k)
 {
 	struct setup_state *st = state;
-	(void)ui;
+	if (st->mode == MODE_EXPRESS) {
+		if (setup_express_key(st->express, ui, k, &st->row) == UI_HANDLED)
+			return UI_HANDLED;
+		if (k == UI_KEY_ESC) {
+			st->mode = MODE_VIEW;
+			return UI_HANDLED;
+		}
+		return UI_UNHANDLED; /* tabs, help and quit still work */
+	}
 	if (st->mode == MODE_NEW_PASSPHRASE) {
 		if (k == UI_KEY_ESC) {
 			st->mode = MODE_VIEW;
@@ -525,6 +541,8 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 static bool editing(void *state)
 {
 	const struct setup_state *st = state;
+	if (st->mode == MODE_EXPRESS)
+		return setup_express_editing(st->express);
 	return st->mode != MODE_VIEW &&
 	       (st->mode == MODE_NEW_PASSPHRASE || st->fields[st->form.focus].kind != UI_FIELD_CHOICE);
 }
@@ -538,6 +556,7 @@ static bool dirty(void *state)
 static void job_done(void *state, struct ui *ui, const struct jobs_completion *c)
 {
 	struct setup_state *st = state;
+	setup_express_job_done(st->express, ui, c, &st->row);
 	if (c->id != st->job)
 		return;
 	st->job = 0;
@@ -618,10 +637,20 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 {
 	struct setup_state *st = state;
 	int y = a.y + 1;
+	if (st->mode == MODE_EXPRESS) {
+		/* Jobs and the panel change the connected account: show the store's. */
+		struct pd_error err;
+		st->connected = stripe_account_get(ui->app->db, &st->row, &err) == PD_OK;
+	}
 	(void)ui;
 	ui_put(y++, a.x + 2, a.w - 4, ROLE_TITLE, "Stripe account", false);
 	draw_summary(st, a, &y);
 	y++;
+	if (st->mode == MODE_EXPRESS) {
+		setup_express_draw(st->express, ui, (struct ui_rect){y, a.x, a.y + a.h - y, a.w},
+				   &st->row);
+		return;
+	}
 	if (st->mode == MODE_NEW_PASSPHRASE) {
 		ui_put(y++, a.x + 2, a.w - 4, ROLE_NORMAL,
 		       "Create the admin passphrase that seals the key (asked at each start).", false);
@@ -655,7 +684,7 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 	y += used > form_h ? form_h : used;
 	ui_put(y++, a.x + 2, a.w - 4, ROLE_HELP_KEY,
 	       st->mode == MODE_EDIT ? "Tab/Enter: next field   Esc: done editing"
-				     : "e: edit   v: verify   s: save   x: disconnect   ?: keys",
+				     : "e edit  v verify  s save  x disconnect  X Express account  ? keys",
 	       false);
 	draw_checklist(st, (struct ui_rect){y, a.x, a.y + a.h - y, a.w});
 	if (st->mode == MODE_EDIT)

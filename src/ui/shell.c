@@ -587,11 +587,14 @@ int tui_run(struct app *app, struct pd_error *err)
 	start_jobs(&ui);
 	for (int i = 0; i < UI_TABS; i++)
 		ui.state[i] = ui_screens[i]->open(&ui);
-	switch_tab(&ui, start_tab);
 	ui.last_key = time(NULL);
 	start_signin(&ui);
+	/* --screen is honoured once we know who is there (Setup: admins only);
+	 * behind the lock screen, signed_in() checks it again. */
 	if (!ui_screen_allowed(&ui, ui.tab))
 		ui.tab = 0;
+	if (ui_screens[ui.tab]->reload)
+		ui_screens[ui.tab]->reload(ui.state[ui.tab], &ui);
 
 	ui.running = true;
 	while (ui.running) {

@@ -80,7 +80,7 @@ struct ui_field {
 	/* Check the value when the field is left: 0, or -1 with msg filled. */
 	int (*validate)(const char *value, char *msg, size_t len);
 	struct textedit edit;
-	char error[200];
+	char error[512];
 };
 
 struct ui_form {

@@ -1,5 +1,6 @@
 """Express accounts (Connect) against the fake Stripe: create, onboard on a
 phone (URL + QR), poll until ready, then every call carries Stripe-Account."""
+import json
 import os
 import subprocess
 import sys
@@ -11,7 +12,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "fakestripe"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 
 from fakeclient import FakeStripe  # noqa: E402
-from tmuxharness import Home, paydesk_bin  # noqa: E402
+from tmuxharness import Home, Terminal, paydesk_bin  # noqa: E402
 
 PLATFORM = "acct_1FakePlatform000"
 PASS = "platform admin passphrase"
@@ -90,6 +91,40 @@ class ConnectTest(unittest.TestCase):
 
         out = self.paydesk("audit", "verify")
         self.assertEqual(out.returncode, 0, out.stderr)
+
+    def test_setup_screen_express_panel_onboards_with_qr(self):
+        env = {**self.home.env, "PAYDESK_API_BASE": self.fake.base_url,
+               "PAYDESK_PASSPHRASE": PASS}
+        with Terminal([paydesk_bin(), "--screen", "setup"], 100, 40, env=env) as t:
+            t.wait_for("Connected:")
+            t.send("X")
+            t.wait_for("None: payments go to the platform account")
+            t.send("c")
+            t.type("owner@harbour.example")
+            t.send("Enter")
+            screen = t.wait_for("One-time link, valid until")
+            self.assertIn("https://", screen)
+            self.assertIn("\u2588", screen)  # the QR code's blocks
+            acct = [r for r in self.fake.requests(method="POST", path_prefix="/v1/accounts")
+                    if r["status"] == 200][0]
+            created = json.loads(acct["response_body"])["id"] if "response_body" in acct \
+                else None
+            screen = t.wait_for(r"Acting for acct_\w+: details not submitted", regex=True)
+            acct_id = screen.split("Acting for ")[1].split(":")[0]
+            if created:
+                self.assertEqual(acct_id, created)
+            # The owner finishes on their phone; the panel notices by itself.
+            self.fake.control("POST", f"/accounts/{acct_id}/onboarding", {"complete": True})
+            t.wait_for("Express account ready", timeout=15)
+            t.wait_for("details submitted, charges on")
+            t.send("u")
+            t.wait_for("Stop acting for the Express account?")
+            t.send("y")
+            t.wait_for("None: payments go to the platform account")
+            t.send("Escape", "q")
+            self.assertEqual(t.exit_status(), 0)
+        out = self.paydesk("audit", "verify")
+        self.assertEqual(out.returncode, 0)
 
     def test_link_existing_and_unknown_account(self):
         made = self.fake.api("POST", "/v1/accounts", {"type": "express"}, key=KEY).json()
