@@ -120,6 +120,12 @@ static int check_identity(sqlite3 *db, const char *path, int *version, struct pd
 		rc = pragma_int(db, "PRAGMA application_id", &app_id);
 	if (rc == SQLITE_OK)
 		rc = pragma_int(db, "PRAGMA user_version", version);
+	int prim = rc & 0xff, sys = sqlite3_system_errno(db);
+	if (prim == SQLITE_IOERR || prim == SQLITE_FULL || prim == SQLITE_CANTOPEN)
+		/* The file may be fine: the disk is full or failing (WAL needs its -shm). */
+		return pd_error_set(err, PD_ERR_IO,
+				    "cannot read %s (%s%s%s): is the disk full? It was left untouched",
+				    path, sqlite3_errstr(rc), sys ? ": " : "", sys ? strerror(sys) : "");
 	if (rc != SQLITE_OK)
 		return pd_error_set(err, PD_ERR_NOT_PAYDESK,
 				    "%s is damaged or not a database (%s); it was left untouched",

@@ -358,7 +358,8 @@ static int finish(struct stripe_response *resp, CURLcode rc, enum stripe_transpo
 		stripe_error_set_local(&resp->error, rid, line);
 	} else if (tr != STRIPE_NET_OK) {
 		resp->outcome = STRIPE_OUTCOME_NETWORK;
-		snprintf(line, sizeof line, "no answer from Stripe: %s", curl_easy_strerror(rc));
+		snprintf(line, sizeof line, "no answer from Stripe (offline? check the network): %s",
+		         curl_easy_strerror(rc));
 		stripe_error_set_local(&resp->error, rid, line);
 	} else if (resp->http_status >= 200 && resp->http_status < 300) {
 		json_error_t jerr;

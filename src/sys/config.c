@@ -150,7 +150,7 @@ static int set_value(struct config *cfg, const struct config_key *k, const char 
 		long scale = *end == 's' ? 1 : *end == 'h' ? 3600 : 60;
 		if (*end == 's' || *end == 'm' || *end == 'h')
 			end++;
-		if (!*value || *end || errno || v < 0 || v * scale > k->max)
+		if (!*value || *end || errno || v < 0 || v > k->max / scale)
 			return pd_error_set(err, PD_ERR_USAGE,
 					    "%s: bad value '%s' for %s (allowed: a duration such as "
 					    "90s, 10m or 1h, at most 24h; 0 turns it off)",

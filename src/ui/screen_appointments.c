@@ -8,10 +8,14 @@
 #include "paydesk/booking.h"
 #include "paydesk/clients.h"
 #include "paydesk/money.h"
+#include "paydesk/payments.h"
+#include "paydesk/payments_store.h"
+#include "paydesk/setup.h"
 #include "paydesk/services.h"
 #include "paydesk/staff.h"
 #include "paydesk/textcheck.h"
 #include "paydesk/tz.h"
+#include "pay_panel.h"
 #include "widgets.h"
 
 extern const struct ui_screen screen_appointments;
@@ -43,6 +47,7 @@ struct appt_screen {
 	struct staff *staff;
 	size_t nstaff;
 	char **service_labels, **staff_labels;
+	struct pay_panel *pay; /* take payment / refund / pay link and reader view */
 };
 
 /* ---- the agenda ------------------------------------------------------ */
@@ -76,6 +81,7 @@ static void *open_appts(struct ui *ui)
 		return NULL;
 	st->ui = ui;
 	st->list.sel = -1;
+	st->pay = pay_panel_new(ui);
 	tz_today(&st->y, &st->m, &st->d);
 	load(st);
 	return st;
@@ -114,6 +120,7 @@ static void close_appts(void *state)
 	if (!st)
 		return;
 	close_form(st);
+	pay_panel_free(&st->pay);
 	appointments_free_list(&st->rows, st->n);
 	free(st);
 }
@@ -362,6 +369,9 @@ static void save_form(struct appt_screen *st)
 		return;
 	}
 	bool was_new = st->edit_id == 0;
+	int pay_mode = was_new ? payments_booking_mode(ui->app->db) : BOOKING_PAY_OFF;
+	if (was_new && payments_after_booking(ui->app->db, &ui->app->session, id, &err) != PD_OK)
+		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
 	struct tz_civil c;
 	tz_to_civil(start, &c);
 	st->y = c.year;
@@ -372,8 +382,14 @@ static void save_form(struct appt_screen *st)
 	for (size_t i = 0; i < st->n; i++)
 		if (st->rows[i].id == id)
 			st->list.sel = (long)i;
-	ui_notify(ui, UI_NOTICE_INFO, "%s %02d:%02d", was_new ? "booked" : "saved", c.hour,
-		  c.minute);
+	ui_notify(ui, UI_NOTICE_INFO, "%s %02d:%02d%s", was_new ? "booked" : "saved", c.hour,
+		  c.minute,
+		  pay_mode == BOOKING_PAY_REQUIRED ? ": confirmed once paid"
+		  : pay_mode == BOOKING_PAY_OPTIONAL ? ": take payment now, or Esc" : "");
+	/* Payment at booking: the payment step follows (optional: Esc skips it). */
+	const struct appointment *sel = selected(st);
+	if (pay_mode != BOOKING_PAY_OFF && sel && sel->id == id && sel->amount > 0)
+		pay_panel_pay(st->pay, sel);
 }
 
 static void discard_form(struct ui *ui, void *ctx)
@@ -398,10 +414,21 @@ static void set_state(struct appt_screen *st, enum appt_state to)
 	load(st);
 }
 
+/* An appointment with payment attempts is cancelled through Stripe first
+ * (its unpaid PaymentIntent cancelled, its open pay link expired). */
 static void confirm_cancel(struct ui *ui, void *ctx)
 {
-	(void)ui;
-	set_state(ctx, APPT_CANCELLED);
+	struct appt_screen *st = ctx;
+	const struct appointment *a = selected(st);
+	struct pay_attempt last;
+	if (a && payrows_latest(ui->app->db, a->id, -1, &last, NULL) == PD_OK) {
+		pay_attempt_free(&last);
+		struct pay_job_request req = {.op = PAY_OP_CANCEL, .id = a->id, .version = a->version};
+		if (pay_panel_submit(ui, &req))
+			ui_notify(ui, UI_NOTICE_INFO, "cancelling (and its payment at Stripe)…");
+		return;
+	}
+	set_state(st, APPT_CANCELLED);
 }
 
 static void ask_cancel(struct appt_screen *st)
@@ -430,7 +457,7 @@ static struct appt_screen *state_of(const struct ui *ui)
 static bool in_agenda(const struct ui *ui)
 {
 	const struct appt_screen *st = state_of(ui);
-	return st && !st->form_open;
+	return st && !st->form_open && !pay_panel_active(st->pay);
 }
 
 static bool in_form(const struct ui *ui)
@@ -444,8 +471,9 @@ static bool in_form(const struct ui *ui)
 static const char help_book[] = "n book an appointment, e edit / reschedule it";
 static const char help_state[] = "c cancel, d mark completed, x mark no-show";
 static const char help_day[] = "previous / next day (week)";
-static const char help_view[] = "t today, w day / week view";
+static const char help_view[] = "t today, w day / week view, s one staff member / all";
 static const char help_move[] = "move down / up, g first row";
+static const char help_pay[] = "p take payment, r refund, u pay link / reader, K stop reader";
 
 static const struct ui_binding appt_keys[] = {
 	{'n', UI_ACT_NEW, help_book, in_agenda},
@@ -454,13 +482,17 @@ static const struct ui_binding appt_keys[] = {
 	{'c', UI_ACT_CANCEL, help_state, in_agenda},
 	{'d', UI_ACT_COMPLETE, help_state, in_agenda},
 	{'x', UI_ACT_NO_SHOW, help_state, in_agenda},
+	{'p', UI_ACT_PAY, help_pay, in_agenda},
+	{'r', UI_ACT_REFUND, help_pay, in_agenda},
+	{'u', UI_ACT_PAY_VIEW, help_pay, in_agenda},
+	{'K', UI_ACT_STOP, help_pay, in_agenda},
 	{'h', UI_ACT_LEFT, help_day, in_agenda},
 	{UI_KEY_FN(KEY_LEFT), UI_ACT_LEFT, help_day, in_agenda},
 	{'l', UI_ACT_RIGHT, help_day, in_agenda},
 	{UI_KEY_FN(KEY_RIGHT), UI_ACT_RIGHT, help_day, in_agenda},
 	{'t', UI_ACT_TODAY, help_view, in_agenda},
 	{'w', UI_ACT_VIEW, help_view, in_agenda},
-	{'s', UI_ACT_FILTER, "all staff / one staff member at a time", in_agenda},
+	{'s', UI_ACT_FILTER, help_view, in_agenda},
 	{'j', UI_ACT_DOWN, help_move, in_agenda},
 	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, help_move, in_agenda},
 	{'k', UI_ACT_UP, help_move, in_agenda},
@@ -495,10 +527,29 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 {
 	struct appt_screen *st = state;
 	(void)ui;
-	if (st->form_open)
+	if (st->form_open || pay_panel_active(st->pay))
 		return UI_UNHANDLED;
 	int step = st->week ? 7 : 1;
+	const struct appointment *cur = selected(st);
 	switch (a) {
+	case UI_ACT_PAY:
+		if (cur)
+			pay_panel_pay(st->pay, cur);
+		return UI_HANDLED;
+	case UI_ACT_REFUND:
+		if (cur)
+			pay_panel_refund(st->pay, cur);
+		return UI_HANDLED;
+	case UI_ACT_PAY_VIEW:
+		if (cur)
+			pay_panel_view(st->pay, cur->id);
+		return UI_HANDLED;
+	case UI_ACT_STOP:
+		if (cur) {
+			struct pay_job_request req = {.op = PAY_OP_READER_CANCEL, .id = cur->id};
+			pay_panel_submit(ui, &req);
+		}
+		return UI_HANDLED;
 	case UI_ACT_NEW:
 		open_form(st, NULL);
 		return UI_HANDLED;
@@ -549,6 +600,9 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 static enum ui_result key(void *state, struct ui *ui, int k)
 {
 	struct appt_screen *st = state;
+	(void)ui;
+	if (pay_panel_active(st->pay))
+		return pay_panel_key(st->pay, k);
 	if (!st->form_open)
 		return UI_UNHANDLED;
 	if (k == UI_KEY_ESC) {
@@ -595,7 +649,16 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 static bool editing(void *state)
 {
 	const struct appt_screen *st = state;
+	if (pay_panel_active(st->pay))
+		return pay_panel_editing(st->pay);
 	return st->form_open && st->fields[st->form.focus].kind != UI_FIELD_CHOICE;
+}
+
+static void job_done(void *state, struct ui *ui, const struct jobs_completion *c)
+{
+	struct appt_screen *st = state;
+	(void)ui;
+	pay_panel_job_done(st->pay, c);
 }
 
 static bool dirty(void *state)
@@ -711,6 +774,10 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 		draw_form(st, a);
 		return;
 	}
+	if (pay_panel_active(st->pay)) {
+		pay_panel_draw(st->pay, a);
+		return;
+	}
 	int y = st->y, m = st->m, d = st->d;
 	char head[300];
 	if (st->week) {
@@ -755,13 +822,18 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 	if (sel) {
 		char price[64], line[700];
 		money_format(sel->amount, sel->currency, price, sizeof price);
-		snprintf(line, sizeof line, "%s · %s · %s · payment %s%s%s", sel->client_name,
+		struct pay_attempt last;
+		bool has_last = payrows_latest(st->ui->app->db, sel->id, -1, &last, NULL) == PD_OK;
+		snprintf(line, sizeof line, "%s · %s · %s · payment %s%s%.300s", sel->client_name,
 			 sel->service_name, price, appt_payment_label(sel->payment),
-			 sel->notes[0] ? " · " : "", sel->notes);
+			 has_last && last.message && last.message[0] ? " · " : sel->notes[0] ? " · " : "",
+			 has_last && last.message && last.message[0] ? last.message : sel->notes);
+		if (has_last)
+			pay_attempt_free(&last);
 		ui_put(a.y + a.h - 3, a.x + 1, a.w - 2, ROLE_DIM, line, false);
 	}
 	ui_put(a.y + a.h - 2, a.x + 1, a.w - 2, ROLE_HELP_KEY,
-	       "n book  e edit/reschedule  c cancel  d completed  x no-show", false);
+	       "n book  e edit  c cancel  d completed  x no-show  p pay  r refund  u view", false);
 	ui_put(a.y + a.h - 1, a.x + 1, a.w - 2, ROLE_HELP_KEY,
 	       "h/l day  t today  w week  s staff  ?: keys", false);
 }
@@ -778,5 +850,6 @@ const struct ui_screen screen_appointments = {
 	.key = key,
 	.editing = editing,
 	.dirty = dirty,
+	.job_done = job_done,
 	.reload = reload,
 };

@@ -6,10 +6,13 @@
 #include <string.h>
 
 #include "paydesk/clients.h"
+#include "paydesk/customers.h"
 #include "paydesk/money.h"
+#include "paydesk/payments_store.h"
 #include "paydesk/services.h"
 #include "paydesk/staff.h"
 #include "paydesk/textcheck.h"
+#include "pay_panel.h"
 #include "widgets.h"
 
 extern const struct ui_screen screen_clients;
@@ -41,6 +44,7 @@ struct clients_state {
 	bool form_ready;
 	int64_t edit_id, edit_version;
 	char form_error[600];
+	struct pay_panel *pay; /* the save-a-card link view */
 };
 
 /* ---- validation on leaving a field ---------------------------------- */
@@ -174,6 +178,7 @@ static void *open_clients(struct ui *ui)
 	st->ui = ui;
 	textedit_init(&st->query, 200, false);
 	st->list.sel = -1;
+	st->pay = pay_panel_new(ui);
 	load(st);
 	return st;
 }
@@ -197,6 +202,7 @@ static void close_clients(void *state)
 	free(st->services);
 	free(st->staff);
 	client_free(&st->cur);
+	pay_panel_free(&st->pay);
 	free(st);
 }
 
@@ -390,6 +396,16 @@ static void save_form(struct clients_state *st)
 	}
 	ui_notify(ui, UI_NOTICE_INFO, "%s %s: %s", kind_one[st->kind], was_new ? "added" : "saved",
 		  name);
+	/* Billed through Stripe: its customer is created / updated on a worker. */
+	struct client saved;
+	if (st->kind == LK_CLIENTS && ui->app->vault && ui->app->jobs &&
+	    customers_billing_on(db) && clients_get(db, id, &saved, NULL) == PD_OK) {
+		if (saved.bill_with_stripe) {
+			struct pay_job_request req = {.op = PAY_OP_CUSTOMER_SYNC, .id = id};
+			pay_panel_run(st->pay, &req);
+		}
+		client_free(&saved);
+	}
 }
 
 static void discard_form(struct ui *ui, void *ctx)
@@ -474,7 +490,13 @@ static struct clients_state *state_of(const struct ui *ui)
 static bool in_list(const struct ui *ui)
 {
 	const struct clients_state *st = state_of(ui);
-	return st && st->mode == M_LIST;
+	return st && st->mode == M_LIST && !pay_panel_active(st->pay);
+}
+
+static bool on_client(const struct ui *ui)
+{
+	const struct clients_state *st = state_of(ui);
+	return in_list(ui) && st->kind == LK_CLIENTS && st->list.count > 0;
 }
 
 static bool in_form(const struct ui *ui)
@@ -496,6 +518,8 @@ static const struct ui_binding clients_keys[] = {
 	{'e', UI_ACT_EDIT, "edit the selected row", in_list},
 	{UI_KEY_ENTER, UI_ACT_EDIT, "edit the selected row", in_list},
 	{'D', UI_ACT_DELETE, "delete the client / disable or enable", in_list},
+	{'S', UI_ACT_SAVE_CARD, "S save a card (link / QR), Y sync with Stripe", on_client},
+	{'Y', UI_ACT_SYNC, "S save a card (link / QR), Y sync with Stripe", on_client},
 	{'j', UI_ACT_DOWN, NULL, in_list},
 	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, NULL, in_list},
 	{'k', UI_ACT_UP, NULL, in_list},
@@ -538,6 +562,19 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 	case UI_ACT_DELETE:
 		ask_delete(st);
 		return UI_HANDLED;
+	case UI_ACT_SAVE_CARD:
+	case UI_ACT_SYNC: {
+		if (st->kind != LK_CLIENTS || st->list.sel < 0 || (size_t)st->list.sel >= st->nids)
+			return UI_HANDLED;
+		int64_t cid = st->ids[st->list.sel];
+		if (a == UI_ACT_SAVE_CARD) {
+			pay_panel_save_card(st->pay, cid);
+		} else {
+			struct pay_job_request req = {.op = PAY_OP_CUSTOMER_SYNC, .id = cid};
+			pay_panel_run(st->pay, &req);
+		}
+		return UI_HANDLED;
+	}
 	default:
 		return ui_list_act(&st->list, a);
 	}
@@ -585,6 +622,8 @@ static enum ui_result search_key(struct clients_state *st, int k)
 static enum ui_result key(void *state, struct ui *ui, int k)
 {
 	struct clients_state *st = state;
+	if (pay_panel_active(st->pay))
+		return pay_panel_key(st->pay, k);
 	if (st->mode == M_SEARCH)
 		return search_key(st, k);
 	if (st->mode != M_FORM)
@@ -623,6 +662,13 @@ static bool dirty(void *state)
 {
 	const struct clients_state *st = state;
 	return st->mode == M_FORM && st->form.dirty;
+}
+
+static void job_done(void *state, struct ui *ui, const struct jobs_completion *c)
+{
+	struct clients_state *st = state;
+	(void)ui;
+	pay_panel_job_done(st->pay, c);
 }
 
 /* ---- drawing ------------------------------------------------------------ */
@@ -710,6 +756,10 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 		draw_form(st, a);
 		return;
 	}
+	if (pay_panel_active(st->pay)) {
+		pay_panel_draw(st->pay, a);
+		return;
+	}
 	/* Which list: Clients · Services · Staff, the current one highlighted. */
 	int x = a.x + 1;
 	for (int k = 0; k < LK_COUNT; k++) {
@@ -774,9 +824,30 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 		char line[400];
 		snprintf(line, sizeof line, "Notes: %s", st->cur.notes[0] ? st->cur.notes : "—");
 		ui_put(by, a.x + 1, a.w - 2, ROLE_DIM, line, false);
+		/* Saved cards as Stripe last listed them: brand, last4, expiry. */
+		char cards[300] = "";
+		struct client_card *cc = NULL;
+		size_t ncc = 0;
+		if (st->cur.stripe_customer_id &&
+		    client_cards_list(ui->app->db, st->cur.id, &cc, &ncc, NULL) == PD_OK) {
+			size_t used = (size_t)snprintf(cards, sizeof cards, "Stripe %s · ",
+						       st->cur.stripe_customer_id);
+			for (size_t i = 0; i < ncc && used < sizeof cards; i++)
+				used += (size_t)snprintf(cards + used, sizeof cards - used,
+							 "%s%s ·%s %02d/%02d", i ? ", " : "",
+							 cc[i].brand, cc[i].last4, cc[i].exp_month % 100,
+							 cc[i].exp_year % 100);
+			if (ncc == 0 && used < sizeof cards)
+				snprintf(cards + used, sizeof cards - used, "no saved card (S saves one)");
+			free(cc);
+		} else if (st->cur.bill_with_stripe) {
+			snprintf(cards, sizeof cards, "not at Stripe yet (Y sends the client)");
+		}
+		if (cards[0])
+			ui_put(by - 1, a.x + 1, a.w - 2, ROLE_DIM, cards, false);
 	}
 	ui_put(a.y + a.h - 1, a.x + 1, a.w - 2, ROLE_HELP_KEY,
-	       "n new  e edit  D delete/disable  v switch list  / search  ?: keys", false);
+	       "n new  e edit  D delete  v list  / search  S save card  Y Stripe  ?: keys", false);
 	if (cy >= 0)
 		move(cy, cx);
 }
@@ -793,5 +864,6 @@ const struct ui_screen screen_clients = {
 	.key = key,
 	.editing = editing,
 	.dirty = dirty,
+	.job_done = job_done,
 	.reload = reload,
 };

@@ -1,27 +1,471 @@
-/* The Subscriptions tab. Its content arrives with its feature; until then it says so. */
-#include "screen_info.h"
+/* The Subscriptions tab: client subscriptions from the local copy (instant,
+ * offline), those needing attention (failed payments, trials ending within
+ * three days) first and highlighted; filters by status and plan; cancel now
+ * or at period end, undo, pause / resume — each confirmed, then run on a
+ * worker. v switches to the plans (features and limits shown). A sync job
+ * refreshes both from Stripe when the tab opens and on s. */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
-static const char *const lines[] = {
-	"Plans, trial periods and recurring billing of clients arrive with the",
-	"subscriptions feature.",
-	NULL,
+#include "paydesk/jobs.h"
+#include "paydesk/money.h"
+#include "paydesk/plans.h"
+#include "paydesk/setup.h"
+#include "paydesk/subscriptions.h"
+#include "paydesk/vault.h"
+#include "widgets.h"
+
+extern const struct ui_screen screen_subscriptions;
+
+struct subs_state {
+	struct ui *ui;
+	bool plans_view;
+	struct ui_list list;
+	struct subscription *subs;
+	size_t nsubs;
+	struct plan *plans;
+	size_t nplans;
+	int status_filter; /* -1: open ones; SUBS_N: attention; else subs_statuses[i] */
+	int plan_filter;   /* -1: any; else plans[i] */
+	char plan_product[64];
+	bool billing_on;
+	char billing_why[200];
+	uint64_t sync_job;
+	bool synced_once;
 };
 
-static const struct screen_info_page page = {"Subscriptions", lines};
+#define FILTER_ATTENTION 8
 
-static void draw(void *state, struct ui *ui, struct ui_rect area)
+static struct subs_state *state_of(const struct ui *ui)
 {
-	(void)state;
+	for (int i = 0; i < UI_TABS; i++)
+		if (ui_screens[i] == &screen_subscriptions)
+			return ui->state[i];
+	return NULL;
+}
+
+static void load(struct subs_state *st)
+{
+	struct pd_error err = {0};
+	sqlite3 *db = st->ui->app->db;
+	subs_free_list(&st->subs, st->nsubs);
+	plans_free_list(&st->plans, st->nplans);
+	st->nsubs = st->nplans = 0;
+	st->billing_on = subs_enabled(db, st->billing_why, sizeof st->billing_why);
+	int rc = plans_store_list(db, st->plans_view, &st->plans, &st->nplans, &err);
+	if (!rc && !st->plans_view) {
+		struct subs_filter f = {
+			.status = st->status_filter == FILTER_ATTENTION ? "attention"
+				  : st->status_filter >= 0	     ? subs_statuses[st->status_filter]
+									     : "",
+			.product_id = st->plan_product};
+		rc = subs_store_list(db, &f, &st->subs, &st->nsubs, &err);
+	}
+	if (rc)
+		ui_notify(st->ui, UI_NOTICE_ERROR, "%s", err.msg);
+	ui_list_set_count(&st->list, (long)(st->plans_view ? st->nplans : st->nsubs));
+}
+
+/* Queue a job with the opened key; false (and a notice) when not possible. */
+static uint64_t submit(struct subs_state *st, const struct subs_job_request *req)
+{
+	struct ui *ui = st->ui;
+	if (!ui->app->jobs || !ui->app->vault) {
+		if (req->op != SUBS_OP_SYNC)
+			ui_notify(ui, UI_NOTICE_ERROR,
+				  "Stripe is locked: unlock it with the admin passphrase first");
+		return 0;
+	}
+	char *key = NULL;
+	struct pd_error err = {0};
+	if (setup_open_key(ui->app->db, ui->app->vault, &key, &err) != PD_OK) {
+		if (req->op != SUBS_OP_SYNC)
+			ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
+		return 0;
+	}
+	uint64_t id = subs_job_submit(ui->app->jobs, req, key, &ui->app->session);
+	vault_secret_free(&key);
+	if (!id)
+		ui_notify(ui, UI_NOTICE_ERROR, "the request could not be queued");
+	return id;
+}
+
+static void sync(struct subs_state *st)
+{
+	if (st->sync_job)
+		return;
+	struct subs_job_request req = {.op = SUBS_OP_SYNC};
+	st->sync_job = submit(st, &req);
+}
+
+static void *open_subs(struct ui *ui)
+{
+	struct subs_state *st = calloc(1, sizeof *st);
+	if (!st)
+		return NULL;
+	st->ui = ui;
+	st->list.sel = -1;
+	st->status_filter = -1;
+	st->plan_filter = -1;
+	load(st);
+	return st;
+}
+
+static void close_subs(void *state)
+{
+	struct subs_state *st = state;
+	if (!st)
+		return;
+	subs_free_list(&st->subs, st->nsubs);
+	plans_free_list(&st->plans, st->nplans);
+	free(st);
+}
+
+static void reload(void *state, struct ui *ui)
+{
 	(void)ui;
-	screen_info_draw_page(&page, area);
+	load(state);
+}
+
+static void job_done(void *state, struct ui *ui, const struct jobs_completion *c)
+{
+	struct subs_state *st = state;
+	if (c->id == st->sync_job) {
+		st->sync_job = 0;
+		if (c->status == JOBS_FAILED)
+			ui_notify(ui, UI_NOTICE_ERROR, "sync: %s", c->result);
+	}
+	load(st);
+}
+
+/* ---- actions ------------------------------------------------------------- */
+
+static const struct subscription *selected(const struct subs_state *st)
+{
+	if (st->plans_view || st->list.sel < 0 || (size_t)st->list.sel >= st->nsubs)
+		return NULL;
+	return &st->subs[st->list.sel];
+}
+
+struct pending {
+	struct subs_state *st;
+	struct subs_job_request req;
+};
+
+static void confirmed(struct ui *ui, void *ctx)
+{
+	struct pending *p = ctx;
+	if (submit(p->st, &p->req))
+		ui_notify(ui, UI_NOTICE_INFO, "sent to Stripe…");
+}
+
+static void ask(struct subs_state *st, enum subs_op op, const char *title, const char *verb,
+		const char *label)
+{
+	const struct subscription *s = selected(st);
+	if (!s)
+		return;
+	if (!st->billing_on) {
+		ui_notify(st->ui, UI_NOTICE_ERROR, "%s", st->billing_why);
+		return;
+	}
+	if (st->ui->app->session.role != ROLE_ADMIN) {
+		ui_notify(st->ui, UI_NOTICE_ERROR, "only an admin can manage subscriptions");
+		return;
+	}
+	struct pending *p = calloc(1, sizeof *p);
+	if (!p)
+		return;
+	p->st = st;
+	p->req = (struct subs_job_request){.op = op, .id = s->id};
+	char body[400];
+	snprintf(body, sizeof body, "%s %s's %s (%s)?", verb, s->client_name, s->plan_name,
+		 s->stripe_id);
+	ui_dialog_open(st->ui, &(struct ui_dialog_spec){
+				       .title = title, .body = body, .money = true,
+				       .amount = s->amount, .currency = s->currency,
+				       .confirm_label = label, .on_confirm = confirmed, .ctx = p,
+				       .free_ctx = free});
+}
+
+static bool in_subs(const struct ui *ui)
+{
+	const struct subs_state *st = state_of(ui);
+	return st && !st->plans_view;
+}
+
+static bool can_change(const struct ui *ui)
+{
+	const struct subs_state *st = state_of(ui);
+	return st && !st->plans_view && st->billing_on && ui->app->session.role == ROLE_ADMIN;
+}
+
+static const struct ui_binding subs_keys[] = {
+	{'v', UI_ACT_VIEW, "switch: subscriptions / plans", NULL},
+	{'s', UI_ACT_SYNC, "sync plans and subscriptions from Stripe", NULL},
+	{'f', UI_ACT_FILTER, "filter by status (cycles; ! first: needs attention)", in_subs},
+	{'F', UI_ACT_SORT, "filter by plan (cycles)", in_subs},
+	{'c', UI_ACT_CLEAR, "clear the filters", in_subs},
+	{'x', UI_ACT_CANCEL, "cancel at the end of the paid period", can_change},
+	{'X', UI_ACT_DELETE, "cancel now", can_change},
+	{'u', UI_ACT_UNDO, "undo a scheduled cancel", can_change},
+	{'p', UI_ACT_PAUSE, "pause / resume collection", can_change},
+	{'j', UI_ACT_DOWN, NULL, NULL},
+	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, NULL, NULL},
+	{'k', UI_ACT_UP, NULL, NULL},
+	{UI_KEY_FN(KEY_UP), UI_ACT_UP, NULL, NULL},
+	{UI_CTRL('d'), UI_ACT_HALF_DOWN, NULL, NULL},
+	{UI_CTRL('u'), UI_ACT_HALF_UP, NULL, NULL},
+	{UI_KEY_FN(KEY_NPAGE), UI_ACT_PAGE_DOWN, NULL, NULL},
+	{UI_KEY_FN(KEY_PPAGE), UI_ACT_PAGE_UP, NULL, NULL},
+	{'g', UI_ACT_TOP, NULL, NULL},
+	{UI_KEY_FN(KEY_HOME), UI_ACT_TOP, NULL, NULL},
+	{'G', UI_ACT_BOTTOM, NULL, NULL},
+	{UI_KEY_FN(KEY_END), UI_ACT_BOTTOM, NULL, NULL},
+};
+
+static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
+{
+	struct subs_state *st = state;
+	(void)ui;
+	const struct subscription *s = selected(st);
+	switch (a) {
+	case UI_ACT_VIEW:
+		st->plans_view = !st->plans_view;
+		st->list = (struct ui_list){.sel = -1};
+		load(st);
+		return UI_HANDLED;
+	case UI_ACT_SYNC:
+		if (st->sync_job) {
+			ui_notify(ui, UI_NOTICE_INFO, "already syncing…");
+			return UI_HANDLED;
+		}
+		if (!ui->app->vault)
+			ui_notify(ui, UI_NOTICE_ERROR,
+				  "Stripe is locked: unlock it with the admin passphrase first");
+		sync(st);
+		if (st->sync_job)
+			ui_notify(ui, UI_NOTICE_INFO, "syncing from Stripe…");
+		return UI_HANDLED;
+	case UI_ACT_FILTER:
+		st->status_filter = st->status_filter == -1		  ? FILTER_ATTENTION
+				    : st->status_filter == FILTER_ATTENTION ? 0
+				    : st->status_filter + 1 < FILTER_ATTENTION
+					    ? st->status_filter + 1
+					    : -1;
+		load(st);
+		return UI_HANDLED;
+	case UI_ACT_SORT: {
+		struct plan *all = NULL;
+		size_t n = 0;
+		plans_store_list(ui->app->db, true, &all, &n, NULL);
+		st->plan_filter = st->plan_filter + 1 < (int)n ? st->plan_filter + 1 : -1;
+		snprintf(st->plan_product, sizeof st->plan_product, "%s",
+			 st->plan_filter >= 0 ? all[st->plan_filter].product_id : "");
+		plans_free_list(&all, n);
+		load(st);
+		return UI_HANDLED;
+	}
+	case UI_ACT_CLEAR:
+		st->status_filter = st->plan_filter = -1;
+		st->plan_product[0] = '\0';
+		load(st);
+		return UI_HANDLED;
+	case UI_ACT_CANCEL:
+		ask(st, SUBS_OP_CANCEL_END, "Cancel at period end?", "Cancel at period end",
+		    "cancel at period end");
+		return UI_HANDLED;
+	case UI_ACT_DELETE:
+		ask(st, SUBS_OP_CANCEL_NOW, "Cancel now?", "Cancel now (no more invoices)",
+		    "cancel now");
+		return UI_HANDLED;
+	case UI_ACT_UNDO:
+		if (s && !s->cancel_at_period_end && !s->cancel_at) {
+			ui_notify(ui, UI_NOTICE_ERROR, "no cancel is scheduled");
+			return UI_HANDLED;
+		}
+		ask(st, SUBS_OP_UNDO, "Undo the cancel?", "Keep billing", "keep billing");
+		return UI_HANDLED;
+	case UI_ACT_PAUSE:
+		if (s && (s->paused || !strcmp(s->status, "paused")))
+			ask(st, SUBS_OP_RESUME, "Resume collection?", "Resume collecting",
+			    "resume");
+		else
+			ask(st, SUBS_OP_PAUSE, "Pause collection?",
+			    "Pause collecting (invoices voided while paused) for", "pause");
+		return UI_HANDLED;
+	default:
+		return ui_list_act(&st->list, a);
+	}
+}
+
+/* ---- drawing ------------------------------------------------------------- */
+
+static void day(int64_t t, char *out, size_t len)
+{
+	if (!t) {
+		snprintf(out, len, "—");
+		return;
+	}
+	time_t tt = (time_t)t;
+	struct tm tm;
+	localtime_r(&tt, &tm);
+	strftime(out, len, "%Y-%m-%d", &tm);
+}
+
+/* Column layout for width w: client, plan, status, amount, next, trial. */
+static void cols(int w, int x[6], int cw[6])
+{
+	cw[3] = 14;
+	cw[4] = 10;
+	cw[5] = 10;
+	cw[2] = 12;
+	int rest = w - cw[2] - cw[3] - cw[4] - cw[5] - 6;
+	cw[0] = rest * 55 / 100;
+	cw[1] = rest - cw[0];
+	x[0] = 0;
+	for (int i = 1; i < 6; i++)
+		x[i] = x[i - 1] + cw[i - 1] + 1;
+}
+
+static void draw_sub_row(void *ctx, long i, struct ui_rect r, bool sel)
+{
+	struct subs_state *st = ctx;
+	const struct subscription *s = &st->subs[i];
+	enum subs_attention a = subs_attention(s, (int64_t)time(NULL));
+	enum theme_role role = sel ? ROLE_SELECTION
+			       : a == SUBS_ATTN_FAILED ? ROLE_ERROR
+			       : a == SUBS_ATTN_TRIAL_SOON ? ROLE_WARNING
+			       : (!strcmp(s->status, "canceled") || s->paused) ? ROLE_DIM
+									     : ROLE_NORMAL;
+	int x[6], w[6];
+	cols(r.w, x, w);
+	char money[64], next[16], trial[16], status[32];
+	money_format(s->amount, s->currency, money, sizeof money);
+	day(s->current_period_end, next, sizeof next);
+	day(s->trial_end, trial, sizeof trial);
+	snprintf(status, sizeof status, "%s%s%s", a ? "! " : "", s->status,
+		 s->cancel_at_period_end ? "*" : s->paused ? "‖" : "");
+	ui_fill(r, role);
+	ui_put(r.y, r.x + x[0], w[0], role, s->client_name, true);
+	ui_put(r.y, r.x + x[1], w[1], role, s->plan_name, true);
+	ui_put(r.y, r.x + x[2], w[2], role, status, true);
+	ui_put(r.y, r.x + x[3] + w[3] - ui_text_width(money), ui_text_width(money), role, money,
+	       false);
+	ui_put(r.y, r.x + x[4], w[4], role, next, true);
+	ui_put(r.y, r.x + x[5], w[5], role, trial, true);
+}
+
+static void draw_plan_row(void *ctx, long i, struct ui_rect r, bool sel)
+{
+	struct subs_state *st = ctx;
+	const struct plan *p = &st->plans[i];
+	enum theme_role role = sel ? ROLE_SELECTION : p->active ? ROLE_NORMAL : ROLE_DIM;
+	char money[64], every[48], line[200];
+	money_format(p->amount, p->currency, money, sizeof money);
+	plans_interval_words(p->interval, p->interval_count, every, sizeof every);
+	snprintf(line, sizeof line, "%s %s%s", money, every, p->active ? "" : " (archived)");
+	int wn = r.w - 36;
+	ui_fill(r, role);
+	ui_put(r.y, r.x, wn, role, p->name, true);
+	ui_put(r.y, r.x + wn + 1, 35, role, line, true);
+}
+
+static void draw(void *state, struct ui *ui, struct ui_rect a)
+{
+	struct subs_state *st = state;
+	if (!st->synced_once && ui->app->vault && ui->app->jobs) {
+		st->synced_once = true;
+		sync(st); /* the cache shows at once; Stripe's answer replaces it */
+	}
+	int x = a.x + 1;
+	x += ui_put(a.y, x, a.w - x, st->plans_view ? ROLE_NORMAL : ROLE_TAB_ACTIVE,
+		    "Subscriptions", false);
+	x += ui_put(a.y, x, a.w - x, ROLE_DIM, " · ", false);
+	x += ui_put(a.y, x, a.w - x, st->plans_view ? ROLE_TAB_ACTIVE : ROLE_NORMAL, "Plans",
+		    false);
+	char info[160];
+	if (st->plans_view) {
+		snprintf(info, sizeof info, "  %zu plans%s", st->nplans, st->sync_job ? "  syncing…" : "");
+	} else {
+		const char *sf = st->status_filter == FILTER_ATTENTION ? "needs attention"
+				 : st->status_filter >= 0 ? subs_statuses[st->status_filter]
+							  : "open";
+		const char *pf = "any plan";
+		for (size_t i = 0; i < st->nplans; i++)
+			if (st->plan_product[0] && !strcmp(st->plans[i].product_id, st->plan_product))
+				pf = st->plans[i].name;
+		snprintf(info, sizeof info, "  %zu shown · status: %s · plan: %.40s%s", st->nsubs,
+			 sf, pf, st->sync_job ? "  syncing…" : "");
+	}
+	ui_put(a.y, x, a.w - x, ROLE_DIM, info, false);
+	int y = a.y + 1;
+	if (!st->billing_on)
+		ui_put(y, a.x + 1, a.w - 2, ROLE_WARNING, st->billing_why, false);
+	else if (ui->app->session.role != ROLE_ADMIN)
+		ui_put(y, a.x + 1, a.w - 2, ROLE_DIM,
+		       "Only an admin can change subscriptions; you can see them.", false);
+	y++;
+	struct ui_rect rows = {y + 1, a.x + 1, a.h - (y + 1 - a.y) - 3, a.w - 2};
+	if (st->plans_view) {
+		ui_put(y, rows.x, rows.w - 36, ROLE_HEADER, "Plan", true);
+		ui_put(y, rows.x + rows.w - 35, 35, ROLE_HEADER, "Price", true);
+		ui_list_draw(&st->list, rows, draw_plan_row, st);
+	} else {
+		int cx[6], cw[6];
+		static const char *const heads[6] = {"Client", "Plan", "Status", "        Amount",
+						     "Next bill", "Trial end"};
+		cols(rows.w, cx, cw);
+		ui_fill((struct ui_rect){y, rows.x, 1, rows.w}, ROLE_HEADER);
+		for (int i = 0; i < 6; i++)
+			ui_put(y, rows.x + cx[i], cw[i], ROLE_HEADER, heads[i], true);
+		ui_list_draw(&st->list, rows, draw_sub_row, st);
+	}
+	int by = a.y + a.h - 2;
+	char detail[600] = "";
+	if (st->list.count == 0) {
+		ui_put(rows.y + 1, rows.x + 1, rows.w - 2, ROLE_DIM,
+		       st->plans_view ? "No plans: s syncs them from Stripe (paydesk plans create)."
+				      : "No subscriptions here: s syncs from Stripe; c clears filters.",
+		       false);
+	} else if (st->plans_view && st->list.sel >= 0) {
+		const struct plan *p = &st->plans[st->list.sel];
+		snprintf(detail, sizeof detail, "Features: %s · Limits: %s",
+			 p->features[0] ? p->features : "—", p->limits[0] ? p->limits : "—");
+	} else if (selected(st)) {
+		const struct subscription *s = selected(st);
+		if (s->last_failure[0])
+			snprintf(detail, sizeof detail, "Payment failed: %s", s->last_failure);
+		else if (s->cancel_at_period_end)
+			snprintf(detail, sizeof detail, "* cancels at the end of the period (u: undo)");
+		else if (s->paused)
+			snprintf(detail, sizeof detail, "‖ collection paused (p: resume)");
+		else
+			snprintf(detail, sizeof detail, "%s · %s · latest invoice %s", s->stripe_id,
+				 !strcmp(s->collection, "send_invoice") ? "invoices emailed"
+									: "card charged",
+				 s->invoice_status[0] ? s->invoice_status : "—");
+	}
+	if (detail[0])
+		ui_put(by, a.x + 1, a.w - 2, ROLE_DIM, detail, false);
+	ui_put(a.y + a.h - 1, a.x + 1, a.w - 2, ROLE_HELP_KEY,
+	       st->plans_view ? "v subscriptions  s sync  ?: keys"
+			      : "f status  F plan  x cancel at end  X now  u undo  p pause  s sync  ?",
+	       false);
 }
 
 const struct ui_screen screen_subscriptions = {
 	.name = "subscriptions",
 	.title = "Subscriptions",
-	.keys = NULL,
-	.nkeys = 0,
-	.open = screen_info_open,
-	.close = screen_info_close,
+	.keys = subs_keys,
+	.nkeys = sizeof subs_keys / sizeof subs_keys[0],
+	.open = open_subs,
+	.close = close_subs,
 	.draw = draw,
+	.act = act,
+	.job_done = job_done,
+	.reload = reload,
 };

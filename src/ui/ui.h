@@ -67,7 +67,15 @@
 	X(VIEW, "switch view")                                         \
 	X(CANCEL, "cancel the appointment")                            \
 	X(COMPLETE, "mark completed")                                  \
-	X(NO_SHOW, "mark no-show")
+	X(NO_SHOW, "mark no-show")                                     \
+	X(PAUSE, "pause / resume")                                     \
+	X(UNDO, "undo")                                                \
+	X(PAY, "take payment")                                         \
+	X(REFUND, "refund")                                            \
+	X(PAY_VIEW, "show the payment (pay link QR, reader)")          \
+	X(STOP, "stop the card reader")                                \
+	X(SAVE_CARD, "save a card for next time (link / QR)")         \
+	X(SYNC, "sync with Stripe")
 
 enum ui_action {
 #define X(id, help) UI_ACT_##id,

@@ -40,7 +40,7 @@ class Shell(unittest.TestCase):
 
     def test_walk_all_tabs_by_number_function_key_and_tab(self):
         t = self.start()
-        bodies = ["Day agenda", "Clients · Services · Staff", "recurring billing",
+        bodies = ["Day agenda", "Clients · Services · Staff", "Subscriptions · Plans",
                   "Billing history", "Stripe account"]
         for i, body in enumerate(bodies):
             t.send(str(i + 1))

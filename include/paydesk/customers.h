@@ -1,0 +1,35 @@
+/* Clients as Stripe customers: created or updated on a worker when Stripe
+ * billing is on (settings bill_with_stripe and the client's own flag), their
+ * saved cards listed from Stripe (brand, last4, expiry — never a number),
+ * and "save a card for next time" as a Checkout link in setup mode. */
+#ifndef PAYDESK_CUSTOMERS_H
+#define PAYDESK_CUSTOMERS_H
+
+#include <stdint.h>
+
+#include "paydesk/payments.h"
+
+/* Whether settings bill_with_stripe is on. */
+bool customers_billing_on(sqlite3 *db);
+
+/* Create the client's Stripe customer (name, email, phone, metadata
+ * client_id) or update it, then refresh its saved cards. With billing off
+ * (globally or for this client) nothing is sent and r->message says so. */
+int customers_sync(const struct pay_env *e, int64_t client_id, struct pay_result *r,
+		   struct pd_error *err);
+
+/* Re-list the customer's cards from Stripe into the store (client_cards). */
+int customers_cards_refresh(const struct pay_env *e, int64_t client_id, struct pay_result *r,
+			    struct pd_error *err);
+
+/* (4) Save a card for next time: a Checkout Session in setup mode (the
+ * client enters the card on Stripe's page); r->url to show as URL and QR.
+ * An open link is shown again. The customer is created first if needed. */
+int customers_save_card_link(const struct pay_env *e, int64_t client_id, struct pay_result *r,
+			     struct pd_error *err);
+
+/* Read the save-a-card link back once: complete → cards refreshed, r->done. */
+int customers_save_card_check(const struct pay_env *e, int64_t client_id, struct pay_result *r,
+			      struct pd_error *err);
+
+#endif

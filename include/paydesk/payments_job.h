@@ -1,0 +1,49 @@
+/* Payments as worker jobs: the screens submit a request and re-read the
+ * store when its completion arrives. Pay links, save-a-card links and
+ * reader actions are then watched by background jobs that poll Stripe every
+ * PAYMENTS_POLL_SECONDS and queue themselves again until the payment is
+ * done, expired or cancelled (at most PAYMENTS_POLL_MAX polls). */
+#ifndef PAYDESK_PAYMENTS_JOB_H
+#define PAYDESK_PAYMENTS_JOB_H
+
+#include <stdint.h>
+
+#include "paydesk/auth.h"
+#include "paydesk/jobs.h"
+
+enum pay_op {
+	PAY_OP_CARD,          /* payments_charge_card */
+	PAY_OP_LINK,          /* payments_link_create, then watch it */
+	PAY_OP_LINK_WATCH,    /* payments_link_check until done */
+	PAY_OP_READER,        /* payments_reader_start, then watch it */
+	PAY_OP_READER_WATCH,  /* payments_reader_check until done */
+	PAY_OP_READER_CANCEL, /* payments_reader_cancel */
+	PAY_OP_REFUND,        /* payments_refund */
+	PAY_OP_CANCEL,        /* payments_cancel_appointment */
+	PAY_OP_CUSTOMER_SYNC, /* customers_sync (id: client) */
+	PAY_OP_CARDS,         /* customers_cards_refresh (id: client) */
+	PAY_OP_SAVE_CARD,     /* customers_save_card_link, then watch it (id: client) */
+	PAY_OP_SAVE_CARD_WATCH,
+};
+
+struct pay_job_request {
+	enum pay_op op;
+	int64_t id;      /* the appointment (or the client) */
+	int64_t version; /* PAY_OP_CANCEL: the version the desk read */
+	int64_t amount;  /* 0: all that is due / refundable */
+	char payment_method[64];
+	char reader[64];
+	char reason[32];
+	double poll_seconds; /* watches: 0 for PAYMENTS_POLL_SECONDS */
+	int poll_max;        /* watches: 0 for PAYMENTS_POLL_MAX */
+};
+
+/* Queue req (interactive lane; watches on the background lane). key (may be
+ * NULL for local-only work) is copied into guarded memory the job owns; the
+ * session is copied. The completion's result line is the message for the
+ * desk ("paid 40.00 USD …", or why not, with the next step). Returns the job
+ * id, 0 when it could not be queued. */
+uint64_t payments_job_submit(struct jobs *jobs, const struct pay_job_request *req,
+			     const char *key, const struct session *who);
+
+#endif

@@ -1,0 +1,196 @@
+/* Client subscriptions: clients billed every period through Stripe, with
+ * trials, automatic card collection or emailed invoices, plan and quantity
+ * changes with proration, cancel now or at period end (and undo), pause and
+ * resume of collection.
+ *
+ * The store keeps a copy (table subscriptions, schema 7) with each one's
+ * latest invoice, so the screen is instant and works offline; subs_sync
+ * refreshes it on a background job. Every change is a use case run on a
+ * worker: admins only (staff see the list), refused while the setting
+ * "Bill clients with Stripe" is off, every POST/DELETE through the outbox
+ * (its Idempotency-Key committed first), the new state and an audit entry
+ * written in one transaction. */
+#ifndef PAYDESK_SUBSCRIPTIONS_H
+#define PAYDESK_SUBSCRIPTIONS_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "paydesk/error.h"
+#include "paydesk/payments.h"
+
+/* Trials ending within this many seconds stand out. */
+#define SUBS_TRIAL_SOON (3 * 86400)
+
+struct subscription {
+	int64_t id;
+	char *stripe_id, *customer_id, *product_id, *price_id, *item_id;
+	int64_t client_id; /* 0 when no client has this customer */
+	char *client_name; /* from clients (or the customer id); read only */
+	char *plan_name;   /* from plans (or the product id); read only */
+	char status[24];   /* trialing active past_due unpaid canceled incomplete
+			      incomplete_expired paused */
+	int quantity;
+	int64_t amount; /* per period: unit amount × quantity */
+	char currency[4];
+	char interval[8];
+	int interval_count;
+	char collection[24]; /* charge_automatically | send_invoice */
+	int64_t current_period_end, trial_end, cancel_at, canceled_at, created;
+	bool cancel_at_period_end;
+	bool paused; /* pause_collection set */
+	/* The latest invoice. */
+	char *invoice_id, *last_failure;
+	char invoice_status[16]; /* draft open paid uncollectible void, or "" */
+	char payment_status[24]; /* its PaymentIntent's status, or "" */
+	int invoice_attempts;
+	int64_t invoice_amount;
+	int64_t synced_at, version;
+};
+
+void subscription_free(struct subscription *s);
+void subs_free_list(struct subscription **list, size_t n);
+
+/* What stands out on the screen. */
+enum subs_attention {
+	SUBS_ATTN_NONE,
+	SUBS_ATTN_FAILED,      /* past_due / unpaid, or the latest invoice failed to charge */
+	SUBS_ATTN_TRIAL_SOON,  /* trialing, ending within SUBS_TRIAL_SOON of now */
+};
+enum subs_attention subs_attention(const struct subscription *s, int64_t now);
+
+/* ---- store -------------------------------------------------------------- */
+
+/* Insert or update by s->stripe_id (id, names and version ignored). */
+int subs_store_put(sqlite3 *db, const struct subscription *s, struct pd_error *err);
+
+struct subs_filter {
+	const char *status;     /* NULL or "": any; "attention": failed or trial soon */
+	const char *product_id; /* NULL or "": any plan */
+	int64_t client_id;      /* 0: any client */
+	bool with_ended;        /* canceled and incomplete_expired too */
+	int64_t now;            /* for "attention" (0: time(NULL)) */
+};
+/* Matching subscriptions: those needing attention first, then by next
+ * billing date. *out heap. */
+int subs_store_list(sqlite3 *db, const struct subs_filter *f, struct subscription **out, size_t *n,
+		    struct pd_error *err);
+int subs_store_get(sqlite3 *db, int64_t id, struct subscription *out, struct pd_error *err);
+int subs_store_find(sqlite3 *db, const char *stripe_id, struct subscription *out,
+		    struct pd_error *err);
+
+/* Fill s from a Stripe subscription (latest_invoice and its payment_intent
+ * expanded or not). client_id is looked up from the customer. */
+int subs_from_stripe(sqlite3 *db, json_t *sub, struct subscription *s, struct pd_error *err);
+
+/* Stripe customer ids of clients that have one (*ids heap array of heap
+ * strings, free each and the array). */
+int subs_store_customers(sqlite3 *db, char ***ids, size_t *n, struct pd_error *err);
+
+/* Every status Stripe uses, NULL-terminated (filters, validation). */
+extern const char *const subs_statuses[];
+
+/* ---- use cases (worker: network) --------------------------------------- */
+
+/* Whether subscription changes are possible now; when not, why in one line. */
+bool subs_enabled(sqlite3 *db, char *why, size_t len);
+
+enum subs_trial { SUBS_TRIAL_NONE, SUBS_TRIAL_DAYS, SUBS_TRIAL_UNTIL };
+
+struct subs_input {
+	int64_t client_id, plan_id;
+	int quantity; /* 1.. */
+	enum subs_trial trial;
+	int trial_days;      /* SUBS_TRIAL_DAYS: 1..730 */
+	int64_t trial_until; /* SUBS_TRIAL_UNTIL: unix seconds, in the future */
+	bool send_invoice;   /* false: charge the saved card automatically */
+	int days_until_due;  /* send_invoice: 1..365 */
+};
+
+/* What the desk is told after a use case. */
+struct subs_result {
+	int64_t id;             /* local subscription, 0 when none was made */
+	char stripe_id[64];
+	char status[24];
+	char invoice_status[16];
+	bool needs_card;        /* no saved card: url is a save-a-card link first */
+	char url[512];
+	char message[512];
+};
+
+/* Check an input without the network (trial, quantity, due days). */
+int subs_check(const struct subs_input *in, int64_t now, struct pd_error *err);
+
+/* Subscribe a client. The client's Stripe customer is made first when
+ * needed (customers_sync). Automatic collection needs a saved card: without
+ * one nothing is created, r->needs_card is set and r->url is a save-a-card
+ * link (Checkout in setup mode) to show as URL and QR. The first invoice's
+ * outcome is in r->invoice_status and r->message. Audits "subscription.create". */
+int subs_subscribe(const struct pay_env *e, const struct subs_input *in, struct subs_result *r,
+		   struct pd_error *err);
+
+/* The proration preview of a change (GET /v1/invoices/upcoming with the
+ * new item): what the next invoice will ask for. No change is made. */
+int subs_preview_change(const struct pay_env *e, int64_t id, int64_t plan_id, int quantity,
+			int64_t *amount_due, char currency[4], int64_t *next_at, struct pd_error *err);
+
+/* Change plan (plan_id 0: keep) and/or quantity (0: keep), prorated on the
+ * next invoice. Audits "subscription.change". */
+int subs_change(const struct pay_env *e, int64_t id, int64_t plan_id, int quantity,
+		struct subs_result *r, struct pd_error *err);
+
+/* Cancel now (DELETE) or at the end of the paid period. Audits
+ * "subscription.cancel" / "subscription.cancel_at_period_end". */
+int subs_cancel(const struct pay_env *e, int64_t id, bool at_period_end, struct subs_result *r,
+		struct pd_error *err);
+
+/* Undo a scheduled cancel. Audits "subscription.undo_cancel". */
+int subs_undo_cancel(const struct pay_env *e, int64_t id, struct subs_result *r,
+		     struct pd_error *err);
+
+/* Pause collection (invoices are voided while paused) or resume it; a
+ * subscription Stripe paused (status paused) is resumed. Audits
+ * "subscription.pause" / "subscription.resume". */
+int subs_pause(const struct pay_env *e, int64_t id, bool pause, struct subs_result *r,
+	       struct pd_error *err);
+
+/* Re-read the subscriptions of every client with a Stripe customer (all
+ * statuses) into the store. Any signed-in user. *n how many. */
+int subs_sync(const struct pay_env *e, size_t *n, struct pd_error *err);
+
+/* Re-read one subscription. */
+int subs_refresh(const struct pay_env *e, int64_t id, struct subs_result *r, struct pd_error *err);
+
+/* ---- as worker jobs (the Subscriptions screen) -------------------------- */
+
+struct jobs;
+
+enum subs_op {
+	SUBS_OP_SYNC,       /* plans_sync + subs_sync (background lane) */
+	SUBS_OP_SUBSCRIBE,  /* subs_subscribe(in) */
+	SUBS_OP_PREVIEW,    /* subs_preview_change: result "preview AMOUNT CUR NEXT_AT" */
+	SUBS_OP_CHANGE,     /* subs_change(id, plan_id, quantity) */
+	SUBS_OP_CANCEL_NOW, /* subs_cancel(id, false) */
+	SUBS_OP_CANCEL_END, /* subs_cancel(id, true) */
+	SUBS_OP_UNDO,       /* subs_undo_cancel(id) */
+	SUBS_OP_PAUSE,      /* subs_pause(id, true) */
+	SUBS_OP_RESUME,     /* subs_pause(id, false) */
+};
+
+struct subs_job_request {
+	enum subs_op op;
+	int64_t id, plan_id;
+	int quantity;
+	struct subs_input in;
+};
+
+/* Queue req; key is copied into guarded memory the job owns, who is
+ * copied. The completion's result is the line for the desk (a save-a-card
+ * link starts with "card link: "). 0 when it could not be queued. */
+uint64_t subs_job_submit(struct jobs *jobs, const struct subs_job_request *req, const char *key,
+			 const struct session *who);
+
+#endif

@@ -1,0 +1,51 @@
+/* Shared by src/app/payments*.c and customers.c: sending, recording outcomes. */
+#ifndef PAYDESK_PAYMENTS_INTERNAL_H
+#define PAYDESK_PAYMENTS_INTERNAL_H
+
+#include <jansson.h>
+
+#include "paydesk/payments.h"
+#include "paydesk/payments_store.h"
+#include "paydesk/stripe_params.h"
+
+/* Who the audit log names. */
+const char *pay_actor(const struct session *who);
+
+/* The connected account to send as Stripe-Account ("" → NULL). */
+const char *pay_account(sqlite3 *db, char buf[64]);
+
+/* A money-moving POST through the outbox. resp is always filled (clear it). */
+int pay_send_money(const struct pay_env *e, const char *path, const struct stripe_params *p,
+		   struct stripe_response *resp, struct pd_error *err);
+/* A call that moves no money (GET, expire, cancel_action). */
+int pay_send(const struct pay_env *e, enum stripe_method m, const char *path,
+	     const struct stripe_params *p, struct stripe_response *resp, struct pd_error *err);
+
+/* A string member of obj, or NULL (an expanded object gives its "id"). */
+const char *pay_json_str(json_t *obj, const char *name);
+
+/* The standard PaymentIntent metadata (appointment, client, service). */
+void pay_add_metadata(struct stripe_params *p, const char *prefix, const struct appointment *a);
+
+/* Record a payment attempt's new state (row), recompute the appointment's
+ * payment state and state from every attempt, keep the Stripe ids and
+ * request_id on it, and append an audit entry — one transaction.
+ * action NULL: no audit entry. audit_amount < 0: none shown. */
+int pay_settle(const struct pay_env *e, struct pay_attempt *row, const char *request_id,
+	       const char *action, int64_t audit_amount, const char *object_id,
+	       struct pay_result *r, struct pd_error *err);
+
+/* Fill r from the appointment as stored now. */
+void pay_result_from(sqlite3 *db, int64_t appointment_id, struct pay_result *r);
+
+/* Start an attempt: checks (role, state, amount), inserts the row as
+ * starting and marks the appointment pending, in one transaction.
+ * *amount 0 becomes what is due. */
+int pay_begin(const struct pay_env *e, int64_t appointment_id, enum payrow_method method,
+	      int64_t *amount, struct appointment *a, struct pay_attempt *row,
+	      struct pd_error *err);
+
+/* Set dst (size n) from src, "" for NULL. */
+void pay_copy(char *dst, size_t n, const char *src);
+
+#endif

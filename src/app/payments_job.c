@@ -1,0 +1,185 @@
+#include "paydesk/payments_job.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "paydesk/customers.h"
+#include "paydesk/log.h"
+#include "paydesk/payments.h"
+
+struct pay_job {
+	struct pay_job_request req;
+	struct session who;
+	struct jobs *jobs;
+	char *key; /* sodium_malloc, or NULL */
+	int polls; /* watches: polls done so far */
+};
+
+static void free_job(void *arg)
+{
+	struct pay_job *j = arg;
+	if (!j)
+		return;
+	if (j->key)
+		sodium_free(j->key);
+	free(j);
+}
+
+static struct pay_job *new_job(struct jobs *jobs, const struct pay_job_request *req,
+			       const char *key, const struct session *who)
+{
+	struct pay_job *j = calloc(1, sizeof *j);
+	if (!j)
+		return NULL;
+	j->req = *req;
+	if (who)
+		j->who = *who;
+	j->jobs = jobs;
+	if (key) {
+		size_t n = strlen(key);
+		if (!(j->key = sodium_malloc(n + 1))) {
+			free(j);
+			return NULL;
+		}
+		memcpy(j->key, key, n + 1);
+	}
+	return j;
+}
+
+static bool is_watch(enum pay_op op)
+{
+	return op == PAY_OP_LINK_WATCH || op == PAY_OP_READER_WATCH || op == PAY_OP_SAVE_CARD_WATCH;
+}
+
+static enum jobs_status run_job(struct jobs_ctx *ctx, void *arg, char *result, size_t size);
+
+/* Queue the watch of what j just started (or the next poll of a watch). */
+static void queue_watch(struct pay_job *j, enum pay_op op)
+{
+	struct pay_job *next = new_job(j->jobs, &j->req, j->key, &j->who);
+	if (!next)
+		return;
+	next->req.op = op;
+	next->polls = op == j->req.op ? j->polls + 1 : 0;
+	if (!jobs_submit(j->jobs, JOBS_BACKGROUND, run_job, next, free_job))
+		free_job(next);
+}
+
+/* Wait between polls; false when the job was cancelled meanwhile. */
+static bool poll_wait(const struct pay_job *j, const atomic_bool *cancel)
+{
+	double left = j->req.poll_seconds > 0 ? j->req.poll_seconds : PAYMENTS_POLL_SECONDS;
+	while (left > 0) {
+		if (cancel && atomic_load(cancel))
+			return false;
+		double slice = left < 0.05 ? left : 0.05;
+		struct timespec ts = {0, (long)(slice * 1e9)};
+		nanosleep(&ts, NULL);
+		left -= slice;
+	}
+	return !(cancel && atomic_load(cancel));
+}
+
+static enum jobs_status run_job(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
+{
+	struct pay_job *j = arg;
+	const struct pay_job_request *q = &j->req;
+	if (!ctx->db) {
+		snprintf(result, size, "no store for payments");
+		return JOBS_FAILED;
+	}
+	struct pay_env e = {.db = ctx->db, .client = ctx->client, .key = j->key,
+			    .cancel = ctx->cancel, .who = &j->who};
+	if (is_watch(q->op) && !poll_wait(j, ctx->cancel)) {
+		snprintf(result, size, "stopped watching the payment");
+		return JOBS_CANCELLED;
+	}
+	struct pay_result r;
+	struct pd_error err = {0};
+	int rc;
+	enum pay_op watch = PAY_OP_CARD; /* none */
+	switch (q->op) {
+	case PAY_OP_CARD:
+		rc = payments_charge_card(&e, q->id, q->amount,
+					  q->payment_method[0] ? q->payment_method : NULL, &r, &err);
+		break;
+	case PAY_OP_LINK:
+		rc = payments_link_create(&e, q->id, q->amount, &r, &err);
+		watch = PAY_OP_LINK_WATCH;
+		break;
+	case PAY_OP_LINK_WATCH:
+		rc = payments_link_check(&e, q->id, &r, &err);
+		watch = PAY_OP_LINK_WATCH;
+		break;
+	case PAY_OP_READER:
+		rc = payments_reader_start(&e, q->id, q->amount, q->reader[0] ? q->reader : NULL, &r,
+					   &err);
+		watch = PAY_OP_READER_WATCH;
+		break;
+	case PAY_OP_READER_WATCH:
+		rc = payments_reader_check(&e, q->id, &r, &err);
+		watch = PAY_OP_READER_WATCH;
+		break;
+	case PAY_OP_READER_CANCEL:
+		rc = payments_reader_cancel(&e, q->id, &r, &err);
+		break;
+	case PAY_OP_REFUND:
+		rc = payments_refund(&e, q->id, q->amount, q->reason, &r, &err);
+		break;
+	case PAY_OP_CANCEL:
+		rc = payments_cancel_appointment(&e, q->id, q->version, &r, &err);
+		break;
+	case PAY_OP_CUSTOMER_SYNC:
+		rc = customers_sync(&e, q->id, &r, &err);
+		break;
+	case PAY_OP_CARDS:
+		rc = customers_cards_refresh(&e, q->id, &r, &err);
+		break;
+	case PAY_OP_SAVE_CARD:
+		rc = customers_save_card_link(&e, q->id, &r, &err);
+		watch = PAY_OP_SAVE_CARD_WATCH;
+		break;
+	case PAY_OP_SAVE_CARD_WATCH:
+		rc = customers_save_card_check(&e, q->id, &r, &err);
+		watch = PAY_OP_SAVE_CARD_WATCH;
+		break;
+	default:
+		rc = pd_error_set(&err, PD_ERR_USAGE, "unknown payment job");
+		break;
+	}
+	if (rc) {
+		snprintf(result, size, "%s", err.msg);
+		if (is_watch(q->op) && j->polls + 1 < (q->poll_max > 0 ? q->poll_max : PAYMENTS_POLL_MAX) &&
+		    rc != PD_ERR_NOT_FOUND && !(ctx->cancel && atomic_load(ctx->cancel)))
+			queue_watch(j, q->op); /* a network blip: keep watching */
+		return ctx->cancel && atomic_load(ctx->cancel) ? JOBS_RECONCILE : JOBS_FAILED;
+	}
+	snprintf(result, size, "%s", r.message);
+	int max = q->poll_max > 0 ? q->poll_max : PAYMENTS_POLL_MAX;
+	if (watch != PAY_OP_CARD && !r.done && j->jobs) {
+		if (!is_watch(q->op) || j->polls + 1 < max)
+			queue_watch(j, watch);
+		else
+			log_msg(LOG_INFO, "payment %lld: stopped polling after %d checks",
+				(long long)q->id, max);
+	}
+	return JOBS_DONE;
+}
+
+uint64_t payments_job_submit(struct jobs *jobs, const struct pay_job_request *req,
+			     const char *key, const struct session *who)
+{
+	if (!jobs || !req)
+		return 0;
+	struct pay_job *j = new_job(jobs, req, key, who);
+	if (!j)
+		return 0;
+	enum jobs_lane lane = is_watch(req->op) ? JOBS_BACKGROUND : JOBS_INTERACTIVE;
+	uint64_t id = jobs_submit(jobs, lane, run_job, j, free_job);
+	if (!id)
+		free_job(j);
+	return id;
+}

@@ -1,0 +1,486 @@
+#include "pay_panel.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "paydesk/clients.h"
+#include "paydesk/jobs.h"
+#include "paydesk/money.h"
+#include "paydesk/payments.h"
+#include "paydesk/payments_store.h"
+#include "paydesk/qr_text.h"
+#include "paydesk/setup.h"
+#include "paydesk/vault.h"
+#include "widgets.h"
+
+enum panel_mode { PANEL_NONE, PANEL_PAY, PANEL_REFUND, PANEL_VIEW, PANEL_CARD_LINK };
+enum { PF_AMOUNT, PF_CHOICE, PF_COUNT };
+
+static const char *const pay_methods[] = {"card saved on the client (off-session)",
+					  "pay link (URL + QR code)", "card reader (Terminal)",
+					  NULL};
+static const enum pay_op pay_ops[] = {PAY_OP_CARD, PAY_OP_LINK, PAY_OP_READER};
+static const char *const reasons[] = {"requested by customer", "duplicate", "fraudulent", NULL};
+static const char *const reason_keys[] = {"requested_by_customer", "duplicate", "fraudulent"};
+
+struct pay_panel {
+	struct ui *ui;
+	enum panel_mode mode;
+	int64_t id; /* appointment (or client for PANEL_CARD_LINK) */
+	char currency[4];
+	char title[300];
+	struct ui_field fields[PF_COUNT];
+	struct ui_form form;
+	bool form_ready;
+	char error[300];
+	uint64_t jobs[8]; /* ours, for notices */
+};
+
+struct pay_panel *pay_panel_new(struct ui *ui)
+{
+	struct pay_panel *p = calloc(1, sizeof *p);
+	if (p)
+		p->ui = ui;
+	return p;
+}
+
+static void close_form(struct pay_panel *p)
+{
+	if (p->form_ready)
+		ui_form_free(&p->form);
+	p->form_ready = false;
+}
+
+void pay_panel_free(struct pay_panel **p)
+{
+	if (!*p)
+		return;
+	close_form(*p);
+	free(*p);
+	*p = NULL;
+}
+
+bool pay_panel_active(const struct pay_panel *p)
+{
+	return p && p->mode != PANEL_NONE;
+}
+
+bool pay_panel_editing(const struct pay_panel *p)
+{
+	return p && p->form_ready && (p->mode == PANEL_PAY || p->mode == PANEL_REFUND) &&
+	       p->fields[p->form.focus].kind != UI_FIELD_CHOICE;
+}
+
+static void remember_job(struct pay_panel *p, uint64_t id)
+{
+	memmove(p->jobs + 1, p->jobs, sizeof p->jobs - sizeof p->jobs[0]);
+	p->jobs[0] = id;
+}
+
+uint64_t pay_panel_submit(struct ui *ui, const struct pay_job_request *req)
+{
+	if (!ui->app->jobs) {
+		ui_notify(ui, UI_NOTICE_ERROR, "offline: payments need the workers");
+		return 0;
+	}
+	if (!ui->app->vault) {
+		ui_notify(ui, UI_NOTICE_ERROR,
+			  "Stripe is locked: unlock it with the admin passphrase (Setup) first");
+		return 0;
+	}
+	char *key = NULL;
+	struct pd_error err = {0};
+	if (setup_open_key(ui->app->db, ui->app->vault, &key, &err) != PD_OK) {
+		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
+		return 0;
+	}
+	uint64_t id = payments_job_submit(ui->app->jobs, req, key, &ui->app->session);
+	vault_secret_free(&key);
+	if (!id)
+		ui_notify(ui, UI_NOTICE_ERROR, "the payment could not be queued");
+	return id;
+}
+
+static int v_amount(const char *v, char *msg, size_t len)
+{
+	if (!*v)
+		return 0;
+	for (const char *s = v; *s; s++)
+		if (!(*s >= '0' && *s <= '9') && *s != '.' && *s != ',') {
+			snprintf(msg, len, "an amount such as 25.00 (empty: all of it)");
+			return -1;
+		}
+	return 0;
+}
+
+static void open_form(struct pay_panel *p, const struct appointment *a, enum panel_mode mode,
+		      int64_t prefill)
+{
+	close_form(p);
+	p->mode = mode;
+	p->id = a->id;
+	memcpy(p->currency, a->currency, sizeof p->currency);
+	p->error[0] = '\0';
+	char when[200], money[64];
+	snprintf(when, sizeof when, "%s · %s", a->client_name, a->service_name);
+	money_format(prefill, a->currency, money, sizeof money);
+	snprintf(p->title, sizeof p->title, "%s · %s %s", mode == PANEL_PAY ? "Take payment" : "Refund",
+		 when, money);
+	p->fields[PF_AMOUNT] = (struct ui_field){
+		.label = "Amount", .validate = v_amount,
+		.hint = mode == PANEL_PAY ? "what is due; less takes a deposit"
+					  : "all that is left; less refunds part of it"};
+	p->fields[PF_CHOICE] = (struct ui_field){
+		.label = mode == PANEL_PAY ? "Collect by" : "Reason", .kind = UI_FIELD_CHOICE,
+		.choices = mode == PANEL_PAY ? pay_methods : reasons,
+		.hint = "Space / arrows: next choice"};
+	ui_form_init(&p->form, p->fields, PF_COUNT, 64);
+	p->form_ready = true;
+	char typed[64];
+	int e = money_exponent(a->currency);
+	int64_t div = e == 0 ? 1 : e == 3 ? 1000 : 100;
+	if (e == 0)
+		snprintf(typed, sizeof typed, "%lld", (long long)prefill);
+	else
+		snprintf(typed, sizeof typed, "%lld.%0*lld", (long long)(prefill / div), e,
+			 (long long)(prefill % div));
+	textedit_set(&p->fields[PF_AMOUNT].edit, typed);
+	p->form.dirty = false;
+}
+
+void pay_panel_pay(struct pay_panel *p, const struct appointment *a)
+{
+	int64_t due = 0;
+	struct pd_error err = {0};
+	if (payments_due(p->ui->app->db, a->id, &due, NULL, NULL, &err) != PD_OK) {
+		ui_notify(p->ui, UI_NOTICE_ERROR, "%s", err.msg);
+		return;
+	}
+	if (due == 0) {
+		ui_notify(p->ui, UI_NOTICE_ERROR, "nothing is due on this appointment");
+		return;
+	}
+	open_form(p, a, PANEL_PAY, due);
+}
+
+void pay_panel_refund(struct pay_panel *p, const struct appointment *a)
+{
+	int64_t due, paid = 0, refunded = 0;
+	struct pd_error err = {0};
+	if (payments_due(p->ui->app->db, a->id, &due, &paid, &refunded, &err) != PD_OK) {
+		ui_notify(p->ui, UI_NOTICE_ERROR, "%s", err.msg);
+		return;
+	}
+	if (paid - refunded <= 0) {
+		ui_notify(p->ui, UI_NOTICE_ERROR, "nothing to refund: no payment is left on it");
+		return;
+	}
+	open_form(p, a, PANEL_REFUND, paid - refunded);
+}
+
+void pay_panel_view(struct pay_panel *p, int64_t appointment_id)
+{
+	close_form(p);
+	p->mode = PANEL_VIEW;
+	p->id = appointment_id;
+}
+
+uint64_t pay_panel_run(struct pay_panel *p, const struct pay_job_request *req)
+{
+	uint64_t id = pay_panel_submit(p->ui, req);
+	if (id)
+		remember_job(p, id);
+	return id;
+}
+
+void pay_panel_save_card(struct pay_panel *p, int64_t client_id)
+{
+	struct pay_job_request req = {.op = PAY_OP_SAVE_CARD, .id = client_id};
+	if (!pay_panel_run(p, &req))
+		return;
+	close_form(p);
+	p->mode = PANEL_CARD_LINK;
+	p->id = client_id;
+}
+
+/* ---- confirming and submitting ---------------------------------------------- */
+
+struct pending {
+	struct pay_panel *panel;
+	struct pay_job_request req;
+};
+
+static void confirmed(struct ui *ui, void *ctx)
+{
+	struct pending *pd = ctx;
+	uint64_t id = pay_panel_submit(ui, &pd->req);
+	if (id) {
+		remember_job(pd->panel, id);
+		ui_notify(ui, UI_NOTICE_INFO, "sent to Stripe…");
+		/* Links and readers continue in the payment view. */
+		if (pd->req.op == PAY_OP_LINK || pd->req.op == PAY_OP_READER) {
+			pd->panel->mode = PANEL_VIEW;
+			pd->panel->id = pd->req.id;
+		}
+	}
+	free(pd);
+}
+
+static void submit_form(struct pay_panel *p)
+{
+	int bad = ui_form_validate(&p->form);
+	if (bad >= 0) {
+		snprintf(p->error, sizeof p->error, "%s: %s", p->fields[bad].label,
+			 p->fields[bad].error);
+		return;
+	}
+	int64_t amount = 0;
+	struct pd_error err = {0};
+	const char *typed = ui_form_value(&p->form, PF_AMOUNT);
+	if (*typed && money_parse(typed, p->currency, &amount, &err) != PD_OK) {
+		snprintf(p->error, sizeof p->error, "Amount: %.250s", err.msg);
+		return;
+	}
+	struct pending *pd = calloc(1, sizeof *pd);
+	if (!pd)
+		return;
+	pd->panel = p;
+	pd->req.id = p->id;
+	pd->req.amount = amount;
+	int choice = p->fields[PF_CHOICE].choice;
+	int64_t shown = amount;
+	if (!shown) {
+		int64_t due, paid = 0, refunded = 0;
+		payments_due(p->ui->app->db, p->id, &due, &paid, &refunded, NULL);
+		shown = p->mode == PANEL_PAY ? due : paid - refunded;
+	}
+	char body[500];
+	const char *label;
+	if (p->mode == PANEL_PAY) {
+		pd->req.op = pay_ops[choice];
+		snprintf(body, sizeof body, "%s\nCollect by %s.", p->title, pay_methods[choice]);
+		label = choice == 0 ? "charge" : choice == 1 ? "send link" : "start reader";
+	} else {
+		pd->req.op = PAY_OP_REFUND;
+		snprintf(pd->req.reason, sizeof pd->req.reason, "%s", reason_keys[choice]);
+		snprintf(body, sizeof body, "%s\nReason: %s.", p->title, reasons[choice]);
+		label = "refund";
+	}
+	close_form(p);
+	p->mode = PANEL_NONE;
+	ui_dialog_open(p->ui, &(struct ui_dialog_spec){
+				      .title = pd->req.op == PAY_OP_REFUND ? "Refund?"
+									   : "Take this payment?",
+				      .body = body, .money = true, .amount = shown,
+				      .currency = p->currency, .confirm_label = label,
+				      .on_confirm = confirmed, .ctx = pd, .free_ctx = free});
+}
+
+static void stop_reader(struct pay_panel *p)
+{
+	struct pay_job_request req = {.op = PAY_OP_READER_CANCEL, .id = p->id};
+	uint64_t id = pay_panel_submit(p->ui, &req);
+	if (id)
+		remember_job(p, id);
+}
+
+static void new_link(struct pay_panel *p)
+{
+	struct pay_attempt last;
+	if (payrows_latest(p->ui->app->db, p->id, PAYROW_LINK, &last, NULL) != PD_OK)
+		return;
+	if (last.status == PAYROW_OPEN) {
+		ui_notify(p->ui, UI_NOTICE_INFO, "the link is still open: show it again");
+		pay_attempt_free(&last);
+		return;
+	}
+	struct pending *pd = calloc(1, sizeof *pd);
+	if (pd) {
+		pd->panel = p;
+		pd->req.op = PAY_OP_LINK;
+		pd->req.id = p->id;
+		pd->req.amount = last.amount;
+		ui_dialog_open(p->ui, &(struct ui_dialog_spec){
+					      .title = "Send a new pay link?",
+					      .body = "The old link expired. A new Checkout link is made.",
+					      .money = true, .amount = last.amount,
+					      .currency = last.currency, .confirm_label = "send link",
+					      .on_confirm = confirmed, .ctx = pd, .free_ctx = free});
+	}
+	pay_attempt_free(&last);
+}
+
+enum ui_result pay_panel_key(struct pay_panel *p, int key)
+{
+	if (!pay_panel_active(p))
+		return UI_UNHANDLED;
+	if (p->mode == PANEL_VIEW || p->mode == PANEL_CARD_LINK) {
+		if (key == UI_KEY_ESC) {
+			p->mode = PANEL_NONE;
+		} else if (key == 'K' && p->mode == PANEL_VIEW) {
+			stop_reader(p);
+		} else if (key == 'n' && p->mode == PANEL_VIEW) {
+			new_link(p);
+		} else if (key == 'c' && p->mode == PANEL_VIEW) {
+			struct pay_job_request req = {.op = PAY_OP_LINK_WATCH, .id = p->id,
+						      .poll_seconds = 0.01, .poll_max = 1};
+			uint64_t id = pay_panel_submit(p->ui, &req);
+			if (id)
+				remember_job(p, id);
+		} else {
+			return UI_UNHANDLED; /* tabs, help, quit */
+		}
+		return UI_HANDLED;
+	}
+	if (key == UI_KEY_ESC) {
+		close_form(p);
+		p->mode = PANEL_NONE;
+		return UI_HANDLED;
+	}
+	if (key == UI_CTRL('s') || (key == UI_KEY_ENTER && p->form.focus == PF_COUNT - 1)) {
+		submit_form(p);
+		return UI_HANDLED;
+	}
+	if (key == UI_KEY_ENTER)
+		key = '\t';
+	p->error[0] = '\0';
+	ui_form_key(&p->form, key);
+	return UI_HANDLED;
+}
+
+void pay_panel_job_done(struct pay_panel *p, const struct jobs_completion *c)
+{
+	for (size_t i = 0; i < sizeof p->jobs / sizeof p->jobs[0]; i++) {
+		if (p->jobs[i] && p->jobs[i] == c->id) {
+			ui_notify(p->ui, c->status == JOBS_DONE ? UI_NOTICE_INFO : UI_NOTICE_ERROR,
+				  "%s", c->result);
+			p->jobs[i] = 0;
+			return;
+		}
+	}
+}
+
+/* ---- drawing ------------------------------------------------------------------ */
+
+static int draw_qr(const char *url, int y, int x, struct ui_rect a)
+{
+	int cols = 0, rows = 0;
+	char *qr = url && *url ? qr_text_render(url, &cols, &rows) : NULL;
+	if (!qr)
+		return y;
+	if (rows > a.y + a.h - y - 2 || cols > a.w - 2) {
+		ui_put(y++, x, a.w - 4, ROLE_DIM,
+		       "(make the terminal bigger to show the QR code)", false);
+		free(qr);
+		return y;
+	}
+	int qx = a.x + (a.w - cols) / 2;
+	char *line = qr;
+	for (int i = 0; i < rows && line && *line; i++) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		ui_put(y++, qx, cols, ROLE_NORMAL, line, false);
+		line = nl ? nl + 1 : NULL;
+	}
+	free(qr);
+	return y;
+}
+
+static void draw_view(struct pay_panel *p, struct ui_rect a)
+{
+	sqlite3 *db = p->ui->app->db;
+	struct appointment ap;
+	struct pay_attempt last;
+	int y = a.y;
+	int x = a.x + 2;
+	if (appointments_get(db, p->id, &ap, NULL) != PD_OK) {
+		p->mode = PANEL_NONE;
+		return;
+	}
+	if (payrows_latest(db, p->id, -1, &last, NULL) != PD_OK) {
+		ui_put(y + 1, x, a.w - 4, ROLE_DIM, "Sending to Stripe…", false);
+		appointment_free(&ap);
+		ui_put(a.y + a.h - 1, x, a.w - 4, ROLE_HELP_KEY, "Esc: back", false);
+		return;
+	}
+	char money[64], line[700];
+	money_format(last.amount, last.currency, money, sizeof money);
+	snprintf(line, sizeof line, "%s · %s · %s · %s %s", ap.client_name, ap.service_name, money,
+		 last.method == PAYROW_LINK ? "pay link" : last.method == PAYROW_READER ? "reader"
+											 : "card",
+		 payrow_status_key(last.status));
+	ui_put(y++, x, a.w - 4, ROLE_TITLE, line, false);
+	snprintf(line, sizeof line, "Appointment %s · payment %s", appt_state_label(ap.state),
+		 appt_payment_label(ap.payment));
+	ui_put(y++, x, a.w - 4,
+	       ap.payment == PAY_PAID ? ROLE_OK : ap.payment == PAY_FAILED ? ROLE_ERROR : ROLE_NORMAL,
+	       line, false);
+	ui_put(y++, x, a.w - 4, last.status == PAYROW_FAILED ? ROLE_ERROR : ROLE_NORMAL,
+	       last.message ? last.message : "", false);
+	const char *help = "Esc: back";
+	if (last.method == PAYROW_LINK) {
+		if (last.status == PAYROW_OPEN && last.url) {
+			ui_put(y++, x, a.w - 4, ROLE_HEADER, last.url, false);
+			y = draw_qr(last.url, y, x, a);
+			help = "Esc: back (paydesk keeps watching)   c: check now";
+		} else if (last.status == PAYROW_EXPIRED) {
+			help = "n: send a new link   Esc: back";
+		}
+	} else if (last.method == PAYROW_READER && last.status == PAYROW_OPEN) {
+		static const char spin[] = "|/-\\";
+		snprintf(line, sizeof line, "%c waiting for the card on %s", spin[p->ui->spinner % 4],
+			 last.reader_id ? last.reader_id : "the reader");
+		ui_put(y++, x, a.w - 4, ROLE_PROGRESS, line, false);
+		help = "K: stop the reader   Esc: back (paydesk keeps watching)";
+	}
+	ui_put(a.y + a.h - 1, x, a.w - 4, ROLE_HELP_KEY, help, false);
+	pay_attempt_free(&last);
+	appointment_free(&ap);
+}
+
+static void draw_card_link(struct pay_panel *p, struct ui_rect a)
+{
+	struct card_setup s;
+	int x = a.x + 2, y = a.y;
+	if (card_setups_latest(p->ui->app->db, p->id, &s, NULL) != PD_OK) {
+		ui_put(y + 1, x, a.w - 4, ROLE_DIM, "Making the save-a-card link…", false);
+	} else {
+		char line[300];
+		snprintf(line, sizeof line, "Save a card for next time · link %s", s.status);
+		ui_put(y++, x, a.w - 4, ROLE_TITLE, line, false);
+		if (strcmp(s.status, "open") == 0) {
+			ui_put(y++, x, a.w - 4, ROLE_HEADER, s.url, false);
+			draw_qr(s.url, y, x, a);
+		} else if (strcmp(s.status, "complete") == 0) {
+			ui_put(y++, x, a.w - 4, ROLE_OK, "The card is saved.", false);
+		}
+		card_setup_free(&s);
+	}
+	ui_put(a.y + a.h - 1, x, a.w - 4, ROLE_HELP_KEY, "Esc: back", false);
+}
+
+void pay_panel_draw(struct pay_panel *p, struct ui_rect a)
+{
+	if (p->mode == PANEL_VIEW) {
+		draw_view(p, a);
+		return;
+	}
+	if (p->mode == PANEL_CARD_LINK) {
+		draw_card_link(p, a);
+		return;
+	}
+	int y = a.y + 1;
+	ui_put(y, a.x + 2, a.w - 4, ROLE_TITLE, p->title, false);
+	y += 2;
+	ui_form_draw(&p->form, (struct ui_rect){y, a.x + 2, PF_COUNT * 2 + 2, a.w - 4});
+	int cy, cx;
+	getyx(stdscr, cy, cx);
+	if (p->error[0])
+		ui_put(a.y + a.h - 3, a.x + 2, a.w - 4, ROLE_ERROR, p->error, false);
+	ui_put(a.y + a.h - 1, a.x + 2, a.w - 4, ROLE_HELP_KEY,
+	       "Tab: next field   Enter on the last field / Ctrl-S: continue   Esc: cancel", false);
+	move(cy, cx);
+}

@@ -1,0 +1,153 @@
+"""Appointment payments end to end in tmux, against the fake Stripe: add a client billed
+through Stripe (its customer is created on a worker), save a card on it at Stripe, book
+(payment at booking: optional, so the payment step follows), pay with the saved card, see
+it confirmed and paid, refund it, see it refunded."""
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+import unittest
+
+from tmuxharness import Home, Terminal, paydesk_bin
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "fakestripe"))
+
+from fakeclient import FakeStripe  # noqa: E402
+
+KEY = "rk_test_51PaymentsEndToEndKey00000000"
+PUBLISHABLE = "pk_test_51PaymentsEndToEndKey00000000"
+PLATFORM = "acct_1FakePlatform000"
+PASSPHRASE = "payments e2e passphrase"
+
+
+class Payments(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.fake = FakeStripe().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fake.stop()
+
+    def setUp(self):
+        self.fake.reset()
+        self.home = Home()
+        self.addCleanup(self.home.close)
+        self.env = {**self.home.env, "PAYDESK_TIMEZONE": "UTC",
+                    "PAYDESK_API_BASE": self.fake.base_url, "PAYDESK_PASSPHRASE": PASSPHRASE}
+        setup = subprocess.run(
+            [paydesk_bin(), "setup", "--account", PLATFORM, "--publishable", PUBLISHABLE,
+             "--bill-with-stripe", "on", "--payment-at-booking", "optional"],
+            input=KEY + "\n", text=True, capture_output=True,
+            env={**os.environ, **self.env})
+        self.assertEqual(setup.returncode, 0, setup.stdout + setup.stderr)
+
+    def query(self, sql):
+        con = sqlite3.connect(self.home.db)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+    def wait_fake(self, path, timeout=15):
+        """The newest object of a Stripe list, once there is one (paydesk's own database
+        is read only after it exits)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            data = self.fake.api("GET", path, {"limit": 1}, key=KEY).json().get("data")
+            if data:
+                return data[0]
+            time.sleep(0.1)
+        self.fail("timed out waiting for a Stripe object at " + path)
+
+    def test_book_pay_saved_card_refund(self):
+        t = Terminal([paydesk_bin()], 80, 24, env=self.env)
+        self.addCleanup(t.close)
+        t.wait_for("?:help")
+        # A client billed through Stripe, a service, a staff member.
+        t.send("2")
+        t.wait_for("Clients · Services · Staff")
+        t.send("n")
+        t.wait_for("New client")
+        t.type("Zoë Martin")
+        t.send("Tab")
+        t.type("zoe@example.com")
+        t.send("Tab", "Tab", "Tab")
+        t.send("Space")  # Bill with Stripe: yes
+        t.send("C-s")
+        t.wait_for("client added: Zoë Martin")
+        cus = self.wait_fake("/v1/customers")["id"]
+        self.assertTrue(cus.startswith("cus_"))
+        # The client saves a card with Stripe (as a save-a-card link would).
+        r = self.fake.api("POST", "/v1/payment_methods/pm_card_visa/attach", {"customer": cus},
+                          key=KEY)
+        self.assertEqual(r.status, 200, r.json())
+        t.send("Y")  # re-read the client's saved cards from Stripe
+        t.wait_for("visa ·4242")
+        t.send("v")
+        t.wait_for("No services yet")
+        t.send("n")
+        t.type("Haircut")
+        t.send("Tab")
+        t.type("60")
+        t.send("Tab")
+        t.type("45")
+        t.send("C-s")
+        t.wait_for("service added: Haircut")
+        t.send("v")
+        t.wait_for("No staff yet")
+        t.send("n")
+        t.type("Alice")
+        t.send("Tab")
+        t.type("mon-sun 08:00-20:00")
+        t.send("C-s")
+        t.wait_for("staff member added: Alice")
+
+        # Book: payment at booking is optional, so the payment step follows.
+        t.send("1")
+        t.wait_for("Day agenda")
+        t.send("n")
+        t.wait_for("Book an appointment")
+        t.type("zoe")
+        t.wait_for("> Zoë Martin")
+        t.send("Tab", "Tab", "Tab")
+        t.send("C-u")
+        t.type("2030-01-07")
+        t.send("Tab")
+        t.type("10:00")
+        t.send("C-s")
+        t.wait_for("Take payment · Zoë Martin · Haircut 45.00 USD")
+        t.wait_for("card saved on the client")
+        t.send("Enter", "Enter")  # amount as due, then the method: continue
+        t.wait_for("Take this payment?")
+        t.wait_for("45.00 USD")
+        t.send("y")
+        t.wait_for("Paid 45.00 USD with the saved card.")
+        t.wait_for("confirmed")
+        t.wait_for(r"confirmed\s+paid", regex=True)
+        pi = self.wait_fake("/v1/payment_intents")
+        self.assertEqual(pi["status"], "succeeded")
+        self.assertEqual(pi["amount"], 4500)
+        self.assertEqual(pi["metadata"]["service"], "Haircut")
+
+        # Refund it all.
+        t.send("r")
+        t.wait_for("Refund · Zoë Martin · Haircut 45.00 USD")
+        t.send("Enter", "Enter")
+        t.wait_for("Refund?")
+        t.send("y")
+        t.wait_for("Refunded 45.00 USD")
+        t.wait_for(r"confirmed\s+refunded", regex=True)
+        t.send("q")
+        t.exit_status()
+        actions = [a for (a,) in self.query("SELECT action FROM audit_log")]
+        self.assertIn("payment.card.succeeded", actions)
+        self.assertIn("payment.refund", actions)
+        self.assertEqual(self.query("SELECT actor FROM audit_log WHERE action ="
+                                    " 'payment.refund'")[0][0], "Alex")
+
+
+if __name__ == "__main__":
+    unittest.main()
