@@ -4,7 +4,11 @@ sample data, connects a throwaway paydesk database to it (test mode, a demo
 restricted key), opens paydesk, and cleans everything up on quit. Nothing
 here can reach real Stripe or charge anyone."""
 import argparse
+import csv
+import datetime
 import os
+import sqlite3
+import time
 import shutil
 import subprocess
 import sys
@@ -21,6 +25,74 @@ DEMO_STAFF, DEMO_STAFF_PIN = "Sam", "2468"
 DEMO_KEY = "rk_test_51TrainingModeDemoKey0000000"
 DEMO_PUBLISHABLE = "pk_test_51TrainingModeDemoKey0000000"
 PLATFORM = "acct_1FakePlatform000"
+
+
+SERVICES = [("Haircut", 45, 4500), ("Colour", 90, 9500), ("Massage", 60, 7000),
+            ("Consultation", 30, 2500)]
+# Open every day, so whatever day someone tries the demo, the agenda has work.
+STAFF = [("Maya", " ".join(["09:00-18:00"] * 7)),
+         ("Leo", "- " + " ".join(["10:00-19:00"] * 6)),
+         ("Room 2", " ".join(["09:00-19:00"] * 7))]
+
+
+def seed_desk(args, env, db_path, fake, seed):
+    """A week of the desk's own data: the seed's customers as clients (linked
+    to their Stripe customers), services, staff and appointments. Clients go
+    through `paydesk clients import`; the rest is written straight into the
+    throwaway database (there is no headless booking command yet)."""
+    import json
+    with open(seed) as f:
+        customers = json.load(f).get("customers", [])
+    clients_csv = os.path.join(os.path.dirname(db_path), "clients.csv")
+    with open(clients_csv, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["name", "email", "phone", "notes"])
+        for i, c in enumerate(customers):
+            w.writerow([c["name"], c["email"], f"+1 555 01{i:02d}", "training client"])
+    out = subprocess.run([args.bin, "clients", "import", clients_csv], text=True,
+                         capture_output=True, env=env)
+    if out.returncode != 0:
+        sys.stderr.write(out.stdout + out.stderr)
+        sys.exit("demo: could not import the sample clients")
+    listed = fake.api("GET", "/v1/customers", {"limit": 100}, key=DEMO_KEY).json()["data"]
+    by_email = {c["email"].lower(): c["id"] for c in listed if c.get("email")}
+    now = int(time.time())
+    db = sqlite3.connect(db_path)
+    with db:
+        for email, cus in by_email.items():
+            db.execute("UPDATE clients SET stripe_customer_id = ?, bill_with_stripe = 1 "
+                       "WHERE lower(email) = ?", (cus, email))
+        for name, minutes, price in SERVICES:
+            db.execute("INSERT INTO services (name, duration_min, price, currency, created_at, "
+                       "updated_at) VALUES (?, ?, ?, 'usd', ?, ?)", (name, minutes, price, now, now))
+        for name, hours in STAFF:
+            db.execute("INSERT INTO staff (name, hours, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                       (name, " ".join(hours.split()), now, now))
+        clients = [r[0] for r in db.execute("SELECT id FROM clients ORDER BY id")]
+        services = list(db.execute("SELECT id, duration_min, price FROM services ORDER BY id"))
+        staff = [r[0] for r in db.execute("SELECT id FROM staff ORDER BY id")]
+        today = datetime.date.today()
+        n = 0
+        for day in range(-3, 4):
+            date = today + datetime.timedelta(days=day)
+            for s_i, staff_id in enumerate(staff):
+                if s_i == 1 and date.weekday() == 0:
+                    continue  # Leo does not work on Mondays
+                for slot in range(3):
+                    hour = 10 + slot * 2 + (s_i % 2)
+                    start = int(time.mktime(datetime.datetime(date.year, date.month, date.day,
+                                                              hour, 0).timetuple()))
+                    service_id, minutes, price = services[(n + s_i) % len(services)]
+                    state = ("completed" if day < 0 else "confirmed" if day == 0 else "booked")
+                    if day < 0 and n % 11 == 0:
+                        state = "no_show"
+                    db.execute("INSERT INTO appointments (client_id, service_id, staff_id, "
+                               "starts_at, ends_at, state, amount, currency, created_at, "
+                               "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'usd', ?, ?)",
+                               (clients[n % len(clients)], service_id, staff_id, start,
+                                start + minutes * 60, state, price, now, now))
+                    n += 1
+    db.close()
 
 
 def main():
@@ -68,6 +140,8 @@ def main():
             if out.returncode != 0:
                 sys.stderr.write(out.stderr)
                 sys.exit("demo: could not create the demo users")
+        seed_desk(args, env, os.path.join(env["XDG_DATA_HOME"], "paydesk", "paydesk.db"), fake,
+                  seed)
         env.update({"PAYDESK_SIGN_IN": DEMO_ADMIN, "PAYDESK_PIN": DEMO_ADMIN_PIN})
         status = subprocess.call([args.bin], env=env)
     finally:

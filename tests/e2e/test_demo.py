@@ -18,6 +18,11 @@ class Demo(unittest.TestCase):
         with Terminal(argv, 80, 24, env=env) as t:
             screen = t.wait_for(" TEST ", timeout=30)
             self.assertNotIn("Vault locked", screen)  # training mode is never stuck at a prompt
+            self.assertIn("Maya", screen)  # today's agenda has sample appointments
+            t.send("2")
+            t.wait_for("Zoë Müller")  # a dozen sample clients, linked to Stripe
+            t.send("3")
+            t.wait_for("past_due", timeout=20)  # subscriptions synced from the fake
             t.send("5")
             t.wait_for("Connected:")
             for tab in "1234":
