@@ -10,12 +10,11 @@
 #include <stdint.h>
 
 #include "paydesk/appointments.h"
+#include "paydesk/auth.h"
 #include "paydesk/error.h"
 
-/* Who the audit log names for booking changes, until paydesk has users. */
-#define BOOKING_ACTOR "admin"
-
 struct booking_request {
+	const struct session *who; /* must be signed in (AUTH_BOOK); named in the audit log */
 	int64_t client_id, service_id, staff_id;
 	int64_t starts_at;  /* UTC; the end comes from the service's duration */
 	const char *notes;  /* may be NULL */
@@ -33,9 +32,11 @@ int booking_update(sqlite3 *db, int64_t id, int64_t version, const struct bookin
 		   struct pd_error *err);
 
 /* Cancel, complete or mark as no-show (to: APPT_CANCELLED, APPT_COMPLETED,
- * APPT_NO_SHOW), from a booked, awaiting-payment or confirmed appointment. */
-int booking_set_state(sqlite3 *db, int64_t id, int64_t version, enum appt_state to,
-		      struct pd_error *err);
+ * APPT_NO_SHOW), from a booked, awaiting-payment or confirmed appointment.
+ * An appointment awaiting payment cannot be completed: take the payment, or
+ * cancel it. who as in booking_request. */
+int booking_set_state(sqlite3 *db, const struct session *who, int64_t id, int64_t version,
+		      enum appt_state to, struct pd_error *err);
 
 /* "Tue 2025-03-25 10:00-11:00 Jane Doe · Haircut with Alice" (local time). */
 void booking_describe(const struct appointment *a, char *out, size_t len);

@@ -105,8 +105,8 @@ static int refuse_clash(sqlite3 *db, const struct appointment *a, int64_t exclud
 	return rc;
 }
 
-static int audit(sqlite3 *db, const char *action, int64_t id, bool money,
-		 const struct appointment *a, struct pd_error *err)
+static int audit(sqlite3 *db, const struct session *who, const char *action, int64_t id,
+		 bool money, const struct appointment *a, struct pd_error *err)
 {
 	struct appointment full;
 	int rc = appointments_get(db, id, &full, err);
@@ -115,7 +115,7 @@ static int audit(sqlite3 *db, const char *action, int64_t id, bool money,
 	char detail[600], object[32];
 	booking_describe(&full, detail, sizeof detail);
 	snprintf(object, sizeof object, "appointment:%lld", (long long)id);
-	struct audit_entry e = {.actor = BOOKING_ACTOR, .action = action, .detail = detail,
+	struct audit_entry e = {.actor = who->name, .action = action, .detail = detail,
 				.has_amount = money, .amount = a->amount,
 				.currency = money ? a->currency : NULL, .object_id = object};
 	rc = audit_append(db, &e, err);
@@ -135,7 +135,9 @@ static int finish(sqlite3 *db, int rc, struct pd_error *err)
 int booking_create(sqlite3 *db, const struct booking_request *req, int64_t *id,
 		   struct pd_error *err)
 {
-	int rc = db_begin(db, err);
+	int rc = auth_allow(req->who, AUTH_BOOK, err);
+	if (!rc)
+		rc = db_begin(db, err);
 	if (rc)
 		return rc;
 	struct appointment a = {.state = APPT_BOOKED, .payment = PAY_NONE,
@@ -146,7 +148,7 @@ int booking_create(sqlite3 *db, const struct booking_request *req, int64_t *id,
 	if (!rc)
 		rc = appointments_insert(db, &a, id, err);
 	if (!rc)
-		rc = audit(db, "booking.create", *id, true, &a, err);
+		rc = audit(db, req->who, "booking.create", *id, true, &a, err);
 	return finish(db, rc, err);
 }
 
@@ -158,7 +160,9 @@ static bool open_state(enum appt_state s)
 int booking_update(sqlite3 *db, int64_t id, int64_t version, const struct booking_request *req,
 		   struct pd_error *err)
 {
-	int rc = db_begin(db, err);
+	int rc = auth_allow(req->who, AUTH_BOOK, err);
+	if (!rc)
+		rc = db_begin(db, err);
 	if (rc)
 		return rc;
 	struct appointment cur;
@@ -189,14 +193,15 @@ int booking_update(sqlite3 *db, int64_t id, int64_t version, const struct bookin
 		rc = appointments_update(db, &a, err);
 	bool moved = a.starts_at != cur.starts_at || a.staff_id != cur.staff_id;
 	if (!rc)
-		rc = audit(db, moved ? "booking.reschedule" : "booking.edit", id, false, &a, err);
+		rc = audit(db, req->who, moved ? "booking.reschedule" : "booking.edit", id, false, &a,
+			   err);
 	a.notes = NULL;
 	appointment_free(&cur);
 	return finish(db, rc, err);
 }
 
-int booking_set_state(sqlite3 *db, int64_t id, int64_t version, enum appt_state to,
-		      struct pd_error *err)
+int booking_set_state(sqlite3 *db, const struct session *who, int64_t id, int64_t version,
+		      enum appt_state to, struct pd_error *err)
 {
 	const char *action = to == APPT_CANCELLED   ? "booking.cancel"
 			     : to == APPT_COMPLETED ? "booking.complete"
@@ -205,7 +210,10 @@ int booking_set_state(sqlite3 *db, int64_t id, int64_t version, enum appt_state 
 	if (!action)
 		return pd_error_set(err, PD_ERR_USAGE, "an appointment can be cancelled, completed "
 						       "or marked as a no-show");
-	int rc = db_begin(db, err);
+	int rc = auth_allow(who, AUTH_BOOK, err);
+	if (rc)
+		return rc;
+	rc = db_begin(db, err);
 	if (rc)
 		return rc;
 	struct appointment cur;
@@ -218,6 +226,9 @@ int booking_set_state(sqlite3 *db, int64_t id, int64_t version, enum appt_state 
 				  "nothing was saved — look at it again, then retry");
 	else if (!open_state(cur.state))
 		rc = pd_error_set(err, PD_ERR_USAGE, "it is already %s", appt_state_label(cur.state));
+	else if (to == APPT_COMPLETED && cur.state == APPT_AWAITING_PAYMENT)
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "it is awaiting payment: take the payment (p) or cancel it first");
 	else if (to == APPT_NO_SHOW && cur.starts_at > (int64_t)time(NULL))
 		rc = pd_error_set(err, PD_ERR_USAGE,
 				  "it has not started yet: a no-show is marked after the start time");
@@ -226,7 +237,7 @@ int booking_set_state(sqlite3 *db, int64_t id, int64_t version, enum appt_state 
 		rc = appointments_update(db, &cur, err);
 	}
 	if (!rc)
-		rc = audit(db, action, id, false, &cur, err);
+		rc = audit(db, who, action, id, false, &cur, err);
 	appointment_free(&cur);
 	return finish(db, rc, err);
 }

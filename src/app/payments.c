@@ -699,7 +699,7 @@ int payments_cancel_appointment(const struct pay_env *e, int64_t appointment_id,
 		return rc;
 	int64_t now_version = a.version;
 	appointment_free(&a);
-	rc = booking_set_state(e->db, appointment_id, now_version, APPT_CANCELLED, err);
+	rc = booking_set_state(e->db, e->who, appointment_id, now_version, APPT_CANCELLED, err);
 	if (rc)
 		return rc;
 	pay_result_from(e->db, appointment_id, r);

@@ -133,7 +133,7 @@ static int run(struct app *app, int argc, char **argv)
 	const char *name = NULL, *amount = NULL, *currency = NULL, *interval = "month";
 	const char *desc = NULL, *feat = NULL, *lim = NULL;
 	int every = 1, pfd = -1, c;
-	bool all = false, json = false;
+	bool all = false, json = false, plan_opts = false;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -151,6 +151,7 @@ static int run(struct app *app, int argc, char **argv)
 		case O_HELP: usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
+		plan_opts |= c != O_ALL && c != O_JSON && c != O_PFD;
 	}
 	if (optind >= argc) {
 		usage(stderr);
@@ -159,6 +160,11 @@ static int run(struct app *app, int argc, char **argv)
 	const char *verb = argv[optind++];
 	const char *arg = optind < argc ? argv[optind++] : NULL;
 	bool takes = !strcmp(verb, "edit") || !strcmp(verb, "archive") || !strcmp(verb, "restore");
+	if (plan_opts && strcmp(verb, "create") && strcmp(verb, "edit")) {
+		fprintf(stderr, "paydesk: plans %s takes none of the plan options (--name, --amount…)\n",
+			verb);
+		return 2;
+	}
 	if (optind < argc || takes != (arg != NULL)) {
 		usage(stderr);
 		return 2;

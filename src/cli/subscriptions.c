@@ -178,7 +178,7 @@ static int run(struct app *app, int argc, char **argv)
 	};
 	const char *status = NULL, *plan = NULL, *client = NULL, *tuntil = NULL;
 	int qty = 0, tdays = 0, inv = 0, pfd = -1, c;
-	bool all = false, json = false, ape = false;
+	bool all = false, json = false, ape = false, change_opts = false;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -196,6 +196,8 @@ static int run(struct app *app, int argc, char **argv)
 		case O_HELP: usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
+		/* Options of the changes; list filters only by status, plan and client. */
+		change_opts |= c == O_QTY || c == O_TDAYS || c == O_TUNTIL || c == O_INV || c == O_APE;
 	}
 	if (optind >= argc) {
 		usage(stderr);
@@ -203,6 +205,12 @@ static int run(struct app *app, int argc, char **argv)
 	}
 	const char *verb = argv[optind++];
 	const char *arg = optind < argc ? argv[optind++] : NULL;
+	if (change_opts && (!strcmp(verb, "list") || !strcmp(verb, "sync"))) {
+		fprintf(stderr, "paydesk: subscriptions %s takes only --status, --plan, --client, "
+				"--all, --json\n",
+			verb);
+		return 2;
+	}
 	static const char *const with_sub[] = {"preview", "change", "cancel", "undo-cancel",
 					       "pause", "resume", "refresh", NULL};
 	bool takes = false;

@@ -235,7 +235,10 @@ int csv_write(struct csv_buf *b, const char *const *fields, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const char *f = fields[i] ? fields[i] : "";
 		size_t len = strlen(f);
-		bool quote = len && (strpbrk(f, ",\"\r\n") || f[0] == ' ' || f[len - 1] == ' ');
+		/* A leading byte-order mark would be taken for the file's own by a
+		 * reader (and dropped): quote it to keep it data. */
+		bool bom = i == 0 && len >= 3 && memcmp(f, "\xef\xbb\xbf", 3) == 0;
+		bool quote = len && (strpbrk(f, ",\"\r\n") || f[0] == ' ' || f[len - 1] == ' ' || bom);
 		if (i && buf_put(b, ",", 1))
 			return -1;
 		if (!quote) {

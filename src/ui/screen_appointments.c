@@ -348,6 +348,7 @@ static void save_form(struct appt_screen *st)
 		return;
 	}
 	struct booking_request req = {
+		.who = &ui->app->session,
 		.client_id = st->client_id,
 		.service_id = st->services[st->fields[F_SERVICE].choice].id,
 		.staff_id = st->staff[st->fields[F_STAFF].choice].id,
@@ -407,7 +408,8 @@ static void set_state(struct appt_screen *st, enum appt_state to)
 		return;
 	struct pd_error err = {0};
 	int64_t id = a->id;
-	if (booking_set_state(st->ui->app->db, id, a->version, to, &err) != PD_OK)
+	if (booking_set_state(st->ui->app->db, &st->ui->app->session, id, a->version, to, &err) !=
+	    PD_OK)
 		ui_notify(st->ui, UI_NOTICE_ERROR, "%s", err.msg);
 	else
 		ui_notify(st->ui, UI_NOTICE_INFO, "%s", appt_state_label(to));

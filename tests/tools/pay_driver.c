@@ -171,7 +171,7 @@ static int64_t book(sqlite3 *db, int64_t client, int64_t price, const char *cur,
 	int slot = (int)(count % 48);
 	if (tz_from_civil(y, m, d, 8 + slot / 4, (slot % 4) * 15, &start, &amb, err))
 		return 0;
-	struct booking_request req = {.client_id = client, .service_id = service_id,
+	struct booking_request req = {.who = who, .client_id = client, .service_id = service_id,
 				      .staff_id = staff_id, .starts_at = start, .notes = ""};
 	int64_t id;
 	if (booking_create(db, &req, &id, err) || payments_after_booking(db, who, id, err))

@@ -7,11 +7,16 @@
 
 #include "paydesk/audit.h"
 #include "paydesk/booking.h"
+
 #include "paydesk/clients.h"
 #include "paydesk/db.h"
 #include "paydesk/services.h"
 #include "paydesk/staff.h"
 #include "paydesk/tz.h"
+
+/* The signed-in user the audit log names. */
+static const struct session desk = {.signed_in = true, .user_id = 1, .name = "Sam",
+				    .role = ROLE_STAFF};
 
 struct fx {
 	char *dir, *path;
@@ -61,7 +66,7 @@ static int64_t local(int y, int mo, int d, int h, int mi)
 
 static int book(struct fx *f, int64_t staff, int64_t start, int64_t *id, struct pd_error *err)
 {
-	struct booking_request r = {f->client, f->service, staff, start, "first visit"};
+	struct booking_request r = {&desk, f->client, f->service, staff, start, "first visit"};
 	return booking_create(f->db, &r, id, err);
 }
 
@@ -107,7 +112,7 @@ static void test_book_and_clash(void **state)
 	assert_non_null(strstr(err.msg, "does not work on Suns"));
 	/* A cancelled booking frees its slot. */
 	assert_int_equal(appointments_get(f->db, id, &a, &err), 0);
-	assert_int_equal(booking_set_state(f->db, id, a.version, APPT_CANCELLED, &err), 0);
+	assert_int_equal(booking_set_state(f->db, &desk, id, a.version, APPT_CANCELLED, &err), 0);
 	appointment_free(&a);
 	assert_int_equal(book(f, f->alice, local(2030, 1, 7, 10, 0), &id2, &err), 0);
 	/* The agenda of the day, all staff or one. */
@@ -138,24 +143,30 @@ static void test_reschedule_states_and_audit(void **state)
 	int64_t v = a.version;
 	appointment_free(&a);
 	/* Rescheduling onto the other booking clashes; excluding itself it does not. */
-	struct booking_request r = {f->client, f->service, f->alice, local(2030, 1, 8, 11, 30), ""};
+	struct booking_request r = {&desk, f->client, f->service, f->alice,
+				    local(2030, 1, 8, 11, 30), ""};
 	assert_int_equal(booking_update(f->db, id, v, &r, &err), PD_ERR_CLASH);
 	r.starts_at = local(2030, 1, 8, 10, 30);
 	assert_int_equal(booking_update(f->db, id, v, &r, &err), 0);
 	/* The version read before that is stale now. */
 	assert_int_equal(booking_update(f->db, id, v, &r, &err), PD_ERR_CONFLICT);
-	assert_int_equal(booking_set_state(f->db, id, v, APPT_COMPLETED, &err), PD_ERR_CONFLICT);
+	assert_int_equal(booking_set_state(f->db, &desk, id, v, APPT_COMPLETED, &err), PD_ERR_CONFLICT);
 	assert_int_equal(appointments_get(f->db, id, &a, &err), 0);
 	assert_int_equal(a.version, v + 1);
 	/* No-show only once it has started (this one is in 2030). */
-	assert_int_equal(booking_set_state(f->db, id, a.version, APPT_NO_SHOW, &err), PD_ERR_USAGE);
-	assert_int_equal(booking_set_state(f->db, id, a.version, APPT_COMPLETED, &err), 0);
-	assert_int_equal(booking_set_state(f->db, id, a.version + 1, APPT_CANCELLED, &err),
+	assert_int_equal(booking_set_state(f->db, &desk, id, a.version, APPT_NO_SHOW, &err), PD_ERR_USAGE);
+	assert_int_equal(booking_set_state(f->db, &desk, id, a.version, APPT_COMPLETED, &err), 0);
+	assert_int_equal(booking_set_state(f->db, &desk, id, a.version + 1, APPT_CANCELLED, &err),
 			 PD_ERR_USAGE);
 	assert_non_null(strstr(err.msg, "already completed"));
 	appointment_free(&a);
+	/* Not signed in: refused before anything is written. */
+	struct session nobody = {0};
+	assert_int_equal(booking_set_state(f->db, &nobody, id, v + 2, APPT_CANCELLED, &err),
+			 PD_ERR_FORBIDDEN);
+	/* The audit log names who did it. */
 	assert_int_equal(count(f->db, "SELECT count(*) FROM audit_log WHERE action = 'booking.create'"
-				      " AND actor = 'admin' AND amount = 4500 AND currency = 'eur'"),
+				      " AND actor = 'Sam' AND amount = 4500 AND currency = 'eur'"),
 			 2);
 	assert_int_equal(count(f->db, "SELECT count(*) FROM audit_log WHERE action ="
 				      " 'booking.reschedule' AND detail LIKE '%10:30-11:30 Zoë Martin%'"),
@@ -189,7 +200,7 @@ static void test_two_processes_race_for_one_slot(void **state)
 				char b;
 				if (read(go[0], &b, 1) != 0) /* wait for the start signal (EOF) */
 					_exit(4);
-				struct booking_request r = {f->client, f->service, f->alice,
+				struct booking_request r = {&desk, f->client, f->service, f->alice,
 							    start + round * 3600, NULL};
 				int64_t id;
 				int rc = booking_create(db, &r, &id, &err);

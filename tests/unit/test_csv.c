@@ -113,9 +113,25 @@ static void test_round_trip(void **state)
 	csv_buf_free(&b);
 }
 
+/* A first field that starts with a byte-order mark stays data (found by fuzzing). */
+static void test_leading_bom_field_round_trips(void **state)
+{
+	(void)state;
+	const char *row[] = {"\xef\xbb\xbfname", "x"};
+	struct csv_buf b = {0};
+	assert_int_equal(csv_write(&b, row, 2), 0);
+	struct csv_reader *r = csv_reader_new(b.data, b.len);
+	struct csv_record rec;
+	assert_int_equal(csv_read(r, &rec), 1);
+	assert_string_equal(rec.fields[0], row[0]);
+	csv_reader_free(&r);
+	csv_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_leading_bom_field_round_trips),
 		cmocka_unit_test(test_simple_and_crlf),
 		cmocka_unit_test(test_quotes_commas_newlines),
 		cmocka_unit_test(test_malformed_rows_have_line_and_reading_goes_on),

@@ -41,10 +41,10 @@ static int setup(void **state)
 	int64_t start;
 	bool amb;
 	assert_int_equal(tz_from_civil(2030, 1, 7, 10, 0, &start, &amb, &err), 0);
-	struct booking_request req = {f->client, service, staff, start, ""};
-	assert_int_equal(booking_create(f->db, &req, &f->appt, &err), 0);
 	f->admin = (struct session){.signed_in = true, .user_id = 1, .name = "Alex",
 				    .role = ROLE_ADMIN};
+	struct booking_request req = {&f->admin, f->client, service, staff, start, ""};
+	assert_int_equal(booking_create(f->db, &req, &f->appt, &err), 0);
 	f->staff = (struct session){.signed_in = true, .user_id = 2, .name = "Sam",
 				    .role = ROLE_STAFF};
 	*state = f;
@@ -159,7 +159,7 @@ static void test_refused_before_sending(void **state)
 	/* A cancelled appointment takes no payment. */
 	struct appointment a;
 	assert_int_equal(appointments_get(f->db, f->appt, &a, &err), 0);
-	assert_int_equal(booking_set_state(f->db, f->appt, a.version, APPT_CANCELLED, &err), 0);
+	assert_int_equal(booking_set_state(f->db, &f->admin, f->appt, a.version, APPT_CANCELLED, &err), 0);
 	appointment_free(&a);
 	assert_int_equal(payments_link_create(&e, f->appt, 0, &r, &err), PD_ERR_USAGE);
 	assert_non_null(strstr(err.msg, "cancelled"));
