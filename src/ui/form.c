@@ -6,6 +6,13 @@
 
 #include "widgets.h"
 
+int ui_field_verdict(int rc, const struct pd_error *err, char *msg, size_t len)
+{
+	if (rc)
+		snprintf(msg, len, "%s", err->msg);
+	return rc ? -1 : 0;
+}
+
 void ui_form_init(struct ui_form *f, struct ui_field *fields, int n, size_t max)
 {
 	f->fields = fields;

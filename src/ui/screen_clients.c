@@ -49,47 +49,40 @@ struct clients_state {
 
 /* ---- validation on leaving a field ---------------------------------- */
 
-static int put_err(int rc, const struct pd_error *e, char *msg, size_t len)
-{
-	if (rc)
-		snprintf(msg, len, "%s", e->msg);
-	return rc ? -1 : 0;
-}
-
 static int v_client_name(const char *v, char *msg, size_t len)
 {
 	struct pd_error e;
-	return put_err(text_check("name", v, CLIENT_NAME_MAX, true, false, &e), &e, msg, len);
+	return ui_field_verdict(text_check("name", v, CLIENT_NAME_MAX, true, false, &e), &e, msg, len);
 }
 
 static int v_email(const char *v, char *msg, size_t len)
 {
 	struct pd_error e;
-	return put_err(text_check_email(v, &e), &e, msg, len);
+	return ui_field_verdict(text_check_email(v, &e), &e, msg, len);
 }
 
 static int v_phone(const char *v, char *msg, size_t len)
 {
 	struct pd_error e;
-	return put_err(text_check_phone(v, &e), &e, msg, len);
+	return ui_field_verdict(text_check_phone(v, &e), &e, msg, len);
 }
 
 static int v_notes(const char *v, char *msg, size_t len)
 {
 	struct pd_error e;
-	return put_err(text_check("notes", v, CLIENT_NOTES_MAX, false, false, &e), &e, msg, len);
+	return ui_field_verdict(text_check("notes", v, CLIENT_NOTES_MAX, false, false, &e), &e, msg, len);
 }
 
 static int v_service_name(const char *v, char *msg, size_t len)
 {
 	struct pd_error e;
-	return put_err(text_check("name", v, SERVICE_NAME_MAX, true, false, &e), &e, msg, len);
+	return ui_field_verdict(text_check("name", v, SERVICE_NAME_MAX, true, false, &e), &e, msg, len);
 }
 
 static int v_staff_name(const char *v, char *msg, size_t len)
 {
 	struct pd_error e;
-	return put_err(text_check("name", v, STAFF_NAME_MAX, true, false, &e), &e, msg, len);
+	return ui_field_verdict(text_check("name", v, STAFF_NAME_MAX, true, false, &e), &e, msg, len);
 }
 
 static int parse_minutes(const char *v)
@@ -124,14 +117,14 @@ static int v_price(const char *v, char *msg, size_t len)
 	int64_t minor;
 	struct pd_error e;
 	/* The currency's decimals are checked again on save. */
-	return put_err(money_parse(v, "usd", &minor, &e), &e, msg, len);
+	return ui_field_verdict(money_parse(v, "usd", &minor, &e), &e, msg, len);
 }
 
 static int v_hours(const char *v, char *msg, size_t len)
 {
 	struct staff_hours h;
 	struct pd_error e;
-	return put_err(staff_hours_parse(v, &h, &e), &e, msg, len);
+	return ui_field_verdict(staff_hours_parse(v, &h, &e), &e, msg, len);
 }
 
 /* ---- data -------------------------------------------------------------- */

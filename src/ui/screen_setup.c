@@ -50,17 +50,10 @@ struct setup_state {
 
 /* ---- field checks --------------------------------------------------- */
 
-static int check_field(int rc, const struct pd_error *err, char *msg, size_t len)
-{
-	if (rc)
-		snprintf(msg, len, "%s", err->msg);
-	return rc ? -1 : 0;
-}
-
 static int validate_account(const char *v, char *msg, size_t len)
 {
 	struct pd_error err;
-	return check_field(stripe_check_account_id(v, &err), &err, msg, len);
+	return ui_field_verdict(stripe_check_account_id(v, &err), &err, msg, len);
 }
 
 static int validate_publishable(const char *v, char *msg, size_t len)
@@ -68,7 +61,7 @@ static int validate_publishable(const char *v, char *msg, size_t len)
 	struct pd_error err;
 	if (!*v)
 		return 0; /* optional: paydesk's own calls never use it */
-	return check_field(stripe_check_publishable_key(v, &err), &err, msg, len);
+	return ui_field_verdict(stripe_check_publishable_key(v, &err), &err, msg, len);
 }
 
 /* Empty keeps the saved key (when there is one). sk_ is allowed here; the
@@ -78,7 +71,7 @@ static int validate_key(const char *v, char *msg, size_t len)
 	struct pd_error err;
 	if (!*v)
 		return 0;
-	return check_field(stripe_check_secret_key(v, true, &err), &err, msg, len);
+	return ui_field_verdict(stripe_check_secret_key(v, true, &err), &err, msg, len);
 }
 
 static int validate_currency(const char *v, char *msg, size_t len)

@@ -91,6 +91,10 @@ struct ui_form {
 	bool inactive; /* drawn without the focus highlight (not being edited) */
 };
 
+/* For validators: turn a check's status into the validator's answer,
+ * copying err's message into msg when rc is an error. */
+int ui_field_verdict(int rc, const struct pd_error *err, char *msg, size_t len);
+
 /* Initialise the fields' buffers (max bytes per field). */
 void ui_form_init(struct ui_form *f, struct ui_field *fields, int n, size_t max);
 void ui_form_free(struct ui_form *f);
