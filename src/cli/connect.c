@@ -133,7 +133,12 @@ static int run(struct app *app, int argc, char **argv)
 		switch (c) {
 		case O_EMAIL: email = optarg; break;
 		case O_COUNTRY: country = optarg; break;
-		case O_PFD: pfd = cli_parse_fd(optarg); break;
+		case O_PFD:
+			if ((pfd = cli_parse_fd(optarg)) < 0) {
+				fprintf(stderr, "paydesk: --passphrase-fd takes a descriptor number\n");
+				return 2;
+			}
+			break;
 		case O_RETURN: return_url = optarg; break;
 		case O_WAIT: wait = atoi(optarg); break;
 		case O_HELP: usage(stdout); return 0;

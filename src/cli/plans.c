@@ -147,7 +147,12 @@ static int run(struct app *app, int argc, char **argv)
 		case O_LIM: lim = optarg; break;
 		case O_ALL: all = true; break;
 		case O_JSON: json = true; break;
-		case O_PFD: pfd = cli_parse_fd(optarg); break;
+		case O_PFD:
+			if ((pfd = cli_parse_fd(optarg)) < 0) {
+				fprintf(stderr, "paydesk: --passphrase-fd takes a descriptor number\n");
+				return 2;
+			}
+			break;
 		case O_HELP: usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

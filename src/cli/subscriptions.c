@@ -192,7 +192,12 @@ static int run(struct app *app, int argc, char **argv)
 		case O_TUNTIL: tuntil = optarg; break;
 		case O_INV: inv = atoi(optarg); break;
 		case O_APE: ape = true; break;
-		case O_PFD: pfd = cli_parse_fd(optarg); break;
+		case O_PFD:
+			if ((pfd = cli_parse_fd(optarg)) < 0) {
+				fprintf(stderr, "paydesk: --passphrase-fd takes a descriptor number\n");
+				return 2;
+			}
+			break;
 		case O_HELP: usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -205,6 +210,16 @@ static int run(struct app *app, int argc, char **argv)
 	}
 	const char *verb = argv[optind++];
 	const char *arg = optind < argc ? argv[optind++] : NULL;
+	if (status && strcmp(status, "attention") != 0) {
+		bool known_status = false;
+		for (int i = 0; subs_statuses[i]; i++)
+			known_status |= strcmp(status, subs_statuses[i]) == 0;
+		if (!known_status) {
+			fprintf(stderr, "paydesk: --status takes attention, trialing, active, past_due, "
+					"unpaid, canceled, incomplete, incomplete_expired or paused\n");
+			return 2;
+		}
+	}
 	if (change_opts && (!strcmp(verb, "list") || !strcmp(verb, "sync"))) {
 		fprintf(stderr, "paydesk: subscriptions %s takes only --status, --plan, --client, "
 				"--all, --json\n",

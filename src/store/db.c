@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "migrations.h"
@@ -197,13 +198,24 @@ int db_open(const char *path, sqlite3 **out, struct pd_error *err)
 	rc = check_identity(db, path, &version, err);
 	/* FULL sync: a committed payment record must survive a power cut, not
 	 * only a crash of paydesk. secure_delete zeroes freed pages (old secrets). */
-	if (!rc)
+	/* Switching to WAL and the first migration can meet another paydesk
+	 * doing the same on a new file; SQLite then answers "locked" at once
+	 * (no busy wait for a journal-mode change), so try again for a while. */
+	for (int attempt = 1; !rc; attempt++) {
 		rc = db_exec(db,
 			     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
 			     "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;",
 			     err);
-	if (!rc && version < db_schema_latest())
-		rc = migrate(db, err);
+		if (!rc && version < db_schema_latest())
+			rc = migrate(db, err);
+		int code = sqlite3_errcode(db) & 0xff;
+		if (!rc || (code != SQLITE_BUSY && code != SQLITE_LOCKED) ||
+		    attempt >= BUSY_TIMEOUT_MS / 50)
+			break;
+		rc = PD_OK;
+		struct timespec pause = {0, 50 * 1000000L};
+		nanosleep(&pause, NULL);
+	}
 	if (rc) {
 		sqlite3_close(db);
 		return rc;

@@ -1,27 +1,1269 @@
-/* The History tab. Its content arrives with its feature; until then it says so. */
-#include "screen_info.h"
+/* The History tab: a keyset-paged virtual list over the store (a small
+ * window of rows around the viewport, never OFFSET), filters, `/` search,
+ * sort, per-currency totals, a detail pane, review marks and export. */
+#include <curses.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
-static const char *const lines[] = {
-	"Payments, refunds, invoices and fees synced from Stripe, with filters,",
-	"search, totals and review marks, arrive with the history feature.",
-	NULL,
+#include "paydesk/history.h"
+#include "paydesk/history_export.h"
+#include "paydesk/history_review.h"
+#include "paydesk/money.h"
+#include "bench_trace.h"
+#include "widgets.h"
+
+#define CACHE_CAP 240 /* rows kept around the viewport */
+#define FETCH 60      /* rows per keyset page */
+#define TOTAL_LINES 4 /* currencies shown in the totals block */
+
+enum mode { MODE_LIST, MODE_DETAIL, MODE_SEARCH, MODE_FILTER, MODE_NOTE, MODE_EXPORT, MODE_JUMP };
+
+enum filter_field {
+	FF_DATES,
+	FF_FROM,
+	FF_TO,
+	FF_STATUS,
+	FF_TYPE,
+	FF_CLIENT,
+	FF_MIN,
+	FF_MAX,
+	FF_CURRENCY,
+	FF_REVIEW,
+	FF_COUNT
 };
 
-static const struct screen_info_page page = {"Billing history", lines};
+struct hist {
+	struct ui *ui;
+	bool loaded;
+	struct history_filter filter;
+	enum history_sort sort;
+	bool desc;
+	struct history_view *view;
+
+	struct history_row rows[CACHE_CAP];
+	int n, sel, top, page;
+	bool at_start, at_end;
+	long pos; /* index of rows[sel] in the whole view, -1 when not known */
+
+	struct history_total totals[HISTORY_MAX_CURRENCIES];
+	int ntotals;
+	long count;
+	int64_t last_synced;
+
+	enum mode mode;
+	struct textedit search;
+	struct ui_form form;
+	struct ui_field fields[FF_COUNT];
+	bool form_open;
+	struct history_detail detail;
+	bool has_detail;
+	int range; /* enum history_range chosen in the filter form */
+};
+
+/* ---- keys ------------------------------------------------------------------ */
+
+static const struct ui_binding keys[] = {
+	{'j', UI_ACT_DOWN, NULL, NULL},
+	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, NULL, NULL},
+	{'k', UI_ACT_UP, NULL, NULL},
+	{UI_KEY_FN(KEY_UP), UI_ACT_UP, NULL, NULL},
+	{UI_CTRL('d'), UI_ACT_HALF_DOWN, NULL, NULL},
+	{UI_CTRL('u'), UI_ACT_HALF_UP, NULL, NULL},
+	{UI_KEY_FN(KEY_NPAGE), UI_ACT_PAGE_DOWN, NULL, NULL},
+	{UI_KEY_FN(KEY_PPAGE), UI_ACT_PAGE_UP, NULL, NULL},
+	{'g', UI_ACT_TOP, NULL, NULL},
+	{UI_KEY_FN(KEY_HOME), UI_ACT_TOP, NULL, NULL},
+	{'G', UI_ACT_BOTTOM, NULL, NULL},
+	{UI_KEY_FN(KEY_END), UI_ACT_BOTTOM, NULL, NULL},
+	{UI_KEY_ENTER, UI_ACT_OPEN, "details of the selected record", NULL},
+	{UI_KEY_ESC, UI_ACT_BACK, "close details / clear the search", NULL},
+	{'/', UI_ACT_SEARCH, "search names, emails, descriptions, ids", NULL},
+	{'n', UI_ACT_SEARCH_NEXT, "next unreviewed (in the filter / search)", NULL},
+	{'N', UI_ACT_SEARCH_PREV, "previous unreviewed", NULL},
+	{' ', UI_ACT_REVIEW, NULL, NULL},
+	{'f', UI_ACT_FLAG, NULL, NULL},
+	{'a', UI_ACT_NOTE, NULL, NULL},
+	{'F', UI_ACT_FILTER, NULL, NULL},
+	{'x', UI_ACT_CLEAR, NULL, NULL},
+	{'s', UI_ACT_SORT, NULL, NULL},
+	{'e', UI_ACT_EXPORT, NULL, NULL},
+	{'J', UI_ACT_JUMP, NULL, NULL},
+};
+
+/* ---- the window of rows ------------------------------------------------------ */
+
+static void fail(struct hist *h, const struct pd_error *err)
+{
+	ui_notify(h->ui, UI_NOTICE_ERROR, "%s", err->msg);
+}
+
+static int page_rows(const struct hist *h)
+{
+	return h->page > 0 ? h->page : 10;
+}
+
+/* Fetch rows beyond the last one (forward) or before the first. */
+static bool extend(struct hist *h, bool forward)
+{
+	if (forward ? h->at_end : h->at_start)
+		return false;
+	struct history_row got_rows[FETCH];
+	struct history_key key;
+	int got = 0;
+	struct pd_error err = {0};
+	if (h->n > 0)
+		key = history_view_key(h->view, &h->rows[forward ? h->n - 1 : 0]);
+	if (history_view_page(h->view, h->n > 0 ? &key : NULL, forward, got_rows, FETCH, &got,
+			      &err)) {
+		fail(h, &err);
+		return false;
+	}
+	if (got < FETCH) {
+		if (forward)
+			h->at_end = true;
+		else
+			h->at_start = true;
+	}
+	if (got == 0)
+		return false;
+	/* Make room by dropping rows at the far end from where we grow. */
+	int overflow = h->n + got - CACHE_CAP;
+	if (overflow > 0) {
+		if (forward) {
+			memmove(h->rows, h->rows + overflow, (size_t)(h->n - overflow) * sizeof h->rows[0]);
+			h->sel -= overflow;
+			h->top -= overflow;
+			h->at_start = false;
+		} else {
+			h->at_end = false;
+		}
+		h->n -= overflow;
+	}
+	if (forward) {
+		memcpy(h->rows + h->n, got_rows, (size_t)got * sizeof h->rows[0]);
+	} else {
+		memmove(h->rows + got, h->rows, (size_t)h->n * sizeof h->rows[0]);
+		for (int i = 0; i < got; i++) /* they come nearest first */
+			h->rows[got - 1 - i] = got_rows[i];
+		h->sel += got;
+		h->top += got;
+	}
+	h->n += got;
+	return true;
+}
+
+/* Keep a page of rows on each side of the viewport when the data has them. */
+static void ensure(struct hist *h)
+{
+	int page = page_rows(h);
+	while (h->sel + 2 * page >= h->n && extend(h, true))
+		;
+	while (h->top < page && extend(h, false))
+		;
+}
+
+static void clamp(struct hist *h)
+{
+	int page = page_rows(h);
+	if (h->n == 0) {
+		h->sel = h->top = 0;
+		return;
+	}
+	if (h->sel >= h->n)
+		h->sel = h->n - 1;
+	if (h->sel < 0)
+		h->sel = 0;
+	if (h->top > h->sel)
+		h->top = h->sel;
+	if (h->sel >= h->top + page)
+		h->top = h->sel - page + 1;
+	if (h->top > h->n - page && h->at_end)
+		h->top = h->n - page;
+	if (h->top < 0)
+		h->top = 0;
+}
+
+/* Empty the window; the next ensure() refills it from `at` (or an end). */
+static void reset_window(struct hist *h)
+{
+	h->n = h->sel = h->top = 0;
+	h->at_start = h->at_end = false;
+}
+
+static void load_start(struct hist *h)
+{
+	reset_window(h);
+	h->at_start = true;
+	extend(h, true);
+	ensure(h);
+	h->pos = h->n ? 0 : -1;
+}
+
+static void load_end(struct hist *h)
+{
+	reset_window(h);
+	h->at_end = true;
+	extend(h, false);
+	h->sel = h->n - 1;
+	h->top = h->n - page_rows(h);
+	clamp(h);
+	ensure(h);
+	h->pos = h->count > 0 ? h->count - 1 : -1;
+}
+
+/* Put row first in a fresh window and fill around it. */
+static void load_at(struct hist *h, const struct history_row *row)
+{
+	reset_window(h);
+	h->rows[0] = *row;
+	h->n = 1;
+	ensure(h);
+	clamp(h);
+	h->pos = -1;
+}
+
+static void load_totals(struct hist *h)
+{
+	struct pd_error err = {0};
+	h->count = 0;
+	if (!h->view || history_view_totals(h->view, h->totals, HISTORY_MAX_CURRENCIES,
+					    &h->ntotals, &err)) {
+		h->ntotals = 0;
+		fail(h, &err);
+	}
+	for (int i = 0; i < h->ntotals; i++)
+		h->count += h->totals[i].count;
+}
+
+/* New filter or sort: a new view, the first rows, the totals. */
+static void requery(struct hist *h, bool totals)
+{
+	struct pd_error err = {0};
+	history_view_free(&h->view);
+	if (history_view_new(h->ui->app->db, &h->filter, h->sort, h->desc, &h->view, &err)) {
+		fail(h, &err);
+		reset_window(h);
+		return;
+	}
+	ui_trace_mark("history_query");
+	if (totals)
+		load_totals(h);
+	ui_trace_mark("history_totals_done");
+	load_start(h);
+	ui_trace_mark("history_rows_done");
+	h->loaded = true;
+}
+
+static void move_by(struct hist *h, int delta, bool scroll_too)
+{
+	if (h->n == 0)
+		return;
+	int want = h->sel + delta;
+	while (want >= h->n && extend(h, true))
+		;
+	while (want < 0) {
+		int before = h->sel;
+		if (!extend(h, false))
+			break;
+		want += h->sel - before;
+	}
+	if (want >= h->n)
+		want = h->n - 1;
+	if (want < 0)
+		want = 0;
+	if (h->pos >= 0)
+		h->pos += want - h->sel;
+	if (scroll_too)
+		h->top += want - h->sel;
+	h->sel = want;
+	clamp(h);
+	ensure(h);
+	clamp(h);
+}
+
+/* ---- formatting ---------------------------------------------------------------- */
+
+/* "1,234.50" (no currency code); refunds shown negative. */
+static char *amount_text(int64_t minor, const char *cur, char *out, size_t len)
+{
+	money_format(minor, cur, out, len);
+	char *sp = strrchr(out, ' ');
+	if (sp)
+		*sp = '\0';
+	return out;
+}
+
+static const char *short_status(const char *s)
+{
+	static const struct {
+		const char *from, *to;
+	} map[] = {
+		{"partially_refunded", "part refund"}, {"requires_payment_method", "needs card"},
+		{"requires_action", "needs action"},   {"requires_capture", "uncaptured"},
+		{"uncollectible", "uncollect."},
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(s, map[i].from) == 0)
+			return map[i].to;
+	return s;
+}
+
+static enum theme_role status_role(const char *s)
+{
+	if (!strcmp(s, "succeeded") || !strcmp(s, "paid"))
+		return ROLE_OK;
+	if (!strcmp(s, "failed") || !strcmp(s, "disputed") || !strcmp(s, "uncollectible"))
+		return ROLE_ERROR;
+	if (strstr(s, "refund") || !strcmp(s, "canceled") || !strcmp(s, "void"))
+		return ROLE_WARNING;
+	return ROLE_NORMAL;
+}
+
+static void fmt_time(int64_t t, bool with_time, char *out, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	strftime(out, len, with_time ? "%Y-%m-%d %H:%M" : "%Y-%m-%d", localtime_r(&tt, &tm));
+}
+
+static void fmt_count(long v, char *out, size_t len)
+{
+	char raw[32];
+	snprintf(raw, sizeof raw, "%ld", v < 0 ? -v : v);
+	size_t n = strlen(raw), o = 0;
+	if (v < 0 && o + 1 < len)
+		out[o++] = '-';
+	for (size_t i = 0; i < n && o + 2 < len; i++) {
+		if (i && (n - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = raw[i];
+	}
+	out[o] = '\0';
+}
+
+/* ---- drawing ---------------------------------------------------------------------- */
+
+struct columns {
+	bool wide;
+	int date, client, desc;
+};
+
+static struct columns layout(int w)
+{
+	struct columns c = {.wide = w >= 120, .date = 10};
+	/* mark 2, amount 12, cur 3, status 11, card 9, single spaces between */
+	int fixed = 2 + 1 + 12 + 1 + 3 + 1 + 11 + 1 + 9 + 1;
+	if (c.wide) {
+		c.date = 16;
+		fixed += 10 + 1 + 12 + 1; /* fee, net */
+	}
+	fixed += c.date + 1;
+	int rest = w - fixed;
+	if (rest < 10)
+		rest = 10;
+	c.client = rest * 5 / 10;
+	if (c.client > 28)
+		c.client = 28;
+	c.desc = rest - c.client - 1;
+	return c;
+}
+
+static void draw_header(struct ui_rect r, const struct columns *c)
+{
+	char line[512];
+	if (c->wide)
+		snprintf(line, sizeof line, "   %-*s %12s cur %-11s %-*s %-9s %10s %12s %s", c->date,
+			 "date", "amount", "status", c->client, "client", "card", "fee", "net",
+			 "description");
+	else
+		snprintf(line, sizeof line, "   %-*s %12s cur %-11s %-*s %-9s %s", c->date, "date",
+			 "amount", "status", c->client, "client", "card", "description");
+	ui_put(r.y, r.x, r.w, ROLE_HEADER, line, true);
+}
+
+static void draw_row(const struct history_row *row, struct ui_rect r, const struct columns *c,
+		     bool selected)
+{
+	enum theme_role base = selected ? ROLE_SELECTION : ROLE_NORMAL;
+	if (selected)
+		ui_fill((struct ui_rect){r.y, r.x, 1, r.w}, ROLE_SELECTION);
+	int x = r.x;
+	char mark[8];
+	snprintf(mark, sizeof mark, "%s%s",
+		 (row->marks & HISTORY_MARK_FLAGGED)    ? "!"
+		 : (row->marks & HISTORY_MARK_REVIEWED) ? "\u2713"
+							: " ",
+		 (row->marks & HISTORY_MARK_NOTE) ? "*" : " ");
+	x += ui_put(r.y, x, 2, selected ? base : ((row->marks & HISTORY_MARK_FLAGGED) ? ROLE_ERROR : ROLE_OK),
+		    mark, true) + 1;
+	char buf[64];
+	fmt_time(row->created, c->wide, buf, sizeof buf);
+	ui_put(r.y, x, c->date, base, buf, true);
+	x += c->date + 1;
+	char amt[48];
+	amount_text(strcmp(row->type, "refund") == 0 ? -row->amount : row->amount, row->currency,
+		    amt, sizeof amt);
+	snprintf(buf, sizeof buf, "%12s", amt);
+	ui_put(r.y, x, 12, selected ? base : (strcmp(row->type, "refund") == 0 ? ROLE_MONEY_NEGATIVE : ROLE_MONEY_POSITIVE),
+	       buf, true);
+	x += 13;
+	ui_put(r.y, x, 3, base, row->currency, true);
+	x += 4;
+	ui_put(r.y, x, 11, selected ? base : status_role(row->status), short_status(row->status), true);
+	x += 12;
+	ui_put(r.y, x, c->client, base, row->client[0] ? row->client : row->email, true);
+	x += c->client + 1;
+	if (row->last4[0])
+		snprintf(buf, sizeof buf, "%.4s %s",
+			 strcmp(row->brand, "mastercard") == 0 ? "mc" : row->brand, row->last4);
+	else
+		snprintf(buf, sizeof buf, "%s", strcmp(row->type, "invoice") == 0 ? "invoice" : "");
+	ui_put(r.y, x, 9, base, buf, true);
+	x += 10;
+	if (c->wide) {
+		char fee[48] = "", net[48] = "";
+		if (row->has_fee) {
+			amount_text(row->fee, row->currency, fee, sizeof fee);
+			amount_text(row->net, row->currency, net, sizeof net);
+		}
+		snprintf(buf, sizeof buf, "%10s", fee);
+		ui_put(r.y, x, 10, base, buf, true);
+		x += 11;
+		snprintf(buf, sizeof buf, "%12s", net);
+		ui_put(r.y, x, 12, base, buf, true);
+		x += 13;
+	}
+	ui_put(r.y, x, r.x + r.w - x, base, row->description, true);
+}
+
+static void draw_totals(struct hist *h, struct ui_rect r)
+{
+	char line[256], count[32];
+	snprintf(line, sizeof line, "%-4s %10s %15s %15s %15s %15s", "", "records", "gross",
+		 "refunds", "fees", "net");
+	ui_put(r.y, r.x, r.w, ROLE_HEADER, line, true);
+	int shown = h->ntotals < r.h - 1 ? h->ntotals : r.h - 1;
+	for (int i = 0; i < shown; i++) {
+		const struct history_total *t = &h->totals[i];
+		char g[48], rf[48], fe[48], ne[48], cur[8];
+		snprintf(cur, sizeof cur, "%s", t->currency);
+		for (char *p = cur; *p; p++)
+			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+		fmt_count(t->count, count, sizeof count);
+		snprintf(line, sizeof line, "%-4s %10s %15s %15s %15s %15s", cur, count,
+			 amount_text(t->gross, t->currency, g, sizeof g),
+			 amount_text(t->refunds, t->currency, rf, sizeof rf),
+			 amount_text(t->fees, t->currency, fe, sizeof fe),
+			 amount_text(t->net, t->currency, ne, sizeof ne));
+		ui_put(r.y + 1 + i, r.x, r.w, ROLE_NORMAL, line, true);
+	}
+	if (h->ntotals == 0)
+		ui_put(r.y + 1, r.x, r.w, ROLE_DIM, "no records", true);
+	if (h->ntotals > shown && shown > 0) {
+		snprintf(line, sizeof line, " +%d more", h->ntotals - shown);
+		ui_put(r.y + shown, r.x + r.w - 10, 10, ROLE_DIM, line, true);
+	}
+}
+
+static void draw_bar(struct hist *h, struct ui_rect r)
+{
+	char desc[400], right[160], synced[40] = "never", count[32], pos[32];
+	history_filter_describe(&h->filter, desc, sizeof desc);
+	if (h->last_synced)
+		fmt_time(h->last_synced, true, synced, sizeof synced);
+	fmt_count(h->count, count, sizeof count);
+	if (h->pos >= 0)
+		fmt_count(h->pos + 1, pos, sizeof pos);
+	else
+		snprintf(pos, sizeof pos, "~");
+	snprintf(right, sizeof right, " %s/%s · synced %s", h->n ? pos : "0", count, synced);
+	char left[512];
+	snprintf(left, sizeof left, " %s %s · %s", h->sort == HISTORY_SORT_DATE ? "date" : "amount",
+		 h->desc ? "\u2193" : "\u2191", desc);
+	ui_fill((struct ui_rect){r.y, r.x, 1, r.w}, ROLE_TITLE);
+	int rw = ui_text_width(right);
+	ui_put(r.y, r.x, r.w - rw, ROLE_TITLE, left, false);
+	ui_put(r.y, r.x + r.w - rw, rw, ROLE_TITLE, right, false);
+}
+
+static void draw_list(struct hist *h, struct ui_rect area)
+{
+	int tl = (h->ntotals < TOTAL_LINES ? (h->ntotals ? h->ntotals : 1) : TOTAL_LINES) + 1;
+	struct ui_rect list = {area.y + 2, area.x, area.h - 2 - tl, area.w};
+	h->page = list.h;
+	ensure(h);
+	clamp(h);
+	draw_bar(h, (struct ui_rect){area.y, area.x, 1, area.w});
+	struct columns c = layout(area.w);
+	draw_header((struct ui_rect){area.y + 1, area.x, 1, area.w}, &c);
+	for (int i = 0; i < list.h && h->top + i < h->n; i++) {
+		int idx = h->top + i;
+		draw_row(&h->rows[idx], (struct ui_rect){list.y + i, list.x, 1, list.w}, &c,
+			 idx == h->sel);
+	}
+	if (h->n == 0)
+		ui_put(list.y + 1, list.x + 2, list.w - 4, ROLE_DIM,
+		       h->count || h->filter.search[0] || h->filter.status[0]
+			       ? "Nothing matches: x clears the filters and the search."
+			       : "Billing history: nothing yet. It arrives with a sync from Stripe.",
+		       false);
+	draw_totals(h, (struct ui_rect){area.y + area.h - tl, area.x, tl, area.w});
+}
+
+static void detail_line(int *y, struct ui_rect a, const char *label, const char *value)
+{
+	if (!value || !*value || *y >= a.y + a.h)
+		return;
+	ui_put(*y, a.x + 1, 12, ROLE_DIM, label, false);
+	ui_put(*y, a.x + 14, a.w - 15, ROLE_NORMAL, value, false);
+	(*y)++;
+}
+
+static void draw_detail(struct hist *h, struct ui_rect a)
+{
+	const struct history_detail *d = &h->detail;
+	const struct history_row *r = &d->row;
+	char buf[512], t1[32], t2[32], m[48], m2[48], m3[48], m4[48];
+	int y = a.y;
+	snprintf(buf, sizeof buf, " %s %s · %s%s", r->type, r->stripe_id, r->status,
+		 d->livemode ? " · LIVE" : "");
+	ui_put(y++, a.x, a.w, ROLE_TITLE, buf, true);
+	y++;
+	money_format(r->amount, r->currency, m, sizeof m);
+	if (strcmp(r->type, "payment") != 0 && r->has_fee)
+		snprintf(buf, sizeof buf, "%s · fee %s · net %s", m,
+			 amount_text(r->fee, r->currency, m3, sizeof m3),
+			 amount_text(r->net, r->currency, m4, sizeof m4));
+	else if (strcmp(r->type, "payment") != 0)
+		snprintf(buf, sizeof buf, "%s", m);
+	else if (r->has_fee)
+		snprintf(buf, sizeof buf, "%s · refunded %s · fee %s · net %s", m,
+			 amount_text(r->amount_refunded, r->currency, m2, sizeof m2),
+			 amount_text(r->fee, r->currency, m3, sizeof m3),
+			 amount_text(r->net, r->currency, m4, sizeof m4));
+	else
+		snprintf(buf, sizeof buf, "%s · refunded %s", m,
+			 amount_text(r->amount_refunded, r->currency, m2, sizeof m2));
+	detail_line(&y, a, "Amount", buf);
+	snprintf(buf, sizeof buf, "%s%s%s%s%s", d->client, d->email[0] ? " <" : "", d->email,
+		 d->email[0] ? ">" : "", r->customer_id[0] ? "" : "");
+	detail_line(&y, a, "Client", buf);
+	detail_line(&y, a, "Customer", r->customer_id);
+	detail_line(&y, a, "Description", d->description);
+	if (r->last4[0]) {
+		snprintf(buf, sizeof buf, "%s \u2022\u2022\u2022\u2022 %s (%s)", r->brand, r->last4,
+			 d->payment_method[0] ? d->payment_method : "card");
+		detail_line(&y, a, "Paid with", buf);
+	}
+	fmt_time(r->created, true, t1, sizeof t1);
+	int n = snprintf(buf, sizeof buf, "created %s", t1);
+	if (d->succeeded_at && n > 0 && (size_t)n < sizeof buf) {
+		fmt_time(d->succeeded_at, true, t2, sizeof t2);
+		n += snprintf(buf + n, sizeof buf - (size_t)n, " · succeeded %s", t2);
+	}
+	if (d->refunded_at && n > 0 && (size_t)n < sizeof buf) {
+		fmt_time(d->refunded_at, true, t2, sizeof t2);
+		n += snprintf(buf + n, sizeof buf - (size_t)n, " · refunded %s", t2);
+	}
+	if (d->disputed && n > 0 && (size_t)n < sizeof buf)
+		snprintf(buf + n, sizeof buf - (size_t)n, " · disputed");
+	detail_line(&y, a, "Timeline", buf);
+	/* refunds, one line each */
+	char *refunds = strdup(d->refunds ? d->refunds : ""), *save = NULL;
+	bool first = true;
+	for (char *l = refunds ? strtok_r(refunds, "\n", &save) : NULL; l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		detail_line(&y, a, first ? "Refunds" : "", l);
+		first = false;
+	}
+	free(refunds);
+	buf[0] = '\0';
+	if (d->appointment_id[0])
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "appointment %s  ",
+			 d->appointment_id);
+	if (d->subscription_id[0])
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "subscription %s  ",
+			 d->subscription_id);
+	if (d->invoice_id[0] && strcmp(r->type, "invoice") != 0)
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "invoice %s", d->invoice_id);
+	detail_line(&y, a, "Linked", buf);
+	buf[0] = '\0';
+	if (d->payment_intent[0] && strcmp(d->payment_intent, r->stripe_id) != 0)
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s  ", d->payment_intent);
+	if (d->charge_id[0])
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s  ", d->charge_id);
+	if (d->balance_txn[0])
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s", d->balance_txn);
+	detail_line(&y, a, "Stripe ids", buf);
+	buf[0] = '\0';
+	if (d->created_request_id[0])
+		snprintf(buf, sizeof buf, "created %s  ", d->created_request_id);
+	if (d->request_id[0])
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "synced %s", d->request_id);
+	detail_line(&y, a, "Request-Id", buf);
+	/* the URL on a line of its own, so 80 columns show it whole for copying */
+	history_dashboard_url(r->type, r->stripe_id, d->livemode, buf, sizeof buf);
+	if (y + 1 < a.y + a.h) {
+		ui_put(y++, a.x + 1, 12, ROLE_DIM, "Dashboard", false);
+		ui_put(y++, a.x + 1, a.w - 2, ROLE_NORMAL, buf, false);
+	}
+	buf[0] = '\0';
+	if (r->marks & HISTORY_MARK_REVIEWED) {
+		fmt_time(d->reviewed_at, true, t1, sizeof t1);
+		snprintf(buf, sizeof buf, "reviewed by %s %s  ", d->reviewed_by, t1);
+	}
+	if (r->marks & HISTORY_MARK_FLAGGED) {
+		fmt_time(d->flagged_at, true, t1, sizeof t1);
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "flagged by %s %s",
+			 d->flagged_by, t1);
+	}
+	detail_line(&y, a, "Review", buf[0] ? buf : "not reviewed");
+	if (d->note[0]) {
+		fmt_time(d->note_at, true, t1, sizeof t1);
+		snprintf(buf, sizeof buf, "%s (%s, %s)", d->note, d->note_by, t1);
+		detail_line(&y, a, "Note", buf);
+	}
+	if (y < a.y + a.h - 1)
+		ui_put(a.y + a.h - 1, a.x + 1, a.w - 2, ROLE_DIM,
+		       "Esc back · Space reviewed · f flag · a note · j/k next/previous record",
+		       false);
+}
+
+static void draw_form(struct hist *h, struct ui_rect area, const char *title, const char *help)
+{
+	int rows = 0;
+	for (int i = 0; i < h->form.n; i++)
+		rows += 1 + (h->fields[i].error[0] || i == h->form.focus);
+	int bh = rows + 4, bw = area.w - 8 < 72 ? area.w - 8 : 72;
+	if (bh > area.h)
+		bh = area.h;
+	struct ui_rect box = {area.y + (area.h - bh) / 2, area.x + (area.w - bw) / 2, bh, bw};
+	ui_box(box, ROLE_DIALOG, title);
+	ui_put(box.y + box.h - 2, box.x + 2, box.w - 4, ROLE_DIM, help, false);
+	ui_form_draw(&h->form, (struct ui_rect){box.y + 1, box.x + 2, box.h - 3, box.w - 4});
+}
 
 static void draw(void *state, struct ui *ui, struct ui_rect area)
 {
-	(void)state;
-	(void)ui;
-	screen_info_draw_page(&page, area);
+	struct hist *h = state;
+	h->ui = ui;
+	if (!h->loaded)
+		requery(h, true);
+	if (h->mode == MODE_DETAIL && h->has_detail) {
+		draw_detail(h, area);
+		return;
+	}
+	draw_list(h, area);
+	if (h->mode == MODE_SEARCH) {
+		ui_fill((struct ui_rect){area.y, area.x, 1, area.w}, ROLE_INPUT_FOCUS);
+		ui_put(area.y, area.x, 2, ROLE_INPUT_FOCUS, "/", false);
+		ui_put(area.y, area.x + 1, area.w - 1, ROLE_INPUT_FOCUS, h->search.text, false);
+		char before[512];
+		snprintf(before, sizeof before, "%.*s", (int)h->search.cursor, h->search.text);
+		move(area.y, area.x + 1 + ui_text_width(before));
+	} else if (h->mode == MODE_FILTER) {
+		draw_form(h, area, "Filters", "Enter apply · Esc cancel · Tab next · Space/←→ choose");
+	} else if (h->mode == MODE_NOTE) {
+		draw_form(h, area, "Note", "Enter save (empty clears) · Esc cancel");
+	} else if (h->mode == MODE_EXPORT) {
+		draw_form(h, area, "Export what is shown", "Enter export · Esc cancel");
+	} else if (h->mode == MODE_JUMP) {
+		draw_form(h, area, "Jump to a date", "Enter jump · Esc cancel");
+	}
+}
+
+/* ---- forms ------------------------------------------------------------------- */
+
+static const char *const status_choices[] = {
+	"any", "succeeded", "partially_refunded", "refunded", "disputed", "failed", "processing",
+	"requires_payment_method", "requires_action", "requires_capture", "canceled", "pending",
+	"paid", "open", "void", "uncollectible", "draft", NULL,
+};
+static const char *const type_choices[] = {"any", "payment", "refund", "invoice", NULL};
+static const char *const review_choices[] = {"any", "reviewed", "unreviewed", "flagged", NULL};
+static const char *const format_choices[] = {"csv", "jsonl", NULL};
+
+static int validate_date(const char *v, char *msg, size_t len)
+{
+	struct pd_error err = {0};
+	if (!*v || !history_date_parse(v, &(int64_t){0}, &err))
+		return 0;
+	snprintf(msg, len, "%s", err.msg);
+	return -1;
+}
+
+static int validate_required_date(const char *v, char *msg, size_t len)
+{
+	if (!*v) {
+		snprintf(msg, len, "type a date: YYYY-MM-DD");
+		return -1;
+	}
+	return validate_date(v, msg, len);
+}
+
+static int validate_amount(const char *v, char *msg, size_t len)
+{
+	struct pd_error err = {0};
+	int64_t minor;
+	if (!*v || !money_parse(v, "usd", &minor, &err))
+		return 0;
+	snprintf(msg, len, "%s", err.msg);
+	return -1;
+}
+
+static int validate_currency(const char *v, char *msg, size_t len)
+{
+	if (!*v)
+		return 0;
+	if (strlen(v) == 3 && strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") == 3)
+		return 0;
+	snprintf(msg, len, "a 3-letter currency code such as usd, or empty for all");
+	return -1;
+}
+
+static int validate_path(const char *v, char *msg, size_t len)
+{
+	if (*v)
+		return 0;
+	snprintf(msg, len, "type a file name");
+	return -1;
+}
+
+static void close_form(struct hist *h)
+{
+	if (h->form_open)
+		ui_form_free(&h->form);
+	h->form_open = false;
+	if (h->mode != MODE_DETAIL || !h->has_detail)
+		h->mode = MODE_LIST;
+	else
+		h->mode = MODE_DETAIL;
+}
+
+static void open_form(struct hist *h, enum mode mode, const struct ui_field *spec, int n)
+{
+	if (h->form_open)
+		ui_form_free(&h->form);
+	memset(h->fields, 0, sizeof h->fields);
+	for (int i = 0; i < n; i++)
+		h->fields[i] = spec[i];
+	ui_form_init(&h->form, h->fields, n, 512);
+	h->form_open = true;
+	h->mode = mode;
+}
+
+static int choice_index(const char *const *choices, const char *value)
+{
+	for (int i = 0; choices[i]; i++)
+		if (strcmp(choices[i], value) == 0)
+			return i;
+	return 0;
+}
+
+static void open_filter_form(struct hist *h)
+{
+	const struct ui_field spec[FF_COUNT] = {
+		[FF_DATES] = {.label = "Dates", .kind = UI_FIELD_CHOICE, .hint = "Space or ←/→ to choose", .choices = history_range_names},
+		[FF_FROM] = {.label = "From", .kind = UI_FIELD_TEXT, .hint = "YYYY-MM-DD (custom dates)", .validate = validate_date},
+		[FF_TO] = {.label = "To", .kind = UI_FIELD_TEXT, .hint = "YYYY-MM-DD, included (custom dates)", .validate = validate_date},
+		[FF_STATUS] = {.label = "Status", .kind = UI_FIELD_CHOICE, .choices = status_choices},
+		[FF_TYPE] = {.label = "Type", .kind = UI_FIELD_CHOICE, .choices = type_choices},
+		[FF_CLIENT] = {.label = "Client", .kind = UI_FIELD_TEXT, .hint = "name or email words, or cus_…"},
+		[FF_MIN] = {.label = "Amount from", .kind = UI_FIELD_TEXT, .hint = "in the currency's units, e.g. 20.00", .validate = validate_amount},
+		[FF_MAX] = {.label = "Amount to", .kind = UI_FIELD_TEXT, .hint = "included", .validate = validate_amount},
+		[FF_CURRENCY] = {.label = "Currency", .kind = UI_FIELD_TEXT, .hint = "usd, eur, …; empty for all", .validate = validate_currency},
+		[FF_REVIEW] = {.label = "Review", .kind = UI_FIELD_CHOICE, .choices = review_choices},
+	};
+	open_form(h, MODE_FILTER, spec, FF_COUNT);
+	const struct history_filter *f = &h->filter;
+	h->fields[FF_DATES].choice = h->range;
+	char buf[64];
+	if (h->range == HISTORY_RANGE_CUSTOM) {
+		if (f->since) {
+			fmt_time(f->since, false, buf, sizeof buf);
+			textedit_set(&h->fields[FF_FROM].edit, buf);
+		}
+		if (f->until) {
+			fmt_time(f->until - 1, false, buf, sizeof buf);
+			textedit_set(&h->fields[FF_TO].edit, buf);
+		}
+	}
+	h->fields[FF_STATUS].choice = f->status[0] ? choice_index(status_choices, f->status) : 0;
+	h->fields[FF_TYPE].choice = f->type[0] ? choice_index(type_choices, f->type) : 0;
+	textedit_set(&h->fields[FF_CLIENT].edit, f->client);
+	const char *cur = f->currency[0] ? f->currency : h->ui->app->cfg.currency;
+	if (f->amount_min_set) {
+		money_format(f->amount_min, cur, buf, sizeof buf);
+		*strrchr(buf, ' ') = '\0';
+		textedit_set(&h->fields[FF_MIN].edit, buf);
+	}
+	if (f->amount_max_set) {
+		money_format(f->amount_max, cur, buf, sizeof buf);
+		*strrchr(buf, ' ') = '\0';
+		textedit_set(&h->fields[FF_MAX].edit, buf);
+	}
+	textedit_set(&h->fields[FF_CURRENCY].edit, f->currency);
+	h->fields[FF_REVIEW].choice = (int)f->review;
+	h->form.dirty = false;
+}
+
+/* The filter form → a filter; false (errors shown inline) when a field is wrong. */
+static bool apply_filter_form(struct hist *h)
+{
+	if (ui_form_validate(&h->form) >= 0)
+		return false;
+	struct history_filter f = {0};
+	snprintf(f.search, sizeof f.search, "%s", h->filter.search);
+	int range = h->fields[FF_DATES].choice;
+	const char *from = ui_form_value(&h->form, FF_FROM), *to = ui_form_value(&h->form, FF_TO);
+	struct pd_error err = {0};
+	if (range == HISTORY_RANGE_CUSTOM || ((*from || *to) && range == HISTORY_RANGE_ALL)) {
+		range = HISTORY_RANGE_CUSTOM;
+		if (*from)
+			history_date_parse(from, &f.since, &err);
+		if (*to && !history_date_parse(to, &f.until, &err))
+			f.until = history_next_day(f.until);
+	} else {
+		history_range_bounds((enum history_range)range, time(NULL), &f.since, &f.until);
+	}
+	int s = h->fields[FF_STATUS].choice, t = h->fields[FF_TYPE].choice;
+	if (s > 0)
+		snprintf(f.status, sizeof f.status, "%s", status_choices[s]);
+	if (t > 0)
+		snprintf(f.type, sizeof f.type, "%s", type_choices[t]);
+	snprintf(f.client, sizeof f.client, "%s", ui_form_value(&h->form, FF_CLIENT));
+	snprintf(f.currency, sizeof f.currency, "%s", ui_form_value(&h->form, FF_CURRENCY));
+	for (char *p = f.currency; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	const char *cur = f.currency[0] ? f.currency : h->ui->app->cfg.currency;
+	const char *min = ui_form_value(&h->form, FF_MIN), *max = ui_form_value(&h->form, FF_MAX);
+	if (*min && money_parse(min, cur, &f.amount_min, &err)) {
+		snprintf(h->fields[FF_MIN].error, sizeof h->fields[FF_MIN].error, "%.190s", err.msg);
+		return false;
+	}
+	f.amount_min_set = *min;
+	if (*max && money_parse(max, cur, &f.amount_max, &err)) {
+		snprintf(h->fields[FF_MAX].error, sizeof h->fields[FF_MAX].error, "%.190s", err.msg);
+		return false;
+	}
+	f.amount_max_set = *max;
+	f.review = (enum history_review_filter)h->fields[FF_REVIEW].choice;
+	if (history_filter_check(&f, &err)) {
+		snprintf(h->fields[FF_TO].error, sizeof h->fields[FF_TO].error, "%.190s", err.msg);
+		return false;
+	}
+	h->filter = f;
+	h->range = range;
+	return true;
+}
+
+static const struct history_row *selected(const struct hist *h)
+{
+	return h->n > 0 && h->sel >= 0 && h->sel < h->n ? &h->rows[h->sel] : NULL;
+}
+
+static void load_detail(struct hist *h)
+{
+	const struct history_row *row = selected(h);
+	if (h->has_detail)
+		history_detail_free(&h->detail);
+	h->has_detail = false;
+	if (!row)
+		return;
+	struct pd_error err = {0};
+	if (history_detail_get(h->ui->app->db, row->id, &h->detail, &err)) {
+		fail(h, &err);
+		return;
+	}
+	h->has_detail = true;
+}
+
+static void open_note_form(struct hist *h)
+{
+	const struct history_row *row = selected(h);
+	if (!row)
+		return;
+	struct history_detail d;
+	struct pd_error err = {0};
+	char *note = NULL;
+	if (!history_detail_get(h->ui->app->db, row->id, &d, &err)) {
+		note = strdup(d.note);
+		history_detail_free(&d);
+	}
+	const struct ui_field spec[] = {
+		{.label = "Note", .kind = UI_FIELD_TEXT, .hint = "kept with your name and the time"},
+	};
+	open_form(h, MODE_NOTE, spec, 1);
+	textedit_set(&h->fields[0].edit, note ? note : "");
+	free(note);
+	h->form.dirty = false;
+}
+
+static void open_export_form(struct hist *h)
+{
+	const struct ui_field spec[] = {
+		{.label = "Format", .kind = UI_FIELD_CHOICE, .hint = "Space or ←/→: csv (RFC 4180) or jsonl", .choices = format_choices},
+		{.label = "File", .kind = UI_FIELD_TEXT, .hint = "written 0600; an existing file is replaced", .validate = validate_path},
+	};
+	open_form(h, MODE_EXPORT, spec, 2);
+	char name[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	strftime(name, sizeof name, "paydesk-history-%Y%m%d.csv", localtime_r(&now, &tm));
+	textedit_set(&h->fields[1].edit, name);
+	h->form.dirty = false;
+}
+
+static void open_jump_form(struct hist *h)
+{
+	const struct ui_field spec[] = {
+		{.label = "Date", .kind = UI_FIELD_TEXT, .hint = "YYYY-MM-DD", .validate = validate_required_date},
+	};
+	open_form(h, MODE_JUMP, spec, 1);
+}
+
+/* ---- actions ---------------------------------------------------------------------- */
+
+static void refresh_row(struct hist *h, int idx)
+{
+	struct pd_error err = {0};
+	struct history_row row;
+	if (!history_row_get(h->ui->app->db, h->rows[idx].id, &row, &err))
+		h->rows[idx] = row;
+	if (h->mode == MODE_DETAIL)
+		load_detail(h);
+}
+
+static void toggle_mark(struct hist *h, enum history_mark mark)
+{
+	const struct history_row *row = selected(h);
+	if (!row)
+		return;
+	bool on = !(row->marks & mark);
+	struct pd_error err = {0};
+	if (history_review_mark(h->ui->app, row->stripe_id, mark, on, &err)) {
+		fail(h, &err);
+		return;
+	}
+	refresh_row(h, h->sel);
+	if (h->filter.review != HISTORY_REVIEW_ANY) {
+		/* the marks are part of the filter: gather its rows again, stay here */
+		struct history_row keep = h->rows[h->sel];
+		long pos = h->pos;
+		requery(h, true);
+		load_at(h, &keep);
+		h->pos = pos;
+	}
+}
+
+static void jump_unreviewed(struct hist *h, bool forward)
+{
+	const struct history_row *row = selected(h);
+	struct history_key key;
+	if (row)
+		key = history_view_key(h->view, row);
+	struct history_row found;
+	struct pd_error err = {0};
+	int rc = history_view_next_unreviewed(h->view, row ? &key : NULL, forward, &found, &err);
+	if (rc == PD_ERR_NOT_FOUND) {
+		ui_notify(h->ui, UI_NOTICE_INFO, "%s", err.msg);
+		return;
+	}
+	if (rc) {
+		fail(h, &err);
+		return;
+	}
+	/* close by: move within the window, keeping the known position */
+	for (int i = 0; i < h->n; i++) {
+		if (h->rows[i].id == found.id) {
+			move_by(h, i - h->sel, false);
+			return;
+		}
+	}
+	load_at(h, &found);
+}
+
+static void jump_to_day(struct hist *h, int64_t day_start)
+{
+	if (h->sort != HISTORY_SORT_DATE) {
+		h->sort = HISTORY_SORT_DATE;
+		requery(h, false);
+	}
+	/* the first row of that day in the view's order, by key (never OFFSET) */
+	struct history_key from = h->desc ? (struct history_key){history_next_day(day_start), 0}
+					  : (struct history_key){day_start, 0};
+	struct history_row row;
+	int got = 0;
+	struct pd_error err = {0};
+	if (history_view_page(h->view, &from, true, &row, 1, &got, &err)) {
+		fail(h, &err);
+		return;
+	}
+	if (!got) {
+		load_end(h);
+		return;
+	}
+	load_at(h, &row);
+}
+
+static void submit_form(struct hist *h)
+{
+	struct pd_error err = {0};
+	const struct history_row *row = selected(h);
+	switch (h->mode) {
+	case MODE_FILTER:
+		if (!apply_filter_form(h))
+			return;
+		close_form(h);
+		h->mode = MODE_LIST;
+		requery(h, true);
+		return;
+	case MODE_NOTE:
+		if (row && history_review_note(h->ui->app, row->stripe_id, ui_form_value(&h->form, 0),
+					       &err)) {
+			fail(h, &err);
+			return;
+		}
+		close_form(h);
+		refresh_row(h, h->sel);
+		return;
+	case MODE_EXPORT: {
+		if (ui_form_validate(&h->form) >= 0)
+			return;
+		enum history_format fmt = h->fields[0].choice == 1 ? HISTORY_JSONL : HISTORY_CSV;
+		char *path = strdup(ui_form_value(&h->form, 1));
+		long rows = 0;
+		if (history_export_file(h->ui->app->db, &h->filter, fmt, path, &rows, &err)) {
+			snprintf(h->fields[1].error, sizeof h->fields[1].error, "%.190s", err.msg);
+			free(path);
+			return;
+		}
+		close_form(h);
+		ui_notify(h->ui, UI_NOTICE_INFO, "exported %ld record%s to %s", rows,
+			  rows == 1 ? "" : "s", path);
+		free(path);
+		return;
+	}
+	case MODE_JUMP: {
+		if (ui_form_validate(&h->form) >= 0)
+			return;
+		int64_t day = 0;
+		history_date_parse(ui_form_value(&h->form, 0), &day, &err);
+		close_form(h);
+		h->mode = MODE_LIST;
+		jump_to_day(h, day);
+		return;
+	}
+	default:
+		return;
+	}
+}
+
+static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
+{
+	struct hist *h = state;
+	h->ui = ui;
+	int page = page_rows(h);
+	switch (a) {
+	case UI_ACT_DOWN:
+	case UI_ACT_UP:
+		move_by(h, a == UI_ACT_DOWN ? 1 : -1, false);
+		if (h->mode == MODE_DETAIL)
+			load_detail(h);
+		return UI_HANDLED;
+	case UI_ACT_PAGE_DOWN:
+	case UI_ACT_PAGE_UP:
+		move_by(h, a == UI_ACT_PAGE_DOWN ? page : -page, true);
+		return UI_HANDLED;
+	case UI_ACT_HALF_DOWN:
+	case UI_ACT_HALF_UP:
+		move_by(h, a == UI_ACT_HALF_DOWN ? page / 2 : -page / 2, true);
+		return UI_HANDLED;
+	case UI_ACT_TOP:
+		load_start(h);
+		return UI_HANDLED;
+	case UI_ACT_BOTTOM:
+		load_end(h);
+		return UI_HANDLED;
+	case UI_ACT_OPEN:
+		load_detail(h);
+		if (h->has_detail)
+			h->mode = MODE_DETAIL;
+		return UI_HANDLED;
+	case UI_ACT_BACK:
+		if (h->mode == MODE_DETAIL) {
+			h->mode = MODE_LIST;
+		} else if (h->filter.search[0]) {
+			h->filter.search[0] = '\0';
+			requery(h, true);
+		}
+		return UI_HANDLED;
+	case UI_ACT_SEARCH:
+		h->mode = MODE_SEARCH;
+		textedit_set(&h->search, h->filter.search);
+		return UI_HANDLED;
+	case UI_ACT_SEARCH_NEXT:
+	case UI_ACT_SEARCH_PREV:
+		jump_unreviewed(h, a == UI_ACT_SEARCH_NEXT);
+		return UI_HANDLED;
+	case UI_ACT_REVIEW:
+		toggle_mark(h, HISTORY_MARK_REVIEWED);
+		return UI_HANDLED;
+	case UI_ACT_FLAG:
+		toggle_mark(h, HISTORY_MARK_FLAGGED);
+		return UI_HANDLED;
+	case UI_ACT_NOTE:
+		open_note_form(h);
+		return UI_HANDLED;
+	case UI_ACT_FILTER:
+		open_filter_form(h);
+		return UI_HANDLED;
+	case UI_ACT_CLEAR:
+		memset(&h->filter, 0, sizeof h->filter);
+		h->range = HISTORY_RANGE_ALL;
+		requery(h, true);
+		return UI_HANDLED;
+	case UI_ACT_SORT:
+		/* date ↓, date ↑, amount ↓, amount ↑ */
+		if (h->desc) {
+			h->desc = false;
+		} else {
+			h->desc = true;
+			h->sort = h->sort == HISTORY_SORT_DATE ? HISTORY_SORT_AMOUNT : HISTORY_SORT_DATE;
+		}
+		requery(h, false);
+		return UI_HANDLED;
+	case UI_ACT_EXPORT:
+		open_export_form(h);
+		return UI_HANDLED;
+	case UI_ACT_JUMP:
+		open_jump_form(h);
+		return UI_HANDLED;
+	default:
+		return UI_UNHANDLED;
+	}
+}
+
+/* Raw keys while a prompt or a form has focus. */
+static enum ui_result key(void *state, struct ui *ui, int k)
+{
+	struct hist *h = state;
+	h->ui = ui;
+	if (h->mode == MODE_SEARCH) {
+		if (k == UI_KEY_ESC) {
+			h->mode = MODE_LIST;
+		} else if (k == UI_KEY_ENTER) {
+			h->mode = MODE_LIST;
+			snprintf(h->filter.search, sizeof h->filter.search, "%s", h->search.text);
+			requery(h, true);
+		} else if (k == UI_KEY_FN(KEY_BACKSPACE)) {
+			textedit_backspace(&h->search);
+		} else if (k == UI_KEY_FN(KEY_LEFT)) {
+			textedit_left(&h->search);
+		} else if (k == UI_KEY_FN(KEY_RIGHT)) {
+			textedit_right(&h->search);
+		} else if (k == UI_CTRL('u')) {
+			textedit_kill_to_start(&h->search);
+		} else if (k == UI_CTRL('w')) {
+			textedit_kill_word(&h->search);
+		} else if (k >= 0x20 && k < 0x110000 && k != 0x7f) {
+			textedit_insert(&h->search, (uint32_t)k);
+		}
+		return UI_HANDLED;
+	}
+	if (h->mode == MODE_FILTER || h->mode == MODE_NOTE || h->mode == MODE_EXPORT ||
+	    h->mode == MODE_JUMP) {
+		if (k == UI_KEY_ESC)
+			close_form(h);
+		else if (k == UI_KEY_ENTER)
+			submit_form(h);
+		else
+			ui_form_key(&h->form, k);
+		return UI_HANDLED; /* modal: nothing reaches the tables behind */
+	}
+	return UI_UNHANDLED;
+}
+
+static bool editing(void *state)
+{
+	const struct hist *h = state;
+	return h->mode == MODE_SEARCH || h->mode == MODE_FILTER || h->mode == MODE_NOTE ||
+	       h->mode == MODE_EXPORT || h->mode == MODE_JUMP;
+}
+
+static bool dirty(void *state)
+{
+	const struct hist *h = state;
+	return h->mode == MODE_NOTE && h->form_open && h->form.dirty;
+}
+
+static void reload(void *state, struct ui *ui)
+{
+	struct hist *h = state;
+	h->ui = ui;
+	struct pd_error err = {0};
+	history_last_synced(ui->app->db, &h->last_synced, &err);
+	if (!h->loaded) {
+		requery(h, true);
+		return;
+	}
+	/* The store may have grown: keep the place, refresh rows and totals. */
+	const struct history_row *row = selected(h);
+	struct history_row keep;
+	bool had = row != NULL;
+	if (had)
+		keep = *row;
+	load_totals(h);
+	if (had && !history_row_get(ui->app->db, keep.id, &keep, &err)) {
+		long pos = h->pos;
+		load_at(h, &keep);
+		h->pos = pos;
+	} else {
+		load_start(h);
+	}
+}
+
+static void *open_history(struct ui *ui)
+{
+	struct hist *h = calloc(1, sizeof *h);
+	if (!h)
+		return NULL;
+	h->ui = ui;
+	h->desc = true;
+	h->sort = HISTORY_SORT_DATE;
+	h->pos = -1;
+	textedit_init(&h->search, 120, false);
+	return h;
+}
+
+static void close_history(void *state)
+{
+	struct hist *h = state;
+	if (!h)
+		return;
+	if (h->form_open)
+		ui_form_free(&h->form);
+	if (h->has_detail)
+		history_detail_free(&h->detail);
+	textedit_free(&h->search);
+	history_view_free(&h->view);
+	free(h);
 }
 
 const struct ui_screen screen_history = {
 	.name = "history",
 	.title = "History",
-	.keys = NULL,
-	.nkeys = 0,
-	.open = screen_info_open,
-	.close = screen_info_close,
+	.keys = keys,
+	.nkeys = sizeof keys / sizeof keys[0],
+	.open = open_history,
+	.close = close_history,
 	.draw = draw,
+	.act = act,
+	.key = key,
+	.editing = editing,
+	.dirty = dirty,
+	.reload = reload,
 };

@@ -16,6 +16,7 @@
 #include "paydesk/log.h"
 #include "paydesk/stripe_account.h"
 #include "paydesk/vault.h"
+#include "bench_trace.h"
 #include "paydesk/tui.h"
 #include "paydesk/users.h"
 #include "widgets.h"
@@ -252,6 +253,7 @@ static void draw(struct ui *ui)
 	}
 	wnoutrefresh(stdscr);
 	doupdate(); /* curses sends only what changed since the last frame */
+	ui_trace_frame();
 }
 
 /* ---- actions --------------------------------------------------------- */
@@ -388,6 +390,7 @@ static bool refused(struct ui *ui, const struct ui_binding *b)
 
 static void handle_key(struct ui *ui, int key)
 {
+	ui_trace_key(key);
 	if (key == UI_KEY_FN(KEY_RESIZE))
 		return; /* curses has the new size; the next draw uses it */
 	if (ui->signin && !ui->dialog) {
@@ -500,11 +503,13 @@ static void start_signin(struct ui *ui)
 	struct user u;
 	bool ok = false;
 	if (name && pin) {
+		ui_trace_mark("kdf_start"); /* PIN hashing is not part of launch time */
 		int count = 0;
 		users_count(ui->app->db, &count, &err);
 		if (count == 0)
 			auth_user_add(ui->app->db, NULL, name, ROLE_ADMIN, pin, &err);
 		ok = users_sign_in(ui->app->db, name, pin, &u, &err) == PD_OK;
+		ui_trace_mark("kdf_end");
 		if (ok)
 			ui->app->session = session_for(&u);
 		else

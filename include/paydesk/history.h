@@ -1,0 +1,196 @@
+/* Billing history in the store: one row per money record (payment, refund,
+ * invoice; balance-transaction fee and net folded in), review marks kept
+ * apart so they survive re-syncs, per-object sync cursors, and the one
+ * filter module that both the History screen and `paydesk export` use.
+ * Paging is keyset only (sort key + rowid): no query ever uses OFFSET. */
+#ifndef PAYDESK_HISTORY_H
+#define PAYDESK_HISTORY_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "paydesk/error.h"
+
+/* ---- filter ----------------------------------------------------------- */
+
+enum history_review_filter {
+	HISTORY_REVIEW_ANY,
+	HISTORY_REVIEW_REVIEWED,
+	HISTORY_REVIEW_UNREVIEWED,
+	HISTORY_REVIEW_FLAGGED,
+};
+
+enum history_sort { HISTORY_SORT_DATE, HISTORY_SORT_AMOUNT };
+
+/* What a reviewer narrows the history to. Zero-initialised = everything. */
+struct history_filter {
+	int64_t since;      /* created >= since (unix seconds); 0: open */
+	int64_t until;      /* created < until; 0: open */
+	char status[32];    /* exact status ("succeeded", "refunded", …); "": any */
+	char type[16];      /* "payment", "refund", "invoice"; "": any */
+	char currency[4];   /* lowercase ISO code; "": any */
+	char client[128];   /* customer id, or words matched in client name / email */
+	bool amount_min_set, amount_max_set;
+	int64_t amount_min, amount_max; /* minor units, inclusive */
+	enum history_review_filter review;
+	char search[128];   /* full-text words (name, email, description, ids); "": none */
+};
+
+/* Known values, NULL-terminated, for filter forms and validation. */
+extern const char *const history_statuses[];
+extern const char *const history_types[];
+
+/* Check f for values the store cannot use; PD_ERR_USAGE with a message. */
+int history_filter_check(const struct history_filter *f, struct pd_error *err);
+
+/* One line describing f for the filter bar ("status refunded · usd · …"),
+ * "all records" when f is empty. Returns out. */
+char *history_filter_describe(const struct history_filter *f, char *out, size_t len);
+
+/* ---- rows ------------------------------------------------------------- */
+
+enum history_mark { HISTORY_MARK_REVIEWED = 1, HISTORY_MARK_FLAGGED = 2, HISTORY_MARK_NOTE = 4 };
+
+/* One list row as the screen and exports show it (display copies; the
+ * untruncated record is history_detail). */
+struct history_row {
+	int64_t id;           /* rowid, the keyset tie-breaker */
+	char stripe_id[72];
+	char type[12];
+	int64_t created;
+	int64_t amount;       /* minor units */
+	char currency[4];
+	char status[24];
+	char customer_id[40];
+	char client[96];
+	char email[96];
+	char description[160];
+	char brand[16];
+	char last4[8];
+	bool has_fee;
+	int64_t fee, net;
+	int64_t amount_refunded;
+	unsigned marks;       /* enum history_mark bits */
+};
+
+/* A position in a sorted view: the sort key's value and the rowid. */
+struct history_key {
+	int64_t value;
+	int64_t id;
+};
+
+/* A filtered, sorted view of the history with its statements prepared. */
+struct history_view;
+
+/* Build a view over db (which must outlive it). descending: newest / largest first. */
+int history_view_new(sqlite3 *db, const struct history_filter *f, enum history_sort sort,
+		     bool descending, struct history_view **out, struct pd_error *err);
+void history_view_free(struct history_view **v);
+
+/* The key of row in v's sort order. */
+struct history_key history_view_key(const struct history_view *v, const struct history_row *row);
+
+/* Up to max rows after `from` in the view's order (toward the end when
+ * forward, toward the start otherwise; rows come nearest first). from NULL:
+ * from the very start (forward) or the very end (backward). *got is set. */
+int history_view_page(struct history_view *v, const struct history_key *from, bool forward,
+		      struct history_row *rows, int max, int *got, struct pd_error *err);
+
+/* Like history_view_page with max 1, only rows without a "reviewed" mark.
+ * PD_ERR_NOT_FOUND when there is none. */
+int history_view_next_unreviewed(struct history_view *v, const struct history_key *from,
+				 bool forward, struct history_row *row, struct pd_error *err);
+
+/* Re-read one row by rowid (after a mark changed). */
+int history_row_get(sqlite3 *db, int64_t id, struct history_row *row, struct pd_error *err);
+
+/* ---- totals ----------------------------------------------------------- */
+
+/* Per currency, for a filter: records, gross (captured payments), refunds
+ * (refund records), fees and net (balance transactions). */
+struct history_total {
+	char currency[4];
+	int64_t count, gross, refunds, fees, net;
+};
+
+#define HISTORY_MAX_CURRENCIES 16
+
+/* Totals of a view's filter (cheaper than history_totals after a search:
+ * the view has already gathered its rows). */
+int history_view_totals(struct history_view *v, struct history_total *out, int max, int *n,
+			struct pd_error *err);
+
+/* Totals for f, one entry per currency (sorted by count, largest first).
+ * Served from the daily roll-up for date/status/type/currency filters. */
+int history_totals(sqlite3 *db, const struct history_filter *f, struct history_total *out,
+		   int max, int *n, struct pd_error *err);
+
+/* ---- detail ----------------------------------------------------------- */
+
+/* The whole record for the detail pane; every string is a heap copy
+ * ("" when absent). Free with history_detail_free. */
+struct history_detail {
+	struct history_row row;
+	char *client, *email, *description;
+	char *charge_id, *payment_intent, *invoice_id, *subscription_id, *appointment_id;
+	char *balance_txn, *request_id, *created_request_id, *payment_method;
+	int64_t succeeded_at, refunded_at, synced_at;
+	bool disputed, livemode;
+	/* review */
+	char *reviewed_by, *flagged_by, *note, *note_by;
+	int64_t reviewed_at, flagged_at, note_at;
+	/* refunds of a payment: "re_… 12.00 USD succeeded 2026-01-02" lines */
+	char *refunds;
+};
+
+int history_detail_get(sqlite3 *db, int64_t id, struct history_detail *d, struct pd_error *err);
+void history_detail_free(struct history_detail *d);
+
+/* The Stripe Dashboard URL of a record ("…/test/payments/pi_…"). Returns out. */
+char *history_dashboard_url(const char *type, const char *stripe_id, bool livemode, char *out,
+			    size_t len);
+
+/* ---- review marks ----------------------------------------------------- */
+
+/* Set or clear a mark (REVIEWED or FLAGGED) on stripe_id, recording who and when. */
+int history_mark_set(sqlite3 *db, const char *stripe_id, enum history_mark mark, bool on,
+		     const char *who, struct pd_error *err);
+/* Set the note ("" clears it), recording who and when. */
+int history_note_set(sqlite3 *db, const char *stripe_id, const char *note, const char *who,
+		     struct pd_error *err);
+
+/* ---- ingest (sync) ---------------------------------------------------- */
+
+struct history_ingest_stats {
+	long inserted, updated, unchanged, skipped;
+};
+
+/* Upsert every object of a Stripe list page ({"object":"list","data":[…]})
+ * or of a bare array, in one transaction: payment_intents (best with
+ * expand[]=data.latest_charge.balance_transaction and data.customer),
+ * charges, refunds, invoices and balance transactions (folded into the row
+ * of their source). Idempotent: the same page twice changes nothing; a
+ * changed record (refunded, disputed) is updated in place. request_id (the
+ * page's Request-Id, may be NULL) is kept on the rows it changed. When
+ * sync_object is not NULL, sync_state's cursor for it is set to cursor in
+ * the same transaction, so a crash leaves page and cursor consistent. */
+int history_ingest_page(sqlite3 *db, json_t *page, const char *request_id,
+			const char *sync_object, const char *cursor,
+			struct history_ingest_stats *stats, struct pd_error *err);
+
+/* ---- sync state ------------------------------------------------------- */
+
+/* When any object type was last synced completely (0: never). */
+int history_last_synced(sqlite3 *db, int64_t *at, struct pd_error *err);
+
+/* Cursor of one object type (heap string or NULL) and its last sync time. */
+int history_sync_get(sqlite3 *db, const char *object, char **cursor, int64_t *synced_at,
+		     struct pd_error *err);
+/* Record a finished pass of object (synced_at = now) with its cursor. */
+int history_sync_done(sqlite3 *db, const char *object, const char *cursor, struct pd_error *err);
+
+#endif

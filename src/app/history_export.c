@@ -1,0 +1,295 @@
+/* Export of a filtered history (CSV per RFC 4180, JSON Lines) and the date
+ * ranges both the History screen and `paydesk export` offer. */
+#include "paydesk/history_export.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "paydesk/csv.h"
+#include "paydesk/money.h"
+
+#define EXPORT_PAGE 256
+
+const char *const history_range_names[] = {
+	"all", "today", "this week", "this month", "last month", "custom", NULL,
+};
+
+static int64_t local_midnight(struct tm tm)
+{
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+int64_t history_next_day(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	localtime_r(&tt, &tm);
+	tm.tm_mday++;
+	return local_midnight(tm);
+}
+
+void history_range_bounds(enum history_range r, time_t now, int64_t *since, int64_t *until)
+{
+	struct tm tm;
+	localtime_r(&now, &tm);
+	*since = *until = 0;
+	switch (r) {
+	case HISTORY_RANGE_TODAY:
+		*since = local_midnight(tm);
+		*until = history_next_day(*since);
+		break;
+	case HISTORY_RANGE_THIS_WEEK: {
+		struct tm m = tm;
+		m.tm_mday -= (tm.tm_wday + 6) % 7; /* back to Monday */
+		*since = local_midnight(m);
+		m.tm_mday += 7;
+		*until = local_midnight(m);
+		break;
+	}
+	case HISTORY_RANGE_THIS_MONTH:
+	case HISTORY_RANGE_LAST_MONTH: {
+		struct tm m = tm;
+		m.tm_mday = 1;
+		if (r == HISTORY_RANGE_LAST_MONTH)
+			m.tm_mon--;
+		*since = local_midnight(m);
+		m.tm_mon++;
+		*until = local_midnight(m);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+int history_date_parse(const char *text, int64_t *day_start, struct pd_error *err)
+{
+	int y, mo, d;
+	char tail;
+	if (!text || sscanf(text, "%4d-%2d-%2d%c", &y, &mo, &d, &tail) != 3 || strlen(text) != 10 ||
+	    mo < 1 || mo > 12 || d < 1 || d > 31 || y < 2000 || y > 2200)
+		return pd_error_set(err, PD_ERR_USAGE, "'%s' is not a date: type YYYY-MM-DD",
+				    text ? text : "");
+	struct tm tm = {0};
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	int64_t t = local_midnight(tm);
+	time_t tt = (time_t)t;
+	struct tm back;
+	localtime_r(&tt, &back);
+	if (back.tm_mday != d) /* 2026-02-30 */
+		return pd_error_set(err, PD_ERR_USAGE, "%s is not a day of the calendar", text);
+	*day_start = t;
+	return PD_OK;
+}
+
+int history_format_parse(const char *s, enum history_format *fmt, struct pd_error *err)
+{
+	if (s && strcmp(s, "csv") == 0)
+		*fmt = HISTORY_CSV;
+	else if (s && strcmp(s, "jsonl") == 0)
+		*fmt = HISTORY_JSONL;
+	else
+		return pd_error_set(err, PD_ERR_USAGE, "unknown format '%s' (allowed: csv, jsonl)",
+				    s ? s : "");
+	return PD_OK;
+}
+
+/* Minor units as a plain decimal for spreadsheets: "1234.50", "-3.00", "1200". */
+static char *decimal(int64_t minor, const char *currency, char *out, size_t len)
+{
+	int exp = money_exponent(currency);
+	int64_t div = exp == 0 ? 1 : exp == 3 ? 1000 : 100;
+	uint64_t a = minor < 0 ? (uint64_t)(-(minor + 1)) + 1 : (uint64_t)minor;
+	if (exp == 0)
+		snprintf(out, len, "%s%" PRIu64, minor < 0 ? "-" : "", a);
+	else
+		snprintf(out, len, "%s%" PRIu64 ".%0*" PRIu64, minor < 0 ? "-" : "", a / (uint64_t)div,
+			 exp, a % (uint64_t)div);
+	return out;
+}
+
+static void iso_time(int64_t t, char *out, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&tt, &tm));
+}
+
+static const char *const csv_header[] = {
+	"created", "type", "stripe_id", "amount", "currency", "status", "client", "email",
+	"description", "card_brand", "card_last4", "fee", "net", "amount_refunded",
+	"customer_id", "reviewed", "flagged", "note", NULL,
+};
+
+static char *note_of(sqlite3_stmt *st, const char *stripe_id)
+{
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, stripe_id, -1, SQLITE_STATIC);
+	char *note = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		note = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return note;
+}
+
+static void write_csv(FILE *out, const struct history_row *r, const char *note)
+{
+	char when[32], amount[40], fee[40] = "", net[40] = "", refunded[40];
+	iso_time(r->created, when, sizeof when);
+	decimal(r->amount, r->currency, amount, sizeof amount);
+	decimal(r->amount_refunded, r->currency, refunded, sizeof refunded);
+	if (r->has_fee) {
+		decimal(r->fee, r->currency, fee, sizeof fee);
+		decimal(r->net, r->currency, net, sizeof net);
+	}
+	const char *f[] = {when,
+			   r->type,
+			   r->stripe_id,
+			   amount,
+			   r->currency,
+			   r->status,
+			   r->client,
+			   r->email,
+			   r->description,
+			   r->brand,
+			   r->last4,
+			   fee,
+			   net,
+			   refunded,
+			   r->customer_id,
+			   (r->marks & HISTORY_MARK_REVIEWED) ? "yes" : "no",
+			   (r->marks & HISTORY_MARK_FLAGGED) ? "yes" : "no",
+			   note};
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+		if (!f[i])
+			f[i] = "";
+	struct csv_buf b = {0};
+	if (csv_write(&b, f, sizeof f / sizeof f[0]) == 0)
+		fwrite(b.data, 1, b.len, out);
+	csv_buf_free(&b);
+}
+
+static int write_jsonl(FILE *out, const struct history_row *r, const char *note)
+{
+	char when[32];
+	iso_time(r->created, when, sizeof when);
+	json_t *o = json_object();
+	if (!o)
+		return -1;
+	json_object_set_new(o, "created", json_string(when));
+	json_object_set_new(o, "type", json_string(r->type));
+	json_object_set_new(o, "stripe_id", json_string(r->stripe_id));
+	json_object_set_new(o, "amount", json_integer(r->amount));
+	json_object_set_new(o, "currency", json_string(r->currency));
+	json_object_set_new(o, "status", json_string(r->status));
+	json_object_set_new(o, "client", json_string(r->client));
+	json_object_set_new(o, "email", json_string(r->email));
+	json_object_set_new(o, "description", json_string(r->description));
+	json_object_set_new(o, "card_brand", json_string(r->brand));
+	json_object_set_new(o, "card_last4", json_string(r->last4));
+	json_object_set_new(o, "fee", r->has_fee ? json_integer(r->fee) : json_null());
+	json_object_set_new(o, "net", r->has_fee ? json_integer(r->net) : json_null());
+	json_object_set_new(o, "amount_refunded", json_integer(r->amount_refunded));
+	json_object_set_new(o, "customer_id", json_string(r->customer_id));
+	json_object_set_new(o, "reviewed", json_boolean(r->marks & HISTORY_MARK_REVIEWED));
+	json_object_set_new(o, "flagged", json_boolean(r->marks & HISTORY_MARK_FLAGGED));
+	json_object_set_new(o, "note", note ? json_string(note) : json_null());
+	int rc = json_dumpf(o, out, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	json_decref(o);
+	return rc;
+}
+
+int history_export(sqlite3 *db, const struct history_filter *f, enum history_format fmt,
+		   FILE *out, long *rows, struct pd_error *err)
+{
+	*rows = 0;
+	struct history_view *v = NULL;
+	int rc = history_view_new(db, f, HISTORY_SORT_DATE, true, &v, err);
+	if (rc)
+		return rc;
+	sqlite3_stmt *note_st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT note FROM reviews WHERE stripe_id = ?", -1, &note_st,
+			       NULL) != SQLITE_OK) {
+		history_view_free(&v);
+		return pd_error_set(err, PD_ERR_IO, "database error: %s", sqlite3_errmsg(db));
+	}
+	struct history_row *page = malloc(EXPORT_PAGE * sizeof *page);
+	if (!page) {
+		rc = pd_error_set(err, PD_ERR, "out of memory");
+		goto out;
+	}
+	if (fmt == HISTORY_CSV) {
+		for (int i = 0; csv_header[i]; i++)
+			fprintf(out, "%s%s", i ? "," : "", csv_header[i]);
+		fputs("\r\n", out);
+	}
+	struct history_key key, *from = NULL;
+	for (;;) {
+		int got = 0;
+		if ((rc = history_view_page(v, from, true, page, EXPORT_PAGE, &got, err)))
+			break;
+		for (int i = 0; i < got; i++) {
+			char *note = (page[i].marks & HISTORY_MARK_NOTE)
+					     ? note_of(note_st, page[i].stripe_id)
+					     : NULL;
+			if (fmt == HISTORY_CSV)
+				write_csv(out, &page[i], note);
+			else
+				write_jsonl(out, &page[i], note);
+			free(note);
+			(*rows)++;
+		}
+		if (got < EXPORT_PAGE)
+			break;
+		key = history_view_key(v, &page[got - 1]);
+		from = &key;
+	}
+	if (!rc && (fflush(out) != 0 || ferror(out)))
+		rc = pd_error_set(err, PD_ERR_IO, "writing the export failed: %s", strerror(errno));
+out:
+	free(page);
+	sqlite3_finalize(note_st);
+	history_view_free(&v);
+	return rc;
+}
+
+int history_export_file(sqlite3 *db, const struct history_filter *f, enum history_format fmt,
+			const char *path, long *rows, struct pd_error *err)
+{
+	char *tmp = NULL;
+	if (!path || !*path)
+		return pd_error_set(err, PD_ERR_USAGE, "type a file name to export to");
+	if (asprintf(&tmp, "%s.tmp-%ld", path, (long)getpid()) < 0)
+		return pd_error_set(err, PD_ERR, "out of memory");
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!out) {
+		int rc = pd_error_set(err, PD_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(tmp);
+		return rc;
+	}
+	int rc = history_export(db, f, fmt, out, rows, err);
+	if (fsync(fileno(out)) != 0 && !rc)
+		rc = pd_error_set(err, PD_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+	if (fclose(out) != 0 && !rc)
+		rc = pd_error_set(err, PD_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+	if (!rc && rename(tmp, path) != 0)
+		rc = pd_error_set(err, PD_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}

@@ -1,0 +1,823 @@
+/* The history filter (one module for the screen and `paydesk export`),
+ * keyset-paged views and per-currency totals. */
+#include "paydesk/history.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "history_internal.h"
+#include "paydesk/db.h"
+
+const char *const history_statuses[] = {
+	"succeeded", "partially_refunded", "refunded", "disputed", "failed", "processing",
+	"requires_payment_method", "requires_action", "requires_capture", "canceled", "pending",
+	"paid", "open", "void", "uncollectible", "draft", NULL,
+};
+const char *const history_types[] = {"payment", "refund", "invoice", NULL};
+
+/* What counts as money taken, for "gross". */
+#define CAPTURED "('succeeded', 'partially_refunded', 'refunded', 'disputed')"
+#define REFUNDED "('succeeded', 'pending')"
+
+/* Per-currency sums over rows (t = "h." or "") with count expression count. */
+#define SUMS(t, count)                                                                  \
+	"SELECT " t "currency, " count ", sum(CASE WHEN " t "type = 'payment' AND " t       \
+	"status IN " CAPTURED " THEN " t "amount END), sum(CASE WHEN " t "type = 'refund' " \
+	"AND " t "status IN " REFUNDED " THEN " t "amount END), sum(" t "fee), sum(" t "net)"
+
+
+static bool in_list(const char *const *list, const char *s)
+{
+	for (; *list; list++)
+		if (strcmp(*list, s) == 0)
+			return true;
+	return false;
+}
+
+int history_filter_check(const struct history_filter *f, struct pd_error *err)
+{
+	if (f->status[0] && !in_list(history_statuses, f->status))
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "unknown status '%s' (allowed: succeeded, partially_refunded, "
+				    "refunded, disputed, failed, processing, requires_payment_method, "
+				    "requires_action, requires_capture, canceled, pending, paid, open, "
+				    "void, uncollectible, draft)",
+				    f->status);
+	if (f->type[0] && !in_list(history_types, f->type))
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "unknown type '%s' (allowed: payment, refund, invoice)", f->type);
+	if (f->currency[0] && strlen(f->currency) != 3)
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "currency '%s' is not a 3-letter ISO code such as usd", f->currency);
+	if (f->since && f->until && f->since >= f->until)
+		return pd_error_set(err, PD_ERR_USAGE, "the date range ends before it starts");
+	if (f->amount_min_set && f->amount_max_set && f->amount_min > f->amount_max)
+		return pd_error_set(err, PD_ERR_USAGE, "the minimum amount is above the maximum");
+	return PD_OK;
+}
+
+static void cat(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void cat(char *out, size_t len, const char *fmt, ...)
+{
+	size_t n = strlen(out);
+	if (n >= len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(out + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+char *history_filter_describe(const struct history_filter *f, char *out, size_t len)
+{
+	out[0] = '\0';
+	const char *sep = "";
+	if (f->search[0]) {
+		cat(out, len, "%s/%s", sep, f->search);
+		sep = " · ";
+	}
+	if (f->since || f->until) {
+		char a[16] = "…", b[16] = "…";
+		time_t t;
+		struct tm tm;
+		if (f->since) {
+			t = (time_t)f->since;
+			strftime(a, sizeof a, "%Y-%m-%d", localtime_r(&t, &tm));
+		}
+		if (f->until) {
+			t = (time_t)(f->until - 1);
+			strftime(b, sizeof b, "%Y-%m-%d", localtime_r(&t, &tm));
+		}
+		cat(out, len, "%s%s..%s", sep, a, b);
+		sep = " · ";
+	}
+	if (f->type[0]) {
+		cat(out, len, "%s%s", sep, f->type);
+		sep = " · ";
+	}
+	if (f->status[0]) {
+		cat(out, len, "%s%s", sep, f->status);
+		sep = " · ";
+	}
+	if (f->currency[0]) {
+		cat(out, len, "%s%s", sep, f->currency);
+		sep = " · ";
+	}
+	if (f->client[0]) {
+		cat(out, len, "%sclient %s", sep, f->client);
+		sep = " · ";
+	}
+	if (f->amount_min_set || f->amount_max_set) {
+		cat(out, len, "%samount ", sep);
+		if (f->amount_min_set)
+			cat(out, len, "%" PRId64, f->amount_min);
+		cat(out, len, "..");
+		if (f->amount_max_set)
+			cat(out, len, "%" PRId64, f->amount_max);
+		sep = " · ";
+	}
+	static const char *const rv[] = {"", "reviewed", "unreviewed", "flagged"};
+	if (f->review != HISTORY_REVIEW_ANY) {
+		cat(out, len, "%s%s", sep, rv[f->review]);
+		sep = " · ";
+	}
+	if (!out[0])
+		snprintf(out, len, "all records");
+	return out;
+}
+
+/* ---- SQL from a filter ---------------------------------------------------- */
+
+#define MAX_BINDS 40
+
+struct sql {
+	char text[3072];
+	int nbind;
+	struct {
+		bool is_text;
+		int64_t i;
+		char t[600];
+	} bind[MAX_BINDS];
+};
+
+static void sql_add(struct sql *q, const char *s)
+{
+	cat(q->text, sizeof q->text, "%s", s);
+}
+
+static void bind_i(struct sql *q, int64_t v)
+{
+	if (q->nbind < MAX_BINDS) {
+		q->bind[q->nbind].is_text = false;
+		q->bind[q->nbind++].i = v;
+	}
+}
+
+static void bind_t(struct sql *q, const char *s)
+{
+	if (q->nbind < MAX_BINDS) {
+		q->bind[q->nbind].is_text = true;
+		snprintf(q->bind[q->nbind++].t, sizeof q->bind[0].t, "%s", s);
+	}
+}
+
+static int sql_bind(const struct sql *q, sqlite3_stmt *st, int first)
+{
+	for (int i = 0; i < q->nbind; i++) {
+		if (q->bind[i].is_text)
+			sqlite3_bind_text(st, first + i, q->bind[i].t, -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_int64(st, first + i, q->bind[i].i);
+	}
+	return first + q->nbind;
+}
+
+/* A word shaped like a Stripe id ("pi_3N…", "cus_…"): searched through the
+ * b-tree indexes (exact or prefix), not the full-text index. */
+static bool is_stripe_id(const char *w, size_t len)
+{
+	size_t i = 0;
+	while (i < len && w[i] >= 'a' && w[i] <= 'z')
+		i++;
+	if (i < 2 || i > 6 || i + 1 >= len || w[i] != '_')
+		return false;
+	for (i++; i < len; i++)
+		if (!isalnum((unsigned char)w[i]))
+			return false;
+	return true;
+}
+
+/* User words → an FTS5 query: every word required, the last one also as a
+ * prefix (what is being typed; not for one letter, whose prefix would merge
+ * thousands of terms), the others exact; quotes are data. Id-shaped words
+ * are skipped (see id_rowids). Returns false when no word is left. */
+static bool fts_words(const char *text, char *out, size_t len)
+{
+	out[0] = '\0';
+	const char *start[32], *end[32];
+	int n = 0;
+	const char *p = text;
+	while (*p && n < 32) {
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		const char *w = p;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+		bool useful = false;
+		for (const char *c = w; c < p; c++)
+			if (isalnum((unsigned char)*c) || (unsigned char)*c >= 0x80)
+				useful = true;
+		if (useful && !is_stripe_id(w, (size_t)(p - w))) {
+			start[n] = w;
+			end[n++] = p;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		cat(out, len, "%s\"", i ? " " : "");
+		for (const char *c = start[i]; c < end[i]; c++)
+			cat(out, len, "%s%c", *c == '"' ? "\"" : "", *c);
+		cat(out, len, "\"%s", i == n - 1 && end[i] - start[i] >= 2 ? "*" : "");
+	}
+	return n > 0;
+}
+
+static bool is_customer_id(const char *s)
+{
+	return strncmp(s, "cus_", 4) == 0 && is_stripe_id(s, strlen(s));
+}
+
+/* The FTS MATCH expression for search and client words, "" when none. */
+static void fts_expr(const struct history_filter *f, char *out, size_t len)
+{
+	char words[300];
+	out[0] = '\0';
+	if (f->search[0] && fts_words(f->search, words, sizeof words))
+		cat(out, len, "(%s)", words);
+	if (f->client[0] && !is_customer_id(f->client) && fts_words(f->client, words, sizeof words))
+		cat(out, len, "%s{client_name email} : (%s)", out[0] ? " AND " : "", words);
+}
+
+/* The indexed columns an id with this prefix can be in. */
+static const char *const *id_columns(const char *w)
+{
+	static const char *const pi[] = {"stripe_id", "payment_intent", NULL};
+	static const char *const ch[] = {"charge_id", NULL};
+	static const char *const cus[] = {"customer_id", NULL};
+	static const char *const sub[] = {"subscription_id", NULL};
+	static const char *const other[] = {"stripe_id", NULL};
+	if (!strncmp(w, "pi_", 3))
+		return pi;
+	if (!strncmp(w, "ch_", 3) || !strncmp(w, "py_", 3))
+		return ch;
+	if (!strncmp(w, "cus_", 4))
+		return cus;
+	if (!strncmp(w, "sub_", 4))
+		return sub;
+	return other;
+}
+
+/* Rowids of records holding an id starting with w: "SELECT id … UNION …". */
+static void id_rowids(struct sql *q, const char *w)
+{
+	char hi[80];
+	snprintf(hi, sizeof hi, "%s", w);
+	hi[strlen(hi) - 1]++; /* ids are ASCII letters and digits: the prefix's end */
+	const char *const *cols = id_columns(w);
+	for (int i = 0; cols[i]; i++) {
+		/* refunds name their payment: the partial index covers type = 'refund' */
+		cat(q->text, sizeof q->text, "%sSELECT id FROM history WHERE %s >= ? AND %s < ?%s",
+		    i ? " UNION " : "", cols[i], cols[i],
+		    strcmp(cols[i], "payment_intent") == 0 ? " AND type = 'refund'" : "");
+		bind_t(q, w);
+		bind_t(q, hi);
+	}
+}
+
+/* The id-shaped words of a search (up to max, each < 72 bytes). */
+static int id_words(const char *text, char words[][72], int max)
+{
+	int n = 0;
+	const char *p = text;
+	while (*p && n < max) {
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		const char *w = p;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+		size_t len = (size_t)(p - w);
+		if (len && len < 72 && is_stripe_id(w, len)) {
+			memcpy(words[n], w, len);
+			words[n++][len] = '\0';
+		}
+	}
+	return n;
+}
+
+enum { FROM_HISTORY, FROM_FTS, FROM_IDS, FROM_REVIEWS };
+
+/* FROM and WHERE (no ORDER BY) for f. amount_sort: keep the status and
+ * currency conditions off their indexes so the amount index drives. */
+static int build_where(const struct history_filter *f, struct sql *q, bool amount_sort,
+		       bool unreviewed_only)
+{
+	char match[700], ids[4][72];
+	fts_expr(f, match, sizeof match);
+	int nids = f->search[0] ? id_words(f->search, ids, 4) : 0;
+	int from = FROM_HISTORY;
+	if (!match[0] && nids > 0) {
+		/* an id search: the matching rowids drive, from the id indexes */
+		from = FROM_IDS;
+		sql_add(q, " FROM (");
+		id_rowids(q, ids[0]);
+		sql_add(q, ") m CROSS JOIN history h ON h.id = m.id"
+			   " LEFT JOIN reviews r ON r.stripe_id = h.stripe_id WHERE 1");
+	} else if (match[0]) {
+		from = FROM_FTS;
+		sql_add(q, " FROM history_fts f CROSS JOIN history h ON h.id = f.rowid"
+			   " LEFT JOIN reviews r ON r.stripe_id = h.stripe_id"
+			   " WHERE history_fts MATCH ?");
+		bind_t(q, match);
+	} else if (f->review == HISTORY_REVIEW_REVIEWED || f->review == HISTORY_REVIEW_FLAGGED) {
+		from = FROM_REVIEWS;
+		sql_add(q, " FROM reviews r CROSS JOIN history h ON h.stripe_id = r.stripe_id WHERE 1");
+	} else {
+		sql_add(q, " FROM history h LEFT JOIN reviews r ON r.stripe_id = h.stripe_id WHERE 1");
+	}
+	for (int i = from == FROM_IDS ? 1 : 0; i < nids; i++) {
+		sql_add(q, " AND h.id IN (");
+		id_rowids(q, ids[i]);
+		sql_add(q, ")");
+	}
+	const char *plus = amount_sort ? "+" : "";
+	if (f->since) {
+		sql_add(q, " AND h.created >= ?");
+		bind_i(q, f->since);
+	}
+	if (f->until) {
+		sql_add(q, " AND h.created < ?");
+		bind_i(q, f->until);
+	}
+	if (f->status[0]) {
+		cat(q->text, sizeof q->text, " AND %sh.status = ?", plus);
+		bind_t(q, f->status);
+	}
+	if (f->type[0]) {
+		sql_add(q, " AND h.type = ?");
+		bind_t(q, f->type);
+	}
+	if (f->currency[0]) {
+		cat(q->text, sizeof q->text, " AND %sh.currency = ?", plus);
+		bind_t(q, f->currency);
+	}
+	if (f->client[0] && is_customer_id(f->client)) {
+		sql_add(q, " AND h.customer_id = ?");
+		bind_t(q, f->client);
+	}
+	if (f->amount_min_set) {
+		sql_add(q, " AND h.amount >= ?");
+		bind_i(q, f->amount_min);
+	}
+	if (f->amount_max_set) {
+		sql_add(q, " AND h.amount <= ?");
+		bind_i(q, f->amount_max);
+	}
+	if (f->review == HISTORY_REVIEW_REVIEWED)
+		sql_add(q, " AND r.reviewed = 1");
+	else if (f->review == HISTORY_REVIEW_FLAGGED)
+		sql_add(q, " AND r.flagged = 1");
+	if (f->review == HISTORY_REVIEW_UNREVIEWED || unreviewed_only)
+		sql_add(q, " AND ifnull(r.reviewed, 0) = 0");
+	return from;
+}
+
+/* ---- views ----------------------------------------------------------------- */
+
+static int materialize(struct history_view *v, struct pd_error *err);
+static int run_totals(sqlite3 *db, const char *text, const struct sql *binds,
+		      struct history_total *out, int max, int *n, int sign, struct pd_error *err);
+static int cmp_total(const void *a, const void *b);
+
+#define ROW_COLUMNS HISTORY_ROW_COLUMNS
+
+/* Statement slots: direction × (from a key or from an end) × unreviewed only. */
+enum { V_FWD = 1, V_KEY = 2, V_UNREV = 4, V_SLOTS = 8 };
+
+struct history_view {
+	sqlite3 *db;
+	struct history_filter f;
+	enum history_sort sort;
+	bool desc;
+	sqlite3_stmt *st[V_SLOTS];
+	struct sql where[2]; /* [unreviewed_only] */
+	/* Search, id and review filters: the matching rows are gathered once into
+	 * this temp table (id and what sorting and totals need), then every page
+	 * and the totals read it instead of repeating the search. "" otherwise. */
+	char temp[32];
+};
+
+static void copy_text(char *dst, size_t len, const unsigned char *src)
+{
+	snprintf(dst, len, "%s", src ? (const char *)src : "");
+}
+
+void history_row_from_stmt(sqlite3_stmt *st, struct history_row *row)
+{
+	row->id = sqlite3_column_int64(st, 0);
+	copy_text(row->stripe_id, sizeof row->stripe_id, sqlite3_column_text(st, 1));
+	copy_text(row->type, sizeof row->type, sqlite3_column_text(st, 2));
+	row->created = sqlite3_column_int64(st, 3);
+	row->amount = sqlite3_column_int64(st, 4);
+	copy_text(row->currency, sizeof row->currency, sqlite3_column_text(st, 5));
+	copy_text(row->status, sizeof row->status, sqlite3_column_text(st, 6));
+	copy_text(row->customer_id, sizeof row->customer_id, sqlite3_column_text(st, 7));
+	copy_text(row->client, sizeof row->client, sqlite3_column_text(st, 8));
+	copy_text(row->email, sizeof row->email, sqlite3_column_text(st, 9));
+	copy_text(row->description, sizeof row->description, sqlite3_column_text(st, 10));
+	copy_text(row->brand, sizeof row->brand, sqlite3_column_text(st, 11));
+	copy_text(row->last4, sizeof row->last4, sqlite3_column_text(st, 12));
+	row->has_fee = sqlite3_column_type(st, 13) != SQLITE_NULL;
+	row->fee = sqlite3_column_int64(st, 13);
+	row->net = sqlite3_column_int64(st, 14);
+	row->amount_refunded = sqlite3_column_int64(st, 15);
+	row->marks = (sqlite3_column_int(st, 16) ? HISTORY_MARK_REVIEWED : 0) |
+		     (sqlite3_column_int(st, 17) ? HISTORY_MARK_FLAGGED : 0) |
+		     (sqlite3_column_int(st, 18) ? HISTORY_MARK_NOTE : 0);
+}
+
+int history_view_new(sqlite3 *db, const struct history_filter *f, enum history_sort sort,
+		     bool descending, struct history_view **out, struct pd_error *err)
+{
+	*out = NULL;
+	int rc = history_filter_check(f, err);
+	if (rc)
+		return rc;
+	struct history_view *v = calloc(1, sizeof *v);
+	if (!v)
+		return pd_error_set(err, PD_ERR, "out of memory");
+	v->db = db;
+	v->f = *f;
+	v->sort = sort;
+	v->desc = descending;
+	int from = FROM_HISTORY;
+	for (int u = 0; u < 2; u++)
+		from = build_where(f, &v->where[u], sort == HISTORY_SORT_AMOUNT, u == 1);
+	if (from != FROM_HISTORY && (rc = materialize(v, err))) {
+		history_view_free(&v);
+		return rc;
+	}
+	*out = v;
+	return PD_OK;
+}
+
+/* Gather the rows of a search / id / review filter into a temp table. */
+static int materialize(struct history_view *v, struct pd_error *err)
+{
+	static unsigned counter; /* unique per connection is enough; one UI thread */
+	snprintf(v->temp, sizeof v->temp, "history_m%u", ++counter);
+	if (sqlite3_get_autocommit(v->db))
+		sqlite3_exec(v->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
+	char *sql = NULL;
+	if (asprintf(&sql,
+		     "CREATE TEMP TABLE %s AS SELECT h.id AS id, h.created AS created,"
+		     " h.amount AS amount, h.currency AS currency, h.type AS type,"
+		     " h.status AS status, h.fee AS fee, h.net AS net%s",
+		     v->temp, v->where[0].text) < 0)
+		return pd_error_set(err, PD_ERR, "out of memory");
+	sqlite3_stmt *st;
+	int rc = db_prepare(v->db, sql, &st, err);
+	free(sql);
+	if (rc) {
+		v->temp[0] = '\0';
+		return rc;
+	}
+	sql_bind(&v->where[0], st, 1);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		v->temp[0] = '\0';
+		return db_fail(v->db, "searching history", err);
+	}
+	if (asprintf(&sql,
+		     "CREATE INDEX temp.%1$s_c ON %1$s(created, id);"
+		     "CREATE INDEX temp.%1$s_a ON %1$s(amount, id)",
+		     v->temp) < 0)
+		return pd_error_set(err, PD_ERR, "out of memory");
+	rc = db_exec(v->db, sql, err);
+	free(sql);
+	if (rc)
+		return rc;
+	for (int u = 0; u < 2; u++) {
+		memset(&v->where[u], 0, sizeof v->where[u]);
+		snprintf(v->where[u].text, sizeof v->where[u].text,
+			 " FROM %s m CROSS JOIN history h ON h.id = m.id"
+			 " LEFT JOIN reviews r ON r.stripe_id = h.stripe_id WHERE 1%s",
+			 v->temp, u ? " AND ifnull(r.reviewed, 0) = 0" : "");
+	}
+	return PD_OK;
+}
+
+int history_view_totals(struct history_view *v, struct history_total *out, int max, int *n,
+			struct pd_error *err)
+{
+	if (!v->temp[0])
+		return history_totals(v->db, &v->f, out, max, n, err);
+	*n = 0;
+	char sql[1024];
+	snprintf(sql, sizeof sql, "%s FROM %s GROUP BY currency", SUMS("", "count(*)"), v->temp);
+	int rc = run_totals(v->db, sql, NULL, out, max, n, 1, err);
+	if (!rc)
+		qsort(out, (size_t)*n, sizeof *out, cmp_total);
+	return rc;
+}
+
+void history_view_free(struct history_view **v)
+{
+	if (!v || !*v)
+		return;
+	for (int i = 0; i < V_SLOTS; i++)
+		sqlite3_finalize((*v)->st[i]);
+	if ((*v)->temp[0]) {
+		char sql[64];
+		snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS temp.%s", (*v)->temp);
+		sqlite3_exec((*v)->db, sql, NULL, NULL, NULL);
+	}
+	free(*v);
+	*v = NULL;
+}
+
+struct history_key history_view_key(const struct history_view *v, const struct history_row *row)
+{
+	struct history_key k = {v->sort == HISTORY_SORT_AMOUNT ? row->amount : row->created, row->id};
+	return k;
+}
+
+static int view_stmt(struct history_view *v, int slot, sqlite3_stmt **out, struct pd_error *err)
+{
+	if (!v->st[slot]) {
+		const char *t = v->temp[0] ? "m" : "h";
+		char col[16];
+		snprintf(col, sizeof col, "%s.%s", t, v->sort == HISTORY_SORT_AMOUNT ? "amount" : "created");
+		/* Moving toward the end of a descending view means smaller keys. */
+		bool smaller = (slot & V_FWD) ? v->desc : !v->desc;
+		const struct sql *w = &v->where[(slot & V_UNREV) ? 1 : 0];
+		char *text = NULL;
+		char key[64] = "";
+		if (slot & V_KEY)
+			snprintf(key, sizeof key, " AND (%s, %s.id) %s (?, ?)", col, t,
+				 smaller ? "<" : ">");
+		int n = asprintf(&text, ROW_COLUMNS "%s%s ORDER BY %s %s, %s.id %s LIMIT ?", w->text,
+				 key, col, smaller ? "DESC" : "ASC", t, smaller ? "DESC" : "ASC");
+		if (n < 0)
+			return pd_error_set(err, PD_ERR, "out of memory");
+		int rc = db_prepare(v->db, text, &v->st[slot], err);
+		free(text);
+		if (rc)
+			return rc;
+	}
+	sqlite3_stmt *st = v->st[slot];
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	*out = st;
+	return PD_OK;
+}
+
+static int view_fetch(struct history_view *v, int slot, const struct history_key *from,
+		      struct history_row *rows, int max, int *got, struct pd_error *err)
+{
+	*got = 0;
+	if (from)
+		slot |= V_KEY;
+	sqlite3_stmt *st = NULL;
+	int rc = view_stmt(v, slot, &st, err);
+	if (rc)
+		return rc;
+	int i = sql_bind(&v->where[(slot & V_UNREV) ? 1 : 0], st, 1);
+	if (from) {
+		sqlite3_bind_int64(st, i++, from->value);
+		sqlite3_bind_int64(st, i++, from->id);
+	}
+	sqlite3_bind_int(st, i, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *got < max)
+		history_row_from_stmt(st, &rows[(*got)++]);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_fail(v->db, "reading history", err);
+	return PD_OK;
+}
+
+int history_view_page(struct history_view *v, const struct history_key *from, bool forward,
+		      struct history_row *rows, int max, int *got, struct pd_error *err)
+{
+	return view_fetch(v, forward ? V_FWD : 0, from, rows, max, got, err);
+}
+
+int history_view_next_unreviewed(struct history_view *v, const struct history_key *from,
+				 bool forward, struct history_row *row, struct pd_error *err)
+{
+	int got = 0;
+	int rc = view_fetch(v, V_UNREV | (forward ? V_FWD : 0), from, row, 1, &got, err);
+	if (rc)
+		return rc;
+	return got ? PD_OK : pd_error_set(err, PD_ERR_NOT_FOUND, "no unreviewed record %s",
+					  forward ? "below" : "above");
+}
+
+/* ---- totals ---------------------------------------------------------------- */
+
+static void add_total(struct history_total *out, int max, int *n, const char *cur, int64_t count,
+		      int64_t gross, int64_t refunds, int64_t fees, int64_t net, int sign)
+{
+	int i;
+	for (i = 0; i < *n; i++)
+		if (strcmp(out[i].currency, cur) == 0)
+			break;
+	if (i == *n) {
+		if (*n >= max)
+			return;
+		memset(&out[i], 0, sizeof out[i]);
+		snprintf(out[i].currency, sizeof out[i].currency, "%s", cur);
+		(*n)++;
+	}
+	out[i].count += sign * count;
+	out[i].gross += sign * gross;
+	out[i].refunds += sign * refunds;
+	out[i].fees += sign * fees;
+	out[i].net += sign * net;
+}
+
+static int run_totals(sqlite3 *db, const char *text, const struct sql *binds,
+		      struct history_total *out, int max, int *n, int sign, struct pd_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, text, &st, err);
+	if (rc)
+		return rc;
+	if (binds)
+		sql_bind(binds, st, 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *cur = (const char *)sqlite3_column_text(st, 0);
+		add_total(out, max, n, cur ? cur : "", sqlite3_column_int64(st, 1),
+			  sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+			  sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), sign);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? PD_OK : db_fail(db, "adding up history", err);
+}
+
+/* Totals straight from the history rows matching f. */
+static int totals_rows(sqlite3 *db, const struct history_filter *f, struct history_total *out,
+		       int max, int *n, int sign, struct pd_error *err)
+{
+	struct sql q = {0};
+	snprintf(q.text, sizeof q.text, "%s", SUMS("h.", "count(*)"));
+	build_where(f, &q, false, false);
+	sql_add(&q, " GROUP BY h.currency");
+	return run_totals(db, q.text, &q, out, max, n, sign, err);
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/* Days since 1970-01-01 of a civil date, and back (H. Hinnant's algorithms). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp + (mp < 10 ? 3 : -9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+/* Month index (year * 12 + month - 1) of a day, and the first day of a month. */
+static int64_t month_of_day(int64_t day, bool *first)
+{
+	int64_t y, m, d;
+	civil_from_days(day, &y, &m, &d);
+	*first = d == 1;
+	return y * 12 + m - 1;
+}
+
+static int64_t month_first_day(int64_t month)
+{
+	return days_from_civil(floor_div(month, 12), month - floor_div(month, 12) * 12 + 1, 1);
+}
+
+/* Sum a roll-up table over [lo, hi) of its key (each bound only when has_*). */
+static int sum_rollup(sqlite3 *db, const char *table, const char *key, bool has_lo, int64_t lo,
+		      bool has_hi, int64_t hi, const struct history_filter *f,
+		      struct history_total *out, int max, int *n, struct pd_error *err)
+{
+	if (has_lo && has_hi && lo >= hi)
+		return PD_OK;
+	struct sql q = {0};
+	snprintf(q.text, sizeof q.text, "%s FROM %s WHERE 1", SUMS("", "sum(n)"), table);
+	if (has_lo) {
+		cat(q.text, sizeof q.text, " AND %s >= ?", key);
+		bind_i(&q, lo);
+	}
+	if (has_hi) {
+		cat(q.text, sizeof q.text, " AND %s < ?", key);
+		bind_i(&q, hi);
+	}
+	if (f->status[0]) {
+		sql_add(&q, " AND status = ?");
+		bind_t(&q, f->status);
+	}
+	if (f->type[0]) {
+		sql_add(&q, " AND type = ?");
+		bind_t(&q, f->type);
+	}
+	if (f->currency[0]) {
+		sql_add(&q, " AND currency = ?");
+		bind_t(&q, f->currency);
+	}
+	sql_add(&q, " GROUP BY currency");
+	return run_totals(db, q.text, &q, out, max, n, 1, err);
+}
+
+/* Whole UTC months and days from the roll-ups, the ragged ends from the rows. */
+static int totals_rollup(sqlite3 *db, const struct history_filter *f, struct history_total *out,
+			 int max, int *n, struct pd_error *err)
+{
+	const int64_t DAY = 86400;
+	bool has_lo = f->since != 0, has_hi = f->until != 0;
+	int64_t lo = has_lo ? floor_div(f->since + DAY - 1, DAY) : 0; /* first whole day */
+	int64_t hi = has_hi ? floor_div(f->until, DAY) : 0;            /* day after the last */
+	if (has_lo && has_hi && lo >= hi)
+		return totals_rows(db, f, out, max, n, 1, err); /* less than a day */
+	int64_t mlo = 0, mhi = 0;
+	bool first;
+	if (has_lo) {
+		mlo = month_of_day(lo, &first);
+		if (!first)
+			mlo++;
+	}
+	if (has_hi)
+		mhi = month_of_day(hi, &first);
+	int rc;
+	if (!has_lo || !has_hi || mlo < mhi) {
+		rc = sum_rollup(db, "history_month", "month", has_lo, mlo, has_hi, mhi, f, out, max, n,
+				err);
+		if (!rc && has_lo)
+			rc = sum_rollup(db, "history_day", "day", true, lo, true, month_first_day(mlo),
+					f, out, max, n, err);
+		if (!rc && has_hi)
+			rc = sum_rollup(db, "history_day", "day", true, month_first_day(mhi), true, hi,
+					f, out, max, n, err);
+	} else {
+		rc = sum_rollup(db, "history_day", "day", has_lo, lo, has_hi, hi, f, out, max, n, err);
+	}
+	if (!rc && has_lo && f->since < lo * DAY) {
+		struct history_filter edge = *f;
+		edge.until = lo * DAY;
+		rc = totals_rows(db, &edge, out, max, n, 1, err);
+	}
+	if (!rc && has_hi && f->until > hi * DAY) {
+		struct history_filter edge = *f;
+		edge.since = hi * DAY;
+		rc = totals_rows(db, &edge, out, max, n, 1, err);
+	}
+	return rc;
+}
+
+static int cmp_total(const void *a, const void *b)
+{
+	const struct history_total *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->currency, y->currency);
+}
+
+int history_totals(sqlite3 *db, const struct history_filter *f, struct history_total *out,
+		   int max, int *n, struct pd_error *err)
+{
+	*n = 0;
+	int rc = history_filter_check(f, err);
+	if (rc)
+		return rc;
+	if (f->review == HISTORY_REVIEW_UNREVIEWED) {
+		/* unreviewed = all − reviewed: both cheap, the difference exact */
+		struct history_filter all = *f, done = *f;
+		all.review = HISTORY_REVIEW_ANY;
+		done.review = HISTORY_REVIEW_REVIEWED;
+		rc = history_totals(db, &all, out, max, n, err);
+		if (!rc)
+			rc = totals_rows(db, &done, out, max, n, -1, err);
+	} else if (!f->client[0] && !f->search[0] && !f->amount_min_set && !f->amount_max_set &&
+		   f->review == HISTORY_REVIEW_ANY) {
+		rc = totals_rollup(db, f, out, max, n, err);
+	} else {
+		rc = totals_rows(db, f, out, max, n, 1, err);
+	}
+	if (rc)
+		return rc;
+	/* drop currencies whose rows all went away (roll-up rows at zero) */
+	int k = 0;
+	for (int i = 0; i < *n; i++)
+		if (out[i].count != 0)
+			out[k++] = out[i];
+	*n = k;
+	qsort(out, (size_t)*n, sizeof *out, cmp_total);
+	return PD_OK;
+}

@@ -1,0 +1,213 @@
+"""The History screen in tmux on a small generated database: filter → search
+→ mark reviewed → export, checked on the screen and in the exported file;
+and `paydesk export` headless with the same filters."""
+import csv
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import unittest
+
+from tmuxharness import ROOT, Home, Terminal, paydesk_bin
+
+TOOLS = os.environ.get("PAYDESK_TOOLS_DIR") or os.path.join(ROOT, "build", "tools")
+FIXTURES = os.path.join(ROOT, "tests", "fixtures", "history")
+
+
+def gen(db, *args):
+    subprocess.run([os.path.join(TOOLS, "history_gen"), "--db", db, *args], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def fts_phrase(words):
+    return " ".join('"%s"*' % w.replace('"', '""') for w in words.split())
+
+
+class HistoryScreen(unittest.TestCase):
+    def setUp(self):
+        self.home = Home()
+        self.addCleanup(self.home.close)
+        self.env = dict(self.home.env, TZ="UTC")
+        self.db = os.path.join(self.home.path, "history.db")
+        gen(self.db, "--rows", "2500", "--seed", "3")
+        con = sqlite3.connect(self.db)
+        con.execute("DELETE FROM reviews")  # the generator's sample marks
+        con.commit()
+        con.close()
+
+    def start(self, width=80, height=24):
+        term = Terminal([paydesk_bin(), "--db", self.db, "--screen", "history"], width=width,
+                        height=height, env=self.env)
+        self.addCleanup(term.close)
+        term.wait_for("synced never")
+        return term
+
+    def test_filter_search_review_export(self):
+        con = sqlite3.connect(self.db)
+        name = con.execute("SELECT client_name FROM history WHERE status = 'succeeded'"
+                           " AND client_name NOT LIKE '%''%' ORDER BY id LIMIT 1 OFFSET 100"
+                           ).fetchone()[0]
+        succeeded = con.execute("SELECT count(*) FROM history WHERE status = 'succeeded'"
+                                ).fetchone()[0]
+        want = con.execute("SELECT count(*) FROM history_fts f JOIN history h ON h.id = f.rowid"
+                           " WHERE history_fts MATCH ? AND h.status = 'succeeded'",
+                           (fts_phrase(name),)).fetchone()[0]
+        con.close()
+        self.assertGreater(want, 1)
+
+        term = self.start()
+        shown = term.screen()
+        self.assertIn("2,500", shown)  # 1/2,500 in the bar
+        for col in ("date", "amount", "cur", "status", "client", "card", "gross", "refunds",
+                    "fees", "net"):
+            self.assertIn(col, shown)
+
+        # filter: status succeeded (4th field, 1 step right of "any")
+        term.send("F")
+        term.wait_for("Filters")
+        term.send("Tab", "Tab", "Tab", "Right")
+        term.wait_for("< succeeded >")
+        term.send("Enter")
+        term.wait_gone("Filters")
+        shown = term.wait_for(f"1/{succeeded:,}")
+        self.assertIn("· succeeded", shown)
+
+        # search a client: the list narrows, the totals follow
+        term.send("/")
+        term.type(name)
+        term.send("Enter")
+        shown = term.wait_for(f"1/{want} ")
+        self.assertIn(f"/{name}", shown)
+        rows = [l for l in shown.splitlines()[3:] if "succeeded" in l]
+        self.assertTrue(rows)
+        self.assertTrue(all(name[:8] in l for l in rows[:3]), shown)
+
+        # review the first record: the mark shows, n goes to the next unreviewed
+        term.send("Space")
+        shown = term.wait_for("\u2713", timeout=5)
+        first_line = [l for l in shown.splitlines() if "\u2713" in l][0]
+        term.send("n")
+        term.wait_for(f"2/{want} ")
+
+        # export what is shown
+        out = os.path.join(self.home.path, "out.csv")
+        term.send("e")
+        term.wait_for("Export what is shown")
+        term.send("Tab", "C-u")
+        term.type(out)
+        term.send("Enter")
+        term.wait_for(f"exported {want} records")
+        with open(out, newline="", encoding="utf-8") as f:
+            raw = f.read()
+        self.assertTrue(raw.endswith("\r\n"))
+        records = list(csv.DictReader(io.StringIO(raw, newline="")))
+        self.assertEqual(len(records), want)
+        self.assertTrue(all(r["status"] == "succeeded" for r in records))
+        self.assertEqual(records[0]["reviewed"], "yes")
+        self.assertTrue(all(r["reviewed"] == "no" for r in records[1:]))
+        self.assertIn(records[0]["currency"], first_line)
+        con = sqlite3.connect(self.db)
+        by = con.execute("SELECT reviewed_by FROM reviews WHERE stripe_id = ? AND reviewed = 1",
+                         (records[0]["stripe_id"],)).fetchone()
+        con.close()
+        self.assertEqual(by, (self.home.env["PAYDESK_SIGN_IN"],))
+
+        # detail pane of the selected record
+        term.send("Enter")
+        shown = term.wait_for("Dashboard")
+        self.assertRegex(shown, r"https://dashboard\.stripe\.com/test/(payments/pi|refunds/re)_")
+        self.assertIn("Timeline", shown)
+        term.send("Escape")
+        term.wait_for("records")
+        term.send("q")
+        self.assertEqual(term.exit_status(), 0)
+
+    def test_help_lists_history_keys(self):
+        term = self.start()
+        term.send("?")
+        shown = term.wait_for("mark reviewed")
+        for text in ("flag / unflag", "write a note", "filters", "next unreviewed"):
+            self.assertIn(text, shown)
+        for _ in range(12):
+            term.send("j")
+        shown = term.wait_for("jump to a date")
+        self.assertIn("export what is shown", shown)
+
+    def test_wide_terminal_shows_fee_and_net(self):
+        term = self.start(width=140, height=30)
+        shown = term.screen()
+        header = [l for l in shown.splitlines() if " fee " in l]
+        self.assertTrue(header, shown)
+        self.assertIn("net", header[0])
+
+
+class ExportCommand(unittest.TestCase):
+    def setUp(self):
+        self.home = Home()
+        self.addCleanup(self.home.close)
+        self.env = {**os.environ, **self.home.env, "TZ": "UTC"}
+        self.db = os.path.join(self.home.path, "history.db")
+
+    def export(self, *args):
+        return subprocess.run([paydesk_bin(), "--db", self.db, "export", *args],
+                              capture_output=True, text=True, env=self.env)
+
+    def test_filters_match_the_store(self):
+        gen(self.db, "--rows", "3000", "--seed", "5")
+        out = self.export("--since", "2026-10-01", "--until", "2026-10-15", "--status",
+                          "succeeded", "--format", "jsonl")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        lines = [json.loads(l) for l in out.stdout.splitlines()]
+        con = sqlite3.connect(self.db)
+        want = con.execute("SELECT count(*) FROM history WHERE status = 'succeeded' AND created"
+                           " >= strftime('%s', '2026-10-01') AND created <"
+                           " strftime('%s', '2026-10-16')").fetchone()[0]
+        con.close()
+        self.assertEqual(len(lines), want)
+        self.assertGreater(want, 10)
+        self.assertTrue(all(l["status"] == "succeeded" for l in lines))
+        self.assertTrue(all("2026-10-01" <= l["created"][:10] <= "2026-10-15" for l in lines))
+        created = [l["created"] for l in lines]
+        self.assertEqual(created, sorted(created, reverse=True))
+
+    def test_csv_round_trip_quotes_commas_newlines_utf8(self):
+        gen(self.db, "--ingest", os.path.join(FIXTURES, "payment_intents.json"))
+        path = os.path.join(self.home.path, "x.csv")
+        out = self.export("--format", "csv", "--output", path)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("exported 4 records", out.stderr)
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        zoe = [r for r in rows if r["stripe_id"] == "pi_A1"][0]
+        self.assertEqual(zoe["client"], 'Zoë "Zed" Brontë')
+        self.assertEqual(zoe["description"], "Massage, 60 min\nwith oil")
+        self.assertEqual(zoe["amount"], "120.00")
+        self.assertEqual(zoe["net"], "116.22")
+        # same data through stdout
+        out = self.export("--status", "canceled")
+        rows = list(csv.DictReader(io.StringIO(out.stdout, newline="")))
+        self.assertEqual([r["stripe_id"] for r in rows], ["pi_C3"])
+        self.assertEqual(rows[0]["description"], "Consultation, follow-up")
+
+    def test_usage_errors(self):
+        for args, msg in ((["--format", "xml"], "unknown format 'xml'"),
+                          (["--since", "2026-13-01"], "is not a date"),
+                          (["--status", "nope"], "unknown status 'nope'"),
+                          (["--since", "2026-02-01", "--until", "2026-01-01"],
+                           "ends before it starts")):
+            out = self.export(*args)
+            self.assertEqual(out.returncode, 2, args)
+            self.assertIn(msg, out.stderr)
+            self.assertIn("usage: paydesk export", out.stderr)
+        # empty, control characters, escapes: refused, never echoed raw
+        for value in ("", "a\x01b", "\x1b[2J\x1b[31mred", "x" * 300):
+            out = self.export("--client", value)
+            self.assertEqual(out.returncode, 2, repr(value))
+            self.assertNotIn("\x1b", out.stderr)
+            self.assertIn("--client:", out.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

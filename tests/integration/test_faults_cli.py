@@ -1,0 +1,215 @@
+"""Bad input at the command line: every flag (and subcommand argument) of
+every paydesk command, enumerated from `paydesk --help` and each command's
+usage text so a new flag is covered without editing this file, is tried
+with an empty value, a very long one, non-UTF-8 bytes, control characters
+and terminal escape sequences. Each run must end with a message and exit
+status 2 (or 1), never echo an ESC (or another control byte) to stdout or
+stderr, and leave the database exactly as it was.
+
+One argument cannot exceed 128 KiB on Linux (MAX_ARG_STRLEN), so the 1 MiB
+values go through the channels that can carry them: standard input (the
+setup key, a PIN), a config file and an imported CSV file."""
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+
+from tmuxharness import paydesk_bin  # noqa: E402
+
+ARG_MAX_ONE = 128 * 1024 - 64  # a single argv string is at most 128 KiB on Linux (with "--flag=")
+BAD = {
+    "empty": b"",
+    "long": b"A" * ARG_MAX_ONE,
+    "non_utf8": b"\xff\xfe\xc0\xaf\xed\xa0\x80name",
+    "control": b"a\x01b\x07c\x08d\x7fe\r\nf\tg",
+    "escape": b"\x1b[2J\x1b[31mred\x1b]0;pwned\x07\x1b]8;;http://x\x1b\\link\x1bc",
+}
+MIB = 1024 * 1024
+# Flags whose value names a file: a strange but legal name may be accepted.
+PATH_FLAGS = {"--db", "--config", "--output", "--theme"}
+# Flags that take no value (the bad value then stands as a stray argument).
+FORBIDDEN = (b"\x1b", b"\x07", b"\x08", b"\x7f", b"\r")
+# Whole commands still being written whose bad-input failures are reported
+# to their owner; every other command in `paydesk --help` is checked.
+PENDING_COMMANDS = {}
+# Found by this test in files their owners are still writing; reported, and
+# skipped here (with the reason printed) until fixed: (command, flag, values).
+KNOWN = {}
+
+
+BIN = [paydesk_bin()]  # a private copy once the class starts (others may rebuild it)
+
+
+def run(args, cwd, env, stdin=b"", timeout=30):
+    return subprocess.run(BIN + args, input=stdin, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, cwd=cwd, env=env, timeout=timeout)
+
+
+def commands(cwd, env):
+    """Command names from the 'Commands:' section of paydesk --help."""
+    out = run(["--help"], cwd, env).stdout.decode()
+    section = out.split("Commands:", 1)[1].split("\n\n", 1)[0]
+    return [m.group(1) for m in re.finditer(r"^\s{2}([a-z][a-z-]*)\s", section, re.M)]
+
+
+def usage_of(cmd, cwd, env):
+    proc = run([cmd, "--help"], cwd, env)
+    return (proc.stdout + proc.stderr).decode(errors="replace")
+
+
+def flags_of(usage):
+    return sorted(set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", usage)) - {"--help"})
+
+
+def subcommands_of(cmd, usage):
+    """Words that follow 'paydesk CMD' in the usage lines: verify, import, …"""
+    subs = set()
+    for m in re.finditer(r"paydesk %s ([a-z][a-z|-]*)" % re.escape(cmd), usage):
+        subs.update(m.group(1).split("|"))
+    return sorted(subs)
+
+
+class BadCliInputTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="paydesk-faults-cli-")
+        cls.cwd = os.path.join(cls.dir, "cwd")
+        os.makedirs(cls.cwd)
+        BIN[0] = shutil.copy2(paydesk_bin(), os.path.join(cls.dir, "paydesk"))
+        home = os.path.join(cls.dir, "home")
+        cls.env = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("PAYDESK_", "XDG_"))}
+        cls.env.update(HOME=home, XDG_DATA_HOME=home + "/data", XDG_CONFIG_HOME=home + "/cfg",
+                       XDG_STATE_HOME=home + "/state", LC_ALL="C.UTF-8",
+                       PAYDESK_API_BASE="http://127.0.0.1:9")  # nothing listens: no waits
+        cls.db = os.path.join(cls.dir, "paydesk.db")
+        proc = run(["--db", cls.db, "audit", "verify"], cls.cwd, cls.env)
+        assert proc.returncode == 0, proc.stderr
+        cls.snapshot = cls.db_state()
+        cls.cmds = commands(cls.cwd, cls.env)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    @classmethod
+    def db_state(cls):
+        con = sqlite3.connect(cls.db)
+        try:
+            tables = [r[0] for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%' ORDER BY name")]
+            return {t: con.execute('SELECT * FROM "%s" ORDER BY 1' % t).fetchall()
+                    for t in tables}
+        finally:
+            con.close()
+
+    def check(self, what, proc, allow_ok=False):
+        out = proc.stdout + proc.stderr
+        for b in FORBIDDEN:
+            self.assertNotIn(b, out, "%s: raw control byte %r on the terminal:\n%r"
+                             % (what, b, out[:400]))
+        ok = {0, 1, 2} if allow_ok else {1, 2}
+        self.assertIn(proc.returncode, ok, "%s: exit %d\n%r" % (what, proc.returncode,
+                                                                out[:400]))
+        if proc.returncode:
+            self.assertTrue(out.strip(), "%s: failed without a message" % what)
+            self.assertLess(len(proc.stderr), 8192, "%s: the message echoes the input" % what)
+        for leaf in os.listdir(self.cwd):  # files a path flag made: the next run starts clean
+            os.unlink(os.path.join(self.cwd, leaf))
+        # Nothing stored half-way.
+        self.assertEqual(self.db_state(), self.snapshot, "%s changed the database" % what)
+
+    def test_commands_are_enumerated(self):
+        for cmd in ("setup", "doctor", "connect", "audit", "export", "clients", "agenda"):
+            self.assertIn(cmd, self.cmds)
+
+    def test_every_flag_with_bad_values(self):
+        tried = 0
+        for cmd in self.cmds:
+            if cmd in PENDING_COMMANDS:
+                print("\n  skipped, reported: paydesk %s: %s" % (cmd, PENDING_COMMANDS[cmd]),
+                      file=sys.stderr)
+                continue
+            usage = usage_of(cmd, self.cwd, self.env)
+            flags = flags_of(usage)
+            subs = subcommands_of(cmd, usage) or [None]
+            for sub in subs:
+                pre = ["--db", self.db, cmd] + ([sub] if sub else [])
+                for flag in flags:
+                    for name, value in BAD.items():
+                        # A long or empty path, or a stray argument, is refused; a
+                        # strange but legal file name may be used.
+                        allow = flag in PATH_FLAGS and name in ("non_utf8", "control",
+                                                                "escape")
+                        what = "paydesk %s %s %s %s" % (cmd, sub or "", flag, name)
+                        with self.subTest(what=what):
+                            if (cmd, flag, name) in KNOWN:
+                                self.skipTest("known, reported: %s: %s"
+                                              % (what, KNOWN[(cmd, flag, name)]))
+                            args = [a.encode() for a in pre] + [flag.encode(), value]
+                            self.check(what, run(args, self.cwd, self.env), allow)
+                            if name not in ("escape", "long"):
+                                continue  # --flag=VALUE: the same parser, two values do
+                            self.check(what + " (=)", run(
+                                [a.encode() for a in pre] + [flag.encode() + b"=" + value],
+                                self.cwd, self.env), allow)
+                            tried += 1
+                # Bad positional arguments (a file, an account id, a name).
+                for name, value in BAD.items():
+                    what = "paydesk %s %s <%s>" % (cmd, sub or "", name)
+                    with self.subTest(what=what):
+                        allow = False
+                        self.check(what, run([a.encode() for a in pre] + [value],
+                                             self.cwd, self.env), allow)
+                        tried += 1
+        self.assertGreater(tried, 100)
+
+    def test_bad_command_and_global_options(self):
+        for name, value in BAD.items():
+            with self.subTest(value=name):
+                self.check("command " + name, run([value], self.cwd, self.env))
+                self.check("option " + name, run([b"--" + value], self.cwd, self.env))
+
+    def test_mebibyte_inputs(self):
+        big = {
+            "long": b"rk_test_" + b"A" * MIB,
+            "non_utf8": b"\xff\xfe" * (MIB // 2),
+            "escape": b"\x1b[2J\x1b]0;x\x07" * (MIB // 12),
+            "control": bytes(range(1, 32)) * (MIB // 31),
+        }
+        for name, data in big.items():
+            with self.subTest(input=name):
+                # The Stripe key on standard input.
+                self.check("setup key " + name, run(
+                    ["--db", self.db, "setup", "--account", "acct_1FakePlatform000"],
+                    self.cwd, dict(self.env, PAYDESK_PASSPHRASE="x" * 12), stdin=data))
+                # A PIN on standard input.
+                self.check("users add " + name, run(
+                    ["--db", self.db, "users", "add", "--name", "Ann", "--role", "staff"],
+                    self.cwd, self.env, stdin=data), allow_ok=False)
+                # A config file.
+                cfg = os.path.join(self.dir, "config")
+                with open(cfg, "wb") as f:
+                    f.write(b"theme = " + data + b"\n")
+                self.check("config " + name, run(
+                    ["--db", self.db, "--config", cfg, "audit", "verify"], self.cwd, self.env))
+                # A CSV import: every row rejected or nothing saved.
+                csv = os.path.join(self.dir, "clients.csv")
+                with open(csv, "wb") as f:
+                    f.write(b"name,email\r\n" + data + b",x@example.com\r\n")
+                self.check("clients import " + name, run(
+                    ["--db", self.db, "clients", "import", csv, "--atomic"],
+                    self.cwd, self.env))
+
+
+if __name__ == "__main__":
+    unittest.main()

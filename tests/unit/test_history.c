@@ -1,0 +1,742 @@
+/* Billing history: ingest of Stripe list pages (fixtures in
+ * tests/fixtures/history/), idempotence, in-place updates, folding of
+ * balance transactions, review marks across re-syncs, keyset paging,
+ * filters and per-currency totals against brute force, search, export
+ * round trips (CSV RFC 4180, JSON Lines), date ranges. No network. */
+#include "testutil.h"
+
+#include <jansson.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "paydesk/db.h"
+#include "paydesk/history.h"
+#include "paydesk/history_export.h"
+#include "paydesk/history_review.h"
+
+#define FIXTURES "tests/fixtures/history/"
+
+struct t {
+	char *dir, *path;
+	sqlite3 *db;
+};
+
+static int setup(void **state)
+{
+	struct t *t = calloc(1, sizeof *t);
+	t->dir = tu_tempdir();
+	t->path = tu_path(t->dir, "paydesk.db");
+	struct pd_error err = {0};
+	if (db_open(t->path, &t->db, &err) != 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return -1;
+	}
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct t *t = *state;
+	db_close(&t->db);
+	tu_rm_rf(t->dir);
+	free(t->dir);
+	free(t->path);
+	free(t);
+	return 0;
+}
+
+static json_t *fixture(const char *name)
+{
+	char path[256];
+	snprintf(path, sizeof path, FIXTURES "%s", name);
+	json_error_t jerr;
+	json_t *j = json_load_file(path, 0, &jerr);
+	if (!j)
+		fail_msg("%s: %s", path, jerr.text);
+	return j;
+}
+
+static void ingest(sqlite3 *db, const char *name, struct history_ingest_stats *stats)
+{
+	json_t *page = fixture(name);
+	struct pd_error err = {0};
+	struct history_ingest_stats local = {0};
+	int rc = history_ingest_page(db, page, "req_test", NULL, NULL, stats ? stats : &local, &err);
+	if (rc)
+		fail_msg("ingest %s: %s", name, err.msg);
+	json_decref(page);
+}
+
+static int64_t q_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int64_t v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static char *q_text(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	const unsigned char *s = sqlite3_column_text(st, 0);
+	char *v = strdup(s ? (const char *)s : "(null)");
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void assert_q_text(sqlite3 *db, const char *sql, const char *want)
+{
+	char *got = q_text(db, sql);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* ---- ingest -------------------------------------------------------------------- */
+
+static void test_ingest_maps_fields(void **state)
+{
+	struct t *t = *state;
+	struct history_ingest_stats s = {0};
+	ingest(t->db, "payment_intents.json", &s);
+	assert_int_equal(s.inserted, 4);
+	assert_q_text(t->db, "SELECT client_name || '|' || email || '|' || card_brand || card_last4 ||"
+			     " '|' || status || '|' || fee || '|' || net || '|' || appointment_id"
+			     " FROM history WHERE stripe_id = 'pi_A1'",
+		      "Zoë \"Zed\" Brontë|zoe@example.com|visa4242|succeeded|378|11622|apt_7");
+	assert_q_text(t->db, "SELECT status || '|' || client_name || '|' || ifnull(fee, 'none')"
+			     " FROM history WHERE stripe_id = 'pi_B2'",
+		      "failed|Ben Okafor|none");
+	assert_q_text(t->db, "SELECT status || '|' || ifnull(client_name, '-') FROM history"
+			     " WHERE stripe_id = 'pi_C3'",
+		      "canceled|-");
+	/* card_present, balance transaction not expanded: no fee yet */
+	assert_q_text(t->db, "SELECT card_brand || card_last4 || '|' || ifnull(fee, 'none') || '|' ||"
+			     " livemode FROM history WHERE stripe_id = 'pi_D4'",
+		      "amex8431|none|1");
+	assert_int_equal(q_int(t->db, "SELECT count(*) FROM history_raw"), 4);
+	assert_q_text(t->db, "SELECT request_id FROM history WHERE stripe_id = 'pi_A1'", "req_test");
+}
+
+static void test_ingest_idempotent(void **state)
+{
+	struct t *t = *state;
+	ingest(t->db, "payment_intents.json", NULL);
+	ingest(t->db, "refunds.json", NULL);
+	ingest(t->db, "invoices.json", NULL);
+	ingest(t->db, "balance_transactions.json", NULL);
+	int before = sqlite3_total_changes(t->db);
+	struct history_ingest_stats s = {0};
+	ingest(t->db, "payment_intents.json", &s);
+	ingest(t->db, "refunds.json", &s);
+	ingest(t->db, "invoices.json", &s);
+	ingest(t->db, "balance_transactions.json", &s);
+	assert_int_equal(s.inserted, 0);
+	assert_int_equal(s.updated, 0);
+	/* only the balance_transaction upserts write (same values) */
+	int bt_rows = 2;
+	assert_int_equal(sqlite3_total_changes(t->db) - before, bt_rows);
+	assert_int_equal(q_int(t->db, "SELECT count(*) FROM history"), 6);
+	assert_int_equal(q_int(t->db, "SELECT sum(n) FROM history_day"), 6);
+}
+
+static void test_ingest_updates_in_place(void **state)
+{
+	struct t *t = *state;
+	ingest(t->db, "payment_intents.json", NULL);
+	int64_t id = q_int(t->db, "SELECT id FROM history WHERE stripe_id = 'pi_A1'");
+	struct pd_error err = {0};
+	assert_int_equal(history_mark_set(t->db, "pi_A1", HISTORY_MARK_REVIEWED, true, "alice", &err), 0);
+	assert_int_equal(history_note_set(t->db, "pi_A1", "called the client", "alice", &err), 0);
+	struct history_ingest_stats s = {0};
+	ingest(t->db, "payment_intents_refunded.json", &s);
+	assert_int_equal(s.updated, 1);
+	assert_int_equal(q_int(t->db, "SELECT id FROM history WHERE stripe_id = 'pi_A1'"), id);
+	assert_q_text(t->db, "SELECT status || '|' || amount_refunded FROM history WHERE id = "
+			     "(SELECT id FROM history WHERE stripe_id = 'pi_A1')",
+		      "refunded|12000");
+	/* the roll-up moved the record from succeeded to refunded */
+	assert_int_equal(q_int(t->db, "SELECT ifnull(sum(n), 0) FROM history_day WHERE status ="
+				      " 'succeeded' AND currency = 'eur'"),
+			 0);
+	assert_int_equal(q_int(t->db, "SELECT sum(n) FROM history_day WHERE status = 'refunded'"), 1);
+	/* marks survive the re-sync */
+	struct history_row row;
+	assert_int_equal(history_row_get(t->db, id, &row, &err), 0);
+	assert_int_equal(row.marks, HISTORY_MARK_REVIEWED | HISTORY_MARK_NOTE);
+	struct history_detail d;
+	assert_int_equal(history_detail_get(t->db, id, &d, &err), 0);
+	assert_string_equal(d.reviewed_by, "alice");
+	assert_string_equal(d.note, "called the client");
+	assert_true(d.reviewed_at > 0);
+	history_detail_free(&d);
+}
+
+static void test_refund_and_balance_fold(void **state)
+{
+	struct t *t = *state;
+	ingest(t->db, "payment_intents.json", NULL);
+	ingest(t->db, "refunds.json", NULL);
+	assert_q_text(t->db, "SELECT type || '|' || client_name || '|' || net || '|' || payment_intent"
+			     " FROM history WHERE stripe_id = 're_R1'",
+		      "refund|Zoë \"Zed\" Brontë|-12000|pi_A1");
+	ingest(t->db, "balance_transactions.json", NULL);
+	assert_q_text(t->db, "SELECT fee || '|' || net || '|' || balance_txn FROM history"
+			     " WHERE stripe_id = 'pi_D4'",
+		      "262|7738|txn_D4");
+	/* a PaymentIntent re-fetched without its balance transaction keeps the fee */
+	struct history_ingest_stats s = {0};
+	ingest(t->db, "payment_intents.json", &s);
+	assert_q_text(t->db, "SELECT fee FROM history WHERE stripe_id = 'pi_D4'", "262");
+	assert_int_equal(s.updated, 0);
+	/* detail: refunds listed, timeline, dashboard url */
+	struct pd_error err = {0};
+	int64_t id = q_int(t->db, "SELECT id FROM history WHERE stripe_id = 'pi_A1'");
+	struct history_detail d;
+	assert_int_equal(history_detail_get(t->db, id, &d, &err), 0);
+	assert_non_null(strstr(d.refunds, "re_R1 120.00 EUR succeeded"));
+	assert_int_equal(d.refunded_at, 1767348000);
+	assert_int_equal(d.succeeded_at, 1767261605);
+	assert_string_equal(d.appointment_id, "apt_7");
+	char url[200];
+	assert_string_equal(history_dashboard_url(d.row.type, d.row.stripe_id, d.livemode, url,
+						  sizeof url),
+			    "https://dashboard.stripe.com/test/payments/pi_A1");
+	history_detail_free(&d);
+	ingest(t->db, "invoices.json", NULL);
+	assert_q_text(t->db, "SELECT status || '|' || amount || '|' || subscription_id || '|' ||"
+			     " client_name FROM history WHERE stripe_id = 'in_I1'",
+		      "paid|2900|sub_S1|Ben Okafor");
+}
+
+static void test_failed_page_rolls_back(void **state)
+{
+	struct t *t = *state;
+	ingest(t->db, "invoices.json", NULL);
+	assert_int_equal(sqlite3_exec(t->db,
+				      "CREATE TEMP TRIGGER boom BEFORE INSERT ON history WHEN"
+				      " new.stripe_id = 'pi_C3' BEGIN SELECT RAISE(ABORT, 'boom'); END",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	json_t *page = fixture("payment_intents.json");
+	struct pd_error err = {0};
+	assert_int_not_equal(history_ingest_page(t->db, page, NULL, "payment_intent", "pi_D4", NULL,
+						 &err),
+			     0);
+	assert_int_equal(q_int(t->db, "SELECT count(*) FROM history"), 1);
+	assert_int_equal(q_int(t->db, "SELECT count(*) FROM sync_state"), 0);
+	sqlite3_exec(t->db, "DROP TRIGGER boom", NULL, NULL, NULL);
+	assert_int_equal(history_ingest_page(t->db, page, NULL, "payment_intent", "pi_D4", NULL, &err),
+			 0);
+	json_decref(page);
+	assert_int_equal(q_int(t->db, "SELECT count(*) FROM history"), 5);
+	assert_q_text(t->db, "SELECT resume_after FROM sync_state WHERE object = 'payment_intent'",
+		      "pi_D4");
+	int64_t at = 1;
+	assert_int_equal(history_last_synced(t->db, &at, &err), 0);
+	assert_int_equal(at, 0); /* a pass that never finished is not "synced" */
+	assert_int_equal(history_sync_done(t->db, "payment_intent", "1767272400", &err), 0);
+	assert_int_equal(history_last_synced(t->db, &at, &err), 0);
+	assert_true(at > 0);
+	char *cursor = NULL;
+	assert_int_equal(history_sync_get(t->db, "payment_intent", &cursor, &at, &err), 0);
+	assert_string_equal(cursor, "1767272400");
+	free(cursor);
+}
+
+/* ---- a known data set -------------------------------------------------------------- */
+
+static const char *const names[] = {"Anna Smith", "Zoë Brontë", "José Álvarez", "山田 太郎",
+				    "O'Brien, Pat"};
+static const char *const curs[] = {"usd", "eur", "gbp", "jpy"};
+static const char *const pi_status[] = {"succeeded", "succeeded", "succeeded", "canceled",
+					"processing"};
+
+/* n PaymentIntents, one every 5h from 2026-01-01, deterministic. */
+static void load_known(sqlite3 *db, int n)
+{
+	json_t *data = json_array();
+	for (int i = 0; i < n; i++) {
+		char id[32], ch[32], cus[32], txn[32], desc[64];
+		snprintf(id, sizeof id, "pi_K%04d", i);
+		snprintf(ch, sizeof ch, "ch_K%04d", i);
+		snprintf(txn, sizeof txn, "txn_K%04d", i);
+		snprintf(cus, sizeof cus, "cus_N%d", i % 5);
+		snprintf(desc, sizeof desc, "%s %d", i % 7 == 0 ? "Massage" : "Haircut", i);
+		const char *cur = curs[i % 4];
+		const char *st = pi_status[i % 5];
+		int64_t amount = 1000 + (i * 37) % 9000;
+		json_t *customer = json_pack("{s:s, s:s, s:s, s:s}", "id", cus, "object", "customer",
+					     "name", names[i % 5], "email", "c@example.com");
+		json_t *pi = json_pack("{s:s, s:s, s:I, s:s, s:I, s:o, s:s, s:s, s:b}", "id", id,
+				       "object", "payment_intent", "amount", (json_int_t)amount,
+				       "currency", cur, "created", (json_int_t)(1767225600 + i * 18000),
+				       "customer", customer, "description", desc, "status", st,
+				       "livemode", 0);
+		if (strcmp(st, "succeeded") == 0) {
+			int64_t refunded = i % 11 == 0 ? amount : 0;
+			int64_t fee = amount * 3 / 100;
+			json_t *bt = json_pack("{s:s, s:s, s:I, s:I, s:s}", "id", txn, "object",
+					       "balance_transaction", "fee", (json_int_t)fee, "net",
+					       (json_int_t)(amount - fee), "source", ch);
+			json_t *charge = json_pack(
+				"{s:s, s:s, s:s, s:I, s:b, s:b, s:I, s:o, s:{s:s, s:{s:s, s:s}}}", "id", ch,
+				"object", "charge", "status", "succeeded", "amount_refunded",
+				(json_int_t)refunded, "refunded", refunded == amount, "disputed", 0,
+				"created", (json_int_t)(1767225600 + i * 18000), "balance_transaction",
+				bt, "payment_method_details", "type", "card", "card", "brand", "visa",
+				"last4", "4242");
+			json_object_set_new(pi, "latest_charge", charge);
+		}
+		json_array_append_new(data, pi);
+	}
+	struct pd_error err = {0};
+	assert_int_equal(history_ingest_page(db, data, NULL, NULL, NULL, NULL, &err), 0);
+	json_decref(data);
+	/* every 3rd reviewed, every 10th flagged */
+	sqlite3_exec(db,
+		     "INSERT INTO reviews (stripe_id, reviewed, flagged) SELECT stripe_id,"
+		     " id % 3 = 0, id % 10 = 0 FROM history WHERE id % 3 = 0 OR id % 10 = 0",
+		     NULL, NULL, NULL);
+}
+
+/* Brute-force totals per currency for the WHERE clause w over history h / reviews r. */
+static void brute_totals(sqlite3 *db, const char *w, struct history_total *out, int *n)
+{
+	char sql[1024];
+	snprintf(sql, sizeof sql,
+		 "SELECT h.currency, count(*), ifnull(sum(CASE WHEN h.type = 'payment' AND h.status"
+		 " IN ('succeeded','partially_refunded','refunded','disputed') THEN h.amount END),"
+		 " 0), ifnull(sum(CASE WHEN h.type = 'refund' AND h.status IN ('succeeded',"
+		 " 'pending') THEN h.amount END), 0), ifnull(sum(h.fee), 0), ifnull(sum(h.net), 0)"
+		 " FROM history h LEFT JOIN reviews r ON r.stripe_id = h.stripe_id WHERE %s"
+		 " GROUP BY h.currency ORDER BY count(*) DESC, h.currency",
+		 w);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	*n = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct history_total *t = &out[(*n)++];
+		snprintf(t->currency, sizeof t->currency, "%s", sqlite3_column_text(st, 0));
+		t->count = sqlite3_column_int64(st, 1);
+		t->gross = sqlite3_column_int64(st, 2);
+		t->refunds = sqlite3_column_int64(st, 3);
+		t->fees = sqlite3_column_int64(st, 4);
+		t->net = sqlite3_column_int64(st, 5);
+	}
+	sqlite3_finalize(st);
+}
+
+static void check_totals(sqlite3 *db, const struct history_filter *f, const char *where)
+{
+	struct history_total got[HISTORY_MAX_CURRENCIES], want[HISTORY_MAX_CURRENCIES];
+	int ngot = 0, nwant = 0;
+	struct pd_error err = {0};
+	assert_int_equal(history_totals(db, f, got, HISTORY_MAX_CURRENCIES, &ngot, &err), 0);
+	brute_totals(db, where, want, &nwant);
+	if (ngot != nwant)
+		fail_msg("%s: %d currencies, want %d", where, ngot, nwant);
+	for (int i = 0; i < ngot; i++) {
+		if (strcmp(got[i].currency, want[i].currency) || got[i].count != want[i].count ||
+		    got[i].gross != want[i].gross || got[i].refunds != want[i].refunds ||
+		    got[i].fees != want[i].fees || got[i].net != want[i].net)
+			fail_msg("%s: %s %ld/%ld gross %ld/%ld net %ld/%ld", where, got[i].currency,
+				 (long)got[i].count, (long)want[i].count, (long)got[i].gross,
+				 (long)want[i].gross, (long)got[i].net, (long)want[i].net);
+	}
+	/* and the view lists exactly that many rows */
+	long total = 0;
+	for (int i = 0; i < nwant; i++)
+		total += want[i].count;
+	struct history_view *v = NULL;
+	assert_int_equal(history_view_new(db, f, HISTORY_SORT_DATE, true, &v, &err), 0);
+	struct history_row rows[64];
+	struct history_key key, *from = NULL;
+	long seen = 0;
+	for (;;) {
+		int got_n = 0;
+		assert_int_equal(history_view_page(v, from, true, rows, 64, &got_n, &err), 0);
+		seen += got_n;
+		if (got_n < 64)
+			break;
+		key = history_view_key(v, &rows[got_n - 1]);
+		from = &key;
+	}
+	history_view_free(&v);
+	if (seen != total)
+		fail_msg("%s: listed %ld rows, totals say %ld", where, seen, total);
+}
+
+static void test_filters_and_totals(void **state)
+{
+	struct t *t = *state;
+	load_known(t->db, 600);
+	ingest(t->db, "refunds.json", NULL); /* one refund, in eur */
+	struct history_filter f = {0};
+	check_totals(t->db, &f, "1");
+	f.status[0] = '\0';
+	snprintf(f.status, sizeof f.status, "refunded");
+	check_totals(t->db, &f, "h.status = 'refunded'");
+	memset(&f, 0, sizeof f);
+	/* ragged ends: 2026-01-03 07:30 .. 2026-02-10 13:00 UTC */
+	f.since = 1767425400;
+	f.until = 1770728400;
+	check_totals(t->db, &f, "h.created >= 1767425400 AND h.created < 1770728400");
+	snprintf(f.currency, sizeof f.currency, "eur");
+	check_totals(t->db, &f,
+		     "h.created >= 1767425400 AND h.created < 1770728400 AND h.currency = 'eur'");
+	/* whole months in the middle: 2026-01-03 07:30 .. 2026-04-10 13:00 */
+	f.currency[0] = '\0';
+	f.until = 1775826000;
+	check_totals(t->db, &f, "h.created >= 1767425400 AND h.created < 1775826000");
+	f.until = 0; /* open ends */
+	check_totals(t->db, &f, "h.created >= 1767425400");
+	f.since = 0;
+	f.until = 1772323200; /* 2026-03-01, a month boundary */
+	check_totals(t->db, &f, "h.created < 1772323200");
+	f.since = 1769904000; /* exactly February */
+	check_totals(t->db, &f, "h.created >= 1769904000 AND h.created < 1772323200");
+	memset(&f, 0, sizeof f);
+	f.since = 1767430000; /* less than a day */
+	f.until = 1767470000;
+	check_totals(t->db, &f, "h.created >= 1767430000 AND h.created < 1767470000");
+	memset(&f, 0, sizeof f);
+	snprintf(f.type, sizeof f.type, "refund");
+	check_totals(t->db, &f, "h.type = 'refund'");
+	memset(&f, 0, sizeof f);
+	f.review = HISTORY_REVIEW_UNREVIEWED;
+	snprintf(f.status, sizeof f.status, "succeeded");
+	check_totals(t->db, &f, "ifnull(r.reviewed, 0) = 0 AND h.status = 'succeeded'");
+	f.review = HISTORY_REVIEW_REVIEWED;
+	check_totals(t->db, &f, "r.reviewed = 1 AND h.status = 'succeeded'");
+	memset(&f, 0, sizeof f);
+	f.review = HISTORY_REVIEW_FLAGGED;
+	check_totals(t->db, &f, "r.flagged = 1");
+	memset(&f, 0, sizeof f);
+	f.amount_min_set = f.amount_max_set = true;
+	f.amount_min = 2000;
+	f.amount_max = 5000;
+	check_totals(t->db, &f, "h.amount BETWEEN 2000 AND 5000");
+	memset(&f, 0, sizeof f);
+	snprintf(f.client, sizeof f.client, "cus_N2");
+	check_totals(t->db, &f, "h.customer_id = 'cus_N2'");
+	snprintf(f.client, sizeof f.client, "zoe");
+	check_totals(t->db, &f, "h.client_name LIKE 'Zo%%'");
+	memset(&f, 0, sizeof f);
+	snprintf(f.search, sizeof f.search, "massage");
+	snprintf(f.currency, sizeof f.currency, "usd");
+	check_totals(t->db, &f, "h.description LIKE 'Massage%%' AND h.currency = 'usd'");
+	/* a bad filter is refused with a message */
+	memset(&f, 0, sizeof f);
+	snprintf(f.status, sizeof f.status, "bogus");
+	struct history_total out[4];
+	int n;
+	struct pd_error err = {0};
+	assert_int_equal(history_totals(t->db, &f, out, 4, &n, &err), PD_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "unknown status 'bogus'"));
+}
+
+/* Page through a view both ways in small pages; compare with ORDER BY. */
+static void check_paging(sqlite3 *db, enum history_sort sort, bool desc)
+{
+	char sql[256];
+	const char *col = sort == HISTORY_SORT_AMOUNT ? "amount" : "created";
+	snprintf(sql, sizeof sql, "SELECT id FROM history ORDER BY %s %s, id %s", col,
+		 desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	int64_t want[1024];
+	int nwant = 0;
+	while (sqlite3_step(st) == SQLITE_ROW && nwant < 1024)
+		want[nwant++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+
+	struct history_filter f = {0};
+	struct history_view *v = NULL;
+	struct pd_error err = {0};
+	assert_int_equal(history_view_new(db, &f, sort, desc, &v, &err), 0);
+	struct history_row rows[7];
+	struct history_key key, *from = NULL;
+	int seen = 0, got;
+	do {
+		assert_int_equal(history_view_page(v, from, true, rows, 7, &got, &err), 0);
+		for (int i = 0; i < got; i++)
+			assert_int_equal(rows[i].id, want[seen++]);
+		if (got)
+			key = history_view_key(v, &rows[got - 1]);
+		from = &key;
+	} while (got == 7);
+	assert_int_equal(seen, nwant);
+	/* backward from the end */
+	from = NULL;
+	do {
+		assert_int_equal(history_view_page(v, from, false, rows, 7, &got, &err), 0);
+		for (int i = 0; i < got; i++)
+			assert_int_equal(rows[i].id, want[--seen]);
+		if (got)
+			key = history_view_key(v, &rows[got - 1]);
+		from = &key;
+	} while (got == 7);
+	assert_int_equal(seen, 0);
+	history_view_free(&v);
+}
+
+static void test_keyset_paging(void **state)
+{
+	struct t *t = *state;
+	load_known(t->db, 300);
+	check_paging(t->db, HISTORY_SORT_DATE, true);
+	check_paging(t->db, HISTORY_SORT_DATE, false);
+	check_paging(t->db, HISTORY_SORT_AMOUNT, true);
+	check_paging(t->db, HISTORY_SORT_AMOUNT, false);
+}
+
+static void test_search_and_unreviewed(void **state)
+{
+	struct t *t = *state;
+	ingest(t->db, "payment_intents.json", NULL);
+	ingest(t->db, "refunds.json", NULL);
+	struct pd_error err = {0};
+	struct {
+		const char *q;
+		int want;
+	} cases[] = {
+		{"zoe", 2},        /* diacritics folded; the refund borrowed the name */
+		{"brontë", 2},     {"ZOE bron", 2}, /* prefix words, all required */
+		{"zoe@example", 2}, {"pi_A1", 2},   /* ids, and the refund's payment_intent */
+		{"ch_D4", 1},      {"haircut", 1},  {"nobody", 0},
+		{"\"", 5},         /* no word to search: everything (and no broken query) */
+		{"zoe\" OR x", 0}, /* quotes are data, not FTS syntax */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct history_filter f = {0};
+		snprintf(f.search, sizeof f.search, "%s", cases[i].q);
+		struct history_view *v = NULL;
+		assert_int_equal(history_view_new(t->db, &f, HISTORY_SORT_DATE, true, &v, &err), 0);
+		struct history_row rows[8];
+		int got = -1;
+		assert_int_equal(history_view_page(v, NULL, true, rows, 8, &got, &err), 0);
+		if (got != cases[i].want)
+			fail_msg("search %s: %d rows, want %d", cases[i].q, got, cases[i].want);
+		history_view_free(&v);
+	}
+	/* next unreviewed skips reviewed rows, in view order */
+	assert_int_equal(history_mark_set(t->db, "pi_C3", HISTORY_MARK_REVIEWED, true, "a", &err), 0);
+	struct history_filter f = {0};
+	struct history_view *v = NULL;
+	assert_int_equal(history_view_new(t->db, &f, HISTORY_SORT_DATE, true, &v, &err), 0);
+	struct history_row rows[8], next;
+	int got = 0;
+	assert_int_equal(history_view_page(v, NULL, true, rows, 8, &got, &err), 0);
+	assert_string_equal(rows[0].stripe_id, "re_R1");
+	assert_string_equal(rows[1].stripe_id, "pi_D4");
+	struct history_key k = history_view_key(v, &rows[1]);
+	assert_int_equal(history_view_next_unreviewed(v, &k, true, &next, &err), 0);
+	assert_string_equal(next.stripe_id, "pi_B2"); /* pi_C3 is reviewed */
+	k = history_view_key(v, &rows[4]);
+	assert_int_equal(history_view_next_unreviewed(v, &k, true, &next, &err), PD_ERR_NOT_FOUND);
+	history_view_free(&v);
+}
+
+/* ---- export -------------------------------------------------------------------------- */
+
+/* Parse one RFC 4180 record from *p into fields (heap strings); false at the end. */
+static bool csv_record(const char **p, char **fields, int max, int *n)
+{
+	*n = 0;
+	if (!**p)
+		return false;
+	for (;;) {
+		char *buf = malloc(strlen(*p) + 1);
+		size_t len = 0;
+		if (**p == '"') {
+			(*p)++;
+			for (;;) {
+				if (**p == '"' && (*p)[1] == '"') {
+					buf[len++] = '"';
+					*p += 2;
+				} else if (**p == '"') {
+					(*p)++;
+					break;
+				} else {
+					assert_true(**p != '\0');
+					buf[len++] = *(*p)++;
+				}
+			}
+		} else {
+			while (**p && **p != ',' && **p != '\r')
+				buf[len++] = *(*p)++;
+		}
+		buf[len] = '\0';
+		assert_true(*n < max);
+		fields[(*n)++] = buf;
+		if (**p == ',') {
+			(*p)++;
+			continue;
+		}
+		assert_true((*p)[0] == '\r' && (*p)[1] == '\n');
+		*p += 2;
+		return true;
+	}
+}
+
+static void test_export_csv_round_trip(void **state)
+{
+	struct t *t = *state;
+	ingest(t->db, "payment_intents.json", NULL);
+	struct pd_error err = {0};
+	history_note_set(t->db, "pi_A1", "said: \"fine\", ok\nnext line", "admin", &err);
+	history_mark_set(t->db, "pi_A1", HISTORY_MARK_FLAGGED, true, "admin", &err);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	struct history_filter f = {0};
+	long rows = 0;
+	assert_int_equal(history_export(t->db, &f, HISTORY_CSV, out, &rows, &err), 0);
+	fclose(out);
+	assert_int_equal(rows, 4);
+	const char *p = buf;
+	char *fields[32] = {0};
+	int n;
+	assert_true(csv_record(&p, fields, 32, &n));
+	assert_int_equal(n, 18);
+	assert_string_equal(fields[0], "created");
+	for (int i = 0; i < n; i++)
+		free(fields[i]);
+	int records = 0;
+	bool found = false;
+	while (csv_record(&p, fields, 32, &n)) {
+		assert_int_equal(n, 18);
+		records++;
+		if (strcmp(fields[2], "pi_A1") == 0) {
+			found = true;
+			assert_string_equal(fields[0], "2026-01-01T10:00:00Z");
+			assert_string_equal(fields[3], "120.00");
+			assert_string_equal(fields[4], "eur");
+			assert_string_equal(fields[6], "Zoë \"Zed\" Brontë");
+			assert_string_equal(fields[8], "Massage, 60 min\nwith oil");
+			assert_string_equal(fields[11], "3.78");
+			assert_string_equal(fields[12], "116.22");
+			assert_string_equal(fields[16], "yes");
+			assert_string_equal(fields[17], "said: \"fine\", ok\nnext line");
+		}
+		for (int i = 0; i < n; i++)
+			free(fields[i]);
+	}
+	assert_int_equal(records, 4);
+	assert_true(found);
+	free(buf);
+
+	/* JSON Lines: one object per line, amounts in minor units */
+	out = open_memstream(&buf, &len);
+	assert_int_equal(history_export(t->db, &f, HISTORY_JSONL, out, &rows, &err), 0);
+	fclose(out);
+	int lines = 0;
+	char *save = NULL;
+	for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		json_error_t jerr;
+		json_t *o = json_loads(l, 0, &jerr);
+		assert_non_null(o);
+		if (strcmp(json_string_value(json_object_get(o, "stripe_id")), "pi_A1") == 0) {
+			assert_int_equal(json_integer_value(json_object_get(o, "amount")), 12000);
+			assert_string_equal(json_string_value(json_object_get(o, "client")),
+					    "Zoë \"Zed\" Brontë");
+			assert_true(json_is_true(json_object_get(o, "flagged")));
+		}
+		json_decref(o);
+		lines++;
+	}
+	assert_int_equal(lines, 4);
+	free(buf);
+
+	/* to a file: 0600, and a filter narrows it */
+	char *path = tu_path(t->dir, "out.csv");
+	snprintf(f.status, sizeof f.status, "failed");
+	assert_int_equal(history_export_file(t->db, &f, HISTORY_CSV, path, &rows, &err), 0);
+	assert_int_equal(rows, 1);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_true(tu_file_contains(path, "pi_B2", 5));
+	free(path);
+}
+
+static void test_dates(void **state)
+{
+	(void)state;
+	struct pd_error err = {0};
+	int64_t t = 0;
+	assert_int_equal(history_date_parse("2026-03-01", &t, &err), 0);
+	assert_int_equal(t, 1772323200);
+	assert_int_equal(history_next_day(t), 1772409600);
+	assert_int_equal(history_date_parse("2026-02-30", &t, &err), PD_ERR_USAGE);
+	assert_int_equal(history_date_parse("01/03/2026", &t, &err), PD_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "YYYY-MM-DD"));
+	int64_t since, until;
+	time_t now = 1773000000; /* 2026-03-08 20:00 UTC, a Sunday */
+	history_range_bounds(HISTORY_RANGE_TODAY, now, &since, &until);
+	assert_int_equal(since, 1772928000);
+	assert_int_equal(until, 1773014400);
+	history_range_bounds(HISTORY_RANGE_THIS_WEEK, now, &since, &until);
+	assert_int_equal(since, 1772409600); /* Monday 2026-03-02 */
+	assert_int_equal(until, 1773014400);
+	history_range_bounds(HISTORY_RANGE_THIS_MONTH, now, &since, &until);
+	assert_int_equal(since, 1772323200);
+	assert_int_equal(until, 1775001600);
+	history_range_bounds(HISTORY_RANGE_LAST_MONTH, now, &since, &until);
+	assert_int_equal(since, 1769904000);
+	assert_int_equal(until, 1772323200);
+	enum history_format fmt;
+	assert_int_equal(history_format_parse("jsonl", &fmt, &err), 0);
+	assert_int_equal(fmt, HISTORY_JSONL);
+	assert_int_equal(history_format_parse("xml", &fmt, &err), PD_ERR_USAGE);
+}
+
+static void test_review_as_signed_in_user(void **state)
+{
+	struct t *t = *state;
+	ingest(t->db, "invoices.json", NULL);
+	struct app app;
+	memset(&app, 0, sizeof app);
+	app.db = t->db;
+	struct pd_error err = {0};
+	/* nobody signed in */
+	assert_int_equal(history_review_mark(&app, "in_I1", HISTORY_MARK_FLAGGED, true, &err),
+			 PD_ERR_FORBIDDEN);
+	app.session.signed_in = true;
+	app.session.role = ROLE_STAFF;
+	snprintf(app.session.name, sizeof app.session.name, "Sam");
+	assert_string_equal(history_actor(&app), "Sam");
+	assert_int_equal(history_review_mark(&app, "in_I1", HISTORY_MARK_FLAGGED, true, &err), 0);
+	assert_int_equal(history_review_note(&app, "in_I1", "late again", &err), 0);
+	assert_q_text(t->db, "SELECT flagged || flagged_by || note_by || note FROM reviews"
+			     " WHERE stripe_id = 'in_I1'",
+		      "1SamSamlate again");
+	assert_int_equal(history_review_note(&app, "in_I1", "", &err), 0);
+	assert_q_text(t->db, "SELECT ifnull(note, 'cleared') FROM reviews WHERE stripe_id = 'in_I1'",
+		      "cleared");
+}
+
+int main(void)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_ingest_maps_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_idempotent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_updates_in_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refund_and_balance_fold, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_page_rolls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filters_and_totals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keyset_paging, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_and_unreviewed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_export_csv_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_review_as_signed_in_user, setup, teardown),
+		cmocka_unit_test(test_dates),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
