@@ -142,6 +142,11 @@ def main():
                 sys.exit("demo: could not create the demo users")
         seed_desk(args, env, os.path.join(env["XDG_DATA_HOME"], "paydesk", "paydesk.db"), fake,
                   seed)
+        print("paydesk training mode: syncing the sample billing history…")
+        sync = subprocess.run([args.bin, "sync"], text=True, capture_output=True, env=env)
+        if sync.returncode != 0:
+            sys.stderr.write(sync.stderr)
+            sys.exit("demo: could not sync the sample history from the fake Stripe")
         env.update({"PAYDESK_SIGN_IN": DEMO_ADMIN, "PAYDESK_PIN": DEMO_ADMIN_PIN})
         status = subprocess.call([args.bin], env=env)
     finally:

@@ -23,6 +23,8 @@ class Demo(unittest.TestCase):
             t.wait_for("Zoë Müller")  # a dozen sample clients, linked to Stripe
             t.send("3")
             t.wait_for("past_due", timeout=20)  # subscriptions synced from the fake
+            t.send("4")
+            t.wait_for(r"1/[0-9],[0-9]{3} ", timeout=20, regex=True)  # ~2,000 history rows
             t.send("5")
             t.wait_for("Connected:")
             for tab in "1234":

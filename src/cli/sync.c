@@ -1,0 +1,100 @@
+/* `paydesk sync [--full]`: pull billing history from Stripe, for cron.
+ * Progress on a terminal, quiet otherwise; non-zero exit on failure.
+ * Ctrl-C stops after the current page; the next sync resumes there. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli_io.h"
+#include "paydesk/cli.h"
+#include "paydesk/history_sync.h"
+#include "paydesk/setup.h"
+#include "paydesk/stripe_account.h"
+#include "paydesk/vault.h"
+
+static atomic_bool interrupted;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	atomic_store(&interrupted, true);
+}
+
+static void show_progress(void *ctx, const char *object, long records)
+{
+	(void)ctx;
+	fprintf(stderr, "\r%-22s %8ld records", object, records);
+	fflush(stderr);
+}
+
+static int run(struct app *app, int argc, char **argv)
+{
+	enum { O_FULL = 256, O_PFD };
+	static const struct option opts[] = {
+		{"full", no_argument, NULL, O_FULL},
+		{"passphrase-fd", required_argument, NULL, O_PFD},
+		{NULL, 0, NULL, 0},
+	};
+	bool full = false;
+	int pfd = -1, c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == O_FULL) {
+			full = true;
+		} else if (c == O_PFD && (pfd = cli_parse_fd(optarg)) >= 0) {
+			continue;
+		} else {
+			fprintf(stderr, "usage: paydesk sync [--full] [--passphrase-fd N]\n");
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "usage: paydesk sync [--full] [--passphrase-fd N]\n");
+		return 2;
+	}
+	struct pd_error err = {0};
+	struct stripe_account_row acct;
+	if (stripe_account_get(app->db, &acct, &err) != PD_OK)
+		return cli_fail(PD_ERR, "no Stripe account is connected: run paydesk setup first");
+	char *pass = cli_passphrase(pfd, &err), *key = NULL;
+	struct vault *v = NULL;
+	struct stripe_client *client = NULL;
+	int rc = pass ? vault_unlock(app->db, pass, &v, &err) : err.code;
+	vault_secret_free(&pass);
+	if (!rc)
+		rc = setup_open_key(app->db, v, &key, &err);
+	struct stripe_client_opts o;
+	stripe_client_opts_from_config(&o, &app->cfg);
+	if (!rc)
+		rc = stripe_client_new(&o, &client, &err);
+	bool tty = isatty(STDERR_FILENO);
+	struct sigaction sa = {0}, old_int, old_term;
+	sa.sa_handler = on_interrupt;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	struct history_sync_stats stats;
+	if (!rc)
+		rc = history_sync_run(app->db, client, key,
+				      acct.connected_account[0] ? acct.connected_account : NULL, full,
+				      tty ? show_progress : NULL, NULL, &interrupted, &stats, &err);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (tty && !rc)
+		fprintf(stderr, "\rsynced %ld records in %ld pages: %ld new, %ld changed\n",
+			stats.records, stats.pages, stats.ingest.inserted, stats.ingest.updated);
+	else if (tty)
+		fputc('\n', stderr);
+	stripe_client_free(&client);
+	vault_secret_free(&key);
+	vault_lock(&v);
+	return rc ? cli_fail(rc, err.msg) : 0;
+}
+
+const struct cli_command cli_sync = {
+	.name = "sync",
+	.summary = "pull billing history from Stripe (for cron; --full to start over)",
+	.run = run,
+};
