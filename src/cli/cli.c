@@ -7,7 +7,7 @@
 
 extern const struct cli_command cli_audit, cli_doctor, cli_setup, cli_connect, cli_users;
 extern const struct cli_command cli_clients, cli_agenda;
-extern const struct cli_command cli_export, cli_sync;
+extern const struct cli_command cli_export, cli_sync, cli_recover;
 extern const struct cli_command cli_plans, cli_subscriptions;
 
 static const struct cli_command *const commands[] = {
@@ -20,6 +20,7 @@ static const struct cli_command *const commands[] = {
 	&cli_agenda,
 	&cli_export,
 	&cli_sync,
+	&cli_recover,
 	&cli_plans, &cli_subscriptions,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

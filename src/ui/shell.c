@@ -14,6 +14,8 @@
 #include "paydesk/auth.h"
 #include "paydesk/jobs.h"
 #include "paydesk/log.h"
+#include "paydesk/recover_job.h"
+#include "paydesk/setup.h"
 #include "paydesk/stripe_account.h"
 #include "paydesk/vault.h"
 #include "bench_trace.h"
@@ -429,9 +431,18 @@ static void handle_key(struct ui *ui, int key)
 		global_action(ui, b->action);
 }
 
+static uint64_t recover_job; /* the start-up outbox recovery, while it runs */
+
 static void on_completion(void *ctx, const struct jobs_completion *c)
 {
 	struct ui *ui = ctx;
+	if (c->id == recover_job) {
+		recover_job = 0;
+		if (c->result[0])
+			ui_notify(ui, c->status == JOBS_DONE ? UI_NOTICE_INFO : UI_NOTICE_ERROR, "%s",
+				  c->result);
+		return;
+	}
 	for (int i = 0; i < UI_TABS; i++)
 		if (ui_screens[i]->job_done)
 			ui_screens[i]->job_done(ui->state[i], ui, c);
@@ -464,6 +475,18 @@ static void start_jobs(struct ui *ui)
 	}
 }
 
+/* Once the key is at hand, finish what the last stop left in flight. */
+static void after_unlock(struct ui *ui)
+{
+	ui_load_account(ui);
+	char *key = NULL;
+	struct pd_error err;
+	if (!recover_job && ui->app->vault && ui->app->jobs &&
+	    setup_open_key(ui->app->db, ui->app->vault, &key, &err) == PD_OK)
+		recover_job = recover_job_submit(ui->app->jobs, key);
+	vault_secret_free(&key);
+}
+
 /* A configured account with a locked vault: ask for the passphrase first,
  * unless PAYDESK_PASSPHRASE carries it (training mode, kiosk set-ups); the
  * environment copy is scrubbed either way. */
@@ -481,7 +504,9 @@ static void ask_unlock_if_needed(struct ui *ui)
 		unsetenv("PAYDESK_PASSPHRASE");
 	}
 	if (needed && !ui->app->vault)
-		ui_unlock_open(ui, "Enter the admin passphrase to use Stripe.", ui_load_account);
+		ui_unlock_open(ui, "Enter the admin passphrase to use Stripe.", after_unlock);
+	else if (needed)
+		after_unlock(ui);
 }
 
 static void scrub_env(const char *name)

@@ -1,0 +1,57 @@
+#include "paydesk/recover_job.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "paydesk/log.h"
+#include "paydesk/outbox_runner.h"
+
+static enum jobs_status run_recover(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
+{
+	char *key = arg;
+	struct outbox_resolution *list = NULL;
+	size_t n = 0, open = 0;
+	struct pd_error err = {0};
+	if (outbox_recover(ctx->db, ctx->client, key, ctx->cancel, &list, &n, &err) != PD_OK) {
+		snprintf(result, size, "could not finish the calls left in flight: %s", err.msg);
+		return JOBS_FAILED;
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool still_open = list[i].after != OUTBOX_DONE && list[i].after != OUTBOX_FAILED;
+		open += still_open;
+		log_msg(still_open ? LOG_WARN : LOG_INFO, "outbox #%lld %s %s: %s",
+			(long long)list[i].id, list[i].method, list[i].path,
+			list[i].message ? list[i].message : "");
+	}
+	outbox_resolutions_free(&list, n);
+	if (n == 0)
+		result[0] = '\0';
+	else if (open == 0)
+		snprintf(result, size, "finished %zu interrupted call%s", n, n == 1 ? "" : "s");
+	else
+		snprintf(result, size, "%zu interrupted call%s still open (see the log)", open,
+			 open == 1 ? "" : "s");
+	return JOBS_DONE;
+}
+
+static void free_key(void *arg)
+{
+	sodium_free(arg);
+}
+
+uint64_t recover_job_submit(struct jobs *jobs, const char *key)
+{
+	if (!jobs || !key)
+		return 0;
+	size_t len = strlen(key);
+	char *copy = sodium_malloc(len + 1);
+	if (!copy)
+		return 0;
+	memcpy(copy, key, len + 1);
+	uint64_t id = jobs_submit(jobs, JOBS_BACKGROUND, run_recover, copy, free_key);
+	if (!id)
+		sodium_free(copy);
+	return id;
+}

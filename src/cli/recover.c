@@ -1,0 +1,67 @@
+/* `paydesk recover`: finish the Stripe calls a crash left in flight (the
+ * TUI does the same at start once the vault is unlocked). Exit 0 when none
+ * is left open. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli_io.h"
+#include "paydesk/cli.h"
+#include "paydesk/outbox.h"
+#include "paydesk/outbox_runner.h"
+#include "paydesk/setup.h"
+#include "paydesk/vault.h"
+
+static int run(struct app *app, int argc, char **argv)
+{
+	static const struct option opts[] = {{"passphrase-fd", required_argument, NULL, 'p'},
+					     {NULL, 0, NULL, 0}};
+	int pfd = -1, c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'p' || (pfd = cli_parse_fd(optarg)) < 0) {
+			fprintf(stderr, "usage: paydesk recover [--passphrase-fd N]\n");
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "usage: paydesk recover [--passphrase-fd N]\n");
+		return 2;
+	}
+	struct pd_error err = {0};
+	char *pass = cli_passphrase(pfd, &err), *key = NULL;
+	struct vault *v = NULL;
+	struct stripe_client *client = NULL;
+	int rc = pass ? vault_unlock(app->db, pass, &v, &err) : err.code;
+	vault_secret_free(&pass);
+	if (!rc)
+		rc = setup_open_key(app->db, v, &key, &err);
+	struct stripe_client_opts o;
+	stripe_client_opts_from_config(&o, &app->cfg);
+	if (!rc)
+		rc = stripe_client_new(&o, &client, &err);
+	struct outbox_resolution *list = NULL;
+	size_t n = 0, open = 0;
+	if (!rc)
+		rc = outbox_recover(app->db, client, key, NULL, &list, &n, &err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		bool still_open = list[i].after != OUTBOX_DONE && list[i].after != OUTBOX_FAILED;
+		open += still_open;
+		printf("#%lld %s %s: %s%s\n", (long long)list[i].id, list[i].method, list[i].path,
+		       list[i].message ? list[i].message : "", still_open ? " (still open)" : "");
+	}
+	if (!rc)
+		printf("%zu call%s looked at, %zu still open\n", n, n == 1 ? "" : "s", open);
+	outbox_resolutions_free(&list, n);
+	stripe_client_free(&client);
+	vault_secret_free(&key);
+	vault_lock(&v);
+	if (rc)
+		return cli_fail(rc, err.msg);
+	return open ? 1 : 0;
+}
+
+const struct cli_command cli_recover = {
+	.name = "recover",
+	.summary = "finish the Stripe calls a crash left in flight (the TUI does it at start)",
+	.run = run,
+};
