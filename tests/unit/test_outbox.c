@@ -169,7 +169,7 @@ static void test_refusals(void **state)
 	assert_int_equal(outbox_insert(f->db, "dup", "POST", "/v1/refunds", "", NULL, &id, &err),
 	                 PD_ERR_EXISTS);
 	assert_int_equal(outbox_insert(f->db, "s1", "POST", "/v1/refunds",
-	                               "metadata[k]=sk_live_abcdefghijklmnop1234", NULL, &id, &err),
+	                               "metadata[k]=sk_live_abcdefghijklmn1234", NULL, &id, &err),
 	                 PD_ERR_USAGE);
 	assert_non_null(strstr(err.msg, "secret"));
 	assert_int_equal(outbox_insert(f->db, "s2", "GET", "/v1/refunds", "", NULL, &id, &err),
