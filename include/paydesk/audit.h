@@ -23,6 +23,24 @@ struct audit_entry {
 /* Append e (inside the caller's transaction, if one is open). */
 int audit_append(sqlite3 *db, const struct audit_entry *e, struct pd_error *err);
 
+/* Which entries audit_each returns: all fields optional (0 / NULL). */
+struct audit_filter {
+	int64_t since_ms, until_ms; /* [since, until) in unix milliseconds */
+	const char *actor;          /* exact user name */
+	const char *action;         /* prefix: "payment." matches payment.refund… */
+};
+
+/* One stored entry, as audit_each hands it over (valid during the call). */
+struct audit_row {
+	int64_t id, at_ms;
+	struct audit_entry e;
+};
+
+/* Call fn for each entry matching f, oldest first. */
+int audit_each(sqlite3 *db, const struct audit_filter *f,
+	       void (*fn)(void *ctx, const struct audit_row *row), void *ctx,
+	       struct pd_error *err);
+
 /* Walk the chain. *broken_id is 0 when intact, else the id of the first entry
  * whose hash or link does not match (err says how). */
 int audit_verify(sqlite3 *db, int64_t *broken_id, int64_t *entries, struct pd_error *err);

@@ -8,6 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "paydesk/auth.h"
+#include "paydesk/users.h"
+#include "paydesk/vault.h"
+
 #define SECRET_MAX 4096
 
 char *cli_read_secret(int fd, const char *what, struct pd_error *err)
@@ -106,3 +110,43 @@ void cli_print_report(FILE *out, const struct verify_report *r, const char *mode
 	fprintf(out, "%d checks, %d failing, %d warnings, %d not checked\n", r->n, r->failures,
 		r->warnings, r->unknown);
 }
+
+/* Who is asking: a signed-in admin, or the vault passphrase holder. */
+int cli_authenticate(struct app *app, const char *as, int pin_fd, int pass_fd,
+			struct session *who, struct pd_error *err)
+{
+	if (as) {
+		char *pin = NULL;
+		if (pin_fd >= 0) {
+			pin = cli_read_secret(pin_fd, "PIN", err);
+		} else if (getenv("PAYDESK_PIN")) {
+			char *env = getenv("PAYDESK_PIN");
+			pin = vault_secret_dup(env);
+			memset(env, 0, strlen(env)); /* no copy left in the environment */
+			unsetenv("PAYDESK_PIN");
+		}
+		if (!pin)
+			return pd_error_set(err, PD_ERR_USAGE,
+					    "give %s's PIN with PAYDESK_PIN or --pin-fd N", as);
+		struct user u;
+		int rc = users_sign_in(app->db, as, pin, &u, err);
+		vault_secret_free(&pin);
+		if (rc)
+			return rc;
+		*who = session_for(&u);
+		return PD_OK;
+	}
+	char *pass = cli_passphrase(pass_fd, err);
+	if (!pass)
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "prove you are an admin: --as NAME with PAYDESK_PIN, or the "
+				    "vault passphrase (PAYDESK_PASSPHRASE)");
+	struct vault *v = NULL;
+	int rc = vault_unlock(app->db, pass, &v, err);
+	vault_secret_free(&pass);
+	vault_lock(&v);
+	if (!rc)
+		*who = session_system_admin();
+	return rc;
+}
+

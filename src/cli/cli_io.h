@@ -20,6 +20,12 @@ char *cli_passphrase(int fd, struct pd_error *err);
 /* Print the checklist as text (ok / FAIL / warn lines with fixes) or JSON. */
 void cli_print_report(FILE *out, const struct verify_report *r, const char *mode, bool json);
 
+/* Who is asking, for admin commands: --as NAME with the PIN from pin_fd
+ * or PAYDESK_PIN (signed in, any role: the caller checks it), or else the
+ * vault passphrase (pass_fd or PAYDESK_PASSPHRASE), whose holder is the admin. */
+int cli_authenticate(struct app *app, const char *as, int pin_fd, int pass_fd,
+		     struct session *who, struct pd_error *err);
+
 /* Parse a descriptor number for --passphrase-fd; -1 when invalid. */
 int cli_parse_fd(const char *s);
 

@@ -30,45 +30,6 @@ static void usage(FILE *out)
 	      out);
 }
 
-/* Who is asking: a signed-in admin, or the vault passphrase holder. */
-static int authenticate(struct app *app, const char *as, int pin_fd, int pass_fd,
-			struct session *who, struct pd_error *err)
-{
-	if (as) {
-		char *pin = NULL;
-		if (pin_fd >= 0) {
-			pin = cli_read_secret(pin_fd, "PIN", err);
-		} else if (getenv("PAYDESK_PIN")) {
-			char *env = getenv("PAYDESK_PIN");
-			pin = vault_secret_dup(env);
-			memset(env, 0, strlen(env)); /* no copy left in the environment */
-			unsetenv("PAYDESK_PIN");
-		}
-		if (!pin)
-			return pd_error_set(err, PD_ERR_USAGE,
-					    "give %s's PIN with PAYDESK_PIN or --pin-fd N", as);
-		struct user u;
-		int rc = users_sign_in(app->db, as, pin, &u, err);
-		vault_secret_free(&pin);
-		if (rc)
-			return rc;
-		*who = session_for(&u);
-		return PD_OK;
-	}
-	char *pass = cli_passphrase(pass_fd, err);
-	if (!pass)
-		return pd_error_set(err, PD_ERR_USAGE,
-				    "prove you are an admin: --as NAME with PAYDESK_PIN, or the "
-				    "vault passphrase (PAYDESK_PASSPHRASE)");
-	struct vault *v = NULL;
-	int rc = vault_unlock(app->db, pass, &v, err);
-	vault_secret_free(&pass);
-	vault_lock(&v);
-	if (!rc)
-		*who = session_system_admin();
-	return rc;
-}
-
 static void print_user(void *ctx, const struct user *u)
 {
 	(void)ctx;
@@ -134,7 +95,7 @@ static int run(struct app *app, int argc, char **argv)
 	int rc = users_count(app->db, &count, &err);
 	struct session who = {0};
 	if (!rc && !(add && count == 0))
-		rc = authenticate(app, as, pin_fd, pass_fd, &who, &err);
+		rc = cli_authenticate(app, as, pin_fd, pass_fd, &who, &err);
 	if (rc)
 		return cli_fail(rc, err.msg);
 

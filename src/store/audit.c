@@ -167,3 +167,43 @@ int audit_verify(sqlite3 *db, int64_t *broken_id, int64_t *entries, struct pd_er
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int audit_each(sqlite3 *db, const struct audit_filter *f,
+	       void (*fn)(void *ctx, const struct audit_row *row), void *ctx,
+	       struct pd_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+			    "SELECT id, at, actor, action, detail, amount, currency, object_id"
+			    " FROM audit_log WHERE (?1 = 0 OR at >= ?1) AND (?2 = 0 OR at < ?2)"
+			    " AND (?3 IS NULL OR actor = ?3)"
+			    " AND (?4 IS NULL OR substr(action, 1, length(?4)) = ?4) ORDER BY id",
+			    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, f ? f->since_ms : 0);
+	sqlite3_bind_int64(st, 2, f ? f->until_ms : 0);
+	if (f && f->actor)
+		sqlite3_bind_text(st, 3, f->actor, -1, SQLITE_STATIC);
+	if (f && f->action)
+		sqlite3_bind_text(st, 4, f->action, -1, SQLITE_STATIC);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct audit_row r = {
+			.id = sqlite3_column_int64(st, 0),
+			.at_ms = sqlite3_column_int64(st, 1),
+			.e = {.actor = (const char *)sqlite3_column_text(st, 2),
+			      .action = (const char *)sqlite3_column_text(st, 3),
+			      .detail = (const char *)sqlite3_column_text(st, 4),
+			      .has_amount = sqlite3_column_type(st, 5) != SQLITE_NULL,
+			      .amount = sqlite3_column_int64(st, 5),
+			      .currency = (const char *)sqlite3_column_text(st, 6),
+			      .object_id = (const char *)sqlite3_column_text(st, 7)},
+		};
+		fn(ctx, &r);
+	}
+	if (step != SQLITE_DONE)
+		rc = db_fail(db, "reading the audit log", err);
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -38,6 +38,39 @@ class Cli(unittest.TestCase):
         self.assertIn("broken at entry 1", out.stdout)
         self.assertIn("its content was changed", out.stderr)
 
+    def test_audit_list_filters_and_csv(self):
+        self.assertEqual(self.run_paydesk("users", "add", "--name", "Alex", "--role", "admin",
+                                          stdin="2468\n").returncode, 0)
+        admin = ["--as", "Alex"]
+        env = {**os.environ, **self.home.env, "PAYDESK_PIN": "2468"}
+
+        def paydesk(*args, stdin=""):
+            return subprocess.run([paydesk_bin(), *args], input=stdin, capture_output=True,
+                                  text=True, env=env)
+        self.assertEqual(paydesk("users", "add", "--name", "Sam", "--role", "staff", *admin,
+                                 stdin="1357\n").returncode, 0)
+        self.assertEqual(paydesk("users", "refund-limit", "50", "usd", *admin).returncode, 0)
+        out = paydesk("audit", "list", *admin)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertRegex(out.stdout, r"user\.add_admin")
+        self.assertRegex(out.stdout, r"Alex\s+settings\.refund_limit\s+50\.00 USD")
+        self.assertTrue(out.stdout.endswith("3 entries\n"), out.stdout)
+        out = paydesk("audit", "list", "--action", "user.", "--format", "csv", *admin)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        lines = out.stdout.strip().splitlines()
+        self.assertEqual(lines[0], "id,at,actor,action,amount,object,detail")
+        self.assertEqual([l.split(",")[3] for l in lines[1:]], ["user.add_admin", "user.add_staff"])
+        today = __import__("datetime").date.today()
+        self.assertIn("0 entries", paydesk("audit", "list", "--until",
+                                           str(today.replace(year=today.year - 1)),
+                                           *admin).stdout)
+        # Staff may not read it; bad filters are usage errors.
+        env["PAYDESK_PIN"] = "1357"
+        out = paydesk("audit", "list", "--as", "Sam")
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("only an admin can manage users", out.stderr)
+        self.assertEqual(paydesk("audit", "list", "--since", "yesterday").returncode, 2)
+
     def test_audit_usage(self):
         out = self.run_paydesk("audit", "frobnicate")
         self.assertEqual(out.returncode, 2)
