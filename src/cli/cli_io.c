@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "paydesk/auth.h"
+#include "paydesk/setup.h"
 #include "paydesk/users.h"
 #include "paydesk/vault.h"
 
@@ -150,3 +151,27 @@ int cli_authenticate(struct app *app, const char *as, int pin_fd, int pass_fd,
 	return rc;
 }
 
+
+int cli_stripe_open(struct cli_stripe *s, struct app *app, int pfd, struct pd_error *err)
+{
+	memset(s, 0, sizeof *s);
+	char *pass = cli_passphrase(pfd, err);
+	if (!pass)
+		return err->code ? err->code : PD_ERR_USAGE;
+	int rc = vault_unlock(app->db, pass, &s->vault, err);
+	vault_secret_free(&pass);
+	if (!rc)
+		rc = setup_open_key(app->db, s->vault, &s->key, err);
+	struct stripe_client_opts o;
+	stripe_client_opts_from_config(&o, &app->cfg);
+	if (!rc)
+		rc = stripe_client_new(&o, &s->client, err);
+	return rc;
+}
+
+void cli_stripe_close(struct cli_stripe *s)
+{
+	stripe_client_free(&s->client);
+	vault_secret_free(&s->key);
+	vault_lock(&s->vault);
+}

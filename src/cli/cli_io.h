@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "paydesk/app.h"
+#include "paydesk/stripe_client.h"
 #include "paydesk/verify.h"
 
 /* Read one line (at most 4 KiB) from fd into sodium_malloc memory, without
@@ -25,6 +26,17 @@ void cli_print_report(FILE *out, const struct verify_report *r, const char *mode
  * vault passphrase (pass_fd or PAYDESK_PASSPHRASE), whose holder is the admin. */
 int cli_authenticate(struct app *app, const char *as, int pin_fd, int pass_fd,
 		     struct session *who, struct pd_error *err);
+
+/* What a headless command needs to call Stripe: the vault unlocked with
+ * the passphrase (descriptor pfd, else PAYDESK_PASSPHRASE), the saved key
+ * in guarded memory and a client. Close it whatever open returned. */
+struct cli_stripe {
+	struct vault *vault;
+	char *key;
+	struct stripe_client *client;
+};
+int cli_stripe_open(struct cli_stripe *s, struct app *app, int pfd, struct pd_error *err);
+void cli_stripe_close(struct cli_stripe *s);
 
 /* Parse a descriptor number for --passphrase-fd; -1 when invalid. */
 int cli_parse_fd(const char *s);

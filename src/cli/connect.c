@@ -36,9 +36,7 @@ static void usage(FILE *out)
 struct connect_session {
 	struct app *app;
 	struct stripe_account_row acct;
-	struct vault *vault;
-	char *key;
-	struct stripe_client *client;
+	struct cli_stripe stripe;
 };
 
 static int session_open(struct connect_session *s, struct app *app, int pfd, struct pd_error *err)
@@ -49,25 +47,12 @@ static int session_open(struct connect_session *s, struct app *app, int pfd, str
 	if (rc)
 		return pd_error_set(err, rc, "no platform account is connected: run paydesk setup "
 					     "with the platform's key first");
-	char *pass = cli_passphrase(pfd, err);
-	if (!pass)
-		return err->code;
-	rc = vault_unlock(app->db, pass, &s->vault, err);
-	vault_secret_free(&pass);
-	if (!rc)
-		rc = setup_open_key(app->db, s->vault, &s->key, err);
-	struct stripe_client_opts o;
-	stripe_client_opts_from_config(&o, &app->cfg);
-	if (!rc)
-		rc = stripe_client_new(&o, &s->client, err);
-	return rc;
+	return cli_stripe_open(&s->stripe, app, pfd, err);
 }
 
 static void session_close(struct connect_session *s)
 {
-	stripe_client_free(&s->client);
-	vault_secret_free(&s->key);
-	vault_lock(&s->vault);
+	cli_stripe_close(&s->stripe);
 }
 
 static void audit(struct app *app, const char *action, const char *account, const char *detail)
@@ -169,13 +154,13 @@ static int run(struct app *app, int argc, char **argv)
 		char id[64];
 		char *url = NULL;
 		long long expires = 0;
-		rc = connect_create_express(s.client, s.key, email, country, id, &err);
+		rc = connect_create_express(s.stripe.client, s.stripe.key, email, country, id, &err);
 		if (!rc)
 			rc = stripe_account_set_connected(app->db, id, &err);
 		if (!rc) {
 			audit(app, "connect.express.create", id, "created an Express account");
 			printf("created Express account %s; paydesk now acts for it\n", id);
-			rc = connect_onboarding_link(s.client, s.key, id, return_url, &url, &expires,
+			rc = connect_onboarding_link(s.stripe.client, s.stripe.key, id, return_url, &url, &expires,
 						     &err);
 		}
 		if (!rc)
@@ -186,7 +171,7 @@ static int run(struct app *app, int argc, char **argv)
 		long long expires = 0;
 		rc = need_connected(&s, &err);
 		if (!rc)
-			rc = connect_onboarding_link(s.client, s.key, s.acct.connected_account,
+			rc = connect_onboarding_link(s.stripe.client, s.stripe.key, s.acct.connected_account,
 						     return_url, &url, &expires, &err);
 		if (!rc)
 			print_link("onboarding link (open it on a phone)", url, expires);
@@ -196,7 +181,7 @@ static int run(struct app *app, int argc, char **argv)
 		rc = need_connected(&s, &err);
 		time_t deadline = time(NULL) + wait;
 		while (!rc) {
-			rc = connect_get_status(s.client, s.key, s.acct.connected_account, &st, &err);
+			rc = connect_get_status(s.stripe.client, s.stripe.key, s.acct.connected_account, &st, &err);
 			if (rc || connect_ready(&st) || time(NULL) >= deadline)
 				break;
 			sleep(2); /* the admin is onboarding on a phone: poll gently */
@@ -207,7 +192,7 @@ static int run(struct app *app, int argc, char **argv)
 		}
 	} else if (!rc && strcmp(verb, "link") == 0) {
 		struct connect_status st;
-		rc = connect_get_status(s.client, s.key, arg, &st, &err);
+		rc = connect_get_status(s.stripe.client, s.stripe.key, arg, &st, &err);
 		if (!rc)
 			rc = stripe_account_set_connected(app->db, arg, &err);
 		if (!rc) {
@@ -219,7 +204,7 @@ static int run(struct app *app, int argc, char **argv)
 		char *url = NULL;
 		rc = need_connected(&s, &err);
 		if (!rc)
-			rc = connect_login_link(s.client, s.key, s.acct.connected_account, &url, &err);
+			rc = connect_login_link(s.stripe.client, s.stripe.key, s.acct.connected_account, &url, &err);
 		if (!rc)
 			print_link("Express dashboard", url, 0);
 		free(url);

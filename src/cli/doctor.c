@@ -39,19 +39,11 @@ static int run(struct app *app, int argc, char **argv)
 	struct stripe_account_row acct;
 	if (stripe_account_get(app->db, &acct, &err) != PD_OK)
 		return cli_fail(PD_ERR, "no Stripe account is connected: run paydesk setup first");
-	char *pass = cli_passphrase(pfd, &err), *key = NULL;
-	struct vault *v = NULL;
-	struct stripe_client *client = NULL;
-	int rc = pass ? vault_unlock(app->db, pass, &v, &err) : err.code;
-	if (!rc)
-		rc = setup_open_key(app->db, v, &key, &err);
-	struct stripe_client_opts copts;
-	stripe_client_opts_from_config(&copts, &app->cfg);
-	if (!rc)
-		rc = stripe_client_new(&copts, &client, &err);
+	struct cli_stripe st;
+	int rc = cli_stripe_open(&st, app, pfd, &err);
 	struct verify_report report;
 	if (!rc)
-		rc = verify_run(client, key, acct.account_id, acct.connected_account, &report, NULL,
+		rc = verify_run(st.client, st.key, acct.account_id, acct.connected_account, &report, NULL,
 				NULL, NULL, &err);
 	int status;
 	if (rc) {
@@ -60,10 +52,7 @@ static int run(struct app *app, int argc, char **argv)
 		cli_print_report(stdout, &report, acct.mode, json);
 		status = report.key_ok && report.failures == 0 && report.unknown == 0 ? 0 : 1;
 	}
-	stripe_client_free(&client);
-	vault_secret_free(&key);
-	vault_lock(&v);
-	vault_secret_free(&pass);
+	cli_stripe_close(&st);
 	return status;
 }
 

@@ -18,17 +18,11 @@ int stripe_cli_open(struct stripe_cli *s, struct app *app, int pfd, struct pd_er
 {
 	memset(s, 0, sizeof *s);
 	s->who = session_system_admin();
-	char *pass = cli_passphrase(pfd, err);
-	if (!pass)
-		return err->code ? err->code : PD_ERR_USAGE;
-	int rc = vault_unlock(app->db, pass, &s->vault, err);
-	vault_secret_free(&pass);
-	if (!rc)
-		rc = setup_open_key(app->db, s->vault, &s->key, err);
-	struct stripe_client_opts o;
-	stripe_client_opts_from_config(&o, &app->cfg);
-	if (!rc)
-		rc = stripe_client_new(&o, &s->client, err);
+	struct cli_stripe c;
+	int rc = cli_stripe_open(&c, app, pfd, err);
+	s->vault = c.vault;
+	s->key = c.key;
+	s->client = c.client;
 	s->env = (struct pay_env){.db = app->db, .client = s->client, .key = s->key,
 				  .cancel = NULL, .who = &s->who};
 	return rc;

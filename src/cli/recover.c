@@ -28,21 +28,12 @@ static int run(struct app *app, int argc, char **argv)
 		return 2;
 	}
 	struct pd_error err = {0};
-	char *pass = cli_passphrase(pfd, &err), *key = NULL;
-	struct vault *v = NULL;
-	struct stripe_client *client = NULL;
-	int rc = pass ? vault_unlock(app->db, pass, &v, &err) : err.code;
-	vault_secret_free(&pass);
-	if (!rc)
-		rc = setup_open_key(app->db, v, &key, &err);
-	struct stripe_client_opts o;
-	stripe_client_opts_from_config(&o, &app->cfg);
-	if (!rc)
-		rc = stripe_client_new(&o, &client, &err);
+	struct cli_stripe st;
+	int rc = cli_stripe_open(&st, app, pfd, &err);
 	struct outbox_resolution *list = NULL;
 	size_t n = 0, open = 0;
 	if (!rc)
-		rc = outbox_recover(app->db, client, key, NULL, &list, &n, &err);
+		rc = outbox_recover(app->db, st.client, st.key, NULL, &list, &n, &err);
 	for (size_t i = 0; !rc && i < n; i++) {
 		bool still_open = list[i].after != OUTBOX_DONE && list[i].after != OUTBOX_FAILED;
 		open += still_open;
@@ -52,9 +43,7 @@ static int run(struct app *app, int argc, char **argv)
 	if (!rc)
 		printf("%zu call%s looked at, %zu still open\n", n, n == 1 ? "" : "s", open);
 	outbox_resolutions_free(&list, n);
-	stripe_client_free(&client);
-	vault_secret_free(&key);
-	vault_lock(&v);
+	cli_stripe_close(&st);
 	if (rc)
 		return cli_fail(rc, err.msg);
 	return open ? 1 : 0;

@@ -59,17 +59,8 @@ static int run(struct app *app, int argc, char **argv)
 	struct stripe_account_row acct;
 	if (stripe_account_get(app->db, &acct, &err) != PD_OK)
 		return cli_fail(PD_ERR, "no Stripe account is connected: run paydesk setup first");
-	char *pass = cli_passphrase(pfd, &err), *key = NULL;
-	struct vault *v = NULL;
-	struct stripe_client *client = NULL;
-	int rc = pass ? vault_unlock(app->db, pass, &v, &err) : err.code;
-	vault_secret_free(&pass);
-	if (!rc)
-		rc = setup_open_key(app->db, v, &key, &err);
-	struct stripe_client_opts o;
-	stripe_client_opts_from_config(&o, &app->cfg);
-	if (!rc)
-		rc = stripe_client_new(&o, &client, &err);
+	struct cli_stripe st;
+	int rc = cli_stripe_open(&st, app, pfd, &err);
 	bool tty = isatty(STDERR_FILENO);
 	struct sigaction sa = {0}, old_int, old_term;
 	sa.sa_handler = on_interrupt;
@@ -77,7 +68,7 @@ static int run(struct app *app, int argc, char **argv)
 	sigaction(SIGTERM, &sa, &old_term);
 	struct history_sync_stats stats;
 	if (!rc)
-		rc = history_sync_run(app->db, client, key,
+		rc = history_sync_run(app->db, st.client, st.key,
 				      acct.connected_account[0] ? acct.connected_account : NULL, full,
 				      tty ? show_progress : NULL, NULL, &interrupted, &stats, &err);
 	sigaction(SIGINT, &old_int, NULL);
@@ -87,9 +78,7 @@ static int run(struct app *app, int argc, char **argv)
 			stats.records, stats.pages, stats.ingest.inserted, stats.ingest.updated);
 	else if (tty)
 		fputc('\n', stderr);
-	stripe_client_free(&client);
-	vault_secret_free(&key);
-	vault_lock(&v);
+	cli_stripe_close(&st);
 	return rc ? cli_fail(rc, err.msg) : 0;
 }
 
