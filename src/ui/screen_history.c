@@ -13,55 +13,8 @@
 #include "paydesk/history_review.h"
 #include "paydesk/money.h"
 #include "bench_trace.h"
+#include "screen_history.h"
 #include "widgets.h"
-
-#define CACHE_CAP 240 /* rows kept around the viewport */
-#define FETCH 60      /* rows per keyset page */
-#define TOTAL_LINES 4 /* currencies shown in the totals block */
-
-enum mode { MODE_LIST, MODE_DETAIL, MODE_SEARCH, MODE_FILTER, MODE_NOTE, MODE_EXPORT, MODE_JUMP };
-
-enum filter_field {
-	FF_DATES,
-	FF_FROM,
-	FF_TO,
-	FF_STATUS,
-	FF_TYPE,
-	FF_CLIENT,
-	FF_MIN,
-	FF_MAX,
-	FF_CURRENCY,
-	FF_REVIEW,
-	FF_COUNT
-};
-
-struct hist {
-	struct ui *ui;
-	bool loaded;
-	struct history_filter filter;
-	enum history_sort sort;
-	bool desc;
-	struct history_view *view;
-
-	struct history_row rows[CACHE_CAP];
-	int n, sel, top, page;
-	bool at_start, at_end;
-	long pos; /* index of rows[sel] in the whole view, -1 when not known */
-
-	struct history_total totals[HISTORY_MAX_CURRENCIES];
-	int ntotals;
-	long count;
-	int64_t last_synced;
-
-	enum mode mode;
-	struct textedit search;
-	struct ui_form form;
-	struct ui_field fields[FF_COUNT];
-	bool form_open;
-	struct history_detail detail;
-	bool has_detail;
-	int range; /* enum history_range chosen in the filter form */
-};
 
 /* ---- keys ------------------------------------------------------------------ */
 
@@ -156,7 +109,7 @@ static bool extend(struct hist *h, bool forward)
 }
 
 /* Keep a page of rows on each side of the viewport when the data has them. */
-static void ensure(struct hist *h)
+void history_ensure(struct hist *h)
 {
 	int page = page_rows(h);
 	while (h->sel + 2 * page >= h->n && extend(h, true))
@@ -165,7 +118,7 @@ static void ensure(struct hist *h)
 		;
 }
 
-static void clamp(struct hist *h)
+void history_clamp(struct hist *h)
 {
 	int page = page_rows(h);
 	if (h->n == 0) {
@@ -186,7 +139,7 @@ static void clamp(struct hist *h)
 		h->top = 0;
 }
 
-/* Empty the window; the next ensure() refills it from `at` (or an end). */
+/* Empty the window; the next history_ensure() refills it from `at` (or an end). */
 static void reset_window(struct hist *h)
 {
 	h->n = h->sel = h->top = 0;
@@ -198,7 +151,7 @@ static void load_start(struct hist *h)
 	reset_window(h);
 	h->at_start = true;
 	extend(h, true);
-	ensure(h);
+	history_ensure(h);
 	h->pos = h->n ? 0 : -1;
 }
 
@@ -209,8 +162,8 @@ static void load_end(struct hist *h)
 	extend(h, false);
 	h->sel = h->n - 1;
 	h->top = h->n - page_rows(h);
-	clamp(h);
-	ensure(h);
+	history_clamp(h);
+	history_ensure(h);
 	h->pos = h->count > 0 ? h->count - 1 : -1;
 }
 
@@ -220,8 +173,8 @@ static void load_at(struct hist *h, const struct history_row *row)
 	reset_window(h);
 	h->rows[0] = *row;
 	h->n = 1;
-	ensure(h);
-	clamp(h);
+	history_ensure(h);
+	history_clamp(h);
 	h->pos = -1;
 }
 
@@ -239,7 +192,7 @@ static void load_totals(struct hist *h)
 }
 
 /* New filter or sort: a new view, the first rows, the totals. */
-static void requery(struct hist *h, bool totals)
+void history_requery(struct hist *h, bool totals)
 {
 	struct pd_error err = {0};
 	history_view_free(&h->view);
@@ -279,400 +232,9 @@ static void move_by(struct hist *h, int delta, bool scroll_too)
 	if (scroll_too)
 		h->top += want - h->sel;
 	h->sel = want;
-	clamp(h);
-	ensure(h);
-	clamp(h);
-}
-
-/* ---- formatting ---------------------------------------------------------------- */
-
-/* "1,234.50" (no currency code); refunds shown negative. */
-static char *amount_text(int64_t minor, const char *cur, char *out, size_t len)
-{
-	money_format(minor, cur, out, len);
-	char *sp = strrchr(out, ' ');
-	if (sp)
-		*sp = '\0';
-	return out;
-}
-
-static const char *short_status(const char *s)
-{
-	static const struct {
-		const char *from, *to;
-	} map[] = {
-		{"partially_refunded", "part refund"}, {"requires_payment_method", "needs card"},
-		{"requires_action", "needs action"},   {"requires_capture", "uncaptured"},
-		{"uncollectible", "uncollect."},
-	};
-	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (strcmp(s, map[i].from) == 0)
-			return map[i].to;
-	return s;
-}
-
-static enum theme_role status_role(const char *s)
-{
-	if (!strcmp(s, "succeeded") || !strcmp(s, "paid"))
-		return ROLE_OK;
-	if (!strcmp(s, "failed") || !strcmp(s, "disputed") || !strcmp(s, "uncollectible"))
-		return ROLE_ERROR;
-	if (strstr(s, "refund") || !strcmp(s, "canceled") || !strcmp(s, "void"))
-		return ROLE_WARNING;
-	return ROLE_NORMAL;
-}
-
-static void fmt_time(int64_t t, bool with_time, char *out, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	strftime(out, len, with_time ? "%Y-%m-%d %H:%M" : "%Y-%m-%d", localtime_r(&tt, &tm));
-}
-
-static void fmt_count(long v, char *out, size_t len)
-{
-	char raw[32];
-	snprintf(raw, sizeof raw, "%ld", v < 0 ? -v : v);
-	size_t n = strlen(raw), o = 0;
-	if (v < 0 && o + 1 < len)
-		out[o++] = '-';
-	for (size_t i = 0; i < n && o + 2 < len; i++) {
-		if (i && (n - i) % 3 == 0)
-			out[o++] = ',';
-		out[o++] = raw[i];
-	}
-	out[o] = '\0';
-}
-
-/* ---- drawing ---------------------------------------------------------------------- */
-
-struct columns {
-	bool wide;
-	int date, client, desc;
-};
-
-static struct columns layout(int w)
-{
-	struct columns c = {.wide = w >= 120, .date = 10};
-	/* mark 2, amount 12, cur 3, status 11, card 9, single spaces between */
-	int fixed = 2 + 1 + 12 + 1 + 3 + 1 + 11 + 1 + 9 + 1;
-	if (c.wide) {
-		c.date = 16;
-		fixed += 10 + 1 + 12 + 1; /* fee, net */
-	}
-	fixed += c.date + 1;
-	int rest = w - fixed;
-	if (rest < 10)
-		rest = 10;
-	c.client = rest * 5 / 10;
-	if (c.client > 28)
-		c.client = 28;
-	c.desc = rest - c.client - 1;
-	return c;
-}
-
-static void draw_header(struct ui_rect r, const struct columns *c)
-{
-	char line[512];
-	if (c->wide)
-		snprintf(line, sizeof line, "   %-*s %12s cur %-11s %-*s %-9s %10s %12s %s", c->date,
-			 "date", "amount", "status", c->client, "client", "card", "fee", "net",
-			 "description");
-	else
-		snprintf(line, sizeof line, "   %-*s %12s cur %-11s %-*s %-9s %s", c->date, "date",
-			 "amount", "status", c->client, "client", "card", "description");
-	ui_put(r.y, r.x, r.w, ROLE_HEADER, line, true);
-}
-
-static void draw_row(const struct history_row *row, struct ui_rect r, const struct columns *c,
-		     bool selected)
-{
-	enum theme_role base = selected ? ROLE_SELECTION : ROLE_NORMAL;
-	if (selected)
-		ui_fill((struct ui_rect){r.y, r.x, 1, r.w}, ROLE_SELECTION);
-	int x = r.x;
-	char mark[8];
-	snprintf(mark, sizeof mark, "%s%s",
-		 (row->marks & HISTORY_MARK_FLAGGED)    ? "!"
-		 : (row->marks & HISTORY_MARK_REVIEWED) ? "\u2713"
-							: " ",
-		 (row->marks & HISTORY_MARK_NOTE) ? "*" : " ");
-	x += ui_put(r.y, x, 2, selected ? base : ((row->marks & HISTORY_MARK_FLAGGED) ? ROLE_ERROR : ROLE_OK),
-		    mark, true) + 1;
-	char buf[64];
-	fmt_time(row->created, c->wide, buf, sizeof buf);
-	ui_put(r.y, x, c->date, base, buf, true);
-	x += c->date + 1;
-	char amt[48];
-	amount_text(strcmp(row->type, "refund") == 0 ? -row->amount : row->amount, row->currency,
-		    amt, sizeof amt);
-	snprintf(buf, sizeof buf, "%12s", amt);
-	ui_put(r.y, x, 12, selected ? base : (strcmp(row->type, "refund") == 0 ? ROLE_MONEY_NEGATIVE : ROLE_MONEY_POSITIVE),
-	       buf, true);
-	x += 13;
-	ui_put(r.y, x, 3, base, row->currency, true);
-	x += 4;
-	ui_put(r.y, x, 11, selected ? base : status_role(row->status), short_status(row->status), true);
-	x += 12;
-	ui_put(r.y, x, c->client, base, row->client[0] ? row->client : row->email, true);
-	x += c->client + 1;
-	if (row->last4[0])
-		snprintf(buf, sizeof buf, "%.4s %s",
-			 strcmp(row->brand, "mastercard") == 0 ? "mc" : row->brand, row->last4);
-	else
-		snprintf(buf, sizeof buf, "%s", strcmp(row->type, "invoice") == 0 ? "invoice" : "");
-	ui_put(r.y, x, 9, base, buf, true);
-	x += 10;
-	if (c->wide) {
-		char fee[48] = "", net[48] = "";
-		if (row->has_fee) {
-			amount_text(row->fee, row->currency, fee, sizeof fee);
-			amount_text(row->net, row->currency, net, sizeof net);
-		}
-		snprintf(buf, sizeof buf, "%10s", fee);
-		ui_put(r.y, x, 10, base, buf, true);
-		x += 11;
-		snprintf(buf, sizeof buf, "%12s", net);
-		ui_put(r.y, x, 12, base, buf, true);
-		x += 13;
-	}
-	ui_put(r.y, x, r.x + r.w - x, base, row->description, true);
-}
-
-static void draw_totals(struct hist *h, struct ui_rect r)
-{
-	char line[256], count[32];
-	snprintf(line, sizeof line, "%-4s %10s %15s %15s %15s %15s", "", "records", "gross",
-		 "refunds", "fees", "net");
-	ui_put(r.y, r.x, r.w, ROLE_HEADER, line, true);
-	int shown = h->ntotals < r.h - 1 ? h->ntotals : r.h - 1;
-	for (int i = 0; i < shown; i++) {
-		const struct history_total *t = &h->totals[i];
-		char g[48], rf[48], fe[48], ne[48], cur[8];
-		snprintf(cur, sizeof cur, "%s", t->currency);
-		for (char *p = cur; *p; p++)
-			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-		fmt_count(t->count, count, sizeof count);
-		snprintf(line, sizeof line, "%-4s %10s %15s %15s %15s %15s", cur, count,
-			 amount_text(t->gross, t->currency, g, sizeof g),
-			 amount_text(t->refunds, t->currency, rf, sizeof rf),
-			 amount_text(t->fees, t->currency, fe, sizeof fe),
-			 amount_text(t->net, t->currency, ne, sizeof ne));
-		ui_put(r.y + 1 + i, r.x, r.w, ROLE_NORMAL, line, true);
-	}
-	if (h->ntotals == 0)
-		ui_put(r.y + 1, r.x, r.w, ROLE_DIM, "no records", true);
-	if (h->ntotals > shown && shown > 0) {
-		snprintf(line, sizeof line, " +%d more", h->ntotals - shown);
-		ui_put(r.y + shown, r.x + r.w - 10, 10, ROLE_DIM, line, true);
-	}
-}
-
-static void draw_bar(struct hist *h, struct ui_rect r)
-{
-	char desc[400], right[160], synced[40] = "never", count[32], pos[32];
-	history_filter_describe(&h->filter, desc, sizeof desc);
-	if (h->last_synced)
-		fmt_time(h->last_synced, true, synced, sizeof synced);
-	fmt_count(h->count, count, sizeof count);
-	if (h->pos >= 0)
-		fmt_count(h->pos + 1, pos, sizeof pos);
-	else
-		snprintf(pos, sizeof pos, "~");
-	snprintf(right, sizeof right, " %s/%s · synced %s", h->n ? pos : "0", count, synced);
-	char left[512];
-	snprintf(left, sizeof left, " %s %s · %s", h->sort == HISTORY_SORT_DATE ? "date" : "amount",
-		 h->desc ? "\u2193" : "\u2191", desc);
-	ui_fill((struct ui_rect){r.y, r.x, 1, r.w}, ROLE_TITLE);
-	int rw = ui_text_width(right);
-	ui_put(r.y, r.x, r.w - rw, ROLE_TITLE, left, false);
-	ui_put(r.y, r.x + r.w - rw, rw, ROLE_TITLE, right, false);
-}
-
-static void draw_list(struct hist *h, struct ui_rect area)
-{
-	int tl = (h->ntotals < TOTAL_LINES ? (h->ntotals ? h->ntotals : 1) : TOTAL_LINES) + 1;
-	struct ui_rect list = {area.y + 2, area.x, area.h - 2 - tl, area.w};
-	h->page = list.h;
-	ensure(h);
-	clamp(h);
-	draw_bar(h, (struct ui_rect){area.y, area.x, 1, area.w});
-	struct columns c = layout(area.w);
-	draw_header((struct ui_rect){area.y + 1, area.x, 1, area.w}, &c);
-	for (int i = 0; i < list.h && h->top + i < h->n; i++) {
-		int idx = h->top + i;
-		draw_row(&h->rows[idx], (struct ui_rect){list.y + i, list.x, 1, list.w}, &c,
-			 idx == h->sel);
-	}
-	if (h->n == 0)
-		ui_put(list.y + 1, list.x + 2, list.w - 4, ROLE_DIM,
-		       h->count || h->filter.search[0] || h->filter.status[0]
-			       ? "Nothing matches: x clears the filters and the search."
-			       : "Billing history: nothing yet. It arrives with a sync from Stripe.",
-		       false);
-	draw_totals(h, (struct ui_rect){area.y + area.h - tl, area.x, tl, area.w});
-}
-
-static void detail_line(int *y, struct ui_rect a, const char *label, const char *value)
-{
-	if (!value || !*value || *y >= a.y + a.h)
-		return;
-	ui_put(*y, a.x + 1, 12, ROLE_DIM, label, false);
-	ui_put(*y, a.x + 14, a.w - 15, ROLE_NORMAL, value, false);
-	(*y)++;
-}
-
-static void draw_detail(struct hist *h, struct ui_rect a)
-{
-	const struct history_detail *d = &h->detail;
-	const struct history_row *r = &d->row;
-	char buf[512], t1[32], t2[32], m[48], m2[48], m3[48], m4[48];
-	int y = a.y;
-	snprintf(buf, sizeof buf, " %s %s · %s%s", r->type, r->stripe_id, r->status,
-		 d->livemode ? " · LIVE" : "");
-	ui_put(y++, a.x, a.w, ROLE_TITLE, buf, true);
-	y++;
-	money_format(r->amount, r->currency, m, sizeof m);
-	if (strcmp(r->type, "payment") != 0 && r->has_fee)
-		snprintf(buf, sizeof buf, "%s · fee %s · net %s", m,
-			 amount_text(r->fee, r->currency, m3, sizeof m3),
-			 amount_text(r->net, r->currency, m4, sizeof m4));
-	else if (strcmp(r->type, "payment") != 0)
-		snprintf(buf, sizeof buf, "%s", m);
-	else if (r->has_fee)
-		snprintf(buf, sizeof buf, "%s · refunded %s · fee %s · net %s", m,
-			 amount_text(r->amount_refunded, r->currency, m2, sizeof m2),
-			 amount_text(r->fee, r->currency, m3, sizeof m3),
-			 amount_text(r->net, r->currency, m4, sizeof m4));
-	else
-		snprintf(buf, sizeof buf, "%s · refunded %s", m,
-			 amount_text(r->amount_refunded, r->currency, m2, sizeof m2));
-	detail_line(&y, a, "Amount", buf);
-	snprintf(buf, sizeof buf, "%s%s%s%s%s", d->client, d->email[0] ? " <" : "", d->email,
-		 d->email[0] ? ">" : "", r->customer_id[0] ? "" : "");
-	detail_line(&y, a, "Client", buf);
-	detail_line(&y, a, "Customer", r->customer_id);
-	detail_line(&y, a, "Description", d->description);
-	if (r->last4[0]) {
-		snprintf(buf, sizeof buf, "%s \u2022\u2022\u2022\u2022 %s (%s)", r->brand, r->last4,
-			 d->payment_method[0] ? d->payment_method : "card");
-		detail_line(&y, a, "Paid with", buf);
-	}
-	fmt_time(r->created, true, t1, sizeof t1);
-	int n = snprintf(buf, sizeof buf, "created %s", t1);
-	if (d->succeeded_at && n > 0 && (size_t)n < sizeof buf) {
-		fmt_time(d->succeeded_at, true, t2, sizeof t2);
-		n += snprintf(buf + n, sizeof buf - (size_t)n, " · succeeded %s", t2);
-	}
-	if (d->refunded_at && n > 0 && (size_t)n < sizeof buf) {
-		fmt_time(d->refunded_at, true, t2, sizeof t2);
-		n += snprintf(buf + n, sizeof buf - (size_t)n, " · refunded %s", t2);
-	}
-	if (d->disputed && n > 0 && (size_t)n < sizeof buf)
-		snprintf(buf + n, sizeof buf - (size_t)n, " · disputed");
-	detail_line(&y, a, "Timeline", buf);
-	/* refunds, one line each */
-	char *refunds = strdup(d->refunds ? d->refunds : ""), *save = NULL;
-	bool first = true;
-	for (char *l = refunds ? strtok_r(refunds, "\n", &save) : NULL; l;
-	     l = strtok_r(NULL, "\n", &save)) {
-		detail_line(&y, a, first ? "Refunds" : "", l);
-		first = false;
-	}
-	free(refunds);
-	buf[0] = '\0';
-	if (d->appointment_id[0])
-		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "appointment %s  ",
-			 d->appointment_id);
-	if (d->subscription_id[0])
-		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "subscription %s  ",
-			 d->subscription_id);
-	if (d->invoice_id[0] && strcmp(r->type, "invoice") != 0)
-		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "invoice %s", d->invoice_id);
-	detail_line(&y, a, "Linked", buf);
-	buf[0] = '\0';
-	if (d->payment_intent[0] && strcmp(d->payment_intent, r->stripe_id) != 0)
-		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s  ", d->payment_intent);
-	if (d->charge_id[0])
-		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s  ", d->charge_id);
-	if (d->balance_txn[0])
-		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s", d->balance_txn);
-	detail_line(&y, a, "Stripe ids", buf);
-	buf[0] = '\0';
-	if (d->created_request_id[0])
-		snprintf(buf, sizeof buf, "created %s  ", d->created_request_id);
-	if (d->request_id[0])
-		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "synced %s", d->request_id);
-	detail_line(&y, a, "Request-Id", buf);
-	/* the URL on a line of its own, so 80 columns show it whole for copying */
-	history_dashboard_url(r->type, r->stripe_id, d->livemode, buf, sizeof buf);
-	if (y + 1 < a.y + a.h) {
-		ui_put(y++, a.x + 1, 12, ROLE_DIM, "Dashboard", false);
-		ui_put(y++, a.x + 1, a.w - 2, ROLE_NORMAL, buf, false);
-	}
-	buf[0] = '\0';
-	if (r->marks & HISTORY_MARK_REVIEWED) {
-		fmt_time(d->reviewed_at, true, t1, sizeof t1);
-		snprintf(buf, sizeof buf, "reviewed by %s %s  ", d->reviewed_by, t1);
-	}
-	if (r->marks & HISTORY_MARK_FLAGGED) {
-		fmt_time(d->flagged_at, true, t1, sizeof t1);
-		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "flagged by %s %s",
-			 d->flagged_by, t1);
-	}
-	detail_line(&y, a, "Review", buf[0] ? buf : "not reviewed");
-	if (d->note[0]) {
-		fmt_time(d->note_at, true, t1, sizeof t1);
-		snprintf(buf, sizeof buf, "%s (%s, %s)", d->note, d->note_by, t1);
-		detail_line(&y, a, "Note", buf);
-	}
-	if (y < a.y + a.h - 1)
-		ui_put(a.y + a.h - 1, a.x + 1, a.w - 2, ROLE_DIM,
-		       "Esc back · Space reviewed · f flag · a note · j/k next/previous record",
-		       false);
-}
-
-static void draw_form(struct hist *h, struct ui_rect area, const char *title, const char *help)
-{
-	int rows = 0;
-	for (int i = 0; i < h->form.n; i++)
-		rows += 1 + (h->fields[i].error[0] || i == h->form.focus);
-	int bh = rows + 4, bw = area.w - 8 < 72 ? area.w - 8 : 72;
-	if (bh > area.h)
-		bh = area.h;
-	struct ui_rect box = {area.y + (area.h - bh) / 2, area.x + (area.w - bw) / 2, bh, bw};
-	ui_box(box, ROLE_DIALOG, title);
-	ui_put(box.y + box.h - 2, box.x + 2, box.w - 4, ROLE_DIM, help, false);
-	ui_form_draw(&h->form, (struct ui_rect){box.y + 1, box.x + 2, box.h - 3, box.w - 4});
-}
-
-static void draw(void *state, struct ui *ui, struct ui_rect area)
-{
-	struct hist *h = state;
-	h->ui = ui;
-	if (!h->loaded)
-		requery(h, true);
-	if (h->mode == MODE_DETAIL && h->has_detail) {
-		draw_detail(h, area);
-		return;
-	}
-	draw_list(h, area);
-	if (h->mode == MODE_SEARCH) {
-		ui_fill((struct ui_rect){area.y, area.x, 1, area.w}, ROLE_INPUT_FOCUS);
-		ui_put(area.y, area.x, 2, ROLE_INPUT_FOCUS, "/", false);
-		ui_put(area.y, area.x + 1, area.w - 1, ROLE_INPUT_FOCUS, h->search.text, false);
-		char before[512];
-		snprintf(before, sizeof before, "%.*s", (int)h->search.cursor, h->search.text);
-		move(area.y, area.x + 1 + ui_text_width(before));
-	} else if (h->mode == MODE_FILTER) {
-		draw_form(h, area, "Filters", "Enter apply · Esc cancel · Tab next · Space/←→ choose");
-	} else if (h->mode == MODE_NOTE) {
-		draw_form(h, area, "Note", "Enter save (empty clears) · Esc cancel");
-	} else if (h->mode == MODE_EXPORT) {
-		draw_form(h, area, "Export what is shown", "Enter export · Esc cancel");
-	} else if (h->mode == MODE_JUMP) {
-		draw_form(h, area, "Jump to a date", "Enter jump · Esc cancel");
-	}
+	history_clamp(h);
+	history_ensure(h);
+	history_clamp(h);
 }
 
 /* ---- forms ------------------------------------------------------------------- */
@@ -783,11 +345,11 @@ static void open_filter_form(struct hist *h)
 	char buf[64];
 	if (h->range == HISTORY_RANGE_CUSTOM) {
 		if (f->since) {
-			fmt_time(f->since, false, buf, sizeof buf);
+			history_fmt_time(f->since, false, buf, sizeof buf);
 			textedit_set(&h->fields[FF_FROM].edit, buf);
 		}
 		if (f->until) {
-			fmt_time(f->until - 1, false, buf, sizeof buf);
+			history_fmt_time(f->until - 1, false, buf, sizeof buf);
 			textedit_set(&h->fields[FF_TO].edit, buf);
 		}
 	}
@@ -953,7 +515,7 @@ static void toggle_mark(struct hist *h, enum history_mark mark)
 		/* the marks are part of the filter: gather its rows again, stay here */
 		struct history_row keep = h->rows[h->sel];
 		long pos = h->pos;
-		requery(h, true);
+		history_requery(h, true);
 		load_at(h, &keep);
 		h->pos = pos;
 	}
@@ -990,7 +552,7 @@ static void jump_to_day(struct hist *h, int64_t day_start)
 {
 	if (h->sort != HISTORY_SORT_DATE) {
 		h->sort = HISTORY_SORT_DATE;
-		requery(h, false);
+		history_requery(h, false);
 	}
 	/* the first row of that day in the view's order, by key (never OFFSET) */
 	struct history_key from = h->desc ? (struct history_key){history_next_day(day_start), 0}
@@ -1019,7 +581,7 @@ static void submit_form(struct hist *h)
 			return;
 		close_form(h);
 		h->mode = MODE_LIST;
-		requery(h, true);
+		history_requery(h, true);
 		return;
 	case MODE_NOTE:
 		if (row && history_review_note(h->ui->app, row->stripe_id, ui_form_value(&h->form, 0),
@@ -1098,7 +660,7 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 			h->mode = MODE_LIST;
 		} else if (h->filter.search[0]) {
 			h->filter.search[0] = '\0';
-			requery(h, true);
+			history_requery(h, true);
 		}
 		return UI_HANDLED;
 	case UI_ACT_SEARCH:
@@ -1124,7 +686,7 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 	case UI_ACT_CLEAR:
 		memset(&h->filter, 0, sizeof h->filter);
 		h->range = HISTORY_RANGE_ALL;
-		requery(h, true);
+		history_requery(h, true);
 		return UI_HANDLED;
 	case UI_ACT_SORT:
 		/* date ↓, date ↑, amount ↓, amount ↑ */
@@ -1134,7 +696,7 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 			h->desc = true;
 			h->sort = h->sort == HISTORY_SORT_DATE ? HISTORY_SORT_AMOUNT : HISTORY_SORT_DATE;
 		}
-		requery(h, false);
+		history_requery(h, false);
 		return UI_HANDLED;
 	case UI_ACT_EXPORT:
 		open_export_form(h);
@@ -1158,7 +720,7 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 		} else if (k == UI_KEY_ENTER) {
 			h->mode = MODE_LIST;
 			snprintf(h->filter.search, sizeof h->filter.search, "%s", h->search.text);
-			requery(h, true);
+			history_requery(h, true);
 		} else if (k == UI_KEY_FN(KEY_BACKSPACE)) {
 			textedit_backspace(&h->search);
 		} else if (k == UI_KEY_FN(KEY_LEFT)) {
@@ -1207,7 +769,7 @@ static void reload(void *state, struct ui *ui)
 	struct pd_error err = {0};
 	history_last_synced(ui->app->db, &h->last_synced, &err);
 	if (!h->loaded) {
-		requery(h, true);
+		history_requery(h, true);
 		return;
 	}
 	/* The store may have grown: keep the place, refresh rows and totals. */
@@ -1260,7 +822,7 @@ const struct ui_screen screen_history = {
 	.nkeys = sizeof keys / sizeof keys[0],
 	.open = open_history,
 	.close = close_history,
-	.draw = draw,
+	.draw = history_draw,
 	.act = act,
 	.key = key,
 	.editing = editing,

@@ -1,0 +1,69 @@
+/* Private to the History tab: its state, shared by screen_history.c (the
+ * window of rows, forms, actions) and history_draw.c (formatting, drawing). */
+#ifndef PAYDESK_UI_SCREEN_HISTORY_H
+#define PAYDESK_UI_SCREEN_HISTORY_H
+
+#include "paydesk/history.h"
+#include "widgets.h"
+
+#define CACHE_CAP 240 /* rows kept around the viewport */
+#define FETCH 60      /* rows per keyset page */
+#define TOTAL_LINES 4 /* currencies shown in the totals block */
+
+enum mode { MODE_LIST, MODE_DETAIL, MODE_SEARCH, MODE_FILTER, MODE_NOTE, MODE_EXPORT, MODE_JUMP };
+
+enum filter_field {
+	FF_DATES,
+	FF_FROM,
+	FF_TO,
+	FF_STATUS,
+	FF_TYPE,
+	FF_CLIENT,
+	FF_MIN,
+	FF_MAX,
+	FF_CURRENCY,
+	FF_REVIEW,
+	FF_COUNT
+};
+
+struct hist {
+	struct ui *ui;
+	bool loaded;
+	struct history_filter filter;
+	enum history_sort sort;
+	bool desc;
+	struct history_view *view;
+
+	struct history_row rows[CACHE_CAP];
+	int n, sel, top, page;
+	bool at_start, at_end;
+	long pos; /* index of rows[sel] in the whole view, -1 when not known */
+
+	struct history_total totals[HISTORY_MAX_CURRENCIES];
+	int ntotals;
+	long count;
+	int64_t last_synced;
+
+	enum mode mode;
+	struct textedit search;
+	struct ui_form form;
+	struct ui_field fields[FF_COUNT];
+	bool form_open;
+	struct history_detail detail;
+	bool has_detail;
+	int range; /* enum history_range chosen in the filter form */
+};
+
+/* history_draw.c */
+void history_draw(void *state, struct ui *ui, struct ui_rect area);
+
+/* history_draw.c: a date (and time) in the configured zone. */
+void history_fmt_time(int64_t t, bool with_time, char *out, size_t len);
+
+/* screen_history.c, used when drawing: fill the window of rows around the
+ * selection, keep the selection in it, re-run the query (and totals). */
+void history_ensure(struct hist *h);
+void history_clamp(struct hist *h);
+void history_requery(struct hist *h, bool totals);
+
+#endif
