@@ -20,7 +20,8 @@ CFLAGS    ?= -O2 -g
 WARNINGS  := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 # Lazily expanded: the libraries may only exist once `make deps` has run.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+# libcurl: headers only; src/stripe/curl_api.c loads it when first needed.
+PKG_LIBS   = $(shell pkg-config --libs $(filter-out libcurl,$(PKGS))) -ldl
 ALL_CFLAGS = -std=c11 $(WARNINGS) $(CFLAGS) $(SANITIZE) -Iinclude \
              -D_GNU_SOURCE -D_XOPEN_SOURCE_EXTENDED -DPAYDESK_VERSION='"$(VERSION)"' \
              -DPAYDESK_DATADIR='"$(DATADIR)/paydesk"' $(PKG_CFLAGS) -MMD -MP

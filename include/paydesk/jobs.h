@@ -65,8 +65,13 @@ struct jobs_completion {
 
 struct jobs;
 
-/* Open the workers' connections and clients, start the threads. */
+/* Start the threads; each opens its own connection and client first, and
+ * if it cannot, fails the jobs it takes with the reason. */
 int jobs_start(const struct jobs_opts *opts, struct jobs **out, struct pd_error *err);
+
+/* Let the workers open their connections now rather than at their first
+ * job (the UI calls it once the first screen is drawn). */
+void jobs_warm(struct jobs *j);
 
 /* Queue fn(arg) on lane. Returns the job id (> 0); on 0 (out of memory or
  * stopping) nothing was queued and arg still belongs to the caller. */

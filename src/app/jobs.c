@@ -34,7 +34,8 @@ struct worker {
 	bool started;
 	sqlite3 *db;
 	struct stripe_client *client;
-	struct job *current; /* under pool->lock */
+	char open_error[512]; /* why db or client could not be made: its jobs fail with it */
+	struct job *current;  /* under pool->lock */
 };
 
 struct queue {
@@ -50,7 +51,11 @@ struct jobs {
 	size_t running;
 	uint64_t next_id;
 	bool stopping;
+	bool warm; /* jobs_warm: workers open their connections without waiting for a job */
 	int wake_fd;
+	char *db_path;
+	char *api_base;
+	struct stripe_client_opts client_opts;
 	int nworkers;
 	struct worker workers[JOBS_WORKERS_MAX];
 };
@@ -140,12 +145,36 @@ static struct job *job_take(struct jobs *j, const struct worker *w)
 	return job;
 }
 
+/* On the worker's own thread, at jobs_warm or its first job: the store
+ * connection and the curl handle (loading libcurl on the first) cost
+ * milliseconds each, which would otherwise delay the first screen. */
+static void worker_open(struct worker *w)
+{
+	struct jobs *j = w->pool;
+	struct pd_error err = {0};
+	int rc = j->db_path ? db_open(j->db_path, &w->db, &err) : PD_OK;
+	if (!rc)
+		rc = stripe_client_new(&j->client_opts, &w->client, &err);
+	if (rc) {
+		snprintf(w->open_error, sizeof w->open_error, "%s", err.msg);
+		log_msg(LOG_ERROR, "worker %d cannot run jobs: %s", w->index, err.msg);
+	}
+}
+
 static void *worker_main(void *p)
 {
 	struct worker *w = p;
 	struct jobs *j = w->pool;
+	bool opened = false;
 	pthread_mutex_lock(&j->lock);
 	while (!j->stopping) {
+		if (!opened && j->warm) {
+			pthread_mutex_unlock(&j->lock);
+			worker_open(w);
+			opened = true;
+			pthread_mutex_lock(&j->lock);
+			continue;
+		}
 		struct job *job = job_take(j, w);
 		if (!job) {
 			pthread_cond_wait(&j->work, &j->lock);
@@ -155,9 +184,17 @@ static void *worker_main(void *p)
 		j->running++;
 		pthread_mutex_unlock(&j->lock);
 
+		if (!opened) { /* on the first job: an idle worker costs nothing at start */
+			worker_open(w);
+			opened = true;
+		}
 		char result[JOBS_RESULT_SIZE] = "";
 		struct jobs_ctx ctx = {w->db, w->client, &job->cancel};
-		enum jobs_status status = job->fn(&ctx, job->arg, result, sizeof result);
+		enum jobs_status status = JOBS_FAILED;
+		if (w->open_error[0])
+			snprintf(result, sizeof result, "%.*s", (int)sizeof result - 1, w->open_error);
+		else
+			status = job->fn(&ctx, job->arg, result, sizeof result);
 
 		pthread_mutex_lock(&j->lock);
 		w->current = NULL; /* from here jobs_cancel cannot reach the job */
@@ -189,22 +226,18 @@ int jobs_start(const struct jobs_opts *opts, struct jobs **out, struct pd_error 
 	n = n < JOBS_WORKERS_MIN ? JOBS_WORKERS_MIN : n > JOBS_WORKERS_MAX ? JOBS_WORKERS_MAX : n;
 	j->nworkers = n;
 	int rc = PD_OK;
+	j->client_opts = opts->client;
 	if (j->wake_fd < 0)
 		rc = pd_error_set(err, PD_ERR, "cannot create the jobs wake-up fd: %s",
 		                  strerror(errno));
-	/* Connections are opened here, on the caller's thread, so a failure is
-	 * reported before any thread exists; each is then used by one worker. */
+	else if ((opts->db_path && !(j->db_path = strdup(opts->db_path))) ||
+		 (opts->client.api_base && !(j->client_opts.api_base = j->api_base =
+						      strdup(opts->client.api_base))))
+		rc = pd_error_set(err, PD_ERR, "out of memory");
 	for (int i = 0; !rc && i < n; i++) {
 		struct worker *w = &j->workers[i];
 		w->pool = j;
 		w->index = i;
-		if (opts->db_path)
-			rc = db_open(opts->db_path, &w->db, err);
-		if (!rc)
-			rc = stripe_client_new(&opts->client, &w->client, err);
-	}
-	for (int i = 0; !rc && i < n; i++) {
-		struct worker *w = &j->workers[i];
 		if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
 			rc = pd_error_set(err, PD_ERR, "cannot start a worker thread");
 		else
@@ -216,6 +249,16 @@ int jobs_start(const struct jobs_opts *opts, struct jobs **out, struct pd_error 
 	}
 	*out = j;
 	return PD_OK;
+}
+
+void jobs_warm(struct jobs *j)
+{
+	if (!j)
+		return;
+	pthread_mutex_lock(&j->lock);
+	j->warm = true;
+	pthread_cond_broadcast(&j->work);
+	pthread_mutex_unlock(&j->lock);
 }
 
 uint64_t jobs_submit(struct jobs *j, enum jobs_lane lane, jobs_fn fn, void *arg,
@@ -344,6 +387,8 @@ void jobs_stop(struct jobs **jp)
 		close(j->wake_fd);
 	pthread_cond_destroy(&j->work);
 	pthread_mutex_destroy(&j->lock);
+	free(j->db_path);
+	free(j->api_base);
 	free(j);
 	*jp = NULL;
 }

@@ -13,6 +13,8 @@
 #include "paydesk/api_base.h"
 #include "paydesk/log.h"
 
+#include "curl_api.h"
+
 struct stripe_client {
 	CURL *curl; /* kept across calls: its connection cache is the reuse */
 	char *api_base;
@@ -35,14 +37,19 @@ struct attempt_io {
 	bool cancelled;
 };
 
+/* Set once by the first stripe_client_new; every other function here runs
+ * on a client, so after it. */
+static const struct curl_api *cu;
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static int global_status;
+static struct pd_error global_err;
 
-/* curl_global_init is not thread-safe; the once makes it so. */
 static void global_init(void)
 {
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || sodium_init() < 0)
-		global_status = -1;
+	cu = curl_api_get(&global_err);
+	if (cu && sodium_init() < 0) {
+		pd_error_set(&global_err, PD_ERR, "cannot initialise libsodium");
+		cu = NULL;
+	}
 }
 
 void stripe_client_opts_from_config(struct stripe_client_opts *o, const struct config *cfg)
@@ -71,8 +78,8 @@ int stripe_client_new(const struct stripe_client_opts *opts, struct stripe_clien
 {
 	*out = NULL;
 	pthread_once(&global_once, global_init);
-	if (global_status)
-		return pd_error_set(err, PD_ERR, "cannot initialise libcurl or libsodium");
+	if (!cu)
+		return pd_error_set(err, PD_ERR, "%s", global_err.msg);
 	/* Checked again here, whatever the caller did: the key must never go to
 	 * a remote host in clear text. */
 	int rc = api_base_check(opts->api_base ? opts->api_base : "", err);
@@ -81,7 +88,7 @@ int stripe_client_new(const struct stripe_client_opts *opts, struct stripe_clien
 	struct stripe_client *c = calloc(1, sizeof *c);
 	if (!c)
 		return pd_error_set(err, PD_ERR, "out of memory");
-	c->curl = curl_easy_init();
+	c->curl = cu->easy_init();
 	c->api_base = strdup(opts->api_base ? opts->api_base : "");
 	if (!c->curl || !c->api_base) {
 		stripe_client_free(&c);
@@ -104,7 +111,7 @@ void stripe_client_free(struct stripe_client **c)
 	if (!c || !*c)
 		return;
 	if ((*c)->curl)
-		curl_easy_cleanup((*c)->curl);
+		cu->easy_cleanup((*c)->curl);
 	free((*c)->api_base);
 	free(*c);
 	*c = NULL;
@@ -207,7 +214,7 @@ static void headers_wipe_free(struct curl_slist *h)
 {
 	for (struct curl_slist *i = h; i; i = i->next)
 		sodium_memzero(i->data, strlen(i->data));
-	curl_slist_free_all(h);
+	cu->slist_free_all(h);
 }
 
 static struct curl_slist *headers_build(const struct stripe_request *req, const char *idem_key,
@@ -222,7 +229,7 @@ static struct curl_slist *headers_build(const struct stripe_request *req, const 
 	if (!auth)
 		return NULL;
 	snprintf(auth, len, "Authorization: Bearer %s", req->key);
-	t = curl_slist_append(h, auth);
+	t = cu->slist_append(h, auth);
 	sodium_free(auth); /* sodium_free zeroes before releasing */
 	if (!t)
 		return NULL;
@@ -232,22 +239,22 @@ static struct curl_slist *headers_build(const struct stripe_request *req, const 
 	                       "Stripe-Version: " STRIPE_API_VERSION, "Accept: application/json",
 	                       "Expect:"};
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
-		if (!(t = curl_slist_append(h, fixed[i])))
+		if (!(t = cu->slist_append(h, fixed[i])))
 			goto fail;
 		h = t;
 	}
 	if (req->method == STRIPE_POST) {
-		if (!(t = curl_slist_append(h, "Content-Type: application/x-www-form-urlencoded")))
+		if (!(t = cu->slist_append(h, "Content-Type: application/x-www-form-urlencoded")))
 			goto fail;
 		h = t;
 		snprintf(line, sizeof line, "Idempotency-Key: %s", idem_key);
-		if (!(t = curl_slist_append(h, line)))
+		if (!(t = cu->slist_append(h, line)))
 			goto fail;
 		h = t;
 	}
 	if (req->account) {
 		snprintf(line, sizeof line, "Stripe-Account: %s", req->account);
-		if (!(t = curl_slist_append(h, line)))
+		if (!(t = cu->slist_append(h, line)))
 			goto fail;
 		h = t;
 	}
@@ -285,37 +292,37 @@ static CURLcode attempt_run(struct stripe_client *c, const struct stripe_request
                             struct attempt_io *io, long *status, bool *sent)
 {
 	CURL *h = c->curl;
-	curl_easy_reset(h); /* keeps the connection cache: reuse survives */
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->connect_timeout);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, c->timeout);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, io);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, io);
-	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(h, CURLOPT_XFERINFODATA, io);
+	cu->easy_reset(h); /* keeps the connection cache: reuse survives */
+	cu->easy_setopt(h, CURLOPT_URL, url);
+	cu->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
+	cu->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	cu->easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->connect_timeout);
+	cu->easy_setopt(h, CURLOPT_TIMEOUT, c->timeout);
+	cu->easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	cu->easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	cu->easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	cu->easy_setopt(h, CURLOPT_WRITEDATA, io);
+	cu->easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	cu->easy_setopt(h, CURLOPT_HEADERDATA, io);
+	cu->easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	cu->easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	cu->easy_setopt(h, CURLOPT_XFERINFODATA, io);
 	if (req->method == STRIPE_POST) {
-		curl_easy_setopt(h, CURLOPT_POST, 1L);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		cu->easy_setopt(h, CURLOPT_POST, 1L);
+		cu->easy_setopt(h, CURLOPT_POSTFIELDS, body);
+		cu->easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 	} else if (req->method == STRIPE_DELETE) {
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "DELETE");
+		cu->easy_setopt(h, CURLOPT_CUSTOMREQUEST, "DELETE");
 	}
-	CURLcode rc = curl_easy_perform(h);
+	CURLcode rc = cu->easy_perform(h);
 	*status = 0;
 	if (rc == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+		cu->easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 	long request_size = 0;
-	curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_size);
+	cu->easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_size);
 	*sent = request_size > 0;
 	/* Drop curl's own pointer to the header list before it is wiped. */
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	cu->easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 	return rc;
 }
 
@@ -359,7 +366,7 @@ static int finish(struct stripe_response *resp, CURLcode rc, enum stripe_transpo
 	} else if (tr != STRIPE_NET_OK) {
 		resp->outcome = STRIPE_OUTCOME_NETWORK;
 		snprintf(line, sizeof line, "no answer from Stripe (offline? check the network): %s",
-		         curl_easy_strerror(rc));
+		         cu->easy_strerror(rc));
 		stripe_error_set_local(&resp->error, rid, line);
 	} else if (resp->http_status >= 200 && resp->http_status < 300) {
 		json_error_t jerr;
@@ -447,7 +454,7 @@ int stripe_client_send(struct stripe_client *c, const struct stripe_request *req
 		        stripe_method_name(req->method), req->path, resp->attempts,
 		        tr == STRIPE_NET_OK ? "HTTP " : "", tr == STRIPE_NET_OK ? status : (long)rc,
 		        tr == STRIPE_NET_OK ? (io.request_id[0] ? io.request_id : "-")
-		                            : curl_easy_strerror(rc));
+		                            : cu->easy_strerror(rc));
 		if (io.cancelled)
 			break;
 		struct stripe_attempt a = {tr, status, io.should_retry, io.retry_after};

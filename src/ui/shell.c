@@ -627,8 +627,13 @@ int tui_run(struct app *app, struct pd_error *err)
 		ui_screens[ui.tab]->reload(ui.state[ui.tab], &ui);
 
 	ui.running = true;
+	bool warmed = false;
 	while (ui.running) {
 		draw(&ui);
+		if (!warmed) { /* the first screen is up: now load what the workers need */
+			jobs_warm(app->jobs);
+			warmed = true;
+		}
 		struct pollfd fds[3] = {{STDIN_FILENO, POLLIN, 0},
 					{signal_pipe[0], POLLIN, 0},
 					{app->jobs ? jobs_wake_fd(app->jobs) : -1, POLLIN, 0}};

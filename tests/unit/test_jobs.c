@@ -215,13 +215,33 @@ static void test_stop_with_work_in_flight(void **state)
 	assert_int_equal(atomic_load(&started), 2);
 }
 
-static void test_start_fails_cleanly(void **state)
+static void keep_completion(void *ctx, const struct jobs_completion *c)
+{
+	*(struct jobs_completion *)ctx = *c;
+}
+
+/* A worker that cannot open the store does not run the job: the job fails
+ * with the reason, which the screen shows. */
+static void test_unopenable_store_fails_jobs(void **state)
 {
 	(void)state;
 	struct jobs *j = NULL;
-	struct jobs_opts o = {.db_path = "/proc/paydesk-cannot-be-here/db", .workers = 9};
+	struct jobs_opts o = {.db_path = "/proc/paydesk-cannot-be-here/db", .workers = 2};
 	struct pd_error err;
-	assert_int_not_equal(jobs_start(&o, &j, &err), 0);
+	assert_int_equal(jobs_start(&o, &j, &err), 0);
+	atomic_store(&started, 0);
+	atomic_store(&release, true);
+	assert_true(jobs_submit(j, JOBS_INTERACTIVE, job_block, NULL, NULL) > 0);
+	struct jobs_completion c = {0};
+	for (int i = 0; i < 5000 && !c.id; i++) {
+		jobs_drain(j, keep_completion, &c);
+		if (!c.id)
+			sleep_ms(1);
+	}
+	assert_int_equal(c.status, JOBS_FAILED);
+	assert_non_null(strstr(c.result, "/proc/paydesk-cannot-be-here"));
+	assert_int_equal(atomic_load(&started), 0);
+	jobs_stop(&j);
 	assert_null(j);
 }
 
@@ -232,7 +252,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cancel_queued_and_running, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_wake_fd_and_drain, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stop_with_work_in_flight, setup, teardown),
-	    cmocka_unit_test(test_start_fails_cleanly),
+	    cmocka_unit_test(test_unopenable_store_fails_jobs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
