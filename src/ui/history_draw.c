@@ -227,7 +227,8 @@ static void draw_list(struct hist *h, struct ui_rect area)
 	h->page = list.h;
 	history_ensure(h);
 	history_clamp(h);
-	draw_bar(h, (struct ui_rect){area.y, area.x, 1, area.w});
+	if (!history_sync_draw(h, (struct ui_rect){area.y, area.x, 1, area.w}))
+		draw_bar(h, (struct ui_rect){area.y, area.x, 1, area.w});
 	struct columns c = layout(area.w);
 	draw_header((struct ui_rect){area.y + 1, area.x, 1, area.w}, &c);
 	for (int i = 0; i < list.h && h->top + i < h->n; i++) {
@@ -403,6 +404,8 @@ void history_draw(void *state, struct ui *ui, struct ui_rect area)
 		draw_form(h, area, "Export what is shown", "Enter export · Esc cancel");
 	} else if (h->mode == MODE_JUMP) {
 		draw_form(h, area, "Jump to a date", "Enter jump · Esc cancel");
+	} else if (h->mode == MODE_REFUND) {
+		draw_form(h, area, "Refund", "Enter refund (asks first) · Esc cancel");
 	}
 }
 

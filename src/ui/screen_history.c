@@ -44,6 +44,8 @@ static const struct ui_binding keys[] = {
 	{'s', UI_ACT_SORT, NULL, NULL},
 	{'e', UI_ACT_EXPORT, NULL, NULL},
 	{'J', UI_ACT_JUMP, NULL, NULL},
+	{'r', UI_ACT_REFUND, "refund the selected payment", NULL},
+	{'S', UI_ACT_SYNC, "sync from Stripe now (again: stop it)", NULL},
 };
 
 /* ---- the window of rows ------------------------------------------------------ */
@@ -294,7 +296,7 @@ static int validate_path(const char *v, char *msg, size_t len)
 	return -1;
 }
 
-static void close_form(struct hist *h)
+void history_close_form(struct hist *h)
 {
 	if (h->form_open)
 		ui_form_free(&h->form);
@@ -305,7 +307,7 @@ static void close_form(struct hist *h)
 		h->mode = MODE_DETAIL;
 }
 
-static void open_form(struct hist *h, enum mode mode, const struct ui_field *spec, int n)
+void history_open_form(struct hist *h, enum mode mode, const struct ui_field *spec, int n)
 {
 	if (h->form_open)
 		ui_form_free(&h->form);
@@ -339,7 +341,7 @@ static void open_filter_form(struct hist *h)
 		[FF_CURRENCY] = {.label = "Currency", .kind = UI_FIELD_TEXT, .hint = "usd, eur, …; empty for all", .validate = validate_currency},
 		[FF_REVIEW] = {.label = "Review", .kind = UI_FIELD_CHOICE, .choices = review_choices},
 	};
-	open_form(h, MODE_FILTER, spec, FF_COUNT);
+	history_open_form(h, MODE_FILTER, spec, FF_COUNT);
 	const struct history_filter *f = &h->filter;
 	h->fields[FF_DATES].choice = h->range;
 	char buf[64];
@@ -422,14 +424,14 @@ static bool apply_filter_form(struct hist *h)
 	return true;
 }
 
-static const struct history_row *selected(const struct hist *h)
+const struct history_row *history_selected(const struct hist *h)
 {
 	return h->n > 0 && h->sel >= 0 && h->sel < h->n ? &h->rows[h->sel] : NULL;
 }
 
 static void load_detail(struct hist *h)
 {
-	const struct history_row *row = selected(h);
+	const struct history_row *row = history_selected(h);
 	if (h->has_detail)
 		history_detail_free(&h->detail);
 	h->has_detail = false;
@@ -445,7 +447,7 @@ static void load_detail(struct hist *h)
 
 static void open_note_form(struct hist *h)
 {
-	const struct history_row *row = selected(h);
+	const struct history_row *row = history_selected(h);
 	if (!row)
 		return;
 	struct history_detail d;
@@ -458,7 +460,7 @@ static void open_note_form(struct hist *h)
 	const struct ui_field spec[] = {
 		{.label = "Note", .kind = UI_FIELD_TEXT, .hint = "kept with your name and the time"},
 	};
-	open_form(h, MODE_NOTE, spec, 1);
+	history_open_form(h, MODE_NOTE, spec, 1);
 	textedit_set(&h->fields[0].edit, note ? note : "");
 	free(note);
 	h->form.dirty = false;
@@ -470,7 +472,7 @@ static void open_export_form(struct hist *h)
 		{.label = "Format", .kind = UI_FIELD_CHOICE, .hint = "Space or ←/→: csv (RFC 4180) or jsonl", .choices = format_choices},
 		{.label = "File", .kind = UI_FIELD_TEXT, .hint = "written 0600; an existing file is replaced", .validate = validate_path},
 	};
-	open_form(h, MODE_EXPORT, spec, 2);
+	history_open_form(h, MODE_EXPORT, spec, 2);
 	char name[64];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -484,7 +486,7 @@ static void open_jump_form(struct hist *h)
 	const struct ui_field spec[] = {
 		{.label = "Date", .kind = UI_FIELD_TEXT, .hint = "YYYY-MM-DD", .validate = validate_required_date},
 	};
-	open_form(h, MODE_JUMP, spec, 1);
+	history_open_form(h, MODE_JUMP, spec, 1);
 }
 
 /* ---- actions ---------------------------------------------------------------------- */
@@ -501,7 +503,7 @@ static void refresh_row(struct hist *h, int idx)
 
 static void toggle_mark(struct hist *h, enum history_mark mark)
 {
-	const struct history_row *row = selected(h);
+	const struct history_row *row = history_selected(h);
 	if (!row)
 		return;
 	bool on = !(row->marks & mark);
@@ -523,7 +525,7 @@ static void toggle_mark(struct hist *h, enum history_mark mark)
 
 static void jump_unreviewed(struct hist *h, bool forward)
 {
-	const struct history_row *row = selected(h);
+	const struct history_row *row = history_selected(h);
 	struct history_key key;
 	if (row)
 		key = history_view_key(h->view, row);
@@ -574,12 +576,12 @@ static void jump_to_day(struct hist *h, int64_t day_start)
 static void submit_form(struct hist *h)
 {
 	struct pd_error err = {0};
-	const struct history_row *row = selected(h);
+	const struct history_row *row = history_selected(h);
 	switch (h->mode) {
 	case MODE_FILTER:
 		if (!apply_filter_form(h))
 			return;
-		close_form(h);
+		history_close_form(h);
 		h->mode = MODE_LIST;
 		history_requery(h, true);
 		return;
@@ -589,7 +591,7 @@ static void submit_form(struct hist *h)
 			fail(h, &err);
 			return;
 		}
-		close_form(h);
+		history_close_form(h);
 		refresh_row(h, h->sel);
 		return;
 	case MODE_EXPORT: {
@@ -603,18 +605,21 @@ static void submit_form(struct hist *h)
 			free(path);
 			return;
 		}
-		close_form(h);
+		history_close_form(h);
 		ui_notify(h->ui, UI_NOTICE_INFO, "exported %ld record%s to %s", rows,
 			  rows == 1 ? "" : "s", path);
 		free(path);
 		return;
 	}
+	case MODE_REFUND:
+		history_refund_submit(h);
+		return;
 	case MODE_JUMP: {
 		if (ui_form_validate(&h->form) >= 0)
 			return;
 		int64_t day = 0;
 		history_date_parse(ui_form_value(&h->form, 0), &day, &err);
-		close_form(h);
+		history_close_form(h);
 		h->mode = MODE_LIST;
 		jump_to_day(h, day);
 		return;
@@ -704,6 +709,12 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 	case UI_ACT_JUMP:
 		open_jump_form(h);
 		return UI_HANDLED;
+	case UI_ACT_REFUND:
+		history_refund_open(h);
+		return UI_HANDLED;
+	case UI_ACT_SYNC:
+		history_sync_toggle(h, false);
+		return UI_HANDLED;
 	default:
 		return UI_UNHANDLED;
 	}
@@ -737,9 +748,9 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 		return UI_HANDLED;
 	}
 	if (h->mode == MODE_FILTER || h->mode == MODE_NOTE || h->mode == MODE_EXPORT ||
-	    h->mode == MODE_JUMP) {
+	    h->mode == MODE_JUMP || h->mode == MODE_REFUND) {
 		if (k == UI_KEY_ESC)
-			close_form(h);
+			history_close_form(h);
 		else if (k == UI_KEY_ENTER)
 			submit_form(h);
 		else
@@ -753,13 +764,13 @@ static bool editing(void *state)
 {
 	const struct hist *h = state;
 	return h->mode == MODE_SEARCH || h->mode == MODE_FILTER || h->mode == MODE_NOTE ||
-	       h->mode == MODE_EXPORT || h->mode == MODE_JUMP;
+	       h->mode == MODE_EXPORT || h->mode == MODE_JUMP || h->mode == MODE_REFUND;
 }
 
 static bool dirty(void *state)
 {
 	const struct hist *h = state;
-	return h->mode == MODE_NOTE && h->form_open && h->form.dirty;
+	return (h->mode == MODE_NOTE || h->mode == MODE_REFUND) && h->form_open && h->form.dirty;
 }
 
 static void reload(void *state, struct ui *ui)
@@ -768,12 +779,13 @@ static void reload(void *state, struct ui *ui)
 	h->ui = ui;
 	struct pd_error err = {0};
 	history_last_synced(ui->app->db, &h->last_synced, &err);
+	history_sync_if_stale(h);
 	if (!h->loaded) {
 		history_requery(h, true);
 		return;
 	}
 	/* The store may have grown: keep the place, refresh rows and totals. */
-	const struct history_row *row = selected(h);
+	const struct history_row *row = history_selected(h);
 	struct history_row keep;
 	bool had = row != NULL;
 	if (had)
@@ -798,7 +810,15 @@ static void *open_history(struct ui *ui)
 	h->sort = HISTORY_SORT_DATE;
 	h->pos = -1;
 	textedit_init(&h->search, 120, false);
+	history_sync_progress_init(&h->sync);
 	return h;
+}
+
+static void job_done(void *state, struct ui *ui, const struct jobs_completion *c)
+{
+	struct hist *h = state;
+	h->ui = ui;
+	history_actions_done(h, c);
 }
 
 static void close_history(void *state)
@@ -812,6 +832,7 @@ static void close_history(void *state)
 		history_detail_free(&h->detail);
 	textedit_free(&h->search);
 	history_view_free(&h->view);
+	history_sync_progress_destroy(&h->sync);
 	free(h);
 }
 
@@ -827,5 +848,6 @@ const struct ui_screen screen_history = {
 	.key = key,
 	.editing = editing,
 	.dirty = dirty,
+	.job_done = job_done,
 	.reload = reload,
 };

@@ -4,13 +4,15 @@
 #define PAYDESK_UI_SCREEN_HISTORY_H
 
 #include "paydesk/history.h"
+#include "paydesk/history_sync_job.h"
 #include "widgets.h"
 
 #define CACHE_CAP 240 /* rows kept around the viewport */
 #define FETCH 60      /* rows per keyset page */
 #define TOTAL_LINES 4 /* currencies shown in the totals block */
 
-enum mode { MODE_LIST, MODE_DETAIL, MODE_SEARCH, MODE_FILTER, MODE_NOTE, MODE_EXPORT, MODE_JUMP };
+enum mode { MODE_LIST, MODE_DETAIL, MODE_SEARCH, MODE_FILTER, MODE_NOTE, MODE_EXPORT, MODE_JUMP,
+	    MODE_REFUND };
 
 enum filter_field {
 	FF_DATES,
@@ -52,6 +54,13 @@ struct hist {
 	struct history_detail detail;
 	bool has_detail;
 	int range; /* enum history_range chosen in the filter form */
+
+	/* history_actions.c */
+	struct history_sync_progress sync;
+	uint64_t sync_job, refund_job;
+	bool sync_tried; /* the stale-history sync at the tab's first opening */
+	int64_t refund_id, refund_left; /* the record the refund form is for */
+	char refund_hint[160];
 };
 
 /* history_draw.c */
@@ -65,5 +74,18 @@ void history_fmt_time(int64_t t, bool with_time, char *out, size_t len);
 void history_ensure(struct hist *h);
 void history_clamp(struct hist *h);
 void history_requery(struct hist *h, bool totals);
+void history_open_form(struct hist *h, enum mode mode, const struct ui_field *spec, int n);
+void history_close_form(struct hist *h);
+const struct history_row *history_selected(const struct hist *h);
+
+/* history_actions.c: sync from Stripe and refunds, as worker jobs. */
+void history_sync_toggle(struct hist *h, bool quiet);
+void history_sync_if_stale(struct hist *h);
+/* The progress bar on the top line while a sync runs; false when none. */
+bool history_sync_draw(struct hist *h, struct ui_rect r);
+void history_refund_open(struct hist *h);
+void history_refund_submit(struct hist *h);
+/* A job of ours finished: true when it was one. */
+bool history_actions_done(struct hist *h, const struct jobs_completion *c);
 
 #endif

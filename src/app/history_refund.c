@@ -1,0 +1,258 @@
+#include "paydesk/history_refund.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "paydesk/audit.h"
+#include "paydesk/db.h"
+#include "paydesk/history.h"
+#include "paydesk/money.h"
+#include "payments_internal.h"
+
+static bool valid_reason(const char *r)
+{
+	return r && (strcmp(r, "duplicate") == 0 || strcmp(r, "fraudulent") == 0 ||
+		     strcmp(r, "requested_by_customer") == 0);
+}
+
+static bool refundable_status(const char *s)
+{
+	return strcmp(s, "succeeded") == 0 || strcmp(s, "partially_refunded") == 0;
+}
+
+int64_t history_refundable(sqlite3 *db, int64_t history_id, char *why, size_t len)
+{
+	struct history_row row;
+	struct pd_error err = {0};
+	if (history_row_get(db, history_id, &row, &err) != PD_OK) {
+		snprintf(why, len, "%s", err.msg);
+		return 0;
+	}
+	if (strcmp(row.type, "payment") != 0) {
+		snprintf(why, len, "only payments can be refunded: select the payment, not the %s",
+			 row.type);
+		return 0;
+	}
+	if (!refundable_status(row.status)) {
+		snprintf(why, len, "a %s payment cannot be refunded", row.status);
+		return 0;
+	}
+	int64_t left = row.amount - row.amount_refunded;
+	if (left <= 0)
+		snprintf(why, len, "nothing to refund: it is refunded in full");
+	return left > 0 ? left : 0;
+}
+
+/* The appointment booked here that paid with this PaymentIntent, or 0. */
+static int64_t local_appointment(sqlite3 *db, const struct history_detail *d)
+{
+	char *end = NULL;
+	long long id = d->appointment_id[0] ? strtoll(d->appointment_id, &end, 10) : 0;
+	if (id <= 0 || !end || *end || !d->payment_intent[0])
+		return 0;
+	struct pay_attempt *rows = NULL;
+	size_t n = 0;
+	struct pd_error err = {0};
+	int64_t found = 0;
+	if (payrows_list(db, id, &rows, &n, &err) == PD_OK)
+		for (size_t i = 0; i < n && !found; i++)
+			if (rows[i].payment_intent_id &&
+			    strcmp(rows[i].payment_intent_id, d->payment_intent) == 0)
+				found = id;
+	pay_attempts_free_list(&rows, n);
+	return found;
+}
+
+/* What folds a refund into the history now rather than at the next sync:
+ * the refund's own record, and its payment read back from Stripe (amount
+ * refunded, status; best effort: the next sync brings it anyway). Read
+ * before any transaction opens, so none is held across the network. */
+static json_t *fold_page(const struct pay_env *e, json_t *refund)
+{
+	json_t *page = json_pack("{s:s, s:[O]}", "object", "list", "data", refund);
+	const char *pi = pay_json_str(refund, "payment_intent");
+	if (!page || !pi)
+		return page;
+	char path[160];
+	snprintf(path, sizeof path, "/v1/payment_intents/%s", pi);
+	struct stripe_params *p = stripe_params_new();
+	struct stripe_response resp = {0};
+	struct pd_error get_err = {0};
+	if (p)
+		stripe_params_add(p, "expand[]", "latest_charge.balance_transaction");
+	if (p && pay_send(e, STRIPE_GET, path, p, &resp, &get_err) == PD_OK && resp.json)
+		json_array_append(json_object_get(page, "data"), resp.json);
+	stripe_params_free(&p);
+	stripe_response_clear(&resp);
+	return page;
+}
+
+static int fold_ingest(sqlite3 *db, json_t *page, const char *request_id, struct pd_error *err)
+{
+	if (!page)
+		return pd_error_set(err, PD_ERR, "out of memory");
+	struct history_ingest_stats stats = {0};
+	return history_ingest_page(db, page, request_id, NULL, NULL, &stats, err);
+}
+
+static int refund_directly(const struct pay_env *e, const struct history_detail *d,
+			   int64_t amount, const char *reason, struct pay_result *r,
+			   struct pd_error *err)
+{
+	const struct history_row *row = &d->row;
+	struct stripe_params *p = stripe_params_new();
+	if (!p)
+		return pd_error_set(err, PD_ERR, "out of memory");
+	if (d->payment_intent[0])
+		stripe_params_add(p, "payment_intent", d->payment_intent);
+	else
+		stripe_params_add(p, "charge", d->charge_id);
+	stripe_params_add_int(p, "amount", amount);
+	stripe_params_add(p, "reason", reason);
+	stripe_params_add(p, "metadata[source]", "paydesk");
+	stripe_params_add(p, "metadata[refunded_by]", pay_actor(e->who));
+	struct stripe_response resp;
+	struct pd_error send_err = {0};
+	pay_send_money(e, "/v1/refunds", p, &resp, &send_err);
+	stripe_params_free(&p);
+	if (resp.outcome != STRIPE_OUTCOME_OK) {
+		stripe_response_clear(&resp);
+		return pd_error_set(err, PD_ERR, "refund not made: %s", send_err.msg);
+	}
+	const char *re = pay_json_str(resp.json, "id");
+	snprintf(r->object_id, sizeof r->object_id, "%s", re ? re : "");
+	snprintf(r->request_id, sizeof r->request_id, "%s", resp.request_id);
+	char detail[300];
+	snprintf(detail, sizeof detail, "refund %s (%s) of %s, from the billing history",
+		 re ? re : "?", reason, row->stripe_id);
+	struct audit_entry en = {.actor = pay_actor(e->who), .action = "payment.refund",
+				 .detail = detail, .has_amount = true, .amount = amount,
+				 .currency = row->currency, .object_id = re};
+	/* The refund is made at Stripe whatever happens next: the audit entry
+	 * and the history row go in together, and a failure here is repaired
+	 * by the next sync (the outbox keeps the answer). */
+	json_t *page = fold_page(e, resp.json);
+	int rc = db_begin(e->db, err);
+	if (!rc)
+		rc = audit_append(e->db, &en, err);
+	if (!rc)
+		rc = fold_ingest(e->db, page, resp.request_id, err);
+	if (!rc)
+		rc = db_commit(e->db, err);
+	else
+		db_rollback(e->db);
+	json_decref(page);
+	stripe_response_clear(&resp);
+	return rc;
+}
+
+int history_refund(const struct pay_env *e, int64_t history_id, int64_t amount,
+		   const char *reason, struct pay_result *r, struct pd_error *err)
+{
+	memset(r, 0, sizeof *r);
+	if (!valid_reason(reason))
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "choose a reason: duplicate, fraudulent or requested by customer");
+	char why[300];
+	int64_t left = history_refundable(e->db, history_id, why, sizeof why);
+	if (left <= 0)
+		return pd_error_set(err, PD_ERR_USAGE, "%s", why);
+	struct history_detail d;
+	int rc = history_detail_get(e->db, history_id, &d, err);
+	if (rc)
+		return rc;
+	char money[64];
+	if (amount < 0 || amount > left)
+		rc = pd_error_set(err, PD_ERR_USAGE, "at most %s can be refunded",
+				  money_format(left, d.row.currency, money, sizeof money));
+	if (!rc && amount == 0)
+		amount = left;
+	if (!rc && !d.payment_intent[0] && !d.charge_id[0])
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "this record has no charge to refund: sync it from Stripe first");
+	if (!rc)
+		rc = auth_allow_refund(e->db, e->who, amount, d.row.currency, err);
+	if (!rc && !e->key)
+		rc = pd_error_set(err, PD_ERR_LOCKED,
+				  "Stripe is not unlocked: enter the admin passphrase first");
+	int64_t appointment = rc ? 0 : local_appointment(e->db, &d);
+	if (!rc && appointment) {
+		rc = payments_refund(e, appointment, amount, reason, r, err);
+		/* the appointment side is recorded; fetch the refund for the history */
+		struct stripe_response resp;
+		char path[128];
+		if (!rc && r->object_id[0]) {
+			snprintf(path, sizeof path, "/v1/refunds/%s", r->object_id);
+			struct pd_error ferr = {0};
+			if (pay_send(e, STRIPE_GET, path, NULL, &resp, &ferr) == PD_OK) {
+				json_t *page = fold_page(e, resp.json);
+				fold_ingest(e->db, page, resp.request_id, &ferr);
+				json_decref(page);
+			}
+			stripe_response_clear(&resp);
+		}
+	} else if (!rc) {
+		rc = refund_directly(e, &d, amount, reason, r, err);
+	}
+	if (!rc)
+		snprintf(r->message, sizeof r->message, "Refunded %s of %s%s%s.",
+			 money_format(amount, d.row.currency, money, sizeof money), d.row.stripe_id,
+			 d.row.client[0] ? " to " : "", d.row.client);
+	history_detail_free(&d);
+	return rc;
+}
+
+/* ---- as a job ------------------------------------------------------------------ */
+
+struct refund_job {
+	int64_t history_id, amount;
+	char reason[32];
+	char *key; /* sodium_malloc */
+	struct session who;
+};
+
+static enum jobs_status run_refund(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
+{
+	struct refund_job *j = arg;
+	struct pay_env e = {ctx->db, ctx->client, j->key, ctx->cancel, &j->who};
+	struct pay_result r;
+	struct pd_error err = {0};
+	if (history_refund(&e, j->history_id, j->amount, j->reason, &r, &err) != PD_OK) {
+		snprintf(result, size, "%s", err.msg);
+		return JOBS_FAILED;
+	}
+	snprintf(result, size, "%s", r.message);
+	return JOBS_DONE;
+}
+
+static void free_refund(void *arg)
+{
+	struct refund_job *j = arg;
+	sodium_free(j->key);
+	free(j);
+}
+
+uint64_t history_refund_job_submit(struct jobs *jobs, int64_t history_id, int64_t amount,
+				   const char *reason, const char *key, const struct session *who)
+{
+	if (!jobs || !key)
+		return 0;
+	struct refund_job *j = calloc(1, sizeof *j);
+	size_t n = strlen(key);
+	if (!j || !(j->key = sodium_malloc(n + 1))) {
+		free(j);
+		return 0;
+	}
+	memcpy(j->key, key, n + 1);
+	j->history_id = history_id;
+	j->amount = amount;
+	snprintf(j->reason, sizeof j->reason, "%s", reason ? reason : "");
+	j->who = *who;
+	uint64_t id = jobs_submit(jobs, JOBS_INTERACTIVE, run_refund, j, free_refund);
+	if (!id)
+		free_refund(j);
+	return id;
+}

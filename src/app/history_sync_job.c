@@ -1,0 +1,141 @@
+#include "paydesk/history_sync_job.h"
+
+#include <sodium.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct sync_job {
+	struct history_sync_progress *progress;
+	unsigned generation;
+	char *key; /* sodium_malloc */
+	char account[64];
+	bool full;
+};
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void history_sync_progress_init(struct history_sync_progress *p)
+{
+	memset(p, 0, sizeof *p);
+	pthread_mutex_init(&p->lock, NULL);
+}
+
+void history_sync_progress_destroy(struct history_sync_progress *p)
+{
+	pthread_mutex_destroy(&p->lock);
+}
+
+void history_sync_progress_snapshot(struct history_sync_progress *p,
+				    struct history_sync_progress *out)
+{
+	pthread_mutex_lock(&p->lock);
+	/* everything but the lock itself */
+	size_t from = offsetof(struct history_sync_progress, generation);
+	memcpy((char *)out + from, (char *)p + from, sizeof *p - from);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* history_sync_run's callback: the count is per object type, the progress
+ * record keeps the run's total. */
+struct publish_ctx {
+	struct sync_job *job;
+	long before; /* records of the object types already done */
+	long last;   /* the current type's count at its last call */
+	char object[32];
+};
+
+static void publish(void *ctx, const char *object, long records)
+{
+	struct publish_ctx *c = ctx;
+	if (strcmp(c->object, object) != 0) {
+		c->before += c->last;
+		c->last = 0;
+		snprintf(c->object, sizeof c->object, "%s", object);
+	}
+	c->last = records;
+	struct history_sync_progress *p = c->job->progress;
+	pthread_mutex_lock(&p->lock);
+	if (p->generation == c->job->generation) {
+		snprintf(p->object, sizeof p->object, "%s", object);
+		p->records = c->before + records;
+		p->elapsed = now_seconds() - p->started;
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+static enum jobs_status run_sync(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
+{
+	struct sync_job *j = arg;
+	struct history_sync_stats stats;
+	struct pd_error err = {0};
+	struct publish_ctx pc = {.job = j};
+	int rc = history_sync_run(ctx->db, ctx->client, j->key, j->account[0] ? j->account : NULL,
+				  j->full, publish, &pc, ctx->cancel, &stats, &err);
+	struct history_sync_progress *p = j->progress;
+	pthread_mutex_lock(&p->lock);
+	if (p->generation == j->generation) {
+		p->running = false;
+		p->stats = stats;
+		p->elapsed = now_seconds() - p->started;
+		snprintf(p->error, sizeof p->error, "%s", rc ? err.msg : "");
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (rc) {
+		snprintf(result, size, "sync stopped: %s", err.msg);
+		return ctx->cancel && atomic_load(ctx->cancel) ? JOBS_CANCELLED : JOBS_FAILED;
+	}
+	snprintf(result, size, "synced %ld records: %ld new, %ld changed", stats.records,
+		 stats.ingest.inserted, stats.ingest.updated);
+	return JOBS_DONE;
+}
+
+static void free_sync(void *arg)
+{
+	struct sync_job *j = arg;
+	sodium_free(j->key);
+	free(j);
+}
+
+uint64_t history_sync_job_submit(struct jobs *jobs, struct history_sync_progress *p,
+				 const char *key, const char *account, bool full)
+{
+	if (!jobs || !key)
+		return 0;
+	struct sync_job *j = calloc(1, sizeof *j);
+	size_t n = strlen(key);
+	if (!j || !(j->key = sodium_malloc(n + 1))) {
+		free(j);
+		return 0;
+	}
+	memcpy(j->key, key, n + 1);
+	snprintf(j->account, sizeof j->account, "%s", account ? account : "");
+	j->full = full;
+	j->progress = p;
+	pthread_mutex_lock(&p->lock);
+	j->generation = ++p->generation;
+	p->running = true;
+	p->full = full;
+	p->object[0] = p->error[0] = '\0';
+	p->records = 0;
+	p->fraction = -1;
+	p->started = now_seconds();
+	p->elapsed = 0;
+	memset(&p->stats, 0, sizeof p->stats);
+	pthread_mutex_unlock(&p->lock);
+	uint64_t id = jobs_submit(jobs, JOBS_BACKGROUND, run_sync, j, free_sync);
+	if (!id) {
+		free_sync(j);
+		pthread_mutex_lock(&p->lock);
+		p->running = false;
+		pthread_mutex_unlock(&p->lock);
+	}
+	return id;
+}

@@ -1,0 +1,250 @@
+/* The History tab's two Stripe actions, each on a worker: sync (S) with a
+ * progress bar on the top line, and refund (r) of the selected payment
+ * through a form and a confirm dialog. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "paydesk/history_refund.h"
+#include "paydesk/jobs.h"
+#include "paydesk/money.h"
+#include "paydesk/setup.h"
+#include "paydesk/stripe_account.h"
+#include "paydesk/vault.h"
+#include "screen_history.h"
+
+/* Older than this when the tab opens: sync without being asked. */
+#define STALE_SECONDS (15 * 60)
+
+/* The key for a job (vault_secret_free it), or NULL with a notice unless quiet. */
+static char *open_key(struct hist *h, bool quiet)
+{
+	struct ui *ui = h->ui;
+	struct pd_error err = {0};
+	char *key = NULL;
+	if (!ui->app->jobs || !ui->app->vault) {
+		if (!quiet)
+			ui_notify(ui, UI_NOTICE_ERROR,
+				  "Stripe is locked: unlock it with the admin passphrase first");
+		return NULL;
+	}
+	if (setup_open_key(ui->app->db, ui->app->vault, &key, &err) != PD_OK) {
+		if (!quiet)
+			ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
+		return NULL;
+	}
+	return key;
+}
+
+/* ---- sync ------------------------------------------------------------------ */
+
+void history_sync_toggle(struct hist *h, bool quiet)
+{
+	struct ui *ui = h->ui;
+	if (h->sync_job) {
+		jobs_cancel(ui->app->jobs, h->sync_job);
+		ui_notify(ui, UI_NOTICE_INFO, "stopping the sync; the next one resumes there");
+		return;
+	}
+	struct stripe_account_row acct;
+	struct pd_error err = {0};
+	if (stripe_account_get(ui->app->db, &acct, &err) != PD_OK) {
+		if (!quiet)
+			ui_notify(ui, UI_NOTICE_ERROR, "no Stripe account is connected: see Setup");
+		return;
+	}
+	char *key = open_key(h, quiet);
+	if (!key)
+		return;
+	h->sync_job = history_sync_job_submit(ui->app->jobs, &h->sync, key,
+					      acct.connected_account[0] ? acct.connected_account
+									: NULL,
+					      false);
+	vault_secret_free(&key);
+	h->sync_tried = true;
+	if (!h->sync_job && !quiet)
+		ui_notify(ui, UI_NOTICE_ERROR, "the sync could not be queued");
+}
+
+void history_sync_if_stale(struct hist *h)
+{
+	if (h->sync_tried || h->sync_job || !h->ui->app->vault)
+		return;
+	if (h->last_synced && time(NULL) - h->last_synced < STALE_SECONDS) {
+		h->sync_tried = true;
+		return;
+	}
+	history_sync_toggle(h, true);
+}
+
+static const char *object_words(const char *object)
+{
+	static const struct {
+		const char *object, *words;
+	} names[] = {{"payment_intents", "payments"},
+		     {"refunds", "refunds"},
+		     {"invoices", "invoices"},
+		     {"balance_transactions", "fees"},
+		     {"events", "changes"}};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(names[i].object, object) == 0)
+			return names[i].words;
+	return object[0] ? object : "starting";
+}
+
+bool history_sync_draw(struct hist *h, struct ui_rect r)
+{
+	if (!h->sync_job)
+		return false;
+	struct history_sync_progress p;
+	history_sync_progress_snapshot(&h->sync, &p);
+	if (!p.running)
+		return false;
+	char label[64];
+	snprintf(label, sizeof label, " Syncing %s (S stops)", object_words(p.object));
+	double rate = p.elapsed > 0.5 ? (double)p.records / p.elapsed : -1;
+	long long total = 0;
+	double eta = -1;
+	if (p.fraction > 0.01 && p.fraction <= 1 && p.records > 0) {
+		total = (long long)((double)p.records / p.fraction);
+		eta = p.elapsed * (1 - p.fraction) / p.fraction;
+	}
+	ui_fill(r, ROLE_TITLE);
+	ui_progress_draw(r, label, p.records, total, rate, eta, h->ui->spinner);
+	return true;
+}
+
+/* ---- refund ------------------------------------------------------------------ */
+
+static const char *const reason_choices[] = {"requested_by_customer", "duplicate", "fraudulent",
+					     NULL};
+
+static int validate_refund_amount(const char *v, char *msg, size_t len)
+{
+	if (!*v)
+		return 0; /* empty: all that is left */
+	const char *p = v;
+	while (*p && (strchr("0123456789.,", *p)))
+		p++;
+	if (*p) {
+		snprintf(msg, len, "an amount like 12.50, or empty for all that is left");
+		return -1;
+	}
+	return 0;
+}
+
+void history_refund_open(struct hist *h)
+{
+	const struct history_row *row = history_selected(h);
+	if (!row)
+		return;
+	char why[300];
+	int64_t left = history_refundable(h->ui->app->db, row->id, why, sizeof why);
+	if (left <= 0) {
+		ui_notify(h->ui, UI_NOTICE_ERROR, "%s", why);
+		return;
+	}
+	if (h->refund_job) {
+		ui_notify(h->ui, UI_NOTICE_ERROR, "a refund is on its way: wait for its answer");
+		return;
+	}
+	char money[64];
+	money_format(left, row->currency, money, sizeof money);
+	snprintf(h->refund_hint, sizeof h->refund_hint, "at most %s; empty refunds all of it",
+		 money);
+	const struct ui_field spec[] = {
+		{.label = "Amount", .kind = UI_FIELD_TEXT, .hint = h->refund_hint,
+		 .validate = validate_refund_amount},
+		{.label = "Reason", .kind = UI_FIELD_CHOICE, .hint = "Space or ←/→ to choose",
+		 .choices = reason_choices},
+	};
+	history_open_form(h, MODE_REFUND, spec, 2);
+	h->refund_id = row->id;
+	h->refund_left = left;
+	h->form.dirty = false;
+}
+
+struct refund_ctx {
+	struct hist *h;
+	int64_t id, amount;
+	char reason[32];
+};
+
+static void refund_confirmed(struct ui *ui, void *ctx)
+{
+	struct refund_ctx *c = ctx;
+	struct hist *h = c->h;
+	h->ui = ui;
+	char *key = open_key(h, false);
+	if (!key)
+		return;
+	h->refund_job = history_refund_job_submit(ui->app->jobs, c->id, c->amount, c->reason, key,
+						  &ui->app->session);
+	vault_secret_free(&key);
+	if (h->refund_job)
+		ui_notify(ui, UI_NOTICE_INFO, "refund sent to Stripe…");
+	else
+		ui_notify(ui, UI_NOTICE_ERROR, "the refund could not be queued");
+}
+
+void history_refund_submit(struct hist *h)
+{
+	if (ui_form_validate(&h->form) >= 0)
+		return;
+	struct history_row row;
+	struct pd_error err = {0};
+	if (history_row_get(h->ui->app->db, h->refund_id, &row, &err) != PD_OK) {
+		ui_notify(h->ui, UI_NOTICE_ERROR, "%s", err.msg);
+		return;
+	}
+	int64_t amount = h->refund_left;
+	const char *text = ui_form_value(&h->form, 0);
+	if (*text && money_parse(text, row.currency, &amount, &err) != PD_OK) {
+		snprintf(h->fields[0].error, sizeof h->fields[0].error, "%.190s", err.msg);
+		return;
+	}
+	char money[64];
+	if (amount <= 0 || amount > h->refund_left) {
+		snprintf(h->fields[0].error, sizeof h->fields[0].error,
+			 "between 0.01 and %s (what is left on it)",
+			 money_format(h->refund_left, row.currency, money, sizeof money));
+		return;
+	}
+	struct refund_ctx *c = calloc(1, sizeof *c);
+	if (!c)
+		return;
+	c->h = h;
+	c->id = row.id;
+	c->amount = amount;
+	snprintf(c->reason, sizeof c->reason, "%s", reason_choices[h->fields[1].choice]);
+	char body[600];
+	snprintf(body, sizeof body, "%s%s%s\n%s · reason: %s\nThe money goes back to the card.",
+		 row.stripe_id, row.client[0] ? " · " : "", row.client,
+		 row.description[0] ? row.description : row.type, c->reason);
+	history_close_form(h);
+	struct ui_dialog_spec spec = {.title = "Refund this payment?", .body = body, .money = true,
+				      .amount = amount, .currency = row.currency,
+				      .confirm_label = "Refund", .on_confirm = refund_confirmed,
+				      .ctx = c, .free_ctx = free};
+	ui_dialog_open(h->ui, &spec);
+}
+
+bool history_actions_done(struct hist *h, const struct jobs_completion *c)
+{
+	if (c->id == h->sync_job) {
+		h->sync_job = 0;
+		if (c->status == JOBS_DONE)
+			ui_notify(h->ui, UI_NOTICE_INFO, "%s", c->result);
+		else if (c->status == JOBS_CANCELLED)
+			ui_notify(h->ui, UI_NOTICE_INFO, "sync stopped; S resumes it");
+		return true;
+	}
+	if (c->id == h->refund_job) {
+		h->refund_job = 0;
+		if (c->status == JOBS_DONE)
+			ui_notify(h->ui, UI_NOTICE_INFO, "%s", c->result);
+		return true;
+	}
+	return false;
+}
