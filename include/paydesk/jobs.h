@@ -69,6 +69,12 @@ struct jobs;
  * if it cannot, fails the jobs it takes with the reason. */
 int jobs_start(const struct jobs_opts *opts, struct jobs **out, struct pd_error *err);
 
+/* jobs_submit, but not run before delay seconds from now: a poll waits in
+ * the queue, not on a worker (others run meanwhile). A delayed job counts
+ * as pending and can be cancelled like any queued one. */
+uint64_t jobs_submit_after(struct jobs *j, enum jobs_lane lane, double delay, jobs_fn fn,
+                           void *arg, jobs_free_fn free_fn);
+
 /* Let the workers open their connections now rather than at their first
  * job (the UI calls it once the first screen is drawn). */
 void jobs_warm(struct jobs *j);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "paydesk/db.h"
@@ -19,6 +20,7 @@ struct job {
 	void *arg;
 	jobs_free_fn free_fn;
 	atomic_bool cancel;
+	double not_before; /* CLOCK_MONOTONIC seconds; 0: at once */
 	struct job *next;
 };
 
@@ -136,13 +138,47 @@ static void job_free(struct job *job)
 	free(job);
 }
 
-/* Under lock: the next job this worker may run. */
-static struct job *job_take(struct jobs *j, const struct worker *w)
+static double monotonic_now(void)
 {
-	struct job *job = queue_pop(&j->lanes[JOBS_INTERACTIVE]);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Under lock: the first job of q that is due, taken off q; else NULL, with
+ * *next_due lowered to the earliest not_before still waiting. */
+static struct job *queue_take_due(struct queue *q, double now, double *next_due)
+{
+	for (struct job *job = q->head; job; job = job->next) {
+		if (job->not_before <= now)
+			return queue_remove(q, job->id);
+		if (*next_due == 0 || job->not_before < *next_due)
+			*next_due = job->not_before;
+	}
+	return NULL;
+}
+
+/* Under lock: the next job this worker may run, or NULL with *next_due the
+ * time a delayed one becomes due (0: none waits). */
+static struct job *job_take(struct jobs *j, const struct worker *w, double *next_due)
+{
+	double now = monotonic_now();
+	*next_due = 0;
+	struct job *job = queue_take_due(&j->lanes[JOBS_INTERACTIVE], now, next_due);
 	if (!job && w->index != 0) /* worker 0 stays free for interactive work */
-		job = queue_pop(&j->lanes[JOBS_BACKGROUND]);
+		job = queue_take_due(&j->lanes[JOBS_BACKGROUND], now, next_due);
 	return job;
+}
+
+/* Under lock: sleep until a submit, a stop, or the delayed job's time. */
+static void worker_wait(struct jobs *j, double due)
+{
+	if (due == 0) {
+		pthread_cond_wait(&j->work, &j->lock);
+		return;
+	}
+	struct timespec ts = {(time_t)due, (long)((due - (double)(time_t)due) * 1e9)};
+	pthread_cond_timedwait(&j->work, &j->lock, &ts);
 }
 
 /* On the worker's own thread, at jobs_warm or its first job: the store
@@ -175,9 +211,10 @@ static void *worker_main(void *p)
 			pthread_mutex_lock(&j->lock);
 			continue;
 		}
-		struct job *job = job_take(j, w);
+		double due;
+		struct job *job = job_take(j, w, &due);
 		if (!job) {
-			pthread_cond_wait(&j->work, &j->lock);
+			worker_wait(j, due);
 			continue;
 		}
 		w->current = job;
@@ -219,7 +256,12 @@ int jobs_start(const struct jobs_opts *opts, struct jobs **out, struct pd_error 
 	if (!j)
 		return pd_error_set(err, PD_ERR, "out of memory");
 	pthread_mutex_init(&j->lock, NULL);
-	pthread_cond_init(&j->work, NULL);
+	/* Monotonic, for the waits until a delayed job is due. */
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&j->work, &attr);
+	pthread_condattr_destroy(&attr);
 	j->next_id = 1;
 	j->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	int n = opts->workers;
@@ -264,6 +306,12 @@ void jobs_warm(struct jobs *j)
 uint64_t jobs_submit(struct jobs *j, enum jobs_lane lane, jobs_fn fn, void *arg,
                      jobs_free_fn free_fn)
 {
+	return jobs_submit_after(j, lane, 0, fn, arg, free_fn);
+}
+
+uint64_t jobs_submit_after(struct jobs *j, enum jobs_lane lane, double delay, jobs_fn fn,
+                           void *arg, jobs_free_fn free_fn)
+{
 	if ((unsigned)lane > JOBS_BACKGROUND || !fn)
 		return 0;
 	struct job *job = calloc(1, sizeof *job);
@@ -273,6 +321,7 @@ uint64_t jobs_submit(struct jobs *j, enum jobs_lane lane, jobs_fn fn, void *arg,
 	job->fn = fn;
 	job->arg = arg;
 	job->free_fn = free_fn;
+	job->not_before = delay > 0 ? monotonic_now() + delay : 0;
 	atomic_init(&job->cancel, false);
 	pthread_mutex_lock(&j->lock);
 	if (j->stopping) {

@@ -64,23 +64,10 @@ static void queue_watch(struct pay_job *j, enum pay_op op)
 		return;
 	next->req.op = op;
 	next->polls = op == j->req.op ? j->polls + 1 : 0;
-	if (!jobs_submit(j->jobs, JOBS_BACKGROUND, run_job, next, free_job))
+	/* The wait between polls is spent in the queue, not on a worker. */
+	double wait = j->req.poll_seconds > 0 ? j->req.poll_seconds : PAYMENTS_POLL_SECONDS;
+	if (!jobs_submit_after(j->jobs, JOBS_BACKGROUND, wait, run_job, next, free_job))
 		free_job(next);
-}
-
-/* Wait between polls; false when the job was cancelled meanwhile. */
-static bool poll_wait(const struct pay_job *j, const atomic_bool *cancel)
-{
-	double left = j->req.poll_seconds > 0 ? j->req.poll_seconds : PAYMENTS_POLL_SECONDS;
-	while (left > 0) {
-		if (cancel && atomic_load(cancel))
-			return false;
-		double slice = left < 0.05 ? left : 0.05;
-		struct timespec ts = {0, (long)(slice * 1e9)};
-		nanosleep(&ts, NULL);
-		left -= slice;
-	}
-	return !(cancel && atomic_load(cancel));
 }
 
 static enum jobs_status run_job(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
@@ -93,10 +80,6 @@ static enum jobs_status run_job(struct jobs_ctx *ctx, void *arg, char *result, s
 	}
 	struct pay_env e = {.db = ctx->db, .client = ctx->client, .key = j->key,
 			    .cancel = ctx->cancel, .who = &j->who};
-	if (is_watch(q->op) && !poll_wait(j, ctx->cancel)) {
-		snprintf(result, size, "stopped watching the payment");
-		return JOBS_CANCELLED;
-	}
 	struct pay_result r;
 	struct pd_error err = {0};
 	int rc;

@@ -215,6 +215,42 @@ static void test_stop_with_work_in_flight(void **state)
 	assert_int_equal(atomic_load(&started), 2);
 }
 
+/* A delayed job waits in the queue, not on a worker: jobs queued after it on
+ * the same lane run first, and it runs once due; cancelled while waiting, it
+ * never runs. */
+static void test_delayed_job_waits_in_the_queue(void **state)
+{
+	struct fixture *f = *state;
+	static char late[] = "late", now[] = "now", never[] = "never";
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	uint64_t a = jobs_submit_after(f->jobs, JOBS_BACKGROUND, 0.3, job_quick, late, free_arg);
+	uint64_t c = jobs_submit_after(f->jobs, JOBS_BACKGROUND, 0.2, job_quick, never, free_arg);
+	uint64_t b = jobs_submit(f->jobs, JOBS_BACKGROUND, job_quick, now, free_arg);
+	assert_true(a && b && c);
+	assert_int_equal(jobs_pending(f->jobs), 3);
+	assert_int_equal(jobs_cancel(f->jobs, c), 0);
+	struct seen s = {0};
+	wait_for(f->jobs, &s, 3);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	size_t at_a = 99, at_b = 99;
+	bool saw_cancel = false;
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.list[i].id == c)
+			saw_cancel = s.list[i].status == JOBS_CANCELLED;
+		if (s.list[i].id == a && strcmp(s.list[i].result, "quick late") == 0)
+			at_a = i;
+		if (s.list[i].id == b && strcmp(s.list[i].result, "quick now") == 0)
+			at_b = i;
+	}
+	assert_true(at_b < at_a && at_a < 3); /* queued last, ran first */
+	bool saw_late = at_a < 3;
+	assert_true(saw_cancel && saw_late);
+	double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	assert_true(took >= 0.3);
+	assert_int_equal(jobs_pending(f->jobs), 0);
+}
+
 static void keep_completion(void *ctx, const struct jobs_completion *c)
 {
 	*(struct jobs_completion *)ctx = *c;
@@ -252,6 +288,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cancel_queued_and_running, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_wake_fd_and_drain, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stop_with_work_in_flight, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_delayed_job_waits_in_the_queue, setup, teardown),
 	    cmocka_unit_test(test_unopenable_store_fails_jobs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
