@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "paydesk/error.h"
@@ -40,6 +41,17 @@ struct audit_row {
 int audit_each(sqlite3 *db, const struct audit_filter *f,
 	       void (*fn)(void *ctx, const struct audit_row *row), void *ctx,
 	       struct pd_error *err);
+
+/* How many entries match f. */
+int audit_count(sqlite3 *db, const struct audit_filter *f, int64_t *count, struct pd_error *err);
+
+/* Keyset paging: up to max entries matching f, newest first with ids below
+ * after (0: from the newest), or oldest first with ids above after (0: from
+ * the oldest). *rows holds copies (free with audit_rows_free); no OFFSET,
+ * so a page costs the same anywhere in a large log. */
+int audit_page(sqlite3 *db, const struct audit_filter *f, bool newest_first, int64_t after,
+	       size_t max, struct audit_row **rows, size_t *n, struct pd_error *err);
+void audit_rows_free(struct audit_row **rows, size_t n);
 
 /* Walk the chain. *broken_id is 0 when intact, else the id of the first entry
  * whose hash or link does not match (err says how). */

@@ -25,6 +25,7 @@ enum auth_action {
 	AUTH_BOOK,         /* book and change appointments, clients */
 	AUTH_TAKE_PAYMENT, /* charge a client */
 	AUTH_REVIEW,       /* mark and annotate billing history */
+	AUTH_AUDIT,        /* browse and export the audit log */
 };
 
 /* A headless admin command proven by the vault passphrase ("admin"). */

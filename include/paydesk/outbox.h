@@ -61,6 +61,17 @@ int outbox_get(sqlite3 *db, int64_t id, struct outbox_row *out, struct pd_error 
  * for outbox_rows_free (NULL when none). */
 int outbox_list_unresolved(sqlite3 *db, struct outbox_row **rows, size_t *n, struct pd_error *err);
 
+/* The newest row for path created at or after since (unix seconds) whose
+ * params hold pair, a whole "key=value" as sent ("metadata[appointment_id]=7";
+ * NULL: any). PD_ERR_NOT_FOUND when none. */
+int outbox_find_latest(sqlite3 *db, const char *path, const char *pair, int64_t since,
+                       struct outbox_row *out, struct pd_error *err);
+
+/* Sum of the integer parameter key over the done rows for path holding pair
+ * (refunds of one PaymentIntent: "/v1/refunds", "payment_intent=pi_…", "amount"). */
+int outbox_sum_done(sqlite3 *db, const char *path, const char *pair, const char *key,
+                    int64_t *sum, struct pd_error *err);
+
 void outbox_row_clear(struct outbox_row *row);
 void outbox_rows_free(struct outbox_row **rows, size_t n);
 

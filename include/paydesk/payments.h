@@ -113,6 +113,19 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 int payments_cancel_appointment(const struct pay_env *e, int64_t appointment_id, int64_t version,
 				struct pay_result *r, struct pd_error *err);
 
+/* After outbox recovery (at start-up): every attempt a crash left open
+ * (starting / unknown) gets what Stripe answered its calls, recorded on the
+ * attempt and its appointment as the interrupted use case would have — paid:
+ * the appointment paid (and confirmed); declined or stopped before the
+ * confirm: the payment failed, the appointment unpaid — with the audit entry
+ * in the name of the user who started it. Pay links are read back from
+ * Stripe, a reader payment nobody watches any more is cancelled (or found
+ * paid), and refunds Stripe made but the attempt does not show are added.
+ * Attempts whose calls are still open stay as they are (*still_open).
+ * e->who is not used; e->key NULL: only what the outbox alone can settle. */
+int payments_recover(const struct pay_env *e, size_t *settled, size_t *still_open,
+		     struct pd_error *err);
+
 /* A decline in plain words with the next step, from Stripe's code /
  * decline_code ("The card was declined for insufficient funds. Try another
  * card or send a pay link."). */

@@ -31,6 +31,7 @@ static const char *const what[] = {
 	[AUTH_BOOK] = "book appointments",
 	[AUTH_TAKE_PAYMENT] = "take payments",
 	[AUTH_REVIEW] = "review billing history",
+	[AUTH_AUDIT] = "read the audit log",
 };
 
 int auth_allow(const struct session *who, enum auth_action a, struct pd_error *err)
@@ -41,6 +42,7 @@ int auth_allow(const struct session *who, enum auth_action a, struct pd_error *e
 	case AUTH_SETUP:
 	case AUTH_KEY_MATERIAL:
 	case AUTH_USERS:
+	case AUTH_AUDIT:
 		if (who->role != ROLE_ADMIN)
 			return pd_error_set(err, PD_ERR_FORBIDDEN, "only an admin can %s", what[a]);
 		return PD_OK;

@@ -7,6 +7,7 @@
 
 #include "paydesk/log.h"
 #include "paydesk/outbox_runner.h"
+#include "paydesk/payments.h"
 
 static enum jobs_status run_recover(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
 {
@@ -26,13 +27,24 @@ static enum jobs_status run_recover(struct jobs_ctx *ctx, void *arg, char *resul
 			list[i].message ? list[i].message : "");
 	}
 	outbox_resolutions_free(&list, n);
-	if (n == 0)
+	/* Then the appointments those calls were for, as the desk sees them. */
+	struct pay_env env = {.db = ctx->db, .client = ctx->client, .key = key,
+			      .cancel = ctx->cancel};
+	size_t settled = 0, unsettled = 0;
+	if (payments_recover(&env, &settled, &unsettled, &err) != PD_OK)
+		log_msg(LOG_ERROR, "payments left open not settled: %s", err.msg);
+	char paid[64] = "";
+	if (settled)
+		snprintf(paid, sizeof paid, "; %zu payment%s recorded", settled,
+			 settled == 1 ? "" : "s");
+	if (n == 0 && settled == 0)
 		result[0] = '\0';
 	else if (open == 0)
-		snprintf(result, size, "finished %zu interrupted call%s", n, n == 1 ? "" : "s");
+		snprintf(result, size, "finished %zu interrupted call%s%s", n, n == 1 ? "" : "s",
+			 paid);
 	else
-		snprintf(result, size, "%zu interrupted call%s still open (see the log)", open,
-			 open == 1 ? "" : "s");
+		snprintf(result, size, "%zu interrupted call%s still open (see the log)%s", open,
+			 open == 1 ? "" : "s", paid);
 	return JOBS_DONE;
 }
 

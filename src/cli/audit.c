@@ -9,6 +9,7 @@
 
 #include "cli_io.h"
 #include "paydesk/audit.h"
+#include "paydesk/audit_view.h"
 #include "paydesk/cli.h"
 #include "paydesk/csv.h"
 #include "paydesk/money.h"
@@ -49,21 +50,16 @@ struct lister {
 static void print_row(void *ctx, const struct audit_row *r)
 {
 	struct lister *l = ctx;
+	l->n++;
+	if (l->csv) {
+		audit_csv_row(&l->buf, r);
+		return;
+	}
 	char when[32], amount[48] = "", id[24];
-	time_t t = (time_t)(r->at_ms / 1000);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+	audit_format_when(r->at_ms, when, sizeof when);
 	if (r->e.has_amount)
 		money_format(r->e.amount, r->e.currency, amount, sizeof amount);
 	snprintf(id, sizeof id, "%lld", (long long)r->id);
-	l->n++;
-	if (l->csv) {
-		const char *fields[] = {id, when, r->e.actor, r->e.action, amount,
-					r->e.object_id ? r->e.object_id : "", r->e.detail};
-		csv_write(&l->buf, fields, 7);
-		return;
-	}
 	/* Names and details came from people and Stripe: shown inert. */
 	char *actor = sanitize_dup(r->e.actor), *detail = sanitize_dup(r->e.detail);
 	printf("%5s %s %-16s %-26s %14s %s\n", id, when, actor ? actor : "", r->e.action, amount,
@@ -74,12 +70,7 @@ static void print_row(void *ctx, const struct audit_row *r)
 
 static int parse_day(const char *s, int64_t *ms, bool end)
 {
-	int y, m, d;
-	if (tz_parse_date(s, &y, &m, &d) != 0)
-		return -1;
-	int64_t start = tz_day_start(y, m, d);
-	*ms = (start + (end ? 86400 : 0)) * 1000;
-	return 0;
+	return audit_parse_day(s, end, ms, NULL) == PD_OK ? 0 : -1;
 }
 
 static int list(struct app *app, int argc, char **argv)
@@ -131,10 +122,8 @@ static int list(struct app *app, int argc, char **argv)
 	int rc = cli_authenticate(app, as, pin_fd, pass_fd, &who, &err);
 	if (!rc)
 		rc = auth_allow(&who, AUTH_USERS, &err);
-	if (!rc && l.csv) {
-		const char *head[] = {"id", "at", "actor", "action", "amount", "object", "detail"};
-		csv_write(&l.buf, head, 7);
-	}
+	if (!rc && l.csv)
+		audit_csv_header(&l.buf);
 	if (!rc)
 		rc = audit_each(app->db, &f, print_row, &l, &err);
 	if (!rc && l.csv)

@@ -8,6 +8,7 @@
 #include "paydesk/cli.h"
 #include "paydesk/outbox.h"
 #include "paydesk/outbox_runner.h"
+#include "paydesk/payments.h"
 #include "paydesk/setup.h"
 #include "paydesk/vault.h"
 
@@ -42,11 +43,20 @@ static int run(struct app *app, int argc, char **argv)
 	}
 	if (!rc)
 		printf("%zu call%s looked at, %zu still open\n", n, n == 1 ? "" : "s", open);
+	/* The appointments those calls were for get their outcome. */
+	size_t settled = 0, unsettled = 0;
+	if (!rc) {
+		struct pay_env env = {.db = app->db, .client = st.client, .key = st.key};
+		rc = payments_recover(&env, &settled, &unsettled, &err);
+	}
+	if (!rc && (settled || unsettled))
+		printf("%zu appointment payment%s recorded, %zu still open\n", settled,
+		       settled == 1 ? "" : "s", unsettled);
 	outbox_resolutions_free(&list, n);
 	cli_stripe_close(&st);
 	if (rc)
 		return cli_fail(rc, err.msg);
-	return open ? 1 : 0;
+	return open || unsettled ? 1 : 0;
 }
 
 const struct cli_command cli_recover = {

@@ -1,6 +1,7 @@
 #include "paydesk/audit.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 
@@ -168,42 +169,134 @@ int audit_verify(sqlite3 *db, int64_t *broken_id, int64_t *entries, struct pd_er
 	return rc;
 }
 
+#define AUDIT_COLUMNS "id, at, actor, action, detail, amount, currency, object_id"
+/* ?1..?4: the filter; every query below adds its own order and bounds. */
+#define AUDIT_WHERE                                                                            \
+	" FROM audit_log WHERE (?1 = 0 OR at >= ?1) AND (?2 = 0 OR at < ?2)"                   \
+	" AND (?3 IS NULL OR actor = ?3)"                                                      \
+	" AND (?4 IS NULL OR substr(action, 1, length(?4)) = ?4)"
+
+static void bind_filter(sqlite3_stmt *st, const struct audit_filter *f)
+{
+	sqlite3_bind_int64(st, 1, f ? f->since_ms : 0);
+	sqlite3_bind_int64(st, 2, f ? f->until_ms : 0);
+	if (f && f->actor && *f->actor)
+		sqlite3_bind_text(st, 3, f->actor, -1, SQLITE_TRANSIENT);
+	if (f && f->action && *f->action)
+		sqlite3_bind_text(st, 4, f->action, -1, SQLITE_TRANSIENT);
+}
+
+static void read_row(sqlite3_stmt *st, struct audit_row *r)
+{
+	*r = (struct audit_row){
+		.id = sqlite3_column_int64(st, 0),
+		.at_ms = sqlite3_column_int64(st, 1),
+		.e = {.actor = (const char *)sqlite3_column_text(st, 2),
+		      .action = (const char *)sqlite3_column_text(st, 3),
+		      .detail = (const char *)sqlite3_column_text(st, 4),
+		      .has_amount = sqlite3_column_type(st, 5) != SQLITE_NULL,
+		      .amount = sqlite3_column_int64(st, 5),
+		      .currency = (const char *)sqlite3_column_text(st, 6),
+		      .object_id = (const char *)sqlite3_column_text(st, 7)},
+	};
+}
+
 int audit_each(sqlite3 *db, const struct audit_filter *f,
 	       void (*fn)(void *ctx, const struct audit_row *row), void *ctx,
 	       struct pd_error *err)
 {
 	sqlite3_stmt *st;
-	int rc = db_prepare(db,
-			    "SELECT id, at, actor, action, detail, amount, currency, object_id"
-			    " FROM audit_log WHERE (?1 = 0 OR at >= ?1) AND (?2 = 0 OR at < ?2)"
-			    " AND (?3 IS NULL OR actor = ?3)"
-			    " AND (?4 IS NULL OR substr(action, 1, length(?4)) = ?4) ORDER BY id",
-			    &st, err);
+	int rc = db_prepare(db, "SELECT " AUDIT_COLUMNS AUDIT_WHERE " ORDER BY id", &st, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, f ? f->since_ms : 0);
-	sqlite3_bind_int64(st, 2, f ? f->until_ms : 0);
-	if (f && f->actor)
-		sqlite3_bind_text(st, 3, f->actor, -1, SQLITE_STATIC);
-	if (f && f->action)
-		sqlite3_bind_text(st, 4, f->action, -1, SQLITE_STATIC);
+	bind_filter(st, f);
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct audit_row r = {
-			.id = sqlite3_column_int64(st, 0),
-			.at_ms = sqlite3_column_int64(st, 1),
-			.e = {.actor = (const char *)sqlite3_column_text(st, 2),
-			      .action = (const char *)sqlite3_column_text(st, 3),
-			      .detail = (const char *)sqlite3_column_text(st, 4),
-			      .has_amount = sqlite3_column_type(st, 5) != SQLITE_NULL,
-			      .amount = sqlite3_column_int64(st, 5),
-			      .currency = (const char *)sqlite3_column_text(st, 6),
-			      .object_id = (const char *)sqlite3_column_text(st, 7)},
-		};
+		struct audit_row r;
+		read_row(st, &r);
 		fn(ctx, &r);
 	}
 	if (step != SQLITE_DONE)
 		rc = db_fail(db, "reading the audit log", err);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int audit_count(sqlite3 *db, const struct audit_filter *f, int64_t *count, struct pd_error *err)
+{
+	*count = 0;
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, "SELECT count(*)" AUDIT_WHERE, &st, err);
+	if (rc)
+		return rc;
+	bind_filter(st, f);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*count = sqlite3_column_int64(st, 0);
+	else
+		rc = db_fail(db, "reading the audit log", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+int audit_page(sqlite3 *db, const struct audit_filter *f, bool newest_first, int64_t after,
+	       size_t max, struct audit_row **rows, size_t *n, struct pd_error *err)
+{
+	*rows = NULL;
+	*n = 0;
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+			    newest_first ? "SELECT " AUDIT_COLUMNS AUDIT_WHERE
+					   " AND (?5 = 0 OR id < ?5) ORDER BY id DESC LIMIT ?6"
+					 : "SELECT " AUDIT_COLUMNS AUDIT_WHERE
+					   " AND id > ?5 ORDER BY id LIMIT ?6",
+			    &st, err);
+	if (rc)
+		return rc;
+	bind_filter(st, f);
+	sqlite3_bind_int64(st, 5, after);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)max);
+	*rows = calloc(max ? max : 1, sizeof **rows);
+	if (!*rows) {
+		sqlite3_finalize(st);
+		return pd_error_set(err, PD_ERR, "out of memory");
+	}
+	int step;
+	while (*n < max && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct audit_row r, *c = &(*rows)[*n];
+		read_row(st, &r);
+		*c = r;
+		c->e.actor = dup_or_null(r.e.actor);
+		c->e.action = dup_or_null(r.e.action);
+		c->e.detail = dup_or_null(r.e.detail);
+		c->e.currency = dup_or_null(r.e.currency);
+		c->e.object_id = dup_or_null(r.e.object_id);
+		(*n)++;
+	}
+	if (*n < max && step != SQLITE_DONE)
+		rc = db_fail(db, "reading the audit log", err);
+	sqlite3_finalize(st);
+	if (rc)
+		audit_rows_free(rows, *n);
+	return rc;
+}
+
+void audit_rows_free(struct audit_row **rows, size_t n)
+{
+	if (!rows || !*rows)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct audit_entry *e = &(*rows)[i].e;
+		free((char *)e->actor);
+		free((char *)e->action);
+		free((char *)e->detail);
+		free((char *)e->currency);
+		free((char *)e->object_id);
+	}
+	free(*rows);
+	*rows = NULL;
 }

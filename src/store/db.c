@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -73,6 +75,33 @@ static int pragma_int(sqlite3 *db, const char *sql, int *out)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* Files whose header this process has checked. Closing any descriptor of a
+ * file drops every POSIX lock the process holds on it, SQLite's included:
+ * re-reading the header while a connection (the UI's, a worker's) is open
+ * let another process checkpoint and delete the WAL under it, and commits
+ * vanished until paydesk exited. So the header is read once per file. */
+static pthread_mutex_t checked_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	dev_t dev;
+	ino_t ino;
+} checked[16];
+static size_t nchecked;
+
+static bool header_checked(const struct stat *st, bool remember)
+{
+	bool found = false;
+	pthread_mutex_lock(&checked_lock);
+	for (size_t i = 0; i < nchecked && !found; i++)
+		found = checked[i].dev == st->st_dev && checked[i].ino == st->st_ino;
+	if (!found && remember && nchecked < sizeof checked / sizeof checked[0]) {
+		checked[nchecked].dev = st->st_dev;
+		checked[nchecked].ino = st->st_ino;
+		nchecked++;
+	}
+	pthread_mutex_unlock(&checked_lock);
+	return found;
+}
+
 /* Look at an existing file before SQLite writes anything to it: a file that
  * is not SQLite must come out of this untouched. Creates a new file 0600. */
 static int prepare_file(const char *path, struct pd_error *err)
@@ -95,7 +124,7 @@ static int prepare_file(const char *path, struct pd_error *err)
 	}
 	if (!S_ISREG(st.st_mode))
 		return pd_error_set(err, PD_ERR_NOT_PAYDESK, "%s is not a regular file", path);
-	if (st.st_size == 0)
+	if (st.st_size == 0 || header_checked(&st, false))
 		return PD_OK;
 	char header[16] = {0};
 	FILE *f = fopen(path, "rb");
@@ -109,6 +138,7 @@ static int prepare_file(const char *path, struct pd_error *err)
 				    "%s is not an SQLite database, so not a paydesk database; it was "
 				    "left untouched (use --db to choose another file)",
 				    path);
+	header_checked(&st, true);
 	return PD_OK;
 }
 

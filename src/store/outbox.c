@@ -1,5 +1,8 @@
 #include "paydesk/outbox.h"
 
+#include <stdbool.h>
+#include <stdio.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -255,4 +258,77 @@ void outbox_rows_free(struct outbox_row **rows, size_t n)
 		outbox_row_clear(&(*rows)[i]);
 	free(*rows);
 	*rows = NULL;
+}
+
+/* pair as a whole "key=value" of the form-encoded params, not a suffix of
+ * another key ("payment_intent_data[metadata][…]" holds "metadata[…]"). */
+static bool has_pair(const char *params, const char *pair)
+{
+	size_t n = strlen(pair);
+	for (const char *p = params ? strstr(params, pair) : NULL; p; p = strstr(p + 1, pair))
+		if ((p == params || p[-1] == '&') && (p[n] == '\0' || p[n] == '&'))
+			return true;
+	return false;
+}
+
+int outbox_find_latest(sqlite3 *db, const char *path, const char *pair, int64_t since,
+                       struct outbox_row *out, struct pd_error *err)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+	                    "SELECT " ROW_COLUMNS " FROM outbox WHERE path = ?1 AND created_at >= ?2"
+	                    " AND (?3 IS NULL OR instr(params, ?3) > 0) ORDER BY id DESC",
+	                    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, since);
+	if (pair)
+		sqlite3_bind_text(st, 3, pair, -1, SQLITE_TRANSIENT);
+	int step;
+	bool found = false;
+	while (!found && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (pair && !has_pair((const char *)sqlite3_column_text(st, 4), pair))
+			continue;
+		row_read(st, out);
+		found = true;
+	}
+	sqlite3_finalize(st);
+	if (found)
+		return PD_OK;
+	if (step == SQLITE_DONE)
+		return pd_error_set(err, PD_ERR_NOT_FOUND, "no outbox row for %s", path);
+	return db_fail(db, "reading the outbox", err);
+}
+
+int outbox_sum_done(sqlite3 *db, const char *path, const char *pair, const char *key,
+                    int64_t *sum, struct pd_error *err)
+{
+	*sum = 0;
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+	                    "SELECT params FROM outbox WHERE path = ?1 AND state = 'done'"
+	                    " AND instr(params, ?2) > 0",
+	                    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, pair, -1, SQLITE_TRANSIENT);
+	char prefix[96];
+	snprintf(prefix, sizeof prefix, "%s=", key);
+	size_t plen = strlen(prefix);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *params = (const char *)sqlite3_column_text(st, 0);
+		if (!has_pair(params, pair))
+			continue;
+		for (const char *p = params; p && *p; p = strchr(p, '&') ? strchr(p, '&') + 1 : NULL)
+			if (strncmp(p, prefix, plen) == 0) {
+				*sum += strtoll(p + plen, NULL, 10);
+				break;
+			}
+	}
+	sqlite3_finalize(st);
+	return step == SQLITE_DONE ? PD_OK : db_fail(db, "reading the outbox", err);
 }

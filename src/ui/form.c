@@ -20,6 +20,9 @@ void ui_form_init(struct ui_form *f, struct ui_field *fields, int n, size_t max)
 	f->focus = 0;
 	f->dirty = false;
 	f->inactive = false;
+	f->pasting = f->paste_over = false;
+	f->paste_field = 0;
+	memset(&f->paste_undo, 0, sizeof f->paste_undo);
 	for (int i = 0; i < n; i++) {
 		textedit_init(&fields[i].edit, max, fields[i].kind == UI_FIELD_SECRET);
 		fields[i].error[0] = '\0';
@@ -28,6 +31,9 @@ void ui_form_init(struct ui_form *f, struct ui_field *fields, int n, size_t max)
 
 void ui_form_free(struct ui_form *f)
 {
+	if (f->pasting)
+		textedit_free(&f->paste_undo);
+	f->pasting = false;
 	for (int i = 0; i < f->n; i++)
 		textedit_free(&f->fields[i].edit);
 }
@@ -64,9 +70,65 @@ static void move_focus(struct ui_form *f, int delta)
 	f->focus = (f->focus + delta + f->n) % f->n;
 }
 
+static void paste_begin(struct ui_form *f)
+{
+	if (f->pasting)
+		textedit_free(&f->paste_undo);
+	struct ui_field *fd = &f->fields[f->focus];
+	f->pasting = true;
+	f->paste_over = false;
+	f->paste_was_dirty = f->dirty;
+	f->paste_field = f->focus;
+	textedit_init(&f->paste_undo, fd->edit.max, fd->kind == UI_FIELD_SECRET);
+	textedit_set(&f->paste_undo, fd->edit.text ? fd->edit.text : "");
+	f->paste_undo.cursor = fd->edit.cursor;
+}
+
+static void paste_end(struct ui_form *f)
+{
+	if (!f->pasting)
+		return;
+	struct ui_field *fd = &f->fields[f->paste_field];
+	if (f->paste_over && fd->kind != UI_FIELD_CHOICE) {
+		/* Half a paste is worse than none: the field goes back as it was. */
+		textedit_set(&fd->edit, f->paste_undo.text);
+		fd->edit.cursor = f->paste_undo.cursor;
+		f->dirty = f->paste_was_dirty;
+		snprintf(fd->error, sizeof fd->error,
+			 "paste too long (at most %zu bytes): nothing pasted", fd->edit.max);
+	}
+	textedit_free(&f->paste_undo);
+	f->pasting = f->paste_over = false;
+}
+
 enum ui_result ui_form_key(struct ui_form *f, int key)
 {
 	struct ui_field *fd = &f->fields[f->focus];
+	if (key == UI_KEY_PASTE_START) {
+		paste_begin(f);
+		return UI_HANDLED;
+	}
+	if (key == UI_KEY_PASTE_END) {
+		paste_end(f);
+		return UI_HANDLED;
+	}
+	/* A paste holds printable characters only: any other key means its end
+	 * marker was lost on the way, and the paste is over. */
+	if (f->pasting && (key < 0x20 || key >= 0x110000 || key == 0x7f))
+		paste_end(f);
+	if (f->pasting) {
+		/* Pasted characters only ever go into the field they started in,
+		 * and a choice is never changed by them. */
+		if (f->paste_over || fd->kind == UI_FIELD_CHOICE || f->focus != f->paste_field ||
+		    (key >= 0x80 && key < 0xa0) || (key >= 0xd800 && key <= 0xdfff))
+			return UI_HANDLED;
+		if (textedit_insert(&fd->edit, (uint32_t)key) != 0)
+			f->paste_over = true;
+		else
+			f->dirty = true;
+		fd->error[0] = '\0';
+		return UI_HANDLED;
+	}
 	if (key == '\t' || key == UI_KEY_FN(KEY_DOWN)) {
 		move_focus(f, 1);
 		return UI_HANDLED;

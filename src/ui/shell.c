@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "paydesk/auth.h"
+#include "paydesk/csv.h"
 #include "paydesk/jobs.h"
 #include "paydesk/log.h"
 #include "paydesk/recover_job.h"
@@ -36,6 +37,11 @@ static bool can_open_setup(const struct ui *ui)
 	return ui_screen_allowed(ui, 4);
 }
 
+static bool can_open_audit(const struct ui *ui)
+{
+	return ui_screen_allowed(ui, UI_SCREEN_AUDIT);
+}
+
 static const struct ui_binding global_keys[] = {
 	{'q', UI_ACT_QUIT, NULL, NULL},
 	{UI_CTRL('c'), UI_ACT_QUIT, NULL, NULL},
@@ -55,6 +61,7 @@ static const struct ui_binding global_keys[] = {
 	{UI_CTRL('l'), UI_ACT_REDRAW, NULL, NULL},
 	{'T', UI_ACT_THEME_NEXT, NULL, can_switch_theme},
 	{'L', UI_ACT_LOCK, NULL, NULL},
+	{'A', UI_ACT_AUDIT, NULL, can_open_audit},
 };
 #define N_GLOBAL (sizeof global_keys / sizeof global_keys[0])
 
@@ -63,10 +70,20 @@ static const struct ui_binding global_keys[] = {
 static volatile sig_atomic_t curses_active;
 static int signal_pipe[2] = {-1, -1};
 
+/* Bracketed paste (DECSET 2004): a paste arrives between two markers, so
+ * pasted text can never act as keys. Terminals without it ignore this. */
+static const char paste_on[] = "\033[?2004h", paste_off[] = "\033[?2004l";
+#define PASTE_START_CODE 0x6f00
+#define PASTE_END_CODE 0x6f01
+
 static void restore_terminal(void)
 {
 	if (curses_active) {
 		curses_active = 0;
+		/* write(2): this also runs from the fatal-signal handler */
+		if (write(STDOUT_FILENO, paste_off, sizeof paste_off - 1) < 0) {
+			/* the terminal is gone: nothing to restore */
+		}
 		endwin();
 	}
 }
@@ -167,6 +184,13 @@ static void draw_tabs(struct ui *ui)
 		x += ui_put(0, x, COLS - x, i == ui->tab ? ROLE_TAB_ACTIVE : ROLE_TAB, label, false);
 		x += ui_put(0, x, COLS - x, ROLE_TAB, " ", false);
 	}
+	if (ui->tab >= UI_TABS) { /* a panel: its name where the tabs end */
+		int room = COLS - x - (strcmp(ui->mode, "live") == 0 ? 6 : 0);
+		char label[48];
+		snprintf(label, sizeof label, " A %s ", ui_screens[ui->tab]->title);
+		if (room > 0)
+			ui_put(0, x, room, ROLE_TAB_ACTIVE, label, false);
+	}
 	if (strcmp(ui->mode, "live") == 0) /* live money: say it at both ends of the screen */
 		ui_put(0, COLS - 6, 6, ROLE_BADGE_LIVE, " LIVE ", false);
 }
@@ -262,7 +286,7 @@ static void draw(struct ui *ui)
 
 static bool anything_unsaved(struct ui *ui)
 {
-	for (int i = 0; i < UI_TABS; i++)
+	for (int i = 0; i < UI_SCREENS; i++)
 		if (ui_screens[i]->dirty && ui_screens[i]->dirty(ui->state[i]))
 			return true;
 	return false;
@@ -302,7 +326,8 @@ bool ui_screen_allowed(const struct ui *ui, int i)
 
 static void switch_tab(struct ui *ui, int tab)
 {
-	tab = (tab + UI_TABS) % UI_TABS;
+	if (tab < UI_TABS || tab >= UI_SCREENS)
+		tab = (tab + UI_TABS) % UI_TABS;
 	if (!ui_screen_allowed(ui, tab)) {
 		ui_notify(ui, UI_NOTICE_ERROR, "%s is for admins", ui_screens[tab]->title);
 		return;
@@ -340,10 +365,12 @@ static void global_action(struct ui *ui, enum ui_action a)
 		break;
 	case UI_ACT_TAB_NEXT:
 	case UI_ACT_TAB_PREV: {
-		int step = a == UI_ACT_TAB_NEXT ? 1 : -1, t = ui->tab + step;
+		int step = a == UI_ACT_TAB_NEXT ? 1 : -1;
+		/* From a panel, Tab goes to the first tab and Shift-Tab to the last. */
+		int t = ui->tab >= UI_TABS ? (step > 0 ? 0 : UI_TABS - 1) : ui->tab + step;
 		while (!ui_screen_allowed(ui, (t + UI_TABS) % UI_TABS))
 			t += step;
-		switch_tab(ui, t);
+		switch_tab(ui, (t + UI_TABS) % UI_TABS);
 		break;
 	}
 	case UI_ACT_LOCK:
@@ -355,6 +382,9 @@ static void global_action(struct ui *ui, enum ui_action a)
 	case UI_ACT_TAB_4:
 	case UI_ACT_TAB_5:
 		switch_tab(ui, (int)(a - UI_ACT_TAB_1));
+		break;
+	case UI_ACT_AUDIT:
+		switch_tab(ui, UI_SCREEN_AUDIT);
 		break;
 	case UI_ACT_REDRAW:
 		clearok(curscr, TRUE);
@@ -384,17 +414,29 @@ static bool refused(struct ui *ui, const struct ui_binding *b)
 	if (b->action >= UI_ACT_TAB_1 && b->action <= UI_ACT_TAB_5)
 		ui_notify(ui, UI_NOTICE_ERROR, "%s is for admins",
 			  ui_screens[b->action - UI_ACT_TAB_1]->title);
+	else if (b->action == UI_ACT_AUDIT)
+		ui_notify(ui, UI_NOTICE_ERROR, "%s is for admins", ui_screens[UI_SCREEN_AUDIT]->title);
 	else
 		ui_notify(ui, UI_NOTICE_ERROR, "not available now: %s",
 			  b->help ? b->help : ui_action_help(b->action));
 	return true;
 }
 
+static bool paste_key(struct ui *ui, int key);
+static void dispatch_key(struct ui *ui, int key);
+
 static void handle_key(struct ui *ui, int key)
 {
 	ui_trace_key(key);
 	if (key == UI_KEY_FN(KEY_RESIZE))
 		return; /* curses has the new size; the next draw uses it */
+	if (paste_key(ui, key))
+		return;
+	dispatch_key(ui, key);
+}
+
+static void dispatch_key(struct ui *ui, int key)
+{
 	if (ui->signin && !ui->dialog) {
 		if (ui_signin_key(ui, key) == UI_UNHANDLED && key == UI_CTRL('c'))
 			request_quit(ui);
@@ -431,6 +473,194 @@ static void handle_key(struct ui *ui, int key)
 		global_action(ui, b->action);
 }
 
+/* ---- input outside the key tables: escape sequences and pastes ---------- */
+
+static int pending_key = UI_KEY_NONE;
+
+/* The next key. An escape sequence curses does not know (pasted without
+ * bracketed paste, or a key this terminfo lacks) arrives as Esc followed by
+ * its bytes in the same read: it is dropped whole, so "\e[31m" neither
+ * cancels a form nor types "[31m" into it or runs "3" as a command. */
+static int next_key(struct ui *ui)
+{
+	int k = pending_key;
+	if (k == UI_KEY_NONE) {
+		errno = 0;
+		k = ui_key_read();
+		if (k == UI_KEY_NONE && errno == EILSEQ) { /* curses dropped bytes that are not UTF-8 */
+			ui_notify(ui, UI_NOTICE_ERROR, "ignored input: not UTF-8");
+			return next_key(ui);
+		}
+	}
+	pending_key = UI_KEY_NONE;
+	if (k != UI_KEY_ESC)
+		return k;
+	int n = ui_key_read();
+	if (n != '[' && n != ']' && n != 'P' && n != '_' && n != '^' && n != 'O') {
+		pending_key = n; /* a lone Esc (or Alt-key): Esc first */
+		return UI_KEY_ESC;
+	}
+	int c = UI_KEY_NONE;
+	for (int i = 0; i < 256; i++) { /* CSI/SS3: up to a final byte; OSC/DCS…: up to BEL or ST */
+		c = ui_key_read();
+		if (c == UI_KEY_NONE)
+			break;
+		if ((n == '[' || n == 'O') && c >= 0x40 && c <= 0x7e)
+			break;
+		if (n != '[' && n != 'O' && (c == 0x07 || c == '\\'))
+			break;
+	}
+	ui_notify(ui, UI_NOTICE_ERROR, "ignored an escape sequence");
+	return next_key(ui);
+}
+
+
+static bool typing_into_field(struct ui *ui)
+{
+	if (ui->signin || ui->unlock)
+		return !ui->dialog;
+	if (ui->dialog || ui->help_open || ui->too_small)
+		return false;
+	const struct ui_screen *s = ui_screens[ui->tab];
+	return s->editing && s->editing(ui->state[ui->tab]);
+}
+
+/* A bracketed paste: read straight from the terminal up to the end marker
+ * (curses reads a byte per system call: a megabyte took seconds), kept up
+ * to PASTE_KEEP bytes; the rest is only scanned for the marker. */
+#define PASTE_KEEP (2u << 20)
+#define PASTE_FEED_MAX 65536
+static const char paste_end_marker[] = "\033[201~";
+
+struct paste_raw {
+	char *data;
+	size_t len, total;
+	char tail[8]; /* the last bytes seen, for a marker split across reads */
+	size_t ntail;
+	bool ended;
+};
+
+static void paste_take(struct paste_raw *p, const char *buf, size_t n)
+{
+	const size_t mlen = sizeof paste_end_marker - 1;
+	for (size_t i = 0; i < n && !p->ended; i++) {
+		if (p->len < PASTE_KEEP)
+			p->data[p->len++] = buf[i];
+		p->total++;
+		if (p->ntail == mlen) {
+			memmove(p->tail, p->tail + 1, mlen - 1);
+			p->ntail--;
+		}
+		p->tail[p->ntail++] = buf[i];
+		if (p->ntail == mlen && memcmp(p->tail, paste_end_marker, mlen) == 0) {
+			p->ended = true;
+			p->total -= mlen;
+			p->len = p->total < p->len ? p->total : p->len - (p->len == PASTE_KEEP ? 0 : mlen);
+			/* Keys typed right after the paste go back to curses, in order. */
+			for (size_t j = n; j-- > i + 1;)
+				ungetch((unsigned char)buf[j]);
+		}
+	}
+}
+
+static void paste_read(struct paste_raw *p)
+{
+	char buf[65536];
+	while (!p->ended) {
+		struct pollfd pfd = {STDIN_FILENO, POLLIN, 0};
+		if (poll(&pfd, 1, 1000) <= 0)
+			break; /* no end marker within a second: take what came */
+		ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+		if (n <= 0 && errno != EINTR && errno != EAGAIN)
+			break;
+		if (n > 0)
+			paste_take(p, buf, (size_t)n);
+	}
+}
+
+/* Why a paste cannot go into a one-line text field as it is, or NULL. A
+ * paste is taken whole or not at all; the reasons are short because the
+ * status line has about 35 columns for them at 80x24. */
+static const char *paste_refusal(const char *s, size_t len)
+{
+	size_t end = len;
+	while (end && (s[end - 1] == '\n' || s[end - 1] == '\r'))
+		end--; /* a copied line often ends in a line break */
+	if (!csv_utf8_valid(s, len))
+		return "paste refused: not UTF-8 text";
+	for (size_t i = 0; i < end; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == 0x1b)
+			return "paste refused: escape sequences";
+		if (c == '\n' || c == '\r')
+			return "paste refused: several lines";
+		if ((c < 0x20 && c != '\t') || c == 0x7f ||
+		    (c == 0xc2 && i + 1 < end && (unsigned char)s[i + 1] >= 0x80 &&
+		     (unsigned char)s[i + 1] <= 0x9f))
+			return "paste refused: control characters";
+	}
+	return NULL;
+}
+
+/* The paste as keys between UI_KEY_PASTE_START and _END: the field takes
+ * it whole or refuses it (too long) in place. */
+static void paste_feed(struct ui *ui, const char *s, size_t len)
+{
+	dispatch_key(ui, UI_KEY_PASTE_START);
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	long fed = 0;
+	while (p < end && *p != '\n' && *p != '\r' && fed <= PASTE_FEED_MAX) {
+		uint32_t cp;
+		int n = 1;
+		if (*p < 0x80)
+			cp = *p;
+		else if (*p < 0xe0)
+			cp = *p & 0x1f, n = 2;
+		else if (*p < 0xf0)
+			cp = *p & 0x0f, n = 3;
+		else
+			cp = *p & 0x07, n = 4;
+		for (int i = 1; i < n && p + i < end; i++)
+			cp = (cp << 6) | (p[i] & 0x3f);
+		p += n;
+		dispatch_key(ui, cp == '\t' ? ' ' : (int)cp);
+		fed++; /* one past any field's size tells the form it did not fit */
+	}
+	dispatch_key(ui, UI_KEY_PASTE_END);
+}
+
+static void paste(struct ui *ui)
+{
+	struct paste_raw p = {.data = malloc(PASTE_KEEP)};
+	if (!p.data) {
+		ui_notify(ui, UI_NOTICE_ERROR, "paste refused: out of memory");
+		return;
+	}
+	paste_read(&p);
+	const char *why = NULL;
+	if (!typing_into_field(ui))
+		why = "paste ignored: no text field";
+	else if (p.total > p.len)
+		why = "paste refused: more than 2 MB";
+	else
+		why = paste_refusal(p.data, p.len);
+	if (why)
+		ui_notify(ui, UI_NOTICE_ERROR, "%s", why);
+	else
+		paste_feed(ui, p.data, p.len);
+	free(p.data);
+}
+
+/* True when key belonged to a paste (taken care of here). */
+static bool paste_key(struct ui *ui, int key)
+{
+	if (key == UI_KEY_PASTE_START) {
+		paste(ui);
+		return true;
+	}
+	return key == UI_KEY_PASTE_END; /* a stray end marker */
+}
+
 static uint64_t recover_job; /* the start-up outbox recovery, while it runs */
 
 static void on_completion(void *ctx, const struct jobs_completion *c)
@@ -443,7 +673,7 @@ static void on_completion(void *ctx, const struct jobs_completion *c)
 				  c->result);
 		return;
 	}
-	for (int i = 0; i < UI_TABS; i++)
+	for (int i = 0; i < UI_SCREENS; i++)
 		if (ui_screens[i]->job_done)
 			ui_screens[i]->job_done(ui->state[i], ui, c);
 	if (c->status == JOBS_FAILED)
@@ -565,7 +795,7 @@ static int idle_lock_timeout(struct ui *ui)
 
 static int find_screen(const char *name)
 {
-	for (int i = 0; i < UI_TABS; i++)
+	for (int i = 0; i < UI_SCREENS; i++)
 		if (strcmp(ui_screens[i]->name, name) == 0)
 			return i;
 	return -1;
@@ -581,7 +811,7 @@ int tui_run(struct app *app, struct pd_error *err)
 	if (app->start_screen && (start_tab = find_screen(app->start_screen)) < 0)
 		return pd_error_set(err, PD_ERR_USAGE,
 				    "unknown screen '%s' (allowed: appointments, clients, "
-				    "subscriptions, history, setup)",
+				    "subscriptions, history, setup, audit)",
 				    app->start_screen);
 	int rc = install_signals(err);
 	if (rc)
@@ -600,6 +830,10 @@ int tui_run(struct app *app, struct pd_error *err)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
+	define_key("\033[200~", PASTE_START_CODE);
+	define_key("\033[201~", PASTE_END_CODE);
+	fputs(paste_on, stdout);
+	fflush(stdout);
 
 	struct ui ui = {0};
 	ui.app = app;
@@ -615,7 +849,7 @@ int tui_run(struct app *app, struct pd_error *err)
 	}
 	ui_load_account(&ui);
 	start_jobs(&ui);
-	for (int i = 0; i < UI_TABS; i++)
+	for (int i = 0; i < UI_SCREENS; i++)
 		ui.state[i] = ui_screens[i]->open(&ui);
 	ui.last_key = time(NULL);
 	start_signin(&ui);
@@ -664,7 +898,7 @@ int tui_run(struct app *app, struct pd_error *err)
 		drain_jobs(&ui);
 		int key;
 		/* After EINTR (a resize), get_wch reports KEY_RESIZE. */
-		while (ui.running && (key = ui_key_read()) != UI_KEY_NONE)
+		while (ui.running && (key = next_key(&ui)) != UI_KEY_NONE)
 			handle_key(&ui, key);
 	}
 
@@ -673,7 +907,7 @@ int tui_run(struct app *app, struct pd_error *err)
 	ui_signin_close(&ui);
 	/* Before the screens go: a late completion must find no freed state. */
 	jobs_stop(&app->jobs);
-	for (int i = 0; i < UI_TABS; i++)
+	for (int i = 0; i < UI_SCREENS; i++)
 		ui_screens[i]->close(ui.state[i]);
 	restore_terminal();
 	delscreen(scr);

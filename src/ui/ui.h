@@ -20,6 +20,11 @@
 #define UI_KEY_ESC 0x1b
 #define UI_KEY_ENTER '\r'
 #define UI_KEY_NONE (-1)
+/* Bracketed paste: the shell turns the terminal's paste markers into these
+ * two keys around the pasted characters (already filtered: printable only,
+ * one line). Forms use them to paste a field's text whole or not at all. */
+#define UI_KEY_PASTE_START UI_KEY_FN(0x6f00)
+#define UI_KEY_PASTE_END UI_KEY_FN(0x6f01)
 
 /* Every action, declared once: the enum, and the help text the overlay shows. */
 #define UI_ACTIONS(X)                                                  \
@@ -75,7 +80,9 @@
 	X(PAY_VIEW, "show the payment (pay link QR, reader)")          \
 	X(STOP, "stop the card reader")                                \
 	X(SAVE_CARD, "save a card for next time (link / QR)")         \
-	X(SYNC, "sync with Stripe")
+	X(SYNC, "sync with Stripe")                                    \
+	X(ARCHIVE, "archive / restore")                                \
+	X(AUDIT, "audit log (admins)")
 
 enum ui_action {
 #define X(id, help) UI_ACT_##id,
@@ -167,8 +174,11 @@ struct ui_screen {
 	void (*reload)(void *state, struct ui *ui);
 };
 
+/* The tabs, then panels reached by a key (the Audit view), not in the tab bar. */
 #define UI_TABS 5
-extern const struct ui_screen *const ui_screens[UI_TABS];
+#define UI_SCREENS 6
+#define UI_SCREEN_AUDIT 5
+extern const struct ui_screen *const ui_screens[UI_SCREENS];
 
 /* ---- the shell ---------------------------------------------------------- */
 
@@ -186,7 +196,7 @@ struct ui {
 	bool color;
 
 	int tab;
-	void *state[UI_TABS];
+	void *state[UI_SCREENS];
 	bool help_open;
 	int help_scroll;
 	struct ui_dialog *dialog;

@@ -89,6 +89,11 @@ struct ui_form {
 	int focus;
 	bool dirty;    /* typed into since the last save */
 	bool inactive; /* drawn without the focus highlight (not being edited) */
+	/* between UI_KEY_PASTE_START and _END: the field as it was, restored
+	 * when the paste does not fit (ui_form_key handles all of it) */
+	bool pasting, paste_over, paste_was_dirty;
+	int paste_field;
+	struct textedit paste_undo;
 };
 
 /* For validators: turn a check's status into the validator's answer,
@@ -101,7 +106,9 @@ void ui_form_free(struct ui_form *f);
 /* Draw label / value / inline error for each field inside r. */
 void ui_form_draw(struct ui_form *f, struct ui_rect r);
 /* Editing keys for the focused field, Tab / Shift-Tab / Up / Down to move
- * (validating the field left). UI_UNHANDLED for keys it does not use. */
+ * (validating the field left). UI_UNHANDLED for keys it does not use.
+ * A paste (UI_KEY_PASTE_START … _END) lands whole or, when it does not fit
+ * the field, not at all, with the reason under the field. */
 enum ui_result ui_form_key(struct ui_form *f, int key);
 /* Validate every field; returns the index of the first bad one, or -1. */
 int ui_form_validate(struct ui_form *f);

@@ -11,11 +11,17 @@ the fake finishes whatever it had received, then `stripe_driver recover`
     charge, and exactly one charge iff the outbox records the confirm done;
   - nothing lost: every payment intent at the fake is the object_id of a
     done outbox row; all calls to one path share one idempotency key.
-Prints: runs, kills, charges expected vs found, records lost."""
+Prints: runs, kills, charges expected vs found, records lost.
+
+The same for appointment payments (pay_driver `card`, then its `recover`:
+outbox recovery and payments_recover): after each run the appointment shows
+paid and confirmed exactly when the fake holds a succeeded charge, no attempt
+is left starting / unknown, and no payment intent exists without an attempt."""
 import argparse
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import sqlite3
@@ -121,6 +127,98 @@ def one_run(fake, driver, workdir, rng, totals, problems):
             problems.append("%s sent with %d idempotency keys" % (path, len(keys)))
 
 
+def pay_driver_path(tools_dir=None):
+    return os.path.join(os.path.dirname(driver_path(tools_dir)), "pay_driver")
+
+
+def appointment_run(fake, pay_driver, workdir, rng, totals, problems):
+    db = os.path.join(workdir, "appt.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.unlink(db + suffix)
+    fake.reset()
+    env = dict(os.environ, PAYDESK_TEST_STRIPE_KEY=DEFAULT_KEY)
+    base = [pay_driver, "--api-base", fake.base_url, "--db", db, "--user", "sam"]
+
+    def drive(*args, whole=False):
+        p = subprocess.run(base + list(args), env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=60)
+        if p.returncode != 0:
+            raise RuntimeError("pay_driver %s: %s %s" % (args[0], p.stdout, p.stderr))
+        out = json.loads(p.stdout.strip().splitlines()[-1])
+        return out if whole else out["subject"]
+
+    drive("settings", "bill_with_stripe", "on")
+    cid = drive("client", "Amy Pond", "amy@example.com")["id"]
+    cus = drive("sync", str(cid))["customer"]
+    fake.api("POST", "/v1/payment_methods/pm_card_visa/attach", {"customer": cus})
+    drive("cards", str(cid))
+    appt = drive("book", str(cid), "4000", "usd")["id"]
+    latency = rng.randint(40, 250)
+    fake.add_fault("latency", method="POST", path_prefix=PI_PATH, ms=latency)
+    proc = subprocess.Popen(base + ["card", str(appt)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    time.sleep(rng.uniform(0, 2 * latency / 1000.0 + 0.15))
+    killed = proc.poll() is None
+    if killed:
+        proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    totals["runs"] += 1
+    totals["kills"] += killed
+    fake.clear_faults()
+    time.sleep(latency / 1000.0 + 0.05)
+    first = drive("recover", str(appt), whole=True)
+    shown = first["subject"]
+    m = re.search(r"(\d+) payments recorded", json.dumps(first))
+    totals["resolved"] += int(m.group(1)) if m else 0
+    again = drive("recover", str(appt))
+    if again != shown:
+        problems.append("a second recovery changed the appointment")
+    open_rows = [a for a in shown["attempts"] if a["status"] in ("starting", "unknown")]
+    if open_rows:
+        problems.append("attempts left open: %r" % open_rows)
+    counts = fake.counts()
+    paid_at_fake = False
+    pi_id = shown["payment_intent_id"]
+    if pi_id:
+        paid_at_fake = fake.api("GET", PI_PATH + "/" + pi_id).json().get("status") == "succeeded"
+    totals["charges_expected"] += paid_at_fake
+    totals["charges_found"] += counts.get("charge", 0)
+    if counts.get("charge", 0) > 1:
+        problems.append("double charge: %d" % counts["charge"])
+    if paid_at_fake != (shown["payment"] == "paid" and shown["state"] == "confirmed"):
+        totals["lost"] += 1
+        problems.append("appointment shows %s/%s but the fake says %s"
+                        % (shown["state"], shown["payment"],
+                           "paid" if paid_at_fake else "not paid"))
+    if counts.get("payment_intent", 0) and not shown["attempts"]:
+        totals["lost"] += 1
+        problems.append("a payment intent exists at the fake but no attempt records it")
+
+
+def stress_appointments(runs, seed, pay_driver, fake=None, quiet=False):
+    """Kill appointment card payments `runs` times; returns (totals, problems)."""
+    rng = random.Random(seed)
+    own = fake is None
+    if own:
+        fake = FakeStripe().start()
+    workdir = tempfile.mkdtemp(prefix="paydesk-stress-")
+    totals = dict(runs=0, kills=0, resolved=0, charges_expected=0, charges_found=0, lost=0)
+    problems = []
+    try:
+        for i in range(runs):
+            before = len(problems)
+            appointment_run(fake, pay_driver, workdir, rng, totals, problems)
+            if len(problems) > before and not quiet:
+                print("appointment run %d: %s" % (i + 1, "; ".join(problems[before:])),
+                      flush=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        if own:
+            fake.stop()
+    return totals, problems
+
+
 def stress(runs, seed, driver, fake=None, quiet=False):
     """Run the scenario `runs` times; returns (totals, problems)."""
     rng = random.Random(seed)
@@ -152,6 +250,7 @@ def summary(t):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=50)
+    ap.add_argument("--appointment-runs", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--bin", help="unused; for symmetry with the other runners")
     ap.add_argument("--tools-dir")
@@ -163,6 +262,14 @@ def main():
     start = time.monotonic()
     totals, problems = stress(args.runs, args.seed, driver)
     print(summary(totals) + " (%.0fs, seed %d)" % (time.monotonic() - start, args.seed))
+    if args.appointment_runs:
+        start = time.monotonic()
+        t2, p2 = stress_appointments(args.appointment_runs, args.seed,
+                                     pay_driver_path(args.tools_dir))
+        print("appointments: " + summary(t2).replace("records lost", "appointments wrong")
+              .replace("rows resolved by recover", "payments recorded by recover")
+              + " (%.0fs)" % (time.monotonic() - start))
+        problems += p2
     if problems:
         print("stress: %d problem(s)" % len(problems), file=sys.stderr)
         return 1

@@ -13,6 +13,7 @@
  *   reader-cancel APPT | refund APPT | cancel APPT | show APPT
  *   watch-link APPT | watch-reader APPT   the background job chain, until it stops
  *   job-card APPT             the card payment as a worker job
+ *   recover APPT              start-up recovery (outbox, then payments_recover)
  * The key comes from PAYDESK_TEST_STRIPE_KEY (none: Stripe is "locked").
  * Exit: 0 ok, 1 the use case refused or failed. */
 #include <getopt.h>
@@ -30,6 +31,7 @@
 #include "paydesk/db.h"
 #include "paydesk/jobs.h"
 #include "paydesk/log.h"
+#include "paydesk/outbox_runner.h"
 #include "paydesk/payments.h"
 #include "paydesk/payments_job.h"
 #include "paydesk/payments_store.h"
@@ -368,6 +370,16 @@ int main(int argc, char **argv)
 	} else if (strcmp(cmd, "watch-reader") == 0) {
 		jq.op = PAY_OP_READER_WATCH;
 		out = run_jobs(&R, db, &jq, id, false);
+	} else if (strcmp(cmd, "recover") == 0) {
+		struct outbox_resolution *list = NULL;
+		size_t n = 0, settled = 0, open = 0;
+		rc = outbox_recover(db, client, R.key, NULL, &list, &n, &err);
+		outbox_resolutions_free(&list, n);
+		if (!rc)
+			rc = payments_recover(&e, &settled, &open, &err);
+		snprintf(r.message, sizeof r.message, "%zu calls, %zu payments recorded, %zu open", n,
+			 settled, open);
+		out = report(rc, &err, &r, appointment_json(db, id));
 	} else if (strcmp(cmd, "job-card") == 0) {
 		jq.op = PAY_OP_CARD;
 		out = run_jobs(&R, db, &jq, id, false);

@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include "paydesk/audit.h"
+#include "paydesk/audit_view.h"
 #include "paydesk/auth.h"
 #include "paydesk/db.h"
 #include "paydesk/settings.h"
@@ -78,6 +79,85 @@ static void test_staff_refused_at_app_layer(void **state)
 			 PD_ERR_FORBIDDEN);
 	struct user u;
 	assert_int_equal(users_get(f->db, "Eve", &u, &err), PD_ERR_NOT_FOUND);
+}
+
+/* The Audit view's reads go through the app layer: staff get nothing, not
+ * even a count or the chain verdict, and no export file appears. */
+static void test_audit_view_admins_only(void **state)
+{
+	struct fx *f = *state;
+	struct pd_error err = {0};
+	for (int i = 0; i < 250; i++) {
+		char obj[32];
+		snprintf(obj, sizeof obj, "pi_%04d", i);
+		struct audit_entry e = {.actor = i % 2 ? "Sam" : "Alex",
+					.action = i % 3 ? "payment.card.succeeded" : "payment.refund",
+					.detail = "x", .has_amount = true, .amount = 100 + i,
+					.currency = "usd", .object_id = obj};
+		assert_int_equal(audit_append(f->db, &e, &err), 0);
+	}
+	struct audit_filter all = {0}, refunds = {.action = "payment.refund", .actor = "Alex"};
+	int64_t count = -1, broken = -1, entries = -1;
+	struct audit_row *rows = NULL;
+	size_t n = 99;
+	char *csv = tu_path(f->dir, "audit.csv");
+	long written = -1;
+
+	assert_int_equal(audit_view_count(f->db, &f->staff, &all, &count, &err), PD_ERR_FORBIDDEN);
+	assert_string_equal(err.msg, "only an admin can read the audit log");
+	assert_int_equal(count, 0);
+	assert_int_equal(audit_view_page(f->db, &f->staff, &all, true, 0, 50, &rows, &n, &err),
+			 PD_ERR_FORBIDDEN);
+	assert_null(rows);
+	assert_int_equal(n, 0);
+	assert_int_equal(audit_view_verify(f->db, &f->staff, &broken, &entries, &err),
+			 PD_ERR_FORBIDDEN);
+	assert_int_equal(audit_view_export_file(f->db, &f->staff, &all, csv, &written, &err),
+			 PD_ERR_FORBIDDEN);
+	assert_int_equal(access(csv, F_OK), -1);
+	struct session nobody = {0};
+	assert_int_equal(audit_view_count(f->db, &nobody, &all, &count, &err), PD_ERR_FORBIDDEN);
+
+	/* Admins: keyset pages walk the whole filter, newest first, no gaps or repeats. */
+	int64_t total = 0, expect = 0;
+	assert_int_equal(audit_view_count(f->db, &f->admin, &refunds, &total, &err), 0);
+	for (int i = 0; i < 250; i++)
+		expect += i % 3 == 0 && i % 2 == 0;
+	assert_int_equal(total, expect);
+	int64_t after = 0, seen = 0, last = INT64_MAX;
+	do {
+		assert_int_equal(audit_view_page(f->db, &f->admin, &refunds, true, after, 7, &rows,
+						 &n, &err), 0);
+		for (size_t i = 0; i < n; i++) {
+			assert_true(rows[i].id < last);
+			last = rows[i].id;
+			assert_string_equal(rows[i].e.actor, "Alex");
+			assert_string_equal(rows[i].e.action, "payment.refund");
+			seen++;
+		}
+		after = n ? rows[n - 1].id : 0;
+		audit_rows_free(&rows, n);
+	} while (n == 7);
+	assert_int_equal(seen, total);
+	/* Oldest first from the other end gives the first entry of the filter. */
+	assert_int_equal(audit_view_page(f->db, &f->admin, &refunds, false, 0, 1, &rows, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].e.object_id, "pi_0000");
+	audit_rows_free(&rows, n);
+
+	assert_int_equal(audit_view_verify(f->db, &f->admin, &broken, &entries, &err), 0);
+	assert_int_equal(broken, 0);
+	assert_true(entries >= 250);
+	assert_int_equal(audit_view_export_file(f->db, &f->admin, &refunds, csv, &written, &err), 0);
+	assert_int_equal(written, total);
+	size_t len;
+	char *text = (char *)tu_read_file(csv, &len);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "id,at,actor,action,amount,object,detail\r\n"));
+	assert_non_null(strstr(text, ",Alex,payment.refund,1.00 USD,pi_0000,x\r\n"));
+	assert_null(strstr(text, "Sam"));
+	free(text);
+	free(csv);
 }
 
 static void test_refund_limits(void **state)
@@ -158,6 +238,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_staff_refused_at_app_layer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_view_admins_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refund_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pin_failures_slow_down_and_are_audited, setup,
 						teardown),
