@@ -21,6 +21,7 @@
 
 #include "paydesk/error.h"
 #include "paydesk/payments.h"
+#include "paydesk/plans.h"
 
 /* Trials ending within this many seconds stand out. */
 #define SUBS_TRIAL_SOON (3 * 86400)
@@ -89,6 +90,22 @@ int subs_from_stripe(sqlite3 *db, json_t *sub, struct subscription *s, struct pd
 /* Stripe customer ids of clients that have one (*ids heap array of heap
  * strings, free each and the array). */
 int subs_store_customers(sqlite3 *db, char ***ids, size_t *n, struct pd_error *err);
+
+/* A subscription invoice, or the payment of one, as the billing history
+ * (paydesk sync) holds it. */
+struct subs_billing_row {
+	char stripe_id[64];
+	char type[8]; /* invoice | payment */
+	int64_t created, amount;
+	char currency[4];
+	char status[24];
+	char subscription_id[64]; /* "" for a payment whose invoice was not expanded */
+};
+
+/* The newest max subscription invoices and their payments of one Stripe
+ * customer, newest first (history table). *out heap. */
+int subs_store_client_billing(sqlite3 *db, const char *customer_id, size_t max,
+			      struct subs_billing_row **out, size_t *n, struct pd_error *err);
 
 /* Every status Stripe uses, NULL-terminated (filters, validation). */
 extern const char *const subs_statuses[];
@@ -178,6 +195,22 @@ enum subs_op {
 	SUBS_OP_UNDO,       /* subs_undo_cancel(id) */
 	SUBS_OP_PAUSE,      /* subs_pause(id, true) */
 	SUBS_OP_RESUME,     /* subs_pause(id, false) */
+	SUBS_OP_PLAN_CREATE,  /* plans_create(plan) */
+	SUBS_OP_PLAN_EDIT,    /* plans_edit(plan_id, the plan's four texts) */
+	SUBS_OP_PLAN_ARCHIVE, /* plans_archive(plan_id, true) */
+	SUBS_OP_PLAN_RESTORE, /* plans_archive(plan_id, false) */
+};
+
+/* A plan form's values, owned by the request (a job outlives the form). */
+struct subs_plan_fields {
+	char name[PLAN_NAME_MAX * 4 + 1];
+	char description[PLAN_TEXT_MAX * 4 + 1];
+	char features[PLAN_TEXT_MAX * 4 + 1];
+	char limits[PLAN_TEXT_MAX * 4 + 1];
+	int64_t amount;
+	char currency[4];
+	char interval[8];
+	int interval_count;
 };
 
 struct subs_job_request {
@@ -185,6 +218,7 @@ struct subs_job_request {
 	int64_t id, plan_id;
 	int quantity;
 	struct subs_input in;
+	struct subs_plan_fields plan; /* SUBS_OP_PLAN_CREATE / _EDIT */
 };
 
 /* Queue req; key is copied into guarded memory the job owns, who is

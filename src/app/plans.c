@@ -7,14 +7,20 @@
 
 #include "paydesk/audit.h"
 #include "paydesk/db.h"
+#include "paydesk/subscriptions.h"
 #include "paydesk/textcheck.h"
 #include "payments_internal.h"
 
-/* Plans are the business's catalogue: admins only (staff see them). */
-static int need_admin(const struct session *who, struct pd_error *err)
+/* Plans are the business's catalogue: admins only (staff see them), and,
+ * like every subscription action, not while billing through Stripe is off. */
+static int need_admin(const struct pay_env *e, struct pd_error *err)
 {
+	const struct session *who = e->who;
 	if (!who || !who->signed_in || who->role != ROLE_ADMIN)
 		return pd_error_set(err, PD_ERR_FORBIDDEN, "only an admin can manage plans");
+	char why[200];
+	if (!subs_enabled(e->db, why, sizeof why))
+		return pd_error_set(err, PD_ERR_USAGE, "%s", why);
 	return PD_OK;
 }
 
@@ -118,7 +124,7 @@ static int record(const struct pay_env *e, json_t *product, const char *action, 
 int plans_create(const struct pay_env *e, const struct plan_input *in, int64_t *id,
 		 struct pd_error *err)
 {
-	int rc = need_admin(e->who, err);
+	int rc = need_admin(e, err);
 	if (!rc)
 		rc = plans_check(in, err);
 	if (!rc)
@@ -155,7 +161,7 @@ int plans_create(const struct pay_env *e, const struct plan_input *in, int64_t *
 int plans_edit(const struct pay_env *e, int64_t id, const char *name, const char *description,
 	       const char *features, const char *limits, struct pd_error *err)
 {
-	int rc = need_admin(e->who, err);
+	int rc = need_admin(e, err);
 	if (!rc && name)
 		rc = text_check("name", name, PLAN_NAME_MAX, true, false, err);
 	if (!rc && description)
@@ -196,7 +202,7 @@ int plans_edit(const struct pay_env *e, int64_t id, const char *name, const char
 
 int plans_archive(const struct pay_env *e, int64_t id, bool archive, struct pd_error *err)
 {
-	int rc = need_admin(e->who, err);
+	int rc = need_admin(e, err);
 	if (!rc)
 		rc = need_key(e, err);
 	if (rc)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "paydesk/jobs.h"
+#include "paydesk/money.h"
 #include "paydesk/plans.h"
 #include "paydesk/subscriptions.h"
 
@@ -22,6 +23,39 @@ static void free_job(void *arg)
 	if (j->key)
 		sodium_free(j->key);
 	free(j);
+}
+
+static int run_plan(const struct pay_env *e, const struct subs_job_request *q, char *msg,
+		    size_t len, struct pd_error *err)
+{
+	const struct subs_plan_fields *f = &q->plan;
+	int64_t id = q->plan_id;
+	int rc;
+	if (q->op == SUBS_OP_PLAN_CREATE) {
+		struct plan_input in = {f->name,   f->description, f->features,
+					f->limits, f->amount,	   f->currency,
+					f->interval, f->interval_count};
+		rc = plans_create(e, &in, &id, err);
+	} else if (q->op == SUBS_OP_PLAN_EDIT) {
+		rc = plans_edit(e, id, f->name, f->description, f->features, f->limits, err);
+	} else {
+		rc = plans_archive(e, id, q->op == SUBS_OP_PLAN_ARCHIVE, err);
+	}
+	if (rc)
+		return rc;
+	struct plan p;
+	if (plans_store_get(e->db, id, &p, NULL) != PD_OK) {
+		snprintf(msg, len, "Plan saved.");
+		return PD_OK;
+	}
+	char money[64], every[48];
+	money_format(p.amount, p.currency, money, sizeof money);
+	plans_interval_words(p.interval, p.interval_count, every, sizeof every);
+	static const char *const verbs[] = {"created", "saved", "archived", "restored"};
+	snprintf(msg, len, "Plan %s: %.120s, %s %s.", verbs[q->op - SUBS_OP_PLAN_CREATE], p.name,
+		 money, every);
+	plan_free(&p);
+	return PD_OK;
 }
 
 static enum jobs_status run_job(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
@@ -63,6 +97,10 @@ static enum jobs_status run_job(struct jobs_ctx *ctx, void *arg, char *result, s
 	case SUBS_OP_UNDO: rc = subs_undo_cancel(&e, q->id, &r, &err); break;
 	case SUBS_OP_PAUSE: rc = subs_pause(&e, q->id, true, &r, &err); break;
 	case SUBS_OP_RESUME: rc = subs_pause(&e, q->id, false, &r, &err); break;
+	case SUBS_OP_PLAN_CREATE:
+	case SUBS_OP_PLAN_EDIT:
+	case SUBS_OP_PLAN_ARCHIVE:
+	case SUBS_OP_PLAN_RESTORE: rc = run_plan(&e, q, r.message, sizeof r.message, &err); break;
 	}
 	snprintf(result, size, "%s", rc ? err.msg : r.message);
 	return rc ? JOBS_FAILED : JOBS_DONE;

@@ -396,3 +396,50 @@ int subs_store_customers(sqlite3 *db, char ***ids, size_t *n, struct pd_error *e
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int subs_store_client_billing(sqlite3 *db, const char *customer_id, size_t max,
+			      struct subs_billing_row **out, size_t *n, struct pd_error *err)
+{
+	*out = NULL;
+	*n = 0;
+	if (!customer_id || !*customer_id || !max)
+		return PD_OK;
+	sqlite3_stmt *st;
+	/* history_customer (customer_id, created) serves this; payments of
+	 * invoices count too, since their invoice may not be expanded. */
+	int rc = db_prepare(db,
+			    "SELECT stripe_id, type, created, amount, currency, status,"
+			    " COALESCE(subscription_id, '') FROM history"
+			    " WHERE customer_id = ?1 AND (subscription_id IS NOT NULL"
+			    "  OR (type = 'payment' AND invoice_id IS NOT NULL))"
+			    " ORDER BY created DESC, id DESC LIMIT ?2",
+			    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, customer_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	*out = calloc(max, sizeof **out);
+	if (!*out) {
+		sqlite3_finalize(st);
+		return pd_error_set(err, PD_ERR, "out of memory");
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		struct subs_billing_row *r = &(*out)[(*n)++];
+		copy_col(st, 0, r->stripe_id, sizeof r->stripe_id);
+		copy_col(st, 1, r->type, sizeof r->type);
+		r->created = sqlite3_column_int64(st, 2);
+		r->amount = sqlite3_column_int64(st, 3);
+		copy_col(st, 4, r->currency, sizeof r->currency);
+		copy_col(st, 5, r->status, sizeof r->status);
+		copy_col(st, 6, r->subscription_id, sizeof r->subscription_id);
+	}
+	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? PD_OK
+						   : db_fail(db, "listing subscription invoices", err);
+	sqlite3_finalize(st);
+	if (rc) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}

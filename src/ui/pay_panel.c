@@ -10,9 +10,9 @@
 #include "paydesk/money.h"
 #include "paydesk/payments.h"
 #include "paydesk/payments_store.h"
-#include "paydesk/qr_text.h"
 #include "paydesk/setup.h"
 #include "paydesk/vault.h"
+#include "qr_view.h"
 #include "widgets.h"
 
 enum panel_mode { PANEL_NONE, PANEL_PAY, PANEL_REFUND, PANEL_VIEW, PANEL_CARD_LINK };
@@ -364,31 +364,6 @@ void pay_panel_job_done(struct pay_panel *p, const struct jobs_completion *c)
 
 /* ---- drawing ------------------------------------------------------------------ */
 
-static int draw_qr(const char *url, int y, int x, struct ui_rect a)
-{
-	int cols = 0, rows = 0;
-	char *qr = url && *url ? qr_text_render(url, &cols, &rows) : NULL;
-	if (!qr)
-		return y;
-	if (rows > a.y + a.h - y - 2 || cols > a.w - 2) {
-		ui_put(y++, x, a.w - 4, ROLE_DIM,
-		       "(make the terminal bigger to show the QR code)", false);
-		free(qr);
-		return y;
-	}
-	int qx = a.x + (a.w - cols) / 2;
-	char *line = qr;
-	for (int i = 0; i < rows && line && *line; i++) {
-		char *nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0';
-		ui_put(y++, qx, cols, ROLE_NORMAL, line, false);
-		line = nl ? nl + 1 : NULL;
-	}
-	free(qr);
-	return y;
-}
-
 static void draw_view(struct pay_panel *p, struct ui_rect a)
 {
 	sqlite3 *db = p->ui->app->db;
@@ -424,7 +399,7 @@ static void draw_view(struct pay_panel *p, struct ui_rect a)
 	if (last.method == PAYROW_LINK) {
 		if (last.status == PAYROW_OPEN && last.url) {
 			ui_put(y++, x, a.w - 4, ROLE_HEADER, last.url, false);
-			y = draw_qr(last.url, y, x, a);
+			y = ui_qr_draw(last.url, y, x, a);
 			help = "Esc: back (paydesk keeps watching)   c: check now";
 		} else if (last.status == PAYROW_EXPIRED) {
 			help = "n: send a new link   Esc: back";
@@ -443,23 +418,8 @@ static void draw_view(struct pay_panel *p, struct ui_rect a)
 
 static void draw_card_link(struct pay_panel *p, struct ui_rect a)
 {
-	struct card_setup s;
-	int x = a.x + 2, y = a.y;
-	if (card_setups_latest(p->ui->app->db, p->id, &s, NULL) != PD_OK) {
-		ui_put(y + 1, x, a.w - 4, ROLE_DIM, "Making the save-a-card link…", false);
-	} else {
-		char line[300];
-		snprintf(line, sizeof line, "Save a card for next time · link %s", s.status);
-		ui_put(y++, x, a.w - 4, ROLE_TITLE, line, false);
-		if (strcmp(s.status, "open") == 0) {
-			ui_put(y++, x, a.w - 4, ROLE_HEADER, s.url, false);
-			draw_qr(s.url, y, x, a);
-		} else if (strcmp(s.status, "complete") == 0) {
-			ui_put(y++, x, a.w - 4, ROLE_OK, "The card is saved.", false);
-		}
-		card_setup_free(&s);
-	}
-	ui_put(a.y + a.h - 1, x, a.w - 4, ROLE_HELP_KEY, "Esc: back", false);
+	ui_card_link_draw(p->ui->app->db, p->id, a.y, a);
+	ui_put(a.y + a.h - 1, a.x + 2, a.w - 4, ROLE_HELP_KEY, "Esc: back", false);
 }
 
 void pay_panel_draw(struct pay_panel *p, struct ui_rect a)

@@ -12,6 +12,7 @@
 #include "paydesk/services.h"
 #include "paydesk/staff.h"
 #include "paydesk/textcheck.h"
+#include "client_detail.h"
 #include "pay_panel.h"
 #include "widgets.h"
 
@@ -45,6 +46,7 @@ struct clients_state {
 	int64_t edit_id, edit_version;
 	char form_error[600];
 	struct pay_panel *pay; /* the save-a-card link view */
+	int64_t detail_id;     /* the client shown at a glance (o), 0: none */
 };
 
 /* ---- validation on leaving a field ---------------------------------- */
@@ -483,7 +485,7 @@ static struct clients_state *state_of(const struct ui *ui)
 static bool in_list(const struct ui *ui)
 {
 	const struct clients_state *st = state_of(ui);
-	return st && st->mode == M_LIST && !pay_panel_active(st->pay);
+	return st && st->mode == M_LIST && !pay_panel_active(st->pay) && !st->detail_id;
 }
 
 static bool on_client(const struct ui *ui)
@@ -511,6 +513,7 @@ static const struct ui_binding clients_keys[] = {
 	{'e', UI_ACT_EDIT, "edit the selected row", in_list},
 	{UI_KEY_ENTER, UI_ACT_EDIT, "edit the selected row", in_list},
 	{'D', UI_ACT_DELETE, "delete the client / disable or enable", in_list},
+	{'o', UI_ACT_OPEN, "open: the client's subscriptions and invoices", on_client},
 	{'S', UI_ACT_SAVE_CARD, "S save a card (link / QR), Y sync with Stripe", on_client},
 	{'Y', UI_ACT_SYNC, "S save a card (link / QR), Y sync with Stripe", on_client},
 	{'j', UI_ACT_DOWN, NULL, in_list},
@@ -554,6 +557,10 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 		return UI_HANDLED;
 	case UI_ACT_DELETE:
 		ask_delete(st);
+		return UI_HANDLED;
+	case UI_ACT_OPEN:
+		if (st->kind == LK_CLIENTS && st->list.sel >= 0 && (size_t)st->list.sel < st->nids)
+			st->detail_id = st->ids[st->list.sel];
 		return UI_HANDLED;
 	case UI_ACT_SAVE_CARD:
 	case UI_ACT_SYNC: {
@@ -617,6 +624,12 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 	struct clients_state *st = state;
 	if (pay_panel_active(st->pay))
 		return pay_panel_key(st->pay, k);
+	if (st->detail_id) {
+		if (k != UI_KEY_ESC)
+			return UI_UNHANDLED; /* tabs, help, quit */
+		st->detail_id = 0;
+		return UI_HANDLED;
+	}
 	if (st->mode == M_SEARCH)
 		return search_key(st, k);
 	if (st->mode != M_FORM)
@@ -753,6 +766,10 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 		pay_panel_draw(st->pay, a);
 		return;
 	}
+	if (st->detail_id) {
+		client_detail_draw(ui, st->detail_id, a);
+		return;
+	}
 	/* Which list: Clients · Services · Staff, the current one highlighted. */
 	int x = a.x + 1;
 	for (int k = 0; k < LK_COUNT; k++) {
@@ -840,7 +857,7 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 			ui_put(by - 1, a.x + 1, a.w - 2, ROLE_DIM, cards, false);
 	}
 	ui_put(a.y + a.h - 1, a.x + 1, a.w - 2, ROLE_HELP_KEY,
-	       "n new  e edit  D delete  v list  / search  S save card  Y Stripe  ?: keys", false);
+	       "n new  e edit  o open  D delete  v list  / search  S card  Y Stripe  ?: keys", false);
 	if (cy >= 0)
 		move(cy, cx);
 }

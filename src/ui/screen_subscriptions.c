@@ -1,8 +1,10 @@
 /* The Subscriptions tab: client subscriptions from the local copy (instant,
  * offline), those needing attention (failed payments, trials ending within
- * three days) first and highlighted; filters by status and plan; cancel now
+ * three days) first and highlighted; filters by status and plan; subscribe
+ * a client, change plan or quantity (after a proration preview), cancel now
  * or at period end, undo, pause / resume — each confirmed, then run on a
- * worker. v switches to the plans (features and limits shown). A sync job
+ * worker. v switches to the plans (features and limits shown): new, edit,
+ * archive. The forms live in subs_forms.c and plan_forms.c. A sync job
  * refreshes both from Stripe when the tab opens and on s. */
 #include <curses.h>
 #include <stdio.h>
@@ -13,9 +15,8 @@
 #include "paydesk/jobs.h"
 #include "paydesk/money.h"
 #include "paydesk/plans.h"
-#include "paydesk/setup.h"
 #include "paydesk/subscriptions.h"
-#include "paydesk/vault.h"
+#include "subs_forms.h"
 #include "widgets.h"
 
 extern const struct ui_screen screen_subscriptions;
@@ -35,6 +36,8 @@ struct subs_state {
 	char billing_why[200];
 	uint64_t sync_job;
 	bool synced_once;
+	struct subs_panel *panel;       /* subscribe / change, over the list */
+	struct plan_panel *plan_panel;  /* new / edit plan */
 };
 
 #define FILTER_ATTENTION 8
@@ -69,28 +72,9 @@ static void load(struct subs_state *st)
 	ui_list_set_count(&st->list, (long)(st->plans_view ? st->nplans : st->nsubs));
 }
 
-/* Queue a job with the opened key; false (and a notice) when not possible. */
 static uint64_t submit(struct subs_state *st, const struct subs_job_request *req)
 {
-	struct ui *ui = st->ui;
-	if (!ui->app->jobs || !ui->app->vault) {
-		if (req->op != SUBS_OP_SYNC)
-			ui_notify(ui, UI_NOTICE_ERROR,
-				  "Stripe is locked: unlock it with the admin passphrase first");
-		return 0;
-	}
-	char *key = NULL;
-	struct pd_error err = {0};
-	if (setup_open_key(ui->app->db, ui->app->vault, &key, &err) != PD_OK) {
-		if (req->op != SUBS_OP_SYNC)
-			ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
-		return 0;
-	}
-	uint64_t id = subs_job_submit(ui->app->jobs, req, key, &ui->app->session);
-	vault_secret_free(&key);
-	if (!id)
-		ui_notify(ui, UI_NOTICE_ERROR, "the request could not be queued");
-	return id;
+	return subs_ui_submit(st->ui, req);
 }
 
 static void sync(struct subs_state *st)
@@ -110,6 +94,8 @@ static void *open_subs(struct ui *ui)
 	st->list.sel = -1;
 	st->status_filter = -1;
 	st->plan_filter = -1;
+	st->panel = subs_panel_new(ui);
+	st->plan_panel = plan_panel_new(ui);
 	load(st);
 	return st;
 }
@@ -121,6 +107,8 @@ static void close_subs(void *state)
 		return;
 	subs_free_list(&st->subs, st->nsubs);
 	plans_free_list(&st->plans, st->nplans);
+	subs_panel_free(&st->panel);
+	plan_panel_free(&st->plan_panel);
 	free(st);
 }
 
@@ -133,6 +121,8 @@ static void reload(void *state, struct ui *ui)
 static void job_done(void *state, struct ui *ui, const struct jobs_completion *c)
 {
 	struct subs_state *st = state;
+	subs_panel_job_done(st->panel, c);
+	plan_panel_job_done(st->plan_panel, c);
 	if (c->id == st->sync_job) {
 		st->sync_job = 0;
 		if (c->status == JOBS_FAILED)
@@ -157,25 +147,37 @@ struct pending {
 
 static void confirmed(struct ui *ui, void *ctx)
 {
-	struct pending *p = ctx;
+	struct pending *p = ctx; /* a confirmed dialog hands its ctx to the callback */
 	if (submit(p->st, &p->req))
 		ui_notify(ui, UI_NOTICE_INFO, "sent to Stripe…");
+	free(p);
+}
+
+/* Every change is refused, with the reason in one line, while billing
+ * through Stripe is off or for staff (the app layer refuses too). */
+static bool may_change(struct subs_state *st)
+{
+	load(st); /* the setting may have changed in the Setup tab */
+	if (!st->billing_on) {
+		ui_notify(st->ui, UI_NOTICE_ERROR, "%s", st->billing_why);
+		return false;
+	}
+	if (st->ui->app->session.role != ROLE_ADMIN) {
+		ui_notify(st->ui, UI_NOTICE_ERROR, "only an admin can manage %s",
+			  st->plans_view ? "plans" : "subscriptions");
+		return false;
+	}
+	return true;
 }
 
 static void ask(struct subs_state *st, enum subs_op op, const char *title, const char *verb,
 		const char *label)
 {
-	const struct subscription *s = selected(st);
+	if (!selected(st) || !may_change(st))
+		return;
+	const struct subscription *s = selected(st); /* may_change re-read the list */
 	if (!s)
 		return;
-	if (!st->billing_on) {
-		ui_notify(st->ui, UI_NOTICE_ERROR, "%s", st->billing_why);
-		return;
-	}
-	if (st->ui->app->session.role != ROLE_ADMIN) {
-		ui_notify(st->ui, UI_NOTICE_ERROR, "only an admin can manage subscriptions");
-		return;
-	}
 	struct pending *p = calloc(1, sizeof *p);
 	if (!p)
 		return;
@@ -191,48 +193,104 @@ static void ask(struct subs_state *st, enum subs_op op, const char *title, const
 				       .free_ctx = free});
 }
 
+static bool panel_open(const struct subs_state *st)
+{
+	return subs_panel_active(st->panel) || plan_panel_active(st->plan_panel);
+}
+
+static bool in_list(const struct ui *ui)
+{
+	const struct subs_state *st = state_of(ui);
+	return st && !panel_open(st);
+}
+
 static bool in_subs(const struct ui *ui)
 {
 	const struct subs_state *st = state_of(ui);
-	return st && !st->plans_view;
+	return in_list(ui) && !st->plans_view;
 }
 
-static bool can_change(const struct ui *ui)
+static bool in_plans(const struct ui *ui)
 {
 	const struct subs_state *st = state_of(ui);
-	return st && !st->plans_view && st->billing_on && ui->app->session.role == ROLE_ADMIN;
+	return in_list(ui) && st->plans_view;
 }
 
+/* Changes stay offered while billing is off: the key then says why not. */
 static const struct ui_binding subs_keys[] = {
-	{'v', UI_ACT_VIEW, "switch: subscriptions / plans", NULL},
-	{'s', UI_ACT_SYNC, "sync plans and subscriptions from Stripe", NULL},
+	{'v', UI_ACT_VIEW, "switch: subscriptions / plans", in_list},
+	{'s', UI_ACT_SYNC, "sync plans and subscriptions from Stripe", in_list},
+	{'n', UI_ACT_NEW, "subscribe a client; in plans: a new plan", in_list},
+	{'e', UI_ACT_EDIT, "change plan or quantity; in plans: edit the plan", in_list},
+	{'a', UI_ACT_ARCHIVE, "archive / restore the plan", in_plans},
 	{'f', UI_ACT_FILTER, "filter by status (cycles; ! first: needs attention)", in_subs},
 	{'F', UI_ACT_SORT, "filter by plan (cycles)", in_subs},
 	{'c', UI_ACT_CLEAR, "clear the filters", in_subs},
-	{'x', UI_ACT_CANCEL, "cancel at the end of the paid period", can_change},
-	{'X', UI_ACT_DELETE, "cancel now", can_change},
-	{'u', UI_ACT_UNDO, "undo a scheduled cancel", can_change},
-	{'p', UI_ACT_PAUSE, "pause / resume collection", can_change},
-	{'j', UI_ACT_DOWN, NULL, NULL},
-	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, NULL, NULL},
-	{'k', UI_ACT_UP, NULL, NULL},
-	{UI_KEY_FN(KEY_UP), UI_ACT_UP, NULL, NULL},
-	{UI_CTRL('d'), UI_ACT_HALF_DOWN, NULL, NULL},
-	{UI_CTRL('u'), UI_ACT_HALF_UP, NULL, NULL},
-	{UI_KEY_FN(KEY_NPAGE), UI_ACT_PAGE_DOWN, NULL, NULL},
-	{UI_KEY_FN(KEY_PPAGE), UI_ACT_PAGE_UP, NULL, NULL},
-	{'g', UI_ACT_TOP, NULL, NULL},
-	{UI_KEY_FN(KEY_HOME), UI_ACT_TOP, NULL, NULL},
-	{'G', UI_ACT_BOTTOM, NULL, NULL},
-	{UI_KEY_FN(KEY_END), UI_ACT_BOTTOM, NULL, NULL},
+	{'x', UI_ACT_CANCEL, "cancel at the end of the paid period", in_subs},
+	{'X', UI_ACT_DELETE, "cancel now", in_subs},
+	{'u', UI_ACT_UNDO, "undo a scheduled cancel", in_subs},
+	{'p', UI_ACT_PAUSE, "pause / resume collection", in_subs},
+	{'j', UI_ACT_DOWN, NULL, in_list},
+	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, NULL, in_list},
+	{'k', UI_ACT_UP, NULL, in_list},
+	{UI_KEY_FN(KEY_UP), UI_ACT_UP, NULL, in_list},
+	{UI_CTRL('d'), UI_ACT_HALF_DOWN, NULL, in_list},
+	{UI_CTRL('u'), UI_ACT_HALF_UP, NULL, in_list},
+	{UI_KEY_FN(KEY_NPAGE), UI_ACT_PAGE_DOWN, NULL, in_list},
+	{UI_KEY_FN(KEY_PPAGE), UI_ACT_PAGE_UP, NULL, in_list},
+	{'g', UI_ACT_TOP, NULL, in_list},
+	{UI_KEY_FN(KEY_HOME), UI_ACT_TOP, NULL, in_list},
+	{'G', UI_ACT_BOTTOM, NULL, in_list},
+	{UI_KEY_FN(KEY_END), UI_ACT_BOTTOM, NULL, in_list},
 };
+
+static const struct plan *selected_plan(const struct subs_state *st)
+{
+	if (!st->plans_view || st->list.sel < 0 || (size_t)st->list.sel >= st->nplans)
+		return NULL;
+	return &st->plans[st->list.sel];
+}
 
 static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 {
 	struct subs_state *st = state;
 	(void)ui;
 	const struct subscription *s = selected(st);
+	const struct plan *pl = selected_plan(st);
 	switch (a) {
+	case UI_ACT_NEW:
+		if (!may_change(st))
+			return UI_HANDLED;
+		if (st->plans_view)
+			plan_panel_create(st->plan_panel);
+		else
+			subs_panel_subscribe(st->panel);
+		return UI_HANDLED;
+	case UI_ACT_EDIT:
+		s = selected(st);
+		pl = selected_plan(st);
+		if (!(st->plans_view ? (const void *)pl : (const void *)s)) {
+			ui_notify(ui, UI_NOTICE_ERROR, "select a %s first",
+				  st->plans_view ? "plan" : "subscription");
+			return UI_HANDLED;
+		}
+		if (!may_change(st))
+			return UI_HANDLED;
+		/* may_change re-read the lists: select again */
+		s = selected(st);
+		pl = selected_plan(st);
+		if (pl)
+			plan_panel_edit(st->plan_panel, pl);
+		else if (s)
+			subs_panel_change(st->panel, s);
+		return UI_HANDLED;
+	case UI_ACT_ARCHIVE:
+		if (!pl || !may_change(st))
+			return UI_HANDLED;
+		pl = selected_plan(st);
+		if (pl)
+			plan_panel_archive(st->plan_panel, pl);
+		return UI_HANDLED;
 	case UI_ACT_VIEW:
 		st->plans_view = !st->plans_view;
 		st->list = (struct ui_list){.sel = -1};
@@ -381,6 +439,14 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 		st->synced_once = true;
 		sync(st); /* the cache shows at once; Stripe's answer replaces it */
 	}
+	if (subs_panel_active(st->panel)) {
+		subs_panel_draw(st->panel, a);
+		return;
+	}
+	if (plan_panel_active(st->plan_panel)) {
+		plan_panel_draw(st->plan_panel, a);
+		return;
+	}
 	int x = a.x + 1;
 	x += ui_put(a.y, x, a.w - x, st->plans_view ? ROLE_NORMAL : ROLE_TAB_ACTIVE,
 		    "Subscriptions", false);
@@ -428,8 +494,8 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 	char detail[600] = "";
 	if (st->list.count == 0) {
 		ui_put(rows.y + 1, rows.x + 1, rows.w - 2, ROLE_DIM,
-		       st->plans_view ? "No plans: s syncs them from Stripe (paydesk plans create)."
-				      : "No subscriptions here: s syncs from Stripe; c clears filters.",
+		       st->plans_view ? "No plans: n creates one; s syncs them from Stripe."
+				      : "No subscriptions here: n subscribes a client; s syncs; c clears filters.",
 		       false);
 	} else if (st->plans_view && st->list.sel >= 0) {
 		const struct plan *p = &st->plans[st->list.sel];
@@ -452,9 +518,33 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 	if (detail[0])
 		ui_put(by, a.x + 1, a.w - 2, ROLE_DIM, detail, false);
 	ui_put(a.y + a.h - 1, a.x + 1, a.w - 2, ROLE_HELP_KEY,
-	       st->plans_view ? "v subscriptions  s sync  ?: keys"
-			      : "f status  F plan  x cancel at end  X now  u undo  p pause  s sync  ?",
+	       st->plans_view ? "n new plan  e edit  a archive/restore  v subscriptions  s sync  ?"
+			      : "n subscribe  e change  f/F filter  x/X cancel  u undo  p pause  v plans  ?",
 	       false);
+}
+
+/* Raw keys go to an open form first. */
+static enum ui_result key(void *state, struct ui *ui, int k)
+{
+	struct subs_state *st = state;
+	(void)ui;
+	if (subs_panel_active(st->panel))
+		return subs_panel_key(st->panel, k);
+	if (plan_panel_active(st->plan_panel))
+		return plan_panel_key(st->plan_panel, k);
+	return UI_UNHANDLED;
+}
+
+static bool editing(void *state)
+{
+	const struct subs_state *st = state;
+	return subs_panel_editing(st->panel) || plan_panel_editing(st->plan_panel);
+}
+
+static bool dirty(void *state)
+{
+	const struct subs_state *st = state;
+	return subs_panel_dirty(st->panel) || plan_panel_dirty(st->plan_panel);
 }
 
 const struct ui_screen screen_subscriptions = {
@@ -466,6 +556,9 @@ const struct ui_screen screen_subscriptions = {
 	.close = close_subs,
 	.draw = draw,
 	.act = act,
+	.key = key,
+	.editing = editing,
+	.dirty = dirty,
 	.job_done = job_done,
 	.reload = reload,
 };

@@ -146,10 +146,14 @@ static void test_checks_before_network(void **state)
 	assert_non_null(strstr(err.msg, "Bill clients with Stripe is off"));
 	char why[200];
 	assert_false(subs_enabled(f->db, why, sizeof why));
-	assert_int_equal(settings_set(f->db, "bill_with_stripe", "on", &err), PD_OK);
-	assert_true(subs_enabled(f->db, why, sizeof why));
 	int64_t id;
 	struct plan_input pi = {"Gold", "", "", "", 4900, "usd", "month", 1};
+	/* Plans are subscription actions too: refused while billing is off. */
+	assert_int_equal(plans_create(&e, &pi, &id, &err), PD_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "Bill clients with Stripe is off"));
+	assert_int_equal(plans_archive(&e, 1, true, &err), PD_ERR_USAGE);
+	assert_int_equal(settings_set(f->db, "bill_with_stripe", "on", &err), PD_OK);
+	assert_true(subs_enabled(f->db, why, sizeof why));
 	e.who = &staff;
 	assert_int_equal(plans_create(&e, &pi, &id, &err), PD_ERR_FORBIDDEN);
 
@@ -176,12 +180,55 @@ static void test_checks_before_network(void **state)
 	assert_int_equal(plans_check(&pi, &err), PD_ERR_USAGE);
 }
 
+/* The client's subscription invoices and their payments, newest first,
+ * from the billing history; other customers and one-off payments stay out. */
+static void test_client_billing(void **state)
+{
+	struct fx *f = *state;
+	struct pd_error err;
+	static const char *const rows[] = {
+		"('in_1', 'invoice', 100, 4900, 'usd', 'paid', 'cus_A', 'in_1', 'sub_1', NULL, 1)",
+		"('pi_1', 'payment', 101, 4900, 'usd', 'succeeded', 'cus_A', 'in_1', NULL, NULL, 1)",
+		"('pi_2', 'payment', 102, 2500, 'usd', 'succeeded', 'cus_A', NULL, NULL, 'A-1', 1)",
+		"('in_2', 'invoice', 103, 4900, 'usd', 'open', 'cus_B', 'in_2', 'sub_2', NULL, 1)",
+		"('in_3', 'invoice', 200, 4900, 'usd', 'open', 'cus_A', 'in_3', 'sub_1', NULL, 1)",
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		char sql[400];
+		snprintf(sql, sizeof sql,
+			 "INSERT INTO history (stripe_id, type, created, amount, currency, status,"
+			 " customer_id, invoice_id, subscription_id, appointment_id, synced_at)"
+			 " VALUES %s",
+			 rows[i]);
+		assert_int_equal(sqlite3_exec(f->db, sql, NULL, NULL, NULL), SQLITE_OK);
+	}
+	struct subs_billing_row *out = NULL;
+	size_t n = 0;
+	assert_int_equal(subs_store_client_billing(f->db, "cus_A", 10, &out, &n, &err), PD_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(out[0].stripe_id, "in_3");
+	assert_string_equal(out[1].stripe_id, "pi_1");
+	assert_string_equal(out[1].type, "payment");
+	assert_string_equal(out[2].stripe_id, "in_1");
+	assert_string_equal(out[2].subscription_id, "sub_1");
+	assert_int_equal(out[2].amount, 4900);
+	free(out);
+	assert_int_equal(subs_store_client_billing(f->db, "cus_A", 1, &out, &n, &err), PD_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0].stripe_id, "in_3");
+	free(out);
+	assert_int_equal(subs_store_client_billing(f->db, "cus_none", 5, &out, &n, &err), PD_OK);
+	assert_int_equal(n, 0);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_from_stripe_and_store, setup, teardown),
 		cmocka_unit_test(test_attention),
 		cmocka_unit_test_setup_teardown(test_checks_before_network, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_billing, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,14 @@
+/* One client at a glance (Clients tab, o): contact, the Stripe customer
+ * and saved cards, the client's subscriptions with their latest invoices,
+ * and the recent subscription invoices and payments the billing history
+ * holds. Read from the local store only. UI thread. */
+#ifndef PAYDESK_UI_CLIENT_DETAIL_H
+#define PAYDESK_UI_CLIENT_DETAIL_H
+
+#include <stdint.h>
+
+#include "ui.h"
+
+void client_detail_draw(struct ui *ui, int64_t client_id, struct ui_rect area);
+
+#endif
