@@ -1,11 +1,14 @@
 #include "paydesk/outbox_runner.h"
 
+#include "paydesk/instances.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "paydesk/instances.h"
 #include "paydesk/log.h"
 #include "paydesk/stripe_objects.h"
 
@@ -168,6 +171,8 @@ int outbox_recover(sqlite3 *db, struct stripe_client *c, const char *key, const 
 {
 	*list = NULL;
 	*n = 0;
+	if (!db_instance_alone(db))
+		return pd_error_set(err, PD_ERR_CONFLICT, RECOVER_NOT_ALONE);
 	struct outbox_row *rows;
 	size_t nrows;
 	int rc = outbox_list_unresolved(db, &rows, &nrows, err);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "paydesk/instances.h"
 #include "paydesk/db.h"
 #include "paydesk/log.h"
 #include "paydesk/money.h"
@@ -317,6 +318,8 @@ int payments_recover(const struct pay_env *e, size_t *settled, size_t *still_ope
 		     struct pd_error *err)
 {
 	*settled = *still_open = 0;
+	if (!db_instance_alone(e->db))
+		return pd_error_set(err, PD_ERR_CONFLICT, RECOVER_NOT_ALONE);
 	int64_t *ids;
 	size_t n;
 	int rc = open_attempts(e->db, &ids, &n, err);

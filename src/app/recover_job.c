@@ -15,7 +15,14 @@ static enum jobs_status run_recover(struct jobs_ctx *ctx, void *arg, char *resul
 	struct outbox_resolution *list = NULL;
 	size_t n = 0, open = 0;
 	struct pd_error err = {0};
-	if (outbox_recover(ctx->db, ctx->client, key, ctx->cancel, &list, &n, &err) != PD_OK) {
+	int rc = outbox_recover(ctx->db, ctx->client, key, ctx->cancel, &list, &n, &err);
+	if (rc == PD_ERR_CONFLICT) {
+		/* Another desk is open: its calls are its own; a crash's wait for a lone start. */
+		log_msg(LOG_INFO, "recovery skipped: %s", err.msg);
+		result[0] = '\0';
+		return JOBS_DONE;
+	}
+	if (rc != PD_OK) {
 		snprintf(result, size, "could not finish the calls left in flight: %s", err.msg);
 		return JOBS_FAILED;
 	}

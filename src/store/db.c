@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "migrations.h"
+#include "paydesk/instances.h"
 #include "paydesk/log.h"
 #include "paydesk/paths.h"
 
@@ -250,6 +251,7 @@ int db_open(const char *path, sqlite3 **out, struct pd_error *err)
 		sqlite3_close(db);
 		return rc;
 	}
+	db_instance_register(path);
 	*out = db;
 	return PD_OK;
 }

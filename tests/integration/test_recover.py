@@ -80,6 +80,27 @@ class RecoverTest(unittest.TestCase):
         self.assertEqual(self.states(), ["done", "done"])
         self.assertEqual(self.fake.counts()["charge"], 1)  # replayed, not charged again
 
+    def test_recover_waits_while_another_desk_is_open(self):
+        """What is in flight may be another running desk's own: recovery leaves it
+        alone until paydesk is the only one on the database."""
+        self.crash_during_confirm()
+        env = {k: v for k, v in self.env.items() if k != "PAYDESK_PASSPHRASE"}
+        with Terminal([paydesk_bin()], 80, 24, env=env) as t:  # another desk, still locked
+            t.wait_for("Vault locked")
+            out = subprocess.run([paydesk_bin(), "recover"], text=True, capture_output=True,
+                                 env=self.env, timeout=60)
+            self.assertEqual(out.returncode, 1, out.stdout + out.stderr)
+            self.assertIn("another paydesk is using this database", out.stderr)
+            self.assertEqual(self.states(), ["done", "sent"])  # untouched
+            t.send("Escape")
+            t.send("q")
+            self.assertEqual(t.exit_status(), 0)
+        out = subprocess.run([paydesk_bin(), "recover"], text=True, capture_output=True,
+                             env=self.env, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertEqual(self.states(), ["done", "done"])
+        self.assertEqual(self.fake.counts()["charge"], 1)
+
     def test_tui_finishes_it_after_unlock(self):
         self.crash_during_confirm()
         env = {**self.home.env, "PAYDESK_API_BASE": self.fake.base_url}
