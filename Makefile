@@ -116,7 +116,7 @@ demo: all
 	$(Q)python3 tests/demo.py --bin ./$(BIN)
 
 bench: all
-	$(Q)python3 tests/bench/run_bench.py --bin ./$(BIN)
+	$(Q)python3 tests/bench/run_bench.py --bin ./$(BIN) --gen $(BUILDDIR)/tools/history_gen
 
 # A paydesk database of ROWS synthetic history records (deterministic for SEED),
 # for `paydesk --db PATH --screen history`:  make bench-db BENCH_DB=path ROWS=n

@@ -172,25 +172,77 @@ struct history_ingest_stats {
 /* Upsert every object of a Stripe list page ({"object":"list","data":[…]})
  * or of a bare array, in one transaction: payment_intents (best with
  * expand[]=data.latest_charge.balance_transaction and data.customer),
- * charges, refunds, invoices and balance transactions (folded into the row
- * of their source). Idempotent: the same page twice changes nothing; a
- * changed record (refunded, disputed) is updated in place. request_id (the
- * page's Request-Id, may be NULL) is kept on the rows it changed. When
+ * charges, refunds, invoices, customers (names for records whose customer
+ * came as a bare id) and balance transactions (folded into the row of their
+ * source). Idempotent: the same page twice changes nothing; a changed
+ * record (refunded, disputed) is updated in place. request_id (the page's
+ * Request-Id, may be NULL) is kept on the rows it changed. When
  * sync_object is not NULL, sync_state's cursor for it is set to cursor in
- * the same transaction, so a crash leaves page and cursor consistent. */
+ * the same transaction, so a crash leaves page and cursor consistent.
+ * A convenience over history_ingester_page for one page. */
 int history_ingest_page(sqlite3 *db, json_t *page, const char *request_id,
 			const char *sync_object, const char *cursor,
 			struct history_ingest_stats *stats, struct pd_error *err);
+
+/* A list page's objects (references to the parsed list's). */
+struct history_page {
+	size_t n;
+	json_t **objs;
+	bool has_more;
+};
+
+/* The objects of a parsed list ({"data":[…]}) or bare array. */
+int history_page_from_json(json_t *list, struct history_page *page, struct pd_error *err);
+void history_page_clear(struct history_page *page);
+
+/* Ingest for many pages: statements prepared once. Pages are ingested as
+ * by history_ingest_page; inside a transaction the caller opened, several
+ * pages share it (the caller commits). */
+struct history_ingester;
+int history_ingester_new(sqlite3 *db, struct history_ingester **out, struct pd_error *err);
+int history_ingester_page(struct history_ingester *ing, const struct history_page *page,
+			  const char *request_id, const char *sync_object, const char *cursor,
+			  struct history_ingest_stats *stats, struct pd_error *err);
+void history_ingester_free(struct history_ingester **ing);
+
+/* A thread that ingests pages while its caller fetches and parses the next
+ * ones (parse and store then take a core each). Pages are written in order,
+ * pages_per_commit to a transaction, each with its cursor; db belongs to
+ * the writer until history_writer_finish. */
+struct history_writer;
+int history_writer_start(sqlite3 *db, int pages_per_commit, struct history_writer **out,
+			 struct pd_error *err);
+/* Queue a page (taken over: *page is emptied) for the writer; blocks while
+ * the queue is full. Fails with the writer's error once it has one. */
+int history_writer_push(struct history_writer *w, struct history_page *page,
+			const char *request_id, const char *sync_object, const char *cursor,
+			struct pd_error *err);
+/* Wait until every queued page is written and committed. */
+int history_writer_flush(struct history_writer *w, struct pd_error *err);
+/* Flush, stop the thread and free it; adds what the pages did to *stats. */
+int history_writer_finish(struct history_writer **w, struct history_ingest_stats *stats,
+			  struct pd_error *err);
 
 /* ---- sync state ------------------------------------------------------- */
 
 /* When any object type was last synced completely (0: never). */
 int history_last_synced(sqlite3 *db, int64_t *at, struct pd_error *err);
 
-/* Cursor of one object type (heap string or NULL) and its last sync time. */
+/* Where the next pass of one object type starts (heap string or NULL): the
+ * unfinished pass's position, else the last finished one's; and its last
+ * sync time. */
 int history_sync_get(sqlite3 *db, const char *object, char **cursor, int64_t *synced_at,
 		     struct pd_error *err);
 /* Record a finished pass of object (synced_at = now) with its cursor. */
 int history_sync_done(sqlite3 *db, const char *object, const char *cursor, struct pd_error *err);
+/* Both positions of object: cursor (its last finished pass) and resume
+ * (an unfinished one's), heap strings or NULL, and its last sync time. */
+int history_sync_state(sqlite3 *db, const char *object, char **cursor, char **resume,
+		       int64_t *synced_at, struct pd_error *err);
+/* Set the unfinished pass's position of object (kept by history_sync_done's caller). */
+int history_sync_pending_set(sqlite3 *db, const char *object, const char *resume,
+			     struct pd_error *err);
+/* Forget every object type's cursors (not the events feed's): a full pass. */
+int history_sync_reset(sqlite3 *db, struct pd_error *err);
 
 #endif

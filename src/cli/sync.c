@@ -73,9 +73,15 @@ static int run(struct app *app, int argc, char **argv)
 				      tty ? show_progress : NULL, NULL, &interrupted, &stats, &err);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	if (tty && stats.note[0])
+		fputc('\n', stderr);
+	/* said even to cron: a full pass takes long, and this is why */
+	if (stats.note[0])
+		fprintf(stderr, "paydesk sync: %s\n", stats.note);
 	if (tty && !rc)
-		fprintf(stderr, "\rsynced %ld records in %ld pages: %ld new, %ld changed\n",
-			stats.records, stats.pages, stats.ingest.inserted, stats.ingest.updated);
+		fprintf(stderr, "\rsynced %ld records in %ld pages, %ld events: %ld new, %ld changed\n",
+			stats.records, stats.pages, stats.events, stats.ingest.inserted,
+			stats.ingest.updated);
 	else if (tty)
 		fputc('\n', stderr);
 	cli_stripe_close(&st);

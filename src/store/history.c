@@ -227,7 +227,10 @@ int history_sync_get(sqlite3 *db, const char *object, char **cursor, int64_t *sy
 	*cursor = NULL;
 	*synced_at = 0;
 	sqlite3_stmt *st;
-	int rc = db_prepare(db, "SELECT cursor, last_synced_at FROM sync_state WHERE object = ?",
+	/* an interrupted pass resumes at its last stored page */
+	int rc = db_prepare(db,
+			    "SELECT coalesce(resume_after, cursor), last_synced_at FROM sync_state"
+			    " WHERE object = ?",
 			    &st, err);
 	if (rc)
 		return rc;
@@ -258,4 +261,56 @@ int history_sync_done(sqlite3 *db, const char *object, const char *cursor, struc
 	rc = sqlite3_step(st) == SQLITE_DONE ? PD_OK : db_fail(db, "saving the sync state", err);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int history_sync_state(sqlite3 *db, const char *object, char **cursor, char **resume,
+		       int64_t *synced_at, struct pd_error *err)
+{
+	*cursor = *resume = NULL;
+	*synced_at = 0;
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+			    "SELECT cursor, resume_after, last_synced_at FROM sync_state"
+			    " WHERE object = ?",
+			    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, object, -1, SQLITE_STATIC);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+			*cursor = dup_col(st, 0);
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			*resume = dup_col(st, 1);
+		*synced_at = int_col(st, 2);
+	} else if (step != SQLITE_DONE) {
+		rc = db_fail(db, "reading the sync state", err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int history_sync_pending_set(sqlite3 *db, const char *object, const char *resume,
+			     struct pd_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+			    "INSERT INTO sync_state (object, resume_after) VALUES (?1, ?2)"
+			    " ON CONFLICT (object) DO UPDATE SET resume_after = ?2",
+			    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, object, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, resume, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? PD_OK : db_fail(db, "saving the sync state", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int history_sync_reset(sqlite3 *db, struct pd_error *err)
+{
+	return db_exec(db,
+		       "UPDATE sync_state SET cursor = NULL, resume_after = NULL"
+		       " WHERE object <> 'events'",
+		       err);
 }

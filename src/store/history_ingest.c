@@ -3,6 +3,7 @@
 #include "paydesk/history.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,43 +72,51 @@ struct rec {
 enum {
 	ST_FIND,
 	ST_INSERT,
-	ST_INSERT_RAW,
 	ST_UPDATE,
-	ST_UPDATE_RAW,
 	ST_BT_UPSERT,
 	ST_BT_FIND,
 	ST_FOLD_CHARGE,
 	ST_FOLD_ID,
 	ST_PAYMENT_OF,
+	ST_CLIENT_OF,
+	ST_CUSTOMER_UPSERT,
+	ST_CUSTOMER_ROWS,
+	ST_CUSTOMER_FILL,
 	ST_CURSOR,
+	ST_ROLLUP_DAY,
+	ST_ROLLUP_MONTH,
 	ST_FTS_DELETE,
 	ST_FTS_ONE,
 	ST_FTS_RANGE,
 	ST_COUNT
 };
 
+/* The record's columns in bind order 1..24 (request_id 25, synced_at 26,
+ * stripe_id 27). */
+#define REC_COLS                                                                              \
+	"type, created, amount, currency, status, customer_id, client_name, email, description," \
+	" card_brand, card_last4, fee, net, amount_refunded, charge_id, payment_intent,"        \
+	" invoice_id, subscription_id, appointment_id, balance_txn, payment_method, disputed,"  \
+	" livemode, succeeded_at"
+/* The same values for an update: a record fetched without its balance
+ * transaction keeps the fee (and balance transaction) it had. */
+#define REC_VALS_UPDATE                                                                       \
+	"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, coalesce(?12, fee), coalesce(?13, net),"   \
+	" ?14, ?15, ?16, ?17, ?18, ?19,"                                                          \
+	" CASE WHEN ?12 IS NULL AND fee IS NOT NULL THEN coalesce(?20, balance_txn) ELSE ?20 END," \
+	" ?21, ?22, ?23, ?24"
+
 static const char *const stmt_sql[ST_COUNT] = {
-	[ST_FIND] = "SELECT h.id, h.type, h.created, h.amount, h.currency, h.status, h.customer_id,"
-		    " h.client_name, h.email, h.description, h.card_brand, h.card_last4, h.fee,"
-		    " h.net, h.amount_refunded, h.charge_id, h.payment_intent, h.invoice_id,"
-		    " h.subscription_id, h.appointment_id, h.balance_txn, h.payment_method,"
-		    " h.disputed, h.livemode, h.succeeded_at, r.json"
-		    " FROM history h LEFT JOIN history_raw r ON r.id = h.id WHERE h.stripe_id = ?",
-	[ST_INSERT] = "INSERT INTO history (type, created, amount, currency, status, customer_id,"
-		      " client_name, email, description, card_brand, card_last4, fee, net,"
-		      " amount_refunded, charge_id, payment_intent, invoice_id, subscription_id,"
-		      " appointment_id, balance_txn, payment_method, disputed, livemode,"
-		      " succeeded_at, request_id, synced_at, stripe_id)"
-		      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_INSERT_RAW] = "INSERT OR REPLACE INTO history_raw (id, json) VALUES (?, ?)",
-	[ST_UPDATE] = "UPDATE history SET type = ?, created = ?, amount = ?, currency = ?,"
-		      " status = ?, customer_id = ?, client_name = ?, email = ?, description = ?,"
-		      " card_brand = ?, card_last4 = ?, fee = ?, net = ?, amount_refunded = ?,"
-		      " charge_id = ?, payment_intent = ?, invoice_id = ?, subscription_id = ?,"
-		      " appointment_id = ?, balance_txn = ?, payment_method = ?, disputed = ?,"
-		      " livemode = ?, succeeded_at = ?, request_id = ?, synced_at = ?"
-		      " WHERE stripe_id = ?",
-	[ST_UPDATE_RAW] = "INSERT OR REPLACE INTO history_raw (id, json) VALUES (?, ?)",
+	[ST_FIND] = "SELECT id, client_name, email, description FROM history WHERE stripe_id = ?",
+	[ST_INSERT] = "INSERT INTO history (" REC_COLS ", request_id, synced_at, stripe_id)"
+		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+		      " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)"
+		      " ON CONFLICT (stripe_id) DO NOTHING",
+	/* Only when something a reviewer sees changed: re-fetching an unchanged
+	 * page writes nothing (request_id and synced_at are not compared). */
+	[ST_UPDATE] = "UPDATE history SET (" REC_COLS ", request_id, synced_at) = (" REC_VALS_UPDATE
+		      ", ?25, ?26) WHERE stripe_id = ?27 AND (" REC_COLS ") IS NOT (" REC_VALS_UPDATE
+		      ")",
 	[ST_BT_UPSERT] = "INSERT INTO history_balance (id, source, type, amount, fee, net, currency,"
 			 " status, created) VALUES (?,?,?,?,?,?,?,?,?)"
 			 " ON CONFLICT (id) DO UPDATE SET source = excluded.source,"
@@ -125,6 +134,41 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_PAYMENT_OF] = "SELECT customer_id, client_name, email, description, card_brand,"
 			  " card_last4, appointment_id, subscription_id, invoice_id"
 			  " FROM history WHERE stripe_id = ?",
+	/* The business's own client record first (the name reviewers know), then
+	 * the Stripe customer fetched by the sync. */
+	[ST_CLIENT_OF] = "SELECT name, nullif(email, '') FROM clients WHERE stripe_customer_id = ?1"
+			 " UNION ALL SELECT name, email FROM history_customers WHERE id = ?1"
+			 " LIMIT 1",
+	[ST_CUSTOMER_UPSERT] = "INSERT INTO history_customers (id, name, email, created)"
+			       " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO UPDATE SET"
+			       " name = excluded.name, email = excluded.email,"
+			       " created = excluded.created"
+			       " WHERE (name, email) IS NOT (excluded.name, excluded.email)",
+	[ST_CUSTOMER_ROWS] = "SELECT id, client_name, email, description FROM history"
+			     " WHERE customer_id = ?1 AND client_name IS NULL",
+	[ST_CUSTOMER_FILL] = "UPDATE history SET client_name = ?2, email = coalesce(email, ?3)"
+			     " WHERE id = ?1",
+	/* Roll-ups of rows inserted by the ingest, a run of rowids at a time
+	 * (updates keep their trigger): one statement instead of two per row. */
+	[ST_ROLLUP_DAY] = "INSERT INTO history_day (day, type, status, currency, n, amount, fee, net)"
+			  " SELECT created / 86400, type, status, currency, count(*), sum(amount),"
+			  " sum(ifnull(fee, 0)), sum(ifnull(net, 0)) FROM history"
+			  " WHERE id BETWEEN ?1 AND ?2 GROUP BY 1, 2, 3, 4"
+			  " ON CONFLICT DO UPDATE SET n = n + excluded.n,"
+			  " amount = amount + excluded.amount, fee = fee + excluded.fee,"
+			  " net = net + excluded.net",
+	[ST_ROLLUP_MONTH] = "INSERT INTO history_month (month, type, status, currency, n, amount,"
+			    " fee, net)"
+			    " SELECT CAST(strftime('%Y', day * 86400, 'unixepoch') AS INTEGER) * 12"
+			    " + CAST(strftime('%m', day * 86400, 'unixepoch') AS INTEGER) - 1,"
+			    " type, status, currency, sum(n), sum(amount), sum(fee), sum(net)"
+			    " FROM (SELECT created / 86400 AS day, type, status, currency,"
+			    " count(*) AS n, sum(amount) AS amount, sum(ifnull(fee, 0)) AS fee,"
+			    " sum(ifnull(net, 0)) AS net FROM history WHERE id BETWEEN ?1 AND ?2"
+			    " GROUP BY 1, 2, 3, 4) WHERE true GROUP BY 1, 2, 3, 4"
+			    " ON CONFLICT DO UPDATE SET n = n + excluded.n,"
+			    " amount = amount + excluded.amount, fee = fee + excluded.fee,"
+			    " net = net + excluded.net",
 	[ST_FTS_DELETE] = "INSERT INTO history_fts (history_fts, rowid, client_name, email,"
 			  " description) VALUES ('delete', ?, ?, ?, ?)",
 	[ST_FTS_ONE] = "INSERT INTO history_fts (rowid, client_name, email, description)"
@@ -136,25 +180,36 @@ static const char *const stmt_sql[ST_COUNT] = {
 		      " ON CONFLICT (object) DO UPDATE SET resume_after = excluded.resume_after",
 };
 
-struct ingest {
+/* A row already indexed for search whose words changed in this page: its
+ * old words leave the index (contentless FTS needs them) at the end. */
+struct reindex {
+	int64_t id;
+	char *old[3];
+};
+
+struct history_ingester {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_COUNT];
+	/* per page */
 	const char *request_id;
 	int64_t now;
 	struct history_ingest_stats *stats;
 	struct pd_error *err;
 	/* rows inserted by this page (rowids are consecutive): indexed for search at the end */
 	int64_t first_new, last_new;
+	int64_t rolled_up; /* new rows up to this rowid are in the roll-ups */
+	struct reindex *re;
+	size_t nre, capre;
 	/* copies read back from the store (a refund borrows its payment's client) */
-	char *borrowed[9];
+	char *borrowed[11];
 };
 
-static int stmt(struct ingest *in, int which, sqlite3_stmt **out)
+/* Statements are prepared once per ingester and reused for every page. */
+static int stmt(struct history_ingester *in, int which, sqlite3_stmt **out)
 {
 	if (!in->st[which] && db_prepare(in->db, stmt_sql[which], &in->st[which], in->err))
 		return PD_ERR_IO;
 	sqlite3_reset(in->st[which]);
-	sqlite3_clear_bindings(in->st[which]);
 	*out = in->st[which];
 	return PD_OK;
 }
@@ -167,7 +222,7 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
-static void free_borrowed(struct ingest *in)
+static void free_borrowed(struct history_ingester *in)
 {
 	for (size_t i = 0; i < sizeof in->borrowed / sizeof in->borrowed[0]; i++) {
 		free(in->borrowed[i]);
@@ -175,11 +230,13 @@ static void free_borrowed(struct ingest *in)
 	}
 }
 
+static int client_of(struct history_ingester *in, struct rec *r);
+
 /* ---- mapping objects to records -------------------------------------------- */
 
 /* Fee and net from a balance transaction: expanded in obj[bt_key], or one
  * fetched earlier (by its id, or by source). obj may be NULL. */
-static int fold_fee(struct ingest *in, struct rec *r, const json_t *obj, const char *bt_key,
+static int fold_fee(struct history_ingester *in, struct rec *r, const json_t *obj, const char *bt_key,
 		    const char *source)
 {
 	json_t *bt = obj ? jobj(obj, bt_key) : NULL;
@@ -223,7 +280,7 @@ static void card_of(struct rec *r, const json_t *charge)
 	}
 }
 
-static int map_payment_intent(struct ingest *in, json_t *pi, struct rec *r)
+static int map_payment_intent(struct history_ingester *in, json_t *pi, struct rec *r)
 {
 	r->type = "payment";
 	r->payment_intent = r->stripe_id;
@@ -236,6 +293,8 @@ static int map_payment_intent(struct ingest *in, json_t *pi, struct rec *r)
 		r->client = jstr(cus, "name");
 		r->email = jstr(cus, "email");
 	}
+	if (client_of(in, r))
+		return PD_ERR_IO;
 	if (!r->email)
 		r->email = jstr(pi, "receipt_email");
 	r->invoice_id = jid(pi, "invoice");
@@ -283,7 +342,7 @@ static int map_payment_intent(struct ingest *in, json_t *pi, struct rec *r)
 }
 
 /* A refund carries no client: borrow the payment's, when it is already here. */
-static int borrow_payment(struct ingest *in, struct rec *r)
+static int borrow_payment(struct history_ingester *in, struct rec *r)
 {
 	if (!r->payment_intent)
 		return PD_OK;
@@ -310,7 +369,7 @@ static int borrow_payment(struct ingest *in, struct rec *r)
 	return PD_OK;
 }
 
-static int map_refund(struct ingest *in, json_t *re, struct rec *r)
+static int map_refund(struct history_ingester *in, json_t *re, struct rec *r)
 {
 	r->type = "refund";
 	r->status = jstr(re, "status") ? jstr(re, "status") : "unknown";
@@ -368,49 +427,9 @@ static void map_invoice(json_t *inv, struct rec *r)
 
 /* ---- writing --------------------------------------------------------------- */
 
-static bool same_text(const unsigned char *a, const char *b)
-{
-	if (!a || !*a)
-		return !b || !*b;
-	return b && strcmp((const char *)a, b) == 0;
-}
-
-static bool same_int(sqlite3_stmt *st, int col, bool has, int64_t v)
-{
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		return !has;
-	return has && sqlite3_column_int64(st, col) == v;
-}
-
-/* The stored row equals r (and its raw JSON): nothing to write. */
-static bool unchanged(sqlite3_stmt *f, const struct rec *r, const char *json)
-{
-	return same_text(sqlite3_column_text(f, 1), r->type) &&
-	       sqlite3_column_int64(f, 2) == r->created && sqlite3_column_int64(f, 3) == r->amount &&
-	       same_text(sqlite3_column_text(f, 4), r->currency) &&
-	       same_text(sqlite3_column_text(f, 5), r->status) &&
-	       same_text(sqlite3_column_text(f, 6), r->customer_id) &&
-	       same_text(sqlite3_column_text(f, 7), r->client) &&
-	       same_text(sqlite3_column_text(f, 8), r->email) &&
-	       same_text(sqlite3_column_text(f, 9), r->description) &&
-	       same_text(sqlite3_column_text(f, 10), r->brand) &&
-	       same_text(sqlite3_column_text(f, 11), r->last4) && same_int(f, 12, r->has_fee, r->fee) &&
-	       same_int(f, 13, r->has_fee, r->net) &&
-	       sqlite3_column_int64(f, 14) == r->amount_refunded &&
-	       same_text(sqlite3_column_text(f, 15), r->charge_id) &&
-	       same_text(sqlite3_column_text(f, 16), r->payment_intent) &&
-	       same_text(sqlite3_column_text(f, 17), r->invoice_id) &&
-	       same_text(sqlite3_column_text(f, 18), r->subscription_id) &&
-	       same_text(sqlite3_column_text(f, 19), r->appointment_id) &&
-	       same_text(sqlite3_column_text(f, 20), r->balance_txn) &&
-	       same_text(sqlite3_column_text(f, 21), r->payment_method) &&
-	       sqlite3_column_int(f, 22) == r->disputed && sqlite3_column_int(f, 23) == r->livemode &&
-	       same_int(f, 24, r->has_succeeded, r->succeeded_at) &&
-	       same_text(sqlite3_column_text(f, 25), json);
-}
-
-/* Bind the record's columns in ST_INSERT / ST_UPDATE order (1..27). */
-static void bind_rec(struct ingest *in, sqlite3_stmt *st, const struct rec *r)
+/* Bind the record's columns in ST_INSERT / ST_UPDATE order (1..27); every
+ * parameter, as statements are reused without clearing their bindings. */
+static void bind_rec(struct history_ingester *in, sqlite3_stmt *st, const struct rec *r)
 {
 	bind_text(st, 1, r->type);
 	sqlite3_bind_int64(st, 2, r->created);
@@ -426,6 +445,9 @@ static void bind_rec(struct ingest *in, sqlite3_stmt *st, const struct rec *r)
 	if (r->has_fee) {
 		sqlite3_bind_int64(st, 12, r->fee);
 		sqlite3_bind_int64(st, 13, r->net);
+	} else {
+		sqlite3_bind_null(st, 12);
+		sqlite3_bind_null(st, 13);
 	}
 	sqlite3_bind_int64(st, 14, r->amount_refunded);
 	bind_text(st, 15, r->charge_id);
@@ -439,114 +461,177 @@ static void bind_rec(struct ingest *in, sqlite3_stmt *st, const struct rec *r)
 	sqlite3_bind_int(st, 23, r->livemode);
 	if (r->has_succeeded)
 		sqlite3_bind_int64(st, 24, r->succeeded_at);
+	else
+		sqlite3_bind_null(st, 24);
 	bind_text(st, 25, in->request_id);
 	sqlite3_bind_int64(st, 26, in->now);
 	bind_text(st, 27, r->stripe_id);
 }
 
-static int step_done(struct ingest *in, sqlite3_stmt *st, const char *what)
+static int step_done(struct history_ingester *in, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? PD_OK : db_fail(in->db, what, in->err);
 }
 
-static int upsert(struct ingest *in, json_t *obj, const struct rec *r)
+static bool same_text(const char *a, const char *b)
 {
-	char *json = json_dumps(obj, JSON_COMPACT);
-	if (!json)
-		return pd_error_set(in->err, PD_ERR, "out of memory");
-	sqlite3_stmt *f, *w, *raw;
-	int rc = stmt(in, ST_FIND, &f);
-	if (rc)
-		goto out;
-	bind_text(f, 1, r->stripe_id);
-	int step = sqlite3_step(f);
-	int64_t id = 0;
-	if (step == SQLITE_ROW) {
-		id = sqlite3_column_int64(f, 0);
-		struct rec keep = *r;
-		/* A record fetched without its balance transaction keeps the fee it had. */
-		if (!keep.has_fee && sqlite3_column_type(f, 12) != SQLITE_NULL) {
-			keep.has_fee = true;
-			keep.fee = sqlite3_column_int64(f, 12);
-			keep.net = sqlite3_column_int64(f, 13);
-			if (!keep.balance_txn)
-				keep.balance_txn = (const char *)sqlite3_column_text(f, 20);
-		}
-		bool same = unchanged(f, &keep, json);
-		if (same) {
-			sqlite3_reset(f);
-			in->stats->unchanged++;
-			goto out;
-		}
-		/* searchable text changed: take the old words out of the index first */
-		bool reindex = (in->first_new == 0 || id < in->first_new) &&
-			       !(same_text(sqlite3_column_text(f, 7), keep.client) &&
-				 same_text(sqlite3_column_text(f, 8), keep.email) &&
-				 same_text(sqlite3_column_text(f, 9), keep.description));
-		if (reindex) {
-			sqlite3_stmt *del;
-			if ((rc = stmt(in, ST_FTS_DELETE, &del))) {
-				sqlite3_reset(f);
-				goto out;
-			}
-			sqlite3_bind_int64(del, 1, id);
-			for (int c = 0; c < 3; c++)
-				sqlite3_bind_text(del, 2 + c, (const char *)sqlite3_column_text(f, 7 + c),
-						  -1, SQLITE_STATIC);
-			if ((rc = step_done(in, del, "updating the search index"))) {
-				sqlite3_reset(f);
-				goto out;
-			}
-		}
-		if ((rc = stmt(in, ST_UPDATE, &w))) {
-			sqlite3_reset(f);
-			goto out;
-		}
-		bind_rec(in, w, &keep);
-		/* keep's borrowed text lives in f's row: step the update before resetting f */
-		rc = step_done(in, w, "updating history");
-		sqlite3_reset(f);
+	if (!a || !*a)
+		return !b || !*b;
+	return b && strcmp(a, b) == 0;
+}
+
+/* Remember that row id's search words change (old: its indexed words),
+ * once per page: later changes in the same page were never indexed. */
+static int reindex_later(struct history_ingester *in, int64_t id, const char *const old[3])
+{
+	if (in->first_new && id >= in->first_new)
+		return PD_OK; /* new in this page: indexed at the end anyway */
+	for (size_t i = 0; i < in->nre; i++)
+		if (in->re[i].id == id)
+			return PD_OK;
+	if (in->nre == in->capre) {
+		size_t cap = in->capre ? in->capre * 2 : 16;
+		struct reindex *grown = realloc(in->re, cap * sizeof *grown);
+		if (!grown)
+			return pd_error_set(in->err, PD_ERR, "out of memory");
+		in->re = grown;
+		in->capre = cap;
+	}
+	struct reindex *x = &in->re[in->nre++];
+	x->id = id;
+	for (int c = 0; c < 3; c++)
+		x->old[c] = old[c] ? strdup(old[c]) : NULL;
+	return PD_OK;
+}
+
+/* Add this page's new rows not yet counted to the daily and monthly
+ * roll-ups. Run before any update of history in the page too: the update
+ * trigger moves a row's amounts from its old roll-up entry, which must
+ * then hold them already. */
+static int roll_up(struct history_ingester *in)
+{
+	if (!in->first_new || in->rolled_up >= in->last_new)
+		return PD_OK;
+	int64_t from = in->rolled_up >= in->first_new ? in->rolled_up + 1 : in->first_new;
+	for (int which = ST_ROLLUP_DAY; which <= ST_ROLLUP_MONTH; which++) {
+		sqlite3_stmt *st;
+		int rc = stmt(in, which, &st);
 		if (rc)
-			goto out;
-		if (reindex) {
-			sqlite3_stmt *add;
-			if ((rc = stmt(in, ST_FTS_ONE, &add)))
-				goto out;
-			sqlite3_bind_int64(add, 1, id);
-			if ((rc = step_done(in, add, "updating the search index")))
-				goto out;
-		}
-		in->stats->updated++;
-	} else if (step == SQLITE_DONE) {
-		sqlite3_reset(f);
-		if ((rc = stmt(in, ST_INSERT, &w)))
-			goto out;
-		bind_rec(in, w, r);
-		if ((rc = step_done(in, w, "adding to history")))
-			goto out;
-		id = sqlite3_last_insert_rowid(in->db);
+			return rc;
+		sqlite3_bind_int64(st, 1, from);
+		sqlite3_bind_int64(st, 2, in->last_new);
+		if ((rc = step_done(in, st, "adding up history")))
+			return rc;
+	}
+	in->rolled_up = in->last_new;
+	return PD_OK;
+}
+
+/* Write one record: most records of a sync are new, so insert first and
+ * look the row up only when it is already there. */
+static int upsert(struct history_ingester *in, const struct rec *r)
+{
+	sqlite3_stmt *f, *w;
+	int rc = stmt(in, ST_INSERT, &w);
+	if (rc)
+		return rc;
+	bind_rec(in, w, r);
+	if ((rc = step_done(in, w, "adding to history")))
+		return rc;
+	if (sqlite3_changes(in->db) > 0) {
+		int64_t id = sqlite3_last_insert_rowid(in->db);
 		if (!in->first_new)
 			in->first_new = id;
 		in->last_new = id;
 		in->stats->inserted++;
-	} else {
-		sqlite3_reset(f);
-		rc = db_fail(in->db, "reading history", in->err);
-		goto out;
+		return PD_OK;
 	}
-	if ((rc = stmt(in, ST_INSERT_RAW, &raw)))
-		goto out;
-	sqlite3_bind_int64(raw, 1, id);
-	sqlite3_bind_text(raw, 2, json, -1, SQLITE_STATIC);
-	rc = step_done(in, raw, "storing the raw record");
-out:
-	free(json);
+	if ((rc = stmt(in, ST_FIND, &f)))
+		return rc;
+	bind_text(f, 1, r->stripe_id);
+	if (sqlite3_step(f) != SQLITE_ROW) {
+		sqlite3_reset(f);
+		return db_fail(in->db, "reading history", in->err);
+	}
+	int64_t id = sqlite3_column_int64(f, 0);
+	const char *old[3];
+	for (int c = 0; c < 3; c++)
+		old[c] = (const char *)sqlite3_column_text(f, 1 + c);
+	if (!(rc = roll_up(in)) && !(rc = stmt(in, ST_UPDATE, &w))) {
+		bind_rec(in, w, r);
+		rc = step_done(in, w, "updating history");
+	}
+	if (!rc && sqlite3_changes(in->db) > 0) {
+		in->stats->updated++;
+		if (!(same_text(old[0], r->client) && same_text(old[1], r->email) &&
+		      same_text(old[2], r->description)))
+			rc = reindex_later(in, id, old);
+	} else if (!rc) {
+		in->stats->unchanged++;
+	}
+	sqlite3_reset(f);
 	return rc;
 }
 
-static int ingest_balance(struct ingest *in, json_t *bt)
+/* A Stripe customer (fetched by the sync so that payments without an
+ * expanded customer still show a name): kept in history_customers, and
+ * its name given to the records of that customer that had none. */
+static int ingest_customer(struct history_ingester *in, const json_t *cus)
+{
+	const char *id = jstr(cus, "id");
+	if (!id || jbool(cus, "deleted")) {
+		in->stats->skipped++;
+		return PD_OK;
+	}
+	const char *name = jstr(cus, "name"), *email = jstr(cus, "email");
+	int64_t created = 0;
+	jint(cus, "created", &created);
+	sqlite3_stmt *st;
+	int rc = stmt(in, ST_CUSTOMER_UPSERT, &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, id);
+	bind_text(st, 2, name);
+	bind_text(st, 3, email);
+	sqlite3_bind_int64(st, 4, created);
+	if ((rc = step_done(in, st, "storing a customer")))
+		return rc;
+	if (sqlite3_changes(in->db) == 0 || !name || !*name) {
+		in->stats->unchanged++;
+		return PD_OK;
+	}
+	in->stats->updated++;
+	/* records synced before their customer was known (earlier syncs, or a
+	 * customer created after its first payment was fetched) */
+	sqlite3_stmt *rows, *fill;
+	if ((rc = stmt(in, ST_CUSTOMER_ROWS, &rows)))
+		return rc;
+	bind_text(rows, 1, id);
+	int step;
+	while ((step = sqlite3_step(rows)) == SQLITE_ROW) {
+		int64_t hid = sqlite3_column_int64(rows, 0);
+		const char *old[3];
+		for (int c = 0; c < 3; c++)
+			old[c] = (const char *)sqlite3_column_text(rows, 1 + c);
+		if ((rc = reindex_later(in, hid, old)))
+			break;
+		if ((rc = stmt(in, ST_CUSTOMER_FILL, &fill)))
+			break;
+		sqlite3_bind_int64(fill, 1, hid);
+		bind_text(fill, 2, name);
+		bind_text(fill, 3, email);
+		if ((rc = step_done(in, fill, "naming history records")))
+			break;
+	}
+	if (!rc && step != SQLITE_DONE && step != SQLITE_ROW)
+		rc = db_fail(in->db, "reading history", in->err);
+	sqlite3_reset(rows);
+	return rc;
+}
+
+static int ingest_balance(struct history_ingester *in, json_t *bt)
 {
 	const char *id = jstr(bt, "id");
 	const char *source = jid(bt, "source");
@@ -570,6 +655,8 @@ static int ingest_balance(struct ingest *in, json_t *bt)
 	if (rc || !source || !has)
 		return rc;
 	long changed = 0;
+	if ((rc = roll_up(in)))
+		return rc;
 	for (int which = ST_FOLD_CHARGE; which <= ST_FOLD_ID; which++) {
 		if (stmt(in, which, &st))
 			return PD_ERR_IO;
@@ -588,11 +675,42 @@ static int ingest_balance(struct ingest *in, json_t *bt)
 	return PD_OK;
 }
 
-static int ingest_object(struct ingest *in, json_t *obj)
+/* A payment or invoice whose customer came as a bare id: the client's name
+ * (and email) from the local clients, else from the Stripe customer. */
+static int client_of(struct history_ingester *in, struct rec *r)
+{
+	if (!r->customer_id || (r->client && *r->client))
+		return PD_OK;
+	sqlite3_stmt *st;
+	if (stmt(in, ST_CLIENT_OF, &st))
+		return PD_ERR_IO;
+	bind_text(st, 1, r->customer_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		const char *email = (const char *)sqlite3_column_text(st, 1);
+		if (name && *name) {
+			in->borrowed[9] = strdup(name);
+			r->client = in->borrowed[9];
+		}
+		if (email && *email && !(r->email && *r->email)) {
+			in->borrowed[10] = strdup(email);
+			r->email = in->borrowed[10];
+		}
+	} else if (rc != SQLITE_DONE) {
+		return db_fail(in->db, "reading clients", in->err);
+	}
+	sqlite3_reset(st);
+	return PD_OK;
+}
+
+static int ingest_object(struct history_ingester *in, json_t *obj)
 {
 	const char *kind = jstr(obj, "object");
 	if (kind && strcmp(kind, "balance_transaction") == 0)
 		return ingest_balance(in, obj);
+	if (kind && strcmp(kind, "customer") == 0)
+		return ingest_customer(in, obj);
 	struct rec r = {0};
 	r.stripe_id = jstr(obj, "id");
 	r.currency = jstr(obj, "currency");
@@ -608,19 +726,149 @@ static int ingest_object(struct ingest *in, json_t *obj)
 	jint(obj, "amount", &r.amount);
 	r.livemode = jbool(obj, "livemode");
 	int rc = PD_OK;
-	if (strcmp(kind, "payment_intent") == 0)
+	if (strcmp(kind, "payment_intent") == 0) {
 		rc = map_payment_intent(in, obj, &r);
-	else if (strcmp(kind, "refund") == 0)
+	} else if (strcmp(kind, "refund") == 0) {
 		rc = map_refund(in, obj, &r);
-	else if (strcmp(kind, "invoice") == 0)
+	} else if (strcmp(kind, "invoice") == 0) {
 		map_invoice(obj, &r);
-	else {
+		rc = client_of(in, &r);
+	} else {
 		in->stats->skipped++; /* charges come inside their PaymentIntent */
 		return PD_OK;
 	}
 	if (!rc)
-		rc = upsert(in, obj, &r);
+		rc = upsert(in, &r);
 	free_borrowed(in);
+	return rc;
+}
+
+/* ---- pages ------------------------------------------------------------------------ */
+
+int history_page_from_json(json_t *list, struct history_page *pg, struct pd_error *err)
+{
+	memset(pg, 0, sizeof *pg);
+	json_t *data = json_is_array(list) ? list : json_object_get(list, "data");
+	if (!json_is_array(data))
+		return pd_error_set(err, PD_ERR, "not a Stripe list: no \"data\" array");
+	pg->has_more = json_is_true(json_object_get(list, "has_more"));
+	size_t n = json_array_size(data);
+	if (n && !(pg->objs = calloc(n, sizeof *pg->objs)))
+		return pd_error_set(err, PD_ERR, "out of memory");
+	size_t i;
+	json_t *obj;
+	json_array_foreach(data, i, obj)
+		pg->objs[pg->n++] = json_incref(obj);
+	return PD_OK;
+}
+
+void history_page_clear(struct history_page *pg)
+{
+	for (size_t i = 0; i < pg->n; i++)
+		json_decref(pg->objs[i]);
+	free(pg->objs);
+	memset(pg, 0, sizeof *pg);
+}
+
+/* ---- the ingester -------------------------------------------------------------- */
+
+int history_ingester_new(sqlite3 *db, struct history_ingester **out, struct pd_error *err)
+{
+	*out = calloc(1, sizeof **out);
+	if (!*out)
+		return pd_error_set(err, PD_ERR, "out of memory");
+	(*out)->db = db;
+	/* Statement journals (one per statement with triggers) in memory, not
+	 * in temp files: on disk they cost ~25 writes per record. */
+	sqlite3_exec(db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
+	return PD_OK;
+}
+
+void history_ingester_free(struct history_ingester **ing)
+{
+	struct history_ingester *in = *ing;
+	if (!in)
+		return;
+	for (int k = 0; k < ST_COUNT; k++)
+		sqlite3_finalize(in->st[k]);
+	free_borrowed(in);
+	free(in->re);
+	free(in);
+	*ing = NULL;
+}
+
+/* The search index for this page's new rows (one statement: FTS5 flushes
+ * at every statement savepoint) and for rows whose words changed. */
+static int index_page(struct history_ingester *in)
+{
+	int rc = PD_OK;
+	sqlite3_stmt *st;
+	for (size_t i = 0; i < in->nre && !rc; i++) {
+		struct reindex *x = &in->re[i];
+		if (!(rc = stmt(in, ST_FTS_DELETE, &st))) {
+			sqlite3_bind_int64(st, 1, x->id);
+			for (int c = 0; c < 3; c++)
+				bind_text(st, 2 + c, x->old[c]);
+			rc = step_done(in, st, "updating the search index");
+		}
+		if (!rc && !(rc = stmt(in, ST_FTS_ONE, &st))) {
+			sqlite3_bind_int64(st, 1, x->id);
+			rc = step_done(in, st, "updating the search index");
+		}
+	}
+	if (!rc && in->first_new && !(rc = stmt(in, ST_FTS_RANGE, &st))) {
+		sqlite3_bind_int64(st, 1, in->first_new);
+		sqlite3_bind_int64(st, 2, in->last_new);
+		rc = step_done(in, st, "updating the search index");
+	}
+	return rc;
+}
+
+int history_ingester_page(struct history_ingester *in, const struct history_page *pg,
+			  const char *request_id, const char *sync_object, const char *cursor,
+			  struct history_ingest_stats *stats, struct pd_error *err)
+{
+	struct history_ingest_stats local = {0};
+	in->request_id = request_id;
+	in->now = (int64_t)time(NULL);
+	in->stats = stats ? stats : &local;
+	in->err = err;
+	in->first_new = in->last_new = in->rolled_up = 0;
+	bool own_txn = sqlite3_get_autocommit(in->db);
+	int rc = own_txn ? db_begin(in->db, err) : PD_OK;
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < pg->n && !rc; i++) {
+		if (!json_is_object(pg->objs[i])) {
+			in->stats->skipped++;
+			continue;
+		}
+		rc = ingest_object(in, pg->objs[i]);
+	}
+	if (!rc)
+		rc = roll_up(in);
+	if (!rc)
+		rc = index_page(in);
+	for (size_t i = 0; i < in->nre; i++)
+		for (int c = 0; c < 3; c++)
+			free(in->re[i].old[c]);
+	in->nre = 0;
+	if (!rc && sync_object) {
+		sqlite3_stmt *st;
+		rc = stmt(in, ST_CURSOR, &st);
+		if (!rc) {
+			bind_text(st, 1, sync_object);
+			bind_text(st, 2, cursor);
+			rc = step_done(in, st, "saving the sync position");
+		}
+	}
+	free_borrowed(in);
+	if (!own_txn)
+		return rc; /* the caller's transaction: it commits or rolls back */
+	if (!rc)
+		rc = db_commit(in->db, err);
+	if (rc)
+		db_rollback(in->db);
 	return rc;
 }
 
@@ -628,57 +876,234 @@ int history_ingest_page(sqlite3 *db, json_t *page, const char *request_id,
 			const char *sync_object, const char *cursor,
 			struct history_ingest_stats *stats, struct pd_error *err)
 {
-	struct history_ingest_stats local = {0};
-	json_t *data = json_is_array(page) ? page : json_object_get(page, "data");
-	if (!json_is_array(data))
-		return pd_error_set(err, PD_ERR, "not a Stripe list: no \"data\" array");
-	struct ingest in = {.db = db, .request_id = request_id, .now = (int64_t)time(NULL),
-			    .stats = stats ? stats : &local, .err = err};
-	/* Statement journals (one per upsert with triggers) in memory, not in
-	 * temp files: on disk they cost ~25 writes per record. */
-	bool own_txn = sqlite3_get_autocommit(db);
-	if (own_txn)
-		sqlite3_exec(db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
-	int rc = own_txn ? db_begin(db, err) : PD_OK;
+	struct history_page pg;
+	int rc = history_page_from_json(page, &pg, err);
 	if (rc)
 		return rc;
-	size_t i;
-	json_t *obj;
-	json_array_foreach(data, i, obj)
-	{
-		if (!json_is_object(obj)) {
-			in.stats->skipped++;
+	struct history_ingester *in;
+	if (!(rc = history_ingester_new(db, &in, err))) {
+		rc = history_ingester_page(in, &pg, request_id, sync_object, cursor, stats, err);
+		history_ingester_free(&in);
+	}
+	history_page_clear(&pg);
+	return rc;
+}
+
+/* ---- the writer thread ----------------------------------------------------------- */
+
+#define WRITER_QUEUE 3
+
+struct queued {
+	struct history_page page;
+	char *request_id, *sync_object, *cursor;
+};
+
+struct history_writer {
+	struct history_ingester *in;
+	sqlite3 *db;
+	int pages_per_commit;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t changed;
+	struct queued q[WRITER_QUEUE];
+	int head, count;
+	/* written pages, freed by the producer: freeing parsed JSON is a tenth
+	 * of the store's time, and the producer has time to spare */
+	struct queued done[WRITER_QUEUE + 1];
+	int ndone;
+	bool busy, closing, flush;
+	int rc;
+	struct pd_error err;
+	struct history_ingest_stats stats;
+	int in_txn; /* pages in the open transaction */
+};
+
+static void queued_clear(struct queued *x)
+{
+	history_page_clear(&x->page);
+	free(x->request_id);
+	free(x->sync_object);
+	free(x->cursor);
+	memset(x, 0, sizeof *x);
+}
+
+static int writer_commit(struct history_writer *w)
+{
+	if (!w->in_txn)
+		return PD_OK;
+	w->in_txn = 0;
+	int rc = db_commit(w->db, &w->err);
+	if (rc)
+		db_rollback(w->db);
+	return rc;
+}
+
+static void *writer_main(void *arg)
+{
+	struct history_writer *w = arg;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->count && !w->closing && !w->flush)
+			pthread_cond_wait(&w->changed, &w->mu);
+		if (!w->count) {
+			/* asked to flush (or closing) with nothing queued: commit */
+			int rc = w->rc ? PD_OK : writer_commit(w);
+			if (rc)
+				w->rc = rc;
+			w->flush = false;
+			pthread_cond_broadcast(&w->changed);
+			if (w->closing)
+				break;
 			continue;
 		}
-		if ((rc = ingest_object(&in, obj)))
-			break;
-	}
-	if (!rc && in.first_new) {
-		sqlite3_stmt *st;
-		rc = stmt(&in, ST_FTS_RANGE, &st);
+		struct queued x = w->q[w->head];
+		memset(&w->q[w->head], 0, sizeof x);
+		w->head = (w->head + 1) % WRITER_QUEUE;
+		w->count--;
+		w->busy = true;
+		pthread_cond_broadcast(&w->changed);
+		pthread_mutex_unlock(&w->mu);
+		int rc = w->rc;
+		if (!rc && !w->in_txn)
+			rc = db_begin(w->db, &w->err);
 		if (!rc) {
-			sqlite3_bind_int64(st, 1, in.first_new);
-			sqlite3_bind_int64(st, 2, in.last_new);
-			rc = step_done(&in, st, "updating the search index");
+			w->in_txn++;
+			rc = history_ingester_page(w->in, &x.page, x.request_id, x.sync_object, x.cursor,
+						   &w->stats, &w->err);
+			if (rc) {
+				db_rollback(w->db);
+				w->in_txn = 0;
+			}
 		}
-	}
-	if (!rc && sync_object) {
-		sqlite3_stmt *st;
-		rc = stmt(&in, ST_CURSOR, &st);
-		if (!rc) {
-			bind_text(st, 1, sync_object);
-			bind_text(st, 2, cursor);
-			rc = step_done(&in, st, "saving the sync position");
+		/* Several pages a transaction: pages of random-order index keys
+		 * are then written once for many records. Page and cursor still
+		 * commit together, so a crash resumes after the last commit. */
+		if (!rc && w->in_txn >= w->pages_per_commit)
+			rc = writer_commit(w);
+		pthread_mutex_lock(&w->mu);
+		if (w->ndone < WRITER_QUEUE + 1) {
+			w->done[w->ndone++] = x;
+		} else {
+			pthread_mutex_unlock(&w->mu);
+			queued_clear(&x);
+			pthread_mutex_lock(&w->mu);
 		}
+		if (rc && !w->rc)
+			w->rc = rc;
+		w->busy = false;
+		pthread_cond_broadcast(&w->changed);
 	}
-	for (int k = 0; k < ST_COUNT; k++)
-		sqlite3_finalize(in.st[k]);
-	free_borrowed(&in);
-	if (!own_txn)
-		return rc; /* the caller's transaction: it commits or rolls back */
-	if (!rc)
-		rc = db_commit(db, err);
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+int history_writer_start(sqlite3 *db, int pages_per_commit, struct history_writer **out,
+			 struct pd_error *err)
+{
+	struct history_writer *w = calloc(1, sizeof *w);
+	if (!w)
+		return pd_error_set(err, PD_ERR, "out of memory");
+	w->db = db;
+	w->pages_per_commit = pages_per_commit > 0 ? pages_per_commit : 1;
+	int rc = history_ingester_new(db, &w->in, err);
+	if (rc) {
+		free(w);
+		return rc;
+	}
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->changed, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		history_ingester_free(&w->in);
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->changed);
+		free(w);
+		return pd_error_set(err, PD_ERR, "cannot start the history writer thread");
+	}
+	*out = w;
+	return PD_OK;
+}
+
+static int writer_failed(struct history_writer *w, struct pd_error *err)
+{
+	*err = w->err;
+	return w->rc;
+}
+
+int history_writer_push(struct history_writer *w, struct history_page *page,
+			const char *request_id, const char *sync_object, const char *cursor,
+			struct pd_error *err)
+{
+	struct queued x = {.page = *page};
+	memset(page, 0, sizeof *page);
+	x.request_id = request_id ? strdup(request_id) : NULL;
+	x.sync_object = sync_object ? strdup(sync_object) : NULL;
+	x.cursor = cursor ? strdup(cursor) : NULL;
+	struct queued done[WRITER_QUEUE + 1];
+	pthread_mutex_lock(&w->mu);
+	int ndone = w->ndone;
+	memcpy(done, w->done, sizeof done);
+	w->ndone = 0;
+	pthread_mutex_unlock(&w->mu);
+	for (int i = 0; i < ndone; i++)
+		queued_clear(&done[i]);
+	pthread_mutex_lock(&w->mu);
+	while (w->count == WRITER_QUEUE && !w->rc)
+		pthread_cond_wait(&w->changed, &w->mu);
+	int rc = w->rc;
+	if (rc) {
+		rc = writer_failed(w, err);
+	} else {
+		w->q[(w->head + w->count) % WRITER_QUEUE] = x;
+		w->count++;
+		pthread_cond_broadcast(&w->changed);
+	}
+	pthread_mutex_unlock(&w->mu);
 	if (rc)
-		db_rollback(db);
+		queued_clear(&x);
+	return rc;
+}
+
+int history_writer_flush(struct history_writer *w, struct pd_error *err)
+{
+	pthread_mutex_lock(&w->mu);
+	w->flush = true;
+	pthread_cond_broadcast(&w->changed);
+	while ((w->flush || w->count || w->busy) && !w->rc)
+		pthread_cond_wait(&w->changed, &w->mu);
+	int rc = w->rc ? writer_failed(w, err) : PD_OK;
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+int history_writer_finish(struct history_writer **wp, struct history_ingest_stats *stats,
+			  struct pd_error *err)
+{
+	struct history_writer *w = *wp;
+	if (!w)
+		return PD_OK;
+	pthread_mutex_lock(&w->mu);
+	w->closing = true;
+	pthread_cond_broadcast(&w->changed);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	/* after a failure, pages still queued are dropped (never half-written) */
+	for (int i = 0; i < WRITER_QUEUE; i++)
+		queued_clear(&w->q[i]);
+	for (int i = 0; i < w->ndone; i++)
+		queued_clear(&w->done[i]);
+	if (w->in_txn)
+		db_rollback(w->db);
+	int rc = w->rc ? writer_failed(w, err) : PD_OK;
+	if (stats) {
+		stats->inserted += w->stats.inserted;
+		stats->updated += w->stats.updated;
+		stats->unchanged += w->stats.unchanged;
+		stats->skipped += w->stats.skipped;
+	}
+	history_ingester_free(&w->in);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->changed);
+	free(w);
+	*wp = NULL;
 	return rc;
 }

@@ -130,7 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(sqlite3_exec(db,
 				"DELETE FROM history; DELETE FROM history_balance;"
 				"DELETE FROM history_day; DELETE FROM history_month;"
-				"DELETE FROM history_raw; DELETE FROM reviews; DELETE FROM sync_state;",
+				"DELETE FROM reviews; DELETE FROM sync_state; DELETE FROM history_customers;",
 				NULL, NULL, NULL) == SQLITE_OK);
 	return 0;
 }

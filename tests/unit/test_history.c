@@ -118,7 +118,6 @@ static void test_ingest_maps_fields(void **state)
 	assert_q_text(t->db, "SELECT card_brand || card_last4 || '|' || ifnull(fee, 'none') || '|' ||"
 			     " livemode FROM history WHERE stripe_id = 'pi_D4'",
 		      "amex8431|none|1");
-	assert_int_equal(q_int(t->db, "SELECT count(*) FROM history_raw"), 4);
 	assert_q_text(t->db, "SELECT request_id FROM history WHERE stripe_id = 'pi_A1'", "req_test");
 }
 
@@ -721,6 +720,204 @@ static void test_review_as_signed_in_user(void **state)
 		      "cleared");
 }
 
+/* ---- names, roll-ups and the writer thread ------------------------------------- */
+
+static json_t *page_of(const char *text)
+{
+	json_error_t jerr;
+	json_t *j = json_loads(text, 0, &jerr);
+	if (!j)
+		fail_msg("bad test JSON: %s", jerr.text);
+	return j;
+}
+
+static void ingest_text(sqlite3 *db, const char *text, struct history_ingest_stats *s)
+{
+	json_t *page = page_of(text);
+	struct pd_error err = {0};
+	struct history_ingest_stats local = {0};
+	if (history_ingest_page(db, page, "req_t", NULL, NULL, s ? s : &local, &err))
+		fail_msg("ingest: %s", err.msg);
+	json_decref(page);
+}
+
+#define PI(id, cus, amount, created)                                                            \
+	"{\"id\":\"" id "\",\"object\":\"payment_intent\",\"amount\":" #amount                     \
+	",\"currency\":\"usd\",\"created\":" #created ",\"status\":\"succeeded\","                 \
+	"\"customer\":\"" cus "\",\"description\":\"Haircut\",\"latest_charge\":null}"
+
+static int64_t fts_count(sqlite3 *db, const char *words)
+{
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM history_fts WHERE history_fts"
+						" MATCH ?",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, words, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int64_t n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void test_client_names_for_bare_customer_ids(void **state)
+{
+	struct t *t = *state;
+	/* a local client billed through Stripe: the name reviewers know */
+	assert_int_equal(sqlite3_exec(t->db,
+				      "INSERT INTO clients (name, email, stripe_customer_id,"
+				      " bill_with_stripe, created_at, updated_at) VALUES"
+				      " ('Léa Localname', 'lea@example.com', 'cus_L', 1, 0, 0)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	ingest_text(t->db, "{\"object\":\"list\",\"data\":[" PI("pi_N1", "cus_L", 1000, 1767225600)
+			   "," PI("pi_N2", "cus_R", 2000, 1767225700) "]}",
+		    NULL);
+	assert_q_text(t->db, "SELECT client_name || '|' || email FROM history WHERE stripe_id = 'pi_N1'",
+		      "Léa Localname|lea@example.com");
+	assert_q_text(t->db, "SELECT ifnull(client_name, '-') FROM history WHERE stripe_id = 'pi_N2'",
+		      "-");
+	assert_int_equal(fts_count(t->db, "localname"), 1);
+
+	/* the sync's customers pass names what came before it, and what comes after */
+	struct history_ingest_stats s = {0};
+	ingest_text(t->db, "{\"object\":\"list\",\"data\":[{\"id\":\"cus_R\",\"object\":\"customer\","
+			   "\"created\":1767000000,\"name\":\"Rémy Stripe\",\"email\":\"remy@example.com\"}]}",
+		    &s);
+	assert_int_equal(s.updated, 1);
+	ingest_text(t->db, "{\"object\":\"list\",\"data\":[" PI("pi_N3", "cus_R", 3000, 1767225800) "]}",
+		    NULL);
+	assert_int_equal(q_int(t->db, "SELECT count(*) FROM history WHERE client_name = 'Rémy Stripe'"
+				      " AND email = 'remy@example.com'"),
+			 2);
+	assert_int_equal(fts_count(t->db, "remy"), 2); /* diacritics folded, as typed */
+	assert_int_equal(fts_count(t->db, "stripe haircut"), 2);
+	/* and it is what the History screen lists for a search */
+	struct history_filter f = {0};
+	snprintf(f.search, sizeof f.search, "Rémy");
+	struct history_view *v = NULL;
+	struct pd_error err = {0};
+	assert_int_equal(history_view_new(t->db, &f, HISTORY_SORT_DATE, true, &v, &err), 0);
+	struct history_row rows[4];
+	int got = 0;
+	assert_int_equal(history_view_page(v, NULL, true, rows, 4, &got, &err), 0);
+	assert_int_equal(got, 2);
+	assert_string_equal(rows[0].client, "Rémy Stripe");
+	assert_string_equal(rows[0].stripe_id, "pi_N3");
+	history_view_free(&v);
+	/* the same customer again changes nothing */
+	struct history_ingest_stats again = {0};
+	ingest_text(t->db, "{\"object\":\"list\",\"data\":[{\"id\":\"cus_R\",\"object\":\"customer\","
+			   "\"created\":1767000000,\"name\":\"Rémy Stripe\",\"email\":\"remy@example.com\"}]}",
+		    &again);
+	assert_int_equal(again.unchanged, 1);
+}
+
+static void check_rollups(sqlite3 *db)
+{
+	/* the roll-ups equal a count over the rows, whatever the order of events */
+	assert_int_equal(q_int(db, "SELECT count(*) FROM (SELECT created / 86400 AS d, type, status,"
+				   " currency, count(*) AS n, sum(amount) AS a, sum(ifnull(fee, 0)) AS f"
+				   " FROM history GROUP BY 1, 2, 3, 4) x LEFT JOIN history_day y"
+				   " ON y.day = x.d AND y.type = x.type AND y.status = x.status"
+				   " AND y.currency = x.currency"
+				   " WHERE y.n IS NOT x.n OR y.amount IS NOT x.a OR y.fee IS NOT x.f"),
+			 0);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM history_day WHERE n <> 0 AND NOT EXISTS"
+				   " (SELECT 1 FROM history h WHERE h.created / 86400 = day"
+				   " AND h.type = history_day.type AND h.status = history_day.status"
+				   " AND h.currency = history_day.currency)"),
+			 0);
+	assert_int_equal(q_int(db, "SELECT sum(n) FROM history_month"),
+			 q_int(db, "SELECT count(*) FROM history"));
+	assert_int_equal(q_int(db, "SELECT sum(amount) FROM history_month"),
+			 q_int(db, "SELECT sum(amount) FROM history"));
+}
+
+static void push_text(struct history_writer *w, const char *text, const char *cursor)
+{
+	json_t *list = page_of(text);
+	struct history_page pg;
+	struct pd_error err = {0};
+	assert_int_equal(history_page_from_json(list, &pg, &err), 0);
+	json_decref(list);
+	if (history_writer_push(w, &pg, "req_w", "payment_intents", cursor, &err))
+		fail_msg("push: %s", err.msg);
+	assert_int_equal(pg.n, 0); /* taken over */
+}
+
+static void test_writer_thread_pages_rollups_and_search(void **state)
+{
+	struct t *t = *state;
+	struct history_writer *w = NULL;
+	struct pd_error err = {0};
+	assert_int_equal(history_writer_start(t->db, 2, &w, &err), 0);
+	/* page 1: two payments; page 2: one of them again, renamed and refunded,
+	 * twice in the same page, with a new one; page 3: a balance transaction
+	 * for a payment of page 2 */
+	push_text(w, "{\"data\":[" PI("pi_W1", "cus_X", 1500, 1767225600) "," PI("pi_W2", "cus_X",
+		     2500, 1767312000) "]}", "c1");
+	push_text(w, "{\"data\":[" PI("pi_W3", "cus_X", 700, 1767398400)
+		     ",{\"id\":\"pi_W1\",\"object\":\"payment_intent\",\"amount\":1500,"
+		     "\"currency\":\"usd\",\"created\":1767225600,\"status\":\"canceled\","
+		     "\"customer\":{\"id\":\"cus_X\",\"object\":\"customer\",\"name\":\"Old Name\"}}"
+		     ",{\"id\":\"pi_W1\",\"object\":\"payment_intent\",\"amount\":1500,"
+		     "\"currency\":\"usd\",\"created\":1767225600,\"status\":\"canceled\","
+		     "\"customer\":{\"id\":\"cus_X\",\"object\":\"customer\",\"name\":\"New Name\"}}]}",
+		  "c2");
+	push_text(w, "{\"data\":[{\"id\":\"txn_W3\",\"object\":\"balance_transaction\",\"amount\":700,"
+		     "\"fee\":50,\"net\":650,\"currency\":\"usd\",\"created\":1767398400,"
+		     "\"source\":\"pi_W3\",\"type\":\"charge\"}]}",
+		  "c3");
+	assert_int_equal(history_writer_flush(w, &err), 0);
+	struct history_ingest_stats s = {0};
+	assert_int_equal(history_writer_finish(&w, &s, &err), 0);
+	assert_null(w);
+	assert_int_equal(s.inserted, 3);
+	assert_int_equal(q_int(t->db, "SELECT count(*) FROM history"), 3);
+	assert_q_text(t->db, "SELECT status || '|' || client_name FROM history WHERE stripe_id = 'pi_W1'",
+		      "canceled|New Name");
+	assert_int_equal(q_int(t->db, "SELECT fee FROM history WHERE stripe_id = 'pi_W3'"), 50);
+	assert_q_text(t->db, "SELECT resume_after FROM sync_state WHERE object = 'payment_intents'",
+		      "c3");
+	assert_int_equal(fts_count(t->db, "\"new name\""), 1);
+	assert_int_equal(fts_count(t->db, "old"), 0);
+	check_rollups(t->db);
+	/* the fixtures through updates and folds keep them right too */
+	ingest(t->db, "payment_intents.json", NULL);
+	ingest(t->db, "balance_transactions.json", NULL);
+	ingest(t->db, "refunds.json", NULL);
+	ingest(t->db, "payment_intents_refunded.json", NULL);
+	check_rollups(t->db);
+}
+
+static void test_writer_failure_keeps_earlier_commits(void **state)
+{
+	struct t *t = *state;
+	struct history_writer *w = NULL;
+	struct pd_error err = {0};
+	assert_int_equal(history_writer_start(t->db, 1, &w, &err), 0);
+	push_text(w, "{\"data\":[" PI("pi_F1", "cus_X", 100, 1767225600) "]}", "f1");
+	assert_int_equal(history_writer_flush(w, &err), 0);
+	/* the store refuses the next page: a type the schema rejects */
+	assert_int_equal(sqlite3_exec(t->db, "CREATE TRIGGER refuse BEFORE INSERT ON history"
+					     " WHEN new.stripe_id = 'pi_F3'"
+					     " BEGIN SELECT RAISE(ABORT, 'refused'); END",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	push_text(w, "{\"data\":[" PI("pi_F2", "cus_X", 100, 1767225700) "," PI("pi_F3", "cus_X",
+		     100, 1767225800) "]}", "f2");
+	int rc = history_writer_flush(w, &err);
+	struct history_ingest_stats s = {0};
+	int frc = history_writer_finish(&w, &s, &err);
+	assert_int_not_equal(rc ? rc : frc, 0);
+	assert_non_null(strstr(err.msg, "refused"));
+	assert_int_equal(q_int(t->db, "SELECT count(*) FROM history"), 1);
+	assert_q_text(t->db, "SELECT resume_after FROM sync_state WHERE object = 'payment_intents'",
+		      "f1");
+	check_rollups(t->db);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -737,6 +934,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_export_csv_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_review_as_signed_in_user, setup, teardown),
 		cmocka_unit_test(test_dates),
+		cmocka_unit_test_setup_teardown(test_client_names_for_bare_customer_ids, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_writer_thread_pages_rollups_and_search, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_writer_failure_keeps_earlier_commits, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,7 @@ A few expansions are not plain id lookups (charge.refunds is a list); resources 
 those in VIRTUAL.
 """
 from .errors import invalid
-from .store import clone
+from .store import view
 
 MAX_DEPTH = 4
 
@@ -38,7 +38,12 @@ def _walk(ctx, node, parts, full):
     field, rest = parts[0], parts[1:]
     obj_type = node.get("object")
     if obj_type in ("list", "search_result") and field == "data":
-        for item in node.get("data", []):
+        items = node.get("data", [])
+        if rest:
+            # rendered nodes may share what lies below them with the store (store.view):
+            # copy each level before changing it
+            items = node["data"] = [dict(i) if isinstance(i, dict) else i for i in items]
+        for item in items:
             _walk(ctx, item, rest, full)
         return
     hook = VIRTUAL.get((obj_type, field))
@@ -54,5 +59,7 @@ def _walk(ctx, node, parts, full):
         if isinstance(value, str):
             obj = ctx.store.get(value)
             if obj is not None:
-                node[field] = clone(obj)
+                node[field] = view(obj)
+    if rest and isinstance(node.get(field), dict):
+        node[field] = dict(node[field])     # walked into and changed below: a copy of its own
     _walk(ctx, node.get(field), rest, full)

@@ -2,7 +2,7 @@
 import bisect
 
 from .errors import invalid
-from .store import clone
+from .store import view
 
 _MIN = -1      # sorts before any real seq
 
@@ -25,10 +25,12 @@ def created_bounds(created):
     return lo, hi
 
 
-def list_response(store, obj_type, params, url, predicate=None, kind=None, render=clone,
+def list_response(store, obj_type, params, url, predicate=None, kind=None, render=view,
                   index_by=None):
     """index_by=(field, value): walk the secondary index of that field (see store.INDEXED)
-    instead of every object of the type; predicate still applies to what it yields."""
+    instead of every object of the type; predicate still applies to what it yields.
+    Items are views (shared below the top level): a page is expanded and encoded at once, and
+    deep copies made a sync of a large history measure the fake instead of the client."""
     limit = params.get("limit", 10)
     if not 1 <= limit <= 100:
         raise invalid("Invalid limit: must be an integer between 1 and 100 (got %d)" % limit,

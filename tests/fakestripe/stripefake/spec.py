@@ -106,6 +106,13 @@ class Spec:
         """Name of the schema a field expands to, or None if it is not an id-or-object field.
 
         Stripe marks such fields as anyOf(string id, $ref object)."""
+        cache = self.__dict__.setdefault("_expandable", {})   # asked per object of a page
+        key = (object_name, field)
+        if key not in cache:
+            cache[key] = self._expandable_target(object_name, field)
+        return cache[key]
+
+    def _expandable_target(self, object_name, field):
         prop = self.property_schema(object_name, field)
         if not prop:
             return None

@@ -18,6 +18,18 @@ def clone(value):
     return marshal.loads(marshal.dumps(value))
 
 
+def view(value):
+    """A read-only rendering for a response that is encoded at once (list pages): a top-level
+    copy without the internal keys, sharing everything below with the stored object. Whoever
+    changes a rendered object copies what it changes first (see expand._walk)."""
+    if isinstance(value, dict):
+        copy = value.copy()     # C speed; then drop the few internal keys
+        for k in [k for k in copy if k[:1] == "_"]:
+            del copy[k]
+        return copy
+    return value
+
+
 class TypeIndex:
     """Ids of one object type, ascending by (created, seq)."""
 
