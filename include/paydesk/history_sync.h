@@ -36,8 +36,19 @@ struct history_sync_stats {
 	char note[512];                    /* why, for the user; "" when nothing to say */
 };
 
-/* Called after every page: object type and records fetched so far. */
-typedef void (*history_sync_progress_fn)(void *ctx, const char *object, long records);
+/* Where a sync is, after every page. Stripe lists newest first, so a pass
+ * walks back in time from newest to since: (newest - reached) / (newest -
+ * since) of it is done, when since is known. */
+struct history_sync_step {
+	const char *object; /* object type being pulled, or "events" */
+	int index, steps;   /* its place among the steps of this run, from 1 */
+	long records;       /* of this type so far in this run */
+	int64_t newest;     /* created of the newest record of this pass (0: none yet) */
+	int64_t reached;    /* created of the oldest record fetched so far */
+	int64_t since;      /* the pass's lower bound (0: from the beginning) */
+};
+
+typedef void (*history_sync_progress_fn)(void *ctx, const struct history_sync_step *step);
 
 /* Run one pass over every object type (customers, payment intents, refunds,
  * invoices, balance transactions: what was created since the last pass),

@@ -17,6 +17,7 @@ struct history_sync_progress {
 	bool running;
 	bool full;
 	char object[32];  /* object type being pulled */
+	int step, steps;  /* which of how many object types */
 	long records;     /* fetched so far, all types */
 	double fraction;  /* 0..1 of the whole pass, < 0 when not known */
 	double started;   /* CLOCK_MONOTONIC seconds at submit */

@@ -71,6 +71,7 @@ struct run {
 	const atomic_bool *cancel;
 	struct history_sync_stats *stats;
 	struct pd_error *err;
+	int step, steps;  /* for the progress: the object type being pulled, of how many */
 	long http_status; /* of the last request */
 	bool no_feed;     /* the key may not read events */
 };
@@ -127,7 +128,9 @@ static int sync_object(struct run *r, const struct sync_object *o)
 	if ((rc = history_writer_start(r->db, HISTORY_SYNC_PAGES_PER_COMMIT, &w, r->err)))
 		return rc;
 	long records = 0;
+	int64_t newest = 0, reached = 0;
 	bool more = true;
+	r->step++;
 	while (more && !rc) {
 		if (cancelled(r)) {
 			rc = interrupted(r);
@@ -167,6 +170,13 @@ static int sync_object(struct run *r, const struct sync_object *o)
 		if (n > 0) {
 			const char *last = json_string_value(json_object_get(page.objs[n - 1], "id"));
 			snprintf(c.after, sizeof c.after, "%s", last ? last : "-");
+			/* the page goes to the writer below: read what the progress needs first */
+			json_int_t oldest = json_integer_value(
+				json_object_get(page.objs[n - 1], "created"));
+			if (!newest)
+				newest = c.high;
+			if (oldest > 0 && (!reached || oldest < reached))
+				reached = oldest;
 		}
 		char next[256];
 		cursor_format(&c, next, sizeof next);
@@ -177,8 +187,11 @@ static int sync_object(struct run *r, const struct sync_object *o)
 		r->stats->pages++;
 		r->stats->records += (long)n;
 		records += (long)n;
-		if (r->progress)
-			r->progress(r->ctx, o->name, records);
+		if (r->progress) {
+			struct history_sync_step step = {o->name, r->step, r->steps, records,
+							 newest, reached, c.since};
+			r->progress(r->ctx, &step);
+		}
 	}
 	struct pd_error werr = {0};
 	int wrc = history_writer_finish(&w, &r->stats->ingest, &werr);
@@ -366,8 +379,11 @@ static int sync_events(struct run *r, int64_t since)
 			}
 		}
 		stripe_response_clear(&resp);
-		if (r->progress)
-			r->progress(r->ctx, EVENTS, r->stats->events);
+		if (r->progress) {
+			struct history_sync_step step = {EVENTS, r->steps, r->steps, r->stats->events,
+							 0, 0, 0};
+			r->progress(r->ctx, &step);
+		}
 	}
 	if (!rc && json_array_size(objs)) {
 		/* oldest first: customers before the records that take their names */
@@ -475,6 +491,7 @@ int history_sync_run(sqlite3 *db, struct stripe_client *client, const char *key,
 				      pragma_get(db, "PRAGMA wal_autocheckpoint")};
 	sqlite3_exec(db, HISTORY_SYNC_PRAGMAS, NULL, NULL, NULL);
 	bool whole = full || first || events_pending;
+	r.steps = (int)(sizeof objects / sizeof objects[0]) + (whole ? 0 : 1);
 	/* A full pass forgets the created cursors: objects not reached when it
 	 * is interrupted are still fetched whole when it resumes. */
 	if (full)

@@ -1,5 +1,6 @@
 #include "paydesk/history_sync_job.h"
 
+#include <jansson.h>
 #include <sodium.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -44,31 +45,66 @@ void history_sync_progress_snapshot(struct history_sync_progress *p,
 }
 
 /* history_sync_run's callback: the count is per object type, the progress
- * record keeps the run's total. */
+ * record keeps the run's total; how far back in time the pass has come
+ * gives the share done (when its lower bound is known). */
 struct publish_ctx {
 	struct sync_job *job;
 	long before; /* records of the object types already done */
 	long last;   /* the current type's count at its last call */
 	char object[32];
+	int64_t floor; /* the account's creation: a first pass's lower bound */
 };
 
-static void publish(void *ctx, const char *object, long records)
+static double share_done(const struct history_sync_step *s, int64_t floor)
+{
+	int64_t since = s->since > 0 ? s->since : floor;
+	if (s->steps <= 0 || s->index <= 0)
+		return -1;
+	double within = 0;
+	if (since > 0 && s->newest > since && s->reached > 0)
+		within = (double)(s->newest - (s->reached > since ? s->reached : since)) /
+			 (double)(s->newest - since);
+	else if (s->records > 0)
+		return -1; /* records, but no way to tell how many are left */
+	return ((double)(s->index - 1) + within) / (double)s->steps;
+}
+
+static void publish(void *ctx, const struct history_sync_step *step)
 {
 	struct publish_ctx *c = ctx;
-	if (strcmp(c->object, object) != 0) {
+	if (strcmp(c->object, step->object) != 0) {
 		c->before += c->last;
 		c->last = 0;
-		snprintf(c->object, sizeof c->object, "%s", object);
+		snprintf(c->object, sizeof c->object, "%s", step->object);
 	}
-	c->last = records;
+	c->last = step->records;
 	struct history_sync_progress *p = c->job->progress;
 	pthread_mutex_lock(&p->lock);
 	if (p->generation == c->job->generation) {
-		snprintf(p->object, sizeof p->object, "%s", object);
-		p->records = c->before + records;
+		snprintf(p->object, sizeof p->object, "%s", step->object);
+		p->records = c->before + step->records;
 		p->elapsed = now_seconds() - p->started;
+		p->step = step->index;
+		p->steps = step->steps;
+		p->fraction = share_done(step, c->floor);
 	}
 	pthread_mutex_unlock(&p->lock);
+}
+
+/* When the account was created: how far back a first sync goes. 0 when
+ * Stripe does not say (the bar then shows counts and rate only). */
+static int64_t account_created(struct jobs_ctx *ctx, const struct sync_job *j)
+{
+	struct stripe_request req = {.method = STRIPE_GET, .path = "/v1/account", .key = j->key,
+				     .account = j->account[0] ? j->account : NULL,
+				     .cancel = ctx->cancel};
+	struct stripe_response resp;
+	struct pd_error err = {0};
+	int64_t created = 0;
+	if (stripe_client_send(ctx->client, &req, &resp, &err) == PD_OK)
+		created = json_integer_value(json_object_get(resp.json, "created"));
+	stripe_response_clear(&resp);
+	return created;
 }
 
 static enum jobs_status run_sync(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
@@ -76,7 +112,7 @@ static enum jobs_status run_sync(struct jobs_ctx *ctx, void *arg, char *result, 
 	struct sync_job *j = arg;
 	struct history_sync_stats stats;
 	struct pd_error err = {0};
-	struct publish_ctx pc = {.job = j};
+	struct publish_ctx pc = {.job = j, .floor = account_created(ctx, j)};
 	int rc = history_sync_run(ctx->db, ctx->client, j->key, j->account[0] ? j->account : NULL,
 				  j->full, publish, &pc, ctx->cancel, &stats, &err);
 	struct history_sync_progress *p = j->progress;
@@ -92,8 +128,11 @@ static enum jobs_status run_sync(struct jobs_ctx *ctx, void *arg, char *result, 
 		snprintf(result, size, "sync stopped: %s", err.msg);
 		return ctx->cancel && atomic_load(ctx->cancel) ? JOBS_CANCELLED : JOBS_FAILED;
 	}
-	snprintf(result, size, "synced %ld records: %ld new, %ld changed", stats.records,
-		 stats.ingest.inserted, stats.ingest.updated);
+	if (stats.note[0]) /* a full pass was needed, or the key lacks a permission */
+		snprintf(result, size, "synced %ld records; %s", stats.records, stats.note);
+	else
+		snprintf(result, size, "synced %ld records: %ld new, %ld changed", stats.records,
+			 stats.ingest.inserted, stats.ingest.updated);
 	return JOBS_DONE;
 }
 

@@ -23,10 +23,11 @@ static void on_interrupt(int sig)
 	atomic_store(&interrupted, true);
 }
 
-static void show_progress(void *ctx, const char *object, long records)
+static void show_progress(void *ctx, const struct history_sync_step *step)
 {
 	(void)ctx;
-	fprintf(stderr, "\r%-22s %8ld records", object, records);
+	fprintf(stderr, "\r%d/%d %-22s %8ld records", step->index, step->steps, step->object,
+		step->records);
 	fflush(stderr);
 }
 

@@ -85,6 +85,7 @@ static const char *object_words(const char *object)
 	} names[] = {{"payment_intents", "payments"},
 		     {"refunds", "refunds"},
 		     {"invoices", "invoices"},
+		     {"customers", "customers"},
 		     {"balance_transactions", "fees"},
 		     {"events", "changes"}};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -101,8 +102,12 @@ bool history_sync_draw(struct hist *h, struct ui_rect r)
 	history_sync_progress_snapshot(&h->sync, &p);
 	if (!p.running)
 		return false;
-	char label[64];
-	snprintf(label, sizeof label, " Syncing %s (S stops)", object_words(p.object));
+	char label[80];
+	if (p.steps > 0)
+		snprintf(label, sizeof label, " Syncing %s, %d of %d (S stops)",
+			 object_words(p.object), p.step, p.steps);
+	else
+		snprintf(label, sizeof label, " Syncing %s (S stops)", object_words(p.object));
 	double rate = p.elapsed > 0.5 ? (double)p.records / p.elapsed : -1;
 	long long total = 0;
 	double eta = -1;

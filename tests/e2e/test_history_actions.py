@@ -58,7 +58,9 @@ class HistoryActions(unittest.TestCase):
         t = Terminal([paydesk_bin(), "--screen", "history"], 100, 24, env=self.env)
         self.addCleanup(t.close)
         t.wait_for("Syncing payments", timeout=15)
-        t.wait_for(r"Syncing payments \(S stops\).*\b[1-9]\d* ", regex=True, timeout=15)
+        # how far back in time it has come, against the account's age: an estimate and an ETA
+        shown = t.wait_for(r"Syncing payments, 2 of \d \(S stops\).*\b[1-9]\d* / [\d,]+ .*ETA",
+                           regex=True, timeout=15)
         t.send("S")
         t.wait_for("sync stopped; S resumes it", timeout=15)
         stopped = self.query("SELECT count(*) FROM history")[0][0]

@@ -115,6 +115,9 @@ class SeedTest(FakeStripeCase):
         key = lambda p: (p["id"], p["created"], p["amount"], p["status"], p["customer"])
         self.assertEqual([key(p) for p in first], [key(p) for p in second])
         self.assertGreater(len({p["status"] for p in first}), 1)
+        # the account is older than the history generated for it
+        account = self.ok("GET", "/v1/account", {})
+        self.assertLess(account["created"], min(p["created"] for p in first))
 
 
 class ProcessTest(unittest.TestCase):

@@ -248,6 +248,10 @@ def generate(app, account, spec, refs, seeded_customers=()):
     # generates them anyway)
     events_from = start if events == "all" else end - 30 * 86400
     invoice_share = float(spec.get("invoices", 0))
+    # an account is older than its history (a first sync's progress reads how far back it goes)
+    acct = app.accounts.get(account)
+    if acct is not None and acct.get("created", 0) > start - 2 * 86400:
+        acct["created"] = start - 2 * 86400
     price = None
     if invoice_share:
         from .resources.products import create_price
