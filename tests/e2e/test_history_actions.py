@@ -2,51 +2,16 @@
 starts when the history is stale, with its progress bar; stopping it with S and
 resuming; and refunding a payment from the list (form, confirm dialog, what Stripe
 receives, the row afterwards)."""
-import os
-import sqlite3
-import subprocess
-import sys
 import unittest
 
-from tmuxharness import Home, Terminal, paydesk_bin
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tests", "fakestripe"))
-
-from fakeclient import DEFAULT_KEY, FakeStripe  # noqa: E402
-
-PASS = "history actions passphrase"
-PLATFORM = "acct_1FakePlatform000"
+from stripecase import ConnectedCase
+from tmuxharness import Terminal, paydesk_bin
 
 
-class HistoryActions(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.fake = FakeStripe().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.fake.stop()
-
-    def setUp(self):
-        self.fake.reset()
-        self.fake.seed({"generate": {"payments": 450, "seed": 11}})
-        self.home = Home()
-        self.addCleanup(self.home.close)
-        self.env = {**self.home.env, "PAYDESK_API_BASE": self.fake.base_url,
-                    "PAYDESK_PASSPHRASE": PASS, "TZ": "UTC"}
-        out = subprocess.run([paydesk_bin(), "setup", "--account", PLATFORM]
-                             + (["--allow-secret-key"] if DEFAULT_KEY.startswith("sk_") else []),
-                             input=DEFAULT_KEY + "\n", capture_output=True, text=True,
-                             env={**os.environ, **self.env}, timeout=60)
-        self.assertEqual(out.returncode, 0, out.stderr)
-
-    def query(self, sql, args=()):
-        con = sqlite3.connect(self.home.db)
-        try:
-            return con.execute(sql, args).fetchall()
-        finally:
-            con.close()
+class HistoryActions(ConnectedCase):
+    PASSPHRASE = "history actions passphrase"
+    SEED = {"generate": {"payments": 450, "seed": 11}}
+    EXTRA_ENV = {"TZ": "UTC"}
 
     def refund_posts(self):
         return [r for r in self.fake.requests(method="POST", path_prefix="/v1/refunds")
@@ -59,7 +24,7 @@ class HistoryActions(unittest.TestCase):
         self.addCleanup(t.close)
         t.wait_for("Syncing payments", timeout=15)
         # how far back in time it has come, against the account's age: an estimate and an ETA
-        shown = t.wait_for(r"Syncing payments, 2 of \d \(S stops\).*\b[1-9]\d* / [\d,]+ .*ETA",
+        t.wait_for(r"Syncing payments, 2 of \d \(S stops\).*\b[1-9]\d* / [\d,]+ .*ETA",
                            regex=True, timeout=15)
         t.send("S")
         t.wait_for("sync stopped; S resumes it", timeout=15)
@@ -75,8 +40,7 @@ class HistoryActions(unittest.TestCase):
         self.assertEqual(payments, (pis, pis))  # all of them, none twice
 
     def test_refund_from_the_list(self):
-        self.assertEqual(subprocess.run([paydesk_bin(), "sync"], env={**os.environ, **self.env},
-                                        capture_output=True, timeout=120).returncode, 0)
+        self.paydesk("sync", check=0)
         self.fake.clear_requests()  # setup's permission probes
         t = Terminal([paydesk_bin(), "--screen", "history"], 100, 30, env=self.env)
         self.addCleanup(t.close)

@@ -6,67 +6,31 @@ Clients tab, and every new action refused while billing through Stripe is off.""
 import os
 import re
 import shutil
-import sqlite3
-import subprocess
-import sys
 import time
 import unittest
 
-from tmuxharness import Home, Terminal, paydesk_bin
+from stripecase import PLATFORM as ACCOUNT, ConnectedCase
+from tmuxharness import Terminal, paydesk_bin
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tests", "fakestripe"))
-
-from fakeclient import FakeStripe  # noqa: E402
-
-ACCOUNT = "acct_1FakePlatform000"
 PK = "pk_test_51SubsTuiPublishable0000"
-PASS = "subscriptions tui passphrase"
 KEY = "rk_test_51" + "subscriptionstui".ljust(24, "0")
 
 
-class SubscriptionsTui(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.fake = FakeStripe().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.fake.stop()
-
-    def setUp(self):
-        self.fake.reset()
-        self.home = Home()
-        self.addCleanup(self.home.close)
-        self.env = {**self.home.env, "PAYDESK_TIMEZONE": "UTC",
-                    "PAYDESK_API_BASE": self.fake.base_url, "PAYDESK_PASSPHRASE": PASS}
-        self.fake.add_key(KEY, default="write", account=ACCOUNT)
-        out = self.paydesk("setup", "--account", ACCOUNT, "--publishable", PK,
-                           "--bill-with-stripe", "on", stdin=KEY + "\n")
-        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+class SubscriptionsTui(ConnectedCase):
+    KEY = KEY
+    PASSPHRASE = "subscriptions tui passphrase"
+    SETUP_ARGS = ("--publishable", PK, "--bill-with-stripe", "on")
+    EXTRA_ENV = {"PAYDESK_TIMEZONE": "UTC"}
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def paydesk(self, *args, stdin="", check=None):
-        out = subprocess.run([paydesk_bin(), *args], input=stdin, capture_output=True,
-                             text=True, env={**os.environ, **self.env}, timeout=60)
-        if check is not None:
-            self.assertEqual(out.returncode, check, out.stdout + out.stderr)
-        return out
+    def sql(self, query, *args):
+        return self.query(query, args)
 
     def api(self, method, path, params=None):
         r = self.fake.api(method, path, params or {}, key=KEY)
         self.assertLess(r.status, 300, r.json())
         return r.json()
-
-    def sql(self, query, *args):
-        con = sqlite3.connect(self.home.db)
-        try:
-            rows = con.execute(query, args).fetchall()
-            con.commit()
-            return rows
-        finally:
-            con.close()
 
     def plan(self, name="Monthly membership", amount="49"):
         self.paydesk("plans", "create", "--name", name, "--amount", amount, check=0)
