@@ -265,7 +265,7 @@ int audit_page(sqlite3 *db, const struct audit_filter *f, bool newest_first, int
 		sqlite3_finalize(st);
 		return pd_error_set(err, PD_ERR, "out of memory");
 	}
-	int step;
+	int step = SQLITE_DONE;
 	while (*n < max && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct audit_row r, *c = &(*rows)[*n];
 		read_row(st, &r);
