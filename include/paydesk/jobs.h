@@ -75,6 +75,11 @@ int jobs_start(const struct jobs_opts *opts, struct jobs **out, struct pd_error 
 uint64_t jobs_submit_after(struct jobs *j, enum jobs_lane lane, double delay, jobs_fn fn,
                            void *arg, jobs_free_fn free_fn);
 
+/* A job that runs alone: it starts once the running jobs are over, and no
+ * other job starts until it is done (interactive lane). For start-up
+ * recovery: it must not settle a payment this process has just begun. */
+uint64_t jobs_submit_exclusive(struct jobs *j, jobs_fn fn, void *arg, jobs_free_fn free_fn);
+
 /* Let the workers open their connections now rather than at their first
  * job (the UI calls it once the first screen is drawn). */
 void jobs_warm(struct jobs *j);

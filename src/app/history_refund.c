@@ -9,7 +9,10 @@
 #include "paydesk/audit.h"
 #include "paydesk/db.h"
 #include "paydesk/history.h"
+#include "paydesk/log.h"
 #include "paydesk/money.h"
+#include "paydesk/outbox.h"
+#include "paydesk/outbox_runner.h"
 #include "payments_internal.h"
 
 static bool valid_reason(const char *r)
@@ -46,23 +49,45 @@ int64_t history_refundable(sqlite3 *db, int64_t history_id, char *why, size_t le
 	return left > 0 ? left : 0;
 }
 
-/* The appointment booked here that paid with this PaymentIntent, or 0. */
-static int64_t local_appointment(sqlite3 *db, const struct history_detail *d)
+/* The payment attempt of an appointment booked here that paid with this
+ * PaymentIntent: true, with *out filled (pay_attempt_free it). */
+static bool local_attempt(sqlite3 *db, const struct history_detail *d, struct pay_attempt *out)
 {
 	char *end = NULL;
 	long long id = d->appointment_id[0] ? strtoll(d->appointment_id, &end, 10) : 0;
 	if (id <= 0 || !end || *end || !d->payment_intent[0])
-		return 0;
+		return false;
 	struct pay_attempt *rows = NULL;
 	size_t n = 0;
 	struct pd_error err = {0};
-	int64_t found = 0;
+	bool found = false;
 	if (payrows_list(db, id, &rows, &n, &err) == PD_OK)
 		for (size_t i = 0; i < n && !found; i++)
 			if (rows[i].payment_intent_id &&
-			    strcmp(rows[i].payment_intent_id, d->payment_intent) == 0)
-				found = id;
+			    strcmp(rows[i].payment_intent_id, d->payment_intent) == 0) {
+				*out = rows[i];
+				memset(&rows[i], 0, sizeof rows[i]); /* moved to *out */
+				found = true;
+			}
 	pay_attempts_free_list(&rows, n);
+	return found;
+}
+
+/* A refund of this payment sent earlier whose outcome is not known yet (a
+ * crash or a lost answer): another one could refund twice. */
+static bool refund_unresolved(sqlite3 *db, const char *payment_intent)
+{
+	struct outbox_row *rows = NULL;
+	size_t n = 0;
+	struct pd_error err = {0};
+	char needle[128];
+	snprintf(needle, sizeof needle, "payment_intent=%s", payment_intent);
+	bool found = false;
+	if (outbox_list_unresolved(db, &rows, &n, &err) == PD_OK)
+		for (size_t i = 0; i < n && !found; i++)
+			found = strcmp(rows[i].path, "/v1/refunds") == 0 && rows[i].params &&
+				strstr(rows[i].params, needle) != NULL;
+	outbox_rows_free(&rows, n);
 	return found;
 }
 
@@ -98,11 +123,50 @@ static int fold_ingest(sqlite3 *db, json_t *page, const char *request_id, struct
 	return history_ingest_page(db, page, request_id, NULL, NULL, &stats, err);
 }
 
-static int refund_directly(const struct pay_env *e, const struct history_detail *d,
-			   int64_t amount, const char *reason, struct pay_result *r,
-			   struct pd_error *err)
+/* Record a refund Stripe made: on the appointment's payment attempt when
+ * there is one (its state, the appointment's, the audit entry: pay_settle),
+ * else an audit entry of its own; then the history. */
+static int record_refund(const struct pay_env *e, const struct history_detail *d,
+			 struct pay_attempt *attempt, int64_t amount, const char *reason,
+			 json_t *refund, const char *request_id, struct pay_result *r,
+			 struct pd_error *err)
 {
-	const struct history_row *row = &d->row;
+	const char *re = pay_json_str(refund, "id");
+	char detail[300];
+	snprintf(detail, sizeof detail, "refund %s (%s) of %s, from the billing history",
+		 re ? re : "?", reason, d->row.stripe_id);
+	json_t *page = fold_page(e, refund); /* before any transaction: it reads Stripe */
+	int rc;
+	if (attempt) {
+		attempt->refunded += amount;
+		free(attempt->message);
+		attempt->message = strdup(detail);
+		rc = pay_settle(e, attempt, request_id, "payment.refund", amount, re, r, err);
+		if (!rc)
+			rc = fold_ingest(e->db, page, request_id, err);
+	} else {
+		struct audit_entry en = {.actor = pay_actor(e->who), .action = "payment.refund",
+					 .detail = detail, .has_amount = true, .amount = amount,
+					 .currency = d->row.currency, .object_id = re};
+		rc = db_begin(e->db, err);
+		if (!rc)
+			rc = audit_append(e->db, &en, err);
+		if (!rc)
+			rc = fold_ingest(e->db, page, request_id, err);
+		if (!rc)
+			rc = db_commit(e->db, err);
+		else
+			db_rollback(e->db);
+	}
+	json_decref(page);
+	return rc;
+}
+
+/* POST /v1/refunds for exactly this payment, through the outbox. */
+static int send_refund(const struct pay_env *e, const struct history_detail *d,
+		       struct pay_attempt *attempt, int64_t amount, const char *reason,
+		       struct pay_result *r, bool *recorded_late, struct pd_error *err)
+{
 	struct stripe_params *p = stripe_params_new();
 	if (!p)
 		return pd_error_set(err, PD_ERR, "out of memory");
@@ -113,38 +177,40 @@ static int refund_directly(const struct pay_env *e, const struct history_detail 
 	stripe_params_add_int(p, "amount", amount);
 	stripe_params_add(p, "reason", reason);
 	stripe_params_add(p, "metadata[source]", "paydesk");
+	if (d->appointment_id[0])
+		stripe_params_add(p, "metadata[appointment_id]", d->appointment_id);
 	stripe_params_add(p, "metadata[refunded_by]", pay_actor(e->who));
+	char acct[64];
+	struct outbox_call call = {STRIPE_POST, "/v1/refunds", p, pay_account(e->db, acct)};
+	int64_t row = 0;
+	enum outbox_state state = OUTBOX_FAILED;
 	struct stripe_response resp;
 	struct pd_error send_err = {0};
-	pay_send_money(e, "/v1/refunds", p, &resp, &send_err);
+	outbox_send(e->db, e->client, e->key, &call, e->cancel, &row, &state, &resp, &send_err);
 	stripe_params_free(&p);
-	if (resp.outcome != STRIPE_OUTCOME_OK) {
-		stripe_response_clear(&resp);
-		return pd_error_set(err, PD_ERR, "refund not made: %s", send_err.msg);
+	int rc = PD_OK;
+	if (row && state != OUTBOX_DONE && state != OUTBOX_FAILED) {
+		rc = pd_error_set(err, PD_ERR,
+				  "the refund's outcome is not known yet (%s): paydesk finishes it at "
+				  "the next start (or paydesk recover); do not refund again",
+				  send_err.msg);
+	} else if (state != OUTBOX_DONE || resp.outcome != STRIPE_OUTCOME_OK) {
+		rc = pd_error_set(err, PD_ERR, "refund not made: %s", send_err.msg);
+	} else {
+		const char *re = pay_json_str(resp.json, "id");
+		snprintf(r->object_id, sizeof r->object_id, "%s", re ? re : "");
+		snprintf(r->request_id, sizeof r->request_id, "%s", resp.request_id);
+		struct pd_error rec_err = {0};
+		/* Made at Stripe: a store failure now (a busy database) must not
+		 * read as "not refunded" — that would invite a second refund. The
+		 * outbox holds the answer; the next sync brings the rest. */
+		if (record_refund(e, d, attempt, amount, reason, resp.json, resp.request_id, r,
+				  &rec_err) != PD_OK) {
+			log_msg(LOG_ERROR, "refund %s made but not recorded here: %s", r->object_id,
+				rec_err.msg);
+			*recorded_late = true;
+		}
 	}
-	const char *re = pay_json_str(resp.json, "id");
-	snprintf(r->object_id, sizeof r->object_id, "%s", re ? re : "");
-	snprintf(r->request_id, sizeof r->request_id, "%s", resp.request_id);
-	char detail[300];
-	snprintf(detail, sizeof detail, "refund %s (%s) of %s, from the billing history",
-		 re ? re : "?", reason, row->stripe_id);
-	struct audit_entry en = {.actor = pay_actor(e->who), .action = "payment.refund",
-				 .detail = detail, .has_amount = true, .amount = amount,
-				 .currency = row->currency, .object_id = re};
-	/* The refund is made at Stripe whatever happens next: the audit entry
-	 * and the history row go in together, and a failure here is repaired
-	 * by the next sync (the outbox keeps the answer). */
-	json_t *page = fold_page(e, resp.json);
-	int rc = db_begin(e->db, err);
-	if (!rc)
-		rc = audit_append(e->db, &en, err);
-	if (!rc)
-		rc = fold_ingest(e->db, page, resp.request_id, err);
-	if (!rc)
-		rc = db_commit(e->db, err);
-	else
-		db_rollback(e->db);
-	json_decref(page);
 	stripe_response_clear(&resp);
 	return rc;
 }
@@ -178,29 +244,23 @@ int history_refund(const struct pay_env *e, int64_t history_id, int64_t amount,
 	if (!rc && !e->key)
 		rc = pd_error_set(err, PD_ERR_LOCKED,
 				  "Stripe is not unlocked: enter the admin passphrase first");
-	int64_t appointment = rc ? 0 : local_appointment(e->db, &d);
-	if (!rc && appointment) {
-		rc = payments_refund(e, appointment, amount, reason, r, err);
-		/* the appointment side is recorded; fetch the refund for the history */
-		struct stripe_response resp;
-		char path[128];
-		if (!rc && r->object_id[0]) {
-			snprintf(path, sizeof path, "/v1/refunds/%s", r->object_id);
-			struct pd_error ferr = {0};
-			if (pay_send(e, STRIPE_GET, path, NULL, &resp, &ferr) == PD_OK) {
-				json_t *page = fold_page(e, resp.json);
-				fold_ingest(e->db, page, resp.request_id, &ferr);
-				json_decref(page);
-			}
-			stripe_response_clear(&resp);
-		}
-	} else if (!rc) {
-		rc = refund_directly(e, &d, amount, reason, r, err);
-	}
+	if (!rc && d.payment_intent[0] && refund_unresolved(e->db, d.payment_intent))
+		rc = pd_error_set(err, PD_ERR_CONFLICT,
+				  "a refund of this payment is still unresolved: paydesk finishes it at "
+				  "the next start (or paydesk recover); refund again after that");
+	struct pay_attempt attempt = {0};
+	bool has_attempt = !rc && local_attempt(e->db, &d, &attempt);
+	bool late = false;
 	if (!rc)
-		snprintf(r->message, sizeof r->message, "Refunded %s of %s%s%s.",
+		rc = send_refund(e, &d, has_attempt ? &attempt : NULL, amount, reason, r, &late,
+				 err);
+	if (has_attempt)
+		pay_attempt_free(&attempt);
+	if (!rc)
+		snprintf(r->message, sizeof r->message, "Refunded %s of %s%s%s%s.",
 			 money_format(amount, d.row.currency, money, sizeof money), d.row.stripe_id,
-			 d.row.client[0] ? " to " : "", d.row.client);
+			 d.row.client[0] ? " to " : "", d.row.client,
+			 late ? " (shown here after the next sync)" : "");
 	history_detail_free(&d);
 	return rc;
 }

@@ -164,6 +164,7 @@ uint64_t history_sync_job_submit(struct jobs *jobs, struct history_sync_progress
 	p->full = full;
 	p->object[0] = p->error[0] = '\0';
 	p->records = 0;
+	p->step = p->steps = 0;
 	p->fraction = -1;
 	p->started = now_seconds();
 	p->elapsed = 0;

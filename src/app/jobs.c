@@ -21,6 +21,7 @@ struct job {
 	jobs_free_fn free_fn;
 	atomic_bool cancel;
 	double not_before; /* CLOCK_MONOTONIC seconds; 0: at once */
+	bool exclusive;    /* runs alone: see jobs_submit_exclusive */
 	struct job *next;
 };
 
@@ -54,6 +55,8 @@ struct jobs {
 	uint64_t next_id;
 	bool stopping;
 	bool warm; /* jobs_warm: workers open their connections without waiting for a job */
+	int exclusive_queued;  /* exclusive jobs waiting: nothing else starts meanwhile */
+	bool exclusive_running;
 	int wake_fd;
 	char *db_path;
 	char *api_base;
@@ -164,6 +167,20 @@ static struct job *job_take(struct jobs *j, const struct worker *w, double *next
 {
 	double now = monotonic_now();
 	*next_due = 0;
+	if (j->exclusive_running)
+		return NULL;
+	if (j->exclusive_queued) {
+		/* It starts once the running jobs are over; nothing starts before it. */
+		if (j->running > 0)
+			return NULL;
+		for (int lane = 0; lane < 2; lane++)
+			for (struct job *job = j->lanes[lane].head; job; job = job->next)
+				if (job->exclusive) {
+					j->exclusive_queued--;
+					j->exclusive_running = true;
+					return queue_remove(&j->lanes[lane], job->id);
+				}
+	}
 	struct job *job = queue_take_due(&j->lanes[JOBS_INTERACTIVE], now, next_due);
 	if (!job && w->index != 0) /* worker 0 stays free for interactive work */
 		job = queue_take_due(&j->lanes[JOBS_BACKGROUND], now, next_due);
@@ -238,11 +255,18 @@ static void *worker_main(void *p)
 		pthread_mutex_unlock(&j->lock);
 		uint64_t id = job->id;
 		enum jobs_lane lane = job->lane;
+		bool exclusive = job->exclusive;
 		/* Freed before the completion is posted: a completion means the job
 		 * is over, argument included. Outside the lock: it is caller code. */
 		job_free(job);
 		pthread_mutex_lock(&j->lock);
 		j->running--;
+		if (j->exclusive_running && exclusive) {
+			j->exclusive_running = false;
+			pthread_cond_broadcast(&j->work); /* the others may start again */
+		} else if (j->exclusive_queued && j->running == 0) {
+			pthread_cond_broadcast(&j->work); /* the exclusive one may start */
+		}
 		completion_post(j, id, lane, status, result);
 	}
 	pthread_mutex_unlock(&j->lock);
@@ -309,8 +333,22 @@ uint64_t jobs_submit(struct jobs *j, enum jobs_lane lane, jobs_fn fn, void *arg,
 	return jobs_submit_after(j, lane, 0, fn, arg, free_fn);
 }
 
+static uint64_t submit(struct jobs *j, enum jobs_lane lane, double delay, bool exclusive,
+                       jobs_fn fn, void *arg, jobs_free_fn free_fn);
+
 uint64_t jobs_submit_after(struct jobs *j, enum jobs_lane lane, double delay, jobs_fn fn,
                            void *arg, jobs_free_fn free_fn)
+{
+	return submit(j, lane, delay, false, fn, arg, free_fn);
+}
+
+uint64_t jobs_submit_exclusive(struct jobs *j, jobs_fn fn, void *arg, jobs_free_fn free_fn)
+{
+	return submit(j, JOBS_INTERACTIVE, 0, true, fn, arg, free_fn);
+}
+
+static uint64_t submit(struct jobs *j, enum jobs_lane lane, double delay, bool exclusive,
+                       jobs_fn fn, void *arg, jobs_free_fn free_fn)
 {
 	if ((unsigned)lane > JOBS_BACKGROUND || !fn)
 		return 0;
@@ -322,6 +360,7 @@ uint64_t jobs_submit_after(struct jobs *j, enum jobs_lane lane, double delay, jo
 	job->arg = arg;
 	job->free_fn = free_fn;
 	job->not_before = delay > 0 ? monotonic_now() + delay : 0;
+	job->exclusive = exclusive;
 	atomic_init(&job->cancel, false);
 	pthread_mutex_lock(&j->lock);
 	if (j->stopping) {
@@ -331,6 +370,8 @@ uint64_t jobs_submit_after(struct jobs *j, enum jobs_lane lane, double delay, jo
 	}
 	job->id = j->next_id++;
 	queue_push(&j->lanes[lane], job);
+	if (exclusive)
+		j->exclusive_queued++;
 	uint64_t id = job->id;
 	/* Broadcast: only some workers may take this lane. */
 	pthread_cond_broadcast(&j->work);
@@ -373,6 +414,10 @@ int jobs_cancel(struct jobs *j, uint64_t id)
 	pthread_mutex_lock(&j->lock);
 	for (int lane = 0; lane < 2 && !removed; lane++)
 		removed = queue_remove(&j->lanes[lane], id);
+	if (removed && removed->exclusive) {
+		j->exclusive_queued--;
+		pthread_cond_broadcast(&j->work); /* what waited behind it may start */
+	}
 	for (int i = 0; !removed && i < j->nworkers; i++) {
 		if (j->workers[i].current && j->workers[i].current->id == id) {
 			atomic_store(&j->workers[i].current->cancel, true);

@@ -69,7 +69,9 @@ uint64_t recover_job_submit(struct jobs *jobs, const char *key)
 	if (!copy)
 		return 0;
 	memcpy(copy, key, len + 1);
-	uint64_t id = jobs_submit(jobs, JOBS_BACKGROUND, run_recover, copy, free_key);
+	/* Alone: a payment started meanwhile waits, rather than being taken for
+	 * one a crash left in flight. */
+	uint64_t id = jobs_submit_exclusive(jobs, run_recover, copy, free_key);
 	if (!id)
 		sodium_free(copy);
 	return id;

@@ -943,8 +943,20 @@ static void *writer_main(void *arg)
 	struct history_writer *w = arg;
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		while (!w->count && !w->closing && !w->flush)
+		while (!w->count && !w->closing && !w->flush) {
+			if (w->in_txn && !w->rc) {
+				/* Nothing queued: the next page is still on the network.
+				 * Commit now rather than hold the write lock across it —
+				 * a payment or a booking must not wait for a sync. */
+				pthread_mutex_unlock(&w->mu);
+				int rc = writer_commit(w);
+				pthread_mutex_lock(&w->mu);
+				if (rc && !w->rc)
+					w->rc = rc;
+				continue;
+			}
 			pthread_cond_wait(&w->changed, &w->mu);
+		}
 		if (!w->count) {
 			/* asked to flush (or closing) with nothing queued: commit */
 			int rc = w->rc ? PD_OK : writer_commit(w);

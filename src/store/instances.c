@@ -73,11 +73,20 @@ bool db_instance_alone(sqlite3 *db)
 	pthread_mutex_lock(&lock);
 	int i = find(&st);
 	if (i >= 0) {
-		/* Shared → exclusive succeeds only when no one else holds it. A
-		 * failed conversion may lose the shared lock (Linux removes it
-		 * first), so it is taken again either way. */
-		alone = flock(held[i].fd, LOCK_EX | LOCK_NB) == 0;
-		flock(held[i].fd, LOCK_SH);
+		/* Shared → exclusive succeeds only when no one else holds it. The
+		 * conversion drops the shared lock first (Linux), so two desks
+		 * checking at once could each see the other gone: checks take
+		 * turns on a second file. A failed conversion may lose the shared
+		 * lock, so it is taken again either way. */
+		char turn[4112];
+		snprintf(turn, sizeof turn, "%s-check", side);
+		int tfd = open(turn, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (tfd >= 0 && flock(tfd, LOCK_EX) == 0) {
+			alone = flock(held[i].fd, LOCK_EX | LOCK_NB) == 0;
+			flock(held[i].fd, LOCK_SH);
+		}
+		if (tfd >= 0)
+			close(tfd); /* releases the turn */
 	} else {
 		int fd = open(side, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 		alone = fd < 0 || flock(fd, LOCK_EX | LOCK_NB) == 0;

@@ -129,10 +129,11 @@ static int validate_refund_amount(const char *v, char *msg, size_t len)
 {
 	if (!*v)
 		return 0; /* empty: all that is left */
+	/* digits and one decimal point: "12,50" must not read as 1,250 */
 	const char *p = v;
-	while (*p && (strchr("0123456789.,", *p)))
+	while (*p && strchr("0123456789.", *p))
 		p++;
-	if (*p) {
+	if (*p || strchr(v, '.') != strrchr(v, '.')) {
 		snprintf(msg, len, "an amount like 12.50, or empty for all that is left");
 		return -1;
 	}
@@ -178,15 +179,18 @@ struct refund_ctx {
 
 static void refund_confirmed(struct ui *ui, void *ctx)
 {
-	struct refund_ctx *c = ctx;
+	struct refund_ctx *c = ctx; /* ours now (ui_dialog_key) */
 	struct hist *h = c->h;
 	h->ui = ui;
 	char *key = open_key(h, false);
-	if (!key)
+	if (!key) {
+		free(c);
 		return;
+	}
 	h->refund_job = history_refund_job_submit(ui->app->jobs, c->id, c->amount, c->reason, key,
 						  &ui->app->session);
 	vault_secret_free(&key);
+	free(c);
 	if (h->refund_job)
 		ui_notify(ui, UI_NOTICE_INFO, "refund sent to Stripe…");
 	else

@@ -511,7 +511,8 @@ static void draw_detail(struct audit_screen *s, struct ui_rect area)
 		int chars = 0;
 		while (d[bytes] && chars < vw && bytes + 4 < sizeof chunk) {
 			size_t n = 1;
-			while ((d[bytes + n] & 0xc0) == 0x80)
+			/* a character's continuation bytes, at most 3 (invalid runs are cut) */
+			while (n < 4 && (d[bytes + n] & 0xc0) == 0x80)
 				n++;
 			bytes += n;
 			chars++;

@@ -570,9 +570,10 @@ static void paste_read(struct paste_raw *p)
 		struct pollfd pfd = {STDIN_FILENO, POLLIN, 0};
 		if (poll(&pfd, 1, 1000) <= 0)
 			break; /* no end marker within a second: take what came */
+		errno = 0;
 		ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
-		if (n <= 0 && errno != EINTR && errno != EAGAIN)
-			break;
+		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+			break; /* end of file: the terminal hung up mid-paste */
 		if (n > 0)
 			paste_take(p, buf, (size_t)n);
 	}

@@ -488,7 +488,7 @@ static void confirm_change(struct subs_panel *p, bool ok, const char *result)
 	p->mode = SP_FORM; /* a "no" leaves the form as it was */
 	ui_dialog_open(p->ui, &(struct ui_dialog_spec){.title = "Change the subscription?",
 	                                               .body = body,
-	                                               .money = ok,
+	                                               .money = true, /* y only, preview or not */
 	                                               .amount = due,
 	                                               .currency = cur,
 	                                               .confirm_label = "change",

@@ -251,6 +251,37 @@ static void test_delayed_job_waits_in_the_queue(void **state)
 	assert_int_equal(jobs_pending(f->jobs), 0);
 }
 
+static enum jobs_status job_exclusive(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
+{
+	(void)ctx;
+	sleep_ms(100); /* long enough for a later job to overtake, were it allowed */
+	snprintf(result, size, "exclusive %s", (const char *)arg);
+	return JOBS_DONE;
+}
+
+/* An exclusive job waits for the running ones, and nothing submitted after
+ * it starts before it is done. */
+static void test_exclusive_job_runs_alone(void **state)
+{
+	struct fixture *f = *state;
+	static char name[] = "recover", quick[] = "pay";
+	uint64_t blocker = jobs_submit(f->jobs, JOBS_BACKGROUND, job_block, NULL, free_arg);
+	wait_started(1);
+	uint64_t ex = jobs_submit_exclusive(f->jobs, job_exclusive, name, free_arg);
+	uint64_t pay = jobs_submit(f->jobs, JOBS_INTERACTIVE, job_quick, quick, free_arg);
+	assert_true(blocker && ex && pay);
+	sleep_ms(100);
+	struct seen s = {0};
+	jobs_drain(f->jobs, collect, &s);
+	assert_int_equal(s.n, 0); /* the payment waits behind the exclusive job */
+	atomic_store(&release, true);
+	wait_for(f->jobs, &s, 3);
+	assert_int_equal(s.list[0].id, blocker);
+	assert_int_equal(s.list[1].id, ex);
+	assert_string_equal(s.list[1].result, "exclusive recover");
+	assert_int_equal(s.list[2].id, pay);
+}
+
 static void keep_completion(void *ctx, const struct jobs_completion *c)
 {
 	*(struct jobs_completion *)ctx = *c;
@@ -289,6 +320,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_wake_fd_and_drain, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stop_with_work_in_flight, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_delayed_job_waits_in_the_queue, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_exclusive_job_runs_alone, setup, teardown),
 	    cmocka_unit_test(test_unopenable_store_fails_jobs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
