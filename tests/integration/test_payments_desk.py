@@ -375,6 +375,35 @@ class PaymentsTest(unittest.TestCase):
         self.assertIn("nothing to refund", more["error"])
         self.assertEqual(self.audit().count("payment.refund|sam"), 2)
 
+    def test_history_refund_takes_the_selected_payment(self):
+        """From the billing history, a deposit is refunded from the deposit, not from the
+        appointment's newest payment, and the appointment's money trail follows."""
+        cid, _ = self.client_with_card()
+        appt = self.book(cid, 8000)
+        self.drive("card", str(appt["id"]), "--amount", "2000")
+        paid = self.drive("card", str(appt["id"]))["subject"]
+        deposit_pi = paid["attempts"][0]["payment_intent_id"]
+        self.fake.clear_requests()
+        out = self.drive("history-refund", str(appt["id"]), deposit_pi, "--amount", "500")
+        posts = [r for r in self.fake.requests(method="POST", path_prefix="/v1/refunds")]
+        self.assertEqual([(r["params"]["payment_intent"], r["params"]["amount"]) for r in posts],
+                         [(deposit_pi, "500")])
+        self.assertEqual([a["refunded"] for a in out["subject"]["attempts"]], [500, 0])
+        self.assertEqual(out["subject"]["payment"], "partially_refunded")
+        con = sqlite3.connect(self.db)
+        try:
+            row = con.execute("SELECT amount_refunded, status FROM history WHERE stripe_id = ?",
+                              (deposit_pi,)).fetchone()
+        finally:
+            con.close()
+        self.assertEqual(row, (500, "partially_refunded"))
+        self.assertEqual(self.audit().count("payment.refund|sam"), 1)
+        # over what is left on that payment: refused before anything is sent
+        more = self.drive("history-refund", str(appt["id"]), deposit_pi, "--amount", "1600",
+                          expect=1)
+        self.assertIn("at most", more["error"])
+        self.assertEqual(len(self.fake.requests(method="POST", path_prefix="/v1/refunds")), 1)
+
     def test_staff_refund_limit(self):
         cid, _ = self.client_with_card()
         appt = self.book(cid, 5000)

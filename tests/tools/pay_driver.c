@@ -14,6 +14,8 @@
  *   watch-link APPT | watch-reader APPT   the background job chain, until it stops
  *   job-card APPT             the card payment as a worker job
  *   recover APPT              start-up recovery (outbox, then payments_recover)
+ *   history-refund APPT PI    the payment PI, read from Stripe into the billing
+ *                             history, refunded from there (history_refund)
  * The key comes from PAYDESK_TEST_STRIPE_KEY (none: Stripe is "locked").
  * Exit: 0 ok, 1 the use case refused or failed. */
 #include <getopt.h>
@@ -29,6 +31,8 @@
 #include "paydesk/clients.h"
 #include "paydesk/customers.h"
 #include "paydesk/db.h"
+#include "paydesk/history.h"
+#include "paydesk/history_refund.h"
 #include "paydesk/jobs.h"
 #include "paydesk/log.h"
 #include "paydesk/outbox_runner.h"
@@ -232,6 +236,40 @@ static int run_jobs(struct run *R, sqlite3 *db, const struct pay_job_request *re
 	return 0;
 }
 
+/* The billing history as a sync would leave it for one payment, then the
+ * History tab's refund of it. */
+static int history_refund_of(const struct pay_env *e, const char *pi, const struct run *R,
+			     struct pay_result *r, struct pd_error *err)
+{
+	char path[160];
+	snprintf(path, sizeof path, "/v1/payment_intents/%s", pi);
+	struct stripe_params *p = stripe_params_new();
+	stripe_params_add(p, "expand[]", "latest_charge.balance_transaction");
+	struct stripe_request req = {.method = STRIPE_GET, .path = path, .params = p,
+				     .key = e->key};
+	struct stripe_response resp;
+	int rc = stripe_client_send(e->client, &req, &resp, err);
+	stripe_params_free(&p);
+	if (!rc) {
+		json_t *page = json_pack("{s:s, s:[O]}", "object", "list", "data", resp.json);
+		rc = history_ingest_page(e->db, page, NULL, NULL, NULL, NULL, err);
+		json_decref(page);
+	}
+	stripe_response_clear(&resp);
+	sqlite3_stmt *st = NULL;
+	int64_t row = 0;
+	if (!rc && sqlite3_prepare_v2(e->db, "SELECT id FROM history WHERE stripe_id = ?", -1, &st,
+				      NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, pi, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			row = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (!rc && !row)
+		rc = pd_error_set(err, PD_ERR_NOT_FOUND, "%s is not in the history", pi);
+	return rc ? rc : history_refund(e, row, R->amount, R->reason, r, err);
+}
+
 int main(int argc, char **argv)
 {
 	struct run R = {.reason = "requested_by_customer", .poll = 0.05, .max = 200};
@@ -379,6 +417,9 @@ int main(int argc, char **argv)
 			rc = payments_recover(&e, &settled, &open, &err);
 		snprintf(r.message, sizeof r.message, "%zu calls, %zu payments recorded, %zu open", n,
 			 settled, open);
+		out = report(rc, &err, &r, appointment_json(db, id));
+	} else if (strcmp(cmd, "history-refund") == 0) {
+		rc = history_refund_of(&e, arg2, &R, &r, &err);
 		out = report(rc, &err, &r, appointment_json(db, id));
 	} else if (strcmp(cmd, "job-card") == 0) {
 		jq.op = PAY_OP_CARD;
