@@ -1,13 +1,12 @@
 #include "paydesk/audit_view.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "paydesk/file_replace.h"
 #include "paydesk/money.h"
 #include "paydesk/tz.h"
 
@@ -107,6 +106,18 @@ static int write_csv(sqlite3 *db, const struct audit_filter *f, FILE *out, long 
 	return rc;
 }
 
+struct csv_fill {
+	sqlite3 *db;
+	const struct audit_filter *f;
+	long *rows;
+};
+
+static int fill_csv(FILE *out, void *ctx, struct pd_error *err)
+{
+	struct csv_fill *c = ctx;
+	return write_csv(c->db, c->f, out, c->rows, err);
+}
+
 int audit_view_export_file(sqlite3 *db, const struct session *who, const struct audit_filter *f,
 			   const char *path, long *rows, struct pd_error *err)
 {
@@ -114,31 +125,6 @@ int audit_view_export_file(sqlite3 *db, const struct session *who, const struct 
 	int rc = auth_allow(who, AUTH_AUDIT, err);
 	if (rc)
 		return rc;
-	if (!path || !*path)
-		return pd_error_set(err, PD_ERR_USAGE, "type a file name to export to");
-	char *tmp = NULL;
-	if (asprintf(&tmp, "%s.tmp-%ld", path, (long)getpid()) < 0)
-		return pd_error_set(err, PD_ERR, "out of memory");
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!out) {
-		rc = pd_error_set(err, PD_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		free(tmp);
-		return rc;
-	}
-	rc = write_csv(db, f, out, rows, err);
-	if (fflush(out) != 0 && !rc)
-		rc = pd_error_set(err, PD_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-	if (fsync(fileno(out)) != 0 && !rc)
-		rc = pd_error_set(err, PD_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-	if (fclose(out) != 0 && !rc)
-		rc = pd_error_set(err, PD_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-	if (!rc && rename(tmp, path) != 0)
-		rc = pd_error_set(err, PD_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-	if (rc)
-		unlink(tmp);
-	free(tmp);
-	return rc;
+	struct csv_fill c = {db, f, rows};
+	return file_replace(path, fill_csv, &c, err);
 }

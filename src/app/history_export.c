@@ -3,15 +3,14 @@
 #include "paydesk/history_export.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "paydesk/csv.h"
+#include "paydesk/file_replace.h"
 #include "paydesk/money.h"
 
 #define EXPORT_PAGE 256
@@ -264,32 +263,22 @@ out:
 	return rc;
 }
 
+struct export_fill {
+	sqlite3 *db;
+	const struct history_filter *f;
+	enum history_format fmt;
+	long *rows;
+};
+
+static int fill_export(FILE *out, void *ctx, struct pd_error *err)
+{
+	struct export_fill *c = ctx;
+	return history_export(c->db, c->f, c->fmt, out, c->rows, err);
+}
+
 int history_export_file(sqlite3 *db, const struct history_filter *f, enum history_format fmt,
 			const char *path, long *rows, struct pd_error *err)
 {
-	char *tmp = NULL;
-	if (!path || !*path)
-		return pd_error_set(err, PD_ERR_USAGE, "type a file name to export to");
-	if (asprintf(&tmp, "%s.tmp-%ld", path, (long)getpid()) < 0)
-		return pd_error_set(err, PD_ERR, "out of memory");
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!out) {
-		int rc = pd_error_set(err, PD_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		free(tmp);
-		return rc;
-	}
-	int rc = history_export(db, f, fmt, out, rows, err);
-	if (fsync(fileno(out)) != 0 && !rc)
-		rc = pd_error_set(err, PD_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-	if (fclose(out) != 0 && !rc)
-		rc = pd_error_set(err, PD_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-	if (!rc && rename(tmp, path) != 0)
-		rc = pd_error_set(err, PD_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-	if (rc)
-		unlink(tmp);
-	free(tmp);
-	return rc;
+	struct export_fill c = {db, f, fmt, rows};
+	return file_replace(path, fill_export, &c, err);
 }
