@@ -12,7 +12,6 @@
 #include "paydesk/log.h"
 #include "paydesk/money.h"
 #include "paydesk/outbox.h"
-#include "paydesk/outbox_runner.h"
 #include "payments_internal.h"
 
 static bool valid_reason(const char *r)
@@ -70,24 +69,6 @@ static bool local_attempt(sqlite3 *db, const struct history_detail *d, struct pa
 				found = true;
 			}
 	pay_attempts_free_list(&rows, n);
-	return found;
-}
-
-/* A refund of this payment sent earlier whose outcome is not known yet (a
- * crash or a lost answer): another one could refund twice. */
-static bool refund_unresolved(sqlite3 *db, const char *payment_intent)
-{
-	struct outbox_row *rows = NULL;
-	size_t n = 0;
-	struct pd_error err = {0};
-	char needle[128];
-	snprintf(needle, sizeof needle, "payment_intent=%s", payment_intent);
-	bool found = false;
-	if (outbox_list_unresolved(db, &rows, &n, &err) == PD_OK)
-		for (size_t i = 0; i < n && !found; i++)
-			found = strcmp(rows[i].path, "/v1/refunds") == 0 && rows[i].params &&
-				strstr(rows[i].params, needle) != NULL;
-	outbox_rows_free(&rows, n);
 	return found;
 }
 
@@ -180,20 +161,14 @@ static int send_refund(const struct pay_env *e, const struct history_detail *d,
 	if (d->appointment_id[0])
 		stripe_params_add(p, "metadata[appointment_id]", d->appointment_id);
 	stripe_params_add(p, "metadata[refunded_by]", pay_actor(e->who));
-	char acct[64];
-	struct outbox_call call = {STRIPE_POST, "/v1/refunds", p, pay_account(e->db, acct)};
-	int64_t row = 0;
-	enum outbox_state state = OUTBOX_FAILED;
+	enum outbox_state state;
 	struct stripe_response resp;
 	struct pd_error send_err = {0};
-	outbox_send(e->db, e->client, e->key, &call, e->cancel, &row, &state, &resp, &send_err);
+	pay_send_money_state(e, "/v1/refunds", p, &resp, &state, &send_err);
 	stripe_params_free(&p);
 	int rc = PD_OK;
-	if (row && state != OUTBOX_DONE && state != OUTBOX_FAILED) {
-		rc = pd_error_set(err, PD_ERR,
-				  "the refund's outcome is not known yet (%s): paydesk finishes it at "
-				  "the next start (or paydesk recover); do not refund again",
-				  send_err.msg);
+	if (state != OUTBOX_DONE && state != OUTBOX_FAILED) {
+		rc = pd_error_set(err, PD_ERR, PAY_REFUND_UNKNOWN, send_err.msg);
 	} else if (state != OUTBOX_DONE || resp.outcome != STRIPE_OUTCOME_OK) {
 		rc = pd_error_set(err, PD_ERR, "refund not made: %s", send_err.msg);
 	} else {
@@ -244,7 +219,7 @@ int history_refund(const struct pay_env *e, int64_t history_id, int64_t amount,
 	if (!rc && !e->key)
 		rc = pd_error_set(err, PD_ERR_LOCKED,
 				  "Stripe is not unlocked: enter the admin passphrase first");
-	if (!rc && d.payment_intent[0] && refund_unresolved(e->db, d.payment_intent))
+	if (!rc && d.payment_intent[0] && pay_refund_unresolved(e->db, d.payment_intent))
 		rc = pd_error_set(err, PD_ERR_CONFLICT,
 				  "a refund of this payment is still unresolved: paydesk finishes it at "
 				  "the next start (or paydesk recover); refund again after that");

@@ -42,14 +42,41 @@ const char *pay_account(sqlite3 *db, char buf[64])
 	return buf;
 }
 
-int pay_send_money(const struct pay_env *e, const char *path, const struct stripe_params *p,
-		   struct stripe_response *resp, struct pd_error *err)
+int pay_send_money_state(const struct pay_env *e, const char *path,
+			 const struct stripe_params *p, struct stripe_response *resp,
+			 enum outbox_state *state, struct pd_error *err)
 {
 	char acct[64];
 	struct outbox_call call = {STRIPE_POST, path, p, pay_account(e->db, acct)};
-	int64_t id;
+	int64_t id = 0;
+	*state = OUTBOX_FAILED;
+	int rc = outbox_send(e->db, e->client, e->key, &call, e->cancel, &id, state, resp, err);
+	if (!id)
+		*state = OUTBOX_FAILED; /* nothing was written, so nothing was sent */
+	return rc;
+}
+
+int pay_send_money(const struct pay_env *e, const char *path, const struct stripe_params *p,
+		   struct stripe_response *resp, struct pd_error *err)
+{
 	enum outbox_state state;
-	return outbox_send(e->db, e->client, e->key, &call, e->cancel, &id, &state, resp, err);
+	return pay_send_money_state(e, path, p, resp, &state, err);
+}
+
+bool pay_refund_unresolved(sqlite3 *db, const char *payment_intent)
+{
+	struct outbox_row *rows = NULL;
+	size_t n = 0;
+	struct pd_error err = {0};
+	char needle[128];
+	snprintf(needle, sizeof needle, "payment_intent=%s", payment_intent);
+	bool found = false;
+	if (outbox_list_unresolved(db, &rows, &n, &err) == PD_OK)
+		for (size_t i = 0; i < n && !found; i++)
+			found = strcmp(rows[i].path, "/v1/refunds") == 0 && rows[i].params &&
+				strstr(rows[i].params, needle) != NULL;
+	outbox_rows_free(&rows, n);
+	return found;
 }
 
 int pay_send(const struct pay_env *e, enum stripe_method m, const char *path,
@@ -544,6 +571,13 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 		int64_t room = row->amount - row->refunded;
 		if (row->status != PAYROW_SUCCEEDED || room <= 0 || !row->payment_intent_id)
 			continue;
+		if (pay_refund_unresolved(e->db, row->payment_intent_id)) {
+			rc = pd_error_set(err, PD_ERR_CONFLICT,
+					  "a refund of this payment is still unresolved: paydesk "
+					  "finishes it at the next start (or paydesk recover); refund "
+					  "again after that");
+			break;
+		}
 		int64_t part = todo < room ? todo : room;
 		struct stripe_params *p = stripe_params_new();
 		stripe_params_add(p, "payment_intent", row->payment_intent_id);
@@ -553,8 +587,14 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 		stripe_params_add(p, "metadata[refunded_by]", pay_actor(e->who));
 		struct stripe_response resp;
 		struct pd_error send_err = {0};
-		pay_send_money(e, "/v1/refunds", p, &resp, &send_err);
+		enum outbox_state state;
+		pay_send_money_state(e, "/v1/refunds", p, &resp, &state, &send_err);
 		stripe_params_free(&p);
+		if (state != OUTBOX_DONE && state != OUTBOX_FAILED) {
+			rc = pd_error_set(err, PD_ERR, PAY_REFUND_UNKNOWN, send_err.msg);
+			stripe_response_clear(&resp);
+			break;
+		}
 		if (resp.outcome != STRIPE_OUTCOME_OK) {
 			rc = pd_error_set(err, PD_ERR, "refund not made: %s%s", send_err.msg,
 					  todo < amount ? " (part of it was refunded)" : "");

@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "paydesk/payments.h"
+#include "paydesk/outbox.h"
 #include "paydesk/payments_store.h"
 #include "paydesk/stripe_params.h"
 
@@ -17,6 +18,22 @@ const char *pay_account(sqlite3 *db, char buf[64]);
 /* A money-moving POST through the outbox. resp is always filled (clear it). */
 int pay_send_money(const struct pay_env *e, const char *path, const struct stripe_params *p,
 		   struct stripe_response *resp, struct pd_error *err);
+/* pay_send_money, also saying what the outbox row now is (*state): neither
+ * done nor failed means the outcome is not known yet, and the call must
+ * not be made again by hand. */
+int pay_send_money_state(const struct pay_env *e, const char *path,
+			 const struct stripe_params *p, struct stripe_response *resp,
+			 enum outbox_state *state, struct pd_error *err);
+
+/* A refund of this PaymentIntent sent earlier whose outcome is not known
+ * yet (a crash, a lost answer): another one could refund twice. */
+bool pay_refund_unresolved(sqlite3 *db, const char *payment_intent);
+
+/* What to say when a refund's outcome is not known. */
+#define PAY_REFUND_UNKNOWN                                                             \
+	"the refund's outcome is not known yet (%s): paydesk finishes it at the next "  \
+	"start (or paydesk recover); do not refund again"
+
 /* A call that moves no money (GET, expire, cancel_action). */
 int pay_send(const struct pay_env *e, enum stripe_method m, const char *path,
 	     const struct stripe_params *p, struct stripe_response *resp, struct pd_error *err);

@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -403,6 +404,47 @@ class PaymentsTest(unittest.TestCase):
                           expect=1)
         self.assertIn("at most", more["error"])
         self.assertEqual(len(self.fake.requests(method="POST", path_prefix="/v1/refunds")), 1)
+
+    def test_refund_left_in_flight_is_not_repeated(self):
+        """A desk killed while its refund was on the wire: another refund of that payment
+        is refused until recovery has settled the first, and Stripe made it once."""
+        cid, _ = self.client_with_card()
+        appt = self.book(cid, 5000)
+        self.drive("card", str(appt["id"]))
+        self.fake.add_fault("latency", method="POST", path_prefix="/v1/refunds", ms=1500,
+                            count=1)
+        env = dict(os.environ, PAYDESK_TEST_STRIPE_KEY=DEFAULT_KEY)
+        proc = subprocess.Popen([DRIVER, "--api-base", self.fake.base_url, "--db", self.db,
+                                 "--log", self.log, "refund", str(appt["id"]), "--amount",
+                                 "1500"], env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and self.outbox_states()[-1:] != ["sent"]:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        proc.kill()
+        proc.wait()
+        self.assertEqual(self.outbox_states()[-1], "sent")
+        again = self.drive("refund", str(appt["id"]), "--amount", "1500", expect=1)
+        self.assertIn("still unresolved", again["error"])
+        # the fake finishes the first request (it outlives its client), then recovery
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not self.fake.api(
+                "GET", "/v1/refunds", {"limit": 1}).json()["data"]:
+            time.sleep(0.05)
+        self.drive("recover", str(appt["id"]))
+        self.assertEqual(self.outbox_states()[-1], "done")
+        refunds = self.fake.api("GET", "/v1/refunds", {"limit": 10}).json()["data"]
+        self.assertEqual([r["amount"] for r in refunds], [1500])  # made once, not twice
+        after = self.drive("refund", str(appt["id"]), "--amount", "500")
+        self.assertTrue(after["result"]["object_id"].startswith("re_"))
+
+    def outbox_states(self):
+        con = sqlite3.connect(self.db)
+        try:
+            return [r[0] for r in con.execute("SELECT state FROM outbox ORDER BY id")]
+        finally:
+            con.close()
 
     def test_staff_refund_limit(self):
         cid, _ = self.client_with_card()
