@@ -232,9 +232,9 @@ int history_refund(const struct pay_env *e, int64_t history_id, int64_t amount,
 	if (has_attempt)
 		pay_attempt_free(&attempt);
 	if (!rc)
-		snprintf(r->message, sizeof r->message, "Refunded %s of %s%s%s%s.",
-			 money_format(amount, d.row.currency, money, sizeof money), d.row.stripe_id,
-			 d.row.client[0] ? " to " : "", d.row.client,
+		snprintf(r->message, sizeof r->message, "Refunded %s %s %s%s.",
+			 money_format(amount, d.row.currency, money, sizeof money),
+			 d.row.client[0] ? "to" : "of", d.row.client[0] ? d.row.client : d.row.stripe_id,
 			 late ? " (shown here after the next sync)" : "");
 	history_detail_free(&d);
 	return rc;

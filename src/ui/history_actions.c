@@ -122,8 +122,10 @@ bool history_sync_draw(struct hist *h, struct ui_rect r)
 
 /* ---- refund ------------------------------------------------------------------ */
 
-static const char *const reason_choices[] = {"requested_by_customer", "duplicate", "fraudulent",
-					     NULL};
+/* Shown in words; sent as Stripe's values, in the same order. */
+static const char *const reason_choices[] = {"requested by the client", "duplicate",
+					     "fraudulent", NULL};
+static const char *const reason_values[] = {"requested_by_customer", "duplicate", "fraudulent"};
 
 static int validate_refund_amount(const char *v, char *msg, size_t len)
 {
@@ -226,11 +228,12 @@ void history_refund_submit(struct hist *h)
 	c->h = h;
 	c->id = row.id;
 	c->amount = amount;
-	snprintf(c->reason, sizeof c->reason, "%s", reason_choices[h->fields[1].choice]);
+	snprintf(c->reason, sizeof c->reason, "%s", reason_values[h->fields[1].choice]);
 	char body[600];
 	snprintf(body, sizeof body, "%s%s%s\n%s · reason: %s\nThe money goes back to the card.",
 		 row.stripe_id, row.client[0] ? " · " : "", row.client,
-		 row.description[0] ? row.description : row.type, c->reason);
+		 row.description[0] ? row.description : row.type,
+		 reason_choices[h->fields[1].choice]);
 	history_close_form(h);
 	struct ui_dialog_spec spec = {.title = "Refund this payment?", .body = body, .money = true,
 				      .amount = amount, .currency = row.currency,
