@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -174,4 +175,35 @@ void cli_stripe_close(struct cli_stripe *s)
 	stripe_client_free(&s->client);
 	vault_secret_free(&s->key);
 	vault_lock(&s->vault);
+}
+
+int cli_switch_and_pfd(int argc, char **argv, const char *flag, bool *flag_set, int *pfd,
+		       const char *usage)
+{
+	enum { O_FLAG = 256, O_PFD };
+	struct option opts[3] = {
+		{"passphrase-fd", required_argument, NULL, O_PFD},
+		{NULL, 0, NULL, 0},
+		{NULL, 0, NULL, 0},
+	};
+	if (flag)
+		opts[1] = (struct option){flag, no_argument, NULL, O_FLAG};
+	int c;
+	*pfd = -1;
+	if (flag_set)
+		*flag_set = false;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == O_FLAG && flag_set) {
+			*flag_set = true;
+		} else if (c != O_PFD || (*pfd = cli_parse_fd(optarg)) < 0) {
+			fprintf(stderr, "usage: %s\n", usage);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "usage: %s\n", usage);
+		return 2;
+	}
+	return 0;
 }

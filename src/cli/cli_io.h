@@ -41,4 +41,10 @@ void cli_stripe_close(struct cli_stripe *s);
 /* Parse a descriptor number for --passphrase-fd; -1 when invalid. */
 int cli_parse_fd(const char *s);
 
+/* The options of a command that takes at most one switch (flag, e.g.
+ * "full"; NULL: none) and --passphrase-fd N, and no arguments: 0, or 2
+ * after printing usage. *flag_set and *pfd (-1: none) get what was given. */
+int cli_switch_and_pfd(int argc, char **argv, const char *flag, bool *flag_set, int *pfd,
+		       const char *usage);
+
 #endif

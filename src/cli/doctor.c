@@ -1,6 +1,5 @@
 /* `paydesk doctor [--json]`: the Setup checklist, printed, for admins and
  * cron. Exit 0 only when everything paydesk needs is in place. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,29 +11,11 @@
 
 static int run(struct app *app, int argc, char **argv)
 {
-	enum { O_JSON = 256, O_PFD };
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, O_JSON},
-		{"passphrase-fd", required_argument, NULL, O_PFD},
-		{NULL, 0, NULL, 0},
-	};
-	bool json = false;
-	int pfd = -1, c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == O_JSON) {
-			json = true;
-		} else if (c == O_PFD && (pfd = cli_parse_fd(optarg)) >= 0) {
-			continue;
-		} else {
-			fprintf(stderr, "usage: paydesk doctor [--json] [--passphrase-fd N]\n");
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "usage: paydesk doctor [--json] [--passphrase-fd N]\n");
+	bool json;
+	int pfd;
+	if (cli_switch_and_pfd(argc, argv, "json", &json, &pfd,
+			       "paydesk doctor [--json] [--passphrase-fd N]"))
 		return 2;
-	}
 	struct pd_error err = {0};
 	struct stripe_account_row acct;
 	if (stripe_account_get(app->db, &acct, &err) != PD_OK)

@@ -1,7 +1,6 @@
 /* `paydesk recover`: finish the Stripe calls a crash left in flight (the
  * TUI does the same at start once the vault is unlocked). Exit 0 when none
  * is left open. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli_io.h"
@@ -14,20 +13,9 @@
 
 static int run(struct app *app, int argc, char **argv)
 {
-	static const struct option opts[] = {{"passphrase-fd", required_argument, NULL, 'p'},
-					     {NULL, 0, NULL, 0}};
-	int pfd = -1, c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'p' || (pfd = cli_parse_fd(optarg)) < 0) {
-			fprintf(stderr, "usage: paydesk recover [--passphrase-fd N]\n");
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "usage: paydesk recover [--passphrase-fd N]\n");
+	int pfd;
+	if (cli_switch_and_pfd(argc, argv, NULL, NULL, &pfd, "paydesk recover [--passphrase-fd N]"))
 		return 2;
-	}
 	struct pd_error err = {0};
 	struct cli_stripe st;
 	int rc = cli_stripe_open(&st, app, pfd, &err);

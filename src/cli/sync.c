@@ -1,7 +1,6 @@
 /* `paydesk sync [--full]`: pull billing history from Stripe, for cron.
  * Progress on a terminal, quiet otherwise; non-zero exit on failure.
  * Ctrl-C stops after the current page; the next sync resumes there. */
-#include <getopt.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -33,29 +32,11 @@ static void show_progress(void *ctx, const struct history_sync_step *step)
 
 static int run(struct app *app, int argc, char **argv)
 {
-	enum { O_FULL = 256, O_PFD };
-	static const struct option opts[] = {
-		{"full", no_argument, NULL, O_FULL},
-		{"passphrase-fd", required_argument, NULL, O_PFD},
-		{NULL, 0, NULL, 0},
-	};
-	bool full = false;
-	int pfd = -1, c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == O_FULL) {
-			full = true;
-		} else if (c == O_PFD && (pfd = cli_parse_fd(optarg)) >= 0) {
-			continue;
-		} else {
-			fprintf(stderr, "usage: paydesk sync [--full] [--passphrase-fd N]\n");
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "usage: paydesk sync [--full] [--passphrase-fd N]\n");
+	bool full;
+	int pfd;
+	if (cli_switch_and_pfd(argc, argv, "full", &full, &pfd,
+			       "paydesk sync [--full] [--passphrase-fd N]"))
 		return 2;
-	}
 	struct pd_error err = {0};
 	struct stripe_account_row acct;
 	if (stripe_account_get(app->db, &acct, &err) != PD_OK)
