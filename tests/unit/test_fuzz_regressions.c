@@ -35,6 +35,9 @@
 #define LLVMFuzzerTestOneInput fuzz_entry_history
 #include "../fuzz/fuzz_history.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_entry_json_scan
+#include "../fuzz/fuzz_json_scan.c"
+#undef LLVMFuzzerTestOneInput
 
 static const struct fuzz_target {
 	const char *name;
@@ -49,6 +52,7 @@ static const struct fuzz_target {
 	{"fuzz_textedit", fuzz_entry_textedit},
 	{"fuzz_csv", fuzz_entry_csv},
 	{"fuzz_history", fuzz_entry_history},
+	{"fuzz_json_scan", fuzz_entry_json_scan},
 };
 #define N_TARGETS (sizeof targets / sizeof targets[0])
 
