@@ -184,25 +184,71 @@ int history_ingest_page(sqlite3 *db, json_t *page, const char *request_id,
 			const char *sync_object, const char *cursor,
 			struct history_ingest_stats *stats, struct pd_error *err);
 
-/* A list page's objects (references to the parsed list's). */
-struct history_page {
-	size_t n;
-	json_t **objs;
-	bool has_more;
+/* A Stripe object of a list page, read into what the store keeps (parsed
+ * on the fetching thread, so the writer thread only writes). Strings point
+ * into the page's own storage; NULL when absent or empty. */
+enum history_obj_kind {
+	HISTORY_OBJ_SKIP, /* not kept: a charge, or malformed (counted as skipped) */
+	HISTORY_OBJ_PAYMENT,
+	HISTORY_OBJ_REFUND,
+	HISTORY_OBJ_INVOICE,
+	HISTORY_OBJ_CUSTOMER, /* stripe_id, client (name), email, created, deleted */
+	HISTORY_OBJ_BALANCE,  /* stripe_id, source, type, amount, fee, net, currency, status, created */
 };
 
-/* The objects of a parsed list ({"data":[…]}) or bare array. */
+struct history_obj {
+	enum history_obj_kind kind;
+	const char *stripe_id;
+	int64_t created;
+	const char *type, *currency, *status;
+	int64_t amount, amount_refunded;
+	const char *customer_id, *client, *email, *description;
+	const char *brand, *last4, *payment_method;
+	const char *charge_id, *payment_intent, *invoice_id, *subscription_id, *appointment_id;
+	const char *balance_txn;
+	bool has_fee;
+	int64_t fee, net;
+	/* the balance transaction not expanded: the writer looks the fee up
+	 * among stored ones, by balance_txn or else by fee_source (the charge
+	 * or refund it came from) */
+	bool lookup_fee;
+	const char *fee_source;
+	/* a payment's client when neither its customer nor the store names one */
+	const char *receipt_email, *billing_name, *billing_email;
+	const char *source; /* balance transactions */
+	bool disputed, livemode, has_succeeded, deleted;
+	int64_t succeeded_at;
+};
+
+struct history_page_chunk;
+
+struct history_page {
+	size_t n;
+	struct history_obj *objs;
+	bool has_more;
+	struct history_page_chunk *strings; /* where the objects' strings live */
+};
+
+/* The objects of a list page ({"data":[…]}) or bare array, from its JSON
+ * text (validated here: a malformed page is refused whole). */
+int history_page_from_text(const char *text, size_t len, struct history_page *page,
+			   struct pd_error *err);
+/* The same from a parsed value (tests, the events feed, single objects). */
 int history_page_from_json(json_t *list, struct history_page *page, struct pd_error *err);
 void history_page_clear(struct history_page *page);
 
 /* Ingest for many pages: statements prepared once. Pages are ingested as
  * by history_ingest_page; inside a transaction the caller opened, several
- * pages share it (the caller commits). */
+ * pages share it, and the caller calls history_ingester_flush (search
+ * index, roll-ups) before it commits, or history_ingester_discard after a
+ * rollback. */
 struct history_ingester;
 int history_ingester_new(sqlite3 *db, struct history_ingester **out, struct pd_error *err);
 int history_ingester_page(struct history_ingester *ing, const struct history_page *page,
 			  const char *request_id, const char *sync_object, const char *cursor,
 			  struct history_ingest_stats *stats, struct pd_error *err);
+int history_ingester_flush(struct history_ingester *ing, struct pd_error *err);
+void history_ingester_discard(struct history_ingester *ing);
 void history_ingester_free(struct history_ingester **ing);
 
 /* A thread that ingests pages while its caller fetches and parses the next

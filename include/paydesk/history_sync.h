@@ -12,20 +12,23 @@
 #include "paydesk/history.h"
 #include "paydesk/stripe_client.h"
 
-/* Pages of 100 records written per transaction: the random-order indexes
- * (stripe id, charge, customer, amount) dirty a page per record or so, and
- * each commit writes every dirty page to the WAL and later back; the more
- * records a commit, the fewer times each page is written (into a 1M-row
- * history: 5.9k records/s at 50 pages and a 32 MB cache, 8.7k at 100 pages
- * and 64 MB, 10.4k at 200 and 200 MB). */
-#define HISTORY_SYNC_PAGES_PER_COMMIT 100
+/* Pages of 100 records written per transaction, when pages come faster
+ * than they are stored (else the writer commits whenever its queue is
+ * empty): the random-order indexes (stripe id, charge, customer, amount)
+ * dirty a page per record or so, and each commit writes every dirty page
+ * to the WAL and later back; the more records a commit, the fewer times
+ * each page is written (into a 1M-row history: 5.9k records/s at 50 pages
+ * and a 32 MB cache, 8.7k at 100 pages and 64 MB, 10.4k at 200 and 200 MB). */
+#define HISTORY_SYNC_PAGES_PER_COMMIT 200
 /* Set on the sync's connection for the run (restored after): history is a
  * re-fetchable cache of Stripe, so WAL + NORMAL (consistent after a crash,
  * the last commits may be lost on power failure: the next sync fetches
- * them again); a 64 MB page cache to hold a commit's dirty pages. */
+ * them again); a 64 MB page cache to hold a commit's dirty pages; a WAL of
+ * up to 256 MB between checkpoints (each waits for two fsyncs: at 40 MB
+ * they took a third of a large sync's time), truncated when the run ends. */
 #define HISTORY_SYNC_PRAGMAS                                                 \
 	"PRAGMA synchronous = NORMAL; PRAGMA cache_size = -64000;"           \
-	" PRAGMA wal_autocheckpoint = 10000; PRAGMA temp_store = MEMORY"
+	" PRAGMA wal_autocheckpoint = 65536; PRAGMA temp_store = MEMORY"
 
 struct history_sync_stats {
 	long pages;

@@ -55,6 +55,7 @@ struct stripe_request {
 	const char *idempotency_key;        /* POST only; NULL: a fresh one for this call */
 	bool via_outbox;                    /* money-moving POSTs are refused without it */
 	const atomic_bool *cancel;          /* set from another thread to abort; may be NULL */
+	bool raw_body; /* OK: the body is handed over unparsed (body, body_len), json is NULL */
 };
 
 enum stripe_outcome {
@@ -71,6 +72,8 @@ struct stripe_response {
 	long http_status;          /* of the last answer, 0 when none */
 	char *request_id;          /* Request-Id of the last answer, or NULL */
 	json_t *json;              /* OUTCOME_OK: the parsed object (owned) */
+	char *body;                /* OUTCOME_OK with raw_body: the body as received (owned) */
+	size_t body_len;
 	struct stripe_error error; /* every outcome but OK: what went wrong */
 	int attempts;              /* requests made (1 + retries) */
 	bool replayed;             /* Stripe said Idempotent-Replayed: true */

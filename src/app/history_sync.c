@@ -87,16 +87,23 @@ static int interrupted(struct run *r)
 					    "one stopped");
 }
 
-static int get(struct run *r, const char *path, struct stripe_params *p,
-	       struct stripe_response *resp)
+static int get_as(struct run *r, const char *path, struct stripe_params *p, bool raw_body,
+		  struct stripe_response *resp)
 {
 	struct stripe_request req = {.method = STRIPE_GET, .path = path, .params = p,
-				     .key = r->key, .account = r->account, .cancel = r->cancel};
+				     .key = r->key, .account = r->account, .cancel = r->cancel,
+				     .raw_body = raw_body};
 	int rc = stripe_client_send(r->client, &req, resp, r->err);
 	r->http_status = resp->http_status;
 	if (rc)
 		stripe_response_clear(resp);
 	return rc;
+}
+
+static int get(struct run *r, const char *path, struct stripe_params *p,
+	       struct stripe_response *resp)
+{
+	return get_as(r, path, p, false, resp);
 }
 
 /* A restricted key without Events: Read (made before paydesk followed the
@@ -149,30 +156,27 @@ static int sync_object(struct run *r, const struct sync_object *o)
 		if (o->expand)
 			stripe_params_add(p, "expand[]", o->expand);
 		struct stripe_response resp;
-		rc = get(r, o->path, p, &resp);
+		/* the page's body is read without a JSON tree: a tenth of the cost */
+		rc = get_as(r, o->path, p, true, &resp);
 		stripe_params_free(&p);
 		if (rc)
 			break;
 		struct history_page page;
-		rc = history_page_from_json(resp.json, &page, r->err);
+		rc = history_page_from_text(resp.body, resp.body_len, &page, r->err);
 		if (rc) {
 			stripe_response_clear(&resp);
 			break;
 		}
 		more = page.has_more && page.n > 0;
 		size_t n = page.n;
-		for (size_t i = 0; i < n; i++) {
-			json_int_t created =
-				json_integer_value(json_object_get(page.objs[i], "created"));
-			if (created > c.high)
-				c.high = created;
-		}
+		for (size_t i = 0; i < n; i++)
+			if (page.objs[i].created > c.high)
+				c.high = page.objs[i].created;
 		if (n > 0) {
-			const char *last = json_string_value(json_object_get(page.objs[n - 1], "id"));
+			const char *last = page.objs[n - 1].stripe_id;
 			snprintf(c.after, sizeof c.after, "%s", last ? last : "-");
 			/* the page goes to the writer below: read what the progress needs first */
-			json_int_t oldest = json_integer_value(
-				json_object_get(page.objs[n - 1], "created"));
+			int64_t oldest = page.objs[n - 1].created;
 			if (!newest)
 				newest = c.high;
 			if (oldest > 0 && (!reached || oldest < reached))
@@ -519,6 +523,9 @@ int history_sync_run(sqlite3 *db, struct stripe_client *client, const char *key,
 		rc = sync_events(&r, events_cursor ? strtoll(events_cursor, NULL, 10) : 0);
 	}
 	pragmas_restore(db, &saved);
+	/* the WAL a large run grew goes back to the database now, and its
+	 * file to nothing (when no reader holds it: else at a later checkpoint) */
+	sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 	free(events_cursor);
 	free(events_pending);
 	if (rc)

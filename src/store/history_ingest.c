@@ -1,72 +1,18 @@
-/* Ingest of Stripe list pages into the history tables: one transaction per
- * page, idempotent upserts, balance transactions folded into their source. */
+/* Ingest of Stripe list pages (read by history_page.c) into the history
+ * tables: idempotent upserts, balance transactions folded into their
+ * source; search index and roll-ups brought up to date once a transaction. */
 #include "paydesk/history.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "paydesk/db.h"
+#include "history_internal.h"
 
-/* ---- reading Stripe objects --------------------------------------------- */
-
-static const char *jstr(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-/* An expandable field: the id whether it came as a string or an object. */
-static const char *jid(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-	if (json_is_string(v))
-		return json_string_value(v);
-	if (json_is_object(v))
-		return jstr(v, "id");
-	return NULL;
-}
-
-/* An expanded object, or NULL when the field is an id or absent. */
-static json_t *jobj(const json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_object(v) ? v : NULL;
-}
-
-static bool jint(const json_t *o, const char *key, int64_t *out)
-{
-	const json_t *v = json_object_get(o, key);
-	if (!json_is_integer(v))
-		return false;
-	*out = (int64_t)json_integer_value(v);
-	return true;
-}
-
-static bool jbool(const json_t *o, const char *key)
-{
-	return json_is_true(json_object_get(o, key));
-}
-
-/* ---- one history record --------------------------------------------------- */
-
-/* Field values point into the page's JSON (or into copies kept in the page
- * context), valid while the page is being ingested. */
-struct rec {
-	const char *stripe_id, *type, *currency, *status;
-	int64_t created, amount, amount_refunded;
-	const char *customer_id, *client, *email, *description;
-	const char *brand, *last4;
-	bool has_fee;
-	int64_t fee, net;
-	const char *charge_id, *payment_intent, *invoice_id, *subscription_id, *appointment_id;
-	const char *balance_txn, *payment_method;
-	bool disputed, livemode;
-	bool has_succeeded;
-	int64_t succeeded_at;
-};
+/* A record being written: the page's object, plus what the store adds. */
+#define rec history_obj
 
 enum {
 	ST_FIND,
@@ -82,8 +28,6 @@ enum {
 	ST_CUSTOMER_ROWS,
 	ST_CUSTOMER_FILL,
 	ST_CURSOR,
-	ST_ROLLUP_DAY,
-	ST_ROLLUP_MONTH,
 	ST_FTS_DELETE,
 	ST_FTS_ONE,
 	ST_FTS_RANGE,
@@ -147,27 +91,6 @@ static const char *const stmt_sql[ST_COUNT] = {
 			     " WHERE customer_id = ?1 AND client_name IS NULL",
 	[ST_CUSTOMER_FILL] = "UPDATE history SET client_name = ?2, email = coalesce(email, ?3)"
 			     " WHERE id = ?1",
-	/* Roll-ups of rows inserted by the ingest, a run of rowids at a time
-	 * (updates keep their trigger): one statement instead of two per row. */
-	[ST_ROLLUP_DAY] = "INSERT INTO history_day (day, type, status, currency, n, amount, fee, net)"
-			  " SELECT created / 86400, type, status, currency, count(*), sum(amount),"
-			  " sum(ifnull(fee, 0)), sum(ifnull(net, 0)) FROM history"
-			  " WHERE id BETWEEN ?1 AND ?2 GROUP BY 1, 2, 3, 4"
-			  " ON CONFLICT DO UPDATE SET n = n + excluded.n,"
-			  " amount = amount + excluded.amount, fee = fee + excluded.fee,"
-			  " net = net + excluded.net",
-	[ST_ROLLUP_MONTH] = "INSERT INTO history_month (month, type, status, currency, n, amount,"
-			    " fee, net)"
-			    " SELECT CAST(strftime('%Y', day * 86400, 'unixepoch') AS INTEGER) * 12"
-			    " + CAST(strftime('%m', day * 86400, 'unixepoch') AS INTEGER) - 1,"
-			    " type, status, currency, sum(n), sum(amount), sum(fee), sum(net)"
-			    " FROM (SELECT created / 86400 AS day, type, status, currency,"
-			    " count(*) AS n, sum(amount) AS amount, sum(ifnull(fee, 0)) AS fee,"
-			    " sum(ifnull(net, 0)) AS net FROM history WHERE id BETWEEN ?1 AND ?2"
-			    " GROUP BY 1, 2, 3, 4) WHERE true GROUP BY 1, 2, 3, 4"
-			    " ON CONFLICT DO UPDATE SET n = n + excluded.n,"
-			    " amount = amount + excluded.amount, fee = fee + excluded.fee,"
-			    " net = net + excluded.net",
 	[ST_FTS_DELETE] = "INSERT INTO history_fts (history_fts, rowid, client_name, email,"
 			  " description) VALUES ('delete', ?, ?, ?, ?)",
 	[ST_FTS_ONE] = "INSERT INTO history_fts (rowid, client_name, email, description)"
@@ -194,9 +117,10 @@ struct history_ingester {
 	int64_t now;
 	struct history_ingest_stats *stats;
 	struct pd_error *err;
-	/* rows inserted by this page (rowids are consecutive): indexed for search at the end */
+	/* rows inserted by the open transaction (rowids are consecutive):
+	 * indexed for search and added up when it is flushed */
 	int64_t first_new, last_new;
-	int64_t rolled_up; /* new rows up to this rowid are in the roll-ups */
+	struct history_sums *sums; /* of the new rows, not yet written */
 	struct reindex *re;
 	size_t nre, capre;
 	/* copies read back from the store (a refund borrows its payment's client) */
@@ -229,29 +153,19 @@ static void free_borrowed(struct history_ingester *in)
 	}
 }
 
-static int client_of(struct history_ingester *in, struct rec *r);
+/* ---- what the store adds to a record ------------------------------------- */
 
-/* ---- mapping objects to records -------------------------------------------- */
-
-/* Fee and net from a balance transaction: expanded in obj[bt_key], or one
- * fetched earlier (by its id, or by source). obj may be NULL. */
-static int fold_fee(struct history_ingester *in, struct rec *r, const json_t *obj, const char *bt_key,
-		    const char *source)
+/* Fee and net of a balance transaction fetched earlier (by its id, or by
+ * source), when the page did not expand it. */
+static int fee_from_store(struct history_ingester *in, struct rec *r)
 {
-	json_t *bt = obj ? jobj(obj, bt_key) : NULL;
-	if (bt) {
-		r->balance_txn = jstr(bt, "id");
-		r->has_fee = jint(bt, "fee", &r->fee) && jint(bt, "net", &r->net);
-		return PD_OK;
-	}
-	r->balance_txn = obj ? jid(obj, bt_key) : NULL;
-	if (!r->balance_txn && !source)
+	if (!r->lookup_fee)
 		return PD_OK;
 	sqlite3_stmt *st;
 	if (stmt(in, ST_BT_FIND, &st))
 		return PD_ERR_IO;
 	bind_text(st, 1, r->balance_txn);
-	bind_text(st, 2, source);
+	bind_text(st, 2, r->fee_source);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		r->has_fee = true;
@@ -261,82 +175,6 @@ static int fold_fee(struct history_ingester *in, struct rec *r, const json_t *ob
 		return db_fail(in->db, "reading balance transactions", in->err);
 	}
 	sqlite3_reset(st);
-	return PD_OK;
-}
-
-static void card_of(struct rec *r, const json_t *charge)
-{
-	const json_t *pmd = jobj(charge, "payment_method_details");
-	if (!pmd)
-		return;
-	r->payment_method = jstr(pmd, "type");
-	const json_t *card = jobj(pmd, "card");
-	if (!card)
-		card = jobj(pmd, "card_present");
-	if (card) {
-		r->brand = jstr(card, "brand");
-		r->last4 = jstr(card, "last4");
-	}
-}
-
-static int map_payment_intent(struct history_ingester *in, json_t *pi, struct rec *r)
-{
-	r->type = "payment";
-	r->payment_intent = r->stripe_id;
-	const char *pi_status = jstr(pi, "status");
-	r->status = pi_status ? pi_status : "unknown";
-	r->description = jstr(pi, "description");
-	r->customer_id = jid(pi, "customer");
-	const json_t *cus = jobj(pi, "customer");
-	if (cus) {
-		r->client = jstr(cus, "name");
-		r->email = jstr(cus, "email");
-	}
-	if (client_of(in, r))
-		return PD_ERR_IO;
-	if (!r->email)
-		r->email = jstr(pi, "receipt_email");
-	r->invoice_id = jid(pi, "invoice");
-	const json_t *inv = jobj(pi, "invoice");
-	if (inv)
-		r->subscription_id = jid(inv, "subscription");
-	const json_t *md = jobj(pi, "metadata");
-	if (md)
-		r->appointment_id = jstr(md, "appointment_id");
-	r->charge_id = jid(pi, "latest_charge");
-	json_t *ch = jobj(pi, "latest_charge");
-	if (ch) {
-		jint(ch, "amount_refunded", &r->amount_refunded);
-		r->disputed = jbool(ch, "disputed");
-		card_of(r, ch);
-		const json_t *bd = jobj(ch, "billing_details");
-		if (bd && !r->client)
-			r->client = jstr(bd, "name");
-		if (bd && !r->email)
-			r->email = jstr(bd, "email");
-		if (!r->invoice_id)
-			r->invoice_id = jid(ch, "invoice");
-		if (pi_status && strcmp(pi_status, "succeeded") == 0 &&
-		    strcmp(jstr(ch, "status") ? jstr(ch, "status") : "", "succeeded") == 0)
-			r->has_succeeded = jint(ch, "created", &r->succeeded_at);
-		if (fold_fee(in, r, ch, "balance_transaction", r->charge_id))
-			return PD_ERR_IO;
-	} else if (r->charge_id && fold_fee(in, r, NULL, NULL, r->charge_id)) {
-		/* charge not expanded: a balance transaction fetched earlier may name it */
-		return PD_ERR_IO;
-	}
-	/* One status a reviewer can filter on: what happened to the money. */
-	if (pi_status && strcmp(pi_status, "succeeded") == 0) {
-		if (r->disputed)
-			r->status = "disputed";
-		else if (ch && jbool(ch, "refunded"))
-			r->status = "refunded";
-		else if (r->amount_refunded > 0)
-			r->status = "partially_refunded";
-	} else if (pi_status && strcmp(pi_status, "requires_payment_method") == 0 &&
-		   json_is_object(json_object_get(pi, "last_payment_error"))) {
-		r->status = "failed";
-	}
 	return PD_OK;
 }
 
@@ -368,60 +206,40 @@ static int borrow_payment(struct history_ingester *in, struct rec *r)
 	return PD_OK;
 }
 
-static int map_refund(struct history_ingester *in, json_t *re, struct rec *r)
+/* A payment or invoice whose customer came as a bare id: the client's name
+ * (and email) from the local clients, else from the Stripe customer; then
+ * what the payment itself says (receipt email, card's billing details). */
+static int client_of(struct history_ingester *in, struct rec *r)
 {
-	r->type = "refund";
-	r->status = jstr(re, "status") ? jstr(re, "status") : "unknown";
-	r->charge_id = jid(re, "charge");
-	r->payment_intent = jid(re, "payment_intent");
-	r->description = jstr(re, "description");
-	if (!r->payment_intent) {
-		const json_t *ch = jobj(re, "charge");
-		if (ch)
-			r->payment_intent = jid(ch, "payment_intent");
+	if (r->customer_id && !r->client) {
+		sqlite3_stmt *st;
+		if (stmt(in, ST_CLIENT_OF, &st))
+			return PD_ERR_IO;
+		bind_text(st, 1, r->customer_id);
+		int rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			const char *name = (const char *)sqlite3_column_text(st, 0);
+			const char *email = (const char *)sqlite3_column_text(st, 1);
+			if (name && *name) {
+				in->borrowed[9] = strdup(name);
+				r->client = in->borrowed[9];
+			}
+			if (email && *email && !r->email) {
+				in->borrowed[10] = strdup(email);
+				r->email = in->borrowed[10];
+			}
+		} else if (rc != SQLITE_DONE) {
+			return db_fail(in->db, "reading clients", in->err);
+		}
+		sqlite3_reset(st);
 	}
-	if (borrow_payment(in, r))
-		return PD_ERR_IO;
-	if (r->status && strcmp(r->status, "succeeded") == 0) {
-		r->has_succeeded = true;
-		r->succeeded_at = r->created;
-	}
-	return fold_fee(in, r, re, "balance_transaction", r->stripe_id);
-}
-
-static void map_invoice(json_t *inv, struct rec *r)
-{
-	r->type = "invoice";
-	r->status = jstr(inv, "status") ? jstr(inv, "status") : "unknown";
-	int64_t v = 0;
-	if (strcmp(r->status, "paid") == 0 && jint(inv, "amount_paid", &v))
-		r->amount = v;
-	else if (jint(inv, "amount_due", &v) || jint(inv, "total", &v))
-		r->amount = v;
-	r->customer_id = jid(inv, "customer");
-	r->client = jstr(inv, "customer_name");
-	r->email = jstr(inv, "customer_email");
-	const json_t *cus = jobj(inv, "customer");
-	if (cus && !r->client)
-		r->client = jstr(cus, "name");
-	if (cus && !r->email)
-		r->email = jstr(cus, "email");
-	r->description = jstr(inv, "description");
-	if (!r->description)
-		r->description = jstr(inv, "number");
-	r->subscription_id = jid(inv, "subscription");
-	if (!r->subscription_id) { /* newer API versions: parent.subscription_details */
-		const json_t *parent = jobj(inv, "parent");
-		const json_t *sd = parent ? jobj(parent, "subscription_details") : NULL;
-		if (sd)
-			r->subscription_id = jid(sd, "subscription");
-	}
-	r->payment_intent = jid(inv, "payment_intent");
-	r->charge_id = jid(inv, "charge");
-	r->invoice_id = r->stripe_id;
-	const json_t *st = jobj(inv, "status_transitions");
-	if (st && strcmp(r->status, "paid") == 0)
-		r->has_succeeded = jint(st, "paid_at", &r->succeeded_at);
+	if (!r->email)
+		r->email = r->receipt_email;
+	if (!r->client)
+		r->client = r->billing_name;
+	if (!r->email)
+		r->email = r->billing_email;
+	return PD_OK;
 }
 
 /* ---- writing --------------------------------------------------------------- */
@@ -505,27 +323,12 @@ static int reindex_later(struct history_ingester *in, int64_t id, const char *co
 	return PD_OK;
 }
 
-/* Add this page's new rows not yet counted to the daily and monthly
- * roll-ups. Run before any update of history in the page too: the update
- * trigger moves a row's amounts from its old roll-up entry, which must
- * then hold them already. */
+/* Write the roll-ups of the new rows summed so far. Run before any update
+ * of history too: the update trigger moves a row's amounts from its old
+ * roll-up entry, which must then hold them already. */
 static int roll_up(struct history_ingester *in)
 {
-	if (!in->first_new || in->rolled_up >= in->last_new)
-		return PD_OK;
-	int64_t from = in->rolled_up >= in->first_new ? in->rolled_up + 1 : in->first_new;
-	for (int which = ST_ROLLUP_DAY; which <= ST_ROLLUP_MONTH; which++) {
-		sqlite3_stmt *st;
-		int rc = stmt(in, which, &st);
-		if (rc)
-			return rc;
-		sqlite3_bind_int64(st, 1, from);
-		sqlite3_bind_int64(st, 2, in->last_new);
-		if ((rc = step_done(in, st, "adding up history")))
-			return rc;
-	}
-	in->rolled_up = in->last_new;
-	return PD_OK;
+	return history_sums_write(in->sums, in->err);
 }
 
 /* Write one record: most records of a sync are new, so insert first and
@@ -545,7 +348,9 @@ static int upsert(struct history_ingester *in, const struct rec *r)
 			in->first_new = id;
 		in->last_new = id;
 		in->stats->inserted++;
-		return PD_OK;
+		return history_sums_add(in->sums, r->created, r->type, r->status, r->currency,
+					r->amount, r->has_fee ? r->fee : 0, r->has_fee ? r->net : 0,
+					in->err);
 	}
 	if ((rc = stmt(in, ST_FIND, &f)))
 		return rc;
@@ -577,16 +382,10 @@ static int upsert(struct history_ingester *in, const struct rec *r)
 /* A Stripe customer (fetched by the sync so that payments without an
  * expanded customer still show a name): kept in history_customers, and
  * its name given to the records of that customer that had none. */
-static int ingest_customer(struct history_ingester *in, const json_t *cus)
+static int ingest_customer(struct history_ingester *in, const struct history_obj *cus)
 {
-	const char *id = jstr(cus, "id");
-	if (!id || jbool(cus, "deleted")) {
-		in->stats->skipped++;
-		return PD_OK;
-	}
-	const char *name = jstr(cus, "name"), *email = jstr(cus, "email");
-	int64_t created = 0;
-	jint(cus, "created", &created);
+	const char *id = cus->stripe_id, *name = cus->client, *email = cus->email;
+	int64_t created = cus->created;
 	sqlite3_stmt *st;
 	int rc = stmt(in, ST_CUSTOMER_UPSERT, &st);
 	if (rc)
@@ -630,26 +429,23 @@ static int ingest_customer(struct history_ingester *in, const json_t *cus)
 	return rc;
 }
 
-static int ingest_balance(struct history_ingester *in, json_t *bt)
+static int ingest_balance(struct history_ingester *in, const struct history_obj *bt)
 {
-	const char *id = jstr(bt, "id");
-	const char *source = jid(bt, "source");
-	int64_t amount = 0, fee = 0, net = 0, created = 0;
-	jint(bt, "amount", &amount);
-	bool has = jint(bt, "fee", &fee) && jint(bt, "net", &net);
-	jint(bt, "created", &created);
+	const char *id = bt->stripe_id, *source = bt->source;
+	int64_t fee = bt->fee, net = bt->net;
+	bool has = bt->has_fee;
 	sqlite3_stmt *st;
 	if (stmt(in, ST_BT_UPSERT, &st))
 		return PD_ERR_IO;
 	bind_text(st, 1, id);
 	bind_text(st, 2, source);
-	bind_text(st, 3, jstr(bt, "type"));
-	sqlite3_bind_int64(st, 4, amount);
+	bind_text(st, 3, bt->type);
+	sqlite3_bind_int64(st, 4, bt->amount);
 	sqlite3_bind_int64(st, 5, fee);
 	sqlite3_bind_int64(st, 6, net);
-	bind_text(st, 7, jstr(bt, "currency"));
-	bind_text(st, 8, jstr(bt, "status"));
-	sqlite3_bind_int64(st, 9, created);
+	bind_text(st, 7, bt->currency);
+	bind_text(st, 8, bt->status);
+	sqlite3_bind_int64(st, 9, bt->created);
 	int rc = step_done(in, st, "storing a balance transaction");
 	if (rc || !source || !has)
 		return rc;
@@ -674,99 +470,44 @@ static int ingest_balance(struct history_ingester *in, json_t *bt)
 	return PD_OK;
 }
 
-/* A payment or invoice whose customer came as a bare id: the client's name
- * (and email) from the local clients, else from the Stripe customer. */
-static int client_of(struct history_ingester *in, struct rec *r)
+static int ingest_object(struct history_ingester *in, const struct history_obj *o)
 {
-	if (!r->customer_id || (r->client && *r->client))
-		return PD_OK;
-	sqlite3_stmt *st;
-	if (stmt(in, ST_CLIENT_OF, &st))
-		return PD_ERR_IO;
-	bind_text(st, 1, r->customer_id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
-		const char *email = (const char *)sqlite3_column_text(st, 1);
-		if (name && *name) {
-			in->borrowed[9] = strdup(name);
-			r->client = in->borrowed[9];
-		}
-		if (email && *email && !(r->email && *r->email)) {
-			in->borrowed[10] = strdup(email);
-			r->email = in->borrowed[10];
-		}
-	} else if (rc != SQLITE_DONE) {
-		return db_fail(in->db, "reading clients", in->err);
-	}
-	sqlite3_reset(st);
-	return PD_OK;
-}
-
-static int ingest_object(struct history_ingester *in, json_t *obj)
-{
-	const char *kind = jstr(obj, "object");
-	if (kind && strcmp(kind, "balance_transaction") == 0)
-		return ingest_balance(in, obj);
-	if (kind && strcmp(kind, "customer") == 0)
-		return ingest_customer(in, obj);
-	struct rec r = {0};
-	r.stripe_id = jstr(obj, "id");
-	r.currency = jstr(obj, "currency");
-	/* Stripe's currencies are three ASCII letters; anything else is a
-	 * malformed record, skipped rather than cut into a 4-byte field. */
-	bool currency_ok = r.currency && strlen(r.currency) == 3;
-	for (int i = 0; currency_ok && i < 3; i++)
-		currency_ok = isalpha((unsigned char)r.currency[i]) && !((unsigned char)r.currency[i] & 0x80);
-	if (!kind || !r.stripe_id || !currency_ok || !jint(obj, "created", &r.created)) {
+	struct rec r = *o;
+	int rc = PD_OK;
+	switch (o->kind) {
+	case HISTORY_OBJ_BALANCE:
+		return ingest_balance(in, o);
+	case HISTORY_OBJ_CUSTOMER:
+		return ingest_customer(in, o);
+	case HISTORY_OBJ_PAYMENT:
+	case HISTORY_OBJ_INVOICE:
+		rc = client_of(in, &r);
+		break;
+	case HISTORY_OBJ_REFUND:
+		rc = borrow_payment(in, &r);
+		break;
+	case HISTORY_OBJ_SKIP:
 		in->stats->skipped++;
 		return PD_OK;
 	}
-	jint(obj, "amount", &r.amount);
-	r.livemode = jbool(obj, "livemode");
-	int rc = PD_OK;
-	if (strcmp(kind, "payment_intent") == 0) {
-		rc = map_payment_intent(in, obj, &r);
-	} else if (strcmp(kind, "refund") == 0) {
-		rc = map_refund(in, obj, &r);
-	} else if (strcmp(kind, "invoice") == 0) {
-		map_invoice(obj, &r);
-		rc = client_of(in, &r);
-	} else {
-		in->stats->skipped++; /* charges come inside their PaymentIntent */
-		return PD_OK;
-	}
+	if (!rc)
+		rc = fee_from_store(in, &r);
 	if (!rc)
 		rc = upsert(in, &r);
 	free_borrowed(in);
 	return rc;
 }
 
-/* ---- pages ------------------------------------------------------------------------ */
-
-int history_page_from_json(json_t *list, struct history_page *pg, struct pd_error *err)
+/* Forget what the open transaction had pending (after a rollback, or once
+ * flushed). */
+static void pending_reset(struct history_ingester *in)
 {
-	memset(pg, 0, sizeof *pg);
-	json_t *data = json_is_array(list) ? list : json_object_get(list, "data");
-	if (!json_is_array(data))
-		return pd_error_set(err, PD_ERR, "not a Stripe list: no \"data\" array");
-	pg->has_more = json_is_true(json_object_get(list, "has_more"));
-	size_t n = json_array_size(data);
-	if (n && !(pg->objs = calloc(n, sizeof *pg->objs)))
-		return pd_error_set(err, PD_ERR, "out of memory");
-	size_t i;
-	json_t *obj;
-	json_array_foreach(data, i, obj)
-		pg->objs[pg->n++] = json_incref(obj);
-	return PD_OK;
-}
-
-void history_page_clear(struct history_page *pg)
-{
-	for (size_t i = 0; i < pg->n; i++)
-		json_decref(pg->objs[i]);
-	free(pg->objs);
-	memset(pg, 0, sizeof *pg);
+	for (size_t i = 0; i < in->nre; i++)
+		for (int c = 0; c < 3; c++)
+			free(in->re[i].old[c]);
+	in->nre = 0;
+	in->first_new = in->last_new = 0;
+	history_sums_drop(in->sums);
 }
 
 /* ---- the ingester -------------------------------------------------------------- */
@@ -777,6 +518,12 @@ int history_ingester_new(sqlite3 *db, struct history_ingester **out, struct pd_e
 	if (!*out)
 		return pd_error_set(err, PD_ERR, "out of memory");
 	(*out)->db = db;
+	int rc = history_sums_new(db, &(*out)->sums, err);
+	if (rc) {
+		free(*out);
+		*out = NULL;
+		return rc;
+	}
 	/* Statement journals (one per statement with triggers) in memory, not
 	 * in temp files: on disk they cost ~25 writes per record. */
 	sqlite3_exec(db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
@@ -791,13 +538,16 @@ void history_ingester_free(struct history_ingester **ing)
 	for (int k = 0; k < ST_COUNT; k++)
 		sqlite3_finalize(in->st[k]);
 	free_borrowed(in);
+	pending_reset(in);
+	history_sums_free(&in->sums);
 	free(in->re);
 	free(in);
 	*ing = NULL;
 }
 
-/* The search index for this page's new rows (one statement: FTS5 flushes
- * at every statement savepoint) and for rows whose words changed. */
+/* The search index for the transaction's new rows (one statement: FTS5
+ * writes a segment at every statement savepoint, and merges them later)
+ * and for rows whose words changed. */
 static int index_page(struct history_ingester *in)
 {
 	int rc = PD_OK;
@@ -823,6 +573,21 @@ static int index_page(struct history_ingester *in)
 	return rc;
 }
 
+int history_ingester_flush(struct history_ingester *in, struct pd_error *err)
+{
+	in->err = err;
+	int rc = roll_up(in);
+	if (!rc)
+		rc = index_page(in);
+	pending_reset(in);
+	return rc;
+}
+
+void history_ingester_discard(struct history_ingester *in)
+{
+	pending_reset(in);
+}
+
 int history_ingester_page(struct history_ingester *in, const struct history_page *pg,
 			  const char *request_id, const char *sync_object, const char *cursor,
 			  struct history_ingest_stats *stats, struct pd_error *err)
@@ -832,26 +597,12 @@ int history_ingester_page(struct history_ingester *in, const struct history_page
 	in->now = (int64_t)time(NULL);
 	in->stats = stats ? stats : &local;
 	in->err = err;
-	in->first_new = in->last_new = in->rolled_up = 0;
 	bool own_txn = sqlite3_get_autocommit(in->db);
 	int rc = own_txn ? db_begin(in->db, err) : PD_OK;
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < pg->n && !rc; i++) {
-		if (!json_is_object(pg->objs[i])) {
-			in->stats->skipped++;
-			continue;
-		}
-		rc = ingest_object(in, pg->objs[i]);
-	}
-	if (!rc)
-		rc = roll_up(in);
-	if (!rc)
-		rc = index_page(in);
-	for (size_t i = 0; i < in->nre; i++)
-		for (int c = 0; c < 3; c++)
-			free(in->re[i].old[c]);
-	in->nre = 0;
+	for (size_t i = 0; i < pg->n && !rc; i++)
+		rc = ingest_object(in, &pg->objs[i]);
 	if (!rc && sync_object) {
 		sqlite3_stmt *st;
 		rc = stmt(in, ST_CURSOR, &st);
@@ -863,11 +614,15 @@ int history_ingester_page(struct history_ingester *in, const struct history_page
 	}
 	free_borrowed(in);
 	if (!own_txn)
-		return rc; /* the caller's transaction: it commits or rolls back */
+		return rc; /* the caller's transaction: it flushes, commits or rolls back */
+	if (!rc)
+		rc = history_ingester_flush(in, err);
 	if (!rc)
 		rc = db_commit(in->db, err);
-	if (rc)
+	if (rc) {
 		db_rollback(in->db);
+		history_ingester_discard(in);
+	}
 	return rc;
 }
 

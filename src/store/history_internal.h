@@ -13,4 +13,16 @@ void history_row_from_stmt(sqlite3_stmt *st, struct history_row *row);
 	" h.fee, h.net, h.amount_refunded, ifnull(r.reviewed, 0), ifnull(r.flagged, 0),"     \
 	" ifnull(r.note, '') <> ''"
 
+/* Roll-ups of an ingest's new records, summed in memory (history_sums.c):
+ * written to history_day and history_month by history_sums_write (which
+ * empties them), forgotten by history_sums_drop after a rollback. */
+struct history_sums;
+int history_sums_new(sqlite3 *db, struct history_sums **out, struct pd_error *err);
+int history_sums_add(struct history_sums *s, int64_t created, const char *type,
+		     const char *status, const char *currency, int64_t amount, int64_t fee,
+		     int64_t net, struct pd_error *err);
+int history_sums_write(struct history_sums *s, struct pd_error *err);
+void history_sums_drop(struct history_sums *s);
+void history_sums_free(struct history_sums **s);
+
 #endif

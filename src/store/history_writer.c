@@ -24,8 +24,7 @@ struct history_writer {
 	pthread_cond_t changed;
 	struct queued q[WRITER_QUEUE];
 	int head, count;
-	/* written pages, freed by the producer: freeing parsed JSON is a tenth
-	 * of the store's time, and the producer has time to spare */
+	/* written pages, freed by the producer, which has time to spare */
 	struct queued done[WRITER_QUEUE + 1];
 	int ndone;
 	bool busy, closing, flush;
@@ -49,9 +48,13 @@ static int writer_commit(struct history_writer *w)
 	if (!w->in_txn)
 		return PD_OK;
 	w->in_txn = 0;
-	int rc = db_commit(w->db, &w->err);
-	if (rc)
+	int rc = history_ingester_flush(w->in, &w->err);
+	if (!rc)
+		rc = db_commit(w->db, &w->err);
+	if (rc) {
 		db_rollback(w->db);
+		history_ingester_discard(w->in);
+	}
 	return rc;
 }
 
@@ -101,6 +104,7 @@ static void *writer_main(void *arg)
 						   &w->stats, &w->err);
 			if (rc) {
 				db_rollback(w->db);
+				history_ingester_discard(w->in);
 				w->in_txn = 0;
 			}
 		}

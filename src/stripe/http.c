@@ -123,6 +123,7 @@ void stripe_response_clear(struct stripe_response *resp)
 		return;
 	free(resp->request_id);
 	json_decref(resp->json);
+	free(resp->body);
 	stripe_error_clear(&resp->error);
 	memset(resp, 0, sizeof *resp);
 }
@@ -351,7 +352,7 @@ static double jitter_random(void)
 
 /* Turn the last attempt into the response's outcome. */
 static int finish(struct stripe_response *resp, CURLcode rc, enum stripe_transport tr,
-                  struct attempt_io *io, struct pd_error *err)
+                  struct attempt_io *io, bool raw_body, struct pd_error *err)
 {
 	char line[600];
 	const char *rid = io->request_id[0] ? io->request_id : NULL;
@@ -368,6 +369,13 @@ static int finish(struct stripe_response *resp, CURLcode rc, enum stripe_transpo
 		snprintf(line, sizeof line, "no answer from Stripe (offline? check the network): %s",
 		         cu->easy_strerror(rc));
 		stripe_error_set_local(&resp->error, rid, line);
+	} else if (resp->http_status >= 200 && resp->http_status < 300 && raw_body) {
+		/* the caller reads it (a sync page: json_scan, without a tree) */
+		resp->outcome = STRIPE_OUTCOME_OK;
+		resp->body = io->body ? io->body : strdup("");
+		resp->body_len = io->len;
+		io->body = NULL;
+		return resp->body ? PD_OK : pd_error_set(err, PD_ERR, "out of memory");
 	} else if (resp->http_status >= 200 && resp->http_status < 300) {
 		json_error_t jerr;
 		json_t *j = json_loadb(io->body ? io->body : "", io->len, 0, &jerr);
@@ -471,7 +479,7 @@ int stripe_client_send(struct stripe_client *c, const struct stripe_request *req
 	headers_wipe_free(headers);
 	free(url);
 	free(params);
-	int ret = finish(resp, rc, tr, &io, err);
+	int ret = finish(resp, rc, tr, &io, req->raw_body, err);
 	free(io.body);
 	return ret;
 }

@@ -828,6 +828,15 @@ static void check_rollups(sqlite3 *db)
 				   " AND h.type = history_day.type AND h.status = history_day.status"
 				   " AND h.currency = history_day.currency)"),
 			 0);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM (SELECT CAST(strftime('%Y', created,"
+				   " 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', created,"
+				   " 'unixepoch') AS INTEGER) - 1 AS m, type, status, currency,"
+				   " count(*) AS n, sum(amount) AS a, sum(ifnull(net, 0)) AS t"
+				   " FROM history GROUP BY 1, 2, 3, 4) x LEFT JOIN history_month y"
+				   " ON y.month = x.m AND y.type = x.type AND y.status = x.status"
+				   " AND y.currency = x.currency"
+				   " WHERE y.n IS NOT x.n OR y.amount IS NOT x.a OR y.net IS NOT x.t"),
+			 0);
 	assert_int_equal(q_int(db, "SELECT sum(n) FROM history_month"),
 			 q_int(db, "SELECT count(*) FROM history"));
 	assert_int_equal(q_int(db, "SELECT sum(amount) FROM history_month"),
@@ -891,6 +900,34 @@ static void test_writer_thread_pages_rollups_and_search(void **state)
 	check_rollups(t->db);
 }
 
+/* Month roll-ups summed in memory (history_sums.c) land in the month
+ * strftime gives, at month, leap-day, year and century edges. */
+static void test_rollups_at_month_edges(void **state)
+{
+	struct t *t = *state;
+	struct history_writer *w = NULL;
+	struct pd_error err = {0};
+	assert_int_equal(history_writer_start(t->db, 3, &w, &err), 0);
+	push_text(w, "{\"data\":[" PI("pi_E1", "cus_X", 100, 1738367999) "," PI("pi_E2", "cus_X", 200,
+		     1738368000) "," PI("pi_E3", "cus_X", 300, 1709251199) "," PI("pi_E4", "cus_X",
+		     400, 1709251200) "]}", "e1");
+	push_text(w, "{\"data\":[" PI("pi_E5", "cus_X", 500, 946684799) "," PI("pi_E6", "cus_X", 600,
+		     946684800) "," PI("pi_E7", "cus_X", 700, 4107542399) "," PI("pi_E8", "cus_X", 800,
+		     4107542400) "," PI("pi_E9", "cus_X", 900, 0) "]}", "e2");
+	assert_int_equal(history_writer_finish(&w, NULL, &err), 0);
+	check_rollups(t->db);
+	assert_int_equal(q_int(t->db, "SELECT count(*) FROM history_month"), 9);
+	assert_int_equal(q_int(t->db, "SELECT amount FROM history_month WHERE month = 2025 * 12 + 1"),
+			 200);
+	assert_int_equal(q_int(t->db, "SELECT amount FROM history_month WHERE month = 2024 * 12 + 1"),
+			 300);
+	/* 2100 is no leap year */
+	assert_int_equal(q_int(t->db, "SELECT amount FROM history_month WHERE month = 2100 * 12 + 1"),
+			 700);
+	assert_int_equal(q_int(t->db, "SELECT amount FROM history_month WHERE month = 2100 * 12 + 2"),
+			 800);
+}
+
 static void test_writer_failure_keeps_earlier_commits(void **state)
 {
 	struct t *t = *state;
@@ -933,6 +970,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_search_and_unreviewed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_csv_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_review_as_signed_in_user, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollups_at_month_edges, setup, teardown),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test_setup_teardown(test_client_names_for_bare_customer_ids, setup,
 						teardown),
