@@ -637,6 +637,10 @@ int history_ingest_page(sqlite3 *db, json_t *page, const char *request_id,
 	struct history_ingester *in;
 	if (!(rc = history_ingester_new(db, &in, err))) {
 		rc = history_ingester_page(in, &pg, request_id, sync_object, cursor, stats, err);
+		/* inside the caller's transaction: the page's search terms and
+		 * roll-ups go with it (on its own, the page flushed already) */
+		if (!rc)
+			rc = history_ingester_flush(in, err);
 		history_ingester_free(&in);
 	}
 	history_page_clear(&pg);

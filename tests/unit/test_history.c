@@ -900,6 +900,20 @@ static void test_writer_thread_pages_rollups_and_search(void **state)
 	check_rollups(t->db);
 }
 
+/* A page ingested inside the caller's transaction (a refund recorded with
+ * its payment attempt) is searchable and added up once that commits. */
+static void test_ingest_inside_callers_transaction(void **state)
+{
+	struct t *t = *state;
+	struct pd_error err = {0};
+	assert_int_equal(db_begin(t->db, &err), 0);
+	ingest_text(t->db, "{\"data\":[" PI("pi_T1", "cus_X", 1200, 1767225600) "]}", NULL);
+	assert_int_equal(db_commit(t->db, &err), 0);
+	assert_int_equal(fts_count(t->db, "haircut"), 1);
+	assert_int_equal(q_int(t->db, "SELECT sum(amount) FROM history_day"), 1200);
+	check_rollups(t->db);
+}
+
 /* Month roll-ups summed in memory (history_sums.c) land in the month
  * strftime gives, at month, leap-day, year and century edges. */
 static void test_rollups_at_month_edges(void **state)
@@ -971,6 +985,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_export_csv_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_review_as_signed_in_user, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollups_at_month_edges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_inside_callers_transaction, setup, teardown),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test_setup_teardown(test_client_names_for_bare_customer_ids, setup,
 						teardown),
