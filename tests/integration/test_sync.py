@@ -162,6 +162,52 @@ class SyncTest(unittest.TestCase):
             "SELECT count(*) FROM history WHERE type = 'payment' AND status = 'refunded'"
             ).fetchone()[0])
 
+    def export_disputed(self):
+        out = self.paydesk("export", "--status", "disputed", "--format", "jsonl")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return [json.loads(line) for line in out.stdout.splitlines()]
+
+    def test_incremental_sync_picks_up_a_disputed_payment(self):
+        self.assertEqual(self.paydesk("sync").returncode, 0)
+        self.assertEqual(self.export_disputed(), [])  # the generated history has none
+        counts_before, _ = self.rows()
+        self.fake.clear_requests()
+        # Stripe's dispute test card: the payment succeeds, then the cardholder disputes it.
+        r = self.fake.api("POST", "/v1/payment_intents",
+                          {"amount": 4321, "currency": "usd",
+                           "payment_method": "pm_card_createDispute", "confirm": "true"})
+        self.assertEqual(r.status, 200, r.body[:300])
+        pi = r.json()
+        self.assertEqual(pi["status"], "succeeded")
+
+        out = self.paydesk("sync")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stderr, "")  # quiet: no full pass was needed
+        # The feed carried the dispute, and the sync re-fetched its payment.
+        feed = " ".join(e["response_body"] or "" for e in self.lists("/v1/events"))
+        self.assertIn("charge.dispute.created", feed)
+        self.assertTrue(any(r["path"] == "/v1/payment_intents/" + pi["id"] and
+                            "latest_charge.balance_transaction" in str(r["params"])
+                            for r in self.fake.requests(method="GET",
+                                                        path_prefix="/v1/payment_intents/")))
+        # What a reviewer sees: the payment, once, as disputed.
+        self.assertEqual(self.db().execute(
+            "SELECT status, disputed, amount, amount_refunded FROM history WHERE stripe_id = ?",
+            (pi["id"],)).fetchall(), [("disputed", 1, 4321, 0)])
+        disputed = self.export_disputed()
+        self.assertEqual([(r["stripe_id"], r["status"], r["amount"]) for r in disputed],
+                         [(pi["id"], "disputed", 4321)])
+        counts, dupes = self.rows()
+        self.assertEqual(dupes, 0)
+        self.assertEqual(counts["payment"], counts_before["payment"] + 1)
+        self.assertEqual(counts.get("refund"), counts_before.get("refund"))
+
+        # Synced again: nothing changes, nothing is duplicated.
+        out = self.paydesk("sync")
+        self.assertEqual((out.returncode, out.stderr), (0, ""))
+        self.assertEqual(self.rows(), (counts, 0))
+        self.assertEqual(self.export_disputed(), disputed)
+
     def test_last_sync_beyond_the_events_window_runs_a_full_pass(self):
         self.assertEqual(self.paydesk("sync").returncode, 0)
         pi, amount = self.old_payment()

@@ -27,7 +27,8 @@ DECLINES = {
                                 "Your card was declined. This transaction requires authentication."),
 }
 
-# behaviour names: "success", "bypass_pending", "auth_required", "customer_fail", or a DECLINES key
+# behaviour names: "success", "bypass_pending", "auth_required", "customer_fail", "dispute"
+# (succeeds, then the captured charge is disputed as fraudulent), or a DECLINES key
 _SPECIAL = {
     # suffix after pm_card_ / tok_: (number, brand, funding, country, behaviour)
     "chargeDeclined": ("4000000000000002", "generic_decline"),
@@ -42,7 +43,11 @@ _SPECIAL = {
     "authenticationRequiredOnSetup": ("4000002500003155", "auth_required"),
     "threeDSecure2Required": ("4000000000003220", "auth_required"),
     "bypassPending": ("4000000000000077", "bypass_pending"),
+    "createDispute": ("4000000000000259", "dispute"),
 }
+
+# Stripe documents these under their plain name only (pm_card_createDispute, tok_createDispute).
+_NO_VISA_ALIAS = {"createDispute"}
 
 
 def _build():
@@ -57,7 +62,8 @@ def _build():
             # once set up by a SetupIntent, off-session payments need no authentication
             card["setup_exempts_off_session"] = True
         table[name] = card
-        table["visa_" + name] = card     # current docs spell the Visa aliases pm_card_visa_...
+        if name not in _NO_VISA_ALIAS:
+            table["visa_" + name] = card     # current docs spell the Visa aliases pm_card_visa_...
     return table
 
 

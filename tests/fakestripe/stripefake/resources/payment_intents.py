@@ -8,6 +8,7 @@ any requires_* -> cancel -> canceled
 from . import route
 from .charges import capture_funds, create_charge
 from .common import apply_metadata, fetch, fetch_param, list_url, set_fields
+from .disputes import dispute_if_test_card
 from . import payment_methods
 from .. import money, testcards
 from ..errors import StripeError, invalid
@@ -159,6 +160,7 @@ def _succeed(ctx, pi, pm):
         pi["status"] = "succeeded"
         pi["amount_received"] = pi["amount"]
         ctx.event("payment_intent.succeeded", pi)
+        dispute_if_test_card(ctx, charge, pm)
     if pi.get("setup_future_usage") and pi.get("customer") and not pm.get("customer"):
         ctx.store.set_indexed(pm, "customer", pi["customer"])
         ctx.event("payment_method.attached", pm)
@@ -230,6 +232,7 @@ def capture_intent(ctx, pi, p):
     pi["status"] = "succeeded"
     ctx.event("charge.captured", charge)
     ctx.event("payment_intent.succeeded", pi)
+    dispute_if_test_card(ctx, charge, pm)
     return pi
 
 
