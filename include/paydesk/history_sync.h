@@ -25,7 +25,8 @@
  * the last commits may be lost on power failure: the next sync fetches
  * them again); a 64 MB page cache to hold a commit's dirty pages; a WAL of
  * up to 256 MB between checkpoints (each waits for two fsyncs: at 40 MB
- * they took a third of a large sync's time), truncated when the run ends. */
+ * they took a third of a large sync's time), checkpointed when the run
+ * ends. */
 #define HISTORY_SYNC_PRAGMAS                                                 \
 	"PRAGMA synchronous = NORMAL; PRAGMA cache_size = -64000;"           \
 	" PRAGMA wal_autocheckpoint = 65536; PRAGMA temp_store = MEMORY"

@@ -163,6 +163,11 @@ static int sync_object(struct run *r, const struct sync_object *o)
 			break;
 		struct history_page page;
 		rc = history_page_from_text(resp.body, resp.body_len, &page, r->err);
+		if (rc && resp.request_id) {
+			char said[sizeof r->err->msg];
+			snprintf(said, sizeof said, "%s", r->err->msg);
+			pd_error_set(r->err, rc, "%s (Request-Id %s)", said, resp.request_id);
+		}
 		if (rc) {
 			stripe_response_clear(&resp);
 			break;
@@ -523,9 +528,11 @@ int history_sync_run(sqlite3 *db, struct stripe_client *client, const char *key,
 		rc = sync_events(&r, events_cursor ? strtoll(events_cursor, NULL, 10) : 0);
 	}
 	pragmas_restore(db, &saved);
-	/* the WAL a large run grew goes back to the database now, and its
-	 * file to nothing (when no reader holds it: else at a later checkpoint) */
-	sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	/* The WAL a large run grew goes back to the database now, on this
+	 * thread, rather than at the next payment's commit. Passive: it takes
+	 * no lock a payment waits for, and stops at what readers still use;
+	 * the file shrinks when the WAL is next reset (journal_size_limit). */
+	sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	free(events_cursor);
 	free(events_pending);
 	if (rc)

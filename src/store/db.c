@@ -239,14 +239,17 @@ int db_open(const char *path, sqlite3 **out, struct pd_error *err)
 	int version = 0;
 	rc = check_identity(db, path, &version, err);
 	/* FULL sync: a committed payment record must survive a power cut, not
-	 * only a crash of paydesk. secure_delete zeroes freed pages (old secrets). */
+	 * only a crash of paydesk. secure_delete zeroes freed pages (old secrets).
+	 * journal_size_limit: a WAL a large sync grew (up to 256 MB) shrinks
+	 * back to 16 MB when it is next reset, by whichever connection. */
 	/* Switching to WAL and the first migration can meet another paydesk
 	 * doing the same on a new file; SQLite then answers "locked" at once
 	 * (no busy wait for a journal-mode change), so try again for a while. */
 	for (int attempt = 1; !rc; attempt++) {
 		rc = db_exec(db,
 			     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-			     "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;",
+			     "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"
+			     "PRAGMA journal_size_limit = 16777216;",
 			     err);
 		if (!rc && version < db_schema_latest())
 			rc = migrate(db, err);

@@ -300,7 +300,7 @@ static bool same_text(const char *a, const char *b)
 }
 
 /* Remember that row id's search words change (old: its indexed words),
- * once per page: later changes in the same page were never indexed. */
+ * once per transaction: later changes in the same one were never indexed. */
 static int reindex_later(struct history_ingester *in, int64_t id, const char *const old[3])
 {
 	if (in->first_new && id >= in->first_new)

@@ -11,9 +11,10 @@
 
 #include "paydesk/json_scan.h"
 
-/* Members kept per object: Stripe's largest objects here (charges) have
- * about 55; any beyond are not looked at. */
-#define MEMBERS_MAX 96
+/* Members read per object: Stripe's largest objects here (invoices) have
+ * about 90. An object with more is refused with its page, never read
+ * in part. */
+#define MEMBERS_MAX 256
 
 struct history_page_chunk {
 	struct history_page_chunk *next;
@@ -47,22 +48,25 @@ static char *page_alloc(struct history_page *pg, size_t n, size_t hint)
 struct reader {
 	struct history_page *pg;
 	size_t hint; /* size of a new string chunk */
-	bool oom;
+	bool oom, too_wide;
 };
 
-static bool view_of(struct jscan_val v, struct view *o)
+static bool view_of(struct reader *rd, struct jscan_val v, struct view *o)
 {
 	int n = jscan_members(v, o->m, MEMBERS_MAX);
+	if (n > MEMBERS_MAX)
+		rd->too_wide = true;
 	o->n = n < 0 ? 0 : n > MEMBERS_MAX ? MEMBERS_MAX : n;
 	return n >= 0;
 }
 
-static bool nested(const struct view *o, const char *key, struct view *out)
+static bool nested(struct reader *rd, const struct view *o, const char *key, struct view *out)
 {
-	return view_of(jscan_get(o->m, o->n, key), out);
+	return view_of(rd, jscan_get(o->m, o->n, key), out);
 }
 
-/* A string member, decoded into the page; NULL when absent, not a string or empty. */
+/* A string member, decoded into the page; NULL when absent, not a string or
+ * empty (an empty name is no name: the next source of one is tried). */
 static const char *str(struct reader *rd, const struct view *o, const char *key)
 {
 	struct jscan_val v = jscan_get(o->m, o->n, key);
@@ -83,7 +87,7 @@ static const char *id_of(struct reader *rd, const struct view *o, const char *ke
 	if (v.type == JSCAN_STRING)
 		return str(rd, o, key);
 	struct view inner;
-	if (v.type != JSCAN_OBJECT || !view_of(v, &inner))
+	if (v.type != JSCAN_OBJECT || !view_of(rd, v, &inner))
 		return NULL;
 	return str(rd, &inner, "id");
 }
@@ -109,7 +113,7 @@ static void fee_of(struct reader *rd, struct history_obj *r, const struct view *
 		   const char *source)
 {
 	struct view bt;
-	if (o && nested(o, "balance_transaction", &bt)) {
+	if (o && nested(rd, o, "balance_transaction", &bt)) {
 		r->balance_txn = str(rd, &bt, "id");
 		r->has_fee = integer(&bt, "fee", &r->fee) && integer(&bt, "net", &r->net);
 		return;
@@ -122,10 +126,10 @@ static void fee_of(struct reader *rd, struct history_obj *r, const struct view *
 static void card_of(struct reader *rd, struct history_obj *r, const struct view *charge)
 {
 	struct view pmd, card;
-	if (!nested(charge, "payment_method_details", &pmd))
+	if (!nested(rd, charge, "payment_method_details", &pmd))
 		return;
 	r->payment_method = str(rd, &pmd, "type");
-	if (nested(&pmd, "card", &card) || nested(&pmd, "card_present", &card)) {
+	if (nested(rd, &pmd, "card", &card) || nested(rd, &pmd, "card_present", &card)) {
 		r->brand = str(rd, &card, "brand");
 		r->last4 = str(rd, &card, "last4");
 	}
@@ -141,23 +145,23 @@ static void read_payment_intent(struct reader *rd, const struct view *pi, struct
 	r->description = str(rd, pi, "description");
 	r->customer_id = id_of(rd, pi, "customer");
 	struct view cus, inv, md, ch, bd;
-	if (nested(pi, "customer", &cus)) {
+	if (nested(rd, pi, "customer", &cus)) {
 		r->client = str(rd, &cus, "name");
 		r->email = str(rd, &cus, "email");
 	}
 	r->receipt_email = str(rd, pi, "receipt_email");
 	r->invoice_id = id_of(rd, pi, "invoice");
-	if (nested(pi, "invoice", &inv))
+	if (nested(rd, pi, "invoice", &inv))
 		r->subscription_id = id_of(rd, &inv, "subscription");
-	if (nested(pi, "metadata", &md))
+	if (nested(rd, pi, "metadata", &md))
 		r->appointment_id = str(rd, &md, "appointment_id");
 	r->charge_id = id_of(rd, pi, "latest_charge");
-	bool has_charge = nested(pi, "latest_charge", &ch);
+	bool has_charge = nested(rd, pi, "latest_charge", &ch);
 	if (has_charge) {
 		integer(&ch, "amount_refunded", &r->amount_refunded);
 		r->disputed = truth(&ch, "disputed");
 		card_of(rd, r, &ch);
-		if (nested(&ch, "billing_details", &bd)) {
+		if (nested(rd, &ch, "billing_details", &bd)) {
 			r->billing_name = str(rd, &bd, "name");
 			r->billing_email = str(rd, &bd, "email");
 		}
@@ -194,7 +198,7 @@ static void read_refund(struct reader *rd, const struct view *re, struct history
 	r->payment_intent = id_of(rd, re, "payment_intent");
 	r->description = str(rd, re, "description");
 	struct view ch;
-	if (!r->payment_intent && nested(re, "charge", &ch))
+	if (!r->payment_intent && nested(rd, re, "charge", &ch))
 		r->payment_intent = id_of(rd, &ch, "payment_intent");
 	if (same(status, "succeeded")) {
 		r->has_succeeded = true;
@@ -218,7 +222,7 @@ static void read_invoice(struct reader *rd, const struct view *inv, struct histo
 	r->client = str(rd, inv, "customer_name");
 	r->email = str(rd, inv, "customer_email");
 	struct view cus, parent, sd, st;
-	if (nested(inv, "customer", &cus)) {
+	if (nested(rd, inv, "customer", &cus)) {
 		if (!r->client)
 			r->client = str(rd, &cus, "name");
 		if (!r->email)
@@ -229,13 +233,13 @@ static void read_invoice(struct reader *rd, const struct view *inv, struct histo
 		r->description = str(rd, inv, "number");
 	r->subscription_id = id_of(rd, inv, "subscription");
 	/* newer API versions: parent.subscription_details */
-	if (!r->subscription_id && nested(inv, "parent", &parent) &&
-	    nested(&parent, "subscription_details", &sd))
+	if (!r->subscription_id && nested(rd, inv, "parent", &parent) &&
+	    nested(rd, &parent, "subscription_details", &sd))
 		r->subscription_id = id_of(rd, &sd, "subscription");
 	r->payment_intent = id_of(rd, inv, "payment_intent");
 	r->charge_id = id_of(rd, inv, "charge");
 	r->invoice_id = r->stripe_id;
-	if (nested(inv, "status_transitions", &st) && same(status, "paid"))
+	if (nested(rd, inv, "status_transitions", &st) && same(status, "paid"))
 		r->has_succeeded = integer(&st, "paid_at", &r->succeeded_at);
 }
 
@@ -260,6 +264,9 @@ static void read_balance(struct reader *rd, const struct view *bt, struct histor
 	r->has_fee = integer(bt, "fee", &r->fee) && integer(bt, "net", &r->net);
 }
 
+/* 9999-12-31 23:59:59 UTC: the roll-ups' months end there, as SQLite's dates do. */
+#define CREATED_MAX INT64_C(253402300799)
+
 /* Stripe's currencies are three ASCII letters; anything else is a
  * malformed record, skipped rather than cut into a 4-byte field. */
 static bool currency_ok(const char *c)
@@ -276,7 +283,7 @@ static void read_object(struct reader *rd, struct jscan_val v, struct history_ob
 {
 	memset(r, 0, sizeof *r);
 	struct view o;
-	if (v.type != JSCAN_OBJECT || !view_of(v, &o))
+	if (v.type != JSCAN_OBJECT || !view_of(rd, v, &o))
 		return; /* HISTORY_OBJ_SKIP */
 	const char *kind = str(rd, &o, "object");
 	r->stripe_id = str(rd, &o, "id");
@@ -290,7 +297,8 @@ static void read_object(struct reader *rd, struct jscan_val v, struct history_ob
 		return;
 	}
 	r->currency = str(rd, &o, "currency");
-	if (!kind || !r->stripe_id || !currency_ok(r->currency) || !has_created)
+	if (!kind || !r->stripe_id || !currency_ok(r->currency) || !has_created ||
+	    r->created < 0 || r->created > CREATED_MAX)
 		return;
 	integer(&o, "amount", &r->amount);
 	r->livemode = truth(&o, "livemode");
@@ -312,10 +320,12 @@ int history_page_from_text(const char *text, size_t len, struct history_page *pg
 	if (jscan_parse(text, len, &list, &at))
 		return pd_error_set(err, PD_ERR, "Stripe sent a page that is not valid JSON (at byte %zu)",
 				    at);
+	/* decoded strings are never longer than their JSON: one chunk usually holds them all */
+	struct reader rd = {.pg = pg, .hint = len + 64};
 	struct view top;
 	if (list.type == JSCAN_ARRAY) {
 		data = list;
-	} else if (view_of(list, &top)) {
+	} else if (view_of(&rd, list, &top)) {
 		data = jscan_get(top.m, top.n, "data");
 		pg->has_more = truth(&top, "has_more");
 	} else {
@@ -324,8 +334,6 @@ int history_page_from_text(const char *text, size_t len, struct history_page *pg
 	struct jscan_iter it;
 	if (!jscan_array_begin(data, &it))
 		return pd_error_set(err, PD_ERR, "not a Stripe list: no \"data\" array");
-	/* decoded strings are never longer than their JSON: one chunk usually holds them all */
-	struct reader rd = {.pg = pg, .hint = len + 64};
 	size_t cap = 0;
 	struct jscan_val v;
 	while (jscan_array_next(&it, &v)) {
@@ -341,9 +349,12 @@ int history_page_from_text(const char *text, size_t len, struct history_page *pg
 		}
 		read_object(&rd, v, &pg->objs[pg->n++]);
 	}
-	if (rd.oom) {
+	if (rd.oom || rd.too_wide) {
 		history_page_clear(pg);
-		return pd_error_set(err, PD_ERR, "out of memory");
+		return pd_error_set(err, PD_ERR,
+				    rd.oom ? "out of memory"
+					   : "Stripe sent an object with more than %d fields; not read",
+				    MEMBERS_MAX);
 	}
 	return PD_OK;
 }

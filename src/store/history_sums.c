@@ -81,25 +81,30 @@ static bool table_grow(struct table *t)
 	return true;
 }
 
-static bool table_add(struct table *t, int64_t period, const char *type, const char *status,
-		      const char *currency, int64_t amount, int64_t fee, int64_t net)
+/* 0, or the message of what went wrong. */
+static const char *table_add(struct table *t, int64_t period, const char *type,
+			     const char *status, const char *currency, int64_t amount, int64_t fee,
+			     int64_t net)
 {
 	if ((t->used + 1) * 4 > t->cap * 3 && !table_grow(t))
-		return false;
+		return "out of memory";
 	struct sum *x = &t->slot[slot_of(t, period, type, status, currency)];
-	if (!x->type) {
-		*x = (struct sum){period, type, status, currency, 0, 0, 0, 0};
+	struct sum sum = x->type ? *x : (struct sum){period, type, status, currency, 0, 0, 0, 0};
+	/* what SQL's sum() refused too: amounts beyond 64 bits */
+	if (__builtin_add_overflow(sum.amount, amount, &sum.amount) ||
+	    __builtin_add_overflow(sum.fee, fee, &sum.fee) ||
+	    __builtin_add_overflow(sum.net, net, &sum.net))
+		return "integer overflow adding up history";
+	sum.n++;
+	if (!x->type)
 		t->used++;
-	}
-	x->n++;
-	x->amount += amount;
-	x->fee += fee;
-	x->net += net;
-	return true;
+	*x = sum;
+	return NULL;
 }
 
 /* UTC year * 12 + month - 1 of a Unix time, as the triggers compute it
- * with strftime (civil-from-days: Howard Hinnant's algorithm). */
+ * with strftime (civil-from-days: Howard Hinnant's algorithm); t within
+ * years 0000-9999, as the ingest keeps it. */
 static int64_t month_of(int64_t t)
 {
 	int64_t z = (t >= 0 ? t : t - 86399) / 86400 + 719468;
@@ -145,11 +150,13 @@ int history_sums_add(struct history_sums *s, int64_t created, const char *type,
 	type = intern(s, type);
 	status = intern(s, status);
 	currency = intern(s, currency);
-	if (!type || !status || !currency ||
-	    !table_add(&s->days, created / 86400, type, status, currency, amount, fee, net) ||
-	    !table_add(&s->months, month_of(created), type, status, currency, amount, fee, net))
-		return pd_error_set(err, PD_ERR, "out of memory");
-	return PD_OK;
+	const char *why = !type || !status || !currency ? "out of memory" : NULL;
+	if (!why)
+		why = table_add(&s->days, created / 86400, type, status, currency, amount, fee, net);
+	if (!why)
+		why = table_add(&s->months, month_of(created), type, status, currency, amount, fee,
+				net);
+	return why ? pd_error_set(err, PD_ERR, "%s", why) : PD_OK;
 }
 
 static int table_write(struct history_sums *s, struct table *t, sqlite3_stmt *st,

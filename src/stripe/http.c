@@ -369,13 +369,14 @@ static int finish(struct stripe_response *resp, CURLcode rc, enum stripe_transpo
 		snprintf(line, sizeof line, "no answer from Stripe (offline? check the network): %s",
 		         cu->easy_strerror(rc));
 		stripe_error_set_local(&resp->error, rid, line);
-	} else if (resp->http_status >= 200 && resp->http_status < 300 && raw_body) {
+	} else if (resp->http_status >= 200 && resp->http_status < 300 && raw_body &&
+	           (io->body || (io->body = strdup("")))) {
 		/* the caller reads it (a sync page: json_scan, without a tree) */
 		resp->outcome = STRIPE_OUTCOME_OK;
-		resp->body = io->body ? io->body : strdup("");
+		resp->body = io->body;
 		resp->body_len = io->len;
 		io->body = NULL;
-		return resp->body ? PD_OK : pd_error_set(err, PD_ERR, "out of memory");
+		return PD_OK;
 	} else if (resp->http_status >= 200 && resp->http_status < 300) {
 		json_error_t jerr;
 		json_t *j = json_loadb(io->body ? io->body : "", io->len, 0, &jerr);

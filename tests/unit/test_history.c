@@ -914,6 +914,20 @@ static void test_ingest_inside_callers_transaction(void **state)
 	check_rollups(t->db);
 }
 
+/* Sums beyond 64 bits fail the page, as SQL's sum() did: nothing half-added. */
+static void test_rollup_overflow_fails_the_page(void **state)
+{
+	struct t *t = *state;
+	json_t *page = page_of("{\"data\":[" PI("pi_O1", "cus_X", 9223372036854775807, 1767225600)
+			       "," PI("pi_O2", "cus_X", 9223372036854775807, 1767225700) "]}");
+	struct pd_error err = {0};
+	assert_int_not_equal(history_ingest_page(t->db, page, NULL, NULL, NULL, NULL, &err), 0);
+	json_decref(page);
+	assert_non_null(strstr(err.msg, "overflow"));
+	assert_int_equal(q_int(t->db, "SELECT count(*) FROM history"), 0);
+	assert_int_equal(q_int(t->db, "SELECT count(*) FROM history_day"), 0);
+}
+
 /* Month roll-ups summed in memory (history_sums.c) land in the month
  * strftime gives, at month, leap-day, year and century edges. */
 static void test_rollups_at_month_edges(void **state)
@@ -986,6 +1000,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_review_as_signed_in_user, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollups_at_month_edges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_inside_callers_transaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollup_overflow_fails_the_page, setup, teardown),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test_setup_teardown(test_client_names_for_bare_customer_ids, setup,
 						teardown),

@@ -157,6 +157,55 @@ static void test_bad_pages_refused_whole(void **state)
 	assert_non_null(strstr(err.msg, "byte"));
 }
 
+/* An object wider than the reader looks at is refused with its page, not
+ * read in part (Stripe's invoices have ~90 fields; the limit is 256). */
+static void test_too_wide_object_refused(void **state)
+{
+	(void)state;
+	size_t cap = 20000, len = 0;
+	char *text = malloc(cap);
+	len += (size_t)snprintf(text + len, cap - len,
+				"{\"data\":[{\"id\":\"in_W\",\"object\":\"invoice\",\"created\":1,"
+				"\"currency\":\"usd\"");
+	for (int i = 0; i < 300; i++)
+		len += (size_t)snprintf(text + len, cap - len, ",\"field_%03d\":%d", i, i);
+	len += (size_t)snprintf(text + len, cap - len, ",\"status\":\"paid\"}]}");
+	struct history_page pg;
+	struct pd_error err = {0};
+	assert_int_not_equal(history_page_from_text(text, len, &pg, &err), 0);
+	assert_non_null(strstr(err.msg, "more than 256 fields"));
+	assert_int_equal(pg.n, 0);
+	free(text);
+}
+
+/* Empty strings are no value: the next source of a name or email is
+ * tried, an empty status reads "unknown", an empty id skips the object. */
+static void test_empty_strings_are_absent(void **state)
+{
+	(void)state;
+	struct history_page pg;
+	read_page("[{\"id\":\"pi_E\",\"object\":\"payment_intent\",\"created\":1767225600,"
+		  "\"currency\":\"usd\",\"status\":\"\",\"customer\":{\"id\":\"cus_E\",\"name\":\"\"},"
+		  "\"latest_charge\":{\"id\":\"ch_E\",\"billing_details\":{\"name\":\"Bill Name\"}}},"
+		  "{\"id\":\"\",\"object\":\"refund\",\"created\":1767225600,\"currency\":\"usd\"},"
+		  "{\"id\":\"in_E\",\"object\":\"invoice\",\"created\":1767225600,\"currency\":\"usd\","
+		  "\"customer_name\":\"\",\"description\":\"\",\"number\":\"INV-0001\","
+		  "\"customer\":{\"id\":\"cus_C\",\"name\":\"Carol\"}},"
+		  "{\"id\":\"pi_Y\",\"object\":\"payment_intent\",\"created\":253402300800,"
+		  "\"currency\":\"usd\",\"status\":\"succeeded\"}]",
+		  &pg);
+	assert_int_equal(pg.n, 4);
+	assert_string_equal(pg.objs[0].status, "unknown");
+	assert_null(pg.objs[0].client);
+	assert_string_equal(pg.objs[0].billing_name, "Bill Name");
+	assert_int_equal(pg.objs[1].kind, HISTORY_OBJ_SKIP);
+	assert_string_equal(pg.objs[2].client, "Carol");
+	assert_string_equal(pg.objs[2].description, "INV-0001");
+	/* created after 9999-12-31: not a date the roll-ups can hold */
+	assert_int_equal(pg.objs[3].kind, HISTORY_OBJ_SKIP);
+	history_page_clear(&pg);
+}
+
 static void test_from_json_same_as_text(void **state)
 {
 	(void)state;
@@ -189,6 +238,8 @@ int main(void)
 		cmocka_unit_test(test_what_the_writer_looks_up),
 		cmocka_unit_test(test_objects_skipped),
 		cmocka_unit_test(test_bad_pages_refused_whole),
+		cmocka_unit_test(test_too_wide_object_refused),
+		cmocka_unit_test(test_empty_strings_are_absent),
 		cmocka_unit_test(test_from_json_same_as_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
