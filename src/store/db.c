@@ -240,7 +240,7 @@ int db_open(const char *path, sqlite3 **out, struct pd_error *err)
 	rc = check_identity(db, path, &version, err);
 	/* FULL sync: a committed payment record must survive a power cut, not
 	 * only a crash of paydesk. secure_delete zeroes freed pages (old secrets).
-	 * journal_size_limit: a WAL a large sync grew (up to 256 MB) shrinks
+	 * journal_size_limit: a WAL a large sync grew (up to 128 MB) shrinks
 	 * back to 16 MB when it is next reset, by whichever connection. */
 	/* Switching to WAL and the first migration can meet another paydesk
 	 * doing the same on a new file; SQLite then answers "locked" at once
