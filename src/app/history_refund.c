@@ -38,6 +38,11 @@ int64_t history_refundable(sqlite3 *db, int64_t history_id, char *why, size_t le
 			 row.type);
 		return 0;
 	}
+	if (strcmp(row.status, "disputed") == 0) {
+		/* Stripe refuses it (charge_disputed): the money is the dispute's now */
+		snprintf(why, len, "disputed: answer it in the Stripe Dashboard");
+		return 0;
+	}
 	if (!refundable_status(row.status)) {
 		snprintf(why, len, "a %s payment cannot be refunded", row.status);
 		return 0;

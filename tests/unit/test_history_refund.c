@@ -72,6 +72,13 @@ static void test_refundable(void **state)
 	assert_non_null(strstr(why, "canceled payment cannot be refunded"));
 	assert_int_equal(history_refundable(t->db, row_of(t->db, "pi_B2"), why, sizeof why), 0);
 	assert_int_equal(history_refundable(t->db, 999999, why, sizeof why), 0);
+	/* a disputed payment: the dispute is answered in Stripe, not refunded here */
+	assert_int_equal(sqlite3_exec(t->db, "UPDATE history SET status = 'disputed', disputed = 1"
+					     " WHERE stripe_id = 'pi_A1'",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(history_refundable(t->db, row_of(t->db, "pi_A1"), why, sizeof why), 0);
+	assert_string_equal(why, "disputed: answer it in the Stripe Dashboard");
 }
 
 static void test_refused_before_sending(void **state)
