@@ -285,6 +285,22 @@ class SyncTest(unittest.TestCase):
                                            (pi,)).fetchone()[0], "refunded")
         self.assertEqual(self.rows()[1], 0)
 
+    def test_malformed_page_fails_the_sync_and_the_next_one_completes(self):
+        # a 200 whose body is cut mid-object: read without a JSON tree (json_scan), refused whole
+        self.fake.add_fault("malformed_json", method="GET", path_prefix="/v1/payment_intents",
+                            count=1)
+        out = self.paydesk("sync")
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("not valid JSON", out.stderr)
+        self.assertRegex(out.stderr, r"Request-Id req_\w+")
+        self.assertEqual(self.rows()[0].get("payment", 0), 0)
+        self.fake.clear_faults()
+        self.assertEqual(self.paydesk("sync").returncode, 0)
+        counts, dupes = self.rows()
+        payments, refunds = self.expected()
+        self.assertEqual((counts.get("payment"), counts.get("refund", 0), dupes),
+                         (payments, refunds, 0))
+
     def test_failure_exits_non_zero_and_history_shows(self):
         self.fake.add_fault("error", status=500, path_prefix="/v1/refunds", count=100)
         out = self.paydesk("sync")
