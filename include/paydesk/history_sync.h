@@ -61,12 +61,19 @@ typedef void (*history_sync_progress_fn)(void *ctx, const struct history_sync_st
  * payments, renamed customers). When the last sync is older than the 30
  * days of events Stripe keeps, a full pass instead (stats->full_pass,
  * stats->note says so). account: the connected account (Stripe-Account) or
- * NULL. full: ignore the cursors (a first sync again). Pages are stored by
+ * NULL. flags: HISTORY_SYNC_* below. Pages are stored by
  * a writer thread on db while the next is fetched; db must not be used by
  * others meanwhile. Stops early, resumable, when *cancel becomes true
  * (PD_ERR, "interrupted"). */
+enum {
+	HISTORY_SYNC_FULL = 1, /* ignore the cursors: a first sync again */
+	/* beside the screen a reviewer browses: an 8 MB page cache, not 64
+	 * (paydesk stays near its browsing footprint; there the network, not
+	 * the store, sets the pace) */
+	HISTORY_SYNC_BESIDE_UI = 2,
+};
 int history_sync_run(sqlite3 *db, struct stripe_client *client, const char *key,
-		     const char *account, bool full, history_sync_progress_fn progress, void *ctx,
+		     const char *account, unsigned flags, history_sync_progress_fn progress, void *ctx,
 		     const atomic_bool *cancel, struct history_sync_stats *stats,
 		     struct pd_error *err);
 

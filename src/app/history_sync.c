@@ -461,11 +461,12 @@ static void pragmas_restore(sqlite3 *db, const struct saved_pragmas *s)
 }
 
 int history_sync_run(sqlite3 *db, struct stripe_client *client, const char *key,
-		     const char *account, bool full, history_sync_progress_fn progress, void *ctx,
+		     const char *account, unsigned flags, history_sync_progress_fn progress, void *ctx,
 		     const atomic_bool *cancel, struct history_sync_stats *stats,
 		     struct pd_error *err)
 {
 	memset(stats, 0, sizeof *stats);
+	bool full = flags & HISTORY_SYNC_FULL;
 	struct run r = {.db = db, .client = client, .key = key, .account = account,
 			.progress = progress, .ctx = ctx, .cancel = cancel, .stats = stats, .err = err};
 	char *events_cursor = NULL, *events_pending = NULL;
@@ -499,6 +500,8 @@ int history_sync_run(sqlite3 *db, struct stripe_client *client, const char *key,
 				      pragma_get(db, "PRAGMA cache_size"),
 				      pragma_get(db, "PRAGMA wal_autocheckpoint")};
 	sqlite3_exec(db, HISTORY_SYNC_PRAGMAS, NULL, NULL, NULL);
+	if (flags & HISTORY_SYNC_BESIDE_UI)
+		sqlite3_exec(db, "PRAGMA cache_size = -8000", NULL, NULL, NULL);
 	bool whole = full || first || events_pending;
 	r.steps = (int)(sizeof objects / sizeof objects[0]) + (whole ? 0 : 1);
 	/* A full pass forgets the created cursors: objects not reached when it

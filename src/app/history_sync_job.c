@@ -114,7 +114,8 @@ static enum jobs_status run_sync(struct jobs_ctx *ctx, void *arg, char *result, 
 	struct pd_error err = {0};
 	struct publish_ctx pc = {.job = j, .floor = account_created(ctx, j)};
 	int rc = history_sync_run(ctx->db, ctx->client, j->key, j->account[0] ? j->account : NULL,
-				  j->full, publish, &pc, ctx->cancel, &stats, &err);
+				  HISTORY_SYNC_BESIDE_UI | (j->full ? HISTORY_SYNC_FULL : 0u), publish,
+				  &pc, ctx->cancel, &stats, &err);
 	struct history_sync_progress *p = j->progress;
 	pthread_mutex_lock(&p->lock);
 	if (p->generation == j->generation) {

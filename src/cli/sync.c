@@ -51,7 +51,8 @@ static int run(struct app *app, int argc, char **argv)
 	struct history_sync_stats stats;
 	if (!rc)
 		rc = history_sync_run(app->db, st.client, st.key,
-				      acct.connected_account[0] ? acct.connected_account : NULL, full,
+				      acct.connected_account[0] ? acct.connected_account : NULL,
+				      full ? HISTORY_SYNC_FULL : 0u,
 				      tty ? show_progress : NULL, NULL, &interrupted, &stats, &err);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
