@@ -22,7 +22,7 @@ static int run(struct app *app, int argc, char **argv)
 		return cli_fail(PD_ERR, "no Stripe account is connected: run paydesk setup first");
 	struct cli_stripe st;
 	int rc = cli_stripe_open(&st, app, pfd, &err);
-	struct verify_report report;
+	struct verify_report report = {0};
 	if (!rc)
 		rc = verify_run(st.client, st.key, acct.account_id, acct.connected_account, &report, NULL,
 				NULL, NULL, &err);

@@ -48,7 +48,7 @@ static int run(struct app *app, int argc, char **argv)
 	sa.sa_handler = on_interrupt;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	struct history_sync_stats stats;
+	struct history_sync_stats stats = {0}; /* read below even when the sync never ran */
 	if (!rc)
 		rc = history_sync_run(app->db, st.client, st.key,
 				      acct.connected_account[0] ? acct.connected_account : NULL,

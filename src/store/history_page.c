@@ -315,7 +315,7 @@ int history_page_from_text(const char *text, size_t len, struct history_page *pg
 			   struct pd_error *err)
 {
 	memset(pg, 0, sizeof *pg);
-	struct jscan_val list, data;
+	struct jscan_val list, data = {.type = JSCAN_NONE};
 	size_t at = 0;
 	if (jscan_parse(text, len, &list, &at))
 		return pd_error_set(err, PD_ERR, "Stripe sent a page that is not valid JSON (at byte %zu)",
@@ -328,8 +328,6 @@ int history_page_from_text(const char *text, size_t len, struct history_page *pg
 	} else if (view_of(&rd, list, &top)) {
 		data = jscan_get(top.m, top.n, "data");
 		pg->has_more = truth(&top, "has_more");
-	} else {
-		data.type = JSCAN_NONE;
 	}
 	struct jscan_iter it;
 	if (!jscan_array_begin(data, &it))
