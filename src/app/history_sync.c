@@ -8,6 +8,7 @@
 
 #include "paydesk/db.h"
 #include "paydesk/log.h"
+#include "paydesk/strset.h"
 
 /* What is pulled, in this order: customers first, so that payments whose
  * customer comes as a bare id get a name; balance transactions and refunds
@@ -246,39 +247,14 @@ static int events_mark(struct run *r, int64_t *mark)
 	return PD_OK;
 }
 
-/* Ids seen in this pass: the feed is newest first, so the first event of an
- * object carries its latest state and older ones are skipped. */
-struct idset {
-	char **ids;
-	size_t n, cap;
-};
-
-static bool idset_add(struct idset *s, const char *id)
+/* Ids seen in this pass (a strset): the feed is newest first, so the
+ * first event of an object carries its latest state and older ones are
+ * skipped. */
+static bool idset_add(struct strset *s, const char *id)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->ids[i], id) == 0)
-			return false;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		char **grown = realloc(s->ids, cap * sizeof *grown);
-		if (!grown)
-			return false;
-		s->ids = grown;
-		s->cap = cap;
-	}
-	char *copy = strdup(id);
-	if (!copy)
-		return false;
-	s->ids[s->n++] = copy;
-	return true;
-}
-
-static void idset_free(struct idset *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->ids[i]);
-	free(s->ids);
-	memset(s, 0, sizeof *s);
+	bool added = false;
+	strset_add(s, id, &added);
+	return added;
 }
 
 /* The PaymentIntent an event is about, for payment, charge and dispute events. */
@@ -326,9 +302,9 @@ static int sync_events(struct run *r, int64_t since)
 	int rc = history_writer_start(r->db, HISTORY_SYNC_PAGES_PER_COMMIT, &w, r->err);
 	if (rc)
 		return rc;
-	struct idset seen = {0};
+	struct strset seen = {0};
 	json_t *objs = json_array(); /* refunds, invoices, customers: latest state */
-	struct idset payments = {0};
+	struct strset payments = {0};
 	char after[128] = "";
 	int64_t newest = since;
 	bool more = true;
@@ -411,12 +387,12 @@ static int sync_events(struct run *r, int64_t since)
 			rc = interrupted(r);
 			break;
 		}
-		rc = refetch_payment(r, w, payments.ids[k]);
+		rc = refetch_payment(r, w, payments.items[k]);
 		r->stats->records++;
 	}
 	json_decref(objs);
-	idset_free(&seen);
-	idset_free(&payments);
+	strset_free(&seen);
+	strset_free(&payments);
 	struct pd_error werr = {0};
 	int wrc = history_writer_finish(&w, &r->stats->ingest, &werr);
 	if (wrc && !rc) {

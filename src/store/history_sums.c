@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "paydesk/db.h"
+#include "paydesk/strset.h"
 
 struct sum {
 	int64_t period; /* day or month */
@@ -25,28 +26,8 @@ struct history_sums {
 	sqlite3 *db;
 	sqlite3_stmt *day, *month;
 	struct table days, months;
-	char **names; /* distinct types, statuses and currencies seen */
-	size_t nnames, capnames;
+	struct strset names; /* distinct types, statuses and currencies seen */
 };
-
-static const char *intern(struct history_sums *s, const char *name)
-{
-	for (size_t i = 0; i < s->nnames; i++)
-		if (strcmp(s->names[i], name) == 0)
-			return s->names[i];
-	if (s->nnames == s->capnames) {
-		size_t cap = s->capnames ? s->capnames * 2 : 32;
-		char **grown = realloc(s->names, cap * sizeof *grown);
-		if (!grown)
-			return NULL;
-		s->names = grown;
-		s->capnames = cap;
-	}
-	char *copy = strdup(name);
-	if (copy)
-		s->names[s->nnames++] = copy;
-	return copy;
-}
 
 static size_t slot_of(const struct table *t, int64_t period, const char *type, const char *status,
 		      const char *currency)
@@ -147,9 +128,9 @@ int history_sums_add(struct history_sums *s, int64_t created, const char *type,
 		     const char *status, const char *currency, int64_t amount, int64_t fee,
 		     int64_t net, struct pd_error *err)
 {
-	type = intern(s, type);
-	status = intern(s, status);
-	currency = intern(s, currency);
+	type = strset_add(&s->names, type, NULL);
+	status = strset_add(&s->names, status, NULL);
+	currency = strset_add(&s->names, currency, NULL);
 	const char *why = !type || !status || !currency ? "out of memory" : NULL;
 	if (!why)
 		why = table_add(&s->days, created / 86400, type, status, currency, amount, fee, net);
@@ -212,9 +193,7 @@ void history_sums_free(struct history_sums **sp)
 	sqlite3_finalize(s->month);
 	free(s->days.slot);
 	free(s->months.slot);
-	for (size_t i = 0; i < s->nnames; i++)
-		free(s->names[i]);
-	free(s->names);
+	strset_free(&s->names);
 	free(s);
 	*sp = NULL;
 }

@@ -1,8 +1,9 @@
-/* core: secret masking and redaction, API base checks. */
+/* core: secret masking and redaction, API base checks, string sets. */
 #include "testutil.h"
 
 #include "paydesk/api_base.h"
 #include "paydesk/secret_mask.h"
+#include "paydesk/strset.h"
 
 static void test_mask(void **state)
 {
@@ -34,6 +35,34 @@ static void test_redact(void **state)
 	assert_string_equal(notakey, "desk_test_value and pk_test_123 stay");
 }
 
+static void test_strset(void **state)
+{
+	(void)state;
+	struct strset set = {0};
+	bool added = false;
+	char id[32];
+	/* enough to grow the index several times; each kept once, in order */
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 1000; i++) {
+			snprintf(id, sizeof id, "pi_%04d", i);
+			const char *kept = strset_add(&set, id, &added);
+			assert_non_null(kept);
+			assert_string_equal(kept, id);
+			assert_true(kept != id);
+			assert_int_equal(added, round == 0);
+		}
+	assert_int_equal(set.n, 1000);
+	assert_string_equal(set.items[0], "pi_0000");
+	assert_string_equal(set.items[999], "pi_0999");
+	/* the same copy again: interning */
+	assert_ptr_equal(strset_add(&set, "pi_0500", NULL), set.items[500]);
+	assert_non_null(strset_add(&set, "", &added));
+	assert_true(added);
+	strset_free(&set);
+	assert_int_equal(set.n, 0);
+	assert_null(set.items);
+}
+
 static void test_api_base(void **state)
 {
 	(void)state;
@@ -60,6 +89,7 @@ int main(void)
 		cmocka_unit_test(test_mask),
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_api_base),
+		cmocka_unit_test(test_strset),
 	};
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }
