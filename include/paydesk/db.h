@@ -5,6 +5,8 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "paydesk/error.h"
 
@@ -33,5 +35,26 @@ int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct pd_erro
 
 /* Map the SQLite error of db to a pd_error (PD_ERR_IO), prefixed by what. */
 int db_fail(sqlite3 *db, const char *what, struct pd_error *err);
+
+/* The store modules' lists: step st to its end, reading each row with read
+ * into a growing array of elem_size elements; *out gets the array (NULL when
+ * empty: a T ** is no void **, so pass the address of a void * and assign
+ * that), *n its length. read returns nonzero when out of memory; clear (may
+ * be NULL) frees what read stored in one element. st is finalized. On failure
+ * ("out of memory", or SQLite's error prefixed by what) the elements read are
+ * cleared and freed, *out is NULL and *n 0. */
+int db_read_rows(sqlite3 *db, sqlite3_stmt *st, size_t elem_size,
+		 int (*read)(sqlite3_stmt *st, void *elem), void (*clear)(void *elem), void **out,
+		 size_t *n, const char *what, struct pd_error *err);
+
+/* The store modules' lookups: read into out the row sql selects with ?1
+ * bound to key, or to id when key is NULL; read and clear as for
+ * db_read_rows (clear only after a failed read). No row is PD_ERR_NOT_FOUND
+ * with the message printf-made from missing. out is not zeroed first: callers
+ * that free it whatever happened do that themselves. */
+int db_read_one(sqlite3 *db, const char *sql, int64_t id, const char *key,
+		int (*read)(sqlite3_stmt *st, void *elem), void (*clear)(void *elem), void *out,
+		const char *what, struct pd_error *err, const char *missing, ...)
+	__attribute__((format(printf, 10, 11)));
 
 #endif

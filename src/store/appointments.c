@@ -128,58 +128,23 @@ static int read_row(sqlite3_stmt *st, struct appointment *a)
 	return a->notes && a->client_name && a->service_name && a->staff_name ? 0 : -1;
 }
 
+/* For db_read_rows and db_read_one, which see rows as void *. */
+static int read_any(sqlite3_stmt *st, void *p)
+{
+	return read_row(st, p);
+}
+
+static void clear_any(void *p)
+{
+	appointment_free(p);
+}
+
 int appointments_get(sqlite3 *db, int64_t id, struct appointment *out, struct pd_error *err)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *st;
-	int rc = db_prepare(db, APPT_SELECT " WHERE a.id = ?", &st, err);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		if (read_row(st, out)) {
-			appointment_free(out);
-			rc = pd_error_set(err, PD_ERR, "out of memory");
-		}
-	} else if (step == SQLITE_DONE) {
-		rc = pd_error_set(err, PD_ERR_NOT_FOUND, "appointment %lld no longer exists",
-				  (long long)id);
-	} else {
-		rc = db_fail(db, "reading an appointment", err);
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-static int read_all(sqlite3 *db, sqlite3_stmt *st, struct appointment **out, size_t *n,
-		    struct pd_error *err)
-{
-	size_t cap = 0;
-	int step, rc = PD_OK;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			struct appointment *g = realloc(*out, cap * sizeof **out);
-			if (!g) {
-				rc = pd_error_set(err, PD_ERR, "out of memory");
-				break;
-			}
-			*out = g;
-		}
-		if (read_row(st, &(*out)[(*n)++])) {
-			rc = pd_error_set(err, PD_ERR, "out of memory");
-			break;
-		}
-	}
-	if (!rc && step != SQLITE_DONE)
-		rc = db_fail(db, "reading appointments", err);
-	sqlite3_finalize(st);
-	if (rc)
-		appointments_free_list(out, *n);
-	if (rc)
-		*n = 0;
-	return rc;
+	return db_read_one(db, APPT_SELECT " WHERE a.id = ?", id, NULL, read_any, clear_any, out,
+			   "reading an appointment", err, "appointment %lld no longer exists",
+			   (long long)id);
 }
 
 int appointments_range(sqlite3 *db, int64_t from, int64_t to, int64_t staff_id,
@@ -198,7 +163,11 @@ int appointments_range(sqlite3 *db, int64_t from, int64_t to, int64_t staff_id,
 	sqlite3_bind_int64(st, 1, from);
 	sqlite3_bind_int64(st, 2, to);
 	sqlite3_bind_int64(st, 3, staff_id);
-	return read_all(db, st, out, n, err);
+	void *rows;
+	rc = db_read_rows(db, st, sizeof **out, read_any, clear_any, &rows, n,
+			  "reading appointments", err);
+	*out = rows;
+	return rc;
 }
 
 /* The longest service is 720 minutes: that bounds the index range scanned. */

@@ -182,27 +182,23 @@ static int read_row(sqlite3_stmt *st, struct client *c)
 	return c->name && c->email && c->phone && c->notes ? 0 : -1;
 }
 
+/* For db_read_one, which sees rows as void *. */
+static int read_any(sqlite3_stmt *st, void *p)
+{
+	return read_row(st, p);
+}
+
+static void clear_any(void *p)
+{
+	client_free(p);
+}
+
 int clients_get(sqlite3 *db, int64_t id, struct client *out, struct pd_error *err)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *st;
-	int rc = db_prepare(db, "SELECT " CLIENT_COLS " FROM clients WHERE id = ?", &st, err);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		if (read_row(st, out)) {
-			client_free(out);
-			rc = pd_error_set(err, PD_ERR, "out of memory");
-		}
-	} else if (step == SQLITE_DONE) {
-		rc = pd_error_set(err, PD_ERR_NOT_FOUND, "no client %lld", (long long)id);
-	} else {
-		rc = db_fail(db, "reading a client", err);
-	}
-	sqlite3_finalize(st);
-	return rc;
+	return db_read_one(db, "SELECT " CLIENT_COLS " FROM clients WHERE id = ?", id, NULL,
+			   read_any, clear_any, out, "reading a client", err, "no client %lld",
+			   (long long)id);
 }
 
 int clients_find_email(sqlite3 *db, const char *email, int64_t *id, struct pd_error *err)
@@ -243,6 +239,12 @@ static char *like_pattern(const char *q)
 	return p;
 }
 
+static int read_id(sqlite3_stmt *st, void *p)
+{
+	*(int64_t *)p = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
 int clients_search(sqlite3 *db, const char *query, int64_t **ids, size_t *n, struct pd_error *err)
 {
 	*ids = NULL;
@@ -261,29 +263,10 @@ int clients_search(sqlite3 *db, const char *query, int64_t **ids, size_t *n, str
 		return rc;
 	}
 	sqlite3_bind_text(st, 1, pat, -1, SQLITE_STATIC);
-	size_t cap = 0;
-	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			int64_t *grown = realloc(*ids, cap * sizeof **ids);
-			if (!grown) {
-				rc = pd_error_set(err, PD_ERR, "out of memory");
-				break;
-			}
-			*ids = grown;
-		}
-		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
-	}
-	if (!rc && step != SQLITE_DONE)
-		rc = db_fail(db, "searching clients", err);
-	sqlite3_finalize(st);
+	void *rows;
+	rc = db_read_rows(db, st, sizeof **ids, read_id, NULL, &rows, n, "searching clients", err);
+	*ids = rows;
 	free(pat);
-	if (rc) {
-		free(*ids);
-		*ids = NULL;
-		*n = 0;
-	}
 	return rc;
 }
 

@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -60,6 +62,79 @@ int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct pd_erro
 	if (sqlite3_prepare_v2(db, sql, -1, stmt, NULL) == SQLITE_OK)
 		return PD_OK;
 	return db_fail(db, "database error", err);
+}
+
+int db_read_rows(sqlite3 *db, sqlite3_stmt *st, size_t elem_size,
+		 int (*read)(sqlite3_stmt *st, void *elem), void (*clear)(void *elem), void **out,
+		 size_t *n, const char *what, struct pd_error *err)
+{
+	char *rows = NULL;
+	size_t cap = 0, len = 0;
+	int step, rc = PD_OK;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			/* Doubling: a long list costs O(n) copying, not O(n²). */
+			size_t grown_cap = cap ? cap * 2 : 16;
+			char *grown = realloc(rows, grown_cap * elem_size);
+			if (!grown) {
+				rc = pd_error_set(err, PD_ERR, "out of memory");
+				break;
+			}
+			rows = grown;
+			cap = grown_cap;
+		}
+		/* Counted before it is read: a half-read element is cleared too. */
+		if (read(st, rows + len++ * elem_size)) {
+			rc = pd_error_set(err, PD_ERR, "out of memory");
+			break;
+		}
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = db_fail(db, what, err);
+	sqlite3_finalize(st);
+	if (rc) {
+		for (size_t i = 0; clear && i < len; i++)
+			clear(rows + i * elem_size);
+		free(rows);
+		rows = NULL;
+		len = 0;
+	}
+	*out = rows;
+	*n = len;
+	return rc;
+}
+
+int db_read_one(sqlite3 *db, const char *sql, int64_t id, const char *key,
+		int (*read)(sqlite3_stmt *st, void *elem), void (*clear)(void *elem), void *out,
+		const char *what, struct pd_error *err, const char *missing, ...)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, sql, &st, err);
+	if (rc)
+		return rc;
+	if (key)
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 1, id);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		if (read(st, out)) {
+			if (clear)
+				clear(out);
+			rc = pd_error_set(err, PD_ERR, "out of memory");
+		}
+	} else if (step == SQLITE_DONE) {
+		char msg[sizeof err->msg];
+		va_list ap;
+		va_start(ap, missing);
+		vsnprintf(msg, sizeof msg, missing, ap);
+		va_end(ap);
+		rc = pd_error_set(err, PD_ERR_NOT_FOUND, "%s", msg);
+	} else {
+		rc = db_fail(db, what, err);
+	}
+	sqlite3_finalize(st);
+	return rc;
 }
 
 static int pragma_int(sqlite3 *db, const char *sql, int *out)

@@ -12,24 +12,19 @@
 #include "paydesk/db.h"
 #include "paydesk/money.h"
 
+/* For db_read_one, which sees rows as void *. */
+static int read_any(sqlite3_stmt *st, void *p)
+{
+	history_row_from_stmt(st, p);
+	return 0;
+}
+
 int history_row_get(sqlite3 *db, int64_t id, struct history_row *row, struct pd_error *err)
 {
-	sqlite3_stmt *st;
-	int rc = db_prepare(db,
-			    HISTORY_ROW_COLUMNS " FROM history h LEFT JOIN reviews r"
-						" ON r.stripe_id = h.stripe_id WHERE h.id = ?",
-			    &st, err);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		history_row_from_stmt(st, row);
-	else
-		rc = step == SQLITE_DONE ? pd_error_set(err, PD_ERR_NOT_FOUND, "no such record")
-					 : db_fail(db, "reading history", err);
-	sqlite3_finalize(st);
-	return rc;
+	return db_read_one(db,
+			   HISTORY_ROW_COLUMNS " FROM history h LEFT JOIN reviews r"
+					       " ON r.stripe_id = h.stripe_id WHERE h.id = ?",
+			   id, NULL, read_any, NULL, row, "reading history", err, "no such record");
 }
 
 static char *dup_col(sqlite3_stmt *st, int col)

@@ -175,23 +175,24 @@ static void row_read(sqlite3_stmt *st, struct outbox_row *r)
 	r->updated_at = sqlite3_column_int64(st, 17);
 }
 
+/* For db_read_rows and db_read_one, which see rows as void *. */
+static int read_any(sqlite3_stmt *st, void *p)
+{
+	row_read(st, p);
+	return 0;
+}
+
+static void clear_any(void *p)
+{
+	outbox_row_clear(p);
+}
+
 int outbox_get(sqlite3 *db, int64_t id, struct outbox_row *out, struct pd_error *err)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *st;
-	int rc = db_prepare(db, "SELECT " ROW_COLUMNS " FROM outbox WHERE id = ?", &st, err);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		row_read(st, out);
-	sqlite3_finalize(st);
-	if (step == SQLITE_ROW)
-		return PD_OK;
-	if (step == SQLITE_DONE)
-		return pd_error_set(err, PD_ERR_NOT_FOUND, "no outbox row %lld", (long long)id);
-	return db_fail(db, "reading the outbox", err);
+	return db_read_one(db, "SELECT " ROW_COLUMNS " FROM outbox WHERE id = ?", id, NULL,
+	                   read_any, clear_any, out, "reading the outbox", err,
+	                   "no outbox row %lld", (long long)id);
 }
 
 int outbox_list_unresolved(sqlite3 *db, struct outbox_row **rows, size_t *n, struct pd_error *err)
@@ -205,30 +206,13 @@ int outbox_list_unresolved(sqlite3 *db, struct outbox_row **rows, size_t *n, str
 	                    &st, err);
 	if (rc)
 		return rc;
-	size_t cap = 0;
-	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			struct outbox_row *grown = realloc(*rows, cap * sizeof *grown);
-			if (!grown) {
-				sqlite3_finalize(st);
-				outbox_rows_free(rows, *n);
-				*n = 0;
-				return pd_error_set(err, PD_ERR,
-				                    "out of memory reading the outbox");
-			}
-			*rows = grown;
-		}
-		row_read(st, &(*rows)[(*n)++]);
-	}
-	sqlite3_finalize(st);
-	if (step != SQLITE_DONE) {
-		outbox_rows_free(rows, *n);
-		*n = 0;
-		return db_fail(db, "reading the outbox", err);
-	}
-	return PD_OK;
+	void *got;
+	rc = db_read_rows(db, st, sizeof **rows, read_any, clear_any, &got, n, "reading the outbox",
+	                  err);
+	*rows = got;
+	if (rc == PD_ERR) /* out of memory: this list has always said where */
+		rc = pd_error_set(err, PD_ERR, "out of memory reading the outbox");
+	return rc;
 }
 
 void outbox_row_clear(struct outbox_row *r)

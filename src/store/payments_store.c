@@ -95,6 +95,18 @@ static void read_row(sqlite3_stmt *st, struct pay_attempt *p)
 	p->updated_at = sqlite3_column_int64(st, 16);
 }
 
+/* For db_read_rows, which sees rows as void *. */
+static int read_any(sqlite3_stmt *st, void *p)
+{
+	read_row(st, p);
+	return 0;
+}
+
+static void clear_any(void *p)
+{
+	pay_attempt_free(p);
+}
+
 int payrows_insert(sqlite3 *db, const struct pay_attempt *p, int64_t *id, struct pd_error *err)
 {
 	sqlite3_stmt *st;
@@ -216,27 +228,10 @@ int payrows_list(sqlite3 *db, int64_t appointment_id, struct pay_attempt **out, 
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, appointment_id);
-	size_t cap = 0;
-	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 4;
-			struct pay_attempt *g = realloc(*out, cap * sizeof **out);
-			if (!g) {
-				rc = pd_error_set(err, PD_ERR, "out of memory");
-				break;
-			}
-			*out = g;
-		}
-		read_row(st, &(*out)[(*n)++]);
-	}
-	if (!rc && step != SQLITE_DONE)
-		rc = db_fail(db, "reading payments", err);
-	sqlite3_finalize(st);
-	if (rc) {
-		pay_attempts_free_list(out, *n);
-		*n = 0;
-	}
+	void *rows;
+	rc = db_read_rows(db, st, sizeof **out, read_any, clear_any, &rows, n, "reading payments",
+			  err);
+	*out = rows;
 	return rc;
 }
 
@@ -347,36 +342,30 @@ int card_setups_insert(sqlite3 *db, int64_t client_id, const char *session, cons
 	return PD_OK;
 }
 
+static int read_setup(sqlite3_stmt *st, void *p)
+{
+	struct card_setup *out = p;
+	out->id = sqlite3_column_int64(st, 0);
+	out->client_id = sqlite3_column_int64(st, 1);
+	out->checkout_session_id = opt_text(st, 2);
+	out->url = opt_text(st, 3);
+	out->status = opt_text(st, 4);
+	out->payment_method_id = opt_text(st, 5);
+	out->expires_at = sqlite3_column_int64(st, 6);
+	out->created_at = sqlite3_column_int64(st, 7);
+	return 0;
+}
+
 int card_setups_latest(sqlite3 *db, int64_t client_id, struct card_setup *out,
 		       struct pd_error *err)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *st;
-	int rc = db_prepare(db,
-			    "SELECT id, client_id, checkout_session_id, url, status, payment_method_id,"
-			    " ifnull(expires_at, 0), created_at FROM card_setups WHERE client_id = ?"
-			    " ORDER BY id DESC LIMIT 1",
-			    &st, err);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, client_id);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		out->client_id = sqlite3_column_int64(st, 1);
-		out->checkout_session_id = opt_text(st, 2);
-		out->url = opt_text(st, 3);
-		out->status = opt_text(st, 4);
-		out->payment_method_id = opt_text(st, 5);
-		out->expires_at = sqlite3_column_int64(st, 6);
-		out->created_at = sqlite3_column_int64(st, 7);
-	} else if (step == SQLITE_DONE) {
-		rc = pd_error_set(err, PD_ERR_NOT_FOUND, "no save-a-card link was made for this client");
-	} else {
-		rc = db_fail(db, "reading save-a-card links", err);
-	}
-	sqlite3_finalize(st);
-	return rc;
+	return db_read_one(db,
+			   "SELECT id, client_id, checkout_session_id, url, status,"
+			   " payment_method_id, ifnull(expires_at, 0), created_at FROM card_setups"
+			   " WHERE client_id = ? ORDER BY id DESC LIMIT 1",
+			   client_id, NULL, read_setup, NULL, out, "reading save-a-card links", err,
+			   "no save-a-card link was made for this client");
 }
 
 int card_setups_set_status(sqlite3 *db, int64_t id, const char *status,
@@ -435,6 +424,18 @@ int client_cards_replace(sqlite3 *db, int64_t client_id, const struct client_car
 	return rc;
 }
 
+static int read_card(sqlite3_stmt *st, void *p)
+{
+	struct client_card *c = p;
+	snprintf(c->payment_method_id, sizeof c->payment_method_id, "%s",
+		 (const char *)sqlite3_column_text(st, 0));
+	snprintf(c->brand, sizeof c->brand, "%s", (const char *)sqlite3_column_text(st, 1));
+	snprintf(c->last4, sizeof c->last4, "%s", (const char *)sqlite3_column_text(st, 2));
+	c->exp_month = sqlite3_column_int(st, 3);
+	c->exp_year = sqlite3_column_int(st, 4);
+	return 0;
+}
+
 int client_cards_list(sqlite3 *db, int64_t client_id, struct client_card **out, size_t *n,
 		      struct pd_error *err)
 {
@@ -448,33 +449,9 @@ int client_cards_list(sqlite3 *db, int64_t client_id, struct client_card **out, 
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, client_id);
-	size_t cap = 0;
-	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 4;
-			struct client_card *g = realloc(*out, cap * sizeof **out);
-			if (!g) {
-				rc = pd_error_set(err, PD_ERR, "out of memory");
-				break;
-			}
-			*out = g;
-		}
-		struct client_card *c = &(*out)[(*n)++];
-		snprintf(c->payment_method_id, sizeof c->payment_method_id, "%s",
-			 (const char *)sqlite3_column_text(st, 0));
-		snprintf(c->brand, sizeof c->brand, "%s", (const char *)sqlite3_column_text(st, 1));
-		snprintf(c->last4, sizeof c->last4, "%s", (const char *)sqlite3_column_text(st, 2));
-		c->exp_month = sqlite3_column_int(st, 3);
-		c->exp_year = sqlite3_column_int(st, 4);
-	}
-	if (!rc && step != SQLITE_DONE)
-		rc = db_fail(db, "reading saved cards", err);
-	sqlite3_finalize(st);
-	if (rc) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-	}
+	void *rows;
+	rc = db_read_rows(db, st, sizeof **out, read_card, NULL, &rows, n, "reading saved cards",
+			  err);
+	*out = rows;
 	return rc;
 }

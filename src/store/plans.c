@@ -65,6 +65,21 @@ static void read_row(sqlite3_stmt *st, struct plan *p)
 	p->version = sqlite3_column_int64(st, 13);
 }
 
+/* For db_read_rows and db_read_one, which see rows as void *. */
+static int read_any(sqlite3_stmt *st, void *p)
+{
+	read_row(st, p);
+	return 0;
+}
+
+static void clear_any(void *p)
+{
+	plan_free(p);
+}
+
+/* Found neither by id nor by product: the local copy lags Stripe. */
+#define NOT_SYNCED "no such plan (sync plans from Stripe)"
+
 static const char *nz(const char *s)
 {
 	return s ? s : "";
@@ -115,60 +130,25 @@ int plans_store_list(sqlite3 *db, bool with_archived, struct plan **out, size_t 
 			    &st, err);
 	if (rc)
 		return rc;
-	size_t cap = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			struct plan *grown = realloc(*out, cap * sizeof **out);
-			if (!grown) {
-				sqlite3_finalize(st);
-				plans_free_list(out, *n);
-				*n = 0;
-				return pd_error_set(err, PD_ERR, "out of memory");
-			}
-			*out = grown;
-		}
-		read_row(st, &(*out)[(*n)++]);
-	}
-	rc = rc == SQLITE_DONE ? PD_OK : db_fail(db, "listing plans", err);
-	sqlite3_finalize(st);
-	return rc;
-}
-
-static int get_by(sqlite3 *db, const char *sql, int64_t id, const char *text, struct plan *out,
-		  struct pd_error *err)
-{
-	memset(out, 0, sizeof *out);
-	sqlite3_stmt *st;
-	int rc = db_prepare(db, sql, &st, err);
-	if (rc)
-		return rc;
-	if (text)
-		sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		read_row(st, out);
-		rc = PD_OK;
-	} else if (rc == SQLITE_DONE) {
-		rc = pd_error_set(err, PD_ERR_NOT_FOUND, "no such plan (sync plans from Stripe)");
-	} else {
-		rc = db_fail(db, "reading a plan", err);
-	}
-	sqlite3_finalize(st);
+	void *rows;
+	rc = db_read_rows(db, st, sizeof **out, read_any, clear_any, &rows, n, "listing plans",
+			  err);
+	*out = rows;
 	return rc;
 }
 
 int plans_store_get(sqlite3 *db, int64_t id, struct plan *out, struct pd_error *err)
 {
-	return get_by(db, "SELECT " PLAN_COLS " FROM plans WHERE id = ?", id, NULL, out, err);
+	memset(out, 0, sizeof *out);
+	return db_read_one(db, "SELECT " PLAN_COLS " FROM plans WHERE id = ?", id, NULL, read_any,
+			   clear_any, out, "reading a plan", err, NOT_SYNCED);
 }
 
 int plans_store_find(sqlite3 *db, const char *product_id, struct plan *out, struct pd_error *err)
 {
-	return get_by(db, "SELECT " PLAN_COLS " FROM plans WHERE product_id = ?", 0, product_id,
-		      out, err);
+	memset(out, 0, sizeof *out);
+	return db_read_one(db, "SELECT " PLAN_COLS " FROM plans WHERE product_id = ?", 0,
+			   product_id, read_any, clear_any, out, "reading a plan", err, NOT_SYNCED);
 }
 
 static const char *jstr(json_t *o, const char *k)

@@ -2,7 +2,6 @@
 
 #include <ctype.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -104,22 +103,18 @@ static void read_row(sqlite3_stmt *st, struct service *s)
 
 #define SERVICE_COLS "id, name, duration_min, price, currency, active, version"
 
+/* For db_read_rows and db_read_one, which see rows as void *. */
+static int read_any(sqlite3_stmt *st, void *p)
+{
+	read_row(st, p);
+	return 0;
+}
+
 int services_get(sqlite3 *db, int64_t id, struct service *out, struct pd_error *err)
 {
-	sqlite3_stmt *st;
-	int rc = db_prepare(db, "SELECT " SERVICE_COLS " FROM services WHERE id = ?", &st, err);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		read_row(st, out);
-	else if (step == SQLITE_DONE)
-		rc = pd_error_set(err, PD_ERR_NOT_FOUND, "no service %lld", (long long)id);
-	else
-		rc = db_fail(db, "reading a service", err);
-	sqlite3_finalize(st);
-	return rc;
+	return db_read_one(db, "SELECT " SERVICE_COLS " FROM services WHERE id = ?", id, NULL,
+			   read_any, NULL, out, "reading a service", err, "no service %lld",
+			   (long long)id);
 }
 
 int services_list(sqlite3 *db, bool active_only, struct service **out, size_t *n,
@@ -136,27 +131,8 @@ int services_list(sqlite3 *db, bool active_only, struct service **out, size_t *n
 			    &st, err);
 	if (rc)
 		return rc;
-	size_t cap = 0;
-	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			struct service *g = realloc(*out, cap * sizeof **out);
-			if (!g) {
-				rc = pd_error_set(err, PD_ERR, "out of memory");
-				break;
-			}
-			*out = g;
-		}
-		read_row(st, &(*out)[(*n)++]);
-	}
-	if (!rc && step != SQLITE_DONE)
-		rc = db_fail(db, "reading services", err);
-	sqlite3_finalize(st);
-	if (rc) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-	}
+	void *rows;
+	rc = db_read_rows(db, st, sizeof **out, read_any, NULL, &rows, n, "reading services", err);
+	*out = rows;
 	return rc;
 }

@@ -6,25 +6,18 @@
 
 #include "paydesk/db.h"
 
+static int read_value(sqlite3_stmt *st, void *p)
+{
+	char **out = p;
+	*out = strdup((const char *)sqlite3_column_text(st, 0));
+	return *out ? 0 : -1;
+}
+
 int settings_get(sqlite3 *db, const char *key, char **out, struct pd_error *err)
 {
 	*out = NULL;
-	sqlite3_stmt *st;
-	int rc = db_prepare(db, "SELECT value FROM settings WHERE key = ?", &st, err);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		*out = strdup((const char *)sqlite3_column_text(st, 0));
-		rc = *out ? PD_OK : pd_error_set(err, PD_ERR, "out of memory");
-	} else if (step == SQLITE_DONE) {
-		rc = pd_error_set(err, PD_ERR_NOT_FOUND, "setting %s is not set", key);
-	} else {
-		rc = db_fail(db, "reading settings", err);
-	}
-	sqlite3_finalize(st);
-	return rc;
+	return db_read_one(db, "SELECT value FROM settings WHERE key = ?", 0, key, read_value, NULL,
+			   out, "reading settings", err, "setting %s is not set", key);
 }
 
 int settings_set(sqlite3 *db, const char *key, const char *value, struct pd_error *err)

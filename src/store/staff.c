@@ -2,7 +2,6 @@
 
 #include <ctype.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -233,38 +232,24 @@ static void read_row(sqlite3_stmt *st, struct staff *s)
 	s->version = sqlite3_column_int64(st, 4);
 }
 
-static int get_one(sqlite3 *db, const char *sql, int64_t id, const char *name, struct staff *out,
-		   struct pd_error *err)
+/* For db_read_rows and db_read_one, which see rows as void *. */
+static int read_any(sqlite3_stmt *st, void *p)
 {
-	sqlite3_stmt *st;
-	int rc = db_prepare(db, sql, &st, err);
-	if (rc)
-		return rc;
-	if (name)
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_int64(st, 1, id);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		read_row(st, out);
-	else if (step == SQLITE_DONE)
-		rc = name ? pd_error_set(err, PD_ERR_NOT_FOUND, "no staff member is called %s", name)
-			  : pd_error_set(err, PD_ERR_NOT_FOUND, "no staff member %lld", (long long)id);
-	else
-		rc = db_fail(db, "reading staff", err);
-	sqlite3_finalize(st);
-	return rc;
+	read_row(st, p);
+	return 0;
 }
 
 int staff_get(sqlite3 *db, int64_t id, struct staff *out, struct pd_error *err)
 {
-	return get_one(db, "SELECT " STAFF_COLS " FROM staff WHERE id = ?", id, NULL, out, err);
+	return db_read_one(db, "SELECT " STAFF_COLS " FROM staff WHERE id = ?", id, NULL, read_any,
+			   NULL, out, "reading staff", err, "no staff member %lld", (long long)id);
 }
 
 int staff_find_name(sqlite3 *db, const char *name, struct staff *out, struct pd_error *err)
 {
-	return get_one(db, "SELECT " STAFF_COLS " FROM staff WHERE name = ? COLLATE NOCASE", 0, name,
-		       out, err);
+	return db_read_one(db, "SELECT " STAFF_COLS " FROM staff WHERE name = ? COLLATE NOCASE", 0,
+			   name, read_any, NULL, out, "reading staff", err,
+			   "no staff member is called %s", name);
 }
 
 int staff_list(sqlite3 *db, bool active_only, struct staff **out, size_t *n, struct pd_error *err)
@@ -279,27 +264,8 @@ int staff_list(sqlite3 *db, bool active_only, struct staff **out, size_t *n, str
 			    &st, err);
 	if (rc)
 		return rc;
-	size_t cap = 0;
-	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			struct staff *g = realloc(*out, cap * sizeof **out);
-			if (!g) {
-				rc = pd_error_set(err, PD_ERR, "out of memory");
-				break;
-			}
-			*out = g;
-		}
-		read_row(st, &(*out)[(*n)++]);
-	}
-	if (!rc && step != SQLITE_DONE)
-		rc = db_fail(db, "reading staff", err);
-	sqlite3_finalize(st);
-	if (rc) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-	}
+	void *rows;
+	rc = db_read_rows(db, st, sizeof **out, read_any, NULL, &rows, n, "reading staff", err);
+	*out = rows;
 	return rc;
 }

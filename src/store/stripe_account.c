@@ -12,33 +12,29 @@ static void copy_col(char *dst, size_t len, sqlite3_stmt *st, int col)
 	snprintf(dst, len, "%s", v ? (const char *)v : "");
 }
 
+static int read_row(sqlite3_stmt *st, void *p)
+{
+	struct stripe_account_row *out = p;
+	copy_col(out->account_id, sizeof out->account_id, st, 0);
+	copy_col(out->mode, sizeof out->mode, st, 1);
+	copy_col(out->display_name, sizeof out->display_name, st, 2);
+	copy_col(out->publishable_key, sizeof out->publishable_key, st, 3);
+	copy_col(out->connected_account, sizeof out->connected_account, st, 4);
+	copy_col(out->key_hint, sizeof out->key_hint, st, 5);
+	out->verified_at = sqlite3_column_int64(st, 6);
+	return 0;
+}
+
 int stripe_account_get(sqlite3 *db, struct stripe_account_row *out, struct pd_error *err)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *st;
-	int rc = db_prepare(db,
-			    "SELECT account_id, mode, display_name, publishable_key,"
-			    " connected_account, key_hint, verified_at FROM stripe_account"
-			    " WHERE id = 1",
-			    &st, err);
-	if (rc)
-		return rc;
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		copy_col(out->account_id, sizeof out->account_id, st, 0);
-		copy_col(out->mode, sizeof out->mode, st, 1);
-		copy_col(out->display_name, sizeof out->display_name, st, 2);
-		copy_col(out->publishable_key, sizeof out->publishable_key, st, 3);
-		copy_col(out->connected_account, sizeof out->connected_account, st, 4);
-		copy_col(out->key_hint, sizeof out->key_hint, st, 5);
-		out->verified_at = sqlite3_column_int64(st, 6);
-	} else if (step == SQLITE_DONE) {
-		rc = pd_error_set(err, PD_ERR_NOT_FOUND, "no Stripe account is connected");
-	} else {
-		rc = db_fail(db, "reading the Stripe account", err);
-	}
-	sqlite3_finalize(st);
-	return rc;
+	/* The table holds at most one row, id 1 (a CHECK constraint). */
+	return db_read_one(db,
+			   "SELECT account_id, mode, display_name, publishable_key,"
+			   " connected_account, key_hint, verified_at FROM stripe_account"
+			   " WHERE id = ?",
+			   1, NULL, read_row, NULL, out, "reading the Stripe account", err,
+			   "no Stripe account is connected");
 }
 
 static void bind_opt(sqlite3_stmt *st, int i, const char *v)

@@ -247,42 +247,29 @@ int subs_store_list(sqlite3 *db, const struct subs_filter *f, struct subscriptio
 	return rc;
 }
 
-static int get_by(sqlite3 *db, const char *where, int64_t id, const char *text,
-		  struct subscription *out, struct pd_error *err)
+/* For db_read_one, which sees rows as void *. */
+static int read_any(sqlite3_stmt *st, void *p)
 {
-	memset(out, 0, sizeof *out);
-	char sql[1400];
-	snprintf(sql, sizeof sql, "SELECT %s%s WHERE %s", SUB_COLS, SUB_FROM, where);
-	sqlite3_stmt *st;
-	int rc = db_prepare(db, sql, &st, err);
-	if (rc)
-		return rc;
-	if (text)
-		sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		read_row(st, out);
-		rc = PD_OK;
-	} else if (rc == SQLITE_DONE) {
-		rc = pd_error_set(err, PD_ERR_NOT_FOUND, "no such subscription (sync from Stripe)");
-	} else {
-		rc = db_fail(db, "reading a subscription", err);
-	}
-	sqlite3_finalize(st);
-	return rc;
+	read_row(st, p);
+	return 0;
 }
+
+/* Found neither by id nor by Stripe id: the local copy lags Stripe. */
+#define NOT_SYNCED "no such subscription (sync from Stripe)"
 
 int subs_store_get(sqlite3 *db, int64_t id, struct subscription *out, struct pd_error *err)
 {
-	return get_by(db, "s.id = ?", id, NULL, out, err);
+	memset(out, 0, sizeof *out);
+	return db_read_one(db, "SELECT " SUB_COLS SUB_FROM " WHERE s.id = ?", id, NULL, read_any,
+			   NULL, out, "reading a subscription", err, NOT_SYNCED);
 }
 
 int subs_store_find(sqlite3 *db, const char *stripe_id, struct subscription *out,
 		    struct pd_error *err)
 {
-	return get_by(db, "s.stripe_id = ?", 0, stripe_id, out, err);
+	memset(out, 0, sizeof *out);
+	return db_read_one(db, "SELECT " SUB_COLS SUB_FROM " WHERE s.stripe_id = ?", 0, stripe_id,
+			   read_any, NULL, out, "reading a subscription", err, NOT_SYNCED);
 }
 
 static const char *jstr(json_t *o, const char *k)
@@ -370,6 +357,18 @@ int subs_from_stripe(sqlite3 *db, json_t *sub, struct subscription *s, struct pd
 	return PD_OK;
 }
 
+static int read_customer(sqlite3_stmt *st, void *p)
+{
+	char **id = p;
+	*id = dup_text(st, 0);
+	return *id ? 0 : -1;
+}
+
+static void free_customer(void *p)
+{
+	free(*(char **)p);
+}
+
 int subs_store_customers(sqlite3 *db, char ***ids, size_t *n, struct pd_error *err)
 {
 	*ids = NULL;
@@ -381,19 +380,10 @@ int subs_store_customers(sqlite3 *db, char ***ids, size_t *n, struct pd_error *e
 			    &st, err);
 	if (rc)
 		return rc;
-	size_t cap = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 32;
-			char **grown = realloc(*ids, cap * sizeof **ids);
-			if (!grown)
-				break;
-			*ids = grown;
-		}
-		(*ids)[(*n)++] = dup_text(st, 0);
-	}
-	rc = rc == SQLITE_DONE ? PD_OK : db_fail(db, "listing Stripe customers", err);
-	sqlite3_finalize(st);
+	void *rows;
+	rc = db_read_rows(db, st, sizeof **ids, read_customer, free_customer, &rows, n,
+			  "listing Stripe customers", err);
+	*ids = rows;
 	return rc;
 }
 

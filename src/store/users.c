@@ -118,22 +118,17 @@ int users_add(sqlite3 *db, const char *name, enum user_role role, const char *pi
 	return rc;
 }
 
+/* For db_read_one, which sees rows as void *. */
+static int read_user(sqlite3_stmt *st, void *p)
+{
+	row_to_user(st, p);
+	return 0;
+}
+
 int users_get(sqlite3 *db, const char *name, struct user *out, struct pd_error *err)
 {
-	sqlite3_stmt *st;
-	int rc = db_prepare(db, "SELECT " USER_COLUMNS " FROM users WHERE name = ?", &st, err);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		row_to_user(st, out);
-	else if (step == SQLITE_DONE)
-		rc = pd_error_set(err, PD_ERR_NOT_FOUND, "no user called %s", name);
-	else
-		rc = db_fail(db, "reading users", err);
-	sqlite3_finalize(st);
-	return rc;
+	return db_read_one(db, "SELECT " USER_COLUMNS " FROM users WHERE name = ?", 0, name,
+			   read_user, NULL, out, "reading users", err, "no user called %s", name);
 }
 
 /* 5 s after the third failure in a row, doubling each time, at most 5 min:
