@@ -151,31 +151,41 @@ static int pragma_int(sqlite3 *db, const char *sql, int *out)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* Files whose header this process has checked. Closing any descriptor of a
- * file drops every POSIX lock the process holds on it, SQLite's included:
+/* Files this process has connections to. Closing any descriptor of a file
+ * drops every POSIX lock the process holds on it, SQLite's included:
  * re-reading the header while a connection (the UI's, a worker's) is open
  * let another process checkpoint and delete the WAL under it, and commits
- * vanished until paydesk exited. So the header is read once per file. */
-static pthread_mutex_t checked_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct {
+ * vanished until paydesk exited. So a file in use is not read again; once
+ * its last connection closes it is forgotten (its inode may then belong to
+ * another file, which must be checked). */
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct open_file {
 	dev_t dev;
 	ino_t ino;
-} checked[16];
-static size_t nchecked;
+	int connections;
+} open_files[16];
 
-static bool header_checked(const struct stat *st, bool remember)
+/* Count a connection to st's file in (delta 1) or out (-1); whether the
+ * file has connections (before the change). */
+static bool file_in_use(const struct stat *st, int delta)
 {
-	bool found = false;
-	pthread_mutex_lock(&checked_lock);
-	for (size_t i = 0; i < nchecked && !found; i++)
-		found = checked[i].dev == st->st_dev && checked[i].ino == st->st_ino;
-	if (!found && remember && nchecked < sizeof checked / sizeof checked[0]) {
-		checked[nchecked].dev = st->st_dev;
-		checked[nchecked].ino = st->st_ino;
-		nchecked++;
+	const size_t max = sizeof open_files / sizeof open_files[0];
+	size_t i, slot = max;
+	pthread_mutex_lock(&open_lock);
+	for (i = 0; i < max; i++) {
+		if (open_files[i].connections && open_files[i].dev == st->st_dev &&
+		    open_files[i].ino == st->st_ino)
+			break;
+		if (!open_files[i].connections && slot == max)
+			slot = i;
 	}
-	pthread_mutex_unlock(&checked_lock);
-	return found;
+	bool in_use = i < max;
+	if (in_use)
+		open_files[i].connections += delta;
+	else if (delta > 0 && slot < max)
+		open_files[slot] = (struct open_file){st->st_dev, st->st_ino, delta};
+	pthread_mutex_unlock(&open_lock);
+	return in_use;
 }
 
 /* Look at an existing file before SQLite writes anything to it: a file that
@@ -200,7 +210,7 @@ static int prepare_file(const char *path, struct pd_error *err)
 	}
 	if (!S_ISREG(st.st_mode))
 		return pd_error_set(err, PD_ERR_NOT_PAYDESK, "%s is not a regular file", path);
-	if (st.st_size == 0 || header_checked(&st, false))
+	if (st.st_size == 0 || file_in_use(&st, 0))
 		return PD_OK;
 	char header[16] = {0};
 	FILE *f = fopen(path, "rb");
@@ -214,7 +224,6 @@ static int prepare_file(const char *path, struct pd_error *err)
 				    "%s is not an SQLite database, so not a paydesk database; it was "
 				    "left untouched (use --db to choose another file)",
 				    path);
-	header_checked(&st, true);
 	return PD_OK;
 }
 
@@ -222,12 +231,17 @@ static int prepare_file(const char *path, struct pd_error *err)
 static int check_identity(sqlite3 *db, const char *path, int *version, struct pd_error *err)
 {
 	int objects = 0, app_id = 0;
+	/* One read transaction: another paydesk creating the file meanwhile must
+	 * not be seen in halves (no tables yet, then the version it committed:
+	 * "another application"). */
+	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 	int rc = pragma_int(db, "SELECT count(*) FROM sqlite_master", &objects);
 	if (rc == SQLITE_OK)
 		rc = pragma_int(db, "PRAGMA application_id", &app_id);
 	if (rc == SQLITE_OK)
 		rc = pragma_int(db, "PRAGMA user_version", version);
 	int prim = rc & 0xff, sys = sqlite3_system_errno(db);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	if (prim == SQLITE_IOERR || prim == SQLITE_FULL || prim == SQLITE_CANTOPEN)
 		/* The file may be fine: the disk is full or failing (WAL needs its -shm). */
 		return pd_error_set(err, PD_ERR_IO,
@@ -341,6 +355,9 @@ int db_open(const char *path, sqlite3 **out, struct pd_error *err)
 		return rc;
 	}
 	db_instance_register(path);
+	struct stat st;
+	if (stat(path, &st) == 0)
+		file_in_use(&st, 1);
 	*out = db;
 	return PD_OK;
 }
@@ -348,6 +365,10 @@ int db_open(const char *path, sqlite3 **out, struct pd_error *err)
 void db_close(sqlite3 **db)
 {
 	if (db && *db) {
+		const char *path = sqlite3_db_filename(*db, "main");
+		struct stat st;
+		if (path && *path && stat(path, &st) == 0)
+			file_in_use(&st, -1);
 		sqlite3_close(*db);
 		*db = NULL;
 	}
