@@ -17,20 +17,26 @@
  * empty): the random-order indexes (stripe id, charge, customer, amount)
  * dirty a page per record or so, and each commit writes every dirty page
  * to the WAL and later back; the more records a commit, the fewer times
- * each page is written (into a 1M-row history: 5.9k records/s at 50 pages
- * and a 32 MB cache, 8.7k at 100 pages and 64 MB, 10.4k at 200 and 200 MB). */
-#define HISTORY_SYNC_PAGES_PER_COMMIT 200
+ * each page is written (200k new records: 56k/s at 200 pages, 59k at 400;
+ * a crash costs at most these pages' refetch). */
+#define HISTORY_SYNC_PAGES_PER_COMMIT 400
 /* Set on the sync's connection for the run (restored after): history is a
  * re-fetchable cache of Stripe, so WAL + NORMAL (consistent after a crash,
  * the last commits may be lost on power failure: the next sync fetches
  * them again); a 64 MB page cache to hold a commit's dirty pages; a WAL of
- * up to 128 MB between checkpoints, checkpointed when the run ends. Each
- * checkpoint waits for two fsyncs: 200k records ingested at 46-51k/s with
- * 64 MB, 55-56k with 128, 54-62k with 256, ~35k with the former 40 MB; a
- * payment committed meanwhile may have to checkpoint what has piled up. */
+ * up to 256 MB between checkpoints, checkpointed when the run ends. Each
+ * checkpoint waits for two fsyncs: 200k records at 400 pages a commit
+ * ingested at 59k/s with 128 MB, 64-68k with 256 (~35k at 200 pages and the
+ * former 40 MB). A payment committed meanwhile may have to checkpoint what
+ * has piled up (0.87 s for 256 MB here), so a sync beside the screen,
+ * where payments are taken, checkpoints every 16 MB instead
+ * (HISTORY_SYNC_BESIDE_UI_PRAGMAS). */
 #define HISTORY_SYNC_PRAGMAS                                                 \
 	"PRAGMA synchronous = NORMAL; PRAGMA cache_size = -64000;"           \
-	" PRAGMA wal_autocheckpoint = 32768; PRAGMA temp_store = MEMORY"
+	" PRAGMA wal_autocheckpoint = 65536; PRAGMA temp_store = MEMORY"
+/* Then, for HISTORY_SYNC_BESIDE_UI: there the network sets the pace. */
+#define HISTORY_SYNC_BESIDE_UI_PRAGMAS \
+	"PRAGMA cache_size = -8000; PRAGMA wal_autocheckpoint = 4096"
 
 struct history_sync_stats {
 	long pages;
@@ -67,9 +73,10 @@ typedef void (*history_sync_progress_fn)(void *ctx, const struct history_sync_st
  * (PD_ERR, "interrupted"). */
 enum {
 	HISTORY_SYNC_FULL = 1, /* ignore the cursors: a first sync again */
-	/* beside the screen a reviewer browses: an 8 MB page cache, not 64
-	 * (paydesk stays near its browsing footprint; there the network, not
-	 * the store, sets the pace) */
+	/* beside the screen a reviewer browses and payments are taken: an 8 MB
+	 * page cache, not 64 (paydesk stays near its browsing footprint), and a
+	 * checkpoint every 16 MB of WAL (a payment never waits long for one);
+	 * there the network, not the store, sets the pace */
 	HISTORY_SYNC_BESIDE_UI = 2,
 };
 int history_sync_run(sqlite3 *db, struct stripe_client *client, const char *key,

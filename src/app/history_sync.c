@@ -477,7 +477,7 @@ int history_sync_run(sqlite3 *db, struct stripe_client *client, const char *key,
 				      pragma_get(db, "PRAGMA wal_autocheckpoint")};
 	sqlite3_exec(db, HISTORY_SYNC_PRAGMAS, NULL, NULL, NULL);
 	if (flags & HISTORY_SYNC_BESIDE_UI)
-		sqlite3_exec(db, "PRAGMA cache_size = -8000", NULL, NULL, NULL);
+		sqlite3_exec(db, HISTORY_SYNC_BESIDE_UI_PRAGMAS, NULL, NULL, NULL);
 	bool whole = full || first || events_pending;
 	r.steps = (int)(sizeof objects / sizeof objects[0]) + (whole ? 0 : 1);
 	/* A full pass forgets the created cursors: objects not reached when it

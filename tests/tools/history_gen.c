@@ -366,7 +366,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "history_gen: %s\n", err.msg);
 		return 1;
 	}
-	enum { CHUNK_PAGES = 200 };
+	/* a commit's worth: the flush between chunks falls where a sync commits */
+	enum { CHUNK_PAGES = HISTORY_SYNC_PAGES_PER_COMMIT };
 	struct chunk_page {
 		char *text;
 		size_t len;
