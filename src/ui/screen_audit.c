@@ -50,18 +50,6 @@ static const struct ui_binding keys[] = {
 	{'x', UI_ACT_CLEAR, "clear the filter", NULL},
 	{'e', UI_ACT_EXPORT, "export the filtered entries to CSV", NULL},
 	{'v', UI_ACT_SYNC, "check the hash chain again", NULL},
-	{'j', UI_ACT_DOWN, NULL, NULL},
-	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, NULL, NULL},
-	{'k', UI_ACT_UP, NULL, NULL},
-	{UI_KEY_FN(KEY_UP), UI_ACT_UP, NULL, NULL},
-	{UI_CTRL('d'), UI_ACT_HALF_DOWN, NULL, NULL},
-	{UI_CTRL('u'), UI_ACT_HALF_UP, NULL, NULL},
-	{UI_KEY_FN(KEY_NPAGE), UI_ACT_PAGE_DOWN, NULL, NULL},
-	{UI_KEY_FN(KEY_PPAGE), UI_ACT_PAGE_UP, NULL, NULL},
-	{'g', UI_ACT_TOP, NULL, NULL},
-	{UI_KEY_FN(KEY_HOME), UI_ACT_TOP, NULL, NULL},
-	{'G', UI_ACT_BOTTOM, NULL, NULL},
-	{UI_KEY_FN(KEY_END), UI_ACT_BOTTOM, NULL, NULL},
 };
 
 static const struct session *who(const struct audit_screen *s)
@@ -585,6 +573,7 @@ const struct ui_screen screen_audit = {
 	.title = "Audit",
 	.keys = keys,
 	.nkeys = sizeof keys / sizeof keys[0],
+	.list_keys = true,
 	.open = open_audit,
 	.close = close_audit,
 	.draw = draw,

@@ -19,18 +19,6 @@
 /* ---- keys ------------------------------------------------------------------ */
 
 static const struct ui_binding keys[] = {
-	{'j', UI_ACT_DOWN, NULL, NULL},
-	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, NULL, NULL},
-	{'k', UI_ACT_UP, NULL, NULL},
-	{UI_KEY_FN(KEY_UP), UI_ACT_UP, NULL, NULL},
-	{UI_CTRL('d'), UI_ACT_HALF_DOWN, NULL, NULL},
-	{UI_CTRL('u'), UI_ACT_HALF_UP, NULL, NULL},
-	{UI_KEY_FN(KEY_NPAGE), UI_ACT_PAGE_DOWN, NULL, NULL},
-	{UI_KEY_FN(KEY_PPAGE), UI_ACT_PAGE_UP, NULL, NULL},
-	{'g', UI_ACT_TOP, NULL, NULL},
-	{UI_KEY_FN(KEY_HOME), UI_ACT_TOP, NULL, NULL},
-	{'G', UI_ACT_BOTTOM, NULL, NULL},
-	{UI_KEY_FN(KEY_END), UI_ACT_BOTTOM, NULL, NULL},
 	{UI_KEY_ENTER, UI_ACT_OPEN, "details of the selected record", NULL},
 	{UI_KEY_ESC, UI_ACT_BACK, "close details / clear the search", NULL},
 	{'/', UI_ACT_SEARCH, "search names, emails, descriptions, ids", NULL},
@@ -841,6 +829,7 @@ const struct ui_screen screen_history = {
 	.title = "History",
 	.keys = keys,
 	.nkeys = sizeof keys / sizeof keys[0],
+	.list_keys = true,
 	.open = open_history,
 	.close = close_history,
 	.draw = history_draw,

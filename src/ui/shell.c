@@ -464,6 +464,8 @@ static void dispatch_key(struct ui *ui, int key)
 	if (s->key && s->key(st, ui, key) == UI_HANDLED)
 		return;
 	const struct ui_binding *b = lookup(s->keys, s->nkeys, key);
+	if (!b && s->list_keys)
+		b = lookup(ui_list_bindings, ui_list_nbindings, key);
 	if (b && refused(ui, b))
 		return;
 	if (b && s->act && s->act(st, ui, b->action) == UI_HANDLED)

@@ -156,6 +156,7 @@ struct ui_screen {
 	const char *title; /* for the tab bar */
 	const struct ui_binding *keys;
 	size_t nkeys;
+	bool list_keys; /* then the virtual list's moves (ui_list_bindings) */
 	void *(*open)(struct ui *ui);
 	void (*close)(void *state);
 	void (*draw)(void *state, struct ui *ui, struct ui_rect area);
