@@ -205,16 +205,6 @@ static void draw_status(struct ui *ui)
 		x += ui_put(y, x, COLS, ROLE_BADGE_TEST, " TEST ", false);
 	else
 		x += ui_put(y, x, COLS, ROLE_BADGE_NONE, " NO ACCOUNT ", false);
-	char buf[256];
-	snprintf(buf, sizeof buf, " %s%s%s ", ui->account, ui->account[0] ? " · " : "",
-		 ui->connection);
-	x += ui_put(y, x, COLS - x, ROLE_STATUS, buf, false);
-	if (ui->pending_jobs > 0) {
-		static const char *const spin[] = {"|", "/", "-", "\\"};
-		snprintf(buf, sizeof buf, " %s %d job%s ", spin[ui->spinner % 4], ui->pending_jobs,
-			 ui->pending_jobs == 1 ? "" : "s");
-		x += ui_put(y, x, COLS - x, ROLE_NOTICE, buf, false);
-	}
 	const char *right = " ?:help ";
 	int rw = (int)strlen(right);
 	const char *msg = NULL;
@@ -226,6 +216,24 @@ static void draw_status(struct ui *ui)
 		msg = ui->last_error;
 		role = ROLE_ERROR;
 	}
+	char buf[256], jobs[64] = "";
+	if (ui->pending_jobs > 0) {
+		static const char *const spin[] = {"|", "/", "-", "\\"};
+		snprintf(jobs, sizeof jobs, " %s %d job%s ", spin[ui->spinner % 4],
+			 ui->pending_jobs, ui->pending_jobs == 1 ? "" : "s");
+	}
+	/* A message says what just happened: it is read whole, and the account
+	 * and connection (known already) give way to it at 80 columns. */
+	int account_w = COLS - rw - x - ui_text_width(jobs);
+	if (msg)
+		account_w -= ui_text_width(msg) + 1;
+	if (account_w > 0) {
+		snprintf(buf, sizeof buf, " %s%s%s ", ui->account, ui->account[0] ? " · " : "",
+			 ui->connection);
+		x += ui_put(y, x, account_w, ROLE_STATUS, buf, false);
+	}
+	if (jobs[0])
+		x += ui_put(y, x, COLS - x, ROLE_NOTICE, jobs, false);
 	if (msg && COLS - rw - x - 1 > 4)
 		ui_put(y, x + 1, COLS - rw - x - 1, role, msg, false);
 	ui_put(y, COLS - rw, rw, ROLE_STATUS, right, false);
