@@ -106,6 +106,10 @@ int jobs_cancel(struct jobs *j, uint64_t id);
 /* Jobs queued or running (for the status line, and for q asking first). */
 size_t jobs_pending(struct jobs *j);
 
+/* Jobs of one lane queued or running (the idle lock waits for interactive
+ * ones: a payment or refund in flight). */
+size_t jobs_pending_lane(struct jobs *j, enum jobs_lane lane);
+
 /* Drop queued jobs, cancel running ones, join every thread, close the
  * connections, free everything; *j becomes NULL. Undrained completions are
  * dropped. */

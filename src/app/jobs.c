@@ -52,6 +52,7 @@ struct jobs {
 	struct queue lanes[2];
 	struct completion *done_head, *done_tail;
 	size_t running;
+	size_t running_lane[2]; /* of running, per lane */
 	uint64_t next_id;
 	bool stopping;
 	bool warm; /* jobs_warm: workers open their connections without waiting for a job */
@@ -236,6 +237,7 @@ static void *worker_main(void *p)
 		}
 		w->current = job;
 		j->running++;
+		j->running_lane[job->lane]++;
 		pthread_mutex_unlock(&j->lock);
 
 		if (!opened) { /* on the first job: an idle worker costs nothing at start */
@@ -261,6 +263,7 @@ static void *worker_main(void *p)
 		job_free(job);
 		pthread_mutex_lock(&j->lock);
 		j->running--;
+		j->running_lane[lane]--;
 		if (j->exclusive_running && exclusive) {
 			j->exclusive_running = false;
 			pthread_cond_broadcast(&j->work); /* the others may start again */
@@ -434,6 +437,14 @@ int jobs_cancel(struct jobs *j, uint64_t id)
 		rc = PD_OK;
 	}
 	return rc;
+}
+
+size_t jobs_pending_lane(struct jobs *j, enum jobs_lane lane)
+{
+	pthread_mutex_lock(&j->lock);
+	size_t n = j->lanes[lane].len + j->running_lane[lane];
+	pthread_mutex_unlock(&j->lock);
+	return n;
 }
 
 size_t jobs_pending(struct jobs *j)

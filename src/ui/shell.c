@@ -438,6 +438,7 @@ static void handle_key(struct ui *ui, int key)
 	ui_trace_key(key);
 	if (key == UI_KEY_FN(KEY_RESIZE))
 		return; /* curses has the new size; the next draw uses it */
+	ui->last_key = time(NULL); /* any key or paste is someone at the desk */
 	if (paste_key(ui, key))
 		return;
 	dispatch_key(ui, key);
@@ -662,15 +663,23 @@ static void start_signin(struct ui *ui)
 }
 
 /* Lock after [ui] idle_lock without a key; returns the poll
- * timeout (ms) until then, 0 when it has just locked, or -1. */
+ * timeout (ms) until then, 0 when it has just locked, or -1. A payment or
+ * refund in flight (an interactive job) holds the lock off: the idle time
+ * counts from when it ended, so its outcome is seen by who started it. An
+ * open confirmation goes with the lock, unanswered: the next person to sign
+ * in must not answer another's question. */
 static int idle_lock_timeout(struct ui *ui)
 {
 	int seconds = ui->app->cfg.idle_lock_seconds;
 	if (seconds <= 0 || ui->signin || !ui->app->session.signed_in)
 		return -1;
-	time_t left = ui->last_key + (time_t)seconds - time(NULL);
+	time_t now = time(NULL);
+	if (ui->app->jobs && jobs_pending_lane(ui->app->jobs, JOBS_INTERACTIVE) > 0)
+		ui->last_key = now;
+	time_t left = ui->last_key + (time_t)seconds - now;
 	if (left <= 0) {
 		log_msg(LOG_INFO, "screen locked after %d idle seconds", seconds);
+		ui_dialog_close(ui);
 		ui_signin_open(ui, NULL);
 		return 0; /* draw the lock screen now */
 	}

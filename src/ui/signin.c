@@ -4,6 +4,7 @@
 #include <curses.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "paydesk/auth.h"
 #include "paydesk/log.h"
@@ -58,6 +59,7 @@ void ui_signin_open(struct ui *ui, void (*then)(struct ui *ui))
 static void signed_in(struct ui *ui, const struct user *u)
 {
 	ui->app->session = session_for(u);
+	ui->last_key = time(NULL); /* a sign-in starts a fresh idle period */
 	void (*then)(struct ui *) = ui->signin->then;
 	ui_signin_close(ui);
 	log_msg(LOG_INFO, "%s signed in (%s)", u->name, user_role_name(u->role));

@@ -62,7 +62,9 @@ class Payments(unittest.TestCase):
             time.sleep(0.1)
         self.fail("timed out waiting for a Stripe object at " + path)
 
-    def test_book_pay_saved_card_refund(self):
+    def book_with_saved_card(self):
+        """A Stripe-billed client with a saved card, a service and a staff member, all
+        added in the terminal, then a booking: returns the terminal at its payment step."""
         t = Terminal([paydesk_bin()], 80, 24, env=self.env)
         self.addCleanup(t.close)
         t.wait_for("?:help")
@@ -122,6 +124,10 @@ class Payments(unittest.TestCase):
         t.send("C-s")
         t.wait_for("Take payment · Zoë Martin · Haircut 45.00 USD")
         t.wait_for("card saved on the client")
+        return t
+
+    def test_book_pay_saved_card_refund(self):
+        t = self.book_with_saved_card()
         t.send("Enter", "Enter")  # amount as due, then the method: continue
         t.wait_for("Take this payment?")
         t.wait_for("45.00 USD")
@@ -149,6 +155,29 @@ class Payments(unittest.TestCase):
         self.assertIn("payment.refund", actions)
         self.assertEqual(self.query("SELECT actor FROM audit_log WHERE action ="
                                     " 'payment.refund'")[0][0], "Alex")
+
+
+    def test_a_payment_in_flight_is_not_locked_away(self):
+        # Stripe answers slowly (6 s) and the idle lock is 3 s: the desk that
+        # pressed y sees the outcome before the screen locks, and the lock
+        # still comes once the payment is over and nobody types.
+        os.makedirs(os.path.join(self.home.path, "config", "paydesk"), exist_ok=True)
+        with open(os.path.join(self.home.path, "config", "paydesk", "config"), "w") as f:
+            f.write("[ui]\nidle_lock = 3s\n")
+        t = self.book_with_saved_card()
+        self.fake.add_fault("latency", method="POST", path_prefix="/v1/payment_intents",
+                            ms=6000, count=1)
+        t.send("Enter", "Enter")
+        t.wait_for("Take this payment?")
+        t.send("y")
+        end = time.monotonic() + 20
+        while "Paid 45.00 USD with the saved card." not in t.screen():
+            self.assertNotIn("paydesk is locked", t.screen())
+            self.assertLess(time.monotonic(), end, t.screen())
+            time.sleep(0.2)
+        t.wait_for("paydesk is locked", timeout=10)
+        t.send("C-c")
+        t.exit_status()
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ headless `paydesk users` for admins."""
 import os
 import sqlite3
 import subprocess
+import time
 import unittest
 
 from tmuxharness import Home, Terminal, paydesk_bin
@@ -131,6 +132,60 @@ class Users(unittest.TestCase):
         t.wait_for("paydesk is locked", timeout=8)
         t.send("C-c")
         self.assertEqual(t.exit_status(), 0)
+
+    def write_config(self, text):
+        os.makedirs(os.path.join(self.home.path, "config", "paydesk"), exist_ok=True)
+        with open(os.path.join(self.home.path, "config", "paydesk", "config"), "w") as f:
+            f.write(text)
+
+    def test_idle_lock_counts_keys_and_sign_in_starts_a_fresh_period(self):
+        # A desk that keeps typing is never locked; a sign-in after the lock
+        # gives a whole idle period again (both failed: the last key time was
+        # never updated, so the lock came 3 s after start and at once after
+        # every sign-in).
+        self.write_config("[ui]\nidle_lock = 3s\n")
+        t = self.start(env={"PAYDESK_SIGN_IN": "Alex", "PAYDESK_PIN": "2468"})
+        t.wait_for("1 Appointments")
+        for key in ["2", "1", "2", "1", "2", "1", "2", "1"]:  # tab moves, 8 x 0.75 s
+            t.send(key)
+            time.sleep(0.75)
+            self.assertNotIn("paydesk is locked", t.screen())
+        t.send("Escape", "[", "2", "0", "0", "~")  # a bracketed paste is a key too
+        t.type("x")
+        t.send("Escape", "[", "2", "0", "1", "~")
+        time.sleep(2)
+        self.assertNotIn("paydesk is locked", t.screen())
+        t.wait_for("paydesk is locked", timeout=8)
+        self.sign_in(t, "Alex", "2468")
+        t.wait_for("signed in as Alex")
+        time.sleep(1.5)
+        self.assertNotIn("paydesk is locked", t.screen())
+        t.wait_for("paydesk is locked", timeout=8)
+        t.send("C-c")
+        self.assertEqual(t.exit_status(), 0)
+
+    def test_a_question_left_open_goes_with_the_lock(self):
+        # A "Delete client?" left open when the desk locks must not be answered
+        # by whoever signs in next: before, the lock screen showed while the
+        # dialog still took the keys, and the Enter after a name deleted her.
+        src = os.path.join(self.home.path, "c.csv")
+        with open(src, "w") as f:
+            f.write("name,email\nJane Doe,jane@example.com\n")
+        self.assertEqual(self.paydesk("clients", "import", src).returncode, 0)
+        self.write_config("[ui]\nidle_lock = 2s\n")
+        t = self.start("--screen", "clients", env={"PAYDESK_SIGN_IN": "Alex", "PAYDESK_PIN": "2468"})
+        t.wait_for("Jane Doe")
+        t.send("D")
+        t.wait_for("Delete client?")
+        t.wait_for("paydesk is locked", timeout=8)
+        self.sign_in(t, "Alex", "2468")
+        screen = t.wait_for("signed in as Alex")
+        self.assertNotIn("Delete client?", screen)
+        self.assertIn("Jane Doe", screen)
+        t.send("C-c")
+        self.assertEqual(t.exit_status(), 0)
+        n = sqlite3.connect(self.home.db).execute("select count(*) from clients").fetchone()[0]
+        self.assertEqual(n, 1)
 
     def test_users_usage(self):
         self.assertEqual(self.paydesk("users").returncode, 2)
