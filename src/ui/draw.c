@@ -7,6 +7,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "charset.h"
 #include "paydesk/sanitize.h"
 #include "ui.h"
 
@@ -30,7 +31,8 @@ int ui_text_width(const char *s)
 		}
 		if (n == 0)
 			break;
-		int w = wcwidth(wc);
+		char ascii[16];
+		int w = ui_charset_ascii() ? (int)ui_ascii_fold(wc, ascii, sizeof ascii) : wcwidth(wc);
 		cols += w > 0 ? w : 0;
 		s += n;
 		left -= n;
@@ -63,20 +65,28 @@ int ui_put(int y, int x, int width, enum theme_role role, const char *text, bool
 		size_t n = mbrtowc(&wc, s, left, &ps);
 		if (n == (size_t)-1 || n == (size_t)-2 || n == 0)
 			break;
-		int w = wcwidth(wc);
+		char ascii[16]; /* what an ASCII-only terminal shows for wc */
+		bool as_ascii = ui_charset_ascii();
+		int w = as_ascii ? (int)ui_ascii_fold(wc, ascii, sizeof ascii) : wcwidth(wc);
 		if (w < 0)
 			w = 1, wc = L'?';
 		if (cols + w > width)
 			break;
 		/* One character from the last column, an ellipsis shows the cut. */
 		if (cols + w == width && left > n && w == 1) {
-			addnwstr(L"\u2026", 1);
+			if (as_ascii)
+				addch('~');
+			else
+				addnwstr(L"\u2026", 1);
 			cols += 1;
 			s += left;
 			left = 0;
 			break;
 		}
-		addnwstr(&wc, 1);
+		if (as_ascii)
+			addnstr(ascii, w);
+		else
+			addnwstr(&wc, 1);
 		cols += w;
 		s += n;
 		left -= n;

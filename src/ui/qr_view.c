@@ -4,11 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "charset.h"
 #include "paydesk/payments_store.h"
 #include "paydesk/qr_text.h"
 
 int ui_qr_draw(const char *url, int y, int x, struct ui_rect a)
 {
+	if (url && *url && ui_charset_ascii()) { /* half blocks would read as "?" */
+		ui_put(y++, x, a.w - 4, ROLE_DIM,
+		       "(this terminal shows no QR code: give the client the link above)", false);
+		return y;
+	}
 	int cols = 0, rows = 0;
 	char *qr = url && *url ? qr_text_render(url, &cols, &rows) : NULL;
 	if (!qr)

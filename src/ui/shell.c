@@ -19,6 +19,7 @@
 #include "paydesk/stripe_account.h"
 #include "paydesk/vault.h"
 #include "bench_trace.h"
+#include "charset.h"
 #include "paste.h"
 #include "paydesk/tui.h"
 #include "paydesk/users.h"
@@ -709,6 +710,7 @@ int tui_run(struct app *app, struct pd_error *err)
 	int rc = install_signals(err);
 	if (rc)
 		return rc;
+	log_msg(LOG_INFO, "terminal: %s", ui_charset_setup());
 	SCREEN *scr = newterm(NULL, stdout, stdin);
 	if (!scr) {
 		close_signals();
