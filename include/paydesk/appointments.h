@@ -55,6 +55,12 @@ struct appointment {
 	char *client_name, *service_name, *staff_name;
 };
 
+/* The payment as the desk reads it: appt_payment_label, except that a
+ * deposit (paid, less than the price) reads "deposit 10.00 · 15.00 due"
+ * (in the appointment's currency), or with brief "15.00 due" for a narrow
+ * column. Returns out. */
+char *appt_payment_text(const struct appointment *a, bool brief, char *out, size_t size);
+
 void appointment_free(struct appointment *a);
 void appointments_free_list(struct appointment **list, size_t n);
 

@@ -208,8 +208,8 @@ int pay_settle(const struct pay_env *e, struct pay_attempt *row, const char *req
 	/* Paid (or a deposit paid): the booking is confirmed. */
 	if (paid > 0 && (a.state == APPT_BOOKED || a.state == APPT_AWAITING_PAYMENT))
 		a.state = APPT_CONFIRMED;
-	if (paid > 0 && paid < a.amount)
-		a.deposit = paid;
+	/* A deposit: collected, less than the price (0 once the rest is in). */
+	a.deposit = paid > 0 && paid < a.amount ? paid : 0;
 	if (row->payment_intent_id) {
 		free(a.payment_intent_id);
 		a.payment_intent_id = strdup(row->payment_intent_id);

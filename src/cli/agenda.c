@@ -15,7 +15,7 @@
 enum { C_TIME, C_CLIENT, C_SERVICE, C_STAFF, C_STATE, C_PAYMENT, C_COUNT };
 static const char *const heads[C_COUNT] = {"TIME", "CLIENT", "SERVICE", "STAFF", "STATE",
 					   "PAYMENT"};
-static const int caps[C_COUNT] = {11, 28, 24, 18, 16, 18};
+static const int caps[C_COUNT] = {11, 28, 24, 18, 16, 28}; /* payment: "deposit 10.00 · 15.00 due" */
 
 static void usage(FILE *out)
 {
@@ -163,7 +163,8 @@ static int run(struct app *app, int argc, char **argv)
 		cells[i][C_SERVICE] = sanitize_dup(list[i].service_name);
 		cells[i][C_STAFF] = sanitize_dup(list[i].staff_name);
 		cells[i][C_STATE] = strdup(appt_state_label(list[i].state));
-		cells[i][C_PAYMENT] = strdup(appt_payment_label(list[i].payment));
+		char payment[160];
+		cells[i][C_PAYMENT] = strdup(appt_payment_text(&list[i], false, payment, sizeof payment));
 		for (int k = 0; k < C_COUNT; k++) {
 			if (!cells[i][k])
 				cells[i][k] = strdup("");

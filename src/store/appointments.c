@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "paydesk/db.h"
+#include "paydesk/money.h"
 
 static const char *const state_keys[] = {"booked", "awaiting_payment", "confirmed",
 					 "completed", "cancelled", "no_show"};
@@ -34,6 +35,29 @@ const char *appt_payment_key(enum appt_payment p)
 const char *appt_payment_label(enum appt_payment p)
 {
 	return p < PAY_STATE_COUNT ? pay_labels[p] : "?";
+}
+
+char *appt_payment_text(const struct appointment *a, bool brief, char *out, size_t size)
+{
+	if (a->payment != PAY_PAID || a->deposit <= 0 || a->deposit >= a->amount) {
+		snprintf(out, size, "%s", appt_payment_label(a->payment));
+		return out;
+	}
+	char paid[64], due[64];
+	money_format(a->deposit, a->currency, paid, sizeof paid);
+	money_format(a->amount - a->deposit, a->currency, due, sizeof due);
+	/* "15.00 USD": the price beside it says the currency. */
+	char *code = strrchr(paid, ' ');
+	if (code)
+		*code = '\0';
+	if ((code = strrchr(due, ' ')))
+		*code = '\0';
+	if (brief) {
+		snprintf(out, size, "%s due", due);
+	} else {
+		snprintf(out, size, "deposit %s \u00b7 %s due", paid, due);
+	}
+	return out;
 }
 
 enum appt_state appt_state_parse(const char *key)

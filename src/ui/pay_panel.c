@@ -388,8 +388,9 @@ static void draw_view(struct pay_panel *p, struct ui_rect a)
 											 : "card",
 		 payrow_status_key(last.status));
 	ui_put(y++, x, a.w - 4, ROLE_TITLE, line, false);
+	char payment[160];
 	snprintf(line, sizeof line, "Appointment %s · payment %s", appt_state_label(ap.state),
-		 appt_payment_label(ap.payment));
+		 appt_payment_text(&ap, false, payment, sizeof payment));
 	ui_put(y++, x, a.w - 4,
 	       ap.payment == PAY_PAID ? ROLE_OK : ap.payment == PAY_FAILED ? ROLE_ERROR : ROLE_NORMAL,
 	       line, false);

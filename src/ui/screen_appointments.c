@@ -718,7 +718,7 @@ static void draw_row(void *ctx, long i, struct ui_rect r, bool sel)
 	x += c.service;
 	ui_put(r.y, x, c.state - 1, role, appt_state_label(a->state), true);
 	x += c.state;
-	ui_put(r.y, x, c.pay, role, appt_payment_label(a->payment), true);
+	ui_put(r.y, x, c.pay, role, appt_payment_text(a, c.pay < 19, buf, sizeof buf), true);
 }
 
 static void draw_picker(struct appt_screen *st, struct ui_rect r)
@@ -822,12 +822,12 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 	ui_list_draw(&st->list, rows, draw_row, st);
 	const struct appointment *sel = selected(st);
 	if (sel) {
-		char price[64], line[700];
+		char price[64], line[700], payment[160];
 		money_format(sel->amount, sel->currency, price, sizeof price);
 		struct pay_attempt last;
 		bool has_last = payrows_latest(st->ui->app->db, sel->id, -1, &last, NULL) == PD_OK;
 		snprintf(line, sizeof line, "%s · %s · %s · payment %s%s%.300s", sel->client_name,
-			 sel->service_name, price, appt_payment_label(sel->payment),
+			 sel->service_name, price, appt_payment_text(sel, false, payment, sizeof payment),
 			 has_last && last.message && last.message[0] ? " · " : sel->notes[0] ? " · " : "",
 			 has_last && last.message && last.message[0] ? last.message : sel->notes);
 		if (has_last)

@@ -157,6 +157,33 @@ class Payments(unittest.TestCase):
                                     " 'payment.refund'")[0][0], "Alex")
 
 
+    def test_a_deposit_shows_what_is_still_due(self):
+        # 10.00 taken on a 45.00 booking is a deposit, not "paid" (it was shown
+        # as paid in the row, the detail line and `paydesk agenda`).
+        t = self.book_with_saved_card()
+        t.send("C-u")
+        t.type("10")
+        t.send("Enter", "Enter")
+        t.wait_for("Take this payment?")
+        t.send("y")
+        t.wait_for("Paid 10.00 USD with the saved card.")
+        screen = t.wait_for(r"confirmed\s+35.00 due", regex=True)  # the 80-column row
+        self.assertIn("payment deposit 10.00 · 35.00 due", screen)  # its detail
+        self.assertNotRegex(screen, r"confirmed\s+paid")
+        agenda = subprocess.run([paydesk_bin(), "agenda", "--date", "2030-01-07"],
+                                capture_output=True, text=True, env={**os.environ, **self.env})
+        self.assertIn("deposit 10.00 · 35.00 due", agenda.stdout, agenda.stderr)
+        # The rest: now it is paid.
+        t.send("p")
+        t.wait_for("Take payment · Zoë Martin · Haircut 35.00 USD")
+        t.send("Enter", "Enter")
+        t.wait_for("Take this payment?")
+        t.send("y")
+        t.wait_for("Paid 35.00 USD with the saved card.")
+        t.wait_for(r"confirmed\s+paid", regex=True)
+        t.send("q")
+        t.exit_status()
+
     def test_a_payment_in_flight_is_not_locked_away(self):
         # Stripe answers slowly (6 s) and the idle lock is 3 s: the desk that
         # pressed y sees the outcome before the screen locks, and the lock
