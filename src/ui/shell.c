@@ -150,8 +150,18 @@ void ui_notify(struct ui *ui, enum ui_notice_kind kind, const char *fmt, ...)
 	va_end(ap);
 	ui->notice_kind = kind;
 	ui->notice_until = time(NULL) + (kind == UI_NOTICE_ERROR ? 8 : 4);
+	/* An error stays until something newer is said or its screen is left;
+	 * a newer notice replaces it for good. */
 	if (kind == UI_NOTICE_ERROR)
 		snprintf(ui->last_error, sizeof ui->last_error, "%s", ui->notice);
+	else
+		ui->last_error[0] = '\0';
+}
+
+void ui_clear_notices(struct ui *ui)
+{
+	ui->notice[0] = ui->last_error[0] = '\0';
+	ui->notice_until = 0;
 }
 
 /* What the status line says about Stripe, re-read from the store. */
@@ -341,6 +351,8 @@ static void switch_tab(struct ui *ui, int tab)
 		ui_notify(ui, UI_NOTICE_ERROR, "%s is for admins", ui_screens[tab]->title);
 		return;
 	}
+	if (tab != ui->tab)
+		ui_clear_notices(ui); /* what was said belonged to the screen left */
 	ui->tab = tab;
 	const struct ui_screen *s = ui_screens[ui->tab];
 	if (s->reload)
@@ -383,6 +395,7 @@ static void global_action(struct ui *ui, enum ui_action a)
 		break;
 	}
 	case UI_ACT_LOCK:
+		ui_clear_notices(ui); /* the next person starts with a clean line */
 		ui_signin_open(ui, NULL);
 		break;
 	case UI_ACT_TAB_1:
@@ -681,6 +694,7 @@ static int idle_lock_timeout(struct ui *ui)
 	if (left <= 0) {
 		log_msg(LOG_INFO, "screen locked after %d idle seconds", seconds);
 		ui_dialog_close(ui);
+		ui_clear_notices(ui); /* the next person starts with a clean line */
 		ui_signin_open(ui, NULL);
 		return 0; /* draw the lock screen now */
 	}

@@ -220,9 +220,12 @@ struct ui {
 	bool too_small;
 };
 
-/* Show a one-line notice in the status line for a few seconds. */
+/* Show a one-line notice in the status line for a few seconds (an error
+ * stays until a newer notice or until its screen is left). */
 void ui_notify(struct ui *ui, enum ui_notice_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Forget what the status line was saying (leaving a screen, locking). */
+void ui_clear_notices(struct ui *ui);
 
 /* Ask for the vault passphrase (at start, or before a job that needs the
  * key). then, when set, runs after a successful unlock. */

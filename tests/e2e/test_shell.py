@@ -4,6 +4,7 @@ import os
 import re
 import sqlite3
 import subprocess
+import time
 import unittest
 
 from tmuxharness import Home, Terminal, paydesk_bin
@@ -108,6 +109,30 @@ class Shell(unittest.TestCase):
         t.send("T")
         t.wait_for("theme: mono")
         self.assertFalse(has_colour(t.screen(colours=True)))
+        t.send("q")
+        self.assertEqual(t.exit_status(), 0)
+
+    def test_a_message_goes_with_its_screen_and_never_returns(self):
+        # "verify first (v), then save" came back on Appointments long after:
+        # an error stayed on the status line for good, behind newer notices.
+        t = self.start("--screen", "setup")
+        t.send("s")
+        t.wait_for("verify first (v), then save")
+        t.send("1")
+        screen = t.wait_for("Day agenda")
+        self.assertNotIn("verify first", screen)
+        t.send("5")
+        t.wait_for("Stripe account")
+        time.sleep(0.3)
+        self.assertNotIn("verify first", t.screen())
+        # A newer notice replaces it, and once that one has gone, so has the error.
+        t.send("s")
+        t.wait_for("verify first (v), then save")
+        t.send("T")
+        t.wait_for("theme: dark")
+        t.wait_gone("theme: dark", timeout=8)
+        time.sleep(0.3)
+        self.assertNotIn("verify first", t.screen())
         t.send("q")
         self.assertEqual(t.exit_status(), 0)
 
