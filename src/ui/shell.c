@@ -195,12 +195,23 @@ static void draw_tabs(struct ui *ui)
 		x += ui_put(0, x, COLS - x, i == ui->tab ? ROLE_TAB_ACTIVE : ROLE_TAB, label, false);
 		x += ui_put(0, x, COLS - x, ROLE_TAB, " ", false);
 	}
+	int right = strcmp(ui->mode, "live") == 0 ? 6 : 0;
 	if (ui->tab >= UI_TABS) { /* a panel: its name where the tabs end */
-		int room = COLS - x - (strcmp(ui->mode, "live") == 0 ? 6 : 0);
 		char label[48];
 		snprintf(label, sizeof label, " A %s ", ui_screens[ui->tab]->title);
-		if (room > 0)
-			ui_put(0, x, room, ROLE_TAB_ACTIVE, label, false);
+		if (COLS - x - right > 0)
+			x += ui_put(0, x, COLS - x - right, ROLE_TAB_ACTIVE, label, false);
+	}
+	/* Who is at the desk, at the right end: cut to the room left, never
+	 * dropped while there are a few columns. */
+	if (ui->app->session.signed_in && !ui->signin) {
+		char who[USER_NAME_MAX + 4];
+		snprintf(who, sizeof who, " %s", ui->app->session.name);
+		int w = ui_text_width(who), room = COLS - x - right;
+		if (w > room)
+			w = room >= 4 ? room : 0;
+		if (w > 0)
+			ui_put(0, COLS - right - w, w, ROLE_TAB_ACTIVE, who, false);
 	}
 	if (strcmp(ui->mode, "live") == 0) /* live money: say it at both ends of the screen */
 		ui_put(0, COLS - 6, 6, ROLE_BADGE_LIVE, " LIVE ", false);
@@ -664,9 +675,11 @@ static void start_signin(struct ui *ui)
 			auth_user_add(ui->app->db, NULL, name, ROLE_ADMIN, pin, &err);
 		ok = users_sign_in(ui->app->db, name, pin, &u, &err) == PD_OK;
 		ui_trace_mark("kdf_end");
-		if (ok)
+		if (ok) {
 			ui->app->session = session_for(&u);
-		else
+			ui_notify(ui, UI_NOTICE_INFO, "signed in as %s (%s) by PAYDESK_SIGN_IN", u.name,
+				  user_role_name(u.role));
+		} else
 			log_msg(LOG_WARN, "PAYDESK_SIGN_IN: %s", err.msg);
 	}
 	scrub_env("PAYDESK_PIN");

@@ -187,6 +187,27 @@ class Users(unittest.TestCase):
         n = sqlite3.connect(self.home.db).execute("select count(*) from clients").fetchone()[0]
         self.assertEqual(n, 1)
 
+    def test_who_is_signed_in_is_always_shown(self):
+        # Signed in by the environment (training mode, kiosks) it was said
+        # nowhere; after the 4 s notice nothing on screen said who was there.
+        t = self.start(env={"PAYDESK_SIGN_IN": "Alex", "PAYDESK_PIN": "2468"})
+        t.wait_for("signed in as Alex (admin)")
+        out = self.paydesk("users", "add", "--name", "Sam", "--role", "staff", "--as", "Alex",
+                           stdin="1357\n", env={"PAYDESK_PIN": "2468"})
+        self.assertEqual(out.returncode, 0, out.stderr)
+        t.wait_gone("signed in as", timeout=8)
+        top = t.screen().splitlines()[0]
+        self.assertRegex(top, r"Alex\s*$")
+        t.send("L")
+        t.wait_for("paydesk is locked")
+        self.sign_in(t, "Sam", "1357")
+        t.wait_for("signed in as Sam (staff)")
+        top = t.screen().splitlines()[0]
+        self.assertRegex(top, r"Sam\s*$")
+        self.assertNotIn("Alex", top)
+        t.send("q")
+        self.assertEqual(t.exit_status(), 0)
+
     def test_users_usage(self):
         self.assertEqual(self.paydesk("users").returncode, 2)
         self.assertEqual(self.paydesk("users", "add", "--name", "X").returncode, 2)
