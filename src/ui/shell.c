@@ -677,7 +677,8 @@ static void start_signin(struct ui *ui)
 		ui_trace_mark("kdf_end");
 		if (ok) {
 			ui->app->session = session_for(&u);
-			ui_notify(ui, UI_NOTICE_INFO, "signed in as %s (%s) by PAYDESK_SIGN_IN", u.name,
+			if (!ui->last_error[0]) /* a start-up warning (a bad theme) stays first */
+				ui_notify(ui, UI_NOTICE_INFO, "signed in as %s (%s) by PAYDESK_SIGN_IN", u.name,
 				  user_role_name(u.role));
 		} else
 			log_msg(LOG_WARN, "PAYDESK_SIGN_IN: %s", err.msg);
