@@ -63,6 +63,7 @@ static const struct ui_binding global_keys[] = {
 	{'T', UI_ACT_THEME_NEXT, NULL, can_switch_theme},
 	{'L', UI_ACT_LOCK, NULL, NULL},
 	{'A', UI_ACT_AUDIT, NULL, can_open_audit},
+	{'M', UI_ACT_MESSAGES, NULL, NULL},
 };
 #define N_GLOBAL (sizeof global_keys / sizeof global_keys[0])
 
@@ -156,6 +157,7 @@ void ui_notify(struct ui *ui, enum ui_notice_kind kind, const char *fmt, ...)
 		snprintf(ui->last_error, sizeof ui->last_error, "%s", ui->notice);
 	else
 		ui->last_error[0] = '\0';
+	ui_messages_add(ui, kind, ui->notice);
 }
 
 void ui_clear_notices(struct ui *ui)
@@ -294,12 +296,14 @@ static void draw(struct ui *ui)
 		s->draw(ui->state[ui->tab], ui, body);
 		/* A screen that edits text leaves the cursor where typing goes. */
 		bool editing = s->editing && s->editing(ui->state[ui->tab]) && !ui->help_open &&
-			       !ui->dialog;
+			       !ui->messages_open && !ui->dialog;
 		if (editing)
 			getyx(stdscr, cy, cx);
 		draw_status(ui);
 		if (ui->help_open)
 			ui_help_draw(ui, global_keys, N_GLOBAL);
+		if (ui->messages_open)
+			ui_messages_draw(ui);
 		ui_dialog_draw(ui);
 		if (editing && cy > 0 && cy < LINES - 1) {
 			move(cy, cx);
@@ -407,6 +411,7 @@ static void global_action(struct ui *ui, enum ui_action a)
 	}
 	case UI_ACT_LOCK:
 		ui_clear_notices(ui); /* the next person starts with a clean line */
+		ui_messages_clear(ui); /* and reads nothing of the last one's */
 		ui_signin_open(ui, NULL);
 		break;
 	case UI_ACT_TAB_1:
@@ -415,6 +420,11 @@ static void global_action(struct ui *ui, enum ui_action a)
 	case UI_ACT_TAB_4:
 	case UI_ACT_TAB_5:
 		switch_tab(ui, (int)(a - UI_ACT_TAB_1));
+		break;
+	case UI_ACT_MESSAGES:
+		ui->help_open = false;
+		ui->messages_open = true;
+		ui->messages_scroll = 0;
 		break;
 	case UI_ACT_AUDIT:
 		switch_tab(ui, UI_SCREEN_AUDIT);
@@ -488,6 +498,11 @@ static void dispatch_key(struct ui *ui, int key)
 		ui_help_key(ui, key);
 		return;
 	}
+	if (ui->messages_open) {
+		if (ui_messages_key(ui, key) == UI_UNHANDLED && key == UI_CTRL('c'))
+			request_quit(ui);
+		return;
+	}
 	if (ui->too_small) {
 		if (key == 'q' || key == UI_CTRL('c'))
 			request_quit(ui);
@@ -555,7 +570,7 @@ static bool typing_into_field(struct ui *ui)
 {
 	if (ui->signin || ui->unlock)
 		return !ui->dialog;
-	if (ui->dialog || ui->help_open || ui->too_small)
+	if (ui->dialog || ui->help_open || ui->messages_open || ui->too_small)
 		return false;
 	const struct ui_screen *s = ui_screens[ui->tab];
 	return s->editing && s->editing(ui->state[ui->tab]);
@@ -709,6 +724,7 @@ static int idle_lock_timeout(struct ui *ui)
 		log_msg(LOG_INFO, "screen locked after %d idle seconds", seconds);
 		ui_dialog_close(ui);
 		ui_clear_notices(ui); /* the next person starts with a clean line */
+		ui_messages_clear(ui); /* and reads nothing of the last one's */
 		ui_signin_open(ui, NULL);
 		return 0; /* draw the lock screen now */
 	}

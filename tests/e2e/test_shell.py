@@ -136,6 +136,31 @@ class Shell(unittest.TestCase):
         t.send("q")
         self.assertEqual(t.exit_status(), 0)
 
+    def test_every_message_can_be_read_whole(self):
+        # At 80 columns the status line cuts a long message with "…"; M lists
+        # the session's messages, newest first, wrapped whole.
+        folder = os.path.join(self.home.path, "themes-kept-in-a-rather-long-folder-name")
+        os.makedirs(folder)
+        theme = os.path.join(folder, "front-desk-evening.theme")
+        with open(theme, "w") as f:
+            f.write("normal default default\ntitle purpel default bold\n")
+        t = self.start("--theme", theme)
+        status = t.screen().splitlines()[-1]
+        self.assertIn("\u2026", status)  # cut where it stands
+        t.send("T")
+        t.wait_for("theme: dark")
+        t.send("M")
+        screen = t.wait_for("Messages, newest first")
+        flat = "".join(screen.split()).replace("│", "")
+        self.assertIn("".join(f"{theme}:2: unknown colour 'purpel'".split()), flat)
+        self.assertLess(screen.index("theme: dark"), screen.index("unknown colour"))
+        t.send("Escape")
+        t.wait_gone("Messages, newest first")
+        t.send("L")  # the next person reads nothing of this session
+        t.wait_for("paydesk is locked")
+        t.send("C-c")
+        self.assertEqual(t.exit_status(), 0)
+
     def test_theme_option_and_bad_theme_file(self):
         t = self.start("--theme", "high-contrast")
         self.assertTrue(has_colour(t.screen(colours=True)))
