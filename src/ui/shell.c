@@ -495,7 +495,8 @@ static void dispatch_key(struct ui *ui, int key)
 		return;
 	}
 	if (ui->help_open) {
-		ui_help_key(ui, key);
+		if (ui_help_key(ui, key) == UI_UNHANDLED && key == UI_CTRL('c'))
+			request_quit(ui);
 		return;
 	}
 	if (ui->messages_open) {
