@@ -145,3 +145,12 @@ void cli_terminal_guard(void)
 	if (any)
 		atexit(close_guards);
 }
+
+FILE *cli_progress_stream(void)
+{
+	if (guarded_err) {
+		fflush(guarded_err); /* what was printed before stays before */
+		return plain_err;
+	}
+	return stderr;
+}

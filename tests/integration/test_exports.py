@@ -113,6 +113,16 @@ class ExportsTest(unittest.TestCase):
         self.assertNotIn(b"\x07", raw)
         self.assertNotIn(b"pwned", raw)  # the title text went with its sequence
 
+    def test_sync_progress_still_moves_on_a_terminal(self):
+        # paydesk's own progress line rewrites itself with CR past the guard
+        self.fake.api("POST", "/v1/payment_intents",
+                      {"amount": 900, "currency": "eur", "payment_method": "pm_card_visa",
+                       "confirm": "true"})
+        rc, raw = run_on_terminal([paydesk_bin(), "sync"], self.env)
+        self.assertEqual(rc, 0, raw)
+        self.assertIn(b"\rsynced ", raw)
+        self.assertNotIn(b"\x1b", raw)
+
     def test_plans_list_on_a_terminal_is_inert(self):
         db = sqlite3.connect(self.home.db)
         db.execute("INSERT INTO plans (product_id, price_id, name, description, features,"
