@@ -13,8 +13,9 @@ static int refuse(const char *text, const char *what, int64_t min, int64_t max,
 	if (min == max)
 		return pd_error_set(err, PD_ERR_USAGE, "%s takes %lld, not '%.*s'", what,
 				    (long long)min, NUMBER_SHOWN_MAX, text);
-	return pd_error_set(err, PD_ERR_USAGE, "%s takes a whole number from %lld to %lld, not '%.*s'",
-			    what, (long long)min, (long long)max, NUMBER_SHOWN_MAX, text);
+	return pd_error_set(err, PD_ERR_USAGE,
+			    "%s takes a whole number from %lld to %lld, not '%.*s'", what,
+			    (long long)min, (long long)max, NUMBER_SHOWN_MAX, text);
 }
 
 int number_parse(const char *text, const char *what, int64_t min, int64_t max, int64_t *out,
