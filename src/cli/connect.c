@@ -117,21 +117,26 @@ static int run(struct app *app, int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *email = NULL, *country = NULL, *return_url = DEFAULT_RETURN_URL;
-	int pfd = -1, wait = 0, c;
+	int64_t wait = 0;
+	int pfd = -1, c;
 	bool replace = false;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case O_EMAIL: email = optarg; break;
 		case O_COUNTRY: country = optarg; break;
-		case O_PFD:
-			if ((pfd = cli_parse_fd(optarg)) < 0) {
-				fprintf(stderr, "paydesk: --passphrase-fd takes a descriptor number\n");
+		case O_PFD: {
+			int64_t fd;
+			if (cli_number(optarg, "--passphrase-fd", 0, 1023, &fd))
 				return 2;
-			}
+			pfd = (int)fd;
 			break;
+		}
 		case O_RETURN: return_url = optarg; break;
-		case O_WAIT: wait = atoi(optarg); break;
+		case O_WAIT: /* seconds, at most a day of onboarding */
+			if (cli_number(optarg, "--wait", 0, 86400, &wait))
+				return 2;
+			break;
 		case O_REPLACE: replace = true; break;
 		case O_HELP: usage(stdout); return 0;
 		default: usage(stderr); return 2;

@@ -37,9 +37,10 @@ static int run(struct app *app, int argc, char **argv)
 {
 	bool full;
 	int pfd;
-	if (cli_switch_and_pfd(argc, argv, "full", &full, &pfd,
-			       "paydesk sync [--full] [--passphrase-fd N]"))
-		return 2;
+	int opts = cli_switch_and_pfd(argc, argv, "full", &full, &pfd,
+				      "paydesk sync [--full] [--passphrase-fd N]");
+	if (opts)
+		return opts == CLI_HELP_SHOWN ? 0 : opts;
 	struct pd_error err = {0};
 	struct stripe_account_row acct;
 	if (stripe_account_get(app->db, &acct, &err) != PD_OK)

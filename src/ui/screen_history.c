@@ -260,8 +260,8 @@ static int validate_required_date(const char *v, char *msg, size_t len)
 static int validate_amount(const char *v, char *msg, size_t len)
 {
 	struct pd_error err = {0};
-	int64_t minor;
-	if (!*v || !money_parse(v, "usd", &minor, &err))
+	/* the currency's decimals are checked when the filter is applied */
+	if (!*v || !money_check(v, &err))
 		return 0;
 	snprintf(msg, len, "%s", err.msg);
 	return -1;
