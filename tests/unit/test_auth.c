@@ -218,12 +218,25 @@ static void test_disable_and_names(void **state)
 	assert_non_null(strstr(err.msg, "is disabled"));
 	assert_int_equal(auth_user_disable(f->db, &f->admin, "Sam", false, &err), 0);
 	assert_int_equal(users_sign_in(f->db, "Sam", "1357", &u, &err), 0);
-	assert_int_equal(auth_user_add(f->db, &f->admin, "Sam", ROLE_STAFF, "1111", &err),
+	assert_int_equal(auth_user_add(f->db, &f->admin, "Sam", ROLE_STAFF, "5802", &err),
 			 PD_ERR_EXISTS);
-	assert_int_equal(auth_user_add(f->db, &f->admin, "bad\x1b[2Jname", ROLE_STAFF, "1111", &err),
+	assert_int_equal(auth_user_add(f->db, &f->admin, "bad\x1b[2Jname", ROLE_STAFF, "5802", &err),
 			 PD_ERR_USAGE);
-	assert_int_equal(auth_user_add(f->db, &f->admin, "", ROLE_STAFF, "1111", &err), PD_ERR_USAGE);
+	assert_int_equal(auth_user_add(f->db, &f->admin, "", ROLE_STAFF, "5802", &err), PD_ERR_USAGE);
 	assert_int_equal(auth_user_add(f->db, &f->admin, "Kim", ROLE_STAFF, "12", &err), PD_ERR_USAGE);
+	/* Trivial PINs are refused wherever a PIN is set, with what to choose. */
+	const char *trivial[] = {"0000", "1234", "4321", "98765", "1212", "6969", "2000", "aaaa",
+				 "1004", "777777"};
+	for (size_t i = 0; i < sizeof trivial / sizeof *trivial; i++) {
+		assert_int_equal(auth_user_add(f->db, &f->admin, "Kim", ROLE_STAFF, trivial[i], &err),
+				 PD_ERR_USAGE);
+		assert_non_null(strstr(err.msg, "pick 4+ random digits"));
+		assert_int_equal(auth_user_reset_pin(f->db, &f->admin, "Sam", trivial[i], &err),
+				 PD_ERR_USAGE);
+	}
+	assert_false(users_pin_is_trivial("5802"));
+	assert_false(users_pin_is_trivial("2468")); /* a step of 2 is not a straight run */
+	assert_false(users_pin_is_trivial("correct horse"));
 	/* PINs are stored only as Argon2id hashes. */
 	sqlite3_stmt *st;
 	assert_int_equal(sqlite3_prepare_v2(f->db, "SELECT pin_hash FROM users WHERE name = 'Sam'",
