@@ -54,6 +54,7 @@ int users_sign_in(sqlite3 *db, const char *name, const char *pin, struct user *o
 		  struct pd_error *err);
 
 int users_get(sqlite3 *db, const char *name, struct user *out, struct pd_error *err);
+int users_get_id(sqlite3 *db, int64_t id, struct user *out, struct pd_error *err);
 int users_set_disabled(sqlite3 *db, const char *name, bool disabled, struct pd_error *err);
 int users_reset_pin(sqlite3 *db, const char *name, const char *pin, struct pd_error *err);
 

@@ -168,6 +168,13 @@ int users_get(sqlite3 *db, const char *name, struct user *out, struct pd_error *
 			   read_user, NULL, out, "reading users", err, "no user called %s", name);
 }
 
+int users_get_id(sqlite3 *db, int64_t id, struct user *out, struct pd_error *err)
+{
+	return db_read_one(db, "SELECT " USER_COLUMNS " FROM users WHERE id = ?", id, NULL,
+			   read_user, NULL, out, "reading users", err, "no user with id %lld",
+			   (long long)id);
+}
+
 /* 5 s after the third failure in a row, doubling each time, at most 5 min:
  * a person who mistypes barely notices, a guesser gets ~20 tries an hour. */
 static int64_t lock_seconds(int failures)
