@@ -289,7 +289,7 @@ int pay_begin(const struct pay_env *e, int64_t appointment_id, enum payrow_metho
 	      struct pd_error *err)
 {
 	memset(row, 0, sizeof *row);
-	int rc = auth_allow(e->who, AUTH_TAKE_PAYMENT, err);
+	int rc = auth_allow_now(e->db, e->who, AUTH_TAKE_PAYMENT, err);
 	if (rc)
 		return rc;
 	if (!e->key)

@@ -182,6 +182,29 @@ class Users(unittest.TestCase):
         out = self.paydesk("users", "list", "--as", "Alex", env={"PAYDESK_PIN": "1111"})
         self.assertNotEqual(out.returncode, 0)  # no admin was made with it
 
+    def test_disabled_user_locks_at_next_key(self):
+        # The issue: Sam refunded 5.00 fifteen seconds after `users disable Sam`.
+        self.add_alex_and_sam()
+        t = self.start(env={"PAYDESK_SIGN_IN": "Sam", "PAYDESK_PIN": "1357"})
+        t.wait_for("1 Appointments")
+        out = self.paydesk("users", "disable", "Sam", "--as", "Alex",
+                           env={"PAYDESK_PIN": "2468"})
+        self.assertEqual(out.returncode, 0, out.stderr)
+        t.send("2")
+        screen = t.wait_for("paydesk is locked")
+        self.assertIn("Sam is disabled", screen)
+        self.assertNotIn("Clients", screen)  # nothing of the desk behind it
+        # A role taken away also ends the session at the next key.
+        self.sign_in(t, "Alex", "2468")
+        t.wait_for("signed in as Alex (admin)")
+        db = sqlite3.connect(self.home.db)
+        db.execute("UPDATE users SET role = 'staff' WHERE name = 'Alex'")
+        db.commit()
+        db.close()
+        t.send("1")
+        screen = t.wait_for("paydesk is locked")
+        self.assertIn("Alex is now staff: sign in again", screen)
+
     def test_idle_auto_lock(self):
         os.makedirs(os.path.join(self.home.path, "config", "paydesk"), exist_ok=True)
         with open(os.path.join(self.home.path, "config", "paydesk", "config"), "w") as f:
