@@ -4,6 +4,7 @@ headless `paydesk users` for admins."""
 import os
 import sqlite3
 import subprocess
+import time
 import unittest
 
 from tmuxharness import Home, Terminal, paydesk_bin
@@ -204,6 +205,33 @@ class Users(unittest.TestCase):
         t.send("1")
         screen = t.wait_for("paydesk is locked")
         self.assertIn("Alex is now staff: sign in again", screen)
+
+    def test_admin_sets_refund_limits_in_setup(self):
+        t = self.start("--screen", "setup", env={"PAYDESK_SIGN_IN": "Alex",
+                                                 "PAYDESK_PIN": "2468"})
+        t.wait_for("R refund limits")
+        t.send("R")
+        t.wait_for("none set: staff cannot refund")
+        for text in ("eur", "abc"):
+            t.type(text)
+            t.send("Enter")
+        t.send("Enter")
+        time.sleep(0.5)  # a bad amount sets nothing (the error says why)
+        self.assertIn("none set: staff cannot refund", t.screen())
+        self.assertNotIn("staff may refund in", t.screen())
+        t.send("BTab")
+        t.send("C-u")
+        t.type("50")
+        t.send("Enter")
+        t.type("60")
+        t.send("Enter")
+        t.wait_for("EUR  50.00 EUR a payment, 60.00 EUR a day each")
+        t.send("Escape")
+        t.wait_for("R refund limits")
+        t.send("q")
+        out = self.paydesk("users", "refund-limit", "--as", "Alex", env={"PAYDESK_PIN": "2468"})
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stdout, "EUR  50.00 EUR a payment, 60.00 EUR a day each\n")
 
     def test_idle_auto_lock(self):
         os.makedirs(os.path.join(self.home.path, "config", "paydesk"), exist_ok=True)
