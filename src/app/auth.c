@@ -296,7 +296,7 @@ int auth_user_add(sqlite3 *db, const struct session *who, const char *name,
 		return rc;
 	if (count == 0 && role != ROLE_ADMIN)
 		return pd_error_set(err, PD_ERR_USAGE, "the first user must be an admin");
-	if (count > 0 && (rc = auth_allow(who, AUTH_USERS, err)))
+	if (count > 0 && (rc = auth_allow_now(db, who, AUTH_USERS, err)))
 		return rc;
 	rc = users_add(db, name, role, pin, err);
 	return audited(db, who, role == ROLE_ADMIN ? "user.add_admin" : "user.add_staff", name,
@@ -306,7 +306,7 @@ int auth_user_add(sqlite3 *db, const struct session *who, const char *name,
 int auth_user_disable(sqlite3 *db, const struct session *who, const char *name, bool disabled,
 		      struct pd_error *err)
 {
-	int rc = auth_allow(who, AUTH_USERS, err);
+	int rc = auth_allow_now(db, who, AUTH_USERS, err);
 	if (!rc && disabled && strcmp(who->name, name) == 0)
 		rc = pd_error_set(err, PD_ERR_USAGE, "you cannot disable yourself");
 	if (!rc)
@@ -317,7 +317,7 @@ int auth_user_disable(sqlite3 *db, const struct session *who, const char *name, 
 int auth_user_reset_pin(sqlite3 *db, const struct session *who, const char *name,
 			const char *pin, struct pd_error *err)
 {
-	int rc = auth_allow(who, AUTH_USERS, err);
+	int rc = auth_allow_now(db, who, AUTH_USERS, err);
 	if (!rc)
 		rc = users_reset_pin(db, name, pin, err);
 	return audited(db, who, "user.reset_pin", name, rc, err);

@@ -122,7 +122,7 @@ static int run(struct app *app, int argc, char **argv)
 			printf(add ? "added %s (%s)\n" : "new PIN set for %s\n", add ? name : args[0],
 			       user_role_name(role));
 	} else if (strcmp(verb, "list") == 0) {
-		rc = auth_allow(&who, AUTH_USERS, &err);
+		rc = auth_allow_now(app->db, &who, AUTH_USERS, &err);
 		if (!rc)
 			rc = users_each(app->db, print_user, NULL, &err);
 	} else if (strcmp(verb, "disable") == 0 || strcmp(verb, "enable") == 0) {
@@ -158,7 +158,7 @@ static int run(struct app *app, int argc, char **argv)
 			       auth_refund_limit_describe(&l, shown, sizeof shown));
 		}
 	} else { /* lock-hint */
-		rc = auth_allow(&who, AUTH_USERS, &err);
+		rc = auth_allow_now(app->db, &who, AUTH_USERS, &err);
 		if (!rc && strlen(args[0]) > 160)
 			rc = pd_error_set(&err, PD_ERR_USAGE, "the hint takes at most 160 bytes");
 		if (!rc)

@@ -518,6 +518,15 @@ class PaymentsTest(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn("EUR  20.00 EUR a payment, no daily limit", out.stdout)
         self.assertIn("USD  50.00 USD a payment, no daily limit", out.stdout)
+        # Disabled since: the next refund is refused, whatever the session says.
+        self.assertEqual(self.users_cli("disable", "Sam").returncode, 0)
+        appt = self.book(cid, 1000, "eur")
+        self.drive("card", str(appt["id"]))
+        self.fake.clear_requests()
+        out = self.drive("refund", str(appt["id"]), "--amount", "500", expect=1, role="staff",
+                         user="Sam")
+        self.assertEqual(out["error"], "Sam is disabled: ask an admin to enable the account")
+        self.assertEqual(self.fake.requests(method="POST"), [])
 
     def test_refund_reason_is_checked(self):
         cid, _ = self.client_with_card()
