@@ -48,8 +48,8 @@ int users_add(sqlite3 *db, const char *name, enum user_role role, const char *pi
  * pause) before the PIN is checked; on success *out is the user and the
  * count is reset. N wrong PINs at once count N; from USER_FREE_ATTEMPTS
  * on the account waits 5 s, doubling with each further failure (at most
- * 5 minutes) (PD_ERR_LOCKED says how long; the right PIN waits too). A disabled user is refused. Every failure
- * is logged and audited. */
+ * 5 minutes) (PD_ERR_LOCKED says how long; the right PIN waits too).
+ * A disabled user is refused. Every failure is logged and audited. */
 int users_sign_in(sqlite3 *db, const char *name, const char *pin, struct user *out,
 		  struct pd_error *err);
 

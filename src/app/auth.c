@@ -135,10 +135,11 @@ static int over_limit(sqlite3 *db, const struct session *who, const char *cur,
 			money_format(before, cur, done, sizeof done);
 			char already[96] = "";
 			if (before > 0)
-				snprintf(already, sizeof already, " (%s of it refunded by staff already)",
-					 done);
+				snprintf(already, sizeof already,
+					 " (%s of it refunded by staff already)", done);
 			snprintf(why, len,
-				 "a refund of %s is above the staff limit of %s a payment%s: ask an admin",
+				 "a refund of %s is above the staff limit of %s a payment%s: "
+				 "ask an admin",
 				 want, max, already);
 			return PD_OK;
 		}
@@ -265,13 +266,14 @@ int auth_set_refund_limit(sqlite3 *db, const struct session *who, const char *cu
 
 char *auth_refund_limit_describe(const struct refund_limit *l, char *out, size_t len)
 {
-	char a[48], d[48];
+	char a[48], d[64];
 	money_format(l->per_payment, l->currency, a, sizeof a);
 	if (l->per_day == REFUND_NO_DAILY_LIMIT)
 		snprintf(d, sizeof d, "no daily limit");
 	else {
 		char m[40];
-		snprintf(d, sizeof d, "%s a day each", money_format(l->per_day, l->currency, m, sizeof m));
+		money_format(l->per_day, l->currency, m, sizeof m);
+		snprintf(d, sizeof d, "%s a day each", m);
 	}
 	snprintf(out, len, "%s a payment, %s", a, d);
 	return out;

@@ -141,7 +141,8 @@ int staff_refunds_add(sqlite3 *db, int64_t user_id, const char *user_name,
 int staff_refunds_settle(sqlite3 *db, int64_t id, bool made, struct pd_error *err)
 {
 	sqlite3_stmt *st;
-	int rc = db_prepare(db, "UPDATE staff_refunds SET state = ? WHERE id = ? AND state = 'pending'",
+	int rc = db_prepare(db,
+			    "UPDATE staff_refunds SET state = ? WHERE id = ? AND state = 'pending'",
 			    &st, err);
 	if (rc)
 		return rc;

@@ -208,7 +208,8 @@ static int reserve_failure(sqlite3 *db, const char *name, struct user *u,
 	u->id = 0;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		row_to_user(st, u);
-		snprintf(hash, crypto_pwhash_STRBYTES, "%s", (const char *)sqlite3_column_text(st, 6));
+		snprintf(hash, crypto_pwhash_STRBYTES, "%s",
+			 (const char *)sqlite3_column_text(st, 6));
 	}
 	sqlite3_finalize(st);
 	int64_t now = (int64_t)time(NULL);
@@ -217,7 +218,8 @@ static int reserve_failure(sqlite3 *db, const char *name, struct user *u,
 		log_msg(LOG_WARN, "sign-in refused: unknown user");
 		rc = pd_error_set(err, PD_ERR_WRONG_PASS, "wrong name or PIN");
 	} else if (u->locked_until > now) {
-		rc = pd_error_set(err, PD_ERR_LOCKED, "too many wrong PINs: try again in %lld second%s",
+		rc = pd_error_set(err, PD_ERR_LOCKED,
+				  "too many wrong PINs: try again in %lld second%s",
 				  (long long)(u->locked_until - now),
 				  u->locked_until - now == 1 ? "" : "s");
 	}

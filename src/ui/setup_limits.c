@@ -123,7 +123,8 @@ enum ui_result setup_limits_key(struct setup_limits *l, struct ui *ui, int key)
 void setup_limits_draw(struct setup_limits *l, struct ui_rect a)
 {
 	int y = a.y, x = a.x + 2, w = a.w - 4;
-	ui_put(y++, x, w, ROLE_TITLE, "Staff refund limits (a currency without one: staff cannot refund in it)", false);
+	ui_put(y++, x, w, ROLE_TITLE,
+	       "Staff refund limits (a currency without one: staff cannot refund in it)", false);
 	if (!l->nshown)
 		ui_put(y++, x, w, ROLE_WARNING, "none set: staff cannot refund", false);
 	for (int i = 0; i < l->nshown; i++)
@@ -140,8 +141,8 @@ void setup_limits_draw(struct setup_limits *l, struct ui_rect a)
 	y += L_COUNT + 1;
 	if (l->error[0])
 		ui_put(y, x, w, ROLE_ERROR, l->error, false);
-	ui_put(y + 1, x, w, ROLE_HELP_KEY, "Tab/Enter: next field, Enter on the last: set    Esc: back",
-	       false);
+	ui_put(y + 1, x, w, ROLE_HELP_KEY,
+	       "Tab/Enter: next field, Enter on the last: set    Esc: back", false);
 	move(cy, cx);
 	curs_set(1);
 }
