@@ -180,18 +180,22 @@ int auth_refund_reserve(sqlite3 *db, const struct session *who, const char *curr
 	if (rc)
 		return rc;
 	enum user_role role = ROLE_STAFF;
+	char why[sizeof err->msg] = "";
 	rc = auth_session_check(db, who, &role, err);
-	if (rc || role == ROLE_ADMIN) {
+	if (rc == PD_ERR_FORBIDDEN) { /* disabled since signing in: refused, audited */
+		snprintf(why, sizeof why, "%s", err->msg);
+		rc = PD_OK;
+	} else if (rc || role == ROLE_ADMIN) {
 		db_rollback(db);
 		return rc;
+	} else {
+		rc = over_limit(db, who, cur, parts, n, why, sizeof why, err);
 	}
-	char why[400] = "";
-	rc = over_limit(db, who, cur, parts, n, why, sizeof why, err);
 	int64_t total = 0;
 	for (size_t i = 0; i < n; i++)
 		total += parts[i].amount;
 	if (!rc && why[0]) {
-		char detail[480];
+		char detail[sizeof err->msg + 96];
 		snprintf(detail, sizeof detail, "refused to %s: %s", who->name, why);
 		struct audit_entry e = {.actor = who->name, .action = "refund.refused",
 					.detail = detail, .has_amount = true, .amount = total,

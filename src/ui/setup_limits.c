@@ -91,10 +91,8 @@ static void save(struct setup_limits *l, struct ui *ui)
 	}
 	struct refund_limit set = {.per_payment = per, .per_day = daily};
 	memcpy(set.currency, cur, 4);
-	char text[160];
-	for (int i = 0; cur[i]; i++)
-		cur[i] = (char)toupper((unsigned char)cur[i]);
-	ui_notify(ui, UI_NOTICE_INFO, "staff may refund in %s: %s", cur,
+	char text[160]; /* short: the status line is 80 columns with its badge */
+	ui_notify(ui, UI_NOTICE_INFO, "set: %s",
 		  auth_refund_limit_describe(&set, text, sizeof text));
 	for (int i = 0; i < L_COUNT; i++)
 		textedit_set(&l->fields[i].edit, "");

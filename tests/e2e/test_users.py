@@ -225,6 +225,7 @@ class Users(unittest.TestCase):
         t.send("Enter")
         t.type("60")
         t.send("Enter")
+        t.wait_for("set: 50.00 EUR a payment, 60.00 EUR a day each")
         t.wait_for("EUR  50.00 EUR a payment, 60.00 EUR a day each")
         t.send("Escape")
         t.wait_for("R refund limits")

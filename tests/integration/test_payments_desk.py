@@ -527,6 +527,7 @@ class PaymentsTest(unittest.TestCase):
                          user="Sam")
         self.assertEqual(out["error"], "Sam is disabled: ask an admin to enable the account")
         self.assertEqual(self.fake.requests(method="POST"), [])
+        self.assertIn("refused to Sam: Sam is disabled", self.audit_refusals()[-1])
 
     def test_refund_reason_is_checked(self):
         cid, _ = self.client_with_card()
