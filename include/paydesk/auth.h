@@ -72,7 +72,8 @@ enum auth_refund_outcome {
 	AUTH_REFUND_NOT_MADE, /* refused by Stripe or never sent: released */
 	AUTH_REFUND_UNKNOWN,  /* no answer: stays counted */
 };
-/* What became of a reserved part (nothing for an admin's). */
+/* What became of a reserved part (nothing for an admin's); the first call
+ * for a part decides, later ones do nothing. */
 void auth_refund_settle(sqlite3 *db, struct auth_refund_part *part,
 			enum auth_refund_outcome outcome);
 

@@ -227,8 +227,12 @@ int auth_refund_reserve(sqlite3 *db, const struct session *who, const char *curr
 void auth_refund_settle(sqlite3 *db, struct auth_refund_part *part,
 			enum auth_refund_outcome outcome)
 {
-	if (!part->reservation || outcome == AUTH_REFUND_UNKNOWN)
-		return; /* an admin's, or still counted until it is known */
+	if (!part->reservation)
+		return; /* an admin's, or settled already */
+	if (outcome == AUTH_REFUND_UNKNOWN) {
+		part->reservation = 0; /* stays pending: counted until it is known */
+		return;
+	}
 	struct pd_error err = {0};
 	if (staff_refunds_settle(db, part->reservation, outcome == AUTH_REFUND_MADE, &err))
 		log_msg(LOG_WARN, "staff refund %lld stays counted: %s",
