@@ -18,12 +18,14 @@
 #include "paydesk/vault.h"
 #include "paydesk/verify_job.h"
 #include "setup_express.h"
+#include "setup_limits.h"
 #include "widgets.h"
 
 extern const struct ui_screen screen_setup_ops;
 
 enum { F_ACCOUNT, F_PUBLISHABLE, F_KEY, F_CURRENCY, F_BOOKING, F_BILLING, F_COUNT };
-enum setup_mode { MODE_VIEW, MODE_EDIT, MODE_NEW_PASSPHRASE, MODE_EXPRESS, MODE_DISCONNECT };
+enum setup_mode { MODE_VIEW, MODE_EDIT, MODE_NEW_PASSPHRASE, MODE_EXPRESS, MODE_DISCONNECT,
+		  MODE_LIMITS };
 
 /* Disconnect wipes the vault: confirmed by typing this word, which no stray
  * key (Enter, y) can give. */
@@ -52,6 +54,7 @@ struct setup_state {
 	struct ui_list checklist;
 	char key_placeholder[128];
 	struct setup_express *express;
+	struct setup_limits *limits;
 };
 
 /* ---- field checks --------------------------------------------------- */
@@ -161,6 +164,7 @@ static void *open_setup(struct ui *ui)
 	ui_form_init(&st->word_form, &st->word_field, 1, 64);
 	verify_progress_init(&st->progress);
 	st->express = setup_express_new();
+	st->limits = setup_limits_new();
 	load(st);
 	return st;
 }
@@ -175,6 +179,7 @@ static void close_setup(void *state)
 	ui_form_free(&st->word_form);
 	verify_progress_destroy(&st->progress);
 	setup_express_free(st->express);
+	setup_limits_free(st->limits);
 	free(st);
 }
 
@@ -460,6 +465,7 @@ static const struct ui_binding setup_keys[] = {
 	{'s', UI_ACT_SAVE, "save: seal the key in the vault", NULL},
 	{'x', UI_ACT_BACK, "disconnect: wipe the key and account", has_account},
 	{'X', UI_ACT_VIEW, "Express account (Stripe Connect): create, onboard, link", has_account},
+	{'R', UI_ACT_REFUND, "staff refund limits, a currency each", NULL},
 	{'j', UI_ACT_DOWN, "scroll the checklist", NULL},
 	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, "scroll the checklist", NULL},
 	{'k', UI_ACT_UP, "scroll the checklist back", NULL},
@@ -488,6 +494,12 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 		return UI_HANDLED;
 	case UI_ACT_VIEW:
 		st->mode = MODE_EXPRESS;
+		return UI_HANDLED;
+	case UI_ACT_REFUND:
+		if (!st->limits)
+			return UI_UNHANDLED;
+		setup_limits_load(st->limits, ui);
+		st->mode = MODE_LIMITS;
 		return UI_HANDLED;
 	case UI_ACT_DOWN:
 	case UI_ACT_UP:
@@ -525,6 +537,15 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 			st->word_field.error[0] = '\0';
 		}
 		return UI_HANDLED;
+	}
+	if (st->mode == MODE_LIMITS) {
+		if (setup_limits_key(st->limits, ui, k) == UI_HANDLED)
+			return UI_HANDLED;
+		if (k == UI_KEY_ESC) {
+			st->mode = MODE_VIEW;
+			return UI_HANDLED;
+		}
+		return UI_UNHANDLED;
 	}
 	if (st->mode == MODE_NEW_PASSPHRASE) {
 		if (k == UI_KEY_ESC) {
@@ -565,7 +586,7 @@ static bool editing(void *state)
 	const struct setup_state *st = state;
 	if (st->mode == MODE_EXPRESS)
 		return setup_express_editing(st->express);
-	if (st->mode == MODE_DISCONNECT)
+	if (st->mode == MODE_DISCONNECT || st->mode == MODE_LIMITS)
 		return true;
 	return st->mode != MODE_VIEW &&
 	       (st->mode == MODE_NEW_PASSPHRASE || st->fields[st->form.focus].kind != UI_FIELD_CHOICE);
@@ -691,6 +712,10 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 		move(cy, cx);
 		return;
 	}
+	if (st->mode == MODE_LIMITS) {
+		setup_limits_draw(st->limits, (struct ui_rect){y, a.x, a.y + a.h - y, a.w});
+		return;
+	}
 	if (st->mode == MODE_NEW_PASSPHRASE) {
 		ui_put(y++, a.x + 2, a.w - 4, ROLE_NORMAL,
 		       "Create the admin passphrase that seals the key (asked at each start).", false);
@@ -724,7 +749,7 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 	y += used > form_h ? form_h : used;
 	ui_put(y++, a.x + 2, a.w - 4, ROLE_HELP_KEY,
 	       st->mode == MODE_EDIT ? "Tab/Enter: next field   Esc: done editing"
-				     : "e edit  v verify  s save  x disconnect  X Express account  ? keys",
+				     : "e edit  v verify  s save  x disconnect  X Express  R refund limits  ? keys",
 	       false);
 	draw_checklist(st, (struct ui_rect){y, a.x, a.y + a.h - y, a.w});
 	if (st->mode == MODE_EDIT)

@@ -490,6 +490,8 @@ static void dispatch_key(struct ui *ui, int key)
 		ui_unlock_key(ui, key);
 		return;
 	}
+	if (ui_signin_recheck(ui))
+		return; /* disabled or re-roled meanwhile: this key does nothing */
 	if (ui->dialog) {
 		ui_dialog_key(ui, key);
 		return;

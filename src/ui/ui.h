@@ -259,6 +259,9 @@ void ui_unlock_close(struct ui *ui);
 /* The lock screen: sign in (or, with no users yet, create the admin).
  * then runs after a successful sign-in. */
 void ui_signin_open(struct ui *ui, void (*then)(struct ui *ui));
+/* The signed-in user re-read: disabled, gone or given another role since
+ * signing in ends the session (the lock screen says why); true then. */
+bool ui_signin_recheck(struct ui *ui);
 enum ui_result ui_signin_key(struct ui *ui, int key);
 void ui_signin_draw(struct ui *ui);
 void ui_signin_close(struct ui *ui);
