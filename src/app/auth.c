@@ -7,6 +7,7 @@
 
 #include "paydesk/audit.h"
 #include "paydesk/db.h"
+#include "paydesk/db_check.h"
 #include "paydesk/money.h"
 #include "paydesk/settings.h"
 
@@ -142,6 +143,9 @@ int auth_user_add(sqlite3 *db, const struct session *who, const char *name,
 		return rc;
 	if (count == 0 && role != ROLE_ADMIN)
 		return pd_error_set(err, PD_ERR_USAGE, "the first user must be an admin");
+	/* No users on a database with data: damage, not a first run. */
+	if (count == 0 && (rc = db_first_run_check(db, err)))
+		return rc;
 	if (count > 0 && (rc = auth_allow(who, AUTH_USERS, err)))
 		return rc;
 	rc = users_add(db, name, role, pin, err);
