@@ -4,6 +4,7 @@
 #include <curses.h>
 #include <errno.h>
 #include <poll.h>
+#include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,7 @@ static void paste_read(struct paste_raw *p)
 		if (n > 0)
 			paste_take(p, buf, (size_t)n);
 	}
+	sodium_memzero(buf, sizeof buf); /* a paste may be a key */
 }
 
 /* Why a paste cannot go into a one-line text field as it is, or NULL. A
@@ -136,5 +138,6 @@ void ui_paste(struct ui *ui, bool into_field, ui_paste_key_fn dispatch_key)
 		ui_notify(ui, UI_NOTICE_ERROR, "%s", why);
 	else
 		paste_feed(ui, p.data, p.len, dispatch_key);
+	sodium_memzero(p.data, p.len);
 	free(p.data);
 }
