@@ -53,7 +53,7 @@ static int check_database(struct app *app, bool full, FILE *out)
 	int damaged = 0;
 	struct pd_error err = {0};
 	fprintf(out, "Database %s\n", app->db_path);
-	fflush(out);
+	fflush(out); /* the check may take a while */
 	if (db_integrity_check(app->db, full, print_damage, &o, &damaged, &err) != PD_OK) {
 		fprintf(out, "  not checked: %s\n", err.msg);
 		return 1;
@@ -63,6 +63,7 @@ static int check_database(struct app *app, bool full, FILE *out)
 	const char *how = full ? "full integrity check" : "quick check";
 	if (!damaged) {
 		fprintf(out, "Database: ok (%s, %.1f s)\n", how, secs);
+		fflush(out); /* before any message on stderr */
 		return 0;
 	}
 	fprintf(out, "Database: DAMAGED (%s found %d damaged object%s)\n", how, damaged,
@@ -73,6 +74,7 @@ static int check_database(struct app *app, bool full, FILE *out)
 		     "     paydesk does not repair a damaged file; SQLite's integrity check found it.\n",
 		o.tables ? "rows of the damaged tables may be lost"
 			 : "the rows themselves read back whole; only indexes are damaged");
+	fflush(out);
 	return 1;
 }
 
