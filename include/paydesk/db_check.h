@@ -9,11 +9,10 @@
 
 #include "paydesk/error.h"
 
-/* PD_OK when a first admin may be created: the users table reads as empty
- * and nothing else holds data, except what `paydesk setup` writes before
- * anyone signs in (settings, the vault, the Stripe account, their audit
- * entries). Otherwise PD_ERR_NOT_PAYDESK with what was found and a pointer
- * to `paydesk doctor`. */
+/* PD_OK when a first admin may be created (the caller found no users):
+ * every table can be read, and the audit log does not record users being
+ * added. Otherwise PD_ERR_NOT_PAYDESK saying what was found, pointing to
+ * `paydesk doctor` and to `paydesk users add` with the vault passphrase. */
 int db_first_run_check(sqlite3 *db, struct pd_error *err);
 
 /* One damaged object: kind "table" or "index" (or "page" when SQLite names

@@ -1,7 +1,8 @@
 /* Is the database whole? SQLite's checks, told as the table or index that
- * is damaged, and the guard that keeps first-run setup off a database with
- * data: a damaged users table reads as "no users yet", and the first-run
- * screen would then hand an admin account to whoever is at the desk. */
+ * is damaged, and the guard that keeps first-run setup off a damaged
+ * database: a damaged users table reads as "no users yet", and the
+ * first-run screen would then hand an admin account to whoever is at the
+ * desk. */
 #include "paydesk/db_check.h"
 
 #include <stdio.h>
@@ -10,19 +11,8 @@
 
 #include "paydesk/db.h"
 
-/* Tables `paydesk setup` fills before anyone signs in. */
-static bool written_before_first_admin(const char *table)
-{
-	static const char *const names[] = {"settings", "vault", "vault_secret", "stripe_account",
-					    "audit_log"};
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strcmp(table, names[i]) == 0)
-			return true;
-	return false;
-}
-
 /* Every real table, without SQLite's own and the shadow tables of a
- * virtual one (a new full-text index already holds rows). */
+ * virtual one. */
 #define USER_TABLES_SQL                                                                          \
 	"SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND m.rootpage > 0"           \
 	" AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND NOT EXISTS (SELECT 1 FROM"            \
@@ -49,49 +39,32 @@ static int query_flag(sqlite3 *db, const char *sql, struct pd_error *err)
 
 static const char first_run_advice[] =
 	"paydesk will not create a new admin on it. Run `paydesk doctor` to check the "
-	"database, and restore a backup if it reports damage";
+	"database, and restore a backup if it reports damage; if it is whole, the holder of "
+	"the vault passphrase can add an admin with `paydesk users add`";
 
-/* Whether table holds what a first admin must not inherit: 1 yes, 0 no,
- * -1 when it cannot be read (why in err). */
-static int holds_desk_data(sqlite3 *db, const char *table, struct pd_error *err)
-{
-	char *sql;
-	if (strcmp(table, "audit_log") == 0) /* setup's entries, but no user's */
-		sql = sqlite3_mprintf("SELECT EXISTS (SELECT 1 FROM audit_log WHERE action "
-				      "LIKE 'user.%%')");
-	else if (written_before_first_admin(table))
-		return 0;
-	else
-		sql = sqlite3_mprintf("SELECT EXISTS (SELECT 1 FROM \"%w\")", table);
-	int has = sql ? query_flag(db, sql, err) : -1;
-	sqlite3_free(sql);
-	return has;
-}
-
+/* A first run is refused on evidence of damage: a table that cannot be
+ * read, or an audit log that records users being added when none read
+ * back. Data alone is not evidence: `paydesk setup`, headless commands
+ * proven with the vault passphrase and `clients import` all come before
+ * the first admin on a new desk. */
 int db_first_run_check(sqlite3 *db, struct pd_error *err)
 {
 	sqlite3_stmt *st;
 	int rc = db_prepare(db, USER_TABLES_SQL, &st, err);
 	if (rc)
 		return rc;
-	char found[200] = "";
-	size_t used = 0;
 	int step;
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *table = (const char *)sqlite3_column_text(st, 0);
+		char *sql = sqlite3_mprintf("SELECT EXISTS (SELECT 1 FROM \"%w\")", table);
 		struct pd_error why = {0};
-		int has = holds_desk_data(db, table, &why);
-		if (has < 0) {
+		int readable = sql ? query_flag(db, sql, &why) : -1;
+		sqlite3_free(sql);
+		if (readable < 0)
 			rc = pd_error_set(err, PD_ERR_NOT_PAYDESK,
 					  "the %s table of this database cannot be read (%s): it may be "
 					  "damaged, and %s",
 					  table, why.msg, first_run_advice);
-		} else if (has) {
-			int n = snprintf(found + used, sizeof found - used, "%s%s", used ? ", " : "",
-					 table);
-			if (n > 0 && (size_t)n < sizeof found - used)
-				used += (size_t)n;
-		}
 	}
 	if (!rc && step != SQLITE_DONE)
 		rc = pd_error_set(err, PD_ERR_NOT_PAYDESK,
@@ -99,11 +72,21 @@ int db_first_run_check(sqlite3 *db, struct pd_error *err)
 				  "damaged, and %s",
 				  sqlite3_errmsg(db), first_run_advice);
 	sqlite3_finalize(st);
-	if (!rc && used)
+	if (rc)
+		return rc;
+	struct pd_error why = {0};
+	int had_users = query_flag(db,
+				   "SELECT EXISTS (SELECT 1 FROM audit_log WHERE action LIKE "
+				   "'user.%')",
+				   &why);
+	if (had_users != 0)
 		rc = pd_error_set(err, PD_ERR_NOT_PAYDESK,
-				  "this database has no users but holds data (%s): its users table "
-				  "may be damaged, and %s",
-				  found, first_run_advice);
+				  had_users > 0 ? "this database had users (its audit log records them "
+						  "being added) but none can be read: its users table "
+						  "may be damaged, and %s"
+						: "its audit log cannot be read: the database may be "
+						  "damaged, and %s",
+				  first_run_advice);
 	return rc;
 }
 

@@ -77,18 +77,14 @@ static void ossl_free(void *p, const char *file, int line)
 
 /* OpenSSL takes memory functions only before its first allocation, so this
  * runs before curl_global_init; false when it is too late or absent (a
- * libcurl built on another TLS library). */
-static bool openssl_wipe_on_free(void)
+ * libcurl built on another TLS library). dlsym on libcurl's handle also
+ * searches the libraries it loaded. */
+static bool openssl_wipe_on_free(void *curl_lib)
 {
-	void *crypto = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_NOLOAD);
-	if (!crypto)
-		return false;
 	int (*set)(void *(*)(size_t, const char *, int),
 		   void *(*)(void *, size_t, const char *, int), void (*)(void *, const char *, int));
-	*(void **)&set = dlsym(crypto, "CRYPTO_set_mem_functions");
-	bool ok = set && set(ossl_malloc, ossl_realloc, ossl_free) == 1;
-	dlclose(crypto); /* libcurl keeps it loaded */
-	return ok;
+	*(void **)&set = dlsym(curl_lib, "CRYPTO_set_mem_functions");
+	return set && set(ossl_malloc, ossl_realloc, ossl_free) == 1;
 }
 
 static struct curl_api api;
@@ -131,15 +127,17 @@ static void load(void)
 	CURLcode (*init_mem)(long, curl_malloc_callback, curl_free_callback, curl_realloc_callback,
 			     curl_strdup_callback, curl_calloc_callback);
 	*(void **)&init_mem = dlsym(lib, "curl_global_init_mem");
-	bool openssl_wiped = openssl_wipe_on_free();
+	bool openssl_wiped = openssl_wipe_on_free(lib);
 	CURLcode rc = init_mem ? init_mem(CURL_GLOBAL_DEFAULT, malloc, wiping_free, wiping_realloc,
 					  wiping_strdup, calloc)
 			       : api.global_init(CURL_GLOBAL_DEFAULT);
 	if (rc != CURLE_OK)
 		snprintf(load_error, sizeof load_error, "cannot initialise libcurl");
-	else if (!openssl_wiped)
-		log_msg(LOG_INFO, "libcurl: TLS library buffers are not wiped on free (not OpenSSL, "
-				  "or it allocated before paydesk could set its memory functions)");
+	else
+		log_msg(LOG_INFO, "libcurl loaded; its freed memory is zeroed, %s",
+			openssl_wiped ? "and OpenSSL's too"
+				      : "but not the TLS library's (not OpenSSL, or it allocated "
+					"before paydesk could set its memory functions)");
 }
 
 const struct curl_api *curl_api_get(struct pd_error *err)

@@ -14,6 +14,7 @@ import unittest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 
+from stripecase import ConnectedCase  # noqa: E402
 from tmuxharness import Home, Terminal, paydesk_bin  # noqa: E402
 
 NOBODY = 65534
@@ -118,7 +119,8 @@ class Damage(unittest.TestCase):
         users_emptied(self.db)
         t = Terminal([paydesk_bin()], 80, 24, env=self.env)
         self.addCleanup(t.close)
-        self.assert_no_first_run(t, "has no users but holds data (audit_log, clients)")
+        self.assert_no_first_run(t, "this database had users (its audit log records them "
+                                    "being added) but none can be read")
 
     def test_unreadable_users_table_does_not_open_first_run(self):
         self.desk_with_data()
@@ -161,6 +163,18 @@ class Damage(unittest.TestCase):
         t.send("Enter")
         t.wait_for("signed in as Alex")
 
+    def test_first_run_after_headless_import_still_works(self):
+        """Data alone is no sign of damage: a new desk may import its clients
+        (or connect Stripe headless) before its first admin exists."""
+        csv = os.path.join(self.home.path, "clients.csv")
+        with open(csv, "w") as f:
+            f.write("name,email\nZoë Martin,zoe@example.com\n")
+        out = self.paydesk("clients", "import", csv)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        t = Terminal([paydesk_bin()], 80, 24, env=self.env)
+        self.addCleanup(t.close)
+        t.wait_for("Create the admin account")
+
     def test_doctor_names_a_damaged_table(self):
         self.desk_with_data()
         write_page(self.db, "clients", garbage)
@@ -186,6 +200,30 @@ class Damage(unittest.TestCase):
         self.desk_with_data()
         out = self.paydesk("doctor")
         self.assertIn("Database: ok", out.stdout)
+
+
+class DamageWithVault(ConnectedCase):
+    """A whole database whose users were lost: the vault passphrase holder
+    may still add an admin, and nobody else."""
+
+    def test_passphrase_holder_adds_the_admin(self):
+        passphrase = self.env.pop("PAYDESK_PASSPHRASE")
+        out = self.paydesk("users", "add", "--name", "Alex", "--role", "admin",
+                           stdin=PIN + "\n")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        users_emptied(self.home.db)
+        out = self.paydesk("users", "add", "--name", "Eve", "--role", "admin", stdin="7316\n")
+        self.assertEqual(out.returncode, 1, out.stdout + out.stderr)
+        self.assertIn("vault passphrase can add an admin", out.stderr)
+        self.env["PAYDESK_PASSPHRASE"] = "not the passphrase"
+        out = self.paydesk("users", "add", "--name", "Eve", "--role", "admin", stdin="7316\n")
+        self.assertEqual(out.returncode, 1, out.stdout + out.stderr)
+        self.assertIn("passphrase", out.stderr)
+        self.assertNotIn("added", out.stdout)
+        self.env["PAYDESK_PASSPHRASE"] = passphrase
+        out = self.paydesk("users", "add", "--name", "Sam", "--role", "admin", stdin="7316\n")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertIn("added Sam", out.stdout)
 
 
 @unittest.skipUnless(os.geteuid() == 0, "needs root to run paydesk as a user without rights")
