@@ -9,6 +9,7 @@
 #include "paydesk/app.h"
 #include "paydesk/cli.h"
 #include "paydesk/error.h"
+#include "paydesk/harden.h"
 #include "paydesk/sanitize.h"
 #include "paydesk/tui.h"
 
@@ -49,6 +50,9 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	/* Before anything else: not dumpable, and the secrets given by
+	 * environment out of /proc/PID/environ into guarded memory. */
+	harden_start();
 	setlocale(LC_ALL, "");
 	umask(077); /* everything paydesk writes is private to the user */
 

@@ -9,6 +9,7 @@
 
 #include "paydesk/audit.h"
 #include "paydesk/db.h"
+#include "paydesk/db_check.h"
 #include "paydesk/log.h"
 #include "paydesk/money.h"
 #include "paydesk/refund_limits.h"
@@ -306,6 +307,11 @@ int auth_user_add(sqlite3 *db, const struct session *who, const char *name,
 		return rc;
 	if (count == 0 && role != ROLE_ADMIN)
 		return pd_error_set(err, PD_ERR_USAGE, "the first user must be an admin");
+	/* No users on a database with data: damage, not a first run; only the
+	 * vault passphrase holder (a signed-in session without users) may add
+	 * an admin then. */
+	if (count == 0 && !(who && who->signed_in) && (rc = db_first_run_check(db, err)))
+		return rc;
 	if (count > 0 && (rc = auth_allow_now(db, who, AUTH_USERS, err)))
 		return rc;
 	rc = users_add(db, name, role, pin, err);

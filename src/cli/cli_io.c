@@ -12,6 +12,7 @@
 #include "paydesk/auth.h"
 #include "paydesk/cli.h"
 #include "paydesk/number.h"
+#include "paydesk/harden.h"
 #include "paydesk/setup.h"
 #include "paydesk/users.h"
 #include "paydesk/vault.h"
@@ -55,21 +56,13 @@ char *cli_passphrase(int fd, struct pd_error *err)
 {
 	if (fd >= 0)
 		return cli_read_secret(fd, "passphrase", err);
-	char *env = getenv("PAYDESK_PASSPHRASE");
-	if (!env || !*env) {
+	char *buf = harden_env_secret_claim("PAYDESK_PASSPHRASE"); /* taken at start-up */
+	if (!buf || !*buf) {
+		vault_secret_free(&buf);
 		pd_error_set(err, PD_ERR_USAGE,
 			     "give the vault passphrase with --passphrase-fd N or PAYDESK_PASSPHRASE");
 		return NULL;
 	}
-	size_t n = strlen(env);
-	char *buf = sodium_malloc(n + 1);
-	if (!buf) {
-		pd_error_set(err, PD_ERR, "out of memory");
-		return NULL;
-	}
-	memcpy(buf, env, n + 1);
-	sodium_memzero(env, n); /* no copy left in the environment block */
-	unsetenv("PAYDESK_PASSPHRASE");
 	return buf;
 }
 
@@ -138,11 +131,8 @@ int cli_authenticate(struct app *app, const char *as, int pin_fd, int pass_fd,
 		char *pin = NULL;
 		if (pin_fd >= 0) {
 			pin = cli_read_secret(pin_fd, "PIN", err);
-		} else if (getenv("PAYDESK_PIN")) {
-			char *env = getenv("PAYDESK_PIN");
-			pin = vault_secret_dup(env);
-			memset(env, 0, strlen(env)); /* no copy left in the environment */
-			unsetenv("PAYDESK_PIN");
+		} else {
+			pin = harden_env_secret_claim("PAYDESK_PIN"); /* taken at start-up */
 		}
 		if (!pin)
 			return pd_error_set(err, PD_ERR_USAGE,

@@ -12,6 +12,7 @@
 
 #include "cli_io.h"
 #include "paydesk/auth.h"
+#include "paydesk/db_check.h"
 #include "paydesk/cli.h"
 #include "paydesk/money.h"
 #include "paydesk/settings.h"
@@ -106,8 +107,17 @@ static int run(struct app *app, int argc, char **argv)
 	int count = 0;
 	int rc = users_count(app->db, &count, &err);
 	struct session who = {0};
-	if (!rc && !(add && count == 0))
+	/* The first admin needs no proof on a new database; on one with data
+	 * (a damaged users table reads as empty), only the vault passphrase. */
+	struct pd_error why = {0};
+	bool first = !rc && add && count == 0;
+	if (first && db_first_run_check(app->db, &why) != PD_OK) {
+		if (cli_authenticate(app, NULL, -1, pass_fd, &who, &err) != PD_OK)
+			return err.code == PD_ERR_USAGE ? cli_fail(why.code, why.msg) /* none given */
+							: cli_fail(err.code, err.msg);
+	} else if (!rc && !first) {
 		rc = cli_authenticate(app, as, pin_fd, pass_fd, &who, &err);
+	}
 	if (rc)
 		return cli_fail(rc, err.msg);
 

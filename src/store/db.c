@@ -227,6 +227,20 @@ static int prepare_file(const char *path, struct pd_error *err)
 	return PD_OK;
 }
 
+/* paydesk writes on every path (sign-ins, the audit log, migrations), so a
+ * database it cannot write is refused at once, saying so: SQLite's own
+ * answer ("attempt to write a readonly database") came only at the first
+ * write, or as "damaged" when the folder was read-only. */
+static int read_only_error(const char *path, struct pd_error *err)
+{
+	return pd_error_set(err, PD_ERR_IO,
+			    "%s is read-only (the file, or its folder for the -wal and -shm files "
+			    "beside it, cannot be written by this user): paydesk needs to write to "
+			    "its database. Make both writable (chmod u+w), or copy the file to a "
+			    "writable folder and open the copy with --db",
+			    path);
+}
+
 /* Refuse what is damaged, foreign or too new, before any write. */
 static int check_identity(sqlite3 *db, const char *path, int *version, struct pd_error *err)
 {
@@ -247,6 +261,8 @@ static int check_identity(sqlite3 *db, const char *path, int *version, struct pd
 		return pd_error_set(err, PD_ERR_IO,
 				    "cannot read %s (%s%s%s): is the disk full? It was left untouched",
 				    path, sqlite3_errstr(rc), sys ? ": " : "", sys ? strerror(sys) : "");
+	if (prim == SQLITE_READONLY)
+		return read_only_error(path, err); /* WAL could not make its -shm file */
 	if (rc != SQLITE_OK)
 		return pd_error_set(err, PD_ERR_NOT_PAYDESK,
 				    "%s is damaged or not a database (%s); it was left untouched",
@@ -327,6 +343,8 @@ int db_open(const char *path, sqlite3 **out, struct pd_error *err)
 	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
 	int version = 0;
 	rc = check_identity(db, path, &version, err);
+	if (!rc && sqlite3_db_readonly(db, "main") == 1)
+		rc = read_only_error(path, err);
 	/* FULL sync: a committed payment record must survive a power cut, not
 	 * only a crash of paydesk. secure_delete zeroes freed pages (old secrets).
 	 * journal_size_limit: a WAL a large sync grew (up to 128 MB) shrinks

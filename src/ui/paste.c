@@ -4,6 +4,7 @@
 #include <curses.h>
 #include <errno.h>
 #include <poll.h>
+#include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,7 @@ static void paste_read(struct paste_raw *p)
 		if (n > 0)
 			paste_take(p, buf, (size_t)n);
 	}
+	sodium_memzero(buf, sizeof buf); /* a paste may be a key */
 	if (!p->ended)
 		return;
 	/* The rest of the burst: more of the paste when the text held the marker. */
@@ -122,6 +124,7 @@ static void paste_read(struct paste_raw *p)
 		if (n <= 0)
 			break;
 		after_add(p, buf, (size_t)n);
+		sodium_memzero(buf, sizeof buf);
 	}
 	long end = inner_end(p->after, p->nafter);
 	if (end >= 0) {
@@ -196,6 +199,8 @@ void ui_paste(struct ui *ui, bool into_field, ui_paste_key_fn dispatch_key)
 		return;
 	}
 	paste_read(&p);
+	if (p.after)
+		sodium_memzero(p.after, p.capafter); /* it may hold part of the paste */
 	free(p.after);
 	const char *why = NULL;
 	if (!into_field)
@@ -208,5 +213,6 @@ void ui_paste(struct ui *ui, bool into_field, ui_paste_key_fn dispatch_key)
 		ui_notify(ui, UI_NOTICE_ERROR, "%s", why);
 	else
 		paste_feed(ui, p.data, p.len, dispatch_key);
+	sodium_memzero(p.data, p.len);
 	free(p.data);
 }

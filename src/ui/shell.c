@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "paydesk/auth.h"
+#include "paydesk/harden.h"
 #include "paydesk/jobs.h"
 #include "paydesk/log.h"
 #include "paydesk/recover_job.h"
@@ -652,28 +653,16 @@ static void ask_unlock_if_needed(struct ui *ui)
 {
 	bool has_vault = false;
 	struct pd_error err;
-	char *env = getenv("PAYDESK_PASSPHRASE");
+	char *env = harden_env_secret_claim("PAYDESK_PASSPHRASE");
 	bool needed = ui->account[0] && !ui->app->vault && !ui->app->read_only &&
 		      vault_exists(ui->app->db, &has_vault, &err) == PD_OK && has_vault;
 	if (needed && env && *env && vault_unlock(ui->app->db, env, &ui->app->vault, &err) != PD_OK)
 		ui_notify(ui, UI_NOTICE_ERROR, "PAYDESK_PASSPHRASE: %s", err.msg);
-	if (env) {
-		memset(env, 0, strlen(env));
-		unsetenv("PAYDESK_PASSPHRASE");
-	}
+	vault_secret_free(&env);
 	if (needed && !ui->app->vault)
 		ui_unlock_open(ui, "Enter the admin passphrase to use Stripe.", after_unlock);
 	else if (needed)
 		after_unlock(ui);
-}
-
-static void scrub_env(const char *name)
-{
-	char *v = getenv(name);
-	if (v) {
-		memset(v, 0, strlen(v));
-		unsetenv(name);
-	}
 }
 
 /* Sign in before anything shows. PAYDESK_SIGN_IN + PAYDESK_PIN do it
@@ -681,7 +670,8 @@ static void scrub_env(const char *name)
  * create that admin, as the first-run form would. */
 static void start_signin(struct ui *ui)
 {
-	const char *name = getenv("PAYDESK_SIGN_IN"), *pin = getenv("PAYDESK_PIN");
+	const char *name = getenv("PAYDESK_SIGN_IN");
+	char *pin = harden_env_secret_claim("PAYDESK_PIN");
 	struct pd_error err = {0};
 	struct user u;
 	bool ok = false;
@@ -701,7 +691,7 @@ static void start_signin(struct ui *ui)
 		} else
 			log_msg(LOG_WARN, "PAYDESK_SIGN_IN: %s", err.msg);
 	}
-	scrub_env("PAYDESK_PIN");
+	vault_secret_free(&pin);
 	if (!ok)
 		ui_signin_open(ui, ask_unlock_if_needed);
 	else

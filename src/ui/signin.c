@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "paydesk/auth.h"
+#include "paydesk/db_check.h"
 #include "paydesk/log.h"
 #include "paydesk/settings.h"
 #include "paydesk/users.h"
@@ -16,6 +17,7 @@ enum { S_NAME, S_PIN, S_PIN2, S_COUNT };
 
 struct ui_signin {
 	bool first_run;
+	char refused[600]; /* no users, but the database is not new: why, and what to do */
 	struct ui_field fields[S_COUNT];
 	struct ui_form form;
 	char error[600];
@@ -42,6 +44,9 @@ void ui_signin_open(struct ui *ui, void (*then)(struct ui *ui))
 	struct pd_error err;
 	users_count(ui->app->db, &count, &err);
 	s->first_run = count == 0;
+	/* A damaged users table reads as empty: never a first run on data. */
+	if (s->first_run && db_first_run_check(ui->app->db, &err) != PD_OK)
+		snprintf(s->refused, sizeof s->refused, "%s", err.msg);
 	s->fields[S_NAME] = (struct ui_field){.label = s->first_run ? "Admin name" : "Name"};
 	s->fields[S_PIN] = (struct ui_field){.label = "PIN", .kind = UI_FIELD_SECRET};
 	s->fields[S_PIN2] = (struct ui_field){.label = "PIN again", .kind = UI_FIELD_SECRET};
@@ -130,7 +135,7 @@ enum ui_result ui_signin_key(struct ui *ui, int key)
 	struct ui_signin *s = ui->signin;
 	if (!s)
 		return UI_UNHANDLED;
-	if (key == UI_KEY_ENTER) {
+	if (key == UI_KEY_ENTER && !s->refused[0]) {
 		if (s->form.focus < s->form.n - 1)
 			ui_form_key(&s->form, '\t');
 		else
@@ -139,9 +144,39 @@ enum ui_result ui_signin_key(struct ui *ui, int key)
 	}
 	if (key == UI_CTRL('c'))
 		return UI_UNHANDLED; /* the shell's quit still works from here */
+	if (s->refused[0])
+		return UI_HANDLED; /* nothing to type: only quitting */
 	ui_form_key(&s->form, key);
 	s->error[0] = '\0';
 	return UI_HANDLED;
+}
+
+/* The refusal in place of the first-run form: what is wrong, what to do. */
+static void draw_refused(const struct ui_signin *s)
+{
+	int w = COLS - 8 < 64 ? COLS - 8 : 64, h = 12;
+	struct ui_rect r = {(LINES - h) / 2, (COLS - w) / 2, h, w};
+	ui_box(r, ROLE_DIALOG, "paydesk cannot start on this database");
+	const char *p = s->refused;
+	int y = r.y + 2, width = w - 4;
+	while (*p && y < r.y + h - 3) { /* word-wrapped */
+		int n = (int)strlen(p);
+		if (n > width) {
+			n = width;
+			while (n > 0 && p[n] != ' ')
+				n--;
+			if (n == 0)
+				n = width;
+		}
+		char line[256];
+		snprintf(line, sizeof line, "%.*s", n, p);
+		ui_put(y++, r.x + 2, width, ROLE_ERROR, line, false);
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	ui_put(r.y + h - 2, r.x + 2, w - 4, ROLE_HELP_KEY, "Ctrl-C: quit paydesk", false);
+	curs_set(0);
 }
 
 void ui_signin_draw(struct ui *ui)
@@ -149,6 +184,10 @@ void ui_signin_draw(struct ui *ui)
 	struct ui_signin *s = ui->signin;
 	if (!s)
 		return;
+	if (s->refused[0]) {
+		draw_refused(s);
+		return;
+	}
 	int w = COLS - 8 < 64 ? COLS - 8 : 64, h = s->first_run ? 13 : 12;
 	struct ui_rect r = {(LINES - h) / 2, (COLS - w) / 2, h, w};
 	ui_box(r, ROLE_DIALOG, s->first_run ? "Welcome to paydesk" : "paydesk is locked");
