@@ -234,7 +234,8 @@ static const char *const status_choices[] = {
 	"requires_payment_method", "requires_action", "requires_capture", "canceled", "pending",
 	"paid", "open", "void", "uncollectible", "draft", NULL,
 };
-static const char *const type_choices[] = {"any", "payment", "refund", "invoice", NULL};
+static const char *const type_choices[] = {"any", "payment", "refund", "invoice", "desk",
+					   "desk_refund", NULL};
 static const char *const review_choices[] = {"any", "reviewed", "unreviewed", "flagged", NULL};
 static const char *const format_choices[] = {"csv", "jsonl", NULL};
 
