@@ -51,6 +51,10 @@ struct history_taking {
 int history_takings(sqlite3 *db, int64_t since, int64_t until, const char *currency,
 		    struct history_taking *out, int max, int *n, struct pd_error *err);
 
+/* The desk tenders' part of history_takings only (no Stripe line). */
+int history_desk_takings(sqlite3 *db, int64_t since, int64_t until, const char *currency,
+			 struct history_taking *out, int max, int *n, struct pd_error *err);
+
 /* "cash", "cheque", "gift voucher", "other card machine", "Stripe". */
 const char *history_tender_label(const char *tender);
 

@@ -60,6 +60,18 @@ static int add_history(sqlite3 *db, const struct appointment *a, const struct pa
 	return rc;
 }
 
+/* "in cash", "by cheque", "by gift voucher", "on another card machine". */
+static const char *paid_how(enum payrow_method m)
+{
+	switch (m) {
+	case PAYROW_CASH: return "in cash";
+	case PAYROW_CHEQUE: return "by cheque";
+	case PAYROW_VOUCHER: return "by gift voucher";
+	case PAYROW_TERMINAL: return "on another card machine";
+	default: return "at the desk";
+	}
+}
+
 static int check_note(const char *note, struct pd_error *err)
 {
 	return note && *note ? text_check("Note", note, PAYMENTS_DESK_NOTE_MAX, false, false, err)
@@ -146,9 +158,9 @@ int payments_desk_take(sqlite3 *db, const struct session *who, int64_t appointme
 		} else {
 			snprintf(payment, sizeof payment, "%s", appt_payment_label(r->payment));
 		}
-		snprintf(r->message, sizeof r->message, "Took %s in %s (%s).",
-			 money_format(amount, a.currency, money, sizeof money),
-			 payrow_method_label(tender), payment);
+		snprintf(r->message, sizeof r->message, "Took %s %s (%s).",
+			 money_format(amount, a.currency, money, sizeof money), paid_how(tender),
+			 payment);
 		r->done = true;
 	}
 	pay_attempt_free(&row);

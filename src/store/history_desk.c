@@ -140,10 +140,9 @@ static struct history_taking *taking_slot(struct history_taking *out, int max, i
 	return t;
 }
 
-int history_takings(sqlite3 *db, int64_t since, int64_t until, const char *currency,
-		    struct history_taking *out, int max, int *n, struct pd_error *err)
+static int desk_takings(sqlite3 *db, int64_t since, int64_t until, const char *currency,
+			struct history_taking *out, int max, int *n, struct pd_error *err)
 {
-	*n = 0;
 	sqlite3_stmt *st;
 	/* the partial index history_desk holds the desk rows only */
 	int rc = db_prepare(db,
@@ -171,6 +170,26 @@ int history_takings(sqlite3 *db, int64_t since, int64_t until, const char *curre
 	sqlite3_finalize(st);
 	if (step != SQLITE_DONE)
 		return db_fail(db, "adding up the desk takings", err);
+	return PD_OK;
+}
+
+int history_desk_takings(sqlite3 *db, int64_t since, int64_t until, const char *currency,
+			 struct history_taking *out, int max, int *n, struct pd_error *err)
+{
+	*n = 0;
+	int rc = desk_takings(db, since, until, currency, out, max, n, err);
+	if (!rc)
+		qsort(out, (size_t)*n, sizeof *out, cmp_taking);
+	return rc;
+}
+
+int history_takings(sqlite3 *db, int64_t since, int64_t until, const char *currency,
+		    struct history_taking *out, int max, int *n, struct pd_error *err)
+{
+	*n = 0;
+	int rc = desk_takings(db, since, until, currency, out, max, n, err);
+	if (rc)
+		return rc;
 	/* Stripe's money from the roll-ups (payments and refunds only) */
 	struct history_filter f = {.since = since, .until = until};
 	if (currency)

@@ -181,7 +181,7 @@ static int totals_lines(const struct hist *h)
 	for (int i = 0; i < h->ntotals; i++)
 		n += (h->totals[i].count > h->totals[i].desk_count || !h->totals[i].desk_count) +
 		     (h->totals[i].desk_count != 0);
-	return n;
+	return n + (h->desk_tenders[0] != '\0');
 }
 
 static void draw_totals(struct hist *h, struct ui_rect r)
@@ -215,6 +215,8 @@ static void draw_totals(struct hist *h, struct ui_rect r)
 			ui_put(r.y + 1 + lines++, r.x, r.w, ROLE_NORMAL, line, true);
 		}
 	}
+	if (h->desk_tenders[0] && lines < r.h - 1 && shown == h->ntotals)
+		ui_put(r.y + 1 + lines++, r.x, r.w, ROLE_NORMAL, h->desk_tenders, true);
 	if (h->ntotals == 0)
 		ui_put(r.y + 1, r.x, r.w, ROLE_DIM, "no records", true);
 	if (h->ntotals > shown && shown > 0) {

@@ -349,7 +349,7 @@ static void submit_form(struct pay_panel *p)
 	if (p->mode == PANEL_PAY && pd->desk) {
 		pd->req.op = PAY_OP_CARD; /* unused: recorded at the desk */
 		pd->tender = pay_tenders[choice];
-		snprintf(body, sizeof body, "%s\nPaid by %s at the desk: recorded, no Stripe call.%s%s",
+		snprintf(body, sizeof body, "%s\nTender: %s. Recorded at the desk, no Stripe call.%s%s",
 			 p->title, pay_methods[choice], note_line, pd->note);
 		label = "record payment";
 	} else if (p->mode == PANEL_PAY) {
@@ -358,8 +358,8 @@ static void submit_form(struct pay_panel *p)
 		label = choice == 0 ? "charge" : choice == 1 ? "send link" : "start reader";
 	} else if (pd->desk) {
 		pd->req.op = PAY_OP_REFUND;
-		snprintf(body, sizeof body, "%s\nRefund %s: recorded, nothing is sent to Stripe.%s%s",
-			 p->title, p->desk_refund_label, note_line, pd->note);
+		snprintf(body, sizeof body, "%s\nRefund %s.%s%s", p->title, p->desk_refund_label,
+			 note_line, pd->note);
 		label = "refund";
 	} else {
 		pd->req.op = PAY_OP_REFUND;

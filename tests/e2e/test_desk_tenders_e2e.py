@@ -108,7 +108,7 @@ class DeskTenders(unittest.TestCase):
         t.wait_for("cheque no., voucher code")  # the note's hint
         t.send("Enter")
         screen = t.wait_for("Take this payment?")
-        self.assertIn("no Stripe call", screen)
+        self.assertIn("Tender: cash. Recorded at the desk, no Stripe call.", screen)
         t.wait_for("25.00 USD")
         t.send("y")
         t.wait_for("Took 25.00 USD in cash (paid).")
@@ -136,8 +136,20 @@ class DeskTenders(unittest.TestCase):
         screen = t.wait_for(r"25\.00 usd.*Zoë Martin\s+cash", regex=True)
         self.assertRegex(screen, r"-5\.00 usd.*Zoë Martin\s+cash")
         self.assertRegex(screen, r"USD\s+2\s+25\.00\s+5\.00\s+desk tenders, no Stripe")
-        # the tab's own sync reads Stripe's (empty) lists: let it finish before quitting
+        # the tab's own sync reads Stripe's (empty) lists: let it finish first
         t.wait_gone("Syncing", timeout=20)
+        # the day's cash-up: today's records, the desk's money per tender
+        t.send("F")
+        t.wait_for("Filters")
+        t.send("Right")
+        t.wait_for("< today >")
+        t.send("Enter")
+        t.wait_gone("Filters")
+        screen = t.wait_for("desk by tender: cash 20.00 USD")
+        self.assertRegex(screen, r"USD\s+2\s+25\.00\s+5\.00\s+desk tenders, no Stripe")
+        # the History tab's refund is Stripe's: desk money goes back from its appointment
+        t.send("r")
+        t.wait_for("desk money: refund it from its appointment (Appointments, r)")
         t.send("q")
         if "still running" in t.screen():
             t.send("y")
@@ -162,6 +174,32 @@ class DeskTenders(unittest.TestCase):
                               r"Haircut · by Alex,cash")
         self.assertRegex(csv, r"desk_refund,deskre_\d+_500,5\.00,usd,succeeded,Zoë Martin,,"
                               r"Haircut · by Alex · change from the till,cash")
+
+    def test_a_desk_without_stripe_takes_a_cheque(self):
+        # No Stripe account connected at all: the desk still takes money.
+        t = self.book_walk_in()
+        t.wait_for(r"10:00.*Zoë Martin.*booked", regex=True)
+        t.send("p")
+        t.wait_for("Take payment · Zoë Martin · Haircut 25.00 USD")
+        t.send("C-u")
+        t.type("10")
+        t.send("Enter", "Space", "Space", "Space", "Space")
+        t.wait_for("< cheque >")
+        t.send("Enter")
+        t.type("cheque 004512")
+        t.send("Enter")
+        t.wait_for("Take this payment?")
+        t.wait_for("10.00 USD")
+        t.send("y")
+        t.wait_for("Took 10.00 USD by cheque (deposit 10.00 · 15.00 due).")
+        t.wait_for(r"confirmed\s+15\.00 due", regex=True)
+        t.send("q")
+        t.exit_status()
+        self.assertEqual(self.query("SELECT method, amount, note, actor FROM"
+                                    " appointment_payments"),
+                         [("cheque", 1000, "cheque 004512", "Alex")])
+        takings = self.paydesk("takings")
+        self.assertRegex(takings.stdout, r"cheque\s+USD\s+10\.00\s+0\.00\s+10\.00")
 
 
 if __name__ == "__main__":
