@@ -364,7 +364,11 @@ static void draw_detail(struct hist *h, struct ui_rect a)
 		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "synced %s", d->request_id);
 	detail_line(&y, a, "Request-Id", buf);
 	/* the URL on a line of its own, so 80 columns show it whole for copying */
-	history_dashboard_url(r->type, r->stripe_id, d->livemode, buf, sizeof buf);
+	if (strncmp(r->type, "desk", 4) == 0) /* no Stripe object to open */
+		snprintf(buf, sizeof buf, "none: %s at the desk (%s), no Stripe call",
+			 strcmp(r->type, "desk") == 0 ? "taken" : "refunded", r->brand);
+	else
+		history_dashboard_url(r->type, r->stripe_id, d->livemode, buf, sizeof buf);
 	if (y + 1 < a.y + a.h) {
 		ui_put(y++, a.x + 1, 12, ROLE_DIM, "Dashboard", false);
 		ui_put(y++, a.x + 1, a.w - 2, ROLE_NORMAL, buf, false);

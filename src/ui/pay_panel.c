@@ -484,9 +484,7 @@ static void draw_view(struct pay_panel *p, struct ui_rect a)
 	char money[64], line[700];
 	money_format(last.amount, last.currency, money, sizeof money);
 	snprintf(line, sizeof line, "%s · %s · %s · %s %s", ap.client_name, ap.service_name, money,
-		 last.method == PAYROW_LINK ? "pay link" : last.method == PAYROW_READER ? "reader"
-											 : "card",
-		 payrow_status_key(last.status));
+		 payrow_method_label(last.method), payrow_status_key(last.status));
 	ui_put(y++, x, a.w - 4, ROLE_TITLE, line, false);
 	char payment[160];
 	snprintf(line, sizeof line, "Appointment %s · payment %s", appt_state_label(ap.state),
