@@ -160,8 +160,8 @@ static void open_form(struct pay_panel *p, const struct appointment *a, enum pan
 		.hint = "Space / arrows: next choice"};
 	p->fields[PF_NOTE] = (struct ui_field){
 		.label = "Note", .validate = v_note,
-		.hint = mode == PANEL_PAY ? "cash, cheque, voucher, other machine: cheque no., "
-					    "voucher code, slip no. (optional)"
+		.hint = mode == PANEL_PAY ? "desk tenders: cheque no., voucher code, slip no. "
+					    "(optional)"
 					  : "refunds at the desk: what was handed back (optional)"};
 	ui_form_init(&p->form, p->fields, PF_COUNT, 64);
 	p->form_ready = true;
@@ -439,7 +439,14 @@ enum ui_result pay_panel_key(struct pay_panel *p, int key)
 		p->mode = PANEL_NONE;
 		return UI_HANDLED;
 	}
-	if (key == UI_CTRL('s') || (key == UI_KEY_ENTER && p->form.focus == PF_COUNT - 1)) {
+	/* The note is for the desk's own tenders: with a Stripe method chosen,
+	 * Enter on the choice continues as it always did. */
+	int choice = p->fields[PF_CHOICE].choice;
+	bool desk = p->mode == PANEL_PAY ? payrow_method_is_desk(pay_tenders[choice])
+					 : p->refund_reason[choice] < 0;
+	if (key == UI_CTRL('s') ||
+	    (key == UI_KEY_ENTER &&
+	     (p->form.focus == PF_COUNT - 1 || (p->form.focus == PF_CHOICE && !desk)))) {
 		submit_form(p);
 		return UI_HANDLED;
 	}

@@ -105,7 +105,7 @@ class DeskTenders(unittest.TestCase):
         t.send("Space", "Space", "Space")
         t.wait_for("< cash >")
         t.send("Enter")
-        t.wait_for("cheque no., voucher code")  # the note's hint
+        t.wait_for("desk tenders: cheque no., voucher code")  # the note's hint
         t.send("Enter")
         screen = t.wait_for("Take this payment?")
         self.assertIn("Tender: cash. Recorded at the desk, no Stripe call.", screen)
