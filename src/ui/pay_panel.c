@@ -29,8 +29,9 @@ static const enum pay_op pay_ops[] = {PAY_OP_CARD, PAY_OP_LINK, PAY_OP_READER};
 static const enum payrow_method pay_tenders[] = {PAYROW_CARD,	PAYROW_LINK,	PAYROW_READER,
 						 PAYROW_CASH,	PAYROW_CHEQUE,	PAYROW_VOUCHER,
 						 PAYROW_TERMINAL};
-static const char *const reasons[] = {"Stripe: requested by customer", "Stripe: duplicate",
-				      "Stripe: fraudulent"};
+static const char *const reasons[] = {"requested by customer", "duplicate", "fraudulent"};
+static const char *const reason_choices[] = {"Stripe: requested by customer", "Stripe: duplicate",
+					     "Stripe: fraudulent"};
 static const char *const reason_keys[] = {"requested_by_customer", "duplicate", "fraudulent"};
 
 struct pay_panel {
@@ -228,7 +229,7 @@ void pay_panel_refund(struct pay_panel *p, const struct appointment *a)
 	}
 	for (int i = 0; stripe_left > 0 && i < 3; i++) {
 		p->refund_reason[n] = i;
-		p->refund_choices[n++] = reasons[i];
+		p->refund_choices[n++] = reason_choices[i];
 	}
 	p->refund_choices[n] = NULL;
 	open_form(p, a, PANEL_REFUND, desk_left > 0 ? desk_left : stripe_left);
@@ -269,6 +270,14 @@ struct pending {
 	enum payrow_method tender; /* a payment's; refunds go back as each was paid */
 	char note[PAYMENTS_DESK_NOTE_MAX * 4 + 1];
 };
+
+/* Whether the form's choice is a desk tender (or a refund at the desk). */
+static bool choice_is_desk(const struct pay_panel *p)
+{
+	int choice = p->fields[PF_CHOICE].choice;
+	return p->mode == PANEL_PAY ? payrow_method_is_desk(pay_tenders[choice])
+				    : p->refund_reason[choice] < 0;
+}
 
 static void desk_confirmed(struct ui *ui, struct pending *pd)
 {
@@ -332,8 +341,7 @@ static void submit_form(struct pay_panel *p)
 	pd->req.amount = amount;
 	int choice = p->fields[PF_CHOICE].choice;
 	snprintf(pd->note, sizeof pd->note, "%s", ui_form_value(&p->form, PF_NOTE));
-	pd->desk = p->mode == PANEL_PAY ? payrow_method_is_desk(pay_tenders[choice])
-					: p->refund_reason[choice] < 0;
+	pd->desk = choice_is_desk(p);
 	int64_t shown = amount;
 	if (!shown) {
 		int64_t due, paid = 0, refunded = 0, desk_left = 0;
@@ -347,7 +355,7 @@ static void submit_form(struct pay_panel *p)
 	const char *label;
 	const char *note_line = pd->note[0] ? "\nNote: " : "";
 	if (p->mode == PANEL_PAY && pd->desk) {
-		pd->req.op = PAY_OP_CARD; /* unused: recorded at the desk */
+		pd->req.op = PAY_OP_CARD; /* not queued: desk_confirmed tells pay from refund */
 		pd->tender = pay_tenders[choice];
 		snprintf(body, sizeof body, "%s\nTender: %s. Recorded at the desk, no Stripe call.%s%s",
 			 p->title, pay_methods[choice], note_line, pd->note);
@@ -365,7 +373,7 @@ static void submit_form(struct pay_panel *p)
 		pd->req.op = PAY_OP_REFUND;
 		int reason = p->refund_reason[choice];
 		snprintf(pd->req.reason, sizeof pd->req.reason, "%s", reason_keys[reason]);
-		snprintf(body, sizeof body, "%s\nReason: %s.", p->title, reasons[reason] + 8);
+		snprintf(body, sizeof body, "%s\nReason: %s.", p->title, reasons[reason]);
 		label = "refund";
 	}
 	close_form(p);
@@ -441,12 +449,9 @@ enum ui_result pay_panel_key(struct pay_panel *p, int key)
 	}
 	/* The note is for the desk's own tenders: with a Stripe method chosen,
 	 * Enter on the choice continues as it always did. */
-	int choice = p->fields[PF_CHOICE].choice;
-	bool desk = p->mode == PANEL_PAY ? payrow_method_is_desk(pay_tenders[choice])
-					 : p->refund_reason[choice] < 0;
 	if (key == UI_CTRL('s') ||
-	    (key == UI_KEY_ENTER &&
-	     (p->form.focus == PF_COUNT - 1 || (p->form.focus == PF_CHOICE && !desk)))) {
+	    (key == UI_KEY_ENTER && (p->form.focus == PF_COUNT - 1 ||
+				     (p->form.focus == PF_CHOICE && !choice_is_desk(p))))) {
 		submit_form(p);
 		return UI_HANDLED;
 	}
