@@ -111,7 +111,7 @@ int main(int argc, char **argv)
 	if (cmd) {
 		int first = optind;
 		optind = 0; /* glibc: 0 re-initialises getopt, so each command parses its own options */
-		status = cmd->run(&app, argc - first, argv + first);
+		status = cli_run(cmd, &app, argc - first, argv + first);
 	} else {
 		rc = tui_run(&app, &err);
 		status = rc ? (rc == PD_ERR_USAGE ? EXIT_USAGE : EXIT_RUNTIME) : EXIT_OK;

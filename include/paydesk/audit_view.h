@@ -27,7 +27,8 @@ int audit_view_verify(sqlite3 *db, const struct session *who, int64_t *broken_id
 		      int64_t *entries, struct pd_error *err);
 
 /* Export the entries of f, oldest first, as CSV to path: written beside it
- * then renamed, 0600, never half-written. *rows = entries written. */
+ * then renamed, 0600, never half-written, never over an existing file
+ * (PD_ERR_EXISTS). *rows = entries written. */
 int audit_view_export_file(sqlite3 *db, const struct session *who, const struct audit_filter *f,
 			   const char *path, long *rows, struct pd_error *err);
 

@@ -6,9 +6,11 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "paydesk/error.h"
+#include "paydesk/refund_limits.h"
 #include "paydesk/users.h"
 
 struct session {
@@ -36,15 +38,52 @@ struct session session_for(const struct user *u);
 /* 0 when who may do a; else PD_ERR_FORBIDDEN with "only an admin can …". */
 int auth_allow(const struct session *who, enum auth_action a, struct pd_error *err);
 
-/* Refunds: admins any amount; staff up to the limit the admin set
- * (settings staff_refund_limit "AMOUNT CURRENCY"; none set: staff may not
- * refund). Amounts in another currency than the limit's are refused. */
-int auth_allow_refund(sqlite3 *db, const struct session *who, int64_t amount,
-		      const char *currency, struct pd_error *err);
+/* Who re-read from the users table, in the caller's transaction if one is
+ * open: PD_ERR_FORBIDDEN when disabled (or gone) since signing in; *role
+ * (may be NULL) is the role as stored now. The system session (user_id 0)
+ * has no row and keeps its role. */
+int auth_session_check(sqlite3 *db, const struct session *who, enum user_role *role,
+		       struct pd_error *err);
 
-/* Set the staff refund limit (admins only). */
-int auth_set_refund_limit(sqlite3 *db, const struct session *who, int64_t amount,
-			  const char *currency, struct pd_error *err);
+/* auth_allow with the user's state as stored now (auth_session_check): for
+ * every money and settings action, so a disable or a role change counts at
+ * once, not at the next sign-in. */
+int auth_allow_now(sqlite3 *db, const struct session *who, enum auth_action a,
+		   struct pd_error *err);
+
+/* A refund of one payment (pi_… or ch_…), as it will be sent. */
+struct auth_refund_part {
+	const char *payment;
+	int64_t amount;
+	int64_t reservation; /* set by auth_refund_reserve for staff; 0 for admins */
+};
+
+/* Refunds: admins any amount. Staff within the limits an admin set for the
+ * currency (refund_limits.h): all staff refunds of one payment together,
+ * and what this user refunded today; no limit for the currency: staff may
+ * not refund in it. Checked and reserved in one write transaction (pending
+ * and unknown refunds count), so desks refunding at once cannot together
+ * pass a limit. A refusal is PD_ERR_FORBIDDEN, audited (refund.refused). */
+int auth_refund_reserve(sqlite3 *db, const struct session *who, const char *currency,
+			struct auth_refund_part *parts, size_t n, struct pd_error *err);
+
+enum auth_refund_outcome {
+	AUTH_REFUND_MADE,     /* Stripe refunded it: it counts */
+	AUTH_REFUND_NOT_MADE, /* refused by Stripe or never sent: released */
+	AUTH_REFUND_UNKNOWN,  /* no answer: stays counted */
+};
+/* What became of a reserved part (nothing for an admin's); the first call
+ * for a part decides, later ones do nothing. */
+void auth_refund_settle(sqlite3 *db, struct auth_refund_part *part,
+			enum auth_refund_outcome outcome);
+
+/* Set a currency's staff refund limits (admins only): per_payment, and
+ * per_day (REFUND_NO_DAILY_LIMIT: none). Audited. */
+int auth_set_refund_limit(sqlite3 *db, const struct session *who, const char *currency,
+			  int64_t per_payment, int64_t per_day, struct pd_error *err);
+
+/* "50.00 USD a payment, 60.00 USD a day each" */
+char *auth_refund_limit_describe(const struct refund_limit *l, char *out, size_t len);
 
 /* User management through the app layer: admins only, except that the
  * very first user (an admin) may be created by anyone at first run. */

@@ -15,6 +15,10 @@ struct cli_command {
 	int (*run)(struct app *app, int argc, char **argv);
 };
 
+/* Run cmd; on a terminal, everything it prints is first made inert
+ * (sanitize_text, line by line); a pipe or file gets its bytes unchanged. */
+int cli_run(const struct cli_command *cmd, struct app *app, int argc, char **argv);
+
 /* The command called name, or NULL. */
 const struct cli_command *cli_find(const char *name);
 

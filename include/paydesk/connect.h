@@ -17,7 +17,15 @@ struct connect_status {
 	int currently_due;   /* requirements still owed */
 };
 
-/* Create an Express account (country may be NULL: Stripe's default). */
+/* Whether paydesk may start acting for next while it acts for current
+ * ("" or NULL: for the platform): replacing one Express account with
+ * another takes an explicit replace (PD_ERR_EXISTS otherwise, naming both
+ * ways out); the same account again is fine. */
+int connect_check_replace(const char *current, const char *next, bool replace,
+			  struct pd_error *err);
+
+/* Create an Express account (country may be NULL: Stripe's default). The
+ * email, when given, must look like an address (PD_ERR_USAGE, nothing sent). */
 int connect_create_express(struct stripe_client *c, const char *platform_key, const char *email,
 			   const char *country, char account_id[64], struct pd_error *err);
 

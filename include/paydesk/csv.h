@@ -33,7 +33,12 @@ struct csv_buf {
 };
 
 /* Append one record ending in CRLF; fields with a comma, quote, CR or LF
- * (or leading/trailing spaces) are quoted, quotes doubled. -1 when out of memory. */
+ * (or leading/trailing spaces) are quoted, quotes doubled. A text cell a
+ * spreadsheet would evaluate (starting with = + - @ tab or CR, OWASP's CSV
+ * injection rule) is written quoted with an apostrophe before it; a plain
+ * decimal such as -12.50 stays a number. A cell already starting with
+ * apostrophes before such a character gets one more, and csv_read takes one
+ * away, so text reads back exactly. -1 when out of memory. */
 int csv_write(struct csv_buf *b, const char *const *fields, size_t n);
 void csv_buf_free(struct csv_buf *b);
 

@@ -1,4 +1,4 @@
-/* Desk tenders in the billing history (schema 9): money taken or handed
+/* Desk tenders in the billing history (schema 10): money taken or handed
  * back at the desk without Stripe — cash, cheque, gift voucher, another card
  * machine — as history rows of type "desk" (the tender in payment_method and
  * card_brand) and "desk_refund", so the History tab, its totals (kept apart

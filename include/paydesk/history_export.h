@@ -17,9 +17,10 @@ enum history_format { HISTORY_CSV, HISTORY_JSONL };
 int history_export(sqlite3 *db, const struct history_filter *f, enum history_format fmt,
 		   FILE *out, long *rows, struct pd_error *err);
 
-/* Export to a file: written beside it then renamed, 0600; never half-written. */
+/* Export to a file: written beside it then renamed, 0600; never half-written.
+ * An existing file is kept and PD_ERR_EXISTS returned unless replace. */
 int history_export_file(sqlite3 *db, const struct history_filter *f, enum history_format fmt,
-			const char *path, long *rows, struct pd_error *err);
+			const char *path, bool replace, long *rows, struct pd_error *err);
 
 /* Parse "csv" or "jsonl" (PD_ERR_USAGE otherwise). */
 int history_format_parse(const char *s, enum history_format *fmt, struct pd_error *err);

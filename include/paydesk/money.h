@@ -14,11 +14,21 @@
 /* Decimal places of currency (lowercase or uppercase ISO code): 0, 2 or 3. */
 int money_exponent(const char *currency);
 
-/* Parse what a person typed ("12", "12.5", "1,234.50", "¥1200" is not
- * accepted: digits, one '.', optional thousands ',') into minor units of
- * currency. Refuses more decimals than the currency has, negative amounts,
- * and amounts above MONEY_MAX_MINOR, with a message saying what to type. */
+/* Parse what a person typed into minor units of currency: a decimal point
+ * or comma ("12.50", "12,50"), thousands separated by ',' '.' space or '\''
+ * where that cannot be read otherwise ("1,234.50", "1.234,50", "1 234,50").
+ * "1,234" (thousands or decimals?) is read as 1234 only in zero-decimal
+ * currencies, "5.120" as 5.12 in three-decimal ones (as money_format shows
+ * it); elsewhere it is refused with both readings. Refuses more decimals than
+ * the currency has (never rounds), negative amounts, odd grouping ("1,2,3")
+ * and amounts above MONEY_MAX_MINOR, with a message saying how the text was
+ * read and what to type. *minor is written only on success. */
 int money_parse(const char *text, const char *currency, int64_t *minor, struct pd_error *err);
+
+/* For a form field before its currency is known: PD_OK when text is an
+ * amount in some currency (money_parse checks it again with the currency),
+ * else why not. */
+int money_check(const char *text, struct pd_error *err);
 
 /* Format minor units of currency as "1,234.50 USD" (code uppercase);
  * negative amounts get a leading '-'. Returns out. */

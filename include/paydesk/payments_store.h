@@ -17,7 +17,7 @@ enum payrow_method {
 	PAYROW_CARD,
 	PAYROW_LINK,
 	PAYROW_READER,
-	/* desk tenders (schema 9): recorded at the desk, no Stripe call */
+	/* desk tenders (schema 10): recorded at the desk, no Stripe call */
 	PAYROW_CASH,
 	PAYROW_CHEQUE,
 	PAYROW_VOUCHER,

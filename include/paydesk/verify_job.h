@@ -22,6 +22,10 @@ struct verify_progress {
 void verify_progress_init(struct verify_progress *p);
 void verify_progress_destroy(struct verify_progress *p);
 
+/* Forget any verification (after a disconnect): under the lock, a new
+ * generation so a job still running publishes nothing, and no report. */
+void verify_progress_reset(struct verify_progress *p);
+
 /* Copy p's state under its lock (for drawing). */
 void verify_progress_snapshot(struct verify_progress *p, struct verify_progress *out);
 

@@ -126,5 +126,5 @@ int audit_view_export_file(sqlite3 *db, const struct session *who, const struct 
 	if (rc)
 		return rc;
 	struct csv_fill c = {db, f, rows};
-	return file_replace(path, fill_csv, &c, err);
+	return file_write_new(path, fill_csv, &c, err); /* never over an earlier export */
 }

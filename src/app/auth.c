@@ -4,10 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
+#include <time.h>
 
 #include "paydesk/audit.h"
 #include "paydesk/db.h"
+#include "paydesk/log.h"
 #include "paydesk/money.h"
+#include "paydesk/refund_limits.h"
 #include "paydesk/settings.h"
 
 struct session session_system_admin(void)
@@ -54,66 +58,211 @@ int auth_allow(const struct session *who, enum auth_action a, struct pd_error *e
 	return pd_error_set(err, PD_ERR_FORBIDDEN, "not allowed");
 }
 
-/* The stored limit: "AMOUNT CURRENCY" in minor units, e.g. "5000 usd". */
-static bool read_limit(sqlite3 *db, int64_t *amount, char currency[4])
-{
-	char *v = NULL;
-	struct pd_error err;
-	if (settings_get(db, "staff_refund_limit", &v, &err) != PD_OK)
-		return false;
-	long long a = 0;
-	char cur[8] = "";
-	bool ok = sscanf(v, "%lld %3s", &a, cur) == 2 && a >= 0;
-	free(v);
-	if (ok) {
-		*amount = a;
-		memcpy(currency, cur, 4);
-	}
-	return ok;
-}
-
-int auth_allow_refund(sqlite3 *db, const struct session *who, int64_t amount,
-		      const char *currency, struct pd_error *err)
+int auth_session_check(sqlite3 *db, const struct session *who, enum user_role *role,
+		       struct pd_error *err)
 {
 	if (!who || !who->signed_in)
-		return pd_error_set(err, PD_ERR_FORBIDDEN, "sign in to refund");
-	if (who->role == ROLE_ADMIN)
+		return pd_error_set(err, PD_ERR_FORBIDDEN, "sign in first");
+	if (who->user_id == 0) { /* proven by the vault passphrase: no user row */
+		if (role)
+			*role = who->role;
 		return PD_OK;
-	int64_t limit;
-	char cur[4];
-	if (!read_limit(db, &limit, cur))
+	}
+	struct user u;
+	int rc = users_get_id(db, who->user_id, &u, err);
+	if (rc == PD_ERR_NOT_FOUND)
+		return pd_error_set(err, PD_ERR_FORBIDDEN, "%s is no longer a user: sign in again",
+				    who->name);
+	if (rc)
+		return rc;
+	if (u.disabled)
 		return pd_error_set(err, PD_ERR_FORBIDDEN,
-				    "staff may not refund until an admin sets a refund limit");
-	char want[48], max[48];
-	money_format(amount, currency, want, sizeof want);
-	money_format(limit, cur, max, sizeof max);
-	if (strcasecmp(cur, currency) != 0 || amount > limit)
-		return pd_error_set(err, PD_ERR_FORBIDDEN,
-				    "a refund of %s is above the staff limit of %s: ask an admin",
-				    want, max);
+				    "%s is disabled: ask an admin to enable the account", u.name);
+	if (role)
+		*role = u.role;
 	return PD_OK;
 }
 
-int auth_set_refund_limit(sqlite3 *db, const struct session *who, int64_t amount,
-			  const char *currency, struct pd_error *err)
+int auth_allow_now(sqlite3 *db, const struct session *who, enum auth_action a,
+		   struct pd_error *err)
 {
-	int rc = auth_allow(who, AUTH_USERS, err);
+	enum user_role role;
+	int rc = auth_session_check(db, who, &role, err);
 	if (rc)
 		return rc;
-	if (amount < 0 || !currency || strlen(currency) != 3)
-		return pd_error_set(err, PD_ERR_USAGE, "a limit is an amount and a currency");
-	char value[48], shown[48];
-	snprintf(value, sizeof value, "%lld %s", (long long)amount, currency);
-	rc = db_begin(db, err);
+	struct session now = *who;
+	now.role = role; /* a role changed since sign-in counts from now */
+	return auth_allow(&now, a, err);
+}
+
+/* The desk's calendar day, for the daily limit. */
+static void local_day(char out[11])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static void upper3(const char *in, char out[4])
+{
+	snprintf(out, 4, "%s", in ? in : "");
+	for (int i = 0; out[i]; i++)
+		out[i] = (char)toupper((unsigned char)out[i]);
+}
+
+/* Why a staff refund of these parts goes over a limit ("" when it does not). */
+static int over_limit(sqlite3 *db, const struct session *who, const char *cur,
+		      const struct auth_refund_part *parts, size_t n, char *why, size_t len,
+		      struct pd_error *err)
+{
+	char CUR[4], want[48], max[48], done[48];
+	upper3(cur, CUR);
+	struct refund_limit l;
+	int rc = refund_limits_get(db, cur, &l, err);
+	if (rc == PD_ERR_NOT_FOUND) {
+		snprintf(why, len, "staff may not refund in %s until an admin sets a %s refund limit",
+			 CUR, CUR);
+		return PD_OK;
+	}
+	int64_t total = 0;
+	for (size_t i = 0; !rc && i < n; i++) {
+		int64_t before = 0;
+		rc = staff_refunds_sum_payment(db, parts[i].payment, &before, err);
+		if (!rc && before + parts[i].amount > l.per_payment) {
+			money_format(parts[i].amount, cur, want, sizeof want);
+			money_format(l.per_payment, cur, max, sizeof max);
+			money_format(before, cur, done, sizeof done);
+			char already[96] = "";
+			if (before > 0)
+				snprintf(already, sizeof already,
+					 " (%s of it refunded by staff already)", done);
+			snprintf(why, len,
+				 "a refund of %s is above the staff limit of %s a payment%s: "
+				 "ask an admin",
+				 want, max, already);
+			return PD_OK;
+		}
+		total += parts[i].amount;
+	}
+	if (rc || l.per_day == REFUND_NO_DAILY_LIMIT)
+		return rc;
+	char day[11];
+	local_day(day);
+	int64_t today = 0;
+	rc = staff_refunds_sum_day(db, who->user_id, cur, day, &today, err);
+	if (!rc && today + total > l.per_day) {
+		money_format(total, cur, want, sizeof want);
+		money_format(l.per_day, cur, max, sizeof max);
+		money_format(today, cur, done, sizeof done);
+		snprintf(why, len,
+			 "a refund of %s is above %s's daily staff limit of %s (%s refunded today): "
+			 "ask an admin",
+			 want, who->name, max, done);
+	}
+	return rc;
+}
+
+int auth_refund_reserve(sqlite3 *db, const struct session *who, const char *currency,
+			struct auth_refund_part *parts, size_t n, struct pd_error *err)
+{
+	for (size_t i = 0; i < n; i++)
+		parts[i].reservation = 0;
+	if (!who || !who->signed_in)
+		return pd_error_set(err, PD_ERR_FORBIDDEN, "sign in to refund");
+	char cur[4];
+	snprintf(cur, sizeof cur, "%s", currency ? currency : "");
+	for (int i = 0; cur[i]; i++)
+		cur[i] = (char)tolower((unsigned char)cur[i]);
+	/* One write transaction for the check and the reservation: two desks
+	 * refunding at once are serialised here, the second sees the first. */
+	int rc = db_begin(db, err);
+	if (rc)
+		return rc;
+	enum user_role role = ROLE_STAFF;
+	char why[sizeof err->msg] = "";
+	rc = auth_session_check(db, who, &role, err);
+	if (rc == PD_ERR_FORBIDDEN) { /* disabled since signing in: refused, audited */
+		snprintf(why, sizeof why, "%s", err->msg);
+		rc = PD_OK;
+	} else if (rc || role == ROLE_ADMIN) {
+		db_rollback(db);
+		return rc;
+	} else {
+		rc = over_limit(db, who, cur, parts, n, why, sizeof why, err);
+	}
+	int64_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += parts[i].amount;
+	if (!rc && why[0]) {
+		char detail[sizeof err->msg + 96];
+		snprintf(detail, sizeof detail, "refused to %s: %s", who->name, why);
+		struct audit_entry e = {.actor = who->name, .action = "refund.refused",
+					.detail = detail, .has_amount = true, .amount = total,
+					.currency = cur, .object_id = n ? parts[0].payment : NULL};
+		rc = audit_append(db, &e, err);
+		if (!rc)
+			rc = db_commit(db, err);
+		if (!rc)
+			rc = pd_error_set(err, PD_ERR_FORBIDDEN, "%s", why);
+		else
+			db_rollback(db);
+		return rc;
+	}
+	char day[11];
+	local_day(day);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = staff_refunds_add(db, who->user_id, who->name, parts[i].payment, cur,
+				       parts[i].amount, day, &parts[i].reservation, err);
 	if (!rc)
-		rc = settings_set(db, "staff_refund_limit", value, err);
+		rc = db_commit(db, err);
+	if (rc) {
+		db_rollback(db);
+		for (size_t i = 0; i < n; i++)
+			parts[i].reservation = 0;
+	}
+	return rc;
+}
+
+void auth_refund_settle(sqlite3 *db, struct auth_refund_part *part,
+			enum auth_refund_outcome outcome)
+{
+	if (!part->reservation)
+		return; /* an admin's, or settled already */
+	if (outcome == AUTH_REFUND_UNKNOWN) {
+		part->reservation = 0; /* stays pending: counted until it is known */
+		return;
+	}
+	struct pd_error err = {0};
+	if (staff_refunds_settle(db, part->reservation, outcome == AUTH_REFUND_MADE, &err))
+		log_msg(LOG_WARN, "staff refund %lld stays counted: %s",
+			(long long)part->reservation, err.msg);
+	part->reservation = 0;
+}
+
+int auth_set_refund_limit(sqlite3 *db, const struct session *who, const char *currency,
+			  int64_t per_payment, int64_t per_day, struct pd_error *err)
+{
+	if (per_payment < 0 || (per_day < 0 && per_day != REFUND_NO_DAILY_LIMIT) || !currency ||
+	    strlen(currency) != 3)
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "a limit is an amount a payment and a currency (and an amount a "
+				    "day)");
+	struct refund_limit l = {.per_payment = per_payment, .per_day = per_day};
+	for (int i = 0; i < 3; i++)
+		l.currency[i] = (char)tolower((unsigned char)currency[i]);
+	int rc = db_begin(db, err);
+	if (rc)
+		return rc;
+	rc = auth_allow_now(db, who, AUTH_USERS, err);
+	if (!rc)
+		rc = refund_limits_set(db, &l, who->name, err);
 	if (!rc) {
-		money_format(amount, currency, shown, sizeof shown);
-		char detail[96];
-		snprintf(detail, sizeof detail, "staff refund limit set to %s", shown);
+		char detail[200];
+		auth_refund_limit_describe(&l, detail, sizeof detail);
 		struct audit_entry e = {.actor = who->name, .action = "settings.refund_limit",
-					.detail = detail, .has_amount = true, .amount = amount,
-					.currency = currency};
+					.detail = detail, .has_amount = true, .amount = per_payment,
+					.currency = l.currency};
 		rc = audit_append(db, &e, err);
 	}
 	if (!rc)
@@ -121,6 +270,21 @@ int auth_set_refund_limit(sqlite3 *db, const struct session *who, int64_t amount
 	if (rc)
 		db_rollback(db);
 	return rc;
+}
+
+char *auth_refund_limit_describe(const struct refund_limit *l, char *out, size_t len)
+{
+	char a[48], d[64];
+	money_format(l->per_payment, l->currency, a, sizeof a);
+	if (l->per_day == REFUND_NO_DAILY_LIMIT)
+		snprintf(d, sizeof d, "no daily limit");
+	else {
+		char m[40];
+		money_format(l->per_day, l->currency, m, sizeof m);
+		snprintf(d, sizeof d, "%s a day each", m);
+	}
+	snprintf(out, len, "%s a payment, %s", a, d);
+	return out;
 }
 
 static int audited(sqlite3 *db, const struct session *who, const char *action, const char *name,
@@ -142,7 +306,7 @@ int auth_user_add(sqlite3 *db, const struct session *who, const char *name,
 		return rc;
 	if (count == 0 && role != ROLE_ADMIN)
 		return pd_error_set(err, PD_ERR_USAGE, "the first user must be an admin");
-	if (count > 0 && (rc = auth_allow(who, AUTH_USERS, err)))
+	if (count > 0 && (rc = auth_allow_now(db, who, AUTH_USERS, err)))
 		return rc;
 	rc = users_add(db, name, role, pin, err);
 	return audited(db, who, role == ROLE_ADMIN ? "user.add_admin" : "user.add_staff", name,
@@ -152,7 +316,7 @@ int auth_user_add(sqlite3 *db, const struct session *who, const char *name,
 int auth_user_disable(sqlite3 *db, const struct session *who, const char *name, bool disabled,
 		      struct pd_error *err)
 {
-	int rc = auth_allow(who, AUTH_USERS, err);
+	int rc = auth_allow_now(db, who, AUTH_USERS, err);
 	if (!rc && disabled && strcmp(who->name, name) == 0)
 		rc = pd_error_set(err, PD_ERR_USAGE, "you cannot disable yourself");
 	if (!rc)
@@ -163,7 +327,7 @@ int auth_user_disable(sqlite3 *db, const struct session *who, const char *name, 
 int auth_user_reset_pin(sqlite3 *db, const struct session *who, const char *name,
 			const char *pin, struct pd_error *err)
 {
-	int rc = auth_allow(who, AUTH_USERS, err);
+	int rc = auth_allow_now(db, who, AUTH_USERS, err);
 	if (!rc)
 		rc = users_reset_pin(db, name, pin, err);
 	return audited(db, who, "user.reset_pin", name, rc, err);

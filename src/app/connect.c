@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "paydesk/sanitize.h"
+#include "paydesk/textcheck.h"
 
 /* Send one Connect call; fills *json on success (caller json_decref). */
 static int call(struct stripe_client *c, enum stripe_method method, const char *path,
@@ -34,9 +35,25 @@ static const char *str(json_t *o, const char *k)
 	return s ? s : "";
 }
 
+int connect_check_replace(const char *current, const char *next, bool replace,
+			  struct pd_error *err)
+{
+	if (!current || !*current || replace || (next && strcmp(current, next) == 0))
+		return PD_OK;
+	/* The linked account is where payments land: swapping it is never a
+	 * side effect of running a command twice. */
+	return pd_error_set(err, PD_ERR_EXISTS,
+			    "paydesk already acts for %s: unlink it first (paydesk connect unlink), "
+			    "or add --replace to act for another account instead",
+			    current);
+}
+
 int connect_create_express(struct stripe_client *c, const char *platform_key, const char *email,
 			   const char *country, char account_id[64], struct pd_error *err)
 {
+	int bad = text_check_email(email, err);
+	if (bad)
+		return bad;
 	struct stripe_params *p = stripe_params_new();
 	if (!p)
 		return pd_error_set(err, PD_ERR, "out of memory");

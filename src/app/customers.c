@@ -152,7 +152,7 @@ int customers_save_card_link(const struct pay_env *e, int64_t client_id, struct 
 			     struct pd_error *err)
 {
 	memset(r, 0, sizeof *r);
-	int rc = auth_allow(e->who, AUTH_TAKE_PAYMENT, err);
+	int rc = auth_allow_now(e->db, e->who, AUTH_TAKE_PAYMENT, err);
 	if (rc)
 		return rc;
 	struct card_setup open;

@@ -141,7 +141,49 @@ static char *note_of(sqlite3_stmt *st, const char *stripe_id)
 	return note;
 }
 
-static void write_csv(FILE *out, const struct history_row *r, const char *note)
+/* The texts a history row holds cut to its fixed buffers (for the screen),
+ * read whole for an export: a cut name is not the name, and a cut inside a
+ * character is not UTF-8 (JSON then had null). */
+struct whole_text {
+	char *client, *email, *description, *note;
+};
+
+static char *column_dup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	return t ? strdup((const char *)t) : NULL;
+}
+
+static void whole_text_read(sqlite3_stmt *st, const struct history_row *r, struct whole_text *w)
+{
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, r->id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		w->client = column_dup(st, 0);
+		w->email = column_dup(st, 1);
+		w->description = column_dup(st, 2);
+	}
+	sqlite3_reset(st);
+}
+
+static void whole_text_free(struct whole_text *w)
+{
+	free(w->client);
+	free(w->email);
+	free(w->description);
+	free(w->note);
+	memset(w, 0, sizeof *w);
+}
+
+/* A JSON string, or null when the text is missing or not UTF-8 (never
+ * dropped from the object: every record has every key). */
+static json_t *json_text(const char *s)
+{
+	json_t *j = s ? json_string(s) : NULL;
+	return j ? j : json_null();
+}
+
+static void write_csv(FILE *out, const struct history_row *r, const struct whole_text *w)
 {
 	char when[32], amount[40], fee[40] = "", net[40] = "", refunded[40];
 	iso_time(r->created, when, sizeof when);
@@ -157,9 +199,9 @@ static void write_csv(FILE *out, const struct history_row *r, const char *note)
 			   amount,
 			   r->currency,
 			   r->status,
-			   r->client,
-			   r->email,
-			   r->description,
+			   w->client,
+			   w->email,
+			   w->description,
 			   r->brand,
 			   r->last4,
 			   fee,
@@ -168,7 +210,7 @@ static void write_csv(FILE *out, const struct history_row *r, const char *note)
 			   r->customer_id,
 			   (r->marks & HISTORY_MARK_REVIEWED) ? "yes" : "no",
 			   (r->marks & HISTORY_MARK_FLAGGED) ? "yes" : "no",
-			   note};
+			   w->note};
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
 		if (!f[i])
 			f[i] = "";
@@ -178,7 +220,7 @@ static void write_csv(FILE *out, const struct history_row *r, const char *note)
 	csv_buf_free(&b);
 }
 
-static int write_jsonl(FILE *out, const struct history_row *r, const char *note)
+static int write_jsonl(FILE *out, const struct history_row *r, const struct whole_text *w)
 {
 	char when[32];
 	iso_time(r->created, when, sizeof when);
@@ -191,9 +233,9 @@ static int write_jsonl(FILE *out, const struct history_row *r, const char *note)
 	json_object_set_new(o, "amount", json_integer(r->amount));
 	json_object_set_new(o, "currency", json_string(r->currency));
 	json_object_set_new(o, "status", json_string(r->status));
-	json_object_set_new(o, "client", json_string(r->client));
-	json_object_set_new(o, "email", json_string(r->email));
-	json_object_set_new(o, "description", json_string(r->description));
+	json_object_set_new(o, "client", json_text(w->client));
+	json_object_set_new(o, "email", json_text(w->email));
+	json_object_set_new(o, "description", json_text(w->description));
 	json_object_set_new(o, "card_brand", json_string(r->brand));
 	json_object_set_new(o, "card_last4", json_string(r->last4));
 	json_object_set_new(o, "fee", r->has_fee ? json_integer(r->fee) : json_null());
@@ -202,7 +244,7 @@ static int write_jsonl(FILE *out, const struct history_row *r, const char *note)
 	json_object_set_new(o, "customer_id", json_string(r->customer_id));
 	json_object_set_new(o, "reviewed", json_boolean(r->marks & HISTORY_MARK_REVIEWED));
 	json_object_set_new(o, "flagged", json_boolean(r->marks & HISTORY_MARK_FLAGGED));
-	json_object_set_new(o, "note", note ? json_string(note) : json_null());
+	json_object_set_new(o, "note", json_text(w->note));
 	int rc = json_dumpf(o, out, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(o);
@@ -217,9 +259,13 @@ int history_export(sqlite3 *db, const struct history_filter *f, enum history_for
 	int rc = history_view_new(db, f, HISTORY_SORT_DATE, true, &v, err);
 	if (rc)
 		return rc;
-	sqlite3_stmt *note_st = NULL;
+	sqlite3_stmt *note_st = NULL, *text_st = NULL;
 	if (sqlite3_prepare_v2(db, "SELECT note FROM reviews WHERE stripe_id = ?", -1, &note_st,
-			       NULL) != SQLITE_OK) {
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db,
+			       "SELECT client_name, email, description FROM history WHERE id = ?",
+			       -1, &text_st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(note_st);
 		history_view_free(&v);
 		return pd_error_set(err, PD_ERR_IO, "database error: %s", sqlite3_errmsg(db));
 	}
@@ -239,14 +285,15 @@ int history_export(sqlite3 *db, const struct history_filter *f, enum history_for
 		if ((rc = history_view_page(v, from, true, page, EXPORT_PAGE, &got, err)))
 			break;
 		for (int i = 0; i < got; i++) {
-			char *note = (page[i].marks & HISTORY_MARK_NOTE)
-					     ? note_of(note_st, page[i].stripe_id)
-					     : NULL;
+			struct whole_text w = {0};
+			whole_text_read(text_st, &page[i], &w);
+			if (page[i].marks & HISTORY_MARK_NOTE)
+				w.note = note_of(note_st, page[i].stripe_id);
 			if (fmt == HISTORY_CSV)
-				write_csv(out, &page[i], note);
+				write_csv(out, &page[i], &w);
 			else
-				write_jsonl(out, &page[i], note);
-			free(note);
+				write_jsonl(out, &page[i], &w);
+			whole_text_free(&w);
 			(*rows)++;
 		}
 		if (got < EXPORT_PAGE)
@@ -259,6 +306,7 @@ int history_export(sqlite3 *db, const struct history_filter *f, enum history_for
 out:
 	free(page);
 	sqlite3_finalize(note_st);
+	sqlite3_finalize(text_st);
 	history_view_free(&v);
 	return rc;
 }
@@ -277,8 +325,9 @@ static int fill_export(FILE *out, void *ctx, struct pd_error *err)
 }
 
 int history_export_file(sqlite3 *db, const struct history_filter *f, enum history_format fmt,
-			const char *path, long *rows, struct pd_error *err)
+			const char *path, bool replace, long *rows, struct pd_error *err)
 {
 	struct export_fill c = {db, f, fmt, rows};
-	return file_replace(path, fill_export, &c, err);
+	return replace ? file_replace(path, fill_export, &c, err)
+		       : file_write_new(path, fill_export, &c, err);
 }

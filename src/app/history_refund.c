@@ -155,8 +155,10 @@ static int record_refund(const struct pay_env *e, const struct history_detail *d
 /* POST /v1/refunds for exactly this payment, through the outbox. */
 static int send_refund(const struct pay_env *e, const struct history_detail *d,
 		       struct pay_attempt *attempt, int64_t amount, const char *reason,
-		       struct pay_result *r, bool *recorded_late, struct pd_error *err)
+		       struct pay_result *r, bool *recorded_late, enum auth_refund_outcome *outcome,
+		       struct pd_error *err)
 {
+	*outcome = AUTH_REFUND_NOT_MADE;
 	struct stripe_params *p = stripe_params_new();
 	if (!p)
 		return pd_error_set(err, PD_ERR, "out of memory");
@@ -177,10 +179,12 @@ static int send_refund(const struct pay_env *e, const struct history_detail *d,
 	stripe_params_free(&p);
 	int rc = PD_OK;
 	if (state != OUTBOX_DONE && state != OUTBOX_FAILED) {
+		*outcome = AUTH_REFUND_UNKNOWN;
 		rc = pd_error_set(err, PD_ERR, PAY_REFUND_UNKNOWN, send_err.msg);
 	} else if (state != OUTBOX_DONE || resp.outcome != STRIPE_OUTCOME_OK) {
 		rc = pd_error_set(err, PD_ERR, "refund not made: %s", send_err.msg);
 	} else {
+		*outcome = AUTH_REFUND_MADE;
 		const char *re = pay_json_str(resp.json, "id");
 		snprintf(r->object_id, sizeof r->object_id, "%s", re ? re : "");
 		snprintf(r->request_id, sizeof r->request_id, "%s", resp.request_id);
@@ -223,8 +227,6 @@ int history_refund(const struct pay_env *e, int64_t history_id, int64_t amount,
 	if (!rc && !d.payment_intent[0] && !d.charge_id[0])
 		rc = pd_error_set(err, PD_ERR_USAGE,
 				  "this record has no charge to refund: sync it from Stripe first");
-	if (!rc)
-		rc = auth_allow_refund(e->db, e->who, amount, d.row.currency, err);
 	if (!rc && !e->key)
 		rc = pd_error_set(err, PD_ERR_LOCKED,
 				  "Stripe is not unlocked: enter the admin passphrase first");
@@ -232,12 +234,19 @@ int history_refund(const struct pay_env *e, int64_t history_id, int64_t amount,
 		rc = pd_error_set(err, PD_ERR_CONFLICT,
 				  "a refund of this payment is still unresolved: paydesk finishes it at "
 				  "the next start (or paydesk recover); refund again after that");
+	/* Last before sending: the limit check reserves the amount for staff. */
+	struct auth_refund_part part = {d.payment_intent[0] ? d.payment_intent : d.charge_id,
+					amount, 0};
+	if (!rc)
+		rc = auth_refund_reserve(e->db, e->who, d.row.currency, &part, 1, err);
 	struct pay_attempt attempt = {0};
 	bool has_attempt = !rc && local_attempt(e->db, &d, &attempt);
 	bool late = false;
+	enum auth_refund_outcome outcome = AUTH_REFUND_NOT_MADE;
 	if (!rc)
 		rc = send_refund(e, &d, has_attempt ? &attempt : NULL, amount, reason, r, &late,
-				 err);
+				 &outcome, err);
+	auth_refund_settle(e->db, &part, outcome);
 	if (has_attempt)
 		pay_attempt_free(&attempt);
 	if (!rc)

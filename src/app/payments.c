@@ -297,7 +297,7 @@ int pay_begin(const struct pay_env *e, int64_t appointment_id, enum payrow_metho
 	      struct pd_error *err)
 {
 	memset(row, 0, sizeof *row);
-	int rc = auth_allow(e->who, AUTH_TAKE_PAYMENT, err);
+	int rc = auth_allow_now(e->db, e->who, AUTH_TAKE_PAYMENT, err);
 	if (rc)
 		return rc;
 	if (!e->key)
@@ -568,8 +568,6 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 				  money_format(left, a.currency, money, sizeof money));
 	if (!rc && amount == 0)
 		amount = left;
-	if (!rc)
-		rc = auth_allow_refund(e->db, e->who, amount, a.currency, err);
 	if (!rc && !e->key)
 		rc = pd_error_set(err, PD_ERR_LOCKED,
 				  "Stripe is not unlocked: enter the admin passphrase first");
@@ -577,8 +575,14 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 	size_t n = 0;
 	if (!rc)
 		rc = payrows_list(e->db, appointment_id, &rows, &n, err);
+	/* Newest payments first, each up to what is left on it: planned whole
+	 * first, so the limit check sees every payment the refund touches. */
+	struct auth_refund_part *parts = n ? calloc(n, sizeof *parts) : NULL;
+	size_t *part_row = n ? calloc(n, sizeof *part_row) : NULL;
+	size_t nparts = 0;
+	if (!rc && n && (!parts || !part_row))
+		rc = pd_error_set(err, PD_ERR, "out of memory");
 	int64_t todo = amount;
-	/* Newest payments first, each up to what is left on it. */
 	for (size_t k = n; !rc && todo > 0 && k-- > 0;) {
 		struct pay_attempt *row = &rows[k];
 		int64_t room = row->amount - row->refunded;
@@ -592,6 +596,17 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 			break;
 		}
 		int64_t part = todo < room ? todo : room;
+		parts[nparts] = (struct auth_refund_part){row->payment_intent_id, part, 0};
+		part_row[nparts++] = k;
+		todo -= part;
+	}
+	if (!rc)
+		rc = auth_refund_reserve(e->db, e->who, a.currency, parts, nparts, err);
+	todo = amount;
+	size_t sent = 0;
+	for (; !rc && sent < nparts; sent++) {
+		struct pay_attempt *row = &rows[part_row[sent]];
+		int64_t part = parts[sent].amount;
 		struct stripe_params *p = stripe_params_new();
 		stripe_params_add(p, "payment_intent", row->payment_intent_id);
 		stripe_params_add_int(p, "amount", part);
@@ -605,6 +620,7 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 		stripe_params_free(&p);
 		if (state != OUTBOX_DONE && state != OUTBOX_FAILED) {
 			rc = pd_error_set(err, PD_ERR, PAY_REFUND_UNKNOWN, send_err.msg);
+			auth_refund_settle(e->db, &parts[sent], AUTH_REFUND_UNKNOWN);
 			stripe_response_clear(&resp);
 			break;
 		}
@@ -614,6 +630,7 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 			stripe_response_clear(&resp);
 			break;
 		}
+		auth_refund_settle(e->db, &parts[sent], AUTH_REFUND_MADE);
 		const char *re = pay_json_str(resp.json, "id");
 		row->refunded += part;
 		char extra[200];
@@ -625,6 +642,11 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 		stripe_response_clear(&resp);
 		todo -= part;
 	}
+	/* What was not sent (or Stripe refused) no longer counts. */
+	for (size_t i = 0; i < nparts; i++)
+		auth_refund_settle(e->db, &parts[i], AUTH_REFUND_NOT_MADE);
+	free(parts);
+	free(part_row);
 	pay_attempts_free_list(&rows, n);
 	if (!rc) {
 		snprintf(r->message, sizeof r->message, "Refunded %s (%s).",

@@ -86,7 +86,7 @@ int payments_desk_take(sqlite3 *db, const struct session *who, int64_t appointme
 	if (!payrow_method_is_desk(tender))
 		return pd_error_set(err, PD_ERR_USAGE,
 				    "choose cash, cheque, gift voucher or other card machine");
-	int rc = auth_allow(who, AUTH_TAKE_PAYMENT, err);
+	int rc = auth_allow_now(db, who, AUTH_TAKE_PAYMENT, err);
 	if (!rc)
 		rc = check_note(note, err);
 	if (!rc)
@@ -201,38 +201,56 @@ int payments_desk_refund(sqlite3 *db, const struct session *who, int64_t appoint
 				  money_format(left, a.currency, money, sizeof money));
 	if (!rc && amount == 0)
 		amount = left;
-	if (!rc)
-		rc = auth_allow_refund(db, who, amount, a.currency, err);
-	if (!rc)
-		rc = db_begin(db, err);
-	if (rc) {
-		appointment_free(&a);
-		return rc;
-	}
-	/* Read again inside the write lock: another desk may have refunded meanwhile. */
-	int64_t now_left = 0;
-	rc = payments_desk_refundable(db, appointment_id, &now_left, err);
-	if (!rc && now_left < amount)
-		rc = pd_error_set(err, PD_ERR_CONFLICT,
-				  "someone refunded this appointment meanwhile: at most %s is left; "
-				  "nothing was refunded",
-				  money_format(now_left, a.currency, money, sizeof money));
 	struct pay_attempt *rows = NULL;
 	size_t n = 0;
 	if (!rc)
 		rc = payrows_list(db, appointment_id, &rows, &n, err);
+	/* Newest desk payment first, each up to what is left on it: planned
+	 * whole, so the staff limits see every payment the refund touches
+	 * (each desk payment counts as one payment, "desk_<row>"). */
+	struct auth_refund_part *parts = n ? calloc(n, sizeof *parts) : NULL;
+	size_t *part_row = n ? calloc(n, sizeof *part_row) : NULL;
+	char(*pids)[32] = n ? calloc(n, sizeof *pids) : NULL;
+	size_t nparts = 0;
+	if (!rc && n && (!parts || !part_row || !pids))
+		rc = pd_error_set(err, PD_ERR, "out of memory");
 	int64_t todo = amount;
-	char tenders[120] = "";
-	struct pay_env e = {.db = db, .who = who};
 	for (size_t k = n; !rc && todo > 0 && k-- > 0;) {
-		struct pay_attempt *row = &rows[k];
-		int64_t room = row->amount - row->refunded;
-		if (row->status != PAYROW_SUCCEEDED || room <= 0 || !payrow_method_is_desk(row->method))
+		int64_t room = rows[k].amount - rows[k].refunded;
+		if (rows[k].status != PAYROW_SUCCEEDED || room <= 0 ||
+		    !payrow_method_is_desk(rows[k].method))
 			continue;
 		int64_t part = todo < room ? todo : room;
-		row->refunded += part;
-		char pid[48], rid[64], msg[200];
-		snprintf(pid, sizeof pid, "desk_%lld", (long long)row->id);
+		snprintf(pids[nparts], sizeof pids[nparts], "desk_%lld", (long long)rows[k].id);
+		parts[nparts] = (struct auth_refund_part){pids[nparts], part, 0};
+		part_row[nparts++] = k;
+		todo -= part;
+	}
+	if (!rc)
+		rc = auth_refund_reserve(db, who, a.currency, parts, nparts, err);
+	bool began = false;
+	if (!rc) {
+		rc = db_begin(db, err);
+		began = rc == PD_OK;
+	}
+	char tenders[120] = "";
+	struct pay_env e = {.db = db, .who = who};
+	for (size_t i = 0; !rc && i < nparts; i++) {
+		struct pay_attempt *row = &rows[part_row[i]];
+		int64_t part = parts[i].amount;
+		/* Read again inside the write lock: another desk may have refunded it. */
+		struct pay_attempt now;
+		rc = payrows_get(db, row->id, &now, err);
+		if (!rc && now.amount - now.refunded < part)
+			rc = pd_error_set(err, PD_ERR_CONFLICT,
+					  "someone refunded this appointment meanwhile; nothing was "
+					  "refunded — look at it again, then retry");
+		if (!rc)
+			row->refunded = now.refunded + part;
+		pay_attempt_free(&now);
+		if (rc)
+			break;
+		char rid[64], msg[200];
 		snprintf(rid, sizeof rid, "deskre_%lld_%lld", (long long)row->id,
 			 (long long)row->refunded);
 		snprintf(msg, sizeof msg, "%s refunded at the desk (%s)%s%s",
@@ -241,10 +259,10 @@ int payments_desk_refund(sqlite3 *db, const struct session *who, int64_t appoint
 			 note && *note ? note : "");
 		free(row->message);
 		row->message = strdup(msg);
-		rc = add_history(db, &a, row, "desk_refund", rid, pid, part, pay_actor(who), note,
+		rc = add_history(db, &a, row, "desk_refund", rid, pids[i], part, pay_actor(who), note,
 				 err);
 		if (!rc)
-			rc = history_desk_set_refunded(db, pid, row->refunded, err);
+			rc = history_desk_set_refunded(db, pids[i], row->refunded, err);
 		if (!rc)
 			rc = pay_settle_in(&e, row, NULL, "payment.desk_refund", part, rid, r, err);
 		if (!strstr(tenders, payrow_method_label(row->method))) {
@@ -252,15 +270,26 @@ int payments_desk_refund(sqlite3 *db, const struct session *who, int64_t appoint
 			snprintf(tenders + used, sizeof tenders - used, "%s%s", used ? " and " : "",
 				 payrow_method_label(row->method));
 		}
-		todo -= part;
 	}
+	if (began)
+		rc = finish(db, rc, err);
+	/* Made only when it was recorded; otherwise the reservation goes. */
+	for (size_t i = 0; i < nparts; i++)
+		auth_refund_settle(db, &parts[i], rc ? AUTH_REFUND_NOT_MADE : AUTH_REFUND_MADE);
+	free(parts);
+	free(part_row);
+	free(pids);
 	pay_attempts_free_list(&rows, n);
-	rc = finish(db, rc, err);
 	if (!rc) {
 		r->done = true;
+		char how[160];
+		if (strcmp(tenders, "cash") == 0)
+			snprintf(how, sizeof how, "in cash at the desk");
+		else
+			snprintf(how, sizeof how, "at the desk as it was paid (%s)", tenders);
 		snprintf(r->message, sizeof r->message,
-			 "Refunded %s in %s at the desk (%s); nothing was sent to Stripe.",
-			 money_format(amount, a.currency, money, sizeof money), tenders,
+			 "Refunded %s %s (%s); nothing was sent to Stripe.",
+			 money_format(amount, a.currency, money, sizeof money), how,
 			 appt_payment_label(r->payment));
 	}
 	appointment_free(&a);

@@ -74,7 +74,7 @@ int payments_reader_start(const struct pay_env *e, int64_t appointment_id, int64
 			  const char *reader_id, struct pay_result *r, struct pd_error *err)
 {
 	memset(r, 0, sizeof *r);
-	int rc = auth_allow(e->who, AUTH_TAKE_PAYMENT, err);
+	int rc = auth_allow_now(e->db, e->who, AUTH_TAKE_PAYMENT, err);
 	if (rc)
 		return rc;
 	if (!e->key)
@@ -256,7 +256,7 @@ int payments_reader_cancel(const struct pay_env *e, int64_t appointment_id, stru
 			   struct pd_error *err)
 {
 	memset(r, 0, sizeof *r);
-	int rc = auth_allow(e->who, AUTH_TAKE_PAYMENT, err);
+	int rc = auth_allow_now(e->db, e->who, AUTH_TAKE_PAYMENT, err);
 	if (rc)
 		return rc;
 	struct pay_attempt row;

@@ -22,10 +22,8 @@ static enum jobs_status run_recover(struct jobs_ctx *ctx, void *arg, char *resul
 		result[0] = '\0';
 		return JOBS_DONE;
 	}
-	if (rc != PD_OK) {
-		snprintf(result, size, "could not finish the calls left in flight: %s", err.msg);
-		return JOBS_FAILED;
-	}
+	/* Stopped part-way (the store failed) or not, what was looked at is
+	 * logged and the list freed. */
 	for (size_t i = 0; i < n; i++) {
 		bool still_open = list[i].after != OUTBOX_DONE && list[i].after != OUTBOX_FAILED;
 		open += still_open;
@@ -34,6 +32,11 @@ static enum jobs_status run_recover(struct jobs_ctx *ctx, void *arg, char *resul
 			list[i].message ? list[i].message : "");
 	}
 	outbox_resolutions_free(&list, n);
+	if (rc != PD_OK) {
+		snprintf(result, size, "could not finish the calls left in flight (stopped after %zu, "
+			 "see the log): %s", n, err.msg);
+		return JOBS_FAILED;
+	}
 	/* Then the appointments those calls were for, as the desk sees them. */
 	struct pay_env env = {.db = ctx->db, .client = ctx->client, .key = key,
 			      .cancel = ctx->cancel};

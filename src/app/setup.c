@@ -42,7 +42,7 @@ int setup_save(sqlite3 *db, struct vault *v, const struct setup_input *in,
 	       const struct verify_report *report, const struct session *who,
 	       struct pd_error *err)
 {
-	int rc = auth_allow(who, AUTH_SETUP, err);
+	int rc = auth_allow_now(db, who, AUTH_SETUP, err);
 	if (!rc)
 		rc = setup_check_input(in, err);
 	if (rc)
@@ -112,7 +112,7 @@ int setup_open_key(sqlite3 *db, struct vault *v, char **key, struct pd_error *er
 int setup_disconnect(sqlite3 *db, const struct session *who, struct pd_error *err)
 {
 	struct stripe_account_row row;
-	int rc = auth_allow(who, AUTH_SETUP, err);
+	int rc = auth_allow_now(db, who, AUTH_SETUP, err);
 	if (rc)
 		return rc;
 	if (stripe_account_get(db, &row, err) != PD_OK)

@@ -24,6 +24,17 @@ void verify_progress_destroy(struct verify_progress *p)
 	pthread_mutex_destroy(&p->lock);
 }
 
+void verify_progress_reset(struct verify_progress *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->generation++; /* a job of the old generation writes nothing from now on */
+	p->running = false;
+	p->done = false;
+	memset(&p->report, 0, sizeof p->report);
+	p->error[0] = '\0';
+	pthread_mutex_unlock(&p->lock);
+}
+
 void verify_progress_snapshot(struct verify_progress *p, struct verify_progress *out)
 {
 	pthread_mutex_lock(&p->lock);

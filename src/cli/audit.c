@@ -138,6 +138,10 @@ static int list(struct app *app, int argc, char **argv)
 
 static int run(struct app *app, int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
 	if (argc >= 2 && strcmp(argv[1], "verify") == 0 && argc == 2)
 		return verify(app);
 	if (argc >= 2 && strcmp(argv[1], "list") == 0) {

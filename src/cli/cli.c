@@ -4,6 +4,7 @@
 
 #include "paydesk/error.h"
 #include "paydesk/sanitize.h"
+#include "term_out.h"
 
 extern const struct cli_command cli_audit, cli_doctor, cli_setup, cli_connect, cli_users;
 extern const struct cli_command cli_clients, cli_agenda, cli_takings;
@@ -32,6 +33,14 @@ const struct cli_command *cli_find(const char *name)
 		if (strcmp(commands[i]->name, name) == 0)
 			return commands[i];
 	return NULL;
+}
+
+int cli_run(const struct cli_command *cmd, struct app *app, int argc, char **argv)
+{
+	/* Commands print names, descriptions and messages from Stripe and from
+	 * people: on a terminal none of it may act as a control sequence. */
+	cli_terminal_guard();
+	return cmd->run(app, argc, argv);
 }
 
 void cli_list(FILE *out)

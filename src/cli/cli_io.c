@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "paydesk/auth.h"
+#include "paydesk/cli.h"
+#include "paydesk/number.h"
 #include "paydesk/setup.h"
 #include "paydesk/users.h"
 #include "paydesk/vault.h"
@@ -73,9 +75,24 @@ char *cli_passphrase(int fd, struct pd_error *err)
 
 int cli_parse_fd(const char *s)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
-	return (*s && !*end && v >= 0 && v < 1024) ? (int)v : -1;
+	int64_t v;
+	return number_parse(s, "a descriptor", 0, 1023, &v, NULL) == PD_OK ? (int)v : -1;
+}
+
+int cli_number(const char *text, const char *option, int64_t min, int64_t max, int64_t *out)
+{
+	struct pd_error err = {0};
+	if (number_parse(text, option, min, max, out, &err) == PD_OK)
+		return 0;
+	return cli_fail(PD_ERR_USAGE, err.msg);
+}
+
+int cli_parse_id(const char *text, const char *what, const char *takes, int64_t *id,
+		 struct pd_error *err)
+{
+	if (number_parse(text, what, 1, INT64_MAX, id, NULL) == PD_OK)
+		return PD_OK;
+	return pd_error_set(err, PD_ERR_USAGE, "%s takes %s, not '%.40s'", what, takes, text);
 }
 
 void cli_print_report(FILE *out, const struct verify_report *r, const char *mode, bool json)
@@ -180,23 +197,32 @@ void cli_stripe_close(struct cli_stripe *s)
 int cli_switch_and_pfd(int argc, char **argv, const char *flag, bool *flag_set, int *pfd,
 		       const char *usage)
 {
-	enum { O_FLAG = 256, O_PFD };
-	struct option opts[3] = {
+	enum { O_FLAG = 256, O_PFD, O_HELP };
+	struct option opts[4] = {
 		{"passphrase-fd", required_argument, NULL, O_PFD},
+		{"help", no_argument, NULL, O_HELP},
 		{NULL, 0, NULL, 0},
 		{NULL, 0, NULL, 0},
 	};
 	if (flag)
-		opts[1] = (struct option){flag, no_argument, NULL, O_FLAG};
+		opts[2] = (struct option){flag, no_argument, NULL, O_FLAG};
 	int c;
 	*pfd = -1;
 	if (flag_set)
 		*flag_set = false;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		int64_t fd;
 		if (c == O_FLAG && flag_set) {
 			*flag_set = true;
-		} else if (c != O_PFD || (*pfd = cli_parse_fd(optarg)) < 0) {
+		} else if (c == O_HELP) {
+			printf("usage: %s\n", usage);
+			return CLI_HELP_SHOWN;
+		} else if (c == O_PFD) {
+			if (cli_number(optarg, "--passphrase-fd", 0, 1023, &fd))
+				return 2;
+			*pfd = (int)fd;
+		} else {
 			fprintf(stderr, "usage: %s\n", usage);
 			return 2;
 		}

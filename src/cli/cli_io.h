@@ -3,6 +3,7 @@
 #ifndef PAYDESK_CLI_IO_H
 #define PAYDESK_CLI_IO_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "paydesk/app.h"
@@ -41,9 +42,25 @@ void cli_stripe_close(struct cli_stripe *s);
 /* Parse a descriptor number for --passphrase-fd; -1 when invalid. */
 int cli_parse_fd(const char *s);
 
+/* Every number on a command line goes through here: number_parse of text
+ * for option (named in the message) in [min, max]. 0, or after printing
+ * "paydesk: --option takes a whole number from min to max, not '…'" the
+ * usage exit status 2. */
+int cli_number(const char *text, const char *option, int64_t min, int64_t max, int64_t *out);
+
+/* A row number as a `list` command shows it (1 and up) into *id; otherwise
+ * PD_ERR_USAGE with "<what> takes <takes>, not '<text>'" in err. */
+int cli_parse_id(const char *text, const char *what, const char *takes, int64_t *id,
+		 struct pd_error *err);
+
+/* What cli_switch_and_pfd returns after printing --help: exit 0. */
+#define CLI_HELP_SHOWN (-1)
+
 /* The options of a command that takes at most one switch (flag, e.g.
- * "full"; NULL: none) and --passphrase-fd N, and no arguments: 0, or 2
- * after printing usage. *flag_set and *pfd (-1: none) get what was given. */
+ * "full"; NULL: none), --passphrase-fd N and --help, and no arguments: 0 to
+ * go on; 2 after printing why and the usage; CLI_HELP_SHOWN after printing
+ * the usage on standard output. *flag_set and *pfd (-1: none) get what was
+ * given. */
 int cli_switch_and_pfd(int argc, char **argv, const char *flag, bool *flag_set, int *pfd,
 		       const char *usage);
 

@@ -13,6 +13,7 @@
 
 #include "paydesk/cli.h"
 #include "paydesk/clients_import.h"
+#include "paydesk/file_replace.h"
 #include "paydesk/sanitize.h"
 
 #define IMPORT_MAX_BYTES (64L * 1024 * 1024)
@@ -20,7 +21,7 @@
 static void usage(FILE *out)
 {
 	fputs("usage: paydesk clients import FILE.csv [--atomic] [--dry-run]\n"
-	      "       paydesk clients export [--output FILE]\n"
+	      "       paydesk clients export [--output FILE [--replace]]\n"
 	      "The CSV has a header row naming its columns (name, email, phone, notes, in any\n"
 	      "order); a row with the email of an existing client updates that client.\n"
 	      "--atomic saves nothing if any row is rejected; --dry-run saves nothing.\n",
@@ -119,26 +120,37 @@ static int run_import(struct app *app, int argc, char **argv)
 	return rep.rejected > 0 ? 1 : 0;
 }
 
+static int fill_buf(FILE *out, void *ctx, struct pd_error *err)
+{
+	const struct csv_buf *b = ctx;
+	if (fwrite(b->data, 1, b->len, out) != b->len)
+		return pd_error_set(err, PD_ERR_IO, "cannot write the export: %s", strerror(errno));
+	return PD_OK;
+}
+
 static int run_export(struct app *app, int argc, char **argv)
 {
-	enum { O_OUTPUT = 256, O_HELP };
+	enum { O_OUTPUT = 256, O_REPLACE, O_HELP };
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, O_OUTPUT},
+		{"replace", no_argument, NULL, O_REPLACE},
 		{"help", no_argument, NULL, O_HELP},
 		{NULL, 0, NULL, 0},
 	};
 	const char *path = NULL;
+	bool replace = false;
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 		case O_OUTPUT: path = optarg; break;
+		case O_REPLACE: replace = true; break;
 		case O_HELP: usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || (replace && !path)) {
 		usage(stderr);
 		return 2;
 	}
@@ -154,14 +166,12 @@ static int run_export(struct app *app, int argc, char **argv)
 		if (fwrite(buf.data, 1, buf.len, stdout) != buf.len || fflush(stdout) != 0)
 			status = cli_fail(PD_ERR_IO, "cannot write to standard output");
 	} else {
-		/* Client details are personal data: readable by the owner only. */
-		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		ssize_t w = fd >= 0 ? write(fd, buf.data, buf.len) : -1;
-		if (fd < 0 || w != (ssize_t)buf.len || close(fd) != 0) {
-			char msg[600];
-			snprintf(msg, sizeof msg, "cannot write %s: %s", path, strerror(errno));
-			status = cli_fail(PD_ERR_IO, msg);
-		}
+		/* Client details are personal data: 0600, whole or not at all, and
+		 * never over an earlier file unless --replace. */
+		rc = replace ? file_replace(path, fill_buf, &buf, &err)
+			     : file_write_new(path, fill_buf, &buf, &err);
+		if (rc)
+			status = cli_fail(rc, err.msg);
 	}
 	csv_buf_free(&buf);
 	return status;

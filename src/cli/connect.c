@@ -17,19 +17,23 @@
 #include "paydesk/setup.h"
 #include "paydesk/stripe_account.h"
 #include "paydesk/stripe_keys.h"
+#include "paydesk/textcheck.h"
 #include "paydesk/vault.h"
 
 #define DEFAULT_RETURN_URL "https://dashboard.stripe.com/"
 
 static void usage(FILE *out)
 {
-	fputs("usage: paydesk connect express [--email E] [--country CC]   create the Express account\n"
+	fputs("usage: paydesk connect express [--email E] [--country CC] [--replace]\n"
+	      "                                                            create the Express account\n"
 	      "       paydesk connect onboarding-link                     a new one-time link + QR\n"
 	      "       paydesk connect status [--wait SECONDS]              onboarding state\n"
-	      "       paydesk connect link acct_...                        act for an existing account\n"
+	      "       paydesk connect link acct_... [--replace]            act for an existing account\n"
 	      "       paydesk connect login-link                           Express dashboard link\n"
 	      "       paydesk connect unlink                               act for the platform again\n"
-	      "Common: [--passphrase-fd N] [--return-url URL]\n",
+	      "Common: [--passphrase-fd N] [--return-url URL]\n"
+	      "While paydesk acts for an Express account, express and link refuse to replace it\n"
+	      "unless --replace is given.\n",
 	      out);
 }
 
@@ -101,31 +105,39 @@ static void print_status(const struct connect_status *st)
 
 static int run(struct app *app, int argc, char **argv)
 {
-	enum { O_EMAIL = 256, O_COUNTRY, O_PFD, O_RETURN, O_WAIT, O_HELP };
+	enum { O_EMAIL = 256, O_COUNTRY, O_PFD, O_RETURN, O_WAIT, O_REPLACE, O_HELP };
 	static const struct option opts[] = {
 		{"email", required_argument, NULL, O_EMAIL},
 		{"country", required_argument, NULL, O_COUNTRY},
 		{"passphrase-fd", required_argument, NULL, O_PFD},
 		{"return-url", required_argument, NULL, O_RETURN},
 		{"wait", required_argument, NULL, O_WAIT},
+		{"replace", no_argument, NULL, O_REPLACE},
 		{"help", no_argument, NULL, O_HELP},
 		{NULL, 0, NULL, 0},
 	};
 	const char *email = NULL, *country = NULL, *return_url = DEFAULT_RETURN_URL;
-	int pfd = -1, wait = 0, c;
+	int64_t wait = 0;
+	int pfd = -1, c;
+	bool replace = false;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case O_EMAIL: email = optarg; break;
 		case O_COUNTRY: country = optarg; break;
-		case O_PFD:
-			if ((pfd = cli_parse_fd(optarg)) < 0) {
-				fprintf(stderr, "paydesk: --passphrase-fd takes a descriptor number\n");
+		case O_PFD: {
+			int64_t fd;
+			if (cli_number(optarg, "--passphrase-fd", 0, 1023, &fd))
 				return 2;
-			}
+			pfd = (int)fd;
 			break;
+		}
 		case O_RETURN: return_url = optarg; break;
-		case O_WAIT: wait = atoi(optarg); break;
+		case O_WAIT: /* seconds, at most a day of onboarding */
+			if (cli_number(optarg, "--wait", 0, 86400, &wait))
+				return 2;
+			break;
+		case O_REPLACE: replace = true; break;
 		case O_HELP: usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -146,6 +158,8 @@ static int run(struct app *app, int argc, char **argv)
 	struct pd_error err = {0};
 	if (takes_arg && stripe_check_account_id(arg, &err))
 		return cli_fail(PD_ERR_USAGE, err.msg);
+	if (email && strcmp(verb, "express") == 0 && text_check_email(email, &err))
+		return cli_fail(PD_ERR_USAGE, err.msg);
 
 	struct connect_session s;
 	int rc = session_open(&s, app, pfd, &err);
@@ -154,7 +168,10 @@ static int run(struct app *app, int argc, char **argv)
 		char id[64];
 		char *url = NULL;
 		long long expires = 0;
-		rc = connect_create_express(s.stripe.client, s.stripe.key, email, country, id, &err);
+		rc = connect_check_replace(s.acct.connected_account, NULL, replace, &err);
+		if (!rc)
+			rc = connect_create_express(s.stripe.client, s.stripe.key, email, country, id,
+						    &err);
 		if (!rc)
 			rc = stripe_account_set_connected(app->db, id, &err);
 		if (!rc) {
@@ -192,7 +209,9 @@ static int run(struct app *app, int argc, char **argv)
 		}
 	} else if (!rc && strcmp(verb, "link") == 0) {
 		struct connect_status st;
-		rc = connect_get_status(s.stripe.client, s.stripe.key, arg, &st, &err);
+		rc = connect_check_replace(s.acct.connected_account, arg, replace, &err);
+		if (!rc)
+			rc = connect_get_status(s.stripe.client, s.stripe.key, arg, &st, &err);
 		if (!rc)
 			rc = stripe_account_set_connected(app->db, arg, &err);
 		if (!rc) {

@@ -13,9 +13,10 @@ static int run(struct app *app, int argc, char **argv)
 {
 	bool json;
 	int pfd;
-	if (cli_switch_and_pfd(argc, argv, "json", &json, &pfd,
-			       "paydesk doctor [--json] [--passphrase-fd N]"))
-		return 2;
+	int opts = cli_switch_and_pfd(argc, argv, "json", &json, &pfd,
+				      "paydesk doctor [--json] [--passphrase-fd N]");
+	if (opts)
+		return opts == CLI_HELP_SHOWN ? 0 : opts;
 	struct pd_error err = {0};
 	struct stripe_account_row acct;
 	if (stripe_account_get(app->db, &acct, &err) != PD_OK)

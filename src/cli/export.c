@@ -15,8 +15,9 @@ static const char usage_text[] =
 	"usage: paydesk export [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--status S]\n"
 	"                      [--type payment|refund|invoice] [--currency CUR] [--client TEXT]\n"
 	"                      [--min AMOUNT] [--max AMOUNT] [--review reviewed|unreviewed|flagged]\n"
-	"                      [--search WORDS] [--format csv|jsonl] [--output FILE]\n"
-	"Dates are local days, both included. Newest first. Default: CSV on standard output.\n";
+	"                      [--search WORDS] [--format csv|jsonl] [--output FILE [--replace]]\n"
+	"Dates are local days, both included. Newest first. Default: CSV on standard output.\n"
+	"An existing FILE is kept (exit 1) unless --replace is given.\n";
 
 static int usage_error(const char *msg)
 {
@@ -48,7 +49,7 @@ static int check_value(const char *flag, const char *value, struct pd_error *err
 static int run(struct app *app, int argc, char **argv)
 {
 	enum { O_SINCE = 256, O_UNTIL, O_STATUS, O_TYPE, O_CUR, O_CLIENT, O_MIN, O_MAX, O_REVIEW,
-	       O_SEARCH, O_FORMAT, O_OUTPUT, O_HELP };
+	       O_SEARCH, O_FORMAT, O_OUTPUT, O_REPLACE, O_HELP };
 	static const struct option opts[] = {
 		{"since", required_argument, NULL, O_SINCE},
 		{"until", required_argument, NULL, O_UNTIL},
@@ -62,12 +63,14 @@ static int run(struct app *app, int argc, char **argv)
 		{"search", required_argument, NULL, O_SEARCH},
 		{"format", required_argument, NULL, O_FORMAT},
 		{"output", required_argument, NULL, O_OUTPUT},
+		{"replace", no_argument, NULL, O_REPLACE},
 		{"help", no_argument, NULL, O_HELP},
 		{NULL, 0, NULL, 0},
 	};
 	struct history_filter f = {0};
 	enum history_format fmt = HISTORY_CSV;
 	const char *output = NULL, *min = NULL, *max = NULL;
+	bool replace = false;
 	struct pd_error err = {0};
 	int c;
 	opterr = 0;
@@ -132,6 +135,9 @@ static int run(struct app *app, int argc, char **argv)
 		case O_OUTPUT:
 			output = optarg;
 			break;
+		case O_REPLACE:
+			replace = true;
+			break;
 		case O_HELP:
 			fputs(usage_text, stdout);
 			return 0;
@@ -143,6 +149,8 @@ static int run(struct app *app, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument");
+	if (replace && !output)
+		return usage_error("--replace goes with --output FILE");
 	const char *cur = f.currency[0] ? f.currency : app->cfg.currency;
 	if (min && money_parse(min, cur, &f.amount_min, &err))
 		return usage_error(err.msg);
@@ -154,7 +162,7 @@ static int run(struct app *app, int argc, char **argv)
 		return usage_error(err.msg);
 
 	long rows = 0;
-	int rc = output ? history_export_file(app->db, &f, fmt, output, &rows, &err)
+	int rc = output ? history_export_file(app->db, &f, fmt, output, replace, &rows, &err)
 			: history_export(app->db, &f, fmt, stdout, &rows, &err);
 	if (rc)
 		return cli_fail(rc, err.msg);

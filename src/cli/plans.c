@@ -52,11 +52,12 @@ static void usage(FILE *out)
 static int find_plan(sqlite3 *db, const char *arg, int64_t *id, struct pd_error *err)
 {
 	struct plan p;
+	int64_t n = 0;
 	int rc;
 	if (strncmp(arg, "prod_", 5) == 0)
 		rc = plans_store_find(db, arg, &p, err);
-	else
-		rc = plans_store_get(db, strtoll(arg, NULL, 10), &p, err);
+	else if (!(rc = cli_parse_id(arg, "PLAN", "a plan number or a prod_… id", &n, err)))
+		rc = plans_store_get(db, n, &p, err);
 	if (!rc) {
 		*id = p.id;
 		plan_free(&p);
@@ -126,7 +127,8 @@ static int run(struct app *app, int argc, char **argv)
 	};
 	const char *name = NULL, *amount = NULL, *currency = NULL, *interval = "month";
 	const char *desc = NULL, *feat = NULL, *lim = NULL;
-	int every = 1, pfd = -1, c;
+	int64_t every = 1;
+	int pfd = -1, c;
 	bool all = false, json = false, plan_opts = false;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -135,18 +137,22 @@ static int run(struct app *app, int argc, char **argv)
 		case O_AMOUNT: amount = optarg; break;
 		case O_CUR: currency = optarg; break;
 		case O_INT: interval = optarg; break;
-		case O_EVERY: every = atoi(optarg); break;
+		case O_EVERY: /* at most a year of days; plans_check narrows it per interval */
+			if (cli_number(optarg, "--every", 1, 365, &every))
+				return 2;
+			break;
 		case O_DESC: desc = optarg; break;
 		case O_FEAT: feat = optarg; break;
 		case O_LIM: lim = optarg; break;
 		case O_ALL: all = true; break;
 		case O_JSON: json = true; break;
-		case O_PFD:
-			if ((pfd = cli_parse_fd(optarg)) < 0) {
-				fprintf(stderr, "paydesk: --passphrase-fd takes a descriptor number\n");
+		case O_PFD: {
+			int64_t fd;
+			if (cli_number(optarg, "--passphrase-fd", 0, 1023, &fd))
 				return 2;
-			}
+			pfd = (int)fd;
 			break;
+		}
 		case O_HELP: usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -179,7 +185,7 @@ static int run(struct app *app, int argc, char **argv)
 	struct pd_error err = {0};
 	int64_t id = 0;
 	struct plan_input in = {name, desc ? desc : "", feat ? feat : "", lim ? lim : "", 0,
-				currency ? currency : app->cfg.currency, interval, every};
+				currency ? currency : app->cfg.currency, interval, (int)every};
 	if (!strcmp(verb, "create")) {
 		if (!name || !amount) {
 			usage(stderr);

@@ -14,8 +14,10 @@
 static int run(struct app *app, int argc, char **argv)
 {
 	int pfd;
-	if (cli_switch_and_pfd(argc, argv, NULL, NULL, &pfd, "paydesk recover [--passphrase-fd N]"))
-		return 2;
+	int opts = cli_switch_and_pfd(argc, argv, NULL, NULL, &pfd,
+				      "paydesk recover [--passphrase-fd N]");
+	if (opts)
+		return opts == CLI_HELP_SHOWN ? 0 : opts;
 	struct pd_error err = {0};
 	struct cli_stripe st;
 	int rc = cli_stripe_open(&st, app, pfd, &err);

@@ -1,6 +1,7 @@
 /* `paydesk subscriptions …`: client subscriptions for admins over SSH and
  * scripts: the local list (offline), sync, subscribe, change, cancel,
  * undo, pause and resume. */
+#include <ctype.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -42,9 +43,10 @@ static int find_client(sqlite3 *db, const char *arg, int64_t *id, struct pd_erro
 			rc = pd_error_set(err, PD_ERR_NOT_FOUND, "no client has the email %s", arg);
 		return rc;
 	}
-	*id = strtoll(arg, NULL, 10);
+	int rc = cli_parse_id(arg, "--client", "a client number or an email", id, err);
 	struct client c;
-	int rc = clients_get(db, *id, &c, err);
+	if (!rc)
+		rc = clients_get(db, *id, &c, err);
 	if (!rc)
 		client_free(&c);
 	return rc;
@@ -54,8 +56,12 @@ static int find_plan(sqlite3 *db, const char *arg, int64_t *id, char *product, s
 		     struct pd_error *err)
 {
 	struct plan p;
-	int rc = strncmp(arg, "prod_", 5) == 0 ? plans_store_find(db, arg, &p, err)
-					       : plans_store_get(db, strtoll(arg, NULL, 10), &p, err);
+	int64_t n = 0;
+	int rc = strncmp(arg, "prod_", 5) == 0
+			 ? plans_store_find(db, arg, &p, err)
+			 : cli_parse_id(arg, "--plan", "a plan number or a prod_… id", &n, err);
+	if (!rc && n)
+		rc = plans_store_get(db, n, &p, err);
 	if (!rc) {
 		*id = p.id;
 		if (product)
@@ -68,8 +74,12 @@ static int find_plan(sqlite3 *db, const char *arg, int64_t *id, char *product, s
 static int find_sub(sqlite3 *db, const char *arg, int64_t *id, struct pd_error *err)
 {
 	struct subscription s;
-	int rc = strncmp(arg, "sub_", 4) == 0 ? subs_store_find(db, arg, &s, err)
-					      : subs_store_get(db, strtoll(arg, NULL, 10), &s, err);
+	int64_t n = 0;
+	int rc = strncmp(arg, "sub_", 4) == 0
+			 ? subs_store_find(db, arg, &s, err)
+			 : cli_parse_id(arg, "SUB", "a subscription number or a sub_… id", &n, err);
+	if (!rc && n)
+		rc = subs_store_get(db, n, &s, err);
 	if (!rc) {
 		*id = s.id;
 		subscription_free(&s);
@@ -140,19 +150,25 @@ static int print_list(sqlite3 *db, const struct subs_filter *f, bool json)
 	return 0;
 }
 
+/* YYYY-MM-DD exactly, a day that exists (2031-02-31 is not one), as local
+ * midnight. */
 static int parse_day(const char *s, int64_t *out)
 {
-	struct tm tm = {0};
-	int y, m, d;
-	if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
+	static const char shape[] = "dddd-dd-dd";
+	if (strlen(s) != sizeof shape - 1)
 		return -1;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_isdst = -1;
+	for (size_t i = 0; shape[i]; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
+			return -1;
+	int y = 0, m = 0, d = 0;
+	for (int i = 0; i < 4; i++)
+		y = y * 10 + (s[i] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_isdst = -1};
 	time_t t = mktime(&tm);
-	if (t == (time_t)-1)
-		return -1;
+	if (t == (time_t)-1 || tm.tm_year != y - 1900 || tm.tm_mon != m - 1 || tm.tm_mday != d)
+		return -1; /* mktime moved an impossible day into the next month */
 	*out = (int64_t)t;
 	return 0;
 }
@@ -177,7 +193,8 @@ static int run(struct app *app, int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *status = NULL, *plan = NULL, *client = NULL, *tuntil = NULL;
-	int qty = 0, tdays = 0, inv = 0, pfd = -1, c;
+	int64_t qty = 0, tdays = 0, inv = 0;
+	int pfd = -1, c;
 	bool all = false, json = false, ape = false, change_opts = false;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -187,17 +204,28 @@ static int run(struct app *app, int argc, char **argv)
 		case O_CLIENT: client = optarg; break;
 		case O_ALL: all = true; break;
 		case O_JSON: json = true; break;
-		case O_QTY: qty = atoi(optarg); break;
-		case O_TDAYS: tdays = atoi(optarg); break;
-		case O_TUNTIL: tuntil = optarg; break;
-		case O_INV: inv = atoi(optarg); break;
-		case O_APE: ape = true; break;
-		case O_PFD:
-			if ((pfd = cli_parse_fd(optarg)) < 0) {
-				fprintf(stderr, "paydesk: --passphrase-fd takes a descriptor number\n");
+		/* the ranges subs_check enforces, said with the option's name */
+		case O_QTY:
+			if (cli_number(optarg, "--quantity", 1, 999, &qty))
 				return 2;
-			}
 			break;
+		case O_TDAYS:
+			if (cli_number(optarg, "--trial-days", 1, 730, &tdays))
+				return 2;
+			break;
+		case O_TUNTIL: tuntil = optarg; break;
+		case O_INV:
+			if (cli_number(optarg, "--invoice-days", 1, 365, &inv))
+				return 2;
+			break;
+		case O_APE: ape = true; break;
+		case O_PFD: {
+			int64_t fd;
+			if (cli_number(optarg, "--passphrase-fd", 0, 1023, &fd))
+				return 2;
+			pfd = (int)fd;
+			break;
+		}
 		case O_HELP: usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -252,8 +280,8 @@ static int run(struct app *app, int argc, char **argv)
 		return print_list(app->db, &f, json);
 	}
 	struct subs_input in = {.client_id = client_id, .plan_id = plan_id,
-				.quantity = qty ? qty : 1, .send_invoice = inv > 0,
-				.days_until_due = inv};
+				.quantity = qty ? (int)qty : 1, .send_invoice = inv > 0,
+				.days_until_due = (int)inv};
 	if (!strcmp(verb, "subscribe")) {
 		if (!client || !plan || (tdays && tuntil)) {
 			usage(stderr);
@@ -261,11 +289,13 @@ static int run(struct app *app, int argc, char **argv)
 		}
 		if (tdays) {
 			in.trial = SUBS_TRIAL_DAYS;
-			in.trial_days = tdays;
+			in.trial_days = (int)tdays;
 		} else if (tuntil) {
 			in.trial = SUBS_TRIAL_UNTIL;
 			if (parse_day(tuntil, &in.trial_until))
-				return cli_fail(PD_ERR_USAGE, "--trial-until: a date as YYYY-MM-DD");
+				return cli_fail(PD_ERR_USAGE,
+						"--trial-until takes a date as YYYY-MM-DD, such as "
+						"2031-01-31");
 		}
 		if (subs_check(&in, (int64_t)time(NULL), &err))
 			return cli_fail(PD_ERR_USAGE, err.msg);
@@ -282,7 +312,8 @@ static int run(struct app *app, int argc, char **argv)
 		} else if (!strcmp(verb, "preview")) {
 			int64_t due, at;
 			char cur[4];
-			rc = subs_preview_change(&s.env, sub_id, plan_id, qty, &due, cur, &at, &err);
+			rc = subs_preview_change(&s.env, sub_id, plan_id, (int)qty, &due, cur, &at,
+						 &err);
 			if (!rc) {
 				char money[64], when[16];
 				money_format(due, cur, money, sizeof money);
@@ -293,7 +324,7 @@ static int run(struct app *app, int argc, char **argv)
 			if (!strcmp(verb, "subscribe"))
 				rc = subs_subscribe(&s.env, &in, &r, &err);
 			else if (!strcmp(verb, "change"))
-				rc = subs_change(&s.env, sub_id, plan_id, qty, &r, &err);
+				rc = subs_change(&s.env, sub_id, plan_id, (int)qty, &r, &err);
 			else if (!strcmp(verb, "cancel"))
 				rc = subs_cancel(&s.env, sub_id, ape, &r, &err);
 			else if (!strcmp(verb, "undo-cancel"))

@@ -13,6 +13,7 @@
 #include "paydesk/setup.h"
 #include "paydesk/stripe_account.h"
 #include "paydesk/vault.h"
+#include "term_out.h"
 
 static atomic_bool interrupted;
 
@@ -25,18 +26,21 @@ static void on_interrupt(int sig)
 static void show_progress(void *ctx, const struct history_sync_step *step)
 {
 	(void)ctx;
-	fprintf(stderr, "\r%d/%d %-22s %8ld records", step->index, step->steps, step->object,
+	/* paydesk's own text (object names, counts): past the terminal guard, CR and all */
+	FILE *out = cli_progress_stream();
+	fprintf(out, "\r%d/%d %-22s %8ld records", step->index, step->steps, step->object,
 		step->records);
-	fflush(stderr);
+	fflush(out);
 }
 
 static int run(struct app *app, int argc, char **argv)
 {
 	bool full;
 	int pfd;
-	if (cli_switch_and_pfd(argc, argv, "full", &full, &pfd,
-			       "paydesk sync [--full] [--passphrase-fd N]"))
-		return 2;
+	int opts = cli_switch_and_pfd(argc, argv, "full", &full, &pfd,
+				      "paydesk sync [--full] [--passphrase-fd N]");
+	if (opts)
+		return opts == CLI_HELP_SHOWN ? 0 : opts;
 	struct pd_error err = {0};
 	struct stripe_account_row acct;
 	if (stripe_account_get(app->db, &acct, &err) != PD_OK)
@@ -62,7 +66,7 @@ static int run(struct app *app, int argc, char **argv)
 	if (stats.note[0])
 		fprintf(stderr, "paydesk sync: %s\n", stats.note);
 	if (tty && !rc)
-		fprintf(stderr, "\rsynced %ld records in %ld pages, %ld events: %ld new, %ld changed\n",
+		fprintf(cli_progress_stream(), "\rsynced %ld records in %ld pages, %ld events: %ld new, %ld changed\n",
 			stats.records, stats.pages, stats.events, stats.ingest.inserted,
 			stats.ingest.updated);
 	else if (tty)

@@ -2,6 +2,7 @@
  * The admin proves who they are with --as NAME and their PIN
  * (PAYDESK_PIN or --pin-fd N), or with the vault passphrase; the very
  * first user (an admin) needs neither. */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,9 @@ static void usage(FILE *out)
 	      "       paydesk users add --name NAME --role admin|staff   < new-PIN\n"
 	      "       paydesk users disable|enable NAME\n"
 	      "       paydesk users reset-pin NAME                        < new-PIN\n"
-	      "       paydesk users refund-limit AMOUNT CURRENCY          (staff refund limit)\n"
+	      "       paydesk users refund-limit [AMOUNT CURRENCY [DAILY]]\n"
+	      "           what staff may refund of one payment, and each in a day, in a currency\n"
+	      "           (none set for a currency: staff cannot refund in it); no arguments: list\n"
 	      "       paydesk users lock-hint TEXT                        (shown on the lock screen)\n"
 	      "Admin proof: --as NAME with PAYDESK_PIN or --pin-fd N, or the vault passphrase\n"
 	      "(PAYDESK_PASSPHRASE or --passphrase-fd N). The first user needs neither.\n",
@@ -36,6 +39,15 @@ static void print_user(void *ctx, const struct user *u)
 	printf("%-24s %-6s %s%s\n", u->name, user_role_name(u->role),
 	       u->disabled ? "disabled" : "active",
 	       u->locked_until > time(NULL) ? ", paused after wrong PINs" : "");
+}
+
+static void print_limit(void *ctx, const struct refund_limit *l)
+{
+	++*(int *)ctx;
+	char shown[160], cur[4];
+	for (int i = 0; i < 4; i++)
+		cur[i] = (char)toupper((unsigned char)l->currency[i]);
+	printf("%s  %s\n", cur, auth_refund_limit_describe(l, shown, sizeof shown));
 }
 
 static int run(struct app *app, int argc, char **argv)
@@ -86,7 +98,7 @@ static int run(struct app *app, int argc, char **argv)
 		     (strcmp(verb, "list") == 0 && nargs == 0) ||
 		     ((!strcmp(verb, "disable") || !strcmp(verb, "enable") ||
 		       !strcmp(verb, "reset-pin") || !strcmp(verb, "lock-hint")) && nargs == 1) ||
-		     (strcmp(verb, "refund-limit") == 0 && nargs == 2);
+		     (strcmp(verb, "refund-limit") == 0 && (nargs == 0 || nargs == 2 || nargs == 3));
 	if (!known || (add && user_role_parse(role_s, &role) != PD_OK)) {
 		usage(stderr);
 		return 2;
@@ -110,7 +122,7 @@ static int run(struct app *app, int argc, char **argv)
 			printf(add ? "added %s (%s)\n" : "new PIN set for %s\n", add ? name : args[0],
 			       user_role_name(role));
 	} else if (strcmp(verb, "list") == 0) {
-		rc = auth_allow(&who, AUTH_USERS, &err);
+		rc = auth_allow_now(app->db, &who, AUTH_USERS, &err);
 		if (!rc)
 			rc = users_each(app->db, print_user, NULL, &err);
 	} else if (strcmp(verb, "disable") == 0 || strcmp(verb, "enable") == 0) {
@@ -118,8 +130,15 @@ static int run(struct app *app, int argc, char **argv)
 		rc = auth_user_disable(app->db, &who, args[0], off, &err);
 		if (!rc)
 			printf("%s %s\n", args[0], off ? "disabled" : "enabled");
+	} else if (strcmp(verb, "refund-limit") == 0 && nargs == 0) {
+		rc = auth_allow_now(app->db, &who, AUTH_USERS, &err);
+		int shown = 0;
+		if (!rc)
+			rc = refund_limits_each(app->db, print_limit, &shown, &err);
+		if (!rc && !shown)
+			printf("no refund limits: staff cannot refund\n");
 	} else if (strcmp(verb, "refund-limit") == 0) {
-		int64_t minor;
+		int64_t minor, daily = REFUND_NO_DAILY_LIMIT;
 		char cur[4] = "";
 		snprintf(cur, sizeof cur, "%s", args[1]);
 		for (int i = 0; cur[i]; i++)
@@ -127,14 +146,19 @@ static int run(struct app *app, int argc, char **argv)
 		rc = strlen(args[1]) == 3 ? money_parse(args[0], cur, &minor, &err)
 					  : pd_error_set(&err, PD_ERR_USAGE,
 							 "the currency is a three-letter code");
+		if (!rc && nargs == 3) /* the daily amount: read as the other amount is */
+			rc = money_parse(args[2], cur, &daily, &err);
 		if (!rc)
-			rc = auth_set_refund_limit(app->db, &who, minor, cur, &err);
+			rc = auth_set_refund_limit(app->db, &who, cur, minor, daily, &err);
 		if (!rc) {
-			char shown[48];
-			printf("staff may refund up to %s\n", money_format(minor, cur, shown, sizeof shown));
+			struct refund_limit l = {.per_payment = minor, .per_day = daily};
+			memcpy(l.currency, cur, sizeof cur);
+			char shown[160];
+			printf("staff may refund in %s: %s\n", args[1],
+			       auth_refund_limit_describe(&l, shown, sizeof shown));
 		}
 	} else { /* lock-hint */
-		rc = auth_allow(&who, AUTH_USERS, &err);
+		rc = auth_allow_now(app->db, &who, AUTH_USERS, &err);
 		if (!rc && strlen(args[0]) > 160)
 			rc = pd_error_set(&err, PD_ERR_USAGE, "the hint takes at most 160 bytes");
 		if (!rc)

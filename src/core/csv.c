@@ -110,6 +110,43 @@ bool csv_utf8_valid(const char *s, size_t len)
 	return true;
 }
 
+/* Characters a spreadsheet takes as the start of a formula (OWASP's CSV
+ * injection list): = + - @, and tab or CR, which some strip before looking. */
+static bool formula_start(char c)
+{
+	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+/* A plain decimal such as 12, -12.50 or 0.001: a spreadsheet reads it as a
+ * number and evaluates nothing, so it stays as it is. */
+static bool plain_number(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (!(*s >= '0' && *s <= '9'))
+		return false;
+	while (*s >= '0' && *s <= '9')
+		s++;
+	if (*s == '.') {
+		s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return false;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
+/* Leading apostrophes, then a formula character: the cell is text a
+ * spreadsheet would run (k == 0) or text that already looks neutralised
+ * (k > 0). Either way the writer adds one apostrophe and the reader takes
+ * one away, so text survives a round trip exactly. */
+static bool needs_apostrophe(const char *s)
+{
+	size_t k = strspn(s, "'");
+	return formula_start(s[k]) && !(k == 0 && plain_number(s));
+}
+
 /* After an error: skip to the end of the physical line. */
 static void skip_line(struct csv_reader *r)
 {
@@ -207,6 +244,11 @@ int csv_read(struct csv_reader *r, struct csv_record *rec)
 		if (expect != r->tlen)
 			snprintf(rec->error, sizeof rec->error, "a NUL byte inside a field");
 	}
+	/* The text marker csv_write puts before a formula-like cell goes (one
+	 * apostrophe, as a spreadsheet drops it too): exports read back exactly. */
+	for (size_t i = 0; i < r->nf; i++)
+		if (r->fields[i][0] == '\'' && needs_apostrophe(r->fields[i] + 1))
+			r->fields[i]++;
 	rec->fields = r->fields;
 	rec->n = r->nf;
 	return 1;
@@ -238,7 +280,9 @@ int csv_write(struct csv_buf *b, const char *const *fields, size_t n)
 		/* A leading byte-order mark would be taken for the file's own by a
 		 * reader (and dropped): quote it to keep it data. */
 		bool bom = i == 0 && len >= 3 && memcmp(f, "\xef\xbb\xbf", 3) == 0;
-		bool quote = len && (strpbrk(f, ",\"\r\n") || f[0] == ' ' || f[len - 1] == ' ' || bom);
+		bool neutralise = needs_apostrophe(f);
+		bool quote = len && (strpbrk(f, ",\"\r\n") || f[0] == ' ' || f[len - 1] == ' ' ||
+				     bom || neutralise);
 		if (i && buf_put(b, ",", 1))
 			return -1;
 		if (!quote) {
@@ -246,7 +290,7 @@ int csv_write(struct csv_buf *b, const char *const *fields, size_t n)
 				return -1;
 			continue;
 		}
-		if (buf_put(b, "\"", 1))
+		if (buf_put(b, neutralise ? "\"'" : "\"", neutralise ? 2 : 1))
 			return -1;
 		for (const char *q = f; *q; q++)
 			if ((*q == '"' && buf_put(b, "\"\"", 2)) || (*q != '"' && buf_put(b, q, 1)))

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -32,71 +33,324 @@ int money_exponent(const char *currency)
 	return 2;
 }
 
-int money_parse(const char *text, const char *currency, int64_t *minor, struct pd_error *err)
+/* ---- Reading what a person typed ------------------------------------------
+ *
+ * A desk types amounts the way its country writes them: 12.50 or 12,50,
+ * 1,234.56 or 1.234,56 or 1 234,56. An amount is never read as something
+ * the person did not mean, so the text is first reduced to digit groups and
+ * marks, then:
+ *   - the decimal mark is the last '.' or ',' when both appear (the other
+ *     one groups thousands), or the only one when spaces group thousands;
+ *   - a single '.' or ',' is the decimal mark unless exactly three digits
+ *     follow it: "1,234" is 1234 to one desk and 1.234 to another, so it is
+ *     read as thousands only where decimals are impossible (zero-decimal
+ *     currencies), as decimals where it is how paydesk itself shows amounts
+ *     ("5.120" KWD), and refused with both readings otherwise;
+ *   - a thousands mark sits only between groups of three digits;
+ *   - more decimals than the currency has are refused, never rounded. */
+
+#define MONEY_SHOWN_MAX 80 /* how much of the typed text a message quotes */
+
+/* Space-like thousands separators: ' ', apostrophe (Swiss), no-break space,
+ * narrow no-break space, thin space. Returns the byte length, 0 if none. */
+static size_t group_space_len(const char *s)
 {
-	int exp = money_exponent(currency);
-	const char *s = text ? text : "";
+	if (*s == ' ' || *s == '\'')
+		return 1;
+	if ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0)
+		return 2;
+	if ((unsigned char)s[0] == 0xe2 && (unsigned char)s[1] == 0x80 &&
+	    ((unsigned char)s[2] == 0xaf || (unsigned char)s[2] == 0x89))
+		return 3;
+	return 0;
+}
+
+static void currency_code(const char *currency, char code[4])
+{
+	code[0] = '\0';
+	for (int i = 0; currency && i < 3 && currency[i]; i++)
+		code[i] = (char)toupper((unsigned char)currency[i]), code[i + 1] = '\0';
+}
+
+/* The largest amount Stripe takes in currency (three-decimal ones end in 0). */
+static int64_t money_max(int exp)
+{
+	return exp == 3 ? MONEY_MAX_MINOR - MONEY_MAX_MINOR % 10 : MONEY_MAX_MINOR;
+}
+
+/* The typed text as marks and digits: digits kept, '.' and ',' kept, every
+ * space-like separator as ' ', surrounding blanks dropped, into *reduced
+ * (caller frees); refused for any other character. */
+static int money_reduce(const char *text, const char *shown, char **reduced,
+			struct pd_error *err)
+{
+	*reduced = NULL;
+	const char *s = text;
 	while (isspace((unsigned char)*s))
 		s++;
-	if (*s == '-')
-		return pd_error_set(err, PD_ERR_USAGE, "the amount cannot be negative");
-	int64_t whole = 0;
-	int digits = 0, decimals = 0;
-	int64_t frac = 0;
-	bool in_frac = false;
-	for (; *s && !isspace((unsigned char)*s); s++) {
-		if (*s == ',' && !in_frac && digits > 0)
-			continue;
-		if (*s == '.' && !in_frac) {
-			in_frac = true;
-			continue;
-		}
-		if (!isdigit((unsigned char)*s))
-			return pd_error_set(err, PD_ERR_USAGE,
-					    "'%s' is not an amount: type digits with an optional "
-					    "decimal point, such as 45 or 45.50",
-					    text);
-		if (in_frac) {
-			if (++decimals > exp)
-				return pd_error_set(err, PD_ERR_USAGE,
-						    exp == 0 ? "%s has no decimal places: type a "
-							       "whole amount"
-							     : "%s has at most %d decimal places",
-						    currency, exp);
-			frac = frac * 10 + (*s - '0');
+	size_t n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	char *out = malloc(n + 1);
+	if (!out)
+		return pd_error_set(err, PD_ERR, "out of memory");
+	size_t o = 0;
+	for (size_t i = 0; i < n;) {
+		size_t sp = group_space_len(s + i);
+		if (sp) {
+			out[o++] = ' ';
+			i += sp;
+		} else if (isdigit((unsigned char)s[i]) || s[i] == '.' || s[i] == ',') {
+			out[o++] = s[i++];
+		} else if (s[i] == '-' && o == 0) {
+			free(out);
+			return pd_error_set(err, PD_ERR_USAGE, "the amount cannot be negative");
 		} else {
-			if (whole > MONEY_MAX_MINOR)
-				break;
-			whole = whole * 10 + (*s - '0');
-			digits++;
+			free(out);
+			return pd_error_set(err, PD_ERR_USAGE,
+					    "'%s' is not an amount: type digits with one decimal "
+					    "mark, such as 45, 45.50 or 45,50",
+					    shown);
 		}
 	}
-	while (isspace((unsigned char)*s))
-		s++;
-	if (*s)
-		return pd_error_set(err, PD_ERR_USAGE,
-				    "'%s' is not an amount: type digits with an optional decimal "
-				    "point, such as 45 or 45.50",
-				    text);
-	if (digits == 0 && decimals == 0)
-		return pd_error_set(err, PD_ERR_USAGE, "type an amount, such as 45 or 45.50");
-	for (int i = decimals; i < exp; i++)
-		frac *= 10;
+	out[o] = '\0';
+	*reduced = out;
+	return PD_OK;
+}
+
+static size_t count_char(const char *s, char c)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += *s == c;
+	return n;
+}
+
+/* Whether digits [p, end) separated by grp form thousands groups: the
+ * first 1-3 digits not starting with 0, every other exactly 3. */
+static bool groups_ok(const char *p, const char *end, char grp)
+{
+	size_t len = 0, groups = 0;
+	const char *start = p;
+	for (const char *q = p; q <= end; q++) {
+		if (q < end && *q != grp) {
+			len++;
+			continue;
+		}
+		if (groups == 0 ? (len < 1 || len > 3 || *start == '0') : len != 3)
+			return false;
+		groups++;
+		len = 0;
+		start = q + 1;
+	}
+	return true;
+}
+
+/* The value of the digits in [p, end), skipping any other byte, capped just
+ * above limit so that long inputs cannot overflow. */
+static int64_t digits_value(const char *p, const char *end, int64_t limit)
+{
+	int64_t v = 0;
+	for (; p < end; p++)
+		if (isdigit((unsigned char)*p) && v <= limit)
+			v = v * 10 + (*p - '0');
+	return v;
+}
+
+static int64_t pow10_i(int exp)
+{
 	int64_t scale = 1;
 	for (int i = 0; i < exp; i++)
 		scale *= 10;
-	if (whole > MONEY_MAX_MINOR / scale || whole * scale + frac > MONEY_MAX_MINOR) {
-		char max[48];
-		return pd_error_set(err, PD_ERR_USAGE, "the amount is above Stripe's limit of %s",
-				    money_format(MONEY_MAX_MINOR, currency, max, sizeof max));
+	return scale;
+}
+
+/* "1,234" with one mark before three digits: both readings, or the one
+ * that exists. Decides *dec (the mark is decimal) or refuses. */
+static int single_mark_before_three(const char *r, char mark, int exp, const char *currency,
+				    const char *shown, bool *dec, struct pd_error *err)
+{
+	const char *m = strchr(r, mark);
+	size_t before = (size_t)(m - r);
+	/* Nothing or a leading zero before it, or more than three digits: no
+	 * thousands group looks like that, so it is a decimal mark. */
+	bool can_group = before >= 1 && before <= 3 && r[0] != '0';
+	if (!can_group || exp == 0 || (exp == 3 && mark == '.')) {
+		/* no decimals to mistake it for; or how paydesk shows 5.120 KWD */
+		*dec = !can_group || exp == 3;
+		return PD_OK;
 	}
-	if (exp == 3 && frac % 10 != 0)
+	char code[4], whole[48], frac[48] = "";
+	currency_code(currency, code);
+	int64_t units = digits_value(r, r + strlen(r), MONEY_MAX_MINOR);
+	money_format(units * pow10_i(exp), currency, whole, sizeof whole);
+	if (exp == 3 && units % 10 == 0) {
+		char alt[48];
+		snprintf(frac, sizeof frac, " or %.*s.%s for %s", (int)before, r, m + 1,
+			 money_format(units, currency, alt, sizeof alt));
+	} else if (exp == 3) {
+		snprintf(frac, sizeof frac, " (%s goes in steps of 0.010)", code);
+	} else {
+		snprintf(frac, sizeof frac, " (%s has at most %d decimal places)", code, exp);
+	}
+	return pd_error_set(err, PD_ERR_USAGE, "'%s' is ambiguous: type %lld for %s%s", shown,
+			    (long long)units, whole, frac);
+}
+
+/* money_parse, and whether a refusal was for Stripe's limit alone. */
+static int money_read(const char *text, const char *currency, int64_t *minor, bool *over,
+		      struct pd_error *err)
+{
+	*over = false;
+	int exp = money_exponent(currency);
+	char code[4], shown[MONEY_SHOWN_MAX + 1];
+	currency_code(currency, code);
+	snprintf(shown, sizeof shown, "%s", text ? text : "");
+	char *r;
+	int rc = money_reduce(text ? text : "", shown, &r, err);
+	if (rc)
+		return rc;
+	size_t commas = count_char(r, ','), dots = count_char(r, '.'), spaces = count_char(r, ' ');
+	char dec = 0, grp = 0;
+	if (!*r) {
+		rc = pd_error_set(err, PD_ERR_USAGE, "type an amount, such as 45 or 45.50");
+		goto out;
+	}
+	if (spaces && commas && dots) {
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "'%s' is not an amount: it has three kinds of separator. Type it "
+				  "with one decimal mark, such as 1234.50 or 1234,50",
+				  shown);
+		goto out;
+	}
+	if (spaces) {
+		grp = ' ';
+		dec = commas ? ',' : dots ? '.' : 0;
+	} else if (commas && dots) {
+		dec = strrchr(r, ',') > strrchr(r, '.') ? ',' : '.';
+		grp = dec == ',' ? '.' : ',';
+	} else if (commas + dots > 1) {
+		grp = commas ? ',' : '.';
+	} else if (commas + dots == 1) {
+		char mark = commas ? ',' : '.';
+		bool is_dec = true;
+		if (strlen(strchr(r, mark) + 1) == 3) {
+			rc = single_mark_before_three(r, mark, exp, currency, shown, &is_dec, err);
+			if (rc)
+				goto out;
+		}
+		if (is_dec)
+			dec = mark;
+		else
+			grp = mark;
+	}
+	if (dec && count_char(r, dec) > 1) {
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "'%s' is not an amount: '%c' is read as the decimal mark and comes "
+				  "more than once. Type it with one decimal mark, such as 1234.50",
+				  shown, dec);
+		goto out;
+	}
+	const char *end = dec ? strchr(r, dec) : r + strlen(r);
+	const char *frac = dec ? end + 1 : end;
+	if (end == r && !*frac) {
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "'%s' is not an amount: type digits, such as 45 or 45.50", shown);
+		goto out;
+	}
+	if (dec && !*frac) {
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "'%s' has no digits after the decimal mark: type %.*s or %.*s%c50",
+				  shown, (int)(end - r), r, (int)(end - r), r, dec);
+		goto out;
+	}
+	if (dec && strspn(frac, "0123456789") != strlen(frac)) {
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "'%s' is not an amount: '%c' is read as the decimal mark, and a "
+				  "thousands separator cannot follow it",
+				  shown, dec);
+		goto out;
+	}
+	if (grp && !groups_ok(r, end, grp)) {
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "'%s' is not an amount: thousands are grouped in threes "
+				  "(1,234,567.50) or not at all (1234567.50)",
+				  shown);
+		goto out;
+	}
+	size_t decimals = strlen(frac);
+	if ((int)decimals > exp) {
+		rc = exp == 0 ? pd_error_set(err, PD_ERR_USAGE,
+					     "'%s' has decimals and %s has none: type a whole "
+					     "amount (no decimal places)",
+					     shown, code)
+			      : pd_error_set(err, PD_ERR_USAGE,
+					     "'%s' has %zu decimal places: %s has at most %d "
+					     "decimal places",
+					     shown, decimals, code, exp);
+		goto out;
+	}
+	int64_t scale = pow10_i(exp), max = money_max(exp);
+	/* Read far enough past the limit to say how the amount was read. */
+	const int64_t shown_max = 100000000000000LL; /* 10^14 units */
+	int64_t whole = digits_value(r, end, shown_max);
+	int64_t part = digits_value(frac, frac + decimals, MONEY_MAX_MINOR) * pow10_i(exp - (int)decimals);
+	if (whole > MONEY_MAX_MINOR / scale || whole * scale + part > max) {
+		char limit[48], read[64];
+		money_format(max, currency, limit, sizeof limit);
+		size_t digits = 0;
+		for (const char *p = r; p < end; p++)
+			digits += isdigit((unsigned char)*p) != 0;
+		if (whole <= shown_max)
+			rc = pd_error_set(err, PD_ERR_USAGE,
+					  "'%s' is %s, above Stripe's limit of %s", shown,
+					  money_format(whole * scale + part, currency, read, sizeof read),
+					  limit);
+		else
+			rc = pd_error_set(err, PD_ERR_USAGE,
+					  "'%s' has %zu digits before the decimal mark: above "
+					  "Stripe's limit of %s",
+					  shown, digits, limit);
+		*over = true;
+		goto out;
+	}
+	if (exp == 3 && part % 10 != 0) {
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "Stripe takes %s amounts in steps of 0.010: round the last "
+				  "decimal to 0",
+				  code);
+		goto out;
+	}
+	*minor = whole * scale + part;
+out:
+	free(r);
+	return rc;
+}
+
+int money_parse(const char *text, const char *currency, int64_t *minor, struct pd_error *err)
+{
+	bool over;
+	return money_read(text, currency, minor, &over, err);
+}
+
+int money_check(const char *text, struct pd_error *err)
+{
+	/* One currency of each exponent: the text is an amount if any reads it. */
+	static const char *const kinds[] = {"usd", "jpy", "kwd"};
+	struct pd_error first = {0}, e;
+	bool over = true, o;
+	int64_t minor;
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		if (money_read(text, kinds[i], &minor, &o, i ? &e : &first) == PD_OK)
+			return PD_OK;
+		over &= o;
+	}
+	if (over)
 		return pd_error_set(err, PD_ERR_USAGE,
-				    "Stripe takes %s amounts in steps of 0.010: round the last "
-				    "decimal to 0",
-				    currency);
-	*minor = whole * scale + frac;
-	return PD_OK;
+				    "'%.80s' is above Stripe's limit: at most 999,999.99, or "
+				    "99,999,999 in a currency without decimals",
+				    text);
+	return pd_error_set(err, first.code, "%s", first.msg);
 }
 
 char *money_format(int64_t minor, const char *currency, char *out, size_t outlen)

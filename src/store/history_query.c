@@ -25,7 +25,7 @@ const char *const history_types[] = {"payment", "refund", "invoice", "desk", "de
 #define REFUNDED "('succeeded', 'pending')"
 
 /* Per-currency sums over rows (t = "h." or "") with count expression count. */
-/* Desk tenders (schema 9) are summed apart from Stripe's money. */
+/* Desk tenders (schema 10) are summed apart from Stripe's money. */
 #define SUMS(t, count, one)                                                                 \
 	"SELECT " t "currency, " count ", sum(CASE WHEN " t "type = 'payment' AND " t         \
 	"status IN " CAPTURED " THEN " t "amount END), sum(CASE WHEN " t "type = 'refund' "   \

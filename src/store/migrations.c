@@ -447,7 +447,46 @@ const struct migration store_migrations[] = {
 	 "    + CAST(strftime('%m', old.created, 'unixepoch') AS INTEGER) - 1 AND type = old.type"
 	 "    AND status = old.status AND currency = old.currency;"
 	 "END;"},
-	{9, "desk tenders: cash, cheque, gift voucher, external card machine",
+	{9, "staff refund limits per currency, staff refunds counted against them",
+	 /* What staff may refund, one row per currency: of one payment, and in a
+	  * day per staff user (NULL: no daily limit). A currency without a row
+	  * is one staff cannot refund in. */
+	 "CREATE TABLE refund_limits ("
+	 "  currency TEXT PRIMARY KEY,"
+	 "  per_payment INTEGER NOT NULL CHECK (per_payment >= 0),"
+	 "  per_day INTEGER CHECK (per_day >= 0),"
+	 "  set_by TEXT NOT NULL,"
+	 "  updated_at INTEGER NOT NULL"
+	 ");"
+	 /* The single limit before this ("5000 usd" in settings, one refund of
+	  * at most that, in that currency only) becomes that currency's limit a
+	  * payment, with no daily limit until an admin sets one. */
+	 "INSERT INTO refund_limits (currency, per_payment, per_day, set_by, updated_at)"
+	 "  SELECT lower(trim(substr(value, instr(value, ' ') + 1))),"
+	 "         CAST(substr(value, 1, instr(value, ' ') - 1) AS INTEGER), NULL,"
+	 "         'schema 9', updated_at"
+	 "  FROM settings WHERE key = 'staff_refund_limit' AND instr(value, ' ') > 1"
+	 "    AND length(trim(substr(value, instr(value, ' ') + 1))) = 3"
+	 "    AND CAST(substr(value, 1, instr(value, ' ') - 1) AS INTEGER) >= 0;"
+	 "DELETE FROM settings WHERE key = 'staff_refund_limit';"
+	 /* Every staff refund, reserved in the transaction that checked the
+	  * limits and before it is sent: 'pending' until Stripe's answer
+	  * (unknown outcomes stay pending and keep counting), then 'made' or
+	  * 'released' (Stripe refused it, or it was never sent). */
+	 "CREATE TABLE staff_refunds ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  user_id INTEGER NOT NULL,"
+	 "  user_name TEXT NOT NULL,"
+	 "  payment TEXT NOT NULL,"
+	 "  currency TEXT NOT NULL,"
+	 "  amount INTEGER NOT NULL CHECK (amount > 0),"
+	 "  day TEXT NOT NULL,"
+	 "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'made', 'released')),"
+	 "  created_at INTEGER NOT NULL"
+	 ");"
+	 "CREATE INDEX staff_refunds_payment ON staff_refunds(payment);"
+	 "CREATE INDEX staff_refunds_day ON staff_refunds(user_id, day, currency);"},
+	{10, "desk tenders: cash, cheque, gift voucher, external card machine",
 	 /* Money taken at the desk without Stripe. SQLite cannot alter a CHECK
 	  * constraint, so both tables whose CHECK names the allowed values are
 	  * rebuilt with the same ids (the search index is keyed by history's). */

@@ -11,6 +11,7 @@
 
 #include "paydesk/api_base.h"
 #include "paydesk/sanitize.h"
+#include "paydesk/text_file.h"
 
 enum value_kind { VAL_THEME, VAL_URL, VAL_CURRENCY, VAL_TIMEZONE, VAL_LOG_LEVEL, VAL_INT,
 		  VAL_DURATION };
@@ -307,41 +308,19 @@ int config_parse(struct config *cfg, const char *text, const char *origin, confi
 int config_load(struct config *cfg, const char *path, bool must_exist, config_warn_fn warn,
 		void *warn_ctx, struct pd_error *err)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		if (errno == ENOENT && !must_exist)
-			return PD_OK;
-		return pd_error_set(err, PD_ERR_IO, "cannot read config %s: %s", path,
-				    strerror(errno));
-	}
-	char *text = NULL;
-	size_t cap = 0, len = 0;
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-		if (len + n + 1 > cap) {
-			cap = (len + n + 1) * 2;
-			char *grown = realloc(text, cap);
-			if (!grown) {
-				free(text);
-				fclose(f);
-				return pd_error_set(err, PD_ERR, "out of memory");
-			}
-			text = grown;
-		}
-		memcpy(text + len, buf, n);
-		len += n;
-	}
-	fclose(f);
-	if (!text)
+	char *text;
+	int rc = text_file_read(path, "config", TEXT_FILE_MAX, &text, err);
+	if (rc == PD_ERR_NOT_FOUND && !must_exist) {
+		pd_error_clear(err); /* no config file: the defaults */
 		return PD_OK;
-	text[len] = '\0';
-	if (strlen(text) != len) {
-		free(text);
-		return pd_error_set(err, PD_ERR_USAGE, "%s: contains a NUL byte; not a text file",
-				    path);
 	}
-	int rc = config_parse(cfg, text, path, warn, warn_ctx, err);
+	if (rc == PD_ERR_NOT_FOUND && err)
+		err->code = PD_ERR_IO; /* asked for by name: as any unreadable file */
+	if (rc == PD_ERR_NOT_FOUND)
+		return PD_ERR_IO;
+	if (rc)
+		return rc;
+	rc = config_parse(cfg, text, path, warn, warn_ctx, err);
 	free(text);
 	return rc;
 }

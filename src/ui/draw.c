@@ -40,6 +40,33 @@ int ui_text_width(const char *s)
 	return cols;
 }
 
+size_t ui_wrap(const char *s, int width)
+{
+	mbstate_t ps = {0};
+	size_t at = 0, last_space = 0, left = strlen(s);
+	int cols = 0;
+	while (at < left) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, s + at, left - at, &ps);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			n = 1; /* an invalid byte: one column, as ui_put shows it */
+			wc = L'?';
+			memset(&ps, 0, sizeof ps);
+		}
+		char ascii[16];
+		int w = ui_charset_ascii() ? (int)ui_ascii_fold(wc, ascii, sizeof ascii) : wcwidth(wc);
+		if (w < 0)
+			w = 1;
+		if (cols + w > width && at > 0)
+			return last_space ? last_space : at;
+		cols += w;
+		at += n;
+		if (wc == L' ')
+			last_space = at;
+	}
+	return at;
+}
+
 int ui_put(int y, int x, int width, enum theme_role role, const char *text, bool pad)
 {
 	if (width <= 0 || y < 0 || y >= LINES || x >= COLS)

@@ -43,6 +43,19 @@ static int collect(struct help_line *out, int n, const struct ui *ui,
 	return n;
 }
 
+static int help_rows(const struct help_line *l, int text_w)
+{
+	int rows = 1;
+	if (l->heading)
+		return rows;
+	for (const char *t = l->text + ui_wrap(l->text, text_w); *t; rows++) {
+		while (*t == ' ')
+			t++;
+		t += ui_wrap(t, text_w);
+	}
+	return rows;
+}
+
 void ui_help_draw(struct ui *ui, const struct ui_binding *global, size_t nglobal)
 {
 	const struct ui_screen *s = ui_screens[ui->tab];
@@ -53,6 +66,8 @@ void ui_help_draw(struct ui *ui, const struct ui_binding *global, size_t nglobal
 	lines[n].text = "";
 	lines[n++].heading = true;
 	n = collect(lines, n, ui, s->keys, s->nkeys);
+	if (s->list_keys) /* dispatched after the screen's own keys: listed there too */
+		n = collect(lines, n, ui, ui_list_bindings, ui_list_nbindings);
 	lines[n].keys[0] = '\0';
 	lines[n].text = "";
 	lines[n++].heading = true;
@@ -65,18 +80,31 @@ void ui_help_draw(struct ui *ui, const struct ui_binding *global, size_t nglobal
 	int h = LINES - 4;
 	struct ui_rect r = {2, (COLS - w) / 2, h, w};
 	ui_box(r, ROLE_DIALOG, "Keys — ? or Esc to close, j/k to scroll");
-	int rows = h - 2;
-	if (ui->help_scroll > n - rows)
-		ui->help_scroll = n - rows > 0 ? n - rows : 0;
-	for (int i = 0; i < rows && i + ui->help_scroll < n; i++) {
-		struct help_line *l = &lines[i + ui->help_scroll];
-		int y = r.y + 1 + i;
+	/* A text wider than its column goes on over the next rows, whole. */
+	int rows = h - 2, text_w = w - 23, total = 0;
+	for (int i = 0; i < n; i++)
+		total += help_rows(&lines[i], text_w);
+	if (ui->help_scroll > total - rows)
+		ui->help_scroll = total - rows > 0 ? total - rows : 0;
+	int row = -ui->help_scroll;
+	for (int i = 0; i < n && row < rows; i++) {
+		struct help_line *l = &lines[i];
 		if (l->heading) {
-			ui_put(y, r.x + 2, w - 4, ROLE_TITLE, l->keys, false);
+			if (row >= 0)
+				ui_put(r.y + 1 + row, r.x + 2, w - 4, ROLE_TITLE, l->keys, false);
+			row++;
 			continue;
 		}
-		ui_put(y, r.x + 2, 18, ROLE_HELP_KEY, l->keys, false);
-		ui_put(y, r.x + 21, w - 23, ROLE_DIALOG, l->text, false);
+		if (row >= 0)
+			ui_put(r.y + 1 + row, r.x + 2, 18, ROLE_HELP_KEY, l->keys, false);
+		for (const char *t = l->text; (*t || t == l->text) && row < rows; row++) {
+			size_t len = ui_wrap(t, text_w);
+			if (row >= 0)
+				ui_putf(r.y + 1 + row, r.x + 21, text_w, ROLE_DIALOG, "%.*s", (int)len, t);
+			t += len;
+			while (*t == ' ')
+				t++;
+		}
 	}
 }
 
@@ -89,6 +117,8 @@ enum ui_result ui_help_key(struct ui *ui, int key)
 		ui->help_scroll++;
 	} else if ((key == 'k' || key == UI_KEY_FN(KEY_UP)) && ui->help_scroll > 0) {
 		ui->help_scroll--;
+	} else if (key == UI_CTRL('c')) {
+		return UI_UNHANDLED; /* quit works from here too */
 	}
 	return UI_HANDLED;
 }

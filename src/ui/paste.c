@@ -17,7 +17,14 @@
  * to PASTE_KEEP bytes; the rest is only scanned for the marker. */
 #define PASTE_KEEP (2u << 20)
 #define PASTE_FEED_MAX 65536
+/* Copied text may itself hold the end marker (ESC[201~): bytes that come
+ * with the paste are read on for this long after a marker, and a later end
+ * marker before any start marker shows the first one was text. */
+#define PASTE_SETTLE_MS 50
+#define PASTE_AFTER_MAX (1u << 20)
 static const char paste_end_marker[] = "\033[201~";
+static const char paste_start_marker[] = "\033[200~";
+#define MARKER_LEN (sizeof paste_end_marker - 1)
 
 struct paste_raw {
 	char *data;
@@ -25,29 +32,69 @@ struct paste_raw {
 	char tail[8]; /* the last bytes seen, for a marker split across reads */
 	size_t ntail;
 	bool ended;
+	char *after; /* what came after the first end marker: keys, or more paste */
+	size_t nafter, capafter;
 };
+
+/* Text of the paste: kept up to PASTE_KEEP bytes, all counted. */
+static void paste_keep(struct paste_raw *p, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p->len < PASTE_KEEP)
+			p->data[p->len++] = s[i];
+		p->total++;
+	}
+}
+
+static void after_add(struct paste_raw *p, const char *s, size_t n)
+{
+	if (p->nafter + n > p->capafter) {
+		size_t cap = p->capafter ? p->capafter : 4096;
+		while (cap < p->nafter + n)
+			cap *= 2;
+		char *a = realloc(p->after, cap);
+		if (!a)
+			return; /* out of memory: what follows is lost, not run */
+		p->after = a;
+		p->capafter = cap;
+	}
+	memcpy(p->after + p->nafter, s, n);
+	p->nafter += n;
+}
 
 static void paste_take(struct paste_raw *p, const char *buf, size_t n)
 {
-	const size_t mlen = sizeof paste_end_marker - 1;
 	for (size_t i = 0; i < n && !p->ended; i++) {
 		if (p->len < PASTE_KEEP)
 			p->data[p->len++] = buf[i];
 		p->total++;
-		if (p->ntail == mlen) {
-			memmove(p->tail, p->tail + 1, mlen - 1);
+		if (p->ntail == MARKER_LEN) {
+			memmove(p->tail, p->tail + 1, MARKER_LEN - 1);
 			p->ntail--;
 		}
 		p->tail[p->ntail++] = buf[i];
-		if (p->ntail == mlen && memcmp(p->tail, paste_end_marker, mlen) == 0) {
+		if (p->ntail == MARKER_LEN && memcmp(p->tail, paste_end_marker, MARKER_LEN) == 0) {
 			p->ended = true;
-			p->total -= mlen;
-			p->len = p->total < p->len ? p->total : p->len - (p->len == PASTE_KEEP ? 0 : mlen);
-			/* Keys typed right after the paste go back to curses, in order. */
-			for (size_t j = n; j-- > i + 1;)
-				ungetch((unsigned char)buf[j]);
+			p->total -= MARKER_LEN;
+			p->len = p->total < p->len ? p->total
+						   : p->len - (p->len == PASTE_KEEP ? 0 : MARKER_LEN);
+			after_add(p, buf + i + 1, n - i - 1);
 		}
 	}
+}
+
+/* Where the paste really ends in `after`: the last end marker that comes
+ * before any start marker (a new paste), or -1 when there is none. */
+static long inner_end(const char *a, size_t n)
+{
+	long last = -1;
+	for (size_t i = 0; i + MARKER_LEN <= n; i++) {
+		if (memcmp(a + i, paste_start_marker, MARKER_LEN) == 0)
+			break;
+		if (memcmp(a + i, paste_end_marker, MARKER_LEN) == 0)
+			last = (long)i;
+	}
+	return last;
 }
 
 static void paste_read(struct paste_raw *p)
@@ -64,6 +111,30 @@ static void paste_read(struct paste_raw *p)
 		if (n > 0)
 			paste_take(p, buf, (size_t)n);
 	}
+	if (!p->ended)
+		return;
+	/* The rest of the burst: more of the paste when the text held the marker. */
+	while (p->nafter < PASTE_AFTER_MAX) {
+		struct pollfd pfd = {STDIN_FILENO, POLLIN, 0};
+		if (poll(&pfd, 1, PASTE_SETTLE_MS) <= 0)
+			break;
+		ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+		if (n <= 0)
+			break;
+		after_add(p, buf, (size_t)n);
+	}
+	long end = inner_end(p->after, p->nafter);
+	if (end >= 0) {
+		/* The first marker and what followed it up to the last one were text. */
+		paste_keep(p, paste_end_marker, MARKER_LEN);
+		paste_keep(p, p->after, (size_t)end);
+		size_t rest = (size_t)end + MARKER_LEN;
+		memmove(p->after, p->after + rest, p->nafter - rest);
+		p->nafter -= rest;
+	}
+	/* Keys typed right after the paste go back to curses, in order. */
+	for (size_t j = p->nafter; j-- > 0;)
+		ungetch((unsigned char)p->after[j]);
 }
 
 /* Why a paste cannot go into a one-line text field as it is, or NULL. A
@@ -125,6 +196,7 @@ void ui_paste(struct ui *ui, bool into_field, ui_paste_key_fn dispatch_key)
 		return;
 	}
 	paste_read(&p);
+	free(p.after);
 	const char *why = NULL;
 	if (!into_field)
 		why = "paste ignored: no text field";

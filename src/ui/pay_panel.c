@@ -120,13 +120,10 @@ uint64_t pay_panel_submit(struct ui *ui, const struct pay_job_request *req)
 static int v_amount(const char *v, char *msg, size_t len)
 {
 	if (!*v)
-		return 0;
-	for (const char *s = v; *s; s++)
-		if (!(*s >= '0' && *s <= '9') && *s != '.' && *s != ',') {
-			snprintf(msg, len, "an amount such as 25.00 (empty: all of it)");
-			return -1;
-		}
-	return 0;
+		return 0; /* all of it */
+	struct pd_error e;
+	/* the currency's decimals are checked on submit */
+	return ui_field_verdict(money_check(v, &e), &e, msg, len);
 }
 
 static int v_note(const char *v, char *msg, size_t len)

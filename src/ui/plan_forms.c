@@ -110,14 +110,13 @@ static int v_limits(const char *v, char *msg, size_t len)
 
 static int v_amount(const char *v, char *msg, size_t len)
 {
-	int64_t minor;
 	struct pd_error e;
 	/* The currency's decimals are checked again on submit. */
 	if (!*v) {
 		snprintf(msg, len, "the price per period, such as 49 or 49.50");
 		return -1;
 	}
-	return ui_field_verdict(money_parse(v, "usd", &minor, &e), &e, msg, len);
+	return ui_field_verdict(money_check(v, &e), &e, msg, len);
 }
 
 static int v_currency(const char *v, char *msg, size_t len)

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "paydesk/audit_view.h"
+#include "paydesk/file_replace.h"
 #include "paydesk/money.h"
 #include "paydesk/textcheck.h"
 #include "widgets.h"
@@ -311,14 +312,16 @@ static void open_filter(struct audit_screen *s)
 static void open_export(struct audit_screen *s)
 {
 	const struct ui_field spec[] = {
-		{.label = "File", .hint = "CSV of the filtered entries, written 0600; an existing file is replaced", .validate = validate_path},
+		{.label = "File", .hint = "CSV of the filtered entries, written 0600; never over an existing file", .validate = validate_path},
 	};
 	open_form(s, MODE_EXPORT, spec, 1, 4096);
 	char name[64];
 	time_t now = time(NULL);
 	struct tm tm;
 	strftime(name, sizeof name, "paydesk-audit-%Y%m%d.csv", localtime_r(&now, &tm));
-	textedit_set(&s->fields[0].edit, name);
+	char *free_name = file_free_name(name); /* a second export today: -2, not over the first */
+	textedit_set(&s->fields[0].edit, free_name ? free_name : name);
+	free(free_name);
 	s->form.dirty = false;
 }
 

@@ -116,10 +116,9 @@ static int v_currency(const char *v, char *msg, size_t len)
 
 static int v_price(const char *v, char *msg, size_t len)
 {
-	int64_t minor;
 	struct pd_error e;
 	/* The currency's decimals are checked again on save. */
-	return ui_field_verdict(money_parse(v, "usd", &minor, &e), &e, msg, len);
+	return ui_field_verdict(money_check(v, &e), &e, msg, len);
 }
 
 static int v_hours(const char *v, char *msg, size_t len)

@@ -10,6 +10,7 @@
 
 #include "paydesk/history.h"
 #include "paydesk/history_desk.h"
+#include "paydesk/file_replace.h"
 #include "paydesk/history_export.h"
 #include "paydesk/history_review.h"
 #include "paydesk/money.h"
@@ -292,8 +293,8 @@ static int validate_required_date(const char *v, char *msg, size_t len)
 static int validate_amount(const char *v, char *msg, size_t len)
 {
 	struct pd_error err = {0};
-	int64_t minor;
-	if (!*v || !money_parse(v, "usd", &minor, &err))
+	/* the currency's decimals are checked when the filter is applied */
+	if (!*v || !money_check(v, &err))
 		return 0;
 	snprintf(msg, len, "%s", err.msg);
 	return -1;
@@ -491,14 +492,16 @@ static void open_export_form(struct hist *h)
 {
 	const struct ui_field spec[] = {
 		{.label = "Format", .kind = UI_FIELD_CHOICE, .hint = "Space or ←/→: csv (RFC 4180) or jsonl", .choices = format_choices},
-		{.label = "File", .kind = UI_FIELD_TEXT, .hint = "written 0600; an existing file is replaced", .validate = validate_path},
+		{.label = "File", .kind = UI_FIELD_TEXT, .hint = "written 0600; never over an existing file", .validate = validate_path},
 	};
 	history_open_form(h, MODE_EXPORT, spec, 2);
 	char name[64];
 	time_t now = time(NULL);
 	struct tm tm;
 	strftime(name, sizeof name, "paydesk-history-%Y%m%d.csv", localtime_r(&now, &tm));
-	textedit_set(&h->fields[1].edit, name);
+	char *free_name = file_free_name(name); /* a second export today: -2, not over the first */
+	textedit_set(&h->fields[1].edit, free_name ? free_name : name);
+	free(free_name);
 	h->form.dirty = false;
 }
 
@@ -621,7 +624,7 @@ static void submit_form(struct hist *h)
 		enum history_format fmt = h->fields[0].choice == 1 ? HISTORY_JSONL : HISTORY_CSV;
 		char *path = strdup(ui_form_value(&h->form, 1));
 		long rows = 0;
-		if (history_export_file(h->ui->app->db, &h->filter, fmt, path, &rows, &err)) {
+		if (history_export_file(h->ui->app->db, &h->filter, fmt, path, false, &rows, &err)) {
 			snprintf(h->fields[1].error, sizeof h->fields[1].error, "%.190s", err.msg);
 			free(path);
 			return;

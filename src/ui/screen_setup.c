@@ -18,12 +18,18 @@
 #include "paydesk/vault.h"
 #include "paydesk/verify_job.h"
 #include "setup_express.h"
+#include "setup_limits.h"
 #include "widgets.h"
 
 extern const struct ui_screen screen_setup_ops;
 
 enum { F_ACCOUNT, F_PUBLISHABLE, F_KEY, F_CURRENCY, F_BOOKING, F_BILLING, F_COUNT };
-enum setup_mode { MODE_VIEW, MODE_EDIT, MODE_NEW_PASSPHRASE, MODE_EXPRESS };
+enum setup_mode { MODE_VIEW, MODE_EDIT, MODE_NEW_PASSPHRASE, MODE_EXPRESS, MODE_DISCONNECT,
+		  MODE_LIMITS };
+
+/* Disconnect wipes the vault: confirmed by typing this word, which no stray
+ * key (Enter, y) can give. */
+#define DISCONNECT_WORD "disconnect"
 
 static const char *const booking_choices[] = {"off", "optional", "required", NULL};
 static const char *const billing_choices[] = {"off", "on", NULL};
@@ -38,6 +44,8 @@ struct setup_state {
 	struct ui_field pass_fields[2];
 	struct ui_form pass_form;
 	char pass_error[600];
+	struct ui_field word_field; /* MODE_DISCONNECT: the confirming word */
+	struct ui_form word_form;
 
 	struct verify_progress progress;
 	uint64_t job;
@@ -46,6 +54,7 @@ struct setup_state {
 	struct ui_list checklist;
 	char key_placeholder[128];
 	struct setup_express *express;
+	struct setup_limits *limits;
 };
 
 /* ---- field checks --------------------------------------------------- */
@@ -151,8 +160,11 @@ static void *open_setup(struct ui *ui)
 	st->pass_fields[0] = (struct ui_field){.label = "New passphrase", .kind = UI_FIELD_SECRET};
 	st->pass_fields[1] = (struct ui_field){.label = "Again", .kind = UI_FIELD_SECRET};
 	ui_form_init(&st->pass_form, st->pass_fields, 2, 1024);
+	st->word_field = (struct ui_field){.label = "Type " DISCONNECT_WORD};
+	ui_form_init(&st->word_form, &st->word_field, 1, 64);
 	verify_progress_init(&st->progress);
 	st->express = setup_express_new();
+	st->limits = setup_limits_new();
 	load(st);
 	return st;
 }
@@ -164,8 +176,10 @@ static void close_setup(void *state)
 		return;
 	ui_form_free(&st->form);
 	ui_form_free(&st->pass_form);
+	ui_form_free(&st->word_form);
 	verify_progress_destroy(&st->progress);
 	setup_express_free(st->express);
+	setup_limits_free(st->limits);
 	free(st);
 }
 
@@ -415,9 +429,9 @@ static void create_vault_and_save(struct setup_state *st)
 	do_save(st);
 }
 
-static void confirm_disconnect(struct ui *ui, void *ctx)
+static void disconnect(struct setup_state *st)
 {
-	struct setup_state *st = ctx;
+	struct ui *ui = st->ui;
 	struct pd_error err = {0};
 	if (setup_disconnect(ui->app->db, &ui->app->session, &err)) {
 		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
@@ -425,8 +439,13 @@ static void confirm_disconnect(struct ui *ui, void *ctx)
 	}
 	vault_lock(&ui->app->vault);
 	st->form.dirty = false;
-	memset(&st->progress.report, 0, sizeof st->progress.report);
-	st->progress.done = false;
+	/* A verification still running was of the wiped account: stop it, and
+	 * forget it under the lock its worker writes with, so it can neither
+	 * finish as "verified" nor let the next save skip verifying. */
+	if (st->job && ui->app->jobs)
+		jobs_cancel(ui->app->jobs, st->job);
+	st->job = 0;
+	verify_progress_reset(&st->progress);
 	load(st);
 	ui_load_account(ui);
 	ui_notify(ui, UI_NOTICE_INFO, "disconnected: the key and the vault were wiped");
@@ -446,6 +465,7 @@ static const struct ui_binding setup_keys[] = {
 	{'s', UI_ACT_SAVE, "save: seal the key in the vault", NULL},
 	{'x', UI_ACT_BACK, "disconnect: wipe the key and account", has_account},
 	{'X', UI_ACT_VIEW, "Express account (Stripe Connect): create, onboard, link", has_account},
+	{'R', UI_ACT_REFUND, "staff refund limits, a currency each", NULL},
 	{'j', UI_ACT_DOWN, "scroll the checklist", NULL},
 	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, "scroll the checklist", NULL},
 	{'k', UI_ACT_UP, "scroll the checklist back", NULL},
@@ -466,16 +486,20 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 		do_save(st);
 		return UI_HANDLED;
 	case UI_ACT_BACK:
-		ui_dialog_open(ui, &(struct ui_dialog_spec){
-					   .title = "Disconnect Stripe?",
-					   .body = "The sealed key, the vault and the account details\n"
-						   "are wiped. Payments cannot be taken until an admin\n"
-						   "connects an account again.",
-					   .confirm_label = "disconnect",
-					   .on_confirm = confirm_disconnect, .ctx = st});
+		st->mode = MODE_DISCONNECT;
+		textedit_set(&st->word_field.edit, "");
+		st->word_field.error[0] = '\0';
+		st->word_form.focus = 0;
+		(void)ui;
 		return UI_HANDLED;
 	case UI_ACT_VIEW:
 		st->mode = MODE_EXPRESS;
+		return UI_HANDLED;
+	case UI_ACT_REFUND:
+		if (!st->limits)
+			return UI_UNHANDLED;
+		setup_limits_load(st->limits, ui);
+		st->mode = MODE_LIMITS;
 		return UI_HANDLED;
 	case UI_ACT_DOWN:
 	case UI_ACT_UP:
@@ -496,6 +520,32 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 			return UI_HANDLED;
 		}
 		return UI_UNHANDLED; /* tabs, help and quit still work */
+	}
+	if (st->mode == MODE_DISCONNECT) {
+		if (k == UI_KEY_ESC) {
+			st->mode = MODE_VIEW;
+		} else if (k == UI_KEY_ENTER) {
+			if (strcmp(ui_form_value(&st->word_form, 0), DISCONNECT_WORD) == 0) {
+				st->mode = MODE_VIEW;
+				disconnect(st);
+			} else {
+				snprintf(st->word_field.error, sizeof st->word_field.error,
+					 "type the word " DISCONNECT_WORD " to wipe them (Esc: keep them)");
+			}
+		} else {
+			ui_form_key(&st->word_form, k);
+			st->word_field.error[0] = '\0';
+		}
+		return UI_HANDLED;
+	}
+	if (st->mode == MODE_LIMITS) {
+		if (setup_limits_key(st->limits, ui, k) == UI_HANDLED)
+			return UI_HANDLED;
+		if (k == UI_KEY_ESC) {
+			st->mode = MODE_VIEW;
+			return UI_HANDLED;
+		}
+		return UI_UNHANDLED;
 	}
 	if (st->mode == MODE_NEW_PASSPHRASE) {
 		if (k == UI_KEY_ESC) {
@@ -536,6 +586,8 @@ static bool editing(void *state)
 	const struct setup_state *st = state;
 	if (st->mode == MODE_EXPRESS)
 		return setup_express_editing(st->express);
+	if (st->mode == MODE_DISCONNECT || st->mode == MODE_LIMITS)
+		return true;
 	return st->mode != MODE_VIEW &&
 	       (st->mode == MODE_NEW_PASSPHRASE || st->fields[st->form.focus].kind != UI_FIELD_CHOICE);
 }
@@ -644,6 +696,26 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 				   &st->row);
 		return;
 	}
+	if (st->mode == MODE_DISCONNECT) {
+		ui_put(y++, a.x + 2, a.w - 4, ROLE_WARNING, "Disconnect Stripe?", false);
+		ui_put(y++, a.x + 2, a.w - 4, ROLE_NORMAL,
+		       "The sealed key, the vault and the account details are wiped.", false);
+		ui_put(y++, a.x + 2, a.w - 4, ROLE_NORMAL,
+		       "Payments cannot be taken until an admin connects an account again.", false);
+		y++;
+		ui_form_draw(&st->word_form, (struct ui_rect){y, a.x + 2, 2, a.w - 4});
+		int cy, cx;
+		getyx(stdscr, cy, cx);
+		ui_put(y + 3, a.x + 2, a.w - 4, ROLE_HELP_KEY,
+		       "Enter: disconnect (after typing " DISCONNECT_WORD ")    Esc: keep the account",
+		       false);
+		move(cy, cx);
+		return;
+	}
+	if (st->mode == MODE_LIMITS) {
+		setup_limits_draw(st->limits, (struct ui_rect){y, a.x, a.y + a.h - y, a.w});
+		return;
+	}
 	if (st->mode == MODE_NEW_PASSPHRASE) {
 		ui_put(y++, a.x + 2, a.w - 4, ROLE_NORMAL,
 		       "Create the admin passphrase that seals the key (asked at each start).", false);
@@ -677,7 +749,7 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 	y += used > form_h ? form_h : used;
 	ui_put(y++, a.x + 2, a.w - 4, ROLE_HELP_KEY,
 	       st->mode == MODE_EDIT ? "Tab/Enter: next field   Esc: done editing"
-				     : "e edit  v verify  s save  x disconnect  X Express account  ? keys",
+				     : "e edit  v verify  s save  x disconnect  X Express  R refund limits  ? keys",
 	       false);
 	draw_checklist(st, (struct ui_rect){y, a.x, a.y + a.h - y, a.w});
 	if (st->mode == MODE_EDIT)

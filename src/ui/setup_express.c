@@ -154,6 +154,12 @@ enum ui_result setup_express_key(struct setup_express *x, struct ui *ui, int key
 	switch (key) {
 	case 'c':
 	case 'k':
+		if (row->connected_account[0]) {
+			/* where payments land is never swapped by a second create */
+			ui_notify(ui, UI_NOTICE_ERROR, "already acting for %s: u unlinks it first",
+				  row->connected_account);
+			return UI_HANDLED;
+		}
 		x->asking = key == 'c' ? ASK_EMAIL : ASK_ACCOUNT;
 		x->field.label = key == 'c' ? "Owner's email" : "Account ID";
 		x->field.error[0] = '\0';

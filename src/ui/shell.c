@@ -63,6 +63,7 @@ static const struct ui_binding global_keys[] = {
 	{'T', UI_ACT_THEME_NEXT, NULL, can_switch_theme},
 	{'L', UI_ACT_LOCK, NULL, NULL},
 	{'A', UI_ACT_AUDIT, NULL, can_open_audit},
+	{'M', UI_ACT_MESSAGES, NULL, NULL},
 };
 #define N_GLOBAL (sizeof global_keys / sizeof global_keys[0])
 
@@ -150,8 +151,19 @@ void ui_notify(struct ui *ui, enum ui_notice_kind kind, const char *fmt, ...)
 	va_end(ap);
 	ui->notice_kind = kind;
 	ui->notice_until = time(NULL) + (kind == UI_NOTICE_ERROR ? 8 : 4);
+	/* An error stays until something newer is said or its screen is left;
+	 * a newer notice replaces it for good. */
 	if (kind == UI_NOTICE_ERROR)
 		snprintf(ui->last_error, sizeof ui->last_error, "%s", ui->notice);
+	else
+		ui->last_error[0] = '\0';
+	ui_messages_add(ui, kind, ui->notice);
+}
+
+void ui_clear_notices(struct ui *ui)
+{
+	ui->notice[0] = ui->last_error[0] = '\0';
+	ui->notice_until = 0;
 }
 
 /* What the status line says about Stripe, re-read from the store. */
@@ -185,12 +197,23 @@ static void draw_tabs(struct ui *ui)
 		x += ui_put(0, x, COLS - x, i == ui->tab ? ROLE_TAB_ACTIVE : ROLE_TAB, label, false);
 		x += ui_put(0, x, COLS - x, ROLE_TAB, " ", false);
 	}
+	int right = strcmp(ui->mode, "live") == 0 ? 6 : 0;
 	if (ui->tab >= UI_TABS) { /* a panel: its name where the tabs end */
-		int room = COLS - x - (strcmp(ui->mode, "live") == 0 ? 6 : 0);
 		char label[48];
 		snprintf(label, sizeof label, " A %s ", ui_screens[ui->tab]->title);
-		if (room > 0)
-			ui_put(0, x, room, ROLE_TAB_ACTIVE, label, false);
+		if (COLS - x - right > 0)
+			x += ui_put(0, x, COLS - x - right, ROLE_TAB_ACTIVE, label, false);
+	}
+	/* Who is at the desk, at the right end: cut to the room left, never
+	 * dropped while there are a few columns. */
+	if (ui->app->session.signed_in && !ui->signin) {
+		char who[USER_NAME_MAX + 4];
+		snprintf(who, sizeof who, " %s", ui->app->session.name);
+		int w = ui_text_width(who), room = COLS - x - right;
+		if (w > room)
+			w = room >= 4 ? room : 0;
+		if (w > 0)
+			ui_put(0, COLS - right - w, w, ROLE_TAB_ACTIVE, who, false);
 	}
 	if (strcmp(ui->mode, "live") == 0) /* live money: say it at both ends of the screen */
 		ui_put(0, COLS - 6, 6, ROLE_BADGE_LIVE, " LIVE ", false);
@@ -273,12 +296,14 @@ static void draw(struct ui *ui)
 		s->draw(ui->state[ui->tab], ui, body);
 		/* A screen that edits text leaves the cursor where typing goes. */
 		bool editing = s->editing && s->editing(ui->state[ui->tab]) && !ui->help_open &&
-			       !ui->dialog;
+			       !ui->messages_open && !ui->dialog;
 		if (editing)
 			getyx(stdscr, cy, cx);
 		draw_status(ui);
 		if (ui->help_open)
 			ui_help_draw(ui, global_keys, N_GLOBAL);
+		if (ui->messages_open)
+			ui_messages_draw(ui);
 		ui_dialog_draw(ui);
 		if (editing && cy > 0 && cy < LINES - 1) {
 			move(cy, cx);
@@ -341,6 +366,8 @@ static void switch_tab(struct ui *ui, int tab)
 		ui_notify(ui, UI_NOTICE_ERROR, "%s is for admins", ui_screens[tab]->title);
 		return;
 	}
+	if (tab != ui->tab)
+		ui_clear_notices(ui); /* what was said belonged to the screen left */
 	ui->tab = tab;
 	const struct ui_screen *s = ui_screens[ui->tab];
 	if (s->reload)
@@ -383,6 +410,8 @@ static void global_action(struct ui *ui, enum ui_action a)
 		break;
 	}
 	case UI_ACT_LOCK:
+		ui_clear_notices(ui); /* the next person starts with a clean line */
+		ui_messages_clear(ui); /* and reads nothing of the last one's */
 		ui_signin_open(ui, NULL);
 		break;
 	case UI_ACT_TAB_1:
@@ -391,6 +420,11 @@ static void global_action(struct ui *ui, enum ui_action a)
 	case UI_ACT_TAB_4:
 	case UI_ACT_TAB_5:
 		switch_tab(ui, (int)(a - UI_ACT_TAB_1));
+		break;
+	case UI_ACT_MESSAGES:
+		ui->help_open = false;
+		ui->messages_open = true;
+		ui->messages_scroll = 0;
 		break;
 	case UI_ACT_AUDIT:
 		switch_tab(ui, UI_SCREEN_AUDIT);
@@ -456,12 +490,20 @@ static void dispatch_key(struct ui *ui, int key)
 		ui_unlock_key(ui, key);
 		return;
 	}
+	if (ui_signin_recheck(ui))
+		return; /* disabled or re-roled meanwhile: this key does nothing */
 	if (ui->dialog) {
 		ui_dialog_key(ui, key);
 		return;
 	}
 	if (ui->help_open) {
-		ui_help_key(ui, key);
+		if (ui_help_key(ui, key) == UI_UNHANDLED && key == UI_CTRL('c'))
+			request_quit(ui);
+		return;
+	}
+	if (ui->messages_open) {
+		if (ui_messages_key(ui, key) == UI_UNHANDLED && key == UI_CTRL('c'))
+			request_quit(ui);
 		return;
 	}
 	if (ui->too_small) {
@@ -531,7 +573,7 @@ static bool typing_into_field(struct ui *ui)
 {
 	if (ui->signin || ui->unlock)
 		return !ui->dialog;
-	if (ui->dialog || ui->help_open || ui->too_small)
+	if (ui->dialog || ui->help_open || ui->messages_open || ui->too_small)
 		return false;
 	const struct ui_screen *s = ui_screens[ui->tab];
 	return s->editing && s->editing(ui->state[ui->tab]);
@@ -651,9 +693,12 @@ static void start_signin(struct ui *ui)
 			auth_user_add(ui->app->db, NULL, name, ROLE_ADMIN, pin, &err);
 		ok = users_sign_in(ui->app->db, name, pin, &u, &err) == PD_OK;
 		ui_trace_mark("kdf_end");
-		if (ok)
+		if (ok) {
 			ui->app->session = session_for(&u);
-		else
+			if (!ui->last_error[0]) /* a start-up warning (a bad theme) stays first */
+				ui_notify(ui, UI_NOTICE_INFO, "signed in as %s (%s) by PAYDESK_SIGN_IN", u.name,
+				  user_role_name(u.role));
+		} else
 			log_msg(LOG_WARN, "PAYDESK_SIGN_IN: %s", err.msg);
 	}
 	scrub_env("PAYDESK_PIN");
@@ -681,6 +726,8 @@ static int idle_lock_timeout(struct ui *ui)
 	if (left <= 0) {
 		log_msg(LOG_INFO, "screen locked after %d idle seconds", seconds);
 		ui_dialog_close(ui);
+		ui_clear_notices(ui); /* the next person starts with a clean line */
+		ui_messages_clear(ui); /* and reads nothing of the last one's */
 		ui_signin_open(ui, NULL);
 		return 0; /* draw the lock screen now */
 	}

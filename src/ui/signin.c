@@ -56,6 +56,31 @@ void ui_signin_open(struct ui *ui, void (*then)(struct ui *ui))
 	ui->help_open = false;
 }
 
+bool ui_signin_recheck(struct ui *ui)
+{
+	struct session *who = &ui->app->session;
+	if (ui->signin || !who->signed_in || who->user_id == 0)
+		return false;
+	struct pd_error err = {0};
+	enum user_role role = who->role;
+	int rc = auth_session_check(ui->app->db, who, &role, &err);
+	if (rc != PD_ERR_FORBIDDEN && role == who->role)
+		return false; /* still who they were (a busy database is not a revocation) */
+	char why[sizeof err.msg];
+	if (rc == PD_ERR_FORBIDDEN)
+		snprintf(why, sizeof why, "%s", err.msg);
+	else
+		snprintf(why, sizeof why, "%s is now %s: sign in again", who->name,
+			 user_role_name(role));
+	log_msg(LOG_WARN, "session of %s ended: %s", who->name, why);
+	if (ui->dialog)
+		ui_dialog_close(ui); /* a question asked of them is theirs alone */
+	ui_signin_open(ui, NULL);
+	if (ui->signin)
+		snprintf(ui->signin->error, sizeof ui->signin->error, "%s", why);
+	return true;
+}
+
 static void signed_in(struct ui *ui, const struct user *u)
 {
 	ui->app->session = session_for(u);

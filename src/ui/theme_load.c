@@ -1,34 +1,16 @@
 /* Finding theme files and turning a theme into curses colour pairs. */
 #include <curses.h>
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "paydesk/text_file.h"
 #include "ui.h"
 
 const char *const ui_theme_names[] = {"default", "dark", "light", "mono", "high-contrast"};
 const int ui_theme_count = sizeof ui_theme_names / sizeof ui_theme_names[0];
-
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-	char chunk[4096];
-	size_t n;
-	while (mem && (n = fread(chunk, 1, sizeof chunk, f)) > 0 && len < 1 << 20)
-		fwrite(chunk, 1, n, mem);
-	if (mem)
-		fclose(mem);
-	fclose(f);
-	return buf;
-}
 
 /* Where a theme name is looked for, in order: the user's config dir, the
  * installed data dir, and themes/ beside the binary (a source checkout). */
@@ -108,10 +90,9 @@ void ui_theme_load(struct ui *ui, const char *spec, char **warning)
 			 spec, looked);
 		return;
 	}
-	char *text = read_text(path);
-	if (!text) {
-		asprintf(warning, "cannot read theme %s: %s; using the default theme", path,
-			 strerror(errno));
+	char *text;
+	if (text_file_read(path, "theme", TEXT_FILE_MAX, &text, &err) != PD_OK) {
+		asprintf(warning, "%s; using the default theme", err.msg);
 		free(path);
 		return;
 	}

@@ -82,7 +82,8 @@
 	X(SAVE_CARD, "save a card for next time (link / QR)")         \
 	X(SYNC, "sync with Stripe")                                    \
 	X(ARCHIVE, "archive / restore")                                \
-	X(AUDIT, "audit log (admins)")
+	X(AUDIT, "audit log (admins)")                                 \
+	X(MESSAGES, "the last messages, read whole")
 
 enum ui_action {
 #define X(id, help) UI_ACT_##id,
@@ -125,6 +126,10 @@ int ui_putf(int y, int x, int width, enum theme_role role, const char *fmt, ...)
 void ui_fill(struct ui_rect r, enum theme_role role);
 /* Columns a UTF-8 string takes on screen. */
 int ui_text_width(const char *s);
+/* Bytes of s that make its next line of at most width columns: up to the
+ * last space that fits (a word longer than the line is cut), or all of it.
+ * At least one character while s is not empty. */
+size_t ui_wrap(const char *s, int width);
 /* Draw a box border around r in role's style, with a title. */
 void ui_box(struct ui_rect r, enum theme_role role, const char *title);
 
@@ -184,6 +189,7 @@ extern const struct ui_screen *const ui_screens[UI_SCREENS];
 /* ---- the shell ---------------------------------------------------------- */
 
 enum ui_notice_kind { UI_NOTICE_INFO, UI_NOTICE_ERROR };
+#define UI_MESSAGES_KEPT 50
 
 struct ui_dialog;
 struct ui_unlock;
@@ -210,6 +216,16 @@ struct ui {
 	time_t notice_until;
 
 	char last_error[256];
+	/* The last messages, whole, for the M overlay (status-line text may be cut). */
+	struct ui_message {
+		time_t at;
+		enum ui_notice_kind kind;
+		char text[256];
+	} messages[UI_MESSAGES_KEPT];
+	int messages_count; /* kept, at most UI_MESSAGES_KEPT; the newest at [messages_next - 1] */
+	int messages_next;
+	bool messages_open;
+	int messages_scroll;
 	char account[136];   /* business name or "acct_…", or "" */
 	char mode[8];        /* "test", "live", or "" when not connected */
 	char connection[16]; /* "online", "offline", "verifying", "—" */
@@ -220,9 +236,18 @@ struct ui {
 	bool too_small;
 };
 
-/* Show a one-line notice in the status line for a few seconds. */
+/* Show a one-line notice in the status line for a few seconds (an error
+ * stays until a newer notice or until its screen is left). */
 void ui_notify(struct ui *ui, enum ui_notice_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Forget what the status line was saying (leaving a screen, locking). */
+void ui_clear_notices(struct ui *ui);
+/* The M overlay: every message of this session (the last UI_MESSAGES_KEPT),
+ * newest first, wrapped whole; forgotten at a lock, like the status line. */
+void ui_messages_add(struct ui *ui, enum ui_notice_kind kind, const char *text);
+void ui_messages_clear(struct ui *ui);
+void ui_messages_draw(struct ui *ui);
+enum ui_result ui_messages_key(struct ui *ui, int key);
 
 /* Ask for the vault passphrase (at start, or before a job that needs the
  * key). then, when set, runs after a successful unlock. */
@@ -234,6 +259,9 @@ void ui_unlock_close(struct ui *ui);
 /* The lock screen: sign in (or, with no users yet, create the admin).
  * then runs after a successful sign-in. */
 void ui_signin_open(struct ui *ui, void (*then)(struct ui *ui));
+/* The signed-in user re-read: disabled, gone or given another role since
+ * signing in ends the session (the lock screen says why); true then. */
+bool ui_signin_recheck(struct ui *ui);
 enum ui_result ui_signin_key(struct ui *ui, int key);
 void ui_signin_draw(struct ui *ui);
 void ui_signin_close(struct ui *ui);

@@ -136,6 +136,31 @@ class FormBattery(unittest.TestCase):
         t.send("q")
         self.assertEqual(t.exit_status(), 0)
 
+    def test_paste_holding_the_end_marker_is_text(self):
+        # Copied text that itself holds the end-of-paste marker, then Ctrl-S:
+        # all of it is the paste (refused whole for its escape), none of it keys.
+        t = self.start()
+        t.send("2")
+        t.wait_for("Clients · Services · Staff")
+        t.send("n")
+        t.wait_for("Esc: cancel")
+        self.paste(t, b"Ann\x1b[201~Bee\x13")
+        t.wait_for("paste refused: escape sequences")
+        time.sleep(0.3)
+        self.assert_clean(t)
+        self.assertEqual(self.snapshot(), self.before)  # no client saved
+        t.send("Escape")
+        t.wait_gone("Esc: cancel")
+        # a paste ending in the marker text, then a key typed afterwards: the key is a key
+        t.send("n")
+        t.wait_for("Esc: cancel")
+        self.paste(t, b"Ann\x1b[201~")
+        t.wait_for("paste refused: escape sequences")
+        t.type("Cy")
+        t.wait_for("Cy")
+        t.send("Escape")
+        t.send("q")
+
     def test_appointment_form(self):
         t = self.start()
         t.send("n")

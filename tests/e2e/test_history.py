@@ -107,6 +107,16 @@ class HistoryScreen(unittest.TestCase):
         self.assertEqual(records[0]["reviewed"], "yes")
         self.assertTrue(all(r["reviewed"] == "no" for r in records[1:]))
         self.assertIn(records[0]["currency"], first_line)
+        # the same name again: refused, the first export kept
+        term.send("e")
+        term.wait_for("Export what is shown")
+        term.send("Tab", "C-u")
+        term.type(out)
+        term.send("Enter")
+        term.wait_for("already exists")
+        term.send("Escape")
+        with open(out, newline="", encoding="utf-8") as f:
+            self.assertEqual(f.read(), raw)
         con = sqlite3.connect(self.db)
         by = con.execute("SELECT reviewed_by FROM reviews WHERE stripe_id = ? AND reviewed = 1",
                          (records[0]["stripe_id"],)).fetchone()

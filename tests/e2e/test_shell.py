@@ -4,6 +4,7 @@ import os
 import re
 import sqlite3
 import subprocess
+import time
 import unittest
 
 from tmuxharness import Home, Terminal, paydesk_bin
@@ -64,8 +65,7 @@ class Shell(unittest.TestCase):
 
     def test_help_overlay_lists_keys_of_the_screen(self):
         t = self.start()
-        t.send("?")
-        screen = t.wait_for("Keys")
+        screen = self.help_text(t)  # scrolled through: long texts wrap over rows
         self.assertIn("Appointments", screen)
         self.assertIn("q, Ctrl-C", screen)
         self.assertIn("quit paydesk", screen)
@@ -73,6 +73,32 @@ class Shell(unittest.TestCase):
         t.send("Escape")
         t.wait_gone("Keys —")
         t.send("q")
+        self.assertEqual(t.exit_status(), 0)
+
+    def help_text(self, t):
+        """The whole ? overlay, scrolled through."""
+        t.send("?")
+        seen = [t.wait_for("Keys —")]
+        for _ in range(12):
+            t.send("j", "j", "j", "j", "j", "j")
+            time.sleep(0.15)
+            seen.append(t.screen())
+        return "\n".join(seen)
+
+    def test_help_lists_the_list_moves_where_they_work(self):
+        # History and Audit take j/k/PgDn/G through the shared list moves,
+        # but ? stopped listing them once they were shared.
+        t = self.start("--screen", "history")
+        text = self.help_text(t)
+        for key in ("PgDn", "Ctrl-D", "End", "last row"):
+            self.assertIn(key, text, "missing from ? on History")
+        t.send("Escape")
+        t.send("A")
+        t.wait_for("A Audit")
+        text = self.help_text(t)
+        self.assertIn("PgDn", text, "missing from ? on Audit")
+        # Ctrl-C quits from the help overlay too (it was swallowed).
+        t.send("C-c")
         self.assertEqual(t.exit_status(), 0)
 
     def test_resize_and_too_small(self):
@@ -109,6 +135,55 @@ class Shell(unittest.TestCase):
         t.wait_for("theme: mono")
         self.assertFalse(has_colour(t.screen(colours=True)))
         t.send("q")
+        self.assertEqual(t.exit_status(), 0)
+
+    def test_a_message_goes_with_its_screen_and_never_returns(self):
+        # "verify first (v), then save" came back on Appointments long after:
+        # an error stayed on the status line for good, behind newer notices.
+        t = self.start("--screen", "setup")
+        t.send("s")
+        t.wait_for("verify first (v), then save")
+        t.send("1")
+        screen = t.wait_for("Day agenda")
+        self.assertNotIn("verify first", screen)
+        t.send("5")
+        t.wait_for("Stripe account")
+        time.sleep(0.3)
+        self.assertNotIn("verify first", t.screen())
+        # A newer notice replaces it, and once that one has gone, so has the error.
+        t.send("s")
+        t.wait_for("verify first (v), then save")
+        t.send("T")
+        t.wait_for("theme: dark")
+        t.wait_gone("theme: dark", timeout=8)
+        time.sleep(0.3)
+        self.assertNotIn("verify first", t.screen())
+        t.send("q")
+        self.assertEqual(t.exit_status(), 0)
+
+    def test_every_message_can_be_read_whole(self):
+        # At 80 columns the status line cuts a long message with "…"; M lists
+        # the session's messages, newest first, wrapped whole.
+        folder = os.path.join(self.home.path, "themes-kept-in-a-rather-long-folder-name")
+        os.makedirs(folder)
+        theme = os.path.join(folder, "front-desk-evening.theme")
+        with open(theme, "w") as f:
+            f.write("normal default default\ntitle purpel default bold\n")
+        t = self.start("--theme", theme)
+        status = t.screen().splitlines()[-1]
+        self.assertIn("\u2026", status)  # cut where it stands
+        t.send("T")
+        t.wait_for("theme: dark")
+        t.send("M")
+        screen = t.wait_for("Messages, newest first")
+        flat = "".join(screen.split()).replace("│", "")
+        self.assertIn("".join(f"{theme}:2: unknown colour 'purpel'".split()), flat)
+        self.assertLess(screen.index("theme: dark"), screen.index("unknown colour"))
+        t.send("Escape")
+        t.wait_gone("Messages, newest first")
+        t.send("L")  # the next person reads nothing of this session
+        t.wait_for("paydesk is locked")
+        t.send("C-c")
         self.assertEqual(t.exit_status(), 0)
 
     def test_theme_option_and_bad_theme_file(self):

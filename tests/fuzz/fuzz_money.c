@@ -1,5 +1,7 @@
 /* money_parse on any text for every kind of currency, and the round trip
- * money_parse(money_format(x) without its code) == x over the whole range. */
+ * money_parse(money_format(x) without its code) == x over the whole range,
+ * also as a European desk writes it (1.234,50) and with spaces (1 234.50):
+ * a rendering is read as the same amount or refused, never as another. */
 #include "fuzz.h"
 
 #include <inttypes.h>
@@ -9,6 +11,27 @@
 
 static const char *const mo_currencies[] = {"usd", "EUR", "jpy", "KRW", "bhd", "kwd",
 					    "xyz", "",    "u",   "usdx", NULL};
+
+/* f ("1,234.50") with the marks swapped ("1.234,50") and with spaces for
+ * thousands ("1 234.50"). Both are read as amount; the swapped one may be
+ * refused only where it is ambiguous (a three-decimal amount below 1,000). */
+static void check_renderings(const char *f, const char *cur, int exp, int64_t amount)
+{
+	char swapped[64], spaced[64];
+	size_t i = 0;
+	for (; f[i] && i + 1 < sizeof swapped; i++) {
+		swapped[i] = f[i] == ',' ? '.' : f[i] == '.' ? ',' : f[i];
+		spaced[i] = f[i] == ',' ? ' ' : f[i];
+	}
+	swapped[i] = spaced[i] = '\0';
+	struct pd_error e;
+	int64_t back = -1;
+	int rc = money_parse(swapped, cur, &back, &e);
+	FUZZ_CHECK(rc != PD_OK || back == amount);
+	FUZZ_CHECK(rc == PD_OK || (exp == 3 && amount < 1000000));
+	back = -1;
+	FUZZ_CHECK(money_parse(spaced, cur, &back, &e) == PD_OK && back == amount);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -58,6 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc2)
 			fprintf(stderr, "'%s' (%s): %s\n", f, cur, e2.msg);
 		FUZZ_CHECK(rc2 == PD_OK && back == amounts[i]);
+		check_renderings(f, cur, exp, amounts[i]);
 	}
 	/* Negative amounts format with a '-' and are refused by the parser. */
 	if (v < 0) {

@@ -117,6 +117,8 @@ class ConnectTest(unittest.TestCase):
             self.fake.control("POST", f"/accounts/{acct_id}/onboarding", {"complete": True})
             t.wait_for("Express account ready", timeout=15)
             t.wait_for("details submitted, charges on")
+            t.send("c")  # a second account would silently replace this one
+            t.wait_for(f"already acting for {acct_id}: u unlinks it first")
             t.send("u")
             t.wait_for("Stop acting for the Express account?")
             t.send("y")
@@ -131,11 +133,46 @@ class ConnectTest(unittest.TestCase):
         out = self.paydesk("connect", "link", made["id"])
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn(f"paydesk now acts for {made['id']}", out.stdout)
-        out = self.paydesk("connect", "link", "acct_1NobodyKnowsThis")
+        out = self.paydesk("connect", "link", "acct_1NobodyKnowsThis", "--replace")
         self.assertEqual(out.returncode, 1)
         self.assertIn("the platform cannot see account acct_1NobodyKnowsThis", out.stderr)
         self.assertEqual(self.paydesk("connect", "link", "not-an-id").returncode, 2)
         self.assertEqual(self.paydesk("connect", "frobnicate").returncode, 2)
+
+    def accounts_created(self):
+        return [r for r in self.fake.requests(method="POST", path_prefix="/v1/accounts")
+                if r["path"] == "/v1/accounts"]
+
+    def test_express_twice_or_a_bad_email_is_refused(self):
+        for bad in ("not-an-email", "owner@", "a b@example.com", "owner@example"):
+            out = self.paydesk("connect", "express", "--email", bad)
+            self.assertEqual(out.returncode, 2, (bad, out.stdout, out.stderr))
+            self.assertIn("does not look like an address", out.stderr)
+        self.assertEqual(self.accounts_created(), [])  # nothing sent to Stripe
+
+        out = self.paydesk("connect", "express", "--email", "owner@harbour.example")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        first = out.stdout.split("created Express account ")[1].split(";")[0]
+        out = self.paydesk("connect", "express", "--email", "owner@harbour.example")
+        self.assertEqual(out.returncode, 1, out.stdout)
+        self.assertIn(f"paydesk already acts for {first}", out.stderr)
+        self.assertIn("--replace", out.stderr)
+        self.assertEqual(len(self.accounts_created()), 1)
+        other = self.fake.api("POST", "/v1/accounts", {"type": "express"}, key=KEY).json()["id"]
+        out = self.paydesk("connect", "link", other)
+        self.assertEqual(out.returncode, 1, out.stdout)
+        self.assertIn(f"paydesk already acts for {first}", out.stderr)
+        out = self.paydesk("connect", "status")
+        self.assertIn(f"account {first}", out.stdout)  # still the first
+        self.assertEqual(self.paydesk("connect", "link", first).returncode, 0)  # same: fine
+        # on purpose
+        out = self.paydesk("connect", "link", other, "--replace")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn(f"paydesk now acts for {other}", out.stdout)
+        out = self.paydesk("connect", "express", "--replace")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        third = out.stdout.split("created Express account ")[1].split(";")[0]
+        self.assertNotIn(third, (first, other))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from fakeclient import DEFAULT_KEY, FakeStripe  # noqa: E402
 
 TOOLS = os.environ.get("PAYDESK_TOOLS_DIR", os.path.join(ROOT, "build", "tools"))
 DRIVER = os.path.join(TOOLS, "pay_driver")
+PAYDESK = os.environ.get("PAYDESK_BIN") or os.path.join(ROOT, "paydesk")
 
 
 class PaymentsTest(unittest.TestCase):
@@ -51,9 +52,9 @@ class PaymentsTest(unittest.TestCase):
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def drive(self, *args, expect=0, key=DEFAULT_KEY, role="admin"):
+    def drive(self, *args, expect=0, key=DEFAULT_KEY, role="admin", user="sam"):
         argv = [DRIVER, "--api-base", self.fake.base_url, "--db", self.db, "--log", self.log,
-                "--role", role, "--user", "sam"] + list(args)
+                "--role", role, "--user", user] + list(args)
         env = dict(os.environ)
         env.pop("PAYDESK_TEST_STRIPE_KEY", None)
         if key:
@@ -446,19 +447,87 @@ class PaymentsTest(unittest.TestCase):
         finally:
             con.close()
 
-    def test_staff_refund_limit(self):
+    def users_cli(self, *args, stdin=""):
+        """`paydesk users …` on this database, proven as the admin Alex."""
+        env = {**os.environ, "PAYDESK_PIN": "2468", "HOME": self.dir,
+               "XDG_STATE_HOME": self.dir, "XDG_CONFIG_HOME": self.dir}
+        as_alex = ["--as", "Alex"] if args[0] != "add" or "Sam" in args else []
+        return subprocess.run([PAYDESK, "--db", self.db, "users", *args, *as_alex],
+                              input=stdin, capture_output=True, text=True, env=env, timeout=60)
+
+    def audit_refusals(self):
+        con = sqlite3.connect(self.db)
+        try:
+            return [r[0] for r in con.execute("SELECT detail FROM audit_log WHERE action ="
+                                              " 'refund.refused' ORDER BY id")]
+        finally:
+            con.close()
+
+    def test_staff_refund_limit_holds_across_refunds_and_per_day(self):
+        # The issue: refused at 70.00, then 40 and 30 refunded the whole payment.
+        self.assertEqual(self.users_cli("add", "--name", "Alex", "--role", "admin",
+                                        stdin="2468\n").returncode, 0)
+        out = self.users_cli("add", "--name", "Sam", "--role", "staff", stdin="1357\n")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        out = self.users_cli("refund-limit", "50", "usd", "60")
+        self.assertEqual(out.returncode, 0, out.stderr)
         cid, _ = self.client_with_card()
-        appt = self.book(cid, 5000)
+        first = self.book(cid, 7000)
+        self.drive("card", str(first["id"]))
+        self.fake.clear_requests()
+        staff = {"role": "staff", "user": "Sam"}
+        over = self.drive("refund", str(first["id"]), expect=1, **staff)
+        self.assertIn("above the staff limit of 50.00 USD a payment", over["error"])
+        self.drive("refund", str(first["id"]), "--amount", "4000", **staff)
+        more = self.drive("refund", str(first["id"]), "--amount", "3000", expect=1, **staff)
+        self.assertIn("40.00 USD of it refunded by staff already", more["error"])
+        self.assertEqual(len(self.fake.requests(method="POST", path_prefix="/v1/refunds")), 1)
+        # A second payment the same day: the daily total (60.00) is what stops it.
+        second = self.book(cid, 7000)
+        self.drive("card", str(second["id"]))
+        self.fake.clear_requests()
+        day = self.drive("refund", str(second["id"]), "--amount", "2500", expect=1, **staff)
+        self.assertIn("daily staff limit of 60.00 USD", day["error"])
+        pi = self.drive("show", str(second["id"]))["subject"]["payment_intent_id"]
+        hist = self.drive("history-refund", str(second["id"]), pi, "--amount", "2500",
+                          expect=1, **staff)
+        self.assertIn("daily staff limit of 60.00 USD", hist["error"])
+        self.drive("refund", str(second["id"]), "--amount", "2000", **staff)
+        self.assertEqual(len(self.fake.requests(method="POST", path_prefix="/v1/refunds")), 1)
+        # An admin is not bound by it; every refusal is in the audit log with the limit.
+        self.drive("refund", str(first["id"]))
+        refusals = self.audit_refusals()
+        self.assertEqual(len(refusals), 4, refusals)
+        self.assertTrue(all("Sam" in r and "limit" in r for r in refusals), refusals)
+
+    def test_staff_refund_limit_is_per_currency(self):
+        self.assertEqual(self.users_cli("add", "--name", "Alex", "--role", "admin",
+                                        stdin="2468\n").returncode, 0)
+        self.assertEqual(self.users_cli("add", "--name", "Sam", "--role", "staff",
+                                        stdin="1357\n").returncode, 0)
+        self.assertEqual(self.users_cli("refund-limit", "50", "usd").returncode, 0)
+        cid, _ = self.client_with_card()
+        appt = self.book(cid, 1000, "eur")
+        self.drive("card", str(appt["id"]))
+        out = self.drive("refund", str(appt["id"]), expect=1, role="staff", user="Sam")
+        self.assertIn("staff may not refund in EUR until an admin sets a EUR refund limit",
+                      out["error"])
+        self.assertEqual(self.users_cli("refund-limit", "20", "eur").returncode, 0)
+        self.drive("refund", str(appt["id"]), role="staff", user="Sam")
+        out = self.users_cli("refund-limit")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("EUR  20.00 EUR a payment, no daily limit", out.stdout)
+        self.assertIn("USD  50.00 USD a payment, no daily limit", out.stdout)
+        # Disabled since: the next refund is refused, whatever the session says.
+        self.assertEqual(self.users_cli("disable", "Sam").returncode, 0)
+        appt = self.book(cid, 1000, "eur")
         self.drive("card", str(appt["id"]))
         self.fake.clear_requests()
-        out = self.drive("refund", str(appt["id"]), role="staff", expect=1)
-        self.assertIn("refund limit", out["error"])
-        self.drive("settings", "staff_refund_limit", "2000 usd")
-        over = self.drive("refund", str(appt["id"]), role="staff", expect=1)
-        self.assertIn("above the staff limit", over["error"])
+        out = self.drive("refund", str(appt["id"]), "--amount", "500", expect=1, role="staff",
+                         user="Sam")
+        self.assertEqual(out["error"], "Sam is disabled: ask an admin to enable the account")
         self.assertEqual(self.fake.requests(method="POST"), [])
-        ok = self.drive("refund", str(appt["id"]), "--amount", "2000", role="staff")
-        self.assertEqual(ok["subject"]["payment"], "partially_refunded")
+        self.assertIn("refused to Sam: Sam is disabled", self.audit_refusals()[-1])
 
     def test_refund_reason_is_checked(self):
         cid, _ = self.client_with_card()

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -354,7 +355,23 @@ class SetupTest(unittest.TestCase):
             t.wait_for("Connected:")
             t.send("x")
             t.wait_for("Disconnect Stripe?")
-            t.send("y")
+            # stray keys wipe nothing: Enter, y, a near miss
+            for attempt in ("", "y", "disconect"):
+                t.type(attempt)
+                t.send("Enter")
+                t.wait_for("type the word disconnect to wipe them")
+                for _ in attempt:
+                    t.send("BSpace")
+            t.send("Escape")
+            t.wait_gone("Disconnect Stripe?")
+            self.assertIn("Connected:", t.screen())
+            con = sqlite3.connect(self.home.db)
+            self.assertEqual(con.execute("SELECT count(*) FROM vault").fetchone()[0], 1)
+            con.close()
+            t.send("x")
+            t.wait_for("Disconnect Stripe?")
+            t.type("disconnect")
+            t.send("Enter")
             t.wait_for("disconnected")
             t.wait_for("NO ACCOUNT")
             t.send("q")
@@ -369,6 +386,39 @@ class SetupTest(unittest.TestCase):
         con.close()
         out = self.paydesk("audit", "verify")
         self.assertEqual(out.returncode, 0)
+
+    def test_disconnect_during_a_running_verify_stays_disconnected(self):
+        self.assertEqual(self.setup(self.key("race")).returncode, 0)
+        env = {**self.home.env, "PAYDESK_API_BASE": self.fake.base_url}
+        with Terminal([paydesk_bin(), "--screen", "setup"], 80, 24, env=env) as t:
+            t.wait_for("Vault locked")
+            t.type(PASS)
+            t.send("Enter")
+            t.wait_for("Connected:")
+            # every Stripe call now takes a second: the verify is still running
+            self.fake.add_fault("latency", ms=1000, count=None)
+            t.send("v")
+            t.wait_for("verifying")
+            t.send("x")
+            t.wait_for("Disconnect Stripe?")
+            t.type("disconnect")
+            t.send("Enter")
+            t.wait_for("NO ACCOUNT")
+            self.fake.clear_faults()  # the old job, were it still running, ends now
+            time.sleep(4)
+            screen = t.screen()
+            self.assertNotIn("verified", screen)
+            self.assertNotIn("0 failing", screen)
+            self.assertIn("press v to verify", screen)
+            t.send("s")  # nothing of the wiped account counts as verified
+            t.wait_for("verify first")
+            self.assertIn("NO ACCOUNT", t.screen())
+            t.send("q")
+            self.assertEqual(t.exit_status(), 0)
+        con = sqlite3.connect(self.home.db)
+        self.assertEqual(con.execute("SELECT count(*) FROM stripe_account").fetchone()[0], 0)
+        self.assertEqual(con.execute("SELECT count(*) FROM vault").fetchone()[0], 0)
+        con.close()
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@
 #include "paydesk/services.h"
 #include "paydesk/settings.h"
 #include "paydesk/staff.h"
+#include "paydesk/users.h"
 #include "paydesk/tz.h"
 
 static json_t *str_or_null(const char *s)
@@ -311,7 +312,7 @@ int main(int argc, char **argv)
 	if (log_path)
 		log_open(log_path, LOG_DEBUG, NULL);
 	R.who.signed_in = true;
-	R.who.user_id = 1;
+	R.who.user_id = 0;
 	snprintf(R.who.name, sizeof R.who.name, "%s", user);
 	R.who.role = strcmp(role, "staff") == 0 ? ROLE_STAFF : ROLE_ADMIN;
 	const char *env_key = getenv("PAYDESK_TEST_STRIPE_KEY");
@@ -334,6 +335,13 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s\n", err.msg);
 			return 1;
 		}
+	}
+	/* A user of that name signs the actions as they would (their id, their
+	 * role as stored); otherwise an unstored session of the given role. */
+	struct user stored;
+	if (users_get(db, user, &stored, NULL) == PD_OK) {
+		R.who.user_id = stored.id;
+		R.who.role = stored.role;
 	}
 	struct pay_env e = {.db = db, .client = client, .key = R.key, .who = &R.who};
 	struct pay_result r;

@@ -2,10 +2,13 @@
  * whatever the screens show. PIN failures slow the next try. */
 #include "testutil.h"
 
+#include <pthread.h>
+
 #include "paydesk/audit.h"
 #include "paydesk/audit_view.h"
 #include "paydesk/auth.h"
 #include "paydesk/db.h"
+#include "paydesk/refund_limits.h"
 #include "paydesk/settings.h"
 #include "paydesk/setup.h"
 #include "paydesk/users.h"
@@ -75,7 +78,7 @@ static void test_staff_refused_at_app_layer(void **state)
 	assert_int_equal(auth_user_disable(f->db, &f->staff, "Alex", true, &err), PD_ERR_FORBIDDEN);
 	assert_int_equal(auth_user_reset_pin(f->db, &f->staff, "Alex", "0000", &err),
 			 PD_ERR_FORBIDDEN);
-	assert_int_equal(auth_set_refund_limit(f->db, &f->staff, 100000, "usd", &err),
+	assert_int_equal(auth_set_refund_limit(f->db, &f->staff, "usd", 100000, -1, &err),
 			 PD_ERR_FORBIDDEN);
 	struct user u;
 	assert_int_equal(users_get(f->db, "Eve", &u, &err), PD_ERR_NOT_FOUND);
@@ -160,20 +163,153 @@ static void test_audit_view_admins_only(void **state)
 	free(csv);
 }
 
+static int reserve(struct fx *f, const struct session *who, const char *pi, int64_t amount,
+		   const char *cur, struct pd_error *err)
+{
+	struct auth_refund_part part = {pi, amount, 0};
+	int rc = auth_refund_reserve(f->db, who, cur, &part, 1, err);
+	if (!rc)
+		auth_refund_settle(f->db, &part, AUTH_REFUND_MADE);
+	return rc;
+}
+
 static void test_refund_limits(void **state)
 {
 	struct fx *f = *state;
 	struct pd_error err = {0};
 	/* No limit set: staff may not refund at all; admins may. */
-	assert_int_equal(auth_allow_refund(f->db, &f->staff, 100, "usd", &err), PD_ERR_FORBIDDEN);
-	assert_non_null(strstr(err.msg, "until an admin sets a refund limit"));
-	assert_int_equal(auth_allow_refund(f->db, &f->admin, 99999999, "usd", &err), 0);
-	assert_int_equal(auth_set_refund_limit(f->db, &f->admin, 5000, "usd", &err), 0);
-	assert_int_equal(auth_allow_refund(f->db, &f->staff, 5000, "usd", &err), 0);
-	assert_int_equal(auth_allow_refund(f->db, &f->staff, 5001, "usd", &err), PD_ERR_FORBIDDEN);
+	assert_int_equal(reserve(f, &f->staff, "pi_1", 100, "usd", &err), PD_ERR_FORBIDDEN);
+	assert_string_equal(err.msg, "staff may not refund in USD until an admin sets a USD refund limit");
+	assert_int_equal(reserve(f, &f->admin, "pi_1", 99999999, "usd", &err), 0);
+	assert_int_equal(auth_set_refund_limit(f->db, &f->admin, "usd", 5000, 6000, &err), 0);
+	assert_int_equal(reserve(f, &f->staff, "pi_1", 5001, "usd", &err), PD_ERR_FORBIDDEN);
 	assert_string_equal(err.msg,
-			    "a refund of 50.01 USD is above the staff limit of 50.00 USD: ask an admin");
-	assert_int_equal(auth_allow_refund(f->db, &f->staff, 100, "eur", &err), PD_ERR_FORBIDDEN);
+			    "a refund of 50.01 USD is above the staff limit of 50.00 USD a payment: ask an admin");
+	/* Across refunds of one payment: 40 then 30 is 70, above 50. */
+	assert_int_equal(reserve(f, &f->staff, "pi_1", 4000, "usd", &err), 0);
+	assert_int_equal(reserve(f, &f->staff, "pi_1", 3000, "usd", &err), PD_ERR_FORBIDDEN);
+	assert_string_equal(err.msg, "a refund of 30.00 USD is above the staff limit of 50.00 USD a "
+				     "payment (40.00 USD of it refunded by staff already): ask an admin");
+	/* A day: 40 + 25 of another payment is above 60. */
+	assert_int_equal(reserve(f, &f->staff, "pi_2", 2500, "usd", &err), PD_ERR_FORBIDDEN);
+	assert_non_null(strstr(err.msg, "above Sam's daily staff limit of 60.00 USD (40.00 USD refunded today)"));
+	/* What Stripe refused no longer counts; what is unknown still does. */
+	struct auth_refund_part p = {"pi_2", 2000, 0};
+	assert_int_equal(auth_refund_reserve(f->db, &f->staff, "usd", &p, 1, &err), 0);
+	auth_refund_settle(f->db, &p, AUTH_REFUND_NOT_MADE);
+	p = (struct auth_refund_part){"pi_2", 2000, 0};
+	assert_int_equal(auth_refund_reserve(f->db, &f->staff, "USD", &p, 1, &err), 0);
+	auth_refund_settle(f->db, &p, AUTH_REFUND_UNKNOWN);
+	auth_refund_settle(f->db, &p, AUTH_REFUND_NOT_MADE); /* a caller's clean-up after it */
+	assert_int_equal(reserve(f, &f->staff, "pi_3", 1, "usd", &err), PD_ERR_FORBIDDEN);
+	/* One limit a currency: USD says nothing of EUR. */
+	assert_int_equal(reserve(f, &f->staff, "pi_4", 100, "eur", &err), PD_ERR_FORBIDDEN);
+	assert_non_null(strstr(err.msg, "until an admin sets a EUR refund limit"));
+	/* Every refusal is audited: who, which payment, how much, the limit. */
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(f->db, "SELECT actor, object_id, amount, detail FROM "
+						   "audit_log WHERE action = 'refund.refused' ORDER BY id",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	int refusals = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		refusals++;
+		assert_string_equal(sqlite3_column_text(st, 0), "Sam");
+		if (refusals == 3) {
+			assert_string_equal(sqlite3_column_text(st, 1), "pi_1");
+			assert_int_equal(sqlite3_column_int64(st, 2), 3000);
+			assert_non_null(strstr((const char *)sqlite3_column_text(st, 3),
+					       "limit of 50.00 USD a payment"));
+		}
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(refusals, 6);
+}
+
+/* Desks refunding at once: each with its own connection, as two paydesk
+ * processes are. The check and the reservation are one write transaction,
+ * so exactly as many pass as the limit holds. */
+struct racer {
+	const char *path;
+	struct session who;
+	int rc;
+};
+
+static void *race_one(void *arg)
+{
+	struct racer *r = arg;
+	sqlite3 *db;
+	struct pd_error err = {0};
+	r->rc = -1;
+	if (db_open(r->path, &db, &err))
+		return NULL;
+	struct auth_refund_part part = {"pi_race", 1000, 0};
+	r->rc = auth_refund_reserve(db, &r->who, "usd", &part, 1, &err);
+	db_close(&db);
+	return NULL;
+}
+
+static void test_refund_limit_race(void **state)
+{
+	struct fx *f = *state;
+	struct pd_error err = {0};
+	assert_int_equal(auth_set_refund_limit(f->db, &f->admin, "usd", 5000, -1, &err), 0);
+	enum { N = 12 };
+	pthread_t th[N];
+	struct racer r[N];
+	for (int i = 0; i < N; i++) {
+		r[i] = (struct racer){f->path, f->staff, -1};
+		assert_int_equal(pthread_create(&th[i], NULL, race_one, &r[i]), 0);
+	}
+	int passed = 0, refused = 0;
+	for (int i = 0; i < N; i++) {
+		pthread_join(th[i], NULL);
+		passed += r[i].rc == 0;
+		refused += r[i].rc == PD_ERR_FORBIDDEN;
+	}
+	assert_int_equal(passed, 5);
+	assert_int_equal(refused, N - 5);
+}
+
+/* Schema 9: the single limit of before ("5000 usd", a refund of at most
+ * that, in USD only) becomes USD's limit a payment, no daily limit. */
+static void test_refund_limit_migrates(void **state)
+{
+	struct fx *f = *state;
+	struct pd_error err = {0};
+	assert_int_equal(sqlite3_exec(f->db,
+				      "DROP TABLE refund_limits; DROP TABLE staff_refunds;"
+				      "INSERT INTO settings VALUES ('staff_refund_limit', '5000 usd', 1);"
+				      "PRAGMA user_version = 8;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	db_close(&f->db);
+	assert_int_equal(db_open(f->path, &f->db, &err), 0);
+	struct refund_limit l;
+	assert_int_equal(refund_limits_get(f->db, "usd", &l, &err), 0);
+	assert_int_equal(l.per_payment, 5000);
+	assert_int_equal(l.per_day, REFUND_NO_DAILY_LIMIT);
+	assert_int_equal(refund_limits_get(f->db, "eur", &l, &err), PD_ERR_NOT_FOUND);
+	char *v = NULL;
+	assert_int_equal(settings_get(f->db, "staff_refund_limit", &v, &err), PD_ERR_NOT_FOUND);
+	free(v);
+}
+
+/* The admin sets the limits; staff and a disabled admin may not. */
+static void test_refund_limit_set(void **state)
+{
+	struct fx *f = *state;
+	struct pd_error err = {0};
+	assert_int_equal(auth_set_refund_limit(f->db, &f->admin, "usd", -1, -1, &err), PD_ERR_USAGE);
+	assert_int_equal(auth_set_refund_limit(f->db, &f->admin, "us", 100, -1, &err), PD_ERR_USAGE);
+	assert_int_equal(auth_set_refund_limit(f->db, &f->admin, "EUR", 2000, 5000, &err), 0);
+	struct refund_limit l;
+	assert_int_equal(refund_limits_get(f->db, "eur", &l, &err), 0);
+	assert_int_equal(l.per_payment, 2000);
+	assert_int_equal(l.per_day, 5000);
+	char shown[160];
+	assert_string_equal(auth_refund_limit_describe(&l, shown, sizeof shown),
+			    "20.00 EUR a payment, 50.00 EUR a day each");
 }
 
 static void test_pin_failures_slow_down_and_are_audited(void **state)
@@ -218,12 +354,25 @@ static void test_disable_and_names(void **state)
 	assert_non_null(strstr(err.msg, "is disabled"));
 	assert_int_equal(auth_user_disable(f->db, &f->admin, "Sam", false, &err), 0);
 	assert_int_equal(users_sign_in(f->db, "Sam", "1357", &u, &err), 0);
-	assert_int_equal(auth_user_add(f->db, &f->admin, "Sam", ROLE_STAFF, "1111", &err),
+	assert_int_equal(auth_user_add(f->db, &f->admin, "Sam", ROLE_STAFF, "5802", &err),
 			 PD_ERR_EXISTS);
-	assert_int_equal(auth_user_add(f->db, &f->admin, "bad\x1b[2Jname", ROLE_STAFF, "1111", &err),
+	assert_int_equal(auth_user_add(f->db, &f->admin, "bad\x1b[2Jname", ROLE_STAFF, "5802", &err),
 			 PD_ERR_USAGE);
-	assert_int_equal(auth_user_add(f->db, &f->admin, "", ROLE_STAFF, "1111", &err), PD_ERR_USAGE);
+	assert_int_equal(auth_user_add(f->db, &f->admin, "", ROLE_STAFF, "5802", &err), PD_ERR_USAGE);
 	assert_int_equal(auth_user_add(f->db, &f->admin, "Kim", ROLE_STAFF, "12", &err), PD_ERR_USAGE);
+	/* Trivial PINs are refused wherever a PIN is set, with what to choose. */
+	const char *trivial[] = {"0000", "1234", "4321", "98765", "1212", "6969", "2000", "aaaa",
+				 "1004", "777777"};
+	for (size_t i = 0; i < sizeof trivial / sizeof *trivial; i++) {
+		assert_int_equal(auth_user_add(f->db, &f->admin, "Kim", ROLE_STAFF, trivial[i], &err),
+				 PD_ERR_USAGE);
+		assert_non_null(strstr(err.msg, "pick 4+ random digits"));
+		assert_int_equal(auth_user_reset_pin(f->db, &f->admin, "Sam", trivial[i], &err),
+				 PD_ERR_USAGE);
+	}
+	assert_false(users_pin_is_trivial("5802"));
+	assert_false(users_pin_is_trivial("2468")); /* a step of 2 is not a straight run */
+	assert_false(users_pin_is_trivial("correct horse"));
 	/* PINs are stored only as Argon2id hashes. */
 	sqlite3_stmt *st;
 	assert_int_equal(sqlite3_prepare_v2(f->db, "SELECT pin_hash FROM users WHERE name = 'Sam'",
@@ -240,6 +389,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_staff_refused_at_app_layer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_view_admins_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refund_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refund_limit_race, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refund_limit_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refund_limit_migrates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pin_failures_slow_down_and_are_audited, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_disable_and_names, setup, teardown),

@@ -162,6 +162,40 @@ static void test_load_file(void **state)
 	free(path);
 }
 
+/* A config file has a size limit (1 MiB): a bigger one is refused naming
+ * the file, not read until memory runs out (--config /dev/zero grew without
+ * limit); exactly 1 MiB still loads. */
+static void test_load_size_limit(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *path = tu_path(dir, "config");
+	size_t mib = 1 << 20;
+	char *text = malloc(mib + 2);
+	assert_non_null(text);
+	for (size_t i = 0; i < mib; i += 64)
+		memcpy(text + i, "# a comment line in a config file that is far too long ........\n", 64);
+	text[mib] = '\0';
+	struct config cfg;
+	struct pd_error err = {0};
+	config_init(&cfg);
+	tu_write_file(path, text);
+	assert_int_equal(config_load(&cfg, path, true, NULL, NULL, &err), PD_OK);
+	strcpy(text + mib, "#");
+	tu_write_file(path, text);
+	assert_int_equal(config_load(&cfg, path, true, NULL, NULL, &err), PD_ERR_USAGE);
+	char expect[600];
+	snprintf(expect, sizeof expect, "config %s is larger than 1 MiB", path);
+	assert_memory_equal(err.msg, expect, strlen(expect));
+	assert_int_equal(config_load(&cfg, "/dev/zero", true, NULL, NULL, &err), PD_ERR_USAGE);
+	assert_memory_equal(err.msg, "config /dev/zero is larger than 1 MiB", 37);
+	config_free(&cfg);
+	free(text);
+	tu_rm_rf(dir);
+	free(dir);
+	free(path);
+}
+
 static void test_env_overrides(void **state)
 {
 	(void)state;
@@ -186,7 +220,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),   cmocka_unit_test(test_all_keys),
 		cmocka_unit_test(test_bad_lines),  cmocka_unit_test(test_warnings),
-		cmocka_unit_test(test_load_file),  cmocka_unit_test(test_env_overrides),
+		cmocka_unit_test(test_load_file),  cmocka_unit_test(test_load_size_limit),
+		cmocka_unit_test(test_env_overrides),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

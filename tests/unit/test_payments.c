@@ -14,6 +14,8 @@
 #include "paydesk/setup.h"
 #include "paydesk/staff.h"
 #include "paydesk/tz.h"
+#include "paydesk/users.h"
+#include "paydesk/vault.h"
 
 struct fx {
 	char *dir, *path;
@@ -41,6 +43,10 @@ static int setup(void **state)
 	int64_t start;
 	bool amb;
 	assert_int_equal(tz_from_civil(2030, 1, 7, 10, 0, &start, &amb, &err), 0);
+	/* The users the sessions are: money actions re-read their user's state. */
+	assert_int_equal(vault_init(&err), 0);
+	assert_int_equal(users_add(f->db, "Alex", ROLE_ADMIN, "2468", &err), 0);
+	assert_int_equal(users_add(f->db, "Sam", ROLE_STAFF, "1357", &err), 0);
 	f->admin = (struct session){.signed_in = true, .user_id = 1, .name = "Alex",
 				    .role = ROLE_ADMIN};
 	struct booking_request req = {&f->admin, f->client, service, staff, start, ""};
@@ -153,6 +159,11 @@ static void test_refused_before_sending(void **state)
 	e.key = "rk_test_never_sent";
 	assert_int_equal(payments_link_create(&e, f->appt, 999999, &r, &err), PD_ERR_USAGE);
 	assert_non_null(strstr(err.msg, "45.00 EUR"));
+	/* Disabled since signing in: refused at once, not at the next sign-in. */
+	assert_int_equal(users_set_disabled(f->db, "Sam", true, &err), 0);
+	assert_int_equal(payments_link_create(&e, f->appt, 0, &r, &err), PD_ERR_FORBIDDEN);
+	assert_string_equal(err.msg, "Sam is disabled: ask an admin to enable the account");
+	assert_int_equal(users_set_disabled(f->db, "Sam", false, &err), 0);
 	/* Staff refund without a limit, and nothing to refund anyway. */
 	assert_int_equal(payments_refund(&e, f->appt, 0, "duplicate", &r, &err), PD_ERR_USAGE);
 	assert_int_equal(payments_refund(&e, f->appt, 0, "because", &r, &err), PD_ERR_USAGE);

@@ -18,6 +18,8 @@
 #include "paydesk/services.h"
 #include "paydesk/staff.h"
 #include "paydesk/tz.h"
+#include "paydesk/users.h"
+#include "paydesk/vault.h"
 
 struct fx {
 	char *dir, *path;
@@ -45,6 +47,10 @@ static int setup(void **state)
 	int64_t start;
 	bool amb;
 	assert_int_equal(tz_from_civil(2030, 1, 7, 10, 0, &start, &amb, &err), 0);
+	/* The users the sessions are: money actions re-read their user's state. */
+	assert_int_equal(vault_init(&err), 0);
+	assert_int_equal(users_add(f->db, "Alex", ROLE_ADMIN, "2468", &err), 0);
+	assert_int_equal(users_add(f->db, "Sam", ROLE_STAFF, "1357", &err), 0);
 	f->admin = (struct session){.signed_in = true, .user_id = 1, .name = "Alex",
 				    .role = ROLE_ADMIN};
 	struct booking_request req = {&f->admin, f->client, service, staff, start, ""};
@@ -203,8 +209,17 @@ static void test_refund_in_cash(void **state)
 			     0);
 	assert_int_equal(q_int(f->db, "SELECT count(*) FROM history WHERE type = 'desk_refund'"),
 			 0);
+	assert_non_null(strstr(err.msg, "refund limit"));
 	assert_int_equal(payments_desk_refund(f->db, &f->admin, f->appt, 2600, "", &r, &err),
 			 PD_ERR_USAGE);
+	/* within a staff limit: made, and counted against it */
+	assert_int_equal(auth_set_refund_limit(f->db, &f->admin, "eur", 300, -1, &err), 0);
+	assert_int_equal(payments_desk_refund(f->db, &f->staff, f->appt, 400, "", &r, &err),
+			 PD_ERR_FORBIDDEN);
+	assert_int_equal(payments_desk_refund(f->db, &f->staff, f->appt, 200, "", &r, &err), 0);
+	assert_int_equal(payments_desk_refund(f->db, &f->staff, f->appt, 200, "", &r, &err),
+			 PD_ERR_FORBIDDEN); /* 400 of one payment together: above 300 */
+	assert_int_equal(audits(f->db, "Sam", "payment.desk_refund"), 1);
 	assert_int_equal(payments_desk_refund(f->db, &f->admin, f->appt, 500, "change given", &r,
 					      &err),
 			 0);
@@ -215,11 +230,11 @@ static void test_refund_in_cash(void **state)
 				      " AND amount = 500 AND payment_method = 'cash'"),
 			 1);
 	assert_int_equal(q_int(f->db, "SELECT amount_refunded FROM history WHERE type = 'desk'"),
-			 500);
+			 700);
 	struct history_filter all = {0};
 	struct history_total t = total_eur(f->db, &all);
 	assert_int_equal(t.desk, 2500);
-	assert_int_equal(t.desk_refunds, 500);
+	assert_int_equal(t.desk_refunds, 700);
 	assert_int_equal(t.refunds, 0);
 	assert_int_equal(audits(f->db, "Alex", "payment.desk_refund"), 1);
 	/* the Stripe refund path says where the money is */
