@@ -31,7 +31,7 @@ struct history_filter {
 	int64_t since;      /* created >= since (unix seconds); 0: open */
 	int64_t until;      /* created < until; 0: open */
 	char status[32];    /* exact status ("succeeded", "refunded", …); "": any */
-	char type[16];      /* "payment", "refund", "invoice"; "": any */
+	char type[16];      /* "payment", "refund", "invoice", "desk", "desk_refund"; "": any */
 	char currency[4];   /* lowercase ISO code; "": any */
 	char client[128];   /* customer id, or words matched in client name / email */
 	bool amount_min_set, amount_max_set;
@@ -111,10 +111,13 @@ int history_row_get(sqlite3 *db, int64_t id, struct history_row *row, struct pd_
 /* ---- totals ----------------------------------------------------------- */
 
 /* Per currency, for a filter: records, gross (captured payments), refunds
- * (refund records), fees and net (balance transactions). */
+ * (refund records), fees and net (balance transactions) — Stripe's money;
+ * desk tenders (history_desk.h) apart: desk taken, desk refunds, and how
+ * many of the records they are. */
 struct history_total {
 	char currency[4];
 	int64_t count, gross, refunds, fees, net;
+	int64_t desk, desk_refunds, desk_count;
 };
 
 #define HISTORY_MAX_CURRENCIES 16

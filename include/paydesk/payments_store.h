@@ -13,7 +13,17 @@
 #include "paydesk/appointments.h"
 #include "paydesk/error.h"
 
-enum payrow_method { PAYROW_CARD, PAYROW_LINK, PAYROW_READER };
+enum payrow_method {
+	PAYROW_CARD,
+	PAYROW_LINK,
+	PAYROW_READER,
+	/* desk tenders (schema 10): recorded at the desk, no Stripe call */
+	PAYROW_CASH,
+	PAYROW_CHEQUE,
+	PAYROW_VOUCHER,
+	PAYROW_TERMINAL, /* another card machine, not Stripe's */
+};
+#define PAYROW_METHOD_COUNT 7
 
 enum payrow_status {
 	PAYROW_STARTING,  /* committed, nothing answered by Stripe yet */
@@ -27,6 +37,12 @@ enum payrow_status {
 
 const char *payrow_method_key(enum payrow_method m);
 const char *payrow_status_key(enum payrow_status s);
+/* Taken at the desk without Stripe (cash, cheque, voucher, terminal). */
+bool payrow_method_is_desk(enum payrow_method m);
+/* What the desk reads: "cash", "cheque", "gift voucher", "other card machine". */
+const char *payrow_method_label(enum payrow_method m);
+/* The method named by its key ("cash"); -1 when none is. */
+int payrow_method_from_key(const char *key);
 
 struct pay_attempt {
 	int64_t id, appointment_id;
@@ -36,6 +52,7 @@ struct pay_attempt {
 	char currency[4];
 	char *payment_intent_id, *checkout_session_id, *reader_id, *url; /* NULL when unset */
 	char *message, *request_id, *actor;
+	char *note; /* desk tenders: cheque number, voucher code, slip number (NULL: none) */
 	int64_t expires_at, created_at, updated_at;
 };
 
@@ -57,6 +74,9 @@ int payrows_latest(sqlite3 *db, int64_t appointment_id, int method, struct pay_a
 /* Sum of succeeded amounts and of refunds of an appointment. */
 int payrows_totals(sqlite3 *db, int64_t appointment_id, int64_t *paid, int64_t *refunded,
 		   struct pd_error *err);
+/* The same for desk tenders only (what a desk refund can hand back). */
+int payrows_desk_totals(sqlite3 *db, int64_t appointment_id, int64_t *paid, int64_t *refunded,
+			struct pd_error *err);
 
 /* Write the payment columns of appointment a->id (state, payment_state,
  * deposit, payment_intent_id, checkout_session_id, last_request_id) whatever

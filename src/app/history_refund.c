@@ -33,6 +33,10 @@ int64_t history_refundable(sqlite3 *db, int64_t history_id, char *why, size_t le
 		snprintf(why, len, "%s", err.msg);
 		return 0;
 	}
+	if (strncmp(row.type, "desk", 4) == 0) {
+		snprintf(why, len, "desk money: refund it from its appointment (Appointments, r)");
+		return 0;
+	}
 	if (strcmp(row.type, "payment") != 0) {
 		snprintf(why, len, "only payments can be refunded: select the payment, not the %s",
 			 row.type);

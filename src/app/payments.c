@@ -189,19 +189,31 @@ int pay_settle(const struct pay_env *e, struct pay_attempt *row, const char *req
 	       const char *action, int64_t audit_amount, const char *object_id,
 	       struct pay_result *r, struct pd_error *err)
 {
+	int rc = db_begin(e->db, err);
+	if (rc)
+		return rc;
+	rc = pay_settle_in(e, row, request_id, action, audit_amount, object_id, r, err);
+	rc = finish(e->db, rc, err);
+	if (rc)
+		log_msg(LOG_ERROR, "payment %lld: outcome not recorded: %s", (long long)row->id,
+			err ? err->msg : "");
+	return rc;
+}
+
+int pay_settle_in(const struct pay_env *e, struct pay_attempt *row, const char *request_id,
+		  const char *action, int64_t audit_amount, const char *object_id,
+		  struct pay_result *r, struct pd_error *err)
+{
 	if (request_id) {
 		free(row->request_id);
 		row->request_id = strdup(request_id);
 	}
-	int rc = db_begin(e->db, err);
-	if (rc)
-		return rc;
 	struct appointment a;
-	rc = payrows_update(e->db, row, err);
+	int rc = payrows_update(e->db, row, err);
 	if (!rc)
 		rc = appointments_get(e->db, row->appointment_id, &a, err);
 	if (rc)
-		return finish(e->db, rc, err);
+		return rc;
 	int64_t paid = 0, refunded = 0;
 	rc = payrows_totals(e->db, a.id, &paid, &refunded, err);
 	a.payment = derive_payment(e->db, a.id, paid, refunded);
@@ -234,10 +246,6 @@ int pay_settle(const struct pay_env *e, struct pay_attempt *row, const char *req
 			pay_copy(r->object_id, sizeof r->object_id, object_id);
 	}
 	appointment_free(&a);
-	rc = finish(e->db, rc, err);
-	if (rc)
-		log_msg(LOG_ERROR, "payment %lld: outcome not recorded: %s", (long long)row->id,
-			err ? err->msg : "");
 	return rc;
 }
 
@@ -544,11 +552,16 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 	int rc = appointments_get(e->db, appointment_id, &a, err);
 	if (rc)
 		return rc;
-	int64_t paid = 0, refunded = 0;
+	int64_t paid = 0, refunded = 0, desk_paid = 0, desk_refunded = 0;
 	rc = payrows_totals(e->db, appointment_id, &paid, &refunded, err);
-	int64_t left = paid - refunded;
+	if (!rc) /* money taken at the desk is handed back there (payments_desk_refund) */
+		rc = payrows_desk_totals(e->db, appointment_id, &desk_paid, &desk_refunded, err);
+	int64_t left = paid - desk_paid - (refunded - desk_refunded);
 	char money[64];
-	if (!rc && left <= 0)
+	if (!rc && left <= 0 && desk_paid > desk_refunded)
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "it was paid at the desk, not through Stripe: refund it at the desk");
+	else if (!rc && left <= 0)
 		rc = pd_error_set(err, PD_ERR_USAGE, "nothing to refund: no payment is left on it");
 	else if (!rc && (amount < 0 || amount > left))
 		rc = pd_error_set(err, PD_ERR_USAGE, "at most %s can be refunded",

@@ -52,6 +52,11 @@ int pay_settle(const struct pay_env *e, struct pay_attempt *row, const char *req
 	       const char *action, int64_t audit_amount, const char *object_id,
 	       struct pay_result *r, struct pd_error *err);
 
+/* pay_settle inside the caller's transaction (it neither begins nor ends one). */
+int pay_settle_in(const struct pay_env *e, struct pay_attempt *row, const char *request_id,
+		  const char *action, int64_t audit_amount, const char *object_id,
+		  struct pay_result *r, struct pd_error *err);
+
 /* Fill r from the appointment as stored now. */
 void pay_result_from(sqlite3 *db, int64_t appointment_id, struct pay_result *r);
 

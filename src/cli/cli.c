@@ -7,7 +7,7 @@
 #include "term_out.h"
 
 extern const struct cli_command cli_audit, cli_doctor, cli_setup, cli_connect, cli_users;
-extern const struct cli_command cli_clients, cli_agenda;
+extern const struct cli_command cli_clients, cli_agenda, cli_takings;
 extern const struct cli_command cli_export, cli_sync, cli_recover;
 extern const struct cli_command cli_plans, cli_subscriptions;
 
@@ -19,6 +19,7 @@ static const struct cli_command *const commands[] = {
 	&cli_audit,
 	&cli_clients,
 	&cli_agenda,
+	&cli_takings,
 	&cli_export,
 	&cli_sync,
 	&cli_recover,

@@ -18,17 +18,21 @@ const char *const history_statuses[] = {
 	"requires_payment_method", "requires_action", "requires_capture", "canceled", "pending",
 	"paid", "open", "void", "uncollectible", "draft", NULL,
 };
-const char *const history_types[] = {"payment", "refund", "invoice", NULL};
+const char *const history_types[] = {"payment", "refund", "invoice", "desk", "desk_refund", NULL};
 
 /* What counts as money taken, for "gross". */
 #define CAPTURED "('succeeded', 'partially_refunded', 'refunded', 'disputed')"
 #define REFUNDED "('succeeded', 'pending')"
 
 /* Per-currency sums over rows (t = "h." or "") with count expression count. */
-#define SUMS(t, count)                                                                  \
-	"SELECT " t "currency, " count ", sum(CASE WHEN " t "type = 'payment' AND " t       \
-	"status IN " CAPTURED " THEN " t "amount END), sum(CASE WHEN " t "type = 'refund' " \
-	"AND " t "status IN " REFUNDED " THEN " t "amount END), sum(" t "fee), sum(" t "net)"
+/* Desk tenders (schema 10) are summed apart from Stripe's money. */
+#define SUMS(t, count, one)                                                                 \
+	"SELECT " t "currency, " count ", sum(CASE WHEN " t "type = 'payment' AND " t         \
+	"status IN " CAPTURED " THEN " t "amount END), sum(CASE WHEN " t "type = 'refund' "   \
+	"AND " t "status IN " REFUNDED " THEN " t "amount END), sum(" t "fee), sum(" t "net)," \
+	" sum(CASE WHEN " t "type = 'desk' THEN " t "amount END), sum(CASE WHEN " t "type ="   \
+	" 'desk_refund' THEN " t "amount END), sum(CASE WHEN " t "type IN ('desk',"          \
+	" 'desk_refund') THEN " one " END)"
 
 
 static bool in_list(const char *const *list, const char *s)
@@ -50,7 +54,8 @@ int history_filter_check(const struct history_filter *f, struct pd_error *err)
 				    f->status);
 	if (f->type[0] && !in_list(history_types, f->type))
 		return pd_error_set(err, PD_ERR_USAGE,
-				    "unknown type '%s' (allowed: payment, refund, invoice)", f->type);
+				    "unknown type '%s' (allowed: payment, refund, invoice, desk, "
+				    "desk_refund)", f->type);
 	if (f->currency[0] && strlen(f->currency) != 3)
 		return pd_error_set(err, PD_ERR_USAGE,
 				    "currency '%s' is not a 3-letter ISO code such as usd", f->currency);
@@ -508,7 +513,7 @@ int history_view_totals(struct history_view *v, struct history_total *out, int m
 		return history_totals(v->db, &v->f, out, max, n, err);
 	*n = 0;
 	char sql[1024];
-	snprintf(sql, sizeof sql, "%s FROM %s GROUP BY currency", SUMS("", "count(*)"), v->temp);
+	snprintf(sql, sizeof sql, "%s FROM %s GROUP BY currency", SUMS("", "count(*)", "1"), v->temp);
 	int rc = run_totals(v->db, sql, NULL, out, max, n, 1, err);
 	if (!rc)
 		qsort(out, (size_t)*n, sizeof *out, cmp_total);
@@ -610,7 +615,8 @@ int history_view_next_unreviewed(struct history_view *v, const struct history_ke
 /* ---- totals ---------------------------------------------------------------- */
 
 static void add_total(struct history_total *out, int max, int *n, const char *cur, int64_t count,
-		      int64_t gross, int64_t refunds, int64_t fees, int64_t net, int sign)
+		      int64_t gross, int64_t refunds, int64_t fees, int64_t net,
+		      const int64_t desk[3], int sign)
 {
 	int i;
 	for (i = 0; i < *n; i++)
@@ -628,6 +634,9 @@ static void add_total(struct history_total *out, int max, int *n, const char *cu
 	out[i].refunds += sign * refunds;
 	out[i].fees += sign * fees;
 	out[i].net += sign * net;
+	out[i].desk += sign * desk[0];
+	out[i].desk_refunds += sign * desk[1];
+	out[i].desk_count += sign * desk[2];
 }
 
 static int run_totals(sqlite3 *db, const char *text, const struct sql *binds,
@@ -641,9 +650,11 @@ static int run_totals(sqlite3 *db, const char *text, const struct sql *binds,
 		sql_bind(binds, st, 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *cur = (const char *)sqlite3_column_text(st, 0);
+		const int64_t desk[3] = {sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
+					 sqlite3_column_int64(st, 8)};
 		add_total(out, max, n, cur ? cur : "", sqlite3_column_int64(st, 1),
 			  sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
-			  sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), sign);
+			  sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), desk, sign);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? PD_OK : db_fail(db, "adding up history", err);
@@ -654,7 +665,7 @@ static int totals_rows(sqlite3 *db, const struct history_filter *f, struct histo
 		       int max, int *n, int sign, struct pd_error *err)
 {
 	struct sql q = {0};
-	snprintf(q.text, sizeof q.text, "%s", SUMS("h.", "count(*)"));
+	snprintf(q.text, sizeof q.text, "%s", SUMS("h.", "count(*)", "1"));
 	build_where(f, &q, false, false);
 	sql_add(&q, " GROUP BY h.currency");
 	return run_totals(db, q.text, &q, out, max, n, sign, err);
@@ -711,7 +722,7 @@ static int sum_rollup(sqlite3 *db, const char *table, const char *key, bool has_
 	if (has_lo && has_hi && lo >= hi)
 		return PD_OK;
 	struct sql q = {0};
-	snprintf(q.text, sizeof q.text, "%s FROM %s WHERE 1", SUMS("", "sum(n)"), table);
+	snprintf(q.text, sizeof q.text, "%s FROM %s WHERE 1", SUMS("", "sum(n)", "n"), table);
 	if (has_lo) {
 		cat(q.text, sizeof q.text, " AND %s >= ?", key);
 		bind_i(&q, lo);

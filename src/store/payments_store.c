@@ -7,13 +7,34 @@
 
 #include "paydesk/db.h"
 
-static const char *const method_keys[] = {"card", "link", "reader"};
+static const char *const method_keys[] = {"card", "link", "reader", "cash",
+					  "cheque", "voucher", "terminal"};
+static const char *const method_labels[] = {"card", "pay link", "reader", "cash",
+					    "cheque", "gift voucher", "other card machine"};
 static const char *const status_keys[] = {"starting", "open",      "succeeded", "failed",
 					  "expired",  "cancelled", "unknown"};
 
 const char *payrow_method_key(enum payrow_method m)
 {
-	return (unsigned)m < 3 ? method_keys[m] : "card";
+	return (unsigned)m < PAYROW_METHOD_COUNT ? method_keys[m] : "card";
+}
+
+bool payrow_method_is_desk(enum payrow_method m)
+{
+	return m >= PAYROW_CASH && m <= PAYROW_TERMINAL;
+}
+
+const char *payrow_method_label(enum payrow_method m)
+{
+	return (unsigned)m < PAYROW_METHOD_COUNT ? method_labels[m] : "card";
+}
+
+int payrow_method_from_key(const char *key)
+{
+	for (int i = 0; key && i < PAYROW_METHOD_COUNT; i++)
+		if (strcmp(key, method_keys[i]) == 0)
+			return i;
+	return -1;
 }
 
 const char *payrow_status_key(enum payrow_status s)
@@ -40,6 +61,7 @@ void pay_attempt_free(struct pay_attempt *p)
 	free(p->message);
 	free(p->request_id);
 	free(p->actor);
+	free(p->note);
 	memset(p, 0, sizeof *p);
 }
 
@@ -71,14 +93,15 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *v)
 #define PAYROW_SELECT                                                                          \
 	"SELECT id, appointment_id, method, status, amount, refunded, currency,"                \
 	" payment_intent_id, checkout_session_id, reader_id, url, message, request_id, actor,"  \
-	" ifnull(expires_at, 0), created_at, updated_at FROM appointment_payments"
+	" ifnull(expires_at, 0), created_at, updated_at, note FROM appointment_payments"
 
 static void read_row(sqlite3_stmt *st, struct pay_attempt *p)
 {
 	memset(p, 0, sizeof *p);
 	p->id = sqlite3_column_int64(st, 0);
 	p->appointment_id = sqlite3_column_int64(st, 1);
-	p->method = (enum payrow_method)parse_key(method_keys, 3, sqlite3_column_text(st, 2));
+	p->method = (enum payrow_method)parse_key(method_keys, PAYROW_METHOD_COUNT,
+						  sqlite3_column_text(st, 2));
 	p->status = (enum payrow_status)parse_key(status_keys, 7, sqlite3_column_text(st, 3));
 	p->amount = sqlite3_column_int64(st, 4);
 	p->refunded = sqlite3_column_int64(st, 5);
@@ -93,6 +116,8 @@ static void read_row(sqlite3_stmt *st, struct pay_attempt *p)
 	p->expires_at = sqlite3_column_int64(st, 14);
 	p->created_at = sqlite3_column_int64(st, 15);
 	p->updated_at = sqlite3_column_int64(st, 16);
+	const unsigned char *note = sqlite3_column_text(st, 17);
+	p->note = note && *note ? strdup((const char *)note) : NULL;
 }
 
 /* For db_read_rows, which sees rows as void *. */
@@ -113,8 +138,9 @@ int payrows_insert(sqlite3 *db, const struct pay_attempt *p, int64_t *id, struct
 	int rc = db_prepare(db,
 			    "INSERT INTO appointment_payments (appointment_id, method, status, amount,"
 			    " currency, payment_intent_id, checkout_session_id, reader_id, url,"
-			    " expires_at, message, request_id, actor, created_at, updated_at)"
-			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+			    " expires_at, message, request_id, actor, created_at, updated_at, note)"
+			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14,"
+			    " ?15)",
 			    &st, err);
 	if (rc)
 		return rc;
@@ -135,6 +161,7 @@ int payrows_insert(sqlite3 *db, const struct pay_attempt *p, int64_t *id, struct
 	bind_opt(st, 12, p->request_id);
 	sqlite3_bind_text(st, 13, p->actor ? p->actor : "system", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 14, (sqlite3_int64)time(NULL));
+	sqlite3_bind_text(st, 15, p->note ? p->note : "", -1, SQLITE_TRANSIENT);
 	int step = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (step != SQLITE_DONE)
@@ -235,13 +262,18 @@ int payrows_list(sqlite3 *db, int64_t appointment_id, struct pay_attempt **out, 
 	return rc;
 }
 
-int payrows_totals(sqlite3 *db, int64_t appointment_id, int64_t *paid, int64_t *refunded,
-		   struct pd_error *err)
+static int sum_rows(sqlite3 *db, int64_t appointment_id, bool desk_only, int64_t *paid,
+		    int64_t *refunded, struct pd_error *err)
 {
 	sqlite3_stmt *st;
 	int rc = db_prepare(db,
-			    "SELECT ifnull(sum(amount), 0), ifnull(sum(refunded), 0) FROM"
-			    " appointment_payments WHERE appointment_id = ? AND status = 'succeeded'",
+			    desk_only ? "SELECT ifnull(sum(amount), 0), ifnull(sum(refunded), 0) FROM"
+					" appointment_payments WHERE appointment_id = ? AND status ="
+					" 'succeeded' AND method IN ('cash', 'cheque', 'voucher',"
+					" 'terminal')"
+				      : "SELECT ifnull(sum(amount), 0), ifnull(sum(refunded), 0) FROM"
+					" appointment_payments WHERE appointment_id = ? AND status ="
+					" 'succeeded'",
 			    &st, err);
 	if (rc)
 		return rc;
@@ -254,6 +286,18 @@ int payrows_totals(sqlite3 *db, int64_t appointment_id, int64_t *paid, int64_t *
 	}
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int payrows_totals(sqlite3 *db, int64_t appointment_id, int64_t *paid, int64_t *refunded,
+		   struct pd_error *err)
+{
+	return sum_rows(db, appointment_id, false, paid, refunded, err);
+}
+
+int payrows_desk_totals(sqlite3 *db, int64_t appointment_id, int64_t *paid, int64_t *refunded,
+			struct pd_error *err)
+{
+	return sum_rows(db, appointment_id, true, paid, refunded, err);
 }
 
 int appointments_set_payment(sqlite3 *db, const struct appointment *a, struct pd_error *err)

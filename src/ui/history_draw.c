@@ -135,10 +135,11 @@ static void draw_row(const struct history_row *row, struct ui_rect r, const stru
 	ui_put(r.y, x, c->date, base, buf, true);
 	x += c->date + 1;
 	char amt[48];
-	amount_text(strcmp(row->type, "refund") == 0 ? -row->amount : row->amount, row->currency,
-		    amt, sizeof amt);
+	bool out = strcmp(row->type, "refund") == 0 || strcmp(row->type, "desk_refund") == 0;
+	bool desk = strncmp(row->type, "desk", 4) == 0;
+	amount_text(out ? -row->amount : row->amount, row->currency, amt, sizeof amt);
 	snprintf(buf, sizeof buf, "%12s", amt);
-	ui_put(r.y, x, 12, selected ? base : (strcmp(row->type, "refund") == 0 ? ROLE_MONEY_NEGATIVE : ROLE_MONEY_POSITIVE),
+	ui_put(r.y, x, 12, selected ? base : (out ? ROLE_MONEY_NEGATIVE : ROLE_MONEY_POSITIVE),
 	       buf, true);
 	x += 13;
 	ui_put(r.y, x, 3, base, row->currency, true);
@@ -147,7 +148,10 @@ static void draw_row(const struct history_row *row, struct ui_rect r, const stru
 	x += 12;
 	ui_put(r.y, x, c->client, base, row->client[0] ? row->client : row->email, true);
 	x += c->client + 1;
-	if (row->last4[0])
+	if (desk) /* the desk tender where Stripe records show the card */
+		snprintf(buf, sizeof buf, "%s",
+			 strcmp(row->brand, "terminal") == 0 ? "ext card" : row->brand);
+	else if (row->last4[0])
 		snprintf(buf, sizeof buf, "%.4s %s",
 			 strcmp(row->brand, "mastercard") == 0 ? "mc" : row->brand, row->last4);
 	else
@@ -170,32 +174,54 @@ static void draw_row(const struct history_row *row, struct ui_rect r, const stru
 	ui_put(r.y, x, r.x + r.w - x, base, row->description, true);
 }
 
+/* Lines the totals take: a currency's Stripe line and its desk line. */
+static int totals_lines(const struct hist *h)
+{
+	int n = 0;
+	for (int i = 0; i < h->ntotals; i++)
+		n += (h->totals[i].count > h->totals[i].desk_count || !h->totals[i].desk_count) +
+		     (h->totals[i].desk_count != 0);
+	return n + (h->desk_tenders[0] != '\0');
+}
+
 static void draw_totals(struct hist *h, struct ui_rect r)
 {
 	char line[256], count[32];
 	snprintf(line, sizeof line, "%-4s %10s %15s %15s %15s %15s", "", "records", "gross",
 		 "refunds", "fees", "net");
 	ui_put(r.y, r.x, r.w, ROLE_HEADER, line, true);
-	int shown = h->ntotals < r.h - 1 ? h->ntotals : r.h - 1;
-	for (int i = 0; i < shown; i++) {
+	/* Stripe's money on a currency's line; desk tenders (cash, cheque,
+	 * voucher, other machine) on a line of their own under it */
+	int lines = 0, shown = 0;
+	for (int i = 0; i < h->ntotals && lines < r.h - 1; i++, shown++) {
 		const struct history_total *t = &h->totals[i];
 		char g[48], rf[48], fe[48], ne[48], cur[8];
 		snprintf(cur, sizeof cur, "%s", t->currency);
 		for (char *p = cur; *p; p++)
 			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-		fmt_count(t->count, count, sizeof count);
+		fmt_count(t->count - t->desk_count, count, sizeof count);
 		snprintf(line, sizeof line, "%-4s %10s %15s %15s %15s %15s", cur, count,
 			 amount_text(t->gross, t->currency, g, sizeof g),
 			 amount_text(t->refunds, t->currency, rf, sizeof rf),
 			 amount_text(t->fees, t->currency, fe, sizeof fe),
 			 amount_text(t->net, t->currency, ne, sizeof ne));
-		ui_put(r.y + 1 + i, r.x, r.w, ROLE_NORMAL, line, true);
+		if (t->count > t->desk_count || !t->desk_count)
+			ui_put(r.y + 1 + lines++, r.x, r.w, ROLE_NORMAL, line, true);
+		if (t->desk_count && lines < r.h - 1) {
+			fmt_count(t->desk_count, count, sizeof count);
+			snprintf(line, sizeof line, "%-4s %10s %15s %15s  desk tenders, no Stripe", cur,
+				 count, amount_text(t->desk, t->currency, g, sizeof g),
+				 amount_text(t->desk_refunds, t->currency, rf, sizeof rf));
+			ui_put(r.y + 1 + lines++, r.x, r.w, ROLE_NORMAL, line, true);
+		}
 	}
+	if (h->desk_tenders[0] && lines < r.h - 1 && shown == h->ntotals)
+		ui_put(r.y + 1 + lines++, r.x, r.w, ROLE_NORMAL, h->desk_tenders, true);
 	if (h->ntotals == 0)
 		ui_put(r.y + 1, r.x, r.w, ROLE_DIM, "no records", true);
 	if (h->ntotals > shown && shown > 0) {
 		snprintf(line, sizeof line, " +%d more", h->ntotals - shown);
-		ui_put(r.y + shown, r.x + r.w - 10, 10, ROLE_DIM, line, true);
+		ui_put(r.y + lines, r.x + r.w - 10, 10, ROLE_DIM, line, true);
 	}
 }
 
@@ -222,7 +248,8 @@ static void draw_bar(struct hist *h, struct ui_rect r)
 
 static void draw_list(struct hist *h, struct ui_rect area)
 {
-	int tl = (h->ntotals < TOTAL_LINES ? (h->ntotals ? h->ntotals : 1) : TOTAL_LINES) + 1;
+	int nl = totals_lines(h);
+	int tl = (nl < TOTAL_LINES ? (nl ? nl : 1) : TOTAL_LINES) + 1;
 	struct ui_rect list = {area.y + 2, area.x, area.h - 2 - tl, area.w};
 	h->page = list.h;
 	history_ensure(h);
@@ -337,7 +364,11 @@ static void draw_detail(struct hist *h, struct ui_rect a)
 		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "synced %s", d->request_id);
 	detail_line(&y, a, "Request-Id", buf);
 	/* the URL on a line of its own, so 80 columns show it whole for copying */
-	history_dashboard_url(r->type, r->stripe_id, d->livemode, buf, sizeof buf);
+	if (strncmp(r->type, "desk", 4) == 0) /* no Stripe object to open */
+		snprintf(buf, sizeof buf, "none: %s at the desk (%s), no Stripe call",
+			 strcmp(r->type, "desk") == 0 ? "taken" : "refunded", r->brand);
+	else
+		history_dashboard_url(r->type, r->stripe_id, d->livemode, buf, sizeof buf);
 	if (y + 1 < a.y + a.h) {
 		ui_put(y++, a.x + 1, 12, ROLE_DIM, "Dashboard", false);
 		ui_put(y++, a.x + 1, a.w - 2, ROLE_NORMAL, buf, false);

@@ -9,20 +9,29 @@
 #include "paydesk/jobs.h"
 #include "paydesk/money.h"
 #include "paydesk/payments.h"
+#include "paydesk/payments_desk.h"
 #include "paydesk/payments_store.h"
+#include "paydesk/textcheck.h"
 #include "paydesk/setup.h"
 #include "paydesk/vault.h"
 #include "qr_view.h"
 #include "widgets.h"
 
 enum panel_mode { PANEL_NONE, PANEL_PAY, PANEL_REFUND, PANEL_VIEW, PANEL_CARD_LINK };
-enum { PF_AMOUNT, PF_CHOICE, PF_COUNT };
+enum { PF_AMOUNT, PF_CHOICE, PF_NOTE, PF_COUNT };
 
+/* Stripe's ways first, then the desk tenders (recorded, no Stripe call). */
 static const char *const pay_methods[] = {"card saved on the client (off-session)",
 					  "pay link (URL + QR code)", "card reader (Terminal)",
-					  NULL};
+					  "cash", "cheque", "gift voucher",
+					  "other card machine (external terminal)", NULL};
 static const enum pay_op pay_ops[] = {PAY_OP_CARD, PAY_OP_LINK, PAY_OP_READER};
-static const char *const reasons[] = {"requested by customer", "duplicate", "fraudulent", NULL};
+static const enum payrow_method pay_tenders[] = {PAYROW_CARD,	PAYROW_LINK,	PAYROW_READER,
+						 PAYROW_CASH,	PAYROW_CHEQUE,	PAYROW_VOUCHER,
+						 PAYROW_TERMINAL};
+static const char *const reasons[] = {"requested by customer", "duplicate", "fraudulent"};
+static const char *const reason_choices[] = {"Stripe: requested by customer", "Stripe: duplicate",
+					     "Stripe: fraudulent"};
 static const char *const reason_keys[] = {"requested_by_customer", "duplicate", "fraudulent"};
 
 struct pay_panel {
@@ -34,6 +43,11 @@ struct pay_panel {
 	struct ui_field fields[PF_COUNT];
 	struct ui_form form;
 	bool form_ready;
+	/* refund form: "at the desk" first when desk tenders took money, then
+	 * Stripe's reasons when Stripe did */
+	const char *refund_choices[5];
+	int refund_reason[4]; /* index into reason_keys, -1: at the desk */
+	char desk_refund_label[64];
 	char error[300];
 	uint64_t jobs[8]; /* ours, for notices */
 };
@@ -112,6 +126,15 @@ static int v_amount(const char *v, char *msg, size_t len)
 	return ui_field_verdict(money_check(v, &e), &e, msg, len);
 }
 
+static int v_note(const char *v, char *msg, size_t len)
+{
+	struct pd_error e;
+	if (text_check("note", v, PAYMENTS_DESK_NOTE_MAX, false, false, &e) == 0)
+		return 0;
+	snprintf(msg, len, "%.190s", e.msg);
+	return -1;
+}
+
 static void open_form(struct pay_panel *p, const struct appointment *a, enum panel_mode mode,
 		      int64_t prefill)
 {
@@ -130,9 +153,14 @@ static void open_form(struct pay_panel *p, const struct appointment *a, enum pan
 		.hint = mode == PANEL_PAY ? "what is due; less takes a deposit"
 					  : "all that is left; less refunds part of it"};
 	p->fields[PF_CHOICE] = (struct ui_field){
-		.label = mode == PANEL_PAY ? "Collect by" : "Reason", .kind = UI_FIELD_CHOICE,
-		.choices = mode == PANEL_PAY ? pay_methods : reasons,
+		.label = mode == PANEL_PAY ? "Collect by" : "Refund", .kind = UI_FIELD_CHOICE,
+		.choices = mode == PANEL_PAY ? pay_methods : p->refund_choices,
 		.hint = "Space / arrows: next choice"};
+	p->fields[PF_NOTE] = (struct ui_field){
+		.label = "Note", .validate = v_note,
+		.hint = mode == PANEL_PAY ? "desk tenders: cheque no., voucher code, slip no. "
+					    "(optional)"
+					  : "refunds at the desk: what was handed back (optional)"};
 	ui_form_init(&p->form, p->fields, PF_COUNT, 64);
 	p->form_ready = true;
 	char typed[64];
@@ -174,7 +202,34 @@ void pay_panel_refund(struct pay_panel *p, const struct appointment *a)
 		ui_notify(p->ui, UI_NOTICE_ERROR, "nothing to refund: no payment is left on it");
 		return;
 	}
-	open_form(p, a, PANEL_REFUND, paid - refunded);
+	/* Money goes back the way it came: desk tenders at the desk, Stripe's
+	 * through Stripe. */
+	int64_t desk_paid = 0, desk_refunded = 0;
+	payrows_desk_totals(p->ui->app->db, a->id, &desk_paid, &desk_refunded, NULL);
+	int64_t desk_left = desk_paid - desk_refunded;
+	int64_t stripe_left = paid - refunded - desk_left;
+	int n = 0;
+	if (desk_left > 0) {
+		struct pay_attempt *rows = NULL;
+		size_t nrows = 0;
+		bool all_cash = true;
+		if (payrows_list(p->ui->app->db, a->id, &rows, &nrows, NULL) == PD_OK)
+			for (size_t i = 0; i < nrows; i++)
+				if (payrow_method_is_desk(rows[i].method) &&
+				    rows[i].amount > rows[i].refunded && rows[i].method != PAYROW_CASH)
+					all_cash = false;
+		pay_attempts_free_list(&rows, nrows);
+		snprintf(p->desk_refund_label, sizeof p->desk_refund_label, "%s (not sent to Stripe)",
+			 all_cash ? "in cash at the desk" : "at the desk, as it was paid");
+		p->refund_reason[n] = -1;
+		p->refund_choices[n++] = p->desk_refund_label;
+	}
+	for (int i = 0; stripe_left > 0 && i < 3; i++) {
+		p->refund_reason[n] = i;
+		p->refund_choices[n++] = reason_choices[i];
+	}
+	p->refund_choices[n] = NULL;
+	open_form(p, a, PANEL_REFUND, desk_left > 0 ? desk_left : stripe_left);
 }
 
 void pay_panel_view(struct pay_panel *p, int64_t appointment_id)
@@ -207,11 +262,46 @@ void pay_panel_save_card(struct pay_panel *p, int64_t client_id)
 struct pending {
 	struct pay_panel *panel;
 	struct pay_job_request req;
+	/* desk tenders: recorded here and now, no job, no Stripe */
+	bool desk;
+	enum payrow_method tender; /* a payment's; refunds go back as each was paid */
+	char note[PAYMENTS_DESK_NOTE_MAX * 4 + 1];
 };
+
+/* Whether the form's choice is a desk tender (or a refund at the desk). */
+static bool choice_is_desk(const struct pay_panel *p)
+{
+	int choice = p->fields[PF_CHOICE].choice;
+	return p->mode == PANEL_PAY ? payrow_method_is_desk(pay_tenders[choice])
+				    : p->refund_reason[choice] < 0;
+}
+
+static void desk_confirmed(struct ui *ui, struct pending *pd)
+{
+	struct pay_result r;
+	struct pd_error err = {0};
+	int rc = pd->req.op == PAY_OP_REFUND
+			 ? payments_desk_refund(ui->app->db, &ui->app->session, pd->req.id,
+						pd->req.amount, pd->note, &r, &err)
+			 : payments_desk_take(ui->app->db, &ui->app->session, pd->req.id, pd->tender,
+					      pd->req.amount, pd->note, &r, &err);
+	if (rc)
+		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
+	else
+		ui_notify(ui, UI_NOTICE_INFO, "%s", r.message);
+	/* written on this thread: let the screen re-read now */
+	if (ui_screens[ui->tab]->reload)
+		ui_screens[ui->tab]->reload(ui->state[ui->tab], ui);
+}
 
 static void confirmed(struct ui *ui, void *ctx)
 {
 	struct pending *pd = ctx;
+	if (pd->desk) {
+		desk_confirmed(ui, pd);
+		free(pd);
+		return;
+	}
 	uint64_t id = pay_panel_submit(ui, &pd->req);
 	if (id) {
 		remember_job(pd->panel, id);
@@ -247,22 +337,40 @@ static void submit_form(struct pay_panel *p)
 	pd->req.id = p->id;
 	pd->req.amount = amount;
 	int choice = p->fields[PF_CHOICE].choice;
+	snprintf(pd->note, sizeof pd->note, "%s", ui_form_value(&p->form, PF_NOTE));
+	pd->desk = choice_is_desk(p);
 	int64_t shown = amount;
 	if (!shown) {
-		int64_t due, paid = 0, refunded = 0;
+		int64_t due, paid = 0, refunded = 0, desk_left = 0;
 		payments_due(p->ui->app->db, p->id, &due, &paid, &refunded, NULL);
-		shown = p->mode == PANEL_PAY ? due : paid - refunded;
+		payments_desk_refundable(p->ui->app->db, p->id, &desk_left, NULL);
+		shown = p->mode == PANEL_PAY ? due
+			: pd->desk	     ? desk_left
+					     : paid - refunded - desk_left;
 	}
-	char body[500];
+	char body[1000];
 	const char *label;
-	if (p->mode == PANEL_PAY) {
+	const char *note_line = pd->note[0] ? "\nNote: " : "";
+	if (p->mode == PANEL_PAY && pd->desk) {
+		pd->req.op = PAY_OP_CARD; /* not queued: desk_confirmed tells pay from refund */
+		pd->tender = pay_tenders[choice];
+		snprintf(body, sizeof body, "%s\nTender: %s. Recorded at the desk, no Stripe call.%s%s",
+			 p->title, pay_methods[choice], note_line, pd->note);
+		label = "record payment";
+	} else if (p->mode == PANEL_PAY) {
 		pd->req.op = pay_ops[choice];
 		snprintf(body, sizeof body, "%s\nCollect by %s.", p->title, pay_methods[choice]);
 		label = choice == 0 ? "charge" : choice == 1 ? "send link" : "start reader";
+	} else if (pd->desk) {
+		pd->req.op = PAY_OP_REFUND;
+		snprintf(body, sizeof body, "%s\nRefund %s.%s%s", p->title, p->desk_refund_label,
+			 note_line, pd->note);
+		label = "refund";
 	} else {
 		pd->req.op = PAY_OP_REFUND;
-		snprintf(pd->req.reason, sizeof pd->req.reason, "%s", reason_keys[choice]);
-		snprintf(body, sizeof body, "%s\nReason: %s.", p->title, reasons[choice]);
+		int reason = p->refund_reason[choice];
+		snprintf(pd->req.reason, sizeof pd->req.reason, "%s", reason_keys[reason]);
+		snprintf(body, sizeof body, "%s\nReason: %s.", p->title, reasons[reason]);
 		label = "refund";
 	}
 	close_form(p);
@@ -336,7 +444,11 @@ enum ui_result pay_panel_key(struct pay_panel *p, int key)
 		p->mode = PANEL_NONE;
 		return UI_HANDLED;
 	}
-	if (key == UI_CTRL('s') || (key == UI_KEY_ENTER && p->form.focus == PF_COUNT - 1)) {
+	/* The note is for the desk's own tenders: with a Stripe method chosen,
+	 * Enter on the choice continues as it always did. */
+	if (key == UI_CTRL('s') ||
+	    (key == UI_KEY_ENTER && (p->form.focus == PF_COUNT - 1 ||
+				     (p->form.focus == PF_CHOICE && !choice_is_desk(p))))) {
 		submit_form(p);
 		return UI_HANDLED;
 	}
@@ -381,9 +493,7 @@ static void draw_view(struct pay_panel *p, struct ui_rect a)
 	char money[64], line[700];
 	money_format(last.amount, last.currency, money, sizeof money);
 	snprintf(line, sizeof line, "%s · %s · %s · %s %s", ap.client_name, ap.service_name, money,
-		 last.method == PAYROW_LINK ? "pay link" : last.method == PAYROW_READER ? "reader"
-											 : "card",
-		 payrow_status_key(last.status));
+		 payrow_method_label(last.method), payrow_status_key(last.status));
 	ui_put(y++, x, a.w - 4, ROLE_TITLE, line, false);
 	char payment[160];
 	snprintf(line, sizeof line, "Appointment %s · payment %s", appt_state_label(ap.state),

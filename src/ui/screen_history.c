@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "paydesk/history.h"
+#include "paydesk/history_desk.h"
 #include "paydesk/file_replace.h"
 #include "paydesk/history_export.h"
 #include "paydesk/history_review.h"
@@ -169,6 +170,33 @@ static void load_at(struct hist *h, const struct history_row *row)
 	h->pos = -1;
 }
 
+/* The desk's money per tender for the filter's dates (the day's cash-up),
+ * from the few desk rows alone (a partial index): only for filters the
+ * tender split can follow — dates, currency, type. */
+static void load_desk_tenders(struct hist *h, bool any_desk)
+{
+	const struct history_filter *f = &h->filter;
+	h->desk_tenders[0] = '\0';
+	if (!any_desk || f->search[0] || f->client[0] || f->status[0] || f->amount_min_set ||
+	    f->amount_max_set || f->review != HISTORY_REVIEW_ANY)
+		return;
+	struct history_taking t[HISTORY_MAX_TAKINGS];
+	int n = 0;
+	if (history_desk_takings(h->ui->app->db, f->since, f->until ? f->until : INT64_MAX,
+				 f->currency, t, HISTORY_MAX_TAKINGS, &n, NULL) != PD_OK)
+		return;
+	size_t used = (size_t)snprintf(h->desk_tenders, sizeof h->desk_tenders, "desk by tender:");
+	for (int i = 0; i < n && used < sizeof h->desk_tenders; i++) {
+		char money[64];
+		int64_t kept = strcmp(f->type, "desk_refund") == 0   ? t[i].refunded
+			       : strcmp(f->type, "desk") == 0	      ? t[i].taken
+								      : t[i].taken - t[i].refunded;
+		used += (size_t)snprintf(h->desk_tenders + used, sizeof h->desk_tenders - used,
+					 "%s %s %s", i ? " ·" : "", history_tender_label(t[i].tender),
+					 money_format(kept, t[i].currency, money, sizeof money));
+	}
+}
+
 static void load_totals(struct hist *h)
 {
 	struct pd_error err = {0};
@@ -178,8 +206,12 @@ static void load_totals(struct hist *h)
 		h->ntotals = 0;
 		fail(h, &err);
 	}
-	for (int i = 0; i < h->ntotals; i++)
+	bool desk = false;
+	for (int i = 0; i < h->ntotals; i++) {
 		h->count += h->totals[i].count;
+		desk = desk || h->totals[i].desk_count;
+	}
+	load_desk_tenders(h, desk);
 }
 
 /* New filter or sort: a new view, the first rows, the totals. */
@@ -235,7 +267,8 @@ static const char *const status_choices[] = {
 	"requires_payment_method", "requires_action", "requires_capture", "canceled", "pending",
 	"paid", "open", "void", "uncollectible", "draft", NULL,
 };
-static const char *const type_choices[] = {"any", "payment", "refund", "invoice", NULL};
+static const char *const type_choices[] = {"any", "payment", "refund", "invoice", "desk",
+					   "desk_refund", NULL};
 static const char *const review_choices[] = {"any", "reviewed", "unreviewed", "flagged", NULL};
 static const char *const format_choices[] = {"csv", "jsonl", NULL};
 

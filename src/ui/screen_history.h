@@ -44,6 +44,9 @@ struct hist {
 	struct history_total totals[HISTORY_MAX_CURRENCIES];
 	int ntotals;
 	long count;
+	/* "desk by tender: cash 20.00 USD · cheque 10.00 USD" (what is kept after
+	 * refunds), when the filter is by date, type or currency only; "" else */
+	char desk_tenders[256];
 	int64_t last_synced;
 
 	enum mode mode;

@@ -1,0 +1,96 @@
+/* `paydesk takings [--date YYYY-MM-DD]`: what a day brought in, per tender
+ * and currency — cash, cheque, gift voucher, another card machine (the
+ * desk's own records) and Stripe (the billing history as last synced) —
+ * for cashing up at the end of the day. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "paydesk/cli.h"
+#include "paydesk/history_desk.h"
+#include "paydesk/money.h"
+#include "paydesk/tz.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage: paydesk takings [--date YYYY-MM-DD]\n"
+	      "Prints a day's takings (default: today, in the configured time zone) per tender\n"
+	      "and currency: taken, refunded and what is left. Stripe's figures are the\n"
+	      "billing history's as of the last sync (paydesk sync).\n",
+	      out);
+}
+
+/* "1,234.50" without the currency code. */
+static char *amount(int64_t minor, const char *cur, char *out, size_t len)
+{
+	money_format(minor, cur, out, len);
+	char *sp = strrchr(out, ' ');
+	if (sp)
+		*sp = '\0';
+	return out;
+}
+
+static int run(struct app *app, int argc, char **argv)
+{
+	enum { O_DATE = 256, O_HELP };
+	static const struct option opts[] = {
+		{"date", required_argument, NULL, O_DATE},
+		{"help", no_argument, NULL, O_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	const char *date = NULL;
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case O_DATE: date = optarg; break;
+		case O_HELP: usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	int y, m, d;
+	if (date && tz_parse_date(date, &y, &m, &d) != 0) {
+		fprintf(stderr, "paydesk: --date takes a date as YYYY-MM-DD, such as 2025-03-31\n");
+		return 2;
+	}
+	if (!date)
+		tz_today(&y, &m, &d);
+	int ny = y, nm = m, nd = d;
+	tz_date_add(&ny, &nm, &nd, 1);
+	struct history_taking t[HISTORY_MAX_TAKINGS];
+	int n = 0;
+	struct pd_error err = {0};
+	int rc = history_takings(app->db, tz_day_start(y, m, d), tz_day_start(ny, nm, nd), NULL, t,
+				 HISTORY_MAX_TAKINGS, &n, &err);
+	if (rc)
+		return cli_fail(rc, err.msg);
+	printf("Takings for %s %04d-%02d-%02d (%s)\n", tz_weekday_abbr(tz_weekday(y, m, d)), y, m,
+	       d, tz_name());
+	if (n == 0) {
+		printf("\nNothing taken.\n");
+		return 0;
+	}
+	printf("\n%-20s %-4s %14s %14s %14s\n", "TENDER", "CUR", "TAKEN", "REFUNDED", "NET");
+	for (int i = 0; i < n; i++) {
+		char cur[4], a[48], b[48], e[48];
+		for (int k = 0; k < 4; k++)
+			cur[k] = (char)(t[i].currency[k] >= 'a' && t[i].currency[k] <= 'z'
+						? t[i].currency[k] - 32
+						: t[i].currency[k]);
+		printf("%-20s %-4s %14s %14s %14s\n", history_tender_label(t[i].tender), cur,
+		       amount(t[i].taken, t[i].currency, a, sizeof a),
+		       amount(t[i].refunded, t[i].currency, b, sizeof b),
+		       amount(t[i].taken - t[i].refunded, t[i].currency, e, sizeof e));
+	}
+	return 0;
+}
+
+const struct cli_command cli_takings = {
+	.name = "takings",
+	.summary = "print a day's takings per tender: cash, cheque, voucher, card (--date)",
+	.run = run,
+};
