@@ -146,9 +146,11 @@ int cli_authenticate(struct app *app, const char *as, int pin_fd, int pass_fd,
 	struct vault *v = NULL;
 	int rc = vault_unlock(app->db, pass, &v, err);
 	vault_secret_free(&pass);
-	vault_lock(&v);
-	if (!rc)
+	if (!rc) { /* kept for the command: its audit entries are keyed */
+		vault_lock(&app->vault);
+		app->vault = v;
 		*who = session_system_admin();
+	}
 	return rc;
 }
 
