@@ -91,6 +91,16 @@ static int verify(struct app *app, int argc, char **argv)
 	if (rc)
 		return cli_fail(rc, err.msg);
 	printf("audit log: %lld entries, chain intact\n", (long long)r.entries);
+	if (unlocked && !r.key_checked && r.has_head) {
+		printf("audit log: keyed from entry %lld on, but the vault has no audit key\n",
+		       (long long)r.epoch_start);
+		char msg[160];
+		snprintf(msg, sizeof msg,
+			 "audit log broken at entry %lld: the audit key was removed from the "
+			 "vault, so nothing from there on can be trusted",
+			 (long long)r.epoch_start);
+		return cli_fail(PD_ERR_TAMPERED, msg);
+	}
 	if (!r.key_checked) {
 		if (unlocked || r.has_head)
 			printf("MACs not checked: %s\n",

@@ -216,7 +216,7 @@ static int unwrap_data_key(sqlite3 *db, const char *pass, unsigned char *data_ke
  * unlocked without one. Inside a transaction the caller holds, or its own. */
 #define AUDIT_KEY_SECRET "audit_mac_key"
 
-static int attach_audit_key(struct vault *v, sqlite3 *db, struct pd_error *err)
+static int attach_audit_key(struct vault *v, sqlite3 *db, bool creating, struct pd_error *err)
 {
 	char *key = NULL;
 	size_t len = 0;
@@ -230,6 +230,20 @@ static int attach_audit_key(struct vault *v, sqlite3 *db, struct pd_error *err)
 	}
 	if (rc != PD_ERR_NOT_FOUND)
 		return rc;
+	if (!creating) {
+		/* A head without its key: the log was keyed under this vault and
+		 * the key was removed. A new key would hide whatever was done. */
+		sqlite3_stmt *st;
+		bool keyed_before = false;
+		rc = db_prepare(db, "SELECT 1 FROM audit_head", &st, err);
+		if (rc)
+			return rc;
+		keyed_before = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		if (keyed_before)
+			return pd_error_set(err, PD_ERR_TAMPERED,
+					    "the audit key was removed from the vault");
+	}
 	unsigned char *fresh = sodium_malloc(AUDIT_KEY_BYTES);
 	if (!fresh)
 		return pd_error_set(err, PD_ERR, "out of memory");
@@ -279,7 +293,7 @@ int vault_create(sqlite3 *db, const char *passphrase, const struct vault_kdf *kd
 		rc = write_wrapped_key(db, v->key, passphrase, kdf, true, err);
 	sodium_mprotect_readonly(v->key);
 	if (!rc)
-		rc = attach_audit_key(v, db, err);
+		rc = attach_audit_key(v, db, true, err);
 	if (!rc)
 		rc = db_commit(db, err);
 	if (rc) {
@@ -311,7 +325,7 @@ int vault_unlock(sqlite3 *db, const char *passphrase, struct vault **out, struct
 	 * read-only database, a damaged key): entries are then written
 	 * unsealed, and `paydesk audit verify` says so. */
 	struct pd_error aerr = {0};
-	if (attach_audit_key(v, db, &aerr))
+	if (attach_audit_key(v, db, false, &aerr))
 		log_msg(LOG_ERROR, "audit key not available: %s", aerr.msg);
 	*out = v;
 	return PD_OK;
@@ -506,7 +520,8 @@ int vault_wipe(sqlite3 *db, struct pd_error *err)
 {
 	int rc = db_begin(db, err);
 	if (!rc)
-		rc = db_exec(db, "DELETE FROM vault_secret; DELETE FROM vault;", err);
+		rc = db_exec(db, "DELETE FROM vault_secret; DELETE FROM vault; DELETE FROM audit_head;",
+			     err);
 	if (!rc)
 		rc = db_commit(db, err);
 	if (rc) {

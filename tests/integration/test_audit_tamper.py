@@ -234,6 +234,18 @@ class AuditTamper(unittest.TestCase):
         self.assertIn("entries 1-%d were written before keyed audit" % self.n, out.stdout)
         self.assertIn("from %d on keyed" % (self.n + 1), out.stdout)
 
+    def test_removing_the_audit_key_does_not_start_a_fresh_log(self):
+        # Without the key an attacker might drop it and rewrite the log, hoping
+        # the next unlock starts a new keyed part; it must not.
+        def drop_key_and_rewrite(db):
+            db.execute("DELETE FROM vault_secret WHERE name = 'audit_mac_key'")
+            db.execute("UPDATE audit_log SET amount = 1, mac = NULL WHERE id = ?",
+                       (self.amount_id,))
+            rebuild_chain(db)
+        out = self.verify_copy(drop_key_and_rewrite)
+        self.assertEqual(out.returncode, 1, out.stdout + out.stderr)
+        self.assertIn("broken at entry 1: the audit key was removed", out.stderr)
+
     def test_every_tamper_is_reported_with_where_the_chain_breaks(self):
         missed, misplaced = [], []
         for name, tamper, where in self.cases():
