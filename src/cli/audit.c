@@ -9,6 +9,7 @@
 
 #include "cli_io.h"
 #include "paydesk/audit.h"
+#include "paydesk/audit_events.h"
 #include "paydesk/audit_view.h"
 #include "paydesk/cli.h"
 #include "paydesk/csv.h"
@@ -205,6 +206,8 @@ static int list(struct app *app, int argc, char **argv)
 		rc = audit_each(app->db, &f, print_row, &l, &err);
 	if (!rc && l.csv)
 		fwrite(l.buf.data, 1, l.buf.len, stdout);
+	if (!rc && l.csv)
+		rc = audit_event_export(app->db, who.name, "audit", l.n, "entries", NULL, &err);
 	csv_buf_free(&l.buf);
 	if (rc)
 		return cli_fail(rc, err.msg);

@@ -71,6 +71,26 @@ class Cli(unittest.TestCase):
         self.assertIn("only an admin can manage users", out.stderr)
         self.assertEqual(paydesk("audit", "list", "--since", "yesterday").returncode, 2)
 
+    def test_exports_are_audited(self):
+        # What left paydesk, who took it and where: history, clients, audit.
+        self.assertEqual(self.run_paydesk("users", "add", "--name", "Alex", "--role", "admin",
+                                          stdin="2468\n").returncode, 0)
+        out_dir = os.path.join(self.home.path, "out")
+        os.makedirs(out_dir)
+        hist = os.path.join(out_dir, "history.csv")
+        self.assertEqual(self.run_paydesk("export", "--output", hist).returncode, 0)
+        self.assertEqual(self.run_paydesk("clients", "export", "-o",
+                                          os.path.join(out_dir, "clients.csv")).returncode, 0)
+        env = {**os.environ, **self.home.env, "PAYDESK_PIN": "2468"}
+        csv = subprocess.run([paydesk_bin(), "audit", "list", "--format", "csv", "--as", "Alex"],
+                             capture_output=True, text=True, env=env)
+        self.assertEqual(csv.returncode, 0, csv.stderr)
+        out = subprocess.run([paydesk_bin(), "audit", "list", "--as", "Alex"],
+                             capture_output=True, text=True, env=env)
+        self.assertRegex(out.stdout, r"export\.history .*0 records to .*history\.csv")
+        self.assertRegex(out.stdout, r"export\.clients .*0 clients to .*clients\.csv")
+        self.assertRegex(out.stdout, r"Alex\s+export\.audit .*to standard output")
+
     def test_audit_usage(self):
         out = self.run_paydesk("audit", "frobnicate")
         self.assertEqual(out.returncode, 2)
