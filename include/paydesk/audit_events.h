@@ -16,8 +16,9 @@ int audit_event_export(sqlite3 *db, const char *actor, const char *what, long co
 		       const char *noun, const char *dest, struct pd_error *err);
 
 /* Record a sign-in attempt's outcome (rc from users_sign_in): success as
- * user.sign_in, or user.switch when previous names another user; failures
- * the store does not record itself (an unknown name, a paused account).
+ * user.sign_in, or user.switch when previous names another user; refusals
+ * the store does not record itself (an unknown name, a paused account) as
+ * user.sign_in_refused (a wrong PIN is the store's user.sign_in_failed).
  * via: "desk" or "command line". Never records a PIN or a typed unknown name. */
 void audit_event_sign_in(sqlite3 *db, const char *name, const char *previous, int rc,
 			 const char *via);

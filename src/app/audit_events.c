@@ -54,7 +54,7 @@ void audit_event_sign_in(sqlite3 *db, const char *name, const char *previous, in
 		if (known && rc != PD_ERR_LOCKED)
 			return; /* the store audited the wrong PIN or disabled account */
 		e.actor = known ? name : "unknown user";
-		e.action = "user.sign_in_failed";
+		e.action = "user.sign_in_refused";
 		snprintf(detail, sizeof detail, "sign-in at the %s refused: %s", via,
 			 known ? "paused after wrong PINs" : "unknown name");
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "paydesk/audit_events.h"
 #include "paydesk/auth.h"
 #include "paydesk/setup.h"
 #include "paydesk/users.h"
@@ -133,6 +134,7 @@ int cli_authenticate(struct app *app, const char *as, int pin_fd, int pass_fd,
 		struct user u;
 		int rc = users_sign_in(app->db, as, pin, &u, err);
 		vault_secret_free(&pin);
+		audit_event_sign_in(app->db, as, NULL, rc, "command line");
 		if (rc)
 			return rc;
 		*who = session_for(&u);
