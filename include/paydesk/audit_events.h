@@ -23,6 +23,14 @@ int audit_event_export(sqlite3 *db, const char *actor, const char *what, long co
 void audit_event_sign_in(sqlite3 *db, const char *name, const char *previous, int rc,
 			 const char *via);
 
+struct outbox_resolution;
+
+/* Record what a recovery finished: one entry per call it closed (done or
+ * refused), named by what the call was (refund.recovered…), with the amount
+ * and currency where the call and the store know them. actor: who ran it. */
+int audit_event_recovered(sqlite3 *db, const char *actor, const struct outbox_resolution *list,
+			  size_t n, struct pd_error *err);
+
 /* The admin a command proven with the vault passphrase acts as: the one who
  * connected Stripe (the vault's holder), else the first enabled admin, else
  * "vault passphrase". */

@@ -152,6 +152,7 @@ int cli_authenticate(struct app *app, const char *as, int pin_fd, int pass_fd,
 		vault_lock(&app->vault);
 		app->vault = v;
 		*who = session_system_admin();
+		audit_event_vault_holder(app->db, who->name, sizeof who->name);
 	}
 	return rc;
 }
