@@ -506,6 +506,13 @@ int vault_change_passphrase(sqlite3 *db, const char *old_pass, const char *new_p
 		rc = unwrap_data_key(db, old_pass ? old_pass : "", data_key, err);
 	if (!rc)
 		rc = write_wrapped_key(db, data_key, new_pass, kdf, false, err);
+	if (!rc) {
+		/* Whoever knew the old passphrase: the store knows no user name. */
+		struct audit_entry e = {.actor = "vault passphrase",
+					.action = "vault.passphrase_change",
+					.detail = "vault passphrase changed (data key re-wrapped)"};
+		rc = audit_append(db, &e, err);
+	}
 	if (!rc)
 		rc = db_commit(db, err);
 	if (rc)

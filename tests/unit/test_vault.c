@@ -241,6 +241,14 @@ static void test_change_passphrase(void **state)
 	assert_string_equal(plain, key); /* secrets survive: only the data key was re-wrapped */
 	vault_secret_free(&plain);
 	vault_lock(&v);
+	/* The change is in the audit log (once: the refused one changed nothing). */
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(f->db, "SELECT count(*) FROM audit_log WHERE action ="
+						   " 'vault.passphrase_change'", -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 1);
+	sqlite3_finalize(st);
 }
 
 static void test_one_kdf_per_unlock(void **state)
