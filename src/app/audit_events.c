@@ -11,6 +11,7 @@
 #include "paydesk/log.h"
 #include "paydesk/outbox.h"
 #include "paydesk/outbox_runner.h"
+#include "paydesk/sanitize.h"
 #include "paydesk/users.h"
 
 static const char *os_user(void)
@@ -24,10 +25,16 @@ int audit_event_export(sqlite3 *db, const char *actor, const char *what, long co
 {
 	char action[48];
 	snprintf(action, sizeof action, "export.%s", what);
+	/* A legal file name may hold any byte: stored as valid, inert text. */
+	char *shown = dest ? sanitize_dup(dest) : NULL;
 	char *detail = NULL;
-	if (asprintf(&detail, "%ld %s to %s%s%s", count, noun, dest ? dest : "standard output",
-		     actor ? "" : ", by OS user ", actor ? "" : os_user()) < 0)
+	if ((dest && !shown) ||
+	    asprintf(&detail, "%ld %s to %s%s%s", count, noun, shown ? shown : "standard output",
+		     actor ? "" : ", by OS user ", actor ? "" : os_user()) < 0) {
+		free(shown);
 		return pd_error_set(err, PD_ERR, "out of memory");
+	}
+	free(shown);
 	struct audit_entry e = {.actor = actor ? actor : "command line", .action = action,
 				.detail = detail};
 	int rc = audit_append(db, &e, err);
