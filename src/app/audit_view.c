@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "paydesk/audit_events.h"
 #include "paydesk/file_replace.h"
 #include "paydesk/money.h"
 #include "paydesk/tz.h"
@@ -126,5 +127,6 @@ int audit_view_export_file(sqlite3 *db, const struct session *who, const struct 
 	if (rc)
 		return rc;
 	struct csv_fill c = {db, f, rows};
-	return file_write_new(path, fill_csv, &c, err); /* never over an earlier export */
+	rc = file_write_new(path, fill_csv, &c, err); /* never over an earlier export */
+	return rc ? rc : audit_event_export(db, who->name, "audit", *rows, "entries", path, err);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "paydesk/audit_events.h"
 #include "paydesk/log.h"
 #include "paydesk/outbox_runner.h"
 #include "paydesk/payments.h"
@@ -31,6 +32,8 @@ static enum jobs_status run_recover(struct jobs_ctx *ctx, void *arg, char *resul
 			(long long)list[i].id, list[i].method, list[i].path,
 			list[i].message ? list[i].message : "");
 	}
+	if (audit_event_recovered(ctx->db, "system", list, n, &err) != PD_OK)
+		log_msg(LOG_ERROR, "what recovery finished was not audited: %s", err.msg);
 	outbox_resolutions_free(&list, n);
 	if (rc != PD_OK) {
 		snprintf(result, size, "could not finish the calls left in flight (stopped after %zu, "

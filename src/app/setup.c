@@ -64,6 +64,9 @@ int setup_save(sqlite3 *db, struct vault *v, const struct setup_input *in,
 	row.verified_at = (int64_t)time(NULL);
 
 	rc = db_begin(db, err);
+	struct stripe_account_row before;
+	struct pd_error ignored = {0};
+	bool replacing = !rc && stripe_account_get(db, &before, &ignored) == PD_OK;
 	/* A key sealed for another account must not linger. */
 	if (!rc)
 		rc = db_exec(db, "DELETE FROM vault_secret WHERE name = '" SETUP_SECRET_NAME "'", err);
@@ -81,11 +84,16 @@ int setup_save(sqlite3 *db, struct vault *v, const struct setup_input *in,
 		rc = settings_set(db, "bill_with_stripe", in->bill_with_stripe ? "on" : "off", err);
 	if (!rc) {
 		char detail[256];
-		snprintf(detail, sizeof detail, "connected %s account %s with key %s%s%s", row.mode,
-			 row.account_id, row.key_hint, row.connected_account[0] ? ", acting for " : "",
-			 row.connected_account);
-		struct audit_entry e = {.actor = who->name, .action = "stripe.connect", .detail = detail,
-					.object_id = row.account_id};
+		snprintf(detail, sizeof detail, "%s %s account %s with key %s%s%s%s%s",
+			 replacing ? "replaced the key of" : "connected", row.mode, row.account_id,
+			 row.key_hint, replacing ? " (was " : "", replacing ? before.key_hint : "",
+			 replacing ? ")" : "", row.connected_account[0] ? ", acting for " : "");
+		if (row.connected_account[0])
+			snprintf(detail + strlen(detail), sizeof detail - strlen(detail), "%s",
+				 row.connected_account);
+		struct audit_entry e = {.actor = who->name,
+					.action = replacing ? "stripe.key_replaced" : "stripe.connect",
+					.detail = detail, .object_id = row.account_id};
 		rc = audit_append(db, &e, err);
 	}
 	if (!rc)

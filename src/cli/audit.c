@@ -1,5 +1,5 @@
-/* `paydesk audit verify | list`: check the audit log's hash chain and say
- * where it breaks; list or export entries (admins), filtered by date, user
+/* `paydesk audit verify | list`: check the audit log's chain, MACs and head
+ * and say where it breaks; list or export entries (admins), filtered by date, user
  * and action. */
 #include <getopt.h>
 #include <stdio.h>
@@ -9,35 +9,113 @@
 
 #include "cli_io.h"
 #include "paydesk/audit.h"
+#include "paydesk/audit_events.h"
 #include "paydesk/audit_view.h"
 #include "paydesk/cli.h"
 #include "paydesk/csv.h"
 #include "paydesk/money.h"
 #include "paydesk/sanitize.h"
 #include "paydesk/tz.h"
+#include "paydesk/vault.h"
 
 static void usage(FILE *out)
 {
-	fputs("usage: paydesk audit verify\n"
+	fputs("usage: paydesk audit verify [--passphrase-fd N]\n"
 	      "       paydesk audit list [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--actor NAME]\n"
 	      "                          [--action PREFIX] [--format text|csv] [--as NAME]\n"
+	      "verify checks the MACs and prints the head with the vault passphrase\n"
+	      "(PAYDESK_PASSPHRASE or --passphrase-fd N); without it, the chain only.\n"
 	      "list needs an admin: --as NAME with PAYDESK_PIN, or the vault passphrase.\n",
 	      out);
 }
 
-static int verify(struct app *app)
+/* The MACs need the audit key, which only the vault releases: with the
+ * passphrase every MAC and the head are checked; without it the chain alone. */
+static bool unlock_for_verify(struct app *app, int pass_fd, struct pd_error *err)
 {
-	int64_t broken = 0, entries = 0;
+	bool exists = false;
+	if (vault_exists(app->db, &exists, err) || !exists)
+		return false;
+	if (pass_fd < 0 && !getenv("PAYDESK_PASSPHRASE"))
+		return false;
+	char *pass = cli_passphrase(pass_fd, err);
+	if (!pass)
+		return false;
+	struct vault *v = NULL;
+	int rc = vault_unlock(app->db, pass, &v, err);
+	vault_secret_free(&pass);
+	if (rc)
+		return false;
+	vault_lock(&app->vault);
+	app->vault = v;
+	return true;
+}
+
+static void print_parts(const struct audit_report *r)
+{
+	if (r->epoch_start > 1)
+		printf("entries 1-%lld were written before keyed audit (their chain is checked, "
+		       "and entry %lld seals them as they were then); from %lld on keyed\n",
+		       (long long)r->epoch_start - 1, (long long)r->epoch_start,
+		       (long long)r->epoch_start);
+	if (r->late_count)
+		printf("sealed late: %lld entr%s from entry %lld were written while the vault was "
+		       "locked and sealed at the next keyed entry\n",
+		       (long long)r->late_count, r->late_count == 1 ? "y" : "ies",
+		       (long long)r->late_first);
+	if (r->unsealed_count)
+		printf("not sealed: entries %lld-%lld were written while the vault was locked; "
+		       "anyone who can write the database could still change them. The next "
+		       "action with the vault unlocked seals them\n",
+		       (long long)r->unsealed_first,
+		       (long long)(r->unsealed_first + r->unsealed_count - 1));
+}
+
+static int verify(struct app *app, int argc, char **argv)
+{
+	int pass_fd = -1;
+	if (cli_switch_and_pfd(argc, argv, NULL, NULL, &pass_fd,
+			       "paydesk audit verify [--passphrase-fd N]"))
+		return 2;
 	struct pd_error err = {0};
-	int rc = audit_verify(app->db, &broken, &entries, &err);
+	bool unlocked = unlock_for_verify(app, pass_fd, &err);
+	if (err.code && err.code != PD_ERR_USAGE)
+		return cli_fail(err.code, err.msg);
+	err = (struct pd_error){0};
+	struct audit_report r;
+	int rc = audit_report(app->db, &r, &err);
 	if (rc == PD_ERR_TAMPERED) {
 		printf("audit log: %lld entries intact, then broken at entry %lld\n",
-		       (long long)entries, (long long)broken);
+		       (long long)r.entries, (long long)r.broken_id);
 		return cli_fail(rc, err.msg);
 	}
 	if (rc)
 		return cli_fail(rc, err.msg);
-	printf("audit log: %lld entries, chain intact\n", (long long)entries);
+	printf("audit log: %lld entries, chain intact\n", (long long)r.entries);
+	if (unlocked && !r.key_checked && r.has_head) {
+		printf("audit log: keyed from entry %lld on, but the vault has no audit key\n",
+		       (long long)r.epoch_start);
+		char msg[160];
+		snprintf(msg, sizeof msg,
+			 "audit log broken at entry %lld: the audit key was removed from the "
+			 "vault, so nothing from there on can be trusted",
+			 (long long)r.epoch_start);
+		return cli_fail(PD_ERR_TAMPERED, msg);
+	}
+	if (!r.key_checked) {
+		if (unlocked || r.has_head)
+			printf("MACs not checked: %s\n",
+			       unlocked ? "the vault has no usable audit key (see the log)"
+					: "give the vault passphrase (PAYDESK_PASSPHRASE or "
+					  "--passphrase-fd N) to check them");
+		return 0;
+	}
+	print_parts(&r);
+	char fp[17];
+	audit_head_fingerprint(&r, fp, sizeof fp);
+	/* Noted off the machine, the head shows a later rollback of the whole
+	 * database to an older copy, which no check inside it can. */
+	printf("head: %lld entries, MAC %s\n", (long long)r.head_count, fp);
 	return 0;
 }
 
@@ -128,6 +206,8 @@ static int list(struct app *app, int argc, char **argv)
 		rc = audit_each(app->db, &f, print_row, &l, &err);
 	if (!rc && l.csv)
 		fwrite(l.buf.data, 1, l.buf.len, stdout);
+	if (!rc && l.csv)
+		rc = audit_event_export(app->db, who.name, "audit", l.n, "entries", NULL, &err);
 	csv_buf_free(&l.buf);
 	if (rc)
 		return cli_fail(rc, err.msg);
@@ -142,8 +222,10 @@ static int run(struct app *app, int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (argc >= 2 && strcmp(argv[1], "verify") == 0 && argc == 2)
-		return verify(app);
+	if (argc >= 2 && strcmp(argv[1], "verify") == 0) {
+		optind = 0;
+		return verify(app, argc - 1, argv + 1);
+	}
 	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
 		optind = 0;
 		return list(app, argc - 1, argv + 1);
@@ -154,6 +236,6 @@ static int run(struct app *app, int argc, char **argv)
 
 const struct cli_command cli_audit = {
 	.name = "audit",
-	.summary = "audit verify | list: check the hash chain; list or export entries",
+	.summary = "audit verify | list: check the keyed chain and its head; list or export",
 	.run = run,
 };

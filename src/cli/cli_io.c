@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "paydesk/audit_events.h"
 #include "paydesk/auth.h"
 #include "paydesk/cli.h"
 #include "paydesk/number.h"
@@ -140,6 +141,7 @@ int cli_authenticate(struct app *app, const char *as, int pin_fd, int pass_fd,
 		struct user u;
 		int rc = users_sign_in(app->db, as, pin, &u, err);
 		vault_secret_free(&pin);
+		audit_event_sign_in(app->db, as, NULL, rc, "command line");
 		if (rc)
 			return rc;
 		*who = session_for(&u);
@@ -153,9 +155,12 @@ int cli_authenticate(struct app *app, const char *as, int pin_fd, int pass_fd,
 	struct vault *v = NULL;
 	int rc = vault_unlock(app->db, pass, &v, err);
 	vault_secret_free(&pass);
-	vault_lock(&v);
-	if (!rc)
+	if (!rc) { /* kept for the command: its audit entries are keyed */
+		vault_lock(&app->vault);
+		app->vault = v;
 		*who = session_system_admin();
+		audit_event_vault_holder(app->db, who->name, sizeof who->name);
+	}
 	return rc;
 }
 

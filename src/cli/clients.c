@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "paydesk/audit_events.h"
 #include "paydesk/cli.h"
 #include "paydesk/clients_import.h"
 #include "paydesk/file_replace.h"
@@ -174,6 +175,18 @@ static int run_export(struct app *app, int argc, char **argv)
 			status = cli_fail(rc, err.msg);
 	}
 	csv_buf_free(&buf);
+	if (!status) {
+		sqlite3_int64 n = 0;
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(app->db, "SELECT count(*) FROM clients", -1, &st, NULL) ==
+		    SQLITE_OK) {
+			if (sqlite3_step(st) == SQLITE_ROW)
+				n = sqlite3_column_int64(st, 0);
+			sqlite3_finalize(st);
+		}
+		if (audit_event_export(app->db, NULL, "clients", (long)n, "clients", path, &err))
+			status = cli_fail(err.code, err.msg);
+	}
 	return status;
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli_io.h"
+#include "paydesk/audit_events.h"
 #include "paydesk/audit.h"
 #include "paydesk/cli.h"
 #include "paydesk/connect.h"
@@ -62,7 +63,9 @@ static void session_close(struct connect_session *s)
 static void audit(struct app *app, const char *action, const char *account, const char *detail)
 {
 	struct pd_error err;
-	struct audit_entry e = {.actor = "admin", .action = action, .detail = detail,
+	char holder[USER_NAME_MAX + 1];
+	audit_event_vault_holder(app->db, holder, sizeof holder);
+	struct audit_entry e = {.actor = holder, .action = action, .detail = detail,
 				.object_id = account};
 	audit_append(app->db, &e, &err);
 }

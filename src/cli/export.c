@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "paydesk/cli.h"
+#include "paydesk/audit_events.h"
 #include "paydesk/history_export.h"
 #include "paydesk/money.h"
 #include "paydesk/sanitize.h"
@@ -164,6 +165,8 @@ static int run(struct app *app, int argc, char **argv)
 	long rows = 0;
 	int rc = output ? history_export_file(app->db, &f, fmt, output, replace, &rows, &err)
 			: history_export(app->db, &f, fmt, stdout, &rows, &err);
+	if (!rc)
+		rc = audit_event_export(app->db, NULL, "history", rows, "records", output, &err);
 	if (rc)
 		return cli_fail(rc, err.msg);
 	if (output) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli_io.h"
+#include "paydesk/audit_events.h"
 #include "paydesk/cli.h"
 #include "paydesk/money.h"
 #include "paydesk/plans.h"
@@ -18,6 +19,7 @@ int stripe_cli_open(struct stripe_cli *s, struct app *app, int pfd, struct pd_er
 {
 	memset(s, 0, sizeof *s);
 	s->who = session_system_admin();
+	audit_event_vault_holder(app->db, s->who.name, sizeof s->who.name);
 	struct cli_stripe c;
 	int rc = cli_stripe_open(&c, app, pfd, err);
 	s->vault = c.vault;

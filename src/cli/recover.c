@@ -4,7 +4,9 @@
 #include <stdio.h>
 
 #include "cli_io.h"
+#include "paydesk/audit_events.h"
 #include "paydesk/cli.h"
+#include "paydesk/users.h"
 #include "paydesk/outbox.h"
 #include "paydesk/outbox_runner.h"
 #include "paydesk/payments.h"
@@ -33,6 +35,11 @@ static int run(struct app *app, int argc, char **argv)
 	}
 	if (!rc)
 		printf("%zu call%s looked at, %zu still open\n", n, n == 1 ? "" : "s", open);
+	if (!rc) {
+		char holder[USER_NAME_MAX + 1];
+		audit_event_vault_holder(app->db, holder, sizeof holder);
+		rc = audit_event_recovered(app->db, holder, list, n, &err);
+	}
 	/* The appointments those calls were for get their outcome. */
 	size_t settled = 0, unsettled = 0;
 	if (!rc) {

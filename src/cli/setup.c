@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli_io.h"
+#include "paydesk/audit_events.h"
 #include "paydesk/cli.h"
 #include "paydesk/secret_mask.h"
 #include "paydesk/setup.h"
@@ -151,6 +152,7 @@ static int run(struct app *app, int argc, char **argv)
 		rc = vault_create(app->db, pass, &VAULT_KDF_DEFAULT, &v, &err);
 	/* Whoever holds the vault passphrase is the admin. */
 	struct session admin = session_system_admin();
+	audit_event_vault_holder(app->db, admin.name, sizeof admin.name);
 	if (!rc && !status)
 		rc = setup_save(app->db, v, &in, &report, &admin, &err);
 	if (!rc && !status && !json) {

@@ -607,6 +607,22 @@ const struct migration store_migrations[] = {
 	 "    + CAST(strftime('%m', old.created, 'unixepoch') AS INTEGER) - 1 AND type = old.type"
 	 "    AND status = old.status AND currency = old.currency;"
 	 "END;"},
+	{11, "keyed audit log: a MAC per entry and a MAC'd head",
+	 /* mac: BLAKE2b keyed with the vault's audit key (NULL: written while the
+	  * vault was locked, or before keyed audit); keyed: 1 when the MAC was
+	  * made with the entry, 0 when it was added later. Rows that exist
+	  * now are the pre-key part: store/audit.c explains. */
+	 "ALTER TABLE audit_log ADD COLUMN mac BLOB;"
+	 "ALTER TABLE audit_log ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0;"
+	 /* The anchor: how many entries are sealed and the last MAC, itself
+	  * MAC'd, updated in the transaction of each keyed append. */
+	 "CREATE TABLE audit_head ("
+	 "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	 "  epoch_start INTEGER NOT NULL,"
+	 "  count INTEGER NOT NULL,"
+	 "  last_mac BLOB NOT NULL,"
+	 "  tag BLOB NOT NULL"
+	 ");"},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "paydesk/audit.h"
 #include "paydesk/db.h"
 #include "paydesk/harden.h"
 #include "paydesk/log.h"
@@ -94,6 +95,7 @@ static struct vault *vault_new(void)
 void vault_lock(struct vault **v)
 {
 	if (v && *v) {
+		audit_key_detach(*v);
 		sodium_free((*v)->key); /* zeroes before freeing */
 		sodium_free(*v);
 		*v = NULL;
@@ -208,6 +210,63 @@ static int unwrap_data_key(sqlite3 *db, const char *pass, unsigned char *data_ke
 	return rc;
 }
 
+/* The audit log's MAC key, a normal sealed secret (store/audit.c): opened
+ * and handed to the audit module for as long as v is unlocked; created (with
+ * the head that anchors the log) the first time a vault is created or
+ * unlocked without one. Inside a transaction the caller holds, or its own. */
+#define AUDIT_KEY_SECRET "audit_mac_key"
+
+static int attach_audit_key(struct vault *v, sqlite3 *db, bool creating, struct pd_error *err)
+{
+	char *key = NULL;
+	size_t len = 0;
+	int rc = vault_open_secret(v, db, AUDIT_KEY_SECRET, "", &key, &len, err);
+	if (!rc) {
+		rc = len == AUDIT_KEY_BYTES
+			     ? audit_key_attach(db, (const unsigned char *)key, v, err)
+			     : pd_error_set(err, PD_ERR_TAMPERED, "the audit key is damaged");
+		vault_secret_free(&key);
+		return rc;
+	}
+	if (rc != PD_ERR_NOT_FOUND)
+		return rc;
+	if (!creating) {
+		/* A head without its key: the log was keyed under this vault and
+		 * the key was removed. A new key would hide whatever was done. */
+		sqlite3_stmt *st;
+		bool keyed_before = false;
+		rc = db_prepare(db, "SELECT 1 FROM audit_head", &st, err);
+		if (rc)
+			return rc;
+		keyed_before = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		if (keyed_before)
+			return pd_error_set(err, PD_ERR_TAMPERED,
+					    "the audit key was removed from the vault");
+	}
+	unsigned char *fresh = sodium_malloc(AUDIT_KEY_BYTES);
+	if (!fresh)
+		return pd_error_set(err, PD_ERR, "out of memory");
+	randombytes_buf(fresh, AUDIT_KEY_BYTES);
+	bool own_tx = sqlite3_get_autocommit(db);
+	rc = own_tx ? db_begin(db, err) : PD_OK;
+	if (!rc)
+		rc = vault_seal(v, db, AUDIT_KEY_SECRET, "", fresh, AUDIT_KEY_BYTES, err);
+	if (!rc)
+		rc = audit_key_attach(db, fresh, v, err);
+	if (!rc)
+		rc = audit_key_begin(db, err);
+	if (own_tx && !rc)
+		rc = db_commit(db, err);
+	if (rc) {
+		if (own_tx)
+			db_rollback(db);
+		audit_key_detach(v);
+	}
+	sodium_free(fresh);
+	return rc;
+}
+
 int vault_create(sqlite3 *db, const char *passphrase, const struct vault_kdf *kdf,
 		 struct vault **out, struct pd_error *err)
 {
@@ -232,6 +291,9 @@ int vault_create(sqlite3 *db, const char *passphrase, const struct vault_kdf *kd
 				  "a vault already exists: unlock it, or wipe it to start again");
 	if (!rc)
 		rc = write_wrapped_key(db, v->key, passphrase, kdf, true, err);
+	sodium_mprotect_readonly(v->key);
+	if (!rc)
+		rc = attach_audit_key(v, db, true, err);
 	if (!rc)
 		rc = db_commit(db, err);
 	if (rc) {
@@ -239,7 +301,6 @@ int vault_create(sqlite3 *db, const char *passphrase, const struct vault_kdf *kd
 		vault_lock(&v);
 		return rc;
 	}
-	sodium_mprotect_readonly(v->key);
 	log_msg(LOG_INFO, "vault created");
 	*out = v;
 	return PD_OK;
@@ -260,6 +321,12 @@ int vault_unlock(sqlite3 *db, const char *passphrase, struct vault **out, struct
 		return rc;
 	}
 	sodium_mprotect_readonly(v->key);
+	/* The vault opens even when the audit key cannot be attached (a
+	 * read-only database, a damaged key): entries are then written
+	 * unsealed, and `paydesk audit verify` says so. */
+	struct pd_error aerr = {0};
+	if (attach_audit_key(v, db, false, &aerr))
+		log_msg(LOG_ERROR, "audit key not available: %s", aerr.msg);
 	*out = v;
 	return PD_OK;
 }
@@ -439,6 +506,13 @@ int vault_change_passphrase(sqlite3 *db, const char *old_pass, const char *new_p
 		rc = unwrap_data_key(db, old_pass ? old_pass : "", data_key, err);
 	if (!rc)
 		rc = write_wrapped_key(db, data_key, new_pass, kdf, false, err);
+	if (!rc) {
+		/* Whoever knew the old passphrase: the store knows no user name. */
+		struct audit_entry e = {.actor = "vault passphrase",
+					.action = "vault.passphrase_change",
+					.detail = "vault passphrase changed (data key re-wrapped)"};
+		rc = audit_append(db, &e, err);
+	}
 	if (!rc)
 		rc = db_commit(db, err);
 	if (rc)
@@ -453,13 +527,15 @@ int vault_wipe(sqlite3 *db, struct pd_error *err)
 {
 	int rc = db_begin(db, err);
 	if (!rc)
-		rc = db_exec(db, "DELETE FROM vault_secret; DELETE FROM vault;", err);
+		rc = db_exec(db, "DELETE FROM vault_secret; DELETE FROM vault; DELETE FROM audit_head;",
+			     err);
 	if (!rc)
 		rc = db_commit(db, err);
 	if (rc) {
 		db_rollback(db);
 		return rc;
 	}
+	audit_key_detach(NULL); /* its key went with the vault */
 	/* Best effort: another reader may hold the WAL; secure_delete already
 	 * zeroed the pages in the main file once they are checkpointed. */
 	sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);

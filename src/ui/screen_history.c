@@ -9,8 +9,9 @@
 #include <time.h>
 
 #include "paydesk/history.h"
-#include "paydesk/history_desk.h"
+#include "paydesk/audit_events.h"
 #include "paydesk/file_replace.h"
+#include "paydesk/history_desk.h"
 #include "paydesk/history_export.h"
 #include "paydesk/history_review.h"
 #include "paydesk/money.h"
@@ -624,7 +625,9 @@ static void submit_form(struct hist *h)
 		enum history_format fmt = h->fields[0].choice == 1 ? HISTORY_JSONL : HISTORY_CSV;
 		char *path = strdup(ui_form_value(&h->form, 1));
 		long rows = 0;
-		if (history_export_file(h->ui->app->db, &h->filter, fmt, path, false, &rows, &err)) {
+		if (history_export_file(h->ui->app->db, &h->filter, fmt, path, false, &rows, &err) ||
+		    audit_event_export(h->ui->app->db, history_actor(h->ui->app), "history", rows,
+				       "records", path, &err)) {
 			snprintf(h->fields[1].error, sizeof h->fields[1].error, "%.190s", err.msg);
 			free(path);
 			return;

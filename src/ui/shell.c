@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "paydesk/audit_events.h"
 #include "paydesk/auth.h"
 #include "paydesk/harden.h"
 #include "paydesk/jobs.h"
@@ -681,7 +682,9 @@ static void start_signin(struct ui *ui)
 		users_count(ui->app->db, &count, &err);
 		if (count == 0)
 			auth_user_add(ui->app->db, NULL, name, ROLE_ADMIN, pin, &err);
-		ok = users_sign_in(ui->app->db, name, pin, &u, &err) == PD_OK;
+		int rc = users_sign_in(ui->app->db, name, pin, &u, &err);
+		ok = rc == PD_OK;
+		audit_event_sign_in(ui->app->db, name, NULL, rc, "desk");
 		ui_trace_mark("kdf_end");
 		if (ok) {
 			ui->app->session = session_for(&u);

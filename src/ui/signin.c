@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "paydesk/audit_events.h"
 #include "paydesk/auth.h"
 #include "paydesk/db_check.h"
 #include "paydesk/log.h"
@@ -23,6 +24,7 @@ struct ui_signin {
 	char error[600];
 	char hint[200];
 	void (*then)(struct ui *ui);
+	char previous[USER_NAME_MAX + 1]; /* who was signed in: a switch is audited */
 };
 
 void ui_signin_close(struct ui *ui)
@@ -57,6 +59,8 @@ void ui_signin_open(struct ui *ui, void (*then)(struct ui *ui))
 	free(hint);
 	s->then = then;
 	ui->signin = s;
+	if (ui->app->session.signed_in)
+		snprintf(s->previous, sizeof s->previous, "%s", ui->app->session.name);
 	ui->app->session = (struct session){0};
 	ui->help_open = false;
 }
@@ -117,10 +121,13 @@ static void submit(struct ui *ui)
 			signed_in(ui, &u);
 			return;
 		}
-	} else if (users_sign_in(ui->app->db, name, pin, &u, &err) == PD_OK) {
-		signed_in(ui, &u);
-		return;
 	} else {
+		int rc = users_sign_in(ui->app->db, name, pin, &u, &err);
+		audit_event_sign_in(ui->app->db, name, s->previous, rc, "desk");
+		if (rc == PD_OK) {
+			signed_in(ui, &u);
+			return;
+		}
 		snprintf(s->error, sizeof s->error, "%s", err.msg);
 	}
 	/* Keep the name, never a PIN. */

@@ -54,8 +54,10 @@ class Cli(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertRegex(out.stdout, r"user\.add_admin")
         self.assertRegex(out.stdout, r"Alex\s+settings\.refund_limit\s+50\.00 USD")
-        self.assertTrue(out.stdout.endswith("3 entries\n"), out.stdout)
-        out = paydesk("audit", "list", "--action", "user.", "--format", "csv", *admin)
+        # 3 actions, and Alex's sign-in for each of the 3 commands.
+        self.assertTrue(out.stdout.endswith("6 entries\n"), out.stdout)
+        self.assertEqual(out.stdout.count("user.sign_in"), 3, out.stdout)
+        out = paydesk("audit", "list", "--action", "user.add", "--format", "csv", *admin)
         self.assertEqual(out.returncode, 0, out.stderr)
         lines = out.stdout.strip().splitlines()
         self.assertEqual(lines[0], "id,at,actor,action,amount,object,detail")
@@ -70,6 +72,33 @@ class Cli(unittest.TestCase):
         self.assertEqual(out.returncode, 1)
         self.assertIn("only an admin can manage users", out.stderr)
         self.assertEqual(paydesk("audit", "list", "--since", "yesterday").returncode, 2)
+        # An unknown name is refused and recorded, without the name typed.
+        self.assertEqual(paydesk("audit", "list", "--as", "Nobody").returncode, 1)
+        env["PAYDESK_PIN"] = "2468"
+        out = paydesk("audit", "list", "--action", "user.sign_in_refused", *admin)
+        self.assertRegex(out.stdout, r"unknown user\s+user\.sign_in_refused\s+sign-in at the "
+                                     r"command line refused: unknown name")
+        self.assertNotIn("Nobody", out.stdout)
+
+    def test_exports_are_audited(self):
+        # What left paydesk, who took it and where: history, clients, audit.
+        self.assertEqual(self.run_paydesk("users", "add", "--name", "Alex", "--role", "admin",
+                                          stdin="2468\n").returncode, 0)
+        out_dir = os.path.join(self.home.path, "out")
+        os.makedirs(out_dir)
+        hist = os.path.join(out_dir, "history.csv")
+        self.assertEqual(self.run_paydesk("export", "--output", hist).returncode, 0)
+        self.assertEqual(self.run_paydesk("clients", "export", "-o",
+                                          os.path.join(out_dir, "clients.csv")).returncode, 0)
+        env = {**os.environ, **self.home.env, "PAYDESK_PIN": "2468"}
+        csv = subprocess.run([paydesk_bin(), "audit", "list", "--format", "csv", "--as", "Alex"],
+                             capture_output=True, text=True, env=env)
+        self.assertEqual(csv.returncode, 0, csv.stderr)
+        out = subprocess.run([paydesk_bin(), "audit", "list", "--as", "Alex"],
+                             capture_output=True, text=True, env=env)
+        self.assertRegex(out.stdout, r"export\.history .*0 records to .*history\.csv")
+        self.assertRegex(out.stdout, r"export\.clients .*0 clients to .*clients\.csv")
+        self.assertRegex(out.stdout, r"Alex\s+export\.audit .*to standard output")
 
     def test_audit_usage(self):
         out = self.run_paydesk("audit", "frobnicate")

@@ -119,8 +119,21 @@ class Users(unittest.TestCase):
         db = sqlite3.connect(self.home.db)
         failed = db.execute("SELECT count(*) FROM audit_log WHERE action = "
                             "'user.sign_in_failed'").fetchone()[0]
+        # Every sign-in is in the log: at the desk and on the command line,
+        # refused while paused, and the switch from Sam to Alex.
+        desk = [" ".join(r) for r in db.execute(
+            "SELECT actor, action, detail FROM audit_log WHERE action IN ('user.sign_in',"
+            " 'user.sign_in_refused', 'user.switch') AND detail LIKE '%desk%' ORDER BY id")]
+        cli = db.execute("SELECT count(*) FROM audit_log WHERE action = 'user.sign_in' AND"
+                         " actor = 'Alex' AND detail = 'signed in at the command line'"
+                         ).fetchone()[0]
         db.close()
         self.assertEqual(failed, 3)
+        self.assertEqual(desk, [
+            "Sam user.sign_in_refused sign-in at the desk refused: paused after wrong PINs",
+            "Sam user.sign_in signed in at the desk",
+            "Alex user.switch signed in at the desk, after Sam"])
+        self.assertEqual(cli, 3)
         self.assertEqual(self.paydesk("audit", "verify").returncode, 0)
 
     def add_alex_and_sam(self):

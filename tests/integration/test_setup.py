@@ -381,8 +381,11 @@ class SetupTest(unittest.TestCase):
         self.assertEqual(con.execute("SELECT count(*) FROM vault").fetchone()[0], 0)
         self.assertEqual(con.execute("SELECT count(*) FROM stripe_account").fetchone()[0], 0)
         actions = [r[0] for r in con.execute("SELECT action FROM audit_log ORDER BY id")]
-        # Headless setup, then the first TUI start created its admin.
-        self.assertEqual(actions, ["stripe.connect", "user.add_admin", "stripe.disconnect"])
+        # The vault's audit key began the keyed log; headless setup, then the first
+        # TUI start created its admin, who signed in. The wipe took the key's head.
+        self.assertEqual(actions, ["audit.keyed", "stripe.connect", "user.add_admin",
+                                   "user.sign_in", "stripe.disconnect"])
+        self.assertEqual(con.execute("SELECT count(*) FROM audit_head").fetchone()[0], 0)
         con.close()
         out = self.paydesk("audit", "verify")
         self.assertEqual(out.returncode, 0)

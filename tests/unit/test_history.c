@@ -718,6 +718,11 @@ static void test_review_as_signed_in_user(void **state)
 	assert_int_equal(history_review_note(&app, "in_I1", "", &err), 0);
 	assert_q_text(t->db, "SELECT ifnull(note, 'cleared') FROM reviews WHERE stripe_id = 'in_I1'",
 		      "cleared");
+	/* Each mark and note is in the audit log, under the user, with the record. */
+	assert_q_text(t->db, "SELECT group_concat(actor || ' ' || action || ' ' || object_id || ' '"
+			     " || detail, '|') FROM (SELECT * FROM audit_log ORDER BY id)",
+		      "Sam history.mark in_I1 flagged|Sam history.note in_I1 note: late again|"
+		      "Sam history.note in_I1 note cleared");
 }
 
 /* ---- names, roll-ups and the writer thread ------------------------------------- */

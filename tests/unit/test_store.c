@@ -218,10 +218,74 @@ static void test_audit_chain(void **state)
 	assert_int_equal(db_exec(db, "UPDATE audit_log SET amount = 1002 WHERE id = 3", &err), 0);
 	assert_int_equal(audit_verify(db, &broken, &n, &err), 0);
 
-	/* A deleted entry breaks the chain at the next one. */
+	/* A deleted entry is named where it is missing. */
 	assert_int_equal(db_exec(db, "DELETE FROM audit_log WHERE id = 2", &err), 0);
 	assert_int_equal(audit_verify(db, &broken, &n, &err), PD_ERR_TAMPERED);
-	assert_int_equal(broken, 3);
+	assert_int_equal(broken, 2);
+	assert_non_null(strstr(err.msg, "it is missing"));
+	db_close(&db);
+	tu_rm_rf(dir);
+	free(dir);
+	free(path);
+}
+
+static int64_t append_n(sqlite3 *db, int n)
+{
+	struct pd_error err = {0};
+	for (int i = 0; i < n; i++) {
+		struct audit_entry e = {.actor = "Alex", .action = "settings.refund_limit",
+					.has_amount = true, .amount = 100 * i, .currency = "eur"};
+		assert_int_equal(audit_append(db, &e, &err), 0);
+	}
+	return n;
+}
+
+/* Keyed audit: the key comes with the unlocked vault; entries written while
+ * it is locked are chained, reported as not sealed, and sealed by the next
+ * keyed append; the head catches a deleted tail. */
+static void test_audit_keyed(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *path = tu_path(dir, "paydesk.db");
+	sqlite3 *db = NULL;
+	struct pd_error err = {0};
+	struct vault *v = NULL;
+	assert_int_equal(vault_init(&err), 0);
+	assert_int_equal(db_open(path, &db, &err), 0);
+	append_n(db, 2); /* before any vault: the pre-key part */
+	assert_int_equal(vault_create(db, "correct horse battery", &VAULT_KDF_INTERACTIVE, &v, &err),
+			 0);
+	append_n(db, 3);
+	struct audit_report r;
+	assert_int_equal(audit_report(db, &r, &err), 0);
+	assert_true(r.key_checked);
+	assert_int_equal(r.entries, 6); /* 2 + audit.keyed + 3 */
+	assert_int_equal(r.epoch_start, 3);
+	assert_int_equal(r.head_count, 6);
+	assert_int_equal(r.unsealed_count, 0);
+
+	vault_lock(&v); /* staff working while the vault is locked */
+	append_n(db, 2);
+	assert_int_equal(audit_report(db, &r, &err), 0);
+	assert_false(r.key_checked);
+	assert_int_equal(r.entries, 8);
+	assert_int_equal(vault_unlock(db, "correct horse battery", &v, &err), 0);
+	assert_int_equal(audit_report(db, &r, &err), 0);
+	assert_int_equal(r.unsealed_first, 7);
+	assert_int_equal(r.unsealed_count, 2);
+	append_n(db, 1); /* the next keyed entry seals them */
+	assert_int_equal(audit_report(db, &r, &err), 0);
+	assert_int_equal(r.unsealed_count, 0);
+	assert_int_equal(r.late_first, 7);
+	assert_int_equal(r.late_count, 2);
+	assert_int_equal(r.head_count, 9);
+
+	/* Without the key nobody can hide the last entry. */
+	assert_int_equal(db_exec(db, "DELETE FROM audit_log WHERE id = 9", &err), 0);
+	assert_int_equal(audit_report(db, &r, &err), PD_ERR_TAMPERED);
+	assert_int_equal(r.broken_id, 9);
+	vault_lock(&v);
 	db_close(&db);
 	tu_rm_rf(dir);
 	free(dir);
@@ -237,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_concurrent_first_open),
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_audit_chain),
+		cmocka_unit_test(test_audit_keyed),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -139,7 +139,7 @@ static void tamper(sqlite3 *db, const char *col, int i)
 {
 	sqlite3_stmt *st;
 	char sel[128];
-	snprintf(sel, sizeof sel, "SELECT %s FROM vault_secret", col);
+	snprintf(sel, sizeof sel, "SELECT %s FROM vault_secret WHERE name = 'stripe_key'", col);
 	assert_int_equal(sqlite3_prepare_v2(db, sel, -1, &st, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	int n = sqlite3_column_bytes(st, 0);
@@ -148,7 +148,7 @@ static void tamper(sqlite3 *db, const char *col, int i)
 	sqlite3_finalize(st);
 	blob[i] ^= 0x01;
 	char upd[128];
-	snprintf(upd, sizeof upd, "UPDATE vault_secret SET %s = ?", col);
+	snprintf(upd, sizeof upd, "UPDATE vault_secret SET %s = ? WHERE name = 'stripe_key'", col);
 	assert_int_equal(sqlite3_prepare_v2(db, upd, -1, &st, NULL), SQLITE_OK);
 	sqlite3_bind_blob(st, 1, blob, n, SQLITE_TRANSIENT);
 	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
@@ -159,7 +159,7 @@ static void tamper(sqlite3 *db, const char *col, int i)
 static int blob_len(sqlite3 *db, const char *col)
 {
 	char sel[128];
-	snprintf(sel, sizeof sel, "SELECT length(%s) FROM vault_secret", col);
+	snprintf(sel, sizeof sel, "SELECT length(%s) FROM vault_secret WHERE name = 'stripe_key'", col);
 	sqlite3_stmt *st;
 	assert_int_equal(sqlite3_prepare_v2(db, sel, -1, &st, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
@@ -195,11 +195,11 @@ static void test_every_byte_tamper_detected(void **state)
 		}
 	}
 	/* Truncations and a moved record are caught too. */
-	assert_int_equal(sqlite3_exec(f->db, "UPDATE vault_secret SET ciphertext = substr(ciphertext, 1, 10)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(f->db, "UPDATE vault_secret SET ciphertext = substr(ciphertext, 1, 10) WHERE name = 'stripe_key'", NULL, NULL, NULL), SQLITE_OK);
 	char *plain = NULL;
 	assert_int_equal(vault_open_secret(v, f->db, "stripe_key", ACCOUNT, &plain, NULL, &err), PD_ERR_TAMPERED);
 	assert_int_equal(vault_seal(v, f->db, "stripe_key", ACCOUNT, key, strlen(key), &err), 0);
-	assert_int_equal(sqlite3_exec(f->db, "UPDATE vault_secret SET account = 'acct_evil'", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(f->db, "UPDATE vault_secret SET account = 'acct_evil' WHERE name = 'stripe_key'", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(vault_open_secret(v, f->db, "stripe_key", "acct_evil", &plain, NULL, &err), PD_ERR_TAMPERED);
 	assert_true(checked > (int)strlen(key));
 	vault_lock(&v);
@@ -241,6 +241,14 @@ static void test_change_passphrase(void **state)
 	assert_string_equal(plain, key); /* secrets survive: only the data key was re-wrapped */
 	vault_secret_free(&plain);
 	vault_lock(&v);
+	/* The change is in the audit log (once: the refused one changed nothing). */
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(f->db, "SELECT count(*) FROM audit_log WHERE action ="
+						   " 'vault.passphrase_change'", -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 1);
+	sqlite3_finalize(st);
 }
 
 static void test_one_kdf_per_unlock(void **state)
