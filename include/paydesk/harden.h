@@ -2,6 +2,8 @@
 #ifndef PAYDESK_HARDEN_H
 #define PAYDESK_HARDEN_H
 
+#include <stdbool.h>
+
 /* Turn core dumps off (RLIMIT_CORE 0) and make the process non-dumpable
  * (PR_SET_DUMPABLE 0, which also refuses ptrace by the same user).
  * Idempotent. Returns 0, or -1 when the kernel refused either. */
@@ -18,5 +20,8 @@ int harden_start(void);
  * was not set or was already claimed. Each value is given out once. Without
  * harden_start (unit tests), it is taken from the environment now. */
 char *harden_env_secret_claim(const char *name);
+
+/* Whether harden_env_secret_claim(name) would give a value now. */
+bool harden_env_secret_waiting(const char *name);
 
 #endif

@@ -13,6 +13,7 @@
 #include "paydesk/audit_view.h"
 #include "paydesk/cli.h"
 #include "paydesk/csv.h"
+#include "paydesk/harden.h"
 #include "paydesk/money.h"
 #include "paydesk/sanitize.h"
 #include "paydesk/tz.h"
@@ -36,7 +37,7 @@ static bool unlock_for_verify(struct app *app, int pass_fd, struct pd_error *err
 	bool exists = false;
 	if (vault_exists(app->db, &exists, err) || !exists)
 		return false;
-	if (pass_fd < 0 && !getenv("PAYDESK_PASSPHRASE"))
+	if (pass_fd < 0 && !harden_env_secret_waiting("PAYDESK_PASSPHRASE"))
 		return false;
 	char *pass = cli_passphrase(pass_fd, err);
 	if (!pass)

@@ -66,6 +66,16 @@ int harden_start(void)
 	return rc;
 }
 
+bool harden_env_secret_waiting(const char *name)
+{
+	for (size_t i = 0; i < sizeof env_secrets / sizeof env_secrets[0]; i++) {
+		const struct env_secret *s = &env_secrets[i];
+		if (strcmp(s->name, name) == 0)
+			return s->taken ? s->value != NULL : getenv(name) != NULL;
+	}
+	return false;
+}
+
 char *harden_env_secret_claim(const char *name)
 {
 	for (size_t i = 0; i < sizeof env_secrets / sizeof env_secrets[0]; i++) {

@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include <pthread.h>
+#include <unistd.h>
 
 #include "paydesk/audit.h"
 #include "paydesk/audit_view.h"
@@ -12,6 +13,7 @@
 #include "paydesk/settings.h"
 #include "paydesk/setup.h"
 #include "paydesk/users.h"
+#include "../../src/store/migrations.h"
 #include "paydesk/vault.h"
 
 struct fx {
@@ -277,13 +279,25 @@ static void test_refund_limit_migrates(void **state)
 {
 	struct fx *f = *state;
 	struct pd_error err = {0};
-	assert_int_equal(sqlite3_exec(f->db,
-				      "DROP TABLE refund_limits; DROP TABLE staff_refunds;"
-				      "INSERT INTO settings VALUES ('staff_refund_limit', '5000 usd', 1);"
-				      "PRAGMA user_version = 8;",
+	/* A database as schema 8 left it (later migrations cannot be undone). */
+	db_close(&f->db);
+	unlink(f->path);
+	char side[512];
+	snprintf(side, sizeof side, "%s-wal", f->path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", f->path);
+	unlink(side);
+	sqlite3 *raw;
+	assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
+	for (int i = 0; i < store_migrations_count && store_migrations[i].version <= 8; i++)
+		assert_int_equal(sqlite3_exec(raw, store_migrations[i].sql, NULL, NULL, NULL),
+				 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw,
+				      "PRAGMA user_version = 8; PRAGMA application_id = 1346655051;"
+				      "INSERT INTO settings VALUES ('staff_refund_limit', '5000 usd', 1);",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
-	db_close(&f->db);
+	sqlite3_close(raw);
 	assert_int_equal(db_open(f->path, &f->db, &err), 0);
 	struct refund_limit l;
 	assert_int_equal(refund_limits_get(f->db, "usd", &l, &err), 0);
