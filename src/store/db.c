@@ -301,6 +301,8 @@ static int migrate(sqlite3 *db, struct pd_error *err)
 		snprintf(pragmas, sizeof pragmas, "PRAGMA user_version = %d; PRAGMA application_id = %d;",
 			 m->version, PAYDESK_APPLICATION_ID);
 		rc = db_exec(db, m->sql, err);
+		if (!rc && m->apply)
+			rc = m->apply(db, err);
 		if (!rc)
 			rc = db_exec(db, pragmas, err);
 		if (!rc)

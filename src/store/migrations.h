@@ -3,10 +3,16 @@
 #ifndef PAYDESK_STORE_MIGRATIONS_H
 #define PAYDESK_STORE_MIGRATIONS_H
 
+#include <sqlite3.h>
+
+#include "paydesk/error.h"
+
 struct migration {
-	int version;        /* user_version after it is applied */
-	const char *what;   /* for the log */
+	int version;      /* user_version after it is applied */
+	const char *what; /* for the log */
 	const char *sql;
+	/* Then, in the same transaction, what SQL text cannot say (NULL: nothing). */
+	int (*apply)(sqlite3 *db, struct pd_error *err);
 };
 
 extern const struct migration store_migrations[];

@@ -9,6 +9,7 @@
 #include "paydesk/db.h"
 #include "paydesk/settings.h"
 #include "paydesk/vault.h"
+#include "../../src/store/migrations.h"
 
 static int query_int(sqlite3 *db, const char *sql)
 {
@@ -292,6 +293,64 @@ static void test_audit_keyed(void **state)
 	free(path);
 }
 
+/* A history made before desk tenders (schema 9) takes desk records after
+ * the upgrade, keeps every record and id, and is not copied: the wider
+ * CHECK is written in place (a copy of a million records took a minute
+ * and left the old pages free). */
+static void test_history_upgrade_in_place(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *path = tu_path(dir, "v9.db");
+	sqlite3 *raw;
+	assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+	for (int i = 0; i < store_migrations_count && store_migrations[i].version <= 9; i++)
+		assert_int_equal(sqlite3_exec(raw, store_migrations[i].sql, NULL, NULL, NULL),
+				 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw,
+				      "PRAGMA user_version = 9; PRAGMA application_id = 1346655051;"
+				      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+				      "  WHERE i < 3000)"
+				      "INSERT INTO history (id, stripe_id, type, created, amount, currency,"
+				      "  status, client_name, description, synced_at)"
+				      "  SELECT i * 7, 'pi_' || i, 'payment', 1700000000 + i * 60, i,"
+				      "  'usd', 'succeeded', 'Client ' || i, printf('%0200d', i), 1"
+				      "  FROM n;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(raw);
+
+	sqlite3 *db;
+	struct pd_error err = {0};
+	assert_int_equal(db_open(path, &db, &err), 0);
+	assert_int_equal(query_int(db, "PRAGMA user_version"), db_schema_latest());
+	assert_int_equal(query_int(db, "SELECT count(*) FROM history"), 3000);
+	assert_int_equal(query_int(db, "SELECT sum(id) FROM history WHERE amount = id / 7"),
+			 7 * 3000 * 3001 / 2);
+	assert_int_equal(query_int(db, "PRAGMA freelist_count"), 0); /* nothing was copied */
+	assert_int_equal(db_exec(db,
+				 "INSERT INTO history (stripe_id, type, created, amount, currency,"
+				 "  status, synced_at) VALUES ('desk_1', 'desk', 1, 2500, 'usd',"
+				 "  'succeeded', 1), ('desk_2', 'desk_refund', 2, 500, 'usd',"
+				 "  'succeeded', 1)",
+				 &err),
+			 0);
+	assert_int_not_equal(db_exec(db,
+				     "INSERT INTO history (stripe_id, type, created, amount,"
+				     " currency, status, synced_at) VALUES ('x', 'bogus', 1, 1, 'usd',"
+				     " 'succeeded', 1)",
+				     &err),
+			     0);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+	db_close(&db);
+	free(path);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_audit_chain),
 		cmocka_unit_test(test_audit_keyed),
+		cmocka_unit_test(test_history_upgrade_in_place),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
