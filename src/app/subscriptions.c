@@ -33,13 +33,21 @@ bool subs_enabled(sqlite3 *db, char *why, size_t len)
 	return false;
 }
 
-/* Subscriptions move clients' money every period: admins only. */
-static int need_admin(const struct pay_env *e, struct pd_error *err)
+/* What a change does to the money a subscription takes. */
+enum subs_effect {
+	SUBS_MAY_CHARGE,   /* subscribe, change, resume, undo a cancel */
+	SUBS_STOPS_CHARGE, /* cancel, pause: always allowed, or Stripe keeps charging */
+};
+
+/* Subscriptions move clients' money every period: admins only. With
+ * "Bill clients with Stripe" off nothing may start charging, but what is
+ * already charging can always be stopped. */
+static int need_admin(const struct pay_env *e, enum subs_effect effect, struct pd_error *err)
 {
 	if (!e->who || !e->who->signed_in || e->who->role != ROLE_ADMIN)
 		return pd_error_set(err, PD_ERR_FORBIDDEN, "only an admin can manage subscriptions");
 	char why[200];
-	if (!subs_enabled(e->db, why, sizeof why))
+	if (effect == SUBS_MAY_CHARGE && !subs_enabled(e->db, why, sizeof why))
 		return pd_error_set(err, PD_ERR_USAGE, "%s", why);
 	if (!e->key)
 		return pd_error_set(err, PD_ERR_LOCKED,
@@ -159,7 +167,7 @@ int subs_subscribe(const struct pay_env *e, const struct subs_input *in, struct 
 		   struct pd_error *err)
 {
 	memset(r, 0, sizeof *r);
-	int rc = need_admin(e, err);
+	int rc = need_admin(e, SUBS_MAY_CHARGE, err);
 	if (!rc)
 		rc = subs_check(in, (int64_t)time(NULL), err);
 	if (rc)
@@ -251,9 +259,10 @@ out:
 }
 
 /* The stored subscription id, or why not. */
-static int load(const struct pay_env *e, int64_t id, struct subscription *s, struct pd_error *err)
+static int load(const struct pay_env *e, int64_t id, enum subs_effect effect,
+		struct subscription *s, struct pd_error *err)
 {
-	int rc = need_admin(e, err);
+	int rc = need_admin(e, effect, err);
 	if (!rc)
 		rc = subs_store_get(e->db, id, s, err);
 	if (!rc && (!strcmp(s->status, "canceled") || !strcmp(s->status, "incomplete_expired"))) {
@@ -291,7 +300,7 @@ int subs_preview_change(const struct pay_env *e, int64_t id, int64_t plan_id, in
 	*next_at = 0;
 	currency[0] = '\0';
 	struct subscription s;
-	int rc = load(e, id, &s, err);
+	int rc = load(e, id, SUBS_MAY_CHARGE, &s, err);
 	if (rc)
 		return rc;
 	char price[64];
@@ -343,7 +352,7 @@ int subs_change(const struct pay_env *e, int64_t id, int64_t plan_id, int quanti
 	if (quantity < 0 || quantity > 999)
 		return pd_error_set(err, PD_ERR_USAGE, "quantity: 1 to 999");
 	struct subscription s;
-	int rc = load(e, id, &s, err);
+	int rc = load(e, id, SUBS_MAY_CHARGE, &s, err);
 	if (rc)
 		return rc;
 	char price[64], extra[200];
@@ -369,7 +378,7 @@ int subs_cancel(const struct pay_env *e, int64_t id, bool at_period_end, struct 
 {
 	memset(r, 0, sizeof *r);
 	struct subscription s;
-	int rc = load(e, id, &s, err);
+	int rc = load(e, id, SUBS_STOPS_CHARGE, &s, err);
 	if (rc)
 		return rc;
 	if (at_period_end) {
@@ -395,7 +404,7 @@ int subs_undo_cancel(const struct pay_env *e, int64_t id, struct subs_result *r,
 {
 	memset(r, 0, sizeof *r);
 	struct subscription s;
-	int rc = load(e, id, &s, err);
+	int rc = load(e, id, SUBS_MAY_CHARGE, &s, err);
 	if (rc)
 		return rc;
 	if (!s.cancel_at_period_end && !s.cancel_at) {
@@ -417,7 +426,7 @@ int subs_pause(const struct pay_env *e, int64_t id, bool pause, struct subs_resu
 {
 	memset(r, 0, sizeof *r);
 	struct subscription s;
-	int rc = load(e, id, &s, err);
+	int rc = load(e, id, pause ? SUBS_STOPS_CHARGE : SUBS_MAY_CHARGE, &s, err);
 	if (rc)
 		return rc;
 	struct stripe_params *p = stripe_params_new();
