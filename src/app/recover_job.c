@@ -8,6 +8,7 @@
 #include "paydesk/log.h"
 #include "paydesk/outbox_runner.h"
 #include "paydesk/payments.h"
+#include "paydesk/subscriptions.h"
 
 static enum jobs_status run_recover(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
 {
@@ -40,6 +41,10 @@ static enum jobs_status run_recover(struct jobs_ctx *ctx, void *arg, char *resul
 	size_t settled = 0, unsettled = 0;
 	if (payments_recover(&env, &settled, &unsettled, &err) != PD_OK)
 		log_msg(LOG_ERROR, "payments left open not settled: %s", err.msg);
+	size_t subs = 0;
+	if (subs_recover(&env, &subs, &err) != PD_OK)
+		log_msg(LOG_ERROR, "subscriptions finished not recorded: %s", err.msg);
+	settled += subs;
 	char paid[64] = "";
 	if (settled)
 		snprintf(paid, sizeof paid, "; %zu payment%s recorded", settled,
