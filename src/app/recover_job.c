@@ -44,12 +44,14 @@ static enum jobs_status run_recover(struct jobs_ctx *ctx, void *arg, char *resul
 	size_t subs = 0;
 	if (subs_recover(&env, &subs, &err) != PD_OK)
 		log_msg(LOG_ERROR, "subscriptions finished not recorded: %s", err.msg);
-	settled += subs;
-	char paid[64] = "";
+	char paid[128] = "";
 	if (settled)
 		snprintf(paid, sizeof paid, "; %zu payment%s recorded", settled,
 			 settled == 1 ? "" : "s");
-	if (n == 0 && settled == 0)
+	if (subs)
+		snprintf(paid + strlen(paid), sizeof paid - strlen(paid),
+			 "; %zu subscription%s recorded", subs, subs == 1 ? "" : "s");
+	if (n == 0 && settled == 0 && subs == 0)
 		result[0] = '\0';
 	else if (open == 0)
 		snprintf(result, size, "finished %zu interrupted call%s%s", n, n == 1 ? "" : "s",

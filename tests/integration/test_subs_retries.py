@@ -17,7 +17,7 @@ sys.path.insert(0, HERE)
 
 import test_recover as recover_base  # noqa: E402
 import test_subscriptions as subs_base  # noqa: E402
-from tmuxharness import paydesk_bin  # noqa: E402
+from tmuxharness import Terminal, paydesk_bin  # noqa: E402
 
 WEEKEND = 60 * 3600
 
@@ -117,6 +117,24 @@ class SubscribeRetryTest(subs_base.SubscriptionsTest):
         self.assertEqual(len(self.fake_subs(self.customer(cid))), 1)
         self.subscribe(cid, plan, "--second", check=0)
         self.assertEqual(len(self.fake_subs(self.customer(cid))), 2)
+
+    def test_tui_start_records_the_killed_subscribe(self):
+        """The desk's own start-up recovery writes the subscription into the
+        screen's copy and says so."""
+        plan = self.plan()
+        cid, _ = self.client("Gus Hale")
+        self.subscribe_killed(cid, plan)
+        env = {**self.home.env, "PAYDESK_API_BASE": self.fake.base_url}
+        with Terminal([paydesk_bin(), "--screen", "subscriptions"], 100, 24, env=env) as t:
+            t.wait_for("Vault locked")
+            t.type(subs_base.PASS)
+            t.send("Enter")
+            t.wait_for("1 subscription recorded", timeout=30)
+            t.send("q")
+            self.assertEqual(t.exit_status(), 0)
+        [s] = self.subs()
+        self.assertEqual((s["client_id"], s["status"]), (cid, "active"))
+        self.assertEqual(len(self.fake_subs(self.customer(cid))), 1)
 
     def test_weekend_old_row_is_looked_up_not_resent(self):
         plan = self.plan()
