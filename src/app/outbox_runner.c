@@ -225,12 +225,14 @@ static int settle_by_lookup(sqlite3 *db, struct stripe_client *c, const char *ke
 		more = more && after[0];
 	}
 	free(marker);
-	if (rc) {
+	if (rc || (!found && more)) { /* Stripe could not say, or the list is longer than read */
+		char why[sizeof err->msg];
+		snprintf(why, sizeof why, "%s", rc && err ? err->msg : "the list is too long to read");
 		*state = row->state;
 		return pd_error_set(err, PD_ERR,
 		                    "%s %s: Stripe has forgotten its idempotency key and could not "
 		                    "be asked whether it ran (%s); left open",
-		                    row->method, row->path, err ? err->msg : "");
+		                    row->method, row->path, why);
 	}
 	struct outbox_result r = {.attempts = 0, .http_status = resp->http_status,
 	                          .request_id = resp->request_id};
