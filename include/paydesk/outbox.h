@@ -72,6 +72,17 @@ int outbox_find_latest(sqlite3 *db, const char *path, const char *pair, int64_t 
 int outbox_sum_done(sqlite3 *db, const char *path, const char *pair, const char *key,
                     int64_t *sum, struct pd_error *err);
 
+/* Every row whose path matches path_glob (SQLite GLOB: "/v1/subscriptions/\*"),
+ * updated at or after since, and whose params hold each of pairs (whole
+ * "key=value"s, NULL-terminated; NULL: any), oldest first: an array of *n
+ * rows for outbox_rows_free (NULL when none). */
+int outbox_list_for(sqlite3 *db, const char *path_glob, const char *const *pairs, int64_t since,
+                    struct outbox_row **rows, size_t *n, struct pd_error *err);
+
+/* The value of key in form-encoded params as sent (percent-decoding is not
+ * needed for the ids and numbers paydesk reads back), or NULL; heap. */
+char *outbox_param(const char *params, const char *key);
+
 void outbox_row_clear(struct outbox_row *row);
 void outbox_rows_free(struct outbox_row **rows, size_t n);
 

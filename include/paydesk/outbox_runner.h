@@ -16,6 +16,19 @@
  * a row is never re-sent automatically, since a re-send could run twice. */
 #define OUTBOX_RESEND_MAX_AGE (23 * 3600)
 
+/* The metadata a create that recovery may have to look up (a refund, a
+ * subscription) carries: its own Idempotency-Key. Past
+ * OUTBOX_RESEND_MAX_AGE such a row is settled by finding the object that
+ * carries it, never by a re-send. */
+#define OUTBOX_MARKER_KEY "paydesk_idempotency_key"
+#define OUTBOX_MARKER "metadata[" OUTBOX_MARKER_KEY "]"
+
+/* What every command that ends with an unknown outcome tells the person. */
+#define OUTBOX_UNKNOWN_WORDS                                                                       \
+	"outcome unknown: Stripe may have done it. Run `paydesk recover` (the desk does it at "    \
+	"its next start) once Stripe answers: it finishes this call with its own key, so "         \
+	"nothing will be charged twice"
+
 /* One money-moving call. */
 struct outbox_call {
 	enum stripe_method method; /* POST, or DELETE (subscription cancel) */
@@ -35,7 +48,9 @@ int outbox_send(sqlite3 *db, struct stripe_client *c, const char *key,
 /* Re-send row id with its own key and parameters (Stripe answers a call
  * that already ran with its first result) and commit the outcome. A done or
  * failed row is left alone (PD_OK, *state its state); a row older than
- * OUTBOX_RESEND_MAX_AGE is not sent (PD_ERR_USAGE, stays unknown). */
+ * OUTBOX_RESEND_MAX_AGE is never sent: a marked create is settled by looking
+ * its object up (done when found, failed when Stripe holds none), any other
+ * stays unknown (PD_ERR_USAGE). */
 int outbox_resend(sqlite3 *db, struct stripe_client *c, const char *key, int64_t id,
                   const atomic_bool *cancel, enum outbox_state *state, struct stripe_response *resp,
                   struct pd_error *err);

@@ -125,6 +125,7 @@ struct subs_input {
 	int64_t trial_until; /* SUBS_TRIAL_UNTIL: unix seconds, in the future */
 	bool send_invoice;   /* false: charge the saved card automatically */
 	int days_until_due;  /* send_invoice: 1..365 */
+	bool second;         /* the client already has this plan: a second one is meant */
 };
 
 /* What the desk is told after a use case. */
@@ -141,7 +142,16 @@ struct subs_result {
 /* Check an input without the network (trial, quantity, due days). */
 int subs_check(const struct subs_input *in, int64_t now, struct pd_error *err);
 
-/* Subscribe a client. The client's Stripe customer is made first when
+/* Whether subscribing client_id to plan_id could bill the client twice,
+ * from the store alone (no network). PD_ERR_CONFLICT: an earlier subscribe
+ * of the two has an outcome paydesk has not recorded (run recovery first);
+ * PD_ERR_EXISTS: the client has a live one (trialing, active, past_due,
+ * unpaid, paused) of the plan, which only an explicit second one passes.
+ * The message says which and what to do. */
+int subs_check_duplicate(sqlite3 *db, int64_t client_id, int64_t plan_id, struct pd_error *err);
+
+/* Subscribe a client (refused as subs_check_duplicate says, unless
+ * in->second passes PD_ERR_EXISTS). The client's Stripe customer is made first when
  * needed (customers_sync). Automatic collection needs a saved card: without
  * one nothing is created, r->needs_card is set and r->url is a save-a-card
  * link (Checkout in setup mode) to show as URL and QR. The first invoice's
@@ -177,6 +187,13 @@ int subs_pause(const struct pay_env *e, int64_t id, bool pause, struct subs_resu
 /* Re-read the subscriptions of every client with a Stripe customer (all
  * statuses) into the store. Any signed-in user. *n how many. */
 int subs_sync(const struct pay_env *e, size_t *n, struct pd_error *err);
+
+/* After a crash (paydesk recover, the TUI's start): every subscription call
+ * the outbox holds as done whose result the store lacks — a create not in
+ * it, a change newer than its copy — is read back from Stripe and written
+ * with its audit entry (in e->who's name, "finished after paydesk
+ * restarted"). *recorded how many. */
+int subs_recover(const struct pay_env *e, size_t *recorded, struct pd_error *err);
 
 /* Re-read one subscription. */
 int subs_refresh(const struct pay_env *e, int64_t id, struct subs_result *r, struct pd_error *err);

@@ -1,7 +1,5 @@
 #include "paydesk/outbox_runner.h"
 
-#include "paydesk/instances.h"
-
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,9 +95,47 @@ static int send_row(sqlite3 *db, struct stripe_client *c, const char *key,
 	rc = record(db, row->id, resp, *state, err);
 	if (rc)
 		return rc; /* still "sent" in the store: recovery will finish it */
+	if (send_rc && *state == OUTBOX_UNKNOWN) /* said first: a long reason may be cut */
+		return pd_error_set(err, send_rc, OUTBOX_UNKNOWN_WORDS " (%s)", send_err.msg);
 	if (send_rc)
 		return pd_error_set(err, send_rc, "%s", send_err.msg);
 	return PD_OK;
+}
+
+/* A create that recovery can look up by its marker once Stripe has
+ * forgotten the Idempotency-Key: what it lists by (the parameter the
+ * create names and the list filters on) and the list's fixed filters. */
+struct lookup_rule {
+	const char *path;     /* the create */
+	const char *by;       /* its parameter naming the parent */
+	const char *list_fmt; /* the GET's filters, %s the parent */
+};
+
+static const struct lookup_rule lookup_rules[] = {
+	{"/v1/refunds", "payment_intent", "payment_intent=%s&limit=100"},
+	{"/v1/subscriptions", "customer", "customer=%s&status=all&limit=100"},
+};
+
+static const struct lookup_rule *lookup_rule_for(const char *method, const char *path)
+{
+	for (size_t i = 0; i < sizeof lookup_rules / sizeof lookup_rules[0]; i++)
+		if (!strcmp(method, "POST") && !strcmp(path, lookup_rules[i].path))
+			return &lookup_rules[i];
+	return NULL;
+}
+
+/* The call's parameters, encoded; a create recovery may have to look up
+ * carries its own Idempotency-Key in its metadata (OUTBOX_MARKER). */
+static char *with_marker(const struct outbox_call *call, const char *idem)
+{
+	char *params = stripe_params_encode(call->params);
+	if (!params || !lookup_rule_for(stripe_method_name(call->method), call->path))
+		return params;
+	char *out = NULL;
+	if (asprintf(&out, "%s%s" OUTBOX_MARKER "=%s", params, *params ? "&" : "", idem) < 0)
+		out = NULL;
+	free(params);
+	return out;
 }
 
 int outbox_send(sqlite3 *db, struct stripe_client *c, const char *key,
@@ -119,7 +155,7 @@ int outbox_send(sqlite3 *db, struct stripe_client *c, const char *key,
 	char idem[STRIPE_IDEMPOTENCY_KEY_SIZE];
 	stripe_idempotency_key_new(idem);
 	row.idempotency_key = idem;
-	row.params = stripe_params_encode(call->params);
+	row.params = with_marker(call, idem);
 	if (!row.params)
 		return pd_error_set(err, PD_ERR, "out of memory");
 	int rc = outbox_insert(db, idem, row.method, row.path, row.params, row.stripe_account,
@@ -129,6 +165,98 @@ int outbox_send(sqlite3 *db, struct stripe_client *c, const char *key,
 		rc = send_row(db, c, key, &row, cancel, state, resp, err);
 	}
 	free(row.params);
+	return rc;
+}
+
+/* The object in a list page whose metadata carries marker, or NULL. */
+static json_t *find_marked(json_t *page, const char *marker)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(json_object_get(page, "data"), i, o)
+	{
+		json_t *m = json_object_get(json_object_get(o, "metadata"), OUTBOX_MARKER_KEY);
+		if (json_is_string(m) && !strcmp(json_string_value(m), marker))
+			return o;
+	}
+	return NULL;
+}
+
+/* A row older than Stripe's idempotency window: a re-send could run it a
+ * second time, so the object is looked up by the marker its create carried.
+ * Found: the row is done with it (resp->json the object). Not found in the
+ * whole list: the create never ran, and 23 h on it is not run now either —
+ * the row fails, for the desk to do again if still wanted. PD_ERR_NOT_FOUND
+ * when the row cannot be looked up (not a create of lookup_rules, or from
+ * before markers); PD_ERR (the row stays open) when Stripe could not say. */
+static int settle_by_lookup(sqlite3 *db, struct stripe_client *c, const char *key,
+                            const struct outbox_row *row, enum outbox_state *state,
+                            struct stripe_response *resp, struct pd_error *err)
+{
+	const struct lookup_rule *rule = lookup_rule_for(row->method, row->path);
+	char *marker = rule ? outbox_param(row->params, OUTBOX_MARKER) : NULL;
+	char *parent = marker ? outbox_param(row->params, rule->by) : NULL;
+	if (!parent) {
+		free(marker);
+		return PD_ERR_NOT_FOUND;
+	}
+	char filters[300], after[128] = "";
+	snprintf(filters, sizeof filters, rule->list_fmt, parent);
+	free(parent);
+	json_t *found = NULL;
+	int rc = PD_OK;
+	bool more = true;
+	for (int page = 0; !found && more && page < 50; page++) {
+		char query[600];
+		snprintf(query, sizeof query, "%s%s%s", filters, after[0] ? "&starting_after=" : "",
+		         after);
+		struct stripe_request req = {.method = STRIPE_GET, .path = row->path, .body = query,
+		                             .key = key, .account = row->stripe_account};
+		stripe_response_clear(resp);
+		rc = stripe_client_send(c, &req, resp, err);
+		if (rc)
+			break;
+		found = find_marked(resp->json, marker);
+		json_t *data = json_object_get(resp->json, "data");
+		more = json_is_true(json_object_get(resp->json, "has_more")) && json_array_size(data);
+		const char *last = json_string_value(
+		    json_object_get(json_array_get(data, json_array_size(data) - 1), "id"));
+		snprintf(after, sizeof after, "%s", last ? last : "");
+		more = more && after[0];
+	}
+	free(marker);
+	if (rc || (!found && more)) { /* Stripe could not say, or the list is longer than read */
+		char why[sizeof err->msg];
+		snprintf(why, sizeof why, "%s", rc && err ? err->msg : "the list is too long to read");
+		*state = row->state;
+		return pd_error_set(err, PD_ERR,
+		                    "%s %s: Stripe has forgotten its idempotency key and could not "
+		                    "be asked whether it ran (%s); left open",
+		                    row->method, row->path, why);
+	}
+	struct outbox_result r = {.attempts = 0, .http_status = resp->http_status,
+	                          .request_id = resp->request_id};
+	if (found) {
+		json_incref(found);
+		json_decref(resp->json);
+		resp->json = found;
+		r.state = OUTBOX_DONE;
+		r.object_id = json_string_value(json_object_get(found, "id"));
+		r.object_status = json_string_value(json_object_get(found, "status"));
+	} else {
+		json_decref(resp->json);
+		resp->json = NULL;
+		resp->outcome = STRIPE_OUTCOME_API_ERROR;
+		r.state = OUTBOX_FAILED;
+		r.error_message = "not made: Stripe holds no object from this call, which is over 23 "
+		                  "hours old; do it again if it is still wanted";
+	}
+	log_msg(LOG_INFO, "outbox %lld: past the idempotency window, looked up: %s",
+	        (long long)row->id, found ? r.object_id : "never ran");
+	*state = r.state;
+	rc = outbox_record(db, row->id, &r, err);
+	if (!rc && !found)
+		rc = pd_error_set(err, PD_ERR, "%s", r.error_message);
 	return rc;
 }
 
@@ -145,6 +273,13 @@ int outbox_resend(sqlite3 *db, struct stripe_client *c, const char *key, int64_t
 	if (row.state == OUTBOX_DONE || row.state == OUTBOX_FAILED) {
 		outbox_row_clear(&row);
 		return PD_OK;
+	}
+	if ((int64_t)time(NULL) - row.created_at > OUTBOX_RESEND_MAX_AGE) {
+		rc = settle_by_lookup(db, c, key, &row, state, resp, err);
+		if (rc != PD_ERR_NOT_FOUND) {
+			outbox_row_clear(&row);
+			return rc;
+		}
 	}
 	if ((int64_t)time(NULL) - row.created_at > OUTBOX_RESEND_MAX_AGE) {
 		rc = pd_error_set(

@@ -9,6 +9,7 @@
 #include "paydesk/log.h"
 #include "paydesk/outbox_runner.h"
 #include "paydesk/payments.h"
+#include "paydesk/subscriptions.h"
 
 static enum jobs_status run_recover(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
 {
@@ -46,11 +47,17 @@ static enum jobs_status run_recover(struct jobs_ctx *ctx, void *arg, char *resul
 	size_t settled = 0, unsettled = 0;
 	if (payments_recover(&env, &settled, &unsettled, &err) != PD_OK)
 		log_msg(LOG_ERROR, "payments left open not settled: %s", err.msg);
-	char paid[64] = "";
+	size_t subs = 0;
+	if (subs_recover(&env, &subs, &err) != PD_OK)
+		log_msg(LOG_ERROR, "subscriptions finished not recorded: %s", err.msg);
+	char paid[128] = "";
 	if (settled)
 		snprintf(paid, sizeof paid, "; %zu payment%s recorded", settled,
 			 settled == 1 ? "" : "s");
-	if (n == 0 && settled == 0)
+	if (subs)
+		snprintf(paid + strlen(paid), sizeof paid - strlen(paid),
+			 "; %zu subscription%s recorded", subs, subs == 1 ? "" : "s");
+	if (n == 0 && settled == 0 && subs == 0)
 		result[0] = '\0';
 	else if (open == 0)
 		snprintf(result, size, "finished %zu interrupted call%s%s", n, n == 1 ? "" : "s",

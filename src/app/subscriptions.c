@@ -12,6 +12,7 @@
 #include "paydesk/clients.h"
 #include "paydesk/customers.h"
 #include "paydesk/db.h"
+#include "paydesk/log.h"
 #include "paydesk/money.h"
 #include "paydesk/outbox_runner.h"
 #include "paydesk/plans.h"
@@ -33,13 +34,21 @@ bool subs_enabled(sqlite3 *db, char *why, size_t len)
 	return false;
 }
 
-/* Subscriptions move clients' money every period: admins only. */
-static int need_admin(const struct pay_env *e, struct pd_error *err)
+/* What a change does to the money a subscription takes. */
+enum subs_effect {
+	SUBS_MAY_CHARGE,   /* subscribe, change, resume, undo a cancel */
+	SUBS_STOPS_CHARGE, /* cancel, pause: always allowed, or Stripe keeps charging */
+};
+
+/* Subscriptions move clients' money every period: admins only. With
+ * "Bill clients with Stripe" off nothing may start charging, but what is
+ * already charging can always be stopped. */
+static int need_admin(const struct pay_env *e, enum subs_effect effect, struct pd_error *err)
 {
 	if (!e->who || !e->who->signed_in || e->who->role != ROLE_ADMIN)
 		return pd_error_set(err, PD_ERR_FORBIDDEN, "only an admin can manage subscriptions");
 	char why[200];
-	if (!subs_enabled(e->db, why, sizeof why))
+	if (effect == SUBS_MAY_CHARGE && !subs_enabled(e->db, why, sizeof why))
 		return pd_error_set(err, PD_ERR_USAGE, "%s", why);
 	if (!e->key)
 		return pd_error_set(err, PD_ERR_LOCKED,
@@ -155,11 +164,81 @@ static int fetch_and_record(const struct pay_env *e, const char *stripe_id, cons
 	return rc;
 }
 
+/* Statuses of a subscription that bills (or will) the client every period. */
+static bool subs_live(const char *status)
+{
+	static const char *const live[] = {"trialing", "active", "past_due", "unpaid", "paused",
+					    NULL};
+	for (int i = 0; live[i]; i++)
+		if (!strcmp(status, live[i]))
+			return true;
+	return false;
+}
+
+/* An earlier subscribe of this client to this price whose end paydesk
+ * does not know yet: still open in the outbox, or done at Stripe but not in
+ * the store (paydesk stopped in between). PD_ERR_CONFLICT naming it. */
+static int unsettled_subscribe(sqlite3 *db, int64_t client_id, const char *price_id,
+			       struct pd_error *err)
+{
+	char cpair[48], ppair[96];
+	snprintf(cpair, sizeof cpair, "metadata[client_id]=%lld", (long long)client_id);
+	snprintf(ppair, sizeof ppair, "items[0][price]=%s", price_id);
+	const char *const pairs[] = {cpair, ppair, NULL};
+	struct outbox_row *rows;
+	size_t n;
+	int rc = outbox_list_for(db, "/v1/subscriptions", pairs, 0, &rows, &n, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		const struct outbox_row *o = &rows[i];
+		bool open = o->state == OUTBOX_PENDING || o->state == OUTBOX_SENT ||
+			    o->state == OUTBOX_UNKNOWN;
+		struct subscription known;
+		bool unstored = o->state == OUTBOX_DONE && o->object_id &&
+				subs_store_find(db, o->object_id, &known, NULL) == PD_ERR_NOT_FOUND;
+		if (!unstored && o->state == OUTBOX_DONE && o->object_id)
+			subscription_free(&known);
+		if (open || unstored)
+			rc = pd_error_set(err, PD_ERR_CONFLICT,
+					  "an earlier subscribe of this client to this plan (outbox "
+					  "#%lld) has an outcome paydesk has not recorded yet: run "
+					  "`paydesk recover` (or restart paydesk) first; nothing will be "
+					  "charged twice",
+					  (long long)o->id);
+	}
+	outbox_rows_free(&rows, n);
+	return rc;
+}
+
+int subs_check_duplicate(sqlite3 *db, int64_t client_id, int64_t plan_id, struct pd_error *err)
+{
+	struct plan pl;
+	int rc = plans_store_get(db, plan_id, &pl, err);
+	if (rc)
+		return rc;
+	rc = unsettled_subscribe(db, client_id, pl.price_id, err);
+	struct subscription *list = NULL;
+	size_t n = 0;
+	struct subs_filter f = {.product_id = pl.product_id, .client_id = client_id};
+	if (!rc)
+		rc = subs_store_list(db, &f, &list, &n, err);
+	for (size_t i = 0; !rc && i < n; i++)
+		if (subs_live(list[i].status))
+			rc = pd_error_set(err, PD_ERR_EXISTS,
+					  "%.100s already has %.100s (%s, %s): a second one bills "
+					  "the client twice, so it must be asked for explicitly "
+					  "(--second; on screen, a second confirmation)",
+					  list[i].client_name, pl.name, list[i].stripe_id,
+					  list[i].status);
+	subs_free_list(&list, n);
+	plan_free(&pl);
+	return rc;
+}
+
 int subs_subscribe(const struct pay_env *e, const struct subs_input *in, struct subs_result *r,
 		   struct pd_error *err)
 {
 	memset(r, 0, sizeof *r);
-	int rc = need_admin(e, err);
+	int rc = need_admin(e, SUBS_MAY_CHARGE, err);
 	if (!rc)
 		rc = subs_check(in, (int64_t)time(NULL), err);
 	if (rc)
@@ -174,6 +253,12 @@ int subs_subscribe(const struct pay_env *e, const struct subs_input *in, struct 
 				  pl.name);
 		goto out;
 	}
+	/* A person retrying a subscribe must not make a second paid one. */
+	rc = subs_check_duplicate(e->db, in->client_id, in->plan_id, err);
+	if (rc == PD_ERR_EXISTS && in->second)
+		rc = PD_OK;
+	if (rc)
+		goto out;
 	rc = clients_get(e->db, in->client_id, &c, err);
 	if (rc)
 		goto out;
@@ -251,9 +336,10 @@ out:
 }
 
 /* The stored subscription id, or why not. */
-static int load(const struct pay_env *e, int64_t id, struct subscription *s, struct pd_error *err)
+static int load(const struct pay_env *e, int64_t id, enum subs_effect effect,
+		struct subscription *s, struct pd_error *err)
 {
-	int rc = need_admin(e, err);
+	int rc = need_admin(e, effect, err);
 	if (!rc)
 		rc = subs_store_get(e->db, id, s, err);
 	if (!rc && (!strcmp(s->status, "canceled") || !strcmp(s->status, "incomplete_expired"))) {
@@ -291,7 +377,7 @@ int subs_preview_change(const struct pay_env *e, int64_t id, int64_t plan_id, in
 	*next_at = 0;
 	currency[0] = '\0';
 	struct subscription s;
-	int rc = load(e, id, &s, err);
+	int rc = load(e, id, SUBS_MAY_CHARGE, &s, err);
 	if (rc)
 		return rc;
 	char price[64];
@@ -343,7 +429,7 @@ int subs_change(const struct pay_env *e, int64_t id, int64_t plan_id, int quanti
 	if (quantity < 0 || quantity > 999)
 		return pd_error_set(err, PD_ERR_USAGE, "quantity: 1 to 999");
 	struct subscription s;
-	int rc = load(e, id, &s, err);
+	int rc = load(e, id, SUBS_MAY_CHARGE, &s, err);
 	if (rc)
 		return rc;
 	char price[64], extra[200];
@@ -369,7 +455,7 @@ int subs_cancel(const struct pay_env *e, int64_t id, bool at_period_end, struct 
 {
 	memset(r, 0, sizeof *r);
 	struct subscription s;
-	int rc = load(e, id, &s, err);
+	int rc = load(e, id, SUBS_STOPS_CHARGE, &s, err);
 	if (rc)
 		return rc;
 	if (at_period_end) {
@@ -395,7 +481,7 @@ int subs_undo_cancel(const struct pay_env *e, int64_t id, struct subs_result *r,
 {
 	memset(r, 0, sizeof *r);
 	struct subscription s;
-	int rc = load(e, id, &s, err);
+	int rc = load(e, id, SUBS_MAY_CHARGE, &s, err);
 	if (rc)
 		return rc;
 	if (!s.cancel_at_period_end && !s.cancel_at) {
@@ -417,7 +503,7 @@ int subs_pause(const struct pay_env *e, int64_t id, bool pause, struct subs_resu
 {
 	memset(r, 0, sizeof *r);
 	struct subscription s;
-	int rc = load(e, id, &s, err);
+	int rc = load(e, id, pause ? SUBS_STOPS_CHARGE : SUBS_MAY_CHARGE, &s, err);
 	if (rc)
 		return rc;
 	struct stripe_params *p = stripe_params_new();
@@ -508,5 +594,68 @@ int subs_sync(const struct pay_env *e, size_t *n, struct pd_error *err)
 	for (size_t k = 0; k < ncus; k++)
 		free(cus[k]);
 	free(cus);
+	return rc;
+}
+
+/* The audit action a finished subscription call stands for. */
+static const char *recovered_action(const struct outbox_row *o)
+{
+	if (!strcmp(o->path, "/v1/subscriptions"))
+		return "subscription.create";
+	if (!strcmp(o->method, "DELETE"))
+		return "subscription.cancel";
+	size_t n = strlen(o->path);
+	if (n > 7 && !strcmp(o->path + n - 7, "/resume"))
+		return "subscription.resume";
+	return "subscription.change";
+}
+
+/* The subscription a done call was about: its result (a create) or its path. */
+static void recovered_sub_id(const struct outbox_row *o, char out[64])
+{
+	out[0] = '\0';
+	if (!strcmp(o->path, "/v1/subscriptions")) {
+		pay_copy(out, 64, o->object_id);
+		return;
+	}
+	const char *id = o->path + strlen("/v1/subscriptions/");
+	snprintf(out, 64, "%.*s", (int)strcspn(id, "/"), id);
+}
+
+int subs_recover(const struct pay_env *e, size_t *recorded, struct pd_error *err)
+{
+	*recorded = 0;
+	struct outbox_row *rows;
+	size_t n;
+	/* Creates of any age (one missing from the store is always wrong); changes
+	 * of the last week, newer than the copy the store holds. */
+	int rc = outbox_list_for(e->db, "/v1/subscriptions*", NULL, 0, &rows, &n, err);
+	int64_t week_ago = (int64_t)time(NULL) - 7 * 86400;
+	for (size_t i = 0; !rc && i < n; i++) {
+		const struct outbox_row *o = &rows[i];
+		bool create = !strcmp(o->path, "/v1/subscriptions");
+		char sub_id[64];
+		recovered_sub_id(o, sub_id);
+		if (o->state != OUTBOX_DONE || !sub_id[0] || (!create && o->updated_at < week_ago))
+			continue;
+		struct subscription known;
+		int found = subs_store_find(e->db, sub_id, &known, NULL);
+		bool stale = found == PD_OK && !create && known.synced_at < o->updated_at;
+		if (found == PD_OK)
+			subscription_free(&known);
+		if (!(found == PD_ERR_NOT_FOUND || stale))
+			continue;
+		struct pd_error one = {0};
+		int one_rc = fetch_and_record(e, sub_id, recovered_action(o),
+					      "finished after paydesk restarted", NULL, &one);
+		if (one_rc)
+			log_msg(LOG_WARN, "subscription %s (outbox #%lld) not recorded: %s", sub_id,
+				(long long)o->id, one.msg);
+		else
+			(*recorded)++;
+		if (one_rc == PD_ERR_IO)
+			rc = pd_error_set(err, PD_ERR_IO, "%s", one.msg);
+	}
+	outbox_rows_free(&rows, n);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include "paydesk/outbox_runner.h"
 #include "paydesk/payments.h"
 #include "paydesk/setup.h"
+#include "paydesk/subscriptions.h"
 #include "paydesk/vault.h"
 
 static int run(struct app *app, int argc, char **argv)
@@ -49,6 +50,14 @@ static int run(struct app *app, int argc, char **argv)
 	if (!rc && (settled || unsettled))
 		printf("%zu appointment payment%s recorded, %zu still open\n", settled,
 		       settled == 1 ? "" : "s", unsettled);
+	/* And the subscriptions they made or changed, into the local copy. */
+	size_t subs = 0;
+	if (!rc) {
+		struct pay_env env = {.db = app->db, .client = st.client, .key = st.key};
+		rc = subs_recover(&env, &subs, &err);
+	}
+	if (!rc && subs)
+		printf("%zu subscription%s recorded\n", subs, subs == 1 ? "" : "s");
 	outbox_resolutions_free(&list, n);
 	cli_stripe_close(&st);
 	if (rc)

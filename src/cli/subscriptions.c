@@ -24,13 +24,16 @@ static void usage(FILE *out)
 	      "       paydesk subscriptions sync                     re-read from Stripe\n"
 	      "       paydesk subscriptions subscribe --client C --plan PLAN [--quantity N]\n"
 	      "                [--trial-days N | --trial-until YYYY-MM-DD] [--invoice-days N]\n"
+	      "                [--second]\n"
 	      "       paydesk subscriptions preview SUB [--plan PLAN] [--quantity N]\n"
 	      "       paydesk subscriptions change SUB [--plan PLAN] [--quantity N]\n"
 	      "       paydesk subscriptions cancel SUB [--at-period-end]\n"
 	      "       paydesk subscriptions undo-cancel|pause|resume|refresh SUB\n"
 	      "C: client number or email; PLAN: plan number or prod_…; SUB: number or sub_….\n"
 	      "--invoice-days N emails an invoice due in N days instead of charging the saved\n"
-	      "card. Changes are for admins and need 'Bill clients with Stripe' on.\n"
+	      "card. --second: the client already has this plan and a second one is meant.\n"
+	      "Changes are for admins and need 'Bill clients with Stripe' on (cancel and\n"
+	      "pause do not).\n"
 	      "Common: [--passphrase-fd N]\n",
 	      out);
 }
@@ -176,7 +179,7 @@ static int parse_day(const char *s, int64_t *out)
 static int run(struct app *app, int argc, char **argv)
 {
 	enum { O_STATUS = 256, O_PLAN, O_CLIENT, O_ALL, O_JSON, O_QTY, O_TDAYS, O_TUNTIL, O_INV,
-	       O_APE, O_PFD, O_HELP };
+	       O_APE, O_PFD, O_HELP, O_SECOND };
 	static const struct option opts[] = {
 		{"status", required_argument, NULL, O_STATUS},
 		{"plan", required_argument, NULL, O_PLAN},
@@ -188,6 +191,7 @@ static int run(struct app *app, int argc, char **argv)
 		{"trial-until", required_argument, NULL, O_TUNTIL},
 		{"invoice-days", required_argument, NULL, O_INV},
 		{"at-period-end", no_argument, NULL, O_APE},
+		{"second", no_argument, NULL, O_SECOND},
 		{"passphrase-fd", required_argument, NULL, O_PFD},
 		{"help", no_argument, NULL, O_HELP},
 		{NULL, 0, NULL, 0},
@@ -195,7 +199,8 @@ static int run(struct app *app, int argc, char **argv)
 	const char *status = NULL, *plan = NULL, *client = NULL, *tuntil = NULL;
 	int64_t qty = 0, tdays = 0, inv = 0;
 	int pfd = -1, c;
-	bool all = false, json = false, ape = false, change_opts = false;
+	bool all = false, json = false, ape = false, change_opts = false,
+	     second = false;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -219,6 +224,7 @@ static int run(struct app *app, int argc, char **argv)
 				return 2;
 			break;
 		case O_APE: ape = true; break;
+		case O_SECOND: second = true; break;
 		case O_PFD: {
 			int64_t fd;
 			if (cli_number(optarg, "--passphrase-fd", 0, 1023, &fd))
@@ -230,7 +236,8 @@ static int run(struct app *app, int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 		/* Options of the changes; list filters only by status, plan and client. */
-		change_opts |= c == O_QTY || c == O_TDAYS || c == O_TUNTIL || c == O_INV || c == O_APE;
+		change_opts |= c == O_QTY || c == O_TDAYS || c == O_TUNTIL || c == O_INV || c == O_APE ||
+			       c == O_SECOND;
 	}
 	if (optind >= argc) {
 		usage(stderr);
@@ -281,7 +288,7 @@ static int run(struct app *app, int argc, char **argv)
 	}
 	struct subs_input in = {.client_id = client_id, .plan_id = plan_id,
 				.quantity = qty ? (int)qty : 1, .send_invoice = inv > 0,
-				.days_until_due = (int)inv};
+				.days_until_due = (int)inv, .second = second};
 	if (!strcmp(verb, "subscribe")) {
 		if (!client || !plan || (tdays && tuntil)) {
 			usage(stderr);

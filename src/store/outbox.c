@@ -255,6 +255,65 @@ static bool has_pair(const char *params, const char *pair)
 	return false;
 }
 
+static bool has_pairs(const char *params, const char *const *pairs)
+{
+	for (size_t i = 0; pairs && pairs[i]; i++)
+		if (!has_pair(params, pairs[i]))
+			return false;
+	return true;
+}
+
+int outbox_list_for(sqlite3 *db, const char *path_glob, const char *const *pairs, int64_t since,
+                    struct outbox_row **rows, size_t *n, struct pd_error *err)
+{
+	*rows = NULL;
+	*n = 0;
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+	                    "SELECT " ROW_COLUMNS " FROM outbox WHERE path GLOB ?1"
+	                    " AND updated_at >= ?2 ORDER BY id",
+	                    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, path_glob, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, since);
+	size_t cap = 0;
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!has_pairs((const char *)sqlite3_column_text(st, 4), pairs))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			struct outbox_row *g = realloc(*rows, cap * sizeof *g);
+			if (!g) {
+				sqlite3_finalize(st);
+				outbox_rows_free(rows, *n);
+				*n = 0;
+				return pd_error_set(err, PD_ERR, "out of memory reading the outbox");
+			}
+			*rows = g;
+		}
+		row_read(st, &(*rows)[(*n)++]);
+	}
+	sqlite3_finalize(st);
+	if (step == SQLITE_DONE)
+		return PD_OK;
+	outbox_rows_free(rows, *n);
+	*n = 0;
+	return db_fail(db, "reading the outbox", err);
+}
+
+char *outbox_param(const char *params, const char *key)
+{
+	size_t klen = strlen(key);
+	for (const char *p = params; p && *p; p = strchr(p, '&') ? strchr(p, '&') + 1 : NULL)
+		if (strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			const char *v = p + klen + 1;
+			return strndup(v, strcspn(v, "&"));
+		}
+	return NULL;
+}
+
 int outbox_find_latest(sqlite3 *db, const char *path, const char *pair, int64_t since,
                        struct outbox_row *out, struct pd_error *err)
 {

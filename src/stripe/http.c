@@ -350,6 +350,27 @@ static double jitter_random(void)
 	return randombytes_uniform(1000001) / 1e6;
 }
 
+/* How many times an unreadable 2xx answer is asked for again (bounded, and
+ * independent of stripe.max_retries: this is not a retry of the action). */
+#define BAD_BODY_REREADS 3
+
+/* A 2xx answer whose body is not a JSON object, to a call that can be asked
+ * again safely: a GET, or a POST with its Idempotency-Key (a DELETE has no
+ * key, and a second one would not replay the first answer). */
+static bool unreadable_answer(const struct stripe_request *req, enum stripe_transport tr,
+                              long status, const struct attempt_io *io)
+{
+	if (tr != STRIPE_NET_OK || status < 200 || status >= 300 || req->raw_body || io->too_big)
+		return false;
+	if (req->method == STRIPE_DELETE)
+		return false;
+	json_error_t jerr;
+	json_t *j = json_loadb(io->body ? io->body : "", io->len, 0, &jerr);
+	bool object = json_is_object(j);
+	json_decref(j);
+	return !object;
+}
+
 /* Turn the last attempt into the response's outcome. */
 static int finish(struct stripe_response *resp, CURLcode rc, enum stripe_transport tr,
                   struct attempt_io *io, bool raw_body, struct pd_error *err)
@@ -468,8 +489,17 @@ int stripe_client_send(struct stripe_client *c, const struct stripe_request *req
 			break;
 		struct stripe_attempt a = {tr, status, io.should_retry, io.retry_after};
 		double delay = 0;
-		if (!stripe_retry_decide(&c->retry, &a, resp->attempts, jitter_random(), &delay))
+		if (unreadable_answer(req, tr, status, &io)) {
+			/* The call ran but its answer is lost in transit: asking again with the
+			 * same key gets Stripe's stored answer (a GET reads again), so the
+			 * outcome is learnt now rather than at the next start. */
+			if (resp->attempts > BAD_BODY_REREADS)
+				break;
+			delay = stripe_retry_backoff(&c->retry, resp->attempts, jitter_random());
+		} else if (!stripe_retry_decide(&c->retry, &a, resp->attempts, jitter_random(),
+		                                &delay)) {
 			break;
+		}
 		resp->waited += delay;
 		c->sleep(c->sleep_ctx, delay, req->cancel);
 		if (req->cancel && atomic_load(req->cancel)) {

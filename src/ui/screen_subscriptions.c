@@ -153,12 +153,13 @@ static void confirmed(struct ui *ui, void *ctx)
 	free(p);
 }
 
-/* Every change is refused, with the reason in one line, while billing
- * through Stripe is off or for staff (the app layer refuses too). */
-static bool may_change(struct subs_state *st)
+/* Every change is refused, with the reason in one line, for staff, and
+ * while billing through Stripe is off unless it stops charging (cancel,
+ * pause: Stripe would keep charging otherwise). The app layer refuses too. */
+static bool may_change_to(struct subs_state *st, bool stops_charging)
 {
 	load(st); /* the setting may have changed in the Setup tab */
-	if (!st->billing_on) {
+	if (!st->billing_on && !stops_charging) {
 		ui_notify(st->ui, UI_NOTICE_ERROR, "%s", st->billing_why);
 		return false;
 	}
@@ -170,10 +171,16 @@ static bool may_change(struct subs_state *st)
 	return true;
 }
 
+static bool may_change(struct subs_state *st)
+{
+	return may_change_to(st, false);
+}
+
 static void ask(struct subs_state *st, enum subs_op op, const char *title, const char *verb,
 		const char *label)
 {
-	if (!selected(st) || !may_change(st))
+	bool stops = op == SUBS_OP_CANCEL_END || op == SUBS_OP_CANCEL_NOW || op == SUBS_OP_PAUSE;
+	if (!selected(st) || !may_change_to(st, stops))
 		return;
 	const struct subscription *s = selected(st); /* may_change re-read the list */
 	if (!s)

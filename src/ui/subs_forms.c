@@ -313,6 +313,9 @@ void subs_panel_change(struct subs_panel *p, const struct subscription *s)
 struct pending {
 	struct subs_panel *p;
 	struct subs_job_request req;
+	char second[520]; /* not "": the client has this plan; a second confirmation first */
+	int64_t amount;   /* per period, shown again by that confirmation */
+	char currency[4];
 };
 
 static void run(struct subs_panel *p, const struct subs_job_request *req, const char *wait)
@@ -330,7 +333,25 @@ static void run(struct subs_panel *p, const struct subs_job_request *req, const 
 static void confirmed(struct ui *ui, void *ctx)
 {
 	struct pending *pd = ctx;
-	(void)ui;
+	if (pd->second[0]) {
+		/* Subscribing a client again to a plan it has bills it twice: a
+		 * second, explicit "yes" (the dialog closed before this call). */
+		char body[700];
+		snprintf(body, sizeof body, "%.520s\nSubscribe a SECOND time? Both will bill.",
+		         pd->second);
+		pd->second[0] = '\0';
+		pd->req.in.second = true;
+		ui_dialog_open(ui, &(struct ui_dialog_spec){.title = "A second subscription?",
+		                                            .body = body,
+		                                            .money = true,
+		                                            .amount = pd->amount,
+		                                            .currency = pd->currency,
+		                                            .confirm_label = "a second one",
+		                                            .on_confirm = confirmed,
+		                                            .ctx = pd,
+		                                            .free_ctx = free});
+		return;
+	}
 	run(pd->p, &pd->req, "Sending to Stripe…");
 	free(pd); /* a confirmed dialog hands its ctx to the callback */
 }
@@ -412,6 +433,17 @@ static void submit_subscribe(struct subs_panel *p)
 	pd->p = p;
 	pd->req.op = SUBS_OP_SUBSCRIBE;
 	pd->req.in = in;
+	int dup = subs_check_duplicate(p->ui->app->db, in.client_id, in.plan_id, &err);
+	if (dup == PD_ERR_EXISTS) {
+		snprintf(pd->second, sizeof pd->second, "%s", err.msg);
+		pd->amount = pl->amount * in.quantity;
+		snprintf(pd->currency, sizeof pd->currency, "%s", pl->currency);
+	} else if (dup) {
+		blame(p, err.msg); /* an earlier one is unsettled: recovery first */
+		client_free(&c);
+		free(pd);
+		return;
+	}
 	char every[48], collect[120], body[600];
 	plans_interval_words(pl->interval, pl->interval_count, every, sizeof every);
 	if (in.send_invoice)

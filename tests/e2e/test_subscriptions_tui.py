@@ -113,6 +113,30 @@ class SubscriptionsTui(ConnectedCase):
         t.send("Escape")
         t.wait_for("Clients · Services · Staff")
 
+    def test_second_subscription_needs_a_second_confirmation(self):
+        """Subscribing a client again to a plan it has asks twice; 'n' at the
+        second question sends nothing."""
+        plan_id, _ = self.plan()
+        cid, cus = self.client("Ivy Lane")
+        self.paydesk("subscriptions", "subscribe", "--client", str(cid), "--plan", str(plan_id),
+                     check=0)
+        t = self.tui()
+        t.wait_for("Ivy Lane")
+        self.pick_client(t, "ivy", "Ivy Lane")
+        for answer in ("n", "y"):  # the form stays as typed after a "no"
+            t.send("C-s")
+            t.wait_for("Subscribe this client?")
+            t.send("y")
+            screen = t.wait_for("A second subscription?")
+            self.assertIn("already has Monthly membership", screen)
+            self.assertIn("49.00 USD", screen)
+            t.send(answer)
+            if answer == "n":
+                time.sleep(0.5)
+                self.assertEqual(len(self.stripe_subs(cus)), 1)
+        t.wait_for("First invoice", timeout=15)
+        self.assertEqual(len(self.stripe_subs(cus)), 2)
+
     def test_client_detail_lists_subscription_invoices_and_payments(self):
         plan_id, _ = self.plan("Coworking", "30")
         cid, cus = self.client("Liam Kelly")

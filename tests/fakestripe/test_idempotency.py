@@ -91,3 +91,20 @@ class IdempotencyTest(FakeStripeCase):
         b = self.api("GET", "/v1/customers", idempotency_key="g")
         self.assertIsNone(b.header("Idempotent-Replayed"))
         self.assertEqual(a.status, 200)
+
+    def test_key_forgotten_after_24_hours_of_the_fake_clock(self):
+        """Stripe prunes keys once they are 24 hours old: the same key then runs the
+        request again (what paydesk's recovery must never rely on replaying)."""
+        refund_pi = self.ok("POST", "/v1/payment_intents",
+                            dict(PI, payment_method="pm_card_visa", confirm="true"))
+        params = {"payment_intent": refund_pi["id"], "amount": 500}
+        first = self.ok("POST", "/v1/refunds", params, idempotency_key="r")
+        self.fake.advance_clock(24 * 3600)  # exactly 24 h: still replayed
+        again = self.api("POST", "/v1/refunds", params, idempotency_key="r")
+        self.assertEqual(again.header("Idempotent-Replayed"), "true")
+        self.assertEqual(again.json()["id"], first["id"])
+        self.fake.advance_clock(1)
+        later = self.api("POST", "/v1/refunds", params, idempotency_key="r")
+        self.assertIsNone(later.header("Idempotent-Replayed"))
+        self.assertNotEqual(later.json()["id"], first["id"])  # a second refund
+        self.assertEqual(self.fake.counts()["refund"], 2)

@@ -289,8 +289,9 @@ class SubscriptionsTest(unittest.TestCase):
         [s] = self.subs()
         self.sql("UPDATE settings SET value = 'off' WHERE key = 'bill_with_stripe'")
         before = len(self.fake.requests(method="POST")) + len(self.fake.requests(method="DELETE"))
-        for args in (["cancel", str(s["id"])], ["pause", str(s["id"])],
-                     ["change", str(s["id"]), "--quantity", "3"]):
+        # Cancel and pause stay allowed (test_subs_retries); what starts charging does not.
+        for args in (["change", str(s["id"]), "--quantity", "3"],
+                     ["undo-cancel", str(s["id"])]):
             out = self.paydesk("subscriptions", *args)
             self.assertNotEqual(out.returncode, 0)
             self.assertIn("Bill clients with Stripe is off", out.stderr)
@@ -340,8 +341,12 @@ class SubscriptionsTest(unittest.TestCase):
             t.wait_for("Vault locked")
             t.send("Escape")
             t.wait_for("Bill clients with Stripe is off")
-            t.send("x")
-            self.assertNotIn("Cancel at period end?", t.screen())
+            t.send("e")  # a change may charge: refused
+            time.sleep(0.3)
+            self.assertNotIn("Change plan or quantity", t.screen())
+            t.send("x")  # stopping the charges never is
+            t.wait_for("Cancel at period end?")
+            t.send("n")
             t.send("q")
 
 

@@ -293,6 +293,74 @@ static void test_stale_row_not_resent(void **state)
 	assert_null(list);
 }
 
+/* What recovery and the subscribe guard read back: rows by path pattern and
+ * whole key=value pairs, and one parameter's value. */
+static void test_list_for_and_param(void **state)
+{
+	struct fixture *f = *state;
+	struct pd_error err;
+	int64_t id;
+	assert_int_equal(outbox_insert(f->db, "k1", "POST", "/v1/subscriptions",
+	                               "customer=cus_1&items[0][price]=price_A&metadata[client_id]=7",
+	                               NULL, &id, &err),
+	                 0);
+	assert_int_equal(outbox_insert(f->db, "k2", "POST", "/v1/subscriptions",
+	                               "customer=cus_1&items[0][price]=price_A&metadata[client_id]=17",
+	                               NULL, &id, &err),
+	                 0);
+	assert_int_equal(outbox_insert(f->db, "k3", "POST", "/v1/subscriptions/sub_9",
+	                               "quantity=2", NULL, &id, &err),
+	                 0);
+	const char *const pairs[] = {"metadata[client_id]=7", "items[0][price]=price_A", NULL};
+	struct outbox_row *rows;
+	size_t n;
+	assert_int_equal(outbox_list_for(f->db, "/v1/subscriptions", pairs, 0, &rows, &n, &err), 0);
+	assert_int_equal(n, 1); /* client_id=17 does not hold client_id=7 */
+	assert_string_equal(rows[0].idempotency_key, "k1");
+	outbox_rows_free(&rows, n);
+	assert_int_equal(outbox_list_for(f->db, "/v1/subscriptions*", NULL, 0, &rows, &n, &err), 0);
+	assert_int_equal(n, 3);
+	outbox_rows_free(&rows, n);
+	assert_int_equal(outbox_list_for(f->db, "/v1/subscriptions*", NULL, INT64_MAX, &rows, &n,
+	                                 &err),
+	                 0);
+	assert_int_equal(n, 0);
+	assert_null(rows);
+	char *v = outbox_param("customer=cus_1&items[0][price]=price_A", "items[0][price]");
+	assert_string_equal(v, "price_A");
+	free(v);
+	v = outbox_param("xcustomer=cus_2&customer=cus_1", "customer");
+	assert_string_equal(v, "cus_1");
+	free(v);
+	assert_null(outbox_param("amount=5", "customer"));
+}
+
+/* A marked create past the idempotency window is looked up, never re-sent:
+ * Stripe unreachable, the row stays open and nothing is sent. */
+static void test_stale_marked_row_is_looked_up_not_resent(void **state)
+{
+	struct fixture *f = *state;
+	struct pd_error err;
+	int64_t id;
+	assert_int_equal(outbox_insert(f->db, "marked", "POST", "/v1/refunds",
+	                               "payment_intent=pi_1&amount=500&" OUTBOX_MARKER "=marked",
+	                               NULL, &id, &err),
+	                 0);
+	assert_int_equal(outbox_mark_sent(f->db, id, &err), 0);
+	assert_int_equal(db_exec(f->db, "UPDATE outbox SET created_at = created_at - 90000", &err),
+	                 0);
+	enum outbox_state st;
+	struct stripe_response resp;
+	assert_int_equal(outbox_resend(f->db, f->client, KEY, id, NULL, &st, &resp, &err), PD_ERR);
+	assert_non_null(strstr(err.msg, "forgotten its idempotency key"));
+	stripe_response_clear(&resp);
+	struct outbox_row row;
+	assert_int_equal(outbox_get(f->db, id, &row, &err), 0);
+	assert_int_equal(row.state, OUTBOX_SENT); /* open, for the next try */
+	assert_int_equal(row.attempts, 0);        /* the POST never went out again */
+	outbox_row_clear(&row);
+}
+
 static void test_cancel_before_send(void **state)
 {
 	struct fixture *f = *state;
@@ -321,6 +389,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_resend_of_sent_row_stays_open, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stale_row_not_resent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cancel_before_send, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_list_for_and_param, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stale_marked_row_is_looked_up_not_resent, setup,
+	                                    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -317,32 +317,54 @@ static void test_decline_not_retried(void **state)
 	stripe_client_free(&c);
 }
 
+/* A 2xx whose body cannot be read is asked for again at once (a GET reads
+ * again; a POST's same Idempotency-Key gets Stripe's stored answer), at most
+ * BAD_BODY_REREADS times; an oversized one is refused outright. */
 static void test_bad_bodies(void **state)
 {
 	(void)state;
 	struct server s = {
 	    .answers = {{"HTTP/1.1 200 OK\r\n", "{\"id\":\"pi_1\"", 0, 0}, /* cut JSON */
 	                {"HTTP/1.1 200 OK\r\n", "[1,2]", 0, 0},
+	                {"HTTP/1.1 200 OK\r\n", "<html>", 0, 0},
+	                {"HTTP/1.1 200 OK\r\n", "{\"id\":", 0, 0},
+	                {"HTTP/1.1 200 OK\r\n", "{\"id\":\"pi_1\"", 0, 0},
+	                OK_PI,
 	                {"HTTP/1.1 200 OK\r\nRequest-Id: req_big\r\n", NULL, 0, (size_t)17 << 20}},
-	    .nanswers = 3};
+	    .nanswers = 7};
 	server_start(&s);
 	struct sleeps sl = {0};
 	struct stripe_client *c = client_for(&s, &sl, 3);
-	struct stripe_request req = {.method = STRIPE_GET, .path = "/v1/balance", .key = KEY};
+	struct stripe_request req = {.method = STRIPE_POST, .path = "/v1/customers",
+	                             .body = "email=a%40b.c", .key = KEY};
 	struct stripe_response resp;
 	struct pd_error err;
-	for (int i = 0; i < 3; i++) {
-		assert_int_equal(stripe_client_send(c, &req, &resp, &err), PD_ERR);
-		assert_int_equal(resp.outcome, STRIPE_OUTCOME_BAD_BODY);
-		assert_int_equal(resp.attempts, 1);
-		assert_null(resp.json);
-		if (i < 2)
-			assert_non_null(strstr(err.msg, "not a JSON object"));
-		else
-			assert_non_null(strstr(err.msg, "larger than 16 MiB"));
-		stripe_response_clear(&resp);
-	}
+	/* Four unreadable answers: given up, the outcome unknown. */
+	assert_int_equal(stripe_client_send(c, &req, &resp, &err), PD_ERR);
+	assert_int_equal(resp.outcome, STRIPE_OUTCOME_BAD_BODY);
+	assert_int_equal(resp.attempts, 4);
+	assert_null(resp.json);
+	assert_non_null(strstr(err.msg, "not a JSON object"));
+	stripe_response_clear(&resp);
+	/* One unreadable, then the replayed answer: the call's outcome, now. */
+	assert_int_equal(stripe_client_send(c, &req, &resp, &err), 0);
+	assert_int_equal(resp.attempts, 2);
+	assert_non_null(resp.json);
+	stripe_response_clear(&resp);
+	assert_int_equal(stripe_client_send(c, &req, &resp, &err), PD_ERR);
+	assert_int_equal(resp.outcome, STRIPE_OUTCOME_BAD_BODY);
+	assert_int_equal(resp.attempts, 1);
+	assert_non_null(strstr(err.msg, "larger than 16 MiB"));
+	stripe_response_clear(&resp);
 	server_join(&s);
+	/* Every re-read carried the first request's Idempotency-Key. */
+	for (int i = 1; i < 4; i++) {
+		const char *k0 = strstr(s.requests[0], "Idempotency-Key: ");
+		const char *ki = strstr(s.requests[i], "Idempotency-Key: ");
+		assert_non_null(k0);
+		assert_non_null(ki);
+		assert_memory_equal(k0, ki, 17 + 36);
+	}
 	server_free(&s);
 	stripe_client_free(&c);
 }

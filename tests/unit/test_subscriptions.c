@@ -142,8 +142,11 @@ static void test_checks_before_network(void **state)
 	assert_non_null(strstr(err.msg, "only an admin"));
 	e.who = &admin;
 	assert_int_equal(settings_set(f->db, "bill_with_stripe", "off", &err), PD_OK);
-	assert_int_equal(subs_pause(&e, 1, true, &r, &err), PD_ERR_USAGE);
+	assert_int_equal(subs_pause(&e, 1, false, &r, &err), PD_ERR_USAGE); /* resume */
 	assert_non_null(strstr(err.msg, "Bill clients with Stripe is off"));
+	/* What stops charging is never refused for the setting: past it, to the lookup. */
+	assert_int_equal(subs_pause(&e, 1, true, &r, &err), PD_ERR_NOT_FOUND);
+	assert_int_equal(subs_cancel(&e, 1, false, &r, &err), PD_ERR_NOT_FOUND);
 	char why[200];
 	assert_false(subs_enabled(f->db, why, sizeof why));
 	int64_t id;
