@@ -126,6 +126,25 @@ int payments_cancel_appointment(const struct pay_env *e, int64_t appointment_id,
 int payments_recover(const struct pay_env *e, size_t *settled, size_t *still_open,
 		     struct pd_error *err);
 
+/* What the desk is told of a payment whose outcome is unknown: the key
+ * that re-checks it (Appointments tab, payments_recheck) comes first, so
+ * it shows on the detail line at 80 columns. */
+#define PAY_UNKNOWN_HINT "Y re-checks it at Stripe"
+#define PAY_UNKNOWN_REFUSAL                                                          \
+	"the last payment's outcome is not known yet: Y re-checks it at Stripe, then " \
+	"take payment (nothing is charged twice)"
+
+/* Re-check, from the desk, the appointment's last payment when its outcome
+ * is unknown (an outage, a lost answer): its open create is re-sent with
+ * its own Idempotency-Key, a recorded PaymentIntent is read back (GET) and,
+ * when Stripe never confirmed it, cancelled. The outcome is recorded as
+ * payments_recover records it — paid, declined, or not charged (r->payment
+ * failed: take it again) — plus an audit entry payment.recheck naming e->who.
+ * Never sends a confirm, so never charges. PD_ERR while Stripe still gives
+ * no clear answer (nothing changed). */
+int payments_recheck(const struct pay_env *e, int64_t appointment_id, struct pay_result *r,
+		     struct pd_error *err);
+
 /* A decline in plain words with the next step, from Stripe's code /
  * decline_code ("The card was declined for insufficient funds. Try another
  * card or send a pay link."). */

@@ -20,6 +20,7 @@ enum pay_op {
 	PAY_OP_READER_CANCEL, /* payments_reader_cancel */
 	PAY_OP_REFUND,        /* payments_refund */
 	PAY_OP_CANCEL,        /* payments_cancel_appointment */
+	PAY_OP_RECHECK,       /* payments_recheck: an unknown payment read back */
 	PAY_OP_CUSTOMER_SYNC, /* customers_sync (id: client) */
 	PAY_OP_CARDS,         /* customers_cards_refresh (id: client) */
 	PAY_OP_SAVE_CARD,     /* customers_save_card_link, then watch it (id: client) */

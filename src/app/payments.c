@@ -326,6 +326,8 @@ int pay_begin(const struct pay_env *e, int64_t appointment_id, enum payrow_metho
 	} else if (*amount < 0 || *amount > due) {
 		rc = pd_error_set(err, PD_ERR_USAGE, "at most %s is due",
 				  money_format(due, a->currency, money, sizeof money));
+	} else if (busy && last.status == PAYROW_UNKNOWN) {
+		rc = pd_error_set(err, PD_ERR_USAGE, PAY_UNKNOWN_REFUSAL);
 	} else if (busy) {
 		rc = pd_error_set(err, PD_ERR_USAGE,
 				  "a %s payment of this appointment is still under way (%s): "
@@ -396,9 +398,8 @@ static int record_failure(const struct pay_env *e, struct pay_attempt *row,
 		    resp->http_status >= 500;
 	if (lost) {
 		row->status = PAYROW_UNKNOWN;
-		snprintf(msg, sizeof msg,
-			 "No clear answer from Stripe (%s). The request is kept and re-sent with "
-			 "the same key when paydesk restarts; check before charging again.",
+		snprintf(msg, sizeof msg, PAY_UNKNOWN_HINT ": no clear answer from Stripe (%s); "
+			 "nothing is charged twice.",
 			 resp->error.message ? resp->error.message : "no answer");
 	} else if (resp->error.type && strcmp(resp->error.type, "card_error") == 0) {
 		row->status = PAYROW_FAILED;
@@ -722,7 +723,7 @@ static int close_row(const struct pay_env *e, struct pay_attempt *row, struct pa
 	} else if (row->status == PAYROW_UNKNOWN || row->status == PAYROW_STARTING) {
 		return pd_error_set(err, PD_ERR_USAGE,
 				    "a payment of this appointment has no clear answer from Stripe "
-				    "yet; restart paydesk to resolve it, then cancel");
+				    "yet: Y re-checks it at Stripe, then cancel");
 	}
 	row->status = row->status == PAYROW_FAILED ? PAYROW_FAILED : PAYROW_CANCELLED;
 	free(row->message);

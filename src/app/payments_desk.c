@@ -114,6 +114,8 @@ int payments_desk_take(sqlite3 *db, const struct session *who, int64_t appointme
 	} else if (amount < 0 || amount > due) {
 		rc = pd_error_set(err, PD_ERR_USAGE, "at most %s is due",
 				  money_format(due, a.currency, money, sizeof money));
+	} else if (busy && last.status == PAYROW_UNKNOWN) {
+		rc = pd_error_set(err, PD_ERR_USAGE, PAY_UNKNOWN_REFUSAL);
 	} else if (busy) {
 		/* the client could pay twice: the Stripe payment may still succeed */
 		rc = pd_error_set(err, PD_ERR_USAGE,

@@ -67,6 +67,14 @@ int pay_begin(const struct pay_env *e, int64_t appointment_id, enum payrow_metho
 	      int64_t *amount, struct appointment *a, struct pay_attempt *row,
 	      struct pd_error *err);
 
+/* Give one attempt left starting / unknown the outcome its outbox rows
+ * hold, as payments_recover does (pay links and readers read back from
+ * Stripe), in the name of whoever started it. *closed false: a call is
+ * still open, nothing was written. recheck: worded for a re-check at the
+ * desk rather than a restart. */
+int pay_recover_attempt(const struct pay_env *e, struct pay_attempt *row, bool recheck,
+			bool *closed, struct pd_error *err);
+
 /* Set dst (size n) from src, "" for NULL. */
 void pay_copy(char *dst, size_t n, const char *src);
 

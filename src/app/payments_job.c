@@ -115,6 +115,9 @@ static enum jobs_status run_job(struct jobs_ctx *ctx, void *arg, char *result, s
 	case PAY_OP_CANCEL:
 		rc = payments_cancel_appointment(&e, q->id, q->version, &r, &err);
 		break;
+	case PAY_OP_RECHECK:
+		rc = payments_recheck(&e, q->id, &r, &err);
+		break;
 	case PAY_OP_CUSTOMER_SYNC:
 		rc = customers_sync(&e, q->id, &r, &err);
 		break;

@@ -260,9 +260,17 @@ int payments_reader_cancel(const struct pay_env *e, int64_t appointment_id, stru
 	if (rc)
 		return rc;
 	struct pay_attempt row;
-	rc = payrows_latest(e->db, appointment_id, PAYROW_READER, &row, err);
-	if (rc)
-		return rc;
+	rc = payrows_latest(e->db, appointment_id, PAYROW_READER, &row, NULL);
+	if (rc) { /* no reader payment; a card payment may be unknown */
+		struct pay_attempt last;
+		bool unknown = false;
+		if (payrows_latest(e->db, appointment_id, -1, &last, NULL) == PD_OK) {
+			unknown = last.status == PAYROW_UNKNOWN;
+			pay_attempt_free(&last);
+		}
+		return pd_error_set(err, PD_ERR_USAGE, "no reader payment is waiting%s",
+				    unknown ? "; " PAY_UNKNOWN_REFUSAL : "");
+	}
 	if (row.status != PAYROW_OPEN || !row.reader_id || !row.payment_intent_id) {
 		pay_attempt_free(&row);
 		return pd_error_set(err, PD_ERR_USAGE, "no reader payment is waiting");

@@ -17,6 +17,7 @@
 #include "payments_internal.h"
 
 #define RECOVERED " (finished after paydesk restarted)"
+#define RECHECKED " (re-checked at Stripe)"
 
 static bool row_open(enum outbox_state s)
 {
@@ -71,6 +72,8 @@ static void refusal_words(const struct outbox_row *o, char *msg, size_t len)
 {
 	if (o->error_type && strcmp(o->error_type, "card_error") == 0)
 		payments_decline_words(o->error_code, o->decline_code, msg, len);
+	else if (!o->error_type && o->error_message && !strncmp(o->error_message, "not made: ", 10))
+		snprintf(msg, len, "Not charged: %.400s. Take it again.", o->error_message + 10);
 	else
 		snprintf(msg, len, "Stripe refused it: %.400s",
 			 o->error_message ? o->error_message : "no reason given");
@@ -78,16 +81,19 @@ static void refusal_words(const struct outbox_row *o, char *msg, size_t len)
 
 /* A saved-card payment: create, then confirm — both in the outbox. */
 static int settle_card(const struct pay_env *e, struct pay_attempt *row, const char *pair,
-		       bool *closed, struct pd_error *err)
+		       bool recheck, bool *closed, struct pd_error *err)
 {
 	struct outbox_row create = {0}, confirm = {0};
 	char msg[512], money[64];
+	const char *after = recheck ? RECHECKED : RECOVERED;
 	money_format(row->amount, row->currency, money, sizeof money);
 	int rc = outbox_find_latest(e->db, "/v1/payment_intents", pair, row->created_at, &create,
 				    NULL);
 	if (rc) /* nothing reached the outbox: nothing was sent */
 		snprintf(msg, sizeof msg,
-			 "Not charged: paydesk stopped before sending the payment. Take it again.");
+			 "Not charged: %s. Take it again.",
+			 recheck ? "Stripe never received the payment"
+				 : "paydesk stopped before sending the payment");
 	else if (row_open(create.state))
 		goto still_open;
 	else if (create.state == OUTBOX_FAILED)
@@ -100,8 +106,9 @@ static int settle_card(const struct pay_env *e, struct pay_attempt *row, const c
 			 row->payment_intent_id ? row->payment_intent_id : "");
 		if (outbox_find_latest(e->db, path, NULL, row->created_at, &confirm, NULL) != PD_OK) {
 			snprintf(msg, sizeof msg,
-				 "Not charged: paydesk stopped before confirming the payment "
-				 "(%s). Take it again.",
+				 "Not charged: %s (%s). Take it again.",
+				 recheck ? "Stripe never ran the payment"
+					 : "paydesk stopped before confirming the payment",
 				 row->payment_intent_id ? row->payment_intent_id : "?");
 		} else if (row_open(confirm.state)) {
 			goto still_open;
@@ -109,7 +116,7 @@ static int settle_card(const struct pay_env *e, struct pay_attempt *row, const c
 			refusal_words(&confirm, msg, sizeof msg);
 		} else if (confirm.object_status && strcmp(confirm.object_status, "succeeded") == 0) {
 			row->status = PAYROW_SUCCEEDED;
-			snprintf(msg, sizeof msg, "Paid %s with the saved card%s.", money, RECOVERED);
+			snprintf(msg, sizeof msg, "Paid %s with the saved card%s.", money, after);
 		} else if (confirm.object_status && strcmp(confirm.object_status, "processing") == 0) {
 			row->status = PAYROW_OPEN;
 			snprintf(msg, sizeof msg, "%s is processing at the bank.", money);
@@ -141,7 +148,7 @@ still_open:
 
 /* A pay link: the Checkout Session, once created, is read back from Stripe. */
 static int settle_link(const struct pay_env *e, struct pay_attempt *row, const char *pair,
-		       bool *closed, struct pd_error *err)
+		       bool recheck, bool *closed, struct pd_error *err)
 {
 	struct outbox_row create = {0};
 	*closed = false;
@@ -154,7 +161,8 @@ static int settle_link(const struct pay_env *e, struct pay_attempt *row, const c
 	char msg[512];
 	if (rc || create.state == OUTBOX_FAILED) {
 		if (rc)
-			snprintf(msg, sizeof msg, "The pay link was not made: paydesk stopped first.");
+			snprintf(msg, sizeof msg, "The pay link was not made: %s.",
+				 recheck ? "Stripe never ran it" : "paydesk stopped first");
 		else
 			refusal_words(&create, msg, sizeof msg);
 		row->status = PAYROW_FAILED;
@@ -184,7 +192,8 @@ static int settle_link(const struct pay_env *e, struct pay_attempt *row, const c
 		row->status = PAYROW_OPEN;
 		char money[64];
 		snprintf(msg, sizeof msg, "Pay link for %s sent: waiting for the client to pay%s.",
-			 money_format(row->amount, row->currency, money, sizeof money), RECOVERED);
+			 money_format(row->amount, row->currency, money, sizeof money),
+			 recheck ? RECHECKED : RECOVERED);
 		set_message(row, msg);
 		*closed = true;
 		rc = pay_settle(e, row, resp.request_id, "payment.link.create", row->amount,
@@ -202,7 +211,7 @@ static int settle_link(const struct pay_env *e, struct pay_attempt *row, const c
 /* A reader payment: Stripe says whether the card was read; one still
  * waiting is cancelled, since no one at the desk is watching the reader. */
 static int settle_reader(const struct pay_env *e, struct pay_attempt *row, const char *pair,
-			 bool *closed, struct pd_error *err)
+			 bool recheck, bool *closed, struct pd_error *err)
 {
 	struct outbox_row create = {0};
 	*closed = false;
@@ -216,7 +225,8 @@ static int settle_reader(const struct pay_env *e, struct pay_attempt *row, const
 	if (rc || create.state == OUTBOX_FAILED || !create.object_id) {
 		if (rc || !create.object_id)
 			snprintf(msg, sizeof msg,
-				 "The reader payment did not start: paydesk stopped first.");
+				 "The reader payment did not start: %s.",
+				 recheck ? "Stripe never ran it" : "paydesk stopped first");
 		else
 			refusal_words(&create, msg, sizeof msg);
 		row->status = PAYROW_FAILED;
@@ -249,12 +259,13 @@ static int settle_reader(const struct pay_env *e, struct pay_attempt *row, const
 	money_format(row->amount, row->currency, money, sizeof money);
 	if (status && strcmp(status, "succeeded") == 0) {
 		row->status = PAYROW_SUCCEEDED;
-		snprintf(msg, sizeof msg, "Paid %s on the reader%s.", money, RECOVERED);
+		snprintf(msg, sizeof msg, "Paid %s on the reader%s.", money,
+			 recheck ? RECHECKED : RECOVERED);
 	} else if (status && strcmp(status, "canceled") == 0) {
 		row->status = PAYROW_CANCELLED;
 		snprintf(msg, sizeof msg,
-			 "The reader payment was stopped when paydesk restarted; not charged. "
-			 "Take it again.");
+			 "The reader payment was stopped %s; not charged. Take it again.",
+			 recheck ? "when it was re-checked" : "when paydesk restarted");
 	}
 	if (status && (row->status == PAYROW_SUCCEEDED || row->status == PAYROW_CANCELLED)) {
 		set_message(row, msg);
@@ -314,6 +325,24 @@ static int settle_refunds(const struct pay_env *e, size_t *settled, struct pd_er
 	return rc;
 }
 
+int pay_recover_attempt(const struct pay_env *e, struct pay_attempt *row, bool recheck,
+			bool *closed, struct pd_error *err)
+{
+	/* The outcome is written in the name of whoever started it. */
+	struct session who = {.signed_in = true};
+	snprintf(who.name, sizeof who.name, "%s", row->actor ? row->actor : "system");
+	struct pay_env as = *e;
+	as.who = &who;
+	char pair[64];
+	snprintf(pair, sizeof pair, "metadata[appointment_id]=%lld", (long long)row->appointment_id);
+	*closed = false;
+	if (row->method == PAYROW_CARD)
+		return settle_card(&as, row, pair, recheck, closed, err);
+	if (row->method == PAYROW_LINK)
+		return settle_link(&as, row, pair, recheck, closed, err);
+	return settle_reader(&as, row, pair, recheck, closed, err);
+}
+
 int payments_recover(const struct pay_env *e, size_t *settled, size_t *still_open,
 		     struct pd_error *err)
 {
@@ -327,23 +356,9 @@ int payments_recover(const struct pay_env *e, size_t *settled, size_t *still_ope
 		struct pay_attempt row;
 		if (payrows_get(e->db, ids[i], &row, NULL) != PD_OK)
 			continue;
-		/* The outcome is written in the name of whoever started it. */
-		struct session who = {.signed_in = true};
-		snprintf(who.name, sizeof who.name, "%s", row.actor ? row.actor : "system");
-		struct pay_env as = *e;
-		as.who = &who;
-		char pair[64];
-		snprintf(pair, sizeof pair, "metadata[appointment_id]=%lld",
-			 (long long)row.appointment_id);
 		bool closed = false;
 		struct pd_error one = {0};
-		int one_rc;
-		if (row.method == PAYROW_CARD)
-			one_rc = settle_card(&as, &row, pair, &closed, &one);
-		else if (row.method == PAYROW_LINK)
-			one_rc = settle_link(&as, &row, pair, &closed, &one);
-		else
-			one_rc = settle_reader(&as, &row, pair, &closed, &one);
+		int one_rc = pay_recover_attempt(e, &row, false, &closed, &one);
 		if (one_rc)
 			log_msg(LOG_WARN, "payment %lld of appointment %lld not settled: %s",
 				(long long)row.id, (long long)row.appointment_id, one.msg);

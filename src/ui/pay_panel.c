@@ -187,7 +187,23 @@ void pay_panel_pay(struct pay_panel *p, const struct appointment *a)
 		ui_notify(p->ui, UI_NOTICE_ERROR, "nothing is due on this appointment");
 		return;
 	}
+	struct pay_attempt last;
+	if (payrows_latest(p->ui->app->db, a->id, -1, &last, NULL) == PD_OK) {
+		bool unknown = last.status == PAYROW_UNKNOWN;
+		pay_attempt_free(&last);
+		if (unknown) { /* it may have been charged: re-check before anything else */
+			ui_notify(p->ui, UI_NOTICE_ERROR, "%s", PAY_UNKNOWN_REFUSAL);
+			return;
+		}
+	}
 	open_form(p, a, PANEL_PAY, due);
+}
+
+void pay_panel_recheck(struct pay_panel *p, const struct appointment *a)
+{
+	struct pay_job_request req = {.op = PAY_OP_RECHECK, .id = a->id};
+	if (pay_panel_run(p, &req))
+		ui_notify(p->ui, UI_NOTICE_INFO, "re-checking the payment at Stripe…");
 }
 
 void pay_panel_refund(struct pay_panel *p, const struct appointment *a)

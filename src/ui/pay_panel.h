@@ -24,6 +24,9 @@ bool pay_panel_editing(const struct pay_panel *p);
 
 /* Open the take-payment form for a (amount prefilled with what is due). */
 void pay_panel_pay(struct pay_panel *p, const struct appointment *a);
+/* Re-check a's payment left unknown at Stripe (a job: payments_recheck);
+ * its outcome comes as a notice. */
+void pay_panel_recheck(struct pay_panel *p, const struct appointment *a);
 /* Open the refund form for a (amount prefilled with what is refundable). */
 void pay_panel_refund(struct pay_panel *p, const struct appointment *a);
 /* Show the newest payment attempt of appointment id (link QR / reader). */

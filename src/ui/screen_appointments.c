@@ -488,6 +488,7 @@ static const struct ui_binding appt_keys[] = {
 	{'r', UI_ACT_REFUND, help_pay, in_agenda},
 	{'u', UI_ACT_PAY_VIEW, help_pay, in_agenda},
 	{'K', UI_ACT_STOP, help_pay, in_agenda},
+	{'Y', UI_ACT_SYNC, "re-check an unknown payment at Stripe (no restart)", in_agenda},
 	{'h', UI_ACT_LEFT, help_day, in_agenda},
 	{UI_KEY_FN(KEY_LEFT), UI_ACT_LEFT, help_day, in_agenda},
 	{'l', UI_ACT_RIGHT, help_day, in_agenda},
@@ -545,6 +546,10 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 	case UI_ACT_PAY_VIEW:
 		if (cur)
 			pay_panel_view(st->pay, cur->id);
+		return UI_HANDLED;
+	case UI_ACT_SYNC:
+		if (cur)
+			pay_panel_recheck(st->pay, cur);
 		return UI_HANDLED;
 	case UI_ACT_STOP:
 		if (cur) {

@@ -206,6 +206,109 @@ class Payments(unittest.TestCase):
         t.send("C-c")
         t.exit_status()
 
+    def take_payment(self, t, paid_words="Paid 45.00 USD with the saved card"):
+        t.send("Enter", "Enter")  # amount as due, then the method: continue
+        t.wait_for("Take this payment?")
+        t.send("y")
+        return t.wait_for(paid_words)
+
+    def stripe_payment_intents(self):
+        return self.fake.api("GET", "/v1/payment_intents", {"limit": 100},
+                             key=KEY).json()["data"]
+
+    def test_an_unknown_payment_is_rechecked_and_taken_again_without_a_restart(self):
+        # Five 503s on the create leave the payment unknown. Before, only a
+        # restart cleared it: p refused, K said "no payment has been started".
+        t = self.book_with_saved_card()
+        self.fake.add_fault("error", method="POST", path_prefix="/v1/payment_intents",
+                            status=503, count=5)
+        screen = self.take_payment(t, "Y re-checks")
+        self.assertRegex(screen, r"booked\s+pending")
+        self.assertEqual(self.fake.control("GET", "/faults")["faults"], [])  # the outage is over
+        t.send("p")  # refused, naming the re-check key
+        screen = t.wait_for("not known yet")
+        self.assertIn("Y", screen)
+        self.assertNotIn("Take payment ·", screen)
+        t.send("K")
+        screen = t.wait_for("no reader payment")
+        self.assertNotIn("no payment has been started", screen)
+        t.send("?")
+        t.wait_for("re-check")
+        t.send("Escape")
+        # Re-check now: Stripe made nothing, so nothing was charged and p may
+        # take it again.
+        t.send("Y")
+        t.wait_for("Not charged")
+        t.wait_for(r"booked\s+failed", regex=True)
+        t.send("p")
+        t.wait_for("Take payment · Zoë Martin · Haircut 45.00 USD")
+        self.take_payment(t)
+        t.wait_for(r"confirmed\s+paid", regex=True)
+        t.send("q")
+        t.exit_status()
+        confirms = [r for r in self.fake.requests(method="POST",
+                                                  path_prefix="/v1/payment_intents/")
+                    if r["path"].endswith("/confirm") and r["status"] == 200]
+        self.assertEqual(len(confirms), 1, confirms)
+        statuses = sorted(pi["status"] for pi in self.stripe_payment_intents())
+        self.assertEqual(statuses.count("succeeded"), 1, statuses)
+        self.assertEqual(self.fake.counts().get("charge"), 1)
+        actions = [a for (a,) in self.query("SELECT action FROM audit_log")]
+        self.assertIn("payment.recheck", actions)
+        self.assertEqual(actions.count("payment.card.succeeded"), 1)
+
+    def test_a_recheck_sees_a_payment_stripe_made_while_the_desk_had_no_answer(self):
+        # The confirm runs at Stripe, but its answer never reaches the desk
+        # (1 s timeout, Stripe takes 4 s; the retry finds it still running):
+        # the payment is unknown though the client was charged. A re-check
+        # reads the PaymentIntent and records it paid, charging nothing more.
+        os.makedirs(os.path.join(self.home.path, "config", "paydesk"), exist_ok=True)
+        with open(os.path.join(self.home.path, "config", "paydesk", "config"), "w") as f:
+            f.write("[stripe]\ntimeout = 1\nmax_retries = 1\n")
+        t = self.book_with_saved_card()
+        self.fake.add_fault("latency", method="POST", path_prefix="/v1/payment_intents/",
+                            ms=4000, count=1)
+        self.take_payment(t, "Y re-checks")
+        end = time.monotonic() + 15
+        while self.stripe_payment_intents()[0]["status"] != "succeeded":
+            self.assertLess(time.monotonic(), end)
+            time.sleep(0.2)
+        t.send("p")
+        t.wait_for("not known yet")
+        t.send("Y")
+        t.wait_for("Paid 45.00 USD with the saved card (re-checked at Stripe)")
+        t.wait_for(r"confirmed\s+paid", regex=True)
+        t.send("q")
+        t.exit_status()
+        creates = [r for r in self.fake.requests(method="POST", path_prefix="/v1/payment_intents")
+                   if r["path"] == "/v1/payment_intents"]
+        self.assertEqual(len(creates), 1, creates)
+        self.assertEqual(self.fake.counts().get("charge"), 1)
+        self.assertEqual([pi["status"] for pi in self.stripe_payment_intents()], ["succeeded"])
+        actions = [a for (a,) in self.query("SELECT action FROM audit_log")]
+        self.assertEqual(actions.count("payment.card.succeeded"), 1)
+
+    def test_a_confirm_stripe_never_ran_is_cancelled_by_the_recheck_then_taken_once(self):
+        # Five 503s on the confirm: the PaymentIntent exists, unconfirmed. The
+        # re-check reads it, cancels it (it can never be charged later) and
+        # lets p take the payment again: one charge in all.
+        t = self.book_with_saved_card()
+        self.fake.add_fault("error", method="POST", path_prefix="/v1/payment_intents/",
+                            status=503, count=5)
+        self.take_payment(t, "Y re-checks")
+        t.send("Y")
+        t.wait_for("Not charged: Stripe never ran the payment")
+        t.wait_for(r"booked\s+failed", regex=True)
+        t.send("p")
+        t.wait_for("Take payment · Zoë Martin · Haircut 45.00 USD")
+        self.take_payment(t)
+        t.wait_for(r"confirmed\s+paid", regex=True)
+        t.send("q")
+        t.exit_status()
+        statuses = sorted(pi["status"] for pi in self.stripe_payment_intents())
+        self.assertEqual(statuses, ["canceled", "succeeded"])
+        self.assertEqual(self.fake.counts().get("charge"), 1)
+
 
 if __name__ == "__main__":
     unittest.main()
