@@ -8,6 +8,7 @@
 #include "paydesk/clients.h"
 #include "paydesk/db.h"
 #include "paydesk/payments.h"
+#include "paydesk/payments_desk.h"
 #include "paydesk/payments_store.h"
 #include "paydesk/services.h"
 #include "paydesk/settings.h"
@@ -179,6 +180,38 @@ static void test_refused_before_sending(void **state)
 	assert_int_equal(payrows_latest(f->db, f->appt, -1, &last, &err), PD_ERR_NOT_FOUND);
 }
 
+/* An unknown payment: re-checked only when there is one; meanwhile a new
+ * payment (Stripe's or the desk's) is refused naming the re-check key. */
+static void test_unknown_payment_names_the_recheck(void **state)
+{
+	struct fx *f = *state;
+	struct pd_error err = {0};
+	struct pay_result r;
+	struct pay_env e = {.db = f->db, .client = NULL, .key = NULL, .who = &f->staff};
+	assert_int_equal(payments_recheck(&e, f->appt, &r, &err), PD_ERR_LOCKED);
+	e.key = "rk_test_never_sent";
+	assert_int_equal(payments_recheck(&e, f->appt, &r, &err), PD_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "nothing to re-check"));
+	struct pay_attempt p = {.appointment_id = f->appt, .method = PAYROW_CARD,
+				.status = PAYROW_FAILED, .amount = 4500, .currency = "eur",
+				.actor = "Sam"};
+	int64_t id;
+	assert_int_equal(payrows_insert(f->db, &p, &id, &err), 0);
+	assert_int_equal(payments_recheck(&e, f->appt, &r, &err), PD_ERR_USAGE);
+	assert_string_equal(err.msg, "nothing to re-check: the last payment is failed");
+	p.status = PAYROW_UNKNOWN;
+	assert_int_equal(payrows_insert(f->db, &p, &id, &err), 0);
+	assert_int_equal(payments_link_create(&e, f->appt, 0, &r, &err), PD_ERR_USAGE);
+	assert_string_equal(err.msg, PAY_UNKNOWN_REFUSAL);
+	assert_int_equal(payments_desk_take(f->db, &f->staff, f->appt, PAYROW_CASH, 0, "", &r,
+					    &err),
+			 PD_ERR_USAGE);
+	assert_string_equal(err.msg, PAY_UNKNOWN_REFUSAL);
+	assert_int_equal(payments_reader_cancel(&e, f->appt, &r, &err), PD_ERR_USAGE);
+	assert_null(strstr(err.msg, "no payment has been started"));
+	assert_non_null(strstr(err.msg, "Y re-checks"));
+}
+
 static void test_saved_cards_store(void **state)
 {
 	struct fx *f = *state;
@@ -213,6 +246,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_required_payment_waits, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refused_before_sending, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_saved_cards_store, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unknown_payment_names_the_recheck, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
