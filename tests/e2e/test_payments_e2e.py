@@ -259,7 +259,7 @@ class Payments(unittest.TestCase):
 
     def test_a_recheck_sees_a_payment_stripe_made_while_the_desk_had_no_answer(self):
         # The confirm runs at Stripe, but its answer never reaches the desk
-        # (1 s timeout, Stripe takes 4 s; the retry finds it still running):
+        # (1 s timeout, Stripe takes 6 s; the retry finds it still running):
         # the payment is unknown though the client was charged. A re-check
         # reads the PaymentIntent and records it paid, charging nothing more.
         os.makedirs(os.path.join(self.home.path, "config", "paydesk"), exist_ok=True)
@@ -267,7 +267,7 @@ class Payments(unittest.TestCase):
             f.write("[stripe]\ntimeout = 1\nmax_retries = 1\n")
         t = self.book_with_saved_card()
         self.fake.add_fault("latency", method="POST", path_prefix="/v1/payment_intents/",
-                            ms=4000, count=1)
+                            ms=6000, count=1)
         self.take_payment(t, "Y re-checks")
         end = time.monotonic() + 15
         while self.stripe_payment_intents()[0]["status"] != "succeeded":
