@@ -447,6 +447,11 @@ const struct migration store_migrations[] = {
 	 "    + CAST(strftime('%m', old.created, 'unixepoch') AS INTEGER) - 1 AND type = old.type"
 	 "    AND status = old.status AND currency = old.currency;"
 	 "END;"},
+	{9, "appointments: the state left at the last cancel / complete / no-show, for undo",
+	 /* prev_state is NULL when there is nothing to undo; state_changed_at
+	  * (UTC) lets the desk undo only a change made today, local time. */
+	 "ALTER TABLE appointments ADD COLUMN prev_state TEXT;"
+	 "ALTER TABLE appointments ADD COLUMN state_changed_at INTEGER NOT NULL DEFAULT 0;"},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

@@ -206,6 +206,89 @@ class Payments(unittest.TestCase):
         t.send("C-c")
         t.exit_status()
 
+    def pay_in_full(self):
+        t = self.book_with_saved_card()
+        t.send("Enter", "Enter")
+        t.wait_for("Take this payment?")
+        t.send("y")
+        t.wait_for("Paid 45.00 USD with the saved card.")
+        t.wait_for(r"confirmed\s+paid", regex=True)
+        return t
+
+    def refunds_at_stripe(self):
+        return self.fake.api("GET", "/v1/refunds", {"limit": 10}, key=KEY).json()["data"]
+
+    def test_cancelling_a_paid_appointment_refunds_it_all(self):
+        t = self.pay_in_full()
+        t.send("c")
+        screen = t.wait_for("What happens to the 45.00 USD paid?")
+        self.assertIn("Cancel Zoë Martin's 10:00 Haircut", screen)
+        t.send("Enter", "Enter", "Enter")  # refund all of it, amount, reason
+        t.wait_for("Refund and cancel?")
+        t.wait_for("45.00 USD")
+        t.send("y")
+        t.wait_for(r"cancelled\s+refunded", regex=True)
+        refunds = self.refunds_at_stripe()
+        self.assertEqual([r["amount"] for r in refunds], [4500])
+        t.send("q")
+        t.exit_status()
+        actions = [a for (a,) in self.query("SELECT action FROM audit_log ORDER BY id")]
+        self.assertLess(actions.index("payment.refund"), actions.index("booking.cancel"))
+
+    def test_cancelling_a_paid_appointment_refunds_part(self):
+        t = self.pay_in_full()
+        t.send("c")
+        t.wait_for("What happens to the 45.00 USD paid?")
+        t.send("Space")  # refund part of it
+        t.wait_for("refund part of it")
+        t.send("Enter", "C-u")
+        t.type("20")
+        t.send("Enter", "Enter")
+        t.wait_for("Refund and cancel?")
+        t.wait_for("20.00 USD")
+        t.send("y")
+        t.wait_for(r"cancelled\s+partial", regex=True)
+        self.assertEqual([r["amount"] for r in self.refunds_at_stripe()], [2000])
+        t.send("q")
+        t.exit_status()
+
+    def test_cancelling_a_paid_appointment_can_keep_the_money_explicitly(self):
+        t = self.pay_in_full()
+        t.send("c")
+        t.wait_for("What happens to the 45.00 USD paid?")
+        t.send("Space", "Space")  # keep it
+        t.wait_for("keep it")
+        t.send("Enter", "Enter", "Enter")
+        t.wait_for("Cancel and keep the money?")
+        t.send("y")
+        t.wait_for("cancelled, 45.00 USD kept")
+        t.wait_for(r"cancelled\s+paid", regex=True)
+        self.assertEqual(self.refunds_at_stripe(), [])
+        t.send("q")
+        t.exit_status()
+        kept = self.query("SELECT detail, amount FROM audit_log WHERE action = 'booking.keep'")
+        self.assertEqual(len(kept), 1, kept)
+        self.assertIn("cancelled, 45.00 USD kept", kept[0][0])
+        self.assertEqual(kept[0][1], 4500)
+
+    def test_a_failed_refund_cancels_only_if_the_desk_says_so(self):
+        t = self.pay_in_full()
+        self.fake.add_fault("error", status=400, method="POST", path_prefix="/v1/refunds",
+                            count=5)
+        t.send("c")
+        t.wait_for("What happens to the 45.00 USD paid?")
+        t.send("Enter", "Enter", "Enter")
+        t.wait_for("Refund and cancel?")
+        t.send("y")
+        screen = t.wait_for("The refund was not made")
+        self.assertIn("Cancel it anyway and keep 45.00 USD?", screen)
+        t.send("n")
+        t.wait_for("not cancelled: nothing changed")
+        t.wait_for(r"confirmed\s+paid", regex=True)
+        self.assertEqual(self.refunds_at_stripe(), [])
+        t.send("q")
+        t.exit_status()
+
 
 if __name__ == "__main__":
     unittest.main()
