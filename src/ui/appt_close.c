@@ -301,8 +301,8 @@ static void submit_money(struct appt_screen *st)
 enum ui_result appt_money_key(struct appt_screen *st, int key)
 {
 	struct appt_money *m = &st->money;
-	if (!m->open)
-		return UI_UNHANDLED;
+	if (!m->open || key == UI_CTRL('c'))
+		return UI_UNHANDLED; /* Ctrl-C still quits (asking first) */
 	if (key == UI_KEY_ESC) {
 		appt_money_close(st);
 		ui_notify(st->ui, UI_NOTICE_INFO, "nothing changed");

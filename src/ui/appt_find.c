@@ -136,8 +136,8 @@ static void submit(struct appt_screen *st)
 
 enum ui_result appt_prompt_key(struct appt_screen *st, int k)
 {
-	if (st->prompt == APPT_PROMPT_NONE)
-		return UI_UNHANDLED;
+	if (st->prompt == APPT_PROMPT_NONE || k == UI_CTRL('c'))
+		return UI_UNHANDLED; /* Ctrl-C still quits (asking first) */
 	struct textedit *t = &st->prompt_text;
 	if (k != UI_KEY_ENTER)
 		st->prompt_error[0] = '\0';
