@@ -38,6 +38,12 @@ int booking_update(sqlite3 *db, int64_t id, int64_t version, const struct bookin
 int booking_set_state(sqlite3 *db, const struct session *who, int64_t id, int64_t version,
 		      enum appt_state to, struct pd_error *err);
 
+/* booking_set_state, and with kept > 0 the desk's choice to keep that much
+ * paid (in currency) audited in the same transaction (booking.keep,
+ * "cancelled, 45.00 USD kept · …"). */
+int booking_close(sqlite3 *db, const struct session *who, int64_t id, int64_t version,
+		  enum appt_state to, int64_t kept, const char *currency, struct pd_error *err);
+
 /* Whether cur may go to state to at time now (the rules of
  * booking_set_state, for asking before anything else is done). */
 int booking_check_state(const struct appointment *cur, enum appt_state to, int64_t now,
@@ -50,8 +56,8 @@ int booking_check_state(const struct appointment *cur, enum appt_state to, int64
 int booking_undo_state(sqlite3 *db, const struct session *who, int64_t id, int64_t version,
 		       enum appt_state *restored, struct pd_error *err);
 
-/* Audit that the desk chose to keep amount paid on a cancelled or no-show
- * appointment: booking.keep, "cancelled, 45.00 USD kept · …". */
+/* Audit that the desk chose to keep amount paid on an appointment closed
+ * already (after a cancel through Stripe): booking.keep, as booking_close. */
 int booking_money_kept(sqlite3 *db, const struct session *who, int64_t id, int64_t amount,
 		       const char *currency, struct pd_error *err);
 

@@ -237,8 +237,20 @@ static const char *state_action(enum appt_state to)
 				      : NULL;
 }
 
-int booking_set_state(sqlite3 *db, const struct session *who, int64_t id, int64_t version,
-		      enum appt_state to, struct pd_error *err)
+/* The booking.keep entry: "cancelled, 45.00 USD kept · …" with the amount. */
+static int audit_kept(sqlite3 *db, const struct session *who, int64_t id, enum appt_state state,
+		      int64_t amount, const char *currency, struct pd_error *err)
+{
+	char money[64], note[160];
+	money_format(amount, currency, money, sizeof money);
+	snprintf(note, sizeof note, "%s, %s kept", appt_state_label(state), money);
+	struct appointment kept = {.amount = amount};
+	snprintf(kept.currency, sizeof kept.currency, "%s", currency);
+	return audit_noted(db, who, "booking.keep", id, true, &kept, note, err);
+}
+
+int booking_close(sqlite3 *db, const struct session *who, int64_t id, int64_t version,
+		  enum appt_state to, int64_t kept, const char *currency, struct pd_error *err)
 {
 	const char *action = state_action(to);
 	if (!action)
@@ -270,8 +282,16 @@ int booking_set_state(sqlite3 *db, const struct session *who, int64_t id, int64_
 		rc = appointments_note_state_change(db, id, true, was, now, err);
 	if (!rc)
 		rc = audit(db, who, action, id, false, &cur, err);
+	if (!rc && kept > 0)
+		rc = audit_kept(db, who, id, to, kept, currency, err);
 	appointment_free(&cur);
 	return finish(db, rc, err);
+}
+
+int booking_set_state(sqlite3 *db, const struct session *who, int64_t id, int64_t version,
+		      enum appt_state to, struct pd_error *err)
+{
+	return booking_close(db, who, id, version, to, 0, NULL, err);
 }
 
 static bool same_local_day(int64_t a, int64_t b)
@@ -341,13 +361,9 @@ int booking_money_kept(sqlite3 *db, const struct session *who, int64_t id, int64
 	int rc = appointments_get(db, id, &a, err);
 	if (rc)
 		return rc;
-	char money[64], note[160];
-	money_format(amount, currency, money, sizeof money);
-	snprintf(note, sizeof note, "%s, %s kept", appt_state_label(a.state), money);
-	struct appointment kept = {.amount = amount};
-	snprintf(kept.currency, sizeof kept.currency, "%s", currency);
+	enum appt_state state = a.state;
 	appointment_free(&a);
-	return audit_noted(db, who, "booking.keep", id, true, &kept, note, err);
+	return audit_kept(db, who, id, state, amount, currency, err);
 }
 
 int booking_client_overlap(sqlite3 *db, int64_t client_id, int64_t staff_id, int64_t start,

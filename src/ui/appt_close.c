@@ -92,13 +92,10 @@ static void close_now(struct appt_screen *st, int64_t id, int64_t version, enum 
 		}
 		return;
 	}
-	if (booking_set_state(ui->app->db, &ui->app->session, id, version, to, &err) != PD_OK) {
+	if (booking_close(ui->app->db, &ui->app->session, id, version, to, kept, currency, &err) !=
+	    PD_OK) {
 		ui_notify(ui, UI_NOTICE_ERROR, "%s%s%s", before ? before : "", before ? "; " : "",
 			  err.msg);
-	} else if (kept > 0 &&
-		   booking_money_kept(ui->app->db, &ui->app->session, id, kept, currency, &err)) {
-		ui_notify(ui, UI_NOTICE_ERROR, "%s, but the money kept is not in the audit log: %s",
-			  appt_state_label(to), err.msg);
 	} else {
 		say_done(st, before, to, kept, currency);
 	}

@@ -84,6 +84,8 @@ class Payments(unittest.TestCase):
         t.wait_for(r"client added: Zoë Martin|Zoë Martin added at Stripe", regex=True)
         cus = self.wait_fake("/v1/customers")["id"]
         self.assertTrue(cus.startswith("cus_"))
+        # paydesk has stored it (else Y, a second sync, would make another customer)
+        t.wait_for("Stripe " + cus, timeout=20)
         # The client saves a card with Stripe (as a save-a-card link would).
         r = self.fake.api("POST", "/v1/payment_methods/pm_card_visa/attach", {"customer": cus},
                           key=KEY)

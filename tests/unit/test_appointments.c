@@ -352,11 +352,23 @@ static void test_client_overlap_and_money_kept(void **state)
 	assert_int_equal(booking_client_overlap(f->db, f->client, f->bob, at, at + 3600, 0, &other,
 						&err),
 			 0);
-	assert_int_equal(booking_set_state(f->db, &desk, id, 1, APPT_CANCELLED, &err), 0);
-	assert_int_equal(booking_money_kept(f->db, &desk, id, 4500, "eur", &err), 0);
+	/* Keeping the money is audited with the cancel, in its transaction. */
+	assert_int_equal(booking_close(f->db, &desk, id, 2, APPT_CANCELLED, 4500, "eur", &err),
+			 PD_ERR_CONFLICT);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM audit_log WHERE action = 'booking.keep'"),
+			 0);
+	assert_int_equal(booking_close(f->db, &desk, id, 1, APPT_CANCELLED, 4500, "eur", &err), 0);
 	assert_int_equal(count(f->db, "SELECT count(*) FROM audit_log WHERE action = 'booking.keep'"
 				      " AND amount = 4500 AND actor = 'Sam'"
 				      " AND detail LIKE 'cancelled, 45.00 EUR kept · %'"),
+			 1);
+	/* After a cancel through Stripe (PAY_OP_CANCEL), the same entry on its own. */
+	int64_t later;
+	assert_int_equal(book(f, f->alice, local(2030, 1, 7, 14, 0), &later, &err), 0);
+	assert_int_equal(booking_set_state(f->db, &desk, later, 1, APPT_CANCELLED, &err), 0);
+	assert_int_equal(booking_money_kept(f->db, &desk, later, 1000, "eur", &err), 0);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM audit_log WHERE action = 'booking.keep'"
+				      " AND detail LIKE 'cancelled, 10.00 EUR kept · %14:00%'"),
 			 1);
 }
 
