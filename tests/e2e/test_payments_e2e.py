@@ -2,6 +2,7 @@
 through Stripe (its customer is created on a worker), save a card on it at Stripe, book
 (payment at booking: optional, so the payment step follows), pay with the saved card, see
 it confirmed and paid, refund it, see it refunded."""
+import datetime
 import os
 import sqlite3
 import subprocess
@@ -62,7 +63,7 @@ class Payments(unittest.TestCase):
             time.sleep(0.1)
         self.fail("timed out waiting for a Stripe object at " + path)
 
-    def book_with_saved_card(self):
+    def book_with_saved_card(self, date="2030-01-07"):
         """A Stripe-billed client with a saved card, a service and a staff member, all
         added in the terminal, then a booking: returns the terminal at its payment step."""
         t = Terminal([paydesk_bin()], 80, 24, env=self.env)
@@ -120,10 +121,12 @@ class Payments(unittest.TestCase):
         t.wait_for("> Zoë Martin")
         t.send("Tab", "Tab", "Tab")
         t.send("C-u")
-        t.type("2030-01-07")
+        t.type(date)
         t.send("Tab")
         t.type("10:00")
         t.send("C-s")
+        if "has passed" in t.wait_for("has passed|Take payment", regex=True):
+            t.send("y")  # a booking in the past is asked about first
         t.wait_for("Take payment · Zoë Martin · Haircut 45.00 USD")
         t.wait_for("card saved on the client")
         return t
@@ -208,8 +211,8 @@ class Payments(unittest.TestCase):
         t.send("C-c")
         t.exit_status()
 
-    def pay_in_full(self):
-        t = self.book_with_saved_card()
+    def pay_in_full(self, date="2030-01-07"):
+        t = self.book_with_saved_card(date)
         t.send("Enter", "Enter")
         t.wait_for("Take this payment?")
         t.send("y")
@@ -290,6 +293,26 @@ class Payments(unittest.TestCase):
         self.assertEqual(self.refunds_at_stripe(), [])
         t.send("q")
         t.exit_status()
+
+    def test_a_no_show_with_money_on_it_asks_too(self):
+        yesterday = (datetime.datetime.now(datetime.timezone.utc)
+                     - datetime.timedelta(days=1)).strftime("%Y-%m-%d")
+        t = self.pay_in_full(yesterday)
+        t.send("x")
+        screen = t.wait_for("What happens to the 45.00 USD paid?")
+        self.assertIn("No-show: Zoë Martin's 10:00 Haircut", screen)
+        t.send("Space", "Space")  # keep it
+        t.wait_for("keep it")
+        t.send("Enter", "Enter", "Enter")
+        t.wait_for("No-show and keep the money?")
+        t.send("y")
+        t.wait_for("no-show, 45.00 USD kept")
+        t.wait_for(r"no-show\s+paid", regex=True)
+        self.assertEqual(self.refunds_at_stripe(), [])
+        t.send("q")
+        t.exit_status()
+        self.assertEqual(len(self.query("SELECT 1 FROM audit_log WHERE action = 'booking.keep'"
+                                        " AND detail LIKE 'no-show, 45.00 USD kept%'")), 1)
 
 
 if __name__ == "__main__":
