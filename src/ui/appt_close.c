@@ -394,7 +394,7 @@ static void refund_failed(struct appt_screen *st, const struct appt_followup *f,
 	c->kept = paid - refunded;
 	char body[700], kept[64];
 	money_format(c->kept, c->currency, kept, sizeof kept);
-	snprintf(body, sizeof body, "%.58s\n%s it anyway and keep %s?", why,
+	snprintf(body, sizeof body, "%s\n%s it anyway and keep %s?", why,
 		 f->to == APPT_CANCELLED ? "Cancel" : "Mark no-show for", kept);
 	ui_dialog_open(ui, &(struct ui_dialog_spec){
 				   .title = "The refund was not made", .body = body, .money = true,
