@@ -83,6 +83,15 @@ int appointments_insert(sqlite3 *db, const struct appointment *a, int64_t *id,
  * PD_ERR_CONFLICT); bumps the version. */
 int appointments_update(sqlite3 *db, const struct appointment *a, struct pd_error *err);
 
+/* Remember the state appointment id left at a cancel / complete / no-show
+ * (has_prev false: forget it, nothing to undo) and when (UTC). Inside the
+ * caller's transaction, after the state's own update. */
+int appointments_note_state_change(sqlite3 *db, int64_t id, bool has_prev, enum appt_state prev,
+				   int64_t at, struct pd_error *err);
+/* What appointments_note_state_change kept: *has_prev false when nothing. */
+int appointments_last_state_change(sqlite3 *db, int64_t id, bool *has_prev, enum appt_state *prev,
+				   int64_t *at, struct pd_error *err);
+
 /* How many appointments name client id. */
 int appointments_count_client(sqlite3 *db, int64_t client_id, int64_t *n, struct pd_error *err);
 

@@ -67,6 +67,12 @@ struct auth_refund_part {
 int auth_refund_reserve(sqlite3 *db, const struct session *who, const char *currency,
 			struct auth_refund_part *parts, size_t n, struct pd_error *err);
 
+/* The same rules, read only, to tell a person before they confirm: nothing
+ * is reserved or audited (auth_refund_reserve, when the refund is made, is
+ * the guard). PD_ERR_FORBIDDEN with the reason. */
+int auth_refund_check(sqlite3 *db, const struct session *who, const char *currency,
+		      const struct auth_refund_part *parts, size_t n, struct pd_error *err);
+
 enum auth_refund_outcome {
 	AUTH_REFUND_MADE,     /* Stripe refunded it: it counts */
 	AUTH_REFUND_NOT_MADE, /* refused by Stripe or never sent: released */

@@ -38,6 +38,36 @@ int booking_update(sqlite3 *db, int64_t id, int64_t version, const struct bookin
 int booking_set_state(sqlite3 *db, const struct session *who, int64_t id, int64_t version,
 		      enum appt_state to, struct pd_error *err);
 
+/* booking_set_state, and with kept > 0 the desk's choice to keep that much
+ * paid (in currency) audited in the same transaction (booking.keep,
+ * "cancelled, 45.00 USD kept · …"). */
+int booking_close(sqlite3 *db, const struct session *who, int64_t id, int64_t version,
+		  enum appt_state to, int64_t kept, const char *currency, struct pd_error *err);
+
+/* Whether cur may go to state to at time now (the rules of
+ * booking_set_state, for asking before anything else is done). */
+int booking_check_state(const struct appointment *cur, enum appt_state to, int64_t now,
+			struct pd_error *err);
+
+/* Undo the last cancel / complete / no-show of appointment id (read at
+ * version): back to the state it left, if that change was made today
+ * (local time) and, for a freed slot, nobody has taken it since. Audited
+ * as booking.undo. *restored (may be NULL): the state it is in now. */
+int booking_undo_state(sqlite3 *db, const struct session *who, int64_t id, int64_t version,
+		       enum appt_state *restored, struct pd_error *err);
+
+/* Audit that the desk chose to keep amount paid on an appointment closed
+ * already (after a cancel through Stripe): booking.keep, as booking_close. */
+int booking_money_kept(sqlite3 *db, const struct session *who, int64_t id, int64_t amount,
+		       const char *currency, struct pd_error *err);
+
+/* The client's first other appointment that holds its slot, with another
+ * staff member, and overlaps [start, end) (exclude_id: the one being
+ * edited): 1 and *other filled (free it), 0 when none, or an error. */
+int booking_client_overlap(sqlite3 *db, int64_t client_id, int64_t staff_id, int64_t start,
+			   int64_t end, int64_t exclude_id, struct appointment *other,
+			   struct pd_error *err);
+
 /* "Tue 2025-03-25 10:00-11:00 Jane Doe · Haircut with Alice" (local time). */
 void booking_describe(const struct appointment *a, char *out, size_t len);
 

@@ -164,6 +164,26 @@ static int over_limit(sqlite3 *db, const struct session *who, const char *cur,
 	return rc;
 }
 
+int auth_refund_check(sqlite3 *db, const struct session *who, const char *currency,
+		      const struct auth_refund_part *parts, size_t n, struct pd_error *err)
+{
+	if (!who || !who->signed_in)
+		return pd_error_set(err, PD_ERR_FORBIDDEN, "sign in to refund");
+	char cur[4];
+	snprintf(cur, sizeof cur, "%s", currency ? currency : "");
+	for (int i = 0; cur[i]; i++)
+		cur[i] = (char)tolower((unsigned char)cur[i]);
+	enum user_role role = ROLE_STAFF;
+	int rc = auth_session_check(db, who, &role, err);
+	if (rc || role == ROLE_ADMIN)
+		return rc;
+	char why[sizeof err->msg] = "";
+	rc = over_limit(db, who, cur, parts, n, why, sizeof why, err);
+	if (!rc && why[0])
+		rc = pd_error_set(err, PD_ERR_FORBIDDEN, "%s", why);
+	return rc;
+}
+
 int auth_refund_reserve(sqlite3 *db, const struct session *who, const char *currency,
 			struct auth_refund_part *parts, size_t n, struct pd_error *err)
 {

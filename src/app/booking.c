@@ -7,6 +7,7 @@
 #include "paydesk/audit.h"
 #include "paydesk/clients.h"
 #include "paydesk/db.h"
+#include "paydesk/money.h"
 #include "paydesk/services.h"
 #include "paydesk/staff.h"
 #include "paydesk/textcheck.h"
@@ -105,15 +106,19 @@ static int refuse_clash(sqlite3 *db, const struct appointment *a, int64_t exclud
 	return rc;
 }
 
-static int audit(sqlite3 *db, const struct session *who, const char *action, int64_t id,
-		 bool money, const struct appointment *a, struct pd_error *err)
+/* The audit entry of a change to appointment id; note (may be NULL) goes
+ * before the description: "no-show → booked · Tue 2025-03-25 …". */
+static int audit_noted(sqlite3 *db, const struct session *who, const char *action, int64_t id,
+		       bool money, const struct appointment *a, const char *note,
+		       struct pd_error *err)
 {
 	struct appointment full;
 	int rc = appointments_get(db, id, &full, err);
 	if (rc)
 		return rc;
-	char detail[600], object[32];
-	booking_describe(&full, detail, sizeof detail);
+	char what[600], detail[800], object[32];
+	booking_describe(&full, what, sizeof what);
+	snprintf(detail, sizeof detail, "%s%s%s", note ? note : "", note ? " · " : "", what);
 	snprintf(object, sizeof object, "appointment:%lld", (long long)id);
 	struct audit_entry e = {.actor = who->name, .action = action, .detail = detail,
 				.has_amount = money, .amount = a->amount,
@@ -121,6 +126,12 @@ static int audit(sqlite3 *db, const struct session *who, const char *action, int
 	rc = audit_append(db, &e, err);
 	appointment_free(&full);
 	return rc;
+}
+
+static int audit(sqlite3 *db, const struct session *who, const char *action, int64_t id,
+		 bool money, const struct appointment *a, struct pd_error *err)
+{
+	return audit_noted(db, who, action, id, money, a, NULL, err);
 }
 
 static int finish(sqlite3 *db, int rc, struct pd_error *err)
@@ -200,13 +211,48 @@ int booking_update(sqlite3 *db, int64_t id, int64_t version, const struct bookin
 	return finish(db, rc, err);
 }
 
-int booking_set_state(sqlite3 *db, const struct session *who, int64_t id, int64_t version,
-		      enum appt_state to, struct pd_error *err)
+int booking_check_state(const struct appointment *cur, enum appt_state to, int64_t now,
+			struct pd_error *err)
 {
-	const char *action = to == APPT_CANCELLED   ? "booking.cancel"
-			     : to == APPT_COMPLETED ? "booking.complete"
-			     : to == APPT_NO_SHOW   ? "booking.no_show"
-						    : NULL;
+	if (to != APPT_CANCELLED && to != APPT_COMPLETED && to != APPT_NO_SHOW)
+		return pd_error_set(err, PD_ERR_USAGE, "an appointment can be cancelled, completed "
+						       "or marked as a no-show");
+	if (!open_state(cur->state))
+		return pd_error_set(err, PD_ERR_USAGE, "it is already %s",
+				    appt_state_label(cur->state));
+	if (to == APPT_COMPLETED && cur->state == APPT_AWAITING_PAYMENT)
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "it is awaiting payment: take the payment (p) or cancel it first");
+	if (to == APPT_NO_SHOW && cur->starts_at > now)
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "it has not started yet: a no-show is marked after the start time");
+	return PD_OK;
+}
+
+static const char *state_action(enum appt_state to)
+{
+	return to == APPT_CANCELLED   ? "booking.cancel"
+	       : to == APPT_COMPLETED ? "booking.complete"
+	       : to == APPT_NO_SHOW   ? "booking.no_show"
+				      : NULL;
+}
+
+/* The booking.keep entry: "cancelled, 45.00 USD kept · …" with the amount. */
+static int audit_kept(sqlite3 *db, const struct session *who, int64_t id, enum appt_state state,
+		      int64_t amount, const char *currency, struct pd_error *err)
+{
+	char money[64], note[160];
+	money_format(amount, currency, money, sizeof money);
+	snprintf(note, sizeof note, "%s, %s kept", appt_state_label(state), money);
+	struct appointment kept = {.amount = amount};
+	snprintf(kept.currency, sizeof kept.currency, "%s", currency);
+	return audit_noted(db, who, "booking.keep", id, true, &kept, note, err);
+}
+
+int booking_close(sqlite3 *db, const struct session *who, int64_t id, int64_t version,
+		  enum appt_state to, int64_t kept, const char *currency, struct pd_error *err)
+{
+	const char *action = state_action(to);
 	if (!action)
 		return pd_error_set(err, PD_ERR_USAGE, "an appointment can be cancelled, completed "
 						       "or marked as a no-show");
@@ -220,24 +266,126 @@ int booking_set_state(sqlite3 *db, const struct session *who, int64_t id, int64_
 	rc = appointments_get(db, id, &cur, err);
 	if (rc)
 		return finish(db, rc, err);
+	enum appt_state was = cur.state;
+	int64_t now = (int64_t)time(NULL);
 	if (cur.version != version)
 		rc = pd_error_set(err, PD_ERR_CONFLICT,
 				  "someone else changed this appointment since you opened it; "
 				  "nothing was saved — look at it again, then retry");
-	else if (!open_state(cur.state))
-		rc = pd_error_set(err, PD_ERR_USAGE, "it is already %s", appt_state_label(cur.state));
-	else if (to == APPT_COMPLETED && cur.state == APPT_AWAITING_PAYMENT)
-		rc = pd_error_set(err, PD_ERR_USAGE,
-				  "it is awaiting payment: take the payment (p) or cancel it first");
-	else if (to == APPT_NO_SHOW && cur.starts_at > (int64_t)time(NULL))
-		rc = pd_error_set(err, PD_ERR_USAGE,
-				  "it has not started yet: a no-show is marked after the start time");
+	else
+		rc = booking_check_state(&cur, to, now, err);
 	if (!rc) {
 		cur.state = to;
 		rc = appointments_update(db, &cur, err);
 	}
+	if (!rc) /* kept for a same-day undo */
+		rc = appointments_note_state_change(db, id, true, was, now, err);
 	if (!rc)
 		rc = audit(db, who, action, id, false, &cur, err);
+	if (!rc && kept > 0)
+		rc = audit_kept(db, who, id, to, kept, currency, err);
 	appointment_free(&cur);
 	return finish(db, rc, err);
+}
+
+int booking_set_state(sqlite3 *db, const struct session *who, int64_t id, int64_t version,
+		      enum appt_state to, struct pd_error *err)
+{
+	return booking_close(db, who, id, version, to, 0, NULL, err);
+}
+
+static bool same_local_day(int64_t a, int64_t b)
+{
+	struct tz_civil x, y;
+	tz_to_civil(a, &x);
+	tz_to_civil(b, &y);
+	return x.year == y.year && x.month == y.month && x.day == y.day;
+}
+
+int booking_undo_state(sqlite3 *db, const struct session *who, int64_t id, int64_t version,
+		       enum appt_state *restored, struct pd_error *err)
+{
+	int rc = auth_allow(who, AUTH_BOOK, err);
+	if (!rc)
+		rc = db_begin(db, err);
+	if (rc)
+		return rc;
+	struct appointment cur;
+	rc = appointments_get(db, id, &cur, err);
+	if (rc)
+		return finish(db, rc, err);
+	bool has_prev = false;
+	enum appt_state prev = APPT_BOOKED;
+	int64_t at = 0, now = (int64_t)time(NULL);
+	rc = appointments_last_state_change(db, id, &has_prev, &prev, &at, err);
+	if (!rc && cur.version != version)
+		rc = pd_error_set(err, PD_ERR_CONFLICT,
+				  "someone else changed this appointment since you opened it; "
+				  "nothing was undone — look at it again, then retry");
+	else if (!rc && (open_state(cur.state) || !has_prev))
+		rc = pd_error_set(err, PD_ERR_USAGE, "nothing to undo: it is %s",
+				  appt_state_label(cur.state));
+	else if (!rc && !same_local_day(at, now)) {
+		struct tz_civil c;
+		tz_to_civil(at, &c);
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "only a change made today can be undone: it became %s on %s "
+				  "%04d-%02d-%02d",
+				  appt_state_label(cur.state), tz_weekday_abbr(c.wday), c.year, c.month,
+				  c.day);
+	}
+	/* A cancelled or no-show booking freed its slot: it may be taken now. */
+	if (!rc && !appt_state_holds_slot(cur.state))
+		rc = refuse_clash(db, &cur, id, err);
+	char note[96] = "";
+	if (!rc) {
+		snprintf(note, sizeof note, "%s → %s", appt_state_label(cur.state),
+			 appt_state_label(prev));
+		cur.state = prev;
+		rc = appointments_update(db, &cur, err);
+	}
+	if (!rc)
+		rc = appointments_note_state_change(db, id, false, prev, now, err);
+	if (!rc)
+		rc = audit_noted(db, who, "booking.undo", id, false, &cur, note, err);
+	if (!rc && restored)
+		*restored = prev;
+	appointment_free(&cur);
+	return finish(db, rc, err);
+}
+
+int booking_money_kept(sqlite3 *db, const struct session *who, int64_t id, int64_t amount,
+		       const char *currency, struct pd_error *err)
+{
+	struct appointment a;
+	int rc = appointments_get(db, id, &a, err);
+	if (rc)
+		return rc;
+	enum appt_state state = a.state;
+	appointment_free(&a);
+	return audit_kept(db, who, id, state, amount, currency, err);
+}
+
+int booking_client_overlap(sqlite3 *db, int64_t client_id, int64_t staff_id, int64_t start,
+			   int64_t end, int64_t exclude_id, struct appointment *other,
+			   struct pd_error *err)
+{
+	struct appointment *rows = NULL;
+	size_t n = 0;
+	/* A service lasts at most 12 hours: a day before covers every overlap. */
+	int rc = appointments_range(db, start - 86400, end, 0, &rows, &n, err);
+	if (rc)
+		return rc;
+	int found = 0;
+	for (size_t i = 0; i < n && !found; i++) {
+		const struct appointment *a = &rows[i];
+		if (a->client_id != client_id || a->id == exclude_id || a->staff_id == staff_id ||
+		    !appt_state_holds_slot(a->state) || a->starts_at >= end || a->ends_at <= start)
+			continue;
+		*other = *a;
+		memset(&rows[i], 0, sizeof rows[i]); /* other owns its strings now */
+		found = 1;
+	}
+	appointments_free_list(&rows, n);
+	return found;
 }

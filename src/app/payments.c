@@ -542,6 +542,59 @@ static bool valid_reason(const char *r)
 		     strcmp(r, "requested_by_customer") == 0);
 }
 
+/* A refund of amount over the appointment's Stripe payments: newest first,
+ * each up to what is left on it, planned whole before anything is sent so
+ * the limit check sees every payment the refund touches. parts and
+ * part_row (the row of each part) have room for n. */
+static int plan_refund(sqlite3 *db, const struct pay_attempt *rows, size_t n, int64_t amount,
+		       struct auth_refund_part *parts, size_t *part_row, size_t *nparts,
+		       struct pd_error *err)
+{
+	*nparts = 0;
+	int64_t todo = amount;
+	for (size_t k = n; todo > 0 && k-- > 0;) {
+		const struct pay_attempt *row = &rows[k];
+		int64_t room = row->amount - row->refunded;
+		if (row->status != PAYROW_SUCCEEDED || room <= 0 || !row->payment_intent_id)
+			continue;
+		if (pay_refund_unresolved(db, row->payment_intent_id))
+			return pd_error_set(err, PD_ERR_CONFLICT,
+					    "a refund of this payment is still unresolved: paydesk "
+					    "finishes it at the next start (or paydesk recover); refund "
+					    "again after that");
+		int64_t part = todo < room ? todo : room;
+		parts[*nparts] = (struct auth_refund_part){row->payment_intent_id, part, 0};
+		if (part_row)
+			part_row[*nparts] = k;
+		(*nparts)++;
+		todo -= part;
+	}
+	return PD_OK;
+}
+
+int payments_refund_check(sqlite3 *db, const struct session *who, int64_t appointment_id,
+			  int64_t amount, struct pd_error *err)
+{
+	struct appointment a;
+	int rc = appointments_get(db, appointment_id, &a, err);
+	if (rc)
+		return rc;
+	struct pay_attempt *rows = NULL;
+	size_t n = 0, nparts = 0;
+	rc = payrows_list(db, appointment_id, &rows, &n, err);
+	struct auth_refund_part *parts = n ? calloc(n, sizeof *parts) : NULL;
+	if (!rc && n && !parts)
+		rc = pd_error_set(err, PD_ERR, "out of memory");
+	if (!rc)
+		rc = plan_refund(db, rows, n, amount, parts, NULL, &nparts, err);
+	if (!rc)
+		rc = auth_refund_check(db, who, a.currency, parts, nparts, err);
+	free(parts);
+	pay_attempts_free_list(&rows, n);
+	appointment_free(&a);
+	return rc;
+}
+
 int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amount,
 		    const char *reason, struct pay_result *r, struct pd_error *err)
 {
@@ -583,27 +636,11 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 	size_t nparts = 0;
 	if (!rc && n && (!parts || !part_row))
 		rc = pd_error_set(err, PD_ERR, "out of memory");
-	int64_t todo = amount;
-	for (size_t k = n; !rc && todo > 0 && k-- > 0;) {
-		struct pay_attempt *row = &rows[k];
-		int64_t room = row->amount - row->refunded;
-		if (row->status != PAYROW_SUCCEEDED || room <= 0 || !row->payment_intent_id)
-			continue;
-		if (pay_refund_unresolved(e->db, row->payment_intent_id)) {
-			rc = pd_error_set(err, PD_ERR_CONFLICT,
-					  "a refund of this payment is still unresolved: paydesk "
-					  "finishes it at the next start (or paydesk recover); refund "
-					  "again after that");
-			break;
-		}
-		int64_t part = todo < room ? todo : room;
-		parts[nparts] = (struct auth_refund_part){row->payment_intent_id, part, 0};
-		part_row[nparts++] = k;
-		todo -= part;
-	}
+	if (!rc)
+		rc = plan_refund(e->db, rows, n, amount, parts, part_row, &nparts, err);
 	if (!rc)
 		rc = auth_refund_reserve(e->db, e->who, a.currency, parts, nparts, err);
-	todo = amount;
+	int64_t todo = amount;
 	size_t sent = 0;
 	for (; !rc && sent < nparts; sent++) {
 		struct pay_attempt *row = &rows[part_row[sent]];

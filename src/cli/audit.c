@@ -75,9 +75,10 @@ static void print_parts(const struct audit_report *r)
 static int verify(struct app *app, int argc, char **argv)
 {
 	int pass_fd = -1;
-	if (cli_switch_and_pfd(argc, argv, NULL, NULL, &pass_fd,
-			       "paydesk audit verify [--passphrase-fd N]"))
-		return 2;
+	int opts = cli_switch_and_pfd(argc, argv, NULL, NULL, &pass_fd,
+				      "paydesk audit verify [--passphrase-fd N]");
+	if (opts)
+		return opts == CLI_HELP_SHOWN ? 0 : opts;
 	struct pd_error err = {0};
 	bool unlocked = unlock_for_verify(app, pass_fd, &err);
 	if (err.code && err.code != PD_ERR_USAGE)
@@ -154,7 +155,8 @@ static int parse_day(const char *s, int64_t *ms, bool end)
 
 static int list(struct app *app, int argc, char **argv)
 {
-	enum { O_SINCE = 256, O_UNTIL, O_ACTOR, O_ACTION, O_FORMAT, O_AS, O_PINFD, O_PASSFD };
+	enum { O_SINCE = 256, O_UNTIL, O_ACTOR, O_ACTION, O_FORMAT, O_AS, O_PINFD, O_PASSFD,
+	       O_HELP };
 	static const struct option opts[] = {
 		{"since", required_argument, NULL, O_SINCE},
 		{"until", required_argument, NULL, O_UNTIL},
@@ -164,6 +166,7 @@ static int list(struct app *app, int argc, char **argv)
 		{"as", required_argument, NULL, O_AS},
 		{"pin-fd", required_argument, NULL, O_PINFD},
 		{"passphrase-fd", required_argument, NULL, O_PASSFD},
+		{"help", no_argument, NULL, O_HELP},
 		{NULL, 0, NULL, 0},
 	};
 	struct audit_filter f = {0};
@@ -185,6 +188,7 @@ static int list(struct app *app, int argc, char **argv)
 		case O_AS: as = optarg; break;
 		case O_PINFD: ok = (pin_fd = cli_parse_fd(optarg)) >= 0; break;
 		case O_PASSFD: ok = (pass_fd = cli_parse_fd(optarg)) >= 0; break;
+		case O_HELP: usage(stdout); return 0;
 		default: ok = false;
 		}
 		if (!ok) {

@@ -302,3 +302,52 @@ int appointments_count_client(sqlite3 *db, int64_t client_id, int64_t *n, struct
 	sqlite3_finalize(st);
 	return PD_OK;
 }
+
+int appointments_note_state_change(sqlite3 *db, int64_t id, bool has_prev, enum appt_state prev,
+				   int64_t at, struct pd_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+			    "UPDATE appointments SET prev_state = ?1, state_changed_at = ?2"
+			    " WHERE id = ?3",
+			    &st, err);
+	if (rc)
+		return rc;
+	if (has_prev)
+		sqlite3_bind_text(st, 1, appt_state_key(prev), -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 1);
+	sqlite3_bind_int64(st, 2, at);
+	sqlite3_bind_int64(st, 3, id);
+	int step = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE)
+		return db_fail(db, "saving an appointment", err);
+	return PD_OK;
+}
+
+int appointments_last_state_change(sqlite3 *db, int64_t id, bool *has_prev, enum appt_state *prev,
+				   int64_t *at, struct pd_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+			    "SELECT prev_state, state_changed_at FROM appointments WHERE id = ?", &st,
+			    err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	int step = sqlite3_step(st);
+	*has_prev = false;
+	if (step == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		*has_prev = key != NULL;
+		*prev = key ? appt_state_parse(key) : APPT_BOOKED;
+		*at = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (step == SQLITE_DONE)
+		return pd_error_set(err, PD_ERR_NOT_FOUND, "that appointment no longer exists");
+	if (step != SQLITE_ROW)
+		return db_fail(db, "reading an appointment", err);
+	return PD_OK;
+}

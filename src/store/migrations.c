@@ -604,6 +604,11 @@ const struct migration store_migrations[] = {
 	 "  last_mac BLOB NOT NULL,"
 	 "  tag BLOB NOT NULL"
 	 ");", NULL},
+	{12, "appointments: the state left at the last cancel / complete / no-show, for undo",
+	 /* prev_state is NULL when there is nothing to undo; state_changed_at
+	  * (UTC) lets the desk undo only a change made today, local time. */
+	 "ALTER TABLE appointments ADD COLUMN prev_state TEXT;"
+	 "ALTER TABLE appointments ADD COLUMN state_changed_at INTEGER NOT NULL DEFAULT 0;", NULL},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

@@ -56,7 +56,12 @@ enum ui_result ui_dialog_key(struct ui *ui, int key)
 		if (cb)
 			cb(ui, ctx);
 	} else if (key == 'n' || key == 'N' || key == UI_KEY_ESC) {
-		ui_dialog_close(ui);
+		void (*cb)(struct ui *, void *) = d->spec.on_cancel;
+		void *ctx = d->spec.ctx;
+		if (cb) /* the callback runs before ctx is freed */
+			cb(ui, ctx);
+		if (ui->dialog == d)
+			ui_dialog_close(ui);
 	}
 	return UI_HANDLED; /* modal: every key stops here */
 }

@@ -1,54 +1,24 @@
 /* The Appointments tab: the day (or week) agenda, all staff or one, and
- * the booking form: book, edit/reschedule, cancel, complete, no-show. */
+ * the booking form: book, edit/reschedule. Cancel, completed, no-show and
+ * undo are in appt_close.c; / and J in appt_find.c. */
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "appt_screen.h"
 #include "paydesk/booking.h"
-#include "paydesk/clients.h"
 #include "paydesk/money.h"
 #include "paydesk/payments.h"
 #include "paydesk/payments_store.h"
 #include "paydesk/setup.h"
-#include "paydesk/services.h"
-#include "paydesk/staff.h"
 #include "paydesk/textcheck.h"
 #include "paydesk/tz.h"
-#include "pay_panel.h"
-#include "widgets.h"
 
 extern const struct ui_screen screen_appointments;
 
-enum { F_CLIENT, F_SERVICE, F_STAFF, F_DATE, F_TIME, F_NOTES, F_COUNT };
-#define PICK_ROWS 4
 
-struct appt_screen {
-	struct ui *ui;
-	int y, m, d;          /* the day shown (or a day of the week shown) */
-	bool week;
-	int64_t staff_filter; /* 0: all staff */
-	char staff_filter_name[STAFF_NAME_MAX * 4 + 1];
-	struct appointment *rows;
-	size_t n;
-	struct ui_list list;
-
-	bool form_open;
-	struct ui_field fields[F_COUNT];
-	struct ui_form form;
-	int64_t edit_id, edit_version;
-	char form_error[600];
-	int64_t *matches; /* client picker: ids matching what is typed */
-	size_t nmatches;
-	int pick;
-	int64_t client_id; /* the client chosen */
-	struct service *services;
-	size_t nservices;
-	struct staff *staff;
-	size_t nstaff;
-	char **service_labels, **staff_labels;
-	struct pay_panel *pay; /* take payment / refund / pay link and reader view */
-};
 
 /* ---- the agenda ------------------------------------------------------ */
 
@@ -62,7 +32,7 @@ static void range(const struct appt_screen *st, int64_t *from, int64_t *to)
 	*to = tz_day_start(y, m, d);
 }
 
-static void load(struct appt_screen *st)
+void appt_load(struct appt_screen *st)
 {
 	struct pd_error err = {0};
 	appointments_free_list(&st->rows, st->n);
@@ -83,7 +53,7 @@ static void *open_appts(struct ui *ui)
 	st->list.sel = -1;
 	st->pay = pay_panel_new(ui);
 	tz_today(&st->y, &st->m, &st->d);
-	load(st);
+	appt_load(st);
 	return st;
 }
 
@@ -120,6 +90,8 @@ static void close_appts(void *state)
 	if (!st)
 		return;
 	close_form(st);
+	appt_money_close(st);
+	textedit_free(&st->prompt_text);
 	pay_panel_free(&st->pay);
 	appointments_free_list(&st->rows, st->n);
 	free(st);
@@ -128,12 +100,20 @@ static void close_appts(void *state)
 static void reload(void *state, struct ui *ui)
 {
 	(void)ui;
-	load(state);
+	appt_load(state);
 }
 
-static const struct appointment *selected(const struct appt_screen *st)
+const struct appointment *appt_selected(const struct appt_screen *st)
 {
 	return st->list.sel >= 0 && (size_t)st->list.sel < st->n ? &st->rows[st->list.sel] : NULL;
+}
+
+void appt_short_name(const struct appointment *a, char *out, size_t len)
+{
+	struct tz_civil c;
+	tz_to_civil(a->starts_at, &c);
+	snprintf(out, len, "%s's %02d:%02d %s", a->client_name ? a->client_name : "?",
+		 c.hour % 100, c.minute % 100, a->service_name ? a->service_name : "?");
 }
 
 /* ---- the booking form --------------------------------------------------- */
@@ -305,6 +285,7 @@ static void open_form(struct appt_screen *st, const struct appointment *a)
 	st->fields[F_SERVICE].choice = svc;
 	st->fields[F_STAFF].choice = stf;
 	st->form_error[0] = '\0';
+	st->past_ok = st->overlap_ok = false;
 	char date[16] = "", tm[8] = "";
 	if (a) {
 		struct tz_civil c;
@@ -316,6 +297,8 @@ static void open_form(struct appt_screen *st, const struct appointment *a)
 		st->client_id = a->client_id;
 		st->edit_id = a->id;
 		st->edit_version = a->version;
+		st->edit_start = a->starts_at;
+		st->edit_staff = a->staff_id;
 		st->form.focus = F_DATE;
 	} else {
 		snprintf(date, sizeof date, "%04d-%02d-%02d", st->y % 10000, st->m % 100, st->d % 100);
@@ -326,6 +309,82 @@ static void open_form(struct appt_screen *st, const struct appointment *a)
 	textedit_set(&st->fields[F_DATE].edit, date);
 	textedit_set(&st->fields[F_TIME].edit, tm);
 	st->form.dirty = false;
+}
+
+static void save_form(struct appt_screen *st);
+
+static void warned_yes(struct ui *ui, void *ctx)
+{
+	(void)ui;
+	save_form(ctx);
+}
+
+static void warned_no(struct ui *ui, void *ctx)
+{
+	struct appt_screen *st = ctx;
+	(void)ui;
+	st->past_ok = st->overlap_ok = false;
+	snprintf(st->form_error, sizeof st->form_error, "not booked: %s", st->warning);
+}
+
+/* Before booking, what the desk may not have meant: a time that has passed
+ * (fine for a walk-in recorded afterwards) or a client already booked then
+ * with someone else. Asks (true: a dialog is open) rather than refuses. */
+static bool warn_first(struct appt_screen *st, int64_t start, int64_t staff_id, int dur_min)
+{
+	struct ui *ui = st->ui;
+	bool moved = !st->edit_id || start != st->edit_start || staff_id != st->edit_staff;
+	char body[800];
+	const char *title = NULL;
+	struct tz_civil c;
+	tz_to_civil(start, &c);
+	if (moved && !st->past_ok && start < (int64_t)time(NULL)) {
+		int y, m, d;
+		tz_today(&y, &m, &d);
+		char day[40] = "today";
+		if (c.year != y || c.month != m || c.day != d)
+			snprintf(day, sizeof day, "on %s %04d-%02d-%02d", tz_weekday_abbr(c.wday),
+				 c.year % 10000, c.month % 100, c.day % 100);
+		snprintf(st->warning, sizeof st->warning, "%02d:%02d %s has passed", c.hour % 100,
+			 c.minute % 100, day);
+		snprintf(body, sizeof body, "%s: book it anyway?\n(A walk-in recorded afterwards.)",
+			 st->warning);
+		title = "Book a time that has passed?";
+		st->past_ok = true;
+	} else if (moved && !st->overlap_ok) {
+		struct appointment other;
+		struct pd_error err = {0};
+		int found = booking_client_overlap(ui->app->db, st->client_id, staff_id, start,
+						   start + (int64_t)dur_min * 60, st->edit_id, &other,
+						   &err);
+		if (found < 0)
+			ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
+		if (found <= 0)
+			return false;
+		struct tz_civil s, e;
+		tz_to_civil(other.starts_at, &s);
+		tz_to_civil(other.ends_at, &e);
+		snprintf(st->warning, sizeof st->warning,
+			 "%s already has %02d:%02d-%02d:%02d %s with %s", other.client_name,
+			 s.hour % 100, s.minute % 100, e.hour % 100, e.minute % 100,
+			 other.service_name, other.staff_name);
+		snprintf(body, sizeof body,
+			 "%s already has\n%s %04d-%02d-%02d %02d:%02d-%02d:%02d %s with %s.\n"
+			 "Book this one too?",
+			 other.client_name, tz_weekday_abbr(s.wday), s.year % 10000, s.month % 100,
+			 s.day % 100, s.hour % 100, s.minute % 100, e.hour % 100, e.minute % 100,
+			 other.service_name, other.staff_name);
+		appointment_free(&other);
+		title = "The client is booked then";
+		st->overlap_ok = true;
+	}
+	if (!title)
+		return false;
+	ui_dialog_open(ui, &(struct ui_dialog_spec){.title = title, .body = body,
+						   .confirm_label = "book it",
+						   .on_confirm = warned_yes, .on_cancel = warned_no,
+						   .ctx = st});
+	return true;
 }
 
 static void save_form(struct appt_screen *st)
@@ -347,11 +406,16 @@ static void save_form(struct appt_screen *st)
 			 st->fields[bad].error);
 		return;
 	}
+	const struct service *svc = &st->services[st->fields[F_SERVICE].choice];
+	int64_t staff_id = st->staff[st->fields[F_STAFF].choice].id;
+	if (warn_first(st, start, staff_id, svc->duration_min))
+		return;
+	st->past_ok = st->overlap_ok = false;
 	struct booking_request req = {
 		.who = &ui->app->session,
 		.client_id = st->client_id,
-		.service_id = st->services[st->fields[F_SERVICE].choice].id,
-		.staff_id = st->staff[st->fields[F_STAFF].choice].id,
+		.service_id = svc->id,
+		.staff_id = staff_id,
 		.starts_at = start,
 		.notes = ui_form_value(&st->form, F_NOTES),
 	};
@@ -379,7 +443,7 @@ static void save_form(struct appt_screen *st)
 	st->m = c.month;
 	st->d = c.day;
 	close_form(st);
-	load(st);
+	appt_load(st);
 	for (size_t i = 0; i < st->n; i++)
 		if (st->rows[i].id == id)
 			st->list.sel = (long)i;
@@ -388,7 +452,7 @@ static void save_form(struct appt_screen *st)
 		  pay_mode == BOOKING_PAY_REQUIRED ? ": confirmed once paid"
 		  : pay_mode == BOOKING_PAY_OPTIONAL ? ": take payment now, or Esc" : "");
 	/* Payment at booking: the payment step follows (optional: Esc skips it). */
-	const struct appointment *sel = selected(st);
+	const struct appointment *sel = appt_selected(st);
 	if (pay_mode != BOOKING_PAY_OFF && sel && sel->id == id && sel->amount > 0)
 		pay_panel_pay(st->pay, sel);
 }
@@ -397,53 +461,6 @@ static void discard_form(struct ui *ui, void *ctx)
 {
 	(void)ui;
 	close_form(ctx);
-}
-
-/* ---- state changes ------------------------------------------------------- */
-
-static void set_state(struct appt_screen *st, enum appt_state to)
-{
-	const struct appointment *a = selected(st);
-	if (!a)
-		return;
-	struct pd_error err = {0};
-	int64_t id = a->id;
-	if (booking_set_state(st->ui->app->db, &st->ui->app->session, id, a->version, to, &err) !=
-	    PD_OK)
-		ui_notify(st->ui, UI_NOTICE_ERROR, "%s", err.msg);
-	else
-		ui_notify(st->ui, UI_NOTICE_INFO, "%s", appt_state_label(to));
-	load(st);
-}
-
-/* An appointment with payment attempts is cancelled through Stripe first
- * (its unpaid PaymentIntent cancelled, its open pay link expired). */
-static void confirm_cancel(struct ui *ui, void *ctx)
-{
-	struct appt_screen *st = ctx;
-	const struct appointment *a = selected(st);
-	struct pay_attempt last;
-	if (a && payrows_latest(ui->app->db, a->id, -1, &last, NULL) == PD_OK) {
-		pay_attempt_free(&last);
-		struct pay_job_request req = {.op = PAY_OP_CANCEL, .id = a->id, .version = a->version};
-		if (pay_panel_submit(ui, &req))
-			ui_notify(ui, UI_NOTICE_INFO, "cancelling (and its payment at Stripe)…");
-		return;
-	}
-	set_state(st, APPT_CANCELLED);
-}
-
-static void ask_cancel(struct appt_screen *st)
-{
-	const struct appointment *a = selected(st);
-	if (!a)
-		return;
-	char what[600], body[700];
-	booking_describe(a, what, sizeof what);
-	snprintf(body, sizeof body, "Cancel %s?\nThe slot becomes free again.", what);
-	ui_dialog_open(st->ui, &(struct ui_dialog_spec){.title = "Cancel the appointment?",
-							.body = body, .confirm_label = "cancel it",
-							.on_confirm = confirm_cancel, .ctx = st});
 }
 
 /* ---- keys ---------------------------------------------------------------- */
@@ -459,7 +476,8 @@ static struct appt_screen *state_of(const struct ui *ui)
 static bool in_agenda(const struct ui *ui)
 {
 	const struct appt_screen *st = state_of(ui);
-	return st && !st->form_open && !pay_panel_active(st->pay);
+	return st && !st->form_open && !pay_panel_active(st->pay) && !st->money.open &&
+	       st->prompt == APPT_PROMPT_NONE;
 }
 
 static bool in_form(const struct ui *ui)
@@ -471,10 +489,10 @@ static bool in_form(const struct ui *ui)
 /* Keys sharing one help text share one line of the ? overlay, which must
  * leave room for the global keys at 80x24. */
 static const char help_book[] = "n book an appointment, e edit / reschedule it";
-static const char help_state[] = "c cancel, d mark completed, x mark no-show";
-static const char help_day[] = "previous / next day (week)";
-static const char help_view[] = "t today, w day / week view, s one staff member / all";
-static const char help_move[] = "move down / up, g first row";
+static const char help_state[] = "c cancel, d completed, x mark no-show, U undo";
+static const char help_move[] = "h/l previous / next day (week), j/k move";
+static const char help_rows[] = "G last, g first row, PgDn/PgUp, Ctrl-D/U half";
+static const char help_view[] = "t today, w week, s staff, / find a client, J date";
 static const char help_pay[] = "p take payment, r refund, u pay link / reader, K stop reader";
 
 static const struct ui_binding appt_keys[] = {
@@ -484,23 +502,34 @@ static const struct ui_binding appt_keys[] = {
 	{'c', UI_ACT_CANCEL, help_state, in_agenda},
 	{'d', UI_ACT_COMPLETE, help_state, in_agenda},
 	{'x', UI_ACT_NO_SHOW, help_state, in_agenda},
+	{'U', UI_ACT_UNDO, help_state, in_agenda},
 	{'p', UI_ACT_PAY, help_pay, in_agenda},
 	{'r', UI_ACT_REFUND, help_pay, in_agenda},
 	{'u', UI_ACT_PAY_VIEW, help_pay, in_agenda},
 	{'K', UI_ACT_STOP, help_pay, in_agenda},
 	{'Y', UI_ACT_SYNC, "re-check an unknown payment at Stripe (no restart)", in_agenda},
-	{'h', UI_ACT_LEFT, help_day, in_agenda},
-	{UI_KEY_FN(KEY_LEFT), UI_ACT_LEFT, help_day, in_agenda},
-	{'l', UI_ACT_RIGHT, help_day, in_agenda},
-	{UI_KEY_FN(KEY_RIGHT), UI_ACT_RIGHT, help_day, in_agenda},
-	{'t', UI_ACT_TODAY, help_view, in_agenda},
-	{'w', UI_ACT_VIEW, help_view, in_agenda},
-	{'s', UI_ACT_FILTER, help_view, in_agenda},
+	{'h', UI_ACT_LEFT, help_move, in_agenda},
+	{UI_KEY_FN(KEY_LEFT), UI_ACT_LEFT, help_move, in_agenda},
+	{'l', UI_ACT_RIGHT, help_move, in_agenda},
+	{UI_KEY_FN(KEY_RIGHT), UI_ACT_RIGHT, help_move, in_agenda},
 	{'j', UI_ACT_DOWN, help_move, in_agenda},
 	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, help_move, in_agenda},
 	{'k', UI_ACT_UP, help_move, in_agenda},
 	{UI_KEY_FN(KEY_UP), UI_ACT_UP, help_move, in_agenda},
-	{'g', UI_ACT_TOP, help_move, in_agenda},
+	/* The list's own moves (ui_list_bindings), named here for the help. */
+	{'G', UI_ACT_BOTTOM, help_rows, in_agenda},
+	{UI_KEY_FN(KEY_END), UI_ACT_BOTTOM, help_rows, in_agenda},
+	{'g', UI_ACT_TOP, help_rows, in_agenda},
+	{UI_KEY_FN(KEY_HOME), UI_ACT_TOP, help_rows, in_agenda},
+	{UI_KEY_FN(KEY_NPAGE), UI_ACT_PAGE_DOWN, help_rows, in_agenda},
+	{UI_KEY_FN(KEY_PPAGE), UI_ACT_PAGE_UP, help_rows, in_agenda},
+	{UI_CTRL('d'), UI_ACT_HALF_DOWN, help_rows, in_agenda},
+	{UI_CTRL('u'), UI_ACT_HALF_UP, help_rows, in_agenda},
+	{'t', UI_ACT_TODAY, help_view, in_agenda},
+	{'w', UI_ACT_VIEW, help_view, in_agenda},
+	{'s', UI_ACT_FILTER, help_view, in_agenda},
+	{'/', UI_ACT_SEARCH, help_view, in_agenda},
+	{'J', UI_ACT_JUMP, help_view, in_agenda},
 	{UI_CTRL('s'), UI_ACT_SAVE, "save the booking", in_form},
 	{UI_KEY_ESC, UI_ACT_BACK, "leave the form (asks when changed)", in_form},
 };
@@ -530,10 +559,11 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 {
 	struct appt_screen *st = state;
 	(void)ui;
-	if (st->form_open || pay_panel_active(st->pay))
+	if (st->form_open || pay_panel_active(st->pay) || st->money.open ||
+	    st->prompt != APPT_PROMPT_NONE)
 		return UI_UNHANDLED;
 	int step = st->week ? 7 : 1;
-	const struct appointment *cur = selected(st);
+	const struct appointment *cur = appt_selected(st);
 	switch (a) {
 	case UI_ACT_PAY:
 		if (cur)
@@ -561,7 +591,7 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 		open_form(st, NULL);
 		return UI_HANDLED;
 	case UI_ACT_EDIT: {
-		const struct appointment *sel = selected(st);
+		const struct appointment *sel = appt_selected(st);
 		if (sel && !appt_state_holds_slot(sel->state))
 			ui_notify(ui, UI_NOTICE_ERROR, "a %s appointment cannot be changed",
 				  appt_state_label(sel->state));
@@ -572,32 +602,44 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 		return UI_HANDLED;
 	}
 	case UI_ACT_CANCEL:
-		ask_cancel(st);
+		appt_close_ask(st, APPT_CANCELLED);
 		return UI_HANDLED;
 	case UI_ACT_COMPLETE:
-		set_state(st, APPT_COMPLETED);
+		appt_close_ask(st, APPT_COMPLETED);
 		return UI_HANDLED;
 	case UI_ACT_NO_SHOW:
-		set_state(st, APPT_NO_SHOW);
+		appt_close_ask(st, APPT_NO_SHOW);
+		return UI_HANDLED;
+	case UI_ACT_UNDO:
+		appt_close_undo(st);
+		return UI_HANDLED;
+	case UI_ACT_SEARCH:
+		appt_prompt_open(st, APPT_PROMPT_FIND);
+		return UI_HANDLED;
+	case UI_ACT_JUMP:
+		appt_prompt_open(st, APPT_PROMPT_DATE);
 		return UI_HANDLED;
 	case UI_ACT_LEFT:
 	case UI_ACT_RIGHT:
 		tz_date_add(&st->y, &st->m, &st->d, a == UI_ACT_LEFT ? -step : step);
-		st->list.sel = 0;
 		st->list.top = 0;
-		load(st);
+		appt_load(st);
+		appt_select_day(st);
 		return UI_HANDLED;
 	case UI_ACT_TODAY:
 		tz_today(&st->y, &st->m, &st->d);
-		load(st);
+		appt_load(st);
+		appt_select_day(st);
 		return UI_HANDLED;
-	case UI_ACT_VIEW:
+	case UI_ACT_VIEW: /* the week opens on the day shown, that day selected */
 		st->week = !st->week;
-		load(st);
+		st->list.top = 0;
+		appt_load(st);
+		appt_select_day(st);
 		return UI_HANDLED;
 	case UI_ACT_FILTER:
 		next_staff(st);
-		load(st);
+		appt_load(st);
 		return UI_HANDLED;
 	default:
 		return ui_list_act(&st->list, a);
@@ -610,6 +652,10 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 	(void)ui;
 	if (pay_panel_active(st->pay))
 		return pay_panel_key(st->pay, k);
+	if (st->money.open)
+		return appt_money_key(st, k);
+	if (st->prompt != APPT_PROMPT_NONE)
+		return appt_prompt_key(st, k);
 	if (!st->form_open)
 		return UI_UNHANDLED;
 	if (k == UI_KEY_ESC) {
@@ -658,6 +704,10 @@ static bool editing(void *state)
 	const struct appt_screen *st = state;
 	if (pay_panel_active(st->pay))
 		return pay_panel_editing(st->pay);
+	if (st->money.open)
+		return appt_money_editing(st);
+	if (st->prompt != APPT_PROMPT_NONE)
+		return true;
 	return st->form_open && st->fields[st->form.focus].kind != UI_FIELD_CHOICE;
 }
 
@@ -665,7 +715,8 @@ static void job_done(void *state, struct ui *ui, const struct jobs_completion *c
 {
 	struct appt_screen *st = state;
 	(void)ui;
-	pay_panel_job_done(st->pay, c);
+	if (!appt_close_job_done(st, c))
+		pay_panel_job_done(st->pay, c);
 }
 
 static bool dirty(void *state)
@@ -674,175 +725,18 @@ static bool dirty(void *state)
 	return st->form_open && st->form.dirty;
 }
 
-/* ---- drawing --------------------------------------------------------------- */
-
-struct cols {
-	int day, time, staff, client, service, state, pay;
-};
-
-static struct cols layout(int w, bool week)
-{
-	struct cols c = {week ? 7 : 0, 12, 11, 0, 0, 17, 0};
-	int rest = w - c.day - c.time - c.staff - c.state;
-	c.pay = rest >= 60 ? 19 : week ? 8 : 9;
-	rest -= c.pay;
-	c.client = rest * 55 / 100;
-	c.service = rest - c.client;
-	return c;
-}
-
-static void draw_row(void *ctx, long i, struct ui_rect r, bool sel)
-{
-	struct appt_screen *st = ctx;
-	const struct appointment *a = &st->rows[i];
-	struct cols c = layout(r.w, st->week);
-	enum theme_role role = sel ? ROLE_SELECTION
-			       : !appt_state_holds_slot(a->state) ? ROLE_DIM
-			       : a->state == APPT_COMPLETED        ? ROLE_OK
-								   : ROLE_NORMAL;
-	struct tz_civil s, e;
-	tz_to_civil(a->starts_at, &s);
-	tz_to_civil(a->ends_at, &e);
-	char buf[64];
-	int x = r.x;
-	ui_fill(r, role);
-	if (st->week) {
-		snprintf(buf, sizeof buf, "%s %02d", tz_weekday_abbr(s.wday), s.day % 100);
-		ui_put(r.y, x, c.day, role, buf, true);
-		x += c.day;
-	}
-	snprintf(buf, sizeof buf, "%02d:%02d-%02d:%02d", s.hour % 100, s.minute % 100, e.hour % 100,
-		 e.minute % 100);
-	ui_put(r.y, x, c.time, role, buf, true);
-	x += c.time;
-	ui_put(r.y, x, c.staff - 1, role, a->staff_name, true);
-	x += c.staff;
-	ui_put(r.y, x, c.client - 1, role, a->client_name, true);
-	x += c.client;
-	ui_put(r.y, x, c.service - 1, role, a->service_name, true);
-	x += c.service;
-	ui_put(r.y, x, c.state - 1, role, appt_state_label(a->state), true);
-	x += c.state;
-	ui_put(r.y, x, c.pay, role, appt_payment_text(a, c.pay < 19, buf, sizeof buf), true);
-}
-
-static void draw_picker(struct appt_screen *st, struct ui_rect r)
-{
-	if (st->form.focus != F_CLIENT)
-		return;
-	if (st->nmatches == 0) {
-		ui_put(r.y, r.x, r.w, ROLE_DIM, "no client matches", false);
-		return;
-	}
-	int first = st->pick >= PICK_ROWS ? st->pick - PICK_ROWS + 1 : 0;
-	for (int i = 0; i < PICK_ROWS && (size_t)(first + i) < st->nmatches; i++) {
-		struct client c;
-		struct pd_error err;
-		if (clients_get(st->ui->app->db, st->matches[first + i], &c, &err))
-			continue;
-		char line[400];
-		snprintf(line, sizeof line, "%s %s%s%s%s", first + i == st->pick ? ">" : " ", c.name,
-			 c.email[0] ? "  <" : "", c.email, c.email[0] ? ">" : "");
-		ui_put(r.y + i, r.x, r.w, first + i == st->pick ? ROLE_SELECTION : ROLE_NORMAL, line,
-		       true);
-		client_free(&c);
-	}
-	if (st->nmatches > PICK_ROWS)
-		ui_putf(r.y + PICK_ROWS, r.x, r.w, ROLE_DIM, "  … %zu matches (keep typing)",
-			st->nmatches);
-}
-
-static void draw_form(struct appt_screen *st, struct ui_rect a)
-{
-	int y = a.y + 1;
-	ui_put(y, a.x + 2, a.w - 4, ROLE_TITLE,
-	       st->edit_id ? "Edit / reschedule the appointment" : "Book an appointment", false);
-	y += 2;
-	int form_h = F_COUNT * 2;
-	ui_form_draw(&st->form, (struct ui_rect){y, a.x + 2, form_h, a.w - 4});
-	int cy, cx;
-	getyx(stdscr, cy, cx);
-	int used = F_COUNT;
-	for (int i = 0; i < F_COUNT; i++)
-		used += st->fields[i].error[0] || (i == st->form.focus && st->fields[i].hint);
-	draw_picker(st, (struct ui_rect){y + used + 1, a.x + 4, PICK_ROWS + 1, a.w - 8});
-	if (st->form_error[0])
-		ui_put(a.y + a.h - 3, a.x + 2, a.w - 4, ROLE_ERROR, st->form_error, false);
-	ui_put(a.y + a.h - 1, a.x + 2, a.w - 4, ROLE_HELP_KEY,
-	       "Tab/Enter: next field (Enter on Notes books)   Ctrl-S: save   Esc: cancel", false);
-	move(cy, cx);
-}
-
 static void draw(void *state, struct ui *ui, struct ui_rect a)
 {
 	struct appt_screen *st = state;
 	(void)ui;
-	if (st->form_open) {
-		draw_form(st, a);
-		return;
-	}
-	if (pay_panel_active(st->pay)) {
+	if (st->form_open)
+		appt_draw_form(st, a);
+	else if (pay_panel_active(st->pay))
 		pay_panel_draw(st->pay, a);
-		return;
-	}
-	int y = st->y, m = st->m, d = st->d;
-	char head[300];
-	if (st->week) {
-		tz_date_add(&y, &m, &d, -tz_weekday(y, m, d));
-		snprintf(head, sizeof head, "Week agenda · from Mon %04d-%02d-%02d", y, m, d);
-	} else {
-		snprintf(head, sizeof head, "Day agenda · %s %04d-%02d-%02d",
-			 tz_weekday_abbr(tz_weekday(y, m, d)), y, m, d);
-	}
-	int x = a.x + 1;
-	x += ui_put(a.y, x, a.w - 2, ROLE_TITLE, head, false);
-	char tail[300];
-	snprintf(tail, sizeof tail, " · %s · %s", st->staff_filter ? st->staff_filter_name : "all staff",
-		 tz_name());
-	ui_put(a.y, x, a.x + a.w - x - 1, ROLE_DIM, tail, false);
-
-	struct ui_rect rows = {a.y + 2, a.x + 1, a.h - 6, a.w - 2};
-	struct cols c = layout(rows.w, st->week);
-	int hx = rows.x;
-	if (st->week) {
-		ui_put(a.y + 1, hx, c.day, ROLE_HEADER, "Day", true);
-		hx += c.day;
-	}
-	ui_put(a.y + 1, hx, c.time, ROLE_HEADER, "Time", true);
-	hx += c.time;
-	ui_put(a.y + 1, hx, c.staff, ROLE_HEADER, "Staff", true);
-	hx += c.staff;
-	ui_put(a.y + 1, hx, c.client, ROLE_HEADER, "Client", true);
-	hx += c.client;
-	ui_put(a.y + 1, hx, c.service, ROLE_HEADER, "Service", true);
-	hx += c.service;
-	ui_put(a.y + 1, hx, c.state, ROLE_HEADER, "State", true);
-	hx += c.state;
-	ui_put(a.y + 1, hx, c.pay, ROLE_HEADER, "Payment", true);
-	if (st->n == 0)
-		ui_put(rows.y + 1, rows.x + 1, rows.w - 2, ROLE_DIM,
-		       st->week ? "No appointments this week. n books one."
-				: "No appointments on this day. n books one.",
-		       false);
-	ui_list_draw(&st->list, rows, draw_row, st);
-	const struct appointment *sel = selected(st);
-	if (sel) {
-		char price[64], line[700], payment[160];
-		money_format(sel->amount, sel->currency, price, sizeof price);
-		struct pay_attempt last;
-		bool has_last = payrows_latest(st->ui->app->db, sel->id, -1, &last, NULL) == PD_OK;
-		snprintf(line, sizeof line, "%s · %s · %s · payment %s%s%.300s", sel->client_name,
-			 sel->service_name, price, appt_payment_text(sel, false, payment, sizeof payment),
-			 has_last && last.message && last.message[0] ? " · " : sel->notes[0] ? " · " : "",
-			 has_last && last.message && last.message[0] ? last.message : sel->notes);
-		if (has_last)
-			pay_attempt_free(&last);
-		ui_put(a.y + a.h - 3, a.x + 1, a.w - 2, ROLE_DIM, line, false);
-	}
-	ui_put(a.y + a.h - 2, a.x + 1, a.w - 2, ROLE_HELP_KEY,
-	       "n book  e edit  c cancel  d completed  x no-show  p pay  r refund  u view", false);
-	ui_put(a.y + a.h - 1, a.x + 1, a.w - 2, ROLE_HELP_KEY,
-	       "h/l day  t today  w week  s staff  ?: keys", false);
+	else if (st->money.open)
+		appt_money_draw(st, a);
+	else
+		appt_draw_agenda(st, a);
 }
 
 const struct ui_screen screen_appointments = {
@@ -850,6 +744,7 @@ const struct ui_screen screen_appointments = {
 	.title = "Appointments",
 	.keys = appt_keys,
 	.nkeys = sizeof appt_keys / sizeof appt_keys[0],
+	.list_keys = true,
 	.open = open_appts,
 	.close = close_appts,
 	.draw = draw,

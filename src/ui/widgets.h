@@ -17,6 +17,7 @@ struct ui_dialog_spec {
 	const char *currency;
 	const char *confirm_label; /* "Refund", "Quit" */
 	void (*on_confirm)(struct ui *ui, void *ctx);
+	void (*on_cancel)(struct ui *ui, void *ctx); /* n / Esc (may be NULL) */
 	void *ctx;
 	void (*free_ctx)(void *ctx);
 };

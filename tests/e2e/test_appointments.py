@@ -1,7 +1,9 @@
 """Appointments end to end in tmux: add a client, a service and a staff
 member; book; see it on the day agenda; a clashing booking refused with the
 clash shown; reschedule; cancel; and the same day from `paydesk agenda`."""
+import datetime
 import os
+import sqlite3
 import subprocess
 import unittest
 
@@ -59,13 +61,37 @@ class Appointments(unittest.TestCase):
         t.wait_for("staff member added: Alice")
         t.wait_for("mon-sun 08:00-20:00")
 
-    def book(self, t, who, date, time):
+    def add_more(self, t):
+        """A second client (Bruno Costa) and a second staff member (Bob), after
+        add_basics (which leaves the Clients tab on its staff list)."""
+        t.send("2")
+        t.wait_for("mon-sun 08:00-20:00")
+        t.send("v")  # staff -> clients
+        t.wait_for("zoe@example.com")
+        t.send("n")
+        t.wait_for("New client")
+        t.type("Bruno Costa")
+        t.send("C-s")
+        t.wait_for("client added: Bruno Costa")
+        t.send("v", "v")
+        t.wait_for("mon-sun 08:00-20:00")
+        t.send("n")
+        t.type("Bob")
+        t.send("Tab")
+        t.type("mon-sun 08:00-20:00")
+        t.send("C-s")
+        t.wait_for("staff member added: Bob")
+
+    def book(self, t, who, date, time, name="Zoë Martin", next_staff=0):
         t.send("n")
         t.wait_for("Book an appointment")
         t.type(who)
-        t.wait_for("> Zoë Martin")
+        t.wait_for("> " + name)
         t.send("Tab")  # takes the highlighted client
-        t.send("Tab", "Tab")  # service, staff
+        t.send("Tab")  # service
+        for _ in range(next_staff):
+            t.send("Space")
+        t.send("Tab")  # staff
         t.send("C-u")
         t.type(date)
         t.send("Tab")
@@ -145,6 +171,155 @@ class Appointments(unittest.TestCase):
         t.wait_for("Week agenda · from Mon")
         t.send("q")
         self.assertEqual(t.exit_status(), 0)
+
+    def test_list_moves_search_go_to_date_and_week_opens_on_the_day(self):
+        t = self.start()
+        self.add_basics(t)
+        self.add_more(t)
+        t.send("1")
+        t.wait_for("Day agenda")
+        self.book(t, "zoe", "2030-01-07", "10:00")
+        t.wait_for("booked 10:00")
+        self.book(t, "bruno", "2030-01-21", "09:00", name="Bruno Costa")
+        t.wait_for("booked 09:00")
+        self.book(t, "bruno", "2030-01-10", "12:00", name="Bruno Costa")
+        t.wait_for("booked 12:00")
+        self.book(t, "zoe", "2030-01-10", "10:00")
+        screen = t.wait_for("booked 10:00")
+        self.assertIn("Day agenda · Thu 2030-01-10", screen)
+        # The week view opens on the day shown (Thursday), not on Monday's row.
+        t.send("w")
+        t.wait_for("Week agenda · from Mon 2030-01-07")
+        t.send("e")
+        screen = t.wait_for("Edit / reschedule the appointment")
+        self.assertIn("2030-01-10", screen)
+        self.assertIn("10:00", screen)
+        t.send("Escape")
+        t.wait_for("Week agenda")
+        # G, End, PgDn and Ctrl-d move like every other list (they did nothing).
+        for key in ("G", "End", "NPage", "C-d"):
+            t.send("g")
+            t.wait_for("Zoë Martin · Haircut · 45.00 USD")
+            t.send(key)
+            t.wait_for("Bruno Costa · Haircut · 45.00 USD")
+        # / finds a client's appointment in the week shown, then beyond it.
+        t.send("g", "/")
+        t.wait_for("Find client:")
+        t.type("bruno")
+        t.send("Enter")
+        t.wait_for("Bruno Costa · Haircut · 45.00 USD")
+        t.send("/")
+        t.wait_for("Find client: bruno")
+        t.send("Enter")  # the next one: two weeks later
+        screen = t.wait_for("Week agenda · from Mon 2030-01-21")
+        self.assertIn("Bruno Costa · Haircut", screen)
+        t.send("/")
+        t.send("C-u")
+        t.type("nobody")
+        t.send("Enter")
+        t.wait_for("no appointment for “nobody”")
+        # J goes to a date.
+        t.send("w", "J")
+        t.wait_for("Go to date:")
+        t.type("2030-01-08")
+        t.send("Enter")
+        t.wait_for("Day agenda · Tue 2030-01-08")
+        t.send("J")
+        t.type("8 Jan")
+        t.send("Enter")
+        t.wait_for("a date as YYYY-MM-DD")
+        t.send("Escape")
+        # Help lists the new keys.
+        t.send("?")
+        screen = t.wait_for("/ find a client, J date")
+        self.assertIn("G, End", screen)
+        self.assertIn("undo", screen)
+        t.send("Escape")
+        t.send("q")
+        self.assertEqual(t.exit_status(), 0)
+
+    def test_overlap_with_other_staff_and_past_bookings_ask_first(self):
+        t = self.start()
+        self.add_basics(t)
+        self.add_more(t)
+        t.send("1")
+        t.wait_for("Day agenda")
+        self.book(t, "zoe", "2030-01-07", "10:00")
+        t.wait_for("booked 10:00")
+        # Zoë again at 10:30 with Bob: a warning, not a refusal.
+        self.book(t, "zoe", "2030-01-07", "10:30", next_staff=1)
+        screen = t.wait_for("Zoë Martin already has")
+        self.assertIn("10:00-11:00 Haircut with Alice", screen)
+        t.send("n")
+        screen = t.wait_for("not booked: Zoë Martin already has")
+        self.assertIn("Book an appointment", screen)
+        t.send("C-s")
+        t.wait_for("Zoë Martin already has")
+        t.send("y")
+        screen = t.wait_for("booked 10:30")
+        self.assertRegex(screen, r"10:30-11:30 +Bob +Zoë Martin")
+        # A booking in the past asks first; staff record walk-ins afterwards.
+        yesterday = (datetime.datetime.now(datetime.timezone.utc)
+                     - datetime.timedelta(days=1)).strftime("%Y-%m-%d")
+        self.book(t, "zoe", yesterday, "10:00")
+        screen = t.wait_for("has passed: book it anyway?")
+        self.assertIn("10:00 on", screen)
+        t.send("y")
+        screen = t.wait_for("booked 10:00")
+        self.assertIn(yesterday, screen)
+        t.send("q")
+        self.assertEqual(t.exit_status(), 0)
+
+    def test_completed_and_no_show_ask_first_and_undo_the_same_day(self):
+        t = self.start()
+        self.add_basics(t)
+        t.send("1")
+        t.wait_for("Day agenda")
+        yesterday = (datetime.datetime.now(datetime.timezone.utc)
+                     - datetime.timedelta(days=1)).strftime("%Y-%m-%d")
+        self.book(t, "zoe", yesterday, "10:00")
+        if "has passed" in t.wait_for("has passed|booked 10:00", regex=True):
+            t.send("y")  # the booking in the past is asked about (another test)
+        t.wait_for("booked 10:00")
+        t.send("x")
+        screen = t.wait_for("Mark Zoë Martin's 10:00 Haircut as no-show?")
+        self.assertIn("It is unpaid: 45.00 USD due.", screen)
+        t.send("n")
+        screen = t.wait_for(r"Zoë Martin +Haircut +booked", regex=True)
+        t.send("x")
+        t.wait_for("as no-show?")
+        t.send("y")
+        t.wait_for(r"Zoë Martin +Haircut +no-show", regex=True)
+        t.send("U")
+        t.wait_for("undone: booked again")
+        t.wait_for(r"Zoë Martin +Haircut +booked", regex=True)
+        t.send("d")
+        t.wait_for("Mark Zoë Martin's 10:00 Haircut as completed?")
+        t.send("y")
+        t.wait_for(r"Zoë Martin +Haircut +completed", regex=True)
+        t.send("U")
+        t.wait_for(r"Zoë Martin +Haircut +booked", regex=True)
+        t.send("U")
+        t.wait_for("nothing to undo: it is booked")
+        # A change made on another day stays.
+        t.send("x")
+        t.wait_for("as no-show?")
+        t.send("y")
+        t.wait_for(r"Zoë Martin +Haircut +no-show", regex=True)
+        con = sqlite3.connect(self.home.db)
+        con.execute("UPDATE appointments SET state_changed_at = state_changed_at - 2 * 86400")
+        con.commit()
+        con.close()
+        t.send("U")
+        t.wait_for("only a change made today can be undone")
+        t.wait_for(r"Zoë Martin +Haircut +no-show", regex=True)
+        t.send("q")
+        self.assertEqual(t.exit_status(), 0)
+        con = sqlite3.connect(self.home.db)
+        actions = [a for (a,) in con.execute(
+            "SELECT action FROM audit_log WHERE action LIKE 'booking.%' ORDER BY id")]
+        con.close()
+        self.assertEqual(actions.count("booking.undo"), 2, actions)
 
 
 if __name__ == "__main__":

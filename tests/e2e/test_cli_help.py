@@ -35,6 +35,16 @@ class CliHelp(unittest.TestCase):
                 self.assertEqual(bad.returncode, 2, bad.stdout + bad.stderr)
                 self.assertEqual(bad.stdout, "")
 
+    def test_subcommands_have_help_too(self):
+        # `audit list --help` and `audit verify --help` exited 2.
+        for sub in (("audit", "list"), ("audit", "verify"), ("users", "add"),
+                    ("subscriptions", "subscribe"), ("plans", "list"), ("clients", "import"),
+                    ("connect", "express")):
+            with self.subTest(sub=sub):
+                out = self.run_paydesk(*sub, "--help")
+                self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+                self.assertIn("usage: paydesk " + sub[0], out.stdout.lower())
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -2,6 +2,7 @@
 through Stripe (its customer is created on a worker), save a card on it at Stripe, book
 (payment at booking: optional, so the payment step follows), pay with the saved card, see
 it confirmed and paid, refund it, see it refunded."""
+import datetime
 import os
 import sqlite3
 import subprocess
@@ -62,7 +63,7 @@ class Payments(unittest.TestCase):
             time.sleep(0.1)
         self.fail("timed out waiting for a Stripe object at " + path)
 
-    def book_with_saved_card(self):
+    def book_with_saved_card(self, date="2030-01-07"):
         """A Stripe-billed client with a saved card, a service and a staff member, all
         added in the terminal, then a booking: returns the terminal at its payment step."""
         t = Terminal([paydesk_bin()], 80, 24, env=self.env)
@@ -84,6 +85,8 @@ class Payments(unittest.TestCase):
         t.wait_for(r"client added: Zoë Martin|Zoë Martin added at Stripe", regex=True)
         cus = self.wait_fake("/v1/customers")["id"]
         self.assertTrue(cus.startswith("cus_"))
+        # paydesk has stored it (else Y, a second sync, would make another customer)
+        t.wait_for("Stripe " + cus, timeout=20)
         # The client saves a card with Stripe (as a save-a-card link would).
         r = self.fake.api("POST", "/v1/payment_methods/pm_card_visa/attach", {"customer": cus},
                           key=KEY)
@@ -118,10 +121,12 @@ class Payments(unittest.TestCase):
         t.wait_for("> Zoë Martin")
         t.send("Tab", "Tab", "Tab")
         t.send("C-u")
-        t.type("2030-01-07")
+        t.type(date)
         t.send("Tab")
         t.type("10:00")
         t.send("C-s")
+        if "has passed" in t.wait_for("has passed|Take payment", regex=True):
+            t.send("y")  # a booking in the past is asked about first
         t.wait_for("Take payment · Zoë Martin · Haircut 45.00 USD")
         t.wait_for("card saved on the client")
         return t
@@ -308,6 +313,109 @@ class Payments(unittest.TestCase):
         statuses = sorted(pi["status"] for pi in self.stripe_payment_intents())
         self.assertEqual(statuses, ["canceled", "succeeded"])
         self.assertEqual(self.fake.counts().get("charge"), 1)
+
+    def pay_in_full(self, date="2030-01-07"):
+        t = self.book_with_saved_card(date)
+        t.send("Enter", "Enter")
+        t.wait_for("Take this payment?")
+        t.send("y")
+        t.wait_for("Paid 45.00 USD with the saved card.")
+        t.wait_for(r"confirmed\s+paid", regex=True)
+        return t
+
+    def refunds_at_stripe(self):
+        return self.fake.api("GET", "/v1/refunds", {"limit": 10}, key=KEY).json()["data"]
+
+    def test_cancelling_a_paid_appointment_refunds_it_all(self):
+        t = self.pay_in_full()
+        t.send("c")
+        screen = t.wait_for("What happens to the 45.00 USD paid?")
+        self.assertIn("Cancel Zoë Martin's 10:00 Haircut", screen)
+        t.send("Enter", "Enter", "Enter")  # refund all of it, amount, reason
+        t.wait_for("Refund and cancel?")
+        t.wait_for("45.00 USD")
+        t.send("y")
+        t.wait_for(r"cancelled\s+refunded", regex=True)
+        refunds = self.refunds_at_stripe()
+        self.assertEqual([r["amount"] for r in refunds], [4500])
+        t.send("q")
+        t.exit_status()
+        actions = [a for (a,) in self.query("SELECT action FROM audit_log ORDER BY id")]
+        self.assertLess(actions.index("payment.refund"), actions.index("booking.cancel"))
+
+    def test_cancelling_a_paid_appointment_refunds_part(self):
+        t = self.pay_in_full()
+        t.send("c")
+        t.wait_for("What happens to the 45.00 USD paid?")
+        t.send("Space")  # refund part of it
+        t.wait_for("refund part of it")
+        t.send("Enter", "C-u")
+        t.type("20")
+        t.send("Enter", "Enter")
+        t.wait_for("Refund and cancel?")
+        t.wait_for("20.00 USD")
+        t.send("y")
+        t.wait_for(r"cancelled\s+partial", regex=True)
+        self.assertEqual([r["amount"] for r in self.refunds_at_stripe()], [2000])
+        t.send("q")
+        t.exit_status()
+
+    def test_cancelling_a_paid_appointment_can_keep_the_money_explicitly(self):
+        t = self.pay_in_full()
+        t.send("c")
+        t.wait_for("What happens to the 45.00 USD paid?")
+        t.send("Space", "Space")  # keep it
+        t.wait_for("keep it")
+        t.send("Enter", "Enter", "Enter")
+        t.wait_for("Cancel and keep the money?")
+        t.send("y")
+        t.wait_for("cancelled, 45.00 USD kept")
+        t.wait_for(r"cancelled\s+paid", regex=True)
+        self.assertEqual(self.refunds_at_stripe(), [])
+        t.send("q")
+        t.exit_status()
+        kept = self.query("SELECT detail, amount FROM audit_log WHERE action = 'booking.keep'")
+        self.assertEqual(len(kept), 1, kept)
+        self.assertIn("cancelled, 45.00 USD kept", kept[0][0])
+        self.assertEqual(kept[0][1], 4500)
+
+    def test_a_failed_refund_cancels_only_if_the_desk_says_so(self):
+        t = self.pay_in_full()
+        self.fake.add_fault("error", status=400, method="POST", path_prefix="/v1/refunds",
+                            count=5)
+        t.send("c")
+        t.wait_for("What happens to the 45.00 USD paid?")
+        t.send("Enter", "Enter", "Enter")
+        t.wait_for("Refund and cancel?")
+        t.send("y")
+        screen = t.wait_for("The refund was not made")
+        self.assertIn("Cancel it anyway and keep 45.00 USD?", screen)
+        t.send("n")
+        t.wait_for("not cancelled: nothing changed")
+        t.wait_for(r"confirmed\s+paid", regex=True)
+        self.assertEqual(self.refunds_at_stripe(), [])
+        t.send("q")
+        t.exit_status()
+
+    def test_a_no_show_with_money_on_it_asks_too(self):
+        yesterday = (datetime.datetime.now(datetime.timezone.utc)
+                     - datetime.timedelta(days=1)).strftime("%Y-%m-%d")
+        t = self.pay_in_full(yesterday)
+        t.send("x")
+        screen = t.wait_for("What happens to the 45.00 USD paid?")
+        self.assertIn("No-show: Zoë Martin's 10:00 Haircut", screen)
+        t.send("Space", "Space")  # keep it
+        t.wait_for("keep it")
+        t.send("Enter", "Enter", "Enter")
+        t.wait_for("No-show and keep the money?")
+        t.send("y")
+        t.wait_for("no-show, 45.00 USD kept")
+        t.wait_for(r"no-show\s+paid", regex=True)
+        self.assertEqual(self.refunds_at_stripe(), [])
+        t.send("q")
+        t.exit_status()
+        self.assertEqual(len(self.query("SELECT 1 FROM audit_log WHERE action = 'booking.keep'"
+                                        " AND detail LIKE 'no-show, 45.00 USD kept%'")), 1)
 
 
 if __name__ == "__main__":

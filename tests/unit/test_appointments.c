@@ -288,6 +288,90 @@ static void test_client_conflict_and_checks(void **state)
 	client_free(&c);
 }
 
+/* U: a cancel / completed / no-show is undone the same day (local time),
+ * audited; not a change of another day, not into a slot taken since. */
+static void test_undo_the_same_day(void **state)
+{
+	struct fx *f = *state;
+	struct pd_error err = {0};
+	int64_t id, other;
+	assert_int_equal(book(f, f->alice, local(2030, 1, 7, 10, 0), &id, &err), 0);
+	struct appointment a;
+	enum appt_state now = APPT_STATE_COUNT;
+	assert_int_equal(booking_undo_state(f->db, &desk, id, 1, &now, &err), PD_ERR_USAGE);
+	assert_string_equal(err.msg, "nothing to undo: it is booked");
+	assert_int_equal(booking_set_state(f->db, &desk, id, 1, APPT_COMPLETED, &err), 0);
+	assert_int_equal(booking_undo_state(f->db, &desk, id, 1, &now, &err), PD_ERR_CONFLICT);
+	assert_int_equal(booking_undo_state(f->db, &desk, id, 2, &now, &err), 0);
+	assert_int_equal(now, APPT_BOOKED);
+	assert_int_equal(appointments_get(f->db, id, &a, &err), 0);
+	assert_int_equal(a.state, APPT_BOOKED);
+	appointment_free(&a);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM audit_log WHERE action = 'booking.undo'"
+				      " AND detail LIKE 'completed → booked · Mon 2030-01-07 10:00%'"),
+			 1);
+	/* Undone once: nothing more to undo. */
+	assert_int_equal(booking_undo_state(f->db, &desk, id, 3, &now, &err), PD_ERR_USAGE);
+
+	/* Cancelled, then the slot booked again: the undo would clash. */
+	assert_int_equal(booking_set_state(f->db, &desk, id, 3, APPT_CANCELLED, &err), 0);
+	assert_int_equal(book(f, f->alice, local(2030, 1, 7, 10, 30), &other, &err), 0);
+	assert_int_equal(booking_undo_state(f->db, &desk, id, 4, &now, &err), PD_ERR_CLASH);
+	assert_int_equal(appointments_get(f->db, id, &a, &err), 0);
+	assert_int_equal(a.state, APPT_CANCELLED);
+	appointment_free(&a);
+
+	/* A change made on another day stays. */
+	assert_int_equal(booking_set_state(f->db, &desk, other, 1, APPT_CANCELLED, &err), 0);
+	assert_int_equal(db_exec(f->db, "UPDATE appointments SET state_changed_at ="
+					" state_changed_at - 2 * 86400", &err), 0);
+	assert_int_equal(booking_undo_state(f->db, &desk, other, 2, &now, &err), PD_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "only a change made today can be undone"));
+}
+
+/* The same client with two staff members at overlapping times is found (a
+ * warning at booking), the same staff member is the clash's business. */
+static void test_client_overlap_and_money_kept(void **state)
+{
+	struct fx *f = *state;
+	struct pd_error err = {0};
+	int64_t id;
+	assert_int_equal(book(f, f->alice, local(2030, 1, 7, 10, 0), &id, &err), 0);
+	struct appointment other = {0};
+	int64_t at = local(2030, 1, 7, 10, 30);
+	assert_int_equal(booking_client_overlap(f->db, f->client, f->bob, at, at + 3600, 0, &other,
+						&err),
+			 1);
+	assert_int_equal(other.id, id);
+	assert_string_equal(other.staff_name, "Alice");
+	appointment_free(&other);
+	assert_int_equal(booking_client_overlap(f->db, f->client, f->alice, at, at + 3600, 0,
+						&other, &err),
+			 0);
+	at = local(2030, 1, 7, 11, 0); /* starts as the other ends */
+	assert_int_equal(booking_client_overlap(f->db, f->client, f->bob, at, at + 3600, 0, &other,
+						&err),
+			 0);
+	/* Keeping the money is audited with the cancel, in its transaction. */
+	assert_int_equal(booking_close(f->db, &desk, id, 2, APPT_CANCELLED, 4500, "eur", &err),
+			 PD_ERR_CONFLICT);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM audit_log WHERE action = 'booking.keep'"),
+			 0);
+	assert_int_equal(booking_close(f->db, &desk, id, 1, APPT_CANCELLED, 4500, "eur", &err), 0);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM audit_log WHERE action = 'booking.keep'"
+				      " AND amount = 4500 AND actor = 'Sam'"
+				      " AND detail LIKE 'cancelled, 45.00 EUR kept · %'"),
+			 1);
+	/* After a cancel through Stripe (PAY_OP_CANCEL), the same entry on its own. */
+	int64_t later;
+	assert_int_equal(book(f, f->alice, local(2030, 1, 7, 14, 0), &later, &err), 0);
+	assert_int_equal(booking_set_state(f->db, &desk, later, 1, APPT_CANCELLED, &err), 0);
+	assert_int_equal(booking_money_kept(f->db, &desk, later, 1000, "eur", &err), 0);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM audit_log WHERE action = 'booking.keep'"
+				      " AND detail LIKE 'cancelled, 10.00 EUR kept · %14:00%'"),
+			 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +379,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reschedule_states_and_audit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_processes_race_for_one_slot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_conflict_and_checks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_undo_the_same_day, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_overlap_and_money_kept, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,466 @@
+/* Closing an appointment from the Appointments tab: cancel, completed and
+ * no-show ask first (saying what is still due), and a cancel or no-show with
+ * money paid on it asks what happens to that money — refund all of it, part
+ * of it, or keep it. A refund goes through the refund use case as a job (so
+ * it is limit-checked, outbox-protected and audited) and the state changes
+ * only once it is made; a refund refused or failed changes nothing unless
+ * the desk then says to close it anyway. Keeping the money is a choice of its
+ * own, audited. U undoes today's change. */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "appt_screen.h"
+#include "paydesk/auth.h"
+#include "paydesk/booking.h"
+#include "paydesk/money.h"
+#include "paydesk/payments.h"
+#include "paydesk/payments_store.h"
+
+static const char *const money_choices[] = {"refund all of it", "refund part of it", "keep it",
+					    NULL};
+enum { MONEY_REFUND_ALL, MONEY_REFUND_PART, MONEY_KEEP };
+static const char *const reasons[] = {"requested by customer", "duplicate", "fraudulent", NULL};
+static const char *const reason_keys[] = {"requested_by_customer", "duplicate", "fraudulent"};
+
+/* What the state change is called in dialogs and notices. */
+static const char *verb(enum appt_state to)
+{
+	return to == APPT_CANCELLED ? "cancel" : to == APPT_NO_SHOW ? "mark no-show" : "complete";
+}
+
+/* Whether a cancel must go through Stripe first: an attempt whose
+ * PaymentIntent or pay link is still open (payments_cancel_appointment). */
+static bool has_open_attempt(sqlite3 *db, int64_t id)
+{
+	struct pay_attempt *rows = NULL;
+	size_t n = 0;
+	bool open = false;
+	if (payrows_list(db, id, &rows, &n, NULL) != PD_OK)
+		return false;
+	for (size_t i = 0; i < n && !open; i++)
+		open = rows[i].status != PAYROW_SUCCEEDED && rows[i].status != PAYROW_CANCELLED &&
+		       rows[i].status != PAYROW_EXPIRED &&
+		       (rows[i].status != PAYROW_FAILED || rows[i].payment_intent_id);
+	pay_attempts_free_list(&rows, n);
+	return open;
+}
+
+static struct appt_followup *follow_slot(struct appt_screen *st)
+{
+	for (int i = 0; i < APPT_FOLLOWUPS; i++)
+		if (!st->follow[i].job)
+			return &st->follow[i];
+	return &st->follow[0]; /* four closings in flight: the oldest gives way */
+}
+
+static void remember(struct appt_screen *st, uint64_t job, bool after_refund, int64_t id,
+		     enum appt_state to, int64_t kept, const char *currency)
+{
+	struct appt_followup *f = follow_slot(st);
+	*f = (struct appt_followup){.job = job, .after_refund = after_refund, .id = id, .to = to,
+				    .kept = kept};
+	snprintf(f->currency, sizeof f->currency, "%s", currency);
+}
+
+static void say_done(struct appt_screen *st, const char *before, enum appt_state to,
+		     int64_t kept, const char *currency)
+{
+	char money[64] = "";
+	if (kept > 0)
+		money_format(kept, currency, money, sizeof money);
+	ui_notify(st->ui, UI_NOTICE_INFO, "%s%s%s%s%s%s", before ? before : "", before ? "; " : "",
+		  appt_state_label(to), kept > 0 ? ", " : "", money, kept > 0 ? " kept" : "");
+}
+
+/* Change the state (read at version); kept > 0: the money the desk keeps,
+ * audited once the appointment is closed. before: what happened first. */
+static void close_now(struct appt_screen *st, int64_t id, int64_t version, enum appt_state to,
+		      int64_t kept, const char *currency, const char *before)
+{
+	struct ui *ui = st->ui;
+	struct pd_error err = {0};
+	if (to == APPT_CANCELLED && has_open_attempt(ui->app->db, id)) {
+		struct pay_job_request req = {.op = PAY_OP_CANCEL, .id = id, .version = version};
+		uint64_t job = pay_panel_submit(ui, &req);
+		if (job) {
+			remember(st, job, false, id, to, kept, currency);
+			ui_notify(ui, UI_NOTICE_INFO, "%s%scancelling (and its payment at Stripe)…",
+				  before ? before : "", before ? "; " : "");
+		}
+		return;
+	}
+	if (booking_close(ui->app->db, &ui->app->session, id, version, to, kept, currency, &err) !=
+	    PD_OK) {
+		ui_notify(ui, UI_NOTICE_ERROR, "%s%s%s", before ? before : "", before ? "; " : "",
+			  err.msg);
+	} else {
+		say_done(st, before, to, kept, currency);
+	}
+	appt_load(st);
+}
+
+/* ---- without money on it: a plain confirm ------------------------------------ */
+
+struct closing {
+	struct appt_screen *st;
+	int64_t id, version;
+	enum appt_state to;
+	int64_t kept, refund;
+	char currency[4];
+	char reason[32];
+};
+
+static struct closing *closing_new(struct appt_screen *st, int64_t id, int64_t version,
+				   enum appt_state to, const char *currency)
+{
+	struct closing *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	*c = (struct closing){.st = st, .id = id, .version = version, .to = to};
+	snprintf(c->currency, sizeof c->currency, "%s", currency);
+	return c;
+}
+
+static void confirmed_close(struct ui *ui, void *ctx)
+{
+	struct closing *c = ctx;
+	(void)ui;
+	close_now(c->st, c->id, c->version, c->to, c->kept, c->currency, NULL);
+	free(c);
+}
+
+static void ask_plain(struct appt_screen *st, const struct appointment *a, enum appt_state to,
+		      int64_t due, int64_t paid)
+{
+	char what[200], body[700], money[64], paidtxt[64];
+	appt_short_name(a, what, sizeof what);
+	money_format(due, a->currency, money, sizeof money);
+	money_format(paid, a->currency, paidtxt, sizeof paidtxt);
+	const char *title = to == APPT_CANCELLED ? "Cancel the appointment?"
+			    : to == APPT_NO_SHOW ? "Mark as no-show?"
+						 : "Mark as completed?";
+	if (to == APPT_CANCELLED) {
+		char full[600];
+		booking_describe(a, full, sizeof full);
+		snprintf(body, sizeof body, "Cancel %s?\nThe slot becomes free again.", full);
+	} else if (due > 0 && paid <= 0) {
+		snprintf(body, sizeof body, "Mark %s as %s?\nIt is unpaid: %s due.", what,
+			 appt_state_label(to), money);
+	} else if (due > 0) {
+		snprintf(body, sizeof body, "Mark %s as %s?\nOnly %s is paid: %s due.", what,
+			 appt_state_label(to), paidtxt, money);
+	} else {
+		snprintf(body, sizeof body, "Mark %s as %s?%s", what, appt_state_label(to),
+			 paid > 0 ? "\nIt is paid." : "");
+	}
+	struct closing *c = closing_new(st, a->id, a->version, to, a->currency);
+	if (!c)
+		return;
+	ui_dialog_open(st->ui, &(struct ui_dialog_spec){
+				       .title = title, .body = body,
+				       .confirm_label = to == APPT_CANCELLED ? "cancel it"
+							: to == APPT_NO_SHOW ? "no-show"
+									     : "completed",
+				       .on_confirm = confirmed_close, .ctx = c, .free_ctx = free});
+}
+
+/* ---- with money on it: the money step ------------------------------------------ */
+
+static int v_amount(const char *v, char *msg, size_t len)
+{
+	for (const char *s = v; *s; s++)
+		if (!(*s >= '0' && *s <= '9') && *s != '.' && *s != ',') {
+			snprintf(msg, len, "an amount such as 20.00");
+			return -1;
+		}
+	return 0;
+}
+
+void appt_money_close(struct appt_screen *st)
+{
+	if (st->money.open)
+		ui_form_free(&st->money.form);
+	st->money.open = false;
+}
+
+static void open_money(struct appt_screen *st, const struct appointment *a, enum appt_state to,
+		       int64_t left)
+{
+	struct appt_money *m = &st->money;
+	appt_money_close(st);
+	m->id = a->id;
+	m->version = a->version;
+	m->to = to;
+	m->left = left;
+	snprintf(m->currency, sizeof m->currency, "%s", a->currency);
+	appt_short_name(a, m->what, sizeof m->what);
+	m->error[0] = '\0';
+	m->fields[MF_MONEY] = (struct ui_field){
+		.label = "The money", .kind = UI_FIELD_CHOICE, .choices = money_choices,
+		.hint = "Space / arrows: refund all, refund part, or keep it"};
+	m->fields[MF_AMOUNT] = (struct ui_field){.label = "Refund", .validate = v_amount,
+						 .hint = "for a part: how much goes back"};
+	m->fields[MF_REASON] = (struct ui_field){.label = "Reason", .kind = UI_FIELD_CHOICE,
+						 .choices = reasons,
+						 .hint = "Space / arrows: next reason"};
+	ui_form_init(&m->form, m->fields, MF_COUNT, 64);
+	m->open = true;
+	char typed[64]; /* as money_parse reads it back: "45.00", "4500" for JPY */
+	int e = money_exponent(a->currency);
+	int64_t div = e == 0 ? 1 : e == 3 ? 1000 : 100;
+	if (e == 0)
+		snprintf(typed, sizeof typed, "%lld", (long long)left);
+	else
+		snprintf(typed, sizeof typed, "%lld.%0*lld", (long long)(left / div), e,
+			 (long long)(left % div));
+	textedit_set(&m->fields[MF_AMOUNT].edit, typed);
+	m->form.dirty = false;
+}
+
+static void confirmed_refund(struct ui *ui, void *ctx)
+{
+	struct closing *c = ctx;
+	struct pay_job_request req = {.op = PAY_OP_REFUND, .id = c->id, .amount = c->refund};
+	snprintf(req.reason, sizeof req.reason, "%s", c->reason);
+	uint64_t job = pay_panel_submit(ui, &req);
+	if (job) {
+		remember(c->st, job, true, c->id, c->to, c->kept, c->currency);
+		ui_notify(ui, UI_NOTICE_INFO, "refunding at Stripe… (%s follows)", verb(c->to));
+	}
+	free(c);
+}
+
+static void submit_money(struct appt_screen *st)
+{
+	struct appt_money *m = &st->money;
+	struct ui *ui = st->ui;
+	int choice = m->fields[MF_MONEY].choice;
+	int64_t refund = choice == MONEY_REFUND_ALL ? m->left : 0;
+	struct pd_error err = {0};
+	if (choice == MONEY_REFUND_PART) {
+		const char *typed = ui_form_value(&m->form, MF_AMOUNT);
+		char most[64];
+		money_format(m->left, m->currency, most, sizeof most);
+		if (money_parse(typed, m->currency, &refund, &err) != PD_OK) {
+			snprintf(m->error, sizeof m->error, "Refund: %.300s", err.msg);
+			m->form.focus = MF_AMOUNT;
+			return;
+		}
+		if (refund <= 0 || refund > m->left) {
+			snprintf(m->error, sizeof m->error, "Refund: more than 0, at most %s", most);
+			m->form.focus = MF_AMOUNT;
+			return;
+		}
+	}
+	/* The user's refund rights, before anything is asked or sent. */
+	if (refund > 0 &&
+	    payments_refund_check(ui->app->db, &ui->app->session, m->id, refund, &err) != PD_OK) {
+		snprintf(m->error, sizeof m->error,
+			 "%.300s — refund less, or choose keep it (nothing has changed)", err.msg);
+		return;
+	}
+	struct closing *c = closing_new(st, m->id, m->version, m->to, m->currency);
+	if (!c)
+		return;
+	c->refund = refund;
+	c->kept = m->left - refund;
+	snprintf(c->reason, sizeof c->reason, "%s", reason_keys[m->fields[MF_REASON].choice]);
+	char body[700], kept[64];
+	money_format(c->kept, m->currency, kept, sizeof kept);
+	bool cancel = m->to == APPT_CANCELLED;
+	if (refund > 0) {
+		char tail[160] = "";
+		if (c->kept > 0)
+			snprintf(tail, sizeof tail, "\n%s stays paid (kept).", kept);
+		snprintf(body, sizeof body, "%s %s:\nrefund this to the client, then %s it.%s",
+			 cancel ? "Cancel" : "No-show for", m->what,
+			 cancel ? "cancel" : "mark", tail);
+	} else {
+		snprintf(body, sizeof body, "%s %s\nand keep the %s paid?", cancel ? "Cancel" : "No-show for",
+			 m->what, kept);
+	}
+	appt_money_close(st);
+	ui_dialog_open(ui, &(struct ui_dialog_spec){
+				   .title = refund > 0 ? (cancel ? "Refund and cancel?"
+								 : "Refund and mark no-show?")
+						       : (cancel ? "Cancel and keep the money?"
+								 : "No-show and keep the money?"),
+				   .body = body, .money = true, .amount = refund > 0 ? refund : c->kept,
+				   .currency = c->currency,
+				   .confirm_label = refund > 0 ? "refund" : "keep it",
+				   .on_confirm = refund > 0 ? confirmed_refund : confirmed_close,
+				   .ctx = c, .free_ctx = free});
+}
+
+enum ui_result appt_money_key(struct appt_screen *st, int key)
+{
+	struct appt_money *m = &st->money;
+	if (!m->open || key == UI_CTRL('c'))
+		return UI_UNHANDLED; /* Ctrl-C still quits (asking first) */
+	if (key == UI_KEY_ESC) {
+		appt_money_close(st);
+		ui_notify(st->ui, UI_NOTICE_INFO, "nothing changed");
+		return UI_HANDLED;
+	}
+	if (key == UI_CTRL('s') || (key == UI_KEY_ENTER && m->form.focus == MF_COUNT - 1)) {
+		submit_money(st);
+		return UI_HANDLED;
+	}
+	if (key == UI_KEY_ENTER)
+		key = '\t';
+	m->error[0] = '\0';
+	ui_form_key(&m->form, key);
+	return UI_HANDLED;
+}
+
+bool appt_money_editing(const struct appt_screen *st)
+{
+	const struct appt_money *m = &st->money;
+	return m->open && m->fields[m->form.focus].kind != UI_FIELD_CHOICE;
+}
+
+void appt_money_draw(struct appt_screen *st, struct ui_rect a)
+{
+	struct appt_money *m = &st->money;
+	char line[400], money[64];
+	money_format(m->left, m->currency, money, sizeof money);
+	int y = a.y + 1;
+	snprintf(line, sizeof line, "%s %s", m->to == APPT_CANCELLED ? "Cancel" : "No-show:",
+		 m->what);
+	ui_put(y++, a.x + 2, a.w - 4, ROLE_TITLE, line, false);
+	snprintf(line, sizeof line, "What happens to the %s paid?", money);
+	ui_put(y++, a.x + 2, a.w - 4, ROLE_NORMAL, line, false);
+	y++;
+	ui_form_draw(&m->form, (struct ui_rect){y, a.x + 2, MF_COUNT * 2 + 2, a.w - 4});
+	int cy, cx;
+	getyx(stdscr, cy, cx);
+	if (m->error[0])
+		ui_put(a.y + a.h - 3, a.x + 2, a.w - 4, ROLE_ERROR, m->error, false);
+	ui_put(a.y + a.h - 1, a.x + 2, a.w - 4, ROLE_HELP_KEY,
+	       "Tab: next field   Enter on the last field / Ctrl-S: continue   Esc: back", false);
+	move(cy, cx);
+}
+
+void appt_close_ask(struct appt_screen *st, enum appt_state to)
+{
+	const struct appointment *a = appt_selected(st);
+	if (!a)
+		return;
+	struct ui *ui = st->ui;
+	struct pd_error err = {0};
+	if (booking_check_state(a, to, (int64_t)time(NULL), &err) != PD_OK) {
+		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
+		return;
+	}
+	int64_t due = 0, paid = 0, refunded = 0;
+	if (payments_due(ui->app->db, a->id, &due, &paid, &refunded, &err) != PD_OK) {
+		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
+		return;
+	}
+	if (to != APPT_COMPLETED && paid - refunded > 0)
+		open_money(st, a, to, paid - refunded);
+	else
+		ask_plain(st, a, to, due, paid - refunded);
+}
+
+/* ---- after the refund ------------------------------------------------------------ */
+
+static void not_closed(struct ui *ui, void *ctx)
+{
+	struct closing *c = ctx;
+	ui_notify(ui, UI_NOTICE_INFO, "not %s: nothing changed",
+		  c->to == APPT_CANCELLED ? "cancelled" : "marked no-show");
+}
+
+static void refund_failed(struct appt_screen *st, const struct appt_followup *f,
+			  const char *why)
+{
+	struct ui *ui = st->ui;
+	struct appointment a;
+	struct pd_error err = {0};
+	int64_t due = 0, paid = 0, refunded = 0;
+	if (appointments_get(ui->app->db, f->id, &a, &err) != PD_OK ||
+	    payments_due(ui->app->db, f->id, &due, &paid, &refunded, &err) != PD_OK) {
+		ui_notify(ui, UI_NOTICE_ERROR, "the refund was not made: %s", why);
+		return;
+	}
+	struct closing *c = closing_new(st, a.id, a.version, f->to, a.currency);
+	appointment_free(&a);
+	if (!c)
+		return;
+	c->kept = paid - refunded;
+	char body[700], kept[64];
+	money_format(c->kept, c->currency, kept, sizeof kept);
+	snprintf(body, sizeof body, "%s\n%s it anyway and keep %s?", why,
+		 f->to == APPT_CANCELLED ? "Cancel" : "Mark no-show for", kept);
+	ui_dialog_open(ui, &(struct ui_dialog_spec){
+				   .title = "The refund was not made", .body = body, .money = true,
+				   .amount = c->kept, .currency = c->currency,
+				   .confirm_label = f->to == APPT_CANCELLED ? "cancel, keep it"
+									    : "no-show, keep it",
+				   .on_confirm = confirmed_close, .on_cancel = not_closed, .ctx = c,
+				   .free_ctx = free});
+	ui_notify(ui, UI_NOTICE_ERROR, "%s", why);
+}
+
+bool appt_close_job_done(struct appt_screen *st, const struct jobs_completion *c)
+{
+	struct appt_followup *f = NULL;
+	for (int i = 0; i < APPT_FOLLOWUPS && !f; i++)
+		if (st->follow[i].job && st->follow[i].job == c->id)
+			f = &st->follow[i];
+	if (!f)
+		return false;
+	struct appt_followup done = *f;
+	f->job = 0;
+	struct ui *ui = st->ui;
+	appt_load(st);
+	if (!done.after_refund) { /* PAY_OP_CANCEL finished */
+		struct pd_error err = {0};
+		if (c->status != JOBS_DONE)
+			ui_notify(ui, UI_NOTICE_ERROR, "%s", c->result);
+		else if (done.kept > 0 && booking_money_kept(ui->app->db, &ui->app->session, done.id,
+							     done.kept, done.currency, &err))
+			ui_notify(ui, UI_NOTICE_ERROR, "cancelled, but the money kept is not in the "
+						       "audit log: %s", err.msg);
+		else
+			say_done(st, NULL, done.to, done.kept, done.currency);
+		return true;
+	}
+	if (c->status != JOBS_DONE) {
+		refund_failed(st, &done, c->result);
+		return true;
+	}
+	struct appointment a;
+	struct pd_error err = {0};
+	if (appointments_get(ui->app->db, done.id, &a, &err) != PD_OK) {
+		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
+		return true;
+	}
+	/* The refund moved the version on; the desk's choice stands. */
+	close_now(st, a.id, a.version, done.to, done.kept, done.currency, c->result);
+	appointment_free(&a);
+	return true;
+}
+
+/* ---- undo ----------------------------------------------------------------------- */
+
+void appt_close_undo(struct appt_screen *st)
+{
+	const struct appointment *a = appt_selected(st);
+	if (!a)
+		return;
+	struct ui *ui = st->ui;
+	struct pd_error err = {0};
+	enum appt_state was = a->state, now = a->state;
+	if (booking_undo_state(ui->app->db, &ui->app->session, a->id, a->version, &now, &err) !=
+	    PD_OK)
+		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
+	else
+		ui_notify(ui, UI_NOTICE_INFO, "undone: %s again (was %s)", appt_state_label(now),
+			  appt_state_label(was));
+	appt_load(st);
+}
