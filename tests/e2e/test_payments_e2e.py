@@ -15,6 +15,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "tests", "fakestripe"))
 
 from fakeclient import FakeStripe  # noqa: E402
+from qrscreen import cells, decode, qr_matrix  # noqa: E402
 
 KEY = "rk_test_51PaymentsEndToEndKey00000000"
 PUBLISHABLE = "pk_test_51PaymentsEndToEndKey00000000"
@@ -62,10 +63,10 @@ class Payments(unittest.TestCase):
             time.sleep(0.1)
         self.fail("timed out waiting for a Stripe object at " + path)
 
-    def book_with_saved_card(self):
+    def book_with_saved_card(self, args=()):
         """A Stripe-billed client with a saved card, a service and a staff member, all
         added in the terminal, then a booking: returns the terminal at its payment step."""
-        t = Terminal([paydesk_bin()], 80, 24, env=self.env)
+        t = Terminal([paydesk_bin(), *args], 80, 24, env=self.env)
         self.addCleanup(t.close)
         t.wait_for("?:help")
         # A client billed through Stripe, a service, a staff member.
@@ -156,6 +157,43 @@ class Payments(unittest.TestCase):
         self.assertEqual(self.query("SELECT actor FROM audit_log WHERE action ="
                                     " 'payment.refund'")[0][0], "Alex")
 
+
+    def test_pay_link_at_80x24_light_theme(self):
+        """A pay link at 80x24 under the light theme: the whole URL on screen, its QR code
+        on the whole screen with Q (within 24 rows, dark modules on a light background, the
+        very modules of the URL's code), C puts the URL on the terminal's clipboard (OSC
+        52, read back from tmux's buffer), and nothing claims the link was sent."""
+        t = self.book_with_saved_card(["--theme", os.path.join(ROOT, "themes", "light.theme")])
+        t.tmux("set", "-g", "set-clipboard", "on")
+        t.send("Enter", "Right", "Enter")  # amount as due; collect by pay link
+        t.wait_for("Collect by pay link")
+        t.send("y")
+        screen = t.wait_for("show the client this code or link", timeout=15)
+        self.assertNotIn("sent:", screen)
+        url = self.wait_fake("/v1/checkout/sessions")["url"]
+        self.assertGreater(len(url), 76)  # longer than a row: it must wrap
+        rows = t.screen().split("\n")
+        start = next(i for i, r in enumerate(rows) if "https://" in r)
+        joined = rows[start][rows[start].index("https://"):].rstrip()
+        for r in rows[start + 1:]:
+            joined += r.strip()
+        self.assertTrue(joined.startswith(url), joined)
+
+        t.send("Q")
+        t.wait_for("C: copy the link")
+        grid = cells(t.screen(colours=True))
+        self.assertLessEqual(len(grid), 24)
+        modules, used = decode(grid)
+        self.assertEqual(modules, qr_matrix(url))
+        self.assertLessEqual(max(used), 23)
+        t.send("C")
+        t.wait_for("link copied to the clipboard")
+        end = time.monotonic() + 5
+        while time.monotonic() < end and t.tmux("show-buffer", capture=True) != url:
+            time.sleep(0.1)
+        self.assertEqual(t.tmux("show-buffer", capture=True), url)
+        t.send("Escape")
+        t.wait_for("Q: QR code  C: copy link")
 
     def test_a_deposit_shows_what_is_still_due(self):
         # 10.00 taken on a 45.00 booking is a deposit, not "paid" (it was shown
