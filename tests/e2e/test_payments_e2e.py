@@ -168,16 +168,25 @@ class Payments(unittest.TestCase):
         t.send("Enter", "Right", "Enter")  # amount as due; collect by pay link
         t.wait_for("Collect by pay link")
         t.send("y")
-        screen = t.wait_for("show the client this code or link", timeout=15)
-        self.assertNotIn("sent:", screen)
+        screen = t.wait_for("c: check now", timeout=15)
         url = self.wait_fake("/v1/checkout/sessions")["url"]
         self.assertGreater(len(url), 76)  # longer than a row: it must wrap
-        rows = t.screen().split("\n")
+        rows = screen.split("\n")
         start = next(i for i, r in enumerate(rows) if "https://" in r)
         joined = rows[start][rows[start].index("https://"):].rstrip()
         for r in rows[start + 1:]:
             joined += r.strip()
         self.assertTrue(joined.startswith(url), joined)
+        self.assertIn("Pay link for 45.00 USD: show the client this code or link.", screen)
+        self.assertNotRegex(screen, r"USD sent|link sent")
+        # With room for it, the QR code is under the link, dark on light here too
+        # (the light theme once drew it inverted: phones could not read it).
+        t.resize(100, 50)
+        t.wait_for("[▀▄█]{7}", regex=True)
+        modules, _ = decode(cells(t.screen(colours=True)))
+        self.assertEqual(modules, qr_matrix(url))
+        t.resize(80, 24)
+        t.wait_for("Q: the QR code on the whole screen")
 
         t.send("Q")
         t.wait_for("C: copy the link")
