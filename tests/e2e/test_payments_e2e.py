@@ -63,10 +63,10 @@ class Payments(unittest.TestCase):
             time.sleep(0.1)
         self.fail("timed out waiting for a Stripe object at " + path)
 
-    def book_with_saved_card(self, args=()):
+    def book_with_saved_card(self):
         """A Stripe-billed client with a saved card, a service and a staff member, all
         added in the terminal, then a booking: returns the terminal at its payment step."""
-        t = Terminal([paydesk_bin(), *args], 80, 24, env=self.env)
+        t = Terminal([paydesk_bin()], 80, 24, env=self.env)
         self.addCleanup(t.close)
         t.wait_for("?:help")
         # A client billed through Stripe, a service, a staff member.
@@ -163,7 +163,8 @@ class Payments(unittest.TestCase):
         on the whole screen with Q (within 24 rows, dark modules on a light background, the
         very modules of the URL's code), C puts the URL on the terminal's clipboard (OSC
         52, read back from tmux's buffer), and nothing claims the link was sent."""
-        t = self.book_with_saved_card(["--theme", os.path.join(ROOT, "themes", "light.theme")])
+        self.env["PAYDESK_THEME"] = os.path.join(ROOT, "themes", "light.theme")
+        t = self.book_with_saved_card()
         t.tmux("set", "-g", "set-clipboard", "on")
         t.send("Enter", "Right", "Enter")  # amount as due; collect by pay link
         t.wait_for("Collect by pay link")
