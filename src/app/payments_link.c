@@ -108,7 +108,7 @@ int payments_link_create(const struct pay_env *e, int64_t appointment_id, int64_
 	row.expires_at = json_is_integer(exp) ? json_integer_value(exp) : 0;
 	row.status = PAYROW_OPEN;
 	char money[64], msg[512];
-	snprintf(msg, sizeof msg, "Pay link for %s sent: waiting for the client to pay.",
+	snprintf(msg, sizeof msg, "Pay link for %s: show the client this code or link.",
 		 money_format(amount, a.currency, money, sizeof money));
 	row.message = strdup(msg);
 	pay_copy(r->message, sizeof r->message, msg);

@@ -191,7 +191,7 @@ static int settle_link(const struct pay_env *e, struct pay_attempt *row, const c
 		row->expires_at = json_is_integer(exp) ? json_integer_value(exp) : 0;
 		row->status = PAYROW_OPEN;
 		char money[64];
-		snprintf(msg, sizeof msg, "Pay link for %s sent: waiting for the client to pay%s.",
+		snprintf(msg, sizeof msg, "Pay link for %s: show the client this code or link%s.",
 			 money_format(row->amount, row->currency, money, sizeof money),
 			 recheck ? RECHECKED : RECOVERED);
 		set_message(row, msg);

@@ -14,12 +14,13 @@ static bool dark(const QRcode *qr, int x, int y)
 	return qr->data[y * qr->width + x] & 1;
 }
 
-char *qr_text_render(const char *text, int *cols, int *rows)
+char *qr_text_render_ink(const char *text, enum qr_text_ink ink, int quiet, int *cols,
+			int *rows)
 {
 	QRcode *qr = QRcode_encodeString(text, 0, QR_ECLEVEL_L, QR_MODE_8, 1);
 	if (!qr)
 		return NULL;
-	int size = qr->width + 2 * QUIET;
+	int size = qr->width + 2 * quiet;
 	int lines = (size + 1) / 2;
 	/* Each cell is at most 3 bytes (a half block); plus a newline per line. */
 	char *out = malloc((size_t)lines * ((size_t)size * 3 + 1) + 1);
@@ -27,17 +28,20 @@ char *qr_text_render(const char *text, int *cols, int *rows)
 		QRcode_free(qr);
 		return NULL;
 	}
+	/* With light blocks the gap is dark: reads as dark-on-light on a dark
+	 * background only. With dark blocks the caller draws on a fixed light
+	 * background, which scans whatever the terminal's colours. */
+	bool block_is_dark = ink == QR_TEXT_DARK_BLOCKS;
 	char *w = out;
 	for (int row = 0; row < lines; row++) {
 		for (int col = 0; col < size; col++) {
-			int x = col - QUIET, y = 2 * row - QUIET;
-			bool top = dark(qr, x, y), bottom = dark(qr, x, y + 1);
-			/* Light is the block, dark the gap: reads as dark-on-light on
-			 * dark-background terminals and still scans when inverted. */
-			const char *cell = top && bottom ? " "
-					   : top	  ? "\xe2\x96\x84" /* ▄ lower half */
-					   : bottom	  ? "\xe2\x96\x80" /* ▀ upper half */
-							  : "\xe2\x96\x88"; /* █ full */
+			int x = col - quiet, y = 2 * row - quiet;
+			bool top = dark(qr, x, y) == block_is_dark;
+			bool bottom = dark(qr, x, y + 1) == block_is_dark;
+			const char *cell = top && bottom ? "\xe2\x96\x88"  /* █ full */
+					   : top	  ? "\xe2\x96\x80" /* ▀ upper half */
+					   : bottom	  ? "\xe2\x96\x84" /* ▄ lower half */
+							  : " ";
 			size_t n = strlen(cell);
 			memcpy(w, cell, n);
 			w += n;
@@ -51,4 +55,9 @@ char *qr_text_render(const char *text, int *cols, int *rows)
 		*rows = lines;
 	QRcode_free(qr);
 	return out;
+}
+
+char *qr_text_render(const char *text, int *cols, int *rows)
+{
+	return qr_text_render_ink(text, QR_TEXT_LIGHT_BLOCKS, QUIET, cols, rows);
 }

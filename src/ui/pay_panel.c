@@ -376,7 +376,7 @@ static void submit_form(struct pay_panel *p)
 	} else if (p->mode == PANEL_PAY) {
 		pd->req.op = pay_ops[choice];
 		snprintf(body, sizeof body, "%s\nCollect by %s.", p->title, pay_methods[choice]);
-		label = choice == 0 ? "charge" : choice == 1 ? "send link" : "start reader";
+		label = choice == 0 ? "charge" : choice == 1 ? "make link" : "start reader";
 	} else if (pd->desk) {
 		pd->req.op = PAY_OP_REFUND;
 		snprintf(body, sizeof body, "%s\nRefund %s.%s%s", p->title, p->desk_refund_label,
@@ -424,13 +424,28 @@ static void new_link(struct pay_panel *p)
 		pd->req.id = p->id;
 		pd->req.amount = last.amount;
 		ui_dialog_open(p->ui, &(struct ui_dialog_spec){
-					      .title = "Send a new pay link?",
+					      .title = "Make a new pay link?",
 					      .body = "The old link expired. A new Checkout link is made.",
 					      .money = true, .amount = last.amount,
-					      .currency = last.currency, .confirm_label = "send link",
+					      .currency = last.currency, .confirm_label = "make link",
 					      .on_confirm = confirmed, .ctx = pd, .free_ctx = free});
 	}
 	pay_attempt_free(&last);
+}
+
+/* Q / C on the link shown: the open pay link, or the save-a-card link. */
+static enum ui_result link_key(struct pay_panel *p, int key)
+{
+	if (p->mode == PANEL_CARD_LINK)
+		return ui_card_link_key(p->ui, p->id, key);
+	struct pay_attempt last;
+	if (payrows_latest(p->ui->app->db, p->id, PAYROW_LINK, &last, NULL) != PD_OK)
+		return UI_UNHANDLED;
+	enum ui_result r = last.status == PAYROW_OPEN
+				   ? ui_link_key(p->ui, last.url, "Pay link", key)
+				   : UI_UNHANDLED;
+	pay_attempt_free(&last);
+	return r;
 }
 
 enum ui_result pay_panel_key(struct pay_panel *p, int key)
@@ -440,6 +455,8 @@ enum ui_result pay_panel_key(struct pay_panel *p, int key)
 	if (p->mode == PANEL_VIEW || p->mode == PANEL_CARD_LINK) {
 		if (key == UI_KEY_ESC) {
 			p->mode = PANEL_NONE;
+		} else if ((key == 'Q' || key == 'C') && link_key(p, key) == UI_HANDLED) {
+			/* the QR code on the whole screen, or the link copied */
 		} else if (key == 'K' && p->mode == PANEL_VIEW) {
 			stop_reader(p);
 		} else if (key == 'n' && p->mode == PANEL_VIEW) {
@@ -522,11 +539,12 @@ static void draw_view(struct pay_panel *p, struct ui_rect a)
 	const char *help = "Esc: back";
 	if (last.method == PAYROW_LINK) {
 		if (last.status == PAYROW_OPEN && last.url) {
-			ui_put(y++, x, a.w - 4, ROLE_HEADER, last.url, false);
+			/* The whole URL, wrapped: the QR code rarely fits under it at 80x24. */
+			y = ui_link_url_draw(last.url, y, x, a.w - 4, a.y + a.h - 3, ROLE_HEADER);
 			y = ui_qr_draw(last.url, y, x, a);
-			help = "Esc: back (paydesk keeps watching)   c: check now";
+			help = "Q: QR code  C: copy link  c: check now  Esc: back (paydesk keeps watching)";
 		} else if (last.status == PAYROW_EXPIRED) {
-			help = "n: send a new link   Esc: back";
+			help = "n: make a new link   Esc: back";
 		}
 	} else if (last.method == PAYROW_READER && last.status == PAYROW_OPEN) {
 		static const char spin[] = "|/-\\";
@@ -543,7 +561,8 @@ static void draw_view(struct pay_panel *p, struct ui_rect a)
 static void draw_card_link(struct pay_panel *p, struct ui_rect a)
 {
 	ui_card_link_draw(p->ui->app->db, p->id, a.y, a);
-	ui_put(a.y + a.h - 1, a.x + 2, a.w - 4, ROLE_HELP_KEY, "Esc: back", false);
+	ui_put(a.y + a.h - 1, a.x + 2, a.w - 4, ROLE_HELP_KEY,
+	       "Q: QR code  C: copy link  Esc: back", false);
 }
 
 void pay_panel_draw(struct pay_panel *p, struct ui_rect a)

@@ -1,12 +1,51 @@
 #include "qr_view.h"
 
+#include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "charset.h"
+#include "clipboard.h"
 #include "paydesk/payments_store.h"
 #include "paydesk/qr_text.h"
+
+extern const struct ui *ui_current;
+
+int ui_link_url_draw(const char *url, int y, int x, int w, int last_row, enum theme_role role)
+{
+	/* Every character kept: at spaces where there are some, else by width
+	 * (a URL has none). */
+	char chunk[512];
+	const char *s = url ? url : "";
+	while (*s && y <= last_row && w > 0) {
+		size_t n = ui_wrap(s, w < (int)sizeof chunk / 4 ? w : (int)sizeof chunk / 4);
+		if (n == 0)
+			n = 1;
+		memcpy(chunk, s, n);
+		chunk[n] = '\0';
+		ui_put(y++, x, w, role, chunk, false);
+		s += n;
+	}
+	return y;
+}
+
+/* Lines of a rendered QR code on the fixed light background, from (y, x). */
+static void put_qr_lines(char *qr, int rows, int y, int x)
+{
+	attr_t attr = ui_current ? (attr_t)ui_current->qr_attr : A_REVERSE;
+	char *line = qr;
+	for (int i = 0; i < rows && line && *line && y + i < LINES; i++) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		attrset(attr);
+		mvaddstr(y + i, x, line);
+		attrset(A_NORMAL);
+		line = nl ? nl + 1 : NULL;
+	}
+}
 
 int ui_qr_draw(const char *url, int y, int x, struct ui_rect a)
 {
@@ -16,27 +55,118 @@ int ui_qr_draw(const char *url, int y, int x, struct ui_rect a)
 		return y;
 	}
 	int cols = 0, rows = 0;
-	char *qr = url && *url ? qr_text_render(url, &cols, &rows) : NULL;
+	char *qr = url && *url ? qr_text_render_ink(url, QR_TEXT_DARK_BLOCKS, 2, &cols, &rows)
+			       : NULL;
 	if (!qr)
 		return y;
 	if (rows > a.y + a.h - y - 2 || cols > a.w - 2) {
-		ui_put(y++, x, a.w - 4, ROLE_DIM, "(make the terminal bigger to show the QR code)",
-		       false);
+		ui_put(y++, x, a.w - 4, ROLE_DIM, "(Q: the QR code on the whole screen)", false);
 		free(qr);
 		return y;
 	}
-	int qx = a.x + (a.w - cols) / 2;
-	char *line = qr;
-	for (int i = 0; i < rows && line && *line; i++) {
-		char *nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0';
-		ui_put(y++, qx, cols, ROLE_NORMAL, line, false);
-		line = nl ? nl + 1 : NULL;
-	}
+	put_qr_lines(qr, rows, y, a.x + (a.w - cols) / 2);
 	free(qr);
-	return y;
+	return y + rows;
 }
+
+/* ---- the QR code alone on the screen ------------------------------------------ */
+
+void ui_qr_screen_open(struct ui *ui, const char *url, const char *title)
+{
+	char *copy = url ? strdup(url) : NULL;
+	if (!copy)
+		return;
+	free(ui->qr_screen_url);
+	ui->qr_screen_url = copy;
+	snprintf(ui->qr_screen_title, sizeof ui->qr_screen_title, "%s", title ? title : "Link");
+}
+
+void ui_qr_screen_close(struct ui *ui)
+{
+	free(ui->qr_screen_url);
+	ui->qr_screen_url = NULL;
+}
+
+void ui_link_copy(struct ui *ui, const char *url)
+{
+	if (ui_clipboard_copy(url) == 0)
+		ui_notify(ui, UI_NOTICE_INFO, "link copied to the clipboard (if your terminal allows it)");
+	else
+		ui_notify(ui, UI_NOTICE_ERROR, "could not write the link to the terminal");
+}
+
+enum ui_result ui_qr_screen_key(struct ui *ui, int key)
+{
+	if (key == UI_CTRL('c'))
+		return UI_UNHANDLED;
+	if (key == 'C')
+		ui_link_copy(ui, ui->qr_screen_url);
+	else
+		ui_qr_screen_close(ui); /* any other key: back */
+	return UI_HANDLED;
+}
+
+void ui_qr_screen_draw(struct ui *ui)
+{
+	const char *url = ui->qr_screen_url;
+	int cols = 0, rows = 0;
+	char *qr = NULL;
+	if (!ui_charset_ascii()) {
+		/* A quiet zone of 2 modules if it fits, else 1: phones read both. */
+		for (int quiet = 2; quiet >= 1 && !qr; quiet--) {
+			qr = qr_text_render_ink(url, QR_TEXT_DARK_BLOCKS, quiet, &cols, &rows);
+			if (qr && (rows > LINES || cols > COLS)) {
+				free(qr);
+				qr = NULL;
+			}
+		}
+	}
+	int tx = 1, ty = 0, tw = COLS - 2, last = LINES - 1;
+	if (qr) {
+		put_qr_lines(qr, rows, 0, 0);
+		free(qr);
+		if (COLS - cols - 3 >= 20) { /* the text beside the code */
+			tx = cols + 2;
+			tw = COLS - tx - 1;
+		} else { /* below it, if any row is left */
+			ty = rows + 1;
+		}
+	} else if (ui_charset_ascii()) {
+		ui_put(ty++, tx, tw, ROLE_DIM, "(this terminal shows no QR code)", false);
+	} else {
+		ui_put(ty++, tx, tw, ROLE_WARNING,
+		       "The QR code of this link needs a taller terminal.", false);
+	}
+	if (ty > last)
+		return;
+	ui_put(ty++, tx, tw, ROLE_TITLE, ui->qr_screen_title, false);
+	ty = ui_link_url_draw("Show the client this code or link.", ty, tx, tw, last - 2,
+			      ROLE_NORMAL);
+	ty = ui_link_url_draw(url, ty + 1, tx, tw, last - 2, ROLE_HEADER);
+	/* No status line here: the last notice (a copy) shows in the text. */
+	if (ui->notice[0] && time(NULL) < ui->notice_until)
+		ui_link_url_draw(ui->notice, ty + 1, tx, tw, last - 2,
+				 ui->notice_kind == UI_NOTICE_ERROR ? ROLE_ERROR : ROLE_NOTICE);
+	ui_put(last - 1, tx, tw, ROLE_HELP_KEY, "C: copy the link", false);
+	ui_put(last, tx, tw, ROLE_HELP_KEY, "any other key: back", false);
+}
+
+enum ui_result ui_link_key(struct ui *ui, const char *url, const char *title, int key)
+{
+	if (!url || !*url)
+		return UI_UNHANDLED;
+	if (key == 'Q') {
+		ui_qr_screen_open(ui, url, title);
+		return UI_HANDLED;
+	}
+	if (key == 'C') {
+		ui_link_copy(ui, url);
+		return UI_HANDLED;
+	}
+	return UI_UNHANDLED;
+}
+
+/* ---- save-a-card links --------------------------------------------------------- */
 
 int ui_card_link_draw(sqlite3 *db, int64_t client_id, int y, struct ui_rect a)
 {
@@ -50,11 +180,27 @@ int ui_card_link_draw(sqlite3 *db, int64_t client_id, int y, struct ui_rect a)
 	snprintf(line, sizeof line, "Save a card for next time · link %s", s.status);
 	ui_put(y++, x, a.w - 4, ROLE_TITLE, line, false);
 	if (strcmp(s.status, "open") == 0) {
-		ui_put(y++, x, a.w - 4, ROLE_HEADER, s.url, false);
+		ui_put(y++, x, a.w - 4, ROLE_NORMAL,
+		       "Show the client this code or link (nothing was sent to them).", false);
+		y = ui_link_url_draw(s.url, y, x, a.w - 4, a.y + a.h - 3, ROLE_HEADER);
 		y = ui_qr_draw(s.url, y, x, a);
 	} else if (strcmp(s.status, "complete") == 0) {
 		ui_put(y++, x, a.w - 4, ROLE_OK, "The card is saved.", false);
 	}
 	card_setup_free(&s);
 	return y;
+}
+
+enum ui_result ui_card_link_key(struct ui *ui, int64_t client_id, int key)
+{
+	if (key != 'Q' && key != 'C')
+		return UI_UNHANDLED;
+	struct card_setup s;
+	if (card_setups_latest(ui->app->db, client_id, &s, NULL) != PD_OK)
+		return UI_UNHANDLED;
+	enum ui_result r = strcmp(s.status, "open") == 0
+				   ? ui_link_key(ui, s.url, "Save a card for next time", key)
+				   : UI_UNHANDLED;
+	card_setup_free(&s);
+	return r;
 }

@@ -9,11 +9,34 @@
 #include "ui.h"
 
 /* Draw url as a QR code centred in a, from row y (x: where a "too small"
- * note goes). Returns the next free row. */
+ * note goes), dark modules on a fixed light background (ui->qr_attr).
+ * When it does not fit, a line says Q shows it on the whole screen.
+ * Returns the next free row. */
 int ui_qr_draw(const char *url, int y, int x, struct ui_rect a);
+
+/* url whole, cut by width w into rows from (y, x), no further than last_row.
+ * Returns the next free row. */
+int ui_link_url_draw(const char *url, int y, int x, int w, int last_row, enum theme_role role);
+
+/* Q gives url's QR code the whole screen (titled title); C copies url to the
+ * terminal's clipboard (OSC 52). UI_UNHANDLED for other keys or no url. */
+enum ui_result ui_link_key(struct ui *ui, const char *url, const char *title, int key);
+
+/* Copy url with OSC 52 and say so (the terminal may not allow it). */
+void ui_link_copy(struct ui *ui, const char *url);
+
+/* The whole-screen QR code (an overlay the shell draws instead of the tabs):
+ * open with a copy of url, draw, keys (C copies, any other key closes), close. */
+void ui_qr_screen_open(struct ui *ui, const char *url, const char *title);
+void ui_qr_screen_draw(struct ui *ui);
+enum ui_result ui_qr_screen_key(struct ui *ui, int key);
+void ui_qr_screen_close(struct ui *ui);
 
 /* The newest save-a-card link of a client from row y: its status, and
  * while it is open the URL and its QR code. Returns the next free row. */
 int ui_card_link_draw(sqlite3 *db, int64_t client_id, int y, struct ui_rect a);
+
+/* Q and C (see ui_link_key) on a client's open save-a-card link. */
+enum ui_result ui_card_link_key(struct ui *ui, int64_t client_id, int key);
 
 #endif

@@ -23,6 +23,7 @@
 #include "bench_trace.h"
 #include "charset.h"
 #include "paste.h"
+#include "qr_view.h"
 #include "paydesk/tui.h"
 #include "paydesk/users.h"
 #include "widgets.h"
@@ -283,6 +284,11 @@ static void draw(struct ui *ui)
 	ui->too_small = COLS < UI_MIN_COLS || LINES < UI_MIN_LINES;
 	if (ui->too_small) {
 		draw_too_small();
+	} else if (ui->qr_screen_url && !ui->signin) {
+		erase(); /* the QR code alone: at 80x24 it needs nearly every row */
+		ui_qr_screen_draw(ui);
+		ui_dialog_draw(ui);
+		ui_unlock_draw(ui);
 	} else if (ui->signin) {
 		erase(); /* nothing of the desk shows behind the lock screen */
 		draw_status(ui);
@@ -505,6 +511,11 @@ static void dispatch_key(struct ui *ui, int key)
 	}
 	if (ui->messages_open) {
 		if (ui_messages_key(ui, key) == UI_UNHANDLED && key == UI_CTRL('c'))
+			request_quit(ui);
+		return;
+	}
+	if (ui->qr_screen_url) {
+		if (ui_qr_screen_key(ui, key) == UI_UNHANDLED && key == UI_CTRL('c'))
 			request_quit(ui);
 		return;
 	}
@@ -847,6 +858,7 @@ int tui_run(struct app *app, struct pd_error *err)
 	restore_terminal();
 	delscreen(scr);
 	free(ui.theme_name);
+	ui_qr_screen_close(&ui);
 	ui_current = NULL;
 	close_signals();
 	return PD_OK;

@@ -629,6 +629,8 @@ enum ui_result subs_panel_key(struct subs_panel *p, int k)
 		return UI_UNHANDLED;
 	if (p->mode == SP_FORM)
 		return form_key(p, k);
+	if (p->mode == SP_RESULT && p->result_card && (k == 'Q' || k == 'C'))
+		return ui_card_link_key(p->ui, p->result_client, k); /* QR code / copy link */
 	if (k != UI_KEY_ESC)
 		return UI_UNHANDLED; /* tabs, help, quit */
 	/* Back to the form after a card link; to the list otherwise (a job in
@@ -686,7 +688,7 @@ static void draw_result(struct subs_panel *p, struct ui_rect a)
 		ui_put(y++, x, w, ROLE_WARNING, line, false);
 		ui_card_link_draw(p->ui->app->db, p->result_client, y, a);
 		ui_put(a.y + a.h - 1, x, w, ROLE_HELP_KEY,
-		       "Esc: back to the form (kept as typed) to subscribe once the card is saved",
+		       "Q: QR code  C: copy link  Esc: back to the form (to subscribe once saved)",
 		       false);
 		return;
 	}

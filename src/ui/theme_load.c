@@ -151,6 +151,14 @@ void ui_theme_apply(struct ui *ui)
 		}
 		ui->role_attr[i] = a;
 	}
+	/* Not a theme role: a QR code must be dark modules on light whatever the
+	 * theme (the light theme once drew it inverted and phones could not read
+	 * it). Bright white where there is one; without colour, reverse video. */
+	ui->qr_attr = A_REVERSE;
+	if (ui->color && ROLE_COUNT + 1 < COLOR_PAIRS) {
+		init_pair((short)(ROLE_COUNT + 1), COLOR_BLACK, COLORS >= 16 ? 15 : COLOR_WHITE);
+		ui->qr_attr = COLOR_PAIR(ROLE_COUNT + 1);
+	}
 }
 
 unsigned long ui_role_attr(const struct ui *ui, enum theme_role role)

@@ -200,6 +200,7 @@ struct ui {
 	struct theme theme;
 	char *theme_name;
 	unsigned long role_attr[ROLE_COUNT];
+	unsigned long qr_attr; /* black on white in every theme (mono: reverse): QR codes scan */
 	bool color;
 
 	int tab;
@@ -226,6 +227,8 @@ struct ui {
 	int messages_next;
 	bool messages_open;
 	int messages_scroll;
+	char *qr_screen_url; /* a link's QR code given the whole screen (Q), while open */
+	char qr_screen_title[80];
 	char account[136];   /* business name or "acct_…", or "" */
 	char mode[8];        /* "test", "live", or "" when not connected */
 	char connection[16]; /* "online", "offline", "verifying", "—" */

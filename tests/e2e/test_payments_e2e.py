@@ -16,6 +16,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "tests", "fakestripe"))
 
 from fakeclient import FakeStripe  # noqa: E402
+from qrscreen import cells, decode, qr_matrix  # noqa: E402
 
 KEY = "rk_test_51PaymentsEndToEndKey00000000"
 PUBLISHABLE = "pk_test_51PaymentsEndToEndKey00000000"
@@ -161,6 +162,53 @@ class Payments(unittest.TestCase):
         self.assertEqual(self.query("SELECT actor FROM audit_log WHERE action ="
                                     " 'payment.refund'")[0][0], "Alex")
 
+
+    def test_pay_link_at_80x24_light_theme(self):
+        """A pay link at 80x24 under the light theme: the whole URL on screen, its QR code
+        on the whole screen with Q (within 24 rows, dark modules on a light background, the
+        very modules of the URL's code), C puts the URL on the terminal's clipboard (OSC
+        52, read back from tmux's buffer), and nothing claims the link was sent."""
+        self.env["PAYDESK_THEME"] = os.path.join(ROOT, "themes", "light.theme")
+        t = self.book_with_saved_card()
+        t.tmux("set", "-g", "set-clipboard", "on")
+        t.send("Enter", "Right", "Enter")  # amount as due; collect by pay link
+        t.wait_for("Collect by pay link")
+        t.send("y")
+        screen = t.wait_for("c: check now", timeout=15)
+        url = self.wait_fake("/v1/checkout/sessions")["url"]
+        self.assertGreater(len(url), 76)  # longer than a row: it must wrap
+        rows = screen.split("\n")
+        start = next(i for i, r in enumerate(rows) if "https://" in r)
+        joined = rows[start][rows[start].index("https://"):].rstrip()
+        for r in rows[start + 1:]:
+            joined += r.strip()
+        self.assertTrue(joined.startswith(url), joined)
+        self.assertIn("Pay link for 45.00 USD: show the client this code or link.", screen)
+        self.assertNotRegex(screen, r"USD sent|link sent")
+        # With room for it, the QR code is under the link, dark on light here too
+        # (the light theme once drew it inverted: phones could not read it).
+        t.resize(100, 50)
+        t.wait_for("[▀▄█]{7}", regex=True)
+        modules, _ = decode(cells(t.screen(colours=True)))
+        self.assertEqual(modules, qr_matrix(url))
+        t.resize(80, 24)
+        t.wait_for("Q: the QR code on the whole screen")
+
+        t.send("Q")
+        t.wait_for("C: copy the link")
+        grid = cells(t.screen(colours=True))
+        self.assertLessEqual(len(grid), 24)
+        modules, used = decode(grid)
+        self.assertEqual(modules, qr_matrix(url))
+        self.assertLessEqual(max(used), 23)
+        t.send("C")
+        t.wait_for("link copied to the clipboard")
+        end = time.monotonic() + 5
+        while time.monotonic() < end and t.tmux("show-buffer", capture=True) != url:
+            time.sleep(0.1)
+        self.assertEqual(t.tmux("show-buffer", capture=True), url)
+        t.send("Escape")
+        t.wait_for("Q: QR code  C: copy link")
 
     def test_a_deposit_shows_what_is_still_due(self):
         # 10.00 taken on a 45.00 booking is a deposit, not "paid" (it was shown

@@ -10,6 +10,7 @@ import time
 import unittest
 
 from stripecase import PLATFORM as ACCOUNT, ConnectedCase
+from qrscreen import cells, decode, qr_matrix
 from tmuxharness import Terminal, paydesk_bin
 
 PK = "pk_test_51SubsTuiPublishable0000"
@@ -175,9 +176,21 @@ class SubscriptionsTui(ConnectedCase):
         self.assertEqual(self.stripe_subs(cus), [])  # nothing was subscribed
         # A phone scans it: the QR code shows once the terminal has room for it.
         t.resize(100, 40)
-        t.wait_for("[▀▄█]{12}", regex=True)
+        t.wait_for("[▀▄█]{7}", regex=True)
         t.resize(80, 24)
-        t.wait_for("make the terminal bigger to show the QR code")
+        screen = t.wait_for("Q: the QR code on the whole screen")
+        # At 80x24 the whole URL is there, wrapped; Q gives its QR code the screen.
+        rows = screen.split("\n")
+        start = next(i for i, r in enumerate(rows) if "https://" in r)
+        joined = rows[start][rows[start].index("https://"):].rstrip()
+        joined += "".join(r.strip() for r in rows[start + 1:])
+        self.assertTrue(joined.startswith(url), joined)
+        t.send("Q")
+        t.wait_for("any other key: back")
+        modules, used = decode(cells(t.screen(colours=True)))
+        self.assertEqual(modules, qr_matrix(url))
+        t.send("q")  # any key: back (not quit)
+        t.wait_for("Q: the QR code on the whole screen")
         # Back to the form as it was typed; emailed invoices need no card.
         t.send("Escape")
         screen = t.wait_for("Subscribe a client")

@@ -45,8 +45,32 @@ static void test_render(void **state)
 	free(qr);
 }
 
+/* Dark blocks (for a fixed light background): the same picture with the
+ * ink swapped, and a quiet zone of 1 when asked for one. */
+static void test_dark_blocks(void **state)
+{
+	(void)state;
+	const char *url = "https://connect.stripe.com/setup/e/acct_1Abc/xyz";
+	int cols = 0, rows = 0;
+	char *qr = qr_text_render_ink(url, QR_TEXT_DARK_BLOCKS, 2, &cols, &rows);
+	assert_non_null(qr);
+	assert_string_equal(cell(qr, cols, 0, 0), " ");            /* quiet zone: light */
+	assert_string_equal(cell(qr, cols, 2, 1), "\xe2\x96\x88"); /* finder ring: dark */
+	/* Quiet zone 1: module row 0 is the bottom half of text row 0, so the
+	 * finder's top edge at module column 0 is a lower half block. */
+	int cols1 = 0, rows1 = 0;
+	char *tight = qr_text_render_ink(url, QR_TEXT_DARK_BLOCKS, 1, &cols1, &rows1);
+	assert_int_equal(cols1, cols - 2);
+	assert_int_equal(rows1, (cols1 + 1) / 2);
+	assert_string_equal(cell(tight, cols1, 1, 0), "\xe2\x96\x84");
+	assert_string_equal(cell(tight, cols1, 0, 0), " ");
+	free(tight);
+	free(qr);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(test_render)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_render),
+					   cmocka_unit_test(test_dark_blocks)};
 	return cmocka_run_group_tests_name("qr", tests, NULL, NULL);
 }
