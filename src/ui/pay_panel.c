@@ -8,6 +8,7 @@
 #include "paydesk/clients.h"
 #include "paydesk/jobs.h"
 #include "paydesk/money.h"
+#include "paydesk/pay_precheck.h"
 #include "paydesk/payments.h"
 #include "paydesk/payments_desk.h"
 #include "paydesk/payments_store.h"
@@ -49,6 +50,7 @@ struct pay_panel {
 	int refund_reason[4]; /* index into reason_keys, -1: at the desk */
 	char desk_refund_label[64];
 	char error[300];
+	char limit[200]; /* refund form: the staff member's refund limit */
 	uint64_t jobs[8]; /* ours, for notices */
 };
 
@@ -143,6 +145,10 @@ static void open_form(struct pay_panel *p, const struct appointment *a, enum pan
 	p->id = a->id;
 	memcpy(p->currency, a->currency, sizeof p->currency);
 	p->error[0] = '\0';
+	p->limit[0] = '\0';
+	if (mode == PANEL_REFUND)
+		pay_refund_limit_text(p->ui->app->db, &p->ui->app->session, a->currency, p->limit,
+				      sizeof p->limit);
 	char when[200], money[64];
 	snprintf(when, sizeof when, "%s · %s", a->client_name, a->service_name);
 	money_format(prefill, a->currency, money, sizeof money);
@@ -330,13 +336,30 @@ static void submit_form(struct pay_panel *p)
 		snprintf(p->error, sizeof p->error, "Amount: %.250s", err.msg);
 		return;
 	}
+	/* What the use case would refuse is said here, under the field, before
+	 * any confirmation (the use case still checks: it is the guard). */
+	int choice = p->fields[PF_CHOICE].choice;
+	char why[sizeof p->error - 16];
+	if (p->mode == PANEL_PAY)
+		pay_precheck_take(p->ui->app->db, p->id, amount, pay_tenders[choice], why,
+				  sizeof why);
+	else
+		pay_precheck_refund(p->ui->app->db, &p->ui->app->session, p->id, amount,
+				    choice_is_desk(p), why, sizeof why);
+	if (why[0]) {
+		bool on_amount = strncmp(why, "at most", 7) == 0 || strncmp(why, "a refund", 8) == 0;
+		int field = on_amount ? PF_AMOUNT : PF_CHOICE;
+		snprintf(p->fields[field].error, sizeof p->fields[field].error, "%s", why);
+		p->form.focus = field;
+		snprintf(p->error, sizeof p->error, "%s: %s", p->fields[field].label, why);
+		return;
+	}
 	struct pending *pd = calloc(1, sizeof *pd);
 	if (!pd)
 		return;
 	pd->panel = p;
 	pd->req.id = p->id;
 	pd->req.amount = amount;
-	int choice = p->fields[PF_CHOICE].choice;
 	snprintf(pd->note, sizeof pd->note, "%s", ui_form_value(&p->form, PF_NOTE));
 	pd->desk = choice_is_desk(p);
 	int64_t shown = amount;
@@ -542,12 +565,31 @@ void pay_panel_draw(struct pay_panel *p, struct ui_rect a)
 	}
 	int y = a.y + 1;
 	ui_put(y, a.x + 2, a.w - 4, ROLE_TITLE, p->title, false);
+	if (p->mode == PANEL_REFUND && p->limit[0])
+		ui_put(y + 1, a.x + 2, a.w - 4, ROLE_DIM, p->limit, false);
 	y += 2;
 	ui_form_draw(&p->form, (struct ui_rect){y, a.x + 2, PF_COUNT * 2 + 2, a.w - 4});
 	int cy, cx;
 	getyx(stdscr, cy, cx);
-	if (p->error[0])
-		ui_put(a.y + a.h - 3, a.x + 2, a.w - 4, ROLE_ERROR, p->error, false);
+	if (p->error[0]) { /* whole, wrapped: a refusal is read before anything is confirmed */
+		const char *t = p->error;
+		int rows = 0;
+		for (; *t && rows < 3; rows++) {
+			t += ui_wrap(t, a.w - 4);
+			while (*t == ' ')
+				t++;
+		}
+		t = p->error;
+		for (int i = 0; i < rows; i++) {
+			char line[sizeof p->error];
+			size_t n = ui_wrap(t, a.w - 4);
+			snprintf(line, sizeof line, "%.*s", (int)n, t);
+			ui_put(a.y + a.h - 2 - rows + i, a.x + 2, a.w - 4, ROLE_ERROR, line, false);
+			t += n;
+			while (*t == ' ')
+				t++;
+		}
+	}
 	ui_put(a.y + a.h - 1, a.x + 2, a.w - 4, ROLE_HELP_KEY,
 	       "Tab: next field   Enter on the last field / Ctrl-S: continue   Esc: cancel", false);
 	move(cy, cx);
