@@ -15,9 +15,15 @@
 
 /* Taking `amount` (0: all that is due) by `method`: why[] is what the
  * payment would be refused for ("" when nothing is known against it): more
- * than is due; a saved-card charge for a client with no Stripe customer. */
+ * than is due; a saved-card charge for a client with no Stripe customer,
+ * or with no saved card when cards_listed (the store's cards were just
+ * listed from Stripe: otherwise the charge asks Stripe itself). */
 int pay_precheck_take(sqlite3 *db, int64_t appointment_id, int64_t amount,
-		      enum payrow_method method, char *why, size_t len);
+		      enum payrow_method method, bool cards_listed, char *why, size_t len);
+
+/* Whether a saved-card charge of the appointment would need Stripe's list
+ * of the client's cards first: a Stripe customer, no card in the store. */
+bool pay_precheck_cards_unknown(sqlite3 *db, int64_t appointment_id, int64_t *client_id);
 
 /* Refunding `amount` (0: all that is left), at the desk or through Stripe:
  * more than is left that way, or beyond this user's refund limits. */

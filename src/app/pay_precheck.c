@@ -12,8 +12,33 @@
 #include "paydesk/payments_desk.h"
 #include "payments_internal.h"
 
+static bool has_card(sqlite3 *db, int64_t client_id)
+{
+	struct client_card *cards = NULL;
+	size_t n = 0;
+	bool any = client_cards_list(db, client_id, &cards, &n, NULL) == PD_OK && n > 0;
+	free(cards);
+	return any;
+}
+
+bool pay_precheck_cards_unknown(sqlite3 *db, int64_t appointment_id, int64_t *client_id)
+{
+	struct appointment a;
+	if (appointments_get(db, appointment_id, &a, NULL) != PD_OK)
+		return false;
+	struct client c;
+	bool unknown = false;
+	if (clients_get(db, a.client_id, &c, NULL) == PD_OK) {
+		unknown = c.stripe_customer_id && !has_card(db, c.id);
+		*client_id = c.id;
+		client_free(&c);
+	}
+	appointment_free(&a);
+	return unknown;
+}
+
 int pay_precheck_take(sqlite3 *db, int64_t appointment_id, int64_t amount,
-		      enum payrow_method method, char *why, size_t len)
+		      enum payrow_method method, bool cards_listed, char *why, size_t len)
 {
 	why[0] = '\0';
 	struct appointment a;
@@ -35,6 +60,11 @@ int pay_precheck_take(sqlite3 *db, int64_t appointment_id, int64_t amount,
 			snprintf(why, len,
 				 "%s has no Stripe customer yet: turn on Stripe billing for them "
 				 "(Clients tab), or send a pay link",
+				 c.name);
+		else if (cards_listed && !has_card(db, c.id))
+			snprintf(why, len,
+				 "%s has no saved card: send a pay link or save a card for next "
+				 "time (Clients tab)",
 				 c.name);
 		client_free(&c);
 	}

@@ -52,6 +52,11 @@ struct pay_panel {
 	char error[300];
 	char limit[200]; /* refund form: the staff member's refund limit */
 	uint64_t jobs[8]; /* ours, for notices */
+	/* The client's saved cards, listed from Stripe as the pay form opens
+	 * when the store has none: only then is "no saved card" known before
+	 * the confirm. */
+	uint64_t cards_job;
+	bool cards_listed; /* that listing found no card at Stripe */
 };
 
 struct pay_panel *pay_panel_new(struct ui *ui)
@@ -181,6 +186,26 @@ static void open_form(struct pay_panel *p, const struct appointment *a, enum pan
 	p->form.dirty = false;
 }
 
+/* Ask Stripe for the client's cards on a worker (silent) when the store has
+ * none: the charge itself would ask, too late to tell the desk. */
+static void list_cards(struct pay_panel *p, int64_t appointment_id)
+{
+	p->cards_job = 0;
+	p->cards_listed = false;
+	int64_t client_id = 0;
+	struct ui *ui = p->ui;
+	if (!ui->app->jobs || !ui->app->vault ||
+	    !pay_precheck_cards_unknown(ui->app->db, appointment_id, &client_id))
+		return;
+	char *key = NULL;
+	struct pd_error err = {0};
+	if (setup_open_key(ui->app->db, ui->app->vault, &key, &err) != PD_OK)
+		return;
+	struct pay_job_request req = {.op = PAY_OP_CARDS, .id = client_id};
+	p->cards_job = payments_job_submit(ui->app->jobs, &req, key, &ui->app->session);
+	vault_secret_free(&key);
+}
+
 void pay_panel_pay(struct pay_panel *p, const struct appointment *a)
 {
 	int64_t due = 0;
@@ -194,6 +219,7 @@ void pay_panel_pay(struct pay_panel *p, const struct appointment *a)
 		return;
 	}
 	open_form(p, a, PANEL_PAY, due);
+	list_cards(p, a->id);
 }
 
 void pay_panel_refund(struct pay_panel *p, const struct appointment *a)
@@ -341,8 +367,8 @@ static void submit_form(struct pay_panel *p)
 	int choice = p->fields[PF_CHOICE].choice;
 	char why[sizeof p->error - 16];
 	if (p->mode == PANEL_PAY)
-		pay_precheck_take(p->ui->app->db, p->id, amount, pay_tenders[choice], why,
-				  sizeof why);
+		pay_precheck_take(p->ui->app->db, p->id, amount, pay_tenders[choice],
+				  p->cards_listed, why, sizeof why);
 	else
 		pay_precheck_refund(p->ui->app->db, &p->ui->app->session, p->id, amount,
 				    choice_is_desk(p), why, sizeof why);
@@ -484,6 +510,14 @@ enum ui_result pay_panel_key(struct pay_panel *p, int key)
 
 void pay_panel_job_done(struct pay_panel *p, const struct jobs_completion *c)
 {
+	if (p->cards_job && c->id == p->cards_job) { /* list_cards: silent */
+		p->cards_job = 0;
+		/* customers_cards_refresh's own count: refused before the confirm only
+		 * when Stripe itself just said none (a listing that failed, or
+		 * another desk's write meanwhile, leaves it to the charge) */
+		p->cards_listed = c->status == JOBS_DONE && strncmp(c->result, "0 saved cards", 13) == 0;
+		return;
+	}
 	for (size_t i = 0; i < sizeof p->jobs / sizeof p->jobs[0]; i++) {
 		if (p->jobs[i] && p->jobs[i] == c->id) {
 			ui_notify(p->ui, c->status == JOBS_DONE ? UI_NOTICE_INFO : UI_NOTICE_ERROR,

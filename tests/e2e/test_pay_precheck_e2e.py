@@ -5,6 +5,7 @@ field, no "Take this payment?" / "Refund?" dialog opens, and nothing reaches Str
 refund form shows a staff member's limit."""
 import os
 import subprocess
+import time
 import unittest
 
 from tmuxharness import Terminal, paydesk_bin
@@ -52,7 +53,9 @@ class PayPrecheck(unittest.TestCase):
         t.exit_status()
         self.assertEqual(self.stripe_money_posts(), [])
 
-    def test_saved_card_charge_without_a_stripe_customer_is_refused_before_the_confirm(self):
+    def book(self, name, billed):
+        """A client (billed through Stripe or not; no card saved), a 45.00 service, a staff
+        member and a booking, in the terminal: returns it at the payment step."""
         t = Terminal([paydesk_bin()], 80, 24, env=self.env)
         self.addCleanup(t.close)
         t.wait_for("?:help")
@@ -60,9 +63,17 @@ class PayPrecheck(unittest.TestCase):
         t.wait_for("Clients · Services · Staff")
         t.send("n")
         t.wait_for("New client")
-        t.type("Walk In")  # not billed through Stripe: no customer there
+        t.type(name)
+        if billed:
+            t.send("Tab")
+            t.type("walk@example.com")
+            t.send("Tab", "Tab", "Tab")
+            t.send("Space")  # Bill with Stripe: yes
         t.send("C-s")
-        t.wait_for("client added: Walk In")
+        if billed:  # the save's notice, soon replaced by the Stripe customer's
+            t.wait_for("Stripe cus_")  # its customer, made on a worker
+        else:
+            t.wait_for("client added: " + name)
         t.send("v")
         t.wait_for("No services yet")
         t.send("n")
@@ -85,27 +96,72 @@ class PayPrecheck(unittest.TestCase):
         t.wait_for("Day agenda")
         t.send("n")
         t.wait_for("Book an appointment")
-        t.type("walk")
-        t.wait_for("> Walk In")
+        t.type(name.split()[0].lower())
+        t.wait_for("> " + name)
         t.send("Tab", "Tab", "Tab")
         t.send("C-u")
         t.type("2030-01-07")
         t.send("Tab")
         t.type("10:00")
         t.send("C-s")
-        t.wait_for("Take payment · Walk In · Haircut 45.00 USD")
+        t.wait_for("Take payment · %s · Haircut 45.00 USD" % name)
         t.wait_for("card saved on the client")
+        return t
+
+    def wait_listing(self):
+        """Until the fake answered a listing of a customer's cards, and a moment for the
+        answer to reach the form."""
+        end = time.monotonic() + 10
+        while not [r for r in self.fake.requests(method="GET")
+                   if r["path"].endswith("/payment_methods")]:
+            self.assertLess(time.monotonic(), end, "the cards were never listed")
+            time.sleep(0.05)
+        time.sleep(0.5)
+
+    def quit(self, t):
+        t.send("q")
+        if "still running" in t.screen():
+            t.send("y")
+        t.exit_status()
+
+    def test_saved_card_charge_without_a_stripe_customer_is_refused_before_the_confirm(self):
+        t = self.book("Walk In", billed=False)  # no customer at Stripe
         self.fake.clear_requests()
         t.send("Enter", "Enter")  # the amount as due, the saved card: continue
         screen = t.wait_for("Walk In has no Stripe customer yet", timeout=5)
         self.assertNotIn("Take this payment?", screen)
         t.send("Escape")
-        t.send("q")
-        if "still running" in t.screen():
-            t.send("y")
-        t.exit_status()
+        self.quit(t)
         self.assertEqual(self.stripe_money_posts(), [])
         self.assertEqual(self.query("SELECT count(*) FROM appointment_payments"), [(0,)])
+
+    def test_saved_card_charge_with_no_card_at_stripe_is_refused_before_the_confirm(self):
+        t = self.book("Nora Card", billed=True)  # a customer, no card anywhere
+        t.send("Escape")
+        self.fake.clear_requests()
+        t.send("p")
+        t.wait_for("Take payment · Nora Card · Haircut 45.00 USD")
+        self.wait_listing()  # the form asks Stripe for the client's cards as it opens
+        t.send("Enter", "Enter")
+        screen = t.wait_for("Nora Card has no saved card", timeout=5)
+        self.assertNotIn("Take this payment?", screen)
+        self.assertEqual(self.stripe_money_posts(), [])
+        # A card saved at Stripe since (not yet in paydesk): the next form lists it and
+        # goes on to the confirmation.
+        cus = self.wait_fake("/v1/customers")["id"]
+        r = self.fake.api("POST", "/v1/payment_methods/pm_card_visa/attach",
+                          {"customer": cus}, key=KEY)
+        self.assertEqual(r.status, 200, r.json())
+        t.send("Escape")
+        self.fake.clear_requests()
+        t.send("p")
+        t.wait_for("Take payment · Nora Card · Haircut 45.00 USD")
+        self.wait_listing()
+        t.send("Enter", "Enter")
+        t.wait_for("Take this payment?")
+        t.send("n")
+        self.quit(t)
+        self.assertEqual(self.stripe_money_posts(), [])
 
     def test_staff_refund_beyond_the_limit_is_refused_before_the_confirm(self):
         admin = {"PAYDESK_PIN": "2468"}
