@@ -248,7 +248,8 @@ static void test_refund_check_matches_reserve(void **state)
 	struct auth_refund_room room;
 	struct auth_refund_part p = {"pi_1", 100, 0};
 	assert_int_equal(auth_refund_check(f->db, &f->staff, "USD", &p, 1, why, sizeof why, &err), 0);
-	assert_string_equal(why, "staff may not refund in USD until an admin sets a USD refund limit");
+	assert_string_equal(why,
+			    "staff may not refund in USD until an admin sets a USD refund limit");
 	assert_int_equal(auth_refund_room(f->db, &f->staff, "usd", &room, &err), 0);
 	assert_false(room.has_limit);
 	assert_int_equal(auth_set_refund_limit(f->db, &f->admin, "usd", 5000, 6000, &err), 0);
