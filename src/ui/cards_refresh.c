@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "paydesk/history.h"
 #include "paydesk/payments_job.h"
 #include "paydesk/payments_store.h"
 #include "paydesk/setup.h"
@@ -18,6 +19,9 @@ struct cards_refresh {
 	struct {
 		int64_t client;
 		time_t at; /* when its listing was queued */
+		/* the client's version and the last history sync then: an
+		 * import, a match to a customer or a sync since lists again */
+		int64_t version, synced;
 	} seen[SEEN_MAX];
 	size_t next; /* the slot to reuse when seen[] is full */
 };
@@ -42,6 +46,7 @@ static size_t slot(struct cards_refresh *r, int64_t client)
 	r->next = (r->next + 1) % SEEN_MAX;
 	r->seen[i].client = client;
 	r->seen[i].at = 0;
+	r->seen[i].version = r->seen[i].synced = -1;
 	return i;
 }
 
@@ -50,23 +55,26 @@ void cards_refresh_shown(struct cards_refresh *r, struct ui *ui, int64_t client_
 	if (!r || !client_id)
 		return;
 	size_t i = slot(r, client_id);
-	if (opened)
+	struct client c;
+	struct pd_error err = {0};
+	if (clients_get(ui->app->db, client_id, &c, &err) != PD_OK)
+		return;
+	bool at_stripe = c.stripe_customer_id != NULL;
+	int64_t version = c.version, synced = 0;
+	client_free(&c);
+	history_last_synced(ui->app->db, &synced, &err);
+	if (opened || version != r->seen[i].version || synced != r->seen[i].synced)
 		r->seen[i].at = 0;
 	time_t now = time(NULL);
 	if (r->job || (r->seen[i].at && now - r->seen[i].at < CARDS_FRESH_SECONDS))
 		return;
-	r->seen[i].at = now; /* asked (or nothing to ask): not again for a while */
-	if (!ui->app->jobs || !ui->app->vault)
+	/* asked (or nothing to ask): not again for a while */
+	r->seen[i].at = now;
+	r->seen[i].version = version;
+	r->seen[i].synced = synced;
+	if (!at_stripe || !ui->app->jobs || !ui->app->vault)
 		return; /* offline or locked: the line shows what was last listed */
-	struct client c;
-	if (clients_get(ui->app->db, client_id, &c, NULL) != PD_OK)
-		return;
-	bool at_stripe = c.stripe_customer_id != NULL;
-	client_free(&c);
-	if (!at_stripe)
-		return;
 	char *key = NULL;
-	struct pd_error err = {0};
 	if (setup_open_key(ui->app->db, ui->app->vault, &key, &err) != PD_OK)
 		return;
 	struct pay_job_request req = {.op = PAY_OP_CARDS, .id = client_id};

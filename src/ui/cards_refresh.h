@@ -1,8 +1,10 @@
 /* A client's saved cards as Stripe has them: listed again on a worker
  * (PAY_OP_CARDS) when the client is shown on the Clients tab — once per
  * opening (o), and for the selected row when its last listing is older
- * than CARDS_FRESH_SECONDS; one listing in flight at a time, so moving
- * through the list never queues a burst. Silent: the card line is redrawn
+ * than CARDS_FRESH_SECONDS or the client changed since (an import, a match
+ * to a Stripe customer: its version) or a history sync ran (paydesk sync,
+ * the History tab); one listing in flight at a time, so moving through
+ * the list never queues a burst. Silent: the card line is redrawn
  * from the store when the listing lands. UI thread. */
 #ifndef PAYDESK_UI_CARDS_REFRESH_H
 #define PAYDESK_UI_CARDS_REFRESH_H

@@ -1,7 +1,7 @@
 """Saved cards as Stripe has them, in tmux at 80x24 against the fake Stripe: a client
 imported with a Stripe customer that already has a card there showed "no saved card
 (S saves one)" until Y. Showing the client lists its cards on a worker — once when the
-row is shown, once more when it is opened, not every frame."""
+row is shown, again after a history sync, once more when it is opened, not every frame."""
 import os
 import sqlite3
 import subprocess
@@ -23,6 +23,13 @@ class SavedCards(unittest.TestCase):
     def listings(self, cus):
         return self.fake.requests(method="GET",
                                   path_prefix="/v1/customers/%s/payment_methods" % cus)
+
+    def wait_count(self, cus, n):
+        end = time.monotonic() + 10
+        while len(self.listings(cus)) < n and time.monotonic() < end:
+            time.sleep(0.1)
+        time.sleep(1.0)
+        self.assertEqual(len(self.listings(cus)), n)
 
     def test_an_imported_client_shows_the_cards_stripe_has(self):
         cus = self.fake.api("POST", "/v1/customers",
@@ -54,20 +61,29 @@ class SavedCards(unittest.TestCase):
         self.assertNotIn("no saved card", screen)
         time.sleep(1.5)  # many frames later: still the one listing
         self.assertEqual(len(self.listings(cus)), 1)
+        # A card saved at Stripe meanwhile, then a history sync: listed again, once.
+        r = self.fake.api("POST", "/v1/payment_methods/pm_card_mastercard/attach",
+                          {"customer": cus}, key=KEY)
+        self.assertEqual(r.status, 200, r.json())
+        sync = subprocess.run([paydesk_bin(), "sync"], capture_output=True, text=True,
+                              env={**os.environ, **self.env}, timeout=60)
+        self.assertEqual(sync.returncode, 0, sync.stdout + sync.stderr)
+        t.send("Down")  # the desk carries on (an idle screen is not redrawn)
+        t.wait_for("mastercard ·4444")
+        time.sleep(1.0)
+        self.assertEqual(len(self.listings(cus)), 2)
         t.send("o")  # opened: listed once more for this opening
         t.wait_for("Subscriptions")
         t.wait_for("visa ·4242")
-        end = time.monotonic() + 10
-        while len(self.listings(cus)) < 2 and time.monotonic() < end:
-            time.sleep(0.1)
-        time.sleep(1.0)
-        self.assertEqual(len(self.listings(cus)), 2)
+        self.wait_count(cus, 3)
         t.send("Escape")
         t.send("q")
         if "still running" in t.screen():
             t.send("y")
         t.exit_status()
-        self.assertEqual([r["method"] for r in self.fake.requests(method="POST")], [])
+        # listings only: paydesk sent nothing (the one POST is this test's attach)
+        self.assertEqual([r["path"] for r in self.fake.requests(method="POST")],
+                         ["/v1/payment_methods/pm_card_mastercard/attach"])
 
 
 if __name__ == "__main__":
