@@ -67,11 +67,22 @@ struct auth_refund_part {
 int auth_refund_reserve(sqlite3 *db, const struct session *who, const char *currency,
 			struct auth_refund_part *parts, size_t n, struct pd_error *err);
 
-/* The same rules, read only, to tell a person before they confirm: nothing
- * is reserved or audited (auth_refund_reserve, when the refund is made, is
- * the guard). PD_ERR_FORBIDDEN with the reason. */
+/* auth_refund_reserve's rule without reserving or auditing: why[] is the
+ * refusal it would give ("" when it would pass). For telling the desk
+ * before it confirms; auth_refund_reserve stays the guard. */
 int auth_refund_check(sqlite3 *db, const struct session *who, const char *currency,
-		      const struct auth_refund_part *parts, size_t n, struct pd_error *err);
+		      const struct auth_refund_part *parts, size_t n, char *why, size_t len,
+		      struct pd_error *err);
+
+/* What this user may refund in a currency now, for the refund form. */
+struct auth_refund_room {
+	bool unlimited;	  /* an admin */
+	bool has_limit;	  /* staff: false when no limit is set (no staff refunds) */
+	struct refund_limit limit;
+	int64_t day_left; /* -1: no daily limit */
+};
+int auth_refund_room(sqlite3 *db, const struct session *who, const char *currency,
+		     struct auth_refund_room *out, struct pd_error *err);
 
 enum auth_refund_outcome {
 	AUTH_REFUND_MADE,     /* Stripe refunded it: it counts */

@@ -104,12 +104,6 @@ int payments_reader_cancel(const struct pay_env *e, int64_t appointment_id, stru
 /* Refund amount (0: everything still refundable) with reason
  * (duplicate | fraudulent | requested_by_customer). Staff are held to the
  * admin's refund limit (auth_allow_refund). */
-/* Whether who may refund amount of the appointment now, by the rules the
- * refund itself applies (nothing reserved or sent): to say so before the
- * person confirms. PD_ERR_FORBIDDEN / PD_ERR_CONFLICT with the reason. */
-int payments_refund_check(sqlite3 *db, const struct session *who, int64_t appointment_id,
-			  int64_t amount, struct pd_error *err);
-
 int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amount,
 		    const char *reason, struct pay_result *r, struct pd_error *err);
 

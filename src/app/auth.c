@@ -164,23 +164,65 @@ static int over_limit(sqlite3 *db, const struct session *who, const char *cur,
 	return rc;
 }
 
+/* The same rule as auth_refund_reserve (over_limit), read only: nothing is
+ * reserved or audited, so the desk can be told before it confirms. */
 int auth_refund_check(sqlite3 *db, const struct session *who, const char *currency,
-		      const struct auth_refund_part *parts, size_t n, struct pd_error *err)
+		      const struct auth_refund_part *parts, size_t n, char *why, size_t len,
+		      struct pd_error *err)
 {
-	if (!who || !who->signed_in)
-		return pd_error_set(err, PD_ERR_FORBIDDEN, "sign in to refund");
+	why[0] = '\0';
+	char cur[4];
+	snprintf(cur, sizeof cur, "%s", currency ? currency : "");
+	for (int i = 0; cur[i]; i++)
+		cur[i] = (char)tolower((unsigned char)cur[i]);
+	enum user_role role = ROLE_STAFF;
+	struct pd_error e = {0};
+	int rc = auth_session_check(db, who, &role, &e);
+	if (rc == PD_ERR_FORBIDDEN) {
+		snprintf(why, len, "%s", e.msg);
+		return PD_OK;
+	}
+	if (rc) {
+		if (err)
+			*err = e;
+		return rc;
+	}
+	if (role == ROLE_ADMIN)
+		return PD_OK;
+	return over_limit(db, who, cur, parts, n, why, len, err);
+}
+
+int auth_refund_room(sqlite3 *db, const struct session *who, const char *currency,
+		     struct auth_refund_room *out, struct pd_error *err)
+{
+	memset(out, 0, sizeof *out);
 	char cur[4];
 	snprintf(cur, sizeof cur, "%s", currency ? currency : "");
 	for (int i = 0; cur[i]; i++)
 		cur[i] = (char)tolower((unsigned char)cur[i]);
 	enum user_role role = ROLE_STAFF;
 	int rc = auth_session_check(db, who, &role, err);
-	if (rc || role == ROLE_ADMIN)
+	if (rc)
 		return rc;
-	char why[sizeof err->msg] = "";
-	rc = over_limit(db, who, cur, parts, n, why, sizeof why, err);
-	if (!rc && why[0])
-		rc = pd_error_set(err, PD_ERR_FORBIDDEN, "%s", why);
+	if (role == ROLE_ADMIN) {
+		out->unlimited = true;
+		return PD_OK;
+	}
+	rc = refund_limits_get(db, cur, &out->limit, err);
+	if (rc == PD_ERR_NOT_FOUND)
+		return PD_OK; /* has_limit false: staff may not refund in it */
+	if (rc)
+		return rc;
+	out->has_limit = true;
+	out->day_left = -1;
+	if (out->limit.per_day == REFUND_NO_DAILY_LIMIT)
+		return PD_OK;
+	char day[11];
+	local_day(day);
+	int64_t today = 0;
+	rc = staff_refunds_sum_day(db, who->user_id, cur, day, &today, err);
+	if (!rc)
+		out->day_left = out->limit.per_day > today ? out->limit.per_day - today : 0;
 	return rc;
 }
 

@@ -77,6 +77,7 @@ int customers_cards_refresh(const struct pay_env *e, int64_t client_id, struct p
 	free(cards);
 	stripe_response_clear(&resp);
 	r->done = true;
+	/* "0 saved cards." is read by the pay form (pay_panel.c): keep the wording */
 	snprintf(r->message, sizeof r->message, "%zu saved card%s.", k, k == 1 ? "" : "s");
 	return rc;
 }

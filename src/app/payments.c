@@ -572,29 +572,6 @@ static int plan_refund(sqlite3 *db, const struct pay_attempt *rows, size_t n, in
 	return PD_OK;
 }
 
-int payments_refund_check(sqlite3 *db, const struct session *who, int64_t appointment_id,
-			  int64_t amount, struct pd_error *err)
-{
-	struct appointment a;
-	int rc = appointments_get(db, appointment_id, &a, err);
-	if (rc)
-		return rc;
-	struct pay_attempt *rows = NULL;
-	size_t n = 0, nparts = 0;
-	rc = payrows_list(db, appointment_id, &rows, &n, err);
-	struct auth_refund_part *parts = n ? calloc(n, sizeof *parts) : NULL;
-	if (!rc && n && !parts)
-		rc = pd_error_set(err, PD_ERR, "out of memory");
-	if (!rc)
-		rc = plan_refund(db, rows, n, amount, parts, NULL, &nparts, err);
-	if (!rc)
-		rc = auth_refund_check(db, who, a.currency, parts, nparts, err);
-	free(parts);
-	pay_attempts_free_list(&rows, n);
-	appointment_free(&a);
-	return rc;
-}
-
 int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amount,
 		    const char *reason, struct pay_result *r, struct pd_error *err)
 {

@@ -16,6 +16,7 @@
 #include "paydesk/auth.h"
 #include "paydesk/booking.h"
 #include "paydesk/money.h"
+#include "paydesk/pay_precheck.h"
 #include "paydesk/payments.h"
 #include "paydesk/payments_store.h"
 
@@ -256,10 +257,13 @@ static void submit_money(struct appt_screen *st)
 		}
 	}
 	/* The user's refund rights, before anything is asked or sent. */
-	if (refund > 0 &&
-	    payments_refund_check(ui->app->db, &ui->app->session, m->id, refund, &err) != PD_OK) {
+	char why[300] = "";
+	if (refund > 0)
+		pay_precheck_refund(ui->app->db, &ui->app->session, m->id, refund, false, why,
+				    sizeof why);
+	if (why[0]) {
 		snprintf(m->error, sizeof m->error,
-			 "%.300s — refund less, or choose keep it (nothing has changed)", err.msg);
+			 "%s — refund less, or choose keep it (nothing has changed)", why);
 		return;
 	}
 	struct closing *c = closing_new(st, m->id, m->version, m->to, m->currency);

@@ -98,7 +98,8 @@ static int draw_billing(struct ui *ui, const struct client *c, int y, int last, 
 	return y;
 }
 
-void client_detail_draw(struct ui *ui, int64_t client_id, struct ui_rect a)
+void client_detail_draw(struct ui *ui, int64_t client_id, const struct cards_refresh *cards,
+                        struct ui_rect a)
 {
 	struct client c;
 	int x = a.x + 2, w = a.w - 4, y = a.y + 1;
@@ -112,24 +113,9 @@ void client_detail_draw(struct ui *ui, int64_t client_id, struct ui_rect a)
 	snprintf(line, sizeof line, "%s%s%s%s%s%s", c.name, c.email[0] ? " <" : "", c.email,
 	         c.email[0] ? ">" : "", c.phone[0] ? " · " : "", c.phone);
 	ui_put(y++, x, w, ROLE_TITLE, line, false);
-	char cards[300] = "";
-	struct client_card *cc = NULL;
-	size_t ncc = 0;
-	if (c.stripe_customer_id &&
-	    client_cards_list(ui->app->db, c.id, &cc, &ncc, NULL) == PD_OK) {
-		size_t used =
-		    (size_t)snprintf(cards, sizeof cards, "Stripe %s · ", c.stripe_customer_id);
-		for (size_t i = 0; i < ncc && used < sizeof cards; i++)
-			used += (size_t)snprintf(cards + used, sizeof cards - used, "%s%s ·%s",
-			                         i ? ", " : "", cc[i].brand, cc[i].last4);
-		if (ncc == 0 && used < sizeof cards)
-			snprintf(cards + used, sizeof cards - used, "no saved card");
-		free(cc);
-	} else {
-		snprintf(cards, sizeof cards, "%s",
-		         c.bill_with_stripe ? "not at Stripe yet" : "not billed with Stripe");
-	}
-	ui_put(y++, x, w, ROLE_DIM, cards, false);
+	char line_cards[300];
+	cards_refresh_line(ui, cards, &c, false, line_cards, sizeof line_cards);
+	ui_put(y++, x, w, ROLE_DIM, line_cards, false);
 	y++;
 	y = draw_subscriptions(ui, &c, y, last - 3, a);
 	y++;

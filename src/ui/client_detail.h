@@ -7,8 +7,10 @@
 
 #include <stdint.h>
 
+#include "cards_refresh.h"
 #include "ui.h"
 
-void client_detail_draw(struct ui *ui, int64_t client_id, struct ui_rect area);
+void client_detail_draw(struct ui *ui, int64_t client_id, const struct cards_refresh *cards,
+			struct ui_rect area);
 
 #endif

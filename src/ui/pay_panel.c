@@ -8,6 +8,7 @@
 #include "paydesk/clients.h"
 #include "paydesk/jobs.h"
 #include "paydesk/money.h"
+#include "paydesk/pay_precheck.h"
 #include "paydesk/payments.h"
 #include "paydesk/payments_desk.h"
 #include "paydesk/payments_store.h"
@@ -49,7 +50,13 @@ struct pay_panel {
 	int refund_reason[4]; /* index into reason_keys, -1: at the desk */
 	char desk_refund_label[64];
 	char error[300];
+	char limit[200]; /* refund form: the staff member's refund limit */
 	uint64_t jobs[8]; /* ours, for notices */
+	/* The client's saved cards, listed from Stripe as the pay form opens
+	 * when the store has none: only then is "no saved card" known before
+	 * the confirm. */
+	uint64_t cards_job;
+	bool cards_listed; /* that listing found no card at Stripe */
 };
 
 struct pay_panel *pay_panel_new(struct ui *ui)
@@ -143,6 +150,10 @@ static void open_form(struct pay_panel *p, const struct appointment *a, enum pan
 	p->id = a->id;
 	memcpy(p->currency, a->currency, sizeof p->currency);
 	p->error[0] = '\0';
+	p->limit[0] = '\0';
+	if (mode == PANEL_REFUND)
+		pay_refund_limit_text(p->ui->app->db, &p->ui->app->session, a->currency, p->limit,
+				      sizeof p->limit);
 	char when[200], money[64];
 	snprintf(when, sizeof when, "%s · %s", a->client_name, a->service_name);
 	money_format(prefill, a->currency, money, sizeof money);
@@ -175,6 +186,26 @@ static void open_form(struct pay_panel *p, const struct appointment *a, enum pan
 	p->form.dirty = false;
 }
 
+/* Ask Stripe for the client's cards on a worker (silent) when the store has
+ * none: the charge itself would ask, too late to tell the desk. */
+static void list_cards(struct pay_panel *p, int64_t appointment_id)
+{
+	p->cards_job = 0;
+	p->cards_listed = false;
+	int64_t client_id = 0;
+	struct ui *ui = p->ui;
+	if (!ui->app->jobs || !ui->app->vault ||
+	    !pay_precheck_cards_unknown(ui->app->db, appointment_id, &client_id))
+		return;
+	char *key = NULL;
+	struct pd_error err = {0};
+	if (setup_open_key(ui->app->db, ui->app->vault, &key, &err) != PD_OK)
+		return;
+	struct pay_job_request req = {.op = PAY_OP_CARDS, .id = client_id};
+	p->cards_job = payments_job_submit(ui->app->jobs, &req, key, &ui->app->session);
+	vault_secret_free(&key);
+}
+
 void pay_panel_pay(struct pay_panel *p, const struct appointment *a)
 {
 	int64_t due = 0;
@@ -197,6 +228,7 @@ void pay_panel_pay(struct pay_panel *p, const struct appointment *a)
 		}
 	}
 	open_form(p, a, PANEL_PAY, due);
+	list_cards(p, a->id);
 }
 
 void pay_panel_recheck(struct pay_panel *p, const struct appointment *a)
@@ -346,13 +378,30 @@ static void submit_form(struct pay_panel *p)
 		snprintf(p->error, sizeof p->error, "Amount: %.250s", err.msg);
 		return;
 	}
+	/* What the use case would refuse is said here, under the field, before
+	 * any confirmation (the use case still checks: it is the guard). */
+	int choice = p->fields[PF_CHOICE].choice;
+	char why[sizeof p->error - 16];
+	if (p->mode == PANEL_PAY)
+		pay_precheck_take(p->ui->app->db, p->id, amount, pay_tenders[choice],
+				  p->cards_listed, why, sizeof why);
+	else
+		pay_precheck_refund(p->ui->app->db, &p->ui->app->session, p->id, amount,
+				    choice_is_desk(p), why, sizeof why);
+	if (why[0]) {
+		bool on_amount = strncmp(why, "at most", 7) == 0 || strncmp(why, "a refund", 8) == 0;
+		int field = on_amount ? PF_AMOUNT : PF_CHOICE;
+		snprintf(p->fields[field].error, sizeof p->fields[field].error, "%s", why);
+		p->form.focus = field;
+		snprintf(p->error, sizeof p->error, "%s: %s", p->fields[field].label, why);
+		return;
+	}
 	struct pending *pd = calloc(1, sizeof *pd);
 	if (!pd)
 		return;
 	pd->panel = p;
 	pd->req.id = p->id;
 	pd->req.amount = amount;
-	int choice = p->fields[PF_CHOICE].choice;
 	snprintf(pd->note, sizeof pd->note, "%s", ui_form_value(&p->form, PF_NOTE));
 	pd->desk = choice_is_desk(p);
 	int64_t shown = amount;
@@ -494,6 +543,14 @@ enum ui_result pay_panel_key(struct pay_panel *p, int key)
 
 void pay_panel_job_done(struct pay_panel *p, const struct jobs_completion *c)
 {
+	if (p->cards_job && c->id == p->cards_job) { /* list_cards: silent */
+		p->cards_job = 0;
+		/* customers_cards_refresh's own count: refused before the confirm only
+		 * when Stripe itself just said none (a listing that failed, or
+		 * another desk's write meanwhile, leaves it to the charge) */
+		p->cards_listed = c->status == JOBS_DONE && strncmp(c->result, "0 saved cards", 13) == 0;
+		return;
+	}
 	for (size_t i = 0; i < sizeof p->jobs / sizeof p->jobs[0]; i++) {
 		if (p->jobs[i] && p->jobs[i] == c->id) {
 			ui_notify(p->ui, c->status == JOBS_DONE ? UI_NOTICE_INFO : UI_NOTICE_ERROR,
@@ -577,12 +634,31 @@ void pay_panel_draw(struct pay_panel *p, struct ui_rect a)
 	}
 	int y = a.y + 1;
 	ui_put(y, a.x + 2, a.w - 4, ROLE_TITLE, p->title, false);
+	if (p->mode == PANEL_REFUND && p->limit[0])
+		ui_put(y + 1, a.x + 2, a.w - 4, ROLE_DIM, p->limit, false);
 	y += 2;
 	ui_form_draw(&p->form, (struct ui_rect){y, a.x + 2, PF_COUNT * 2 + 2, a.w - 4});
 	int cy, cx;
 	getyx(stdscr, cy, cx);
-	if (p->error[0])
-		ui_put(a.y + a.h - 3, a.x + 2, a.w - 4, ROLE_ERROR, p->error, false);
+	if (p->error[0]) { /* whole, wrapped: a refusal is read before anything is confirmed */
+		const char *t = p->error;
+		int rows = 0;
+		for (; *t && rows < 3; rows++) {
+			t += ui_wrap(t, a.w - 4);
+			while (*t == ' ')
+				t++;
+		}
+		t = p->error;
+		for (int i = 0; i < rows; i++) {
+			char line[sizeof p->error];
+			size_t n = ui_wrap(t, a.w - 4);
+			snprintf(line, sizeof line, "%.*s", (int)n, t);
+			ui_put(a.y + a.h - 2 - rows + i, a.x + 2, a.w - 4, ROLE_ERROR, line, false);
+			t += n;
+			while (*t == ' ')
+				t++;
+		}
+	}
 	ui_put(a.y + a.h - 1, a.x + 2, a.w - 4, ROLE_HELP_KEY,
 	       "Tab: next field   Enter on the last field / Ctrl-S: continue   Esc: cancel", false);
 	move(cy, cx);

@@ -47,6 +47,8 @@ struct clients_state {
 	char form_error[600];
 	struct pay_panel *pay; /* the save-a-card link view */
 	int64_t detail_id;     /* the client shown at a glance (o), 0: none */
+	int64_t cards_opened;  /* detail_id whose opening listed its cards */
+	struct cards_refresh *cards;
 };
 
 /* ---- validation on leaving a field ---------------------------------- */
@@ -173,6 +175,7 @@ static void *open_clients(struct ui *ui)
 	textedit_init(&st->query, 200, false);
 	st->list.sel = -1;
 	st->pay = pay_panel_new(ui);
+	st->cards = cards_refresh_new();
 	load(st);
 	return st;
 }
@@ -197,6 +200,7 @@ static void close_clients(void *state)
 	free(st->staff);
 	client_free(&st->cur);
 	pay_panel_free(&st->pay);
+	cards_refresh_free(&st->cards);
 	free(st);
 }
 
@@ -673,7 +677,8 @@ static void job_done(void *state, struct ui *ui, const struct jobs_completion *c
 {
 	struct clients_state *st = state;
 	(void)ui;
-	pay_panel_job_done(st->pay, c);
+	if (!cards_refresh_job_done(st->cards, c))
+		pay_panel_job_done(st->pay, c);
 }
 
 /* ---- drawing ------------------------------------------------------------ */
@@ -766,9 +771,12 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 		return;
 	}
 	if (st->detail_id) {
-		client_detail_draw(ui, st->detail_id, a);
+		cards_refresh_shown(st->cards, ui, st->detail_id, st->cards_opened != st->detail_id);
+		st->cards_opened = st->detail_id;
+		client_detail_draw(ui, st->detail_id, st->cards, a);
 		return;
 	}
+	st->cards_opened = 0;
 	/* Which list: Clients · Services · Staff, the current one highlighted. */
 	int x = a.x + 1;
 	for (int k = 0; k < LK_COUNT; k++) {
@@ -833,25 +841,11 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 		char line[400];
 		snprintf(line, sizeof line, "Notes: %s", st->cur.notes[0] ? st->cur.notes : "—");
 		ui_put(by, a.x + 1, a.w - 2, ROLE_DIM, line, false);
-		/* Saved cards as Stripe last listed them: brand, last4, expiry. */
-		char cards[300] = "";
-		struct client_card *cc = NULL;
-		size_t ncc = 0;
-		if (st->cur.stripe_customer_id &&
-		    client_cards_list(ui->app->db, st->cur.id, &cc, &ncc, NULL) == PD_OK) {
-			size_t used = (size_t)snprintf(cards, sizeof cards, "Stripe %s · ",
-						       st->cur.stripe_customer_id);
-			for (size_t i = 0; i < ncc && used < sizeof cards; i++)
-				used += (size_t)snprintf(cards + used, sizeof cards - used,
-							 "%s%s ·%s %02d/%02d", i ? ", " : "",
-							 cc[i].brand, cc[i].last4, cc[i].exp_month % 100,
-							 cc[i].exp_year % 100);
-			if (ncc == 0 && used < sizeof cards)
-				snprintf(cards + used, sizeof cards - used, "no saved card (S saves one)");
-			free(cc);
-		} else if (st->cur.bill_with_stripe) {
-			snprintf(cards, sizeof cards, "not at Stripe yet (Y sends the client)");
-		}
+		/* Saved cards as Stripe has them: brand, last4, expiry, listed
+		 * again on a worker while the client is shown (cards_refresh.h). */
+		cards_refresh_shown(st->cards, ui, st->cur.id, false);
+		char cards[300];
+		cards_refresh_line(ui, st->cards, &st->cur, true, cards, sizeof cards);
 		if (cards[0])
 			ui_put(by - 1, a.x + 1, a.w - 2, ROLE_DIM, cards, false);
 	}

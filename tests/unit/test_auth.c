@@ -228,6 +228,53 @@ static void test_refund_limits(void **state)
 	assert_int_equal(refusals, 6);
 }
 
+/* The desk's check before the confirm gives the reserve's own answer, and
+ * writes nothing: no reservation, no audit row. */
+static int count_rows(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void test_refund_check_matches_reserve(void **state)
+{
+	struct fx *f = *state;
+	struct pd_error err = {0};
+	char why[300];
+	struct auth_refund_room room;
+	struct auth_refund_part p = {"pi_1", 100, 0};
+	assert_int_equal(auth_refund_check(f->db, &f->staff, "USD", &p, 1, why, sizeof why, &err), 0);
+	assert_string_equal(why,
+			    "staff may not refund in USD until an admin sets a USD refund limit");
+	assert_int_equal(auth_refund_room(f->db, &f->staff, "usd", &room, &err), 0);
+	assert_false(room.has_limit);
+	assert_int_equal(auth_set_refund_limit(f->db, &f->admin, "usd", 5000, 6000, &err), 0);
+	assert_int_equal(reserve(f, &f->staff, "pi_1", 4000, "usd", &err), 0);
+	int audit_before = count_rows(f->db, "SELECT count(*) FROM audit_log");
+	p.amount = 3000; /* 40 + 30 of one payment: above 50 */
+	assert_int_equal(auth_refund_check(f->db, &f->staff, "usd", &p, 1, why, sizeof why, &err), 0);
+	assert_int_equal(reserve(f, &f->staff, "pi_1", 3000, "usd", &err), PD_ERR_FORBIDDEN);
+	assert_string_equal(why, err.msg);
+	audit_before++; /* the reserve's refusal is audited; the check's is not */
+	p = (struct auth_refund_part){"pi_2", 2000, 0};
+	assert_int_equal(auth_refund_check(f->db, &f->staff, "usd", &p, 1, why, sizeof why, &err), 0);
+	assert_string_equal(why, "");
+	assert_int_equal(auth_refund_check(f->db, &f->admin, "usd", &p, 1, why, sizeof why, &err), 0);
+	assert_string_equal(why, "");
+	assert_int_equal(count_rows(f->db, "SELECT count(*) FROM audit_log"), audit_before);
+	assert_int_equal(count_rows(f->db, "SELECT count(*) FROM staff_refunds"), 1);
+	assert_int_equal(auth_refund_room(f->db, &f->staff, "usd", &room, &err), 0);
+	assert_true(room.has_limit);
+	assert_int_equal(room.limit.per_payment, 5000);
+	assert_int_equal(room.day_left, 2000);
+	assert_int_equal(auth_refund_room(f->db, &f->admin, "usd", &room, &err), 0);
+	assert_true(room.unlimited);
+}
+
 /* Desks refunding at once: each with its own connection, as two paydesk
  * processes are. The check and the reservation are one write transaction,
  * so exactly as many pass as the limit holds. */
@@ -403,6 +450,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_staff_refused_at_app_layer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_view_admins_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refund_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refund_check_matches_reserve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refund_limit_race, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refund_limit_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refund_limit_migrates, setup, teardown),
