@@ -103,7 +103,7 @@ int payments_reader_cancel(const struct pay_env *e, int64_t appointment_id, stru
 
 /* Refund amount (0: everything still refundable) with reason
  * (duplicate | fraudulent | requested_by_customer). Staff are held to the
- * admin's refund limit (auth_allow_refund). */
+ * admin's refund limits (auth_refund_reserve). */
 int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amount,
 		    const char *reason, struct pay_result *r, struct pd_error *err);
 

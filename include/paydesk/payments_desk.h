@@ -31,7 +31,7 @@ int payments_desk_take(sqlite3 *db, const struct session *who, int64_t appointme
 
 /* Hand back amount (0: all the desk took that is not refunded yet), newest
  * desk payment first, each in its own tender; staff within their refund
- * rights (auth_allow_refund). Recorded, never sent to Stripe. */
+ * rights (auth_refund_reserve). Recorded, never sent to Stripe. */
 int payments_desk_refund(sqlite3 *db, const struct session *who, int64_t appointment_id,
 			 int64_t amount, const char *note, struct pay_result *r,
 			 struct pd_error *err);
