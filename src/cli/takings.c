@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "paydesk/cli.h"
+#include "paydesk/history.h"
 #include "paydesk/history_desk.h"
 #include "paydesk/money.h"
+#include "paydesk/stripe_account.h"
 #include "paydesk/tz.h"
 
 static void usage(FILE *out)
@@ -28,6 +30,29 @@ static char *amount(int64_t minor, const char *cur, char *out, size_t len)
 	if (sp)
 		*sp = '\0';
 	return out;
+}
+
+/* Stripe's figures come from the billing history, which holds what the last
+ * sync brought: say when that was, so money taken since is not thought lost
+ * (a desk read its morning's card payments as missing). */
+static void stripe_as_of(sqlite3 *db)
+{
+	struct stripe_account_row acct;
+	struct pd_error err = {0};
+	if (stripe_account_get(db, &acct, &err) != PD_OK)
+		return; /* no Stripe account: desk tenders only */
+	int64_t at = 0;
+	history_last_synced(db, &at, &err);
+	char when[32] = "never";
+	if (at > 0) {
+		struct tz_civil c;
+		tz_to_civil(at, &c);
+		snprintf(when, sizeof when, "%04d-%02d-%02d %02d:%02d", c.year % 10000,
+			 c.month % 100, c.day % 100, c.hour % 100, c.minute % 100);
+	}
+	printf("\nStripe's figures are the billing history as of its last sync (%s); card\n"
+	       "payments since then count after the next sync (paydesk sync, or S on History).\n",
+	       when);
 }
 
 static int run(struct app *app, int argc, char **argv)
@@ -72,6 +97,7 @@ static int run(struct app *app, int argc, char **argv)
 	       d, tz_name());
 	if (n == 0) {
 		printf("\nNothing taken.\n");
+		stripe_as_of(app->db);
 		return 0;
 	}
 	printf("\n%-20s %-4s %14s %14s %14s\n", "TENDER", "CUR", "TAKEN", "REFUNDED", "NET");
@@ -86,6 +112,7 @@ static int run(struct app *app, int argc, char **argv)
 		       amount(t[i].refunded, t[i].currency, b, sizeof b),
 		       amount(t[i].taken - t[i].refunded, t[i].currency, e, sizeof e));
 	}
+	stripe_as_of(app->db);
 	return 0;
 }
 
