@@ -23,6 +23,12 @@ struct booking_request {
 /* Book. Refused with PD_ERR_CLASH (err names the other booking) when the
  * staff member is booked then, PD_ERR_USAGE outside their working hours or
  * for an inactive service or staff member. */
+/* The checks booking_create (edit_id 0) or booking_update (edit_id) would
+ * make — client, service, staff hours, a clash — without writing: to refuse
+ * before the desk is asked anything else. */
+int booking_check(sqlite3 *db, const struct booking_request *req, int64_t edit_id,
+		  struct pd_error *err);
+
 int booking_create(sqlite3 *db, const struct booking_request *req, int64_t *id,
 		   struct pd_error *err);
 

@@ -26,6 +26,14 @@ void booking_describe(const struct appointment *a, char *out, size_t len)
 		 a->service_name ? a->service_name : "?", a->staff_name ? a->staff_name : "?");
 }
 
+/* "Monday" for wday 0: messages say "on Sundays", not "on Suns". */
+static const char *weekday_name(int wday)
+{
+	static const char *const names[] = {"Monday", "Tuesday", "Wednesday", "Thursday",
+					    "Friday", "Saturday", "Sunday"};
+	return wday >= 0 && wday < 7 ? names[wday] : "?";
+}
+
 /* The appointment the request would make (times, price), after every check
  * but the clash. keep_service: editing an appointment whose service is
  * inactive now may keep it. */
@@ -77,12 +85,12 @@ static int check_request(sqlite3 *db, const struct booking_request *req, int64_t
 	int ws = sf.hours.start[s.wday], we = sf.hours.end[s.wday];
 	if (we <= ws)
 		return pd_error_set(err, PD_ERR_USAGE, "%s does not work on %ss", sf.name,
-				    tz_weekday_abbr(s.wday));
+				    weekday_name(s.wday));
 	if (from < ws || to > we)
 		return pd_error_set(err, PD_ERR_USAGE,
 				    "%02d:%02d-%02d:%02d is outside %s's hours on %ss "
 				    "(%02d:%02d-%02d:%02d)",
-				    s.hour, s.minute, e.hour, e.minute, sf.name, tz_weekday_abbr(s.wday),
+				    s.hour, s.minute, e.hour, e.minute, sf.name, weekday_name(s.wday),
 				    ws / 60, ws % 60, we / 60, we % 60);
 	return PD_OK;
 }
@@ -161,6 +169,25 @@ int booking_create(sqlite3 *db, const struct booking_request *req, int64_t *id,
 	if (!rc)
 		rc = audit(db, req->who, "booking.create", *id, true, &a, err);
 	return finish(db, rc, err);
+}
+
+int booking_check(sqlite3 *db, const struct booking_request *req, int64_t edit_id,
+		  struct pd_error *err)
+{
+	int64_t keep_service = 0;
+	if (edit_id) {
+		struct appointment cur;
+		int rc = appointments_get(db, edit_id, &cur, err);
+		if (rc)
+			return rc;
+		keep_service = cur.service_id;
+		appointment_free(&cur);
+	}
+	struct appointment a = {.notes = (char *)(req->notes ? req->notes : "")};
+	int rc = check_request(db, req, keep_service, &a, err);
+	if (!rc)
+		rc = refuse_clash(db, &a, edit_id, err);
+	return rc;
 }
 
 static bool open_state(enum appt_state s)

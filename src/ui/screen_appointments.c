@@ -408,9 +408,6 @@ static void save_form(struct appt_screen *st)
 	}
 	const struct service *svc = &st->services[st->fields[F_SERVICE].choice];
 	int64_t staff_id = st->staff[st->fields[F_STAFF].choice].id;
-	if (warn_first(st, start, staff_id, svc->duration_min))
-		return;
-	st->past_ok = st->overlap_ok = false;
 	struct booking_request req = {
 		.who = &ui->app->session,
 		.client_id = st->client_id,
@@ -421,8 +418,14 @@ static void save_form(struct appt_screen *st)
 	};
 	struct pd_error err = {0};
 	int64_t id = st->edit_id;
-	int rc = id ? booking_update(ui->app->db, id, st->edit_version, &req, &err)
-		    : booking_create(ui->app->db, &req, &id, &err);
+	/* What would refuse it (hours, a clash) is said before asking anything. */
+	int rc = booking_check(ui->app->db, &req, id, &err);
+	if (!rc && warn_first(st, start, staff_id, svc->duration_min))
+		return;
+	st->past_ok = st->overlap_ok = false;
+	if (!rc)
+		rc = id ? booking_update(ui->app->db, id, st->edit_version, &req, &err)
+			: booking_create(ui->app->db, &req, &id, &err);
 	if (rc) {
 		/* Keep the form as typed; the clash or the hours go next to the time. */
 		if (rc == PD_ERR_CLASH || rc == PD_ERR_USAGE) {

@@ -267,6 +267,16 @@ class Appointments(unittest.TestCase):
         t.send("y")
         screen = t.wait_for("booked 10:00")
         self.assertIn(yesterday, screen)
+        # Past and outside Alice's hours: refused at once, not asked about first
+        # (the desk said "book it anyway", then it was refused).
+        self.book(t, "zoe", yesterday, "21:30")
+        screen = t.wait_for("not saved: 21:30-22:30 is outside Alice's hours on")
+        self.assertNotIn("has passed", screen)
+        self.assertRegex(screen, r"on (Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days")
+        t.send("Escape")
+        t.wait_for("Discard the booking?")
+        t.send("y")
+        t.wait_for("Day agenda")
         t.send("q")
         self.assertEqual(t.exit_status(), 0)
 

@@ -109,7 +109,7 @@ static void test_book_and_clash(void **state)
 	assert_int_equal(book(f, f->alice, local(2030, 1, 7, 19, 30), &id2, &err), PD_ERR_USAGE);
 	assert_non_null(strstr(err.msg, "outside Alice's hours"));
 	assert_int_equal(book(f, f->alice, local(2030, 1, 6, 10, 0), &id2, &err), PD_ERR_USAGE);
-	assert_non_null(strstr(err.msg, "does not work on Suns"));
+	assert_non_null(strstr(err.msg, "does not work on Sundays"));
 	/* A cancelled booking frees its slot. */
 	assert_int_equal(appointments_get(f->db, id, &a, &err), 0);
 	assert_int_equal(booking_set_state(f->db, &desk, id, a.version, APPT_CANCELLED, &err), 0);
