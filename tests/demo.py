@@ -113,7 +113,10 @@ def main():
         "XDG_CONFIG_HOME": os.path.join(home, "config"),
         "PAYDESK_PASSPHRASE": DEMO_PASSPHRASE,
     })
-    fake = FakeStripe(seed_file=seed).start()
+    # The fake's own messages (a client that hung up mid-answer prints a
+    # traceback) go to a file: on the terminal they drew over paydesk's screen.
+    fake_log = open(os.path.join(home, "fake-stripe.log"), "w")
+    fake = FakeStripe(seed_file=seed, stderr=fake_log).start()
     try:
         env["PAYDESK_API_BASE"] = fake.base_url
         print(f"paydesk training mode: fake Stripe at {fake.base_url} ({os.path.basename(seed)}),"
@@ -151,6 +154,7 @@ def main():
         status = subprocess.call([args.bin], env=env)
     finally:
         fake.stop()
+        fake_log.close()
         if not args.keep:
             shutil.rmtree(home, ignore_errors=True)
     sys.exit(status)

@@ -70,8 +70,9 @@ class Response:
 
 
 class FakeStripe:
-    def __init__(self, seed_file=None, extra_args=(), startup_timeout=10.0):
+    def __init__(self, seed_file=None, extra_args=(), startup_timeout=10.0, stderr=None):
         self.seed_file = seed_file
+        self.stderr = stderr  # a file for the server's own messages (None: inherited)
         self.extra_args = list(extra_args)
         self.startup_timeout = startup_timeout
         self.proc = None
@@ -84,7 +85,8 @@ class FakeStripe:
         cmd = [sys.executable, SERVER, "--port", "0"] + self.extra_args
         if self.seed_file:
             cmd += ["--seed", self.seed_file]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                     stderr=self.stderr)
         ready, _, _ = select.select([self.proc.stdout], [], [], self.startup_timeout)
         line = self.proc.stdout.readline().decode().strip() if ready else ""
         m = _LISTEN.match(line)
