@@ -208,10 +208,17 @@ void ui_signin_draw(struct ui *ui)
 	int cy, cx;
 	getyx(stdscr, cy, cx);
 	y += s->form.n + 1;
-	if (s->error[0])
-		ui_put(y, r.x + 2, w - 4, ROLE_ERROR, s->error, false);
-	else if (s->hint[0])
-		ui_put(y, r.x + 2, w - 4, ROLE_NOTICE, s->hint, false);
+	/* The error or the admin's hint, wrapped over the rows left above the
+	 * keys line (a training hint's PINs were cut at 80 columns). */
+	const char *t = s->error[0] ? s->error : s->hint;
+	enum theme_role role = s->error[0] ? ROLE_ERROR : ROLE_NOTICE;
+	for (; *t && y < r.y + h - 2; y++) {
+		size_t n = ui_wrap(t, w - 4);
+		ui_putf(y, r.x + 2, w - 4, role, "%.*s", (int)n, t);
+		t += n;
+		while (*t == ' ')
+			t++;
+	}
 	ui_put(r.y + h - 2, r.x + 2, w - 4, ROLE_HELP_KEY,
 	       "Enter: next / sign in    Ctrl-C: quit paydesk", false);
 	move(cy, cx);

@@ -332,6 +332,21 @@ class Users(unittest.TestCase):
         t.send("q")
         self.assertEqual(t.exit_status(), 0)
 
+    def test_a_long_lock_hint_is_read_whole(self):
+        # The training hint's last words (the admin's PIN) were cut at 80x24.
+        out = self.paydesk("users", "add", "--name", "Alex", "--role", "admin", stdin="2468\n")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        hint = ("Training mode: staff Sam, PIN 2468 · admin 'Demo admin', PIN 1357 · "
+                "ask the owner for your own")
+        out = self.paydesk("users", "lock-hint", hint, "--as", "Alex", env={"PAYDESK_PIN": "2468"})
+        self.assertEqual(out.returncode, 0, out.stderr)
+        t = self.start()
+        screen = t.wait_for("paydesk is locked")
+        flat = " ".join("".join(screen.split("\n")).replace("│", " ").split())
+        self.assertIn(" ".join(hint.split()), flat)
+        t.send("C-c")
+        self.assertEqual(t.exit_status(), 0)
+
     def test_users_usage(self):
         self.assertEqual(self.paydesk("users").returncode, 2)
         self.assertEqual(self.paydesk("users", "add", "--name", "X").returncode, 2)
