@@ -96,7 +96,9 @@ static void test_new_file_keeps_an_existing_one(void **state)
 	got = tu_read_file(path, &len);
 	assert_string_equal((char *)got, "replaced\r\n");
 	free(got);
+	tu_rm_rf(dir);
 	free(path);
+	free(dir);
 }
 
 int main(void)
