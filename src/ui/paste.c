@@ -49,6 +49,8 @@ static void paste_keep(struct paste_raw *p, const char *s, size_t n)
 
 static void after_add(struct paste_raw *p, const char *s, size_t n)
 {
+	if (n == 0)
+		return; /* nothing after the marker: p->after may not exist yet */
 	if (p->nafter + n > p->capafter) {
 		size_t cap = p->capafter ? p->capafter : 4096;
 		while (cap < p->nafter + n)
