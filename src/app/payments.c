@@ -10,6 +10,7 @@
 
 #include "paydesk/audit.h"
 #include "paydesk/booking.h"
+#include "paydesk/charge_queue.h"
 #include "paydesk/clients.h"
 #include "paydesk/customers.h"
 #include "paydesk/db.h"
@@ -309,6 +310,11 @@ int pay_begin(const struct pay_env *e, int64_t appointment_id, enum payrow_metho
 	rc = appointments_get(e->db, appointment_id, a, err);
 	if (rc)
 		return finish(e->db, rc, err);
+	/* A queued charge sent (or dropped) by someone else says so first. */
+	if (e->queued_charge && (rc = charge_queue_claimable(e->db, e->queued_charge, err))) {
+		appointment_free(a);
+		return finish(e->db, rc, err);
+	}
 	int64_t paid = 0, refunded = 0;
 	rc = payrows_totals(e->db, appointment_id, &paid, &refunded, err);
 	int64_t due = a->amount > paid ? a->amount - paid : 0;
@@ -346,6 +352,9 @@ int pay_begin(const struct pay_env *e, int64_t appointment_id, enum payrow_metho
 		row->actor = strdup(pay_actor(e->who));
 		rc = payrows_insert(e->db, row, &row->id, err);
 	}
+	/* A queued charge leaves the queue with its attempt, or not at all. */
+	if (!rc && e->queued_charge)
+		rc = charge_queue_claim(e, appointment_id, *amount, row->id, err);
 	if (!rc) {
 		a->payment = PAY_PENDING;
 		rc = appointments_set_payment(e->db, a, err);
