@@ -24,8 +24,9 @@
 #define CHARGE_QUEUED_WORDS "queued, not charged"
 
 /* Queue a charge of amount (0: all that is due) on the client's saved card
- * payment_method (NULL or "": their first saved card when it is sent; card
- * is how the desk saw it, "visa ·4242", may be NULL). down_since: when
+ * payment_method, card how the desk saw it ("visa ·4242", may be NULL).
+ * payment_method NULL or "": the first card stored for the client, or when
+ * none is, their first saved card at Stripe when it is sent. down_since: when
  * Stripe became unreachable (0: not known). No network. Refused like a
  * payment (role, nothing due, too much, cancelled, a payment under way, no
  * Stripe customer) and when one is queued already. */

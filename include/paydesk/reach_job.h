@@ -14,11 +14,18 @@
 /* Seconds between checks while Stripe stays unreachable. */
 #define REACH_PROBE_SECONDS 15
 
-/* Queue one check in delay seconds, unless one is queued or running
- * already (then 0). key (guarded memory) is copied for the job. */
+/* Queue one check in delay seconds (while Stripe is unreachable; skipped if
+ * it answered meanwhile), or with delay 0 one now whatever is known (the
+ * desk is about to need Stripe: a payment form opened, a queued charge to
+ * send). At most one of each kind at a time (else 0). key (guarded memory)
+ * is copied for the job. */
 uint64_t reach_probe_submit(struct jobs *jobs, const char *key, double delay);
 
-/* Whether a check is queued or running. */
+/* Whether a delayed check is queued or running. */
 bool reach_probe_pending(void);
+
+/* Checks in the pool, queued or running (0-2): the desk's job count and
+ * "quit while jobs run?" leave them out — a check moves nothing. */
+int reach_probe_count(void);
 
 #endif

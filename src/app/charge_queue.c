@@ -100,12 +100,24 @@ int charge_queue_add(sqlite3 *db, const struct session *who, int64_t appointment
 	if (have_client)
 		client_free(&c);
 	struct queued_charge q = {0};
+	if (!rc && (!payment_method || !*payment_method)) {
+		/* the card it would be sent with today, as the desk knows it; none
+		 * stored: the client's first saved card at Stripe when it is sent */
+		struct client_card *cards = NULL;
+		size_t n = 0;
+		if (client_cards_list(db, a.client_id, &cards, &n, NULL) == PD_OK && n > 0) {
+			pay_copy(q.payment_method, sizeof q.payment_method, cards[0].payment_method_id);
+			snprintf(q.card, sizeof q.card, "%s \u00b7%s", cards[0].brand, cards[0].last4);
+		}
+		free(cards);
+	} else if (!rc) {
+		pay_copy(q.payment_method, sizeof q.payment_method, payment_method);
+		pay_copy(q.card, sizeof q.card, card);
+	}
 	if (!rc) {
 		q.appointment_id = appointment_id;
 		q.amount = amount ? amount : due;
 		memcpy(q.currency, a.currency, sizeof q.currency);
-		pay_copy(q.payment_method, sizeof q.payment_method, payment_method);
-		pay_copy(q.card, sizeof q.card, card);
 		pay_copy(q.queued_by, sizeof q.queued_by, pay_actor(who));
 		q.queued_at = (int64_t)time(NULL);
 		q.down_since = (int64_t)down_since;

@@ -42,6 +42,7 @@ void appt_load(struct appt_screen *st)
 	if (appointments_range(st->ui->app->db, from, to, st->staff_filter, &st->rows, &st->n, &err))
 		ui_notify(st->ui, UI_NOTICE_ERROR, "%s", err.msg);
 	ui_list_set_count(&st->list, (long)st->n);
+	appt_queue_load(st);
 }
 
 static void *open_appts(struct ui *ui)
@@ -94,6 +95,7 @@ static void close_appts(void *state)
 	textedit_free(&st->prompt_text);
 	pay_panel_free(&st->pay);
 	appointments_free_list(&st->rows, st->n);
+	appt_queue_free(st);
 	free(st);
 }
 
@@ -483,6 +485,14 @@ static bool in_agenda(const struct ui *ui)
 	       st->prompt == APPT_PROMPT_NONE;
 }
 
+/* Q and D only while a charge is queued (saved-card charges kept during a
+ * Stripe outage). */
+static bool has_queue(const struct ui *ui)
+{
+	const struct appt_screen *st = state_of(ui);
+	return in_agenda(ui) && st->nqueued > 0;
+}
+
 static bool in_form(const struct ui *ui)
 {
 	const struct appt_screen *st = state_of(ui);
@@ -497,6 +507,7 @@ static const char help_move[] = "h/l previous / next day (week), j/k move";
 static const char help_rows[] = "G last, g first row, PgDn/PgUp, Ctrl-D/U half";
 static const char help_view[] = "t today, w week, s staff, / find a client, J date";
 static const char help_pay[] = "p take payment, r refund, u pay link / reader, K stop reader";
+static const char help_queue[] = "Q queued charges (not charged), D drop one";
 
 static const struct ui_binding appt_keys[] = {
 	{'n', UI_ACT_NEW, help_book, in_agenda},
@@ -511,6 +522,8 @@ static const struct ui_binding appt_keys[] = {
 	{'u', UI_ACT_PAY_VIEW, help_pay, in_agenda},
 	{'K', UI_ACT_STOP, help_pay, in_agenda},
 	{'Y', UI_ACT_SYNC, "re-check an unknown payment at Stripe (no restart)", in_agenda},
+	{'Q', UI_ACT_OPEN, help_queue, has_queue},
+	{'D', UI_ACT_DELETE, help_queue, has_queue},
 	{'h', UI_ACT_LEFT, help_move, in_agenda},
 	{UI_KEY_FN(KEY_LEFT), UI_ACT_LEFT, help_move, in_agenda},
 	{'l', UI_ACT_RIGHT, help_move, in_agenda},
@@ -568,9 +581,15 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 	int step = st->week ? 7 : 1;
 	const struct appointment *cur = appt_selected(st);
 	switch (a) {
-	case UI_ACT_PAY:
-		if (cur)
+	case UI_ACT_PAY: /* a charge queued during an outage is sent, not taken again */
+		if (cur && !appt_queue_pay(st, cur))
 			pay_panel_pay(st->pay, cur);
+		return UI_HANDLED;
+	case UI_ACT_OPEN:
+		appt_queue_list(st);
+		return UI_HANDLED;
+	case UI_ACT_DELETE:
+		appt_queue_drop_ask(st);
 		return UI_HANDLED;
 	case UI_ACT_REFUND:
 		if (cur)

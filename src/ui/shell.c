@@ -24,6 +24,7 @@
 #include "charset.h"
 #include "paste.h"
 #include "qr_view.h"
+#include "stripe_status.h"
 #include "paydesk/tui.h"
 #include "paydesk/users.h"
 #include "widgets.h"
@@ -192,15 +193,23 @@ static void draw_tabs(struct ui *ui)
 {
 	ui_fill((struct ui_rect){0, 0, 1, COLS}, ROLE_TAB);
 	int x = 0;
+	/* A Stripe outage (or charges queued in one) takes the room of the
+	 * other tabs' names: their numbers stay, and still switch. */
+	bool outage = ui_stripe_status_shown(ui);
 	for (int i = 0; i < UI_TABS; i++) {
 		if (!ui_screen_allowed(ui, i))
 			continue; /* what the role cannot do is not shown */
 		char label[48];
-		snprintf(label, sizeof label, " %d %s ", i + 1, ui_screens[i]->title);
+		if (outage && i != ui->tab)
+			snprintf(label, sizeof label, " %d ", i + 1);
+		else
+			snprintf(label, sizeof label, " %d %s ", i + 1, ui_screens[i]->title);
 		x += ui_put(0, x, COLS - x, i == ui->tab ? ROLE_TAB_ACTIVE : ROLE_TAB, label, false);
 		x += ui_put(0, x, COLS - x, ROLE_TAB, " ", false);
 	}
 	int right = strcmp(ui->mode, "live") == 0 ? 6 : 0;
+	if (outage)
+		x += ui_stripe_status_draw(ui, 0, x, COLS - x - right);
 	if (ui->tab >= UI_TABS) { /* a panel: its name where the tabs end */
 		char label[48];
 		snprintf(label, sizeof label, " A %s ", ui_screens[ui->tab]->title);
@@ -632,7 +641,8 @@ static void drain_jobs(struct ui *ui)
 		if (s->reload)
 			s->reload(ui->state[ui->tab], ui);
 	}
-	ui->pending_jobs = (int)jobs_pending(ui->app->jobs);
+	ui_stripe_status_tick(ui);
+	ui->pending_jobs = ui_stripe_status_jobs(ui); /* all but Stripe reachability checks */
 }
 
 static void start_jobs(struct ui *ui)

@@ -77,6 +77,8 @@ class ChargeQueueTest(unittest.TestCase):
         self.assertEqual(q["state"], "queued")
         self.assertEqual(q["amount"], 4000)
         self.assertIn("not charged", out["result"]["message"])
+        self.assertEqual(q["card"], "visa \u00b74242")  # the stored card it will use
+        self.assertTrue(q["payment_method"].startswith("pm_"))
         return q
 
     def sql(self, query, args=()):

@@ -141,11 +141,11 @@ static int report(int rc, const struct pd_error *err, const struct pay_result *r
 
 static json_t *queued_json(const struct queued_charge *q)
 {
-	return json_pack("{s:I, s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "id",
+	return json_pack("{s:I, s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "id",
 			 (json_int_t)q->id, "appointment_id", (json_int_t)q->appointment_id, "state",
 			 qcharge_state_key(q->state), "amount", (json_int_t)q->amount, "currency",
 			 q->currency, "payment_method", q->payment_method, "queued_by", q->queued_by,
-			 "done_by", q->done_by, "reason", q->reason, "payment_row",
+			 "done_by", q->done_by, "reason", q->reason, "card", q->card, "payment_row",
 			 (json_int_t)q->payment_row, "client", q->client);
 }
 
@@ -455,7 +455,7 @@ int main(int argc, char **argv)
 		out = report(rc, &err, &r, appointment_json(db, id));
 	} else if (strcmp(cmd, "queue") == 0) {
 		int64_t qid = 0;
-		rc = charge_queue_add(db, &R.who, id, R.amount, R.pm, R.pm ? "visa ·4242" : NULL,
+		rc = charge_queue_add(db, &R.who, id, R.amount, R.pm, R.pm ? "given card" : NULL,
 				      time(NULL), &qid, &r, &err);
 		out = report(rc, &err, &r, rc ? appointment_json(db, id) : queue_json(db, qid));
 	} else if (strcmp(cmd, "queue-send") == 0) {
