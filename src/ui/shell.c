@@ -635,13 +635,13 @@ static void drain_jobs(struct ui *ui)
 {
 	if (!ui->app->jobs)
 		return;
+	ui_stripe_status_tick(ui); /* first: what the jobs say is newer news */
 	if (jobs_drain(ui->app->jobs, on_completion, ui) > 0) {
 		ui_load_account(ui);
 		const struct ui_screen *s = ui_screens[ui->tab];
 		if (s->reload)
 			s->reload(ui->state[ui->tab], ui);
 	}
-	ui_stripe_status_tick(ui);
 	ui->pending_jobs = ui_stripe_status_jobs(ui); /* all but Stripe reachability checks */
 }
 
