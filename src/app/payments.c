@@ -20,6 +20,7 @@
 #include "paydesk/settings.h"
 #include "paydesk/setup.h"
 #include "paydesk/stripe_account.h"
+#include "paydesk/stripe_reach.h"
 #include "payments_internal.h"
 
 /* ---- shared helpers ------------------------------------------------------ */
@@ -467,12 +468,20 @@ int payments_charge_card(const struct pay_env *e, int64_t appointment_id, int64_
 				  c.name);
 	else if (payment_method && *payment_method)
 		pay_copy(pm, sizeof pm, payment_method);
-	else if (first_card(e->db, c.id, pm) != PD_OK && (!e->key || refresh_cards(e, c.id) ||
-							  first_card(e->db, c.id, pm) != PD_OK))
-		rc = pd_error_set(err, PD_ERR_USAGE,
-				  "%s has no saved card: send a pay link or save a card "
-				  "for next time (Clients tab)",
-				  c.name);
+	else if (first_card(e->db, c.id, pm) != PD_OK) {
+		int listed = e->key ? refresh_cards(e, c.id) : PD_ERR_LOCKED;
+		if (listed && stripe_reach_down(NULL)) /* not "no card": Stripe could not say */
+			rc = pd_error_set(err, PD_ERR,
+					  "Stripe does not answer: %s's saved cards could not be "
+					  "listed, nothing was charged. Take cash, or try again once "
+					  "Stripe is back",
+					  c.name);
+		else if (listed || first_card(e->db, c.id, pm) != PD_OK)
+			rc = pd_error_set(err, PD_ERR_USAGE,
+					  "%s has no saved card: send a pay link or save a card "
+					  "for next time (Clients tab)",
+					  c.name);
+	}
 	char customer[64];
 	pay_copy(customer, sizeof customer, c.stripe_customer_id);
 	client_free(&c);

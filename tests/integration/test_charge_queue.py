@@ -199,6 +199,30 @@ class ChargeQueueTest(unittest.TestCase):
         self.assertEqual(sent["subject"]["appointment"]["payment"], "paid")
         self.assertEqual(len(self.charges()), 1)
 
+    def booked_with_card_unlisted(self):
+        """A client whose card was saved at Stripe but never listed by paydesk."""
+        c = self.drive("client", "Amy Pond", "amy@example.com")["subject"]
+        cus = self.drive("sync", str(c["id"]))["subject"]["customer"]
+        r = self.fake.api("POST", "/v1/payment_methods/pm_card_visa/attach", {"customer": cus})
+        self.assertEqual(r.status, 200, r.json())
+        return self.drive("book", str(c["id"]), "4000", "usd")["subject"]
+
+    def test_a_charge_in_an_outage_does_not_say_there_is_no_card(self):
+        appt = self.booked_with_card_unlisted()
+        self.fake.add_fault("error", status=503)
+        out = self.drive("card", str(appt["id"]), expect=1)
+        self.assertIn("Stripe does not answer", out["error"])
+        self.assertNotIn("no saved card", out["error"])
+        self.assertEqual(self.payment_posts(), [])
+
+    def test_a_charge_queued_without_a_listed_card_takes_the_first_one_when_sent(self):
+        appt = self.booked_with_card_unlisted()
+        out = self.drive("queue", str(appt["id"]))
+        self.assertEqual(out["subject"]["card"], "")  # not known yet: said so when sent
+        sent = self.drive("queue-send", str(out["subject"]["id"]))
+        self.assertEqual(sent["subject"]["appointment"]["payment"], "paid")
+        self.assertEqual(len(self.charges()), 1)
+
     def kill_during(self, q, slow_path, want_outbox):
         """Confirm q with slow_path held by the fake; SIGKILL the driver once the outbox
         shows want_outbox (the call under way)."""
