@@ -6,6 +6,7 @@ and sent only when the desk confirms it again once Stripe answers — one charge
 charge can be dropped with a reason; Stripe coming back is noticed without a restart or a
 key."""
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -235,6 +236,41 @@ class StripeDown(unittest.TestCase):
         actions = [a for (a,) in self.query("SELECT action FROM audit_log "
                                             "WHERE action LIKE 'payment.%' ORDER BY id")]
         self.assertEqual(actions, ["payment.queued", "payment.queue_dropped"])
+
+    def test_nothing_listening_the_desk_still_books_and_takes_cash(self):
+        # The network itself: where Stripe should be, nothing listens at all.
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        dead = "http://127.0.0.1:%d" % sock.getsockname()[1]
+        sock.close()
+        self.env["PAYDESK_API_BASE"] = dead
+        t = self.start()
+        self.queue_zoes_charge(t)
+        t.send("j", "p")
+        t.wait_for("Take payment · Sam Lee · Haircut 45.00 USD")
+        t.send("Enter")
+        t.send("Space", "Space", "Space")
+        t.wait_for("< cash >")
+        t.send("C-s")
+        t.wait_for("Take this payment?")
+        t.send("y")
+        t.wait_for("Took 45.00 USD in cash (paid).")
+        t.send("n")
+        t.wait_for("Book an appointment")
+        t.type("lee")
+        t.wait_for("> Sam Lee")
+        t.send("Tab", "Tab", "Tab")
+        t.send("C-u")
+        t.type("2030-01-07")
+        t.send("Tab")
+        t.type("10:00")
+        t.send("C-s")
+        t.wait_for("booked 10:00")
+        self.assertIn(DOWN, self.top_line(t))
+        t.send("q")
+        self.assertEqual(t.exit_status(), 0)  # no job of the desk's left to ask about
+        self.assertEqual(self.query("SELECT count(*) FROM appointments"), [(3,)])
+        self.assertEqual(self.query("SELECT state FROM queued_charges"), [("queued",)])
 
 
 if __name__ == "__main__":
