@@ -28,34 +28,37 @@ void appt_queue_free(struct appt_screen *st)
 void appt_queue_load(struct appt_screen *st)
 {
 	appt_queue_free(st);
-	struct queued_charge *list = NULL;
+	void *list = NULL;
 	size_t n = 0;
-	if (qcharges_list_open(st->ui->app->db, &list, &n, NULL) != PD_OK || n == 0)
-		return;
-	st->queued = calloc(n, sizeof *st->queued);
-	for (size_t i = 0; st->queued && i < n; i++)
-		st->queued[st->nqueued++] = list[i].appointment_id;
-	free(list);
+	if (qcharges_list_open(st->ui->app->db, (struct queued_charge **)&list, &n, NULL) == PD_OK) {
+		st->queued = list;
+		st->nqueued = n;
+	}
+	ui_stripe_status_note_queued((int)st->nqueued);
+}
+
+static const struct queued_charge *queued_of(const struct appt_screen *st, int64_t id)
+{
+	for (size_t i = 0; i < st->nqueued; i++)
+		if (st->queued[i].appointment_id == id)
+			return &st->queued[i];
+	return NULL;
 }
 
 bool appt_queue_has(const struct appt_screen *st, int64_t id)
 {
-	for (size_t i = 0; i < st->nqueued; i++)
-		if (st->queued[i] == id)
-			return true;
-	return false;
+	return queued_of(st, id) != NULL;
 }
 
 void appt_queue_detail(const struct appt_screen *st, const struct appointment *a, char *out,
 		       size_t size)
 {
 	out[0] = '\0';
-	struct queued_charge q;
-	if (!appt_queue_has(st, a->id) ||
-	    qcharges_open_for(st->ui->app->db, a->id, &q, NULL) != PD_OK)
+	const struct queued_charge *q = queued_of(st, a->id);
+	if (!q)
 		return;
 	char money[64];
-	money_format(q.amount, q.currency, money, sizeof money);
+	money_format(q->amount, q->currency, money, sizeof money);
 	snprintf(out, size, "%s %s (p sends it, D drops it)", money, CHARGE_QUEUED_WORDS);
 }
 

@@ -8,6 +8,7 @@
 
 #include "paydesk/appointments.h"
 #include "paydesk/clients.h"
+#include "paydesk/queued_charges.h"
 #include "paydesk/services.h"
 #include "paydesk/staff.h"
 #include "paydesk/textedit.h"
@@ -79,8 +80,8 @@ struct appt_screen {
 	char find[200]; /* the last client searched for */
 	char prompt_error[200];
 
-	/* appointments with a charge queued, not charged (appt_queue.c) */
-	int64_t *queued;
+	/* charges queued, not charged (appt_queue.c), read with the rows */
+	struct queued_charge *queued;
 	size_t nqueued;
 	int64_t drop_id; /* the queued charge the drop prompt asks about */
 };

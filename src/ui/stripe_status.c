@@ -18,6 +18,7 @@
 
 static uint64_t seen_generation; /* stripe_reach_generation() when last looked at */
 static time_t told_since;        /* the outage the desk was shown, 0: none */
+static int queued_known;         /* charges queued, as last read (never while drawing) */
 
 void ui_stripe_status_when(time_t t, char *out, size_t size)
 {
@@ -34,21 +35,27 @@ void ui_stripe_status_when(time_t t, char *out, size_t size)
 static int queued_count(struct ui *ui)
 {
 	int n = 0;
-	if (ui->app->db)
-		qcharges_count_open(ui->app->db, &n, NULL);
-	return n;
+	if (ui->app->db && qcharges_count_open(ui->app->db, &n, NULL) == PD_OK)
+		queued_known = n;
+	return queued_known;
+}
+
+void ui_stripe_status_note_queued(int n)
+{
+	queued_known = n;
 }
 
 bool ui_stripe_status_shown(struct ui *ui)
 {
-	return stripe_reach_down(NULL) || queued_count(ui) > 0;
+	(void)ui;
+	return stripe_reach_down(NULL) || queued_known > 0;
 }
 
 int ui_stripe_status_draw(struct ui *ui, int y, int x, int room)
 {
 	time_t since = 0;
 	bool down = stripe_reach_down(&since);
-	int queued = queued_count(ui), used = 0;
+	int queued = queued_known, used = 0;
 	if (ui->app->session.signed_in) { /* the signed-in name keeps its room (up to 16) */
 		int name = ui_text_width(ui->app->session.name) + 1;
 		room -= name < 16 ? name : 16;
@@ -100,6 +107,7 @@ static void keep_checking(struct ui *ui)
 
 void ui_stripe_status_tick(struct ui *ui)
 {
+	queued_count(ui); /* a desk elsewhere may have queued or sent one */
 	time_t since = 0;
 	bool down = stripe_reach_down(&since);
 	uint64_t gen = stripe_reach_generation();

@@ -25,6 +25,10 @@ void ui_stripe_status_tick(struct ui *ui);
  * and the UI sleeps until one finishes (its completion wakes it). */
 int ui_stripe_status_jobs(struct ui *ui);
 
+/* How many charges are queued, as the Appointments tab just read them (the
+ * tab line shows it without reading the store while drawing). */
+void ui_stripe_status_note_queued(int n);
+
 /* Ask Stripe now (one light GET on a worker) whether it answers: the desk
  * is about to need it. The status line follows when the answer comes. */
 void ui_stripe_status_check_now(struct ui *ui);
