@@ -48,7 +48,8 @@ int qcharges_get(sqlite3 *db, int64_t id, struct queued_charge *out, struct pd_e
 /* The appointment's queued charge; PD_ERR_NOT_FOUND when none waits. */
 int qcharges_open_for(sqlite3 *db, int64_t appointment_id, struct queued_charge *out,
 		      struct pd_error *err);
-/* Every charge still queued, oldest first (*out heap, free()). */
+/* Every charge still queued on an appointment neither cancelled nor a
+ * no-show, oldest first (*out heap, free()); and how many. */
 int qcharges_list_open(sqlite3 *db, struct queued_charge **out, size_t *n, struct pd_error *err);
 int qcharges_count_open(sqlite3 *db, int *n, struct pd_error *err);
 /* queued → sent (payment_row the attempt that carries it) or → dropped

@@ -22,6 +22,10 @@ const char *qcharge_state_key(enum qcharge_state s)
 	" FROM queued_charges q JOIN appointments a ON a.id = q.appointment_id"                 \
 	" JOIN clients c ON c.id = a.client_id JOIN services s ON s.id = a.service_id"
 
+/* A charge queued on an appointment since cancelled or marked no-show waits
+ * unseen (sending it would be refused); an undo brings it back. */
+#define OPEN_APPT "a.state NOT IN ('cancelled', 'no_show')"
+
 static void text_col(sqlite3_stmt *st, int col, char *out, size_t size)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
@@ -104,8 +108,9 @@ int qcharges_open_for(sqlite3 *db, int64_t appointment_id, struct queued_charge 
 int qcharges_list_open(sqlite3 *db, struct queued_charge **out, size_t *n, struct pd_error *err)
 {
 	sqlite3_stmt *st;
-	int rc = db_prepare(db, QCHARGE_SELECT " WHERE q.state = 'queued' ORDER BY q.id", &st,
-			    err);
+	int rc = db_prepare(db, QCHARGE_SELECT " WHERE q.state = 'queued' AND " OPEN_APPT
+					      " ORDER BY q.id",
+			    &st, err);
 	if (rc)
 		return rc;
 	void *list = NULL;
@@ -119,8 +124,10 @@ int qcharges_count_open(sqlite3 *db, int *n, struct pd_error *err)
 {
 	*n = 0;
 	sqlite3_stmt *st;
-	int rc = db_prepare(db, "SELECT count(*) FROM queued_charges WHERE state = 'queued'", &st,
-			    err);
+	int rc = db_prepare(db,
+			    "SELECT count(*) FROM queued_charges q JOIN appointments a"
+			    " ON a.id = q.appointment_id WHERE q.state = 'queued' AND " OPEN_APPT,
+			    &st, err);
 	if (rc)
 		return rc;
 	if (sqlite3_step(st) == SQLITE_ROW)

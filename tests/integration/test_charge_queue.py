@@ -184,6 +184,17 @@ class ChargeQueueTest(unittest.TestCase):
         self.assertIn("at most 40.00 USD is due", over["error"])
         self.assertEqual(self.payment_posts(), [])
 
+    def test_a_cancelled_appointment_leaves_the_list_and_refuses_the_send(self):
+        appt = self.booked_with_card()
+        q = self.queue(appt)
+        self.drive("cancel", str(appt["id"]))
+        self.assertEqual(self.drive("queue-list")["subject"], [])
+        out = self.drive("queue-send", str(q["id"]), expect=1)
+        self.assertIn("cancelled appointment takes no payment", out["error"])
+        self.assertEqual(out["subject"]["state"], "queued")  # still droppable, with a reason
+        self.assertEqual(self.charges(), [])
+        self.drive("queue-drop", str(q["id"]), "appointment cancelled")
+
     def test_confirm_while_stripe_is_down_keeps_it_queued(self):
         appt = self.booked_with_card()
         q = self.queue(appt)
