@@ -107,11 +107,12 @@ bool appt_queue_pay(struct appt_screen *st, const struct appointment *a)
 		 "%s · %s · %s\nQueued, not charged:\n%s.\nSent to Stripe now, once. (D drops it "
 		 "instead.)",
 		 a->client_name, a->service_name, start, what);
-	ui_dialog_open(ui, &(struct ui_dialog_spec){
-			       .title = "Send the queued charge?", .body = body, .money = true,
-			       .amount = q.amount, .currency = q.currency,
-			       .confirm_label = "charge now", .on_confirm = send_confirmed, .ctx = c,
-			       .free_ctx = free});
+	struct ui_dialog_spec spec = {.title = "Send the queued charge?", .body = body,
+				      .money = true, .amount = q.amount, .currency = q.currency,
+				      .confirm_label = "charge now", .on_confirm = send_confirmed,
+				      .free_ctx = free};
+	spec.ctx = c; /* the dialog owns it now: freed when it closes */
+	ui_dialog_open(ui, &spec);
 	return true;
 }
 
