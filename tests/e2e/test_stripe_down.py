@@ -211,7 +211,13 @@ class StripeDown(unittest.TestCase):
         t = self.start()
         self.fake.add_fault("drop")  # the network: connections cut, no answer at all
         self.queue_zoes_charge(t)
-        t.send("g", "p")  # still down: it stays queued
+        t.send("G", "Q")  # the list of what waits, from anywhere on the agenda
+        screen = t.wait_for("Queued charges")
+        self.assertIn("1 charge queued, not charged:", screen)
+        self.assertRegex(screen, r"10:00 Zoë Martin · Haircut · 45.00 USD")
+        t.send("Enter")  # goes to the oldest
+        t.wait_for("\n Zoë Martin · Haircut · 45.00 USD queued, not charged")
+        t.send("p")  # still down: it stays queued
         t.wait_for("Still queued, not charged")
         t.send("D")
         t.wait_for("Drop the queued charge, why?")
