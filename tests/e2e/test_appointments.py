@@ -202,9 +202,16 @@ class Appointments(unittest.TestCase):
             t.wait_for("Zoë Martin · Haircut · 45.00 USD")
             t.send(key)
             t.wait_for("Bruno Costa · Haircut · 45.00 USD")
+        # / folds case and accents: "ZOE" finds Zoë (it found nothing).
+        t.send("G", "/")
+        t.wait_for("Find client:")
+        t.type("ZOE")
+        t.send("Enter")
+        t.wait_for("Zoë Martin · Haircut · 45.00 USD")
         # / finds a client's appointment in the week shown, then beyond it.
         t.send("g", "/")
         t.wait_for("Find client:")
+        t.send("C-u")
         t.type("bruno")
         t.send("Enter")
         t.wait_for("Bruno Costa · Haircut · 45.00 USD")
