@@ -98,6 +98,47 @@ class Appointments(unittest.TestCase):
         t.type(time)
         t.send("C-s")
 
+    def test_walk_in_added_from_the_booking_form(self):
+        # A walk-in nobody has met: the desk types the name in the booking form
+        # and books, without going to the Clients tab first.
+        t = self.start()
+        self.add_basics(t)
+        t.send("1")
+        t.wait_for("Day agenda")
+        t.send("n")
+        t.wait_for("Book an appointment")
+        t.type("Jane Walker")
+        t.send("Tab")
+        t.wait_for("new client: Ctrl-S adds")
+        t.send("Tab", "Tab", "C-u")
+        t.type("2030-01-07")
+        t.send("Tab")
+        t.type("10:00")
+        t.send("C-s")
+        t.wait_for("Add a new client?")
+        t.wait_for("Jane Walker")
+        t.send("y")
+        screen = t.wait_for("booked 10:00")
+        self.assertRegex(screen, r"10:00-11:00 +Alice +Jane Walker +Haircut +booked")
+        con = sqlite3.connect(self.home.db)
+        try:
+            names = [r[0] for r in con.execute("SELECT name FROM clients ORDER BY id")]
+        finally:
+            con.close()
+        self.assertEqual(names, ["Zoë Martin", "Jane Walker"])
+        # Esc at the question books nothing and keeps what was typed.
+        t.send("n")
+        t.wait_for("Book an appointment")
+        t.type("Ann Other")
+        t.send("Tab", "Tab", "Tab", "C-u")
+        t.type("2030-01-07")
+        t.send("Tab")
+        t.type("11:00")
+        t.send("C-s")
+        t.wait_for("Add a new client?")
+        t.send("Escape")
+        t.wait_for("Ann Other")
+
     def test_book_clash_reschedule_cancel(self):
         t = self.start()
         self.add_basics(t)
