@@ -139,6 +139,28 @@ class Appointments(unittest.TestCase):
         t.send("Escape")
         t.wait_for("Ann Other")
 
+    def test_long_text_in_a_question_wraps_whole(self):
+        # A dialog's text wraps inside its box at 80x24: the desk reads all of
+        # a long name before saying yes (it was cut at the box's edge).
+        t = self.start()
+        self.add_basics(t)
+        t.send("1")
+        t.wait_for("Day agenda")
+        t.send("n")
+        t.wait_for("Book an appointment")
+        name = ("Maria-Magdalena Anastasia Konstantinopoulou-Papadopoulou "
+                "Featherstonehaugh-Wolfeschlegel")
+        t.type(name)
+        t.send("Tab", "Tab", "Tab", "C-u")
+        t.type("2030-01-07")
+        t.send("Tab")
+        t.type("12:00")
+        t.send("C-s")
+        screen = t.wait_for("Add a new client?")
+        self.assertIn("Wolfeschlegel", screen)
+        self.assertIn("Add them as a new client and book?", screen)
+        t.send("Escape")
+
     def test_book_clash_reschedule_cancel(self):
         t = self.start()
         self.add_basics(t)
