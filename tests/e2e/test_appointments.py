@@ -157,8 +157,11 @@ class Appointments(unittest.TestCase):
         t.type("12:00")
         t.send("C-s")
         screen = t.wait_for("Add a new client?")
-        self.assertIn("Wolfeschlegel", screen)
-        self.assertIn("Add them as a new client and book?", screen)
+        # the box's rows only (the form behind it shows the name's end)
+        box = " ".join(line.split("\u2502")[1].strip() for line in screen.splitlines()
+                       if line.count("\u2502") == 2)
+        self.assertIn("Konstantinopoulou-Papadopoulou Featherstonehaugh-Wolfeschlegel", box)
+        self.assertIn("Add them as a new client and book?", box)
         t.send("Escape")
 
     def test_book_clash_reschedule_cancel(self):
