@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "paydesk/stripe_account.h"
+#include "paydesk/stripe_reach.h"
 #include "paydesk/users.h"
 #include "shell.h"
 #include "stripe_status.h"
@@ -130,8 +131,9 @@ void ui_status_draw(struct ui *ui)
 	if (msg)
 		account_w -= ui_text_width(msg) + 1;
 	if (account_w > 0) {
+		/* never "online" while the tab bar says Stripe is unreachable */
 		snprintf(buf, sizeof buf, " %s%s%s ", ui->account, ui->account[0] ? " · " : "",
-			 ui->connection);
+			 stripe_reach_down(NULL) ? "unreachable" : ui->connection);
 		x += ui_put(y, x, account_w, ROLE_STATUS, buf, false);
 	}
 	if (jobs[0])

@@ -171,6 +171,7 @@ class StripeDown(unittest.TestCase):
         t.wait_for("saved 11:00")
         t.wait_for(r"11:00-12:00 +Alice +Sam Lee", regex=True)
         self.assertIn(DOWN, self.top_line(t))  # still down all along
+        t.wait_for("Paydesk Test Salon · unreachable")  # not "online" on the status line
         self.assertEqual(self.fake.requests(method="POST"), [])  # nothing sent to Stripe
 
         # Stripe is back: p on the queued charge asks Stripe at once, the desk is told,
