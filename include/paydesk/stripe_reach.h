@@ -1,6 +1,6 @@
 /* Whether Stripe answers: one record for the whole process, written by
  * every Stripe call (stripe_client_send notes each call's last attempt) and
- * read by the desk's status line. A call that got no answer (connection
+ * read by the desk's tab bar. A call that got no answer (connection
  * refused, timeout, reset) or only 5xx after its retries marks Stripe
  * unreachable from that moment; the next answer of any kind (2xx, 4xx,
  * 429: Stripe is there, even if it said no) clears it. Thread-safe. */

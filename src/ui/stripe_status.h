@@ -30,7 +30,7 @@ int ui_stripe_status_jobs(struct ui *ui);
 void ui_stripe_status_note_queued(int n);
 
 /* Ask Stripe now (one light GET on a worker) whether it answers: the desk
- * is about to need it. The status line follows when the answer comes. */
+ * is about to need it. The top line follows when the answer comes. */
 void ui_stripe_status_check_now(struct ui *ui);
 
 /* "14:02" today, else "2026-12-05 14:02" (local time). */
