@@ -11,18 +11,21 @@
 #include "shell.h"
 #include "widgets.h"
 
-static bool can_switch_theme(const struct ui *ui)
+static bool can_switch_theme(const void *state, const struct ui *ui)
 {
+	(void)state;
 	return ui->color || ui->theme.uses_color;
 }
 
-static bool can_open_setup(const struct ui *ui)
+static bool can_open_setup(const void *state, const struct ui *ui)
 {
+	(void)state;
 	return ui_screen_allowed(ui, 4);
 }
 
-static bool can_open_audit(const struct ui *ui)
+static bool can_open_audit(const void *state, const struct ui *ui)
 {
+	(void)state;
 	return ui_screen_allowed(ui, UI_SCREEN_AUDIT);
 }
 
@@ -174,19 +177,79 @@ static void global_action(struct ui *ui, enum ui_action a)
 	}
 }
 
+static enum ui_result global_act(void *state, struct ui *ui, enum ui_action a)
+{
+	(void)state;
+	global_action(ui, a);
+	return UI_HANDLED;
+}
+
+void ui_keymaps_push(struct ui_keymaps *s, struct ui_keymap m)
+{
+	if (s->n < UI_KEYMAPS_MAX)
+		s->map[s->n++] = m;
+}
+
+void ui_keymaps_in_effect(struct ui *ui, struct ui_keymaps *s)
+{
+	const struct ui_screen *scr = ui_screens[ui->tab];
+	void *st = ui->state[ui->tab];
+	s->n = 0;
+	if (scr->keymaps)
+		scr->keymaps(st, ui, s);
+	ui_keymaps_push(s, (struct ui_keymap){.title = scr->title, .keys = scr->keys,
+					      .nkeys = scr->nkeys, .state = st, .funcs = scr->funcs,
+					      .nfuncs = scr->nfuncs, .act = scr->act});
+	if (scr->list_keys) /* after the screen's own keys, under its heading */
+		ui_keymaps_push(s, (struct ui_keymap){.keys = ui_list_bindings,
+						      .nkeys = ui_list_nbindings, .state = st,
+						      .allowed = scr->list_allowed, .funcs = scr->funcs,
+						      .nfuncs = scr->nfuncs, .act = scr->act});
+	ui_keymaps_push(s, (struct ui_keymap){.title = "Everywhere", .keys = ui_global_keys,
+					      .nkeys = ui_global_nkeys, .act = global_act});
+}
+
 /* The binding for key, allowed or not: a key whose precondition fails
  * says why instead of doing nothing. */
-static const struct ui_binding *lookup(const struct ui_binding *t, size_t n, int key)
+static const struct ui_binding *lookup(const struct ui_keymap *m, int key)
 {
-	for (size_t i = 0; i < n; i++)
-		if (t[i].key == key)
-			return &t[i];
+	for (size_t i = 0; i < m->nkeys; i++)
+		if (m->keys[i].key == key)
+			return &m->keys[i];
 	return NULL;
 }
 
-static bool refused(struct ui *ui, const struct ui_binding *b)
+static const struct ui_function *function_of(const struct ui_keymap *m, enum ui_action a)
 {
-	if (!b->allowed || b->allowed(ui))
+	for (size_t i = 0; i < m->nfuncs; i++)
+		if (m->funcs[i].action == a)
+			return &m->funcs[i];
+	return NULL;
+}
+
+bool ui_keymap_allows(const struct ui_keymap *m, const struct ui_binding *b,
+		      const struct ui *ui)
+{
+	if ((m->allowed && !m->allowed(m->state, ui)) || (b->allowed && !b->allowed(m->state, ui)))
+		return false;
+	if (!m->funcs)
+		return true;
+	const struct ui_function *f = function_of(m, b->action);
+	return f && (!f->allowed || f->allowed(m->state, ui));
+}
+
+static enum ui_result run(const struct ui_keymap *m, struct ui *ui, enum ui_action a)
+{
+	if (m->funcs) {
+		const struct ui_function *f = function_of(m, a);
+		return f ? f->run(m->state, ui) : UI_UNHANDLED;
+	}
+	return m->act ? m->act(m->state, ui, a) : UI_UNHANDLED;
+}
+
+static bool refused(struct ui *ui, const struct ui_keymap *m, const struct ui_binding *b)
+{
+	if (ui_keymap_allows(m, b, ui))
 		return false;
 	if (b->action >= UI_ACT_TAB_1 && b->action <= UI_ACT_TAB_5)
 		ui_notify(ui, UI_NOTICE_ERROR, "%s is for admins",
@@ -199,55 +262,80 @@ static bool refused(struct ui *ui, const struct ui_binding *b)
 	return true;
 }
 
-void ui_dispatch_key(struct ui *ui, int key)
+static const struct ui_binding *last_binding;
+
+const struct ui_binding *ui_dispatch_last_binding(void)
 {
+	return last_binding;
+}
+
+/* The keymaps in effect, first to last: the first binding of key runs;
+ * an action its keymap leaves (UI_UNHANDLED) goes on to the next. */
+static enum ui_taken walk(struct ui *ui, int key)
+{
+	struct ui_keymaps maps;
+	ui_keymaps_in_effect(ui, &maps);
+	for (int i = 0; i < maps.n; i++) {
+		const struct ui_keymap *m = &maps.map[i];
+		const struct ui_binding *b = lookup(m, key);
+		if (!b)
+			continue;
+		last_binding = b;
+		if (refused(ui, m, b))
+			return UI_TAKEN_REFUSED;
+		if (run(m, ui, b->action) == UI_HANDLED)
+			return UI_TAKEN_BINDING;
+	}
+	last_binding = NULL;
+	return UI_TAKEN_NONE;
+}
+
+enum ui_taken ui_dispatch(struct ui *ui, int key)
+{
+	last_binding = NULL;
 	if (ui->signin && !ui->dialog) {
 		if (ui_signin_key(ui, key) == UI_UNHANDLED && key == UI_CTRL('c'))
 			ui_request_quit(ui);
-		return;
+		return UI_TAKEN_OVERLAY;
 	}
 	if (ui->unlock) {
 		ui_unlock_key(ui, key);
-		return;
+		return UI_TAKEN_OVERLAY;
 	}
 	if (ui_signin_recheck(ui))
-		return; /* disabled or re-roled meanwhile: this key does nothing */
+		return UI_TAKEN_OVERLAY; /* disabled or re-roled meanwhile: this key does nothing */
 	if (ui->dialog) {
 		ui_dialog_key(ui, key);
-		return;
+		return UI_TAKEN_OVERLAY;
 	}
 	if (ui->help_open) {
 		if (ui_help_key(ui, key) == UI_UNHANDLED && key == UI_CTRL('c'))
 			ui_request_quit(ui);
-		return;
+		return UI_TAKEN_OVERLAY;
 	}
 	if (ui->messages_open) {
 		if (ui_messages_key(ui, key) == UI_UNHANDLED && key == UI_CTRL('c'))
 			ui_request_quit(ui);
-		return;
+		return UI_TAKEN_OVERLAY;
 	}
 	if (ui->qr_screen_url) {
 		if (ui_qr_screen_key(ui, key) == UI_UNHANDLED && key == UI_CTRL('c'))
 			ui_request_quit(ui);
-		return;
+		return UI_TAKEN_OVERLAY;
 	}
 	if (ui->too_small) {
 		if (key == 'q' || key == UI_CTRL('c'))
 			ui_request_quit(ui);
-		return;
+		return UI_TAKEN_OVERLAY;
 	}
 	const struct ui_screen *s = ui_screens[ui->tab];
 	void *st = ui->state[ui->tab];
 	if (s->key && s->key(st, ui, key) == UI_HANDLED)
-		return;
-	const struct ui_binding *b = lookup(s->keys, s->nkeys, key);
-	if (!b && s->list_keys)
-		b = lookup(ui_list_bindings, ui_list_nbindings, key);
-	if (b && refused(ui, b))
-		return;
-	if (b && s->act && s->act(st, ui, b->action) == UI_HANDLED)
-		return;
-	b = lookup(ui_global_keys, ui_global_nkeys, key);
-	if (b && !refused(ui, b))
-		global_action(ui, b->action);
+		return UI_TAKEN_HOOK;
+	return walk(ui, key);
+}
+
+void ui_dispatch_key(struct ui *ui, int key)
+{
+	(void)ui_dispatch(ui, key);
 }

@@ -625,14 +625,34 @@ static enum ui_result form_key(struct subs_panel *p, int k)
 
 enum ui_result subs_panel_key(struct subs_panel *p, int k)
 {
-	if (!subs_panel_active(p))
+	if (!subs_panel_active(p) || p->mode != SP_FORM)
+		return UI_UNHANDLED; /* waiting or a result: a keymap */
+	return form_key(p, k);
+}
+
+/* ---- keys while waiting for Stripe, and on the result (a keymap) ----------- */
+
+static bool card_link_result(const void *state, const struct ui *ui)
+{
+	const struct subs_panel *p = state;
+	(void)ui;
+	return p->mode == SP_RESULT && p->result_card;
+}
+
+static const struct ui_binding result_keys[] = {
+	{UI_KEY_ESC, UI_ACT_BACK, "back (to the form after a card link, else the list)", NULL},
+	{'Q', UI_ACT_QR, "the save-a-card link's QR code on the whole screen", card_link_result},
+	{'C', UI_ACT_COPY, "copy the save-a-card link", card_link_result},
+};
+
+static enum ui_result result_act(void *state, struct ui *ui, enum ui_action a)
+{
+	struct subs_panel *p = state;
+	(void)ui;
+	if (a == UI_ACT_QR || a == UI_ACT_COPY) /* QR code / copy link */
+		return ui_card_link_key(p->ui, p->result_client, a == UI_ACT_QR ? 'Q' : 'C');
+	if (a != UI_ACT_BACK)
 		return UI_UNHANDLED;
-	if (p->mode == SP_FORM)
-		return form_key(p, k);
-	if (p->mode == SP_RESULT && p->result_card && (k == 'Q' || k == 'C'))
-		return ui_card_link_key(p->ui, p->result_client, k); /* QR code / copy link */
-	if (k != UI_KEY_ESC)
-		return UI_UNHANDLED; /* tabs, help, quit */
 	/* Back to the form after a card link; to the list otherwise (a job in
 	 * flight still reports in a notice). */
 	if (p->mode == SP_RESULT && p->result_card && p->form_ready) {
@@ -644,6 +664,17 @@ enum ui_result subs_panel_key(struct subs_panel *p, int k)
 		p->mode = SP_NONE;
 	}
 	return UI_HANDLED;
+}
+
+void subs_panel_keymaps(struct subs_panel *p, struct ui_keymaps *s)
+{
+	if (!subs_panel_active(p) || p->mode == SP_FORM)
+		return;
+	ui_keymaps_push(s, (struct ui_keymap){.title = "Subscription",
+	                                      .keys = result_keys,
+	                                      .nkeys = sizeof result_keys / sizeof result_keys[0],
+	                                      .state = p,
+	                                      .act = result_act});
 }
 
 /* ---- drawing -------------------------------------------------------------- */

@@ -1,0 +1,253 @@
+/* Every key a screen or panel acts on is in its `?` help.
+ *
+ * For every screen, and the panels reached from them by keys, every key a
+ * terminal can send is dispatched (on a fresh desk each time) and the
+ * dispatcher says who took it. A key taken by a key binding, or by a
+ * screen's raw-key hook while no text field has focus, must be named in
+ * the help lines for that moment. Nothing here trusts a key table: a key a
+ * panel switches on by hand is caught the same way. (While a text field
+ * has focus, typing is the field's and is not listed key by key.) */
+#include "pay_fixture.h"
+
+#include <curses.h>
+#include <time.h>
+
+#include "paydesk/stripe_account.h"
+#include "../../src/ui/qr_view.h"
+#include "../../src/ui/shell.h"
+#include "../../src/ui/widgets.h"
+
+/* A desk with every screen open, signed in as the admin, on one tab. */
+struct desk {
+	struct app app;
+	struct ui ui;
+};
+
+static void desk_open(struct fx *f, struct desk *d, int tab)
+{
+	memset(d, 0, sizeof *d);
+	config_init(&d->app.cfg);
+	d->app.db = f->db;
+	d->app.db_path = f->path;
+	d->app.session = f->admin;
+	d->ui.app = &d->app;
+	d->ui.tab = tab;
+	ui_load_account(&d->ui);
+	for (int i = 0; i < UI_SCREENS; i++)
+		d->ui.state[i] = ui_screens[i]->open(&d->ui);
+	if (ui_screens[tab]->reload)
+		ui_screens[tab]->reload(d->ui.state[tab], &d->ui);
+	d->ui.running = true;
+}
+
+static void desk_close(struct desk *d)
+{
+	ui_dialog_close(&d->ui);
+	ui_unlock_close(&d->ui);
+	ui_signin_close(&d->ui);
+	ui_qr_screen_close(&d->ui);
+	for (int i = 0; i < UI_SCREENS; i++)
+		ui_screens[i]->close(d->ui.state[i]);
+	config_free(&d->app.cfg);
+}
+
+/* Whether help names key (its keys column lists names, comma-separated)
+ * on a line that says text (NULL: any line). */
+static bool help_names(const struct ui_help_line *lines, int n, int key, const char *text)
+{
+	char name[24];
+	ui_key_name(key, name, sizeof name);
+	for (int i = 0; i < n; i++) {
+		if (lines[i].heading || (text && strcmp(lines[i].text, text) != 0))
+			continue;
+		const char *p = lines[i].keys;
+		size_t len = strlen(name);
+		while (*p) {
+			size_t w = strcspn(p, ",");
+			if (w == len && strncmp(p, name, len) == 0)
+				return true;
+			p += w;
+			while (*p == ',' || *p == ' ')
+				p++;
+		}
+	}
+	return false;
+}
+
+/* Every key a terminal sends that could mean something here. */
+static int all_keys(int *keys)
+{
+	int n = 0;
+	for (int c = 1; c < 0x20; c++)
+		keys[n++] = c; /* Ctrl-A … Ctrl-_, Tab, Enter, Esc */
+	for (int c = 0x20; c < 0x7f; c++)
+		keys[n++] = c;
+	keys[n++] = 0x7f;
+	keys[n++] = 0xe9; /* é */
+	static const int fn[] = {KEY_UP,    KEY_DOWN,  KEY_LEFT, KEY_RIGHT, KEY_NPAGE,
+				 KEY_PPAGE, KEY_HOME,  KEY_END,  KEY_BTAB,  KEY_BACKSPACE,
+				 KEY_DC,    KEY_IC,    KEY_ENTER};
+	for (size_t i = 0; i < sizeof fn / sizeof fn[0]; i++)
+		keys[n++] = UI_KEY_FN(fn[i]);
+	for (int i = 1; i <= 12; i++)
+		keys[n++] = UI_KEY_FN(KEY_F(i));
+	return n;
+}
+
+/* A moment to test: a tab, and the keys that lead there from it. */
+struct moment {
+	const char *name;
+	int tab;
+	const char *keys; /* may be "" */
+};
+
+static const struct moment moments[] = {
+	{"Appointments", 0, ""},
+	{"Appointments, the payment view", 0, "u"},
+	{"Clients", 1, ""},
+	{"Clients, a client at a glance", 1, "o"},
+	{"Clients, the services list", 1, "v"},
+	{"Clients, the staff list", 1, "vv"},
+	{"Subscriptions", 2, ""},
+	{"Subscriptions, the plans", 2, "v"},
+	{"History", 3, ""},
+	{"Setup", 4, ""},
+	{"Setup, the Express account panel", 4, "X"},
+	{"Audit", UI_SCREEN_AUDIT, ""},
+	{"Audit, an entry's details", UI_SCREEN_AUDIT, "\r"},
+};
+
+static void reach(struct desk *d, const struct moment *m)
+{
+	for (const char *k = m->keys; *k; k++) {
+		enum ui_taken t = ui_dispatch(&d->ui, (unsigned char)*k);
+		if (t != UI_TAKEN_BINDING && t != UI_TAKEN_HOOK)
+			fail_msg("%s: the key '%c' that leads there did nothing", m->name, *k);
+	}
+}
+
+static const char *taker(enum ui_taken t)
+{
+	return t == UI_TAKEN_HOOK ? "the screen's raw-key hook" : "a key binding";
+}
+
+static void test_every_dispatched_key_is_in_help(void **state)
+{
+	struct fx *f = *state;
+	int keys[256];
+	int nkeys = all_keys(keys);
+	int missing = 0;
+	for (size_t m = 0; m < sizeof moments / sizeof moments[0]; m++) {
+		for (int i = 0; i < nkeys; i++) {
+			struct desk d;
+			desk_open(f, &d, moments[m].tab);
+			reach(&d, &moments[m]);
+			const struct ui_screen *s = ui_screens[d.ui.tab];
+			bool editing = s->editing && s->editing(d.ui.state[d.ui.tab]);
+			struct ui_help_line lines[HELP_MAX_LINES];
+			int n = ui_help_lines(&d.ui, lines);
+			enum ui_taken t = ui_dispatch(&d.ui, keys[i]);
+			bool acts = t == UI_TAKEN_BINDING || (t == UI_TAKEN_HOOK && !editing);
+			/* A binding: on the line that says what it does. */
+			const struct ui_binding *b = ui_dispatch_last_binding();
+			const char *text = t != UI_TAKEN_BINDING ? NULL
+					   : b->help		     ? b->help
+								     : ui_action_help(b->action);
+			if (acts && !help_names(lines, n, keys[i], text)) {
+				char name[24];
+				ui_key_name(keys[i], name, sizeof name);
+				print_message("%s: %s is taken by %s but not in ? help\n",
+					      moments[m].name, name, taker(t));
+				missing++;
+			}
+			desk_close(&d);
+		}
+	}
+	assert_int_equal(missing, 0);
+}
+
+/* The moments above are reached: each opened what it names. */
+static void test_moments_are_reached(void **state)
+{
+	struct fx *f = *state;
+	struct desk d;
+	desk_open(f, &d, 1);
+	struct ui_help_line before[HELP_MAX_LINES], after[HELP_MAX_LINES];
+	int nb = ui_help_lines(&d.ui, before);
+	assert_int_equal(ui_dispatch(&d.ui, 'o'), UI_TAKEN_BINDING);
+	int na = ui_help_lines(&d.ui, after);
+	assert_true(na != nb || memcmp(before, after, (size_t)na * sizeof *after) != 0);
+	desk_close(&d);
+}
+
+/* A screen with a function table has a function for every key it binds
+ * (else the key would only ever say "not available now"). */
+static void test_every_binding_has_a_function(void **state)
+{
+	(void)state;
+	for (int i = 0; i < UI_SCREENS; i++) {
+		const struct ui_screen *s = ui_screens[i];
+		if (!s->funcs)
+			continue;
+		for (int list = 0; list < 2; list++) {
+			const struct ui_binding *keys = list ? ui_list_bindings : s->keys;
+			size_t n = list ? (s->list_keys ? ui_list_nbindings : 0) : s->nkeys;
+			for (size_t k = 0; k < n; k++) {
+				size_t f = 0;
+				while (f < s->nfuncs && s->funcs[f].action != keys[k].action)
+					f++;
+				if (f == s->nfuncs)
+					fail_msg("%s: key %d has no function", s->title, keys[k].key);
+			}
+		}
+	}
+}
+
+/* The fixture, with an account and an appointment today (the agenda opens
+ * on today), so every panel can open. */
+static int setup_desk(void **state)
+{
+	int rc = setup(state);
+	struct fx *f = *state;
+	struct pd_error err = {0};
+	struct stripe_account_row row = {.account_id = "acct_1Test", .mode = "test",
+					 .publishable_key = "pk_test_x", .verified_at = 1};
+	assert_int_equal(stripe_account_save(f->db, &row, &err), 0);
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	int64_t start;
+	bool amb;
+	assert_int_equal(tz_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, 12, 0, &start,
+				       &amb, &err),
+			 0);
+	struct booking_request req = {&f->admin, f->client, 1, 1, start, ""};
+	int64_t id;
+	if (booking_create(f->db, &req, &id, &err) != 0)
+		fail_msg("booking today: %s", err.msg);
+	return rc;
+}
+
+int main(void)
+{
+	/* Curses for what screens measure (LINES, COLS), drawing nowhere. */
+	setenv("TERM", "xterm", 0);
+	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+	SCREEN *scr = newterm("xterm", out, in);
+	if (!scr) {
+		fprintf(stderr, "no terminfo for xterm\n");
+		return 1;
+	}
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_every_binding_has_a_function),
+	    cmocka_unit_test_setup_teardown(test_moments_are_reached, setup_desk, teardown),
+	    cmocka_unit_test_setup_teardown(test_every_dispatched_key_is_in_help, setup_desk,
+					    teardown),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	endwin();
+	delscreen(scr);
+	fclose(out);
+	fclose(in);
+	return rc;
+}
