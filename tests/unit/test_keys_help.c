@@ -10,12 +10,22 @@
 #include "pay_fixture.h"
 
 #include <curses.h>
+#include <fcntl.h>
 #include <time.h>
 
+#include "paydesk/jobs.h"
+#include "paydesk/payments_store.h"
+#include "paydesk/setup.h"
 #include "paydesk/stripe_account.h"
 #include "../../src/ui/qr_view.h"
 #include "../../src/ui/shell.h"
 #include "../../src/ui/widgets.h"
+
+/* The vault (unlocked, the key sealed) and workers every desk shares: jobs
+ * are queued as at a real desk and fail at once (nothing listens), so the
+ * panels that open on a submitted job (the save-a-card link) open. */
+static struct vault *vault;
+static struct jobs *jobs;
 
 /* A desk with every screen open, signed in as the admin, on one tab. */
 struct desk {
@@ -30,6 +40,8 @@ static void desk_open(struct fx *f, struct desk *d, int tab)
 	d->app.db = f->db;
 	d->app.db_path = f->path;
 	d->app.session = f->admin;
+	d->app.vault = vault;
+	d->app.jobs = jobs;
 	d->ui.app = &d->app;
 	d->ui.tab = tab;
 	ui_load_account(&d->ui);
@@ -106,6 +118,7 @@ static const struct moment moments[] = {
 	{"Appointments, the payment view", 0, "u"},
 	{"Clients", 1, ""},
 	{"Clients, a client at a glance", 1, "o"},
+	{"Clients, the save-a-card link", 1, "S"},
 	{"Clients, the services list", 1, "v"},
 	{"Clients, the staff list", 1, "vv"},
 	{"Subscriptions", 2, ""},
@@ -124,6 +137,20 @@ static void reach(struct desk *d, const struct moment *m)
 		if (t != UI_TAKEN_BINDING && t != UI_TAKEN_HOOK)
 			fail_msg("%s: the key '%c' that leads there did nothing", m->name, *k);
 	}
+}
+
+/* Dispatch with standard output going nowhere: C writes the link to the
+ * terminal (OSC 52), which must not reach whoever runs the tests. */
+static enum ui_taken dispatch_quietly(struct ui *ui, int key)
+{
+	fflush(stdout);
+	int saved = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY);
+	dup2(null, STDOUT_FILENO);
+	enum ui_taken t = ui_dispatch(ui, key);
+	dup2(saved, STDOUT_FILENO);
+	close(null);
+	close(saved);
+	return t;
 }
 
 static const char *taker(enum ui_taken t)
@@ -146,7 +173,7 @@ static void test_every_dispatched_key_is_in_help(void **state)
 			bool editing = s->editing && s->editing(d.ui.state[d.ui.tab]);
 			struct ui_help_line lines[HELP_MAX_LINES];
 			int n = ui_help_lines(&d.ui, lines);
-			enum ui_taken t = ui_dispatch(&d.ui, keys[i]);
+			enum ui_taken t = dispatch_quietly(&d.ui, keys[i]);
 			bool acts = t == UI_TAKEN_BINDING || (t == UI_TAKEN_HOOK && !editing);
 			/* A binding: on the line that says what it does. */
 			const struct ui_binding *b = ui_dispatch_last_binding();
@@ -166,7 +193,9 @@ static void test_every_dispatched_key_is_in_help(void **state)
 	assert_int_equal(missing, 0);
 }
 
-/* The moments above are reached: each opened what it names. */
+/* The moments above are reached: a client at a glance changes the help;
+ * the payment view and the save-a-card link show their link's QR code on
+ * Q (their keys are listed because they work, not because nothing ran). */
 static void test_moments_are_reached(void **state)
 {
 	struct fx *f = *state;
@@ -178,6 +207,22 @@ static void test_moments_are_reached(void **state)
 	int na = ui_help_lines(&d.ui, after);
 	assert_true(na != nb || memcmp(before, after, (size_t)na * sizeof *after) != 0);
 	desk_close(&d);
+	static const struct {
+		int tab;
+		int key;
+		const char *url;
+	} links[] = {{0, 'u', "https://checkout.stripe.com/c/pay/cs_test_link"},
+		     {1, 'S', "https://checkout.stripe.com/c/pay/cs_test_keys"}};
+	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+		desk_open(f, &d, links[i].tab);
+		assert_int_equal(ui_dispatch(&d.ui, links[i].key), UI_TAKEN_BINDING);
+		int n = ui_help_lines(&d.ui, after);
+		assert_true(help_names(after, n, 'Q', NULL));
+		assert_int_equal(ui_dispatch(&d.ui, 'Q'), UI_TAKEN_BINDING);
+		assert_non_null(d.ui.qr_screen_url);
+		assert_string_equal(d.ui.qr_screen_url, links[i].url);
+		desk_close(&d);
+	}
 }
 
 /* A screen with a function table has a function for every key it binds
@@ -203,8 +248,14 @@ static void test_every_binding_has_a_function(void **state)
 	}
 }
 
-/* The fixture, with an account and an appointment today (the agenda opens
- * on today), so every panel can open. */
+static void no_sleep(void *ctx, double seconds, const atomic_bool *cancel)
+{
+	(void)ctx, (void)seconds, (void)cancel;
+}
+
+/* The fixture, with an account (its key sealed), an appointment today (the
+ * agenda opens on today) with an open pay link, and an open save-a-card
+ * link, so every panel opens and Q / C have a link to act on. */
 static int setup_desk(void **state)
 {
 	int rc = setup(state);
@@ -213,6 +264,24 @@ static int setup_desk(void **state)
 	struct stripe_account_row row = {.account_id = "acct_1Test", .mode = "test",
 					 .publishable_key = "pk_test_x", .verified_at = 1};
 	assert_int_equal(stripe_account_save(f->db, &row, &err), 0);
+	assert_int_equal(vault_create(f->db, "correct horse battery", &VAULT_KDF_INTERACTIVE, &vault,
+				      &err),
+			 0);
+	static const char key[] = "rk_test_unitKey0000000000001234";
+	assert_int_equal(vault_seal(vault, f->db, SETUP_SECRET_NAME, row.account_id, key,
+				    sizeof key - 1, &err),
+			 0);
+	struct jobs_opts o = {.db_path = f->path,
+			      .workers = 1,
+			      .client = {.api_base = "http://127.0.0.1:9", /* nothing listens */
+					 .retry = stripe_retry_policy_default(1),
+					 .sleep = no_sleep}};
+	assert_int_equal(jobs_start(&o, &jobs, &err), 0);
+	int64_t setup_id;
+	assert_int_equal(card_setups_insert(f->db, f->client, "cs_test_keys",
+					    "https://checkout.stripe.com/c/pay/cs_test_keys",
+					    time(NULL) + 3600, "Alex", &setup_id, &err),
+			 0);
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
@@ -225,7 +294,20 @@ static int setup_desk(void **state)
 	int64_t id;
 	if (booking_create(f->db, &req, &id, &err) != 0)
 		fail_msg("booking today: %s", err.msg);
+	struct pay_attempt link = {.appointment_id = id, .method = PAYROW_LINK,
+				   .status = PAYROW_OPEN, .amount = 4500, .currency = "eur",
+				   .url = "https://checkout.stripe.com/c/pay/cs_test_link",
+				   .actor = "Alex", .expires_at = time(NULL) + 3600};
+	int64_t pid;
+	assert_int_equal(payrows_insert(f->db, &link, &pid, &err), 0);
 	return rc;
+}
+
+static int teardown_desk(void **state)
+{
+	jobs_stop(&jobs);
+	vault_lock(&vault);
+	return teardown(state);
 }
 
 int main(void)
@@ -240,9 +322,9 @@ int main(void)
 	}
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_binding_has_a_function),
-	    cmocka_unit_test_setup_teardown(test_moments_are_reached, setup_desk, teardown),
+	    cmocka_unit_test_setup_teardown(test_moments_are_reached, setup_desk, teardown_desk),
 	    cmocka_unit_test_setup_teardown(test_every_dispatched_key_is_in_help, setup_desk,
-					    teardown),
+					    teardown_desk),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	endwin();
