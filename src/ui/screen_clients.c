@@ -528,15 +528,17 @@ static const struct ui_binding detail_keys[] = {
 	{UI_KEY_ESC, UI_ACT_BACK, "back to the list", NULL},
 };
 
-static enum ui_result detail_act(void *state, struct ui *ui, enum ui_action a)
+static enum ui_result do_close_detail(void *state, struct ui *ui)
 {
 	struct clients_state *st = state;
 	(void)ui;
-	if (a != UI_ACT_BACK)
-		return UI_UNHANDLED;
 	st->detail_id = 0;
 	return UI_HANDLED;
 }
+
+static const struct ui_function detail_functions[] = {
+	{UI_ACT_BACK, do_close_detail, NULL},
+};
 
 static void keymaps(void *state, struct ui *ui, struct ui_keymaps *s)
 {
@@ -545,7 +547,8 @@ static void keymaps(void *state, struct ui *ui, struct ui_keymaps *s)
 	pay_panel_keymaps(st->pay, s);
 	if (st->detail_id && !pay_panel_active(st->pay))
 		ui_keymaps_push(s, (struct ui_keymap){.title = "Client", .keys = detail_keys,
-						      .nkeys = 1, .state = st, .act = detail_act});
+						      .nkeys = 1, .state = st, .funcs = detail_functions,
+						      .nfuncs = 1});
 }
 
 const struct ui_screen screen_clients = {

@@ -797,15 +797,17 @@ static const struct ui_binding express_back_keys[] = {
 	{UI_KEY_ESC, UI_ACT_BACK, "back to Setup", NULL},
 };
 
-static enum ui_result express_back(void *state, struct ui *ui, enum ui_action a)
+static enum ui_result do_leave_express(void *state, struct ui *ui)
 {
 	struct setup_state *st = state;
 	(void)ui;
-	if (a != UI_ACT_BACK)
-		return UI_UNHANDLED;
 	st->mode = MODE_VIEW;
 	return UI_HANDLED;
 }
+
+static const struct ui_function express_back_functions[] = {
+	{UI_ACT_BACK, do_leave_express, NULL},
+};
 
 static void keymaps(void *state, struct ui *ui, struct ui_keymaps *s)
 {
@@ -815,7 +817,7 @@ static void keymaps(void *state, struct ui *ui, struct ui_keymaps *s)
 		return;
 	setup_express_keymaps(st->express, &st->row, s);
 	ui_keymaps_push(s, (struct ui_keymap){.keys = express_back_keys, .nkeys = 1, .state = st,
-					      .act = express_back});
+					      .funcs = express_back_functions, .nfuncs = 1});
 }
 
 const struct ui_screen screen_setup_ops = {

@@ -641,20 +641,30 @@ static bool card_link_result(const void *state, const struct ui *ui)
 
 static const struct ui_binding result_keys[] = {
 	{UI_KEY_ESC, UI_ACT_BACK, "back (to the form after a card link, else the list)", NULL},
-	{'Q', UI_ACT_QR, "the save-a-card link's QR code on the whole screen", card_link_result},
-	{'C', UI_ACT_COPY, "copy the save-a-card link", card_link_result},
+	{'Q', UI_ACT_QR, "the save-a-card link's QR code on the whole screen", NULL},
+	{'C', UI_ACT_COPY, "copy the save-a-card link", NULL},
 };
 
-static enum ui_result result_act(void *state, struct ui *ui, enum ui_action a)
+static enum ui_result do_qr(void *state, struct ui *ui)
 {
 	struct subs_panel *p = state;
 	(void)ui;
-	if (a == UI_ACT_QR || a == UI_ACT_COPY) /* QR code / copy link */
-		return ui_card_link_key(p->ui, p->result_client, a == UI_ACT_QR ? 'Q' : 'C');
-	if (a != UI_ACT_BACK)
-		return UI_UNHANDLED;
-	/* Back to the form after a card link; to the list otherwise (a job in
-	 * flight still reports in a notice). */
+	return ui_card_link_key(p->ui, p->result_client, 'Q');
+}
+
+static enum ui_result do_copy(void *state, struct ui *ui)
+{
+	struct subs_panel *p = state;
+	(void)ui;
+	return ui_card_link_key(p->ui, p->result_client, 'C');
+}
+
+/* Back to the form after a card link; to the list otherwise (a job in
+ * flight still reports in a notice). */
+static enum ui_result do_back(void *state, struct ui *ui)
+{
+	struct subs_panel *p = state;
+	(void)ui;
 	if (p->mode == SP_RESULT && p->result_card && p->form_ready) {
 		p->mode = SP_FORM;
 		snprintf(p->form_error, sizeof p->form_error,
@@ -666,6 +676,12 @@ static enum ui_result result_act(void *state, struct ui *ui, enum ui_action a)
 	return UI_HANDLED;
 }
 
+static const struct ui_function result_functions[] = {
+	{UI_ACT_BACK, do_back, NULL},
+	{UI_ACT_QR, do_qr, card_link_result},
+	{UI_ACT_COPY, do_copy, card_link_result},
+};
+
 void subs_panel_keymaps(struct subs_panel *p, struct ui_keymaps *s)
 {
 	if (!subs_panel_active(p) || p->mode == SP_FORM)
@@ -674,7 +690,8 @@ void subs_panel_keymaps(struct subs_panel *p, struct ui_keymaps *s)
 	                                      .keys = result_keys,
 	                                      .nkeys = sizeof result_keys / sizeof result_keys[0],
 	                                      .state = p,
-	                                      .act = result_act});
+	                                      .funcs = result_functions,
+	                                      .nfuncs = sizeof result_functions / sizeof result_functions[0]});
 }
 
 /* ---- drawing -------------------------------------------------------------- */

@@ -177,11 +177,10 @@ struct ui_screen {
 	void *(*open)(struct ui *ui);
 	void (*close)(void *state);
 	void (*draw)(void *state, struct ui *ui, struct ui_rect area);
-	/* What the key table's actions do: a function table (one small
-	 * function and precondition per action), or else act. */
+	/* What the key table's actions do: one small function and its
+	 * precondition per action. */
 	const struct ui_function *funcs;
 	size_t nfuncs;
-	enum ui_result (*act)(void *state, struct ui *ui, enum ui_action a);
 	/* Raw keys first, before any keymap: text fields and the modal forms
 	 * that take every key (NULL: none). Keys that act on anything else
 	 * belong in a keymap, so ? shows them. */
@@ -217,13 +216,12 @@ struct ui_keymap {
 	const char *title; /* heading in ? (NULL: under the one above) */
 	const struct ui_binding *keys;
 	size_t nkeys;
-	void *state; /* handed to act and to the preconditions */
+	void *state; /* handed to the functions and the preconditions */
 	/* For every binding of the map, before its own (NULL: always). */
 	bool (*allowed)(const void *state, const struct ui *ui);
-	/* What runs the actions: a function table, or else act. */
+	/* What the actions do here: one function each. */
 	const struct ui_function *funcs;
 	size_t nfuncs;
-	enum ui_result (*act)(void *state, struct ui *ui, enum ui_action a);
 };
 
 #define UI_KEYMAPS_MAX 8
@@ -234,8 +232,8 @@ struct ui_keymaps {
 
 /* Push m (consulted after those pushed before it). */
 void ui_keymaps_push(struct ui_keymaps *s, struct ui_keymap m);
-/* Whether b of m may run now: m's precondition, b's, and (with a function
- * table) that the action has a function whose precondition holds. */
+/* Whether b of m may run now: m's precondition, b's, and that the action
+ * has a function in m whose precondition holds. */
 bool ui_keymap_allows(const struct ui_keymap *m, const struct ui_binding *b,
 		      const struct ui *ui);
 /* The keymaps in effect now, first consulted first: the screen's panels,

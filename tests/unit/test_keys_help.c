@@ -225,26 +225,29 @@ static void test_moments_are_reached(void **state)
 	}
 }
 
-/* A screen with a function table has a function for every key it binds
- * (else the key would only ever say "not available now"). */
+/* Every keymap with a function table, at every moment, has a function for
+ * every key it binds (else the key could only say "not available now"). */
 static void test_every_binding_has_a_function(void **state)
 {
-	(void)state;
-	for (int i = 0; i < UI_SCREENS; i++) {
-		const struct ui_screen *s = ui_screens[i];
-		if (!s->funcs)
-			continue;
-		for (int list = 0; list < 2; list++) {
-			const struct ui_binding *keys = list ? ui_list_bindings : s->keys;
-			size_t n = list ? (s->list_keys ? ui_list_nbindings : 0) : s->nkeys;
-			for (size_t k = 0; k < n; k++) {
-				size_t f = 0;
-				while (f < s->nfuncs && s->funcs[f].action != keys[k].action)
-					f++;
-				if (f == s->nfuncs)
-					fail_msg("%s: key %d has no function", s->title, keys[k].key);
+	struct fx *f = *state;
+	for (size_t m = 0; m < sizeof moments / sizeof moments[0]; m++) {
+		struct desk d;
+		desk_open(f, &d, moments[m].tab);
+		reach(&d, &moments[m]);
+		struct ui_keymaps maps;
+		ui_keymaps_in_effect(&d.ui, &maps);
+		for (int i = 0; i < maps.n; i++) {
+			const struct ui_keymap *km = &maps.map[i];
+			for (size_t k = 0; km->funcs && k < km->nkeys; k++) {
+				size_t fn = 0;
+				while (fn < km->nfuncs && km->funcs[fn].action != km->keys[k].action)
+					fn++;
+				if (fn == km->nfuncs)
+					fail_msg("%s: key %d has no function", moments[m].name,
+						 km->keys[k].key);
 			}
 		}
+		desk_close(&d);
 	}
 }
 
@@ -321,7 +324,8 @@ int main(void)
 		return 1;
 	}
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_every_binding_has_a_function),
+	    cmocka_unit_test_setup_teardown(test_every_binding_has_a_function, setup_desk,
+					    teardown_desk),
 	    cmocka_unit_test_setup_teardown(test_moments_are_reached, setup_desk, teardown_desk),
 	    cmocka_unit_test_setup_teardown(test_every_dispatched_key_is_in_help, setup_desk,
 					    teardown_desk),
