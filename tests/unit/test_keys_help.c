@@ -21,11 +21,31 @@
 #include "../../src/ui/shell.h"
 #include "../../src/ui/widgets.h"
 
-/* The vault (unlocked, the key sealed) and workers every desk shares: jobs
- * are queued as at a real desk and fail at once (nothing listens), so the
- * panels that open on a submitted job (the save-a-card link) open. */
+/* The vault (unlocked, the key sealed) every desk shares, and, for the
+ * moments that need them, workers: jobs are queued as at a real desk and
+ * fail at once (nothing listens), so the panels that open on a submitted
+ * job (the save-a-card link) open. Like tui_run, a desk stops its workers
+ * before its screens go (a job may hold a screen's progress record). */
 static struct vault *vault;
-static struct jobs *jobs;
+
+static void no_sleep(void *ctx, double seconds, const atomic_bool *cancel)
+{
+	(void)ctx, (void)seconds, (void)cancel;
+}
+
+static struct jobs *start_workers(const char *db_path)
+{
+	struct jobs *jobs = NULL;
+	struct pd_error err = {0};
+	struct jobs_opts o = {.db_path = db_path,
+			      .workers = 1,
+			      .client = {.api_base = "http://127.0.0.1:9", /* nothing listens */
+					 .retry = stripe_retry_policy_default(1),
+					 .sleep = no_sleep}};
+	if (jobs_start(&o, &jobs, &err))
+		fail_msg("jobs_start: %s", err.msg);
+	return jobs;
+}
 
 /* A desk with every screen open, signed in as the admin, on one tab. */
 struct desk {
@@ -33,7 +53,7 @@ struct desk {
 	struct ui ui;
 };
 
-static void desk_open(struct fx *f, struct desk *d, int tab)
+static void desk_open(struct fx *f, struct desk *d, int tab, bool workers)
 {
 	memset(d, 0, sizeof *d);
 	config_init(&d->app.cfg);
@@ -41,7 +61,7 @@ static void desk_open(struct fx *f, struct desk *d, int tab)
 	d->app.db_path = f->path;
 	d->app.session = f->admin;
 	d->app.vault = vault;
-	d->app.jobs = jobs;
+	d->app.jobs = workers ? start_workers(f->path) : NULL;
 	d->ui.app = &d->app;
 	d->ui.tab = tab;
 	ui_load_account(&d->ui);
@@ -54,6 +74,7 @@ static void desk_open(struct fx *f, struct desk *d, int tab)
 
 static void desk_close(struct desk *d)
 {
+	jobs_stop(&d->app.jobs);
 	ui_dialog_close(&d->ui);
 	ui_unlock_close(&d->ui);
 	ui_signin_close(&d->ui);
@@ -111,23 +132,24 @@ struct moment {
 	const char *name;
 	int tab;
 	const char *keys; /* may be "" */
+	bool workers;     /* the way there submits a job */
 };
 
 static const struct moment moments[] = {
-	{"Appointments", 0, ""},
-	{"Appointments, the payment view", 0, "u"},
-	{"Clients", 1, ""},
-	{"Clients, a client at a glance", 1, "o"},
-	{"Clients, the save-a-card link", 1, "S"},
-	{"Clients, the services list", 1, "v"},
-	{"Clients, the staff list", 1, "vv"},
-	{"Subscriptions", 2, ""},
-	{"Subscriptions, the plans", 2, "v"},
-	{"History", 3, ""},
-	{"Setup", 4, ""},
-	{"Setup, the Express account panel", 4, "X"},
-	{"Audit", UI_SCREEN_AUDIT, ""},
-	{"Audit, an entry's details", UI_SCREEN_AUDIT, "\r"},
+	{"Appointments", 0, "", false},
+	{"Appointments, the payment view", 0, "u", false},
+	{"Clients", 1, "", false},
+	{"Clients, a client at a glance", 1, "o", false},
+	{"Clients, the save-a-card link", 1, "S", true},
+	{"Clients, the services list", 1, "v", false},
+	{"Clients, the staff list", 1, "vv", false},
+	{"Subscriptions", 2, "", false},
+	{"Subscriptions, the plans", 2, "v", false},
+	{"History", 3, "", false},
+	{"Setup", 4, "", false},
+	{"Setup, the Express account panel", 4, "X", false},
+	{"Audit", UI_SCREEN_AUDIT, "", false},
+	{"Audit, an entry's details", UI_SCREEN_AUDIT, "\r", false},
 };
 
 static void reach(struct desk *d, const struct moment *m)
@@ -167,7 +189,7 @@ static void test_every_dispatched_key_is_in_help(void **state)
 	for (size_t m = 0; m < sizeof moments / sizeof moments[0]; m++) {
 		for (int i = 0; i < nkeys; i++) {
 			struct desk d;
-			desk_open(f, &d, moments[m].tab);
+			desk_open(f, &d, moments[m].tab, moments[m].workers);
 			reach(&d, &moments[m]);
 			const struct ui_screen *s = ui_screens[d.ui.tab];
 			bool editing = s->editing && s->editing(d.ui.state[d.ui.tab]);
@@ -200,7 +222,7 @@ static void test_moments_are_reached(void **state)
 {
 	struct fx *f = *state;
 	struct desk d;
-	desk_open(f, &d, 1);
+	desk_open(f, &d, 1, false);
 	struct ui_help_line before[HELP_MAX_LINES], after[HELP_MAX_LINES];
 	int nb = ui_help_lines(&d.ui, before);
 	assert_int_equal(ui_dispatch(&d.ui, 'o'), UI_TAKEN_BINDING);
@@ -214,7 +236,7 @@ static void test_moments_are_reached(void **state)
 	} links[] = {{0, 'u', "https://checkout.stripe.com/c/pay/cs_test_link"},
 		     {1, 'S', "https://checkout.stripe.com/c/pay/cs_test_keys"}};
 	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
-		desk_open(f, &d, links[i].tab);
+		desk_open(f, &d, links[i].tab, links[i].key == 'S');
 		assert_int_equal(ui_dispatch(&d.ui, links[i].key), UI_TAKEN_BINDING);
 		int n = ui_help_lines(&d.ui, after);
 		assert_true(help_names(after, n, 'Q', NULL));
@@ -232,7 +254,7 @@ static void test_every_binding_has_a_function(void **state)
 	struct fx *f = *state;
 	for (size_t m = 0; m < sizeof moments / sizeof moments[0]; m++) {
 		struct desk d;
-		desk_open(f, &d, moments[m].tab);
+		desk_open(f, &d, moments[m].tab, moments[m].workers);
 		reach(&d, &moments[m]);
 		struct ui_keymaps maps;
 		ui_keymaps_in_effect(&d.ui, &maps);
@@ -249,11 +271,6 @@ static void test_every_binding_has_a_function(void **state)
 		}
 		desk_close(&d);
 	}
-}
-
-static void no_sleep(void *ctx, double seconds, const atomic_bool *cancel)
-{
-	(void)ctx, (void)seconds, (void)cancel;
 }
 
 /* The fixture, with an account (its key sealed), an appointment today (the
@@ -274,12 +291,6 @@ static int setup_desk(void **state)
 	assert_int_equal(vault_seal(vault, f->db, SETUP_SECRET_NAME, row.account_id, key,
 				    sizeof key - 1, &err),
 			 0);
-	struct jobs_opts o = {.db_path = f->path,
-			      .workers = 1,
-			      .client = {.api_base = "http://127.0.0.1:9", /* nothing listens */
-					 .retry = stripe_retry_policy_default(1),
-					 .sleep = no_sleep}};
-	assert_int_equal(jobs_start(&o, &jobs, &err), 0);
 	int64_t setup_id;
 	assert_int_equal(card_setups_insert(f->db, f->client, "cs_test_keys",
 					    "https://checkout.stripe.com/c/pay/cs_test_keys",
@@ -308,7 +319,6 @@ static int setup_desk(void **state)
 
 static int teardown_desk(void **state)
 {
-	jobs_stop(&jobs);
 	vault_lock(&vault);
 	return teardown(state);
 }
