@@ -6,7 +6,9 @@
  * screen's raw-key hook while no text field has focus, must be named in
  * the help lines for that moment. Nothing here trusts a key table: a key a
  * panel switches on by hand is caught the same way. (While a text field
- * has focus, typing is the field's and is not listed key by key.) */
+ * has focus, typing is the field's and is not listed key by key.) Not
+ * reached: a subscription's wait / result panel (it needs a billed
+ * subscribe confirmed) and the forms (they take every key). */
 #include "pay_fixture.h"
 
 #include <curses.h>
