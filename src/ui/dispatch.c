@@ -326,7 +326,7 @@ static enum ui_taken walk(struct ui *ui, int key)
 		last_binding = b;
 		if (refused(ui, m, b))
 			return UI_TAKEN_REFUSED;
-		if (run(m, ui, b->action) == UI_HANDLED)
+		if (run(m, ui, b->action) != UI_UNHANDLED)
 			return UI_TAKEN_BINDING;
 	}
 	last_binding = NULL;
@@ -373,7 +373,7 @@ enum ui_taken ui_dispatch(struct ui *ui, int key)
 	}
 	const struct ui_screen *s = ui_screens[ui->tab];
 	void *st = ui->state[ui->tab];
-	if (s->key && s->key(st, ui, key) == UI_HANDLED)
+	if (s->key && s->key(st, ui, key) != UI_UNHANDLED)
 		return UI_TAKEN_HOOK;
 	return walk(ui, key);
 }
