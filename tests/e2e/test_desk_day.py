@@ -17,7 +17,6 @@ Parts that wait on other work (issue 15), left as marked hooks rather than faked
 - TODO(readers-visits, point 7): a payment on the simulated card reader of training mode
   (see take_reader_payment).
 """
-import datetime
 import os
 import re
 import sqlite3
@@ -60,7 +59,8 @@ class DeskDay(unittest.TestCase):
         self.addCleanup(self.home.close)
         self.env = {k: v for k, v in self.home.env.items()
                     if k not in ("PAYDESK_SIGN_IN", "PAYDESK_PIN")}  # the lock screen it is
-        self.env.update({"PAYDESK_TIMEZONE": "UTC", "PAYDESK_API_BASE": self.fake.base_url,
+        self.env.update({"PAYDESK_TIMEZONE": self.evening_zone(),
+                         "PAYDESK_API_BASE": self.fake.base_url,
                          **self.desk_unlock_env()})
         conf = os.path.join(self.home.path, "config", "paydesk")
         os.makedirs(conf, exist_ok=True)
@@ -77,6 +77,15 @@ class DeskDay(unittest.TestCase):
                  stdin=STAFF_PIN + "\n", env=admin)
         self.cli("users", "refund-limit", "100", "usd", "--as", ADMIN, env=admin)
         self.seed_day()
+
+    def evening_zone(self):
+        """A fixed-offset zone where it is now 18:xx, so today's book (09:00-16:00) has
+        happened whenever the test runs (a no-show needs a visit in the past), and the
+        day does not turn during the test. Etc/GMT-N is UTC+N."""
+        hour = time.gmtime().tm_hour
+        offset = 18 - hour if 18 - hour <= 14 else 18 - hour - 24
+        self.offset = offset * 3600
+        return "Etc/GMT%+d" % -offset if offset else "UTC"
 
     def desk_unlock_env(self):
         # TODO(vault-slots, issue 15 point 18): the desk must open Stripe without the admin's
@@ -106,7 +115,8 @@ class DeskDay(unittest.TestCase):
         self.assertEqual(r.status, 200, r.json())
         cus["Noah Smith"] = noah
         now = int(time.time())
-        self.today = now - now % 86400
+        # midnight of today, local (the evening zone), in UTC seconds
+        self.today = (now + self.offset) - (now + self.offset) % 86400 - self.offset
         con = sqlite3.connect(self.home.db)
         with con:
             ids = {}
@@ -245,8 +255,7 @@ class DeskDay(unittest.TestCase):
             self.assertIn(name, screen)
 
         # A phone booking for tomorrow: the payment can wait (Esc at the payment step).
-        tomorrow = (datetime.datetime.utcfromtimestamp(self.today) +
-                    datetime.timedelta(days=1)).strftime("%Y-%m-%d")
+        tomorrow = time.strftime("%Y-%m-%d", time.gmtime(self.today + self.offset + 86400))
         self.book(t, "emma", tomorrow, "10:00")
         t.wait_for("Take payment · Emma Johansson")
         t.send("Escape")
@@ -263,7 +272,8 @@ class DeskDay(unittest.TestCase):
         t.wait_for("client added: Wanda Walker")
         t.send("1")
         t.wait_for("Day agenda")
-        self.book(t, "wanda", time.strftime("%Y-%m-%d", time.gmtime(self.today)), "16:00")
+        self.book(t, "wanda", time.strftime("%Y-%m-%d", time.gmtime(self.today + self.offset)),
+                  "16:00")
         t.wait_for("Take payment · Wanda Walker")
         t.send("Escape")
         # (the booking form's first service: a colour, 95.00)
