@@ -40,7 +40,12 @@ class StripeDown(unittest.TestCase):
         self.fake.reset()
         self.home = Home()
         self.addCleanup(self.home.close)
-        self.env = {**self.home.env, "PAYDESK_TIMEZONE": "UTC",
+        # a fixed-offset zone where it is 18:xx: the day does not turn mid-test
+        hour = time.gmtime().tm_hour
+        offset = 18 - hour if 18 - hour <= 14 else 18 - hour - 24
+        self.offset = offset * 3600
+        zone = "Etc/GMT%+d" % -offset if offset else "UTC"  # Etc/GMT-N is UTC+N
+        self.env = {**self.home.env, "PAYDESK_TIMEZONE": zone,
                     "PAYDESK_API_BASE": self.fake.base_url, "PAYDESK_PASSPHRASE": PASSPHRASE}
         conf = os.path.join(self.home.path, "config", "paydesk")
         os.makedirs(conf, exist_ok=True)
@@ -66,7 +71,7 @@ class StripeDown(unittest.TestCase):
         self.assertEqual(r.status, 200, r.json())
         pm = r.json()["id"]
         now = int(time.time())
-        day = now - now % 86400
+        day = (now + self.offset) - (now + self.offset) % 86400 - self.offset  # local midnight
         con = sqlite3.connect(self.home.db)
         with con:
             zoe = con.execute("INSERT INTO clients (name, email, bill_with_stripe, "
