@@ -139,6 +139,24 @@ def accounts_add(app, body, query):
     return clone(acct)
 
 
+@route("POST", "/api_version")
+def api_version_set(app, body, query):
+    """The account's default API version ({"api_version": "2026-09-30.endive", "account": …};
+    null: the pinned one): events are rendered in its shape (versions.py)."""
+    from .versions import PINNED
+    account = body.get("account") or app.platform_account
+    if account not in app.accounts:
+        raise ControlError(400, "unknown account %s" % account)
+    version = body.get("api_version")
+    if version is not None and not re.match(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$", str(version)):
+        raise ControlError(400, "api_version must look like 2026-09-30.endive")
+    if version in (None, PINNED):
+        app.account_versions.pop(account, None)
+    else:
+        app.account_versions[account] = version
+    return {"account": account, "api_version": version or PINNED}
+
+
 # -- clock ---------------------------------------------------------------------------------------
 
 @route("GET", "/clock")
