@@ -245,6 +245,15 @@ def checkout_expire(app, body, query, cs_id):
         return clone(checkout.expire_session(ctx, fetch(ctx, "checkout.session", cs_id)))
 
 
+@route("POST", "/disputes/([^/]+)/close")
+def dispute_close(app, body, query, dp_id):
+    """The card network decides a dispute: {"status": "won"|"lost", "account"}."""
+    from .resources import disputes
+    store, ctx = _locked_ctx(app, body)
+    with store.lock:
+        return clone(disputes.close_dispute(ctx, dp_id, body.get("status")))
+
+
 @route("POST", "/setup_intents/([^/]+)/authenticate")
 def si_authenticate(app, body, query, si_id):
     """The customer completes (or fails) 3-D Secure for a requires_action SetupIntent."""
