@@ -294,8 +294,52 @@ static int refetch_payment(struct run *r, struct history_writer *w, const char *
 	return rc;
 }
 
+/* An event's data.object is in the API version the account had when the
+ * event was created (the event's api_version), not in the one paydesk pins:
+ * on an account opened since 2025 an invoice there has no payment_intent,
+ * charge or subscription. Only an object in the pinned shape is read as it
+ * came; any other is fetched by id, in the pinned version. */
+static bool event_trusted(json_t *evt)
+{
+	const char *v = json_string_value(json_object_get(evt, "api_version"));
+	return v && strcmp(v, STRIPE_API_VERSION) == 0;
+}
+
+#define REFETCH "paydesk_refetch" /* marks a stand-in for an object to fetch by id */
+
+/* A stand-in for an object whose event came in another API version. */
+static json_t *refetch_mark(const char *kind, const char *id)
+{
+	return json_pack("{s:s, s:s, s:b}", "object", kind, "id", id, REFETCH, 1);
+}
+
+/* The object a stand-in names, as GET /v1/<kind>s/<id> gives it (pinned
+ * version); NULL and no error when Stripe no longer has it (a deleted
+ * draft invoice). */
+static int refetch_object(struct run *r, json_t *mark, json_t **out)
+{
+	*out = NULL;
+	char path[192];
+	snprintf(path, sizeof path, "/v1/%ss/%s",
+		 json_string_value(json_object_get(mark, "object")),
+		 json_string_value(json_object_get(mark, "id")));
+	struct stripe_response resp;
+	int rc = get(r, path, NULL, &resp);
+	if (rc && r->http_status == 404) {
+		log_msg(LOG_INFO, "history sync: %s is gone from Stripe; not updated", path);
+		return PD_OK;
+	}
+	if (rc)
+		return rc;
+	*out = json_incref(resp.json);
+	r->stats->refetched++;
+	stripe_response_clear(&resp);
+	return PD_OK;
+}
+
 /* Everything that changed since the events cursor: refunds, invoices and
- * customers as the events carry them, payments re-fetched whole. */
+ * customers as the events carry them (when in the pinned version; fetched
+ * by id otherwise), payments re-fetched whole. */
 static int sync_events(struct run *r, int64_t since)
 {
 	struct history_writer *w = NULL;
@@ -360,7 +404,10 @@ static int sync_events(struct run *r, int64_t since)
 				   (strcmp(kind, "refund") == 0 || strcmp(kind, "invoice") == 0 ||
 				    strcmp(kind, "customer") == 0) &&
 				   idset_add(&seen, id)) {
-				json_array_append(objs, obj);
+				if (event_trusted(evt))
+					json_array_append(objs, obj);
+				else
+					json_array_append_new(objs, refetch_mark(kind, id));
 			}
 		}
 		stripe_response_clear(&resp);
@@ -373,10 +420,18 @@ static int sync_events(struct run *r, int64_t since)
 	if (!rc && json_array_size(objs)) {
 		/* oldest first: customers before the records that take their names */
 		json_t *ordered = json_array();
-		for (size_t k = json_array_size(objs); k-- > 0;)
-			json_array_append(ordered, json_array_get(objs, k));
+		for (size_t k = json_array_size(objs); k-- > 0 && !rc;) {
+			json_t *o = json_array_get(objs, k), *fetched = NULL;
+			if (!json_is_true(json_object_get(o, REFETCH)))
+				json_array_append(ordered, o);
+			else if (cancelled(r))
+				rc = interrupted(r);
+			else if (!(rc = refetch_object(r, o, &fetched)) && fetched)
+				json_array_append_new(ordered, fetched);
+		}
 		struct history_page page;
-		rc = history_page_from_json(ordered, &page, r->err);
+		if (!rc)
+			rc = history_page_from_json(ordered, &page, r->err);
 		json_decref(ordered);
 		if (!rc)
 			rc = history_writer_push(w, &page, NULL, NULL, NULL, r->err);
@@ -517,8 +572,9 @@ int history_sync_run(sqlite3 *db, struct stripe_client *client, const char *key,
 	if (rc)
 		return rc;
 	log_msg(LOG_INFO,
-		"history sync: %ld records in %ld pages, %ld events (%ld new, %ld changed)%s",
-		stats->records, stats->pages, stats->events, stats->ingest.inserted,
+		"history sync: %ld records in %ld pages, %ld events (%ld objects fetched: "
+		"not in the pinned API version; %ld new, %ld changed)%s",
+		stats->records, stats->pages, stats->events, stats->refetched, stats->ingest.inserted,
 		stats->ingest.updated, stats->full_pass ? ", full pass" : "");
 	return PD_OK;
 }
