@@ -12,6 +12,7 @@
 #include "paydesk/csv.h"
 #include "paydesk/file_replace.h"
 #include "paydesk/money.h"
+#include "paydesk/payments.h"
 
 #define EXPORT_PAGE 256
 
@@ -127,8 +128,17 @@ static void iso_time(int64_t t, char *out, size_t len)
 static const char *const csv_header[] = {
 	"created", "type", "stripe_id", "amount", "currency", "status", "client", "email",
 	"description", "card_brand", "card_last4", "fee", "net", "amount_refunded",
-	"customer_id", "reviewed", "flagged", "note", NULL,
+	"customer_id", "reviewed", "flagged", "note", "payment", "subscription", "plan",
+	"decline_code", "decline", "dispute_status", "dispute_due_by", NULL,
 };
+
+/* Why a failed payment failed, in words, "" when it did not. */
+static const char *decline_text(const struct history_row *r)
+{
+	if (!r->failure_code[0] && !r->decline_code[0])
+		return "";
+	return payments_decline_reason(r->failure_code, r->decline_code);
+}
 
 static char *note_of(sqlite3_stmt *st, const char *stripe_id)
 {
@@ -185,8 +195,10 @@ static json_t *json_text(const char *s)
 
 static void write_csv(FILE *out, const struct history_row *r, const struct whole_text *w)
 {
-	char when[32], amount[40], fee[40] = "", net[40] = "", refunded[40];
+	char when[32], amount[40], fee[40] = "", net[40] = "", refunded[40], due[32] = "";
 	iso_time(r->created, when, sizeof when);
+	if (r->dispute_due_by)
+		iso_time(r->dispute_due_by, due, sizeof due);
 	decimal(r->amount, r->currency, amount, sizeof amount);
 	decimal(r->amount_refunded, r->currency, refunded, sizeof refunded);
 	if (r->has_fee) {
@@ -210,7 +222,14 @@ static void write_csv(FILE *out, const struct history_row *r, const struct whole
 			   r->customer_id,
 			   (r->marks & HISTORY_MARK_REVIEWED) ? "yes" : "no",
 			   (r->marks & HISTORY_MARK_FLAGGED) ? "yes" : "no",
-			   w->note};
+			   w->note,
+			   r->payment,
+			   r->subscription,
+			   r->plan,
+			   r->decline_code[0] ? r->decline_code : r->failure_code,
+			   decline_text(r),
+			   r->dispute_status,
+			   due};
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
 		if (!f[i])
 			f[i] = "";
@@ -245,6 +264,19 @@ static int write_jsonl(FILE *out, const struct history_row *r, const struct whol
 	json_object_set_new(o, "reviewed", json_boolean(r->marks & HISTORY_MARK_REVIEWED));
 	json_object_set_new(o, "flagged", json_boolean(r->marks & HISTORY_MARK_FLAGGED));
 	json_object_set_new(o, "note", json_text(w->note));
+	json_object_set_new(o, "payment", json_text(r->payment[0] ? r->payment : NULL));
+	json_object_set_new(o, "subscription",
+			    json_text(r->subscription[0] ? r->subscription : NULL));
+	json_object_set_new(o, "plan", json_text(r->plan[0] ? r->plan : NULL));
+	const char *code = r->decline_code[0] ? r->decline_code : r->failure_code;
+	json_object_set_new(o, "decline_code", json_text(code[0] ? code : NULL));
+	json_object_set_new(o, "decline", json_text(code[0] ? decline_text(r) : NULL));
+	json_object_set_new(o, "dispute_status",
+			    json_text(r->dispute_status[0] ? r->dispute_status : NULL));
+	char due[32];
+	if (r->dispute_due_by)
+		iso_time(r->dispute_due_by, due, sizeof due);
+	json_object_set_new(o, "dispute_due_by", json_text(r->dispute_due_by ? due : NULL));
 	int rc = json_dumpf(o, out, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(o);

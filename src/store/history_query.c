@@ -14,14 +14,15 @@
 #include "paydesk/db.h"
 
 const char *const history_statuses[] = {
-	"succeeded", "partially_refunded", "refunded", "disputed", "failed", "processing",
-	"requires_payment_method", "requires_action", "requires_capture", "canceled", "pending",
-	"paid", "open", "void", "uncollectible", "draft", NULL,
+	"succeeded", "partially_refunded", "refunded", "disputed", "dispute_lost", "failed",
+	"processing", "requires_payment_method", "requires_action", "requires_capture", "canceled",
+	"pending", "paid", "open", "void", "uncollectible", "draft", NULL,
 };
 const char *const history_types[] = {"payment", "refund", "invoice", "desk", "desk_refund", NULL};
 
-/* What counts as money taken, for "gross". */
-#define CAPTURED "('succeeded', 'partially_refunded', 'refunded', 'disputed')"
+/* What counts as money earned, for "gross": taken and not in dispute.
+ * Disputed money (open disputes) and lost disputes are summed apart. */
+#define CAPTURED "('succeeded', 'partially_refunded', 'refunded')"
 #define REFUNDED "('succeeded', 'pending')"
 
 /* Per-currency sums over rows (t = "h." or "") with count expression count. */
@@ -32,7 +33,9 @@ const char *const history_types[] = {"payment", "refund", "invoice", "desk", "de
 	"AND " t "status IN " REFUNDED " THEN " t "amount END), sum(" t "fee), sum(" t "net)," \
 	" sum(CASE WHEN " t "type = 'desk' THEN " t "amount END), sum(CASE WHEN " t "type ="   \
 	" 'desk_refund' THEN " t "amount END), sum(CASE WHEN " t "type IN ('desk',"          \
-	" 'desk_refund') THEN " one " END)"
+	" 'desk_refund') THEN " one " END), sum(CASE WHEN " t "type = 'payment' AND " t      \
+	"status = 'disputed' THEN " t "amount END), sum(CASE WHEN " t "type = 'payment' AND " \
+	t "status = 'dispute_lost' THEN " t "amount END)"
 
 
 static bool in_list(const char *const *list, const char *s)
@@ -48,7 +51,7 @@ int history_filter_check(const struct history_filter *f, struct pd_error *err)
 	if (f->status[0] && !in_list(history_statuses, f->status))
 		return pd_error_set(err, PD_ERR_USAGE,
 				    "unknown status '%s' (allowed: succeeded, partially_refunded, "
-				    "refunded, disputed, failed, processing, requires_payment_method, "
+				    "refunded, disputed, dispute_lost, failed, processing, requires_payment_method, "
 				    "requires_action, requires_capture, canceled, pending, paid, open, "
 				    "void, uncollectible, draft)",
 				    f->status);
@@ -432,6 +435,16 @@ void history_row_from_stmt(sqlite3_stmt *st, struct history_row *row)
 	row->marks = (sqlite3_column_int(st, 16) ? HISTORY_MARK_REVIEWED : 0) |
 		     (sqlite3_column_int(st, 17) ? HISTORY_MARK_FLAGGED : 0) |
 		     (sqlite3_column_int(st, 18) ? HISTORY_MARK_NOTE : 0);
+	/* a payment's own id is no link */
+	const unsigned char *pi = sqlite3_column_text(st, 19);
+	copy_text(row->payment, sizeof row->payment,
+		  pi && strcmp((const char *)pi, row->stripe_id) != 0 ? pi : NULL);
+	copy_text(row->subscription, sizeof row->subscription, sqlite3_column_text(st, 20));
+	copy_text(row->plan, sizeof row->plan, sqlite3_column_text(st, 21));
+	copy_text(row->failure_code, sizeof row->failure_code, sqlite3_column_text(st, 22));
+	copy_text(row->decline_code, sizeof row->decline_code, sqlite3_column_text(st, 23));
+	copy_text(row->dispute_status, sizeof row->dispute_status, sqlite3_column_text(st, 24));
+	row->dispute_due_by = sqlite3_column_int64(st, 25);
 }
 
 int history_view_new(sqlite3 *db, const struct history_filter *f, enum history_sort sort,
@@ -616,7 +629,7 @@ int history_view_next_unreviewed(struct history_view *v, const struct history_ke
 
 static void add_total(struct history_total *out, int max, int *n, const char *cur, int64_t count,
 		      int64_t gross, int64_t refunds, int64_t fees, int64_t net,
-		      const int64_t desk[3], int sign)
+		      const int64_t desk[3], const int64_t dispute[2], int sign)
 {
 	int i;
 	for (i = 0; i < *n; i++)
@@ -637,6 +650,8 @@ static void add_total(struct history_total *out, int max, int *n, const char *cu
 	out[i].desk += sign * desk[0];
 	out[i].desk_refunds += sign * desk[1];
 	out[i].desk_count += sign * desk[2];
+	out[i].disputed += sign * dispute[0];
+	out[i].dispute_lost += sign * dispute[1];
 }
 
 static int run_totals(sqlite3 *db, const char *text, const struct sql *binds,
@@ -652,9 +667,12 @@ static int run_totals(sqlite3 *db, const char *text, const struct sql *binds,
 		const char *cur = (const char *)sqlite3_column_text(st, 0);
 		const int64_t desk[3] = {sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
 					 sqlite3_column_int64(st, 8)};
+		const int64_t dispute[2] = {sqlite3_column_int64(st, 9),
+					    sqlite3_column_int64(st, 10)};
 		add_total(out, max, n, cur ? cur : "", sqlite3_column_int64(st, 1),
 			  sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
-			  sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), desk, sign);
+			  sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), desk, dispute,
+			  sign);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? PD_OK : db_fail(db, "adding up history", err);

@@ -609,6 +609,16 @@ const struct migration store_migrations[] = {
 	  * (UTC) lets the desk undo only a change made today, local time. */
 	 "ALTER TABLE appointments ADD COLUMN prev_state TEXT;"
 	 "ALTER TABLE appointments ADD COLUMN state_changed_at INTEGER NOT NULL DEFAULT 0;", NULL},
+	{17, "history: decline reasons, invoice plans, dispute status and evidence due date",
+	 /* Nullable columns without defaults: ALTER TABLE ADD COLUMN only edits
+	  * the schema text, whatever the size of the history (rows read them as
+	  * NULL until a sync writes them). A lost dispute is the payment status
+	  * dispute_lost: the roll-ups then keep it apart with no new column. */
+	 "ALTER TABLE history ADD COLUMN failure_code TEXT;"
+	 "ALTER TABLE history ADD COLUMN decline_code TEXT;"
+	 "ALTER TABLE history ADD COLUMN plan TEXT;"
+	 "ALTER TABLE history ADD COLUMN dispute_status TEXT;"
+	 "ALTER TABLE history ADD COLUMN dispute_due_by INTEGER;", NULL},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

@@ -264,7 +264,8 @@ static void move_by(struct hist *h, int delta, bool scroll_too)
 /* ---- forms ------------------------------------------------------------------- */
 
 static const char *const status_choices[] = {
-	"any", "succeeded", "partially_refunded", "refunded", "disputed", "failed", "processing",
+	"any", "succeeded", "partially_refunded", "refunded", "disputed", "dispute_lost", "failed",
+	"processing",
 	"requires_payment_method", "requires_action", "requires_capture", "canceled", "pending",
 	"paid", "open", "void", "uncollectible", "draft", NULL,
 };

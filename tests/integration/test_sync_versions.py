@@ -9,6 +9,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -17,7 +18,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "fakestripe"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 
 from fakeclient import DEFAULT_KEY, FakeStripe  # noqa: E402
-from tmuxharness import Home, paydesk_bin  # noqa: E402
+from tmuxharness import Home, Terminal, paydesk_bin  # noqa: E402
 
 PASS = "history versions passphrase"
 PLATFORM = "acct_1FakePlatform000"
@@ -155,3 +156,97 @@ class EventsInTheAccountVersionTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class WhatAReviewerSeesTest(unittest.TestCase):
+    """Why a payment failed, what a refund refunds, the subscription and plan an invoice
+    bills, where a dispute stands — and disputed money kept out of what was earned."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.fake = FakeStripe().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fake.stop()
+
+    def setUp(self):
+        self.fake.reset()
+        self.fake.seed(seed())
+
+    def api(self, method, path, params=None):
+        r = self.fake.api(method, path, params or {})
+        self.assertEqual(r.status, 200, r.body[:400])
+        return r.json()
+
+    def records(self, desk):
+        return {r["stripe_id"]: r for r in map(json.loads, desk.export())}
+
+    def totals_screen(self, desk):
+        env = {**desk.home.env, "PAYDESK_API_BASE": self.fake.base_url}
+        with Terminal([paydesk_bin(), "--screen", "history"], 100, 30, env=env) as t:
+            t.wait_for("Vault locked")
+            t.send("Escape")  # browsing history needs no key
+            screen = t.wait_for("synced 20", timeout=15)
+            t.send("q")
+            return screen
+
+    def test_decline_links_plan_and_disputes(self):
+        disputed = [self.api("POST", "/v1/payment_intents",
+                             {"amount": amount, "currency": "usd", "confirm": "true",
+                              "payment_method": "pm_card_createDispute"})
+                    for amount in (4321, 1234)]
+        desk = Desk(self, self.fake)
+        desk.sync()
+        recs = self.records(desk)
+
+        failed = [r for r in recs.values() if r["type"] == "payment" and r["status"] == "failed"]
+        self.assertTrue(failed)
+        for r in failed:
+            err = self.api("GET", "/v1/payment_intents/" + r["stripe_id"])["last_payment_error"]
+            self.assertEqual(r["decline_code"], err.get("decline_code") or err["code"])
+            self.assertTrue(r["decline"].startswith("The card"), r["decline"])
+        refunds = [r for r in recs.values() if r["type"] == "refund"]
+        self.assertTrue(refunds)
+        for r in refunds:
+            self.assertEqual(r["payment"],
+                             self.api("GET", "/v1/refunds/" + r["stripe_id"])["payment_intent"])
+        invoices = [r for r in recs.values() if r["type"] == "invoice" and r["subscription"]]
+        self.assertTrue(invoices)
+        for r in invoices:
+            inv = self.api("GET", "/v1/invoices/" + r["stripe_id"])
+            self.assertEqual(r["subscription"], inv["subscription"])
+            line = [li for li in inv["lines"]["data"] if li["type"] == "subscription"][0]
+            product = self.api("GET", "/v1/products/" + line["price"]["product"])["name"]
+            self.assertEqual(r["plan"], line["price"]["nickname"] or product)
+        for pi in disputed:
+            r = recs[pi["id"]]
+            dp = self.api("GET", "/v1/disputes", {"payment_intent": pi["id"]})["data"][0]
+            due = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                time.gmtime(dp["evidence_details"]["due_by"]))
+            self.assertEqual((r["status"], r["dispute_status"], r["dispute_due_by"]),
+                             ("disputed", "needs_response", due))
+        screen = self.totals_screen(desk)
+        self.assertIn("disputed · lost, not in gross", screen)
+        self.assertRegex(screen, r"USD\s+55\.55\s+0\.00\s+disputed")
+
+        # Decided: one lost, one won; seen by the events feed, in the account's newer shape.
+        lost, won = [self.api("GET", "/v1/disputes", {"payment_intent": pi["id"]})["data"][0]
+                     for pi in disputed]
+        self.fake.control("POST", "/disputes/%s/close" % lost["id"], {"status": "lost"})
+        self.fake.control("POST", "/disputes/%s/close" % won["id"], {"status": "won"})
+        self.fake.set_api_version(NEWER)
+        self.fake.clear_requests()
+        desk.sync()
+        self.assertIn("/v1/disputes/" + lost["id"],
+                      {r["path"] for r in self.fake.requests(method="GET")})
+        recs = self.records(desk)
+        self.assertEqual((recs[lost["payment_intent"]]["status"],
+                          recs[lost["payment_intent"]]["dispute_status"]), ("dispute_lost", "lost"))
+        self.assertEqual((recs[won["payment_intent"]]["status"],
+                          recs[won["payment_intent"]]["dispute_status"]), ("succeeded", "won"))
+        screen = self.totals_screen(desk)
+        self.assertRegex(screen, r"USD\s+0\.00\s+43\.21\s+disputed")
+        # synced again: nothing moves
+        desk.sync()
+        self.assertEqual(self.records(desk), recs)
