@@ -174,6 +174,13 @@ char *history_dashboard_url(const char *type, const char *stripe_id, bool livemo
 /* Set or clear a mark (REVIEWED or FLAGGED) on stripe_id, recording who and when. */
 int history_mark_set(sqlite3 *db, const char *stripe_id, enum history_mark mark, bool on,
 		     const char *who, struct pd_error *err);
+/* How many records of f have no "reviewed" mark. */
+int history_count_unreviewed(sqlite3 *db, const struct history_filter *f, long *n,
+			     struct pd_error *err);
+/* Mark every record of f reviewed (who, now), in one statement; *marked
+ * is how many were not before. The caller holds the transaction. */
+int history_mark_filter(sqlite3 *db, const struct history_filter *f, const char *who,
+			long *marked, struct pd_error *err);
 /* Set the note ("" clears it), recording who and when. */
 int history_note_set(sqlite3 *db, const char *stripe_id, const char *note, const char *who,
 		     struct pd_error *err);

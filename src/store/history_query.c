@@ -185,6 +185,11 @@ static int sql_bind(const struct sql *q, sqlite3_stmt *st, int first)
 	return first + q->nbind;
 }
 
+#define ZERO_DECIMAL                                                                          \
+	"('bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd',"  \
+	" 'vuv', 'xaf', 'xof', 'xpf')"
+#define THREE_DECIMAL "('bhd', 'jod', 'kwd', 'omr', 'tnd')"
+
 /* A word shaped like a Stripe id ("pi_3N…", "cus_…"): searched through the
  * b-tree indexes (exact or prefix), not the full-text index. */
 static bool is_stripe_id(const char *w, size_t len)
@@ -197,6 +202,51 @@ static bool is_stripe_id(const char *w, size_t len)
 	for (i++; i < len; i++)
 		if (!isalnum((unsigned char)w[i]))
 			return false;
+	return true;
+}
+
+/* A word that is a number: an amount ("12.34", "12,34", "1200") or, with
+ * four digits, a card's last 4 too. Searched in the amount and card_last4
+ * columns, not the full-text index. */
+struct number_word {
+	int64_t minor[3]; /* in minor units of a 0, 2, 3-decimal currency; -1: cannot be */
+	char last4[5];    /* "" unless four digits without a point */
+};
+
+static bool number_word(const char *w, size_t len, struct number_word *out)
+{
+	size_t i = 0, point = len;
+	int64_t whole = 0, frac = 0;
+	int decimals = 0;
+	for (; i < len; i++) {
+		if ((w[i] == '.' || w[i] == ',') && point == len && i > 0) {
+			point = i;
+		} else if (w[i] >= '0' && w[i] <= '9' && i < 15) {
+			if (point == len)
+				whole = whole * 10 + (w[i] - '0');
+			else if (++decimals <= 3)
+				frac = frac * 10 + (w[i] - '0');
+		} else {
+			return false;
+		}
+	}
+	if (len == 0 || point == len - 1 || decimals > 3)
+		return false;
+	if (out) {
+		static const int exps[3] = {0, 2, 3};
+		for (int k = 0; k < 3; k++) {
+			int64_t scale = exps[k] == 0 ? 1 : exps[k] == 2 ? 100 : 1000;
+			int64_t f = frac;
+			for (int d = decimals; d < exps[k]; d++)
+				f *= 10;
+			out->minor[k] = decimals > exps[k] ? -1 : whole * scale + f;
+		}
+		out->last4[0] = '\0';
+		if (len == 4 && point == len) {
+			memcpy(out->last4, w, 4);
+			out->last4[4] = '\0';
+		}
+	}
 	return true;
 }
 
@@ -220,7 +270,7 @@ static bool fts_words(const char *text, char *out, size_t len)
 		for (const char *c = w; c < p; c++)
 			if (isalnum((unsigned char)*c) || (unsigned char)*c >= 0x80)
 				useful = true;
-		if (useful && !is_stripe_id(w, (size_t)(p - w))) {
+		if (useful && !is_stripe_id(w, (size_t)(p - w)) && !number_word(w, (size_t)(p - w), NULL)) {
 			start[n] = w;
 			end[n++] = p;
 		}
@@ -306,7 +356,42 @@ static int id_words(const char *text, char words[][72], int max)
 	return n;
 }
 
-enum { FROM_HISTORY, FROM_FTS, FROM_IDS, FROM_REVIEWS };
+/* The amount / last-4 condition of every number word of a search
+ * (currencies' decimals as in src/core/money.c), added to q (NULL: only
+ * counted). Returns how many. */
+static int number_conditions(struct sql *q, const char *text)
+{
+	int n = 0;
+	const char *p = text;
+	while (*p && n < 4) {
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		const char *w = p;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+		struct number_word nw;
+		if (p == w || !number_word(w, (size_t)(p - w), &nw))
+			continue;
+		n++;
+		if (!q)
+			continue;
+		sql_add(q, " AND (h.amount = ? AND h.currency NOT IN " ZERO_DECIMAL " AND h.currency"
+			   " NOT IN " THREE_DECIMAL);
+		bind_i(q, nw.minor[1]);
+		sql_add(q, " OR h.amount = ? AND h.currency IN " ZERO_DECIMAL
+			   " OR h.amount = ? AND h.currency IN " THREE_DECIMAL);
+		bind_i(q, nw.minor[0]);
+		bind_i(q, nw.minor[2]);
+		if (nw.last4[0]) {
+			sql_add(q, " OR h.card_last4 = ?");
+			bind_t(q, nw.last4);
+		}
+		sql_add(q, ")");
+	}
+	return n;
+}
+
+enum { FROM_HISTORY, FROM_FTS, FROM_IDS, FROM_REVIEWS, FROM_NUMBERS };
 
 /* FROM and WHERE (no ORDER BY) for f. amount_sort: keep the status and
  * currency conditions off their indexes so the amount index drives. */
@@ -330,6 +415,10 @@ static int build_where(const struct history_filter *f, struct sql *q, bool amoun
 			   " LEFT JOIN reviews r ON r.stripe_id = h.stripe_id"
 			   " WHERE history_fts MATCH ?");
 		bind_t(q, match);
+	} else if (f->search[0] && number_conditions(NULL, f->search)) {
+		/* amounts and card digits alone: one pass over the rows, gathered once */
+		from = FROM_NUMBERS;
+		sql_add(q, " FROM history h LEFT JOIN reviews r ON r.stripe_id = h.stripe_id WHERE 1");
 	} else if (f->review == HISTORY_REVIEW_REVIEWED || f->review == HISTORY_REVIEW_FLAGGED) {
 		from = FROM_REVIEWS;
 		sql_add(q, " FROM reviews r CROSS JOIN history h ON h.stripe_id = r.stripe_id WHERE 1");
@@ -341,6 +430,8 @@ static int build_where(const struct history_filter *f, struct sql *q, bool amoun
 		id_rowids(q, ids[i]);
 		sql_add(q, ")");
 	}
+	if (f->search[0])
+		number_conditions(q, f->search);
 	const char *plus = amount_sort ? "+" : "";
 	if (f->since) {
 		sql_add(q, " AND h.created >= ?");
@@ -848,5 +939,57 @@ int history_totals(sqlite3 *db, const struct history_filter *f, struct history_t
 			out[k++] = out[i];
 	*n = k;
 	qsort(out, (size_t)*n, sizeof *out, cmp_total);
+	return PD_OK;
+}
+
+/* ---- review of a whole filter ----------------------------------------------- */
+
+int history_count_unreviewed(sqlite3 *db, const struct history_filter *f, long *n,
+			     struct pd_error *err)
+{
+	*n = 0;
+	int rc = history_filter_check(f, err);
+	if (rc)
+		return rc;
+	struct sql q = {0};
+	sql_add(&q, "SELECT count(*)");
+	build_where(f, &q, false, true);
+	sqlite3_stmt *st;
+	if ((rc = db_prepare(db, q.text, &st, err)))
+		return rc;
+	sql_bind(&q, st, 1);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? PD_OK : db_fail(db, "counting history", err);
+}
+
+int history_mark_filter(sqlite3 *db, const struct history_filter *f, const char *who,
+			long *marked, struct pd_error *err)
+{
+	*marked = 0;
+	int rc = history_filter_check(f, err);
+	if (rc)
+		return rc;
+	/* one statement: SQLite reads the SELECT whole before writing reviews,
+	 * which it joins */
+	struct sql q = {0};
+	sql_add(&q, "INSERT INTO reviews (stripe_id, reviewed, reviewed_by, reviewed_at)"
+		    " SELECT h.stripe_id, 1, ?, ?");
+	bind_t(&q, who);
+	bind_i(&q, (int64_t)time(NULL));
+	build_where(f, &q, false, true);
+	sql_add(&q, " ON CONFLICT (stripe_id) DO UPDATE SET reviewed = 1,"
+		    " reviewed_by = excluded.reviewed_by, reviewed_at = excluded.reviewed_at");
+	sqlite3_stmt *st;
+	if ((rc = db_prepare(db, q.text, &st, err)))
+		return rc;
+	sql_bind(&q, st, 1);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, "saving the review marks", err);
+	*marked = (long)sqlite3_changes(db);
 	return PD_OK;
 }

@@ -27,7 +27,8 @@ static const struct ui_binding keys[] = {
 	{'/', UI_ACT_SEARCH, "search names, emails, descriptions, ids", NULL},
 	{'n', UI_ACT_SEARCH_NEXT, "next unreviewed (in the filter / search)", NULL},
 	{'N', UI_ACT_SEARCH_PREV, "previous unreviewed", NULL},
-	{' ', UI_ACT_REVIEW, NULL, NULL},
+	{' ', UI_ACT_REVIEW, "mark reviewed (and go to the next) / not reviewed", NULL},
+	{'R', UI_ACT_REVIEW_ALL, NULL, NULL},
 	{'f', UI_ACT_FLAG, NULL, NULL},
 	{'a', UI_ACT_NOTE, NULL, NULL},
 	{'F', UI_ACT_FILTER, NULL, NULL},
@@ -549,6 +550,63 @@ static void toggle_mark(struct hist *h, enum history_mark mark)
 	}
 }
 
+/* Space: a record checked is marked and the next one comes up, so a
+ * month is reviewed one key a record. (Unmarking stays; with a review
+ * filter the marked row leaves the view and the next is already there.) */
+static void review_and_next(struct hist *h)
+{
+	const struct history_row *row = history_selected(h);
+	bool marking = row && !(row->marks & HISTORY_MARK_REVIEWED);
+	toggle_mark(h, HISTORY_MARK_REVIEWED);
+	if (!marking || h->filter.review != HISTORY_REVIEW_ANY || !history_selected(h) ||
+	    !(history_selected(h)->marks & HISTORY_MARK_REVIEWED))
+		return;
+	move_by(h, 1, false);
+	if (h->mode == MODE_DETAIL)
+		load_detail(h);
+}
+
+static void review_all_confirmed(struct ui *ui, void *ctx)
+{
+	struct hist *h = ctx;
+	h->ui = ui;
+	long marked = 0;
+	struct pd_error err = {0};
+	if (history_review_mark_all(ui->app, &h->filter, &marked, &err)) {
+		fail(h, &err);
+		return;
+	}
+	ui_notify(ui, UI_NOTICE_INFO, "marked %ld record%s reviewed", marked,
+		  marked == 1 ? "" : "s");
+	struct history_row keep = h->n ? h->rows[h->sel] : (struct history_row){0};
+	history_requery(h, true);
+	if (keep.id)
+		load_at(h, &keep);
+}
+
+/* R: every record of the current filter (and search) reviewed at once,
+ * after a confirmation that says how many. */
+static void review_all(struct hist *h)
+{
+	long n = 0;
+	struct pd_error err = {0};
+	if (history_count_unreviewed(h->ui->app->db, &h->filter, &n, &err)) {
+		fail(h, &err);
+		return;
+	}
+	if (n == 0) {
+		ui_notify(h->ui, UI_NOTICE_INFO, "every record here is reviewed already");
+		return;
+	}
+	char what[400], body[600];
+	history_filter_describe(&h->filter, what, sizeof what);
+	snprintf(body, sizeof body, "Mark %ld record%s reviewed, as %s?\n(%s; the ones not "
+		 "reviewed yet)", n, n == 1 ? "" : "s", history_actor(h->ui->app), what);
+	ui_dialog_open(h->ui, &(struct ui_dialog_spec){.title = "Review all", .body = body,
+						   .confirm_label = "mark them",
+						   .on_confirm = review_all_confirmed, .ctx = h});
+}
+
 static void jump_unreviewed(struct hist *h, bool forward)
 {
 	const struct history_row *row = history_selected(h);
@@ -705,7 +763,10 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 		jump_unreviewed(h, a == UI_ACT_SEARCH_NEXT);
 		return UI_HANDLED;
 	case UI_ACT_REVIEW:
-		toggle_mark(h, HISTORY_MARK_REVIEWED);
+		review_and_next(h);
+		return UI_HANDLED;
+	case UI_ACT_REVIEW_ALL:
+		review_all(h);
 		return UI_HANDLED;
 	case UI_ACT_FLAG:
 		toggle_mark(h, HISTORY_MARK_FLAGGED);

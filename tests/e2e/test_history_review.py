@@ -1,0 +1,129 @@
+"""Review that keeps up with a month, in tmux on a generated history: Space marks a record and
+brings up the next, R marks every record of the filter after saying how many, and a search
+finds an amount (`/12.34`) or a card's last 4 digits."""
+import os
+import sqlite3
+import subprocess
+import time
+import unittest
+
+from tmuxharness import ROOT, Home, Terminal, paydesk_bin
+
+TOOLS = os.environ.get("PAYDESK_TOOLS_DIR") or os.path.join(ROOT, "build", "tools")
+
+
+class ReviewAMonth(unittest.TestCase):
+    def setUp(self):
+        self.home = Home()
+        self.addCleanup(self.home.close)
+        self.env = dict(self.home.env, TZ="UTC")
+        self.db = os.path.join(self.home.path, "history.db")
+        subprocess.run([os.path.join(TOOLS, "history_gen"), "--db", self.db, "--rows", "2500",
+                        "--seed", "5"], check=True, stdout=subprocess.DEVNULL)
+        self.sql("DELETE FROM reviews")  # the generator's sample marks
+
+    def sql(self, query, args=()):
+        con = sqlite3.connect(self.db)
+        try:
+            rows = con.execute(query, args).fetchall()
+            con.commit()
+            return rows
+        finally:
+            con.close()
+
+    def start(self):
+        term = Terminal([paydesk_bin(), "--db", self.db, "--screen", "history"], width=100,
+                        height=30, env=self.env)
+        self.addCleanup(term.close)
+        term.wait_for("synced never")
+        return term
+
+    def reviewed(self):
+        return {r[0] for r in self.sql("SELECT stripe_id FROM reviews WHERE reviewed = 1")}
+
+    def test_space_marks_and_moves_R_marks_the_filter(self):
+        term = self.start()
+        term.wait_for("1/2,500")
+        for i in range(3):
+            term.send("Space")
+            term.wait_for("%d/2,500" % (i + 2))
+        newest = [r[0] for r in self.sql("SELECT stripe_id FROM history"
+                                         " ORDER BY created DESC, id DESC LIMIT 3")]
+        self.assertEqual(self.reviewed(), set(newest))
+        self.assertEqual(term.screen().count("\u2713"), 3)
+        # Space on a reviewed record takes the mark off and stays there
+        term.send("k")
+        term.wait_for("3/2,500")
+        term.send("Space")
+        for _ in range(100):
+            if term.screen().count("\u2713") == 2:
+                break
+            time.sleep(0.05)
+        self.assertEqual(term.screen().count("\u2713"), 2)
+        self.assertIn("3/2,500", term.screen())
+        self.assertEqual(self.reviewed(), set(newest[:2]))
+
+        # R: every refund of the filter, after a confirmation with the count
+        refunds = {r[0] for r in self.sql("SELECT stripe_id FROM history WHERE type = 'refund'")}
+        self.assertGreater(len(refunds), 10)
+        term.send("F")
+        term.wait_for("Filters")
+        term.send("Tab", "Tab", "Tab", "Tab", "Right", "Right")  # type: refund
+        term.wait_for("< refund >")
+        term.send("Enter")
+        term.wait_gone("Filters")
+        term.wait_for("1/%s " % format(len(refunds), ","))
+        term.send("R")
+        shown = term.wait_for("Review all")
+        pending = len(refunds - set(newest[:2]))
+        self.assertIn("Mark %d records reviewed, as Alex?" % pending, shown)
+        term.send("n")                      # not now: nothing marked
+        term.wait_gone("Review all")
+        self.assertEqual(self.reviewed(), set(newest[:2]))
+        term.send("R")
+        term.wait_for("Review all")
+        term.send("y")
+        term.wait_for("marked %d records reviewed" % pending)
+        self.assertEqual(self.reviewed(), refunds | set(newest[:2]))
+        by = self.sql("SELECT DISTINCT reviewed_by FROM reviews WHERE reviewed = 1")
+        self.assertEqual(by, [("Alex",)])
+        audit = self.sql("SELECT detail FROM audit_log WHERE action = 'history.mark'"
+                         " ORDER BY id DESC LIMIT 1")
+        self.assertEqual(audit, [("reviewed %d records: refund" % pending,)])
+        term.send("R")
+        term.wait_for("every record here is reviewed already")
+        term.send("q")
+        self.assertEqual(term.exit_status(), 0)
+
+    def test_search_an_amount_and_a_cards_last_4(self):
+        amount, cur = self.sql("SELECT amount, currency FROM history WHERE currency = 'usd'"
+                               " AND type = 'payment' ORDER BY id LIMIT 1 OFFSET 40")[0]
+        text = "%d.%02d" % (amount // 100, amount % 100)
+        want = self.sql("SELECT count(*) FROM history WHERE amount = ? AND currency NOT IN"
+                        " ('jpy', 'krw', 'bhd', 'jod', 'kwd', 'omr', 'tnd')", (amount,))[0][0]
+        last4 = self.sql("SELECT card_last4 FROM history WHERE card_last4 IS NOT NULL"
+                         " ORDER BY id LIMIT 1 OFFSET 7")[0][0]
+        as_last4 = self.sql("SELECT count(*) FROM history WHERE card_last4 = ? OR"
+                            " (amount = ? AND currency NOT IN ('jpy', 'krw', 'bhd', 'jod', 'kwd',"
+                            " 'omr', 'tnd')) OR (amount = ? AND currency IN ('jpy', 'krw'))",
+                            (last4, int(last4) * 100, int(last4)))[0][0]
+        term = self.start()
+        term.send("/")
+        term.type(text)
+        term.send("Enter")
+        shown = term.wait_for("1/%d " % want)
+        self.assertIn("/" + text, shown)
+        self.assertIn(text, shown)
+        term.send("Escape")
+        term.wait_for("1/2,500")
+        term.send("/")
+        term.type(last4)
+        term.send("Enter")
+        shown = term.wait_for("1/%s " % format(as_last4, ","))
+        self.assertIn(last4, shown)
+        term.send("q")
+        self.assertEqual(term.exit_status(), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
