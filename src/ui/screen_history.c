@@ -445,6 +445,7 @@ static bool apply_filter_form(struct hist *h)
 		return false;
 	}
 	h->filter = f;
+	h->sort_currency = false; /* a currency in the form is the reviewer's own now */
 	h->range = range;
 	return true;
 }
@@ -779,10 +780,11 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 		return UI_HANDLED;
 	case UI_ACT_CLEAR:
 		memset(&h->filter, 0, sizeof h->filter);
+		h->sort_currency = false;
 		h->range = HISTORY_RANGE_ALL;
 		history_requery(h, true);
 		return UI_HANDLED;
-	case UI_ACT_SORT:
+	case UI_ACT_SORT: {
 		/* date ↓, date ↑, amount ↓, amount ↑ */
 		if (h->desc) {
 			h->desc = false;
@@ -790,8 +792,21 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 			h->desc = true;
 			h->sort = h->sort == HISTORY_SORT_DATE ? HISTORY_SORT_AMOUNT : HISTORY_SORT_DATE;
 		}
-		history_requery(h, false);
+		/* amounts of two currencies do not compare: by amount is within one
+		 * currency, the selected record's unless the filter names one */
+		bool refilter = false;
+		if (h->sort == HISTORY_SORT_AMOUNT && !h->filter.currency[0] && history_selected(h)) {
+			snprintf(h->filter.currency, sizeof h->filter.currency, "%s",
+				 history_selected(h)->currency);
+			h->sort_currency = refilter = true;
+		} else if (h->sort == HISTORY_SORT_DATE && h->sort_currency) {
+			h->filter.currency[0] = '\0';
+			h->sort_currency = false;
+			refilter = true;
+		}
+		history_requery(h, refilter);
 		return UI_HANDLED;
+	}
 	case UI_ACT_EXPORT:
 		open_export_form(h);
 		return UI_HANDLED;

@@ -124,6 +124,33 @@ class ReviewAMonth(unittest.TestCase):
         term.send("q")
         self.assertEqual(term.exit_status(), 0)
 
+    def test_sort_by_amount_is_within_a_currency(self):
+        term = self.start()
+        first_cur = self.sql("SELECT currency FROM history ORDER BY created DESC, id DESC"
+                             " LIMIT 1")[0][0]
+        n = self.sql("SELECT count(*) FROM history WHERE currency = ?", (first_cur,))[0][0]
+        top = self.sql("SELECT amount FROM history WHERE currency = ? ORDER BY amount DESC,"
+                       " id DESC LIMIT 1", (first_cur,))[0][0]
+        term.send("s")                       # date ↑
+        term.wait_for("date \u2191")
+        term.send("s")                       # amount ↓, in the selected record's currency
+        shown = term.wait_for("amount \u2193")
+        shown = term.wait_for("1/%s " % format(n, ","))
+        self.assertIn("\u00b7 " + first_cur, shown)
+        rows = [l for l in shown.splitlines()[2:] if " %s " % first_cur in l]
+        self.assertGreater(len(rows), 5)
+        other = {"usd", "eur", "gbp", "jpy"} - {first_cur}
+        self.assertFalse([l for l in shown.splitlines()[2:-6] for c in other if " %s " % c in l])
+        digits = "".join(ch for ch in rows[0].split(first_cur)[0].split()[-1] if ch.isdigit())
+        self.assertEqual(int(digits), top)
+        term.send("s")                       # amount ↑
+        term.wait_for("amount \u2191")
+        term.send("s")                       # date ↓: every currency again
+        term.wait_for("date \u2193")
+        term.wait_for("1/2,500")
+        term.send("q")
+        self.assertEqual(term.exit_status(), 0)
+
 
 if __name__ == "__main__":
     unittest.main()
