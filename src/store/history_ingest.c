@@ -51,6 +51,15 @@ enum {
 	" CASE WHEN ?12 IS NULL AND fee IS NOT NULL THEN coalesce(?20, balance_txn) ELSE ?20 END," \
 	" ?21, ?22, ?23, ?24, ?28, ?29, ?30"
 
+/* A payment's status once its dispute (?3) is known: lost, the money went
+ * back to the cardholder; won, or an inquiry closed without a dispute
+ * (warning_closed), it stayed (the status its refunds give); otherwise open. */
+#define DISPUTED_STATUS                                                                       \
+	"(CASE WHEN ?3 = 'lost' THEN 'dispute_lost' WHEN ?3 IN ('won', 'warning_closed') THEN"    \
+	" CASE WHEN amount_refunded > 0 AND amount_refunded >= amount THEN 'refunded'"            \
+	" WHEN amount_refunded > 0 THEN 'partially_refunded' ELSE 'succeeded' END"                \
+	" ELSE 'disputed' END)"
+
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_FIND] = "SELECT id, client_name, email, description FROM history WHERE stripe_id = ?",
 	[ST_INSERT] = "INSERT INTO history (" REC_COLS ", request_id, synced_at, stripe_id)"
@@ -100,21 +109,15 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_FTS_RANGE] = "INSERT INTO history_fts (rowid, client_name, email, description)"
 			 " SELECT id, client_name, email, description FROM history"
 			 " WHERE id BETWEEN ? AND ?",
-	/* A dispute's state on its payment: lost, the money went back to the
-	 * cardholder (status dispute_lost); won, it stayed (the status the
-	 * refunds give); otherwise open (disputed). Payments only, and only
-	 * while the money was taken. */
-	[ST_DISPUTE] = "UPDATE history SET dispute_status = ?3, dispute_due_by = ?4, status ="
-		       " CASE WHEN ?3 = 'lost' THEN 'dispute_lost' WHEN ?3 = 'won' THEN"
-		       " CASE WHEN amount_refunded > 0 AND amount_refunded >= amount THEN 'refunded'"
-		       " WHEN amount_refunded > 0 THEN 'partially_refunded' ELSE 'succeeded' END"
-		       " ELSE 'disputed' END"
+	/* A dispute's state on its payment (DISPUTED_STATUS); payments only,
+	 * and only while the money was taken. */
+	[ST_DISPUTE] = "UPDATE history SET dispute_status = ?3, dispute_due_by = ?4,"
+		       " status = " DISPUTED_STATUS
 		       " WHERE type = 'payment' AND (stripe_id = ?1 OR (?1 IS NULL AND charge_id = ?2))"
 		       " AND status IN ('succeeded', 'partially_refunded', 'refunded', 'disputed',"
 		       " 'dispute_lost')"
-		       " AND (dispute_status, dispute_due_by, status) IS NOT (?3, ?4, CASE WHEN"
-		       " ?3 = 'lost' THEN 'dispute_lost' WHEN ?3 = 'won' THEN status ELSE 'disputed'"
-		       " END)",
+		       " AND (dispute_status, dispute_due_by, status) IS NOT (?3, ?4, " DISPUTED_STATUS
+		       ")",
 	[ST_DISPUTE_OF] = "SELECT dispute_status FROM history WHERE stripe_id = ?",
 	[ST_CURSOR] = "INSERT INTO sync_state (object, resume_after) VALUES (?, ?)"
 		      " ON CONFLICT (object) DO UPDATE SET resume_after = excluded.resume_after",
@@ -534,7 +537,7 @@ static int settle_dispute(struct history_ingester *in, struct rec *r)
 		const char *s = (const char *)sqlite3_column_text(st, 0);
 		if (s && strcmp(s, "lost") == 0)
 			r->status = "dispute_lost";
-		else if (s && strcmp(s, "won") == 0)
+		else if (s && (strcmp(s, "won") == 0 || strcmp(s, "warning_closed") == 0))
 			r->status = r->undisputed_status;
 	} else if (rc != SQLITE_DONE) {
 		return db_fail(in->db, "reading history", in->err);

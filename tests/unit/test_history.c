@@ -1011,7 +1011,7 @@ static void test_writer_failure_keeps_earlier_commits(void **state)
 
 static const char *const detail_page =
 	"{\"data\":[" DISPUTED_PI("pi_D", 3000) "," DISPUTED_PI("pi_L", 2000) ","
-	DISPUTED_PI("pi_W", 1000) ","
+	DISPUTED_PI("pi_W", 1000) "," DISPUTED_PI("pi_I", 700) ","
 	"{\"id\":\"pi_F\",\"object\":\"payment_intent\",\"amount\":5000,\"currency\":\"usd\","
 	"\"created\":1700000000,\"status\":\"requires_payment_method\",\"last_payment_error\":{"
 	"\"type\":\"card_error\",\"code\":\"card_declined\",\"decline_code\":"
@@ -1032,7 +1032,7 @@ static const char *const detail_page =
 static const char *const disputes_page =
 	"{\"data\":[" DISPUTE("dp_D", "pi_D", "needs_response", 1700604900) ","
 	DISPUTE("dp_L", "pi_L", "lost", 1700604900) "," DISPUTE("dp_W", "pi_W", "won", 1700604900)
-	"]}";
+	"," DISPUTE("dp_I", "pi_I", "warning_closed", 1700604900) "]}";
 
 static void row_of(sqlite3 *db, const char *stripe_id, struct history_row *row)
 {
@@ -1066,12 +1066,16 @@ static void test_decline_links_plan_and_disputes(void **state)
 	row_of(t->db, "pi_W", &r);
 	assert_string_equal(r.status, "succeeded"); /* won: the money stayed */
 	assert_string_equal(r.dispute_status, "won");
+	row_of(t->db, "pi_I", &r); /* an inquiry closed without a dispute */
+	assert_string_equal(r.status, "succeeded");
 
 	/* the payments fetched again (charge.disputed stays true): outcomes kept */
 	ingest_text(t->db, detail_page, NULL);
 	row_of(t->db, "pi_L", &r);
 	assert_string_equal(r.status, "dispute_lost");
 	row_of(t->db, "pi_W", &r);
+	assert_string_equal(r.status, "succeeded");
+	row_of(t->db, "pi_I", &r);
 	assert_string_equal(r.status, "succeeded");
 	check_rollups(t->db);
 
@@ -1082,14 +1086,14 @@ static void test_decline_links_plan_and_disputes(void **state)
 	struct history_filter f = {0};
 	assert_int_equal(history_totals(t->db, &f, tot, 4, &n, &err), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(tot[0].gross, 10000 + 1000);
+	assert_int_equal(tot[0].gross, 10000 + 1000 + 700);
 	assert_int_equal(tot[0].disputed, 3000);
 	assert_int_equal(tot[0].dispute_lost, 2000);
 	assert_int_equal(tot[0].refunds, 500);
 	f.since = 1600000000; /* not served from the roll-ups alone: the same */
 	f.until = 1700000150;
 	assert_int_equal(history_totals(t->db, &f, tot, 4, &n, &err), 0);
-	assert_int_equal(tot[0].gross, 11000);
+	assert_int_equal(tot[0].gross, 11700);
 	assert_int_equal(tot[0].disputed, 3000);
 	assert_int_equal(tot[0].dispute_lost, 2000);
 	snprintf(f.search, sizeof f.search, "pi_L");
@@ -1106,10 +1110,10 @@ static void test_decline_links_plan_and_disputes(void **state)
 	long rows = 0;
 	assert_int_equal(history_export(t->db, &f, HISTORY_JSONL, out, &rows, &err), 0);
 	fclose(out);
-	assert_int_equal(rows, 7);
-	json_t *seen[8] = {0};
+	assert_int_equal(rows, 8);
+	json_t *seen[9] = {0};
 	int k = 0;
-	for (char *line = strtok(buf, "\n"); line && k < 8; line = strtok(NULL, "\n"))
+	for (char *line = strtok(buf, "\n"); line && k < 9; line = strtok(NULL, "\n"))
 		seen[k++] = json_loads(line, 0, NULL);
 	bool refund = false, invoice = false, failed = false, lost = false;
 	for (int i = 0; i < k; i++) {
