@@ -104,9 +104,8 @@ static void row_about(const struct history_row *row, char *out, size_t len)
 	} else if (row->dispute_status[0]) {
 		snprintf(out, len, "dispute won");
 	} else if (row->decline_code[0] || row->failure_code[0]) {
-		code_words(row->decline_code[0] ? row->decline_code : row->failure_code, words,
-			   sizeof words);
-		snprintf(out, len, "declined: %s", words);
+		/* the status says failed: the reason alone, to fit 80 columns */
+		code_words(row->decline_code[0] ? row->decline_code : row->failure_code, out, len);
 	} else if (strstr(row->type, "refund") && row->payment[0]) {
 		snprintf(out, len, "of %s", row->payment);
 	} else if (!strcmp(row->type, "invoice") && row->plan[0]) {
@@ -384,9 +383,9 @@ static void draw_detail(struct hist *h, struct ui_rect a)
 	detail_line(&y, a, "Timeline", buf);
 	/* what the record is about: why it failed, its dispute, its plan, its payment */
 	if (r->failure_code[0] || r->decline_code[0]) {
-		snprintf(buf, sizeof buf, "%s (%s%s%s)",
-			 payments_decline_reason(r->failure_code, r->decline_code), r->failure_code,
-			 r->failure_code[0] && r->decline_code[0] ? " / " : "", r->decline_code);
+		snprintf(buf, sizeof buf, "%s (%s)",
+			 payments_decline_reason(r->failure_code, r->decline_code),
+			 r->decline_code[0] ? r->decline_code : r->failure_code);
 		detail_line(&y, a, "Declined", buf);
 	}
 	if (r->dispute_status[0]) {

@@ -2,6 +2,7 @@
 brings up the next, R marks every record of the filter after saying how many, and a search
 finds an amount (`/12.34`) or a card's last 4 digits."""
 import os
+import re
 import sqlite3
 import subprocess
 import time
@@ -148,6 +149,41 @@ class ReviewAMonth(unittest.TestCase):
         term.send("s")                       # date ↓: every currency again
         term.wait_for("date \u2193")
         term.wait_for("1/2,500")
+        term.send("q")
+        self.assertEqual(term.exit_status(), 0)
+
+    def test_rows_say_why_a_payment_failed_and_what_a_refund_refunds(self):
+        term = self.start()
+        term.send("F")
+        term.wait_for("Filters")
+        term.send("Tab", "Tab", "Tab", *(["Right"] * 6))   # status: failed
+        term.wait_for("< failed >")
+        term.send("Enter")
+        term.wait_gone("Filters")
+        shown = term.wait_for("insufficient funds")
+        failed = [l for l in shown.splitlines() if re.search(r"\d [a-z]{3} failed ", l)
+                  and " of pi_" not in l]
+        self.assertTrue(failed)
+        self.assertTrue(all("insufficient funds" in l for l in failed), shown)
+        term.send("Enter")
+        shown = term.wait_for("Declined")
+        self.assertIn("The card was declined for insufficient funds (insufficient_funds)", shown)
+        term.send("Escape")
+        term.send("x")
+        term.wait_for("1/2,500")
+        pi = self.sql("SELECT payment_intent FROM history WHERE type = 'refund'"
+                      " ORDER BY created DESC, id DESC LIMIT 1")[0][0]
+        term.send("F")
+        term.wait_for("Filters")
+        term.send("Tab", "Tab", "Tab", "Tab", "Right", "Right")   # type: refund
+        term.wait_for("< refund >")
+        term.send("Enter")
+        term.wait_gone("Filters")
+        shown = term.wait_for(" of pi_")
+        self.assertIn("of " + pi[:12], shown)
+        term.send("Enter")
+        shown = term.wait_for("Refund of")
+        self.assertIn(pi, shown)
         term.send("q")
         self.assertEqual(term.exit_status(), 0)
 
