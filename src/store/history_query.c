@@ -639,14 +639,67 @@ void history_view_free(struct history_view **v)
 	*v = NULL;
 }
 
+/* Money out (refunds) sorts as negative: by amount is by signed amount. */
+static bool is_out(const char *type)
+{
+	return strcmp(type, "refund") == 0 || strcmp(type, "desk_refund") == 0;
+}
+
 struct history_key history_view_key(const struct history_view *v, const struct history_row *row)
 {
-	struct history_key k = {v->sort == HISTORY_SORT_AMOUNT ? row->amount : row->created, row->id};
+	struct history_key k = {v->sort == HISTORY_SORT_AMOUNT
+					? (is_out(row->type) ? -row->amount : row->amount)
+					: row->created,
+				row->id};
 	return k;
+}
+
+#define OUT_TYPES "('refund', 'desk_refund')"
+
+/* By signed amount: money in (amount) and money out (-amount) are two
+ * ranges of the amount index, merged. Keys run (signed amount, id) in the
+ * view's direction; a page is the first rows of each part past the key.
+ * For money out, a larger signed amount is a smaller amount, so its part
+ * walks the index the other way (ties by id stay in the view's order). */
+static char *signed_amount_sql(const struct history_view *v, const struct sql *w, bool smaller,
+			       bool keyed)
+{
+	const char *t = v->temp[0] ? "m" : "h";
+	const char *dir = smaller ? "DESC" : "ASC", *rev = smaller ? "ASC" : "DESC";
+	char kin[160] = "", kout[200] = "";
+	if (keyed) {
+		snprintf(kin, sizeof kin, " AND (%s.amount, %s.id) %s (?, ?)", t, t,
+			 smaller ? "<" : ">");
+		/* (-amount, id) < (k, i)  <=>  amount > -k, or amount = -k and id < i */
+		snprintf(kout, sizeof kout, " AND %s.amount %s -? AND (%s.amount %s -? OR %s.id %s ?)",
+			 t, smaller ? ">=" : "<=", t, smaller ? ">" : "<", t, smaller ? "<" : ">");
+	}
+	char *text = NULL;
+	if (asprintf(&text,
+		     "SELECT * FROM (" ROW_COLUMNS ", %s.amount AS skey%s AND %s.type NOT IN " OUT_TYPES
+		     "%s ORDER BY %s.amount %s, %s.id %s LIMIT ?)"
+		     " UNION ALL SELECT * FROM (" ROW_COLUMNS ", -%s.amount AS skey%s AND %s.type IN "
+		     OUT_TYPES "%s ORDER BY %s.amount %s, %s.id %s LIMIT ?)"
+		     " ORDER BY skey %s, 1 %s LIMIT ?",
+		     t, w->text, t, kin, t, dir, t, dir, t, w->text, t, kout, t, rev, t, dir, dir,
+		     dir) < 0)
+		return NULL;
+	return text;
 }
 
 static int view_stmt(struct history_view *v, int slot, sqlite3_stmt **out, struct pd_error *err)
 {
+	if (!v->st[slot] && v->sort == HISTORY_SORT_AMOUNT) {
+		bool smaller = (slot & V_FWD) ? v->desc : !v->desc;
+		char *text = signed_amount_sql(v, &v->where[(slot & V_UNREV) ? 1 : 0], smaller,
+					       slot & V_KEY);
+		if (!text)
+			return pd_error_set(err, PD_ERR, "out of memory");
+		int rc = db_prepare(v->db, text, &v->st[slot], err);
+		free(text);
+		if (rc)
+			return rc;
+	}
 	if (!v->st[slot]) {
 		const char *t = v->temp[0] ? "m" : "h";
 		char col[16];
@@ -685,12 +738,23 @@ static int view_fetch(struct history_view *v, int slot, const struct history_key
 	int rc = view_stmt(v, slot, &st, err);
 	if (rc)
 		return rc;
-	int i = sql_bind(&v->where[(slot & V_UNREV) ? 1 : 0], st, 1);
+	const struct sql *w = &v->where[(slot & V_UNREV) ? 1 : 0];
+	int i = sql_bind(w, st, 1);
 	if (from) {
 		sqlite3_bind_int64(st, i++, from->value);
 		sqlite3_bind_int64(st, i++, from->id);
 	}
-	sqlite3_bind_int(st, i, max);
+	sqlite3_bind_int(st, i++, max);
+	if (v->sort == HISTORY_SORT_AMOUNT) { /* the money-out part, then the merge */
+		i = sql_bind(w, st, i);
+		if (from) {
+			sqlite3_bind_int64(st, i++, from->value);
+			sqlite3_bind_int64(st, i++, from->value);
+			sqlite3_bind_int64(st, i++, from->id);
+		}
+		sqlite3_bind_int(st, i++, max);
+		sqlite3_bind_int(st, i, max);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *got < max)
 		history_row_from_stmt(st, &rows[(*got)++]);
 	sqlite3_reset(st);

@@ -144,8 +144,16 @@ class ReviewAMonth(unittest.TestCase):
         self.assertFalse([l for l in shown.splitlines()[2:-6] for c in other if " %s " % c in l])
         digits = "".join(ch for ch in rows[0].split(first_cur)[0].split()[-1] if ch.isdigit())
         self.assertEqual(int(digits), top)
-        term.send("s")                       # amount ↑
-        term.wait_for("amount \u2191")
+        # amount ↑: signed, so the largest refund (money out) comes first
+        biggest_refund = self.sql("SELECT amount FROM history WHERE currency = ? AND"
+                                  " type = 'refund' ORDER BY amount DESC LIMIT 1",
+                                  (first_cur,))[0][0]
+        term.send("s")
+        shown = term.wait_for("amount \u2191")
+        first = [l for l in shown.splitlines()[2:] if " %s " % first_cur in l][0]
+        amount_text = first.split(first_cur)[0].split()[-1]
+        self.assertTrue(amount_text.startswith("-"), first)
+        self.assertEqual(int("".join(ch for ch in amount_text if ch.isdigit())), biggest_refund)
         term.send("s")                       # date ↓: every currency again
         term.wait_for("date \u2193")
         term.wait_for("1/2,500")

@@ -442,8 +442,11 @@ static void test_filters_and_totals(void **state)
 /* Page through a view both ways in small pages; compare with ORDER BY. */
 static void check_paging(sqlite3 *db, enum history_sort sort, bool desc)
 {
-	char sql[256];
-	const char *col = sort == HISTORY_SORT_AMOUNT ? "amount" : "created";
+	char sql[512];
+	/* by amount: signed, money out (refunds) negative */
+	const char *col = sort == HISTORY_SORT_AMOUNT
+				  ? "CASE WHEN type IN ('refund', 'desk_refund') THEN -amount ELSE amount END"
+				  : "created";
 	snprintf(sql, sizeof sql, "SELECT id FROM history ORDER BY %s %s, id %s", col,
 		 desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
 	sqlite3_stmt *st;
@@ -488,6 +491,15 @@ static void test_keyset_paging(void **state)
 {
 	struct t *t = *state;
 	load_known(t->db, 300);
+	/* refunds of every seventh payment, some of the same amount as a payment
+	 * (ties across the sign) and some of the same amount as each other */
+	assert_int_equal(sqlite3_exec(t->db,
+				      "INSERT INTO history (stripe_id, type, created, amount, currency,"
+				      " status, payment_intent, synced_at) SELECT 're_' || stripe_id,"
+				      " 'refund', created + 60, CASE WHEN id % 2 THEN amount ELSE 500 END,"
+				      " currency, 'succeeded', stripe_id, 0 FROM history WHERE id % 7 = 0",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
 	check_paging(t->db, HISTORY_SORT_DATE, true);
 	check_paging(t->db, HISTORY_SORT_DATE, false);
 	check_paging(t->db, HISTORY_SORT_AMOUNT, true);
