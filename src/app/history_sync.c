@@ -335,10 +335,17 @@ static json_t *refetch_mark(const char *kind, const char *id)
 static int refetch_object(struct run *r, json_t *mark, json_t **out)
 {
 	*out = NULL;
+	const char *id = json_string_value(json_object_get(mark, "id"));
+	/* an id goes into the URL's path: Stripe's are letters, digits and _ */
+	size_t len = strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+	if (len == 0 || id[len] || len > 128) {
+		log_msg(LOG_WARN, "history sync: an event named an object id that is not Stripe's; "
+				  "skipped");
+		return PD_OK;
+	}
 	char path[192];
 	snprintf(path, sizeof path, "/v1/%ss/%s",
-		 json_string_value(json_object_get(mark, "object")),
-		 json_string_value(json_object_get(mark, "id")));
+		 json_string_value(json_object_get(mark, "object")), id);
 	struct stripe_response resp;
 	int rc = get(r, path, NULL, &resp);
 	if (rc && r->http_status == 404) {
