@@ -290,7 +290,8 @@ static void read_invoice(struct reader *rd, const struct view *inv, struct histo
 }
 
 /* A dispute: its status and evidence deadline go to its payment's row. */
-static __attribute__((noinline)) void read_dispute(struct reader *rd, const struct view *dp, struct history_obj *r)
+static __attribute__((noinline)) void read_dispute(struct reader *rd, const struct view *dp,
+						   struct history_obj *r)
 {
 	r->kind = HISTORY_OBJ_DISPUTE;
 	r->status = str(rd, dp, "status");
