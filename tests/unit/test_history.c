@@ -522,6 +522,11 @@ static void test_search_and_unreviewed(void **state)
 		{"ch_D4", 1},      {"haircut", 1},  {"nobody", 0},
 		{"\"", 5},         /* no word to search: everything (and no broken query) */
 		{"zoe\" OR x", 0}, /* quotes are data, not FTS syntax */
+		{"120.00", 2},     /* an amount: the payment and its refund */
+		{"120,00", 2},     {"120", 2}, {"120.001", 0}, {"50", 1},
+		{"4242", 2},       /* a card's last 4: the payment, and its refund to that card */
+		{"0341", 1},       {"0341 zoe", 0}, {"4242 zoe", 2}, /* with words: all required */
+		{"1.2.3", 0},      /* not a number: a word, found nowhere */
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct history_filter f = {0};
@@ -712,6 +717,33 @@ static void test_dates(void **state)
 	assert_int_equal(history_format_parse("jsonl", &fmt, &err), 0);
 	assert_int_equal(fmt, HISTORY_JSONL);
 	assert_int_equal(history_format_parse("xml", &fmt, &err), PD_ERR_USAGE);
+}
+
+static void test_mark_a_whole_filter(void **state)
+{
+	struct t *t = *state;
+	ingest(t->db, "payment_intents.json", NULL);
+	ingest(t->db, "refunds.json", NULL);
+	struct pd_error err = {0};
+	assert_int_equal(history_mark_set(t->db, "re_R1", HISTORY_MARK_REVIEWED, true, "a", &err), 0);
+	struct history_filter f = {0};
+	snprintf(f.search, sizeof f.search, "zoe"); /* pi_A1 and its refund re_R1 */
+	long n = -1, marked = -1;
+	assert_int_equal(history_count_unreviewed(t->db, &f, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(history_mark_filter(t->db, &f, "Bea", &marked, &err), 0);
+	assert_int_equal(marked, 1);
+	assert_q_text(t->db, "SELECT group_concat(stripe_id || ':' || reviewed_by, ' ') FROM"
+			     " (SELECT * FROM reviews WHERE reviewed = 1 ORDER BY stripe_id)",
+		      "pi_A1:Bea re_R1:a");
+	assert_int_equal(history_count_unreviewed(t->db, &f, &n, &err), 0);
+	assert_int_equal(n, 0);
+	/* a plain filter: the usd payments */
+	memset(&f, 0, sizeof f);
+	snprintf(f.currency, sizeof f.currency, "usd");
+	assert_int_equal(history_mark_filter(t->db, &f, "Bea", &marked, &err), 0);
+	assert_int_equal(marked, 3);
+	assert_int_equal(q_int(t->db, "SELECT count(*) FROM reviews WHERE reviewed = 1"), 5);
 }
 
 static void test_review_as_signed_in_user(void **state)
@@ -1177,6 +1209,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_search_and_unreviewed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_csv_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_review_as_signed_in_user, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mark_a_whole_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollups_at_month_edges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_inside_callers_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollup_overflow_fails_the_page, setup, teardown),
