@@ -93,16 +93,22 @@ static void row_about(const struct history_row *row, char *out, size_t len)
 {
 	char words[40], due[24];
 	out[0] = '\0';
-	if (row->dispute_status[0] && strcmp(row->dispute_status, "won") != 0) {
+	/* a dispute: the status column says disputed (or disp. lost); here
+	 * where it stands and by when evidence is due */
+	if (row->dispute_status[0] && strcmp(row->dispute_status, "lost") != 0 &&
+	    strcmp(row->dispute_status, "won") != 0 &&
+	    strcmp(row->dispute_status, "warning_closed") != 0) {
 		code_words(row->dispute_status, words, sizeof words);
-		if (row->dispute_due_by && strcmp(row->dispute_status, "lost") != 0) {
+		if (row->dispute_due_by) {
 			history_fmt_time(row->dispute_due_by, false, due, sizeof due);
-			snprintf(out, len, "dispute %s, evidence by %s", words, due);
+			snprintf(out, len, "%s by %s", words, due);
 		} else {
-			snprintf(out, len, "dispute %s", words);
+			snprintf(out, len, "%s", words);
 		}
-	} else if (row->dispute_status[0]) {
-		snprintf(out, len, "dispute won");
+	} else if (row->dispute_status[0] && strcmp(row->dispute_status, "lost") != 0) {
+		snprintf(out, len, "dispute %s", strcmp(row->dispute_status, "won") == 0
+							  ? "won"
+							  : "closed");
 	} else if (row->decline_code[0] || row->failure_code[0]) {
 		/* the status says failed: the reason alone, to fit 80 columns */
 		code_words(row->decline_code[0] ? row->decline_code : row->failure_code, out, len);
