@@ -250,3 +250,19 @@ class WhatAReviewerSeesTest(unittest.TestCase):
         # synced again: nothing moves
         desk.sync()
         self.assertEqual(self.records(desk), recs)
+
+    def test_key_without_disputes_read_syncs_the_rest_and_says_so(self):
+        # a restricted key made before paydesk read disputes
+        self.fake.add_key(DEFAULT_KEY, permissions={"disputes": "none"}, default="write")
+        pi = self.api("POST", "/v1/payment_intents",
+                      {"amount": 2500, "currency": "usd", "confirm": "true",
+                       "payment_method": "pm_card_createDispute"})
+        desk = Desk(self, self.fake)
+        out = desk.run("sync")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("Disputes: Read", out.stderr)
+        recs = self.records(desk)
+        self.assertEqual((recs[pi["id"]]["status"], recs[pi["id"]]["dispute_status"]),
+                         ("disputed", None))
+        self.assertEqual(sum(1 for r in recs.values() if r["type"] == "payment"),
+                         self.fake.counts()["payment_intent"])
