@@ -106,6 +106,8 @@ class HistoryScreen(unittest.TestCase):
         self.assertEqual(len(records), want)
         self.assertTrue(all(r["status"] == "succeeded" for r in records))
         self.assertEqual(records[0]["reviewed"], "yes")
+        self.assertEqual(records[0]["reviewed_by"], self.home.env["PAYDESK_SIGN_IN"])
+        self.assertRegex(records[0]["reviewed_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         self.assertTrue(all(r["reviewed"] == "no" for r in records[1:]))
         self.assertIn(records[0]["currency"], first_line)
         # the same name again: refused, the first export kept

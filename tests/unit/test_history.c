@@ -607,6 +607,7 @@ static void test_export_csv_round_trip(void **state)
 	struct pd_error err = {0};
 	history_note_set(t->db, "pi_A1", "said: \"fine\", ok\nnext line", "admin", &err);
 	history_mark_set(t->db, "pi_A1", HISTORY_MARK_FLAGGED, true, "admin", &err);
+	history_mark_set(t->db, "pi_A1", HISTORY_MARK_REVIEWED, true, "Bea", &err);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
@@ -619,7 +620,7 @@ static void test_export_csv_round_trip(void **state)
 	char *fields[32] = {0};
 	int n;
 	assert_true(csv_record(&p, fields, 32, &n));
-	assert_int_equal(n, 25);
+	assert_int_equal(n, 27);
 	assert_string_equal(fields[0], "created");
 	assert_string_equal(fields[21], "decline_code");
 	for (int i = 0; i < n; i++)
@@ -627,12 +628,13 @@ static void test_export_csv_round_trip(void **state)
 	int records = 0;
 	bool found = false, declined = false;
 	while (csv_record(&p, fields, 32, &n)) {
-		assert_int_equal(n, 25);
+		assert_int_equal(n, 27);
 		records++;
 		if (strcmp(fields[2], "pi_B2") == 0) {
 			declined = true;
 			assert_string_equal(fields[5], "failed");
 			assert_string_equal(fields[21], "card_declined");
+			assert_string_equal(fields[25], ""); /* not reviewed */
 			assert_string_equal(fields[22], "The card was declined");
 		}
 		if (strcmp(fields[2], "pi_A1") == 0) {
@@ -646,6 +648,9 @@ static void test_export_csv_round_trip(void **state)
 			assert_string_equal(fields[12], "116.22");
 			assert_string_equal(fields[16], "yes");
 			assert_string_equal(fields[17], "said: \"fine\", ok\nnext line");
+			assert_string_equal(fields[25], "Bea"); /* reviewer and when */
+			assert_int_equal(strlen(fields[26]), 20);
+			assert_true(fields[26][10] == 'T' && fields[26][19] == 'Z');
 		}
 		for (int i = 0; i < n; i++)
 			free(fields[i]);
