@@ -83,6 +83,7 @@
 	X(SYNC, "sync with Stripe")                                    \
 	X(ARCHIVE, "archive / restore")                                \
 	X(AUDIT, "audit log (admins)")                                 \
+	X(DESKS, "desks that unlock themselves; the admin passphrase")  \
 	X(MESSAGES, "the last messages, read whole")
 
 enum ui_action {

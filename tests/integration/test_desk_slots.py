@@ -214,6 +214,50 @@ class DeskSlots(ConnectedCase):
         self.assertEqual(out.returncode, 2)
         self.assertIn("nothing changed", out.stderr)
 
+    def test_setup_tab_enrols_changes_the_passphrase_and_revokes(self):
+        new = "the passphrase set in Setup"
+        env = {**self.home.env, "PAYDESK_API_BASE": self.fake.base_url,
+               "PAYDESK_PASSPHRASE": self.PASSPHRASE}
+        with Terminal([paydesk_bin(), "--screen", "setup"], 100, 32, env=env) as t:
+            t.wait_for("D desks")
+            t.send("D")
+            t.wait_for("This desk is not enrolled")
+            t.send("e")
+            t.wait_for("Desk name")
+            t.send("C-u")
+            t.type("counter")
+            t.send("Enter")
+            t.wait_for("Enrol this desk as 'counter'?")
+            t.send("y")
+            t.wait_for("enrolled this desk as 'counter'")
+            screen = t.wait_for("This desk is enrolled")
+            self.assertRegex(screen, r"counter .* this desk")
+            self.assertTrue(os.path.exists(self.key_file))
+            t.send("p")
+            t.wait_for("New again")
+            for text in ("not the passphrase", new, new):
+                t.type(text)
+                t.send("Enter")
+            t.wait_for("wrong passphrase")  # nothing changed
+            for text in (self.PASSPHRASE, new, new):
+                t.type(text)
+                t.send("Enter")
+            t.wait_for("admin passphrase changed; enrolled desks still unlock", timeout=20)
+            t.send("r")
+            t.wait_for("Revoke desk 'counter' (this desk)?")
+            t.send("y")
+            t.wait_for("revoked 'counter' (this desk)")
+            t.wait_for("No desk is enrolled")
+            t.send("q")
+            self.assertEqual(t.exit_status(timeout=20), 0)
+        self.assertFalse(os.path.exists(self.key_file))
+        actions = [a for (a,) in self.query("SELECT action FROM audit_log WHERE action LIKE"
+                                            " 'vault.%' ORDER BY id")]
+        self.assertEqual(actions, ["vault.desk_enrol", "vault.passphrase_change",
+                                   "vault.desk_revoke"])
+        out = self.paydesk_env({**self.env, "PAYDESK_PASSPHRASE": new}, "sync")
+        self.assertEqual(out.returncode, 0, out.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()
