@@ -102,6 +102,23 @@ class DeskSlots(ConnectedCase):
         out = self.paydesk("audit", "verify", check=0)
         self.assertNotIn("not sealed", out.stdout)
 
+    def test_a_pin_never_unlocks_the_vault(self):
+        # Not enrolled, no passphrase given: an admin's PIN signs in, and the
+        # vault still asks for the passphrase (a PIN falls to offline guessing).
+        env = {k: v for k, v in self.home.env.items() if k != "PAYDESK_PASSPHRASE"}
+        env["PAYDESK_API_BASE"] = self.fake.base_url
+        with Terminal([paydesk_bin()], 100, 30, env=env) as t:
+            t.wait_for("Vault locked")
+            t.wait_for("Enter the admin passphrase to use Stripe.")
+            t.send("Escape")
+            t.wait_for("read-only: local data only")
+            t.send("q")
+            self.assertEqual(t.exit_status(timeout=20), 0)
+        env = {**env, "PAYDESK_PIN": "2468"}
+        out = self.paydesk_env({k: v for k, v in env.items() if k != "PAYDESK_SIGN_IN"}, "sync")
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("give the vault passphrase", out.stderr)
+
     def test_database_copied_to_another_home_cannot_open_the_key(self):
         self.enrol()
         other = Home()
@@ -119,11 +136,9 @@ class DeskSlots(ConnectedCase):
         out = self.cron("doctor", home=other)
         self.assertNotEqual(out.returncode, 0)
         self.assertEqual(len(self.fake.requests()), before)  # the key never reached Stripe
-        # That home's own enrolled desk key is not tried on the copy either.
-        shutil.copy(self.key_file, os.path.join(other.path, "stolen.key"))
-        # (the real desk's file, copied along, would open it: the file is the secret)
-        os.makedirs(os.path.join(other.env["XDG_CONFIG_HOME"], "paydesk"))
-        # And the passphrase still opens the copy: it is the recovery path.
+        # (Copied along with it, this desk's key file would open it: the file is
+        # the secret, as an ssh key is. test_desk.c: another database's file is
+        # not tried.) The passphrase still opens the copy: it is the recovery path.
         env = {**other.env, "PAYDESK_API_BASE": self.fake.base_url,
                "PAYDESK_PASSPHRASE": self.PASSPHRASE}
         out = self.paydesk_env(env, "sync")
