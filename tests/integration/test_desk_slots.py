@@ -102,6 +102,18 @@ class DeskSlots(ConnectedCase):
         out = self.paydesk("audit", "verify", check=0)
         self.assertNotIn("not sealed", out.stdout)
 
+    def test_key_file_elsewhere_from_the_config(self):
+        elsewhere = os.path.join(self.home.path, "keys", "front.key")
+        os.makedirs(os.path.join(self.home.env["XDG_CONFIG_HOME"], "paydesk"), exist_ok=True)
+        with open(os.path.join(self.home.env["XDG_CONFIG_HOME"], "paydesk", "config"), "w") as f:
+            f.write(f"[vault]\ndesk_key = {elsewhere}\n")
+        out = self.enrol()
+        self.assertIn(elsewhere, out.stdout)
+        self.assertFalse(os.path.exists(self.key_file))
+        self.assertEqual(stat.S_IMODE(os.stat(elsewhere).st_mode), 0o600)
+        out = self.cron("sync")
+        self.assertEqual(out.returncode, 0, out.stderr)
+
     def test_a_pin_never_unlocks_the_vault(self):
         # Not enrolled, no passphrase given: an admin's PIN signs in, and the
         # vault still asks for the passphrase (a PIN falls to offline guessing).
