@@ -241,6 +241,34 @@ class DeskSlots(ConnectedCase):
         self.assertEqual(out.returncode, 2)
         self.assertIn("nothing changed", out.stderr)
 
+    def test_passphrase_asked_on_the_terminal(self):
+        new = "typed at the terminal twice"
+        env = {k: v for k, v in self.home.env.items() if k not in SECRETS}
+        with Terminal([paydesk_bin(), "passphrase"], 80, 24, env=env) as t:
+            t.wait_for("Current vault passphrase:")
+            t.type(self.PASSPHRASE)
+            t.send("Enter")
+            t.wait_for("New vault passphrase:")
+            t.type(new)
+            t.send("Enter")
+            t.wait_for("The new passphrase again:")
+            t.type(new + "x")
+            t.send("Enter")
+            screen = t.wait_for("the two new passphrases differ")
+            self.assertNotIn(new, screen)  # nothing typed is echoed
+            self.assertEqual(t.exit_status(timeout=20), 2)
+        with Terminal([paydesk_bin(), "passphrase"], 80, 24, env=env) as t:
+            for prompt, text in (("Current vault passphrase:", self.PASSPHRASE),
+                                 ("New vault passphrase:", new),
+                                 ("The new passphrase again:", new)):
+                t.wait_for(prompt)
+                t.type(text)
+                t.send("Enter")
+            t.wait_for("vault passphrase changed", timeout=20)
+            self.assertEqual(t.exit_status(timeout=20), 0)
+        out = self.paydesk_env({**self.env, "PAYDESK_PASSPHRASE": new}, "sync")
+        self.assertEqual(out.returncode, 0, out.stderr)
+
     def test_setup_tab_enrols_changes_the_passphrase_and_revokes(self):
         new = "the passphrase set in Setup"
         env = {**self.home.env, "PAYDESK_API_BASE": self.fake.base_url,
