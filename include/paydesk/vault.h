@@ -76,6 +76,12 @@ int vault_delete_secret(sqlite3 *db, const char *name, const char *account,
 int vault_change_passphrase(sqlite3 *db, const char *old_pass, const char *new_pass,
 			    const struct vault_kdf *kdf, struct pd_error *err);
 
+/* The same, audited under actor (the signed-in admin; NULL: "vault
+ * passphrase"). Only the passphrase slot changes: desk slots keep opening. */
+int vault_change_passphrase_as(sqlite3 *db, const char *old_pass, const char *new_pass,
+			       const struct vault_kdf *kdf, const char *actor,
+			       struct pd_error *err);
+
 /* Remove the vault and every sealed secret, then checkpoint the WAL so the
  * old pages do not linger in it. */
 int vault_wipe(sqlite3 *db, struct pd_error *err);

@@ -8,9 +8,11 @@
 #include <string.h>
 
 #include "cli_io.h"
+#include "paydesk/audit_events.h"
 #include "paydesk/cli.h"
 #include "paydesk/harden.h"
 #include "paydesk/setup.h"
+#include "paydesk/users.h"
 #include "paydesk/vault.h"
 
 static const char USAGE[] =
@@ -100,8 +102,11 @@ static int run(struct app *app, int argc, char **argv)
 		else if (*hint)
 			fprintf(stderr, "paydesk: note: passphrase %s\n", hint);
 	}
+	char holder[USER_NAME_MAX + 1]; /* the passphrase's holder: the admin */
+	audit_event_vault_holder(app->db, holder, sizeof holder);
 	if (!rc)
-		rc = vault_change_passphrase(app->db, old, fresh, &VAULT_KDF_DEFAULT, &err);
+		rc = vault_change_passphrase_as(app->db, old, fresh, &VAULT_KDF_DEFAULT, holder,
+						&err);
 	vault_secret_free(&old);
 	vault_secret_free(&fresh);
 	if (rc == PD_ERR_WRONG_PASS)

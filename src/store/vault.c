@@ -520,6 +520,13 @@ int vault_delete_secret(sqlite3 *db, const char *name, const char *account,
 int vault_change_passphrase(sqlite3 *db, const char *old_pass, const char *new_pass,
 			    const struct vault_kdf *kdf, struct pd_error *err)
 {
+	return vault_change_passphrase_as(db, old_pass, new_pass, kdf, NULL, err);
+}
+
+int vault_change_passphrase_as(sqlite3 *db, const char *old_pass, const char *new_pass,
+			       const struct vault_kdf *kdf, const char *actor,
+			       struct pd_error *err)
+{
 	int rc = check_passphrase(new_pass, err);
 	if (!rc)
 		rc = check_kdf(kdf, err);
@@ -534,10 +541,11 @@ int vault_change_passphrase(sqlite3 *db, const char *old_pass, const char *new_p
 	if (!rc)
 		rc = write_passphrase_slot(db, data_key, new_pass, kdf, false, err);
 	if (!rc) {
-		/* Whoever knew the old passphrase: the store knows no user name. */
-		struct audit_entry e = {.actor = "vault passphrase",
+		/* Whoever knew the old passphrase, under the name the caller knows. */
+		struct audit_entry e = {.actor = actor && *actor ? actor : "vault passphrase",
 					.action = "vault.passphrase_change",
-					.detail = "vault passphrase changed (data key re-wrapped)"};
+					.detail = "vault passphrase changed (its slot re-wrapped; desk "
+						  "slots unchanged)"};
 		rc = audit_append(db, &e, err);
 	}
 	if (!rc)

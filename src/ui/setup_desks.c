@@ -184,7 +184,8 @@ static void change_passphrase(struct setup_desks *d, struct ui *ui)
 		rc = pd_error_set(&err, PD_ERR_USAGE, "new passphrase %s",
 				  setup_passphrase_hint(fresh));
 	if (!rc)
-		rc = vault_change_passphrase(ui->app->db, old, fresh, &VAULT_KDF_DEFAULT, &err);
+		rc = vault_change_passphrase_as(ui->app->db, old, fresh, &VAULT_KDF_DEFAULT,
+						ui->app->session.name, &err);
 	clear_passphrases(d);
 	if (rc) {
 		snprintf(d->error, sizeof d->error, "%s%s", err.msg,

@@ -310,6 +310,8 @@ class DeskSlots(ConnectedCase):
                                             " 'vault.%' ORDER BY id")]
         self.assertEqual(actions, ["vault.desk_enrol", "vault.passphrase_change",
                                    "vault.desk_revoke"])
+        self.assertEqual(self.query("SELECT DISTINCT actor FROM audit_log WHERE action LIKE"
+                                    " 'vault.%'"), [("Alex",)])
         out = self.paydesk_env({**self.env, "PAYDESK_PASSPHRASE": new}, "sync")
         self.assertEqual(out.returncode, 0, out.stderr)
 
