@@ -201,8 +201,11 @@ int cli_vault_open(struct app *app, int pfd, struct vault **v, struct pd_error *
 	struct pd_error desk = {0};
 	int rc = desk_unlock(app->db, path, v, &desk);
 	free(path);
-	if (!rc)
+	if (!rc) { /* a passphrase given as well is not needed: not kept */
+		char *unused = harden_env_secret_claim("PAYDESK_PASSPHRASE");
+		vault_secret_free(&unused);
 		return PD_OK;
+	}
 	bool told = rc != PD_ERR_NOT_FOUND; /* a key file that cannot be used: say why */
 	bool have_pass = pfd >= 0 || harden_env_secret_waiting("PAYDESK_PASSPHRASE");
 	if (told && have_pass)
