@@ -52,14 +52,13 @@ int desk_unlock(sqlite3 *db, const char *path, struct vault **out, struct pd_err
 		rc = vault_unlock_desk(db, k.slot, k.key, out, err);
 		if (rc == PD_ERR_NOT_FOUND)
 			rc = pd_error_set(err, PD_ERR_LOCKED,
-					  "this desk was revoked: %s no longer opens the vault. Enter "
-					  "the passphrase; ask an admin to enrol this desk again (or "
-					  "remove the file)",
+					  "this desk was revoked: enter the passphrase, and ask an admin "
+					  "to enrol it again (its old key file, which opens nothing: %s)",
 					  path);
 		else if (rc == PD_ERR_WRONG_PASS)
 			rc = pd_error_set(err, PD_ERR_TAMPERED,
-					  "the desk key %s does not open this vault (damaged or "
-					  "replaced): enter the passphrase, and enrol this desk again",
+					  "the desk key does not open this vault (damaged or replaced): "
+					  "enter the passphrase, and enrol this desk again (%s)",
 					  path);
 	}
 	if (!rc)

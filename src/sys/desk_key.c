@@ -47,9 +47,9 @@ static int check_private(int fd, const char *path, struct pd_error *err)
 				    path);
 	if (st.st_mode & 0177)
 		return pd_error_set(err, PD_ERR_FORBIDDEN,
-				    "the desk key %s is readable by others (mode %04o): it is not "
+				    "the desk key is readable by others (mode %04o), so it is not "
 				    "used. Run: chmod 600 %s",
-				    path, (unsigned)(st.st_mode & 07777), path);
+				    (unsigned)(st.st_mode & 07777), path);
 	return PD_OK;
 }
 

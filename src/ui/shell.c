@@ -683,7 +683,11 @@ static void ask_unlock_if_needed(struct ui *ui)
 	if (desk_rc != PD_OK && desk_rc != PD_ERR_NOT_FOUND)
 		ui_notify(ui, UI_NOTICE_ERROR, "%s", desk.msg);
 	if (needed && !ui->app->vault)
-		ui_unlock_open(ui, "Enter the admin passphrase to use Stripe.", after_unlock);
+		ui_unlock_open(ui,
+			       desk_rc == PD_ERR_NOT_FOUND
+				       ? "Enter the admin passphrase to use Stripe."
+				       : "This desk's key was not used (below): enter the passphrase.",
+			       after_unlock);
 	else if (needed)
 		after_unlock(ui);
 }

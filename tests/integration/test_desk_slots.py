@@ -184,6 +184,14 @@ class DeskSlots(ConnectedCase):
         self.assertEqual(out.returncode, 1)
         self.assertIn("this desk was revoked", out.stderr)
         self.assertEqual(self.list_requests(), 0)
+        tui = {k: v for k, v in self.home.env.items() if k != "PAYDESK_PASSPHRASE"}
+        with Terminal([paydesk_bin()], 80, 24, env={**tui, "PAYDESK_API_BASE":
+                                                    self.fake.base_url}) as t:
+            t.wait_for("This desk's key was not used (below): enter the passphrase.")
+            t.wait_for("this desk was revoked: enter the passphrase")
+            t.send("Escape")
+            t.send("q")
+            self.assertEqual(t.exit_status(timeout=20), 0)
         out = self.paydesk("sync")  # with the passphrase: works, and says why it asked
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn("warning: this desk was revoked", out.stderr)
