@@ -154,6 +154,12 @@ static void test_key_file_readable_by_others_refused(void **state)
 	assert_int_equal(chmod(f->key_path, 0600), 0); /* as the message says */
 	assert_int_equal(desk_unlock(f->db, f->key_path, &v, &err), 0);
 	vault_lock(&v);
+	if (geteuid() == 0) { /* another user's file, even private, is not ours to trust */
+		assert_int_equal(chown(f->key_path, 65534, 65534), 0);
+		assert_int_equal(desk_unlock(f->db, f->key_path, &v, &err), PD_ERR_FORBIDDEN);
+		assert_non_null(strstr(err.msg, "belongs to another user"));
+		assert_int_equal(chown(f->key_path, 0, 0), 0);
+	}
 }
 
 /* The database copied to another home: there is no desk key there, and a
