@@ -50,7 +50,7 @@ struct cli_stripe {
 int cli_stripe_open(struct cli_stripe *s, struct app *app, int pfd, struct pd_error *err);
 
 /* The same for commands whose only admin proof is the passphrase (plans,
- * connect): the vault is unlocked with it, never with a desk key. */
+ * subscriptions, connect): unlocked with it, never with a desk key. */
 int cli_stripe_open_admin(struct cli_stripe *s, struct app *app, int pfd, struct pd_error *err);
 void cli_stripe_close(struct cli_stripe *s);
 
