@@ -69,6 +69,14 @@ class DeskSlots(ConnectedCase):
         self.assertGreater(self.list_requests(), 0)
         self.assertEqual(self.query("SELECT count(*) FROM history WHERE type = 'payment'")[0][0],
                          40)
+        # The desk key opens the vault but proves no admin: commands whose only
+        # admin proof is the passphrase still ask for it, and so do desk ones.
+        before = len(self.fake.requests())
+        for argv in (("plans", "sync"), ("connect", "status"), ("desk", "list")):
+            out = self.cron(*argv)
+            self.assertNotEqual(out.returncode, 0, argv)
+            self.assertIn("passphrase", out.stderr)
+        self.assertEqual(len(self.fake.requests()), before)
         listed = self.paydesk("desk", "list", check=0).stdout
         self.assertRegex(listed, r"front desk .*\(this desk\)")
         self.assertEqual(self.query("SELECT count(*) FROM vault_slot WHERE kind = 'desk'"
