@@ -83,8 +83,9 @@ static int check_free(sqlite3 *db, const char *path, struct pd_error *err)
 		struct vault_desk d;
 		if (sodium_memcmp(vid, k.vault_id, sizeof vid) != 0)
 			rc = pd_error_set(err, PD_ERR_EXISTS,
-					  "%s holds the desk key of another paydesk database: set "
-					  "[vault] desk_key to another file for this one",
+					  "%s holds the desk key of another paydesk database (or of "
+					  "this one before Stripe was disconnected): remove it if that "
+					  "database is gone, else set [vault] desk_key to another file",
 					  path);
 		else if (vault_desk_get(db, k.slot, &d, &why) == PD_OK)
 			rc = pd_error_set(err, PD_ERR_EXISTS,
