@@ -257,6 +257,31 @@ class DeskSlots(ConnectedCase):
         self.assertEqual(out.returncode, 2)
         self.assertIn("nothing changed", out.stderr)
 
+    def test_setup_tab_enrols_after_unlocking(self):
+        # Started without the passphrase (skipped: read-only), the admin enrols
+        # from Setup: the passphrase is asked first, then the confirmation.
+        env = {k: v for k, v in self.home.env.items() if k != "PAYDESK_PASSPHRASE"}
+        env["PAYDESK_API_BASE"] = self.fake.base_url
+        with Terminal([paydesk_bin(), "--screen", "setup"], 100, 32, env=env) as t:
+            t.wait_for("Vault locked")
+            t.send("Escape")
+            t.wait_for("D desks")
+            t.send("D")
+            t.wait_for("This desk is not enrolled")
+            t.send("e")
+            t.wait_for("Desk name")
+            t.send("Enter")
+            t.wait_for("Unlock the vault to enrol this desk.")
+            t.type(self.PASSPHRASE)
+            t.send("Enter")
+            t.wait_for("Enrol this desk as", timeout=20)
+            t.send("y")
+            t.wait_for("This desk is enrolled")
+            t.send("q")
+            self.assertEqual(t.exit_status(timeout=20), 0)
+        out = self.cron("sync")
+        self.assertEqual(out.returncode, 0, out.stderr)
+
     def test_passphrase_asked_on_the_terminal(self):
         new = "typed at the terminal twice"
         env = {k: v for k, v in self.home.env.items() if k not in SECRETS}
