@@ -624,6 +624,7 @@ static void job_done(void *state, struct ui *ui, const struct jobs_completion *c
 {
 	struct setup_state *st = state;
 	setup_express_job_done(st->express, ui, c, &st->row);
+	setup_desks_job_done(st->desks, ui, c);
 	if (c->id != st->job)
 		return;
 	st->job = 0;

@@ -10,6 +10,7 @@
 
 #include "paydesk/auth.h"
 #include "paydesk/desk.h"
+#include "paydesk/passphrase_job.h"
 #include "paydesk/setup.h"
 #include "paydesk/textedit.h"
 #include "paydesk/vault.h"
@@ -29,6 +30,7 @@ struct setup_desks {
 	struct ui_form pass_form;
 	char pending[VAULT_DESK_NAME_MAX + 1]; /* the desk a dialog or an unlock is about */
 	char error[600];
+	uint64_t job; /* a passphrase change running on a worker, or 0 */
 };
 
 static struct setup_desks *current; /* the panel a dialog or an unlock continues */
@@ -183,13 +185,30 @@ static void change_passphrase(struct setup_desks *d, struct ui *ui)
 	else if (!rc && strlen(fresh) < VAULT_PASSPHRASE_MIN)
 		rc = pd_error_set(&err, PD_ERR_USAGE, "new passphrase %s",
 				  setup_passphrase_hint(fresh));
-	if (!rc)
+	/* Two Argon2id derivations: on a worker, the screen goes on meanwhile. */
+	if (!rc && !(d->job = ui->app->jobs ? passphrase_job_submit(ui->app->jobs, old, fresh,
+								    ui->app->session.name)
+					    : 0))
 		rc = vault_change_passphrase_as(ui->app->db, old, fresh, &VAULT_KDF_DEFAULT,
 						ui->app->session.name, &err);
 	clear_passphrases(d);
 	if (rc) {
-		snprintf(d->error, sizeof d->error, "%s%s", err.msg,
-			 rc == PD_ERR_WRONG_PASS ? ": the current passphrase is needed" : "");
+		snprintf(d->error, sizeof d->error, "%s", err.msg);
+		return;
+	}
+	if (!d->job) {
+		d->mode = DESKS_LIST;
+		ui_notify(ui, UI_NOTICE_INFO, "admin passphrase changed; enrolled desks still unlock");
+	}
+}
+
+void setup_desks_job_done(struct setup_desks *d, struct ui *ui, const struct jobs_completion *c)
+{
+	if (!d || !d->job || c->id != d->job)
+		return;
+	d->job = 0;
+	if (c->status != JOBS_DONE) {
+		snprintf(d->error, sizeof d->error, "%s", c->result);
 		return;
 	}
 	d->mode = DESKS_LIST;
@@ -204,7 +223,7 @@ static enum ui_result form_key(struct ui_form *f, int key)
 
 enum ui_result setup_desks_key(struct setup_desks *d, struct ui *ui, int key)
 {
-	if (d->mode != DESKS_LIST && key == UI_KEY_ESC) {
+	if (d->mode != DESKS_LIST && key == UI_KEY_ESC && !d->job) {
 		clear_passphrases(d);
 		d->mode = DESKS_LIST;
 		d->error[0] = '\0';
@@ -219,6 +238,8 @@ enum ui_result setup_desks_key(struct setup_desks *d, struct ui *ui, int key)
 		return form_key(&d->name_form, key);
 	}
 	if (d->mode == DESKS_PASSPHRASE) {
+		if (d->job)
+			return UI_HANDLED; /* the change is running: wait for it */
 		d->error[0] = '\0';
 		if (key == UI_KEY_ENTER && d->pass_form.focus < P_COUNT - 1)
 			d->pass_form.focus++;
@@ -293,7 +314,9 @@ void setup_desks_draw(struct setup_desks *d, struct ui_rect a)
 		int cy, cx;
 		getyx(stdscr, cy, cx);
 		y += rows + 1;
-		if (d->error[0])
+		if (d->job)
+			ui_put(y, x, w, ROLE_WARNING, "changing the passphrase…", false);
+		else if (d->error[0])
 			ui_put(y, x, w, ROLE_ERROR, d->error, false);
 		ui_put(y + 1, x, w, ROLE_HELP_KEY,
 		       d->mode == DESKS_ENROL ? "Enter: enrol (asks to confirm)    Esc: back"

@@ -338,6 +338,8 @@ class DeskSlots(ConnectedCase):
             for text in (self.PASSPHRASE, new, new):
                 t.type(text)
                 t.send("Enter")
+            # Two Argon2id derivations run on a worker: the screen says so meanwhile.
+            t.wait_for("changing the passphrase…")
             t.wait_for("admin passphrase changed; enrolled desks still unlock", timeout=20)
             t.send("r")
             t.wait_for("Revoke desk 'counter' (this desk)?")
