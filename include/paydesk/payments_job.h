@@ -25,6 +25,7 @@ enum pay_op {
 	PAY_OP_CARDS,         /* customers_cards_refresh (id: client) */
 	PAY_OP_SAVE_CARD,     /* customers_save_card_link, then watch it (id: client) */
 	PAY_OP_SAVE_CARD_WATCH,
+	PAY_OP_READER_TAP,    /* readers_tap: training, a test card on the simulated reader */
 };
 
 struct pay_job_request {
@@ -32,7 +33,7 @@ struct pay_job_request {
 	int64_t id;      /* the appointment (or the client) */
 	int64_t version; /* PAY_OP_CANCEL: the version the desk read */
 	int64_t amount;  /* 0: all that is due / refundable */
-	char payment_method[64];
+	char payment_method[64]; /* PAY_OP_READER_TAP: the test card number ("": Stripe's default) */
 	char reader[64];
 	char reason[32];
 	double poll_seconds; /* watches: 0 for PAYMENTS_POLL_SECONDS */

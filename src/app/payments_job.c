@@ -9,6 +9,7 @@
 #include "paydesk/customers.h"
 #include "paydesk/log.h"
 #include "paydesk/payments.h"
+#include "paydesk/readers.h"
 
 struct pay_job {
 	struct pay_job_request req;
@@ -105,6 +106,9 @@ static enum jobs_status run_job(struct jobs_ctx *ctx, void *arg, char *result, s
 	case PAY_OP_READER_WATCH:
 		rc = payments_reader_check(&e, q->id, &r, &err);
 		watch = PAY_OP_READER_WATCH;
+		break;
+	case PAY_OP_READER_TAP:
+		rc = readers_tap(&e, q->id, q->payment_method[0] ? q->payment_method : NULL, &r, &err);
 		break;
 	case PAY_OP_READER_CANCEL:
 		rc = payments_reader_cancel(&e, q->id, &r, &err);

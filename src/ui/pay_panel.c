@@ -12,6 +12,7 @@
 #include "paydesk/payments.h"
 #include "paydesk/payments_desk.h"
 #include "paydesk/payments_store.h"
+#include "paydesk/readers.h"
 #include "paydesk/textcheck.h"
 #include "paydesk/setup.h"
 #include "paydesk/vault.h"
@@ -52,6 +53,10 @@ struct pay_panel {
 	char error[300];
 	char limit[200]; /* refund form: the staff member's refund limit */
 	uint64_t jobs[8]; /* ours, for notices */
+	/* The job whose payment the view waits for, and why it failed: the
+	 * view then says so and what to do, never "Sending…" for good. */
+	uint64_t view_job;
+	char view_error[512];
 	/* The client's saved cards, listed from Stripe as the pay form opens
 	 * when the store has none: only then is "no saved card" known before
 	 * the confirm. */
@@ -283,6 +288,8 @@ void pay_panel_refund(struct pay_panel *p, const struct appointment *a)
 void pay_panel_view(struct pay_panel *p, int64_t appointment_id)
 {
 	close_form(p);
+	p->view_job = 0;
+	p->view_error[0] = '\0';
 	p->mode = PANEL_VIEW;
 	p->id = appointment_id;
 }
@@ -358,6 +365,8 @@ static void confirmed(struct ui *ui, void *ctx)
 		if (pd->req.op == PAY_OP_LINK || pd->req.op == PAY_OP_READER) {
 			pd->panel->mode = PANEL_VIEW;
 			pd->panel->id = pd->req.id;
+			pd->panel->view_job = id;
+			pd->panel->view_error[0] = '\0';
 		}
 	}
 	free(pd);
@@ -456,6 +465,19 @@ static void stop_reader(struct pay_panel *p)
 		remember_job(p, id);
 }
 
+/* Training: the simulated reader is handed a test card, as a client's tap. */
+static bool training(const struct pay_panel *p)
+{
+	return strcmp(p->ui->mode, "test") == 0;
+}
+
+static void tap_card(struct pay_panel *p)
+{
+	struct pay_job_request req = {.op = PAY_OP_READER_TAP, .id = p->id};
+	if (pay_panel_run(p, &req))
+		ui_notify(p->ui, UI_NOTICE_INFO, "tapping a test card on the simulated reader…");
+}
+
 static void new_link(struct pay_panel *p)
 {
 	struct pay_attempt last;
@@ -508,6 +530,8 @@ enum ui_result pay_panel_key(struct pay_panel *p, int key)
 			/* the QR code on the whole screen, or the link copied */
 		} else if (key == 'K' && p->mode == PANEL_VIEW) {
 			stop_reader(p);
+		} else if (key == 't' && p->mode == PANEL_VIEW && training(p)) {
+			tap_card(p);
 		} else if (key == 'n' && p->mode == PANEL_VIEW) {
 			new_link(p);
 		} else if (key == 'c' && p->mode == PANEL_VIEW) {
@@ -551,6 +575,11 @@ void pay_panel_job_done(struct pay_panel *p, const struct jobs_completion *c)
 		p->cards_listed = c->status == JOBS_DONE && strncmp(c->result, "0 saved cards", 13) == 0;
 		return;
 	}
+	if (p->view_job && c->id == p->view_job) {
+		p->view_job = 0;
+		if (c->status != JOBS_DONE)
+			snprintf(p->view_error, sizeof p->view_error, "%s", c->result);
+	}
 	for (size_t i = 0; i < sizeof p->jobs / sizeof p->jobs[0]; i++) {
 		if (p->jobs[i] && p->jobs[i] == c->id) {
 			ui_notify(p->ui, c->status == JOBS_DONE ? UI_NOTICE_INFO : UI_NOTICE_ERROR,
@@ -563,6 +592,20 @@ void pay_panel_job_done(struct pay_panel *p, const struct jobs_completion *c)
 
 /* ---- drawing ------------------------------------------------------------------ */
 
+/* text wrapped at width from row y, at most up to row last */
+static void draw_wrapped(const char *t, int y, int x, int width, int last, enum theme_role role)
+{
+	while (*t && y <= last) {
+		size_t n = ui_wrap(t, width);
+		char line[512];
+		snprintf(line, sizeof line, "%.*s", (int)n, t);
+		ui_put(y++, x, width, role, line, false);
+		t += n;
+		while (*t == ' ')
+			t++;
+	}
+}
+
 static void draw_view(struct pay_panel *p, struct ui_rect a)
 {
 	sqlite3 *db = p->ui->app->db;
@@ -574,8 +617,13 @@ static void draw_view(struct pay_panel *p, struct ui_rect a)
 		p->mode = PANEL_NONE;
 		return;
 	}
-	if (payrows_latest(db, p->id, -1, &last, NULL) != PD_OK) {
-		ui_put(y + 1, x, a.w - 4, ROLE_DIM, "Sending to Stripe…", false);
+	if (p->view_error[0] || payrows_latest(db, p->id, -1, &last, NULL) != PD_OK) {
+		/* Refused before any attempt was recorded (no reader, Stripe
+		 * locked): said whole, with what to do. */
+		if (p->view_error[0])
+			draw_wrapped(p->view_error, y + 1, x, a.w - 4, a.y + a.h - 2, ROLE_ERROR);
+		else
+			ui_put(y + 1, x, a.w - 4, ROLE_DIM, "Sending to Stripe…", false);
 		appointment_free(&ap);
 		ui_put(a.y + a.h - 1, x, a.w - 4, ROLE_HELP_KEY, "Esc: back", false);
 		return;
@@ -605,10 +653,14 @@ static void draw_view(struct pay_panel *p, struct ui_rect a)
 		}
 	} else if (last.method == PAYROW_READER && last.status == PAYROW_OPEN) {
 		static const char spin[] = "|/-\\";
+		char desk_reader[64], label[128];
+		readers_desk_reader(db, desk_reader, label);
+		bool ours = last.reader_id && label[0] && strcmp(desk_reader, last.reader_id) == 0;
 		snprintf(line, sizeof line, "%c waiting for the card on %s", spin[p->ui->spinner % 4],
-			 last.reader_id ? last.reader_id : "the reader");
+			 ours ? label : last.reader_id ? last.reader_id : "the reader");
 		ui_put(y++, x, a.w - 4, ROLE_PROGRESS, line, false);
-		help = "K: stop the reader   Esc: back (paydesk keeps watching)";
+		help = training(p) ? "t: tap a test card (training)   K: stop the reader   Esc: back"
+				   : "K: stop the reader   Esc: back (paydesk keeps watching)";
 	}
 	ui_put(a.y + a.h - 1, x, a.w - 4, ROLE_HELP_KEY, help, false);
 	pay_attempt_free(&last);
