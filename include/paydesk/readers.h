@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "paydesk/payments.h"
+#include "paydesk/terminal_readers.h"
 
 /* Stripe lists at most this many readers (and locations) a page: a desk
  * has a handful. */
@@ -23,14 +24,6 @@
 	"No card reader is registered with Stripe. An admin registers one in Setup (5, r: "  \
 	"card readers) or with paydesk readers register (training: code simulated-wpe). "    \
 	"Meanwhile take this payment by pay link, or at the desk."
-
-struct reader_info {
-	char id[64];          /* tmr_… */
-	char label[128];      /* what the desk reads */
-	char status[16];      /* online | offline | "" */
-	char device_type[40]; /* simulated_wisepos_e, bbpos_wisepos_e, … */
-	char location[64];    /* tml_… or "" */
-};
 
 struct reader_location {
 	char id[64];
@@ -44,7 +37,8 @@ void readers_desk_name(char *out, size_t len);
 void readers_desk_reader(sqlite3 *db, char id[64], char label[128]);
 
 /* The readers registered with Stripe (GET /v1/terminal/readers), oldest
- * first as Stripe lists them. *out heap (free()), may be NULL when *n is 0. */
+ * first, also kept as the store's display copy (terminal_readers.h).
+ * *out heap (free()), may be NULL when *n is 0. */
 int readers_list(const struct pay_env *e, struct reader_info **out, size_t *n,
 		 struct pd_error *err);
 

@@ -85,6 +85,8 @@ int readers_list(const struct pay_env *e, struct reader_info **out, size_t *n,
 	for (size_t i = 0; !rc && i < count; i++)
 		reader_from(json_array_get(data, count - 1 - i), &(*out)[(*n)++]);
 	stripe_response_clear(&resp);
+	if (!rc) /* for the Setup tab; a failed copy does not fail the listing */
+		terminal_readers_replace(e->db, *out, *n, NULL);
 	return rc;
 }
 
@@ -174,6 +176,10 @@ int readers_register(const struct pay_env *e, const char *code, const char *labe
 	struct audit_entry en = {.actor = pay_actor(e->who), .action = "reader.register",
 				 .detail = detail, .object_id = out->id};
 	audit_append(e->db, &en, NULL);
+	struct reader_info *all = NULL; /* the Setup tab's copy, with the new one */
+	size_t n = 0;
+	readers_list(e, &all, &n, NULL);
+	free(all);
 	char id[64], have[128];
 	readers_desk_reader(e->db, id, have);
 	if (!id[0]) {

@@ -609,6 +609,19 @@ const struct migration store_migrations[] = {
 	  * (UTC) lets the desk undo only a change made today, local time. */
 	 "ALTER TABLE appointments ADD COLUMN prev_state TEXT;"
 	 "ALTER TABLE appointments ADD COLUMN state_changed_at INTEGER NOT NULL DEFAULT 0;", NULL},
+	{15, "card readers: the display copy of Stripe's list",
+	 /* What GET /v1/terminal/readers last gave, for the Setup tab (Stripe
+	  * stays the truth; which reader a desk uses is in settings,
+	  * terminal_reader.<desk>). position -1 only marks when it was listed. */
+	 "CREATE TABLE terminal_readers ("
+	 "  position INTEGER PRIMARY KEY,"
+	 "  id TEXT NOT NULL,"
+	 "  label TEXT NOT NULL,"
+	 "  status TEXT NOT NULL,"
+	 "  device_type TEXT NOT NULL,"
+	 "  location TEXT NOT NULL,"
+	 "  listed_at INTEGER NOT NULL"
+	 ");", NULL},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

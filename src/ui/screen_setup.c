@@ -19,13 +19,14 @@
 #include "paydesk/verify_job.h"
 #include "setup_express.h"
 #include "setup_limits.h"
+#include "setup_readers.h"
 #include "widgets.h"
 
 extern const struct ui_screen screen_setup_ops;
 
 enum { F_ACCOUNT, F_PUBLISHABLE, F_KEY, F_CURRENCY, F_BOOKING, F_BILLING, F_COUNT };
 enum setup_mode { MODE_VIEW, MODE_EDIT, MODE_NEW_PASSPHRASE, MODE_EXPRESS, MODE_DISCONNECT,
-		  MODE_LIMITS };
+		  MODE_LIMITS, MODE_READERS };
 
 /* Disconnect wipes the vault: confirmed by typing this word, which no stray
  * key (Enter, y) can give. */
@@ -55,6 +56,7 @@ struct setup_state {
 	char key_placeholder[128];
 	struct setup_express *express;
 	struct setup_limits *limits;
+	struct setup_readers *readers;
 };
 
 /* ---- field checks --------------------------------------------------- */
@@ -165,6 +167,7 @@ static void *open_setup(struct ui *ui)
 	verify_progress_init(&st->progress);
 	st->express = setup_express_new();
 	st->limits = setup_limits_new();
+	st->readers = setup_readers_new();
 	load(st);
 	return st;
 }
@@ -180,6 +183,7 @@ static void close_setup(void *state)
 	verify_progress_destroy(&st->progress);
 	setup_express_free(st->express);
 	setup_limits_free(st->limits);
+	setup_readers_free(st->readers);
 	free(st);
 }
 
@@ -466,6 +470,7 @@ static const struct ui_binding setup_keys[] = {
 	{'x', UI_ACT_BACK, "disconnect: wipe the key and account", has_account},
 	{'X', UI_ACT_VIEW, "Express account (Stripe Connect): create, onboard, link", has_account},
 	{'R', UI_ACT_REFUND, "staff refund limits, a currency each", NULL},
+	{'r', UI_ACT_READERS, NULL, has_account},
 	{'j', UI_ACT_DOWN, "scroll the checklist", NULL},
 	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, "scroll the checklist", NULL},
 	{'k', UI_ACT_UP, "scroll the checklist back", NULL},
@@ -500,6 +505,12 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 			return UI_UNHANDLED;
 		setup_limits_load(st->limits, ui);
 		st->mode = MODE_LIMITS;
+		return UI_HANDLED;
+	case UI_ACT_READERS:
+		if (!st->readers)
+			return UI_UNHANDLED;
+		setup_readers_open(st->readers, ui);
+		st->mode = MODE_READERS;
 		return UI_HANDLED;
 	case UI_ACT_DOWN:
 	case UI_ACT_UP:
@@ -540,6 +551,15 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 	}
 	if (st->mode == MODE_LIMITS) {
 		if (setup_limits_key(st->limits, ui, k) == UI_HANDLED)
+			return UI_HANDLED;
+		if (k == UI_KEY_ESC) {
+			st->mode = MODE_VIEW;
+			return UI_HANDLED;
+		}
+		return UI_UNHANDLED;
+	}
+	if (st->mode == MODE_READERS) {
+		if (setup_readers_key(st->readers, ui, k) == UI_HANDLED)
 			return UI_HANDLED;
 		if (k == UI_KEY_ESC) {
 			st->mode = MODE_VIEW;
@@ -588,6 +608,8 @@ static bool editing(void *state)
 		return setup_express_editing(st->express);
 	if (st->mode == MODE_DISCONNECT || st->mode == MODE_LIMITS)
 		return true;
+	if (st->mode == MODE_READERS)
+		return setup_readers_editing(st->readers);
 	return st->mode != MODE_VIEW &&
 	       (st->mode == MODE_NEW_PASSPHRASE || st->fields[st->form.focus].kind != UI_FIELD_CHOICE);
 }
@@ -602,6 +624,7 @@ static void job_done(void *state, struct ui *ui, const struct jobs_completion *c
 {
 	struct setup_state *st = state;
 	setup_express_job_done(st->express, ui, c, &st->row);
+	setup_readers_job_done(st->readers, ui, c);
 	if (c->id != st->job)
 		return;
 	st->job = 0;
@@ -716,6 +739,10 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 		setup_limits_draw(st->limits, (struct ui_rect){y, a.x, a.y + a.h - y, a.w});
 		return;
 	}
+	if (st->mode == MODE_READERS) {
+		setup_readers_draw(st->readers, ui, (struct ui_rect){y, a.x, a.y + a.h - y, a.w});
+		return;
+	}
 	if (st->mode == MODE_NEW_PASSPHRASE) {
 		ui_put(y++, a.x + 2, a.w - 4, ROLE_NORMAL,
 		       "Create the admin passphrase that seals the key (asked at each start).", false);
@@ -749,7 +776,7 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 	y += used > form_h ? form_h : used;
 	ui_put(y++, a.x + 2, a.w - 4, ROLE_HELP_KEY,
 	       st->mode == MODE_EDIT ? "Tab/Enter: next field   Esc: done editing"
-				     : "e edit  v verify  s save  x disconnect  X Express  R refund limits  ? keys",
+				     : "e edit v verify s save x disconnect X Express r readers R refund limits ?",
 	       false);
 	draw_checklist(st, (struct ui_rect){y, a.x, a.y + a.h - y, a.w});
 	if (st->mode == MODE_EDIT)

@@ -83,7 +83,9 @@
 	X(SYNC, "sync with Stripe")                                    \
 	X(ARCHIVE, "archive / restore")                                \
 	X(AUDIT, "audit log (admins)")                                 \
-	X(MESSAGES, "the last messages, read whole")
+	X(MESSAGES, "the last messages, read whole")                  \
+	X(READERS, "card readers: register one, choose this desk's")  \
+	X(VISITS, "visit history: past and future visits, money")
 
 enum ui_action {
 #define X(id, help) UI_ACT_##id,

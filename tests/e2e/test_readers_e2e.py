@@ -129,7 +129,7 @@ class Readers(ConnectedCase):
         t.send("j", "Enter")
         t.wait_for("this desk (Front desk) uses Back room", timeout=15)
         self.quit(t)
-        self.assertIn("Back room", self.paydesk("readers", "list", check=0).stdout.split("*")[1])
+        self.assertRegex(self.paydesk("readers", "list", check=0).stdout, r"\* Back room")
 
 
 if __name__ == "__main__":
