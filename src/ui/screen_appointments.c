@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "appt_screen.h"
+#include "visit_history.h"
 #include "paydesk/booking.h"
 #include "paydesk/money.h"
 #include "paydesk/payments.h"
@@ -511,6 +512,8 @@ static const struct ui_binding appt_keys[] = {
 	{'u', UI_ACT_PAY_VIEW, help_pay, in_agenda},
 	{'K', UI_ACT_STOP, help_pay, in_agenda},
 	{'Y', UI_ACT_SYNC, "re-check an unknown payment at Stripe (no restart)", in_agenda},
+	{'H', UI_ACT_VISITS, "the client's visit history: past and future visits, money",
+	 in_agenda},
 	{'h', UI_ACT_LEFT, help_move, in_agenda},
 	{UI_KEY_FN(KEY_LEFT), UI_ACT_LEFT, help_move, in_agenda},
 	{'l', UI_ACT_RIGHT, help_move, in_agenda},
@@ -589,6 +592,10 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 			struct pay_job_request req = {.op = PAY_OP_READER_CANCEL, .id = cur->id};
 			pay_panel_submit(ui, &req);
 		}
+		return UI_HANDLED;
+	case UI_ACT_VISITS:
+		if (cur)
+			ui_visits_open(ui, cur->client_id, cur->id);
 		return UI_HANDLED;
 	case UI_ACT_NEW:
 		open_form(st, NULL);

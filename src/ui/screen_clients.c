@@ -13,6 +13,7 @@
 #include "paydesk/staff.h"
 #include "paydesk/textcheck.h"
 #include "client_detail.h"
+#include "visit_history.h"
 #include "pay_panel.h"
 #include "widgets.h"
 
@@ -503,6 +504,14 @@ static bool in_form(const struct ui *ui)
 	return st && st->mode == M_FORM;
 }
 
+/* A client's row or its detail (o): its visit history is one key away. */
+static bool on_client_or_detail(const struct ui *ui)
+{
+	const struct clients_state *st = state_of(ui);
+	return on_client(ui) || (st && st->mode == M_LIST && st->detail_id &&
+				 !pay_panel_active(st->pay));
+}
+
 static bool can_search(const struct ui *ui)
 {
 	const struct clients_state *st = state_of(ui);
@@ -517,6 +526,8 @@ static const struct ui_binding clients_keys[] = {
 	{UI_KEY_ENTER, UI_ACT_EDIT, "edit the selected row", in_list},
 	{'D', UI_ACT_DELETE, "delete the client / disable or enable", in_list},
 	{'o', UI_ACT_OPEN, "open: the client's subscriptions and invoices", on_client},
+	{'H', UI_ACT_VISITS, "the client's visit history: past and future visits, money",
+	 on_client_or_detail},
 	{'S', UI_ACT_SAVE_CARD, "S save a card (link / QR), Y sync with Stripe", on_client},
 	{'Y', UI_ACT_SYNC, "S save a card (link / QR), Y sync with Stripe", on_client},
 	{'j', UI_ACT_DOWN, NULL, in_list},
@@ -564,6 +575,13 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 	case UI_ACT_OPEN:
 		if (st->kind == LK_CLIENTS && st->list.sel >= 0 && (size_t)st->list.sel < st->nids)
 			st->detail_id = st->ids[st->list.sel];
+		return UI_HANDLED;
+	case UI_ACT_VISITS:
+		if (st->detail_id)
+			ui_visits_open(ui, st->detail_id, 0);
+		else if (st->kind == LK_CLIENTS && st->list.sel >= 0 &&
+			 (size_t)st->list.sel < st->nids)
+			ui_visits_open(ui, st->ids[st->list.sel], 0);
 		return UI_HANDLED;
 	case UI_ACT_SAVE_CARD:
 	case UI_ACT_SYNC: {

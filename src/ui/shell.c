@@ -203,7 +203,8 @@ static void draw_tabs(struct ui *ui)
 	int right = strcmp(ui->mode, "live") == 0 ? 6 : 0;
 	if (ui->tab >= UI_TABS) { /* a panel: its name where the tabs end */
 		char label[48];
-		snprintf(label, sizeof label, " A %s ", ui_screens[ui->tab]->title);
+		snprintf(label, sizeof label, ui->tab == UI_SCREEN_AUDIT ? " A %s " : " %s ",
+			 ui_screens[ui->tab]->title);
 		if (COLS - x - right > 0)
 			x += ui_put(0, x, COLS - x - right, ROLE_TAB_ACTIVE, label, false);
 	}
@@ -380,6 +381,11 @@ static void switch_tab(struct ui *ui, int tab)
 	const struct ui_screen *s = ui_screens[ui->tab];
 	if (s->reload)
 		s->reload(ui->state[ui->tab], ui);
+}
+
+void ui_switch_screen(struct ui *ui, int i)
+{
+	switch_tab(ui, i);
 }
 
 static void next_theme(struct ui *ui)
