@@ -512,7 +512,7 @@ static const struct ui_binding appt_keys[] = {
 	{'u', UI_ACT_PAY_VIEW, help_pay, in_agenda},
 	{'K', UI_ACT_STOP, help_pay, in_agenda},
 	{'Y', UI_ACT_SYNC, "re-check an unknown payment at Stripe (no restart)", in_agenda},
-	{'H', UI_ACT_VISITS, "the client's visit history: past and future visits, money",
+	{'H', UI_ACT_VISITS, "the client's visit history (visits, money)",
 	 in_agenda},
 	{'h', UI_ACT_LEFT, help_move, in_agenda},
 	{UI_KEY_FN(KEY_LEFT), UI_ACT_LEFT, help_move, in_agenda},

@@ -526,7 +526,7 @@ static const struct ui_binding clients_keys[] = {
 	{UI_KEY_ENTER, UI_ACT_EDIT, "edit the selected row", in_list},
 	{'D', UI_ACT_DELETE, "delete the client / disable or enable", in_list},
 	{'o', UI_ACT_OPEN, "open: the client's subscriptions and invoices", on_client},
-	{'H', UI_ACT_VISITS, "the client's visit history: past and future visits, money",
+	{'H', UI_ACT_VISITS, "the client's visit history (visits, money)",
 	 on_client_or_detail},
 	{'S', UI_ACT_SAVE_CARD, "S save a card (link / QR), Y sync with Stripe", on_client},
 	{'Y', UI_ACT_SYNC, "S save a card (link / QR), Y sync with Stripe", on_client},
