@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "paydesk/audit.h"
+#include "paydesk/db.h"
 #include "paydesk/settings.h"
 #include "paydesk/stripe_account.h"
 #include "payments_internal.h"
@@ -120,9 +121,7 @@ static int choose(const struct pay_env *e, const struct reader_info *r, struct p
 	char id_key[128], label_key[128], desk[64], detail[300];
 	desk_keys(id_key, label_key);
 	readers_desk_name(desk, sizeof desk);
-	int rc = sqlite3_exec(e->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK
-			 ? PD_OK
-			 : pd_error_set(err, PD_ERR_IO, "%s", sqlite3_errmsg(e->db));
+	int rc = db_begin(e->db, err);
 	if (!rc)
 		rc = settings_set(e->db, id_key, r->id, err);
 	if (!rc)
@@ -132,8 +131,11 @@ static int choose(const struct pay_env *e, const struct reader_info *r, struct p
 				 .detail = detail, .object_id = r->id};
 	if (!rc)
 		rc = audit_append(e->db, &en, err);
-	sqlite3_exec(e->db, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
-	return rc;
+	if (rc) {
+		db_rollback(e->db);
+		return rc;
+	}
+	return db_commit(e->db, err);
 }
 
 int readers_register(const struct pay_env *e, const char *code, const char *label,

@@ -213,11 +213,15 @@ void setup_readers_draw(struct setup_readers *r, struct ui *ui, struct ui_rect a
 		curs_set(1);
 		return;
 	}
+	bool asking = false; /* a job of ours still out */
+	for (size_t i = 0; i < sizeof r->jobs / sizeof r->jobs[0]; i++)
+		asking |= r->jobs[i] != 0;
 	if (r->n == 0) {
 		ui_put(y++, x, w, r->listed_at ? ROLE_WARNING : ROLE_DIM,
 		       r->listed_at ? "No card reader is registered with Stripe: n registers one "
 				      "(training: code simulated-wpe)."
-				    : "asking Stripe for its readers…",
+		       : asking     ? "asking Stripe for its readers…"
+				    : "not listed yet: g asks Stripe",
 		       false);
 	} else {
 		snprintf(line, sizeof line, "  %-28s %-8s %s", "LABEL", "STATUS", "DEVICE");

@@ -329,6 +329,26 @@ class PaymentsTest(unittest.TestCase):
         self.assertEqual(out["subject"]["attempts"], [])
         self.assertEqual(out["subject"]["payment"], "none")
 
+    def test_reader_tapped_in_training_only(self):
+        rid = self.reader()
+        cid, _ = self.client_with_card(pm=None)
+        appt = self.book(cid)
+        self.drive("reader", str(appt["id"]))
+        self.drive("account", "live")
+        out = self.drive("reader-tap", str(appt["id"]), expect=1)
+        self.assertIn("only in training", out["error"])
+        self.assertEqual(self.fake.requests(path_prefix="/v1/test_helpers"), [])
+        self.drive("account", "test")
+        out = self.drive("reader-tap", str(appt["id"]), "4000000000009995")
+        self.assertEqual(out["subject"]["payment"], "failed")
+        self.assertIn("insufficient funds", out["result"]["message"])
+        self.drive("reader", str(appt["id"]))
+        out = self.drive("reader-tap", str(appt["id"]))
+        self.assertEqual(out["result"]["message"], "Paid 40.00 USD on the reader.")
+        self.assertEqual(out["subject"]["payment"], "paid")
+        [tap] = self.fake.requests(path_prefix="/v1/test_helpers")[-1:]
+        self.assertIn(rid, tap["path"])
+
     def test_reader_declined_card(self):
         rid = self.reader()
         cid, _ = self.client_with_card(pm=None)
