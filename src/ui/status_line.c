@@ -65,10 +65,11 @@ void ui_tabs_draw(struct ui *ui)
 		x += ui_put(0, x, COLS - x, ROLE_TAB, " ", false);
 	}
 	int right = strcmp(ui->mode, "live") == 0 ? 6 : 0;
-	if (ui->tab >= UI_TABS) { /* a panel: its name where the tabs end */
+	/* The Audit panel: its name where the tabs end. The visit history's
+	 * own first line names it, leaving the room to who is signed in. */
+	if (ui->tab == UI_SCREEN_AUDIT) {
 		char label[48];
-		snprintf(label, sizeof label, ui->tab == UI_SCREEN_AUDIT ? " A %s " : " %s ",
-			 ui_screens[ui->tab]->title);
+		snprintf(label, sizeof label, " A %s ", ui_screens[ui->tab]->title);
 		if (COLS - x - right > 0)
 			x += ui_put(0, x, COLS - x - right, ROLE_TAB_ACTIVE, label, false);
 	}

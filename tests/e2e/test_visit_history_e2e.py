@@ -67,6 +67,7 @@ class VisitHistory(ConnectedCase):
         screen = t.wait_for("Visit history · Zoë Martin")
         rows = screen.splitlines()
         self.assertLessEqual(len(rows), 24)
+        self.assertTrue(rows[0].rstrip().endswith("Alex"), rows[0])  # who is signed in
         self.assertIn("13 visits · 1 upcoming · 6 completed · 4 no-shows · 2 cancelled", screen)
         # money: 6 paid visits × 25.00 + the 10.00 deposit; 5.00 back; 15.00 still due
         self.assertIn("paid 160.00 USD · refunded 5.00 · due 15.00", screen)
