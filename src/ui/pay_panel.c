@@ -433,7 +433,14 @@ static void submit_form(struct pay_panel *p)
 		label = "record payment";
 	} else if (p->mode == PANEL_PAY) {
 		pd->req.op = pay_ops[choice];
-		snprintf(body, sizeof body, "%s\nCollect by %s.", p->title, pay_methods[choice]);
+		/* which reader the client will tap: this desk's, said before y */
+		char rid[64], rlabel[128], on[200] = "";
+		if (pay_ops[choice] == PAY_OP_READER) {
+			readers_desk_reader(p->ui->app->db, rid, rlabel);
+			snprintf(on, sizeof on, "%s%s", rlabel[0] ? " on " : "",
+				 rlabel[0] ? rlabel : " (this desk has chosen no reader: Stripe's only one)");
+		}
+		snprintf(body, sizeof body, "%s\nCollect by %s%s.", p->title, pay_methods[choice], on);
 		label = choice == 0 ? "charge" : choice == 1 ? "make link" : "start reader";
 	} else if (pd->desk) {
 		pd->req.op = PAY_OP_REFUND;

@@ -91,7 +91,11 @@ class Readers(ConnectedCase):
         self.assertIn("reader.use", actions)
 
         t = self.book_walk_in()
-        self.collect_by_reader(t)
+        t.wait_for("Take payment · Zoë Martin · Haircut 25.00 USD")
+        t.send("Enter", "Space", "Space", "Enter")
+        # the confirm names the reader the client will tap
+        t.wait_for("Collect by card reader (Terminal) on Front counter.")
+        t.send("y")
         screen = t.wait_for("waiting for the card on Front counter", timeout=15)
         self.assertIn("t: tap a test card", screen)
         t.send("t")  # training only: the simulated reader is presented a card
