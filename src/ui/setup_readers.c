@@ -17,6 +17,7 @@ struct setup_readers {
 	struct reader_info *list; /* the store's copy */
 	size_t n;
 	int64_t listed_at;
+	char desk[64], desk_reader[64], desk_label[128]; /* this desk and its reader */
 	struct ui_list rows;
 	bool form_open;
 	struct ui_field fields[R_COUNT];
@@ -62,6 +63,8 @@ static void load(struct setup_readers *r, struct ui *ui)
 	struct pd_error err = {0};
 	if (terminal_readers_list(ui->app->db, &r->list, &r->n, &r->listed_at, &err) != PD_OK)
 		snprintf(r->error, sizeof r->error, "%s", err.msg);
+	readers_desk_name(r->desk, sizeof r->desk);
+	readers_desk_reader(ui->app->db, r->desk_reader, r->desk_label);
 	ui_list_set_count(&r->rows, (long)r->n);
 }
 
@@ -194,13 +197,13 @@ static int draw_wrapped(const char *t, int y, int x, int w, int last, enum theme
 void setup_readers_draw(struct setup_readers *r, struct ui *ui, struct ui_rect a)
 {
 	int y = a.y, x = a.x + 2, w = a.w - 4, last = a.y + a.h - 2;
-	char desk[64], id[64], label[128], line[400];
-	readers_desk_name(desk, sizeof desk);
-	readers_desk_reader(ui->app->db, id, label);
-	if (label[0])
-		snprintf(line, sizeof line, "Card readers · this desk (%s) uses %s", desk, label);
+	char line[400];
+	(void)ui;
+	if (r->desk_label[0])
+		snprintf(line, sizeof line, "Card readers · this desk (%s) uses %s", r->desk,
+			 r->desk_label);
 	else
-		snprintf(line, sizeof line, "Card readers · this desk (%s) has none chosen", desk);
+		snprintf(line, sizeof line, "Card readers · this desk (%s) has none chosen", r->desk);
 	ui_put(y++, x, w, ROLE_TITLE, line, false);
 	if (r->form_open) {
 		ui_put(y++, x, w, ROLE_HEADER, "Register a card reader (admins)", false);
@@ -227,7 +230,7 @@ void setup_readers_draw(struct setup_readers *r, struct ui *ui, struct ui_rect a
 		snprintf(line, sizeof line, "  %-28s %-8s %s", "LABEL", "STATUS", "DEVICE");
 		ui_put(y++, x, w, ROLE_HEADER, line, false);
 		int room = last - y - (r->error[0] ? 2 : 0);
-		struct row_ctx ctx = {r, id};
+		struct row_ctx ctx = {r, r->desk_reader};
 		ui_list_draw(&r->rows, (struct ui_rect){y, x, room > 1 ? room : 1, w}, draw_row, &ctx);
 		y += room > 1 ? room : 1;
 	}
