@@ -115,36 +115,84 @@ static void register_reader(struct setup_readers *r, struct ui *ui)
 
 enum ui_result setup_readers_key(struct setup_readers *r, struct ui *ui, int key)
 {
-	if (r->form_open) {
-		if (key == UI_KEY_ESC) {
-			r->form_open = false;
-		} else if (key == UI_CTRL('s') ||
-			   (key == UI_KEY_ENTER && r->form.focus == R_COUNT - 1)) {
-			register_reader(r, ui);
-		} else {
-			ui_form_key(&r->form, key == UI_KEY_ENTER ? '\t' : key);
-		}
-		return UI_HANDLED;
-	}
-	enum ui_action move = key == 'j' || key == UI_KEY_FN(KEY_DOWN) ? UI_ACT_DOWN
-			      : key == 'k' || key == UI_KEY_FN(KEY_UP) ? UI_ACT_UP
-									: UI_ACT_COUNT;
-	if (move != UI_ACT_COUNT)
-		return ui_list_act(&r->rows, move);
-	if (key == 'n') {
-		r->form_open = true;
-		r->form.focus = R_CODE;
-	} else if (key == 'g') {
-		struct pay_job_request req = {.op = PAY_OP_READERS_LIST};
-		submit(r, ui, &req);
-	} else if (key == UI_KEY_ENTER && r->rows.sel >= 0 && (size_t)r->rows.sel < r->n) {
-		struct pay_job_request req = {.op = PAY_OP_READER_USE};
-		snprintf(req.reader, sizeof req.reader, "%s", r->list[r->rows.sel].id);
-		submit(r, ui, &req);
+	if (!r->form_open)
+		return UI_UNHANDLED; /* the list's keys are a keymap (setup_readers_keymaps) */
+	if (key == UI_KEY_ESC) {
+		r->form_open = false;
+	} else if (key == UI_CTRL('s') || (key == UI_KEY_ENTER && r->form.focus == R_COUNT - 1)) {
+		register_reader(r, ui);
 	} else {
-		return UI_UNHANDLED; /* Esc, tabs, help, quit */
+		ui_form_key(&r->form, key == UI_KEY_ENTER ? '\t' : key);
 	}
 	return UI_HANDLED;
+}
+
+static const struct ui_binding list_keys[] = {
+	{UI_KEY_ENTER, UI_ACT_OPEN, "this desk uses the selected reader", NULL},
+	{'n', UI_ACT_NEW, "register a card reader (code, label, location)", NULL},
+	{'g', UI_ACT_SYNC, "re-read the readers from Stripe", NULL},
+	{'j', UI_ACT_DOWN, NULL, NULL},
+	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, NULL, NULL},
+	{'k', UI_ACT_UP, NULL, NULL},
+	{UI_KEY_FN(KEY_UP), UI_ACT_UP, NULL, NULL},
+};
+
+static enum ui_result do_use(void *state, struct ui *ui)
+{
+	struct setup_readers *r = state;
+	if (r->rows.sel < 0 || (size_t)r->rows.sel >= r->n)
+		return UI_HANDLED;
+	struct pay_job_request req = {.op = PAY_OP_READER_USE};
+	snprintf(req.reader, sizeof req.reader, "%s", r->list[r->rows.sel].id);
+	submit(r, ui, &req);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_register(void *state, struct ui *ui)
+{
+	struct setup_readers *r = state;
+	(void)ui;
+	r->form_open = true;
+	r->form.focus = R_CODE;
+	return UI_HANDLED;
+}
+
+static enum ui_result do_relist(void *state, struct ui *ui)
+{
+	struct pay_job_request req = {.op = PAY_OP_READERS_LIST};
+	submit(state, ui, &req);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_down(void *state, struct ui *ui)
+{
+	struct setup_readers *r = state;
+	(void)ui;
+	return ui_list_act(&r->rows, UI_ACT_DOWN);
+}
+
+static enum ui_result do_up(void *state, struct ui *ui)
+{
+	struct setup_readers *r = state;
+	(void)ui;
+	return ui_list_act(&r->rows, UI_ACT_UP);
+}
+
+static const struct ui_function list_functions[] = {
+	{UI_ACT_OPEN, do_use, NULL},	 {UI_ACT_NEW, do_register, NULL},
+	{UI_ACT_SYNC, do_relist, NULL},	 {UI_ACT_DOWN, do_down, NULL},
+	{UI_ACT_UP, do_up, NULL},
+};
+
+void setup_readers_keymaps(struct setup_readers *r, struct ui_keymaps *s)
+{
+	if (r->form_open)
+		return; /* the form takes the keys */
+	ui_keymaps_push(s, (struct ui_keymap){
+				   .title = "Card readers", .keys = list_keys,
+				   .nkeys = sizeof list_keys / sizeof list_keys[0], .state = r,
+				   .funcs = list_functions,
+				   .nfuncs = sizeof list_functions / sizeof list_functions[0]});
 }
 
 void setup_readers_job_done(struct setup_readers *r, struct ui *ui,

@@ -14,8 +14,11 @@ void setup_readers_free(struct setup_readers *r);
 /* Entering the panel: the store's copy now, Stripe's list asked for. */
 void setup_readers_open(struct setup_readers *r, struct ui *ui);
 void setup_readers_draw(struct setup_readers *r, struct ui *ui, struct ui_rect area);
-/* UI_UNHANDLED for keys it does not use (Esc on the list leaves the panel). */
+/* The register form's keys, while it is open (else UI_UNHANDLED). */
 enum ui_result setup_readers_key(struct setup_readers *r, struct ui *ui, int key);
+/* The list's keymap (Enter uses, n registers, g re-reads, j/k), unless
+ * the form is open. Esc is the Setup tab's. */
+void setup_readers_keymaps(struct setup_readers *r, struct ui_keymaps *s);
 /* A job finished: ours are told and the copy re-read. */
 void setup_readers_job_done(struct setup_readers *r, struct ui *ui,
 			    const struct jobs_completion *c);

@@ -95,15 +95,19 @@ void ui_visits_open(struct ui *ui, int64_t client_id, int64_t appointment_id)
 	ui_switch_screen(ui, UI_SCREEN_VISITS); /* reloads */
 }
 
-static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
+static enum ui_result do_back(void *state, struct ui *ui)
 {
 	struct visits_screen *s = state;
-	if (a == UI_ACT_BACK) {
-		ui_switch_screen(ui, s->back_to);
-		return UI_HANDLED;
-	}
-	return ui_list_act(&s->list, a);
+	ui_switch_screen(ui, s->back_to);
+	return UI_HANDLED;
 }
+
+UI_LIST_MOVE_FUNCTIONS(list_move, struct visits_screen, list)
+
+static const struct ui_function functions[] = {
+	{UI_ACT_BACK, do_back, NULL},
+	UI_LIST_MOVE_ENTRIES(list_move, NULL),
+};
 
 /* "12.50" without the currency code (the row's price says it). */
 static char *bare(int64_t minor, const char *cur, char *out, size_t len)
@@ -236,6 +240,7 @@ const struct ui_screen screen_visits = {
 	.open = open_visits,
 	.close = close_visits,
 	.draw = draw,
-	.act = act,
+	.funcs = functions,
+	.nfuncs = sizeof functions / sizeof functions[0],
 	.reload = reload,
 };
