@@ -638,6 +638,7 @@ static void draw_row(void *ctx, long index, struct ui_rect r, bool selected)
 	const struct verify_row *row = &rep->rows[index];
 	enum theme_role role = row->state == VERIFY_OK     ? ROLE_OK
 			       : row->state == VERIFY_FAIL ? ROLE_ERROR
+			       : row->state == VERIFY_NOTE ? ROLE_DIM
 							   : ROLE_WARNING;
 	(void)selected;
 	ui_put(r.y, r.x, 5, role, verify_state_name(row->state), true);
@@ -672,6 +673,13 @@ static void draw_checklist(struct setup_state *st, struct ui_rect a)
 				 p->resource, p->why);
 			ui_put(rows.y + i, rows.x, rows.w, ROLE_DIM, line, false);
 		}
+		char line[160] = "Not needed:";
+		for (int i = 0; i < verify_not_needed_count; i++)
+			snprintf(line + strlen(line), sizeof line - strlen(line), "%s %s",
+				 i ? "," : "", verify_not_needed[i].resource);
+		if (verify_permission_count < rows.h)
+			ui_put(rows.y + verify_permission_count, rows.x, rows.w, ROLE_DIM, line,
+			       false);
 		return;
 	}
 	ui_list_set_count(&st->checklist, snap.report.n);
