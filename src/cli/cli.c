@@ -10,6 +10,7 @@ extern const struct cli_command cli_audit, cli_doctor, cli_setup, cli_connect, c
 extern const struct cli_command cli_clients, cli_agenda, cli_takings;
 extern const struct cli_command cli_export, cli_sync, cli_recover;
 extern const struct cli_command cli_plans, cli_subscriptions;
+extern const struct cli_command cli_backup, cli_restore;
 
 static const struct cli_command *const commands[] = {
 	&cli_setup,
@@ -24,6 +25,7 @@ static const struct cli_command *const commands[] = {
 	&cli_sync,
 	&cli_recover,
 	&cli_plans, &cli_subscriptions,
+	&cli_backup, &cli_restore,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "paydesk/backup.h"
 #include "paydesk/jobs.h"
 #include "paydesk/settings.h"
 #include "paydesk/setup.h"
@@ -55,6 +56,7 @@ struct setup_state {
 	char key_placeholder[128];
 	struct setup_express *express;
 	struct setup_limits *limits;
+	int64_t backup_at; /* when the last backup was made, 0 never */
 };
 
 /* ---- field checks --------------------------------------------------- */
@@ -108,6 +110,7 @@ static void load(struct setup_state *st)
 	struct pd_error err;
 	sqlite3 *db = st->ui->app->db;
 	st->connected = stripe_account_get(db, &st->row, &err) == PD_OK;
+	st->backup_at = backup_last_at(db);
 	if (st->form.dirty)
 		return; /* never overwrite what the admin is typing */
 	textedit_set(&st->fields[F_ACCOUNT].edit, st->connected ? st->row.account_id : "");
@@ -611,8 +614,18 @@ static void job_done(void *state, struct ui *ui, const struct jobs_completion *c
 
 /* ---- drawing ------------------------------------------------------------ */
 
+/* When the last backup was made; a warning when never or over a day ago. */
+static void draw_backup(struct setup_state *st, struct ui_rect a, int *y)
+{
+	char text[160], line[200];
+	bool stale = backup_describe_last(st->backup_at, (int64_t)time(NULL), text, sizeof text);
+	snprintf(line, sizeof line, "Backup: %s", text);
+	ui_put((*y)++, a.x + 2, a.w - 4, stale ? ROLE_WARNING : ROLE_DIM, line, false);
+}
+
 static void draw_summary(struct setup_state *st, struct ui_rect a, int *y)
 {
+	draw_backup(st, a, y);
 	if (!st->connected) {
 		ui_put((*y)++, a.x + 2, a.w - 4, ROLE_WARNING,
 		       "Not connected. Fill the form (e), verify (v), save (s).", false);
