@@ -94,6 +94,9 @@ static int snapshot(sqlite3 *db, const char *to, int *schema, struct pd_error *e
 		sqlite3_close(dst);
 		return rc;
 	}
+	/* A scratch file, compressed and fsynced once done: no journal, no syncs
+	 * per step (each step commits to it). */
+	sqlite3_exec(dst, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF", NULL, NULL, NULL);
 	/* One read transaction for the whole copy: its snapshot is what is copied. */
 	int rc = db_exec(db, "BEGIN", err);
 	sqlite3_stmt *st = NULL;
@@ -183,6 +186,15 @@ static int prune(const char *dir, int keep)
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		struct named it;
+		/* A killed backup's temp file (file_replace.c's "NAME.tmp-PID"): no
+		 * other backup runs here while we hold the lock. */
+		const char *tmp = strstr(e->d_name, NAME_SUFFIX ".tmp-");
+		if (tmp && strncmp(e->d_name, NAME_PREFIX, strlen(NAME_PREFIX)) == 0) {
+			char stale[4096];
+			snprintf(stale, sizeof stale, "%s/%s", dir, e->d_name);
+			unlink(stale);
+			continue;
+		}
 		if (!parse_name(e->d_name, it.stamp, &it.seq))
 			continue;
 		if (n == cap) {
@@ -213,6 +225,28 @@ static int prune(const char *dir, int keep)
 	}
 	free(list);
 	return removed;
+}
+
+/* The next name for a backup made at stamp: after every one of that second
+ * still in dir (never a name an older backup had, or pruning would take the
+ * newest for the oldest). */
+static void next_name(const char *dir, const char *stamp, char *out, size_t len)
+{
+	int top = 0;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char s[17];
+		int seq;
+		if (parse_name(e->d_name, s, &seq) && strcmp(s, stamp) == 0 && seq > top)
+			top = seq;
+	}
+	if (d)
+		closedir(d);
+	if (top == 0)
+		snprintf(out, len, NAME_PREFIX "%s" NAME_SUFFIX, stamp);
+	else
+		snprintf(out, len, NAME_PREFIX "%s-%d" NAME_SUFFIX, stamp, top + 1);
 }
 
 /* ---- writing -------------------------------------------------------------- */
@@ -294,20 +328,19 @@ int backup_make(sqlite3 *db, const char *db_path, const char *dest, int keep,
 	rc = paths_mkdir_p(dir, 0700, err);
 	if (!rc)
 		rc = take_lock(dir, &lock, err);
-	char snap[4096], path[4096], name[64];
+	char snap[4096], name[64];
 	snprintf(snap, sizeof snap, "%s/%s", dir, SNAPSHOT_NAME);
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
-	strftime(name, sizeof name, NAME_PREFIX "%Y%m%dT%H%M%SZ" NAME_SUFFIX, &tm);
+	char stamp[32];
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	next_name(dir, stamp, name, sizeof name);
 	struct backup_header h = {.created_at = (int64_t)now};
 	if (!rc)
 		rc = snapshot(db, snap, &h.schema, err);
 	if (!rc) {
-		snprintf(path, sizeof path, "%s/%s", dir, name);
-		char *free_name = file_free_name(path); /* a second backup within the second */
-		snprintf(res->path, sizeof res->path, "%s", free_name ? free_name : path);
-		free(free_name);
+		snprintf(res->path, sizeof res->path, "%s/%s", dir, name);
 		FILE *in = fopen(snap, "rb");
 		struct fill_ctx c = {in, &h};
 		rc = in ? file_write_new(res->path, fill, &c, err)
