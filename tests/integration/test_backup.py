@@ -24,7 +24,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 
 from stripecase import ConnectedCase  # noqa: E402
-from tmuxharness import Home, paydesk_bin  # noqa: E402
+from tmuxharness import Home, Terminal, paydesk_bin  # noqa: E402
 
 TOOLS = os.environ.get("PAYDESK_TOOLS_DIR", os.path.join(ROOT, "build", "tools"))
 DRIVER = os.path.join(TOOLS, "pay_driver")
@@ -471,6 +471,26 @@ class KeepAndRemoteTest(BackupCase):
         self.assertIn("scp could not copy the backup to files:backups/paydesk-", out.stderr)
         self.assertIn("the backup is kept in " + self.backups_dir(), out.stderr)
         self.assertEqual(len(glob.glob(os.path.join(self.backups_dir(), "paydesk-*.backup"))), 1)
+
+
+class SetupScreenTest(unittest.TestCase):
+    def test_setup_tab_says_when_the_last_backup_was_made(self):
+        home = Home()
+        self.addCleanup(home.close)
+        env = {**home.env}
+        with Terminal([paydesk_bin(), "--screen", "setup"], 80, 24, env=env) as t:
+            t.wait_for("Not connected")
+            self.assertIn("Backup: never made: run paydesk backup", t.screen())
+            t.send("q")
+            self.assertEqual(t.exit_status(), 0)
+        out = subprocess.run([paydesk_bin(), "backup"], capture_output=True, text=True,
+                             env={**os.environ, **env}, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        with Terminal([paydesk_bin(), "--screen", "setup"], 80, 24, env=env) as t:
+            t.wait_for("Not connected")
+            self.assertRegex(t.screen(), r"Backup: last made \d{4}-\d\d-\d\d \d\d:\d\d \(0 min ago\)")
+            t.send("q")
+            self.assertEqual(t.exit_status(), 0)
 
 
 if __name__ == "__main__":
