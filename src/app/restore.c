@@ -5,7 +5,9 @@
  * old one until the rename, the restored one after it. */
 #include "paydesk/backup.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,6 +152,35 @@ static void sync_dir(const char *db_path)
 	}
 }
 
+/* Temp copies left by a restore that was killed ("DB.restore-PID.tmp" of a
+ * process that is gone): removed, so they do not pile up. */
+static void remove_stale(const char *db_path)
+{
+	const char *slash = strrchr(db_path, '/');
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - db_path) : 1,
+		 slash ? db_path : ".");
+	const char *base = slash ? slash + 1 : db_path;
+	size_t blen = strlen(base);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		const char *n = e->d_name;
+		if (strncmp(n, base, blen) != 0 || strncmp(n + blen, ".restore-", 9) != 0)
+			continue;
+		char *end = NULL;
+		long pid = strtol(n + blen + 9, &end, 10);
+		if (pid <= 0 || !end || strcmp(end, ".tmp") != 0 || pid == (long)getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		char path[4096];
+		if (snprintf(path, sizeof path, "%s/%s", dir, n) < (int)sizeof path)
+			unlink(path);
+	}
+	if (d)
+		closedir(d);
+}
+
 int backup_restore(const char *file, const char *db_path, struct restore_report *rep,
 		   struct pd_error *err)
 {
@@ -157,6 +188,7 @@ int backup_restore(const char *file, const char *db_path, struct restore_report 
 	int rc = paths_make_parent(db_path, err);
 	if (rc)
 		return rc;
+	remove_stale(db_path);
 	char tmp[4096];
 	snprintf(tmp, sizeof tmp, "%s.restore-%ld.tmp", db_path, (long)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);

@@ -362,6 +362,10 @@ class KillTest(BackupCase):
             if now == self.live:
                 break
         self.assertGreater(killed, 0, "every restore finished before the kill")
+        # The temp copies the killed restores left are gone after the next one.
+        self.assertEqual(self.paydesk("restore", path).returncode, 0)
+        here = os.path.dirname(self.home.db)
+        self.assertEqual([f for f in os.listdir(here) if f.endswith(".tmp")], [])
 
 
 class KeepAndRemoteTest(BackupCase):
