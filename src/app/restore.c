@@ -87,6 +87,19 @@ static int check_copy(const char *tmp, const char *file, struct restore_report *
 		rep->audit_entries = ar.entries;
 		rep->audit_intact = arc == PD_OK;
 		rep->audit_broken_at = arc == PD_OK ? 0 : ar.broken_id;
+		/* The restored log says it was restored: going back to an older
+		 * copy is itself an event (unsealed until the next keyed entry). */
+		char detail[512], when[32];
+		time_t t = (time_t)rep->header.created_at;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+		const char *base = strrchr(file, '/');
+		snprintf(detail, sizeof detail, "database restored from %s, a backup made %s",
+			 base ? base + 1 : file, when);
+		struct audit_entry e = {.actor = "system", .action = "backup.restore",
+					.detail = detail};
+		rc = audit_append(db, &e, err);
 	}
 	sqlite3_close(db);
 	return rc;

@@ -117,8 +117,9 @@ static int restore_run(struct app *app, int argc, char **argv)
 	       (long long)rep.clients, (long long)rep.appointments, (long long)rep.payments,
 	       (long long)rep.history);
 	if (rep.audit_intact)
-		printf("  audit log: %lld entries, chain intact (paydesk audit verify with the "
-		       "passphrase checks the MACs too)\n",
+		printf("  audit log: %lld entries, chain intact, and one more saying it was "
+		       "restored (paydesk audit verify with the passphrase checks the MACs "
+		       "too)\n",
 		       (long long)rep.audit_entries);
 	else
 		printf("  audit log: %lld entries intact, then BROKEN at entry %lld\n",
