@@ -625,7 +625,6 @@ static void draw_backup(struct setup_state *st, struct ui_rect a, int *y)
 
 static void draw_summary(struct setup_state *st, struct ui_rect a, int *y)
 {
-	draw_backup(st, a, y);
 	if (!st->connected) {
 		ui_put((*y)++, a.x + 2, a.w - 4, ROLE_WARNING,
 		       "Not connected. Fill the form (e), verify (v), save (s).", false);
@@ -711,7 +710,7 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 	(void)ui;
 	ui_put(y++, a.x + 2, a.w - 4, ROLE_TITLE, "Stripe account", false);
 	draw_summary(st, a, &y);
-	y++;
+	draw_backup(st, a, &y); /* in the blank line's place: the layout below stays */
 	if (st->mode == MODE_EXPRESS) {
 		setup_express_draw(st->express, ui, (struct ui_rect){y, a.x, a.y + a.h - y, a.w},
 				   &st->row);
