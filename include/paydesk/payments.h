@@ -43,6 +43,7 @@ struct pay_env {
 	const char *key;
 	const atomic_bool *cancel;
 	const struct session *who;
+	int64_t queued_charge; /* a charge confirmed from the queue (charge_queue.h), or 0 */
 };
 
 /* What the desk is told. */
@@ -149,5 +150,8 @@ int payments_recheck(const struct pay_env *e, int64_t appointment_id, struct pay
  * decline_code ("The card was declined for insufficient funds. Try another
  * card or send a pay link."). */
 void payments_decline_words(const char *code, const char *decline_code, char *out, size_t len);
+/* The reason alone, for a record of what happened ("The card was declined
+ * for insufficient funds"); a static string. */
+const char *payments_decline_reason(const char *code, const char *decline_code);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "paydesk/audit.h"
 #include "paydesk/booking.h"
+#include "paydesk/charge_queue.h"
 #include "paydesk/clients.h"
 #include "paydesk/customers.h"
 #include "paydesk/db.h"
@@ -19,6 +20,7 @@
 #include "paydesk/settings.h"
 #include "paydesk/setup.h"
 #include "paydesk/stripe_account.h"
+#include "paydesk/stripe_reach.h"
 #include "payments_internal.h"
 
 /* ---- shared helpers ------------------------------------------------------ */
@@ -309,6 +311,11 @@ int pay_begin(const struct pay_env *e, int64_t appointment_id, enum payrow_metho
 	rc = appointments_get(e->db, appointment_id, a, err);
 	if (rc)
 		return finish(e->db, rc, err);
+	/* A queued charge sent (or dropped) by someone else says so first. */
+	if (e->queued_charge && (rc = charge_queue_claimable(e->db, e->queued_charge, err))) {
+		appointment_free(a);
+		return finish(e->db, rc, err);
+	}
 	int64_t paid = 0, refunded = 0;
 	rc = payrows_totals(e->db, appointment_id, &paid, &refunded, err);
 	int64_t due = a->amount > paid ? a->amount - paid : 0;
@@ -346,6 +353,9 @@ int pay_begin(const struct pay_env *e, int64_t appointment_id, enum payrow_metho
 		row->actor = strdup(pay_actor(e->who));
 		rc = payrows_insert(e->db, row, &row->id, err);
 	}
+	/* A queued charge leaves the queue with its attempt, or not at all. */
+	if (!rc && e->queued_charge)
+		rc = charge_queue_claim(e, appointment_id, *amount, row->id, err);
 	if (!rc) {
 		a->payment = PAY_PENDING;
 		rc = appointments_set_payment(e->db, a, err);
@@ -358,33 +368,47 @@ int pay_begin(const struct pay_env *e, int64_t appointment_id, enum payrow_metho
 	return rc;
 }
 
-void payments_decline_words(const char *code, const char *decline_code, char *out, size_t len)
+/* Why a card was refused, and what the desk can do next. */
+static const char *decline_why(const char *code, const char *decline_code, const char **next)
 {
 	const char *c = code ? code : "";
 	const char *d = decline_code ? decline_code : "";
 	const char *why = "The card was declined";
-	const char *next = "Try another card or send a pay link.";
+	*next = "Try another card or send a pay link.";
 	if (strcmp(c, "authentication_required") == 0 || strcmp(d, "authentication_required") == 0) {
 		why = "The card's bank wants the client to confirm this payment themselves";
-		next = "Send a pay link: the client confirms it on their phone.";
+		*next = "Send a pay link: the client confirms it on their phone.";
 	} else if (strcmp(d, "insufficient_funds") == 0) {
 		why = "The card was declined for insufficient funds";
 	} else if (strcmp(d, "lost_card") == 0 || strcmp(d, "stolen_card") == 0) {
 		why = "The card was declined (reported lost or stolen)";
-		next = "Ask for another card, or send a pay link.";
+		*next = "Ask for another card, or send a pay link.";
 	} else if (strcmp(c, "expired_card") == 0) {
 		why = "The card has expired";
-		next = "Ask for another card, or send a pay link.";
+		*next = "Ask for another card, or send a pay link.";
 	} else if (strcmp(c, "incorrect_cvc") == 0) {
 		why = "The card's security code was wrong";
 	} else if (strcmp(c, "processing_error") == 0) {
 		why = "The card could not be processed (an error at the bank)";
-		next = "Try again in a moment, or send a pay link.";
+		*next = "Try again in a moment, or send a pay link.";
 	} else if (strcmp(d, "call_issuer") == 0 || strcmp(d, "do_not_honor") == 0) {
 		why = "The card was declined by the bank";
-		next = "The client should call their bank; or try another card or a pay link.";
+		*next = "The client should call their bank; or try another card or a pay link.";
 	}
+	return why;
+}
+
+void payments_decline_words(const char *code, const char *decline_code, char *out, size_t len)
+{
+	const char *next;
+	const char *why = decline_why(code, decline_code, &next);
 	snprintf(out, len, "%s. %s", why, next);
+}
+
+const char *payments_decline_reason(const char *code, const char *decline_code)
+{
+	const char *next;
+	return decline_why(code, decline_code, &next);
 }
 
 /* Record a Stripe refusal or a lost answer on row. */
@@ -458,12 +482,20 @@ int payments_charge_card(const struct pay_env *e, int64_t appointment_id, int64_
 				  c.name);
 	else if (payment_method && *payment_method)
 		pay_copy(pm, sizeof pm, payment_method);
-	else if (first_card(e->db, c.id, pm) != PD_OK && (!e->key || refresh_cards(e, c.id) ||
-							  first_card(e->db, c.id, pm) != PD_OK))
-		rc = pd_error_set(err, PD_ERR_USAGE,
-				  "%s has no saved card: send a pay link or save a card "
-				  "for next time (Clients tab)",
-				  c.name);
+	else if (first_card(e->db, c.id, pm) != PD_OK) {
+		int listed = e->key ? refresh_cards(e, c.id) : PD_ERR_LOCKED;
+		if (listed && stripe_reach_down(NULL)) /* not "no card": Stripe could not say */
+			rc = pd_error_set(err, PD_ERR,
+					  "Stripe does not answer: %s's saved cards could not be "
+					  "listed, nothing was charged. Take cash, or try again once "
+					  "Stripe is back",
+					  c.name);
+		else if (listed || first_card(e->db, c.id, pm) != PD_OK)
+			rc = pd_error_set(err, PD_ERR_USAGE,
+					  "%s has no saved card: send a pay link or save a card "
+					  "for next time (Clients tab)",
+					  c.name);
+	}
 	char customer[64];
 	pay_copy(customer, sizeof customer, c.stripe_customer_id);
 	client_free(&c);

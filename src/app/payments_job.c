@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "paydesk/charge_queue.h"
 #include "paydesk/customers.h"
 #include "paydesk/log.h"
 #include "paydesk/payments.h"
@@ -86,6 +87,10 @@ static enum jobs_status run_job(struct jobs_ctx *ctx, void *arg, char *result, s
 	enum pay_op watch = PAY_OP_CARD; /* none */
 	switch (q->op) {
 	case PAY_OP_CARD:
+		if (q->queued) {
+			rc = charge_queue_send(&e, q->queued, &r, &err);
+			break;
+		}
 		rc = payments_charge_card(&e, q->id, q->amount,
 					  q->payment_method[0] ? q->payment_method : NULL, &r, &err);
 		break;

@@ -60,6 +60,7 @@
 	X(EDIT, "edit")                                                \
 	X(SAVE, "save")                                                 \
 	X(REVIEW, "mark reviewed / not reviewed")                      \
+	X(REVIEW_ALL, "mark every record of the filter reviewed")      \
 	X(FLAG, "flag / unflag")                                       \
 	X(NOTE, "write a note")                                        \
 	X(FILTER, "filters")                                           \
