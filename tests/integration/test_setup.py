@@ -39,9 +39,12 @@ PERMISSIONS = {
     "terminal_readers": "Write on Terminal",
     "balance_transactions": "Read on Balance Transactions",
     "events": "Read on Events",
+    "disputes": "Read on Disputes",
 }
 READ_ONLY = {"charges", "payment_methods", "setup_intents", "invoices", "balance_transactions",
-             "events"}
+             "events", "disputes"}
+# Without these paydesk works, and the checklist warns (sync skips that part).
+OPTIONAL = {"disputes"}
 # What some guides ask for and paydesk never uses: listed, never required.
 NOT_NEEDED = ["Sources", "Tokens", "Balance", "Write on Charges"]
 
@@ -124,6 +127,8 @@ class SetupTest(unittest.TestCase):
 
     def test_each_missing_permission_fails_exactly_its_row(self):
         for missing, row in PERMISSIONS.items():
+            if missing in OPTIONAL:
+                continue
             with self.subTest(missing=missing):
                 perms = full_permissions()
                 perms[missing] = "read" if missing not in READ_ONLY else "none"
@@ -139,6 +144,15 @@ class SetupTest(unittest.TestCase):
                     f"give the key {level} on {row.split(' on ', 1)[1]}"), failing[0]["fix"])
         self.assertFalse(os.path.exists(self.home.db) and sqlite3.connect(self.home.db)
                          .execute("SELECT count(*) FROM stripe_account").fetchone()[0])
+
+    def test_a_key_without_disputes_is_saved_with_a_warning(self):
+        perms = full_permissions()
+        del perms["disputes"]
+        out = self.setup(self.key("nodisputes", perms), "--json")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        rows = {c["check"]: c for c in json.loads(out.stdout)["checks"]}
+        self.assertEqual(rows["Read on Disputes"]["state"], "warn")
+        self.assertIn("sync goes on without them", rows["Read on Disputes"]["fix"])
 
     def test_key_with_only_what_paydesk_uses_passes(self):
         # No Sources, no Tokens, no Balance; Read (not Write) where paydesk only reads.
