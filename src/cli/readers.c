@@ -118,6 +118,26 @@ static int print_locations(struct stripe_cli *s)
 	return 0;
 }
 
+/* With --as NAME the PIN says who acts, so an enrolled desk's key may open the
+ * vault: an admin registers and staff choose this desk's reader without the
+ * admin's passphrase. Without --as the passphrase is the only admin proof, so
+ * it must be what opens the vault (a desk key would make anyone an admin). */
+static int open_stripe(struct stripe_cli *s, struct app *app, const struct opts *o,
+		       struct pd_error *err)
+{
+	if (!o->as)
+		return stripe_cli_open(s, app, o->pass_fd, err);
+	memset(s, 0, sizeof *s);
+	struct cli_stripe c;
+	int rc = cli_stripe_open(&c, app, o->pass_fd, err);
+	s->vault = c.vault;
+	s->key = c.key;
+	s->client = c.client;
+	s->env = (struct pay_env){.db = app->db, .client = s->client, .key = s->key,
+				  .cancel = NULL, .who = &s->who};
+	return rc;
+}
+
 static int run(struct app *app, int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
@@ -151,7 +171,7 @@ static int run(struct app *app, int argc, char **argv)
 	if (o.as && cli_authenticate(app, o.as, o.pin_fd, -1, &who, &err) != PD_OK)
 		return cli_fail(PD_ERR, err.msg);
 	struct stripe_cli s;
-	int rc = stripe_cli_open(&s, app, o.pass_fd, &err);
+	int rc = open_stripe(&s, app, &o, &err);
 	if (o.as)
 		s.who = who; /* env.who points at s.who */
 	if (rc) {

@@ -1,21 +1,18 @@
 """One day at the front desk, as a test (issue 15, "The day, as a test"): paydesk in tmux at
-80x24 on training data (the fake Stripe's training seed, its accented names), a staff
-member signs in at the lock screen and plays the day — a phone booking, a walk-in, a
-deposit then the rest, cash, a saved card, a pay link paid from the client's phone (the
-fake's test control), a decline then a pay link, a no-show, a cancellation with a refund, a
-Stripe outage cleared without restarting, idling past the lock and signing back in — and
-reads the day's takings by tender at the end. The opening and the closing also run under
-LANG=C.
+80x24 on training data (the fake Stripe's training seed, its accented names). Before the
+day the admin, once, enrols this machine as a desk (`paydesk desk enrol`, the only time the
+vault passphrase is given) and registers training's simulated card reader (`paydesk
+readers register --code simulated-wpe`). The day's paydesk runs with no passphrase in its
+environment: a staff member signs in at the lock screen with a PIN and plays the day — a
+phone booking, a walk-in, a deposit then the rest, cash, a saved card, a pay link paid from
+the client's phone (the fake's test control), a decline then a pay link, the card reader
+(the desk taps training's test card), a client's visit history, a no-show, a cancellation
+with a refund, a Stripe outage with a saved-card charge queued and sent once Stripe is back
+(no restart), idling past the lock and signing back in — and reads the day's takings by
+tender at the end. The opening and the closing also run under LANG=C.
 
 Every wait is for text on the screen (or for the fake's own state), never a fixed sleep:
 the test must hold on a loaded 2-core machine.
-
-Parts that wait on other work (issue 15), left as marked hooks rather than faked:
-- TODO(vault-slots, point 18): staff sign in without the admin's vault passphrase. Until
-  desk enrolment lands, the desk gets it from PAYDESK_PASSPHRASE (kiosk style) — the day
-  must then run without it (see desk_unlock_env).
-- TODO(readers-visits, point 7): a payment on the simulated card reader of training mode
-  (see take_reader_payment).
 """
 import os
 import re
@@ -39,6 +36,7 @@ PLATFORM = "acct_1FakePlatform000"
 PASSPHRASE = "desk day passphrase"
 ADMIN, ADMIN_PIN = "Nadia", "1357"
 STAFF, STAFF_PIN = "Sam", "2468"
+DESK, READER = "Front desk", "Front counter"
 IDLE_LOCK = 30  # seconds: short, yet longer than any single wait of the day (25 s at most)
 
 
@@ -59,7 +57,7 @@ class DeskDay(unittest.TestCase):
         self.addCleanup(self.home.close)
         self.env = {k: v for k, v in self.home.env.items()
                     if k not in ("PAYDESK_SIGN_IN", "PAYDESK_PIN")}  # the lock screen it is
-        self.env.update({"PAYDESK_TIMEZONE": self.evening_zone(),
+        self.env.update({"PAYDESK_TIMEZONE": self.evening_zone(), "PAYDESK_DESK": DESK,
                          "PAYDESK_API_BASE": self.fake.base_url,
                          **self.desk_unlock_env()})
         conf = os.path.join(self.home.path, "config", "paydesk")
@@ -76,6 +74,7 @@ class DeskDay(unittest.TestCase):
         self.cli("users", "add", "--name", STAFF, "--role", "staff", "--as", ADMIN,
                  stdin=STAFF_PIN + "\n", env=admin)
         self.cli("users", "refund-limit", "100", "usd", "--as", ADMIN, env=admin)
+        self.enrol_desk_and_reader()
         self.seed_day()
 
     def evening_zone(self):
@@ -88,10 +87,26 @@ class DeskDay(unittest.TestCase):
         return "Etc/GMT%+d" % -offset if offset else "UTC"
 
     def desk_unlock_env(self):
-        # TODO(vault-slots, issue 15 point 18): the desk must open Stripe without the admin's
-        # vault passphrase (desk enrolment). Return {} here once that lands, and the day
-        # below must still take card payments.
-        return {"PAYDESK_PASSPHRASE": PASSPHRASE}
+        """The day's environment opens nothing by itself: no PAYDESK_PASSPHRASE (nor one
+        inherited from the shell running the suite). The enrolled desk's key file does it."""
+        self.assertNotIn("PAYDESK_PASSPHRASE", os.environ, "the day must run without it")
+        return {}
+
+    def enrol_desk_and_reader(self):
+        """What an admin does once, before the first day: enrol this machine as a desk (the
+        passphrase given this once) and register training's simulated reader, which this
+        desk then uses (the first reader registered from a desk becomes its own)."""
+        admin = {"PAYDESK_PIN": ADMIN_PIN, "PAYDESK_PASSPHRASE": PASSPHRASE}
+        out = self.cli("desk", "enrol", "--name", DESK, "--as", ADMIN, env=admin)
+        self.assertIn(DESK, out.stdout + out.stderr)
+        # from here on, no passphrase: the desk key opens the vault
+        self.assertIn(DESK, self.cli("desk", "list", "--as", ADMIN,
+                                     env={"PAYDESK_PIN": ADMIN_PIN}).stdout)
+        out = self.cli("readers", "register", "--code", "simulated-wpe", "--label", READER,
+                       "--as", ADMIN, env={"PAYDESK_PIN": ADMIN_PIN})
+        self.assertIn("this desk (%s) now uses it" % DESK, out.stdout)
+        listed = self.cli("readers", "list", "--as", STAFF, env={"PAYDESK_PIN": STAFF_PIN})
+        self.assertRegex(listed.stdout, r"\* %s\s+online" % READER)
 
     def cli(self, *args, stdin="", env=None, check=True):
         out = subprocess.run([paydesk_bin(), *args], input=stdin, text=True,
@@ -103,7 +118,7 @@ class DeskDay(unittest.TestCase):
 
     def seed_day(self):
         """Today's book (UTC): the training seed's customers as clients billed with Stripe,
-        three services, Alice on all day, and six appointments; Noah Smith's card declines
+        three services, Alice on all day, and seven appointments; Noah Smith's card declines
         (pm_card_chargeCustomerFail: saved fine, declined when charged)."""
         listed = self.fake.api("GET", "/v1/customers", {"limit": 100}, key=KEY).json()["data"]
         cus = {c["name"]: c["id"] for c in listed}
@@ -139,11 +154,12 @@ class DeskDay(unittest.TestCase):
                                 (" ".join(["07:00-21:00"] * 7), now, now)).lastrowid
             book = (("Zoë Müller", "Haircut", 9), ("José Núñez", "Colour", 10),
                     ("Noah Smith", "Haircut", 12), ("Liam Walsh", "Consultation", 13),
-                    ("Priya Raman", "Haircut", 14), ("Aiko Tanaka", "Consultation", 15))
+                    ("Priya Raman", "Haircut", 14), ("Aiko Tanaka", "Consultation", 15),
+                    ("Łukasz Wiśniewski", "Haircut", 17.5))
             for client, service, hour in book:
                 price, minutes = con.execute("SELECT price, duration_min FROM services "
                                              "WHERE id = ?", (svc[service],)).fetchone()
-                start = self.today + hour * 3600
+                start = self.today + int(hour * 3600)
                 con.execute("INSERT INTO appointments (client_id, service_id, staff_id, "
                             "starts_at, ends_at, state, amount, currency, created_at, "
                             "updated_at) VALUES (?, ?, ?, ?, ?, 'booked', ?, 'usd', ?, ?)",
@@ -165,6 +181,8 @@ class DeskDay(unittest.TestCase):
         self.addCleanup(t.close)
         t.wait_for("paydesk is locked")
         self.sign_in(t)
+        # the enrolled desk opened the vault: nobody is asked for the admin's passphrase
+        self.assertNotIn("Vault locked", t.screen())
         return t
 
     def sign_in(self, t):
@@ -228,10 +246,24 @@ class DeskDay(unittest.TestCase):
             time.sleep(0.05)
         self.assertEqual(t.exit_status(), 0)
 
-    def take_reader_payment(self, t):
-        # TODO(readers-visits, issue 15 point 7): training mode's simulated reader — register
-        # it, choose it for this desk, take a payment on it and see it paid.
-        pass
+    def take_reader_payment(self, t, client):
+        """p on client's row, collected by the card reader: the confirm names this desk's
+        reader, the view waits for the card, the desk taps training's test card (t) and the
+        row reads paid."""
+        self.select(t, client)
+        t.send("p")
+        t.wait_for("Take payment · " + client)
+        t.send("Tab", "Space", "Space")  # saved card → pay link → card reader
+        t.wait_for("< card reader (Terminal) >")
+        t.send("C-s")
+        t.wait_for("Collect by card reader (Terminal) on %s." % READER)
+        t.send("y")
+        screen = t.wait_for("waiting for the card on " + READER, timeout=25)
+        self.assertIn("t: tap a test card", screen)
+        t.send("t")  # training only: the simulated reader is presented a card
+        t.wait_for("Paid 45.00 USD on the reader.", timeout=25)
+        t.send("Escape")
+        t.wait_for(r"%s.* +confirmed +paid" % client[:12], regex=True)
 
     def checkout_session(self):
         data = self.fake.api("GET", "/v1/checkout/sessions", {"limit": 1}, key=KEY).json()
@@ -284,6 +316,13 @@ class DeskDay(unittest.TestCase):
         t.wait_for(r"Zoë Müller .*35.00 due", regex=True)
         self.take(t, "Zoë Müller", expect="Paid 35.00 USD with the saved card.")
         t.wait_for(r"Zoë Müller .*confirmed +paid", regex=True)
+        # Her visit history (H): today's visit and its money, deposit and rest.
+        t.send("H")
+        screen = t.wait_for("Visit history · Zoë Müller")
+        self.assertIn("1 visit", screen)
+        self.assertIn("paid 45.00 USD · refunded 0.00 · due 0.00", screen)
+        t.send("Escape")
+        t.wait_for("Day agenda")
 
         # A pay link, paid from the client's phone.
         self.take(t, "José Núñez", method=1)
@@ -294,7 +333,8 @@ class DeskDay(unittest.TestCase):
         self.take(t, "Noah Smith", method=1)
         self.phone_pays_link(t, "Noah Smith")
 
-        self.take_reader_payment(t)
+        # The card reader: the client taps their card (training's test card).
+        self.take_reader_payment(t, "Łukasz Wiśniewski")
 
         # A no-show.
         self.select(t, "Liam Walsh")
@@ -344,11 +384,12 @@ class DeskDay(unittest.TestCase):
         self.quit(t)
         takings = self.cli("takings", env={"LANG": "C", "LC_ALL": "C"}).stdout
         self.assertRegex(takings, r"cash.*95\.00")
-        # Stripe took: 10 + 35 (Zoë) + 95 (José) + 45 (Noah) + 45 (Priya) + 25 (Aiko)
+        # Stripe took: 10 + 35 (Zoë) + 95 (José) + 45 (Noah) + 45 (Łukasz, on the reader)
+        # + 45 (Priya) + 25 (Aiko)
         charges = self.fake.api("GET", "/v1/payment_intents", {"limit": 100}, key=KEY).json()
         paid = sorted(p["amount"] for p in charges["data"] if p["status"] == "succeeded"
                       and p.get("metadata", {}).get("source") == "paydesk")
-        self.assertEqual(paid, sorted([1000, 3500, 9500, 4500, 4500, 2500]))
+        self.assertEqual(paid, sorted([1000, 3500, 9500, 4500, 4500, 4500, 2500]))
 
     def test_opening_and_closing_under_lang_c(self):
         t = self.open_desk(env={"LANG": "C", "LC_ALL": "C"})
