@@ -22,7 +22,8 @@ static void usage(FILE *out)
 	      "A reader shows its registration code under Settings > Generate pairing code.\n"
 	      "This desk is PAYDESK_DESK when set, else the host name; the reader marked *\n"
 	      "is the one its reader payments go to.\n"
-	      "Common: [--as NAME (PIN in PAYDESK_PIN or --pin-fd N)] [--passphrase-fd N]\n",
+	      "Common: [--as NAME (PIN in PAYDESK_PIN or --pin-fd N)] [--passphrase-fd N]\n"
+	      "With --as, an enrolled desk's key opens the vault; without it, the passphrase.\n",
 	      out);
 }
 
