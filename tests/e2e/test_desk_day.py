@@ -105,7 +105,13 @@ class DeskDay(unittest.TestCase):
         out = self.cli("readers", "register", "--code", "simulated-wpe", "--label", READER,
                        "--as", ADMIN, env={"PAYDESK_PIN": ADMIN_PIN})
         self.assertIn("this desk (%s) now uses it" % DESK, out.stdout)
+        # the desk key is no admin proof: without --as the passphrase is still asked
+        out = self.cli("readers", "register", "--code", "simulated-wpe", "--label", "Stray",
+                       check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("passphrase", out.stderr)
         listed = self.cli("readers", "list", "--as", STAFF, env={"PAYDESK_PIN": STAFF_PIN})
+        self.assertNotIn("Stray", listed.stdout)
         self.assertRegex(listed.stdout, r"\* %s\s+online" % READER)
 
     def cli(self, *args, stdin="", env=None, check=True):
