@@ -387,15 +387,25 @@ class DeskDay(unittest.TestCase):
         # Closing: the day's takings by tender.
         t.send("4")
         t.wait_for("desk by tender: cash 95.00 USD", timeout=25)
+        # the tab's own sync brings Stripe's side of the day (the training seed's charges
+        # of today among it, so its card total is not the desk's alone)
+        t.wait_for(r"synced \d", regex=True, timeout=60)
         self.quit(t)
         takings = self.cli("takings", env={"LANG": "C", "LC_ALL": "C"}).stdout
-        self.assertRegex(takings, r"cash.*95\.00")
+        self.assertRegex(takings, r"cash +USD +95\.00 +0\.00 +95\.00")
+        self.assertRegex(takings, r"Stripe +USD +[\d,]+\.\d\d")
         # Stripe took: 10 + 35 (Zoë) + 95 (José) + 45 (Noah) + 45 (Łukasz, on the reader)
         # + 45 (Priya) + 25 (Aiko)
         charges = self.fake.api("GET", "/v1/payment_intents", {"limit": 100}, key=KEY).json()
         paid = sorted(p["amount"] for p in charges["data"] if p["status"] == "succeeded"
                       and p.get("metadata", {}).get("source") == "paydesk")
         self.assertEqual(paid, sorted([1000, 3500, 9500, 4500, 4500, 4500, 2500]))
+        # and every one of them is in the History the sync brought (the Stripe line above)
+        ours = {p["id"] for p in charges["data"] if p["status"] == "succeeded"
+                and p.get("metadata", {}).get("source") == "paydesk"}
+        synced = {pi for (pi,) in self.query("SELECT payment_intent FROM history "
+                                              "WHERE type = 'payment'")}
+        self.assertEqual(ours - synced, set())
 
     def test_opening_and_closing_under_lang_c(self):
         t = self.open_desk(env={"LANG": "C", "LC_ALL": "C"})
