@@ -11,12 +11,16 @@ extern const struct cli_command cli_clients, cli_agenda, cli_takings;
 extern const struct cli_command cli_export, cli_sync, cli_recover;
 extern const struct cli_command cli_plans, cli_subscriptions;
 extern const struct cli_command cli_backup, cli_restore;
+extern const struct cli_command cli_desk, cli_passphrase_change;
+extern const struct cli_command cli_readers;
 
 static const struct cli_command *const commands[] = {
 	&cli_setup,
 	&cli_doctor,
 	&cli_connect,
 	&cli_users,
+	&cli_desk,
+	&cli_passphrase_change,
 	&cli_audit,
 	&cli_clients,
 	&cli_agenda,
@@ -26,6 +30,7 @@ static const struct cli_command *const commands[] = {
 	&cli_recover,
 	&cli_plans, &cli_subscriptions,
 	&cli_backup, &cli_restore,
+	&cli_readers,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
