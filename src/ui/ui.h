@@ -92,6 +92,7 @@
 	X(ONBOARD, "a new onboarding link")                            \
 	X(DASHBOARD, "a sign-in link to the Express dashboard")        \
 	X(UNLINK, "unlink")                                            \
+	X(DESKS, "desks that unlock themselves; the admin passphrase")  \
 	X(READERS, "card readers: register one, choose this desk's")   \
 	X(TAP, "tap a test card on the simulated reader (training)")   \
 	X(VISITS, "visit history: past and future visits, money")
