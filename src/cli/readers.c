@@ -150,10 +150,20 @@ static int run(struct app *app, int argc, char **argv)
 	struct session who = {0};
 	if (o.as && cli_authenticate(app, o.as, o.pin_fd, -1, &who, &err) != PD_OK)
 		return cli_fail(PD_ERR, err.msg);
+	/* The key: with --as, as any desk opens it (its enrolled key file, else
+	 * the passphrase); without, the passphrase, whose holder is the admin. */
 	struct stripe_cli s;
-	int rc = stripe_cli_open(&s, app, o.pass_fd, &err);
-	if (o.as)
-		s.who = who; /* env.who points at s.who */
+	int rc;
+	if (o.as) {
+		struct cli_stripe c;
+		rc = cli_stripe_open(&c, app, o.pass_fd, &err);
+		s = (struct stripe_cli){.vault = c.vault, .key = c.key, .client = c.client,
+					.who = who};
+		s.env = (struct pay_env){.db = app->db, .client = s.client, .key = s.key,
+					 .who = &s.who};
+	} else {
+		rc = stripe_cli_open(&s, app, o.pass_fd, &err);
+	}
 	if (rc) {
 		stripe_cli_close(&s);
 		return cli_fail(rc, err.msg);
