@@ -12,6 +12,7 @@ extern const struct cli_command cli_export, cli_sync, cli_recover;
 extern const struct cli_command cli_plans, cli_subscriptions;
 extern const struct cli_command cli_desk, cli_passphrase_change;
 extern const struct cli_command cli_readers;
+extern const struct cli_command cli_backup, cli_restore;
 
 static const struct cli_command *const commands[] = {
 	&cli_setup,
@@ -29,6 +30,7 @@ static const struct cli_command *const commands[] = {
 	&cli_recover,
 	&cli_plans, &cli_subscriptions,
 	&cli_readers,
+	&cli_backup, &cli_restore,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

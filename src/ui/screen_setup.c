@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "paydesk/backup.h"
 #include "paydesk/jobs.h"
 #include "paydesk/settings.h"
 #include "paydesk/setup.h"
@@ -59,6 +60,7 @@ struct setup_state {
 	struct setup_limits *limits;
 	struct setup_desks *desks;
 	struct setup_readers *readers;
+	int64_t backup_at; /* when the last backup was made, 0 never */
 };
 
 /* ---- field checks --------------------------------------------------- */
@@ -112,6 +114,7 @@ static void load(struct setup_state *st)
 	struct pd_error err;
 	sqlite3 *db = st->ui->app->db;
 	st->connected = stripe_account_get(db, &st->row, &err) == PD_OK;
+	st->backup_at = backup_last_at(db);
 	if (st->form.dirty)
 		return; /* never overwrite what the admin is typing */
 	textedit_set(&st->fields[F_ACCOUNT].edit, st->connected ? st->row.account_id : "");
@@ -696,6 +699,15 @@ static void job_done(void *state, struct ui *ui, const struct jobs_completion *c
 
 /* ---- drawing ------------------------------------------------------------ */
 
+/* When the last backup was made; a warning when never or over a day ago. */
+static void draw_backup(struct setup_state *st, struct ui_rect a, int *y)
+{
+	char text[160], line[200];
+	bool stale = backup_describe_last(st->backup_at, (int64_t)time(NULL), text, sizeof text);
+	snprintf(line, sizeof line, "Backup: %s", text);
+	ui_put((*y)++, a.x + 2, a.w - 4, stale ? ROLE_WARNING : ROLE_DIM, line, false);
+}
+
 static void draw_summary(struct setup_state *st, struct ui_rect a, int *y)
 {
 	if (!st->connected) {
@@ -723,6 +735,7 @@ static void draw_row(void *ctx, long index, struct ui_rect r, bool selected)
 	const struct verify_row *row = &rep->rows[index];
 	enum theme_role role = row->state == VERIFY_OK     ? ROLE_OK
 			       : row->state == VERIFY_FAIL ? ROLE_ERROR
+			       : row->state == VERIFY_NOTE ? ROLE_DIM
 							   : ROLE_WARNING;
 	(void)selected;
 	ui_put(r.y, r.x, 5, role, verify_state_name(row->state), true);
@@ -757,6 +770,13 @@ static void draw_checklist(struct setup_state *st, struct ui_rect a)
 				 p->resource, p->why);
 			ui_put(rows.y + i, rows.x, rows.w, ROLE_DIM, line, false);
 		}
+		char line[160] = "Not needed:";
+		for (int i = 0; i < verify_not_needed_count; i++)
+			snprintf(line + strlen(line), sizeof line - strlen(line), "%s %s",
+				 i ? "," : "", verify_not_needed[i].resource);
+		if (verify_permission_count < rows.h)
+			ui_put(rows.y + verify_permission_count, rows.x, rows.w, ROLE_DIM, line,
+			       false);
 		return;
 	}
 	ui_list_set_count(&st->checklist, snap.report.n);
@@ -775,7 +795,7 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 	(void)ui;
 	ui_put(y++, a.x + 2, a.w - 4, ROLE_TITLE, "Stripe account", false);
 	draw_summary(st, a, &y);
-	y++;
+	draw_backup(st, a, &y); /* in the blank line's place: the layout below stays */
 	if (st->mode == MODE_EXPRESS) {
 		setup_express_draw(st->express, ui, (struct ui_rect){y, a.x, a.y + a.h - y, a.w},
 				   &st->row);
