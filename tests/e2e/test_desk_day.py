@@ -10,10 +10,6 @@ LANG=C.
 
 Every wait is for text on the screen (or for the fake's own state), never a fixed sleep:
 the test must hold on a loaded 2-core machine.
-
-Parts that wait on other work (issue 15), left as marked hooks rather than faked:
-- TODO(readers-visits, point 7): a payment on the simulated card reader of training mode
-  (see take_reader_payment).
 """
 import os
 import re
@@ -230,9 +226,24 @@ class DeskDay(unittest.TestCase):
         self.assertEqual(t.exit_status(), 0)
 
     def take_reader_payment(self, t):
-        # TODO(readers-visits, issue 15 point 7): training mode's simulated reader — register
-        # it, choose it for this desk, take a payment on it and see it paid.
-        pass
+        """Training mode's simulated reader: the admin registers it over SSH while the desk
+        runs (the first reader registered from this desk becomes its own); a walk-in pays
+        on it, the desk taps the test card (t, training only) and sees it paid."""
+        out = self.cli("readers", "register", "--code", "simulated-wpe", "--label",
+                       "Front counter", "--as", ADMIN, env={"PAYDESK_PIN": ADMIN_PIN})
+        self.assertIn("now uses it", out.stdout)
+        self.book(t, "lukasz", time.strftime("%Y-%m-%d", time.gmtime(self.today + self.offset)),
+                  "17:30")  # after Wanda's colour
+        t.wait_for("Take payment · Łukasz Wiśniewski")
+        t.send("Tab", "Space", "Space", "C-s")  # the amount as due, by card reader
+        screen = t.wait_for("Take this payment?")
+        self.assertIn("card reader (Terminal) on Front counter", screen)
+        t.send("y")
+        t.wait_for("waiting for the card on Front counter", timeout=25)
+        t.send("t")
+        t.wait_for("Paid 95.00 USD on the reader.", timeout=25)
+        t.send("Escape")
+        t.wait_for(r"Łukasz Wiśnie.* +paid", regex=True, timeout=25)
 
     def checkout_session(self):
         data = self.fake.api("GET", "/v1/checkout/sessions", {"limit": 1}, key=KEY).json()
@@ -345,11 +356,12 @@ class DeskDay(unittest.TestCase):
         self.quit(t)
         takings = self.cli("takings", env={"LANG": "C", "LC_ALL": "C"}).stdout
         self.assertRegex(takings, r"cash.*95\.00")
-        # Stripe took: 10 + 35 (Zoë) + 95 (José) + 45 (Noah) + 45 (Priya) + 25 (Aiko)
+        # Stripe took: 10 + 35 (Zoë) + 95 (José) + 45 (Noah) + 95 (Łukasz, the reader)
+        # + 45 (Priya) + 25 (Aiko)
         charges = self.fake.api("GET", "/v1/payment_intents", {"limit": 100}, key=KEY).json()
         paid = sorted(p["amount"] for p in charges["data"] if p["status"] == "succeeded"
                       and p.get("metadata", {}).get("source") == "paydesk")
-        self.assertEqual(paid, sorted([1000, 3500, 9500, 4500, 4500, 2500]))
+        self.assertEqual(paid, sorted([1000, 3500, 9500, 4500, 9500, 4500, 2500]))
 
     def test_opening_and_closing_under_lang_c(self):
         t = self.open_desk(env={"LANG": "C", "LC_ALL": "C"})
