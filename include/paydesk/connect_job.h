@@ -35,12 +35,14 @@ void connect_result_snapshot(struct connect_result *r, struct connect_result *ou
 
 struct connect_request {
 	enum connect_op op;
-	const char *key;        /* the platform's key; copied into guarded memory */
+	const char *key;        /* the platform's key, copied into guarded memory; NULL: the
+	                           job opens the sealed key on its worker (jobs_open_key) */
 	const char *account;    /* LINK: the id; STATUS/ONBOARDING/LOGIN: the connected one */
 	const char *email;      /* CREATE, may be NULL */
 	const char *return_url; /* CREATE/ONBOARDING */
 	const char *actor;      /* for the audit log */
-	int delay_ms;           /* STATUS: wait first (polling), cancellable */
+	int delay_ms;           /* STATUS: run no sooner (polling); the wait is spent in the
+	                           queue, not on a worker, and is not pending work */
 };
 
 /* Queue the call (interactive lane, STATUS polls on the background lane). */

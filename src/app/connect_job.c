@@ -8,6 +8,7 @@
 
 #include "paydesk/audit.h"
 #include "paydesk/stripe_account.h"
+#include "paydesk/vault.h"
 
 struct connect_job {
 	struct connect_result *result;
@@ -47,21 +48,32 @@ static void audit(sqlite3 *db, const char *actor, const char *action, const char
 	audit_append(db, &e, &err);
 }
 
-/* Wait in slices so a cancel (or quitting) is noticed at once. */
-static bool wait_cancellable(int ms, const atomic_bool *cancel)
-{
-	for (; ms > 0; ms -= 50) {
-		if (cancel && atomic_load(cancel))
-			return false;
-		struct timespec ts = {0, 50 * 1000000L};
-		nanosleep(&ts, NULL);
-	}
-	return !(cancel && atomic_load(cancel));
-}
+static enum jobs_status run_op(struct jobs_ctx *ctx, struct connect_job *j, const char *key,
+			       char *result, size_t size);
 
 static enum jobs_status run_connect(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
 {
 	struct connect_job *j = arg;
+	/* Queued without a key (the TUI): opened here, wiped when the job ends. */
+	char *opened = NULL;
+	struct pd_error err = {0};
+	const char *key = jobs_key(ctx, j->key, &opened, &err);
+	if (!key) {
+		pthread_mutex_lock(&j->result->lock);
+		j->result->running = false;
+		snprintf(j->result->error, sizeof j->result->error, "%s", err.msg);
+		pthread_mutex_unlock(&j->result->lock);
+		snprintf(result, size, "%s", err.msg);
+		return JOBS_FAILED;
+	}
+	enum jobs_status status = run_op(ctx, j, key, result, size);
+	vault_secret_free(&opened);
+	return status;
+}
+
+static enum jobs_status run_op(struct jobs_ctx *ctx, struct connect_job *j, const char *key,
+			       char *result, size_t size)
+{
 	struct connect_result *r = j->result;
 	struct pd_error err = {0};
 	struct connect_status st = {0};
@@ -73,30 +85,28 @@ static enum jobs_status run_connect(struct jobs_ctx *ctx, void *arg, char *resul
 	snprintf(account, sizeof account, "%s", j->account);
 	switch (j->op) {
 	case CONNECT_OP_CREATE:
-		rc = connect_create_express(ctx->client, j->key, j->email, NULL, account, &err);
+		rc = connect_create_express(ctx->client, key, j->email, NULL, account, &err);
 		if (!rc)
 			rc = stripe_account_set_connected(ctx->db, account, &err);
 		if (!rc) {
 			audit(ctx->db, j->actor, "connect.express.create", account);
-			rc = connect_onboarding_link(ctx->client, j->key, account, j->return_url, &url,
+			rc = connect_onboarding_link(ctx->client, key, account, j->return_url, &url,
 						     &expires, &err);
 		}
 		if (!rc)
-			rc = connect_get_status(ctx->client, j->key, account, &st, &err);
+			rc = connect_get_status(ctx->client, key, account, &st, &err);
 		have_status = !rc;
 		break;
 	case CONNECT_OP_ONBOARDING:
-		rc = connect_onboarding_link(ctx->client, j->key, account, j->return_url, &url,
+		rc = connect_onboarding_link(ctx->client, key, account, j->return_url, &url,
 					     &expires, &err);
 		break;
-	case CONNECT_OP_STATUS:
-		if (!wait_cancellable(j->delay_ms, ctx->cancel))
-			return JOBS_CANCELLED;
-		rc = connect_get_status(ctx->client, j->key, account, &st, &err);
+	case CONNECT_OP_STATUS: /* a poll waited its delay in the queue */
+		rc = connect_get_status(ctx->client, key, account, &st, &err);
 		have_status = !rc;
 		break;
 	case CONNECT_OP_LINK:
-		rc = connect_get_status(ctx->client, j->key, account, &st, &err);
+		rc = connect_get_status(ctx->client, key, account, &st, &err);
 		if (!rc)
 			rc = stripe_account_set_connected(ctx->db, account, &err);
 		if (!rc)
@@ -104,7 +114,7 @@ static enum jobs_status run_connect(struct jobs_ctx *ctx, void *arg, char *resul
 		have_status = !rc;
 		break;
 	case CONNECT_OP_LOGIN:
-		rc = connect_login_link(ctx->client, j->key, account, &url, &err);
+		rc = connect_login_link(ctx->client, key, account, &url, &err);
 		break;
 	}
 	pthread_mutex_lock(&r->lock);
@@ -133,22 +143,24 @@ static enum jobs_status run_connect(struct jobs_ctx *ctx, void *arg, char *resul
 static void free_connect(void *arg)
 {
 	struct connect_job *j = arg;
-	sodium_free(j->key);
+	if (j->key)
+		sodium_free(j->key);
 	free(j);
 }
 
 uint64_t connect_job_submit(struct jobs *jobs, struct connect_result *r,
 			    const struct connect_request *req)
 {
-	if (!jobs || !req->key)
+	if (!jobs)
 		return 0;
 	struct connect_job *j = calloc(1, sizeof *j);
-	size_t n = strlen(req->key);
-	if (!j || !(j->key = sodium_malloc(n + 1))) {
+	size_t n = req->key ? strlen(req->key) : 0;
+	if (!j || (req->key && !(j->key = sodium_malloc(n + 1)))) {
 		free(j);
 		return 0;
 	}
-	memcpy(j->key, req->key, n + 1);
+	if (req->key)
+		memcpy(j->key, req->key, n + 1);
 	j->result = r;
 	j->op = req->op;
 	j->delay_ms = req->delay_ms;
@@ -162,9 +174,11 @@ uint64_t connect_job_submit(struct jobs *jobs, struct connect_result *r,
 	if (req->op != CONNECT_OP_STATUS)
 		r->error[0] = '\0';
 	pthread_mutex_unlock(&r->lock);
-	uint64_t id = jobs_submit(jobs, req->op == CONNECT_OP_STATUS ? JOBS_BACKGROUND
-								     : JOBS_INTERACTIVE,
-				  run_connect, j, free_connect);
+	/* A status poll waits its delay in the queue, not asleep on a worker. */
+	uint64_t id = jobs_submit_after(
+		jobs, req->op == CONNECT_OP_STATUS ? JOBS_BACKGROUND : JOBS_INTERACTIVE,
+		req->op == CONNECT_OP_STATUS && req->delay_ms > 0 ? req->delay_ms / 1000.0 : 0,
+		run_connect, j, free_connect);
 	if (!id) {
 		free_connect(j);
 		pthread_mutex_lock(&r->lock);

@@ -1,4 +1,5 @@
 #include "paydesk/history_sync_job.h"
+#include "paydesk/vault.h"
 
 #include <jansson.h>
 #include <sodium.h>
@@ -93,9 +94,9 @@ static void publish(void *ctx, const struct history_sync_step *step)
 
 /* When the account was created: how far back a first sync goes. 0 when
  * Stripe does not say (the bar then shows counts and rate only). */
-static int64_t account_created(struct jobs_ctx *ctx, const struct sync_job *j)
+static int64_t account_created(struct jobs_ctx *ctx, const struct sync_job *j, const char *key)
 {
-	struct stripe_request req = {.method = STRIPE_GET, .path = "/v1/account", .key = j->key,
+	struct stripe_request req = {.method = STRIPE_GET, .path = "/v1/account", .key = key,
 				     .account = j->account[0] ? j->account : NULL,
 				     .cancel = ctx->cancel};
 	struct stripe_response resp;
@@ -112,10 +113,18 @@ static enum jobs_status run_sync(struct jobs_ctx *ctx, void *arg, char *result, 
 	struct sync_job *j = arg;
 	struct history_sync_stats stats;
 	struct pd_error err = {0};
-	struct publish_ctx pc = {.job = j, .floor = account_created(ctx, j)};
-	int rc = history_sync_run(ctx->db, ctx->client, j->key, j->account[0] ? j->account : NULL,
-				  HISTORY_SYNC_BESIDE_UI | (j->full ? HISTORY_SYNC_FULL : 0u), publish,
-				  &pc, ctx->cancel, &stats, &err);
+	memset(&stats, 0, sizeof stats);
+	/* Queued without a key (the TUI): opened here, wiped when the sync ends. */
+	char *opened = NULL;
+	const char *key = jobs_key(ctx, j->key, &opened, &err);
+	int rc = PD_ERR;
+	if (key) {
+		struct publish_ctx pc = {.job = j, .floor = account_created(ctx, j, key)};
+		rc = history_sync_run(ctx->db, ctx->client, key, j->account[0] ? j->account : NULL,
+				      HISTORY_SYNC_BESIDE_UI | (j->full ? HISTORY_SYNC_FULL : 0u),
+				      publish, &pc, ctx->cancel, &stats, &err);
+	}
+	vault_secret_free(&opened);
 	struct history_sync_progress *p = j->progress;
 	pthread_mutex_lock(&p->lock);
 	if (p->generation == j->generation) {
@@ -141,22 +150,24 @@ static enum jobs_status run_sync(struct jobs_ctx *ctx, void *arg, char *result, 
 static void free_sync(void *arg)
 {
 	struct sync_job *j = arg;
-	sodium_free(j->key);
+	if (j->key)
+		sodium_free(j->key);
 	free(j);
 }
 
 uint64_t history_sync_job_submit(struct jobs *jobs, struct history_sync_progress *p,
 				 const char *key, const char *account, bool full)
 {
-	if (!jobs || !key)
+	if (!jobs)
 		return 0;
 	struct sync_job *j = calloc(1, sizeof *j);
-	size_t n = strlen(key);
-	if (!j || !(j->key = sodium_malloc(n + 1))) {
+	size_t n = key ? strlen(key) : 0;
+	if (!j || (key && !(j->key = sodium_malloc(n + 1)))) {
 		free(j);
 		return 0;
 	}
-	memcpy(j->key, key, n + 1);
+	if (key)
+		memcpy(j->key, key, n + 1);
 	snprintf(j->account, sizeof j->account, "%s", account ? account : "");
 	j->full = full;
 	j->progress = p;

@@ -1,4 +1,5 @@
 #include "paydesk/verify_job.h"
+#include "paydesk/vault.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -62,8 +63,14 @@ static enum jobs_status run_verify(struct jobs_ctx *ctx, void *arg, char *result
 	struct verify_job *j = arg;
 	struct verify_report report;
 	struct pd_error err = {0};
-	int rc = verify_run(ctx->client, j->key, j->account, j->connected[0] ? j->connected : NULL,
-			    &report, publish_row, j, ctx->cancel, &err);
+	memset(&report, 0, sizeof report);
+	/* Queued without a key (the TUI, the saved key): opened here, wiped after. */
+	char *opened = NULL;
+	const char *key = jobs_key(ctx, j->key, &opened, &err);
+	int rc = key ? verify_run(ctx->client, key, j->account, j->connected[0] ? j->connected : NULL,
+				  &report, publish_row, j, ctx->cancel, &err)
+		     : PD_ERR;
+	vault_secret_free(&opened);
 	struct verify_progress *p = j->progress;
 	pthread_mutex_lock(&p->lock);
 	bool current = p->generation == j->generation;
@@ -87,7 +94,8 @@ static enum jobs_status run_verify(struct jobs_ctx *ctx, void *arg, char *result
 static void free_verify(void *arg)
 {
 	struct verify_job *j = arg;
-	sodium_free(j->key);
+	if (j->key)
+		sodium_free(j->key);
 	free(j);
 }
 
@@ -97,12 +105,13 @@ uint64_t verify_job_submit(struct jobs *jobs, struct verify_progress *p, const c
 	if (!jobs)
 		return 0;
 	struct verify_job *j = calloc(1, sizeof *j);
-	size_t n = strlen(key);
-	if (!j || !(j->key = sodium_malloc(n + 1))) {
+	size_t n = key ? strlen(key) : 0;
+	if (!j || (key && !(j->key = sodium_malloc(n + 1)))) {
 		free(j);
 		return 0;
 	}
-	memcpy(j->key, key, n + 1);
+	if (key)
+		memcpy(j->key, key, n + 1);
 	snprintf(j->account, sizeof j->account, "%s", account_id ? account_id : "");
 	snprintf(j->connected, sizeof j->connected, "%s", connected ? connected : "");
 	j->progress = p;

@@ -13,8 +13,7 @@
 #include "paydesk/payments_desk.h"
 #include "paydesk/payments_store.h"
 #include "paydesk/textcheck.h"
-#include "paydesk/setup.h"
-#include "paydesk/vault.h"
+#include "paydesk/stripe_key.h"
 #include "qr_view.h"
 #include "widgets.h"
 
@@ -57,7 +56,47 @@ struct pay_panel {
 	 * the confirm. */
 	uint64_t cards_job;
 	bool cards_listed; /* that listing found no card at Stripe */
+	/* What the view and the save-a-card link show, read by pay_panel_reload
+	 * (when the view opens, a job finished, the screen reloads), never by
+	 * drawing: a watched link is drawn again only when a poll answers. */
+	struct {
+		bool loaded;		 /* read for this mode and id */
+		int appointment_rc;	 /* appointments_get: PD_OK or why not */
+		struct appointment ap;	 /* when appointment_rc is PD_OK */
+		bool have_last;
+		struct pay_attempt last; /* the newest attempt */
+		bool have_card;
+		struct card_setup card;	 /* PANEL_CARD_LINK: the newest save-a-card link */
+	} shown;
 };
+
+static void forget_shown(struct pay_panel *p)
+{
+	if (p->shown.loaded && p->shown.appointment_rc == PD_OK)
+		appointment_free(&p->shown.ap);
+	if (p->shown.have_last)
+		pay_attempt_free(&p->shown.last);
+	if (p->shown.have_card)
+		card_setup_free(&p->shown.card);
+	memset(&p->shown, 0, sizeof p->shown);
+}
+
+void pay_panel_reload(struct pay_panel *p)
+{
+	if (!p)
+		return;
+	forget_shown(p);
+	sqlite3 *db = p->ui->app->db;
+	if (p->mode == PANEL_VIEW) {
+		p->shown.appointment_rc = appointments_get(db, p->id, &p->shown.ap, NULL);
+		p->shown.have_last = p->shown.appointment_rc == PD_OK &&
+				     payrows_latest(db, p->id, -1, &p->shown.last, NULL) == PD_OK;
+		p->shown.loaded = true;
+	} else if (p->mode == PANEL_CARD_LINK) {
+		p->shown.have_card = card_setups_latest(db, p->id, &p->shown.card, NULL) == PD_OK;
+		p->shown.loaded = true;
+	}
+}
 
 struct pay_panel *pay_panel_new(struct ui *ui)
 {
@@ -79,6 +118,7 @@ void pay_panel_free(struct pay_panel **p)
 	if (!*p)
 		return;
 	close_form(*p);
+	forget_shown(*p);
 	free(*p);
 	*p = NULL;
 }
@@ -106,19 +146,13 @@ uint64_t pay_panel_submit(struct ui *ui, const struct pay_job_request *req)
 		ui_notify(ui, UI_NOTICE_ERROR, "offline: payments need the workers");
 		return 0;
 	}
-	if (!ui->app->vault) {
+	if (!stripe_key_unlocked(ui->app)) {
 		ui_notify(ui, UI_NOTICE_ERROR,
 			  "Stripe is locked: unlock it with the admin passphrase (Setup) first");
 		return 0;
 	}
-	char *key = NULL;
-	struct pd_error err = {0};
-	if (setup_open_key(ui->app->db, ui->app->vault, &key, &err) != PD_OK) {
-		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
-		return 0;
-	}
-	uint64_t id = payments_job_submit(ui->app->jobs, req, key, &ui->app->session);
-	vault_secret_free(&key);
+	/* no key here: the job opens it on its worker */
+	uint64_t id = payments_job_submit(ui->app->jobs, req, NULL, &ui->app->session);
 	if (!id)
 		ui_notify(ui, UI_NOTICE_ERROR, "the payment could not be queued");
 	return id;
@@ -194,16 +228,11 @@ static void list_cards(struct pay_panel *p, int64_t appointment_id)
 	p->cards_listed = false;
 	int64_t client_id = 0;
 	struct ui *ui = p->ui;
-	if (!ui->app->jobs || !ui->app->vault ||
+	if (!ui->app->jobs || !stripe_key_unlocked(ui->app) ||
 	    !pay_precheck_cards_unknown(ui->app->db, appointment_id, &client_id))
 		return;
-	char *key = NULL;
-	struct pd_error err = {0};
-	if (setup_open_key(ui->app->db, ui->app->vault, &key, &err) != PD_OK)
-		return;
 	struct pay_job_request req = {.op = PAY_OP_CARDS, .id = client_id};
-	p->cards_job = payments_job_submit(ui->app->jobs, &req, key, &ui->app->session);
-	vault_secret_free(&key);
+	p->cards_job = payments_job_submit(ui->app->jobs, &req, NULL, &ui->app->session);
 }
 
 void pay_panel_pay(struct pay_panel *p, const struct appointment *a)
@@ -285,6 +314,7 @@ void pay_panel_view(struct pay_panel *p, int64_t appointment_id)
 	close_form(p);
 	p->mode = PANEL_VIEW;
 	p->id = appointment_id;
+	pay_panel_reload(p);
 }
 
 uint64_t pay_panel_run(struct pay_panel *p, const struct pay_job_request *req)
@@ -303,6 +333,7 @@ void pay_panel_save_card(struct pay_panel *p, int64_t client_id)
 	close_form(p);
 	p->mode = PANEL_CARD_LINK;
 	p->id = client_id;
+	pay_panel_reload(p);
 }
 
 /* ---- confirming and submitting ---------------------------------------------- */
@@ -355,10 +386,8 @@ static void confirmed(struct ui *ui, void *ctx)
 		remember_job(pd->panel, id);
 		ui_notify(ui, UI_NOTICE_INFO, "sent to Stripe…");
 		/* Links and readers continue in the payment view. */
-		if (pd->req.op == PAY_OP_LINK || pd->req.op == PAY_OP_READER) {
-			pd->panel->mode = PANEL_VIEW;
-			pd->panel->id = pd->req.id;
-		}
+		if (pd->req.op == PAY_OP_LINK || pd->req.op == PAY_OP_READER)
+			pay_panel_view(pd->panel, pd->req.id);
 	}
 	free(pd);
 }
@@ -565,18 +594,18 @@ void pay_panel_job_done(struct pay_panel *p, const struct jobs_completion *c)
 
 static void draw_view(struct pay_panel *p, struct ui_rect a)
 {
-	sqlite3 *db = p->ui->app->db;
-	struct appointment ap;
-	struct pay_attempt last;
+	if (!p->shown.loaded)
+		pay_panel_reload(p); /* opened by a path that did not reload: once */
 	int y = a.y;
 	int x = a.x + 2;
-	if (appointments_get(db, p->id, &ap, NULL) != PD_OK) {
-		p->mode = PANEL_NONE;
+	if (p->shown.appointment_rc != PD_OK) {
+		p->mode = PANEL_NONE; /* gone (deleted meanwhile): nothing to show */
 		return;
 	}
-	if (payrows_latest(db, p->id, -1, &last, NULL) != PD_OK) {
+	const struct appointment ap = p->shown.ap;
+	const struct pay_attempt last = p->shown.last;
+	if (!p->shown.have_last) {
 		ui_put(y + 1, x, a.w - 4, ROLE_DIM, "Sending to Stripe…", false);
-		appointment_free(&ap);
 		ui_put(a.y + a.h - 1, x, a.w - 4, ROLE_HELP_KEY, "Esc: back", false);
 		return;
 	}
@@ -611,13 +640,13 @@ static void draw_view(struct pay_panel *p, struct ui_rect a)
 		help = "K: stop the reader   Esc: back (paydesk keeps watching)";
 	}
 	ui_put(a.y + a.h - 1, x, a.w - 4, ROLE_HELP_KEY, help, false);
-	pay_attempt_free(&last);
-	appointment_free(&ap);
 }
 
 static void draw_card_link(struct pay_panel *p, struct ui_rect a)
 {
-	ui_card_link_draw(p->ui->app->db, p->id, a.y, a);
+	if (!p->shown.loaded)
+		pay_panel_reload(p);
+	ui_card_setup_draw(p->shown.have_card ? &p->shown.card : NULL, a.y, a);
 	ui_put(a.y + a.h - 1, a.x + 2, a.w - 4, ROLE_HELP_KEY,
 	       "Q: QR code  C: copy link  Esc: back", false);
 }

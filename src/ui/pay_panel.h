@@ -37,7 +37,10 @@ void pay_panel_save_card(struct pay_panel *p, int64_t client_id);
 uint64_t pay_panel_run(struct pay_panel *p, const struct pay_job_request *req);
 
 enum ui_result pay_panel_key(struct pay_panel *p, int key);
+/* Draws what pay_panel_reload read; reads nothing itself. */
 void pay_panel_draw(struct pay_panel *p, struct ui_rect area);
+/* Re-read what the view shows (the screen's reload calls it). */
+void pay_panel_reload(struct pay_panel *p);
 /* A job finished: notices for ours; opens the view after a link/reader starts. */
 void pay_panel_job_done(struct pay_panel *p, const struct jobs_completion *c);
 

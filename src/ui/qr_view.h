@@ -35,6 +35,11 @@ void ui_qr_screen_close(struct ui *ui);
 /* The newest save-a-card link of a client from row y: its status, and
  * while it is open the URL and its QR code. Returns the next free row. */
 int ui_card_link_draw(sqlite3 *db, int64_t client_id, int y, struct ui_rect a);
+/* Free the encoded codes kept for drawing (at exit). */
+void ui_qr_forget(void);
+/* The same from a link already read (NULL: none yet); reads nothing. */
+struct card_setup;
+int ui_card_setup_draw(const struct card_setup *s, int y, struct ui_rect a);
 
 /* Q and C (see ui_link_key) on a client's open save-a-card link. */
 enum ui_result ui_card_link_key(struct ui *ui, int64_t client_id, int key);

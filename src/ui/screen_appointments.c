@@ -100,7 +100,9 @@ static void close_appts(void *state)
 static void reload(void *state, struct ui *ui)
 {
 	(void)ui;
-	appt_load(state);
+	struct appt_screen *st = state;
+	appt_load(st);
+	pay_panel_reload(st->pay);
 }
 
 const struct appointment *appt_selected(const struct appt_screen *st)

@@ -12,6 +12,7 @@
 #include "paydesk/services.h"
 #include "paydesk/staff.h"
 #include "paydesk/textcheck.h"
+#include "paydesk/stripe_key.h"
 #include "client_detail.h"
 #include "pay_panel.h"
 #include "widgets.h"
@@ -207,7 +208,9 @@ static void close_clients(void *state)
 static void reload(void *state, struct ui *ui)
 {
 	(void)ui;
-	load(state);
+	struct clients_state *st = state;
+	load(st);
+	pay_panel_reload(st->pay);
 }
 
 /* ---- forms ------------------------------------------------------------ */
@@ -396,7 +399,7 @@ static void save_form(struct clients_state *st)
 		  name);
 	/* Billed through Stripe: its customer is created / updated on a worker. */
 	struct client saved;
-	if (st->kind == LK_CLIENTS && ui->app->vault && ui->app->jobs &&
+	if (st->kind == LK_CLIENTS && stripe_key_unlocked(ui->app) && ui->app->jobs &&
 	    customers_billing_on(db) && clients_get(db, id, &saved, NULL) == PD_OK) {
 		if (saved.bill_with_stripe) {
 			struct pay_job_request req = {.op = PAY_OP_CUSTOMER_SYNC, .id = id};

@@ -16,6 +16,7 @@
 #include "paydesk/money.h"
 #include "paydesk/plans.h"
 #include "paydesk/subscriptions.h"
+#include "paydesk/stripe_key.h"
 #include "subs_forms.h"
 #include "widgets.h"
 
@@ -308,7 +309,7 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 			ui_notify(ui, UI_NOTICE_INFO, "already syncing…");
 			return UI_HANDLED;
 		}
-		if (!ui->app->vault)
+		if (!stripe_key_unlocked(ui->app))
 			ui_notify(ui, UI_NOTICE_ERROR,
 				  "Stripe is locked: unlock it with the admin passphrase first");
 		sync(st);
@@ -442,7 +443,7 @@ static void draw_plan_row(void *ctx, long i, struct ui_rect r, bool sel)
 static void draw(void *state, struct ui *ui, struct ui_rect a)
 {
 	struct subs_state *st = state;
-	if (!st->synced_once && ui->app->vault && ui->app->jobs) {
+	if (!st->synced_once && stripe_key_unlocked(ui->app) && ui->app->jobs) {
 		st->synced_once = true;
 		sync(st); /* the cache shows at once; Stripe's answer replaces it */
 	}

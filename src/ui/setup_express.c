@@ -12,9 +12,8 @@
 #include <time.h>
 
 #include "paydesk/qr_text.h"
-#include "paydesk/setup.h"
+#include "paydesk/stripe_key.h"
 #include "paydesk/stripe_keys.h"
-#include "paydesk/vault.h"
 
 #define POLL_MS 3000
 
@@ -70,24 +69,19 @@ static void submit(struct setup_express *x, struct ui *ui, enum connect_op op,
 		ui_notify(ui, UI_NOTICE_ERROR, "connect the platform's key first (e, v, s)");
 		return;
 	}
-	if (!ui->app->vault) {
+	if (!stripe_key_unlocked(ui->app)) {
 		x->pending_op = op;
 		current = x;
 		ui_unlock_open(ui, "Unlock the vault to use the platform's key.", after_unlock);
 		return;
 	}
-	char *key = NULL;
-	if (setup_open_key(ui->app->db, ui->app->vault, &key, &err) != PD_OK) {
-		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
-		return;
-	}
+	/* no key here: the job opens it on its worker */
 	struct connect_request req = {
-		.op = op, .key = key, .email = email, .actor = ui->app->session.name,
+		.op = op, .key = NULL, .email = email, .actor = ui->app->session.name,
 		.account = account ? account : row.connected_account,
 		.delay_ms = op == CONNECT_OP_STATUS && x->polling ? POLL_MS : 0,
 	};
 	uint64_t id = connect_job_submit(ui->app->jobs, &x->result, &req);
-	vault_secret_free(&key);
 	if (!id) {
 		ui_notify(ui, UI_NOTICE_ERROR, "cannot reach Stripe: the workers are not running");
 		return;

@@ -19,7 +19,8 @@
 #include "paydesk/recover_job.h"
 #include "paydesk/setup.h"
 #include "paydesk/stripe_account.h"
-#include "paydesk/vault.h"
+#include "paydesk/stripe_key.h"
+#include "paydesk/vault.h" /* vault_secret_free: the PIN from the environment */
 #include "bench_trace.h"
 #include "charset.h"
 #include "paste.h"
@@ -280,6 +281,7 @@ static void draw_too_small(void)
 
 static void draw(struct ui *ui)
 {
+	ui_trace_draw_start();
 	curs_set(0);
 	ui->too_small = COLS < UI_MIN_COLS || LINES < UI_MIN_LINES;
 	if (ui->too_small) {
@@ -637,7 +639,9 @@ static void drain_jobs(struct ui *ui)
 
 static void start_jobs(struct ui *ui)
 {
-	struct jobs_opts opts = {.db_path = ui->app->db_path, .workers = 3};
+	/* Jobs open the Stripe key themselves, on their worker (never the UI). */
+	struct jobs_opts opts = {.db_path = ui->app->db_path, .workers = 3,
+				 .open_key = stripe_key_open_for_job, .open_key_ctx = ui->app};
 	stripe_client_opts_from_config(&opts.client, &ui->app->cfg);
 	struct pd_error err = {0};
 	if (jobs_start(&opts, &ui->app->jobs, &err) != PD_OK) {
@@ -650,31 +654,16 @@ static void start_jobs(struct ui *ui)
 static void after_unlock(struct ui *ui)
 {
 	ui_load_account(ui);
-	char *key = NULL;
-	struct pd_error err;
-	if (!recover_job && ui->app->vault && ui->app->jobs &&
-	    setup_open_key(ui->app->db, ui->app->vault, &key, &err) == PD_OK)
-		recover_job = recover_job_submit(ui->app->jobs, key);
-	vault_secret_free(&key);
+	/* no key here: the job opens it on its worker */
+	if (!recover_job && stripe_key_unlocked(ui->app) && ui->app->jobs)
+		recover_job = recover_job_submit(ui->app->jobs, NULL);
 }
 
-/* A configured account with a locked vault: ask for the passphrase first,
- * unless PAYDESK_PASSPHRASE carries it (training mode, kiosk set-ups); the
- * environment copy is scrubbed either way. */
+/* A configured account with a locked vault: the unlock dialog asks (see
+ * ui_unlock_if_needed), then what the last stop left in flight is finished. */
 static void ask_unlock_if_needed(struct ui *ui)
 {
-	bool has_vault = false;
-	struct pd_error err;
-	char *env = harden_env_secret_claim("PAYDESK_PASSPHRASE");
-	bool needed = ui->account[0] && !ui->app->vault && !ui->app->read_only &&
-		      vault_exists(ui->app->db, &has_vault, &err) == PD_OK && has_vault;
-	if (needed && env && *env && vault_unlock(ui->app->db, env, &ui->app->vault, &err) != PD_OK)
-		ui_notify(ui, UI_NOTICE_ERROR, "PAYDESK_PASSPHRASE: %s", err.msg);
-	vault_secret_free(&env);
-	if (needed && !ui->app->vault)
-		ui_unlock_open(ui, "Enter the admin passphrase to use Stripe.", after_unlock);
-	else if (needed)
-		after_unlock(ui);
+	ui_unlock_if_needed(ui, after_unlock);
 }
 
 /* Sign in before anything shows. PAYDESK_SIGN_IN + PAYDESK_PIN do it
@@ -794,6 +783,7 @@ int tui_run(struct app *app, struct pd_error *err)
 		free(warning);
 	}
 	ui_load_account(&ui);
+	ui_trace_watch_db(app->db);
 	start_jobs(&ui);
 	for (int i = 0; i < UI_SCREENS; i++)
 		ui.state[i] = ui_screens[i]->open(&ui);
@@ -859,6 +849,7 @@ int tui_run(struct app *app, struct pd_error *err)
 	delscreen(scr);
 	free(ui.theme_name);
 	ui_qr_screen_close(&ui);
+	ui_qr_forget();
 	ui_current = NULL;
 	close_signals();
 	return PD_OK;

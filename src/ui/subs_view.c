@@ -7,28 +7,21 @@
 #include "paydesk/money.h"
 #include "paydesk/setup.h"
 #include "paydesk/tz.h"
-#include "paydesk/vault.h"
+#include "paydesk/stripe_key.h"
 #include "subs_forms.h"
 #include "widgets.h"
 
 uint64_t subs_ui_submit(struct ui *ui, const struct subs_job_request *req)
 {
 	bool quiet = req->op == SUBS_OP_SYNC;
-	if (!ui->app->jobs || !ui->app->vault) {
+	if (!ui->app->jobs || !stripe_key_unlocked(ui->app)) {
 		if (!quiet)
 			ui_notify(ui, UI_NOTICE_ERROR,
 			          "Stripe is locked: unlock it with the admin passphrase first");
 		return 0;
 	}
-	char *key = NULL;
-	struct pd_error err = {0};
-	if (setup_open_key(ui->app->db, ui->app->vault, &key, &err) != PD_OK) {
-		if (!quiet)
-			ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
-		return 0;
-	}
-	uint64_t id = subs_job_submit(ui->app->jobs, req, key, &ui->app->session);
-	vault_secret_free(&key);
+	/* no key here: the job opens it on its worker */
+	uint64_t id = subs_job_submit(ui->app->jobs, req, NULL, &ui->app->session);
 	if (!id)
 		ui_notify(ui, UI_NOTICE_ERROR, "the request could not be queued");
 	return id;

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "paydesk/log.h"
+#include "paydesk/harden.h"
+#include "paydesk/stripe_key.h"
 #include "paydesk/vault.h"
 #include "widgets.h"
 
@@ -65,8 +67,7 @@ enum ui_result ui_unlock_key(struct ui *ui, int key)
 		textedit_set(&u->field.edit, "");
 		return UI_HANDLED;
 	}
-	vault_lock(&ui->app->vault);
-	ui->app->vault = v;
+	app_vault_replace(ui->app, v); /* under the lock workers open the key with */
 	ui->app->read_only = false;
 	void (*then)(struct ui *) = u->then;
 	ui_unlock_close(ui);
@@ -94,4 +95,20 @@ void ui_unlock_draw(struct ui *ui)
 	       "Enter: unlock    Esc: skip (read-only, no Stripe calls)", false);
 	move(cy, cx);
 	curs_set(1);
+}
+
+void ui_unlock_if_needed(struct ui *ui, void (*then)(struct ui *ui))
+{
+	bool has_vault = false;
+	struct pd_error err;
+	char *env = harden_env_secret_claim("PAYDESK_PASSPHRASE");
+	bool needed = ui->account[0] && !ui->app->vault && !ui->app->read_only &&
+		      vault_exists(ui->app->db, &has_vault, &err) == PD_OK && has_vault;
+	if (needed && env && *env && app_vault_unlock(ui->app, env, &err) != PD_OK)
+		ui_notify(ui, UI_NOTICE_ERROR, "PAYDESK_PASSPHRASE: %s", err.msg);
+	vault_secret_free(&env);
+	if (needed && !ui->app->vault)
+		ui_unlock_open(ui, "Enter the admin passphrase to use Stripe.", then);
+	else if (needed && then)
+		then(ui);
 }
