@@ -356,7 +356,6 @@ static void test_a_delayed_connect_poll_leaves_the_worker_free(void **state)
 	uint64_t poll = connect_job_submit(f->jobs, &r, &req);
 	assert_true(poll);
 	sleep_ms(50); /* a poll asleep on the worker would hold it by now */
-	assert_int_equal(jobs_pending(f->jobs), 0);
 	static char now[] = "now";
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -367,6 +366,7 @@ static void test_a_delayed_connect_poll_leaves_the_worker_free(void **state)
 	assert_int_equal(s.list[0].id, quick);
 	assert_string_equal(s.list[0].result, "quick now");
 	assert_true(took < 1.0);
+	assert_int_equal(jobs_pending(f->jobs), 0); /* the poll waiting is not work */
 	assert_int_equal(jobs_cancel(f->jobs, poll), 0);
 	wait_for(f->jobs, &s, 2);
 	assert_int_equal(s.list[1].id, poll);
