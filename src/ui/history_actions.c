@@ -11,6 +11,7 @@
 #include "paydesk/money.h"
 #include "paydesk/setup.h"
 #include "paydesk/stripe_account.h"
+#include "paydesk/history_review.h"
 #include "paydesk/stripe_key.h"
 #include "screen_history.h"
 
@@ -231,8 +232,62 @@ void history_refund_submit(struct hist *h)
 	ui_dialog_open(h->ui, &spec);
 }
 
+/* ---- export ------------------------------------------------------------------ */
+
+void history_export_start(struct hist *h, enum history_format fmt, const char *path)
+{
+	struct ui *ui = h->ui;
+	if (h->export_job) {
+		ui_notify(ui, UI_NOTICE_ERROR, "an export is running: Esc stops it");
+		return;
+	}
+	if (!ui->app->jobs) {
+		ui_notify(ui, UI_NOTICE_ERROR, "offline: exports need the workers");
+		return;
+	}
+	h->export_job = history_export_job_submit(ui->app->jobs, &h->export, &h->filter, fmt, path,
+						  history_actor(ui->app));
+	if (!h->export_job)
+		ui_notify(ui, UI_NOTICE_ERROR, "the export could not be queued");
+	else
+		ui_notify(ui, UI_NOTICE_INFO, "exporting to %s… (Esc stops it)", path);
+}
+
+bool history_export_stop(struct hist *h)
+{
+	if (!h->export_job)
+		return false;
+	jobs_cancel(h->ui->app->jobs, h->export_job);
+	ui_notify(h->ui, UI_NOTICE_INFO, "stopping the export…");
+	return true;
+}
+
+bool history_export_draw(struct hist *h, struct ui_rect r)
+{
+	if (!h->export_job)
+		return false;
+	struct history_export_progress p;
+	history_export_progress_snapshot(&h->export, &p);
+	if (!p.running)
+		return false;
+	char label[80];
+	snprintf(label, sizeof label, " Exporting (Esc stops)");
+	ui_fill(r, ROLE_TITLE);
+	ui_progress_draw(r, label, p.rows, p.total > 0 ? p.total : 0, -1, -1, h->ui->spinner);
+	return true;
+}
+
 bool history_actions_done(struct hist *h, const struct jobs_completion *c)
 {
+	if (c->id == h->export_job) {
+		h->export_job = 0;
+		if (c->status == JOBS_DONE || strncmp(c->result, "export stopped", 14) == 0)
+			ui_notify(h->ui, UI_NOTICE_INFO, "%s", c->result);
+		else if (c->status == JOBS_CANCELLED) /* before it began */
+			ui_notify(h->ui, UI_NOTICE_INFO, "export stopped before it began: no file "
+							 "was written");
+		return true; /* a failure: the shell says it */
+	}
 	if (c->id == h->sync_job) {
 		h->sync_job = 0;
 		if (c->status == JOBS_DONE)

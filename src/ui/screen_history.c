@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "paydesk/history.h"
@@ -624,17 +625,20 @@ static void submit_form(struct hist *h)
 			return;
 		enum history_format fmt = h->fields[0].choice == 1 ? HISTORY_JSONL : HISTORY_CSV;
 		char *path = strdup(ui_form_value(&h->form, 1));
-		long rows = 0;
-		if (history_export_file(h->ui->app->db, &h->filter, fmt, path, false, &rows, &err) ||
-		    audit_event_export(h->ui->app->db, history_actor(h->ui->app), "history", rows,
-				       "records", path, &err)) {
-			snprintf(h->fields[1].error, sizeof h->fields[1].error, "%.190s", err.msg);
+		if (!path)
+			return;
+		/* A file already there is refused here, where it can be renamed. */
+		if (access(path, F_OK) == 0) {
+			snprintf(h->fields[1].error, sizeof h->fields[1].error,
+				 "%.100s already exists: type another name (an export never "
+				 "replaces a file)",
+				 path);
 			free(path);
 			return;
 		}
+		/* On a worker: a large history takes seconds, and keys keep answering. */
 		history_close_form(h);
-		ui_notify(h->ui, UI_NOTICE_INFO, "exported %ld record%s to %s", rows,
-			  rows == 1 ? "" : "s", path);
+		history_export_start(h, fmt, path);
 		free(path);
 		return;
 	}
@@ -688,7 +692,8 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 			h->mode = MODE_DETAIL;
 		return UI_HANDLED;
 	case UI_ACT_BACK:
-		if (h->mode == MODE_DETAIL) {
+		if (history_export_stop(h)) { /* first: Esc stops a running export */
+		} else if (h->mode == MODE_DETAIL) {
 			h->mode = MODE_LIST;
 		} else if (h->filter.search[0]) {
 			h->filter.search[0] = '\0';
@@ -731,7 +736,8 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 		history_requery(h, false);
 		return UI_HANDLED;
 	case UI_ACT_EXPORT:
-		open_export_form(h);
+		if (!history_export_stop(h)) /* again while it runs: stop it */
+			open_export_form(h);
 		return UI_HANDLED;
 	case UI_ACT_JUMP:
 		open_jump_form(h);
@@ -838,6 +844,7 @@ static void *open_history(struct ui *ui)
 	h->pos = -1;
 	textedit_init(&h->search, 120, false);
 	history_sync_progress_init(&h->sync);
+	history_export_progress_init(&h->export);
 	return h;
 }
 
@@ -860,6 +867,7 @@ static void close_history(void *state)
 	textedit_free(&h->search);
 	history_view_free(&h->view);
 	history_sync_progress_destroy(&h->sync);
+	history_export_progress_destroy(&h->export);
 	free(h);
 }
 

@@ -10,6 +10,7 @@
 
 #include "paydesk/connect_job.h"
 #include "paydesk/db.h"
+#include "paydesk/job_progress.h"
 #include "paydesk/jobs.h"
 #include "paydesk/vault.h"
 
@@ -428,6 +429,57 @@ static void test_a_job_opens_the_key_on_its_worker(void **state)
 	assert_false(pthread_equal(opened_on, pthread_self()));
 }
 
+/* A job left behind (restarted, or its record reset) publishes nothing: its
+ * generation is stale, and only the newest job writes the record. */
+struct counted {
+	struct job_progress pub;
+	long rows;
+};
+
+struct stale_arg {
+	struct counted *rec;
+	unsigned generation;
+	long rows;
+};
+
+static enum jobs_status job_publish(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
+{
+	(void)ctx;
+	struct stale_arg *a = arg;
+	bool wrote = job_progress_claim(&a->rec->pub, a->generation);
+	if (wrote) {
+		a->rec->rows = a->rows;
+		job_progress_end(&a->rec->pub);
+	}
+	snprintf(result, size, "%s", wrote ? "wrote" : "ignored");
+	return JOBS_DONE;
+}
+
+static void test_a_stale_generation_is_ignored(void **state)
+{
+	struct fixture *f = *state;
+	struct counted rec = {.rows = 0};
+	job_progress_init(&rec.pub);
+	unsigned first = job_progress_begin(&rec.pub);
+	job_progress_end(&rec.pub);
+	unsigned second = job_progress_begin(&rec.pub); /* restarted: the first is stale */
+	rec.rows = 0;
+	job_progress_end(&rec.pub);
+	assert_int_not_equal(first, second);
+	struct stale_arg newer = {&rec, second, 20}, older = {&rec, first, 999};
+	assert_true(jobs_submit(f->jobs, JOBS_INTERACTIVE, job_publish, &newer, NULL));
+	struct seen s = {0};
+	wait_for(f->jobs, &s, 1);
+	assert_true(jobs_submit(f->jobs, JOBS_INTERACTIVE, job_publish, &older, NULL));
+	wait_for(f->jobs, &s, 2);
+	assert_string_equal(s.list[0].result, "wrote");
+	assert_string_equal(s.list[1].result, "ignored");
+	job_progress_lock(&rec.pub);
+	assert_int_equal(rec.rows, 20); /* the late, older job did not overwrite it */
+	job_progress_end(&rec.pub);
+	job_progress_destroy(&rec.pub);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,6 +494,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_a_delayed_connect_poll_leaves_the_worker_free, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_a_job_opens_the_key_on_its_worker, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_a_stale_generation_is_ignored, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
