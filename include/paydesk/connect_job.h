@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "paydesk/connect.h"
+#include "paydesk/job_progress.h"
 #include "paydesk/jobs.h"
 
 enum connect_op {
@@ -20,7 +21,8 @@ enum connect_op {
 };
 
 struct connect_result {
-	pthread_mutex_t lock;
+	struct job_progress pub; /* lock + generation: each submit begins one; an older
+	                            job (a poll overtaken, an account unlinked) writes nothing */
 	bool running;
 	bool have_status;
 	struct connect_status status;
@@ -32,6 +34,8 @@ struct connect_result {
 void connect_result_init(struct connect_result *r);
 void connect_result_destroy(struct connect_result *r);
 void connect_result_snapshot(struct connect_result *r, struct connect_result *out);
+/* Forget the link and status shown (unlinked): a job still running writes nothing. */
+void connect_result_forget(struct connect_result *r);
 
 struct connect_request {
 	enum connect_op op;

@@ -13,7 +13,8 @@
 struct connect_job {
 	struct connect_result *result;
 	enum connect_op op;
-	char *key; /* sodium_malloc */
+	unsigned generation;
+	char *key; /* sodium_malloc, or NULL: opened on the worker */
 	char account[64], email[256], return_url[512], actor[72];
 	int delay_ms;
 };
@@ -21,24 +22,34 @@ struct connect_job {
 void connect_result_init(struct connect_result *r)
 {
 	memset(r, 0, sizeof *r);
-	pthread_mutex_init(&r->lock, NULL);
+	job_progress_init(&r->pub);
 }
 
 void connect_result_destroy(struct connect_result *r)
 {
-	pthread_mutex_destroy(&r->lock);
+	job_progress_destroy(&r->pub);
+}
+
+void connect_result_forget(struct connect_result *r)
+{
+	job_progress_begin(&r->pub);
+	r->running = false;
+	r->have_status = false;
+	r->url[0] = '\0';
+	r->error[0] = '\0';
+	job_progress_end(&r->pub);
 }
 
 void connect_result_snapshot(struct connect_result *r, struct connect_result *out)
 {
-	pthread_mutex_lock(&r->lock);
+	job_progress_lock(&r->pub);
 	out->running = r->running;
 	out->have_status = r->have_status;
 	out->status = r->status;
 	memcpy(out->url, r->url, sizeof out->url);
 	out->expires_at = r->expires_at;
 	memcpy(out->error, r->error, sizeof out->error);
-	pthread_mutex_unlock(&r->lock);
+	job_progress_end(&r->pub);
 }
 
 static void audit(sqlite3 *db, const char *actor, const char *action, const char *account)
@@ -59,10 +70,11 @@ static enum jobs_status run_connect(struct jobs_ctx *ctx, void *arg, char *resul
 	struct pd_error err = {0};
 	const char *key = jobs_key(ctx, j->key, &opened, &err);
 	if (!key) {
-		pthread_mutex_lock(&j->result->lock);
-		j->result->running = false;
-		snprintf(j->result->error, sizeof j->result->error, "%s", err.msg);
-		pthread_mutex_unlock(&j->result->lock);
+		if (job_progress_claim(&j->result->pub, j->generation)) {
+			j->result->running = false;
+			snprintf(j->result->error, sizeof j->result->error, "%s", err.msg);
+			job_progress_end(&j->result->pub);
+		}
 		snprintf(result, size, "%s", err.msg);
 		return JOBS_FAILED;
 	}
@@ -117,18 +129,19 @@ static enum jobs_status run_op(struct jobs_ctx *ctx, struct connect_job *j, cons
 		rc = connect_login_link(ctx->client, key, account, &url, &err);
 		break;
 	}
-	pthread_mutex_lock(&r->lock);
-	r->running = false;
-	if (have_status) {
-		r->status = st;
-		r->have_status = true;
+	if (job_progress_claim(&r->pub, j->generation)) { /* else overtaken: written nothing */
+		r->running = false;
+		if (have_status) {
+			r->status = st;
+			r->have_status = true;
+		}
+		if (url) {
+			snprintf(r->url, sizeof r->url, "%s", url);
+			r->expires_at = expires;
+		}
+		snprintf(r->error, sizeof r->error, "%s", rc ? err.msg : "");
+		job_progress_end(&r->pub);
 	}
-	if (url) {
-		snprintf(r->url, sizeof r->url, "%s", url);
-		r->expires_at = expires;
-	}
-	snprintf(r->error, sizeof r->error, "%s", rc ? err.msg : "");
-	pthread_mutex_unlock(&r->lock);
 	free(url);
 	if (rc) {
 		snprintf(result, size, "%s", err.msg);
@@ -169,11 +182,18 @@ uint64_t connect_job_submit(struct jobs *jobs, struct connect_result *r,
 	snprintf(j->return_url, sizeof j->return_url, "%s",
 		 req->return_url ? req->return_url : "https://dashboard.stripe.com/");
 	snprintf(j->actor, sizeof j->actor, "%s", req->actor ? req->actor : "admin");
-	pthread_mutex_lock(&r->lock);
+	/* A call that makes a link or an account begins a generation; a status poll
+	 * joins the current one (it must not drop the link a create is making). */
+	if (req->op == CONNECT_OP_STATUS) {
+		job_progress_lock(&r->pub);
+		j->generation = r->pub.generation;
+	} else {
+		j->generation = job_progress_begin(&r->pub);
+	}
 	r->running = true;
 	if (req->op != CONNECT_OP_STATUS)
 		r->error[0] = '\0';
-	pthread_mutex_unlock(&r->lock);
+	job_progress_end(&r->pub);
 	/* A status poll waits its delay in the queue, not asleep on a worker. */
 	uint64_t id = jobs_submit_after(
 		jobs, req->op == CONNECT_OP_STATUS ? JOBS_BACKGROUND : JOBS_INTERACTIVE,
@@ -181,9 +201,9 @@ uint64_t connect_job_submit(struct jobs *jobs, struct connect_result *r,
 		run_connect, j, free_connect);
 	if (!id) {
 		free_connect(j);
-		pthread_mutex_lock(&r->lock);
+		job_progress_lock(&r->pub);
 		r->running = false;
-		pthread_mutex_unlock(&r->lock);
+		job_progress_end(&r->pub);
 	}
 	return id;
 }

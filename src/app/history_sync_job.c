@@ -27,22 +27,22 @@ static double now_seconds(void)
 void history_sync_progress_init(struct history_sync_progress *p)
 {
 	memset(p, 0, sizeof *p);
-	pthread_mutex_init(&p->lock, NULL);
+	job_progress_init(&p->pub);
 }
 
 void history_sync_progress_destroy(struct history_sync_progress *p)
 {
-	pthread_mutex_destroy(&p->lock);
+	job_progress_destroy(&p->pub);
 }
 
 void history_sync_progress_snapshot(struct history_sync_progress *p,
 				    struct history_sync_progress *out)
 {
-	pthread_mutex_lock(&p->lock);
-	/* everything but the lock itself */
-	size_t from = offsetof(struct history_sync_progress, generation);
+	job_progress_lock(&p->pub);
+	/* everything but the lock and generation */
+	size_t from = offsetof(struct history_sync_progress, running);
 	memcpy((char *)out + from, (char *)p + from, sizeof *p - from);
-	pthread_mutex_unlock(&p->lock);
+	job_progress_end(&p->pub);
 }
 
 /* history_sync_run's callback: the count is per object type, the progress
@@ -80,16 +80,15 @@ static void publish(void *ctx, const struct history_sync_step *step)
 	}
 	c->last = step->records;
 	struct history_sync_progress *p = c->job->progress;
-	pthread_mutex_lock(&p->lock);
-	if (p->generation == c->job->generation) {
+	if (job_progress_claim(&p->pub, c->job->generation)) {
 		snprintf(p->object, sizeof p->object, "%s", step->object);
 		p->records = c->before + step->records;
 		p->elapsed = now_seconds() - p->started;
 		p->step = step->index;
 		p->steps = step->steps;
 		p->fraction = share_done(step, c->floor);
+		job_progress_end(&p->pub);
 	}
-	pthread_mutex_unlock(&p->lock);
 }
 
 /* When the account was created: how far back a first sync goes. 0 when
@@ -126,14 +125,13 @@ static enum jobs_status run_sync(struct jobs_ctx *ctx, void *arg, char *result, 
 	}
 	vault_secret_free(&opened);
 	struct history_sync_progress *p = j->progress;
-	pthread_mutex_lock(&p->lock);
-	if (p->generation == j->generation) {
+	if (job_progress_claim(&p->pub, j->generation)) {
 		p->running = false;
 		p->stats = stats;
 		p->elapsed = now_seconds() - p->started;
 		snprintf(p->error, sizeof p->error, "%s", rc ? err.msg : "");
+		job_progress_end(&p->pub);
 	}
-	pthread_mutex_unlock(&p->lock);
 	if (rc) {
 		snprintf(result, size, "sync stopped: %s", err.msg);
 		return ctx->cancel && atomic_load(ctx->cancel) ? JOBS_CANCELLED : JOBS_FAILED;
@@ -171,8 +169,7 @@ uint64_t history_sync_job_submit(struct jobs *jobs, struct history_sync_progress
 	snprintf(j->account, sizeof j->account, "%s", account ? account : "");
 	j->full = full;
 	j->progress = p;
-	pthread_mutex_lock(&p->lock);
-	j->generation = ++p->generation;
+	j->generation = job_progress_begin(&p->pub);
 	p->running = true;
 	p->full = full;
 	p->object[0] = p->error[0] = '\0';
@@ -182,13 +179,13 @@ uint64_t history_sync_job_submit(struct jobs *jobs, struct history_sync_progress
 	p->started = now_seconds();
 	p->elapsed = 0;
 	memset(&p->stats, 0, sizeof p->stats);
-	pthread_mutex_unlock(&p->lock);
+	job_progress_end(&p->pub);
 	uint64_t id = jobs_submit(jobs, JOBS_BACKGROUND, run_sync, j, free_sync);
 	if (!id) {
 		free_sync(j);
-		pthread_mutex_lock(&p->lock);
+		job_progress_lock(&p->pub);
 		p->running = false;
-		pthread_mutex_unlock(&p->lock);
+		job_progress_end(&p->pub);
 	}
 	return id;
 }

@@ -17,34 +17,32 @@ struct verify_job {
 void verify_progress_init(struct verify_progress *p)
 {
 	memset(p, 0, sizeof *p);
-	pthread_mutex_init(&p->lock, NULL);
+	job_progress_init(&p->pub);
 }
 
 void verify_progress_destroy(struct verify_progress *p)
 {
-	pthread_mutex_destroy(&p->lock);
+	job_progress_destroy(&p->pub);
 }
 
 void verify_progress_reset(struct verify_progress *p)
 {
-	pthread_mutex_lock(&p->lock);
-	p->generation++; /* a job of the old generation writes nothing from now on */
+	job_progress_begin(&p->pub); /* a job of the old generation writes nothing from now on */
 	p->running = false;
 	p->done = false;
 	memset(&p->report, 0, sizeof p->report);
 	p->error[0] = '\0';
-	pthread_mutex_unlock(&p->lock);
+	job_progress_end(&p->pub);
 }
 
 void verify_progress_snapshot(struct verify_progress *p, struct verify_progress *out)
 {
-	pthread_mutex_lock(&p->lock);
-	out->generation = p->generation;
+	job_progress_lock(&p->pub);
 	out->running = p->running;
 	out->done = p->done;
 	out->report = p->report;
 	memcpy(out->error, p->error, sizeof out->error);
-	pthread_mutex_unlock(&p->lock);
+	job_progress_end(&p->pub);
 }
 
 /* Called on the worker after each row: publish it if this job is current. */
@@ -52,10 +50,11 @@ static void publish_row(void *ctx, const struct verify_row *row)
 {
 	struct verify_job *j = ctx;
 	struct verify_progress *p = j->progress;
-	pthread_mutex_lock(&p->lock);
-	if (p->generation == j->generation && p->report.n < VERIFY_ROWS_MAX)
-		p->report.rows[p->report.n++] = *row;
-	pthread_mutex_unlock(&p->lock);
+	if (job_progress_claim(&p->pub, j->generation)) {
+		if (p->report.n < VERIFY_ROWS_MAX)
+			p->report.rows[p->report.n++] = *row;
+		job_progress_end(&p->pub);
+	}
 }
 
 static enum jobs_status run_verify(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
@@ -72,16 +71,14 @@ static enum jobs_status run_verify(struct jobs_ctx *ctx, void *arg, char *result
 		     : PD_ERR;
 	vault_secret_free(&opened);
 	struct verify_progress *p = j->progress;
-	pthread_mutex_lock(&p->lock);
-	bool current = p->generation == j->generation;
-	if (current) {
+	if (job_progress_claim(&p->pub, j->generation)) {
 		p->running = false;
 		p->done = rc == PD_OK;
 		if (rc == PD_OK)
 			p->report = report; /* the totals, with every row */
 		snprintf(p->error, sizeof p->error, "%s", rc ? err.msg : "");
+		job_progress_end(&p->pub);
 	}
-	pthread_mutex_unlock(&p->lock);
 	if (rc) {
 		snprintf(result, size, "verification stopped: %s", err.msg);
 		return ctx->cancel && atomic_load(ctx->cancel) ? JOBS_CANCELLED : JOBS_FAILED;
@@ -115,19 +112,18 @@ uint64_t verify_job_submit(struct jobs *jobs, struct verify_progress *p, const c
 	snprintf(j->account, sizeof j->account, "%s", account_id ? account_id : "");
 	snprintf(j->connected, sizeof j->connected, "%s", connected ? connected : "");
 	j->progress = p;
-	pthread_mutex_lock(&p->lock);
-	j->generation = ++p->generation;
+	j->generation = job_progress_begin(&p->pub);
 	memset(&p->report, 0, sizeof p->report);
 	p->running = true;
 	p->done = false;
 	p->error[0] = '\0';
-	pthread_mutex_unlock(&p->lock);
+	job_progress_end(&p->pub);
 	uint64_t id = jobs_submit(jobs, JOBS_INTERACTIVE, run_verify, j, free_verify);
 	if (!id) {
 		free_verify(j);
-		pthread_mutex_lock(&p->lock);
+		job_progress_lock(&p->pub);
 		p->running = false;
-		pthread_mutex_unlock(&p->lock);
+		job_progress_end(&p->pub);
 	}
 	return id;
 }

@@ -112,10 +112,7 @@ static void confirm_unlink(struct ui *ui, void *ctx)
 	struct audit_entry e = {.actor = ui->app->session.name, .action = "connect.unlink"};
 	audit_append(ui->app->db, &e, &err);
 	x->polling = false;
-	pthread_mutex_lock(&x->result.lock);
-	x->result.url[0] = '\0';
-	x->result.have_status = false;
-	pthread_mutex_unlock(&x->result.lock);
+	connect_result_forget(&x->result); /* a poll still running shows nothing */
 	ui_load_account(ui);
 	ui_notify(ui, UI_NOTICE_INFO, "paydesk acts for the platform account again");
 }
