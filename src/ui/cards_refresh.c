@@ -92,11 +92,20 @@ bool cards_refresh_job_done(struct cards_refresh *r, const struct jobs_completio
 void cards_refresh_line(struct ui *ui, const struct cards_refresh *r, const struct client *c,
 			bool hints, char *out, size_t len)
 {
-	out[0] = '\0';
 	struct client_card *cc = NULL;
 	size_t n = 0;
-	if (!c->stripe_customer_id ||
-	    client_cards_list(ui->app->db, c->id, &cc, &n, NULL) != PD_OK) {
+	bool have = c->stripe_customer_id &&
+		    client_cards_list(ui->app->db, c->id, &cc, &n, NULL) == PD_OK;
+	cards_refresh_line_of(r, c, have, cc, n, hints, out, len);
+	free(cc);
+}
+
+void cards_refresh_line_of(const struct cards_refresh *r, const struct client *c, bool have,
+			   const struct client_card *cc, size_t n, bool hints, char *out,
+			   size_t len)
+{
+	out[0] = '\0';
+	if (!c->stripe_customer_id || !have) {
 		if (c->bill_with_stripe)
 			snprintf(out, len, "not at Stripe yet%s", hints ? " (Y sends the client)" : "");
 		else if (!hints)
@@ -115,5 +124,4 @@ void cards_refresh_line(struct ui *ui, const struct cards_refresh *r, const stru
 			snprintf(out + used, len - used, "no saved card%s",
 				 hints ? " (S saves one)" : "");
 	}
-	free(cc);
 }

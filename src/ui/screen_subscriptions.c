@@ -116,7 +116,9 @@ static void close_subs(void *state)
 static void reload(void *state, struct ui *ui)
 {
 	(void)ui;
-	load(state);
+	struct subs_state *st = state;
+	load(st);
+	subs_panel_reload(st->panel);
 }
 
 static void job_done(void *state, struct ui *ui, const struct jobs_completion *c)

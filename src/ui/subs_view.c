@@ -38,14 +38,18 @@ static void day(int64_t t, char *out, size_t len)
 	snprintf(out, len, "%04d-%02d-%02d", c.year % 10000, c.month % 100, c.day % 100);
 }
 
-void subs_outcome_draw(sqlite3 *db, const char *result, int y, struct ui_rect a)
+int subs_outcome_read(sqlite3 *db, const char *result, struct subscription *out)
+{
+	char sid[64] = "";
+	if (sscanf(result, "Subscription %63[^:]", sid) != 1)
+		return PD_ERR_NOT_FOUND;
+	return subs_store_find(db, sid, out, NULL);
+}
+
+void subs_outcome_draw(const struct subscription *sp, int y, struct ui_rect a)
 {
 	int x = a.x + 2, w = a.w - 4;
-	char sid[64] = "";
-	struct subscription s;
-	if (sscanf(result, "Subscription %63[^:]", sid) != 1 ||
-	    subs_store_find(db, sid, &s, NULL) != PD_OK)
-		return;
+	const struct subscription s = *sp;
 	char line[700], money[64], next[16], trial[16];
 	money_format(s.amount, s.currency, money, sizeof money);
 	day(s.current_period_end, next, sizeof next);
@@ -75,5 +79,4 @@ void subs_outcome_draw(sqlite3 *db, const char *result, int y, struct ui_rect a)
 		if (s.last_failure[0])
 			ui_put(y, x, w, ROLE_ERROR, s.last_failure, false);
 	}
-	subscription_free(&s);
 }
