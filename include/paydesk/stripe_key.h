@@ -33,4 +33,19 @@ void app_vault_replace(struct app *app, struct vault *v);
 /* Unlock the vault with passphrase and install it. */
 int app_vault_unlock(struct app *app, const char *passphrase, struct pd_error *err);
 
+/* Whether this database has a vault (sealed secrets), unlocked or not. */
+int app_vault_exists(struct app *app, bool *exists, struct pd_error *err);
+
+/* Create the vault with passphrase (first setup) and install it. */
+int app_vault_create(struct app *app, const char *passphrase, struct pd_error *err);
+
+/* setup_save with the app's vault, under its lock. in->secret_key NULL: the
+ * key already sealed, opened here and wiped after (Setup saves settings or
+ * re-verified inputs without ever holding it). */
+struct setup_input;
+struct verify_report;
+int app_setup_save(struct app *app, const struct setup_input *in,
+		   const struct verify_report *report, const struct session *who,
+		   struct pd_error *err);
+
 #endif

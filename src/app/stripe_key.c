@@ -43,6 +43,40 @@ void app_vault_replace(struct app *app, struct vault *v)
 	pthread_mutex_unlock(&vault_mutex);
 }
 
+int app_vault_exists(struct app *app, bool *exists, struct pd_error *err)
+{
+	*exists = false;
+	return vault_exists(app->db, exists, err);
+}
+
+int app_vault_create(struct app *app, const char *passphrase, struct pd_error *err)
+{
+	struct vault *v = NULL;
+	int rc = vault_create(app->db, passphrase, &VAULT_KDF_DEFAULT, &v, err);
+	if (!rc)
+		app_vault_replace(app, v);
+	return rc;
+}
+
+int app_setup_save(struct app *app, const struct setup_input *in,
+		   const struct verify_report *report, const struct session *who,
+		   struct pd_error *err)
+{
+	struct setup_input with_key = *in;
+	char *opened = NULL;
+	pthread_mutex_lock(&vault_mutex);
+	int rc = PD_OK;
+	if (!app->vault)
+		rc = pd_error_set(err, PD_ERR_LOCKED, "the vault is locked: unlock it first");
+	else if (!in->secret_key && !(rc = setup_open_key(app->db, app->vault, &opened, err)))
+		with_key.secret_key = opened;
+	if (!rc)
+		rc = setup_save(app->db, app->vault, &with_key, report, who, err);
+	pthread_mutex_unlock(&vault_mutex);
+	vault_secret_free(&opened);
+	return rc;
+}
+
 int app_vault_unlock(struct app *app, const char *passphrase, struct pd_error *err)
 {
 	struct vault *v = NULL;
