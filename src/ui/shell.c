@@ -138,7 +138,9 @@ int tui_run(struct app *app, struct pd_error *err)
 		struct pollfd fds[3] = {{STDIN_FILENO, POLLIN, 0},
 					{ui_signals_fd(), POLLIN, 0},
 					{app->jobs ? jobs_wake_fd(app->jobs) : -1, POLLIN, 0}};
-		/* Sleep until something happens; wake only for what animates. */
+		/* Sleep until something happens; wake only for what animates: a job
+		 * a key just started counts (a poll waiting in the queue does not). */
+		ui.pending_jobs = app->jobs ? (int)jobs_pending(app->jobs) : 0;
 		int timeout = ui_idle_lock_timeout(&ui);
 		if (ui.pending_jobs > 0)
 			timeout = 120;
