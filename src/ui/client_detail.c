@@ -39,7 +39,7 @@ static struct shown {
 	size_t nbill;
 } shown;
 
-void client_detail_reload(void)
+static void forget(void)
 {
 	if (shown.have_client)
 		client_free(&shown.c);
@@ -49,9 +49,11 @@ void client_detail_reload(void)
 	memset(&shown, 0, sizeof shown);
 }
 
-static void load(struct ui *ui, int64_t client_id)
+void client_detail_reload(struct ui *ui, int64_t client_id)
 {
-	client_detail_reload();
+	forget();
+	if (!ui || !client_id)
+		return;
 	sqlite3 *db = ui->app->db;
 	shown.loaded = true;
 	shown.id = client_id;
@@ -140,12 +142,11 @@ static int draw_billing(int y, int last, struct ui_rect a)
 void client_detail_draw(struct ui *ui, int64_t client_id, const struct cards_refresh *cards,
                         struct ui_rect a)
 {
+	(void)ui; /* drawn from what client_detail_reload read */
 	int x = a.x + 2, w = a.w - 4, y = a.y + 1;
 	int last = a.y + a.h - 2;
-	if (!shown.loaded || shown.id != client_id)
-		load(ui, client_id); /* a client opened: read once, then drawn from memory */
 	const struct client c = shown.c;
-	if (!shown.have_client) {
+	if (!shown.loaded || shown.id != client_id || !shown.have_client) {
 		ui_put(y, x, w, ROLE_DIM, "This client is gone.", false);
 		ui_put(a.y + a.h - 1, x, w, ROLE_HELP_KEY, "Esc: back", false);
 		return;

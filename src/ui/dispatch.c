@@ -92,6 +92,15 @@ bool ui_screen_allowed(const struct ui *ui, int i)
 	       (ui->app->session.signed_in && ui->app->session.role == ROLE_ADMIN);
 }
 
+/* Do what a screen's handler asked for; whether it handled the key. */
+static bool react(struct ui *ui, enum ui_result r)
+{
+	const struct ui_screen *s = ui_screens[ui->tab];
+	if (r == UI_RELOAD && s->reload)
+		s->reload(ui->state[ui->tab], ui);
+	return r != UI_UNHANDLED;
+}
+
 static void switch_tab(struct ui *ui, int tab)
 {
 	if (tab < UI_TABS || tab >= UI_SCREENS)
@@ -238,14 +247,14 @@ void ui_dispatch_key(struct ui *ui, int key)
 	}
 	const struct ui_screen *s = ui_screens[ui->tab];
 	void *st = ui->state[ui->tab];
-	if (s->key && s->key(st, ui, key) == UI_HANDLED)
+	if (react(ui, s->key ? s->key(st, ui, key) : UI_UNHANDLED))
 		return;
 	const struct ui_binding *b = lookup(s->keys, s->nkeys, key);
 	if (!b && s->list_keys)
 		b = lookup(ui_list_bindings, ui_list_nbindings, key);
 	if (b && refused(ui, b))
 		return;
-	if (b && s->act && s->act(st, ui, b->action) == UI_HANDLED)
+	if (b && s->act && react(ui, s->act(st, ui, b->action)))
 		return;
 	b = lookup(ui_global_keys, ui_global_nkeys, key);
 	if (b && !refused(ui, b))

@@ -312,9 +312,9 @@ void pay_panel_refund(struct pay_panel *p, const struct appointment *a)
 void pay_panel_view(struct pay_panel *p, int64_t appointment_id)
 {
 	close_form(p);
+	forget_shown(p); /* "Sending to Stripe…" until the screen's reload reads it */
 	p->mode = PANEL_VIEW;
 	p->id = appointment_id;
-	pay_panel_reload(p);
 }
 
 uint64_t pay_panel_run(struct pay_panel *p, const struct pay_job_request *req)
@@ -331,9 +331,9 @@ void pay_panel_save_card(struct pay_panel *p, int64_t client_id)
 	if (!pay_panel_run(p, &req))
 		return;
 	close_form(p);
+	forget_shown(p); /* "Making the save-a-card link…" until the job's answer */
 	p->mode = PANEL_CARD_LINK;
 	p->id = client_id;
-	pay_panel_reload(p);
 }
 
 /* ---- confirming and submitting ---------------------------------------------- */
@@ -533,7 +533,7 @@ enum ui_result pay_panel_key(struct pay_panel *p, int key)
 	if (p->mode == PANEL_VIEW || p->mode == PANEL_CARD_LINK) {
 		if (key == UI_KEY_ESC) {
 			p->mode = PANEL_NONE;
-		} else if ((key == 'Q' || key == 'C') && link_key(p, key) == UI_HANDLED) {
+		} else if ((key == 'Q' || key == 'C') && link_key(p, key) != UI_UNHANDLED) {
 			/* the QR code on the whole screen, or the link copied */
 		} else if (key == 'K' && p->mode == PANEL_VIEW) {
 			stop_reader(p);
@@ -594,17 +594,15 @@ void pay_panel_job_done(struct pay_panel *p, const struct jobs_completion *c)
 
 static void draw_view(struct pay_panel *p, struct ui_rect a)
 {
-	if (!p->shown.loaded)
-		pay_panel_reload(p); /* opened by a path that did not reload: once */
 	int y = a.y;
 	int x = a.x + 2;
-	if (p->shown.appointment_rc != PD_OK) {
+	if (p->shown.loaded && p->shown.appointment_rc != PD_OK) {
 		p->mode = PANEL_NONE; /* gone (deleted meanwhile): nothing to show */
 		return;
 	}
 	const struct appointment ap = p->shown.ap;
 	const struct pay_attempt last = p->shown.last;
-	if (!p->shown.have_last) {
+	if (!p->shown.have_last) { /* not read yet, or no attempt yet */
 		ui_put(y + 1, x, a.w - 4, ROLE_DIM, "Sending to Stripe…", false);
 		ui_put(a.y + a.h - 1, x, a.w - 4, ROLE_HELP_KEY, "Esc: back", false);
 		return;
@@ -644,8 +642,6 @@ static void draw_view(struct pay_panel *p, struct ui_rect a)
 
 static void draw_card_link(struct pay_panel *p, struct ui_rect a)
 {
-	if (!p->shown.loaded)
-		pay_panel_reload(p);
 	ui_card_setup_draw(p->shown.have_card ? &p->shown.card : NULL, a.y, a);
 	ui_put(a.y + a.h - 1, a.x + 2, a.w - 4, ROLE_HELP_KEY,
 	       "Q: QR code  C: copy link  Esc: back", false);

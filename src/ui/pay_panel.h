@@ -29,7 +29,8 @@ void pay_panel_pay(struct pay_panel *p, const struct appointment *a);
 void pay_panel_recheck(struct pay_panel *p, const struct appointment *a);
 /* Open the refund form for a (amount prefilled with what is refundable). */
 void pay_panel_refund(struct pay_panel *p, const struct appointment *a);
-/* Show the newest payment attempt of appointment id (link QR / reader). */
+/* Show the newest payment attempt of appointment id (link QR / reader):
+ * read at the screen's next reload (return UI_RELOAD, or a job finishing). */
 void pay_panel_view(struct pay_panel *p, int64_t appointment_id);
 /* Make a save-a-card link for client id (a job) and show it as it comes. */
 void pay_panel_save_card(struct pay_panel *p, int64_t client_id);

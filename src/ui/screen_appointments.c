@@ -634,9 +634,10 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 			pay_panel_refund(st->pay, cur);
 		return UI_HANDLED;
 	case UI_ACT_PAY_VIEW:
-		if (cur)
-			pay_panel_view(st->pay, cur->id);
-		return UI_HANDLED;
+		if (!cur)
+			return UI_HANDLED;
+		pay_panel_view(st->pay, cur->id);
+		return UI_RELOAD; /* the view reads the attempt in reload */
 	case UI_ACT_SYNC:
 		if (cur)
 			pay_panel_recheck(st->pay, cur);

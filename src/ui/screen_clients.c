@@ -64,7 +64,7 @@ static void close_clients(void *state)
 	if (!st)
 		return;
 	close_form(st);
-	client_detail_reload(); /* frees what the detail read */
+	client_detail_reload(NULL, 0); /* frees what the detail read */
 	textedit_free(&st->query);
 	free(st->ids);
 	free(st->services);
@@ -81,7 +81,7 @@ static void reload(void *state, struct ui *ui)
 	struct clients_state *st = state;
 	load(st);
 	pay_panel_reload(st->pay);
-	client_detail_reload();
+	client_detail_reload(ui, st->detail_id);
 }
 
 /* ---- forms ------------------------------------------------------------ */
@@ -289,7 +289,7 @@ static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
 	case UI_ACT_OPEN:
 		if (st->kind == LK_CLIENTS && st->list.sel >= 0 && (size_t)st->list.sel < st->nids) {
 			st->detail_id = st->ids[st->list.sel];
-			client_detail_reload(); /* read afresh as it opens */
+			return UI_RELOAD; /* the detail is read in reload */
 		}
 		return UI_HANDLED;
 	case UI_ACT_SAVE_CARD:

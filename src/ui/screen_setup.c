@@ -509,7 +509,7 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 {
 	struct setup_state *st = state;
 	if (st->mode == MODE_EXPRESS) {
-		if (setup_express_key(st->express, ui, k, &st->row) == UI_HANDLED)
+		if (setup_express_key(st->express, ui, k, &st->row) != UI_UNHANDLED)
 			return UI_HANDLED;
 		if (k == UI_KEY_ESC) {
 			st->mode = MODE_VIEW;
@@ -535,7 +535,7 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 		return UI_HANDLED;
 	}
 	if (st->mode == MODE_LIMITS) {
-		if (setup_limits_key(st->limits, ui, k) == UI_HANDLED)
+		if (setup_limits_key(st->limits, ui, k) != UI_UNHANDLED)
 			return UI_HANDLED;
 		if (k == UI_KEY_ESC) {
 			st->mode = MODE_VIEW;

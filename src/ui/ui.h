@@ -149,9 +149,13 @@ extern const int ui_theme_count;
 
 /* ---- screens ------------------------------------------------------------ */
 
+/* What a handler did, and so what must happen (htop's reaction flags): any
+ * handled key is drawn; UI_RELOAD also has the screen re-read the store
+ * (its reload) first, the one place a screen reads it. */
 enum ui_result {
 	UI_UNHANDLED = 0, /* not mine: try the next table */
-	UI_HANDLED = 1,
+	UI_HANDLED = 1,	  /* done: draw */
+	UI_RELOAD = 2,	  /* done, and what the screen shows changed: reload, then draw */
 };
 
 /* A screen is a table of operations over its private state. */
