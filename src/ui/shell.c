@@ -139,10 +139,10 @@ int tui_run(struct app *app, struct pd_error *err)
 					{ui_signals_fd(), POLLIN, 0},
 					{app->jobs ? jobs_wake_fd(app->jobs) : -1, POLLIN, 0}};
 		/* Sleep until something happens; wake only for what animates: a job
-		 * a key just started counts (a poll waiting in the queue does not). */
-		ui.pending_jobs = app->jobs ? (int)jobs_pending(app->jobs) : 0;
+		 * due or running, one a key just started included (its bar moves at
+		 * once); a poll waiting in the queue is not. */
 		int timeout = ui_idle_lock_timeout(&ui);
-		if (ui.pending_jobs > 0)
+		if (ui.pending_jobs > 0 || (app->jobs && jobs_pending(app->jobs) > 0))
 			timeout = 120;
 		else if (ui.notice[0] && ui.notice_until > time(NULL)) {
 			int t = (int)(ui.notice_until - time(NULL)) * 1000 + 50;
