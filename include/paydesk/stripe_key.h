@@ -23,7 +23,8 @@ int stripe_key_open(struct app *app, sqlite3 *db, char **key, struct pd_error *e
 /* stripe_key_open for jobs_opts.open_key (ctx: the struct app). */
 int stripe_key_open_for_job(void *app, sqlite3 *db, char **key, struct pd_error *err);
 
-/* Whether the vault is unlocked (Stripe can be used). */
+/* Whether the vault is unlocked (Stripe can be used). The thread that
+ * installs the vault only (the UI thread, or a headless main). */
 bool stripe_key_unlocked(struct app *app);
 
 /* Install v as the app's vault (NULL: lock it), locking the one before;
