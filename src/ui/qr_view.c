@@ -49,16 +49,18 @@ static void put_qr_lines(const char *qr, int rows, int y, int x)
  * zone), kept until their URL changes: encoding took ~1.2 ms a frame. */
 static struct qr_memo {
 	char *url;
+	enum qr_text_ink ink;
 	int quiet;
 	char *text; /* NULL: the URL has no code (too long) */
 	int cols, rows;
 } memo[3];
 static unsigned memo_next;
 
-static const char *qr_encoded(const char *url, int quiet, int *cols, int *rows)
+const char *ui_qr_text(const char *url, enum qr_text_ink ink, int quiet, int *cols, int *rows)
 {
 	for (size_t i = 0; i < sizeof memo / sizeof memo[0]; i++) {
-		if (memo[i].url && memo[i].quiet == quiet && strcmp(memo[i].url, url) == 0) {
+		if (memo[i].url && memo[i].ink == ink && memo[i].quiet == quiet &&
+		    strcmp(memo[i].url, url) == 0) {
 			*cols = memo[i].cols;
 			*rows = memo[i].rows;
 			return memo[i].text;
@@ -67,8 +69,8 @@ static const char *qr_encoded(const char *url, int quiet, int *cols, int *rows)
 	struct qr_memo *m = &memo[memo_next++ % (sizeof memo / sizeof memo[0])];
 	free(m->url);
 	free(m->text);
-	*m = (struct qr_memo){.url = strdup(url), .quiet = quiet};
-	m->text = qr_text_render_ink(url, QR_TEXT_DARK_BLOCKS, quiet, &m->cols, &m->rows);
+	*m = (struct qr_memo){.url = strdup(url), .ink = ink, .quiet = quiet};
+	m->text = qr_text_render_ink(url, ink, quiet, &m->cols, &m->rows);
 	if (!m->url) { /* out of memory: not kept */
 		free(m->text);
 		*m = (struct qr_memo){0};
@@ -96,7 +98,7 @@ int ui_qr_draw(const char *url, int y, int x, struct ui_rect a)
 		return y;
 	}
 	int cols = 0, rows = 0;
-	const char *qr = url && *url ? qr_encoded(url, 2, &cols, &rows) : NULL;
+	const char *qr = url && *url ? ui_qr_text(url, QR_TEXT_DARK_BLOCKS, 2, &cols, &rows) : NULL;
 	if (!qr)
 		return y;
 	if (rows > a.y + a.h - y - 2 || cols > a.w - 2) {
@@ -152,7 +154,7 @@ void ui_qr_screen_draw(struct ui *ui)
 	if (!ui_charset_ascii()) {
 		/* A quiet zone of 2 modules if it fits, else 1: phones read both. */
 		for (int quiet = 2; quiet >= 1 && !qr; quiet--) {
-			qr = qr_encoded(url, quiet, &cols, &rows);
+			qr = ui_qr_text(url, QR_TEXT_DARK_BLOCKS, quiet, &cols, &rows);
 			if (qr && (rows > LINES || cols > COLS))
 				qr = NULL;
 		}

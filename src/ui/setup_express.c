@@ -14,6 +14,7 @@
 #include "paydesk/qr_text.h"
 #include "paydesk/stripe_key.h"
 #include "paydesk/stripe_keys.h"
+#include "qr_view.h"
 
 #define POLL_MS 3000
 
@@ -271,15 +272,20 @@ void setup_express_draw(struct setup_express *x, struct ui *ui, struct ui_rect a
 	}
 	ui_put(y++, a.x + 2, a.w - 4, ROLE_NORMAL, snap.url, false);
 	int cols = 0, rows = 0;
-	char *qr = qr_text_render(snap.url, &cols, &rows);
+	/* kept until the link changes: not encoded again at every frame */
+	const char *qr = ui_qr_text(snap.url, QR_TEXT_LIGHT_BLOCKS, 2, &cols, &rows);
 	if (qr && rows <= a.y + a.h - y && cols <= a.w - 4) {
 		/* The code is drawn as it is: sanitising keeps its block characters. */
-		char *save = NULL;
-		for (char *l = strtok_r(qr, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-			ui_put(y++, a.x + 2, cols, ROLE_NORMAL, l, false);
+		for (const char *l = qr; *l;) {
+			const char *nl = strchr(l, '\n');
+			size_t n = nl ? (size_t)(nl - l) : strlen(l);
+			char cells[1024];
+			snprintf(cells, sizeof cells, "%.*s", (int)n, l);
+			ui_put(y++, a.x + 2, cols, ROLE_NORMAL, cells, false);
+			l += n + (nl != NULL);
+		}
 	} else if (qr) {
 		ui_put(y, a.x + 2, a.w - 4, ROLE_DIM,
 		       "(enlarge the terminal to see the QR code for a phone)", false);
 	}
-	free(qr);
 }
