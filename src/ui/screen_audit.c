@@ -51,7 +51,7 @@ struct audit_screen {
 
 static const struct ui_binding keys[] = {
 	{UI_KEY_ENTER, UI_ACT_OPEN, "details of the selected entry", NULL},
-	{UI_KEY_ESC, UI_ACT_BACK, "close details / the form", NULL},
+	{UI_KEY_ESC, UI_ACT_BACK, "stop the chain check / close details / the form", NULL},
 	{'F', UI_ACT_FILTER, "filter by date, user, action", NULL},
 	{'x', UI_ACT_CLEAR, "clear the filter", NULL},
 	{'e', UI_ACT_EXPORT, "export the filtered entries to CSV", NULL},
