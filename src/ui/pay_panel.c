@@ -514,26 +514,21 @@ static void new_link(struct pay_panel *p)
 /* ---- the payment view's keys (a keymap over the screen's) ------------------ */
 
 /* The link shown, while it is open: the pay link, or the save-a-card link
- * (NULL: none; the caller frees). */
+ * (NULL: none; the caller frees). From what pay_panel_reload read: the
+ * help overlay asks it at every frame, and drawing reads no store. */
 static char *open_link(const struct pay_panel *p)
 {
-	char *url = NULL;
 	if (p->mode == PANEL_CARD_LINK) {
-		struct card_setup s;
-		if (card_setups_latest(p->ui->app->db, p->id, &s, NULL) != PD_OK)
-			return NULL;
-		if (strcmp(s.status, "open") == 0 && s.url && s.url[0])
-			url = strdup(s.url);
-		card_setup_free(&s);
-		return url;
+		const struct card_setup *s = &p->shown.card;
+		return p->shown.have_card && strcmp(s->status, "open") == 0 && s->url && s->url[0]
+			       ? strdup(s->url)
+			       : NULL;
 	}
-	struct pay_attempt last;
-	if (payrows_latest(p->ui->app->db, p->id, PAYROW_LINK, &last, NULL) != PD_OK)
-		return NULL;
-	if (last.status == PAYROW_OPEN && last.url && last.url[0])
-		url = strdup(last.url);
-	pay_attempt_free(&last);
-	return url;
+	const struct pay_attempt *last = &p->shown.last;
+	return p->mode == PANEL_VIEW && p->shown.have_last && last->method == PAYROW_LINK &&
+			       last->status == PAYROW_OPEN && last->url && last->url[0]
+		       ? strdup(last->url)
+		       : NULL;
 }
 
 static bool has_open_link(const void *state, const struct ui *ui)
