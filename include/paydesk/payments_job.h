@@ -37,6 +37,7 @@ struct pay_job_request {
 	char reason[32];
 	double poll_seconds; /* watches: 0 for PAYMENTS_POLL_SECONDS */
 	int poll_max;        /* watches: 0 for PAYMENTS_POLL_MAX */
+	int64_t queued;      /* PAY_OP_CARD: send this queued charge (charge_queue_send), or 0 */
 };
 
 /* Queue req (interactive lane; watches on the background lane). key (may be

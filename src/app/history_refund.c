@@ -275,7 +275,8 @@ static enum jobs_status run_refund(struct jobs_ctx *ctx, void *arg, char *result
 	/* Queued without a key (the TUI): opened here, wiped when the job ends. */
 	char *opened = NULL;
 	const char *key = jobs_key(ctx, j->key, &opened, &err);
-	struct pay_env e = {ctx->db, ctx->client, key, ctx->cancel, &j->who};
+	struct pay_env e = {.db = ctx->db, .client = ctx->client, .key = key, .cancel = ctx->cancel,
+			    .who = &j->who};
 	struct pay_result r;
 	int rc = key ? history_refund(&e, j->history_id, j->amount, j->reason, &r, &err) : PD_ERR;
 	vault_secret_free(&opened);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "paydesk/charge_queue.h"
 #include "paydesk/customers.h"
 #include "paydesk/log.h"
 #include "paydesk/payments.h"
@@ -104,6 +105,10 @@ static enum jobs_status run_op(struct jobs_ctx *ctx, struct pay_job *j, struct p
 	enum pay_op watch = PAY_OP_CARD; /* none */
 	switch (q->op) {
 	case PAY_OP_CARD:
+		if (q->queued) {
+			rc = charge_queue_send(&e, q->queued, &r, &err);
+			break;
+		}
 		rc = payments_charge_card(&e, q->id, q->amount,
 					  q->payment_method[0] ? q->payment_method : NULL, &r, &err);
 		break;

@@ -68,8 +68,9 @@ static enum jobs_status run_job(struct jobs_ctx *ctx, void *arg, char *result, s
 	 * Locked, the use cases refuse what needs Stripe. */
 	char *opened = NULL;
 	struct pd_error key_err = {0};
-	struct pay_env e = {ctx->db, ctx->client, jobs_key(ctx, j->key, &opened, &key_err),
-			    ctx->cancel, &j->who};
+	struct pay_env e = {.db = ctx->db, .client = ctx->client,
+			    .key = jobs_key(ctx, j->key, &opened, &key_err), .cancel = ctx->cancel,
+			    .who = &j->who};
 	enum jobs_status status = run_op(j, e, result, size);
 	vault_secret_free(&opened);
 	return status;

@@ -609,6 +609,31 @@ const struct migration store_migrations[] = {
 	  * (UTC) lets the desk undo only a change made today, local time. */
 	 "ALTER TABLE appointments ADD COLUMN prev_state TEXT;"
 	 "ALTER TABLE appointments ADD COLUMN state_changed_at INTEGER NOT NULL DEFAULT 0;", NULL},
+	{16, "saved-card charges queued while Stripe was unreachable",
+	 /* A promise, not a payment: nothing was sent. It leaves 'queued' once:
+	  * 'sent' in the transaction that starts its payment attempt
+	  * (payment_row), or 'dropped' with a reason. One queued at a time per
+	  * appointment. */
+	 "CREATE TABLE queued_charges ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  appointment_id INTEGER NOT NULL REFERENCES appointments(id),"
+	 "  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'dropped')),"
+	 "  amount INTEGER NOT NULL CHECK (amount > 0),"
+	 "  currency TEXT NOT NULL,"
+	 "  payment_method_id TEXT NOT NULL DEFAULT '',"
+	 "  card TEXT NOT NULL DEFAULT '',"
+	 "  queued_by TEXT NOT NULL,"
+	 "  queued_at INTEGER NOT NULL,"
+	 "  down_since INTEGER NOT NULL DEFAULT 0,"
+	 "  done_by TEXT NOT NULL DEFAULT '',"
+	 "  done_at INTEGER NOT NULL DEFAULT 0,"
+	 "  payment_row INTEGER REFERENCES appointment_payments(id),"
+	 "  reason TEXT NOT NULL DEFAULT '',"
+	 "  CHECK (state != 'sent' OR payment_row IS NOT NULL),"
+	 "  CHECK (state != 'dropped' OR length(reason) > 0)"
+	 ");"
+	 "CREATE UNIQUE INDEX queued_charges_open ON queued_charges(appointment_id)"
+	 "  WHERE state = 'queued';", NULL},
 	{17, "history: decline reasons, invoice plans, dispute status and evidence due date",
 	 /* Nullable columns without defaults: ALTER TABLE ADD COLUMN only edits
 	  * the schema text, whatever the size of the history (rows read them as

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "paydesk/charge_queue.h"
 #include "paydesk/clients.h"
 #include "paydesk/jobs.h"
 #include "paydesk/money.h"
@@ -14,7 +15,9 @@
 #include "paydesk/payments_store.h"
 #include "paydesk/textcheck.h"
 #include "paydesk/stripe_key.h"
+#include "paydesk/stripe_reach.h"
 #include "qr_view.h"
+#include "stripe_status.h"
 #include "widgets.h"
 
 enum panel_mode { PANEL_NONE, PANEL_PAY, PANEL_REFUND, PANEL_VIEW, PANEL_CARD_LINK };
@@ -258,6 +261,12 @@ void pay_panel_pay(struct pay_panel *p, const struct appointment *a)
 	}
 	open_form(p, a, PANEL_PAY, due);
 	list_cards(p, a->id);
+	struct client c; /* a saved card is possible: known before y whether to charge or queue */
+	if (clients_get(p->ui->app->db, a->client_id, &c, NULL) == PD_OK) {
+		if (c.stripe_customer_id)
+			ui_stripe_status_check_now(p->ui);
+		client_free(&c);
+	}
 }
 
 void pay_panel_recheck(struct pay_panel *p, const struct appointment *a)
@@ -345,6 +354,9 @@ struct pending {
 	bool desk;
 	enum payrow_method tender; /* a payment's; refunds go back as each was paid */
 	char note[PAYMENTS_DESK_NOTE_MAX * 4 + 1];
+	/* a saved-card charge while Stripe is unreachable: queued, not sent */
+	bool queue;
+	time_t down_since;
 };
 
 /* Whether the form's choice is a desk tender (or a refund at the desk). */
@@ -373,9 +385,29 @@ static void desk_confirmed(struct ui *ui, struct pending *pd)
 		ui_screens[ui->tab]->reload(ui->state[ui->tab], ui);
 }
 
+/* Recorded here and now as queued, not charged (charge_queue.h). */
+static void queue_confirmed(struct ui *ui, struct pending *pd)
+{
+	struct pay_result r;
+	struct pd_error err = {0};
+	int64_t id = 0;
+	if (charge_queue_add(ui->app->db, &ui->app->session, pd->req.id, pd->req.amount, NULL, NULL,
+			     pd->down_since, &id, &r, &err))
+		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
+	else
+		ui_notify(ui, UI_NOTICE_INFO, "%s", r.message);
+	if (ui_screens[ui->tab]->reload)
+		ui_screens[ui->tab]->reload(ui->state[ui->tab], ui);
+}
+
 static void confirmed(struct ui *ui, void *ctx)
 {
 	struct pending *pd = ctx;
+	if (pd->queue) {
+		queue_confirmed(ui, pd);
+		free(pd);
+		return;
+	}
 	if (pd->desk) {
 		desk_confirmed(ui, pd);
 		free(pd);
@@ -451,6 +483,19 @@ static void submit_form(struct pay_panel *p)
 		snprintf(body, sizeof body, "%s\nTender: %s. Recorded at the desk, no Stripe call.%s%s",
 			 p->title, pay_methods[choice], note_line, pd->note);
 		label = "record payment";
+	} else if (p->mode == PANEL_PAY && pay_ops[choice] == PAY_OP_CARD &&
+		   stripe_reach_down(&pd->down_since)) {
+		/* Sent now it would only end "unknown": offer to keep it for later. */
+		char when[32];
+		ui_stripe_status_when(pd->down_since, when, sizeof when);
+		pd->queue = true;
+		snprintf(body, sizeof body,
+			 "%s\nStripe has not answered since %s.\n"
+			 "Queue this charge of the saved card? It is recorded,\n"
+			 "not charged. Once Stripe is back, confirm it again (p):\n"
+			 "only then is it sent.",
+			 p->title, when);
+		label = "queue it";
 	} else if (p->mode == PANEL_PAY) {
 		pd->req.op = pay_ops[choice];
 		snprintf(body, sizeof body, "%s\nCollect by %s.", p->title, pay_methods[choice]);
@@ -471,7 +516,8 @@ static void submit_form(struct pay_panel *p)
 	p->mode = PANEL_NONE;
 	ui_dialog_open(p->ui, &(struct ui_dialog_spec){
 				      .title = pd->req.op == PAY_OP_REFUND ? "Refund?"
-									   : "Take this payment?",
+					       : pd->queue		 ? "Queue this charge?"
+									 : "Take this payment?",
 				      .body = body, .money = true, .amount = shown,
 				      .currency = p->currency, .confirm_label = label,
 				      .on_confirm = confirmed, .ctx = pd, .free_ctx = free});
