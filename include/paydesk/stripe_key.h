@@ -49,4 +49,13 @@ int app_setup_save(struct app *app, const struct setup_input *in,
 		   const struct verify_report *report, const struct session *who,
 		   struct pd_error *err);
 
+/* desk_enrol with the app's vault, under its lock (Setup's desks panel). */
+int app_desk_enrol(struct app *app, const char *path, const char *name, char *enrolled,
+		   struct pd_error *err);
+
+/* vault_change_passphrase_as with the default KDF, in actor's name (without
+ * workers; with them, passphrase_job_submit). */
+int app_vault_change_passphrase(struct app *app, const char *old_pass, const char *new_pass,
+				const char *actor, struct pd_error *err);
+
 #endif

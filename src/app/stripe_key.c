@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include "paydesk/desk.h"
 #include "paydesk/setup.h"
 #include "paydesk/vault.h"
 
@@ -74,6 +75,24 @@ int app_setup_save(struct app *app, const struct setup_input *in,
 	pthread_mutex_unlock(&vault_mutex);
 	vault_secret_free(&opened);
 	return rc;
+}
+
+int app_desk_enrol(struct app *app, const char *path, const char *name, char *enrolled,
+		   struct pd_error *err)
+{
+	pthread_mutex_lock(&vault_mutex);
+	int rc = app->vault ? desk_enrol(app->db, app->vault, &app->session, path, name, enrolled,
+					 err)
+			    : pd_error_set(err, PD_ERR_LOCKED, "the vault is locked: unlock it first");
+	pthread_mutex_unlock(&vault_mutex);
+	return rc;
+}
+
+int app_vault_change_passphrase(struct app *app, const char *old_pass, const char *new_pass,
+				const char *actor, struct pd_error *err)
+{
+	return vault_change_passphrase_as(app->db, old_pass, new_pass, &VAULT_KDF_DEFAULT, actor,
+					  err);
 }
 
 int app_vault_unlock(struct app *app, const char *passphrase, struct pd_error *err)

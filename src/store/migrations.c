@@ -609,6 +609,46 @@ const struct migration store_migrations[] = {
 	  * (UTC) lets the desk undo only a change made today, local time. */
 	 "ALTER TABLE appointments ADD COLUMN prev_state TEXT;"
 	 "ALTER TABLE appointments ADD COLUMN state_changed_at INTEGER NOT NULL DEFAULT 0;", NULL},
+	{13, "vault key slots: the admin passphrase and enrolled desks each wrap the data key",
+	 /* One row per way in: kind 'passphrase' (exactly one: Argon2id
+	  * parameters, the recovery path) or 'desk' (a random desk key kept in a
+	  * file on that host; no KDF). AUTOINCREMENT: a revoked desk's slot id
+	  * is never reused, so its stale key file reads as revoked. */
+	 "CREATE TABLE vault_slot ("
+	 "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	 "  kind TEXT NOT NULL CHECK (kind IN ('passphrase', 'desk')),"
+	 "  name TEXT NOT NULL UNIQUE,"
+	 "  kdf_salt BLOB,"
+	 "  kdf_opslimit INTEGER,"
+	 "  kdf_memlimit INTEGER,"
+	 "  wrap_nonce BLOB NOT NULL,"
+	 "  wrapped_key BLOB NOT NULL,"
+	 "  created_at INTEGER NOT NULL,"
+	 "  created_by TEXT NOT NULL,"
+	 "  last_used_at INTEGER,"
+	 "  updated_at INTEGER NOT NULL,"
+	 "  CHECK ((kind = 'passphrase') = (kdf_salt IS NOT NULL))"
+	 ");"
+	 "CREATE UNIQUE INDEX vault_slot_one_passphrase ON vault_slot(kind)"
+	 "  WHERE kind = 'passphrase';"
+	 /* The vault keeps its format and a random id that desk key files name,
+	  * so a file for another database is recognised and not tried. */
+	 "CREATE TABLE vault_new ("
+	 "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	 "  format INTEGER NOT NULL,"
+	 "  vault_id BLOB NOT NULL,"
+	 "  created_at INTEGER NOT NULL,"
+	 "  updated_at INTEGER NOT NULL"
+	 ");"
+	 /* The existing passphrase wrap moves as it is into the passphrase slot. */
+	 "INSERT INTO vault_slot (kind, name, kdf_salt, kdf_opslimit, kdf_memlimit, wrap_nonce,"
+	 "  wrapped_key, created_at, created_by, updated_at)"
+	 "  SELECT 'passphrase', 'passphrase', kdf_salt, kdf_opslimit, kdf_memlimit, wrap_nonce,"
+	 "  wrapped_key, created_at, 'vault passphrase', updated_at FROM vault;"
+	 "INSERT INTO vault_new (id, format, vault_id, created_at, updated_at)"
+	 "  SELECT id, format, randomblob(16), created_at, updated_at FROM vault;"
+	 "DROP TABLE vault;"
+	 "ALTER TABLE vault_new RENAME TO vault;", NULL},
 	{16, "saved-card charges queued while Stripe was unreachable",
 	 /* A promise, not a payment: nothing was sent. It leaves 'queued' once:
 	  * 'sent' in the transaction that starts its payment attempt

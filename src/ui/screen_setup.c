@@ -17,6 +17,7 @@
 #include "paydesk/stripe_keys.h"
 #include "paydesk/stripe_key.h"
 #include "paydesk/verify_job.h"
+#include "setup_desks.h"
 #include "setup_express.h"
 #include "setup_limits.h"
 #include "widgets.h"
@@ -25,7 +26,7 @@ extern const struct ui_screen screen_setup_ops;
 
 enum { F_ACCOUNT, F_PUBLISHABLE, F_KEY, F_CURRENCY, F_BOOKING, F_BILLING, F_COUNT };
 enum setup_mode { MODE_VIEW, MODE_EDIT, MODE_NEW_PASSPHRASE, MODE_EXPRESS, MODE_DISCONNECT,
-		  MODE_LIMITS };
+		  MODE_LIMITS, MODE_DESKS };
 
 /* Disconnect wipes the vault: confirmed by typing this word, which no stray
  * key (Enter, y) can give. */
@@ -55,6 +56,7 @@ struct setup_state {
 	char key_placeholder[128];
 	struct setup_express *express;
 	struct setup_limits *limits;
+	struct setup_desks *desks;
 };
 
 /* ---- field checks --------------------------------------------------- */
@@ -165,6 +167,7 @@ static void *open_setup(struct ui *ui)
 	verify_progress_init(&st->progress);
 	st->express = setup_express_new();
 	st->limits = setup_limits_new();
+	st->desks = setup_desks_new();
 	load(st);
 	return st;
 }
@@ -180,6 +183,7 @@ static void close_setup(void *state)
 	verify_progress_destroy(&st->progress);
 	setup_express_free(st->express);
 	setup_limits_free(st->limits);
+	setup_desks_free(st->desks);
 	free(st);
 }
 
@@ -463,6 +467,7 @@ static const struct ui_binding setup_keys[] = {
 	{'x', UI_ACT_BACK, "disconnect: wipe the key and account", NULL},
 	{'X', UI_ACT_VIEW, "Express account (Stripe Connect): create, onboard, link", NULL},
 	{'R', UI_ACT_REFUND, "staff refund limits, a currency each", NULL},
+	{'D', UI_ACT_DESKS, "desks: enrol this one, revoke, change the admin passphrase", NULL},
 	{'j', UI_ACT_DOWN, "scroll the checklist", NULL},
 	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, "scroll the checklist", NULL},
 	{'k', UI_ACT_UP, "scroll the checklist back", NULL},
@@ -523,6 +528,16 @@ static enum ui_result do_refund_limits(void *state, struct ui *ui)
 	return UI_HANDLED;
 }
 
+static enum ui_result do_desks(void *state, struct ui *ui)
+{
+	struct setup_state *st = state;
+	if (!st->desks)
+		return UI_UNHANDLED;
+	setup_desks_load(st->desks, ui);
+	st->mode = MODE_DESKS;
+	return UI_HANDLED;
+}
+
 static enum ui_result do_scroll_down(void *state, struct ui *ui)
 {
 	struct setup_state *st = state;
@@ -544,6 +559,7 @@ static const struct ui_function setup_functions[] = {
 	{UI_ACT_BACK, do_disconnect, has_account},
 	{UI_ACT_VIEW, do_express, has_account},
 	{UI_ACT_REFUND, do_refund_limits, NULL},
+	{UI_ACT_DESKS, do_desks, has_account},
 	{UI_ACT_DOWN, do_scroll_down, NULL},
 	{UI_ACT_UP, do_scroll_up, NULL},
 };
@@ -569,6 +585,15 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 			st->word_field.error[0] = '\0';
 		}
 		return UI_HANDLED;
+	}
+	if (st->mode == MODE_DESKS) {
+		if (setup_desks_key(st->desks, ui, k) == UI_HANDLED)
+			return UI_HANDLED;
+		if (k == UI_KEY_ESC) {
+			st->mode = MODE_VIEW;
+			return UI_HANDLED;
+		}
+		return UI_UNHANDLED;
 	}
 	if (st->mode == MODE_LIMITS) {
 		if (setup_limits_key(st->limits, ui, k) != UI_UNHANDLED)
@@ -620,6 +645,8 @@ static bool editing(void *state)
 		return setup_express_editing(st->express);
 	if (st->mode == MODE_DISCONNECT || st->mode == MODE_LIMITS)
 		return true;
+	if (st->mode == MODE_DESKS)
+		return setup_desks_editing(st->desks);
 	return st->mode != MODE_VIEW &&
 	       (st->mode == MODE_NEW_PASSPHRASE || st->fields[st->form.focus].kind != UI_FIELD_CHOICE);
 }
@@ -634,6 +661,7 @@ static void job_done(void *state, struct ui *ui, const struct jobs_completion *c
 {
 	struct setup_state *st = state;
 	setup_express_job_done(st->express, ui, c, &st->row);
+	setup_desks_job_done(st->desks, ui, c);
 	if (c->id != st->job)
 		return;
 	st->job = 0;
@@ -748,6 +776,10 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 		setup_limits_draw(st->limits, (struct ui_rect){y, a.x, a.y + a.h - y, a.w});
 		return;
 	}
+	if (st->mode == MODE_DESKS) {
+		setup_desks_draw(st->desks, (struct ui_rect){y, a.x, a.y + a.h - y, a.w});
+		return;
+	}
 	if (st->mode == MODE_NEW_PASSPHRASE) {
 		ui_put(y++, a.x + 2, a.w - 4, ROLE_NORMAL,
 		       "Create the admin passphrase that seals the key (asked at each start).", false);
@@ -781,7 +813,7 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 	y += used > form_h ? form_h : used;
 	ui_put(y++, a.x + 2, a.w - 4, ROLE_HELP_KEY,
 	       st->mode == MODE_EDIT ? "Tab/Enter: next field   Esc: done editing"
-				     : "e edit  v verify  s save  x disconnect  X Express  R refund limits  ? keys",
+				     : "e edit  v verify  s save  x disconnect  X Express  R refund limits  D desks  ?",
 	       false);
 	draw_checklist(st, (struct ui_rect){y, a.x, a.y + a.h - y, a.w});
 	if (st->mode == MODE_EDIT)

@@ -91,7 +91,8 @@
 	X(LINK, "link an existing account")                            \
 	X(ONBOARD, "a new onboarding link")                            \
 	X(DASHBOARD, "a sign-in link to the Express dashboard")        \
-	X(UNLINK, "unlink")
+	X(UNLINK, "unlink")                                            \
+	X(DESKS, "desks that unlock themselves; the admin passphrase")
 
 enum ui_action {
 #define X(id, help) UI_ACT_##id,
