@@ -154,6 +154,14 @@ def main():
             if out.returncode != 0:
                 sys.stderr.write(out.stderr)
                 sys.exit("demo: could not create the demo users")
+        # Stripe's simulated reader, this desk's: a reader payment can be tried
+        # end to end (t taps a test card while the payment view waits).
+        reader = subprocess.run([args.bin, "readers", "register", "--code", "simulated-wpe",
+                                 "--label", "Training reader", "--as", DEMO_ADMIN], text=True,
+                                capture_output=True, env={**env, "PAYDESK_PIN": DEMO_ADMIN_PIN})
+        if reader.returncode != 0:
+            sys.stderr.write(reader.stderr)
+            sys.exit("demo: could not register the simulated card reader")
         seed_desk(args, env, os.path.join(env["XDG_DATA_HOME"], "paydesk", "paydesk.db"), fake,
                   seed)
         print("paydesk training mode: syncing the sample billing history…")

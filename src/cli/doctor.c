@@ -9,6 +9,7 @@
 
 #include "cli_io.h"
 #include "paydesk/cli.h"
+#include "paydesk/backup.h"
 #include "paydesk/db_check.h"
 #include "paydesk/sanitize.h"
 #include "paydesk/setup.h"
@@ -113,6 +114,11 @@ static int run(struct app *app, int argc, char **argv)
 	/* With --json, stdout carries one JSON document: the database part goes
 	 * to stderr. */
 	int db_status = check_database(app, full, json ? stderr : stdout);
+	char last[160];
+	bool stale = backup_describe_last(backup_last_at(app->db), (int64_t)time(NULL), last,
+					  sizeof last);
+	fprintf(json ? stderr : stdout, "Backup: %s%s\n", stale ? "WARNING " : "", last);
+	fflush(json ? stderr : stdout);
 	struct pd_error err = {0};
 	struct stripe_account_row acct;
 	if (stripe_account_get(app->db, &acct, &err) != PD_OK) {

@@ -649,6 +649,19 @@ const struct migration store_migrations[] = {
 	 "  SELECT id, format, randomblob(16), created_at, updated_at FROM vault;"
 	 "DROP TABLE vault;"
 	 "ALTER TABLE vault_new RENAME TO vault;", NULL},
+	{15, "card readers: the display copy of Stripe's list",
+	 /* What GET /v1/terminal/readers last gave, for the Setup tab (Stripe
+	  * stays the truth; which reader a desk uses is in settings,
+	  * terminal_reader.<desk>). position -1 only marks when it was listed. */
+	 "CREATE TABLE terminal_readers ("
+	 "  position INTEGER PRIMARY KEY,"
+	 "  id TEXT NOT NULL,"
+	 "  label TEXT NOT NULL,"
+	 "  status TEXT NOT NULL,"
+	 "  device_type TEXT NOT NULL,"
+	 "  location TEXT NOT NULL,"
+	 "  listed_at INTEGER NOT NULL"
+	 ");", NULL},
 	{16, "saved-card charges queued while Stripe was unreachable",
 	 /* A promise, not a payment: nothing was sent. It leaves 'queued' once:
 	  * 'sent' in the transaction that starts its payment attempt

@@ -35,6 +35,7 @@ static const struct config_key {
 	{"stripe.max_retries", VAL_INT, offsetof(struct config, max_retries), 0, 10, NULL},
 	{"ui.idle_lock", VAL_DURATION, offsetof(struct config, idle_lock_seconds), 0, 86400, NULL},
 	{"vault.desk_key", VAL_PATH, offsetof(struct config, desk_key_path), 0, 0, NULL},
+	{"backup.keep", VAL_INT, offsetof(struct config, backup_keep), 1, 10000, NULL},
 };
 
 #define N_KEYS (sizeof config_keys / sizeof config_keys[0])
@@ -51,6 +52,7 @@ void config_init(struct config *cfg)
 	cfg->request_timeout = 60;
 	cfg->max_retries = 4;
 	cfg->idle_lock_seconds = 600;
+	cfg->backup_keep = 14;
 }
 
 void config_free(struct config *cfg)

@@ -186,6 +186,6 @@ void appt_draw_agenda(struct appt_screen *st, struct ui_rect a)
 		appt_prompt_draw(st, (struct ui_rect){a.y + a.h - 1, a.x + 1, 1, a.w - 2});
 	else
 		ui_put(a.y + a.h - 1, a.x + 1, a.w - 2, ROLE_HELP_KEY,
-		       "h/l day  t today  w week  s staff  / find  J date  U undo  ?: keys", false);
+		       "h/l day  t today  w week  s staff  / find  J date  U undo  H visits  ?: keys", false);
 }
 

@@ -13,6 +13,7 @@
 #include "paydesk/payments.h"
 #include "paydesk/payments_desk.h"
 #include "paydesk/payments_store.h"
+#include "paydesk/readers.h"
 #include "paydesk/textcheck.h"
 #include "paydesk/stripe_key.h"
 #include "paydesk/stripe_reach.h"
@@ -54,6 +55,10 @@ struct pay_panel {
 	char error[300];
 	char limit[200]; /* refund form: the staff member's refund limit */
 	uint64_t jobs[8]; /* ours, for notices */
+	/* The job whose payment the view waits for, and why it failed: the
+	 * view then says so and what to do, never "Sending…" for good. */
+	uint64_t view_job;
+	char view_error[512];
 	/* The client's saved cards, listed from Stripe as the pay form opens
 	 * when the store has none: only then is "no saved card" known before
 	 * the confirm. */
@@ -70,6 +75,7 @@ struct pay_panel {
 		struct pay_attempt last; /* the newest attempt */
 		bool have_card;
 		struct card_setup card;	 /* PANEL_CARD_LINK: the newest save-a-card link */
+		char desk_reader[64], reader_label[128]; /* the reader this desk uses */
 	} shown;
 };
 
@@ -94,6 +100,7 @@ void pay_panel_reload(struct pay_panel *p)
 		p->shown.appointment_rc = appointments_get(db, p->id, &p->shown.ap, NULL);
 		p->shown.have_last = p->shown.appointment_rc == PD_OK &&
 				     payrows_latest(db, p->id, -1, &p->shown.last, NULL) == PD_OK;
+		readers_desk_reader(db, p->shown.desk_reader, p->shown.reader_label);
 		p->shown.loaded = true;
 	} else if (p->mode == PANEL_CARD_LINK) {
 		p->shown.have_card = card_setups_latest(db, p->id, &p->shown.card, NULL) == PD_OK;
@@ -322,6 +329,8 @@ void pay_panel_view(struct pay_panel *p, int64_t appointment_id)
 {
 	close_form(p);
 	forget_shown(p); /* "Sending to Stripe…" until the screen's reload reads it */
+	p->view_job = 0;
+	p->view_error[0] = '\0';
 	p->mode = PANEL_VIEW;
 	p->id = appointment_id;
 }
@@ -418,8 +427,10 @@ static void confirmed(struct ui *ui, void *ctx)
 		remember_job(pd->panel, id);
 		ui_notify(ui, UI_NOTICE_INFO, "sent to Stripe…");
 		/* Links and readers continue in the payment view. */
-		if (pd->req.op == PAY_OP_LINK || pd->req.op == PAY_OP_READER)
+		if (pd->req.op == PAY_OP_LINK || pd->req.op == PAY_OP_READER) {
 			pay_panel_view(pd->panel, pd->req.id);
+			pd->panel->view_job = id;
+		}
 	}
 	free(pd);
 }
@@ -498,7 +509,14 @@ static void submit_form(struct pay_panel *p)
 		label = "queue it";
 	} else if (p->mode == PANEL_PAY) {
 		pd->req.op = pay_ops[choice];
-		snprintf(body, sizeof body, "%s\nCollect by %s.", p->title, pay_methods[choice]);
+		/* which reader the client will tap: this desk's, said before y */
+		char rid[64], rlabel[128], on[200] = "";
+		if (pay_ops[choice] == PAY_OP_READER) {
+			readers_desk_reader(p->ui->app->db, rid, rlabel);
+			snprintf(on, sizeof on, "%s%s", rlabel[0] ? " on " : "",
+				 rlabel[0] ? rlabel : " (this desk has chosen no reader: Stripe's only one)");
+		}
+		snprintf(body, sizeof body, "%s\nCollect by %s%s.", p->title, pay_methods[choice], on);
 		label = choice == 0 ? "charge" : choice == 1 ? "make link" : "start reader";
 	} else if (pd->desk) {
 		pd->req.op = PAY_OP_REFUND;
@@ -529,6 +547,19 @@ static void stop_reader(struct pay_panel *p)
 	uint64_t id = pay_panel_submit(p->ui, &req);
 	if (id)
 		remember_job(p, id);
+}
+
+/* Training: the simulated reader is handed a test card, as a client's tap. */
+static bool training(const struct pay_panel *p)
+{
+	return strcmp(p->ui->mode, "test") == 0;
+}
+
+static void tap_card(struct pay_panel *p)
+{
+	struct pay_job_request req = {.op = PAY_OP_READER_TAP, .id = p->id};
+	if (pay_panel_run(p, &req))
+		ui_notify(p->ui, UI_NOTICE_INFO, "tapping a test card on the simulated reader…");
 }
 
 static void new_link(struct pay_panel *p)
@@ -599,6 +630,7 @@ static const struct ui_binding view_keys[] = {
 	{'c', UI_ACT_CHECK, "check the link with Stripe now", NULL},
 	{'n', UI_ACT_NEW, "a new pay link (when the last one is closed)", NULL},
 	{'K', UI_ACT_STOP, "stop the card reader", NULL},
+	{'t', UI_ACT_TAP, "tap a test card on the simulated reader (training)", NULL},
 };
 
 static enum ui_result do_close_view(void *state, struct ui *ui)
@@ -658,7 +690,21 @@ static enum ui_result do_check(void *state, struct ui *ui)
 	return UI_HANDLED;
 }
 
+static enum ui_result do_tap(void *state, struct ui *ui)
+{
+	(void)ui;
+	tap_card(state);
+	return UI_HANDLED;
+}
+
+/* Training only: a test-mode account's reader payment waiting in the view. */
+static bool can_tap(const void *state, const struct ui *ui)
+{
+	return in_view(state, ui) && training(state);
+}
+
 static const struct ui_function view_functions[] = {
+	{UI_ACT_TAP, do_tap, can_tap},
 	{UI_ACT_BACK, do_close_view, NULL},
 	{UI_ACT_QR, do_qr, has_open_link},
 	{UI_ACT_COPY, do_copy, has_open_link},
@@ -714,6 +760,11 @@ void pay_panel_job_done(struct pay_panel *p, const struct jobs_completion *c)
 		p->cards_listed = c->status == JOBS_DONE && strncmp(c->result, "0 saved cards", 13) == 0;
 		return;
 	}
+	if (p->view_job && c->id == p->view_job) {
+		p->view_job = 0;
+		if (c->status != JOBS_DONE)
+			snprintf(p->view_error, sizeof p->view_error, "%s", c->result);
+	}
 	for (size_t i = 0; i < sizeof p->jobs / sizeof p->jobs[0]; i++) {
 		if (p->jobs[i] && p->jobs[i] == c->id) {
 			ui_notify(p->ui, c->status == JOBS_DONE ? UI_NOTICE_INFO : UI_NOTICE_ERROR,
@@ -726,6 +777,20 @@ void pay_panel_job_done(struct pay_panel *p, const struct jobs_completion *c)
 
 /* ---- drawing ------------------------------------------------------------------ */
 
+/* text wrapped at width from row y, at most up to row last */
+static void draw_wrapped(const char *t, int y, int x, int width, int last, enum theme_role role)
+{
+	while (*t && y <= last) {
+		size_t n = ui_wrap(t, width);
+		char line[512];
+		snprintf(line, sizeof line, "%.*s", (int)n, t);
+		ui_put(y++, x, width, role, line, false);
+		t += n;
+		while (*t == ' ')
+			t++;
+	}
+}
+
 static void draw_view(struct pay_panel *p, struct ui_rect a)
 {
 	int y = a.y;
@@ -736,8 +801,13 @@ static void draw_view(struct pay_panel *p, struct ui_rect a)
 	}
 	const struct appointment ap = p->shown.ap;
 	const struct pay_attempt last = p->shown.last;
-	if (!p->shown.have_last) { /* not read yet, or no attempt yet */
-		ui_put(y + 1, x, a.w - 4, ROLE_DIM, "Sending to Stripe…", false);
+	if (p->view_error[0] || !p->shown.have_last) { /* not read yet, or no attempt yet */
+		/* Refused before any attempt was recorded (no reader, Stripe
+		 * locked): said whole, with what to do. */
+		if (p->view_error[0])
+			draw_wrapped(p->view_error, y + 1, x, a.w - 4, a.y + a.h - 2, ROLE_ERROR);
+		else
+			ui_put(y + 1, x, a.w - 4, ROLE_DIM, "Sending to Stripe…", false);
 		ui_put(a.y + a.h - 1, x, a.w - 4, ROLE_HELP_KEY, "Esc: back", false);
 		return;
 	}
@@ -766,10 +836,14 @@ static void draw_view(struct pay_panel *p, struct ui_rect a)
 		}
 	} else if (last.method == PAYROW_READER && last.status == PAYROW_OPEN) {
 		static const char spin[] = "|/-\\";
+		const char *label = p->shown.reader_label;
+		bool ours = last.reader_id && label[0] &&
+			    strcmp(p->shown.desk_reader, last.reader_id) == 0;
 		snprintf(line, sizeof line, "%c waiting for the card on %s", spin[p->ui->spinner % 4],
-			 last.reader_id ? last.reader_id : "the reader");
+			 ours ? label : last.reader_id ? last.reader_id : "the reader");
 		ui_put(y++, x, a.w - 4, ROLE_PROGRESS, line, false);
-		help = "K: stop the reader   Esc: back (paydesk keeps watching)";
+		help = training(p) ? "t: tap a test card (training)   K: stop the reader   Esc: back"
+				   : "K: stop the reader   Esc: back (paydesk keeps watching)";
 	}
 	ui_put(a.y + a.h - 1, x, a.w - 4, ROLE_HELP_KEY, help, false);
 }

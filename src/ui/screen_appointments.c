@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "appt_screen.h"
+#include "visit_history.h"
 #include "paydesk/booking.h"
 #include "paydesk/clients.h"
 #include "paydesk/customers.h"
@@ -575,6 +576,7 @@ static const struct ui_binding appt_keys[] = {
 	{'u', UI_ACT_PAY_VIEW, help_pay, NULL},
 	{'K', UI_ACT_STOP, help_pay, NULL},
 	{'Y', UI_ACT_SYNC, "re-check an unknown payment at Stripe (no restart)", NULL},
+	{'H', UI_ACT_VISITS, "the client's visit history (visits, money)", NULL},
 	{'Q', UI_ACT_OPEN, help_queue, NULL},
 	{'D', UI_ACT_DELETE, help_queue, NULL},
 	{'h', UI_ACT_LEFT, help_move, NULL},
@@ -679,6 +681,14 @@ static enum ui_result do_recheck(void *state, struct ui *ui)
 	(void)ui;
 	if (cur)
 		pay_panel_recheck(st->pay, cur);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_visits(void *state, struct ui *ui)
+{
+	const struct appointment *cur = appt_selected(state);
+	if (cur)
+		ui_visits_open(ui, cur->client_id, cur->id);
 	return UI_HANDLED;
 }
 
@@ -845,6 +855,7 @@ static const struct ui_function appt_functions[] = {
 	{UI_ACT_PAY_VIEW, do_pay_view, in_agenda},
 	{UI_ACT_STOP, do_stop_reader, in_agenda},
 	{UI_ACT_SYNC, do_recheck, in_agenda},
+	{UI_ACT_VISITS, do_visits, in_agenda},
 	{UI_ACT_OPEN, do_queue_list, has_queue},
 	{UI_ACT_DELETE, do_queue_drop, has_queue},
 	{UI_ACT_LEFT, do_previous_day, in_agenda},

@@ -77,7 +77,9 @@ void ui_tabs_draw(struct ui *ui)
 	int right = strcmp(ui->mode, "live") == 0 ? 6 : 0;
 	if (outage)
 		x += ui_stripe_status_draw(ui, 0, x, COLS - x - right);
-	if (ui->tab >= UI_TABS) { /* a panel: its name where the tabs end */
+	/* The Audit panel: its name where the tabs end. The visit history's
+	 * own first line names it, leaving the room to who is signed in. */
+	if (ui->tab == UI_SCREEN_AUDIT) {
 		char label[48];
 		snprintf(label, sizeof label, " A %s ", ui_screens[ui->tab]->title);
 		if (COLS - x - right > 0)

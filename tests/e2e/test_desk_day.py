@@ -4,16 +4,14 @@ member signs in at the lock screen and plays the day — a phone booking, a walk
 deposit then the rest, cash, a saved card, a pay link paid from the client's phone (the
 fake's test control), a decline then a pay link, a no-show, a cancellation with a refund, a
 Stripe outage cleared without restarting, idling past the lock and signing back in — and
-reads the day's takings by tender at the end. The opening and the closing also run under
+reads the day's takings by tender at the end. The desk is enrolled (its own vault key
+slot): nobody at it knows or types the admin's passphrase, and its environment has none. The opening and the closing also run under
 LANG=C.
 
 Every wait is for text on the screen (or for the fake's own state), never a fixed sleep:
 the test must hold on a loaded 2-core machine.
 
 Parts that wait on other work (issue 15), left as marked hooks rather than faked:
-- TODO(vault-slots, point 18): staff sign in without the admin's vault passphrase. Until
-  desk enrolment lands, the desk gets it from PAYDESK_PASSPHRASE (kiosk style) — the day
-  must then run without it (see desk_unlock_env).
 - TODO(readers-visits, point 7): a payment on the simulated card reader of training mode
   (see take_reader_payment).
 """
@@ -72,6 +70,9 @@ class DeskDay(unittest.TestCase):
                  stdin=KEY + "\n", env={"PAYDESK_PASSPHRASE": PASSPHRASE})
         self.cli("users", "add", "--name", ADMIN, "--role", "admin", stdin=ADMIN_PIN + "\n",
                  env={"PAYDESK_PASSPHRASE": PASSPHRASE})
+        # The admin enrols this desk once: from then on it opens Stripe with its key file.
+        self.cli("desk", "enrol", "--name", "front desk", "--as", ADMIN,
+                 env={"PAYDESK_PIN": ADMIN_PIN, "PAYDESK_PASSPHRASE": PASSPHRASE})
         admin = {"PAYDESK_PIN": ADMIN_PIN}
         self.cli("users", "add", "--name", STAFF, "--role", "staff", "--as", ADMIN,
                  stdin=STAFF_PIN + "\n", env=admin)
@@ -88,10 +89,10 @@ class DeskDay(unittest.TestCase):
         return "Etc/GMT%+d" % -offset if offset else "UTC"
 
     def desk_unlock_env(self):
-        # TODO(vault-slots, issue 15 point 18): the desk must open Stripe without the admin's
-        # vault passphrase (desk enrolment). Return {} here once that lands, and the day
-        # below must still take card payments.
-        return {"PAYDESK_PASSPHRASE": PASSPHRASE}
+        # Issue 15 point 18 / issue 17: the enrolled desk opens Stripe without the admin's
+        # vault passphrase; none is in the desk's environment, and the day below still
+        # takes card payments.
+        return {}
 
     def cli(self, *args, stdin="", env=None, check=True):
         out = subprocess.run([paydesk_bin(), *args], input=stdin, text=True,

@@ -41,6 +41,8 @@
 #include "paydesk/log.h"
 #include "paydesk/outbox_runner.h"
 #include "paydesk/payments.h"
+#include "paydesk/readers.h"
+#include "paydesk/stripe_account.h"
 #include "paydesk/payments_job.h"
 #include "paydesk/payments_store.h"
 #include "paydesk/services.h"
@@ -418,6 +420,14 @@ int main(int argc, char **argv)
 		out = report(rc, &err, &r, appointment_json(db, id));
 	} else if (strcmp(cmd, "reader-check") == 0) {
 		rc = payments_reader_check(&e, id, &r, &err);
+		out = report(rc, &err, &r, appointment_json(db, id));
+	} else if (strcmp(cmd, "account") == 0) { /* the connected account's mode: test | live */
+		struct stripe_account_row acct = {.account_id = "acct_1FakePlatform000"};
+		snprintf(acct.mode, sizeof acct.mode, "%s", arg1);
+		rc = stripe_account_save(db, &acct, &err);
+		out = report(rc, &err, NULL, json_null());
+	} else if (strcmp(cmd, "reader-tap") == 0) {
+		rc = readers_tap(&e, id, arg2, &r, &err);
 		out = report(rc, &err, &r, appointment_json(db, id));
 	} else if (strcmp(cmd, "reader-cancel") == 0) {
 		rc = payments_reader_cancel(&e, id, &r, &err);
