@@ -150,10 +150,10 @@ static int run(struct app *app, int argc, char **argv)
 	struct session who = {0};
 	if (o.as && cli_authenticate(app, o.as, o.pin_fd, -1, &who, &err) != PD_OK)
 		return cli_fail(PD_ERR, err.msg);
+	/* Signed in by PIN: an enrolled desk opens the key without the passphrase. */
 	struct stripe_cli s;
-	int rc = stripe_cli_open(&s, app, o.pass_fd, &err);
-	if (o.as)
-		s.who = who; /* env.who points at s.who */
+	int rc = o.as ? stripe_cli_open_as(&s, app, &who, o.pass_fd, &err)
+		      : stripe_cli_open(&s, app, o.pass_fd, &err);
 	if (rc) {
 		stripe_cli_close(&s);
 		return cli_fail(rc, err.msg);
