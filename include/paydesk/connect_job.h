@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "paydesk/connect.h"
+#include "paydesk/job_progress.h"
 #include "paydesk/jobs.h"
 
 enum connect_op {
@@ -20,7 +21,8 @@ enum connect_op {
 };
 
 struct connect_result {
-	pthread_mutex_t lock;
+	struct job_progress pub; /* lock + generation: each submit begins one; an older
+	                            job (a poll overtaken, an account unlinked) writes nothing */
 	bool running;
 	bool have_status;
 	struct connect_status status;
@@ -32,15 +34,19 @@ struct connect_result {
 void connect_result_init(struct connect_result *r);
 void connect_result_destroy(struct connect_result *r);
 void connect_result_snapshot(struct connect_result *r, struct connect_result *out);
+/* Forget the link and status shown (unlinked): a job still running writes nothing. */
+void connect_result_forget(struct connect_result *r);
 
 struct connect_request {
 	enum connect_op op;
-	const char *key;        /* the platform's key; copied into guarded memory */
+	const char *key;        /* the platform's key, copied into guarded memory; NULL: the
+	                           job opens the sealed key on its worker (jobs_open_key) */
 	const char *account;    /* LINK: the id; STATUS/ONBOARDING/LOGIN: the connected one */
 	const char *email;      /* CREATE, may be NULL */
 	const char *return_url; /* CREATE/ONBOARDING */
 	const char *actor;      /* for the audit log */
-	int delay_ms;           /* STATUS: wait first (polling), cancellable */
+	int delay_ms;           /* STATUS: run no sooner (polling); the wait is spent in the
+	                           queue, not on a worker, and is not pending work */
 };
 
 /* Queue the call (interactive lane, STATUS polls on the background lane). */

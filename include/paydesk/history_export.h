@@ -4,6 +4,7 @@
 #ifndef PAYDESK_HISTORY_EXPORT_H
 #define PAYDESK_HISTORY_EXPORT_H
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -21,6 +22,19 @@ int history_export(sqlite3 *db, const struct history_filter *f, enum history_for
  * An existing file is kept and PD_ERR_EXISTS returned unless replace. */
 int history_export_file(sqlite3 *db, const struct history_filter *f, enum history_format fmt,
 			const char *path, bool replace, long *rows, struct pd_error *err);
+
+/* For an export run as a job: stop when *cancel is set (checked between
+ * pages; PD_ERR_CONFLICT "export stopped", and no file is left), and tell
+ * on_rows(ctx, rows written so far, rows in all) after each page. */
+struct history_export_watch {
+	const atomic_bool *cancel;
+	void (*on_rows)(void *ctx, long rows, long total);
+	void *ctx;
+};
+int history_export_file_watched(sqlite3 *db, const struct history_filter *f,
+				enum history_format fmt, const char *path, bool replace,
+				const struct history_export_watch *watch, long *rows,
+				struct pd_error *err);
 
 /* Parse "csv" or "jsonl" (PD_ERR_USAGE otherwise). */
 int history_format_parse(const char *s, enum history_format *fmt, struct pd_error *err);

@@ -9,11 +9,11 @@
 #include <stdint.h>
 
 #include "paydesk/history_sync.h"
+#include "paydesk/job_progress.h"
 #include "paydesk/jobs.h"
 
 struct history_sync_progress {
-	pthread_mutex_t lock;
-	unsigned generation; /* bumped by each submit; older jobs stop writing */
+	struct job_progress pub; /* lock + generation: each submit begins one; older jobs stop writing */
 	bool running;
 	bool full;
 	char object[32];  /* object type being pulled */

@@ -39,6 +39,10 @@ struct jobs_opts {
 	const char *db_path;              /* each worker opens it (db_open); NULL: no store */
 	int workers;                      /* clamped to [JOBS_WORKERS_MIN, JOBS_WORKERS_MAX] */
 	struct stripe_client_opts client; /* each worker makes its own client from these */
+	/* Opens the Stripe key for a job queued without one (jobs_open_key), on
+	 * the job's worker with its connection; NULL: such jobs fail. */
+	int (*open_key)(void *ctx, sqlite3 *db, char **key, struct pd_error *err);
+	void *open_key_ctx;
 };
 
 /* What a running job may use: its worker's store connection and client, and
@@ -47,7 +51,19 @@ struct jobs_ctx {
 	sqlite3 *db; /* NULL when opts.db_path was NULL */
 	struct stripe_client *client;
 	const atomic_bool *cancel;
+	int (*open_key)(void *ctx, sqlite3 *db, char **key, struct pd_error *err);
+	void *open_key_ctx;
 };
+
+/* The Stripe key for this job, opened now on its worker (the UI never holds
+ * it). Wipe it with vault_secret_free as soon as the job is done with it. */
+int jobs_open_key(struct jobs_ctx *ctx, char **key, struct pd_error *err);
+
+/* A job's key: given (a copy made at submit: tests, headless commands) or
+ * opened now (jobs_open_key) into *opened, which the job frees with
+ * vault_secret_free when done. Returns the key to use, or NULL with err. */
+const char *jobs_key(struct jobs_ctx *ctx, const char *given, char **opened,
+                     struct pd_error *err);
 
 /* A job: runs on a worker, writes its outcome to the store, and returns its
  * status with a one-line result (NUL-terminated, at most size bytes). */
@@ -70,8 +86,9 @@ struct jobs;
 int jobs_start(const struct jobs_opts *opts, struct jobs **out, struct pd_error *err);
 
 /* jobs_submit, but not run before delay seconds from now: a poll waits in
- * the queue, not on a worker (others run meanwhile). A delayed job counts
- * as pending and can be cancelled like any queued one. */
+ * the queue, not on a worker (others run meanwhile). Until it is due it is
+ * not pending work (jobs_pending leaves it out: nothing spins for it); it
+ * can be cancelled like any queued one. */
 uint64_t jobs_submit_after(struct jobs *j, enum jobs_lane lane, double delay, jobs_fn fn,
                            void *arg, jobs_free_fn free_fn);
 
@@ -103,10 +120,11 @@ size_t jobs_drain(struct jobs *j, jobs_drain_fn cb, void *ctx);
  * PD_ERR_NOT_FOUND when the job already finished or never existed. */
 int jobs_cancel(struct jobs *j, uint64_t id);
 
-/* Jobs queued or running (for the status line, and for q asking first). */
+/* Jobs due or running (for the status line, and for q asking first); a
+ * delayed job waiting for its time is not counted. */
 size_t jobs_pending(struct jobs *j);
 
-/* Jobs of one lane queued or running (the idle lock waits for interactive
+/* Jobs of one lane due or running (the idle lock waits for interactive
  * ones: a payment or refund in flight). */
 size_t jobs_pending_lane(struct jobs *j, enum jobs_lane lane);
 

@@ -18,13 +18,14 @@
  * it answered meanwhile), or with delay 0 one now whatever is known (the
  * desk is about to need Stripe: a payment form opened, a queued charge to
  * send). At most one of each kind at a time (else 0). key (guarded memory)
- * is copied for the job. */
+ * is copied for the job; NULL: the job opens the sealed key on its worker. */
 uint64_t reach_probe_submit(struct jobs *jobs, const char *key, double delay);
 
 /* Whether a delayed check is queued or running. */
 bool reach_probe_pending(void);
 
-/* Checks in the pool, queued or running (0-2): the desk's job count and
+/* Checks in the pool as jobs_pending counts them — due or running, a
+ * delayed one waiting for its time not (0-2): the desk's job count and
  * "quit while jobs run?" leave them out — a check moves nothing. */
 int reach_probe_count(void);
 

@@ -7,12 +7,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "paydesk/job_progress.h"
 #include "paydesk/jobs.h"
 #include "paydesk/verify.h"
 
 struct verify_progress {
-	pthread_mutex_t lock;
-	unsigned generation;        /* bumped by each submit; older jobs stop writing */
+	struct job_progress pub; /* lock + generation: each submit begins one; older jobs stop writing */
 	bool running;
 	bool done;                  /* the checklist ran to its end */
 	struct verify_report report;

@@ -8,11 +8,13 @@
 
 #include "paydesk/audit.h"
 #include "paydesk/stripe_account.h"
+#include "paydesk/vault.h"
 
 struct connect_job {
 	struct connect_result *result;
 	enum connect_op op;
-	char *key; /* sodium_malloc */
+	unsigned generation;
+	char *key; /* sodium_malloc, or NULL: opened on the worker */
 	char account[64], email[256], return_url[512], actor[72];
 	int delay_ms;
 };
@@ -20,24 +22,34 @@ struct connect_job {
 void connect_result_init(struct connect_result *r)
 {
 	memset(r, 0, sizeof *r);
-	pthread_mutex_init(&r->lock, NULL);
+	job_progress_init(&r->pub);
 }
 
 void connect_result_destroy(struct connect_result *r)
 {
-	pthread_mutex_destroy(&r->lock);
+	job_progress_destroy(&r->pub);
+}
+
+void connect_result_forget(struct connect_result *r)
+{
+	job_progress_begin(&r->pub);
+	r->running = false;
+	r->have_status = false;
+	r->url[0] = '\0';
+	r->error[0] = '\0';
+	job_progress_end(&r->pub);
 }
 
 void connect_result_snapshot(struct connect_result *r, struct connect_result *out)
 {
-	pthread_mutex_lock(&r->lock);
+	job_progress_lock(&r->pub);
 	out->running = r->running;
 	out->have_status = r->have_status;
 	out->status = r->status;
 	memcpy(out->url, r->url, sizeof out->url);
 	out->expires_at = r->expires_at;
 	memcpy(out->error, r->error, sizeof out->error);
-	pthread_mutex_unlock(&r->lock);
+	job_progress_end(&r->pub);
 }
 
 static void audit(sqlite3 *db, const char *actor, const char *action, const char *account)
@@ -47,21 +59,33 @@ static void audit(sqlite3 *db, const char *actor, const char *action, const char
 	audit_append(db, &e, &err);
 }
 
-/* Wait in slices so a cancel (or quitting) is noticed at once. */
-static bool wait_cancellable(int ms, const atomic_bool *cancel)
-{
-	for (; ms > 0; ms -= 50) {
-		if (cancel && atomic_load(cancel))
-			return false;
-		struct timespec ts = {0, 50 * 1000000L};
-		nanosleep(&ts, NULL);
-	}
-	return !(cancel && atomic_load(cancel));
-}
+static enum jobs_status run_op(struct jobs_ctx *ctx, struct connect_job *j, const char *key,
+			       char *result, size_t size);
 
 static enum jobs_status run_connect(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
 {
 	struct connect_job *j = arg;
+	/* Queued without a key (the TUI): opened here, wiped when the job ends. */
+	char *opened = NULL;
+	struct pd_error err = {0};
+	const char *key = jobs_key(ctx, j->key, &opened, &err);
+	if (!key) {
+		if (job_progress_claim(&j->result->pub, j->generation)) {
+			j->result->running = false;
+			snprintf(j->result->error, sizeof j->result->error, "%s", err.msg);
+			job_progress_end(&j->result->pub);
+		}
+		snprintf(result, size, "%s", err.msg);
+		return JOBS_FAILED;
+	}
+	enum jobs_status status = run_op(ctx, j, key, result, size);
+	vault_secret_free(&opened);
+	return status;
+}
+
+static enum jobs_status run_op(struct jobs_ctx *ctx, struct connect_job *j, const char *key,
+			       char *result, size_t size)
+{
 	struct connect_result *r = j->result;
 	struct pd_error err = {0};
 	struct connect_status st = {0};
@@ -73,30 +97,28 @@ static enum jobs_status run_connect(struct jobs_ctx *ctx, void *arg, char *resul
 	snprintf(account, sizeof account, "%s", j->account);
 	switch (j->op) {
 	case CONNECT_OP_CREATE:
-		rc = connect_create_express(ctx->client, j->key, j->email, NULL, account, &err);
+		rc = connect_create_express(ctx->client, key, j->email, NULL, account, &err);
 		if (!rc)
 			rc = stripe_account_set_connected(ctx->db, account, &err);
 		if (!rc) {
 			audit(ctx->db, j->actor, "connect.express.create", account);
-			rc = connect_onboarding_link(ctx->client, j->key, account, j->return_url, &url,
+			rc = connect_onboarding_link(ctx->client, key, account, j->return_url, &url,
 						     &expires, &err);
 		}
 		if (!rc)
-			rc = connect_get_status(ctx->client, j->key, account, &st, &err);
+			rc = connect_get_status(ctx->client, key, account, &st, &err);
 		have_status = !rc;
 		break;
 	case CONNECT_OP_ONBOARDING:
-		rc = connect_onboarding_link(ctx->client, j->key, account, j->return_url, &url,
+		rc = connect_onboarding_link(ctx->client, key, account, j->return_url, &url,
 					     &expires, &err);
 		break;
-	case CONNECT_OP_STATUS:
-		if (!wait_cancellable(j->delay_ms, ctx->cancel))
-			return JOBS_CANCELLED;
-		rc = connect_get_status(ctx->client, j->key, account, &st, &err);
+	case CONNECT_OP_STATUS: /* a poll waited its delay in the queue */
+		rc = connect_get_status(ctx->client, key, account, &st, &err);
 		have_status = !rc;
 		break;
 	case CONNECT_OP_LINK:
-		rc = connect_get_status(ctx->client, j->key, account, &st, &err);
+		rc = connect_get_status(ctx->client, key, account, &st, &err);
 		if (!rc)
 			rc = stripe_account_set_connected(ctx->db, account, &err);
 		if (!rc)
@@ -104,21 +126,22 @@ static enum jobs_status run_connect(struct jobs_ctx *ctx, void *arg, char *resul
 		have_status = !rc;
 		break;
 	case CONNECT_OP_LOGIN:
-		rc = connect_login_link(ctx->client, j->key, account, &url, &err);
+		rc = connect_login_link(ctx->client, key, account, &url, &err);
 		break;
 	}
-	pthread_mutex_lock(&r->lock);
-	r->running = false;
-	if (have_status) {
-		r->status = st;
-		r->have_status = true;
+	if (job_progress_claim(&r->pub, j->generation)) { /* else overtaken: written nothing */
+		r->running = false;
+		if (have_status) {
+			r->status = st;
+			r->have_status = true;
+		}
+		if (url) {
+			snprintf(r->url, sizeof r->url, "%s", url);
+			r->expires_at = expires;
+		}
+		snprintf(r->error, sizeof r->error, "%s", rc ? err.msg : "");
+		job_progress_end(&r->pub);
 	}
-	if (url) {
-		snprintf(r->url, sizeof r->url, "%s", url);
-		r->expires_at = expires;
-	}
-	snprintf(r->error, sizeof r->error, "%s", rc ? err.msg : "");
-	pthread_mutex_unlock(&r->lock);
 	free(url);
 	if (rc) {
 		snprintf(result, size, "%s", err.msg);
@@ -133,22 +156,24 @@ static enum jobs_status run_connect(struct jobs_ctx *ctx, void *arg, char *resul
 static void free_connect(void *arg)
 {
 	struct connect_job *j = arg;
-	sodium_free(j->key);
+	if (j->key)
+		sodium_free(j->key);
 	free(j);
 }
 
 uint64_t connect_job_submit(struct jobs *jobs, struct connect_result *r,
 			    const struct connect_request *req)
 {
-	if (!jobs || !req->key)
+	if (!jobs)
 		return 0;
 	struct connect_job *j = calloc(1, sizeof *j);
-	size_t n = strlen(req->key);
-	if (!j || !(j->key = sodium_malloc(n + 1))) {
+	size_t n = req->key ? strlen(req->key) : 0;
+	if (!j || (req->key && !(j->key = sodium_malloc(n + 1)))) {
 		free(j);
 		return 0;
 	}
-	memcpy(j->key, req->key, n + 1);
+	if (req->key)
+		memcpy(j->key, req->key, n + 1);
 	j->result = r;
 	j->op = req->op;
 	j->delay_ms = req->delay_ms;
@@ -157,19 +182,28 @@ uint64_t connect_job_submit(struct jobs *jobs, struct connect_result *r,
 	snprintf(j->return_url, sizeof j->return_url, "%s",
 		 req->return_url ? req->return_url : "https://dashboard.stripe.com/");
 	snprintf(j->actor, sizeof j->actor, "%s", req->actor ? req->actor : "admin");
-	pthread_mutex_lock(&r->lock);
+	/* A call that makes a link or an account begins a generation; a status poll
+	 * joins the current one (it must not drop the link a create is making). */
+	if (req->op == CONNECT_OP_STATUS) {
+		job_progress_lock(&r->pub);
+		j->generation = r->pub.generation;
+	} else {
+		j->generation = job_progress_begin(&r->pub);
+	}
 	r->running = true;
 	if (req->op != CONNECT_OP_STATUS)
 		r->error[0] = '\0';
-	pthread_mutex_unlock(&r->lock);
-	uint64_t id = jobs_submit(jobs, req->op == CONNECT_OP_STATUS ? JOBS_BACKGROUND
-								     : JOBS_INTERACTIVE,
-				  run_connect, j, free_connect);
+	job_progress_end(&r->pub);
+	/* A status poll waits its delay in the queue, not asleep on a worker. */
+	uint64_t id = jobs_submit_after(
+		jobs, req->op == CONNECT_OP_STATUS ? JOBS_BACKGROUND : JOBS_INTERACTIVE,
+		req->op == CONNECT_OP_STATUS && req->delay_ms > 0 ? req->delay_ms / 1000.0 : 0,
+		run_connect, j, free_connect);
 	if (!id) {
 		free_connect(j);
-		pthread_mutex_lock(&r->lock);
+		job_progress_lock(&r->pub);
 		r->running = false;
-		pthread_mutex_unlock(&r->lock);
+		job_progress_end(&r->pub);
 	}
 	return id;
 }

@@ -302,10 +302,22 @@ static int write_jsonl(FILE *out, const struct history_row *r, const struct whol
 	return rc;
 }
 
+static int export_watched(sqlite3 *db, const struct history_filter *f, enum history_format fmt,
+			  FILE *out, const struct history_export_watch *watch, long *rows,
+			  struct pd_error *err);
+
 int history_export(sqlite3 *db, const struct history_filter *f, enum history_format fmt,
 		   FILE *out, long *rows, struct pd_error *err)
 {
+	return export_watched(db, f, fmt, out, NULL, rows, err);
+}
+
+static int export_watched(sqlite3 *db, const struct history_filter *f, enum history_format fmt,
+			  FILE *out, const struct history_export_watch *watch, long *rows,
+			  struct pd_error *err)
+{
 	*rows = 0;
+	long total = -1;
 	struct history_view *v = NULL;
 	int rc = history_view_new(db, f, HISTORY_SORT_DATE, true, &v, err);
 	if (rc)
@@ -332,9 +344,25 @@ int history_export(sqlite3 *db, const struct history_filter *f, enum history_for
 			fprintf(out, "%s%s", i ? "," : "", csv_header[i]);
 		fputs("\r\n", out);
 	}
+	if (watch && watch->on_rows) {
+		/* what the screen's totals count: a guide for the bar, not a promise */
+		struct history_total t[HISTORY_MAX_CURRENCIES];
+		int n = 0;
+		if (history_view_totals(v, t, HISTORY_MAX_CURRENCIES, &n, NULL) == PD_OK) {
+			total = 0;
+			for (int i = 0; i < n; i++)
+				total += (long)t[i].count;
+		}
+		watch->on_rows(watch->ctx, 0, total);
+	}
 	struct history_key key, *from = NULL;
 	for (;;) {
 		int got = 0;
+		if (watch && watch->cancel && atomic_load(watch->cancel)) {
+			rc = pd_error_set(err, PD_ERR_CONFLICT, "export stopped after %ld records",
+					  *rows);
+			break;
+		}
 		if ((rc = history_view_page(v, from, true, page, EXPORT_PAGE, &got, err)))
 			break;
 		for (int i = 0; i < got; i++) {
@@ -349,6 +377,8 @@ int history_export(sqlite3 *db, const struct history_filter *f, enum history_for
 			whole_text_free(&w);
 			(*rows)++;
 		}
+		if (watch && watch->on_rows)
+			watch->on_rows(watch->ctx, *rows, total);
 		if (got < EXPORT_PAGE)
 			break;
 		key = history_view_key(v, &page[got - 1]);
@@ -368,19 +398,29 @@ struct export_fill {
 	sqlite3 *db;
 	const struct history_filter *f;
 	enum history_format fmt;
+	const struct history_export_watch *watch;
 	long *rows;
 };
 
 static int fill_export(FILE *out, void *ctx, struct pd_error *err)
 {
 	struct export_fill *c = ctx;
-	return history_export(c->db, c->f, c->fmt, out, c->rows, err);
+	return export_watched(c->db, c->f, c->fmt, out, c->watch, c->rows, err);
+}
+
+int history_export_file_watched(sqlite3 *db, const struct history_filter *f,
+				enum history_format fmt, const char *path, bool replace,
+				const struct history_export_watch *watch, long *rows,
+				struct pd_error *err)
+{
+	struct export_fill c = {db, f, fmt, watch, rows};
+	/* A failed or stopped fill leaves no file: the temp file is removed. */
+	return replace ? file_replace(path, fill_export, &c, err)
+		       : file_write_new(path, fill_export, &c, err);
 }
 
 int history_export_file(sqlite3 *db, const struct history_filter *f, enum history_format fmt,
 			const char *path, bool replace, long *rows, struct pd_error *err)
 {
-	struct export_fill c = {db, f, fmt, rows};
-	return replace ? file_replace(path, fill_export, &c, err)
-		       : file_write_new(path, fill_export, &c, err);
+	return history_export_file_watched(db, f, fmt, path, replace, NULL, rows, err);
 }

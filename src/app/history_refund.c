@@ -12,6 +12,7 @@
 #include "paydesk/log.h"
 #include "paydesk/money.h"
 #include "paydesk/outbox.h"
+#include "paydesk/vault.h"
 #include "payments_internal.h"
 
 static bool valid_reason(const char *r)
@@ -270,11 +271,16 @@ struct refund_job {
 static enum jobs_status run_refund(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
 {
 	struct refund_job *j = arg;
-	struct pay_env e = {.db = ctx->db, .client = ctx->client, .key = j->key, .cancel = ctx->cancel,
+	struct pd_error err = {0};
+	/* Queued without a key (the TUI): opened here, wiped when the job ends. */
+	char *opened = NULL;
+	const char *key = jobs_key(ctx, j->key, &opened, &err);
+	struct pay_env e = {.db = ctx->db, .client = ctx->client, .key = key, .cancel = ctx->cancel,
 			    .who = &j->who};
 	struct pay_result r;
-	struct pd_error err = {0};
-	if (history_refund(&e, j->history_id, j->amount, j->reason, &r, &err) != PD_OK) {
+	int rc = key ? history_refund(&e, j->history_id, j->amount, j->reason, &r, &err) : PD_ERR;
+	vault_secret_free(&opened);
+	if (rc != PD_OK) {
 		snprintf(result, size, "%s", err.msg);
 		return JOBS_FAILED;
 	}
@@ -285,22 +291,24 @@ static enum jobs_status run_refund(struct jobs_ctx *ctx, void *arg, char *result
 static void free_refund(void *arg)
 {
 	struct refund_job *j = arg;
-	sodium_free(j->key);
+	if (j->key)
+		sodium_free(j->key);
 	free(j);
 }
 
 uint64_t history_refund_job_submit(struct jobs *jobs, int64_t history_id, int64_t amount,
 				   const char *reason, const char *key, const struct session *who)
 {
-	if (!jobs || !key)
+	if (!jobs)
 		return 0;
 	struct refund_job *j = calloc(1, sizeof *j);
-	size_t n = strlen(key);
-	if (!j || !(j->key = sodium_malloc(n + 1))) {
+	size_t n = key ? strlen(key) : 0;
+	if (!j || (key && !(j->key = sodium_malloc(n + 1)))) {
 		free(j);
 		return 0;
 	}
-	memcpy(j->key, key, n + 1);
+	if (key)
+		memcpy(j->key, key, n + 1);
 	j->history_id = history_id;
 	j->amount = amount;
 	snprintf(j->reason, sizeof j->reason, "%s", reason ? reason : "");

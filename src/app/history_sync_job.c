@@ -1,4 +1,5 @@
 #include "paydesk/history_sync_job.h"
+#include "paydesk/vault.h"
 
 #include <jansson.h>
 #include <sodium.h>
@@ -26,22 +27,22 @@ static double now_seconds(void)
 void history_sync_progress_init(struct history_sync_progress *p)
 {
 	memset(p, 0, sizeof *p);
-	pthread_mutex_init(&p->lock, NULL);
+	job_progress_init(&p->pub);
 }
 
 void history_sync_progress_destroy(struct history_sync_progress *p)
 {
-	pthread_mutex_destroy(&p->lock);
+	job_progress_destroy(&p->pub);
 }
 
 void history_sync_progress_snapshot(struct history_sync_progress *p,
 				    struct history_sync_progress *out)
 {
-	pthread_mutex_lock(&p->lock);
-	/* everything but the lock itself */
-	size_t from = offsetof(struct history_sync_progress, generation);
+	job_progress_lock(&p->pub);
+	/* everything but the lock and generation */
+	size_t from = offsetof(struct history_sync_progress, running);
 	memcpy((char *)out + from, (char *)p + from, sizeof *p - from);
-	pthread_mutex_unlock(&p->lock);
+	job_progress_end(&p->pub);
 }
 
 /* history_sync_run's callback: the count is per object type, the progress
@@ -79,23 +80,22 @@ static void publish(void *ctx, const struct history_sync_step *step)
 	}
 	c->last = step->records;
 	struct history_sync_progress *p = c->job->progress;
-	pthread_mutex_lock(&p->lock);
-	if (p->generation == c->job->generation) {
+	if (job_progress_claim(&p->pub, c->job->generation)) {
 		snprintf(p->object, sizeof p->object, "%s", step->object);
 		p->records = c->before + step->records;
 		p->elapsed = now_seconds() - p->started;
 		p->step = step->index;
 		p->steps = step->steps;
 		p->fraction = share_done(step, c->floor);
+		job_progress_end(&p->pub);
 	}
-	pthread_mutex_unlock(&p->lock);
 }
 
 /* When the account was created: how far back a first sync goes. 0 when
  * Stripe does not say (the bar then shows counts and rate only). */
-static int64_t account_created(struct jobs_ctx *ctx, const struct sync_job *j)
+static int64_t account_created(struct jobs_ctx *ctx, const struct sync_job *j, const char *key)
 {
-	struct stripe_request req = {.method = STRIPE_GET, .path = "/v1/account", .key = j->key,
+	struct stripe_request req = {.method = STRIPE_GET, .path = "/v1/account", .key = key,
 				     .account = j->account[0] ? j->account : NULL,
 				     .cancel = ctx->cancel};
 	struct stripe_response resp;
@@ -112,19 +112,26 @@ static enum jobs_status run_sync(struct jobs_ctx *ctx, void *arg, char *result, 
 	struct sync_job *j = arg;
 	struct history_sync_stats stats;
 	struct pd_error err = {0};
-	struct publish_ctx pc = {.job = j, .floor = account_created(ctx, j)};
-	int rc = history_sync_run(ctx->db, ctx->client, j->key, j->account[0] ? j->account : NULL,
-				  HISTORY_SYNC_BESIDE_UI | (j->full ? HISTORY_SYNC_FULL : 0u), publish,
-				  &pc, ctx->cancel, &stats, &err);
+	memset(&stats, 0, sizeof stats);
+	/* Queued without a key (the TUI): opened here, wiped when the sync ends. */
+	char *opened = NULL;
+	const char *key = jobs_key(ctx, j->key, &opened, &err);
+	int rc = PD_ERR;
+	if (key) {
+		struct publish_ctx pc = {.job = j, .floor = account_created(ctx, j, key)};
+		rc = history_sync_run(ctx->db, ctx->client, key, j->account[0] ? j->account : NULL,
+				      HISTORY_SYNC_BESIDE_UI | (j->full ? HISTORY_SYNC_FULL : 0u),
+				      publish, &pc, ctx->cancel, &stats, &err);
+	}
+	vault_secret_free(&opened);
 	struct history_sync_progress *p = j->progress;
-	pthread_mutex_lock(&p->lock);
-	if (p->generation == j->generation) {
+	if (job_progress_claim(&p->pub, j->generation)) {
 		p->running = false;
 		p->stats = stats;
 		p->elapsed = now_seconds() - p->started;
 		snprintf(p->error, sizeof p->error, "%s", rc ? err.msg : "");
+		job_progress_end(&p->pub);
 	}
-	pthread_mutex_unlock(&p->lock);
 	if (rc) {
 		snprintf(result, size, "sync stopped: %s", err.msg);
 		return ctx->cancel && atomic_load(ctx->cancel) ? JOBS_CANCELLED : JOBS_FAILED;
@@ -141,27 +148,28 @@ static enum jobs_status run_sync(struct jobs_ctx *ctx, void *arg, char *result, 
 static void free_sync(void *arg)
 {
 	struct sync_job *j = arg;
-	sodium_free(j->key);
+	if (j->key)
+		sodium_free(j->key);
 	free(j);
 }
 
 uint64_t history_sync_job_submit(struct jobs *jobs, struct history_sync_progress *p,
 				 const char *key, const char *account, bool full)
 {
-	if (!jobs || !key)
+	if (!jobs)
 		return 0;
 	struct sync_job *j = calloc(1, sizeof *j);
-	size_t n = strlen(key);
-	if (!j || !(j->key = sodium_malloc(n + 1))) {
+	size_t n = key ? strlen(key) : 0;
+	if (!j || (key && !(j->key = sodium_malloc(n + 1)))) {
 		free(j);
 		return 0;
 	}
-	memcpy(j->key, key, n + 1);
+	if (key)
+		memcpy(j->key, key, n + 1);
 	snprintf(j->account, sizeof j->account, "%s", account ? account : "");
 	j->full = full;
 	j->progress = p;
-	pthread_mutex_lock(&p->lock);
-	j->generation = ++p->generation;
+	j->generation = job_progress_begin(&p->pub);
 	p->running = true;
 	p->full = full;
 	p->object[0] = p->error[0] = '\0';
@@ -171,13 +179,13 @@ uint64_t history_sync_job_submit(struct jobs *jobs, struct history_sync_progress
 	p->started = now_seconds();
 	p->elapsed = 0;
 	memset(&p->stats, 0, sizeof p->stats);
-	pthread_mutex_unlock(&p->lock);
+	job_progress_end(&p->pub);
 	uint64_t id = jobs_submit(jobs, JOBS_BACKGROUND, run_sync, j, free_sync);
 	if (!id) {
 		free_sync(j);
-		pthread_mutex_lock(&p->lock);
+		job_progress_lock(&p->pub);
 		p->running = false;
-		pthread_mutex_unlock(&p->lock);
+		job_progress_end(&p->pub);
 	}
 	return id;
 }

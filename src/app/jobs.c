@@ -62,6 +62,8 @@ struct jobs {
 	char *db_path;
 	char *api_base;
 	struct stripe_client_opts client_opts;
+	int (*open_key)(void *ctx, sqlite3 *db, char **key, struct pd_error *err);
+	void *open_key_ctx;
 	int nworkers;
 	struct worker workers[JOBS_WORKERS_MAX];
 };
@@ -245,7 +247,7 @@ static void *worker_main(void *p)
 			opened = true;
 		}
 		char result[JOBS_RESULT_SIZE] = "";
-		struct jobs_ctx ctx = {w->db, w->client, &job->cancel};
+		struct jobs_ctx ctx = {w->db, w->client, &job->cancel, j->open_key, j->open_key_ctx};
 		enum jobs_status status = JOBS_FAILED;
 		if (w->open_error[0])
 			snprintf(result, sizeof result, "%.*s", (int)sizeof result - 1, w->open_error);
@@ -296,6 +298,8 @@ int jobs_start(const struct jobs_opts *opts, struct jobs **out, struct pd_error 
 	j->nworkers = n;
 	int rc = PD_OK;
 	j->client_opts = opts->client;
+	j->open_key = opts->open_key;
+	j->open_key_ctx = opts->open_key_ctx;
 	if (j->wake_fd < 0)
 		rc = pd_error_set(err, PD_ERR, "cannot create the jobs wake-up fd: %s",
 		                  strerror(errno));
@@ -382,6 +386,23 @@ static uint64_t submit(struct jobs *j, enum jobs_lane lane, double delay, bool e
 	return id;
 }
 
+int jobs_open_key(struct jobs_ctx *ctx, char **key, struct pd_error *err)
+{
+	*key = NULL;
+	if (!ctx->open_key || !ctx->db)
+		return pd_error_set(err, PD_ERR_USAGE, "no Stripe key for this job");
+	return ctx->open_key(ctx->open_key_ctx, ctx->db, key, err);
+}
+
+const char *jobs_key(struct jobs_ctx *ctx, const char *given, char **opened,
+                     struct pd_error *err)
+{
+	*opened = NULL;
+	if (given)
+		return given;
+	return jobs_open_key(ctx, opened, err) == PD_OK ? *opened : NULL;
+}
+
 int jobs_wake_fd(const struct jobs *j)
 {
 	return j->wake_fd;
@@ -439,18 +460,29 @@ int jobs_cancel(struct jobs *j, uint64_t id)
 	return rc;
 }
 
+/* Under lock: the jobs of q due now (a poll waiting for its time is not work yet). */
+static size_t queue_due(const struct queue *q, double now)
+{
+	size_t n = 0;
+	for (const struct job *job = q->head; job; job = job->next)
+		n += job->not_before <= now;
+	return n;
+}
+
 size_t jobs_pending_lane(struct jobs *j, enum jobs_lane lane)
 {
+	double now = monotonic_now();
 	pthread_mutex_lock(&j->lock);
-	size_t n = j->lanes[lane].len + j->running_lane[lane];
+	size_t n = queue_due(&j->lanes[lane], now) + j->running_lane[lane];
 	pthread_mutex_unlock(&j->lock);
 	return n;
 }
 
 size_t jobs_pending(struct jobs *j)
 {
+	double now = monotonic_now();
 	pthread_mutex_lock(&j->lock);
-	size_t n = j->lanes[0].len + j->lanes[1].len + j->running;
+	size_t n = queue_due(&j->lanes[0], now) + queue_due(&j->lanes[1], now) + j->running;
 	pthread_mutex_unlock(&j->lock);
 	return n;
 }

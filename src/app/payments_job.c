@@ -10,6 +10,7 @@
 #include "paydesk/customers.h"
 #include "paydesk/log.h"
 #include "paydesk/payments.h"
+#include "paydesk/vault.h"
 #include "paydesk/readers.h"
 
 struct pay_job {
@@ -72,6 +73,8 @@ static void queue_watch(struct pay_job *j, enum pay_op op)
 		free_job(next);
 }
 
+static enum jobs_status run_op(struct jobs_ctx *ctx, struct pay_job *j, struct pay_env *ep,
+			       char *result, size_t size);
 /* The Setup tab's reader jobs: what happened, in r->message. */
 static int reader_setup(const struct pay_env *e, const struct pay_job_request *q,
 			struct pay_result *r, struct pd_error *err)
@@ -108,13 +111,27 @@ static int reader_setup(const struct pay_env *e, const struct pay_job_request *q
 static enum jobs_status run_job(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
 {
 	struct pay_job *j = arg;
-	const struct pay_job_request *q = &j->req;
 	if (!ctx->db) {
 		snprintf(result, size, "no store for payments");
 		return JOBS_FAILED;
 	}
-	struct pay_env e = {.db = ctx->db, .client = ctx->client, .key = j->key,
+	/* Queued without a key (the TUI): opened here, wiped when the job ends.
+	 * Locked, the use cases refuse what needs Stripe and do the rest. */
+	char *opened = NULL;
+	struct pd_error key_err = {0};
+	struct pay_env e = {.db = ctx->db, .client = ctx->client,
+			    .key = jobs_key(ctx, j->key, &opened, &key_err),
 			    .cancel = ctx->cancel, .who = &j->who};
+	enum jobs_status status = run_op(ctx, j, &e, result, size);
+	vault_secret_free(&opened);
+	return status;
+}
+
+static enum jobs_status run_op(struct jobs_ctx *ctx, struct pay_job *j, struct pay_env *ep,
+			       char *result, size_t size)
+{
+	const struct pay_job_request *q = &j->req;
+	struct pay_env e = *ep;
 	struct pay_result r;
 	struct pd_error err = {0};
 	int rc;

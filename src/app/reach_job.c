@@ -6,9 +6,11 @@
 
 #include "paydesk/log.h"
 #include "paydesk/stripe_reach.h"
+#include "paydesk/vault.h"
 
 /* At most one check waiting in the queue and one asked for now. */
 static atomic_bool probe_pending, probe_now_pending;
+static atomic_bool delayed_running; /* the delayed one is due and running: pending work now */
 
 struct probe {
 	bool delayed;
@@ -22,15 +24,25 @@ static enum jobs_status run_probe(struct jobs_ctx *ctx, void *arg, char *result,
 	struct probe *p = arg;
 	if ((p->delayed && !stripe_reach_down(NULL)) || !ctx->client)
 		return JOBS_DONE; /* another call found it back meanwhile */
-	struct stripe_request req = {.method = STRIPE_GET, .path = "/v1/balance",
-				     .key = p->key, .cancel = ctx->cancel};
-	struct stripe_response resp;
+	if (p->delayed)
+		atomic_store(&delayed_running, true);
+	/* Queued without a key (the TUI): opened here, wiped after. */
+	char *opened = NULL;
 	struct pd_error err = {0};
-	/* stripe_client_send notes the outcome in stripe_reach: that is the result */
-	stripe_client_send(ctx->client, &req, &resp, &err);
-	log_msg(LOG_INFO, "Stripe reachability check: %s",
-		stripe_reach_down(NULL) ? "still unreachable" : "answering again");
-	stripe_response_clear(&resp);
+	const char *key = jobs_key(ctx, p->key[0] ? p->key : NULL, &opened, &err);
+	if (key) {
+		struct stripe_request req = {.method = STRIPE_GET, .path = "/v1/balance",
+					     .key = key, .cancel = ctx->cancel};
+		struct stripe_response resp;
+		/* stripe_client_send notes the outcome in stripe_reach: that is the result */
+		stripe_client_send(ctx->client, &req, &resp, &err);
+		log_msg(LOG_INFO, "Stripe reachability check: %s",
+			stripe_reach_down(NULL) ? "still unreachable" : "answering again");
+		stripe_response_clear(&resp);
+	}
+	vault_secret_free(&opened);
+	if (p->delayed)
+		atomic_store(&delayed_running, false);
 	return JOBS_DONE;
 }
 
@@ -44,16 +56,16 @@ static void free_probe(void *arg)
 uint64_t reach_probe_submit(struct jobs *jobs, const char *key, double delay)
 {
 	atomic_bool *slot = delay > 0 ? &probe_pending : &probe_now_pending;
-	if (!jobs || !key || atomic_exchange(slot, true))
+	if (!jobs || atomic_exchange(slot, true))
 		return 0;
-	size_t len = strlen(key);
+	size_t len = key ? strlen(key) : 0; /* none: the job opens it on its worker */
 	struct probe *p = sodium_malloc(sizeof *p + len + 1);
 	if (!p) {
 		atomic_store(slot, false);
 		return 0;
 	}
 	p->delayed = delay > 0;
-	memcpy(p->key, key, len + 1);
+	memcpy(p->key, key ? key : "", len + 1);
 	uint64_t id = jobs_submit_after(jobs, JOBS_BACKGROUND, delay, run_probe, p, free_probe);
 	if (!id) {
 		sodium_free(p);
@@ -69,5 +81,6 @@ bool reach_probe_pending(void)
 
 int reach_probe_count(void)
 {
-	return (int)atomic_load(&probe_pending) + (int)atomic_load(&probe_now_pending);
+	/* as jobs_pending counts them: a delayed check only once it runs */
+	return (int)atomic_load(&delayed_running) + (int)atomic_load(&probe_now_pending);
 }

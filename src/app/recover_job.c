@@ -10,10 +10,29 @@
 #include "paydesk/outbox_runner.h"
 #include "paydesk/payments.h"
 #include "paydesk/subscriptions.h"
+#include "paydesk/vault.h"
+
+static enum jobs_status run_with_key(struct jobs_ctx *ctx, const char *key, char *result,
+				     size_t size);
 
 static enum jobs_status run_recover(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
 {
-	char *key = arg;
+	/* Queued without a key (the TUI): opened here, wiped when the job ends. */
+	char *opened = NULL;
+	struct pd_error err = {0};
+	const char *key = jobs_key(ctx, arg, &opened, &err);
+	if (!key) {
+		snprintf(result, size, "could not finish the calls left in flight: %s", err.msg);
+		return JOBS_FAILED;
+	}
+	enum jobs_status status = run_with_key(ctx, key, result, size);
+	vault_secret_free(&opened);
+	return status;
+}
+
+static enum jobs_status run_with_key(struct jobs_ctx *ctx, const char *key, char *result,
+				     size_t size)
+{
 	struct outbox_resolution *list = NULL;
 	size_t n = 0, open = 0;
 	struct pd_error err = {0};
@@ -70,22 +89,25 @@ static enum jobs_status run_recover(struct jobs_ctx *ctx, void *arg, char *resul
 
 static void free_key(void *arg)
 {
-	sodium_free(arg);
+	if (arg)
+		sodium_free(arg);
 }
 
 uint64_t recover_job_submit(struct jobs *jobs, const char *key)
 {
-	if (!jobs || !key)
+	if (!jobs)
 		return 0;
-	size_t len = strlen(key);
-	char *copy = sodium_malloc(len + 1);
-	if (!copy)
-		return 0;
-	memcpy(copy, key, len + 1);
+	char *copy = NULL;
+	if (key) {
+		size_t len = strlen(key);
+		if (!(copy = sodium_malloc(len + 1)))
+			return 0;
+		memcpy(copy, key, len + 1);
+	}
 	/* Alone: a payment started meanwhile waits, rather than being taken for
 	 * one a crash left in flight. */
 	uint64_t id = jobs_submit_exclusive(jobs, run_recover, copy, free_key);
 	if (!id)
-		sodium_free(copy);
+		free_key(copy);
 	return id;
 }

@@ -8,6 +8,7 @@
 #include "paydesk/money.h"
 #include "paydesk/plans.h"
 #include "paydesk/subscriptions.h"
+#include "paydesk/vault.h"
 
 struct subs_job {
 	struct subs_job_request req;
@@ -58,11 +59,25 @@ static int run_plan(const struct pay_env *e, const struct subs_job_request *q, c
 	return PD_OK;
 }
 
+static enum jobs_status run_op(struct subs_job *j, struct pay_env e, char *result, size_t size);
+
 static enum jobs_status run_job(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
 {
 	struct subs_job *j = arg;
-	struct pay_env e = {.db = ctx->db, .client = ctx->client, .key = j->key, .cancel = ctx->cancel,
+	/* Queued without a key (the TUI): opened here, wiped when the job ends.
+	 * Locked, the use cases refuse what needs Stripe. */
+	char *opened = NULL;
+	struct pd_error key_err = {0};
+	struct pay_env e = {.db = ctx->db, .client = ctx->client,
+			    .key = jobs_key(ctx, j->key, &opened, &key_err), .cancel = ctx->cancel,
 			    .who = &j->who};
+	enum jobs_status status = run_op(j, e, result, size);
+	vault_secret_free(&opened);
+	return status;
+}
+
+static enum jobs_status run_op(struct subs_job *j, struct pay_env e, char *result, size_t size)
+{
 	struct subs_result r = {0};
 	struct pd_error err = {0};
 	int rc = PD_OK;

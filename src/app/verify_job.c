@@ -1,4 +1,5 @@
 #include "paydesk/verify_job.h"
+#include "paydesk/vault.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -16,34 +17,32 @@ struct verify_job {
 void verify_progress_init(struct verify_progress *p)
 {
 	memset(p, 0, sizeof *p);
-	pthread_mutex_init(&p->lock, NULL);
+	job_progress_init(&p->pub);
 }
 
 void verify_progress_destroy(struct verify_progress *p)
 {
-	pthread_mutex_destroy(&p->lock);
+	job_progress_destroy(&p->pub);
 }
 
 void verify_progress_reset(struct verify_progress *p)
 {
-	pthread_mutex_lock(&p->lock);
-	p->generation++; /* a job of the old generation writes nothing from now on */
+	job_progress_begin(&p->pub); /* a job of the old generation writes nothing from now on */
 	p->running = false;
 	p->done = false;
 	memset(&p->report, 0, sizeof p->report);
 	p->error[0] = '\0';
-	pthread_mutex_unlock(&p->lock);
+	job_progress_end(&p->pub);
 }
 
 void verify_progress_snapshot(struct verify_progress *p, struct verify_progress *out)
 {
-	pthread_mutex_lock(&p->lock);
-	out->generation = p->generation;
+	job_progress_lock(&p->pub);
 	out->running = p->running;
 	out->done = p->done;
 	out->report = p->report;
 	memcpy(out->error, p->error, sizeof out->error);
-	pthread_mutex_unlock(&p->lock);
+	job_progress_end(&p->pub);
 }
 
 /* Called on the worker after each row: publish it if this job is current. */
@@ -51,10 +50,11 @@ static void publish_row(void *ctx, const struct verify_row *row)
 {
 	struct verify_job *j = ctx;
 	struct verify_progress *p = j->progress;
-	pthread_mutex_lock(&p->lock);
-	if (p->generation == j->generation && p->report.n < VERIFY_ROWS_MAX)
-		p->report.rows[p->report.n++] = *row;
-	pthread_mutex_unlock(&p->lock);
+	if (job_progress_claim(&p->pub, j->generation)) {
+		if (p->report.n < VERIFY_ROWS_MAX)
+			p->report.rows[p->report.n++] = *row;
+		job_progress_end(&p->pub);
+	}
 }
 
 static enum jobs_status run_verify(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
@@ -62,19 +62,23 @@ static enum jobs_status run_verify(struct jobs_ctx *ctx, void *arg, char *result
 	struct verify_job *j = arg;
 	struct verify_report report;
 	struct pd_error err = {0};
-	int rc = verify_run(ctx->client, j->key, j->account, j->connected[0] ? j->connected : NULL,
-			    &report, publish_row, j, ctx->cancel, &err);
+	memset(&report, 0, sizeof report);
+	/* Queued without a key (the TUI, the saved key): opened here, wiped after. */
+	char *opened = NULL;
+	const char *key = jobs_key(ctx, j->key, &opened, &err);
+	int rc = key ? verify_run(ctx->client, key, j->account, j->connected[0] ? j->connected : NULL,
+				  &report, publish_row, j, ctx->cancel, &err)
+		     : PD_ERR;
+	vault_secret_free(&opened);
 	struct verify_progress *p = j->progress;
-	pthread_mutex_lock(&p->lock);
-	bool current = p->generation == j->generation;
-	if (current) {
+	if (job_progress_claim(&p->pub, j->generation)) {
 		p->running = false;
 		p->done = rc == PD_OK;
 		if (rc == PD_OK)
 			p->report = report; /* the totals, with every row */
 		snprintf(p->error, sizeof p->error, "%s", rc ? err.msg : "");
+		job_progress_end(&p->pub);
 	}
-	pthread_mutex_unlock(&p->lock);
 	if (rc) {
 		snprintf(result, size, "verification stopped: %s", err.msg);
 		return ctx->cancel && atomic_load(ctx->cancel) ? JOBS_CANCELLED : JOBS_FAILED;
@@ -87,7 +91,8 @@ static enum jobs_status run_verify(struct jobs_ctx *ctx, void *arg, char *result
 static void free_verify(void *arg)
 {
 	struct verify_job *j = arg;
-	sodium_free(j->key);
+	if (j->key)
+		sodium_free(j->key);
 	free(j);
 }
 
@@ -97,28 +102,28 @@ uint64_t verify_job_submit(struct jobs *jobs, struct verify_progress *p, const c
 	if (!jobs)
 		return 0;
 	struct verify_job *j = calloc(1, sizeof *j);
-	size_t n = strlen(key);
-	if (!j || !(j->key = sodium_malloc(n + 1))) {
+	size_t n = key ? strlen(key) : 0;
+	if (!j || (key && !(j->key = sodium_malloc(n + 1)))) {
 		free(j);
 		return 0;
 	}
-	memcpy(j->key, key, n + 1);
+	if (key)
+		memcpy(j->key, key, n + 1);
 	snprintf(j->account, sizeof j->account, "%s", account_id ? account_id : "");
 	snprintf(j->connected, sizeof j->connected, "%s", connected ? connected : "");
 	j->progress = p;
-	pthread_mutex_lock(&p->lock);
-	j->generation = ++p->generation;
+	j->generation = job_progress_begin(&p->pub);
 	memset(&p->report, 0, sizeof p->report);
 	p->running = true;
 	p->done = false;
 	p->error[0] = '\0';
-	pthread_mutex_unlock(&p->lock);
+	job_progress_end(&p->pub);
 	uint64_t id = jobs_submit(jobs, JOBS_INTERACTIVE, run_verify, j, free_verify);
 	if (!id) {
 		free_verify(j);
-		pthread_mutex_lock(&p->lock);
+		job_progress_lock(&p->pub);
 		p->running = false;
-		pthread_mutex_unlock(&p->lock);
+		job_progress_end(&p->pub);
 	}
 	return id;
 }

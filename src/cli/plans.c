@@ -15,6 +15,27 @@
 #include "paydesk/vault.h"
 #include "plans_cli.h"
 
+static void take_stripe(struct stripe_cli *s, struct cli_stripe *c)
+{
+	s->vault = c->vault;
+	s->key = c->key;
+	s->client = c->client;
+	s->env = (struct pay_env){.db = NULL, .client = s->client, .key = s->key,
+				  .cancel = NULL, .who = &s->who};
+}
+
+int stripe_cli_open_as(struct stripe_cli *s, struct app *app, const struct session *who, int pfd,
+		       struct pd_error *err)
+{
+	memset(s, 0, sizeof *s);
+	s->who = *who;
+	struct cli_stripe c;
+	int rc = cli_stripe_open(&c, app, pfd, err);
+	take_stripe(s, &c);
+	s->env.db = app->db;
+	return rc;
+}
+
 int stripe_cli_open(struct stripe_cli *s, struct app *app, int pfd, struct pd_error *err)
 {
 	memset(s, 0, sizeof *s);

@@ -119,26 +119,6 @@ static int print_locations(struct stripe_cli *s)
 	return 0;
 }
 
-/* With --as NAME the PIN says who acts, so an enrolled desk's key may open the
- * vault: an admin registers and staff choose this desk's reader without the
- * admin's passphrase. Without --as the passphrase is the only admin proof, so
- * it must be what opens the vault (a desk key would make anyone an admin). */
-static int open_stripe(struct stripe_cli *s, struct app *app, const struct opts *o,
-		       struct pd_error *err)
-{
-	if (!o->as)
-		return stripe_cli_open(s, app, o->pass_fd, err);
-	memset(s, 0, sizeof *s);
-	struct cli_stripe c;
-	int rc = cli_stripe_open(&c, app, o->pass_fd, err);
-	s->vault = c.vault;
-	s->key = c.key;
-	s->client = c.client;
-	s->env = (struct pay_env){.db = app->db, .client = s->client, .key = s->key,
-				  .cancel = NULL, .who = &s->who};
-	return rc;
-}
-
 static int run(struct app *app, int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
@@ -171,10 +151,10 @@ static int run(struct app *app, int argc, char **argv)
 	struct session who = {0};
 	if (o.as && cli_authenticate(app, o.as, o.pin_fd, -1, &who, &err) != PD_OK)
 		return cli_fail(PD_ERR, err.msg);
+	/* Signed in by PIN: an enrolled desk opens the key without the passphrase. */
 	struct stripe_cli s;
-	int rc = open_stripe(&s, app, &o, &err);
-	if (o.as)
-		s.who = who; /* env.who points at s.who */
+	int rc = o.as ? stripe_cli_open_as(&s, app, &who, o.pass_fd, &err)
+		      : stripe_cli_open(&s, app, o.pass_fd, &err);
 	if (rc) {
 		stripe_cli_close(&s);
 		return cli_fail(rc, err.msg);

@@ -34,8 +34,8 @@ static const struct config_key {
 	{"stripe.timeout", VAL_INT, offsetof(struct config, request_timeout), 1, 600, NULL},
 	{"stripe.max_retries", VAL_INT, offsetof(struct config, max_retries), 0, 10, NULL},
 	{"ui.idle_lock", VAL_DURATION, offsetof(struct config, idle_lock_seconds), 0, 86400, NULL},
-	{"vault.desk_key", VAL_PATH, offsetof(struct config, desk_key_path), 0, 0, NULL},
 	{"backup.keep", VAL_INT, offsetof(struct config, backup_keep), 1, 10000, NULL},
+	{"vault.desk_key", VAL_PATH, offsetof(struct config, desk_key_path), 0, 0, NULL},
 };
 
 #define N_KEYS (sizeof config_keys / sizeof config_keys[0])

@@ -10,6 +10,8 @@
 static int trace_fd = -2; /* -2: not looked at yet, -1: off */
 static long long key_ns;
 static int key_code = -1;
+static long draw_statements = -1; /* -1: no frame started, or no connection watched */
+static bool watching;
 
 static long long now_ns(void)
 {
@@ -49,13 +51,35 @@ void ui_trace_key(int key)
 	key_code = key;
 }
 
+static int count_statement(unsigned type, void *ctx, void *p, void *x)
+{
+	(void)type, (void)ctx, (void)p, (void)x;
+	if (draw_statements >= 0)
+		draw_statements++;
+	return 0;
+}
+
+void ui_trace_watch_db(sqlite3 *db)
+{
+	if (!tracing() || !db)
+		return;
+	watching = sqlite3_trace_v2(db, SQLITE_TRACE_STMT, count_statement, NULL) == SQLITE_OK;
+}
+
+void ui_trace_draw_start(void)
+{
+	if (tracing() && watching)
+		draw_statements = 0;
+}
+
 void ui_trace_frame(void)
 {
 	if (!tracing())
 		return;
-	char line[96];
-	int n = snprintf(line, sizeof line, "frame %d %lld %lld\n", key_code, key_code >= 0 ? key_ns : 0,
-			 now_ns());
+	char line[128];
+	int n = snprintf(line, sizeof line, "frame %d %lld %lld %ld\n", key_code,
+			 key_code >= 0 ? key_ns : 0, now_ns(), draw_statements);
+	draw_statements = -1;
 	if (n > 0 && write(trace_fd, line, (size_t)n) < 0) {
 		/* a bench aid: nothing to do about a full disk */
 	}

@@ -9,7 +9,7 @@
 #include "paydesk/payments_job.h"
 #include "paydesk/payments_store.h"
 #include "paydesk/setup.h"
-#include "paydesk/vault.h"
+#include "paydesk/stripe_key.h"
 
 enum { SEEN_MAX = 64 };
 
@@ -72,15 +72,12 @@ void cards_refresh_shown(struct cards_refresh *r, struct ui *ui, int64_t client_
 	r->seen[i].at = now;
 	r->seen[i].version = version;
 	r->seen[i].synced = synced;
-	if (!at_stripe || !ui->app->jobs || !ui->app->vault)
+	if (!at_stripe || !ui->app->jobs || !stripe_key_unlocked(ui->app))
 		return; /* offline or locked: the line shows what was last listed */
-	char *key = NULL;
-	if (setup_open_key(ui->app->db, ui->app->vault, &key, &err) != PD_OK)
-		return;
 	struct pay_job_request req = {.op = PAY_OP_CARDS, .id = client_id};
-	r->job = payments_job_submit(ui->app->jobs, &req, key, &ui->app->session);
+	/* no key here: the job opens it on its worker */
+	r->job = payments_job_submit(ui->app->jobs, &req, NULL, &ui->app->session);
 	r->job_client = client_id;
-	vault_secret_free(&key);
 }
 
 bool cards_refresh_job_done(struct cards_refresh *r, const struct jobs_completion *c)
@@ -95,11 +92,20 @@ bool cards_refresh_job_done(struct cards_refresh *r, const struct jobs_completio
 void cards_refresh_line(struct ui *ui, const struct cards_refresh *r, const struct client *c,
 			bool hints, char *out, size_t len)
 {
-	out[0] = '\0';
 	struct client_card *cc = NULL;
 	size_t n = 0;
-	if (!c->stripe_customer_id ||
-	    client_cards_list(ui->app->db, c->id, &cc, &n, NULL) != PD_OK) {
+	bool have = c->stripe_customer_id &&
+		    client_cards_list(ui->app->db, c->id, &cc, &n, NULL) == PD_OK;
+	cards_refresh_line_of(r, c, have, cc, n, hints, out, len);
+	free(cc);
+}
+
+void cards_refresh_line_of(const struct cards_refresh *r, const struct client *c, bool have,
+			   const struct client_card *cc, size_t n, bool hints, char *out,
+			   size_t len)
+{
+	out[0] = '\0';
+	if (!c->stripe_customer_id || !have) {
 		if (c->bill_with_stripe)
 			snprintf(out, len, "not at Stripe yet%s", hints ? " (Y sends the client)" : "");
 		else if (!hints)
@@ -118,5 +124,4 @@ void cards_refresh_line(struct ui *ui, const struct cards_refresh *r, const stru
 			snprintf(out + used, len - used, "no saved card%s",
 				 hints ? " (S saves one)" : "");
 	}
-	free(cc);
 }

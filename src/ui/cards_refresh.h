@@ -29,6 +29,12 @@ void cards_refresh_shown(struct cards_refresh *r, struct ui *ui, int64_t client_
 bool cards_refresh_job_done(struct cards_refresh *r, const struct jobs_completion *c);
 /* "Stripe cus_… · visa ·4242 12/34", "… · asking Stripe for saved cards…",
  * or what the client lacks; hints: the keys that help (S, Y). */
+/* The same from cards already read (have: the listing was read; a client
+ * not at Stripe has none): reads nothing. */
+struct client_card;
+void cards_refresh_line_of(const struct cards_refresh *r, const struct client *c, bool have,
+			   const struct client_card *cc, size_t n, bool hints, char *out,
+			   size_t len);
 void cards_refresh_line(struct ui *ui, const struct cards_refresh *r, const struct client *c,
 			bool hints, char *out, size_t len);
 

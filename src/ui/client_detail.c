@@ -23,15 +23,61 @@ static void day(int64_t t, char *out, size_t len)
 	snprintf(out, len, "%04d-%02d-%02d", c.year % 10000, c.month % 100, c.day % 100);
 }
 
-static int draw_subscriptions(struct ui *ui, const struct client *c, int y, int last,
-                              struct ui_rect a)
+/* What the detail shows, read by client_detail_reload (or at the first
+ * frame of a client), never while drawing. */
+#define BILLING_ROWS_MAX 64
+static struct shown {
+	bool loaded;
+	int64_t id;
+	bool have_client, have_cards;
+	struct client c;
+	struct client_card *cards;
+	size_t ncards;
+	struct subscription *subs;
+	size_t nsubs;
+	struct subs_billing_row *bill;
+	size_t nbill;
+} shown;
+
+static void forget(void)
+{
+	if (shown.have_client)
+		client_free(&shown.c);
+	free(shown.cards);
+	subs_free_list(&shown.subs, shown.nsubs);
+	free(shown.bill);
+	memset(&shown, 0, sizeof shown);
+}
+
+void client_detail_reload(struct ui *ui, int64_t client_id)
+{
+	forget();
+	if (!ui || !client_id)
+		return;
+	sqlite3 *db = ui->app->db;
+	shown.loaded = true;
+	shown.id = client_id;
+	if (clients_get(db, client_id, &shown.c, NULL) != PD_OK)
+		return;
+	shown.have_client = true;
+	shown.have_cards = shown.c.stripe_customer_id &&
+			   client_cards_list(db, client_id, &shown.cards, &shown.ncards, NULL) == PD_OK;
+	struct subs_filter f = {.client_id = client_id, .with_ended = true};
+	if (subs_store_list(db, &f, &shown.subs, &shown.nsubs, NULL) != PD_OK)
+		shown.nsubs = 0;
+	if (shown.c.stripe_customer_id &&
+	    subs_store_client_billing(db, shown.c.stripe_customer_id, BILLING_ROWS_MAX, &shown.bill,
+				      &shown.nbill, NULL) != PD_OK)
+		shown.nbill = 0;
+}
+
+static int draw_subscriptions(int y, int last, struct ui_rect a)
 {
 	int x = a.x + 2, w = a.w - 4;
-	struct subscription *subs = NULL;
-	size_t n = 0;
-	struct subs_filter f = {.client_id = c->id, .with_ended = true};
+	const struct subscription *subs = shown.subs;
+	size_t n = shown.nsubs;
 	ui_put(y++, x, w, ROLE_HEADER, "Subscriptions", true);
-	if (subs_store_list(ui->app->db, &f, &subs, &n, NULL) != PD_OK || n == 0) {
+	if (n == 0) {
 		ui_put(y++, x + 1, w - 1, ROLE_DIM,
 		       "none (Subscriptions tab, n subscribes the client)", false);
 		return y;
@@ -63,24 +109,20 @@ static int draw_subscriptions(struct ui *ui, const struct client *c, int y, int 
 		         s->last_failure[0] ? " · " : "", s->last_failure);
 		ui_put(y++, x + 3, w - 3, s->last_failure[0] ? ROLE_ERROR : ROLE_DIM, line, false);
 	}
-	subs_free_list(&subs, n);
 	return y;
 }
 
-static int draw_billing(struct ui *ui, const struct client *c, int y, int last, struct ui_rect a)
+static int draw_billing(int y, int last, struct ui_rect a)
 {
 	int x = a.x + 2, w = a.w - 4;
 	ui_put(y++, x, w, ROLE_HEADER, "Subscription invoices and payments (billing history)",
 	       true);
-	struct subs_billing_row *rows = NULL;
-	size_t n = 0;
+	const struct subs_billing_row *rows = shown.bill;
 	size_t room = last > y ? (size_t)(last - y) : 0;
-	if (subs_store_client_billing(ui->app->db, c->stripe_customer_id, room, &rows, &n, NULL) !=
-	        PD_OK ||
-	    n == 0) {
+	size_t n = shown.nbill < room ? shown.nbill : room;
+	if (shown.nbill == 0) {
 		ui_put(y++, x + 1, w - 1, ROLE_DIM, "none synced yet (paydesk sync brings them)",
 		       false);
-		free(rows);
 		return y;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -94,17 +136,17 @@ static int draw_billing(struct ui *ui, const struct client *c, int y, int last, 
 		           !strcmp(r->status, "open");
 		ui_put(y++, x + 1, w - 1, bad ? ROLE_WARNING : ROLE_NORMAL, line, false);
 	}
-	free(rows);
 	return y;
 }
 
 void client_detail_draw(struct ui *ui, int64_t client_id, const struct cards_refresh *cards,
                         struct ui_rect a)
 {
-	struct client c;
+	(void)ui; /* drawn from what client_detail_reload read */
 	int x = a.x + 2, w = a.w - 4, y = a.y + 1;
 	int last = a.y + a.h - 2;
-	if (clients_get(ui->app->db, client_id, &c, NULL) != PD_OK) {
+	const struct client c = shown.c;
+	if (!shown.loaded || shown.id != client_id || !shown.have_client) {
 		ui_put(y, x, w, ROLE_DIM, "This client is gone.", false);
 		ui_put(a.y + a.h - 1, x, w, ROLE_HELP_KEY, "Esc: back", false);
 		return;
@@ -114,14 +156,14 @@ void client_detail_draw(struct ui *ui, int64_t client_id, const struct cards_ref
 	         c.email[0] ? ">" : "", c.phone[0] ? " · " : "", c.phone);
 	ui_put(y++, x, w, ROLE_TITLE, line, false);
 	char line_cards[300];
-	cards_refresh_line(ui, cards, &c, false, line_cards, sizeof line_cards);
+	cards_refresh_line_of(cards, &c, shown.have_cards, shown.cards, shown.ncards, false,
+			      line_cards, sizeof line_cards);
 	ui_put(y++, x, w, ROLE_DIM, line_cards, false);
 	y++;
-	y = draw_subscriptions(ui, &c, y, last - 3, a);
+	y = draw_subscriptions(y, last - 3, a);
 	y++;
 	if (c.stripe_customer_id)
-		draw_billing(ui, &c, y, last, a);
-	client_free(&c);
+		draw_billing(y, last, a);
 	ui_put(a.y + a.h - 1, x, w, ROLE_HELP_KEY, "H: visit history   Esc: back to the clients",
 	       false);
 }

@@ -10,7 +10,11 @@
 #include "cards_refresh.h"
 #include "ui.h"
 
+/* Draws what client_detail_reload read for client_id; reads nothing. */
 void client_detail_draw(struct ui *ui, int64_t client_id, const struct cards_refresh *cards,
 			struct ui_rect area);
+/* Read what the detail of client_id shows (the Clients screen's reload: the
+ * detail opened, a job finished, the tab opened); 0: forget it. */
+void client_detail_reload(struct ui *ui, int64_t client_id);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "paydesk/customers.h"
 #include "paydesk/textcheck.h"
+#include "paydesk/stripe_key.h"
 #include "clients_tab.h"
 
 static const char *const yes_no[] = {"no", "yes", NULL};
@@ -91,7 +92,7 @@ static void saved(struct clients_state *st, int64_t id)
 	struct ui *ui = st->ui;
 	sqlite3 *db = ui->app->db;
 	struct client c;
-	if (ui->app->vault && ui->app->jobs && customers_billing_on(db) &&
+	if (stripe_key_unlocked(ui->app) && ui->app->jobs && customers_billing_on(db) &&
 	    clients_get(db, id, &c, NULL) == PD_OK) {
 		if (c.bill_with_stripe) {
 			struct pay_job_request req = {.op = PAY_OP_CUSTOMER_SYNC, .id = id};

@@ -97,6 +97,15 @@ bool ui_screen_allowed(const struct ui *ui, int i)
 	       (ui->app->session.signed_in && ui->app->session.role == ROLE_ADMIN);
 }
 
+/* Do what a screen's handler asked for; whether it handled the key. */
+static bool react(struct ui *ui, enum ui_result r)
+{
+	const struct ui_screen *s = ui_screens[ui->tab];
+	if (r == UI_RELOAD && s->reload)
+		s->reload(ui->state[ui->tab], ui);
+	return r != UI_UNHANDLED;
+}
+
 static void switch_tab(struct ui *ui, int tab)
 {
 	if (tab < UI_TABS || tab >= UI_SCREENS)
@@ -331,7 +340,7 @@ static enum ui_taken walk(struct ui *ui, int key)
 		last_binding = b;
 		if (refused(ui, m, b))
 			return UI_TAKEN_REFUSED;
-		if (run(m, ui, b->action) != UI_UNHANDLED)
+		if (react(ui, run(m, ui, b->action)))
 			return UI_TAKEN_BINDING;
 	}
 	last_binding = NULL;
@@ -378,7 +387,7 @@ enum ui_taken ui_dispatch(struct ui *ui, int key)
 	}
 	const struct ui_screen *s = ui_screens[ui->tab];
 	void *st = ui->state[ui->tab];
-	if (s->key && s->key(st, ui, key) != UI_UNHANDLED)
+	if (s->key && react(ui, s->key(st, ui, key)))
 		return UI_TAKEN_HOOK;
 	return walk(ui, key);
 }

@@ -11,30 +11,24 @@
 #include "paydesk/money.h"
 #include "paydesk/setup.h"
 #include "paydesk/stripe_account.h"
-#include "paydesk/vault.h"
+#include "paydesk/history_review.h"
+#include "paydesk/stripe_key.h"
 #include "screen_history.h"
 
 /* Older than this when the tab opens: sync without being asked. */
 #define STALE_SECONDS (15 * 60)
 
-/* The key for a job (vault_secret_free it), or NULL with a notice unless quiet. */
-static char *open_key(struct hist *h, bool quiet)
+/* Whether a Stripe job can be queued (its worker opens the key), else a
+ * notice unless quiet. */
+static bool stripe_ready(struct hist *h, bool quiet)
 {
 	struct ui *ui = h->ui;
-	struct pd_error err = {0};
-	char *key = NULL;
-	if (!ui->app->jobs || !ui->app->vault) {
-		if (!quiet)
-			ui_notify(ui, UI_NOTICE_ERROR,
-				  "Stripe is locked: unlock it with the admin passphrase first");
-		return NULL;
-	}
-	if (setup_open_key(ui->app->db, ui->app->vault, &key, &err) != PD_OK) {
-		if (!quiet)
-			ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
-		return NULL;
-	}
-	return key;
+	if (ui->app->jobs && stripe_key_unlocked(ui->app))
+		return true;
+	if (!quiet)
+		ui_notify(ui, UI_NOTICE_ERROR,
+			  "Stripe is locked: unlock it with the admin passphrase first");
+	return false;
 }
 
 /* ---- sync ------------------------------------------------------------------ */
@@ -54,14 +48,12 @@ void history_sync_toggle(struct hist *h, bool quiet)
 			ui_notify(ui, UI_NOTICE_ERROR, "no Stripe account is connected: see Setup");
 		return;
 	}
-	char *key = open_key(h, quiet);
-	if (!key)
+	if (!stripe_ready(h, quiet))
 		return;
-	h->sync_job = history_sync_job_submit(ui->app->jobs, &h->sync, key,
+	h->sync_job = history_sync_job_submit(ui->app->jobs, &h->sync, NULL,
 					      acct.connected_account[0] ? acct.connected_account
 									: NULL,
 					      false);
-	vault_secret_free(&key);
 	h->sync_tried = true;
 	if (!h->sync_job && !quiet)
 		ui_notify(ui, UI_NOTICE_ERROR, "the sync could not be queued");
@@ -69,7 +61,7 @@ void history_sync_toggle(struct hist *h, bool quiet)
 
 void history_sync_if_stale(struct hist *h)
 {
-	if (h->sync_tried || h->sync_job || !h->ui->app->vault)
+	if (h->sync_tried || h->sync_job || !stripe_key_unlocked(h->ui->app))
 		return;
 	if (h->last_synced && time(NULL) - h->last_synced < STALE_SECONDS) {
 		h->sync_tried = true;
@@ -184,14 +176,12 @@ static void refund_confirmed(struct ui *ui, void *ctx)
 	struct refund_ctx *c = ctx; /* ours now (ui_dialog_key) */
 	struct hist *h = c->h;
 	h->ui = ui;
-	char *key = open_key(h, false);
-	if (!key) {
+	if (!stripe_ready(h, false)) {
 		free(c);
 		return;
 	}
-	h->refund_job = history_refund_job_submit(ui->app->jobs, c->id, c->amount, c->reason, key,
+	h->refund_job = history_refund_job_submit(ui->app->jobs, c->id, c->amount, c->reason, NULL,
 						  &ui->app->session);
-	vault_secret_free(&key);
 	free(c);
 	if (h->refund_job)
 		ui_notify(ui, UI_NOTICE_INFO, "refund sent to Stripe…");
@@ -242,8 +232,62 @@ void history_refund_submit(struct hist *h)
 	ui_dialog_open(h->ui, &spec);
 }
 
+/* ---- export ------------------------------------------------------------------ */
+
+void history_export_start(struct hist *h, enum history_format fmt, const char *path)
+{
+	struct ui *ui = h->ui;
+	if (h->export_job) {
+		ui_notify(ui, UI_NOTICE_ERROR, "an export is running: Esc stops it");
+		return;
+	}
+	if (!ui->app->jobs) {
+		ui_notify(ui, UI_NOTICE_ERROR, "offline: exports need the workers");
+		return;
+	}
+	h->export_job = history_export_job_submit(ui->app->jobs, &h->export, &h->filter, fmt, path,
+						  history_actor(ui->app));
+	if (!h->export_job)
+		ui_notify(ui, UI_NOTICE_ERROR, "the export could not be queued");
+	else
+		ui_notify(ui, UI_NOTICE_INFO, "exporting to %s… (Esc stops it)", path);
+}
+
+bool history_export_stop(struct hist *h)
+{
+	if (!h->export_job)
+		return false;
+	jobs_cancel(h->ui->app->jobs, h->export_job);
+	ui_notify(h->ui, UI_NOTICE_INFO, "stopping the export…");
+	return true;
+}
+
+bool history_export_draw(struct hist *h, struct ui_rect r)
+{
+	if (!h->export_job)
+		return false;
+	struct history_export_progress p;
+	history_export_progress_snapshot(&h->export, &p);
+	if (!p.running)
+		return false;
+	char label[80];
+	snprintf(label, sizeof label, " Exporting (Esc stops)");
+	ui_fill(r, ROLE_TITLE);
+	ui_progress_draw(r, label, p.rows, p.total > 0 ? p.total : 0, -1, -1, h->ui->spinner);
+	return true;
+}
+
 bool history_actions_done(struct hist *h, const struct jobs_completion *c)
 {
+	if (c->id == h->export_job) {
+		h->export_job = 0;
+		if (c->status == JOBS_DONE || strncmp(c->result, "export stopped", 14) == 0)
+			ui_notify(h->ui, UI_NOTICE_INFO, "%s", c->result);
+		else if (c->status == JOBS_CANCELLED) /* before it began */
+			ui_notify(h->ui, UI_NOTICE_INFO, "export stopped before it began: no file "
+							 "was written");
+		return true; /* a failure: the shell says it */
+	}
 	if (c->id == h->sync_job) {
 		h->sync_job = 0;
 		if (c->status == JOBS_DONE)

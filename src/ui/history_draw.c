@@ -311,7 +311,8 @@ static void draw_list(struct hist *h, struct ui_rect area)
 	h->page = list.h;
 	history_ensure(h);
 	history_clamp(h);
-	if (!history_sync_draw(h, (struct ui_rect){area.y, area.x, 1, area.w}))
+	struct ui_rect top = {area.y, area.x, 1, area.w};
+	if (!history_export_draw(h, top) && !history_sync_draw(h, top))
 		draw_bar(h, (struct ui_rect){area.y, area.x, 1, area.w});
 	struct columns c = layout(area.w);
 	draw_header((struct ui_rect){area.y + 1, area.x, 1, area.w}, &c);

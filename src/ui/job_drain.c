@@ -4,8 +4,7 @@
 #include "paydesk/jobs.h"
 #include "paydesk/log.h"
 #include "paydesk/recover_job.h"
-#include "paydesk/setup.h"
-#include "paydesk/vault.h"
+#include "paydesk/stripe_key.h"
 #include "shell.h"
 #include "stripe_status.h"
 
@@ -45,7 +44,9 @@ void ui_jobs_drain(struct ui *ui)
 
 void ui_jobs_start(struct ui *ui)
 {
-	struct jobs_opts opts = {.db_path = ui->app->db_path, .workers = 3};
+	/* Jobs open the Stripe key themselves, on their worker (never the UI). */
+	struct jobs_opts opts = {.db_path = ui->app->db_path, .workers = 3,
+				 .open_key = stripe_key_open_for_job, .open_key_ctx = ui->app};
 	stripe_client_opts_from_config(&opts.client, &ui->app->cfg);
 	struct pd_error err = {0};
 	if (jobs_start(&opts, &ui->app->jobs, &err) != PD_OK) {
@@ -56,10 +57,7 @@ void ui_jobs_start(struct ui *ui)
 
 void ui_jobs_recover(struct ui *ui)
 {
-	char *key = NULL;
-	struct pd_error err;
-	if (!recover_job && ui->app->vault && ui->app->jobs &&
-	    setup_open_key(ui->app->db, ui->app->vault, &key, &err) == PD_OK)
-		recover_job = recover_job_submit(ui->app->jobs, key);
-	vault_secret_free(&key);
+	/* no key here: the job opens it on its worker */
+	if (!recover_job && stripe_key_unlocked(ui->app) && ui->app->jobs)
+		recover_job = recover_job_submit(ui->app->jobs, NULL);
 }

@@ -15,9 +15,8 @@
 #include "paydesk/payments_store.h"
 #include "paydesk/readers.h"
 #include "paydesk/textcheck.h"
-#include "paydesk/setup.h"
+#include "paydesk/stripe_key.h"
 #include "paydesk/stripe_reach.h"
-#include "paydesk/vault.h"
 #include "qr_view.h"
 #include "stripe_status.h"
 #include "widgets.h"
@@ -65,7 +64,49 @@ struct pay_panel {
 	 * the confirm. */
 	uint64_t cards_job;
 	bool cards_listed; /* that listing found no card at Stripe */
+	/* What the view and the save-a-card link show, read by pay_panel_reload
+	 * (when the view opens, a job finished, the screen reloads), never by
+	 * drawing: a watched link is drawn again only when a poll answers. */
+	struct {
+		bool loaded;		 /* read for this mode and id */
+		int appointment_rc;	 /* appointments_get: PD_OK or why not */
+		struct appointment ap;	 /* when appointment_rc is PD_OK */
+		bool have_last;
+		struct pay_attempt last; /* the newest attempt */
+		bool have_card;
+		struct card_setup card;	 /* PANEL_CARD_LINK: the newest save-a-card link */
+		char desk_reader[64], reader_label[128]; /* the reader this desk uses */
+	} shown;
 };
+
+static void forget_shown(struct pay_panel *p)
+{
+	if (p->shown.loaded && p->shown.appointment_rc == PD_OK)
+		appointment_free(&p->shown.ap);
+	if (p->shown.have_last)
+		pay_attempt_free(&p->shown.last);
+	if (p->shown.have_card)
+		card_setup_free(&p->shown.card);
+	memset(&p->shown, 0, sizeof p->shown);
+}
+
+void pay_panel_reload(struct pay_panel *p)
+{
+	if (!p)
+		return;
+	forget_shown(p);
+	sqlite3 *db = p->ui->app->db;
+	if (p->mode == PANEL_VIEW) {
+		p->shown.appointment_rc = appointments_get(db, p->id, &p->shown.ap, NULL);
+		p->shown.have_last = p->shown.appointment_rc == PD_OK &&
+				     payrows_latest(db, p->id, -1, &p->shown.last, NULL) == PD_OK;
+		readers_desk_reader(db, p->shown.desk_reader, p->shown.reader_label);
+		p->shown.loaded = true;
+	} else if (p->mode == PANEL_CARD_LINK) {
+		p->shown.have_card = card_setups_latest(db, p->id, &p->shown.card, NULL) == PD_OK;
+		p->shown.loaded = true;
+	}
+}
 
 struct pay_panel *pay_panel_new(struct ui *ui)
 {
@@ -87,6 +128,7 @@ void pay_panel_free(struct pay_panel **p)
 	if (!*p)
 		return;
 	close_form(*p);
+	forget_shown(*p);
 	free(*p);
 	*p = NULL;
 }
@@ -114,19 +156,13 @@ uint64_t pay_panel_submit(struct ui *ui, const struct pay_job_request *req)
 		ui_notify(ui, UI_NOTICE_ERROR, "offline: payments need the workers");
 		return 0;
 	}
-	if (!ui->app->vault) {
+	if (!stripe_key_unlocked(ui->app)) {
 		ui_notify(ui, UI_NOTICE_ERROR,
 			  "Stripe is locked: unlock it with the admin passphrase (Setup) first");
 		return 0;
 	}
-	char *key = NULL;
-	struct pd_error err = {0};
-	if (setup_open_key(ui->app->db, ui->app->vault, &key, &err) != PD_OK) {
-		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
-		return 0;
-	}
-	uint64_t id = payments_job_submit(ui->app->jobs, req, key, &ui->app->session);
-	vault_secret_free(&key);
+	/* no key here: the job opens it on its worker */
+	uint64_t id = payments_job_submit(ui->app->jobs, req, NULL, &ui->app->session);
 	if (!id)
 		ui_notify(ui, UI_NOTICE_ERROR, "the payment could not be queued");
 	return id;
@@ -202,16 +238,11 @@ static void list_cards(struct pay_panel *p, int64_t appointment_id)
 	p->cards_listed = false;
 	int64_t client_id = 0;
 	struct ui *ui = p->ui;
-	if (!ui->app->jobs || !ui->app->vault ||
+	if (!ui->app->jobs || !stripe_key_unlocked(ui->app) ||
 	    !pay_precheck_cards_unknown(ui->app->db, appointment_id, &client_id))
 		return;
-	char *key = NULL;
-	struct pd_error err = {0};
-	if (setup_open_key(ui->app->db, ui->app->vault, &key, &err) != PD_OK)
-		return;
 	struct pay_job_request req = {.op = PAY_OP_CARDS, .id = client_id};
-	p->cards_job = payments_job_submit(ui->app->jobs, &req, key, &ui->app->session);
-	vault_secret_free(&key);
+	p->cards_job = payments_job_submit(ui->app->jobs, &req, NULL, &ui->app->session);
 }
 
 void pay_panel_pay(struct pay_panel *p, const struct appointment *a)
@@ -297,6 +328,7 @@ void pay_panel_refund(struct pay_panel *p, const struct appointment *a)
 void pay_panel_view(struct pay_panel *p, int64_t appointment_id)
 {
 	close_form(p);
+	forget_shown(p); /* "Sending to Stripe…" until the screen's reload reads it */
 	p->view_job = 0;
 	p->view_error[0] = '\0';
 	p->mode = PANEL_VIEW;
@@ -317,6 +349,7 @@ void pay_panel_save_card(struct pay_panel *p, int64_t client_id)
 	if (!pay_panel_run(p, &req))
 		return;
 	close_form(p);
+	forget_shown(p); /* "Making the save-a-card link…" until the job's answer */
 	p->mode = PANEL_CARD_LINK;
 	p->id = client_id;
 }
@@ -395,10 +428,8 @@ static void confirmed(struct ui *ui, void *ctx)
 		ui_notify(ui, UI_NOTICE_INFO, "sent to Stripe…");
 		/* Links and readers continue in the payment view. */
 		if (pd->req.op == PAY_OP_LINK || pd->req.op == PAY_OP_READER) {
-			pd->panel->mode = PANEL_VIEW;
-			pd->panel->id = pd->req.id;
+			pay_panel_view(pd->panel, pd->req.id);
 			pd->panel->view_job = id;
-			pd->panel->view_error[0] = '\0';
 		}
 	}
 	free(pd);
@@ -560,26 +591,21 @@ static void new_link(struct pay_panel *p)
 /* ---- the payment view's keys (a keymap over the screen's) ------------------ */
 
 /* The link shown, while it is open: the pay link, or the save-a-card link
- * (NULL: none; the caller frees). */
+ * (NULL: none; the caller frees). From what pay_panel_reload read: the
+ * help overlay asks it at every frame, and drawing reads no store. */
 static char *open_link(const struct pay_panel *p)
 {
-	char *url = NULL;
 	if (p->mode == PANEL_CARD_LINK) {
-		struct card_setup s;
-		if (card_setups_latest(p->ui->app->db, p->id, &s, NULL) != PD_OK)
-			return NULL;
-		if (strcmp(s.status, "open") == 0 && s.url && s.url[0])
-			url = strdup(s.url);
-		card_setup_free(&s);
-		return url;
+		const struct card_setup *s = &p->shown.card;
+		return p->shown.have_card && strcmp(s->status, "open") == 0 && s->url && s->url[0]
+			       ? strdup(s->url)
+			       : NULL;
 	}
-	struct pay_attempt last;
-	if (payrows_latest(p->ui->app->db, p->id, PAYROW_LINK, &last, NULL) != PD_OK)
-		return NULL;
-	if (last.status == PAYROW_OPEN && last.url && last.url[0])
-		url = strdup(last.url);
-	pay_attempt_free(&last);
-	return url;
+	const struct pay_attempt *last = &p->shown.last;
+	return p->mode == PANEL_VIEW && p->shown.have_last && last->method == PAYROW_LINK &&
+			       last->status == PAYROW_OPEN && last->url && last->url[0]
+		       ? strdup(last->url)
+		       : NULL;
 }
 
 static bool has_open_link(const void *state, const struct ui *ui)
@@ -767,23 +793,21 @@ static void draw_wrapped(const char *t, int y, int x, int width, int last, enum 
 
 static void draw_view(struct pay_panel *p, struct ui_rect a)
 {
-	sqlite3 *db = p->ui->app->db;
-	struct appointment ap;
-	struct pay_attempt last;
 	int y = a.y;
 	int x = a.x + 2;
-	if (appointments_get(db, p->id, &ap, NULL) != PD_OK) {
-		p->mode = PANEL_NONE;
+	if (p->shown.loaded && p->shown.appointment_rc != PD_OK) {
+		p->mode = PANEL_NONE; /* gone (deleted meanwhile): nothing to show */
 		return;
 	}
-	if (p->view_error[0] || payrows_latest(db, p->id, -1, &last, NULL) != PD_OK) {
+	const struct appointment ap = p->shown.ap;
+	const struct pay_attempt last = p->shown.last;
+	if (p->view_error[0] || !p->shown.have_last) { /* not read yet, or no attempt yet */
 		/* Refused before any attempt was recorded (no reader, Stripe
 		 * locked): said whole, with what to do. */
 		if (p->view_error[0])
 			draw_wrapped(p->view_error, y + 1, x, a.w - 4, a.y + a.h - 2, ROLE_ERROR);
 		else
 			ui_put(y + 1, x, a.w - 4, ROLE_DIM, "Sending to Stripe…", false);
-		appointment_free(&ap);
 		ui_put(a.y + a.h - 1, x, a.w - 4, ROLE_HELP_KEY, "Esc: back", false);
 		return;
 	}
@@ -812,9 +836,9 @@ static void draw_view(struct pay_panel *p, struct ui_rect a)
 		}
 	} else if (last.method == PAYROW_READER && last.status == PAYROW_OPEN) {
 		static const char spin[] = "|/-\\";
-		char desk_reader[64], label[128];
-		readers_desk_reader(db, desk_reader, label);
-		bool ours = last.reader_id && label[0] && strcmp(desk_reader, last.reader_id) == 0;
+		const char *label = p->shown.reader_label;
+		bool ours = last.reader_id && label[0] &&
+			    strcmp(p->shown.desk_reader, last.reader_id) == 0;
 		snprintf(line, sizeof line, "%c waiting for the card on %s", spin[p->ui->spinner % 4],
 			 ours ? label : last.reader_id ? last.reader_id : "the reader");
 		ui_put(y++, x, a.w - 4, ROLE_PROGRESS, line, false);
@@ -822,13 +846,11 @@ static void draw_view(struct pay_panel *p, struct ui_rect a)
 				   : "K: stop the reader   Esc: back (paydesk keeps watching)";
 	}
 	ui_put(a.y + a.h - 1, x, a.w - 4, ROLE_HELP_KEY, help, false);
-	pay_attempt_free(&last);
-	appointment_free(&ap);
 }
 
 static void draw_card_link(struct pay_panel *p, struct ui_rect a)
 {
-	ui_card_link_draw(p->ui->app->db, p->id, a.y, a);
+	ui_card_setup_draw(p->shown.have_card ? &p->shown.card : NULL, a.y, a);
 	ui_put(a.y + a.h - 1, a.x + 2, a.w - 4, ROLE_HELP_KEY,
 	       "Q: QR code  C: copy link  Esc: back", false);
 }

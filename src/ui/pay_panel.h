@@ -29,7 +29,8 @@ void pay_panel_pay(struct pay_panel *p, const struct appointment *a);
 void pay_panel_recheck(struct pay_panel *p, const struct appointment *a);
 /* Open the refund form for a (amount prefilled with what is refundable). */
 void pay_panel_refund(struct pay_panel *p, const struct appointment *a);
-/* Show the newest payment attempt of appointment id (link QR / reader). */
+/* Show the newest payment attempt of appointment id (link QR / reader):
+ * read at the screen's next reload (return UI_RELOAD, or a job finishing). */
 void pay_panel_view(struct pay_panel *p, int64_t appointment_id);
 /* Make a save-a-card link for client id (a job) and show it as it comes. */
 void pay_panel_save_card(struct pay_panel *p, int64_t client_id);
@@ -39,7 +40,10 @@ uint64_t pay_panel_run(struct pay_panel *p, const struct pay_job_request *req);
 enum ui_result pay_panel_key(struct pay_panel *p, int key);
 /* The payment view's keys (Esc, Q, C, c, n, K), pushed while it shows. */
 void pay_panel_keymaps(struct pay_panel *p, struct ui_keymaps *s);
+/* Draws what pay_panel_reload read; reads nothing itself. */
 void pay_panel_draw(struct pay_panel *p, struct ui_rect area);
+/* Re-read what the view shows (the screen's reload calls it). */
+void pay_panel_reload(struct pay_panel *p);
 /* A job finished: notices for ours; opens the view after a link/reader starts. */
 void pay_panel_job_done(struct pay_panel *p, const struct jobs_completion *c);
 

@@ -32,18 +32,61 @@ int ui_link_url_draw(const char *url, int y, int x, int w, int last_row, enum th
 }
 
 /* Lines of a rendered QR code on the fixed light background, from (y, x). */
-static void put_qr_lines(char *qr, int rows, int y, int x)
+static void put_qr_lines(const char *qr, int rows, int y, int x)
 {
 	attr_t attr = ui_current ? (attr_t)ui_current->qr_attr : A_REVERSE;
-	char *line = qr;
+	const char *line = qr;
 	for (int i = 0; i < rows && line && *line && y + i < LINES; i++) {
-		char *nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0';
+		const char *nl = strchr(line, '\n');
 		attrset(attr);
-		mvaddstr(y + i, x, line);
+		mvaddnstr(y + i, x, line, nl ? (int)(nl - line) : -1);
 		attrset(A_NORMAL);
 		line = nl ? nl + 1 : NULL;
+	}
+}
+
+/* The codes last encoded (the panel's, and the whole screen's at each quiet
+ * zone), kept until their URL changes: encoding took ~1.2 ms a frame. */
+static struct qr_memo {
+	char *url;
+	enum qr_text_ink ink;
+	int quiet;
+	char *text; /* NULL: the URL has no code (too long) */
+	int cols, rows;
+} memo[3];
+static unsigned memo_next;
+
+const char *ui_qr_text(const char *url, enum qr_text_ink ink, int quiet, int *cols, int *rows)
+{
+	for (size_t i = 0; i < sizeof memo / sizeof memo[0]; i++) {
+		if (memo[i].url && memo[i].ink == ink && memo[i].quiet == quiet &&
+		    strcmp(memo[i].url, url) == 0) {
+			*cols = memo[i].cols;
+			*rows = memo[i].rows;
+			return memo[i].text;
+		}
+	}
+	struct qr_memo *m = &memo[memo_next++ % (sizeof memo / sizeof memo[0])];
+	free(m->url);
+	free(m->text);
+	*m = (struct qr_memo){.url = strdup(url), .ink = ink, .quiet = quiet};
+	m->text = qr_text_render_ink(url, ink, quiet, &m->cols, &m->rows);
+	if (!m->url) { /* out of memory: not kept */
+		free(m->text);
+		*m = (struct qr_memo){0};
+		return NULL;
+	}
+	*cols = m->cols;
+	*rows = m->rows;
+	return m->text;
+}
+
+void ui_qr_forget(void)
+{
+	for (size_t i = 0; i < sizeof memo / sizeof memo[0]; i++) {
+		free(memo[i].url);
+		free(memo[i].text);
+		memo[i] = (struct qr_memo){0};
 	}
 }
 
@@ -55,17 +98,14 @@ int ui_qr_draw(const char *url, int y, int x, struct ui_rect a)
 		return y;
 	}
 	int cols = 0, rows = 0;
-	char *qr = url && *url ? qr_text_render_ink(url, QR_TEXT_DARK_BLOCKS, 2, &cols, &rows)
-			       : NULL;
+	const char *qr = url && *url ? ui_qr_text(url, QR_TEXT_DARK_BLOCKS, 2, &cols, &rows) : NULL;
 	if (!qr)
 		return y;
 	if (rows > a.y + a.h - y - 2 || cols > a.w - 2) {
 		ui_put(y++, x, a.w - 4, ROLE_DIM, "(Q: the QR code on the whole screen)", false);
-		free(qr);
 		return y;
 	}
 	put_qr_lines(qr, rows, y, a.x + (a.w - cols) / 2);
-	free(qr);
 	return y + rows;
 }
 
@@ -110,21 +150,18 @@ void ui_qr_screen_draw(struct ui *ui)
 {
 	const char *url = ui->qr_screen_url;
 	int cols = 0, rows = 0;
-	char *qr = NULL;
+	const char *qr = NULL;
 	if (!ui_charset_ascii()) {
 		/* A quiet zone of 2 modules if it fits, else 1: phones read both. */
 		for (int quiet = 2; quiet >= 1 && !qr; quiet--) {
-			qr = qr_text_render_ink(url, QR_TEXT_DARK_BLOCKS, quiet, &cols, &rows);
-			if (qr && (rows > LINES || cols > COLS)) {
-				free(qr);
+			qr = ui_qr_text(url, QR_TEXT_DARK_BLOCKS, quiet, &cols, &rows);
+			if (qr && (rows > LINES || cols > COLS))
 				qr = NULL;
-			}
 		}
 	}
 	int tx = 1, ty = 0, tw = COLS - 2, last = LINES - 1;
 	if (qr) {
 		put_qr_lines(qr, rows, 0, 0);
-		free(qr);
 		if (COLS - cols - 3 >= 20) { /* the text beside the code */
 			tx = cols + 2;
 			tw = COLS - tx - 1;
@@ -168,25 +205,33 @@ enum ui_result ui_link_key(struct ui *ui, const char *url, const char *title, in
 
 /* ---- save-a-card links --------------------------------------------------------- */
 
-int ui_card_link_draw(sqlite3 *db, int64_t client_id, int y, struct ui_rect a)
+int ui_card_setup_draw(const struct card_setup *s, int y, struct ui_rect a)
 {
-	struct card_setup s;
 	int x = a.x + 2;
-	if (card_setups_latest(db, client_id, &s, NULL) != PD_OK) {
+	if (!s) {
 		ui_put(y + 1, x, a.w - 4, ROLE_DIM, "Making the save-a-card link…", false);
 		return y + 2;
 	}
 	char line[300];
-	snprintf(line, sizeof line, "Save a card for next time · link %s", s.status);
+	snprintf(line, sizeof line, "Save a card for next time · link %s", s->status);
 	ui_put(y++, x, a.w - 4, ROLE_TITLE, line, false);
-	if (strcmp(s.status, "open") == 0) {
+	if (strcmp(s->status, "open") == 0) {
 		ui_put(y++, x, a.w - 4, ROLE_NORMAL,
 		       "Show the client this code or link (nothing was sent to them).", false);
-		y = ui_link_url_draw(s.url, y, x, a.w - 4, a.y + a.h - 3, ROLE_HEADER);
-		y = ui_qr_draw(s.url, y, x, a);
-	} else if (strcmp(s.status, "complete") == 0) {
+		y = ui_link_url_draw(s->url, y, x, a.w - 4, a.y + a.h - 3, ROLE_HEADER);
+		y = ui_qr_draw(s->url, y, x, a);
+	} else if (strcmp(s->status, "complete") == 0) {
 		ui_put(y++, x, a.w - 4, ROLE_OK, "The card is saved.", false);
 	}
+	return y;
+}
+
+int ui_card_link_draw(sqlite3 *db, int64_t client_id, int y, struct ui_rect a)
+{
+	struct card_setup s;
+	if (card_setups_latest(db, client_id, &s, NULL) != PD_OK)
+		return ui_card_setup_draw(NULL, y, a);
+	y = ui_card_setup_draw(&s, y, a);
 	card_setup_free(&s);
 	return y;
 }

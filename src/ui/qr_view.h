@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "paydesk/qr_text.h"
 #include "ui.h"
 
 /* Draw url as a QR code centred in a, from row y (x: where a "too small"
@@ -35,6 +36,15 @@ void ui_qr_screen_close(struct ui *ui);
 /* The newest save-a-card link of a client from row y: its status, and
  * while it is open the URL and its QR code. Returns the next free row. */
 int ui_card_link_draw(sqlite3 *db, int64_t client_id, int y, struct ui_rect a);
+/* The QR code of url as qr_text_render_ink draws it, kept until the URL
+ * changes (encoding costs ~1.2 ms): owned here, valid until the next call
+ * (another code may take its place); NULL when it cannot be encoded. */
+const char *ui_qr_text(const char *url, enum qr_text_ink ink, int quiet, int *cols, int *rows);
+/* Free the encoded codes kept for drawing (at exit). */
+void ui_qr_forget(void);
+/* The same from a link already read (NULL: none yet); reads nothing. */
+struct card_setup;
+int ui_card_setup_draw(const struct card_setup *s, int y, struct ui_rect a);
 
 /* Q and C (see ui_link_key) on a client's open save-a-card link. */
 enum ui_result ui_card_link_key(struct ui *ui, int64_t client_id, int key);

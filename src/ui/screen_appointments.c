@@ -105,7 +105,9 @@ static void close_appts(void *state)
 static void reload(void *state, struct ui *ui)
 {
 	(void)ui;
-	appt_load(state);
+	struct appt_screen *st = state;
+	appt_load(st);
+	pay_panel_reload(st->pay);
 }
 
 const struct appointment *appt_selected(const struct appt_screen *st)
@@ -666,9 +668,10 @@ static enum ui_result do_pay_view(void *state, struct ui *ui)
 	struct appt_screen *st = state;
 	const struct appointment *cur = appt_selected(st);
 	(void)ui;
-	if (cur)
-		pay_panel_view(st->pay, cur->id);
-	return UI_HANDLED;
+	if (!cur)
+		return UI_HANDLED;
+	pay_panel_view(st->pay, cur->id);
+	return UI_RELOAD; /* the view reads the attempt in reload */
 }
 
 static enum ui_result do_recheck(void *state, struct ui *ui)

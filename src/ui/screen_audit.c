@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "paydesk/audit_verify_job.h"
 #include "paydesk/audit_view.h"
 #include "paydesk/file_replace.h"
 #include "paydesk/money.h"
@@ -38,6 +39,10 @@ struct audit_screen {
 	time_t verified_at, drawn_at;
 	int64_t entries, broken_id;
 	char verdict[512];
+	/* the check runs on a worker: the view answers keys meanwhile */
+	struct audit_verify_progress check;
+	uint64_t check_job;
+	bool check_asked; /* v started it: its verdict comes as a notice too */
 	/* the open form */
 	struct ui_field fields[4];
 	struct ui_form form;
@@ -46,7 +51,7 @@ struct audit_screen {
 
 static const struct ui_binding keys[] = {
 	{UI_KEY_ENTER, UI_ACT_OPEN, "details of the selected entry", NULL},
-	{UI_KEY_ESC, UI_ACT_BACK, "close details / the form", NULL},
+	{UI_KEY_ESC, UI_ACT_BACK, "stop the chain check / close details / the form", NULL},
 	{'F', UI_ACT_FILTER, "filter by date, user, action", NULL},
 	{'x', UI_ACT_CLEAR, "clear the filter", NULL},
 	{'e', UI_ACT_EXPORT, "export the filtered entries to CSV", NULL},
@@ -171,8 +176,34 @@ static const struct audit_row *row_at(struct audit_screen *s, long i)
 
 /* ---- loading ------------------------------------------------------------------ */
 
+/* The verdict of a finished check, into what the view draws. */
+static void take_verdict(struct audit_screen *s)
+{
+	struct audit_verify_progress p;
+	audit_verify_progress_snapshot(&s->check, &p);
+	if (!p.verified)
+		return;
+	s->verified = true;
+	s->verified_at = time(NULL);
+	s->intact = p.intact;
+	s->entries = p.entries;
+	s->broken_id = p.broken_id;
+	snprintf(s->verdict, sizeof s->verdict, "%s", p.verdict);
+}
+
 static void verify(struct audit_screen *s)
 {
+	struct jobs *jobs = s->ui->app->jobs;
+	if (s->check_job)
+		return; /* one walk at a time */
+	if (jobs) {
+		s->check_job = audit_verify_job_submit(jobs, &s->check, who(s));
+		if (s->check_job) {
+			s->verified_at = time(NULL); /* asked now: not again at every reload */
+			return;
+		}
+	}
+	/* no workers (offline): here, as before */
 	struct pd_error err = {0};
 	int rc = audit_view_verify(s->ui->app->db, who(s), &s->broken_id, &s->entries, &err);
 	s->verified = rc == PD_OK || rc == PD_ERR_TAMPERED;
@@ -218,8 +249,9 @@ static void reload(void *state, struct ui *ui)
 	/* The walk reads every entry (0.25 s for 200,000): on opening the view,
 	 * at most every 30 s as jobs finish, and on v. */
 	time_t now = time(NULL);
-	if (!s->verified || now - s->verified_at >= 30 || now - s->drawn_at > 2)
-		verify(s);
+	if ((!s->verified && !s->verified_at) || now - s->verified_at >= 30 ||
+	    now - s->drawn_at > 2)
+		verify(s); /* on a worker: its verdict arrives with its completion */
 }
 
 static void *open_audit(struct ui *ui)
@@ -228,8 +260,28 @@ static void *open_audit(struct ui *ui)
 	if (s) {
 		s->ui = ui;
 		s->list.sel = -1;
+		audit_verify_progress_init(&s->check);
 	}
 	return s;
+}
+
+static void job_done(void *state, struct ui *ui, const struct jobs_completion *c)
+{
+	struct audit_screen *s = state;
+	if (!s->check_job || c->id != s->check_job)
+		return;
+	s->check_job = 0;
+	bool asked = s->check_asked;
+	s->check_asked = false;
+	if (c->status == JOBS_CANCELLED) {
+		ui_notify(ui, UI_NOTICE_INFO, "audit check stopped: v checks again");
+		return;
+	}
+	if (!allowed(s))
+		return; /* signed out meanwhile: nothing of the log stays around */
+	take_verdict(s);
+	if (asked && s->verified)
+		ui_notify(ui, s->intact ? UI_NOTICE_INFO : UI_NOTICE_ERROR, "%.200s", s->verdict);
 }
 
 static void close_form(struct audit_screen *s)
@@ -247,6 +299,7 @@ static void close_audit(void *state)
 		return;
 	close_form(s);
 	drop_rows(s);
+	audit_verify_progress_destroy(&s->check);
 	free(s);
 }
 
@@ -425,6 +478,10 @@ static enum ui_result do_open(void *state, struct ui *ui)
 static enum ui_result do_back(void *state, struct ui *ui)
 {
 	struct audit_screen *s = state;
+	if (s->check_job) { /* Esc first stops a running check */
+		jobs_cancel(ui->app->jobs, s->check_job);
+		return UI_HANDLED;
+	}
 	if (!refused_here(s, ui))
 		s->mode = MODE_LIST;
 	return UI_HANDLED;
@@ -463,8 +520,17 @@ static enum ui_result do_verify(void *state, struct ui *ui)
 	struct audit_screen *s = state;
 	if (refused_here(s, ui))
 		return UI_HANDLED;
+	if (s->check_job) {
+		ui_notify(ui, UI_NOTICE_INFO, "checking the hash chain… (Esc stops)");
+		return UI_HANDLED;
+	}
 	verify(s);
-	ui_notify(ui, s->intact ? UI_NOTICE_INFO : UI_NOTICE_ERROR, "%.200s", s->verdict);
+	if (s->check_job) { /* on a worker: its verdict comes with its completion */
+		s->check_asked = true;
+		ui_notify(ui, UI_NOTICE_INFO, "checking the hash chain… (Esc stops)");
+	} else {
+		ui_notify(ui, s->intact ? UI_NOTICE_INFO : UI_NOTICE_ERROR, "%.200s", s->verdict);
+	}
 	return UI_HANDLED;
 }
 
@@ -591,7 +657,6 @@ static void draw_form(struct audit_screen *s, struct ui_rect area)
 static void draw(void *state, struct ui *ui, struct ui_rect area)
 {
 	struct audit_screen *s = state;
-	(void)ui;
 	s->drawn_at = time(NULL);
 	if (!allowed(s)) {
 		ui_put(area.y + 1, area.x + 1, area.w - 2, ROLE_ERROR,
@@ -607,9 +672,16 @@ static void draw(void *state, struct ui *ui, struct ui_rect area)
 	snprintf(head, sizeof head, "Audit log · %lld entr%s%s", (long long)s->count,
 		 s->count == 1 ? "y" : "ies", filt);
 	ui_put(area.y, area.x, area.w, ROLE_TITLE, head, true);
-	if (s->verified)
+	if (s->check_job) {
+		static const char spin[] = "|/-\\";
+		char line[96];
+		snprintf(line, sizeof line, "%c checking the hash chain… (Esc stops)",
+			 spin[ui->spinner % 4]);
+		ui_put(area.y + 1, area.x, area.w, ROLE_PROGRESS, line, true);
+	} else if (s->verified) {
 		ui_put(area.y + 1, area.x, area.w, s->intact ? ROLE_OK : ROLE_ERROR, s->verdict,
 		       true);
+	}
 	char cols[256];
 	snprintf(cols, sizeof cols, "%-*s %-*s %-*s %*s %s", W_WHEN, "When", W_WHO, "Who",
 		 W_ACTION, "Action", W_AMOUNT, "Amount", "Stripe id");
@@ -646,4 +718,5 @@ const struct ui_screen screen_audit = {
 	.key = key,
 	.editing = editing,
 	.reload = reload,
+	.job_done = job_done,
 };

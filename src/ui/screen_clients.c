@@ -63,6 +63,7 @@ static void close_clients(void *state)
 	if (!st)
 		return;
 	close_form(st);
+	client_detail_reload(NULL, 0); /* frees what the detail read */
 	textedit_free(&st->query);
 	free(st->ids);
 	free(st->services);
@@ -76,7 +77,10 @@ static void close_clients(void *state)
 static void reload(void *state, struct ui *ui)
 {
 	(void)ui;
-	load(state);
+	struct clients_state *st = state;
+	load(st);
+	pay_panel_reload(st->pay);
+	client_detail_reload(ui, st->detail_id);
 }
 
 /* ---- forms ------------------------------------------------------------ */
@@ -304,9 +308,10 @@ static enum ui_result do_open(void *state, struct ui *ui)
 	struct clients_state *st = state;
 	(void)ui;
 	int64_t cid = selected_client(st);
-	if (cid)
-		st->detail_id = cid;
-	return UI_HANDLED;
+	if (!cid)
+		return UI_HANDLED;
+	st->detail_id = cid;
+	return UI_RELOAD; /* the detail is read in reload */
 }
 
 static enum ui_result do_save_card(void *state, struct ui *ui)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "paydesk/history.h"
@@ -23,7 +24,7 @@
 
 static const struct ui_binding keys[] = {
 	{UI_KEY_ENTER, UI_ACT_OPEN, "details of the selected record", NULL},
-	{UI_KEY_ESC, UI_ACT_BACK, "close details / clear the search", NULL},
+	{UI_KEY_ESC, UI_ACT_BACK, "stop export / close details / clear search", NULL},
 	{'/', UI_ACT_SEARCH, "search names, emails, descriptions, ids", NULL},
 	{'n', UI_ACT_SEARCH_NEXT, "next unreviewed (in the filter / search)", NULL},
 	{'N', UI_ACT_SEARCH_PREV, "previous unreviewed", NULL},
@@ -684,17 +685,20 @@ static void submit_form(struct hist *h)
 			return;
 		enum history_format fmt = h->fields[0].choice == 1 ? HISTORY_JSONL : HISTORY_CSV;
 		char *path = strdup(ui_form_value(&h->form, 1));
-		long rows = 0;
-		if (history_export_file(h->ui->app->db, &h->filter, fmt, path, false, &rows, &err) ||
-		    audit_event_export(h->ui->app->db, history_actor(h->ui->app), "history", rows,
-				       "records", path, &err)) {
-			snprintf(h->fields[1].error, sizeof h->fields[1].error, "%.190s", err.msg);
+		if (!path)
+			return;
+		/* A file already there is refused here, where it can be renamed. */
+		if (access(path, F_OK) == 0) {
+			snprintf(h->fields[1].error, sizeof h->fields[1].error,
+				 "%.100s already exists: type another name (an export never "
+				 "replaces a file)",
+				 path);
 			free(path);
 			return;
 		}
+		/* On a worker: a large history takes seconds, and keys keep answering. */
 		history_close_form(h);
-		ui_notify(h->ui, UI_NOTICE_INFO, "exported %ld record%s to %s", rows,
-			  rows == 1 ? "" : "s", path);
+		history_export_start(h, fmt, path);
 		free(path);
 		return;
 	}
@@ -797,7 +801,8 @@ static enum ui_result do_open(void *state, struct ui *ui)
 static enum ui_result do_back(void *state, struct ui *ui)
 {
 	struct hist *h = hist_of(state, ui);
-	if (h->mode == MODE_DETAIL) {
+	if (history_export_stop(h)) { /* first: Esc stops a running export */
+	} else if (h->mode == MODE_DETAIL) {
 		h->mode = MODE_LIST;
 	} else if (h->filter.search[0]) {
 		h->filter.search[0] = '\0';
@@ -894,7 +899,9 @@ static enum ui_result do_sort(void *state, struct ui *ui)
 
 static enum ui_result do_export(void *state, struct ui *ui)
 {
-	open_export_form(hist_of(state, ui));
+	struct hist *h = hist_of(state, ui);
+	if (!history_export_stop(h)) /* again while it runs: stop it */
+		open_export_form(h);
 	return UI_HANDLED;
 }
 
@@ -1034,6 +1041,7 @@ static void *open_history(struct ui *ui)
 	h->pos = -1;
 	textedit_init(&h->search, 120, false);
 	history_sync_progress_init(&h->sync);
+	history_export_progress_init(&h->export);
 	return h;
 }
 
@@ -1056,6 +1064,7 @@ static void close_history(void *state)
 	textedit_free(&h->search);
 	history_view_free(&h->view);
 	history_sync_progress_destroy(&h->sync);
+	history_export_progress_destroy(&h->export);
 	free(h);
 }
 

@@ -4,6 +4,7 @@
 #define PAYDESK_UI_SCREEN_HISTORY_H
 
 #include "paydesk/history.h"
+#include "paydesk/history_export_job.h"
 #include "paydesk/history_sync_job.h"
 #include "widgets.h"
 
@@ -61,7 +62,8 @@ struct hist {
 
 	/* history_actions.c */
 	struct history_sync_progress sync;
-	uint64_t sync_job, refund_job;
+	struct history_export_progress export; /* the export running on a worker */
+	uint64_t sync_job, refund_job, export_job;
 	bool sync_tried; /* the stale-history sync at the tab's first opening */
 	int64_t refund_id, refund_left; /* the record the refund form is for */
 	char refund_hint[160];
@@ -87,6 +89,12 @@ void history_sync_toggle(struct hist *h, bool quiet);
 void history_sync_if_stale(struct hist *h);
 /* The progress bar on the top line while a sync runs; false when none. */
 bool history_sync_draw(struct hist *h, struct ui_rect r);
+/* Export the filter to path on a worker (the screen keeps answering keys);
+ * history_export_stop stops it (no file is left). */
+void history_export_start(struct hist *h, enum history_format fmt, const char *path);
+bool history_export_stop(struct hist *h);
+/* The export's bar on the top line while it runs; false when none. */
+bool history_export_draw(struct hist *h, struct ui_rect r);
 void history_refund_open(struct hist *h);
 void history_refund_submit(struct hist *h);
 /* A job of ours finished: true when it was one. */

@@ -16,7 +16,7 @@
 #include "paydesk/setup.h"
 #include "paydesk/stripe_account.h"
 #include "paydesk/stripe_keys.h"
-#include "paydesk/vault.h"
+#include "paydesk/stripe_key.h"
 #include "paydesk/verify_job.h"
 #include "setup_desks.h"
 #include "setup_express.h"
@@ -212,24 +212,23 @@ static void inputs_digest(struct setup_state *st, const char *key, unsigned char
 	crypto_generichash_final(&h, out, crypto_generichash_BYTES);
 }
 
-/* The key to use: what was typed, or the saved one (needs the vault). */
+/* The key to check: a copy of what was typed, or — for the saved key, which
+ * this screen never opens (the jobs and app_setup_save do) — its masked
+ * hint ("rk_live_…9f3a"), whose prefix tells its kind and mode and which
+ * stands for it in the digest of what was verified. */
 static char *current_key(struct setup_state *st, bool *from_vault)
 {
 	const char *typed = ui_form_value(&st->form, F_KEY);
 	*from_vault = false;
-	if (*typed) {
-		char *k = sodium_malloc(strlen(typed) + 1);
-		if (k)
-			memcpy(k, typed, strlen(typed) + 1);
-		return k;
-	}
-	if (!st->connected || !st->ui->app->vault)
+	if (!*typed && (!st->connected || !stripe_key_unlocked(st->ui->app) ||
+			!st->row.key_hint[0]))
 		return NULL;
-	char *k = NULL;
-	struct pd_error err;
-	*from_vault = true;
-	setup_open_key(st->ui->app->db, st->ui->app->vault, &k, &err);
-	return k;
+	*from_vault = !*typed;
+	const char *k = *typed ? typed : st->row.key_hint;
+	char *copy = sodium_malloc(strlen(k) + 1);
+	if (copy)
+		memcpy(copy, k, strlen(k) + 1);
+	return copy;
 }
 
 static struct setup_state *setup_of(struct ui *ui)
@@ -275,7 +274,7 @@ static void start_verify(struct setup_state *st)
 			  st->fields[bad].error);
 		return;
 	}
-	if (!*ui_form_value(&st->form, F_KEY) && st->connected && !ui->app->vault) {
+	if (!*ui_form_value(&st->form, F_KEY) && st->connected && !stripe_key_unlocked(ui->app)) {
 		ui_unlock_open(ui, "Unlock the vault to verify with the saved key.",
 			       verify_after_unlock);
 		return;
@@ -320,7 +319,8 @@ static void start_verify(struct setup_state *st)
 	if (st->job && ui->app->jobs)
 		jobs_cancel(ui->app->jobs, st->job);
 	inputs_digest(st, key, st->verified_inputs);
-	st->job = verify_job_submit(ui->app->jobs, &st->progress, key,
+	/* the saved key: the job opens it on its worker */
+	st->job = verify_job_submit(ui->app->jobs, &st->progress, from_vault ? NULL : key,
 				    ui_form_value(&st->form, F_ACCOUNT), st->row.connected_account);
 	sodium_free(key);
 	if (!st->job) {
@@ -362,8 +362,8 @@ static void do_save(struct setup_state *st)
 	bool from_vault;
 	bool has_vault = false;
 	struct pd_error err = {0};
-	vault_exists(ui->app->db, &has_vault, &err);
-	if (has_vault && !ui->app->vault) {
+	app_vault_exists(ui->app, &has_vault, &err);
+	if (has_vault && !stripe_key_unlocked(ui->app)) {
 		ui_unlock_open(ui, "Unlock the vault to save the key.", save_after_unlock);
 		return;
 	}
@@ -390,7 +390,7 @@ static void do_save(struct setup_state *st)
 	struct setup_input in = {
 		.account_id = ui_form_value(&st->form, F_ACCOUNT),
 		.publishable = ui_form_value(&st->form, F_PUBLISHABLE),
-		.secret_key = key,
+		.secret_key = from_vault ? NULL : key, /* NULL: app_setup_save opens the saved one */
 		.connected = st->row.connected_account,
 		.allow_secret = st->sk_accepted,
 		.live_secret_confirmed = st->live_accepted,
@@ -398,8 +398,7 @@ static void do_save(struct setup_state *st)
 		.payment_at_booking = st->fields[F_BOOKING].choice,
 		.bill_with_stripe = st->fields[F_BILLING].choice,
 	};
-	int rc = setup_save(ui->app->db, ui->app->vault, &in, &snap.report, &ui->app->session,
-			    &err);
+	int rc = app_setup_save(ui->app, &in, &snap.report, &ui->app->session, &err);
 	sodium_free(key);
 	if (rc) {
 		ui_notify(ui, UI_NOTICE_ERROR, "not saved: %s", err.msg);
@@ -424,8 +423,7 @@ static void create_vault_and_save(struct setup_state *st)
 		return;
 	}
 	struct pd_error err = {0};
-	struct vault *v = NULL;
-	if (vault_create(ui->app->db, p1, &VAULT_KDF_DEFAULT, &v, &err)) {
+	if (app_vault_create(ui->app, p1, &err)) {
 		snprintf(st->pass_error, sizeof st->pass_error, "%s", err.msg);
 		textedit_set(&st->pass_fields[0].edit, "");
 		textedit_set(&st->pass_fields[1].edit, "");
@@ -434,8 +432,6 @@ static void create_vault_and_save(struct setup_state *st)
 	}
 	textedit_set(&st->pass_fields[0].edit, "");
 	textedit_set(&st->pass_fields[1].edit, "");
-	vault_lock(&ui->app->vault);
-	ui->app->vault = v;
 	st->mode = MODE_VIEW;
 	do_save(st);
 }
@@ -448,7 +444,7 @@ static void disconnect(struct setup_state *st)
 		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
 		return;
 	}
-	vault_lock(&ui->app->vault);
+	app_vault_replace(ui->app, NULL); /* wiped: nothing left to unlock */
 	st->form.dirty = false;
 	/* A verification still running was of the wiped account: stop it, and
 	 * forget it under the lock its worker writes with, so it can neither
@@ -619,7 +615,7 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 		return UI_UNHANDLED;
 	}
 	if (st->mode == MODE_LIMITS) {
-		if (setup_limits_key(st->limits, ui, k) == UI_HANDLED)
+		if (setup_limits_key(st->limits, ui, k) != UI_UNHANDLED)
 			return UI_HANDLED;
 		if (k == UI_KEY_ESC) {
 			st->mode = MODE_VIEW;

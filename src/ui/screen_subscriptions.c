@@ -16,6 +16,7 @@
 #include "paydesk/money.h"
 #include "paydesk/plans.h"
 #include "paydesk/subscriptions.h"
+#include "paydesk/stripe_key.h"
 #include "subs_forms.h"
 #include "widgets.h"
 
@@ -105,7 +106,9 @@ static void close_subs(void *state)
 static void reload(void *state, struct ui *ui)
 {
 	(void)ui;
-	load(state);
+	struct subs_state *st = state;
+	load(st);
+	subs_panel_reload(st->panel);
 }
 
 static void job_done(void *state, struct ui *ui, const struct jobs_completion *c)
@@ -302,7 +305,7 @@ static enum ui_result do_sync(void *state, struct ui *ui)
 		ui_notify(ui, UI_NOTICE_INFO, "already syncing…");
 		return UI_HANDLED;
 	}
-	if (!ui->app->vault)
+	if (!stripe_key_unlocked(ui->app))
 		ui_notify(ui, UI_NOTICE_ERROR,
 			  "Stripe is locked: unlock it with the admin passphrase first");
 	sync(st);
@@ -482,7 +485,7 @@ static void draw_plan_row(void *ctx, long i, struct ui_rect r, bool sel)
 static void draw(void *state, struct ui *ui, struct ui_rect a)
 {
 	struct subs_state *st = state;
-	if (!st->synced_once && ui->app->vault && ui->app->jobs) {
+	if (!st->synced_once && stripe_key_unlocked(ui->app) && ui->app->jobs) {
 		st->synced_once = true;
 		sync(st); /* the cache shows at once; Stripe's answer replaces it */
 	}

@@ -14,6 +14,7 @@
 #include "paydesk/setup.h"
 #include "paydesk/textedit.h"
 #include "paydesk/vault.h"
+#include "paydesk/stripe_key.h"
 
 enum desks_mode { DESKS_LIST, DESKS_ENROL, DESKS_PASSPHRASE };
 enum { P_OLD, P_NEW, P_AGAIN, P_COUNT };
@@ -96,8 +97,7 @@ static void enrol(struct ui *ui, void *ctx)
 	struct pd_error err = {0};
 	char *path = desk_key_path(&ui->app->cfg);
 	char got[VAULT_DESK_NAME_MAX + 1];
-	int rc = desk_enrol(ui->app->db, ui->app->vault, &ui->app->session, path, d->pending, got,
-			    &err);
+	int rc = app_desk_enrol(ui->app, path, d->pending, got, &err);
 	free(path);
 	d->mode = DESKS_LIST;
 	if (rc) {
@@ -112,7 +112,7 @@ static void enrol(struct ui *ui, void *ctx)
 static void confirm_enrol(struct ui *ui)
 {
 	struct setup_desks *d = current;
-	if (!d || !ui->app->vault)
+	if (!d || !stripe_key_unlocked(ui->app))
 		return;
 	char *path = desk_key_path(&ui->app->cfg);
 	char body[900];
@@ -129,7 +129,7 @@ static void start_enrol(struct setup_desks *d, struct ui *ui)
 {
 	snprintf(d->pending, sizeof d->pending, "%s", ui_form_value(&d->name_form, 0));
 	current = d;
-	if (!ui->app->vault) {
+	if (!stripe_key_unlocked(ui->app)) {
 		ui_unlock_open(ui, "Unlock the vault to enrol this desk.", confirm_enrol);
 		return;
 	}
@@ -189,8 +189,7 @@ static void change_passphrase(struct setup_desks *d, struct ui *ui)
 	if (!rc && !(d->job = ui->app->jobs ? passphrase_job_submit(ui->app->jobs, old, fresh,
 								    ui->app->session.name)
 					    : 0))
-		rc = vault_change_passphrase_as(ui->app->db, old, fresh, &VAULT_KDF_DEFAULT,
-						ui->app->session.name, &err);
+		rc = app_vault_change_passphrase(ui->app, old, fresh, ui->app->session.name, &err);
 	clear_passphrases(d);
 	if (rc) {
 		snprintf(d->error, sizeof d->error, "%s", err.msg);

@@ -12,9 +12,9 @@
 #include <time.h>
 
 #include "paydesk/qr_text.h"
-#include "paydesk/setup.h"
+#include "paydesk/stripe_key.h"
 #include "paydesk/stripe_keys.h"
-#include "paydesk/vault.h"
+#include "qr_view.h"
 
 #define POLL_MS 3000
 
@@ -71,24 +71,19 @@ static void submit(struct setup_express *x, struct ui *ui, enum connect_op op,
 		ui_notify(ui, UI_NOTICE_ERROR, "connect the platform's key first (e, v, s)");
 		return;
 	}
-	if (!ui->app->vault) {
+	if (!stripe_key_unlocked(ui->app)) {
 		x->pending_op = op;
 		current = x;
 		ui_unlock_open(ui, "Unlock the vault to use the platform's key.", after_unlock);
 		return;
 	}
-	char *key = NULL;
-	if (setup_open_key(ui->app->db, ui->app->vault, &key, &err) != PD_OK) {
-		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
-		return;
-	}
+	/* no key here: the job opens it on its worker */
 	struct connect_request req = {
-		.op = op, .key = key, .email = email, .actor = ui->app->session.name,
+		.op = op, .key = NULL, .email = email, .actor = ui->app->session.name,
 		.account = account ? account : row.connected_account,
 		.delay_ms = op == CONNECT_OP_STATUS && x->polling ? POLL_MS : 0,
 	};
 	uint64_t id = connect_job_submit(ui->app->jobs, &x->result, &req);
-	vault_secret_free(&key);
 	if (!id) {
 		ui_notify(ui, UI_NOTICE_ERROR, "cannot reach Stripe: the workers are not running");
 		return;
@@ -119,10 +114,7 @@ static void confirm_unlink(struct ui *ui, void *ctx)
 	struct audit_entry e = {.actor = ui->app->session.name, .action = "connect.unlink"};
 	audit_append(ui->app->db, &e, &err);
 	x->polling = false;
-	pthread_mutex_lock(&x->result.lock);
-	x->result.url[0] = '\0';
-	x->result.have_status = false;
-	pthread_mutex_unlock(&x->result.lock);
+	connect_result_forget(&x->result); /* a poll still running shows nothing */
 	ui_load_account(ui);
 	ui_notify(ui, UI_NOTICE_INFO, "paydesk acts for the platform account again");
 }
@@ -340,15 +332,20 @@ void setup_express_draw(struct setup_express *x, struct ui *ui, struct ui_rect a
 	}
 	ui_put(y++, a.x + 2, a.w - 4, ROLE_NORMAL, snap.url, false);
 	int cols = 0, rows = 0;
-	char *qr = qr_text_render(snap.url, &cols, &rows);
+	/* kept until the link changes: not encoded again at every frame */
+	const char *qr = ui_qr_text(snap.url, QR_TEXT_LIGHT_BLOCKS, 2, &cols, &rows);
 	if (qr && rows <= a.y + a.h - y && cols <= a.w - 4) {
 		/* The code is drawn as it is: sanitising keeps its block characters. */
-		char *save = NULL;
-		for (char *l = strtok_r(qr, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-			ui_put(y++, a.x + 2, cols, ROLE_NORMAL, l, false);
+		for (const char *l = qr; *l;) {
+			const char *nl = strchr(l, '\n');
+			size_t n = nl ? (size_t)(nl - l) : strlen(l);
+			char cells[1024];
+			snprintf(cells, sizeof cells, "%.*s", (int)n, l);
+			ui_put(y++, a.x + 2, cols, ROLE_NORMAL, cells, false);
+			l += n + (nl != NULL);
+		}
 	} else if (qr) {
 		ui_put(y, a.x + 2, a.w - 4, ROLE_DIM,
 		       "(enlarge the terminal to see the QR code for a phone)", false);
 	}
-	free(qr);
 }

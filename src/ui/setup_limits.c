@@ -113,7 +113,7 @@ enum ui_result setup_limits_key(struct setup_limits *l, struct ui *ui, int key)
 		return UI_HANDLED;
 	}
 	l->error[0] = '\0';
-	return ui_form_key(&l->form, key) == UI_HANDLED || (key >= 0x20 && key < 0x7f)
+	return ui_form_key(&l->form, key) != UI_UNHANDLED || (key >= 0x20 && key < 0x7f)
 		       ? UI_HANDLED
 		       : UI_UNHANDLED;
 }

@@ -25,6 +25,7 @@ const struct ui *ui_current;
 
 static void draw(struct ui *ui)
 {
+	ui_trace_draw_start();
 	curs_set(0);
 	ui->too_small = COLS < UI_MIN_COLS || LINES < UI_MIN_LINES;
 	if (ui->too_small) {
@@ -113,6 +114,7 @@ int tui_run(struct app *app, struct pd_error *err)
 		free(warning);
 	}
 	ui_load_account(&ui);
+	ui_trace_watch_db(app->db);
 	ui_jobs_start(&ui);
 	for (int i = 0; i < UI_SCREENS; i++)
 		ui.state[i] = ui_screens[i]->open(&ui);
@@ -136,9 +138,11 @@ int tui_run(struct app *app, struct pd_error *err)
 		struct pollfd fds[3] = {{STDIN_FILENO, POLLIN, 0},
 					{ui_signals_fd(), POLLIN, 0},
 					{app->jobs ? jobs_wake_fd(app->jobs) : -1, POLLIN, 0}};
-		/* Sleep until something happens; wake only for what animates. */
+		/* Sleep until something happens; wake only for what animates: a job
+		 * due or running, one a key just started included (its bar moves at
+		 * once); a poll waiting in the queue is not. */
 		int timeout = ui_idle_lock_timeout(&ui);
-		if (ui.pending_jobs > 0)
+		if (ui.pending_jobs > 0 || (app->jobs && jobs_pending(app->jobs) > 0))
 			timeout = 120;
 		else if (ui.notice[0] && ui.notice_until > time(NULL)) {
 			int t = (int)(ui.notice_until - time(NULL)) * 1000 + 50;
@@ -175,6 +179,7 @@ int tui_run(struct app *app, struct pd_error *err)
 	delscreen(scr);
 	free(ui.theme_name);
 	ui_qr_screen_close(&ui);
+	ui_qr_forget();
 	ui_current = NULL;
 	ui_signals_close();
 	return PD_OK;

@@ -11,10 +11,9 @@
 #include "paydesk/log.h"
 #include "paydesk/queued_charges.h"
 #include "paydesk/reach_job.h"
-#include "paydesk/setup.h"
+#include "paydesk/stripe_key.h"
 #include "paydesk/stripe_reach.h"
 #include "paydesk/tz.h"
-#include "paydesk/vault.h"
 
 static uint64_t seen_generation; /* stripe_reach_generation() when last looked at */
 static time_t told_since;        /* the outage the desk was shown, 0: none */
@@ -76,13 +75,9 @@ int ui_stripe_status_draw(struct ui *ui, int y, int x, int room)
 /* One check in delay seconds (0: now), if the key can be opened. */
 static void check_after(struct ui *ui, double delay)
 {
-	if (!ui->app->jobs || !ui->app->vault)
+	if (!ui->app->jobs || !stripe_key_unlocked(ui->app))
 		return;
-	char *key = NULL;
-	struct pd_error err = {0};
-	if (setup_open_key(ui->app->db, ui->app->vault, &key, &err) == PD_OK)
-		reach_probe_submit(ui->app->jobs, key, delay);
-	vault_secret_free(&key);
+	reach_probe_submit(ui->app->jobs, NULL, delay); /* the job opens the key on its worker */
 }
 
 int ui_stripe_status_jobs(struct ui *ui)

@@ -8,6 +8,7 @@
 
 #include "paydesk/clients.h"
 #include "paydesk/money.h"
+#include "paydesk/payments_store.h"
 #include "paydesk/tz.h"
 #include "qr_view.h"
 #include "widgets.h"
@@ -55,7 +56,42 @@ struct subs_panel {
 	int64_t result_client;
 	char result[JOBS_RESULT_SIZE + 64];
 	char wait_text[120];
+	/* what the result shows, read by subs_panel_reload, never while drawing */
+	bool have_outcome, have_card, have_client;
+	struct subscription outcome;
+	struct card_setup card;
+	char client_name[160];
 };
+
+static void forget_shown(struct subs_panel *p)
+{
+	if (p->have_outcome)
+		subscription_free(&p->outcome);
+	if (p->have_card)
+		card_setup_free(&p->card);
+	p->have_outcome = p->have_card = p->have_client = false;
+}
+
+void subs_panel_reload(struct subs_panel *p)
+{
+	if (!p)
+		return;
+	forget_shown(p);
+	if (p->mode != SP_RESULT)
+		return;
+	sqlite3 *db = p->ui->app->db;
+	if (p->result_card) {
+		struct client c;
+		if (clients_get(db, p->result_client, &c, NULL) == PD_OK) {
+			snprintf(p->client_name, sizeof p->client_name, "%s", c.name);
+			p->have_client = true;
+			client_free(&c);
+		}
+		p->have_card = card_setups_latest(db, p->result_client, &p->card, NULL) == PD_OK;
+	} else {
+		p->have_outcome = subs_outcome_read(db, p->result, &p->outcome) == PD_OK;
+	}
+}
 
 struct subs_panel *subs_panel_new(struct ui *ui)
 {
@@ -93,6 +129,7 @@ void subs_panel_free(struct subs_panel **p)
 	if (!*p)
 		return;
 	close_form(*p);
+	forget_shown(*p);
 	free(*p);
 	*p = NULL;
 }
@@ -561,6 +598,7 @@ bool subs_panel_job_done(struct subs_panel *p, const struct jobs_completion *c)
 	}
 	if (waiting)
 		p->mode = SP_RESULT;
+	subs_panel_reload(p);
 	return true;
 }
 
@@ -726,15 +764,12 @@ static void draw_result(struct subs_panel *p, struct ui_rect a)
 {
 	int x = a.x + 2, w = a.w - 4, y = a.y;
 	if (p->result_card) {
-		struct client c;
 		char line[400] = "This client has no saved card";
-		if (clients_get(p->ui->app->db, p->result_client, &c, NULL) == PD_OK) {
+		if (p->have_client)
 			snprintf(line, sizeof line,
-			         "%.150s has no saved card: the client saves one first", c.name);
-			client_free(&c);
-		}
+			         "%.150s has no saved card: the client saves one first", p->client_name);
 		ui_put(y++, x, w, ROLE_WARNING, line, false);
-		ui_card_link_draw(p->ui->app->db, p->result_client, y, a);
+		ui_card_setup_draw(p->have_card ? &p->card : NULL, y, a);
 		ui_put(a.y + a.h - 1, x, w, ROLE_HELP_KEY,
 		       "Q: QR code  C: copy link  Esc: back to the form (to subscribe once saved)",
 		       false);
@@ -743,7 +778,8 @@ static void draw_result(struct subs_panel *p, struct ui_rect a)
 	ui_put(y + 1, x, w, ROLE_TITLE,
 	       p->last.op == SUBS_OP_SUBSCRIBE ? "Subscribed" : "Subscription changed", false);
 	ui_put(y + 2, x, w, ROLE_NORMAL, p->result, false);
-	subs_outcome_draw(p->ui->app->db, p->result, y + 4, a);
+	if (p->have_outcome)
+		subs_outcome_draw(&p->outcome, y + 4, a);
 	ui_put(a.y + a.h - 1, x, w, ROLE_HELP_KEY, "Esc: back to the list", false);
 }
 

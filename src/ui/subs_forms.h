@@ -23,9 +23,11 @@
 uint64_t subs_ui_submit(struct ui *ui, const struct subs_job_request *req);
 
 /* The subscription a job's result line names ("Subscription sub_…: …"),
- * from the store: plan, amount, status, next bill, trial end, and the first
- * invoice's outcome, from row y of a. Nothing when it is not stored. */
-void subs_outcome_draw(sqlite3 *db, const char *result, int y, struct ui_rect a);
+ * read from the store into out (PD_ERR_NOT_FOUND when not stored). */
+int subs_outcome_read(sqlite3 *db, const char *result, struct subscription *out);
+/* Draw it (plan, amount, status, next bill, trial end, the first invoice's
+ * outcome) from row y of a; reads nothing. */
+void subs_outcome_draw(const struct subscription *s, int y, struct ui_rect a);
 
 struct subs_panel;
 
@@ -41,7 +43,10 @@ void subs_panel_change(struct subs_panel *p, const struct subscription *s);
 enum ui_result subs_panel_key(struct subs_panel *p, int key);
 /* Esc (and Q / C after a save-a-card link) while waiting or on a result. */
 void subs_panel_keymaps(struct subs_panel *p, struct ui_keymaps *s);
+/* Draws what subs_panel_reload read; reads nothing itself. */
 void subs_panel_draw(struct subs_panel *p, struct ui_rect area);
+/* Re-read what the result shows (the screen's reload calls it). */
+void subs_panel_reload(struct subs_panel *p);
 /* A job finished: true when it was the panel's. */
 bool subs_panel_job_done(struct subs_panel *p, const struct jobs_completion *c);
 

@@ -7,28 +7,21 @@
 #include "paydesk/money.h"
 #include "paydesk/setup.h"
 #include "paydesk/tz.h"
-#include "paydesk/vault.h"
+#include "paydesk/stripe_key.h"
 #include "subs_forms.h"
 #include "widgets.h"
 
 uint64_t subs_ui_submit(struct ui *ui, const struct subs_job_request *req)
 {
 	bool quiet = req->op == SUBS_OP_SYNC;
-	if (!ui->app->jobs || !ui->app->vault) {
+	if (!ui->app->jobs || !stripe_key_unlocked(ui->app)) {
 		if (!quiet)
 			ui_notify(ui, UI_NOTICE_ERROR,
 			          "Stripe is locked: unlock it with the admin passphrase first");
 		return 0;
 	}
-	char *key = NULL;
-	struct pd_error err = {0};
-	if (setup_open_key(ui->app->db, ui->app->vault, &key, &err) != PD_OK) {
-		if (!quiet)
-			ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
-		return 0;
-	}
-	uint64_t id = subs_job_submit(ui->app->jobs, req, key, &ui->app->session);
-	vault_secret_free(&key);
+	/* no key here: the job opens it on its worker */
+	uint64_t id = subs_job_submit(ui->app->jobs, req, NULL, &ui->app->session);
 	if (!id)
 		ui_notify(ui, UI_NOTICE_ERROR, "the request could not be queued");
 	return id;
@@ -45,14 +38,18 @@ static void day(int64_t t, char *out, size_t len)
 	snprintf(out, len, "%04d-%02d-%02d", c.year % 10000, c.month % 100, c.day % 100);
 }
 
-void subs_outcome_draw(sqlite3 *db, const char *result, int y, struct ui_rect a)
+int subs_outcome_read(sqlite3 *db, const char *result, struct subscription *out)
+{
+	char sid[64] = "";
+	if (sscanf(result, "Subscription %63[^:]", sid) != 1)
+		return PD_ERR_NOT_FOUND;
+	return subs_store_find(db, sid, out, NULL);
+}
+
+void subs_outcome_draw(const struct subscription *sp, int y, struct ui_rect a)
 {
 	int x = a.x + 2, w = a.w - 4;
-	char sid[64] = "";
-	struct subscription s;
-	if (sscanf(result, "Subscription %63[^:]", sid) != 1 ||
-	    subs_store_find(db, sid, &s, NULL) != PD_OK)
-		return;
+	const struct subscription s = *sp;
 	char line[700], money[64], next[16], trial[16];
 	money_format(s.amount, s.currency, money, sizeof money);
 	day(s.current_period_end, next, sizeof next);
@@ -82,5 +79,4 @@ void subs_outcome_draw(sqlite3 *db, const char *result, int y, struct ui_rect a)
 		if (s.last_failure[0])
 			ui_put(y, x, w, ROLE_ERROR, s.last_failure, false);
 	}
-	subscription_free(&s);
 }

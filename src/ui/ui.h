@@ -162,9 +162,13 @@ extern const int ui_theme_count;
 
 /* ---- screens ------------------------------------------------------------ */
 
+/* What a handler did, and so what must happen (htop's reaction flags): any
+ * handled key is drawn; UI_RELOAD also has the screen re-read the store
+ * (its reload) first, the one place a screen reads it. */
 enum ui_result {
 	UI_UNHANDLED = 0, /* not mine: try the next table */
-	UI_HANDLED = 1,
+	UI_HANDLED = 1,	  /* done: draw */
+	UI_RELOAD = 2,	  /* done, and what the screen shows changed: reload, then draw */
 };
 
 struct ui_keymaps;
@@ -321,6 +325,11 @@ enum ui_result ui_messages_key(struct ui *ui, int key);
 /* Ask for the vault passphrase (at start, or before a job that needs the
  * key). then, when set, runs after a successful unlock. */
 void ui_unlock_open(struct ui *ui, const char *why, void (*then)(struct ui *ui));
+/* A configured account with a locked vault: unlock it with
+ * PAYDESK_PASSPHRASE (training mode, kiosk set-ups; the environment copy is
+ * scrubbed either way) or ask for the passphrase; then is called once it is
+ * unlocked. Nothing when there is no vault or it is open. */
+void ui_unlock_if_needed(struct ui *ui, void (*then)(struct ui *ui));
 enum ui_result ui_unlock_key(struct ui *ui, int key);
 void ui_unlock_draw(struct ui *ui);
 void ui_unlock_close(struct ui *ui);

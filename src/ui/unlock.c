@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "paydesk/log.h"
+#include "paydesk/desk.h"
+#include "paydesk/harden.h"
+#include "paydesk/stripe_key.h"
 #include "paydesk/vault.h"
 #include "widgets.h"
 
@@ -65,8 +68,7 @@ enum ui_result ui_unlock_key(struct ui *ui, int key)
 		textedit_set(&u->field.edit, "");
 		return UI_HANDLED;
 	}
-	vault_lock(&ui->app->vault);
-	ui->app->vault = v;
+	app_vault_replace(ui->app, v); /* under the lock workers open the key with */
 	ui->app->read_only = false;
 	void (*then)(struct ui *) = u->then;
 	ui_unlock_close(ui);
@@ -94,4 +96,40 @@ void ui_unlock_draw(struct ui *ui)
 	       "Enter: unlock    Esc: skip (read-only, no Stripe calls)", false);
 	move(cy, cx);
 	curs_set(1);
+}
+
+/* An enrolled desk opens the vault with its key file; else the passphrase
+ * is asked, unless PAYDESK_PASSPHRASE carries it (kiosk set-ups). The
+ * environment copy is scrubbed either way; a key file that cannot be used
+ * (mode, revoked) is said. */
+void ui_unlock_if_needed(struct ui *ui, void (*then)(struct ui *ui))
+{
+	bool has_vault = false;
+	struct pd_error err, desk = {0};
+	char *env = harden_env_secret_claim("PAYDESK_PASSPHRASE");
+	bool needed = ui->account[0] && !ui->app->vault && !ui->app->read_only &&
+		      vault_exists(ui->app->db, &has_vault, &err) == PD_OK && has_vault;
+	int desk_rc = PD_ERR_NOT_FOUND;
+	if (needed) {
+		char *path = desk_key_path(&ui->app->cfg);
+		struct vault *v = NULL;
+		desk_rc = desk_unlock(ui->app->db, path, &v, &desk);
+		free(path);
+		if (desk_rc == PD_OK)
+			app_vault_replace(ui->app, v); /* under the lock workers open the key with */
+	}
+	if (needed && !ui->app->vault && env && *env &&
+	    app_vault_unlock(ui->app, env, &err) != PD_OK)
+		ui_notify(ui, UI_NOTICE_ERROR, "PAYDESK_PASSPHRASE: %s", err.msg);
+	vault_secret_free(&env);
+	if (desk_rc != PD_OK && desk_rc != PD_ERR_NOT_FOUND)
+		ui_notify(ui, UI_NOTICE_ERROR, "%s", desk.msg);
+	if (needed && !ui->app->vault)
+		ui_unlock_open(ui,
+			       desk_rc == PD_ERR_NOT_FOUND
+				       ? "Enter the admin passphrase to use Stripe."
+				       : "This desk's key was not used (below): enter the passphrase.",
+			       then);
+	else if (needed && then)
+		then(ui);
 }

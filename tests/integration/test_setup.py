@@ -322,6 +322,14 @@ class SetupTest(unittest.TestCase):
             t.type(PASS)
             t.send("Enter")
             screens.append(t.wait_for("vault unlocked"))
+            # Verify again with the saved key (the screen never opens it: the job
+            # does) and save: the sealed key is re-sealed by app_setup_save.
+            t.send("5")
+            t.wait_for("Key rk_test_\u2026" + key[-4:])
+            t.send("v")
+            screens.append(t.wait_for("0 failing"))
+            t.send("s")
+            screens.append(t.wait_for("saved: " + ACCOUNT))
             t.send("q")
             self.assertEqual(t.exit_status(), 0)
         with Terminal([paydesk_bin()], 80, 24, env=env) as t:

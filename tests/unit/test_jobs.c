@@ -4,10 +4,15 @@
 #include "testutil.h"
 
 #include <poll.h>
+#include <pthread.h>
+#include <sodium.h>
 #include <time.h>
 
+#include "paydesk/connect_job.h"
 #include "paydesk/db.h"
+#include "paydesk/job_progress.h"
 #include "paydesk/jobs.h"
+#include "paydesk/vault.h"
 
 struct fixture {
 	char *dir, *path;
@@ -228,7 +233,7 @@ static void test_delayed_job_waits_in_the_queue(void **state)
 	uint64_t c = jobs_submit_after(f->jobs, JOBS_BACKGROUND, 0.2, job_quick, never, free_arg);
 	uint64_t b = jobs_submit(f->jobs, JOBS_BACKGROUND, job_quick, now, free_arg);
 	assert_true(a && b && c);
-	assert_int_equal(jobs_pending(f->jobs), 3);
+	assert_true(jobs_pending(f->jobs) <= 1); /* b, unless it is done; a and c wait */
 	assert_int_equal(jobs_cancel(f->jobs, c), 0);
 	struct seen s = {0};
 	wait_for(f->jobs, &s, 3);
@@ -312,6 +317,169 @@ static void test_unopenable_store_fails_jobs(void **state)
 	assert_null(j);
 }
 
+/* A poll waiting for its time is not work: the status line does not spin
+ * for it, q does not ask about it, the idle lock does not wait for it. */
+static void test_a_delayed_job_is_not_pending_work(void **state)
+{
+	struct fixture *f = *state;
+	static char later[] = "later";
+	uint64_t id = jobs_submit_after(f->jobs, JOBS_BACKGROUND, 30, job_quick, later, free_arg);
+	assert_true(id);
+	assert_int_equal(jobs_pending(f->jobs), 0);
+	assert_int_equal(jobs_pending_lane(f->jobs, JOBS_BACKGROUND), 0);
+	uint64_t now = jobs_submit_after(f->jobs, JOBS_INTERACTIVE, 30, job_quick, later, free_arg);
+	assert_int_equal(jobs_pending_lane(f->jobs, JOBS_INTERACTIVE), 0);
+	assert_int_equal(jobs_cancel(f->jobs, id), 0);
+	assert_int_equal(jobs_cancel(f->jobs, now), 0);
+	struct seen s = {0};
+	wait_for(f->jobs, &s, 2);
+	assert_int_equal(s.list[0].status, JOBS_CANCELLED);
+	assert_int_equal(s.list[1].status, JOBS_CANCELLED);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* The Express onboarding poll (Setup) waits its 3 s in the queue: with the
+ * one worker of the background lane, a job queued after it runs at once (it
+ * slept on that worker before). */
+static void test_a_delayed_connect_poll_leaves_the_worker_free(void **state)
+{
+	struct fixture *f = *state;
+	struct connect_result r;
+	connect_result_init(&r);
+	struct connect_request req = {.op = CONNECT_OP_STATUS, .key = "rk_test_51PollKey000",
+				      .account = "acct_1Polled0000", .delay_ms = 2000};
+	uint64_t poll = connect_job_submit(f->jobs, &r, &req);
+	assert_true(poll);
+	sleep_ms(50); /* a poll asleep on the worker would hold it by now */
+	static char now[] = "now";
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	uint64_t quick = jobs_submit(f->jobs, JOBS_BACKGROUND, job_quick, now, free_arg);
+	struct seen s = {0};
+	wait_for(f->jobs, &s, 1);
+	double took = seconds_since(&t0);
+	assert_int_equal(s.list[0].id, quick);
+	assert_string_equal(s.list[0].result, "quick now");
+	assert_true(took < 1.0);
+	assert_int_equal(jobs_pending(f->jobs), 0); /* the poll waiting is not work */
+	assert_int_equal(jobs_cancel(f->jobs, poll), 0);
+	wait_for(f->jobs, &s, 2);
+	assert_int_equal(s.list[1].id, poll);
+	assert_int_equal(s.list[1].status, JOBS_CANCELLED);
+	connect_result_destroy(&r);
+}
+
+/* A job queued without a key opens it on its worker (jobs_open_key), with
+ * the worker's connection; the thread that queued it never holds it. */
+static pthread_t opened_on;
+static atomic_int opens;
+
+static int open_test_key(void *ctx, sqlite3 *db, char **key, struct pd_error *err)
+{
+	(void)err;
+	assert_non_null(db);
+	opened_on = pthread_self();
+	atomic_fetch_add(&opens, 1);
+	const char *k = ctx;
+	*key = sodium_malloc(strlen(k) + 1);
+	memcpy(*key, k, strlen(k) + 1);
+	return PD_OK;
+}
+
+static enum jobs_status job_with_key(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
+{
+	char *opened = NULL;
+	struct pd_error err = {0};
+	const char *key = jobs_key(ctx, arg, &opened, &err);
+	snprintf(result, size, "%s %s", key ? key : "none", opened ? "opened" : "given");
+	vault_secret_free(&opened);
+	return key ? JOBS_DONE : JOBS_FAILED;
+}
+
+static void test_a_job_opens_the_key_on_its_worker(void **state)
+{
+	struct fixture *f = *state;
+	jobs_stop(&f->jobs);
+	static char sealed[] = "rk_test_51FromTheVault";
+	struct jobs_opts o = {.db_path = f->path, .workers = 2,
+			      .client = {.api_base = "http://127.0.0.1:9",
+					 .retry = stripe_retry_policy_default(0)},
+			      .open_key = open_test_key, .open_key_ctx = sealed};
+	struct pd_error err;
+	assert_int_equal(jobs_start(&o, &f->jobs, &err), 0);
+	atomic_store(&opens, 0);
+	static char given[] = "rk_test_51Given";
+	assert_true(jobs_submit(f->jobs, JOBS_INTERACTIVE, job_with_key, NULL, NULL));
+	assert_true(jobs_submit(f->jobs, JOBS_INTERACTIVE, job_with_key, given, NULL));
+	struct seen s = {0};
+	wait_for(f->jobs, &s, 2);
+	bool saw_opened = false, saw_given = false;
+	for (size_t i = 0; i < s.n; i++) {
+		saw_opened |= strcmp(s.list[i].result, "rk_test_51FromTheVault opened") == 0;
+		saw_given |= strcmp(s.list[i].result, "rk_test_51Given given") == 0;
+	}
+	assert_true(saw_opened && saw_given);
+	assert_int_equal(atomic_load(&opens), 1);
+	assert_false(pthread_equal(opened_on, pthread_self()));
+}
+
+/* A job left behind (restarted, or its record reset) publishes nothing: its
+ * generation is stale, and only the newest job writes the record. */
+struct counted {
+	struct job_progress pub;
+	long rows;
+};
+
+struct stale_arg {
+	struct counted *rec;
+	unsigned generation;
+	long rows;
+};
+
+static enum jobs_status job_publish(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
+{
+	(void)ctx;
+	struct stale_arg *a = arg;
+	bool wrote = job_progress_claim(&a->rec->pub, a->generation);
+	if (wrote) {
+		a->rec->rows = a->rows;
+		job_progress_end(&a->rec->pub);
+	}
+	snprintf(result, size, "%s", wrote ? "wrote" : "ignored");
+	return JOBS_DONE;
+}
+
+static void test_a_stale_generation_is_ignored(void **state)
+{
+	struct fixture *f = *state;
+	struct counted rec = {.rows = 0};
+	job_progress_init(&rec.pub);
+	unsigned first = job_progress_begin(&rec.pub);
+	job_progress_end(&rec.pub);
+	unsigned second = job_progress_begin(&rec.pub); /* restarted: the first is stale */
+	rec.rows = 0;
+	job_progress_end(&rec.pub);
+	assert_int_not_equal(first, second);
+	struct stale_arg newer = {&rec, second, 20}, older = {&rec, first, 999};
+	assert_true(jobs_submit(f->jobs, JOBS_INTERACTIVE, job_publish, &newer, NULL));
+	struct seen s = {0};
+	wait_for(f->jobs, &s, 1);
+	assert_true(jobs_submit(f->jobs, JOBS_INTERACTIVE, job_publish, &older, NULL));
+	wait_for(f->jobs, &s, 2);
+	assert_string_equal(s.list[0].result, "wrote");
+	assert_string_equal(s.list[1].result, "ignored");
+	job_progress_lock(&rec.pub);
+	assert_int_equal(rec.rows, 20); /* the late, older job did not overwrite it */
+	job_progress_end(&rec.pub);
+	job_progress_destroy(&rec.pub);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +490,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_delayed_job_waits_in_the_queue, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exclusive_job_runs_alone, setup, teardown),
 	    cmocka_unit_test(test_unopenable_store_fails_jobs),
+	    cmocka_unit_test_setup_teardown(test_a_delayed_job_is_not_pending_work, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_a_delayed_connect_poll_leaves_the_worker_free, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_a_job_opens_the_key_on_its_worker, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_a_stale_generation_is_ignored, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
