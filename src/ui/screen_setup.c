@@ -414,7 +414,7 @@ static void create_vault_and_save(struct setup_state *st)
 	}
 	struct pd_error err = {0};
 	struct vault *v = NULL;
-	if (vault_create(ui->app->db, p1, &VAULT_KDF_DEFAULT, &v, &err)) {
+	if (setup_vault_create(ui->app->db, p1, &v, &err)) {
 		snprintf(st->pass_error, sizeof st->pass_error, "%s", err.msg);
 		textedit_set(&st->pass_fields[0].edit, "");
 		textedit_set(&st->pass_fields[1].edit, "");
