@@ -47,8 +47,8 @@ class CmockaCounts(unittest.TestCase):
 
 @unittest.skipIf(run_tests.pytest_python() is None, "pytest is not installed")
 class PytestCounts(unittest.TestCase):
-    """A real pytest run over a small suite (one test passes, one fails, one
-    errors in set-up, one is skipped, one fails in tear-down), read back
+    """A real pytest run over a small suite (tests that pass, fail, error in
+    set-up or tear-down, skip, and subtests that skip and fail), read back
     from its JUnit XML as the runner does."""
 
     def test_counts_from_junit(self):
@@ -78,16 +78,36 @@ class PytestCounts(unittest.TestCase):
                             raise RuntimeError("no clean-up")
                         def test_y(self):
                             pass
+
+                    class Subtests(unittest.TestCase):
+                        def test_skip_then_fail(self):  # the failure is not hidden
+                            for i in range(3):
+                                with self.subTest(i=i):
+                                    if i == 0:
+                                        self.skipTest("known")
+                                    self.assertNotEqual(i, 2)
+                        def test_only_skips(self):
+                            for i in range(2):
+                                with self.subTest(i=i):
+                                    self.skipTest("known")
+                        def test_all_pass(self):
+                            for i in range(2):
+                                with self.subTest(i=i):
+                                    pass
                     """))
             xml = os.path.join(d, "out.xml")
+            # tests/conftest.py (unittest's subTest semantics), as a plugin.
+            env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE))
             proc = subprocess.run([run_tests.pytest_python(), "-m", "pytest", "-p",
-                                   "no:cacheprovider", "--rootdir", d, "-q",
+                                   "no:cacheprovider", "-p", "conftest", "--rootdir", d, "-q",
                                    f"--junitxml={xml}", os.path.join(d, "suite")],
-                                  cwd=d, capture_output=True, text=True)
+                                  cwd=d, capture_output=True, text=True, env=env)
             self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
             suites, times = run_tests.count_junit(xml)
-        self.assertEqual(suites["suite"][:3], [1, 3, 1], suites)
-        self.assertEqual(len(times), 5)
+        # passed: test_pass, test_all_pass; failed: test_fail, test_x (set-up),
+        # test_y (tear-down), test_skip_then_fail; skipped: test_skip, test_only_skips
+        self.assertEqual(suites["suite"][:3], [2, 4, 2], suites)
+        self.assertEqual(len(times), 8)
 
 
 if __name__ == "__main__":
