@@ -82,6 +82,58 @@ int customers_cards_refresh(const struct pay_env *e, int64_t client_id, struct p
 	return rc;
 }
 
+/* Whether cus is the Stripe customer paydesk made for client id (its
+ * metadata says so): a create whose answer was lost. */
+static bool customer_made_for(json_t *cus, const char *id)
+{
+	json_t *md = json_object_get(cus, "metadata");
+	const char *cid = json_string_value(json_object_get(md, "client_id"));
+	const char *src = json_string_value(json_object_get(md, "source"));
+	return cid && src && strcmp(cid, id) == 0 && strcmp(src, "paydesk") == 0;
+}
+
+/* Before creating a Stripe customer for a client with an email, look for
+ * one Stripe already has (the business's own from before paydesk, or one
+ * paydesk made when the answer was lost): listing by email is strongly
+ * consistent, where search is not. found[0] stays "" when there is none;
+ * several unrelated ones are refused rather than guessed between. */
+static int existing_customer(const struct pay_env *e, const struct client *c, const char *id,
+			     char *found, size_t n, struct pd_error *err)
+{
+	found[0] = '\0';
+	if (!c->email[0])
+		return PD_OK;
+	struct stripe_params *p = stripe_params_new();
+	stripe_params_add(p, "email", c->email);
+	stripe_params_add_int(p, "limit", 10);
+	struct stripe_response resp;
+	int rc = pay_send(e, STRIPE_GET, "/v1/customers", p, &resp, err);
+	stripe_params_free(&p);
+	if (rc) {
+		stripe_response_clear(&resp);
+		return rc;
+	}
+	json_t *data = json_object_get(resp.json, "data");
+	size_t count = json_array_size(data);
+	const char *pick = NULL;
+	for (size_t i = 0; i < count && !pick; i++)
+		if (customer_made_for(json_array_get(data, i), id))
+			pick = pay_json_str(json_array_get(data, i), "id");
+	if (!pick && count == 1)
+		pick = pay_json_str(json_array_get(data, 0), "id");
+	if (pick)
+		pay_copy(found, n, pick);
+	else if (count > 1)
+		rc = pd_error_set(err, PD_ERR,
+				  "%zu%s Stripe customers have the email %s: paydesk will not guess "
+				  "which is %s. Merge them in the Stripe Dashboard, or give the client "
+				  "another email, then sync again",
+				  count, json_is_true(json_object_get(resp.json, "has_more")) ? "+" : "",
+				  c->email, c->name);
+	stripe_response_clear(&resp);
+	return rc;
+}
+
 int customers_sync(const struct pay_env *e, int64_t client_id, struct pay_result *r,
 		   struct pd_error *err)
 {
@@ -116,8 +168,19 @@ int customers_sync(const struct pay_env *e, int64_t client_id, struct pay_result
 	snprintf(id, sizeof id, "%lld", (long long)c.id);
 	stripe_params_add(p, "metadata[client_id]", id);
 	stripe_params_add(p, "metadata[source]", "paydesk");
-	bool create = !c.stripe_customer_id;
-	if (create)
+	char linked[64] = "";
+	if (!c.stripe_customer_id)
+		rc = existing_customer(e, &c, id, linked, sizeof linked, err);
+	if (rc) {
+		stripe_params_free(&p);
+		client_free(&c);
+		r->done = true;
+		return rc;
+	}
+	bool create = !c.stripe_customer_id && !linked[0];
+	if (linked[0])
+		snprintf(path, sizeof path, "/v1/customers/%s", linked);
+	else if (create)
 		snprintf(path, sizeof path, "/v1/customers");
 	else
 		snprintf(path, sizeof path, "/v1/customers/%s", c.stripe_customer_id);
@@ -126,13 +189,17 @@ int customers_sync(const struct pay_env *e, int64_t client_id, struct pay_result
 	stripe_params_free(&p);
 	if (!rc) {
 		const char *cus = pay_json_str(resp.json, "id");
-		if (create && cus)
+		const char *done = create ? "added" : linked[0] ? "linked" : "updated";
+		if ((create || linked[0]) && cus)
 			rc = clients_set_customer(e->db, c.id, cus, err);
 		if (!rc)
-			audit_client(e->db, e->who, create ? "customer.create" : "customer.update", &c,
-				     cus);
-		snprintf(r->message, sizeof r->message, "%s %s at Stripe (%s).", c.name,
-			 create ? "added" : "updated", cus ? cus : "?");
+			audit_client(e->db, e->who,
+				     create	 ? "customer.create"
+				     : linked[0] ? "customer.link"
+						 : "customer.update",
+				     &c, cus);
+		snprintf(r->message, sizeof r->message, "%s %s%s at Stripe (%s).", c.name, done,
+			 linked[0] ? " to the customer already" : "", cus ? cus : "?");
 		pay_copy(r->object_id, sizeof r->object_id, cus);
 		pay_copy(r->request_id, sizeof r->request_id, resp.request_id);
 	}

@@ -52,11 +52,14 @@ char *appt_payment_text(const struct appointment *a, bool brief, char *out, size
 		*code = '\0';
 	if ((code = strrchr(due, ' ')))
 		*code = '\0';
-	if (brief) {
+	/* A visit that will not happen has nothing due: the deposit was kept. */
+	bool closed = a->state == APPT_CANCELLED || a->state == APPT_NO_SHOW;
+	if (closed)
+		snprintf(out, size, "%s%s kept", brief ? "" : "deposit ", paid);
+	else if (brief)
 		snprintf(out, size, "%s due", due);
-	} else {
+	else
 		snprintf(out, size, "deposit %s \u00b7 %s due", paid, due);
-	}
 	return out;
 }
 

@@ -254,7 +254,7 @@ int clients_search(sqlite3 *db, const char *query, int64_t **ids, size_t *n, str
 		return pd_error_set(err, PD_ERR, "out of memory");
 	sqlite3_stmt *st;
 	int rc = db_prepare(db,
-			    "SELECT id FROM clients WHERE name LIKE ?1 ESCAPE '\\'"
+			    "SELECT id FROM clients WHERE fold(name) LIKE fold(?1) ESCAPE '\\'"
 			    " OR email LIKE ?1 ESCAPE '\\' OR phone LIKE ?1 ESCAPE '\\'"
 			    " ORDER BY name COLLATE NOCASE, id",
 			    &st, err);

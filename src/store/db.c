@@ -16,6 +16,7 @@
 #include "paydesk/instances.h"
 #include "paydesk/log.h"
 #include "paydesk/paths.h"
+#include "paydesk/textfold.h"
 
 /* PRAGMA application_id marks the file as paydesk's ("PDSK"). */
 #define PAYDESK_APPLICATION_ID 0x5044534B
@@ -326,6 +327,26 @@ static void sqlite_setup(void)
 	sqlite3_initialize();
 }
 
+/* fold(text): text_fold as SQL, so searches compare names the way a desk
+ * types them ("zoe" finds "Zoë"). Deterministic: usable in any query. */
+static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *in = (const char *)sqlite3_value_text(argv[0]);
+	if (!in) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	size_t n = text_fold(in, NULL, 0) + 1;
+	char *out = sqlite3_malloc64(n);
+	if (!out) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	text_fold(in, out, n);
+	sqlite3_result_text(ctx, out, -1, sqlite3_free);
+}
+
 int db_open(const char *path, sqlite3 **out, struct pd_error *err)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -343,6 +364,8 @@ int db_open(const char *path, sqlite3 **out, struct pd_error *err)
 		return rc;
 	}
 	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+	sqlite3_create_function(db, "fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_fold,
+				NULL, NULL);
 	int version = 0;
 	rc = check_identity(db, path, &version, err);
 	if (!rc && sqlite3_db_readonly(db, "main") == 1)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "appt_screen.h"
+#include "paydesk/textfold.h"
 #include "paydesk/tz.h"
 
 #define FIND_DAYS_AHEAD 366
@@ -41,7 +42,7 @@ static void prompt_close(struct appt_screen *st)
 
 static bool matches(const struct appointment *a, const char *needle)
 {
-	return a->client_name && strcasestr(a->client_name, needle) != NULL;
+	return a->client_name && text_fold_contains(a->client_name, needle);
 }
 
 static void show_day_of(struct appt_screen *st, const struct appointment *a)

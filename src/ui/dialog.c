@@ -66,23 +66,54 @@ enum ui_result ui_dialog_key(struct ui *ui, int key)
 	return UI_HANDLED; /* modal: every key stops here */
 }
 
+/* Draw body's lines wrapped at width from row y, at most max rows (the
+ * last one says "…" when more would not fit); returns the rows it needs
+ * (draw false: only count them). */
+static int body_rows(const char *body, int y, int x, int width, int max, bool draw)
+{
+	int rows = 0;
+	for (const char *line = body; line;) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		char *one = strndup(line, len);
+		const char *t = one ? one : "";
+		do {
+			size_t n = ui_wrap(t, width);
+			if (draw && rows < max) {
+				char *part = strndup(t, n);
+				bool last = rows == max - 1 && (t[n] || nl);
+				ui_put(y + rows, x, width, ROLE_DIALOG, last ? "\u2026" : part ? part : "",
+				       false);
+				free(part);
+			}
+			rows++;
+			t += n;
+			while (*t == ' ')
+				t++;
+		} while (*t);
+		free(one);
+		line = nl ? nl + 1 : NULL;
+	}
+	return rows;
+}
+
 void ui_dialog_draw(struct ui *ui)
 {
 	struct ui_dialog *d = ui->dialog;
 	if (!d)
 		return;
-	int lines = 1;
-	for (const char *p = d->body; *p; p++)
-		lines += *p == '\n';
 	int w = COLS - 8 < 64 ? COLS - 8 : 64;
-	int h = lines + (d->spec.money ? 7 : 5);
+	int extra = d->spec.money ? 7 : 5;
+	/* A long message (a decline, a name) wraps inside the box, never cut. */
+	int lines = body_rows(d->body, 0, 0, w - 4, 0, false);
+	if (lines > LINES - 2 - extra)
+		lines = LINES - 2 - extra > 1 ? LINES - 2 - extra : 1;
+	int h = lines + extra;
 	struct ui_rect r = {(LINES - h) / 2, (COLS - w) / 2, h, w};
 	ui_box(r, ROLE_DIALOG, d->title);
 	int y = r.y + 2;
-	char *body = strdup(d->body), *save = NULL;
-	for (char *line = strtok_r(body, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		ui_put(y++, r.x + 2, w - 4, ROLE_DIALOG, line, false);
-	free(body);
+	body_rows(d->body, y, r.x + 2, w - 4, lines, true);
+	y += lines;
 	if (d->spec.money) {
 		y++;
 		ui_put(y++, r.x + 2, w - 4, ROLE_TITLE, d->amount, false);

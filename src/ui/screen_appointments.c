@@ -9,6 +9,8 @@
 
 #include "appt_screen.h"
 #include "paydesk/booking.h"
+#include "paydesk/clients.h"
+#include "paydesk/customers.h"
 #include "paydesk/money.h"
 #include "paydesk/payments.h"
 #include "paydesk/payments_store.h"
@@ -169,7 +171,7 @@ static void settle_client(struct appt_screen *st)
 	if (st->nmatches == 0) {
 		st->client_id = 0;
 		snprintf(f->error, sizeof f->error, *typed
-			 ? "no client matches: add them in the Clients tab first"
+			 ? "new client: Ctrl-S adds them (name only; more in the Clients tab)"
 			 : "type part of the client's name, email or phone");
 		return;
 	}
@@ -387,6 +389,57 @@ static bool warn_first(struct appt_screen *st, int64_t start, int64_t staff_id, 
 	return true;
 }
 
+/* The walk-in's name as typed becomes a client (name only: the desk adds an
+ * email or phone in the Clients tab when the client gives one), then the
+ * booking is saved as if they had been picked. */
+static void add_walk_in_yes(struct ui *ui, void *ctx)
+{
+	struct appt_screen *st = ctx;
+	struct client_input in = {.name = ui_form_value(&st->form, F_CLIENT), .email = "",
+				  .phone = "", .notes = "",
+				  .bill_with_stripe = customers_billing_on(ui->app->db)};
+	struct pd_error err = {0};
+	int64_t id;
+	if (clients_insert(ui->app->db, &in, &id, &err) != PD_OK) {
+		snprintf(st->fields[F_CLIENT].error, sizeof st->fields[F_CLIENT].error, "%.190s",
+			 err.msg);
+		snprintf(st->form_error, sizeof st->form_error, "not booked: %.500s", err.msg);
+		st->form.focus = F_CLIENT;
+		return;
+	}
+	st->client_id = id;
+	st->fields[F_CLIENT].error[0] = '\0';
+	save_form(st);
+}
+
+static void add_walk_in_no(struct ui *ui, void *ctx)
+{
+	struct appt_screen *st = ctx;
+	(void)ui;
+	st->form.focus = F_CLIENT;
+	snprintf(st->form_error, sizeof st->form_error,
+		 "not booked: pick a client from the list, or Ctrl-S to add a new one");
+}
+
+/* No client matches what was typed: ask before adding a new one, so a typo
+ * of a regular's name does not become a second client. */
+static bool ask_walk_in(struct appt_screen *st)
+{
+	const char *typed = ui_form_value(&st->form, F_CLIENT);
+	if (st->client_id || !*typed || st->nmatches > 0)
+		return false;
+	char body[400];
+	snprintf(body, sizeof body,
+		 "No client matches \u201c%.200s\u201d.\nAdd them as a new client and book?", typed);
+	ui_dialog_open(st->ui, &(struct ui_dialog_spec){.title = "Add a new client?",
+						       .body = body,
+						       .confirm_label = "add and book",
+						       .on_confirm = add_walk_in_yes,
+						       .on_cancel = add_walk_in_no,
+						       .ctx = st});
+	return true;
+}
+
 static void save_form(struct appt_screen *st)
 {
 	struct ui *ui = st->ui;
@@ -395,6 +448,8 @@ static void save_form(struct appt_screen *st)
 	int bad = ui_form_validate(&st->form);
 	if (bad < 0 && !st->client_id) {
 		settle_client(st);
+		if (ask_walk_in(st))
+			return;
 		bad = F_CLIENT;
 	}
 	int64_t start = 0;

@@ -98,6 +98,72 @@ class Appointments(unittest.TestCase):
         t.type(time)
         t.send("C-s")
 
+    def test_walk_in_added_from_the_booking_form(self):
+        # A walk-in nobody has met: the desk types the name in the booking form
+        # and books, without going to the Clients tab first.
+        t = self.start()
+        self.add_basics(t)
+        t.send("1")
+        t.wait_for("Day agenda")
+        t.send("n")
+        t.wait_for("Book an appointment")
+        t.type("Jane Walker")
+        t.send("Tab")
+        t.wait_for("new client: Ctrl-S adds")
+        t.send("Tab", "Tab", "C-u")
+        t.type("2030-01-07")
+        t.send("Tab")
+        t.type("10:00")
+        t.send("C-s")
+        t.wait_for("Add a new client?")
+        t.wait_for("Jane Walker")
+        t.send("y")
+        screen = t.wait_for("booked 10:00")
+        self.assertRegex(screen, r"10:00-11:00 +Alice +Jane Walker +Haircut +booked")
+        con = sqlite3.connect(self.home.db)
+        try:
+            names = [r[0] for r in con.execute("SELECT name FROM clients ORDER BY id")]
+        finally:
+            con.close()
+        self.assertEqual(names, ["Zoë Martin", "Jane Walker"])
+        # Esc at the question books nothing and keeps what was typed.
+        t.send("n")
+        t.wait_for("Book an appointment")
+        t.type("Ann Other")
+        t.send("Tab", "Tab", "Tab", "C-u")
+        t.type("2030-01-07")
+        t.send("Tab")
+        t.type("11:00")
+        t.send("C-s")
+        t.wait_for("Add a new client?")
+        t.send("Escape")
+        t.wait_for("Ann Other")
+
+    def test_long_text_in_a_question_wraps_whole(self):
+        # A dialog's text wraps inside its box at 80x24: the desk reads all of
+        # a long name before saying yes (it was cut at the box's edge).
+        t = self.start()
+        self.add_basics(t)
+        t.send("1")
+        t.wait_for("Day agenda")
+        t.send("n")
+        t.wait_for("Book an appointment")
+        name = ("Maria-Magdalena Anastasia Konstantinopoulou-Papadopoulou "
+                "Featherstonehaugh-Wolfeschlegel")
+        t.type(name)
+        t.send("Tab", "Tab", "Tab", "C-u")
+        t.type("2030-01-07")
+        t.send("Tab")
+        t.type("12:00")
+        t.send("C-s")
+        screen = t.wait_for("Add a new client?")
+        # the box's rows only (the form behind it shows the name's end)
+        box = " ".join(line.split("\u2502")[1].strip() for line in screen.splitlines()
+                       if line.count("\u2502") == 2)
+        self.assertIn("Konstantinopoulou-Papadopoulou Featherstonehaugh-Wolfeschlegel", box)
+        self.assertIn("Add them as a new client and book?", box)
+        t.send("Escape")
+
     def test_book_clash_reschedule_cancel(self):
         t = self.start()
         self.add_basics(t)
@@ -202,9 +268,16 @@ class Appointments(unittest.TestCase):
             t.wait_for("Zoë Martin · Haircut · 45.00 USD")
             t.send(key)
             t.wait_for("Bruno Costa · Haircut · 45.00 USD")
+        # / folds case and accents: "ZOE" finds Zoë (it found nothing).
+        t.send("G", "/")
+        t.wait_for("Find client:")
+        t.type("ZOE")
+        t.send("Enter")
+        t.wait_for("Zoë Martin · Haircut · 45.00 USD")
         # / finds a client's appointment in the week shown, then beyond it.
         t.send("g", "/")
         t.wait_for("Find client:")
+        t.send("C-u")
         t.type("bruno")
         t.send("Enter")
         t.wait_for("Bruno Costa · Haircut · 45.00 USD")

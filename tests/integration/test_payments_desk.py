@@ -108,6 +108,40 @@ class PaymentsTest(unittest.TestCase):
         self.assertEqual(posts[0]["params"]["metadata"]["client_id"], str(cid))
         self.assertIn("customer.create|sam", self.audit())
 
+    def test_existing_stripe_customer_with_the_email_is_linked_not_duplicated(self):
+        # The business had Amy at Stripe before paydesk; the desk adds her locally
+        # and presses Y before any sync: she is linked, not created a second time.
+        before = self.fake.api("POST", "/v1/customers",
+                               {"email": "amy@example.com", "name": "Amy Pond"}).json()["id"]
+        c = self.drive("client", "Amy Pond", "amy@example.com")["subject"]
+        out = self.drive("sync", str(c["id"]))
+        self.assertEqual(out["subject"]["customer"], before)
+        self.assertEqual(self.fake.counts().get("customer"), 1)
+        self.assertIn("linked", out["result"]["message"])
+        upd = self.fake.requests(method="POST", path_prefix="/v1/customers/" + before)
+        self.assertEqual(upd[-1]["params"]["metadata"]["client_id"], str(c["id"]))
+        self.assertIn("customer.link|sam", self.audit())
+
+    def test_customer_created_before_a_lost_answer_is_found_again(self):
+        # A Y whose answer never came back (crash) created the customer at Stripe
+        # with paydesk's metadata; the next Y adopts it.
+        c = self.drive("client", "Amy Pond", "amy@example.com")["subject"]
+        made = self.fake.api("POST", "/v1/customers", {
+            "email": "amy@example.com", "name": "Amy Pond",
+            "metadata[client_id]": str(c["id"]), "metadata[source]": "paydesk"}).json()["id"]
+        self.fake.api("POST", "/v1/customers", {"email": "amy@example.com", "name": "Amy P."})
+        out = self.drive("sync", str(c["id"]))
+        self.assertEqual(out["subject"]["customer"], made)
+        self.assertEqual(self.fake.counts().get("customer"), 2)
+
+    def test_two_stripe_customers_with_the_email_are_not_guessed_between(self):
+        self.fake.api("POST", "/v1/customers", {"email": "amy@example.com", "name": "A. Pond"})
+        self.fake.api("POST", "/v1/customers", {"email": "amy@example.com", "name": "Amy"})
+        c = self.drive("client", "Amy Pond", "amy@example.com")["subject"]
+        out = self.drive("sync", str(c["id"]), expect=1)
+        self.assertEqual(self.fake.counts().get("customer"), 2)
+        self.assertIn("2 Stripe customers", out["error"])
+
     def test_billing_off_sends_nothing(self):
         self.drive("settings", "bill_with_stripe", "off")
         c = self.drive("client", "Rory", "rory@example.com")["subject"]

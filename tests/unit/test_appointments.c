@@ -280,6 +280,26 @@ static void test_client_conflict_and_checks(void **state)
 	assert_int_equal(clients_search(f->db, "100%", &ids, &n, &err), 0);
 	assert_int_equal(n, 0);
 	free(ids);
+	/* ... and folds accents both ways: a desk types "lukasz" or "ZOE". */
+	int64_t lukasz, zoe;
+	struct client_input polish = {.name = "Łukasz Wiśniewski", .email = "", .phone = ""};
+	struct client_input french = {.name = "Zoë Lefèvre", .email = "", .phone = ""};
+	assert_int_equal(clients_insert(f->db, &polish, &lukasz, &err), 0);
+	assert_int_equal(clients_insert(f->db, &french, &zoe, &err), 0);
+	const char *finds_lukasz[] = {"lukasz wisniewski", "ŁUKASZ", "Wiśniew", "WISNIEWSKI"};
+	for (size_t i = 0; i < sizeof finds_lukasz / sizeof *finds_lukasz; i++) {
+		assert_int_equal(clients_search(f->db, finds_lukasz[i], &ids, &n, &err), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(ids[0], lukasz);
+		free(ids);
+	}
+	assert_int_equal(clients_search(f->db, "zoe lefevre", &ids, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], zoe);
+	free(ids);
+	assert_int_equal(clients_search(f->db, "ZOË", &ids, &n, &err), 0);
+	assert_int_equal(n, 2); /* Zoë Martin-Dupont too */
+	free(ids);
 	/* A client with appointments is kept. */
 	int64_t appt;
 	assert_int_equal(book(f, f->alice, local(2030, 1, 10, 9, 0), &appt, &err), 0);

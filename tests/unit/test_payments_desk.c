@@ -116,6 +116,30 @@ static void test_take_deposit_then_rest(void **state)
 	assert_non_null(strstr(err.msg, "nothing is due"));
 }
 
+/* A client cancels and the desk keeps the 10.00 deposit: nothing is due on
+ * a cancelled (or no-show) visit, so the row says what was kept, not
+ * "35.00 due" as if the desk still had money to collect. */
+static void test_cancelled_with_deposit_kept(void **state)
+{
+	struct fx *f = *state;
+	struct pd_error err = {0};
+	struct pay_result r;
+	assert_int_equal(payments_desk_take(f->db, &f->staff, f->appt, PAYROW_CASH, 1000, "", &r,
+					    &err),
+			 0);
+	struct appointment a;
+	assert_int_equal(appointments_get(f->db, f->appt, &a, &err), 0);
+	assert_int_equal(booking_close(f->db, &f->staff, f->appt, a.version, APPT_CANCELLED, 1000,
+				       a.currency, &err),
+			 0);
+	appointment_free(&a);
+	assert_int_equal(appointments_get(f->db, f->appt, &a, &err), 0);
+	char text[160];
+	assert_string_equal(appt_payment_text(&a, false, text, sizeof text), "deposit 10.00 kept");
+	assert_string_equal(appt_payment_text(&a, true, text, sizeof text), "10.00 kept");
+	appointment_free(&a);
+}
+
 static void test_refused(void **state)
 {
 	struct fx *f = *state;
@@ -249,6 +273,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_take_deposit_then_rest, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cancelled_with_deposit_kept, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refund_in_cash, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_takings, setup, teardown),
