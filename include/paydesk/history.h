@@ -75,6 +75,15 @@ struct history_row {
 	int64_t fee, net;
 	int64_t amount_refunded;
 	unsigned marks;       /* enum history_mark bits */
+	/* what the record is about (schema 17): a refund's payment, an invoice's
+	 * subscription and plan, why a payment failed, a dispute's state */
+	char payment[72];        /* refunds: the PaymentIntent (desk refunds: the desk record) */
+	char subscription[40];
+	char plan[64];           /* invoices: the plan billed */
+	char failure_code[32];   /* Stripe's error code ("card_declined", "expired_card") */
+	char decline_code[32];   /* the bank's reason ("insufficient_funds") */
+	char dispute_status[24]; /* "" undisputed; needs_response, under_review, won, lost, … */
+	int64_t dispute_due_by;  /* evidence due by (unix seconds); 0: unknown */
 };
 
 /* A position in a sorted view: the sort key's value and the rowid. */
@@ -110,13 +119,16 @@ int history_row_get(sqlite3 *db, int64_t id, struct history_row *row, struct pd_
 
 /* ---- totals ----------------------------------------------------------- */
 
-/* Per currency, for a filter: records, gross (captured payments), refunds
- * (refund records), fees and net (balance transactions) — Stripe's money;
+/* Per currency, for a filter: records, gross (captured payments not in
+ * dispute: money earned), disputed (payments in an open dispute) and
+ * dispute_lost (disputes lost: the money went back to the cardholder),
+ * refunds (refund records), fees and net (balance transactions) — Stripe's money;
  * desk tenders (history_desk.h) apart: desk taken, desk refunds, and how
  * many of the records they are. */
 struct history_total {
 	char currency[4];
 	int64_t count, gross, refunds, fees, net;
+	int64_t disputed, dispute_lost;
 	int64_t desk, desk_refunds, desk_count;
 };
 
@@ -162,6 +174,13 @@ char *history_dashboard_url(const char *type, const char *stripe_id, bool livemo
 /* Set or clear a mark (REVIEWED or FLAGGED) on stripe_id, recording who and when. */
 int history_mark_set(sqlite3 *db, const char *stripe_id, enum history_mark mark, bool on,
 		     const char *who, struct pd_error *err);
+/* How many records of f have no "reviewed" mark. */
+int history_count_unreviewed(sqlite3 *db, const struct history_filter *f, long *n,
+			     struct pd_error *err);
+/* Mark every record of f reviewed (who, now), in one statement; *marked
+ * is how many were not before. The caller holds the transaction. */
+int history_mark_filter(sqlite3 *db, const struct history_filter *f, const char *who,
+			long *marked, struct pd_error *err);
 /* Set the note ("" clears it), recording who and when. */
 int history_note_set(sqlite3 *db, const char *stripe_id, const char *note, const char *who,
 		     struct pd_error *err);
@@ -197,6 +216,7 @@ enum history_obj_kind {
 	HISTORY_OBJ_INVOICE,
 	HISTORY_OBJ_CUSTOMER, /* stripe_id, client (name), email, created, deleted */
 	HISTORY_OBJ_BALANCE,  /* stripe_id, source, type, amount, fee, net, currency, status, created */
+	HISTORY_OBJ_DISPUTE,  /* stripe_id, status, payment_intent, charge_id, dispute_due_by */
 };
 
 struct history_obj {
@@ -221,6 +241,11 @@ struct history_obj {
 	const char *source; /* balance transactions */
 	bool disputed, livemode, has_succeeded, deleted;
 	int64_t succeeded_at;
+	/* schema 17: a failed payment's codes (last_payment_error), an invoice's plan */
+	const char *failure_code, *decline_code, *plan;
+	/* a disputed payment's status were it not disputed (a won dispute gives it back) */
+	const char *undisputed_status;
+	int64_t dispute_due_by; /* disputes: evidence_details.due_by (0: none) */
 };
 
 struct history_page_chunk;

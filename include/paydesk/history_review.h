@@ -17,6 +17,11 @@ const char *history_actor(const struct app *app);
 int history_review_mark(struct app *app, const char *stripe_id, enum history_mark mark, bool on,
 			struct pd_error *err);
 
+/* Mark every record of f reviewed (the ones not yet), with one audit
+ * entry naming how many and the filter. *marked: how many. */
+int history_review_mark_all(struct app *app, const struct history_filter *f, long *marked,
+			    struct pd_error *err);
+
 /* Set the note of stripe_id ("" clears it). */
 int history_review_note(struct app *app, const char *stripe_id, const char *note,
 			struct pd_error *err);

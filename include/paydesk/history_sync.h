@@ -43,6 +43,7 @@ struct history_sync_stats {
 	long records;                      /* objects fetched */
 	struct history_ingest_stats ingest; /* what they did to the store */
 	long events;                       /* events read for changes to older objects */
+	long refetched;                    /* objects of events in another API version, fetched */
 	bool full_pass;                    /* a full pass was needed (see note) */
 	char note[512];                    /* why, for the user; "" when nothing to say */
 };

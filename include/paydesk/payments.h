@@ -149,5 +149,8 @@ int payments_recheck(const struct pay_env *e, int64_t appointment_id, struct pay
  * decline_code ("The card was declined for insufficient funds. Try another
  * card or send a pay link."). */
 void payments_decline_words(const char *code, const char *decline_code, char *out, size_t len);
+/* The reason alone, for a record of what happened ("The card was declined
+ * for insufficient funds"); a static string. */
+const char *payments_decline_reason(const char *code, const char *decline_code);
 
 #endif

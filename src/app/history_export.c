@@ -12,6 +12,7 @@
 #include "paydesk/csv.h"
 #include "paydesk/file_replace.h"
 #include "paydesk/money.h"
+#include "paydesk/payments.h"
 
 #define EXPORT_PAGE 256
 
@@ -127,26 +128,43 @@ static void iso_time(int64_t t, char *out, size_t len)
 static const char *const csv_header[] = {
 	"created", "type", "stripe_id", "amount", "currency", "status", "client", "email",
 	"description", "card_brand", "card_last4", "fee", "net", "amount_refunded",
-	"customer_id", "reviewed", "flagged", "note", NULL,
+	"customer_id", "reviewed", "flagged", "note", "payment", "subscription", "plan",
+	"decline_code", "decline", "dispute_status", "dispute_due_by", "reviewed_by", "reviewed_at",
+	NULL,
 };
 
-static char *note_of(sqlite3_stmt *st, const char *stripe_id)
+/* Why a failed payment failed, in words, "" when it did not. */
+static const char *decline_text(const struct history_row *r)
 {
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, stripe_id, -1, SQLITE_STATIC);
-	char *note = NULL;
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		note = strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	return note;
+	if (!r->failure_code[0] && !r->decline_code[0])
+		return "";
+	return payments_decline_reason(r->failure_code, r->decline_code);
 }
 
 /* The texts a history row holds cut to its fixed buffers (for the screen),
  * read whole for an export: a cut name is not the name, and a cut inside a
- * character is not UTF-8 (JSON then had null). */
+ * character is not UTF-8 (JSON then had null). With the review: its note,
+ * and who marked it reviewed and when. */
 struct whole_text {
 	char *client, *email, *description, *note;
+	char *reviewed_by;
+	int64_t reviewed_at;
 };
+
+/* The review of a record that has a mark or a note (one primary-key read). */
+static void review_of(sqlite3_stmt *st, const char *stripe_id, struct whole_text *w)
+{
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, stripe_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		if (sqlite3_column_text(st, 0))
+			w->note = strdup((const char *)sqlite3_column_text(st, 0));
+		if (sqlite3_column_text(st, 1))
+			w->reviewed_by = strdup((const char *)sqlite3_column_text(st, 1));
+		w->reviewed_at = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+}
 
 static char *column_dup(sqlite3_stmt *st, int col)
 {
@@ -172,6 +190,7 @@ static void whole_text_free(struct whole_text *w)
 	free(w->email);
 	free(w->description);
 	free(w->note);
+	free(w->reviewed_by);
 	memset(w, 0, sizeof *w);
 }
 
@@ -185,8 +204,13 @@ static json_t *json_text(const char *s)
 
 static void write_csv(FILE *out, const struct history_row *r, const struct whole_text *w)
 {
-	char when[32], amount[40], fee[40] = "", net[40] = "", refunded[40];
+	char when[32], amount[40], fee[40] = "", net[40] = "", refunded[40], due[32] = "",
+		reviewed[32] = "";
 	iso_time(r->created, when, sizeof when);
+	if (w->reviewed_by)
+		iso_time(w->reviewed_at, reviewed, sizeof reviewed);
+	if (r->dispute_due_by)
+		iso_time(r->dispute_due_by, due, sizeof due);
 	decimal(r->amount, r->currency, amount, sizeof amount);
 	decimal(r->amount_refunded, r->currency, refunded, sizeof refunded);
 	if (r->has_fee) {
@@ -210,7 +234,16 @@ static void write_csv(FILE *out, const struct history_row *r, const struct whole
 			   r->customer_id,
 			   (r->marks & HISTORY_MARK_REVIEWED) ? "yes" : "no",
 			   (r->marks & HISTORY_MARK_FLAGGED) ? "yes" : "no",
-			   w->note};
+			   w->note,
+			   r->payment,
+			   r->subscription,
+			   r->plan,
+			   r->decline_code[0] ? r->decline_code : r->failure_code,
+			   decline_text(r),
+			   r->dispute_status,
+			   due,
+			   w->reviewed_by,
+			   reviewed};
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
 		if (!f[i])
 			f[i] = "";
@@ -245,6 +278,24 @@ static int write_jsonl(FILE *out, const struct history_row *r, const struct whol
 	json_object_set_new(o, "reviewed", json_boolean(r->marks & HISTORY_MARK_REVIEWED));
 	json_object_set_new(o, "flagged", json_boolean(r->marks & HISTORY_MARK_FLAGGED));
 	json_object_set_new(o, "note", json_text(w->note));
+	json_object_set_new(o, "payment", json_text(r->payment[0] ? r->payment : NULL));
+	json_object_set_new(o, "subscription",
+			    json_text(r->subscription[0] ? r->subscription : NULL));
+	json_object_set_new(o, "plan", json_text(r->plan[0] ? r->plan : NULL));
+	const char *code = r->decline_code[0] ? r->decline_code : r->failure_code;
+	json_object_set_new(o, "decline_code", json_text(code[0] ? code : NULL));
+	json_object_set_new(o, "decline", json_text(code[0] ? decline_text(r) : NULL));
+	json_object_set_new(o, "dispute_status",
+			    json_text(r->dispute_status[0] ? r->dispute_status : NULL));
+	char due[32];
+	if (r->dispute_due_by)
+		iso_time(r->dispute_due_by, due, sizeof due);
+	json_object_set_new(o, "dispute_due_by", json_text(r->dispute_due_by ? due : NULL));
+	char reviewed[32];
+	if (w->reviewed_by)
+		iso_time(w->reviewed_at, reviewed, sizeof reviewed);
+	json_object_set_new(o, "reviewed_by", json_text(w->reviewed_by));
+	json_object_set_new(o, "reviewed_at", json_text(w->reviewed_by ? reviewed : NULL));
 	int rc = json_dumpf(o, out, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(o);
@@ -260,8 +311,10 @@ int history_export(sqlite3 *db, const struct history_filter *f, enum history_for
 	if (rc)
 		return rc;
 	sqlite3_stmt *note_st = NULL, *text_st = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT note FROM reviews WHERE stripe_id = ?", -1, &note_st,
-			       NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(db,
+			       "SELECT note, CASE WHEN reviewed THEN reviewed_by END, reviewed_at"
+			       " FROM reviews WHERE stripe_id = ?",
+			       -1, &note_st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db,
 			       "SELECT client_name, email, description FROM history WHERE id = ?",
 			       -1, &text_st, NULL) != SQLITE_OK) {
@@ -287,8 +340,8 @@ int history_export(sqlite3 *db, const struct history_filter *f, enum history_for
 		for (int i = 0; i < got; i++) {
 			struct whole_text w = {0};
 			whole_text_read(text_st, &page[i], &w);
-			if (page[i].marks & HISTORY_MARK_NOTE)
-				w.note = note_of(note_st, page[i].stripe_id);
+			if (page[i].marks & (HISTORY_MARK_NOTE | HISTORY_MARK_REVIEWED))
+				review_of(note_st, page[i].stripe_id, &w);
 			if (fmt == HISTORY_CSV)
 				write_csv(out, &page[i], &w);
 			else

@@ -67,3 +67,23 @@ int history_review_note(struct app *app, const char *stripe_id, const char *note
 	free(detail);
 	return rc;
 }
+
+int history_review_mark_all(struct app *app, const struct history_filter *f, long *marked,
+			    struct pd_error *err)
+{
+	*marked = 0;
+	int rc = auth_allow(&app->session, AUTH_REVIEW, err);
+	if (!rc)
+		rc = db_begin(app->db, err);
+	if (rc)
+		return rc;
+	rc = history_mark_filter(app->db, f, history_actor(app), marked, err);
+	char what[400], detail[512];
+	history_filter_describe(f, what, sizeof what);
+	snprintf(detail, sizeof detail, "reviewed %ld record%s: %s", *marked,
+		 *marked == 1 ? "" : "s", what);
+	rc = audited(app, rc, "history.mark", NULL, detail, err);
+	if (rc)
+		*marked = 0;
+	return rc;
+}

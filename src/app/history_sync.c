@@ -11,18 +11,21 @@
 #include "paydesk/strset.h"
 
 /* What is pulled, in this order: customers first, so that payments whose
- * customer comes as a bare id get a name; balance transactions and refunds
- * after the payments they belong to, so fee/net and refunds fold into a row. */
+ * customer comes as a bare id get a name; balance transactions, refunds and
+ * disputes after the payments they belong to, so fee/net, refunds and a
+ * dispute's state fold into a row. */
 static const struct sync_object {
 	const char *name;
 	const char *path;
 	const char *expand; /* or NULL */
+	const char *permission; /* not NULL: a key without it skips this type, and says so */
 } objects[] = {
-	{"customers", "/v1/customers", NULL},
-	{"payment_intents", "/v1/payment_intents", "data.latest_charge.balance_transaction"},
-	{"refunds", "/v1/refunds", NULL},
-	{"invoices", "/v1/invoices", NULL},
-	{"balance_transactions", "/v1/balance_transactions", NULL},
+	{"customers", "/v1/customers", NULL, NULL},
+	{"payment_intents", "/v1/payment_intents", "data.latest_charge.balance_transaction", NULL},
+	{"refunds", "/v1/refunds", NULL, NULL},
+	{"invoices", "/v1/invoices", NULL, NULL},
+	{"balance_transactions", "/v1/balance_transactions", NULL, NULL},
+	{"disputes", "/v1/disputes", NULL, "Disputes: Read"},
 };
 
 /* Changes to objects created before the last sync (a refund or dispute on
@@ -160,6 +163,19 @@ static int sync_object(struct run *r, const struct sync_object *o)
 		/* the page's body is read without a JSON tree: a tenth of the cost */
 		rc = get_as(r, o->path, p, true, &resp);
 		stripe_params_free(&p);
+		if (rc && o->permission && r->http_status == 403) {
+			/* a key made before paydesk read this type: the rest still syncs */
+			size_t used = strlen(r->stats->note);
+			snprintf(r->stats->note + used, sizeof r->stats->note - used,
+				 "%sthe Stripe key may not read %s (give it %s), so their state is "
+				 "not shown",
+				 used ? "; " : "", o->name, o->permission);
+			struct pd_error werr = {0};
+			int wrc = history_writer_finish(&w, &r->stats->ingest, &werr);
+			if (wrc)
+				*r->err = werr;
+			return wrc;
+		}
 		if (rc)
 			break;
 		struct history_page page;
@@ -294,8 +310,59 @@ static int refetch_payment(struct run *r, struct history_writer *w, const char *
 	return rc;
 }
 
+/* An event's data.object is in the API version the account had when the
+ * event was created (the event's api_version), not in the one paydesk pins:
+ * on an account opened since 2025 an invoice there has no payment_intent,
+ * charge or subscription. Only an object in the pinned shape is read as it
+ * came; any other is fetched by id, in the pinned version. */
+static bool event_trusted(json_t *evt)
+{
+	const char *v = json_string_value(json_object_get(evt, "api_version"));
+	return v && strcmp(v, STRIPE_API_VERSION) == 0;
+}
+
+#define REFETCH "paydesk_refetch" /* marks a stand-in for an object to fetch by id */
+
+/* A stand-in for an object whose event came in another API version. */
+static json_t *refetch_mark(const char *kind, const char *id)
+{
+	return json_pack("{s:s, s:s, s:b}", "object", kind, "id", id, REFETCH, 1);
+}
+
+/* The object a stand-in names, as GET /v1/<kind>s/<id> gives it (pinned
+ * version); NULL and no error when Stripe no longer has it (a deleted
+ * draft invoice). */
+static int refetch_object(struct run *r, json_t *mark, json_t **out)
+{
+	*out = NULL;
+	const char *id = json_string_value(json_object_get(mark, "id"));
+	/* an id goes into the URL's path: Stripe's are letters, digits and _ */
+	size_t len = strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+	if (len == 0 || id[len] || len > 128) {
+		log_msg(LOG_WARN, "history sync: an event named an object id that is not Stripe's; "
+				  "skipped");
+		return PD_OK;
+	}
+	char path[192];
+	snprintf(path, sizeof path, "/v1/%ss/%s",
+		 json_string_value(json_object_get(mark, "object")), id);
+	struct stripe_response resp;
+	int rc = get(r, path, NULL, &resp);
+	if (rc && r->http_status == 404) {
+		log_msg(LOG_INFO, "history sync: %s is gone from Stripe; not updated", path);
+		return PD_OK;
+	}
+	if (rc)
+		return rc;
+	*out = json_incref(resp.json);
+	r->stats->refetched++;
+	stripe_response_clear(&resp);
+	return PD_OK;
+}
+
 /* Everything that changed since the events cursor: refunds, invoices and
- * customers as the events carry them, payments re-fetched whole. */
+ * customers as the events carry them (when in the pinned version; fetched
+ * by id otherwise), payments re-fetched whole. */
 static int sync_events(struct run *r, int64_t since)
 {
 	struct history_writer *w = NULL;
@@ -303,7 +370,7 @@ static int sync_events(struct run *r, int64_t since)
 	if (rc)
 		return rc;
 	struct strset seen = {0};
-	json_t *objs = json_array(); /* refunds, invoices, customers: latest state */
+	json_t *objs = json_array(); /* refunds, invoices, customers, disputes: latest state */
 	struct strset payments = {0};
 	char after[128] = "";
 	int64_t newest = since;
@@ -353,14 +420,25 @@ static int sync_events(struct run *r, int64_t since)
 			const char *pi = event_payment_intent(type, obj);
 			const char *kind = json_string_value(json_object_get(obj, "object"));
 			const char *id = json_string_value(json_object_get(obj, "id"));
-			if (pi && (strncmp(type, "payment_intent.", 15) == 0 ||
-				   strncmp(type, "charge.", 7) == 0)) {
+			bool dispute = kind && strcmp(kind, "dispute") == 0;
+			bool payment = pi && (strncmp(type, "payment_intent.", 15) == 0 ||
+					      strncmp(type, "charge.", 7) == 0);
+			if (payment)
 				idset_add(&payments, pi);
-			} else if (kind && id &&
+			if (dispute && id && idset_add(&seen, id)) {
+				/* its status and evidence deadline, before its payment is fetched */
+				if (event_trusted(evt))
+					json_array_append(objs, obj);
+				else
+					json_array_append_new(objs, refetch_mark(kind, id));
+			} else if (!dispute && !payment && kind && id &&
 				   (strcmp(kind, "refund") == 0 || strcmp(kind, "invoice") == 0 ||
 				    strcmp(kind, "customer") == 0) &&
 				   idset_add(&seen, id)) {
-				json_array_append(objs, obj);
+				if (event_trusted(evt))
+					json_array_append(objs, obj);
+				else
+					json_array_append_new(objs, refetch_mark(kind, id));
 			}
 		}
 		stripe_response_clear(&resp);
@@ -373,10 +451,18 @@ static int sync_events(struct run *r, int64_t since)
 	if (!rc && json_array_size(objs)) {
 		/* oldest first: customers before the records that take their names */
 		json_t *ordered = json_array();
-		for (size_t k = json_array_size(objs); k-- > 0;)
-			json_array_append(ordered, json_array_get(objs, k));
+		for (size_t k = json_array_size(objs); k-- > 0 && !rc;) {
+			json_t *o = json_array_get(objs, k), *fetched = NULL;
+			if (!json_is_true(json_object_get(o, REFETCH)))
+				json_array_append(ordered, o);
+			else if (cancelled(r))
+				rc = interrupted(r);
+			else if (!(rc = refetch_object(r, o, &fetched)) && fetched)
+				json_array_append_new(ordered, fetched);
+		}
 		struct history_page page;
-		rc = history_page_from_json(ordered, &page, r->err);
+		if (!rc)
+			rc = history_page_from_json(ordered, &page, r->err);
 		json_decref(ordered);
 		if (!rc)
 			rc = history_writer_push(w, &page, NULL, NULL, NULL, r->err);
@@ -517,8 +603,9 @@ int history_sync_run(sqlite3 *db, struct stripe_client *client, const char *key,
 	if (rc)
 		return rc;
 	log_msg(LOG_INFO,
-		"history sync: %ld records in %ld pages, %ld events (%ld new, %ld changed)%s",
-		stats->records, stats->pages, stats->events, stats->ingest.inserted,
+		"history sync: %ld records in %ld pages, %ld events (%ld objects fetched: "
+		"not in the pinned API version; %ld new, %ld changed)%s",
+		stats->records, stats->pages, stats->events, stats->refetched, stats->ingest.inserted,
 		stats->ingest.updated, stats->full_pass ? ", full pass" : "");
 	return PD_OK;
 }

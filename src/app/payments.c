@@ -358,33 +358,47 @@ int pay_begin(const struct pay_env *e, int64_t appointment_id, enum payrow_metho
 	return rc;
 }
 
-void payments_decline_words(const char *code, const char *decline_code, char *out, size_t len)
+/* Why a card was refused, and what the desk can do next. */
+static const char *decline_why(const char *code, const char *decline_code, const char **next)
 {
 	const char *c = code ? code : "";
 	const char *d = decline_code ? decline_code : "";
 	const char *why = "The card was declined";
-	const char *next = "Try another card or send a pay link.";
+	*next = "Try another card or send a pay link.";
 	if (strcmp(c, "authentication_required") == 0 || strcmp(d, "authentication_required") == 0) {
 		why = "The card's bank wants the client to confirm this payment themselves";
-		next = "Send a pay link: the client confirms it on their phone.";
+		*next = "Send a pay link: the client confirms it on their phone.";
 	} else if (strcmp(d, "insufficient_funds") == 0) {
 		why = "The card was declined for insufficient funds";
 	} else if (strcmp(d, "lost_card") == 0 || strcmp(d, "stolen_card") == 0) {
 		why = "The card was declined (reported lost or stolen)";
-		next = "Ask for another card, or send a pay link.";
+		*next = "Ask for another card, or send a pay link.";
 	} else if (strcmp(c, "expired_card") == 0) {
 		why = "The card has expired";
-		next = "Ask for another card, or send a pay link.";
+		*next = "Ask for another card, or send a pay link.";
 	} else if (strcmp(c, "incorrect_cvc") == 0) {
 		why = "The card's security code was wrong";
 	} else if (strcmp(c, "processing_error") == 0) {
 		why = "The card could not be processed (an error at the bank)";
-		next = "Try again in a moment, or send a pay link.";
+		*next = "Try again in a moment, or send a pay link.";
 	} else if (strcmp(d, "call_issuer") == 0 || strcmp(d, "do_not_honor") == 0) {
 		why = "The card was declined by the bank";
-		next = "The client should call their bank; or try another card or a pay link.";
+		*next = "The client should call their bank; or try another card or a pay link.";
 	}
+	return why;
+}
+
+void payments_decline_words(const char *code, const char *decline_code, char *out, size_t len)
+{
+	const char *next;
+	const char *why = decline_why(code, decline_code, &next);
 	snprintf(out, len, "%s. %s", why, next);
+}
+
+const char *payments_decline_reason(const char *code, const char *decline_code)
+{
+	const char *next;
+	return decline_why(code, decline_code, &next);
 }
 
 /* Record a Stripe refusal or a lost answer on row. */

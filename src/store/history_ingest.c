@@ -31,29 +31,40 @@ enum {
 	ST_FTS_DELETE,
 	ST_FTS_ONE,
 	ST_FTS_RANGE,
+	ST_DISPUTE,
+	ST_DISPUTE_OF,
 	ST_COUNT
 };
 
-/* The record's columns in bind order 1..24 (request_id 25, synced_at 26,
- * stripe_id 27). */
+/* The record's columns in bind order 1..24 and 28..30 (request_id 25,
+ * synced_at 26, stripe_id 27). */
 #define REC_COLS                                                                              \
 	"type, created, amount, currency, status, customer_id, client_name, email, description," \
 	" card_brand, card_last4, fee, net, amount_refunded, charge_id, payment_intent,"        \
 	" invoice_id, subscription_id, appointment_id, balance_txn, payment_method, disputed,"  \
-	" livemode, succeeded_at"
+	" livemode, succeeded_at, failure_code, decline_code, plan"
 /* The same values for an update: a record fetched without its balance
  * transaction keeps the fee (and balance transaction) it had. */
 #define REC_VALS_UPDATE                                                                       \
 	"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, coalesce(?12, fee), coalesce(?13, net),"   \
 	" ?14, ?15, ?16, ?17, ?18, ?19,"                                                          \
 	" CASE WHEN ?12 IS NULL AND fee IS NOT NULL THEN coalesce(?20, balance_txn) ELSE ?20 END," \
-	" ?21, ?22, ?23, ?24"
+	" ?21, ?22, ?23, ?24, ?28, ?29, ?30"
+
+/* A payment's status once its dispute (?3) is known: lost, the money went
+ * back to the cardholder; won, or an inquiry closed without a dispute
+ * (warning_closed), it stayed (the status its refunds give); otherwise open. */
+#define DISPUTED_STATUS                                                                       \
+	"(CASE WHEN ?3 = 'lost' THEN 'dispute_lost' WHEN ?3 IN ('won', 'warning_closed') THEN"    \
+	" CASE WHEN amount_refunded > 0 AND amount_refunded >= amount THEN 'refunded'"            \
+	" WHEN amount_refunded > 0 THEN 'partially_refunded' ELSE 'succeeded' END"                \
+	" ELSE 'disputed' END)"
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_FIND] = "SELECT id, client_name, email, description FROM history WHERE stripe_id = ?",
 	[ST_INSERT] = "INSERT INTO history (" REC_COLS ", request_id, synced_at, stripe_id)"
 		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-		      " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)"
+		      " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?28, ?29, ?30, ?25, ?26, ?27)"
 		      " ON CONFLICT (stripe_id) DO NOTHING",
 	/* Only when something a reviewer sees changed: re-fetching an unchanged
 	 * page writes nothing (request_id and synced_at are not compared). */
@@ -98,6 +109,16 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_FTS_RANGE] = "INSERT INTO history_fts (rowid, client_name, email, description)"
 			 " SELECT id, client_name, email, description FROM history"
 			 " WHERE id BETWEEN ? AND ?",
+	/* A dispute's state on its payment (DISPUTED_STATUS); payments only,
+	 * and only while the money was taken. */
+	[ST_DISPUTE] = "UPDATE history SET dispute_status = ?3, dispute_due_by = ?4,"
+		       " status = " DISPUTED_STATUS
+		       " WHERE type = 'payment' AND (stripe_id = ?1 OR (?1 IS NULL AND charge_id = ?2))"
+		       " AND status IN ('succeeded', 'partially_refunded', 'refunded', 'disputed',"
+		       " 'dispute_lost')"
+		       " AND (dispute_status, dispute_due_by, status) IS NOT (?3, ?4, " DISPUTED_STATUS
+		       ")",
+	[ST_DISPUTE_OF] = "SELECT dispute_status FROM history WHERE stripe_id = ?",
 	[ST_CURSOR] = "INSERT INTO sync_state (object, resume_after) VALUES (?, ?)"
 		      " ON CONFLICT (object) DO UPDATE SET resume_after = excluded.resume_after",
 };
@@ -283,6 +304,9 @@ static void bind_rec(struct history_ingester *in, sqlite3_stmt *st, const struct
 	bind_text(st, 25, in->request_id);
 	sqlite3_bind_int64(st, 26, in->now);
 	bind_text(st, 27, r->stripe_id);
+	bind_text(st, 28, r->failure_code);
+	bind_text(st, 29, r->decline_code);
+	bind_text(st, 30, r->plan);
 }
 
 static int step_done(struct history_ingester *in, sqlite3_stmt *st, const char *what)
@@ -470,6 +494,58 @@ static int ingest_balance(struct history_ingester *in, const struct history_obj 
 	return PD_OK;
 }
 
+/* A dispute (from the events feed or the disputes list): its state on the
+ * payment's row, which the payment's own fetch cannot give (the charge
+ * says only that it was disputed, and still does once it is decided). */
+static int ingest_dispute(struct history_ingester *in, const struct history_obj *dp)
+{
+	sqlite3_stmt *st;
+	int rc = roll_up(in); /* the update trigger moves roll-ups: they must be written */
+	if (!rc)
+		rc = stmt(in, ST_DISPUTE, &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, dp->payment_intent);
+	bind_text(st, 2, dp->charge_id);
+	bind_text(st, 3, dp->status);
+	if (dp->dispute_due_by > 0)
+		sqlite3_bind_int64(st, 4, dp->dispute_due_by);
+	else
+		sqlite3_bind_null(st, 4);
+	if ((rc = step_done(in, st, "recording a dispute")))
+		return rc;
+	if (sqlite3_changes(in->db) > 0)
+		in->stats->updated++;
+	else
+		in->stats->unchanged++;
+	return PD_OK;
+}
+
+/* A disputed payment fetched again: its charge still says disputed after
+ * the dispute is decided; the decision recorded earlier stands. Read only
+ * for disputed payments (rare): no cost to the ingest of the rest. */
+static int settle_dispute(struct history_ingester *in, struct rec *r)
+{
+	if (!r->disputed || !r->undisputed_status)
+		return PD_OK;
+	sqlite3_stmt *st;
+	if (stmt(in, ST_DISPUTE_OF, &st))
+		return PD_ERR_IO;
+	bind_text(st, 1, r->stripe_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *s = (const char *)sqlite3_column_text(st, 0);
+		if (s && strcmp(s, "lost") == 0)
+			r->status = "dispute_lost";
+		else if (s && (strcmp(s, "won") == 0 || strcmp(s, "warning_closed") == 0))
+			r->status = r->undisputed_status;
+	} else if (rc != SQLITE_DONE) {
+		return db_fail(in->db, "reading history", in->err);
+	}
+	sqlite3_reset(st);
+	return PD_OK;
+}
+
 static int ingest_object(struct history_ingester *in, const struct history_obj *o)
 {
 	struct rec r = *o;
@@ -479,7 +555,13 @@ static int ingest_object(struct history_ingester *in, const struct history_obj *
 		return ingest_balance(in, o);
 	case HISTORY_OBJ_CUSTOMER:
 		return ingest_customer(in, o);
+	case HISTORY_OBJ_DISPUTE:
+		return ingest_dispute(in, o);
 	case HISTORY_OBJ_PAYMENT:
+		rc = client_of(in, &r);
+		if (!rc)
+			rc = settle_dispute(in, &r);
+		break;
 	case HISTORY_OBJ_INVOICE:
 		rc = client_of(in, &r);
 		break;

@@ -11,7 +11,8 @@ void history_row_from_stmt(sqlite3_stmt *st, struct history_row *row);
 	"SELECT h.id, h.stripe_id, h.type, h.created, h.amount, h.currency, h.status,"       \
 	" h.customer_id, h.client_name, h.email, h.description, h.card_brand, h.card_last4," \
 	" h.fee, h.net, h.amount_refunded, ifnull(r.reviewed, 0), ifnull(r.flagged, 0),"     \
-	" ifnull(r.note, '') <> ''"
+	" ifnull(r.note, '') <> '', h.payment_intent, h.subscription_id, h.plan,"            \
+	" h.failure_code, h.decline_code, h.dispute_status, h.dispute_due_by"
 
 /* Roll-ups of an ingest's new records, summed in memory (history_sums.c):
  * written to history_day and history_month by history_sums_write (which

@@ -14,14 +14,15 @@
 #include "paydesk/db.h"
 
 const char *const history_statuses[] = {
-	"succeeded", "partially_refunded", "refunded", "disputed", "failed", "processing",
-	"requires_payment_method", "requires_action", "requires_capture", "canceled", "pending",
-	"paid", "open", "void", "uncollectible", "draft", NULL,
+	"succeeded", "partially_refunded", "refunded", "disputed", "dispute_lost", "failed",
+	"processing", "requires_payment_method", "requires_action", "requires_capture", "canceled",
+	"pending", "paid", "open", "void", "uncollectible", "draft", NULL,
 };
 const char *const history_types[] = {"payment", "refund", "invoice", "desk", "desk_refund", NULL};
 
-/* What counts as money taken, for "gross". */
-#define CAPTURED "('succeeded', 'partially_refunded', 'refunded', 'disputed')"
+/* What counts as money earned, for "gross": taken and not in dispute.
+ * Disputed money (open disputes) and lost disputes are summed apart. */
+#define CAPTURED "('succeeded', 'partially_refunded', 'refunded')"
 #define REFUNDED "('succeeded', 'pending')"
 
 /* Per-currency sums over rows (t = "h." or "") with count expression count. */
@@ -32,7 +33,9 @@ const char *const history_types[] = {"payment", "refund", "invoice", "desk", "de
 	"AND " t "status IN " REFUNDED " THEN " t "amount END), sum(" t "fee), sum(" t "net)," \
 	" sum(CASE WHEN " t "type = 'desk' THEN " t "amount END), sum(CASE WHEN " t "type ="   \
 	" 'desk_refund' THEN " t "amount END), sum(CASE WHEN " t "type IN ('desk',"          \
-	" 'desk_refund') THEN " one " END)"
+	" 'desk_refund') THEN " one " END), sum(CASE WHEN " t "type = 'payment' AND " t      \
+	"status = 'disputed' THEN " t "amount END), sum(CASE WHEN " t "type = 'payment' AND " \
+	t "status = 'dispute_lost' THEN " t "amount END)"
 
 
 static bool in_list(const char *const *list, const char *s)
@@ -48,7 +51,7 @@ int history_filter_check(const struct history_filter *f, struct pd_error *err)
 	if (f->status[0] && !in_list(history_statuses, f->status))
 		return pd_error_set(err, PD_ERR_USAGE,
 				    "unknown status '%s' (allowed: succeeded, partially_refunded, "
-				    "refunded, disputed, failed, processing, requires_payment_method, "
+				    "refunded, disputed, dispute_lost, failed, processing, requires_payment_method, "
 				    "requires_action, requires_capture, canceled, pending, paid, open, "
 				    "void, uncollectible, draft)",
 				    f->status);
@@ -182,6 +185,11 @@ static int sql_bind(const struct sql *q, sqlite3_stmt *st, int first)
 	return first + q->nbind;
 }
 
+#define ZERO_DECIMAL                                                                          \
+	"('bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd',"  \
+	" 'vuv', 'xaf', 'xof', 'xpf')"
+#define THREE_DECIMAL "('bhd', 'jod', 'kwd', 'omr', 'tnd')"
+
 /* A word shaped like a Stripe id ("pi_3N…", "cus_…"): searched through the
  * b-tree indexes (exact or prefix), not the full-text index. */
 static bool is_stripe_id(const char *w, size_t len)
@@ -194,6 +202,51 @@ static bool is_stripe_id(const char *w, size_t len)
 	for (i++; i < len; i++)
 		if (!isalnum((unsigned char)w[i]))
 			return false;
+	return true;
+}
+
+/* A word that is a number: an amount ("12.34", "12,34", "1200") or, with
+ * four digits, a card's last 4 too. Searched in the amount and card_last4
+ * columns, not the full-text index. */
+struct number_word {
+	int64_t minor[3]; /* in minor units of a 0, 2, 3-decimal currency; -1: cannot be */
+	char last4[5];    /* "" unless four digits without a point */
+};
+
+static bool number_word(const char *w, size_t len, struct number_word *out)
+{
+	size_t i = 0, point = len;
+	int64_t whole = 0, frac = 0;
+	int decimals = 0;
+	for (; i < len; i++) {
+		if ((w[i] == '.' || w[i] == ',') && point == len && i > 0) {
+			point = i;
+		} else if (w[i] >= '0' && w[i] <= '9' && i < 15) {
+			if (point == len)
+				whole = whole * 10 + (w[i] - '0');
+			else if (++decimals <= 3)
+				frac = frac * 10 + (w[i] - '0');
+		} else {
+			return false;
+		}
+	}
+	if (len == 0 || point == len - 1 || decimals > 3)
+		return false;
+	if (out) {
+		static const int exps[3] = {0, 2, 3};
+		for (int k = 0; k < 3; k++) {
+			int64_t scale = exps[k] == 0 ? 1 : exps[k] == 2 ? 100 : 1000;
+			int64_t f = frac;
+			for (int d = decimals; d < exps[k]; d++)
+				f *= 10;
+			out->minor[k] = decimals > exps[k] ? -1 : whole * scale + f;
+		}
+		out->last4[0] = '\0';
+		if (len == 4 && point == len) {
+			memcpy(out->last4, w, 4);
+			out->last4[4] = '\0';
+		}
+	}
 	return true;
 }
 
@@ -217,7 +270,7 @@ static bool fts_words(const char *text, char *out, size_t len)
 		for (const char *c = w; c < p; c++)
 			if (isalnum((unsigned char)*c) || (unsigned char)*c >= 0x80)
 				useful = true;
-		if (useful && !is_stripe_id(w, (size_t)(p - w))) {
+		if (useful && !is_stripe_id(w, (size_t)(p - w)) && !number_word(w, (size_t)(p - w), NULL)) {
 			start[n] = w;
 			end[n++] = p;
 		}
@@ -303,7 +356,42 @@ static int id_words(const char *text, char words[][72], int max)
 	return n;
 }
 
-enum { FROM_HISTORY, FROM_FTS, FROM_IDS, FROM_REVIEWS };
+/* The amount / last-4 condition of every number word of a search
+ * (currencies' decimals as in src/core/money.c), added to q (NULL: only
+ * counted). Returns how many. */
+static int number_conditions(struct sql *q, const char *text)
+{
+	int n = 0;
+	const char *p = text;
+	while (*p && n < 4) {
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		const char *w = p;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+		struct number_word nw;
+		if (p == w || !number_word(w, (size_t)(p - w), &nw))
+			continue;
+		n++;
+		if (!q)
+			continue;
+		sql_add(q, " AND (h.amount = ? AND h.currency NOT IN " ZERO_DECIMAL " AND h.currency"
+			   " NOT IN " THREE_DECIMAL);
+		bind_i(q, nw.minor[1]);
+		sql_add(q, " OR h.amount = ? AND h.currency IN " ZERO_DECIMAL
+			   " OR h.amount = ? AND h.currency IN " THREE_DECIMAL);
+		bind_i(q, nw.minor[0]);
+		bind_i(q, nw.minor[2]);
+		if (nw.last4[0]) {
+			sql_add(q, " OR h.card_last4 = ?");
+			bind_t(q, nw.last4);
+		}
+		sql_add(q, ")");
+	}
+	return n;
+}
+
+enum { FROM_HISTORY, FROM_FTS, FROM_IDS, FROM_REVIEWS, FROM_NUMBERS };
 
 /* FROM and WHERE (no ORDER BY) for f. amount_sort: keep the status and
  * currency conditions off their indexes so the amount index drives. */
@@ -327,6 +415,10 @@ static int build_where(const struct history_filter *f, struct sql *q, bool amoun
 			   " LEFT JOIN reviews r ON r.stripe_id = h.stripe_id"
 			   " WHERE history_fts MATCH ?");
 		bind_t(q, match);
+	} else if (f->search[0] && number_conditions(NULL, f->search)) {
+		/* amounts and card digits alone: one pass over the rows, gathered once */
+		from = FROM_NUMBERS;
+		sql_add(q, " FROM history h LEFT JOIN reviews r ON r.stripe_id = h.stripe_id WHERE 1");
 	} else if (f->review == HISTORY_REVIEW_REVIEWED || f->review == HISTORY_REVIEW_FLAGGED) {
 		from = FROM_REVIEWS;
 		sql_add(q, " FROM reviews r CROSS JOIN history h ON h.stripe_id = r.stripe_id WHERE 1");
@@ -338,6 +430,8 @@ static int build_where(const struct history_filter *f, struct sql *q, bool amoun
 		id_rowids(q, ids[i]);
 		sql_add(q, ")");
 	}
+	if (f->search[0])
+		number_conditions(q, f->search);
 	const char *plus = amount_sort ? "+" : "";
 	if (f->since) {
 		sql_add(q, " AND h.created >= ?");
@@ -432,6 +526,16 @@ void history_row_from_stmt(sqlite3_stmt *st, struct history_row *row)
 	row->marks = (sqlite3_column_int(st, 16) ? HISTORY_MARK_REVIEWED : 0) |
 		     (sqlite3_column_int(st, 17) ? HISTORY_MARK_FLAGGED : 0) |
 		     (sqlite3_column_int(st, 18) ? HISTORY_MARK_NOTE : 0);
+	/* a payment's own id is no link */
+	const unsigned char *pi = sqlite3_column_text(st, 19);
+	copy_text(row->payment, sizeof row->payment,
+		  pi && strcmp((const char *)pi, row->stripe_id) != 0 ? pi : NULL);
+	copy_text(row->subscription, sizeof row->subscription, sqlite3_column_text(st, 20));
+	copy_text(row->plan, sizeof row->plan, sqlite3_column_text(st, 21));
+	copy_text(row->failure_code, sizeof row->failure_code, sqlite3_column_text(st, 22));
+	copy_text(row->decline_code, sizeof row->decline_code, sqlite3_column_text(st, 23));
+	copy_text(row->dispute_status, sizeof row->dispute_status, sqlite3_column_text(st, 24));
+	row->dispute_due_by = sqlite3_column_int64(st, 25);
 }
 
 int history_view_new(sqlite3 *db, const struct history_filter *f, enum history_sort sort,
@@ -535,14 +639,67 @@ void history_view_free(struct history_view **v)
 	*v = NULL;
 }
 
+/* Money out (refunds) sorts as negative: by amount is by signed amount. */
+static bool is_out(const char *type)
+{
+	return strcmp(type, "refund") == 0 || strcmp(type, "desk_refund") == 0;
+}
+
 struct history_key history_view_key(const struct history_view *v, const struct history_row *row)
 {
-	struct history_key k = {v->sort == HISTORY_SORT_AMOUNT ? row->amount : row->created, row->id};
+	struct history_key k = {v->sort == HISTORY_SORT_AMOUNT
+					? (is_out(row->type) ? -row->amount : row->amount)
+					: row->created,
+				row->id};
 	return k;
+}
+
+#define OUT_TYPES "('refund', 'desk_refund')"
+
+/* By signed amount: money in (amount) and money out (-amount) are two
+ * ranges of the amount index, merged. Keys run (signed amount, id) in the
+ * view's direction; a page is the first rows of each part past the key.
+ * For money out, a larger signed amount is a smaller amount, so its part
+ * walks the index the other way (ties by id stay in the view's order). */
+static char *signed_amount_sql(const struct history_view *v, const struct sql *w, bool smaller,
+			       bool keyed)
+{
+	const char *t = v->temp[0] ? "m" : "h";
+	const char *dir = smaller ? "DESC" : "ASC", *rev = smaller ? "ASC" : "DESC";
+	char kin[160] = "", kout[200] = "";
+	if (keyed) {
+		snprintf(kin, sizeof kin, " AND (%s.amount, %s.id) %s (?, ?)", t, t,
+			 smaller ? "<" : ">");
+		/* (-amount, id) < (k, i)  <=>  amount > -k, or amount = -k and id < i */
+		snprintf(kout, sizeof kout, " AND %s.amount %s -? AND (%s.amount %s -? OR %s.id %s ?)",
+			 t, smaller ? ">=" : "<=", t, smaller ? ">" : "<", t, smaller ? "<" : ">");
+	}
+	char *text = NULL;
+	if (asprintf(&text,
+		     "SELECT * FROM (" ROW_COLUMNS ", %s.amount AS skey%s AND %s.type NOT IN " OUT_TYPES
+		     "%s ORDER BY %s.amount %s, %s.id %s LIMIT ?)"
+		     " UNION ALL SELECT * FROM (" ROW_COLUMNS ", -%s.amount AS skey%s AND %s.type IN "
+		     OUT_TYPES "%s ORDER BY %s.amount %s, %s.id %s LIMIT ?)"
+		     " ORDER BY skey %s, 1 %s LIMIT ?",
+		     t, w->text, t, kin, t, dir, t, dir, t, w->text, t, kout, t, rev, t, dir, dir,
+		     dir) < 0)
+		return NULL;
+	return text;
 }
 
 static int view_stmt(struct history_view *v, int slot, sqlite3_stmt **out, struct pd_error *err)
 {
+	if (!v->st[slot] && v->sort == HISTORY_SORT_AMOUNT) {
+		bool smaller = (slot & V_FWD) ? v->desc : !v->desc;
+		char *text = signed_amount_sql(v, &v->where[(slot & V_UNREV) ? 1 : 0], smaller,
+					       slot & V_KEY);
+		if (!text)
+			return pd_error_set(err, PD_ERR, "out of memory");
+		int rc = db_prepare(v->db, text, &v->st[slot], err);
+		free(text);
+		if (rc)
+			return rc;
+	}
 	if (!v->st[slot]) {
 		const char *t = v->temp[0] ? "m" : "h";
 		char col[16];
@@ -581,12 +738,23 @@ static int view_fetch(struct history_view *v, int slot, const struct history_key
 	int rc = view_stmt(v, slot, &st, err);
 	if (rc)
 		return rc;
-	int i = sql_bind(&v->where[(slot & V_UNREV) ? 1 : 0], st, 1);
+	const struct sql *w = &v->where[(slot & V_UNREV) ? 1 : 0];
+	int i = sql_bind(w, st, 1);
 	if (from) {
 		sqlite3_bind_int64(st, i++, from->value);
 		sqlite3_bind_int64(st, i++, from->id);
 	}
-	sqlite3_bind_int(st, i, max);
+	sqlite3_bind_int(st, i++, max);
+	if (v->sort == HISTORY_SORT_AMOUNT) { /* the money-out part, then the merge */
+		i = sql_bind(w, st, i);
+		if (from) {
+			sqlite3_bind_int64(st, i++, from->value);
+			sqlite3_bind_int64(st, i++, from->value);
+			sqlite3_bind_int64(st, i++, from->id);
+		}
+		sqlite3_bind_int(st, i++, max);
+		sqlite3_bind_int(st, i, max);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *got < max)
 		history_row_from_stmt(st, &rows[(*got)++]);
 	sqlite3_reset(st);
@@ -616,7 +784,7 @@ int history_view_next_unreviewed(struct history_view *v, const struct history_ke
 
 static void add_total(struct history_total *out, int max, int *n, const char *cur, int64_t count,
 		      int64_t gross, int64_t refunds, int64_t fees, int64_t net,
-		      const int64_t desk[3], int sign)
+		      const int64_t desk[3], const int64_t dispute[2], int sign)
 {
 	int i;
 	for (i = 0; i < *n; i++)
@@ -637,6 +805,8 @@ static void add_total(struct history_total *out, int max, int *n, const char *cu
 	out[i].desk += sign * desk[0];
 	out[i].desk_refunds += sign * desk[1];
 	out[i].desk_count += sign * desk[2];
+	out[i].disputed += sign * dispute[0];
+	out[i].dispute_lost += sign * dispute[1];
 }
 
 static int run_totals(sqlite3 *db, const char *text, const struct sql *binds,
@@ -652,9 +822,12 @@ static int run_totals(sqlite3 *db, const char *text, const struct sql *binds,
 		const char *cur = (const char *)sqlite3_column_text(st, 0);
 		const int64_t desk[3] = {sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
 					 sqlite3_column_int64(st, 8)};
+		const int64_t dispute[2] = {sqlite3_column_int64(st, 9),
+					    sqlite3_column_int64(st, 10)};
 		add_total(out, max, n, cur ? cur : "", sqlite3_column_int64(st, 1),
 			  sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
-			  sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), desk, sign);
+			  sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), desk, dispute,
+			  sign);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? PD_OK : db_fail(db, "adding up history", err);
@@ -830,5 +1003,57 @@ int history_totals(sqlite3 *db, const struct history_filter *f, struct history_t
 			out[k++] = out[i];
 	*n = k;
 	qsort(out, (size_t)*n, sizeof *out, cmp_total);
+	return PD_OK;
+}
+
+/* ---- review of a whole filter ----------------------------------------------- */
+
+int history_count_unreviewed(sqlite3 *db, const struct history_filter *f, long *n,
+			     struct pd_error *err)
+{
+	*n = 0;
+	int rc = history_filter_check(f, err);
+	if (rc)
+		return rc;
+	struct sql q = {0};
+	sql_add(&q, "SELECT count(*)");
+	build_where(f, &q, false, true);
+	sqlite3_stmt *st;
+	if ((rc = db_prepare(db, q.text, &st, err)))
+		return rc;
+	sql_bind(&q, st, 1);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? PD_OK : db_fail(db, "counting history", err);
+}
+
+int history_mark_filter(sqlite3 *db, const struct history_filter *f, const char *who,
+			long *marked, struct pd_error *err)
+{
+	*marked = 0;
+	int rc = history_filter_check(f, err);
+	if (rc)
+		return rc;
+	/* one statement: SQLite reads the SELECT whole before writing reviews,
+	 * which it joins */
+	struct sql q = {0};
+	sql_add(&q, "INSERT INTO reviews (stripe_id, reviewed, reviewed_by, reviewed_at)"
+		    " SELECT h.stripe_id, 1, ?, ?");
+	bind_t(&q, who);
+	bind_i(&q, (int64_t)time(NULL));
+	build_where(f, &q, false, true);
+	sql_add(&q, " ON CONFLICT (stripe_id) DO UPDATE SET reviewed = 1,"
+		    " reviewed_by = excluded.reviewed_by, reviewed_at = excluded.reviewed_at");
+	sqlite3_stmt *st;
+	if ((rc = db_prepare(db, q.text, &st, err)))
+		return rc;
+	sql_bind(&q, st, 1);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, "saving the review marks", err);
+	*marked = (long)sqlite3_changes(db);
 	return PD_OK;
 }

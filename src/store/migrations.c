@@ -609,6 +609,23 @@ const struct migration store_migrations[] = {
 	  * (UTC) lets the desk undo only a change made today, local time. */
 	 "ALTER TABLE appointments ADD COLUMN prev_state TEXT;"
 	 "ALTER TABLE appointments ADD COLUMN state_changed_at INTEGER NOT NULL DEFAULT 0;", NULL},
+	{17, "history: decline reasons, invoice plans, dispute status and evidence due date",
+	 /* Nullable columns without defaults: ALTER TABLE ADD COLUMN only edits
+	  * the schema text, whatever the size of the history (rows read them as
+	  * NULL until a sync writes them). A lost dispute is the payment status
+	  * dispute_lost: the roll-ups then keep it apart with no new column. */
+	 "ALTER TABLE history ADD COLUMN failure_code TEXT;"
+	 "ALTER TABLE history ADD COLUMN decline_code TEXT;"
+	 "ALTER TABLE history ADD COLUMN plan TEXT;"
+	 "ALTER TABLE history ADD COLUMN dispute_status TEXT;"
+	 "ALTER TABLE history ADD COLUMN dispute_due_by INTEGER;"
+	 /* Sorting by signed amount: money out (refunds) is a range of its own,
+	  * walked the other way (larger amounts first for an ascending view), so
+	  * ties by id run the other way too. A partial index over refunds only:
+	  * 0.4-0.5 s to build over a 1M-record history (80k refunds), and only a
+	  * refund's insert writes to it. */
+	 "CREATE INDEX history_out_amount ON history(amount, id DESC)"
+	 "  WHERE type IN ('refund', 'desk_refund');", NULL},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

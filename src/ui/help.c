@@ -4,37 +4,35 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "shell.h"
 #include "widgets.h"
 
-#define HELP_MAX_LINES 96
+/* The allowed bindings of m as lines from out[n]; keys with the same
+ * text share a line of this section (from out[from]), another line when
+ * the names no longer fit: no key is left out. */
+static bool shadowed(const struct ui_keymaps *maps, int upto, int key);
 
-struct help_line {
-	char keys[48];
-	const char *text;
-	bool heading;
-};
-
-static int collect(struct help_line *out, int n, const struct ui *ui,
-		   const struct ui_binding *table, size_t count)
+static int collect(struct ui_help_line *out, int n, int from, const struct ui *ui,
+		   const struct ui_keymaps *maps, int mi)
 {
-	for (size_t i = 0; i < count && n < HELP_MAX_LINES; i++) {
-		const struct ui_binding *b = &table[i];
-		if (b->allowed && !b->allowed(ui))
+	const struct ui_keymap *m = &maps->map[mi];
+	for (size_t i = 0; i < m->nkeys && n < HELP_MAX_LINES; i++) {
+		const struct ui_binding *b = &m->keys[i];
+		if (!ui_keymap_allows(m, b, ui))
 			continue; /* what the role or state cannot do is not offered */
+		if (shadowed(maps, mi, b->key))
+			continue;
 		const char *text = b->help ? b->help : ui_action_help(b->action);
 		char name[24];
 		ui_key_name(b->key, name, sizeof name);
-		int j;
-		for (j = 0; j < n; j++)
-			if (!out[j].heading && out[j].text == text)
-				break;
-		if (j < n && strlen(out[j].keys) + strlen(name) + 3 < sizeof out[j].keys) {
+		int j = n - 1;
+		while (j >= from && (out[j].heading || out[j].text != text))
+			j--;
+		if (j >= from && strlen(out[j].keys) + strlen(name) + 3 < sizeof out[j].keys) {
 			strcat(out[j].keys, ", ");
 			strcat(out[j].keys, name);
 			continue;
 		}
-		if (j < n)
-			continue;
 		snprintf(out[n].keys, sizeof out[n].keys, "%s", name);
 		out[n].text = text;
 		out[n].heading = false;
@@ -43,39 +41,67 @@ static int collect(struct help_line *out, int n, const struct ui *ui,
 	return n;
 }
 
-static int help_rows(const struct help_line *l, int text_w)
+#define KEYS_W 18 /* the keys column; names wrap over rows like the text */
+
+/* Rows that text takes wrapped at width. */
+static int wrapped_rows(const char *text, int width)
 {
 	int rows = 1;
-	if (l->heading)
-		return rows;
-	for (const char *t = l->text + ui_wrap(l->text, text_w); *t; rows++) {
+	for (const char *t = text + ui_wrap(text, width); *t; rows++) {
 		while (*t == ' ')
 			t++;
-		t += ui_wrap(t, text_w);
+		t += ui_wrap(t, width);
 	}
 	return rows;
 }
 
-void ui_help_draw(struct ui *ui, const struct ui_binding *global, size_t nglobal)
+static int help_rows(const struct ui_help_line *l, int text_w)
 {
-	const struct ui_screen *s = ui_screens[ui->tab];
-	struct help_line lines[HELP_MAX_LINES];
-	memset(lines, 0, sizeof lines);
-	int n = 0;
-	snprintf(lines[n].keys, sizeof lines[n].keys, "%s", s->title);
-	lines[n].text = "";
-	lines[n++].heading = true;
-	n = collect(lines, n, ui, s->keys, s->nkeys);
-	if (s->list_keys) /* dispatched after the screen's own keys: listed there too */
-		n = collect(lines, n, ui, ui_list_bindings, ui_list_nbindings);
-	lines[n].keys[0] = '\0';
-	lines[n].text = "";
-	lines[n++].heading = true;
-	snprintf(lines[n].keys, sizeof lines[n].keys, "Everywhere");
-	lines[n].text = "";
-	lines[n++].heading = true;
-	n = collect(lines, n, ui, global, nglobal);
+	if (l->heading)
+		return 1;
+	int k = wrapped_rows(l->keys, KEYS_W), t = wrapped_rows(l->text, text_w);
+	return k > t ? k : t;
+}
 
+/* Whether an earlier keymap binds key: dispatch stops there, so this
+ * binding never runs and is not listed. */
+static bool shadowed(const struct ui_keymaps *maps, int upto, int key)
+{
+	for (int i = 0; i < upto; i++)
+		for (size_t j = 0; j < maps->map[i].nkeys; j++)
+			if (maps->map[i].keys[j].key == key)
+				return true;
+	return false;
+}
+
+/* The keymaps dispatch walks, in its order, each under its heading. */
+int ui_help_lines(struct ui *ui, struct ui_help_line *lines)
+{
+	memset(lines, 0, HELP_MAX_LINES * sizeof *lines);
+	struct ui_keymaps maps;
+	ui_keymaps_in_effect(ui, &maps);
+	int n = 0, from = 0;
+	for (int i = 0; i < maps.n && n < HELP_MAX_LINES - 2; i++) {
+		const struct ui_keymap *m = &maps.map[i];
+		if (m->title) {
+			if (n > 0) { /* a blank line between sections */
+				lines[n].text = "";
+				lines[n++].heading = true;
+			}
+			snprintf(lines[n].keys, sizeof lines[n].keys, "%s", m->title);
+			lines[n].text = "";
+			lines[n++].heading = true;
+			from = n;
+		}
+		n = collect(lines, n, from, ui, &maps, i);
+	}
+	return n;
+}
+
+void ui_help_draw(struct ui *ui)
+{
+	struct ui_help_line lines[HELP_MAX_LINES];
+	int n = ui_help_lines(ui, lines);
 	int w = COLS - 6 < 72 ? COLS - 6 : 72;
 	int h = LINES - 4;
 	struct ui_rect r = {2, (COLS - w) / 2, h, w};
@@ -88,22 +114,26 @@ void ui_help_draw(struct ui *ui, const struct ui_binding *global, size_t nglobal
 		ui->help_scroll = total - rows > 0 ? total - rows : 0;
 	int row = -ui->help_scroll;
 	for (int i = 0; i < n && row < rows; i++) {
-		struct help_line *l = &lines[i];
+		struct ui_help_line *l = &lines[i];
 		if (l->heading) {
 			if (row >= 0)
 				ui_put(r.y + 1 + row, r.x + 2, w - 4, ROLE_TITLE, l->keys, false);
 			row++;
 			continue;
 		}
-		if (row >= 0)
-			ui_put(r.y + 1 + row, r.x + 2, 18, ROLE_HELP_KEY, l->keys, false);
-		for (const char *t = l->text; (*t || t == l->text) && row < rows; row++) {
-			size_t len = ui_wrap(t, text_w);
-			if (row >= 0)
-				ui_putf(r.y + 1 + row, r.x + 21, text_w, ROLE_DIALOG, "%.*s", (int)len, t);
-			t += len;
-			while (*t == ' ')
-				t++;
+		/* Keys and text side by side, each wrapped whole over the rows. */
+		const char *k = l->keys, *t = l->text;
+		int last = row + help_rows(l, text_w);
+		for (; row < last && row < rows; row++) {
+			size_t kl = ui_wrap(k, KEYS_W), tl = ui_wrap(t, text_w);
+			if (row >= 0) {
+				ui_putf(r.y + 1 + row, r.x + 2, KEYS_W, ROLE_HELP_KEY, "%.*s", (int)kl, k);
+				ui_putf(r.y + 1 + row, r.x + 21, text_w, ROLE_DIALOG, "%.*s", (int)tl, t);
+			}
+			for (k += kl; *k == ' '; k++)
+				;
+			for (t += tl; *t == ' '; t++)
+				;
 		}
 	}
 }

@@ -11,6 +11,7 @@
 #include "paydesk/history_export.h"
 #include "paydesk/history_review.h"
 #include "paydesk/money.h"
+#include "paydesk/payments.h"
 #include "bench_trace.h"
 #include "screen_history.h"
 #include "widgets.h"
@@ -34,7 +35,7 @@ static const char *short_status(const char *s)
 	} map[] = {
 		{"partially_refunded", "part refund"}, {"requires_payment_method", "needs card"},
 		{"requires_action", "needs action"},   {"requires_capture", "uncaptured"},
-		{"uncollectible", "uncollect."},
+		{"uncollectible", "uncollect."},       {"dispute_lost", "disp. lost"},
 	};
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
 		if (strcmp(s, map[i].from) == 0)
@@ -46,7 +47,8 @@ static enum theme_role status_role(const char *s)
 {
 	if (!strcmp(s, "succeeded") || !strcmp(s, "paid"))
 		return ROLE_OK;
-	if (!strcmp(s, "failed") || !strcmp(s, "disputed") || !strcmp(s, "uncollectible"))
+	if (!strcmp(s, "failed") || !strcmp(s, "disputed") || !strcmp(s, "dispute_lost") ||
+	    !strcmp(s, "uncollectible"))
 		return ROLE_ERROR;
 	if (strstr(s, "refund") || !strcmp(s, "canceled") || !strcmp(s, "void"))
 		return ROLE_WARNING;
@@ -73,6 +75,48 @@ static void fmt_count(long v, char *out, size_t len)
 		out[o++] = raw[i];
 	}
 	out[o] = '\0';
+}
+
+/* Stripe's snake_case codes as words ("insufficient_funds" → "insufficient funds"). */
+static void code_words(const char *code, char *out, size_t len)
+{
+	snprintf(out, len, "%s", code);
+	for (char *p = out; *p; p++)
+		if (*p == '_')
+			*p = ' ';
+}
+
+/* What a record is about, before its description in the list: why a
+ * payment failed, what a refund refunds, the plan an invoice bills, where
+ * a dispute stands. "" when nothing. */
+static void row_about(const struct history_row *row, char *out, size_t len)
+{
+	char words[40], due[24];
+	out[0] = '\0';
+	/* a dispute: the status column says disputed (or disp. lost); here
+	 * where it stands and by when evidence is due */
+	if (row->dispute_status[0] && strcmp(row->dispute_status, "lost") != 0 &&
+	    strcmp(row->dispute_status, "won") != 0 &&
+	    strcmp(row->dispute_status, "warning_closed") != 0) {
+		code_words(row->dispute_status, words, sizeof words);
+		if (row->dispute_due_by) {
+			history_fmt_time(row->dispute_due_by, false, due, sizeof due);
+			snprintf(out, len, "%s by %s", words, due);
+		} else {
+			snprintf(out, len, "%s", words);
+		}
+	} else if (row->dispute_status[0] && strcmp(row->dispute_status, "lost") != 0) {
+		snprintf(out, len, "dispute %s", strcmp(row->dispute_status, "won") == 0
+							  ? "won"
+							  : "closed");
+	} else if (row->decline_code[0] || row->failure_code[0]) {
+		/* the status says failed: the reason alone, to fit 80 columns */
+		code_words(row->decline_code[0] ? row->decline_code : row->failure_code, out, len);
+	} else if (strstr(row->type, "refund") && row->payment[0]) {
+		snprintf(out, len, "of %s", row->payment);
+	} else if (!strcmp(row->type, "invoice") && row->plan[0]) {
+		snprintf(out, len, "%s", row->plan);
+	}
 }
 
 /* ---- drawing ---------------------------------------------------------------------- */
@@ -171,16 +215,22 @@ static void draw_row(const struct history_row *row, struct ui_rect r, const stru
 		ui_put(r.y, x, 12, base, buf, true);
 		x += 13;
 	}
-	ui_put(r.y, x, r.x + r.w - x, base, row->description, true);
+	char about[128], text[320];
+	row_about(row, about, sizeof about);
+	snprintf(text, sizeof text, "%s%s%s", about, about[0] && row->description[0] ? " · " : "",
+		 row->description);
+	ui_put(r.y, x, r.x + r.w - x, base, text, true);
 }
 
-/* Lines the totals take: a currency's Stripe line and its desk line. */
+/* Lines the totals take: a currency's Stripe line, its disputes line and
+ * its desk line. */
 static int totals_lines(const struct hist *h)
 {
 	int n = 0;
 	for (int i = 0; i < h->ntotals; i++)
 		n += (h->totals[i].count > h->totals[i].desk_count || !h->totals[i].desk_count) +
-		     (h->totals[i].desk_count != 0);
+		     (h->totals[i].desk_count != 0) +
+		     (h->totals[i].disputed != 0 || h->totals[i].dispute_lost != 0);
 	return n + (h->desk_tenders[0] != '\0');
 }
 
@@ -207,6 +257,13 @@ static void draw_totals(struct hist *h, struct ui_rect r)
 			 amount_text(t->net, t->currency, ne, sizeof ne));
 		if (t->count > t->desk_count || !t->desk_count)
 			ui_put(r.y + 1 + lines++, r.x, r.w, ROLE_NORMAL, line, true);
+		/* disputed money is not earned: apart from gross, never in it */
+		if ((t->disputed || t->dispute_lost) && lines < r.h - 1) {
+			snprintf(line, sizeof line, "%-4s %10s %15s %15s  disputed · lost, not in gross",
+				 cur, "", amount_text(t->disputed, t->currency, g, sizeof g),
+				 amount_text(t->dispute_lost, t->currency, rf, sizeof rf));
+			ui_put(r.y + 1 + lines++, r.x, r.w, ROLE_WARNING, line, true);
+		}
 		if (t->desk_count && lines < r.h - 1) {
 			fmt_count(t->desk_count, count, sizeof count);
 			snprintf(line, sizeof line, "%-4s %10s %15s %15s  desk tenders, no Stripe", cur,
@@ -330,6 +387,25 @@ static void draw_detail(struct hist *h, struct ui_rect a)
 	if (d->disputed && n > 0 && (size_t)n < sizeof buf)
 		snprintf(buf + n, sizeof buf - (size_t)n, " · disputed");
 	detail_line(&y, a, "Timeline", buf);
+	/* what the record is about: why it failed, its dispute, its plan, its payment */
+	if (r->failure_code[0] || r->decline_code[0]) {
+		snprintf(buf, sizeof buf, "%s (%s)",
+			 payments_decline_reason(r->failure_code, r->decline_code),
+			 r->decline_code[0] ? r->decline_code : r->failure_code);
+		detail_line(&y, a, "Declined", buf);
+	}
+	if (r->dispute_status[0]) {
+		n = snprintf(buf, sizeof buf, "%s", r->dispute_status);
+		if (r->dispute_due_by && n > 0 && (size_t)n < sizeof buf) {
+			history_fmt_time(r->dispute_due_by, true, t1, sizeof t1);
+			snprintf(buf + n, sizeof buf - (size_t)n, " · evidence due by %s", t1);
+		}
+		detail_line(&y, a, "Dispute", buf);
+	}
+	if (r->plan[0])
+		detail_line(&y, a, "Plan", r->plan);
+	if (r->payment[0] && strstr(r->type, "refund"))
+		detail_line(&y, a, "Refund of", r->payment);
 	/* refunds, one line each */
 	char *refunds = strdup(d->refunds ? d->refunds : ""), *save = NULL;
 	bool first = true;

@@ -482,45 +482,138 @@ static void new_link(struct pay_panel *p)
 	pay_attempt_free(&last);
 }
 
+/* ---- the payment view's keys (a keymap over the screen's) ------------------ */
+
+/* The link shown, while it is open: the pay link, or the save-a-card link
+ * (NULL: none; the caller frees). */
+static char *open_link(const struct pay_panel *p)
+{
+	char *url = NULL;
+	if (p->mode == PANEL_CARD_LINK) {
+		struct card_setup s;
+		if (card_setups_latest(p->ui->app->db, p->id, &s, NULL) != PD_OK)
+			return NULL;
+		if (strcmp(s.status, "open") == 0 && s.url && s.url[0])
+			url = strdup(s.url);
+		card_setup_free(&s);
+		return url;
+	}
+	struct pay_attempt last;
+	if (payrows_latest(p->ui->app->db, p->id, PAYROW_LINK, &last, NULL) != PD_OK)
+		return NULL;
+	if (last.status == PAYROW_OPEN && last.url && last.url[0])
+		url = strdup(last.url);
+	pay_attempt_free(&last);
+	return url;
+}
+
+static bool has_open_link(const void *state, const struct ui *ui)
+{
+	(void)ui;
+	char *url = open_link(state);
+	free(url);
+	return url != NULL;
+}
+
+static bool in_view(const void *state, const struct ui *ui)
+{
+	const struct pay_panel *p = state;
+	(void)ui;
+	return p->mode == PANEL_VIEW;
+}
+
+static const struct ui_binding view_keys[] = {
+	{UI_KEY_ESC, UI_ACT_BACK, "close the payment view", NULL},
+	{'Q', UI_ACT_QR, "the link's QR code on the whole screen", NULL},
+	{'C', UI_ACT_COPY, "copy the link (to paste in a message)", NULL},
+	{'c', UI_ACT_CHECK, "check the link with Stripe now", NULL},
+	{'n', UI_ACT_NEW, "a new pay link (when the last one is closed)", NULL},
+	{'K', UI_ACT_STOP, "stop the card reader", NULL},
+};
+
+static enum ui_result do_close_view(void *state, struct ui *ui)
+{
+	struct pay_panel *p = state;
+	(void)ui;
+	p->mode = PANEL_NONE;
+	return UI_HANDLED;
+}
+
 /* Q / C on the link shown: the open pay link, or the save-a-card link. */
 static enum ui_result link_key(struct pay_panel *p, int key)
 {
-	if (p->mode == PANEL_CARD_LINK)
-		return ui_card_link_key(p->ui, p->id, key);
-	struct pay_attempt last;
-	if (payrows_latest(p->ui->app->db, p->id, PAYROW_LINK, &last, NULL) != PD_OK)
-		return UI_UNHANDLED;
-	enum ui_result r = last.status == PAYROW_OPEN
-				   ? ui_link_key(p->ui, last.url, "Pay link", key)
-				   : UI_UNHANDLED;
-	pay_attempt_free(&last);
+	char *url = open_link(p);
+	const char *title = p->mode == PANEL_CARD_LINK ? "Save a card for next time" : "Pay link";
+	enum ui_result r = url ? ui_link_key(p->ui, url, title, key) : UI_UNHANDLED;
+	free(url);
 	return r;
+}
+
+static enum ui_result do_qr(void *state, struct ui *ui)
+{
+	(void)ui;
+	return link_key(state, 'Q');
+}
+
+static enum ui_result do_copy(void *state, struct ui *ui)
+{
+	(void)ui;
+	return link_key(state, 'C');
+}
+
+static enum ui_result do_stop_reader(void *state, struct ui *ui)
+{
+	(void)ui;
+	stop_reader(state);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_new_link(void *state, struct ui *ui)
+{
+	(void)ui;
+	new_link(state);
+	return UI_HANDLED;
+}
+
+/* Ask Stripe about the link now, not at the next poll. */
+static enum ui_result do_check(void *state, struct ui *ui)
+{
+	struct pay_panel *p = state;
+	(void)ui;
+	struct pay_job_request req = {.op = PAY_OP_LINK_WATCH, .id = p->id, .poll_seconds = 0.01,
+				      .poll_max = 1};
+	uint64_t id = pay_panel_submit(p->ui, &req);
+	if (id)
+		remember_job(p, id);
+	return UI_HANDLED;
+}
+
+static const struct ui_function view_functions[] = {
+	{UI_ACT_BACK, do_close_view, NULL},
+	{UI_ACT_QR, do_qr, has_open_link},
+	{UI_ACT_COPY, do_copy, has_open_link},
+	{UI_ACT_CHECK, do_check, in_view},
+	{UI_ACT_NEW, do_new_link, in_view},
+	{UI_ACT_STOP, do_stop_reader, in_view},
+};
+
+void pay_panel_keymaps(struct pay_panel *p, struct ui_keymaps *s)
+{
+	if (p->mode != PANEL_VIEW && p->mode != PANEL_CARD_LINK)
+		return;
+	ui_keymaps_push(s, (struct ui_keymap){
+				   .title = p->mode == PANEL_VIEW ? "Payment" : "Save a card",
+				   .keys = view_keys, .nkeys = sizeof view_keys / sizeof view_keys[0],
+				   .state = p, .funcs = view_functions,
+				   .nfuncs = sizeof view_functions / sizeof view_functions[0]});
 }
 
 enum ui_result pay_panel_key(struct pay_panel *p, int key)
 {
 	if (!pay_panel_active(p))
 		return UI_UNHANDLED;
-	if (p->mode == PANEL_VIEW || p->mode == PANEL_CARD_LINK) {
-		if (key == UI_KEY_ESC) {
-			p->mode = PANEL_NONE;
-		} else if ((key == 'Q' || key == 'C') && link_key(p, key) == UI_HANDLED) {
-			/* the QR code on the whole screen, or the link copied */
-		} else if (key == 'K' && p->mode == PANEL_VIEW) {
-			stop_reader(p);
-		} else if (key == 'n' && p->mode == PANEL_VIEW) {
-			new_link(p);
-		} else if (key == 'c' && p->mode == PANEL_VIEW) {
-			struct pay_job_request req = {.op = PAY_OP_LINK_WATCH, .id = p->id,
-						      .poll_seconds = 0.01, .poll_max = 1};
-			uint64_t id = pay_panel_submit(p->ui, &req);
-			if (id)
-				remember_job(p, id);
-		} else {
-			return UI_UNHANDLED; /* tabs, help, quit */
-		}
-		return UI_HANDLED;
-	}
+	if (p->mode == PANEL_VIEW || p->mode == PANEL_CARD_LINK)
+		return UI_UNHANDLED; /* the view's keys are a keymap (pay_panel_keymaps) */
 	if (key == UI_KEY_ESC) {
 		close_form(p);
 		p->mode = PANEL_NONE;

@@ -37,6 +37,8 @@ void pay_panel_save_card(struct pay_panel *p, int64_t client_id);
 uint64_t pay_panel_run(struct pay_panel *p, const struct pay_job_request *req);
 
 enum ui_result pay_panel_key(struct pay_panel *p, int key);
+/* The payment view's keys (Esc, Q, C, c, n, K), pushed while it shows. */
+void pay_panel_keymaps(struct pay_panel *p, struct ui_keymaps *s);
 void pay_panel_draw(struct pay_panel *p, struct ui_rect area);
 /* A job finished: notices for ours; opens the view after a link/reader starts. */
 void pay_panel_job_done(struct pay_panel *p, const struct jobs_completion *c);

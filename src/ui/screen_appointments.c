@@ -523,28 +523,24 @@ static void discard_form(struct ui *ui, void *ctx)
 
 /* ---- keys ---------------------------------------------------------------- */
 
-static struct appt_screen *state_of(const struct ui *ui)
+/* Preconditions: what each key needs of the tab's state. */
+static bool in_agenda(const void *state, const struct ui *ui)
 {
-	for (int i = 0; i < UI_TABS; i++)
-		if (ui_screens[i] == &screen_appointments)
-			return ui->state[i];
-	return NULL;
-}
-
-static bool in_agenda(const struct ui *ui)
-{
-	const struct appt_screen *st = state_of(ui);
-	return st && !st->form_open && !pay_panel_active(st->pay) && !st->money.open &&
+	const struct appt_screen *st = state;
+	(void)ui;
+	return !st->form_open && !pay_panel_active(st->pay) && !st->money.open &&
 	       st->prompt == APPT_PROMPT_NONE;
 }
 
-static bool in_form(const struct ui *ui)
+static bool in_form(const void *state, const struct ui *ui)
 {
-	const struct appt_screen *st = state_of(ui);
-	return st && st->form_open;
+	const struct appt_screen *st = state;
+	(void)ui;
+	return st->form_open;
 }
 
-/* Keys sharing one help text share one line of the ? overlay, which must
+/* Preconditions are with the functions (appt_functions).
+ * Keys sharing one help text share one line of the ? overlay, which must
  * leave room for the global keys at 80x24. */
 static const char help_book[] = "n book an appointment, e edit / reschedule it";
 static const char help_state[] = "c cancel, d completed, x mark no-show, U undo";
@@ -554,42 +550,42 @@ static const char help_view[] = "t today, w week, s staff, / find a client, J da
 static const char help_pay[] = "p take payment, r refund, u pay link / reader, K stop reader";
 
 static const struct ui_binding appt_keys[] = {
-	{'n', UI_ACT_NEW, help_book, in_agenda},
-	{'e', UI_ACT_EDIT, help_book, in_agenda},
-	{UI_KEY_ENTER, UI_ACT_EDIT, help_book, in_agenda},
-	{'c', UI_ACT_CANCEL, help_state, in_agenda},
-	{'d', UI_ACT_COMPLETE, help_state, in_agenda},
-	{'x', UI_ACT_NO_SHOW, help_state, in_agenda},
-	{'U', UI_ACT_UNDO, help_state, in_agenda},
-	{'p', UI_ACT_PAY, help_pay, in_agenda},
-	{'r', UI_ACT_REFUND, help_pay, in_agenda},
-	{'u', UI_ACT_PAY_VIEW, help_pay, in_agenda},
-	{'K', UI_ACT_STOP, help_pay, in_agenda},
-	{'Y', UI_ACT_SYNC, "re-check an unknown payment at Stripe (no restart)", in_agenda},
-	{'h', UI_ACT_LEFT, help_move, in_agenda},
-	{UI_KEY_FN(KEY_LEFT), UI_ACT_LEFT, help_move, in_agenda},
-	{'l', UI_ACT_RIGHT, help_move, in_agenda},
-	{UI_KEY_FN(KEY_RIGHT), UI_ACT_RIGHT, help_move, in_agenda},
-	{'j', UI_ACT_DOWN, help_move, in_agenda},
-	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, help_move, in_agenda},
-	{'k', UI_ACT_UP, help_move, in_agenda},
-	{UI_KEY_FN(KEY_UP), UI_ACT_UP, help_move, in_agenda},
+	{'n', UI_ACT_NEW, help_book, NULL},
+	{'e', UI_ACT_EDIT, help_book, NULL},
+	{UI_KEY_ENTER, UI_ACT_EDIT, help_book, NULL},
+	{'c', UI_ACT_CANCEL, help_state, NULL},
+	{'d', UI_ACT_COMPLETE, help_state, NULL},
+	{'x', UI_ACT_NO_SHOW, help_state, NULL},
+	{'U', UI_ACT_UNDO, help_state, NULL},
+	{'p', UI_ACT_PAY, help_pay, NULL},
+	{'r', UI_ACT_REFUND, help_pay, NULL},
+	{'u', UI_ACT_PAY_VIEW, help_pay, NULL},
+	{'K', UI_ACT_STOP, help_pay, NULL},
+	{'Y', UI_ACT_SYNC, "re-check an unknown payment at Stripe (no restart)", NULL},
+	{'h', UI_ACT_LEFT, help_move, NULL},
+	{UI_KEY_FN(KEY_LEFT), UI_ACT_LEFT, help_move, NULL},
+	{'l', UI_ACT_RIGHT, help_move, NULL},
+	{UI_KEY_FN(KEY_RIGHT), UI_ACT_RIGHT, help_move, NULL},
+	{'j', UI_ACT_DOWN, help_move, NULL},
+	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, help_move, NULL},
+	{'k', UI_ACT_UP, help_move, NULL},
+	{UI_KEY_FN(KEY_UP), UI_ACT_UP, help_move, NULL},
 	/* The list's own moves (ui_list_bindings), named here for the help. */
-	{'G', UI_ACT_BOTTOM, help_rows, in_agenda},
-	{UI_KEY_FN(KEY_END), UI_ACT_BOTTOM, help_rows, in_agenda},
-	{'g', UI_ACT_TOP, help_rows, in_agenda},
-	{UI_KEY_FN(KEY_HOME), UI_ACT_TOP, help_rows, in_agenda},
-	{UI_KEY_FN(KEY_NPAGE), UI_ACT_PAGE_DOWN, help_rows, in_agenda},
-	{UI_KEY_FN(KEY_PPAGE), UI_ACT_PAGE_UP, help_rows, in_agenda},
-	{UI_CTRL('d'), UI_ACT_HALF_DOWN, help_rows, in_agenda},
-	{UI_CTRL('u'), UI_ACT_HALF_UP, help_rows, in_agenda},
-	{'t', UI_ACT_TODAY, help_view, in_agenda},
-	{'w', UI_ACT_VIEW, help_view, in_agenda},
-	{'s', UI_ACT_FILTER, help_view, in_agenda},
-	{'/', UI_ACT_SEARCH, help_view, in_agenda},
-	{'J', UI_ACT_JUMP, help_view, in_agenda},
-	{UI_CTRL('s'), UI_ACT_SAVE, "save the booking", in_form},
-	{UI_KEY_ESC, UI_ACT_BACK, "leave the form (asks when changed)", in_form},
+	{'G', UI_ACT_BOTTOM, help_rows, NULL},
+	{UI_KEY_FN(KEY_END), UI_ACT_BOTTOM, help_rows, NULL},
+	{'g', UI_ACT_TOP, help_rows, NULL},
+	{UI_KEY_FN(KEY_HOME), UI_ACT_TOP, help_rows, NULL},
+	{UI_KEY_FN(KEY_NPAGE), UI_ACT_PAGE_DOWN, help_rows, NULL},
+	{UI_KEY_FN(KEY_PPAGE), UI_ACT_PAGE_UP, help_rows, NULL},
+	{UI_CTRL('d'), UI_ACT_HALF_DOWN, help_rows, NULL},
+	{UI_CTRL('u'), UI_ACT_HALF_UP, help_rows, NULL},
+	{'t', UI_ACT_TODAY, help_view, NULL},
+	{'w', UI_ACT_VIEW, help_view, NULL},
+	{'s', UI_ACT_FILTER, help_view, NULL},
+	{'/', UI_ACT_SEARCH, help_view, NULL},
+	{'J', UI_ACT_JUMP, help_view, NULL},
+	{UI_CTRL('s'), UI_ACT_SAVE, "save the booking", NULL},
+	{UI_KEY_ESC, UI_ACT_BACK, "leave the form (asks when changed)", NULL},
 };
 
 static void next_staff(struct appt_screen *st)
@@ -613,101 +609,226 @@ static void next_staff(struct appt_screen *st)
 	free(all);
 }
 
-static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
+/* ---- actions: one small function each ------------------------------------ */
+
+static enum ui_result do_pay(void *state, struct ui *ui)
+{
+	struct appt_screen *st = state;
+	const struct appointment *cur = appt_selected(st);
+	(void)ui;
+	if (cur)
+		pay_panel_pay(st->pay, cur);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_refund(void *state, struct ui *ui)
+{
+	struct appt_screen *st = state;
+	const struct appointment *cur = appt_selected(st);
+	(void)ui;
+	if (cur)
+		pay_panel_refund(st->pay, cur);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_pay_view(void *state, struct ui *ui)
+{
+	struct appt_screen *st = state;
+	const struct appointment *cur = appt_selected(st);
+	(void)ui;
+	if (cur)
+		pay_panel_view(st->pay, cur->id);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_recheck(void *state, struct ui *ui)
+{
+	struct appt_screen *st = state;
+	const struct appointment *cur = appt_selected(st);
+	(void)ui;
+	if (cur)
+		pay_panel_recheck(st->pay, cur);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_stop_reader(void *state, struct ui *ui)
+{
+	const struct appointment *cur = appt_selected(state);
+	if (cur) {
+		struct pay_job_request req = {.op = PAY_OP_READER_CANCEL, .id = cur->id};
+		pay_panel_submit(ui, &req);
+	}
+	return UI_HANDLED;
+}
+
+static enum ui_result do_new(void *state, struct ui *ui)
+{
+	(void)ui;
+	open_form(state, NULL);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_edit(void *state, struct ui *ui)
+{
+	struct appt_screen *st = state;
+	const struct appointment *sel = appt_selected(st);
+	if (sel && !appt_state_holds_slot(sel->state))
+		ui_notify(ui, UI_NOTICE_ERROR, "a %s appointment cannot be changed",
+			  appt_state_label(sel->state));
+	else if (sel && sel->state == APPT_COMPLETED)
+		ui_notify(ui, UI_NOTICE_ERROR, "a completed appointment cannot be changed");
+	else if (sel)
+		open_form(st, sel);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_cancel(void *state, struct ui *ui)
+{
+	(void)ui;
+	appt_close_ask(state, APPT_CANCELLED);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_complete(void *state, struct ui *ui)
+{
+	(void)ui;
+	appt_close_ask(state, APPT_COMPLETED);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_no_show(void *state, struct ui *ui)
+{
+	(void)ui;
+	appt_close_ask(state, APPT_NO_SHOW);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_undo(void *state, struct ui *ui)
+{
+	(void)ui;
+	appt_close_undo(state);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_find(void *state, struct ui *ui)
+{
+	(void)ui;
+	appt_prompt_open(state, APPT_PROMPT_FIND);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_jump(void *state, struct ui *ui)
+{
+	(void)ui;
+	appt_prompt_open(state, APPT_PROMPT_DATE);
+	return UI_HANDLED;
+}
+
+/* A day back or on (a week in the week view). */
+static enum ui_result step_days(struct appt_screen *st, int dir)
+{
+	int step = st->week ? 7 : 1;
+	tz_date_add(&st->y, &st->m, &st->d, dir * step);
+	st->list.top = 0;
+	appt_load(st);
+	appt_select_day(st);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_previous_day(void *state, struct ui *ui)
+{
+	(void)ui;
+	return step_days(state, -1);
+}
+
+static enum ui_result do_next_day(void *state, struct ui *ui)
+{
+	(void)ui;
+	return step_days(state, 1);
+}
+
+static enum ui_result do_today(void *state, struct ui *ui)
 {
 	struct appt_screen *st = state;
 	(void)ui;
-	if (st->form_open || pay_panel_active(st->pay) || st->money.open ||
-	    st->prompt != APPT_PROMPT_NONE)
-		return UI_UNHANDLED;
-	int step = st->week ? 7 : 1;
-	const struct appointment *cur = appt_selected(st);
-	switch (a) {
-	case UI_ACT_PAY:
-		if (cur)
-			pay_panel_pay(st->pay, cur);
-		return UI_HANDLED;
-	case UI_ACT_REFUND:
-		if (cur)
-			pay_panel_refund(st->pay, cur);
-		return UI_HANDLED;
-	case UI_ACT_PAY_VIEW:
-		if (cur)
-			pay_panel_view(st->pay, cur->id);
-		return UI_HANDLED;
-	case UI_ACT_SYNC:
-		if (cur)
-			pay_panel_recheck(st->pay, cur);
-		return UI_HANDLED;
-	case UI_ACT_STOP:
-		if (cur) {
-			struct pay_job_request req = {.op = PAY_OP_READER_CANCEL, .id = cur->id};
-			pay_panel_submit(ui, &req);
-		}
-		return UI_HANDLED;
-	case UI_ACT_NEW:
-		open_form(st, NULL);
-		return UI_HANDLED;
-	case UI_ACT_EDIT: {
-		const struct appointment *sel = appt_selected(st);
-		if (sel && !appt_state_holds_slot(sel->state))
-			ui_notify(ui, UI_NOTICE_ERROR, "a %s appointment cannot be changed",
-				  appt_state_label(sel->state));
-		else if (sel && sel->state == APPT_COMPLETED)
-			ui_notify(ui, UI_NOTICE_ERROR, "a completed appointment cannot be changed");
-		else if (sel)
-			open_form(st, sel);
-		return UI_HANDLED;
-	}
-	case UI_ACT_CANCEL:
-		appt_close_ask(st, APPT_CANCELLED);
-		return UI_HANDLED;
-	case UI_ACT_COMPLETE:
-		appt_close_ask(st, APPT_COMPLETED);
-		return UI_HANDLED;
-	case UI_ACT_NO_SHOW:
-		appt_close_ask(st, APPT_NO_SHOW);
-		return UI_HANDLED;
-	case UI_ACT_UNDO:
-		appt_close_undo(st);
-		return UI_HANDLED;
-	case UI_ACT_SEARCH:
-		appt_prompt_open(st, APPT_PROMPT_FIND);
-		return UI_HANDLED;
-	case UI_ACT_JUMP:
-		appt_prompt_open(st, APPT_PROMPT_DATE);
-		return UI_HANDLED;
-	case UI_ACT_LEFT:
-	case UI_ACT_RIGHT:
-		tz_date_add(&st->y, &st->m, &st->d, a == UI_ACT_LEFT ? -step : step);
-		st->list.top = 0;
-		appt_load(st);
-		appt_select_day(st);
-		return UI_HANDLED;
-	case UI_ACT_TODAY:
-		tz_today(&st->y, &st->m, &st->d);
-		appt_load(st);
-		appt_select_day(st);
-		return UI_HANDLED;
-	case UI_ACT_VIEW: /* the week opens on the day shown, that day selected */
-		st->week = !st->week;
-		st->list.top = 0;
-		appt_load(st);
-		appt_select_day(st);
-		return UI_HANDLED;
-	case UI_ACT_FILTER:
-		next_staff(st);
-		appt_load(st);
-		return UI_HANDLED;
-	default:
-		return ui_list_act(&st->list, a);
-	}
+	tz_today(&st->y, &st->m, &st->d);
+	appt_load(st);
+	appt_select_day(st);
+	return UI_HANDLED;
 }
+
+/* The week opens on the day shown, that day selected. */
+static enum ui_result do_week(void *state, struct ui *ui)
+{
+	struct appt_screen *st = state;
+	(void)ui;
+	st->week = !st->week;
+	st->list.top = 0;
+	appt_load(st);
+	appt_select_day(st);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_staff_filter(void *state, struct ui *ui)
+{
+	struct appt_screen *st = state;
+	(void)ui;
+	next_staff(st);
+	appt_load(st);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_save_form(void *state, struct ui *ui)
+{
+	(void)ui;
+	save_form(state);
+	return UI_HANDLED;
+}
+
+/* Leave the booking form, asking first when something was typed. */
+static enum ui_result do_leave_form(void *state, struct ui *ui)
+{
+	struct appt_screen *st = state;
+	if (st->form.dirty)
+		ui_dialog_open(ui, &(struct ui_dialog_spec){
+					   .title = "Discard the booking?",
+					   .body = "What you typed in this form will be lost.",
+					   .confirm_label = "discard", .on_confirm = discard_form,
+					   .ctx = st});
+	else
+		close_form(st);
+	return UI_HANDLED;
+}
+
+UI_LIST_MOVE_FUNCTIONS(list_move, struct appt_screen, list)
+
+static const struct ui_function appt_functions[] = {
+	{UI_ACT_NEW, do_new, in_agenda},
+	{UI_ACT_EDIT, do_edit, in_agenda},
+	{UI_ACT_CANCEL, do_cancel, in_agenda},
+	{UI_ACT_COMPLETE, do_complete, in_agenda},
+	{UI_ACT_NO_SHOW, do_no_show, in_agenda},
+	{UI_ACT_UNDO, do_undo, in_agenda},
+	{UI_ACT_PAY, do_pay, in_agenda},
+	{UI_ACT_REFUND, do_refund, in_agenda},
+	{UI_ACT_PAY_VIEW, do_pay_view, in_agenda},
+	{UI_ACT_STOP, do_stop_reader, in_agenda},
+	{UI_ACT_SYNC, do_recheck, in_agenda},
+	{UI_ACT_LEFT, do_previous_day, in_agenda},
+	{UI_ACT_RIGHT, do_next_day, in_agenda},
+	{UI_ACT_TODAY, do_today, in_agenda},
+	{UI_ACT_VIEW, do_week, in_agenda},
+	{UI_ACT_FILTER, do_staff_filter, in_agenda},
+	{UI_ACT_SEARCH, do_find, in_agenda},
+	{UI_ACT_JUMP, do_jump, in_agenda},
+	UI_LIST_MOVE_ENTRIES(list_move, in_agenda),
+	{UI_ACT_SAVE, do_save_form, in_form},
+	{UI_ACT_BACK, do_leave_form, in_form},
+};
 
 static enum ui_result key(void *state, struct ui *ui, int k)
 {
 	struct appt_screen *st = state;
-	(void)ui;
 	if (pay_panel_active(st->pay))
 		return pay_panel_key(st->pay, k);
 	if (st->money.open)
@@ -716,21 +837,10 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 		return appt_prompt_key(st, k);
 	if (!st->form_open)
 		return UI_UNHANDLED;
-	if (k == UI_KEY_ESC) {
-		if (st->form.dirty)
-			ui_dialog_open(ui, &(struct ui_dialog_spec){
-						   .title = "Discard the booking?",
-						   .body = "What you typed in this form will be lost.",
-						   .confirm_label = "discard", .on_confirm = discard_form,
-						   .ctx = st});
-		else
-			close_form(st);
-		return UI_HANDLED;
-	}
-	if (k == UI_CTRL('s') || (k == UI_KEY_ENTER && st->form.focus == F_COUNT - 1)) {
-		save_form(st);
-		return UI_HANDLED;
-	}
+	if (k == UI_KEY_ESC)
+		return do_leave_form(st, ui);
+	if (k == UI_CTRL('s') || (k == UI_KEY_ENTER && st->form.focus == F_COUNT - 1))
+		return do_save_form(st, ui);
 	/* The client picker takes Up/Down while it shows matches. */
 	if (st->form.focus == F_CLIENT && st->nmatches > 1 &&
 	    (k == UI_KEY_FN(KEY_UP) || k == UI_KEY_FN(KEY_DOWN))) {
@@ -797,6 +907,13 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 		appt_draw_agenda(st, a);
 }
 
+static void keymaps(void *state, struct ui *ui, struct ui_keymaps *s)
+{
+	struct appt_screen *st = state;
+	(void)ui;
+	pay_panel_keymaps(st->pay, s);
+}
+
 const struct ui_screen screen_appointments = {
 	.name = "appointments",
 	.title = "Appointments",
@@ -806,8 +923,10 @@ const struct ui_screen screen_appointments = {
 	.open = open_appts,
 	.close = close_appts,
 	.draw = draw,
-	.act = act,
+	.funcs = appt_functions,
+	.nfuncs = sizeof appt_functions / sizeof appt_functions[0],
 	.key = key,
+	.keymaps = keymaps,
 	.editing = editing,
 	.dirty = dirty,
 	.job_done = job_done,

@@ -403,43 +403,104 @@ static bool editing(void *state)
 	return s->form_open;
 }
 
-static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
+/* ---- actions: one small function each ------------------------------------ */
+
+/* Every action first checks who is signed in: the log is the admins'. */
+static bool refused_here(struct audit_screen *s, struct ui *ui)
+{
+	if (allowed(s))
+		return false;
+	ui_notify(ui, UI_NOTICE_ERROR, "only an admin can read the audit log");
+	return true;
+}
+
+static enum ui_result do_open(void *state, struct ui *ui)
 {
 	struct audit_screen *s = state;
-	if (!allowed(s)) {
-		ui_notify(ui, UI_NOTICE_ERROR, "only an admin can read the audit log");
-		return UI_HANDLED;
-	}
-	switch (a) {
-	case UI_ACT_OPEN:
-		if (row_at(s, s->list.sel))
-			s->mode = MODE_DETAIL;
-		return UI_HANDLED;
-	case UI_ACT_BACK:
-		s->mode = MODE_LIST;
-		return UI_HANDLED;
-	case UI_ACT_FILTER:
-		open_filter(s);
-		return UI_HANDLED;
-	case UI_ACT_CLEAR:
-		s->since[0] = s->until[0] = s->actor[0] = s->action[0] = '\0';
-		s->filter = (struct audit_filter){0};
-		requery(s, true);
-		ui_notify(ui, UI_NOTICE_INFO, "filter cleared");
-		return UI_HANDLED;
-	case UI_ACT_EXPORT:
-		open_export(s);
-		return UI_HANDLED;
-	case UI_ACT_SYNC:
-		verify(s);
-		ui_notify(ui, s->intact ? UI_NOTICE_INFO : UI_NOTICE_ERROR, "%.200s", s->verdict);
-		return UI_HANDLED;
-	default:
-		if (s->mode == MODE_DETAIL)
-			s->mode = MODE_LIST; /* moving on closes the details */
-		return ui_list_act(&s->list, a);
-	}
+	if (!refused_here(s, ui) && row_at(s, s->list.sel))
+		s->mode = MODE_DETAIL;
+	return UI_HANDLED;
 }
+
+static enum ui_result do_back(void *state, struct ui *ui)
+{
+	struct audit_screen *s = state;
+	if (!refused_here(s, ui))
+		s->mode = MODE_LIST;
+	return UI_HANDLED;
+}
+
+static enum ui_result do_filter(void *state, struct ui *ui)
+{
+	struct audit_screen *s = state;
+	if (!refused_here(s, ui))
+		open_filter(s);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_clear(void *state, struct ui *ui)
+{
+	struct audit_screen *s = state;
+	if (refused_here(s, ui))
+		return UI_HANDLED;
+	s->since[0] = s->until[0] = s->actor[0] = s->action[0] = '\0';
+	s->filter = (struct audit_filter){0};
+	requery(s, true);
+	ui_notify(ui, UI_NOTICE_INFO, "filter cleared");
+	return UI_HANDLED;
+}
+
+static enum ui_result do_open_export(void *state, struct ui *ui)
+{
+	struct audit_screen *s = state;
+	if (!refused_here(s, ui))
+		open_export(s);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_verify(void *state, struct ui *ui)
+{
+	struct audit_screen *s = state;
+	if (refused_here(s, ui))
+		return UI_HANDLED;
+	verify(s);
+	ui_notify(ui, s->intact ? UI_NOTICE_INFO : UI_NOTICE_ERROR, "%.200s", s->verdict);
+	return UI_HANDLED;
+}
+
+static enum ui_result move_in_log(void *state, struct ui *ui, enum ui_action a)
+{
+	struct audit_screen *s = state;
+	if (refused_here(s, ui))
+		return UI_HANDLED;
+	if (s->mode == MODE_DETAIL)
+		s->mode = MODE_LIST; /* moving on closes the details */
+	return ui_list_act(&s->list, a);
+}
+
+#define AUDIT_MOVE(fn, action)                              \
+	static enum ui_result fn(void *state, struct ui *ui) \
+	{                                                    \
+		return move_in_log(state, ui, action);       \
+	}
+AUDIT_MOVE(list_move_up, UI_ACT_UP)
+AUDIT_MOVE(list_move_down, UI_ACT_DOWN)
+AUDIT_MOVE(list_move_page_up, UI_ACT_PAGE_UP)
+AUDIT_MOVE(list_move_page_down, UI_ACT_PAGE_DOWN)
+AUDIT_MOVE(list_move_half_up, UI_ACT_HALF_UP)
+AUDIT_MOVE(list_move_half_down, UI_ACT_HALF_DOWN)
+AUDIT_MOVE(list_move_top, UI_ACT_TOP)
+AUDIT_MOVE(list_move_bottom, UI_ACT_BOTTOM)
+
+static const struct ui_function functions[] = {
+	{UI_ACT_OPEN, do_open, NULL},
+	{UI_ACT_BACK, do_back, NULL},
+	{UI_ACT_FILTER, do_filter, NULL},
+	{UI_ACT_CLEAR, do_clear, NULL},
+	{UI_ACT_EXPORT, do_open_export, NULL},
+	{UI_ACT_SYNC, do_verify, NULL},
+	UI_LIST_MOVE_ENTRIES(list_move, NULL),
+};
 
 /* ---- drawing --------------------------------------------------------------------- */
 
@@ -580,7 +641,8 @@ const struct ui_screen screen_audit = {
 	.open = open_audit,
 	.close = close_audit,
 	.draw = draw,
-	.act = act,
+	.funcs = functions,
+	.nfuncs = sizeof functions / sizeof functions[0],
 	.key = key,
 	.editing = editing,
 	.reload = reload,

@@ -10,8 +10,6 @@
 #include "client_detail.h"
 #include "clients_tab.h"
 
-extern const struct ui_screen screen_clients;
-
 static const struct tab_list *const lists[LK_COUNT] = {&list_clients, &list_services,
 							&list_staff};
 
@@ -198,111 +196,167 @@ static void ask_delete(struct clients_state *st)
 
 /* ---- keys --------------------------------------------------------------- */
 
-static struct clients_state *state_of(const struct ui *ui)
+/* Preconditions: what each key needs of the tab's state. */
+static bool in_list(const void *state, const struct ui *ui)
 {
-	for (int i = 0; i < UI_TABS; i++)
-		if (ui_screens[i] == &screen_clients)
-			return ui->state[i];
-	return NULL;
+	const struct clients_state *st = state;
+	(void)ui;
+	return st->mode == M_LIST && !pay_panel_active(st->pay) && !st->detail_id;
 }
 
-static bool in_list(const struct ui *ui)
+static bool on_client(const void *state, const struct ui *ui)
 {
-	const struct clients_state *st = state_of(ui);
-	return st && st->mode == M_LIST && !pay_panel_active(st->pay) && !st->detail_id;
+	const struct clients_state *st = state;
+	return in_list(st, ui) && st->kind == LK_CLIENTS && st->list.count > 0;
 }
 
-static bool on_client(const struct ui *ui)
+static bool in_form(const void *state, const struct ui *ui)
 {
-	const struct clients_state *st = state_of(ui);
-	return in_list(ui) && st->kind == LK_CLIENTS && st->list.count > 0;
+	const struct clients_state *st = state;
+	(void)ui;
+	return st->mode == M_FORM;
 }
 
-static bool in_form(const struct ui *ui)
+static bool can_search(const void *state, const struct ui *ui)
 {
-	const struct clients_state *st = state_of(ui);
-	return st && st->mode == M_FORM;
+	const struct clients_state *st = state;
+	(void)ui;
+	return st->mode == M_LIST && st->kind == LK_CLIENTS;
 }
 
-static bool can_search(const struct ui *ui)
-{
-	const struct clients_state *st = state_of(ui);
-	return st && st->mode == M_LIST && st->kind == LK_CLIENTS;
-}
-
+/* Preconditions are with the functions (clients_functions). */
 static const struct ui_binding clients_keys[] = {
-	{'v', UI_ACT_VIEW, "switch list: clients / services / staff", in_list},
-	{'/', UI_ACT_SEARCH, "search clients as you type (Esc clears)", can_search},
-	{'n', UI_ACT_NEW, "new client / service / staff member", in_list},
-	{'e', UI_ACT_EDIT, "edit the selected row", in_list},
-	{UI_KEY_ENTER, UI_ACT_EDIT, "edit the selected row", in_list},
-	{'D', UI_ACT_DELETE, "delete the client / disable or enable", in_list},
-	{'o', UI_ACT_OPEN, "open: the client's subscriptions and invoices", on_client},
-	{'S', UI_ACT_SAVE_CARD, "S save a card (link / QR), Y sync with Stripe", on_client},
-	{'Y', UI_ACT_SYNC, "S save a card (link / QR), Y sync with Stripe", on_client},
-	{'j', UI_ACT_DOWN, NULL, in_list},
-	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, NULL, in_list},
-	{'k', UI_ACT_UP, NULL, in_list},
-	{UI_KEY_FN(KEY_UP), UI_ACT_UP, NULL, in_list},
-	{UI_CTRL('d'), UI_ACT_HALF_DOWN, NULL, in_list},
-	{UI_CTRL('u'), UI_ACT_HALF_UP, NULL, in_list},
-	{UI_KEY_FN(KEY_NPAGE), UI_ACT_PAGE_DOWN, NULL, in_list},
-	{UI_KEY_FN(KEY_PPAGE), UI_ACT_PAGE_UP, NULL, in_list},
-	{'g', UI_ACT_TOP, NULL, in_list},
-	{UI_KEY_FN(KEY_HOME), UI_ACT_TOP, NULL, in_list},
-	{'G', UI_ACT_BOTTOM, NULL, in_list},
-	{UI_KEY_FN(KEY_END), UI_ACT_BOTTOM, NULL, in_list},
-	{UI_CTRL('s'), UI_ACT_SAVE, "save the form", in_form},
-	{UI_KEY_ESC, UI_ACT_BACK, "leave the form (asks when changed)", in_form},
+	{'v', UI_ACT_VIEW, "switch list: clients / services / staff", NULL},
+	{'/', UI_ACT_SEARCH, "search clients as you type (Esc clears)", NULL},
+	{'n', UI_ACT_NEW, "new client / service / staff member", NULL},
+	{'e', UI_ACT_EDIT, "edit the selected row", NULL},
+	{UI_KEY_ENTER, UI_ACT_EDIT, "edit the selected row", NULL},
+	{'D', UI_ACT_DELETE, "delete the client / disable or enable", NULL},
+	{'o', UI_ACT_OPEN, "open: the client's subscriptions and invoices", NULL},
+	{'S', UI_ACT_SAVE_CARD, "S save a card (link / QR), Y sync with Stripe", NULL},
+	{'Y', UI_ACT_SYNC, "S save a card (link / QR), Y sync with Stripe", NULL},
+	{UI_CTRL('s'), UI_ACT_SAVE, "save the form", NULL},
+	{UI_KEY_ESC, UI_ACT_BACK, "leave the form (asks when changed)", NULL},
 };
 
-static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
+/* ---- actions: one small function each ------------------------------------ */
+
+static enum ui_result do_view(void *state, struct ui *ui)
 {
 	struct clients_state *st = state;
 	(void)ui;
-	if (st->mode != M_LIST)
-		return UI_UNHANDLED;
-	switch (a) {
-	case UI_ACT_VIEW:
-		st->kind = (st->kind + 1) % LK_COUNT;
-		st->list = (struct ui_list){.sel = -1};
-		load(st);
-		return UI_HANDLED;
-	case UI_ACT_SEARCH:
-		if (st->kind != LK_CLIENTS)
-			return UI_UNHANDLED;
-		st->mode = M_SEARCH;
-		return UI_HANDLED;
-	case UI_ACT_NEW:
-		open_form(st, false);
-		return UI_HANDLED;
-	case UI_ACT_EDIT:
-		open_form(st, true);
-		return UI_HANDLED;
-	case UI_ACT_DELETE:
-		ask_delete(st);
-		return UI_HANDLED;
-	case UI_ACT_OPEN:
-		if (st->kind == LK_CLIENTS && st->list.sel >= 0 && (size_t)st->list.sel < st->nids)
-			st->detail_id = st->ids[st->list.sel];
-		return UI_HANDLED;
-	case UI_ACT_SAVE_CARD:
-	case UI_ACT_SYNC: {
-		if (st->kind != LK_CLIENTS || st->list.sel < 0 || (size_t)st->list.sel >= st->nids)
-			return UI_HANDLED;
-		int64_t cid = st->ids[st->list.sel];
-		if (a == UI_ACT_SAVE_CARD) {
-			pay_panel_save_card(st->pay, cid);
-		} else {
-			struct pay_job_request req = {.op = PAY_OP_CUSTOMER_SYNC, .id = cid};
-			pay_panel_run(st->pay, &req);
-		}
-		return UI_HANDLED;
-	}
-	default:
-		return ui_list_act(&st->list, a);
-	}
+	st->kind = (st->kind + 1) % LK_COUNT;
+	st->list = (struct ui_list){.sel = -1};
+	load(st);
+	return UI_HANDLED;
 }
+
+static enum ui_result do_search(void *state, struct ui *ui)
+{
+	struct clients_state *st = state;
+	(void)ui;
+	st->mode = M_SEARCH;
+	return UI_HANDLED;
+}
+
+static enum ui_result do_new(void *state, struct ui *ui)
+{
+	(void)ui;
+	open_form(state, false);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_edit(void *state, struct ui *ui)
+{
+	(void)ui;
+	open_form(state, true);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_delete(void *state, struct ui *ui)
+{
+	(void)ui;
+	ask_delete(state);
+	return UI_HANDLED;
+}
+
+/* The selected client's id, or 0. */
+static int64_t selected_client(const struct clients_state *st)
+{
+	if (st->kind != LK_CLIENTS || st->list.sel < 0 || (size_t)st->list.sel >= st->nids)
+		return 0;
+	return st->ids[st->list.sel];
+}
+
+static enum ui_result do_open(void *state, struct ui *ui)
+{
+	struct clients_state *st = state;
+	(void)ui;
+	int64_t cid = selected_client(st);
+	if (cid)
+		st->detail_id = cid;
+	return UI_HANDLED;
+}
+
+static enum ui_result do_save_card(void *state, struct ui *ui)
+{
+	struct clients_state *st = state;
+	(void)ui;
+	int64_t cid = selected_client(st);
+	if (cid)
+		pay_panel_save_card(st->pay, cid);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_sync(void *state, struct ui *ui)
+{
+	struct clients_state *st = state;
+	(void)ui;
+	int64_t cid = selected_client(st);
+	if (cid) {
+		struct pay_job_request req = {.op = PAY_OP_CUSTOMER_SYNC, .id = cid};
+		pay_panel_run(st->pay, &req);
+	}
+	return UI_HANDLED;
+}
+
+static enum ui_result do_save_form(void *state, struct ui *ui)
+{
+	(void)ui;
+	save_form(state);
+	return UI_HANDLED;
+}
+
+/* Leave the form, asking first when something was typed. */
+static enum ui_result do_leave_form(void *state, struct ui *ui)
+{
+	struct clients_state *st = state;
+	if (st->form.dirty)
+		ui_dialog_open(ui, &(struct ui_dialog_spec){
+					   .title = "Discard changes?",
+					   .body = "What you typed in this form will be lost.",
+					   .confirm_label = "discard", .on_confirm = discard_form,
+					   .ctx = st});
+	else
+		close_form(st);
+	return UI_HANDLED;
+}
+
+UI_LIST_MOVE_FUNCTIONS(list_move, struct clients_state, list)
+
+static const struct ui_function clients_functions[] = {
+	{UI_ACT_VIEW, do_view, in_list},
+	{UI_ACT_SEARCH, do_search, can_search},
+	{UI_ACT_NEW, do_new, in_list},
+	{UI_ACT_EDIT, do_edit, in_list},
+	{UI_ACT_DELETE, do_delete, in_list},
+	{UI_ACT_OPEN, do_open, on_client},
+	{UI_ACT_SAVE_CARD, do_save_card, on_client},
+	{UI_ACT_SYNC, do_sync, on_client},
+	{UI_ACT_SAVE, do_save_form, in_form},
+	{UI_ACT_BACK, do_leave_form, in_form},
+	UI_LIST_MOVE_ENTRIES(list_move, in_list),
+};
 
 static enum ui_result search_key(struct clients_state *st, int k)
 {
@@ -348,31 +402,16 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 	struct clients_state *st = state;
 	if (pay_panel_active(st->pay))
 		return pay_panel_key(st->pay, k);
-	if (st->detail_id) {
-		if (k != UI_KEY_ESC)
-			return UI_UNHANDLED; /* tabs, help, quit */
-		st->detail_id = 0;
-		return UI_HANDLED;
-	}
+	if (st->detail_id)
+		return UI_UNHANDLED; /* its keys are a keymap */
 	if (st->mode == M_SEARCH)
 		return search_key(st, k);
 	if (st->mode != M_FORM)
 		return UI_UNHANDLED;
-	if (k == UI_KEY_ESC) {
-		if (st->form.dirty)
-			ui_dialog_open(ui, &(struct ui_dialog_spec){
-						   .title = "Discard changes?",
-						   .body = "What you typed in this form will be lost.",
-						   .confirm_label = "discard", .on_confirm = discard_form,
-						   .ctx = st});
-		else
-			close_form(st);
-		return UI_HANDLED;
-	}
-	if (k == UI_CTRL('s') || (k == UI_KEY_ENTER && st->form.focus == st->form.n - 1)) {
-		save_form(st);
-		return UI_HANDLED;
-	}
+	if (k == UI_KEY_ESC)
+		return do_leave_form(st, ui);
+	if (k == UI_CTRL('s') || (k == UI_KEY_ENTER && st->form.focus == st->form.n - 1))
+		return do_save_form(st, ui);
 	if (k == UI_KEY_ENTER)
 		k = '\t';
 	ui_form_key(&st->form, k);
@@ -484,16 +523,47 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 		move(cy, cx);
 }
 
+/* A client at a glance (o): Esc goes back to the list. */
+static const struct ui_binding detail_keys[] = {
+	{UI_KEY_ESC, UI_ACT_BACK, "back to the list", NULL},
+};
+
+static enum ui_result do_close_detail(void *state, struct ui *ui)
+{
+	struct clients_state *st = state;
+	(void)ui;
+	st->detail_id = 0;
+	return UI_HANDLED;
+}
+
+static const struct ui_function detail_functions[] = {
+	{UI_ACT_BACK, do_close_detail, NULL},
+};
+
+static void keymaps(void *state, struct ui *ui, struct ui_keymaps *s)
+{
+	struct clients_state *st = state;
+	(void)ui;
+	pay_panel_keymaps(st->pay, s);
+	if (st->detail_id && !pay_panel_active(st->pay))
+		ui_keymaps_push(s, (struct ui_keymap){.title = "Client", .keys = detail_keys,
+						      .nkeys = 1, .state = st, .funcs = detail_functions,
+						      .nfuncs = 1});
+}
+
 const struct ui_screen screen_clients = {
 	.name = "clients",
 	.title = "Clients",
 	.keys = clients_keys,
 	.nkeys = sizeof clients_keys / sizeof clients_keys[0],
+	.list_keys = true,
 	.open = open_clients,
 	.close = close_clients,
 	.draw = draw,
-	.act = act,
+	.funcs = clients_functions,
+	.nfuncs = sizeof clients_functions / sizeof clients_functions[0],
 	.key = key,
+	.keymaps = keymaps,
 	.editing = editing,
 	.dirty = dirty,
 	.job_done = job_done,

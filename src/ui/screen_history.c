@@ -27,7 +27,8 @@ static const struct ui_binding keys[] = {
 	{'/', UI_ACT_SEARCH, "search names, emails, descriptions, ids", NULL},
 	{'n', UI_ACT_SEARCH_NEXT, "next unreviewed (in the filter / search)", NULL},
 	{'N', UI_ACT_SEARCH_PREV, "previous unreviewed", NULL},
-	{' ', UI_ACT_REVIEW, NULL, NULL},
+	{' ', UI_ACT_REVIEW, "mark reviewed (and go to the next) / not reviewed", NULL},
+	{'R', UI_ACT_REVIEW_ALL, NULL, NULL},
 	{'f', UI_ACT_FLAG, NULL, NULL},
 	{'a', UI_ACT_NOTE, NULL, NULL},
 	{'F', UI_ACT_FILTER, NULL, NULL},
@@ -264,7 +265,8 @@ static void move_by(struct hist *h, int delta, bool scroll_too)
 /* ---- forms ------------------------------------------------------------------- */
 
 static const char *const status_choices[] = {
-	"any", "succeeded", "partially_refunded", "refunded", "disputed", "failed", "processing",
+	"any", "succeeded", "partially_refunded", "refunded", "disputed", "dispute_lost", "failed",
+	"processing",
 	"requires_payment_method", "requires_action", "requires_capture", "canceled", "pending",
 	"paid", "open", "void", "uncollectible", "draft", NULL,
 };
@@ -443,6 +445,7 @@ static bool apply_filter_form(struct hist *h)
 		return false;
 	}
 	h->filter = f;
+	h->sort_currency = false; /* a currency in the form is the reviewer's own now */
 	h->range = range;
 	return true;
 }
@@ -546,6 +549,63 @@ static void toggle_mark(struct hist *h, enum history_mark mark)
 		load_at(h, &keep);
 		h->pos = pos;
 	}
+}
+
+/* Space: a record checked is marked and the next one comes up, so a
+ * month is reviewed one key a record. (Unmarking stays; with a review
+ * filter the marked row leaves the view and the next is already there.) */
+static void review_and_next(struct hist *h)
+{
+	const struct history_row *row = history_selected(h);
+	bool marking = row && !(row->marks & HISTORY_MARK_REVIEWED);
+	toggle_mark(h, HISTORY_MARK_REVIEWED);
+	if (!marking || h->filter.review != HISTORY_REVIEW_ANY || !history_selected(h) ||
+	    !(history_selected(h)->marks & HISTORY_MARK_REVIEWED))
+		return;
+	move_by(h, 1, false);
+	if (h->mode == MODE_DETAIL)
+		load_detail(h);
+}
+
+static void review_all_confirmed(struct ui *ui, void *ctx)
+{
+	struct hist *h = ctx;
+	h->ui = ui;
+	long marked = 0;
+	struct pd_error err = {0};
+	if (history_review_mark_all(ui->app, &h->filter, &marked, &err)) {
+		fail(h, &err);
+		return;
+	}
+	ui_notify(ui, UI_NOTICE_INFO, "marked %ld record%s reviewed", marked,
+		  marked == 1 ? "" : "s");
+	struct history_row keep = h->n ? h->rows[h->sel] : (struct history_row){0};
+	history_requery(h, true);
+	if (keep.id)
+		load_at(h, &keep);
+}
+
+/* R: every record of the current filter (and search) reviewed at once,
+ * after a confirmation that says how many. */
+static void review_all(struct hist *h)
+{
+	long n = 0;
+	struct pd_error err = {0};
+	if (history_count_unreviewed(h->ui->app->db, &h->filter, &n, &err)) {
+		fail(h, &err);
+		return;
+	}
+	if (n == 0) {
+		ui_notify(h->ui, UI_NOTICE_INFO, "every record here is reviewed already");
+		return;
+	}
+	char what[400], body[600];
+	history_filter_describe(&h->filter, what, sizeof what);
+	snprintf(body, sizeof body, "Mark %ld record%s reviewed, as %s?\n(%s; the ones not "
+		 "reviewed yet)", n, n == 1 ? "" : "s", history_actor(h->ui->app), what);
+	ui_dialog_open(h->ui, &(struct ui_dialog_spec){.title = "Review all", .body = body,
+						   .confirm_label = "mark them",
+						   .on_confirm = review_all_confirmed, .ctx = h});
 }
 
 static void jump_unreviewed(struct hist *h, bool forward)
@@ -656,96 +716,232 @@ static void submit_form(struct hist *h)
 	}
 }
 
-static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
+/* ---- actions: one small function each ------------------------------------ */
+
+/* Every action starts here: the handlers reach the UI through h. */
+static struct hist *hist_of(void *state, struct ui *ui)
 {
 	struct hist *h = state;
 	h->ui = ui;
-	int page = page_rows(h);
-	switch (a) {
-	case UI_ACT_DOWN:
-	case UI_ACT_UP:
-		move_by(h, a == UI_ACT_DOWN ? 1 : -1, false);
-		if (h->mode == MODE_DETAIL)
-			load_detail(h);
-		return UI_HANDLED;
-	case UI_ACT_PAGE_DOWN:
-	case UI_ACT_PAGE_UP:
-		move_by(h, a == UI_ACT_PAGE_DOWN ? page : -page, true);
-		return UI_HANDLED;
-	case UI_ACT_HALF_DOWN:
-	case UI_ACT_HALF_UP:
-		move_by(h, a == UI_ACT_HALF_DOWN ? page / 2 : -page / 2, true);
-		return UI_HANDLED;
-	case UI_ACT_TOP:
-		load_start(h);
-		return UI_HANDLED;
-	case UI_ACT_BOTTOM:
-		load_end(h);
-		return UI_HANDLED;
-	case UI_ACT_OPEN:
-		load_detail(h);
-		if (h->has_detail)
-			h->mode = MODE_DETAIL;
-		return UI_HANDLED;
-	case UI_ACT_BACK:
-		if (h->mode == MODE_DETAIL) {
-			h->mode = MODE_LIST;
-		} else if (h->filter.search[0]) {
-			h->filter.search[0] = '\0';
-			history_requery(h, true);
-		}
-		return UI_HANDLED;
-	case UI_ACT_SEARCH:
-		h->mode = MODE_SEARCH;
-		textedit_set(&h->search, h->filter.search);
-		return UI_HANDLED;
-	case UI_ACT_SEARCH_NEXT:
-	case UI_ACT_SEARCH_PREV:
-		jump_unreviewed(h, a == UI_ACT_SEARCH_NEXT);
-		return UI_HANDLED;
-	case UI_ACT_REVIEW:
-		toggle_mark(h, HISTORY_MARK_REVIEWED);
-		return UI_HANDLED;
-	case UI_ACT_FLAG:
-		toggle_mark(h, HISTORY_MARK_FLAGGED);
-		return UI_HANDLED;
-	case UI_ACT_NOTE:
-		open_note_form(h);
-		return UI_HANDLED;
-	case UI_ACT_FILTER:
-		open_filter_form(h);
-		return UI_HANDLED;
-	case UI_ACT_CLEAR:
-		memset(&h->filter, 0, sizeof h->filter);
-		h->range = HISTORY_RANGE_ALL;
-		history_requery(h, true);
-		return UI_HANDLED;
-	case UI_ACT_SORT:
-		/* date ↓, date ↑, amount ↓, amount ↑ */
-		if (h->desc) {
-			h->desc = false;
-		} else {
-			h->desc = true;
-			h->sort = h->sort == HISTORY_SORT_DATE ? HISTORY_SORT_AMOUNT : HISTORY_SORT_DATE;
-		}
-		history_requery(h, false);
-		return UI_HANDLED;
-	case UI_ACT_EXPORT:
-		open_export_form(h);
-		return UI_HANDLED;
-	case UI_ACT_JUMP:
-		open_jump_form(h);
-		return UI_HANDLED;
-	case UI_ACT_REFUND:
-		history_refund_open(h);
-		return UI_HANDLED;
-	case UI_ACT_SYNC:
-		history_sync_toggle(h, false);
-		return UI_HANDLED;
-	default:
-		return UI_UNHANDLED;
-	}
+	return h;
 }
+
+static enum ui_result do_up_down(void *state, struct ui *ui, int step)
+{
+	struct hist *h = hist_of(state, ui);
+	move_by(h, step, false);
+	if (h->mode == MODE_DETAIL)
+		load_detail(h);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_down(void *state, struct ui *ui)
+{
+	return do_up_down(state, ui, 1);
+}
+
+static enum ui_result do_up(void *state, struct ui *ui)
+{
+	return do_up_down(state, ui, -1);
+}
+
+/* Pages and half pages: by a share of the rows shown. */
+static enum ui_result do_pages(void *state, struct ui *ui, int num, int den)
+{
+	struct hist *h = hist_of(state, ui);
+	move_by(h, page_rows(h) / den * num, true);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_page_down(void *state, struct ui *ui)
+{
+	return do_pages(state, ui, 1, 1);
+}
+
+static enum ui_result do_page_up(void *state, struct ui *ui)
+{
+	return do_pages(state, ui, -1, 1);
+}
+
+static enum ui_result do_half_down(void *state, struct ui *ui)
+{
+	return do_pages(state, ui, 1, 2);
+}
+
+static enum ui_result do_half_up(void *state, struct ui *ui)
+{
+	return do_pages(state, ui, -1, 2);
+}
+
+static enum ui_result do_top(void *state, struct ui *ui)
+{
+	load_start(hist_of(state, ui));
+	return UI_HANDLED;
+}
+
+static enum ui_result do_bottom(void *state, struct ui *ui)
+{
+	load_end(hist_of(state, ui));
+	return UI_HANDLED;
+}
+
+static enum ui_result do_open(void *state, struct ui *ui)
+{
+	struct hist *h = hist_of(state, ui);
+	load_detail(h);
+	if (h->has_detail)
+		h->mode = MODE_DETAIL;
+	return UI_HANDLED;
+}
+
+static enum ui_result do_back(void *state, struct ui *ui)
+{
+	struct hist *h = hist_of(state, ui);
+	if (h->mode == MODE_DETAIL) {
+		h->mode = MODE_LIST;
+	} else if (h->filter.search[0]) {
+		h->filter.search[0] = '\0';
+		history_requery(h, true);
+	}
+	return UI_HANDLED;
+}
+
+static enum ui_result do_search(void *state, struct ui *ui)
+{
+	struct hist *h = hist_of(state, ui);
+	h->mode = MODE_SEARCH;
+	textedit_set(&h->search, h->filter.search);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_next_unreviewed(void *state, struct ui *ui)
+{
+	jump_unreviewed(hist_of(state, ui), true);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_prev_unreviewed(void *state, struct ui *ui)
+{
+	jump_unreviewed(hist_of(state, ui), false);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_review(void *state, struct ui *ui)
+{
+	review_and_next(hist_of(state, ui));
+	return UI_HANDLED;
+}
+
+static enum ui_result do_review_all(void *state, struct ui *ui)
+{
+	review_all(hist_of(state, ui));
+	return UI_HANDLED;
+}
+
+static enum ui_result do_flag(void *state, struct ui *ui)
+{
+	toggle_mark(hist_of(state, ui), HISTORY_MARK_FLAGGED);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_note(void *state, struct ui *ui)
+{
+	open_note_form(hist_of(state, ui));
+	return UI_HANDLED;
+}
+
+static enum ui_result do_filter(void *state, struct ui *ui)
+{
+	open_filter_form(hist_of(state, ui));
+	return UI_HANDLED;
+}
+
+static enum ui_result do_clear(void *state, struct ui *ui)
+{
+	struct hist *h = hist_of(state, ui);
+	memset(&h->filter, 0, sizeof h->filter);
+	h->sort_currency = false;
+	h->range = HISTORY_RANGE_ALL;
+	history_requery(h, true);
+	return UI_HANDLED;
+}
+
+/* date ↓, date ↑, amount ↓, amount ↑ */
+static enum ui_result do_sort(void *state, struct ui *ui)
+{
+	struct hist *h = hist_of(state, ui);
+	if (h->desc) {
+		h->desc = false;
+	} else {
+		h->desc = true;
+		h->sort = h->sort == HISTORY_SORT_DATE ? HISTORY_SORT_AMOUNT : HISTORY_SORT_DATE;
+	}
+	/* amounts of two currencies do not compare: by amount is within one
+	 * currency, the selected record's unless the filter names one */
+	bool refilter = false;
+	if (h->sort == HISTORY_SORT_AMOUNT && !h->filter.currency[0] && history_selected(h)) {
+		snprintf(h->filter.currency, sizeof h->filter.currency, "%s",
+			 history_selected(h)->currency);
+		h->sort_currency = refilter = true;
+	} else if (h->sort == HISTORY_SORT_DATE && h->sort_currency) {
+		h->filter.currency[0] = '\0';
+		h->sort_currency = false;
+		refilter = true;
+	}
+	history_requery(h, refilter);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_export(void *state, struct ui *ui)
+{
+	open_export_form(hist_of(state, ui));
+	return UI_HANDLED;
+}
+
+static enum ui_result do_jump(void *state, struct ui *ui)
+{
+	open_jump_form(hist_of(state, ui));
+	return UI_HANDLED;
+}
+
+static enum ui_result do_refund(void *state, struct ui *ui)
+{
+	history_refund_open(hist_of(state, ui));
+	return UI_HANDLED;
+}
+
+static enum ui_result do_sync(void *state, struct ui *ui)
+{
+	history_sync_toggle(hist_of(state, ui), false);
+	return UI_HANDLED;
+}
+
+static const struct ui_function functions[] = {
+	{UI_ACT_DOWN, do_down, NULL},
+	{UI_ACT_UP, do_up, NULL},
+	{UI_ACT_PAGE_DOWN, do_page_down, NULL},
+	{UI_ACT_PAGE_UP, do_page_up, NULL},
+	{UI_ACT_HALF_DOWN, do_half_down, NULL},
+	{UI_ACT_HALF_UP, do_half_up, NULL},
+	{UI_ACT_TOP, do_top, NULL},
+	{UI_ACT_BOTTOM, do_bottom, NULL},
+	{UI_ACT_OPEN, do_open, NULL},
+	{UI_ACT_BACK, do_back, NULL},
+	{UI_ACT_SEARCH, do_search, NULL},
+	{UI_ACT_SEARCH_NEXT, do_next_unreviewed, NULL},
+	{UI_ACT_SEARCH_PREV, do_prev_unreviewed, NULL},
+	{UI_ACT_REVIEW, do_review, NULL},
+	{UI_ACT_REVIEW_ALL, do_review_all, NULL},
+	{UI_ACT_FLAG, do_flag, NULL},
+	{UI_ACT_NOTE, do_note, NULL},
+	{UI_ACT_FILTER, do_filter, NULL},
+	{UI_ACT_CLEAR, do_clear, NULL},
+	{UI_ACT_SORT, do_sort, NULL},
+	{UI_ACT_EXPORT, do_export, NULL},
+	{UI_ACT_JUMP, do_jump, NULL},
+	{UI_ACT_REFUND, do_refund, NULL},
+	{UI_ACT_SYNC, do_sync, NULL},
+};
 
 /* Raw keys while a prompt or a form has focus. */
 static enum ui_result key(void *state, struct ui *ui, int k)
@@ -872,7 +1068,8 @@ const struct ui_screen screen_history = {
 	.open = open_history,
 	.close = close_history,
 	.draw = history_draw,
-	.act = act,
+	.funcs = functions,
+	.nfuncs = sizeof functions / sizeof functions[0],
 	.key = key,
 	.editing = editing,
 	.dirty = dirty,

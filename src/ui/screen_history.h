@@ -57,6 +57,7 @@ struct hist {
 	struct history_detail detail;
 	bool has_detail;
 	int range; /* enum history_range chosen in the filter form */
+	bool sort_currency; /* the currency filter came with the amount sort (s) */
 
 	/* history_actions.c */
 	struct history_sync_progress sync;

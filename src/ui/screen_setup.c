@@ -453,8 +453,9 @@ static void disconnect(struct setup_state *st)
 
 /* ---- keys -------------------------------------------------------------- */
 
-static bool has_account(const struct ui *ui)
+static bool has_account(const void *state, const struct ui *ui)
 {
+	(void)state;
 	return ui->account[0] != '\0';
 }
 
@@ -463,8 +464,8 @@ static const struct ui_binding setup_keys[] = {
 	{UI_KEY_ENTER, UI_ACT_EDIT, "edit the form (Esc: done)", NULL},
 	{'v', UI_ACT_OPEN, "verify the connection (live checklist)", NULL},
 	{'s', UI_ACT_SAVE, "save: seal the key in the vault", NULL},
-	{'x', UI_ACT_BACK, "disconnect: wipe the key and account", has_account},
-	{'X', UI_ACT_VIEW, "Express account (Stripe Connect): create, onboard, link", has_account},
+	{'x', UI_ACT_BACK, "disconnect: wipe the key and account", NULL},
+	{'X', UI_ACT_VIEW, "Express account (Stripe Connect): create, onboard, link", NULL},
 	{'R', UI_ACT_REFUND, "staff refund limits, a currency each", NULL},
 	{'j', UI_ACT_DOWN, "scroll the checklist", NULL},
 	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, "scroll the checklist", NULL},
@@ -472,55 +473,90 @@ static const struct ui_binding setup_keys[] = {
 	{UI_KEY_FN(KEY_UP), UI_ACT_UP, "scroll the checklist back", NULL},
 };
 
-static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
+/* ---- actions: one small function each ------------------------------------ */
+
+static enum ui_result do_edit(void *state, struct ui *ui)
 {
 	struct setup_state *st = state;
-	switch (a) {
-	case UI_ACT_EDIT:
-		st->mode = MODE_EDIT;
-		return UI_HANDLED;
-	case UI_ACT_OPEN:
-		start_verify(st);
-		return UI_HANDLED;
-	case UI_ACT_SAVE:
-		do_save(st);
-		return UI_HANDLED;
-	case UI_ACT_BACK:
-		st->mode = MODE_DISCONNECT;
-		textedit_set(&st->word_field.edit, "");
-		st->word_field.error[0] = '\0';
-		st->word_form.focus = 0;
-		(void)ui;
-		return UI_HANDLED;
-	case UI_ACT_VIEW:
-		st->mode = MODE_EXPRESS;
-		return UI_HANDLED;
-	case UI_ACT_REFUND:
-		if (!st->limits)
-			return UI_UNHANDLED;
-		setup_limits_load(st->limits, ui);
-		st->mode = MODE_LIMITS;
-		return UI_HANDLED;
-	case UI_ACT_DOWN:
-	case UI_ACT_UP:
-		return ui_list_act(&st->checklist, a);
-	default:
-		return UI_UNHANDLED;
-	}
+	(void)ui;
+	st->mode = MODE_EDIT;
+	return UI_HANDLED;
 }
+
+static enum ui_result do_verify(void *state, struct ui *ui)
+{
+	(void)ui;
+	start_verify(state);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_save_key(void *state, struct ui *ui)
+{
+	(void)ui;
+	do_save(state);
+	return UI_HANDLED;
+}
+
+/* Disconnect asks for a typed word first (MODE_DISCONNECT). */
+static enum ui_result do_disconnect(void *state, struct ui *ui)
+{
+	struct setup_state *st = state;
+	(void)ui;
+	st->mode = MODE_DISCONNECT;
+	textedit_set(&st->word_field.edit, "");
+	st->word_field.error[0] = '\0';
+	st->word_form.focus = 0;
+	return UI_HANDLED;
+}
+
+static enum ui_result do_express(void *state, struct ui *ui)
+{
+	struct setup_state *st = state;
+	(void)ui;
+	st->mode = MODE_EXPRESS;
+	return UI_HANDLED;
+}
+
+static enum ui_result do_refund_limits(void *state, struct ui *ui)
+{
+	struct setup_state *st = state;
+	if (!st->limits)
+		return UI_UNHANDLED;
+	setup_limits_load(st->limits, ui);
+	st->mode = MODE_LIMITS;
+	return UI_HANDLED;
+}
+
+static enum ui_result do_scroll_down(void *state, struct ui *ui)
+{
+	struct setup_state *st = state;
+	(void)ui;
+	return ui_list_act(&st->checklist, UI_ACT_DOWN);
+}
+
+static enum ui_result do_scroll_up(void *state, struct ui *ui)
+{
+	struct setup_state *st = state;
+	(void)ui;
+	return ui_list_act(&st->checklist, UI_ACT_UP);
+}
+
+static const struct ui_function setup_functions[] = {
+	{UI_ACT_EDIT, do_edit, NULL},
+	{UI_ACT_OPEN, do_verify, NULL},
+	{UI_ACT_SAVE, do_save_key, NULL},
+	{UI_ACT_BACK, do_disconnect, has_account},
+	{UI_ACT_VIEW, do_express, has_account},
+	{UI_ACT_REFUND, do_refund_limits, NULL},
+	{UI_ACT_DOWN, do_scroll_down, NULL},
+	{UI_ACT_UP, do_scroll_up, NULL},
+};
 
 static enum ui_result key(void *state, struct ui *ui, int k)
 {
 	struct setup_state *st = state;
-	if (st->mode == MODE_EXPRESS) {
-		if (setup_express_key(st->express, ui, k, &st->row) == UI_HANDLED)
-			return UI_HANDLED;
-		if (k == UI_KEY_ESC) {
-			st->mode = MODE_VIEW;
-			return UI_HANDLED;
-		}
-		return UI_UNHANDLED; /* tabs, help and quit still work */
-	}
+	if (st->mode == MODE_EXPRESS) /* a field asked for; else its keymap */
+		return setup_express_key(st->express, ui, k, &st->row);
 	if (st->mode == MODE_DISCONNECT) {
 		if (k == UI_KEY_ESC) {
 			st->mode = MODE_VIEW;
@@ -756,6 +792,34 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 		move(cy, cx);
 }
 
+/* Esc from the Express panel, under the panel's own keys. */
+static const struct ui_binding express_back_keys[] = {
+	{UI_KEY_ESC, UI_ACT_BACK, "back to Setup", NULL},
+};
+
+static enum ui_result do_leave_express(void *state, struct ui *ui)
+{
+	struct setup_state *st = state;
+	(void)ui;
+	st->mode = MODE_VIEW;
+	return UI_HANDLED;
+}
+
+static const struct ui_function express_back_functions[] = {
+	{UI_ACT_BACK, do_leave_express, NULL},
+};
+
+static void keymaps(void *state, struct ui *ui, struct ui_keymaps *s)
+{
+	struct setup_state *st = state;
+	(void)ui;
+	if (st->mode != MODE_EXPRESS || setup_express_editing(st->express))
+		return;
+	setup_express_keymaps(st->express, &st->row, s);
+	ui_keymaps_push(s, (struct ui_keymap){.keys = express_back_keys, .nkeys = 1, .state = st,
+					      .funcs = express_back_functions, .nfuncs = 1});
+}
+
 const struct ui_screen screen_setup_ops = {
 	.name = "setup",
 	.admin_only = true,
@@ -765,8 +829,10 @@ const struct ui_screen screen_setup_ops = {
 	.open = open_setup,
 	.close = close_setup,
 	.draw = draw,
-	.act = act,
+	.funcs = setup_functions,
+	.nfuncs = sizeof setup_functions / sizeof setup_functions[0],
 	.key = key,
+	.keymaps = keymaps,
 	.editing = editing,
 	.dirty = dirty,
 	.reload = reload,

@@ -19,8 +19,6 @@
 #include "subs_forms.h"
 #include "widgets.h"
 
-extern const struct ui_screen screen_subscriptions;
-
 struct subs_state {
 	struct ui *ui;
 	bool plans_view;
@@ -41,14 +39,6 @@ struct subs_state {
 };
 
 #define FILTER_ATTENTION 8
-
-static struct subs_state *state_of(const struct ui *ui)
-{
-	for (int i = 0; i < UI_TABS; i++)
-		if (ui_screens[i] == &screen_subscriptions)
-			return ui->state[i];
-	return NULL;
-}
 
 static void load(struct subs_state *st)
 {
@@ -205,50 +195,40 @@ static bool panel_open(const struct subs_state *st)
 	return subs_panel_active(st->panel) || plan_panel_active(st->plan_panel);
 }
 
-static bool in_list(const struct ui *ui)
+/* Preconditions: what each key needs of the tab's state. */
+static bool in_list(const void *state, const struct ui *ui)
 {
-	const struct subs_state *st = state_of(ui);
-	return st && !panel_open(st);
+	(void)ui;
+	return !panel_open(state);
 }
 
-static bool in_subs(const struct ui *ui)
+static bool in_subs(const void *state, const struct ui *ui)
 {
-	const struct subs_state *st = state_of(ui);
-	return in_list(ui) && !st->plans_view;
+	const struct subs_state *st = state;
+	return in_list(st, ui) && !st->plans_view;
 }
 
-static bool in_plans(const struct ui *ui)
+static bool in_plans(const void *state, const struct ui *ui)
 {
-	const struct subs_state *st = state_of(ui);
-	return in_list(ui) && st->plans_view;
+	const struct subs_state *st = state;
+	return in_list(st, ui) && st->plans_view;
 }
 
-/* Changes stay offered while billing is off: the key then says why not. */
+/* Changes stay offered while billing is off: the key then says why not.
+ * Preconditions are with the functions (subs_functions). */
 static const struct ui_binding subs_keys[] = {
-	{'v', UI_ACT_VIEW, "switch: subscriptions / plans", in_list},
-	{'s', UI_ACT_SYNC, "sync plans and subscriptions from Stripe", in_list},
-	{'n', UI_ACT_NEW, "subscribe a client; in plans: a new plan", in_list},
-	{'e', UI_ACT_EDIT, "change plan or quantity; in plans: edit the plan", in_list},
-	{'a', UI_ACT_ARCHIVE, "archive / restore the plan", in_plans},
-	{'f', UI_ACT_FILTER, "filter by status (cycles; ! first: needs attention)", in_subs},
-	{'F', UI_ACT_SORT, "filter by plan (cycles)", in_subs},
-	{'c', UI_ACT_CLEAR, "clear the filters", in_subs},
-	{'x', UI_ACT_CANCEL, "cancel at the end of the paid period", in_subs},
-	{'X', UI_ACT_DELETE, "cancel now", in_subs},
-	{'u', UI_ACT_UNDO, "undo a scheduled cancel", in_subs},
-	{'p', UI_ACT_PAUSE, "pause / resume collection", in_subs},
-	{'j', UI_ACT_DOWN, NULL, in_list},
-	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, NULL, in_list},
-	{'k', UI_ACT_UP, NULL, in_list},
-	{UI_KEY_FN(KEY_UP), UI_ACT_UP, NULL, in_list},
-	{UI_CTRL('d'), UI_ACT_HALF_DOWN, NULL, in_list},
-	{UI_CTRL('u'), UI_ACT_HALF_UP, NULL, in_list},
-	{UI_KEY_FN(KEY_NPAGE), UI_ACT_PAGE_DOWN, NULL, in_list},
-	{UI_KEY_FN(KEY_PPAGE), UI_ACT_PAGE_UP, NULL, in_list},
-	{'g', UI_ACT_TOP, NULL, in_list},
-	{UI_KEY_FN(KEY_HOME), UI_ACT_TOP, NULL, in_list},
-	{'G', UI_ACT_BOTTOM, NULL, in_list},
-	{UI_KEY_FN(KEY_END), UI_ACT_BOTTOM, NULL, in_list},
+	{'v', UI_ACT_VIEW, "switch: subscriptions / plans", NULL},
+	{'s', UI_ACT_SYNC, "sync plans and subscriptions from Stripe", NULL},
+	{'n', UI_ACT_NEW, "subscribe a client; in plans: a new plan", NULL},
+	{'e', UI_ACT_EDIT, "change plan or quantity; in plans: edit the plan", NULL},
+	{'a', UI_ACT_ARCHIVE, "archive / restore the plan", NULL},
+	{'f', UI_ACT_FILTER, "filter by status (cycles; ! first: needs attention)", NULL},
+	{'F', UI_ACT_SORT, "filter by plan (cycles)", NULL},
+	{'c', UI_ACT_CLEAR, "clear the filters", NULL},
+	{'x', UI_ACT_CANCEL, "cancel at the end of the paid period", NULL},
+	{'X', UI_ACT_DELETE, "cancel now", NULL},
+	{'u', UI_ACT_UNDO, "undo a scheduled cancel", NULL},
+	{'p', UI_ACT_PAUSE, "pause / resume collection", NULL},
 };
 
 static const struct plan *selected_plan(const struct subs_state *st)
@@ -258,114 +238,174 @@ static const struct plan *selected_plan(const struct subs_state *st)
 	return &st->plans[st->list.sel];
 }
 
-static enum ui_result act(void *state, struct ui *ui, enum ui_action a)
+/* ---- actions: one small function each ------------------------------------ */
+
+static enum ui_result do_new(void *state, struct ui *ui)
 {
 	struct subs_state *st = state;
 	(void)ui;
+	if (!may_change(st))
+		return UI_HANDLED;
+	if (st->plans_view)
+		plan_panel_create(st->plan_panel);
+	else
+		subs_panel_subscribe(st->panel);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_edit(void *state, struct ui *ui)
+{
+	struct subs_state *st = state;
+	if (!(st->plans_view ? (const void *)selected_plan(st) : (const void *)selected(st))) {
+		ui_notify(ui, UI_NOTICE_ERROR, "select a %s first",
+			  st->plans_view ? "plan" : "subscription");
+		return UI_HANDLED;
+	}
+	if (!may_change(st))
+		return UI_HANDLED;
+	/* may_change re-read the lists: select again */
 	const struct subscription *s = selected(st);
 	const struct plan *pl = selected_plan(st);
-	switch (a) {
-	case UI_ACT_NEW:
-		if (!may_change(st))
-			return UI_HANDLED;
-		if (st->plans_view)
-			plan_panel_create(st->plan_panel);
-		else
-			subs_panel_subscribe(st->panel);
-		return UI_HANDLED;
-	case UI_ACT_EDIT:
-		s = selected(st);
-		pl = selected_plan(st);
-		if (!(st->plans_view ? (const void *)pl : (const void *)s)) {
-			ui_notify(ui, UI_NOTICE_ERROR, "select a %s first",
-				  st->plans_view ? "plan" : "subscription");
-			return UI_HANDLED;
-		}
-		if (!may_change(st))
-			return UI_HANDLED;
-		/* may_change re-read the lists: select again */
-		s = selected(st);
-		pl = selected_plan(st);
-		if (pl)
-			plan_panel_edit(st->plan_panel, pl);
-		else if (s)
-			subs_panel_change(st->panel, s);
-		return UI_HANDLED;
-	case UI_ACT_ARCHIVE:
-		if (!pl || !may_change(st))
-			return UI_HANDLED;
-		pl = selected_plan(st);
-		if (pl)
-			plan_panel_archive(st->plan_panel, pl);
-		return UI_HANDLED;
-	case UI_ACT_VIEW:
-		st->plans_view = !st->plans_view;
-		st->list = (struct ui_list){.sel = -1};
-		load(st);
-		return UI_HANDLED;
-	case UI_ACT_SYNC:
-		if (st->sync_job) {
-			ui_notify(ui, UI_NOTICE_INFO, "already syncing…");
-			return UI_HANDLED;
-		}
-		if (!ui->app->vault)
-			ui_notify(ui, UI_NOTICE_ERROR,
-				  "Stripe is locked: unlock it with the admin passphrase first");
-		sync(st);
-		if (st->sync_job)
-			ui_notify(ui, UI_NOTICE_INFO, "syncing from Stripe…");
-		return UI_HANDLED;
-	case UI_ACT_FILTER:
-		st->status_filter = st->status_filter == -1		  ? FILTER_ATTENTION
-				    : st->status_filter == FILTER_ATTENTION ? 0
-				    : st->status_filter + 1 < FILTER_ATTENTION
-					    ? st->status_filter + 1
-					    : -1;
-		load(st);
-		return UI_HANDLED;
-	case UI_ACT_SORT: {
-		struct plan *all = NULL;
-		size_t n = 0;
-		plans_store_list(ui->app->db, true, &all, &n, NULL);
-		st->plan_filter = st->plan_filter + 1 < (int)n ? st->plan_filter + 1 : -1;
-		snprintf(st->plan_product, sizeof st->plan_product, "%s",
-			 st->plan_filter >= 0 ? all[st->plan_filter].product_id : "");
-		plans_free_list(&all, n);
-		load(st);
-		return UI_HANDLED;
-	}
-	case UI_ACT_CLEAR:
-		st->status_filter = st->plan_filter = -1;
-		st->plan_product[0] = '\0';
-		load(st);
-		return UI_HANDLED;
-	case UI_ACT_CANCEL:
-		ask(st, SUBS_OP_CANCEL_END, "Cancel at period end?", "Cancel at period end",
-		    "cancel at period end");
-		return UI_HANDLED;
-	case UI_ACT_DELETE:
-		ask(st, SUBS_OP_CANCEL_NOW, "Cancel now?", "Cancel now (no more invoices)",
-		    "cancel now");
-		return UI_HANDLED;
-	case UI_ACT_UNDO:
-		if (s && !s->cancel_at_period_end && !s->cancel_at) {
-			ui_notify(ui, UI_NOTICE_ERROR, "no cancel is scheduled");
-			return UI_HANDLED;
-		}
-		ask(st, SUBS_OP_UNDO, "Undo the cancel?", "Keep billing", "keep billing");
-		return UI_HANDLED;
-	case UI_ACT_PAUSE:
-		if (s && (s->paused || !strcmp(s->status, "paused")))
-			ask(st, SUBS_OP_RESUME, "Resume collection?", "Resume collecting",
-			    "resume");
-		else
-			ask(st, SUBS_OP_PAUSE, "Pause collection?",
-			    "Pause collecting (invoices voided while paused) for", "pause");
-		return UI_HANDLED;
-	default:
-		return ui_list_act(&st->list, a);
-	}
+	if (pl)
+		plan_panel_edit(st->plan_panel, pl);
+	else if (s)
+		subs_panel_change(st->panel, s);
+	return UI_HANDLED;
 }
+
+static enum ui_result do_archive(void *state, struct ui *ui)
+{
+	struct subs_state *st = state;
+	(void)ui;
+	if (!selected_plan(st) || !may_change(st))
+		return UI_HANDLED;
+	const struct plan *pl = selected_plan(st); /* re-read by may_change */
+	if (pl)
+		plan_panel_archive(st->plan_panel, pl);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_view(void *state, struct ui *ui)
+{
+	struct subs_state *st = state;
+	(void)ui;
+	st->plans_view = !st->plans_view;
+	st->list = (struct ui_list){.sel = -1};
+	load(st);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_sync(void *state, struct ui *ui)
+{
+	struct subs_state *st = state;
+	if (st->sync_job) {
+		ui_notify(ui, UI_NOTICE_INFO, "already syncing…");
+		return UI_HANDLED;
+	}
+	if (!ui->app->vault)
+		ui_notify(ui, UI_NOTICE_ERROR,
+			  "Stripe is locked: unlock it with the admin passphrase first");
+	sync(st);
+	if (st->sync_job)
+		ui_notify(ui, UI_NOTICE_INFO, "syncing from Stripe…");
+	return UI_HANDLED;
+}
+
+/* Status filter: open ones → needs attention → each status → open ones. */
+static enum ui_result do_status_filter(void *state, struct ui *ui)
+{
+	struct subs_state *st = state;
+	(void)ui;
+	st->status_filter = st->status_filter == -1		  ? FILTER_ATTENTION
+			    : st->status_filter == FILTER_ATTENTION ? 0
+			    : st->status_filter + 1 < FILTER_ATTENTION ? st->status_filter + 1
+									 : -1;
+	load(st);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_plan_filter(void *state, struct ui *ui)
+{
+	struct subs_state *st = state;
+	struct plan *all = NULL;
+	size_t n = 0;
+	plans_store_list(ui->app->db, true, &all, &n, NULL);
+	st->plan_filter = st->plan_filter + 1 < (int)n ? st->plan_filter + 1 : -1;
+	snprintf(st->plan_product, sizeof st->plan_product, "%s",
+		 st->plan_filter >= 0 ? all[st->plan_filter].product_id : "");
+	plans_free_list(&all, n);
+	load(st);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_clear(void *state, struct ui *ui)
+{
+	struct subs_state *st = state;
+	(void)ui;
+	st->status_filter = st->plan_filter = -1;
+	st->plan_product[0] = '\0';
+	load(st);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_cancel_at_end(void *state, struct ui *ui)
+{
+	(void)ui;
+	ask(state, SUBS_OP_CANCEL_END, "Cancel at period end?", "Cancel at period end",
+	    "cancel at period end");
+	return UI_HANDLED;
+}
+
+static enum ui_result do_cancel_now(void *state, struct ui *ui)
+{
+	(void)ui;
+	ask(state, SUBS_OP_CANCEL_NOW, "Cancel now?", "Cancel now (no more invoices)",
+	    "cancel now");
+	return UI_HANDLED;
+}
+
+static enum ui_result do_undo(void *state, struct ui *ui)
+{
+	struct subs_state *st = state;
+	const struct subscription *s = selected(st);
+	if (s && !s->cancel_at_period_end && !s->cancel_at) {
+		ui_notify(ui, UI_NOTICE_ERROR, "no cancel is scheduled");
+		return UI_HANDLED;
+	}
+	ask(st, SUBS_OP_UNDO, "Undo the cancel?", "Keep billing", "keep billing");
+	return UI_HANDLED;
+}
+
+static enum ui_result do_pause(void *state, struct ui *ui)
+{
+	struct subs_state *st = state;
+	const struct subscription *s = selected(st);
+	(void)ui;
+	if (s && (s->paused || !strcmp(s->status, "paused")))
+		ask(st, SUBS_OP_RESUME, "Resume collection?", "Resume collecting", "resume");
+	else
+		ask(st, SUBS_OP_PAUSE, "Pause collection?",
+		    "Pause collecting (invoices voided while paused) for", "pause");
+	return UI_HANDLED;
+}
+
+UI_LIST_MOVE_FUNCTIONS(list_move, struct subs_state, list)
+
+static const struct ui_function subs_functions[] = {
+	{UI_ACT_VIEW, do_view, in_list},
+	{UI_ACT_SYNC, do_sync, in_list},
+	{UI_ACT_NEW, do_new, in_list},
+	{UI_ACT_EDIT, do_edit, in_list},
+	{UI_ACT_ARCHIVE, do_archive, in_plans},
+	{UI_ACT_FILTER, do_status_filter, in_subs},
+	{UI_ACT_SORT, do_plan_filter, in_subs},
+	{UI_ACT_CLEAR, do_clear, in_subs},
+	{UI_ACT_CANCEL, do_cancel_at_end, in_subs},
+	{UI_ACT_DELETE, do_cancel_now, in_subs},
+	{UI_ACT_UNDO, do_undo, in_subs},
+	{UI_ACT_PAUSE, do_pause, in_subs},
+	UI_LIST_MOVE_ENTRIES(list_move, in_list),
+};
 
 /* ---- drawing ------------------------------------------------------------- */
 
@@ -554,16 +594,26 @@ static bool dirty(void *state)
 	return subs_panel_dirty(st->panel) || plan_panel_dirty(st->plan_panel);
 }
 
+static void keymaps(void *state, struct ui *ui, struct ui_keymaps *s)
+{
+	struct subs_state *st = state;
+	(void)ui;
+	subs_panel_keymaps(st->panel, s);
+}
+
 const struct ui_screen screen_subscriptions = {
 	.name = "subscriptions",
 	.title = "Subscriptions",
 	.keys = subs_keys,
 	.nkeys = sizeof subs_keys / sizeof subs_keys[0],
+	.list_keys = true,
 	.open = open_subs,
 	.close = close_subs,
 	.draw = draw,
-	.act = act,
+	.funcs = subs_functions,
+	.nfuncs = sizeof subs_functions / sizeof subs_functions[0],
 	.key = key,
+	.keymaps = keymaps,
 	.editing = editing,
 	.dirty = dirty,
 	.job_done = job_done,

@@ -28,6 +28,7 @@ struct setup_express {
 	struct ui_field field;
 	struct ui_form form;
 	enum connect_op pending_op; /* what to run after an unlock */
+	const struct stripe_account_row *row; /* the Setup tab's, while its keymap is pushed */
 };
 
 struct setup_express *setup_express_new(void)
@@ -151,50 +152,109 @@ enum ui_result setup_express_key(struct setup_express *x, struct ui *ui, int key
 		}
 		return UI_HANDLED;
 	}
-	switch (key) {
-	case 'c':
-	case 'k':
-		if (row->connected_account[0]) {
-			/* where payments land is never swapped by a second create */
-			ui_notify(ui, UI_NOTICE_ERROR, "already acting for %s: u unlinks it first",
-				  row->connected_account);
-			return UI_HANDLED;
-		}
-		x->asking = key == 'c' ? ASK_EMAIL : ASK_ACCOUNT;
-		x->field.label = key == 'c' ? "Owner's email" : "Account ID";
-		x->field.error[0] = '\0';
-		textedit_set(&x->field.edit, "");
+	(void)row;
+	return UI_UNHANDLED; /* the panel's other keys are a keymap */
+}
+
+static const struct ui_binding express_keys[] = {
+	{'c', UI_ACT_NEW, "create the business's Express account", NULL},
+	{'k', UI_ACT_LINK, "link an existing Express account (its acct_ ID)", NULL},
+	{'o', UI_ACT_ONBOARD, "a new one-time onboarding link (URL and QR)", NULL},
+	{'r', UI_ACT_CHECK, "check onboarding with Stripe now", NULL},
+	{'g', UI_ACT_DASHBOARD, "a sign-in link to the Express dashboard", NULL},
+	{'u', UI_ACT_UNLINK, "unlink: act for the platform account again", NULL},
+};
+
+/* c / k: ask for the owner's email or the account ID (a field, then Enter). */
+static enum ui_result ask_for(struct setup_express *x, struct ui *ui, enum ask what)
+{
+	const struct stripe_account_row *row = x->row;
+	if (row->connected_account[0]) {
+		/* where payments land is never swapped by a second create */
+		ui_notify(ui, UI_NOTICE_ERROR, "already acting for %s: u unlinks it first",
+			  row->connected_account);
 		return UI_HANDLED;
-	case 'o':
-		if (need_connected(ui, row)) {
-			submit(x, ui, CONNECT_OP_ONBOARDING, NULL, NULL);
-			x->polling = true;
-		}
-		return UI_HANDLED;
-	case 'r':
-		if (need_connected(ui, row)) {
-			bool was = x->polling;
-			x->polling = false; /* now, not after the poll delay */
-			submit(x, ui, CONNECT_OP_STATUS, NULL, NULL);
-			x->polling = was;
-		}
-		return UI_HANDLED;
-	case 'g':
-		if (need_connected(ui, row))
-			submit(x, ui, CONNECT_OP_LOGIN, NULL, NULL);
-		return UI_HANDLED;
-	case 'u':
-		if (need_connected(ui, row))
-			ui_dialog_open(ui, &(struct ui_dialog_spec){
-						   .title = "Stop acting for the Express account?",
-						   .body = "Calls go to the platform account again.\n"
-							   "The Express account itself is not deleted.",
-						   .confirm_label = "unlink", .on_confirm = confirm_unlink,
-						   .ctx = x});
-		return UI_HANDLED;
-	default:
-		return UI_UNHANDLED;
 	}
+	x->asking = what;
+	x->field.label = what == ASK_EMAIL ? "Owner's email" : "Account ID";
+	x->field.error[0] = '\0';
+	textedit_set(&x->field.edit, "");
+	return UI_HANDLED;
+}
+
+static enum ui_result do_create(void *state, struct ui *ui)
+{
+	return ask_for(state, ui, ASK_EMAIL);
+}
+
+static enum ui_result do_link(void *state, struct ui *ui)
+{
+	return ask_for(state, ui, ASK_ACCOUNT);
+}
+
+static enum ui_result do_onboard(void *state, struct ui *ui)
+{
+	struct setup_express *x = state;
+	if (need_connected(ui, x->row)) {
+		submit(x, ui, CONNECT_OP_ONBOARDING, NULL, NULL);
+		x->polling = true;
+	}
+	return UI_HANDLED;
+}
+
+static enum ui_result do_check(void *state, struct ui *ui)
+{
+	struct setup_express *x = state;
+	if (need_connected(ui, x->row)) {
+		bool was = x->polling;
+		x->polling = false; /* now, not after the poll delay */
+		submit(x, ui, CONNECT_OP_STATUS, NULL, NULL);
+		x->polling = was;
+	}
+	return UI_HANDLED;
+}
+
+static enum ui_result do_dashboard(void *state, struct ui *ui)
+{
+	struct setup_express *x = state;
+	if (need_connected(ui, x->row))
+		submit(x, ui, CONNECT_OP_LOGIN, NULL, NULL);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_unlink(void *state, struct ui *ui)
+{
+	struct setup_express *x = state;
+	if (need_connected(ui, x->row))
+		ui_dialog_open(ui, &(struct ui_dialog_spec){
+					   .title = "Stop acting for the Express account?",
+					   .body = "Calls go to the platform account again.\n"
+						   "The Express account itself is not deleted.",
+					   .confirm_label = "unlink", .on_confirm = confirm_unlink,
+					   .ctx = x});
+	return UI_HANDLED;
+}
+
+static const struct ui_function express_functions[] = {
+	{UI_ACT_NEW, do_create, NULL},
+	{UI_ACT_LINK, do_link, NULL},
+	{UI_ACT_ONBOARD, do_onboard, NULL},
+	{UI_ACT_CHECK, do_check, NULL},
+	{UI_ACT_DASHBOARD, do_dashboard, NULL},
+	{UI_ACT_UNLINK, do_unlink, NULL},
+};
+
+void setup_express_keymaps(struct setup_express *x, const struct stripe_account_row *row,
+			   struct ui_keymaps *s)
+{
+	if (x->asking != ASK_NONE)
+		return; /* the field takes the keys */
+	x->row = row;
+	ui_keymaps_push(s, (struct ui_keymap){.title = "Express account", .keys = express_keys,
+					      .nkeys = sizeof express_keys / sizeof express_keys[0],
+					      .state = x, .funcs = express_functions,
+					      .nfuncs = sizeof express_functions /
+							sizeof express_functions[0]});
 }
 
 bool setup_express_editing(const struct setup_express *x)

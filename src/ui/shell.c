@@ -54,7 +54,7 @@ static void draw(struct ui *ui)
 			getyx(stdscr, cy, cx);
 		ui_status_draw(ui);
 		if (ui->help_open)
-			ui_help_draw(ui, ui_global_keys, ui_global_nkeys);
+			ui_help_draw(ui);
 		if (ui->messages_open)
 			ui_messages_draw(ui);
 		ui_dialog_draw(ui);

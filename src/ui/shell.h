@@ -50,8 +50,15 @@ void ui_too_small_draw(void);
 
 /* ---- dispatch.c: key → action → handler ------------------------------- */
 
+/* Who took a key: nobody, an overlay (lock screen, dialog, help…), the
+ * screen's raw-key hook, a key binding, or a binding whose precondition
+ * failed (it says why). */
+enum ui_taken { UI_TAKEN_NONE, UI_TAKEN_OVERLAY, UI_TAKEN_HOOK, UI_TAKEN_BINDING, UI_TAKEN_REFUSED };
 /* overlay → screen → global. */
+enum ui_taken ui_dispatch(struct ui *ui, int key);
 void ui_dispatch_key(struct ui *ui, int key);
+/* The binding the last ui_dispatch ran or refused (NULL: none), for tests. */
+const struct ui_binding *ui_dispatch_last_binding(void);
 /* Quit, asking first when jobs run or a form has unsaved changes. */
 void ui_request_quit(struct ui *ui);
 extern const struct ui_binding ui_global_keys[];

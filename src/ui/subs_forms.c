@@ -625,16 +625,46 @@ static enum ui_result form_key(struct subs_panel *p, int k)
 
 enum ui_result subs_panel_key(struct subs_panel *p, int k)
 {
-	if (!subs_panel_active(p))
-		return UI_UNHANDLED;
-	if (p->mode == SP_FORM)
-		return form_key(p, k);
-	if (p->mode == SP_RESULT && p->result_card && (k == 'Q' || k == 'C'))
-		return ui_card_link_key(p->ui, p->result_client, k); /* QR code / copy link */
-	if (k != UI_KEY_ESC)
-		return UI_UNHANDLED; /* tabs, help, quit */
-	/* Back to the form after a card link; to the list otherwise (a job in
-	 * flight still reports in a notice). */
+	if (!subs_panel_active(p) || p->mode != SP_FORM)
+		return UI_UNHANDLED; /* waiting or a result: a keymap */
+	return form_key(p, k);
+}
+
+/* ---- keys while waiting for Stripe, and on the result (a keymap) ----------- */
+
+static bool card_link_result(const void *state, const struct ui *ui)
+{
+	const struct subs_panel *p = state;
+	(void)ui;
+	return p->mode == SP_RESULT && p->result_card;
+}
+
+static const struct ui_binding result_keys[] = {
+	{UI_KEY_ESC, UI_ACT_BACK, "back (to the form after a card link, else the list)", NULL},
+	{'Q', UI_ACT_QR, "the save-a-card link's QR code on the whole screen", NULL},
+	{'C', UI_ACT_COPY, "copy the save-a-card link", NULL},
+};
+
+static enum ui_result do_qr(void *state, struct ui *ui)
+{
+	struct subs_panel *p = state;
+	(void)ui;
+	return ui_card_link_key(p->ui, p->result_client, 'Q');
+}
+
+static enum ui_result do_copy(void *state, struct ui *ui)
+{
+	struct subs_panel *p = state;
+	(void)ui;
+	return ui_card_link_key(p->ui, p->result_client, 'C');
+}
+
+/* Back to the form after a card link; to the list otherwise (a job in
+ * flight still reports in a notice). */
+static enum ui_result do_back(void *state, struct ui *ui)
+{
+	struct subs_panel *p = state;
+	(void)ui;
 	if (p->mode == SP_RESULT && p->result_card && p->form_ready) {
 		p->mode = SP_FORM;
 		snprintf(p->form_error, sizeof p->form_error,
@@ -644,6 +674,24 @@ enum ui_result subs_panel_key(struct subs_panel *p, int k)
 		p->mode = SP_NONE;
 	}
 	return UI_HANDLED;
+}
+
+static const struct ui_function result_functions[] = {
+	{UI_ACT_BACK, do_back, NULL},
+	{UI_ACT_QR, do_qr, card_link_result},
+	{UI_ACT_COPY, do_copy, card_link_result},
+};
+
+void subs_panel_keymaps(struct subs_panel *p, struct ui_keymaps *s)
+{
+	if (!subs_panel_active(p) || p->mode == SP_FORM)
+		return;
+	ui_keymaps_push(s, (struct ui_keymap){.title = "Subscription",
+	                                      .keys = result_keys,
+	                                      .nkeys = sizeof result_keys / sizeof result_keys[0],
+	                                      .state = p,
+	                                      .funcs = result_functions,
+	                                      .nfuncs = sizeof result_functions / sizeof result_functions[0]});
 }
 
 /* ---- drawing -------------------------------------------------------------- */

@@ -39,6 +39,8 @@ void subs_panel_subscribe(struct subs_panel *p);
 /* Open the change form for s (plan, quantity). */
 void subs_panel_change(struct subs_panel *p, const struct subscription *s);
 enum ui_result subs_panel_key(struct subs_panel *p, int key);
+/* Esc (and Q / C after a save-a-card link) while waiting or on a result. */
+void subs_panel_keymaps(struct subs_panel *p, struct ui_keymaps *s);
 void subs_panel_draw(struct subs_panel *p, struct ui_rect area);
 /* A job finished: true when it was the panel's. */
 bool subs_panel_job_done(struct subs_panel *p, const struct jobs_completion *c);

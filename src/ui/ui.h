@@ -60,6 +60,7 @@
 	X(EDIT, "edit")                                                \
 	X(SAVE, "save")                                                 \
 	X(REVIEW, "mark reviewed / not reviewed")                      \
+	X(REVIEW_ALL, "mark every record of the filter reviewed")      \
 	X(FLAG, "flag / unflag")                                       \
 	X(NOTE, "write a note")                                        \
 	X(FILTER, "filters")                                           \
@@ -83,7 +84,14 @@
 	X(SYNC, "sync with Stripe")                                    \
 	X(ARCHIVE, "archive / restore")                                \
 	X(AUDIT, "audit log (admins)")                                 \
-	X(MESSAGES, "the last messages, read whole")
+	X(MESSAGES, "the last messages, read whole")                   \
+	X(QR, "the QR code on the whole screen")                       \
+	X(COPY, "copy the link")                                       \
+	X(CHECK, "check with Stripe now")                              \
+	X(LINK, "link an existing account")                            \
+	X(ONBOARD, "a new onboarding link")                            \
+	X(DASHBOARD, "a sign-in link to the Express dashboard")        \
+	X(UNLINK, "unlink")
 
 enum ui_action {
 #define X(id, help) UI_ACT_##id,
@@ -107,7 +115,8 @@ struct ui_binding {
 	int key;
 	enum ui_action action;
 	const char *help;                     /* NULL: the action's own text */
-	bool (*allowed)(const struct ui *ui); /* NULL: always */
+	/* The precondition, given the state of its keymap (NULL: always). */
+	bool (*allowed)(const void *state, const struct ui *ui);
 };
 
 /* ---- drawing ------------------------------------------------------------ */
@@ -154,6 +163,8 @@ enum ui_result {
 	UI_HANDLED = 1,
 };
 
+struct ui_keymaps;
+
 /* A screen is a table of operations over its private state. */
 struct ui_screen {
 	const char *name;  /* for --screen */
@@ -162,13 +173,21 @@ struct ui_screen {
 	const struct ui_binding *keys;
 	size_t nkeys;
 	bool list_keys; /* then the virtual list's moves (ui_list_bindings) */
+	/* When the list moves work (NULL: always). */
+	bool (*list_allowed)(const void *state, const struct ui *ui);
 	void *(*open)(struct ui *ui);
 	void (*close)(void *state);
 	void (*draw)(void *state, struct ui *ui, struct ui_rect area);
-	/* An action from a key table. */
-	enum ui_result (*act)(void *state, struct ui *ui, enum ui_action a);
-	/* Raw keys first, while the screen edits text (NULL: never). */
+	/* What the key table's actions do: one small function and its
+	 * precondition per action. */
+	const struct ui_function *funcs;
+	size_t nfuncs;
+	/* Raw keys first, before any keymap: text fields and the modal forms
+	 * that take every key (NULL: none). Keys that act on anything else
+	 * belong in a keymap, so ? shows them. */
 	enum ui_result (*key)(void *state, struct ui *ui, int key);
+	/* Push the open panel's keymap(s) over the screen's (NULL: none). */
+	void (*keymaps)(void *state, struct ui *ui, struct ui_keymaps *s);
 	/* True while a text field has focus: the shell then shows the cursor
 	 * where draw() left it (NULL: never). */
 	bool (*editing)(void *state);
@@ -179,6 +198,48 @@ struct ui_screen {
 	/* The store changed under us (a job finished): re-read (NULL: nothing). */
 	void (*reload)(void *state, struct ui *ui);
 };
+
+/* ---- keymaps ------------------------------------------------------------ */
+
+/* One action of a screen or panel: the small function that runs it and
+ * when it may (neomutt's function tables). A key table says which key
+ * means which action; this says what the action does here. */
+struct ui_function {
+	enum ui_action action;
+	enum ui_result (*run)(void *state, struct ui *ui);
+	bool (*allowed)(const void *state, const struct ui *ui); /* NULL: always */
+};
+
+/* A key table and what runs its actions, over one state. A screen pushes
+ * its open panel's keymap over its own; dispatch and the ? help walk the
+ * same stack (ui_keymaps_in_effect), so help lists what dispatch does. */
+struct ui_keymap {
+	const char *title; /* heading in ? (NULL: under the one above) */
+	const struct ui_binding *keys;
+	size_t nkeys;
+	void *state; /* handed to the functions and the preconditions */
+	/* For every binding of the map, before its own (NULL: always). */
+	bool (*allowed)(const void *state, const struct ui *ui);
+	/* What the actions do here: one function each. */
+	const struct ui_function *funcs;
+	size_t nfuncs;
+};
+
+#define UI_KEYMAPS_MAX 8
+struct ui_keymaps {
+	struct ui_keymap map[UI_KEYMAPS_MAX];
+	int n;
+};
+
+/* Push m (consulted after those pushed before it). */
+void ui_keymaps_push(struct ui_keymaps *s, struct ui_keymap m);
+/* Whether b of m may run now: m's precondition, b's, and that the action
+ * has a function in m whose precondition holds. */
+bool ui_keymap_allows(const struct ui_keymap *m, const struct ui_binding *b,
+		      const struct ui *ui);
+/* The keymaps in effect now, first consulted first: the screen's panels,
+ * the screen's own keys, the list moves, then the global keys. */
+void ui_keymaps_in_effect(struct ui *ui, struct ui_keymaps *s);
 
 /* The tabs, then panels reached by a key (the Audit view), not in the tab bar. */
 #define UI_TABS 5

@@ -31,8 +31,17 @@ void ui_dialog_draw(struct ui *ui);
 
 /* ---- help overlay ------------------------------------------------------- */
 
+/* One line of the help: keys (comma-separated names) and what they do. */
+#define HELP_MAX_LINES 96
+struct ui_help_line {
+	char keys[48];
+	const char *text;
+	bool heading;
+};
+/* The help's lines for what is on screen now (at most HELP_MAX_LINES). */
+int ui_help_lines(struct ui *ui, struct ui_help_line *lines);
 /* Draw the help for the current screen's key table and the global one. */
-void ui_help_draw(struct ui *ui, const struct ui_binding *global, size_t nglobal);
+void ui_help_draw(struct ui *ui);
 enum ui_result ui_help_key(struct ui *ui, int key);
 
 /* ---- virtual list ------------------------------------------------------- */
@@ -54,6 +63,33 @@ void ui_list_draw(struct ui_list *l, struct ui_rect r, ui_list_row_fn draw_row, 
 enum ui_result ui_list_act(struct ui_list *l, enum ui_action a);
 /* New row count (after a reload): keeps the selection in range. */
 void ui_list_set_count(struct ui_list *l, long count);
+
+/* The list moves as function-table entries (struct ui_function) for a
+ * screen whose state type T keeps its list in member L:
+ * UI_LIST_MOVE_FUNCTIONS(prefix, T, L) defines prefix_up … prefix_bottom;
+ * UI_LIST_MOVE_ENTRIES(prefix, allowed) lists them in a table. */
+#define UI_LIST_MOVE_ONE(fn, T, L, action)                                  \
+	static enum ui_result fn(void *state, struct ui *ui)                \
+	{                                                                   \
+		(void)ui;                                                   \
+		return ui_list_act(&((T *)state)->L, action);               \
+	}
+#define UI_LIST_MOVE_FUNCTIONS(prefix, T, L)                                \
+	UI_LIST_MOVE_ONE(prefix##_up, T, L, UI_ACT_UP)                      \
+	UI_LIST_MOVE_ONE(prefix##_down, T, L, UI_ACT_DOWN)                  \
+	UI_LIST_MOVE_ONE(prefix##_page_up, T, L, UI_ACT_PAGE_UP)            \
+	UI_LIST_MOVE_ONE(prefix##_page_down, T, L, UI_ACT_PAGE_DOWN)        \
+	UI_LIST_MOVE_ONE(prefix##_half_up, T, L, UI_ACT_HALF_UP)            \
+	UI_LIST_MOVE_ONE(prefix##_half_down, T, L, UI_ACT_HALF_DOWN)        \
+	UI_LIST_MOVE_ONE(prefix##_top, T, L, UI_ACT_TOP)                    \
+	UI_LIST_MOVE_ONE(prefix##_bottom, T, L, UI_ACT_BOTTOM)
+#define UI_LIST_MOVE_ENTRIES(prefix, allowed)                               \
+	{UI_ACT_UP, prefix##_up, allowed}, {UI_ACT_DOWN, prefix##_down, allowed}, \
+	{UI_ACT_PAGE_UP, prefix##_page_up, allowed},                        \
+	{UI_ACT_PAGE_DOWN, prefix##_page_down, allowed},                    \
+	{UI_ACT_HALF_UP, prefix##_half_up, allowed},                        \
+	{UI_ACT_HALF_DOWN, prefix##_half_down, allowed},                    \
+	{UI_ACT_TOP, prefix##_top, allowed}, {UI_ACT_BOTTOM, prefix##_bottom, allowed}
 
 /* Key bindings every list screen shares (vi keys, arrows, pages). */
 extern const struct ui_binding ui_list_bindings[];

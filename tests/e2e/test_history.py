@@ -83,12 +83,13 @@ class HistoryScreen(unittest.TestCase):
         self.assertTrue(rows)
         self.assertTrue(all(name[:8] in l for l in rows[:3]), shown)
 
-        # review the first record: the mark shows, n goes to the next unreviewed
+        # review the first record: the mark shows and the next record comes up;
+        # n goes to the next unreviewed after it
         term.send("Space")
-        shown = term.wait_for("\u2713", timeout=5)
+        shown = term.wait_for(f"2/{want} ", timeout=5)
         first_line = [l for l in shown.splitlines() if "\u2713" in l][0]
         term.send("n")
-        term.wait_for(f"2/{want} ")
+        term.wait_for(f"3/{want} ")
 
         # export what is shown
         out = os.path.join(self.home.path, "out.csv")
@@ -105,6 +106,8 @@ class HistoryScreen(unittest.TestCase):
         self.assertEqual(len(records), want)
         self.assertTrue(all(r["status"] == "succeeded" for r in records))
         self.assertEqual(records[0]["reviewed"], "yes")
+        self.assertEqual(records[0]["reviewed_by"], self.home.env["PAYDESK_SIGN_IN"])
+        self.assertRegex(records[0]["reviewed_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         self.assertTrue(all(r["reviewed"] == "no" for r in records[1:]))
         self.assertIn(records[0]["currency"], first_line)
         # the same name again: refused, the first export kept

@@ -196,6 +196,13 @@ class FakeStripe:
     def set_clock(self, now, frozen=True):
         return self.control("POST", "/clock", {"now": now, "frozen": frozen})
 
+    def set_api_version(self, version, account=None):
+        """The account's default API version: events come in its shape (None: the pinned one)."""
+        body = {"api_version": version}
+        if account:
+            body["account"] = account
+        return self.control("POST", "/api_version", body)
+
     def advance_clock(self, seconds):
         return self.control("POST", "/clock", {"advance": seconds})
 

@@ -52,9 +52,15 @@ class DisputeCardTest(FakeStripeCase):
         self.assertEqual((dp["evidence_details"]["has_evidence"],
                           dp["evidence_details"]["submission_count"]), (False, 0))
         self.assertTrue(all(v is None for v in dp["evidence"].values()))
-        # stored, though Stripe's /v1/disputes endpoints are not served
+        # stored, listed and retrieved like Stripe's
         self.assertEqual(self.fake.object(dp["id"])["charge"], charge["id"])
-        self.assertEqual(self.api("GET", "/v1/disputes").status, 404)
+        self.assertEqual(self.ok("GET", "/v1/disputes/" + dp["id"]), dp)
+        self.assertEqual(self.ok("GET", "/v1/disputes")["data"], [dp])
+        self.assertEqual(self.ok("GET", "/v1/disputes", {"payment_intent": pi["id"]})["data"],
+                         [dp])
+        self.assertEqual(self.ok("GET", "/v1/disputes", {"charge": "ch_other"})["data"], [])
+        self.assertEqual(self.error(404, "GET", "/v1/disputes/dp_nope")["code"],
+                         "resource_missing")
 
         # The order a feed reader sees (newest first): the dispute after the payment succeeded.
         types = [e["type"] for e in self.ok("GET", "/v1/events",
@@ -89,3 +95,24 @@ class DisputeCardTest(FakeStripeCase):
         self.assertEqual([c["payment_intent"] for c in found], [pi["id"]])
         # Stripe has no Visa-prefixed alias for this card
         self.assertEqual(self.pay(pm="pm_card_visa_createDispute").status, 400)
+
+
+class DisputeDecisionTest(FakeStripeCase):
+    def test_lost_and_won_disputes_close_with_an_event(self):
+        self.fake.set_clock(T0)
+        lost = self.pay(amount=3000, pm="pm_card_createDispute").json()
+        won = self.pay(amount=2000, pm="pm_card_createDispute").json()
+        dps = {d["payment_intent"]: d for d in self.ok("GET", "/v1/disputes")["data"]}
+        self.fake.advance_clock(3600)
+        self.assertEqual(self.fake.control("POST", "/disputes/%s/close" % dps[lost["id"]]["id"],
+                                           {"status": "lost"})["status"], "lost")
+        self.fake.control("POST", "/disputes/%s/close" % dps[won["id"]]["id"], {"status": "won"})
+        self.assertEqual(self.ok("GET", "/v1/disputes/" + dps[lost["id"]]["id"])["status"], "lost")
+        closed = self.ok("GET", "/v1/events", {"type": "charge.dispute.closed"})["data"]
+        self.assertEqual([(e["data"]["object"]["payment_intent"], e["data"]["object"]["status"],
+                           e["data"]["previous_attributes"]) for e in closed],
+                         [(won["id"], "won", {"status": "needs_response"}),
+                          (lost["id"], "lost", {"status": "needs_response"})])
+        # the charge stays disputed, as on Stripe, whatever the outcome
+        ch = self.ok("GET", "/v1/charges/" + won["latest_charge"])
+        self.assertTrue(ch["disputed"])

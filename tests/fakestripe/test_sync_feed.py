@@ -122,3 +122,67 @@ class ListPagesTest(FakeStripeCase):
         # ~10 ms a page of 100 expanded payments on the development machine (it was 40 ms
         # before views and TCP_NODELAY); a generous bound against a loaded machine
         self.assertLess(elapsed / pages, 0.15)
+
+
+class NewerAccountVersionTest(FakeStripeCase):
+    """An account whose default API version is newer than the pinned one: its events carry
+    data.object in that version's shape (Stripe renders events in the account's version, not
+    in the Stripe-Version of the request that lists them); objects fetched keep the old one."""
+
+    def subscribe(self):
+        prod = self.ok("POST", "/v1/products", {"name": "Monthly membership"})
+        price = self.ok("POST", "/v1/prices", {"currency": "usd", "unit_amount": 4900,
+                                               "product": prod["id"],
+                                               "recurring": {"interval": "month"}})
+        cus = self.ok("POST", "/v1/customers", {"name": "Amy", "payment_method": "pm_card_visa"})
+        pm = self.ok("GET", "/v1/customers/%s/payment_methods" % cus["id"])["data"][0]["id"]
+        self.ok("POST", "/v1/customers/" + cus["id"],
+                {"invoice_settings": {"default_payment_method": pm}})
+        sub = self.ok("POST", "/v1/subscriptions", {"customer": cus["id"],
+                                                    "items": [{"price": price["id"]}]})
+        return sub, price
+
+    def test_events_follow_the_account_version_strictly(self):
+        self.fake.set_clock(T0)
+        sub, price = self.subscribe()
+        paid = lambda: self.ok("GET", "/v1/events", {"type": "invoice.paid"})["data"][0]  # noqa
+        old = paid()
+        self.assertEqual(old["api_version"], "2022-11-15")
+        inv = old["data"]["object"]
+        self.assertEqual((inv["subscription"], inv["paid"]), (sub["id"], True))
+        self.assertTrue(inv["payment_intent"].startswith("pi_"))
+
+        self.assertEqual(self.fake.set_api_version("2026-09-30.endive")["api_version"],
+                         "2026-09-30.endive")
+        new = paid()
+        self.assertEqual((new["id"], new["api_version"]), (old["id"], "2026-09-30.endive"))
+        inv2 = new["data"]["object"]
+        for gone in ("payment_intent", "charge", "paid", "subscription", "subscription_details"):
+            self.assertNotIn(gone, inv2)
+        self.assertEqual(inv2["parent"]["subscription_details"]["subscription"], sub["id"])
+        line = inv2["lines"]["data"][0]
+        self.assertNotIn("price", line)
+        self.assertEqual(line["pricing"]["price_details"]["price"], price["id"])
+        self.assertEqual(inv2["amount_paid"], inv["amount_paid"])
+        subs = self.ok("GET", "/v1/events", {"type": "customer.subscription.created"})["data"]
+        if subs:
+            self.assertNotIn("current_period_end", subs[0]["data"]["object"])
+            self.assertEqual(subs[0]["data"]["object"]["items"]["data"][0]["current_period_end"],
+                             sub["current_period_end"])
+        # one event by id, too; the invoice itself, fetched, keeps the pinned shape
+        self.assertNotIn("paid", self.ok("GET", "/v1/events/" + old["id"])["data"]["object"])
+        fetched = self.ok("GET", "/v1/invoices/" + inv["id"])
+        self.assertEqual(fetched["payment_intent"], inv["payment_intent"])
+        # and back
+        self.fake.set_api_version(None)
+        self.assertEqual(paid(), old)
+
+    def test_bad_version_is_refused(self):
+        import json
+        import urllib.error
+        import urllib.request
+        req = urllib.request.Request(self.fake.base_url + "/_fake/api_version", method="POST",
+                                     data=json.dumps({"api_version": "soon"}).encode())
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            urllib.request.urlopen(req)
+        self.assertEqual(cm.exception.code, 400)

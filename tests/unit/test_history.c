@@ -309,7 +309,7 @@ static void brute_totals(sqlite3 *db, const char *w, struct history_total *out, 
 	char sql[1024];
 	snprintf(sql, sizeof sql,
 		 "SELECT h.currency, count(*), ifnull(sum(CASE WHEN h.type = 'payment' AND h.status"
-		 " IN ('succeeded','partially_refunded','refunded','disputed') THEN h.amount END),"
+		 " IN ('succeeded','partially_refunded','refunded') THEN h.amount END),"
 		 " 0), ifnull(sum(CASE WHEN h.type = 'refund' AND h.status IN ('succeeded',"
 		 " 'pending') THEN h.amount END), 0), ifnull(sum(h.fee), 0), ifnull(sum(h.net), 0)"
 		 " FROM history h LEFT JOIN reviews r ON r.stripe_id = h.stripe_id WHERE %s"
@@ -442,8 +442,11 @@ static void test_filters_and_totals(void **state)
 /* Page through a view both ways in small pages; compare with ORDER BY. */
 static void check_paging(sqlite3 *db, enum history_sort sort, bool desc)
 {
-	char sql[256];
-	const char *col = sort == HISTORY_SORT_AMOUNT ? "amount" : "created";
+	char sql[512];
+	/* by amount: signed, money out (refunds) negative */
+	const char *col = sort == HISTORY_SORT_AMOUNT
+				  ? "CASE WHEN type IN ('refund', 'desk_refund') THEN -amount ELSE amount END"
+				  : "created";
 	snprintf(sql, sizeof sql, "SELECT id FROM history ORDER BY %s %s, id %s", col,
 		 desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
 	sqlite3_stmt *st;
@@ -488,6 +491,15 @@ static void test_keyset_paging(void **state)
 {
 	struct t *t = *state;
 	load_known(t->db, 300);
+	/* refunds of every seventh payment, some of the same amount as a payment
+	 * (ties across the sign) and some of the same amount as each other */
+	assert_int_equal(sqlite3_exec(t->db,
+				      "INSERT INTO history (stripe_id, type, created, amount, currency,"
+				      " status, payment_intent, synced_at) SELECT 're_' || stripe_id,"
+				      " 'refund', created + 60, CASE WHEN id % 2 THEN amount ELSE 500 END,"
+				      " currency, 'succeeded', stripe_id, 0 FROM history WHERE id % 7 = 0",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
 	check_paging(t->db, HISTORY_SORT_DATE, true);
 	check_paging(t->db, HISTORY_SORT_DATE, false);
 	check_paging(t->db, HISTORY_SORT_AMOUNT, true);
@@ -510,6 +522,11 @@ static void test_search_and_unreviewed(void **state)
 		{"ch_D4", 1},      {"haircut", 1},  {"nobody", 0},
 		{"\"", 5},         /* no word to search: everything (and no broken query) */
 		{"zoe\" OR x", 0}, /* quotes are data, not FTS syntax */
+		{"120.00", 2},     /* an amount: the payment and its refund */
+		{"120,00", 2},     {"120", 2}, {"120.001", 0}, {"50", 1},
+		{"4242", 2},       /* a card's last 4: the payment, and its refund to that card */
+		{"0341", 1},       {"0341 zoe", 0}, {"4242 zoe", 2}, /* with words: all required */
+		{"1.2.3", 0},      /* not a number: a word, found nowhere */
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct history_filter f = {0};
@@ -590,6 +607,7 @@ static void test_export_csv_round_trip(void **state)
 	struct pd_error err = {0};
 	history_note_set(t->db, "pi_A1", "said: \"fine\", ok\nnext line", "admin", &err);
 	history_mark_set(t->db, "pi_A1", HISTORY_MARK_FLAGGED, true, "admin", &err);
+	history_mark_set(t->db, "pi_A1", HISTORY_MARK_REVIEWED, true, "Bea", &err);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
@@ -602,15 +620,23 @@ static void test_export_csv_round_trip(void **state)
 	char *fields[32] = {0};
 	int n;
 	assert_true(csv_record(&p, fields, 32, &n));
-	assert_int_equal(n, 18);
+	assert_int_equal(n, 27);
 	assert_string_equal(fields[0], "created");
+	assert_string_equal(fields[21], "decline_code");
 	for (int i = 0; i < n; i++)
 		free(fields[i]);
 	int records = 0;
-	bool found = false;
+	bool found = false, declined = false;
 	while (csv_record(&p, fields, 32, &n)) {
-		assert_int_equal(n, 18);
+		assert_int_equal(n, 27);
 		records++;
+		if (strcmp(fields[2], "pi_B2") == 0) {
+			declined = true;
+			assert_string_equal(fields[5], "failed");
+			assert_string_equal(fields[21], "card_declined");
+			assert_string_equal(fields[25], ""); /* not reviewed */
+			assert_string_equal(fields[22], "The card was declined");
+		}
 		if (strcmp(fields[2], "pi_A1") == 0) {
 			found = true;
 			assert_string_equal(fields[0], "2026-01-01T10:00:00Z");
@@ -622,12 +648,15 @@ static void test_export_csv_round_trip(void **state)
 			assert_string_equal(fields[12], "116.22");
 			assert_string_equal(fields[16], "yes");
 			assert_string_equal(fields[17], "said: \"fine\", ok\nnext line");
+			assert_string_equal(fields[25], "Bea"); /* reviewer and when */
+			assert_int_equal(strlen(fields[26]), 20);
+			assert_true(fields[26][10] == 'T' && fields[26][19] == 'Z');
 		}
 		for (int i = 0; i < n; i++)
 			free(fields[i]);
 	}
 	assert_int_equal(records, 4);
-	assert_true(found);
+	assert_true(found && declined);
 	free(buf);
 
 	/* JSON Lines: one object per line, amounts in minor units */
@@ -693,6 +722,33 @@ static void test_dates(void **state)
 	assert_int_equal(history_format_parse("jsonl", &fmt, &err), 0);
 	assert_int_equal(fmt, HISTORY_JSONL);
 	assert_int_equal(history_format_parse("xml", &fmt, &err), PD_ERR_USAGE);
+}
+
+static void test_mark_a_whole_filter(void **state)
+{
+	struct t *t = *state;
+	ingest(t->db, "payment_intents.json", NULL);
+	ingest(t->db, "refunds.json", NULL);
+	struct pd_error err = {0};
+	assert_int_equal(history_mark_set(t->db, "re_R1", HISTORY_MARK_REVIEWED, true, "a", &err), 0);
+	struct history_filter f = {0};
+	snprintf(f.search, sizeof f.search, "zoe"); /* pi_A1 and its refund re_R1 */
+	long n = -1, marked = -1;
+	assert_int_equal(history_count_unreviewed(t->db, &f, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(history_mark_filter(t->db, &f, "Bea", &marked, &err), 0);
+	assert_int_equal(marked, 1);
+	assert_q_text(t->db, "SELECT group_concat(stripe_id || ':' || reviewed_by, ' ') FROM"
+			     " (SELECT * FROM reviews WHERE reviewed = 1 ORDER BY stripe_id)",
+		      "pi_A1:Bea re_R1:a");
+	assert_int_equal(history_count_unreviewed(t->db, &f, &n, &err), 0);
+	assert_int_equal(n, 0);
+	/* a plain filter: the usd payments */
+	memset(&f, 0, sizeof f);
+	snprintf(f.currency, sizeof f.currency, "usd");
+	assert_int_equal(history_mark_filter(t->db, &f, "Bea", &marked, &err), 0);
+	assert_int_equal(marked, 3);
+	assert_int_equal(q_int(t->db, "SELECT count(*) FROM reviews WHERE reviewed = 1"), 5);
 }
 
 static void test_review_as_signed_in_user(void **state)
@@ -988,6 +1044,161 @@ static void test_writer_failure_keeps_earlier_commits(void **state)
 	check_rollups(t->db);
 }
 
+
+/* ---- what a reviewer needs to know about a record (schema 17) ------------------ */
+
+#define DISPUTED_PI(id, amount)                                                                 \
+	"{\"id\":\"" id "\",\"object\":\"payment_intent\",\"amount\":" #amount                     \
+	",\"currency\":\"usd\",\"created\":1700000000,\"status\":\"succeeded\","                   \
+	"\"latest_charge\":{\"id\":\"ch_" id "\",\"object\":\"charge\",\"status\":\"succeeded\","  \
+	"\"disputed\":true,\"refunded\":false,\"amount_refunded\":0,\"created\":1700000000}}"
+#define DISPUTE(id, pi, status, due)                                                            \
+	"{\"id\":\"" id "\",\"object\":\"dispute\",\"amount\":1,\"currency\":\"usd\","             \
+	"\"created\":1700000100,\"charge\":\"ch_" pi "\",\"payment_intent\":\"" pi "\","           \
+	"\"status\":\"" status "\",\"reason\":\"fraudulent\","                                     \
+	"\"evidence_details\":{\"due_by\":" #due ",\"has_evidence\":false}}"
+
+static const char *const detail_page =
+	"{\"data\":[" DISPUTED_PI("pi_D", 3000) "," DISPUTED_PI("pi_L", 2000) ","
+	DISPUTED_PI("pi_W", 1000) "," DISPUTED_PI("pi_I", 700) ","
+	"{\"id\":\"pi_F\",\"object\":\"payment_intent\",\"amount\":5000,\"currency\":\"usd\","
+	"\"created\":1700000000,\"status\":\"requires_payment_method\",\"last_payment_error\":{"
+	"\"type\":\"card_error\",\"code\":\"card_declined\",\"decline_code\":"
+	"\"insufficient_funds\",\"message\":\"Your card has insufficient funds.\"}},"
+	"{\"id\":\"pi_OK\",\"object\":\"payment_intent\",\"amount\":10000,\"currency\":\"usd\","
+	"\"created\":1700000000,\"status\":\"succeeded\",\"latest_charge\":{\"id\":\"ch_OK\","
+	"\"object\":\"charge\",\"status\":\"succeeded\",\"disputed\":false,\"refunded\":false,"
+	"\"amount_refunded\":500,\"created\":1700000000}},"
+	"{\"id\":\"re_1\",\"object\":\"refund\",\"amount\":500,\"currency\":\"usd\",\"created\":"
+	"1700000200,\"status\":\"succeeded\",\"charge\":\"ch_OK\",\"payment_intent\":\"pi_OK\"},"
+	"{\"id\":\"in_1\",\"object\":\"invoice\",\"amount_due\":4900,\"amount_paid\":4900,"
+	"\"currency\":\"usd\",\"created\":1700000000,\"status\":\"paid\",\"subscription\":"
+	"\"sub_1\",\"payment_intent\":\"pi_I\",\"lines\":{\"object\":\"list\",\"data\":["
+	"{\"id\":\"il_1\",\"object\":\"line_item\",\"type\":\"subscription\",\"description\":"
+	"\"1 \u00d7 Monthly membership (at $49.00 / month)\",\"price\":{\"id\":\"price_1\","
+	"\"object\":\"price\",\"nickname\":null}}]}}]}";
+
+static const char *const disputes_page =
+	"{\"data\":[" DISPUTE("dp_D", "pi_D", "needs_response", 1700604900) ","
+	DISPUTE("dp_L", "pi_L", "lost", 1700604900) "," DISPUTE("dp_W", "pi_W", "won", 1700604900)
+	"," DISPUTE("dp_I", "pi_I", "warning_closed", 1700604900) "]}";
+
+static void row_of(sqlite3 *db, const char *stripe_id, struct history_row *row)
+{
+	char sql[128];
+	snprintf(sql, sizeof sql, "SELECT id FROM history WHERE stripe_id = '%s'", stripe_id);
+	struct pd_error err = {0};
+	assert_int_equal(history_row_get(db, q_int(db, sql), row, &err), 0);
+}
+
+static void test_decline_links_plan_and_disputes(void **state)
+{
+	struct t *t = *state;
+	ingest_text(t->db, detail_page, NULL);
+	ingest_text(t->db, disputes_page, NULL);
+	struct history_row r;
+	row_of(t->db, "pi_F", &r);
+	assert_string_equal(r.status, "failed");
+	assert_string_equal(r.failure_code, "card_declined");
+	assert_string_equal(r.decline_code, "insufficient_funds");
+	row_of(t->db, "re_1", &r);
+	assert_string_equal(r.payment, "pi_OK");
+	row_of(t->db, "in_1", &r);
+	assert_string_equal(r.subscription, "sub_1");
+	assert_string_equal(r.plan, "Monthly membership");
+	row_of(t->db, "pi_D", &r);
+	assert_string_equal(r.status, "disputed");
+	assert_string_equal(r.dispute_status, "needs_response");
+	assert_int_equal(r.dispute_due_by, 1700604900);
+	row_of(t->db, "pi_L", &r);
+	assert_string_equal(r.status, "dispute_lost");
+	row_of(t->db, "pi_W", &r);
+	assert_string_equal(r.status, "succeeded"); /* won: the money stayed */
+	assert_string_equal(r.dispute_status, "won");
+	row_of(t->db, "pi_I", &r); /* an inquiry closed without a dispute */
+	assert_string_equal(r.status, "succeeded");
+
+	/* the payments fetched again (charge.disputed stays true): outcomes kept */
+	ingest_text(t->db, detail_page, NULL);
+	row_of(t->db, "pi_L", &r);
+	assert_string_equal(r.status, "dispute_lost");
+	row_of(t->db, "pi_W", &r);
+	assert_string_equal(r.status, "succeeded");
+	row_of(t->db, "pi_I", &r);
+	assert_string_equal(r.status, "succeeded");
+	check_rollups(t->db);
+
+	/* Disputed money is not earned: gross leaves it out, and says it apart. */
+	struct history_total tot[4];
+	int n = 0;
+	struct pd_error err = {0};
+	struct history_filter f = {0};
+	assert_int_equal(history_totals(t->db, &f, tot, 4, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(tot[0].gross, 10000 + 1000 + 700);
+	assert_int_equal(tot[0].disputed, 3000);
+	assert_int_equal(tot[0].dispute_lost, 2000);
+	assert_int_equal(tot[0].refunds, 500);
+	f.since = 1600000000; /* not served from the roll-ups alone: the same */
+	f.until = 1700000150;
+	assert_int_equal(history_totals(t->db, &f, tot, 4, &n, &err), 0);
+	assert_int_equal(tot[0].gross, 11700);
+	assert_int_equal(tot[0].disputed, 3000);
+	assert_int_equal(tot[0].dispute_lost, 2000);
+	snprintf(f.search, sizeof f.search, "pi_L");
+	f.since = f.until = 0;
+	assert_int_equal(history_totals(t->db, &f, tot, 4, &n, &err), 0);
+	assert_int_equal(tot[0].gross, 0);
+	assert_int_equal(tot[0].dispute_lost, 2000);
+
+	/* and the export says all of it */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	memset(&f, 0, sizeof f);
+	long rows = 0;
+	assert_int_equal(history_export(t->db, &f, HISTORY_JSONL, out, &rows, &err), 0);
+	fclose(out);
+	assert_int_equal(rows, 8);
+	json_t *seen[9] = {0};
+	int k = 0;
+	for (char *line = strtok(buf, "\n"); line && k < 9; line = strtok(NULL, "\n"))
+		seen[k++] = json_loads(line, 0, NULL);
+	bool refund = false, invoice = false, failed = false, lost = false;
+	for (int i = 0; i < k; i++) {
+		const char *id = json_string_value(json_object_get(seen[i], "stripe_id"));
+		const char *s;
+		if (!strcmp(id, "re_1")) {
+			refund = true;
+			assert_string_equal(json_string_value(json_object_get(seen[i], "payment")),
+					    "pi_OK");
+		} else if (!strcmp(id, "in_1")) {
+			invoice = true;
+			assert_string_equal(json_string_value(json_object_get(seen[i], "subscription")),
+					    "sub_1");
+			assert_string_equal(json_string_value(json_object_get(seen[i], "plan")),
+					    "Monthly membership");
+		} else if (!strcmp(id, "pi_F")) {
+			failed = true;
+			assert_string_equal(json_string_value(json_object_get(seen[i], "decline_code")),
+					    "insufficient_funds");
+			s = json_string_value(json_object_get(seen[i], "decline"));
+			assert_non_null(s);
+			assert_non_null(strstr(s, "insufficient funds"));
+		} else if (!strcmp(id, "pi_L")) {
+			lost = true;
+			assert_string_equal(json_string_value(json_object_get(seen[i], "dispute_status")),
+					    "lost");
+			assert_string_equal(json_string_value(json_object_get(seen[i],
+									      "dispute_due_by")),
+					    "2023-11-21T22:15:00Z");
+		}
+		json_decref(seen[i]);
+	}
+	assert_true(refund && invoice && failed && lost);
+	free(buf);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -1003,6 +1214,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_search_and_unreviewed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_csv_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_review_as_signed_in_user, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mark_a_whole_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollups_at_month_edges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_inside_callers_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollup_overflow_fails_the_page, setup, teardown),
@@ -1012,6 +1224,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_thread_pages_rollups_and_search, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_writer_failure_keeps_earlier_commits, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_decline_links_plan_and_disputes, setup,
 						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -78,6 +78,8 @@ class App:
         self.accounts = {self.platform_account: platform_account_object(self)}
         self.stores = {}
         self.billing_settings = dict(billing.DEFAULT_SETTINGS)
+        # per account: the default API version its events are rendered in (versions.py)
+        self.account_versions = {}
 
     def reset(self, reseed=True):
         with self.lock:

@@ -23,6 +23,7 @@ RESOURCES = {
     "payment_links": ("payment_links", "payment_link"),
     "charges": ("charges", "charge"),
     "refunds": ("refunds", "refund"),
+    "disputes": ("disputes", "dispute"),
     "products": ("products", "product"),
     "prices": ("prices", "price"),
     "subscriptions": ("subscriptions", "subscription"),

@@ -139,6 +139,24 @@ def accounts_add(app, body, query):
     return clone(acct)
 
 
+@route("POST", "/api_version")
+def api_version_set(app, body, query):
+    """The account's default API version ({"api_version": "2026-09-30.endive", "account": …};
+    null: the pinned one): events are rendered in its shape (versions.py)."""
+    from .versions import PINNED
+    account = body.get("account") or app.platform_account
+    if account not in app.accounts:
+        raise ControlError(400, "unknown account %s" % account)
+    version = body.get("api_version")
+    if version is not None and not re.match(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$", str(version)):
+        raise ControlError(400, "api_version must look like 2026-09-30.endive")
+    if version in (None, PINNED):
+        app.account_versions.pop(account, None)
+    else:
+        app.account_versions[account] = version
+    return {"account": account, "api_version": version or PINNED}
+
+
 # -- clock ---------------------------------------------------------------------------------------
 
 @route("GET", "/clock")
@@ -225,6 +243,15 @@ def checkout_expire(app, body, query, cs_id):
     with store.lock:
         from .resources.common import fetch
         return clone(checkout.expire_session(ctx, fetch(ctx, "checkout.session", cs_id)))
+
+
+@route("POST", "/disputes/([^/]+)/close")
+def dispute_close(app, body, query, dp_id):
+    """The card network decides a dispute: {"status": "won"|"lost", "account"}."""
+    from .resources import disputes
+    store, ctx = _locked_ctx(app, body)
+    with store.lock:
+        return clone(disputes.close_dispute(ctx, dp_id, body.get("status")))
 
 
 @route("POST", "/setup_intents/([^/]+)/authenticate")

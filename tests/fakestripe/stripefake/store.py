@@ -67,6 +67,7 @@ class TypeIndex:
 INDEXED = {
     "payment_intent": ("customer",),
     "charge": ("customer", "payment_intent"),
+    "dispute": ("charge", "payment_intent"),
     "payment_method": ("customer",),
     "balance_transaction": ("type", "source"),
     "event": ("type",),

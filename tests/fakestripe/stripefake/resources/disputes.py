@@ -1,14 +1,19 @@
 """Disputes: Stripe's test card pm_card_createDispute (4000000000000259) pays, then is disputed.
 
-No endpoints: the spec subset describes the Dispute object (components/schemas/dispute) but no
-/v1/disputes path, so GET /v1/disputes answers 404 like any path the spec lacks. What exists is
-what a billing-history sync sees: the charge's `disputed` flag and a `charge.dispute.created`
-event whose data.object is the Dispute. The dispute is stored (GET /_fake/objects/dp_…).
+Read only: `GET /v1/disputes` (by `charge`, `payment_intent`, `created`) and
+`GET /v1/disputes/{dispute}` (described in spec/extra-paths.json; the subset has the Dispute
+schema only). A billing-history sync sees the charge's `disputed` flag, the
+`charge.dispute.created` / `charge.dispute.closed` events whose data.object is the Dispute, and
+the disputes themselves. `POST /_fake/disputes/{id}/close {"status": "won"|"lost"}` plays the
+card network's decision (Stripe's test mode decides from the evidence submitted).
 
 Simplified: the funds stay where they are (no dispute balance transactions, so
-`balance_transactions` is [], no `charge.dispute.funds_withdrawn`), the dispute never moves past
-`needs_response`, and a disputed charge can still be refunded here (Stripe refuses).
+`balance_transactions` is [], no `charge.dispute.funds_withdrawn`), no evidence can be
+submitted, and a disputed charge can still be refunded here (Stripe refuses).
 """
+from . import route
+from .common import fetch, first_filter, list_url
+from ..listing import list_response
 
 BEHAVIOUR = "dispute"
 EVIDENCE_WINDOW = 7 * 86400     # the fake's choice of evidence_details.due_by
@@ -42,3 +47,30 @@ def dispute_if_test_card(ctx, charge, pm):
     if pm and pm.get("_behaviour") == BEHAVIOUR and charge.get("captured"):
         return create_dispute(ctx, charge)
     return None
+
+
+def close_dispute(ctx, dispute_id, status):
+    """The dispute is decided: won (the money stays) or lost (it goes to the cardholder)."""
+    if status not in ("won", "lost"):
+        raise ValueError("status must be won or lost")
+    dispute = fetch(ctx, "dispute", dispute_id)
+    if dispute["status"] in ("won", "lost"):
+        raise ValueError("dispute %s is already %s" % (dispute_id, dispute["status"]))
+    previous = {"status": dispute["status"]}
+    dispute["status"] = status
+    ctx.event("charge.dispute.closed", dispute, previous)
+    return dispute
+
+
+@route("GET", "/v1/disputes")
+def list_(ctx):
+    p = ctx.params
+    want = {k: p[k] for k in ("charge", "payment_intent") if p.get(k)}
+    pred = (lambda d: all(d.get(k) == v for k, v in want.items())) if want else None
+    return list_response(ctx.store, "dispute", p, list_url(ctx), pred,
+                         index_by=first_filter(want))
+
+
+@route("GET", "/v1/disputes/{dispute}")
+def retrieve(ctx):
+    return ctx.render(fetch(ctx, "dispute", ctx.path_params["dispute"]))

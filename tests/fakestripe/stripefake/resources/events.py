@@ -3,6 +3,13 @@ from . import route
 from .common import fetch, list_url
 from ..errors import invalid
 from ..listing import list_response
+from ..versions import render_event
+
+
+def _render(ctx):
+    """Events in the account's default API version (POST /_fake/api_version), as Stripe does."""
+    version = ctx.app.account_versions.get(ctx.account_id)
+    return lambda evt: render_event(evt, version)
 
 
 def _matcher(pattern):
@@ -24,9 +31,9 @@ def list_(ctx):
     pred = (lambda e: any(m(e["type"]) for m in matchers)) if matchers else None
     exact = patterns[0] if len(patterns) == 1 and not patterns[0].endswith("*") else None
     return list_response(ctx.store, "event", p, list_url(ctx), pred,
-                         index_by=("type", exact) if exact else None)
+                         index_by=("type", exact) if exact else None, render=_render(ctx))
 
 
 @route("GET", "/v1/events/{id}")
 def retrieve(ctx):
-    return ctx.render(fetch(ctx, "event", ctx.path_params["id"]))
+    return _render(ctx)(fetch(ctx, "event", ctx.path_params["id"]))
