@@ -8,6 +8,7 @@
 #include "paydesk/money.h"
 #include "paydesk/plans.h"
 #include "paydesk/subscriptions.h"
+#include "paydesk/subscriptions_job.h"
 
 struct subs_job {
 	struct subs_job_request req;

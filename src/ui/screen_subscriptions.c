@@ -16,6 +16,7 @@
 #include "paydesk/money.h"
 #include "paydesk/plans.h"
 #include "paydesk/subscriptions.h"
+#include "paydesk/subscriptions_job.h"
 #include "subs_forms.h"
 #include "widgets.h"
 
