@@ -15,7 +15,7 @@ MANDIR    ?= $(DATADIR)/man
 BUILDDIR  ?= build
 BIN       ?= paydesk
 
-PKGS      := ncursesw libcurl jansson sqlite3 libsodium libqrencode
+PKGS      := ncursesw libcurl jansson sqlite3 libsodium libqrencode zlib
 CC        ?= cc
 CFLAGS    ?= -O2 -g
 WARNINGS  := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral

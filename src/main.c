@@ -104,6 +104,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	opt.no_db = cmd && cmd->own_db;
 	struct app app;
 	struct pd_error err = {0};
 	int rc = app_open(&app, &opt, &err);

@@ -111,8 +111,9 @@ def main():
         "XDG_DATA_HOME": os.path.join(home, "data"),
         "XDG_STATE_HOME": os.path.join(home, "state"),
         "XDG_CONFIG_HOME": os.path.join(home, "config"),
-        "PAYDESK_PASSPHRASE": DEMO_PASSPHRASE,
     })
+    for name in ("PAYDESK_PASSPHRASE", "PAYDESK_NEW_PASSPHRASE", "PAYDESK_PIN"):
+        env.pop(name, None)  # the trainee's own shell must not reach the demo
     # The fake's own messages (a client that hung up mid-answer prints a
     # traceback) go to a file: on the terminal they drew over paydesk's screen.
     fake_log = open(os.path.join(home, "fake-stripe.log"), "w")
@@ -124,10 +125,20 @@ def main():
         setup = subprocess.run(
             [args.bin, "setup", "--account", PLATFORM, "--publishable", DEMO_PUBLISHABLE,
              "--bill-with-stripe", "on", "--payment-at-booking", "optional"],
-            input=DEMO_KEY + "\n", text=True, env=env, capture_output=True)
+            input=DEMO_KEY + "\n", text=True, capture_output=True,
+            env={**env, "PAYDESK_PASSPHRASE": DEMO_PASSPHRASE})
         if setup.returncode != 0:
             sys.stderr.write(setup.stderr)
             sys.exit("demo: could not connect paydesk to the fake Stripe")
+        # The throwaway desk is enrolled: its key file (in the demo's home)
+        # unlocks the vault, so neither the sync nor paydesk asks for, or
+        # is given, the passphrase from here on.
+        enrol = subprocess.run([args.bin, "desk", "enrol", "--name", "training desk"], text=True,
+                               env={**env, "PAYDESK_PASSPHRASE": DEMO_PASSPHRASE},
+                               capture_output=True)
+        if enrol.returncode != 0:
+            sys.stderr.write(enrol.stderr)
+            sys.exit("demo: could not enrol the training desk")
         # A demo admin (signed in at start) and a staff member whose PIN the
         # lock screen shows, so a newcomer is never stuck at a prompt.
         as_admin = ["--as", DEMO_ADMIN]
@@ -143,6 +154,14 @@ def main():
             if out.returncode != 0:
                 sys.stderr.write(out.stderr)
                 sys.exit("demo: could not create the demo users")
+        # Stripe's simulated reader, this desk's: a reader payment can be tried
+        # end to end (t taps a test card while the payment view waits).
+        reader = subprocess.run([args.bin, "readers", "register", "--code", "simulated-wpe",
+                                 "--label", "Training reader", "--as", DEMO_ADMIN], text=True,
+                                capture_output=True, env={**env, "PAYDESK_PIN": DEMO_ADMIN_PIN})
+        if reader.returncode != 0:
+            sys.stderr.write(reader.stderr)
+            sys.exit("demo: could not register the simulated card reader")
         seed_desk(args, env, os.path.join(env["XDG_DATA_HOME"], "paydesk", "paydesk.db"), fake,
                   seed)
         print("paydesk training mode: syncing the sample billing history…")

@@ -31,6 +31,7 @@ struct app_options {
 	const char *config_path;  /* --config, or NULL for the default */
 	const char *theme;        /* --theme, or NULL */
 	const char *screen;       /* --screen, or NULL */
+	bool no_db;               /* leave the database closed (the command opens it) */
 };
 
 /* Load config (file, env, options), open the log and the database.

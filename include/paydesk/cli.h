@@ -3,6 +3,7 @@
 #ifndef PAYDESK_CLI_H
 #define PAYDESK_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "paydesk/app.h"
@@ -13,6 +14,9 @@ struct cli_command {
 	/* Run with argv[0] = the command name. Returns an exit status:
 	 * 0 ok, 1 runtime error, 2 usage error. Prints its own messages. */
 	int (*run)(struct app *app, int argc, char **argv);
+	/* The command opens (or replaces) the database itself: main does not
+	 * open it first, so app->db is NULL (restore into a fresh home). */
+	bool own_db;
 };
 
 /* Run cmd; on a terminal, everything it prints is first made inert

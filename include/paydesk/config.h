@@ -22,6 +22,8 @@ struct config {
 	int request_timeout;  /* seconds, [stripe] timeout */
 	int max_retries;      /* [stripe] max_retries */
 	int idle_lock_seconds; /* [ui] idle_lock: lock the screen after this idle time, 0 never */
+	char *desk_key_path;  /* [vault] desk_key: this desk's key file; NULL: the default */
+	int backup_keep;      /* [backup] keep: the newest N backups kept in a directory */
 };
 
 /* Called for each warning (unknown key, repeated key): "file:line: text". */

@@ -10,6 +10,9 @@
 
 #include "paydesk/error.h"
 
+/* PRAGMA application_id of a paydesk database: "PDSK". */
+#define PAYDESK_APPLICATION_ID 0x5044534B
+
 /* The schema version this build writes (PRAGMA user_version). */
 int db_schema_latest(void);
 

@@ -10,7 +10,8 @@
 int harden_no_core_dumps(void);
 
 /* The first thing main does: no core dumps, not dumpable, and the secrets
- * that may come by environment (PAYDESK_PASSPHRASE, PAYDESK_PIN) moved into
+ * that may come by environment (PAYDESK_PASSPHRASE, PAYDESK_NEW_PASSPHRASE,
+ * PAYDESK_PIN) moved into
  * guarded memory, their bytes in the environment block zeroed and the
  * variables unset. Returns 0, or -1 when any step failed. */
 int harden_start(void);

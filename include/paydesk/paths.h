@@ -10,10 +10,12 @@
  * XDG variable nor HOME is usable):
  *   database  $XDG_DATA_HOME/paydesk/paydesk.db    (~/.local/share/paydesk/)
  *   config    $XDG_CONFIG_HOME/paydesk/config      (~/.config/paydesk/)
- *   log       $XDG_STATE_HOME/paydesk/paydesk.log  (~/.local/state/paydesk/) */
+ *   log       $XDG_STATE_HOME/paydesk/paydesk.log  (~/.local/state/paydesk/)
+ *   desk key  $XDG_CONFIG_HOME/paydesk/desk.key    (this desk's vault key slot) */
 char *paths_default_db(void);
 char *paths_default_config(void);
 char *paths_default_log(void);
+char *paths_default_desk_key(void);
 
 /* Create dir and its missing parents; the ones it creates get mode.
  * An existing directory is left as it is. */

@@ -43,6 +43,7 @@ struct pay_env {
 	const char *key;
 	const atomic_bool *cancel;
 	const struct session *who;
+	int64_t queued_charge; /* a charge confirmed from the queue (charge_queue.h), or 0 */
 };
 
 /* What the desk is told. */

@@ -25,6 +25,10 @@ enum pay_op {
 	PAY_OP_CARDS,         /* customers_cards_refresh (id: client) */
 	PAY_OP_SAVE_CARD,     /* customers_save_card_link, then watch it (id: client) */
 	PAY_OP_SAVE_CARD_WATCH,
+	PAY_OP_READER_TAP,    /* readers_tap: training, a test card on the simulated reader */
+	PAY_OP_READERS_LIST,  /* readers_list: the store's copy refreshed (Setup tab) */
+	PAY_OP_READER_REGISTER, /* readers_register (reader: the code; label, location) */
+	PAY_OP_READER_USE,    /* readers_use (reader: its id) for this desk */
 };
 
 struct pay_job_request {
@@ -32,11 +36,14 @@ struct pay_job_request {
 	int64_t id;      /* the appointment (or the client) */
 	int64_t version; /* PAY_OP_CANCEL: the version the desk read */
 	int64_t amount;  /* 0: all that is due / refundable */
-	char payment_method[64];
+	char payment_method[64]; /* PAY_OP_READER_TAP: the test card number ("": Stripe's default) */
 	char reader[64];
 	char reason[32];
+	char label[128];   /* PAY_OP_READER_REGISTER */
+	char location[64]; /* PAY_OP_READER_REGISTER: tml_… or "" */
 	double poll_seconds; /* watches: 0 for PAYMENTS_POLL_SECONDS */
 	int poll_max;        /* watches: 0 for PAYMENTS_POLL_MAX */
+	int64_t queued;      /* PAY_OP_CARD: send this queued charge (charge_queue_send), or 0 */
 };
 
 /* Queue req (interactive lane; watches on the background lane). key (may be

@@ -1,5 +1,5 @@
 /* What the stored vault costs to unlock: the Argon2id limits kept with the
- * passphrase wrap, for `paydesk doctor` to warn when a vault was made below
+ * passphrase slot, for `paydesk doctor` to warn when a vault was made below
  * paydesk's default (PAYDESK_VAULT_KDF=interactive, meant for test suites).
  * Read-only; unlocking (vault.c) uses the same stored limits. */
 #ifndef PAYDESK_VAULT_COST_H

@@ -16,6 +16,7 @@ enum verify_state {
 	VERIFY_FAIL,    /* paydesk cannot work until it is fixed */
 	VERIFY_WARN,    /* works, with a limitation the admin should know */
 	VERIFY_UNKNOWN, /* could not be checked (network, unexpected answer) */
+	VERIFY_NOTE,    /* for the admin to know, nothing to check ("not needed: …") */
 };
 
 #define VERIFY_ROWS_MAX 48
@@ -50,6 +51,14 @@ struct verify_permission {
 extern const struct verify_permission verify_permissions[];
 extern const int verify_permission_count;
 
+/* A permission some guides ask for that paydesk never uses, and why. */
+struct verify_not_needed {
+	const char *resource; /* "Sources", or "Write on Charges" when Read is needed */
+	const char *why;
+};
+extern const struct verify_not_needed verify_not_needed[];
+extern const int verify_not_needed_count;
+
 /* Run the checklist with key against client. expected_account is the
  * Account ID the admin typed (NULL: not compared); connected, when set, is
  * the Express account acted for (Stripe-Account). row_cb, when set, is
@@ -61,6 +70,6 @@ int verify_run(struct stripe_client *client, const char *key, const char *expect
 	       void (*row_cb)(void *ctx, const struct verify_row *row), void *cb_ctx,
 	       const atomic_bool *cancel, struct pd_error *err);
 
-const char *verify_state_name(enum verify_state s); /* "ok", "FAIL", "warn", "?" */
+const char *verify_state_name(enum verify_state s); /* "ok", "FAIL", "warn", "?", "n/a" */
 
 #endif

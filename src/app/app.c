@@ -53,7 +53,7 @@ int app_open(struct app *app, const struct app_options *opt, struct pd_error *er
 	log_msg(LOG_INFO, "paydesk %s starting, database %s", PAYDESK_VERSION, app->db_path);
 
 	rc = vault_init(err);
-	if (!rc)
+	if (!rc && !opt->no_db)
 		rc = db_open(app->db_path, &app->db, err);
 	if (rc)
 		log_msg(LOG_ERROR, "%s", err->msg);

@@ -270,7 +270,8 @@ struct refund_job {
 static enum jobs_status run_refund(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
 {
 	struct refund_job *j = arg;
-	struct pay_env e = {ctx->db, ctx->client, j->key, ctx->cancel, &j->who};
+	struct pay_env e = {.db = ctx->db, .client = ctx->client, .key = j->key, .cancel = ctx->cancel,
+			    .who = &j->who};
 	struct pay_result r;
 	struct pd_error err = {0};
 	if (history_refund(&e, j->history_id, j->amount, j->reason, &r, &err) != PD_OK) {

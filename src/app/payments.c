@@ -10,6 +10,7 @@
 
 #include "paydesk/audit.h"
 #include "paydesk/booking.h"
+#include "paydesk/charge_queue.h"
 #include "paydesk/clients.h"
 #include "paydesk/customers.h"
 #include "paydesk/db.h"
@@ -19,6 +20,7 @@
 #include "paydesk/settings.h"
 #include "paydesk/setup.h"
 #include "paydesk/stripe_account.h"
+#include "paydesk/stripe_reach.h"
 #include "payments_internal.h"
 
 /* ---- shared helpers ------------------------------------------------------ */
@@ -309,6 +311,11 @@ int pay_begin(const struct pay_env *e, int64_t appointment_id, enum payrow_metho
 	rc = appointments_get(e->db, appointment_id, a, err);
 	if (rc)
 		return finish(e->db, rc, err);
+	/* A queued charge sent (or dropped) by someone else says so first. */
+	if (e->queued_charge && (rc = charge_queue_claimable(e->db, e->queued_charge, err))) {
+		appointment_free(a);
+		return finish(e->db, rc, err);
+	}
 	int64_t paid = 0, refunded = 0;
 	rc = payrows_totals(e->db, appointment_id, &paid, &refunded, err);
 	int64_t due = a->amount > paid ? a->amount - paid : 0;
@@ -346,6 +353,9 @@ int pay_begin(const struct pay_env *e, int64_t appointment_id, enum payrow_metho
 		row->actor = strdup(pay_actor(e->who));
 		rc = payrows_insert(e->db, row, &row->id, err);
 	}
+	/* A queued charge leaves the queue with its attempt, or not at all. */
+	if (!rc && e->queued_charge)
+		rc = charge_queue_claim(e, appointment_id, *amount, row->id, err);
 	if (!rc) {
 		a->payment = PAY_PENDING;
 		rc = appointments_set_payment(e->db, a, err);
@@ -472,12 +482,20 @@ int payments_charge_card(const struct pay_env *e, int64_t appointment_id, int64_
 				  c.name);
 	else if (payment_method && *payment_method)
 		pay_copy(pm, sizeof pm, payment_method);
-	else if (first_card(e->db, c.id, pm) != PD_OK && (!e->key || refresh_cards(e, c.id) ||
-							  first_card(e->db, c.id, pm) != PD_OK))
-		rc = pd_error_set(err, PD_ERR_USAGE,
-				  "%s has no saved card: send a pay link or save a card "
-				  "for next time (Clients tab)",
-				  c.name);
+	else if (first_card(e->db, c.id, pm) != PD_OK) {
+		int listed = e->key ? refresh_cards(e, c.id) : PD_ERR_LOCKED;
+		if (listed && stripe_reach_down(NULL)) /* not "no card": Stripe could not say */
+			rc = pd_error_set(err, PD_ERR,
+					  "Stripe does not answer: %s's saved cards could not be "
+					  "listed, nothing was charged. Take cash, or try again once "
+					  "Stripe is back",
+					  c.name);
+		else if (listed || first_card(e->db, c.id, pm) != PD_OK)
+			rc = pd_error_set(err, PD_ERR_USAGE,
+					  "%s has no saved card: send a pay link or save a card "
+					  "for next time (Clients tab)",
+					  c.name);
+	}
 	char customer[64];
 	pay_copy(customer, sizeof customer, c.stripe_customer_id);
 	client_free(&c);

@@ -6,9 +6,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "paydesk/charge_queue.h"
 #include "paydesk/customers.h"
 #include "paydesk/log.h"
 #include "paydesk/payments.h"
+#include "paydesk/readers.h"
 
 struct pay_job {
 	struct pay_job_request req;
@@ -70,6 +72,39 @@ static void queue_watch(struct pay_job *j, enum pay_op op)
 		free_job(next);
 }
 
+/* The Setup tab's reader jobs: what happened, in r->message. */
+static int reader_setup(const struct pay_env *e, const struct pay_job_request *q,
+			struct pay_result *r, struct pd_error *err)
+{
+	memset(r, 0, sizeof *r);
+	struct reader_info info;
+	char desk[64];
+	readers_desk_name(desk, sizeof desk);
+	int rc;
+	if (q->op == PAY_OP_READERS_LIST) {
+		struct reader_info *list = NULL;
+		size_t n = 0;
+		rc = readers_list(e, &list, &n, err);
+		free(list);
+		if (!rc)
+			snprintf(r->message, sizeof r->message, "%zu card reader%s at Stripe", n,
+				 n == 1 ? "" : "s");
+	} else if (q->op == PAY_OP_READER_REGISTER) {
+		bool chosen = false;
+		rc = readers_register(e, q->reader, q->label, q->location, &info, &chosen, err);
+		if (!rc)
+			snprintf(r->message, sizeof r->message, "registered %.100s%s%.60s%s", info.label,
+				 chosen ? "; this desk (" : "", chosen ? desk : "",
+				 chosen ? ") uses it" : "");
+	} else {
+		rc = readers_use(e, q->reader, &info, err);
+		if (!rc)
+			snprintf(r->message, sizeof r->message, "this desk (%.60s) uses %.100s", desk,
+				 info.label);
+	}
+	return rc;
+}
+
 static enum jobs_status run_job(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
 {
 	struct pay_job *j = arg;
@@ -86,6 +121,10 @@ static enum jobs_status run_job(struct jobs_ctx *ctx, void *arg, char *result, s
 	enum pay_op watch = PAY_OP_CARD; /* none */
 	switch (q->op) {
 	case PAY_OP_CARD:
+		if (q->queued) {
+			rc = charge_queue_send(&e, q->queued, &r, &err);
+			break;
+		}
 		rc = payments_charge_card(&e, q->id, q->amount,
 					  q->payment_method[0] ? q->payment_method : NULL, &r, &err);
 		break;
@@ -105,6 +144,14 @@ static enum jobs_status run_job(struct jobs_ctx *ctx, void *arg, char *result, s
 	case PAY_OP_READER_WATCH:
 		rc = payments_reader_check(&e, q->id, &r, &err);
 		watch = PAY_OP_READER_WATCH;
+		break;
+	case PAY_OP_READER_TAP:
+		rc = readers_tap(&e, q->id, q->payment_method[0] ? q->payment_method : NULL, &r, &err);
+		break;
+	case PAY_OP_READERS_LIST:
+	case PAY_OP_READER_REGISTER:
+	case PAY_OP_READER_USE:
+		rc = reader_setup(&e, q, &r, &err);
 		break;
 	case PAY_OP_READER_CANCEL:
 		rc = payments_reader_cancel(&e, q->id, &r, &err);

@@ -6,41 +6,49 @@
 #include <string.h>
 
 #include "paydesk/money.h"
+#include "paydesk/readers.h"
 #include "paydesk/settings.h"
 #include "payments_internal.h"
 
-/* The reader to use: given, settings terminal_reader, or Stripe's first. */
+/* The reader to use: the one given, else the one this desk chose
+ * (readers_use), else the only one Stripe has. None registered, or several
+ * and none chosen: refused before anything is created, saying what to do. */
 static int pick_reader(const struct pay_env *e, const char *given, char out[64],
-		       struct pd_error *err)
+		       char label[128], struct pd_error *err)
 {
+	label[0] = '\0';
 	if (given && *given) {
 		pay_copy(out, 64, given);
 		return PD_OK;
 	}
-	char *v = NULL;
+	readers_desk_reader(e->db, out, label);
+	if (out[0])
+		return PD_OK;
+	char *v = NULL; /* before readers were chosen per desk */
 	if (settings_get(e->db, "terminal_reader", &v, NULL) == PD_OK && v && *v) {
 		pay_copy(out, 64, v);
 		free(v);
 		return PD_OK;
 	}
 	free(v);
-	struct stripe_params *p = stripe_params_new();
-	stripe_params_add_int(p, "limit", 10);
-	struct stripe_response resp;
-	int rc = pay_send(e, STRIPE_GET, "/v1/terminal/readers", p, &resp, err);
-	stripe_params_free(&p);
-	if (!rc) {
-		json_t *data = json_object_get(resp.json, "data");
-		const char *id = json_array_size(data) ? pay_json_str(json_array_get(data, 0), "id")
-						       : NULL;
-		if (id)
-			pay_copy(out, 64, id);
-		else
-			rc = pd_error_set(err, PD_ERR_NOT_FOUND,
-					  "no card reader is registered with Stripe: register one "
-					  "(Stripe Dashboard > Terminal), or send a pay link");
+	struct reader_info *list = NULL;
+	size_t n = 0;
+	int rc = readers_list(e, &list, &n, err);
+	if (rc)
+		return rc;
+	if (n == 1) {
+		pay_copy(out, 64, list[0].id);
+		pay_copy(label, 128, list[0].label);
+	} else if (n == 0) {
+		rc = pd_error_set(err, PD_ERR_NOT_FOUND, "%s", READERS_NONE_HELP);
+	} else {
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "%zu card readers are registered and this desk has not chosen "
+				  "one: an admin chooses it in Setup (5, r: card readers), or run "
+				  "paydesk readers use LABEL",
+				  n);
 	}
-	stripe_response_clear(&resp);
+	free(list);
 	return rc;
 }
 
@@ -80,8 +88,8 @@ int payments_reader_start(const struct pay_env *e, int64_t appointment_id, int64
 	if (!e->key)
 		return pd_error_set(err, PD_ERR_LOCKED,
 				    "Stripe is not unlocked: enter the admin passphrase first");
-	char reader[64];
-	rc = pick_reader(e, reader_id, reader, err);
+	char reader[64], label[128];
+	rc = pick_reader(e, reader_id, reader, label, err);
 	if (rc)
 		return rc;
 	struct appointment a;
@@ -131,9 +139,8 @@ int payments_reader_start(const struct pay_env *e, int64_t appointment_id, int64
 	}
 	row.status = PAYROW_OPEN;
 	char money[64], msg[512];
-	snprintf(msg, sizeof msg, "Reader %s: waiting for the card (%s). Esc on the reader or k "
-				  "here cancels.",
-		 reader, money_format(amount, a.currency, money, sizeof money));
+	snprintf(msg, sizeof msg, "Reader %s: waiting for the card (%s). K here cancels it.",
+		 label[0] ? label : reader, money_format(amount, a.currency, money, sizeof money));
 	row.message = strdup(msg);
 	pay_copy(r->message, sizeof r->message, msg);
 	rc = pay_settle(e, &row, resp.request_id, "payment.reader.start", amount,

@@ -62,7 +62,8 @@ static int run_plan(const struct pay_env *e, const struct subs_job_request *q, c
 static enum jobs_status run_job(struct jobs_ctx *ctx, void *arg, char *result, size_t size)
 {
 	struct subs_job *j = arg;
-	struct pay_env e = {ctx->db, ctx->client, j->key, ctx->cancel, &j->who};
+	struct pay_env e = {.db = ctx->db, .client = ctx->client, .key = j->key, .cancel = ctx->cancel,
+			    .who = &j->who};
 	struct subs_result r = {0};
 	struct pd_error err = {0};
 	int rc = PD_OK;

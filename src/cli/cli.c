@@ -10,12 +10,17 @@ extern const struct cli_command cli_audit, cli_doctor, cli_setup, cli_connect, c
 extern const struct cli_command cli_clients, cli_agenda, cli_takings;
 extern const struct cli_command cli_export, cli_sync, cli_recover;
 extern const struct cli_command cli_plans, cli_subscriptions;
+extern const struct cli_command cli_desk, cli_passphrase_change;
+extern const struct cli_command cli_readers;
+extern const struct cli_command cli_backup, cli_restore;
 
 static const struct cli_command *const commands[] = {
 	&cli_setup,
 	&cli_doctor,
 	&cli_connect,
 	&cli_users,
+	&cli_desk,
+	&cli_passphrase_change,
 	&cli_audit,
 	&cli_clients,
 	&cli_agenda,
@@ -24,6 +29,8 @@ static const struct cli_command *const commands[] = {
 	&cli_sync,
 	&cli_recover,
 	&cli_plans, &cli_subscriptions,
+	&cli_readers,
+	&cli_backup, &cli_restore,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -2,16 +2,20 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "paydesk/audit_events.h"
 #include "paydesk/auth.h"
 #include "paydesk/cli.h"
+#include "paydesk/desk.h"
 #include "paydesk/number.h"
 #include "paydesk/harden.h"
 #include "paydesk/setup.h"
@@ -51,6 +55,31 @@ char *cli_read_secret(int fd, const char *what, struct pd_error *err)
 		return NULL;
 	}
 	return buf;
+}
+
+char *cli_prompt_secret(const char *prompt, struct pd_error *err)
+{
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		pd_error_set(err, PD_ERR_USAGE, "no terminal to ask the %s on", prompt);
+		return NULL;
+	}
+	struct termios saved, quiet;
+	bool echo_off = tcgetattr(fd, &saved) == 0;
+	if (echo_off) {
+		quiet = saved;
+		quiet.c_lflag &= (tcflag_t)~ECHO;
+		quiet.c_lflag |= ECHONL;
+		echo_off = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+	}
+	dprintf(fd, "%s: ", prompt);
+	char *secret = echo_off ? cli_read_secret(fd, prompt, err) : NULL;
+	if (!echo_off)
+		pd_error_set(err, PD_ERR_USAGE, "cannot turn echo off to ask the %s", prompt);
+	else
+		tcsetattr(fd, TCSAFLUSH, &saved);
+	close(fd);
+	return secret;
 }
 
 char *cli_passphrase(int fd, struct pd_error *err)
@@ -165,14 +194,40 @@ int cli_authenticate(struct app *app, const char *as, int pin_fd, int pass_fd,
 }
 
 
-int cli_stripe_open(struct cli_stripe *s, struct app *app, int pfd, struct pd_error *err)
+int cli_vault_open(struct app *app, int pfd, struct vault **v, struct pd_error *err)
 {
-	memset(s, 0, sizeof *s);
+	*v = NULL;
+	char *path = desk_key_path(&app->cfg);
+	struct pd_error desk = {0};
+	int rc = desk_unlock(app->db, path, v, &desk);
+	free(path);
+	if (!rc) { /* a passphrase given as well is not needed: not kept */
+		char *unused = harden_env_secret_claim("PAYDESK_PASSPHRASE");
+		vault_secret_free(&unused);
+		return PD_OK;
+	}
+	bool told = rc != PD_ERR_NOT_FOUND; /* a key file that cannot be used: say why */
+	bool have_pass = pfd >= 0 || harden_env_secret_waiting("PAYDESK_PASSPHRASE");
+	if (told && have_pass)
+		fprintf(stderr, "paydesk: warning: %s\n", desk.msg);
+	if (told && !have_pass)
+		return pd_error_set(err, rc, "%s", desk.msg);
 	char *pass = cli_passphrase(pfd, err);
-	if (!pass)
+	if (!pass && pfd >= 0)
 		return err->code ? err->code : PD_ERR_USAGE;
-	int rc = vault_unlock(app->db, pass, &s->vault, err);
+	if (!pass)
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "this desk is not enrolled: give the vault passphrase with "
+				    "--passphrase-fd N or PAYDESK_PASSPHRASE, or have an admin run "
+				    "`paydesk desk enrol` here");
+	rc = vault_unlock(app->db, pass, v, err);
 	vault_secret_free(&pass);
+	return rc;
+}
+
+/* Open the saved key and a client once s->vault is unlocked. */
+static int stripe_open_key(struct cli_stripe *s, struct app *app, int rc, struct pd_error *err)
+{
 	if (!rc)
 		rc = setup_open_key(app->db, s->vault, &s->key, err);
 	struct stripe_client_opts o;
@@ -180,6 +235,23 @@ int cli_stripe_open(struct cli_stripe *s, struct app *app, int pfd, struct pd_er
 	if (!rc)
 		rc = stripe_client_new(&o, &s->client, err);
 	return rc;
+}
+
+int cli_stripe_open(struct cli_stripe *s, struct app *app, int pfd, struct pd_error *err)
+{
+	memset(s, 0, sizeof *s);
+	return stripe_open_key(s, app, cli_vault_open(app, pfd, &s->vault, err), err);
+}
+
+int cli_stripe_open_admin(struct cli_stripe *s, struct app *app, int pfd, struct pd_error *err)
+{
+	memset(s, 0, sizeof *s);
+	char *pass = cli_passphrase(pfd, err);
+	if (!pass)
+		return err->code ? err->code : PD_ERR_USAGE;
+	int rc = vault_unlock(app->db, pass, &s->vault, err);
+	vault_secret_free(&pass);
+	return stripe_open_key(s, app, rc, err);
 }
 
 void cli_stripe_close(struct cli_stripe *s)

@@ -15,6 +15,10 @@
  * Free with vault_secret_free(). */
 char *cli_read_secret(int fd, const char *what, struct pd_error *err);
 
+/* Ask for a secret on the controlling terminal, echo off ("prompt: ");
+ * NULL with err set when there is no terminal or nothing was typed. */
+char *cli_prompt_secret(const char *prompt, struct pd_error *err);
+
 /* The vault passphrase: from --passphrase-fd N when fd >= 0, else from
  * PAYDESK_PASSPHRASE. The environment copy is scrubbed after reading. */
 char *cli_passphrase(int fd, struct pd_error *err);
@@ -28,15 +32,26 @@ void cli_print_report(FILE *out, const struct verify_report *r, const char *mode
 int cli_authenticate(struct app *app, const char *as, int pin_fd, int pass_fd,
 		     struct session *who, struct pd_error *err);
 
-/* What a headless command needs to call Stripe: the vault unlocked with
- * the passphrase (descriptor pfd, else PAYDESK_PASSPHRASE), the saved key
- * in guarded memory and a client. Close it whatever open returned. */
+/* The vault of a command that needs the key: this desk's key file first
+ * (an enrolled desk needs no secret: cron), else the passphrase
+ * (descriptor pfd, else PAYDESK_PASSPHRASE). A key file that is there but
+ * cannot be used (mode, revoked) is said on stderr, or is the error when no
+ * passphrase was given. Unlocking proves no one: not admin proof. */
+int cli_vault_open(struct app *app, int pfd, struct vault **v, struct pd_error *err);
+
+/* What a headless command needs to call Stripe: the vault unlocked by
+ * cli_vault_open, the saved key in guarded memory and a client. Close it
+ * whatever open returned. */
 struct cli_stripe {
 	struct vault *vault;
 	char *key;
 	struct stripe_client *client;
 };
 int cli_stripe_open(struct cli_stripe *s, struct app *app, int pfd, struct pd_error *err);
+
+/* The same for commands whose only admin proof is the passphrase (plans,
+ * subscriptions, connect): unlocked with it, never with a desk key. */
+int cli_stripe_open_admin(struct cli_stripe *s, struct app *app, int pfd, struct pd_error *err);
 void cli_stripe_close(struct cli_stripe *s);
 
 /* Parse a descriptor number for --passphrase-fd; -1 when invalid. */

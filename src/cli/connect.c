@@ -52,7 +52,7 @@ static int session_open(struct connect_session *s, struct app *app, int pfd, str
 	if (rc)
 		return pd_error_set(err, rc, "no platform account is connected: run paydesk setup "
 					     "with the platform's key first");
-	return cli_stripe_open(&s->stripe, app, pfd, err);
+	return cli_stripe_open_admin(&s->stripe, app, pfd, err);
 }
 
 static void session_close(struct connect_session *s)

@@ -9,6 +9,7 @@
 
 #include "cli_io.h"
 #include "paydesk/cli.h"
+#include "paydesk/backup.h"
 #include "paydesk/db_check.h"
 #include "paydesk/sanitize.h"
 #include "paydesk/setup.h"
@@ -93,8 +94,9 @@ static void check_vault_cost(struct app *app, FILE *out)
 		"(Argon2id %llu passes over %zu MiB; the default is %llu over %zu MiB)\n"
 		"  -> it was made with PAYDESK_VAULT_KDF=interactive, which is meant for test "
 		"suites:\n"
-		"     a copy of this database is cheaper to guess the passphrase of. Set up "
-		"real vaults without it.\n",
+		"     a copy of this database is cheaper to guess the passphrase of. "
+		"`paydesk passphrase`\n"
+		"     re-wraps it at the default cost.\n",
 		kdf.opslimit, kdf.memlimit >> 20, VAULT_KDF_DEFAULT.opslimit,
 		VAULT_KDF_DEFAULT.memlimit >> 20);
 	fflush(out);
@@ -136,6 +138,11 @@ static int run(struct app *app, int argc, char **argv)
 	 * to stderr. */
 	int db_status = check_database(app, full, json ? stderr : stdout);
 	check_vault_cost(app, json ? stderr : stdout);
+	char last[160];
+	bool stale = backup_describe_last(backup_last_at(app->db), (int64_t)time(NULL), last,
+					  sizeof last);
+	fprintf(json ? stderr : stdout, "Backup: %s%s\n", stale ? "WARNING " : "", last);
+	fflush(json ? stderr : stdout);
 	struct pd_error err = {0};
 	struct stripe_account_row acct;
 	if (stripe_account_get(app->db, &acct, &err) != PD_OK) {

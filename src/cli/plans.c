@@ -21,7 +21,7 @@ int stripe_cli_open(struct stripe_cli *s, struct app *app, int pfd, struct pd_er
 	s->who = session_system_admin();
 	audit_event_vault_holder(app->db, s->who.name, sizeof s->who.name);
 	struct cli_stripe c;
-	int rc = cli_stripe_open(&c, app, pfd, err);
+	int rc = cli_stripe_open_admin(&c, app, pfd, err);
 	s->vault = c.vault;
 	s->key = c.key;
 	s->client = c.client;

@@ -18,8 +18,6 @@
 #include "paydesk/paths.h"
 #include "paydesk/textfold.h"
 
-/* PRAGMA application_id marks the file as paydesk's ("PDSK"). */
-#define PAYDESK_APPLICATION_ID 0x5044534B
 #define BUSY_TIMEOUT_MS 5000
 
 int db_schema_latest(void)

@@ -609,6 +609,84 @@ const struct migration store_migrations[] = {
 	  * (UTC) lets the desk undo only a change made today, local time. */
 	 "ALTER TABLE appointments ADD COLUMN prev_state TEXT;"
 	 "ALTER TABLE appointments ADD COLUMN state_changed_at INTEGER NOT NULL DEFAULT 0;", NULL},
+	{13, "vault key slots: the admin passphrase and enrolled desks each wrap the data key",
+	 /* One row per way in: kind 'passphrase' (exactly one: Argon2id
+	  * parameters, the recovery path) or 'desk' (a random desk key kept in a
+	  * file on that host; no KDF). AUTOINCREMENT: a revoked desk's slot id
+	  * is never reused, so its stale key file reads as revoked. */
+	 "CREATE TABLE vault_slot ("
+	 "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	 "  kind TEXT NOT NULL CHECK (kind IN ('passphrase', 'desk')),"
+	 "  name TEXT NOT NULL UNIQUE,"
+	 "  kdf_salt BLOB,"
+	 "  kdf_opslimit INTEGER,"
+	 "  kdf_memlimit INTEGER,"
+	 "  wrap_nonce BLOB NOT NULL,"
+	 "  wrapped_key BLOB NOT NULL,"
+	 "  created_at INTEGER NOT NULL,"
+	 "  created_by TEXT NOT NULL,"
+	 "  last_used_at INTEGER,"
+	 "  updated_at INTEGER NOT NULL,"
+	 "  CHECK ((kind = 'passphrase') = (kdf_salt IS NOT NULL))"
+	 ");"
+	 "CREATE UNIQUE INDEX vault_slot_one_passphrase ON vault_slot(kind)"
+	 "  WHERE kind = 'passphrase';"
+	 /* The vault keeps its format and a random id that desk key files name,
+	  * so a file for another database is recognised and not tried. */
+	 "CREATE TABLE vault_new ("
+	 "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	 "  format INTEGER NOT NULL,"
+	 "  vault_id BLOB NOT NULL,"
+	 "  created_at INTEGER NOT NULL,"
+	 "  updated_at INTEGER NOT NULL"
+	 ");"
+	 /* The existing passphrase wrap moves as it is into the passphrase slot. */
+	 "INSERT INTO vault_slot (kind, name, kdf_salt, kdf_opslimit, kdf_memlimit, wrap_nonce,"
+	 "  wrapped_key, created_at, created_by, updated_at)"
+	 "  SELECT 'passphrase', 'passphrase', kdf_salt, kdf_opslimit, kdf_memlimit, wrap_nonce,"
+	 "  wrapped_key, created_at, 'vault passphrase', updated_at FROM vault;"
+	 "INSERT INTO vault_new (id, format, vault_id, created_at, updated_at)"
+	 "  SELECT id, format, randomblob(16), created_at, updated_at FROM vault;"
+	 "DROP TABLE vault;"
+	 "ALTER TABLE vault_new RENAME TO vault;", NULL},
+	{15, "card readers: the display copy of Stripe's list",
+	 /* What GET /v1/terminal/readers last gave, for the Setup tab (Stripe
+	  * stays the truth; which reader a desk uses is in settings,
+	  * terminal_reader.<desk>). position -1 only marks when it was listed. */
+	 "CREATE TABLE terminal_readers ("
+	 "  position INTEGER PRIMARY KEY,"
+	 "  id TEXT NOT NULL,"
+	 "  label TEXT NOT NULL,"
+	 "  status TEXT NOT NULL,"
+	 "  device_type TEXT NOT NULL,"
+	 "  location TEXT NOT NULL,"
+	 "  listed_at INTEGER NOT NULL"
+	 ");", NULL},
+	{16, "saved-card charges queued while Stripe was unreachable",
+	 /* A promise, not a payment: nothing was sent. It leaves 'queued' once:
+	  * 'sent' in the transaction that starts its payment attempt
+	  * (payment_row), or 'dropped' with a reason. One queued at a time per
+	  * appointment. */
+	 "CREATE TABLE queued_charges ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  appointment_id INTEGER NOT NULL REFERENCES appointments(id),"
+	 "  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'dropped')),"
+	 "  amount INTEGER NOT NULL CHECK (amount > 0),"
+	 "  currency TEXT NOT NULL,"
+	 "  payment_method_id TEXT NOT NULL DEFAULT '',"
+	 "  card TEXT NOT NULL DEFAULT '',"
+	 "  queued_by TEXT NOT NULL,"
+	 "  queued_at INTEGER NOT NULL,"
+	 "  down_since INTEGER NOT NULL DEFAULT 0,"
+	 "  done_by TEXT NOT NULL DEFAULT '',"
+	 "  done_at INTEGER NOT NULL DEFAULT 0,"
+	 "  payment_row INTEGER REFERENCES appointment_payments(id),"
+	 "  reason TEXT NOT NULL DEFAULT '',"
+	 "  CHECK (state != 'sent' OR payment_row IS NOT NULL),"
+	 "  CHECK (state != 'dropped' OR length(reason) > 0)"
+	 ");"
+	 "CREATE UNIQUE INDEX queued_charges_open ON queued_charges(appointment_id)"
+	 "  WHERE state = 'queued';", NULL},
 	{17, "history: decline reasons, invoice plans, dispute status and evidence due date",
 	 /* Nullable columns without defaults: ALTER TABLE ADD COLUMN only edits
 	  * the schema text, whatever the size of the history (rows read them as

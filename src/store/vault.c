@@ -11,6 +11,7 @@
 #include "paydesk/db.h"
 #include "paydesk/harden.h"
 #include "paydesk/log.h"
+#include "vault_internal.h"
 
 /* Argon2id at libsodium's "moderate" limits (3 passes, 256 MiB): the vault is
  * unlocked once per session, so ~0.7 s of one core (measured here) is affordable,
@@ -22,19 +23,15 @@ const struct vault_kdf VAULT_KDF_INTERACTIVE = {crypto_pwhash_OPSLIMIT_INTERACTI
 						crypto_pwhash_MEMLIMIT_INTERACTIVE};
 
 #define VAULT_FORMAT 1
-#define KEY_BYTES crypto_aead_xchacha20poly1305_ietf_KEYBYTES
-#define NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
-#define TAG_BYTES crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define KEY_BYTES VAULT_KEY_BYTES
+#define NONCE_BYTES VAULT_NONCE_BYTES
+#define TAG_BYTES VAULT_TAG_BYTES
 #define SALT_BYTES crypto_pwhash_SALTBYTES
 /* Refuse absurd stored limits rather than allocate them: a damaged record. */
 #define MEMLIMIT_MAX ((size_t)4 << 30)
 #define SECRET_MAX (64 * 1024)
 
 static const unsigned char WRAP_AD[] = "paydesk-vault-v1";
-
-struct vault {
-	unsigned char *key; /* sodium_malloc, read-only once set */
-};
 
 static atomic_ulong kdf_runs;
 
@@ -79,7 +76,7 @@ static int derive_kek(unsigned char *kek, const char *pass, const unsigned char 
 	return PD_OK;
 }
 
-static struct vault *vault_new(void)
+struct vault *vault_alloc(void)
 {
 	struct vault *v = sodium_malloc(sizeof *v);
 	if (!v)
@@ -117,10 +114,10 @@ int vault_exists(sqlite3 *db, bool *exists, struct pd_error *err)
 }
 
 /* Wrap the data key under a KEK derived from pass with a fresh salt, and
- * write the vault row (insert when creating, update otherwise). The caller
- * holds the transaction. */
-static int write_wrapped_key(sqlite3 *db, const unsigned char *data_key, const char *pass,
-			     const struct vault_kdf *kdf, bool create, struct pd_error *err)
+ * write the passphrase slot (insert when creating, update otherwise). The
+ * caller holds the transaction. */
+static int write_passphrase_slot(sqlite3 *db, const unsigned char *data_key, const char *pass,
+				 const struct vault_kdf *kdf, bool create, struct pd_error *err)
 {
 	unsigned char salt[SALT_BYTES], nonce[NONCE_BYTES], wrapped[KEY_BYTES + TAG_BYTES];
 	randombytes_buf(salt, sizeof salt);
@@ -139,36 +136,58 @@ static int write_wrapped_key(sqlite3 *db, const unsigned char *data_key, const c
 
 	sqlite3_stmt *st;
 	rc = db_prepare(db,
-			create ? "INSERT INTO vault (format, kdf_salt, kdf_opslimit, kdf_memlimit,"
-				 " wrap_nonce, wrapped_key, created_at, updated_at, id)"
-				 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 1)"
-			       : "UPDATE vault SET format = ?1, kdf_salt = ?2, kdf_opslimit = ?3,"
-				 " kdf_memlimit = ?4, wrap_nonce = ?5, wrapped_key = ?6,"
-				 " updated_at = ?7 WHERE id = 1",
+			create ? "INSERT INTO vault_slot (kdf_salt, kdf_opslimit, kdf_memlimit,"
+				 " wrap_nonce, wrapped_key, created_at, updated_at, kind, name,"
+				 " created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 'passphrase',"
+				 " 'passphrase', 'vault passphrase')"
+			       : "UPDATE vault_slot SET kdf_salt = ?1, kdf_opslimit = ?2,"
+				 " kdf_memlimit = ?3, wrap_nonce = ?4, wrapped_key = ?5,"
+				 " updated_at = ?6 WHERE kind = 'passphrase'",
 			&st, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_int(st, 1, VAULT_FORMAT);
-	sqlite3_bind_blob(st, 2, salt, sizeof salt, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)kdf->opslimit);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)kdf->memlimit);
-	sqlite3_bind_blob(st, 5, nonce, sizeof nonce, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(st, 6, wrapped, sizeof wrapped, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)time(NULL));
+	sqlite3_bind_blob(st, 1, salt, sizeof salt, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)kdf->opslimit);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)kdf->memlimit);
+	sqlite3_bind_blob(st, 4, nonce, sizeof nonce, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 5, wrapped, sizeof wrapped, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)time(NULL));
 	if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(db) != 1)
 		rc = db_fail(db, "writing the vault", err);
 	sqlite3_finalize(st);
 	return rc;
 }
 
-/* Read the vault row and unwrap the data key into data_key (KEY_BYTES). */
+/* The vault row itself: its format and the random id desk key files name. */
+static int write_vault_row(sqlite3 *db, struct pd_error *err)
+{
+	unsigned char id[VAULT_ID_BYTES];
+	randombytes_buf(id, sizeof id);
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+			    "INSERT INTO vault (id, format, vault_id, created_at, updated_at)"
+			    " VALUES (1, ?1, ?2, ?3, ?3)",
+			    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int(st, 1, VAULT_FORMAT);
+	sqlite3_bind_blob(st, 2, id, sizeof id, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = db_fail(db, "writing the vault", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Read the passphrase slot and unwrap the data key into data_key (KEY_BYTES). */
 static int unwrap_data_key(sqlite3 *db, const char *pass, unsigned char *data_key,
 			   struct pd_error *err)
 {
 	sqlite3_stmt *st;
 	int rc = db_prepare(db,
-			    "SELECT format, kdf_salt, kdf_opslimit, kdf_memlimit, wrap_nonce,"
-			    " wrapped_key FROM vault WHERE id = 1",
+			    "SELECT v.format, s.kdf_salt, s.kdf_opslimit, s.kdf_memlimit,"
+			    " s.wrap_nonce, s.wrapped_key, s.id FROM vault v LEFT JOIN vault_slot s"
+			    " ON s.kind = 'passphrase' WHERE v.id = 1",
 			    &st, err);
 	if (rc)
 		return rc;
@@ -182,7 +201,8 @@ static int unwrap_data_key(sqlite3 *db, const char *pass, unsigned char *data_ke
 		return rc;
 	}
 	sqlite3_int64 ops = sqlite3_column_int64(st, 2), mem = sqlite3_column_int64(st, 3);
-	if (sqlite3_column_int(st, 0) != VAULT_FORMAT ||
+	if (sqlite3_column_type(st, 6) == SQLITE_NULL || /* the recovery slot is gone */
+	    sqlite3_column_int(st, 0) != VAULT_FORMAT ||
 	    sqlite3_column_bytes(st, 1) != SALT_BYTES ||
 	    sqlite3_column_bytes(st, 4) != NONCE_BYTES ||
 	    sqlite3_column_bytes(st, 5) != KEY_BYTES + TAG_BYTES ||
@@ -277,7 +297,7 @@ int vault_create(sqlite3 *db, const char *passphrase, const struct vault_kdf *kd
 	if (rc)
 		return rc;
 	harden_no_core_dumps();
-	struct vault *v = vault_new();
+	struct vault *v = vault_alloc();
 	if (!v)
 		return pd_error_set(err, PD_ERR, "out of memory");
 	crypto_aead_xchacha20poly1305_ietf_keygen(v->key);
@@ -290,7 +310,9 @@ int vault_create(sqlite3 *db, const char *passphrase, const struct vault_kdf *kd
 		rc = pd_error_set(err, PD_ERR_EXISTS,
 				  "a vault already exists: unlock it, or wipe it to start again");
 	if (!rc)
-		rc = write_wrapped_key(db, v->key, passphrase, kdf, true, err);
+		rc = write_vault_row(db, err);
+	if (!rc)
+		rc = write_passphrase_slot(db, v->key, passphrase, kdf, true, err);
 	sodium_mprotect_readonly(v->key);
 	if (!rc)
 		rc = attach_audit_key(v, db, true, err);
@@ -310,7 +332,7 @@ int vault_unlock(sqlite3 *db, const char *passphrase, struct vault **out, struct
 {
 	*out = NULL;
 	harden_no_core_dumps();
-	struct vault *v = vault_new();
+	struct vault *v = vault_alloc();
 	if (!v)
 		return pd_error_set(err, PD_ERR, "out of memory");
 	int rc = unwrap_data_key(db, passphrase ? passphrase : "", v->key, err);
@@ -320,6 +342,13 @@ int vault_unlock(sqlite3 *db, const char *passphrase, struct vault **out, struct
 		vault_lock(&v);
 		return rc;
 	}
+	vault_opened(v, db);
+	*out = v;
+	return PD_OK;
+}
+
+void vault_opened(struct vault *v, sqlite3 *db)
+{
 	sodium_mprotect_readonly(v->key);
 	/* The vault opens even when the audit key cannot be attached (a
 	 * read-only database, a damaged key): entries are then written
@@ -327,8 +356,6 @@ int vault_unlock(sqlite3 *db, const char *passphrase, struct vault **out, struct
 	struct pd_error aerr = {0};
 	if (attach_audit_key(v, db, false, &aerr))
 		log_msg(LOG_ERROR, "audit key not available: %s", aerr.msg);
-	*out = v;
-	return PD_OK;
 }
 
 /* "paydesk-secret-v1" NUL name NUL account: binds a record to its place. */
@@ -493,6 +520,13 @@ int vault_delete_secret(sqlite3 *db, const char *name, const char *account,
 int vault_change_passphrase(sqlite3 *db, const char *old_pass, const char *new_pass,
 			    const struct vault_kdf *kdf, struct pd_error *err)
 {
+	return vault_change_passphrase_as(db, old_pass, new_pass, kdf, NULL, err);
+}
+
+int vault_change_passphrase_as(sqlite3 *db, const char *old_pass, const char *new_pass,
+			       const struct vault_kdf *kdf, const char *actor,
+			       struct pd_error *err)
+{
 	int rc = check_passphrase(new_pass, err);
 	if (!rc)
 		rc = check_kdf(kdf, err);
@@ -505,12 +539,13 @@ int vault_change_passphrase(sqlite3 *db, const char *old_pass, const char *new_p
 	if (!rc)
 		rc = unwrap_data_key(db, old_pass ? old_pass : "", data_key, err);
 	if (!rc)
-		rc = write_wrapped_key(db, data_key, new_pass, kdf, false, err);
+		rc = write_passphrase_slot(db, data_key, new_pass, kdf, false, err);
 	if (!rc) {
-		/* Whoever knew the old passphrase: the store knows no user name. */
-		struct audit_entry e = {.actor = "vault passphrase",
+		/* Whoever knew the old passphrase, under the name the caller knows. */
+		struct audit_entry e = {.actor = actor && *actor ? actor : "vault passphrase",
 					.action = "vault.passphrase_change",
-					.detail = "vault passphrase changed (data key re-wrapped)"};
+					.detail = "vault passphrase changed (its slot re-wrapped; desk "
+						  "slots unchanged)"};
 		rc = audit_append(db, &e, err);
 	}
 	if (!rc)
@@ -527,7 +562,9 @@ int vault_wipe(sqlite3 *db, struct pd_error *err)
 {
 	int rc = db_begin(db, err);
 	if (!rc)
-		rc = db_exec(db, "DELETE FROM vault_secret; DELETE FROM vault; DELETE FROM audit_head;",
+		rc = db_exec(db,
+			     "DELETE FROM vault_secret; DELETE FROM vault_slot; DELETE FROM vault;"
+			     " DELETE FROM audit_head;",
 			     err);
 	if (!rc)
 		rc = db_commit(db, err);

@@ -5,8 +5,11 @@
 int vault_cost_get(sqlite3 *db, struct vault_kdf *out, struct pd_error *err)
 {
 	sqlite3_stmt *st;
-	int rc = db_prepare(db, "SELECT kdf_opslimit, kdf_memlimit FROM vault WHERE id = 1", &st,
-			    err);
+	/* The passphrase slot (schema 13): desk slots have no KDF. */
+	int rc = db_prepare(db,
+			    "SELECT kdf_opslimit, kdf_memlimit FROM vault_slot"
+			    " WHERE kind = 'passphrase'",
+			    &st, err);
 	if (rc)
 		return rc;
 	int step = sqlite3_step(st);

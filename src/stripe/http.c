@@ -12,6 +12,7 @@
 
 #include "paydesk/api_base.h"
 #include "paydesk/log.h"
+#include "paydesk/stripe_reach.h"
 
 #include "curl_api.h"
 
@@ -510,6 +511,11 @@ int stripe_client_send(struct stripe_client *c, const struct stripe_request *req
 	headers_wipe_free(headers);
 	free(url);
 	free(params);
+	/* Any answer means Stripe is there; none, or only 5xx, after every retry
+	 * means the desk is on its own (a cancelled call says nothing). */
+	if (!io.cancelled)
+		stripe_reach_note(tr == STRIPE_NET_OK || io.too_big ? resp->http_status : 0,
+				  time(NULL));
 	int ret = finish(resp, rc, tr, &io, req->raw_body, err);
 	free(io.body);
 	return ret;

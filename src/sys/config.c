@@ -14,7 +14,7 @@
 #include "paydesk/text_file.h"
 
 enum value_kind { VAL_THEME, VAL_URL, VAL_CURRENCY, VAL_TIMEZONE, VAL_LOG_LEVEL, VAL_INT,
-		  VAL_DURATION };
+		  VAL_DURATION, VAL_PATH };
 
 /* Every key paydesk understands: the parser, the env overrides and the
  * messages listing allowed values all read this one table. */
@@ -34,6 +34,8 @@ static const struct config_key {
 	{"stripe.timeout", VAL_INT, offsetof(struct config, request_timeout), 1, 600, NULL},
 	{"stripe.max_retries", VAL_INT, offsetof(struct config, max_retries), 0, 10, NULL},
 	{"ui.idle_lock", VAL_DURATION, offsetof(struct config, idle_lock_seconds), 0, 86400, NULL},
+	{"vault.desk_key", VAL_PATH, offsetof(struct config, desk_key_path), 0, 0, NULL},
+	{"backup.keep", VAL_INT, offsetof(struct config, backup_keep), 1, 10000, NULL},
 };
 
 #define N_KEYS (sizeof config_keys / sizeof config_keys[0])
@@ -50,6 +52,7 @@ void config_init(struct config *cfg)
 	cfg->request_timeout = 60;
 	cfg->max_retries = 4;
 	cfg->idle_lock_seconds = 600;
+	cfg->backup_keep = 14;
 }
 
 void config_free(struct config *cfg)
@@ -57,6 +60,7 @@ void config_free(struct config *cfg)
 	free(cfg->theme);
 	free(cfg->api_base);
 	free(cfg->timezone);
+	free(cfg->desk_key_path);
 	memset(cfg, 0, sizeof *cfg);
 }
 
@@ -159,6 +163,14 @@ static int set_value(struct config *cfg, const struct config_key *k, const char 
 		*(int *)slot = (int)(v * scale);
 		return PD_OK;
 	}
+	case VAL_PATH:
+		if (value[0] != '/')
+			return pd_error_set(err, PD_ERR_USAGE,
+					    "%s: bad value '%s' for %s (allowed: an absolute path, "
+					    "such as /etc/paydesk/desk.key)",
+					    where, value, k->name);
+		replace_string(slot, value);
+		return PD_OK;
 	case VAL_INT: {
 		char *end;
 		errno = 0;

@@ -26,7 +26,9 @@ static struct env_secret {
 	const char *name;
 	char *value; /* sodium_malloc'd, or NULL */
 	bool taken;
-} env_secrets[] = {{"PAYDESK_PASSPHRASE", NULL, false}, {"PAYDESK_PIN", NULL, false}};
+} env_secrets[] = {{"PAYDESK_PASSPHRASE", NULL, false},
+		   {"PAYDESK_NEW_PASSPHRASE", NULL, false}, /* paydesk passphrase, scripted */
+		   {"PAYDESK_PIN", NULL, false}};
 
 /* Copy a variable into guarded memory, then zero its bytes where they are:
  * for a variable given at exec, the block /proc/PID/environ reads (unsetenv

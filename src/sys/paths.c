@@ -34,6 +34,11 @@ char *paths_default_config(void)
 	return xdg_file("XDG_CONFIG_HOME", ".config", "config");
 }
 
+char *paths_default_desk_key(void)
+{
+	return xdg_file("XDG_CONFIG_HOME", ".config", "desk.key");
+}
+
 char *paths_default_log(void)
 {
 	return xdg_file("XDG_STATE_HOME", ".local/state", "paydesk.log");

@@ -59,7 +59,12 @@ static void draw_row(void *ctx, long i, struct ui_rect r, bool sel)
 	x += c.service;
 	ui_put(r.y, x, c.state - 1, role, appt_state_label(a->state), true);
 	x += c.state;
-	ui_put(r.y, x, c.pay, role, appt_payment_text(a, c.pay < 19, buf, sizeof buf), true);
+	/* A charge queued during an outage is not money taken: say so. */
+	if (appt_queue_has(st, a->id))
+		ui_put(r.y, x, c.pay, sel ? role : ROLE_WARNING, c.pay < 19 ? "queued" : "queued, unpaid",
+		       true);
+	else
+		ui_put(r.y, x, c.pay, role, appt_payment_text(a, c.pay < 19, buf, sizeof buf), true);
 }
 
 static void draw_picker(struct appt_screen *st, struct ui_rect r)
@@ -153,14 +158,24 @@ void appt_draw_agenda(struct appt_screen *st, struct ui_rect a)
 	ui_list_draw(&st->list, rows, draw_row, st);
 	const struct appointment *sel = appt_selected(st);
 	if (sel) {
-		char price[64], line[700], payment[160];
+		char price[64], line[700], payment[160], queued[200];
 		money_format(sel->amount, sel->currency, price, sizeof price);
 		struct pay_attempt last;
 		bool has_last = payrows_latest(st->ui->app->db, sel->id, -1, &last, NULL) == PD_OK;
-		snprintf(line, sizeof line, "%s · %s · %s · payment %s%s%.300s", sel->client_name,
-			 sel->service_name, price, appt_payment_text(sel, false, payment, sizeof payment),
-			 has_last && last.message && last.message[0] ? " · " : sel->notes[0] ? " · " : "",
-			 has_last && last.message && last.message[0] ? last.message : sel->notes);
+		appt_queue_detail(st, sel, queued, sizeof queued);
+		if (queued[0]) { /* what matters most while it waits: first after the names */
+			snprintf(line, sizeof line, "%s · %s · %s", sel->client_name,
+				 sel->service_name, queued);
+		} else {
+			snprintf(line, sizeof line, "%s · %s · %s · payment %s%s%.300s",
+				 sel->client_name, sel->service_name, price,
+				 appt_payment_text(sel, false, payment, sizeof payment),
+				 has_last && last.message && last.message[0] ? " · "
+				 : sel->notes[0]			       ? " · "
+									       : "",
+				 has_last && last.message && last.message[0] ? last.message
+									     : sel->notes);
+		}
 		if (has_last)
 			pay_attempt_free(&last);
 		ui_put(a.y + a.h - 3, a.x + 1, a.w - 2, ROLE_DIM, line, false);
@@ -171,6 +186,6 @@ void appt_draw_agenda(struct appt_screen *st, struct ui_rect a)
 		appt_prompt_draw(st, (struct ui_rect){a.y + a.h - 1, a.x + 1, 1, a.w - 2});
 	else
 		ui_put(a.y + a.h - 1, a.x + 1, a.w - 2, ROLE_HELP_KEY,
-		       "h/l day  t today  w week  s staff  / find  J date  U undo  ?: keys", false);
+		       "h/l day  t today  w week  s staff  / find  J date  U undo  H visits  ?: keys", false);
 }
 

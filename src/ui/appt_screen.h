@@ -8,6 +8,7 @@
 
 #include "paydesk/appointments.h"
 #include "paydesk/clients.h"
+#include "paydesk/queued_charges.h"
 #include "paydesk/services.h"
 #include "paydesk/staff.h"
 #include "paydesk/textedit.h"
@@ -16,7 +17,7 @@
 
 enum { F_CLIENT, F_SERVICE, F_STAFF, F_DATE, F_TIME, F_NOTES, F_COUNT };
 enum { MF_MONEY, MF_AMOUNT, MF_REASON, MF_COUNT };
-enum appt_prompt { APPT_PROMPT_NONE, APPT_PROMPT_FIND, APPT_PROMPT_DATE };
+enum appt_prompt { APPT_PROMPT_NONE, APPT_PROMPT_FIND, APPT_PROMPT_DATE, APPT_PROMPT_DROP };
 #define APPT_FOLLOWUPS 4
 
 /* What to do when a job started by a cancel / no-show finishes. */
@@ -78,6 +79,11 @@ struct appt_screen {
 	struct textedit prompt_text;
 	char find[200]; /* the last client searched for */
 	char prompt_error[200];
+
+	/* charges queued, not charged (appt_queue.c), read with the rows */
+	struct queued_charge *queued;
+	size_t nqueued;
+	int64_t drop_id; /* the queued charge the drop prompt asks about */
 };
 
 /* Re-read the rows of the day / week shown. */
@@ -102,6 +108,25 @@ bool appt_money_editing(const struct appt_screen *st);
 void appt_money_close(struct appt_screen *st);
 /* A job finished: true when it was one of ours (then acted on). */
 bool appt_close_job_done(struct appt_screen *st, const struct jobs_completion *c);
+
+/* ---- appt_queue.c: saved-card charges queued while Stripe was down ---- */
+/* Re-read which appointments have a charge queued (with appt_load). */
+void appt_queue_load(struct appt_screen *st);
+void appt_queue_free(struct appt_screen *st);
+/* Whether appointment id has a charge queued, not charged. */
+bool appt_queue_has(const struct appt_screen *st, int64_t id);
+/* p on an appointment with a queued charge: ask to send it now (true:
+ * handled, the pay form does not open). */
+bool appt_queue_pay(struct appt_screen *st, const struct appointment *a);
+/* D: drop the selected appointment's queued charge (asks why). */
+void appt_queue_drop_ask(struct appt_screen *st);
+/* The drop prompt's Enter: reason typed. */
+void appt_queue_drop(struct appt_screen *st, const char *reason);
+/* Q: list every queued charge; Enter goes to the oldest. */
+void appt_queue_list(struct appt_screen *st);
+/* The detail line's words for a's queued charge, or "" (out). */
+void appt_queue_detail(const struct appt_screen *st, const struct appointment *a, char *out,
+		       size_t size);
 
 /* ---- appt_find.c ---- */
 /* Open the / (find a client) or J (go to a date) prompt. */

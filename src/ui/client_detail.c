@@ -122,5 +122,6 @@ void client_detail_draw(struct ui *ui, int64_t client_id, const struct cards_ref
 	if (c.stripe_customer_id)
 		draw_billing(ui, &c, y, last, a);
 	client_free(&c);
-	ui_put(a.y + a.h - 1, x, w, ROLE_HELP_KEY, "Esc: back to the clients", false);
+	ui_put(a.y + a.h - 1, x, w, ROLE_HELP_KEY, "H: visit history   Esc: back to the clients",
+	       false);
 }

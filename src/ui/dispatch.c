@@ -113,6 +113,11 @@ static void switch_tab(struct ui *ui, int tab)
 		s->reload(ui->state[ui->tab], ui);
 }
 
+void ui_switch_screen(struct ui *ui, int i)
+{
+	switch_tab(ui, i);
+}
+
 static void next_theme(struct ui *ui)
 {
 	int i = 0;

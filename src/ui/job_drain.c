@@ -7,6 +7,7 @@
 #include "paydesk/setup.h"
 #include "paydesk/vault.h"
 #include "shell.h"
+#include "stripe_status.h"
 
 static uint64_t recover_job; /* the start-up outbox recovery, while it runs */
 
@@ -32,13 +33,14 @@ void ui_jobs_drain(struct ui *ui)
 {
 	if (!ui->app->jobs)
 		return;
+	ui_stripe_status_tick(ui); /* first: what the jobs say is newer news */
 	if (jobs_drain(ui->app->jobs, on_completion, ui) > 0) {
 		ui_load_account(ui);
 		const struct ui_screen *s = ui_screens[ui->tab];
 		if (s->reload)
 			s->reload(ui->state[ui->tab], ui);
 	}
-	ui->pending_jobs = (int)jobs_pending(ui->app->jobs);
+	ui->pending_jobs = ui_stripe_status_jobs(ui); /* all but Stripe reachability checks */
 }
 
 void ui_jobs_start(struct ui *ui)

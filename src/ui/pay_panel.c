@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "paydesk/charge_queue.h"
 #include "paydesk/clients.h"
 #include "paydesk/jobs.h"
 #include "paydesk/money.h"
@@ -12,10 +13,13 @@
 #include "paydesk/payments.h"
 #include "paydesk/payments_desk.h"
 #include "paydesk/payments_store.h"
+#include "paydesk/readers.h"
 #include "paydesk/textcheck.h"
 #include "paydesk/setup.h"
+#include "paydesk/stripe_reach.h"
 #include "paydesk/vault.h"
 #include "qr_view.h"
+#include "stripe_status.h"
 #include "widgets.h"
 
 enum panel_mode { PANEL_NONE, PANEL_PAY, PANEL_REFUND, PANEL_VIEW, PANEL_CARD_LINK };
@@ -52,6 +56,10 @@ struct pay_panel {
 	char error[300];
 	char limit[200]; /* refund form: the staff member's refund limit */
 	uint64_t jobs[8]; /* ours, for notices */
+	/* The job whose payment the view waits for, and why it failed: the
+	 * view then says so and what to do, never "Sending…" for good. */
+	uint64_t view_job;
+	char view_error[512];
 	/* The client's saved cards, listed from Stripe as the pay form opens
 	 * when the store has none: only then is "no saved card" known before
 	 * the confirm. */
@@ -229,6 +237,12 @@ void pay_panel_pay(struct pay_panel *p, const struct appointment *a)
 	}
 	open_form(p, a, PANEL_PAY, due);
 	list_cards(p, a->id);
+	struct client c; /* a saved card is possible: known before y whether to charge or queue */
+	if (clients_get(p->ui->app->db, a->client_id, &c, NULL) == PD_OK) {
+		if (c.stripe_customer_id)
+			ui_stripe_status_check_now(p->ui);
+		client_free(&c);
+	}
 }
 
 void pay_panel_recheck(struct pay_panel *p, const struct appointment *a)
@@ -283,6 +297,8 @@ void pay_panel_refund(struct pay_panel *p, const struct appointment *a)
 void pay_panel_view(struct pay_panel *p, int64_t appointment_id)
 {
 	close_form(p);
+	p->view_job = 0;
+	p->view_error[0] = '\0';
 	p->mode = PANEL_VIEW;
 	p->id = appointment_id;
 }
@@ -314,6 +330,9 @@ struct pending {
 	bool desk;
 	enum payrow_method tender; /* a payment's; refunds go back as each was paid */
 	char note[PAYMENTS_DESK_NOTE_MAX * 4 + 1];
+	/* a saved-card charge while Stripe is unreachable: queued, not sent */
+	bool queue;
+	time_t down_since;
 };
 
 /* Whether the form's choice is a desk tender (or a refund at the desk). */
@@ -342,9 +361,29 @@ static void desk_confirmed(struct ui *ui, struct pending *pd)
 		ui_screens[ui->tab]->reload(ui->state[ui->tab], ui);
 }
 
+/* Recorded here and now as queued, not charged (charge_queue.h). */
+static void queue_confirmed(struct ui *ui, struct pending *pd)
+{
+	struct pay_result r;
+	struct pd_error err = {0};
+	int64_t id = 0;
+	if (charge_queue_add(ui->app->db, &ui->app->session, pd->req.id, pd->req.amount, NULL, NULL,
+			     pd->down_since, &id, &r, &err))
+		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
+	else
+		ui_notify(ui, UI_NOTICE_INFO, "%s", r.message);
+	if (ui_screens[ui->tab]->reload)
+		ui_screens[ui->tab]->reload(ui->state[ui->tab], ui);
+}
+
 static void confirmed(struct ui *ui, void *ctx)
 {
 	struct pending *pd = ctx;
+	if (pd->queue) {
+		queue_confirmed(ui, pd);
+		free(pd);
+		return;
+	}
 	if (pd->desk) {
 		desk_confirmed(ui, pd);
 		free(pd);
@@ -358,6 +397,8 @@ static void confirmed(struct ui *ui, void *ctx)
 		if (pd->req.op == PAY_OP_LINK || pd->req.op == PAY_OP_READER) {
 			pd->panel->mode = PANEL_VIEW;
 			pd->panel->id = pd->req.id;
+			pd->panel->view_job = id;
+			pd->panel->view_error[0] = '\0';
 		}
 	}
 	free(pd);
@@ -422,9 +463,29 @@ static void submit_form(struct pay_panel *p)
 		snprintf(body, sizeof body, "%s\nTender: %s. Recorded at the desk, no Stripe call.%s%s",
 			 p->title, pay_methods[choice], note_line, pd->note);
 		label = "record payment";
+	} else if (p->mode == PANEL_PAY && pay_ops[choice] == PAY_OP_CARD &&
+		   stripe_reach_down(&pd->down_since)) {
+		/* Sent now it would only end "unknown": offer to keep it for later. */
+		char when[32];
+		ui_stripe_status_when(pd->down_since, when, sizeof when);
+		pd->queue = true;
+		snprintf(body, sizeof body,
+			 "%s\nStripe has not answered since %s.\n"
+			 "Queue this charge of the saved card? It is recorded,\n"
+			 "not charged. Once Stripe is back, confirm it again (p):\n"
+			 "only then is it sent.",
+			 p->title, when);
+		label = "queue it";
 	} else if (p->mode == PANEL_PAY) {
 		pd->req.op = pay_ops[choice];
-		snprintf(body, sizeof body, "%s\nCollect by %s.", p->title, pay_methods[choice]);
+		/* which reader the client will tap: this desk's, said before y */
+		char rid[64], rlabel[128], on[200] = "";
+		if (pay_ops[choice] == PAY_OP_READER) {
+			readers_desk_reader(p->ui->app->db, rid, rlabel);
+			snprintf(on, sizeof on, "%s%s", rlabel[0] ? " on " : "",
+				 rlabel[0] ? rlabel : " (this desk has chosen no reader: Stripe's only one)");
+		}
+		snprintf(body, sizeof body, "%s\nCollect by %s%s.", p->title, pay_methods[choice], on);
 		label = choice == 0 ? "charge" : choice == 1 ? "make link" : "start reader";
 	} else if (pd->desk) {
 		pd->req.op = PAY_OP_REFUND;
@@ -442,7 +503,8 @@ static void submit_form(struct pay_panel *p)
 	p->mode = PANEL_NONE;
 	ui_dialog_open(p->ui, &(struct ui_dialog_spec){
 				      .title = pd->req.op == PAY_OP_REFUND ? "Refund?"
-									   : "Take this payment?",
+					       : pd->queue		 ? "Queue this charge?"
+									 : "Take this payment?",
 				      .body = body, .money = true, .amount = shown,
 				      .currency = p->currency, .confirm_label = label,
 				      .on_confirm = confirmed, .ctx = pd, .free_ctx = free});
@@ -454,6 +516,19 @@ static void stop_reader(struct pay_panel *p)
 	uint64_t id = pay_panel_submit(p->ui, &req);
 	if (id)
 		remember_job(p, id);
+}
+
+/* Training: the simulated reader is handed a test card, as a client's tap. */
+static bool training(const struct pay_panel *p)
+{
+	return strcmp(p->ui->mode, "test") == 0;
+}
+
+static void tap_card(struct pay_panel *p)
+{
+	struct pay_job_request req = {.op = PAY_OP_READER_TAP, .id = p->id};
+	if (pay_panel_run(p, &req))
+		ui_notify(p->ui, UI_NOTICE_INFO, "tapping a test card on the simulated reader…");
 }
 
 static void new_link(struct pay_panel *p)
@@ -529,6 +604,7 @@ static const struct ui_binding view_keys[] = {
 	{'c', UI_ACT_CHECK, "check the link with Stripe now", NULL},
 	{'n', UI_ACT_NEW, "a new pay link (when the last one is closed)", NULL},
 	{'K', UI_ACT_STOP, "stop the card reader", NULL},
+	{'t', UI_ACT_TAP, "tap a test card on the simulated reader (training)", NULL},
 };
 
 static enum ui_result do_close_view(void *state, struct ui *ui)
@@ -588,7 +664,21 @@ static enum ui_result do_check(void *state, struct ui *ui)
 	return UI_HANDLED;
 }
 
+static enum ui_result do_tap(void *state, struct ui *ui)
+{
+	(void)ui;
+	tap_card(state);
+	return UI_HANDLED;
+}
+
+/* Training only: a test-mode account's reader payment waiting in the view. */
+static bool can_tap(const void *state, const struct ui *ui)
+{
+	return in_view(state, ui) && training(state);
+}
+
 static const struct ui_function view_functions[] = {
+	{UI_ACT_TAP, do_tap, can_tap},
 	{UI_ACT_BACK, do_close_view, NULL},
 	{UI_ACT_QR, do_qr, has_open_link},
 	{UI_ACT_COPY, do_copy, has_open_link},
@@ -644,6 +734,11 @@ void pay_panel_job_done(struct pay_panel *p, const struct jobs_completion *c)
 		p->cards_listed = c->status == JOBS_DONE && strncmp(c->result, "0 saved cards", 13) == 0;
 		return;
 	}
+	if (p->view_job && c->id == p->view_job) {
+		p->view_job = 0;
+		if (c->status != JOBS_DONE)
+			snprintf(p->view_error, sizeof p->view_error, "%s", c->result);
+	}
 	for (size_t i = 0; i < sizeof p->jobs / sizeof p->jobs[0]; i++) {
 		if (p->jobs[i] && p->jobs[i] == c->id) {
 			ui_notify(p->ui, c->status == JOBS_DONE ? UI_NOTICE_INFO : UI_NOTICE_ERROR,
@@ -656,6 +751,20 @@ void pay_panel_job_done(struct pay_panel *p, const struct jobs_completion *c)
 
 /* ---- drawing ------------------------------------------------------------------ */
 
+/* text wrapped at width from row y, at most up to row last */
+static void draw_wrapped(const char *t, int y, int x, int width, int last, enum theme_role role)
+{
+	while (*t && y <= last) {
+		size_t n = ui_wrap(t, width);
+		char line[512];
+		snprintf(line, sizeof line, "%.*s", (int)n, t);
+		ui_put(y++, x, width, role, line, false);
+		t += n;
+		while (*t == ' ')
+			t++;
+	}
+}
+
 static void draw_view(struct pay_panel *p, struct ui_rect a)
 {
 	sqlite3 *db = p->ui->app->db;
@@ -667,8 +776,13 @@ static void draw_view(struct pay_panel *p, struct ui_rect a)
 		p->mode = PANEL_NONE;
 		return;
 	}
-	if (payrows_latest(db, p->id, -1, &last, NULL) != PD_OK) {
-		ui_put(y + 1, x, a.w - 4, ROLE_DIM, "Sending to Stripe…", false);
+	if (p->view_error[0] || payrows_latest(db, p->id, -1, &last, NULL) != PD_OK) {
+		/* Refused before any attempt was recorded (no reader, Stripe
+		 * locked): said whole, with what to do. */
+		if (p->view_error[0])
+			draw_wrapped(p->view_error, y + 1, x, a.w - 4, a.y + a.h - 2, ROLE_ERROR);
+		else
+			ui_put(y + 1, x, a.w - 4, ROLE_DIM, "Sending to Stripe…", false);
 		appointment_free(&ap);
 		ui_put(a.y + a.h - 1, x, a.w - 4, ROLE_HELP_KEY, "Esc: back", false);
 		return;
@@ -698,10 +812,14 @@ static void draw_view(struct pay_panel *p, struct ui_rect a)
 		}
 	} else if (last.method == PAYROW_READER && last.status == PAYROW_OPEN) {
 		static const char spin[] = "|/-\\";
+		char desk_reader[64], label[128];
+		readers_desk_reader(db, desk_reader, label);
+		bool ours = last.reader_id && label[0] && strcmp(desk_reader, last.reader_id) == 0;
 		snprintf(line, sizeof line, "%c waiting for the card on %s", spin[p->ui->spinner % 4],
-			 last.reader_id ? last.reader_id : "the reader");
+			 ours ? label : last.reader_id ? last.reader_id : "the reader");
 		ui_put(y++, x, a.w - 4, ROLE_PROGRESS, line, false);
-		help = "K: stop the reader   Esc: back (paydesk keeps watching)";
+		help = training(p) ? "t: tap a test card (training)   K: stop the reader   Esc: back"
+				   : "K: stop the reader   Esc: back (paydesk keeps watching)";
 	}
 	ui_put(a.y + a.h - 1, x, a.w - 4, ROLE_HELP_KEY, help, false);
 	pay_attempt_free(&last);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "appt_screen.h"
+#include "visit_history.h"
 #include "paydesk/booking.h"
 #include "paydesk/clients.h"
 #include "paydesk/customers.h"
@@ -44,6 +45,7 @@ void appt_load(struct appt_screen *st)
 	if (appointments_range(st->ui->app->db, from, to, st->staff_filter, &st->rows, &st->n, &err))
 		ui_notify(st->ui, UI_NOTICE_ERROR, "%s", err.msg);
 	ui_list_set_count(&st->list, (long)st->n);
+	appt_queue_load(st);
 }
 
 static void *open_appts(struct ui *ui)
@@ -96,6 +98,7 @@ static void close_appts(void *state)
 	textedit_free(&st->prompt_text);
 	pay_panel_free(&st->pay);
 	appointments_free_list(&st->rows, st->n);
+	appt_queue_free(st);
 	free(st);
 }
 
@@ -532,6 +535,14 @@ static bool in_agenda(const void *state, const struct ui *ui)
 	       st->prompt == APPT_PROMPT_NONE;
 }
 
+/* Q and D only while a charge is queued (saved-card charges kept during a
+ * Stripe outage). */
+static bool has_queue(const void *state, const struct ui *ui)
+{
+	const struct appt_screen *st = state;
+	return in_agenda(state, ui) && st->nqueued > 0;
+}
+
 static bool in_form(const void *state, const struct ui *ui)
 {
 	const struct appt_screen *st = state;
@@ -548,6 +559,7 @@ static const char help_move[] = "h/l previous / next day (week), j/k move";
 static const char help_rows[] = "G last, g first row, PgDn/PgUp, Ctrl-D/U half";
 static const char help_view[] = "t today, w week, s staff, / find a client, J date";
 static const char help_pay[] = "p take payment, r refund, u pay link / reader, K stop reader";
+static const char help_queue[] = "Q queued charges (not charged), D drop one";
 
 static const struct ui_binding appt_keys[] = {
 	{'n', UI_ACT_NEW, help_book, NULL},
@@ -562,6 +574,9 @@ static const struct ui_binding appt_keys[] = {
 	{'u', UI_ACT_PAY_VIEW, help_pay, NULL},
 	{'K', UI_ACT_STOP, help_pay, NULL},
 	{'Y', UI_ACT_SYNC, "re-check an unknown payment at Stripe (no restart)", NULL},
+	{'H', UI_ACT_VISITS, "the client's visit history (visits, money)", NULL},
+	{'Q', UI_ACT_OPEN, help_queue, NULL},
+	{'D', UI_ACT_DELETE, help_queue, NULL},
 	{'h', UI_ACT_LEFT, help_move, NULL},
 	{UI_KEY_FN(KEY_LEFT), UI_ACT_LEFT, help_move, NULL},
 	{'l', UI_ACT_RIGHT, help_move, NULL},
@@ -616,8 +631,23 @@ static enum ui_result do_pay(void *state, struct ui *ui)
 	struct appt_screen *st = state;
 	const struct appointment *cur = appt_selected(st);
 	(void)ui;
-	if (cur)
+	/* a charge queued during an outage is sent, not taken again */
+	if (cur && !appt_queue_pay(st, cur))
 		pay_panel_pay(st->pay, cur);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_queue_list(void *state, struct ui *ui)
+{
+	(void)ui;
+	appt_queue_list(state);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_queue_drop(void *state, struct ui *ui)
+{
+	(void)ui;
+	appt_queue_drop_ask(state);
 	return UI_HANDLED;
 }
 
@@ -648,6 +678,14 @@ static enum ui_result do_recheck(void *state, struct ui *ui)
 	(void)ui;
 	if (cur)
 		pay_panel_recheck(st->pay, cur);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_visits(void *state, struct ui *ui)
+{
+	const struct appointment *cur = appt_selected(state);
+	if (cur)
+		ui_visits_open(ui, cur->client_id, cur->id);
 	return UI_HANDLED;
 }
 
@@ -814,6 +852,9 @@ static const struct ui_function appt_functions[] = {
 	{UI_ACT_PAY_VIEW, do_pay_view, in_agenda},
 	{UI_ACT_STOP, do_stop_reader, in_agenda},
 	{UI_ACT_SYNC, do_recheck, in_agenda},
+	{UI_ACT_VISITS, do_visits, in_agenda},
+	{UI_ACT_OPEN, do_queue_list, has_queue},
+	{UI_ACT_DELETE, do_queue_drop, has_queue},
 	{UI_ACT_LEFT, do_previous_day, in_agenda},
 	{UI_ACT_RIGHT, do_next_day, in_agenda},
 	{UI_ACT_TODAY, do_today, in_agenda},

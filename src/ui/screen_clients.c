@@ -9,6 +9,7 @@
 
 #include "client_detail.h"
 #include "clients_tab.h"
+#include "visit_history.h"
 
 static const struct tab_list *const lists[LK_COUNT] = {&list_clients, &list_services,
 							&list_staff};
@@ -233,6 +234,7 @@ static const struct ui_binding clients_keys[] = {
 	{UI_KEY_ENTER, UI_ACT_EDIT, "edit the selected row", NULL},
 	{'D', UI_ACT_DELETE, "delete the client / disable or enable", NULL},
 	{'o', UI_ACT_OPEN, "open: the client's subscriptions and invoices", NULL},
+	{'H', UI_ACT_VISITS, "the client's visit history (visits, money)", NULL},
 	{'S', UI_ACT_SAVE_CARD, "S save a card (link / QR), Y sync with Stripe", NULL},
 	{'Y', UI_ACT_SYNC, "S save a card (link / QR), Y sync with Stripe", NULL},
 	{UI_CTRL('s'), UI_ACT_SAVE, "save the form", NULL},
@@ -286,6 +288,15 @@ static int64_t selected_client(const struct clients_state *st)
 	if (st->kind != LK_CLIENTS || st->list.sel < 0 || (size_t)st->list.sel >= st->nids)
 		return 0;
 	return st->ids[st->list.sel];
+}
+
+static enum ui_result do_visits(void *state, struct ui *ui)
+{
+	struct clients_state *st = state;
+	int64_t cid = st->detail_id ? st->detail_id : selected_client(st);
+	if (cid)
+		ui_visits_open(ui, cid, 0);
+	return UI_HANDLED;
 }
 
 static enum ui_result do_open(void *state, struct ui *ui)
@@ -351,6 +362,7 @@ static const struct ui_function clients_functions[] = {
 	{UI_ACT_EDIT, do_edit, in_list},
 	{UI_ACT_DELETE, do_delete, in_list},
 	{UI_ACT_OPEN, do_open, on_client},
+	{UI_ACT_VISITS, do_visits, on_client},
 	{UI_ACT_SAVE_CARD, do_save_card, on_client},
 	{UI_ACT_SYNC, do_sync, on_client},
 	{UI_ACT_SAVE, do_save_form, in_form},
@@ -526,6 +538,7 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 /* A client at a glance (o): Esc goes back to the list. */
 static const struct ui_binding detail_keys[] = {
 	{UI_KEY_ESC, UI_ACT_BACK, "back to the list", NULL},
+	{'H', UI_ACT_VISITS, "the client's visit history (visits, money)", NULL},
 };
 
 static enum ui_result do_close_detail(void *state, struct ui *ui)
@@ -538,6 +551,7 @@ static enum ui_result do_close_detail(void *state, struct ui *ui)
 
 static const struct ui_function detail_functions[] = {
 	{UI_ACT_BACK, do_close_detail, NULL},
+	{UI_ACT_VISITS, do_visits, NULL},
 };
 
 static void keymaps(void *state, struct ui *ui, struct ui_keymaps *s)
@@ -547,8 +561,8 @@ static void keymaps(void *state, struct ui *ui, struct ui_keymaps *s)
 	pay_panel_keymaps(st->pay, s);
 	if (st->detail_id && !pay_panel_active(st->pay))
 		ui_keymaps_push(s, (struct ui_keymap){.title = "Client", .keys = detail_keys,
-						      .nkeys = 1, .state = st, .funcs = detail_functions,
-						      .nfuncs = 1});
+						      .nkeys = 2, .state = st, .funcs = detail_functions,
+						      .nfuncs = 2});
 }
 
 const struct ui_screen screen_clients = {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "paydesk/backup.h"
 #include "paydesk/jobs.h"
 #include "paydesk/settings.h"
 #include "paydesk/setup.h"
@@ -17,15 +18,17 @@
 #include "paydesk/stripe_keys.h"
 #include "paydesk/vault.h"
 #include "paydesk/verify_job.h"
+#include "setup_desks.h"
 #include "setup_express.h"
 #include "setup_limits.h"
+#include "setup_readers.h"
 #include "widgets.h"
 
 extern const struct ui_screen screen_setup_ops;
 
 enum { F_ACCOUNT, F_PUBLISHABLE, F_KEY, F_CURRENCY, F_BOOKING, F_BILLING, F_COUNT };
 enum setup_mode { MODE_VIEW, MODE_EDIT, MODE_NEW_PASSPHRASE, MODE_EXPRESS, MODE_DISCONNECT,
-		  MODE_LIMITS };
+		  MODE_LIMITS, MODE_DESKS, MODE_READERS };
 
 /* Disconnect wipes the vault: confirmed by typing this word, which no stray
  * key (Enter, y) can give. */
@@ -55,6 +58,9 @@ struct setup_state {
 	char key_placeholder[128];
 	struct setup_express *express;
 	struct setup_limits *limits;
+	struct setup_desks *desks;
+	struct setup_readers *readers;
+	int64_t backup_at; /* when the last backup was made, 0 never */
 };
 
 /* ---- field checks --------------------------------------------------- */
@@ -108,6 +114,7 @@ static void load(struct setup_state *st)
 	struct pd_error err;
 	sqlite3 *db = st->ui->app->db;
 	st->connected = stripe_account_get(db, &st->row, &err) == PD_OK;
+	st->backup_at = backup_last_at(db);
 	if (st->form.dirty)
 		return; /* never overwrite what the admin is typing */
 	textedit_set(&st->fields[F_ACCOUNT].edit, st->connected ? st->row.account_id : "");
@@ -165,6 +172,8 @@ static void *open_setup(struct ui *ui)
 	verify_progress_init(&st->progress);
 	st->express = setup_express_new();
 	st->limits = setup_limits_new();
+	st->desks = setup_desks_new();
+	st->readers = setup_readers_new();
 	load(st);
 	return st;
 }
@@ -180,6 +189,8 @@ static void close_setup(void *state)
 	verify_progress_destroy(&st->progress);
 	setup_express_free(st->express);
 	setup_limits_free(st->limits);
+	setup_desks_free(st->desks);
+	setup_readers_free(st->readers);
 	free(st);
 }
 
@@ -467,6 +478,8 @@ static const struct ui_binding setup_keys[] = {
 	{'x', UI_ACT_BACK, "disconnect: wipe the key and account", NULL},
 	{'X', UI_ACT_VIEW, "Express account (Stripe Connect): create, onboard, link", NULL},
 	{'R', UI_ACT_REFUND, "staff refund limits, a currency each", NULL},
+	{'D', UI_ACT_DESKS, "desks: enrol this one, revoke, change the admin passphrase", NULL},
+	{'r', UI_ACT_READERS, NULL, NULL},
 	{'j', UI_ACT_DOWN, "scroll the checklist", NULL},
 	{UI_KEY_FN(KEY_DOWN), UI_ACT_DOWN, "scroll the checklist", NULL},
 	{'k', UI_ACT_UP, "scroll the checklist back", NULL},
@@ -527,6 +540,26 @@ static enum ui_result do_refund_limits(void *state, struct ui *ui)
 	return UI_HANDLED;
 }
 
+static enum ui_result do_desks(void *state, struct ui *ui)
+{
+	struct setup_state *st = state;
+	if (!st->desks)
+		return UI_UNHANDLED;
+	setup_desks_load(st->desks, ui);
+	st->mode = MODE_DESKS;
+	return UI_HANDLED;
+}
+
+static enum ui_result do_readers(void *state, struct ui *ui)
+{
+	struct setup_state *st = state;
+	if (!st->readers)
+		return UI_UNHANDLED;
+	setup_readers_open(st->readers, ui);
+	st->mode = MODE_READERS;
+	return UI_HANDLED;
+}
+
 static enum ui_result do_scroll_down(void *state, struct ui *ui)
 {
 	struct setup_state *st = state;
@@ -548,6 +581,8 @@ static const struct ui_function setup_functions[] = {
 	{UI_ACT_BACK, do_disconnect, has_account},
 	{UI_ACT_VIEW, do_express, has_account},
 	{UI_ACT_REFUND, do_refund_limits, NULL},
+	{UI_ACT_DESKS, do_desks, has_account},
+	{UI_ACT_READERS, do_readers, has_account},
 	{UI_ACT_DOWN, do_scroll_down, NULL},
 	{UI_ACT_UP, do_scroll_up, NULL},
 };
@@ -574,6 +609,15 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 		}
 		return UI_HANDLED;
 	}
+	if (st->mode == MODE_DESKS) {
+		if (setup_desks_key(st->desks, ui, k) == UI_HANDLED)
+			return UI_HANDLED;
+		if (k == UI_KEY_ESC) {
+			st->mode = MODE_VIEW;
+			return UI_HANDLED;
+		}
+		return UI_UNHANDLED;
+	}
 	if (st->mode == MODE_LIMITS) {
 		if (setup_limits_key(st->limits, ui, k) == UI_HANDLED)
 			return UI_HANDLED;
@@ -583,6 +627,8 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 		}
 		return UI_UNHANDLED;
 	}
+	if (st->mode == MODE_READERS) /* the register form; else its keymap */
+		return setup_readers_key(st->readers, ui, k);
 	if (st->mode == MODE_NEW_PASSPHRASE) {
 		if (k == UI_KEY_ESC) {
 			st->mode = MODE_VIEW;
@@ -624,6 +670,10 @@ static bool editing(void *state)
 		return setup_express_editing(st->express);
 	if (st->mode == MODE_DISCONNECT || st->mode == MODE_LIMITS)
 		return true;
+	if (st->mode == MODE_DESKS)
+		return setup_desks_editing(st->desks);
+	if (st->mode == MODE_READERS)
+		return setup_readers_editing(st->readers);
 	return st->mode != MODE_VIEW &&
 	       (st->mode == MODE_NEW_PASSPHRASE || st->fields[st->form.focus].kind != UI_FIELD_CHOICE);
 }
@@ -638,6 +688,8 @@ static void job_done(void *state, struct ui *ui, const struct jobs_completion *c
 {
 	struct setup_state *st = state;
 	setup_express_job_done(st->express, ui, c, &st->row);
+	setup_desks_job_done(st->desks, ui, c);
+	setup_readers_job_done(st->readers, ui, c);
 	if (c->id != st->job)
 		return;
 	st->job = 0;
@@ -646,6 +698,15 @@ static void job_done(void *state, struct ui *ui, const struct jobs_completion *c
 }
 
 /* ---- drawing ------------------------------------------------------------ */
+
+/* When the last backup was made; a warning when never or over a day ago. */
+static void draw_backup(struct setup_state *st, struct ui_rect a, int *y)
+{
+	char text[160], line[200];
+	bool stale = backup_describe_last(st->backup_at, (int64_t)time(NULL), text, sizeof text);
+	snprintf(line, sizeof line, "Backup: %s", text);
+	ui_put((*y)++, a.x + 2, a.w - 4, stale ? ROLE_WARNING : ROLE_DIM, line, false);
+}
 
 static void draw_summary(struct setup_state *st, struct ui_rect a, int *y)
 {
@@ -674,6 +735,7 @@ static void draw_row(void *ctx, long index, struct ui_rect r, bool selected)
 	const struct verify_row *row = &rep->rows[index];
 	enum theme_role role = row->state == VERIFY_OK     ? ROLE_OK
 			       : row->state == VERIFY_FAIL ? ROLE_ERROR
+			       : row->state == VERIFY_NOTE ? ROLE_DIM
 							   : ROLE_WARNING;
 	(void)selected;
 	ui_put(r.y, r.x, 5, role, verify_state_name(row->state), true);
@@ -708,6 +770,13 @@ static void draw_checklist(struct setup_state *st, struct ui_rect a)
 				 p->resource, p->why);
 			ui_put(rows.y + i, rows.x, rows.w, ROLE_DIM, line, false);
 		}
+		char line[160] = "Not needed:";
+		for (int i = 0; i < verify_not_needed_count; i++)
+			snprintf(line + strlen(line), sizeof line - strlen(line), "%s %s",
+				 i ? "," : "", verify_not_needed[i].resource);
+		if (verify_permission_count < rows.h)
+			ui_put(rows.y + verify_permission_count, rows.x, rows.w, ROLE_DIM, line,
+			       false);
 		return;
 	}
 	ui_list_set_count(&st->checklist, snap.report.n);
@@ -726,7 +795,7 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 	(void)ui;
 	ui_put(y++, a.x + 2, a.w - 4, ROLE_TITLE, "Stripe account", false);
 	draw_summary(st, a, &y);
-	y++;
+	draw_backup(st, a, &y); /* in the blank line's place: the layout below stays */
 	if (st->mode == MODE_EXPRESS) {
 		setup_express_draw(st->express, ui, (struct ui_rect){y, a.x, a.y + a.h - y, a.w},
 				   &st->row);
@@ -750,6 +819,14 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 	}
 	if (st->mode == MODE_LIMITS) {
 		setup_limits_draw(st->limits, (struct ui_rect){y, a.x, a.y + a.h - y, a.w});
+		return;
+	}
+	if (st->mode == MODE_DESKS) {
+		setup_desks_draw(st->desks, (struct ui_rect){y, a.x, a.y + a.h - y, a.w});
+		return;
+	}
+	if (st->mode == MODE_READERS) {
+		setup_readers_draw(st->readers, ui, (struct ui_rect){y, a.x, a.y + a.h - y, a.w});
 		return;
 	}
 	if (st->mode == MODE_NEW_PASSPHRASE) {
@@ -785,7 +862,7 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 	y += used > form_h ? form_h : used;
 	ui_put(y++, a.x + 2, a.w - 4, ROLE_HELP_KEY,
 	       st->mode == MODE_EDIT ? "Tab/Enter: next field   Esc: done editing"
-				     : "e edit  v verify  s save  x disconnect  X Express  R refund limits  ? keys",
+				     : "e edit v verify s save x disconnect X Express r readers R limits D desks ?",
 	       false);
 	draw_checklist(st, (struct ui_rect){y, a.x, a.y + a.h - y, a.w});
 	if (st->mode == MODE_EDIT)
@@ -809,10 +886,26 @@ static const struct ui_function express_back_functions[] = {
 	{UI_ACT_BACK, do_leave_express, NULL},
 };
 
+/* Esc from the card readers' list, under the panel's own keys. */
+static const struct ui_binding readers_back_keys[] = {
+	{UI_KEY_ESC, UI_ACT_BACK, "back to Setup", NULL},
+};
+
+static const struct ui_function readers_back_functions[] = {
+	{UI_ACT_BACK, do_leave_express, NULL}, /* the same: back to the Setup view */
+};
+
 static void keymaps(void *state, struct ui *ui, struct ui_keymaps *s)
 {
 	struct setup_state *st = state;
 	(void)ui;
+	if (st->mode == MODE_READERS && !setup_readers_editing(st->readers)) {
+		setup_readers_keymaps(st->readers, s);
+		ui_keymaps_push(s, (struct ui_keymap){.keys = readers_back_keys, .nkeys = 1,
+						      .state = st, .funcs = readers_back_functions,
+						      .nfuncs = 1});
+		return;
+	}
 	if (st->mode != MODE_EXPRESS || setup_express_editing(st->express))
 		return;
 	setup_express_keymaps(st->express, &st->row, s);

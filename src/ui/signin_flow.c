@@ -5,6 +5,7 @@
 
 #include "paydesk/audit_events.h"
 #include "paydesk/auth.h"
+#include "paydesk/desk.h"
 #include "paydesk/harden.h"
 #include "paydesk/log.h"
 #include "paydesk/users.h"
@@ -19,21 +20,35 @@ static void after_unlock(struct ui *ui)
 	ui_jobs_recover(ui);
 }
 
-/* A configured account with a locked vault: ask for the passphrase first,
- * unless PAYDESK_PASSPHRASE carries it (training mode, kiosk set-ups); the
- * environment copy is scrubbed either way. */
+/* A configured account with a locked vault: an enrolled desk opens it with
+ * its key file; else ask for the passphrase, unless PAYDESK_PASSPHRASE
+ * carries it (kiosk set-ups). The environment copy is scrubbed either way;
+ * a key file that cannot be used (mode, revoked) is said. */
 static void ask_unlock_if_needed(struct ui *ui)
 {
 	bool has_vault = false;
-	struct pd_error err;
+	struct pd_error err, desk = {0};
 	char *env = harden_env_secret_claim("PAYDESK_PASSPHRASE");
 	bool needed = ui->account[0] && !ui->app->vault && !ui->app->read_only &&
 		      vault_exists(ui->app->db, &has_vault, &err) == PD_OK && has_vault;
-	if (needed && env && *env && vault_unlock(ui->app->db, env, &ui->app->vault, &err) != PD_OK)
+	int desk_rc = PD_ERR_NOT_FOUND;
+	if (needed) {
+		char *path = desk_key_path(&ui->app->cfg);
+		desk_rc = desk_unlock(ui->app->db, path, &ui->app->vault, &desk);
+		free(path);
+	}
+	if (needed && !ui->app->vault && env && *env &&
+	    vault_unlock(ui->app->db, env, &ui->app->vault, &err) != PD_OK)
 		ui_notify(ui, UI_NOTICE_ERROR, "PAYDESK_PASSPHRASE: %s", err.msg);
 	vault_secret_free(&env);
+	if (desk_rc != PD_OK && desk_rc != PD_ERR_NOT_FOUND)
+		ui_notify(ui, UI_NOTICE_ERROR, "%s", desk.msg);
 	if (needed && !ui->app->vault)
-		ui_unlock_open(ui, "Enter the admin passphrase to use Stripe.", after_unlock);
+		ui_unlock_open(ui,
+			       desk_rc == PD_ERR_NOT_FOUND
+				       ? "Enter the admin passphrase to use Stripe."
+				       : "This desk's key was not used (below): enter the passphrase.",
+			       after_unlock);
 	else if (needed)
 		after_unlock(ui);
 }

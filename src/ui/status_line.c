@@ -1,14 +1,18 @@
 /* The two lines around every screen: the tab bar at the top (tabs, the
  * open panel, who is signed in, LIVE) and the status line at the bottom
- * (mode, account, running jobs, the last notice), and what they say. */
+ * (mode, account, running jobs, the last notice), and what they say. A
+ * Stripe outage and the charges queued in it are on the tab bar
+ * (stripe_status.c). */
 #include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "paydesk/stripe_account.h"
+#include "paydesk/stripe_reach.h"
 #include "paydesk/users.h"
 #include "shell.h"
+#include "stripe_status.h"
 
 void ui_notify(struct ui *ui, enum ui_notice_kind kind, const char *fmt, ...)
 {
@@ -56,16 +60,26 @@ void ui_tabs_draw(struct ui *ui)
 {
 	ui_fill((struct ui_rect){0, 0, 1, COLS}, ROLE_TAB);
 	int x = 0;
+	/* A Stripe outage (or charges queued in one) takes the room of the
+	 * other tabs' names: their numbers stay, and still switch. */
+	bool outage = ui_stripe_status_shown(ui);
 	for (int i = 0; i < UI_TABS; i++) {
 		if (!ui_screen_allowed(ui, i))
 			continue; /* what the role cannot do is not shown */
 		char label[48];
-		snprintf(label, sizeof label, " %d %s ", i + 1, ui_screens[i]->title);
+		if (outage && i != ui->tab)
+			snprintf(label, sizeof label, " %d ", i + 1);
+		else
+			snprintf(label, sizeof label, " %d %s ", i + 1, ui_screens[i]->title);
 		x += ui_put(0, x, COLS - x, i == ui->tab ? ROLE_TAB_ACTIVE : ROLE_TAB, label, false);
 		x += ui_put(0, x, COLS - x, ROLE_TAB, " ", false);
 	}
 	int right = strcmp(ui->mode, "live") == 0 ? 6 : 0;
-	if (ui->tab >= UI_TABS) { /* a panel: its name where the tabs end */
+	if (outage)
+		x += ui_stripe_status_draw(ui, 0, x, COLS - x - right);
+	/* The Audit panel: its name where the tabs end. The visit history's
+	 * own first line names it, leaving the room to who is signed in. */
+	if (ui->tab == UI_SCREEN_AUDIT) {
 		char label[48];
 		snprintf(label, sizeof label, " A %s ", ui_screens[ui->tab]->title);
 		if (COLS - x - right > 0)
@@ -119,8 +133,9 @@ void ui_status_draw(struct ui *ui)
 	if (msg)
 		account_w -= ui_text_width(msg) + 1;
 	if (account_w > 0) {
+		/* never "online" while the tab bar says Stripe is unreachable */
 		snprintf(buf, sizeof buf, " %s%s%s ", ui->account, ui->account[0] ? " · " : "",
-			 ui->connection);
+			 stripe_reach_down(NULL) ? "unreachable" : ui->connection);
 		x += ui_put(y, x, account_w, ROLE_STATUS, buf, false);
 	}
 	if (jobs[0])

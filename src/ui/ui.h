@@ -91,7 +91,11 @@
 	X(LINK, "link an existing account")                            \
 	X(ONBOARD, "a new onboarding link")                            \
 	X(DASHBOARD, "a sign-in link to the Express dashboard")        \
-	X(UNLINK, "unlink")
+	X(UNLINK, "unlink")                                            \
+	X(DESKS, "desks that unlock themselves; the admin passphrase")  \
+	X(READERS, "card readers: register one, choose this desk's")   \
+	X(TAP, "tap a test card on the simulated reader (training)")   \
+	X(VISITS, "visit history: past and future visits, money")
 
 enum ui_action {
 #define X(id, help) UI_ACT_##id,
@@ -243,8 +247,9 @@ void ui_keymaps_in_effect(struct ui *ui, struct ui_keymaps *s);
 
 /* The tabs, then panels reached by a key (the Audit view), not in the tab bar. */
 #define UI_TABS 5
-#define UI_SCREENS 6
+#define UI_SCREENS 7
 #define UI_SCREEN_AUDIT 5
+#define UI_SCREEN_VISITS 6 /* visit_history.c: H on a client or an appointment */
 extern const struct ui_screen *const ui_screens[UI_SCREENS];
 
 /* ---- the shell ---------------------------------------------------------- */
@@ -332,6 +337,10 @@ void ui_signin_close(struct ui *ui);
 
 /* Whether the signed-in user may open screen i. */
 bool ui_screen_allowed(const struct ui *ui, int i);
+
+/* Show screen i (a tab, or a panel such as the visit history), as its key
+ * would: refused for a role that may not, re-read, notices cleared. */
+void ui_switch_screen(struct ui *ui, int i);
 
 /* Re-read what the status line shows about the account. */
 void ui_load_account(struct ui *ui);

@@ -207,7 +207,7 @@ class Appointments(unittest.TestCase):
         t.send("?")
         screen = t.wait_for("n book an appointment")
         self.assertIn("x mark no-show", screen)
-        t.send(*["j"] * 12)  # long texts wrap: the global keys follow further down
+        t.send(*["j"] * 20)  # long texts wrap: the global keys follow further down
         t.wait_for("F5, 5")
         t.send("Escape")
         t.send("q")

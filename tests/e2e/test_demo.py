@@ -27,6 +27,10 @@ class Demo(unittest.TestCase):
             t.wait_for(r"1/[0-9],[0-9]{3} ", timeout=20, regex=True)  # ~2,000 history rows
             t.send("5")
             t.wait_for("Connected:")
+            t.send("r")  # Stripe's simulated reader, this desk's, to try a reader payment
+            t.wait_for(r"uses Training reader", timeout=20)
+            t.wait_for(r"\* Training reader\s+online", regex=True, timeout=20)
+            t.send("Escape")
             for tab in "1234":
                 t.send(tab)
             t.send("L")  # the lock screen tells a newcomer the demo PINs

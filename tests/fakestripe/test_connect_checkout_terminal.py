@@ -286,3 +286,55 @@ class TerminalTest(FakeStripeCase):
         err = self.error(400, "POST", "/v1/terminal/readers/%s/process_payment_intent" % r["id"],
                          {"payment_intent": card["id"]})
         self.assertEqual(err["code"], "intent_invalid_state")
+
+class TerminalDeskCallsTest(FakeStripeCase):
+    """Exactly the Terminal calls paydesk's readers (src/app/readers.c) make, answered as
+    Stripe answers them."""
+
+    def location(self):
+        return self.ok("POST", "/v1/terminal/locations", {
+            "display_name": "Salon", "address": {"country": "US", "line1": "1 Main St",
+                                                 "city": "Springfield", "postal_code": "12345",
+                                                 "state": "IL"}})["id"]
+
+    def test_register_with_label_and_location_listed_newest_first(self):
+        loc = self.location()
+        first = self.ok("POST", "/v1/terminal/readers", {
+            "registration_code": "simulated-wpe", "label": "Front counter", "location": loc})
+        self.assertEqual((first["label"], first["location"], first["object"]),
+                         ("Front counter", loc, "terminal.reader"))
+        self.assertTrue(first["id"].startswith("tmr_"))
+        self.fake.advance_clock(1)  # Stripe lists newest first
+        second = self.ok("POST", "/v1/terminal/readers",
+                         {"registration_code": "simulated-wpe", "label": "Back room"})
+        self.assertIsNone(second["location"])
+        listed = self.ok("GET", "/v1/terminal/readers", {"limit": 100})
+        self.assertEqual(listed["object"], "list")
+        self.assertEqual([r["id"] for r in listed["data"]], [second["id"], first["id"]])
+        self.assertEqual([x["id"] for x in self.ok(
+            "GET", "/v1/terminal/locations", {"limit": 100})["data"]], [loc])
+
+    def test_refused_as_stripe_refuses(self):
+        err = self.error(400, "POST", "/v1/terminal/readers",
+                         {"registration_code": "simulated-wpe", "desk": "Front desk"})
+        self.assertEqual(err["type"], "invalid_request_error")
+        self.assertIn("Received unknown parameter: desk", err["message"])
+        err = self.error(400, "POST", "/v1/terminal/readers", {"label": "Front counter"})
+        self.assertEqual(err["param"], "registration_code")
+        err = self.error(400, "POST", "/v1/terminal/readers",
+                         {"registration_code": "simulated-wpe", "location": "tml_nope"})
+        self.assertEqual((err["code"], err["param"]), ("resource_missing", "location"))
+        self.assertEqual(self.ok("GET", "/v1/terminal/readers", {"limit": 100})["data"], [])
+        err = self.error(400, "GET", "/v1/terminal/readers", {"limit": 101})
+        self.assertEqual(err["param"], "limit")
+        # the test helper only with an action waiting, and only with known test cards
+        r = self.ok("POST", "/v1/terminal/readers", {"registration_code": "simulated-wpe"})
+        path = "/v1/test_helpers/terminal/readers/%s/present_payment_method" % r["id"]
+        self.error(400, "POST", path)
+        pi = self.ok("POST", "/v1/payment_intents", {
+            "amount": 2500, "currency": "usd", "payment_method_types": ["card_present"]})
+        self.ok("POST", "/v1/terminal/readers/%s/process_payment_intent" % r["id"],
+                {"payment_intent": pi["id"]})
+        err = self.error(400, "POST", path, {"card_present": {"number": "1234"}})
+        self.assertEqual(err["param"], "card_present[number]")
+        self.assertEqual(self.ok("POST", path)["action"]["status"], "succeeded")

@@ -345,6 +345,44 @@ class PaymentsTest(unittest.TestCase):
         self.assertEqual(watched["subject"]["state"], "confirmed")
         self.assertEqual(self.pi(a["payment_intent_id"])["status"], "succeeded")
 
+    def test_reader_none_or_several_unchosen_refused_before_anything_is_created(self):
+        cid, _ = self.client_with_card(pm=None)
+        appt = self.book(cid)
+        self.fake.clear_requests()
+        out = self.drive("reader", str(appt["id"]), expect=1)
+        self.assertIn("No card reader is registered with Stripe", out["error"])
+        self.assertIn("paydesk readers register", out["error"])
+        self.reader()
+        self.reader()
+        out = self.drive("reader", str(appt["id"]), expect=1)
+        self.assertIn("2 card readers are registered and this desk has not chosen one",
+                      out["error"])
+        self.assertIn("paydesk readers use", out["error"])
+        # nothing was created at Stripe, nothing recorded as started
+        self.assertEqual(self.fake.requests(method="POST", path_prefix="/v1/payment_intents"), [])
+        self.assertEqual(out["subject"]["attempts"], [])
+        self.assertEqual(out["subject"]["payment"], "none")
+
+    def test_reader_tapped_in_training_only(self):
+        rid = self.reader()
+        cid, _ = self.client_with_card(pm=None)
+        appt = self.book(cid)
+        self.drive("reader", str(appt["id"]))
+        self.drive("account", "live")
+        out = self.drive("reader-tap", str(appt["id"]), expect=1)
+        self.assertIn("only in training", out["error"])
+        self.assertEqual(self.fake.requests(path_prefix="/v1/test_helpers"), [])
+        self.drive("account", "test")
+        out = self.drive("reader-tap", str(appt["id"]), "4000000000009995")
+        self.assertEqual(out["subject"]["payment"], "failed")
+        self.assertIn("insufficient funds", out["result"]["message"])
+        self.drive("reader", str(appt["id"]))
+        out = self.drive("reader-tap", str(appt["id"]))
+        self.assertEqual(out["result"]["message"], "Paid 40.00 USD on the reader.")
+        self.assertEqual(out["subject"]["payment"], "paid")
+        [tap] = self.fake.requests(path_prefix="/v1/test_helpers")[-1:]
+        self.assertIn(rid, tap["path"])
+
     def test_reader_declined_card(self):
         rid = self.reader()
         cid, _ = self.client_with_card(pm=None)

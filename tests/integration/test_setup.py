@@ -22,27 +22,31 @@ from tmuxharness import Home, Terminal, paydesk_bin  # noqa: E402
 ACCOUNT = "acct_1FakePlatform000"
 PK = "pk_test_51PaydeskTestPublishable00"
 PASS = "correct horse battery staple"
-# Every permission paydesk probes, as the fake names them, and the row it shows.
+# Every permission paydesk needs, as the fake names them, and the row it shows:
+# exactly what its calls use (src/app/*.c), nothing more.
 PERMISSIONS = {
-    "charges": "Write on Charges",
+    "charges": "Read on Charges",
     "customers": "Write on Customers",
-    "payment_methods": "Write on Payment Methods",
+    "payment_methods": "Read on Payment Methods",
     "payment_intents": "Write on Payment Intents",
-    "setup_intents": "Write on Setup Intents",
-    "sources": "Write on Sources",
-    "tokens": "Write on Tokens",
+    "setup_intents": "Read on Setup Intents",
     "products": "Write on Products",
     "prices": "Write on Prices",
     "subscriptions": "Write on Subscriptions",
-    "invoices": "Write on Invoices",
+    "invoices": "Read on Invoices",
     "checkout_sessions": "Write on Checkout Sessions",
     "refunds": "Write on Refunds",
     "terminal_readers": "Write on Terminal",
-    "balance": "Read on Balance",
     "balance_transactions": "Read on Balance Transactions",
     "events": "Read on Events",
+    "disputes": "Read on Disputes",
 }
-READ_ONLY = {"balance", "balance_transactions", "events"}
+READ_ONLY = {"charges", "payment_methods", "setup_intents", "invoices", "balance_transactions",
+             "events", "disputes"}
+# Without these paydesk works, and the checklist warns (sync skips that part).
+OPTIONAL = {"disputes"}
+# What some guides ask for and paydesk never uses: listed, never required.
+NOT_NEEDED = ["Sources", "Tokens", "Balance", "Write on Charges"]
 
 
 def full_permissions():
@@ -123,6 +127,8 @@ class SetupTest(unittest.TestCase):
 
     def test_each_missing_permission_fails_exactly_its_row(self):
         for missing, row in PERMISSIONS.items():
+            if missing in OPTIONAL:
+                continue
             with self.subTest(missing=missing):
                 perms = full_permissions()
                 perms[missing] = "read" if missing not in READ_ONLY else "none"
@@ -138,6 +144,35 @@ class SetupTest(unittest.TestCase):
                     f"give the key {level} on {row.split(' on ', 1)[1]}"), failing[0]["fix"])
         self.assertFalse(os.path.exists(self.home.db) and sqlite3.connect(self.home.db)
                          .execute("SELECT count(*) FROM stripe_account").fetchone()[0])
+
+    def test_a_key_without_disputes_is_saved_with_a_warning(self):
+        perms = full_permissions()
+        del perms["disputes"]
+        out = self.setup(self.key("nodisputes", perms), "--json")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        rows = {c["check"]: c for c in json.loads(out.stdout)["checks"]}
+        self.assertEqual(rows["Read on Disputes"]["state"], "warn")
+        self.assertIn("sync goes on without them", rows["Read on Disputes"]["fix"])
+
+    def test_key_with_only_what_paydesk_uses_passes(self):
+        # No Sources, no Tokens, no Balance; Read (not Write) where paydesk only reads.
+        key = self.key("leastprivilege")
+        out = self.setup(key, "--json")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        report = json.loads(out.stdout)
+        self.assertEqual([c["check"] for c in report["checks"] if c["state"] == "FAIL"], [])
+        doc = self.paydesk("doctor")
+        self.assertEqual(doc.returncode, 0, doc.stdout + doc.stderr)
+        for row in PERMISSIONS.values():
+            self.assertRegex(doc.stdout, r"\n  ok +%s +allowed" % row)
+        # The rest is named as not needed, with why, and costs nothing.
+        notes = {c["check"]: c for c in json.loads(self.paydesk("doctor", "--json").stdout)
+                 ["checks"] if c["state"] == "n/a"}
+        self.assertEqual(sorted(notes), sorted("Not needed: " + n for n in NOT_NEEDED))
+        self.assertIn("card numbers", notes["Not needed: Sources"]["detail"])
+        self.assertIn("never", notes["Not needed: Balance"]["detail"])
+        self.assertIn("n/a   Not needed: Tokens", doc.stdout)
+        self.assertIn(", 0 failing, ", doc.stdout)
 
     def test_mismatched_account_id(self):
         key = self.key("otheracct", account=ACCOUNT)
@@ -248,7 +283,8 @@ class SetupTest(unittest.TestCase):
     def stored_cost(self):
         con = sqlite3.connect(self.home.db)
         try:
-            return con.execute("SELECT kdf_opslimit, kdf_memlimit FROM vault").fetchone()
+            return con.execute("SELECT kdf_opslimit, kdf_memlimit FROM vault_slot"
+                               " WHERE kind = 'passphrase'").fetchone()
         finally:
             con.close()
 
@@ -280,6 +316,13 @@ class SetupTest(unittest.TestCase):
         out = self.paydesk("doctor", "--json")
         self.assertTrue(json.loads(out.stdout)["ok"])
         self.assertIn("Vault: warning", out.stderr)
+        # A new passphrase is wrapped at the default cost: the warning goes.
+        out = self.paydesk("passphrase", env={"PAYDESK_NEW_PASSPHRASE": PASS + " anew"})
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertEqual(self.stored_cost(), (3, 256 << 20))
+        out = self.paydesk("doctor", env={"PAYDESK_PASSPHRASE": PASS + " anew"})
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertNotIn("Vault:", out.stdout)
 
     def test_unknown_vault_cost_refused(self):
         out = self.setup(self.key("badcost"), env={"PAYDESK_VAULT_KDF": "cheap"})

@@ -16,6 +16,9 @@
  *   recover APPT              start-up recovery (outbox, then payments_recover)
  *   history-refund APPT PI    the payment PI, read from Stripe into the billing
  *                             history, refunded from there (history_refund)
+ *   queue APPT [--amount N] [--pm ID]  queue a saved-card charge (charge_queue_add)
+ *   queue-send Q | job-queue-send Q    send queued charge Q (inline / as the worker job)
+ *   queue-drop Q REASON       drop it;  queue-list   the charges still queued
  * The key comes from PAYDESK_TEST_STRIPE_KEY (none: Stripe is "locked").
  * Exit: 0 ok, 1 the use case refused or failed. */
 #include <getopt.h>
@@ -28,6 +31,7 @@
 #include <time.h>
 
 #include "paydesk/booking.h"
+#include "paydesk/charge_queue.h"
 #include "paydesk/clients.h"
 #include "paydesk/customers.h"
 #include "paydesk/db.h"
@@ -37,6 +41,8 @@
 #include "paydesk/log.h"
 #include "paydesk/outbox_runner.h"
 #include "paydesk/payments.h"
+#include "paydesk/readers.h"
+#include "paydesk/stripe_account.h"
 #include "paydesk/payments_job.h"
 #include "paydesk/payments_store.h"
 #include "paydesk/services.h"
@@ -133,6 +139,26 @@ static int report(int rc, const struct pd_error *err, const struct pay_result *r
 			      "request_id", r->request_id, "url", r->url, "message", r->message));
 	print(o);
 	return rc ? 1 : 0;
+}
+
+static json_t *queued_json(const struct queued_charge *q)
+{
+	return json_pack("{s:I, s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "id",
+			 (json_int_t)q->id, "appointment_id", (json_int_t)q->appointment_id, "state",
+			 qcharge_state_key(q->state), "amount", (json_int_t)q->amount, "currency",
+			 q->currency, "payment_method", q->payment_method, "queued_by", q->queued_by,
+			 "done_by", q->done_by, "reason", q->reason, "card", q->card, "payment_row",
+			 (json_int_t)q->payment_row, "client", q->client);
+}
+
+static json_t *queue_json(sqlite3 *db, int64_t id)
+{
+	struct queued_charge q;
+	if (qcharges_get(db, id, &q, NULL) != PD_OK)
+		return json_null();
+	json_t *o = queued_json(&q);
+	json_object_set_new(o, "appointment", appointment_json(db, q.appointment_id));
+	return o;
 }
 
 static int64_t book(sqlite3 *db, int64_t client, int64_t price, const char *cur,
@@ -395,6 +421,14 @@ int main(int argc, char **argv)
 	} else if (strcmp(cmd, "reader-check") == 0) {
 		rc = payments_reader_check(&e, id, &r, &err);
 		out = report(rc, &err, &r, appointment_json(db, id));
+	} else if (strcmp(cmd, "account") == 0) { /* the connected account's mode: test | live */
+		struct stripe_account_row acct = {.account_id = "acct_1FakePlatform000"};
+		snprintf(acct.mode, sizeof acct.mode, "%s", arg1);
+		rc = stripe_account_save(db, &acct, &err);
+		out = report(rc, &err, NULL, json_null());
+	} else if (strcmp(cmd, "reader-tap") == 0) {
+		rc = readers_tap(&e, id, arg2, &r, &err);
+		out = report(rc, &err, &r, appointment_json(db, id));
 	} else if (strcmp(cmd, "reader-cancel") == 0) {
 		rc = payments_reader_cancel(&e, id, &r, &err);
 		out = report(rc, &err, &r, appointment_json(db, id));
@@ -429,6 +463,32 @@ int main(int argc, char **argv)
 	} else if (strcmp(cmd, "history-refund") == 0) {
 		rc = history_refund_of(&e, arg2, &R, &r, &err);
 		out = report(rc, &err, &r, appointment_json(db, id));
+	} else if (strcmp(cmd, "queue") == 0) {
+		int64_t qid = 0;
+		rc = charge_queue_add(db, &R.who, id, R.amount, R.pm, R.pm ? "given card" : NULL,
+				      time(NULL), &qid, &r, &err);
+		out = report(rc, &err, &r, rc ? appointment_json(db, id) : queue_json(db, qid));
+	} else if (strcmp(cmd, "queue-send") == 0) {
+		rc = charge_queue_send(&e, id, &r, &err);
+		out = report(rc, &err, &r, queue_json(db, id));
+	} else if (strcmp(cmd, "job-queue-send") == 0) {
+		struct queued_charge q;
+		jq.op = PAY_OP_CARD;
+		jq.queued = id;
+		jq.id = qcharges_get(db, id, &q, NULL) == PD_OK ? q.appointment_id : 0;
+		out = run_jobs(&R, db, &jq, jq.id, false);
+	} else if (strcmp(cmd, "queue-drop") == 0) {
+		rc = charge_queue_drop(db, &R.who, id, arg2, &err);
+		out = report(rc, &err, NULL, queue_json(db, id));
+	} else if (strcmp(cmd, "queue-list") == 0) {
+		struct queued_charge *list = NULL;
+		size_t n = 0;
+		rc = qcharges_list_open(db, &list, &n, &err);
+		json_t *arr = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(arr, queued_json(&list[i]));
+		free(list);
+		out = report(rc, &err, NULL, arr);
 	} else if (strcmp(cmd, "job-card") == 0) {
 		jq.op = PAY_OP_CARD;
 		out = run_jobs(&R, db, &jq, id, false);

@@ -94,8 +94,8 @@ static void test_refused_before_sending(void **state)
 	struct pd_error err = {0};
 	struct pay_result r;
 	const char *key = "rk_test_unit";
-	struct pay_env staff = {t->db, NULL, key, NULL, &t->staff};
-	struct pay_env admin = {t->db, NULL, key, NULL, &t->admin};
+	struct pay_env staff = {.db = t->db, .key = key, .who = &t->staff};
+	struct pay_env admin = {.db = t->db, .key = key, .who = &t->admin};
 	int64_t a1 = row_of(t->db, "pi_A1");
 
 	/* staff without a limit, then above it */
@@ -116,7 +116,7 @@ static void test_refused_before_sending(void **state)
 			 PD_ERR_USAGE);
 
 	/* locked Stripe: said, nothing sent */
-	struct pay_env locked = {t->db, NULL, NULL, NULL, &t->admin};
+	struct pay_env locked = {.db = t->db, .who = &t->admin};
 	assert_int_equal(history_refund(&locked, a1, 100, "duplicate", &r, &err), PD_ERR_LOCKED);
 
 	/* nothing of it reached the audit log or the history */

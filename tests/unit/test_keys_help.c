@@ -150,6 +150,11 @@ static const struct moment moments[] = {
 	{"History", 3, "", false},
 	{"Setup", 4, "", false},
 	{"Setup, the Express account panel", 4, "X", false},
+	{"Setup, the card readers", 4, "r", true},
+	{"Setup, registering a card reader", 4, "rn", true},
+	{"Appointments, the visit history", 0, "H", false},
+	{"Clients, the visit history", 1, "H", false},
+	{"Clients, a client's visit history from its detail", 1, "oH", false},
 	{"Audit", UI_SCREEN_AUDIT, "", false},
 	{"Audit, an entry's details", UI_SCREEN_AUDIT, "\r", false},
 };

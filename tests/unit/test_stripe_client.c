@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "paydesk/stripe_client.h"
+#include "paydesk/stripe_reach.h"
 
 #define KEY           "sk_test_unitKey0000000000001234"
 #define MAX_EXCHANGES 8
@@ -408,6 +409,63 @@ static void test_unreachable_retried_then_reported(void **state)
 	stripe_client_free(&c);
 }
 
+/* The desk's "Stripe unreachable since" record: nothing listening or only
+ * 5xx after the retries marks it, with the time; the next answer of any
+ * kind, a decline included, clears it; a cancelled call says nothing. */
+static void test_reachability_noted(void **state)
+{
+	(void)state;
+	stripe_reach_reset();
+	struct sleeps sl = {0};
+	struct stripe_client *c = client_for(NULL, &sl, 1); /* port 9: nothing listens */
+	struct stripe_request req = {.method = STRIPE_GET, .path = "/v1/balance", .key = KEY};
+	struct stripe_response resp;
+	time_t before = time(NULL), since = 0;
+	assert_false(stripe_reach_down(NULL));
+	assert_int_equal(stripe_client_send(c, &req, &resp, NULL), PD_ERR);
+	stripe_response_clear(&resp);
+	assert_true(stripe_reach_down(&since));
+	assert_true(since >= before && since <= time(NULL));
+	uint64_t gen = stripe_reach_generation();
+	stripe_client_free(&c);
+
+	/* still down: a 503 twice does not move "since" */
+	struct server s = {
+	    .answers = {{"HTTP/1.1 503 Unavailable\r\n", "{}", 0, 0},
+	                {"HTTP/1.1 503 Unavailable\r\n", "{}", 0, 0},
+	                {"HTTP/1.1 402 Payment Required\r\n",
+	                 "{\"error\":{\"type\":\"card_error\",\"code\":\"card_declined\"}}", 0,
+	                 0}},
+	    .nanswers = 3};
+	server_start(&s);
+	c = client_for(&s, &sl, 1);
+	time_t again = 0;
+	assert_int_equal(stripe_client_send(c, &req, &resp, NULL), PD_ERR);
+	stripe_response_clear(&resp);
+	assert_true(stripe_reach_down(&again));
+	assert_int_equal(again, since);
+	assert_int_equal(stripe_reach_generation(), gen);
+
+	atomic_bool cancel;
+	atomic_init(&cancel, true);
+	struct stripe_request cancelled = req;
+	cancelled.cancel = &cancel;
+	assert_int_equal(stripe_client_send(c, &cancelled, &resp, NULL), PD_ERR);
+	stripe_response_clear(&resp);
+	assert_true(stripe_reach_down(NULL));
+
+	/* a decline is an answer: Stripe is back */
+	assert_int_equal(stripe_client_send(c, &req, &resp, NULL), PD_ERR);
+	assert_int_equal(resp.http_status, 402);
+	stripe_response_clear(&resp);
+	assert_false(stripe_reach_down(&since));
+	assert_int_equal(since, 0);
+	assert_int_equal(stripe_reach_generation(), gen + 1);
+	server_join(&s);
+	server_free(&s);
+	stripe_client_free(&c);
+}
+
 static void test_cancelled_before_send(void **state)
 {
 	(void)state;
@@ -509,6 +567,7 @@ int main(void)
 	    cmocka_unit_test(test_retries_keep_key),
 	    cmocka_unit_test(test_decline_not_retried),
 	    cmocka_unit_test(test_bad_bodies),
+	    cmocka_unit_test(test_reachability_noted),
 	    cmocka_unit_test(test_truncated_is_retried),
 	    cmocka_unit_test(test_unreachable_retried_then_reported),
 	    cmocka_unit_test(test_cancelled_before_send),

@@ -212,10 +212,10 @@ static void test_tampered_vault_row(void **state)
 	vault_lock(&v);
 	struct pd_error err;
 	/* An altered wrapped key cannot be told from a wrong passphrase, and must not open. */
-	assert_int_equal(sqlite3_exec(f->db, "UPDATE vault SET wrapped_key = zeroblob(48)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(f->db, "UPDATE vault_slot SET wrapped_key = zeroblob(48)", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(vault_unlock(f->db, PASS, &v, &err), PD_ERR_WRONG_PASS);
 	/* Absurd stored limits are refused, not allocated. */
-	assert_int_equal(sqlite3_exec(f->db, "UPDATE vault SET kdf_memlimit = 1099511627776", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(f->db, "UPDATE vault_slot SET kdf_memlimit = 1099511627776", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(vault_unlock(f->db, PASS, &v, &err), PD_ERR_TAMPERED);
 	assert_null(v);
 }
@@ -334,6 +334,131 @@ static void test_key_absent_from_files(void **state)
 	free(wal);
 }
 
+/* A desk slot: enrolled under an unlocked vault, it opens the vault with its
+ * random key and no KDF; another key, a revoked slot, or the slot's wrap
+ * moved to another slot do not. */
+static int64_t add_desk(struct vault *v, sqlite3 *db, const char *name, unsigned char *key)
+{
+	struct pd_error err = {0};
+	int64_t slot = 0;
+	assert_int_equal(db_begin(db, &err), 0);
+	if (vault_desk_add(v, db, name, "Alex", key, &slot, &err))
+		fail_msg("vault_desk_add: %s", err.msg);
+	assert_int_equal(db_commit(db, &err), 0);
+	assert_true(slot > 0);
+	return slot;
+}
+
+static void test_desk_slot(void **state)
+{
+	struct fixture *f = *state;
+	struct vault *v = create_vault(f->db);
+	struct pd_error err = {0};
+	char key[64];
+	random_key(key, sizeof key);
+	assert_int_equal(vault_seal(v, f->db, "stripe_key", ACCOUNT, key, strlen(key), &err), 0);
+	unsigned char *desk = sodium_malloc(VAULT_DESK_KEY_BYTES);
+	unsigned char *other = sodium_malloc(VAULT_DESK_KEY_BYTES);
+	int64_t slot = add_desk(v, f->db, "front desk", desk);
+	int64_t slot2 = add_desk(v, f->db, "back office", other);
+	int64_t ignored;
+	assert_int_equal(vault_desk_add(v, f->db, "front desk", "Alex", other, &ignored, &err),
+			 PD_ERR_EXISTS); /* names are unique */
+	assert_int_equal(vault_desk_add(v, f->db, "passphrase", "Alex", other, &ignored, &err),
+			 PD_ERR_EXISTS);
+	vault_lock(&v);
+
+	unsigned long kdfs = vault_kdf_count();
+	assert_int_equal(vault_unlock_desk(f->db, slot, desk, &v, &err), 0);
+	assert_int_equal(vault_kdf_count(), kdfs); /* no Argon2 for a random key */
+	char *plain = NULL;
+	assert_int_equal(vault_open_secret(v, f->db, "stripe_key", ACCOUNT, &plain, NULL, &err), 0);
+	assert_string_equal(plain, key);
+	vault_secret_free(&plain);
+	vault_lock(&v);
+
+	/* Another desk's key, a flipped bit, or this key on that slot: refused. */
+	assert_int_equal(vault_unlock_desk(f->db, slot, other, &v, &err), PD_ERR_WRONG_PASS);
+	assert_int_equal(vault_unlock_desk(f->db, slot2, desk, &v, &err), PD_ERR_WRONG_PASS);
+	desk[3] ^= 1;
+	assert_int_equal(vault_unlock_desk(f->db, slot, desk, &v, &err), PD_ERR_WRONG_PASS);
+	desk[3] ^= 1;
+	assert_null(v);
+	/* The wrap names its slot: copied over another slot's, it does not open. */
+	char sql[200];
+	snprintf(sql, sizeof sql, "UPDATE vault_slot SET (wrap_nonce, wrapped_key) = (SELECT"
+		 " wrap_nonce, wrapped_key FROM vault_slot WHERE id = %lld) WHERE id = %lld",
+		 (long long)slot, (long long)slot2);
+	assert_int_equal(db_exec(f->db, sql, &err), 0);
+	assert_int_equal(vault_unlock_desk(f->db, slot2, desk, &v, &err), PD_ERR_WRONG_PASS);
+
+	/* Listed, then revoked: its key opens nothing, the passphrase still does. */
+	struct vault_desk *list = NULL;
+	size_t n = 0;
+	assert_int_equal(vault_desk_list(f->db, &list, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0].name, "front desk");
+	assert_string_equal(list[0].created_by, "Alex");
+	free(list);
+	int64_t removed = 0;
+	assert_int_equal(db_begin(f->db, &err), 0);
+	assert_int_equal(vault_desk_remove(f->db, "front desk", &removed, &err), 0);
+	assert_int_equal(db_commit(f->db, &err), 0);
+	assert_int_equal(removed, slot);
+	assert_int_equal(vault_desk_remove(f->db, "passphrase", &removed, &err), PD_ERR_NOT_FOUND);
+	assert_int_equal(vault_unlock_desk(f->db, slot, desk, &v, &err), PD_ERR_NOT_FOUND);
+	assert_int_equal(vault_unlock(f->db, PASS, &v, &err), 0);
+	vault_lock(&v);
+	/* A new desk never gets the revoked one's slot id back. */
+	assert_int_equal(vault_unlock(f->db, PASS, &v, &err), 0);
+	int64_t again = add_desk(v, f->db, "front desk", other);
+	assert_true(again > slot2);
+	vault_lock(&v);
+	sodium_free(desk);
+	sodium_free(other);
+}
+
+/* Changing the passphrase re-wraps the passphrase slot only: desks still open. */
+static void test_passphrase_change_keeps_desks(void **state)
+{
+	struct fixture *f = *state;
+	struct vault *v = create_vault(f->db);
+	struct pd_error err = {0};
+	assert_int_equal(vault_seal(v, f->db, "stripe_key", ACCOUNT, "rk_test_desk", 12, &err), 0);
+	unsigned char *desk = sodium_malloc(VAULT_DESK_KEY_BYTES);
+	int64_t slot = add_desk(v, f->db, "front desk", desk);
+	vault_lock(&v);
+	const char *np = "the new admin passphrase";
+	assert_int_equal(vault_change_passphrase(f->db, PASS, np, &VAULT_KDF_INTERACTIVE, &err), 0);
+	assert_int_equal(vault_unlock(f->db, PASS, &v, &err), PD_ERR_WRONG_PASS);
+	assert_int_equal(vault_unlock_desk(f->db, slot, desk, &v, &err), 0);
+	char *plain = NULL;
+	assert_int_equal(vault_open_secret(v, f->db, "stripe_key", ACCOUNT, &plain, NULL, &err), 0);
+	assert_string_equal(plain, "rk_test_desk");
+	vault_secret_free(&plain);
+	vault_lock(&v);
+	assert_int_equal(vault_unlock(f->db, np, &v, &err), 0);
+	vault_lock(&v);
+	sodium_free(desk);
+}
+
+/* A wiped vault takes its desk slots with it. */
+static void test_wipe_removes_desks(void **state)
+{
+	struct fixture *f = *state;
+	struct vault *v = create_vault(f->db);
+	struct pd_error err = {0};
+	unsigned char *desk = sodium_malloc(VAULT_DESK_KEY_BYTES);
+	int64_t slot = add_desk(v, f->db, "front desk", desk);
+	vault_lock(&v);
+	assert_int_equal(vault_wipe(f->db, &err), 0);
+	assert_int_not_equal(vault_unlock_desk(f->db, slot, desk, &v, &err), 0);
+	v = create_vault(f->db);
+	vault_lock(&v);
+	assert_int_equal(vault_unlock_desk(f->db, slot, desk, &v, &err), PD_ERR_NOT_FOUND);
+	sodium_free(desk);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,6 +474,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wipe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locked_vault_refuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_absent_from_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_desk_slot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_passphrase_change_keeps_desks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wipe_removes_desks, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("vault", tests, NULL, NULL);
 }

@@ -1,0 +1,367 @@
+"""One day at the front desk, as a test (issue 15, "The day, as a test"): paydesk in tmux at
+80x24 on training data (the fake Stripe's training seed, its accented names), a staff
+member signs in at the lock screen and plays the day — a phone booking, a walk-in, a
+deposit then the rest, cash, a saved card, a pay link paid from the client's phone (the
+fake's test control), a decline then a pay link, a no-show, a cancellation with a refund, a
+Stripe outage cleared without restarting, idling past the lock and signing back in — and
+reads the day's takings by tender at the end. The desk is enrolled (its own vault key
+slot): nobody at it knows or types the admin's passphrase, and its environment has none. The opening and the closing also run under
+LANG=C.
+
+Every wait is for text on the screen (or for the fake's own state), never a fixed sleep:
+the test must hold on a loaded 2-core machine.
+
+Parts that wait on other work (issue 15), left as marked hooks rather than faked:
+- TODO(readers-visits, point 7): a payment on the simulated card reader of training mode
+  (see take_reader_payment).
+"""
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+import unittest
+
+from tmuxharness import Home, Terminal, paydesk_bin
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "fakestripe"))
+
+from fakeclient import FakeStripe  # noqa: E402
+
+SEED = os.path.join(ROOT, "tests", "fakestripe", "seeds", "training.json")
+KEY = "rk_test_51DeskDayEndToEndKey000000000"
+PUBLISHABLE = "pk_test_51DeskDayEndToEndKey000000000"
+PLATFORM = "acct_1FakePlatform000"
+PASSPHRASE = "desk day passphrase"
+ADMIN, ADMIN_PIN = "Nadia", "1357"
+STAFF, STAFF_PIN = "Sam", "2468"
+IDLE_LOCK = 30  # seconds: short, yet longer than any single wait of the day (25 s at most)
+
+
+class DeskDay(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.fake = FakeStripe(seed_file=SEED).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fake.stop()
+
+    # -- the desk before opening ---------------------------------------------------------------
+
+    def setUp(self):
+        self.fake.reset()
+        self.home = Home()
+        self.addCleanup(self.home.close)
+        self.env = {k: v for k, v in self.home.env.items()
+                    if k not in ("PAYDESK_SIGN_IN", "PAYDESK_PIN")}  # the lock screen it is
+        self.env.update({"PAYDESK_TIMEZONE": self.evening_zone(),
+                         "PAYDESK_API_BASE": self.fake.base_url,
+                         **self.desk_unlock_env()})
+        conf = os.path.join(self.home.path, "config", "paydesk")
+        os.makedirs(conf, exist_ok=True)
+        with open(os.path.join(conf, "config"), "w") as f:
+            f.write("[ui]\nidle_lock = %ds\n[stripe]\ntimeout = 5\nmax_retries = 1\n"
+                    % IDLE_LOCK)
+        self.cli("setup", "--account", PLATFORM, "--publishable", PUBLISHABLE,
+                 "--bill-with-stripe", "on", "--payment-at-booking", "optional",
+                 stdin=KEY + "\n", env={"PAYDESK_PASSPHRASE": PASSPHRASE})
+        self.cli("users", "add", "--name", ADMIN, "--role", "admin", stdin=ADMIN_PIN + "\n",
+                 env={"PAYDESK_PASSPHRASE": PASSPHRASE})
+        # The admin enrols this desk once: from then on it opens Stripe with its key file.
+        self.cli("desk", "enrol", "--name", "front desk", "--as", ADMIN,
+                 env={"PAYDESK_PIN": ADMIN_PIN, "PAYDESK_PASSPHRASE": PASSPHRASE})
+        admin = {"PAYDESK_PIN": ADMIN_PIN}
+        self.cli("users", "add", "--name", STAFF, "--role", "staff", "--as", ADMIN,
+                 stdin=STAFF_PIN + "\n", env=admin)
+        self.cli("users", "refund-limit", "100", "usd", "--as", ADMIN, env=admin)
+        self.seed_day()
+
+    def evening_zone(self):
+        """A fixed-offset zone where it is now 18:xx, so today's book (09:00-16:00) has
+        happened whenever the test runs (a no-show needs a visit in the past), and the
+        day does not turn during the test. Etc/GMT-N is UTC+N."""
+        hour = time.gmtime().tm_hour
+        offset = 18 - hour if 18 - hour <= 14 else 18 - hour - 24
+        self.offset = offset * 3600
+        return "Etc/GMT%+d" % -offset if offset else "UTC"
+
+    def desk_unlock_env(self):
+        # Issue 15 point 18 / issue 17: the enrolled desk opens Stripe without the admin's
+        # vault passphrase; none is in the desk's environment, and the day below still
+        # takes card payments.
+        return {}
+
+    def cli(self, *args, stdin="", env=None, check=True):
+        out = subprocess.run([paydesk_bin(), *args], input=stdin, text=True,
+                             capture_output=True, timeout=120,
+                             env={**os.environ, **self.env, **(env or {})})
+        if check:
+            self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        return out
+
+    def seed_day(self):
+        """Today's book (UTC): the training seed's customers as clients billed with Stripe,
+        three services, Alice on all day, and six appointments; Noah Smith's card declines
+        (pm_card_chargeCustomerFail: saved fine, declined when charged)."""
+        listed = self.fake.api("GET", "/v1/customers", {"limit": 100}, key=KEY).json()["data"]
+        cus = {c["name"]: c["id"] for c in listed}
+        noah = self.fake.api("POST", "/v1/customers", {"name": "Noah Smith",
+                                                      "email": "noah.smith@example.com"},
+                             key=KEY).json()["id"]
+        r = self.fake.api("POST", "/v1/payment_methods/pm_card_chargeCustomerFail/attach",
+                          {"customer": noah}, key=KEY)
+        self.assertEqual(r.status, 200, r.json())
+        cus["Noah Smith"] = noah
+        now = int(time.time())
+        # midnight of today, local (the evening zone), in UTC seconds
+        self.today = (now + self.offset) - (now + self.offset) % 86400 - self.offset
+        con = sqlite3.connect(self.home.db)
+        with con:
+            ids = {}
+            for name in ("Zoë Müller", "José Núñez", "Noah Smith", "Liam Walsh", "Priya Raman",
+                         "Aiko Tanaka", "Emma Johansson", "Łukasz Wiśniewski"):
+                ids[name] = con.execute(
+                    "INSERT INTO clients (name, email, bill_with_stripe, stripe_customer_id, "
+                    "created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?)",
+                    (name, name.split()[0].lower() + "@example.com", cus[name], now,
+                     now)).lastrowid
+            svc = {}
+            for name, minutes, price in (("Haircut", 45, 4500), ("Colour", 90, 9500),
+                                         ("Consultation", 30, 2500)):
+                svc[name] = con.execute(
+                    "INSERT INTO services (name, duration_min, price, currency, created_at, "
+                    "updated_at) VALUES (?, ?, ?, 'usd', ?, ?)",
+                    (name, minutes, price, now, now)).lastrowid
+            alice = con.execute("INSERT INTO staff (name, hours, created_at, updated_at) "
+                                "VALUES ('Alice', ?, ?, ?)",
+                                (" ".join(["07:00-21:00"] * 7), now, now)).lastrowid
+            book = (("Zoë Müller", "Haircut", 9), ("José Núñez", "Colour", 10),
+                    ("Noah Smith", "Haircut", 12), ("Liam Walsh", "Consultation", 13),
+                    ("Priya Raman", "Haircut", 14), ("Aiko Tanaka", "Consultation", 15))
+            for client, service, hour in book:
+                price, minutes = con.execute("SELECT price, duration_min FROM services "
+                                             "WHERE id = ?", (svc[service],)).fetchone()
+                start = self.today + hour * 3600
+                con.execute("INSERT INTO appointments (client_id, service_id, staff_id, "
+                            "starts_at, ends_at, state, amount, currency, created_at, "
+                            "updated_at) VALUES (?, ?, ?, ?, ?, 'booked', ?, 'usd', ?, ?)",
+                            (ids[client], svc[service], alice, start, start + minutes * 60,
+                             price, now, now))
+        con.close()
+
+    def query(self, sql):
+        con = sqlite3.connect(self.home.db)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+    # -- the desk's moves ----------------------------------------------------------------------
+
+    def open_desk(self, env=None):
+        t = Terminal([paydesk_bin()], 80, 24, env={**self.env, **(env or {})})
+        self.addCleanup(t.close)
+        t.wait_for("paydesk is locked")
+        self.sign_in(t)
+        return t
+
+    def sign_in(self, t):
+        t.type(STAFF)
+        t.send("Enter")
+        t.type(STAFF_PIN)
+        t.send("Enter")
+        t.wait_for("Day agenda")
+        t.wait_for(STAFF + "\n", timeout=5)  # who is at the desk, right of the tabs
+
+    def select(self, t, client):
+        """Select client's row on the agenda shown: g, then j as many times as rows come
+        before it; done when the detail line under the rows names it."""
+        rows = [line for line in t.wait_for("Day agenda").splitlines()
+                if re.match(r" \d\d:\d\d-\d\d:\d\d ", line)]
+        index = next((i for i, row in enumerate(rows) if client[:12] in row), None)
+        self.assertIsNotNone(index, "%s is not on the agenda:\n%s" % (client, t.screen()))
+        t.send("g", *["j"] * index)
+        t.wait_for("\n " + client + " · ")
+
+    def take(self, t, client, amount=None, method=0, expect=None):
+        """p on client's row: the amount (None: as due), the collect-by choice (Space
+        presses: 0 saved card, 1 pay link, 3 cash), then y on the money dialog."""
+        self.select(t, client)
+        t.send("p")
+        t.wait_for("Take payment · " + client)
+        if amount is not None:
+            t.send("C-u")
+            t.type(amount)
+        t.send("Tab")
+        t.send(*["Space"] * method)
+        t.send("C-s")
+        t.wait_for("Take this payment?")
+        t.send("y")
+        if expect:
+            t.wait_for(expect, timeout=25)
+
+    def book(self, t, who, date, hour):
+        t.send("n")
+        t.wait_for("Book an appointment")
+        t.type(who)
+        t.wait_for("> ")
+        t.send("Tab", "Tab", "Tab")
+        t.send("C-u")
+        t.type(date)
+        t.send("Tab")
+        t.type(hour)
+        t.send("C-s")
+        if "has passed" in t.wait_for("has passed|booked " + hour, regex=True):
+            t.send("y")  # a walk-in is recorded after the fact
+        t.wait_for("booked " + hour)
+
+    def quit(self, t):
+        """q; a background job still running (the History tab's sync) is asked about."""
+        t.send("q")
+        deadline = time.monotonic() + 10
+        while not os.path.exists(t.status_file) and time.monotonic() < deadline:
+            if "Quit paydesk?" in t.screen():
+                t.send("y")
+                break
+            time.sleep(0.05)
+        self.assertEqual(t.exit_status(), 0)
+
+    def take_reader_payment(self, t):
+        # TODO(readers-visits, issue 15 point 7): training mode's simulated reader — register
+        # it, choose it for this desk, take a payment on it and see it paid.
+        pass
+
+    def checkout_session(self):
+        data = self.fake.api("GET", "/v1/checkout/sessions", {"limit": 1}, key=KEY).json()
+        return data["data"][0]["id"]
+
+    def phone_pays_link(self, t, client):
+        """The client pays the link on their phone (the fake's control), the desk sees it."""
+        t.wait_for("show the client this code or link", timeout=25)
+        cs = self.checkout_session()
+        self.fake.control("POST", "/checkout/sessions/%s/complete" % cs,
+                          {"payment_method": "pm_card_visa"})
+        t.send("Escape")
+        t.wait_for(r"%s .*(confirmed|booked) +paid" % client[:10], timeout=25, regex=True)
+
+    # -- the day -------------------------------------------------------------------------------
+
+    def test_a_whole_day_at_the_desk(self):
+        t = self.open_desk()
+        screen = t.screen()
+        for name in ("Zoë Müller", "José Núñez", "Noah Smith", "Aiko Tanaka"):
+            self.assertIn(name, screen)
+
+        # A phone booking for tomorrow: the payment can wait (Esc at the payment step).
+        tomorrow = time.strftime("%Y-%m-%d", time.gmtime(self.today + self.offset + 86400))
+        self.book(t, "emma", tomorrow, "10:00")
+        t.wait_for("Take payment · Emma Johansson")
+        t.send("Escape")
+        t.send("t")  # back to today
+        t.wait_for("Zoë Müller")
+
+        # A walk-in (a new client, no Stripe) who pays cash.
+        t.send("2")
+        t.wait_for("Clients · Services · Staff")
+        t.send("n")
+        t.wait_for("New client")
+        t.type("Wanda Walker")
+        t.send("C-s")
+        t.wait_for("client added: Wanda Walker")
+        t.send("1")
+        t.wait_for("Day agenda")
+        self.book(t, "wanda", time.strftime("%Y-%m-%d", time.gmtime(self.today + self.offset)),
+                  "16:00")
+        t.wait_for("Take payment · Wanda Walker")
+        t.send("Escape")
+        # (the booking form's first service: a colour, 95.00)
+        self.take(t, "Wanda Walker", method=3, expect="Took 95.00 USD in cash (paid).")
+
+        # A deposit, then the rest, on the saved card.
+        self.take(t, "Zoë Müller", amount="10", expect="Paid 10.00 USD with the saved card.")
+        t.wait_for(r"Zoë Müller .*35.00 due", regex=True)
+        self.take(t, "Zoë Müller", expect="Paid 35.00 USD with the saved card.")
+        t.wait_for(r"Zoë Müller .*confirmed +paid", regex=True)
+
+        # A pay link, paid from the client's phone.
+        self.take(t, "José Núñez", method=1)
+        self.phone_pays_link(t, "José Núñez")
+
+        # A decline, then a pay link.
+        self.take(t, "Noah Smith", expect="declined")
+        self.take(t, "Noah Smith", method=1)
+        self.phone_pays_link(t, "Noah Smith")
+
+        self.take_reader_payment(t)
+
+        # A no-show.
+        self.select(t, "Liam Walsh")
+        t.send("x")
+        t.wait_for("Mark Liam Walsh's 13:00 Consultation as no-show?")
+        t.send("y")
+        t.wait_for(r"Liam Walsh +Consultation +no-show", regex=True)
+
+        # A cancellation, the money refunded.
+        self.take(t, "Priya Raman", expect="Paid 45.00 USD with the saved card.")
+        self.select(t, "Priya Raman")
+        t.send("c")
+        t.wait_for("What happens to the 45.00 USD paid?")
+        t.send("Enter", "Enter", "Enter")  # refund all of it, amount, reason
+        t.wait_for("Refund and cancel?")
+        t.send("y")
+        t.wait_for(r"Priya Raman +Haircut +cancelled +refunded", regex=True, timeout=25)
+
+        # Stripe goes down mid-day: the card charge is queued, the desk goes on; Stripe
+        # comes back, the desk sends it — no restart.
+        self.fake.add_fault("error", status=503)
+        self.select(t, "Aiko Tanaka")
+        t.send("p")
+        t.wait_for("Take payment · Aiko Tanaka")
+        t.wait_for("Stripe unreachable since", timeout=25)
+        t.send("C-s")
+        t.wait_for("Queue this charge?")
+        t.send("y")
+        t.wait_for(r"Aiko Tanaka +Consultation +booked +queued", regex=True)
+        self.fake.clear_faults()
+        t.send("p")
+        t.wait_for("Stripe answers again", timeout=25)
+        t.send("p")
+        t.wait_for("Send the queued charge?")
+        t.send("y")
+        t.wait_for("Paid 25.00 USD with the saved card.", timeout=25)
+        t.wait_for(r"Aiko Tanaka +Consultation +confirmed +paid", regex=True)
+
+        # Lunch: the desk idles past the lock, and signs back in.
+        t.wait_for("paydesk is locked", timeout=IDLE_LOCK + 20)
+        self.assertNotIn("Aiko Tanaka", t.screen())  # nothing of the desk behind it
+        self.sign_in(t)
+
+        # Closing: the day's takings by tender.
+        t.send("4")
+        t.wait_for("desk by tender: cash 95.00 USD", timeout=25)
+        self.quit(t)
+        takings = self.cli("takings", env={"LANG": "C", "LC_ALL": "C"}).stdout
+        self.assertRegex(takings, r"cash.*95\.00")
+        # Stripe took: 10 + 35 (Zoë) + 95 (José) + 45 (Noah) + 45 (Priya) + 25 (Aiko)
+        charges = self.fake.api("GET", "/v1/payment_intents", {"limit": 100}, key=KEY).json()
+        paid = sorted(p["amount"] for p in charges["data"] if p["status"] == "succeeded"
+                      and p.get("metadata", {}).get("source") == "paydesk")
+        self.assertEqual(paid, sorted([1000, 3500, 9500, 4500, 4500, 2500]))
+
+    def test_opening_and_closing_under_lang_c(self):
+        t = self.open_desk(env={"LANG": "C", "LC_ALL": "C"})
+        screen = t.screen()
+        # names whole: UTF-8 where the terminal shows it, else their ASCII letters
+        self.assertRegex(screen, r"Zo[eë] M[uü]ller")
+        self.assertRegex(screen, r"Jos[eé] N[uú][nñ]ez")
+        self.take(t, "Aiko Tanaka", method=3, expect="Took 25.00 USD in cash (paid).")
+        self.quit(t)
+        takings = self.cli("takings", env={"LANG": "C", "LC_ALL": "C"}).stdout
+        self.assertRegex(takings, r"cash.*25\.00")
+
+
+if __name__ == "__main__":
+    unittest.main()
