@@ -2,6 +2,7 @@
 #   make            build ./paydesk (installs missing Debian packages first)
 #   make test       build and run every test (unit, fake Stripe, end-to-end)
 #   make asan       the same suite under AddressSanitizer + UBSan
+#   make tsan       the threaded unit programs under ThreadSanitizer
 #   make demo       training mode against the local fake Stripe
 #   make install PREFIX=/usr/local DESTDIR=   |  make uninstall
 #   make format | lint | clean               V=1 shows full commands
@@ -46,7 +47,7 @@ msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
 .SECONDARY:
-.PHONY: all build deps deps-ok test check asan demo bench bench-db install uninstall clean format lint \
+.PHONY: all build deps deps-ok test check asan tsan tsan-check demo bench bench-db install uninstall clean format lint \
 	fuzz stress
 
 all: deps-ok
@@ -111,6 +112,19 @@ asan: deps-ok
 	$(Q)PAYDESK_SANITIZED=1 $(MAKE) --no-print-directory check BUILDDIR=build/asan BIN=build/asan/paydesk \
 		CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 		SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=all"
+
+# The job pool, the UI loop's draining and the shared progress records under
+# ThreadSanitizer, which fails a program on any data race: the unit programs
+# that run threads (TSAN_TESTS), built in build/tsan.
+TSAN_TESTS := test_jobs test_jobs_threads test_recover_job
+tsan: deps-ok
+	$(Q)$(MAKE) --no-print-directory tsan-check BUILDDIR=build/tsan \
+		CFLAGS="-O1 -g -fno-omit-frame-pointer" SANITIZE="-fsanitize=thread"
+
+tsan-check: $(TSAN_TESTS:%=$(BUILDDIR)/tests/%)
+	$(Q)TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $(TSAN_OPTIONS)" \
+		python3 tests/run_tests.py --unit-dir $(BUILDDIR)/tests --log-dir $(BUILDDIR)/test-logs \
+		$(addprefix --program ,$(TSAN_TESTS))
 
 demo: all
 	$(Q)python3 tests/demo.py --bin ./$(BIN)

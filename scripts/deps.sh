@@ -6,7 +6,8 @@
 set -eu
 
 PACKAGES="build-essential pkg-config libncurses-dev libcurl4-openssl-dev libjansson-dev
-libsqlite3-dev libsodium-dev zlib1g-dev libqrencode-dev libcmocka-dev tmux python3 sqlite3 tzdata valgrind gdb ca-certificates"
+libsqlite3-dev libsodium-dev zlib1g-dev libqrencode-dev libcmocka-dev tmux python3 python3-pytest
+python3-pytest-xdist python3-pytest-timeout sqlite3 tzdata valgrind gdb ca-certificates"
 
 missing=""
 for p in $PACKAGES; do

@@ -12,6 +12,7 @@
 #include "paydesk/verify.h"
 
 struct vault;
+struct vault_kdf;
 
 /* Name of the vault record holding the Stripe key (account id as AD). */
 #define SETUP_SECRET_NAME "stripe_key"
@@ -49,6 +50,18 @@ int setup_open_key(sqlite3 *db, struct vault *v, char **key, struct pd_error *er
 /* Forget the account: the sealed key and the vault are wiped, the account
  * row deleted, the audit log told. Admins only. */
 int setup_disconnect(sqlite3 *db, const struct session *who, struct pd_error *err);
+
+/* Create the vault (vault_create) at the cost setup_vault_kdf picks. */
+int setup_vault_create(sqlite3 *db, const char *passphrase, struct vault **out,
+		       struct pd_error *err);
+
+/* The Argon2id cost for a vault created now: VAULT_KDF_DEFAULT, or libsodium's
+ * interactive floor when PAYDESK_VAULT_KDF=interactive (test suites, where the
+ * KDF is not what they test: 64 MiB instead of 256 MiB per unlock). Read only
+ * when a vault is created: an existing vault unlocks at the cost stored in it,
+ * and `paydesk doctor` warns when that is below the default. PD_ERR_USAGE for
+ * any other value. */
+int setup_vault_kdf(const struct vault_kdf **out, struct pd_error *err);
 
 /* A passphrase strength hint for the admin creating the vault ("" when fine). */
 const char *setup_passphrase_hint(const char *passphrase);

@@ -22,93 +22,11 @@
 #include "paydesk/error.h"
 #include "paydesk/payments.h"
 #include "paydesk/plans.h"
-
-/* Trials ending within this many seconds stand out. */
-#define SUBS_TRIAL_SOON (3 * 86400)
-
-struct subscription {
-	int64_t id;
-	char *stripe_id, *customer_id, *product_id, *price_id, *item_id;
-	int64_t client_id; /* 0 when no client has this customer */
-	char *client_name; /* from clients (or the customer id); read only */
-	char *plan_name;   /* from plans (or the product id); read only */
-	char status[24];   /* trialing active past_due unpaid canceled incomplete
-			      incomplete_expired paused */
-	int quantity;
-	int64_t amount; /* per period: unit amount × quantity */
-	char currency[4];
-	char interval[8];
-	int interval_count;
-	char collection[24]; /* charge_automatically | send_invoice */
-	int64_t current_period_end, trial_end, cancel_at, canceled_at, created;
-	bool cancel_at_period_end;
-	bool paused; /* pause_collection set */
-	/* The latest invoice. */
-	char *invoice_id, *last_failure;
-	char invoice_status[16]; /* draft open paid uncollectible void, or "" */
-	char payment_status[24]; /* its PaymentIntent's status, or "" */
-	int invoice_attempts;
-	int64_t invoice_amount;
-	int64_t synced_at, version;
-};
-
-void subscription_free(struct subscription *s);
-void subs_free_list(struct subscription **list, size_t n);
-
-/* What stands out on the screen. */
-enum subs_attention {
-	SUBS_ATTN_NONE,
-	SUBS_ATTN_FAILED,      /* past_due / unpaid, or the latest invoice failed to charge */
-	SUBS_ATTN_TRIAL_SOON,  /* trialing, ending within SUBS_TRIAL_SOON of now */
-};
-enum subs_attention subs_attention(const struct subscription *s, int64_t now);
-
-/* ---- store -------------------------------------------------------------- */
-
-/* Insert or update by s->stripe_id (id, names and version ignored). */
-int subs_store_put(sqlite3 *db, const struct subscription *s, struct pd_error *err);
-
-struct subs_filter {
-	const char *status;     /* NULL or "": any; "attention": failed or trial soon */
-	const char *product_id; /* NULL or "": any plan */
-	int64_t client_id;      /* 0: any client */
-	bool with_ended;        /* canceled and incomplete_expired too */
-	int64_t now;            /* for "attention" (0: time(NULL)) */
-};
-/* Matching subscriptions: those needing attention first, then by next
- * billing date. *out heap. */
-int subs_store_list(sqlite3 *db, const struct subs_filter *f, struct subscription **out, size_t *n,
-		    struct pd_error *err);
-int subs_store_get(sqlite3 *db, int64_t id, struct subscription *out, struct pd_error *err);
-int subs_store_find(sqlite3 *db, const char *stripe_id, struct subscription *out,
-		    struct pd_error *err);
+#include "paydesk/subscriptions_store.h"
 
 /* Fill s from a Stripe subscription (latest_invoice and its payment_intent
  * expanded or not). client_id is looked up from the customer. */
 int subs_from_stripe(sqlite3 *db, json_t *sub, struct subscription *s, struct pd_error *err);
-
-/* Stripe customer ids of clients that have one (*ids heap array of heap
- * strings, free each and the array). */
-int subs_store_customers(sqlite3 *db, char ***ids, size_t *n, struct pd_error *err);
-
-/* A subscription invoice, or the payment of one, as the billing history
- * (paydesk sync) holds it. */
-struct subs_billing_row {
-	char stripe_id[64];
-	char type[8]; /* invoice | payment */
-	int64_t created, amount;
-	char currency[4];
-	char status[24];
-	char subscription_id[64]; /* "" for a payment whose invoice was not expanded */
-};
-
-/* The newest max subscription invoices and their payments of one Stripe
- * customer, newest first (history table). *out heap. */
-int subs_store_client_billing(sqlite3 *db, const char *customer_id, size_t max,
-			      struct subs_billing_row **out, size_t *n, struct pd_error *err);
-
-/* Every status Stripe uses, NULL-terminated (filters, validation). */
-extern const char *const subs_statuses[];
 
 /* ---- use cases (worker: network) --------------------------------------- */
 
@@ -197,51 +115,5 @@ int subs_recover(const struct pay_env *e, size_t *recorded, struct pd_error *err
 
 /* Re-read one subscription. */
 int subs_refresh(const struct pay_env *e, int64_t id, struct subs_result *r, struct pd_error *err);
-
-/* ---- as worker jobs (the Subscriptions screen) -------------------------- */
-
-struct jobs;
-
-enum subs_op {
-	SUBS_OP_SYNC,       /* plans_sync + subs_sync (background lane) */
-	SUBS_OP_SUBSCRIBE,  /* subs_subscribe(in) */
-	SUBS_OP_PREVIEW,    /* subs_preview_change: result "preview AMOUNT CUR NEXT_AT" */
-	SUBS_OP_CHANGE,     /* subs_change(id, plan_id, quantity) */
-	SUBS_OP_CANCEL_NOW, /* subs_cancel(id, false) */
-	SUBS_OP_CANCEL_END, /* subs_cancel(id, true) */
-	SUBS_OP_UNDO,       /* subs_undo_cancel(id) */
-	SUBS_OP_PAUSE,      /* subs_pause(id, true) */
-	SUBS_OP_RESUME,     /* subs_pause(id, false) */
-	SUBS_OP_PLAN_CREATE,  /* plans_create(plan) */
-	SUBS_OP_PLAN_EDIT,    /* plans_edit(plan_id, the plan's four texts) */
-	SUBS_OP_PLAN_ARCHIVE, /* plans_archive(plan_id, true) */
-	SUBS_OP_PLAN_RESTORE, /* plans_archive(plan_id, false) */
-};
-
-/* A plan form's values, owned by the request (a job outlives the form). */
-struct subs_plan_fields {
-	char name[PLAN_NAME_MAX * 4 + 1];
-	char description[PLAN_TEXT_MAX * 4 + 1];
-	char features[PLAN_TEXT_MAX * 4 + 1];
-	char limits[PLAN_TEXT_MAX * 4 + 1];
-	int64_t amount;
-	char currency[4];
-	char interval[8];
-	int interval_count;
-};
-
-struct subs_job_request {
-	enum subs_op op;
-	int64_t id, plan_id;
-	int quantity;
-	struct subs_input in;
-	struct subs_plan_fields plan; /* SUBS_OP_PLAN_CREATE / _EDIT */
-};
-
-/* Queue req; key is copied into guarded memory the job owns, who is
- * copied. The completion's result is the line for the desk (a save-a-card
- * link starts with "card link: "). 0 when it could not be queued. */
-uint64_t subs_job_submit(struct jobs *jobs, const struct subs_job_request *req, const char *key,
-			 const struct session *who);
 
 #endif

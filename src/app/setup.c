@@ -1,6 +1,7 @@
 #include "paydesk/setup.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -146,6 +147,28 @@ int setup_disconnect(sqlite3 *db, const struct session *who, struct pd_error *er
 	rc = vault_wipe(db, err);
 	log_msg(LOG_INFO, "Stripe account %s disconnected", row.account_id);
 	return rc;
+}
+
+int setup_vault_kdf(const struct vault_kdf **out, struct pd_error *err)
+{
+	const char *cost = getenv("PAYDESK_VAULT_KDF");
+	if (!cost || !*cost || strcmp(cost, "default") == 0)
+		*out = &VAULT_KDF_DEFAULT;
+	else if (strcmp(cost, "interactive") == 0)
+		*out = &VAULT_KDF_INTERACTIVE;
+	else
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "PAYDESK_VAULT_KDF must be \"default\" or \"interactive\" "
+				    "(the cheaper cost, for test suites): unset it for a real vault");
+	return PD_OK;
+}
+
+int setup_vault_create(sqlite3 *db, const char *passphrase, struct vault **out,
+		       struct pd_error *err)
+{
+	const struct vault_kdf *kdf = NULL;
+	int rc = setup_vault_kdf(&kdf, err);
+	return rc ? rc : vault_create(db, passphrase, kdf, out, err);
 }
 
 const char *setup_passphrase_hint(const char *p)

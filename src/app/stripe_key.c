@@ -52,7 +52,7 @@ int app_vault_exists(struct app *app, bool *exists, struct pd_error *err)
 int app_vault_create(struct app *app, const char *passphrase, struct pd_error *err)
 {
 	struct vault *v = NULL;
-	int rc = vault_create(app->db, passphrase, &VAULT_KDF_DEFAULT, &v, err);
+	int rc = setup_vault_create(app->db, passphrase, &v, err); /* the cost setup picks */
 	if (!rc)
 		app_vault_replace(app, v);
 	return rc;

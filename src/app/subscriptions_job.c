@@ -9,6 +9,7 @@
 #include "paydesk/plans.h"
 #include "paydesk/subscriptions.h"
 #include "paydesk/vault.h"
+#include "paydesk/subscriptions_job.h"
 
 struct subs_job {
 	struct subs_job_request req;

@@ -15,6 +15,7 @@
 #include "paydesk/setup.h"
 #include "paydesk/stripe_account.h"
 #include "paydesk/vault.h"
+#include "paydesk/vault_cost.h"
 
 static void usage(FILE *out)
 {
@@ -79,6 +80,28 @@ static int check_database(struct app *app, bool full, FILE *out)
 	return 1;
 }
 
+/* A warning, on out, when the vault unlocks at less than paydesk's default
+ * cost (made with PAYDESK_VAULT_KDF=interactive, for test suites). It does
+ * not change doctor's exit status: the cost is still libsodium's floor. */
+static void check_vault_cost(struct app *app, FILE *out)
+{
+	struct vault_kdf kdf;
+	struct pd_error err = {0};
+	if (vault_cost_get(app->db, &kdf, &err) != PD_OK || !vault_cost_below_default(&kdf))
+		return;
+	fprintf(out,
+		"Vault: warning: its key derivation costs less than paydesk's default "
+		"(Argon2id %llu passes over %zu MiB; the default is %llu over %zu MiB)\n"
+		"  -> it was made with PAYDESK_VAULT_KDF=interactive, which is meant for test "
+		"suites:\n"
+		"     a copy of this database is cheaper to guess the passphrase of. "
+		"`paydesk passphrase`\n"
+		"     re-wraps it at the default cost.\n",
+		kdf.opslimit, kdf.memlimit >> 20, VAULT_KDF_DEFAULT.opslimit,
+		VAULT_KDF_DEFAULT.memlimit >> 20);
+	fflush(out);
+}
+
 static int run(struct app *app, int argc, char **argv)
 {
 	enum { O_JSON = 256, O_FULL, O_PFD, O_HELP };
@@ -114,6 +137,7 @@ static int run(struct app *app, int argc, char **argv)
 	/* With --json, stdout carries one JSON document: the database part goes
 	 * to stderr. */
 	int db_status = check_database(app, full, json ? stderr : stdout);
+	check_vault_cost(app, json ? stderr : stdout);
 	char last[160];
 	bool stale = backup_describe_last(backup_last_at(app->db), (int64_t)time(NULL), last,
 					  sizeof last);

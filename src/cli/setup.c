@@ -149,7 +149,7 @@ static int run(struct app *app, int argc, char **argv)
 		}
 	}
 	if (!rc && !status && create)
-		rc = vault_create(app->db, pass, &VAULT_KDF_DEFAULT, &v, &err);
+		rc = setup_vault_create(app->db, pass, &v, &err);
 	/* Whoever holds the vault passphrase is the admin. */
 	struct session admin = session_system_admin();
 	audit_event_vault_holder(app->db, admin.name, sizeof admin.name);

@@ -17,6 +17,7 @@
 #include "paydesk/plans.h"
 #include "paydesk/subscriptions.h"
 #include "paydesk/stripe_key.h"
+#include "paydesk/subscriptions_job.h"
 #include "subs_forms.h"
 #include "widgets.h"
 

@@ -16,6 +16,7 @@
 #include "paydesk/jobs.h"
 #include "paydesk/plans.h"
 #include "paydesk/subscriptions.h"
+#include "paydesk/subscriptions_job.h"
 #include "ui.h"
 
 /* Open the Stripe key and queue req as the signed-in user. The job id, or

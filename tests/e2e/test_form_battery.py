@@ -6,6 +6,7 @@ keys; empty required fields. Each gets a clear message, the field keeps what
 it had, nothing reaches the terminal raw (the pane title would change), and
 nothing is stored until a valid value is saved."""
 import os
+import re
 import sqlite3
 import subprocess
 import time
@@ -82,7 +83,8 @@ class FormBattery(unittest.TestCase):
         """Everything bad into the focused field (label), which keeps its value."""
         row = lambda s: [l.strip(" │") for l in s.splitlines()
                          if l.strip(" │").startswith(label)][0]
-        before = row(t.screen())
+        # The field's row once drawn (a key just sent may still be redrawing).
+        before = row(t.wait_for(r"(?m)^[ │]*" + re.escape(label), regex=True))
         for data, message in PASTES:
             self.paste(t, data)
             t.wait_for(message)

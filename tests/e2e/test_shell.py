@@ -232,10 +232,7 @@ class Shell(unittest.TestCase):
 
     def test_sigterm_restores_terminal_and_exits(self):
         t = self.start()
-        pid = subprocess.run(["pgrep", "-n", "-f", paydesk_bin()], capture_output=True,
-                             text=True).stdout.strip()
-        self.assertTrue(pid)
-        os.kill(int(pid), 15)
+        os.kill(t.program_pid(), 15)
         self.assertEqual(t.exit_status(), 0)
 
 

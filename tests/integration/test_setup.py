@@ -278,6 +278,60 @@ class SetupTest(unittest.TestCase):
         self.assertFalse(report["ok"])
         self.assertEqual(report["failures"], 1)
 
+    # -- the vault's KDF cost -----------------------------------------------------------------
+
+    def stored_cost(self):
+        con = sqlite3.connect(self.home.db)
+        try:
+            return con.execute("SELECT kdf_opslimit, kdf_memlimit FROM vault_slot"
+                               " WHERE kind = 'passphrase'").fetchone()
+        finally:
+            con.close()
+
+    def test_vault_made_at_the_default_cost_unless_the_harness_asks(self):
+        # What a real admin gets: Argon2id over 256 MiB, 3 passes; doctor quiet.
+        self.env.pop("PAYDESK_VAULT_KDF", None)
+        self.assertEqual(self.setup(self.key("defaultcost")).returncode, 0)
+        self.assertEqual(self.stored_cost(), (3, 256 << 20))
+        out = self.paydesk("doctor")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertNotIn("Vault:", out.stdout)
+        # The setting is read only when a vault is made: it never lowers an
+        # existing vault's cost (rotating the key keeps the vault).
+        self.assertEqual(self.setup(self.key("rotated"),
+                                    env={"PAYDESK_VAULT_KDF": "interactive"}).returncode, 0)
+        self.assertEqual(self.stored_cost(), (3, 256 << 20))
+
+    def test_interactive_cost_for_tests_and_doctor_warns(self):
+        out = self.setup(self.key("cheapcost"), env={"PAYDESK_VAULT_KDF": "interactive"})
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(self.stored_cost(), (2, 64 << 20))  # libsodium's floor
+        out = self.paydesk("doctor")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)  # a warning only
+        self.assertIn("Vault: warning: its key derivation costs less than paydesk's default "
+                      "(Argon2id 2 passes over 64 MiB; the default is 3 over 256 MiB)",
+                      out.stdout)
+        self.assertIn("PAYDESK_VAULT_KDF=interactive", out.stdout)
+        # --json keeps stdout one JSON document: the warning goes with the database part.
+        out = self.paydesk("doctor", "--json")
+        self.assertTrue(json.loads(out.stdout)["ok"])
+        self.assertIn("Vault: warning", out.stderr)
+        # A new passphrase is wrapped at the default cost: the warning goes.
+        out = self.paydesk("passphrase", env={"PAYDESK_NEW_PASSPHRASE": PASS + " anew"})
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertEqual(self.stored_cost(), (3, 256 << 20))
+        out = self.paydesk("doctor", env={"PAYDESK_PASSPHRASE": PASS + " anew"})
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertNotIn("Vault:", out.stdout)
+
+    def test_unknown_vault_cost_refused(self):
+        out = self.setup(self.key("badcost"), env={"PAYDESK_VAULT_KDF": "cheap"})
+        self.assertEqual(out.returncode, 2, out.stdout + out.stderr)
+        self.assertIn('PAYDESK_VAULT_KDF must be "default" or "interactive"', out.stderr)
+        con = sqlite3.connect(self.home.db)
+        self.assertEqual(con.execute("SELECT count(*) FROM vault").fetchone()[0], 0)
+        con.close()
+
     # -- the Setup screen -------------------------------------------------------------------
 
     def test_setup_screen_connect_verify_save_restart_unlock(self):
