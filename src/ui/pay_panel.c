@@ -450,6 +450,17 @@ static void submit_form(struct pay_panel *p)
 		snprintf(p->error, sizeof p->error, "Amount: %.250s", err.msg);
 		return;
 	}
+	/* 0 (or a cleared field) means nothing to a person, not "everything":
+	 * the use case reads 0 as all that is due, so it never gets there. */
+	if (amount == 0) {
+		snprintf(p->fields[PF_AMOUNT].error, sizeof p->fields[PF_AMOUNT].error,
+			 "type an amount above 0 (%s)",
+			 p->mode == PANEL_PAY ? "what is due, or less for a deposit"
+					      : "all that is left, or less");
+		p->form.focus = PF_AMOUNT;
+		snprintf(p->error, sizeof p->error, "Amount: %.200s", p->fields[PF_AMOUNT].error);
+		return;
+	}
 	/* What the use case would refuse is said here, under the field, before
 	 * any confirmation (the use case still checks: it is the guard). */
 	int choice = p->fields[PF_CHOICE].choice;

@@ -183,6 +183,14 @@ class DeskTenders(unittest.TestCase):
         t.wait_for(r"10:00.*Zoë Martin.*booked", regex=True)
         t.send("p")
         t.wait_for("Take payment · Zoë Martin · Haircut 25.00 USD")
+        # A tired "0", or a cleared field, is not "all that is due" (it took 25.00).
+        for typed in ("0", ""):
+            t.send("C-u")
+            if typed:
+                t.type(typed)
+            t.send("C-s")
+            t.wait_for("Amount: type an amount above 0")
+            self.assertNotIn("Take this payment?", t.screen())
         t.send("C-u")
         t.type("10")
         t.send("Enter", "Space", "Space", "Space", "Space")
