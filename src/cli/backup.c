@@ -9,6 +9,7 @@
 #include "cli_io.h"
 #include "paydesk/backup.h"
 #include "paydesk/cli.h"
+#include "paydesk/textcheck.h"
 
 static void backup_usage(FILE *out)
 {
@@ -53,6 +54,10 @@ static int backup_run(struct app *app, int argc, char **argv)
 		return cli_fail(PD_ERR_USAGE, "DEST is empty: name a directory or host:path");
 	struct backup_result res;
 	struct pd_error err = {0};
+	/* A directory name that would put control bytes on the terminal (or in
+	 * cron's mail) when the backup's path is printed: refused, not used. */
+	if (dest && text_check("DEST", dest, 4096, true, false, &err))
+		return cli_fail(PD_ERR_USAGE, err.msg);
 	int rc = backup_make(app->db, app->db_path, dest, keep, &res, &err);
 	if (rc)
 		return cli_fail(rc, err.msg);
