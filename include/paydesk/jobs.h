@@ -124,6 +124,10 @@ int jobs_cancel(struct jobs *j, uint64_t id);
  * delayed job waiting for its time is not counted. */
 size_t jobs_pending(struct jobs *j);
 
+/* Every job not finished yet, delayed ones waiting for their time included
+ * (a chain of polls runs until this is 0: for drivers and tests). */
+size_t jobs_outstanding(struct jobs *j);
+
 /* Jobs of one lane due or running (the idle lock waits for interactive
  * ones: a payment or refund in flight). */
 size_t jobs_pending_lane(struct jobs *j, enum jobs_lane lane);

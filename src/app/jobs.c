@@ -1,6 +1,7 @@
 #include "paydesk/jobs.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -483,6 +484,15 @@ size_t jobs_pending(struct jobs *j)
 	double now = monotonic_now();
 	pthread_mutex_lock(&j->lock);
 	size_t n = queue_due(&j->lanes[0], now) + queue_due(&j->lanes[1], now) + j->running;
+	pthread_mutex_unlock(&j->lock);
+	return n;
+}
+
+size_t jobs_outstanding(struct jobs *j)
+{
+	pthread_mutex_lock(&j->lock);
+	size_t n = queue_due(&j->lanes[0], HUGE_VAL) + queue_due(&j->lanes[1], HUGE_VAL) +
+		   j->running;
 	pthread_mutex_unlock(&j->lock);
 	return n;
 }

@@ -856,10 +856,16 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 		used += st->fields[i].error[0] || (st->mode == MODE_EDIT && i == st->form.focus &&
 						   st->fields[i].hint);
 	y += used > form_h ? form_h : used;
-	ui_put(y++, a.x + 2, a.w - 4, ROLE_HELP_KEY,
-	       st->mode == MODE_EDIT ? "Tab/Enter: next field   Esc: done editing"
-				     : "e edit v verify s save x disconnect X Express r readers R limits D desks ?",
-	       false);
+	/* Two lines: every key of the tab fits at 80 columns, none cut. */
+	if (st->mode == MODE_EDIT) {
+		ui_put(y++, a.x + 2, a.w - 4, ROLE_HELP_KEY,
+		       "Tab/Enter: next field   Esc: done editing", false);
+	} else {
+		ui_put(y++, a.x + 2, a.w - 4, ROLE_HELP_KEY,
+		       "e edit  v verify  s save  x disconnect  X Express", false);
+		ui_put(y++, a.x + 2, a.w - 4, ROLE_HELP_KEY,
+		       "r readers  R refund limits  D desks  ? all keys", false);
+	}
 	draw_checklist(st, (struct ui_rect){y, a.x, a.y + a.h - y, a.w});
 	if (st->mode == MODE_EDIT)
 		move(cy, cx);

@@ -253,7 +253,7 @@ static int run_jobs(struct run *R, sqlite3 *db, const struct pay_job_request *re
 		struct pollfd p = {jobs_wake_fd(jobs), POLLIN, 0};
 		poll(&p, 1, 100);
 		jobs_drain(jobs, on_done, done);
-		if (jobs_pending(jobs) == 0)
+		if (jobs_outstanding(jobs) == 0) /* a watch's next poll waits delayed */
 			break;
 	}
 	jobs_drain(jobs, on_done, done);
