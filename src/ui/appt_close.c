@@ -208,6 +208,10 @@ static void open_money(struct appt_screen *st, const struct appointment *a, enum
 						 .choices = reasons,
 						 .hint = "Space / arrows: next reason"};
 	ui_form_init(&m->form, m->fields, MF_COUNT, 64);
+	/* A no-show forfeits what was paid as a rule: keeping it is offered
+	 * first; a cancellation offers the refund first. */
+	if (to == APPT_NO_SHOW)
+		m->fields[MF_MONEY].choice = MONEY_KEEP;
 	m->open = true;
 	char typed[64]; /* as money_parse reads it back: "45.00", "4500" for JPY */
 	int e = money_exponent(a->currency);
