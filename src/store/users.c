@@ -136,6 +136,20 @@ int users_add(sqlite3 *db, const char *name, enum user_role role, const char *pi
 	if (rc)
 		return rc;
 	sqlite3_stmt *st;
+	/* "sam" beside "Sam" (or "Zoe" beside "Zoë") would let one sign in as
+	 * the other by a slip of the shift key. */
+	rc = db_prepare(db, "SELECT name FROM users WHERE fold(name) = fold(?1)", &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rc = pd_error_set(err, PD_ERR_EXISTS,
+				  "there is already a user called %s: choose a name that differs by "
+				  "more than case or accents",
+				  (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc)
+		return rc;
 	rc = db_prepare(db,
 			"INSERT INTO users (name, role, pin_hash, created_at, updated_at)"
 			" VALUES (?, ?, ?, ?4, ?4)",
@@ -162,9 +176,17 @@ static int read_user(sqlite3_stmt *st, void *p)
 	return 0;
 }
 
+/* The user a typed name means: the exact name, else the one name equal to
+ * it once case and accents are folded ("sam" is Sam). users_add keeps
+ * folded names unique, so only a database from before that can hold two. */
+#define USER_BY_NAME                                                                     \
+	" FROM users WHERE id = (SELECT id FROM users WHERE name = ?1 UNION ALL"       \
+	" SELECT id FROM users WHERE fold(name) = fold(?1) AND"                         \
+	" (SELECT count(*) FROM users WHERE fold(name) = fold(?1)) = 1 LIMIT 1)"
+
 int users_get(sqlite3 *db, const char *name, struct user *out, struct pd_error *err)
 {
-	return db_read_one(db, "SELECT " USER_COLUMNS " FROM users WHERE name = ?", 0, name,
+	return db_read_one(db, "SELECT " USER_COLUMNS USER_BY_NAME, 0, name,
 			   read_user, NULL, out, "reading users", err, "no user called %s", name);
 }
 
@@ -198,8 +220,7 @@ static int reserve_failure(sqlite3 *db, const char *name, struct user *u,
 	if (rc)
 		return rc;
 	sqlite3_stmt *st;
-	rc = db_prepare(db, "SELECT " USER_COLUMNS ", pin_hash FROM users WHERE name = ?", &st,
-			err);
+	rc = db_prepare(db, "SELECT " USER_COLUMNS ", pin_hash" USER_BY_NAME, &st, err);
 	if (rc) {
 		db_rollback(db);
 		return rc;

@@ -417,6 +417,14 @@ static void test_disable_and_names(void **state)
 	assert_int_equal(users_sign_in(f->db, "Sam", "1357", &u, &err), 0);
 	assert_int_equal(auth_user_add(f->db, &f->admin, "Sam", ROLE_STAFF, "5802", &err),
 			 PD_ERR_EXISTS);
+	/* A name is a name whatever its case: "sam" at the lock screen is Sam, and
+	 * no second user "sam" (or "SAM") can stand beside him. */
+	assert_int_equal(users_sign_in(f->db, "sam", "1357", &u, &err), 0);
+	assert_string_equal(u.name, "Sam");
+	assert_int_equal(users_sign_in(f->db, "SAM", "0000", &u, &err), PD_ERR_WRONG_PASS);
+	assert_int_equal(auth_user_add(f->db, &f->admin, "sam", ROLE_STAFF, "5802", &err),
+			 PD_ERR_EXISTS);
+	assert_non_null(strstr(err.msg, "Sam"));
 	assert_int_equal(auth_user_add(f->db, &f->admin, "bad\x1b[2Jname", ROLE_STAFF, "5802", &err),
 			 PD_ERR_USAGE);
 	assert_int_equal(auth_user_add(f->db, &f->admin, "", ROLE_STAFF, "5802", &err), PD_ERR_USAGE);
