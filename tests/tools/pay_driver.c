@@ -362,10 +362,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	/* A user of that name signs the actions as they would (their id, their
-	 * role as stored); otherwise an unstored session of the given role. */
+	/* A user of exactly that name signs the actions as they would (their id,
+	 * their role as stored); otherwise an unstored session of the given role
+	 * (the default "sam" is not the stored staff member "Sam"). */
 	struct user stored;
-	if (users_get(db, user, &stored, NULL) == PD_OK) {
+	if (users_get(db, user, &stored, NULL) == PD_OK && strcmp(stored.name, user) == 0) {
 		R.who.user_id = stored.id;
 		R.who.role = stored.role;
 	}
