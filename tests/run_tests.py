@@ -94,7 +94,9 @@ def pytest_python():
 
 def run(name, cmd, log_dir, env):
     start = time.monotonic()
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    # stdin is not the developer's terminal: a CLI run by a test never stops at a
+    # passphrase or PIN prompt (paydesk asks only when stdin is a terminal)
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, errors="replace")
     elapsed = time.monotonic() - start
     with open(os.path.join(log_dir, name.replace("/", "-") + ".log"), "w") as f:

@@ -87,6 +87,12 @@ char *cli_passphrase(int fd, struct pd_error *err)
 	if (fd >= 0)
 		return cli_read_secret(fd, "passphrase", err);
 	char *buf = harden_env_secret_claim("PAYDESK_PASSPHRASE"); /* taken at start-up */
+	if ((!buf || !*buf) && isatty(STDIN_FILENO)) {
+		/* A person at a terminal: asked, without echo, rather than sent to
+		 * an environment variable that the shell history keeps. */
+		vault_secret_free(&buf);
+		return cli_prompt_secret("vault passphrase", err);
+	}
 	if (!buf || !*buf) {
 		vault_secret_free(&buf);
 		pd_error_set(err, PD_ERR_USAGE,
@@ -163,6 +169,11 @@ int cli_authenticate(struct app *app, const char *as, int pin_fd, int pass_fd,
 			pin = cli_read_secret(pin_fd, "PIN", err);
 		} else {
 			pin = harden_env_secret_claim("PAYDESK_PIN"); /* taken at start-up */
+		}
+		if (!pin && pin_fd < 0 && isatty(STDIN_FILENO)) {
+			char prompt[160];
+			snprintf(prompt, sizeof prompt, "%.120s's PIN", as);
+			pin = cli_prompt_secret(prompt, err);
 		}
 		if (!pin)
 			return pd_error_set(err, PD_ERR_USAGE,
