@@ -597,9 +597,8 @@ static int plan_refund(sqlite3 *db, const struct pay_attempt *rows, size_t n, in
 			continue;
 		if (pay_refund_unresolved(db, row->payment_intent_id))
 			return pd_error_set(err, PD_ERR_CONFLICT,
-					    "a refund of this payment is still unresolved: paydesk "
-					    "finishes it at the next start (or paydesk recover); refund "
-					    "again after that");
+					    "a refund of this payment is still unresolved: Y re-checks "
+					    "it at Stripe; refund again after that");
 		int64_t part = todo < room ? todo : room;
 		parts[*nparts] = (struct auth_refund_part){row->payment_intent_id, part, 0};
 		if (part_row)
@@ -672,8 +671,16 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 		pay_send_money_state(e, "/v1/refunds", p, &resp, &state, &send_err);
 		stripe_params_free(&p);
 		if (state != OUTBOX_DONE && state != OUTBOX_FAILED) {
-			rc = pd_error_set(err, PD_ERR, PAY_REFUND_UNKNOWN, send_err.msg);
+			rc = pd_error_set(err, PD_ERR, PAY_REFUND_PENDING,
+					  resp.error.message ? resp.error.message : "no answer");
 			auth_refund_settle(e->db, &parts[sent], AUTH_REFUND_UNKNOWN);
+			/* The desk sees it on the appointment, with the key that settles it. */
+			char pending[200];
+			snprintf(pending, sizeof pending, PAY_REFUND_PENDING_ROW,
+				 money_format(part, a.currency, money, sizeof money));
+			free(row->message);
+			row->message = strdup(pending);
+			payrows_update(e->db, row, NULL);
 			stripe_response_clear(&resp);
 			break;
 		}

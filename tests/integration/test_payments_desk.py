@@ -538,6 +538,34 @@ class PaymentsTest(unittest.TestCase):
         after = self.drive("refund", str(appt["id"]), "--amount", "500")
         self.assertTrue(after["result"]["object_id"].startswith("re_"))
 
+    def test_refund_in_an_outage_is_settled_by_y_at_the_desk(self):
+        # Found by the tester: a refund sent while Stripe answered 503 could only
+        # be finished by `paydesk recover` with the desk closed; Y said there was
+        # nothing to re-check, and the row said nothing of the refund.
+        cid, _ = self.client_with_card()
+        appt = self.book(cid, 5000)
+        self.drive("card", str(appt["id"]))
+        self.fake.add_fault("error", status=503, method="POST", path_prefix="/v1/refunds",
+                            count=50)
+        out = self.drive("refund", str(appt["id"]), "--amount", "1500", expect=1)
+        self.assertIn("Y re-checks it", out["error"])
+        self.assertIn("refund pending: Y re-checks it at Stripe (15.00 USD",
+                      out["subject"]["attempts"][-1]["message"])
+        again = self.drive("refund", str(appt["id"]), "--amount", "1500", expect=1)
+        self.assertIn("Y re-checks it", again["error"])
+        still = self.drive("recheck", str(appt["id"]), expect=1)
+        self.assertIn("no clear answer", still["error"])
+        self.fake.clear_faults()
+        done = self.drive("recheck", str(appt["id"]))
+        self.assertIn("Refund of 15.00 USD made", done["result"]["message"])
+        self.assertEqual(done["subject"]["payment"], "partially_refunded")
+        self.assertEqual(done["subject"]["attempts"][-1]["refunded"], 1500)
+        refunds = self.fake.api("GET", "/v1/refunds", {"limit": 10}).json()["data"]
+        self.assertEqual([r["amount"] for r in refunds], [1500])  # made once
+        after = self.drive("refund", str(appt["id"]), "--amount", "500")
+        self.assertTrue(after["result"]["object_id"].startswith("re_"))
+        self.assertIn("payment.recheck|sam", self.audit())
+
     def outbox_states(self):
         con = sqlite3.connect(self.db)
         try:
