@@ -15,6 +15,7 @@
 #include "paydesk/appointments.h"
 #include "paydesk/auth.h"
 #include "paydesk/error.h"
+#include "paydesk/payments.h"
 #include "paydesk/policies.h"
 
 struct policy_ask {
@@ -53,5 +54,14 @@ int policy_after_booking(sqlite3 *db, const struct session *who, int64_t id,
 /* What must be paid before appointment a is confirmed: its policy's
  * deposit when required, else 1 (any payment confirms). */
 int64_t policy_confirm_threshold(sqlite3 *db, const struct appointment *a);
+
+/* Cancel appointment id at now by its policy (headless; the Appointments
+ * tab does the same in steps, as jobs): the plan's refund (Stripe's money
+ * through payments_refund — outbox, refund limits, audit — and desk money
+ * through payments_desk_refund), then the appointment cancelled with what
+ * is kept audited (booking_close). A refund refused or failed cancels
+ * nothing. *plan (may be NULL) gets the numbers used. */
+int policy_cancel(const struct pay_env *e, int64_t id, int64_t now,
+		  struct policy_cancel_plan *plan, struct pay_result *r, struct pd_error *err);
 
 #endif

@@ -8,6 +8,7 @@
 #include "paydesk/booking.h"
 #include "paydesk/db.h"
 #include "paydesk/money.h"
+#include "paydesk/payments_desk.h"
 #include "paydesk/payments_store.h"
 
 int policy_ask_for(sqlite3 *db, const struct appointment *a, struct policy_ask *out,
@@ -128,4 +129,48 @@ int64_t policy_confirm_threshold(sqlite3 *db, const struct appointment *a)
 		return 1;
 	int64_t d = policy_amount_for(&p.deposit, p.currency, a->amount, a->currency, NULL);
 	return d > 0 ? d : 1;
+}
+
+int policy_cancel(const struct pay_env *e, int64_t id, int64_t now,
+		  struct policy_cancel_plan *plan, struct pay_result *r, struct pd_error *err)
+{
+	struct policy_cancel_plan local;
+	struct policy_cancel_plan *pl = plan ? plan : &local;
+	memset(r, 0, sizeof *r);
+	int rc = policy_cancel_plan(e->db, id, now, pl, err);
+	int64_t desk_left = 0;
+	if (!rc)
+		rc = payments_desk_refundable(e->db, id, &desk_left, err);
+	if (rc)
+		return rc;
+	/* Stripe's money first, then what the desk took. */
+	int64_t stripe_held = pl->held - desk_left;
+	int64_t to_stripe = pl->refund < stripe_held ? pl->refund : stripe_held;
+	if (to_stripe < 0)
+		to_stripe = 0;
+	int64_t to_desk = pl->refund - to_stripe;
+	if (to_stripe > 0)
+		rc = payments_refund(e, id, to_stripe, "requested_by_customer", r, err);
+	if (!rc && to_desk > 0) {
+		struct pay_result dr;
+		rc = payments_desk_refund(e->db, e->who, id, to_desk, "cancelled by the booking policy",
+					  &dr, err);
+	}
+	struct appointment a;
+	if (!rc)
+		rc = appointments_get(e->db, id, &a, err);
+	if (rc)
+		return rc;
+	rc = booking_close(e->db, e->who, id, a.version, APPT_CANCELLED, pl->kept, a.currency, err);
+	if (!rc) {
+		char refund[48], kept[48];
+		snprintf(r->message, sizeof r->message,
+			 "Cancelled %s by the booking policy (%s): %s refunded, %s kept.",
+			 pl->late ? "late" : "in time", policy_rule_name(pl->rule),
+			 money_format(pl->refund, a.currency, refund, sizeof refund),
+			 money_format(pl->kept, a.currency, kept, sizeof kept));
+		r->state = APPT_CANCELLED;
+	}
+	appointment_free(&a);
+	return rc;
 }
