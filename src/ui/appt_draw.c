@@ -124,11 +124,10 @@ static void draw_form_policy(struct appt_screen *st, int y, int last, int x, int
 		return;
 	snprintf(line, sizeof line, "Booking policy%s%s", asked[0] ? ": asks " : "", asked);
 	ui_put(y++, x, w, ROLE_TITLE, line, false);
-	snprintf(line, sizeof line, "accepted %s \u2014 Ctrl-P: %s",
+	char how[120];
+	snprintf(how, sizeof how, "accepted %s \u2014 Ctrl-P: %s",
 		 st->policy_by_phone ? "by phone" : "at the desk",
 		 st->policy_by_phone ? "at the desk" : "by phone");
-	if (y <= last)
-		ui_put(last, x, w, ROLE_HELP_KEY, line, false);
 	for (const char *t = text; *t && y < last;) {
 		size_t n = ui_wrap(t, w);
 		snprintf(line, sizeof line, "%.*s", (int)n, t);
@@ -139,6 +138,8 @@ static void draw_form_policy(struct appt_screen *st, int y, int last, int x, int
 			snprintf(line + strlen(line), sizeof line - strlen(line), " \u2026");
 		ui_put(y++, x, w, ROLE_DIM, line, false);
 	}
+	if (y <= last)
+		ui_put(y, x, w, ROLE_HELP_KEY, how, false);
 }
 
 void appt_draw_form(struct appt_screen *st, struct ui_rect a)

@@ -687,9 +687,17 @@ static enum ui_result do_pay(void *state, struct ui *ui)
 {
 	struct appt_screen *st = state;
 	const struct appointment *cur = appt_selected(st);
-	(void)ui;
 	/* a charge queued during an outage is sent, not taken again */
-	if (cur && !appt_queue_pay(st, cur))
+	if (!cur || appt_queue_pay(st, cur))
+		return UI_HANDLED;
+	/* A booking policy's required deposit not yet in: that is what is asked. */
+	struct policy_ask ask;
+	if (cur->state == APPT_AWAITING_PAYMENT &&
+	    policy_ask_for(ui->app->db, cur, &ask, NULL) == PD_OK && ask.deposit_required &&
+	    ask.held < ask.deposit)
+		pay_panel_pay_amount(st->pay, cur, ask.deposit - ask.held,
+				     "deposit required by the booking policy");
+	else
 		pay_panel_pay(st->pay, cur);
 	return UI_HANDLED;
 }
