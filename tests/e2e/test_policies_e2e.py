@@ -147,6 +147,56 @@ class PolicyDeposit(unittest.TestCase):
         self.assertEqual(self.fake.requests(method="POST", path_prefix="/v1/payment_intents"),
                          [])
 
+    def test_admin_sets_a_policy_on_the_services_list(self):
+        t = Terminal([paydesk_bin()], 80, 24, env=self.env)
+        self.addCleanup(t.close)
+        t.wait_for("?:help")
+        t.send("2")
+        t.wait_for("Clients · Services · Staff")
+        t.send("v")
+        t.wait_for("No services yet")
+        t.send("n")
+        t.type("Colour")
+        t.send("Tab")
+        t.type("90")
+        t.send("Tab")
+        t.type("120")
+        t.send("Tab", "C-u")
+        t.type("EUR")
+        t.send("C-s")
+        t.wait_for("service added: Colour")
+        t.wait_for("Policy: none (nothing asked; cancelling refunds) · P sets one")
+        t.send("P")
+        t.wait_for("Booking policy · Colour (follows the default now)")
+        t.send("C-u")
+        t.type("30%")
+        t.send("Tab", "Space")  # required: yes
+        t.send("Tab", "Space")  # hold a card: yes
+        t.send("Tab", "C-u")
+        t.type("48")
+        t.send("Tab", "C-u")
+        t.type("150%")
+        t.send("Tab")
+        t.wait_for("at most 100%")
+        t.send("BTab", "C-u")
+        t.type("50%")
+        t.send("Tab", "C-u")
+        t.type("60")
+        t.send("Tab", "Tab", "Tab", "Space")  # late: keep-deposit
+        t.send("C-s")
+        screen = t.wait_for("Save the booking policy?")
+        if os.environ.get("SHOW_SCREENS"):
+            print(screen)
+        self.assertIn("Deposit 36.00 EUR at booking (required)", screen)
+        t.send("y")
+        t.wait_for("booking policy of Colour saved")
+        t.wait_for("Policy: deposit 30 % required · card held · cancel 48 h before")
+        self.assertEqual(self.query("SELECT count(*) FROM audit_log WHERE action = 'policy.set'"),
+                         [(1,)])
+        out = self.paydesk("policies")
+        self.assertIn("Colour: deposit 30 % required · card held · cancel 48 h before: refund"
+                      " · late: fee 50 %, keep-deposit · no-show: fee 60.00 EUR", out.stdout)
+
 
 if __name__ == "__main__":
     unittest.main()
