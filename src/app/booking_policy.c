@@ -16,7 +16,7 @@ int policy_ask_for(sqlite3 *db, const struct appointment *a, struct policy_ask *
 {
 	memset(out, 0, sizeof *out);
 	struct booking_policy p;
-	int rc = policy_for_appointment(db, a, &p, out->text, sizeof out->text, err);
+	int rc = policy_held_to(db, a, &p, out->text, sizeof out->text, NULL, err);
 	if (rc)
 		return rc;
 	int64_t paid = 0, refunded = 0;
@@ -125,7 +125,7 @@ int policy_after_booking(sqlite3 *db, const struct session *who, int64_t id,
 int64_t policy_confirm_threshold(sqlite3 *db, const struct appointment *a)
 {
 	struct booking_policy p;
-	if (policies_effective(db, a->service_id, &p, NULL) != PD_OK || !p.deposit_required)
+	if (policy_held_to(db, a, &p, NULL, 0, NULL, NULL) != PD_OK || !p.deposit_required)
 		return 1;
 	int64_t d = policy_amount_for(&p.deposit, p.currency, a->amount, a->currency, NULL);
 	return d > 0 ? d : 1;

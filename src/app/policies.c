@@ -117,6 +117,23 @@ int policy_for_appointment(sqlite3 *db, const struct appointment *a, struct book
 	return rc;
 }
 
+int policy_held_to(sqlite3 *db, const struct appointment *a, struct booking_policy *p,
+		   char *text, size_t text_len, bool *accepted, struct pd_error *err)
+{
+	struct policy_acceptance acc;
+	if (accepted)
+		*accepted = false;
+	if (policies_acceptance_last(db, a->id, &acc, NULL) == PD_OK && acc.policy_id &&
+	    policies_terms(db, acc.policy_version, p, NULL) == PD_OK) {
+		if (text)
+			snprintf(text, text_len, "%s", acc.text);
+		if (accepted)
+			*accepted = true;
+		return PD_OK;
+	}
+	return policy_for_appointment(db, a, p, text, text_len, err);
+}
+
 static int plan_for(sqlite3 *db, int64_t appointment_id, int64_t now, bool no_show,
 		    struct policy_cancel_plan *out, struct pd_error *err)
 {
@@ -126,7 +143,7 @@ static int plan_for(sqlite3 *db, int64_t appointment_id, int64_t now, bool no_sh
 	memset(out, 0, sizeof *out);
 	int rc = appointments_get(db, appointment_id, &a, err);
 	if (!rc)
-		rc = policy_for_appointment(db, &a, &p, NULL, 0, err);
+		rc = policy_held_to(db, &a, &p, NULL, 0, NULL, err);
 	if (!rc)
 		rc = payrows_totals(db, appointment_id, &paid, &refunded, err);
 	if (!rc) {

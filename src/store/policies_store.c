@@ -293,3 +293,16 @@ int policies_next_appointment(sqlite3 *db, int64_t client_id, int64_t now,
 		return db_fail(db, "reading the client's next appointment", err);
 	return PD_OK;
 }
+
+int policies_terms(sqlite3 *db, int64_t version, struct booking_policy *out,
+		   struct pd_error *err)
+{
+	return db_read_one(db,
+			   "SELECT policy_id, ifnull(service_id, 0), currency, deposit_kind,"
+			   " deposit_value, deposit_required, hold_card, cancel_window_hours,"
+			   " late_fee_kind, late_fee_value, no_show_fee_kind, no_show_fee_value,"
+			   " in_time_rule, late_rule, version, updated_at, updated_by"
+			   " FROM policy_terms WHERE version = ?1",
+			   version, NULL, read_policy, NULL, out, "reading a booking policy's terms",
+			   err, "no booking policy had version %lld", (long long)version);
+}

@@ -519,6 +519,7 @@ static void save_form(struct appt_screen *st)
 		rc = id ? booking_update(ui->app->db, id, st->edit_version, &req, &err)
 			: booking_create(ui->app->db, &req, &id, &err);
 	if (rc) {
+		st->policy_ok = false; /* asked again with what is chosen next */
 		/* Keep the form as typed; the clash or the hours go next to the time. */
 		if (rc == PD_ERR_CLASH || rc == PD_ERR_USAGE) {
 			snprintf(st->fields[F_TIME].error, sizeof st->fields[F_TIME].error, "%.190s",

@@ -418,6 +418,51 @@ static void test_cancel_plan_of_a_booking(void **state)
 	assert_int_equal(policy_cancel_plan(f->db, 999, starts, &plan, &err), PD_ERR_NOT_FOUND);
 }
 
+static void test_held_to_the_terms_accepted(void **state)
+{
+	struct fx *f = *state;
+	struct pd_error err = {0};
+	struct booking_policy p = salon_default(); /* 20 % deposit, in time: refund */
+	assert_int_equal(policy_set(f->db, &admin, &p, &err), 0);
+	int64_t appt = book(f, f->haircut);
+	assert_int_equal(policy_accept(f->db, &staff, appt, POLICY_AT_DESK, NULL, &err), 0);
+	struct appointment a;
+	assert_int_equal(appointments_get(f->db, appt, &a, &err), 0);
+	struct pay_result r = {0};
+	assert_int_equal(payments_desk_take(f->db, &admin, appt, PAYROW_CASH, 900, "", &r, &err),
+			 0);
+
+	/* the admin makes the policy harsher after the client accepted it */
+	p.in_time = POLICY_KEEP_ALL;
+	p.deposit = (struct policy_amount){POLICY_AMOUNT_PERCENT, 5000};
+	int64_t accepted_version = p.version;
+	assert_int_equal(policy_set(f->db, &admin, &p, &err), 0);
+
+	struct policy_cancel_plan plan;
+	assert_int_equal(policy_cancel_plan(f->db, appt, a.starts_at - 48 * 3600, &plan, &err), 0);
+	assert_int_equal(plan.policy_version, accepted_version);
+	assert_int_equal(plan.rule, POLICY_REFUND_ALL);
+	assert_int_equal(plan.refund, 900);
+	struct booking_policy held;
+	bool accepted = false;
+	char text[POLICY_TEXT_MAX + 1];
+	assert_int_equal(policy_held_to(f->db, &a, &held, text, sizeof text, &accepted, &err), 0);
+	assert_true(accepted);
+	assert_int_equal(held.deposit.value, 2000);
+	assert_non_null(strstr(text, "Deposit 9.00 EUR at booking"));
+	appointment_free(&a);
+
+	/* a booking not accepted yet is held to the policy in force */
+	struct booking_request req = {.who = &staff, .client_id = f->client,
+				      .service_id = f->colour, .staff_id = f->alice};
+	assert_int_equal(tz_from_civil(2031, 3, 12, 14, 0, &req.starts_at, NULL, NULL), 0);
+	int64_t other;
+	assert_int_equal(booking_create(f->db, &req, &other, &err), 0);
+	assert_int_equal(policy_cancel_plan(f->db, other, 0, &plan, &err), 0);
+	assert_int_equal(plan.policy_version, p.version);
+	assert_int_equal(plan.rule, POLICY_KEEP_ALL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -431,6 +476,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_acceptance_kept_as_it_was, setup, teardown),
 		cmocka_unit_test(test_money_at_cancellation_pure),
 		cmocka_unit_test_setup_teardown(test_cancel_plan_of_a_booking, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_held_to_the_terms_accepted, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
