@@ -749,6 +749,42 @@ const struct migration store_migrations[] = {
 	 "  actor TEXT NOT NULL"
 	 ");"
 	 "CREATE INDEX policy_acceptances_appt ON policy_acceptances(appointment_id, id);", NULL},
+	{25, "the terms of every booking-policy version, for the bookings accepted under them",
+	 /* A client is held to the terms they accepted, not to a policy changed
+	  * since: each version's terms are kept here for good (a version names
+	  * one set of terms), written by trigger whenever booking_policies gets a
+	  * version, so every path that stores a policy keeps them. */
+	 "CREATE TABLE policy_terms ("
+	 "  version INTEGER PRIMARY KEY,"
+	 "  policy_id INTEGER NOT NULL,"
+	 "  service_id INTEGER,"
+	 "  currency TEXT NOT NULL,"
+	 "  deposit_kind TEXT NOT NULL, deposit_value INTEGER NOT NULL,"
+	 "  deposit_required INTEGER NOT NULL, hold_card INTEGER NOT NULL,"
+	 "  cancel_window_hours INTEGER NOT NULL,"
+	 "  late_fee_kind TEXT NOT NULL, late_fee_value INTEGER NOT NULL,"
+	 "  no_show_fee_kind TEXT NOT NULL, no_show_fee_value INTEGER NOT NULL,"
+	 "  in_time_rule TEXT NOT NULL, late_rule TEXT NOT NULL,"
+	 "  updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL"
+	 ");"
+	 "INSERT INTO policy_terms SELECT version, id, service_id, currency, deposit_kind,"
+	 "  deposit_value, deposit_required, hold_card, cancel_window_hours, late_fee_kind,"
+	 "  late_fee_value, no_show_fee_kind, no_show_fee_value, in_time_rule, late_rule,"
+	 "  updated_at, updated_by FROM booking_policies;"
+	 "CREATE TRIGGER policy_terms_insert AFTER INSERT ON booking_policies BEGIN"
+	 "  INSERT OR IGNORE INTO policy_terms VALUES (new.version, new.id, new.service_id,"
+	 "    new.currency, new.deposit_kind, new.deposit_value, new.deposit_required,"
+	 "    new.hold_card, new.cancel_window_hours, new.late_fee_kind, new.late_fee_value,"
+	 "    new.no_show_fee_kind, new.no_show_fee_value, new.in_time_rule, new.late_rule,"
+	 "    new.updated_at, new.updated_by);"
+	 " END;"
+	 "CREATE TRIGGER policy_terms_update AFTER UPDATE OF version ON booking_policies BEGIN"
+	 "  INSERT OR IGNORE INTO policy_terms VALUES (new.version, new.id, new.service_id,"
+	 "    new.currency, new.deposit_kind, new.deposit_value, new.deposit_required,"
+	 "    new.hold_card, new.cancel_window_hours, new.late_fee_kind, new.late_fee_value,"
+	 "    new.no_show_fee_kind, new.no_show_fee_value, new.in_time_rule, new.late_rule,"
+	 "    new.updated_at, new.updated_by);"
+	 " END;", NULL},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

@@ -270,3 +270,39 @@ int policies_acceptance_last(sqlite3 *db, int64_t appointment_id, struct policy_
 			   "no acceptance of a policy is recorded for appointment %lld",
 			   (long long)appointment_id);
 }
+
+int policies_next_appointment(sqlite3 *db, int64_t client_id, int64_t now,
+			      int64_t *appointment_id, struct pd_error *err)
+{
+	*appointment_id = 0;
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+			    "SELECT id FROM appointments WHERE client_id = ?1 AND starts_at >= ?2"
+			    " AND state IN ('booked', 'awaiting_payment', 'confirmed')"
+			    " ORDER BY starts_at, id LIMIT 1",
+			    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, client_id);
+	sqlite3_bind_int64(st, 2, now);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		*appointment_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return db_fail(db, "reading the client's next appointment", err);
+	return PD_OK;
+}
+
+int policies_terms(sqlite3 *db, int64_t version, struct booking_policy *out,
+		   struct pd_error *err)
+{
+	return db_read_one(db,
+			   "SELECT policy_id, ifnull(service_id, 0), currency, deposit_kind,"
+			   " deposit_value, deposit_required, hold_card, cancel_window_hours,"
+			   " late_fee_kind, late_fee_value, no_show_fee_kind, no_show_fee_value,"
+			   " in_time_rule, late_rule, version, updated_at, updated_by"
+			   " FROM policy_terms WHERE version = ?1",
+			   version, NULL, read_policy, NULL, out, "reading a booking policy's terms",
+			   err, "no booking policy had version %lld", (long long)version);
+}

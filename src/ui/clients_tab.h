@@ -12,6 +12,7 @@
 #include "paydesk/staff.h"
 #include "cards_refresh.h"
 #include "pay_panel.h"
+#include "policy_form.h"
 #include "widgets.h"
 
 enum list_kind { LK_CLIENTS, LK_SERVICES, LK_STAFF, LK_COUNT };
@@ -41,6 +42,7 @@ struct clients_state {
 	int64_t detail_id;     /* the client shown at a glance (o), 0: none */
 	int64_t cards_opened;  /* detail_id whose opening listed its cards */
 	struct cards_refresh *cards;
+	struct policy_form *policy; /* P / B on the services list */
 };
 
 /* One list of the tab: what the tab's flows (load, form, save, delete,

@@ -45,6 +45,7 @@ static void *open_clients(struct ui *ui)
 	st->list.sel = -1;
 	st->pay = pay_panel_new(ui);
 	st->cards = cards_refresh_new();
+	st->policy = policy_form_new(ui);
 	load(st);
 	return st;
 }
@@ -80,6 +81,7 @@ static void close_clients(void *state)
 	client_free(&st->cur);
 	pay_panel_free(&st->pay);
 	cards_refresh_free(&st->cards);
+	policy_form_free(&st->policy);
 	free(st);
 }
 
@@ -215,7 +217,8 @@ static bool in_list(const void *state, const struct ui *ui)
 {
 	const struct clients_state *st = state;
 	(void)ui;
-	return st->mode == M_LIST && !pay_panel_active(st->pay) && !st->detail_id;
+	return st->mode == M_LIST && !pay_panel_active(st->pay) && !st->detail_id &&
+	       !policy_form_active(st->policy);
 }
 
 static bool on_client(const void *state, const struct ui *ui)
@@ -238,6 +241,20 @@ static bool can_search(const void *state, const struct ui *ui)
 	return st->mode == M_LIST && st->kind == LK_CLIENTS;
 }
 
+/* P / B: the booking policies, for admins, on the services list. */
+static bool on_services_admin(const void *state, const struct ui *ui)
+{
+	const struct clients_state *st = state;
+	return in_list(state, ui) && st->kind == LK_SERVICES && ui->app->session.role == ROLE_ADMIN;
+}
+
+static bool on_service_admin(const void *state, const struct ui *ui)
+{
+	const struct clients_state *st = state;
+	return on_services_admin(state, ui) && st->list.sel >= 0 &&
+	       (size_t)st->list.sel < st->nservices;
+}
+
 /* Preconditions are with the functions (clients_functions). */
 static const struct ui_binding clients_keys[] = {
 	{'v', UI_ACT_VIEW, "switch list: clients / services / staff", NULL},
@@ -250,6 +267,8 @@ static const struct ui_binding clients_keys[] = {
 	{'H', UI_ACT_VISITS, "the client's visit history (visits, money)", NULL},
 	{'S', UI_ACT_SAVE_CARD, "S save a card (link / QR), Y sync with Stripe", NULL},
 	{'Y', UI_ACT_SYNC, "S save a card (link / QR), Y sync with Stripe", NULL},
+	{'P', UI_ACT_POLICY, "booking policy of the service (P) or the business (B)", NULL},
+	{'B', UI_ACT_POLICY_DEFAULT, "booking policy of the service (P) or the business (B)", NULL},
 	{UI_CTRL('s'), UI_ACT_SAVE, "save the form", NULL},
 	{UI_KEY_ESC, UI_ACT_BACK, "leave the form (asks when changed)", NULL},
 };
@@ -367,6 +386,22 @@ static enum ui_result do_leave_form(void *state, struct ui *ui)
 	return UI_HANDLED;
 }
 
+static enum ui_result do_policy(void *state, struct ui *ui)
+{
+	struct clients_state *st = state;
+	(void)ui;
+	policy_form_open(st->policy, &st->services[st->list.sel]);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_policy_default(void *state, struct ui *ui)
+{
+	struct clients_state *st = state;
+	(void)ui;
+	policy_form_open(st->policy, NULL);
+	return UI_HANDLED;
+}
+
 UI_LIST_MOVE_FUNCTIONS(list_move, struct clients_state, list)
 
 static const struct ui_function clients_functions[] = {
@@ -379,6 +414,8 @@ static const struct ui_function clients_functions[] = {
 	{UI_ACT_VISITS, do_visits, on_client},
 	{UI_ACT_SAVE_CARD, do_save_card, on_client},
 	{UI_ACT_SYNC, do_sync, on_client},
+	{UI_ACT_POLICY, do_policy, on_service_admin},
+	{UI_ACT_POLICY_DEFAULT, do_policy_default, on_services_admin},
 	{UI_ACT_SAVE, do_save_form, in_form},
 	{UI_ACT_BACK, do_leave_form, in_form},
 	UI_LIST_MOVE_ENTRIES(list_move, in_list),
@@ -428,6 +465,8 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 	struct clients_state *st = state;
 	if (pay_panel_active(st->pay))
 		return pay_panel_key(st->pay, k);
+	if (policy_form_active(st->policy))
+		return policy_form_key(st->policy, k);
 	if (st->detail_id)
 		return UI_UNHANDLED; /* its keys are a keymap */
 	if (st->mode == M_SEARCH)
@@ -448,6 +487,8 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 static bool editing(void *state)
 {
 	const struct clients_state *st = state;
+	if (policy_form_active(st->policy))
+		return policy_form_editing(st->policy);
 	if (st->mode == M_SEARCH)
 		return true;
 	return st->mode == M_FORM && st->fields[st->form.focus].kind != UI_FIELD_CHOICE;
@@ -497,6 +538,10 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 	}
 	if (pay_panel_active(st->pay)) {
 		pay_panel_draw(st->pay, a);
+		return;
+	}
+	if (policy_form_active(st->policy)) {
+		policy_form_draw(st->policy, a);
 		return;
 	}
 	if (st->detail_id) {

@@ -7,6 +7,7 @@
 #include "paydesk/money.h"
 #include "paydesk/textcheck.h"
 #include "clients_tab.h"
+#include "paydesk/policies.h"
 
 static const char *const yes_no[] = {"no", "yes", NULL};
 
@@ -156,6 +157,28 @@ static void draw_rows(struct clients_state *st, struct ui_rect rows, int y)
 	ui_list_draw(&st->list, rows, draw_row, st);
 }
 
+/* The selected service's booking policy, its own or the default's. */
+static void draw_footer(struct clients_state *st, struct ui *ui, struct ui_rect a)
+{
+	if (st->list.sel < 0 || (size_t)st->list.sel >= st->nservices)
+		return;
+	const struct service *s = &st->services[st->list.sel];
+	struct booking_policy p;
+	if (policies_effective(ui->app->db, s->id, &p, NULL) != PD_OK)
+		return;
+	char line[700], summary[600];
+	if (policy_is_empty(&p))
+		snprintf(line, sizeof line, "Policy: none (nothing asked; cancelling refunds)%s",
+			 ui->app->session.role == ROLE_ADMIN ? " \u00b7 P sets one, B the default"
+							     : "");
+	else
+		snprintf(line, sizeof line, "Policy%s: %s",
+			 p.service_id ? "" : " (business default)",
+			 policy_summary(&p, NULL, summary, sizeof summary) +
+				 strlen("business default: "));
+	ui_put(a.y + a.h - 2, a.x + 1, a.w - 2, ROLE_DIM, line, false);
+}
+
 static const char *empty(const struct clients_state *st)
 {
 	(void)st;
@@ -174,4 +197,5 @@ const struct tab_list list_services = {
 	.deleted = "saved",
 	.draw_rows = draw_rows,
 	.empty = empty,
+	.draw_footer = draw_footer,
 };

@@ -19,6 +19,9 @@
  *   queue APPT [--amount N] [--pm ID]  queue a saved-card charge (charge_queue_add)
  *   queue-send Q | job-queue-send Q    send queued charge Q (inline / as the worker job)
  *   queue-drop Q REASON       drop it;  queue-list   the charges still queued
+ *   accept APPT desk|phone    the booking policy accepted (policy_after_booking)
+ *   cancel-plan APPT HOURS    what cancelling HOURS before the start does (policy_cancel_plan)
+ *   cancel-policy APPT HOURS  cancel then by the policy (policy_cancel)
  * The key comes from PAYDESK_TEST_STRIPE_KEY (none: Stripe is "locked").
  * Exit: 0 ok, 1 the use case refused or failed. */
 #include <getopt.h>
@@ -31,6 +34,7 @@
 #include <time.h>
 
 #include "paydesk/booking.h"
+#include "paydesk/booking_policy.h"
 #include "paydesk/charge_queue.h"
 #include "paydesk/clients.h"
 #include "paydesk/customers.h"
@@ -496,6 +500,41 @@ int main(int argc, char **argv)
 	} else if (strcmp(cmd, "job-card") == 0) {
 		jq.op = PAY_OP_CARD;
 		out = run_jobs(&R, db, &jq, id, false);
+	} else if (strcmp(cmd, "accept") == 0) {
+		enum policy_accepted_how how = POLICY_AT_DESK;
+		struct policy_ask ask;
+		rc = policy_how_parse(arg2, &how, &err);
+		if (!rc)
+			rc = policy_after_booking(db, &R.who, id, how, &ask, &err);
+		json_t *o = appointment_json(db, id);
+		if (!rc) {
+			char asked[160];
+			json_object_set_new(o, "asked", json_string(policy_ask_text(&ask, asked,
+										    sizeof asked)));
+			json_object_set_new(o, "card", json_string(policy_card_word(&ask)));
+		}
+		out = report(rc, &err, NULL, o);
+	} else if (strcmp(cmd, "cancel-plan") == 0 || strcmp(cmd, "cancel-policy") == 0) {
+		struct appointment a;
+		struct policy_cancel_plan plan = {0};
+		rc = appointments_get(db, id, &a, &err);
+		int64_t now = rc ? 0 : a.starts_at - (int64_t)(atof(arg2) * 3600);
+		if (!rc)
+			appointment_free(&a);
+		if (!rc)
+			rc = strcmp(cmd, "cancel-plan") == 0
+				     ? policy_cancel_plan(db, id, now, &plan, &err)
+				     : policy_cancel(&e, id, now, &plan, &r, &err);
+		json_t *o = appointment_json(db, id);
+		json_object_set_new(o, "plan",
+				    json_pack("{s:b, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "late",
+					      plan.late, "rule", policy_rule_name(plan.rule), "held",
+					      (json_int_t)plan.held, "deposit",
+					      (json_int_t)plan.deposit, "refund",
+					      (json_int_t)plan.refund, "kept", (json_int_t)plan.kept,
+					      "fee", (json_int_t)plan.fee, "fee_due",
+					      (json_int_t)plan.fee_due));
+		out = report(rc, &err, &r, o);
 	} else {
 		fprintf(stderr, "unknown command %s\n", cmd);
 		out = 2;
