@@ -615,15 +615,21 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 	int rc = appointments_get(e->db, appointment_id, &a, err);
 	if (rc)
 		return rc;
-	int64_t paid = 0, refunded = 0, desk_paid = 0, desk_refunded = 0;
+	int64_t paid = 0, refunded = 0, desk_paid = 0, desk_refunded = 0, drawn = 0, given = 0;
 	rc = payrows_totals(e->db, appointment_id, &paid, &refunded, err);
 	if (!rc) /* money taken at the desk is handed back there (payments_desk_refund) */
 		rc = payrows_desk_totals(e->db, appointment_id, &desk_paid, &desk_refunded, err);
-	int64_t left = paid - desk_paid - (refunded - desk_refunded);
+	if (!rc) /* a package's visit or credit goes back to it (packages_return_draws) */
+		rc = payrows_drawn_totals(e->db, appointment_id, &drawn, &given, err);
+	int64_t left = paid - desk_paid - drawn - (refunded - desk_refunded - given);
 	char money[64];
 	if (!rc && left <= 0 && desk_paid > desk_refunded)
 		rc = pd_error_set(err, PD_ERR_USAGE,
 				  "it was paid at the desk, not through Stripe: refund it at the desk");
+	else if (!rc && left <= 0 && drawn > given)
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "it was paid from the client's package or credit: give it back "
+				  "to the package instead (paydesk packages undraw)");
 	else if (!rc && left <= 0)
 		rc = pd_error_set(err, PD_ERR_USAGE, "nothing to refund: no payment is left on it");
 	else if (!rc && (amount < 0 || amount > left))
