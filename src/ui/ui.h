@@ -95,7 +95,9 @@
 	X(DESKS, "desks that unlock themselves; the admin passphrase")  \
 	X(READERS, "card readers: register one, choose this desk's")   \
 	X(TAP, "tap a test card on the simulated reader (training)")   \
-	X(VISITS, "visit history: past and future visits, money")
+	X(VISITS, "visit history: past and future visits, money")     \
+	X(PACKAGE_SELL, "sell the client a package or credit")        \
+	X(PACKAGE_REFUND, "refund what is unused of a package")
 
 enum ui_action {
 #define X(id, help) UI_ACT_##id,
