@@ -49,8 +49,9 @@ void cpkg_describe(const struct client_package *c, int64_t now, char *out, size_
  * price × unused credit / credit (the unused amount when credit = price). */
 int64_t cpkg_refund_due(const struct client_package *c);
 
-/* One line for the booking form and the client: the client's usable
- * packages ("package: 3 of 5 visits left · credit 45.00 USD"), "" when none. */
+/* One line for the booking and pay forms: the client's usable packages,
+ * and those expired with something left ("package: 3 of 5 visits left ·
+ * credit 45.00 USD · package: 2 of 5 visits (expired)"), "" when none. */
 int packages_client_line(sqlite3 *db, int64_t client_id, int64_t now, char *out, size_t len);
 
 /* Sell package_id to client_id, paid by a desk tender (cash, cheque,

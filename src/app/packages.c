@@ -243,9 +243,8 @@ int packages_client_line(sqlite3 *db, int64_t client_id, int64_t now, char *out,
 		left_words(&list[i], what, sizeof what);
 		const char *tail = expired(&list[i], now) ? " (expired)" : "";
 		if (list[i].kind == PACKAGE_VISITS)
-			used += (size_t)snprintf(out + used, len - used, "%s%s: %s left%s",
-						 shown ? " · " : "package ", list[i].service, what,
-						 tail);
+			used += (size_t)snprintf(out + used, len - used, "%spackage: %s%s",
+						 shown ? " · " : "", what, *tail ? tail : " left");
 		else
 			used += (size_t)snprintf(out + used, len - used, "%s%s%s",
 						 shown ? " · " : "", what, tail);

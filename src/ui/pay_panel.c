@@ -479,15 +479,16 @@ static void submit_form(struct pay_panel *p)
 	 * any confirmation (the use case still checks: it is the guard). */
 	int choice = p->fields[PF_CHOICE].choice;
 	char why[sizeof p->error - 16];
-	if (p->mode == PANEL_PAY)
-		pay_precheck_take(p->ui->app->db, p->id, amount, pay_tenders[choice],
-				  p->cards_listed, why, sizeof why);
 	struct client_package none;
 	struct pd_error pkg_err = {0};
-	if (p->mode == PANEL_PAY && !why[0] && payrow_method_is_drawn(pay_tenders[choice]) &&
-	    packages_for_appointment(p->ui->app->db, p->id, &none, &pkg_err) != PD_OK)
-		snprintf(why, sizeof why, "%.*s", (int)sizeof why - 1, pkg_err.msg);
-	else
+	if (p->mode == PANEL_PAY) {
+		pay_precheck_take(p->ui->app->db, p->id, amount, pay_tenders[choice],
+				  p->cards_listed, why, sizeof why);
+		/* the client's package: none that can pay is said under the choice */
+		if (!why[0] && payrow_method_is_drawn(pay_tenders[choice]) &&
+		    packages_for_appointment(p->ui->app->db, p->id, &none, &pkg_err) != PD_OK)
+			snprintf(why, sizeof why, "%.*s", (int)sizeof why - 1, pkg_err.msg);
+	} else
 		pay_precheck_refund(p->ui->app->db, &p->ui->app->session, p->id, amount,
 				    choice_is_desk(p), why, sizeof why);
 	if (why[0]) {
