@@ -23,6 +23,7 @@ PK = "pk_test_51PaydeskTestPublishable00"
 PASS = "correct horse battery staple"
 KEY = "rk_test_51" + "packagestest".ljust(24, "0")
 DAY = 86400
+TOOLS = os.environ.get("PAYDESK_TOOLS_DIR", os.path.join(ROOT, "build", "tools"))
 
 
 class PackagesTest(unittest.TestCase):
@@ -162,6 +163,33 @@ class PackagesTest(unittest.TestCase):
                                         "package.draw", "package.return"])
         # A Stripe refund of that appointment is refused: the visit goes back to the package.
         self.assertEqual(self.fake.requests(method="POST", path_prefix="/v1/refunds"), [])
+
+    def test_refunding_the_appointment_gives_the_visit_back(self):
+        """The desk's refund of an appointment (the Appointments tab's r, or refund all on
+        a cancel) paid from a package gives the visit back to the package: no money moves,
+        nothing reaches Stripe."""
+        pkg = self.define_visits()
+        amy = self.client("Amy Pond")
+        self.paydesk("packages", "sell", str(pkg), "--client", str(amy), "--tender", "cash",
+                     "--yes", check=0)
+        a1 = self.book(amy)
+        self.paydesk("packages", "draw", "--appointment", str(a1), check=0)
+        self.assertIn("4 of 5 visits left", self.paydesk("packages", "client", str(amy),
+                                                         check=0).stdout)
+        driver = os.path.join(TOOLS, "pay_driver")
+        if not os.access(driver, os.X_OK):
+            self.skipTest("pay_driver not built")
+        out = subprocess.run([driver, "--api-base", self.fake.base_url, "--db", self.home.db,
+                              "--user", "admin", "refund", str(a1)], capture_output=True,
+                             text=True, env={**self.env, "PAYDESK_TEST_STRIPE_KEY": KEY},
+                             timeout=60)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertIn("Gave 1 visit back to 5 haircuts", out.stdout)
+        self.assertIn("5 of 5 visits left", self.paydesk("packages", "client", str(amy),
+                                                         check=0).stdout)
+        self.assertEqual(self.appt(a1)[1], "none")
+        self.assertEqual(self.fake.requests(method="POST", path_prefix="/v1/refunds"), [])
+        self.assertEqual(self.audit()[-1], "package.return")
 
     def test_credit_pays_part_and_leaves_the_rest_due(self):
         self.paydesk("packages", "define", "--name", "Credit 50", "--credit", "50",
