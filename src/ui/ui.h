@@ -97,7 +97,8 @@
 	X(TAP, "tap a test card on the simulated reader (training)")   \
 	X(VISITS, "visit history: past and future visits, money")     \
 	X(PACKAGE_SELL, "sell the client a package or credit")        \
-	X(PACKAGE_REFUND, "refund what is unused of a package")
+	X(PACKAGE_REFUND, "refund what is unused of a package")        \
+	X(PACKAGES, "packages and credit sold ahead of visits: define")
 
 enum ui_action {
 #define X(id, help) UI_ACT_##id,

@@ -1,4 +1,4 @@
-"""Packages at 80x24 (issue 18): an admin defines "3 haircuts" (paydesk packages define),
+"""Packages at 80x24 (issue 18): an admin defines "3 haircuts" (Setup, K),
 the desk sells it to a walk-in in cash from the client's visit history (H, then b), the
 booking form and the pay form show what the client has left, the booking is paid from the
 package (no Stripe call), the visit history shows the visit paid by package and 2 of 3 left,
@@ -29,15 +29,40 @@ class PackagesEndToEnd(ConnectedCase):
         t.wait_for("Take payment · Zoë Martin · Haircut 25.00 USD")
         t.send("Escape")
         t.wait_for("Day agenda")
-        out = self.paydesk("packages", "define", "--name", "3 haircuts", "--visits", "3",
-                           "--service", "Haircut", "--price", "60", "--days", "365", check=0)
-        self.assertIn("package 1 defined", out.stdout)
+        # Defined by the admin on Setup: K, the form, Enter on the last field.
+        t.send("5")
+        t.wait_for("K packages")
+        t.send("K")
+        screen = t.wait_for("Packages and credit sold ahead of visits")
+        self.assertIn("none yet: define one below", screen)
+        t.type("3 haircuts")
+        t.send("Tab")
+        t.wait_for("< visits of Haircut >")
+        t.send("Tab")
+        t.type("3")
+        t.send("Tab")
+        t.type("60")
+        t.send("Tab")
+        t.type("365")
+        t.send("Enter")
+        screen = t.wait_for("package defined: 3 haircuts")
+        self.assertRegex(screen, r"3 haircuts\s+3 × Haircut\s+60.00 USD\s+365 days")
+        self.fits(screen)
+        t.send("Escape")
+        t.send("?")
+        t.wait_for("packages and credit sold ahead of visits: define")
+        t.send("Escape")
+        t.send("1")
+        t.wait_for("Day agenda")
 
         # Sold from the client's visit history: b, the form, the money dialog.
         t.send("H")
         screen = t.wait_for("No package or credit: b sells one.")
         self.fits(screen)
         self.assertIn("b sell package", screen)
+        t.send("?")
+        t.wait_for("sell the client a package or credit")
+        t.send("Escape")
         t.send("b")
         screen = t.wait_for("Sell a package or credit")
         self.assertIn("3 haircuts · 3 visits of Haircut · 60.00 USD", screen)
