@@ -68,6 +68,13 @@ int packages_sell_desk(sqlite3 *db, const struct session *who, int64_t package_i
 int packages_sell_card(const struct pay_env *e, int64_t package_id, int64_t client_id,
 		       int64_t *sale, char *msg, size_t len, struct pd_error *err);
 
+/* Card sales left pending or unknown (a crash, a lost answer) get the
+ * outcome Stripe holds, after the outbox finished its calls (paydesk
+ * recover, the TUI at start): the PaymentIntent the create made is read
+ * back (succeeded: the package is the client's; not charged: failed); a
+ * create that never reached Stripe fails the sale. *settled: how many. */
+int packages_recover(const struct pay_env *e, size_t *settled, struct pd_error *err);
+
 /* The package or credit that would pay appointment_id now (the client's
  * oldest usable sale covering its service, else credit in its currency):
  * PD_ERR_NOT_FOUND with why in err when none. */

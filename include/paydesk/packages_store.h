@@ -83,6 +83,8 @@ int cpkg_get(sqlite3 *db, int64_t id, struct client_package *out, struct pd_erro
 /* A client's purchases, newest first (*out heap). */
 int cpkg_list(sqlite3 *db, int64_t client_id, struct client_package **out, size_t *n,
 	      struct pd_error *err);
+/* The sales whose payment is not known yet (pending, unknown), oldest first. */
+int cpkg_open_ids(sqlite3 *db, int64_t **ids, size_t *n, struct pd_error *err);
 /* Rewrite state, payment_intent_id, message, refunded and refund_id of c->id. */
 int cpkg_update(sqlite3 *db, const struct client_package *c, struct pd_error *err);
 

@@ -55,8 +55,8 @@ int packages_for_appointment(sqlite3 *db, int64_t appointment_id, struct client_
 				  a.client_name, lapsed->name, day);
 	} else if (!rc) {
 		rc = pd_error_set(err, PD_ERR_NOT_FOUND,
-				  "%s has no package or credit that covers %s: sell one (Clients "
-				  "tab, k) or take another payment",
+				  "%s has no package or credit that covers %s: sell one (visit "
+				  "history: H, then b) or take another payment",
 				  a.client_name, a.service_name ? a.service_name : "this service");
 	}
 	free(list);

@@ -12,6 +12,7 @@
 #include "paydesk/db.h"
 #include "paydesk/history_desk.h"
 #include "paydesk/money.h"
+#include "paydesk/outbox.h"
 #include "paydesk/stripe_reach.h"
 #include "packages_internal.h"
 #include "payments_internal.h"
@@ -114,7 +115,7 @@ static int sale_failed(const struct pay_env *e, struct client_package *c,
 		snprintf(c->message, sizeof c->message, "Stripe refused it: %s",
 			 resp->error.message ? resp->error.message : "no reason given");
 	}
-	return settle_sale(e, c, "package.sell.failed", err);
+	return settle_sale(e, c, lost ? "package.sell.unknown" : "package.sell.failed", err);
 }
 
 int packages_sell_card(const struct pay_env *e, int64_t package_id, int64_t client_id,
@@ -198,6 +199,9 @@ out:
 			cpkg_describe(&c, (int64_t)time(NULL), left, sizeof left);
 			snprintf(msg, len, "Sold %s for %s with the saved card (%s).", c.name, money,
 				 left);
+		} else if (c.state == CPKG_UNKNOWN) {
+			snprintf(msg, len, "%s: whether the card paid is not known yet: %s", c.name,
+				 c.message);
 		} else {
 			snprintf(msg, len, "%s was not sold: %s", c.name, c.message);
 		}
@@ -337,5 +341,75 @@ int packages_refund(const struct pay_env *e, int64_t sale, char *msg, size_t len
 		snprintf(msg, len, "Refunded %s of %s %s; nothing more can be drawn from it.",
 			 money_format(amount, c.currency, money, sizeof money), c.name,
 			 card ? "to the card through Stripe" : "at the desk");
+	return rc;
+}
+
+/* ---- recovery ------------------------------------------------------------ */
+
+/* The PaymentIntent of sale c as its create left it in the outbox: *pi set,
+ * or *gone when nothing was made; neither while the call is still open. */
+static void created_pi(sqlite3 *db, const struct client_package *c, char pi[64], bool *gone)
+{
+	*gone = false;
+	if (c->payment_intent_id[0]) {
+		pay_copy(pi, 64, c->payment_intent_id);
+		return;
+	}
+	char pair[64];
+	snprintf(pair, sizeof pair, "metadata[client_package_id]=%lld", (long long)c->id);
+	struct outbox_row row;
+	memset(&row, 0, sizeof row);
+	int rc = outbox_find_latest(db, "/v1/payment_intents", pair, c->bought_at - 3600, &row, NULL);
+	if (rc == PD_ERR_NOT_FOUND)
+		*gone = true; /* committed as pending, killed before the call was written */
+	else if (!rc && row.state == OUTBOX_DONE && row.object_id)
+		pay_copy(pi, 64, row.object_id);
+	else if (!rc && row.state == OUTBOX_FAILED)
+		*gone = true;
+	if (!rc)
+		outbox_row_clear(&row);
+}
+
+int packages_recover(const struct pay_env *e, size_t *settled, struct pd_error *err)
+{
+	*settled = 0;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc = cpkg_open_ids(e->db, &ids, &n, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct client_package c;
+		if (cpkg_get(e->db, ids[i], &c, NULL) != PD_OK || strcmp(c.method, "card") != 0)
+			continue;
+		char pi[64] = "";
+		bool gone = false;
+		created_pi(e->db, &c, pi, &gone);
+		const char *status = NULL;
+		struct stripe_response resp;
+		memset(&resp, 0, sizeof resp);
+		if (pi[0] && e->key) {
+			char path[128];
+			snprintf(path, sizeof path, "/v1/payment_intents/%s", pi);
+			struct pd_error get_err = {0};
+			if (pay_send(e, STRIPE_GET, path, NULL, &resp, &get_err) == PD_OK &&
+			    resp.outcome == STRIPE_OUTCOME_OK)
+				status = pay_json_str(resp.json, "status");
+		}
+		bool paid = status && strcmp(status, "succeeded") == 0;
+		bool not_charged = gone || (status && (strcmp(status, "requires_payment_method") == 0 ||
+						       strcmp(status, "requires_confirmation") == 0 ||
+						       strcmp(status, "canceled") == 0));
+		if (paid || not_charged) {
+			pay_copy(c.payment_intent_id, sizeof c.payment_intent_id, pi);
+			c.state = paid ? CPKG_ACTIVE : CPKG_FAILED;
+			snprintf(c.message, sizeof c.message, "%s",
+				 paid ? "paid with the saved card (recorded after a restart)"
+				      : "not charged (found after a restart): sell it again");
+			if (settle_sale(e, &c, paid ? "package.sell" : "package.sell.failed", NULL) ==
+			    PD_OK)
+				(*settled)++;
+		}
+		stripe_response_clear(&resp);
+	}
+	free(ids);
 	return rc;
 }

@@ -45,6 +45,8 @@ struct opts {
 	int64_t visits, days, appointment, sale;
 	bool all, yes;
 	int pin_fd, pass_fd;
+	char given[24][16]; /* the options given, for the verb's own check */
+	int ngiven;
 };
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -78,7 +80,11 @@ static int parse(int argc, char **argv, struct opts *o)
 	optind = 0; /* 0: glibc starts afresh (main parsed its own options in order) */
 	int c;
 	int64_t fd;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	int at;
+	while ((c = getopt_long(argc, argv, "", opts, &at)) != -1) {
+		for (int k = 0; opts[k].name && c >= 256 && c != O_HELP; k++)
+			if (opts[k].val == c && o->ngiven < 24)
+				snprintf(o->given[o->ngiven++], sizeof o->given[0], "%s", opts[k].name);
 		switch (c) {
 		case O_NAME: o->name = optarg; break;
 		case O_PRICE: o->price = optarg; break;
@@ -322,6 +328,34 @@ static int run(struct app *app, int argc, char **argv)
 	if (!known || rest != (with_arg ? 1 : 0)) {
 		usage(stderr);
 		return 2;
+	}
+	/* Each verb takes its own options: one given to another is a mistake. */
+	static const struct {
+		const char *verb, *takes;
+	} own[] = {
+		{"list", " all "},
+		{"client", " "},
+		{"define", " name price days visits service credit currency as pin-fd passphrase-fd "},
+		{"archive", " as pin-fd passphrase-fd "},
+		{"restore", " as pin-fd passphrase-fd "},
+		{"sell", " client tender note yes as pin-fd passphrase-fd "},
+		{"draw", " appointment sale as pin-fd passphrase-fd "},
+		{"undraw", " appointment as pin-fd passphrase-fd "},
+		{"refund", " yes as pin-fd passphrase-fd "},
+	};
+	for (size_t v = 0; v < sizeof own / sizeof own[0]; v++) {
+		if (strcmp(own[v].verb, verb) != 0)
+			continue;
+		for (int k = 0; k < o.ngiven; k++) {
+			char word[24];
+			snprintf(word, sizeof word, " %s ", o.given[k]);
+			if (!strstr(own[v].takes, word)) {
+				fprintf(stderr, "paydesk: packages %s does not take --%s\n", verb,
+					o.given[k]);
+				usage(stderr);
+				return 2;
+			}
+		}
 	}
 	struct pd_error err = {0};
 	if (!strcmp(verb, "list"))

@@ -254,6 +254,29 @@ int cpkg_list(sqlite3 *db, int64_t client_id, struct client_package **out, size_
 	return rc;
 }
 
+static int read_id(sqlite3_stmt *st, void *out)
+{
+	*(int64_t *)out = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+int cpkg_open_ids(sqlite3 *db, int64_t **ids, size_t *n, struct pd_error *err)
+{
+	sqlite3_stmt *st;
+	*ids = NULL;
+	*n = 0;
+	int rc = db_prepare(db,
+			    "SELECT id FROM client_packages WHERE state IN ('pending', 'unknown')"
+			    " ORDER BY id",
+			    &st, err);
+	if (rc)
+		return rc;
+	void *rows = NULL;
+	rc = db_read_rows(db, st, sizeof **ids, read_id, NULL, &rows, n, "listing open sales", err);
+	*ids = rows;
+	return rc;
+}
+
 int cpkg_update(sqlite3 *db, const struct client_package *c, struct pd_error *err)
 {
 	sqlite3_stmt *st;
