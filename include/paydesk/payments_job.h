@@ -29,6 +29,8 @@ enum pay_op {
 	PAY_OP_READERS_LIST,  /* readers_list: the store's copy refreshed (Setup tab) */
 	PAY_OP_READER_REGISTER, /* readers_register (reader: the code; label, location) */
 	PAY_OP_READER_USE,    /* readers_use (reader: its id) for this desk */
+	PAY_OP_PACKAGE_SELL,  /* packages_sell_card (id: client, package: what is sold) */
+	PAY_OP_PACKAGE_REFUND, /* packages_refund (id: the sale) */
 };
 
 struct pay_job_request {
@@ -44,6 +46,7 @@ struct pay_job_request {
 	double poll_seconds; /* watches: 0 for PAYMENTS_POLL_SECONDS */
 	int poll_max;        /* watches: 0 for PAYMENTS_POLL_MAX */
 	int64_t queued;      /* PAY_OP_CARD: send this queued charge (charge_queue_send), or 0 */
+	int64_t package;     /* PAY_OP_PACKAGE_SELL: the package sold */
 };
 
 /* Queue req (interactive lane; watches on the background lane). key (may be

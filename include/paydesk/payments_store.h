@@ -22,8 +22,12 @@ enum payrow_method {
 	PAYROW_CHEQUE,
 	PAYROW_VOUCHER,
 	PAYROW_TERMINAL, /* another card machine, not Stripe's */
+	/* drawn from what the client bought before (schema 21, packages.h):
+	 * no money moves, the package's visits or credit go down */
+	PAYROW_PACKAGE,
+	PAYROW_CREDIT,
 };
-#define PAYROW_METHOD_COUNT 7
+#define PAYROW_METHOD_COUNT 9
 
 enum payrow_status {
 	PAYROW_STARTING,  /* committed, nothing answered by Stripe yet */
@@ -39,6 +43,8 @@ const char *payrow_method_key(enum payrow_method m);
 const char *payrow_status_key(enum payrow_status s);
 /* Taken at the desk without Stripe (cash, cheque, voucher, terminal). */
 bool payrow_method_is_desk(enum payrow_method m);
+/* Paid from a client's package or prepaid credit (no money moved). */
+bool payrow_method_is_drawn(enum payrow_method m);
 /* What the desk reads: "cash", "cheque", "gift voucher", "other card machine". */
 const char *payrow_method_label(enum payrow_method m);
 /* The method named by its key ("cash"); -1 when none is. */
@@ -77,6 +83,10 @@ int payrows_totals(sqlite3 *db, int64_t appointment_id, int64_t *paid, int64_t *
 /* The same for desk tenders only (what a desk refund can hand back). */
 int payrows_desk_totals(sqlite3 *db, int64_t appointment_id, int64_t *paid, int64_t *refunded,
 			struct pd_error *err);
+/* The same for what was drawn from packages and credit (given back to the
+ * package, never refunded as money). */
+int payrows_drawn_totals(sqlite3 *db, int64_t appointment_id, int64_t *paid, int64_t *refunded,
+			 struct pd_error *err);
 
 /* Write the payment columns of appointment a->id (state, payment_state,
  * deposit, payment_intent_id, checkout_session_id, last_request_id) whatever

@@ -18,6 +18,7 @@
 #include "paydesk/log.h"
 #include "paydesk/money.h"
 #include "paydesk/outbox_runner.h"
+#include "paydesk/packages.h"
 #include "paydesk/settings.h"
 #include "paydesk/setup.h"
 #include "paydesk/stripe_account.h"
@@ -648,15 +649,36 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 	int rc = appointments_get(e->db, appointment_id, &a, err);
 	if (rc)
 		return rc;
-	int64_t paid = 0, refunded = 0, desk_paid = 0, desk_refunded = 0;
+	int64_t paid = 0, refunded = 0, desk_paid = 0, desk_refunded = 0, drawn = 0, given = 0;
 	rc = payrows_totals(e->db, appointment_id, &paid, &refunded, err);
 	if (!rc) /* money taken at the desk is handed back there (payments_desk_refund) */
 		rc = payrows_desk_totals(e->db, appointment_id, &desk_paid, &desk_refunded, err);
-	int64_t left = paid - desk_paid - (refunded - desk_refunded);
+	if (!rc) /* a package's visit or credit goes back to it (packages_return_draws) */
+		rc = payrows_drawn_totals(e->db, appointment_id, &drawn, &given, err);
+	int64_t left = paid - desk_paid - drawn - (refunded - desk_refunded - given);
 	char money[64];
+	/* Paid (partly) from a package or credit: refunding it all, or more
+	 * than Stripe took, gives the visits / credit back to the package
+	 * first (no money moves); the rest, if any, is Stripe's. */
+	struct pay_result given_back = {0};
+	int64_t standing = drawn - given;
+	if (!rc && standing > 0 && (amount == 0 || amount > left)) {
+		rc = packages_return_draws(e->db, e->who, appointment_id, &given_back, err);
+		if (!rc && (left <= 0 || (amount && amount <= standing))) {
+			appointment_free(&a);
+			*r = given_back;
+			return PD_OK;
+		}
+		if (!rc && amount)
+			amount -= standing;
+	}
 	if (!rc && left <= 0 && desk_paid > desk_refunded)
 		rc = pd_error_set(err, PD_ERR_USAGE,
 				  "it was paid at the desk, not through Stripe: refund it at the desk");
+	else if (!rc && left <= 0 && drawn > given)
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "it was paid from the client's package or credit: give it back "
+				  "to the package instead (paydesk packages undraw)");
 	else if (!rc && left <= 0)
 		rc = pd_error_set(err, PD_ERR_USAGE, "nothing to refund: no payment is left on it");
 	else if (!rc && (amount < 0 || amount > left))
@@ -737,7 +759,8 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 	free(part_row);
 	pay_attempts_free_list(&rows, n);
 	if (!rc) {
-		snprintf(r->message, sizeof r->message, "Refunded %s (%s).",
+		snprintf(r->message, sizeof r->message, "%.200s%sRefunded %s (%s).", given_back.message,
+			 given_back.message[0] ? " " : "",
 			 money_format(amount, a.currency, money, sizeof money), appt_payment_label(r->payment));
 	}
 	appointment_free(&a);

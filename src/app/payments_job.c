@@ -9,6 +9,7 @@
 #include "paydesk/charge_queue.h"
 #include "paydesk/customers.h"
 #include "paydesk/log.h"
+#include "paydesk/packages.h"
 #include "paydesk/payments.h"
 #include "paydesk/vault.h"
 #include "paydesk/readers.h"
@@ -195,6 +196,13 @@ static enum jobs_status run_op(struct jobs_ctx *ctx, struct pay_job *j, struct p
 	case PAY_OP_SAVE_CARD_WATCH:
 		rc = customers_save_card_check(&e, q->id, &r, &err);
 		watch = PAY_OP_SAVE_CARD_WATCH;
+		break;
+	case PAY_OP_PACKAGE_SELL:
+		rc = packages_sell_card(&e, q->package, q->id, NULL, r.message, sizeof r.message,
+					&err);
+		break;
+	case PAY_OP_PACKAGE_REFUND:
+		rc = packages_refund(&e, q->id, r.message, sizeof r.message, &err);
 		break;
 	default:
 		rc = pd_error_set(&err, PD_ERR_USAGE, "unknown payment job");

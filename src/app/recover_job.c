@@ -7,6 +7,7 @@
 
 #include "paydesk/audit_events.h"
 #include "paydesk/log.h"
+#include "paydesk/packages.h"
 #include "paydesk/outbox_runner.h"
 #include "paydesk/payments.h"
 #include "paydesk/subscriptions.h"
@@ -69,6 +70,9 @@ static enum jobs_status run_with_key(struct jobs_ctx *ctx, const char *key, char
 	size_t subs = 0;
 	if (subs_recover(&env, &subs, &err) != PD_OK)
 		log_msg(LOG_ERROR, "subscriptions finished not recorded: %s", err.msg);
+	size_t sales = 0;
+	if (packages_recover(&env, &sales, &err) != PD_OK)
+		log_msg(LOG_ERROR, "package sales left open not recorded: %s", err.msg);
 	char paid[128] = "";
 	if (settled)
 		snprintf(paid, sizeof paid, "; %zu payment%s recorded", settled,

@@ -6,6 +6,7 @@
 #include "cli_io.h"
 #include "paydesk/audit_events.h"
 #include "paydesk/cli.h"
+#include "paydesk/packages.h"
 #include "paydesk/users.h"
 #include "paydesk/outbox.h"
 #include "paydesk/outbox_runner.h"
@@ -58,6 +59,14 @@ static int run(struct app *app, int argc, char **argv)
 	}
 	if (!rc && subs)
 		printf("%zu subscription%s recorded\n", subs, subs == 1 ? "" : "s");
+	/* And the package sales charged to a card. */
+	size_t sales = 0;
+	if (!rc) {
+		struct pay_env env = {.db = app->db, .client = st.client, .key = st.key};
+		rc = packages_recover(&env, &sales, &err);
+	}
+	if (!rc && sales)
+		printf("%zu package sale%s recorded\n", sales, sales == 1 ? "" : "s");
 	outbox_resolutions_free(&list, n);
 	cli_stripe_close(&st);
 	if (rc)

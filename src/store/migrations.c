@@ -59,6 +59,59 @@ static int widen_history_types(sqlite3 *db, struct pd_error *err)
 	return ok ? PD_OK : pd_error_set(err, PD_ERR_SCHEMA, "widening history's type check failed");
 }
 
+/* Migration 21: appointment_payments takes the tenders 'package' and
+ * 'credit' (an appointment paid from a client's package or prepaid credit).
+ * Widened in place like history above, by prefixing the method list, so a
+ * list another migration widened before this one is kept as it is. */
+static int widen_payment_methods(sqlite3 *db, struct pd_error *err)
+{
+	static const char from[] = "CHECK (method IN ('card', 'link', 'reader',";
+	static const char to[] = "CHECK (method IN ('package', 'credit', 'card', 'link', 'reader',";
+	sqlite3_stmt *st;
+	int version = 0, rc = db_prepare(db, "PRAGMA schema_version", &st, err);
+	if (rc)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if ((rc = db_exec(db, "PRAGMA writable_schema = ON", err)))
+		return rc;
+	rc = db_prepare(db,
+			"UPDATE sqlite_schema SET sql = replace(sql, ?1, ?2)"
+			" WHERE type = 'table' AND name = 'appointment_payments'"
+			" AND instr(sql, ?1) > 0",
+			&st, err);
+	int changed = 0;
+	if (!rc) {
+		sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? PD_OK
+						     : db_fail(db, "widening payment methods", err);
+		changed = sqlite3_changes(db);
+		sqlite3_finalize(st);
+	}
+	char bump[64];
+	snprintf(bump, sizeof bump, "PRAGMA schema_version = %d", version + 1);
+	if (!rc && changed != 1)
+		rc = pd_error_set(err, PD_ERR_SCHEMA, "the payments table's method check is not the "
+						      "one paydesk made: run paydesk doctor");
+	if (!rc)
+		rc = db_exec(db, bump, err);
+	int off = db_exec(db, "PRAGMA writable_schema = OFF", err);
+	if (rc)
+		return rc;
+	if (off)
+		return off;
+	if ((rc = db_prepare(db, "SELECT sql FROM sqlite_schema WHERE name = 'appointment_payments'"
+				 " AND instr(sql, '''credit'', ''card''') > 0",
+			     &st, err)))
+		return rc;
+	bool ok = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return ok ? PD_OK
+		  : pd_error_set(err, PD_ERR_SCHEMA, "widening the payment methods' check failed");
+}
+
 const struct migration store_migrations[] = {
 	{1, "settings, vault, stripe account, audit log",
 	 "CREATE TABLE settings ("
@@ -749,6 +802,79 @@ const struct migration store_migrations[] = {
 	 "  actor TEXT NOT NULL"
 	 ");"
 	 "CREATE INDEX policy_acceptances_appt ON policy_acceptances(appointment_id, id);", NULL},
+	{21, "packages and prepaid credit: definitions, what clients bought, what visits drew",
+	 /* packages: what the admin sells — kind 'visits' (visits of one
+	  * service) or 'credit' (an amount to spend), its price and how many
+	  * days it lasts from the sale (0: no expiry). Archived, never deleted:
+	  * sales name it. */
+	 "CREATE TABLE packages ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  name TEXT NOT NULL,"
+	 "  kind TEXT NOT NULL CHECK (kind IN ('visits', 'credit')),"
+	 "  service_id INTEGER REFERENCES services(id),"
+	 "  visits INTEGER NOT NULL DEFAULT 0,"
+	 "  credit INTEGER NOT NULL DEFAULT 0,"
+	 "  price INTEGER NOT NULL CHECK (price > 0),"
+	 "  currency TEXT NOT NULL,"
+	 "  valid_days INTEGER NOT NULL DEFAULT 0 CHECK (valid_days >= 0),"
+	 "  active INTEGER NOT NULL DEFAULT 1,"
+	 "  version INTEGER NOT NULL DEFAULT 1,"
+	 "  created_at INTEGER NOT NULL,"
+	 "  updated_at INTEGER NOT NULL,"
+	 "  CHECK ((kind = 'visits' AND service_id IS NOT NULL AND visits > 0 AND credit = 0)"
+	 "    OR (kind = 'credit' AND service_id IS NULL AND credit > 0 AND visits = 0))"
+	 ");"
+	 /* client_packages: one sale, the package's terms copied as sold (an
+	  * edit later changes no one's purchase). state: 'pending' while a card
+	  * payment is under way, 'active' paid, 'failed' not paid, 'unknown'
+	  * Stripe gave no clear answer, 'refunded' the unused part handed back
+	  * (nothing more can be drawn). What is left is the terms less the
+	  * draws still standing (package_draws). */
+	 "CREATE TABLE client_packages ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  client_id INTEGER NOT NULL REFERENCES clients(id),"
+	 "  package_id INTEGER NOT NULL REFERENCES packages(id),"
+	 "  name TEXT NOT NULL,"
+	 "  kind TEXT NOT NULL CHECK (kind IN ('visits', 'credit')),"
+	 "  service_id INTEGER REFERENCES services(id),"
+	 "  visits INTEGER NOT NULL DEFAULT 0,"
+	 "  credit INTEGER NOT NULL DEFAULT 0,"
+	 "  price INTEGER NOT NULL CHECK (price > 0),"
+	 "  currency TEXT NOT NULL,"
+	 "  state TEXT NOT NULL CHECK (state IN ('pending', 'active', 'failed', 'unknown',"
+	 "    'refunded')),"
+	 "  method TEXT NOT NULL CHECK (method IN ('card', 'cash', 'cheque', 'voucher',"
+	 "    'terminal')),"
+	 "  note TEXT NOT NULL DEFAULT '',"
+	 "  payment_intent_id TEXT,"
+	 "  message TEXT NOT NULL DEFAULT '',"
+	 "  refunded INTEGER NOT NULL DEFAULT 0 CHECK (refunded >= 0 AND refunded <= price),"
+	 "  refund_id TEXT,"
+	 "  sold_by TEXT NOT NULL,"
+	 "  bought_at INTEGER NOT NULL,"
+	 "  expires_at INTEGER NOT NULL DEFAULT 0,"
+	 "  version INTEGER NOT NULL DEFAULT 1"
+	 ");"
+	 "CREATE INDEX client_packages_client ON client_packages(client_id, id);"
+	 /* package_draws: one appointment paid from a sale — its payment row
+	  * (tender 'package' or 'credit'), a visit or an amount of credit;
+	  * 'returned' when the appointment's payment was undone. */
+	 "CREATE TABLE package_draws ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  client_package_id INTEGER NOT NULL REFERENCES client_packages(id),"
+	 "  appointment_id INTEGER NOT NULL REFERENCES appointments(id),"
+	 "  payment_row INTEGER NOT NULL REFERENCES appointment_payments(id),"
+	 "  visits INTEGER NOT NULL DEFAULT 0 CHECK (visits >= 0),"
+	 "  amount INTEGER NOT NULL CHECK (amount > 0),"
+	 "  state TEXT NOT NULL DEFAULT 'drawn' CHECK (state IN ('drawn', 'returned')),"
+	 "  drawn_by TEXT NOT NULL,"
+	 "  drawn_at INTEGER NOT NULL,"
+	 "  returned_by TEXT NOT NULL DEFAULT '',"
+	 "  returned_at INTEGER NOT NULL DEFAULT 0"
+	 ");"
+	 "CREATE INDEX package_draws_package ON package_draws(client_package_id);"
+	 "CREATE INDEX package_draws_appt ON package_draws(appointment_id);",
+	 widen_payment_methods},
 	{25, "the terms of every booking-policy version, for the bookings accepted under them",
 	 /* A client is held to the terms they accepted, not to a policy changed
 	  * since: each version's terms are kept here for good (a version names

@@ -7,10 +7,11 @@
 
 #include "paydesk/db.h"
 
-static const char *const method_keys[] = {"card", "link", "reader", "cash",
-					  "cheque", "voucher", "terminal"};
-static const char *const method_labels[] = {"card", "pay link", "reader", "cash",
-					    "cheque", "gift voucher", "other card machine"};
+static const char *const method_keys[] = {"card",    "link",     "reader",  "cash",  "cheque",
+					  "voucher", "terminal", "package", "credit"};
+static const char *const method_labels[] = {"card",         "pay link",           "reader",
+					    "cash",         "cheque",             "gift voucher",
+					    "other card machine", "package", "credit"};
 static const char *const status_keys[] = {"starting", "open",      "succeeded", "failed",
 					  "expired",  "cancelled", "unknown"};
 
@@ -22,6 +23,11 @@ const char *payrow_method_key(enum payrow_method m)
 bool payrow_method_is_desk(enum payrow_method m)
 {
 	return m >= PAYROW_CASH && m <= PAYROW_TERMINAL;
+}
+
+bool payrow_method_is_drawn(enum payrow_method m)
+{
+	return m == PAYROW_PACKAGE || m == PAYROW_CREDIT;
 }
 
 const char *payrow_method_label(enum payrow_method m)
@@ -262,12 +268,18 @@ int payrows_list(sqlite3 *db, int64_t appointment_id, struct pay_attempt **out, 
 	return rc;
 }
 
-static int sum_rows(sqlite3 *db, int64_t appointment_id, bool desk_only, int64_t *paid,
+enum sum_of { SUM_ALL, SUM_DESK, SUM_DRAWN };
+
+static int sum_rows(sqlite3 *db, int64_t appointment_id, enum sum_of which, int64_t *paid,
 		    int64_t *refunded, struct pd_error *err)
 {
 	sqlite3_stmt *st;
 	int rc = db_prepare(db,
-			    desk_only ? "SELECT ifnull(sum(amount), 0), ifnull(sum(refunded), 0) FROM"
+			    which == SUM_DRAWN
+				    ? "SELECT ifnull(sum(amount), 0), ifnull(sum(refunded), 0) FROM"
+				      " appointment_payments WHERE appointment_id = ? AND status ="
+				      " 'succeeded' AND method IN ('package', 'credit')"
+			    : which == SUM_DESK ? "SELECT ifnull(sum(amount), 0), ifnull(sum(refunded), 0) FROM"
 					" appointment_payments WHERE appointment_id = ? AND status ="
 					" 'succeeded' AND method IN ('cash', 'cheque', 'voucher',"
 					" 'terminal')"
@@ -291,13 +303,19 @@ static int sum_rows(sqlite3 *db, int64_t appointment_id, bool desk_only, int64_t
 int payrows_totals(sqlite3 *db, int64_t appointment_id, int64_t *paid, int64_t *refunded,
 		   struct pd_error *err)
 {
-	return sum_rows(db, appointment_id, false, paid, refunded, err);
+	return sum_rows(db, appointment_id, SUM_ALL, paid, refunded, err);
 }
 
 int payrows_desk_totals(sqlite3 *db, int64_t appointment_id, int64_t *paid, int64_t *refunded,
 			struct pd_error *err)
 {
-	return sum_rows(db, appointment_id, true, paid, refunded, err);
+	return sum_rows(db, appointment_id, SUM_DESK, paid, refunded, err);
+}
+
+int payrows_drawn_totals(sqlite3 *db, int64_t appointment_id, int64_t *paid, int64_t *refunded,
+			 struct pd_error *err)
+{
+	return sum_rows(db, appointment_id, SUM_DRAWN, paid, refunded, err);
 }
 
 int appointments_set_payment(sqlite3 *db, const struct appointment *a, struct pd_error *err)

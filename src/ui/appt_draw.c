@@ -4,10 +4,12 @@
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "appt_screen.h"
 #include "paydesk/booking_policy.h"
 #include "paydesk/money.h"
+#include "paydesk/packages.h"
 #include "paydesk/payments_store.h"
 #include "paydesk/tz.h"
 
@@ -158,6 +160,12 @@ void appt_draw_form(struct appt_screen *st, struct ui_rect a)
 	draw_picker(st, (struct ui_rect){y + used + 1, a.x + 4, PICK_ROWS + 1, a.w - 8});
 	int below = y + used + 1 + (st->form.focus == F_CLIENT ? PICK_ROWS + 1 : 0);
 	draw_form_policy(st, below, a.y + a.h - 4, a.x + 2, a.w - 4);
+	char pkg[200] = ""; /* the client's package or credit, before booking */
+	if (st->client_id)
+		packages_client_line(st->ui->app->db, st->client_id, (int64_t)time(NULL), pkg,
+				     sizeof pkg);
+	if (pkg[0] && !st->form_error[0])
+		ui_put(a.y + a.h - 3, a.x + 2, a.w - 4, ROLE_DIM, pkg, false);
 	if (st->form_error[0])
 		ui_put(a.y + a.h - 3, a.x + 2, a.w - 4, ROLE_ERROR, st->form_error, false);
 	ui_put(a.y + a.h - 1, a.x + 2, a.w - 4, ROLE_HELP_KEY,

@@ -4,11 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "paydesk/charge_queue.h"
 #include "paydesk/clients.h"
 #include "paydesk/jobs.h"
 #include "paydesk/money.h"
+#include "paydesk/packages.h"
 #include "paydesk/pay_precheck.h"
 #include "paydesk/payments.h"
 #include "paydesk/payments_desk.h"
@@ -28,11 +30,12 @@ enum { PF_AMOUNT, PF_CHOICE, PF_NOTE, PF_COUNT };
 static const char *const pay_methods[] = {"card saved on the client (off-session)",
 					  "pay link (URL + QR code)", "card reader (Terminal)",
 					  "cash", "cheque", "gift voucher",
-					  "other card machine (external terminal)", NULL};
+					  "other card machine (external terminal)",
+					  "the client's package or credit", NULL};
 static const enum pay_op pay_ops[] = {PAY_OP_CARD, PAY_OP_LINK, PAY_OP_READER};
 static const enum payrow_method pay_tenders[] = {PAYROW_CARD,	PAYROW_LINK,	PAYROW_READER,
 						 PAYROW_CASH,	PAYROW_CHEQUE,	PAYROW_VOUCHER,
-						 PAYROW_TERMINAL};
+						 PAYROW_TERMINAL, PAYROW_PACKAGE};
 static const char *const reasons[] = {"requested by customer", "duplicate", "fraudulent"};
 static const char *const reason_choices[] = {"Stripe: requested by customer", "Stripe: duplicate",
 					     "Stripe: fraudulent"};
@@ -203,6 +206,14 @@ static void open_form(struct pay_panel *p, const struct appointment *a, enum pan
 	money_format(prefill, a->currency, money, sizeof money);
 	snprintf(p->title, sizeof p->title, "%s · %s %s", mode == PANEL_PAY ? "Take payment" : "Refund",
 		 when, money);
+	char pkg[200] = "";
+	if (mode == PANEL_PAY) /* what the client bought before can pay it */
+		packages_client_line(p->ui->app->db, a->client_id, (int64_t)time(NULL), pkg,
+				     sizeof pkg);
+	if (pkg[0]) {
+		size_t used = strlen(p->title);
+		snprintf(p->title + used, sizeof p->title - used, " · %s", pkg);
+	}
 	p->fields[PF_AMOUNT] = (struct ui_field){
 		.label = "Amount", .validate = v_amount,
 		.hint = mode == PANEL_PAY ? "what is due; less takes a deposit"
@@ -382,7 +393,8 @@ struct pending {
 static bool choice_is_desk(const struct pay_panel *p)
 {
 	int choice = p->fields[PF_CHOICE].choice;
-	return p->mode == PANEL_PAY ? payrow_method_is_desk(pay_tenders[choice])
+	return p->mode == PANEL_PAY ? payrow_method_is_desk(pay_tenders[choice]) ||
+					      payrow_method_is_drawn(pay_tenders[choice])
 				    : p->refund_reason[choice] < 0;
 }
 
@@ -393,6 +405,8 @@ static void desk_confirmed(struct ui *ui, struct pending *pd)
 	int rc = pd->req.op == PAY_OP_REFUND
 			 ? payments_desk_refund(ui->app->db, &ui->app->session, pd->req.id,
 						pd->req.amount, pd->note, &r, &err)
+		 : payrow_method_is_drawn(pd->tender)
+			 ? packages_draw(ui->app->db, &ui->app->session, pd->req.id, 0, &r, &err)
 			 : payments_desk_take(ui->app->db, &ui->app->session, pd->req.id, pd->tender,
 					      pd->req.amount, pd->note, &r, &err);
 	if (rc)
@@ -475,10 +489,16 @@ static void submit_form(struct pay_panel *p)
 	 * any confirmation (the use case still checks: it is the guard). */
 	int choice = p->fields[PF_CHOICE].choice;
 	char why[sizeof p->error - 16];
-	if (p->mode == PANEL_PAY)
+	struct client_package none;
+	struct pd_error pkg_err = {0};
+	if (p->mode == PANEL_PAY) {
 		pay_precheck_take(p->ui->app->db, p->id, amount, pay_tenders[choice],
 				  p->cards_listed, why, sizeof why);
-	else
+		/* the client's package: none that can pay is said under the choice */
+		if (!why[0] && payrow_method_is_drawn(pay_tenders[choice]) &&
+		    packages_for_appointment(p->ui->app->db, p->id, &none, &pkg_err) != PD_OK)
+			snprintf(why, sizeof why, "%.*s", (int)sizeof why - 1, pkg_err.msg);
+	} else
 		pay_precheck_refund(p->ui->app->db, &p->ui->app->session, p->id, amount,
 				    choice_is_desk(p), why, sizeof why);
 	if (why[0]) {
@@ -509,7 +529,24 @@ static void submit_form(struct pay_panel *p)
 	char body[1000];
 	const char *label;
 	const char *note_line = pd->note[0] ? "\nNote: " : "";
-	if (p->mode == PANEL_PAY && pd->desk) {
+	struct client_package pkg;
+	if (p->mode == PANEL_PAY && pd->desk && payrow_method_is_drawn(pay_tenders[choice]) &&
+	    packages_for_appointment(p->ui->app->db, p->id, &pkg, NULL) == PD_OK) {
+		/* a visit pays all that is due; credit up to what is left */
+		pd->req.op = PAY_OP_CARD;
+		pd->tender = PAYROW_PACKAGE;
+		char left[300];
+		cpkg_describe(&pkg, (int64_t)time(NULL), left, sizeof left);
+		int64_t due = 0;
+		payments_due(p->ui->app->db, p->id, &due, NULL, NULL, NULL);
+		shown = pkg.kind == PACKAGE_VISITS || cpkg_left(&pkg) >= due ? due : cpkg_left(&pkg);
+		snprintf(body, sizeof body, "%s\nFrom %s: %s.\nNo money moves; %s.", p->title,
+			 pkg.name, left,
+			 pkg.kind == PACKAGE_VISITS ? "one visit is used"
+			 : shown < due		    ? "the rest stays due"
+						    : "the credit goes down");
+		label = "pay from it";
+	} else if (p->mode == PANEL_PAY && pd->desk) {
 		pd->req.op = PAY_OP_CARD; /* not queued: desk_confirmed tells pay from refund */
 		pd->tender = pay_tenders[choice];
 		snprintf(body, sizeof body, "%s\nTender: %s. Recorded at the desk, no Stripe call.%s%s",

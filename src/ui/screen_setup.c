@@ -21,6 +21,7 @@
 #include "setup_desks.h"
 #include "setup_express.h"
 #include "setup_limits.h"
+#include "setup_packages.h"
 #include "setup_readers.h"
 #include "widgets.h"
 
@@ -28,7 +29,7 @@ extern const struct ui_screen screen_setup_ops;
 
 enum { F_ACCOUNT, F_PUBLISHABLE, F_KEY, F_CURRENCY, F_BOOKING, F_BILLING, F_COUNT };
 enum setup_mode { MODE_VIEW, MODE_EDIT, MODE_NEW_PASSPHRASE, MODE_EXPRESS, MODE_DISCONNECT,
-		  MODE_LIMITS, MODE_DESKS, MODE_READERS };
+		  MODE_LIMITS, MODE_DESKS, MODE_READERS, MODE_PACKAGES };
 
 /* Disconnect wipes the vault: confirmed by typing this word, which no stray
  * key (Enter, y) can give. */
@@ -58,6 +59,7 @@ struct setup_state {
 	char key_placeholder[128];
 	struct setup_express *express;
 	struct setup_limits *limits;
+	struct setup_packages *packages;
 	struct setup_desks *desks;
 	struct setup_readers *readers;
 	int64_t backup_at; /* when the last backup was made, 0 never */
@@ -162,6 +164,7 @@ static void *open_setup(struct ui *ui)
 	verify_progress_init(&st->progress);
 	st->express = setup_express_new();
 	st->limits = setup_limits_new();
+	st->packages = setup_packages_new();
 	st->desks = setup_desks_new();
 	st->readers = setup_readers_new();
 	load(st);
@@ -179,6 +182,7 @@ static void close_setup(void *state)
 	verify_progress_destroy(&st->progress);
 	setup_express_free(st->express);
 	setup_limits_free(st->limits);
+	setup_packages_free(st->packages);
 	setup_desks_free(st->desks);
 	setup_readers_free(st->readers);
 	free(st);
@@ -464,6 +468,7 @@ static const struct ui_binding setup_keys[] = {
 	{'x', UI_ACT_BACK, "disconnect: wipe the key and account", NULL},
 	{'X', UI_ACT_VIEW, "Express account (Stripe Connect): create, onboard, link", NULL},
 	{'R', UI_ACT_REFUND, "staff refund limits, a currency each", NULL},
+	{'K', UI_ACT_PACKAGES, NULL, NULL},
 	{'D', UI_ACT_DESKS, "desks: enrol this one, revoke, change the admin passphrase", NULL},
 	{'r', UI_ACT_READERS, NULL, NULL},
 	{'j', UI_ACT_DOWN, "scroll the checklist", NULL},
@@ -526,6 +531,16 @@ static enum ui_result do_refund_limits(void *state, struct ui *ui)
 	return UI_HANDLED;
 }
 
+static enum ui_result do_packages(void *state, struct ui *ui)
+{
+	struct setup_state *st = state;
+	if (!st->packages)
+		return UI_UNHANDLED;
+	setup_packages_load(st->packages, ui);
+	st->mode = MODE_PACKAGES;
+	return UI_HANDLED;
+}
+
 static enum ui_result do_desks(void *state, struct ui *ui)
 {
 	struct setup_state *st = state;
@@ -567,6 +582,7 @@ static const struct ui_function setup_functions[] = {
 	{UI_ACT_BACK, do_disconnect, has_account},
 	{UI_ACT_VIEW, do_express, has_account},
 	{UI_ACT_REFUND, do_refund_limits, NULL},
+	{UI_ACT_PACKAGES, do_packages, NULL},
 	{UI_ACT_DESKS, do_desks, has_account},
 	{UI_ACT_READERS, do_readers, has_account},
 	{UI_ACT_DOWN, do_scroll_down, NULL},
@@ -627,6 +643,15 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 		}
 		return UI_UNHANDLED;
 	}
+	if (st->mode == MODE_PACKAGES) {
+		if (setup_packages_key(st->packages, ui, k) != UI_UNHANDLED)
+			return UI_HANDLED;
+		if (k == UI_KEY_ESC) {
+			st->mode = MODE_VIEW;
+			return UI_HANDLED;
+		}
+		return UI_UNHANDLED;
+	}
 	if (st->mode == MODE_READERS) /* the register form; else its keymap */
 		return setup_readers_key(st->readers, ui, k);
 	if (st->mode == MODE_NEW_PASSPHRASE) {
@@ -668,7 +693,7 @@ static bool editing(void *state)
 	const struct setup_state *st = state;
 	if (st->mode == MODE_EXPRESS)
 		return setup_express_editing(st->express);
-	if (st->mode == MODE_DISCONNECT || st->mode == MODE_LIMITS)
+	if (st->mode == MODE_DISCONNECT || st->mode == MODE_LIMITS || st->mode == MODE_PACKAGES)
 		return true;
 	if (st->mode == MODE_DESKS)
 		return setup_desks_editing(st->desks);
@@ -821,6 +846,10 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 		setup_limits_draw(st->limits, (struct ui_rect){y, a.x, a.y + a.h - y, a.w});
 		return;
 	}
+	if (st->mode == MODE_PACKAGES) {
+		setup_packages_draw(st->packages, (struct ui_rect){y, a.x, a.y + a.h - y, a.w});
+		return;
+	}
 	if (st->mode == MODE_DESKS) {
 		setup_desks_draw(st->desks, (struct ui_rect){y, a.x, a.y + a.h - y, a.w});
 		return;
@@ -868,7 +897,7 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 		ui_put(y++, a.x + 2, a.w - 4, ROLE_HELP_KEY,
 		       "e edit  v verify  s save  x disconnect  X Express", false);
 		ui_put(y++, a.x + 2, a.w - 4, ROLE_HELP_KEY,
-		       "r readers  R refund limits  D desks  ? all keys", false);
+		       "r readers  R refund limits  K packages  D desks  ? all keys", false);
 	}
 	draw_checklist(st, (struct ui_rect){y, a.x, a.y + a.h - y, a.w});
 	if (st->mode == MODE_EDIT)

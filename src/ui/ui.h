@@ -97,7 +97,10 @@
 	X(TAP, "tap a test card on the simulated reader (training)")   \
 	X(VISITS, "visit history: past and future visits, money")     \
 	X(POLICY, "booking policy")                                    \
-	X(POLICY_DEFAULT, "the business's default booking policy")
+	X(POLICY_DEFAULT, "the business's default booking policy") \
+	X(PACKAGE_SELL, "sell the client a package or credit")        \
+	X(PACKAGE_REFUND, "refund what is unused of a package")        \
+	X(PACKAGES, "packages and credit sold ahead of visits: define")
 
 enum ui_action {
 #define X(id, help) UI_ACT_##id,

@@ -13,6 +13,7 @@
 #include "paydesk/money.h"
 #include "paydesk/tz.h"
 #include "paydesk/visits.h"
+#include "packages_panel.h"
 #include "widgets.h"
 
 struct visits_screen {
@@ -24,18 +25,24 @@ struct visits_screen {
 	struct visit_summary sum;
 	struct ui_list list; /* one entry a visit, two rows each */
 	char error[300];
+	struct pkg_panel *pkg; /* the client's packages and credit */
 };
 
 static const struct ui_binding keys[] = {
 	{UI_KEY_ESC, UI_ACT_BACK, "back to where the history was opened", NULL},
+	{'b', UI_ACT_PACKAGE_SELL, NULL, NULL},
+	{'R', UI_ACT_PACKAGE_REFUND, NULL, NULL},
 };
 
 static void *open_visits(struct ui *ui)
 {
-	(void)ui;
 	struct visits_screen *s = calloc(1, sizeof *s);
 	if (s)
 		s->list.sel = -1;
+	if (s && !(s->pkg = pkg_panel_new(ui))) {
+		free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -45,6 +52,7 @@ static void close_visits(void *state)
 	if (!s)
 		return;
 	free(s->v);
+	pkg_panel_free(&s->pkg);
 	free(s);
 }
 
@@ -66,6 +74,7 @@ static void reload(void *state, struct ui *ui)
 	if (visits_for_client(ui->app->db, s->client_id, (int64_t)time(NULL), &s->v, &s->n,
 			      &s->sum, &err) != PD_OK)
 		snprintf(s->error, sizeof s->error, "%.290s", err.msg);
+	pkg_panel_reload(s->pkg, s->client_id);
 	ui_list_set_count(&s->list, (long)s->n);
 	if (!s->focus)
 		return;
@@ -102,10 +111,44 @@ static enum ui_result do_back(void *state, struct ui *ui)
 	return UI_HANDLED;
 }
 
+static enum ui_result do_sell(void *state, struct ui *ui)
+{
+	(void)ui;
+	pkg_panel_sell(((struct visits_screen *)state)->pkg);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_refund(void *state, struct ui *ui)
+{
+	(void)ui;
+	pkg_panel_refund(((struct visits_screen *)state)->pkg);
+	return UI_HANDLED;
+}
+
+/* The sell form takes every key while it is open. */
+static enum ui_result raw_key(void *state, struct ui *ui, int key)
+{
+	(void)ui;
+	return pkg_panel_key(((struct visits_screen *)state)->pkg, key);
+}
+
+static bool editing(void *state)
+{
+	return pkg_panel_form_open(((struct visits_screen *)state)->pkg);
+}
+
+static void job_done(void *state, struct ui *ui, const struct jobs_completion *c)
+{
+	(void)ui;
+	pkg_panel_job_done(((struct visits_screen *)state)->pkg, c);
+}
+
 UI_LIST_MOVE_FUNCTIONS(list_move, struct visits_screen, list)
 
 static const struct ui_function functions[] = {
 	{UI_ACT_BACK, do_back, NULL},
+	{UI_ACT_PACKAGE_SELL, do_sell, NULL},
+	{UI_ACT_PACKAGE_REFUND, do_refund, NULL},
 	UI_LIST_MOVE_ENTRIES(list_move, NULL),
 };
 
@@ -184,6 +227,10 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 {
 	struct visits_screen *s = state;
 	(void)ui;
+	if (pkg_panel_form_open(s->pkg)) {
+		pkg_panel_draw_form(s->pkg, a);
+		return;
+	}
 	int x = a.x + 2, w = a.w - 4, y = a.y;
 	char line[700];
 	snprintf(line, sizeof line, "Visit history · %s", s->name);
@@ -208,6 +255,7 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 					 bare(m->money[i].due, m->money[i].currency, d, sizeof d));
 	}
 	ui_put(y++, x, w, ROLE_NORMAL, used ? line : "no money taken or due", false);
+	y += pkg_panel_draw_lines(s->pkg, y, x, w, 3);
 	snprintf(line, sizeof line, "%-20s %-16s %-10s %-10s %s", "When", "Service", "Staff",
 		 "Visit", "Price");
 	ui_put(y++, x, w, ROLE_HEADER, line, true);
@@ -230,7 +278,7 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 			       line, false);
 		}
 	}
-	ui_put(last, x, w, ROLE_HELP_KEY, "j/k move  PgDn/PgUp page  g/G first/last  Esc back  ?: keys",
+	ui_put(last, x, w, ROLE_HELP_KEY, "j/k move  g/G first/last  b sell package  R refund it  Esc back  ?: keys",
 	       false);
 }
 
@@ -246,4 +294,7 @@ const struct ui_screen screen_visits = {
 	.funcs = functions,
 	.nfuncs = sizeof functions / sizeof functions[0],
 	.reload = reload,
+	.key = raw_key,
+	.editing = editing,
+	.job_done = job_done,
 };

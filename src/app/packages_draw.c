@@ -1,0 +1,255 @@
+/* Paying an appointment from the client's package or credit, and giving
+ * that back when the appointment's payment is undone. No money moves: the
+ * appointment gets a payment row in tender package / credit (so its payment
+ * state, deposit and confirmation follow as for any payment) and the sale a
+ * draw, in one transaction with the audit entry. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "paydesk/db.h"
+#include "paydesk/money.h"
+#include "packages_internal.h"
+#include "payments_internal.h"
+
+static bool covers(const struct client_package *c, const struct appointment *a)
+{
+	if (strcmp(c->currency, a->currency) != 0)
+		return false;
+	return c->kind == PACKAGE_CREDIT || c->service_id == a->service_id;
+}
+
+int packages_for_appointment(sqlite3 *db, int64_t appointment_id, struct client_package *out,
+			     struct pd_error *err)
+{
+	struct appointment a;
+	int rc = appointments_get(db, appointment_id, &a, err);
+	if (rc)
+		return rc;
+	struct client_package *list = NULL;
+	size_t n = 0;
+	rc = cpkg_list(db, a.client_id, &list, &n, err);
+	int64_t now = (int64_t)time(NULL);
+	const struct client_package *pick = NULL, *lapsed = NULL;
+	/* Visits of this very service first, then credit; oldest sale first
+	 * (the list is newest first), so what expires first is used first. */
+	for (int pass = 0; !rc && pass < 2 && !pick; pass++)
+		for (size_t k = n; k-- > 0 && !pick;) {
+			const struct client_package *c = &list[k];
+			if ((pass == 0) != (c->kind == PACKAGE_VISITS) || !covers(c, &a))
+				continue;
+			if (cpkg_usable(c, now))
+				pick = c;
+			else if (c->state == CPKG_ACTIVE && cpkg_left(c) > 0)
+				lapsed = c;
+		}
+	if (!rc && pick) {
+		*out = *pick;
+	} else if (!rc && lapsed) {
+		char day[16];
+		pkg_day(lapsed->expires_at, day, sizeof day);
+		rc = pd_error_set(err, PD_ERR_NOT_FOUND,
+				  "%s's %s expired on %s: expired credit cannot pay; take another "
+				  "payment",
+				  a.client_name, lapsed->name, day);
+	} else if (!rc) {
+		rc = pd_error_set(err, PD_ERR_NOT_FOUND,
+				  "%s has no package or credit that covers %s: sell one (visit "
+				  "history: H, then b) or take another payment",
+				  a.client_name, a.service_name ? a.service_name : "this service");
+	}
+	free(list);
+	appointment_free(&a);
+	return rc;
+}
+
+static bool open_status(enum payrow_status s)
+{
+	return s == PAYROW_STARTING || s == PAYROW_OPEN || s == PAYROW_UNKNOWN;
+}
+
+/* Why appointment a cannot be paid from c now, or PD_OK. */
+static int check_draw(const struct client_package *c, const struct appointment *a, int64_t now,
+		      struct pd_error *err)
+{
+	char day[16];
+	if (c->client_id != a->client_id)
+		return pd_error_set(err, PD_ERR_USAGE, "that package belongs to another client");
+	if (c->state != CPKG_ACTIVE)
+		return pd_error_set(err, PD_ERR_USAGE, "%s is %s: it cannot pay", c->name,
+				    c->state == CPKG_REFUNDED ? "refunded" : "not paid for");
+	if (c->expires_at && now >= c->expires_at) {
+		pkg_day(c->expires_at, day, sizeof day);
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "%s expired on %s: expired credit cannot pay", c->name, day);
+	}
+	if (!covers(c, a))
+		return pd_error_set(err, PD_ERR_USAGE, "%s does not cover %s (%s)", c->name,
+				    a->service_name ? a->service_name : "this service", a->currency);
+	if (cpkg_left(c) <= 0)
+		return pd_error_set(err, PD_ERR_USAGE, "%s is used up", c->name);
+	return PD_OK;
+}
+
+int packages_draw(sqlite3 *db, const struct session *who, int64_t appointment_id, int64_t sale,
+		  struct pay_result *r, struct pd_error *err)
+{
+	memset(r, 0, sizeof *r);
+	int rc = auth_allow_now(db, who, AUTH_TAKE_PAYMENT, err);
+	if (!rc)
+		rc = db_begin(db, err);
+	if (rc)
+		return rc;
+	struct appointment a;
+	rc = appointments_get(db, appointment_id, &a, err);
+	if (rc)
+		return pkg_finish(db, rc, err);
+	struct client_package c = {0};
+	rc = sale ? cpkg_get(db, sale, &c, err) : packages_for_appointment(db, appointment_id, &c, err);
+	int64_t paid = 0, refunded = 0, now = (int64_t)time(NULL);
+	if (!rc)
+		rc = payrows_totals(db, appointment_id, &paid, &refunded, err);
+	int64_t due = a.amount > paid ? a.amount - paid : 0;
+	struct pay_attempt last = {0};
+	bool busy = payrows_latest(db, appointment_id, -1, &last, NULL) == PD_OK &&
+		    open_status(last.status);
+	pay_attempt_free(&last);
+	char money[64];
+	if (rc) {
+	} else if (a.state == APPT_CANCELLED || a.state == APPT_NO_SHOW) {
+		rc = pd_error_set(err, PD_ERR_USAGE, "a %s appointment takes no payment",
+				  appt_state_label(a.state));
+	} else if (due == 0) {
+		rc = pd_error_set(err, PD_ERR_USAGE, "nothing is due: %s already paid",
+				  money_format(paid, a.currency, money, sizeof money));
+	} else if (busy) {
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "a Stripe payment of this appointment is still under way: finish "
+				  "or cancel it first");
+	} else {
+		rc = check_draw(&c, &a, now, err);
+	}
+	bool visits = !rc && c.kind == PACKAGE_VISITS;
+	int64_t amount = visits ? due : (!rc && cpkg_left(&c) < due ? cpkg_left(&c) : due);
+	struct pay_attempt row = {0};
+	char msg[400], obj[48];
+	if (!rc) {
+		struct client_package after = c;
+		if (visits)
+			after.visits_used++;
+		else
+			after.credit_used += amount;
+		char left[96];
+		if (visits)
+			snprintf(left, sizeof left, "%lld of %lld visits left",
+				 (long long)cpkg_left(&after), (long long)c.visits);
+		else
+			snprintf(left, sizeof left, "credit %s left",
+				 money_format(cpkg_left(&after), c.currency, money, sizeof money));
+		snprintf(msg, sizeof msg, "from %s (%s)", c.name, left);
+		row.appointment_id = appointment_id;
+		row.method = visits ? PAYROW_PACKAGE : PAYROW_CREDIT;
+		row.status = PAYROW_SUCCEEDED;
+		row.amount = amount;
+		memcpy(row.currency, a.currency, sizeof row.currency);
+		row.actor = strdup(pay_actor(who));
+		char paid_msg[420];
+		snprintf(paid_msg, sizeof paid_msg, "paid %s", msg);
+		row.message = strdup(paid_msg);
+		char note[64];
+		snprintf(note, sizeof note, "package sale %lld", (long long)c.id);
+		row.note = strdup(note);
+		rc = payrows_insert(db, &row, &row.id, err);
+	}
+	if (!rc) {
+		struct package_draw d = {.client_package_id = c.id, .appointment_id = appointment_id,
+					 .payment_row = row.id, .visits = visits ? 1 : 0,
+					 .amount = amount};
+		rc = draws_insert(db, &d, pay_actor(who), NULL, err);
+	}
+	snprintf(obj, sizeof obj, "client_package:%lld", (long long)(rc ? 0 : c.id));
+	if (!rc) {
+		struct pay_env e = {.db = db, .who = who};
+		rc = pay_settle_in(&e, &row, NULL, "package.draw", amount, obj, r, err);
+	}
+	rc = pkg_finish(db, rc, err);
+	if (!rc) {
+		r->done = true;
+		char rest[96] = "";
+		if (amount < due)
+			snprintf(rest, sizeof rest, "; %s still due",
+				 money_format(due - amount, a.currency, money, sizeof money));
+		snprintf(r->message, sizeof r->message, "Paid %s %s%s.",
+			 money_format(amount, a.currency, money, sizeof money), msg, rest);
+	}
+	pay_attempt_free(&row);
+	appointment_free(&a);
+	return rc;
+}
+
+int packages_return_draws(sqlite3 *db, const struct session *who, int64_t appointment_id,
+			  struct pay_result *r, struct pd_error *err)
+{
+	memset(r, 0, sizeof *r);
+	int rc = auth_allow_now(db, who, AUTH_TAKE_PAYMENT, err);
+	if (!rc)
+		rc = db_begin(db, err);
+	if (rc)
+		return rc;
+	struct package_draw *draws = NULL;
+	size_t n = 0;
+	rc = draws_of_appointment(db, appointment_id, &draws, &n, err);
+	if (!rc && n == 0)
+		rc = pd_error_set(err, PD_ERR_NOT_FOUND,
+				  "nothing on this appointment was paid from a package or credit");
+	struct pay_env e = {.db = db, .who = who};
+	char names[400] = "";
+	int64_t visits = 0, credit = 0;
+	char currency[4] = "";
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct client_package c;
+		struct pay_attempt row;
+		rc = cpkg_get(db, draws[i].client_package_id, &c, err);
+		if (!rc)
+			rc = draws_set_returned(db, draws[i].id, pay_actor(who), err);
+		if (!rc)
+			rc = payrows_get(db, draws[i].payment_row, &row, err);
+		if (rc)
+			break;
+		row.status = PAYROW_CANCELLED;
+		char msg[300], obj[48];
+		snprintf(msg, sizeof msg, "given back to %s", c.name);
+		free(row.message);
+		row.message = strdup(msg);
+		snprintf(obj, sizeof obj, "client_package:%lld", (long long)c.id);
+		rc = pay_settle_in(&e, &row, NULL, "package.return", draws[i].amount, obj, r, err);
+		visits += draws[i].visits;
+		if (!draws[i].visits)
+			credit += draws[i].amount;
+		memcpy(currency, row.currency, sizeof currency);
+		if (!strstr(names, c.name)) {
+			size_t used = strlen(names);
+			snprintf(names + used, sizeof names - used, "%s%.120s", used ? " and " : "",
+				 c.name);
+		}
+		pay_attempt_free(&row);
+	}
+	free(draws);
+	rc = pkg_finish(db, rc, err);
+	if (!rc) {
+		char what[120] = "", money[64];
+		if (visits)
+			snprintf(what, sizeof what, "%lld visit%s", (long long)visits,
+				 visits == 1 ? "" : "s");
+		if (credit) {
+			size_t used = strlen(what);
+			snprintf(what + used, sizeof what - used, "%s%s of credit", used ? " and " : "",
+				 money_format(credit, currency, money, sizeof money));
+		}
+		r->done = true;
+		snprintf(r->message, sizeof r->message, "Gave %s back to %s (%s).", what, names,
+			 appt_payment_label(r->payment));
+	}
+	return rc;
+}

@@ -1,0 +1,21 @@
+/* Shared by src/app/packages*.c. */
+#ifndef PAYDESK_PACKAGES_INTERNAL_H
+#define PAYDESK_PACKAGES_INTERNAL_H
+
+#include "paydesk/packages.h"
+
+/* Commit when rc is 0, else roll back; returns the outcome. */
+int pkg_finish(sqlite3 *db, int rc, struct pd_error *err);
+/* An audit entry about sale (object "client_package:<sale>"); amount < 0: none. */
+int pkg_audit(sqlite3 *db, const struct session *who, const char *action, const char *detail,
+	      int64_t amount, const char *currency, int64_t sale, struct pd_error *err);
+/* YYYY-MM-DD, local time. */
+void pkg_day(int64_t t, char *out, size_t len);
+/* A new sale of package_id to client_id (not stored), paid by method. */
+int pkg_new_sale(sqlite3 *db, const struct session *who, int64_t package_id, int64_t client_id,
+		 const char *method, const char *note, struct client_package *c,
+		 struct pd_error *err);
+/* "Amy Pond · 5 haircuts · 5 visits of Haircut · cash" for the audit log. */
+void pkg_sale_detail(sqlite3 *db, const struct client_package *c, char *out, size_t len);
+
+#endif
