@@ -11,6 +11,7 @@
 #include "paydesk/money.h"
 #include "paydesk/policies.h"
 #include "paydesk/policy.h"
+#include "paydesk/tz.h"
 #include "fees_internal.h"
 
 const char *fees_actor(const struct session *who)
@@ -222,9 +223,26 @@ int fees_waive(sqlite3 *db, const struct session *who, int64_t id, const char *r
 	return finish(db, rc, err);
 }
 
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil). */
+static int64_t civil_days(int y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
 char *fee_visit_ago(int64_t visit_at, int64_t now, char *out, size_t len)
 {
-	int64_t days = now > visit_at ? (now - visit_at) / 86400 : 0;
+	/* Calendar days at the desk: a visit on Friday is "3 days ago" all Monday. */
+	struct tz_civil v, n;
+	tz_to_civil(visit_at, &v);
+	tz_to_civil(now, &n);
+	int64_t days = civil_days(n.year, n.month, n.day) - civil_days(v.year, v.month, v.day);
+	if (days < 0)
+		days = 0;
 	if (days == 0)
 		snprintf(out, len, "visit today");
 	else if (days == 1)
