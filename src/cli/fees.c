@@ -49,6 +49,8 @@ static void print_list(sqlite3 *db, bool all, struct pd_error *err, int *rc)
 		       fee_state_label(f->state));
 		if (f->message[0] && f->state != FEE_CHARGED)
 			printf("     %s\n", f->message);
+		if (f->pay_link_url[0] && fee_state_open(f->state))
+			printf("     pay link: %s\n", f->pay_link_url);
 		if (f->state == FEE_WAIVED)
 			printf("     waived by %s: %s\n", f->updated_by, f->reason);
 	}
@@ -134,7 +136,7 @@ static int run(struct app *app, int argc, char **argv)
 			return cli_fail(rc, err.msg);
 		print_result(&r);
 		/* A card that did not pay is not a success for a script. */
-		return r.offer_link || !r.done ? 1 : 0;
+		return is_charge && (r.offer_link || !r.done) ? 1 : 0;
 	}
 	struct session who = {0};
 	rc = cli_authenticate(app, as, pin_fd, pass_fd, &who, &err);

@@ -6,6 +6,7 @@ fee leaves the queue. ? lists the key."""
 import datetime
 import json
 import os
+import sqlite3
 import subprocess
 import time
 import unittest
@@ -33,13 +34,13 @@ class FeesQueue(unittest.TestCase):
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
         return json.loads(proc.stdout.strip().splitlines()[-1])["subject"]
 
-    def test_no_show_fee_charged_from_the_queue(self):
+    def seed(self, name="Amy Pond", card="pm_card_visa"):
+        """A client with a saved card and a booking three days ago (10:00 UTC); the day."""
         if not os.access(DRIVER, os.X_OK):
             self.skipTest("pay_driver not built")
-        self.drive("policy", "50%", "none")
-        c = self.drive("client", "Amy Pond", "amy@example.com")
+        c = self.drive("client", name, name.split()[0].lower() + "@example.com")
         cus = self.drive("sync", str(c["id"]))["customer"]
-        r = self.fake.api("POST", "/v1/payment_methods/pm_card_visa/attach", {"customer": cus},
+        r = self.fake.api("POST", "/v1/payment_methods/%s/attach" % card, {"customer": cus},
                           key=KEY)
         self.assertEqual(r.status, 200, r.json())
         self.drive("cards", str(c["id"]))
@@ -47,12 +48,56 @@ class FeesQueue(unittest.TestCase):
         day = datetime.datetime.now(datetime.timezone.utc).date() - datetime.timedelta(days=3)
         start = int(datetime.datetime(day.year, day.month, day.day, 10, 0,
                                       tzinfo=datetime.timezone.utc).timestamp())
-        import sqlite3
         con = sqlite3.connect(self.home.db)
         con.execute("UPDATE appointments SET starts_at = ?, ends_at = ? WHERE id = ?",
                     (start, start + 900, appt["id"]))
         con.commit()
         con.close()
+        return appt, day
+
+    def fees(self, *args, expect=0):
+        out = subprocess.run([paydesk_bin(), "fees"] + list(args), capture_output=True,
+                             text=True, env={**os.environ, **self.env}, timeout=60)
+        self.assertEqual(out.returncode, expect, out.stdout + out.stderr)
+        return out.stdout + out.stderr
+
+    def test_paydesk_fees_headless(self):
+        self.drive("policy", "50%", "none")
+        amy, _ = self.seed()
+        rory, _ = self.seed("Rory Williams", "pm_card_chargeDeclinedInsufficientFunds")
+        self.drive("no-show", str(amy["id"]))
+        self.drive("no-show", str(rory["id"]))
+        self.fake.clear_requests()
+        listed = self.fees()
+        self.assertIn("visit 3 days ago", listed)
+        self.assertRegex(listed, r"1 +visit 3 days ago +Amy Pond .*no-show +20\.00 USD +proposed")
+        self.assertIn("Rory Williams", listed)
+        self.assertIn("--reason", self.fees("waive", "2", expect=2))
+        self.assertIn("is now 12.50 USD",
+                      self.fees("amount", "1", "12,50", "--reason", "regular client"))
+        self.assertIn("amount", self.fees("amount", "1", "twelve", "--reason", "x", expect=2))
+        self.assertIn("Charged 12.50 USD", self.fees("charge", "1"))
+        self.assertIn("charged already", self.fees("charge", "1", expect=2))
+        declined = self.fees("charge", "2", expect=1)
+        self.assertIn("insufficient funds", declined)
+        self.assertIn("pay link:", self.fees("link", "2"))
+        posts = self.fake.requests(method="POST", path_prefix="/v1/payment_intents")
+        self.assertEqual([int(p["params"]["amount"]) for p in posts], [1250, 2000])
+        self.assertEqual(self.fees().count("\n"), 4)  # header, Rory, his message, the link
+        self.assertIn("waived", self.fees("waive", "2", "--reason", "paid cash at the desk"))
+        self.assertIn("no fee is waiting", self.fees())
+        every = self.fees("--all")
+        self.assertIn("charged", every)
+        self.assertIn("waived by", every)
+        self.assertEqual(self.query("SELECT action FROM audit_log WHERE action LIKE 'fee.%' "
+                                    "ORDER BY id"),
+                         [("fee.propose",), ("fee.propose",), ("fee.amount",), ("fee.charge",),
+                          ("fee.charge.succeeded",), ("fee.charge",), ("fee.charge.failed",),
+                          ("fee.link",), ("fee.waive",)])
+
+    def test_no_show_fee_charged_from_the_queue(self):
+        self.drive("policy", "50%", "none")
+        appt, day = self.seed()
         self.fake.clear_requests()
 
         t = Terminal([paydesk_bin()], 80, 24, env=self.env)
