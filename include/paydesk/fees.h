@@ -29,11 +29,12 @@
 
 /* Inside booking_close's transaction, once a->state is to: propose the fee
  * the policy gives for a no-show, or for a cancellation later than its
- * window (kept: money paid and kept, counted toward the fee). Nothing when
+ * window (policy_no_show_plan / policy_cancel_plan), less the money still
+ * held (paid, not refunded: kept, it counts toward the fee). Nothing when
  * the policy has no such fee, the price is in another currency than a fixed
  * fee, or the appointment has a fee already. Audited as fee.propose. */
 int fees_propose_in(sqlite3 *db, const struct session *who, const struct appointment *a,
-		    enum appt_state to, int64_t kept, int64_t now, struct pd_error *err);
+		    enum appt_state to, int64_t now, struct pd_error *err);
 
 /* Inside booking_undo_state's transaction: a fee still proposed for the
  * appointment is withdrawn (fee.withdraw); one already charged or worked on

@@ -36,6 +36,19 @@ char *policy_summary(const struct booking_policy *p, const char *service_name, c
 int policy_for_appointment(sqlite3 *db, const struct appointment *a, struct booking_policy *p,
 			   char *text, size_t text_len, struct pd_error *err);
 
+/* What cancelling appointment id at now (UTC seconds) does with its money
+ * by the policy it is held to: late or in time, what of the money held
+ * (paid less refunded) is refunded and kept, and the late-cancellation fee
+ * still to propose (policy_fee_due: the fee less what is kept). Read only;
+ * the refund goes through payments_refund, the fee to the fees queue. */
+int policy_cancel_plan(sqlite3 *db, int64_t appointment_id, int64_t now,
+		       struct policy_cancel_plan *out, struct pd_error *err);
+
+/* The same for a no-show: everything held is kept and counts toward the
+ * no-show fee (fee_due). */
+int policy_no_show_plan(sqlite3 *db, int64_t appointment_id, struct policy_cancel_plan *out,
+			struct pd_error *err);
+
 /* Record that the client of appointment id accepted the policy it is held
  * to now, as shown (how: at the desk, by phone, on a pay/save-card link or
  * the reader), audited as policy.accept in the same transaction. out (may

@@ -59,4 +59,9 @@ int policies_accept(sqlite3 *db, const struct policy_acceptance *a, int64_t *id,
 int policies_acceptance_last(sqlite3 *db, int64_t appointment_id, struct policy_acceptance *out,
 			     struct pd_error *err);
 
+/* The client's next appointment still on (booked, awaiting payment or
+ * confirmed) starting at or after now: *appointment_id, or 0 when none. */
+int policies_next_appointment(sqlite3 *db, int64_t client_id, int64_t now,
+			      int64_t *appointment_id, struct pd_error *err);
+
 #endif

@@ -70,6 +70,30 @@ int64_t policy_fee_due(int64_t fee, int64_t kept);
 /* Whether cancelling at now an appointment starting at starts_at is late. */
 bool policy_is_late(const struct booking_policy *p, int64_t starts_at, int64_t now);
 
+/* What cancelling or a no-show does with the money of one appointment, by
+ * its policy: the same numbers for the desk's confirmation, the refund it
+ * sends and the fee the fees queue proposes. */
+struct policy_cancel_plan {
+	bool late;      /* cancelled inside the window (a no-show counts as late) */
+	bool no_show;   /* a no-show, not a cancellation */
+	enum policy_money_rule rule; /* applied to money held (a no-show: keep-all) */
+	int64_t held;    /* paid and not refunded */
+	int64_t deposit; /* the policy's deposit for the price, at most held */
+	int64_t refund;  /* of held, to give back */
+	int64_t kept;    /* of held, kept (held - refund) */
+	int64_t fee;     /* the late-cancellation or no-show fee for the price (0 in time) */
+	int64_t fee_due; /* policy_fee_due(fee, kept): what is proposed to charge */
+	char currency[4];                   /* the appointment's */
+	int64_t policy_id, policy_version; /* the terms applied (0, 0: the built-in) */
+	bool hold_card;                     /* the policy holds a card for the fee */
+};
+
+/* Fill the money part of *out (late, no_show, rule, held, deposit, refund,
+ * kept, fee, fee_due, currency) for an appointment of price in currency
+ * holding held: cancelled (late or in time) or, with no_show, not come. */
+void policy_plan_money(const struct booking_policy *p, int64_t price, const char *currency,
+		       int64_t held, bool late, bool no_show, struct policy_cancel_plan *out);
+
 /* Read what an admin typed for an amount: "none" (or "" / "0"), "20%"
  * ("12.5 %", "12,5%"), or money ("10", "12,50") in currency via
  * money_parse. A percentage above 100 or with more than two decimals is

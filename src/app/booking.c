@@ -313,7 +313,7 @@ int booking_close(sqlite3 *db, const struct session *who, int64_t id, int64_t ve
 	if (!rc && kept > 0)
 		rc = audit_kept(db, who, id, to, kept, currency, err);
 	if (!rc) /* a no-show or late cancellation fee waits in the fees queue */
-		rc = fees_propose_in(db, who, &cur, to, kept, now, err);
+		rc = fees_propose_in(db, who, &cur, to, now, err);
 	appointment_free(&cur);
 	return finish(db, rc, err);
 }

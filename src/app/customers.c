@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "paydesk/audit.h"
 #include "paydesk/clients.h"
+#include "paydesk/policies.h"
 #include "paydesk/settings.h"
 #include "payments_internal.h"
 
@@ -274,6 +276,22 @@ int customers_save_card_link(const struct pay_env *e, int64_t client_id, struct 
 	stripe_params_add(p, "metadata[client_id]", id);
 	stripe_params_add(p, "metadata[source]", "paydesk");
 	stripe_params_add(p, "setup_intent_data[metadata][client_id]", id);
+	/* A card held for the client's next booking: its policy goes with the
+	 * link (the text above Stripe's save button, the version in metadata). */
+	int64_t next = 0;
+	struct appointment na;
+	if (policies_next_appointment(e->db, client_id, (int64_t)time(NULL), &next, NULL) ==
+		    PD_OK &&
+	    next && appointments_get(e->db, next, &na, NULL) == PD_OK) {
+		struct booking_policy pol;
+		if (policies_effective(e->db, na.service_id, &pol, NULL) == PD_OK && pol.hold_card) {
+			char aid[32];
+			snprintf(aid, sizeof aid, "%lld", (long long)next);
+			stripe_params_add(p, "setup_intent_data[metadata][appointment_id]", aid);
+			pay_add_policy(e->db, p, "setup_intent_data[metadata][", &na, true);
+		}
+		appointment_free(&na);
+	}
 	struct stripe_response resp;
 	rc = pay_send_money(e, "/v1/checkout/sessions", p, &resp, err);
 	stripe_params_free(&p);

@@ -39,32 +39,28 @@ int fees_audit(sqlite3 *db, const struct session *who, const char *action,
 }
 
 int fees_propose_in(sqlite3 *db, const struct session *who, const struct appointment *a,
-		    enum appt_state to, int64_t kept, int64_t now, struct pd_error *err)
+		    enum appt_state to, int64_t now, struct pd_error *err)
 {
 	if (to != APPT_NO_SHOW && to != APPT_CANCELLED)
 		return PD_OK;
-	struct booking_policy p;
-	int rc = policy_for_appointment(db, a, &p, NULL, 0, err);
+	/* The same plan the desk's confirmation showed (policies.h). */
+	struct policy_cancel_plan plan;
+	int rc = to == APPT_NO_SHOW ? policy_no_show_plan(db, a->id, &plan, err)
+				    : policy_cancel_plan(db, a->id, now, &plan, err);
 	if (rc)
 		return rc;
-	const struct policy_amount *amt = NULL;
-	enum fee_kind kind = FEE_NO_SHOW;
-	if (to == APPT_NO_SHOW) {
-		amt = &p.no_show_fee;
-	} else if (policy_is_late(&p, a->starts_at, now)) {
-		amt = &p.late_fee;
-		kind = FEE_LATE_CANCEL;
-	}
-	if (!amt || amt->kind == POLICY_AMOUNT_NONE)
+	if (to == APPT_CANCELLED && !plan.late)
 		return PD_OK;
-	bool mismatch = false;
-	int64_t fee = policy_amount_for(amt, p.currency, a->amount, a->currency, &mismatch);
-	int64_t due = policy_fee_due(fee, kept);
+	/* Refunds run before the close: what is still held now is what was
+	 * kept, whatever the desk decided, and it counts toward the fee. */
+	int64_t due = policy_fee_due(plan.fee, plan.held);
 	if (due <= 0)
 		return PD_OK;
-	struct appt_fee f = {.appointment_id = a->id, .kind = kind, .amount = due,
-			     .policy_amount = due, .policy_id = p.id, .policy_version = p.version,
-			     .visit_at = a->starts_at, .proposed_at = now};
+	struct appt_fee f = {.appointment_id = a->id,
+			     .kind = to == APPT_NO_SHOW ? FEE_NO_SHOW : FEE_LATE_CANCEL,
+			     .amount = due, .policy_amount = due, .policy_id = plan.policy_id,
+			     .policy_version = plan.policy_version, .visit_at = a->starts_at,
+			     .proposed_at = now};
 	snprintf(f.currency, sizeof f.currency, "%s", a->currency);
 	snprintf(f.proposed_by, sizeof f.proposed_by, "%s", fees_actor(who));
 	rc = fees_insert(db, &f, &f.id, err);
@@ -73,10 +69,10 @@ int fees_propose_in(sqlite3 *db, const struct session *who, const struct appoint
 	if (!rc)
 		rc = fees_get(db, f.id, &f, err);
 	char extra[160] = "";
-	if (!rc && kept > 0) {
+	if (!rc && plan.held > 0) {
 		char money[64];
 		snprintf(extra, sizeof extra, "%s kept counted toward it",
-			 money_format(kept, a->currency, money, sizeof money));
+			 money_format(plan.held, a->currency, money, sizeof money));
 	}
 	if (!rc)
 		rc = fees_audit(db, who, "fee.propose", &f, extra, err);

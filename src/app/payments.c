@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "paydesk/audit.h"
+#include "paydesk/booking_policy.h"
 #include "paydesk/booking.h"
 #include "paydesk/charge_queue.h"
 #include "paydesk/clients.h"
@@ -111,6 +112,30 @@ void pay_add_metadata(struct stripe_params *p, const char *prefix, const struct 
 	stripe_params_add(p, key, a->service_name ? a->service_name : "");
 	snprintf(key, sizeof key, "%ssource]", prefix);
 	stripe_params_add(p, key, "paydesk");
+}
+
+void pay_add_policy(sqlite3 *db, struct stripe_params *p, const char *prefix,
+		    const struct appointment *a, bool custom_text)
+{
+	struct policy_acceptance acc;
+	struct booking_policy pol;
+	char text[POLICY_TEXT_MAX + 1] = "";
+	int64_t version = 0;
+	if (policies_acceptance_last(db, a->id, &acc, NULL) == PD_OK && acc.policy_id) {
+		version = acc.policy_version;
+		snprintf(text, sizeof text, "%s", acc.text);
+	} else if (policy_for_appointment(db, a, &pol, text, sizeof text, NULL) == PD_OK &&
+		   !policy_is_empty(&pol)) {
+		version = pol.version;
+	}
+	if (!version)
+		return;
+	char key[96], val[32];
+	snprintf(key, sizeof key, "%spolicy_version]", prefix);
+	snprintf(val, sizeof val, "%lld", (long long)version);
+	stripe_params_add(p, key, val);
+	if (custom_text)
+		stripe_params_add(p, "custom_text[submit][message]", text);
 }
 
 int payments_booking_mode(sqlite3 *db)
@@ -219,8 +244,10 @@ int pay_settle_in(const struct pay_env *e, struct pay_attempt *row, const char *
 	int64_t paid = 0, refunded = 0;
 	rc = payrows_totals(e->db, a.id, &paid, &refunded, err);
 	a.payment = derive_payment(e->db, a.id, paid, refunded);
-	/* Paid (or a deposit paid): the booking is confirmed. */
-	if (paid > 0 && (a.state == APPT_BOOKED || a.state == APPT_AWAITING_PAYMENT))
+	/* Paid (or a deposit paid): the booking is confirmed — once its booking
+	 * policy's required deposit is in, when it asks one. */
+	if (paid > 0 && paid - refunded >= policy_confirm_threshold(e->db, &a) &&
+	    (a.state == APPT_BOOKED || a.state == APPT_AWAITING_PAYMENT))
 		a.state = APPT_CONFIRMED;
 	/* A deposit: collected, less than the price (0 once the rest is in). */
 	a.deposit = paid > 0 && paid < a.amount ? paid : 0;
@@ -520,6 +547,7 @@ int payments_charge_card(const struct pay_env *e, int64_t appointment_id, int64_
 	stripe_params_add(p, "payment_method_types[]", "card");
 	stripe_params_add(p, "description", a.service_name);
 	pay_add_metadata(p, "metadata[", &a);
+	pay_add_policy(e->db, p, "metadata[", &a, false);
 	struct stripe_response resp;
 	struct pd_error send_err = {0};
 	enum outbox_state sent;

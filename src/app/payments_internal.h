@@ -55,6 +55,13 @@ const char *pay_json_str(json_t *obj, const char *name);
 
 /* The standard PaymentIntent metadata (appointment, client, service). */
 void pay_add_metadata(struct stripe_params *p, const char *prefix, const struct appointment *a);
+/* The booking policy a's client accepted (else the one a is held to now),
+ * when it asks anything: metadata policy_version under prefix, and, with
+ * custom_text, its text as Checkout's custom_text[submit][message] (shown
+ * above the pay / save button), so the Dashboard and the client's page
+ * carry the terms. */
+void pay_add_policy(sqlite3 *db, struct stripe_params *p, const char *prefix,
+		    const struct appointment *a, bool custom_text);
 
 /* Record a payment attempt's new state (row), recompute the appointment's
  * payment state and state from every attempt, keep the Stripe ids and

@@ -82,6 +82,8 @@ int payments_link_create(const struct pay_env *e, int64_t appointment_id, int64_
 		stripe_params_add(p, "customer_email", c.email);
 	pay_add_metadata(p, "metadata[", &a);
 	pay_add_metadata(p, "payment_intent_data[metadata][", &a);
+	pay_add_policy(e->db, p, "metadata[", &a, true);
+	pay_add_policy(e->db, p, "payment_intent_data[metadata][", &a, false);
 	stripe_params_add(p, "payment_intent_data[description]", a.service_name);
 	client_free(&c);
 	struct stripe_response resp;

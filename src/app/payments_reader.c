@@ -105,6 +105,7 @@ int payments_reader_start(const struct pay_env *e, int64_t appointment_id, int64
 	stripe_params_add(p, "capture_method", "automatic");
 	stripe_params_add(p, "description", a.service_name);
 	pay_add_metadata(p, "metadata[", &a);
+	pay_add_policy(e->db, p, "metadata[", &a, false);
 	struct stripe_response resp;
 	struct pd_error send_err = {0};
 	enum outbox_state sent;

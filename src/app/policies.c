@@ -6,6 +6,7 @@
 
 #include "paydesk/audit.h"
 #include "paydesk/db.h"
+#include "paydesk/payments_store.h"
 #include "paydesk/services.h"
 
 char *policy_summary(const struct booking_policy *p, const char *service_name, char *out,
@@ -114,6 +115,41 @@ int policy_for_appointment(sqlite3 *db, const struct appointment *a, struct book
 	if (!rc && text)
 		policy_describe(p, a->amount, a->currency, text, text_len);
 	return rc;
+}
+
+static int plan_for(sqlite3 *db, int64_t appointment_id, int64_t now, bool no_show,
+		    struct policy_cancel_plan *out, struct pd_error *err)
+{
+	struct appointment a = {0};
+	struct booking_policy p;
+	int64_t paid = 0, refunded = 0;
+	memset(out, 0, sizeof *out);
+	int rc = appointments_get(db, appointment_id, &a, err);
+	if (!rc)
+		rc = policy_for_appointment(db, &a, &p, NULL, 0, err);
+	if (!rc)
+		rc = payrows_totals(db, appointment_id, &paid, &refunded, err);
+	if (!rc) {
+		policy_plan_money(&p, a.amount, a.currency, paid - refunded,
+				  policy_is_late(&p, a.starts_at, now), no_show, out);
+		out->policy_id = p.id;
+		out->policy_version = p.version;
+		out->hold_card = p.hold_card;
+	}
+	appointment_free(&a);
+	return rc;
+}
+
+int policy_cancel_plan(sqlite3 *db, int64_t appointment_id, int64_t now,
+		       struct policy_cancel_plan *out, struct pd_error *err)
+{
+	return plan_for(db, appointment_id, now, false, out, err);
+}
+
+int policy_no_show_plan(sqlite3 *db, int64_t appointment_id, struct policy_cancel_plan *out,
+			struct pd_error *err)
+{
+	return plan_for(db, appointment_id, (int64_t)time(NULL), true, out, err);
 }
 
 int policy_accept(sqlite3 *db, const struct session *who, int64_t appointment_id,

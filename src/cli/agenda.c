@@ -7,6 +7,7 @@
 #include <wchar.h>
 
 #include "paydesk/appointments.h"
+#include "paydesk/booking_policy.h"
 #include "paydesk/cli.h"
 #include "paydesk/sanitize.h"
 #include "paydesk/staff.h"
@@ -15,7 +16,7 @@
 enum { C_TIME, C_CLIENT, C_SERVICE, C_STAFF, C_STATE, C_PAYMENT, C_COUNT };
 static const char *const heads[C_COUNT] = {"TIME", "CLIENT", "SERVICE", "STAFF", "STATE",
 					   "PAYMENT"};
-static const int caps[C_COUNT] = {11, 28, 24, 18, 16, 28}; /* payment: "deposit 10.00 · 15.00 due" */
+static const int caps[C_COUNT] = {11, 28, 24, 18, 16, 42}; /* payment: "deposit 10.00 · 15.00 due · card needed" */
 
 static void usage(FILE *out)
 {
@@ -164,7 +165,19 @@ static int run(struct app *app, int argc, char **argv)
 		cells[i][C_STAFF] = sanitize_dup(list[i].staff_name);
 		cells[i][C_STATE] = strdup(appt_state_label(list[i].state));
 		char payment[160];
-		cells[i][C_PAYMENT] = strdup(appt_payment_text(&list[i], false, payment, sizeof payment));
+		{
+			/* The card a booking policy holds for fees: there, or still needed. */
+			char shown[200];
+			struct policy_ask ask;
+			const char *card = appt_state_holds_slot(list[i].state) &&
+						   policy_ask_for(app->db, &list[i], &ask, NULL) == PD_OK
+					       ? policy_card_word(&ask)
+					       : "";
+			snprintf(shown, sizeof shown, "%s%s%s",
+				 appt_payment_text(&list[i], false, payment, sizeof payment),
+				 card[0] ? " \u00b7 " : "", card);
+			cells[i][C_PAYMENT] = strdup(shown);
+		}
 		for (int k = 0; k < C_COUNT; k++) {
 			if (!cells[i][k])
 				cells[i][k] = strdup("");

@@ -14,6 +14,7 @@ extern const struct cli_command cli_backup, cli_restore;
 extern const struct cli_command cli_desk, cli_passphrase_change;
 extern const struct cli_command cli_readers;
 extern const struct cli_command cli_fees;
+extern const struct cli_command cli_policies;
 
 static const struct cli_command *const commands[] = {
 	&cli_setup,
@@ -33,6 +34,7 @@ static const struct cli_command *const commands[] = {
 	&cli_backup, &cli_restore,
 	&cli_readers,
 	&cli_fees,
+	&cli_policies,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -69,6 +69,38 @@ bool policy_is_late(const struct booking_policy *p, int64_t starts_at, int64_t n
 	return starts_at - now < (int64_t)p->cancel_window_hours * 3600;
 }
 
+void policy_plan_money(const struct booking_policy *p, int64_t price, const char *currency,
+		       int64_t held, bool late, bool no_show, struct policy_cancel_plan *out)
+{
+	if (held < 0)
+		held = 0;
+	out->late = late || no_show;
+	out->no_show = no_show;
+	/* A no-show has no rule of its own: what was paid stays, and counts
+	 * toward the fee ("less any deposit paid"). */
+	out->rule = no_show ? POLICY_KEEP_ALL : late ? p->late : p->in_time;
+	out->held = held;
+	int64_t deposit = policy_amount_for(&p->deposit, p->currency, price, currency, NULL);
+	out->deposit = deposit < held ? deposit : held;
+	switch (out->rule) {
+	case POLICY_KEEP_ALL:
+		out->kept = held;
+		break;
+	case POLICY_KEEP_DEPOSIT:
+		out->kept = out->deposit;
+		break;
+	case POLICY_REFUND_ALL:
+	default:
+		out->kept = 0;
+		break;
+	}
+	out->refund = held - out->kept;
+	const struct policy_amount *fee = no_show ? &p->no_show_fee : late ? &p->late_fee : NULL;
+	out->fee = fee ? policy_amount_for(fee, p->currency, price, currency, NULL) : 0;
+	out->fee_due = policy_fee_due(out->fee, out->kept);
+	snprintf(out->currency, sizeof out->currency, "%s", currency ? currency : "");
+}
+
 static bool is_none(const char *t)
 {
 	while (isspace((unsigned char)*t))

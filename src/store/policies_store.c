@@ -270,3 +270,26 @@ int policies_acceptance_last(sqlite3 *db, int64_t appointment_id, struct policy_
 			   "no acceptance of a policy is recorded for appointment %lld",
 			   (long long)appointment_id);
 }
+
+int policies_next_appointment(sqlite3 *db, int64_t client_id, int64_t now,
+			      int64_t *appointment_id, struct pd_error *err)
+{
+	*appointment_id = 0;
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+			    "SELECT id FROM appointments WHERE client_id = ?1 AND starts_at >= ?2"
+			    " AND state IN ('booked', 'awaiting_payment', 'confirmed')"
+			    " ORDER BY starts_at, id LIMIT 1",
+			    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, client_id);
+	sqlite3_bind_int64(st, 2, now);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		*appointment_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return db_fail(db, "reading the client's next appointment", err);
+	return PD_OK;
+}

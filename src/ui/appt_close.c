@@ -15,6 +15,7 @@
 #include "appt_screen.h"
 #include "paydesk/auth.h"
 #include "paydesk/booking.h"
+#include "paydesk/booking_policy.h"
 #include "paydesk/fees.h"
 #include "paydesk/money.h"
 #include "paydesk/pay_precheck.h"
@@ -366,6 +367,79 @@ void appt_money_draw(struct appt_screen *st, struct ui_rect a)
 	move(cy, cx);
 }
 
+/* ---- by the booking policy: one confirm with its amounts ------------------------ */
+
+/* n on the policy's confirm: the desk decides otherwise in the money step. */
+static void policy_otherwise(struct ui *ui, void *ctx)
+{
+	struct closing *c = ctx;
+	struct appointment a;
+	struct pd_error err = {0};
+	if (appointments_get(ui->app->db, c->id, &a, &err) != PD_OK) {
+		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
+		return;
+	}
+	open_money(c->st, &a, c->to, c->refund + c->kept);
+	appointment_free(&a);
+}
+
+/* A cancellation with money held, of an appointment held to a policy: what
+ * the policy gives (refund all, keep the deposit, keep all; in time or
+ * late) in one confirm; n goes to the money step to decide otherwise.
+ * false: no policy applies (the money step as before). */
+static bool ask_by_policy(struct appt_screen *st, const struct appointment *a)
+{
+	struct ui *ui = st->ui;
+	struct policy_cancel_plan plan;
+	struct pd_error err = {0};
+	int64_t now = (int64_t)time(NULL);
+	if (policy_cancel_plan(ui->app->db, a->id, now, &plan, &err) != PD_OK ||
+	    !plan.policy_version)
+		return false;
+	char why[300] = "";
+	if (plan.refund > 0)
+		pay_precheck_refund(ui->app->db, &ui->app->session, a->id, plan.refund, false, why,
+				    sizeof why);
+	if (why[0]) { /* beyond this user's refund rights: the money step says so */
+		ui_notify(ui, UI_NOTICE_ERROR, "the policy refunds more than you may: %s", why);
+		return false;
+	}
+	struct closing *c = closing_new(st, a->id, a->version, APPT_CANCELLED, a->currency);
+	if (!c)
+		return false;
+	c->refund = plan.refund;
+	c->kept = plan.kept;
+	snprintf(c->reason, sizeof c->reason, "requested_by_customer");
+	char what[200], refund[64], kept[64], fee[64], body[900];
+	appt_short_name(a, what, sizeof what);
+	money_format(plan.refund, a->currency, refund, sizeof refund);
+	money_format(plan.kept, a->currency, kept, sizeof kept);
+	money_format(plan.fee_due, a->currency, fee, sizeof fee);
+	long hours = (long)((a->starts_at - now) / 3600);
+	char when[120];
+	if (a->starts_at <= now)
+		snprintf(when, sizeof when, "after the start: late");
+	else
+		snprintf(when, sizeof when, "%ld hour%s before the start: %s", hours,
+			 hours == 1 ? "" : "s", plan.late ? "late" : "in time");
+	snprintf(body, sizeof body,
+		 "Cancel %s (%s).\nBy the booking policy (%s): refund %s, keep %s.%s%s%s\n"
+		 "n: decide otherwise",
+		 what, when, policy_rule_name(plan.rule), refund, kept,
+		 plan.fee_due > 0 ? "\nLate-cancellation fee still due: " : "",
+		 plan.fee_due > 0 ? fee : "", plan.fee_due > 0 ? " (not charged here)" : "");
+	ui_dialog_open(ui, &(struct ui_dialog_spec){
+				   .title = plan.refund > 0 ? "Refund by the policy and cancel?"
+							    : "Cancel and keep by the policy?",
+				   .body = body, .money = true,
+				   .amount = plan.refund > 0 ? plan.refund : plan.kept,
+				   .currency = c->currency,
+				   .confirm_label = plan.refund > 0 ? "refund" : "keep it",
+				   .on_confirm = plan.refund > 0 ? confirmed_refund : confirmed_close,
+				   .on_cancel = policy_otherwise, .ctx = c, .free_ctx = free});
+	return true;
+}
+
 void appt_close_ask(struct appt_screen *st, enum appt_state to)
 {
 	const struct appointment *a = appt_selected(st);
@@ -382,6 +456,8 @@ void appt_close_ask(struct appt_screen *st, enum appt_state to)
 		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
 		return;
 	}
+	if (to == APPT_CANCELLED && paid - refunded > 0 && ask_by_policy(st, a))
+		return;
 	if (to != APPT_COMPLETED && paid - refunded > 0)
 		open_money(st, a, to, paid - refunded);
 	else

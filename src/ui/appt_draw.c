@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "appt_screen.h"
+#include "paydesk/booking_policy.h"
 #include "paydesk/money.h"
 #include "paydesk/payments_store.h"
 #include "paydesk/tz.h"
@@ -93,6 +94,54 @@ static void draw_picker(struct appt_screen *st, struct ui_rect r)
 			st->nmatches);
 }
 
+bool appt_form_policy(const struct appt_screen *st, char *text, size_t text_len, char *asked,
+		      size_t asked_len)
+{
+	if (st->edit_id || !st->services || st->nservices == 0)
+		return false;
+	const struct service *svc = &st->services[st->fields[F_SERVICE].choice];
+	struct appointment a = {.service_id = svc->id, .amount = svc->price};
+	memcpy(a.currency, svc->currency, sizeof a.currency);
+	struct booking_policy p;
+	if (policy_for_appointment(st->ui->app->db, &a, &p, text, text_len, NULL) != PD_OK ||
+	    policy_is_empty(&p))
+		return false;
+	struct policy_ask ask = {.hold_card = p.hold_card};
+	ask.deposit = policy_amount_for(&p.deposit, p.currency, a.amount, a.currency, NULL);
+	ask.deposit_required = p.deposit_required && ask.deposit > 0;
+	memcpy(ask.currency, a.currency, sizeof ask.currency);
+	policy_ask_text(&ask, asked, asked_len);
+	return true;
+}
+
+/* The policy under the form: what it asks, its text (as many lines as fit
+ * from row y to the last row before the form's error), and how the client
+ * accepted it. */
+static void draw_form_policy(struct appt_screen *st, int y, int last, int x, int w)
+{
+	char text[POLICY_TEXT_MAX + 1], asked[160], line[POLICY_TEXT_MAX + 1];
+	if (y > last || !appt_form_policy(st, text, sizeof text, asked, sizeof asked))
+		return;
+	snprintf(line, sizeof line, "Booking policy%s%s", asked[0] ? ": asks " : "", asked);
+	ui_put(y++, x, w, ROLE_TITLE, line, false);
+	char how[120];
+	snprintf(how, sizeof how, "accepted %s \u2014 Ctrl-P: %s",
+		 st->policy_by_phone ? "by phone" : "at the desk",
+		 st->policy_by_phone ? "at the desk" : "by phone");
+	for (const char *t = text; *t && y < last;) {
+		size_t n = ui_wrap(t, w);
+		snprintf(line, sizeof line, "%.*s", (int)n, t);
+		t += n;
+		while (*t == ' ')
+			t++;
+		if (y == last - 1 && *t) /* the last row that fits: say there is more */
+			snprintf(line + strlen(line), sizeof line - strlen(line), " \u2026");
+		ui_put(y++, x, w, ROLE_DIM, line, false);
+	}
+	if (y <= last)
+		ui_put(y, x, w, ROLE_HELP_KEY, how, false);
+}
+
 void appt_draw_form(struct appt_screen *st, struct ui_rect a)
 {
 	int y = a.y + 1;
@@ -107,6 +156,8 @@ void appt_draw_form(struct appt_screen *st, struct ui_rect a)
 	for (int i = 0; i < F_COUNT; i++)
 		used += st->fields[i].error[0] || (i == st->form.focus && st->fields[i].hint);
 	draw_picker(st, (struct ui_rect){y + used + 1, a.x + 4, PICK_ROWS + 1, a.w - 8});
+	int below = y + used + 1 + (st->form.focus == F_CLIENT ? PICK_ROWS + 1 : 0);
+	draw_form_policy(st, below, a.y + a.h - 4, a.x + 2, a.w - 4);
 	if (st->form_error[0])
 		ui_put(a.y + a.h - 3, a.x + 2, a.w - 4, ROLE_ERROR, st->form_error, false);
 	ui_put(a.y + a.h - 1, a.x + 2, a.w - 4, ROLE_HELP_KEY,
@@ -167,9 +218,16 @@ void appt_draw_agenda(struct appt_screen *st, struct ui_rect a)
 			snprintf(line, sizeof line, "%s · %s · %s", sel->client_name,
 				 sel->service_name, queued);
 		} else {
-			snprintf(line, sizeof line, "%s · %s · %s · payment %s%s%.300s",
+			/* A held card the policy asks for: whether the client has one. */
+			struct policy_ask ask;
+			const char *card = "";
+			if (appt_state_holds_slot(sel->state) &&
+			    policy_ask_for(st->ui->app->db, sel, &ask, NULL) == PD_OK)
+				card = policy_card_word(&ask);
+			snprintf(line, sizeof line, "%s · %s · %s · payment %s%s%s%s%.300s",
 				 sel->client_name, sel->service_name, price,
 				 appt_payment_text(sel, false, payment, sizeof payment),
+				 card[0] ? " · " : "", card,
 				 has_last && last.message && last.message[0] ? " · "
 				 : sel->notes[0]			       ? " · "
 									       : "",

@@ -61,6 +61,8 @@ struct appt_screen {
 	int64_t edit_start, edit_staff; /* as it was before the edit */
 	char form_error[600];
 	bool past_ok, overlap_ok; /* the desk said yes to the booking's warnings */
+	bool policy_ok;           /* the client accepted the service's booking policy */
+	bool policy_by_phone;     /* …by phone (Ctrl-P), else at the desk */
 	char warning[400];        /* what it was warned of */
 	int64_t *matches; /* client picker: ids matching what is typed */
 	size_t nmatches;
@@ -98,6 +100,11 @@ void appt_short_name(const struct appointment *a, char *out, size_t len);
 /* ---- appt_draw.c ---- */
 void appt_draw_agenda(struct appt_screen *st, struct ui_rect area);
 void appt_draw_form(struct appt_screen *st, struct ui_rect area);
+/* The booking policy of the service chosen in the form, for a new booking:
+ * false when it asks nothing (or the form edits a booking). text and asked
+ * ("deposit 9.00 EUR required · card to hold") filled otherwise. */
+bool appt_form_policy(const struct appt_screen *st, char *text, size_t text_len, char *asked,
+		      size_t asked_len);
 
 /* ---- appt_close.c ---- */
 /* c / d / x: ask first (what is due, what happens to money paid), then act. */

@@ -247,6 +247,12 @@ static void list_cards(struct pay_panel *p, int64_t appointment_id)
 
 void pay_panel_pay(struct pay_panel *p, const struct appointment *a)
 {
+	pay_panel_pay_amount(p, a, 0, NULL);
+}
+
+void pay_panel_pay_amount(struct pay_panel *p, const struct appointment *a, int64_t amount,
+			  const char *why)
+{
 	int64_t due = 0;
 	struct pd_error err = {0};
 	if (payments_due(p->ui->app->db, a->id, &due, NULL, NULL, &err) != PD_OK) {
@@ -266,7 +272,11 @@ void pay_panel_pay(struct pay_panel *p, const struct appointment *a)
 			return;
 		}
 	}
-	open_form(p, a, PANEL_PAY, due);
+	open_form(p, a, PANEL_PAY, amount > 0 && amount < due ? amount : due);
+	if (why && *why) {
+		size_t n = strlen(p->title);
+		snprintf(p->title + n, sizeof p->title - n, " \u00b7 %s", why);
+	}
 	list_cards(p, a->id);
 	struct client c; /* a saved card is possible: known before y whether to charge or queue */
 	if (clients_get(p->ui->app->db, a->client_id, &c, NULL) == PD_OK) {

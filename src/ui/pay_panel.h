@@ -24,6 +24,10 @@ bool pay_panel_editing(const struct pay_panel *p);
 
 /* Open the take-payment form for a (amount prefilled with what is due). */
 void pay_panel_pay(struct pay_panel *p, const struct appointment *a);
+/* The same with amount prefilled (0 or more than is due: what is due) and
+ * why after the title ("deposit required by the booking policy"; may be NULL). */
+void pay_panel_pay_amount(struct pay_panel *p, const struct appointment *a, int64_t amount,
+			  const char *why);
 /* Re-check a's payment left unknown at Stripe (a job: payments_recheck);
  * its outcome comes as a notice. */
 void pay_panel_recheck(struct pay_panel *p, const struct appointment *a);

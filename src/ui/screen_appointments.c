@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "appt_screen.h"
+#include "paydesk/booking_policy.h"
 #include "visit_history.h"
 #include "paydesk/booking.h"
 #include "paydesk/clients.h"
@@ -296,6 +297,7 @@ static void open_form(struct appt_screen *st, const struct appointment *a)
 	st->fields[F_STAFF].choice = stf;
 	st->form_error[0] = '\0';
 	st->past_ok = st->overlap_ok = false;
+	st->policy_ok = st->policy_by_phone = false;
 	char date[16] = "", tm[8] = "";
 	if (a) {
 		struct tz_civil c;
@@ -448,6 +450,34 @@ static bool ask_walk_in(struct appt_screen *st)
 	return true;
 }
 
+static void policy_yes(struct ui *ui, void *ctx)
+{
+	struct appt_screen *st = ctx;
+	(void)ui;
+	st->policy_ok = true;
+	save_form(st);
+}
+
+/* A new booking of a service with a policy: the client is shown it (what
+ * it asks, the text) and accepts before it is booked. true: asked. */
+static bool ask_policy(struct appt_screen *st)
+{
+	char text[POLICY_TEXT_MAX + 1], asked[160];
+	if (st->policy_ok || !appt_form_policy(st, text, sizeof text, asked, sizeof asked))
+		return false;
+	char body[POLICY_TEXT_MAX + 400];
+	snprintf(body, sizeof body, "%s%s%s%s\n\nThe client accepts it %s (Ctrl-P in the form: %s).",
+		 asked[0] ? "Asks: " : "", asked, asked[0] ? "\n\n" : "", text,
+		 st->policy_by_phone ? "by phone" : "at the desk",
+		 st->policy_by_phone ? "at the desk" : "by phone");
+	ui_dialog_open(st->ui, &(struct ui_dialog_spec){.title = "Booking policy",
+						       .body = body,
+						       .confirm_label = "accepted, book",
+						       .on_confirm = policy_yes,
+						       .ctx = st});
+	return true;
+}
+
 static void save_form(struct appt_screen *st)
 {
 	struct ui *ui = st->ui;
@@ -485,6 +515,8 @@ static void save_form(struct appt_screen *st)
 	int rc = booking_check(ui->app->db, &req, id, &err);
 	if (!rc && warn_first(st, start, staff_id, svc->duration_min))
 		return;
+	if (!rc && !id && ask_policy(st))
+		return;
 	st->past_ok = st->overlap_ok = false;
 	if (!rc)
 		rc = id ? booking_update(ui->app->db, id, st->edit_version, &req, &err)
@@ -503,6 +535,16 @@ static void save_form(struct appt_screen *st)
 	int pay_mode = was_new ? payments_booking_mode(ui->app->db) : BOOKING_PAY_OFF;
 	if (was_new && payments_after_booking(ui->app->db, &ui->app->session, id, &err) != PD_OK)
 		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
+	/* The booking policy: the acceptance recorded, a required deposit
+	 * awaited; then its deposit is asked for like a payment at booking. */
+	struct policy_ask ask = {0};
+	bool policy = was_new && st->policy_ok;
+	if (policy && policy_after_booking(ui->app->db, &ui->app->session, id,
+					   st->policy_by_phone ? POLICY_BY_PHONE : POLICY_AT_DESK,
+					   &ask, &err) != PD_OK)
+		ui_notify(ui, UI_NOTICE_ERROR, "booked, but the policy's acceptance was not recorded: %s",
+			  err.msg);
+	st->policy_ok = false;
 	struct tz_civil c;
 	tz_to_civil(start, &c);
 	st->y = c.year;
@@ -513,14 +555,26 @@ static void save_form(struct appt_screen *st)
 	for (size_t i = 0; i < st->n; i++)
 		if (st->rows[i].id == id)
 			st->list.sel = (long)i;
-	ui_notify(ui, UI_NOTICE_INFO, "%s %02d:%02d%s", was_new ? "booked" : "saved", c.hour,
+	char asked[160] = "";
+	if (policy && ask.any)
+		policy_ask_text(&ask, asked, sizeof asked);
+	ui_notify(ui, UI_NOTICE_INFO, "%s %02d:%02d%s%s%s", was_new ? "booked" : "saved", c.hour,
 		  c.minute,
-		  pay_mode == BOOKING_PAY_REQUIRED ? ": confirmed once paid"
-		  : pay_mode == BOOKING_PAY_OPTIONAL ? ": take payment now, or Esc" : "");
-	/* Payment at booking: the payment step follows (optional: Esc skips it). */
+		  ask.deposit_required || pay_mode == BOOKING_PAY_REQUIRED ? ": confirmed once paid"
+		  : pay_mode == BOOKING_PAY_OPTIONAL || ask.deposit > 0 ? ": take payment now, or Esc"
+								       : "",
+		  asked[0] ? " \u00b7 policy asks " : "", asked);
+	/* Payment at booking: the payment step follows (optional: Esc skips it);
+	 * a policy's deposit is prefilled. */
 	const struct appointment *sel = appt_selected(st);
-	if (pay_mode != BOOKING_PAY_OFF && sel && sel->id == id && sel->amount > 0)
+	if (policy && ask.deposit > 0 && sel && sel->id == id && sel->amount > 0)
+		pay_panel_pay_amount(st->pay, sel, ask.deposit,
+				     ask.deposit_required ? "deposit required by the booking policy"
+							  : "deposit asked by the booking policy");
+	else if (pay_mode != BOOKING_PAY_OFF && sel && sel->id == id && sel->amount > 0)
 		pay_panel_pay(st->pay, sel);
+	else if (policy && ask.hold_card && !ask.card_saved && sel && sel->id == id)
+		pay_panel_save_card(st->pay, sel->client_id);
 }
 
 static void discard_form(struct ui *ui, void *ctx)
@@ -606,6 +660,7 @@ static const struct ui_binding appt_keys[] = {
 	{'/', UI_ACT_SEARCH, help_view, NULL},
 	{'J', UI_ACT_JUMP, help_view, NULL},
 	{UI_CTRL('s'), UI_ACT_SAVE, "save the booking", NULL},
+	{UI_CTRL('p'), UI_ACT_POLICY, "booking policy accepted by phone / at the desk", NULL},
 	{UI_KEY_ESC, UI_ACT_BACK, "leave the form (asks when changed)", NULL},
 };
 
@@ -636,9 +691,17 @@ static enum ui_result do_pay(void *state, struct ui *ui)
 {
 	struct appt_screen *st = state;
 	const struct appointment *cur = appt_selected(st);
-	(void)ui;
 	/* a charge queued during an outage is sent, not taken again */
-	if (cur && !appt_queue_pay(st, cur))
+	if (!cur || appt_queue_pay(st, cur))
+		return UI_HANDLED;
+	/* A booking policy's required deposit not yet in: that is what is asked. */
+	struct policy_ask ask;
+	if (cur->state == APPT_AWAITING_PAYMENT &&
+	    policy_ask_for(ui->app->db, cur, &ask, NULL) == PD_OK && ask.deposit_required &&
+	    ask.held < ask.deposit)
+		pay_panel_pay_amount(st->pay, cur, ask.deposit - ask.held,
+				     "deposit required by the booking policy");
+	else
 		pay_panel_pay(st->pay, cur);
 	return UI_HANDLED;
 }
@@ -853,6 +916,15 @@ static enum ui_result do_leave_form(void *state, struct ui *ui)
 	return UI_HANDLED;
 }
 
+/* Ctrl-P: the client accepts the booking policy by phone / at the desk. */
+static enum ui_result do_policy_how(void *state, struct ui *ui)
+{
+	struct appt_screen *st = state;
+	(void)ui;
+	st->policy_by_phone = !st->policy_by_phone;
+	return UI_HANDLED;
+}
+
 UI_LIST_MOVE_FUNCTIONS(list_move, struct appt_screen, list)
 
 static const struct ui_function appt_functions[] = {
@@ -880,6 +952,7 @@ static const struct ui_function appt_functions[] = {
 	{UI_ACT_JUMP, do_jump, in_agenda},
 	UI_LIST_MOVE_ENTRIES(list_move, in_agenda),
 	{UI_ACT_SAVE, do_save_form, in_form},
+	{UI_ACT_POLICY, do_policy_how, in_form},
 	{UI_ACT_BACK, do_leave_form, in_form},
 };
 
@@ -900,6 +973,8 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 		return do_leave_form(st, ui);
 	if (k == UI_CTRL('s') || (k == UI_KEY_ENTER && st->form.focus == F_COUNT - 1))
 		return do_save_form(st, ui);
+	if (k == UI_CTRL('p'))
+		return do_policy_how(st, ui);
 	/* The client picker takes Up/Down while it shows matches. */
 	if (st->form.focus == F_CLIENT && st->nmatches > 1 &&
 	    (k == UI_KEY_FN(KEY_UP) || k == UI_KEY_FN(KEY_DOWN))) {

@@ -96,6 +96,7 @@
 	X(READERS, "card readers: register one, choose this desk's")   \
 	X(TAP, "tap a test card on the simulated reader (training)")   \
 	X(VISITS, "visit history: past and future visits, money")      \
+	X(POLICY, "how the client accepted the booking policy")        \
 	X(FEES, "the fees queue: no-show and late-cancellation fees")
 
 enum ui_action {

@@ -216,8 +216,12 @@ class FeesTest(unittest.TestCase):
     def test_kept_deposit_counts_toward_the_fee(self):
         self.drive("policy", "25.00", "none")
         appt = self.booked()
-        fee = self.drive("no-show", str(appt["id"]), "--amount", "1000")["subject"]
+        paid = self.drive("card", str(appt["id"]), "--amount", "1000")  # a deposit, on the card
+        self.assertEqual(paid["subject"]["payment"], "paid", paid)
+        fee = self.no_show(appt)  # the deposit is kept and counts toward the fee
         self.assertEqual(fee["amount"], 1500)
+        detail = self.sql("SELECT detail FROM audit_log WHERE action = 'fee.propose'")[0][0]
+        self.assertIn("10.00 USD kept counted toward it", detail)
 
     def test_amount_changed_staff_down_admin_up(self):
         self.drive("policy", "20.00", "none")

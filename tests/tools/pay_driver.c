@@ -24,6 +24,9 @@
  *   no-show APPT | close-cancel APPT [--amount KEPT] | undo APPT   booking_close / undo
  *   fees [all] | fee F | fee-charge F | fee-link F | fee-waive F --reason R
  *   fee-amount F AMOUNT --reason R     the fees queue (app/fees.c)
+ *   accept APPT desk|phone    the booking policy accepted (policy_after_booking)
+ *   cancel-plan APPT HOURS    what cancelling HOURS before the start does (policy_cancel_plan)
+ *   cancel-policy APPT HOURS  cancel then by the policy (policy_cancel)
  * The key comes from PAYDESK_TEST_STRIPE_KEY (none: Stripe is "locked").
  * Exit: 0 ok, 1 the use case refused or failed. */
 #include <getopt.h>
@@ -36,6 +39,7 @@
 #include <time.h>
 
 #include "paydesk/booking.h"
+#include "paydesk/booking_policy.h"
 #include "paydesk/charge_queue.h"
 #include "paydesk/clients.h"
 #include "paydesk/customers.h"
@@ -598,6 +602,41 @@ int main(int argc, char **argv)
 		out = run_jobs(&R, db, &jq, id, false);
 	} else if (fee_command(db, &e, cmd, arg1, arg2, arg3,
 			       optind + 4 < argc ? argv[optind + 4] : "", R.reason, R.amount, &out)) {
+	} else if (strcmp(cmd, "accept") == 0) {
+		enum policy_accepted_how how = POLICY_AT_DESK;
+		struct policy_ask ask;
+		rc = policy_how_parse(arg2, &how, &err);
+		if (!rc)
+			rc = policy_after_booking(db, &R.who, id, how, &ask, &err);
+		json_t *o = appointment_json(db, id);
+		if (!rc) {
+			char asked[160];
+			json_object_set_new(o, "asked", json_string(policy_ask_text(&ask, asked,
+										    sizeof asked)));
+			json_object_set_new(o, "card", json_string(policy_card_word(&ask)));
+		}
+		out = report(rc, &err, NULL, o);
+	} else if (strcmp(cmd, "cancel-plan") == 0 || strcmp(cmd, "cancel-policy") == 0) {
+		struct appointment a;
+		struct policy_cancel_plan plan = {0};
+		rc = appointments_get(db, id, &a, &err);
+		int64_t now = rc ? 0 : a.starts_at - (int64_t)(atof(arg2) * 3600);
+		if (!rc)
+			appointment_free(&a);
+		if (!rc)
+			rc = strcmp(cmd, "cancel-plan") == 0
+				     ? policy_cancel_plan(db, id, now, &plan, &err)
+				     : policy_cancel(&e, id, now, &plan, &r, &err);
+		json_t *o = appointment_json(db, id);
+		json_object_set_new(o, "plan",
+				    json_pack("{s:b, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "late",
+					      plan.late, "rule", policy_rule_name(plan.rule), "held",
+					      (json_int_t)plan.held, "deposit",
+					      (json_int_t)plan.deposit, "refund",
+					      (json_int_t)plan.refund, "kept", (json_int_t)plan.kept,
+					      "fee", (json_int_t)plan.fee, "fee_due",
+					      (json_int_t)plan.fee_due));
+		out = report(rc, &err, &r, o);
 	} else {
 		fprintf(stderr, "unknown command %s\n", cmd);
 		out = 2;

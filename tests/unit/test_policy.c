@@ -9,6 +9,7 @@
 #include "paydesk/booking.h"
 #include "paydesk/clients.h"
 #include "paydesk/db.h"
+#include "paydesk/payments_desk.h"
 #include "paydesk/policies.h"
 #include "paydesk/services.h"
 #include "paydesk/staff.h"
@@ -340,6 +341,83 @@ static void test_acceptance_kept_as_it_was(void **state)
 	assert_non_null(strstr(s.last_detail, "Deposit 9.00 EUR"));
 }
 
+static void test_money_at_cancellation_pure(void **state)
+{
+	(void)state;
+	struct booking_policy p = salon_default(); /* 20 % deposit, late: keep it + 50 % fee */
+	struct policy_cancel_plan plan;
+	/* in time, deposit paid: everything back, no fee */
+	policy_plan_money(&p, 4500, "eur", 900, false, false, &plan);
+	assert_false(plan.late);
+	assert_int_equal(plan.refund, 900);
+	assert_int_equal(plan.kept, 0);
+	assert_int_equal(plan.fee_due, 0);
+	/* late, deposit paid: the deposit kept and counted toward the 22.50 fee */
+	policy_plan_money(&p, 4500, "eur", 900, true, false, &plan);
+	assert_true(plan.late);
+	assert_int_equal(plan.rule, POLICY_KEEP_DEPOSIT);
+	assert_int_equal(plan.deposit, 900);
+	assert_int_equal(plan.kept, 900);
+	assert_int_equal(plan.refund, 0);
+	assert_int_equal(plan.fee, 2250);
+	assert_int_equal(plan.fee_due, 1350);
+	/* late, paid in full: the deposit kept, the rest back */
+	policy_plan_money(&p, 4500, "eur", 4500, true, false, &plan);
+	assert_int_equal(plan.kept, 900);
+	assert_int_equal(plan.refund, 3600);
+	/* late with keep-all, paid in full: the fee is covered */
+	p.late = POLICY_KEEP_ALL;
+	policy_plan_money(&p, 4500, "eur", 4500, true, false, &plan);
+	assert_int_equal(plan.refund, 0);
+	assert_int_equal(plan.fee_due, 0);
+	/* a no-show keeps what was paid, less of the 45.00 fee is due */
+	policy_plan_money(&p, 4500, "eur", 900, false, true, &plan);
+	assert_true(plan.no_show);
+	assert_int_equal(plan.kept, 900);
+	assert_int_equal(plan.fee, 4500);
+	assert_int_equal(plan.fee_due, 3600);
+	/* nothing paid, in another currency than the fixed fee: no fee */
+	policy_plan_money(&p, 4500, "gbp", 0, false, true, &plan);
+	assert_int_equal(plan.fee_due, 0);
+	assert_string_equal(plan.currency, "gbp");
+}
+
+static void test_cancel_plan_of_a_booking(void **state)
+{
+	struct fx *f = *state;
+	struct pd_error err = {0};
+	struct booking_policy p = salon_default();
+	assert_int_equal(policy_set(f->db, &admin, &p, &err), 0);
+	int64_t appt = book(f, f->haircut);
+	struct appointment a;
+	assert_int_equal(appointments_get(f->db, appt, &a, &err), 0);
+	int64_t starts = a.starts_at;
+	appointment_free(&a);
+	struct pay_result r = {0};
+	assert_int_equal(payments_desk_take(f->db, &admin, appt, PAYROW_CASH, 900, "", &r, &err),
+			 0);
+
+	struct policy_cancel_plan plan;
+	assert_int_equal(policy_cancel_plan(f->db, appt, starts - 48 * 3600, &plan, &err), 0);
+	assert_false(plan.late);
+	assert_int_equal(plan.held, 900);
+	assert_int_equal(plan.refund, 900);
+	assert_int_equal(plan.policy_version, p.version);
+	assert_true(plan.hold_card);
+	assert_string_equal(plan.currency, "eur");
+
+	assert_int_equal(policy_cancel_plan(f->db, appt, starts - 3600, &plan, &err), 0);
+	assert_true(plan.late);
+	assert_int_equal(plan.kept, 900);
+	assert_int_equal(plan.refund, 0);
+	assert_int_equal(plan.fee_due, 1350);
+
+	assert_int_equal(policy_no_show_plan(f->db, appt, &plan, &err), 0);
+	assert_int_equal(plan.fee_due, 3600);
+
+	assert_int_equal(policy_cancel_plan(f->db, 999, starts, &plan, &err), PD_ERR_NOT_FOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +429,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_admin_sets_service_falls_back_to_default,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acceptance_kept_as_it_was, setup, teardown),
+		cmocka_unit_test(test_money_at_cancellation_pure),
+		cmocka_unit_test_setup_teardown(test_cancel_plan_of_a_booking, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,6 +47,18 @@ def _line_item(ctx, i, li):
             "price": clone(price), "quantity": qty}
 
 
+def _custom_text(given):
+    """The session's custom_text as Stripe renders it: each position a {message} or null
+    ("" clears it)."""
+    given = given or {}
+    out = {"shipping_address": None, "submit": None}
+    for pos in ("shipping_address", "submit"):
+        v = given.get(pos)
+        if isinstance(v, dict) and v.get("message"):
+            out[pos] = {"message": v["message"]}
+    return out
+
+
 def create_session(ctx, p):
     mode = p.get("mode")
     if not mode:
@@ -94,7 +106,7 @@ def create_session(ctx, p):
         "billing_address_collection": p.get("billing_address_collection"),
         "cancel_url": p.get("cancel_url"), "client_reference_id": p.get("client_reference_id"),
         "consent": None, "consent_collection": None, "created": ctx.now, "currency": currency,
-        "custom_fields": [], "custom_text": {"shipping_address": None, "submit": None},
+        "custom_fields": [], "custom_text": _custom_text(p.get("custom_text")),
         "customer": customer["id"] if customer else None,
         "customer_creation": None if customer else p.get("customer_creation", "if_required"),
         "customer_details": None, "customer_email": p.get("customer_email"),
