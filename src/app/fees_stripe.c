@@ -167,6 +167,17 @@ static int client_card(const struct pay_env *e, const struct appt_fee *f, char c
 /* Start a new attempt: committed as charging (and audited) before it is sent. */
 static int send_charge(const struct pay_env *e, struct appt_fee *f, struct pd_error *err)
 {
+	/* A price payment of the visit whose outcome is open is settled first:
+	 * its re-check reads the visit's newest PaymentIntent create. */
+	struct pay_attempt last;
+	if (payrows_latest(e->db, f->appointment_id, -1, &last, NULL) == PD_OK) {
+		bool open = last.status == PAYROW_STARTING || last.status == PAYROW_UNKNOWN;
+		pay_attempt_free(&last);
+		if (open)
+			return pd_error_set(err, PD_ERR_USAGE,
+					    "the visit's last payment's outcome is not known yet: Y "
+					    "re-checks it (Appointments), then charge the fee");
+	}
 	char customer[64] = "", pm[64] = "";
 	int rc = client_card(e, f, customer, pm, err);
 	if (rc)
