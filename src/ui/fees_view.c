@@ -142,11 +142,15 @@ static void ask_charge(struct fees_view *v, const struct appt_fee *f)
 	c->id = f->id;
 	char ago[48], body[1100];
 	fee_visit_ago(f->visit_at, (int64_t)time(NULL), ago, sizeof ago);
+	bool recheck = f->state == FEE_CHARGING;
 	snprintf(body, sizeof body,
-		 "%s · %s · %s\n%s fee, charged now on the client's saved card\n(off-session, "
-		 "once; a decline offers a pay link).",
+		 recheck ? "%s · %s · %s\n%s fee: its charge has no known outcome.\nIts same call "
+			   "is sent again (Stripe answers it once): never charged twice."
+			 : "%s · %s · %s\n%s fee, charged now on the client's saved card\n(off-session, "
+			   "once; a decline offers a pay link).",
 		 f->client, f->service, ago, f->kind == FEE_NO_SHOW ? "No-show" : "Late-cancellation");
-	struct ui_dialog_spec spec = {.title = "Charge the fee?", .body = body, .money = true,
+	struct ui_dialog_spec spec = {.title = recheck ? "Re-check the charge?" : "Charge the fee?",
+				      .body = body, .money = true,
 				      .amount = f->amount, .currency = f->currency,
 				      .confirm_label = "charge", .on_confirm = charge_confirmed,
 				      .free_ctx = free};

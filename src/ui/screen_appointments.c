@@ -613,7 +613,7 @@ static bool in_form(const void *state, const struct ui *ui)
  * Keys sharing one help text share one line of the ? overlay, which must
  * leave room for the global keys at 80x24. */
 static const char help_book[] = "n book an appointment, e edit / reschedule it";
-static const char help_state[] = "c cancel, d completed, x no-show, U undo, F fees";
+static const char help_state[] = "c cancel, d done, x mark no-show, U undo, F fees";
 static const char help_move[] = "h/l previous / next day (week), j/k move";
 static const char help_rows[] = "G last, g first row, PgDn/PgUp, Ctrl-D/U half";
 static const char help_view[] = "t today, w week, s staff, / find a client, J date";
