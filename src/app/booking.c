@@ -7,6 +7,7 @@
 #include "paydesk/audit.h"
 #include "paydesk/clients.h"
 #include "paydesk/db.h"
+#include "paydesk/fees.h"
 #include "paydesk/money.h"
 #include "paydesk/services.h"
 #include "paydesk/staff.h"
@@ -311,6 +312,8 @@ int booking_close(sqlite3 *db, const struct session *who, int64_t id, int64_t ve
 		rc = audit(db, who, action, id, false, &cur, err);
 	if (!rc && kept > 0)
 		rc = audit_kept(db, who, id, to, kept, currency, err);
+	if (!rc) /* a no-show or late cancellation fee waits in the fees queue */
+		rc = fees_propose_in(db, who, &cur, to, now, err);
 	appointment_free(&cur);
 	return finish(db, rc, err);
 }
@@ -375,6 +378,8 @@ int booking_undo_state(sqlite3 *db, const struct session *who, int64_t id, int64
 		rc = appointments_note_state_change(db, id, false, prev, now, err);
 	if (!rc)
 		rc = audit_noted(db, who, "booking.undo", id, false, &cur, note, err);
+	if (!rc) /* a fee nobody has worked yet goes with the no-show or cancel */
+		rc = fees_withdraw_in(db, who, id, err);
 	if (!rc && restored)
 		*restored = prev;
 	appointment_free(&cur);

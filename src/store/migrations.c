@@ -802,6 +802,37 @@ const struct migration store_migrations[] = {
 	 "  actor TEXT NOT NULL"
 	 ");"
 	 "CREATE INDEX policy_acceptances_appt ON policy_acceptances(appointment_id, id);", NULL},
+	{19, "fees proposed at a no-show or a late cancellation, worked through in the fees queue",
+	 /* A fee is proposed from the policy and charged only when a person
+	  * says so. state: proposed → charging → charged | declined |
+	  * needs_action (a pay link then); waived (with a reason) or withdrawn
+	  * (the no-show or cancel undone). One live fee per appointment. */
+	 "CREATE TABLE appointment_fees ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  appointment_id INTEGER NOT NULL REFERENCES appointments(id),"
+	 "  kind TEXT NOT NULL CHECK (kind IN ('no_show', 'late_cancel')),"
+	 "  amount INTEGER NOT NULL CHECK (amount > 0),"
+	 "  policy_amount INTEGER NOT NULL CHECK (policy_amount >= 0),"
+	 "  currency TEXT NOT NULL,"
+	 "  state TEXT NOT NULL DEFAULT 'proposed' CHECK (state IN ('proposed', 'charging',"
+	 "    'charged', 'declined', 'needs_action', 'waived', 'withdrawn')),"
+	 "  reason TEXT NOT NULL DEFAULT '',"
+	 "  message TEXT NOT NULL DEFAULT '',"
+	 "  policy_id INTEGER,"
+	 "  policy_version INTEGER NOT NULL,"
+	 "  visit_at INTEGER NOT NULL,"
+	 "  payment_intent_id TEXT,"
+	 "  checkout_session_id TEXT,"
+	 "  pay_link_url TEXT,"
+	 "  attempts INTEGER NOT NULL DEFAULT 0,"
+	 "  proposed_by TEXT NOT NULL,"
+	 "  proposed_at INTEGER NOT NULL,"
+	 "  updated_by TEXT NOT NULL,"
+	 "  updated_at INTEGER NOT NULL"
+	 ");"
+	 "CREATE UNIQUE INDEX appointment_fees_live ON appointment_fees(appointment_id)"
+	 "  WHERE state <> 'withdrawn';"
+	 "CREATE INDEX appointment_fees_state ON appointment_fees(state, visit_at);", NULL},
 	{21, "packages and prepaid credit: definitions, what clients bought, what visits drew",
 	 /* packages: what the admin sells — kind 'visits' (visits of one
 	  * service) or 'credit' (an amount to spend), its price and how many

@@ -16,6 +16,7 @@
 #include "paydesk/auth.h"
 #include "paydesk/booking.h"
 #include "paydesk/booking_policy.h"
+#include "paydesk/fees.h"
 #include "paydesk/money.h"
 #include "paydesk/pay_precheck.h"
 #include "paydesk/payments.h"
@@ -77,6 +78,18 @@ static void say_done(struct appt_screen *st, const char *before, enum appt_state
 		  appt_state_label(to), kept > 0 ? ", " : "", money, kept > 0 ? " kept" : "");
 }
 
+/* A fee the policy proposed with this close: said, and where it waits. */
+static void note_fee(struct appt_screen *st, int64_t id)
+{
+	struct appt_fee f;
+	if (fees_live_for(st->ui->app->db, id, &f, NULL) != PD_OK || f.state != FEE_PROPOSED)
+		return;
+	char money[64];
+	ui_notify(st->ui, UI_NOTICE_INFO, "%s; a %s fee of %s waits in the fees queue (F)",
+		  appt_state_label(f.kind == FEE_NO_SHOW ? APPT_NO_SHOW : APPT_CANCELLED),
+		  fee_kind_label(f.kind), money_format(f.amount, f.currency, money, sizeof money));
+}
+
 /* Change the state (read at version); kept > 0: the money the desk keeps,
  * audited once the appointment is closed. before: what happened first. */
 static void close_now(struct appt_screen *st, int64_t id, int64_t version, enum appt_state to,
@@ -100,6 +113,7 @@ static void close_now(struct appt_screen *st, int64_t id, int64_t version, enum 
 			  err.msg);
 	} else {
 		say_done(st, before, to, kept, currency);
+		note_fee(st, id);
 	}
 	appt_load(st);
 }

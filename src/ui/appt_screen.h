@@ -12,6 +12,7 @@
 #include "paydesk/services.h"
 #include "paydesk/staff.h"
 #include "paydesk/textedit.h"
+#include "fees_view.h"
 #include "pay_panel.h"
 #include "widgets.h"
 
@@ -86,6 +87,7 @@ struct appt_screen {
 	struct queued_charge *queued;
 	size_t nqueued;
 	int64_t drop_id; /* the queued charge the drop prompt asks about */
+	struct fees_view *fees; /* the fees queue (F), drawn instead of the agenda when open */
 };
 
 /* Re-read the rows of the day / week shown. */

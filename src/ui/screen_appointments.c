@@ -57,6 +57,7 @@ static void *open_appts(struct ui *ui)
 	st->ui = ui;
 	st->list.sel = -1;
 	st->pay = pay_panel_new(ui);
+	st->fees = fees_view_new(ui);
 	tz_today(&st->y, &st->m, &st->d);
 	appt_load(st);
 	return st;
@@ -98,6 +99,7 @@ static void close_appts(void *state)
 	appt_money_close(st);
 	textedit_free(&st->prompt_text);
 	pay_panel_free(&st->pay);
+	fees_view_free(&st->fees);
 	appointments_free_list(&st->rows, st->n);
 	appt_queue_free(st);
 	free(st);
@@ -120,6 +122,7 @@ static void reload(void *state, struct ui *ui)
 	struct appt_screen *st = state;
 	appt_load(st);
 	pay_panel_reload(st->pay);
+	fees_view_reload(st->fees);
 }
 
 const struct appointment *appt_selected(const struct appt_screen *st)
@@ -613,7 +616,7 @@ static bool in_agenda(const void *state, const struct ui *ui)
 	const struct appt_screen *st = state;
 	(void)ui;
 	return !st->form_open && !pay_panel_active(st->pay) && !st->money.open &&
-	       st->prompt == APPT_PROMPT_NONE;
+	       st->prompt == APPT_PROMPT_NONE && !fees_view_active(st->fees);
 }
 
 /* Q and D only while a charge is queued (saved-card charges kept during a
@@ -635,7 +638,7 @@ static bool in_form(const void *state, const struct ui *ui)
  * Keys sharing one help text share one line of the ? overlay, which must
  * leave room for the global keys at 80x24. */
 static const char help_book[] = "n book an appointment, e edit / reschedule it";
-static const char help_state[] = "c cancel, d completed, x mark no-show, U undo";
+static const char help_state[] = "c cancel, d done, x mark no-show, U undo, F fees";
 static const char help_move[] = "h/l previous / next day (week), j/k move";
 static const char help_rows[] = "G last, g first row, PgDn/PgUp, Ctrl-D/U half";
 static const char help_view[] = "t today, w week, s staff, / find a client, J date";
@@ -650,6 +653,7 @@ static const struct ui_binding appt_keys[] = {
 	{'d', UI_ACT_COMPLETE, help_state, NULL},
 	{'x', UI_ACT_NO_SHOW, help_state, NULL},
 	{'U', UI_ACT_UNDO, help_state, NULL},
+	{'F', UI_ACT_FEES, help_state, NULL},
 	{'p', UI_ACT_PAY, help_pay, NULL},
 	{'r', UI_ACT_REFUND, help_pay, NULL},
 	{'u', UI_ACT_PAY_VIEW, help_pay, NULL},
@@ -724,6 +728,14 @@ static enum ui_result do_pay(void *state, struct ui *ui)
 				     "deposit required by the booking policy");
 	else
 		pay_panel_pay(st->pay, cur);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_fees(void *state, struct ui *ui)
+{
+	struct appt_screen *st = state;
+	(void)ui;
+	fees_view_open(st->fees);
 	return UI_HANDLED;
 }
 
@@ -947,6 +959,7 @@ static const struct ui_function appt_functions[] = {
 	{UI_ACT_COMPLETE, do_complete, in_agenda},
 	{UI_ACT_NO_SHOW, do_no_show, in_agenda},
 	{UI_ACT_UNDO, do_undo, in_agenda},
+	{UI_ACT_FEES, do_fees, in_agenda},
 	{UI_ACT_PAY, do_pay, in_agenda},
 	{UI_ACT_REFUND, do_refund, in_agenda},
 	{UI_ACT_PAY_VIEW, do_pay_view, in_agenda},
@@ -971,6 +984,8 @@ static const struct ui_function appt_functions[] = {
 static enum ui_result key(void *state, struct ui *ui, int k)
 {
 	struct appt_screen *st = state;
+	if (fees_view_active(st->fees))
+		return fees_view_key(st->fees, k);
 	if (pay_panel_active(st->pay))
 		return pay_panel_key(st->pay, k);
 	if (st->money.open)
@@ -1014,6 +1029,8 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 static bool editing(void *state)
 {
 	const struct appt_screen *st = state;
+	if (fees_view_active(st->fees))
+		return fees_view_editing(st->fees);
 	if (pay_panel_active(st->pay))
 		return pay_panel_editing(st->pay);
 	if (st->money.open)
@@ -1027,7 +1044,7 @@ static void job_done(void *state, struct ui *ui, const struct jobs_completion *c
 {
 	struct appt_screen *st = state;
 	(void)ui;
-	if (!appt_close_job_done(st, c))
+	if (!fees_view_job_done(st->fees, c) && !appt_close_job_done(st, c))
 		pay_panel_job_done(st->pay, c);
 }
 
@@ -1041,7 +1058,9 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 {
 	struct appt_screen *st = state;
 	(void)ui;
-	if (st->form_open)
+	if (fees_view_active(st->fees))
+		fees_view_draw(st->fees, a);
+	else if (st->form_open)
 		appt_draw_form(st, a);
 	else if (pay_panel_active(st->pay))
 		pay_panel_draw(st->pay, a);

@@ -100,7 +100,8 @@
 	X(POLICY_DEFAULT, "the business's default booking policy") \
 	X(PACKAGE_SELL, "sell the client a package or credit")        \
 	X(PACKAGE_REFUND, "refund what is unused of a package")        \
-	X(PACKAGES, "packages and credit sold ahead of visits: define")
+	X(PACKAGES, "packages and credit sold ahead of visits: define") \
+	X(FEES, "the fees queue: no-show and late-cancellation fees")
 
 enum ui_action {
 #define X(id, help) UI_ACT_##id,

@@ -19,6 +19,11 @@
  *   queue APPT [--amount N] [--pm ID]  queue a saved-card charge (charge_queue_add)
  *   queue-send Q | job-queue-send Q    send queued charge Q (inline / as the worker job)
  *   queue-drop Q REASON       drop it;  queue-list   the charges still queued
+ *   policy NOSHOW LATE [HOURS [CUR]]  the business default policy (fees as typed:
+ *                             "20%", "15.00", "none"; cancellation window in hours)
+ *   no-show APPT | close-cancel APPT [--amount KEPT] | undo APPT   booking_close / undo
+ *   fees [all] | fee F | fee-charge F | fee-link F | fee-waive F --reason R
+ *   fee-amount F AMOUNT --reason R     the fees queue (app/fees.c)
  *   accept APPT desk|phone    the booking policy accepted (policy_after_booking)
  *   cancel-plan APPT HOURS    what cancelling HOURS before the start does (policy_cancel_plan)
  *   cancel-policy APPT HOURS  cancel then by the policy (policy_cancel)
@@ -38,6 +43,9 @@
 #include "paydesk/charge_queue.h"
 #include "paydesk/clients.h"
 #include "paydesk/customers.h"
+#include "paydesk/fees.h"
+#include "paydesk/money.h"
+#include "paydesk/policies.h"
 #include "paydesk/db.h"
 #include "paydesk/history.h"
 #include "paydesk/history_refund.h"
@@ -214,6 +222,98 @@ static int64_t book(sqlite3 *db, int64_t client, int64_t price, const char *cur,
 	if (booking_create(db, &req, &id, err) || payments_after_booking(db, who, id, err))
 		return 0;
 	return id;
+}
+
+static json_t *fee_json(sqlite3 *db, int64_t id)
+{
+	struct appt_fee f;
+	if (fees_get(db, id, &f, NULL) != PD_OK)
+		return json_null();
+	char ago[48];
+	fee_visit_ago(f.visit_at, (int64_t)time(NULL), ago, sizeof ago);
+	json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:s,"
+			      " s:i, s:s, s:s, s:s}",
+			      "id", (json_int_t)f.id, "appointment", (json_int_t)f.appointment_id,
+			      "kind", fee_kind_key(f.kind), "state", fee_state_key(f.state),
+			      "amount", (json_int_t)f.amount, "policy_amount",
+			      (json_int_t)f.policy_amount, "currency", f.currency, "reason", f.reason,
+			      "message", f.message, "policy_version", (json_int_t)f.policy_version,
+			      "payment_intent", f.payment_intent_id, "pay_link", f.pay_link_url,
+			      "checkout_session", f.checkout_session_id, "attempts", f.attempts,
+			      "updated_by", f.updated_by, "visit", ago, "client", f.client);
+	return o;
+}
+
+/* The fees queue and what feeds it; 0 when cmd is not one of these. */
+static int fee_command(sqlite3 *db, const struct pay_env *e, const char *cmd, const char *arg1,
+		       const char *arg2, const char *arg3, const char *arg4, const char *reason,
+		       int64_t amount, int *out)
+{
+	struct pd_error err = {0};
+	struct pay_result r;
+	memset(&r, 0, sizeof r);
+	int64_t id = atoll(arg1);
+	int rc;
+	if (strcmp(cmd, "policy") == 0) {
+		struct booking_policy p;
+		policy_none(&p);
+		const char *cur = *arg4 ? arg4 : "usd";
+		snprintf(p.currency, sizeof p.currency, "%s", cur);
+		rc = policy_amount_parse(arg1, cur, &p.no_show_fee, &err);
+		if (!rc)
+			rc = policy_amount_parse(arg2, cur, &p.late_fee, &err);
+		p.cancel_window_hours = *arg3 ? atoi(arg3) : 24;
+		if (!rc)
+			rc = policy_set(db, e->who, &p, &err);
+		*out = report(rc, &err, NULL, json_pack("{s:I}", "version", (json_int_t)p.version));
+	} else if (strcmp(cmd, "no-show") == 0 || strcmp(cmd, "close-cancel") == 0 ||
+		   strcmp(cmd, "undo") == 0) {
+		struct appointment a;
+		rc = appointments_get(db, id, &a, &err);
+		if (!rc) {
+			int64_t v = a.version;
+			char cur[4];
+			snprintf(cur, sizeof cur, "%s", a.currency);
+			appointment_free(&a);
+			rc = strcmp(cmd, "undo") == 0
+				     ? booking_undo_state(db, e->who, id, v, NULL, &err)
+				     : booking_close(db, e->who, id, v,
+						     cmd[0] == 'n' ? APPT_NO_SHOW : APPT_CANCELLED,
+						     amount, cur, &err);
+		}
+		struct appt_fee f;
+		int64_t fid = fees_live_for(db, id, &f, NULL) == PD_OK ? f.id : 0;
+		*out = report(rc, &err, NULL, fid ? fee_json(db, fid) : json_null());
+	} else if (strcmp(cmd, "fees") == 0) {
+		struct appt_fee *list = NULL;
+		size_t n = 0;
+		rc = fees_list(db, strcmp(arg1, "all") == 0, &list, &n, &err);
+		json_t *arr = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(arr, fee_json(db, list[i].id));
+		free(list);
+		*out = report(rc, &err, NULL, arr);
+	} else if (strcmp(cmd, "fee") == 0) {
+		*out = report(PD_OK, &err, NULL, fee_json(db, id));
+	} else if (strcmp(cmd, "fee-charge") == 0 || strcmp(cmd, "fee-link") == 0) {
+		rc = cmd[4] == 'c' ? fees_charge(e, id, &r, &err) : fees_pay_link(e, id, &r, &err);
+		*out = report(rc, &err, &r, fee_json(db, id));
+	} else if (strcmp(cmd, "fee-waive") == 0) {
+		rc = fees_waive(db, e->who, id, reason, &err);
+		*out = report(rc, &err, NULL, fee_json(db, id));
+	} else if (strcmp(cmd, "fee-amount") == 0) {
+		struct appt_fee f;
+		int64_t minor = 0;
+		rc = fees_get(db, id, &f, &err);
+		if (!rc)
+			rc = money_parse(arg2, f.currency, &minor, &err);
+		if (!rc)
+			rc = fees_set_amount(db, e->who, id, minor, reason, &err);
+		*out = report(rc, &err, NULL, fee_json(db, id));
+	} else {
+		return 0;
+	}
+	return 1;
 }
 
 struct run {
@@ -500,6 +600,8 @@ int main(int argc, char **argv)
 	} else if (strcmp(cmd, "job-card") == 0) {
 		jq.op = PAY_OP_CARD;
 		out = run_jobs(&R, db, &jq, id, false);
+	} else if (fee_command(db, &e, cmd, arg1, arg2, arg3,
+			       optind + 4 < argc ? argv[optind + 4] : "", R.reason, R.amount, &out)) {
 	} else if (strcmp(cmd, "accept") == 0) {
 		enum policy_accepted_how how = POLICY_AT_DESK;
 		struct policy_ask ask;

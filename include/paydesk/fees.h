@@ -1,0 +1,74 @@
+/* Fees at a no-show or a late cancellation (issue 18): proposed from the
+ * appointment's booking policy, never charged without a person. The fees
+ * queue (Appointments tab, `F`; `paydesk fees`) works through them with one
+ * key each: charge the client's saved card off-session, change the amount,
+ * waive it with a reason; a decline or an authentication request offers a
+ * pay link. Every step is audited (fee.*) in the transaction that makes it.
+ *
+ * Who may do what: anyone who may take payment (staff and admins) charges,
+ * waives (a reason is required) and lowers a fee; only an admin raises one
+ * above what the policy gave. Charges go through the outbox with one
+ * Idempotency-Key per attempt, committed (fee charging) before anything is
+ * sent: a second `c` on a fee whose outcome is not known re-sends that same
+ * call (Stripe answers it again, nothing is charged twice) instead of a new
+ * one. The PaymentIntent carries metadata appointment_id, client_id,
+ * service, fee_id, fee_kind and policy_version. */
+#ifndef PAYDESK_FEES_H
+#define PAYDESK_FEES_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "paydesk/appointments.h"
+#include "paydesk/auth.h"
+#include "paydesk/error.h"
+#include "paydesk/fees_store.h"
+#include "paydesk/payments.h"
+
+/* Inside booking_close's transaction, once a->state is to: propose the fee
+ * the policy gives for a no-show, or for a cancellation later than its
+ * window (policy_no_show_plan / policy_cancel_plan), less the money still
+ * held (paid, not refunded: kept, it counts toward the fee). Nothing when
+ * the policy has no such fee, the price is in another currency than a fixed
+ * fee, or the appointment has a fee already. Audited as fee.propose. */
+int fees_propose_in(sqlite3 *db, const struct session *who, const struct appointment *a,
+		    enum appt_state to, int64_t now, struct pd_error *err);
+
+/* Inside booking_undo_state's transaction: a fee still proposed for the
+ * appointment is withdrawn (fee.withdraw); one already charged or worked on
+ * stays as it is. */
+int fees_withdraw_in(sqlite3 *db, const struct session *who, int64_t appointment_id,
+		     struct pd_error *err);
+
+/* Change the amount of fee id to amount (> 0) with a reason: staff up to the
+ * policy's amount, admins above it too. Only while nobody charges it. */
+int fees_set_amount(sqlite3 *db, const struct session *who, int64_t id, int64_t amount,
+		    const char *reason, struct pd_error *err);
+
+/* Waive fee id, reason required. */
+int fees_waive(sqlite3 *db, const struct session *who, int64_t id, const char *reason,
+	       struct pd_error *err);
+
+/* Charge fee id on the client's first saved card off-session (a worker:
+ * network). A decline or an authentication request is PD_OK with the fee
+ * declined / needs action, r->offer_link set and the next step in
+ * r->message. A fee whose last charge has no known outcome is read back
+ * (its call re-sent with its own key), never charged anew. A fee with an
+ * open pay link is only checked against the link. */
+int fees_charge(const struct pay_env *e, int64_t id, struct pay_result *r,
+		struct pd_error *err);
+
+/* A pay link (Checkout Session) for fee id (r->url), for the client to pay
+ * it themselves; an open one is shown again. */
+int fees_pay_link(const struct pay_env *e, int64_t id, struct pay_result *r,
+		  struct pd_error *err);
+
+/* "visit today", "visit yesterday", "visit 3 days ago", "visit 2 weeks ago". */
+char *fee_visit_ago(int64_t visit_at, int64_t now, char *out, size_t len);
+
+/* One line for lists: "no-show · 20.00 USD · proposed". */
+char *fee_describe(const struct appt_fee *f, char *out, size_t len);
+
+#endif

@@ -1,0 +1,169 @@
+/* `paydesk fees …`: the fees queue headless. Lists the fees proposed at
+ * no-shows and late cancellations, and works them one at a time with the
+ * same rules and audit entries as the Appointments tab's queue (app/fees.c):
+ * charge the saved card, send a pay link, change the amount, waive. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli_io.h"
+#include "paydesk/cli.h"
+#include "paydesk/fees.h"
+#include "paydesk/money.h"
+#include "plans_cli.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage: paydesk fees [list] [--all]         fees waiting for someone (--all: every fee)\n"
+	      "       paydesk fees charge ID               charge it on the client's saved card\n"
+	      "       paydesk fees link ID                 a pay link for the client instead\n"
+	      "       paydesk fees amount ID AMOUNT --reason TEXT   change what is asked\n"
+	      "       paydesk fees waive ID --reason TEXT  let it go\n"
+	      "Who acts: --as NAME with PAYDESK_PIN or --pin-fd N, else the vault passphrase\n"
+	      "(PAYDESK_PASSPHRASE or --passphrase-fd N), whose holder is an admin. Staff charge,\n"
+	      "lower and waive fees; only an admin asks more than the policy's amount.\n",
+	      out);
+}
+
+static void print_list(sqlite3 *db, bool all, struct pd_error *err, int *rc)
+{
+	struct appt_fee *list = NULL;
+	size_t n = 0;
+	if ((*rc = fees_list(db, all, &list, &n, err)))
+		return;
+	if (n == 0)
+		printf(all ? "no fee yet\n" : "no fee is waiting\n");
+	else
+		printf("%-4s %-18s %-20s %-16s %-11s %12s  %s\n", "ID", "VISIT", "CLIENT", "SERVICE",
+		       "KIND", "AMOUNT", "STATE");
+	int64_t now = (int64_t)time(NULL);
+	for (size_t i = 0; i < n; i++) {
+		const struct appt_fee *f = &list[i];
+		char ago[48], money[64];
+		fee_visit_ago(f->visit_at, now, ago, sizeof ago);
+		money_format(f->amount, f->currency, money, sizeof money);
+		printf("%-4lld %-18s %-20.20s %-16.16s %-11s %12s  %s\n", (long long)f->id, ago,
+		       f->client, f->service, fee_kind_label(f->kind), money,
+		       fee_state_label(f->state));
+		if (f->message[0] && f->state != FEE_CHARGED)
+			printf("     %s\n", f->message);
+		if (f->pay_link_url[0] && fee_state_open(f->state))
+			printf("     pay link: %s\n", f->pay_link_url);
+		if (f->state == FEE_WAIVED)
+			printf("     waived by %s: %s\n", f->updated_by, f->reason);
+	}
+	free(list);
+}
+
+static void print_result(const struct pay_result *r)
+{
+	printf("%s\n", r->message);
+	if (r->url[0])
+		printf("pay link: %s\n", r->url);
+}
+
+static int run(struct app *app, int argc, char **argv)
+{
+	enum { O_AS = 256, O_PINFD, O_PASSFD, O_REASON, O_ALL, O_HELP };
+	static const struct option opts[] = {
+		{"as", required_argument, NULL, O_AS},
+		{"pin-fd", required_argument, NULL, O_PINFD},
+		{"passphrase-fd", required_argument, NULL, O_PASSFD},
+		{"reason", required_argument, NULL, O_REASON},
+		{"all", no_argument, NULL, O_ALL},
+		{"help", no_argument, NULL, O_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	const char *as = NULL, *reason = NULL;
+	int pin_fd = -1, pass_fd = -1, c;
+	bool all = false;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case O_AS: as = optarg; break;
+		case O_REASON: reason = optarg; break;
+		case O_ALL: all = true; break;
+		case O_PINFD:
+		case O_PASSFD: {
+			int fd = cli_parse_fd(optarg);
+			if (fd < 0) {
+				fprintf(stderr, "paydesk: a descriptor number is expected\n");
+				return 2;
+			}
+			*(c == O_PINFD ? &pin_fd : &pass_fd) = fd;
+			break;
+		}
+		case O_HELP: usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	const char *verb = optind < argc ? argv[optind++] : "list";
+	int nargs = argc - optind;
+	bool is_list = strcmp(verb, "list") == 0 && nargs == 0;
+	bool is_charge = strcmp(verb, "charge") == 0 && nargs == 1;
+	bool is_link = strcmp(verb, "link") == 0 && nargs == 1;
+	bool is_amount = strcmp(verb, "amount") == 0 && nargs == 2;
+	bool is_waive = strcmp(verb, "waive") == 0 && nargs == 1;
+	if (!is_list && !is_charge && !is_link && !is_amount && !is_waive) {
+		usage(stderr);
+		return 2;
+	}
+	if ((is_amount || is_waive) && (!reason || !*reason)) {
+		fprintf(stderr, "paydesk: say why with --reason TEXT (kept in the audit log)\n");
+		return 2;
+	}
+	struct pd_error err = {0};
+	int64_t id = 0;
+	if (!is_list && cli_parse_id(argv[optind], "the fee", "its ID from paydesk fees list",
+				     &id, &err))
+		return cli_fail(PD_ERR_USAGE, err.msg);
+	int rc = PD_OK;
+	if (is_charge || is_link) { /* Stripe: the key is needed */
+		struct session who = {0};
+		if (as && cli_authenticate(app, as, pin_fd, -1, &who, &err) != PD_OK)
+			return cli_fail(PD_ERR, err.msg);
+		struct stripe_cli s;
+		rc = as ? stripe_cli_open_as(&s, app, &who, pass_fd, &err)
+			: stripe_cli_open(&s, app, pass_fd, &err);
+		struct pay_result r;
+		if (!rc)
+			rc = is_charge ? fees_charge(&s.env, id, &r, &err)
+				       : fees_pay_link(&s.env, id, &r, &err);
+		stripe_cli_close(&s);
+		if (rc)
+			return cli_fail(rc, err.msg);
+		print_result(&r);
+		/* A card that did not pay is not a success for a script. */
+		return is_charge && (r.offer_link || !r.done) ? 1 : 0;
+	}
+	struct session who = {0};
+	rc = cli_authenticate(app, as, pin_fd, pass_fd, &who, &err);
+	if (!rc && is_list) {
+		print_list(app->db, all, &err, &rc);
+	} else if (!rc && is_waive) {
+		rc = fees_waive(app->db, &who, id, reason, &err);
+		if (!rc)
+			printf("fee %lld waived: %s\n", (long long)id, reason);
+	} else if (!rc) {
+		struct appt_fee f;
+		int64_t amount = 0;
+		rc = fees_get(app->db, id, &f, &err);
+		if (!rc)
+			rc = money_parse(argv[optind + 1], f.currency, &amount, &err);
+		if (!rc)
+			rc = fees_set_amount(app->db, &who, id, amount, reason, &err);
+		char money[64];
+		if (!rc)
+			printf("fee %lld is now %s\n", (long long)id,
+			       money_format(amount, f.currency, money, sizeof money));
+	}
+	return rc ? cli_fail(rc, err.msg) : 0;
+}
+
+const struct cli_command cli_fees = {
+	.name = "fees",
+	.summary = "no-show and late-cancellation fees: list, charge, link, amount, waive",
+	.run = run,
+};

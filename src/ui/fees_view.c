@@ -1,0 +1,397 @@
+/* The fees queue view: see fees_view.h. */
+#include "fees_view.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "paydesk/fees.h"
+#include "paydesk/fees_job.h"
+#include "paydesk/money.h"
+#include "paydesk/stripe_key.h"
+#include "paydesk/textedit.h"
+#include "widgets.h"
+
+enum fees_prompt { FP_NONE, FP_AMOUNT, FP_AMOUNT_REASON, FP_WAIVE };
+
+#define FEES_JOBS 4
+
+struct fees_view {
+	struct ui *ui;
+	bool open;
+	struct appt_fee *rows;
+	size_t n;
+	struct ui_list list;
+	enum fees_prompt prompt;
+	struct textedit text;
+	int64_t prompt_fee, new_amount;
+	char prompt_error[520];
+	uint64_t jobs[FEES_JOBS];
+};
+
+struct fees_view *fees_view_new(struct ui *ui)
+{
+	struct fees_view *v = calloc(1, sizeof *v);
+	if (v)
+		v->ui = ui;
+	return v;
+}
+
+static void prompt_close(struct fees_view *v)
+{
+	v->prompt = FP_NONE;
+	v->prompt_error[0] = '\0';
+	textedit_free(&v->text);
+}
+
+void fees_view_free(struct fees_view **v)
+{
+	if (!*v)
+		return;
+	prompt_close(*v);
+	free((*v)->rows);
+	free(*v);
+	*v = NULL;
+}
+
+void fees_view_reload(struct fees_view *v)
+{
+	if (!v->open)
+		return;
+	int64_t keep = v->list.sel >= 0 && (size_t)v->list.sel < v->n ? v->rows[v->list.sel].id : 0;
+	free(v->rows);
+	v->rows = NULL;
+	v->n = 0;
+	struct appt_fee *list = NULL;
+	if (fees_list(v->ui->app->db, 0, &list, &v->n, NULL) == PD_OK)
+		v->rows = list;
+	ui_list_set_count(&v->list, (long)v->n);
+	for (size_t i = 0; i < v->n; i++)
+		if (v->rows[i].id == keep)
+			v->list.sel = (long)i;
+}
+
+void fees_view_open(struct fees_view *v)
+{
+	v->open = true;
+	v->list = (struct ui_list){.sel = -1};
+	fees_view_reload(v);
+}
+
+bool fees_view_active(const struct fees_view *v)
+{
+	return v && v->open;
+}
+
+bool fees_view_editing(const struct fees_view *v)
+{
+	return v && v->open && v->prompt != FP_NONE;
+}
+
+static const struct appt_fee *selected(const struct fees_view *v)
+{
+	return v->list.sel >= 0 && (size_t)v->list.sel < v->n ? &v->rows[v->list.sel] : NULL;
+}
+
+static void submit(struct fees_view *v, enum fees_job_op op, int64_t id)
+{
+	struct ui *ui = v->ui;
+	if (!ui->app->jobs) {
+		ui_notify(ui, UI_NOTICE_ERROR, "offline: fees need the workers");
+		return;
+	}
+	if (!stripe_key_unlocked(ui->app)) {
+		ui_notify(ui, UI_NOTICE_ERROR,
+			  "Stripe is locked: unlock it with the admin passphrase (Setup) first");
+		return;
+	}
+	uint64_t job = fees_job_submit(ui->app->jobs, op, id, &ui->app->session);
+	if (!job) {
+		ui_notify(ui, UI_NOTICE_ERROR, "the fee could not be sent: try again");
+		return;
+	}
+	for (int i = 0; i < FEES_JOBS; i++)
+		if (!v->jobs[i]) {
+			v->jobs[i] = job;
+			break;
+		}
+	ui_notify(ui, UI_NOTICE_INFO, op == FEES_JOB_CHARGE ? "charging the fee at Stripe…"
+							      : "making a pay link for the fee…");
+}
+
+struct charge_ctx {
+	struct fees_view *v;
+	int64_t id;
+};
+
+static void charge_confirmed(struct ui *ui, void *ctx)
+{
+	struct charge_ctx *c = ctx;
+	(void)ui;
+	submit(c->v, FEES_JOB_CHARGE, c->id);
+}
+
+static void ask_charge(struct fees_view *v, const struct appt_fee *f)
+{
+	struct charge_ctx *c = calloc(1, sizeof *c);
+	if (!c)
+		return;
+	c->v = v;
+	c->id = f->id;
+	char ago[48], body[1100];
+	fee_visit_ago(f->visit_at, (int64_t)time(NULL), ago, sizeof ago);
+	bool recheck = f->state == FEE_CHARGING;
+	snprintf(body, sizeof body,
+		 recheck ? "%s · %s · %s\n%s fee: its charge has no known outcome.\nIts same call "
+			   "is sent again (Stripe answers it once): never charged twice."
+			 : "%s · %s · %s\n%s fee, charged now on the client's saved card\n(off-session, "
+			   "once; a decline offers a pay link).",
+		 f->client, f->service, ago, f->kind == FEE_NO_SHOW ? "No-show" : "Late-cancellation");
+	struct ui_dialog_spec spec = {.title = recheck ? "Re-check the charge?" : "Charge the fee?",
+				      .body = body, .money = true,
+				      .amount = f->amount, .currency = f->currency,
+				      .confirm_label = "charge", .on_confirm = charge_confirmed,
+				      .free_ctx = free};
+	spec.ctx = c;
+	ui_dialog_open(v->ui, &spec);
+}
+
+static void prompt_open(struct fees_view *v, enum fees_prompt which, int64_t fee)
+{
+	prompt_close(v);
+	v->prompt = which;
+	v->prompt_fee = fee;
+	textedit_init(&v->text, 200, false);
+}
+
+/* Enter on a prompt. */
+static void prompt_submit(struct fees_view *v)
+{
+	struct ui *ui = v->ui;
+	const char *text = v->text.text ? v->text.text : "";
+	struct pd_error err = {0};
+	struct appt_fee f;
+	if (fees_get(ui->app->db, v->prompt_fee, &f, &err) != PD_OK) {
+		snprintf(v->prompt_error, sizeof v->prompt_error, "%s", err.msg);
+		return;
+	}
+	if (v->prompt == FP_AMOUNT) {
+		int64_t amount = 0;
+		if (money_parse(text, f.currency, &amount, &err) != PD_OK) {
+			snprintf(v->prompt_error, sizeof v->prompt_error, "%s", err.msg);
+			return;
+		}
+		int64_t fee = v->prompt_fee;
+		prompt_open(v, FP_AMOUNT_REASON, fee);
+		v->new_amount = amount;
+		return;
+	}
+	int rc = v->prompt == FP_WAIVE
+			 ? fees_waive(ui->app->db, &ui->app->session, f.id, text, &err)
+			 : fees_set_amount(ui->app->db, &ui->app->session, f.id, v->new_amount, text,
+					   &err);
+	if (rc) {
+		snprintf(v->prompt_error, sizeof v->prompt_error, "%s", err.msg);
+		return;
+	}
+	char money[64];
+	if (v->prompt == FP_WAIVE)
+		ui_notify(ui, UI_NOTICE_INFO, "fee waived (%s): nothing is charged", text);
+	else
+		ui_notify(ui, UI_NOTICE_INFO, "the fee is now %s",
+			  money_format(v->new_amount, f.currency, money, sizeof money));
+	prompt_close(v);
+	fees_view_reload(v);
+}
+
+static enum ui_result prompt_key(struct fees_view *v, int k)
+{
+	struct textedit *t = &v->text;
+	if (k == UI_CTRL('c'))
+		return UI_UNHANDLED;
+	if (k != UI_KEY_ENTER)
+		v->prompt_error[0] = '\0';
+	if (k == UI_KEY_ESC)
+		prompt_close(v);
+	else if (k == UI_KEY_ENTER)
+		prompt_submit(v);
+	else if (k == UI_KEY_FN(KEY_BACKSPACE) || k == 0x7f || k == UI_CTRL('h'))
+		textedit_backspace(t);
+	else if (k == UI_KEY_FN(KEY_LEFT))
+		textedit_left(t);
+	else if (k == UI_KEY_FN(KEY_RIGHT))
+		textedit_right(t);
+	else if (k == UI_CTRL('u'))
+		textedit_kill_to_start(t);
+	else if (k >= 0x20 && k < 0x110000)
+		textedit_insert(t, (uint32_t)k);
+	return UI_HANDLED;
+}
+
+enum ui_result fees_view_key(struct fees_view *v, int k)
+{
+	if (v->prompt != FP_NONE)
+		return prompt_key(v, k);
+	const struct appt_fee *f = selected(v);
+	switch (k) {
+	case UI_KEY_ESC:
+	case 'q':
+	case 'F':
+		v->open = false;
+		return UI_RELOAD;
+	case 'j':
+	case UI_KEY_FN(KEY_DOWN):
+		return ui_list_act(&v->list, UI_ACT_DOWN);
+	case 'k':
+	case UI_KEY_FN(KEY_UP):
+		return ui_list_act(&v->list, UI_ACT_UP);
+	case 'g':
+		return ui_list_act(&v->list, UI_ACT_TOP);
+	case 'G':
+		return ui_list_act(&v->list, UI_ACT_BOTTOM);
+	case 'c':
+	case 'a':
+	case 'w':
+	case 'l':
+		break;
+	default:
+		return UI_UNHANDLED; /* the global keys (?, tabs, quit) still work */
+	}
+	if (!f) {
+		ui_notify(v->ui, UI_NOTICE_INFO, "no fee is waiting");
+		return UI_HANDLED;
+	}
+	if (k == 'c')
+		ask_charge(v, f);
+	else if (k == 'l')
+		submit(v, FEES_JOB_LINK, f->id);
+	else
+		prompt_open(v, k == 'a' ? FP_AMOUNT : FP_WAIVE, f->id);
+	return UI_HANDLED;
+}
+
+bool fees_view_job_done(struct fees_view *v, const struct jobs_completion *c)
+{
+	for (int i = 0; i < FEES_JOBS; i++) {
+		if (v->jobs[i] != c->id)
+			continue;
+		v->jobs[i] = 0;
+		ui_notify(v->ui, c->status == JOBS_DONE ? UI_NOTICE_INFO : UI_NOTICE_ERROR, "%s",
+			  c->result);
+		fees_view_reload(v);
+		return true;
+	}
+	return false;
+}
+
+/* Columns: visit, client, service, kind, amount, state. */
+struct cols {
+	int visit, client, service, kind, amount, state;
+};
+
+static struct cols layout(int w)
+{
+	struct cols c = {.visit = 18, .kind = 12, .amount = 13, .state = 13};
+	int rest = w - c.visit - c.kind - c.amount - c.state;
+	if (rest < 10)
+		rest = 10;
+	c.client = rest * 55 / 100;
+	c.service = rest - c.client;
+	return c;
+}
+
+static void draw_row(void *ctx, long i, struct ui_rect r, bool sel)
+{
+	struct fees_view *v = ctx;
+	const struct appt_fee *f = &v->rows[i];
+	struct cols c = layout(r.w);
+	enum theme_role role = sel ? ROLE_SELECTION
+			       : f->state == FEE_PROPOSED ? ROLE_NORMAL
+							  : ROLE_WARNING;
+	char buf[64];
+	int x = r.x;
+	ui_fill(r, role);
+	ui_put(r.y, x, c.visit - 1, role, fee_visit_ago(f->visit_at, (int64_t)time(NULL), buf,
+							 sizeof buf), true);
+	x += c.visit;
+	ui_put(r.y, x, c.client - 1, role, f->client, true);
+	x += c.client;
+	ui_put(r.y, x, c.service - 1, role, f->service, true);
+	x += c.service;
+	ui_put(r.y, x, c.kind - 1, role, fee_kind_label(f->kind), true);
+	x += c.kind;
+	ui_put(r.y, x, c.amount - 1, role, money_format(f->amount, f->currency, buf, sizeof buf),
+	       true);
+	x += c.amount;
+	ui_put(r.y, x, c.state, role, fee_state_label(f->state), true);
+}
+
+static void draw_prompt(struct fees_view *v, struct ui_rect r)
+{
+	const char *label = v->prompt == FP_AMOUNT	      ? "New amount: "
+			    : v->prompt == FP_AMOUNT_REASON ? "Why this amount? "
+							    : "Waive the fee, why? ";
+	const char *text = v->text.text ? v->text.text : "";
+	ui_fill(r, ROLE_NORMAL);
+	int x = r.x + ui_put(r.y, r.x, r.w, ROLE_HELP_KEY, label, false);
+	int used = ui_put(r.y, x, r.x + r.w - x, ROLE_NORMAL, text, false);
+	ui_put(r.y, x + used + 2, r.x + r.w - x - used - 2,
+	       v->prompt_error[0] ? ROLE_ERROR : ROLE_DIM,
+	       v->prompt_error[0] ? v->prompt_error : "Enter: done  Esc: back", false);
+	char before[512];
+	snprintf(before, sizeof before, "%.*s", (int)v->text.cursor, text);
+	move(r.y, x + ui_text_width(before));
+}
+
+void fees_view_draw(struct fees_view *v, struct ui_rect a)
+{
+	char head[120];
+	snprintf(head, sizeof head, "Fees queue · %zu waiting", v->n);
+	int x = a.x + 1;
+	x += ui_put(a.y, x, a.w - 2, ROLE_TITLE, head, false);
+	ui_put(a.y, x, a.x + a.w - x - 1, ROLE_DIM, " · no-shows and late cancellations", false);
+	struct ui_rect rows = {a.y + 2, a.x + 1, a.h - 6, a.w - 2};
+	struct cols c = layout(rows.w);
+	int hx = rows.x;
+	ui_put(a.y + 1, hx, c.visit, ROLE_HEADER, "Visit", true);
+	hx += c.visit;
+	ui_put(a.y + 1, hx, c.client, ROLE_HEADER, "Client", true);
+	hx += c.client;
+	ui_put(a.y + 1, hx, c.service, ROLE_HEADER, "Service", true);
+	hx += c.service;
+	ui_put(a.y + 1, hx, c.kind, ROLE_HEADER, "Fee", true);
+	hx += c.kind;
+	ui_put(a.y + 1, hx, c.amount, ROLE_HEADER, "Amount", true);
+	hx += c.amount;
+	ui_put(a.y + 1, hx, c.state, ROLE_HEADER, "State", true);
+	if (v->n == 0)
+		ui_put(rows.y + 1, rows.x + 1, rows.w - 2, ROLE_DIM,
+		       "No fee is waiting. x (no-show) or a late cancel proposes one.", false);
+	ui_list_draw(&v->list, rows, draw_row, v);
+	const struct appt_fee *f = selected(v);
+	if (f) {
+		char line[1200], money[64];
+		money_format(f->policy_amount, f->currency, money, sizeof money);
+		if (f->pay_link_url[0])
+			snprintf(line, sizeof line, "Pay link: %s", f->pay_link_url);
+		else if (f->message[0])
+			snprintf(line, sizeof line, "%s", f->message);
+		else if (f->amount != f->policy_amount)
+			snprintf(line, sizeof line, "policy %s · changed by %s: %s", money,
+				 f->updated_by, f->reason);
+		else
+			snprintf(line, sizeof line, "policy v%lld: %s · proposed by %s",
+				 (long long)f->policy_version, money, f->proposed_by);
+		ui_put(a.y + a.h - 3, a.x + 1, a.w - 2, ROLE_DIM, line, false);
+	}
+	ui_put(a.y + a.h - 2, a.x + 1, a.w - 2, ROLE_HELP_KEY,
+	       "c charge card  a amount  w waive  l pay link  j/k move  Esc back", false);
+	struct ui_rect last = {a.y + a.h - 1, a.x + 1, 1, a.w - 2};
+	if (v->prompt != FP_NONE)
+		draw_prompt(v, last);
+	else
+		ui_put(last.y, last.x, last.w, ROLE_DIM,
+		       "Staff charge, lower, waive; only admins ask above the policy.", false);
+}

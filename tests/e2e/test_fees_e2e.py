@@ -1,0 +1,149 @@
+"""A no-show through the fees queue, in tmux at 80x24 against the fake Stripe (issue 18):
+a client with a saved card and a booking three days ago under a 50 % no-show policy; x marks
+the no-show and says a fee waits (nothing is sent to Stripe); F opens the fees queue, which
+says how long ago the visit was; c asks, y charges the saved card off-session once, and the
+fee leaves the queue. ? lists the key."""
+import datetime
+import json
+import os
+import sqlite3
+import subprocess
+import time
+import unittest
+
+from tmuxharness import Terminal, paydesk_bin
+
+import test_payments_e2e as base
+
+KEY = base.KEY
+TOOLS = os.environ.get("PAYDESK_TOOLS_DIR", os.path.join(base.ROOT, "build", "tools"))
+DRIVER = os.path.join(TOOLS, "pay_driver")
+
+
+class FeesQueue(unittest.TestCase):
+    setUpClass = classmethod(base.Payments.setUpClass.__func__)
+    tearDownClass = classmethod(base.Payments.tearDownClass.__func__)
+    setUp = base.Payments.setUp
+    query = base.Payments.query
+
+    def drive(self, *args):
+        proc = subprocess.run([DRIVER, "--api-base", self.fake.base_url, "--db", self.home.db,
+                               "--role", "admin", "--user", "sam"] + list(args),
+                              env=dict(os.environ, PAYDESK_TEST_STRIPE_KEY=KEY),
+                              capture_output=True, text=True, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        return json.loads(proc.stdout.strip().splitlines()[-1])["subject"]
+
+    def seed(self, name="Amy Pond", card="pm_card_visa"):
+        """A client with a saved card and a booking three days ago (10:00 UTC); the day."""
+        if not os.access(DRIVER, os.X_OK):
+            self.skipTest("pay_driver not built")
+        c = self.drive("client", name, name.split()[0].lower() + "@example.com")
+        cus = self.drive("sync", str(c["id"]))["customer"]
+        r = self.fake.api("POST", "/v1/payment_methods/%s/attach" % card, {"customer": cus},
+                          key=KEY)
+        self.assertEqual(r.status, 200, r.json())
+        self.drive("cards", str(c["id"]))
+        appt = self.drive("book", str(c["id"]), "4000", "usd")
+        day = datetime.datetime.now(datetime.timezone.utc).date() - datetime.timedelta(days=3)
+        start = int(datetime.datetime(day.year, day.month, day.day, 10, 0,
+                                      tzinfo=datetime.timezone.utc).timestamp())
+        con = sqlite3.connect(self.home.db)
+        con.execute("UPDATE appointments SET starts_at = ?, ends_at = ? WHERE id = ?",
+                    (start, start + 900, appt["id"]))
+        con.commit()
+        con.close()
+        return appt, day
+
+    def fees(self, *args, expect=0):
+        out = subprocess.run([paydesk_bin(), "fees"] + list(args), capture_output=True,
+                             text=True, env={**os.environ, **self.env}, timeout=60)
+        self.assertEqual(out.returncode, expect, out.stdout + out.stderr)
+        return out.stdout + out.stderr
+
+    def test_paydesk_fees_headless(self):
+        self.drive("policy", "50%", "none")
+        amy, _ = self.seed()
+        rory, _ = self.seed("Rory Williams", "pm_card_chargeDeclinedInsufficientFunds")
+        self.drive("no-show", str(amy["id"]))
+        self.drive("no-show", str(rory["id"]))
+        self.fake.clear_requests()
+        listed = self.fees()
+        self.assertIn("visit 3 days ago", listed)
+        self.assertRegex(listed, r"1 +visit 3 days ago +Amy Pond .*no-show +20\.00 USD +proposed")
+        self.assertIn("Rory Williams", listed)
+        self.assertIn("--reason", self.fees("waive", "2", expect=2))
+        self.assertIn("is now 12.50 USD",
+                      self.fees("amount", "1", "12,50", "--reason", "regular client"))
+        self.assertIn("amount", self.fees("amount", "1", "twelve", "--reason", "x", expect=2))
+        self.assertIn("Charged 12.50 USD", self.fees("charge", "1"))
+        self.assertIn("charged already", self.fees("charge", "1", expect=2))
+        declined = self.fees("charge", "2", expect=1)
+        self.assertIn("insufficient funds", declined)
+        self.assertIn("pay link:", self.fees("link", "2"))
+        posts = self.fake.requests(method="POST", path_prefix="/v1/payment_intents")
+        self.assertEqual([int(p["params"]["amount"]) for p in posts], [1250, 2000])
+        self.assertEqual(self.fees().count("\n"), 4)  # header, Rory, his message, the link
+        self.assertIn("waived", self.fees("waive", "2", "--reason", "paid cash at the desk"))
+        self.assertIn("no fee is waiting", self.fees())
+        every = self.fees("--all")
+        self.assertIn("charged", every)
+        self.assertIn("waived by", every)
+        self.assertEqual(self.query("SELECT action FROM audit_log WHERE action LIKE 'fee.%' "
+                                    "ORDER BY id"),
+                         [("fee.propose",), ("fee.propose",), ("fee.amount",), ("fee.charge",),
+                          ("fee.charge.succeeded",), ("fee.charge",), ("fee.charge.failed",),
+                          ("fee.link",), ("fee.waive",)])
+
+    def test_no_show_fee_charged_from_the_queue(self):
+        self.drive("policy", "50%", "none")
+        appt, day = self.seed()
+        self.fake.clear_requests()
+
+        t = Terminal([paydesk_bin()], 80, 24, env=self.env)
+        self.addCleanup(t.close)
+        t.wait_for("?:help")
+        t.send("?")
+        t.wait_for("U undo, F fees")
+        t.send("Escape")
+        t.send("J")
+        t.type(day.isoformat())
+        t.send("Enter")
+        t.wait_for("Amy Pond")
+        t.send("x")
+        t.wait_for("Mark as no-show?")
+        t.send("y")
+        t.wait_for("no-show fee of 20.00 USD waits in the fees queue")
+        self.assertEqual(self.fake.requests(method="POST"), [])  # nothing charged by itself
+
+        t.send("F")
+        screen = t.wait_for("Fees queue · 1 waiting")
+        self.assertIn("visit 3 days ago", screen)
+        self.assertIn("Amy Pond", screen)
+        self.assertIn("20.00 USD", screen)
+        self.assertIn("proposed", screen)
+        self.assertIn("c charge card", screen)
+        t.send("c")
+        t.wait_for("Charge the fee?")
+        t.send("y")
+        t.wait_for("Charged 20.00 USD to the saved card", timeout=20)
+        t.wait_for("Fees queue · 0 waiting")
+        posts = self.fake.requests(method="POST", path_prefix="/v1/payment_intents")
+        self.assertEqual(len(posts), 1)
+        sent = posts[0]["params"]
+        self.assertEqual(int(sent["amount"]), 2000)
+        self.assertIn(str(sent["off_session"]).lower(), ("true",))
+        self.assertEqual(sent["metadata"]["fee_kind"], "no_show")
+        t.send("Escape")
+        t.wait_for("Day agenda")
+        t.send("q")
+        time.sleep(0.3)
+        if "y/n" in t.screen() or "still running" in t.screen():
+            t.send("y")
+        t.exit_status()
+        self.assertEqual(self.query("SELECT state, amount FROM appointment_fees"),
+                         [("charged", 2000)])
+
+
+if __name__ == "__main__":
+    unittest.main()
