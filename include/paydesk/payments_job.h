@@ -29,6 +29,8 @@ enum pay_op {
 	PAY_OP_READERS_LIST,  /* readers_list: the store's copy refreshed (Setup tab) */
 	PAY_OP_READER_REGISTER, /* readers_register (reader: the code; label, location) */
 	PAY_OP_READER_USE,    /* readers_use (reader: its id) for this desk */
+	PAY_OP_RECEIPT,       /* receipts_resend: Stripe's receipt emailed again (id: appointment) */
+	PAY_OP_RECEIPT_PAYMENT, /* receipts_resend_payment (payment_method: ch_/pi_, email) */
 };
 
 struct pay_job_request {
@@ -44,6 +46,8 @@ struct pay_job_request {
 	double poll_seconds; /* watches: 0 for PAYMENTS_POLL_SECONDS */
 	int poll_max;        /* watches: 0 for PAYMENTS_POLL_MAX */
 	int64_t queued;      /* PAY_OP_CARD: send this queued charge (charge_queue_send), or 0 */
+	int64_t tip;         /* PAY_OP_CARD / LINK / READER: a tip typed at the desk, or 0 */
+	char email[256];     /* PAY_OP_RECEIPT_PAYMENT: where the receipt goes */
 };
 
 /* Queue req (interactive lane; watches on the background lane). key (may be

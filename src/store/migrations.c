@@ -704,6 +704,28 @@ const struct migration store_migrations[] = {
 	  * refund's insert writes to it. */
 	 "CREATE INDEX history_out_amount ON history(amount, id DESC)"
 	 "  WHERE type IN ('refund', 'desk_refund');", NULL},
+	{20, "appointments money: price changes and discounts, tips on payments",
+	 /* A price change or discount of one appointment: the price it had
+	  * (before), the one it has now (after, never below zero), why and who.
+	  * appointments.amount stays the price due; list_price is what it was
+	  * booked at, so a second discount replaces the first rather than
+	  * stacking. A tip is kept apart from the price on its payment row:
+	  * amount is what counts against the price, amount + tip was taken. */
+	 "CREATE TABLE appointment_price_changes ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  appointment_id INTEGER NOT NULL REFERENCES appointments(id),"
+	 "  kind TEXT NOT NULL CHECK (kind IN ('discount', 'percent', 'price')),"
+	 "  value INTEGER NOT NULL CHECK (value >= 0),"
+	 "  list_price INTEGER NOT NULL CHECK (list_price >= 0),"
+	 "  before_amount INTEGER NOT NULL,"
+	 "  after_amount INTEGER NOT NULL CHECK (after_amount >= 0),"
+	 "  reason TEXT NOT NULL CHECK (length(reason) > 0),"
+	 "  actor TEXT NOT NULL,"
+	 "  created_at INTEGER NOT NULL"
+	 ");"
+	 "CREATE INDEX appointment_price_changes_appt ON appointment_price_changes(appointment_id);"
+	 "ALTER TABLE appointment_payments ADD COLUMN tip INTEGER NOT NULL DEFAULT 0"
+	 "  CHECK (tip >= 0);", NULL},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];
