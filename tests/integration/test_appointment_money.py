@@ -6,8 +6,8 @@ what the fake Stripe received.
 Drives build/tools/pay_driver (PAYDESK_TOOLS_DIR) against the fake Stripe.
 """
 import os
-import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -158,6 +158,39 @@ class AppointmentMoneyTest(base.PaymentsTest):
         self.assertRegex(text, r"Still due +0\.00 USD")
         rows = self.audit_rows("payment.desk")
         self.assertIn("tip 2.50 USD", rows[-1][1])
+
+    def cli(self, *args, expect=0):
+        env = {**os.environ, "LANG": "C.UTF-8", "XDG_CONFIG_HOME": self.dir,
+               "XDG_DATA_HOME": self.dir}
+        proc = subprocess.run([base.PAYDESK, "--db", self.db, *args], capture_output=True,
+                              text=True, env=env, timeout=60)
+        self.assertEqual(proc.returncode, expect, proc.stdout + proc.stderr)
+        return proc.stdout + proc.stderr
+
+    def test_tips_per_staff_in_takings_and_cash_receipt_printed(self):
+        cid, _ = self.client_with_card()
+        first = self.book(cid, price=4000)
+        self.drive("desk-take", str(first["id"]), "cash", "--tip", "250")
+        second = self.drive("book", str(cid), "3000", "usd")["subject"]
+        self.drive("discount", str(second["id"]), "10%", "loyalty")
+        self.drive("card", str(second["id"]), "--tip", "400")
+        out = self.cli("takings")
+        self.assertRegex(out, r"cash +USD +42\.50 +0\.00 +42\.50")  # the drawer: price + tip
+        self.assertIn("Tips (in the figures above), per staff member:", out)
+        self.assertRegex(out, r"Alex +USD +6\.50 +2")
+        self.assertRegex(out, r"All tips +USD +6\.50")
+        receipt = self.cli("receipt", str(second["id"]))
+        self.assertRegex(receipt, r"discount 10 % \(loyalty\) +-3\.00 USD")
+        self.assertRegex(receipt, r"Price +27\.00 USD")
+        self.assertRegex(receipt, r"Paid \(card\) +27\.00 USD")
+        self.assertRegex(receipt, r"Tip for Alex +4\.00 USD")
+        self.assertRegex(receipt, r"Total paid +31\.00 USD")
+        path = os.path.join(self.dir, "receipt.txt")
+        self.assertIn("receipt written to", self.cli("receipt", str(first["id"]), "--out", path))
+        with open(path, encoding="utf-8") as f:
+            self.assertRegex(f.read(), r"Tip for Alex +2\.50 USD")
+        self.assertIn("no such appointment", self.cli("receipt", "999", expect=2))
+        self.assertIn("a number", self.cli("receipt", "x1", expect=2))
 
     def test_tip_refused_below_zero(self):
         cid, _ = self.client_with_card(pm=None)
