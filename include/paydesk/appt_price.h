@@ -39,6 +39,16 @@ int appt_price_change(sqlite3 *db, const struct session *who, int64_t appointmen
 		      enum price_change_kind kind, int64_t value, const char *reason,
 		      struct appt_price_result *out, struct pd_error *err);
 
+/* What appt_price_change would make the price (no write, no checks but the
+ * arithmetic): *list the price it was booked at, *after the new price
+ * (may be below zero: the change would be refused). */
+int appt_price_preview(sqlite3 *db, int64_t appointment_id, enum price_change_kind kind,
+		       int64_t value, int64_t *list, int64_t *after, struct pd_error *err);
+
+/* "discount 10 %", "discount 5.00", "new price 45.00" (out). */
+void appt_price_describe(enum price_change_kind kind, int64_t value, const char *currency,
+			 char *out, size_t len);
+
 /* The price line of the appointment: "price 40.00 · discount 10 % (loyalty)
  * · 36.00 due" ("" when its price was never changed). Returns out. */
 char *appt_price_text(sqlite3 *db, int64_t appointment_id, char *out, size_t size);

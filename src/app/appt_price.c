@@ -87,8 +87,8 @@ static int finish(sqlite3 *db, int rc, struct pd_error *err)
 	return rc;
 }
 
-static void describe_change(enum price_change_kind kind, int64_t value, const char *cur,
-			    char *out, size_t len)
+void appt_price_describe(enum price_change_kind kind, int64_t value, const char *cur, char *out,
+			 size_t len)
 {
 	char m[64];
 	if (kind == PRICE_PERCENT)
@@ -97,6 +97,32 @@ static void describe_change(enum price_change_kind kind, int64_t value, const ch
 		snprintf(out, len, "discount %s", bare(value, cur, m, sizeof m));
 	else
 		snprintf(out, len, "new price %s", bare(value, cur, m, sizeof m));
+}
+
+static int64_t list_price(sqlite3 *db, const struct appointment *a)
+{
+	struct price_change last;
+	return price_changes_latest(db, a->id, &last, NULL) == PD_OK ? last.list_price : a->amount;
+}
+
+static int64_t new_price(enum price_change_kind kind, int64_t value, int64_t list)
+{
+	return kind == PRICE_SET       ? value
+	       : kind == PRICE_PERCENT ? list - (list * value + 50) / 100
+				       : list - value;
+}
+
+int appt_price_preview(sqlite3 *db, int64_t appointment_id, enum price_change_kind kind,
+		       int64_t value, int64_t *list, int64_t *after, struct pd_error *err)
+{
+	struct appointment a;
+	int rc = appointments_get(db, appointment_id, &a, err);
+	if (rc)
+		return rc;
+	*list = list_price(db, &a);
+	*after = new_price(kind, value, *list);
+	appointment_free(&a);
+	return PD_OK;
 }
 
 int appt_price_change(sqlite3 *db, const struct session *who, int64_t appointment_id,
@@ -121,12 +147,8 @@ int appt_price_change(sqlite3 *db, const struct session *who, int64_t appointmen
 	rc = appointments_get(db, appointment_id, &a, err);
 	if (rc)
 		return finish(db, rc, err);
-	struct price_change last;
-	int64_t list = price_changes_latest(db, a.id, &last, NULL) == PD_OK ? last.list_price
-									  : a.amount;
-	int64_t after = kind == PRICE_SET      ? value
-			: kind == PRICE_PERCENT ? list - (list * value + 50) / 100
-						: list - value;
+	int64_t list = list_price(db, &a);
+	int64_t after = new_price(kind, value, list);
 	int64_t paid = 0, refunded = 0;
 	char m1[64], m2[64];
 	if (a.state == APPT_CANCELLED || a.state == APPT_NO_SHOW)
@@ -156,7 +178,7 @@ int appt_price_change(sqlite3 *db, const struct session *who, int64_t appointmen
 	if (!rc)
 		rc = appointments_set_price(db, a.id, after, paid > 0 && paid < after ? paid : 0, err);
 	char what[128];
-	describe_change(kind, value, a.currency, what, sizeof what);
+	appt_price_describe(kind, value, a.currency, what, sizeof what);
 	out->list_price = c.list_price;
 	out->before = a.amount;
 	out->after = after;
@@ -216,7 +238,7 @@ char *appt_price_text(sqlite3 *db, int64_t appointment_id, char *out, size_t siz
 									  sizeof now),
 			 c.reason, d);
 	} else {
-		describe_change(c.kind, c.value, a.currency, what, sizeof what);
+		appt_price_describe(c.kind, c.value, a.currency, what, sizeof what);
 		snprintf(out, size, "price %s \u00b7 %s (%s) \u00b7 %s due", list, what, c.reason, d);
 	}
 	appointment_free(&a);

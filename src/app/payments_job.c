@@ -203,7 +203,7 @@ static enum jobs_status run_op(struct jobs_ctx *ctx, struct pay_job *j, struct p
 		rc = receipts_resend(&e, q->id, &r, &err);
 		break;
 	case PAY_OP_RECEIPT_PAYMENT:
-		rc = receipts_resend_payment(&e, q->payment_method, q->email, &r, &err);
+		rc = receipts_resend_payment(&e, q->payment, q->email, &r, &err);
 		break;
 	default:
 		rc = pd_error_set(&err, PD_ERR_USAGE, "unknown payment job");

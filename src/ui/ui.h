@@ -95,7 +95,9 @@
 	X(DESKS, "desks that unlock themselves; the admin passphrase")  \
 	X(READERS, "card readers: register one, choose this desk's")   \
 	X(TAP, "tap a test card on the simulated reader (training)")   \
-	X(VISITS, "visit history: past and future visits, money")
+	X(VISITS, "visit history: past and future visits, money")     \
+	X(DISCOUNT, "a discount or new price, with why (audited)")    \
+	X(RECEIPT, "email Stripe's receipt again")
 
 enum ui_action {
 #define X(id, help) UI_ACT_##id,
