@@ -184,7 +184,7 @@ void appt_prompt_draw(const struct appt_screen *st, struct ui_rect r)
 {
 	const char *label = st->prompt == APPT_PROMPT_FIND    ? "Find client: "
 			    : st->prompt == APPT_PROMPT_DROP  ? "Drop the queued charge, why? "
-			    : st->prompt == APPT_PROMPT_PRICE ? "Discount (10%, 5.00, =45.00) and why: "
+			    : st->prompt == APPT_PROMPT_PRICE ? "Price change and why: "
 							      : "Go to date: ";
 	const char *text = st->prompt_text.text ? st->prompt_text.text : "";
 	ui_fill(r, ROLE_NORMAL);
@@ -197,7 +197,7 @@ void appt_prompt_draw(const struct appt_screen *st, struct ui_rect r)
 		ui_put(r.y, x + used + 2, r.x + r.w - x - used - 2, ROLE_DIM,
 		       st->prompt == APPT_PROMPT_FIND    ? "Enter: next match  Esc: back"
 		       : st->prompt == APPT_PROMPT_DROP  ? "Enter: drop it  Esc: keep it"
-		       : st->prompt == APPT_PROMPT_PRICE ? "Enter: check  Esc: back"
+		       : st->prompt == APPT_PROMPT_PRICE ? "10% loyalty · 5.00 voucher · =45.00 extras"
 							 : "YYYY-MM-DD  Enter: go  Esc: back",
 		       false);
 	/* The cursor where the text is edited. */

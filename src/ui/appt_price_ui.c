@@ -102,7 +102,7 @@ bool appt_price_submit(struct appt_screen *st, const char *text)
 	char m1[64], m2[64];
 	if (after < 0) {
 		snprintf(st->prompt_error, sizeof st->prompt_error,
-			 "that takes the price below zero: at most %s off",
+			 "below zero: at most %s off",
 			 money_format(list, sel->currency, m1, sizeof m1));
 		return false;
 	}
