@@ -6,6 +6,7 @@
 #define PAYDESK_APPT_MONEY_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,10 @@ int price_changes_insert(sqlite3 *db, const struct price_change *c, struct pd_er
 /* The newest change of an appointment; PD_ERR_NOT_FOUND when none. */
 int price_changes_latest(sqlite3 *db, int64_t appointment_id, struct price_change *out,
 			 struct pd_error *err);
+/* The price the appointment had before its first change (*amount); PD_OK
+ * with *found false when it was never changed. */
+int price_changes_original(sqlite3 *db, int64_t appointment_id, int64_t *amount, bool *found,
+			   struct pd_error *err);
 /* Write the price due of an appointment and bump its version (an open form
  * then sees the change). */
 int appointments_set_price(sqlite3 *db, int64_t appointment_id, int64_t amount, int64_t deposit,

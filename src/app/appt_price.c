@@ -105,6 +105,16 @@ static int64_t list_price(sqlite3 *db, const struct appointment *a)
 	return price_changes_latest(db, a->id, &last, NULL) == PD_OK ? last.list_price : a->amount;
 }
 
+/* What it was booked at, before any change: staff are held to the whole
+ * of what comes off it, however many changes it takes. */
+static int64_t booked_price(sqlite3 *db, const struct appointment *a)
+{
+	int64_t original = a->amount;
+	bool found = false;
+	price_changes_original(db, a->id, &original, &found, NULL);
+	return found ? original : a->amount;
+}
+
 static int64_t new_price(enum price_change_kind kind, int64_t value, int64_t list)
 {
 	return kind == PRICE_SET       ? value
@@ -164,7 +174,7 @@ int appt_price_change(sqlite3 *db, const struct session *who, int64_t appointmen
 				  "a payment of this appointment is still under way: finish or "
 				  "cancel it, then change the price");
 	if (!rc)
-		rc = staff_may_give(db, who, a.currency, a.amount - after, err);
+		rc = staff_may_give(db, who, a.currency, booked_price(db, &a) - after, err);
 	if (!rc)
 		rc = payrows_totals(db, a.id, &paid, &refunded, err);
 	struct price_change c = {.appointment_id = a.id, .kind = kind, .value = value,

@@ -87,6 +87,26 @@ int price_changes_latest(sqlite3 *db, int64_t appointment_id, struct price_chang
 	return db_fail(db, "reading a price change", err);
 }
 
+int price_changes_original(sqlite3 *db, int64_t appointment_id, int64_t *amount, bool *found,
+			   struct pd_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+			    "SELECT before_amount FROM appointment_price_changes"
+			    " WHERE appointment_id = ? ORDER BY id LIMIT 1",
+			    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, appointment_id);
+	int step = sqlite3_step(st);
+	*found = step == SQLITE_ROW;
+	if (*found)
+		*amount = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return step == SQLITE_ROW || step == SQLITE_DONE ? PD_OK
+							 : db_fail(db, "reading a price change", err);
+}
+
 int appointments_set_price(sqlite3 *db, int64_t appointment_id, int64_t amount, int64_t deposit,
 			   struct pd_error *err)
 {

@@ -100,6 +100,12 @@ class AppointmentMoneyTest(base.PaymentsTest):
                          expect=1)
         self.assertIn("at most 5.00 USD off", out["error"])
         self.drive("discount", str(appt["id"]), "10%", "regular", role="staff")
+        # successive changes count together against the booked price: 4.00 off, then a
+        # new price of 34.00 (6.00 off the booked 40.00) is beyond the 5.00 limit
+        out = self.drive("discount", str(appt["id"]), "=34.00", "regular", role="staff",
+                         expect=1)
+        self.assertIn("at most 5.00 USD off", out["error"])
+        self.drive("discount", str(appt["id"]), "=34.00", "regular")  # an admin may
 
     # -- tips ----------------------------------------------------------------------------------
 
