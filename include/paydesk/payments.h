@@ -44,6 +44,10 @@ struct pay_env {
 	const atomic_bool *cancel;
 	const struct session *who;
 	int64_t queued_charge; /* a charge confirmed from the queue (charge_queue.h), or 0 */
+	/* A tip typed at the desk, for the appointment's staff member: charged
+	 * with the price on one PaymentIntent (metadata tip_amount) but kept
+	 * apart from it (appt_money.h). Readers ask the client on the reader. */
+	int64_t tip;
 };
 
 /* What the desk is told. */

@@ -29,6 +29,13 @@ int payments_desk_take(sqlite3 *db, const struct session *who, int64_t appointme
 		       enum payrow_method tender, int64_t amount, const char *note,
 		       struct pay_result *r, struct pd_error *err);
 
+/* payments_desk_take with a tip for the appointment's staff member, kept
+ * apart from the price (appointment_payments.tip); the history record holds
+ * amount + tip, what the drawer got. */
+int payments_desk_take_tip(sqlite3 *db, const struct session *who, int64_t appointment_id,
+			   enum payrow_method tender, int64_t amount, int64_t tip, const char *note,
+			   struct pay_result *r, struct pd_error *err);
+
 /* Hand back amount (0: all the desk took that is not refunded yet), newest
  * desk payment first, each in its own tender; staff within their refund
  * rights (auth_refund_reserve). Recorded, never sent to Stripe. */

@@ -31,6 +31,8 @@ enum pay_op {
 	PAY_OP_READER_USE,    /* readers_use (reader: its id) for this desk */
 	PAY_OP_PACKAGE_SELL,  /* packages_sell_card (id: client, package: what is sold) */
 	PAY_OP_PACKAGE_REFUND, /* packages_refund (id: the sale) */
+	PAY_OP_RECEIPT,       /* receipts_resend: Stripe's receipt emailed again (id: appointment) */
+	PAY_OP_RECEIPT_PAYMENT, /* receipts_resend_payment (payment: ch_/py_/pi_, email) */
 };
 
 struct pay_job_request {
@@ -47,6 +49,9 @@ struct pay_job_request {
 	int poll_max;        /* watches: 0 for PAYMENTS_POLL_MAX */
 	int64_t queued;      /* PAY_OP_CARD: send this queued charge (charge_queue_send), or 0 */
 	int64_t package;     /* PAY_OP_PACKAGE_SELL: the package sold */
+	int64_t tip;         /* PAY_OP_CARD / LINK / READER: a tip typed at the desk, or 0 */
+	char payment[80];    /* PAY_OP_RECEIPT_PAYMENT: the charge or PaymentIntent */
+	char email[256];     /* PAY_OP_RECEIPT_PAYMENT: where the receipt goes */
 };
 
 /* Queue req (interactive lane; watches on the background lane). key (may be

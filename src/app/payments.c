@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "paydesk/appt_money.h"
 #include "paydesk/audit.h"
 #include "paydesk/booking_policy.h"
 #include "paydesk/booking.h"
@@ -370,6 +371,8 @@ int pay_begin(const struct pay_env *e, int64_t appointment_id, enum payrow_metho
 				  payrow_method_key(last.method), payrow_status_key(last.status));
 	}
 	pay_attempt_free(&last);
+	if (!rc && e->tip < 0)
+		rc = pd_error_set(err, PD_ERR_USAGE, "a tip is 0 or more");
 	if (!rc && *amount == 0)
 		*amount = due;
 	if (!rc) {
@@ -381,6 +384,8 @@ int pay_begin(const struct pay_env *e, int64_t appointment_id, enum payrow_metho
 		row->actor = strdup(pay_actor(e->who));
 		rc = payrows_insert(e->db, row, &row->id, err);
 	}
+	if (!rc && e->tip > 0)
+		rc = payrow_tip_set(e->db, row->id, e->tip, err);
 	/* A queued charge leaves the queue with its attempt, or not at all. */
 	if (!rc && e->queued_charge)
 		rc = charge_queue_claim(e, appointment_id, *amount, row->id, err);
@@ -541,7 +546,7 @@ int payments_charge_card(const struct pay_env *e, int64_t appointment_id, int64_
 	if (rc)
 		return rc;
 	struct stripe_params *p = stripe_params_new();
-	stripe_params_add_int(p, "amount", amount);
+	stripe_params_add_int(p, "amount", amount + e->tip);
 	stripe_params_add(p, "currency", a.currency);
 	stripe_params_add(p, "customer", customer);
 	stripe_params_add(p, "payment_method", pm);
@@ -549,6 +554,7 @@ int payments_charge_card(const struct pay_env *e, int64_t appointment_id, int64_
 	stripe_params_add(p, "description", a.service_name);
 	pay_add_metadata(p, "metadata[", &a);
 	pay_add_policy(e->db, p, "metadata[", &a, false);
+	pay_add_tip_receipt(e, p, "", &a, e->tip);
 	struct stripe_response resp;
 	struct pd_error send_err = {0};
 	enum outbox_state sent;
@@ -574,11 +580,12 @@ int payments_charge_card(const struct pay_env *e, int64_t appointment_id, int64_
 		goto out;
 	}
 	const char *status = pay_json_str(resp.json, "status");
-	char money[64], msg[512];
+	char money[64], msg[512], tipped[96];
 	money_format(amount, a.currency, money, sizeof money);
+	pay_tip_words(e->tip, a.currency, tipped, sizeof tipped);
 	if (status && strcmp(status, "succeeded") == 0) {
 		row.status = PAYROW_SUCCEEDED;
-		snprintf(msg, sizeof msg, "Paid %s with the saved card.", money);
+		snprintf(msg, sizeof msg, "Paid %s%s with the saved card.", money, tipped);
 	} else if (status && strcmp(status, "processing") == 0) {
 		row.status = PAYROW_OPEN;
 		snprintf(msg, sizeof msg, "%s is processing at the bank.", money);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "paydesk/appt_money.h"
 #include "paydesk/clients.h"
 #include "paydesk/db.h"
 #include "paydesk/history_desk.h"
@@ -82,7 +83,16 @@ int payments_desk_take(sqlite3 *db, const struct session *who, int64_t appointme
 		       enum payrow_method tender, int64_t amount, const char *note,
 		       struct pay_result *r, struct pd_error *err)
 {
+	return payments_desk_take_tip(db, who, appointment_id, tender, amount, 0, note, r, err);
+}
+
+int payments_desk_take_tip(sqlite3 *db, const struct session *who, int64_t appointment_id,
+			   enum payrow_method tender, int64_t amount, int64_t tip, const char *note,
+			   struct pay_result *r, struct pd_error *err)
+{
 	memset(r, 0, sizeof *r);
+	if (tip < 0)
+		return pd_error_set(err, PD_ERR_USAGE, "a tip is 0 or more");
 	if (!payrow_method_is_desk(tender))
 		return pd_error_set(err, PD_ERR_USAGE,
 				    "choose cash, cheque, gift voucher or other card machine");
@@ -129,8 +139,12 @@ int payments_desk_take(sqlite3 *db, const struct session *who, int64_t appointme
 	struct pay_attempt row = {0};
 	char msg[200], hid[48];
 	if (!rc) {
-		snprintf(msg, sizeof msg, "%s taken at the desk%s%s", payrow_method_label(tender),
-			 note && *note ? " · " : "", note && *note ? note : "");
+		char tipm[64] = "";
+		if (tip > 0)
+			money_format(tip, a.currency, tipm, sizeof tipm);
+		snprintf(msg, sizeof msg, "%s taken at the desk%s%s%s%s", payrow_method_label(tender),
+			 note && *note ? " · " : "", note && *note ? note : "",
+			 tip > 0 ? " · tip " : "", tipm);
 		row.appointment_id = appointment_id;
 		row.method = tender;
 		row.status = PAYROW_SUCCEEDED;
@@ -141,9 +155,14 @@ int payments_desk_take(sqlite3 *db, const struct session *who, int64_t appointme
 		row.note = note && *note ? strdup(note) : NULL;
 		rc = payrows_insert(db, &row, &row.id, err);
 	}
+	/* The tip is kept apart from the price (the row's amount) but was
+	 * taken too: the history record, and so the takings, hold both. */
+	if (!rc && tip > 0)
+		rc = payrow_tip_set(db, row.id, tip, err);
 	if (!rc) {
 		snprintf(hid, sizeof hid, "desk_%lld", (long long)row.id);
-		rc = add_history(db, &a, &row, "desk", hid, NULL, amount, pay_actor(who), note, err);
+		rc = add_history(db, &a, &row, "desk", hid, NULL, amount + tip, pay_actor(who), note,
+				 err);
 	}
 	if (!rc) {
 		struct pay_env e = {.db = db, .who = who};
@@ -160,9 +179,13 @@ int payments_desk_take(sqlite3 *db, const struct session *who, int64_t appointme
 		} else {
 			snprintf(payment, sizeof payment, "%s", appt_payment_label(r->payment));
 		}
-		snprintf(r->message, sizeof r->message, "Took %s %s (%s).",
-			 money_format(amount, a.currency, money, sizeof money), paid_how(tender),
-			 payment);
+		char tipped[96] = "";
+		if (tip > 0)
+			snprintf(tipped, sizeof tipped, " + tip %s",
+				 money_format(tip, a.currency, money, sizeof money));
+		snprintf(r->message, sizeof r->message, "Took %s%s %s (%s).",
+			 money_format(amount, a.currency, money, sizeof money), tipped,
+			 paid_how(tender), payment);
 		r->done = true;
 	}
 	pay_attempt_free(&row);

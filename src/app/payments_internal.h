@@ -63,6 +63,25 @@ void pay_add_metadata(struct stripe_params *p, const char *prefix, const struct 
 void pay_add_policy(sqlite3 *db, struct stripe_params *p, const char *prefix,
 		    const struct appointment *a, bool custom_text);
 
+/* Tip and receipt on a PaymentIntent being created (prefix "" or
+ * "payment_intent_data["): metadata[tip_amount] and, when the business
+ * emails receipts and the client has an email, receipt_email. */
+void pay_add_tip_receipt(const struct pay_env *e, struct stripe_params *p, const char *prefix,
+			 const struct appointment *a, int64_t tip);
+
+/* " + tip 5.00 USD", or "" with no tip (out). */
+char *pay_tip_words(int64_t tip, const char *currency, char *out, size_t len);
+
+/* Record row's tip as Stripe has it on its PaymentIntent: from pi (the
+ * PaymentIntent's JSON) or, NULL, read with a GET. amount_details.tip.amount
+ * is what the client added on the reader; a tip typed at the desk is kept.
+ * Returns the tip. */
+int64_t pay_tip_from_intent(const struct pay_env *e, struct pay_attempt *row, json_t *pi);
+
+/* Whether the reader offers the client a tip (setting tips.on_reader, on
+ * unless "off"). */
+bool pay_reader_tips_on(sqlite3 *db);
+
 /* Record a payment attempt's new state (row), recompute the appointment's
  * payment state and state from every attempt, keep the Stripe ids and
  * request_id on it, and append an audit entry — one transaction.

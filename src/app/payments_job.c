@@ -13,6 +13,7 @@
 #include "paydesk/payments.h"
 #include "paydesk/vault.h"
 #include "paydesk/readers.h"
+#include "paydesk/receipts.h"
 
 struct pay_job {
 	struct pay_job_request req;
@@ -137,6 +138,8 @@ static enum jobs_status run_op(struct jobs_ctx *ctx, struct pay_job *j, struct p
 	struct pd_error err = {0};
 	int rc;
 	enum pay_op watch = PAY_OP_CARD; /* none */
+	if (q->op == PAY_OP_CARD || q->op == PAY_OP_LINK || q->op == PAY_OP_READER)
+		e.tip = q->tip;
 	switch (q->op) {
 	case PAY_OP_CARD:
 		if (q->queued) {
@@ -203,6 +206,12 @@ static enum jobs_status run_op(struct jobs_ctx *ctx, struct pay_job *j, struct p
 		break;
 	case PAY_OP_PACKAGE_REFUND:
 		rc = packages_refund(&e, q->id, r.message, sizeof r.message, &err);
+		break;
+	case PAY_OP_RECEIPT:
+		rc = receipts_resend(&e, q->id, &r, &err);
+		break;
+	case PAY_OP_RECEIPT_PAYMENT:
+		rc = receipts_resend_payment(&e, q->payment, q->email, &r, &err);
 		break;
 	default:
 		rc = pd_error_set(&err, PD_ERR_USAGE, "unknown payment job");

@@ -73,6 +73,12 @@ int payments_link_create(const struct pay_env *e, int64_t appointment_id, int64_
 	stripe_params_add_int(p, "line_items[0][price_data][unit_amount]", amount);
 	stripe_params_add(p, "line_items[0][price_data][product_data][name]", name);
 	stripe_params_add_int(p, "line_items[0][quantity]", 1);
+	if (e->tip > 0) { /* its own line: the client sees the price and the tip apart */
+		stripe_params_add(p, "line_items[1][price_data][currency]", a.currency);
+		stripe_params_add_int(p, "line_items[1][price_data][unit_amount]", e->tip);
+		stripe_params_add(p, "line_items[1][price_data][product_data][name]", "Tip");
+		stripe_params_add_int(p, "line_items[1][quantity]", 1);
+	}
 	stripe_params_add(p, "success_url", url);
 	stripe_params_add(p, "cancel_url", url);
 	stripe_params_add(p, "client_reference_id", ref);
@@ -85,6 +91,7 @@ int payments_link_create(const struct pay_env *e, int64_t appointment_id, int64_
 	pay_add_policy(e->db, p, "metadata[", &a, true);
 	pay_add_policy(e->db, p, "payment_intent_data[metadata][", &a, false);
 	stripe_params_add(p, "payment_intent_data[description]", a.service_name);
+	pay_add_tip_receipt(e, p, "payment_intent_data[", &a, e->tip);
 	client_free(&c);
 	struct stripe_response resp;
 	struct pd_error send_err = {0};
@@ -118,8 +125,10 @@ int payments_link_create(const struct pay_env *e, int64_t appointment_id, int64_
 	row.expires_at = json_is_integer(exp) ? json_integer_value(exp) : 0;
 	row.status = PAYROW_OPEN;
 	char money[64], msg[512];
-	snprintf(msg, sizeof msg, "Pay link for %s: show the client this code or link.",
-		 money_format(amount, a.currency, money, sizeof money));
+	char tipped[96];
+	snprintf(msg, sizeof msg, "Pay link for %s%s: show the client this code or link.",
+		 money_format(amount, a.currency, money, sizeof money),
+		 pay_tip_words(e->tip, a.currency, tipped, sizeof tipped));
 	row.message = strdup(msg);
 	pay_copy(r->message, sizeof r->message, msg);
 	pay_copy(r->url, sizeof r->url, row.url);

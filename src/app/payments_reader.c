@@ -99,13 +99,14 @@ int payments_reader_start(const struct pay_env *e, int64_t appointment_id, int64
 		return rc;
 	row.reader_id = strdup(reader);
 	struct stripe_params *p = stripe_params_new();
-	stripe_params_add_int(p, "amount", amount);
+	stripe_params_add_int(p, "amount", amount + e->tip);
 	stripe_params_add(p, "currency", a.currency);
 	stripe_params_add(p, "payment_method_types[]", "card_present");
 	stripe_params_add(p, "capture_method", "automatic");
 	stripe_params_add(p, "description", a.service_name);
 	pay_add_metadata(p, "metadata[", &a);
 	pay_add_policy(e->db, p, "metadata[", &a, false);
+	pay_add_tip_receipt(e, p, "", &a, e->tip);
 	struct stripe_response resp;
 	struct pd_error send_err = {0};
 	enum outbox_state sent;
@@ -136,6 +137,13 @@ int payments_reader_start(const struct pay_env *e, int64_t appointment_id, int64
 	snprintf(path, sizeof path, "/v1/terminal/readers/%s/process_payment_intent", reader);
 	p = stripe_params_new();
 	stripe_params_add(p, "payment_intent", row.payment_intent_id);
+	/* The client adds a tip on the reader (where the account's Terminal
+	 * configuration offers it), suggested from the price; not when the desk
+	 * typed one already or the business turned reader tips off. */
+	if (e->tip > 0 || !pay_reader_tips_on(e->db))
+		stripe_params_add_bool(p, "process_config[skip_tipping]", true);
+	else
+		stripe_params_add_int(p, "process_config[tipping][amount_eligible]", amount);
 	pay_send_money(e, path, p, &resp, &send_err);
 	stripe_params_free(&p);
 	if (resp.outcome != STRIPE_OUTCOME_OK) {
@@ -184,7 +192,10 @@ static int settle_from_intent(const struct pay_env *e, struct pay_attempt *row,
 	r->done = true;
 	if (st && strcmp(st, "succeeded") == 0) {
 		row->status = PAYROW_SUCCEEDED;
-		snprintf(msg, sizeof msg, "Paid %s on the reader.", money);
+		char tipped[96];
+		pay_tip_words(pay_tip_from_intent(e, row, resp.json), row->currency, tipped,
+			      sizeof tipped);
+		snprintf(msg, sizeof msg, "Paid %s%s on the reader.", money, tipped);
 	} else if (st && (strcmp(st, "requires_payment_method") == 0 ||
 			  strcmp(st, "canceled") == 0)) {
 		row->status = PAYROW_CANCELLED;
@@ -240,7 +251,10 @@ int payments_reader_check(const struct pay_env *e, int64_t appointment_id, struc
 		rc = settle_from_intent(e, &row, r, err);
 	} else if (status && strcmp(status, "succeeded") == 0) {
 		row.status = PAYROW_SUCCEEDED;
-		snprintf(msg, sizeof msg, "Paid %s on the reader.", money);
+		char tipped[96];
+		pay_tip_words(pay_tip_from_intent(e, &row, NULL), row.currency, tipped,
+			      sizeof tipped);
+		snprintf(msg, sizeof msg, "Paid %s%s on the reader.", money, tipped);
 		free(row.message);
 		row.message = strdup(msg);
 		pay_copy(r->message, sizeof r->message, msg);

@@ -259,7 +259,10 @@ static int settle_reader(const struct pay_env *e, struct pay_attempt *row, const
 	money_format(row->amount, row->currency, money, sizeof money);
 	if (status && strcmp(status, "succeeded") == 0) {
 		row->status = PAYROW_SUCCEEDED;
-		snprintf(msg, sizeof msg, "Paid %s on the reader%s.", money,
+		char tipped[96]; /* the tip the client added on the reader, kept apart */
+		pay_tip_words(pay_tip_from_intent(e, row, resp.json), row->currency, tipped,
+			      sizeof tipped);
+		snprintf(msg, sizeof msg, "Paid %s%s on the reader%s.", money, tipped,
 			 recheck ? RECHECKED : RECOVERED);
 	} else if (status && strcmp(status, "canceled") == 0) {
 		row->status = PAYROW_CANCELLED;

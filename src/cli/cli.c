@@ -16,6 +16,7 @@ extern const struct cli_command cli_readers;
 extern const struct cli_command cli_fees;
 extern const struct cli_command cli_policies;
 extern const struct cli_command cli_packages;
+extern const struct cli_command cli_receipt;
 
 static const struct cli_command *const commands[] = {
 	&cli_setup,
@@ -37,6 +38,7 @@ static const struct cli_command *const commands[] = {
 	&cli_fees,
 	&cli_policies,
 	&cli_packages,
+	&cli_receipt,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "paydesk/appt_money.h"
 #include "paydesk/cli.h"
 #include "paydesk/history.h"
 #include "paydesk/history_desk.h"
 #include "paydesk/money.h"
+#include "paydesk/sanitize.h"
 #include "paydesk/stripe_account.h"
 #include "paydesk/tz.h"
 
@@ -53,6 +55,47 @@ static void stripe_as_of(sqlite3 *db)
 	printf("\nStripe's figures are the billing history as of its last sync (%s); card\n"
 	       "payments since then count after the next sync (paydesk sync, or S on History).\n",
 	       when);
+}
+
+static void upper_code(const char *in, char out[4])
+{
+	for (int k = 0; k < 4; k++)
+		out[k] = (char)(in[k] >= 'a' && in[k] <= 'z' ? in[k] - 32 : in[k]);
+}
+
+/* Tips, already in the figures above, per staff member they are for, and
+ * the day's total of them per currency. */
+static void print_tips(sqlite3 *db, int64_t since, int64_t until)
+{
+	struct staff_tips t[STAFF_TIPS_MAX];
+	int n = 0;
+	if (staff_tips_range(db, since, until, t, STAFF_TIPS_MAX, &n, NULL) != PD_OK || n == 0)
+		return;
+	printf("\nTips (in the figures above), per staff member:\n");
+	printf("%-20s %-4s %14s %14s\n", "STAFF", "CUR", "TIPS", "PAYMENTS");
+	for (int i = 0; i < n; i++) {
+		char cur[4], a[48], name[64];
+		upper_code(t[i].currency, cur);
+		sanitize_text(t[i].staff, name, sizeof name);
+		printf("%-20.20s %-4s %14s %14lld\n", name, cur,
+		       amount(t[i].tips, t[i].currency, a, sizeof a), (long long)t[i].count);
+	}
+	for (int i = 0; i < n; i++) { /* the day's total per currency, once each */
+		bool first = true;
+		int64_t sum = 0;
+		for (int k = 0; k < n; k++) {
+			if (strcmp(t[k].currency, t[i].currency) != 0)
+				continue;
+			if (k < i)
+				first = false;
+			sum += t[k].tips;
+		}
+		if (!first)
+			continue;
+		char cur[4], a[48];
+		upper_code(t[i].currency, cur);
+		printf("%-20s %-4s %14s\n", "All tips", cur, amount(sum, t[i].currency, a, sizeof a));
+	}
 }
 
 static int run(struct app *app, int argc, char **argv)
@@ -112,6 +155,7 @@ static int run(struct app *app, int argc, char **argv)
 		       amount(t[i].refunded, t[i].currency, b, sizeof b),
 		       amount(t[i].taken - t[i].refunded, t[i].currency, e, sizeof e));
 	}
+	print_tips(app->db, tz_day_start(y, m, d), tz_day_start(ny, nm, nd));
 	stripe_as_of(app->db);
 	return 0;
 }

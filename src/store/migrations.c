@@ -833,6 +833,28 @@ const struct migration store_migrations[] = {
 	 "CREATE UNIQUE INDEX appointment_fees_live ON appointment_fees(appointment_id)"
 	 "  WHERE state <> 'withdrawn';"
 	 "CREATE INDEX appointment_fees_state ON appointment_fees(state, visit_at);", NULL},
+	{20, "appointments money: price changes and discounts, tips on payments",
+	 /* A price change or discount of one appointment: the price it had
+	  * (before), the one it has now (after, never below zero), why and who.
+	  * appointments.amount stays the price due; list_price is what it was
+	  * booked at, so a second discount replaces the first rather than
+	  * stacking. A tip is kept apart from the price on its payment row:
+	  * amount is what counts against the price, amount + tip was taken. */
+	 "CREATE TABLE appointment_price_changes ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  appointment_id INTEGER NOT NULL REFERENCES appointments(id),"
+	 "  kind TEXT NOT NULL CHECK (kind IN ('discount', 'percent', 'price')),"
+	 "  value INTEGER NOT NULL CHECK (value >= 0),"
+	 "  list_price INTEGER NOT NULL CHECK (list_price >= 0),"
+	 "  before_amount INTEGER NOT NULL,"
+	 "  after_amount INTEGER NOT NULL CHECK (after_amount >= 0),"
+	 "  reason TEXT NOT NULL CHECK (length(reason) > 0),"
+	 "  actor TEXT NOT NULL,"
+	 "  created_at INTEGER NOT NULL"
+	 ");"
+	 "CREATE INDEX appointment_price_changes_appt ON appointment_price_changes(appointment_id);"
+	 "ALTER TABLE appointment_payments ADD COLUMN tip INTEGER NOT NULL DEFAULT 0"
+	 "  CHECK (tip >= 0);", NULL},
 	{21, "packages and prepaid credit: definitions, what clients bought, what visits drew",
 	 /* packages: what the admin sells — kind 'visits' (visits of one
 	  * service) or 'credit' (an amount to spend), its price and how many

@@ -8,6 +8,7 @@
 
 #include "appt_screen.h"
 #include "paydesk/booking_policy.h"
+#include "paydesk/appt_price.h"
 #include "paydesk/money.h"
 #include "paydesk/packages.h"
 #include "paydesk/payments_store.h"
@@ -217,8 +218,10 @@ void appt_draw_agenda(struct appt_screen *st, struct ui_rect a)
 	ui_list_draw(&st->list, rows, draw_row, st);
 	const struct appointment *sel = appt_selected(st);
 	if (sel) {
-		char price[64], line[700], payment[160], queued[200];
-		money_format(sel->amount, sel->currency, price, sizeof price);
+		char price[400], line[1000], payment[160], queued[200];
+		/* a changed price says how: "price 40.00 · discount 10 % (loyalty) · 36.00 due" */
+		if (!appt_price_text(st->ui->app->db, sel->id, price, sizeof price)[0])
+			money_format(sel->amount, sel->currency, price, sizeof price);
 		struct pay_attempt last;
 		bool has_last = payrows_latest(st->ui->app->db, sel->id, -1, &last, NULL) == PD_OK;
 		appt_queue_detail(st, sel, queued, sizeof queued);

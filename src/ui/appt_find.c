@@ -121,6 +121,13 @@ static void submit(struct appt_screen *st)
 		appt_queue_drop(st, reason);
 		return;
 	}
+	if (st->prompt == APPT_PROMPT_PRICE) {
+		char typed[512];
+		snprintf(typed, sizeof typed, "%s", text);
+		if (appt_price_submit(st, typed))
+			prompt_close(st);
+		return;
+	}
 	if (st->prompt == APPT_PROMPT_FIND) {
 		if (!*text) {
 			snprintf(st->prompt_error, sizeof st->prompt_error,
@@ -175,9 +182,10 @@ enum ui_result appt_prompt_key(struct appt_screen *st, int k)
 
 void appt_prompt_draw(const struct appt_screen *st, struct ui_rect r)
 {
-	const char *label = st->prompt == APPT_PROMPT_FIND   ? "Find client: "
-			    : st->prompt == APPT_PROMPT_DROP ? "Drop the queued charge, why? "
-							     : "Go to date: ";
+	const char *label = st->prompt == APPT_PROMPT_FIND    ? "Find client: "
+			    : st->prompt == APPT_PROMPT_DROP  ? "Drop the queued charge, why? "
+			    : st->prompt == APPT_PROMPT_PRICE ? "Price change and why: "
+							      : "Go to date: ";
 	const char *text = st->prompt_text.text ? st->prompt_text.text : "";
 	ui_fill(r, ROLE_NORMAL);
 	int x = r.x + ui_put(r.y, r.x, r.w, ROLE_HELP_KEY, label, false);
@@ -187,9 +195,10 @@ void appt_prompt_draw(const struct appt_screen *st, struct ui_rect r)
 		       false);
 	else
 		ui_put(r.y, x + used + 2, r.x + r.w - x - used - 2, ROLE_DIM,
-		       st->prompt == APPT_PROMPT_FIND   ? "Enter: next match  Esc: back"
-		       : st->prompt == APPT_PROMPT_DROP ? "Enter: drop it  Esc: keep it"
-							: "YYYY-MM-DD  Enter: go  Esc: back",
+		       st->prompt == APPT_PROMPT_FIND    ? "Enter: next match  Esc: back"
+		       : st->prompt == APPT_PROMPT_DROP  ? "Enter: drop it  Esc: keep it"
+		       : st->prompt == APPT_PROMPT_PRICE ? "10% loyalty · 5.00 voucher · =45.00 extras"
+							 : "YYYY-MM-DD  Enter: go  Esc: back",
 		       false);
 	/* The cursor where the text is edited. */
 	char before[512];

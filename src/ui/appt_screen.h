@@ -18,7 +18,13 @@
 
 enum { F_CLIENT, F_SERVICE, F_STAFF, F_DATE, F_TIME, F_NOTES, F_COUNT };
 enum { MF_MONEY, MF_AMOUNT, MF_REASON, MF_COUNT };
-enum appt_prompt { APPT_PROMPT_NONE, APPT_PROMPT_FIND, APPT_PROMPT_DATE, APPT_PROMPT_DROP };
+enum appt_prompt {
+	APPT_PROMPT_NONE,
+	APPT_PROMPT_FIND,
+	APPT_PROMPT_DATE,
+	APPT_PROMPT_DROP,
+	APPT_PROMPT_PRICE, /* %: a discount or new price and why (appt_price_ui.c) */
+};
 #define APPT_FOLLOWUPS 4
 
 /* What to do when a job started by a cancel / no-show finishes. */
@@ -136,6 +142,12 @@ void appt_queue_list(struct appt_screen *st);
 /* The detail line's words for a's queued charge, or "" (out). */
 void appt_queue_detail(const struct appt_screen *st, const struct appointment *a, char *out,
 		       size_t size);
+
+/* ---- appt_price_ui.c: % a discount or new price, E the receipt again ---- */
+void appt_price_ask(struct appt_screen *st);
+/* The price prompt's Enter: true when it may close (a dialog follows). */
+bool appt_price_submit(struct appt_screen *st, const char *text);
+void appt_receipt_resend(struct appt_screen *st);
 
 /* ---- appt_find.c ---- */
 /* Open the / (find a client) or J (go to a date) prompt. */

@@ -296,6 +296,12 @@ bool history_actions_done(struct hist *h, const struct jobs_completion *c)
 			ui_notify(h->ui, UI_NOTICE_INFO, "sync stopped; S resumes it");
 		return true;
 	}
+	if (c->id && c->id == h->receipt_job) {
+		h->receipt_job = 0;
+		if (c->status == JOBS_DONE)
+			ui_notify(h->ui, UI_NOTICE_INFO, "%s", c->result);
+		return true;
+	}
 	if (c->id == h->refund_job) {
 		h->refund_job = 0;
 		if (c->status == JOBS_DONE)

@@ -24,7 +24,8 @@
 #include "widgets.h"
 
 enum panel_mode { PANEL_NONE, PANEL_PAY, PANEL_REFUND, PANEL_VIEW, PANEL_CARD_LINK };
-enum { PF_AMOUNT, PF_CHOICE, PF_NOTE, PF_COUNT };
+/* Tip last (take payment only): Tab reaches it; Enter on the note still continues. */
+enum { PF_AMOUNT, PF_CHOICE, PF_NOTE, PF_TIP, PF_COUNT };
 
 /* Stripe's ways first, then the desk tenders (recorded, no Stripe call). */
 static const char *const pay_methods[] = {"card saved on the client (off-session)",
@@ -227,7 +228,11 @@ static void open_form(struct pay_panel *p, const struct appointment *a, enum pan
 		.hint = mode == PANEL_PAY ? "desk tenders: cheque no., voucher code, slip no. "
 					    "(optional)"
 					  : "refunds at the desk: what was handed back (optional)"};
-	ui_form_init(&p->form, p->fields, PF_COUNT, 64);
+	p->fields[PF_TIP] = (struct ui_field){
+		.label = "Tip", .validate = v_amount,
+		.hint = "for the staff member, kept apart from the price (optional; the reader "
+			"asks the client itself)"};
+	ui_form_init(&p->form, p->fields, mode == PANEL_PAY ? PF_COUNT : PF_TIP, 64);
 	p->form_ready = true;
 	char typed[64];
 	int e = money_exponent(a->currency);
@@ -386,6 +391,7 @@ struct pending {
 	char note[PAYMENTS_DESK_NOTE_MAX * 4 + 1];
 	/* a saved-card charge while Stripe is unreachable: queued, not sent */
 	bool queue;
+	int64_t tip; /* desk tenders: the tip typed (Stripe ways carry it in req.tip) */
 	time_t down_since;
 };
 
@@ -407,8 +413,9 @@ static void desk_confirmed(struct ui *ui, struct pending *pd)
 						pd->req.amount, pd->note, &r, &err)
 		 : payrow_method_is_drawn(pd->tender)
 			 ? packages_draw(ui->app->db, &ui->app->session, pd->req.id, 0, &r, &err)
-			 : payments_desk_take(ui->app->db, &ui->app->session, pd->req.id, pd->tender,
-					      pd->req.amount, pd->note, &r, &err);
+			 : payments_desk_take_tip(ui->app->db, &ui->app->session, pd->req.id,
+						  pd->tender, pd->req.amount, pd->tip, pd->note, &r,
+						  &err);
 	if (rc)
 		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
 	else
@@ -485,6 +492,13 @@ static void submit_form(struct pay_panel *p)
 		snprintf(p->error, sizeof p->error, "Amount: %.200s", p->fields[PF_AMOUNT].error);
 		return;
 	}
+	int64_t tip = 0;
+	const char *tip_typed = p->mode == PANEL_PAY ? ui_form_value(&p->form, PF_TIP) : "";
+	if (*tip_typed && money_parse(tip_typed, p->currency, &tip, &err) != PD_OK) {
+		snprintf(p->error, sizeof p->error, "Tip: %.250s", err.msg);
+		p->form.focus = PF_TIP;
+		return;
+	}
 	/* What the use case would refuse is said here, under the field, before
 	 * any confirmation (the use case still checks: it is the guard). */
 	int choice = p->fields[PF_CHOICE].choice;
@@ -515,6 +529,7 @@ static void submit_form(struct pay_panel *p)
 	pd->panel = p;
 	pd->req.id = p->id;
 	pd->req.amount = amount;
+	pd->req.tip = pd->tip = tip;
 	snprintf(pd->note, sizeof pd->note, "%s", ui_form_value(&p->form, PF_NOTE));
 	pd->desk = choice_is_desk(p);
 	int64_t shown = amount;
@@ -526,6 +541,7 @@ static void submit_form(struct pay_panel *p)
 			: pd->desk	     ? desk_left
 					     : paid - refunded - desk_left;
 	}
+	shown += tip; /* what the client pays: the price and the tip */
 	char body[1000];
 	const char *label;
 	const char *note_line = pd->note[0] ? "\nNote: " : "";
@@ -587,6 +603,20 @@ static void submit_form(struct pay_panel *p)
 		snprintf(pd->req.reason, sizeof pd->req.reason, "%s", reason_keys[reason]);
 		snprintf(body, sizeof body, "%s\nReason: %s.", p->title, reasons[reason]);
 		label = "refund";
+	}
+	if (tip > 0 && pd->queue) { /* a queued charge is the price alone */
+		free(pd);
+		snprintf(p->error, sizeof p->error,
+			 "Tip: a charge queued while Stripe is down carries no tip: clear it, or "
+			 "take the tip in cash");
+		p->form.focus = PF_TIP;
+		return;
+	}
+	if (tip > 0) {
+		char m[64];
+		size_t n = strlen(body);
+		snprintf(body + n, sizeof body - n, "\nTip %s, kept apart from the price.",
+			 money_format(tip, p->currency, m, sizeof m));
 	}
 	close_form(p);
 	p->mode = PANEL_NONE;
@@ -804,7 +834,7 @@ enum ui_result pay_panel_key(struct pay_panel *p, int key)
 	/* The note is for the desk's own tenders: with a Stripe method chosen,
 	 * Enter on the choice continues as it always did. */
 	if (key == UI_CTRL('s') ||
-	    (key == UI_KEY_ENTER && (p->form.focus == PF_COUNT - 1 ||
+	    (key == UI_KEY_ENTER && (p->form.focus >= PF_NOTE ||
 				     (p->form.focus == PF_CHOICE && !choice_is_desk(p))))) {
 		submit_form(p);
 		return UI_HANDLED;
@@ -936,7 +966,7 @@ void pay_panel_draw(struct pay_panel *p, struct ui_rect a)
 	if (p->mode == PANEL_REFUND && p->limit[0])
 		ui_put(y + 1, a.x + 2, a.w - 4, ROLE_DIM, p->limit, false);
 	y += 2;
-	ui_form_draw(&p->form, (struct ui_rect){y, a.x + 2, PF_COUNT * 2 + 2, a.w - 4});
+	ui_form_draw(&p->form, (struct ui_rect){y, a.x + 2, p->form.n * 2 + 2, a.w - 4});
 	int cy, cx;
 	getyx(stdscr, cy, cx);
 	if (p->error[0]) { /* whole, wrapped: a refusal is read before anything is confirmed */

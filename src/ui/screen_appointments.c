@@ -643,6 +643,7 @@ static const char help_move[] = "h/l previous / next day (week), j/k move";
 static const char help_rows[] = "G last, g first row, PgDn/PgUp, Ctrl-D/U half";
 static const char help_view[] = "t today, w week, s staff, / find a client, J date";
 static const char help_pay[] = "p take payment, r refund, u pay link / reader, K stop reader";
+static const char help_money[] = "% discount / new price (with why), E email the receipt again";
 static const char help_queue[] = "Q queued charges (not charged), D drop one";
 
 static const struct ui_binding appt_keys[] = {
@@ -659,6 +660,8 @@ static const struct ui_binding appt_keys[] = {
 	{'u', UI_ACT_PAY_VIEW, help_pay, NULL},
 	{'K', UI_ACT_STOP, help_pay, NULL},
 	{'Y', UI_ACT_SYNC, "re-check an unknown payment at Stripe (no restart)", NULL},
+	{'%', UI_ACT_DISCOUNT, help_money, NULL},
+	{'E', UI_ACT_RECEIPT, help_money, NULL},
 	{'H', UI_ACT_VISITS, "the client's visit history (visits, money)", NULL},
 	{'Q', UI_ACT_OPEN, help_queue, NULL},
 	{'D', UI_ACT_DELETE, help_queue, NULL},
@@ -851,6 +854,20 @@ static enum ui_result do_undo(void *state, struct ui *ui)
 	return UI_HANDLED;
 }
 
+static enum ui_result do_discount(void *state, struct ui *ui)
+{
+	(void)ui;
+	appt_price_ask(state);
+	return UI_HANDLED;
+}
+
+static enum ui_result do_receipt(void *state, struct ui *ui)
+{
+	(void)ui;
+	appt_receipt_resend(state);
+	return UI_HANDLED;
+}
+
 static enum ui_result do_find(void *state, struct ui *ui)
 {
 	(void)ui;
@@ -966,6 +983,8 @@ static const struct ui_function appt_functions[] = {
 	{UI_ACT_STOP, do_stop_reader, in_agenda},
 	{UI_ACT_SYNC, do_recheck, in_agenda},
 	{UI_ACT_VISITS, do_visits, in_agenda},
+	{UI_ACT_DISCOUNT, do_discount, in_agenda},
+	{UI_ACT_RECEIPT, do_receipt, in_agenda},
 	{UI_ACT_OPEN, do_queue_list, has_queue},
 	{UI_ACT_DELETE, do_queue_drop, has_queue},
 	{UI_ACT_LEFT, do_previous_day, in_agenda},

@@ -38,6 +38,7 @@ static const struct ui_binding keys[] = {
 	{'e', UI_ACT_EXPORT, NULL, NULL},
 	{'J', UI_ACT_JUMP, NULL, NULL},
 	{'r', UI_ACT_REFUND, "refund the selected payment", NULL},
+	{'E', UI_ACT_RECEIPT, "email the selected payment's Stripe receipt again", NULL},
 	{'S', UI_ACT_SYNC, "sync from Stripe now (again: stop it)", NULL},
 };
 
@@ -917,6 +918,12 @@ static enum ui_result do_refund(void *state, struct ui *ui)
 	return UI_HANDLED;
 }
 
+static enum ui_result do_receipt(void *state, struct ui *ui)
+{
+	history_receipt_resend(hist_of(state, ui));
+	return UI_HANDLED;
+}
+
 static enum ui_result do_sync(void *state, struct ui *ui)
 {
 	history_sync_toggle(hist_of(state, ui), false);
@@ -947,6 +954,7 @@ static const struct ui_function functions[] = {
 	{UI_ACT_EXPORT, do_export, NULL},
 	{UI_ACT_JUMP, do_jump, NULL},
 	{UI_ACT_REFUND, do_refund, NULL},
+	{UI_ACT_RECEIPT, do_receipt, NULL},
 	{UI_ACT_SYNC, do_sync, NULL},
 };
 

@@ -64,6 +64,7 @@ struct hist {
 	struct history_sync_progress sync;
 	struct history_export_progress export; /* the export running on a worker */
 	uint64_t sync_job, refund_job, export_job;
+	uint64_t receipt_job; /* E: Stripe's receipt emailed again (history_receipt.c) */
 	bool sync_tried; /* the stale-history sync at the tab's first opening */
 	int64_t refund_id, refund_left; /* the record the refund form is for */
 	char refund_hint[160];
@@ -96,6 +97,8 @@ bool history_export_stop(struct hist *h);
 /* The export's bar on the top line while it runs; false when none. */
 bool history_export_draw(struct hist *h, struct ui_rect r);
 void history_refund_open(struct hist *h);
+/* E: the selected card payment's Stripe receipt emailed again. */
+void history_receipt_resend(struct hist *h);
 void history_refund_submit(struct hist *h);
 /* A job of ours finished: true when it was one. */
 bool history_actions_done(struct hist *h, const struct jobs_completion *c);

@@ -101,7 +101,9 @@
 	X(PACKAGE_SELL, "sell the client a package or credit")        \
 	X(PACKAGE_REFUND, "refund what is unused of a package")        \
 	X(PACKAGES, "packages and credit sold ahead of visits: define") \
-	X(FEES, "the fees queue: no-show and late-cancellation fees")
+	X(FEES, "the fees queue: no-show and late-cancellation fees") \
+	X(DISCOUNT, "a discount or new price, with why (audited)")    \
+	X(RECEIPT, "email Stripe's receipt again")
 
 enum ui_action {
 #define X(id, help) UI_ACT_##id,

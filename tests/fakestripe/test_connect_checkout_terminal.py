@@ -287,6 +287,34 @@ class TerminalTest(FakeStripeCase):
                          {"payment_intent": card["id"]})
         self.assertEqual(err["code"], "intent_invalid_state")
 
+    def test_on_reader_tip_added_to_the_amount_and_shown_apart(self):
+        r = self.reader()
+        pi = self.intent()
+        self.ok("POST", "/v1/terminal/readers/%s/process_payment_intent" % r["id"],
+                {"payment_intent": pi["id"],
+                 "process_config": {"tipping": {"amount_eligible": pi["amount"]}}})
+        err = self.error(400, "POST", "/v1/test_helpers/terminal/readers/%s/present_payment_method"
+                         % r["id"], {"amount_tip": "lots"})
+        self.assertEqual(err["param"], "amount_tip")
+        rd = self.ok("POST", "/v1/test_helpers/terminal/readers/%s/present_payment_method"
+                     % r["id"], {"amount_tip": 150})
+        self.assertEqual(rd["action"]["status"], "succeeded")
+        got = self.ok("GET", "/v1/payment_intents/" + pi["id"])
+        self.assertEqual(got["amount"], pi["amount"] + 150)
+        self.assertEqual(got["amount_details"]["tip"]["amount"], 150)
+        # told to skip tipping, the reader offers no tip screen: a tip cannot be presented
+        pi2 = self.intent()
+        self.ok("POST", "/v1/terminal/readers/%s/process_payment_intent" % r["id"],
+                {"payment_intent": pi2["id"], "process_config": {"skip_tipping": "true"}})
+        err = self.error(400, "POST", "/v1/test_helpers/terminal/readers/%s/present_payment_method"
+                         % r["id"], {"amount_tip": 100})
+        self.assertEqual(err["param"], "amount_tip")
+        self.assertEqual(self.ok("GET", "/v1/payment_intents/" + pi2["id"])["amount"],
+                         pi2["amount"])
+        err = self.error(400, "POST", "/v1/terminal/readers/%s/process_payment_intent" % r["id"],
+                         {"payment_intent": pi2["id"], "process_config": {"tip": "1"}})
+        self.assertIn("process_config", err.get("param", "") + err.get("message", ""))
+
 class TerminalDeskCallsTest(FakeStripeCase):
     """Exactly the Terminal calls paydesk's readers (src/app/readers.c) make, answered as
     Stripe answers them."""

@@ -322,6 +322,7 @@ struct run {
 	char *key;
 	int64_t amount;
 	const char *pm, *reader, *reason;
+	int64_t tip; /* --tip: typed at the desk */
 	double poll;
 	int max;
 };
@@ -401,6 +402,8 @@ static int history_refund_of(const struct pay_env *e, const char *pi, const stru
 	return rc ? rc : history_refund(e, row, R->amount, R->reason, r, err);
 }
 
+#include "pay_driver_money.h"
+
 int main(int argc, char **argv)
 {
 	struct run R = {.reason = "requested_by_customer", .poll = 0.05, .max = 200};
@@ -411,7 +414,8 @@ int main(int argc, char **argv)
 	    {"role", required_argument, NULL, 'r'},     {"amount", required_argument, NULL, 'A'},
 	    {"pm", required_argument, NULL, 'P'},       {"reader", required_argument, NULL, 'R'},
 	    {"reason", required_argument, NULL, 'W'},   {"poll", required_argument, NULL, 'p'},
-	    {"max", required_argument, NULL, 'm'},      {NULL, 0, NULL, 0}};
+	    {"max", required_argument, NULL, 'm'},      {"tip", required_argument, NULL, 'T'},
+	    {NULL, 0, NULL, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -426,6 +430,7 @@ int main(int argc, char **argv)
 		case 'W': R.reason = optarg; break;
 		case 'p': R.poll = atof(optarg); break;
 		case 'm': R.max = atoi(optarg); break;
+		case 'T': R.tip = atoll(optarg); break;
 		default: return 2;
 		}
 	}
@@ -474,14 +479,16 @@ int main(int argc, char **argv)
 		R.who.user_id = stored.id;
 		R.who.role = stored.role;
 	}
-	struct pay_env e = {.db = db, .client = client, .key = R.key, .who = &R.who};
+	struct pay_env e = {.db = db, .client = client, .key = R.key, .who = &R.who, .tip = R.tip};
 	struct pay_result r;
 	memset(&r, 0, sizeof r);
 	int64_t id = atoll(arg1);
 	int rc, out;
 	struct pay_job_request jq = {.id = id, .amount = R.amount, .poll_seconds = R.poll,
-				     .poll_max = R.max};
-	if (strcmp(cmd, "settings") == 0) {
+				     .poll_max = R.max, .tip = R.tip};
+	if (money_command(cmd, &e, id, arg2, arg3, R.amount, &out)) {
+		/* pay_driver_money.h */
+	} else if (strcmp(cmd, "settings") == 0) {
 		rc = settings_set(db, arg1, arg2, &err);
 		out = report(rc, &err, NULL, json_null());
 	} else if (strcmp(cmd, "client") == 0) {

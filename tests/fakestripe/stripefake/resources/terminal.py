@@ -177,6 +177,22 @@ def _card_present_pm(ctx, card):
     return pm
 
 
+def _apply_tip(action, pi, tip):
+    """On-reader tipping: the client's tip is added to the PaymentIntent's amount and shown
+    apart in amount_details.tip.amount. A reader told to skip tipping shows no tip screen."""
+    if tip is None:
+        return
+    config = action["process_payment_intent"].get("process_config") or {}
+    if config.get("skip_tipping") in (True, "true"):
+        raise invalid("This reader action was told to skip tipping: amount_tip cannot be "
+                      "presented.", param="amount_tip")
+    if tip < 0:
+        raise invalid("amount_tip must be 0 or more.", param="amount_tip")
+    if tip:
+        pi["amount"] += tip
+        pi["amount_details"] = {"tip": {"amount": tip}}
+
+
 @route("POST", "/v1/test_helpers/terminal/readers/{reader}/present_payment_method")
 def present_payment_method(ctx):
     if ctx.livemode:
@@ -196,6 +212,7 @@ def present_payment_method(ctx):
         raise invalid("Your card number is incorrect.", param="card_present[number]",
                       code="incorrect_number")
     pi = ctx.store.get(action["process_payment_intent"]["payment_intent"], "payment_intent")
+    _apply_tip(action, pi, p.get("amount_tip"))
     pm = _card_present_pm(ctx, card)
     try:
         confirm_intent(ctx, pi, {"payment_method": pm["id"]})
