@@ -13,6 +13,7 @@ extern const struct cli_command cli_plans, cli_subscriptions;
 extern const struct cli_command cli_backup, cli_restore;
 extern const struct cli_command cli_desk, cli_passphrase_change;
 extern const struct cli_command cli_readers;
+extern const struct cli_command cli_close;
 
 static const struct cli_command *const commands[] = {
 	&cli_setup,
@@ -25,6 +26,7 @@ static const struct cli_command *const commands[] = {
 	&cli_clients,
 	&cli_agenda,
 	&cli_takings,
+	&cli_close,
 	&cli_export,
 	&cli_sync,
 	&cli_recover,

@@ -704,6 +704,46 @@ const struct migration store_migrations[] = {
 	  * refund's insert writes to it. */
 	 "CREATE INDEX history_out_amount ON history(amount, id DESC)"
 	 "  WHERE type IN ('refund', 'desk_refund');", NULL},
+	{23, "day close at the desk: who took desk money where, closes with the counted cash",
+	 /* The desk (PAYDESK_DESK or the host name) an attempt was started at;
+	  * NULL for attempts made before schema 23 (they count for "all desks"). */
+	 "ALTER TABLE appointment_payments ADD COLUMN desk TEXT;"
+	 /* Who handed desk money back, and at which desk: a desk refund has no
+	  * payment row of its own (its history record's payment is the desk
+	  * payment it refunds). Refunds before schema 23 count for the desk and
+	  * user who took the payment. */
+	 "CREATE TABLE desk_refunds ("
+	 "  history_id TEXT PRIMARY KEY,"
+	 "  desk TEXT NOT NULL,"
+	 "  actor TEXT NOT NULL"
+	 ");"
+	 /* One close per day, desk and user ('' = all desks / all users): what
+	  * was expected in cash, what was counted, and why they differ. */
+	 "CREATE TABLE day_closes ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  day TEXT NOT NULL CHECK (length(day) = 10),"
+	 "  desk TEXT NOT NULL,"
+	 "  user_name TEXT NOT NULL,"
+	 "  currency TEXT NOT NULL,"
+	 "  expected_cash INTEGER NOT NULL,"
+	 "  counted_cash INTEGER NOT NULL CHECK (counted_cash >= 0),"
+	 "  comment TEXT NOT NULL DEFAULT '',"
+	 "  closed_by TEXT NOT NULL,"
+	 "  closed_at INTEGER NOT NULL,"
+	 "  CHECK (counted_cash = expected_cash OR length(comment) > 0)"
+	 ");"
+	 "CREATE UNIQUE INDEX day_closes_one ON day_closes(day, desk, user_name COLLATE NOCASE);"
+	 /* The expected takings by tender as they stood when the day was closed. */
+	 "CREATE TABLE day_close_lines ("
+	 "  close_id INTEGER NOT NULL REFERENCES day_closes(id),"
+	 "  tender TEXT NOT NULL,"
+	 "  currency TEXT NOT NULL,"
+	 "  count INTEGER NOT NULL,"
+	 "  taken INTEGER NOT NULL,"
+	 "  refunded INTEGER NOT NULL,"
+	 "  in_history INTEGER NOT NULL DEFAULT 0,"
+	 "  PRIMARY KEY (close_id, tender, currency)"
+	 ");", NULL},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];
