@@ -76,7 +76,7 @@ static void print_text(const struct day_close_sheet *s)
 			       amount(l->refunded, l->currency, b, sizeof b),
 			       amount(l->taken - l->refunded, l->currency, e, sizeof e));
 			if (strcmp(l->tender, "card") == 0)
-				printf("  %lld of %lld in the synced history",
+				printf("\n%-20s %lld of %lld in Stripe's synced history", "",
 				       (long long)l->in_history, (long long)l->count);
 			printf("\n");
 		}
@@ -95,7 +95,7 @@ static void print_text(const struct day_close_sheet *s)
 			printf("Comment: %s\n", c->comment);
 		printf("Closed by %s at %s.\n", c->closed_by, at);
 	} else {
-		printf("Not closed yet: count the cash, then paydesk close --date %s%s%s%s%s "
+		printf("Not closed yet: count the cash, then\n  paydesk close --date %s%s%s%s%s "
 		       "--counted AMOUNT\n",
 		       s->day, s->desk[0] ? " --desk " : "", s->desk, s->user[0] ? " --user " : "",
 		       s->user);
@@ -111,8 +111,8 @@ static void print_text(const struct day_close_sheet *s)
 	char at[32] = "never";
 	if (s->synced_at > 0)
 		when(s->synced_at, at, sizeof at);
-	printf("\nStripe's history is as of its last sync (%s); card payments above are the\n"
-	       "desk's own records of what Stripe confirmed.\n",
+	printf("\nStripe's history is as of its last sync (%s); the card lines\n"
+	       "are the desk's own records of what Stripe confirmed.\n",
 	       at);
 }
 
