@@ -96,7 +96,9 @@
 	X(READERS, "card readers: register one, choose this desk's")   \
 	X(TAP, "tap a test card on the simulated reader (training)")   \
 	X(VISITS, "visit history: past and future visits, money")        \
-	X(DAY_CLOSE, "close the day: takings by tender, cash counted")
+	X(DAY_CLOSE, "close the day: takings by tender, cash counted")   \
+	X(RETRY, "retry a failed renewal now: its open invoice, saved card") \
+	X(CARD_UPDATE, "send a card-update link (save-a-card link, QR)")
 
 enum ui_action {
 #define X(id, help) UI_ACT_##id,

@@ -12,8 +12,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import test_subscriptions as base  # noqa: E402
+from tmuxharness import Terminal, paydesk_bin  # noqa: E402  (test_subscriptions's path)
 
 DAY = base.DAY
+PASS = base.PASS
 
 
 class FailedRenewals(unittest.TestCase):
@@ -102,6 +104,41 @@ class FailedRenewals(unittest.TestCase):
         [s] = self.subs()
         out = self.paydesk("subscriptions", "retry", str(s["id"]), check=2)
         self.assertIn("nothing to retry", out.stderr)
+
+    def test_screen_retry_and_card_link(self):
+        s = self.past_due()
+        env = {**self.home.env, "PAYDESK_API_BASE": self.fake.base_url}
+        with Terminal([paydesk_bin(), "--screen", "subscriptions"], 80, 24, env=env) as t:
+            t.wait_for("Vault locked")
+            t.type(PASS)
+            t.send("Enter")
+            screen = t.wait_for("R retry · U card link · Payment failed: ")
+            self.assertIn(s["last_failure"][:30], screen)
+            t.send("?")
+            t.wait_for("failed renewal: retry now")
+            t.wait_for("failed renewal: a card-update link")
+            t.send("Escape")
+            self.fake.clear_requests()
+            t.send("R")
+            t.wait_for("Retry the renewal?")
+            t.wait_for("Last decline: ")
+            t.send("y")
+            t.wait_for("did not pay the invoice")  # declined again, said on the status line
+            self.assertEqual(len(self.pays()), 1)
+            t.send("U")
+            screen = t.wait_for("Card-update link · Liam Kelly")
+            self.assertRegex(screen, r"https?://")
+            t.send("Escape")
+            cus = self.sql("SELECT stripe_customer_id FROM clients WHERE name = 'Liam Kelly'")
+            self.api("POST", "/v1/payment_methods/pm_card_visa/attach", {"customer": cus[0][0]})
+            t.send("R")
+            t.wait_for("Retry the renewal?")
+            t.send("y")
+            t.wait_for(r"Invoice in_\w+ paid with visa", regex=True, timeout=20)
+            t.wait_for(r"Liam Kelly.*active", regex=True)
+            self.assertNotIn("R retry", t.screen())
+            t.send("q")
+        self.assertEqual(self.sub(s["id"])["status"], "active")
 
 
 if __name__ == "__main__":
