@@ -11,6 +11,8 @@
 #include "paydesk/csv.h"
 #include "paydesk/day_close.h"
 #include "paydesk/money.h"
+#include "paydesk/textcheck.h"
+#include "paydesk/users.h"
 #include "paydesk/tz.h"
 
 static void usage(FILE *out)
@@ -196,7 +198,7 @@ static int run(struct app *app, int argc, char **argv)
 		{"help", no_argument, NULL, O_HELP},
 		{NULL, 0, NULL, 0},
 	};
-	const char *date = NULL, *desk = "", *user = "", *counted = NULL, *comment = NULL,
+	const char *date = NULL, *desk = NULL, *user = NULL, *counted = NULL, *comment = NULL,
 		   *currency = NULL, *as = NULL;
 	bool csv = false;
 	int pin_fd = -1, pass_fd = -1, c;
@@ -241,6 +243,28 @@ static int run(struct app *app, int argc, char **argv)
 		fprintf(stderr, "paydesk: --comment goes with --counted (closing the day)\n");
 		return 2;
 	}
+	/* Every value checked before anything is read or printed: a bad one is
+	 * said without being echoed (it may hold escape sequences). */
+	const struct {
+		const char *flag, *value;
+		size_t max;
+	} texts[] = {{"--desk", desk, 63},	     {"--user", user, USER_NAME_MAX},
+		     {"--counted", counted, 32},     {"--comment", comment, DAY_CLOSE_COMMENT_MAX},
+		     {"--currency", currency, 3},    {"--as", as, USER_NAME_MAX}};
+	struct pd_error verr = {0};
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		if (texts[i].value && text_check(texts[i].flag, texts[i].value, texts[i].max, true, false,
+					&verr) != PD_OK) {
+			fprintf(stderr, "paydesk: %s\n", verr.msg);
+			return 2;
+		}
+	}
+	if (counted && money_check(counted, &verr) != PD_OK) {
+		fprintf(stderr, "paydesk: --counted takes the cash counted, such as 119.50\n");
+		return 2;
+	}
+	desk = desk ? desk : ""; /* "": every desk, every user */
+	user = user ? user : "";
 	struct pd_error err = {0};
 	struct day_close_sheet sheet;
 	int rc;
