@@ -22,6 +22,17 @@ bool stripe_reach_down(time_t *since);
  * outage that came and went since it last looked. */
 uint64_t stripe_reach_generation(void);
 
+/* A call starts waiting on Stripe (its first attempt to its last answer):
+ * returns a slot for stripe_reach_end (-1 when every slot is taken: that
+ * call is simply not watched). */
+int stripe_reach_begin(time_t now);
+void stripe_reach_end(int slot);
+
+/* How long (seconds) the call waiting longest has waited at now; 0 when
+ * none waits. An answer that is slow to come is no outage yet, but the
+ * desk should not read "online" while it waits a minute. */
+long stripe_reach_waiting(time_t now);
+
 /* Forget everything (tests). */
 void stripe_reach_reset(void);
 

@@ -41,6 +41,7 @@ struct visit {
 
 struct visit_summary {
 	int visits, upcoming, completed, no_shows, cancelled;
+	int not_closed; /* past, still booked / awaiting payment / confirmed */
 	/* money per currency (a client rarely has more than one) */
 	struct {
 		char currency[4];

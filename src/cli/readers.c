@@ -155,6 +155,14 @@ static int run(struct app *app, int argc, char **argv)
 	struct stripe_cli s;
 	int rc = o.as ? stripe_cli_open_as(&s, app, &who, o.pass_fd, &err)
 		      : stripe_cli_open(&s, app, o.pass_fd, &err);
+	if (rc && !o.as && (rc == PD_ERR_USAGE || rc == PD_ERR_LOCKED)) {
+		/* Staff have no passphrase: say what they can give. */
+		stripe_cli_close(&s);
+		char why[sizeof err.msg + 96];
+		snprintf(why, sizeof why, "%s; or, on an enrolled desk, --as NAME with your PIN",
+			 err.msg);
+		return cli_fail(rc, why);
+	}
 	if (rc) {
 		stripe_cli_close(&s);
 		return cli_fail(rc, err.msg);

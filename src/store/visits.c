@@ -88,6 +88,8 @@ static void add_up(struct visit_summary *s, const struct visit *v)
 	s->completed += v->state == APPT_COMPLETED;
 	s->no_shows += v->state == APPT_NO_SHOW;
 	s->cancelled += v->state == APPT_CANCELLED;
+	s->not_closed += !v->upcoming && appt_state_holds_slot(v->state) &&
+			 v->state != APPT_COMPLETED;
 	if (!v->paid && !v->due)
 		return;
 	int c = 0;

@@ -460,6 +460,7 @@ int stripe_client_send(struct stripe_client *c, const struct stripe_request *req
 	CURLcode rc = CURLE_OK;
 	enum stripe_transport tr = STRIPE_NET_OK;
 	memset(&io, 0, sizeof io);
+	int waiting = stripe_reach_begin(time(NULL)); /* the desk can say it waits */
 	for (;;) {
 		free(io.body);
 		memset(&io, 0, sizeof io);
@@ -508,6 +509,7 @@ int stripe_client_send(struct stripe_client *c, const struct stripe_request *req
 			break;
 		}
 	}
+	stripe_reach_end(waiting);
 	headers_wipe_free(headers);
 	free(url);
 	free(params);

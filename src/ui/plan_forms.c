@@ -53,6 +53,14 @@ static void close_form(struct plan_panel *p)
 	p->mode = PP_NONE;
 }
 
+void plan_panel_close(struct plan_panel *p)
+{
+	if (!p)
+		return;
+	close_form(p);
+	p->mode = PP_NONE;
+}
+
 void plan_panel_free(struct plan_panel **p)
 {
 	if (!*p)

@@ -103,6 +103,17 @@ static void close_appts(void *state)
 	free(st);
 }
 
+static void drop(void *state, struct ui *ui)
+{
+	(void)ui;
+	struct appt_screen *st = state;
+	close_form(st);
+	appt_money_close(st);
+	pay_panel_close(st->pay);
+	st->prompt = APPT_PROMPT_NONE; /* as appt_find's prompt_close */
+	textedit_free(&st->prompt_text);
+}
+
 static void reload(void *state, struct ui *ui)
 {
 	(void)ui;
@@ -269,11 +280,24 @@ static void open_form(struct appt_screen *st, const struct appointment *a)
 		if (a && st->services[i].id == a->service_id)
 			svc = (int)i;
 	}
+	/* A new booking starts with someone who works that day (the first, by
+	 * name), unless the agenda shows one staff member. */
+	int wday = tz_weekday(st->y, st->m, st->d);
+	bool picked = false;
 	for (size_t i = 0; st->staff_labels && i < st->nstaff; i++) {
 		st->staff_labels[i] = strdup(st->staff[i].name);
 		if ((a && st->staff[i].id == a->staff_id) ||
-		    (!a && st->staff_filter && st->staff[i].id == st->staff_filter))
+		    (!a && st->staff_filter && st->staff[i].id == st->staff_filter)) {
 			stf = (int)i;
+			picked = true;
+		}
+	}
+	for (size_t i = 0; !a && !picked && wday >= 0 && wday < 7 && i < st->nstaff; i++) {
+		const struct staff_hours *h = &st->staff[i].hours;
+		if (h->end[wday] > h->start[wday]) {
+			stf = (int)i;
+			picked = true;
+		}
 	}
 	st->fields[F_CLIENT] = (struct ui_field){
 		.label = "Client", .hint = "type to search; Up/Down pick; Tab takes the highlighted one"};
@@ -986,4 +1010,5 @@ const struct ui_screen screen_appointments = {
 	.dirty = dirty,
 	.job_done = job_done,
 	.reload = reload,
+	.drop = drop,
 };

@@ -998,6 +998,16 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 	return UI_UNHANDLED;
 }
 
+static void drop(void *state, struct ui *ui)
+{
+	(void)ui;
+	struct hist *h = state;
+	if (h->form_open)
+		history_close_form(h);
+	if (h->mode == MODE_SEARCH)
+		h->mode = MODE_LIST; /* the search applied stays: it is the list */
+}
+
 static bool editing(void *state)
 {
 	const struct hist *h = state;
@@ -1092,4 +1102,5 @@ const struct ui_screen screen_history = {
 	.dirty = dirty,
 	.job_done = job_done,
 	.reload = reload,
+	.drop = drop,
 };

@@ -573,6 +573,20 @@ static const struct ui_function setup_functions[] = {
 	{UI_ACT_UP, do_scroll_up, NULL},
 };
 
+/* Nothing an admin typed — a secret key, a new passphrase — stays for the
+ * next person, even another admin. */
+static void drop(void *state, struct ui *ui)
+{
+	(void)ui;
+	struct setup_state *st = state;
+	st->mode = MODE_VIEW;
+	st->form.dirty = false;
+	load(st);
+	textedit_set(&st->pass_fields[0].edit, "");
+	textedit_set(&st->pass_fields[1].edit, "");
+	textedit_set(&st->word_field.edit, "");
+}
+
 static enum ui_result key(void *state, struct ui *ui, int k)
 {
 	struct setup_state *st = state;
@@ -922,4 +936,5 @@ const struct ui_screen screen_setup_ops = {
 	.dirty = dirty,
 	.reload = reload,
 	.job_done = job_done,
+	.drop = drop,
 };

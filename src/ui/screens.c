@@ -10,3 +10,10 @@ const struct ui_screen *const ui_screens[UI_SCREENS] = {
 	&screen_setup_ops,    &screen_audit,	    &screen_visits,
 	&screen_day_close,
 };
+
+void ui_screens_drop(struct ui *ui)
+{
+	for (int i = 0; i < UI_SCREENS; i++)
+		if (ui->state[i] && ui_screens[i]->drop)
+			ui_screens[i]->drop(ui->state[i], ui);
+}

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "paydesk/stripe_account.h"
 #include "paydesk/stripe_reach.h"
@@ -133,9 +134,16 @@ void ui_status_draw(struct ui *ui)
 	if (msg)
 		account_w -= ui_text_width(msg) + 1;
 	if (account_w > 0) {
-		/* never "online" while the tab bar says Stripe is unreachable */
+		/* never "online" while the tab bar says Stripe is unreachable, nor
+		 * while a call has waited long for its answer */
+		char slow[48] = "";
+		long waited = stripe_reach_waiting(time(NULL));
+		if (waited >= UI_STRIPE_SLOW_SECONDS)
+			snprintf(slow, sizeof slow, "slow: waiting %lds", waited);
 		snprintf(buf, sizeof buf, " %s%s%s ", ui->account, ui->account[0] ? " · " : "",
-			 stripe_reach_down(NULL) ? "unreachable" : ui->connection);
+			 stripe_reach_down(NULL) ? "unreachable"
+			 : slow[0]		 ? slow
+						 : ui->connection);
 		x += ui_put(y, x, account_w, ROLE_STATUS, buf, false);
 	}
 	if (jobs[0])

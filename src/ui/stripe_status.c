@@ -47,7 +47,8 @@ void ui_stripe_status_note_queued(int n)
 bool ui_stripe_status_shown(struct ui *ui)
 {
 	(void)ui;
-	return stripe_reach_down(NULL) || queued_known > 0;
+	return stripe_reach_down(NULL) || queued_known > 0 ||
+	       stripe_reach_waiting(time(NULL)) >= UI_STRIPE_SLOW_SECONDS;
 }
 
 int ui_stripe_status_draw(struct ui *ui, int y, int x, int room)
@@ -64,6 +65,12 @@ int ui_stripe_status_draw(struct ui *ui, int y, int x, int room)
 		ui_stripe_status_when(since, when, sizeof when);
 		snprintf(text, sizeof text, " Stripe unreachable since %s ", when);
 		used += ui_put(y, x, room, ROLE_ERROR, text, false);
+	} else if (room > 0) {
+		long waited = stripe_reach_waiting(time(NULL));
+		if (waited >= UI_STRIPE_SLOW_SECONDS) {
+			snprintf(text, sizeof text, " Stripe slow: no answer for %lds ", waited);
+			used += ui_put(y, x, room, ROLE_WARNING, text, false);
+		}
 	}
 	if (queued > 0 && room - used > 0) {
 		snprintf(text, sizeof text, " %d queued ", queued);

@@ -7,7 +7,12 @@
 
 #include "ui.h"
 
-/* Whether there is anything to say: Stripe unreachable, or charges queued. */
+/* A Stripe call waiting this long for its answer reads "Stripe slow" on the
+ * top line and "slow: waiting" on the status line, never "online". */
+#define UI_STRIPE_SLOW_SECONDS 8
+
+/* Whether there is anything to say: Stripe unreachable or slow, or charges
+ * queued. */
 bool ui_stripe_status_shown(struct ui *ui);
 
 /* Draw the badges at (y, x) within room columns ("Stripe unreachable since

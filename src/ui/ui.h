@@ -208,7 +208,14 @@ struct ui_screen {
 	void (*job_done)(void *state, struct ui *ui, const struct jobs_completion *c);
 	/* The store changed under us (a job finished): re-read (NULL: nothing). */
 	void (*reload)(void *state, struct ui *ui);
+	/* Someone else signed in at this desk: close what the last person had
+	 * open — forms, panels, prompts, what they typed — keeping the lists
+	 * (NULL: nothing of theirs can be open). */
+	void (*drop)(void *state, struct ui *ui);
 };
+
+/* Call every open screen's drop: the person at the desk changed. */
+void ui_screens_drop(struct ui *ui);
 
 /* ---- keymaps ------------------------------------------------------------ */
 

@@ -189,9 +189,12 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 	snprintf(line, sizeof line, "Visit history · %s", s->name);
 	ui_put(y++, x, w, ROLE_TITLE, line, false);
 	const struct visit_summary *m = &s->sum;
-	snprintf(line, sizeof line, "%d visit%s · %d upcoming · %d completed · %d no-show%s · %d "
+	char open[48] = "";
+	if (m->not_closed) /* past and never marked: the counts add up, and it shows */
+		snprintf(open, sizeof open, " · %d not closed", m->not_closed);
+	snprintf(line, sizeof line, "%d visit%s · %d upcoming · %d completed%s · %d no-show%s · %d "
 				    "cancelled",
-		 m->visits, m->visits == 1 ? "" : "s", m->upcoming, m->completed, m->no_shows,
+		 m->visits, m->visits == 1 ? "" : "s", m->upcoming, m->completed, open, m->no_shows,
 		 m->no_shows == 1 ? "" : "s", m->cancelled);
 	ui_put(y++, x, w, ROLE_NORMAL, line, false);
 	size_t used = 0;

@@ -98,6 +98,29 @@ class Appointments(unittest.TestCase):
         t.type(time)
         t.send("C-s")
 
+    def test_a_new_booking_starts_with_someone_working_that_day(self):
+        # Found by the tester: the booking form's staff was the first by name
+        # (Aaron), who does not work that day; the save then refused the hours.
+        import time as _time
+        days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        other = days[(_time.gmtime().tm_wday + 1) % 7]  # not today (UTC)
+        t = self.start()
+        self.add_basics(t)
+        t.send("n")
+        t.type("Aaron")
+        t.send("Tab")
+        t.type(other + " 09:00-17:00")
+        t.send("C-s")
+        t.wait_for("staff member added: Aaron")
+        t.send("1")
+        t.wait_for("Day agenda")
+        t.send("n")
+        screen = t.wait_for("Book an appointment")
+        staff = [l for l in screen.splitlines() if l.strip().startswith("Staff")]
+        self.assertEqual(len(staff), 1, screen)
+        self.assertIn("Alice", staff[0])
+        self.assertNotIn("Aaron", staff[0])
+
     def test_walk_in_added_from_the_booking_form(self):
         # A walk-in nobody has met: the desk types the name in the booking form
         # and books, without going to the Clients tab first.

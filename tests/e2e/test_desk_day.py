@@ -110,6 +110,11 @@ class DeskDay(unittest.TestCase):
                        check=False)
         self.assertNotEqual(out.returncode, 0)
         self.assertIn("passphrase", out.stderr)
+        # Found by the tester: staff were told only of the passphrase they do not
+        # have; the message names --as, with which the enrolled desk opens it.
+        out = self.cli("readers", "list", check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("--as NAME", out.stderr)
         listed = self.cli("readers", "list", "--as", STAFF, env={"PAYDESK_PIN": STAFF_PIN})
         self.assertNotIn("Stray", listed.stdout)
         self.assertRegex(listed.stdout, r"\* %s\s+online" % READER)

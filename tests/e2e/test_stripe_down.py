@@ -249,6 +249,27 @@ class StripeDown(unittest.TestCase):
                                             "WHERE action LIKE 'payment.%' ORDER BY id")]
         self.assertEqual(actions, ["payment.queued", "payment.queue_dropped"])
 
+    def test_slow_stripe_is_never_shown_as_online(self):
+        # Found by the tester: with Stripe taking 70 s to answer, both lines
+        # said all was well ("online") the whole time.
+        with open(os.path.join(self.home.path, "config", "paydesk", "config"), "w") as f:
+            f.write("[stripe]\ntimeout = 60\nmax_retries = 1\n")
+        t = self.start()
+        self.fake.add_fault("latency", method="POST", path_prefix="/v1/payment_intents",
+                            ms=16000, count=1)
+        t.send("g", "p")
+        t.wait_for("Take payment · Zoë Martin · Haircut 45.00 USD")
+        t.send("C-s")
+        t.wait_for("Take this payment?")
+        t.send("y")
+        screen = t.wait_for("Stripe slow: no answer for", timeout=14)
+        self.assertIn("slow: waiting", screen.splitlines()[-1])
+        self.assertNotIn("online", screen.splitlines()[-1])
+        t.wait_for("Paid 45.00 USD", timeout=40)
+        self.assertNotIn("Stripe slow", self.top_line(t))
+        t.send("q")
+        t.exit_status()
+
     def test_nothing_listening_the_desk_still_books_and_takes_cash(self):
         # The network itself: where Stripe should be, nothing listens at all.
         sock = socket.socket()
