@@ -182,6 +182,23 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 	return r;
 }
 
+/* Someone else signed in: what the last person typed goes, and "only me"
+ * is no longer them. */
+static void drop(void *state, struct ui *ui)
+{
+	struct day_close_panel *p = state;
+	for (int i = F_COUNTED; i < F_COUNT; i++) {
+		textedit_set(&p->fields[i].edit, "");
+		p->fields[i].error[0] = '\0';
+	}
+	p->fields[F_WHOSE].choice = 0;
+	p->form.focus = F_COUNTED;
+	p->form.dirty = false;
+	p->error[0] = '\0';
+	if (p->day[0])
+		reload(p, ui);
+}
+
 static bool editing(void *state)
 {
 	return !((struct day_close_panel *)state)->sheet.closed;
@@ -301,4 +318,5 @@ const struct ui_screen screen_day_close = {
 	.editing = editing,
 	.dirty = dirty,
 	.reload = reload,
+	.drop = drop,
 };
