@@ -119,7 +119,7 @@ class DayCloseCli(unittest.TestCase):
         self.assertEqual(self.query("SELECT count(*) FROM day_closes"), [(0,)])
         odd = self.paydesk("close", "--desk", "front", "--counted", "19.5.0", "--comment", "x",
                            "--as", "Sam", pin="1357", expect=2)
-        self.assertIn("19.5.0", odd.stderr)
+        self.assertIn("--counted takes the cash counted, such as 119.50", odd.stderr)
         nobody = self.paydesk("close", "--desk", "front", "--counted", "20", "--as", "Sam",
                               pin="0000", expect=1)
         self.assertEqual(self.query("SELECT count(*) FROM day_closes"), [(0,)], nobody.stderr)
