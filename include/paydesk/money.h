@@ -39,4 +39,8 @@ int money_check(const char *text, struct pd_error *err);
  * negative amounts get a leading '-'. Returns out. */
 char *money_format(int64_t minor, const char *currency, char *out, size_t outlen);
 
+/* Minor units as a plain decimal for files other programs read: "1234.50",
+ * "-3.00", "1200" (no separators, no code). Returns out. */
+char *money_plain(int64_t minor, const char *currency, char *out, size_t outlen);
+
 #endif

@@ -60,6 +60,7 @@ struct pay_attempt {
 	char *message, *request_id, *actor;
 	char *note; /* desk tenders: cheque number, voucher code, slip number (NULL: none) */
 	int64_t expires_at, created_at, updated_at;
+	char desk[64]; /* the desk it was started at (insert only; "" : not recorded) */
 };
 
 void pay_attempt_free(struct pay_attempt *p);

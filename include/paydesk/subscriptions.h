@@ -113,6 +113,20 @@ int subs_sync(const struct pay_env *e, size_t *n, struct pd_error *err);
  * restarted"). *recorded how many. */
 int subs_recover(const struct pay_env *e, size_t *recorded, struct pd_error *err);
 
+/* A renewal that failed (past_due, unpaid, or its latest invoice open after
+ * a failed charge): pay the open invoice now (POST /v1/invoices/{id}/pay,
+ * through the outbox) with the client's newest saved card as Stripe lists
+ * it. Read back and audited either way ("subscription.retry" /
+ * "subscription.retry_failed"); a decline is the error, with Stripe's
+ * reason. Refused when nothing is open to pay. Admins, billing on. */
+int subs_retry(const struct pay_env *e, int64_t id, struct subs_result *r, struct pd_error *err);
+
+/* A card-update link for the subscription's client: a save-a-card link
+ * (Checkout in setup mode, customers_save_card_link) in r->url, to show
+ * as URL and QR or send; audited "subscription.card_link". */
+int subs_card_link(const struct pay_env *e, int64_t id, struct subs_result *r,
+		   struct pd_error *err);
+
 /* Re-read one subscription. */
 int subs_refresh(const struct pay_env *e, int64_t id, struct subs_result *r, struct pd_error *err);
 

@@ -26,6 +26,8 @@ enum subs_op {
 	SUBS_OP_PLAN_EDIT,    /* plans_edit(plan_id, the plan's four texts) */
 	SUBS_OP_PLAN_ARCHIVE, /* plans_archive(plan_id, true) */
 	SUBS_OP_PLAN_RESTORE, /* plans_archive(plan_id, false) */
+	SUBS_OP_RETRY,        /* subs_retry(id): pay a failed renewal's open invoice now */
+	SUBS_OP_CARD_LINK,    /* subs_card_link(id): result "card link: URL" */
 };
 
 /* A plan form's values, owned by the request (a job outlives the form). */

@@ -24,6 +24,7 @@
 #include "paydesk/setup.h"
 #include "paydesk/stripe_account.h"
 #include "paydesk/stripe_reach.h"
+#include "paydesk/readers.h"
 #include "payments_internal.h"
 
 /* ---- shared helpers ------------------------------------------------------ */
@@ -382,6 +383,7 @@ int pay_begin(const struct pay_env *e, int64_t appointment_id, enum payrow_metho
 		row->amount = *amount;
 		memcpy(row->currency, a->currency, sizeof row->currency);
 		row->actor = strdup(pay_actor(e->who));
+		readers_desk_name(row->desk, sizeof row->desk);
 		rc = payrows_insert(e->db, row, &row->id, err);
 	}
 	if (!rc && e->tip > 0)

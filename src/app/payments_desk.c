@@ -11,9 +11,11 @@
 
 #include "paydesk/appt_money.h"
 #include "paydesk/clients.h"
+#include "paydesk/day_close_store.h"
 #include "paydesk/db.h"
 #include "paydesk/history_desk.h"
 #include "paydesk/money.h"
+#include "paydesk/readers.h"
 #include "paydesk/textcheck.h"
 #include "payments_internal.h"
 
@@ -153,6 +155,7 @@ int payments_desk_take_tip(sqlite3 *db, const struct session *who, int64_t appoi
 		row.actor = strdup(pay_actor(who));
 		row.message = strdup(msg);
 		row.note = note && *note ? strdup(note) : NULL;
+		readers_desk_name(row.desk, sizeof row.desk);
 		rc = payrows_insert(db, &row, &row.id, err);
 	}
 	/* The tip is kept apart from the price (the row's amount) but was
@@ -258,7 +261,8 @@ int payments_desk_refund(sqlite3 *db, const struct session *who, int64_t appoint
 		rc = db_begin(db, err);
 		began = rc == PD_OK;
 	}
-	char tenders[120] = "";
+	char tenders[120] = "", desk[64];
+	readers_desk_name(desk, sizeof desk);
 	struct pay_env e = {.db = db, .who = who};
 	for (size_t i = 0; !rc && i < nparts; i++) {
 		struct pay_attempt *row = &rows[part_row[i]];
@@ -286,6 +290,8 @@ int payments_desk_refund(sqlite3 *db, const struct session *who, int64_t appoint
 		row->message = strdup(msg);
 		rc = add_history(db, &a, row, "desk_refund", rid, pids[i], part, pay_actor(who), note,
 				 err);
+		if (!rc) /* the day close counts it for who handed it back, here */
+			rc = day_close_note_desk_refund(db, rid, desk, pay_actor(who), err);
 		if (!rc)
 			rc = history_desk_set_refunded(db, pids[i], row->refunded, err);
 		if (!rc)

@@ -659,3 +659,105 @@ int subs_recover(const struct pay_env *e, size_t *recorded, struct pd_error *err
 	outbox_rows_free(&rows, n);
 	return rc;
 }
+
+/* ---- failed renewals ------------------------------------------------------ */
+
+static bool renewal_failed(const struct subscription *s)
+{
+	return !strcmp(s->status, "past_due") || !strcmp(s->status, "unpaid") ||
+	       (!strcmp(s->invoice_status, "open") && s->last_failure && s->last_failure[0]);
+}
+
+int subs_retry(const struct pay_env *e, int64_t id, struct subs_result *r, struct pd_error *err)
+{
+	memset(r, 0, sizeof *r);
+	struct subscription s;
+	int rc = load(e, id, SUBS_MAY_CHARGE, &s, err);
+	if (rc)
+		return rc;
+	if (!renewal_failed(&s) || !s.invoice_id[0] || strcmp(s.invoice_status, "open") != 0) {
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "nothing to retry: the latest invoice is %s",
+				  s.invoice_status[0] ? s.invoice_status : "not known (refresh first)");
+		subscription_free(&s);
+		return rc;
+	}
+	/* The client's newest saved card as Stripe lists it now (a card saved
+	 * through a card-update link is the one to use). */
+	char card[64] = "", card_words[64] = "the card Stripe has on file";
+	if (s.client_id) {
+		struct pay_result pr;
+		struct pd_error cerr = {0};
+		struct client_card *cards = NULL;
+		size_t n = 0;
+		if (customers_cards_refresh(e, s.client_id, &pr, &cerr) == PD_OK &&
+		    client_cards_list(e->db, s.client_id, &cards, &n, &cerr) == PD_OK && n > 0) {
+			pay_copy(card, sizeof card, cards[0].payment_method_id);
+			snprintf(card_words, sizeof card_words, "%s •••• %s", cards[0].brand,
+				 cards[0].last4);
+		}
+		free(cards);
+	}
+	char path[160];
+	snprintf(path, sizeof path, "/v1/invoices/%s/pay", s.invoice_id);
+	struct stripe_params *p = stripe_params_new();
+	if (card[0])
+		stripe_params_add(p, "payment_method", card);
+	struct stripe_response resp;
+	struct pd_error send_err = {0};
+	int sent = send_money(e, STRIPE_POST, path, p, &resp, &send_err);
+	stripe_response_clear(&resp);
+	stripe_params_free(&p);
+	/* Either way the subscription and its invoice are read back, and the
+	 * attempt audited with its outcome. */
+	char extra[200];
+	snprintf(extra, sizeof extra, "invoice %.40s with %s: %.80s", s.invoice_id, card_words,
+		 sent ? send_err.msg : "paid");
+	rc = fetch_and_record(e, s.stripe_id, sent ? "subscription.retry_failed" : "subscription.retry",
+			      extra, r, err);
+	if (!rc && sent) {
+		rc = pd_error_set(err, sent, "the retry with %s did not pay the invoice: %s — send a "
+					     "card-update link for a new card",
+				  card_words, send_err.msg);
+	} else if (!rc) {
+		snprintf(r->message, sizeof r->message, "Invoice %s paid with %s; the subscription "
+							"is %s.",
+			 s.invoice_id, card_words, r->status);
+	}
+	subscription_free(&s);
+	return rc;
+}
+
+int subs_card_link(const struct pay_env *e, int64_t id, struct subs_result *r,
+		   struct pd_error *err)
+{
+	memset(r, 0, sizeof *r);
+	struct subscription s;
+	/* a link charges no one: allowed while billing is off, like a pause */
+	int rc = load(e, id, SUBS_STOPS_CHARGE, &s, err);
+	if (!rc && !s.client_id)
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "no client here has this subscription's Stripe customer: link "
+				  "the client first");
+	struct pay_result pr;
+	if (!rc)
+		rc = customers_save_card_link(e, s.client_id, &pr, err);
+	if (!rc) {
+		r->id = s.id;
+		pay_copy(r->stripe_id, sizeof r->stripe_id, s.stripe_id);
+		pay_copy(r->status, sizeof r->status, s.status);
+		pay_copy(r->invoice_status, sizeof r->invoice_status, s.invoice_status);
+		r->needs_card = true;
+		pay_copy(r->url, sizeof r->url, pr.url);
+		snprintf(r->message, sizeof r->message,
+			 "Card-update link for %s: once the new card is saved, retry the invoice.",
+			 s.client_name ? s.client_name : s.customer_id);
+		char detail[400];
+		describe(&s, detail, sizeof detail);
+		struct audit_entry en = {.actor = pay_actor(e->who), .action = "subscription.card_link",
+					 .detail = detail, .object_id = s.stripe_id};
+		rc = audit_append(e->db, &en, err);
+	}
+	subscription_free(&s);
+	return rc;
+}

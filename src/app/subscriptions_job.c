@@ -118,6 +118,12 @@ static enum jobs_status run_op(struct subs_job *j, struct pay_env e, char *resul
 	case SUBS_OP_PLAN_EDIT:
 	case SUBS_OP_PLAN_ARCHIVE:
 	case SUBS_OP_PLAN_RESTORE: rc = run_plan(&e, q, r.message, sizeof r.message, &err); break;
+	case SUBS_OP_RETRY: rc = subs_retry(&e, q->id, &r, &err); break;
+	case SUBS_OP_CARD_LINK:
+		rc = subs_card_link(&e, q->id, &r, &err);
+		if (!rc)
+			snprintf(r.message, sizeof r.message, "card link: %.400s", r.url);
+		break;
 	}
 	snprintf(result, size, "%s", rc ? err.msg : r.message);
 	return rc ? JOBS_FAILED : JOBS_DONE;

@@ -25,7 +25,7 @@
 	X("Products", true, STRIPE_POST, "/v1/products/prod_0paydeskprobe", false, false, "subscription plans") \
 	X("Prices", true, STRIPE_POST, "/v1/prices/price_0paydeskprobe", false, false, "plan prices") \
 	X("Subscriptions", true, STRIPE_POST, "/v1/subscriptions/sub_0paydeskprobe", true, false, "recurring billing") \
-	X("Invoices", false, STRIPE_GET, "/v1/invoices?limit=1", false, false, "subscription invoices and the next one") \
+	X("Invoices", true, STRIPE_POST, "/v1/invoices/in_0paydeskprobe", false, false, "subscription invoices; retrying a failed renewal") \
 	X("Checkout Sessions", true, STRIPE_POST, "/v1/checkout/sessions/cs_test_0paydeskprobe/expire", false, false, "pay links and QR codes") \
 	X("Refunds", true, STRIPE_POST, "/v1/refunds/re_0paydeskprobe", false, false, "refunds") \
 	X("Terminal", true, STRIPE_POST, "/v1/terminal/readers/tmr_0paydeskprobe", false, false, "card readers at the desk") \

@@ -17,6 +17,7 @@ extern const struct cli_command cli_fees;
 extern const struct cli_command cli_policies;
 extern const struct cli_command cli_packages;
 extern const struct cli_command cli_receipt;
+extern const struct cli_command cli_close;
 
 static const struct cli_command *const commands[] = {
 	&cli_setup,
@@ -29,6 +30,7 @@ static const struct cli_command *const commands[] = {
 	&cli_clients,
 	&cli_agenda,
 	&cli_takings,
+	&cli_close,
 	&cli_export,
 	&cli_sync,
 	&cli_recover,

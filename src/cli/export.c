@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "export_accounting.h"
 #include "paydesk/cli.h"
 #include "paydesk/audit_events.h"
 #include "paydesk/history_export.h"
@@ -17,6 +18,7 @@ static const char usage_text[] =
 	"                      [--type payment|refund|invoice] [--currency CUR] [--client TEXT]\n"
 	"                      [--min AMOUNT] [--max AMOUNT] [--review reviewed|unreviewed|flagged]\n"
 	"                      [--search WORDS] [--format csv|jsonl] [--output FILE [--replace]]\n"
+	"       paydesk export --format quickbooks|xero …  (accounting: --format xero --help)\n"
 	"Dates are local days, both included. Newest first. Default: CSV on standard output.\n"
 	"An existing FILE is kept (exit 1) unless --replace is given.\n";
 
@@ -49,6 +51,8 @@ static int check_value(const char *flag, const char *value, struct pd_error *err
 
 static int run(struct app *app, int argc, char **argv)
 {
+	if (cli_export_is_accounting(argc, argv)) /* QuickBooks, Xero: their own options */
+		return cli_export_accounting(app, argc, argv);
 	enum { O_SINCE = 256, O_UNTIL, O_STATUS, O_TYPE, O_CUR, O_CLIENT, O_MIN, O_MAX, O_REVIEW,
 	       O_SEARCH, O_FORMAT, O_OUTPUT, O_REPLACE, O_HELP };
 	static const struct option opts[] = {

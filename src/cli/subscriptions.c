@@ -1,6 +1,6 @@
 /* `paydesk subscriptions …`: client subscriptions for admins over SSH and
  * scripts: the local list (offline), sync, subscribe, change, cancel,
- * undo, pause and resume. */
+ * undo, pause and resume; a failed renewal retried or sent a card-update link. */
 #include <ctype.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -29,6 +29,8 @@ static void usage(FILE *out)
 	      "       paydesk subscriptions change SUB [--plan PLAN] [--quantity N]\n"
 	      "       paydesk subscriptions cancel SUB [--at-period-end]\n"
 	      "       paydesk subscriptions undo-cancel|pause|resume|refresh SUB\n"
+	      "       paydesk subscriptions retry SUB       pay a failed renewal's open invoice now\n"
+	      "       paydesk subscriptions card-link SUB   a link for the client to save a new card\n"
 	      "C: client number or email; PLAN: plan number or prod_…; SUB: number or sub_….\n"
 	      "--invoice-days N emails an invoice due in N days instead of charging the saved\n"
 	      "card. --second: the client already has this plan and a second one is meant.\n"
@@ -145,6 +147,10 @@ static int print_list(sqlite3 *db, const struct subs_filter *f, bool json)
 			       a ? "!" : " ", (long long)s->id, s->client_name, s->plan_name, s->status,
 			       money, next, trial, s->cancel_at_period_end ? "  cancels at period end" : "",
 			       s->paused ? "  collection paused" : "");
+			/* a failed renewal: why, and what can be done */
+			if (a == SUBS_ATTN_FAILED && s->last_failure && s->last_failure[0])
+				printf("      payment failed: %s (retry %lld / card-link %lld)\n",
+				       s->last_failure, (long long)s->id, (long long)s->id);
 		}
 	}
 	if (!n && !json)
@@ -262,7 +268,8 @@ static int run(struct app *app, int argc, char **argv)
 		return 2;
 	}
 	static const char *const with_sub[] = {"preview", "change", "cancel", "undo-cancel",
-					       "pause", "resume", "refresh", NULL};
+					       "pause", "resume", "refresh", "retry", "card-link",
+					       NULL};
 	bool takes = false;
 	for (int i = 0; with_sub[i]; i++)
 		takes |= strcmp(verb, with_sub[i]) == 0;
@@ -338,17 +345,24 @@ static int run(struct app *app, int argc, char **argv)
 				rc = subs_undo_cancel(&s.env, sub_id, &r, &err);
 			else if (!strcmp(verb, "pause") || !strcmp(verb, "resume"))
 				rc = subs_pause(&s.env, sub_id, !strcmp(verb, "pause"), &r, &err);
+			else if (!strcmp(verb, "retry"))
+				rc = subs_retry(&s.env, sub_id, &r, &err);
+			else if (!strcmp(verb, "card-link"))
+				rc = subs_card_link(&s.env, sub_id, &r, &err);
 			else
 				rc = subs_refresh(&s.env, sub_id, &r, &err);
 			if (!rc) {
 				puts(r.message);
 				if (r.needs_card)
 					printf("save-a-card link: %s\n", r.url);
+				if (!strcmp(verb, "card-link"))
+					printf("then: paydesk subscriptions retry %lld\n",
+					       (long long)sub_id);
 			}
 		}
 	}
 	stripe_cli_close(&s);
-	if (!rc && r.needs_card)
+	if (!rc && r.needs_card && !strcmp(verb, "subscribe"))
 		return cli_fail(PD_ERR, "nothing subscribed yet: the client saves a card first");
 	return rc ? cli_fail(rc, err.msg) : 0;
 }

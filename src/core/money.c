@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <stdbool.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -421,5 +422,18 @@ char *money_format(int64_t minor, const char *currency, char *out, size_t outlen
 			 (unsigned long long)frac, code);
 	else
 		snprintf(out, outlen, "%s%s %s", neg ? "-" : "", grouped, code);
+	return out;
+}
+
+char *money_plain(int64_t minor, const char *currency, char *out, size_t outlen)
+{
+	int exp = money_exponent(currency);
+	uint64_t div = exp == 0 ? 1 : exp == 3 ? 1000 : 100;
+	uint64_t a = minor < 0 ? (uint64_t)(-(minor + 1)) + 1 : (uint64_t)minor;
+	if (exp == 0)
+		snprintf(out, outlen, "%s%" PRIu64, minor < 0 ? "-" : "", a);
+	else
+		snprintf(out, outlen, "%s%" PRIu64 ".%0*" PRIu64, minor < 0 ? "-" : "", a / div, exp,
+			 a % div);
 	return out;
 }

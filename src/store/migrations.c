@@ -928,6 +928,46 @@ const struct migration store_migrations[] = {
 	 "CREATE INDEX package_draws_package ON package_draws(client_package_id);"
 	 "CREATE INDEX package_draws_appt ON package_draws(appointment_id);",
 	 widen_payment_methods},
+	{23, "day close at the desk: who took desk money where, closes with the counted cash",
+	 /* The desk (PAYDESK_DESK or the host name) an attempt was started at;
+	  * NULL for attempts made before schema 23 (they count for "all desks"). */
+	 "ALTER TABLE appointment_payments ADD COLUMN desk TEXT;"
+	 /* Who handed desk money back, and at which desk: a desk refund has no
+	  * payment row of its own (its history record's payment is the desk
+	  * payment it refunds). Refunds before schema 23 count for the desk and
+	  * user who took the payment. */
+	 "CREATE TABLE desk_refunds ("
+	 "  history_id TEXT PRIMARY KEY,"
+	 "  desk TEXT NOT NULL,"
+	 "  actor TEXT NOT NULL"
+	 ");"
+	 /* One close per day, desk and user ('' = all desks / all users): what
+	  * was expected in cash, what was counted, and why they differ. */
+	 "CREATE TABLE day_closes ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  day TEXT NOT NULL CHECK (length(day) = 10),"
+	 "  desk TEXT NOT NULL,"
+	 "  user_name TEXT NOT NULL,"
+	 "  currency TEXT NOT NULL,"
+	 "  expected_cash INTEGER NOT NULL,"
+	 "  counted_cash INTEGER NOT NULL CHECK (counted_cash >= 0),"
+	 "  comment TEXT NOT NULL DEFAULT '',"
+	 "  closed_by TEXT NOT NULL,"
+	 "  closed_at INTEGER NOT NULL,"
+	 "  CHECK (counted_cash = expected_cash OR length(comment) > 0)"
+	 ");"
+	 "CREATE UNIQUE INDEX day_closes_one ON day_closes(day, desk, user_name COLLATE NOCASE);"
+	 /* The expected takings by tender as they stood when the day was closed. */
+	 "CREATE TABLE day_close_lines ("
+	 "  close_id INTEGER NOT NULL REFERENCES day_closes(id),"
+	 "  tender TEXT NOT NULL,"
+	 "  currency TEXT NOT NULL,"
+	 "  count INTEGER NOT NULL,"
+	 "  taken INTEGER NOT NULL,"
+	 "  refunded INTEGER NOT NULL,"
+	 "  in_history INTEGER NOT NULL DEFAULT 0,"
+	 "  PRIMARY KEY (close_id, tender, currency)"
+	 ");", NULL},
 	{25, "the terms of every booking-policy version, for the bookings accepted under them",
 	 /* A client is held to the terms they accepted, not to a policy changed
 	  * since: each version's terms are kept here for good (a version names

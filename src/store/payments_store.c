@@ -144,9 +144,9 @@ int payrows_insert(sqlite3 *db, const struct pay_attempt *p, int64_t *id, struct
 	int rc = db_prepare(db,
 			    "INSERT INTO appointment_payments (appointment_id, method, status, amount,"
 			    " currency, payment_intent_id, checkout_session_id, reader_id, url,"
-			    " expires_at, message, request_id, actor, created_at, updated_at, note)"
+			    " expires_at, message, request_id, actor, created_at, updated_at, note, desk)"
 			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14,"
-			    " ?15)",
+			    " ?15, ?16)",
 			    &st, err);
 	if (rc)
 		return rc;
@@ -168,6 +168,7 @@ int payrows_insert(sqlite3 *db, const struct pay_attempt *p, int64_t *id, struct
 	sqlite3_bind_text(st, 13, p->actor ? p->actor : "system", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 14, (sqlite3_int64)time(NULL));
 	sqlite3_bind_text(st, 15, p->note ? p->note : "", -1, SQLITE_TRANSIENT);
+	bind_opt(st, 16, p->desk); /* the day close counts it for this desk */
 	int step = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (step != SQLITE_DONE)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "paydesk/accounting_export_job.h"
 #include "paydesk/history_refund.h"
 #include "paydesk/jobs.h"
 #include "paydesk/money.h"
@@ -251,6 +252,32 @@ void history_export_start(struct hist *h, enum history_format fmt, const char *p
 		ui_notify(ui, UI_NOTICE_ERROR, "the export could not be queued");
 	else
 		ui_notify(ui, UI_NOTICE_INFO, "exporting to %s… (Esc stops it)", path);
+}
+
+/* QuickBooks / Xero (accounting_export.h): the filter's dates and currency;
+ * the job settles the currency and writes the file(s). */
+void history_accounting_export_start(struct hist *h, enum accounting_format fmt,
+				     const char *path)
+{
+	struct ui *ui = h->ui;
+	if (h->export_job) {
+		ui_notify(ui, UI_NOTICE_ERROR, "an export is running: Esc stops it");
+		return;
+	}
+	if (!ui->app->jobs) {
+		ui_notify(ui, UI_NOTICE_ERROR, "offline: exports need the workers");
+		return;
+	}
+	struct accounting_opts o = {.format = fmt, .since = h->filter.since,
+				    .until = h->filter.until};
+	memcpy(o.currency, h->filter.currency, sizeof o.currency);
+	h->export_job = accounting_export_job_submit(ui->app->jobs, &o, path,
+						     history_actor(ui->app));
+	if (!h->export_job)
+		ui_notify(ui, UI_NOTICE_ERROR, "the export could not be queued");
+	else
+		ui_notify(ui, UI_NOTICE_INFO, "exporting for %s to %s…",
+			  fmt == ACCT_XERO ? "Xero" : "QuickBooks", path);
 }
 
 bool history_export_stop(struct hist *h)

@@ -9,6 +9,7 @@
 
 #include "appt_screen.h"
 #include "paydesk/booking_policy.h"
+#include "day_close_panel.h"
 #include "visit_history.h"
 #include "paydesk/booking.h"
 #include "paydesk/clients.h"
@@ -663,6 +664,7 @@ static const struct ui_binding appt_keys[] = {
 	{'%', UI_ACT_DISCOUNT, help_money, NULL},
 	{'E', UI_ACT_RECEIPT, help_money, NULL},
 	{'H', UI_ACT_VISITS, "the client's visit history (visits, money)", NULL},
+	{'Z', UI_ACT_DAY_CLOSE, "close the day shown: takings, cash counted", NULL},
 	{'Q', UI_ACT_OPEN, help_queue, NULL},
 	{'D', UI_ACT_DELETE, help_queue, NULL},
 	{'h', UI_ACT_LEFT, help_move, NULL},
@@ -792,6 +794,14 @@ static enum ui_result do_visits(void *state, struct ui *ui)
 	const struct appointment *cur = appt_selected(state);
 	if (cur)
 		ui_visits_open(ui, cur->client_id, cur->id);
+	return UI_HANDLED;
+}
+
+/* Z: the day shown, at this desk (day_close_panel.c). */
+static enum ui_result do_day_close(void *state, struct ui *ui)
+{
+	const struct appt_screen *st = state;
+	ui_day_close_open(ui, st->y, st->m, st->d);
 	return UI_HANDLED;
 }
 
@@ -985,6 +995,7 @@ static const struct ui_function appt_functions[] = {
 	{UI_ACT_VISITS, do_visits, in_agenda},
 	{UI_ACT_DISCOUNT, do_discount, in_agenda},
 	{UI_ACT_RECEIPT, do_receipt, in_agenda},
+	{UI_ACT_DAY_CLOSE, do_day_close, in_agenda},
 	{UI_ACT_OPEN, do_queue_list, has_queue},
 	{UI_ACT_DELETE, do_queue_drop, has_queue},
 	{UI_ACT_LEFT, do_previous_day, in_agenda},

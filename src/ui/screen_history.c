@@ -275,7 +275,8 @@ static const char *const status_choices[] = {
 static const char *const type_choices[] = {"any", "payment", "refund", "invoice", "desk",
 					   "desk_refund", NULL};
 static const char *const review_choices[] = {"any", "reviewed", "unreviewed", "flagged", NULL};
-static const char *const format_choices[] = {"csv", "jsonl", NULL};
+static const char *const format_choices[] = {"csv", "jsonl", "quickbooks", "quickbooks 4 columns",
+					    "xero", NULL};
 
 static int validate_date(const char *v, char *msg, size_t len)
 {
@@ -497,7 +498,7 @@ static void open_note_form(struct hist *h)
 static void open_export_form(struct hist *h)
 {
 	const struct ui_field spec[] = {
-		{.label = "Format", .kind = UI_FIELD_CHOICE, .hint = "Space or ←/→: csv (RFC 4180) or jsonl", .choices = format_choices},
+		{.label = "Format", .kind = UI_FIELD_CHOICE, .hint = "Space/←/→: csv, jsonl, quickbooks (3/4 columns), xero", .choices = format_choices},
 		{.label = "File", .kind = UI_FIELD_TEXT, .hint = "written 0600; never over an existing file", .validate = validate_path},
 	};
 	history_open_form(h, MODE_EXPORT, spec, 2);
@@ -699,7 +700,14 @@ static void submit_form(struct hist *h)
 		}
 		/* On a worker: a large history takes seconds, and keys keep answering. */
 		history_close_form(h);
-		history_export_start(h, fmt, path);
+		int acct = h->fields[0].choice; /* 2-4: the Stripe balance for accounting */
+		if (acct >= 2)
+			history_accounting_export_start(h, acct == 2   ? ACCT_QUICKBOOKS3
+							   : acct == 3 ? ACCT_QUICKBOOKS4
+								       : ACCT_XERO,
+							path);
+		else
+			history_export_start(h, fmt, path);
 		free(path);
 		return;
 	}

@@ -3,6 +3,7 @@
 #ifndef PAYDESK_UI_SCREEN_HISTORY_H
 #define PAYDESK_UI_SCREEN_HISTORY_H
 
+#include "paydesk/accounting_export.h"
 #include "paydesk/history.h"
 #include "paydesk/history_export_job.h"
 #include "paydesk/history_sync_job.h"
@@ -93,6 +94,9 @@ bool history_sync_draw(struct hist *h, struct ui_rect r);
 /* Export the filter to path on a worker (the screen keeps answering keys);
  * history_export_stop stops it (no file is left). */
 void history_export_start(struct hist *h, enum history_format fmt, const char *path);
+/* The same for QuickBooks / Xero: the filter's dates and currency. */
+void history_accounting_export_start(struct hist *h, enum accounting_format fmt,
+				     const char *path);
 bool history_export_stop(struct hist *h);
 /* The export's bar on the top line while it runs; false when none. */
 bool history_export_draw(struct hist *h, struct ui_rect r);

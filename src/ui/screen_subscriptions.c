@@ -19,6 +19,7 @@
 #include "paydesk/stripe_key.h"
 #include "paydesk/subscriptions_job.h"
 #include "subs_forms.h"
+#include "qr_view.h"
 #include "widgets.h"
 
 struct subs_state {
@@ -35,6 +36,8 @@ struct subs_state {
 	bool billing_on;
 	char billing_why[200];
 	uint64_t sync_job;
+	uint64_t renewal_job; /* a failed renewal's retry or card-update link */
+	char renewal_client[160];
 	bool synced_once;
 	struct subs_panel *panel;       /* subscribe / change, over the list */
 	struct plan_panel *plan_panel;  /* new / edit plan */
@@ -125,6 +128,19 @@ static void job_done(void *state, struct ui *ui, const struct jobs_completion *c
 	struct subs_state *st = state;
 	subs_panel_job_done(st->panel, c);
 	plan_panel_job_done(st->plan_panel, c);
+	if (c->id == st->renewal_job) {
+		st->renewal_job = 0;
+		static const char link[] = "card link: ";
+		if (c->status == JOBS_DONE && !strncmp(c->result, link, strlen(link))) {
+			char title[200];
+			snprintf(title, sizeof title, "Card-update link · %.150s", st->renewal_client);
+			ui_qr_screen_open(ui, c->result + strlen(link), title);
+			ui_notify(ui, UI_NOTICE_INFO, "card-update link for %.150s: then R retries",
+				  st->renewal_client);
+		} else if (c->status == JOBS_DONE) {
+			ui_notify(ui, UI_NOTICE_INFO, "%s", c->result);
+		} /* a decline: the shell says it, with Stripe's reason */
+	}
 	if (c->id == st->sync_job) {
 		st->sync_job = 0;
 		if (c->status == JOBS_FAILED)
@@ -241,6 +257,8 @@ static const struct ui_binding subs_keys[] = {
 	{'X', UI_ACT_DELETE, "cancel now", NULL},
 	{'u', UI_ACT_UNDO, "undo a scheduled cancel", NULL},
 	{'p', UI_ACT_PAUSE, "pause / resume collection", NULL},
+	{'R', UI_ACT_RETRY, "failed renewal: retry now (open invoice, saved card)", NULL},
+	{'U', UI_ACT_CARD_UPDATE, "failed renewal: a card-update link (QR)", NULL},
 };
 
 static const struct plan *selected_plan(const struct subs_state *st)
@@ -401,6 +419,69 @@ static enum ui_result do_pause(void *state, struct ui *ui)
 	return UI_HANDLED;
 }
 
+/* A failed renewal (past due, unpaid, or its invoice open after a failed
+ * charge): R and U work on it, and only then are they in ?. */
+static bool on_failed_renewal(const void *state, const struct ui *ui)
+{
+	const struct subs_state *st = state;
+	const struct subscription *s = selected(st);
+	return in_subs(st, ui) && s && subs_attention(s, 0) == SUBS_ATTN_FAILED;
+}
+
+static void retry_confirmed(struct ui *ui, void *ctx)
+{
+	struct pending *p = ctx;
+	struct subs_state *st = p->st;
+	st->renewal_job = submit(st, &p->req);
+	if (st->renewal_job)
+		ui_notify(ui, UI_NOTICE_INFO, "retrying the invoice at Stripe…");
+	free(p);
+}
+
+static enum ui_result do_retry(void *state, struct ui *ui)
+{
+	struct subs_state *st = state;
+	if (!may_change(st))
+		return UI_HANDLED;
+	const struct subscription *s = selected(st); /* may_change re-read the list */
+	if (!s || st->renewal_job)
+		return UI_HANDLED;
+	struct pending *p = calloc(1, sizeof *p);
+	if (!p)
+		return UI_HANDLED;
+	p->st = st;
+	p->req = (struct subs_job_request){.op = SUBS_OP_RETRY, .id = s->id};
+	snprintf(st->renewal_client, sizeof st->renewal_client, "%s", s->client_name);
+	char body[600];
+	snprintf(body, sizeof body,
+		 "Pay %s's open invoice %s now with the saved card?\nLast decline: %.200s",
+		 s->client_name, s->invoice_id, s->last_failure[0] ? s->last_failure : "—");
+	ui_dialog_open(ui, &(struct ui_dialog_spec){
+				   .title = "Retry the renewal?", .body = body, .money = true,
+				   .amount = s->invoice_amount ? s->invoice_amount : s->amount,
+				   .currency = s->currency, .confirm_label = "Retry now",
+				   .on_confirm = retry_confirmed, .ctx = p, .free_ctx = free});
+	return UI_HANDLED;
+}
+
+/* No money moves: a Checkout page in setup mode for the client's new card. */
+static enum ui_result do_card_update(void *state, struct ui *ui)
+{
+	struct subs_state *st = state;
+	const struct subscription *s = selected(st);
+	if (!s || st->renewal_job || !may_change_to(st, true))
+		return UI_HANDLED;
+	s = selected(st);
+	if (!s)
+		return UI_HANDLED;
+	struct subs_job_request req = {.op = SUBS_OP_CARD_LINK, .id = s->id};
+	snprintf(st->renewal_client, sizeof st->renewal_client, "%s", s->client_name);
+	st->renewal_job = submit(st, &req);
+	if (st->renewal_job)
+		ui_notify(ui, UI_NOTICE_INFO, "asking Stripe for a card-update link…");
+	return UI_HANDLED;
+}
+
 UI_LIST_MOVE_FUNCTIONS(list_move, struct subs_state, list)
 
 static const struct ui_function subs_functions[] = {
@@ -416,6 +497,8 @@ static const struct ui_function subs_functions[] = {
 	{UI_ACT_DELETE, do_cancel_now, in_subs},
 	{UI_ACT_UNDO, do_undo, in_subs},
 	{UI_ACT_PAUSE, do_pause, in_subs},
+	{UI_ACT_RETRY, do_retry, on_failed_renewal},
+	{UI_ACT_CARD_UPDATE, do_card_update, on_failed_renewal},
 	UI_LIST_MOVE_ENTRIES(list_move, in_list),
 };
 
@@ -562,7 +645,10 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 			 p->features[0] ? p->features : "—", p->limits[0] ? p->limits : "—");
 	} else if (selected(st)) {
 		const struct subscription *s = selected(st);
-		if (s->last_failure[0])
+		if (s->last_failure[0] && subs_attention(s, 0) == SUBS_ATTN_FAILED)
+			snprintf(detail, sizeof detail, "R retry · U card link · Payment failed: %s",
+				 s->last_failure);
+		else if (s->last_failure[0])
 			snprintf(detail, sizeof detail, "Payment failed: %s", s->last_failure);
 		else if (s->cancel_at_period_end)
 			snprintf(detail, sizeof detail, "* cancels at the end of the period (u: undo)");

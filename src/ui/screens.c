@@ -2,11 +2,13 @@
 #include "ui.h"
 
 extern const struct ui_screen screen_appointments, screen_clients, screen_subscriptions,
-	screen_history, screen_setup_ops, screen_audit, screen_visits;
+	screen_history, screen_setup_ops, screen_audit, screen_visits,
+	screen_day_close;
 
 const struct ui_screen *const ui_screens[UI_SCREENS] = {
 	&screen_appointments, &screen_clients, &screen_subscriptions, &screen_history,
 	&screen_setup_ops,    &screen_audit,	    &screen_visits,
+	&screen_day_close,
 };
 
 void ui_screens_drop(struct ui *ui)

@@ -72,8 +72,9 @@ static void draw(struct ui *ui)
 
 static int find_screen(const char *name)
 {
-	for (int i = 0; i < UI_SCREENS; i++) /* the visit history needs a client: not here */
-		if (i != UI_SCREEN_VISITS && strcmp(ui_screens[i]->name, name) == 0)
+	for (int i = 0; i < UI_SCREENS; i++) /* the visit history needs a client, a close its day */
+		if (i != UI_SCREEN_VISITS && i != UI_SCREEN_DAY_CLOSE &&
+		    strcmp(ui_screens[i]->name, name) == 0)
 			return i;
 	return -1;
 }

@@ -103,7 +103,10 @@
 	X(PACKAGES, "packages and credit sold ahead of visits: define") \
 	X(FEES, "the fees queue: no-show and late-cancellation fees") \
 	X(DISCOUNT, "a discount or new price, with why (audited)")    \
-	X(RECEIPT, "email Stripe's receipt again")
+	X(RECEIPT, "email Stripe's receipt again") \
+	X(DAY_CLOSE, "close the day: takings by tender, cash counted")   \
+	X(RETRY, "retry a failed renewal now: its open invoice, saved card") \
+	X(CARD_UPDATE, "send a card-update link (save-a-card link, QR)")
 
 enum ui_action {
 #define X(id, help) UI_ACT_##id,
@@ -266,9 +269,10 @@ void ui_keymaps_in_effect(struct ui *ui, struct ui_keymaps *s);
 
 /* The tabs, then panels reached by a key (the Audit view), not in the tab bar. */
 #define UI_TABS 5
-#define UI_SCREENS 7
+#define UI_SCREENS 8
 #define UI_SCREEN_AUDIT 5
 #define UI_SCREEN_VISITS 6 /* visit_history.c: H on a client or an appointment */
+#define UI_SCREEN_DAY_CLOSE 7 /* day_close_panel.c: Z on Appointments */
 extern const struct ui_screen *const ui_screens[UI_SCREENS];
 
 /* ---- the shell ---------------------------------------------------------- */

@@ -33,7 +33,7 @@ PERMISSIONS = {
     "products": "Write on Products",
     "prices": "Write on Prices",
     "subscriptions": "Write on Subscriptions",
-    "invoices": "Read on Invoices",
+    "invoices": "Write on Invoices",
     "checkout_sessions": "Write on Checkout Sessions",
     "refunds": "Write on Refunds",
     "terminal_readers": "Write on Terminal",
@@ -41,8 +41,8 @@ PERMISSIONS = {
     "events": "Read on Events",
     "disputes": "Read on Disputes",
 }
-READ_ONLY = {"charges", "payment_methods", "setup_intents", "invoices", "balance_transactions",
-             "events", "disputes"}
+READ_ONLY = {"charges", "payment_methods", "setup_intents", "balance_transactions", "events",
+             "disputes"}
 # Without these paydesk works, and the checklist warns (sync skips that part).
 OPTIONAL = {"disputes"}
 # What some guides ask for and paydesk never uses: listed, never required.

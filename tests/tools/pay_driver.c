@@ -53,6 +53,7 @@
 #include "paydesk/log.h"
 #include "paydesk/outbox_runner.h"
 #include "paydesk/payments.h"
+#include "paydesk/payments_desk.h"
 #include "paydesk/readers.h"
 #include "paydesk/stripe_account.h"
 #include "paydesk/payments_job.h"
@@ -604,6 +605,16 @@ int main(int argc, char **argv)
 			json_array_append_new(arr, queued_json(&list[i]));
 		free(list);
 		out = report(rc, &err, NULL, arr);
+	} else if (strcmp(cmd, "desk-take") == 0) { /* ID cash|cheque|voucher|terminal */
+		int m = payrow_method_from_key(arg2);
+		rc = m >= 0 ? PD_OK : pd_error_set(&err, PD_ERR_USAGE, "tender?");
+		if (!rc)
+			rc = payments_desk_take(db, &R.who, id, (enum payrow_method)m, R.amount, arg3,
+						&r, &err);
+		out = report(rc, &err, &r, appointment_json(db, id));
+	} else if (strcmp(cmd, "desk-refund") == 0) {
+		rc = payments_desk_refund(db, &R.who, id, R.amount, arg2, &r, &err);
+		out = report(rc, &err, &r, appointment_json(db, id));
 	} else if (strcmp(cmd, "job-card") == 0) {
 		jq.op = PAY_OP_CARD;
 		out = run_jobs(&R, db, &jq, id, false);

@@ -1,0 +1,244 @@
+/* Closing a day at the desk. See day_close.h. */
+#include "paydesk/day_close.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "paydesk/audit.h"
+#include "paydesk/db.h"
+#include "paydesk/money.h"
+#include "paydesk/textcheck.h"
+#include "paydesk/tz.h"
+
+const char *day_close_tender_label(const char *tender)
+{
+	return strcmp(tender, "card") == 0 ? "card (Stripe)" : history_tender_label(tender);
+}
+
+char *day_close_difference_words(int64_t difference, const char *currency, char *out,
+				 size_t len)
+{
+	char m[64];
+	if (difference == 0)
+		snprintf(out, len, "exact");
+	else
+		snprintf(out, len, "%s %s", difference > 0 ? "over" : "short",
+			 money_format(difference > 0 ? difference : -difference, currency, m,
+				      sizeof m));
+	return out;
+}
+
+static int day_range(const char *day, int64_t *since, int64_t *until, struct pd_error *err)
+{
+	int y, m, d;
+	if (!day || tz_parse_date(day, &y, &m, &d) != 0)
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "the day is a date as YYYY-MM-DD, such as 2025-03-31");
+	*since = tz_day_start(y, m, d);
+	tz_date_add(&y, &m, &d, 1);
+	*until = tz_day_start(y, m, d);
+	return PD_OK;
+}
+
+/* The cash to count: the currency asked for, else the one cash was taken
+ * in, else (no cash) the day's first currency. */
+static int pick_cash(struct day_close_sheet *s, const char *currency, struct pd_error *err)
+{
+	s->cash_currency[0] = '\0';
+	s->expected_cash = 0;
+	if (currency && *currency) {
+		char cur[4] = "";
+		for (int i = 0; i < 3 && currency[i]; i++)
+			cur[i] = (char)tolower((unsigned char)currency[i]);
+		if (strlen(currency) != 3 || !isalpha((unsigned char)cur[0]) ||
+		    !isalpha((unsigned char)cur[1]) || !isalpha((unsigned char)cur[2]))
+			return pd_error_set(err, PD_ERR_USAGE,
+					    "the currency is a three-letter code, such as usd");
+		memcpy(s->cash_currency, cur, 4);
+	}
+	int found = 0;
+	for (int i = 0; i < s->nlines; i++) {
+		const struct day_close_line *l = &s->lines[i];
+		if (strcmp(l->tender, "cash") != 0)
+			continue;
+		if (currency && *currency && strcmp(l->currency, s->cash_currency) != 0)
+			continue;
+		if (found++ == 0) {
+			memcpy(s->cash_currency, l->currency, 4);
+			s->expected_cash = l->taken - l->refunded;
+		}
+	}
+	if (found > 1) {
+		s->cash_currency[0] = '\0';
+		s->expected_cash = 0;
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "cash was taken in more than one currency that day: say which "
+				    "is counted (--currency)");
+	}
+	if (!s->cash_currency[0] && s->nlines)
+		memcpy(s->cash_currency, s->lines[0].currency, 4);
+	if (!s->cash_currency[0])
+		memcpy(s->cash_currency, s->nstripe ? s->stripe[0].currency : "usd", 4);
+	return PD_OK;
+}
+
+static int read_now(sqlite3 *db, struct day_close_sheet *s, int64_t since, int64_t until,
+		    struct pd_error *err)
+{
+	struct day_close_scope scope = {since, until, s->desk, s->user};
+	int rc = day_close_expected(db, &scope, s->lines, DAY_CLOSE_MAX_LINES, &s->nlines, err);
+	if (rc)
+		return rc;
+	/* the whole account's Stripe money, as the History tab has it */
+	struct history_taking t[HISTORY_MAX_TAKINGS];
+	int n = 0;
+	rc = history_takings(db, since, until, NULL, t, HISTORY_MAX_TAKINGS, &n, err);
+	for (int i = 0; !rc && i < n; i++)
+		if (strcmp(t[i].tender, "stripe") == 0 && s->nstripe < HISTORY_MAX_CURRENCIES)
+			s->stripe[s->nstripe++] = t[i];
+	if (!rc)
+		rc = history_last_synced(db, &s->synced_at, err);
+	return rc;
+}
+
+int day_close_read(sqlite3 *db, const char *day, const char *desk, const char *user,
+		   const char *currency, struct day_close_sheet *out, struct pd_error *err)
+{
+	memset(out, 0, sizeof *out);
+	int64_t since = 0, until = 0;
+	int rc = day_range(day, &since, &until, err);
+	if (rc)
+		return rc;
+	snprintf(out->day, sizeof out->day, "%s", day);
+	snprintf(out->desk, sizeof out->desk, "%s", desk ? desk : "");
+	snprintf(out->user, sizeof out->user, "%s", user ? user : "");
+	rc = day_close_get(db, out->day, out->desk, out->user, &out->close, err);
+	if (rc == PD_OK) {
+		out->closed = true;
+		memcpy(out->lines, out->close.lines, sizeof out->lines);
+		out->nlines = out->close.nlines;
+		memcpy(out->cash_currency, out->close.currency, 4);
+		out->expected_cash = out->close.expected_cash;
+		return history_last_synced(db, &out->synced_at, err);
+	}
+	if (rc != PD_ERR_NOT_FOUND)
+		return rc;
+	*err = (struct pd_error){0};
+	rc = read_now(db, out, since, until, err);
+	return rc ? rc : pick_cash(out, currency, err);
+}
+
+int day_close_check(const struct day_close_sheet *s, const char *counted_text,
+		    const char *comment, int64_t *counted, int64_t *difference,
+		    struct pd_error *err)
+{
+	if (!counted_text || !*counted_text)
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "type the cash counted in the till (0 when there is none)");
+	int rc = money_parse(counted_text, s->cash_currency, counted, err);
+	if (rc)
+		return rc;
+	if (*counted < 0)
+		return pd_error_set(err, PD_ERR_USAGE, "the cash counted cannot be negative");
+	*difference = *counted - s->expected_cash;
+	if (comment && *comment) {
+		rc = text_check("Comment", comment, DAY_CLOSE_COMMENT_MAX, false, false, err);
+		if (rc)
+			return rc;
+	}
+	if (*difference && !(comment && *comment)) {
+		char words[80], exp[64], got[64];
+		return pd_error_set(
+			err, PD_ERR_USAGE,
+			"counted %s, expected %s: %s needs a comment saying why",
+			money_format(*counted, s->cash_currency, got, sizeof got),
+			money_format(s->expected_cash, s->cash_currency, exp, sizeof exp),
+			day_close_difference_words(*difference, s->cash_currency, words,
+						   sizeof words));
+	}
+	return PD_OK;
+}
+
+static void scope_words(const struct day_close_sheet *s, char *out, size_t len)
+{
+	snprintf(out, len, "%s · desk %s · user %s", s->day, s->desk[0] ? s->desk : "all",
+		 s->user[0] ? s->user : "all");
+}
+
+/* "2026-12-07 · desk all · user anna was closed at 18:02 by anna (counted …)" */
+static int already_closed(const struct day_close_row *c, const struct day_close_sheet *s,
+			  struct pd_error *err)
+{
+	struct tz_civil t;
+	tz_to_civil(c->closed_at, &t);
+	char scope[200], m[64];
+	scope_words(s, scope, sizeof scope);
+	return pd_error_set(err, PD_ERR_EXISTS,
+			    "%s is already closed: by %s at %04d-%02d-%02d %02d:%02d, %s cash "
+			    "counted; a close is kept as it was and not redone",
+			    scope, c->closed_by, t.year % 10000, t.month % 100, t.day % 100,
+			    t.hour % 100, t.minute % 100,
+			    money_format(c->counted_cash, c->currency, m, sizeof m));
+}
+
+int day_close_save(sqlite3 *db, const struct session *who, const char *day, const char *desk,
+		   const char *user, const char *currency, const char *counted_text,
+		   const char *comment, struct day_close_sheet *out, struct pd_error *err)
+{
+	int rc = auth_allow_now(db, who, AUTH_TAKE_PAYMENT, err);
+	if (rc)
+		return rc;
+	/* Everything read again inside the write lock: a payment taken or a
+	 * close made by another desk meanwhile is seen. */
+	rc = db_begin(db, err);
+	if (rc)
+		return rc;
+	rc = day_close_read(db, day, desk, user, currency, out, err);
+	if (!rc && out->closed)
+		rc = already_closed(&out->close, out, err);
+	int64_t counted = 0, difference = 0;
+	if (!rc)
+		rc = day_close_check(out, counted_text, comment, &counted, &difference, err);
+	struct day_close_row *c = &out->close;
+	if (!rc) {
+		memset(c, 0, sizeof *c);
+		snprintf(c->day, sizeof c->day, "%s", out->day);
+		snprintf(c->desk, sizeof c->desk, "%s", out->desk);
+		snprintf(c->user, sizeof c->user, "%s", out->user);
+		memcpy(c->currency, out->cash_currency, 4);
+		c->expected_cash = out->expected_cash;
+		c->counted_cash = counted;
+		snprintf(c->comment, sizeof c->comment, "%s", comment ? comment : "");
+		snprintf(c->closed_by, sizeof c->closed_by, "%s",
+			 who && who->name[0] ? who->name : "system");
+		c->closed_at = (int64_t)time(NULL);
+		memcpy(c->lines, out->lines, sizeof c->lines);
+		c->nlines = out->nlines;
+		rc = day_close_insert(db, c, err);
+	}
+	if (!rc) {
+		char detail[1024], scope[200], exp[64], words[80], obj[48];
+		scope_words(out, scope, sizeof scope);
+		snprintf(detail, sizeof detail, "%s · cash expected %s, %s%s%s", scope,
+			 money_format(out->expected_cash, out->cash_currency, exp, sizeof exp),
+			 day_close_difference_words(difference, out->cash_currency, words,
+						    sizeof words),
+			 c->comment[0] ? " · " : "", c->comment);
+		snprintf(obj, sizeof obj, "day_close:%lld", (long long)c->id);
+		struct audit_entry e = {.actor = c->closed_by, .action = "day.close",
+					.detail = detail, .has_amount = true, .amount = counted,
+					.currency = out->cash_currency, .object_id = obj};
+		rc = audit_append(db, &e, err);
+	}
+	if (!rc)
+		rc = db_commit(db, err);
+	if (rc) {
+		db_rollback(db);
+		return rc;
+	}
+	out->closed = true;
+	return PD_OK;
+}

@@ -1,0 +1,173 @@
+"""`paydesk close` (issue 19, day close at the desk): a day at the front desk — 25.00 in
+cash by Sam, 20.00 by saved card (Stripe, through the fake), 5.00 cash handed back — read
+as a text and a CSV day sheet per desk and per user; closing with 19.50 counted against
+20.00 expected is refused without a comment and stores nothing, then closes with one
+(audited, no Stripe call); closing again is refused and shows the close that stands."""
+import csv
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "fakestripe"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+
+from fakeclient import DEFAULT_KEY, FakeStripe  # noqa: E402
+from tmuxharness import Home, paydesk_bin  # noqa: E402
+
+TOOLS = os.environ.get("PAYDESK_TOOLS_DIR", os.path.join(ROOT, "build", "tools"))
+DRIVER = os.path.join(TOOLS, "pay_driver")
+PASS = "day close passphrase"
+
+
+class DayCloseCli(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not os.access(DRIVER, os.X_OK):
+            raise unittest.SkipTest("pay_driver not built (%s)" % DRIVER)
+        cls.fake = FakeStripe().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fake.stop()
+
+    def setUp(self):
+        self.fake.reset()
+        self.home = Home()
+        self.addCleanup(self.home.close)
+        self.env = {**os.environ, **self.home.env, "PAYDESK_API_BASE": self.fake.base_url,
+                    "PAYDESK_PASSPHRASE": PASS, "PAYDESK_TIMEZONE": "UTC",
+                    "PAYDESK_DESK": "front"}
+        for name in ("PAYDESK_SIGN_IN", "PAYDESK_PIN"):
+            self.env.pop(name, None)
+        self.paydesk("setup", "--account", "acct_1FakePlatform000", "--allow-secret-key",
+                     stdin=DEFAULT_KEY + "\n")
+        self.paydesk("users", "add", "--name", "Alex", "--role", "admin", stdin="2468\n")
+        self.paydesk("users", "add", "--name", "Sam", "--role", "staff", "--as", "Alex",
+                     stdin="1357\n", pin="2468")
+        self.today = time.strftime("%Y-%m-%d", time.gmtime())
+
+    def paydesk(self, *args, stdin="", pin=None, expect=0):
+        env = dict(self.env, PAYDESK_PIN=pin) if pin else self.env
+        out = subprocess.run([paydesk_bin(), *args], input=stdin, capture_output=True,
+                             text=True, env=env, timeout=120)
+        if expect is not None:
+            self.assertEqual(out.returncode, expect, (args, out.stdout, out.stderr))
+        return out
+
+    def drive(self, *args, user="Sam", desk="front"):
+        env = dict(self.env, PAYDESK_TEST_STRIPE_KEY=DEFAULT_KEY, PAYDESK_DESK=desk)
+        out = subprocess.run([DRIVER, "--api-base", self.fake.base_url, "--db", self.home.db,
+                              "--user", user] + list(args), env=env, capture_output=True,
+                             text=True, timeout=90)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    def query(self, sql):
+        con = sqlite3.connect(self.home.db)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+    def take_the_day(self):
+        self.drive("settings", "bill_with_stripe", "on")
+        c = self.drive("client", "Amy Pond", "amy@example.com")["subject"]["id"]
+        cus = self.drive("sync", str(c))["subject"]["customer"]
+        r = self.fake.api("POST", "/v1/payment_methods/pm_card_visa/attach", {"customer": cus})
+        self.assertEqual(r.status, 200, r.json())
+        self.drive("cards", str(c))
+        a = self.drive("book", str(c), "4500", "eur")["subject"]["id"]
+        self.drive("--amount", "2500", "desk-take", str(a), "cash")
+        self.drive("--amount", "2000", "--pm", "pm_card_visa", "card", str(a), user="Alex")
+        self.drive("--amount", "500", "desk-refund", str(a), user="Alex")
+        # another desk's cash is not this desk's
+        b = self.drive("book", str(c), "3000", "eur")["subject"]["id"]
+        self.drive("--amount", "3000", "desk-take", str(b), "cash", desk="back")
+
+    def test_day_sheet_then_close_with_a_cash_difference(self):
+        self.take_the_day()
+        self.fake.clear_requests()
+
+        out = self.paydesk("close", "--date", self.today, "--desk", "front").stdout
+        self.assertIn("Day close · ", out)
+        self.assertIn("desk front · all users", out)
+        self.assertRegex(out, r"cash\s+EUR\s+2\s+25\.00\s+5\.00\s+20\.00")
+        self.assertRegex(out, r"card \(Stripe\)\s+EUR\s+1\s+20\.00\s+0\.00\s+20\.00\n"
+                              r"\s+0 of 1 in Stripe's synced history")
+        self.assertLessEqual(max(len(line) for line in out.splitlines()), 80, out)
+        self.assertIn("Cash expected in the till: 20.00 EUR", out)
+        self.assertIn("Not closed yet", out)
+        # per user: Sam took the cash, Alex the card and the refund
+        sam = self.paydesk("close", "--date", self.today, "--desk", "front", "--user", "sam")
+        self.assertRegex(sam.stdout, r"cash\s+EUR\s+1\s+25\.00\s+0\.00\s+25\.00")
+        self.assertNotIn("card (Stripe)", sam.stdout)
+        every = self.paydesk("close", "--date", self.today).stdout
+        self.assertIn("Cash expected in the till: 50.00 EUR", every)
+
+        # 19.50 counted: the difference needs a comment; nothing is stored
+        bad = self.paydesk("close", "--date", self.today, "--desk", "front", "--counted",
+                           "19,50", "--as", "Sam", pin="1357", expect=2)
+        self.assertIn("counted 19.50 EUR, expected 20.00 EUR: short 0.50 EUR needs a comment",
+                      bad.stderr)
+        self.assertEqual(self.query("SELECT count(*) FROM day_closes"), [(0,)])
+        odd = self.paydesk("close", "--desk", "front", "--counted", "19.5.0", "--comment", "x",
+                           "--as", "Sam", pin="1357", expect=2)
+        self.assertIn("--counted takes the cash counted, such as 119.50", odd.stderr)
+        nobody = self.paydesk("close", "--desk", "front", "--counted", "20", "--as", "Sam",
+                              pin="0000", expect=1)
+        self.assertEqual(self.query("SELECT count(*) FROM day_closes"), [(0,)], nobody.stderr)
+
+        done = self.paydesk("close", "--date", self.today, "--desk", "front", "--counted",
+                            "19.50", "--comment", "change given twice", "--as", "Sam",
+                            pin="1357")
+        self.assertIn("Cash counted: 19.50 EUR (short 0.50 EUR)", done.stdout)
+        self.assertIn("Comment: change given twice", done.stdout)
+        self.assertIn("Closed by Sam at ", done.stdout)
+        self.assertEqual(self.query("SELECT actor, amount, currency FROM audit_log"
+                                    " WHERE action = 'day.close'"), [("Sam", 1950, "eur")])
+        self.assertEqual(self.fake.requests(), [])
+
+        again = self.paydesk("close", "--date", self.today, "--desk", "front", "--counted",
+                             "20", "--as", "Alex", pin="2468", expect=1)
+        self.assertIn("already closed: by Sam", again.stderr)
+        self.assertIn("Cash counted: 19.50 EUR (short 0.50 EUR)", again.stdout)
+        self.assertEqual(self.query("SELECT count(*) FROM day_closes"), [(1,)])
+
+        sheet = self.paydesk("close", "--date", self.today, "--desk", "front", "--csv").stdout
+        rows = list(csv.reader(io.StringIO(sheet)))
+        self.assertEqual(rows[0], ["date", "desk", "user", "tender", "currency", "count",
+                                   "taken", "refunded", "net", "in_stripe_history",
+                                   "expected_cash", "counted_cash", "difference", "comment",
+                                   "closed_by", "closed_at"])
+        cash = [r for r in rows[1:] if r[3] == "cash"]
+        self.assertEqual(cash[0][:13], [self.today, "front", "", "cash", "EUR", "2", "25.00",
+                                        "5.00", "20.00", "", "20.00", "19.50", "-0.50"])
+        self.assertEqual(cash[0][13:15], ["change given twice", "Sam"])
+        card = [r for r in rows[1:] if r[3] == "card"]
+        self.assertEqual(card[0][3:10], ["card", "EUR", "1", "20.00", "0.00", "20.00", "0"])
+        # once synced, the card payment is seen in Stripe's history too
+        # (the closed desk keeps its figures as closed; all desks are still open)
+        self.paydesk("sync")
+        synced = self.paydesk("close", "--date", self.today).stdout
+        self.assertIn("1 of 1 in Stripe's synced history", synced)
+        self.assertIn("EUR 20.00 taken, 0.00 refunded", synced)  # the whole account
+        self.assertLessEqual(max(len(line) for line in synced.splitlines()), 80, synced)
+
+    def test_bad_options(self):
+        self.assertIn("YYYY-MM-DD", self.paydesk("close", "--date", "07/12/2026",
+                                                 expect=2).stderr)
+        self.assertIn("--comment goes with --counted",
+                      self.paydesk("close", "--comment", "x", expect=2).stderr)
+        empty = self.paydesk("close", "--date", "2001-02-03").stdout
+        self.assertIn("Nothing taken.", empty)
+
+
+if __name__ == "__main__":
+    unittest.main()
