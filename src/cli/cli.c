@@ -13,6 +13,7 @@ extern const struct cli_command cli_plans, cli_subscriptions;
 extern const struct cli_command cli_backup, cli_restore;
 extern const struct cli_command cli_desk, cli_passphrase_change;
 extern const struct cli_command cli_readers;
+extern const struct cli_command cli_payouts;
 
 static const struct cli_command *const commands[] = {
 	&cli_setup,
@@ -31,6 +32,7 @@ static const struct cli_command *const commands[] = {
 	&cli_plans, &cli_subscriptions,
 	&cli_backup, &cli_restore,
 	&cli_readers,
+	&cli_payouts,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
