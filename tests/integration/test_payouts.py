@@ -176,6 +176,19 @@ class PayoutsTest(unittest.TestCase):
         # paid out this month = the payouts made, their fee included
         self.assertEqual(net - waiting[0]["net"], payouts + 143)
 
+        # the plain export names the payout that took each record's money to the bank
+        exported = self.paydesk("export")
+        self.assertEqual(exported.returncode, 0, exported.stderr)
+        import csv
+        import io
+        recs = list(csv.DictReader(io.StringIO(exported.stdout)))
+        by_amount = {(r["type"], r["amount"]): r["payout"] for r in recs}
+        self.assertEqual(by_amount[("payment", "50.00")], auto["id"])
+        self.assertEqual(by_amount[("refund", "5.00")], auto["id"])
+        self.assertEqual(by_amount[("payment", "30.00")], "")       # still in the balance
+        self.assertEqual(sorted(r["payout"] for r in recs if r["amount"] == "100.00"),
+                         sorted([manual["id"], instant["id"]]))
+
         empty = self.paydesk("payouts", "month", "2026-10")
         self.assertIn("No money moved", empty.stdout)
         bad = self.paydesk("payouts", "month", "Nov")
