@@ -95,7 +95,9 @@
 	X(DESKS, "desks that unlock themselves; the admin passphrase")  \
 	X(READERS, "card readers: register one, choose this desk's")   \
 	X(TAP, "tap a test card on the simulated reader (training)")   \
-	X(VISITS, "visit history: past and future visits, money")
+	X(VISITS, "visit history: past and future visits, money")     \
+	X(PAYOUTS, "payouts: what reached the bank, and what each paid out") \
+	X(MONTH, "the month's reconciliation (gross to paid out)")
 
 enum ui_action {
 #define X(id, help) UI_ACT_##id,
@@ -251,9 +253,10 @@ void ui_keymaps_in_effect(struct ui *ui, struct ui_keymaps *s);
 
 /* The tabs, then panels reached by a key (the Audit view), not in the tab bar. */
 #define UI_TABS 5
-#define UI_SCREENS 7
+#define UI_SCREENS 8
 #define UI_SCREEN_AUDIT 5
 #define UI_SCREEN_VISITS 6 /* visit_history.c: H on a client or an appointment */
+#define UI_SCREEN_PAYOUTS 7 /* screen_payouts.c: P on History */
 extern const struct ui_screen *const ui_screens[UI_SCREENS];
 
 /* ---- the shell ---------------------------------------------------------- */

@@ -86,7 +86,7 @@ class PayoutsTest(unittest.TestCase):
         self.pay(5000, ada)
         second = self.pay(2000, ada)
         self.ok("POST", "/v1/refunds", {"payment_intent": second["id"], "amount": 500})
-        self.pay(7500, pm="pm_card_createDispute")
+        self.pay(7500, ada, pm="pm_card_createDispute")
         self.fake.set_clock(T0 + 3 * DAY)
         auto = self.fake.control("POST", "/payouts/run", {})["payouts"][0]
         self.fake.control("POST", "/payouts/%s/status" % auto["id"], {"status": "paid"})
