@@ -455,26 +455,28 @@ static void draw_month(struct payouts_screen *s, struct ui_rect a, int x, int w,
 		       false);
 		return;
 	}
-	/* currencies side by side, up to three */
+	/* currencies side by side, up to four at 80 columns */
 	static const char *const labels[] = {"Gross payments", "Refunds", "Disputes",
 					     "Adjustments", "Stripe fees", "Net", "Paid out",
 					     "Still in balance", "Check", "Payouts made",
-					     "Instant payout fees"};
-	size_t cols = s->nm < 3 ? s->nm : 3;
-	snprintf(line, sizeof line, "%-20s", "");
+					     "Instant fees"};
+	size_t cols = s->nm < 4 ? s->nm : 4;
+	snprintf(line, sizeof line, "%-16s", "");
 	for (size_t c = 0; c < cols; c++) {
 		char cur[8];
 		snprintf(cur, sizeof cur, "%s", s->m[c].currency);
 		for (char *k = cur; *k; k++)
 			*k = (char)(*k >= 'a' && *k <= 'z' ? *k - 32 : *k);
 		size_t used = strlen(line);
-		snprintf(line + used, sizeof line - used, " %16s", cur);
+		snprintf(line + used, sizeof line - used, " %14s", cur);
 	}
 	ui_put(++y, x, w, ROLE_HEADER, line, true);
 	y++;
+	bool off = false;
+	for (size_t c = 0; c < s->nm; c++)
+		off = off || s->m[c].net - s->m[c].paid_out - s->m[c].in_balance != 0;
 	for (size_t l = 0; l < sizeof labels / sizeof labels[0] && y < last; l++, y++) {
-		snprintf(line, sizeof line, "%-20s", labels[l]);
-		bool off = false;
+		snprintf(line, sizeof line, "%-16s", labels[l]);
 		for (size_t c = 0; c < cols; c++) {
 			const struct payout_month *m = &s->m[c];
 			int64_t v[] = {m->gross, m->refunds, m->disputes, m->adjustments, -m->fees,
@@ -483,19 +485,20 @@ static void draw_month(struct payouts_screen *s, struct ui_rect a, int x, int w,
 				       m->payout_fees};
 			char b[48];
 			size_t used = strlen(line);
-			snprintf(line + used, sizeof line - used, " %16s",
+			snprintf(line + used, sizeof line - used, " %14s",
 				 bare(v[l], m->currency, b, sizeof b));
-			off = off || (l == 8 && v[l] != 0);
-		}
-		if (l == 8) {
-			size_t used = strlen(line);
-			snprintf(line + used, sizeof line - used, "  %s",
-				 off ? "does not reconcile" : "reconciled");
 		}
 		ui_put(y, x, w, l == 8 ? (off ? ROLE_WARNING : ROLE_OK) : l == 5 ? ROLE_TITLE
 										  : ROLE_NORMAL,
 		       line, true);
 	}
+	/* the verdict on a line of its own: at 80 columns beside four currencies it was cut */
+	snprintf(line, sizeof line, "%s%s", off ? "Does not reconcile: net - paid out - still in "
+						"balance is not 0"
+					      : "Reconciled: net = paid out + still in balance",
+		 s->nm > cols ? " (more currencies: paydesk payouts month)" : "");
+	if (y + 1 < last)
+		ui_put(y + 1, x, w, off ? ROLE_WARNING : ROLE_OK, line, false);
 }
 
 static void draw(void *state, struct ui *ui, struct ui_rect a)

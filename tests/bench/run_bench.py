@@ -414,7 +414,7 @@ def main():
                     raise RuntimeError("Payouts view not shown:\n" + s.screen())
                 ms, _b = s.key("m")
                 months.append(ms)
-                if "reconciled" not in s.screen():
+                if "Reconciled" not in s.screen():
                     raise RuntimeError("month summary not shown:\n" + s.screen())
                 s.key("Escape")
                 s.key("Escape")

@@ -67,7 +67,8 @@ class PayoutsView(unittest.TestCase):
 
             t.send("m")
             shown = t.wait_for("Month 2026-11")
-            self.assertRegex(shown, r"Check\s+0\.00\s+reconciled")
+            self.assertRegex(shown, r"Check\s+0\.00\n")
+            self.assertIn("Reconciled: net = paid out + still in balance", shown)
             self.assertRegex(shown, r"Refunds\s+-5\.00")
             self.assertRegex(shown, r"Disputes\s+-75\.00")
             t.send("Left")
