@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "fakestripe"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 
 from fakeclient import FakeStripe  # noqa: E402
-import test_payouts as cli_payouts  # noqa: E402  (its scenario; the module, not its tests)
+import test_payouts_sync as cli_payouts  # noqa: E402  (its scenario; the module, not its tests)
 from tmuxharness import Terminal, paydesk_bin  # noqa: E402
 
 
