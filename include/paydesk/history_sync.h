@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 
 #include "paydesk/history.h"
+#include "paydesk/payout_sync.h"
 #include "paydesk/stripe_client.h"
 
 /* Pages of 100 records written per transaction, when pages come faster
@@ -46,6 +47,7 @@ struct history_sync_stats {
 	long refetched;                    /* objects of events in another API version, fetched */
 	bool full_pass;                    /* a full pass was needed (see note) */
 	char note[512];                    /* why, for the user; "" when nothing to say */
+	struct payout_sync_stats payouts;  /* the payouts pulled after the history */
 };
 
 /* Where a sync is, after every page. Stripe lists newest first, so a pass

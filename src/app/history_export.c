@@ -130,6 +130,7 @@ static const char *const csv_header[] = {
 	"description", "card_brand", "card_last4", "fee", "net", "amount_refunded",
 	"customer_id", "reviewed", "flagged", "note", "payment", "subscription", "plan",
 	"decline_code", "decline", "dispute_status", "dispute_due_by", "reviewed_by", "reviewed_at",
+	"payout", /* the payout that took its money to the bank (payouts.h), "" before one */
 	NULL,
 };
 
@@ -149,6 +150,7 @@ struct whole_text {
 	char *client, *email, *description, *note;
 	char *reviewed_by;
 	int64_t reviewed_at;
+	char *payout;
 };
 
 /* The review of a record that has a mark or a note (one primary-key read). */
@@ -180,6 +182,7 @@ static void whole_text_read(sqlite3_stmt *st, const struct history_row *r, struc
 		w->client = column_dup(st, 0);
 		w->email = column_dup(st, 1);
 		w->description = column_dup(st, 2);
+		w->payout = column_dup(st, 3);
 	}
 	sqlite3_reset(st);
 }
@@ -191,6 +194,7 @@ static void whole_text_free(struct whole_text *w)
 	free(w->description);
 	free(w->note);
 	free(w->reviewed_by);
+	free(w->payout);
 	memset(w, 0, sizeof *w);
 }
 
@@ -243,7 +247,8 @@ static void write_csv(FILE *out, const struct history_row *r, const struct whole
 			   r->dispute_status,
 			   due,
 			   w->reviewed_by,
-			   reviewed};
+			   reviewed,
+			   w->payout};
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
 		if (!f[i])
 			f[i] = "";
@@ -296,6 +301,7 @@ static int write_jsonl(FILE *out, const struct history_row *r, const struct whol
 		iso_time(w->reviewed_at, reviewed, sizeof reviewed);
 	json_object_set_new(o, "reviewed_by", json_text(w->reviewed_by));
 	json_object_set_new(o, "reviewed_at", json_text(w->reviewed_by ? reviewed : NULL));
+	json_object_set_new(o, "payout", json_text(w->payout));
 	int rc = json_dumpf(o, out, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(o);
@@ -328,7 +334,9 @@ static int export_watched(sqlite3 *db, const struct history_filter *f, enum hist
 			       " FROM reviews WHERE stripe_id = ?",
 			       -1, &note_st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db,
-			       "SELECT client_name, email, description FROM history WHERE id = ?",
+			       "SELECT h.client_name, h.email, h.description, (SELECT t.payout_id"
+			       " FROM payout_txns t WHERE t.id = h.balance_txn) FROM history h"
+			       " WHERE h.id = ?",
 			       -1, &text_st, NULL) != SQLITE_OK) {
 		sqlite3_finalize(note_st);
 		history_view_free(&v);

@@ -592,6 +592,13 @@ int history_sync_run(sqlite3 *db, struct stripe_client *client, const char *key,
 	} else if (!rc) {
 		rc = sync_events(&r, events_cursor ? strtoll(events_cursor, NULL, 10) : 0);
 	}
+	if (!rc) /* payouts and their transactions (payout_sync.c) */
+		rc = payout_sync_run(db, client, key, account, cancel, &stats->payouts, err);
+	if (!rc && stats->payouts.note[0]) {
+		size_t used = strlen(stats->note);
+		snprintf(stats->note + used, sizeof stats->note - used, "%s%s", used ? "; " : "",
+			 stats->payouts.note);
+	}
 	pragmas_restore(db, &saved);
 	/* The WAL a large run grew goes back to the database now, on this
 	 * thread, rather than at the next payment's commit. Passive: it takes

@@ -18,6 +18,7 @@ extern const struct cli_command cli_policies;
 extern const struct cli_command cli_packages;
 extern const struct cli_command cli_receipt;
 extern const struct cli_command cli_close;
+extern const struct cli_command cli_payouts;
 
 static const struct cli_command *const commands[] = {
 	&cli_setup,
@@ -41,6 +42,7 @@ static const struct cli_command *const commands[] = {
 	&cli_policies,
 	&cli_packages,
 	&cli_receipt,
+	&cli_payouts,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -66,9 +66,10 @@ static int run(struct app *app, int argc, char **argv)
 	if (stats.note[0])
 		fprintf(stderr, "paydesk sync: %s\n", stats.note);
 	if (tty && !rc)
-		fprintf(cli_progress_stream(), "\rsynced %ld records in %ld pages, %ld events: %ld new, %ld changed\n",
+		fprintf(cli_progress_stream(), "\rsynced %ld records in %ld pages, %ld events: %ld new, %ld changed; "
+			"%ld payouts, %ld balance transactions\n",
 			stats.records, stats.pages, stats.events, stats.ingest.inserted,
-			stats.ingest.updated);
+			stats.ingest.updated, stats.payouts.payouts, stats.payouts.txns);
 	else if (tty)
 		fputc('\n', stderr);
 	cli_stripe_close(&st);

@@ -928,6 +928,48 @@ const struct migration store_migrations[] = {
 	 "CREATE INDEX package_draws_package ON package_draws(client_package_id);"
 	 "CREATE INDEX package_draws_appt ON package_draws(appointment_id);",
 	 widen_payment_methods},
+	{22, "payouts and the balance transactions behind each, for reconciliation",
+	 /* A cache of Stripe like history. payout_txns holds every balance
+	  * transaction (a month's summary needs those not paid out yet too);
+	  * payout_id is Stripe's answer for an automatic payout, paydesk's
+	  * attribution (oldest available first) for a manual one. link is the
+	  * history row behind it (a refund's own id, else its PaymentIntent). */
+	 "CREATE TABLE payouts ("
+	 "  id TEXT PRIMARY KEY,"
+	 "  created INTEGER NOT NULL,"
+	 "  arrival_date INTEGER NOT NULL,"
+	 "  amount INTEGER NOT NULL,"
+	 "  currency TEXT NOT NULL,"
+	 "  status TEXT NOT NULL,"
+	 "  automatic INTEGER NOT NULL,"
+	 "  method TEXT NOT NULL,"
+	 "  description TEXT,"
+	 "  failure_message TEXT,"
+	 "  balance_txn TEXT,"
+	 "  txns_after TEXT,"                       /* resume point of its transactions */
+	 "  txns_done INTEGER NOT NULL DEFAULT 0,"
+	 "  synced_at INTEGER NOT NULL"
+	 ");"
+	 "CREATE INDEX payouts_created ON payouts(created, id);"
+	 "CREATE TABLE payout_txns ("
+	 "  id TEXT PRIMARY KEY,"
+	 "  payout_id TEXT,"
+	 "  created INTEGER NOT NULL,"
+	 "  available_on INTEGER NOT NULL,"
+	 "  type TEXT NOT NULL,"
+	 "  category TEXT NOT NULL,"
+	 "  amount INTEGER NOT NULL,"
+	 "  fee INTEGER NOT NULL,"
+	 "  net INTEGER NOT NULL,"
+	 "  currency TEXT NOT NULL,"
+	 "  source TEXT,"
+	 "  link TEXT,"
+	 "  description TEXT"
+	 ");"
+	 "CREATE INDEX payout_txns_payout ON payout_txns(payout_id, created) WHERE payout_id IS NOT NULL;"
+	 "CREATE INDEX payout_txns_created ON payout_txns(created);"
+	 "CREATE INDEX payout_txns_open ON payout_txns(currency, available_on, created)"
+	 "  WHERE payout_id IS NULL;", NULL},
 	{23, "day close at the desk: who took desk money where, closes with the counted cash",
 	 /* The desk (PAYDESK_DESK or the host name) an attempt was started at;
 	  * NULL for attempts made before schema 23 (they count for "all desks"). */

@@ -18,6 +18,7 @@
 #include "paydesk/money.h"
 #include "bench_trace.h"
 #include "screen_history.h"
+#include "screen_payouts.h"
 #include "widgets.h"
 
 /* ---- keys ------------------------------------------------------------------ */
@@ -40,6 +41,7 @@ static const struct ui_binding keys[] = {
 	{'r', UI_ACT_REFUND, "refund the selected payment", NULL},
 	{'E', UI_ACT_RECEIPT, "email the selected payment's Stripe receipt again", NULL},
 	{'S', UI_ACT_SYNC, "sync from Stripe now (again: stop it)", NULL},
+	{'P', UI_ACT_PAYOUTS, NULL, NULL},
 };
 
 /* ---- the window of rows ------------------------------------------------------ */
@@ -938,7 +940,15 @@ static enum ui_result do_sync(void *state, struct ui *ui)
 	return UI_HANDLED;
 }
 
+static enum ui_result do_payouts(void *state, struct ui *ui)
+{
+	(void)state;
+	ui_payouts_open(ui);
+	return UI_HANDLED;
+}
+
 static const struct ui_function functions[] = {
+	{UI_ACT_PAYOUTS, do_payouts, NULL},
 	{UI_ACT_DOWN, do_down, NULL},
 	{UI_ACT_UP, do_up, NULL},
 	{UI_ACT_PAGE_DOWN, do_page_down, NULL},

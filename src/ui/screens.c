@@ -3,12 +3,13 @@
 
 extern const struct ui_screen screen_appointments, screen_clients, screen_subscriptions,
 	screen_history, screen_setup_ops, screen_audit, screen_visits,
-	screen_day_close;
+	screen_day_close, screen_payouts;
 
 const struct ui_screen *const ui_screens[UI_SCREENS] = {
 	&screen_appointments, &screen_clients, &screen_subscriptions, &screen_history,
 	&screen_setup_ops,    &screen_audit,	    &screen_visits,
 	&screen_day_close,
+	&screen_payouts,
 };
 
 void ui_screens_drop(struct ui *ui)

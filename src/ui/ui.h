@@ -106,7 +106,9 @@
 	X(RECEIPT, "email Stripe's receipt again") \
 	X(DAY_CLOSE, "close the day: takings by tender, cash counted")   \
 	X(RETRY, "retry a failed renewal now: its open invoice, saved card") \
-	X(CARD_UPDATE, "send a card-update link (save-a-card link, QR)")
+	X(CARD_UPDATE, "send a card-update link (save-a-card link, QR)") \
+	X(PAYOUTS, "payouts: what reached the bank, and what each paid out") \
+	X(MONTH, "the month's reconciliation (gross to paid out)")
 
 enum ui_action {
 #define X(id, help) UI_ACT_##id,
@@ -269,10 +271,11 @@ void ui_keymaps_in_effect(struct ui *ui, struct ui_keymaps *s);
 
 /* The tabs, then panels reached by a key (the Audit view), not in the tab bar. */
 #define UI_TABS 5
-#define UI_SCREENS 8
+#define UI_SCREENS 9
 #define UI_SCREEN_AUDIT 5
 #define UI_SCREEN_VISITS 6 /* visit_history.c: H on a client or an appointment */
 #define UI_SCREEN_DAY_CLOSE 7 /* day_close_panel.c: Z on Appointments */
+#define UI_SCREEN_PAYOUTS 8 /* screen_payouts.c: P on History */
 extern const struct ui_screen *const ui_screens[UI_SCREENS];
 
 /* ---- the shell ---------------------------------------------------------- */

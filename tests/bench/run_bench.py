@@ -64,6 +64,67 @@ def measure_ingest(rows):
         subprocess.run(["rm", "-rf", d])
 
 
+# ---- payouts (issue 19): a daily automatic payout per currency over the history -------------
+PAYOUTS_VERSION = 1
+
+
+def add_payouts(binary, db):
+    """Balance transactions for every settled payment, refund and dispute of the bench history,
+    paid out daily per currency (what available that day), the last days left in the balance:
+    the shape `paydesk sync` stores. Once per database (a stamp file)."""
+    stamp = db + f".payouts-v{PAYOUTS_VERSION}"
+    if os.path.exists(stamp):
+        return
+    print(f"# adding payouts to {db} — once", file=sys.stderr, flush=True)
+    tmp = tempfile.mkdtemp(prefix="paydesk-bench-")
+    try:   # brings the schema up to date (payouts: schema 22)
+        subprocess.run([binary, "--db", db, "payouts", "list", "--limit", "1"], check=True,
+                       stdout=subprocess.DEVNULL, env={**os.environ, "HOME": tmp,
+                                                       "XDG_DATA_HOME": tmp,
+                                                       "XDG_CONFIG_HOME": tmp,
+                                                       "XDG_STATE_HOME": tmp})
+    finally:
+        subprocess.run(["rm", "-rf", tmp])
+    con = sqlite3.connect(db)
+    last_day = con.execute("SELECT max(created) / 86400 FROM history").fetchone()[0]
+    day = "((h.created + 172800) / 86400)"
+    payout = f"CASE WHEN {day} < {last_day} THEN 'po_bench_' || h.currency || '_' || {day} END"
+    con.executescript(f"""
+        BEGIN;
+        DELETE FROM payout_txns; DELETE FROM payouts;
+        INSERT INTO payout_txns (id, payout_id, created, available_on, type, category, amount,
+                                 fee, net, currency, source, link, description)
+          SELECT 'txn_bp' || h.id, {payout}, h.created, h.created + 172800, 'charge', 'charge',
+                 h.amount, h.fee, h.net, h.currency, h.charge_id, h.stripe_id, h.description
+          FROM history h WHERE h.type = 'payment' AND h.fee IS NOT NULL;
+        INSERT INTO payout_txns (id, payout_id, created, available_on, type, category, amount,
+                                 fee, net, currency, source, link, description)
+          SELECT 'txn_br' || h.id, {payout}, h.created, h.created + 172800, 'refund', 'refund',
+                 -h.amount, 0, -h.amount, h.currency, h.stripe_id, h.stripe_id, 'REFUND'
+          FROM history h WHERE h.type = 'refund' AND h.status = 'succeeded';
+        INSERT INTO payout_txns (id, payout_id, created, available_on, type, category, amount,
+                                 fee, net, currency, source, link, description)
+          SELECT 'txn_bd' || h.id, {payout}, h.created, h.created + 172800, 'adjustment',
+                 'dispute', -h.amount, 1500, -h.amount - 1500, h.currency, 'dp_b' || h.id,
+                 h.stripe_id, 'Chargeback withdrawal'
+          FROM history h WHERE h.type = 'payment' AND h.status = 'disputed';
+        INSERT INTO payouts (id, created, arrival_date, amount, currency, status, automatic,
+                             method, description, balance_txn, txns_done, synced_at)
+          SELECT payout_id, max(available_on), max(available_on) + 172800, sum(net), currency,
+                 'paid', 1, 'standard', 'STRIPE PAYOUT', 'txn_' || payout_id, 1, 0
+          FROM payout_txns WHERE payout_id IS NOT NULL GROUP BY payout_id HAVING sum(net) > 0;
+        UPDATE payout_txns SET payout_id = NULL
+          WHERE payout_id IS NOT NULL AND payout_id NOT IN (SELECT id FROM payouts);
+        INSERT INTO payout_txns (id, payout_id, created, available_on, type, category, amount,
+                                 fee, net, currency, source, link, description)
+          SELECT balance_txn, id, created, created, 'payout', 'payout', -amount, 0, -amount,
+                 currency, id, NULL, 'STRIPE PAYOUT' FROM payouts;
+        COMMIT;
+    """)
+    con.close()
+    open(stamp, "w").close()
+
+
 class Session:
     """paydesk in tmux (80x24) under the byte-counting pty relay."""
 
@@ -211,7 +272,11 @@ def main():
     reps = 40 if args.quick else 200
 
     db = build_db(args.rows, args.seed)
+    add_payouts(binary, db)
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    out("payouts", con.execute("SELECT count(*) FROM payouts").fetchone()[0], "payouts")
+    out("payout_balance_transactions", con.execute("SELECT count(*) FROM payout_txns"
+                                                   ).fetchone()[0], "rows")
     clients = [r[0] for r in con.execute(
         "SELECT client_name FROM history WHERE id IN (777, 54321, 123457, 333333, 500001,"
         " 654321, 777777, 888888, 999001) AND client_name IS NOT NULL")]
@@ -333,6 +398,30 @@ def main():
             out("rss_after_launch", f"{rss_start / 1024:.1f}", "MB")
             out("rss_after_all_steps", f"{s.rss_kb('VmRSS') / 1024:.1f}", "MB")
             out("rss_peak_incl_signin_kdf", f"{s.rss_kb('VmHWM') / 1024:.1f}", "MB")
+        finally:
+            s.close()
+
+        # Payouts (issue 19): P on History → the Payouts view's first screen; m → the month's
+        # reconciliation (the month of the newest payout: the whole month's transactions).
+        s = Session(binary, db, tmp, relay=True)
+        try:
+            s.first_frame()
+            firsts, months = [], []
+            for _ in range(5 if args.quick else 15):
+                ms, _b = s.key("P")
+                firsts.append(ms)
+                if "Payouts ·" not in s.screen():
+                    raise RuntimeError("Payouts view not shown:\n" + s.screen())
+                ms, _b = s.key("m")
+                months.append(ms)
+                if "Reconciled" not in s.screen():
+                    raise RuntimeError("month summary not shown:\n" + s.screen())
+                s.key("Escape")
+                s.key("Escape")
+            out("payouts_first_screen_median", f"{statistics.median(firsts):.2f}", "ms")
+            out("payouts_first_screen_max", f"{max(firsts):.2f}", "ms")
+            out("payouts_month_summary_median", f"{statistics.median(months):.2f}", "ms")
+            out("payouts_month_summary_max", f"{max(months):.2f}", "ms")
         finally:
             s.close()
     finally:

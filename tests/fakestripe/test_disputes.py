@@ -46,9 +46,10 @@ class DisputeCardTest(FakeStripeCase):
         self.assertEqual(
             (dp["object"], dp["amount"], dp["currency"], dp["charge"], dp["payment_intent"],
              dp["reason"], dp["status"], dp["created"], dp["livemode"], dp["metadata"],
-             dp["is_charge_refundable"], dp["balance_transactions"]),
+             dp["is_charge_refundable"],
+             [(t["type"], t["amount"], t["source"]) for t in dp["balance_transactions"]]),
             ("dispute", 7500, "usd", charge["id"], pi["id"], "fraudulent", "needs_response", T0,
-             False, {}, False, []))
+             False, {}, False, [("adjustment", -7500, dp["id"])]))
         self.assertEqual((dp["evidence_details"]["has_evidence"],
                           dp["evidence_details"]["submission_count"]), (False, 0))
         self.assertTrue(all(v is None for v in dp["evidence"].values()))

@@ -620,15 +620,17 @@ static void test_export_csv_round_trip(void **state)
 	char *fields[32] = {0};
 	int n;
 	assert_true(csv_record(&p, fields, 32, &n));
-	assert_int_equal(n, 27);
+	assert_int_equal(n, 28);
 	assert_string_equal(fields[0], "created");
 	assert_string_equal(fields[21], "decline_code");
+	assert_string_equal(fields[27], "payout");
 	for (int i = 0; i < n; i++)
 		free(fields[i]);
 	int records = 0;
 	bool found = false, declined = false;
 	while (csv_record(&p, fields, 32, &n)) {
-		assert_int_equal(n, 27);
+		assert_int_equal(n, 28);
+		assert_string_equal(fields[27], ""); /* no payouts synced here */
 		records++;
 		if (strcmp(fields[2], "pi_B2") == 0) {
 			declined = true;

@@ -30,6 +30,7 @@ RESOURCES = {
     "invoices": ("invoices", "invoice"),
     "balance_transactions": ("balance_transactions", "balance_transaction"),
     "balance": ("balance", "balance"),
+    "payouts": ("payouts", "payout"),
     "events": ("events", "event"),
     "terminal": ("terminal_readers", "terminal_reader"),
     "sources": ("sources", "source"),

@@ -254,6 +254,38 @@ def dispute_close(app, body, query, dp_id):
         return clone(disputes.close_dispute(ctx, dp_id, body.get("status")))
 
 
+@route("POST", "/payouts/run")
+def payouts_run(app, body, query):
+    """The automatic payout schedule runs now: {"currency"?, "account"?} -> {"payouts": [...]}."""
+    from .resources import payouts
+    store, ctx = _locked_ctx(app, body)
+    with store.lock:
+        return {"payouts": [clone(p) for p in payouts.run_schedule(ctx, body.get("currency"))]}
+
+
+@route("POST", "/payouts/([^/]+)/status")
+def payout_status(app, body, query, po_id):
+    """The bank's side: {"status": "in_transit"|"paid"|"failed", "account"?}."""
+    from .resources import payouts
+    store, ctx = _locked_ctx(app, body)
+    with store.lock:
+        return clone(payouts.set_status(ctx, po_id, body.get("status")))
+
+
+@route("POST", "/balance/adjustments")
+def balance_adjustment(app, body, query):
+    """Stripe adjusts the balance (a fee correction, a reserve): {"amount", "currency",
+    "description"?, "account"?} -> the balance transaction (type adjustment)."""
+    from .resources.balance import create_txn
+    store, ctx = _locked_ctx(app, body)
+    if not isinstance(body.get("amount"), int) or not body.get("currency"):
+        raise ValueError("amount (integer, minor units) and currency are required")
+    with store.lock:
+        return clone(create_txn(ctx, None, body["amount"], body["currency"].lower(),
+                                "adjustment", body.get("description") or "Balance adjustment",
+                                immediate=True))
+
+
 @route("POST", "/setup_intents/([^/]+)/authenticate")
 def si_authenticate(app, body, query, si_id):
     """The customer completes (or fails) 3-D Secure for a requires_action SetupIntent."""

@@ -69,7 +69,7 @@ INDEXED = {
     "charge": ("customer", "payment_intent"),
     "dispute": ("charge", "payment_intent"),
     "payment_method": ("customer",),
-    "balance_transaction": ("type", "source"),
+    "balance_transaction": ("type", "source", "_payout"),
     "event": ("type",),
     "refund": ("payment_intent", "charge"),
     "invoice": ("customer", "subscription"),

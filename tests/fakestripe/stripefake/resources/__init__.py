@@ -9,7 +9,7 @@ HANDLERS = {}
 
 MODULES = ("account", "customers", "payment_methods", "payment_intents", "charges", "refunds",
            "balance", "events", "products", "setup_intents", "checkout", "terminal", "billing", "subscriptions",
-           "invoices", "test_clocks", "search", "sources_tokens", "disputes",
+           "invoices", "test_clocks", "search", "sources_tokens", "disputes", "payouts",
            "placeholders")
 
 

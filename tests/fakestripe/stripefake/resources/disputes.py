@@ -7,16 +7,20 @@ schema only). A billing-history sync sees the charge's `disputed` flag, the
 the disputes themselves. `POST /_fake/disputes/{id}/close {"status": "won"|"lost"}` plays the
 card network's decision (Stripe's test mode decides from the evidence submitted).
 
-Simplified: the funds stay where they are (no dispute balance transactions, so
-`balance_transactions` is [], no `charge.dispute.funds_withdrawn`), no evidence can be
-submitted, and a disputed charge can still be refunded here (Stripe refuses).
+Funds: when the dispute opens, the disputed amount and a 15.00 dispute fee leave the balance
+(a balance transaction of type `adjustment`, reporting_category `dispute`, in the dispute's
+`balance_transactions`); a won dispute gives the amount back (`dispute_reversal`; the fee is
+kept, as Stripe does in the US since 2023). Simplified: no `charge.dispute.funds_withdrawn`
+events, no evidence can be submitted, and a disputed charge can still be refunded here.
 """
 from . import route
+from .balance import create_txn
 from .common import fetch, first_filter, list_url
 from ..listing import list_response
 
 BEHAVIOUR = "dispute"
 EVIDENCE_WINDOW = 7 * 86400     # the fake's choice of evidence_details.due_by
+DISPUTE_FEE = 1500              # Stripe's US dispute fee, in the charge's currency here
 
 
 def _evidence(ctx):
@@ -37,6 +41,10 @@ def create_dispute(ctx, charge, reason="fraudulent"):
         "status": "needs_response",
     })
     ctx.store.insert(dispute)
+    txn = create_txn(ctx, dispute["id"], -dispute["amount"], dispute["currency"], "adjustment",
+                     "Chargeback withdrawal for %s" % charge["id"], immediate=True,
+                     fee=DISPUTE_FEE, category="dispute")
+    dispute["balance_transactions"] = [ctx.render(txn)]
     charge["disputed"] = True
     ctx.event("charge.dispute.created", dispute)
     return dispute
@@ -58,6 +66,11 @@ def close_dispute(ctx, dispute_id, status):
         raise ValueError("dispute %s is already %s" % (dispute_id, dispute["status"]))
     previous = {"status": dispute["status"]}
     dispute["status"] = status
+    if status == "won":
+        txn = create_txn(ctx, dispute["id"], dispute["amount"], dispute["currency"],
+                         "adjustment", "Chargeback reversal for %s" % dispute["charge"],
+                         immediate=True, fee=0, category="dispute_reversal")
+        dispute["balance_transactions"] = dispute["balance_transactions"] + [ctx.render(txn)]
     ctx.event("charge.dispute.closed", dispute, previous)
     return dispute
 
