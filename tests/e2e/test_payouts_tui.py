@@ -38,6 +38,8 @@ class PayoutsView(unittest.TestCase):
         with Terminal([paydesk_bin(), "--screen", "history"], 80, 24, env=env) as t:
             t.wait_for("Vault locked")
             t.send("Escape")  # browsing needs no key
+            # the dialog gone first: an Escape followed at once by P reads as Alt-P
+            t.wait_gone("Vault locked")
             t.wait_for("synced 20", timeout=15)
             t.send("P")
             shown = t.wait_for("Payouts · 3")
@@ -82,6 +84,11 @@ class PayoutsView(unittest.TestCase):
             t.send("Escape")                 # back to History
             t.wait_gone("Payouts · 3")
             t.send("?")
+            t.wait_for("Keys — ? or Esc to close")
+            for _ in range(12):  # History's keys fill more than a screen: scroll to P
+                if "payouts: what reached the bank" in t.screen():
+                    break
+                t.send("j")
             t.wait_for("payouts: what reached the bank")
             t.send("Escape")
             t.send("q")
