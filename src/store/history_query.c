@@ -411,7 +411,8 @@ static int build_where(const struct history_filter *f, struct sql *q, bool amoun
 			   " LEFT JOIN reviews r ON r.stripe_id = h.stripe_id WHERE 1");
 	} else if (match[0]) {
 		from = FROM_FTS;
-		sql_add(q, " FROM history_fts f CROSS JOIN history h ON h.id = f.rowid"
+		sql_add(q, " FROM history_fts f CROSS JOIN history h"
+			   " ON h.id = f.rowid & " HISTORY_FTS_ID_MASK
 			   " LEFT JOIN reviews r ON r.stripe_id = h.stripe_id"
 			   " WHERE history_fts MATCH ?");
 		bind_t(q, match);
@@ -480,6 +481,9 @@ static int materialize(struct history_view *v, struct pd_error *err);
 static int run_totals(sqlite3 *db, const char *text, const struct sql *binds,
 		      struct history_total *out, int max, int *n, int sign, struct pd_error *err);
 static int cmp_total(const void *a, const void *b);
+static void add_total(struct history_total *out, int max, int *n, const char *cur, int64_t count,
+		      int64_t gross, int64_t refunds, int64_t fees, int64_t net,
+		      const int64_t desk[3], const int64_t dispute[2], int sign);
 
 #define ROW_COLUMNS HISTORY_ROW_COLUMNS
 
@@ -497,6 +501,12 @@ struct history_view {
 	 * this temp table (id and what sorting and totals need), then every page
 	 * and the totals read it instead of repeating the search. "" otherwise. */
 	char temp[32];
+	/* A search by date: pages come straight from the search index in its
+	 * key order (created * 2^30 + id); totals a chunk at a time (tkey_done:
+	 * keys below it are added up already). */
+	bool fts_date;
+	bool totals_started;
+	int64_t tkey_done;
 };
 
 static void copy_text(char *dst, size_t len, const unsigned char *src)
@@ -555,7 +565,9 @@ int history_view_new(sqlite3 *db, const struct history_filter *f, enum history_s
 	int from = FROM_HISTORY;
 	for (int u = 0; u < 2; u++)
 		from = build_where(f, &v->where[u], sort == HISTORY_SORT_AMOUNT, u == 1);
-	if (from != FROM_HISTORY && (rc = materialize(v, err))) {
+	/* a search sorted by date pages from the search index's own order */
+	v->fts_date = from == FROM_FTS && sort == HISTORY_SORT_DATE;
+	if (from != FROM_HISTORY && !v->fts_date && (rc = materialize(v, err))) {
 		history_view_free(&v);
 		return rc;
 	}
@@ -622,6 +634,71 @@ int history_view_totals(struct history_view *v, struct history_total *out, int m
 	if (!rc)
 		qsort(out, (size_t)*n, sizeof *out, cmp_total);
 	return rc;
+}
+
+bool history_view_totals_deferred(const struct history_view *v)
+{
+	return v->fts_date;
+}
+
+void history_view_totals_reset(struct history_view *v)
+{
+	v->totals_started = false;
+}
+
+/* A chunk of a search's totals: the next `chunk` matches below the last
+ * chunk's lowest key, added to out. */
+int history_view_totals_step(struct history_view *v, int chunk, struct history_total *out,
+			     int max, int *n, bool *done, struct pd_error *err)
+{
+	*done = false;
+	if (!v->fts_date) {
+		*done = true;
+		return history_view_totals(v, out, max, n, err);
+	}
+	if (!v->totals_started) {
+		v->totals_started = true;
+		v->tkey_done = INT64_MAX;
+		*n = 0;
+	}
+	char *sql = NULL;
+	if (asprintf(&sql,
+		     "%s, min(k) FROM (SELECT f.rowid AS k, h.currency AS currency,"
+		     " h.type AS type, h.status AS status, h.amount AS amount, h.fee AS fee,"
+		     " h.net AS net%s AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?) GROUP BY currency",
+		     SUMS("", "count(*)", "1"), v->where[0].text) < 0)
+		return pd_error_set(err, PD_ERR, "out of memory");
+	sqlite3_stmt *st;
+	int rc = db_prepare(v->db, sql, &st, err);
+	free(sql);
+	if (rc)
+		return rc;
+	int i = sql_bind(&v->where[0], st, 1);
+	sqlite3_bind_int64(st, i++, v->tkey_done);
+	sqlite3_bind_int(st, i, chunk);
+	int64_t rows = 0, lowest = v->tkey_done;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *cur = (const char *)sqlite3_column_text(st, 0);
+		const int64_t desk[3] = {sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
+					 sqlite3_column_int64(st, 8)};
+		const int64_t dispute[2] = {sqlite3_column_int64(st, 9),
+					    sqlite3_column_int64(st, 10)};
+		add_total(out, max, n, cur ? cur : "", sqlite3_column_int64(st, 1),
+			  sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+			  sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), desk, dispute, 1);
+		rows += sqlite3_column_int64(st, 1);
+		if (sqlite3_column_int64(st, 11) < lowest)
+			lowest = sqlite3_column_int64(st, 11);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(v->db, "adding up history", err);
+	v->tkey_done = lowest;
+	if (rows < chunk) {
+		*done = true;
+		qsort(out, (size_t)*n, sizeof *out, cmp_total);
+	}
+	return PD_OK;
 }
 
 void history_view_free(struct history_view **v)
@@ -709,11 +786,20 @@ static int view_stmt(struct history_view *v, int slot, sqlite3_stmt **out, struc
 		const struct sql *w = &v->where[(slot & V_UNREV) ? 1 : 0];
 		char *text = NULL;
 		char key[64] = "";
-		if (slot & V_KEY)
-			snprintf(key, sizeof key, " AND (%s, %s.id) %s (?, ?)", col, t,
-				 smaller ? "<" : ">");
-		int n = asprintf(&text, ROW_COLUMNS "%s%s ORDER BY %s %s, %s.id %s LIMIT ?", w->text,
-				 key, col, smaller ? "DESC" : "ASC", t, smaller ? "DESC" : "ASC");
+		int n;
+		if (v->fts_date) {
+			if (slot & V_KEY)
+				snprintf(key, sizeof key, " AND f.rowid %s ?", smaller ? "<" : ">");
+			n = asprintf(&text, ROW_COLUMNS "%s%s ORDER BY f.rowid %s LIMIT ?", w->text, key,
+				     smaller ? "DESC" : "ASC");
+		} else {
+			if (slot & V_KEY)
+				snprintf(key, sizeof key, " AND (%s, %s.id) %s (?, ?)", col, t,
+					 smaller ? "<" : ">");
+			n = asprintf(&text, ROW_COLUMNS "%s%s ORDER BY %s %s, %s.id %s LIMIT ?",
+				     w->text, key, col, smaller ? "DESC" : "ASC", t,
+				     smaller ? "DESC" : "ASC");
+		}
 		if (n < 0)
 			return pd_error_set(err, PD_ERR, "out of memory");
 		int rc = db_prepare(v->db, text, &v->st[slot], err);
@@ -740,7 +826,18 @@ static int view_fetch(struct history_view *v, int slot, const struct history_key
 		return rc;
 	const struct sql *w = &v->where[(slot & V_UNREV) ? 1 : 0];
 	int i = sql_bind(w, st, 1);
-	if (from) {
+	if (from && v->fts_date) {
+		/* (created, id) < (value, id) is key < key: ids beyond the key's
+		 * range (a jump's "whole day" bounds) are clamped to it */
+		int64_t id = from->id < 0 ? 0 : from->id > HISTORY_FTS_ID_MAX ? HISTORY_FTS_ID_MAX
+									   : from->id;
+		int64_t key = history_fts_key(from->value, id);
+		if (from->id > HISTORY_FTS_ID_MAX)
+			key++; /* still after every record of that second */
+		else if (from->id < 0)
+			key--;
+		sqlite3_bind_int64(st, i++, key);
+	} else if (from) {
 		sqlite3_bind_int64(st, i++, from->value);
 		sqlite3_bind_int64(st, i++, from->id);
 	}
