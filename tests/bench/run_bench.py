@@ -142,6 +142,7 @@ class Session:
         subprocess.run(["tmux", "-f", conf, "-S", self.sock, "new-session", "-d", "-x",
                         str(size[0]), "-y", str(size[1]), "-s", "b", cmd], check=True)
         self.frames = 0
+        self.last_key_ns = 0
 
     def lines(self):
         try:
@@ -212,10 +213,27 @@ class Session:
         # several keys in one send may give one frame or several: wait for quiet
         time.sleep(0.02)
         ls = self.lines()
+        new = ls[self.frames:]
         self.frames = len(ls)
-        f = ls[-1]
+        # the frame drawn for the key (frames drawn between keys, as a
+        # search's totals add up, carry no key)
+        keyed = [f for f in new if int(f[2])]
+        f = keyed[-1] if keyed else ls[-1]
+        self.last_key_ns = int(f[2])
         ms = (int(f[3]) - int(f[2])) / 1e6 if int(f[2]) else 0.0
         return ms, self.settle_bytes() - before
+
+    def wait_mark(self, name, after_ns, timeout=30.0):
+        """ms from after_ns to the first mark `name` after it (None: none in time)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with open(self.trace) as f:
+                for l in f:
+                    p = l.split()
+                    if len(p) == 3 and p[0] == "mark" and p[1] == name and int(p[2]) > after_ns:
+                        return (int(p[2]) - after_ns) / 1e6
+            time.sleep(0.01)
+        return None
 
     def screen(self):
         return subprocess.run(["tmux", "-S", self.sock, "capture-pane", "-p", "-t", "b"],
@@ -313,22 +331,31 @@ def measure_ui(size, binary, db, reps, quick):
                 jumps.append(s.key("Enter")[0])
             outs(size, "jump_to_date_ms", jumps, "ms")
 
-            def search(q):
+            totals = {}
+
+            def search(q, kind=None):
                 s.key("/")
                 s.key(q, literal=True)
                 ms = s.key("Enter")[0]
                 if "records" not in s.screen():
                     raise RuntimeError("search result not drawn:\n" + s.screen())
+                if kind:  # the count and totals, added up between keys after the first screen
+                    t = s.wait_mark("history_totals_complete", s.last_key_ns)
+                    if t is not None:
+                        totals.setdefault(kind, []).append(t)
                 s.key("Escape")
                 return ms
-            outs(size, "search_narrow_first_screen_ms", [search(c) for c in clients], "ms")
+            outs(size, "search_narrow_first_screen_ms", [search(c, "narrow") for c in clients],
+                 "ms")
             out(size, "search_narrow_matches", statistics.median(matches), "rows")
             outs(size, "search_broad_first_screen_ms",
-                 [search(first) for _ in range(3 if quick else 5)], "ms")
+                 [search(first, "broad") for _ in range(3 if quick else 5)], "ms")
             out(size, "search_broad_matches", broad_matches, "rows")
             outs(size, "search_service_first_screen_ms",
-                 [search("Haircut") for _ in range(3 if quick else 5)], "ms")
+                 [search("Haircut", "service") for _ in range(3 if quick else 5)], "ms")
             out(size, "search_service_matches", service_matches, "rows")
+            for kind in ("narrow", "broad", "service"):
+                outs(size, f"search_{kind}_totals_complete_ms", totals.get(kind, []), "ms")
 
             filters = []
             for steps in (["Tab", "Tab", "Tab", "Right", "Right", "Right"],   # status refunded
