@@ -193,6 +193,9 @@ static void test_search_pages_by_date_whatever_the_arrival(void **state)
 	check_search_paging(t->db, "haircut", "description = 'Haircut'", true);
 	check_search_paging(t->db, "haircut", "description = 'Haircut'", false);
 	check_search_paging(t->db, "Anna", "client_name = 'Anna Smith'", true);
+	/* the word being typed is a prefix: its terms, exact (a fast OR) */
+	check_search_paging(t->db, "Hairc", "description = 'Haircut'", true);
+	check_search_paging(t->db, "anna smi", "client_name = 'Anna Smith'", false);
 
 	/* a record whose words change, and one whose date changes, on a later
 	 * page: each is found once, by its words of now, in its place */
