@@ -124,8 +124,18 @@ int cli_parse_id(const char *text, const char *what, const char *takes, int64_t 
 	return pd_error_set(err, PD_ERR_USAGE, "%s takes %s, not '%.40s'", what, takes, text);
 }
 
-void cli_print_report(FILE *out, const struct verify_report *r, const char *mode, bool json)
+void cli_print_counts(FILE *out, int n, int failures, int warnings, int unknown)
 {
+	fprintf(out, "%d check%s, %d failing, %d warning%s, %d not checked\n", n, n == 1 ? "" : "s",
+		failures, warnings, warnings == 1 ? "" : "s", unknown);
+}
+
+void cli_print_report(FILE *out, const struct verify_report *r, const char *mode, bool json,
+		      const struct cli_desk_checks *desk)
+{
+	const struct cli_desk_checks none = {0};
+	if (!desk)
+		desk = &none;
 	if (json) {
 		json_t *rows = json_array();
 		for (int i = 0; i < r->n; i++) {
@@ -140,6 +150,8 @@ void cli_print_report(FILE *out, const struct verify_report *r, const char *mode
 					"ok", r->failures == 0 && r->unknown == 0 && r->key_ok,
 					"failures", r->failures, "warnings", r->warnings, "unchecked",
 					r->unknown, "checks", rows);
+		if (desk->n)
+			json_object_set_new(doc, "desk_warnings", json_integer(desk->warnings));
 		char *text = json_dumps(doc, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 		fprintf(out, "%s\n", text ? text : "{}");
 		free(text);
@@ -155,8 +167,8 @@ void cli_print_report(FILE *out, const struct verify_report *r, const char *mode
 		if (row->fix[0])
 			fprintf(out, "        -> %s\n", row->fix);
 	}
-	fprintf(out, "%d checks, %d failing, %d warnings, %d not checked\n", r->n, r->failures,
-		r->warnings, r->unknown);
+	cli_print_counts(out, r->n + desk->n, r->failures + desk->failures,
+			 r->warnings + desk->warnings, r->unknown + desk->unknown);
 }
 
 /* Who is asking: a signed-in admin, or the vault passphrase holder. */

@@ -23,8 +23,19 @@ char *cli_prompt_secret(const char *prompt, struct pd_error *err);
  * PAYDESK_PASSPHRASE. The environment copy is scrubbed after reading. */
 char *cli_passphrase(int fd, struct pd_error *err);
 
-/* Print the checklist as text (ok / FAIL / warn lines with fixes) or JSON. */
-void cli_print_report(FILE *out, const struct verify_report *r, const char *mode, bool json);
+/* What doctor checked on this desk before Stripe (database, vault cost,
+ * backup), counted into the checklist's closing line. */
+struct cli_desk_checks {
+	int n, failures, warnings, unknown;
+};
+
+/* Print the checklist as text (ok / FAIL / warn lines with fixes) or JSON;
+ * desk (may be NULL): the desk's own checks, counted in with the rest. */
+void cli_print_report(FILE *out, const struct verify_report *r, const char *mode, bool json,
+		      const struct cli_desk_checks *desk);
+
+/* The checklist's closing line: "29 checks, 0 failing, 1 warning, 0 not checked". */
+void cli_print_counts(FILE *out, int n, int failures, int warnings, int unknown);
 
 /* Who is asking, for admin commands: --as NAME with the PIN from pin_fd
  * or PAYDESK_PIN (signed in, any role: the caller checks it), or else the

@@ -141,7 +141,7 @@ static int run(struct app *app, int argc, char **argv)
 				&err);
 	if (!rc) {
 		cli_print_report(json ? stdout : stderr, &report,
-				 stripe_key_mode_name(stripe_key_mode(key)), json);
+				 stripe_key_mode_name(stripe_key_mode(key)), json, NULL);
 		if (!report.key_ok || report.failures > 0) {
 			fprintf(stderr, "paydesk: not saved: fix the failing checks and run setup "
 					"again\n");

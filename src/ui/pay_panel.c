@@ -552,6 +552,14 @@ static void submit_form(struct pay_panel *p)
 				      .on_confirm = confirmed, .ctx = pd, .free_ctx = free});
 }
 
+void pay_panel_close(struct pay_panel *p)
+{
+	if (!p)
+		return;
+	close_form(p);
+	p->mode = PANEL_NONE;
+}
+
 static void stop_reader(struct pay_panel *p)
 {
 	struct pay_job_request req = {.op = PAY_OP_READER_CANCEL, .id = p->id};

@@ -16,6 +16,8 @@ struct pay_panel;
 
 struct pay_panel *pay_panel_new(struct ui *ui);
 void pay_panel_free(struct pay_panel **p);
+/* Close the open form or view, as Esc does (another person signed in). */
+void pay_panel_close(struct pay_panel *p);
 
 /* Whether the panel covers the screen (a form or a view is open). */
 bool pay_panel_active(const struct pay_panel *p);

@@ -102,6 +102,17 @@ static void close_appts(void *state)
 	free(st);
 }
 
+static void drop(void *state, struct ui *ui)
+{
+	(void)ui;
+	struct appt_screen *st = state;
+	close_form(st);
+	appt_money_close(st);
+	pay_panel_close(st->pay);
+	st->prompt = APPT_PROMPT_NONE; /* as appt_find's prompt_close */
+	textedit_free(&st->prompt_text);
+}
+
 static void reload(void *state, struct ui *ui)
 {
 	(void)ui;
@@ -975,4 +986,5 @@ const struct ui_screen screen_appointments = {
 	.dirty = dirty,
 	.job_done = job_done,
 	.reload = reload,
+	.drop = drop,
 };

@@ -292,6 +292,12 @@ static void close_form(struct audit_screen *s)
 	s->mode = MODE_LIST;
 }
 
+static void drop(void *state, struct ui *ui)
+{
+	(void)ui;
+	close_form(state);
+}
+
 static void close_audit(void *state)
 {
 	struct audit_screen *s = state;
@@ -719,4 +725,5 @@ const struct ui_screen screen_audit = {
 	.editing = editing,
 	.reload = reload,
 	.job_done = job_done,
+	.drop = drop,
 };

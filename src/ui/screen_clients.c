@@ -57,6 +57,15 @@ static void close_form(struct clients_state *st)
 	st->mode = M_LIST;
 }
 
+static void drop(void *state, struct ui *ui)
+{
+	(void)ui;
+	struct clients_state *st = state;
+	if (st->mode == M_FORM)
+		close_form(st);
+	st->mode = M_LIST;
+}
+
 static void close_clients(void *state)
 {
 	struct clients_state *st = state;
@@ -587,4 +596,5 @@ const struct ui_screen screen_clients = {
 	.dirty = dirty,
 	.job_done = job_done,
 	.reload = reload,
+	.drop = drop,
 };

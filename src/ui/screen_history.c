@@ -1036,6 +1036,16 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 	return UI_UNHANDLED;
 }
 
+static void drop(void *state, struct ui *ui)
+{
+	(void)ui;
+	struct hist *h = state;
+	if (h->form_open)
+		history_close_form(h);
+	if (h->mode == MODE_SEARCH)
+		h->mode = MODE_LIST; /* the search applied stays: it is the list */
+}
+
 static bool editing(void *state)
 {
 	const struct hist *h = state;
@@ -1131,4 +1141,5 @@ const struct ui_screen screen_history = {
 	.job_done = job_done,
 	.reload = reload,
 	.idle = history_idle,
+	.drop = drop,
 };

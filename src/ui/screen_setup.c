@@ -89,16 +89,6 @@ static int validate_key(const char *v, char *msg, size_t len)
 	return ui_field_verdict(stripe_check_secret_key(v, true, &err), &err, msg, len);
 }
 
-static int validate_currency(const char *v, char *msg, size_t len)
-{
-	bool ok = strlen(v) == 3;
-	for (int i = 0; ok && i < 3; i++)
-		ok = (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z');
-	if (!ok)
-		snprintf(msg, len, "a three-letter currency code, such as usd, eur or gbp");
-	return ok ? 0 : -1;
-}
-
 /* ---- state ------------------------------------------------------------ */
 
 static int choice_index(const char *const *choices, const char *value)
@@ -156,7 +146,7 @@ static void *open_setup(struct ui *ui)
 		.hint = "rk_…, pasted; needs the permissions listed below. Empty: keep the saved key",
 		.validate = validate_key};
 	st->fields[F_CURRENCY] = (struct ui_field){.label = "Default currency",
-						  .validate = validate_currency};
+						  .validate = ui_validate_currency};
 	st->fields[F_BOOKING] = (struct ui_field){
 		.label = "Take payment at booking", .kind = UI_FIELD_CHOICE,
 		.choices = booking_choices, .hint = "Space or arrows: off / optional / required"};
@@ -583,6 +573,20 @@ static const struct ui_function setup_functions[] = {
 	{UI_ACT_UP, do_scroll_up, NULL},
 };
 
+/* Nothing an admin typed — a secret key, a new passphrase — stays for the
+ * next person, even another admin. */
+static void drop(void *state, struct ui *ui)
+{
+	(void)ui;
+	struct setup_state *st = state;
+	st->mode = MODE_VIEW;
+	st->form.dirty = false;
+	load(st);
+	textedit_set(&st->pass_fields[0].edit, "");
+	textedit_set(&st->pass_fields[1].edit, "");
+	textedit_set(&st->word_field.edit, "");
+}
+
 static enum ui_result key(void *state, struct ui *ui, int k)
 {
 	struct setup_state *st = state;
@@ -932,4 +936,5 @@ const struct ui_screen screen_setup_ops = {
 	.dirty = dirty,
 	.reload = reload,
 	.job_done = job_done,
+	.drop = drop,
 };

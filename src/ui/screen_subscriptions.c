@@ -104,6 +104,14 @@ static void close_subs(void *state)
 	free(st);
 }
 
+static void drop(void *state, struct ui *ui)
+{
+	(void)ui;
+	struct subs_state *st = state;
+	subs_panel_close(st->panel);
+	plan_panel_close(st->plan_panel);
+}
+
 static void reload(void *state, struct ui *ui)
 {
 	(void)ui;
@@ -622,4 +630,5 @@ const struct ui_screen screen_subscriptions = {
 	.dirty = dirty,
 	.job_done = job_done,
 	.reload = reload,
+	.drop = drop,
 };

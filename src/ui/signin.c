@@ -94,6 +94,9 @@ static void signed_in(struct ui *ui, const struct user *u)
 {
 	ui->app->session = session_for(u);
 	ui->last_key = time(NULL); /* a sign-in starts a fresh idle period */
+	/* Another person: nothing the last one left open or typed is theirs. */
+	if (ui->signin->previous[0] && strcmp(ui->signin->previous, u->name) != 0)
+		ui_screens_drop(ui);
 	void (*then)(struct ui *) = ui->signin->then;
 	ui_signin_close(ui);
 	log_msg(LOG_INFO, "%s signed in (%s)", u->name, user_role_name(u->role));

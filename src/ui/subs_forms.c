@@ -124,6 +124,14 @@ static void close_form(struct subs_panel *p)
 	free_choices(p);
 }
 
+void subs_panel_close(struct subs_panel *p)
+{
+	if (!p)
+		return;
+	close_form(p);
+	p->mode = SP_NONE;
+}
+
 void subs_panel_free(struct subs_panel **p)
 {
 	if (!*p)

@@ -34,6 +34,8 @@ struct subs_panel;
 
 struct subs_panel *subs_panel_new(struct ui *ui);
 void subs_panel_free(struct subs_panel **p);
+/* Close the open form, as Esc does (another person signed in). */
+void subs_panel_close(struct subs_panel *p);
 bool subs_panel_active(const struct subs_panel *p);
 bool subs_panel_editing(const struct subs_panel *p);
 bool subs_panel_dirty(const struct subs_panel *p);
@@ -55,6 +57,8 @@ struct plan_panel;
 
 struct plan_panel *plan_panel_new(struct ui *ui);
 void plan_panel_free(struct plan_panel **p);
+/* Close the open form, as Esc does (another person signed in). */
+void plan_panel_close(struct plan_panel *p);
 bool plan_panel_active(const struct plan_panel *p);
 bool plan_panel_editing(const struct plan_panel *p);
 bool plan_panel_dirty(const struct plan_panel *p);

@@ -209,7 +209,14 @@ struct ui_screen {
 	 * piece of it; returns whether any is left (NULL: never any). The
 	 * shell calls it only when no key is waiting. */
 	bool (*idle)(void *state, struct ui *ui, bool step);
+	/* Someone else signed in at this desk: close what the last person had
+	 * open — forms, panels, prompts, what they typed — keeping the lists
+	 * (NULL: nothing of theirs can be open). */
+	void (*drop)(void *state, struct ui *ui);
 };
+
+/* Call every open screen's drop: the person at the desk changed. */
+void ui_screens_drop(struct ui *ui);
 
 /* ---- keymaps ------------------------------------------------------------ */
 

@@ -417,6 +417,8 @@ class KeepAndRemoteTest(BackupCase):
     def test_doctor_says_when_the_last_backup_was_made(self):
         out = self.paydesk("doctor")
         self.assertIn("Backup: WARNING never made: run paydesk backup", out.stdout)
+        # Found by the tester: the closing count said "0 warnings" just below it.
+        self.assertRegex(out.stdout, r"\d+ checks, 0 failing, 2 warnings, 0 not checked\n$")  # and the vault's cost
         self.backup(check=0)
         out = self.paydesk("doctor", check=0)
         self.assertRegex(out.stdout, r"Backup: last made \d{4}-\d\d-\d\d \d\d:\d\d \(0 min ago\)")

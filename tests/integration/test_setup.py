@@ -262,6 +262,18 @@ class SetupTest(unittest.TestCase):
         self.assertEqual(self.paydesk("doctor").returncode, 0)
         self.assert_key_absent_from_files()
 
+    def test_doctor_with_a_vault_that_does_not_open_still_lists_the_desk(self):
+        # Found by the tester: with a wrong passphrase doctor stopped at the error,
+        # before the checklist, and said nothing of what it could not check.
+        self.assertEqual(self.setup(self.key("wrongpass")).returncode, 0)
+        out = self.paydesk("doctor", env={"PAYDESK_PASSPHRASE": "not the passphrase"})
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("Database: ok", out.stdout)
+        self.assertIn("Backup: WARNING never made", out.stdout)
+        self.assertIn("Stripe: not checked:", out.stdout)
+        self.assertIn("passphrase", out.stdout)
+        self.assertRegex(out.stdout, r"4 checks, 0 failing, 2 warnings, 1 not checked\n$")
+
     def test_doctor_without_account_and_exit_codes(self):
         out = self.paydesk("doctor")
         self.assertEqual(out.returncode, 1)
