@@ -129,8 +129,12 @@ tsan-check: $(TSAN_TESTS:%=$(BUILDDIR)/tests/%)
 demo: all
 	$(Q)python3 tests/demo.py --bin ./$(BIN)
 
+# 100k and 1M records; BIG=1 adds 10M (a ~6 GB database, built once)
+BENCH_SIZES = 100000,1000000$(if $(BIG),$(comma)10000000)
+comma := ,
 bench: all
-	$(Q)python3 tests/bench/run_bench.py --bin ./$(BIN) --gen $(BUILDDIR)/tools/history_gen
+	$(Q)python3 tests/bench/run_bench.py --bin ./$(BIN) --gen $(BUILDDIR)/tools/history_gen \
+		--sizes $(BENCH_SIZES) $(BENCH_ARGS)
 
 # A paydesk database of ROWS synthetic history records (deterministic for SEED),
 # for `paydesk --db PATH --screen history`:  make bench-db BENCH_DB=path ROWS=n

@@ -138,6 +138,17 @@ struct history_total {
  * the view has already gathered its rows). */
 int history_view_totals(struct history_view *v, struct history_total *out, int max, int *n,
 			struct pd_error *err);
+/* True when the view's totals cost a pass over every match (a search by
+ * date, paged from the search index): then the screen draws the first rows
+ * and adds the totals up a chunk at a time between keys. */
+bool history_view_totals_deferred(const struct history_view *v);
+/* Start adding up again (the store changed): the next step is the first. */
+void history_view_totals_reset(struct history_view *v);
+/* The next chunk (up to `chunk` matches, newest first) added to out / *n
+ * (*n = 0 before the first call); *done once all are in, out then sorted as
+ * history_totals sorts. For a view not deferred: its totals, done at once. */
+int history_view_totals_step(struct history_view *v, int chunk, struct history_total *out,
+			     int max, int *n, bool *done, struct pd_error *err);
 
 /* Totals for f, one entry per currency (sorted by count, largest first).
  * Served from the daily roll-up for date/status/type/currency filters. */
@@ -296,6 +307,19 @@ int history_writer_flush(struct history_writer *w, struct pd_error *err);
 /* Flush, stop the thread and free it; adds what the pages did to *stats. */
 int history_writer_finish(struct history_writer **w, struct history_ingest_stats *stats,
 			  struct pd_error *err);
+/* A bulk load (call before the first push): when history holds fewer than
+ * HISTORY_BULK_MAX_ROWS records, the indexes on random-order keys
+ * (amount, customer, charge) are dropped until history_writer_finish builds
+ * them again, from sorted keys. Not for pages whose ingest looks records up
+ * by those keys (customers, balance transactions, disputes). */
+#define HISTORY_BULK_MAX_ROWS 20000
+#define HISTORY_BULK_MAX_ROWS_S "20000"
+int history_writer_bulk(struct history_writer *w, struct pd_error *err);
+/* The same on a connection of one's own (history_gen, tests). */
+int history_bulk_begin(sqlite3 *db, bool *dropped, struct pd_error *err);
+/* Builds whichever of those indexes is missing (after a bulk load, or a
+ * sync that crashed during one). */
+int history_indexes_ensure(sqlite3 *db, struct pd_error *err);
 
 /* ---- sync state ------------------------------------------------------- */
 

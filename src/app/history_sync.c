@@ -19,13 +19,15 @@ static const struct sync_object {
 	const char *path;
 	const char *expand; /* or NULL */
 	const char *permission; /* not NULL: a key without it skips this type, and says so */
+	bool bulk; /* ingest never looks up by amount, customer or charge (history_writer_bulk) */
 } objects[] = {
-	{"customers", "/v1/customers", NULL, NULL},
-	{"payment_intents", "/v1/payment_intents", "data.latest_charge.balance_transaction", NULL},
-	{"refunds", "/v1/refunds", NULL, NULL},
-	{"invoices", "/v1/invoices", NULL, NULL},
-	{"balance_transactions", "/v1/balance_transactions", NULL, NULL},
-	{"disputes", "/v1/disputes", NULL, "Disputes: Read"},
+	{"customers", "/v1/customers", NULL, NULL, false},
+	{"payment_intents", "/v1/payment_intents", "data.latest_charge.balance_transaction", NULL,
+	 true},
+	{"refunds", "/v1/refunds", NULL, NULL, true},
+	{"invoices", "/v1/invoices", NULL, NULL, true},
+	{"balance_transactions", "/v1/balance_transactions", NULL, NULL, false},
+	{"disputes", "/v1/disputes", NULL, "Disputes: Read", false},
 };
 
 /* Changes to objects created before the last sync (a refund or dispute on
@@ -138,6 +140,13 @@ static int sync_object(struct run *r, const struct sync_object *o)
 	struct history_writer *w = NULL;
 	if ((rc = history_writer_start(r->db, HISTORY_SYNC_PAGES_PER_COMMIT, &w, r->err)))
 		return rc;
+	/* the records themselves, looked up by Stripe id only: a first sync
+	 * loads them without the random-order indexes (history_bulk.c) */
+	if (o->bulk && (rc = history_writer_bulk(w, r->err))) {
+		struct pd_error werr = {0};
+		history_writer_finish(&w, NULL, &werr);
+		return rc;
+	}
 	long records = 0;
 	int64_t newest = 0, reached = 0;
 	bool more = true;
@@ -562,6 +571,11 @@ int history_sync_run(sqlite3 *db, struct stripe_client *client, const char *key,
 				      pragma_get(db, "PRAGMA cache_size"),
 				      pragma_get(db, "PRAGMA wal_autocheckpoint")};
 	sqlite3_exec(db, HISTORY_SYNC_PRAGMAS, NULL, NULL, NULL);
+	/* a sync that stopped during a bulk load left indexes to build */
+	if ((rc = history_indexes_ensure(db, err))) {
+		pragmas_restore(db, &saved);
+		return rc;
+	}
 	if (flags & HISTORY_SYNC_BESIDE_UI)
 		sqlite3_exec(db, HISTORY_SYNC_BESIDE_UI_PRAGMAS, NULL, NULL, NULL);
 	bool whole = full || first || events_pending;

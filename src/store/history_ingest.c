@@ -61,7 +61,8 @@ enum {
 	" ELSE 'disputed' END)"
 
 static const char *const stmt_sql[ST_COUNT] = {
-	[ST_FIND] = "SELECT id, client_name, email, description FROM history WHERE stripe_id = ?",
+	[ST_FIND] = "SELECT id, client_name, email, description, created FROM history"
+		    " WHERE stripe_id = ?",
 	[ST_INSERT] = "INSERT INTO history (" REC_COLS ", request_id, synced_at, stripe_id)"
 		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
 		      " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?28, ?29, ?30, ?25, ?26, ?27)"
@@ -98,17 +99,18 @@ static const char *const stmt_sql[ST_COUNT] = {
 			       " name = excluded.name, email = excluded.email,"
 			       " created = excluded.created"
 			       " WHERE (name, email) IS NOT (excluded.name, excluded.email)",
-	[ST_CUSTOMER_ROWS] = "SELECT id, client_name, email, description FROM history"
+	[ST_CUSTOMER_ROWS] = "SELECT id, client_name, email, description, created FROM history"
 			     " WHERE customer_id = ?1 AND client_name IS NULL",
 	[ST_CUSTOMER_FILL] = "UPDATE history SET client_name = ?2, email = coalesce(email, ?3)"
 			     " WHERE id = ?1",
 	[ST_FTS_DELETE] = "INSERT INTO history_fts (history_fts, rowid, client_name, email,"
 			  " description) VALUES ('delete', ?, ?, ?, ?)",
 	[ST_FTS_ONE] = "INSERT INTO history_fts (rowid, client_name, email, description)"
-		       " SELECT id, client_name, email, description FROM history WHERE id = ?",
+		       " SELECT " HISTORY_FTS_KEY("created", "id") ", client_name, email, description"
+		       " FROM history WHERE id = ?",
 	[ST_FTS_RANGE] = "INSERT INTO history_fts (rowid, client_name, email, description)"
-			 " SELECT id, client_name, email, description FROM history"
-			 " WHERE id BETWEEN ? AND ?",
+			 " SELECT " HISTORY_FTS_KEY("created", "id") ", client_name, email,"
+			 " description FROM history WHERE id BETWEEN ? AND ?",
 	/* A dispute's state on its payment (DISPUTED_STATUS); payments only,
 	 * and only while the money was taken. */
 	[ST_DISPUTE] = "UPDATE history SET dispute_status = ?3, dispute_due_by = ?4,"
@@ -126,7 +128,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 /* A row already indexed for search whose words changed in this page: its
  * old words leave the index (contentless FTS needs them) at the end. */
 struct reindex {
-	int64_t id;
+	int64_t id, created; /* created as indexed: part of its search key */
 	char *old[3];
 };
 
@@ -325,7 +327,8 @@ static bool same_text(const char *a, const char *b)
 
 /* Remember that row id's search words change (old: its indexed words),
  * once per transaction: later changes in the same one were never indexed. */
-static int reindex_later(struct history_ingester *in, int64_t id, const char *const old[3])
+static int reindex_later(struct history_ingester *in, int64_t id, int64_t created,
+			 const char *const old[3])
 {
 	if (in->first_new && id >= in->first_new)
 		return PD_OK; /* new in this page: indexed at the end anyway */
@@ -342,6 +345,7 @@ static int reindex_later(struct history_ingester *in, int64_t id, const char *co
 	}
 	struct reindex *x = &in->re[in->nre++];
 	x->id = id;
+	x->created = created;
 	for (int c = 0; c < 3; c++)
 		x->old[c] = old[c] ? strdup(old[c]) : NULL;
 	return PD_OK;
@@ -383,7 +387,7 @@ static int upsert(struct history_ingester *in, const struct rec *r)
 		sqlite3_reset(f);
 		return db_fail(in->db, "reading history", in->err);
 	}
-	int64_t id = sqlite3_column_int64(f, 0);
+	int64_t id = sqlite3_column_int64(f, 0), old_created = sqlite3_column_int64(f, 4);
 	const char *old[3];
 	for (int c = 0; c < 3; c++)
 		old[c] = (const char *)sqlite3_column_text(f, 1 + c);
@@ -393,9 +397,11 @@ static int upsert(struct history_ingester *in, const struct rec *r)
 	}
 	if (!rc && sqlite3_changes(in->db) > 0) {
 		in->stats->updated++;
+		/* new words, or a new date (the search key holds it) */
 		if (!(same_text(old[0], r->client) && same_text(old[1], r->email) &&
-		      same_text(old[2], r->description)))
-			rc = reindex_later(in, id, old);
+		      same_text(old[2], r->description)) ||
+		    old_created != r->created)
+			rc = reindex_later(in, id, old_created, old);
 	} else if (!rc) {
 		in->stats->unchanged++;
 	}
@@ -437,7 +443,7 @@ static int ingest_customer(struct history_ingester *in, const struct history_obj
 		const char *old[3];
 		for (int c = 0; c < 3; c++)
 			old[c] = (const char *)sqlite3_column_text(rows, 1 + c);
-		if ((rc = reindex_later(in, hid, old)))
+		if ((rc = reindex_later(in, hid, sqlite3_column_int64(rows, 4), old)))
 			break;
 		if ((rc = stmt(in, ST_CUSTOMER_FILL, &fill)))
 			break;
@@ -637,7 +643,7 @@ static int index_page(struct history_ingester *in)
 	for (size_t i = 0; i < in->nre && !rc; i++) {
 		struct reindex *x = &in->re[i];
 		if (!(rc = stmt(in, ST_FTS_DELETE, &st))) {
-			sqlite3_bind_int64(st, 1, x->id);
+			sqlite3_bind_int64(st, 1, history_fts_key(x->created, x->id));
 			for (int c = 0; c < 3; c++)
 				bind_text(st, 2 + c, x->old[c]);
 			rc = step_done(in, st, "updating the search index");

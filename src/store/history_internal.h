@@ -4,6 +4,20 @@
 
 #include "paydesk/history.h"
 
+/* A record's key in the search index (schema 24): created * 2^30 + id, so
+ * the index's own order is the list's date order and a search pages by
+ * date straight from it (ORDER BY rowid DESC LIMIT n), however many records
+ * match; the row is history.id = key & HISTORY_FTS_ID_MASK (ids stay below
+ * 2^30, a billion records). */
+#define HISTORY_FTS_SHIFT "1073741824"
+#define HISTORY_FTS_ID_MASK "1073741823"
+#define HISTORY_FTS_KEY(created, id) "(" created " * " HISTORY_FTS_SHIFT " + " id ")"
+#define HISTORY_FTS_ID_MAX 1073741823LL
+static inline int64_t history_fts_key(int64_t created, int64_t id)
+{
+	return created * (HISTORY_FTS_ID_MAX + 1) + id;
+}
+
 /* The columns of ROW_COLUMNS (see history_query.c), in order, into row. */
 void history_row_from_stmt(sqlite3_stmt *st, struct history_row *row);
 

@@ -32,6 +32,7 @@ struct history_writer {
 	struct pd_error err;
 	struct history_ingest_stats stats;
 	int in_txn; /* pages in the open transaction */
+	bool bulk;  /* random-order indexes dropped: built again at the finish */
 };
 
 static void queued_clear(struct queued *x)
@@ -156,6 +157,17 @@ int history_writer_start(sqlite3 *db, int pages_per_commit, struct history_write
 	return PD_OK;
 }
 
+int history_writer_bulk(struct history_writer *w, struct pd_error *err)
+{
+	/* the thread has nothing queued yet: the connection is idle */
+	pthread_mutex_lock(&w->mu);
+	bool idle = !w->count && !w->busy && !w->in_txn;
+	pthread_mutex_unlock(&w->mu);
+	if (!idle || w->bulk)
+		return PD_OK;
+	return history_bulk_begin(w->db, &w->bulk, err);
+}
+
 static int writer_failed(struct history_writer *w, struct pd_error *err)
 {
 	*err = w->err;
@@ -227,6 +239,15 @@ int history_writer_finish(struct history_writer **wp, struct history_ingest_stat
 	if (w->in_txn)
 		db_rollback(w->db);
 	int rc = w->rc ? writer_failed(w, err) : PD_OK;
+	if (w->bulk) {
+		/* whatever happened, the indexes the queries rely on come back */
+		struct pd_error ierr = {0};
+		int irc = history_indexes_ensure(w->db, &ierr);
+		if (irc && !rc) {
+			rc = irc;
+			*err = ierr;
+		}
+	}
 	if (stats) {
 		stats->inserted += w->stats.inserted;
 		stats->updated += w->stats.updated;

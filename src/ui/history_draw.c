@@ -275,7 +275,10 @@ static void draw_totals(struct hist *h, struct ui_rect r)
 	if (h->desk_tenders[0] && lines < r.h - 1 && shown == h->ntotals)
 		ui_put(r.y + 1 + lines++, r.x, r.w, ROLE_NORMAL, h->desk_tenders, true);
 	if (h->ntotals == 0)
-		ui_put(r.y + 1, r.x, r.w, ROLE_DIM, "no records", true);
+		ui_put(r.y + 1, r.x, r.w, ROLE_DIM, h->totals_pending ? "adding up\u2026" : "no records",
+		       true);
+	else if (h->totals_pending && lines < r.h - 1)
+		ui_put(r.y + 1 + lines, r.x, r.w, ROLE_DIM, "adding up\u2026", true);
 	if (h->ntotals > shown && shown > 0) {
 		snprintf(line, sizeof line, " +%d more", h->ntotals - shown);
 		ui_put(r.y + lines, r.x + r.w - 10, 10, ROLE_DIM, line, true);
@@ -289,6 +292,8 @@ static void draw_bar(struct hist *h, struct ui_rect r)
 	if (h->last_synced)
 		history_fmt_time(h->last_synced, true, synced, sizeof synced);
 	fmt_count(h->count, count, sizeof count);
+	if (h->totals_pending) /* a search's count, still adding up */
+		snprintf(count + strlen(count), sizeof count - strlen(count), "\u2026");
 	if (h->pos >= 0)
 		fmt_count(h->pos + 1, pos, sizeof pos);
 	else

@@ -162,7 +162,8 @@ static void load_end(struct hist *h)
 	h->top = h->n - page_rows(h);
 	history_clamp(h);
 	history_ensure(h);
-	h->pos = h->count > 0 ? h->count - 1 : -1;
+	/* while a search's count is still adding up, the place is not known */
+	h->pos = h->count > 0 && !h->totals_pending ? h->count - 1 : -1;
 }
 
 /* Put row first in a fresh window and fill around it. */
@@ -203,21 +204,66 @@ static void load_desk_tenders(struct hist *h, bool any_desk)
 	}
 }
 
+/* A chunk of a search's totals: matches added up per step (2,000: a few ms
+ * at 10M records), so a key waits at most that long. */
+#define TOTALS_CHUNK 2000
+
+static void totals_added(struct hist *h)
+{
+	bool desk = false;
+	h->count = 0;
+	for (int i = 0; i < h->ntotals; i++) {
+		h->count += h->totals[i].count;
+		desk = desk || h->totals[i].desk_count;
+	}
+	if (!h->totals_pending)
+		load_desk_tenders(h, desk);
+}
+
+/* history_screen.idle: the next chunk of a search's totals. */
+static bool history_idle(void *state, struct ui *ui, bool step)
+{
+	(void)ui;
+	struct hist *h = state;
+	if (!h->totals_pending || !h->view)
+		return false;
+	if (!step)
+		return true;
+	struct pd_error err = {0};
+	bool done = false;
+	if (history_view_totals_step(h->view, TOTALS_CHUNK, h->totals, HISTORY_MAX_CURRENCIES,
+				     &h->ntotals, &done, &err)) {
+		h->totals_pending = false;
+		h->ntotals = 0;
+		fail(h, &err);
+		return false;
+	}
+	h->totals_pending = !done;
+	totals_added(h);
+	if (done)
+		ui_trace_mark("history_totals_complete");
+	return h->totals_pending;
+}
+
 static void load_totals(struct hist *h)
 {
 	struct pd_error err = {0};
 	h->count = 0;
+	h->totals_pending = false;
+	if (h->view && history_view_totals_deferred(h->view)) {
+		/* a search: the first rows now, the totals as they add up */
+		history_view_totals_reset(h->view);
+		h->ntotals = 0;
+		h->desk_tenders[0] = '\0';
+		h->totals_pending = true;
+		return;
+	}
 	if (!h->view || history_view_totals(h->view, h->totals, HISTORY_MAX_CURRENCIES,
 					    &h->ntotals, &err)) {
 		h->ntotals = 0;
 		fail(h, &err);
 	}
-	bool desk = false;
-	for (int i = 0; i < h->ntotals; i++) {
-		h->count += h->totals[i].count;
-		desk = desk || h->totals[i].desk_count;
-	}
-	load_desk_tenders(h, desk);
+	totals_added(h);
 }
 
 /* New filter or sort: a new view, the first rows, the totals. */
@@ -1120,5 +1166,6 @@ const struct ui_screen screen_history = {
 	.dirty = dirty,
 	.job_done = job_done,
 	.reload = reload,
+	.idle = history_idle,
 	.drop = drop,
 };

@@ -46,6 +46,8 @@ struct hist {
 	struct history_total totals[HISTORY_MAX_CURRENCIES];
 	int ntotals;
 	long count;
+	/* a search's totals, being added up between keys (history_idle) */
+	bool totals_pending;
 	/* "desk by tender: cash 20.00 USD · cheque 10.00 USD" (what is kept after
 	 * refunds), when the filter is by date, type or currency only; "" else */
 	char desk_tenders[256];

@@ -149,6 +149,11 @@ int tui_run(struct app *app, struct pd_error *err)
 			int t = (int)(ui.notice_until - time(NULL)) * 1000 + 50;
 			timeout = timeout < 0 || t < timeout ? t : timeout;
 		}
+		/* a screen's work between keys: look for keys without sleeping */
+		const struct ui_screen *shown = ui_screens[ui.tab];
+		bool idle_work = shown->idle && shown->idle(ui.state[ui.tab], &ui, false);
+		if (idle_work)
+			timeout = 0;
 		int n = poll(fds, 3, timeout);
 		if (n < 0 && errno != EINTR)
 			break;
@@ -167,6 +172,8 @@ int tui_run(struct app *app, struct pd_error *err)
 		/* After EINTR (a resize), get_wch reports KEY_RESIZE. */
 		while (ui.running && (key = ui_input_next_key(&ui)) != UI_KEY_NONE)
 			ui_input_handle_key(&ui, key);
+		if (n == 0 && idle_work && ui.running && ui_screens[ui.tab] == shown)
+			shown->idle(ui.state[ui.tab], &ui, true);
 	}
 
 	ui_dialog_close(&ui);

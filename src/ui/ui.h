@@ -218,6 +218,10 @@ struct ui_screen {
 	void (*job_done)(void *state, struct ui *ui, const struct jobs_completion *c);
 	/* The store changed under us (a job finished): re-read (NULL: nothing). */
 	void (*reload)(void *state, struct ui *ui);
+	/* Work done between keys (a search's totals): with step, one short
+	 * piece of it; returns whether any is left (NULL: never any). The
+	 * shell calls it only when no key is waiting. */
+	bool (*idle)(void *state, struct ui *ui, bool step);
 	/* Someone else signed in at this desk: close what the last person had
 	 * open — forms, panels, prompts, what they typed — keeping the lists
 	 * (NULL: nothing of theirs can be open). */

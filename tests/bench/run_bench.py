@@ -1,20 +1,30 @@
 #!/usr/bin/env python3
-"""`make bench`: the History screen's performance figures, one `name value unit`
-line each, measured on the 1,000,000-record database (built once, cached
-under build/bench/ keyed by rows and seed).
+"""`make bench`: the History screen's and the sync's performance figures at
+each history size (100,000 and 1,000,000 records; `make bench BIG=1` adds
+10,000,000, a ~6 GB database), so the growth shows: every figure is printed
+as `size name value unit` when measured, then in one table (median, min–max,
+runs, per size), with the load average at each size.
 
-Timings come from inside paydesk (PAYDESK_BENCH_TRACE: key read → doupdate()
-returned), with paydesk on the History screen in tmux at 80x24 under a pty
-relay that counts the bytes paydesk writes to its terminal. Launch is
-measured from just before exec to the first frame. Ingest is measured by the
-generator over freshly generated JSON pages (parse + store, indexes and
-search index included, generation excluded), through the sync's own path:
-pages parsed on one thread, stored by the writer thread.
+Databases are built once and cached under build/bench/ keyed by generator
+version, rows and seed; the build's own ingest figures are kept beside it
+(`.done`) and reported as that size's first sync when the size is too big to
+re-ingest every run (10M).
 
-    run_bench.py --bin ./paydesk [--rows N] [--seed S] [--quick]"""
+Timings come from inside paydesk (PAYDESK_BENCH_TRACE: key read →
+doupdate() returned), with paydesk on the History screen in tmux at 80x24
+under a pty relay that counts the bytes paydesk writes to its terminal.
+Launch is measured from just before exec to the first frame. Ingest is
+measured by the generator over freshly generated JSON pages (parse + store,
+indexes and search index included, generation excluded), through the sync's
+own path: pages parsed on one thread, stored by the writer thread; into an
+empty database (a first sync of that size) and onto a copy of the size's
+database (100,000 newer records: an incremental sync).
+
+    run_bench.py --bin ./paydesk [--sizes 100000,1000000] [--seed S] [--quick]"""
 import argparse
 import os
 import shlex
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -25,11 +35,37 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HERE = os.path.dirname(os.path.abspath(__file__))
 GEN = os.path.join(ROOT, "build", "tools", "history_gen")  # --gen: another build's
-GEN_VERSION = 3
+GEN_VERSION = 4  # 4: schema 24 (search index keyed by date)
+GEN_END = 1793491200   # the generator's default --end (2026-11-01)
+INCREMENT = 100000     # records of an incremental sync, onto each size
+
+FIG = {}      # (size, name) -> [values]
+UNITS = {}    # name -> unit
+ORDER = []    # names, first seen first
 
 
-def out(name, value, unit):
-    print(f"{name} {value} {unit}", flush=True)
+def out(size, name, value, unit):
+    """One measured value (several per figure: the table gives median, min–max)."""
+    print(f"{size} {name} {value} {unit}", flush=True)
+    FIG.setdefault((size, name), []).append(float(value))
+    UNITS[name] = unit
+    if name not in ORDER:
+        ORDER.append(name)
+
+
+def outs(size, name, values, unit):
+    for v in values:
+        out(size, name, f"{v:.2f}" if isinstance(v, float) else v, unit)
+
+
+def gen_figures(text):
+    """ingest_rate and per-thread CPU from history_gen's output."""
+    f = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0] in ("ingest_rate", "cpu_parse_thread", "cpu_store_thread"):
+            f[parts[0]] = float(parts[1])
+    return f
 
 
 def build_db(rows, seed):
@@ -37,7 +73,7 @@ def build_db(rows, seed):
     path = os.path.join(ROOT, "build", "bench", f"history-g{GEN_VERSION}-{rows}-{seed}.db")
     stamp = path + ".done"
     if os.path.exists(stamp) and os.path.exists(path):
-        return path
+        return path, open(stamp).read()
     os.makedirs(os.path.dirname(path), exist_ok=True)
     # databases of older generators are dead weight (the g2 one was 2.3 GB)
     for name in os.listdir(os.path.dirname(path)):
@@ -47,21 +83,29 @@ def build_db(rows, seed):
         if os.path.exists(path + suffix):
             os.unlink(path + suffix)
     print(f"# building {path} ({rows} records, seed {seed}) — once", file=sys.stderr, flush=True)
-    subprocess.run([GEN, "--db", path, "--rows", str(rows), "--seed", str(seed)], check=True,
-                   stdout=subprocess.DEVNULL)
-    open(stamp, "w").close()
-    return path
+    load = os.getloadavg()[0]
+    res = subprocess.run([GEN, "--db", path, "--rows", str(rows), "--seed", str(seed)], check=True,
+                         capture_output=True, text=True)
+    text = res.stdout + f"load {load:.2f}\n"
+    with open(stamp, "w") as f:
+        f.write(text)
+    return path, text
 
 
-def measure_ingest(rows):
-    d = tempfile.mkdtemp(prefix="paydesk-bench-")
+def measure_ingest(rows, onto=None):
+    """history_gen into a fresh database, or onto a copy of `onto` (newer records)."""
+    d = tempfile.mkdtemp(prefix="paydesk-bench-", dir=os.path.join(ROOT, "build", "bench"))
     try:
-        res = subprocess.run([GEN, "--db", os.path.join(d, "ingest.db"), "--rows", str(rows),
-                              "--seed", "99"], check=True, capture_output=True, text=True)
-        rate = int(res.stdout.split()[1])
-        return rate, res.stdout
+        db = os.path.join(d, "ingest.db")
+        argv = [GEN, "--db", db, "--rows", str(rows), "--seed", "99"]
+        if onto:
+            shutil.copyfile(onto, db)
+            # the month after the history ends: what the next sync brings
+            argv += ["--end", str(GEN_END + 30 * 86400), "--days", "30"]
+        res = subprocess.run(argv, check=True, capture_output=True, text=True)
+        return gen_figures(res.stdout)
     finally:
-        subprocess.run(["rm", "-rf", d])
+        shutil.rmtree(d, ignore_errors=True)
 
 
 # ---- payouts (issue 19): a daily automatic payout per currency over the history -------------
@@ -159,6 +203,7 @@ class Session:
         subprocess.run(["tmux", "-f", conf, "-S", self.sock, "new-session", "-d", "-x",
                         str(size[0]), "-y", str(size[1]), "-s", "b", cmd], check=True)
         self.frames = 0
+        self.last_key_ns = 0
 
     def lines(self):
         try:
@@ -229,10 +274,27 @@ class Session:
         # several keys in one send may give one frame or several: wait for quiet
         time.sleep(0.02)
         ls = self.lines()
+        new = ls[self.frames:]
         self.frames = len(ls)
-        f = ls[-1]
+        # the frame drawn for the key (frames drawn between keys, as a
+        # search's totals add up, carry no key)
+        keyed = [f for f in new if int(f[2])]
+        f = keyed[-1] if keyed else ls[-1]
+        self.last_key_ns = int(f[2])
         ms = (int(f[3]) - int(f[2])) / 1e6 if int(f[2]) else 0.0
         return ms, self.settle_bytes() - before
+
+    def wait_mark(self, name, after_ns, timeout=30.0):
+        """ms from after_ns to the first mark `name` after it (None: none in time)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with open(self.trace) as f:
+                for l in f:
+                    p = l.split()
+                    if len(p) == 3 and p[0] == "mark" and p[1] == name and int(p[2]) > after_ns:
+                        return (int(p[2]) - after_ns) / 1e6
+            time.sleep(0.01)
+        return None
 
     def screen(self):
         return subprocess.run(["tmux", "-S", self.sock, "capture-pane", "-p", "-t", "b"],
@@ -257,131 +319,113 @@ def pct(values, p):
     return s[min(len(s) - 1, int(round(p / 100.0 * (len(s) - 1))))]
 
 
-def main():
-    global GEN
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", required=True)
-    ap.add_argument("--gen", default=GEN, help="history_gen of the same build")
-    ap.add_argument("--rows", type=int, default=int(os.environ.get("ROWS", "1000000")))
-    ap.add_argument("--seed", type=int, default=int(os.environ.get("SEED", "1")))
-    ap.add_argument("--ingest-rows", type=int, default=200000)
-    ap.add_argument("--quick", action="store_true", help="fewer repetitions")
-    args = ap.parse_args()
-    GEN = os.path.abspath(args.gen)
-    binary = os.path.abspath(args.bin)
-    reps = 40 if args.quick else 200
-
-    db = build_db(args.rows, args.seed)
-    add_payouts(binary, db)
+def measure_ui(size, binary, db, reps, quick):
+    payouts = size == 1000000  # issue 19: payouts for the 1,000,000-record history
+    if payouts:
+        add_payouts(binary, db)
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    out("payouts", con.execute("SELECT count(*) FROM payouts").fetchone()[0], "payouts")
-    out("payout_balance_transactions", con.execute("SELECT count(*) FROM payout_txns"
-                                                   ).fetchone()[0], "rows")
-    clients = [r[0] for r in con.execute(
-        "SELECT client_name FROM history WHERE id IN (777, 54321, 123457, 333333, 500001,"
-        " 654321, 777777, 888888, 999001) AND client_name IS NOT NULL")]
+    if payouts:
+        out(size, "payouts", con.execute("SELECT count(*) FROM payouts").fetchone()[0],
+            "payouts")
+        out(size, "payout_balance_transactions",
+            con.execute("SELECT count(*) FROM payout_txns").fetchone()[0], "rows")
+    n = con.execute("SELECT max(id) FROM history").fetchone()[0]
+    ids = [max(1, n * k // 1000) for k in (1, 54, 123, 333, 500, 654, 777, 888, 999)]
+    clients = []
+    for i in ids:
+        r = con.execute("SELECT client_name FROM history WHERE id >= ? AND client_name IS NOT NULL"
+                        " LIMIT 1", (i,)).fetchone()
+        if r and r[0] not in clients:
+            clients.append(r[0])
     matches = [con.execute("SELECT count(*) FROM history WHERE client_name = ?", (c,)
                            ).fetchone()[0] for c in clients]
     mid_day = con.execute("SELECT date(created, 'unixepoch') FROM history WHERE id = ?",
-                          (args.rows // 2,)).fetchone()[0]
+                          (n // 2,)).fetchone()[0]
     old_day = con.execute("SELECT date(min(created) + 86400 * 3, 'unixepoch') FROM history"
                           ).fetchone()[0]
+    first = clients[0].split()[0]
+    # broad: one first name (1 record in 32); one service word (1 in ~11)
+    broad_matches = con.execute("SELECT count(*) FROM history_fts WHERE history_fts MATCH ?",
+                                (f'"{first}"',)).fetchone()[0]
+    service_matches = con.execute("SELECT count(*) FROM history_fts WHERE history_fts MATCH ?",
+                                  ('"haircut"',)).fetchone()[0]
     con.close()
-    out("records", args.rows, "rows")
-    out("loadavg_at_start", os.getloadavg()[0], "load")  # other work on the machine skews timings
+    out(size, "loadavg_ui", f"{os.getloadavg()[0]:.2f}", "load")
 
     tmp = tempfile.mkdtemp(prefix="paydesk-bench-")
     try:
         # Launch → first rows on screen (no relay: just paydesk in tmux). Warm runs.
-        launches, kdfs, parts = [], [], []
-        for i in range(6 if not args.quick else 3):
+        launches = []
+        for i in range(6 if not quick else 3):
             s = Session(binary, db, tmp, relay=False)
             try:
-                ms, kdf = s.first_frame()
+                ms, _kdf = s.first_frame()
                 launches.append(ms)
-                kdfs.append(kdf)
-                parts.append(s.breakdown)
                 shown = s.screen()
                 if "records" not in shown:
                     raise RuntimeError("History screen not shown:\n" + shown)
             finally:
                 s.close()
             time.sleep(0.2)
-        out("launch_to_first_rows", f"{statistics.median(launches[1:]):.1f}", "ms")
-        out("launch_to_first_rows_max", f"{max(launches[1:]):.1f}", "ms")
-        out("signin_kdf_excluded", f"{statistics.median(kdfs[1:]):.1f}", "ms")
-        for k in ("exec_to_main", "main_to_history", "history_rows_totals"):
-            out("launch_part_" + k, f"{statistics.median(p[k] for p in parts[1:]):.1f}", "ms")
+        outs(size, "launch_to_first_rows_ms", launches[1:], "ms")
 
         s = Session(binary, db, tmp, relay=True)
         try:
             s.first_frame()
-            out("first_screen_bytes", s.settle_bytes(), "B")
-            rss_start = s.rss_kb("VmRSS")
             nav = []
-            # selection moves within the page, then one-row scrolls at its edge
-            move_bytes, scroll_bytes = [], []
             for i in range(reps):
-                ms, b = s.key("j")
-                nav.append(ms)
-                (move_bytes if i < 14 else scroll_bytes).append(b)
+                nav.append(s.key("j")[0])
             for _ in range(reps // 2):
                 nav.append(s.key("k")[0])
-            page_bytes = []
             for _ in range(reps // 2):
-                ms, b = s.key("NPage")
-                nav.append(ms)
-                page_bytes.append(b)
+                nav.append(s.key("NPage")[0])
             for _ in range(reps // 4):
                 nav.append(s.key("PPage")[0])
             ends = []
             for _ in range(10):
-                ms, _b = s.key("G")
-                nav.append(ms)
-                ends.append(ms)
-                ms, _b = s.key("g")
-                nav.append(ms)
-                ends.append(ms)
-            # deep in the list: scrolling near the end of 1M rows costs the same
+                ends.append(s.key("G")[0])
+                ends.append(s.key("g")[0])
+            nav += ends
             s.key("G")
-            deep = [s.key("k")[0] for _ in range(reps // 2)]
-            nav += deep
-            out("nav_key_median", f"{statistics.median(nav):.2f}", "ms")
-            out("nav_key_p99", f"{pct(nav, 99):.2f}", "ms")
-            out("nav_key_max", f"{max(nav):.2f}", "ms")
-            out("nav_keys_measured", len(nav), "keys")
-            out("bytes_one_row_scroll", int(statistics.median(scroll_bytes)), "B")
-            out("bytes_one_row_scroll_max", max(scroll_bytes), "B")
-            out("bytes_selection_move", int(statistics.median(move_bytes)), "B")
-            out("bytes_full_page", int(statistics.median(page_bytes)), "B")
-            out("bytes_full_page_max", max(page_bytes), "B")
-            out("jump_end_G_g_max", f"{max(ends):.2f}", "ms")
+            nav += [s.key("k")[0] for _ in range(reps // 2)]
+            out(size, "nav_key_median_ms", f"{statistics.median(nav):.2f}", "ms")
+            out(size, "nav_key_p99_ms", f"{pct(nav, 99):.2f}", "ms")
+            out(size, "nav_key_worst_ms", f"{max(nav):.2f}", "ms")
+            outs(size, "jump_end_G_g_ms", ends, "ms")
 
             jumps = []
             for day in (mid_day, old_day) * 3:
                 s.key("J")
                 s.key(day, literal=True)
                 jumps.append(s.key("Enter")[0])
-                if day not in s.screen() and "J" not in day:
-                    pass
-            out("jump_to_date_max", f"{max(jumps):.2f}", "ms")
+            outs(size, "jump_to_date_ms", jumps, "ms")
 
-            # full-text search for a client name
-            def search(q):
+            totals = {}
+
+            def search(q, kind=None):
                 s.key("/")
                 s.key(q, literal=True)
                 ms = s.key("Enter")[0]
                 if "records" not in s.screen():
                     raise RuntimeError("search result not drawn:\n" + s.screen())
+                if kind:  # the count and totals, added up between keys after the first screen
+                    t = s.wait_mark("history_totals_complete", s.last_key_ns)
+                    if t is not None:
+                        totals.setdefault(kind, []).append(t)
                 s.key("Escape")
                 return ms
-            searches = [search(c) for c in clients]
-            out("search_client_name_median", f"{statistics.median(searches):.2f}", "ms")
-            out("search_client_name_max", f"{max(searches):.2f}", "ms")
-            out("search_client_name_matches_median", statistics.median(matches), "rows")
-            out("search_first_name_only", f"{search(clients[0].split()[0]):.2f}", "ms")
+            outs(size, "search_narrow_first_screen_ms", [search(c, "narrow") for c in clients],
+                 "ms")
+            out(size, "search_narrow_matches", statistics.median(matches), "rows")
+            outs(size, "search_broad_first_screen_ms",
+                 [search(first, "broad") for _ in range(3 if quick else 5)], "ms")
+            out(size, "search_broad_matches", broad_matches, "rows")
+            outs(size, "search_service_first_screen_ms",
+                 [search("Haircut", "service") for _ in range(3 if quick else 5)], "ms")
+            out(size, "search_service_matches", service_matches, "rows")
+            for kind in ("narrow", "broad", "service"):
+                outs(size, f"search_{kind}_totals_complete_ms", totals.get(kind, []), "ms")
 
-            # filters: status (through the form), then a date preset, then both
             filters = []
             for steps in (["Tab", "Tab", "Tab", "Right", "Right", "Right"],   # status refunded
                           ["Right", "Right", "Right", "Right"],               # + last month
@@ -393,21 +437,19 @@ def main():
                     s.key(k)
                 filters.append(s.key("Enter")[0])
             s.key("x")
-            out("filter_change_totals_max", f"{max(filters):.2f}", "ms")
-            out("filter_change_totals_median", f"{statistics.median(filters):.2f}", "ms")
-            out("rss_after_launch", f"{rss_start / 1024:.1f}", "MB")
-            out("rss_after_all_steps", f"{s.rss_kb('VmRSS') / 1024:.1f}", "MB")
-            out("rss_peak_incl_signin_kdf", f"{s.rss_kb('VmHWM') / 1024:.1f}", "MB")
+            outs(size, "filter_to_totals_ms", filters, "ms")
+            out(size, "rss_browsing_MB", f"{s.rss_kb('VmRSS') / 1024:.1f}", "MB")
         finally:
             s.close()
 
         # Payouts (issue 19): P on History → the Payouts view's first screen; m → the month's
         # reconciliation (the month of the newest payout: the whole month's transactions).
-        s = Session(binary, db, tmp, relay=True)
+        s = Session(binary, db, tmp, relay=True) if payouts else None
         try:
-            s.first_frame()
+            if payouts:
+                s.first_frame()
             firsts, months = [], []
-            for _ in range(5 if args.quick else 15):
+            for _ in range((5 if quick else 15) if payouts else 0):
                 ms, _b = s.key("P")
                 firsts.append(ms)
                 if "Payouts ·" not in s.screen():
@@ -418,36 +460,80 @@ def main():
                     raise RuntimeError("month summary not shown:\n" + s.screen())
                 s.key("Escape")
                 s.key("Escape")
-            out("payouts_first_screen_median", f"{statistics.median(firsts):.2f}", "ms")
-            out("payouts_first_screen_max", f"{max(firsts):.2f}", "ms")
-            out("payouts_month_summary_median", f"{statistics.median(months):.2f}", "ms")
-            out("payouts_month_summary_max", f"{max(months):.2f}", "ms")
+            outs(size, "payouts_first_screen_ms", firsts, "ms")
+            outs(size, "payouts_month_summary_ms", months, "ms")
         finally:
-            s.close()
+            if s:
+                s.close()
     finally:
         subprocess.run(["rm", "-rf", tmp])
 
-    # Three runs into fresh databases, the median reported: one run swings by
-    # +-10 % on this machine with the disk's fsyncs and the neighbours' load.
-    runs = sorted((measure_ingest(args.ingest_rows if not args.quick else 50000)
-                   for _ in range(3)), key=lambda r: r[0])
-    rate, raw = runs[1]
-    out("sync_ingest", rate, "records/s")
-    out("sync_ingest_min", runs[0][0], "records/s")
-    out("sync_ingest_max", runs[2][0], "records/s")
-    # Parse (this thread) and store (the writer thread) run side by side: CPU time per
-    # record of each, which the machine's load does not change; the slower one bounds the
-    # rate on an otherwise idle machine.
-    lines = dict(line.split(None, 1) for line in raw.splitlines() if line.startswith("cpu_"))
-    try:
-        parse = float(lines["cpu_parse_thread"].split()[0])
-        store = float(lines["cpu_store_thread"].split()[0])
-        out("sync_ingest_cpu_parse_thread", f"{parse:.1f}", "us/record")
-        out("sync_ingest_cpu_store_thread", f"{store:.1f}", "us/record")
-        out("sync_ingest_bound_idle_2_cores", f"{1e6 / max(parse, store):.0f}", "records/s")
-    except (KeyError, ValueError, IndexError):
-        pass
-    out("loadavg_at_end", os.getloadavg()[0], "load")
+
+def measure_sync(size, db, built, quick):
+    """First sync of `size` records into an empty database; INCREMENT newer onto it."""
+    big = size > 1000000
+    out(size, "loadavg_sync", f"{os.getloadavg()[0]:.2f}", "load")
+    if big:
+        # the build was this size's first sync (too long to repeat each run)
+        f = gen_figures(built)
+        runs = [f] if f else []
+    else:
+        runs = [measure_ingest(size) for _ in range(1 if quick or size >= 1000000 else 3)]
+    for f in runs:
+        out(size, "ingest_into_empty", int(f["ingest_rate"]), "records/s")
+        out(size, "ingest_into_empty_cpu_store", f"{f['cpu_store_thread']:.1f}", "us/record")
+    onto = [measure_ingest(INCREMENT if not quick else 20000, onto=db)
+            for _ in range(1 if quick or big else 3)]
+    for f in onto:
+        out(size, "ingest_onto_existing", int(f["ingest_rate"]), "records/s")
+        out(size, "ingest_onto_existing_cpu_store", f"{f['cpu_store_thread']:.1f}", "us/record")
+
+
+def fmt(v):
+    return f"{v:.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+
+
+def table(sizes):
+    print()
+    head = f"{'figure':34}" + "".join(f"{s:>28}" for s in sizes)
+    print(head + "\n" + "-" * len(head))
+    for name in ORDER:
+        cells = []
+        for size in sizes:
+            v = FIG.get((size, name))
+            if not v:
+                cells.append(f"{'-':>28}")
+            elif len(v) == 1:
+                cells.append(f"{fmt(v[0]):>28}")
+            else:
+                cells.append(f"{fmt(statistics.median(v)) + ' (' + fmt(min(v)) + '–' + fmt(max(v)) + ', ' + str(len(v)) + ')':>28}")
+        print(f"{name + ' ' + UNITS[name]:34}" + "".join(cells))
+    print("(median (min–max, runs) where measured more than once)")
+
+
+def main():
+    global GEN
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--gen", default=GEN, help="history_gen of the same build")
+    ap.add_argument("--sizes", default=os.environ.get("SIZES", "100000,1000000"))
+    ap.add_argument("--seed", type=int, default=int(os.environ.get("SEED", "1")))
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions")
+    ap.add_argument("--no-ui", action="store_true", help="sync ingest only")
+    ap.add_argument("--no-sync", action="store_true", help="History screen only")
+    args = ap.parse_args()
+    GEN = os.path.abspath(args.gen)
+    binary = os.path.abspath(args.bin)
+    reps = 40 if args.quick else 200
+    sizes = [int(x) for x in args.sizes.split(",") if x]
+    for size in sizes:
+        db, built = build_db(size, args.seed)
+        out(size, "records", size, "rows")
+        if not args.no_ui:
+            measure_ui(size, binary, db, reps, args.quick)
+        if not args.no_sync:
+            measure_sync(size, db, built, args.quick)
+    table(sizes)
     return 0
 
 

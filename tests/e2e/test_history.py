@@ -50,7 +50,7 @@ class HistoryScreen(unittest.TestCase):
                            ).fetchone()[0]
         succeeded = con.execute("SELECT count(*) FROM history WHERE status = 'succeeded'"
                                 ).fetchone()[0]
-        want = con.execute("SELECT count(*) FROM history_fts f JOIN history h ON h.id = f.rowid"
+        want = con.execute("SELECT count(*) FROM history_fts f JOIN history h ON h.id = f.rowid & 1073741823"
                            " WHERE history_fts MATCH ? AND h.status = 'succeeded'",
                            (fts_phrase(name),)).fetchone()[0]
         con.close()

@@ -1,0 +1,296 @@
+/* Billing history at size: a search sorted by date pages straight from the
+ * search index (keyed by date, schema 24) in the list's order, whatever
+ * order the records arrived in, its totals added up a chunk at a time equal
+ * the whole; a first sync's bulk load drops the random-order indexes and
+ * the finish (or the next sync, after a crash) builds them again. */
+#include "testutil.h"
+
+#include <jansson.h>
+
+#include "paydesk/db.h"
+#include "paydesk/history.h"
+
+struct t {
+	char *dir, *path;
+	sqlite3 *db;
+};
+
+static int setup(void **state)
+{
+	struct t *t = calloc(1, sizeof *t);
+	t->dir = tu_tempdir();
+	t->path = tu_path(t->dir, "paydesk.db");
+	struct pd_error err = {0};
+	if (db_open(t->path, &t->db, &err) != 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return -1;
+	}
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct t *t = *state;
+	db_close(&t->db);
+	tu_rm_rf(t->dir);
+	free(t->dir);
+	free(t->path);
+	free(t);
+	return 0;
+}
+
+/* n PaymentIntents (ids pi_<tag><i>), created base - i * step seconds: a
+ * sync's pages, newest first, so ids run against dates; every third a
+ * "Haircut" of Anna's, the rest "Massage" of Ben's; several a second. */
+static void ingest_payments(sqlite3 *db, const char *tag, int n, int64_t base, int step)
+{
+	static const char *const curs[] = {"usd", "eur", "jpy"};
+	json_t *data = json_array();
+	for (int i = 0; i < n; i++) {
+		char id[32];
+		snprintf(id, sizeof id, "pi_%s%04d", tag, i);
+		bool anna = i % 3 == 0;
+		json_t *pi = json_pack(
+			"{s:s, s:s, s:I, s:s, s:I, s:{s:s, s:s, s:s}, s:s, s:s, s:b}", "id", id,
+			"object", "payment_intent", "amount", (json_int_t)(1000 + i * 7),
+			"currency", curs[i % 3], "created", (json_int_t)(base - (int64_t)(i / 2) * step),
+			"customer", "id", anna ? "cus_A" : "cus_B", "object", "customer", "name",
+			anna ? "Anna Smith" : "Ben Jones", "description", anna ? "Haircut" : "Massage",
+			"status", i % 5 == 4 ? "canceled" : "succeeded", "livemode", 0);
+		json_array_append_new(data, pi);
+	}
+	struct pd_error err = {0};
+	if (history_ingest_page(db, data, NULL, NULL, NULL, NULL, &err))
+		fail_msg("ingest: %s", err.msg);
+	json_decref(data);
+}
+
+static int wanted(sqlite3 *db, const char *where, bool desc, int64_t *ids, int max)
+{
+	char sql[512];
+	snprintf(sql, sizeof sql, "SELECT id FROM history WHERE %s ORDER BY created %s, id %s",
+		 where, desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	int n = 0;
+	while (sqlite3_step(st) == SQLITE_ROW && n < max)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void check_search_paging(sqlite3 *db, const char *search, const char *where, bool desc)
+{
+	int64_t want[512];
+	int nwant = wanted(db, where, desc, want, 512);
+	assert_true(nwant > 20);
+	struct history_filter f = {0};
+	snprintf(f.search, sizeof f.search, "%s", search);
+	struct history_view *v = NULL;
+	struct pd_error err = {0};
+	assert_int_equal(history_view_new(db, &f, HISTORY_SORT_DATE, desc, &v, &err), 0);
+	assert_true(history_view_totals_deferred(v));
+	struct history_row rows[7];
+	struct history_key key, *from = NULL;
+	int seen = 0, got;
+	do {
+		assert_int_equal(history_view_page(v, from, true, rows, 7, &got, &err), 0);
+		for (int i = 0; i < got; i++)
+			if (rows[i].id != want[seen++])
+				fail_msg("%s: row %d is id %lld, want %lld", search, seen - 1,
+					 (long long)rows[i].id, (long long)want[seen - 1]);
+		if (got)
+			key = history_view_key(v, &rows[got - 1]);
+		from = &key;
+	} while (got == 7);
+	assert_int_equal(seen, nwant);
+	from = NULL;
+	do {
+		assert_int_equal(history_view_page(v, from, false, rows, 7, &got, &err), 0);
+		for (int i = 0; i < got; i++)
+			assert_int_equal(rows[i].id, want[--seen]);
+		if (got)
+			key = history_view_key(v, &rows[got - 1]);
+		from = &key;
+	} while (got == 7);
+	assert_int_equal(seen, 0);
+	/* a jump to a date: the first record of that day or before */
+	int64_t day = 1767225600 - 86400 * 3;
+	struct history_key at = {day + 86400, INT64_MAX};
+	assert_int_equal(history_view_page(v, desc ? &at : NULL, true, rows, 1, &got, &err), 0);
+	if (desc) {
+		int64_t first[512];
+		char w2[300];
+		snprintf(w2, sizeof w2, "%s AND created <= %lld", where, (long long)(day + 86400));
+		assert_int_equal(wanted(db, w2, true, first, 512) > 0, 1);
+		assert_int_equal(rows[0].id, first[0]);
+	}
+
+	/* totals a chunk at a time: the same as all at once */
+	struct history_total all[HISTORY_MAX_CURRENCIES], steps[HISTORY_MAX_CURRENCIES];
+	int nall = 0, nsteps = 0, calls = 0;
+	assert_int_equal(history_totals(db, &f, all, HISTORY_MAX_CURRENCIES, &nall, &err), 0);
+	bool done = false;
+	while (!done) {
+		assert_int_equal(history_view_totals_step(v, 5, steps, HISTORY_MAX_CURRENCIES,
+							  &nsteps, &done, &err),
+				 0);
+		calls++;
+	}
+	assert_true(calls > nwant / 5);
+	assert_int_equal(nsteps, nall);
+	long counted = 0;
+	for (int i = 0; i < nall; i++) {
+		assert_string_equal(steps[i].currency, all[i].currency);
+		assert_int_equal(steps[i].count, all[i].count);
+		assert_int_equal(steps[i].gross, all[i].gross);
+		assert_int_equal(steps[i].net, all[i].net);
+		counted += (long)steps[i].count;
+	}
+	assert_int_equal(counted, nwant);
+	/* again from the start (the store changed): not added twice */
+	history_view_totals_reset(v);
+	nsteps = 0;
+	done = false;
+	while (!done)
+		assert_int_equal(history_view_totals_step(v, 64, steps, HISTORY_MAX_CURRENCIES,
+							  &nsteps, &done, &err),
+				 0);
+	assert_int_equal(steps[0].count, all[0].count);
+	history_view_free(&v);
+}
+
+static int64_t search_count(sqlite3 *db, const char *q)
+{
+	struct history_filter f = {0};
+	snprintf(f.search, sizeof f.search, "%s", q);
+	struct history_view *v = NULL;
+	struct pd_error err = {0};
+	assert_int_equal(history_view_new(db, &f, HISTORY_SORT_DATE, true, &v, &err), 0);
+	struct history_total tot[HISTORY_MAX_CURRENCIES];
+	int n = 0;
+	bool done = false;
+	while (!done)
+		assert_int_equal(history_view_totals_step(v, 50, tot, HISTORY_MAX_CURRENCIES, &n,
+							  &done, &err),
+				 0);
+	int64_t c = 0;
+	for (int i = 0; i < n; i++)
+		c += tot[i].count;
+	history_view_free(&v);
+	return c;
+}
+
+static void test_search_pages_by_date_whatever_the_arrival(void **state)
+{
+	struct t *t = *state;
+	/* a first sync walks back from the newest; a later one brings newer
+	 * records; a third fills in older ones: ids out of date order */
+	ingest_payments(t->db, "A", 300, 1767225600, 3600);
+	ingest_payments(t->db, "B", 120, 1767225600 + 86400 * 20, 600);
+	ingest_payments(t->db, "C", 90, 1767225600 - 86400 * 400, 7);
+	check_search_paging(t->db, "haircut", "description = 'Haircut'", true);
+	check_search_paging(t->db, "haircut", "description = 'Haircut'", false);
+	check_search_paging(t->db, "Anna", "client_name = 'Anna Smith'", true);
+	/* the word being typed is a prefix: its terms, exact (a fast OR) */
+	check_search_paging(t->db, "Hairc", "description = 'Haircut'", true);
+	check_search_paging(t->db, "anna smi", "client_name = 'Anna Smith'", false);
+
+	/* a record whose words change, and one whose date changes, on a later
+	 * page: each is found once, by its words of now, in its place */
+	int64_t haircuts = search_count(t->db, "haircut");
+	struct pd_error err = {0};
+	json_t *page = json_pack(
+		"[{s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:b},"
+		" {s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:b}]",
+		"id", "pi_A0000", "object", "payment_intent", "amount", 1000, "currency", "usd",
+		"created", 1767225600, "description", "Facial", "status", "succeeded", "livemode", 0,
+		"id", "pi_A0003", "object", "payment_intent", "amount", 1021, "currency", "usd",
+		"created", 1767225600 - 86400 * 30, "description", "Haircut", "status", "succeeded",
+		"livemode", 0);
+	assert_int_equal(history_ingest_page(t->db, page, NULL, NULL, NULL, NULL, &err), 0);
+	json_decref(page);
+	assert_int_equal(search_count(t->db, "haircut"), haircuts - 1);
+	assert_int_equal(search_count(t->db, "facial"), 1);
+	check_search_paging(t->db, "haircut", "description = 'Haircut'", true);
+	/* a record deleted: gone from the search index too */
+	assert_int_equal(sqlite3_exec(t->db, "DELETE FROM history WHERE stripe_id = 'pi_A0003'",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(search_count(t->db, "haircut"), haircuts - 2);
+	check_search_paging(t->db, "haircut", "description = 'Haircut'", true);
+}
+
+static int64_t q_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int64_t v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+#define RANDOM_KEY_INDEXES                                                                      \
+	"SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN ('history_amount',"  \
+	" 'history_customer', 'history_charge')"
+
+static void test_bulk_load_builds_the_indexes_again(void **state)
+{
+	struct t *t = *state;
+	struct pd_error err = {0};
+	struct history_writer *w = NULL;
+	assert_int_equal(history_writer_start(t->db, 4, &w, &err), 0);
+	assert_int_equal(history_writer_bulk(w, &err), 0);
+	assert_int_equal(q_int(t->db, RANDOM_KEY_INDEXES), 0); /* dropped for the load */
+	json_t *list = json_pack("{s:s, s:b, s:[{s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:b}]}",
+				 "object", "list", "has_more", 0, "data", "id", "pi_X1", "object",
+				 "payment_intent", "amount", 4500, "currency", "usd", "created",
+				 1767225600, "customer", "cus_X", "status", "succeeded", "livemode", 0);
+	struct history_page pg;
+	assert_int_equal(history_page_from_json(list, &pg, &err), 0);
+	json_decref(list);
+	assert_int_equal(history_writer_push(w, &pg, "req_b", "payment_intents", NULL, &err), 0);
+	assert_int_equal(history_writer_finish(&w, NULL, &err), 0);
+	assert_int_equal(q_int(t->db, RANDOM_KEY_INDEXES), 3);
+	/* the amount search and the customer lookup use them again */
+	assert_int_equal(q_int(t->db, "SELECT count(*) FROM history INDEXED BY history_amount"
+				      " WHERE amount = 4500"),
+			 1);
+	assert_int_equal(q_int(t->db, "SELECT count(*) FROM history INDEXED BY history_customer"
+				      " WHERE customer_id = 'cus_X'"),
+			 1);
+
+	/* over a history already large, no drop */
+	bool dropped = true;
+	assert_int_equal(sqlite3_exec(t->db,
+				      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+				      " WHERE i < 20000) INSERT INTO history (stripe_id, type,"
+				      " created, amount, currency, status, synced_at) SELECT"
+				      " 'pi_N' || i, 'payment', 1767225600 + i, i, 'usd',"
+				      " 'succeeded', 0 FROM n",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(history_bulk_begin(t->db, &dropped, &err), 0);
+	assert_false(dropped);
+	assert_int_equal(q_int(t->db, RANDOM_KEY_INDEXES), 3);
+
+	/* a sync that died during a bulk load: the next one builds them */
+	assert_int_equal(sqlite3_exec(t->db, "DROP INDEX history_amount; DROP INDEX history_charge",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(history_indexes_ensure(t->db, &err), 0);
+	assert_int_equal(q_int(t->db, RANDOM_KEY_INDEXES), 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_search_pages_by_date_whatever_the_arrival, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_load_builds_the_indexes_again, setup,
+						teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
