@@ -16,6 +16,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -144,6 +145,21 @@ static unsigned char answer(const struct kdf_request *r, const char *pass, unsig
 	}
 }
 
+/* Whether a debugger attached in the moment between exec and harden_start,
+ * before the process became non-dumpable (a tracer stays attached). */
+static bool traced(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	bool yes = f == NULL;
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, "TracerPid:", 10) == 0)
+			yes = strtol(line + 10, NULL, 10) != 0;
+	if (f)
+		fclose(f);
+	return yes;
+}
+
 int kdf_child_main(void)
 {
 	struct stat st;
@@ -152,6 +168,8 @@ int kdf_child_main(void)
 		fprintf(stderr, "paydesk: unknown option '%s'\n", KDF_CHILD_ARG);
 		return 2;
 	}
+	if (traced())
+		return 1; /* the caller derives in its own, non-dumpable, process */
 	struct kdf_request r;
 	if (read_all(STDIN_FILENO, &r, sizeof r) != 0 || !request_valid(&r))
 		return 1;

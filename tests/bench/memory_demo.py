@@ -11,7 +11,7 @@ its own beside run_bench.py's History figures):
 
 Each figure over RUNS runs: the median, then min and max.
 
-    memory_demo.py --bin ./paydesk [--demo tests/demo.py] [--runs N]"""
+    memory_demo.py --bin ./paydesk [--demo tests/demo.py] [--runs N] [--only demo|memory]"""
 import argparse
 import os
 import re
@@ -127,14 +127,16 @@ def kdf_peaks_once(binary):
         fake.stop()
 
 
-def run(binary, demo, runs):
-    demos = [demo_once(binary, demo) for _ in range(runs)]
-    out_runs("demo_to_first_screen", [d[0] for d in demos], "s", "{:.2f}")
-    out_runs("demo_to_history_filled", [d[1] for d in demos], "s", "{:.2f}")
-    peaks = [kdf_peaks_once(binary) for _ in range(runs)]
-    out_runs("rss_peak_after_pin_signin", [p[0] for p in peaks], "MB")
-    out_runs("rss_peak_after_passphrase_unlock", [p[1] for p in peaks], "MB")
-    out_runs("rss_after_passphrase_unlock", [p[2] for p in peaks], "MB")
+def run(binary, demo, runs, only=None):
+    if only in (None, "demo"):
+        demos = [demo_once(binary, demo) for _ in range(runs)]
+        out_runs("demo_to_first_screen", [d[0] for d in demos], "s", "{:.2f}")
+        out_runs("demo_to_history_filled", [d[1] for d in demos], "s", "{:.2f}")
+    if only in (None, "memory"):
+        peaks = [kdf_peaks_once(binary) for _ in range(runs)]
+        out_runs("rss_peak_after_pin_signin", [p[0] for p in peaks], "MB")
+        out_runs("rss_peak_after_passphrase_unlock", [p[1] for p in peaks], "MB")
+        out_runs("rss_after_passphrase_unlock", [p[2] for p in peaks], "MB")
     out("memory_demo_runs", runs, "runs")
 
 
@@ -143,9 +145,10 @@ def main():
     ap.add_argument("--bin", required=True)
     ap.add_argument("--demo", default=os.path.join(ROOT, "tests", "demo.py"))
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--only", choices=("demo", "memory"))
     args = ap.parse_args()
     out("loadavg_at_start", os.getloadavg()[0], "load")
-    run(os.path.abspath(args.bin), os.path.abspath(args.demo), args.runs)
+    run(os.path.abspath(args.bin), os.path.abspath(args.demo), args.runs, args.only)
     out("loadavg_at_end", os.getloadavg()[0], "load")
     return 0
 
