@@ -358,8 +358,17 @@ def main():
         out("sync_ingest_bound_idle_2_cores", f"{1e6 / max(parse, store):.0f}", "records/s")
     except (KeyError, ValueError, IndexError):
         pass
+    bench_first_impression_and_peaks(binary, args.quick)
     out("loadavg_at_end", os.getloadavg()[0], "load")
     return 0
+
+
+def bench_first_impression_and_peaks(binary, quick):
+    """Issue 21's own section (tests/bench/memory_demo.py): `make demo` to the
+    training desk on screen, and the peak RSS through a PIN sign-in and a
+    passphrase unlock at the default vault cost."""
+    import memory_demo
+    memory_demo.run(binary, os.path.join(ROOT, "tests", "demo.py"), 1 if quick else 3)
 
 
 if __name__ == "__main__":
