@@ -11,6 +11,11 @@
 /* Stripe's limit: at most 8 digits in minor units. */
 #define MONEY_MAX_MINOR 99999999LL
 
+/* A currency as typed ("EUR", "usd"): PD_OK and lower (may be NULL) set to
+ * the lowercase code when it is an ISO 4217 code of money in use, else a
+ * message saying what to type ("usb" is refused, not stored). */
+int money_currency_check(const char *text, char lower[4], struct pd_error *err);
+
 /* Decimal places of currency (lowercase or uppercase ISO code): 0, 2 or 3. */
 int money_exponent(const char *currency);
 

@@ -131,6 +131,11 @@ int payments_recover(const struct pay_env *e, size_t *settled, size_t *still_ope
  * that re-checks it (Appointments tab, payments_recheck) comes first, so
  * it shows on the detail line at 80 columns. */
 #define PAY_UNKNOWN_HINT "Y re-checks it at Stripe"
+/* A call that certainly never reached Stripe (the outbox never sent it):
+ * the attempt is closed as not made (cancelled), with the reason (%s). */
+#define PAY_NOT_SENT                                                                   \
+	"Not made: Stripe could not be reached (%.300s); nothing was sent, nothing "  \
+	"charged. Try again when Stripe is back, or take it at the desk."
 #define PAY_UNKNOWN_REFUSAL                                                          \
 	"the last payment's outcome is not known yet: Y re-checks it at Stripe, then " \
 	"take payment (nothing is charged twice)"

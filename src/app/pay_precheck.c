@@ -124,7 +124,14 @@ int pay_precheck_refund(sqlite3 *db, const struct session *who, int64_t appointm
 		char(*ids)[32] = calloc(n, sizeof *ids);
 		if (parts && ids) {
 			size_t nparts = plan_parts(rows, n, amount, desk, parts, ids);
-			auth_refund_check(db, who, a.currency, parts, nparts, why, len, NULL);
+			for (size_t k = 0; !desk && k < nparts && !why[0]; k++)
+				if (pay_refund_unresolved(db, parts[k].payment))
+					snprintf(why, len,
+						 "a refund of this payment is still unresolved: Y "
+						 "re-checks it at Stripe; refund again after that");
+			if (!why[0])
+				auth_refund_check(db, who, a.currency, parts, nparts, why, len,
+						  NULL);
 		}
 		free(parts);
 		free(ids);

@@ -411,16 +411,21 @@ const char *payments_decline_reason(const char *code, const char *decline_code)
 	return decline_why(code, decline_code, &next);
 }
 
-/* Record a Stripe refusal or a lost answer on row. */
+/* Record a Stripe refusal or a lost answer on row. sent: the outbox's word
+ * on the call (OUTBOX_FAILED: certainly never reached Stripe). */
 static int record_failure(const struct pay_env *e, struct pay_attempt *row,
-			  const struct stripe_response *resp, const char *action,
+			  const struct stripe_response *resp, enum outbox_state sent,
+			  const struct pd_error *send_err, const char *action,
 			  struct pay_result *r, struct pd_error *err)
 {
 	char msg[512];
 	bool lost = resp->outcome != STRIPE_OUTCOME_API_ERROR ||
 		    resp->http_status == 409 || resp->http_status == 429 ||
 		    resp->http_status >= 500;
-	if (lost) {
+	if (lost && sent == OUTBOX_FAILED && resp->outcome != STRIPE_OUTCOME_API_ERROR) {
+		row->status = PAYROW_CANCELLED; /* nothing was sent: nothing can be charged */
+		snprintf(msg, sizeof msg, PAY_NOT_SENT, send_err->msg);
+	} else if (lost) {
 		row->status = PAYROW_UNKNOWN;
 		snprintf(msg, sizeof msg, PAY_UNKNOWN_HINT ": no clear answer from Stripe (%s); "
 			 "nothing is charged twice.",
@@ -517,10 +522,11 @@ int payments_charge_card(const struct pay_env *e, int64_t appointment_id, int64_
 	pay_add_metadata(p, "metadata[", &a);
 	struct stripe_response resp;
 	struct pd_error send_err = {0};
-	rc = pay_send_money(e, "/v1/payment_intents", p, &resp, &send_err);
+	enum outbox_state sent;
+	rc = pay_send_money_state(e, "/v1/payment_intents", p, &resp, &sent, &send_err);
 	stripe_params_free(&p);
 	if (resp.outcome != STRIPE_OUTCOME_OK) {
-		rc = record_failure(e, &row, &resp, "payment.card.failed", r, err);
+		rc = record_failure(e, &row, &resp, sent, &send_err, "payment.card.failed", r, err);
 		goto out;
 	}
 	row.payment_intent_id = strdup(pay_json_str(resp.json, "id") ? pay_json_str(resp.json, "id")
@@ -532,10 +538,10 @@ int payments_charge_card(const struct pay_env *e, int64_t appointment_id, int64_
 	snprintf(path, sizeof path, "/v1/payment_intents/%s/confirm", row.payment_intent_id);
 	p = stripe_params_new();
 	stripe_params_add_bool(p, "off_session", true);
-	rc = pay_send_money(e, path, p, &resp, &send_err);
+	rc = pay_send_money_state(e, path, p, &resp, &sent, &send_err);
 	stripe_params_free(&p);
 	if (resp.outcome != STRIPE_OUTCOME_OK) {
-		rc = record_failure(e, &row, &resp, "payment.card.failed", r, err);
+		rc = record_failure(e, &row, &resp, sent, &send_err, "payment.card.failed", r, err);
 		goto out;
 	}
 	const char *status = pay_json_str(resp.json, "status");
@@ -591,9 +597,8 @@ static int plan_refund(sqlite3 *db, const struct pay_attempt *rows, size_t n, in
 			continue;
 		if (pay_refund_unresolved(db, row->payment_intent_id))
 			return pd_error_set(err, PD_ERR_CONFLICT,
-					    "a refund of this payment is still unresolved: paydesk "
-					    "finishes it at the next start (or paydesk recover); refund "
-					    "again after that");
+					    "a refund of this payment is still unresolved: Y re-checks "
+					    "it at Stripe; refund again after that");
 		int64_t part = todo < room ? todo : room;
 		parts[*nparts] = (struct auth_refund_part){row->payment_intent_id, part, 0};
 		if (part_row)
@@ -666,8 +671,16 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 		pay_send_money_state(e, "/v1/refunds", p, &resp, &state, &send_err);
 		stripe_params_free(&p);
 		if (state != OUTBOX_DONE && state != OUTBOX_FAILED) {
-			rc = pd_error_set(err, PD_ERR, PAY_REFUND_UNKNOWN, send_err.msg);
+			rc = pd_error_set(err, PD_ERR, PAY_REFUND_PENDING,
+					  resp.error.message ? resp.error.message : "no answer");
 			auth_refund_settle(e->db, &parts[sent], AUTH_REFUND_UNKNOWN);
+			/* The desk sees it on the appointment, with the key that settles it. */
+			char pending[200];
+			snprintf(pending, sizeof pending, PAY_REFUND_PENDING_ROW,
+				 money_format(part, a.currency, money, sizeof money));
+			free(row->message);
+			row->message = strdup(pending);
+			payrows_update(e->db, row, NULL);
 			stripe_response_clear(&resp);
 			break;
 		}

@@ -34,6 +34,18 @@ bool pay_refund_unresolved(sqlite3 *db, const char *payment_intent);
 	"the refund's outcome is not known yet (%s): paydesk finishes it at the next "  \
 	"start (or paydesk recover); do not refund again"
 
+/* The same for an appointment's refund, which Y on Appointments re-checks
+ * (payments_recheck) without closing the desk; %s: what Stripe said. */
+#define PAY_REFUND_PENDING                                                              \
+	"the refund's outcome is not known yet (%.200s): Y re-checks it at Stripe; do not " \
+	"refund again (nothing is refunded twice)"
+#define PAY_REFUND_PENDING_ROW "refund pending: Y re-checks it at Stripe (%s, no clear answer yet)"
+
+/* Refunds Stripe made (done in the outbox) that the attempts do not show
+ * yet: written onto them (payment.refund, in the name of who started
+ * them); *settled counts them. */
+int pay_settle_refunds(const struct pay_env *e, size_t *settled, struct pd_error *err);
+
 /* A call that moves no money (GET, expire, cancel_action). */
 int pay_send(const struct pay_env *e, enum stripe_method m, const char *path,
 	     const struct stripe_params *p, struct stripe_response *resp, struct pd_error *err);

@@ -86,15 +86,23 @@ int payments_link_create(const struct pay_env *e, int64_t appointment_id, int64_
 	client_free(&c);
 	struct stripe_response resp;
 	struct pd_error send_err = {0};
-	pay_send_money(e, "/v1/checkout/sessions", p, &resp, &send_err);
+	enum outbox_state sent;
+	pay_send_money_state(e, "/v1/checkout/sessions", p, &resp, &sent, &send_err);
 	stripe_params_free(&p);
 	if (resp.outcome != STRIPE_OUTCOME_OK) {
-		row.status = resp.outcome == STRIPE_OUTCOME_API_ERROR && resp.http_status < 500 &&
-				     resp.http_status != 409 && resp.http_status != 429
-			     ? PAYROW_FAILED
-			     : PAYROW_UNKNOWN;
 		char msg[512];
-		snprintf(msg, sizeof msg, "The pay link was not made: %.400s", send_err.msg);
+		if (sent == OUTBOX_FAILED && resp.outcome != STRIPE_OUTCOME_API_ERROR) {
+			/* Certain: nothing reached Stripe, so no link exists to wait for. */
+			row.status = PAYROW_CANCELLED;
+			snprintf(msg, sizeof msg, PAY_NOT_SENT, send_err.msg);
+		} else {
+			row.status = resp.outcome == STRIPE_OUTCOME_API_ERROR &&
+						     resp.http_status < 500 && resp.http_status != 409 &&
+						     resp.http_status != 429
+					     ? PAYROW_FAILED
+					     : PAYROW_UNKNOWN;
+			snprintf(msg, sizeof msg, "The pay link was not made: %.400s", send_err.msg);
+		}
 		row.message = strdup(msg);
 		pay_copy(r->message, sizeof r->message, msg);
 		rc = pay_settle(e, &row, resp.request_id, "payment.link.failed", amount, NULL, r, err);

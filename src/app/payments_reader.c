@@ -107,8 +107,21 @@ int payments_reader_start(const struct pay_env *e, int64_t appointment_id, int64
 	pay_add_metadata(p, "metadata[", &a);
 	struct stripe_response resp;
 	struct pd_error send_err = {0};
-	pay_send_money(e, "/v1/payment_intents", p, &resp, &send_err);
+	enum outbox_state sent;
+	pay_send_money_state(e, "/v1/payment_intents", p, &resp, &sent, &send_err);
 	stripe_params_free(&p);
+	if (resp.outcome != STRIPE_OUTCOME_OK && sent == OUTBOX_FAILED &&
+	    resp.outcome != STRIPE_OUTCOME_API_ERROR) {
+		/* Certain: nothing reached Stripe, nothing waits on the reader. */
+		char msg[512];
+		snprintf(msg, sizeof msg, PAY_NOT_SENT, send_err.msg);
+		row.status = PAYROW_CANCELLED;
+		row.message = strdup(msg);
+		pay_copy(r->message, sizeof r->message, msg);
+		r->done = true;
+		rc = pay_settle(e, &row, NULL, "payment.reader.failed", amount, NULL, r, err);
+		goto out;
+	}
 	if (resp.outcome != STRIPE_OUTCOME_OK) {
 		rc = fail_row(e, &row, &resp, send_err.msg, r, err);
 		goto out;

@@ -168,6 +168,76 @@ static int recheck_other(const struct pay_env *e, struct pay_attempt *row, struc
 	return rc;
 }
 
+/* Refunds of this appointment's payments left unresolved by an outage: each
+ * re-sent with its own key (Stripe replays it or makes it now: once), then
+ * what Stripe made written onto the payments. *found: there were some. */
+static int recheck_refunds(const struct pay_env *e, int64_t appointment_id, bool *found,
+			   struct pay_result *r, struct pd_error *err)
+{
+	*found = false;
+	struct pay_attempt *rows = NULL;
+	size_t n = 0;
+	int rc = payrows_list(e->db, appointment_id, &rows, &n, err);
+	struct outbox_row *open = NULL;
+	size_t nopen = 0;
+	if (!rc)
+		rc = outbox_list_unresolved(e->db, &open, &nopen, err);
+	for (size_t i = 0; !rc && i < nopen; i++) {
+		bool ours = false;
+		char needle[128];
+		for (size_t k = 0; k < n && !ours; k++) {
+			if (!rows[k].payment_intent_id)
+				continue;
+			snprintf(needle, sizeof needle, "payment_intent=%s", rows[k].payment_intent_id);
+			ours = strcmp(open[i].path, "/v1/refunds") == 0 && open[i].params &&
+			       strstr(open[i].params, needle);
+		}
+		if (!ours)
+			continue;
+		*found = true;
+		rc = resend(e, open[i].id, err);
+	}
+	outbox_rows_free(&open, nopen);
+	int64_t paid = 0, before = 0, after = 0;
+	for (size_t k = 0; k < n; k++)
+		before += rows[k].refunded;
+	pay_attempts_free_list(&rows, n);
+	size_t settled = 0;
+	if (!rc && *found)
+		rc = pay_settle_refunds(e, &settled, err);
+	if (!rc && *found)
+		rc = payrows_totals(e->db, appointment_id, &paid, &after, err);
+	char money[64] = "", currency[4] = "";
+	if (!rc && *found) {
+		struct appointment a;
+		if (appointments_get(e->db, appointment_id, &a, NULL) == PD_OK) {
+			money_format(after - before, a.currency, money, sizeof money);
+			memcpy(currency, a.currency, sizeof currency);
+			appointment_free(&a);
+		}
+		pay_result_from(e->db, appointment_id, r);
+		r->done = true;
+		if (after > before)
+			snprintf(r->message, sizeof r->message,
+				 "Refund of %s made at Stripe (re-checked); nothing was refunded twice.",
+				 money);
+		else
+			snprintf(r->message, sizeof r->message,
+				 "The refund was not made: Stripe refused it. Refund again if it is "
+				 "still due.");
+	}
+	if (*found) {
+		char obj[48];
+		snprintf(obj, sizeof obj, "appointment:%lld", (long long)appointment_id);
+		struct audit_entry en = {.actor = pay_actor(e->who), .action = "payment.recheck",
+					 .detail = rc && err ? err->msg : r->message,
+					 .has_amount = !rc && currency[0], .amount = after - before,
+					 .currency = currency[0] ? currency : NULL, .object_id = obj};
+		audit_append(e->db, &en, NULL);
+	}
+	return rc;
+}
+
 static void audit_recheck(const struct pay_env *e, const struct pay_attempt *row,
 			  const char *outcome)
 {
@@ -191,6 +261,10 @@ int payments_recheck(const struct pay_env *e, int64_t appointment_id, struct pay
 	if (!e->key)
 		return pd_error_set(err, PD_ERR_LOCKED,
 				    "Stripe is not unlocked: enter the admin passphrase first");
+	bool refunds = false;
+	rc = recheck_refunds(e, appointment_id, &refunds, r, err);
+	if (rc || refunds)
+		return rc;
 	struct pay_attempt row;
 	if (payrows_latest(e->db, appointment_id, -1, &row, NULL) != PD_OK)
 		return pd_error_set(err, PD_ERR_USAGE,

@@ -279,8 +279,7 @@ static int settle_reader(const struct pay_env *e, struct pay_attempt *row, const
 	return rc;
 }
 
-/* Refunds Stripe made (done in the outbox) but the attempt does not show. */
-static int settle_refunds(const struct pay_env *e, size_t *settled, struct pd_error *err)
+int pay_settle_refunds(const struct pay_env *e, size_t *settled, struct pd_error *err)
 {
 	sqlite3_stmt *st;
 	int rc = db_prepare(e->db,
@@ -374,6 +373,6 @@ int payments_recover(const struct pay_env *e, size_t *settled, size_t *still_ope
 	}
 	free(ids);
 	if (!rc)
-		rc = settle_refunds(e, settled, err);
+		rc = pay_settle_refunds(e, settled, err);
 	return rc;
 }

@@ -7,6 +7,7 @@
 
 #include "paydesk/audit.h"
 #include "paydesk/db.h"
+#include "paydesk/money.h"
 #include "paydesk/subscriptions.h"
 #include "paydesk/textcheck.h"
 #include "payments_internal.h"
@@ -52,12 +53,8 @@ int plans_check(const struct plan_input *in, struct pd_error *err)
 				err);
 	if (rc)
 		return rc;
-	bool cur_ok = in->currency && strlen(in->currency) == 3;
-	for (int i = 0; cur_ok && i < 3; i++)
-		cur_ok = (in->currency[i] | 0x20) >= 'a' && (in->currency[i] | 0x20) <= 'z';
-	if (!cur_ok)
-		return pd_error_set(err, PD_ERR_USAGE,
-				    "currency: a three-letter code, such as usd, eur or gbp");
+	if ((rc = money_currency_check(in->currency, NULL, err)))
+		return rc;
 	if (in->amount <= 0 || in->amount > 99999999)
 		return pd_error_set(err, PD_ERR_USAGE, "amount: more than zero, at most 999,999.99");
 	if (!valid_interval(in->interval))

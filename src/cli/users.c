@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "paydesk/db_check.h"
 #include "paydesk/cli.h"
 #include "paydesk/money.h"
+#include "paydesk/refund_limits.h"
 #include "paydesk/settings.h"
 #include "paydesk/users.h"
 #include "paydesk/vault.h"
@@ -25,8 +27,9 @@ static void usage(FILE *out)
 	      "       paydesk users add --name NAME --role admin|staff   < new-PIN\n"
 	      "       paydesk users disable|enable NAME\n"
 	      "       paydesk users reset-pin NAME                        < new-PIN\n"
-	      "       paydesk users refund-limit [AMOUNT CURRENCY [DAILY]]\n"
+	      "       paydesk users refund-limit [AMOUNT CURRENCY [DAILY|none]]\n"
 	      "           what staff may refund of one payment, and each in a day, in a currency\n"
+	      "           (no DAILY: the daily limit set before stays; none: no daily limit)\n"
 	      "           (none set for a currency: staff cannot refund in it); no arguments: list\n"
 	      "       paydesk users lock-hint TEXT                        (shown on the lock screen)\n"
 	      "Admin proof: --as NAME with PAYDESK_PIN or --pin-fd N, or the vault passphrase\n"
@@ -150,22 +153,37 @@ static int run(struct app *app, int argc, char **argv)
 	} else if (strcmp(verb, "refund-limit") == 0) {
 		int64_t minor, daily = REFUND_NO_DAILY_LIMIT;
 		char cur[4] = "";
-		snprintf(cur, sizeof cur, "%s", args[1]);
-		for (int i = 0; cur[i]; i++)
-			cur[i] = (char)(cur[i] | 0x20);
-		rc = strlen(args[1]) == 3 ? money_parse(args[0], cur, &minor, &err)
-					  : pd_error_set(&err, PD_ERR_USAGE,
-							 "the currency is a three-letter code");
-		if (!rc && nargs == 3) /* the daily amount: read as the other amount is */
-			rc = money_parse(args[2], cur, &daily, &err);
+		bool daily_kept = false;
+		rc = money_currency_check(args[1], cur, &err);
+		if (!rc)
+			rc = money_parse(args[0], cur, &minor, &err);
+		if (!rc && nargs == 3 && strcasecmp(args[2], "none") != 0)
+			rc = money_parse(args[2], cur, &daily, &err); /* read as the other amount */
+		if (!rc && nargs == 2) {
+			/* Leaving the daily figure out keeps the one set, never drops
+			 * the cap unseen: "none" removes it. */
+			struct refund_limit old;
+			struct pd_error none = {0};
+			if (refund_limits_get(app->db, cur, &old, &none) == PD_OK &&
+			    old.per_day != REFUND_NO_DAILY_LIMIT) {
+				daily = old.per_day;
+				daily_kept = true;
+			}
+		}
 		if (!rc)
 			rc = auth_set_refund_limit(app->db, &who, cur, minor, daily, &err);
 		if (!rc) {
 			struct refund_limit l = {.per_payment = minor, .per_day = daily};
 			memcpy(l.currency, cur, sizeof cur);
-			char shown[160];
-			printf("staff may refund in %s: %s\n", args[1],
-			       auth_refund_limit_describe(&l, shown, sizeof shown));
+			char shown[160], up[4];
+			for (int i = 0; i < 4; i++)
+				up[i] = (char)toupper((unsigned char)cur[i]);
+			printf("staff may refund in %s: %s%s\n", up,
+			       auth_refund_limit_describe(&l, shown, sizeof shown),
+			       daily_kept ? " (the daily limit stays: give none to remove it)"
+			       : daily == REFUND_NO_DAILY_LIMIT && nargs == 2
+				       ? " (give DAILY to cap a day)"
+				       : "");
 		}
 	} else { /* lock-hint */
 		rc = auth_allow_now(app->db, &who, AUTH_USERS, &err);

@@ -22,6 +22,47 @@ static bool in_list(const char *cur, const char *const *list, size_t n)
 	return false;
 }
 
+/* ISO 4217 codes of money in use (no funds, metals or test codes), and the
+ * retired ones Stripe still names in old records (hrk, mro, std, vef): a
+ * typo such as "usb" is caught before it is stored or sent. Sorted. */
+static const char known[][4] = {
+	"aed", "afn", "all", "amd", "ang", "aoa", "ars", "aud", "awg", "azn", "bam", "bbd",
+	"bdt", "bgn", "bhd", "bif", "bmd", "bnd", "bob", "brl", "bsd", "btn", "bwp", "byn",
+	"bzd", "cad", "cdf", "chf", "clp", "cny", "cop", "crc", "cuc", "cup", "cve", "czk",
+	"djf", "dkk", "dop", "dzd", "egp", "ern", "etb", "eur", "fjd", "fkp", "gbp", "gel",
+	"ghs", "gip", "gmd", "gnf", "gtq", "gyd", "hkd", "hnl", "hrk", "htg", "huf", "idr",
+	"ils", "inr", "iqd", "irr", "isk", "jmd", "jod", "jpy", "kes", "kgs", "khr", "kmf",
+	"kpw", "krw", "kwd", "kyd", "kzt", "lak", "lbp", "lkr", "lrd", "lsl", "lyd", "mad",
+	"mdl", "mga", "mkd", "mmk", "mnt", "mop", "mro", "mru", "mur", "mvr", "mwk", "mxn",
+	"myr", "mzn", "nad", "ngn", "nio", "nok", "npr", "nzd", "omr", "pab", "pen", "pgk",
+	"php", "pkr", "pln", "pyg", "qar", "ron", "rsd", "rub", "rwf", "sar", "sbd", "scr",
+	"sdg", "sek", "sgd", "shp", "sle", "sll", "sos", "srd", "ssp", "std", "stn", "svc",
+	"syp", "szl", "thb", "tjs", "tmt", "tnd", "top", "try", "ttd", "twd", "tzs", "uah",
+	"ugx", "usd", "uyu", "uzs", "ved", "vef", "ves", "vnd", "vuv", "wst", "xaf", "xcd",
+	"xof", "xpf", "yer", "zar", "zmw", "zwg", "zwl"};
+
+static int cmp_code(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int money_currency_check(const char *text, char lower[4], struct pd_error *err)
+{
+	char t[4] = "";
+	size_t n = text ? strlen(text) : 0;
+	for (size_t i = 0; i < n && i < 3; i++)
+		t[i] = (char)tolower((unsigned char)text[i]);
+	if (n != 3 || !bsearch(t, known, sizeof known / sizeof known[0], sizeof known[0],
+			       cmp_code))
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "'%.16s' is not a currency code: type three letters such as usd, "
+				    "eur or gbp",
+				    text ? text : "");
+	if (lower)
+		memcpy(lower, t, 4);
+	return PD_OK;
+}
+
 int money_exponent(const char *currency)
 {
 	if (!currency)

@@ -704,6 +704,51 @@ const struct migration store_migrations[] = {
 	  * refund's insert writes to it. */
 	 "CREATE INDEX history_out_amount ON history(amount, id DESC)"
 	 "  WHERE type IN ('refund', 'desk_refund');", NULL},
+	{18, "booking policies per service and the clients' acceptances of them",
+	 /* service_id NULL: the business default. Percentages in basis points;
+	  * fixed amounts in minor units of currency. version: one counter over
+	  * every policy ever stored (removed ones in policy_versions_gone), so a
+	  * version names one text for good. */
+	 "CREATE TABLE booking_policies ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  service_id INTEGER REFERENCES services(id),"
+	 "  currency TEXT NOT NULL DEFAULT '',"
+	 "  deposit_kind TEXT NOT NULL DEFAULT 'none'"
+	 "    CHECK (deposit_kind IN ('none', 'fixed', 'percent')),"
+	 "  deposit_value INTEGER NOT NULL DEFAULT 0 CHECK (deposit_value >= 0),"
+	 "  deposit_required INTEGER NOT NULL DEFAULT 0 CHECK (deposit_required IN (0, 1)),"
+	 "  hold_card INTEGER NOT NULL DEFAULT 0 CHECK (hold_card IN (0, 1)),"
+	 "  cancel_window_hours INTEGER NOT NULL DEFAULT 24"
+	 "    CHECK (cancel_window_hours BETWEEN 0 AND 720),"
+	 "  late_fee_kind TEXT NOT NULL DEFAULT 'none'"
+	 "    CHECK (late_fee_kind IN ('none', 'fixed', 'percent')),"
+	 "  late_fee_value INTEGER NOT NULL DEFAULT 0 CHECK (late_fee_value >= 0),"
+	 "  no_show_fee_kind TEXT NOT NULL DEFAULT 'none'"
+	 "    CHECK (no_show_fee_kind IN ('none', 'fixed', 'percent')),"
+	 "  no_show_fee_value INTEGER NOT NULL DEFAULT 0 CHECK (no_show_fee_value >= 0),"
+	 "  in_time_rule TEXT NOT NULL DEFAULT 'refund'"
+	 "    CHECK (in_time_rule IN ('refund', 'keep-deposit', 'keep-all')),"
+	 "  late_rule TEXT NOT NULL DEFAULT 'refund'"
+	 "    CHECK (late_rule IN ('refund', 'keep-deposit', 'keep-all')),"
+	 "  version INTEGER NOT NULL,"
+	 "  updated_at INTEGER NOT NULL,"
+	 "  updated_by TEXT NOT NULL"
+	 ");"
+	 "CREATE UNIQUE INDEX booking_policies_service ON booking_policies(ifnull(service_id, 0));"
+	 "CREATE TABLE policy_versions_gone (version INTEGER PRIMARY KEY);"
+	 /* What the client was shown and accepted, as it was: a dispute is
+	  * answered from this row whatever the policy says today. */
+	 "CREATE TABLE policy_acceptances ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  appointment_id INTEGER NOT NULL REFERENCES appointments(id),"
+	 "  policy_id INTEGER,"
+	 "  policy_version INTEGER NOT NULL,"
+	 "  how TEXT NOT NULL CHECK (how IN ('desk', 'phone', 'link', 'reader')),"
+	 "  text TEXT NOT NULL,"
+	 "  accepted_at INTEGER NOT NULL,"
+	 "  actor TEXT NOT NULL"
+	 ");"
+	 "CREATE INDEX policy_acceptances_appt ON policy_acceptances(appointment_id, id);", NULL},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

@@ -17,12 +17,8 @@ int services_check(const struct service_input *in, struct pd_error *err)
 	if (in->duration_min < SERVICE_DURATION_MIN || in->duration_min > SERVICE_DURATION_MAX)
 		return pd_error_set(err, PD_ERR_USAGE, "duration is %d to %d minutes",
 				    SERVICE_DURATION_MIN, SERVICE_DURATION_MAX);
-	bool ok = in->currency && strlen(in->currency) == 3;
-	for (int i = 0; ok && i < 3; i++)
-		ok = isalpha((unsigned char)in->currency[i]);
-	if (!ok)
-		return pd_error_set(err, PD_ERR_USAGE,
-				    "currency is a three-letter code such as usd, eur or gbp");
+	if ((rc = money_currency_check(in->currency, NULL, err)))
+		return rc;
 	if (in->price < 0 || in->price > MONEY_MAX_MINOR)
 		return pd_error_set(err, PD_ERR_USAGE, "price is out of range");
 	return PD_OK;

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "paydesk/money.h"
 #include "paydesk/api_base.h"
 #include "paydesk/sanitize.h"
 #include "paydesk/text_file.h"
@@ -121,17 +122,12 @@ static int set_value(struct config *cfg, const struct config_key *k, const char 
 	}
 	case VAL_CURRENCY: {
 		char lower[4];
-		bool ok = strlen(value) == 3;
-		for (int i = 0; ok && i < 3; i++) {
-			ok = isalpha((unsigned char)value[i]);
-			lower[i] = (char)tolower((unsigned char)value[i]);
-		}
-		if (!ok)
+		struct pd_error cerr;
+		if (money_currency_check(value, lower, &cerr))
 			return pd_error_set(err, PD_ERR_USAGE,
 					    "%s: bad value '%s' for %s (allowed: a three-letter "
 					    "ISO 4217 code such as usd, eur, gbp, jpy)",
 					    where, value, k->name);
-		lower[3] = '\0';
 		memcpy(slot, lower, 4);
 		return PD_OK;
 	}

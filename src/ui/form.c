@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "paydesk/money.h"
 #include "widgets.h"
 
 int ui_field_verdict(int rc, const struct pd_error *err, char *msg, size_t len)
@@ -11,6 +12,12 @@ int ui_field_verdict(int rc, const struct pd_error *err, char *msg, size_t len)
 	if (rc)
 		snprintf(msg, len, "%s", err->msg);
 	return rc ? -1 : 0;
+}
+
+int ui_validate_currency(const char *value, char *msg, size_t len)
+{
+	struct pd_error err = {0};
+	return ui_field_verdict(money_currency_check(value, NULL, &err), &err, msg, len);
 }
 
 void ui_form_init(struct ui_form *f, struct ui_field *fields, int n, size_t max)

@@ -119,16 +119,6 @@ static int v_amount(const char *v, char *msg, size_t len)
 	return ui_field_verdict(money_check(v, &e), &e, msg, len);
 }
 
-static int v_currency(const char *v, char *msg, size_t len)
-{
-	bool ok = strlen(v) == 3;
-	for (int i = 0; ok && i < 3; i++)
-		ok = (v[i] | 0x20) >= 'a' && (v[i] | 0x20) <= 'z';
-	if (!ok)
-		snprintf(msg, len, "a three-letter currency code, such as usd, eur or gbp");
-	return ok ? 0 : -1;
-}
-
 static int v_every(const char *v, char *msg, size_t len)
 {
 	if (*v && strlen(v) <= 3 && strspn(v, "0123456789") == strlen(v) && atoi(v) >= 1)
@@ -161,7 +151,7 @@ void plan_panel_create(struct plan_panel *p)
 	    (struct ui_field){.label = "Amount",
 	                      .validate = v_amount,
 	                      .hint = "per period and unit, such as 49 or 49.50"};
-	p->fields[PF_CURRENCY] = (struct ui_field){.label = "Currency", .validate = v_currency};
+	p->fields[PF_CURRENCY] = (struct ui_field){.label = "Currency", .validate = ui_validate_currency};
 	p->fields[PF_INTERVAL] = (struct ui_field){.label = "Billed every",
 	                                           .kind = UI_FIELD_CHOICE,
 	                                           .choices = intervals,

@@ -89,16 +89,6 @@ static int validate_key(const char *v, char *msg, size_t len)
 	return ui_field_verdict(stripe_check_secret_key(v, true, &err), &err, msg, len);
 }
 
-static int validate_currency(const char *v, char *msg, size_t len)
-{
-	bool ok = strlen(v) == 3;
-	for (int i = 0; ok && i < 3; i++)
-		ok = (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z');
-	if (!ok)
-		snprintf(msg, len, "a three-letter currency code, such as usd, eur or gbp");
-	return ok ? 0 : -1;
-}
-
 /* ---- state ------------------------------------------------------------ */
 
 static int choice_index(const char *const *choices, const char *value)
@@ -156,7 +146,7 @@ static void *open_setup(struct ui *ui)
 		.hint = "rk_…, pasted; needs the permissions listed below. Empty: keep the saved key",
 		.validate = validate_key};
 	st->fields[F_CURRENCY] = (struct ui_field){.label = "Default currency",
-						  .validate = validate_currency};
+						  .validate = ui_validate_currency};
 	st->fields[F_BOOKING] = (struct ui_field){
 		.label = "Take payment at booking", .kind = UI_FIELD_CHOICE,
 		.choices = booking_choices, .hint = "Space or arrows: off / optional / required"};

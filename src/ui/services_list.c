@@ -35,16 +35,6 @@ static int v_duration(const char *v, char *msg, size_t len)
 	return 0;
 }
 
-static int v_currency(const char *v, char *msg, size_t len)
-{
-	bool ok = strlen(v) == 3;
-	for (int i = 0; ok && i < 3; i++)
-		ok = (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z');
-	if (!ok)
-		snprintf(msg, len, "a three-letter currency code, such as usd, eur or gbp");
-	return ok ? 0 : -1;
-}
-
 static int v_price(const char *v, char *msg, size_t len)
 {
 	struct pd_error e;
@@ -67,7 +57,7 @@ static void open_form(struct clients_state *st, bool edit, long sel)
 	st->fields[1] = (struct ui_field){.label = "Duration (minutes)", .validate = v_duration};
 	st->fields[2] = (struct ui_field){.label = "Price", .validate = v_price,
 					  .hint = "such as 45 or 45.50"};
-	st->fields[3] = (struct ui_field){.label = "Currency", .validate = v_currency};
+	st->fields[3] = (struct ui_field){.label = "Currency", .validate = ui_validate_currency};
 	st->fields[4] = (struct ui_field){.label = "Active", .kind = UI_FIELD_CHOICE,
 					  .choices = yes_no, .hint = "inactive services cannot be booked"};
 	clients_tab_form_setup(st, 5);

@@ -76,9 +76,7 @@ static void save(struct setup_limits *l, struct ui *ui)
 		cur[i] = (char)tolower((unsigned char)cur[i]);
 	const char *day = ui_form_value(&l->form, L_DAY);
 	int64_t per = 0, daily = REFUND_NO_DAILY_LIMIT;
-	int rc = strlen(cur) == 3 ? PD_OK
-				  : pd_error_set(&err, PD_ERR_USAGE,
-						 "the currency is a three-letter code, like usd");
+	int rc = money_currency_check(cur, cur, &err);
 	if (!rc)
 		rc = money_parse(ui_form_value(&l->form, L_PAYMENT), cur, &per, &err);
 	if (!rc && *day)

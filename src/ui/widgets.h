@@ -137,6 +137,10 @@ struct ui_form {
  * copying err's message into msg when rc is an error. */
 int ui_field_verdict(int rc, const struct pd_error *err, char *msg, size_t len);
 
+/* The validator of a currency field: an ISO code of money in use
+ * (money_currency_check), so "usb" is caught where it is typed. */
+int ui_validate_currency(const char *value, char *msg, size_t len);
+
 /* Initialise the fields' buffers (max bytes per field). */
 void ui_form_init(struct ui_form *f, struct ui_field *fields, int n, size_t max);
 void ui_form_free(struct ui_form *f);

@@ -207,6 +207,39 @@ class PayPrecheck(unittest.TestCase):
         self.assertEqual(self.query("SELECT count(*) FROM audit_log WHERE action ="
                                     " 'refund.refused'"), [(0,)])
 
+    def test_refund_in_an_outage_shows_pending_and_y_settles_it(self):
+        # Found by the tester: a refund sent while Stripe answered 503 could only
+        # be finished by `paydesk recover` with the desk closed, the row did not
+        # say a refund was pending, and a second r was refused after its confirm.
+        t = self.book_with_saved_card()
+        t.send("Enter", "Enter")
+        t.wait_for("Take this payment?")
+        t.send("y")
+        t.wait_for(r"confirmed\s+paid", regex=True)
+        self.fake.add_fault("error", status=503, method="POST", path_prefix="/v1/refunds",
+                            count=50)
+        t.send("r")
+        t.wait_for("Refund · Zoë Martin · Haircut 45.00 USD")
+        t.send("C-u")
+        t.type("15")
+        t.send("Enter", "Enter")
+        t.wait_for("Refund?")
+        t.send("y")
+        t.wait_for("refund pending: Y re-checks", timeout=30)
+        t.send("r")  # a second refund: refused in the form, before any confirm
+        t.wait_for("Refund · Zoë Martin")
+        t.send("Enter", "Enter")
+        screen = t.wait_for("still unresolved: Y re-checks it", timeout=5)
+        self.assertNotIn("Refund?", screen)
+        t.send("Escape")
+        self.fake.clear_faults()
+        t.send("Y")
+        t.wait_for("Refund of 15.00 USD made at Stripe", timeout=20)
+        t.wait_for(r"confirmed\s+part", regex=True)
+        self.quit(t)
+        refunds = self.fake.api("GET", "/v1/refunds", {"limit": 10}, key=KEY).json()["data"]
+        self.assertEqual([r["amount"] for r in refunds], [1500])
+
 
 if __name__ == "__main__":
     unittest.main()

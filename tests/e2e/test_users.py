@@ -247,6 +247,34 @@ class Users(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertEqual(out.stdout, "EUR  50.00 EUR a payment, 60.00 EUR a day each\n")
 
+    def test_refund_limit_typos_change_nothing(self):
+        # Found by the tester: `users refund-limit 50 usb` was stored as a limit
+        # in a currency that does not exist, and leaving out the daily figure
+        # silently took the daily cap away.
+        self.add_alex_and_sam()
+        alex = {"PAYDESK_PIN": "2468"}
+
+        def limit(*args):
+            return self.paydesk("users", "refund-limit", *args, "--as", "Alex", env=alex)
+
+        out = limit("50", "eur", "200")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        out = limit("50", "usb")
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("'usb' is not a currency code", out.stderr)
+        out = limit("40", "eur")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stdout, "staff may refund in EUR: 40.00 EUR a payment, 200.00 EUR a "
+                                     "day each (the daily limit stays: give none to remove it)\n")
+        self.assertEqual(limit().stdout, "EUR  40.00 EUR a payment, 200.00 EUR a day each\n")
+        out = limit("40", "eur", "none")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(limit().stdout, "EUR  40.00 EUR a payment, no daily limit\n")
+        # A first limit without a daily figure says it has none.
+        out = limit("30", "GBP")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("30.00 GBP a payment, no daily limit (give DAILY to cap a day)", out.stdout)
+
     def test_idle_auto_lock(self):
         os.makedirs(os.path.join(self.home.path, "config", "paydesk"), exist_ok=True)
         with open(os.path.join(self.home.path, "config", "paydesk", "config"), "w") as f:

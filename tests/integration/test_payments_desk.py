@@ -52,8 +52,8 @@ class PaymentsTest(unittest.TestCase):
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def drive(self, *args, expect=0, key=DEFAULT_KEY, role="admin", user="sam"):
-        argv = [DRIVER, "--api-base", self.fake.base_url, "--db", self.db, "--log", self.log,
+    def drive(self, *args, expect=0, key=DEFAULT_KEY, role="admin", user="sam", base=None):
+        argv = [DRIVER, "--api-base", base or self.fake.base_url, "--db", self.db, "--log", self.log,
                 "--role", role, "--user", user] + list(args)
         env = dict(os.environ)
         env.pop("PAYDESK_TEST_STRIPE_KEY", None)
@@ -216,6 +216,32 @@ class PaymentsTest(unittest.TestCase):
                           {"payment_method": "pm_card_visa"})
         paid = self.drive("link-check", str(appt["id"]))["subject"]
         self.assertEqual(paid["payment"], "paid")
+
+    def test_stripe_unreachable_link_or_card_is_not_made_not_unknown(self):
+        # Found by the tester: a pay link asked for while nothing answered where
+        # Stripe should be (connection refused) left the row "pending / unknown":
+        # `p` was refused until Y, and H counted a decline. Nothing was sent, so
+        # nothing can have happened: the row says so and the desk tries again.
+        import socket
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        dead = "http://127.0.0.1:%d" % sock.getsockname()[1]
+        sock.close()
+        cid, _ = self.client_with_card()
+        appt = self.book(cid)
+        self.fake.clear_requests()
+        for how in ("link", "card"):
+            out = self.drive(how, str(appt["id"]), base=dead)
+            attempt = out["subject"]["attempts"][-1]
+            self.assertEqual(attempt["status"], "cancelled", out)
+            self.assertIn("nothing was sent", out["result"]["message"])
+            self.assertEqual(out["subject"]["payment"], "none", out)
+        self.assertEqual(self.fake.requests(method="POST"), [])
+        # Stripe is back: the link is made at once, nothing asks for Y first.
+        link = self.drive("link", str(appt["id"]))
+        self.assertEqual(link["subject"]["attempts"][-1]["status"], "open", link)
+        self.assertEqual(len(self.fake.requests(method="POST",
+                                                path_prefix="/v1/checkout/sessions")), 1)
 
     def test_authentication_required_off_session_offers_a_link(self):
         cid, _ = self.client_with_card("pm_card_authenticationRequired")
@@ -511,6 +537,34 @@ class PaymentsTest(unittest.TestCase):
         self.assertEqual([r["amount"] for r in refunds], [1500])  # made once, not twice
         after = self.drive("refund", str(appt["id"]), "--amount", "500")
         self.assertTrue(after["result"]["object_id"].startswith("re_"))
+
+    def test_refund_in_an_outage_is_settled_by_y_at_the_desk(self):
+        # Found by the tester: a refund sent while Stripe answered 503 could only
+        # be finished by `paydesk recover` with the desk closed; Y said there was
+        # nothing to re-check, and the row said nothing of the refund.
+        cid, _ = self.client_with_card()
+        appt = self.book(cid, 5000)
+        self.drive("card", str(appt["id"]))
+        self.fake.add_fault("error", status=503, method="POST", path_prefix="/v1/refunds",
+                            count=50)
+        out = self.drive("refund", str(appt["id"]), "--amount", "1500", expect=1)
+        self.assertIn("Y re-checks it", out["error"])
+        self.assertIn("refund pending: Y re-checks it at Stripe (15.00 USD",
+                      out["subject"]["attempts"][-1]["message"])
+        again = self.drive("refund", str(appt["id"]), "--amount", "1500", expect=1)
+        self.assertIn("Y re-checks it", again["error"])
+        still = self.drive("recheck", str(appt["id"]), expect=1)
+        self.assertIn("no clear answer", still["error"])
+        self.fake.clear_faults()
+        done = self.drive("recheck", str(appt["id"]))
+        self.assertIn("Refund of 15.00 USD made", done["result"]["message"])
+        self.assertEqual(done["subject"]["payment"], "partially_refunded")
+        self.assertEqual(done["subject"]["attempts"][-1]["refunded"], 1500)
+        refunds = self.fake.api("GET", "/v1/refunds", {"limit": 10}).json()["data"]
+        self.assertEqual([r["amount"] for r in refunds], [1500])  # made once
+        after = self.drive("refund", str(appt["id"]), "--amount", "500")
+        self.assertTrue(after["result"]["object_id"].startswith("re_"))
+        self.assertIn("payment.recheck|sam", self.audit())
 
     def outbox_states(self):
         con = sqlite3.connect(self.db)

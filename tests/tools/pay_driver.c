@@ -433,6 +433,9 @@ int main(int argc, char **argv)
 	} else if (strcmp(cmd, "reader-cancel") == 0) {
 		rc = payments_reader_cancel(&e, id, &r, &err);
 		out = report(rc, &err, &r, appointment_json(db, id));
+	} else if (strcmp(cmd, "recheck") == 0) {
+		rc = payments_recheck(&e, id, &r, &err);
+		out = report(rc, &err, &r, appointment_json(db, id));
 	} else if (strcmp(cmd, "refund") == 0) {
 		rc = payments_refund(&e, id, R.amount, R.reason, &r, &err);
 		out = report(rc, &err, &r, appointment_json(db, id));

@@ -197,9 +197,34 @@ static void test_money_check(void **state)
 			fail_msg("'%s': want '%s', got %s", refused[i][0], refused[i][1], err.msg);
 }
 
+/* A typo in a currency is caught where it is typed, never stored. */
+static void test_currency_check(void **state)
+{
+	(void)state;
+	struct pd_error err = {0};
+	char lower[4] = "";
+	assert_int_equal(money_currency_check("EUR", lower, &err), 0);
+	assert_string_equal(lower, "eur");
+	assert_int_equal(money_currency_check("kwd", NULL, &err), 0);
+	assert_int_equal(money_currency_check("jpy", NULL, &err), 0);
+	assert_int_equal(money_currency_check("aed", NULL, &err), 0); /* first of the list */
+	assert_int_equal(money_currency_check("zwl", NULL, &err), 0); /* last */
+	const char *bad[] = {"usb", "", "euro", "eu", "e u", "xau", NULL};
+	for (int i = 0; bad[i]; i++) {
+		memcpy(lower, "---", 4);
+		assert_int_equal(money_currency_check(bad[i], lower, &err), PD_ERR_USAGE);
+		assert_string_equal(lower, "---");
+	}
+	assert_int_equal(money_currency_check(NULL, NULL, &err), PD_ERR_USAGE);
+	money_currency_check("usb", NULL, &err);
+	assert_string_equal(err.msg, "'usb' is not a currency code: type three letters such as "
+				     "usd, eur or gbp");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_currency_check),
 		cmocka_unit_test(test_money_table),
 		cmocka_unit_test(test_money_messages),
 		cmocka_unit_test(test_money_round_trip),
