@@ -10,6 +10,7 @@
 #include "paydesk/cli.h"
 #include "paydesk/error.h"
 #include "paydesk/harden.h"
+#include "paydesk/kdf.h"
 #include "paydesk/sanitize.h"
 #include "paydesk/tui.h"
 
@@ -53,6 +54,11 @@ int main(int argc, char **argv)
 	/* Before anything else: not dumpable, and the secrets given by
 	 * environment out of /proc/PID/environ into guarded memory. */
 	harden_start();
+	/* The key-derivation helper (sys/kdf.c): this program again, asked for
+	 * one Argon2id on a socket. Nothing else of paydesk runs in it. */
+	if (argc == 2 && strcmp(argv[1], KDF_CHILD_ARG) == 0)
+		return kdf_child_main();
+	kdf_child_enable();
 	setlocale(LC_ALL, "");
 	umask(077); /* everything paydesk writes is private to the user */
 

@@ -24,6 +24,8 @@ struct config {
 	int idle_lock_seconds; /* [ui] idle_lock: lock the screen after this idle time, 0 never */
 	int backup_keep;      /* [backup] keep: the newest N backups kept in a directory */
 	char *desk_key_path;  /* [vault] desk_key: this desk's key file; NULL: the default */
+	bool history_sync_at_start; /* [history] sync_at_start: sync in the background once
+				     * the vault opens, not only when the History tab does */
 };
 
 /* Called for each warning (unknown key, repeated key): "file:line: text". */

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <malloc.h>
 #include <string.h>
 #include <time.h>
 
@@ -772,6 +773,10 @@ void history_view_free(struct history_view **v)
 		char sql[64];
 		snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS temp.%s", (*v)->temp);
 		sqlite3_exec((*v)->db, sql, NULL, NULL, NULL);
+		/* A broad search's rows (27.8k at 1M records) stayed in the heap for
+		 * the rest of the session: 21 MB at its end instead of 18 (issue 21). */
+		sqlite3_db_release_memory((*v)->db);
+		malloc_trim(0);
 	}
 	free(*v);
 	*v = NULL;

@@ -7,6 +7,7 @@
 
 #include "paydesk/audit.h"
 #include "paydesk/db.h"
+#include "paydesk/kdf.h"
 #include "paydesk/log.h"
 
 #define LOCK_MAX_SECONDS 300
@@ -93,8 +94,8 @@ static int check_pin(const char *pin, struct pd_error *err)
 /* Interactive limits: a PIN is typed at a shared desk many times a day. */
 static int hash_pin(const char *pin, char out[crypto_pwhash_STRBYTES], struct pd_error *err)
 {
-	if (crypto_pwhash_str(out, pin, strlen(pin), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+	if (kdf_hash_str(out, pin, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			 crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
 		return pd_error_set(err, PD_ERR, "not enough memory to hash the PIN");
 	return PD_OK;
 }
@@ -288,7 +289,7 @@ int users_sign_in(sqlite3 *db, const char *name, const char *pin, struct user *o
 	int rc = reserve_failure(db, name, &u, hash, err);
 	if (rc)
 		return rc;
-	if (crypto_pwhash_str_verify(hash, pin ? pin : "", pin ? strlen(pin) : 0) != 0) {
+	if (kdf_verify_str(hash, pin ? pin : "", pin ? strlen(pin) : 0) != 0) {
 		note_failure(db, &u, "wrong PIN");
 		return pd_error_set(err, PD_ERR_WRONG_PASS, "wrong name or PIN");
 	}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "paydesk/money.h"
@@ -15,7 +16,7 @@
 #include "paydesk/text_file.h"
 
 enum value_kind { VAL_THEME, VAL_URL, VAL_CURRENCY, VAL_TIMEZONE, VAL_LOG_LEVEL, VAL_INT,
-		  VAL_DURATION, VAL_PATH };
+		  VAL_DURATION, VAL_PATH, VAL_BOOL };
 
 /* Every key paydesk understands: the parser, the env overrides and the
  * messages listing allowed values all read this one table. */
@@ -37,6 +38,8 @@ static const struct config_key {
 	{"ui.idle_lock", VAL_DURATION, offsetof(struct config, idle_lock_seconds), 0, 86400, NULL},
 	{"backup.keep", VAL_INT, offsetof(struct config, backup_keep), 1, 10000, NULL},
 	{"vault.desk_key", VAL_PATH, offsetof(struct config, desk_key_path), 0, 0, NULL},
+	{"history.sync_at_start", VAL_BOOL, offsetof(struct config, history_sync_at_start), 0, 0,
+	 NULL},
 };
 
 #define N_KEYS (sizeof config_keys / sizeof config_keys[0])
@@ -167,6 +170,18 @@ static int set_value(struct config *cfg, const struct config_key *k, const char 
 					    where, value, k->name);
 		replace_string(slot, value);
 		return PD_OK;
+	case VAL_BOOL: {
+		static const char *const yes[] = {"on", "yes", "true", "1"}, *const no[] = {
+			"off", "no", "false", "0"};
+		for (int i = 0; i < 4; i++)
+			if (strcasecmp(value, yes[i]) == 0 || strcasecmp(value, no[i]) == 0) {
+				*(bool *)slot = strcasecmp(value, yes[i]) == 0;
+				return PD_OK;
+			}
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "%s: bad value '%s' for %s (allowed: on or off)", where, value,
+				    k->name);
+	}
 	case VAL_INT: {
 		char *end;
 		errno = 0;

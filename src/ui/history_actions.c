@@ -71,6 +71,27 @@ void history_sync_if_stale(struct hist *h)
 	history_sync_toggle(h, true);
 }
 
+extern const struct ui_screen screen_history;
+
+void ui_history_sync_at_start(struct ui *ui)
+{
+	if (!ui->app->cfg.history_sync_at_start)
+		return;
+	for (int i = 0; i < UI_SCREENS; i++) {
+		if (ui_screens[i] != &screen_history || !ui->state[i] || !ui_screen_allowed(ui, i))
+			continue;
+		struct hist *h = ui->state[i];
+		struct pd_error err = {0};
+		h->ui = ui;
+		history_last_synced(ui->app->db, &h->last_synced, &err);
+		bool running = h->sync_job != 0;
+		history_sync_if_stale(h);
+		if (!running && h->sync_job)
+			ui_notify(ui, UI_NOTICE_INFO,
+				  "syncing the billing history in the background: 4 History shows it");
+	}
+}
+
 static const char *object_words(const char *object)
 {
 	static const struct {

@@ -17,6 +17,7 @@ static void after_unlock(struct ui *ui)
 {
 	ui_load_account(ui);
 	ui_jobs_recover(ui);
+	ui_history_sync_at_start(ui);
 }
 
 /* A configured account with a locked vault: the unlock dialog asks (see

@@ -377,6 +377,11 @@ bool ui_screen_allowed(const struct ui *ui, int i);
  * would: refused for a role that may not, re-read, notices cleared. */
 void ui_switch_screen(struct ui *ui, int i);
 
+/* [history] sync_at_start: once the Stripe key is at hand, the History
+ * tab's sync of a stale history starts in the background (its bar shows
+ * on the tab; the status line counts the job), as when the tab opens. */
+void ui_history_sync_at_start(struct ui *ui);
+
 /* Re-read what the status line shows about the account. */
 void ui_load_account(struct ui *ui);
 

@@ -534,7 +534,17 @@ def main():
         if not args.no_sync:
             measure_sync(size, db, built, args.quick)
     table(sizes)
+    if not args.no_ui:  # make demo to the training desk, and the peak RSS through a KDF
+        bench_first_impression_and_peaks(binary, args.quick)
     return 0
+
+
+def bench_first_impression_and_peaks(binary, quick):
+    """Issue 21's own section (tests/bench/memory_demo.py): `make demo` to the
+    training desk on screen, and the peak RSS through a PIN sign-in and a
+    passphrase unlock at the default vault cost."""
+    import memory_demo
+    memory_demo.run(binary, os.path.join(ROOT, "tests", "demo.py"), 1 if quick else 3)
 
 
 if __name__ == "__main__":

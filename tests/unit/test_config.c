@@ -56,7 +56,9 @@ static void test_all_keys(void **state)
 			   "[ui]\n"
 			   "idle_lock = 90s\n"
 			   "[vault]\n"
-			   "desk_key = /etc/paydesk/front.key\n";
+			   "desk_key = /etc/paydesk/front.key\n"
+			   "[history]\n"
+			   "sync_at_start = on\n";
 	assert_int_equal(parse(&cfg, text, &w, &err), 0);
 	assert_int_equal(w.count, 0);
 	assert_string_equal(cfg.theme, "dark");
@@ -69,9 +71,17 @@ static void test_all_keys(void **state)
 	assert_int_equal(cfg.max_retries, 2);
 	assert_int_equal(cfg.idle_lock_seconds, 90);
 	assert_string_equal(cfg.desk_key_path, "/etc/paydesk/front.key");
+	assert_true(cfg.history_sync_at_start);
 	config_free(&cfg);
 	config_init(&cfg);
 	assert_null(cfg.desk_key_path); /* the default: beside the config */
+	assert_false(cfg.history_sync_at_start); /* the History tab syncs when it opens */
+	assert_int_equal(config_parse(&cfg, "[history]\nsync_at_start = Yes\n", "cfg", NULL, NULL,
+				      &err), 0);
+	assert_true(cfg.history_sync_at_start);
+	assert_int_equal(config_parse(&cfg, "[history]\nsync_at_start = off\n", "cfg", NULL, NULL,
+				      &err), 0);
+	assert_false(cfg.history_sync_at_start);
 	assert_int_equal(cfg.idle_lock_seconds, 600);
 	assert_int_equal(config_parse(&cfg, "[ui]\nidle_lock = 15\n", "cfg", NULL, NULL, &err), 0);
 	assert_int_equal(cfg.idle_lock_seconds, 900); /* a bare number is minutes */
@@ -106,6 +116,7 @@ static void test_bad_lines(void **state)
 		{"[ui]\nidle_lock = 25h\n", "cfg:2: bad value '25h' for ui.idle_lock (allowed: a duration"},
 		{"[ui]\nidle_lock = soon\n", "cfg:2: bad value 'soon' for ui.idle_lock"},
 		{"[ui]\nidle_lock = 5d\n", "cfg:2: bad value '5d' for ui.idle_lock"},
+		{"[history]\nsync_at_start = sometimes\n", "cfg:2: bad value 'sometimes' for history.sync_at_start (allowed: on or off)"},
 		{"[vault]\ndesk_key = desk.key\n", "cfg:2: bad value 'desk.key' for vault.desk_key (allowed: an absolute path"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
