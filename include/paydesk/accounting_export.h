@@ -35,6 +35,7 @@ struct accounting_opts {
 	enum accounting_format format;
 	enum accounting_dates dates;
 	int64_t since, until; /* created in [since, until) */
+	const char *payout;   /* po_…: that payout's statement instead (NULL: the range) */
 	char currency[4];     /* "" : the one currency of the range */
 	/* Xero precoding (NULL or "" : left for Xero to ask) */
 	const char *sales_account, *fee_account, *payout_account;

@@ -22,18 +22,20 @@ struct accounting_txn {
 };
 
 /* Calls fn for each balance transaction created in [since, until) in
- * currency, oldest first (strings valid during the call). fn returns 0 to
- * go on, anything else stops and is returned. */
+ * currency — of one payout when payout (po_…) is not NULL or "": the
+ * transactions it paid out and its own — oldest first (strings valid
+ * during the call). fn returns 0 to go on, anything else stops and is
+ * returned. */
 int accounting_txns_each(sqlite3 *db, int64_t since, int64_t until, const char *currency,
-			 int (*fn)(void *ctx, const struct accounting_txn *t), void *ctx,
+			 const char *payout, int (*fn)(void *ctx, const struct accounting_txn *t), void *ctx,
 			 struct pd_error *err);
 
 /* How many such transactions, and how many of them carry a fee. */
 int accounting_txns_count(sqlite3 *db, int64_t since, int64_t until, const char *currency,
-			  int64_t *txns, int64_t *with_fee, struct pd_error *err);
+			  const char *payout, int64_t *txns, int64_t *with_fee, struct pd_error *err);
 
 /* The currencies of the range's transactions (lowercase), at most max. */
-int accounting_currencies(sqlite3 *db, int64_t since, int64_t until, char (*out)[4], int max,
-			  int *n, struct pd_error *err);
+int accounting_currencies(sqlite3 *db, int64_t since, int64_t until, const char *payout,
+			  char (*out)[4], int max, int *n, struct pd_error *err);
 
 #endif

@@ -49,14 +49,23 @@ int accounting_export_check(sqlite3 *db, struct accounting_opts *o, struct pd_er
 {
 	if (o->until && o->since >= o->until)
 		return pd_error_set(err, PD_ERR_USAGE, "the range ends before it starts");
-	if (o->currency[0])
-		return PD_OK;
+	if (o->payout && *o->payout && (o->since || o->until))
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "a payout's statement covers its own transactions: give --payout "
+				    "or dates, not both");
 	char cur[8][4];
 	int n = 0;
-	int rc = accounting_currencies(db, o->since, o->until ? o->until : INT64_MAX, cur, 8, &n,
-				       err);
+	int rc = accounting_currencies(db, o->since, o->until ? o->until : INT64_MAX, o->payout,
+				       cur, 8, &n, err);
 	if (rc)
 		return rc;
+	if (o->payout && *o->payout && n == 0)
+		return pd_error_set(err, PD_ERR_NOT_FOUND,
+				    "no synced payout %.60s: run paydesk sync, then paydesk payouts "
+				    "lists them",
+				    o->payout);
+	if (o->currency[0])
+		return PD_OK;
 	if (n > 1) {
 		char list[64] = "";
 		for (int i = 0; i < n && i < 8; i++) {
@@ -209,14 +218,14 @@ static int run_lines(sqlite3 *db, struct writer *w, struct pd_error *err)
 {
 	const struct accounting_opts *o = w->o;
 	return accounting_txns_each(db, o->since, o->until ? o->until : INT64_MAX, o->currency,
-				    one_txn, w, err);
+				    o->payout, one_txn, w, err);
 }
 
 static int64_t statement_lines(sqlite3 *db, const struct accounting_opts *o, struct pd_error *err)
 {
 	int64_t txns = 0, fees = 0;
-	if (accounting_txns_count(db, o->since, o->until ? o->until : INT64_MAX, o->currency, &txns,
-				  &fees, err))
+	if (accounting_txns_count(db, o->since, o->until ? o->until : INT64_MAX, o->currency,
+				  o->payout, &txns, &fees, err))
 		return -1;
 	return txns + fees;
 }

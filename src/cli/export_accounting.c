@@ -21,6 +21,7 @@ static const char usage_text[] =
 	"                      [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--currency CUR]\n"
 	"                      [--date-format mdy|dmy|iso] [--output FILE [--replace]]\n"
 	"                      [--sales-account CODE] [--fee-account CODE] [--payout-account CODE]\n"
+	"                      [--payout po_…]\n"
 	"The Stripe balance as a bank account (a \"Stripe\" clearing account) for\n"
 	"QuickBooks Online's bank upload (3 columns: Date,Description,Amount; 4 columns:\n"
 	"Date,Description,Credit,Debit) or Xero's precoded bank statement (*Date,*Amount,\n"
@@ -31,7 +32,8 @@ static const char usage_text[] =
 	"From the balance transactions of the last sync (paydesk sync). Dates are local\n"
 	"days, both included; MM/DD/YYYY for QuickBooks and DD/MM/YYYY for Xero unless\n"
 	"--date-format says otherwise. The account codes precode Xero's lines.\n"
-	"Per payout: not yet (payouts are not synced by this version).\n";
+	"--payout po_…: one payout's statement instead of dates: the transactions it paid\n"
+	"out and the payout itself, which come to zero (paydesk payouts lists them).\n";
 
 static int usage_error(const char *msg)
 {
@@ -70,7 +72,7 @@ static int account_code(const char *flag, const char *v, const char **out)
 int cli_export_accounting(struct app *app, int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_COLUMNS, O_SINCE, O_UNTIL, O_CUR, O_DATES, O_OUTPUT, O_REPLACE,
-	       O_SALES, O_FEES, O_PAYOUTS, O_HELP };
+	       O_SALES, O_FEES, O_PAYOUTS, O_PAYOUT, O_HELP };
 	static const struct option opts[] = {
 		{"format", required_argument, NULL, O_FORMAT},
 		{"columns", required_argument, NULL, O_COLUMNS},
@@ -83,6 +85,7 @@ int cli_export_accounting(struct app *app, int argc, char **argv)
 		{"sales-account", required_argument, NULL, O_SALES},
 		{"fee-account", required_argument, NULL, O_FEES},
 		{"payout-account", required_argument, NULL, O_PAYOUTS},
+		{"payout", required_argument, NULL, O_PAYOUT},
 		{"help", no_argument, NULL, O_HELP},
 		{NULL, 0, NULL, 0},
 	};
@@ -128,6 +131,14 @@ int cli_export_accounting(struct app *app, int argc, char **argv)
 		case O_PAYOUTS:
 			if (account_code("--payout-account", optarg, &o.payout_account))
 				return 2;
+			break;
+		case O_PAYOUT:
+			if (strncmp(optarg, "po_", 3) != 0 || strlen(optarg) > 64 ||
+			    strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					   "0123456789_") != strlen(optarg))
+				return usage_error("--payout takes a payout id (po_…, as paydesk "
+						   "payouts lists them)");
+			o.payout = optarg;
 			break;
 		case O_HELP: fputs(usage_text, stdout); return 0;
 		default: return usage_error("unknown or incomplete option");

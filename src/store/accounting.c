@@ -12,15 +12,23 @@ static const char *text(sqlite3_stmt *st, int i)
 	return t ? (const char *)t : "";
 }
 
-static void bind_range(sqlite3_stmt *st, int64_t since, int64_t until, const char *currency)
+static void bind_range(sqlite3_stmt *st, int64_t since, int64_t until, const char *currency,
+		       const char *payout)
 {
 	sqlite3_bind_int64(st, 1, since);
 	sqlite3_bind_int64(st, 2, until);
 	sqlite3_bind_text(st, 3, currency ? currency : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, payout ? payout : "", -1, SQLITE_TRANSIENT);
 }
 
+/* One payout's statement: what it paid out (payout_txns, from the payout
+ * sync) and the payout itself (its own balance transaction's source). */
+#define PAYOUT_FILTER                                                                     \
+	" AND (?4 = '' OR b.source = ?4 OR b.id IN"                                        \
+	"  (SELECT id FROM payout_txns WHERE payout_id = ?4))"
+
 int accounting_txns_each(sqlite3 *db, int64_t since, int64_t until, const char *currency,
-			 int (*fn)(void *ctx, const struct accounting_txn *t), void *ctx,
+			 const char *payout, int (*fn)(void *ctx, const struct accounting_txn *t), void *ctx,
 			 struct pd_error *err)
 {
 	sqlite3_stmt *st;
@@ -36,12 +44,12 @@ int accounting_txns_each(sqlite3 *db, int64_t since, int64_t until, const char *
 		" LEFT JOIN history p ON p.charge_id = b.source AND p.type = 'payment'"
 		" LEFT JOIN history r ON r.stripe_id = b.source"
 		" WHERE b.created >= ?1 AND b.created < ?2 AND (?3 = '' OR b.currency = ?3)"
-		" AND b.currency IS NOT NULL"
+		" AND b.currency IS NOT NULL" PAYOUT_FILTER
 		" ORDER BY b.created, b.id",
 		&st, err);
 	if (rc)
 		return rc;
-	bind_range(st, since, until, currency);
+	bind_range(st, since, until, currency, payout);
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct accounting_txn t = {
@@ -60,17 +68,18 @@ int accounting_txns_each(sqlite3 *db, int64_t since, int64_t until, const char *
 }
 
 int accounting_txns_count(sqlite3 *db, int64_t since, int64_t until, const char *currency,
-			  int64_t *txns, int64_t *with_fee, struct pd_error *err)
+			  const char *payout, int64_t *txns, int64_t *with_fee, struct pd_error *err)
 {
 	sqlite3_stmt *st;
 	int rc = db_prepare(db,
-			    "SELECT count(*), ifnull(sum(ifnull(fee, 0) != 0), 0) FROM history_balance"
-			    " WHERE created >= ?1 AND created < ?2 AND (?3 = '' OR currency = ?3)"
-			    " AND currency IS NOT NULL",
+			    "SELECT count(*), ifnull(sum(ifnull(b.fee, 0) != 0), 0)"
+			    " FROM history_balance b"
+			    " WHERE b.created >= ?1 AND b.created < ?2 AND (?3 = '' OR b.currency = ?3)"
+			    " AND b.currency IS NOT NULL" PAYOUT_FILTER,
 			    &st, err);
 	if (rc)
 		return rc;
-	bind_range(st, since, until, currency);
+	bind_range(st, since, until, currency, payout);
 	int step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
 		*txns = sqlite3_column_int64(st, 0);
@@ -80,19 +89,19 @@ int accounting_txns_count(sqlite3 *db, int64_t since, int64_t until, const char 
 	return step == SQLITE_ROW ? PD_OK : db_fail(db, "counting the balance transactions", err);
 }
 
-int accounting_currencies(sqlite3 *db, int64_t since, int64_t until, char (*out)[4], int max,
-			  int *n, struct pd_error *err)
+int accounting_currencies(sqlite3 *db, int64_t since, int64_t until, const char *payout,
+			  char (*out)[4], int max, int *n, struct pd_error *err)
 {
 	*n = 0;
 	sqlite3_stmt *st;
 	int rc = db_prepare(db,
-			    "SELECT DISTINCT currency FROM history_balance"
-			    " WHERE created >= ?1 AND created < ?2 AND (?3 = '' OR currency = ?3)"
-			    " AND currency IS NOT NULL ORDER BY 1",
+			    "SELECT DISTINCT b.currency FROM history_balance b"
+			    " WHERE b.created >= ?1 AND b.created < ?2 AND (?3 = '' OR b.currency = ?3)"
+			    " AND b.currency IS NOT NULL" PAYOUT_FILTER " ORDER BY 1",
 			    &st, err);
 	if (rc)
 		return rc;
-	bind_range(st, since, until, NULL);
+	bind_range(st, since, until, NULL, payout);
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW)
 		if (*n < max)

@@ -195,6 +195,31 @@ class PayoutsTest(unittest.TestCase):
         self.assertEqual(bad.returncode, 2)
         self.assertIn("YYYY-MM", bad.stderr)
 
+    def test_accounting_export_of_one_payout_comes_to_zero(self):
+        # The bookkeeper books one bank deposit at a time: a payout's statement is
+        # its transactions (gross, each fee on its own line) and the payout itself.
+        auto, manual, _instant = self.month_of_payments()
+        self.assertEqual(self.paydesk("sync").returncode, 0)
+        for po in (auto, manual):
+            out = self.paydesk("export", "--format", "quickbooks", "--payout", po["id"])
+            self.assertEqual(out.returncode, 0, out.stderr)
+            rows = out.stdout.splitlines()
+            self.assertEqual(rows[0], "Date,Description,Amount")
+            amounts = [round(float(r.rsplit(",", 1)[1]) * 100) for r in rows[1:]]
+            self.assertEqual(sum(amounts), 0, out.stdout)          # the clearing account at zero
+            self.assertIn(-po["amount"], amounts, out.stdout)      # the deposit to the bank
+            self.assertGreater(len(amounts), 2)
+        bad = self.paydesk("export", "--format", "xero", "--payout", "ch_123")
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("--payout takes a payout id", bad.stderr)
+        both = self.paydesk("export", "--format", "xero", "--payout", auto["id"],
+                            "--since", "2026-11-01")
+        self.assertEqual(both.returncode, 2)
+        self.assertIn("not both", both.stderr)
+        gone = self.paydesk("export", "--format", "xero", "--payout", "po_nothere")
+        self.assertEqual(gone.returncode, 1)
+        self.assertIn("no synced payout po_nothere", gone.stderr)
+
     def test_incremental_sync_sees_a_payout_arrive_and_only_asks_for_new_ones(self):
         auto, manual, instant = self.month_of_payments()
         self.assertEqual(self.paydesk("sync").returncode, 0)
