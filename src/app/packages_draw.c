@@ -248,7 +248,7 @@ int packages_return_draws(sqlite3 *db, const struct session *who, int64_t appoin
 				 money_format(credit, currency, money, sizeof money));
 		}
 		r->done = true;
-		snprintf(r->message, sizeof r->message, "Gave %s back to %s (%s).", what, names,
+		snprintf(r->message, sizeof r->message, "Gave %s back to %.300s (%.40s).", what, names,
 			 appt_payment_label(r->payment));
 	}
 	return rc;
