@@ -612,6 +612,15 @@ static void submit_form(struct pay_panel *p)
 		p->form.focus = PF_TIP;
 		return;
 	}
+	if (tip > 0 && pd->req.op != PAY_OP_REFUND &&
+	    payrow_method_is_drawn(pd->tender)) { /* no money moves: nowhere to put a tip */
+		free(pd);
+		snprintf(p->error, sizeof p->error,
+			 "Tip: a visit paid from a package or credit moves no money, so it carries "
+			 "no tip: clear it, and take the tip in cash or by card");
+		p->form.focus = PF_TIP;
+		return;
+	}
 	if (tip > 0) {
 		char m[64];
 		size_t n = strlen(body);

@@ -88,6 +88,15 @@ class PackagesEndToEnd(ConnectedCase):
         for _ in range(7):
             t.send("Space")
         t.wait_for("< the client's package or credit >")
+        # Found by the tester: a tip typed here was shown in the confirm, then
+        # dropped: no money moves, so it is refused where it is typed.
+        t.send("Tab", "Tab")
+        t.type("5")
+        t.send("Enter")
+        screen = t.wait_for("moves no money, so it carries no")
+        self.assertNotIn("Take this payment?", screen)
+        t.send("C-u")
+        t.send("BTab", "BTab")
         t.send("Enter", "Enter")
         screen = t.wait_for("Take this payment?")
         self.assertIn("From 3 haircuts: 3 of 3 visits left", screen)
