@@ -69,6 +69,7 @@ struct client_package {
 	int64_t refunded;
 	char refund_id[64];
 	char sold_by[64];
+	char desk[64]; /* where it was sold (PAYDESK_DESK or the host): the day close */
 	int64_t bought_at, expires_at; /* expires_at 0: never */
 	int64_t version;
 	/* from the draws still standing */

@@ -2,6 +2,7 @@
  * selling at the desk, paying appointments from them and giving that back.
  * Stripe's part (a sale by card, refunds) is packages_stripe.c. */
 #include "paydesk/packages.h"
+#include "paydesk/readers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,6 +284,7 @@ int pkg_new_sale(sqlite3 *db, const struct session *who, int64_t package_id, int
 	snprintf(c->method, sizeof c->method, "%s", method);
 	snprintf(c->note, sizeof c->note, "%s", note ? note : "");
 	snprintf(c->sold_by, sizeof c->sold_by, "%s", pay_actor(who));
+	readers_desk_name(c->desk, sizeof c->desk);
 	c->bought_at = (int64_t)time(NULL);
 	c->expires_at = p.valid_days ? c->bought_at + p.valid_days * 86400 : 0;
 	client_free(&cl);

@@ -104,6 +104,19 @@ int day_close_expected(sqlite3 *db, const struct day_close_scope *s, struct day_
 			"  AND (?4 = '' OR coalesce(r.actor, p.actor) = ?4 COLLATE NOCASE)"
 			" GROUP BY 1, 2",
 			s, out, max, n, err);
+	/* Packages and credit sold here: desk tenders into the till, a saved
+	 * card as Stripe's. A sale's refund is its desk_refund record, above, on
+	 * the day it was handed back. */
+	if (!rc)
+		rc = add_rows(
+			db,
+			"SELECT CASE method WHEN 'card' THEN 'card' ELSE method END, currency,"
+			" count(*), sum(price), 0, 0"
+			" FROM client_packages"
+			" WHERE state IN ('active', 'refunded') AND bought_at >= ?1 AND bought_at < ?2"
+			"  AND (?3 = '' OR desk = ?3) AND (?4 = '' OR sold_by = ?4 COLLATE NOCASE)"
+			" GROUP BY 1, 2",
+			s, out, max, n, err);
 	/* Cards: what Stripe confirmed to this desk; a payment's history row has
 	 * its PaymentIntent as stripe_id (unique index). */
 	if (!rc)

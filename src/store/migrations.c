@@ -1070,6 +1070,10 @@ const struct migration store_migrations[] = {
 	 "    new.no_show_fee_kind, new.no_show_fee_value, new.in_time_rule, new.late_rule,"
 	 "    new.updated_at, new.updated_by);"
 	 " END;", NULL},
+	{26, "package sales: the desk they were sold at, for the day close",
+	 /* NULL for sales made before: they count in "all desks" only, as
+	  * desk payments from before schema 23 do. */
+	 "ALTER TABLE client_packages ADD COLUMN desk TEXT;", NULL},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

@@ -197,9 +197,9 @@ int cpkg_insert(sqlite3 *db, const struct client_package *c, int64_t *id, struct
 	int rc = db_prepare(db,
 			    "INSERT INTO client_packages (client_id, package_id, name, kind,"
 			    " service_id, visits, credit, price, currency, state, method, note,"
-			    " payment_intent_id, message, sold_by, bought_at, expires_at)"
+			    " payment_intent_id, message, sold_by, bought_at, expires_at, desk)"
 			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-			    " ?15, ?16, ?17)",
+			    " ?15, ?16, ?17, nullif(?18, ''))",
 			    &st, err);
 	if (rc)
 		return rc;
@@ -224,6 +224,7 @@ int cpkg_insert(sqlite3 *db, const struct client_package *c, int64_t *id, struct
 	sqlite3_bind_text(st, 15, c->sold_by, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 16, c->bought_at);
 	sqlite3_bind_int64(st, 17, c->expires_at);
+	sqlite3_bind_text(st, 18, c->desk, -1, SQLITE_TRANSIENT);
 	rc = step_done(db, st, "recording the sale", err);
 	if (!rc && id)
 		*id = sqlite3_last_insert_rowid(db);
