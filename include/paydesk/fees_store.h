@@ -49,6 +49,10 @@ struct appt_fee {
 	int attempts;      /* charges started */
 	char proposed_by[USER_NAME_MAX + 1], updated_by[USER_NAME_MAX + 1];
 	int64_t proposed_at, updated_at;
+	/* charged (schema 27): the desk and user it was charged by, when Stripe
+	 * confirmed it (0: not charged), and how much was refunded since */
+	char desk[64], charged_by[USER_NAME_MAX + 1];
+	int64_t charged_at, refunded;
 	/* read with it, for lists: */
 	int64_t client_id;
 	char client[CLIENT_NAME_MAX * 4 + 1];
@@ -66,9 +70,11 @@ int fees_live_for(sqlite3 *db, int64_t appointment_id, struct appt_fee *out,
 /* Fees still to be worked (proposed, charging, declined, needs action),
  * oldest visit first; all: every fee, newest first. *out heap (free()). */
 int fees_list(sqlite3 *db, int all, struct appt_fee **out, size_t *n, struct pd_error *err);
-/* Rewrite state, amount, reason, message, Stripe ids, link, attempts and
- * updated_by/at of f->id if it is still in state from; PD_ERR_CONFLICT
+/* Rewrite state, amount, reason, message, Stripe ids, link, attempts,
+ * desk, charged_by/at, refunded and updated_by/at of f->id if it is still in state from; PD_ERR_CONFLICT
  * when it moved since. */
 int fees_move(sqlite3 *db, const struct appt_fee *f, enum fee_state from, struct pd_error *err);
+/* The charged fee whose PaymentIntent is pi; PD_ERR_NOT_FOUND when none. */
+int fees_by_intent(sqlite3 *db, const char *pi, struct appt_fee *out, struct pd_error *err);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "payments_internal.h"
 #include "fees_internal.h"
@@ -14,6 +15,7 @@
 #include "paydesk/db.h"
 #include "paydesk/money.h"
 #include "paydesk/outbox_runner.h"
+#include "paydesk/readers.h"
 #include "paydesk/settings.h"
 
 #define FEE_UNKNOWN                                                                       \
@@ -34,6 +36,12 @@ static int record(const struct pay_env *e, struct appt_fee *f, enum fee_state fr
 		  const char *action, struct pd_error *err)
 {
 	snprintf(f->updated_by, sizeof f->updated_by, "%s", fees_actor(e->who));
+	if (f->state == FEE_CHARGED && !f->charged_at) {
+		/* card money of this desk and user in the day close (schema 27) */
+		readers_desk_name(f->desk, sizeof f->desk);
+		snprintf(f->charged_by, sizeof f->charged_by, "%s", fees_actor(e->who));
+		f->charged_at = (int64_t)time(NULL);
+	}
 	int rc = db_begin(e->db, err);
 	if (!rc)
 		rc = fees_move(e->db, f, from, err);

@@ -117,17 +117,30 @@ int day_close_expected(sqlite3 *db, const struct day_close_scope *s, struct day_
 			"  AND (?3 = '' OR desk = ?3) AND (?4 = '' OR sold_by = ?4 COLLATE NOCASE)"
 			" GROUP BY 1, 2",
 			s, out, max, n, err);
-	/* Cards: what Stripe confirmed to this desk; a payment's history row has
-	 * its PaymentIntent as stripe_id (unique index). */
+	/* Cards: what Stripe confirmed to this desk, a tip typed with it
+	 * included (Stripe took amount + tip); a payment's history row has its
+	 * PaymentIntent as stripe_id (unique index). */
 	if (!rc)
 		rc = add_rows(
 			db,
-			"SELECT 'card', p.currency, count(*), sum(p.amount), sum(p.refunded),"
+			"SELECT 'card', p.currency, count(*), sum(p.amount + p.tip), sum(p.refunded),"
 			" sum(EXISTS (SELECT 1 FROM history h WHERE h.stripe_id = p.payment_intent_id))"
 			" FROM appointment_payments p"
 			" WHERE p.method IN ('card', 'link', 'reader') AND p.status = 'succeeded'"
 			"  AND p.created_at >= ?1 AND p.created_at < ?2"
 			"  AND (?3 = '' OR p.desk = ?3) AND (?4 = '' OR p.actor = ?4 COLLATE NOCASE)"
+			" GROUP BY 2",
+			s, out, max, n, err);
+	/* No-show and late-cancellation fees: card money of the desk and user
+	 * that charged them, on the day Stripe confirmed it (schema 27). */
+	if (!rc)
+		rc = add_rows(
+			db,
+			"SELECT 'card', f.currency, count(*), sum(f.amount), sum(f.refunded),"
+			" sum(EXISTS (SELECT 1 FROM history h WHERE h.stripe_id = f.payment_intent_id))"
+			" FROM appointment_fees f"
+			" WHERE f.state = 'charged' AND f.charged_at >= ?1 AND f.charged_at < ?2"
+			"  AND (?3 = '' OR f.desk = ?3) AND (?4 = '' OR f.charged_by = ?4 COLLATE NOCASE)"
 			" GROUP BY 2",
 			s, out, max, n, err);
 	if (!rc)

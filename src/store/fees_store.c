@@ -46,7 +46,7 @@ int fee_state_open(enum fee_state s)
 	" f.currency, f.reason, f.message, ifnull(f.policy_id, 0), f.policy_version,"        \
 	" f.visit_at, f.payment_intent_id, f.checkout_session_id, f.pay_link_url, f.attempts," \
 	" f.proposed_by, f.proposed_at, f.updated_by, f.updated_at, a.client_id, c.name,"   \
-	" s.name FROM appointment_fees f JOIN appointments a ON a.id = f.appointment_id"     \
+	" s.name, f.desk, f.charged_by, ifnull(f.charged_at, 0), f.refunded FROM appointment_fees f JOIN appointments a ON a.id = f.appointment_id"     \
 	" JOIN clients c ON c.id = a.client_id JOIN services s ON s.id = a.service_id"
 
 static void text_col(sqlite3_stmt *st, int col, char *out, size_t size)
@@ -86,6 +86,10 @@ static int read_row(sqlite3_stmt *st, void *elem)
 	f->client_id = sqlite3_column_int64(st, 20);
 	text_col(st, 21, f->client, sizeof f->client);
 	text_col(st, 22, f->service, sizeof f->service);
+	text_col(st, 23, f->desk, sizeof f->desk);
+	text_col(st, 24, f->charged_by, sizeof f->charged_by);
+	f->charged_at = sqlite3_column_int64(st, 25);
+	f->refunded = sqlite3_column_int64(st, 26);
 	return 0;
 }
 
@@ -166,7 +170,8 @@ int fees_move(sqlite3 *db, const struct appt_fee *f, enum fee_state from, struct
 	int rc = db_prepare(db,
 			    "UPDATE appointment_fees SET state = ?2, amount = ?3, reason = ?4,"
 			    " message = ?5, payment_intent_id = ?6, checkout_session_id = ?7,"
-			    " pay_link_url = ?8, attempts = ?9, updated_by = ?10, updated_at = ?11"
+			    " pay_link_url = ?8, attempts = ?9, updated_by = ?10, updated_at = ?11,"
+			    " desk = ?13, charged_by = ?14, charged_at = nullif(?15, 0), refunded = ?16"
 			    " WHERE id = ?1 AND state = ?12",
 			    &st, err);
 	if (rc)
@@ -183,6 +188,10 @@ int fees_move(sqlite3 *db, const struct appt_fee *f, enum fee_state from, struct
 	sqlite3_bind_text(st, 10, f->updated_by, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 11, (int64_t)time(NULL));
 	sqlite3_bind_text(st, 12, fee_state_key(from), -1, SQLITE_STATIC);
+	bind_text_or_null(st, 13, f->desk);
+	bind_text_or_null(st, 14, f->charged_by);
+	sqlite3_bind_int64(st, 15, f->charged_at);
+	sqlite3_bind_int64(st, 16, f->refunded);
 	int step = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (step != SQLITE_DONE)
@@ -191,4 +200,21 @@ int fees_move(sqlite3 *db, const struct appt_fee *f, enum fee_state from, struct
 		return pd_error_set(err, PD_ERR_CONFLICT,
 				    "the fee was changed by someone else meanwhile: look at it again");
 	return PD_OK;
+}
+
+int fees_by_intent(sqlite3 *db, const char *pi, struct appt_fee *out, struct pd_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, FEE_SELECT " WHERE f.payment_intent_id = ?1 AND f.state = 'charged'",
+			    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, pi ? pi : "", -1, SQLITE_TRANSIENT);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		read_row(st, out);
+	sqlite3_finalize(st);
+	if (step == SQLITE_DONE)
+		return pd_error_set(err, PD_ERR_NOT_FOUND, "no fee was charged with %s", pi);
+	return step == SQLITE_ROW ? PD_OK : db_fail(db, "reading a fee", err);
 }

@@ -1074,6 +1074,22 @@ const struct migration store_migrations[] = {
 	 /* NULL for sales made before: they count in "all desks" only, as
 	  * desk payments from before schema 23 do. */
 	 "ALTER TABLE client_packages ADD COLUMN desk TEXT;", NULL},
+	{27, "charged fees: the desk and user that charged them, when, and what was refunded",
+	 /* A fee is not a payment toward the visit's price, so it keeps its own
+	  * row; these say where its card money belongs in the day close (the
+	  * desk and user that charged it, the time Stripe confirmed it) and how
+	  * much of it was handed back. Fees charged before: charged_by and
+	  * charged_at from their last move, desk NULL (counted in "all desks"
+	  * only, like desk payments from before schema 23). */
+	 "ALTER TABLE appointment_fees ADD COLUMN desk TEXT;"
+	 "ALTER TABLE appointment_fees ADD COLUMN charged_by TEXT;"
+	 "ALTER TABLE appointment_fees ADD COLUMN charged_at INTEGER;"
+	 "ALTER TABLE appointment_fees ADD COLUMN refunded INTEGER NOT NULL DEFAULT 0"
+	 "  CHECK (refunded >= 0 AND refunded <= amount);"
+	 "UPDATE appointment_fees SET charged_by = updated_by, charged_at = updated_at"
+	 "  WHERE state = 'charged';"
+	 "CREATE INDEX appointment_fees_charged ON appointment_fees(charged_at)"
+	 "  WHERE charged_at IS NOT NULL;", NULL},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

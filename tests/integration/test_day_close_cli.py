@@ -178,6 +178,71 @@ class DayCloseCli(unittest.TestCase):
         back = self.paydesk("close", "--date", self.today, "--desk", "back").stdout
         self.assertNotIn("45.00", back)
 
+    def amy_with_a_card(self):
+        self.drive("settings", "bill_with_stripe", "on")
+        c = self.drive("client", "Amy Pond", "amy@example.com")["subject"]["id"]
+        cus = self.drive("sync", str(c))["subject"]["customer"]
+        r = self.fake.api("POST", "/v1/payment_methods/pm_card_visa/attach", {"customer": cus})
+        self.assertEqual(r.status, 200, r.json())
+        self.drive("cards", str(c))
+        return c
+
+    def test_a_card_tip_is_in_the_card_line(self):
+        # A 40.00 visit paid by saved card with 5.00 tip typed at the desk: Stripe took
+        # 45.00, so the card line of that desk and user says 45.00.
+        c = self.amy_with_a_card()
+        a = self.drive("book", str(c), "4000", "eur")["subject"]["id"]
+        self.drive("--amount", "4000", "--tip", "500", "--pm", "pm_card_visa", "card", str(a))
+        taken = self.fake.api("GET", "/v1/payment_intents", {"limit": 10}).json()["data"]
+        self.assertEqual([p["amount"] for p in taken], [4500])
+        out = self.paydesk("close", "--date", self.today, "--desk", "front", "--user",
+                           "Sam").stdout
+        self.assertRegex(out, r"card \(Stripe\)\s+EUR\s+1\s+45\.00\s+0\.00\s+45\.00")
+
+    def no_show_fee(self):
+        """Amy's 40.00 visit three days ago, a no-show under a 50% policy: fee 20.00."""
+        c = self.amy_with_a_card()
+        self.drive("policy", "50%", "none", "24", "eur", user="Alex")
+        a = self.drive("book", str(c), "4000", "eur")["subject"]["id"]
+        start = int(time.time()) - 3 * 86400
+        con = sqlite3.connect(self.home.db)
+        with con:
+            con.execute("UPDATE appointments SET starts_at = ?, ends_at = ? WHERE id = ?",
+                        (start, start + 900, a))
+        con.close()
+        fee = self.drive("no-show", str(a))["subject"]
+        self.assertEqual((fee["state"], fee["amount"]), ("proposed", 2000))
+        return a, fee["id"]
+
+    def test_a_fee_charged_at_the_desk_is_in_its_card_line(self):
+        # Sam charges a no-show fee today through `paydesk fees` at the front desk: the
+        # day's card line of that desk and of Sam has it, the back desk's has not.
+        _, fee = self.no_show_fee()
+        out = self.paydesk("fees", "charge", str(fee), "--as", "Sam", pin="1357")
+        self.assertIn("Charged 20.00", out.stdout)
+        front = self.paydesk("close", "--date", self.today, "--desk", "front").stdout
+        self.assertRegex(front, r"card \(Stripe\)\s+EUR\s+1\s+20\.00\s+0\.00\s+20\.00")
+        sam = self.paydesk("close", "--date", self.today, "--desk", "front", "--user",
+                           "Sam").stdout
+        self.assertRegex(sam, r"card \(Stripe\)\s+EUR\s+1\s+20\.00")
+        alex = self.paydesk("close", "--date", self.today, "--user", "Alex").stdout
+        self.assertNotIn("card (Stripe)", alex)
+        back = self.env["PAYDESK_DESK"]
+        try:
+            self.env["PAYDESK_DESK"] = "back"
+            other = self.paydesk("close", "--date", self.today, "--desk", "back").stdout
+        finally:
+            self.env["PAYDESK_DESK"] = back
+        self.assertNotIn("card (Stripe)", other)
+        every = self.paydesk("close", "--date", self.today).stdout
+        self.assertRegex(every, r"card \(Stripe\)\s+EUR\s+1\s+20\.00")
+        # once synced, the takings and the close see it in Stripe's history too
+        self.paydesk("sync")
+        takings = self.paydesk("takings", "--date", self.today).stdout
+        self.assertRegex(takings, r"(?i)stripe.*EUR.*20\.00", takings)
+        synced = self.paydesk("close", "--date", self.today, "--desk", "front").stdout
+        self.assertIn("1 of 1 in Stripe's synced history", synced)
+
     def test_bad_options(self):
         self.assertIn("YYYY-MM-DD", self.paydesk("close", "--date", "07/12/2026",
                                                  expect=2).stderr)
