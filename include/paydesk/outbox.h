@@ -66,6 +66,11 @@ int outbox_list_unresolved(sqlite3 *db, struct outbox_row **rows, size_t *n, str
  * NULL: any). PD_ERR_NOT_FOUND when none. */
 int outbox_find_latest(sqlite3 *db, const char *path, const char *pair, int64_t since,
                        struct outbox_row *out, struct pd_error *err);
+/* The same, passing over rows whose params hold except_key at all (such as
+ * "metadata[fee_id]": a fee's call is not the visit's payment). */
+int outbox_find_latest_except(sqlite3 *db, const char *path, const char *pair,
+                              const char *except_key, int64_t since, struct outbox_row *out,
+                              struct pd_error *err);
 
 /* Sum of the integer parameter key over the done rows for path holding pair
  * (refunds of one PaymentIntent: "/v1/refunds", "payment_intent=pi_…", "amount"). */

@@ -39,6 +39,10 @@ bool pay_refund_unresolved(sqlite3 *db, const char *payment_intent);
 #define PAY_REFUND_PENDING                                                              \
 	"the refund's outcome is not known yet (%.200s): Y re-checks it at Stripe; do not " \
 	"refund again (nothing is refunded twice)"
+/* A no-show / late-cancellation fee's Stripe calls carry this key and the
+ * appointment's id too: finding the visit's own payment call passes them over. */
+#define PAY_FEE_KEY "metadata[fee_id]"
+
 #define PAY_REFUND_PENDING_ROW "refund pending: Y re-checks it at Stripe (%s, no clear answer yet)"
 
 /* Refunds Stripe made (done in the outbox) that the attempts do not show

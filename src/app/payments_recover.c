@@ -87,7 +87,7 @@ static int settle_card(const struct pay_env *e, struct pay_attempt *row, const c
 	char msg[512], money[64];
 	const char *after = recheck ? RECHECKED : RECOVERED;
 	money_format(row->amount, row->currency, money, sizeof money);
-	int rc = outbox_find_latest(e->db, "/v1/payment_intents", pair, row->created_at, &create,
+	int rc = outbox_find_latest_except(e->db, "/v1/payment_intents", pair, PAY_FEE_KEY, row->created_at, &create,
 				    NULL);
 	if (rc) /* nothing reached the outbox: nothing was sent */
 		snprintf(msg, sizeof msg,
@@ -152,7 +152,7 @@ static int settle_link(const struct pay_env *e, struct pay_attempt *row, const c
 {
 	struct outbox_row create = {0};
 	*closed = false;
-	int rc = outbox_find_latest(e->db, "/v1/checkout/sessions", pair, row->created_at, &create,
+	int rc = outbox_find_latest_except(e->db, "/v1/checkout/sessions", pair, PAY_FEE_KEY, row->created_at, &create,
 				    NULL);
 	if (!rc && row_open(create.state)) {
 		outbox_row_clear(&create);
@@ -215,7 +215,7 @@ static int settle_reader(const struct pay_env *e, struct pay_attempt *row, const
 {
 	struct outbox_row create = {0};
 	*closed = false;
-	int rc = outbox_find_latest(e->db, "/v1/payment_intents", pair, row->created_at, &create,
+	int rc = outbox_find_latest_except(e->db, "/v1/payment_intents", pair, PAY_FEE_KEY, row->created_at, &create,
 				    NULL);
 	if (!rc && row_open(create.state)) {
 		outbox_row_clear(&create);

@@ -314,8 +314,25 @@ char *outbox_param(const char *params, const char *key)
 	return NULL;
 }
 
+/* Whether params (form-encoded) hold key, whatever its value. */
+static bool has_key(const char *params, const char *key)
+{
+	size_t n = strlen(key);
+	for (const char *p = params ? strstr(params, key) : NULL; p; p = strstr(p + 1, key))
+		if ((p == params || p[-1] == '&') && p[n] == '=')
+			return true;
+	return false;
+}
+
 int outbox_find_latest(sqlite3 *db, const char *path, const char *pair, int64_t since,
                        struct outbox_row *out, struct pd_error *err)
+{
+	return outbox_find_latest_except(db, path, pair, NULL, since, out, err);
+}
+
+int outbox_find_latest_except(sqlite3 *db, const char *path, const char *pair,
+                              const char *except_key, int64_t since, struct outbox_row *out,
+                              struct pd_error *err)
 {
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *st;
@@ -333,6 +350,8 @@ int outbox_find_latest(sqlite3 *db, const char *path, const char *pair, int64_t 
 	bool found = false;
 	while (!found && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		if (pair && !has_pair((const char *)sqlite3_column_text(st, 4), pair))
+			continue;
+		if (except_key && has_key((const char *)sqlite3_column_text(st, 4), except_key))
 			continue;
 		row_read(st, out);
 		found = true;
