@@ -65,6 +65,31 @@ int fees_charge(const struct pay_env *e, int64_t id, struct pay_result *r,
 int fees_pay_link(const struct pay_env *e, int64_t id, struct pay_result *r,
 		  struct pd_error *err);
 
+/* What can still be refunded of fee id (*left, minor units; *out the fee),
+ * or why nothing can: only a charged fee, less what was refunded of it. */
+int fees_refundable(sqlite3 *db, int64_t id, struct appt_fee *out, int64_t *left,
+		    struct pd_error *err);
+
+/* Refund amount (0: all that is left) of charged fee id to the client's
+ * card (a worker: network): one POST /v1/refunds of its PaymentIntent
+ * through the outbox, staff within their refund limits
+ * (auth_refund_reserve); recorded on the fee (refunded, so the day close
+ * shows it) with a fee.refund audit entry. A refund of it whose outcome is
+ * not known yet blocks another; never more than was charged. reason: a
+ * Stripe refund reason (requested_by_customer, duplicate, fraudulent). */
+int fees_refund(const struct pay_env *e, int64_t id, int64_t amount, const char *reason,
+		struct pay_result *r, struct pd_error *err);
+
+/* After an outage or a crash: refunds of charged fees that Stripe made
+ * (done in the outbox) but were not recorded on them are added to them,
+ * audited (fee.refund). Called by payment recovery. */
+int fees_settle_refunds(const struct pay_env *e, struct pd_error *err);
+
+/* Inside a transaction recording a refund of PaymentIntent pi made some
+ * other way (History): when pi is a charged fee's, part is added to what was
+ * refunded of it. Nothing when pi is not a fee's. */
+int fees_note_refund_in(sqlite3 *db, const char *pi, int64_t part, struct pd_error *err);
+
 /* "visit today", "visit yesterday", "visit 3 days ago", "visit 2 weeks ago". */
 char *fee_visit_ago(int64_t visit_at, int64_t now, char *out, size_t len);
 

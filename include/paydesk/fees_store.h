@@ -71,9 +71,12 @@ int fees_live_for(sqlite3 *db, int64_t appointment_id, struct appt_fee *out,
  * oldest visit first; all: every fee, newest first. *out heap (free()). */
 int fees_list(sqlite3 *db, int all, struct appt_fee **out, size_t *n, struct pd_error *err);
 /* Rewrite state, amount, reason, message, Stripe ids, link, attempts,
- * desk, charged_by/at, refunded and updated_by/at of f->id if it is still in state from; PD_ERR_CONFLICT
- * when it moved since. */
+ * desk, charged_by/at, refunded and updated_by/at of f->id if it is still in state from;
+ * PD_ERR_CONFLICT when it moved since. */
 int fees_move(sqlite3 *db, const struct appt_fee *f, enum fee_state from, struct pd_error *err);
+/* Add part to what was refunded of charged fee id, never past its amount;
+ * PD_ERR_CONFLICT when it is not charged or part does not fit any more. */
+int fees_add_refund(sqlite3 *db, int64_t id, int64_t part, struct pd_error *err);
 /* The charged fee whose PaymentIntent is pi; PD_ERR_NOT_FOUND when none. */
 int fees_by_intent(sqlite3 *db, const char *pi, struct appt_fee *out, struct pd_error *err);
 

@@ -8,6 +8,7 @@
 
 #include "paydesk/audit.h"
 #include "paydesk/db.h"
+#include "paydesk/fees.h"
 #include "paydesk/history.h"
 #include "paydesk/log.h"
 #include "paydesk/money.h"
@@ -142,6 +143,8 @@ static int record_refund(const struct pay_env *e, const struct history_detail *d
 		rc = db_begin(e->db, err);
 		if (!rc)
 			rc = audit_append(e->db, &en, err);
+		if (!rc) /* a fee's PaymentIntent: the fee shows what was refunded of it */
+			rc = fees_note_refund_in(e->db, d->payment_intent, amount, err);
 		if (!rc)
 			rc = fold_ingest(e->db, page, request_id, err);
 		if (!rc)

@@ -112,7 +112,8 @@ static int recheck_card(const struct pay_env *e, struct pay_attempt *row, struct
 	struct outbox_row create = {0}, confirm = {0};
 	struct stripe_response resp = {0};
 	int rc = PD_OK;
-	if (outbox_find_latest_except(e->db, "/v1/payment_intents", pair, PAY_FEE_KEY, row->created_at, &create, NULL))
+	if (outbox_find_latest_except(e->db, "/v1/payment_intents", pair, PAY_FEE_KEY,
+				      row->created_at, &create, NULL))
 		return PD_OK; /* never sent: recorded as not charged */
 	if (call_open(create.state)) {
 		int64_t id = create.id;
@@ -161,7 +162,8 @@ static int recheck_other(const struct pay_env *e, struct pay_attempt *row, struc
 	const char *path = row->method == PAYROW_LINK ? "/v1/checkout/sessions" : "/v1/payment_intents";
 	struct outbox_row create = {0};
 	int rc = PD_OK;
-	if (outbox_find_latest_except(e->db, path, pair, PAY_FEE_KEY, row->created_at, &create, NULL) == PD_OK &&
+	if (outbox_find_latest_except(e->db, path, pair, PAY_FEE_KEY, row->created_at, &create,
+				      NULL) == PD_OK &&
 	    call_open(create.state))
 		rc = resend(e, create.id, err);
 	outbox_row_clear(&create);

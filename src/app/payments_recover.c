@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "paydesk/fees.h"
 #include "paydesk/instances.h"
 #include "paydesk/db.h"
 #include "paydesk/log.h"
@@ -87,8 +88,8 @@ static int settle_card(const struct pay_env *e, struct pay_attempt *row, const c
 	char msg[512], money[64];
 	const char *after = recheck ? RECHECKED : RECOVERED;
 	money_format(row->amount, row->currency, money, sizeof money);
-	int rc = outbox_find_latest_except(e->db, "/v1/payment_intents", pair, PAY_FEE_KEY, row->created_at, &create,
-				    NULL);
+	int rc = outbox_find_latest_except(e->db, "/v1/payment_intents", pair, PAY_FEE_KEY,
+					   row->created_at, &create, NULL);
 	if (rc) /* nothing reached the outbox: nothing was sent */
 		snprintf(msg, sizeof msg,
 			 "Not charged: %s. Take it again.",
@@ -152,8 +153,8 @@ static int settle_link(const struct pay_env *e, struct pay_attempt *row, const c
 {
 	struct outbox_row create = {0};
 	*closed = false;
-	int rc = outbox_find_latest_except(e->db, "/v1/checkout/sessions", pair, PAY_FEE_KEY, row->created_at, &create,
-				    NULL);
+	int rc = outbox_find_latest_except(e->db, "/v1/checkout/sessions", pair, PAY_FEE_KEY,
+					   row->created_at, &create, NULL);
 	if (!rc && row_open(create.state)) {
 		outbox_row_clear(&create);
 		return PD_OK;
@@ -215,8 +216,8 @@ static int settle_reader(const struct pay_env *e, struct pay_attempt *row, const
 {
 	struct outbox_row create = {0};
 	*closed = false;
-	int rc = outbox_find_latest_except(e->db, "/v1/payment_intents", pair, PAY_FEE_KEY, row->created_at, &create,
-				    NULL);
+	int rc = outbox_find_latest_except(e->db, "/v1/payment_intents", pair, PAY_FEE_KEY,
+					   row->created_at, &create, NULL);
 	if (!rc && row_open(create.state)) {
 		outbox_row_clear(&create);
 		return PD_OK;
@@ -377,5 +378,7 @@ int payments_recover(const struct pay_env *e, size_t *settled, size_t *still_ope
 	free(ids);
 	if (!rc)
 		rc = pay_settle_refunds(e, settled, err);
+	if (!rc) /* a fee's refund is kept on the fee, not on a payment */
+		rc = fees_settle_refunds(e, err);
 	return rc;
 }

@@ -1,7 +1,8 @@
 /* `paydesk fees …`: the fees queue headless. Lists the fees proposed at
  * no-shows and late cancellations, and works them one at a time with the
  * same rules and audit entries as the Appointments tab's queue (app/fees.c):
- * charge the saved card, send a pay link, change the amount, waive. */
+ * charge the saved card, send a pay link, change the amount, waive — and
+ * refund a charged fee (one --yes, staff within their refund limits). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,10 @@ static void usage(FILE *out)
 	      "       paydesk fees link ID                 a pay link for the client instead\n"
 	      "       paydesk fees amount ID AMOUNT --reason TEXT   change what is asked\n"
 	      "       paydesk fees waive ID --reason TEXT  let it go\n"
+	      "       paydesk fees refund ID [--amount AMOUNT] [--reason WHY] [--yes]\n"
+	      "                                            give a charged fee back to the card\n"
+	      "refund: WHY is requested_by_customer (the default), duplicate or fraudulent;\n"
+	      "without --yes it says what it would refund and does nothing.\n"
 	      "Who acts: --as NAME with PAYDESK_PIN or --pin-fd N, else the vault passphrase\n"
 	      "(PAYDESK_PASSPHRASE or --passphrase-fd N), whose holder is an admin. Staff charge,\n"
 	      "lower and waive fees; only an admin asks more than the policy's amount.\n",
@@ -53,6 +58,9 @@ static void print_list(sqlite3 *db, bool all, struct pd_error *err, int *rc)
 			printf("     pay link: %s\n", f->pay_link_url);
 		if (f->state == FEE_WAIVED)
 			printf("     waived by %s: %s\n", f->updated_by, f->reason);
+		if (f->state == FEE_CHARGED && f->refunded > 0)
+			printf("     refunded %s\n",
+			       money_format(f->refunded, f->currency, money, sizeof money));
 	}
 	free(list);
 }
@@ -64,27 +72,75 @@ static void print_result(const struct pay_result *r)
 		printf("pay link: %s\n", r->url);
 }
 
+/* `fees refund ID`: without yes, what would be refunded; with it, refunded. */
+static int refund(struct app *app, int64_t id, const char *amount_text, const char *reason,
+		  bool yes, const char *as, int pin_fd, int pass_fd)
+{
+	struct pd_error err = {0};
+	struct appt_fee f;
+	int64_t left = 0, amount = 0;
+	int rc = fees_refundable(app->db, id, &f, &left, &err);
+	if (!rc && amount_text)
+		rc = money_parse(amount_text, f.currency, &amount, &err);
+	if (!rc && amount_text && amount <= 0)
+		rc = pd_error_set(&err, PD_ERR_USAGE, "--amount is more than 0 (leave out: all)");
+	if (rc)
+		return cli_fail(rc, err.msg);
+	char money[64], charged[64];
+	money_format(amount ? amount : left, f.currency, money, sizeof money);
+	money_format(f.amount, f.currency, charged, sizeof charged);
+	if (!yes) {
+		printf("fee %lld · %s · %s · %s charged by %s: refund %s; add --yes to refund it\n",
+		       (long long)id, fee_kind_label(f.kind), f.client, charged,
+		       f.charged_by[0] ? f.charged_by : f.updated_by, money);
+		return 0;
+	}
+	struct session who = {0};
+	if (as && cli_authenticate(app, as, pin_fd, -1, &who, &err) != PD_OK)
+		return cli_fail(PD_ERR, err.msg);
+	struct stripe_cli s;
+	rc = as ? stripe_cli_open_as(&s, app, &who, pass_fd, &err)
+		: stripe_cli_open(&s, app, pass_fd, &err);
+	struct pay_result r;
+	if (!rc)
+		rc = fees_refund(&s.env, id, amount, reason ? reason : "requested_by_customer", &r,
+				 &err);
+	stripe_cli_close(&s);
+	if (rc)
+		return cli_fail(rc, err.msg);
+	printf("%s\n", r.message);
+	return 0;
+}
+
 static int run(struct app *app, int argc, char **argv)
 {
-	enum { O_AS = 256, O_PINFD, O_PASSFD, O_REASON, O_ALL, O_HELP };
+	enum { O_AS = 256, O_PINFD, O_PASSFD, O_REASON, O_ALL, O_AMOUNT, O_YES, O_HELP };
 	static const struct option opts[] = {
-		{"as", required_argument, NULL, O_AS},
-		{"pin-fd", required_argument, NULL, O_PINFD},
-		{"passphrase-fd", required_argument, NULL, O_PASSFD},
-		{"reason", required_argument, NULL, O_REASON},
-		{"all", no_argument, NULL, O_ALL},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0},
+	    {"as", required_argument, NULL, O_AS},
+	    {"pin-fd", required_argument, NULL, O_PINFD},
+	    {"passphrase-fd", required_argument, NULL, O_PASSFD},
+	    {"reason", required_argument, NULL, O_REASON},
+	    {"all", no_argument, NULL, O_ALL},
+	    {"amount", required_argument, NULL, O_AMOUNT},
+	    {"yes", no_argument, NULL, O_YES},
+	    {"help", no_argument, NULL, O_HELP},
+	    {NULL, 0, NULL, 0},
 	};
-	const char *as = NULL, *reason = NULL;
+	const char *as = NULL, *reason = NULL, *amount_text = NULL;
 	int pin_fd = -1, pass_fd = -1, c;
-	bool all = false;
+	bool all = false, yes = false;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case O_AS: as = optarg; break;
 		case O_REASON: reason = optarg; break;
 		case O_ALL: all = true; break;
+		case O_AMOUNT:
+			amount_text = optarg;
+			break;
+		case O_YES:
+			yes = true;
+			break;
 		case O_PINFD:
 		case O_PASSFD: {
 			int fd = cli_parse_fd(optarg);
@@ -106,7 +162,8 @@ static int run(struct app *app, int argc, char **argv)
 	bool is_link = strcmp(verb, "link") == 0 && nargs == 1;
 	bool is_amount = strcmp(verb, "amount") == 0 && nargs == 2;
 	bool is_waive = strcmp(verb, "waive") == 0 && nargs == 1;
-	if (!is_list && !is_charge && !is_link && !is_amount && !is_waive) {
+	bool is_refund = strcmp(verb, "refund") == 0 && nargs == 1;
+	if (!is_list && !is_charge && !is_link && !is_amount && !is_waive && !is_refund) {
 		usage(stderr);
 		return 2;
 	}
@@ -120,6 +177,8 @@ static int run(struct app *app, int argc, char **argv)
 				     &id, &err))
 		return cli_fail(PD_ERR_USAGE, err.msg);
 	int rc = PD_OK;
+	if (is_refund)
+		return refund(app, id, amount_text, reason, yes, as, pin_fd, pass_fd);
 	if (is_charge || is_link) { /* Stripe: the key is needed */
 		struct session who = {0};
 		if (as && cli_authenticate(app, as, pin_fd, -1, &who, &err) != PD_OK)
@@ -163,7 +222,7 @@ static int run(struct app *app, int argc, char **argv)
 }
 
 const struct cli_command cli_fees = {
-	.name = "fees",
-	.summary = "no-show and late-cancellation fees: list, charge, link, amount, waive",
-	.run = run,
+    .name = "fees",
+    .summary = "no-show and late-cancellation fees: list, charge, link, amount, waive, refund",
+    .run = run,
 };

@@ -46,7 +46,8 @@ int fee_state_open(enum fee_state s)
 	" f.currency, f.reason, f.message, ifnull(f.policy_id, 0), f.policy_version,"        \
 	" f.visit_at, f.payment_intent_id, f.checkout_session_id, f.pay_link_url, f.attempts," \
 	" f.proposed_by, f.proposed_at, f.updated_by, f.updated_at, a.client_id, c.name,"   \
-	" s.name, f.desk, f.charged_by, ifnull(f.charged_at, 0), f.refunded FROM appointment_fees f JOIN appointments a ON a.id = f.appointment_id"     \
+	" s.name, f.desk, f.charged_by, ifnull(f.charged_at, 0), f.refunded"                 \
+	" FROM appointment_fees f JOIN appointments a ON a.id = f.appointment_id"            \
 	" JOIN clients c ON c.id = a.client_id JOIN services s ON s.id = a.service_id"
 
 static void text_col(sqlite3_stmt *st, int col, char *out, size_t size)
@@ -217,4 +218,25 @@ int fees_by_intent(sqlite3 *db, const char *pi, struct appt_fee *out, struct pd_
 	if (step == SQLITE_DONE)
 		return pd_error_set(err, PD_ERR_NOT_FOUND, "no fee was charged with %s", pi);
 	return step == SQLITE_ROW ? PD_OK : db_fail(db, "reading a fee", err);
+}
+
+int fees_add_refund(sqlite3 *db, int64_t id, int64_t part, struct pd_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+			    "UPDATE appointment_fees SET refunded = refunded + ?2"
+			    " WHERE id = ?1 AND state = 'charged' AND refunded + ?2 <= amount",
+			    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, part);
+	int step = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE)
+		return db_fail(db, "recording the fee's refund", err);
+	if (sqlite3_changes(db) != 1)
+		return pd_error_set(err, PD_ERR_CONFLICT,
+				    "fee %lld: the refund is more than is left of it", (long long)id);
+	return PD_OK;
 }

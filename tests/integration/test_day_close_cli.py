@@ -243,6 +243,46 @@ class DayCloseCli(unittest.TestCase):
         synced = self.paydesk("close", "--date", self.today, "--desk", "front").stdout
         self.assertIn("1 of 1 in Stripe's synced history", synced)
 
+    def test_a_charged_fee_is_refunded_once_within_refund_rights(self):
+        # The fee charged, then given back from `paydesk fees refund`: one confirm
+        # (--yes), staff only within an admin's refund limits, never twice; the day
+        # close shows it refunded on the card line of the desk that charged it.
+        _, fee = self.no_show_fee()
+        self.paydesk("fees", "charge", str(fee), "--as", "Sam", pin="1357")
+        pi = self.query("SELECT payment_intent_id FROM appointment_fees")[0][0]
+        self.fake.clear_requests()
+        ask = self.paydesk("fees", "refund", str(fee), "--as", "Sam", pin="1357").stdout
+        self.assertIn("refund 20.00 EUR; add --yes to refund it", ask)
+        staff = self.paydesk("fees", "refund", str(fee), "--yes", "--as", "Sam", pin="1357",
+                             expect=None)
+        self.assertNotEqual(staff.returncode, 0)
+        self.assertIn("staff may not refund in EUR", staff.stderr)
+        self.paydesk("users", "refund-limit", "5", "eur", "--as", "Alex", pin="2468")
+        over = self.paydesk("fees", "refund", str(fee), "--yes", "--as", "Sam", pin="1357",
+                            expect=None)
+        self.assertNotEqual(over.returncode, 0, over.stdout)
+        self.assertEqual(self.fake.requests(method="POST", path_prefix="/v1/refunds"), [])
+        part = self.paydesk("fees", "refund", str(fee), "--amount", "5", "--yes", "--as",
+                            "Sam", pin="1357").stdout
+        self.assertIn("Refunded 5.00 EUR of the no-show fee to Amy Pond", part)
+        done = self.paydesk("fees", "refund", str(fee), "--yes", "--as", "Alex",
+                            pin="2468").stdout
+        self.assertIn("Refunded 15.00 EUR of the no-show fee", done)
+        again = self.paydesk("fees", "refund", str(fee), "--yes", "--as", "Alex", pin="2468",
+                             expect=2)
+        self.assertIn("refunded in full already (20.00 EUR)", again.stderr)
+        sent = self.fake.requests(method="POST", path_prefix="/v1/refunds")
+        self.assertEqual([(r["params"]["payment_intent"], int(r["params"]["amount"]),
+                           r["params"]["metadata"]["fee_id"]) for r in sent],
+                         [(pi, 500, str(fee)), (pi, 1500, str(fee))])
+        self.assertEqual(self.query("SELECT actor, amount FROM audit_log"
+                                    " WHERE action = 'fee.refund' ORDER BY id"),
+                         [("Sam", 500), ("Alex", 1500)])
+        front = self.paydesk("close", "--date", self.today, "--desk", "front").stdout
+        self.assertRegex(front, r"card \(Stripe\)\s+EUR\s+1\s+20\.00\s+20\.00\s+0\.00")
+        listed = self.paydesk("fees", "list", "--all", "--as", "Alex", pin="2468").stdout
+        self.assertIn("refunded 20.00 EUR", listed)
+
     def test_bad_options(self):
         self.assertIn("YYYY-MM-DD", self.paydesk("close", "--date", "07/12/2026",
                                                  expect=2).stderr)

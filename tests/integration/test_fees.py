@@ -299,6 +299,20 @@ class FeesTest(unittest.TestCase):
         self.assertEqual(amounts, [2000, 4000], sessions)  # the visit's own link, made now
         self.assertNotEqual(out["subject"]["checkout_session_id"], link["checkout_session"])
 
+    def test_a_fee_refunded_from_history_is_refunded_on_the_fee(self):
+        # Refunded from the History tab (its PaymentIntent's record): the fee says
+        # so too, so the day close and `paydesk fees refund` never give it twice.
+        self.drive("policy", "20.00", "none")
+        appt = self.booked()
+        fee = self.no_show(appt)
+        charged = self.drive("fee-charge", str(fee["id"]))["subject"]
+        self.drive("--amount", "800", "history-refund", str(appt["id"]),
+                   charged["payment_intent"])
+        self.assertEqual(self.sql("SELECT refunded FROM appointment_fees"), [(800,)])
+        self.assertEqual(self.sql("SELECT amount FROM audit_log WHERE action = 'payment.refund'"),
+                         [(800,)])
+        self.assertEqual(len(self.fake.requests(method="POST", path_prefix="/v1/refunds")), 1)
+
 
 if __name__ == "__main__":
     unittest.main()
