@@ -9,9 +9,10 @@
 #include "paydesk/auth.h"
 #include "paydesk/jobs.h"
 
-enum fees_job_op { FEES_JOB_CHARGE, FEES_JOB_LINK };
+enum fees_job_op { FEES_JOB_CHARGE, FEES_JOB_LINK, FEES_JOB_REFUND };
 
-/* Queue fees_charge / fees_pay_link of fee id as who (the key is opened on
+/* Queue fees_charge / fees_pay_link / fees_refund (all that is left, as
+ * requested by the customer) of fee id as who (the key is opened on
  * the worker). Returns the job id, 0 when it could not be queued. */
 uint64_t fees_job_submit(struct jobs *jobs, enum fees_job_op op, int64_t id,
 			 const struct session *who);

@@ -26,8 +26,10 @@ static enum jobs_status run(struct jobs_ctx *ctx, void *arg, char *result, size_
 			    .key = jobs_key(ctx, NULL, &opened, &key_err), .cancel = ctx->cancel,
 			    .who = &j->who};
 	struct pay_result r;
-	int rc = j->op == FEES_JOB_CHARGE ? fees_charge(&e, j->id, &r, &err)
-					  : fees_pay_link(&e, j->id, &r, &err);
+	int rc = j->op == FEES_JOB_CHARGE   ? fees_charge(&e, j->id, &r, &err)
+		 : j->op == FEES_JOB_REFUND ? fees_refund(&e, j->id, 0, "requested_by_customer",
+							  &r, &err)
+					    : fees_pay_link(&e, j->id, &r, &err);
 	vault_secret_free(&opened);
 	snprintf(result, size, "%s", rc ? err.msg : r.message);
 	return rc ? JOBS_FAILED : JOBS_DONE;

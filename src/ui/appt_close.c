@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "appt_screen.h"
+#include "fees_view.h"
 #include "paydesk/auth.h"
 #include "paydesk/booking.h"
 #include "paydesk/booking_policy.h"
@@ -554,11 +555,21 @@ void appt_close_undo(struct appt_screen *st)
 	struct ui *ui = st->ui;
 	struct pd_error err = {0};
 	enum appt_state was = a->state, now = a->state;
+	/* A fee already charged for the no-show / late cancel is not left
+	 * behind silently: its refund is offered once the undo is made. */
+	struct appt_fee fee;
+	int64_t charged = fees_live_for(ui->app->db, a->id, &fee, NULL) == PD_OK &&
+				  fee.state == FEE_CHARGED && fee.refunded < fee.amount
+			  ? fee.id
+			  : 0;
 	if (booking_undo_state(ui->app->db, &ui->app->session, a->id, a->version, &now, &err) !=
-	    PD_OK)
+	    PD_OK) {
 		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
-	else
+	} else {
 		ui_notify(ui, UI_NOTICE_INFO, "undone: %s again (was %s)", appt_state_label(now),
 			  appt_state_label(was));
+		if (charged)
+			fees_view_offer_refund(st->fees, charged);
+	}
 	appt_load(st);
 }

@@ -21,6 +21,7 @@ enum fees_prompt { FP_NONE, FP_AMOUNT, FP_AMOUNT_REASON, FP_WAIVE };
 struct fees_view {
 	struct ui *ui;
 	bool open;
+	bool all; /* A: every fee (charged ones too, to refund), newest first */
 	struct appt_fee *rows;
 	size_t n;
 	struct ui_list list;
@@ -65,7 +66,7 @@ void fees_view_reload(struct fees_view *v)
 	v->rows = NULL;
 	v->n = 0;
 	struct appt_fee *list = NULL;
-	if (fees_list(v->ui->app->db, 0, &list, &v->n, NULL) == PD_OK)
+	if (fees_list(v->ui->app->db, v->all, &list, &v->n, NULL) == PD_OK)
 		v->rows = list;
 	ui_list_set_count(&v->list, (long)v->n);
 	for (size_t i = 0; i < v->n; i++)
@@ -76,6 +77,7 @@ void fees_view_reload(struct fees_view *v)
 void fees_view_open(struct fees_view *v)
 {
 	v->open = true;
+	v->all = false;
 	v->list = (struct ui_list){.sel = -1};
 	fees_view_reload(v);
 }
@@ -117,7 +119,8 @@ static void submit(struct fees_view *v, enum fees_job_op op, int64_t id)
 			v->jobs[i] = job;
 			break;
 		}
-	ui_notify(ui, UI_NOTICE_INFO, op == FEES_JOB_CHARGE ? "charging the fee at Stripe…"
+	ui_notify(ui, UI_NOTICE_INFO, op == FEES_JOB_CHARGE   ? "charging the fee at Stripe…"
+				      : op == FEES_JOB_REFUND ? "refunding the fee at Stripe…"
 							      : "making a pay link for the fee…");
 }
 
@@ -156,6 +159,59 @@ static void ask_charge(struct fees_view *v, const struct appt_fee *f)
 				      .free_ctx = free};
 	spec.ctx = c;
 	ui_dialog_open(v->ui, &spec);
+}
+
+static void refund_confirmed(struct ui *ui, void *ctx)
+{
+	struct charge_ctx *c = ctx;
+	(void)ui;
+	submit(c->v, FEES_JOB_REFUND, c->id);
+}
+
+static void refund_kept(struct ui *ui, void *ctx)
+{
+	(void)ctx;
+	ui_notify(ui, UI_NOTICE_INFO,
+		  "the charged fee stays: F then A lists every fee, R refunds it later");
+}
+
+/* Ask before refunding what is left of fee id; undone: its no-show or
+ * late cancellation was just undone (said, and keeping it is said too). */
+static void ask_refund(struct fees_view *v, int64_t id, bool undone)
+{
+	struct appt_fee f;
+	int64_t left = 0;
+	struct pd_error err = {0};
+	if (fees_refundable(v->ui->app->db, id, &f, &left, &err) != PD_OK) {
+		if (!undone)
+			ui_notify(v->ui, UI_NOTICE_ERROR, "%s", err.msg);
+		return;
+	}
+	struct charge_ctx *c = calloc(1, sizeof *c);
+	if (!c)
+		return;
+	c->v = v;
+	c->id = f.id;
+	char ago[48], body[1100], money[64];
+	fee_visit_ago(f.visit_at, (int64_t)time(NULL), ago, sizeof ago);
+	money_format(f.amount, f.currency, money, sizeof money);
+	snprintf(body, sizeof body,
+		 "%s · %s · %s\n%s%s fee of %s was charged (by %s).\nRefunded to the client's "
+		 "card, once.%s",
+		 f.client, f.service, ago, undone ? "Undone, but its " : "The ",
+		 fee_kind_label(f.kind), money, f.charged_by[0] ? f.charged_by : f.updated_by,
+		 undone ? " n keeps it." : "");
+	struct ui_dialog_spec spec = {.title = "Refund the fee?", .body = body, .money = true,
+				      .amount = left, .currency = f.currency,
+				      .confirm_label = "refund", .on_confirm = refund_confirmed,
+				      .on_cancel = undone ? refund_kept : NULL, .free_ctx = free};
+	spec.ctx = c;
+	ui_dialog_open(v->ui, &spec);
+}
+
+void fees_view_offer_refund(struct fees_view *v, int64_t fee_id)
+{
+	ask_refund(v, fee_id, true);
 }
 
 static void prompt_open(struct fees_view *v, enum fees_prompt which, int64_t fee)
@@ -251,10 +307,16 @@ enum ui_result fees_view_key(struct fees_view *v, int k)
 		return ui_list_act(&v->list, UI_ACT_TOP);
 	case 'G':
 		return ui_list_act(&v->list, UI_ACT_BOTTOM);
+	case 'A':
+		v->all = !v->all;
+		v->list = (struct ui_list){.sel = -1};
+		fees_view_reload(v);
+		return UI_HANDLED;
 	case 'c':
 	case 'a':
 	case 'w':
 	case 'l':
+	case 'R':
 		break;
 	default:
 		return UI_UNHANDLED; /* the global keys (?, tabs, quit) still work */
@@ -263,7 +325,9 @@ enum ui_result fees_view_key(struct fees_view *v, int k)
 		ui_notify(v->ui, UI_NOTICE_INFO, "no fee is waiting");
 		return UI_HANDLED;
 	}
-	if (k == 'c')
+	if (k == 'R')
+		ask_refund(v, f->id, false);
+	else if (k == 'c')
 		ask_charge(v, f);
 	else if (k == 'l')
 		submit(v, FEES_JOB_LINK, f->id);
@@ -312,6 +376,9 @@ static void draw_row(void *ctx, long i, struct ui_rect r, bool sel)
 							  : ROLE_WARNING;
 	char buf[64];
 	int x = r.x;
+	const char *state = fee_state_label(f->state);
+	if (f->state == FEE_CHARGED && f->refunded > 0)
+		state = f->refunded >= f->amount ? "refunded" : "part refunded";
 	ui_fill(r, role);
 	ui_put(r.y, x, c.visit - 1, role, fee_visit_ago(f->visit_at, (int64_t)time(NULL), buf,
 							 sizeof buf), true);
@@ -325,7 +392,7 @@ static void draw_row(void *ctx, long i, struct ui_rect r, bool sel)
 	ui_put(r.y, x, c.amount - 1, role, money_format(f->amount, f->currency, buf, sizeof buf),
 	       true);
 	x += c.amount;
-	ui_put(r.y, x, c.state, role, fee_state_label(f->state), true);
+	ui_put(r.y, x, c.state, role, state, true);
 }
 
 static void draw_prompt(struct fees_view *v, struct ui_rect r)
@@ -348,7 +415,10 @@ static void draw_prompt(struct fees_view *v, struct ui_rect r)
 void fees_view_draw(struct fees_view *v, struct ui_rect a)
 {
 	char head[120];
-	snprintf(head, sizeof head, "Fees queue · %zu waiting", v->n);
+	if (v->all)
+		snprintf(head, sizeof head, "Fees · every fee (%zu)", v->n);
+	else
+		snprintf(head, sizeof head, "Fees queue · %zu waiting", v->n);
 	int x = a.x + 1;
 	x += ui_put(a.y, x, a.w - 2, ROLE_TITLE, head, false);
 	ui_put(a.y, x, a.x + a.w - x - 1, ROLE_DIM, " · no-shows and late cancellations", false);
@@ -387,7 +457,7 @@ void fees_view_draw(struct fees_view *v, struct ui_rect a)
 		ui_put(a.y + a.h - 3, a.x + 1, a.w - 2, ROLE_DIM, line, false);
 	}
 	ui_put(a.y + a.h - 2, a.x + 1, a.w - 2, ROLE_HELP_KEY,
-	       "c charge card  a amount  w waive  l pay link  j/k move  Esc back", false);
+	       "c charge  a amount  w waive  l link  R refund  A all fees  j/k  Esc back", false);
 	struct ui_rect last = {a.y + a.h - 1, a.x + 1, 1, a.w - 2};
 	if (v->prompt != FP_NONE)
 		draw_prompt(v, last);

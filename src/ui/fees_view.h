@@ -1,12 +1,14 @@
 /* The fees queue inside the Appointments tab (F): the fees proposed at
  * no-shows and late cancellations, oldest visit first, each worked with one
  * key — c charge the saved card (asks first), a change the amount, w waive
- * with a reason, l a pay link. UI thread only; the Stripe steps run as
+ * with a reason, l a pay link; A lists every fee, R refunds a charged one
+ * (asks first). UI thread only; the Stripe steps run as
  * worker jobs (fees_job.h). */
 #ifndef PAYDESK_UI_FEES_VIEW_H
 #define PAYDESK_UI_FEES_VIEW_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "paydesk/jobs.h"
 #include "ui.h"
@@ -23,6 +25,10 @@ bool fees_view_editing(const struct fees_view *v);
 enum ui_result fees_view_key(struct fees_view *v, int k);
 void fees_view_draw(struct fees_view *v, struct ui_rect a);
 void fees_view_reload(struct fees_view *v);
+/* A no-show or late cancellation was undone but its fee was charged: ask
+ * whether to refund it (y), n keeps it (said). Nothing when it is not
+ * refundable. */
+void fees_view_offer_refund(struct fees_view *v, int64_t fee_id);
 /* A job finished: true when it was one of the view's (then told and re-read). */
 bool fees_view_job_done(struct fees_view *v, const struct jobs_completion *c);
 

@@ -144,6 +144,46 @@ class FeesQueue(unittest.TestCase):
         self.assertEqual(self.query("SELECT state, amount FROM appointment_fees"),
                          [("charged", 2000)])
 
+    def test_undoing_a_no_show_whose_fee_was_charged_offers_its_refund(self):
+        # x then the fee charged; U undoes the no-show: the charged fee is not left
+        # behind silently, a refund is offered (y: once, to the card); the fees
+        # queue's every-fee list (A) shows it refunded.
+        self.drive("policy", "50%", "none")
+        appt, day = self.seed()
+        self.drive("no-show", str(appt["id"]))
+        fee = self.drive("fee-charge", "1")
+        self.assertEqual(fee["state"], "charged")
+        self.fake.clear_requests()
+
+        t = Terminal([paydesk_bin()], 80, 24, env=self.env)
+        self.addCleanup(t.close)
+        t.wait_for("?:help")
+        t.send("J")
+        t.type(day.isoformat())
+        t.send("Enter")
+        t.wait_for("Amy Pond")
+        t.send("U")
+        screen = t.wait_for("Refund the fee?")
+        self.assertIn("was charged", screen)
+        self.assertIn("20.00 USD", screen)
+        t.send("y")
+        t.wait_for("Refunded 20.00 USD of the no-show fee to Amy Pond", timeout=20)
+        refunds = self.fake.requests(method="POST", path_prefix="/v1/refunds")
+        self.assertEqual([(r["params"]["payment_intent"], int(r["params"]["amount"]))
+                          for r in refunds], [(fee["payment_intent"], 2000)])
+        t.send("F")
+        t.wait_for("Fees queue · 0 waiting")
+        t.send("A")
+        screen = t.wait_for("refunded")
+        self.assertIn("Amy Pond", screen)
+        t.send("R")
+        t.wait_for("refunded in full already")
+        t.send("Escape")
+        t.wait_for("Day agenda")
+        self.assertEqual(len(self.fake.requests(method="POST", path_prefix="/v1/refunds")), 1)
+        self.assertEqual(self.query("SELECT state, refunded FROM appointment_fees"),
+                         [("charged", 2000)])
+
 
 if __name__ == "__main__":
     unittest.main()
