@@ -457,7 +457,7 @@ void fees_view_draw(struct fees_view *v, struct ui_rect a)
 		ui_put(a.y + a.h - 3, a.x + 1, a.w - 2, ROLE_DIM, line, false);
 	}
 	ui_put(a.y + a.h - 2, a.x + 1, a.w - 2, ROLE_HELP_KEY,
-	       "c charge  a amount  w waive  l link  R refund  A all fees  j/k  Esc back", false);
+	       "c charge card  a amount  w waive  l link  R refund  A all  j/k  Esc back", false);
 	struct ui_rect last = {a.y + a.h - 1, a.x + 1, 1, a.w - 2};
 	if (v->prompt != FP_NONE)
 		draw_prompt(v, last);
