@@ -8,6 +8,7 @@
 
 #include "paydesk/audit.h"
 #include "paydesk/db.h"
+#include "paydesk/day_close_store.h"
 #include "paydesk/settings.h"
 #include "paydesk/vault.h"
 #include "../../src/store/migrations.h"
@@ -354,6 +355,74 @@ static void test_history_upgrade_in_place(void **state)
 	free(dir);
 }
 
+/* Schema 27: a fee charged before it (no desk, no charged_by/at) keeps
+ * its money: counted in the all-desks close of the day it was charged, by
+ * the user who charged it; no desk's close claims it. */
+static void test_charged_fee_upgrade(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *path = tu_path(dir, "v26.db");
+	struct pd_error err = {0};
+	sqlite3 *raw;
+	assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+	for (int i = 0; i < store_migrations_count && store_migrations[i].version <= 26; i++) {
+		assert_int_equal(sqlite3_exec(raw, store_migrations[i].sql, NULL, NULL, NULL),
+				 SQLITE_OK);
+		if (store_migrations[i].apply)
+			assert_int_equal(store_migrations[i].apply(raw, &err), 0);
+	}
+	assert_int_equal(
+		sqlite3_exec(raw,
+			     "PRAGMA user_version = 26; PRAGMA application_id = 1346655051;"
+			     "INSERT INTO clients (id, name, created_at, updated_at)"
+			     "  VALUES (1, 'Amy Pond', 1, 1);"
+			     "INSERT INTO services (id, name, duration_min, price, currency,"
+			     "  created_at, updated_at) VALUES (1, 'Haircut', 30, 4000, 'eur', 1, 1);"
+			     "INSERT INTO staff (id, name, hours, created_at, updated_at)"
+			     "  VALUES (1, 'Kim', '', 1, 1);"
+			     "INSERT INTO appointments (id, client_id, service_id, staff_id, starts_at,"
+			     "  ends_at, state, amount, currency, created_at, updated_at)"
+			     "  VALUES (1, 1, 1, 1, 1000, 1900, 'no_show', 4000, 'eur', 1, 1);"
+			     "INSERT INTO appointment_fees (appointment_id, kind, amount, policy_amount,"
+			     "  currency, state, policy_version, visit_at, payment_intent_id,"
+			     "  proposed_by, proposed_at, updated_by, updated_at)"
+			     "  VALUES (1, 'no_show', 2000, 2000, 'eur', 'charged', 1, 1000, 'pi_old',"
+			     "  'Sam', 2000, 'Sam', 90000);",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(raw);
+
+	sqlite3 *db;
+	assert_int_equal(db_open(path, &db, &err), 0);
+	assert_int_equal(query_int(db, "PRAGMA user_version"), db_schema_latest());
+	assert_int_equal(query_int(db, "SELECT charged_at FROM appointment_fees"), 90000);
+	assert_int_equal(query_int(db, "SELECT charged_by = 'Sam' AND desk IS NULL AND refunded = 0"
+				       " FROM appointment_fees"),
+			 1);
+	struct day_close_line lines[DAY_CLOSE_MAX_LINES];
+	int n = 0;
+	struct day_close_scope all = {86400, 2 * 86400, "", ""};
+	assert_int_equal(day_close_expected(db, &all, lines, DAY_CLOSE_MAX_LINES, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(lines[0].tender, "card");
+	assert_int_equal(lines[0].count, 1);
+	assert_int_equal(lines[0].taken, 2000);
+	struct day_close_scope sam = {86400, 2 * 86400, "", "sam"};
+	assert_int_equal(day_close_expected(db, &sam, lines, DAY_CLOSE_MAX_LINES, &n, &err), 0);
+	assert_int_equal(n, 1);
+	struct day_close_scope front = {86400, 2 * 86400, "front", ""};
+	assert_int_equal(day_close_expected(db, &front, lines, DAY_CLOSE_MAX_LINES, &n, &err), 0);
+	assert_int_equal(n, 0);
+	struct day_close_scope before = {0, 86400, "", ""};
+	assert_int_equal(day_close_expected(db, &before, lines, DAY_CLOSE_MAX_LINES, &n, &err), 0);
+	assert_int_equal(n, 0);
+	db_close(&db);
+	tu_rm_rf(dir);
+	free(path);
+	free(dir);
+}
+
 /* Schema 13: a vault made before key slots (its passphrase wrap in the vault
  * row) migrates in place into the passphrase slot: the same passphrase opens
  * it and the sealed key reads back; the vault gets an id for desk files. */
@@ -462,6 +531,7 @@ int main(void)
 		cmocka_unit_test(test_audit_keyed),
 		cmocka_unit_test(test_history_upgrade_in_place),
 		cmocka_unit_test(test_vault_upgrade_to_slots),
+		cmocka_unit_test(test_charged_fee_upgrade),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
