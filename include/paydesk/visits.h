@@ -35,6 +35,10 @@ struct visit {
 	bool upcoming; /* starts at or after now */
 	struct visit_tender tenders[PAYROW_METHOD_COUNT];
 	int ntenders; /* in the order the tenders were first used */
+	/* a no-show / late-cancellation fee charged for it (apart from the
+	 * price's money: paid, due and the totals leave it out); 0: none */
+	int64_t fee_charged, fee_refunded;
+	bool fee_late; /* the fee is a late cancellation's, else a no-show's */
 };
 
 #define VISITS_CURRENCIES 4

@@ -81,6 +81,35 @@ static int add_money(sqlite3 *db, int64_t client_id, struct visit *list, size_t 
 	return rc;
 }
 
+/* The charged fee of each of the client's visits (appointment_fees). */
+static int add_fees(sqlite3 *db, int64_t client_id, struct visit *list, size_t n,
+		    struct pd_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+			    "SELECT f.appointment_id, f.kind, f.amount, f.refunded"
+			    " FROM appointment_fees f JOIN appointments a ON a.id = f.appointment_id"
+			    " WHERE a.client_id = ? AND f.state = 'charged'",
+			    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, client_id);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct visit *v = find(list, n, sqlite3_column_int64(st, 0));
+		if (!v)
+			continue;
+		const char *kind = (const char *)sqlite3_column_text(st, 1);
+		v->fee_late = kind && strcmp(kind, "late_cancel") == 0;
+		v->fee_charged = sqlite3_column_int64(st, 2);
+		v->fee_refunded = sqlite3_column_int64(st, 3);
+	}
+	if (step != SQLITE_DONE)
+		rc = db_fail(db, "reading the client's fees", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static void add_up(struct visit_summary *s, const struct visit *v)
 {
 	s->visits++;
@@ -131,6 +160,8 @@ int visits_for_client(sqlite3 *db, int64_t client_id, int64_t now, struct visit 
 	*out = rows;
 	if (!rc)
 		rc = add_money(db, client_id, *out, *n, err);
+	if (!rc)
+		rc = add_fees(db, client_id, *out, *n, err);
 	if (rc) {
 		free(*out);
 		*out = NULL;

@@ -162,7 +162,8 @@ static char *bare(int64_t minor, const char *cur, char *out, size_t len)
 	return out;
 }
 
-/* "paid 10.00 cash · 35.00 due", "paid 30.00 card, 5.00 refunded · 1 declined" */
+/* "paid 10.00 cash · 35.00 due", "paid 30.00 card, 5.00 refunded · 1 declined",
+ * "no-show fee 20.00 (20.00 refunded)" */
 static void money_line(const struct visit *v, char *out, size_t len)
 {
 	size_t used = 0;
@@ -186,6 +187,12 @@ static void money_line(const struct visit *v, char *out, size_t len)
 		ADD("%s%s due", used ? " · " : "", bare(v->due, v->currency, a, sizeof a));
 	if (v->failed)
 		ADD("%s%d declined", used ? " · " : "", v->failed);
+	if (v->fee_charged) {
+		ADD("%s%s fee %s", used ? " · " : "", v->fee_late ? "late-cancel" : "no-show",
+		    bare(v->fee_charged, v->currency, a, sizeof a));
+		if (v->fee_refunded)
+			ADD(" (%s refunded)", bare(v->fee_refunded, v->currency, b, sizeof b));
+	}
 	if (!used)
 		ADD("%s", v->state == APPT_NO_SHOW     ? "no-show: nothing paid"
 			  : v->state == APPT_CANCELLED ? "cancelled: nothing paid"

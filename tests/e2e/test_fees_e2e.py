@@ -162,6 +162,10 @@ class FeesQueue(unittest.TestCase):
         t.type(day.isoformat())
         t.send("Enter")
         t.wait_for("Amy Pond")
+        t.send("H")  # the visit history shows the fee apart from the price's money
+        t.wait_for("no-show fee 20.00")
+        t.send("Escape")
+        t.wait_for("Day agenda")
         t.send("U")
         screen = t.wait_for("Refund the fee?")
         self.assertIn("was charged", screen)
