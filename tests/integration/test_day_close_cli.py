@@ -283,6 +283,30 @@ class DayCloseCli(unittest.TestCase):
         listed = self.paydesk("fees", "list", "--all", "--as", "Alex", pin="2468").stdout
         self.assertIn("refunded 20.00 EUR", listed)
 
+    def test_a_fee_refund_whose_answer_was_lost_is_finished_by_recover(self):
+        # The network goes while the refund is on its way (no answer at all): the desk
+        # is told the outcome is not known and a second refund is refused; once Stripe
+        # answers again, `paydesk recover` sends that same call (made once) and the
+        # fee (and the close) show it.
+        _, fee = self.no_show_fee()
+        self.paydesk("fees", "charge", str(fee), "--as", "Alex", pin="2468")
+        self.fake.add_fault("drop", method="POST", path_prefix="/v1/refunds", execute=False)
+        lost = self.paydesk("fees", "refund", str(fee), "--yes", "--as", "Alex", pin="2468",
+                            expect=None)
+        self.assertNotEqual(lost.returncode, 0, lost.stdout)
+        self.assertIn("not known yet", lost.stderr)
+        again = self.paydesk("fees", "refund", str(fee), "--yes", "--as", "Alex", pin="2468",
+                             expect=None)
+        self.assertNotEqual(again.returncode, 0)
+        self.assertIn("still unresolved", again.stderr)
+        self.fake.clear_faults()
+        self.paydesk("recover")
+        self.assertEqual(self.query("SELECT refunded FROM appointment_fees"), [(2000,)])
+        refunds = self.fake.api("GET", "/v1/refunds", {"limit": 10}).json()["data"]
+        self.assertEqual([r["amount"] for r in refunds], [2000])  # made once
+        front = self.paydesk("close", "--date", self.today, "--desk", "front").stdout
+        self.assertRegex(front, r"card \(Stripe\)\s+EUR\s+1\s+20\.00\s+20\.00\s+0\.00")
+
     def test_bad_options(self):
         self.assertIn("YYYY-MM-DD", self.paydesk("close", "--date", "07/12/2026",
                                                  expect=2).stderr)
