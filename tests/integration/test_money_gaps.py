@@ -15,6 +15,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import test_packages as packages  # noqa: E402
 import test_policies as base  # noqa: E402
 
 
@@ -106,6 +107,42 @@ class MoneyGapsTest(base.PoliciesTest):
 for _name in list(vars(base.PoliciesTest)):
     if _name.startswith("test_"):
         setattr(MoneyGapsTest, _name, None)
+
+
+class PackageRefundWordsTest(packages.PackagesTest):
+    """6. A visit paid from a package: what its refund does is said, not "(none)"; a
+    package with nothing left to refund says so instead of offering 0.00."""
+
+    def test_visit_refund_says_it_goes_back_to_the_package(self):
+        pkg = self.define_visits(name="2 haircuts", visits="2", price="70")
+        amy = self.client("Amy Pond")
+        self.paydesk("packages", "sell", str(pkg), "--client", str(amy), "--tender", "cash",
+                     "--yes", check=0)
+        a1 = self.book(amy)
+        self.paydesk("packages", "draw", "--appointment", str(a1), check=0)
+        out = self.paydesk("packages", "undraw", "--appointment", str(a1), check=0)
+        self.assertIn("Gave 1 visit back to 2 haircuts", out.stdout)
+        self.assertNotIn("(none)", out.stdout)
+        self.assertIn("no money moved; the visit is unpaid again", out.stdout)
+
+    def test_a_used_up_package_has_nothing_to_refund(self):
+        pkg = self.define_visits(name="1 haircut", visits="1", price="35")
+        amy = self.client("Amy Pond")
+        self.paydesk("packages", "sell", str(pkg), "--client", str(amy), "--tender", "cash",
+                     "--yes", check=0)
+        sale = self.sql("SELECT id FROM client_packages")[0][0]
+        self.paydesk("packages", "draw", "--appointment", str(self.book(amy)), check=0)
+        out = self.paydesk("packages", "refund", str(sale), check=2)
+        self.assertNotIn("0.00", out.stdout + out.stderr)
+        self.assertIn("nothing to refund: 1 haircut is used up", out.stderr)
+        listed = self.paydesk("packages", "client", str(amy), check=0).stdout
+        self.assertIn("refund now: nothing", listed)
+        self.assertNotIn("refund now 0.00", listed)
+
+
+for _name in list(vars(packages.PackagesTest)):
+    if _name.startswith("test_"):
+        setattr(PackageRefundWordsTest, _name, None)
 
 
 if __name__ == "__main__":
