@@ -104,6 +104,28 @@ class MoneyGapsTest(base.PoliciesTest):
         out = self.drive("fee-amount", str(fee["id"]), "40", "--reason", "whole visit")
         self.assertEqual(out["subject"]["amount"], 4000)
 
+    # -- 7. the fees list keeps its columns with accents ---------------------------------------
+
+    def test_fees_list_columns_hold_with_accented_names(self):
+        self.drive("policy", "50%", "0", "24", "eur")
+        start = int(time.time()) - 3 * 86400
+        for name in ("Zoë Saldaña", "Amy Pond"):
+            c = self.drive("client", name, name.split()[0].lower() + "@example.com")["subject"]
+            appt = self.drive("book", str(c["id"]), "4000", "eur")["subject"]
+            con = sqlite3.connect(self.db)
+            with con:
+                con.execute("UPDATE appointments SET starts_at = ?, ends_at = ? WHERE id = ?",
+                            (start, start + 900, appt["id"]))
+            con.close()
+            self.drive("no-show", str(appt["id"]))
+        out = self.paydesk("fees", "--as", "Alex", pin="2468")
+        rows = [line for line in out.splitlines() if "no-show" in line]
+        self.assertEqual(len(rows), 2, out)
+        # the same display column for what follows the names (one code point = one column)
+        self.assertEqual(rows[0].index("no-show"), rows[1].index("no-show"), out)
+        self.assertEqual(rows[0].index("20.00 EUR"), rows[1].index("20.00 EUR"), out)
+
+
 for _name in list(vars(base.PoliciesTest)):
     if _name.startswith("test_"):
         setattr(MoneyGapsTest, _name, None)
