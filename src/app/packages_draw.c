@@ -251,10 +251,10 @@ int packages_return_draws(sqlite3 *db, const struct session *who, int64_t appoin
 		/* what the appointment is now: a visit paid only from the package is unpaid */
 		char now[64];
 		if (r->payment == PAY_NONE)
-			snprintf(now, sizeof now, "the visit is unpaid again");
+			snprintf(now, sizeof now, "unpaid again");
 		else
-			snprintf(now, sizeof now, "the visit is %.40s", appt_payment_label(r->payment));
-		snprintf(r->message, sizeof r->message, "Gave %s back to %.300s: no money moved; %s.",
+			snprintf(now, sizeof now, "now %.40s", appt_payment_label(r->payment));
+		snprintf(r->message, sizeof r->message, "Gave %s back to %.300s: no money moved, %s.",
 			 what, names, now);
 	}
 	return rc;

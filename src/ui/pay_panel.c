@@ -649,7 +649,7 @@ static void submit_form(struct pay_panel *p)
 		int64_t to_stripe = shown - standing;
 		char card[64] = "", fee[160] = "", money[64];
 		if (standing > 0) {
-			size_t n = strlen(body);
+			size_t n = standing >= shown ? strlen(p->title) : strlen(body); /* no reason: */
 			snprintf(body + n, sizeof body - n,
 				 "\nPaid %s from the client's package or credit: it goes back to "
 				 "the package; no money moves for it.",

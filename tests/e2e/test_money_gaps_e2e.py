@@ -90,6 +90,38 @@ class DepositAndCash(policies.PolicyDeposit):
         takings = self.paydesk("takings")
         self.assertRegex(takings.stdout, r"cash +USD +10\.00 +10\.00 +0\.00")
 
+    def test_refund_of_a_visit_paid_from_a_package_says_where_it_goes(self):
+        setup = self.paydesk("setup", "--account", policies.PLATFORM, "--publishable",
+                             policies.PUBLISHABLE, input=policies.KEY + "\n")
+        self.assertEqual(setup.returncode, 0, setup.stdout + setup.stderr)
+        t = self.book_walk_in()
+        t.wait_for(r"10:00-11:00.*Zoë Martin", regex=True)
+        for args in (("define", "--name", "2 haircuts", "--visits", "2", "--service",
+                      "Haircut", "--price", "45"),
+                     ("sell", "2 haircuts", "--client", "1", "--tender", "cash", "--yes"),
+                     ("draw", "--appointment", "1")):
+            out = self.paydesk("packages", *args)
+            self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.fake.clear_requests()
+        t.send("r")
+        screen = t.wait_for("Refund · Zoë Martin")
+        self.assertIn("paid from a package: a refund gives the visit back to it, no money",
+                      screen)
+        fits(self, screen)
+        t.send("Enter", "Enter", "Enter")
+        screen = t.wait_for("Refund?")
+        if os.environ.get("SHOW_SCREENS"):
+            print(screen)
+        self.assertIn("Paid 25.00 USD from the client's package or credit: it goes", screen)
+        self.assertNotIn("Reason:", screen)  # no money goes back, so no reason is sent
+        self.assertIn("y: give it back", screen)
+        fits(self, screen)
+        t.send("y")
+        screen = t.wait_for("Gave 1 visit back to 2 haircuts")
+        self.assertIn("no money moved, unpaid again", screen)
+        self.assertNotIn("(none)", screen)
+        self.assertEqual(self.fake.requests(method="POST"), [])
+
     def test_footer_keys_and_day_close_keeps_what_was_typed(self):
         t = self.book_walk_in()
         screen = t.wait_for(r"10:00-11:00.*Zoë Martin", regex=True)
