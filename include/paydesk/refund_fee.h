@@ -38,6 +38,10 @@ int64_t refund_fee_stored(sqlite3 *db, const char *payment_intent, char *card, s
 int64_t refund_fee_appointment_stored(sqlite3 *db, int64_t appointment_id, int64_t amount,
 				      char *card, size_t len);
 
+/* "Visa •4242" from Stripe's card brand and last four digits ("" when
+ * either is missing). Returns out. */
+char *refund_fee_card(const char *brand, const char *last4, char *out, size_t len);
+
 /* "Stripe keeps its fee of 1.46 USD on this payment" ("these payments"
  * when several), or "" for REFUND_FEE_UNKNOWN. Returns out. */
 char *refund_fee_text(int64_t fee, const char *currency, bool several, char *out, size_t len);

@@ -41,18 +41,20 @@ int64_t refund_fee_fetch(const struct pay_env *e, const char *payment_intent)
 	return fee;
 }
 
-/* "Visa •4242" from Stripe's brand and last four digits. */
-static void card_label(const char *brand, const char *last4, char *out, size_t len)
+char *refund_fee_card(const char *brand, const char *last4, char *out, size_t len)
 {
 	if (!out || !len)
-		return;
+		return out;
 	out[0] = '\0';
 	if (!brand || !*brand || !last4 || !*last4)
-		return;
-	snprintf(out, len, "%c%s \u2022%s",
-		 brand[0] >= 'a' && brand[0] <= 'z' ? brand[0] - 32 : brand[0], brand + 1, last4);
+		return out;
 	if (strcmp(brand, "amex") == 0)
-		snprintf(out, len, "American Express \u2022%s", last4);
+		snprintf(out, len, "American Express \u2022%.4s", last4);
+	else
+		snprintf(out, len, "%c%.15s \u2022%.4s",
+			 brand[0] >= 'a' && brand[0] <= 'z' ? brand[0] - 32 : brand[0], brand + 1,
+			 last4);
+	return out;
 }
 
 int64_t refund_fee_stored(sqlite3 *db, const char *payment_intent, char *card, size_t len)
@@ -73,8 +75,8 @@ int64_t refund_fee_stored(sqlite3 *db, const char *payment_intent, char *card, s
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		if (sqlite3_column_type(st, 0) == SQLITE_INTEGER && sqlite3_column_int64(st, 0) >= 0)
 			fee = sqlite3_column_int64(st, 0);
-		card_label((const char *)sqlite3_column_text(st, 1),
-			   (const char *)sqlite3_column_text(st, 2), card, len);
+		refund_fee_card((const char *)sqlite3_column_text(st, 1),
+				(const char *)sqlite3_column_text(st, 2), card, len);
 	}
 	sqlite3_finalize(st);
 	return fee;

@@ -243,10 +243,7 @@ void history_refund_submit(struct hist *h)
 	c->amount = amount;
 	snprintf(c->reason, sizeof c->reason, "%s", reason_values[h->fields[1].choice]);
 	char body[800], card[64] = "", fee[160] = "";
-	if (row.brand[0] && row.last4[0]) /* "Visa •4242" */
-		snprintf(card, sizeof card, "%c%.15s \u2022%.4s",
-			 row.brand[0] >= 'a' && row.brand[0] <= 'z' ? row.brand[0] - 32 : row.brand[0],
-			 row.brand + 1, row.last4);
+	refund_fee_card(row.brand, row.last4, card, sizeof card); /* "Visa •4242" */
 	/* the fee Stripe keeps on the payment, once a sync has brought it */
 	refund_fee_text(row.has_fee ? row.fee : REFUND_FEE_UNKNOWN, row.currency, false, fee,
 			sizeof fee);
