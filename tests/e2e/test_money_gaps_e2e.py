@@ -190,6 +190,31 @@ class RefundFee(fees.FeesQueue):
         if "y/n" in t.screen() or "still running" in t.screen():
             t.send("y")
 
+    def test_history_refund_says_the_card_and_the_fee_stripe_keeps(self):
+        appt, _ = self.seed()
+        self.drive("card", str(appt["id"]))
+        t = Terminal([paydesk_bin()], 80, 24, env=self.env)
+        self.addCleanup(t.close)
+        t.wait_for("?:help")
+        t.send("4")
+        t.wait_for("Amy Pond", timeout=20)
+        t.wait_gone("Syncing", timeout=20)
+        t.send("r")
+        t.wait_for("empty refunds all of it")
+        t.send("Enter")
+        screen = t.wait_for("Refund this payment?")
+        if os.environ.get("SHOW_SCREENS"):
+            print(screen)
+        self.assertIn("The money goes back to Visa \u20224242.", screen)
+        self.assertIn("Stripe keeps its fee of 1.46 USD on this payment.", screen)
+        fits(self, screen)
+        t.send("y")
+        screen = t.wait_for("Refunded 40.00 USD to Amy Pond", timeout=20)
+        if os.environ.get("SHOW_SCREENS"):
+            print(screen)
+        self.assertIn("fee of 1.46 USD", screen)
+        fits(self, screen)
+
 
 for _base, _cls in ((policies.PolicyDeposit, DepositAndCash), (fees.FeesQueue, RefundFee)):
     for _name in list(vars(_base)):
