@@ -48,6 +48,10 @@ void cpkg_describe(const struct client_package *c, int64_t now, char *out, size_
 /* The refund of what is unused: price × unused visits / visits, or
  * price × unused credit / credit (the unused amount when credit = price). */
 int64_t cpkg_refund_due(const struct client_package *c);
+/* Why nothing of c can be refunded ("1 haircut is used up", "… was refunded
+ * already"), as the refund itself says it: true with why filled, so an
+ * offer of 0.00 is never made; false when cpkg_refund_due is above 0. */
+bool cpkg_nothing_to_refund(const struct client_package *c, char *why, size_t len);
 
 /* One line for the booking and pay forms: the client's usable packages,
  * and those expired with something left ("package: 3 of 5 visits left ·

@@ -149,8 +149,12 @@ int policy_cancel(const struct pay_env *e, int64_t id, int64_t now,
 	if (to_stripe < 0)
 		to_stripe = 0;
 	int64_t to_desk = pl->refund - to_stripe;
+	char kept_fee[200] = ""; /* the refund's "Stripe keeps its fee…", said again below */
 	if (to_stripe > 0)
 		rc = payments_refund(e, id, to_stripe, "requested_by_customer", r, err);
+	const char *fee_said = to_stripe > 0 && !rc ? strstr(r->message, "Stripe keeps its fee") : NULL;
+	if (fee_said)
+		snprintf(kept_fee, sizeof kept_fee, " %s", fee_said);
 	if (!rc && to_desk > 0) {
 		struct pay_result dr;
 		rc = payments_desk_refund(e->db, e->who, id, to_desk, "cancelled by the booking policy",
@@ -165,10 +169,10 @@ int policy_cancel(const struct pay_env *e, int64_t id, int64_t now,
 	if (!rc) {
 		char refund[48], kept[48];
 		snprintf(r->message, sizeof r->message,
-			 "Cancelled %s by the booking policy (%s): %s refunded, %s kept.",
+			 "Cancelled %s by the booking policy (%s): %s refunded, %s kept.%s",
 			 pl->late ? "late" : "in time", policy_rule_name(pl->rule),
 			 money_format(pl->refund, a.currency, refund, sizeof refund),
-			 money_format(pl->kept, a.currency, kept, sizeof kept));
+			 money_format(pl->kept, a.currency, kept, sizeof kept), kept_fee);
 		r->state = APPT_CANCELLED;
 	}
 	appointment_free(&a);

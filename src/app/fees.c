@@ -8,6 +8,7 @@
 
 #include "paydesk/audit.h"
 #include "paydesk/db.h"
+#include "paydesk/fee_cap.h"
 #include "paydesk/money.h"
 #include "paydesk/policies.h"
 #include "paydesk/policy.h"
@@ -177,6 +178,8 @@ int fees_set_amount(sqlite3 *db, const struct session *who, int64_t id, int64_t 
 					  money_format(f.policy_amount, f.currency, policy,
 						       sizeof policy));
 	}
+	if (!rc) /* above the visit's price: a typo, not a fee */
+		rc = fee_cap_check(db, &f, amount, err);
 	if (!rc) {
 		money_format(f.amount, f.currency, was, sizeof was);
 		money_format(amount, f.currency, now, sizeof now);

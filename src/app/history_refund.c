@@ -13,6 +13,7 @@
 #include "paydesk/log.h"
 #include "paydesk/money.h"
 #include "paydesk/outbox.h"
+#include "paydesk/refund_fee.h"
 #include "paydesk/vault.h"
 #include "payments_internal.h"
 
@@ -121,13 +122,16 @@ static int fold_ingest(sqlite3 *db, json_t *page, const char *request_id, struct
 static int record_refund(const struct pay_env *e, const struct history_detail *d,
 			 struct pay_attempt *attempt, int64_t amount, const char *reason,
 			 json_t *refund, const char *request_id, struct pay_result *r,
-			 struct pd_error *err)
+			 int64_t *fee, struct pd_error *err)
 {
 	const char *re = pay_json_str(refund, "id");
 	char detail[300];
 	snprintf(detail, sizeof detail, "refund %s (%s) of %s, from the billing history",
 		 re ? re : "?", reason, d->row.stripe_id);
 	json_t *page = fold_page(e, refund); /* before any transaction: it reads Stripe */
+	/* the payment read back, its charge's balance transaction expanded: the fee Stripe keeps */
+	json_t *read_back = json_array_get(json_object_get(page, "data"), 1);
+	*fee = read_back ? refund_fee_of_payment(read_back) : REFUND_FEE_UNKNOWN;
 	int rc;
 	if (attempt) {
 		attempt->refunded += amount;
@@ -160,9 +164,10 @@ static int record_refund(const struct pay_env *e, const struct history_detail *d
 static int send_refund(const struct pay_env *e, const struct history_detail *d,
 		       struct pay_attempt *attempt, int64_t amount, const char *reason,
 		       struct pay_result *r, bool *recorded_late, enum auth_refund_outcome *outcome,
-		       struct pd_error *err)
+		       int64_t *fee, struct pd_error *err)
 {
 	*outcome = AUTH_REFUND_NOT_MADE;
+	*fee = REFUND_FEE_UNKNOWN;
 	struct stripe_params *p = stripe_params_new();
 	if (!p)
 		return pd_error_set(err, PD_ERR, "out of memory");
@@ -196,7 +201,7 @@ static int send_refund(const struct pay_env *e, const struct history_detail *d,
 		/* Made at Stripe: a store failure now (a busy database) must not
 		 * read as "not refunded" — that would invite a second refund. The
 		 * outbox holds the answer; the next sync brings the rest. */
-		if (record_refund(e, d, attempt, amount, reason, resp.json, resp.request_id, r,
+		if (record_refund(e, d, attempt, amount, reason, resp.json, resp.request_id, r, fee,
 				  &rec_err) != PD_OK) {
 			log_msg(LOG_ERROR, "refund %s made but not recorded here: %s", r->object_id,
 				rec_err.msg);
@@ -247,17 +252,22 @@ int history_refund(const struct pay_env *e, int64_t history_id, int64_t amount,
 	bool has_attempt = !rc && local_attempt(e->db, &d, &attempt);
 	bool late = false;
 	enum auth_refund_outcome outcome = AUTH_REFUND_NOT_MADE;
+	int64_t fee = REFUND_FEE_UNKNOWN;
 	if (!rc)
 		rc = send_refund(e, &d, has_attempt ? &attempt : NULL, amount, reason, r, &late,
-				 &outcome, err);
+				 &outcome, &fee, err);
 	auth_refund_settle(e->db, &part, outcome);
 	if (has_attempt)
 		pay_attempt_free(&attempt);
-	if (!rc)
-		snprintf(r->message, sizeof r->message, "Refunded %s %s %s%s.",
+	if (!rc) {
+		char kept[160];
+		refund_fee_text(fee, d.row.currency, false, kept, sizeof kept);
+		snprintf(r->message, sizeof r->message, "Refunded %s %s %s%s.%s%s%s",
 			 money_format(amount, d.row.currency, money, sizeof money),
 			 d.row.client[0] ? "to" : "of", d.row.client[0] ? d.row.client : d.row.stripe_id,
-			 late ? " (shown here after the next sync)" : "");
+			 late ? " (shown here after the next sync)" : "", kept[0] ? " " : "", kept,
+			 kept[0] ? "." : "");
+	}
 	history_detail_free(&d);
 	return rc;
 }

@@ -189,6 +189,21 @@ int64_t cpkg_refund_due(const struct client_package *c)
 	return c->price * cpkg_left(c) / total;
 }
 
+bool cpkg_nothing_to_refund(const struct client_package *c, char *why, size_t len)
+{
+	char money[64];
+	if (c->state == CPKG_REFUNDED)
+		snprintf(why, len, "%s was refunded already (%s)", c->name,
+			 money_format(c->refunded, c->currency, money, sizeof money));
+	else if (c->state != CPKG_ACTIVE)
+		snprintf(why, len, "%s was not paid for", c->name);
+	else if (cpkg_refund_due(c) <= 0)
+		snprintf(why, len, "%s is used up", c->name);
+	else
+		return false;
+	return true;
+}
+
 /* "3 of 5 visits" / "credit 45.00 USD" */
 static void left_words(const struct client_package *c, char *out, size_t len)
 {

@@ -248,8 +248,14 @@ int packages_return_draws(sqlite3 *db, const struct session *who, int64_t appoin
 				 money_format(credit, currency, money, sizeof money));
 		}
 		r->done = true;
-		snprintf(r->message, sizeof r->message, "Gave %s back to %.300s (%.40s).", what, names,
-			 appt_payment_label(r->payment));
+		/* what the appointment is now: a visit paid only from the package is unpaid */
+		char now[64];
+		if (r->payment == PAY_NONE)
+			snprintf(now, sizeof now, "unpaid again");
+		else
+			snprintf(now, sizeof now, "now %.40s", appt_payment_label(r->payment));
+		snprintf(r->message, sizeof r->message, "Gave %s back to %.300s: no money moved, %s.",
+			 what, names, now);
 	}
 	return rc;
 }

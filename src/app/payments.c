@@ -25,6 +25,7 @@
 #include "paydesk/stripe_account.h"
 #include "paydesk/stripe_reach.h"
 #include "paydesk/readers.h"
+#include "paydesk/refund_fee.h"
 #include "payments_internal.h"
 
 /* ---- shared helpers ------------------------------------------------------ */
@@ -715,6 +716,10 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 		rc = auth_refund_reserve(e->db, e->who, a.currency, parts, nparts, err);
 	int64_t todo = amount;
 	size_t sent = 0;
+	/* what Stripe keeps of the payments refunded (refund_fee.h): asked once made */
+	int64_t fees = 0;
+	size_t refunded_parts = 0;
+	bool fees_known = true;
 	for (; !rc && sent < nparts; sent++) {
 		struct pay_attempt *row = &rows[part_row[sent]];
 		int64_t part = parts[sent].amount;
@@ -760,6 +765,10 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 		rc = pay_settle(e, row, resp.request_id, "payment.refund", part, re, r, err);
 		stripe_response_clear(&resp);
 		todo -= part;
+		int64_t fee = rc ? REFUND_FEE_UNKNOWN : refund_fee_fetch(e, row->payment_intent_id);
+		fees_known = fees_known && fee != REFUND_FEE_UNKNOWN;
+		fees += fee;
+		refunded_parts++;
 	}
 	/* What was not sent (or Stripe refused) no longer counts. */
 	for (size_t i = 0; i < nparts; i++)
@@ -768,9 +777,13 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 	free(part_row);
 	pay_attempts_free_list(&rows, n);
 	if (!rc) {
-		snprintf(r->message, sizeof r->message, "%.200s%sRefunded %s (%s).", given_back.message,
-			 given_back.message[0] ? " " : "",
-			 money_format(amount, a.currency, money, sizeof money), appt_payment_label(r->payment));
+		char kept[160] = "";
+		if (fees_known && refunded_parts)
+			refund_fee_text(fees, a.currency, refunded_parts > 1, kept, sizeof kept);
+		snprintf(r->message, sizeof r->message, "%.200s%sRefunded %s (%s).%s%s%s",
+			 given_back.message, given_back.message[0] ? " " : "",
+			 money_format(amount, a.currency, money, sizeof money),
+			 appt_payment_label(r->payment), kept[0] ? " " : "", kept, kept[0] ? "." : "");
 	}
 	appointment_free(&a);
 	return rc;

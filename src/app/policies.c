@@ -6,6 +6,7 @@
 
 #include "paydesk/audit.h"
 #include "paydesk/db.h"
+#include "paydesk/money.h"
 #include "paydesk/payments_store.h"
 #include "paydesk/services.h"
 
@@ -41,6 +42,22 @@ static int service_name(sqlite3 *db, int64_t service_id, struct service *s, cons
 	return rc;
 }
 
+/* A fixed deposit above the service's price would ask more at booking than
+ * the visit costs (and the texts clamp it): refused, saying the most. */
+static int deposit_within_price(const struct booking_policy *p, const struct service *s,
+				struct pd_error *err)
+{
+	if (p->deposit.kind != POLICY_AMOUNT_FIXED || strcmp(p->currency, s->currency) != 0 ||
+	    p->deposit.value <= s->price)
+		return PD_OK;
+	char dep[64], price[64];
+	return pd_error_set(err, PD_ERR_USAGE,
+			    "a deposit of %s is more than the price of %s (%s): type at most "
+			    "that, or a percentage of the price (50%%); nothing was changed",
+			    money_format(p->deposit.value, p->currency, dep, sizeof dep), s->name,
+			    money_format(s->price, s->currency, price, sizeof price));
+}
+
 static int audit_policy(sqlite3 *db, const struct session *who, const char *action,
 			const char *detail, int64_t service_id, struct pd_error *err)
 {
@@ -65,6 +82,8 @@ int policy_set(sqlite3 *db, const struct session *who, struct booking_policy *p,
 	rc = auth_allow_now(db, who, AUTH_SETUP, err);
 	if (!rc)
 		rc = service_name(db, p->service_id, &s, &name, err);
+	if (!rc && name)
+		rc = deposit_within_price(p, &s, err);
 	if (!rc)
 		rc = policies_put(db, p, who->name, err);
 	if (!rc) {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cells.h"
 #include "cli_io.h"
 #include "paydesk/cli.h"
 #include "paydesk/fees.h"
@@ -49,9 +50,14 @@ static void print_list(sqlite3 *db, bool all, struct pd_error *err, int *rc)
 		char ago[48], money[64];
 		fee_visit_ago(f->visit_at, now, ago, sizeof ago);
 		money_format(f->amount, f->currency, money, sizeof money);
-		printf("%-4lld %-18s %-20.20s %-16.16s %-11s %12s  %s\n", (long long)f->id, ago,
-		       f->client, f->service, fee_kind_label(f->kind), money,
-		       fee_state_label(f->state));
+		/* by display width: "Zoë" is 3 columns, 4 bytes */
+		printf("%-4lld ", (long long)f->id);
+		cli_cell(stdout, ago, 18, false, " ");
+		cli_cell(stdout, f->client, 20, false, " ");
+		cli_cell(stdout, f->service, 16, false, " ");
+		cli_cell(stdout, fee_kind_label(f->kind), 11, false, " ");
+		cli_cell(stdout, money, 12, true, "  ");
+		printf("%s\n", fee_state_label(f->state));
 		if (f->message[0] && f->state != FEE_CHARGED)
 			printf("     %s\n", f->message);
 		if (f->pay_link_url[0] && fee_state_open(f->state))

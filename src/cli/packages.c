@@ -235,12 +235,17 @@ static int cmd_client(sqlite3 *db, int64_t client_id)
 		char left[300], price[64], refund[64], bought[16];
 		cpkg_describe(&list[i], now, left, sizeof left);
 		day(list[i].bought_at, bought, sizeof bought);
-		printf("sale %lld · %s · %s · paid %s by %s on %s · refund now %s\n",
+		char why[200];
+		if (cpkg_nothing_to_refund(&list[i], why, sizeof why))
+			snprintf(refund, sizeof refund, ": nothing");
+		else
+			snprintf(refund, sizeof refund, " %s",
+				 money_format(cpkg_refund_due(&list[i]), list[i].currency, why,
+					      sizeof why));
+		printf("sale %lld · %s · %s · paid %s by %s on %s · refund now%s\n",
 		       (long long)list[i].id, list[i].name, left,
 		       money_format(list[i].price, list[i].currency, price, sizeof price),
-		       list[i].method, bought,
-		       money_format(cpkg_refund_due(&list[i]), list[i].currency, refund,
-				    sizeof refund));
+		       list[i].method, bought, refund);
 	}
 	free(list);
 	return 0;
@@ -416,6 +421,12 @@ static int run(struct app *app, int argc, char **argv)
 		    cpkg_get(app->db, sale, &c, &err))
 			return cli_fail(PD_ERR_USAGE, err.msg);
 		card = !strcmp(c.method, "card");
+		char why[200];
+		if (cpkg_nothing_to_refund(&c, why, sizeof why)) { /* never an offer of 0.00 */
+			char msg[260];
+			snprintf(msg, sizeof msg, "nothing to refund: %s", why);
+			return cli_fail(PD_ERR_USAGE, msg);
+		}
 		if (!o.yes) {
 			char money[64], left[300];
 			cpkg_describe(&c, (int64_t)time(NULL), left, sizeof left);

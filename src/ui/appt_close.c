@@ -21,7 +21,9 @@
 #include "paydesk/money.h"
 #include "paydesk/pay_precheck.h"
 #include "paydesk/payments.h"
+#include "paydesk/payments_desk.h"
 #include "paydesk/payments_store.h"
+#include "paydesk/refund_fee.h"
 
 static const char *const money_choices[] = {"refund all of it", "refund part of it", "keep it",
 					    NULL};
@@ -60,13 +62,15 @@ static struct appt_followup *follow_slot(struct appt_screen *st)
 	return &st->follow[0]; /* four closings in flight: the oldest gives way */
 }
 
-static void remember(struct appt_screen *st, uint64_t job, bool after_refund, int64_t id,
-		     enum appt_state to, int64_t kept, const char *currency)
+static struct appt_followup *remember(struct appt_screen *st, uint64_t job, bool after_refund,
+				      int64_t id, enum appt_state to, int64_t kept,
+				      const char *currency)
 {
 	struct appt_followup *f = follow_slot(st);
 	*f = (struct appt_followup){.job = job, .after_refund = after_refund, .id = id, .to = to,
 				    .kept = kept};
 	snprintf(f->currency, sizeof f->currency, "%s", currency);
+	return f;
 }
 
 static void say_done(struct appt_screen *st, const char *before, enum appt_state to,
@@ -119,6 +123,73 @@ static void close_now(struct appt_screen *st, int64_t id, int64_t version, enum 
 	appt_load(st);
 }
 
+/* ---- money paid at the desk goes back at the desk ------------------------------ */
+
+/* How a refund of amount splits: Stripe's money first (as policy_cancel
+ * takes it), the rest from what the desk took (cash, cheque…), handed back
+ * there and counted by the till — never asked of Stripe, which holds none
+ * of it. */
+static void refund_split(sqlite3 *db, int64_t id, int64_t amount, int64_t *to_stripe,
+			 int64_t *to_desk)
+{
+	int64_t due = 0, paid = 0, refunded = 0, desk_left = 0;
+	payments_due(db, id, &due, &paid, &refunded, NULL);
+	payments_desk_refundable(db, id, &desk_left, NULL);
+	int64_t stripe_left = paid - refunded - desk_left;
+	if (stripe_left < 0)
+		stripe_left = 0;
+	*to_stripe = amount < stripe_left ? amount : stripe_left;
+	*to_desk = amount - *to_stripe;
+}
+
+/* "in cash at the desk" when all the desk money left is cash. */
+static const char *desk_way(sqlite3 *db, int64_t id)
+{
+	struct pay_attempt *rows = NULL;
+	size_t n = 0;
+	bool all_cash = true;
+	if (payrows_list(db, id, &rows, &n, NULL) == PD_OK)
+		for (size_t i = 0; i < n; i++)
+			if (payrow_method_is_desk(rows[i].method) &&
+			    rows[i].amount > rows[i].refunded && rows[i].method != PAYROW_CASH)
+				all_cash = false;
+	pay_attempts_free_list(&rows, n);
+	return all_cash ? "in cash at the desk (from the till)" : "at the desk, as it was paid";
+}
+
+/* The user's refund rights for both parts; why is "" when allowed. */
+static void refund_rights(struct ui *ui, int64_t id, int64_t to_stripe, int64_t to_desk,
+			  char *why, size_t len)
+{
+	why[0] = '\0';
+	if (to_stripe > 0)
+		pay_precheck_refund(ui->app->db, &ui->app->session, id, to_stripe, false, why,
+				    len);
+	if (!why[0] && to_desk > 0)
+		pay_precheck_refund(ui->app->db, &ui->app->session, id, to_desk, true, why, len);
+}
+
+/* Lines for a refund's confirm: where each part goes back and, for
+ * Stripe's, the fee Stripe keeps when the billing history knows it. */
+static void refund_lines(sqlite3 *db, int64_t id, const char *currency, int64_t to_stripe,
+			 int64_t to_desk, char *out, size_t len)
+{
+	char money[64], card[64], fee[160];
+	size_t n = 0;
+	out[0] = '\0';
+	if (to_desk > 0)
+		n += (size_t)snprintf(out, len, "\n%s back %s.",
+				      money_format(to_desk, currency, money, sizeof money),
+				      desk_way(db, id));
+	if (to_stripe > 0 && n < len) {
+		int64_t f = refund_fee_appointment_stored(db, id, to_stripe, card, sizeof card);
+		refund_fee_text(f, currency, false, fee, sizeof fee);
+		snprintf(out + n, len - n, "\n%s back to %s through Stripe.%s%s%s",
+			 money_format(to_stripe, currency, money, sizeof money),
+			 card[0] ? card : "the card", fee[0] ? "\n" : "", fee, fee[0] ? "." : "");
+	}
+}
+
 /* ---- without money on it: a plain confirm ------------------------------------ */
 
 struct closing {
@@ -126,6 +197,7 @@ struct closing {
 	int64_t id, version;
 	enum appt_state to;
 	int64_t kept, refund;
+	int64_t desk_refund; /* the part of refund handed back at the desk */
 	char currency[4];
 	char reason[32];
 };
@@ -241,14 +313,51 @@ static void open_money(struct appt_screen *st, const struct appointment *a, enum
 	m->form.dirty = false;
 }
 
+/* Hand desk money back (recorded, the till counts it), then close. before:
+ * what happened first (Stripe's part refunded). */
+static void hand_back_then_close(struct appt_screen *st, int64_t id, enum appt_state to,
+				 int64_t kept, int64_t desk, const char *currency,
+				 const char *before)
+{
+	struct ui *ui = st->ui;
+	struct pay_result r;
+	struct pd_error err = {0};
+	if (payments_desk_refund(ui->app->db, &ui->app->session, id, desk,
+				 to == APPT_CANCELLED ? "cancelled" : "no-show", &r, &err) != PD_OK) {
+		ui_notify(ui, UI_NOTICE_ERROR, "%.300s%s%.300s: not %s", before ? before : "",
+			  before ? " " : "", err.msg,
+			  to == APPT_CANCELLED ? "cancelled" : "marked no-show");
+		appt_load(st);
+		return;
+	}
+	char said[700];
+	snprintf(said, sizeof said, "%.300s%s%.300s", before ? before : "", before ? " " : "",
+		 r.message);
+	struct appointment a;
+	if (appointments_get(ui->app->db, id, &a, &err) != PD_OK) {
+		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
+		return;
+	}
+	close_now(st, a.id, a.version, to, kept, currency, said);
+	appointment_free(&a);
+}
+
 static void confirmed_refund(struct ui *ui, void *ctx)
 {
 	struct closing *c = ctx;
-	struct pay_job_request req = {.op = PAY_OP_REFUND, .id = c->id, .amount = c->refund};
+	int64_t to_stripe = c->refund - c->desk_refund;
+	if (to_stripe <= 0) { /* all of it was paid at the desk: no Stripe call */
+		hand_back_then_close(c->st, c->id, c->to, c->kept, c->desk_refund, c->currency,
+				     NULL);
+		free(c);
+		return;
+	}
+	struct pay_job_request req = {.op = PAY_OP_REFUND, .id = c->id, .amount = to_stripe};
 	snprintf(req.reason, sizeof req.reason, "%s", c->reason);
 	uint64_t job = pay_panel_submit(ui, &req);
 	if (job) {
-		remember(c->st, job, true, c->id, c->to, c->kept, c->currency);
+		remember(c->st, job, true, c->id, c->to, c->kept, c->currency)->desk_refund =
+			c->desk_refund;
 		ui_notify(ui, UI_NOTICE_INFO, "refunding at Stripe… (%s follows)", verb(c->to));
 	}
 	free(c);
@@ -276,11 +385,12 @@ static void submit_money(struct appt_screen *st)
 			return;
 		}
 	}
-	/* The user's refund rights, before anything is asked or sent. */
+	/* The user's refund rights, before anything is asked or sent; desk
+	 * money goes back at the desk. */
 	char why[300] = "";
-	if (refund > 0)
-		pay_precheck_refund(ui->app->db, &ui->app->session, m->id, refund, false, why,
-				    sizeof why);
+	int64_t to_stripe = 0, to_desk = 0;
+	refund_split(ui->app->db, m->id, refund, &to_stripe, &to_desk);
+	refund_rights(ui, m->id, to_stripe, to_desk, why, sizeof why);
 	if (why[0]) {
 		snprintf(m->error, sizeof m->error,
 			 "%s — refund less, or choose keep it (nothing has changed)", why);
@@ -290,18 +400,20 @@ static void submit_money(struct appt_screen *st)
 	if (!c)
 		return;
 	c->refund = refund;
+	c->desk_refund = to_desk;
 	c->kept = m->left - refund;
 	snprintf(c->reason, sizeof c->reason, "%s", reason_keys[m->fields[MF_REASON].choice]);
-	char body[700], kept[64];
+	char body[1000], kept[64], lines[500];
+	refund_lines(ui->app->db, m->id, m->currency, to_stripe, to_desk, lines, sizeof lines);
 	money_format(c->kept, m->currency, kept, sizeof kept);
 	bool cancel = m->to == APPT_CANCELLED;
 	if (refund > 0) {
 		char tail[160] = "";
 		if (c->kept > 0)
 			snprintf(tail, sizeof tail, "\n%s stays paid (kept).", kept);
-		snprintf(body, sizeof body, "%s %s:\nrefund this to the client, then %s it.%s",
+		snprintf(body, sizeof body, "%s %s:\nrefund this to the client, then %s it.%s%s",
 			 cancel ? "Cancel" : "No-show for", m->what,
-			 cancel ? "cancel" : "mark", tail);
+			 cancel ? "cancel" : "mark", lines, tail);
 	} else {
 		snprintf(body, sizeof body, "%s %s\nand keep the %s paid?", cancel ? "Cancel" : "No-show for",
 			 m->what, kept);
@@ -398,9 +510,9 @@ static bool ask_by_policy(struct appt_screen *st, const struct appointment *a)
 	    !plan.policy_version)
 		return false;
 	char why[300] = "";
-	if (plan.refund > 0)
-		pay_precheck_refund(ui->app->db, &ui->app->session, a->id, plan.refund, false, why,
-				    sizeof why);
+	int64_t to_stripe = 0, to_desk = 0; /* cash paid goes back in cash */
+	refund_split(ui->app->db, a->id, plan.refund, &to_stripe, &to_desk);
+	refund_rights(ui, a->id, to_stripe, to_desk, why, sizeof why);
 	if (why[0]) { /* beyond this user's refund rights: the money step says so */
 		ui_notify(ui, UI_NOTICE_ERROR, "the policy refunds more than you may: %s", why);
 		return false;
@@ -409,9 +521,11 @@ static bool ask_by_policy(struct appt_screen *st, const struct appointment *a)
 	if (!c)
 		return false;
 	c->refund = plan.refund;
+	c->desk_refund = to_desk;
 	c->kept = plan.kept;
 	snprintf(c->reason, sizeof c->reason, "requested_by_customer");
-	char what[200], refund[64], kept[64], fee[64], body[900];
+	char what[200], refund[64], kept[64], fee[64], body[1400], lines[500];
+	refund_lines(ui->app->db, a->id, a->currency, to_stripe, to_desk, lines, sizeof lines);
 	appt_short_name(a, what, sizeof what);
 	money_format(plan.refund, a->currency, refund, sizeof refund);
 	money_format(plan.kept, a->currency, kept, sizeof kept);
@@ -424,9 +538,9 @@ static bool ask_by_policy(struct appt_screen *st, const struct appointment *a)
 		snprintf(when, sizeof when, "%ld hour%s before the start: %s", hours,
 			 hours == 1 ? "" : "s", plan.late ? "late" : "in time");
 	snprintf(body, sizeof body,
-		 "Cancel %s (%s).\nBy the booking policy (%s): refund %s, keep %s.%s%s%s\n"
+		 "Cancel %s (%s).\nBy the booking policy (%s): refund %s, keep %s.%s%s%s%s\n"
 		 "n: decide otherwise",
-		 what, when, policy_rule_name(plan.rule), refund, kept,
+		 what, when, policy_rule_name(plan.rule), refund, kept, lines,
 		 plan.fee_due > 0 ? "\nLate-cancellation fee still due: " : "",
 		 plan.fee_due > 0 ? fee : "", plan.fee_due > 0 ? " (not charged here)" : "");
 	ui_dialog_open(ui, &(struct ui_dialog_spec){
@@ -540,7 +654,11 @@ bool appt_close_job_done(struct appt_screen *st, const struct jobs_completion *c
 		return true;
 	}
 	/* The refund moved the version on; the desk's choice stands. */
-	close_now(st, a.id, a.version, done.to, done.kept, done.currency, c->result);
+	if (done.desk_refund > 0) /* then the cash part, at the desk */
+		hand_back_then_close(st, a.id, done.to, done.kept, done.desk_refund, done.currency,
+				     c->result);
+	else
+		close_now(st, a.id, a.version, done.to, done.kept, done.currency, c->result);
 	appointment_free(&a);
 	return true;
 }

@@ -250,11 +250,12 @@ void appt_draw_agenda(struct appt_screen *st, struct ui_rect a)
 		ui_put(a.y + a.h - 3, a.x + 1, a.w - 2, ROLE_DIM, line, false);
 	}
 	ui_put(a.y + a.h - 2, a.x + 1, a.w - 2, ROLE_HELP_KEY,
-	       "n book  e edit  c cancel  d completed  x no-show  p pay  r refund  u view", false);
+	       "n book  e edit  c cancel  d done  x no-show  U undo  p pay  r refund  % price", false);
 	if (st->prompt != APPT_PROMPT_NONE)
 		appt_prompt_draw(st, (struct ui_rect){a.y + a.h - 1, a.x + 1, 1, a.w - 2});
 	else
 		ui_put(a.y + a.h - 1, a.x + 1, a.w - 2, ROLE_HELP_KEY,
-		       "h/l day  t today  w week  s staff  / find  J date  U undo  H visits  ?: keys", false);
+		       "h/l day  t today  s staff  / find  J date  H visits  F fees  Z close  ?: keys",
+		       false);
 }
 

@@ -34,6 +34,7 @@ struct appt_followup {
 	int64_t id;
 	enum appt_state to;
 	int64_t kept;          /* money the desk chose to keep (audited once closed) */
+	int64_t desk_refund;   /* then handed back at the desk (cash paid), before closing */
 	char currency[4];
 };
 

@@ -89,14 +89,21 @@ void ui_day_close_open(struct ui *ui, int y, int m, int d)
 	if (ui->tab != UI_SCREEN_DAY_CLOSE)
 		p->back_to = ui->tab;
 	p->y = y, p->m = m, p->d = d;
-	snprintf(p->day, sizeof p->day, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
-	for (int i = F_COUNTED; i < F_COUNT; i++) {
-		textedit_set(&p->fields[i].edit, "");
-		p->fields[i].error[0] = '\0';
+	char day[sizeof p->day];
+	snprintf(day, sizeof day, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+	/* The same open day again (back after an error, to look something up):
+	 * the count and the comment typed stay, with the last error. Another
+	 * day starts empty; someone else signing in empties it (drop). */
+	if (strcmp(day, p->day) != 0 || p->sheet.closed) {
+		for (int i = F_COUNTED; i < F_COUNT; i++) {
+			textedit_set(&p->fields[i].edit, "");
+			p->fields[i].error[0] = '\0';
+		}
+		p->form.focus = F_COUNTED;
+		p->form.dirty = false;
+		p->error[0] = '\0';
 	}
-	p->form.focus = F_COUNTED;
-	p->form.dirty = false;
-	p->error[0] = '\0';
+	snprintf(p->day, sizeof p->day, "%s", day);
 	ui_switch_screen(ui, UI_SCREEN_DAY_CLOSE); /* reloads */
 }
 

@@ -8,6 +8,7 @@
 
 #include "paydesk/accounting_export_job.h"
 #include "paydesk/history_refund.h"
+#include "paydesk/refund_fee.h"
 #include "paydesk/jobs.h"
 #include "paydesk/money.h"
 #include "paydesk/setup.h"
@@ -241,11 +242,16 @@ void history_refund_submit(struct hist *h)
 	c->id = row.id;
 	c->amount = amount;
 	snprintf(c->reason, sizeof c->reason, "%s", reason_values[h->fields[1].choice]);
-	char body[600];
-	snprintf(body, sizeof body, "%s%s%s\n%s · reason: %s\nThe money goes back to the card.",
+	char body[800], card[64] = "", fee[160] = "";
+	refund_fee_card(row.brand, row.last4, card, sizeof card); /* "Visa •4242" */
+	/* the fee Stripe keeps on the payment, once a sync has brought it */
+	refund_fee_text(row.has_fee ? row.fee : REFUND_FEE_UNKNOWN, row.currency, false, fee,
+			sizeof fee);
+	snprintf(body, sizeof body, "%s%s%s\n%s · reason: %s\nThe money goes back to %s.%s%s%s",
 		 row.stripe_id, row.client[0] ? " · " : "", row.client,
 		 row.description[0] ? row.description : row.type,
-		 reason_choices[h->fields[1].choice]);
+		 reason_choices[h->fields[1].choice], card[0] ? card : "the card",
+		 fee[0] ? "\n" : "", fee, fee[0] ? "." : "");
 	history_close_form(h);
 	struct ui_dialog_spec spec = {.title = "Refund this payment?", .body = body, .money = true,
 				      .amount = amount, .currency = row.currency,

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "paydesk/booking_policy.h"
 #include "paydesk/charge_queue.h"
 #include "paydesk/clients.h"
 #include "paydesk/jobs.h"
@@ -16,6 +17,7 @@
 #include "paydesk/payments_desk.h"
 #include "paydesk/payments_store.h"
 #include "paydesk/readers.h"
+#include "paydesk/refund_fee.h"
 #include "paydesk/textcheck.h"
 #include "paydesk/stripe_key.h"
 #include "paydesk/stripe_reach.h"
@@ -57,7 +59,7 @@ struct pay_panel {
 	int refund_reason[4]; /* index into reason_keys, -1: at the desk */
 	char desk_refund_label[64];
 	char error[300];
-	char limit[200]; /* refund form: the staff member's refund limit */
+	char limit[400]; /* refund form: the staff member's refund limit (and a package's note) */
 	uint64_t jobs[8]; /* ours, for notices */
 	/* The job whose payment the view waits for, and why it failed: the
 	 * view then says so and what to do, never "Sending…" for good. */
@@ -309,6 +311,40 @@ void pay_panel_recheck(struct pay_panel *p, const struct appointment *a)
 		ui_notify(p->ui, UI_NOTICE_INFO, "re-checking the payment at Stripe…");
 }
 
+/* What a package or credit paid on the appointment and was not given back:
+ * its refund gives that back to the package first (payments_refund). */
+static int64_t drawn_left(sqlite3 *db, int64_t id)
+{
+	int64_t drawn = 0, given = 0;
+	payrows_drawn_totals(db, id, &drawn, &given, NULL);
+	return drawn - given;
+}
+#define PAID_FROM_PACKAGE "paid from a package: a refund gives the visit back to it, no money moves"
+
+/* A payment below the deposit the booking policy requires: said in the
+ * confirm, with what is required and what was typed (the booking stays
+ * awaiting payment until the deposit is in). */
+static void deposit_short(struct pay_panel *p, int64_t amount, char *body, size_t len)
+{
+	struct appointment a;
+	if (appointments_get(p->ui->app->db, p->id, &a, NULL) != PD_OK)
+		return;
+	int64_t need = policy_confirm_threshold(p->ui->app->db, &a); /* 1: none required */
+	int64_t due = 0, paid = 0, refunded = 0;
+	payments_due(p->ui->app->db, p->id, &due, &paid, &refunded, NULL);
+	int64_t held = paid - refunded;
+	if (need > 1 && held < need && held + amount < need) {
+		char req[64], typed[64];
+		size_t n = strlen(body);
+		snprintf(body + n, len - n,
+			 "\nBelow the deposit: the booking policy requires %s, %s typed.\n"
+			 "The booking stays awaiting payment until %s is paid.",
+			 money_format(need, a.currency, req, sizeof req),
+			 money_format(amount, a.currency, typed, sizeof typed), req);
+	}
+	appointment_free(&a);
+}
+
 void pay_panel_refund(struct pay_panel *p, const struct appointment *a)
 {
 	int64_t due, paid = 0, refunded = 0;
@@ -349,6 +385,12 @@ void pay_panel_refund(struct pay_panel *p, const struct appointment *a)
 	}
 	p->refund_choices[n] = NULL;
 	open_form(p, a, PANEL_REFUND, desk_left > 0 ? desk_left : stripe_left);
+	if (drawn_left(p->ui->app->db, a->id) > 0) { /* said before any reason is chosen */
+		char limit[sizeof p->limit];
+		snprintf(limit, sizeof limit, "%s", p->limit);
+		snprintf(p->limit, sizeof p->limit, "%s%s%.200s", PAID_FROM_PACKAGE,
+			 limit[0] ? " \u00b7 " : "", limit);
+	}
 }
 
 void pay_panel_view(struct pay_panel *p, int64_t appointment_id)
@@ -602,7 +644,28 @@ static void submit_form(struct pay_panel *p)
 		int reason = p->refund_reason[choice];
 		snprintf(pd->req.reason, sizeof pd->req.reason, "%s", reason_keys[reason]);
 		snprintf(body, sizeof body, "%s\nReason: %s.", p->title, reasons[reason]);
-		label = "refund";
+		/* through Stripe: to which card, and the fee Stripe keeps when it has said it */
+		int64_t standing = drawn_left(p->ui->app->db, p->id);
+		int64_t to_stripe = shown - standing;
+		char card[64] = "", fee[160] = "", money[64];
+		if (standing > 0) {
+			size_t n = standing >= shown ? strlen(p->title) : strlen(body); /* no reason: */
+			snprintf(body + n, sizeof body - n,
+				 "\nPaid %s from the client's package or credit: it goes back to "
+				 "the package; no money moves for it.",
+				 money_format(standing < shown ? standing : shown, p->currency, money,
+					      sizeof money));
+		}
+		if (to_stripe > 0) {
+			int64_t f = refund_fee_appointment_stored(p->ui->app->db, p->id, to_stripe,
+								  card, sizeof card);
+			refund_fee_text(f, p->currency, false, fee, sizeof fee);
+			size_t n = strlen(body);
+			snprintf(body + n, sizeof body - n, "\n%s back to %s through Stripe.%s%s%s",
+				 money_format(to_stripe, p->currency, money, sizeof money),
+				 card[0] ? card : "the card", fee[0] ? "\n" : "", fee, fee[0] ? "." : "");
+		}
+		label = standing >= shown ? "give it back" : "refund";
 	}
 	if (tip > 0 && pd->queue) { /* a queued charge is the price alone */
 		free(pd);
@@ -621,6 +684,8 @@ static void submit_form(struct pay_panel *p)
 		p->form.focus = PF_TIP;
 		return;
 	}
+	if (p->mode == PANEL_PAY && !payrow_method_is_drawn(pd->tender))
+		deposit_short(p, amount, body, sizeof body);
 	if (tip > 0) {
 		char m[64];
 		size_t n = strlen(body);
