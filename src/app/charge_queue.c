@@ -65,38 +65,14 @@ int charge_queue_add(sqlite3 *db, const struct session *who, int64_t appointment
 		return finish(db, rc, err);
 	struct client c = {0};
 	bool have_client = clients_get(db, a.client_id, &c, NULL) == PD_OK;
-	int64_t paid = 0, refunded = 0;
-	rc = payrows_totals(db, appointment_id, &paid, &refunded, err);
-	int64_t due = a.amount > paid ? a.amount - paid : 0;
-	struct pay_attempt last = {0};
-	bool busy = payrows_latest(db, appointment_id, -1, &last, NULL) == PD_OK &&
-		    (last.status == PAYROW_STARTING || last.status == PAYROW_OPEN ||
-		     last.status == PAYROW_UNKNOWN);
-	char money[64];
-	if (rc) {
-	} else if (a.state == APPT_CANCELLED || a.state == APPT_NO_SHOW) {
-		rc = pd_error_set(err, PD_ERR_USAGE, "a %s appointment takes no payment",
-				  appt_state_label(a.state));
-	} else if (due == 0) {
-		rc = pd_error_set(err, PD_ERR_USAGE, "nothing is due: %s already paid",
-				  money_format(paid, a.currency, money, sizeof money));
-	} else if (amount < 0 || amount > due) {
-		rc = pd_error_set(err, PD_ERR_USAGE, "at most %s is due",
-				  money_format(due, a.currency, money, sizeof money));
-	} else if (busy && last.status == PAYROW_UNKNOWN) {
-		rc = pd_error_set(err, PD_ERR_USAGE, PAY_UNKNOWN_REFUSAL);
-	} else if (busy) {
-		rc = pd_error_set(err, PD_ERR_USAGE,
-				  "a %s payment of this appointment is still under way (%s): "
-				  "finish or cancel it first",
-				  payrow_method_label(last.method), payrow_status_key(last.status));
-	} else if (!have_client || !c.stripe_customer_id) {
+	int64_t due = 0;
+	rc = pay_due_check(db, &a, amount, &due, err);
+	if (!rc && (!have_client || !c.stripe_customer_id)) {
 		rc = pd_error_set(err, PD_ERR_USAGE,
 				  "%s has no Stripe customer: a saved-card charge cannot be queued "
 				  "(take cash, or send a pay link once Stripe is back)",
 				  have_client ? c.name : "the client");
 	}
-	pay_attempt_free(&last);
 	if (have_client)
 		client_free(&c);
 	struct queued_charge q = {0};
@@ -123,7 +99,7 @@ int charge_queue_add(sqlite3 *db, const struct session *who, int64_t appointment
 		q.down_since = (int64_t)down_since;
 		rc = qcharges_insert(db, &q, id, err);
 	}
-	char detail[400], oid[32];
+	char detail[400], oid[32], money[64];
 	if (!rc) {
 		money_format(q.amount, q.currency, money, sizeof money);
 		snprintf(detail, sizeof detail,
