@@ -18,15 +18,6 @@
 /* A reason to drop a queued charge, as for a refund note. */
 #define DROP_REASON_MAX 200
 
-static int finish(sqlite3 *db, int rc, struct pd_error *err)
-{
-	if (!rc)
-		rc = db_commit(db, err);
-	if (rc)
-		db_rollback(db);
-	return rc;
-}
-
 /* "14:05" today, else "2026-12-05 14:05" (local time). */
 static void when_text(int64_t t, char *out, size_t size)
 {
@@ -55,14 +46,11 @@ int charge_queue_add(sqlite3 *db, const struct session *who, int64_t appointment
 {
 	memset(r, 0, sizeof *r);
 	int rc = auth_allow_now(db, who, AUTH_TAKE_PAYMENT, err);
+	struct appointment a;
 	if (!rc)
-		rc = db_begin(db, err);
+		rc = appointments_begin_get(db, appointment_id, &a, err);
 	if (rc)
 		return rc;
-	struct appointment a;
-	rc = appointments_get(db, appointment_id, &a, err);
-	if (rc)
-		return finish(db, rc, err);
 	struct client c = {0};
 	bool have_client = clients_get(db, a.client_id, &c, NULL) == PD_OK;
 	int64_t due = 0;
@@ -111,7 +99,7 @@ int charge_queue_add(sqlite3 *db, const struct session *who, int64_t appointment
 					 .currency = q.currency, .object_id = oid};
 		rc = audit_append(db, &ae, err);
 	}
-	rc = finish(db, rc, err);
+	rc = db_finish(db, rc, err);
 	if (!rc) {
 		snprintf(r->message, sizeof r->message,
 			 "Queued %s on %s: not charged. When Stripe is back, confirm it (p) to "
@@ -241,5 +229,5 @@ int charge_queue_drop(sqlite3 *db, const struct session *who, int64_t id, const 
 					 .currency = q.currency, .object_id = oid};
 		rc = audit_append(db, &ae, err);
 	}
-	return finish(db, rc, err);
+	return db_finish(db, rc, err);
 }

@@ -19,15 +19,6 @@
 #include "paydesk/textcheck.h"
 #include "payments_internal.h"
 
-static int finish(sqlite3 *db, int rc, struct pd_error *err)
-{
-	if (!rc)
-		rc = db_commit(db, err);
-	if (rc)
-		db_rollback(db);
-	return rc;
-}
-
 /* "Cut & colour · by anna · cheque 004512" for the history's description. */
 static void describe(const struct appointment *a, const char *who, const char *note, char *out,
 		     size_t len)
@@ -96,14 +87,11 @@ int payments_desk_take_tip(sqlite3 *db, const struct session *who, int64_t appoi
 	int rc = auth_allow_now(db, who, AUTH_TAKE_PAYMENT, err);
 	if (!rc)
 		rc = check_note(note, err);
+	struct appointment a;
 	if (!rc)
-		rc = db_begin(db, err);
+		rc = appointments_begin_get(db, appointment_id, &a, err);
 	if (rc)
 		return rc;
-	struct appointment a;
-	rc = appointments_get(db, appointment_id, &a, err);
-	if (rc)
-		return finish(db, rc, err);
 	int64_t due = 0;
 	rc = pay_due_check(db, &a, amount, &due, err);
 	if (!rc && amount == 0)
@@ -141,7 +129,7 @@ int payments_desk_take_tip(sqlite3 *db, const struct session *who, int64_t appoi
 		struct pay_env e = {.db = db, .who = who};
 		rc = pay_settle_in(&e, &row, NULL, "payment.desk", amount, hid, r, err);
 	}
-	rc = finish(db, rc, err);
+	rc = db_finish(db, rc, err);
 	if (!rc) {
 		pay_copy(r->object_id, sizeof r->object_id, hid);
 		char payment[160];
@@ -273,7 +261,7 @@ int payments_desk_refund(sqlite3 *db, const struct session *who, int64_t appoint
 		}
 	}
 	if (began)
-		rc = finish(db, rc, err);
+		rc = db_finish(db, rc, err);
 	/* Made only when it was recorded; otherwise the reservation goes. */
 	for (size_t i = 0; i < nparts; i++)
 		auth_refund_settle(db, &parts[i], rc ? AUTH_REFUND_NOT_MADE : AUTH_REFUND_MADE);
