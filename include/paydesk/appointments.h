@@ -65,6 +65,11 @@ void appointment_free(struct appointment *a);
 void appointments_free_list(struct appointment **list, size_t n);
 
 int appointments_get(sqlite3 *db, int64_t id, struct appointment *out, struct pd_error *err);
+/* A write transaction begun (db_begin) and appointment id read in it, the
+ * start of every use case that changes an appointment or its money; when
+ * either fails nothing is left open. End it with db_finish. */
+int appointments_begin_get(sqlite3 *db, int64_t id, struct appointment *out,
+			   struct pd_error *err);
 
 /* Appointments starting in [from, to), optionally for one staff member
  * (staff_id 0: all), ordered by start then staff name. *out heap. */

@@ -32,6 +32,9 @@ int db_exec(sqlite3 *db, const char *sql, struct pd_error *err);
 int db_begin(sqlite3 *db, struct pd_error *err);
 int db_commit(sqlite3 *db, struct pd_error *err);
 void db_rollback(sqlite3 *db);
+/* End a use case's transaction: committed when rc is 0, rolled back when
+ * rc is not (or the commit fails); returns rc, or the commit's error. */
+int db_finish(sqlite3 *db, int rc, struct pd_error *err);
 
 /* Prepare a statement; on failure err carries SQLite's message. */
 int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct pd_error *err);

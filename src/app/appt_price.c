@@ -78,15 +78,6 @@ static int staff_may_give(sqlite3 *db, const struct session *who, const char *cu
 			    money_format(l.per_payment, currency, m, sizeof m));
 }
 
-static int finish(sqlite3 *db, int rc, struct pd_error *err)
-{
-	if (!rc)
-		rc = db_commit(db, err);
-	if (rc)
-		db_rollback(db);
-	return rc;
-}
-
 void appt_price_describe(enum price_change_kind kind, int64_t value, const char *cur, char *out,
 			 size_t len)
 {
@@ -149,14 +140,11 @@ int appt_price_change(sqlite3 *db, const struct session *who, int64_t appointmen
 	if (!rc && (value < 0 || (kind == PRICE_PERCENT && (value < 1 || value > 100))))
 		rc = pd_error_set(err, PD_ERR_USAGE,
 				  "a percentage is a whole number from 1 to 100");
+	struct appointment a;
 	if (!rc)
-		rc = db_begin(db, err);
+		rc = appointments_begin_get(db, appointment_id, &a, err);
 	if (rc)
 		return rc;
-	struct appointment a;
-	rc = appointments_get(db, appointment_id, &a, err);
-	if (rc)
-		return finish(db, rc, err);
 	int64_t list = list_price(db, &a);
 	int64_t after = new_price(kind, value, list);
 	int64_t paid = 0, refunded = 0;
@@ -209,7 +197,7 @@ int appt_price_change(sqlite3 *db, const struct session *who, int64_t appointmen
 					 .currency = a.currency, .object_id = obj};
 		rc = audit_append(db, &en, err);
 	}
-	rc = finish(db, rc, err);
+	rc = db_finish(db, rc, err);
 	if (!rc) {
 		char due[64], back[64];
 		/* message: 400 bytes, a reason at most APPT_PRICE_REASON_MAX characters */

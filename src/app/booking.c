@@ -143,15 +143,6 @@ static int audit(sqlite3 *db, const struct session *who, const char *action, int
 	return audit_noted(db, who, action, id, money, a, NULL, err);
 }
 
-static int finish(sqlite3 *db, int rc, struct pd_error *err)
-{
-	if (!rc)
-		rc = db_commit(db, err);
-	if (rc)
-		db_rollback(db);
-	return rc;
-}
-
 int booking_create(sqlite3 *db, const struct booking_request *req, int64_t *id,
 		   struct pd_error *err)
 {
@@ -169,7 +160,7 @@ int booking_create(sqlite3 *db, const struct booking_request *req, int64_t *id,
 		rc = appointments_insert(db, &a, id, err);
 	if (!rc)
 		rc = audit(db, req->who, "booking.create", *id, true, &a, err);
-	return finish(db, rc, err);
+	return db_finish(db, rc, err);
 }
 
 int booking_check(sqlite3 *db, const struct booking_request *req, int64_t edit_id,
@@ -200,14 +191,11 @@ int booking_update(sqlite3 *db, int64_t id, int64_t version, const struct bookin
 		   struct pd_error *err)
 {
 	int rc = auth_allow(req->who, AUTH_BOOK, err);
+	struct appointment cur;
 	if (!rc)
-		rc = db_begin(db, err);
+		rc = appointments_begin_get(db, id, &cur, err);
 	if (rc)
 		return rc;
-	struct appointment cur;
-	rc = appointments_get(db, id, &cur, err);
-	if (rc)
-		return finish(db, rc, err);
 	struct appointment a = cur;
 	if (cur.version != version)
 		rc = pd_error_set(err, PD_ERR_CONFLICT,
@@ -236,7 +224,7 @@ int booking_update(sqlite3 *db, int64_t id, int64_t version, const struct bookin
 			   err);
 	a.notes = NULL;
 	appointment_free(&cur);
-	return finish(db, rc, err);
+	return db_finish(db, rc, err);
 }
 
 int booking_check_state(const struct appointment *cur, enum appt_state to, int64_t now,
@@ -287,13 +275,10 @@ int booking_close(sqlite3 *db, const struct session *who, int64_t id, int64_t ve
 	int rc = auth_allow(who, AUTH_BOOK, err);
 	if (rc)
 		return rc;
-	rc = db_begin(db, err);
+	struct appointment cur;
+	rc = appointments_begin_get(db, id, &cur, err);
 	if (rc)
 		return rc;
-	struct appointment cur;
-	rc = appointments_get(db, id, &cur, err);
-	if (rc)
-		return finish(db, rc, err);
 	enum appt_state was = cur.state;
 	int64_t now = (int64_t)time(NULL);
 	if (cur.version != version)
@@ -315,7 +300,7 @@ int booking_close(sqlite3 *db, const struct session *who, int64_t id, int64_t ve
 	if (!rc) /* a no-show or late cancellation fee waits in the fees queue */
 		rc = fees_propose_in(db, who, &cur, to, now, err);
 	appointment_free(&cur);
-	return finish(db, rc, err);
+	return db_finish(db, rc, err);
 }
 
 int booking_set_state(sqlite3 *db, const struct session *who, int64_t id, int64_t version,
@@ -336,14 +321,11 @@ int booking_undo_state(sqlite3 *db, const struct session *who, int64_t id, int64
 		       enum appt_state *restored, struct pd_error *err)
 {
 	int rc = auth_allow(who, AUTH_BOOK, err);
+	struct appointment cur;
 	if (!rc)
-		rc = db_begin(db, err);
+		rc = appointments_begin_get(db, id, &cur, err);
 	if (rc)
 		return rc;
-	struct appointment cur;
-	rc = appointments_get(db, id, &cur, err);
-	if (rc)
-		return finish(db, rc, err);
 	bool has_prev = false;
 	enum appt_state prev = APPT_BOOKED;
 	int64_t at = 0, now = (int64_t)time(NULL);
@@ -383,7 +365,7 @@ int booking_undo_state(sqlite3 *db, const struct session *who, int64_t id, int64
 	if (!rc && restored)
 		*restored = prev;
 	appointment_free(&cur);
-	return finish(db, rc, err);
+	return db_finish(db, rc, err);
 }
 
 int booking_money_kept(sqlite3 *db, const struct session *who, int64_t id, int64_t amount,

@@ -18,15 +18,6 @@
 /* A reason to drop a queued charge, as for a refund note. */
 #define DROP_REASON_MAX 200
 
-static int finish(sqlite3 *db, int rc, struct pd_error *err)
-{
-	if (!rc)
-		rc = db_commit(db, err);
-	if (rc)
-		db_rollback(db);
-	return rc;
-}
-
 /* "14:05" today, else "2026-12-05 14:05" (local time). */
 static void when_text(int64_t t, char *out, size_t size)
 {
@@ -55,48 +46,21 @@ int charge_queue_add(sqlite3 *db, const struct session *who, int64_t appointment
 {
 	memset(r, 0, sizeof *r);
 	int rc = auth_allow_now(db, who, AUTH_TAKE_PAYMENT, err);
+	struct appointment a;
 	if (!rc)
-		rc = db_begin(db, err);
+		rc = appointments_begin_get(db, appointment_id, &a, err);
 	if (rc)
 		return rc;
-	struct appointment a;
-	rc = appointments_get(db, appointment_id, &a, err);
-	if (rc)
-		return finish(db, rc, err);
 	struct client c = {0};
 	bool have_client = clients_get(db, a.client_id, &c, NULL) == PD_OK;
-	int64_t paid = 0, refunded = 0;
-	rc = payrows_totals(db, appointment_id, &paid, &refunded, err);
-	int64_t due = a.amount > paid ? a.amount - paid : 0;
-	struct pay_attempt last = {0};
-	bool busy = payrows_latest(db, appointment_id, -1, &last, NULL) == PD_OK &&
-		    (last.status == PAYROW_STARTING || last.status == PAYROW_OPEN ||
-		     last.status == PAYROW_UNKNOWN);
-	char money[64];
-	if (rc) {
-	} else if (a.state == APPT_CANCELLED || a.state == APPT_NO_SHOW) {
-		rc = pd_error_set(err, PD_ERR_USAGE, "a %s appointment takes no payment",
-				  appt_state_label(a.state));
-	} else if (due == 0) {
-		rc = pd_error_set(err, PD_ERR_USAGE, "nothing is due: %s already paid",
-				  money_format(paid, a.currency, money, sizeof money));
-	} else if (amount < 0 || amount > due) {
-		rc = pd_error_set(err, PD_ERR_USAGE, "at most %s is due",
-				  money_format(due, a.currency, money, sizeof money));
-	} else if (busy && last.status == PAYROW_UNKNOWN) {
-		rc = pd_error_set(err, PD_ERR_USAGE, PAY_UNKNOWN_REFUSAL);
-	} else if (busy) {
-		rc = pd_error_set(err, PD_ERR_USAGE,
-				  "a %s payment of this appointment is still under way (%s): "
-				  "finish or cancel it first",
-				  payrow_method_label(last.method), payrow_status_key(last.status));
-	} else if (!have_client || !c.stripe_customer_id) {
+	int64_t due = 0;
+	rc = pay_due_check(db, &a, amount, &due, err);
+	if (!rc && (!have_client || !c.stripe_customer_id)) {
 		rc = pd_error_set(err, PD_ERR_USAGE,
 				  "%s has no Stripe customer: a saved-card charge cannot be queued "
 				  "(take cash, or send a pay link once Stripe is back)",
 				  have_client ? c.name : "the client");
 	}
-	pay_attempt_free(&last);
 	if (have_client)
 		client_free(&c);
 	struct queued_charge q = {0};
@@ -123,7 +87,7 @@ int charge_queue_add(sqlite3 *db, const struct session *who, int64_t appointment
 		q.down_since = (int64_t)down_since;
 		rc = qcharges_insert(db, &q, id, err);
 	}
-	char detail[400], oid[32];
+	char detail[400], oid[32], money[64];
 	if (!rc) {
 		money_format(q.amount, q.currency, money, sizeof money);
 		snprintf(detail, sizeof detail,
@@ -135,7 +99,7 @@ int charge_queue_add(sqlite3 *db, const struct session *who, int64_t appointment
 					 .currency = q.currency, .object_id = oid};
 		rc = audit_append(db, &ae, err);
 	}
-	rc = finish(db, rc, err);
+	rc = db_finish(db, rc, err);
 	if (!rc) {
 		snprintf(r->message, sizeof r->message,
 			 "Queued %s on %s: not charged. When Stripe is back, confirm it (p) to "
@@ -265,5 +229,5 @@ int charge_queue_drop(sqlite3 *db, const struct session *who, int64_t id, const 
 					 .currency = q.currency, .object_id = oid};
 		rc = audit_append(db, &ae, err);
 	}
-	return finish(db, rc, err);
+	return db_finish(db, rc, err);
 }

@@ -207,15 +207,6 @@ void pay_result_from(sqlite3 *db, int64_t appointment_id, struct pay_result *r)
 	}
 }
 
-static int finish(sqlite3 *db, int rc, struct pd_error *err)
-{
-	if (!rc)
-		rc = db_commit(db, err);
-	if (rc)
-		db_rollback(db);
-	return rc;
-}
-
 int pay_settle(const struct pay_env *e, struct pay_attempt *row, const char *request_id,
 	       const char *action, int64_t audit_amount, const char *object_id,
 	       struct pay_result *r, struct pd_error *err)
@@ -224,7 +215,7 @@ int pay_settle(const struct pay_env *e, struct pay_attempt *row, const char *req
 	if (rc)
 		return rc;
 	rc = pay_settle_in(e, row, request_id, action, audit_amount, object_id, r, err);
-	rc = finish(e->db, rc, err);
+	rc = db_finish(e->db, rc, err);
 	if (rc)
 		log_msg(LOG_ERROR, "payment %lld: outcome not recorded: %s", (long long)row->id,
 			err ? err->msg : "");
@@ -307,13 +298,10 @@ int payments_after_booking(sqlite3 *db, const struct session *who, int64_t appoi
 {
 	if (payments_booking_mode(db) != BOOKING_PAY_REQUIRED)
 		return PD_OK;
-	int rc = db_begin(db, err);
+	struct appointment a;
+	int rc = appointments_begin_get(db, appointment_id, &a, err);
 	if (rc)
 		return rc;
-	struct appointment a;
-	rc = appointments_get(db, appointment_id, &a, err);
-	if (rc)
-		return finish(db, rc, err);
 	if (a.state == APPT_BOOKED && a.amount > 0) {
 		a.state = APPT_AWAITING_PAYMENT;
 		rc = appointments_set_payment(db, &a, err);
@@ -322,7 +310,7 @@ int payments_after_booking(sqlite3 *db, const struct session *who, int64_t appoi
 				   "confirmed once the payment succeeds", err);
 	}
 	appointment_free(&a);
-	return finish(db, rc, err);
+	return db_finish(db, rc, err);
 }
 
 int pay_begin(const struct pay_env *e, int64_t appointment_id, enum payrow_method method,
@@ -341,11 +329,11 @@ int pay_begin(const struct pay_env *e, int64_t appointment_id, enum payrow_metho
 		return rc;
 	rc = appointments_get(e->db, appointment_id, a, err);
 	if (rc)
-		return finish(e->db, rc, err);
+		return db_finish(e->db, rc, err);
 	/* A queued charge sent (or dropped) by someone else says so first. */
 	if (e->queued_charge && (rc = charge_queue_claimable(e->db, e->queued_charge, err))) {
 		appointment_free(a);
-		return finish(e->db, rc, err);
+		return db_finish(e->db, rc, err);
 	}
 	int64_t paid = 0, refunded = 0;
 	rc = payrows_totals(e->db, appointment_id, &paid, &refunded, err);
@@ -396,7 +384,7 @@ int pay_begin(const struct pay_env *e, int64_t appointment_id, enum payrow_metho
 		a->payment = PAY_PENDING;
 		rc = appointments_set_payment(e->db, a, err);
 	}
-	rc = finish(e->db, rc, err);
+	rc = db_finish(e->db, rc, err);
 	if (rc) {
 		appointment_free(a);
 		pay_attempt_free(row);

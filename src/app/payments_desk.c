@@ -19,20 +19,6 @@
 #include "paydesk/textcheck.h"
 #include "payments_internal.h"
 
-static int finish(sqlite3 *db, int rc, struct pd_error *err)
-{
-	if (!rc)
-		rc = db_commit(db, err);
-	if (rc)
-		db_rollback(db);
-	return rc;
-}
-
-static bool open_status(enum payrow_status s)
-{
-	return s == PAYROW_STARTING || s == PAYROW_OPEN || s == PAYROW_UNKNOWN;
-}
-
 /* "Cut & colour · by anna · cheque 004512" for the history's description. */
 static void describe(const struct appointment *a, const char *who, const char *note, char *out,
 		     size_t len)
@@ -101,41 +87,13 @@ int payments_desk_take_tip(sqlite3 *db, const struct session *who, int64_t appoi
 	int rc = auth_allow_now(db, who, AUTH_TAKE_PAYMENT, err);
 	if (!rc)
 		rc = check_note(note, err);
+	struct appointment a;
 	if (!rc)
-		rc = db_begin(db, err);
+		rc = appointments_begin_get(db, appointment_id, &a, err);
 	if (rc)
 		return rc;
-	struct appointment a;
-	rc = appointments_get(db, appointment_id, &a, err);
-	if (rc)
-		return finish(db, rc, err);
-	int64_t paid = 0, refunded = 0;
-	rc = payrows_totals(db, appointment_id, &paid, &refunded, err);
-	int64_t due = a.amount > paid ? a.amount - paid : 0;
-	struct pay_attempt last = {0};
-	bool busy = payrows_latest(db, appointment_id, -1, &last, NULL) == PD_OK &&
-		    open_status(last.status);
-	char money[64];
-	if (rc) {
-	} else if (a.state == APPT_CANCELLED || a.state == APPT_NO_SHOW) {
-		rc = pd_error_set(err, PD_ERR_USAGE, "a %s appointment takes no payment",
-				  appt_state_label(a.state));
-	} else if (due == 0) {
-		rc = pd_error_set(err, PD_ERR_USAGE, "nothing is due: %s already paid",
-				  money_format(paid, a.currency, money, sizeof money));
-	} else if (amount < 0 || amount > due) {
-		rc = pd_error_set(err, PD_ERR_USAGE, "at most %s is due",
-				  money_format(due, a.currency, money, sizeof money));
-	} else if (busy && last.status == PAYROW_UNKNOWN) {
-		rc = pd_error_set(err, PD_ERR_USAGE, PAY_UNKNOWN_REFUSAL);
-	} else if (busy) {
-		/* the client could pay twice: the Stripe payment may still succeed */
-		rc = pd_error_set(err, PD_ERR_USAGE,
-				  "a %s payment of this appointment is still under way (%s): "
-				  "finish or cancel it first",
-				  payrow_method_label(last.method), payrow_status_key(last.status));
-	}
-	pay_attempt_free(&last);
+	int64_t due = 0;
+	rc = pay_due_check(db, &a, amount, &due, err);
 	if (!rc && amount == 0)
 		amount = due;
 	struct pay_attempt row = {0};
@@ -171,7 +129,7 @@ int payments_desk_take_tip(sqlite3 *db, const struct session *who, int64_t appoi
 		struct pay_env e = {.db = db, .who = who};
 		rc = pay_settle_in(&e, &row, NULL, "payment.desk", amount, hid, r, err);
 	}
-	rc = finish(db, rc, err);
+	rc = db_finish(db, rc, err);
 	if (!rc) {
 		pay_copy(r->object_id, sizeof r->object_id, hid);
 		char payment[160];
@@ -182,7 +140,7 @@ int payments_desk_take_tip(sqlite3 *db, const struct session *who, int64_t appoi
 		} else {
 			snprintf(payment, sizeof payment, "%s", appt_payment_label(r->payment));
 		}
-		char tipped[96] = "";
+		char tipped[96] = "", money[64];
 		if (tip > 0)
 			snprintf(tipped, sizeof tipped, " + tip %s",
 				 money_format(tip, a.currency, money, sizeof money));
@@ -303,7 +261,7 @@ int payments_desk_refund(sqlite3 *db, const struct session *who, int64_t appoint
 		}
 	}
 	if (began)
-		rc = finish(db, rc, err);
+		rc = db_finish(db, rc, err);
 	/* Made only when it was recorded; otherwise the reservation goes. */
 	for (size_t i = 0; i < nparts; i++)
 		auth_refund_settle(db, &parts[i], rc ? AUTH_REFUND_NOT_MADE : AUTH_REFUND_MADE);

@@ -54,6 +54,13 @@ int pay_settle_refunds(const struct pay_env *e, size_t *settled, struct pd_error
 int pay_send(const struct pay_env *e, enum stripe_method m, const char *path,
 	     const struct stripe_params *p, struct stripe_response *resp, struct pd_error *err);
 
+/* Before money is taken for a (amount 0: all that is due): not cancelled
+ * or a no-show, something due and no more than it, no payment of it under
+ * way or of unknown outcome (the client could pay twice). *due: what is
+ * due. The refusal (PD_ERR_USAGE) says why. pay_due.c. */
+int pay_due_check(sqlite3 *db, const struct appointment *a, int64_t amount, int64_t *due,
+		  struct pd_error *err);
+
 /* A string member of obj, or NULL (an expanded object gives its "id"). */
 const char *pay_json_str(json_t *obj, const char *name);
 

@@ -174,6 +174,15 @@ int appointments_get(sqlite3 *db, int64_t id, struct appointment *out, struct pd
 			   (long long)id);
 }
 
+int appointments_begin_get(sqlite3 *db, int64_t id, struct appointment *out,
+			   struct pd_error *err)
+{
+	int rc = db_begin(db, err);
+	if (!rc && (rc = appointments_get(db, id, out, err)) != PD_OK)
+		db_rollback(db);
+	return rc;
+}
+
 int appointments_range(sqlite3 *db, int64_t from, int64_t to, int64_t staff_id,
 		       struct appointment **out, size_t *n, struct pd_error *err)
 {

@@ -56,6 +56,15 @@ void db_rollback(sqlite3 *db)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int db_finish(sqlite3 *db, int rc, struct pd_error *err)
+{
+	if (!rc)
+		rc = db_commit(db, err);
+	if (rc)
+		db_rollback(db);
+	return rc;
+}
+
 int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct pd_error *err)
 {
 	if (sqlite3_prepare_v2(db, sql, -1, stmt, NULL) == SQLITE_OK)

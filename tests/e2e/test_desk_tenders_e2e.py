@@ -4,50 +4,19 @@ sent to Stripe), the History tab shows both as desk records with their tender an
 them apart from Stripe's money in its totals, the audit log names who did it, and
 `paydesk takings` gives the day's figures per tender."""
 import os
-import sqlite3
-import subprocess
-import sys
 import unittest
 
-from tmuxharness import Home, Terminal, paydesk_bin
+from deskcase import PLATFORM, DeskCase, add_service_and_staff, fill_booking  # noqa: F401
+from tmuxharness import Terminal, paydesk_bin
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tests", "fakestripe"))
-
-from fakeclient import FakeStripe  # noqa: E402
-
+# (other e2e files use these and book_walk_in)
 KEY = "rk_test_51DeskTendersEndToEndKey000000"
 PUBLISHABLE = "pk_test_51DeskTendersEndToEndKey000000"
-PLATFORM = "acct_1FakePlatform000"
 PASSPHRASE = "desk tenders passphrase"
 
 
-class DeskTenders(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.fake = FakeStripe().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.fake.stop()
-
-    def setUp(self):
-        self.fake.reset()
-        self.home = Home()
-        self.addCleanup(self.home.close)
-        self.env = {**self.home.env, "PAYDESK_TIMEZONE": "UTC",
-                    "PAYDESK_API_BASE": self.fake.base_url, "PAYDESK_PASSPHRASE": PASSPHRASE}
-
-    def paydesk(self, *args, input=None):
-        return subprocess.run([paydesk_bin(), *args], input=input, text=True,
-                              capture_output=True, env={**os.environ, **self.env})
-
-    def query(self, sql):
-        con = sqlite3.connect(self.home.db)
-        try:
-            return con.execute(sql).fetchall()
-        finally:
-            con.close()
+class DeskTenders(DeskCase):
+    KEY, PUBLISHABLE, PASSPHRASE = KEY, PUBLISHABLE, PASSPHRASE
 
     def book_walk_in(self):
         """A client not billed through Stripe, a 25.00 service, a staff member and a
@@ -62,42 +31,13 @@ class DeskTenders(unittest.TestCase):
         t.type("Zoë Martin")
         t.send("C-s")
         t.wait_for("client added: Zoë Martin")
-        t.send("v")
-        t.wait_for("No services yet")
-        t.send("n")
-        t.type("Haircut")
-        t.send("Tab")
-        t.type("60")
-        t.send("Tab")
-        t.type("25")
-        t.send("C-s")
-        t.wait_for("service added: Haircut")
-        t.send("v")
-        t.wait_for("No staff yet")
-        t.send("n")
-        t.type("Alice")
-        t.send("Tab")
-        t.type("mon-sun 08:00-20:00")
-        t.send("C-s")
-        t.wait_for("staff member added: Alice")
-        t.send("1")
-        t.wait_for("Day agenda")
-        t.send("n")
-        t.wait_for("Book an appointment")
-        t.type("martin")
-        t.wait_for("> Zoë Martin")
-        t.send("Tab", "Tab", "Tab")
-        t.send("C-u")
-        t.type("2030-01-07")
-        t.send("Tab")
-        t.type("10:00")
+        add_service_and_staff(t, "25")
+        fill_booking(t, "martin", "Zoë Martin")
         t.send("C-s")
         return t
 
     def test_cash_payment_and_cash_refund_without_stripe(self):
-        setup = self.paydesk("setup", "--account", PLATFORM, "--publishable", PUBLISHABLE,
-                             "--payment-at-booking", "optional", input=KEY + "\n")
-        self.assertEqual(setup.returncode, 0, setup.stdout + setup.stderr)
+        self.setup_stripe("--payment-at-booking", "optional")
         t = self.book_walk_in()
         t.wait_for("Take payment · Zoë Martin · Haircut 25.00 USD")
         self.fake.clear_requests()  # setup's probes and anything before the payment

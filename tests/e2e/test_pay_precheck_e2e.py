@@ -8,6 +8,7 @@ import subprocess
 import time
 import unittest
 
+from deskcase import DeskCase, add_service_and_staff, fill_booking
 from tmuxharness import Terminal, paydesk_bin
 
 import test_payments_e2e as base
@@ -15,11 +16,9 @@ import test_payments_e2e as base
 KEY = base.KEY
 
 
-class PayPrecheck(unittest.TestCase):
-    setUpClass = classmethod(base.Payments.setUpClass.__func__)
-    tearDownClass = classmethod(base.Payments.tearDownClass.__func__)
+class PayPrecheck(DeskCase):
+    KEY, PUBLISHABLE, PASSPHRASE = base.KEY, base.PUBLISHABLE, base.PASSPHRASE
     setUp = base.Payments.setUp
-    query = base.Payments.query
     wait_fake = base.Payments.wait_fake
     book_with_saved_card = base.Payments.book_with_saved_card
 
@@ -74,35 +73,8 @@ class PayPrecheck(unittest.TestCase):
             t.wait_for("Stripe cus_")  # its customer, made on a worker
         else:
             t.wait_for("client added: " + name)
-        t.send("v")
-        t.wait_for("No services yet")
-        t.send("n")
-        t.type("Haircut")
-        t.send("Tab")
-        t.type("60")
-        t.send("Tab")
-        t.type("45")
-        t.send("C-s")
-        t.wait_for("service added: Haircut")
-        t.send("v")
-        t.wait_for("No staff yet")
-        t.send("n")
-        t.type("Alice")
-        t.send("Tab")
-        t.type("mon-sun 08:00-20:00")
-        t.send("C-s")
-        t.wait_for("staff member added: Alice")
-        t.send("1")
-        t.wait_for("Day agenda")
-        t.send("n")
-        t.wait_for("Book an appointment")
-        t.type(name.split()[0].lower())
-        t.wait_for("> " + name)
-        t.send("Tab", "Tab", "Tab")
-        t.send("C-u")
-        t.type("2030-01-07")
-        t.send("Tab")
-        t.type("10:00")
+        add_service_and_staff(t, "45")
+        fill_booking(t, name.split()[0].lower(), name)
         t.send("C-s")
         t.wait_for("Take payment · %s · Haircut 45.00 USD" % name)
         t.wait_for("card saved on the client")

@@ -4,54 +4,28 @@ through Stripe (its customer is created on a worker), save a card on it at Strip
 it confirmed and paid, refund it, see it refunded."""
 import datetime
 import os
-import sqlite3
 import subprocess
-import sys
 import time
 import unittest
 
-from tmuxharness import Home, Terminal, paydesk_bin
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tests", "fakestripe"))
-
-from fakeclient import FakeStripe  # noqa: E402
-from qrscreen import cells, decode, qr_matrix  # noqa: E402
+from deskcase import (ROOT, DeskCase, FakeStripe, add_service_and_staff,  # noqa: F401
+                      fill_booking, run_setup, start_home)
+from qrscreen import cells, decode, qr_matrix
+from tmuxharness import Terminal, paydesk_bin
 
 KEY = "rk_test_51PaymentsEndToEndKey00000000"
 PUBLISHABLE = "pk_test_51PaymentsEndToEndKey00000000"
-PLATFORM = "acct_1FakePlatform000"
 PASSPHRASE = "payments e2e passphrase"
 
 
-class Payments(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.fake = FakeStripe().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.fake.stop()
+class Payments(DeskCase):
+    KEY, PUBLISHABLE, PASSPHRASE = KEY, PUBLISHABLE, PASSPHRASE
 
     def setUp(self):
-        self.fake.reset()
-        self.home = Home()
-        self.addCleanup(self.home.close)
-        self.env = {**self.home.env, "PAYDESK_TIMEZONE": "UTC",
-                    "PAYDESK_API_BASE": self.fake.base_url, "PAYDESK_PASSPHRASE": PASSPHRASE}
-        setup = subprocess.run(
-            [paydesk_bin(), "setup", "--account", PLATFORM, "--publishable", PUBLISHABLE,
-             "--bill-with-stripe", "on", "--payment-at-booking", "optional"],
-            input=KEY + "\n", text=True, capture_output=True,
-            env={**os.environ, **self.env})
-        self.assertEqual(setup.returncode, 0, setup.stdout + setup.stderr)
-
-    def query(self, sql):
-        con = sqlite3.connect(self.home.db)
-        try:
-            return con.execute(sql).fetchall()
-        finally:
-            con.close()
+        # module functions only: other files' classes borrow this setUp
+        start_home(self, PASSPHRASE)
+        run_setup(self, KEY, PUBLISHABLE, "--bill-with-stripe", "on",
+                  "--payment-at-booking", "optional")
 
     def wait_fake(self, path, timeout=15):
         """The newest object of a Stripe list, once there is one (paydesk's own database
@@ -94,37 +68,10 @@ class Payments(unittest.TestCase):
         self.assertEqual(r.status, 200, r.json())
         t.send("Y")  # re-read the client's saved cards from Stripe
         t.wait_for("visa ·4242")
-        t.send("v")
-        t.wait_for("No services yet")
-        t.send("n")
-        t.type("Haircut")
-        t.send("Tab")
-        t.type("60")
-        t.send("Tab")
-        t.type("45")
-        t.send("C-s")
-        t.wait_for("service added: Haircut")
-        t.send("v")
-        t.wait_for("No staff yet")
-        t.send("n")
-        t.type("Alice")
-        t.send("Tab")
-        t.type("mon-sun 08:00-20:00")
-        t.send("C-s")
-        t.wait_for("staff member added: Alice")
+        add_service_and_staff(t, "45")
 
         # Book: payment at booking is optional, so the payment step follows.
-        t.send("1")
-        t.wait_for("Day agenda")
-        t.send("n")
-        t.wait_for("Book an appointment")
-        t.type("zoe")
-        t.wait_for("> Zoë Martin")
-        t.send("Tab", "Tab", "Tab")
-        t.send("C-u")
-        t.type(date)
-        t.send("Tab")
-        t.type("10:00")
+        fill_booking(t, "zoe", "Zoë Martin", date)
         t.send("C-s")
         if "has passed" in t.wait_for("has passed|Take payment", regex=True):
             t.send("y")  # a booking in the past is asked about first

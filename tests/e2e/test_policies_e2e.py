@@ -4,55 +4,19 @@ and what it asks before booking; the client accepts at the desk; the deposit is 
 its amount prefilled; left unpaid the booking stays awaiting payment, and p asks for the
 deposit again; paid in cash it is confirmed and reads "deposit 5.00 · 20.00 due"."""
 import os
-import sqlite3
-import subprocess
-import sys
 import unittest
 
-from tmuxharness import Home, Terminal, paydesk_bin
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tests", "fakestripe"))
-
-from fakeclient import FakeStripe  # noqa: E402
-
-KEY = "rk_test_51PolicyDepositEndToEndKey00000"
-PUBLISHABLE = "pk_test_51PolicyDepositEndToEndKey00000"
-PLATFORM = "acct_1FakePlatform000"
-PASSPHRASE = "policy deposit passphrase"
+from deskcase import DeskCase, add_service_and_staff, fill_booking
+from tmuxharness import Terminal, paydesk_bin
 
 
-class PolicyDeposit(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.fake = FakeStripe().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.fake.stop()
-
-    def setUp(self):
-        self.fake.reset()
-        self.home = Home()
-        self.addCleanup(self.home.close)
-        self.env = {**self.home.env, "PAYDESK_TIMEZONE": "UTC",
-                    "PAYDESK_API_BASE": self.fake.base_url, "PAYDESK_PASSPHRASE": PASSPHRASE}
-
-    def paydesk(self, *args, input=None):
-        return subprocess.run([paydesk_bin(), *args], input=input, text=True,
-                              capture_output=True, env={**os.environ, **self.env})
-
-    def query(self, sql):
-        con = sqlite3.connect(self.home.db)
-        try:
-            return con.execute(sql).fetchall()
-        finally:
-            con.close()
+class PolicyDeposit(DeskCase):
+    KEY = "rk_test_51PolicyDepositEndToEndKey00000"
+    PUBLISHABLE = "pk_test_51PolicyDepositEndToEndKey00000"
+    PASSPHRASE = "policy deposit passphrase"
 
     def test_booking_with_a_required_deposit(self):
-        setup = self.paydesk("setup", "--account", PLATFORM, "--publishable", PUBLISHABLE,
-                             input=KEY + "\n")
-        self.assertEqual(setup.returncode, 0, setup.stdout + setup.stderr)
+        self.setup_stripe()
         self.fake.clear_requests()  # setup's probes
         t = Terminal([paydesk_bin()], 80, 24, env=self.env)
         self.addCleanup(t.close)
@@ -64,24 +28,7 @@ class PolicyDeposit(unittest.TestCase):
         t.type("Zoë Martin")
         t.send("C-s")
         t.wait_for("client added: Zoë Martin")
-        t.send("v")
-        t.wait_for("No services yet")
-        t.send("n")
-        t.type("Haircut")
-        t.send("Tab")
-        t.type("60")
-        t.send("Tab")
-        t.type("25")
-        t.send("C-s")
-        t.wait_for("service added: Haircut")
-        t.send("v")
-        t.wait_for("No staff yet")
-        t.send("n")
-        t.type("Alice")
-        t.send("Tab")
-        t.type("mon-sun 08:00-20:00")
-        t.send("C-s")
-        t.wait_for("staff member added: Alice")
+        add_service_and_staff(t, "25")
 
         # The admin sets the policy headless while the desk is open (the passphrase is the
         # admin's proof here).
@@ -90,17 +37,7 @@ class PolicyDeposit(unittest.TestCase):
                             "--late", "keep-deposit")
         self.assertEqual(set_.returncode, 0, set_.stdout + set_.stderr)
 
-        t.send("1")
-        t.wait_for("Day agenda")
-        t.send("n")
-        t.wait_for("Book an appointment")
-        t.type("martin")
-        t.wait_for("> Zoë Martin")
-        t.send("Tab", "Tab", "Tab")
-        t.send("C-u")
-        t.type("2030-01-07")
-        t.send("Tab")
-        t.type("10:00")
+        fill_booking(t, "martin", "Zoë Martin")
         # The form shows the policy and what it asks, and how it is accepted.
         screen = t.wait_for("Booking policy: asks deposit 5.00 USD required")
         if os.environ.get("SHOW_SCREENS"):

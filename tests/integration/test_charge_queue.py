@@ -6,70 +6,22 @@ and Stripe's answer is finished by recovery and never charges twice; while Strip
 answer, a confirm leaves the charge queued. Every step is in the audit log."""
 import json
 import os
-import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, "tests", "fakestripe"))
+sys.path.insert(0, HERE)
 
-from fakeclient import DEFAULT_KEY, FakeStripe  # noqa: E402
-
-TOOLS = os.environ.get("PAYDESK_TOOLS_DIR", os.path.join(ROOT, "build", "tools"))
-DRIVER = os.path.join(TOOLS, "pay_driver")
+from drivercase import DriverCase  # noqa: E402
 
 
-class ChargeQueueTest(unittest.TestCase):
-    fake = None
-
-    @classmethod
-    def setUpClass(cls):
-        if not os.access(DRIVER, os.X_OK):
-            raise unittest.SkipTest("pay_driver not built (%s)" % DRIVER)
-        cls.fake = FakeStripe().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.fake:
-            cls.fake.stop()
-
-    def setUp(self):
-        self.fake.reset()
-        self.dir = tempfile.mkdtemp(prefix="paydesk-queue-")
-        self.addCleanup(shutil.rmtree, self.dir, True)
-        self.db = os.path.join(self.dir, "paydesk.db")
-        self.log = os.path.join(self.dir, "paydesk.log")
-        self.drive("settings", "bill_with_stripe", "on")
+class ChargeQueueTest(DriverCase):
+    prefix = "paydesk-queue-"
 
     # -- helpers -------------------------------------------------------------------------------
-
-    def argv(self, *args, user="sam"):
-        return [DRIVER, "--api-base", self.fake.base_url, "--db", self.db, "--log", self.log,
-                "--role", "admin", "--user", user] + list(args)
-
-    def env(self):
-        return dict(os.environ, PAYDESK_TEST_STRIPE_KEY=DEFAULT_KEY)
-
-    def drive(self, *args, expect=0, user="sam"):
-        proc = subprocess.run(self.argv(*args, user=user), env=self.env(),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              timeout=90)
-        self.assertEqual(proc.returncode, expect, proc.stdout + proc.stderr)
-        return json.loads(proc.stdout.strip().splitlines()[-1])
-
-    def booked_with_card(self):
-        c = self.drive("client", "Amy Pond", "amy@example.com")["subject"]
-        cus = self.drive("sync", str(c["id"]))["subject"]["customer"]
-        r = self.fake.api("POST", "/v1/payment_methods/pm_card_visa/attach", {"customer": cus})
-        self.assertEqual(r.status, 200, r.json())
-        self.drive("cards", str(c["id"]))
-        return self.drive("book", str(c["id"]), "4000", "usd")["subject"]
 
     def queue(self, appt):
         out = self.drive("queue", str(appt["id"]))
@@ -80,13 +32,6 @@ class ChargeQueueTest(unittest.TestCase):
         self.assertEqual(q["card"], "visa \u00b74242")  # the stored card it will use
         self.assertTrue(q["payment_method"].startswith("pm_"))
         return q
-
-    def sql(self, query, args=()):
-        con = sqlite3.connect(self.db)
-        try:
-            return con.execute(query, args).fetchall()
-        finally:
-            con.close()
 
     def audit(self):
         return [r[0] for r in self.sql("SELECT action FROM audit_log WHERE action LIKE "
@@ -135,8 +80,8 @@ class ChargeQueueTest(unittest.TestCase):
         # Both desks' jobs overlap: the create is held by the fake for a moment.
         self.fake.add_fault("latency", method="POST", path_prefix="/v1/payment_intents",
                             ms=700, count=2)
-        procs = [subprocess.Popen(self.argv("job-queue-send", str(q["id"]), user=u),
-                                  env=self.env(), stdout=subprocess.PIPE,
+        procs = [subprocess.Popen(self.driver_argv("job-queue-send", str(q["id"]), user=u),
+                                  env=self.driver_env(), stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True) for u in ("sam", "kim")]
         outs = [p.communicate(timeout=90) for p in procs]
         done = sorted(json.loads(o.strip().splitlines()[-1])["completions"][0]["status"]
@@ -238,7 +183,7 @@ class ChargeQueueTest(unittest.TestCase):
         """Confirm q with slow_path held by the fake; SIGKILL the driver once the outbox
         shows want_outbox (the call under way)."""
         self.fake.add_fault("latency", method="POST", path_prefix=slow_path, ms=1500, count=1)
-        proc = subprocess.Popen(self.argv("queue-send", str(q["id"])), env=self.env(),
+        proc = subprocess.Popen(self.driver_argv("queue-send", str(q["id"])), env=self.driver_env(),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         states = []

@@ -5,78 +5,23 @@ Drives build/tools/pay_driver (PAYDESK_TOOLS_DIR), which runs the use cases of
 src/app/payments*.c and customers.c on a real store, and checks both sides: what the store
 recorded (appointment state, payment state, attempts, ids) and what the fake saw.
 """
-import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, "tests", "fakestripe"))
+sys.path.insert(0, HERE)
 
-from fakeclient import DEFAULT_KEY, FakeStripe  # noqa: E402
-
-TOOLS = os.environ.get("PAYDESK_TOOLS_DIR", os.path.join(ROOT, "build", "tools"))
-DRIVER = os.path.join(TOOLS, "pay_driver")
-PAYDESK = os.environ.get("PAYDESK_BIN") or os.path.join(ROOT, "paydesk")
+from drivercase import DRIVER, PAYDESK, DriverCase  # noqa: E402,F401
 
 
-class PaymentsTest(unittest.TestCase):
-    fake = None
-
-    @classmethod
-    def setUpClass(cls):
-        if not os.access(DRIVER, os.X_OK):
-            raise unittest.SkipTest("pay_driver not built (%s)" % DRIVER)
-        cls.fake = FakeStripe().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.fake:
-            cls.fake.stop()
-
-    def setUp(self):
-        self.fake.reset()
-        self.dir = tempfile.mkdtemp(prefix="paydesk-pay-")
-        self.db = os.path.join(self.dir, "paydesk.db")
-        self.log = os.path.join(self.dir, "paydesk.log")
-        self.drive("settings", "bill_with_stripe", "on")
-
-    def tearDown(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
+class PaymentsTest(DriverCase):
+    prefix = "paydesk-pay-"
 
     # -- helpers -------------------------------------------------------------------------------
-
-    def drive(self, *args, expect=0, key=DEFAULT_KEY, role="admin", user="sam", base=None):
-        argv = [DRIVER, "--api-base", base or self.fake.base_url, "--db", self.db, "--log", self.log,
-                "--role", role, "--user", user] + list(args)
-        env = dict(os.environ)
-        env.pop("PAYDESK_TEST_STRIPE_KEY", None)
-        if key:
-            env["PAYDESK_TEST_STRIPE_KEY"] = key
-        proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, timeout=90)
-        self.assertEqual(proc.returncode, expect, proc.stdout + proc.stderr)
-        return json.loads(proc.stdout.strip().splitlines()[-1])
-
-    def client_with_card(self, pm="pm_card_visa", name="Amy Pond", email="amy@example.com"):
-        c = self.drive("client", name, email)["subject"]
-        synced = self.drive("sync", str(c["id"]))
-        cus = synced["subject"]["customer"]
-        self.assertTrue(cus.startswith("cus_"), synced)
-        if pm:
-            r = self.fake.api("POST", "/v1/payment_methods/%s/attach" % pm, {"customer": cus})
-            self.assertEqual(r.status, 200, r.json())
-            self.drive("cards", str(c["id"]))
-        return c["id"], cus
-
-    def book(self, client, price=4000, currency="usd"):
-        return self.drive("book", str(client), str(price), currency)["subject"]
 
     def audit(self):
         con = sqlite3.connect(self.db)
@@ -512,7 +457,7 @@ class PaymentsTest(unittest.TestCase):
         self.drive("card", str(appt["id"]))
         self.fake.add_fault("latency", method="POST", path_prefix="/v1/refunds", ms=1500,
                             count=1)
-        env = dict(os.environ, PAYDESK_TEST_STRIPE_KEY=DEFAULT_KEY)
+        env = self.driver_env()
         proc = subprocess.Popen([DRIVER, "--api-base", self.fake.base_url, "--db", self.db,
                                  "--log", self.log, "refund", str(appt["id"]), "--amount",
                                  "1500"], env=env, stdout=subprocess.DEVNULL,

@@ -7,59 +7,40 @@ the fake Stripe received (refunds, PaymentIntent metadata, the pay link's custom
 Drives build/tools/pay_driver for the payment use cases and ./paydesk for the commands.
 """
 import datetime
-import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, "tests", "fakestripe"))
+sys.path.insert(0, HERE)
 
-from fakeclient import DEFAULT_KEY, FakeStripe  # noqa: E402
+from drivercase import PAYDESK, DriverCase  # noqa: E402
 
-TOOLS = os.environ.get("PAYDESK_TOOLS_DIR", os.path.join(ROOT, "build", "tools"))
-DRIVER = os.path.join(TOOLS, "pay_driver")
-PAYDESK = os.environ.get("PAYDESK_BIN") or os.path.join(ROOT, "paydesk")
 SALON = ["--deposit", "20%", "--deposit-required", "--hold-card", "--window", "24",
          "--late-fee", "50%", "--no-show-fee", "45", "--in-time", "refund",
          "--late", "keep-deposit"]
 
 
-class PoliciesTest(unittest.TestCase):
-    fake = None
+class PoliciesTest(DriverCase):
+    prefix = "paydesk-policy-"
+    user = "Alex"
 
-    @classmethod
-    def setUpClass(cls):
-        if not os.access(DRIVER, os.X_OK):
-            raise unittest.SkipTest("pay_driver not built (%s)" % DRIVER)
-        cls.fake = FakeStripe().start()
+    def db_path(self):
+        return os.path.join(self.dir, "data", "paydesk", "paydesk.db")
 
-    @classmethod
-    def tearDownClass(cls):
-        if cls.fake:
-            cls.fake.stop()
-
-    def setUp(self):
-        self.fake.reset()
-        self.dir = tempfile.mkdtemp(prefix="paydesk-policy-")
+    def before_first_drive(self):
         self.env = dict(os.environ, XDG_DATA_HOME=os.path.join(self.dir, "data"),
                         XDG_CONFIG_HOME=os.path.join(self.dir, "config"),
                         XDG_STATE_HOME=os.path.join(self.dir, "state"),
                         PAYDESK_VAULT_KDF="interactive", TZ="UTC")
         for k in ("PAYDESK_PIN", "PAYDESK_PASSPHRASE", "PAYDESK_TEST_STRIPE_KEY"):
             self.env.pop(k, None)
-        self.db = os.path.join(self.dir, "data", "paydesk", "paydesk.db")
-        self.log = os.path.join(self.dir, "paydesk.log")
         self.paydesk("users", "add", "--name", "Alex", "--role", "admin", stdin="2468\n")
-        self.drive("settings", "bill_with_stripe", "on")
 
-    def tearDown(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
+    def base_env(self):
+        return dict(self.env)
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -72,27 +53,10 @@ class PoliciesTest(unittest.TestCase):
         self.assertEqual(p.returncode, expect, p.stdout + p.stderr)
         return p.stdout + p.stderr
 
-    def drive(self, *args, expect=0):
-        argv = [DRIVER, "--api-base", self.fake.base_url, "--db", self.db, "--log", self.log,
-                "--role", "admin", "--user", "Alex"] + list(args)
-        env = dict(self.env, PAYDESK_TEST_STRIPE_KEY=DEFAULT_KEY)
-        proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, timeout=90)
-        self.assertEqual(proc.returncode, expect, proc.stdout + proc.stderr)
-        return json.loads(proc.stdout.strip().splitlines()[-1])
-
-    def client_with_card(self):
-        c = self.drive("client", "Amy Pond", "amy@example.com")["subject"]
-        cus = self.drive("sync", str(c["id"]))["subject"]["customer"]
-        r = self.fake.api("POST", "/v1/payment_methods/pm_card_visa/attach", {"customer": cus})
-        self.assertEqual(r.status, 200, r.json())
-        self.drive("cards", str(c["id"]))
-        return c["id"]
-
     def booked_with_policy(self, *terms, price=4500):
         """A client with a saved card booked for a service of price EUR under terms, the
         policy accepted at the desk."""
-        cid = self.client_with_card()
+        cid, _ = self.client_with_card()
         first = self.drive("book", str(cid), str(price), "eur")["subject"]
         out = self.paydesk("policies", "set", "Haircut %d" % price, "--as", "Alex", *terms,
                            pin="2468")
@@ -125,7 +89,7 @@ class PoliciesTest(unittest.TestCase):
     # -- setting policies ----------------------------------------------------------------------
 
     def test_only_an_admin_sets_a_policy_and_bad_terms_say_what_to_type(self):
-        self.drive("book", str(self.client_with_card()), "4500", "eur")
+        self.drive("book", str(self.client_with_card()[0]), "4500", "eur")
         out = self.paydesk("policies", "set", "Haircut 4500", *SALON, expect=2)
         self.assertIn("prove you are an admin", out)
         out = self.paydesk("policies", "set", "Haircut 4500", "--as", "Alex", "--deposit",
