@@ -94,7 +94,8 @@ int cpkg_list(sqlite3 *db, int64_t client_id, struct client_package **out, size_
 /* The sales whose payment is not known yet (pending, unknown), oldest first. */
 int cpkg_open_ids(sqlite3 *db, int64_t **ids, size_t *n, struct pd_error *err);
 /* Rewrite state, payment_intent_id, message, refunded, refund_id and what
- * collects it (checkout_session_id, url, link_expires_at, reader_id) of c->id. */
+ * collects it (checkout_session_id, url, link_expires_at, reader_id), bought_at
+ * and expires_at of c->id (a sale paid later counts from its payment). */
 int cpkg_update(sqlite3 *db, const struct client_package *c, struct pd_error *err);
 
 /* ---- draws ---- */

@@ -293,7 +293,8 @@ int cpkg_update(sqlite3 *db, const struct client_package *c, struct pd_error *er
 	int rc = db_prepare(db,
 			    "UPDATE client_packages SET state = ?1, payment_intent_id = ?2,"
 			    " message = ?3, refunded = ?4, refund_id = ?5, version = version + 1,"
-			    " checkout_session_id = ?7, url = ?8, link_expires_at = ?9, reader_id = ?10"
+			    " checkout_session_id = ?7, url = ?8, link_expires_at = ?9, reader_id = ?10,"
+			    " bought_at = ?11, expires_at = ?12"
 			    " WHERE id = ?6",
 			    &st, err);
 	if (rc)
@@ -308,6 +309,8 @@ int cpkg_update(sqlite3 *db, const struct client_package *c, struct pd_error *er
 	sqlite3_bind_text(st, 8, c->url, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 9, c->link_expires_at);
 	bind_text_or_null(st, 10, c->reader_id);
+	sqlite3_bind_int64(st, 11, c->bought_at);
+	sqlite3_bind_int64(st, 12, c->expires_at);
 	return step_done(db, st, "saving the client's package", err);
 }
 
