@@ -38,6 +38,7 @@ enum pay_op {
 	PAY_OP_HOLD_READER_CANCEL, /* customers_reader_hold_cancel */
 	PAY_OP_HOLD_READER_TAP,    /* readers_tap_hold: training, a test card for the hold */
 	PAY_OP_PACKAGE_WATCH, /* packages_sale_check until done (id: the sale) */
+	PAY_OP_PACKAGE_CANCEL, /* packages_sale_cancel (id: the sale) */
 };
 
 struct pay_job_request {
