@@ -311,6 +311,9 @@ class PackagesTest(unittest.TestCase):
         out = self.paydesk("packages", "check", str(sale), check=1)
         self.assertIn("Waiting for the client to pay 5 haircuts", out.stdout)
         self.paydesk("packages", "draw", "--appointment", str(self.book(amy)), check=1)
+        # A restart meanwhile (recovery) leaves the open link waiting: it may still be paid.
+        self.paydesk("recover", check=0)
+        self.assertEqual(self.sql("SELECT state FROM client_packages"), [("pending",)])
         paid = self.fake.control("POST", "/checkout/sessions/%s/complete" % cs,
                                  {"payment_method": "pm_card_visa"})
         self.assertEqual(paid["payment_status"], "paid")

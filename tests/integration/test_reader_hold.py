@@ -153,6 +153,20 @@ class ReaderHoldTest(unittest.TestCase):
         again = self.drive("reader-hold-check", str(self.client))
         self.assertIn("Card held", again["result"]["message"])
         self.assertEqual(len(self.audit("customer.reader_hold.succeeded")), 1)
+        # The card held is what a no-show fee is charged on, off-session, days later.
+        gen = done["subject"]["cards"][0]["id"]
+        start = self.sql("SELECT starts_at FROM appointments WHERE id = ?", self.appt["id"])[0][0]
+        con = sqlite3.connect(self.db)
+        con.execute("UPDATE appointments SET starts_at = ?, ends_at = ? WHERE id = ?",
+                    (start - 3 * 86400, start - 3 * 86400 + 900, self.appt["id"]))
+        con.commit()
+        con.close()
+        fee = self.drive("no-show", str(self.appt["id"]))["subject"]
+        charged = self.drive("fee-charge", str(fee["id"]))
+        self.assertEqual(charged["subject"]["state"], "charged", charged)
+        pi = self.fake.requests(method="POST", path_prefix="/v1/payment_intents")[-1]
+        self.assertEqual((pi["params"]["payment_method"], pi["params"]["off_session"]),
+                         (gen, "true"))
 
     def test_declined_card_holds_nothing_and_says_why(self):
         self.start()
