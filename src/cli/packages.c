@@ -24,7 +24,7 @@ static void usage(FILE *out)
 	      "       paydesk packages archive PKG | restore PKG\n"
 	      "       paydesk packages client C                  what C bought and has left\n"
 	      "       paydesk packages sell PKG --client C --tender T [--note TEXT] --yes\n"
-	      "       paydesk packages check SALE                 a link / reader sale read back\n"
+	      "       paydesk packages check SALE                 reads a link/reader sale\n"
 	      "       paydesk packages cancel SALE                stop a link / reader sale\n"
 	      "       paydesk packages draw --appointment A [--sale N]\n"
 	      "       paydesk packages undraw --appointment A\n"
