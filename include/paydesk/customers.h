@@ -32,4 +32,20 @@ int customers_save_card_link(const struct pay_env *e, int64_t client_id, struct 
 int customers_save_card_check(const struct pay_env *e, int64_t client_id, struct pay_result *r,
 			      struct pd_error *err);
 
+/* (5) Hold a card on a reader: a SetupIntent (card_present, off_session,
+ * metadata client, appointment — given, else the client's next booking
+ * whose policy holds a card — and policy version) processed on the desk's
+ * reader (pay_pick_reader) with customer_consent_collected: the desk asked
+ * the client first. Recorded (reader_holds) and audited before anything is
+ * sent; then watched with _check until the reader succeeds (the generated
+ * card's brand and last4, cards refreshed: the booking reads "card held"),
+ * fails (a decline, in plain words) or is cancelled with _cancel. */
+int customers_reader_hold_start(const struct pay_env *e, int64_t client_id,
+				int64_t appointment_id, const char *reader_id, struct pay_result *r,
+				struct pd_error *err);
+int customers_reader_hold_check(const struct pay_env *e, int64_t client_id, struct pay_result *r,
+				struct pd_error *err);
+int customers_reader_hold_cancel(const struct pay_env *e, int64_t client_id,
+				 struct pay_result *r, struct pd_error *err);
+
 #endif

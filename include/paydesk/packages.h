@@ -72,6 +72,29 @@ int packages_sell_desk(sqlite3 *db, const struct session *who, int64_t package_i
 int packages_sell_card(const struct pay_env *e, int64_t package_id, int64_t client_id,
 		       int64_t *sale, char *msg, size_t len, struct pd_error *err);
 
+/* The same paid by the client themselves, one payment each, the sale
+ * recorded pending (audited package.sell.start) before anything is sent
+ * and made the client's only when Stripe says it was paid
+ * (packages_sale_check): by pay link — a Checkout Session (r->url to show
+ * as link and QR, metadata on the session and its PaymentIntent, expiring
+ * in PAYMENTS_LINK_TTL) — or on the reader — a card_present PaymentIntent
+ * handed to reader_id (NULL: this desk's) with process_payment_intent. */
+int packages_sell_link(const struct pay_env *e, int64_t package_id, int64_t client_id,
+		       int64_t *sale, struct pay_result *r, struct pd_error *err);
+int packages_sell_reader(const struct pay_env *e, int64_t package_id, int64_t client_id,
+			 const char *reader_id, int64_t *sale, struct pay_result *r,
+			 struct pd_error *err);
+/* Read a link or reader sale back from Stripe once: paid → active (counted
+ * from now, package.sell), expired / declined / stopped → failed
+ * (package.sell.failed), else still waiting (r->done false). Written only
+ * if the sale is still pending, so it is recorded once whoever checks. */
+int packages_sale_check(const struct pay_env *e, int64_t sale, struct pay_result *r,
+			struct pd_error *err);
+/* Stop it: the reader's action and PaymentIntent cancelled, or the link
+ * expired; then read back (a card read meanwhile still sells it). */
+int packages_sale_cancel(const struct pay_env *e, int64_t sale, struct pay_result *r,
+			 struct pd_error *err);
+
 /* Card sales left pending or unknown (a crash, a lost answer) get the
  * outcome Stripe holds, after the outbox finished its calls (paydesk
  * recover, the TUI at start): the PaymentIntent the create made is read

@@ -71,6 +71,13 @@ struct client_package {
 	char sold_by[64];
 	char desk[64]; /* where it was sold (PAYDESK_DESK or the host): the day close */
 	int64_t bought_at, expires_at; /* expires_at 0: never */
+	/* A card sale collected by pay link or on a reader (schema 29):
+	 * collect "link" / "reader", "" for the saved card or a desk tender. */
+	char collect[8];
+	char checkout_session_id[80];
+	char url[512];
+	int64_t link_expires_at;
+	char reader_id[64];
 	int64_t version;
 	/* from the draws still standing */
 	int64_t visits_used, credit_used;
@@ -86,7 +93,9 @@ int cpkg_list(sqlite3 *db, int64_t client_id, struct client_package **out, size_
 	      struct pd_error *err);
 /* The sales whose payment is not known yet (pending, unknown), oldest first. */
 int cpkg_open_ids(sqlite3 *db, int64_t **ids, size_t *n, struct pd_error *err);
-/* Rewrite state, payment_intent_id, message, refunded and refund_id of c->id. */
+/* Rewrite state, payment_intent_id, message, refunded, refund_id and what
+ * collects it (checkout_session_id, url, link_expires_at, reader_id), bought_at
+ * and expires_at of c->id (a sale paid later counts from its payment). */
 int cpkg_update(sqlite3 *db, const struct client_package *c, struct pd_error *err);
 
 /* ---- draws ---- */

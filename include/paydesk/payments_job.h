@@ -33,6 +33,12 @@ enum pay_op {
 	PAY_OP_PACKAGE_REFUND, /* packages_refund (id: the sale) */
 	PAY_OP_RECEIPT,       /* receipts_resend: Stripe's receipt emailed again (id: appointment) */
 	PAY_OP_RECEIPT_PAYMENT, /* receipts_resend_payment (payment: ch_/py_/pi_, email) */
+	PAY_OP_HOLD_READER,   /* customers_reader_hold_start (id: client; appointment), then watch */
+	PAY_OP_HOLD_READER_WATCH,  /* customers_reader_hold_check until done */
+	PAY_OP_HOLD_READER_CANCEL, /* customers_reader_hold_cancel */
+	PAY_OP_HOLD_READER_TAP,    /* readers_tap_hold: training, a test card for the hold */
+	PAY_OP_PACKAGE_WATCH, /* packages_sale_check until done (id: the sale) */
+	PAY_OP_PACKAGE_CANCEL, /* packages_sale_cancel (id: the sale) */
 };
 
 struct pay_job_request {
@@ -52,6 +58,8 @@ struct pay_job_request {
 	int64_t tip;         /* PAY_OP_CARD / LINK / READER: a tip typed at the desk, or 0 */
 	char payment[80];    /* PAY_OP_RECEIPT_PAYMENT: the charge or PaymentIntent */
 	char email[256];     /* PAY_OP_RECEIPT_PAYMENT: where the receipt goes */
+	int64_t appointment; /* PAY_OP_HOLD_READER: the booking the card is held for, or 0 */
+	char collect[8];     /* PAY_OP_PACKAGE_SELL: "" saved card, "link" or "reader" */
 };
 
 /* Queue req (interactive lane; watches on the background lane). key (may be

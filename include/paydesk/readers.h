@@ -66,6 +66,10 @@ int readers_use(const struct pay_env *e, const char *which, struct reader_info *
  * a client tapping it; then the payment is read back as
  * payments_reader_check does. card_number NULL: Stripe's default card
  * (succeeds). Refused in live mode. */
+/* The same for a card held on the reader (customers_reader_hold_start):
+ * present a test card to the client's waiting hold, then read it back. */
+int readers_tap_hold(const struct pay_env *e, int64_t client_id, const char *card_number,
+		     struct pay_result *r, struct pd_error *err);
 int readers_tap(const struct pay_env *e, int64_t appointment_id, const char *card_number,
 		struct pay_result *r, struct pd_error *err);
 

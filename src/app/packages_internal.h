@@ -2,7 +2,9 @@
 #ifndef PAYDESK_PACKAGES_INTERNAL_H
 #define PAYDESK_PACKAGES_INTERNAL_H
 
+#include "paydesk/outbox.h"
 #include "paydesk/packages.h"
+#include "paydesk/stripe_params.h"
 
 /* Commit when rc is 0, else roll back; returns the outcome. */
 int pkg_finish(sqlite3 *db, int rc, struct pd_error *err);
@@ -17,5 +19,17 @@ int pkg_new_sale(sqlite3 *db, const struct session *who, int64_t package_id, int
 		 struct pd_error *err);
 /* "Amy Pond · 5 haircuts · 5 visits of Haircut · cash" for the audit log. */
 void pkg_sale_detail(sqlite3 *db, const struct client_package *c, char *out, size_t len);
+
+/* Metadata of a card sale's Stripe objects under prefix ("metadata[",
+ * "payment_intent_data[metadata]["): package, package_id,
+ * client_package_id, client_id, source. */
+void pkg_add_metadata(struct stripe_params *p, const char *prefix,
+		      const struct client_package *c);
+/* A create Stripe refused (failed, the reason in c->message) or whose
+ * answer was lost (unknown, state neither done nor failed): written with
+ * its audit entry. */
+int pkg_sale_failed(const struct pay_env *e, struct client_package *c,
+		    const struct stripe_response *resp, enum outbox_state state,
+		    struct pd_error *err);
 
 #endif

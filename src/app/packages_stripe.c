@@ -17,17 +17,24 @@
 #include "packages_internal.h"
 #include "payments_internal.h"
 
-static void add_metadata(struct stripe_params *p, const struct client_package *c)
+void pkg_add_metadata(struct stripe_params *p, const char *prefix,
+		      const struct client_package *c)
 {
-	char v[32];
-	stripe_params_add(p, "metadata[package]", c->name);
+	char v[32], k[96];
+#define PKG_MD(name, value)                                              \
+	do {                                                             \
+		snprintf(k, sizeof k, "%s%s]", prefix, name);            \
+		stripe_params_add(p, k, value);                          \
+	} while (0)
+	PKG_MD("package", c->name);
 	snprintf(v, sizeof v, "%lld", (long long)c->package_id);
-	stripe_params_add(p, "metadata[package_id]", v);
+	PKG_MD("package_id", v);
 	snprintf(v, sizeof v, "%lld", (long long)c->id);
-	stripe_params_add(p, "metadata[client_package_id]", v);
+	PKG_MD("client_package_id", v);
 	snprintf(v, sizeof v, "%lld", (long long)c->client_id);
-	stripe_params_add(p, "metadata[client_id]", v);
-	stripe_params_add(p, "metadata[source]", "paydesk");
+	PKG_MD("client_id", v);
+	PKG_MD("source", "paydesk");
+#undef PKG_MD
 }
 
 /* The client's Stripe customer and first saved card, listing Stripe's
@@ -95,7 +102,7 @@ static int settle_sale(const struct pay_env *e, struct client_package *c, const 
 }
 
 /* A refusal or a lost answer: the sale failed, or is unknown. */
-static int sale_failed(const struct pay_env *e, struct client_package *c,
+int pkg_sale_failed(const struct pay_env *e, struct client_package *c,
 		       const struct stripe_response *resp, enum outbox_state state,
 		       struct pd_error *err)
 {
@@ -154,14 +161,14 @@ int packages_sell_card(const struct pay_env *e, int64_t package_id, int64_t clie
 	char desc[400];
 	snprintf(desc, sizeof desc, "Package: %s", c.name);
 	stripe_params_add(p, "description", desc);
-	add_metadata(p, &c);
+	pkg_add_metadata(p, "metadata[", &c);
 	struct stripe_response resp;
 	struct pd_error send_err = {0};
 	enum outbox_state state;
 	pay_send_money_state(e, "/v1/payment_intents", p, &resp, &state, &send_err);
 	stripe_params_free(&p);
 	if (resp.outcome != STRIPE_OUTCOME_OK) {
-		rc = sale_failed(e, &c, &resp, state, err);
+		rc = pkg_sale_failed(e, &c, &resp, state, err);
 		goto out;
 	}
 	pay_copy(c.payment_intent_id, sizeof c.payment_intent_id, pay_json_str(resp.json, "id"));
@@ -174,7 +181,7 @@ int packages_sell_card(const struct pay_env *e, int64_t package_id, int64_t clie
 	pay_send_money_state(e, path, p, &resp, &state, &send_err);
 	stripe_params_free(&p);
 	if (resp.outcome != STRIPE_OUTCOME_OK) {
-		rc = sale_failed(e, &c, &resp, state, err);
+		rc = pkg_sale_failed(e, &c, &resp, state, err);
 		goto out;
 	}
 	const char *status = pay_json_str(resp.json, "status");
@@ -313,7 +320,7 @@ int packages_refund(const struct pay_env *e, int64_t sale, char *msg, size_t len
 		stripe_params_add(p, "payment_intent", c.payment_intent_id);
 		stripe_params_add_int(p, "amount", amount);
 		stripe_params_add(p, "reason", "requested_by_customer");
-		add_metadata(p, &c);
+		pkg_add_metadata(p, "metadata[", &c);
 		stripe_params_add(p, "metadata[refunded_by]", pay_actor(e->who));
 		struct stripe_response resp;
 		struct pd_error send_err = {0};
@@ -370,6 +377,39 @@ static void created_pi(sqlite3 *db, const struct client_package *c, char pi[64],
 		outbox_row_clear(&row);
 }
 
+/* A link or reader sale: a link whose create answer was lost gets its
+ * session from the outbox (none made: failed); then packages_sale_check.
+ * PD_OK when it was settled. */
+static int link_recover(const struct pay_env *e, struct client_package *c)
+{
+	if (strcmp(c->collect, "link") == 0 && !c->checkout_session_id[0]) {
+		char pair[64];
+		snprintf(pair, sizeof pair, "metadata[client_package_id]=%lld", (long long)c->id);
+		struct outbox_row row;
+		memset(&row, 0, sizeof row);
+		int rc = outbox_find_latest(e->db, "/v1/checkout/sessions", pair, c->bought_at - 3600,
+					    &row, NULL);
+		bool gone = rc == PD_ERR_NOT_FOUND || (!rc && row.state == OUTBOX_FAILED);
+		if (!rc && row.state == OUTBOX_DONE && row.object_id) {
+			pay_copy(c->checkout_session_id, sizeof c->checkout_session_id, row.object_id);
+			cpkg_update(e->db, c, NULL);
+		}
+		if (!rc)
+			outbox_row_clear(&row);
+		if (gone) {
+			c->state = CPKG_FAILED;
+			snprintf(c->message, sizeof c->message,
+				 "no pay link was made (found after a restart): sell it again");
+			return settle_sale(e, c, "package.sell.failed", NULL);
+		}
+		if (!c->checkout_session_id[0])
+			return PD_ERR; /* the create is still open in the outbox */
+	}
+	struct pay_result r;
+	int rc = packages_sale_check(e, c->id, &r, NULL);
+	return rc == PD_OK && r.done ? PD_OK : PD_ERR;
+}
+
 int packages_recover(const struct pay_env *e, size_t *settled, struct pd_error *err)
 {
 	*settled = 0;
@@ -380,6 +420,14 @@ int packages_recover(const struct pay_env *e, size_t *settled, struct pd_error *
 		struct client_package c;
 		if (cpkg_get(e->db, ids[i], &c, NULL) != PD_OK || strcmp(c.method, "card") != 0)
 			continue;
+		if (c.collect[0] && (c.payment_intent_id[0] || c.checkout_session_id[0] ||
+				     strcmp(c.collect, "link") == 0)) {
+			/* Paid by the client (link, reader): Stripe's word, read back;
+			 * one still waiting stays pending (the link can still be paid). */
+			if (e->key && link_recover(e, &c) == PD_OK)
+				(*settled)++;
+			continue;
+		}
 		char pi[64] = "";
 		bool gone = false;
 		created_pi(e->db, &c, pi, &gone);

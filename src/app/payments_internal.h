@@ -124,6 +124,12 @@ int pay_begin(const struct pay_env *e, int64_t appointment_id, enum payrow_metho
 int pay_recover_attempt(const struct pay_env *e, struct pay_attempt *row, bool recheck,
 			bool *closed, struct pd_error *err);
 
+/* The reader to use: given, else this desk's (readers_use), else the only
+ * one Stripe lists; refused with what to do when none or several. out is
+ * its id, label its label when known. */
+int pay_pick_reader(const struct pay_env *e, const char *given, char out[64], char label[128],
+		    struct pd_error *err);
+
 /* Set dst (size n) from src, "" for NULL. */
 void pay_copy(char *dst, size_t n, const char *src);
 

@@ -56,7 +56,8 @@ static struct pay_job *new_job(struct jobs *jobs, const struct pay_job_request *
 
 static bool is_watch(enum pay_op op)
 {
-	return op == PAY_OP_LINK_WATCH || op == PAY_OP_READER_WATCH || op == PAY_OP_SAVE_CARD_WATCH;
+	return op == PAY_OP_LINK_WATCH || op == PAY_OP_READER_WATCH || op == PAY_OP_SAVE_CARD_WATCH ||
+	       op == PAY_OP_HOLD_READER_WATCH || op == PAY_OP_PACKAGE_WATCH;
 }
 
 static enum jobs_status run_job(struct jobs_ctx *ctx, void *arg, char *result, size_t size);
@@ -201,8 +202,42 @@ static enum jobs_status run_op(struct jobs_ctx *ctx, struct pay_job *j, struct p
 		watch = PAY_OP_SAVE_CARD_WATCH;
 		break;
 	case PAY_OP_PACKAGE_SELL:
-		rc = packages_sell_card(&e, q->package, q->id, NULL, r.message, sizeof r.message,
-					&err);
+		if (!q->collect[0]) {
+			rc = packages_sell_card(&e, q->package, q->id, NULL, r.message,
+						sizeof r.message, &err);
+			break;
+		}
+		int64_t sale;
+		sale = 0;
+		rc = strcmp(q->collect, "link") == 0
+			     ? packages_sell_link(&e, q->package, q->id, &sale, &r, &err)
+			     : packages_sell_reader(&e, q->package, q->id,
+						    q->reader[0] ? q->reader : NULL, &sale, &r, &err);
+		j->req.id = sale; /* the watch reads the sale back */
+		watch = PAY_OP_PACKAGE_WATCH;
+		break;
+	case PAY_OP_PACKAGE_WATCH:
+		rc = packages_sale_check(&e, q->id, &r, &err);
+		watch = PAY_OP_PACKAGE_WATCH;
+		break;
+	case PAY_OP_PACKAGE_CANCEL:
+		rc = packages_sale_cancel(&e, q->id, &r, &err);
+		break;
+	case PAY_OP_HOLD_READER:
+		rc = customers_reader_hold_start(&e, q->id, q->appointment,
+						 q->reader[0] ? q->reader : NULL, &r, &err);
+		watch = PAY_OP_HOLD_READER_WATCH;
+		break;
+	case PAY_OP_HOLD_READER_WATCH:
+		rc = customers_reader_hold_check(&e, q->id, &r, &err);
+		watch = PAY_OP_HOLD_READER_WATCH;
+		break;
+	case PAY_OP_HOLD_READER_CANCEL:
+		rc = customers_reader_hold_cancel(&e, q->id, &r, &err);
+		break;
+	case PAY_OP_HOLD_READER_TAP:
+		rc = readers_tap_hold(&e, q->id, q->payment_method[0] ? q->payment_method : NULL, &r,
+				      &err);
 		break;
 	case PAY_OP_PACKAGE_REFUND:
 		rc = packages_refund(&e, q->id, r.message, sizeof r.message, &err);

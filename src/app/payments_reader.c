@@ -13,7 +13,7 @@
 /* The reader to use: the one given, else the one this desk chose
  * (readers_use), else the only one Stripe has. None registered, or several
  * and none chosen: refused before anything is created, saying what to do. */
-static int pick_reader(const struct pay_env *e, const char *given, char out[64],
+int pay_pick_reader(const struct pay_env *e, const char *given, char out[64],
 		       char label[128], struct pd_error *err)
 {
 	label[0] = '\0';
@@ -89,7 +89,7 @@ int payments_reader_start(const struct pay_env *e, int64_t appointment_id, int64
 		return pd_error_set(err, PD_ERR_LOCKED,
 				    "Stripe is not unlocked: enter the admin passphrase first");
 	char reader[64], label[128];
-	rc = pick_reader(e, reader_id, reader, label, err);
+	rc = pay_pick_reader(e, reader_id, reader, label, err);
 	if (rc)
 		return rc;
 	struct appointment a;

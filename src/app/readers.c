@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "paydesk/audit.h"
+#include "paydesk/customers.h"
 #include "paydesk/db.h"
+#include "paydesk/reader_holds.h"
 #include "paydesk/settings.h"
 #include "paydesk/stripe_account.h"
 #include "payments_internal.h"
@@ -225,6 +227,46 @@ int readers_use(const struct pay_env *e, const char *which, struct reader_info *
 	return choose(e, out, err);
 }
 
+/* Training only: the test-mode account's simulated reader. */
+static int training_only(const struct pay_env *e, struct pd_error *err)
+{
+	struct stripe_account_row acct;
+	if (stripe_account_get(e->db, &acct, NULL) != PD_OK || strcmp(acct.mode, "test") != 0)
+		return pd_error_set(err, PD_ERR_USAGE,
+				    "a test card can be tapped only in training (a test-mode "
+				    "account): here the client taps their card on the reader");
+	return PD_OK;
+}
+
+int readers_tap_hold(const struct pay_env *e, int64_t client_id, const char *card_number,
+		     struct pay_result *r, struct pd_error *err)
+{
+	memset(r, 0, sizeof *r);
+	int rc = auth_allow_now(e->db, e->who, AUTH_TAKE_PAYMENT, err);
+	if (!rc)
+		rc = training_only(e, err);
+	if (rc)
+		return rc;
+	struct reader_hold h;
+	if (reader_holds_latest(e->db, client_id, &h, NULL) != PD_OK || h.status != HOLD_OPEN)
+		return pd_error_set(err, PD_ERR_USAGE, "no card is waiting on a reader");
+	char path[200];
+	snprintf(path, sizeof path, "/v1/test_helpers/terminal/readers/%s/present_payment_method",
+		 h.reader_id);
+	struct stripe_params *p = stripe_params_new();
+	if (card_number && *card_number)
+		stripe_params_add(p, "card_present[number]", card_number);
+	struct stripe_response resp;
+	struct pd_error send_err = {0};
+	rc = pay_send(e, STRIPE_POST, path, p, &resp, &send_err);
+	stripe_params_free(&p);
+	stripe_response_clear(&resp);
+	if (rc)
+		return pd_error_set(err, rc, "the simulated reader did not take the card: %.300s",
+				    send_err.msg);
+	return customers_reader_hold_check(e, client_id, r, err);
+}
+
 int readers_tap(const struct pay_env *e, int64_t appointment_id, const char *card_number,
 		struct pay_result *r, struct pd_error *err)
 {
@@ -232,11 +274,9 @@ int readers_tap(const struct pay_env *e, int64_t appointment_id, const char *car
 	int rc = auth_allow_now(e->db, e->who, AUTH_TAKE_PAYMENT, err);
 	if (rc)
 		return rc;
-	struct stripe_account_row acct;
-	if (stripe_account_get(e->db, &acct, NULL) != PD_OK || strcmp(acct.mode, "test") != 0)
-		return pd_error_set(err, PD_ERR_USAGE,
-				    "a test card can be tapped only in training (a test-mode "
-				    "account): here the client taps their card on the reader");
+	rc = training_only(e, err);
+	if (rc)
+		return rc;
 	struct pay_attempt row;
 	if (payrows_latest(e->db, appointment_id, PAYROW_READER, &row, NULL) != PD_OK)
 		return pd_error_set(err, PD_ERR_USAGE, "no reader payment is waiting");

@@ -24,12 +24,17 @@ static void usage(FILE *out)
 	      "       paydesk packages archive PKG | restore PKG\n"
 	      "       paydesk packages client C                  what C bought and has left\n"
 	      "       paydesk packages sell PKG --client C --tender T [--note TEXT] --yes\n"
+	      "       paydesk packages check SALE                 reads a link/reader sale\n"
+	      "       paydesk packages cancel SALE                stop a link / reader sale\n"
 	      "       paydesk packages draw --appointment A [--sale N]\n"
 	      "       paydesk packages undraw --appointment A\n"
 	      "       paydesk packages refund SALE [--yes]\n"
 	      "PKG: package number or name; C: client number or email; S: service number or\n"
 	      "name; SALE: the sale number `packages client` shows; T: card (the client's\n"
-	      "saved card, through Stripe), cash, cheque, voucher or terminal. --days 0 (the\n"
+	      "saved card, through Stripe), link (a pay link the client pays: URL), reader\n"
+	      "(this desk's card reader), cash, cheque, voucher or terminal. A link or reader\n"
+	      "sale is the client's once Stripe says it is paid: check reads it (exit 1 while\n"
+	      "it waits or when it was not paid). --days 0 (the\n"
 	      "default): it does not expire. draw pays what is due on an appointment from the\n"
 	      "client's package or credit; undraw gives it back. refund hands back the unused\n"
 	      "part (price x unused / total): to the card through Stripe, else at the desk;\n"
@@ -327,7 +332,8 @@ static int run(struct app *app, int argc, char **argv)
 	int rest = argc - 1 - optind;
 	char **args = argv + 1 + optind;
 	bool with_arg = !strcmp(verb, "archive") || !strcmp(verb, "restore") ||
-			!strcmp(verb, "client") || !strcmp(verb, "sell") || !strcmp(verb, "refund");
+			!strcmp(verb, "client") || !strcmp(verb, "sell") || !strcmp(verb, "refund") ||
+			!strcmp(verb, "check") || !strcmp(verb, "cancel");
 	bool known = with_arg || !strcmp(verb, "list") || !strcmp(verb, "define") ||
 		     !strcmp(verb, "draw") || !strcmp(verb, "undraw");
 	if (!known || rest != (with_arg ? 1 : 0)) {
@@ -347,6 +353,8 @@ static int run(struct app *app, int argc, char **argv)
 		{"draw", " appointment sale as pin-fd passphrase-fd "},
 		{"undraw", " appointment as pin-fd passphrase-fd "},
 		{"refund", " yes as pin-fd passphrase-fd "},
+		{"check", " as pin-fd passphrase-fd "},
+		{"cancel", " as pin-fd passphrase-fd "},
 	};
 	for (size_t v = 0; v < sizeof own / sizeof own[0]; v++) {
 		if (strcmp(own[v].verb, verb) != 0)
@@ -382,7 +390,8 @@ static int run(struct app *app, int argc, char **argv)
 	else if (!strcmp(verb, "define") && o.credit && !o.currency)
 		missing = "--credit needs --currency";
 	else if (!strcmp(verb, "sell") && (!o.client || !o.tender))
-		missing = "sell needs --client and --tender (card, cash, cheque, voucher, terminal)";
+		missing = "sell needs --client and --tender (card, link, reader, cash, cheque, "
+			  "voucher, terminal)";
 	else if ((!strcmp(verb, "draw") || !strcmp(verb, "undraw")) && !o.appointment)
 		missing = "give the appointment: --appointment A (its number in paydesk agenda)";
 	if (missing) {
@@ -398,11 +407,12 @@ static int run(struct app *app, int argc, char **argv)
 	if (!strcmp(verb, "sell")) {
 		if (find_client(app->db, o.client, &client, &err))
 			return cli_fail(PD_ERR_USAGE, err.msg);
-		card = !strcmp(o.tender, "card");
+		card = !strcmp(o.tender, "card") || !strcmp(o.tender, "link") ||
+		       !strcmp(o.tender, "reader");
 		tender = card ? PAYROW_CARD : payrow_method_from_key(o.tender);
 		if (!card && (tender < 0 || !payrow_method_is_desk((enum payrow_method)tender)))
-			return cli_fail(PD_ERR_USAGE, "--tender takes card, cash, cheque, voucher or "
-						      "terminal");
+			return cli_fail(PD_ERR_USAGE, "--tender takes card, link, reader, cash, "
+						      "cheque, voucher or terminal");
 		struct package p;
 		char price[64];
 		if (!o.yes && packages_get(app->db, pkg, &p, &err) == PD_OK) {
@@ -413,6 +423,14 @@ static int run(struct app *app, int argc, char **argv)
 				o.tender);
 			return 2;
 		}
+	}
+	if (!strcmp(verb, "check") || !strcmp(verb, "cancel")) {
+		struct client_package c;
+		if (cli_parse_id(args[0], "SALE", "a sale number (paydesk packages client C)", &sale,
+				 &err) ||
+		    cpkg_get(app->db, sale, &c, &err))
+			return cli_fail(PD_ERR_USAGE, err.msg);
+		card = true;
 	}
 	if (!strcmp(verb, "refund")) {
 		struct client_package c;
@@ -463,6 +481,27 @@ static int run(struct app *app, int argc, char **argv)
 		rc = packages_archive(app->db, actor, pkg, archive, &err);
 		if (!rc)
 			printf("package %lld %s\n", (long long)pkg, archive ? "archived" : "restored");
+	} else if (!strcmp(verb, "sell") && card && strcmp(o.tender, "card") != 0) {
+		rc = !strcmp(o.tender, "link")
+			     ? packages_sell_link(&s.env, pkg, client, &sale, &r, &err)
+			     : packages_sell_reader(&s.env, pkg, client, NULL, &sale, &r, &err);
+		if (!rc) {
+			printf("%s\n", r.message);
+			if (r.url[0])
+				printf("%s\n", r.url);
+			printf("sale %lld\n", (long long)sale);
+			if (r.done)
+				status = 1;
+		}
+	} else if (!strcmp(verb, "check") || !strcmp(verb, "cancel")) {
+		rc = !strcmp(verb, "check") ? packages_sale_check(&s.env, sale, &r, &err)
+					    : packages_sale_cancel(&s.env, sale, &r, &err);
+		struct client_package c;
+		if (!rc) {
+			printf("%s\n", r.message);
+			if (cpkg_get(app->db, sale, &c, NULL) == PD_OK && c.state != CPKG_ACTIVE)
+				status = 1;
+		}
 	} else if (!strcmp(verb, "sell")) {
 		rc = card ? packages_sell_card(&s.env, pkg, client, &sale, msg, sizeof msg, &err)
 			  : packages_sell_desk(app->db, actor, pkg, client,

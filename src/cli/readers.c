@@ -8,6 +8,8 @@
 
 #include "cli_io.h"
 #include "paydesk/cli.h"
+#include "paydesk/clients.h"
+#include "paydesk/customers.h"
 #include "paydesk/readers.h"
 #include "paydesk/stripe_account.h"
 #include "plans_cli.h"
@@ -19,6 +21,10 @@ static void usage(FILE *out)
 	      "       paydesk readers register --code CODE [--label LABEL] [--location tml_…]\n"
 	      "                                                 (admins; training: --code simulated-wpe)\n"
 	      "       paydesk readers use LABEL|tmr_…           the reader this desk uses\n"
+	      "       paydesk readers hold --client C [--appointment A] [--reader tmr_…]\n"
+	      "                                                 card on file (client agreed)\n"
+	      "       paydesk readers hold-check --client C     what the reader did with it\n"
+	      "       paydesk readers hold-cancel --client C    stop it on the reader\n"
 	      "A reader shows its registration code under Settings > Generate pairing code.\n"
 	      "This desk is PAYDESK_DESK when set, else the host name; the reader marked *\n"
 	      "is the one its reader payments go to.\n"
@@ -28,13 +34,15 @@ static void usage(FILE *out)
 }
 
 struct opts {
-	const char *code, *label, *location, *as;
+	const char *code, *label, *location, *as, *client, *reader;
+	int64_t appointment;
 	int pin_fd, pass_fd;
 };
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-	enum { O_CODE = 256, O_LABEL, O_LOCATION, O_AS, O_PIN_FD, O_PASS_FD, O_HELP };
+	enum { O_CODE = 256, O_LABEL, O_LOCATION, O_AS, O_PIN_FD, O_PASS_FD, O_HELP, O_CLIENT,
+	       O_APPT, O_READER };
 	static const struct option longs[] = {
 		{"code", required_argument, NULL, O_CODE},
 		{"label", required_argument, NULL, O_LABEL},
@@ -43,6 +51,9 @@ static int parse(int argc, char **argv, struct opts *o)
 		{"pin-fd", required_argument, NULL, O_PIN_FD},
 		{"passphrase-fd", required_argument, NULL, O_PASS_FD},
 		{"help", no_argument, NULL, O_HELP},
+		{"client", required_argument, NULL, O_CLIENT},
+		{"appointment", required_argument, NULL, O_APPT},
+		{"reader", required_argument, NULL, O_READER},
 		{NULL, 0, NULL, 0},
 	};
 	memset(o, 0, sizeof *o);
@@ -56,6 +67,17 @@ static int parse(int argc, char **argv, struct opts *o)
 		case O_LABEL: o->label = optarg; break;
 		case O_LOCATION: o->location = optarg; break;
 		case O_AS: o->as = optarg; break;
+		case O_CLIENT: o->client = optarg; break;
+		case O_READER: o->reader = optarg; break;
+		case O_APPT: {
+			struct pd_error err = {0};
+			if (cli_parse_id(optarg, "--appointment", "an appointment number",
+					 &o->appointment, &err)) {
+				fprintf(stderr, "paydesk: %s\n", err.msg);
+				return 2;
+			}
+			break;
+		}
 		case O_PIN_FD:
 			if (cli_option_fd("pin-fd", optarg, &o->pin_fd))
 				return 2;
@@ -116,6 +138,46 @@ static int print_locations(struct stripe_cli *s)
 	return 0;
 }
 
+/* A client by number or email. */
+static int find_client(sqlite3 *db, const char *arg, int64_t *id, struct pd_error *err)
+{
+	if (strchr(arg, '@')) {
+		int rc = clients_find_email(db, arg, id, err);
+		if (!rc && !*id)
+			rc = pd_error_set(err, PD_ERR_NOT_FOUND, "no client has the email %s", arg);
+		return rc;
+	}
+	int rc = cli_parse_id(arg, "--client", "a client number or an email", id, err);
+	struct client c;
+	if (!rc)
+		rc = clients_get(db, *id, &c, err);
+	if (!rc)
+		client_free(&c);
+	return rc;
+}
+
+/* hold, hold-check, hold-cancel: a card held on the reader. Exit 1 when
+ * the reader ended without a card held. */
+static int run_hold(struct stripe_cli *s, const char *sub, int64_t client, const struct opts *o)
+{
+	struct pay_result r;
+	struct pd_error err = {0};
+	int rc;
+	if (!strcmp(sub, "hold"))
+		rc = customers_reader_hold_start(&s->env, client, o->appointment, o->reader, &r,
+						 &err);
+	else if (!strcmp(sub, "hold-check"))
+		rc = customers_reader_hold_check(&s->env, client, &r, &err);
+	else
+		rc = customers_reader_hold_cancel(&s->env, client, &r, &err);
+	if (rc)
+		return cli_fail(rc, err.msg);
+	printf("%s\n", r.message);
+	if (r.object_id[0])
+		printf("setup intent %s\n", r.object_id);
+	return r.done && strncmp(r.message, "Card held", 9) != 0 ? 1 : 0;
+}
+
 static int run(struct app *app, int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
@@ -131,8 +193,15 @@ static int run(struct app *app, int argc, char **argv)
 	char **args = argv + 1 + optind;
 	bool is_list = strcmp(sub, "list") == 0, is_loc = strcmp(sub, "locations") == 0;
 	bool is_reg = strcmp(sub, "register") == 0, is_use = strcmp(sub, "use") == 0;
-	if (!(is_list || is_loc || is_reg || is_use) || (is_use ? rest != 1 : rest != 0) ||
-	    (is_reg && !o.code)) {
+	bool is_hold = !strcmp(sub, "hold") || !strcmp(sub, "hold-check") ||
+		       !strcmp(sub, "hold-cancel");
+	if (is_hold && !o.client && rest == 0) {
+		fprintf(stderr, "paydesk: readers %s needs --client (a client number or email)\n",
+			sub);
+		return 2;
+	}
+	if (!(is_list || is_loc || is_reg || is_use || is_hold) ||
+	    (is_use ? rest != 1 : rest != 0) || (is_reg && !o.code)) {
 		if (is_reg && !o.code && rest == 0)
 			fprintf(stderr, "paydesk: readers register needs --code (the code the reader "
 					"shows; training: simulated-wpe)\n");
@@ -140,6 +209,9 @@ static int run(struct app *app, int argc, char **argv)
 		return 2;
 	}
 	struct pd_error err = {0};
+	int64_t client = 0;
+	if (is_hold && find_client(app->db, o.client, &client, &err))
+		return cli_fail(PD_ERR_USAGE, err.msg);
 	struct stripe_account_row acct;
 	if (stripe_account_get(app->db, &acct, &err) != PD_OK)
 		return cli_fail(PD_ERR, "no Stripe account is connected: run paydesk setup first");
@@ -167,7 +239,9 @@ static int run(struct app *app, int argc, char **argv)
 	int status = 0;
 	char desk[64];
 	readers_desk_name(desk, sizeof desk);
-	if (is_list) {
+	if (is_hold) {
+		status = run_hold(&s, sub, client, &o);
+	} else if (is_list) {
 		print_list(&s);
 	} else if (is_loc) {
 		status = print_locations(&s);

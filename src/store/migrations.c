@@ -1090,6 +1090,36 @@ const struct migration store_migrations[] = {
 	 "  WHERE state = 'charged';"
 	 "CREATE INDEX appointment_fees_charged ON appointment_fees(charged_at)"
 	 "  WHERE charged_at IS NOT NULL;", NULL},
+	{29, "cards held on a reader, packages sold by pay link or on a reader",
+	 /* reader_holds: a card saved for a client (and the booking that asked
+	  * for it) through a SetupIntent processed on a Terminal reader. open
+	  * while the reader waits; complete with the generated card's brand and
+	  * last4; failed (a decline: message says why) or cancelled. */
+	 "CREATE TABLE reader_holds ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  client_id INTEGER NOT NULL REFERENCES clients(id),"
+	 "  appointment_id INTEGER REFERENCES appointments(id),"
+	 "  setup_intent_id TEXT NOT NULL,"
+	 "  reader_id TEXT NOT NULL,"
+	 "  status TEXT NOT NULL CHECK (status IN ('open', 'complete', 'failed', 'cancelled')),"
+	 "  payment_method_id TEXT,"
+	 "  brand TEXT NOT NULL DEFAULT '',"
+	 "  last4 TEXT NOT NULL DEFAULT '',"
+	 "  message TEXT NOT NULL DEFAULT '',"
+	 "  actor TEXT NOT NULL,"
+	 "  created_at INTEGER NOT NULL,"
+	 "  updated_at INTEGER NOT NULL"
+	 ");"
+	 "CREATE INDEX reader_holds_client ON reader_holds(client_id, id);"
+	 /* A card sale (method 'card') collected by a pay link (Checkout
+	  * Session: its id, URL, expiry) or on a reader ('' : the saved card,
+	  * or a desk tender). Pending until Stripe says it was paid. */
+	 "ALTER TABLE client_packages ADD COLUMN collect TEXT NOT NULL DEFAULT ''"
+	 "  CHECK (collect IN ('', 'link', 'reader'));"
+	 "ALTER TABLE client_packages ADD COLUMN checkout_session_id TEXT;"
+	 "ALTER TABLE client_packages ADD COLUMN url TEXT NOT NULL DEFAULT '';"
+	 "ALTER TABLE client_packages ADD COLUMN link_expires_at INTEGER NOT NULL DEFAULT 0;"
+	 "ALTER TABLE client_packages ADD COLUMN reader_id TEXT;", NULL},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

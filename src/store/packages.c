@@ -144,7 +144,9 @@ int packages_set_active(sqlite3 *db, int64_t id, bool active, struct pd_error *e
 	" (SELECT ifnull(sum(d.visits), 0) FROM package_draws d"                                 \
 	"   WHERE d.client_package_id = c.id AND d.state = 'drawn'),"                            \
 	" (SELECT ifnull(sum(d.amount), 0) FROM package_draws d"                                 \
-	"   WHERE d.client_package_id = c.id AND d.state = 'drawn')"                             \
+	"   WHERE d.client_package_id = c.id AND d.state = 'drawn'),"                            \
+	" c.collect, ifnull(c.checkout_session_id, ''), c.url, c.link_expires_at,"               \
+	" ifnull(c.reader_id, '')"                                                               \
 	" FROM client_packages c LEFT JOIN services s ON s.id = c.service_id"
 
 static int read_cpkg(sqlite3_stmt *st, void *out)
@@ -180,6 +182,11 @@ static int read_cpkg(sqlite3_stmt *st, void *out)
 	c->version = sqlite3_column_int64(st, 21);
 	c->visits_used = sqlite3_column_int64(st, 22);
 	c->credit_used = sqlite3_column_int64(st, 23);
+	text(c->collect, sizeof c->collect, st, 24);
+	text(c->checkout_session_id, sizeof c->checkout_session_id, st, 25);
+	text(c->url, sizeof c->url, st, 26);
+	c->link_expires_at = sqlite3_column_int64(st, 27);
+	text(c->reader_id, sizeof c->reader_id, st, 28);
 	return 0;
 }
 
@@ -197,9 +204,10 @@ int cpkg_insert(sqlite3 *db, const struct client_package *c, int64_t *id, struct
 	int rc = db_prepare(db,
 			    "INSERT INTO client_packages (client_id, package_id, name, kind,"
 			    " service_id, visits, credit, price, currency, state, method, note,"
-			    " payment_intent_id, message, sold_by, bought_at, expires_at, desk)"
+			    " payment_intent_id, message, sold_by, bought_at, expires_at, desk,"
+			    " collect)"
 			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-			    " ?15, ?16, ?17, nullif(?18, ''))",
+			    " ?15, ?16, ?17, nullif(?18, ''), ?19)",
 			    &st, err);
 	if (rc)
 		return rc;
@@ -225,6 +233,7 @@ int cpkg_insert(sqlite3 *db, const struct client_package *c, int64_t *id, struct
 	sqlite3_bind_int64(st, 16, c->bought_at);
 	sqlite3_bind_int64(st, 17, c->expires_at);
 	sqlite3_bind_text(st, 18, c->desk, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 19, c->collect, -1, SQLITE_TRANSIENT);
 	rc = step_done(db, st, "recording the sale", err);
 	if (!rc && id)
 		*id = sqlite3_last_insert_rowid(db);
@@ -283,7 +292,9 @@ int cpkg_update(sqlite3 *db, const struct client_package *c, struct pd_error *er
 	sqlite3_stmt *st;
 	int rc = db_prepare(db,
 			    "UPDATE client_packages SET state = ?1, payment_intent_id = ?2,"
-			    " message = ?3, refunded = ?4, refund_id = ?5, version = version + 1"
+			    " message = ?3, refunded = ?4, refund_id = ?5, version = version + 1,"
+			    " checkout_session_id = ?7, url = ?8, link_expires_at = ?9, reader_id = ?10,"
+			    " bought_at = ?11, expires_at = ?12"
 			    " WHERE id = ?6",
 			    &st, err);
 	if (rc)
@@ -294,6 +305,12 @@ int cpkg_update(sqlite3 *db, const struct client_package *c, struct pd_error *er
 	sqlite3_bind_int64(st, 4, c->refunded);
 	bind_text_or_null(st, 5, c->refund_id);
 	sqlite3_bind_int64(st, 6, c->id);
+	bind_text_or_null(st, 7, c->checkout_session_id);
+	sqlite3_bind_text(st, 8, c->url, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 9, c->link_expires_at);
+	bind_text_or_null(st, 10, c->reader_id);
+	sqlite3_bind_int64(st, 11, c->bought_at);
+	sqlite3_bind_int64(st, 12, c->expires_at);
 	return step_done(db, st, "saving the client's package", err);
 }
 

@@ -23,9 +23,12 @@ enum { SF_PACKAGE, SF_TENDER, SF_NOTE, SF_COUNT };
 
 static const char *const tender_choices[] = {"cash", "cheque", "gift voucher",
 					     "other card machine",
-					     "card saved on the client (Stripe)", NULL};
-static const enum payrow_method tenders[] = {PAYROW_CASH, PAYROW_CHEQUE, PAYROW_VOUCHER,
-					     PAYROW_TERMINAL, PAYROW_CARD};
+					     "card saved on the client (Stripe)",
+					     "pay link (URL + QR code, Stripe)",
+					     "card reader (Stripe Terminal)", NULL};
+static const enum payrow_method tenders[] = {PAYROW_CASH,     PAYROW_CHEQUE, PAYROW_VOUCHER,
+					     PAYROW_TERMINAL, PAYROW_CARD,   PAYROW_LINK,
+					     PAYROW_READER};
 
 struct pkg_panel {
 	struct ui *ui;
@@ -40,6 +43,9 @@ struct pkg_panel {
 	struct ui_field fields[SF_COUNT];
 	struct ui_form form;
 	uint64_t job;
+	/* A link or reader sale waiting for Stripe: its end is told when a
+	 * reload finds it settled (the watch runs on its own jobs). */
+	int64_t watch_sale;
 };
 
 struct pkg_panel *pkg_panel_new(struct ui *ui)
@@ -91,6 +97,49 @@ void pkg_panel_reload(struct pkg_panel *p, int64_t client_id)
 	if (cpkg_list(p->ui->app->db, client_id, &p->sales, &p->nsales, &err) ||
 	    packages_list(p->ui->app->db, true, &p->sold, &p->nsold, &err))
 		snprintf(p->error, sizeof p->error, "%.290s", err.msg);
+	for (size_t i = 0; p->watch_sale && i < p->nsales; i++) {
+		const struct client_package *c = &p->sales[i];
+		if (c->id != p->watch_sale || c->state == CPKG_PENDING || c->state == CPKG_UNKNOWN)
+			continue;
+		char money[64];
+		money_format(c->price, c->currency, money, sizeof money);
+		if (c->state == CPKG_ACTIVE)
+			ui_notify(p->ui, UI_NOTICE_INFO, "Sold %s for %s: %s.", c->name, money,
+				  c->message);
+		else
+			ui_notify(p->ui, UI_NOTICE_ERROR, "%s was not sold: %s", c->name, c->message);
+		p->watch_sale = 0;
+	}
+}
+
+/* The sale waiting for the client (link) or the reader, newest first. */
+static const struct client_package *waiting_sale(const struct pkg_panel *p, const char *collect)
+{
+	for (size_t i = 0; p && i < p->nsales; i++)
+		if (p->sales[i].state == CPKG_PENDING && strcmp(p->sales[i].collect, collect) == 0)
+			return &p->sales[i];
+	return NULL;
+}
+
+const char *pkg_panel_open_link(const struct pkg_panel *p)
+{
+	const struct client_package *c = waiting_sale(p, "link");
+	return c && c->url[0] ? c->url : NULL;
+}
+
+bool pkg_panel_on_reader(const struct pkg_panel *p)
+{
+	return waiting_sale(p, "reader") != NULL;
+}
+
+void pkg_panel_stop(struct pkg_panel *p)
+{
+	const struct client_package *c = waiting_sale(p, "reader");
+	if (!c)
+		return;
+	struct pay_job_request req = {.op = PAY_OP_PACKAGE_CANCEL, .id = c->id};
+	p->job = pay_panel_submit(p->ui, &req);
+	p->watch_sale = c->id;
 }
 
 int pkg_panel_draw_lines(const struct pkg_panel *p, int y, int x, int w, int max)
@@ -101,18 +150,24 @@ int pkg_panel_draw_lines(const struct pkg_panel *p, int y, int x, int w, int max
 	}
 	int64_t now = (int64_t)time(NULL);
 	int rows = 0;
-	char line[600], left[300], refund[64];
+	char line[1000], left[300], refund[64];
 	for (size_t i = 0; i < p->nsales && rows < max; i++) {
 		const struct client_package *c = &p->sales[i];
 		if (c->state == CPKG_FAILED)
 			continue; /* a declined sale is in the audit log, not something held */
 		cpkg_describe(c, now, left, sizeof left);
 		int64_t due = cpkg_refund_due(c);
-		snprintf(line, sizeof line, "%s: %s%s%s", c->name, left,
+		const char *waiting = "";
+		if (c->state == CPKG_PENDING && strcmp(c->collect, "link") == 0)
+			waiting = " · pay link open: Q shows its QR code, C copies it";
+		else if (c->state == CPKG_PENDING && strcmp(c->collect, "reader") == 0)
+			waiting = " · on the reader: K stops it";
+		snprintf(line, sizeof line, "%s: %s%s%s%s", c->name, left,
 			 due && !cpkg_usable(c, now) ? " · refundable " : "",
 			 due && !cpkg_usable(c, now) ? money_format(due, c->currency, refund,
 								    sizeof refund)
-						     : "");
+						     : "",
+			 waiting);
 		ui_put(y + rows++, x, w, cpkg_usable(c, now) ? ROLE_NORMAL : ROLE_DIM, line, false);
 	}
 	if (rows == 0) {
@@ -192,9 +247,14 @@ static void sell_confirmed(struct ui *ui, void *arg)
 {
 	struct sale_ctx *s = arg;
 	struct pkg_panel *p = s->panel;
-	if (s->tender == PAYROW_CARD) {
+	if (s->tender == PAYROW_CARD || s->tender == PAYROW_LINK || s->tender == PAYROW_READER) {
 		struct pay_job_request req = {.op = PAY_OP_PACKAGE_SELL, .id = p->client_id,
 					      .package = s->package};
+		snprintf(req.collect, sizeof req.collect, "%s",
+			 s->tender == PAYROW_LINK     ? "link"
+			 : s->tender == PAYROW_READER ? "reader"
+						      : "");
+		p->watch_sale = -1; /* the sale the job makes: the newest pending one */
 		p->job = pay_panel_submit(ui, &req);
 		if (p->job)
 			ui_notify(ui, UI_NOTICE_INFO, "sent to Stripe…");
@@ -237,7 +297,10 @@ static void submit(struct pkg_panel *p)
 	ui_dialog_open(p->ui, &(struct ui_dialog_spec){
 				      .title = "Sell this package?", .body = body, .money = true,
 				      .amount = k->price, .currency = k->currency,
-				      .confirm_label = s->tender == PAYROW_CARD ? "charge" : "record sale",
+				      .confirm_label = s->tender == PAYROW_CARD     ? "charge"
+						       : s->tender == PAYROW_LINK   ? "make the link"
+						       : s->tender == PAYROW_READER ? "send to reader"
+										    : "record sale",
 				      .on_confirm = sell_confirmed, .ctx = s, .free_ctx = free});
 }
 
@@ -326,8 +389,21 @@ void pkg_panel_refund(struct pkg_panel *p)
 
 void pkg_panel_job_done(struct pkg_panel *p, const struct jobs_completion *c)
 {
-	if (!p->job || c->id != p->job)
+	bool ours = p->job && c->id == p->job;
+	if (ours) {
+		p->job = 0;
+		ui_notify(p->ui, c->status == JOBS_DONE ? UI_NOTICE_INFO : UI_NOTICE_ERROR, "%s",
+			  c->result);
+	}
+	if (p->watch_sale < 0) { /* the sale just made, now in the store */
+		const struct client_package *w = NULL;
+		pkg_panel_reload(p, p->client_id);
+		for (size_t i = 0; i < p->nsales && !w; i++)
+			if (p->sales[i].state == CPKG_PENDING && p->sales[i].collect[0])
+				w = &p->sales[i];
+		p->watch_sale = w ? w->id : 0;
 		return;
-	p->job = 0;
-	ui_notify(p->ui, c->status == JOBS_DONE ? UI_NOTICE_INFO : UI_NOTICE_ERROR, "%s", c->result);
+	}
+	if (p->watch_sale) /* a watch answered: re-read, and tell its end */
+		pkg_panel_reload(p, p->client_id);
 }

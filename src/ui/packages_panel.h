@@ -26,5 +26,10 @@ enum ui_result pkg_panel_key(struct pkg_panel *p, int key);
 void pkg_panel_sell(struct pkg_panel *p);
 void pkg_panel_refund(struct pkg_panel *p);
 void pkg_panel_job_done(struct pkg_panel *p, const struct jobs_completion *c);
+/* A link sale waiting for the client: its URL (Q / C on the history), or NULL. */
+const char *pkg_panel_open_link(const struct pkg_panel *p);
+/* Whether a sale waits on the reader; K stops it (a job, then read back). */
+bool pkg_panel_on_reader(const struct pkg_panel *p);
+void pkg_panel_stop(struct pkg_panel *p);
 
 #endif

@@ -16,6 +16,7 @@
 #include "paydesk/payments.h"
 #include "paydesk/payments_desk.h"
 #include "paydesk/payments_store.h"
+#include "paydesk/reader_holds.h"
 #include "paydesk/readers.h"
 #include "paydesk/refund_fee.h"
 #include "paydesk/textcheck.h"
@@ -25,7 +26,9 @@
 #include "stripe_status.h"
 #include "widgets.h"
 
-enum panel_mode { PANEL_NONE, PANEL_PAY, PANEL_REFUND, PANEL_VIEW, PANEL_CARD_LINK };
+/* PANEL_CARD_READER: the card held on the reader instead of the link. */
+enum panel_mode { PANEL_NONE, PANEL_PAY, PANEL_REFUND, PANEL_VIEW, PANEL_CARD_LINK,
+		  PANEL_CARD_READER };
 /* Tip last (take payment only): Tab reaches it; Enter on the note still continues. */
 enum { PF_AMOUNT, PF_CHOICE, PF_NOTE, PF_TIP, PF_COUNT };
 
@@ -82,7 +85,11 @@ struct pay_panel {
 		bool have_card;
 		struct card_setup card;	 /* PANEL_CARD_LINK: the newest save-a-card link */
 		char desk_reader[64], reader_label[128]; /* the reader this desk uses */
+		bool have_hold;
+		struct reader_hold hold; /* PANEL_CARD_READER: the client's newest try */
+		char client[200];	 /* PANEL_CARD_READER: whose card */
 	} shown;
+	int64_t hold_before; /* PANEL_CARD_READER: the newest try before ours (0: none) */
 };
 
 static void forget_shown(struct pay_panel *p)
@@ -110,6 +117,17 @@ void pay_panel_reload(struct pay_panel *p)
 		p->shown.loaded = true;
 	} else if (p->mode == PANEL_CARD_LINK) {
 		p->shown.have_card = card_setups_latest(db, p->id, &p->shown.card, NULL) == PD_OK;
+		p->shown.loaded = true;
+	} else if (p->mode == PANEL_CARD_READER) {
+		/* a try older than ours is not what the reader is doing now */
+		p->shown.have_hold = reader_holds_latest(db, p->id, &p->shown.hold, NULL) == PD_OK &&
+				     p->shown.hold.id > p->hold_before;
+		struct client c;
+		if (clients_get(db, p->id, &c, NULL) == PD_OK) {
+			snprintf(p->shown.client, sizeof p->shown.client, "%s", c.name);
+			client_free(&c);
+		}
+		readers_desk_reader(db, p->shown.desk_reader, p->shown.reader_label);
 		p->shown.loaded = true;
 	}
 }
@@ -422,6 +440,37 @@ void pay_panel_save_card(struct pay_panel *p, int64_t client_id)
 	p->id = client_id;
 }
 
+/* The card held on the reader instead of the link: asked first, since the
+ * client agrees to keep the card on file (customer_consent_collected). */
+static void hold_confirmed(struct ui *ui, void *ctx)
+{
+	struct pay_panel *p = ctx;
+	struct reader_hold before;
+	p->hold_before = 0;
+	if (reader_holds_latest(ui->app->db, p->id, &before, NULL) == PD_OK)
+		p->hold_before = before.status == HOLD_OPEN ? before.id - 1 : before.id;
+	struct pay_job_request req = {.op = PAY_OP_HOLD_READER, .id = p->id};
+	uint64_t id = pay_panel_run(p, &req);
+	if (!id)
+		return;
+	close_form(p);
+	forget_shown(p); /* "Asking the reader…" until the job's answer */
+	p->mode = PANEL_CARD_READER;
+	p->view_job = id;
+	p->view_error[0] = '\0';
+}
+
+static void hold_on_reader(struct pay_panel *p)
+{
+	ui_dialog_open(p->ui, &(struct ui_dialog_spec){
+				      .title = "Hold the card on the reader?",
+				      .body = "The client taps or inserts their card on the reader to "
+					      "keep it on file for the booking's fees.\nNothing is "
+					      "charged now. Did the client agree?",
+				      .confirm_label = "y: they agreed, ask the reader",
+				      .on_confirm = hold_confirmed, .ctx = p});
+}
+
 /* ---- confirming and submitting ---------------------------------------------- */
 
 struct pending {
@@ -713,7 +762,9 @@ void pay_panel_close(struct pay_panel *p)
 
 static void stop_reader(struct pay_panel *p)
 {
-	struct pay_job_request req = {.op = PAY_OP_READER_CANCEL, .id = p->id};
+	struct pay_job_request req = {.op = p->mode == PANEL_CARD_READER ? PAY_OP_HOLD_READER_CANCEL
+									 : PAY_OP_READER_CANCEL,
+				      .id = p->id};
 	uint64_t id = pay_panel_submit(p->ui, &req);
 	if (id)
 		remember_job(p, id);
@@ -727,7 +778,9 @@ static bool training(const struct pay_panel *p)
 
 static void tap_card(struct pay_panel *p)
 {
-	struct pay_job_request req = {.op = PAY_OP_READER_TAP, .id = p->id};
+	struct pay_job_request req = {.op = p->mode == PANEL_CARD_READER ? PAY_OP_HOLD_READER_TAP
+									 : PAY_OP_READER_TAP,
+				      .id = p->id};
 	if (pay_panel_run(p, &req))
 		ui_notify(p->ui, UI_NOTICE_INFO, "tapping a test card on the simulated reader…");
 }
@@ -801,6 +854,7 @@ static const struct ui_binding view_keys[] = {
 	{'n', UI_ACT_NEW, "a new pay link (when the last one is closed)", NULL},
 	{'K', UI_ACT_STOP, "stop the card reader", NULL},
 	{'t', UI_ACT_TAP, "tap a test card on the simulated reader (training)", NULL},
+	{'r', UI_ACT_HOLD_READER, "hold the card on the card reader instead", NULL},
 };
 
 static enum ui_result do_close_view(void *state, struct ui *ui)
@@ -867,10 +921,36 @@ static enum ui_result do_tap(void *state, struct ui *ui)
 	return UI_HANDLED;
 }
 
+static bool in_hold(const void *state, const struct ui *ui)
+{
+	(void)ui;
+	return ((const struct pay_panel *)state)->mode == PANEL_CARD_READER;
+}
+
+/* The reader's keys: a payment in the view, or a card held on it. */
+static bool reader_shown(const void *state, const struct ui *ui)
+{
+	return in_view(state, ui) || in_hold(state, ui);
+}
+
 /* Training only: a test-mode account's reader payment waiting in the view. */
 static bool can_tap(const void *state, const struct ui *ui)
 {
-	return in_view(state, ui) && training(state);
+	return reader_shown(state, ui) && training(state);
+}
+
+static bool in_card_link(const void *state, const struct ui *ui)
+{
+	(void)ui;
+	enum panel_mode m = ((const struct pay_panel *)state)->mode;
+	return m == PANEL_CARD_LINK || m == PANEL_CARD_READER; /* r: again, after a decline */
+}
+
+static enum ui_result do_hold_reader(void *state, struct ui *ui)
+{
+	(void)ui;
+	hold_on_reader(state);
+	return UI_HANDLED;
 }
 
 static const struct ui_function view_functions[] = {
@@ -880,12 +960,13 @@ static const struct ui_function view_functions[] = {
 	{UI_ACT_COPY, do_copy, has_open_link},
 	{UI_ACT_CHECK, do_check, in_view},
 	{UI_ACT_NEW, do_new_link, in_view},
-	{UI_ACT_STOP, do_stop_reader, in_view},
+	{UI_ACT_STOP, do_stop_reader, reader_shown},
+	{UI_ACT_HOLD_READER, do_hold_reader, in_card_link},
 };
 
 void pay_panel_keymaps(struct pay_panel *p, struct ui_keymaps *s)
 {
-	if (p->mode != PANEL_VIEW && p->mode != PANEL_CARD_LINK)
+	if (p->mode != PANEL_VIEW && p->mode != PANEL_CARD_LINK && p->mode != PANEL_CARD_READER)
 		return;
 	ui_keymaps_push(s, (struct ui_keymap){
 				   .title = p->mode == PANEL_VIEW ? "Payment" : "Save a card",
@@ -898,7 +979,7 @@ enum ui_result pay_panel_key(struct pay_panel *p, int key)
 {
 	if (!pay_panel_active(p))
 		return UI_UNHANDLED;
-	if (p->mode == PANEL_VIEW || p->mode == PANEL_CARD_LINK)
+	if (p->mode == PANEL_VIEW || p->mode == PANEL_CARD_LINK || p->mode == PANEL_CARD_READER)
 		return UI_UNHANDLED; /* the view's keys are a keymap (pay_panel_keymaps) */
 	if (key == UI_KEY_ESC) {
 		close_form(p);
@@ -1022,7 +1103,42 @@ static void draw_card_link(struct pay_panel *p, struct ui_rect a)
 {
 	ui_card_setup_draw(p->shown.have_card ? &p->shown.card : NULL, a.y, a);
 	ui_put(a.y + a.h - 1, a.x + 2, a.w - 4, ROLE_HELP_KEY,
-	       "Q: QR code  C: copy link  Esc: back", false);
+	       "Q: QR code  C: copy link  r: on the card reader instead  Esc: back", false);
+}
+
+/* The card held on the reader: what the reader is doing, then its end. */
+static void draw_card_reader(struct pay_panel *p, struct ui_rect a)
+{
+	int y = a.y, x = a.x + 2;
+	char line[700];
+	snprintf(line, sizeof line, "Hold a card on the reader · %s", p->shown.client);
+	ui_put(y++, x, a.w - 4, ROLE_TITLE, line, false);
+	const struct reader_hold *h = &p->shown.hold;
+	if (p->view_error[0] || !p->shown.have_hold) {
+		if (p->view_error[0])
+			draw_wrapped(p->view_error, y + 1, x, a.w - 4, a.y + a.h - 2, ROLE_ERROR);
+		else
+			ui_put(y + 1, x, a.w - 4, ROLE_DIM, "Asking the reader…", false);
+		ui_put(a.y + a.h - 1, x, a.w - 4, ROLE_HELP_KEY, "Esc: back", false);
+		return;
+	}
+	enum theme_role role = h->status == HOLD_COMPLETE ? ROLE_OK
+			       : h->status == HOLD_OPEN	   ? ROLE_NORMAL
+							   : ROLE_ERROR;
+	draw_wrapped(h->message, y + 1, x, a.w - 4, a.y + a.h - 4, role);
+	const char *help = "Esc: back";
+	if (h->status == HOLD_OPEN) {
+		static const char spin[] = "|/-\\";
+		bool ours = p->shown.reader_label[0] && strcmp(p->shown.desk_reader, h->reader_id) == 0;
+		snprintf(line, sizeof line, "%c waiting for the card on %s", spin[p->ui->spinner % 4],
+			 ours ? p->shown.reader_label : h->reader_id);
+		ui_put(a.y + a.h - 3, x, a.w - 4, ROLE_PROGRESS, line, false);
+		help = training(p) ? "t: tap a test card (training)   K: stop the reader   Esc: back"
+				   : "K: stop the reader   Esc: back (paydesk keeps watching)";
+	} else if (h->status != HOLD_COMPLETE) {
+		help = "r: try the reader again   Esc: back";
+	}
+	ui_put(a.y + a.h - 1, x, a.w - 4, ROLE_HELP_KEY, help, false);
 }
 
 void pay_panel_draw(struct pay_panel *p, struct ui_rect a)
@@ -1033,6 +1149,10 @@ void pay_panel_draw(struct pay_panel *p, struct ui_rect a)
 	}
 	if (p->mode == PANEL_CARD_LINK) {
 		draw_card_link(p, a);
+		return;
+	}
+	if (p->mode == PANEL_CARD_READER) {
+		draw_card_reader(p, a);
 		return;
 	}
 	int y = a.y + 1;

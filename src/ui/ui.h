@@ -95,6 +95,7 @@
 	X(DESKS, "desks that unlock themselves; the admin passphrase")  \
 	X(READERS, "card readers: register one, choose this desk's")   \
 	X(TAP, "tap a test card on the simulated reader (training)")   \
+	X(HOLD_READER, "hold the card on the card reader instead")     \
 	X(VISITS, "visit history: past and future visits, money")     \
 	X(POLICY, "booking policy")                                    \
 	X(POLICY_DEFAULT, "the business's default booking policy") \

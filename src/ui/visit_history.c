@@ -14,6 +14,7 @@
 #include "paydesk/tz.h"
 #include "paydesk/visits.h"
 #include "packages_panel.h"
+#include "qr_view.h"
 #include "widgets.h"
 
 struct visits_screen {
@@ -32,6 +33,9 @@ static const struct ui_binding keys[] = {
 	{UI_KEY_ESC, UI_ACT_BACK, "back to where the history was opened", NULL},
 	{'b', UI_ACT_PACKAGE_SELL, NULL, NULL},
 	{'R', UI_ACT_PACKAGE_REFUND, NULL, NULL},
+	{'Q', UI_ACT_QR, "the package's pay link as a QR code", NULL},
+	{'C', UI_ACT_COPY, "copy the package's pay link", NULL},
+	{'K', UI_ACT_STOP, "stop the package's sale on the reader", NULL},
 };
 
 static void *open_visits(struct ui *ui)
@@ -143,12 +147,50 @@ static void job_done(void *state, struct ui *ui, const struct jobs_completion *c
 	pkg_panel_job_done(((struct visits_screen *)state)->pkg, c);
 }
 
+static bool link_open(const void *state, const struct ui *ui)
+{
+	(void)ui;
+	return pkg_panel_open_link(((const struct visits_screen *)state)->pkg) != NULL;
+}
+
+static bool on_reader(const void *state, const struct ui *ui)
+{
+	(void)ui;
+	return pkg_panel_on_reader(((const struct visits_screen *)state)->pkg);
+}
+
+static enum ui_result link_key(void *state, struct ui *ui, int key)
+{
+	const char *url = pkg_panel_open_link(((struct visits_screen *)state)->pkg);
+	return url ? ui_link_key(ui, url, "Pay for the package", key) : UI_UNHANDLED;
+}
+
+static enum ui_result do_qr(void *state, struct ui *ui)
+{
+	return link_key(state, ui, 'Q');
+}
+
+static enum ui_result do_copy(void *state, struct ui *ui)
+{
+	return link_key(state, ui, 'C');
+}
+
+static enum ui_result do_stop(void *state, struct ui *ui)
+{
+	(void)ui;
+	pkg_panel_stop(((struct visits_screen *)state)->pkg);
+	return UI_HANDLED;
+}
+
 UI_LIST_MOVE_FUNCTIONS(list_move, struct visits_screen, list)
 
 static const struct ui_function functions[] = {
 	{UI_ACT_BACK, do_back, NULL},
 	{UI_ACT_PACKAGE_SELL, do_sell, NULL},
 	{UI_ACT_PACKAGE_REFUND, do_refund, NULL},
+	{UI_ACT_QR, do_qr, link_open},
+	{UI_ACT_COPY, do_copy, link_open},
+	{UI_ACT_STOP, do_stop, on_reader},
 	UI_LIST_MOVE_ENTRIES(list_move, NULL),
 };
 

@@ -287,6 +287,53 @@ class TerminalTest(FakeStripeCase):
                          {"payment_intent": card["id"]})
         self.assertEqual(err["code"], "intent_invalid_state")
 
+    def test_setup_intent_on_reader_saves_a_generated_card(self):
+        """2022-11-15: setup_intent and customer_consent_collected are both required; the card
+        tapped leaves a generated card on the customer, a decline leaves none."""
+        r = self.reader()
+        cus = self.ok("POST", "/v1/customers", {"name": "Ann"})
+        si = self.ok("POST", "/v1/setup_intents", {
+            "customer": cus["id"], "payment_method_types": ["card_present"]})
+        path = "/v1/terminal/readers/%s/process_setup_intent" % r["id"]
+        err = self.error(400, "POST", path, {"setup_intent": si["id"]})
+        self.assertEqual(err["param"], "customer_consent_collected")
+        err = self.error(400, "POST", path, {"setup_intent": si["id"],
+                                             "customer_consent_collected": False})
+        self.assertEqual(err["param"], "customer_consent_collected")
+        err = self.error(400, "POST", path, {"setup_intent": si["id"],
+                                             "customer_consent_collected": True,
+                                             "allow_redisplay": "always"})
+        self.assertIn("allow_redisplay", err["message"])
+        card_only = self.ok("POST", "/v1/setup_intents", {"customer": cus["id"]})
+        err = self.error(400, "POST", path, {"setup_intent": card_only["id"],
+                                             "customer_consent_collected": True})
+        self.assertEqual(err["code"], "intent_invalid_state")
+        rd = self.ok("POST", path, {"setup_intent": si["id"], "customer_consent_collected": True})
+        self.assertEqual((rd["action"]["type"], rd["action"]["status"]),
+                         ("process_setup_intent", "in_progress"))
+        helper = "/v1/test_helpers/terminal/readers/%s/present_payment_method" % r["id"]
+        rd = self.ok("POST", helper, {"card_present": {"number": "4000000000000002"}})
+        self.assertEqual((rd["action"]["status"], rd["action"]["failure_code"]),
+                         ("failed", "card_declined"))
+        got = self.ok("GET", "/v1/setup_intents/" + si["id"])
+        self.assertEqual(got["status"], "requires_payment_method")
+        self.assertEqual(got["last_setup_error"]["decline_code"], "generic_decline")
+        self.assertEqual(self.ok("GET", "/v1/customers/%s/payment_methods" % cus["id"],
+                                 {"type": "card"})["data"], [])
+        self.ok("POST", path, {"setup_intent": si["id"], "customer_consent_collected": True})
+        rd = self.ok("POST", helper, {"card_present": {"number": "5555555555554444"}})
+        self.assertEqual(rd["action"]["status"], "succeeded")
+        gen = rd["action"]["process_setup_intent"]["generated_card"]
+        cards = self.ok("GET", "/v1/customers/%s/payment_methods" % cus["id"],
+                        {"type": "card"})["data"]
+        self.assertEqual([(c["id"], c["card"]["brand"], c["card"]["last4"]) for c in cards],
+                         [(gen, "mastercard", "4444")])
+        self.assertEqual(self.ok("GET", "/v1/setup_intents/" + si["id"])["status"], "succeeded")
+        pi = self.ok("POST", "/v1/payment_intents", {
+            "amount": 2000, "currency": "usd", "customer": cus["id"], "payment_method": gen,
+            "confirm": True, "off_session": True})
+        self.assertEqual(pi["status"], "succeeded")
+
     def test_on_reader_tip_added_to_the_amount_and_shown_apart(self):
         r = self.reader()
         pi = self.intent()

@@ -279,6 +279,133 @@ class PackagesTest(unittest.TestCase):
         self.assertIn("no package or credit", out.stderr)
         self.assertEqual(self.audit(), ["package.define", "package.sell.failed"])
 
+    # -- paid by the client: pay link, reader (issue 18: "sell a package ... as one payment")
+
+    def sell_link(self, pkg, client):
+        out = self.paydesk("packages", "sell", str(pkg), "--client", str(client), "--tender",
+                           "link", "--yes", check=0)
+        self.assertIn("Pay link for 5 haircuts (180.00 USD)", out.stdout)
+        sale = int(out.stdout.split("sale ")[-1].split()[0])
+        [created] = self.fake.requests(method="POST", path_prefix="/v1/checkout/sessions")
+        self.assertTrue(created["headers"].get("Idempotency-Key"))
+        params = created["params"]
+        items = params["line_items"]
+        item = items[0] if isinstance(items, list) else items["0"]
+        self.assertEqual((params["mode"], str(item["price_data"]["unit_amount"])),
+                         ("payment", "18000"))
+        for md in (params["metadata"], params["payment_intent_data"]["metadata"]):
+            self.assertEqual((md["package"], md["client_package_id"], md["client_id"]),
+                             ("5 haircuts", str(sale), str(client)))
+        cs, url = self.sql("SELECT checkout_session_id, url FROM client_packages WHERE id = ?",
+                           sale)[0]
+        self.assertIn(url, out.stdout)
+        return sale, cs
+
+    def test_package_sold_by_pay_link_is_the_clients_once_paid_once(self):
+        pkg = self.define_visits(days="30")
+        amy = self.client("Amy Pond", card=False)
+        sale, cs = self.sell_link(pkg, amy)
+        # Not the client's until Stripe says it is paid: nothing to draw, nothing in the till.
+        self.assertEqual(self.sql("SELECT state, method, collect FROM client_packages"),
+                         [("pending", "card", "link")])
+        out = self.paydesk("packages", "check", str(sale), check=1)
+        self.assertIn("Waiting for the client to pay 5 haircuts", out.stdout)
+        self.paydesk("packages", "draw", "--appointment", str(self.book(amy)), check=1)
+        # A restart meanwhile (recovery) leaves the open link waiting: it may still be paid.
+        self.paydesk("recover", check=0)
+        self.assertEqual(self.sql("SELECT state FROM client_packages"), [("pending",)])
+        paid = self.fake.control("POST", "/checkout/sessions/%s/complete" % cs,
+                                 {"payment_method": "pm_card_visa"})
+        self.assertEqual(paid["payment_status"], "paid")
+        out = self.paydesk("packages", "check", str(sale), check=0)
+        self.assertIn("Sold 5 haircuts for 180.00 USD through the pay link", out.stdout)
+        self.assertIn("5 of 5 visits left", out.stdout)
+        pi = self.sql("SELECT payment_intent_id FROM client_packages")[0][0]
+        self.assertEqual(self.fake.object(pi)["status"], "succeeded")
+        self.assertEqual(self.fake.object(pi)["metadata"]["client_package_id"], str(sale))
+        # Checked again (another desk, a restart): recorded once, audited once.
+        self.paydesk("packages", "check", str(sale), check=0)
+        self.paydesk("recover", check=0)
+        self.assertEqual(self.audit(), ["package.define", "package.sell.start", "package.sell"])
+        self.assertIn("5 of 5 visits left", self.paydesk("packages", "client", str(amy),
+                                                         check=0).stdout)
+        self.assertIn("Paid 40.00 USD from 5 haircuts",
+                      self.paydesk("packages", "draw", "--appointment", str(self.book(amy, 2)),
+                                   check=0).stdout)
+        # In the day close of the desk that sold it, as card money.
+        day = time.strftime("%Y-%m-%d")
+        closing = self.paydesk("close", "--date", day, check=0).stdout
+        self.assertRegex(closing, r"card\s.*180\.00")
+        # Its refund goes back through Stripe like a saved-card sale.
+        out = self.paydesk("packages", "refund", str(sale), "--yes", check=0)
+        self.assertIn("to the card through Stripe", out.stdout)
+
+    def test_package_link_that_expires_sells_nothing(self):
+        pkg = self.define_visits()
+        amy = self.client("Amy Pond")
+        sale, cs = self.sell_link(pkg, amy)
+        self.assertEqual(self.fake.control("POST", "/checkout/sessions/%s/expire" % cs,
+                                           {})["status"], "expired")
+        out = self.paydesk("packages", "check", str(sale), check=1)
+        self.assertIn("was not sold: the pay link expired unpaid", out.stdout)
+        self.assertEqual(self.sql("SELECT state FROM client_packages"), [("failed",)])
+        self.paydesk("packages", "draw", "--appointment", str(self.book(amy)), check=1)
+        self.assertEqual(self.audit(), ["package.define", "package.sell.start",
+                                        "package.sell.failed"])
+        day = time.strftime("%Y-%m-%d")
+        self.assertNotIn("180.00", self.paydesk("close", "--date", day, check=0).stdout)
+
+    def test_package_sold_on_the_reader(self):
+        pkg = self.define_visits()
+        amy = self.client("Amy Pond")
+        reader = self.api("POST", "/v1/terminal/readers", {"registration_code": "simulated-wpe",
+                                                           "label": "Front counter"})["id"]
+        out = self.paydesk("packages", "sell", str(pkg), "--client", str(amy), "--tender",
+                           "reader", "--yes", check=0)
+        self.assertIn("Reader Front counter: waiting for the card (180.00 USD for 5 haircuts)",
+                      out.stdout)
+        sale = int(out.stdout.split("sale ")[-1].split()[0])
+        pi = self.sql("SELECT payment_intent_id FROM client_packages")[0][0]
+        intent = self.fake.object(pi)
+        self.assertEqual((intent["amount"], intent["payment_method_types"]),
+                         (18000, ["card_present"]))
+        self.assertEqual(intent["metadata"]["client_package_id"], str(sale))
+        process = self.fake.requests(method="POST", path_prefix="/v1/terminal/readers/%s/"
+                                     "process_payment_intent" % reader)[-1]
+        self.assertEqual(process["params"]["payment_intent"], pi)
+        self.assertIn("waiting for the card", self.paydesk("packages", "check", str(sale),
+                                                         check=1).stdout)
+        # A declined card sells nothing, and says why.
+        r = self.fake.api("POST", "/v1/test_helpers/terminal/readers/%s/present_payment_method"
+                          % reader, {"card_present": {"number": "4000000000000002"}}, key=KEY)
+        self.assertEqual(r.status, 200, r.json())
+        out = self.paydesk("packages", "check", str(sale), check=1)
+        self.assertIn("was not sold", out.stdout)
+        self.assertIn("declined", out.stdout)
+        # Sold again on the reader, the card tapped: the client's, once.
+        out = self.paydesk("packages", "sell", str(pkg), "--client", str(amy), "--tender",
+                           "reader", "--yes", check=0)
+        again = int(out.stdout.split("sale ")[-1].split()[0])
+        r = self.fake.api("POST", "/v1/test_helpers/terminal/readers/%s/present_payment_method"
+                          % reader, {}, key=KEY)
+        self.assertEqual(r.status, 200, r.json())
+        out = self.paydesk("packages", "check", str(again), check=0)
+        self.assertIn("Sold 5 haircuts for 180.00 USD on the reader", out.stdout)
+        self.paydesk("packages", "check", str(again), check=0)
+        self.assertEqual(self.sql("SELECT state FROM client_packages ORDER BY id"),
+                         [("failed",), ("active",)])
+        self.assertEqual(self.audit(), ["package.define", "package.sell.start",
+                                        "package.sell.failed", "package.sell.start",
+                                        "package.sell"])
+        # A third, cancelled on the reader from the desk: nothing charged.
+        out = self.paydesk("packages", "sell", str(pkg), "--client", str(amy), "--tender",
+                           "reader", "--yes", check=0)
+        third = int(out.stdout.split("sale ")[-1].split()[0])
+        out = self.paydesk("packages", "cancel", str(third), check=1)
+        self.assertIn("stopped before a card was read", out.stdout)
+        pi3 = self.sql("SELECT payment_intent_id FROM client_packages WHERE id = ?", third)[0][0]
+        self.assertEqual(self.fake.object(pi3)["status"], "canceled")
+
     def test_cash_refund_pro_rata_within_staff_limits(self):
         pkg = self.define_visits(visits="3", price="100")
         amy = self.client("Amy Pond")

@@ -519,6 +519,15 @@ int main(int argc, char **argv)
 	} else if (strcmp(cmd, "save-card-check") == 0) {
 		rc = customers_save_card_check(&e, id, &r, &err);
 		out = report(rc, &err, &r, client_json(db, id));
+	} else if (strcmp(cmd, "reader-hold") == 0) {
+		rc = customers_reader_hold_start(&e, id, atoll(arg2), R.reader, &r, &err);
+		out = report(rc, &err, &r, client_json(db, id));
+	} else if (strcmp(cmd, "reader-hold-check") == 0) {
+		rc = customers_reader_hold_check(&e, id, &r, &err);
+		out = report(rc, &err, &r, client_json(db, id));
+	} else if (strcmp(cmd, "reader-hold-cancel") == 0) {
+		rc = customers_reader_hold_cancel(&e, id, &r, &err);
+		out = report(rc, &err, &r, client_json(db, id));
 	} else if (strcmp(cmd, "card") == 0) {
 		rc = payments_charge_card(&e, id, R.amount, R.pm, &r, &err);
 		out = report(rc, &err, &r, appointment_json(db, id));

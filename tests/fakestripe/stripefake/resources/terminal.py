@@ -1,11 +1,14 @@
-"""Terminal: locations, (simulated) readers, server-driven payment actions.
+"""Terminal: locations, (simulated) readers, server-driven payment and setup actions.
 
-process_payment_intent leaves reader.action in_progress until the test helper
-present_payment_method plays the customer tapping a card (or cancel_action aborts it).
+process_payment_intent / process_setup_intent leave reader.action in_progress until the test
+helper present_payment_method plays the customer tapping a card (or cancel_action aborts it).
+A SetupIntent processed on a reader saves a *generated card*: a card PaymentMethod made from the
+card_present one, attached to the SetupIntent's customer (the card_present one never is).
 """
 import datetime
 
 from . import route
+from . import payment_methods
 from .common import apply_metadata, fetch, fetch_param, list_url, set_fields
 from .payment_intents import confirm_intent
 from .. import testcards
@@ -146,6 +149,30 @@ def process_payment_intent(ctx):
     return ctx.render(reader)
 
 
+@route("POST", "/v1/terminal/readers/{reader}/process_setup_intent")
+def process_setup_intent(ctx):
+    reader = _reader(ctx)
+    p = ctx.params
+    si = fetch_param(ctx, "setup_intent", p["setup_intent"], "setup_intent")
+    if (reader.get("action") or {}).get("status") == "in_progress":
+        raise invalid("Reader is currently busy processing another request. Please reference the "
+                      "integration guide for more details.", code="terminal_reader_busy")
+    if p["customer_consent_collected"] is not True:
+        raise invalid("customer_consent_collected must be true: a card is saved on a reader only "
+                      "once the customer agreed to it.", param="customer_consent_collected")
+    if "card_present" not in si["payment_method_types"]:
+        raise invalid("SetupIntent %s must include `card_present` in payment_method_types to be "
+                      "processed on a reader." % si["id"], param="setup_intent",
+                      code="intent_invalid_state")
+    if si["status"] not in ("requires_payment_method", "requires_confirmation"):
+        raise invalid("This SetupIntent is in status %s and cannot be processed on a reader."
+                      % si["status"], param="setup_intent", code="intent_invalid_state")
+    reader["action"] = {"failure_code": None, "failure_message": None,
+                        "process_setup_intent": {"setup_intent": si["id"]},
+                        "status": "in_progress", "type": "process_setup_intent"}
+    return ctx.render(reader)
+
+
 @route("POST", "/v1/terminal/readers/{reader}/cancel_action")
 def cancel_action(ctx):
     reader = _reader(ctx)
@@ -200,9 +227,10 @@ def present_payment_method(ctx):
     reader = _reader(ctx)
     p = ctx.params
     action = reader.get("action") or {}
-    if action.get("status") != "in_progress" or action.get("type") != "process_payment_intent":
-        raise invalid("Reader %s does not have an in-progress process_payment_intent action."
-                      % reader["id"])
+    if action.get("status") != "in_progress" or action.get("type") not in (
+            "process_payment_intent", "process_setup_intent"):
+        raise invalid("Reader %s does not have an in-progress process_payment_intent or "
+                      "process_setup_intent action." % reader["id"])
     kind = p.get("type", "card_present")
     if kind != "card_present":
         raise invalid("This fake only simulates type=card_present.", param="type")
@@ -211,6 +239,11 @@ def present_payment_method(ctx):
     if card is None:
         raise invalid("Your card number is incorrect.", param="card_present[number]",
                       code="incorrect_number")
+    if action["type"] == "process_setup_intent":
+        if p.get("amount_tip") is not None:
+            raise invalid("amount_tip is for a payment: this reader is saving a card.",
+                          param="amount_tip")
+        return _present_for_setup(ctx, reader, action, card)
     pi = ctx.store.get(action["process_payment_intent"]["payment_intent"], "payment_intent")
     _apply_tip(action, pi, p.get("amount_tip"))
     pm = _card_present_pm(ctx, card)
@@ -222,6 +255,44 @@ def present_payment_method(ctx):
         action["failure_message"] = e.message
         ctx.event("terminal.reader.action_failed", reader)
         return ctx.render(reader)
+    action["status"] = "succeeded"
+    ctx.event("terminal.reader.action_succeeded", reader)
+    return ctx.render(reader)
+
+
+def _present_for_setup(ctx, reader, action, card):
+    """The card tapped for a SetupIntent: a decline fails the action and leaves the SetupIntent
+    requires_payment_method with last_setup_error; otherwise it succeeds with the card_present
+    PaymentMethod, and the generated card is attached to the customer for off-session use."""
+    si = ctx.store.get(action["process_setup_intent"]["setup_intent"], "setup_intent")
+    present = _card_present_pm(ctx, card)
+    behaviour = present["_behaviour"]
+    if behaviour in testcards.DECLINES:
+        code, decline_code, message = testcards.DECLINES[behaviour]
+        si["payment_method"] = None
+        si["status"] = "requires_payment_method"
+        si["last_setup_error"] = {"type": "card_error", "code": code,
+                                  "decline_code": decline_code, "message": message,
+                                  "payment_method": ctx.render(present)}
+        ctx.event("setup_intent.setup_failed", si)
+        action["status"] = "failed"
+        action["failure_code"] = code
+        action["failure_message"] = message
+        ctx.event("terminal.reader.action_failed", reader)
+        return ctx.render(reader)
+    generated = payment_methods.mint(ctx, card)
+    generated["card"]["generated_from"] = {
+        "charge": None, "setup_attempt": None,
+        "payment_method_details": {"type": "card_present",
+                                   "card_present": dict(present["card_present"])}}
+    generated["_set_up_off_session"] = True
+    si["payment_method"] = present["id"]
+    si["last_setup_error"] = None
+    si["status"] = "succeeded"
+    if si.get("customer"):
+        payment_methods.attach(ctx, generated["id"], ctx.store.get(si["customer"], "customer"))
+    ctx.event("setup_intent.succeeded", si)
+    action["process_setup_intent"]["generated_card"] = generated["id"]
     action["status"] = "succeeded"
     ctx.event("terminal.reader.action_succeeded", reader)
     return ctx.render(reader)
