@@ -35,7 +35,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HERE = os.path.dirname(os.path.abspath(__file__))
 GEN = os.path.join(ROOT, "build", "tools", "history_gen")  # --gen: another build's
-GEN_VERSION = 4  # 4: schema 24 (search index keyed by date)
+GEN_VERSION = 5  # 5: newest first, as Stripe lists (4: schema 24)
 GEN_END = 1793491200   # the generator's default --end (2026-11-01)
 INCREMENT = 100000     # records of an incremental sync, onto each size
 
