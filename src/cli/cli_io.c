@@ -108,6 +108,17 @@ int cli_parse_fd(const char *s)
 	return number_parse(s, "a descriptor", 0, 1023, &v, NULL) == PD_OK ? (int)v : -1;
 }
 
+int cli_option_fd(const char *option, const char *arg, int *fd)
+{
+	char name[32];
+	int64_t v;
+	snprintf(name, sizeof name, "--%s", option);
+	int rc = cli_number(arg, name, 0, 1023, &v);
+	if (!rc)
+		*fd = (int)v;
+	return rc;
+}
+
 int cli_number(const char *text, const char *option, int64_t min, int64_t max, int64_t *out)
 {
 	struct pd_error err = {0};

@@ -67,6 +67,10 @@ void cli_stripe_close(struct cli_stripe *s);
 
 /* Parse a descriptor number for --passphrase-fd; -1 when invalid. */
 int cli_parse_fd(const char *s);
+/* --pin-fd / --passphrase-fd (option, without its dashes) given arg: the
+ * descriptor into *fd and 0, or after printing "paydesk: --option takes a
+ * whole number from 0 to 1023, not '…'" the usage exit status 2. */
+int cli_option_fd(const char *option, const char *arg, int *fd);
 
 /* Every number on a command line goes through here: number_parse of text
  * for option (named in the message) in [min, max]. 0, or after printing

@@ -9,6 +9,7 @@
 #include "paydesk/cli.h"
 #include "paydesk/money.h"
 #include "paydesk/payouts.h"
+#include "paydesk/payouts_text.h"
 #include "paydesk/tz.h"
 
 static void usage(FILE *out)
@@ -22,24 +23,6 @@ static void usage(FILE *out)
 	      "or subscription behind each. month: gross, refunds, disputes, fees, net, paid\n"
 	      "out and still in balance. As of the last paydesk sync.\n",
 	      out);
-}
-
-static const char *day(int64_t t, char *out, size_t len)
-{
-	struct tz_civil c;
-	tz_to_civil(t, &c);
-	snprintf(out, len, "%04d-%02d-%02d", c.year % 10000, c.month % 100, c.day % 100);
-	return out;
-}
-
-/* "1,234.50" without the code (the code is a column of its own). */
-static char *amount(int64_t minor, const char *cur, char *out, size_t len)
-{
-	money_format(minor, cur, out, len);
-	char *sp = strrchr(out, ' ');
-	if (sp)
-		*sp = '\0';
-	return out;
 }
 
 static void upper(const char *in, char *out)
@@ -59,7 +42,8 @@ static const char *check(const struct payout_row *p, char *out, size_t len)
 	else if (p->difference == 0)
 		snprintf(out, len, "adds up");
 	else
-		snprintf(out, len, "off %s", amount(p->difference, p->currency, a, sizeof a));
+		snprintf(out, len, "off %s",
+		         payouts_amount(p->difference, p->currency, a, sizeof a));
 	return out;
 }
 
@@ -83,30 +67,12 @@ static int list(struct app *app, long limit)
 		upper(p->currency, cur);
 		snprintf(how, sizeof how, "%s %s", p->automatic ? "automatic" : "manual", p->method);
 		printf("%-10s  %-30s %12s %-3s  %-10s %-10s  %-17s  %s\n",
-		       day(p->created, d1, sizeof d1), p->id,
-		       amount(p->amount, p->currency, a, sizeof a), cur, p->status,
-		       day(p->arrival_date, d2, sizeof d2), how, check(p, ck, sizeof ck));
+		       payouts_day(p->created, d1, sizeof d1), p->id,
+		       payouts_amount(p->amount, p->currency, a, sizeof a), cur, p->status,
+		       payouts_day(p->arrival_date, d2, sizeof d2), how, check(p, ck, sizeof ck));
 	}
 	free(rows);
 	return 0;
-}
-
-/* What a transaction is, in the words of the screen. */
-static const char *kind(const struct payout_txn_row *t)
-{
-	if (strcmp(t->type, "payout") == 0)
-		return "payout";
-	if (strcmp(t->category, "dispute") == 0)
-		return "dispute";
-	if (strcmp(t->category, "dispute_reversal") == 0)
-		return "dispute won";
-	if (strcmp(t->type, "charge") == 0 || strcmp(t->type, "payment") == 0)
-		return "payment";
-	if (strstr(t->type, "refund"))
-		return "refund";
-	if (strcmp(t->type, "adjustment") == 0)
-		return "adjustment";
-	return t->type;
 }
 
 /* The record behind: client, then the appointment or subscription. */
@@ -135,36 +101,41 @@ static int show(struct app *app, const char *id)
 		return cli_fail(rc, err.msg);
 	char d1[16], d2[16], a[48], b[48], c[48], cur[4];
 	upper(p.currency, cur);
-	printf("Payout %s: %s %s, %s (%s, %s)\n", p.id, amount(p.amount, p.currency, a, sizeof a),
-	       cur, p.status, p.automatic ? "automatic" : "manual", p.method);
-	printf("Created %s, arrives %s%s%s\n", day(p.created, d1, sizeof d1),
-	       day(p.arrival_date, d2, sizeof d2), p.failure[0] ? "; failed: " : "", p.failure);
+	printf("Payout %s: %s %s, %s (%s, %s)\n", p.id,
+	       payouts_amount(p.amount, p.currency, a, sizeof a), cur, p.status,
+	       p.automatic ? "automatic" : "manual", p.method);
+	printf("Created %s, arrives %s%s%s\n", payouts_day(p.created, d1, sizeof d1),
+	       payouts_day(p.arrival_date, d2, sizeof d2), p.failure[0] ? "; failed: " : "",
+	       p.failure);
 	printf("\n%-10s  %-11s %12s %10s %12s  %s\n", "DATE", "TYPE", "AMOUNT", "FEE", "NET",
 	       "BEHIND IT");
 	int64_t sum = 0, own = 0;
 	for (size_t i = 0; i < n; i++) {
 		char who[200];
 		behind(&t[i], who, sizeof who);
-		printf("%-10s  %-11s %12s %10s %12s  %s\n", day(t[i].created, d1, sizeof d1),
-		       kind(&t[i]), amount(t[i].amount, t[i].currency, a, sizeof a),
-		       amount(t[i].fee, t[i].currency, b, sizeof b),
-		       amount(t[i].net, t[i].currency, c, sizeof c), who);
+		printf("%-10s  %-11s %12s %10s %12s  %s\n",
+		       payouts_day(t[i].created, d1, sizeof d1), payouts_txn_kind(&t[i]),
+		       payouts_amount(t[i].amount, t[i].currency, a, sizeof a),
+		       payouts_amount(t[i].fee, t[i].currency, b, sizeof b),
+		       payouts_amount(t[i].net, t[i].currency, c, sizeof c), who);
 		if (strcmp(t[i].type, "payout") == 0 && strcmp(t[i].source, p.id) == 0)
 			own += t[i].net;
 		else
 			sum += t[i].net;
 	}
 	free(t);
-	printf("\nTransactions %s; payout %s", amount(sum, p.currency, a, sizeof a),
-	       amount(p.amount, p.currency, b, sizeof b));
+	printf("\nTransactions %s; payout %s", payouts_amount(sum, p.currency, a, sizeof a),
+	       payouts_amount(p.amount, p.currency, b, sizeof b));
 	if (p.payout_fee)
-		printf(" + instant payout fee %s", amount(p.payout_fee, p.currency, c, sizeof c));
+		printf(" + instant payout fee %s",
+		       payouts_amount(p.payout_fee, p.currency, c, sizeof c));
 	if (!p.txns_done)
 		printf("; its transactions are not all synced yet (paydesk sync)\n");
 	else if (p.difference == 0)
 		printf(": they add up (difference 0)\n");
 	else
-		printf(": difference %s %s\n", amount(p.difference, p.currency, c, sizeof c), cur);
+		printf(": difference %s %s\n",
+		       payouts_amount(p.difference, p.currency, c, sizeof c), cur);
 	(void)own;
 	return 0;
 }
@@ -186,21 +157,27 @@ static int month(struct app *app, const char *which)
 		char cur[4], v[48];
 		upper(c, cur);
 		printf("\n%s (%ld transactions)\n", cur, s->txn_count);
-		printf("  %-28s %14s\n", "Gross payments", amount(s->gross, c, v, sizeof v));
-		printf("  %-28s %14s\n", "Refunds", amount(s->refunds, c, v, sizeof v));
-		printf("  %-28s %14s\n", "Disputes", amount(s->disputes, c, v, sizeof v));
-		printf("  %-28s %14s\n", "Adjustments", amount(s->adjustments, c, v, sizeof v));
-		printf("  %-28s %14s\n", "Stripe fees", amount(-s->fees, c, v, sizeof v));
-		printf("  %-28s %14s\n", "Net", amount(s->net, c, v, sizeof v));
-		printf("  %-28s %14s\n", "Paid out", amount(s->paid_out, c, v, sizeof v));
-		printf("  %-28s %14s\n", "Still in balance", amount(s->in_balance, c, v, sizeof v));
+		printf("  %-28s %14s\n", "Gross payments",
+		       payouts_amount(s->gross, c, v, sizeof v));
+		printf("  %-28s %14s\n", "Refunds", payouts_amount(s->refunds, c, v, sizeof v));
+		printf("  %-28s %14s\n", "Disputes", payouts_amount(s->disputes, c, v, sizeof v));
+		printf("  %-28s %14s\n", "Adjustments",
+		       payouts_amount(s->adjustments, c, v, sizeof v));
+		printf("  %-28s %14s\n", "Stripe fees", payouts_amount(-s->fees, c, v, sizeof v));
+		printf("  %-28s %14s\n", "Net", payouts_amount(s->net, c, v, sizeof v));
+		printf("  %-28s %14s\n", "Paid out", payouts_amount(s->paid_out, c, v, sizeof v));
+		printf("  %-28s %14s\n", "Still in balance",
+		       payouts_amount(s->in_balance, c, v, sizeof v));
 		int64_t gap = s->net - s->paid_out - s->in_balance;
-		printf("  %-28s %14s%s\n", "Net - paid out - in balance", amount(gap, c, v, sizeof v),
+		printf("  %-28s %14s%s\n", "Net - paid out - in balance",
+		       payouts_amount(gap, c, v, sizeof v),
 		       gap == 0 ? "  (reconciled)" : "  (does not reconcile)");
-		printf("  %-28s %14s", "Payouts made in the month", amount(s->payouts, c, v, sizeof v));
+		printf("  %-28s %14s", "Payouts made in the month",
+		       payouts_amount(s->payouts, c, v, sizeof v));
 		printf("  (%ld", s->payout_count);
 		if (s->payout_fees)
-			printf(", instant payout fees %s", amount(s->payout_fees, c, v, sizeof v));
+			printf(", instant payout fees %s",
+			       payouts_amount(s->payout_fees, c, v, sizeof v));
 		printf(")\n");
 	}
 	free(m);

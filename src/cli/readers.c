@@ -57,16 +57,13 @@ static int parse(int argc, char **argv, struct opts *o)
 		case O_LOCATION: o->location = optarg; break;
 		case O_AS: o->as = optarg; break;
 		case O_PIN_FD:
-		case O_PASS_FD: {
-			int fd = cli_parse_fd(optarg);
-			if (fd < 0) {
-				fprintf(stderr, "paydesk: --%s takes a file descriptor number\n",
-					c == O_PIN_FD ? "pin-fd" : "passphrase-fd");
+			if (cli_option_fd("pin-fd", optarg, &o->pin_fd))
 				return 2;
-			}
-			*(c == O_PIN_FD ? &o->pin_fd : &o->pass_fd) = fd;
 			break;
-		}
+		case O_PASS_FD:
+			if (cli_option_fd("passphrase-fd", optarg, &o->pass_fd))
+				return 2;
+			break;
 		case O_HELP: usage(stdout); return CLI_HELP_SHOWN;
 		default: usage(stderr); return 2;
 		}

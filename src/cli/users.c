@@ -75,15 +75,13 @@ static int run(struct app *app, int argc, char **argv)
 		case O_ROLE: role_s = optarg; break;
 		case O_AS: as = optarg; break;
 		case O_PINFD:
-		case O_PASSFD: {
-			int fd = cli_parse_fd(optarg);
-			if (fd < 0) {
-				fprintf(stderr, "paydesk: a descriptor number is expected\n");
+			if (cli_option_fd("pin-fd", optarg, &pin_fd))
 				return 2;
-			}
-			*(c == O_PINFD ? &pin_fd : &pass_fd) = fd;
 			break;
-		}
+		case O_PASSFD:
+			if (cli_option_fd("passphrase-fd", optarg, &pass_fd))
+				return 2;
+			break;
 		case O_HELP: usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

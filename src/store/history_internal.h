@@ -2,6 +2,14 @@
 #ifndef PAYDESK_STORE_HISTORY_INTERNAL_H
 #define PAYDESK_STORE_HISTORY_INTERNAL_H
 
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
 #include "paydesk/history.h"
 
 /* A record's key in the search index (schema 24): created * 2^30 + id, so
@@ -39,5 +47,88 @@ int history_sums_add(struct history_sums *s, int64_t created, const char *type,
 int history_sums_write(struct history_sums *s, struct pd_error *err);
 void history_sums_drop(struct history_sums *s);
 void history_sums_free(struct history_sums **s);
+
+/* ---- a filter's SQL, built piece by piece (history_query.c, history_search.c) */
+
+#define HISTORY_SQL_MAX_BINDS 40
+
+/* SQL text and the values bound to its ?s, in order; what does not fit is
+ * dropped (the text and bind sizes are far above what a filter makes). */
+struct history_sql {
+	char text[3072];
+	int nbind;
+	struct {
+		bool is_text;
+		int64_t i;
+		char t[600];
+	} bind[HISTORY_SQL_MAX_BINDS];
+};
+
+/* Append printf-formatted text to the string in out (len bytes in all). */
+static inline void history_cat(char *out, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static inline void history_cat(char *out, size_t len, const char *fmt, ...)
+{
+	size_t n = strlen(out);
+	if (n >= len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(out + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+static inline void history_sql_add(struct history_sql *q, const char *s)
+{
+	history_cat(q->text, sizeof q->text, "%s", s);
+}
+
+static inline void history_sql_int(struct history_sql *q, int64_t v)
+{
+	if (q->nbind < HISTORY_SQL_MAX_BINDS) {
+		q->bind[q->nbind].is_text = false;
+		q->bind[q->nbind++].i = v;
+	}
+}
+
+static inline void history_sql_text(struct history_sql *q, const char *s)
+{
+	if (q->nbind < HISTORY_SQL_MAX_BINDS) {
+		char *t = q->bind[q->nbind++].t;
+		size_t n = strnlen(s, sizeof q->bind[0].t - 1); /* cut as snprintf would */
+		q->bind[q->nbind - 1].is_text = true;
+		memcpy(t, s, n);
+		t[n] = '\0';
+	}
+}
+
+/* Bind q's values to st from parameter first on; returns the next one. */
+static inline int history_sql_bind(const struct history_sql *q, sqlite3_stmt *st, int first)
+{
+	for (int i = 0; i < q->nbind; i++) {
+		if (q->bind[i].is_text)
+			sqlite3_bind_text(st, first + i, q->bind[i].t, -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_int64(st, first + i, q->bind[i].i);
+	}
+	return first + q->nbind;
+}
+
+/* ---- search words (history_search.c) ------------------------------------ */
+
+#define HISTORY_ID_WORD_MAX 72
+
+/* The FTS MATCH expression for f's search and client words, "" when none. */
+void history_search_fts(sqlite3 *db, const struct history_filter *f, char *out, size_t len);
+/* The id-shaped words of a search text (up to max, each shorter than
+ * HISTORY_ID_WORD_MAX bytes) into words; returns how many. */
+int history_search_id_words(const char *text, char words[][HISTORY_ID_WORD_MAX], int max);
+/* Append "SELECT id … UNION …": the records holding an id starting with w. */
+void history_search_id_rowids(struct history_sql *q, const char *w);
+/* Append the amount / last-4 condition of each number word of text to q
+ * (q NULL: only count them); returns how many. */
+int history_search_numbers(struct history_sql *q, const char *text);
+/* s is a whole Stripe customer id ("cus_…"): matched exactly, not searched. */
+bool history_search_is_customer_id(const char *s);
 
 #endif

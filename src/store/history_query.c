@@ -70,24 +70,12 @@ int history_filter_check(const struct history_filter *f, struct pd_error *err)
 	return PD_OK;
 }
 
-static void cat(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void cat(char *out, size_t len, const char *fmt, ...)
-{
-	size_t n = strlen(out);
-	if (n >= len)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(out + n, len - n, fmt, ap);
-	va_end(ap);
-}
-
 char *history_filter_describe(const struct history_filter *f, char *out, size_t len)
 {
 	out[0] = '\0';
 	const char *sep = "";
 	if (f->search[0]) {
-		cat(out, len, "%s/%s", sep, f->search);
+		history_cat(out, len, "%s/%s", sep, f->search);
 		sep = " · ";
 	}
 	if (f->since || f->until) {
@@ -102,37 +90,37 @@ char *history_filter_describe(const struct history_filter *f, char *out, size_t 
 			t = (time_t)(f->until - 1);
 			strftime(b, sizeof b, "%Y-%m-%d", localtime_r(&t, &tm));
 		}
-		cat(out, len, "%s%s..%s", sep, a, b);
+		history_cat(out, len, "%s%s..%s", sep, a, b);
 		sep = " · ";
 	}
 	if (f->type[0]) {
-		cat(out, len, "%s%s", sep, f->type);
+		history_cat(out, len, "%s%s", sep, f->type);
 		sep = " · ";
 	}
 	if (f->status[0]) {
-		cat(out, len, "%s%s", sep, f->status);
+		history_cat(out, len, "%s%s", sep, f->status);
 		sep = " · ";
 	}
 	if (f->currency[0]) {
-		cat(out, len, "%s%s", sep, f->currency);
+		history_cat(out, len, "%s%s", sep, f->currency);
 		sep = " · ";
 	}
 	if (f->client[0]) {
-		cat(out, len, "%sclient %s", sep, f->client);
+		history_cat(out, len, "%sclient %s", sep, f->client);
 		sep = " · ";
 	}
 	if (f->amount_min_set || f->amount_max_set) {
-		cat(out, len, "%samount ", sep);
+		history_cat(out, len, "%samount ", sep);
 		if (f->amount_min_set)
-			cat(out, len, "%" PRId64, f->amount_min);
-		cat(out, len, "..");
+			history_cat(out, len, "%" PRId64, f->amount_min);
+		history_cat(out, len, "..");
 		if (f->amount_max_set)
-			cat(out, len, "%" PRId64, f->amount_max);
+			history_cat(out, len, "%" PRId64, f->amount_max);
 		sep = " · ";
 	}
 	static const char *const rv[] = {"", "reviewed", "unreviewed", "flagged"};
 	if (f->review != HISTORY_REVIEW_ANY) {
-		cat(out, len, "%s%s", sep, rv[f->review]);
+		history_cat(out, len, "%s%s", sep, rv[f->review]);
 		sep = " · ";
 	}
 	if (!out[0])
@@ -142,405 +130,94 @@ char *history_filter_describe(const struct history_filter *f, char *out, size_t 
 
 /* ---- SQL from a filter ---------------------------------------------------- */
 
-#define MAX_BINDS 40
-
-struct sql {
-	char text[3072];
-	int nbind;
-	struct {
-		bool is_text;
-		int64_t i;
-		char t[600];
-	} bind[MAX_BINDS];
-};
-
-static void sql_add(struct sql *q, const char *s)
-{
-	cat(q->text, sizeof q->text, "%s", s);
-}
-
-static void bind_i(struct sql *q, int64_t v)
-{
-	if (q->nbind < MAX_BINDS) {
-		q->bind[q->nbind].is_text = false;
-		q->bind[q->nbind++].i = v;
-	}
-}
-
-static void bind_t(struct sql *q, const char *s)
-{
-	if (q->nbind < MAX_BINDS) {
-		q->bind[q->nbind].is_text = true;
-		snprintf(q->bind[q->nbind++].t, sizeof q->bind[0].t, "%s", s);
-	}
-}
-
-static int sql_bind(const struct sql *q, sqlite3_stmt *st, int first)
-{
-	for (int i = 0; i < q->nbind; i++) {
-		if (q->bind[i].is_text)
-			sqlite3_bind_text(st, first + i, q->bind[i].t, -1, SQLITE_TRANSIENT);
-		else
-			sqlite3_bind_int64(st, first + i, q->bind[i].i);
-	}
-	return first + q->nbind;
-}
-
-#define ZERO_DECIMAL                                                                          \
-	"('bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd',"  \
-	" 'vuv', 'xaf', 'xof', 'xpf')"
-#define THREE_DECIMAL "('bhd', 'jod', 'kwd', 'omr', 'tnd')"
-
-/* A word shaped like a Stripe id ("pi_3N…", "cus_…"): searched through the
- * b-tree indexes (exact or prefix), not the full-text index. */
-static bool is_stripe_id(const char *w, size_t len)
-{
-	size_t i = 0;
-	while (i < len && w[i] >= 'a' && w[i] <= 'z')
-		i++;
-	if (i < 2 || i > 6 || i + 1 >= len || w[i] != '_')
-		return false;
-	for (i++; i < len; i++)
-		if (!isalnum((unsigned char)w[i]))
-			return false;
-	return true;
-}
-
-/* A word that is a number: an amount ("12.34", "12,34", "1200") or, with
- * four digits, a card's last 4 too. Searched in the amount and card_last4
- * columns, not the full-text index. */
-struct number_word {
-	int64_t minor[3]; /* in minor units of a 0, 2, 3-decimal currency; -1: cannot be */
-	char last4[5];    /* "" unless four digits without a point */
-};
-
-static bool number_word(const char *w, size_t len, struct number_word *out)
-{
-	size_t i = 0, point = len;
-	int64_t whole = 0, frac = 0;
-	int decimals = 0;
-	for (; i < len; i++) {
-		if ((w[i] == '.' || w[i] == ',') && point == len && i > 0) {
-			point = i;
-		} else if (w[i] >= '0' && w[i] <= '9' && i < 15) {
-			if (point == len)
-				whole = whole * 10 + (w[i] - '0');
-			else if (++decimals <= 3)
-				frac = frac * 10 + (w[i] - '0');
-		} else {
-			return false;
-		}
-	}
-	if (len == 0 || point == len - 1 || decimals > 3)
-		return false;
-	if (out) {
-		static const int exps[3] = {0, 2, 3};
-		for (int k = 0; k < 3; k++) {
-			int64_t scale = exps[k] == 0 ? 1 : exps[k] == 2 ? 100 : 1000;
-			int64_t f = frac;
-			for (int d = decimals; d < exps[k]; d++)
-				f *= 10;
-			out->minor[k] = decimals > exps[k] ? -1 : whole * scale + f;
-		}
-		out->last4[0] = '\0';
-		if (len == 4 && point == len) {
-			memcpy(out->last4, w, 4);
-			out->last4[4] = '\0';
-		}
-	}
-	return true;
-}
-
-/* User words → an FTS5 query: every word required, the last one also as a
- * prefix (what is being typed; not for one letter, whose prefix would merge
- * thousands of terms), the others exact; quotes are data. Id-shaped words
- * are skipped (see id_rowids). Returns false when no word is left. */
-/* The search index's terms that start with w (ASCII letters and digits
- * only: then a term is the word lower-cased), as an FTS5 OR of exact
- * terms. FTS5 reads every doclist of a prefix query whole before its
- * first match ("haircut"* 152 ms at 1M records, "haircut" 0.05 ms), while
- * an OR of terms is merged as it goes. false: use the prefix (none found,
- * more than 8, not ASCII, or no term list on this connection). */
-static bool prefix_terms(sqlite3 *db, const char *w, size_t n, char *out, size_t len)
-{
-	if (!db || n < 2 || n > 40)
-		return false;
-	char lo[48], hi[48];
-	for (size_t i = 0; i < n; i++) {
-		if (!isalnum((unsigned char)w[i]) || (unsigned char)w[i] >= 0x80)
-			return false;
-		lo[i] = (char)tolower((unsigned char)w[i]);
-	}
-	lo[n] = '\0';
-	memcpy(hi, lo, n + 1);
-	hi[n - 1]++; /* the prefix's end: letters and digits are ASCII */
-	/* a per-connection view of the terms (no schema change) */
-	if (sqlite3_exec(db, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.history_fts_terms"
-			     " USING fts5vocab(main, history_fts, row)",
-			 NULL, NULL, NULL) != SQLITE_OK)
-		return false;
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "SELECT term FROM temp.history_fts_terms WHERE term >= ?"
-				   " AND term < ? LIMIT 9",
-			       -1, &st, NULL) != SQLITE_OK)
-		return false;
-	sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
-	int terms = 0;
-	bool ok = true;
-	size_t used = 0;
-	out[0] = '\0';
-	while (ok && sqlite3_step(st) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(st, 0);
-		if (++terms > 8 || !t || strchr(t, '"')) {
-			ok = false;
-			break;
-		}
-		int k = snprintf(out + used, len - used, "%s\"%s\"", terms > 1 ? " OR " : "(", t);
-		if (k < 0 || (size_t)k >= len - used - 2)
-			ok = false;
-		else
-			used += (size_t)k;
-	}
-	sqlite3_finalize(st);
-	if (!ok || terms == 0)
-		return false;
-	snprintf(out + used, len - used, ")");
-	return true;
-}
-
-static bool fts_words(sqlite3 *db, const char *text, char *out, size_t len)
-{
-	out[0] = '\0';
-	const char *start[32], *end[32];
-	int n = 0;
-	const char *p = text;
-	while (*p && n < 32) {
-		while (*p && isspace((unsigned char)*p))
-			p++;
-		const char *w = p;
-		while (*p && !isspace((unsigned char)*p))
-			p++;
-		bool useful = false;
-		for (const char *c = w; c < p; c++)
-			if (isalnum((unsigned char)*c) || (unsigned char)*c >= 0x80)
-				useful = true;
-		if (useful && !is_stripe_id(w, (size_t)(p - w)) && !number_word(w, (size_t)(p - w), NULL)) {
-			start[n] = w;
-			end[n++] = p;
-		}
-	}
-	for (int i = 0; i < n; i++) {
-		char terms[260];
-		if (i == n - 1 && end[i] - start[i] >= 2 &&
-		    prefix_terms(db, start[i], (size_t)(end[i] - start[i]), terms, sizeof terms)) {
-			cat(out, len, "%s%s", i ? " AND " : "", terms);
-			continue;
-		}
-		cat(out, len, "%s\"", i ? " AND " : "");
-		for (const char *c = start[i]; c < end[i]; c++)
-			cat(out, len, "%s%c", *c == '"' ? "\"" : "", *c);
-		cat(out, len, "\"%s", i == n - 1 && end[i] - start[i] >= 2 ? "*" : "");
-	}
-	return n > 0;
-}
-
-static bool is_customer_id(const char *s)
-{
-	return strncmp(s, "cus_", 4) == 0 && is_stripe_id(s, strlen(s));
-}
-
-/* The FTS MATCH expression for search and client words, "" when none. */
-static void fts_expr(sqlite3 *db, const struct history_filter *f, char *out, size_t len)
-{
-	char words[300];
-	out[0] = '\0';
-	if (f->search[0] && fts_words(db, f->search, words, sizeof words))
-		cat(out, len, "(%s)", words);
-	if (f->client[0] && !is_customer_id(f->client) &&
-	    fts_words(db, f->client, words, sizeof words))
-		cat(out, len, "%s{client_name email} : (%s)", out[0] ? " AND " : "", words);
-}
-
-/* The indexed columns an id with this prefix can be in. */
-static const char *const *id_columns(const char *w)
-{
-	static const char *const pi[] = {"stripe_id", "payment_intent", NULL};
-	static const char *const ch[] = {"charge_id", NULL};
-	static const char *const cus[] = {"customer_id", NULL};
-	static const char *const sub[] = {"subscription_id", NULL};
-	static const char *const other[] = {"stripe_id", NULL};
-	if (!strncmp(w, "pi_", 3))
-		return pi;
-	if (!strncmp(w, "ch_", 3) || !strncmp(w, "py_", 3))
-		return ch;
-	if (!strncmp(w, "cus_", 4))
-		return cus;
-	if (!strncmp(w, "sub_", 4))
-		return sub;
-	return other;
-}
-
-/* Rowids of records holding an id starting with w: "SELECT id … UNION …". */
-static void id_rowids(struct sql *q, const char *w)
-{
-	char hi[80];
-	snprintf(hi, sizeof hi, "%s", w);
-	hi[strlen(hi) - 1]++; /* ids are ASCII letters and digits: the prefix's end */
-	const char *const *cols = id_columns(w);
-	for (int i = 0; cols[i]; i++) {
-		/* refunds name their payment: the partial index covers type = 'refund' */
-		cat(q->text, sizeof q->text, "%sSELECT id FROM history WHERE %s >= ? AND %s < ?%s",
-		    i ? " UNION " : "", cols[i], cols[i],
-		    strcmp(cols[i], "payment_intent") == 0 ? " AND type = 'refund'" : "");
-		bind_t(q, w);
-		bind_t(q, hi);
-	}
-}
-
-/* The id-shaped words of a search (up to max, each < 72 bytes). */
-static int id_words(const char *text, char words[][72], int max)
-{
-	int n = 0;
-	const char *p = text;
-	while (*p && n < max) {
-		while (*p && isspace((unsigned char)*p))
-			p++;
-		const char *w = p;
-		while (*p && !isspace((unsigned char)*p))
-			p++;
-		size_t len = (size_t)(p - w);
-		if (len && len < 72 && is_stripe_id(w, len)) {
-			memcpy(words[n], w, len);
-			words[n++][len] = '\0';
-		}
-	}
-	return n;
-}
-
-/* The amount / last-4 condition of every number word of a search
- * (currencies' decimals as in src/core/money.c), added to q (NULL: only
- * counted). Returns how many. */
-static int number_conditions(struct sql *q, const char *text)
-{
-	int n = 0;
-	const char *p = text;
-	while (*p && n < 4) {
-		while (*p && isspace((unsigned char)*p))
-			p++;
-		const char *w = p;
-		while (*p && !isspace((unsigned char)*p))
-			p++;
-		struct number_word nw;
-		if (p == w || !number_word(w, (size_t)(p - w), &nw))
-			continue;
-		n++;
-		if (!q)
-			continue;
-		sql_add(q, " AND (h.amount = ? AND h.currency NOT IN " ZERO_DECIMAL " AND h.currency"
-			   " NOT IN " THREE_DECIMAL);
-		bind_i(q, nw.minor[1]);
-		sql_add(q, " OR h.amount = ? AND h.currency IN " ZERO_DECIMAL
-			   " OR h.amount = ? AND h.currency IN " THREE_DECIMAL);
-		bind_i(q, nw.minor[0]);
-		bind_i(q, nw.minor[2]);
-		if (nw.last4[0]) {
-			sql_add(q, " OR h.card_last4 = ?");
-			bind_t(q, nw.last4);
-		}
-		sql_add(q, ")");
-	}
-	return n;
-}
-
 enum { FROM_HISTORY, FROM_FTS, FROM_IDS, FROM_REVIEWS, FROM_NUMBERS };
 
 /* FROM and WHERE (no ORDER BY) for f. amount_sort: keep the status and
  * currency conditions off their indexes so the amount index drives. */
-static int build_where(sqlite3 *db, const struct history_filter *f, struct sql *q, bool amount_sort,
+static int build_where(sqlite3 *db, const struct history_filter *f, struct history_sql *q, bool amount_sort,
 		       bool unreviewed_only)
 {
-	char match[700], ids[4][72];
-	fts_expr(db, f, match, sizeof match);
-	int nids = f->search[0] ? id_words(f->search, ids, 4) : 0;
+	char match[700], ids[4][HISTORY_ID_WORD_MAX];
+	history_search_fts(db, f, match, sizeof match);
+	int nids = f->search[0] ? history_search_id_words(f->search, ids, 4) : 0;
 	int from = FROM_HISTORY;
 	if (!match[0] && nids > 0) {
 		/* an id search: the matching rowids drive, from the id indexes */
 		from = FROM_IDS;
-		sql_add(q, " FROM (");
-		id_rowids(q, ids[0]);
-		sql_add(q, ") m CROSS JOIN history h ON h.id = m.id"
+		history_sql_add(q, " FROM (");
+		history_search_id_rowids(q, ids[0]);
+		history_sql_add(q, ") m CROSS JOIN history h ON h.id = m.id"
 			   " LEFT JOIN reviews r ON r.stripe_id = h.stripe_id WHERE 1");
 	} else if (match[0]) {
 		from = FROM_FTS;
-		sql_add(q, " FROM history_fts f CROSS JOIN history h"
+		history_sql_add(q, " FROM history_fts f CROSS JOIN history h"
 			   " ON h.id = f.rowid & " HISTORY_FTS_ID_MASK
 			   " LEFT JOIN reviews r ON r.stripe_id = h.stripe_id"
 			   " WHERE history_fts MATCH ?");
-		bind_t(q, match);
-	} else if (f->search[0] && number_conditions(NULL, f->search)) {
+		history_sql_text(q, match);
+	} else if (f->search[0] && history_search_numbers(NULL, f->search)) {
 		/* amounts and card digits alone: one pass over the rows, gathered once */
 		from = FROM_NUMBERS;
-		sql_add(q, " FROM history h LEFT JOIN reviews r ON r.stripe_id = h.stripe_id WHERE 1");
+		history_sql_add(q, " FROM history h LEFT JOIN reviews r ON r.stripe_id = h.stripe_id WHERE 1");
 	} else if (f->review == HISTORY_REVIEW_REVIEWED || f->review == HISTORY_REVIEW_FLAGGED) {
 		from = FROM_REVIEWS;
-		sql_add(q, " FROM reviews r CROSS JOIN history h ON h.stripe_id = r.stripe_id WHERE 1");
+		history_sql_add(q, " FROM reviews r CROSS JOIN history h ON h.stripe_id = r.stripe_id WHERE 1");
 	} else {
-		sql_add(q, " FROM history h LEFT JOIN reviews r ON r.stripe_id = h.stripe_id WHERE 1");
+		history_sql_add(q, " FROM history h LEFT JOIN reviews r ON r.stripe_id = h.stripe_id WHERE 1");
 	}
 	for (int i = from == FROM_IDS ? 1 : 0; i < nids; i++) {
-		sql_add(q, " AND h.id IN (");
-		id_rowids(q, ids[i]);
-		sql_add(q, ")");
+		history_sql_add(q, " AND h.id IN (");
+		history_search_id_rowids(q, ids[i]);
+		history_sql_add(q, ")");
 	}
 	if (f->search[0])
-		number_conditions(q, f->search);
+		history_search_numbers(q, f->search);
 	const char *plus = amount_sort ? "+" : "";
 	if (f->since) {
-		sql_add(q, " AND h.created >= ?");
-		bind_i(q, f->since);
+		history_sql_add(q, " AND h.created >= ?");
+		history_sql_int(q, f->since);
 	}
 	if (f->until) {
-		sql_add(q, " AND h.created < ?");
-		bind_i(q, f->until);
+		history_sql_add(q, " AND h.created < ?");
+		history_sql_int(q, f->until);
 	}
 	if (f->status[0]) {
-		cat(q->text, sizeof q->text, " AND %sh.status = ?", plus);
-		bind_t(q, f->status);
+		history_cat(q->text, sizeof q->text, " AND %sh.status = ?", plus);
+		history_sql_text(q, f->status);
 	}
 	if (f->type[0]) {
-		sql_add(q, " AND h.type = ?");
-		bind_t(q, f->type);
+		history_sql_add(q, " AND h.type = ?");
+		history_sql_text(q, f->type);
 	}
 	if (f->currency[0]) {
-		cat(q->text, sizeof q->text, " AND %sh.currency = ?", plus);
-		bind_t(q, f->currency);
+		history_cat(q->text, sizeof q->text, " AND %sh.currency = ?", plus);
+		history_sql_text(q, f->currency);
 	}
-	if (f->client[0] && is_customer_id(f->client)) {
-		sql_add(q, " AND h.customer_id = ?");
-		bind_t(q, f->client);
+	if (f->client[0] && history_search_is_customer_id(f->client)) {
+		history_sql_add(q, " AND h.customer_id = ?");
+		history_sql_text(q, f->client);
 	}
 	if (f->amount_min_set) {
-		sql_add(q, " AND h.amount >= ?");
-		bind_i(q, f->amount_min);
+		history_sql_add(q, " AND h.amount >= ?");
+		history_sql_int(q, f->amount_min);
 	}
 	if (f->amount_max_set) {
-		sql_add(q, " AND h.amount <= ?");
-		bind_i(q, f->amount_max);
+		history_sql_add(q, " AND h.amount <= ?");
+		history_sql_int(q, f->amount_max);
 	}
 	if (f->review == HISTORY_REVIEW_REVIEWED)
-		sql_add(q, " AND r.reviewed = 1");
+		history_sql_add(q, " AND r.reviewed = 1");
 	else if (f->review == HISTORY_REVIEW_FLAGGED)
-		sql_add(q, " AND r.flagged = 1");
+		history_sql_add(q, " AND r.flagged = 1");
 	if (f->review == HISTORY_REVIEW_UNREVIEWED || unreviewed_only)
-		sql_add(q, " AND ifnull(r.reviewed, 0) = 0");
+		history_sql_add(q, " AND ifnull(r.reviewed, 0) = 0");
 	return from;
 }
 
 /* ---- views ----------------------------------------------------------------- */
 
 static int materialize(struct history_view *v, struct pd_error *err);
-static int run_totals(sqlite3 *db, const char *text, const struct sql *binds,
+static int run_totals(sqlite3 *db, const char *text, const struct history_sql *binds,
 		      struct history_total *out, int max, int *n, int sign, struct pd_error *err);
 static int cmp_total(const void *a, const void *b);
 static void add_total(struct history_total *out, int max, int *n, const char *cur, int64_t count,
@@ -558,7 +235,7 @@ struct history_view {
 	enum history_sort sort;
 	bool desc;
 	sqlite3_stmt *st[V_SLOTS];
-	struct sql where[2]; /* [unreviewed_only] */
+	struct history_sql where[2]; /* [unreviewed_only] */
 	/* Search, id and review filters: the matching rows are gathered once into
 	 * this temp table (id and what sorting and totals need), then every page
 	 * and the totals read it instead of repeating the search. "" otherwise. */
@@ -658,7 +335,7 @@ static int materialize(struct history_view *v, struct pd_error *err)
 		v->temp[0] = '\0';
 		return rc;
 	}
-	sql_bind(&v->where[0], st, 1);
+	history_sql_bind(&v->where[0], st, 1);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -735,7 +412,7 @@ int history_view_totals_step(struct history_view *v, int chunk, struct history_t
 	free(sql);
 	if (rc)
 		return rc;
-	int i = sql_bind(&v->where[0], st, 1);
+	int i = history_sql_bind(&v->where[0], st, 1);
 	sqlite3_bind_int64(st, i++, v->tkey_done);
 	sqlite3_bind_int(st, i, chunk);
 	int64_t rows = 0, lowest = v->tkey_done;
@@ -804,7 +481,7 @@ struct history_key history_view_key(const struct history_view *v, const struct h
  * view's direction; a page is the first rows of each part past the key.
  * For money out, a larger signed amount is a smaller amount, so its part
  * walks the index the other way (ties by id stay in the view's order). */
-static char *signed_amount_sql(const struct history_view *v, const struct sql *w, bool smaller,
+static char *signed_amount_sql(const struct history_view *v, const struct history_sql *w, bool smaller,
 			       bool keyed)
 {
 	const char *t = v->temp[0] ? "m" : "h";
@@ -849,7 +526,7 @@ static int view_stmt(struct history_view *v, int slot, sqlite3_stmt **out, struc
 		snprintf(col, sizeof col, "%s.%s", t, v->sort == HISTORY_SORT_AMOUNT ? "amount" : "created");
 		/* Moving toward the end of a descending view means smaller keys. */
 		bool smaller = (slot & V_FWD) ? v->desc : !v->desc;
-		const struct sql *w = &v->where[(slot & V_UNREV) ? 1 : 0];
+		const struct history_sql *w = &v->where[(slot & V_UNREV) ? 1 : 0];
 		char *text = NULL;
 		char key[64] = "";
 		int n;
@@ -890,8 +567,8 @@ static int view_fetch(struct history_view *v, int slot, const struct history_key
 	int rc = view_stmt(v, slot, &st, err);
 	if (rc)
 		return rc;
-	const struct sql *w = &v->where[(slot & V_UNREV) ? 1 : 0];
-	int i = sql_bind(w, st, 1);
+	const struct history_sql *w = &v->where[(slot & V_UNREV) ? 1 : 0];
+	int i = history_sql_bind(w, st, 1);
 	if (from && v->fts_date) {
 		/* (created, id) < (value, id) is key < key: ids beyond the key's
 		 * range (a jump's "whole day" bounds) are clamped to it */
@@ -909,7 +586,7 @@ static int view_fetch(struct history_view *v, int slot, const struct history_key
 	}
 	sqlite3_bind_int(st, i++, max);
 	if (v->sort == HISTORY_SORT_AMOUNT) { /* the money-out part, then the merge */
-		i = sql_bind(w, st, i);
+		i = history_sql_bind(w, st, i);
 		if (from) {
 			sqlite3_bind_int64(st, i++, from->value);
 			sqlite3_bind_int64(st, i++, from->value);
@@ -972,7 +649,7 @@ static void add_total(struct history_total *out, int max, int *n, const char *cu
 	out[i].dispute_lost += sign * dispute[1];
 }
 
-static int run_totals(sqlite3 *db, const char *text, const struct sql *binds,
+static int run_totals(sqlite3 *db, const char *text, const struct history_sql *binds,
 		      struct history_total *out, int max, int *n, int sign, struct pd_error *err)
 {
 	sqlite3_stmt *st;
@@ -980,7 +657,7 @@ static int run_totals(sqlite3 *db, const char *text, const struct sql *binds,
 	if (rc)
 		return rc;
 	if (binds)
-		sql_bind(binds, st, 1);
+		history_sql_bind(binds, st, 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *cur = (const char *)sqlite3_column_text(st, 0);
 		const int64_t desk[3] = {sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
@@ -1000,10 +677,10 @@ static int run_totals(sqlite3 *db, const char *text, const struct sql *binds,
 static int totals_rows(sqlite3 *db, const struct history_filter *f, struct history_total *out,
 		       int max, int *n, int sign, struct pd_error *err)
 {
-	struct sql q = {0};
+	struct history_sql q = {0};
 	snprintf(q.text, sizeof q.text, "%s", SUMS("h.", "count(*)", "1"));
 	build_where(db, f, &q, false, false);
-	sql_add(&q, " GROUP BY h.currency");
+	history_sql_add(&q, " GROUP BY h.currency");
 	return run_totals(db, q.text, &q, out, max, n, sign, err);
 }
 
@@ -1057,29 +734,29 @@ static int sum_rollup(sqlite3 *db, const char *table, const char *key, bool has_
 {
 	if (has_lo && has_hi && lo >= hi)
 		return PD_OK;
-	struct sql q = {0};
+	struct history_sql q = {0};
 	snprintf(q.text, sizeof q.text, "%s FROM %s WHERE 1", SUMS("", "sum(n)", "n"), table);
 	if (has_lo) {
-		cat(q.text, sizeof q.text, " AND %s >= ?", key);
-		bind_i(&q, lo);
+		history_cat(q.text, sizeof q.text, " AND %s >= ?", key);
+		history_sql_int(&q, lo);
 	}
 	if (has_hi) {
-		cat(q.text, sizeof q.text, " AND %s < ?", key);
-		bind_i(&q, hi);
+		history_cat(q.text, sizeof q.text, " AND %s < ?", key);
+		history_sql_int(&q, hi);
 	}
 	if (f->status[0]) {
-		sql_add(&q, " AND status = ?");
-		bind_t(&q, f->status);
+		history_sql_add(&q, " AND status = ?");
+		history_sql_text(&q, f->status);
 	}
 	if (f->type[0]) {
-		sql_add(&q, " AND type = ?");
-		bind_t(&q, f->type);
+		history_sql_add(&q, " AND type = ?");
+		history_sql_text(&q, f->type);
 	}
 	if (f->currency[0]) {
-		sql_add(&q, " AND currency = ?");
-		bind_t(&q, f->currency);
+		history_sql_add(&q, " AND currency = ?");
+		history_sql_text(&q, f->currency);
 	}
-	sql_add(&q, " GROUP BY currency");
+	history_sql_add(&q, " GROUP BY currency");
 	return run_totals(db, q.text, &q, out, max, n, 1, err);
 }
 
@@ -1178,13 +855,13 @@ int history_count_unreviewed(sqlite3 *db, const struct history_filter *f, long *
 	int rc = history_filter_check(f, err);
 	if (rc)
 		return rc;
-	struct sql q = {0};
-	sql_add(&q, "SELECT count(*)");
+	struct history_sql q = {0};
+	history_sql_add(&q, "SELECT count(*)");
 	build_where(db, f, &q, false, true);
 	sqlite3_stmt *st;
 	if ((rc = db_prepare(db, q.text, &st, err)))
 		return rc;
-	sql_bind(&q, st, 1);
+	history_sql_bind(&q, st, 1);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*n = (long)sqlite3_column_int64(st, 0);
@@ -1201,18 +878,18 @@ int history_mark_filter(sqlite3 *db, const struct history_filter *f, const char 
 		return rc;
 	/* one statement: SQLite reads the SELECT whole before writing reviews,
 	 * which it joins */
-	struct sql q = {0};
-	sql_add(&q, "INSERT INTO reviews (stripe_id, reviewed, reviewed_by, reviewed_at)"
+	struct history_sql q = {0};
+	history_sql_add(&q, "INSERT INTO reviews (stripe_id, reviewed, reviewed_by, reviewed_at)"
 		    " SELECT h.stripe_id, 1, ?, ?");
-	bind_t(&q, who);
-	bind_i(&q, (int64_t)time(NULL));
+	history_sql_text(&q, who);
+	history_sql_int(&q, (int64_t)time(NULL));
 	build_where(db, f, &q, false, true);
-	sql_add(&q, " ON CONFLICT (stripe_id) DO UPDATE SET reviewed = 1,"
+	history_sql_add(&q, " ON CONFLICT (stripe_id) DO UPDATE SET reviewed = 1,"
 		    " reviewed_by = excluded.reviewed_by, reviewed_at = excluded.reviewed_at");
 	sqlite3_stmt *st;
 	if ((rc = db_prepare(db, q.text, &st, err)))
 		return rc;
-	sql_bind(&q, st, 1);
+	history_sql_bind(&q, st, 1);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)

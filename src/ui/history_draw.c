@@ -1,6 +1,6 @@
 /* The History tab's drawing: the list with its header and totals, the
- * status bar, the detail pane and the forms' frame. State and actions are
- * in screen_history.c. */
+ * status bar, the detail pane and the forms' frame. The state is in
+ * history_window.c, the keys in screen_history.c. */
 #include <curses.h>
 #include <inttypes.h>
 #include <stdio.h>

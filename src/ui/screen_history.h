@@ -1,5 +1,7 @@
-/* Private to the History tab: its state, shared by screen_history.c (the
- * window of rows, forms, actions) and history_draw.c (formatting, drawing). */
+/* Private to the History tab: its state, shared by screen_history.c (keys
+ * and what they do), history_window.c (the window of rows), history_forms.c,
+ * history_marks.c (review marks), history_actions.c (sync, refund, export
+ * jobs) and history_draw.c (formatting, drawing). */
 #ifndef PAYDESK_UI_SCREEN_HISTORY_H
 #define PAYDESK_UI_SCREEN_HISTORY_H
 
@@ -79,14 +81,51 @@ void history_draw(void *state, struct ui *ui, struct ui_rect area);
 /* history_draw.c: a date (and time) in the configured zone. */
 void history_fmt_time(int64_t t, bool with_time, char *out, size_t len);
 
-/* screen_history.c, used when drawing: fill the window of rows around the
- * selection, keep the selection in it, re-run the query (and totals). */
+/* history_window.c: the window of rows around the selection. */
+/* An error from the store, on the status line. */
+void history_fail(struct hist *h, const struct pd_error *err);
+/* Rows a page key moves (the list's height once drawn). */
+int history_page_rows(const struct hist *h);
+/* Fill the window around the selection; keep the selection in it. */
 void history_ensure(struct hist *h);
 void history_clamp(struct hist *h);
+/* Re-run the query (and the totals when totals). */
 void history_requery(struct hist *h, bool totals);
+/* The window at the first row, the last, or at row (by its key). */
+void history_load_start(struct hist *h);
+void history_load_end(struct hist *h);
+void history_load_at(struct hist *h, const struct history_row *row);
+void history_load_totals(struct hist *h);
+/* The screen's idle hook: a search's totals added up a chunk at a time. */
+bool history_idle(void *state, struct ui *ui, bool step);
+/* Move the selection by delta rows (scroll_too: the view with it). */
+void history_move_by(struct hist *h, int delta, bool scroll_too);
+const struct history_row *history_selected(const struct hist *h);
+/* The selected record's detail, for the detail pane. */
+void history_load_detail(struct hist *h);
+/* Row idx read again from the store (after a mark or a note). */
+void history_refresh_row(struct hist *h, int idx);
+/* The first row of the day starting at day_start, by date. */
+void history_jump_to_day(struct hist *h, int64_t day_start);
+
+/* history_forms.c: the filter, note, export and jump forms. */
 void history_open_form(struct hist *h, enum mode mode, const struct ui_field *spec, int n);
 void history_close_form(struct hist *h);
-const struct history_row *history_selected(const struct hist *h);
+void history_filter_form_open(struct hist *h);
+void history_note_form_open(struct hist *h);
+void history_export_form_open(struct hist *h);
+void history_jump_form_open(struct hist *h);
+/* Ctrl-S in the open form: check it and do what it is for. */
+void history_form_submit(struct hist *h);
+
+/* history_marks.c: review marks. */
+void history_mark_toggle(struct hist *h, enum history_mark mark);
+/* Space: reviewed, then the next record. */
+void history_review_and_next(struct hist *h);
+/* R: the whole filter reviewed, after a confirm saying how many. */
+void history_review_all(struct hist *h);
+/* n / N: the next (previous) record not reviewed. */
+void history_jump_unreviewed(struct hist *h, bool forward);
 
 /* history_actions.c: sync from Stripe and refunds, as worker jobs. */
 void history_sync_toggle(struct hist *h, bool quiet);

@@ -14,6 +14,7 @@
 
 #include "paydesk/money.h"
 #include "paydesk/payouts.h"
+#include "paydesk/payouts_text.h"
 #include "paydesk/tz.h"
 #include "bench_trace.h"
 #include "widgets.h"
@@ -296,23 +297,6 @@ static const struct ui_function functions[] = {
 
 /* ---- drawing ------------------------------------------------------------------ */
 
-static const char *day(int64_t t, char *out, size_t len)
-{
-	struct tz_civil c;
-	tz_to_civil(t, &c);
-	snprintf(out, len, "%04d-%02d-%02d", c.year % 10000, c.month % 100, c.day % 100);
-	return out;
-}
-
-static char *bare(int64_t minor, const char *cur, char *out, size_t len)
-{
-	money_format(minor, cur, out, len);
-	char *sp = strrchr(out, ' ');
-	if (sp)
-		*sp = '\0';
-	return out;
-}
-
 static const char *method(const struct payout_row *p)
 {
 	return p->automatic ? "automatic" : strcmp(p->method, "instant") == 0 ? "instant" : "manual";
@@ -326,7 +310,8 @@ static void check_text(const struct payout_row *p, char *out, size_t len)
 	else if (p->difference == 0)
 		snprintf(out, len, "adds up");
 	else
-		snprintf(out, len, "off %s", bare(p->difference, p->currency, a, sizeof a));
+		snprintf(out, len, "off %s",
+		         payouts_amount(p->difference, p->currency, a, sizeof a));
 }
 
 static void draw_payout(void *ctx, long index, struct ui_rect r, bool selected)
@@ -337,8 +322,8 @@ static void draw_payout(void *ctx, long index, struct ui_rect r, bool selected)
 	money_format(p->amount, p->currency, amt, sizeof amt);
 	check_text(p, ck, sizeof ck);
 	snprintf(line, sizeof line, "%-10s  %16s  %-10.10s %-10s  %-9s  %s",
-		 day(p->created, d1, sizeof d1), amt, p->status, day(p->arrival_date, d2, sizeof d2),
-		 method(p), ck);
+	         payouts_day(p->created, d1, sizeof d1), amt, p->status,
+	         payouts_day(p->arrival_date, d2, sizeof d2), method(p), ck);
 	enum theme_role role = selected ? ROLE_SELECTION
 			       : strcmp(p->status, "failed") == 0 || strcmp(p->status, "canceled") == 0
 				       ? ROLE_ERROR
@@ -347,30 +332,17 @@ static void draw_payout(void *ctx, long index, struct ui_rect r, bool selected)
 	ui_put(r.y, r.x, r.w, role, line, true);
 }
 
-static const char *kind(const struct payout_txn_row *t)
-{
-	if (strcmp(t->type, "payout") == 0)
-		return "payout";
-	if (strcmp(t->category, "dispute") == 0)
-		return "dispute";
-	if (strcmp(t->category, "dispute_reversal") == 0)
-		return "dispute won";
-	if (strcmp(t->type, "charge") == 0 || strcmp(t->type, "payment") == 0)
-		return "payment";
-	if (strstr(t->type, "refund"))
-		return "refund";
-	return t->type;
-}
-
 static void draw_txn(void *ctx, long index, struct ui_rect r, bool selected)
 {
 	const struct payouts_screen *s = ctx;
 	const struct payout_txn_row *t = &s->t[index];
 	char d[16], a[48], f[48], n[48], line[300];
 	const char *who = t->client[0] ? t->client : t->record[0] ? t->record : t->source;
-	snprintf(line, sizeof line, "%-10s  %-11s %11s %9s %11s  %s", day(t->created, d, sizeof d),
-		 kind(t), bare(t->amount, t->currency, a, sizeof a),
-		 bare(t->fee, t->currency, f, sizeof f), bare(t->net, t->currency, n, sizeof n), who);
+	snprintf(line, sizeof line, "%-10s  %-11s %11s %9s %11s  %s",
+	         payouts_day(t->created, d, sizeof d), payouts_txn_kind(t),
+	         payouts_amount(t->amount, t->currency, a, sizeof a),
+	         payouts_amount(t->fee, t->currency, f, sizeof f),
+	         payouts_amount(t->net, t->currency, n, sizeof n), who);
 	ui_put(r.y, r.x, r.w,
 	       selected ? ROLE_SELECTION : t->net < 0 ? ROLE_MONEY_NEGATIVE : ROLE_NORMAL, line,
 	       true);
@@ -401,7 +373,7 @@ static void draw_behind(const struct payouts_screen *s, int y, int x, int w)
 		strcat(line, t->plan);
 	ui_put(y + 1, x, w, ROLE_NORMAL, line, true);
 	snprintf(line, sizeof line, "%s · available %s · %s", t->id,
-		 day(t->available_on, d, sizeof d), t->description);
+	         payouts_day(t->available_on, d, sizeof d), t->description);
 	ui_put(y + 2, x, w, ROLE_DIM, line, true);
 }
 
@@ -414,8 +386,9 @@ static void draw_txns(struct payouts_screen *s, struct ui_rect a, int x, int w, 
 	snprintf(line, sizeof line, "Payout %s · %s · %s", p->id, amt, p->status);
 	ui_put(y++, x, w, ROLE_TITLE, line, false);
 	snprintf(line, sizeof line, "%s %s · created %s · arrives %s%s%s", method(p), p->method,
-		 day(p->created, d1, sizeof d1), day(p->arrival_date, d2, sizeof d2),
-		 p->failure[0] ? " · failed: " : "", p->failure);
+	         payouts_day(p->created, d1, sizeof d1),
+	         payouts_day(p->arrival_date, d2, sizeof d2), p->failure[0] ? " · failed: " : "",
+	         p->failure);
 	ui_put(y++, x, w, ROLE_NORMAL, line, false);
 	int64_t sum = 0;
 	for (size_t i = 0; i < s->nt; i++)
@@ -425,11 +398,14 @@ static void draw_txns(struct payouts_screen *s, struct ui_rect a, int x, int w, 
 		snprintf(line, sizeof line, "Transactions not all synced yet (S on History)");
 	else
 		snprintf(line, sizeof line, "Transactions %s = payout %s%s%s · %s %s",
-			 bare(sum, p->currency, b1, sizeof b1), bare(p->amount, p->currency, b2, sizeof b2),
-			 p->payout_fee ? " + fee " : "",
-			 p->payout_fee ? bare(p->payout_fee, p->currency, b3, sizeof b3) : "",
-			 p->difference ? "difference" : "adds up,", p->difference ?
-			 bare(p->difference, p->currency, b3, sizeof b3) : "difference 0.00");
+		         payouts_amount(sum, p->currency, b1, sizeof b1),
+		         payouts_amount(p->amount, p->currency, b2, sizeof b2),
+		         p->payout_fee ? " + fee " : "",
+		         p->payout_fee ? payouts_amount(p->payout_fee, p->currency, b3, sizeof b3)
+		                       : "",
+		         p->difference ? "difference" : "adds up,",
+		         p->difference ? payouts_amount(p->difference, p->currency, b3, sizeof b3)
+		                       : "difference 0.00");
 	ui_put(y++, x, w, p->txns_done && p->difference ? ROLE_WARNING : ROLE_OK, line, false);
 	snprintf(line, sizeof line, "%-10s  %-11s %11s %9s %11s  %s", "Date", "Type", "Amount", "Fee",
 		 "Net", "Behind it");
@@ -486,7 +462,7 @@ static void draw_month(struct payouts_screen *s, struct ui_rect a, int x, int w,
 			char b[48];
 			size_t used = strlen(line);
 			snprintf(line + used, sizeof line - used, " %14s",
-				 bare(v[l], m->currency, b, sizeof b));
+			         payouts_amount(v[l], m->currency, b, sizeof b));
 		}
 		ui_put(y, x, w, l == 8 ? (off ? ROLE_WARNING : ROLE_OK) : l == 5 ? ROLE_TITLE
 										  : ROLE_NORMAL,

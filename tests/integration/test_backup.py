@@ -337,18 +337,48 @@ class KillTest(BackupCase):
         con.close()
         self.live = table_rows(self.home.db)
 
-    def killed(self, args, delay):
+    def killed_when(self, args, reached, timeout=120):
+        """Run paydesk ARGS and SIGKILL it as soon as reached(pid, started) holds (polled
+        every 5 ms): a point of its work seen in its files, not a delay that a loaded
+        machine stretches past the work or cuts before it. True when it was killed, False
+        when it finished first."""
+        started = time.time_ns() - 20_000_000  # file times lag the clock by a tick
         proc = subprocess.Popen([paydesk_bin(), *args], env={**os.environ, **self.env},
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        deadline = time.monotonic() + timeout
+        while proc.poll() is None and not reached(proc.pid, started):
+            self.assertLess(time.monotonic(), deadline, "paydesk %s never reached the point"
+                            % " ".join(args))
+            time.sleep(0.005)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
         proc.wait()
-        return proc.returncode
+        return proc.returncode == -signal.SIGKILL
+
+    @staticmethod
+    def grown(path, size, started=None):
+        """path is at least size bytes (and, given started, written since then)."""
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return False
+        return st.st_size >= size and (started is None or st.st_mtime_ns >= started)
 
     def test_kill_during_backup_leaves_the_database_and_backups_whole(self):
+        snap = os.path.join(self.backups_dir(), ".paydesk-snapshot.tmp")
+
+        def written(size):  # the backup file being written (file_replace's NAME.tmp-PID)
+            return lambda pid, started: any(
+                self.grown(f, size) for f in glob.glob(os.path.join(
+                    self.backups_dir(), "paydesk-*.backup.tmp-%d" % pid)))
+        points = [  # the snapshot being copied, then the backup file being written
+            lambda pid, started: self.grown(snap, 1, started),
+            lambda pid, started: self.grown(snap, 24 << 20, started),
+            written(1), written(4 << 20), written(16 << 20)]
         killed = 0
-        for delay in (0.05, 0.2, 0.5, 1.0, 1.5):
-            if self.killed(["backup"], delay) == -signal.SIGKILL:
+        for reached in points:
+            if self.killed_when(["backup"], reached):
                 killed += 1
             self.assertEqual(integrity(self.home.db), "ok")
             self.assertEqual(table_rows(self.home.db), self.live)
@@ -369,9 +399,13 @@ class KillTest(BackupCase):
         con.commit()
         con.close()
         after = table_rows(self.home.db)
+
+        def copied(size):  # restore.c's temp copy, "DB.restore-PID.tmp"
+            return lambda pid, started: self.grown(
+                "%s.restore-%d.tmp" % (self.home.db, pid), size)
         killed = 0
-        for delay in (0.05, 0.3, 0.8, 1.5, 2.5):
-            if self.killed(["restore", path], delay) == -signal.SIGKILL:
+        for size in (1, 8 << 20, 24 << 20, 40 << 20, 48 << 20):
+            if self.killed_when(["restore", path], copied(size)):
                 killed += 1
             self.assertEqual(integrity(self.home.db), "ok")
             now = digest(table_rows(self.home.db))

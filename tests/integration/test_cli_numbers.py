@@ -170,6 +170,17 @@ class CliNumbers(unittest.TestCase):
                 self.refused(args, message)
         self.assertEqual([r[0] for r in self.sql("SELECT name FROM plans")], ["Monthly"])
 
+    def test_descriptor_options_name_themselves(self):
+        # users, fees, desk and policies said only "a descriptor number is
+        # expected", readers "takes a file descriptor number": neither what
+        # it takes nor, for the first four, which option was wrong.
+        for cmd in (["users", "list"], ["fees", "list"], ["desk", "list"],
+                    ["policies", "list"], ["readers", "list"]):
+            for flag in ("--pin-fd", "--passphrase-fd"):
+                with self.subTest(cmd=cmd, flag=flag):
+                    self.refused(cmd + [flag, "3x"],
+                                 "%s takes a whole number from 0 to 1023, not '3x'" % flag)
+
 
 if __name__ == "__main__":
     unittest.main()
