@@ -1074,6 +1074,12 @@ const struct migration store_migrations[] = {
 	 /* NULL for sales made before: they count in "all desks" only, as
 	  * desk payments from before schema 23 do. */
 	 "ALTER TABLE client_packages ADD COLUMN desk TEXT;", NULL},
+	{30, "history: a card's last 4 digits searched through an index",
+	 /* `/4242` read every record (0.9 s at 1M, ~10 s at 10M): the card's
+	  * digits had no index. Keyed by the digits alone, rows of the same
+	  * card follow in rowid order; a first sync builds it at its end with
+	  * the other random-order indexes (history_bulk.c). */
+	 "CREATE INDEX history_last4 ON history(card_last4) WHERE card_last4 IS NOT NULL;", NULL},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

@@ -343,6 +343,12 @@ def measure_ui(size, binary, db, reps, quick):
                           (n // 2,)).fetchone()[0]
     old_day = con.execute("SELECT date(min(created) + 86400 * 3, 'unixepoch') FROM history"
                           ).fetchone()[0]
+    # a number search (issue 21: "any search"): a price, and a card's last 4 digits
+    amount_word = con.execute("SELECT printf('%d.%02d', amount / 100, amount % 100) FROM history"
+                              " WHERE currency = 'usd' AND type = 'payment' AND id >= ? LIMIT 1",
+                              (n // 3,)).fetchone()[0]
+    last4_word = con.execute("SELECT card_last4 FROM history WHERE card_last4 IS NOT NULL"
+                             " AND id >= ? LIMIT 1", (n // 2,)).fetchone()[0]
     first = clients[0].split()[0]
     # broad: one first name (1 record in 32); one service word (1 in ~11)
     broad_matches = con.execute("SELECT count(*) FROM history_fts WHERE history_fts MATCH ?",
@@ -423,7 +429,11 @@ def measure_ui(size, binary, db, reps, quick):
             outs(size, "search_service_first_screen_ms",
                  [search("Haircut", "service") for _ in range(3 if quick else 5)], "ms")
             out(size, "search_service_matches", service_matches, "rows")
-            for kind in ("narrow", "broad", "service"):
+            outs(size, "search_amount_first_screen_ms",
+                 [search(amount_word, "amount") for _ in range(3 if quick else 5)], "ms")
+            outs(size, "search_last4_first_screen_ms",
+                 [search(last4_word, "last4") for _ in range(3 if quick else 5)], "ms")
+            for kind in ("narrow", "broad", "service", "amount", "last4"):
                 outs(size, f"search_{kind}_totals_complete_ms", totals.get(kind, []), "ms")
 
             filters = []
