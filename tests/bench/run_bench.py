@@ -433,6 +433,20 @@ def measure_ui(size, binary, db, reps, quick):
                  [search(amount_word, "amount") for _ in range(3 if quick else 5)], "ms")
             outs(size, "search_last4_first_screen_ms",
                  [search(last4_word, "last4") for _ in range(3 if quick else 5)], "ms")
+            # a broad search sorted by amount (s: date ↑, s: amount ↓), then back to date ↓
+            by_amount = []
+            for _ in range(3 if quick else 5):
+                s.key("/")
+                s.key(first, literal=True)
+                s.key("Enter")
+                s.key("s")
+                by_amount.append(s.key("s")[0])
+                if "records" not in s.screen():
+                    raise RuntimeError("sorted search not drawn:\n" + s.screen())
+                s.key("s")
+                s.key("s")
+                s.key("Escape")
+            outs(size, "search_broad_by_amount_ms", by_amount, "ms")
             for kind in ("narrow", "broad", "service", "amount", "last4"):
                 outs(size, f"search_{kind}_totals_complete_ms", totals.get(kind, []), "ms")
 
@@ -448,6 +462,15 @@ def measure_ui(size, binary, db, reps, quick):
                 filters.append(s.key("Enter")[0])
             s.key("x")
             outs(size, "filter_to_totals_ms", filters, "ms")
+            # the review filters (F, Review: reviewed / flagged): 2 % and 0.2 % of the records
+            reviews = []
+            for rights in (1, 3) * 2:
+                s.key("F")
+                for k in ["Tab"] * 9 + ["Right"] * rights:
+                    s.key(k)
+                reviews.append(s.key("Enter")[0])
+                s.key("x")
+            outs(size, "filter_review_first_screen_ms", reviews, "ms")
             out(size, "rss_browsing_MB", f"{s.rss_kb('VmRSS') / 1024:.1f}", "MB")
         finally:
             s.close()
