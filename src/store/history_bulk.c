@@ -1,5 +1,5 @@
-/* A first sync's bulk load. Three of history's indexes take their keys in
- * random order (amount, customer, charge): once they outgrow the page
+/* A first sync's bulk load. Four of history's indexes take their keys in
+ * random order (amount, customer, charge, card digits): once they outgrow the page
  * cache every record read and wrote back a page of each, ~60 % of the
  * writer's time. Into an (almost) empty history they are dropped for the
  * load and built once at its end, from sorted keys (1M records: ~2-3 s).
@@ -20,6 +20,9 @@ static const struct {
 			     " created) WHERE customer_id IS NOT NULL"},
 	{"history_charge", "CREATE INDEX IF NOT EXISTS history_charge ON history(charge_id)"
 			   " WHERE charge_id IS NOT NULL"},
+	/* migration 30 */
+	{"history_last4", "CREATE INDEX IF NOT EXISTS history_last4 ON history(card_last4)"
+			  " WHERE card_last4 IS NOT NULL"},
 };
 #define NBULK (sizeof bulk_indexes / sizeof bulk_indexes[0])
 
@@ -28,8 +31,8 @@ static int missing_indexes(sqlite3 *db, int *n, struct pd_error *err)
 	sqlite3_stmt *st;
 	*n = 0;
 	int rc = db_prepare(db,
-			    "SELECT 3 - count(*) FROM sqlite_schema WHERE type = 'index' AND name IN"
-			    " ('history_amount', 'history_customer', 'history_charge')",
+			    "SELECT 4 - count(*) FROM sqlite_schema WHERE type = 'index' AND name IN"
+			    " ('history_amount', 'history_customer', 'history_charge', 'history_last4')",
 			    &st, err);
 	if (rc)
 		return rc;

@@ -108,9 +108,13 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_FTS_ONE] = "INSERT INTO history_fts (rowid, client_name, email, description)"
 		       " SELECT " HISTORY_FTS_KEY("created", "id") ", client_name, email, description"
 		       " FROM history WHERE id = ?",
+	/* In search-key order: FTS5 writes out what it holds whenever a rowid
+	 * is not above the last one, and a sync stores newest first (Stripe's
+	 * order), so in id order every row became a segment to merge (40 ->
+	 * 25 us a record of the writer's CPU, 200k records). */
 	[ST_FTS_RANGE] = "INSERT INTO history_fts (rowid, client_name, email, description)"
 			 " SELECT " HISTORY_FTS_KEY("created", "id") ", client_name, email,"
-			 " description FROM history WHERE id BETWEEN ? AND ?",
+			 " description FROM history WHERE id BETWEEN ? AND ? ORDER BY 1",
 	/* A dispute's state on its payment (DISPUTED_STATUS); payments only,
 	 * and only while the money was taken. */
 	[ST_DISPUTE] = "UPDATE history SET dispute_status = ?3, dispute_due_by = ?4,"

@@ -1120,6 +1120,12 @@ const struct migration store_migrations[] = {
 	 "ALTER TABLE client_packages ADD COLUMN url TEXT NOT NULL DEFAULT '';"
 	 "ALTER TABLE client_packages ADD COLUMN link_expires_at INTEGER NOT NULL DEFAULT 0;"
 	 "ALTER TABLE client_packages ADD COLUMN reader_id TEXT;", NULL},
+	{30, "history: a card's last 4 digits searched through an index",
+	 /* `/4242` read every record (0.9 s at 1M, ~10 s at 10M): the card's
+	  * digits had no index. Keyed by the digits alone, rows of the same
+	  * card follow in rowid order; a first sync builds it at its end with
+	  * the other random-order indexes (history_bulk.c). */
+	 "CREATE INDEX history_last4 ON history(card_last4) WHERE card_last4 IS NOT NULL;", NULL},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

@@ -35,7 +35,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HERE = os.path.dirname(os.path.abspath(__file__))
 GEN = os.path.join(ROOT, "build", "tools", "history_gen")  # --gen: another build's
-GEN_VERSION = 4  # 4: schema 24 (search index keyed by date)
+GEN_VERSION = 5  # 5: newest first, as Stripe lists (4: schema 24)
 GEN_END = 1793491200   # the generator's default --end (2026-11-01)
 INCREMENT = 100000     # records of an incremental sync, onto each size
 
@@ -343,6 +343,12 @@ def measure_ui(size, binary, db, reps, quick):
                           (n // 2,)).fetchone()[0]
     old_day = con.execute("SELECT date(min(created) + 86400 * 3, 'unixepoch') FROM history"
                           ).fetchone()[0]
+    # a number search (issue 21: "any search"): a price, and a card's last 4 digits
+    amount_word = con.execute("SELECT printf('%d.%02d', amount / 100, amount % 100) FROM history"
+                              " WHERE currency = 'usd' AND type = 'payment' AND id >= ? LIMIT 1",
+                              (n // 3,)).fetchone()[0]
+    last4_word = con.execute("SELECT card_last4 FROM history WHERE card_last4 IS NOT NULL"
+                             " AND id >= ? LIMIT 1", (n // 2,)).fetchone()[0]
     first = clients[0].split()[0]
     # broad: one first name (1 record in 32); one service word (1 in ~11)
     broad_matches = con.execute("SELECT count(*) FROM history_fts WHERE history_fts MATCH ?",
@@ -423,7 +429,25 @@ def measure_ui(size, binary, db, reps, quick):
             outs(size, "search_service_first_screen_ms",
                  [search("Haircut", "service") for _ in range(3 if quick else 5)], "ms")
             out(size, "search_service_matches", service_matches, "rows")
-            for kind in ("narrow", "broad", "service"):
+            outs(size, "search_amount_first_screen_ms",
+                 [search(amount_word, "amount") for _ in range(3 if quick else 5)], "ms")
+            outs(size, "search_last4_first_screen_ms",
+                 [search(last4_word, "last4") for _ in range(3 if quick else 5)], "ms")
+            # a broad search sorted by amount (s: date ↑, s: amount ↓), then back to date ↓
+            by_amount = []
+            for _ in range(3 if quick else 5):
+                s.key("/")
+                s.key(first, literal=True)
+                s.key("Enter")
+                s.key("s")
+                by_amount.append(s.key("s")[0])
+                if "records" not in s.screen():
+                    raise RuntimeError("sorted search not drawn:\n" + s.screen())
+                s.key("s")
+                s.key("s")
+                s.key("Escape")
+            outs(size, "search_broad_by_amount_ms", by_amount, "ms")
+            for kind in ("narrow", "broad", "service", "amount", "last4"):
                 outs(size, f"search_{kind}_totals_complete_ms", totals.get(kind, []), "ms")
 
             filters = []
@@ -438,6 +462,15 @@ def measure_ui(size, binary, db, reps, quick):
                 filters.append(s.key("Enter")[0])
             s.key("x")
             outs(size, "filter_to_totals_ms", filters, "ms")
+            # the review filters (F, Review: reviewed / flagged): 2 % and 0.2 % of the records
+            reviews = []
+            for rights in (1, 3) * 2:
+                s.key("F")
+                for k in ["Tab"] * 9 + ["Right"] * rights:
+                    s.key(k)
+                reviews.append(s.key("Enter")[0])
+                s.key("x")
+            outs(size, "filter_review_first_screen_ms", reviews, "ms")
             out(size, "rss_browsing_MB", f"{s.rss_kb('VmRSS') / 1024:.1f}", "MB")
         finally:
             s.close()

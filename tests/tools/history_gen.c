@@ -283,17 +283,24 @@ int main(int argc, char **argv)
 	struct gen g = {.seed = 1, .rows = 1000000};
 	int64_t end = 1793491200; /* 2026-11-01T00:00:00Z: fixed, so runs compare */
 	int64_t days = 730;
-	for (int i = 1; i + 1 < argc; i += 2) {
+	bool oldest_first = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--oldest-first") == 0) {
+			oldest_first = true;
+			continue;
+		}
+		if (i + 1 >= argc)
+			break;
 		if (strcmp(argv[i], "--db") == 0)
-			path = argv[i + 1];
+			path = argv[++i];
 		else if (strcmp(argv[i], "--rows") == 0)
-			g.rows = atol(argv[i + 1]);
+			g.rows = atol(argv[++i]);
 		else if (strcmp(argv[i], "--seed") == 0)
-			g.seed = strtoull(argv[i + 1], NULL, 10);
+			g.seed = strtoull(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--end") == 0)
-			end = atoll(argv[i + 1]);
+			end = atoll(argv[++i]);
 		else if (strcmp(argv[i], "--days") == 0)
-			days = atoll(argv[i + 1]);
+			days = atoll(argv[++i]);
 	}
 	/* --ingest FILE...: ingest Stripe list pages from files instead (test fixtures). */
 	for (int i = 1; i + 1 < argc; i++) {
@@ -323,7 +330,7 @@ int main(int argc, char **argv)
 	}
 	if (!path || g.rows < 0) {
 		fprintf(stderr, "usage: history_gen --db PATH --rows N [--seed S] [--end UNIX] "
-				"[--days D]\n");
+				"[--days D] [--oldest-first]\n");
 		return 2;
 	}
 	rng_state = g.seed;
@@ -390,9 +397,12 @@ int main(int argc, char **argv)
 			put(&g, "{\"object\":\"list\",\"url\":\"/v1/payment_intents\",\"has_more\":true,"
 				"\"data\":[");
 			for (int k = 0; k < PAGE && done < g.rows; k++, done++) {
-				int64_t created = g.start + (int64_t)((double)g.span * (double)done /
-								       (double)(g.rows ? g.rows : 1)) +
-						  pick(60);
+				/* newest first, as Stripe lists them and a sync stores
+				 * them (--oldest-first: the other way) */
+				int64_t step = (int64_t)((double)g.span * (double)done /
+							 (double)(g.rows ? g.rows : 1));
+				int64_t created = oldest_first ? g.start + step + pick(60)
+							       : end - 1 - step - pick(60);
 				if (k)
 					put(&g, ",");
 				int r = pick(100);
