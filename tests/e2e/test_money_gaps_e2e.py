@@ -18,6 +18,7 @@ from tmuxharness import Terminal, paydesk_bin
 import test_desk_tenders_e2e as tenders
 import test_fees_e2e as fees
 import test_policies_e2e as policies
+from deskcase import PLATFORM
 
 
 def fits(test, screen):
@@ -31,8 +32,8 @@ class DepositAndCash(policies.PolicyDeposit):
     book_walk_in = tenders.DeskTenders.book_walk_in
 
     def test_short_deposit_warned_then_cash_refunded_in_cash_by_the_policy(self):
-        setup = self.paydesk("setup", "--account", policies.PLATFORM, "--publishable",
-                             policies.PUBLISHABLE, input=policies.KEY + "\n")
+        setup = self.paydesk("setup", "--account", PLATFORM, "--publishable",
+                             self.PUBLISHABLE, input=self.KEY + "\n")
         self.assertEqual(setup.returncode, 0, setup.stdout + setup.stderr)
         set_ = self.paydesk("policies", "set", "default", "--deposit", "10",
                             "--deposit-required", "--window", "24", "--in-time", "refund",
@@ -91,8 +92,8 @@ class DepositAndCash(policies.PolicyDeposit):
         self.assertRegex(takings.stdout, r"cash +USD +10\.00 +10\.00 +0\.00")
 
     def test_refund_of_a_visit_paid_from_a_package_says_where_it_goes(self):
-        setup = self.paydesk("setup", "--account", policies.PLATFORM, "--publishable",
-                             policies.PUBLISHABLE, input=policies.KEY + "\n")
+        setup = self.paydesk("setup", "--account", PLATFORM, "--publishable",
+                             self.PUBLISHABLE, input=self.KEY + "\n")
         self.assertEqual(setup.returncode, 0, setup.stdout + setup.stderr)
         t = self.book_walk_in()
         t.wait_for(r"10:00-11:00.*Zoë Martin", regex=True)

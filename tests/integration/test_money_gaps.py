@@ -23,7 +23,7 @@ class MoneyGapsTest(base.PoliciesTest):
     """PoliciesTest's fake, store and helpers; its own tests run in their module."""
 
     def paid_by_card(self, price=4500):
-        cid = self.client_with_card()
+        cid, _cus = self.client_with_card()
         appt = self.drive("book", str(cid), str(price), "eur")["subject"]
         paid = self.drive("card", str(appt["id"]))["subject"]
         return appt, paid["attempts"][0]["payment_intent_id"]
@@ -72,7 +72,7 @@ class MoneyGapsTest(base.PoliciesTest):
     # -- 4. a fixed deposit above the price ----------------------------------------------------
 
     def test_fixed_deposit_above_the_service_price_is_refused(self):
-        self.drive("book", str(self.client_with_card()), "4500", "eur")
+        self.drive("book", str(self.client_with_card()[0]), "4500", "eur")
         out = self.paydesk("policies", "set", "Haircut 4500", "--as", "Alex", "--deposit", "60",
                            "--deposit-required", pin="2468", expect=2)
         self.assertIn("a deposit of 60.00 EUR is more than the price of Haircut 4500 "
@@ -86,7 +86,7 @@ class MoneyGapsTest(base.PoliciesTest):
 
     def test_fee_changed_far_above_the_price_is_refused_with_the_cap(self):
         self.drive("policy", "50%", "0", "24", "eur")
-        cid = self.client_with_card()
+        cid, _cus = self.client_with_card()
         appt = self.drive("book", str(cid), "4000", "eur")["subject"]
         start = int(time.time()) - 3 * 86400
         con = sqlite3.connect(self.db)
