@@ -38,7 +38,8 @@ int fees_propose_in(sqlite3 *db, const struct session *who, const struct appoint
 
 /* Inside booking_undo_state's transaction: a fee still proposed for the
  * appointment is withdrawn (fee.withdraw); one already charged or worked on
- * stays as it is. */
+ * stays as it is. One whose charge is under way or of unknown outcome
+ * refuses the undo (PD_ERR_CONFLICT): it may land charged. */
 int fees_withdraw_in(sqlite3 *db, const struct session *who, int64_t appointment_id,
 		     struct pd_error *err);
 
@@ -92,6 +93,11 @@ int fees_note_refund_in(sqlite3 *db, const char *pi, int64_t part, struct pd_err
 
 /* "visit today", "visit yesterday", "visit 3 days ago", "visit 2 weeks ago". */
 char *fee_visit_ago(int64_t visit_at, int64_t now, char *out, size_t len);
+
+/* The card fee f is (or would be) charged on, as "Visa •4242": a charged
+ * fee's from the billing history, else the client's first saved card (the
+ * one a charge takes); "" when neither is known. No network. Returns out. */
+char *fees_card(sqlite3 *db, const struct appt_fee *f, char *out, size_t len);
 
 /* One line for lists: "no-show · 20.00 USD · proposed". */
 char *fee_describe(const struct appt_fee *f, char *out, size_t len);

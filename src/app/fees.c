@@ -4,12 +4,15 @@
 #include "paydesk/fees.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "paydesk/audit.h"
 #include "paydesk/db.h"
 #include "paydesk/fee_cap.h"
 #include "paydesk/money.h"
+#include "paydesk/payments_store.h"
+#include "paydesk/refund_fee.h"
 #include "paydesk/policies.h"
 #include "paydesk/policy.h"
 #include "paydesk/tz.h"
@@ -85,6 +88,12 @@ int fees_withdraw_in(sqlite3 *db, const struct session *who, int64_t appointment
 {
 	struct appt_fee f;
 	int rc = fees_live_for(db, appointment_id, &f, NULL);
+	if (!rc && f.state == FEE_CHARGING) /* it may land charged: undone, it would stay */
+		return pd_error_set(err, PD_ERR_CONFLICT,
+				    "not undone: the %s fee's charge is under way or its outcome is "
+				    "not known: F shows its answer (c re-checks it), then U offers "
+				    "its refund",
+				    fee_kind_label(f.kind));
 	if (rc || f.state != FEE_PROPOSED)
 		return PD_OK;
 	f.state = FEE_WITHDRAWN;
@@ -259,5 +268,22 @@ char *fee_describe(const struct appt_fee *f, char *out, size_t len)
 	snprintf(out, len, "%s · %s · %s", fee_kind_label(f->kind),
 		 money_format(f->amount, f->currency, money, sizeof money),
 		 fee_state_label(f->state));
+	return out;
+}
+
+char *fees_card(sqlite3 *db, const struct appt_fee *f, char *out, size_t len)
+{
+	out[0] = '\0';
+	/* A charged fee: the card its payment was on, once the history knows it. */
+	if (f->payment_intent_id[0])
+		refund_fee_stored(db, f->payment_intent_id, out, len);
+	if (out[0])
+		return out;
+	/* Else the saved card a charge takes (fees_stripe.c: the first one). */
+	struct client_card *cards = NULL;
+	size_t n = 0;
+	if (client_cards_list(db, f->client_id, &cards, &n, NULL) == PD_OK && n > 0)
+		refund_fee_card(cards[0].brand, cards[0].last4, out, len);
+	free(cards);
 	return out;
 }

@@ -13,6 +13,7 @@
 #include "paydesk/log.h"
 #include "paydesk/money.h"
 #include "paydesk/outbox.h"
+#include "paydesk/refund_fee.h"
 
 static bool valid_reason(const char *r)
 {
@@ -146,8 +147,9 @@ int fees_refund(const struct pay_env *e, int64_t id, int64_t amount, const char 
 				    "Stripe is not unlocked: enter the admin passphrase first");
 	if (pay_refund_unresolved(e->db, f.payment_intent_id))
 		return pd_error_set(err, PD_ERR_CONFLICT,
-				    "a refund of this fee is still unresolved: paydesk recover (or "
-				    "the next start) finishes it; refund again after that");
+				    "a refund of this fee is under way or its answer was lost: wait "
+				    "for its answer; if none comes, paydesk recover (or the next "
+				    "start) finishes it, then refund again if still needed");
 	/* Last before sending: the limit check reserves the amount for staff. */
 	struct auth_refund_part part = {f.payment_intent_id, amount, 0};
 	if ((rc = auth_refund_reserve(e->db, e->who, f.currency, &part, 1, err)))
@@ -187,9 +189,14 @@ int fees_refund(const struct pay_env *e, int64_t id, int64_t amount, const char 
 			log_msg(LOG_ERROR, "fee refund %s made but not recorded here: %s",
 				r->object_id, rec_err.msg);
 		r->done = true;
-		snprintf(r->message, sizeof r->message, "Refunded %s of the %s fee to %.200s%s.",
+		/* Said only when Stripe says it (refund_fee.h), as other refunds do. */
+		char kept[160];
+		refund_fee_text(refund_fee_fetch(e, f.payment_intent_id), f.currency, false, kept,
+				sizeof kept);
+		snprintf(r->message, sizeof r->message, "Refunded %s of the %s fee to %.120s%s.%s%s%s",
 			 money, fee_kind_label(f.kind), f.client,
-			 late ? " (not recorded here yet: see the log)" : "");
+			 late ? " (not recorded here yet: see the log)" : "", kept[0] ? " " : "",
+			 kept, kept[0] ? "." : "");
 	}
 	stripe_response_clear(&resp);
 	return rc;

@@ -18,9 +18,14 @@
 #include "paydesk/readers.h"
 #include "paydesk/settings.h"
 
-#define FEE_UNKNOWN                                                                       \
-	"No clear answer from Stripe (%.300s): c re-checks this charge at Stripe (nothing is " \
-	"charged twice)"
+/* Words both the queue (c) and `paydesk fees charge ID` fit: each adds its
+ * own key or command (fees_view.c, cli/fees.c). */
+#define FEE_UNKNOWN                                                                      \
+	"No clear answer from Stripe (%.300s): charging it again re-checks this same charge " \
+	"(nothing is charged twice)"
+#define FEE_NOT_SENT                                                                     \
+	"Not sent: Stripe could not be reached (%.300s); nothing was charged. Charge it "    \
+	"again once Stripe answers"
 
 static int finish(sqlite3 *db, int rc, struct pd_error *err)
 {
@@ -94,11 +99,19 @@ static void from_intent(struct appt_fee *f, json_t *pi)
 	}
 }
 
-/* What one answer to the create says; false when Stripe gave no clear answer. */
-static bool from_response(struct appt_fee *f, const struct stripe_response *resp)
+/* What one answer to the create says (state: its outbox row's after the
+ * send); false when Stripe gave no clear answer. */
+static bool from_response(struct appt_fee *f, const struct stripe_response *resp,
+			  enum outbox_state state)
 {
 	if (resp->outcome == STRIPE_OUTCOME_OK) {
 		from_intent(f, resp->json);
+		return true;
+	}
+	if (state == OUTBOX_FAILED && resp->outcome != STRIPE_OUTCOME_API_ERROR) {
+		f->state = FEE_PROPOSED; /* never reached Stripe: it waits again */
+		snprintf(f->message, sizeof f->message, FEE_NOT_SENT,
+			 resp->error.message ? resp->error.message : "no answer");
 		return true;
 	}
 	bool lost = resp->outcome != STRIPE_OUTCOME_API_ERROR || resp->http_status == 409 ||
@@ -221,9 +234,10 @@ static int send_charge(const struct pay_env *e, struct appt_fee *f, struct pd_er
 	appointment_free(&a);
 	struct stripe_response resp;
 	struct pd_error send_err = {0};
-	pay_send_money(e, "/v1/payment_intents", p, &resp, &send_err);
+	enum outbox_state sent;
+	pay_send_money_state(e, "/v1/payment_intents", p, &resp, &sent, &send_err);
 	stripe_params_free(&p);
-	from_response(f, &resp);
+	from_response(f, &resp, sent);
 	stripe_response_clear(&resp);
 	return record(e, f, FEE_CHARGING, action_for(f->state), err);
 }
@@ -258,7 +272,7 @@ static int recheck(const struct pay_env *e, struct appt_fee *f, struct pd_error 
 		enum outbox_state state;
 		outbox_resend(e->db, e->client, e->key, row.id, e->cancel, &state, &resp, &send_err);
 		if (resp.outcome == STRIPE_OUTCOME_OK || state == OUTBOX_FAILED)
-			from_response(f, &resp);
+			from_response(f, &resp, state);
 		else {
 			f->state = FEE_CHARGING;
 			snprintf(f->message, sizeof f->message, FEE_UNKNOWN,
@@ -274,7 +288,11 @@ static int recheck(const struct pay_env *e, struct appt_fee *f, struct pd_error 
 	} else { /* refused at the time: the outbox kept why */
 		if (row.error_type && strcmp(row.error_type, "card_error") == 0)
 			refused(f, row.error_code, row.decline_code);
-		else {
+		else if (!row.error_type) { /* no answer at all: it never reached Stripe */
+			f->state = FEE_PROPOSED;
+			snprintf(f->message, sizeof f->message, FEE_NOT_SENT,
+				 row.error_message ? row.error_message : "no answer");
+		} else {
 			f->state = FEE_PROPOSED;
 			snprintf(f->message, sizeof f->message,
 				 "Stripe refused it, nothing was charged: %s",

@@ -90,15 +90,23 @@ static int refund(struct app *app, int64_t id, const char *amount_text, const ch
 		rc = money_parse(amount_text, f.currency, &amount, &err);
 	if (!rc && amount_text && amount <= 0)
 		rc = pd_error_set(&err, PD_ERR_USAGE, "--amount is more than 0 (leave out: all)");
+	char money[64], charged[64], card[64];
+	if (!rc && amount > left) /* before asking for --yes: that would be refused too */
+		rc = pd_error_set(&err, PD_ERR_USAGE,
+				  "at most %s can be refunded of fee %lld: give --amount up to "
+				  "that, or leave it out for all of it",
+				  money_format(left, f.currency, money, sizeof money), (long long)id);
 	if (rc)
 		return cli_fail(rc, err.msg);
-	char money[64], charged[64];
 	money_format(amount ? amount : left, f.currency, money, sizeof money);
 	money_format(f.amount, f.currency, charged, sizeof charged);
 	if (!yes) {
-		printf("fee %lld · %s · %s · %s charged by %s: refund %s; add --yes to refund it\n",
+		fees_card(app->db, &f, card, sizeof card);
+		printf("fee %lld · %s · %s · %s charged by %s: refund %s to %s; add --yes to "
+		       "refund it\n",
 		       (long long)id, fee_kind_label(f.kind), f.client, charged,
-		       f.charged_by[0] ? f.charged_by : f.updated_by, money);
+		       f.charged_by[0] ? f.charged_by : f.updated_by, money,
+		       card[0] ? card : "the client's card");
 		return 0;
 	}
 	struct session who = {0};
@@ -198,8 +206,22 @@ static int run(struct app *app, int argc, char **argv)
 		if (rc)
 			return cli_fail(rc, err.msg);
 		print_result(&r);
+		if (!is_charge)
+			return 0;
+		/* What to do next, by this command (the queue says its keys). */
+		struct appt_fee f;
+		bool got = fees_get(app->db, id, &f, NULL) == PD_OK;
+		bool charged = got && f.state == FEE_CHARGED;
+		if (!got || charged)
+			;
+		else if (f.state == FEE_CHARGING)
+			printf("re-check it: paydesk fees charge %lld (the same call, never charged "
+			       "twice)\n",
+			       (long long)id);
+		else if (f.state == FEE_PROPOSED)
+			printf("then: paydesk fees charge %lld\n", (long long)id);
 		/* A card that did not pay is not a success for a script. */
-		return is_charge && (r.offer_link || !r.done) ? 1 : 0;
+		return charged ? 0 : 1;
 	}
 	struct session who = {0};
 	rc = cli_authenticate(app, as, pin_fd, pass_fd, &who, &err);

@@ -18,11 +18,13 @@
 #include "paydesk/booking.h"
 #include "paydesk/booking_policy.h"
 #include "paydesk/fees.h"
+#include "paydesk/fees_job.h"
 #include "paydesk/money.h"
 #include "paydesk/pay_precheck.h"
 #include "paydesk/payments.h"
 #include "paydesk/payments_desk.h"
 #include "paydesk/payments_store.h"
+#include "paydesk/policies.h"
 #include "paydesk/refund_fee.h"
 
 static const char *const money_choices[] = {"refund all of it", "refund part of it", "keep it",
@@ -221,6 +223,23 @@ static void confirmed_close(struct ui *ui, void *ctx)
 	free(c);
 }
 
+/* "\nA no-show fee of 20.00 USD is proposed (policy): F, not charged now."
+ * when the policy gives one and the visit has no fee yet; "" otherwise. */
+static void no_show_fee_words(sqlite3 *db, const struct appointment *a, char *out, size_t len)
+{
+	out[0] = '\0';
+	struct policy_cancel_plan plan;
+	struct appt_fee had;
+	if (policy_no_show_plan(db, a->id, &plan, NULL) != PD_OK || plan.fee_due <= 0 ||
+	    fees_live_for(db, a->id, &had, NULL) == PD_OK)
+		return;
+	char money[64];
+	snprintf(out, len, "\nA no-show fee of %s is proposed (policy):\nthe fees queue (F) "
+			   "charges it, nothing is charged now.",
+		 money_format(plan.fee_due, plan.currency[0] ? plan.currency : a->currency, money,
+			      sizeof money));
+}
+
 static void ask_plain(struct appt_screen *st, const struct appointment *a, enum appt_state to,
 		      int64_t due, int64_t paid)
 {
@@ -244,6 +263,10 @@ static void ask_plain(struct appt_screen *st, const struct appointment *a, enum 
 	} else {
 		snprintf(body, sizeof body, "Mark %s as %s?%s", what, appt_state_label(to),
 			 paid > 0 ? "\nIt is paid." : "");
+	}
+	if (to == APPT_NO_SHOW) { /* said before y, as fees_propose_in will make it */
+		size_t n = strlen(body);
+		no_show_fee_words(st->ui->app->db, a, body + n, sizeof body - n);
 	}
 	struct closing *c = closing_new(st, a->id, a->version, to, a->currency);
 	if (!c)
@@ -676,10 +699,19 @@ void appt_close_undo(struct appt_screen *st)
 	/* A fee already charged for the no-show / late cancel is not left
 	 * behind silently: its refund is offered once the undo is made. */
 	struct appt_fee fee;
-	int64_t charged = fees_live_for(ui->app->db, a->id, &fee, NULL) == PD_OK &&
-				  fee.state == FEE_CHARGED && fee.refunded < fee.amount
-			  ? fee.id
-			  : 0;
+	bool has_fee = fees_live_for(ui->app->db, a->id, &fee, NULL) == PD_OK;
+	int64_t charged = has_fee && fee.state == FEE_CHARGED && fee.refunded < fee.amount
+				  ? fee.id
+				  : 0;
+	/* Its charge sent from the fees queue may land charged: wait for it (the
+	 * store says so once the worker has begun; this covers the moment before). */
+	if (has_fee && fees_view_busy(st->fees, fee.id) == FEES_JOB_CHARGE) {
+		ui_notify(ui, UI_NOTICE_ERROR,
+			  "not undone: the %s fee's charge is under way: F shows its answer, then "
+			  "U offers its refund",
+			  fee_kind_label(fee.kind));
+		return;
+	}
 	if (booking_undo_state(ui->app->db, &ui->app->session, a->id, a->version, &now, &err) !=
 	    PD_OK) {
 		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);

@@ -10,6 +10,7 @@
 #include "paydesk/fees.h"
 #include "paydesk/fees_job.h"
 #include "paydesk/money.h"
+#include "paydesk/refund_fee.h"
 #include "paydesk/stripe_key.h"
 #include "paydesk/textedit.h"
 #include "widgets.h"
@@ -29,7 +30,13 @@ struct fees_view {
 	struct textedit text;
 	int64_t prompt_fee, new_amount;
 	char prompt_error[520];
-	uint64_t jobs[FEES_JOBS];
+	/* Stripe steps on workers: which fee each works on, so its row says
+	 * "charging…" and a second c or R waits for the answer. */
+	struct {
+		uint64_t job;
+		int64_t fee;
+		enum fees_job_op op;
+	} jobs[FEES_JOBS];
 };
 
 struct fees_view *fees_view_new(struct ui *ui)
@@ -97,9 +104,42 @@ static const struct appt_fee *selected(const struct fees_view *v)
 	return v->list.sel >= 0 && (size_t)v->list.sel < v->n ? &v->rows[v->list.sel] : NULL;
 }
 
+int fees_view_busy(const struct fees_view *v, int64_t fee_id)
+{
+	for (int i = 0; v && i < FEES_JOBS; i++)
+		if (v->jobs[i].job && v->jobs[i].fee == fee_id)
+			return (int)v->jobs[i].op;
+	return -1;
+}
+
+static const char *busy_label(int op)
+{
+	return op == FEES_JOB_CHARGE   ? "charging\u2026"
+	       : op == FEES_JOB_REFUND ? "refunding\u2026"
+				       : "linking\u2026";
+}
+
+/* Said when a key would start a second step on a fee whose first one waits
+ * for Stripe: true then. */
+static bool refuse_busy(struct fees_view *v, int64_t fee_id)
+{
+	int op = fees_view_busy(v, fee_id);
+	if (op < 0)
+		return false;
+	ui_notify(v->ui, UI_NOTICE_ERROR, "%s",
+		  op == FEES_JOB_CHARGE
+		      ? "this fee's charge is under way: Stripe's answer shows here (nothing to do)"
+		  : op == FEES_JOB_REFUND
+		      ? "this fee's refund is under way: Stripe's answer shows here (nothing to do)"
+		      : "a pay link for this fee is being made: it shows here");
+	return true;
+}
+
 static void submit(struct fees_view *v, enum fees_job_op op, int64_t id)
 {
 	struct ui *ui = v->ui;
+	if (refuse_busy(v, id))
+		return;
 	if (!ui->app->jobs) {
 		ui_notify(ui, UI_NOTICE_ERROR, "offline: fees need the workers");
 		return;
@@ -115,8 +155,10 @@ static void submit(struct fees_view *v, enum fees_job_op op, int64_t id)
 		return;
 	}
 	for (int i = 0; i < FEES_JOBS; i++)
-		if (!v->jobs[i]) {
-			v->jobs[i] = job;
+		if (!v->jobs[i].job) {
+			v->jobs[i].job = job;
+			v->jobs[i].fee = id;
+			v->jobs[i].op = op;
 			break;
 		}
 	ui_notify(ui, UI_NOTICE_INFO, op == FEES_JOB_CHARGE   ? "charging the fee at Stripe…"
@@ -143,15 +185,23 @@ static void ask_charge(struct fees_view *v, const struct appt_fee *f)
 		return;
 	c->v = v;
 	c->id = f->id;
-	char ago[48], body[1100];
+	char ago[48], body[1100], card[64];
 	fee_visit_ago(f->visit_at, (int64_t)time(NULL), ago, sizeof ago);
+	fees_card(v->ui->app->db, f, card, sizeof card);
 	bool recheck = f->state == FEE_CHARGING;
-	snprintf(body, sizeof body,
-		 recheck ? "%s · %s · %s\n%s fee: its charge has no known outcome.\nIts same call "
-			   "is sent again (Stripe answers it once): never charged twice."
-			 : "%s · %s · %s\n%s fee, charged now on the client's saved card\n(off-session, "
-			   "once; a decline offers a pay link).",
-		 f->client, f->service, ago, f->kind == FEE_NO_SHOW ? "No-show" : "Late-cancellation");
+	if (recheck)
+		snprintf(body, sizeof body,
+			 "%s · %s · %s\n%s fee: its charge has no known outcome.\nIts same call "
+			 "is sent again (Stripe answers it once): never charged twice.",
+			 f->client, f->service, ago,
+			 f->kind == FEE_NO_SHOW ? "No-show" : "Late-cancellation");
+	else
+		snprintf(body, sizeof body,
+			 "%s · %s · %s\n%s fee, charged now on %s\n(saved card, off-session, once; "
+			 "a decline offers a pay link).",
+			 f->client, f->service, ago,
+			 f->kind == FEE_NO_SHOW ? "No-show" : "Late-cancellation",
+			 card[0] ? card : "the client's saved card");
 	struct ui_dialog_spec spec = {.title = recheck ? "Re-check the charge?" : "Charge the fee?",
 				      .body = body, .money = true,
 				      .amount = f->amount, .currency = f->currency,
@@ -192,15 +242,18 @@ static void ask_refund(struct fees_view *v, int64_t id, bool undone)
 		return;
 	c->v = v;
 	c->id = f.id;
-	char ago[48], body[1100], money[64];
+	char ago[48], body[1600], money[64], card[64], kept[160];
 	fee_visit_ago(f.visit_at, (int64_t)time(NULL), ago, sizeof ago);
 	money_format(f.amount, f.currency, money, sizeof money);
+	fees_card(v->ui->app->db, &f, card, sizeof card);
+	refund_fee_text(refund_fee_stored(v->ui->app->db, f.payment_intent_id, NULL, 0),
+			f.currency, false, kept, sizeof kept);
 	snprintf(body, sizeof body,
-		 "%s · %s · %s\n%s%s fee of %s was charged (by %s).\nRefunded to the client's "
-		 "card, once.%s",
+		 "%s · %s · %s\n%s%s fee of %s was charged (by %s).\nRefunded to %s, once.%s%s%s",
 		 f.client, f.service, ago, undone ? "Undone, but its " : "The ",
 		 fee_kind_label(f.kind), money, f.charged_by[0] ? f.charged_by : f.updated_by,
-		 undone ? " n keeps it." : "");
+		 card[0] ? card : "the client's card", undone ? " n keeps it." : "",
+		 kept[0] ? "\n" : "", kept);
 	struct ui_dialog_spec spec = {.title = "Refund the fee?", .body = body, .money = true,
 				      .amount = left, .currency = f.currency,
 				      .confirm_label = "refund", .on_confirm = refund_confirmed,
@@ -211,6 +264,8 @@ static void ask_refund(struct fees_view *v, int64_t id, bool undone)
 
 void fees_view_offer_refund(struct fees_view *v, int64_t fee_id)
 {
+	if (refuse_busy(v, fee_id))
+		return;
 	ask_refund(v, fee_id, true);
 }
 
@@ -325,6 +380,8 @@ enum ui_result fees_view_key(struct fees_view *v, int k)
 		ui_notify(v->ui, UI_NOTICE_INFO, "no fee is waiting");
 		return UI_HANDLED;
 	}
+	if (refuse_busy(v, f->id))
+		return UI_HANDLED;
 	if (k == 'R')
 		ask_refund(v, f->id, false);
 	else if (k == 'c')
@@ -339,9 +396,9 @@ enum ui_result fees_view_key(struct fees_view *v, int k)
 bool fees_view_job_done(struct fees_view *v, const struct jobs_completion *c)
 {
 	for (int i = 0; i < FEES_JOBS; i++) {
-		if (v->jobs[i] != c->id)
+		if (v->jobs[i].job != c->id)
 			continue;
-		v->jobs[i] = 0;
+		v->jobs[i].job = 0;
 		ui_notify(v->ui, c->status == JOBS_DONE ? UI_NOTICE_INFO : UI_NOTICE_ERROR, "%s",
 			  c->result);
 		fees_view_reload(v);
@@ -379,6 +436,8 @@ static void draw_row(void *ctx, long i, struct ui_rect r, bool sel)
 	const char *state = fee_state_label(f->state);
 	if (f->state == FEE_CHARGED && f->refunded > 0)
 		state = f->refunded >= f->amount ? "refunded" : "part refunded";
+	if (fees_view_busy(v, f->id) >= 0)
+		state = busy_label(fees_view_busy(v, f->id));
 	ui_fill(r, role);
 	ui_put(r.y, x, c.visit - 1, role, fee_visit_ago(f->visit_at, (int64_t)time(NULL), buf,
 							 sizeof buf), true);
@@ -446,6 +505,8 @@ void fees_view_draw(struct fees_view *v, struct ui_rect a)
 		money_format(f->policy_amount, f->currency, money, sizeof money);
 		if (f->pay_link_url[0])
 			snprintf(line, sizeof line, "Pay link: %s", f->pay_link_url);
+		else if (f->state == FEE_CHARGING && fees_view_busy(v, f->id) < 0)
+			snprintf(line, sizeof line, "c re-checks it · %s", f->message);
 		else if (f->message[0])
 			snprintf(line, sizeof line, "%s", f->message);
 		else if (f->amount != f->policy_amount)

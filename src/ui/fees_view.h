@@ -29,6 +29,9 @@ void fees_view_reload(struct fees_view *v);
  * whether to refund it (y), n keeps it (said). Nothing when it is not
  * refundable. */
 void fees_view_offer_refund(struct fees_view *v, int64_t fee_id);
+/* The fees_job_op of the view's Stripe step still waiting for fee_id's
+ * answer, or -1 when none. */
+int fees_view_busy(const struct fees_view *v, int64_t fee_id);
 /* A job finished: true when it was one of the view's (then told and re-read). */
 bool fees_view_job_done(struct fees_view *v, const struct jobs_completion *c);
 

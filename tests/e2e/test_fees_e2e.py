@@ -188,6 +188,147 @@ class FeesQueue(unittest.TestCase):
         self.assertEqual(self.query("SELECT state, refunded FROM appointment_fees"),
                          [("charged", 2000)])
 
+    def open_day(self, day):
+        t = Terminal([paydesk_bin()], 80, 24, env=self.env)
+        self.addCleanup(t.close)
+        t.wait_for("?:help")
+        t.send("J")
+        t.type(day.isoformat())
+        t.send("Enter")
+        t.wait_for("Amy Pond")
+        return t
+
+    def test_undo_waits_for_a_fee_charge_under_way(self):
+        # The tester's steps: x y on a client (the confirm says the fee the policy
+        # proposes), F, Stripe slow on the charge, c y, then c again, Esc, U at once.
+        # The row says charging..., a second c is refused, U refuses while the charge is
+        # under way; once it lands, U undoes and offers the refund, naming the card.
+        self.drive("policy", "50%", "none")
+        appt, day = self.seed()
+        self.fake.clear_requests()
+        t = self.open_day(day)
+        t.send("x")
+        screen = t.wait_for("Mark as no-show?")
+        self.assertIn("no-show fee of 20.00 USD", screen)
+        t.send("y")
+        t.wait_for("no-show fee of 20.00 USD waits in the fees queue")
+        self.fake.add_fault("latency", ms=6000, method="POST",
+                            path_prefix="/v1/payment_intents", count=1)
+        t.send("F")
+        t.wait_for("Fees queue · 1 waiting")
+        t.send("c")
+        screen = t.wait_for("Charge the fee?")
+        self.assertIn("Visa \u20224242", screen)
+        t.send("y")
+        t.wait_for("charging\u2026")
+        t.send("c")
+        screen = t.wait_for("under way")
+        self.assertNotIn("Charge the fee?", screen)
+        self.assertNotIn("Re-check", screen)
+        t.send("Escape")
+        t.wait_for("Day agenda")
+        t.send("U")
+        screen = t.wait_for("charge is under way")
+        self.assertNotIn("booked again", screen)
+        self.assertEqual(self.query("SELECT state FROM appointments WHERE id = %d" % appt["id"]),
+                         [("no_show",)])
+        t.wait_for("Charged 20.00 USD", timeout=20)
+        t.send("U")
+        screen = t.wait_for("Refund the fee?")
+        self.assertIn("Visa \u20224242", screen)
+        t.send("n")
+        t.wait_for("the charged fee stays")
+        self.assertEqual(len(self.fake.requests(method="POST",
+                                                path_prefix="/v1/payment_intents")), 1)
+        self.assertEqual(self.query("SELECT state FROM appointment_fees"), [("charged",)])
+
+    def test_refund_amount_checked_before_asking(self):
+        self.drive("policy", "50%", "none")
+        appt, _ = self.seed()
+        self.drive("no-show", str(appt["id"]))
+        self.drive("fee-charge", "1")
+        out = self.fees("refund", "1", "--amount", "50", expect=2)
+        self.assertIn("at most 20.00 USD", out)
+        self.assertNotIn("--yes", out)
+        self.assertIn("Visa \u20224242", self.fees("refund", "1", "--amount", "5"))
+        done = self.fees("refund", "1", "--amount", "5", "--yes")
+        self.assertIn("Refunded 5.00 USD", done)
+        self.assertIn("Stripe keeps its fee of", done)
+
+    def test_headless_charge_with_stripe_unreachable_is_not_sent(self):
+        import socket
+        self.drive("policy", "50%", "none")
+        appt, _ = self.seed()
+        self.drive("no-show", str(appt["id"]))
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        self.env = dict(self.env, PAYDESK_API_BASE="http://127.0.0.1:%d" % sock.getsockname()[1])
+        sock.close()
+        out = self.fees("charge", "1", expect=1)
+        self.assertIn("nothing was charged", out)
+        self.assertIn("paydesk fees charge 1", out)
+        self.assertNotIn(" c ", out)
+        self.assertEqual(self.query("SELECT state FROM appointment_fees"), [("proposed",)])
+
+    def test_queue_charge_with_stripe_unreachable_says_not_sent(self):
+        # Stripe down at the desk: c y says nothing was sent (not "Stripe refused it"),
+        # the fee waits again, and the status line does not say online.
+        import socket
+        self.drive("policy", "50%", "none")
+        appt, day = self.seed()
+        self.drive("no-show", str(appt["id"]))
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        self.env = dict(self.env, PAYDESK_API_BASE="http://127.0.0.1:%d" % sock.getsockname()[1])
+        sock.close()
+        t = self.open_day(day)
+        t.send("F")
+        t.wait_for("Fees queue · 1 waiting")
+        t.send("c")
+        t.wait_for("Charge the fee?")
+        t.send("y")
+        screen = t.wait_for("Not sent: Stripe could not be reached", timeout=30)
+        self.assertNotIn("refused", screen)
+        t.wait_for("unreachable", timeout=10)
+        self.assertNotIn("online", t.screen())
+        self.assertEqual(self.query("SELECT state FROM appointment_fees"), [("proposed",)])
+        t.send("c")
+        t.wait_for("Charge the fee?")  # nothing under way: it can be charged again
+        t.send("n")
+
+    def test_undo_waits_for_a_fee_charge_of_unknown_outcome(self):
+        # The answer to the charge was lost (headless, Stripe answering 500): the fee stays
+        # charging. U refuses and says what to do; c in the queue re-checks it (one
+        # PaymentIntent), then U undoes and offers the refund.
+        self.drive("policy", "50%", "none")
+        appt, day = self.seed()
+        self.drive("no-show", str(appt["id"]))
+        self.fake.add_fault("error", status=500, method="POST", path_prefix="/v1/payment_intents")
+        out = self.fees("charge", "1", expect=1)
+        self.assertIn("re-check it: paydesk fees charge 1", out)
+        self.assertEqual(self.query("SELECT state FROM appointment_fees"), [("charging",)])
+        self.fake.clear_faults()
+        t = self.open_day(day)
+        t.send("U")
+        screen = t.wait_for("not undone")
+        self.assertNotIn("booked again", screen)
+        self.assertEqual(self.query("SELECT state FROM appointments WHERE id = %d" % appt["id"]),
+                         [("no_show",)])
+        t.send("F")
+        t.wait_for("c re-checks it")
+        t.send("c")
+        t.wait_for("Re-check the charge?")
+        t.send("y")
+        t.wait_for("Charged 20.00 USD", timeout=20)
+        t.send("Escape")
+        t.wait_for("Day agenda")
+        t.send("U")
+        t.wait_for("Refund the fee?")
+        t.send("n")
+        t.wait_for("the charged fee stays")
+        intents = self.fake.api("GET", "/v1/payment_intents", {"limit": 10}, key=KEY).json()
+        self.assertEqual(len(intents["data"]), 1)
+
 
 if __name__ == "__main__":
     unittest.main()
