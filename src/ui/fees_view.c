@@ -37,6 +37,10 @@ struct fees_view {
 		int64_t fee;
 		enum fees_job_op op;
 	} jobs[FEES_JOBS];
+	/* The last answer of a job on fee said_fee, in full: the status line
+	 * cuts it at 80 columns ("… Stripe keeps its fee of 0.88 USD …"). */
+	int64_t said_fee;
+	char said[512];
 };
 
 struct fees_view *fees_view_new(struct ui *ui)
@@ -399,6 +403,8 @@ bool fees_view_job_done(struct fees_view *v, const struct jobs_completion *c)
 		if (v->jobs[i].job != c->id)
 			continue;
 		v->jobs[i].job = 0;
+		v->said_fee = v->jobs[i].fee;
+		snprintf(v->said, sizeof v->said, "%s", c->result);
 		ui_notify(v->ui, c->status == JOBS_DONE ? UI_NOTICE_INFO : UI_NOTICE_ERROR, "%s",
 			  c->result);
 		fees_view_reload(v);
@@ -503,7 +509,9 @@ void fees_view_draw(struct fees_view *v, struct ui_rect a)
 	if (f) {
 		char line[1200], money[64];
 		money_format(f->policy_amount, f->currency, money, sizeof money);
-		if (f->pay_link_url[0])
+		if (f->id == v->said_fee && v->said[0])
+			snprintf(line, sizeof line, "%s", v->said);
+		else if (f->pay_link_url[0])
 			snprintf(line, sizeof line, "Pay link: %s", f->pay_link_url);
 		else if (f->state == FEE_CHARGING && fees_view_busy(v, f->id) < 0)
 			snprintf(line, sizeof line, "c re-checks it · %s", f->message);
@@ -515,7 +523,15 @@ void fees_view_draw(struct fees_view *v, struct ui_rect a)
 		else
 			snprintf(line, sizeof line, "policy v%lld: %s · proposed by %s",
 				 (long long)f->policy_version, money, f->proposed_by);
-		ui_put(a.y + a.h - 3, a.x + 1, a.w - 2, ROLE_DIM, line, false);
+		/* Two lines when it is longer than one: split after its first sentence. */
+		char *rest = strstr(line, ". ");
+		if (ui_text_width(line) > a.w - 2 && rest) {
+			rest[1] = '\0';
+			ui_put(a.y + a.h - 4, a.x + 1, a.w - 2, ROLE_DIM, line, false);
+			ui_put(a.y + a.h - 3, a.x + 1, a.w - 2, ROLE_DIM, rest + 2, false);
+		} else {
+			ui_put(a.y + a.h - 3, a.x + 1, a.w - 2, ROLE_DIM, line, false);
+		}
 	}
 	ui_put(a.y + a.h - 2, a.x + 1, a.w - 2, ROLE_HELP_KEY,
 	       "c charge card  a amount  w waive  l link  R refund  A all  j/k  Esc back", false);

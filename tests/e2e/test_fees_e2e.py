@@ -329,6 +329,35 @@ class FeesQueue(unittest.TestCase):
         intents = self.fake.api("GET", "/v1/payment_intents", {"limit": 10}, key=KEY).json()
         self.assertEqual(len(intents["data"]), 1)
 
+    def test_second_refund_refused_while_the_first_is_under_way(self):
+        # R y on a charged fee with Stripe slow: the row says refunding..., R again is
+        # refused with words that do not send a slow refund to paydesk recover; one
+        # refund reaches Stripe, and its answer names the fee Stripe keeps.
+        self.drive("policy", "50%", "none")
+        appt, day = self.seed()
+        self.drive("no-show", str(appt["id"]))
+        self.drive("fee-charge", "1")
+        self.fake.clear_requests()
+        self.fake.add_fault("latency", ms=6000, method="POST", path_prefix="/v1/refunds",
+                            count=1)
+        t = self.open_day(day)
+        t.send("F")
+        t.wait_for("Fees queue")
+        t.send("A")
+        t.wait_for("charged")
+        t.send("R")
+        screen = t.wait_for("Refund the fee?")
+        self.assertIn("Visa \u20224242", screen)
+        t.send("y")
+        t.wait_for("refunding\u2026")
+        t.send("R")
+        screen = t.wait_for("refund is under way")
+        self.assertNotIn("Refund the fee?", screen)
+        self.assertNotIn("recover", screen)
+        t.wait_for("Refunded 20.00 USD of the no-show fee", timeout=20)
+        t.wait_for("Stripe keeps its fee of")
+        self.assertEqual(len(self.fake.requests(method="POST", path_prefix="/v1/refunds")), 1)
+
 
 if __name__ == "__main__":
     unittest.main()
