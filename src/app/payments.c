@@ -661,7 +661,7 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 	struct pay_result given_back = {0};
 	int64_t standing = drawn - given;
 	if (!rc && standing > 0 && (amount == 0 || amount > left)) {
-		rc = packages_return_draws(e->db, e->who, appointment_id, &given_back, err);
+		rc = packages_return_draws(e, appointment_id, &given_back, err);
 		if (!rc && (left <= 0 || (amount && amount <= standing))) {
 			appointment_free(&a);
 			*r = given_back;

@@ -27,7 +27,7 @@ static void usage(FILE *out)
 	      "       paydesk packages check SALE                 reads a link/reader sale\n"
 	      "       paydesk packages cancel SALE                stop a link / reader sale\n"
 	      "       paydesk packages draw --appointment A [--sale N]\n"
-	      "       paydesk packages undraw --appointment A\n"
+	      "       paydesk packages undraw --appointment A [--yes]\n"
 	      "       paydesk packages refund SALE [--yes]\n"
 	      "PKG: package number or name; C: client number or email; S: service number or\n"
 	      "name; SALE: the sale number `packages client` shows; T: card (the client's\n"
@@ -36,8 +36,10 @@ static void usage(FILE *out)
 	      "sale is the client's once Stripe says it is paid: check reads it (exit 1 while\n"
 	      "it waits or when it was not paid). --days 0 (the\n"
 	      "default): it does not expire. draw pays what is due on an appointment from the\n"
-	      "client's package or credit; undraw gives it back. refund hands back the unused\n"
-	      "part (price x unused / total): to the card through Stripe, else at the desk;\n"
+	      "client's package or credit; undraw gives it back (to a package refunded\n"
+	      "already, its share of the price goes back as money: add --yes). refund hands\n"
+	      "back the unused part (price x unused / total): to the card through Stripe,\n"
+	      "else at the desk;\n"
 	      "without --yes it says what it would refund and does nothing.\n"
 	      "Who: --as NAME with PAYDESK_PIN or --pin-fd N, or the vault passphrase (an\n"
 	      "admin; --passphrase-fd N or PAYDESK_PASSPHRASE). define/archive: admins.\n",
@@ -351,7 +353,7 @@ static int run(struct app *app, int argc, char **argv)
 		{"restore", " as pin-fd passphrase-fd "},
 		{"sell", " client tender note yes as pin-fd passphrase-fd "},
 		{"draw", " appointment sale as pin-fd passphrase-fd "},
-		{"undraw", " appointment as pin-fd passphrase-fd "},
+		{"undraw", " appointment yes as pin-fd passphrase-fd "},
 		{"refund", " yes as pin-fd passphrase-fd "},
 		{"check", " as pin-fd passphrase-fd "},
 		{"cancel", " as pin-fd passphrase-fd "},
@@ -431,6 +433,17 @@ static int run(struct app *app, int argc, char **argv)
 		    cpkg_get(app->db, sale, &c, &err))
 			return cli_fail(PD_ERR_USAGE, err.msg);
 		card = true;
+	}
+	if (!strcmp(verb, "undraw")) {
+		/* a package refunded already: the visit's money goes back instead */
+		char payout[400];
+		if (packages_return_payout(app->db, o.appointment, payout, sizeof payout)) {
+			if (!o.yes) {
+				fprintf(stderr, "paydesk: %s; add --yes to give it back\n", payout);
+				return 2;
+			}
+			card = strstr(payout, "Stripe") != NULL;
+		}
 	}
 	if (!strcmp(verb, "refund")) {
 		struct client_package c;
@@ -518,7 +531,8 @@ static int run(struct app *app, int argc, char **argv)
 		if (!rc)
 			printf("%s\n", r.message);
 	} else if (!strcmp(verb, "undraw")) {
-		rc = packages_return_draws(app->db, actor, o.appointment, &r, &err);
+		struct pay_env desk = {.db = app->db, .who = actor};
+		rc = packages_return_draws(card ? &s.env : &desk, o.appointment, &r, &err);
 		if (!rc)
 			printf("%s\n", r.message);
 	} else if (!strcmp(verb, "refund")) {

@@ -268,6 +268,64 @@ class PackagesTest(unittest.TestCase):
         self.assertEqual(self.audit(), ["package.define", "package.sell", "package.draw",
                                         "package.refund"])
 
+    def test_visit_given_back_to_a_refunded_cash_package_hands_its_money_back(self):
+        """Tester: a visit paid from a package, refunded after the package itself was
+        refunded, lost the client's money (the visit went back to a refunded package).
+        Now its share of the price is handed back in the package's tender, once."""
+        pkg = self.define_visits(name="2 cuts", visits="2", price="70")
+        amy = self.client("Amy Pond")
+        self.paydesk("packages", "sell", str(pkg), "--client", str(amy), "--tender", "cash",
+                     "--yes", check=0)
+        a1 = self.book(amy)
+        self.paydesk("packages", "draw", "--appointment", str(a1), check=0)
+        out = self.paydesk("packages", "refund", "1", "--yes", check=0)
+        self.assertIn("Refunded 35.00 USD of 2 cuts at the desk", out.stdout)
+        # Without --yes it says what it would hand back and moves nothing.
+        out = self.paydesk("packages", "undraw", "--appointment", str(a1), check=2)
+        self.assertIn("2 cuts was refunded: 35.00 USD goes back at the desk; add"
+                      " --yes", out.stderr)
+        self.assertEqual(self.appt(a1)[1], "paid")
+        out = self.paydesk("packages", "undraw", "--appointment", str(a1), "--yes", check=0)
+        self.assertIn("35.00 USD back in cash for 1 visit of 2 cuts; unpaid again.", out.stdout)
+        self.assertIn("refunded 70.00 USD", self.paydesk("packages", "client", str(amy),
+                                                        check=0).stdout)
+        self.assertEqual(self.sql("SELECT type, amount, payment_method FROM history WHERE"
+                                  " stripe_id LIKE 'pkg%' ORDER BY id"),
+                         [("desk", 7000, "cash"), ("desk_refund", 3500, "cash"),
+                          ("desk_refund", 3500, "cash")])
+        # Never twice.
+        out = self.paydesk("packages", "undraw", "--appointment", str(a1), "--yes", check=1)
+        self.assertIn("nothing on this appointment was paid from a package", out.stderr)
+        self.assertEqual(self.audit()[-2:], ["package.return", "package.refund"])
+        self.assertEqual(self.fake.requests(method="POST", path_prefix="/v1/refunds"), [])
+
+    def test_credit_given_back_to_a_refunded_card_package_is_refunded_through_stripe(self):
+        self.paydesk("packages", "define", "--name", "Credit 50", "--credit", "50",
+                     "--currency", "USD", "--price", "50", check=0)
+        clara = self.client("Clara Oswald", card="pm_card_visa")
+        self.paydesk("packages", "sell", "Credit 50", "--client", str(clara), "--tender",
+                     "card", "--yes", check=0)
+        pi = self.sql("SELECT payment_intent_id FROM client_packages")[0][0]
+        a1 = self.book(clara)
+        self.paydesk("packages", "draw", "--appointment", str(a1), check=0)
+        out = self.paydesk("packages", "refund", "1", "--yes", check=0)
+        self.assertIn("Refunded 10.00 USD of Credit 50 to the card", out.stdout)
+        out = self.paydesk("packages", "undraw", "--appointment", str(a1), check=2)
+        self.assertIn("40.00 USD goes back to the card through Stripe", out.stderr)
+        self.assertEqual(len(self.fake.requests(method="POST", path_prefix="/v1/refunds")), 1)
+        out = self.paydesk("packages", "undraw", "--appointment", str(a1), "--yes", check=0)
+        self.assertIn("40.00 USD back to the card through Stripe for 40.00 USD of credit of Credit 50; unpaid"
+                      " again.", out.stdout)
+        refunds = self.fake.requests(method="POST", path_prefix="/v1/refunds")
+        self.assertEqual(len(refunds), 2)
+        self.assertEqual(refunds[1]["params"]["payment_intent"], pi)
+        self.assertEqual(str(refunds[1]["params"]["amount"]), "4000")
+        self.assertEqual(self.sql("SELECT state, refunded FROM client_packages"),
+                         [("refunded", 5000)])
+        self.assertEqual(self.appt(a1)[1], "none")
+        out = self.paydesk("packages", "undraw", "--appointment", str(a1), "--yes", check=1)
+        self.assertEqual(len(self.fake.requests(method="POST", path_prefix="/v1/refunds")), 2)
+
     def test_declined_card_sale_is_not_a_package(self):
         pkg = self.define_visits()
         clara = self.client("Clara Oswald", card="pm_card_chargeDeclined")
