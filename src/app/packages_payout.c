@@ -15,6 +15,7 @@
 #include "paydesk/db.h"
 #include "paydesk/history_desk.h"
 #include "paydesk/money.h"
+#include "paydesk/readers.h"
 #include "packages_internal.h"
 #include "payments_internal.h"
 
@@ -185,6 +186,11 @@ int pkg_payout_record(const struct pay_env *e, const struct package_draw *d,
 		 "refund)", money_format(c.refunded, c.currency, money, sizeof money));
 	if (!rc)
 		rc = cpkg_update(e->db, &c, err);
+	char desk[64];
+	readers_desk_name(desk, sizeof desk);
+	if (!rc) /* counted in the close of this desk and user */
+		rc = cpkg_refund_note(e->db, &c, pay->amount, pay->card ? pay->refund_id : rid, desk,
+				      pay_actor(e->who), err);
 	char detail[900];
 	pkg_sale_detail(e->db, &c, detail, sizeof detail);
 	size_t used = strlen(detail);

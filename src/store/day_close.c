@@ -117,6 +117,17 @@ int day_close_expected(sqlite3 *db, const struct day_close_scope *s, struct day_
 			"  AND (?3 = '' OR desk = ?3) AND (?4 = '' OR sold_by = ?4 COLLATE NOCASE)"
 			" GROUP BY 1, 2",
 			s, out, max, n, err);
+	/* A card sale's refunds: at the desk and user that made them, on the
+	 * day made (package_refunds, schema 33); a desk tender's are the
+	 * desk_refund records above. */
+	if (!rc)
+		rc = add_rows(
+			db,
+			"SELECT 'card', currency, count(*), 0, sum(amount), 0 FROM package_refunds"
+			" WHERE tender = 'card' AND refunded_at >= ?1 AND refunded_at < ?2"
+			"  AND (?3 = '' OR desk = ?3) AND (?4 = '' OR actor = ?4 COLLATE NOCASE)"
+			" GROUP BY 2",
+			s, out, max, n, err);
 	/* Cards: what Stripe confirmed to this desk, a tip typed with it
 	 * included (Stripe took amount + tip); a payment's history row has its
 	 * PaymentIntent as stripe_id (unique index). */

@@ -178,6 +178,32 @@ class DayCloseCli(unittest.TestCase):
         back = self.paydesk("close", "--date", self.today, "--desk", "back").stdout
         self.assertNotIn("45.00", back)
 
+    def test_package_refunds_count_at_the_desk_and_user_that_made_them(self):
+        # Found by the tester: Alex's 35.00 cash refund of a package at front was in no
+        # sheet but all desks' (front's till came out short), and a card refund of a
+        # package was in none at all. Sold at back by Sam, refunded at front by Alex.
+        c = self.amy_with_a_card()
+        self.paydesk("packages", "define", "--name", "Credit 50", "--credit", "50",
+                     "--currency", "eur", "--price", "45", "--as", "Alex", pin="2468")
+        back = dict(self.env, PAYDESK_DESK="back")
+        for tender in ("cash", "card"):
+            out = subprocess.run([paydesk_bin(), "packages", "sell", "Credit 50", "--client",
+                                  str(c), "--tender", tender, "--yes"], capture_output=True,
+                                 text=True, env=back, timeout=120)
+            self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        for sale in ("1", "2"):
+            self.paydesk("packages", "refund", sale, "--yes", "--as", "Alex", pin="2468")
+        front = self.paydesk("close", "--date", self.today, "--desk", "front", "--user",
+                             "Alex").stdout
+        self.assertRegex(front, r"cash\s+EUR\s+1\s+0\.00\s+45\.00")
+        self.assertRegex(front, r"card \(Stripe\)\s+EUR\s+1\s+0\.00\s+45\.00")
+        self.assertIn("Cash expected in the till: -45.00 EUR", front)
+        sold = self.paydesk("close", "--date", self.today, "--desk", "back").stdout
+        self.assertRegex(sold, r"cash\s+EUR\s+1\s+45\.00\s+0\.00\s+45\.00")
+        self.assertRegex(sold, r"card \(Stripe\)\s+EUR\s+1\s+45\.00\s+0\.00\s+45\.00")
+        every = self.paydesk("close", "--date", self.today).stdout
+        self.assertRegex(every, r"card \(Stripe\)\s+EUR\s+2\s+45\.00\s+45\.00\s+0\.00")
+
     def amy_with_a_card(self):
         self.drive("settings", "bill_with_stripe", "on")
         c = self.drive("client", "Amy Pond", "amy@example.com")["subject"]["id"]
