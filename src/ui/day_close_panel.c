@@ -150,7 +150,12 @@ static enum ui_result do_save(void *state, struct ui *ui)
 	if (day_close_check(&p->sheet, ui_form_value(&p->form, F_COUNTED),
 			    ui_form_value(&p->form, F_COMMENT), &counted, &diff, &err) != PD_OK) {
 		snprintf(p->error, sizeof p->error, "%s", err.msg);
-		p->form.focus = diff && *ui_form_value(&p->form, F_COUNTED) ? F_COMMENT : F_COUNTED;
+		int to = diff && *ui_form_value(&p->form, F_COUNTED) ? F_COMMENT : F_COUNTED;
+		/* said, so the next thing typed is not taken for a count */
+		if (to == F_COMMENT && p->form.focus != F_COMMENT)
+			ui_notify(ui, UI_NOTICE_INFO,
+				  "The cursor is in Comment now: say why; the count stays.");
+		p->form.focus = to;
 		return UI_HANDLED;
 	}
 	char body[600], exp[64], got[64], words[80];

@@ -64,6 +64,9 @@ class DayCloseTui(unittest.TestCase):
         t.wait_for("Difference: short 0.50 USD · say why in the comment")
         t.send("C-s")
         t.wait_for("short 0.50 USD needs a comment")
+        # Tester: the focus moved to Comment unsaid, so the next count typed went there.
+        screen = t.wait_for("The cursor is in Comment now: say why; the count stays.")
+        self.assertIn("24,50", screen)
         self.assertNotIn("Close the day?", t.screen())
         self.assertEqual(self.query("SELECT count(*) FROM day_closes"), [(0,)])
         t.type("gave 50c too much change")  # the comment field has the focus now
