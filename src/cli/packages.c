@@ -29,8 +29,9 @@ static void usage(FILE *out)
 	      "       paydesk packages draw --appointment A [--sale N]\n"
 	      "       paydesk packages undraw --appointment A [--yes]\n"
 	      "       paydesk packages refund SALE [--yes]\n"
-	      "PKG: package number or name; C: client number or email; S: service number or\n"
-	      "name; SALE: the sale number `packages client` shows; T: card (the client's\n"
+	      "PKG: package number or name; C: client number, email or name (one client's);\n"
+	      "S: service number or name; SALE: the sale number `packages client` shows;\n"
+	      "T: card (the client's\n"
 	      "saved card, through Stripe), link (a pay link the client pays: URL), reader\n"
 	      "(this desk's card reader), cash, cheque, voucher or terminal. A link or reader\n"
 	      "sale is the client's once Stripe says it is paid: check reads it (exit 1 while\n"
@@ -145,6 +146,40 @@ static void day(int64_t t, char *out, size_t len)
 	strftime(out, len, "%Y-%m-%d", &tm);
 }
 
+/* The one client called name; none or several: said, with the numbers and
+ * emails of those of that name to choose from. */
+static int find_client_named(sqlite3 *db, const char *name, int64_t *id, struct pd_error *err)
+{
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc = clients_find_name(db, name, &ids, &n, err);
+	if (!rc && n == 1)
+		*id = ids[0];
+	else if (!rc && n == 0)
+		rc = pd_error_set(err, PD_ERR_NOT_FOUND,
+				  "no client is called %s: give a client number or email "
+				  "(paydesk clients list)",
+				  name);
+	else if (!rc) {
+		char which[600] = "";
+		size_t used = 0;
+		for (size_t i = 0; i < n && i < 5 && used < sizeof which; i++) {
+			struct client c;
+			if (clients_get(db, ids[i], &c, NULL) != PD_OK)
+				continue;
+			used += (size_t)snprintf(which + used, sizeof which - used, "%s%lld (%s)",
+						 used ? ", " : "", (long long)c.id,
+						 c.email && *c.email ? c.email : "no email");
+			client_free(&c);
+		}
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "%zu clients are called %s: %s%s; give the number or the email",
+				  n, name, which, n > 5 ? ", …" : "");
+	}
+	free(ids);
+	return rc;
+}
+
 static int find_client(sqlite3 *db, const char *arg, int64_t *id, struct pd_error *err)
 {
 	if (strchr(arg, '@')) {
@@ -153,7 +188,9 @@ static int find_client(sqlite3 *db, const char *arg, int64_t *id, struct pd_erro
 			rc = pd_error_set(err, PD_ERR_NOT_FOUND, "no client has the email %s", arg);
 		return rc;
 	}
-	int rc = cli_parse_id(arg, "--client", "a client number or an email", id, err);
+	if (strspn(arg, "0123456789") != strlen(arg)) /* a name: taken when it is one client's */
+		return find_client_named(db, arg, id, err);
+	int rc = cli_parse_id(arg, "--client", "a client number, an email or a name", id, err);
 	struct client c;
 	if (!rc)
 		rc = clients_get(db, *id, &c, err);

@@ -326,6 +326,28 @@ class PackagesTest(unittest.TestCase):
         out = self.paydesk("packages", "undraw", "--appointment", str(a1), "--yes", check=1)
         self.assertEqual(len(self.fake.requests(method="POST", path_prefix="/v1/refunds")), 2)
 
+    def test_sold_to_a_client_named_or_told_which_when_the_name_is_ambiguous(self):
+        """Tester: `packages sell --client "Zoë Martin"` was refused; only a number or an
+        email was taken."""
+        pkg = self.define_visits()
+        zoe = self.client("Zoë Martin")
+        out = self.paydesk("packages", "sell", str(pkg), "--client", "zoë martin", "--tender",
+                           "cash", "--yes", check=0)
+        self.assertIn("Sold 5 haircuts", out.stdout)
+        self.assertEqual(self.sql("SELECT client_id FROM client_packages"), [(zoe,)])
+        t = int(time.time())
+        self.sql("INSERT INTO clients (name, email, created_at, updated_at) VALUES"
+                 " ('Zoë Martin', 'zoe.m@example.com', ?, ?)", t, t)
+        out = self.paydesk("packages", "sell", str(pkg), "--client", "Zoë Martin", "--tender",
+                           "cash", "--yes", check=2)
+        self.assertIn("2 clients are called Zoë Martin", out.stderr)
+        self.assertIn("zoe.m@example.com", out.stderr)
+        self.assertIn("give the number or the email", out.stderr)
+        out = self.paydesk("packages", "sell", str(pkg), "--client", "Nobody Here", "--tender",
+                           "cash", "--yes", check=2)
+        self.assertIn("no client is called Nobody Here", out.stderr)
+        self.assertEqual(self.sql("SELECT count(*) FROM client_packages"), [(1,)])
+
     def test_declined_card_sale_is_not_a_package(self):
         pkg = self.define_visits()
         clara = self.client("Clara Oswald", card="pm_card_chargeDeclined")
