@@ -18,7 +18,7 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: paydesk packages list [--all]              what is sold (--all: archived too)\n"
+	fputs("usage: paydesk packages list [--all]          what is sold (--all: archived too)\n"
 	      "       paydesk packages define --name N --price A [--days D]\n"
 	      "                (--visits N --service S | --credit A --currency C)\n"
 	      "       paydesk packages archive PKG | restore PKG\n"

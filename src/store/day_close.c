@@ -182,8 +182,12 @@ int day_close_get(sqlite3 *db, const char *day, const char *desk, const char *us
 	sqlite3_stmt *st;
 	int rc = db_prepare(db,
 			    "SELECT id, day, desk, user_name, currency, expected_cash, counted_cash,"
-			    " comment, closed_by, closed_at FROM day_closes"
-			    " WHERE day = ?1 AND desk = ?2 AND user_name = ?3 COLLATE NOCASE",
+			    " comment, closed_by, closed_at, covers_from,"
+			    " (SELECT count(*) - 1 FROM day_closes e WHERE e.day = ?1 AND e.desk = ?2"
+			    "   AND e.user_name = ?3 COLLATE NOCASE)"
+			    " FROM day_closes"
+			    " WHERE day = ?1 AND desk = ?2 AND user_name = ?3 COLLATE NOCASE"
+			    " ORDER BY closed_at DESC, id DESC LIMIT 1",
 			    &st, err);
 	if (rc)
 		return rc;
@@ -202,6 +206,8 @@ int day_close_get(sqlite3 *db, const char *day, const char *desk, const char *us
 		snprintf(out->comment, sizeof out->comment, "%s", text(st, 7));
 		snprintf(out->closed_by, sizeof out->closed_by, "%s", text(st, 8));
 		out->closed_at = sqlite3_column_int64(st, 9);
+		out->covers_from = sqlite3_column_int64(st, 10);
+		out->earlier = sqlite3_column_int(st, 11);
 	}
 	sqlite3_finalize(st);
 	if (step == SQLITE_DONE)
@@ -232,13 +238,43 @@ int day_close_get(sqlite3 *db, const char *day, const char *desk, const char *us
 	return PD_OK;
 }
 
+int day_close_closed_lines(sqlite3 *db, const char *day, const char *desk, const char *user,
+			   struct day_close_line *out, int max, int *n, struct pd_error *err)
+{
+	*n = 0;
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+			    "SELECT l.tender, l.currency, sum(l.count), sum(l.taken), sum(l.refunded),"
+			    " sum(l.in_history) FROM day_close_lines l JOIN day_closes c"
+			    " ON c.id = l.close_id WHERE c.day = ?1 AND c.desk = ?2"
+			    " AND c.user_name = ?3 COLLATE NOCASE GROUP BY 1, 2",
+			    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, day, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, desk ? desk : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, user ? user : "", -1, SQLITE_TRANSIENT);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct day_close_line *l = slot(out, max, n, text(st, 0), text(st, 1));
+		if (!l)
+			continue;
+		l->count = sqlite3_column_int64(st, 2);
+		l->taken = sqlite3_column_int64(st, 3);
+		l->refunded = sqlite3_column_int64(st, 4);
+		l->in_history = sqlite3_column_int64(st, 5);
+	}
+	sqlite3_finalize(st);
+	return step == SQLITE_DONE ? PD_OK : db_fail(db, "reading the day's closes", err);
+}
+
 int day_close_insert(sqlite3 *db, struct day_close_row *r, struct pd_error *err)
 {
 	sqlite3_stmt *st;
 	int rc = db_prepare(db,
 			    "INSERT INTO day_closes (day, desk, user_name, currency, expected_cash,"
-			    " counted_cash, comment, closed_by, closed_at)"
-			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			    " counted_cash, comment, closed_by, closed_at, covers_from)"
+			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			    &st, err);
 	if (rc)
 		return rc;
@@ -251,6 +287,7 @@ int day_close_insert(sqlite3 *db, struct day_close_row *r, struct pd_error *err)
 	sqlite3_bind_text(st, 7, r->comment, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 8, r->closed_by, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 9, r->closed_at);
+	sqlite3_bind_int64(st, 10, r->covers_from);
 	int step = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (step == SQLITE_CONSTRAINT)

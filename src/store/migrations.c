@@ -1126,7 +1126,7 @@ const struct migration store_migrations[] = {
 	  * card follow in rowid order; a first sync builds it at its end with
 	  * the other random-order indexes (history_bulk.c). */
 	 "CREATE INDEX history_last4 ON history(card_last4) WHERE card_last4 IS NOT NULL;", NULL},
-	{33, "refunds of packages: which desk and user made them",
+	{33, "refunds of packages: which desk and user made them; closes after a close",
 	 /* A package's refund (its unused part, or a visit given back after
 	  * it) counts in the day close of the desk and user that made it: at
 	  * the desk its desk_refund record (desk_refunds says where), by card
@@ -1142,7 +1142,13 @@ const struct migration store_migrations[] = {
 	 "  actor TEXT NOT NULL,"
 	 "  refunded_at INTEGER NOT NULL"
 	 ");"
-	 "CREATE INDEX package_refunds_at ON package_refunds(refunded_at);", NULL},
+	 "CREATE INDEX package_refunds_at ON package_refunds(refunded_at);"
+	 /* Money taken after a close is closed by a later close of the same
+	  * day, desk and user, covering from the one before (covers_from; 0:
+	  * the day's start): a day may have several closes now. */
+	 "DROP INDEX day_closes_one;"
+	 "CREATE INDEX day_closes_of ON day_closes(day, desk, user_name COLLATE NOCASE, closed_at);"
+	 "ALTER TABLE day_closes ADD COLUMN covers_from INTEGER NOT NULL DEFAULT 0;", NULL},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

@@ -204,6 +204,45 @@ class DayCloseCli(unittest.TestCase):
         every = self.paydesk("close", "--date", self.today).stdout
         self.assertRegex(every, r"card \(Stripe\)\s+EUR\s+2\s+45\.00\s+45\.00\s+0\.00")
 
+    def test_money_after_a_close_is_shown_and_closed_by_a_later_close(self):
+        # Found by the tester: front closed, then took cash and refunded some; the sheet
+        # still showed the close alone and a second close was refused, so that money was
+        # never counted. As a till: the close as it was, what came since, a later close.
+        self.take_the_day()
+        self.paydesk("close", "--date", self.today, "--desk", "front", "--counted", "20",
+                     "--as", "Sam", pin="1357")
+        c = self.query("SELECT id FROM clients")[0][0]
+        b = self.drive("book", str(c), "1400", "eur")["subject"]["id"]
+        self.drive("--amount", "400", "desk-take", str(b), "cash")
+        self.drive("--amount", "1000", "desk-take", str(b), "cash")
+        self.drive("--amount", "400", "desk-refund", str(b), user="Alex")
+        out = self.paydesk("close", "--date", self.today, "--desk", "front").stdout
+        self.assertIn("Cash counted: 20.00 EUR (exact)", out)  # the close as it was
+        self.assertIn("Closed by Sam at ", out)
+        self.assertIn("Since the close at ", out)
+        self.assertRegex(out, r"Since the close at \d\d:\d\d:\n.*\ncash\s+EUR\s+3\s+14\.00"
+                              r"\s+4\.00\s+10\.00")
+        self.assertIn("Cash taken since the close: 10.00 EUR", out)
+        self.assertIn("Not closed since", out)
+        self.assertLessEqual(max(len(line) for line in out.splitlines()), 80, out)
+        # a later close covers what came after the first one, audited
+        later = self.paydesk("close", "--date", self.today, "--desk", "front", "--counted",
+                             "10", "--as", "Alex", pin="2468")
+        self.assertIn("Cash expected in the till: 10.00 EUR", later.stdout)
+        self.assertIn("Cash counted: 10.00 EUR (exact)", later.stdout)
+        self.assertIn("It covers what came after the close before it (1 earlier)",
+                      later.stdout)
+        self.assertNotIn("Since the close", later.stdout)
+        audit = self.query("SELECT actor, amount, detail FROM audit_log"
+                           " WHERE action = 'day.close' ORDER BY id")
+        self.assertEqual([(a, m) for a, m, _ in audit], [("Sam", 2000), ("Alex", 1000)])
+        self.assertIn("after the close at", audit[1][2])
+        # nothing since: a third close is refused, as before
+        again = self.paydesk("close", "--date", self.today, "--desk", "front", "--counted",
+                             "0", "--as", "Alex", pin="2468", expect=1)
+        self.assertIn("already closed: by Alex", again.stderr)
+        self.assertEqual(self.query("SELECT count(*) FROM day_closes"), [(2,)])
+
     def amy_with_a_card(self):
         self.drive("settings", "bill_with_stripe", "on")
         c = self.drive("client", "Amy Pond", "amy@example.com")["subject"]["id"]
