@@ -211,12 +211,16 @@ int day_close_check(const struct day_close_sheet *s, const char *counted_text,
 	if (!counted_text || !*counted_text)
 		return pd_error_set(err, PD_ERR_USAGE,
 				    "type the cash counted in the till (0 when there is none)");
-	int rc = money_parse(counted_text, s->cash_currency, counted, err);
+	/* closed with money since: what a later close counts */
+	bool later = s->closed && s->nafter > 0;
+	const char *cur = later ? s->close.currency : s->cash_currency;
+	int64_t expected = later ? s->after_cash : s->expected_cash;
+	int rc = money_parse(counted_text, cur, counted, err);
 	if (rc)
 		return rc;
 	if (*counted < 0)
 		return pd_error_set(err, PD_ERR_USAGE, "the cash counted cannot be negative");
-	*difference = *counted - s->expected_cash;
+	*difference = *counted - expected;
 	if (comment && *comment) {
 		rc = text_check("Comment", comment, DAY_CLOSE_COMMENT_MAX, false, false, err);
 		if (rc)
@@ -227,10 +231,9 @@ int day_close_check(const struct day_close_sheet *s, const char *counted_text,
 		return pd_error_set(
 			err, PD_ERR_USAGE,
 			"counted %s, expected %s: %s needs a comment saying why",
-			money_format(*counted, s->cash_currency, got, sizeof got),
-			money_format(s->expected_cash, s->cash_currency, exp, sizeof exp),
-			day_close_difference_words(*difference, s->cash_currency, words,
-						   sizeof words));
+			money_format(*counted, cur, got, sizeof got),
+			money_format(expected, cur, exp, sizeof exp),
+			day_close_difference_words(*difference, cur, words, sizeof words));
 	}
 	return PD_OK;
 }
