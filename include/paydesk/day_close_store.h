@@ -41,6 +41,12 @@ int day_close_expected(sqlite3 *db, const struct day_close_scope *s, struct day_
 int day_close_note_desk_refund(sqlite3 *db, const char *history_id, const char *desk,
 			       const char *actor, struct pd_error *err);
 
+/* Record who refunded amount of a card payment (payment_intent) at which
+ * desk, now: the day close counts it there instead of at the payment's. */
+int day_close_note_card_refund(sqlite3 *db, const char *payment_intent, int64_t amount,
+			       const char *currency, const char *refund_id, const char *desk,
+			       const char *actor, struct pd_error *err);
+
 /* A close as stored. */
 struct day_close_row {
 	int64_t id;

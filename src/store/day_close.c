@@ -134,12 +134,24 @@ int day_close_expected(sqlite3 *db, const struct day_close_scope *s, struct day_
 	if (!rc)
 		rc = add_rows(
 			db,
-			"SELECT 'card', p.currency, count(*), sum(p.amount + p.tip), sum(p.refunded),"
+			"SELECT 'card', p.currency, count(*), sum(p.amount + p.tip),"
+			" sum(p.refunded - (SELECT ifnull(sum(r.amount), 0) FROM card_refunds r"
+			"   WHERE r.payment_intent_id = p.payment_intent_id)),"
 			" sum(EXISTS (SELECT 1 FROM history h WHERE h.stripe_id = p.payment_intent_id))"
 			" FROM appointment_payments p"
 			" WHERE p.method IN ('card', 'link', 'reader') AND p.status = 'succeeded'"
 			"  AND p.created_at >= ?1 AND p.created_at < ?2"
 			"  AND (?3 = '' OR p.desk = ?3) AND (?4 = '' OR p.actor = ?4 COLLATE NOCASE)"
+			" GROUP BY 2",
+			s, out, max, n, err);
+	/* Card refunds of appointments' payments, where and by whom made
+	 * (schema 33); a refund noted nowhere stays with its payment, above. */
+	if (!rc)
+		rc = add_rows(
+			db,
+			"SELECT 'card', currency, count(*), 0, sum(amount), 0 FROM card_refunds"
+			" WHERE refunded_at >= ?1 AND refunded_at < ?2"
+			"  AND (?3 = '' OR desk = ?3) AND (?4 = '' OR actor = ?4 COLLATE NOCASE)"
 			" GROUP BY 2",
 			s, out, max, n, err);
 	/* No-show and late-cancellation fees: card money of the desk and user
@@ -173,6 +185,28 @@ int day_close_note_desk_refund(sqlite3 *db, const char *history_id, const char *
 	int step = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return step == SQLITE_DONE ? PD_OK : db_fail(db, "noting who refunded at the desk", err);
+}
+
+int day_close_note_card_refund(sqlite3 *db, const char *payment_intent, int64_t amount,
+			       const char *currency, const char *refund_id, const char *desk,
+			       const char *actor, struct pd_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+			    "INSERT INTO card_refunds (payment_intent_id, amount, currency, refund_id,"
+			    " desk, actor, refunded_at) VALUES (?, ?, ?, ?, ?, ?, strftime('%s'))",
+			    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, payment_intent, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, amount);
+	sqlite3_bind_text(st, 3, currency, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, refund_id ? refund_id : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, desk, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, actor, -1, SQLITE_TRANSIENT);
+	int step = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return step == SQLITE_DONE ? PD_OK : db_fail(db, "noting who refunded the card", err);
 }
 
 int day_close_get(sqlite3 *db, const char *day, const char *desk, const char *user,

@@ -1148,7 +1148,22 @@ const struct migration store_migrations[] = {
 	  * the day's start): a day may have several closes now. */
 	 "DROP INDEX day_closes_one;"
 	 "CREATE INDEX day_closes_of ON day_closes(day, desk, user_name COLLATE NOCASE, closed_at);"
-	 "ALTER TABLE day_closes ADD COLUMN covers_from INTEGER NOT NULL DEFAULT 0;", NULL},
+	 "ALTER TABLE day_closes ADD COLUMN covers_from INTEGER NOT NULL DEFAULT 0;"
+	 /* A card refund of an appointment's payment counts at the desk and
+	  * user that made it, on the day made; one not noted here (made
+	  * before, or elsewhere) stays with the payment's desk and user. */
+	 "CREATE TABLE card_refunds ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  payment_intent_id TEXT NOT NULL,"
+	 "  amount INTEGER NOT NULL CHECK (amount > 0),"
+	 "  currency TEXT NOT NULL,"
+	 "  refund_id TEXT NOT NULL DEFAULT '',"
+	 "  desk TEXT NOT NULL,"
+	 "  actor TEXT NOT NULL,"
+	 "  refunded_at INTEGER NOT NULL"
+	 ");"
+	 "CREATE INDEX card_refunds_pi ON card_refunds(payment_intent_id);"
+	 "CREATE INDEX card_refunds_at ON card_refunds(refunded_at);", NULL},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

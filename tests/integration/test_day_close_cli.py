@@ -243,6 +243,24 @@ class DayCloseCli(unittest.TestCase):
         self.assertIn("already closed: by Alex", again.stderr)
         self.assertEqual(self.query("SELECT count(*) FROM day_closes"), [(2,)])
 
+    def test_a_card_refund_counts_at_the_desk_and_user_that_made_it(self):
+        # Found by the tester: Sam's card refund at desk back counted on front/Alex (who
+        # took the payment), so front's card line was wrong and back's missed it.
+        self.take_the_day()  # Alex took 20.00 by card at front
+        a = self.query("SELECT appointment_id FROM appointment_payments WHERE method = 'card'"
+                       " AND status = 'succeeded'")[0][0]
+        self.paydesk("users", "refund-limit", "50", "eur")
+        self.drive("--amount", "500", "--reason", "requested_by_customer", "refund", str(a),
+                   desk="back")
+        front = self.paydesk("close", "--date", self.today, "--desk", "front", "--user",
+                             "Alex").stdout
+        self.assertRegex(front, r"card \(Stripe\)\s+EUR\s+1\s+20\.00\s+0\.00\s+20\.00")
+        back = self.paydesk("close", "--date", self.today, "--desk", "back", "--user",
+                            "Sam").stdout
+        self.assertRegex(back, r"card \(Stripe\)\s+EUR\s+1\s+0\.00\s+5\.00")
+        every = self.paydesk("close", "--date", self.today).stdout
+        self.assertRegex(every, r"card \(Stripe\)\s+EUR\s+2\s+20\.00\s+5\.00\s+15\.00")
+
     def amy_with_a_card(self):
         self.drive("settings", "bill_with_stripe", "on")
         c = self.drive("client", "Amy Pond", "amy@example.com")["subject"]["id"]
