@@ -190,7 +190,7 @@ int packages_draw(sqlite3 *db, const struct session *who, int64_t appointment_id
 
 /* Reserve the payouts within the staff refund limits (parts has room for n). */
 static int reserve_payouts(const struct pay_env *e, const struct package_draw *draws, size_t n,
-			   const struct pkg_payout *pay, struct auth_refund_part *parts,
+			   struct pkg_payout *pay, struct auth_refund_part *parts,
 			   char (*pids)[64], size_t *nparts, struct pd_error *err)
 {
 	*nparts = 0;
@@ -207,7 +207,7 @@ static int reserve_payouts(const struct pay_env *e, const struct package_draw *d
 		else
 			snprintf(pids[*nparts], 64, "pkg_%lld", (long long)c.id);
 		parts[*nparts] = (struct auth_refund_part){pids[*nparts], pay[i].amount, 0};
-		(*nparts)++;
+		pay[i].part = (*nparts)++;
 		memcpy(currency, c.currency, sizeof currency);
 	}
 	return *nparts ? auth_refund_reserve(e->db, e->who, currency, parts, *nparts, err) : PD_OK;
@@ -316,10 +316,16 @@ int packages_return_draws(const struct pay_env *e, int64_t appointment_id,
 out:
 	/* a card refund Stripe made stays made whatever the store did */
 	for (size_t k = 0; reserved && k < nparts; k++) {
-		bool made = !rc;
-		for (size_t i = 0; !made && i < n; i++)
-			made = pay[i].sent && strcmp(pids[k], parts[k].payment) == 0;
-		auth_refund_settle(e->db, &parts[k], made ? AUTH_REFUND_MADE : AUTH_REFUND_NOT_MADE);
+		bool made = !rc, unknown = false;
+		for (size_t i = 0; i < n; i++) {
+			if (!pay[i].amount || pay[i].part != k)
+				continue;
+			made = made || pay[i].sent;
+			unknown = unknown || pay[i].unknown;
+		}
+		auth_refund_settle(e->db, &parts[k], made	 ? AUTH_REFUND_MADE
+						     : unknown ? AUTH_REFUND_UNKNOWN
+							       : AUTH_REFUND_NOT_MADE);
 	}
 	free(pids);
 	free(parts);

@@ -38,6 +38,8 @@ struct pkg_payout {
 	int64_t amount; /* 0: the package takes the visit / credit back */
 	bool card;	/* through Stripe (the sale's PaymentIntent), else at the desk */
 	bool sent;
+	bool unknown; /* sent, Stripe's answer lost: paydesk recover finishes it */
+	size_t part;  /* its refund-limit reservation (packages_return_draws) */
 	char refund_id[64];
 };
 /* out[i] for draws[i] (room for n). */

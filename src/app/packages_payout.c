@@ -138,7 +138,8 @@ int pkg_payouts_send(const struct pay_env *e, const struct package_draw *draws, 
 		enum outbox_state state;
 		pay_send_money_state(e, "/v1/refunds", p, &resp, &state, &send_err);
 		stripe_params_free(&p);
-		if (state != OUTBOX_DONE && state != OUTBOX_FAILED)
+		pay[i].unknown = state != OUTBOX_DONE && state != OUTBOX_FAILED;
+		if (pay[i].unknown)
 			rc = pd_error_set(err, PD_ERR, PAY_REFUND_UNKNOWN, send_err.msg);
 		else if (resp.outcome != STRIPE_OUTCOME_OK)
 			rc = pd_error_set(err, PD_ERR, "refund not made: %s", send_err.msg);
