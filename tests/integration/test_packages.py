@@ -326,6 +326,35 @@ class PackagesTest(unittest.TestCase):
         out = self.paydesk("packages", "undraw", "--appointment", str(a1), "--yes", check=1)
         self.assertEqual(len(self.fake.requests(method="POST", path_prefix="/v1/refunds")), 2)
 
+    def test_a_card_payout_whose_answer_was_lost_is_made_once(self):
+        """The network goes while the visit's money is on its way back to the card: the
+        desk is told, the visit stays drawn; a retry is refused until paydesk recover has
+        sent that same call; then giving it back records it without a second refund."""
+        pkg = self.define_visits(name="2 cuts", visits="2", price="70")
+        clara = self.client("Clara Oswald", card="pm_card_visa")
+        self.paydesk("packages", "sell", str(pkg), "--client", str(clara), "--tender", "card",
+                     "--yes", check=0)
+        a1 = self.book(clara)
+        self.paydesk("packages", "draw", "--appointment", str(a1), check=0)
+        self.paydesk("packages", "refund", "1", "--yes", check=0)
+        self.fake.add_fault("drop", method="POST", path_prefix="/v1/refunds", execute=False)
+        lost = self.paydesk("packages", "undraw", "--appointment", str(a1), "--yes")
+        self.assertNotEqual(lost.returncode, 0, lost.stdout)
+        self.assertIn("not known yet", lost.stderr)
+        self.assertEqual(self.appt(a1)[1], "paid")
+        again = self.paydesk("packages", "undraw", "--appointment", str(a1), "--yes")
+        self.assertNotEqual(again.returncode, 0)
+        self.assertIn("still unresolved", again.stderr)
+        self.fake.clear_faults()
+        self.paydesk("recover", check=0)
+        out = self.paydesk("packages", "undraw", "--appointment", str(a1), "--yes", check=0)
+        self.assertIn("35.00 USD back to the card through Stripe for 1 visit of 2 cuts",
+                      out.stdout)
+        refunds = self.fake.api("GET", "/v1/refunds", {"limit": 10}, key=KEY).json()["data"]
+        self.assertEqual(sorted(r["amount"] for r in refunds), [3500, 3500])  # made once
+        self.assertEqual(self.sql("SELECT state, refunded FROM client_packages"),
+                         [("refunded", 7000)])
+
     def test_sold_to_a_client_named_or_told_which_when_the_name_is_ambiguous(self):
         """Tester: `packages sell --client "Zoë Martin"` was refused; only a number or an
         email was taken."""
