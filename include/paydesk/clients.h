@@ -49,6 +49,11 @@ int clients_get(sqlite3 *db, int64_t id, struct client *out, struct pd_error *er
 /* The client whose email matches (case-insensitively), 0 in *id when none. */
 int clients_find_email(sqlite3 *db, const char *email, int64_t *id, struct pd_error *err);
 
+/* Ids of the clients called name (case-insensitive, accents as typed),
+ * oldest first: 0, 1 or more (*ids heap, caller frees). */
+int clients_find_name(sqlite3 *db, const char *name, int64_t **ids, size_t *n,
+		      struct pd_error *err);
+
 /* Ids of clients whose name, email or phone contains query (case-insensitive
  * for ASCII; "" matches all), ordered by name. *ids is heap (caller frees). */
 int clients_search(sqlite3 *db, const char *query, int64_t **ids, size_t *n,

@@ -2,8 +2,11 @@
  * desk and a user (or all of them) — cash, cheque, gift voucher, another
  * card machine from the desk's records, card payments Stripe confirmed to
  * the desk — against the cash counted in the till. A difference needs a
- * comment; the close is stored once (a second close of the same day, desk
- * and user is refused and shows the first) and audited (`day.close`). */
+ * comment; a close is stored as it was and audited (`day.close`). Money
+ * taken or refunded after a close shows apart ("since the close") and is
+ * closed by a later close of the same day, desk and user, which covers
+ * only what came after the one before; with nothing after, a second close
+ * is refused and shows the first. */
 #ifndef PAYDESK_DAY_CLOSE_H
 #define PAYDESK_DAY_CLOSE_H
 
@@ -34,9 +37,18 @@ struct day_close_sheet {
 	 * ("" while the day took cash in several currencies: choose one). */
 	char cash_currency[4];
 	int64_t expected_cash;
-	bool closed;               /* then close holds it, and lines are its own */
+	bool closed;               /* then close holds the latest, and lines are its own */
 	struct day_close_row close;
+	/* Closed, and money was taken or refunded here after that close: what
+	 * a later close covers (from close.closed_at to the day's end), and
+	 * the cash of it in close.currency. */
+	struct day_close_line after[DAY_CLOSE_MAX_LINES];
+	int nafter;
+	int64_t after_cash;
 };
+
+/* Whether a close can be made now: not closed, or money came after it. */
+bool day_close_open(const struct day_close_sheet *s);
 
 /* The sheet of day ("YYYY-MM-DD") for desk and user (NULL or "" : all):
  * the stored close when the day is closed, else the takings now. currency
@@ -53,8 +65,10 @@ int day_close_check(const struct day_close_sheet *s, const char *counted_text,
 
 /* Close the day: re-reads the takings inside the write lock, checks as
  * day_close_check, stores the close with its lines and the audit entry in
- * one transaction; *out is the sheet of the close. A closed day is refused
- * (PD_ERR_EXISTS, saying who closed it when, and what was counted). */
+ * one transaction; *out is the sheet of the close. A day closed already is
+ * closed again only for what came after its last close (the cash counted
+ * is that money's); with nothing after, it is refused (PD_ERR_EXISTS,
+ * saying who closed it when, and what was counted). */
 int day_close_save(sqlite3 *db, const struct session *who, const char *day, const char *desk,
 		   const char *user, const char *currency, const char *counted_text,
 		   const char *comment, struct day_close_sheet *out, struct pd_error *err);

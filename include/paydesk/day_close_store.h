@@ -41,6 +41,12 @@ int day_close_expected(sqlite3 *db, const struct day_close_scope *s, struct day_
 int day_close_note_desk_refund(sqlite3 *db, const char *history_id, const char *desk,
 			       const char *actor, struct pd_error *err);
 
+/* Record who refunded amount of a card payment (payment_intent) at which
+ * desk, now: the day close counts it there instead of at the payment's. */
+int day_close_note_card_refund(sqlite3 *db, const char *payment_intent, int64_t amount,
+			       const char *currency, const char *refund_id, const char *desk,
+			       const char *actor, struct pd_error *err);
+
 /* A close as stored. */
 struct day_close_row {
 	int64_t id;
@@ -51,14 +57,21 @@ struct day_close_row {
 	char comment[400];
 	char closed_by[USER_NAME_MAX + 1];
 	int64_t closed_at;
+	int64_t covers_from; /* a later close: from the close before it; 0: the day's start */
+	int earlier;	     /* closes of the same day, desk and user before this one */
 	struct day_close_line lines[DAY_CLOSE_MAX_LINES];
 	int nlines;
 };
 
-/* The close of day / desk / user (users compared case-insensitively):
- * PD_ERR_NOT_FOUND when the day is not closed. */
+/* The latest close of day / desk / user (users compared case-insensitively),
+ * with how many came before it: PD_ERR_NOT_FOUND when the day is not closed. */
 int day_close_get(sqlite3 *db, const char *day, const char *desk, const char *user,
 		  struct day_close_row *out, struct pd_error *err);
+
+/* The lines of every close of day / desk / user added up (tender and
+ * currency): what the closes covered. */
+int day_close_closed_lines(sqlite3 *db, const char *day, const char *desk, const char *user,
+			   struct day_close_line *out, int max, int *n, struct pd_error *err);
 
 /* Insert r with its lines (inside the caller's transaction); r->id is set. */
 int day_close_insert(sqlite3 *db, struct day_close_row *r, struct pd_error *err);

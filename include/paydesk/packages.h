@@ -117,9 +117,16 @@ int packages_draw(sqlite3 *db, const struct session *who, int64_t appointment_id
 
 /* Give back every draw still standing on appointment_id (its payment is
  * undone): the payment rows read refunded, the visits / credit return to
- * the package. Audited (package.return). PD_ERR_NOT_FOUND when none. */
-int packages_return_draws(sqlite3 *db, const struct session *who, int64_t appointment_id,
+ * the package. Audited (package.return). PD_ERR_NOT_FOUND when none.
+ * A package refunded already takes nothing back: the draw's share of its
+ * price goes back as money in the sale's tender (package.refund) — at the
+ * desk, or through Stripe for a card sale (e->key needed), once. */
+int packages_return_draws(const struct pay_env *e, int64_t appointment_id,
 			  struct pay_result *r, struct pd_error *err);
+/* What giving back appointment_id's draws pays out, for the confirm: "2 cuts
+ * was refunded: 35.00 USD goes back in cash at the desk"; 1 when money
+ * moves, 0 (out "") when everything goes back into the packages. */
+int packages_return_payout(sqlite3 *db, int64_t appointment_id, char *out, size_t len);
 
 /* Refund what is unused of sale (cpkg_refund_due), once: by card through
  * Stripe (e->key needed), otherwise recorded as handed back at the desk

@@ -98,6 +98,13 @@ int cpkg_open_ids(sqlite3 *db, int64_t **ids, size_t *n, struct pd_error *err);
  * and expires_at of c->id (a sale paid later counts from its payment). */
 int cpkg_update(sqlite3 *db, const struct client_package *c, struct pd_error *err);
 
+/* One refund of sale (schema 33): amount in its tender, Stripe's refund
+ * id or the desk record's, at desk by actor, now; a desk tender's is also
+ * noted in desk_refunds so the day close counts it where it was made. */
+int cpkg_refund_note(sqlite3 *db, const struct client_package *c, int64_t amount,
+		     const char *refund_id, const char *desk, const char *actor,
+		     struct pd_error *err);
+
 /* ---- draws ---- */
 
 struct package_draw {

@@ -50,6 +50,7 @@ struct visit_summary {
 	struct {
 		char currency[4];
 		int64_t paid, refunded, due;
+		int64_t fees, fees_refunded; /* no-show / late-cancel fees charged, apart */
 	} money[VISITS_CURRENCIES];
 	int ncurrencies;
 	bool more_currencies; /* some were left out of money[] */

@@ -85,13 +85,21 @@ static int pick_cash(struct day_close_sheet *s, const char *currency, struct pd_
 	return PD_OK;
 }
 
-static int read_now(sqlite3 *db, struct day_close_sheet *s, int64_t since, int64_t until,
-		    struct pd_error *err)
+bool day_close_open(const struct day_close_sheet *s)
 {
-	struct day_close_scope scope = {since, until, s->desk, s->user};
+	return !s->closed || s->nafter > 0;
+}
+
+/* The takings of [from, to) at the sheet's desk and user into s->lines; the
+ * whole account's Stripe money of the day [since, until). */
+static int read_now(sqlite3 *db, struct day_close_sheet *s, int64_t from, int64_t to,
+		    int64_t since, int64_t until, struct pd_error *err)
+{
+	struct day_close_scope scope = {from, to, s->desk, s->user};
 	int rc = day_close_expected(db, &scope, s->lines, DAY_CLOSE_MAX_LINES, &s->nlines, err);
 	if (rc)
 		return rc;
+	s->nstripe = 0;
 	/* the whole account's Stripe money, as the History tab has it */
 	struct history_taking t[HISTORY_MAX_TAKINGS];
 	int n = 0;
@@ -102,6 +110,53 @@ static int read_now(sqlite3 *db, struct day_close_sheet *s, int64_t since, int64
 	if (!rc)
 		rc = history_last_synced(db, &s->synced_at, err);
 	return rc;
+}
+
+/* s->after: the day's takings at s's desk and user now, less the lines of
+ * every close of the day; lines that did not change are left out. */
+static int after_closes(sqlite3 *db, struct day_close_sheet *s, int64_t since, int64_t until,
+			struct pd_error *err)
+{
+	struct day_close_scope scope = {since, until, s->desk, s->user};
+	struct day_close_line closed[DAY_CLOSE_MAX_LINES];
+	int nclosed = 0, n = 0;
+	int rc = day_close_expected(db, &scope, s->after, DAY_CLOSE_MAX_LINES, &n, err);
+	if (!rc)
+		rc = day_close_closed_lines(db, s->day, s->desk, s->user, closed,
+					    DAY_CLOSE_MAX_LINES, &nclosed, err);
+	if (rc)
+		return rc;
+	for (int k = 0; k < nclosed; k++) {
+		int i = 0;
+		while (i < n && (strcmp(s->after[i].tender, closed[k].tender) ||
+				 strcmp(s->after[i].currency, closed[k].currency)))
+			i++;
+		if (i == n) { /* gone since (not expected): shown as taken back */
+			if (n == DAY_CLOSE_MAX_LINES)
+				continue;
+			s->after[n] = (struct day_close_line){0};
+			memcpy(s->after[n].tender, closed[k].tender, sizeof closed[k].tender);
+			memcpy(s->after[n].currency, closed[k].currency, 4);
+			n++;
+		}
+		s->after[i].count -= closed[k].count;
+		s->after[i].taken -= closed[k].taken;
+		s->after[i].refunded -= closed[k].refunded;
+		s->after[i].in_history -= closed[k].in_history;
+	}
+	s->nafter = 0;
+	s->after_cash = 0;
+	for (int i = 0; i < n; i++) {
+		struct day_close_line l = s->after[i];
+		if (!l.count && !l.taken && !l.refunded)
+			continue;
+		if (l.in_history < 0)
+			l.in_history = 0;
+		s->after[s->nafter++] = l;
+		if (!strcmp(l.tender, "cash") && !strcmp(l.currency, s->close.currency))
+			s->after_cash += l.taken - l.refunded;
+	}
+	return PD_OK;
 }
 
 int day_close_read(sqlite3 *db, const char *day, const char *desk, const char *user,
@@ -122,13 +177,31 @@ int day_close_read(sqlite3 *db, const char *day, const char *desk, const char *u
 		out->nlines = out->close.nlines;
 		memcpy(out->cash_currency, out->close.currency, 4);
 		out->expected_cash = out->close.expected_cash;
-		return history_last_synced(db, &out->synced_at, err);
+		/* what came after it, as a till: the day's takings now less what
+		 * its closes covered — exact, whatever second anything was taken */
+		rc = after_closes(db, out, since, until, err);
+		return rc ? rc : history_last_synced(db, &out->synced_at, err);
 	}
 	if (rc != PD_ERR_NOT_FOUND)
 		return rc;
 	*err = (struct pd_error){0};
-	rc = read_now(db, out, since, until, err);
+	rc = read_now(db, out, since, until, since, until, err);
 	return rc ? rc : pick_cash(out, currency, err);
+}
+
+/* The sheet a close made now covers: the day so far, or — closed already —
+ * what came after its closes (s->after), the cash in the first close's
+ * currency unless another is asked for. */
+static int read_to_close(sqlite3 *db, const char *day, const char *desk, const char *user,
+			 const char *currency, struct day_close_sheet *out, struct pd_error *err)
+{
+	int rc = day_close_read(db, day, desk, user, currency, out, err);
+	if (rc || !out->closed || out->nafter == 0)
+		return rc; /* closed with nothing after: refused by the caller */
+	memcpy(out->lines, out->after, sizeof out->lines);
+	out->nlines = out->nafter;
+	out->closed = false;
+	return pick_cash(out, currency && *currency ? currency : out->close.currency, err);
 }
 
 int day_close_check(const struct day_close_sheet *s, const char *counted_text,
@@ -138,12 +211,16 @@ int day_close_check(const struct day_close_sheet *s, const char *counted_text,
 	if (!counted_text || !*counted_text)
 		return pd_error_set(err, PD_ERR_USAGE,
 				    "type the cash counted in the till (0 when there is none)");
-	int rc = money_parse(counted_text, s->cash_currency, counted, err);
+	/* closed with money since: what a later close counts */
+	bool later = s->closed && s->nafter > 0;
+	const char *cur = later ? s->close.currency : s->cash_currency;
+	int64_t expected = later ? s->after_cash : s->expected_cash;
+	int rc = money_parse(counted_text, cur, counted, err);
 	if (rc)
 		return rc;
 	if (*counted < 0)
 		return pd_error_set(err, PD_ERR_USAGE, "the cash counted cannot be negative");
-	*difference = *counted - s->expected_cash;
+	*difference = *counted - expected;
 	if (comment && *comment) {
 		rc = text_check("Comment", comment, DAY_CLOSE_COMMENT_MAX, false, false, err);
 		if (rc)
@@ -154,10 +231,9 @@ int day_close_check(const struct day_close_sheet *s, const char *counted_text,
 		return pd_error_set(
 			err, PD_ERR_USAGE,
 			"counted %s, expected %s: %s needs a comment saying why",
-			money_format(*counted, s->cash_currency, got, sizeof got),
-			money_format(s->expected_cash, s->cash_currency, exp, sizeof exp),
-			day_close_difference_words(*difference, s->cash_currency, words,
-						   sizeof words));
+			money_format(*counted, cur, got, sizeof got),
+			money_format(expected, cur, exp, sizeof exp),
+			day_close_difference_words(*difference, cur, words, sizeof words));
 	}
 	return PD_OK;
 }
@@ -196,9 +272,12 @@ int day_close_save(sqlite3 *db, const struct session *who, const char *day, cons
 	rc = db_begin(db, err);
 	if (rc)
 		return rc;
-	rc = day_close_read(db, day, desk, user, currency, out, err);
+	int64_t now = (int64_t)time(NULL);
+	rc = read_to_close(db, day, desk, user, currency, out, err);
 	if (!rc && out->closed)
 		rc = already_closed(&out->close, out, err);
+	int earlier = rc ? 0 : (out->close.closed_at ? out->close.earlier + 1 : 0);
+	int64_t before = out->close.closed_at;
 	int64_t counted = 0, difference = 0;
 	if (!rc)
 		rc = day_close_check(out, counted_text, comment, &counted, &difference, err);
@@ -214,7 +293,9 @@ int day_close_save(sqlite3 *db, const struct session *who, const char *day, cons
 		snprintf(c->comment, sizeof c->comment, "%s", comment ? comment : "");
 		snprintf(c->closed_by, sizeof c->closed_by, "%s",
 			 who && who->name[0] ? who->name : "system");
-		c->closed_at = (int64_t)time(NULL);
+		c->closed_at = now;
+		c->covers_from = earlier ? before : 0;
+		c->earlier = earlier;
 		memcpy(c->lines, out->lines, sizeof c->lines);
 		c->nlines = out->nlines;
 		rc = day_close_insert(db, c, err);
@@ -222,7 +303,14 @@ int day_close_save(sqlite3 *db, const struct session *who, const char *day, cons
 	if (!rc) {
 		char detail[1024], scope[200], exp[64], words[80], obj[48];
 		scope_words(out, scope, sizeof scope);
-		snprintf(detail, sizeof detail, "%s · cash expected %s, %s%s%s", scope,
+		char after[64] = "";
+		if (earlier) {
+			struct tz_civil t;
+			tz_to_civil(before, &t);
+			snprintf(after, sizeof after, " · after the close at %02d:%02d",
+				 t.hour % 100, t.minute % 100);
+		}
+		snprintf(detail, sizeof detail, "%s%s · cash expected %s, %s%s%s", scope, after,
 			 money_format(out->expected_cash, out->cash_currency, exp, sizeof exp),
 			 day_close_difference_words(difference, out->cash_currency, words,
 						    sizeof words),
@@ -240,5 +328,7 @@ int day_close_save(sqlite3 *db, const struct session *who, const char *day, cons
 		return rc;
 	}
 	out->closed = true;
+	out->nafter = 0;
+	out->after_cash = 0;
 	return PD_OK;
 }

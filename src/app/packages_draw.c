@@ -188,33 +188,74 @@ int packages_draw(sqlite3 *db, const struct session *who, int64_t appointment_id
 	return rc;
 }
 
-int packages_return_draws(sqlite3 *db, const struct session *who, int64_t appointment_id,
+/* Reserve the payouts within the staff refund limits (parts has room for n). */
+static int reserve_payouts(const struct pay_env *e, const struct package_draw *draws, size_t n,
+			   struct pkg_payout *pay, struct auth_refund_part *parts,
+			   char (*pids)[64], size_t *nparts, struct pd_error *err)
+{
+	*nparts = 0;
+	char currency[4] = "";
+	for (size_t i = 0; i < n; i++) {
+		struct client_package c;
+		if (!pay[i].amount)
+			continue;
+		int rc = cpkg_get(e->db, draws[i].client_package_id, &c, err);
+		if (rc)
+			return rc;
+		if (pay[i].card)
+			snprintf(pids[*nparts], 64, "%s", c.payment_intent_id);
+		else
+			snprintf(pids[*nparts], 64, "pkg_%lld", (long long)c.id);
+		parts[*nparts] = (struct auth_refund_part){pids[*nparts], pay[i].amount, 0};
+		pay[i].part = (*nparts)++;
+		memcpy(currency, c.currency, sizeof currency);
+	}
+	return *nparts ? auth_refund_reserve(e->db, e->who, currency, parts, *nparts, err) : PD_OK;
+}
+
+int packages_return_draws(const struct pay_env *e, int64_t appointment_id,
 			  struct pay_result *r, struct pd_error *err)
 {
 	memset(r, 0, sizeof *r);
-	int rc = auth_allow_now(db, who, AUTH_TAKE_PAYMENT, err);
-	if (!rc)
-		rc = db_begin(db, err);
-	if (rc)
-		return rc;
+	int rc = auth_allow_now(e->db, e->who, AUTH_TAKE_PAYMENT, err);
 	struct package_draw *draws = NULL;
 	size_t n = 0;
-	rc = draws_of_appointment(db, appointment_id, &draws, &n, err);
+	if (!rc)
+		rc = draws_of_appointment(e->db, appointment_id, &draws, &n, err);
 	if (!rc && n == 0)
 		rc = pd_error_set(err, PD_ERR_NOT_FOUND,
 				  "nothing on this appointment was paid from a package or credit");
-	struct pay_env e = {.db = db, .who = who};
+	/* A refunded package takes nothing back: its share is paid out (money
+	 * first for a card, Stripe's refund made before the transaction). */
+	struct pkg_payout *pay = n ? calloc(n, sizeof *pay) : NULL;
+	struct auth_refund_part *parts = n ? calloc(n, sizeof *parts) : NULL;
+	char(*pids)[64] = n ? calloc(n, sizeof *pids) : NULL;
+	size_t nparts = 0;
+	if (!rc && (!pay || !parts || !pids))
+		rc = pd_error_set(err, PD_ERR, "out of memory");
+	if (!rc)
+		rc = pkg_payouts_plan(e->db, draws, n, pay, err);
+	if (!rc)
+		rc = reserve_payouts(e, draws, n, pay, parts, pids, &nparts, err);
+	bool reserved = !rc;
+	if (!rc)
+		rc = pkg_payouts_send(e, draws, n, pay, err);
+	if (!rc)
+		rc = db_begin(e->db, err);
+	if (rc)
+		goto out;
 	char names[400] = "";
-	int64_t visits = 0, credit = 0;
+	int64_t visits = 0, credit = 0, cash = 0, card = 0;
+	bool all_cash = true;
 	char currency[4] = "";
 	for (size_t i = 0; !rc && i < n; i++) {
 		struct client_package c;
 		struct pay_attempt row;
-		rc = cpkg_get(db, draws[i].client_package_id, &c, err);
+		rc = cpkg_get(e->db, draws[i].client_package_id, &c, err);
 		if (!rc)
-			rc = draws_set_returned(db, draws[i].id, pay_actor(who), err);
+			rc = draws_set_returned(e->db, draws[i].id, pay_actor(e->who), err);
 		if (!rc)
-			rc = payrows_get(db, draws[i].payment_row, &row, err);
+			rc = payrows_get(e->db, draws[i].payment_row, &row, err);
 		if (rc)
 			break;
 		row.status = PAYROW_CANCELLED;
@@ -223,10 +264,15 @@ int packages_return_draws(sqlite3 *db, const struct session *who, int64_t appoin
 		free(row.message);
 		row.message = strdup(msg);
 		snprintf(obj, sizeof obj, "client_package:%lld", (long long)c.id);
-		rc = pay_settle_in(&e, &row, NULL, "package.return", draws[i].amount, obj, r, err);
+		rc = pay_settle_in(e, &row, NULL, "package.return", draws[i].amount, obj, r, err);
+		if (!rc)
+			rc = pkg_payout_record(e, &draws[i], &pay[i], err);
 		visits += draws[i].visits;
 		if (!draws[i].visits)
 			credit += draws[i].amount;
+		*(pay[i].card ? &card : &cash) += pay[i].amount;
+		if (pay[i].amount && !pay[i].card && strcmp(c.method, "cash") != 0)
+			all_cash = false;
 		memcpy(currency, row.currency, sizeof currency);
 		if (!strstr(names, c.name)) {
 			size_t used = strlen(names);
@@ -235,10 +281,9 @@ int packages_return_draws(sqlite3 *db, const struct session *who, int64_t appoin
 		}
 		pay_attempt_free(&row);
 	}
-	free(draws);
-	rc = pkg_finish(db, rc, err);
+	rc = pkg_finish(e->db, rc, err);
 	if (!rc) {
-		char what[120] = "", money[64];
+		char what[120] = "", money[64], moved[160] = "no money moved";
 		if (visits)
 			snprintf(what, sizeof what, "%lld visit%s", (long long)visits,
 				 visits == 1 ? "" : "s");
@@ -247,6 +292,13 @@ int packages_return_draws(sqlite3 *db, const struct session *who, int64_t appoin
 			snprintf(what + used, sizeof what - used, "%s%s of credit", used ? " and " : "",
 				 money_format(credit, currency, money, sizeof money));
 		}
+		if (cash || card)
+			snprintf(moved, sizeof moved, "%s back %s",
+				 money_format(cash + card, currency, money, sizeof money),
+				 card && cash ? "at the desk and to the card"
+				 : card	      ? "to the card through Stripe"
+				 : all_cash   ? "in cash"
+					      : "at the desk");
 		r->done = true;
 		/* what the appointment is now: a visit paid only from the package is unpaid */
 		char now[64];
@@ -254,8 +306,30 @@ int packages_return_draws(sqlite3 *db, const struct session *who, int64_t appoin
 			snprintf(now, sizeof now, "unpaid again");
 		else
 			snprintf(now, sizeof now, "now %.40s", appt_payment_label(r->payment));
-		snprintf(r->message, sizeof r->message, "Gave %s back to %.300s: no money moved, %s.",
-			 what, names, now);
+		if (cash || card) /* short enough for the status line */
+			snprintf(r->message, sizeof r->message, "%s for %s of %.300s; %s.", moved,
+				 what, names, now);
+		else
+			snprintf(r->message, sizeof r->message, "Gave %s back to %.300s: %s, %s.",
+				 what, names, moved, now);
 	}
+out:
+	/* a card refund Stripe made stays made whatever the store did */
+	for (size_t k = 0; reserved && k < nparts; k++) {
+		bool made = !rc, unknown = false;
+		for (size_t i = 0; i < n; i++) {
+			if (!pay[i].amount || pay[i].part != k)
+				continue;
+			made = made || pay[i].sent;
+			unknown = unknown || pay[i].unknown;
+		}
+		auth_refund_settle(e->db, &parts[k], made	 ? AUTH_REFUND_MADE
+						     : unknown ? AUTH_REFUND_UNKNOWN
+							       : AUTH_REFUND_NOT_MADE);
+	}
+	free(pids);
+	free(parts);
+	free(pay);
+	free(draws);
 	return rc;
 }

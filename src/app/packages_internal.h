@@ -32,4 +32,26 @@ int pkg_sale_failed(const struct pay_env *e, struct client_package *c,
 		    const struct stripe_response *resp, enum outbox_state state,
 		    struct pd_error *err);
 
+/* Money owed for a draw given back to a package refunded already
+ * (packages_payout.c): its share of the price, card or desk. */
+struct pkg_payout {
+	int64_t amount; /* 0: the package takes the visit / credit back */
+	bool card;	/* through Stripe (the sale's PaymentIntent), else at the desk */
+	bool sent;
+	bool unknown; /* sent, Stripe's answer lost: paydesk recover finishes it */
+	size_t part;  /* its refund-limit reservation (packages_return_draws) */
+	char refund_id[64];
+};
+/* out[i] for draws[i] (room for n). */
+int pkg_payouts_plan(sqlite3 *db, const struct package_draw *draws, size_t n,
+		     struct pkg_payout *out, struct pd_error *err);
+/* The card payouts sent to Stripe (before the transaction); one already
+ * made for a draw (found in the outbox) is not sent again. */
+int pkg_payouts_send(const struct pay_env *e, const struct package_draw *draws, size_t n,
+		     struct pkg_payout *pay, struct pd_error *err);
+/* Inside the transaction: the sale's refunded total, the desk refund in the
+ * takings (desk tender), the audit entry (package.refund). */
+int pkg_payout_record(const struct pay_env *e, const struct package_draw *d,
+		      const struct pkg_payout *pay, struct pd_error *err);
+
 #endif

@@ -12,6 +12,7 @@
 #include "paydesk/db.h"
 #include "paydesk/history_desk.h"
 #include "paydesk/money.h"
+#include "paydesk/readers.h"
 #include "paydesk/outbox.h"
 #include "paydesk/stripe_reach.h"
 #include "packages_internal.h"
@@ -271,6 +272,10 @@ static int refund_record(const struct pay_env *e, struct client_package *c, int6
 		 desk ? " at the desk" : "");
 	if (!rc)
 		rc = cpkg_update(e->db, c, err);
+	char here[64];
+	readers_desk_name(here, sizeof here);
+	if (!rc) /* counted in the close of this desk and user */
+		rc = cpkg_refund_note(e->db, c, amount, refund_id, here, pay_actor(e->who), err);
 	char detail[800];
 	pkg_sale_detail(e->db, c, detail, sizeof detail);
 	size_t used = strlen(detail);

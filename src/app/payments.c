@@ -15,6 +15,7 @@
 #include "paydesk/charge_queue.h"
 #include "paydesk/clients.h"
 #include "paydesk/customers.h"
+#include "paydesk/day_close_store.h"
 #include "paydesk/db.h"
 #include "paydesk/log.h"
 #include "paydesk/money.h"
@@ -661,7 +662,7 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 	struct pay_result given_back = {0};
 	int64_t standing = drawn - given;
 	if (!rc && standing > 0 && (amount == 0 || amount > left)) {
-		rc = packages_return_draws(e->db, e->who, appointment_id, &given_back, err);
+		rc = packages_return_draws(e, appointment_id, &given_back, err);
 		if (!rc && (left <= 0 || (amount && amount <= standing))) {
 			appointment_free(&a);
 			*r = given_back;
@@ -751,6 +752,12 @@ int payments_refund(const struct pay_env *e, int64_t appointment_id, int64_t amo
 		free(row->message);
 		row->message = strdup(extra);
 		rc = pay_settle(e, row, resp.request_id, "payment.refund", part, re, r, err);
+		if (!rc) { /* the day close counts it at this desk and user */
+			char desk[64];
+			readers_desk_name(desk, sizeof desk);
+			day_close_note_card_refund(e->db, row->payment_intent_id, part, a.currency, re,
+						   desk, pay_actor(e->who), NULL);
+		}
 		stripe_response_clear(&resp);
 		todo -= part;
 		int64_t fee = rc ? REFUND_FEE_UNKNOWN : refund_fee_fetch(e, row->payment_intent_id);

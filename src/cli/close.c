@@ -57,6 +57,9 @@ static void when(int64_t t, char *out, size_t len)
 		 c.hour % 100, c.minute % 100);
 }
 
+static void print_lines(const struct day_close_line *lines, int n);
+static void print_stripe(const struct day_close_sheet *s);
+
 static void print_text(const struct day_close_sheet *s)
 {
 	int y, m, d;
@@ -64,25 +67,8 @@ static void print_text(const struct day_close_sheet *s)
 	printf("Day close · %s %s (%s) · desk %s · %s\n", tz_weekday_abbr(tz_weekday(y, m, d)),
 	       s->day, tz_name(), s->desk[0] ? s->desk : "all desks",
 	       s->user[0] ? s->user : "all users");
-	char cur[4], a[48], b[48], e[48];
-	if (s->nlines == 0) {
-		printf("\nNothing taken.\n");
-	} else {
-		printf("\n%-20s %-4s %5s %12s %12s %12s\n", "TENDER", "CUR", "COUNT", "TAKEN",
-		       "REFUNDED", "NET");
-		for (int i = 0; i < s->nlines; i++) {
-			const struct day_close_line *l = &s->lines[i];
-			upper(l->currency, cur);
-			printf("%-20s %-4s %5lld %12s %12s %12s", day_close_tender_label(l->tender),
-			       cur, (long long)l->count, amount(l->taken, l->currency, a, sizeof a),
-			       amount(l->refunded, l->currency, b, sizeof b),
-			       amount(l->taken - l->refunded, l->currency, e, sizeof e));
-			if (strcmp(l->tender, "card") == 0)
-				printf("\n%-20s %lld of %lld in Stripe's synced history", "",
-				       (long long)l->in_history, (long long)l->count);
-			printf("\n");
-		}
-	}
+	char a[48];
+	print_lines(s->lines, s->nlines);
 	printf("\nCash expected in the till: %s\n",
 	       money_format(s->expected_cash, s->cash_currency, a, sizeof a));
 	if (s->closed) {
@@ -96,12 +82,56 @@ static void print_text(const struct day_close_sheet *s)
 		if (c->comment[0])
 			printf("Comment: %s\n", c->comment);
 		printf("Closed by %s at %s.\n", c->closed_by, at);
-	} else {
-		printf("Not closed yet: count the cash, then\n  paydesk close --date %s%s%s%s%s "
+		if (c->covers_from) {
+			when(c->covers_from, at, sizeof at);
+			printf("It covers what came after the close before it (%d earlier), from %s.\n",
+			       c->earlier, at);
+		}
+	}
+	if (s->closed && s->nafter) { /* as a till: what came after the close */
+		char at[32];
+		when(s->close.closed_at, at, sizeof at);
+		printf("\nSince the close at %s:", at + 11);
+		print_lines(s->after, s->nafter);
+		printf("\nCash taken since the close: %s\n",
+		       money_format(s->after_cash, s->close.currency, a, sizeof a));
+	}
+	if (day_close_open(s)) {
+		printf("Not closed %s: count the cash%s, then\n  paydesk close --date %s%s%s%s%s "
 		       "--counted AMOUNT\n",
+		       s->closed ? "since" : "yet", s->closed ? " taken since the close" : "",
 		       s->day, s->desk[0] ? " --desk " : "", s->desk, s->user[0] ? " --user " : "",
 		       s->user);
 	}
+	print_stripe(s);
+}
+
+static void print_lines(const struct day_close_line *lines, int n)
+{
+	char cur[4], a[48], b[48], e[48];
+	if (n == 0) {
+		printf("\nNothing taken.\n");
+	} else {
+		printf("\n%-20s %-4s %5s %12s %12s %12s\n", "TENDER", "CUR", "COUNT", "TAKEN",
+		       "REFUNDED", "NET");
+		for (int i = 0; i < n; i++) {
+			const struct day_close_line *l = &lines[i];
+			upper(l->currency, cur);
+			printf("%-20s %-4s %5lld %12s %12s %12s", day_close_tender_label(l->tender),
+			       cur, (long long)l->count, amount(l->taken, l->currency, a, sizeof a),
+			       amount(l->refunded, l->currency, b, sizeof b),
+			       amount(l->taken - l->refunded, l->currency, e, sizeof e));
+			if (strcmp(l->tender, "card") == 0)
+				printf("\n%-20s %lld of %lld in Stripe's synced history", "",
+				       (long long)l->in_history, (long long)l->count);
+			printf("\n");
+		}
+	}
+}
+
+static void print_stripe(const struct day_close_sheet *s)
+{
+	char cur[4], a[48], b[48];
 	for (int i = 0; i < s->nstripe; i++) {
 		const struct history_taking *t = &s->stripe[i];
 		upper(t->currency, cur);

@@ -18,7 +18,7 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: paydesk packages list [--all]              what is sold (--all: archived too)\n"
+	fputs("usage: paydesk packages list [--all]          what is sold (--all: archived too)\n"
 	      "       paydesk packages define --name N --price A [--days D]\n"
 	      "                (--visits N --service S | --credit A --currency C)\n"
 	      "       paydesk packages archive PKG | restore PKG\n"
@@ -27,17 +27,20 @@ static void usage(FILE *out)
 	      "       paydesk packages check SALE                 reads a link/reader sale\n"
 	      "       paydesk packages cancel SALE                stop a link / reader sale\n"
 	      "       paydesk packages draw --appointment A [--sale N]\n"
-	      "       paydesk packages undraw --appointment A\n"
+	      "       paydesk packages undraw --appointment A [--yes]\n"
 	      "       paydesk packages refund SALE [--yes]\n"
-	      "PKG: package number or name; C: client number or email; S: service number or\n"
-	      "name; SALE: the sale number `packages client` shows; T: card (the client's\n"
+	      "PKG: package number or name; C: client number, email or name (one client's);\n"
+	      "S: service number or name; SALE: the sale number `packages client` shows;\n"
+	      "T: card (the client's\n"
 	      "saved card, through Stripe), link (a pay link the client pays: URL), reader\n"
 	      "(this desk's card reader), cash, cheque, voucher or terminal. A link or reader\n"
 	      "sale is the client's once Stripe says it is paid: check reads it (exit 1 while\n"
 	      "it waits or when it was not paid). --days 0 (the\n"
 	      "default): it does not expire. draw pays what is due on an appointment from the\n"
-	      "client's package or credit; undraw gives it back. refund hands back the unused\n"
-	      "part (price x unused / total): to the card through Stripe, else at the desk;\n"
+	      "client's package or credit; undraw gives it back (to a package refunded\n"
+	      "already, its share of the price goes back as money: add --yes). refund hands\n"
+	      "back the unused part (price x unused / total): to the card through Stripe,\n"
+	      "else at the desk;\n"
 	      "without --yes it says what it would refund and does nothing.\n"
 	      "Who: --as NAME with PAYDESK_PIN or --pin-fd N, or the vault passphrase (an\n"
 	      "admin; --passphrase-fd N or PAYDESK_PASSPHRASE). define/archive: admins.\n",
@@ -143,6 +146,40 @@ static void day(int64_t t, char *out, size_t len)
 	strftime(out, len, "%Y-%m-%d", &tm);
 }
 
+/* The one client called name; none or several: said, with the numbers and
+ * emails of those of that name to choose from. */
+static int find_client_named(sqlite3 *db, const char *name, int64_t *id, struct pd_error *err)
+{
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc = clients_find_name(db, name, &ids, &n, err);
+	if (!rc && n == 1)
+		*id = ids[0];
+	else if (!rc && n == 0)
+		rc = pd_error_set(err, PD_ERR_NOT_FOUND,
+				  "no client is called %s: give a client number or email "
+				  "(paydesk clients list)",
+				  name);
+	else if (!rc) {
+		char which[600] = "";
+		size_t used = 0;
+		for (size_t i = 0; i < n && i < 5 && used < sizeof which; i++) {
+			struct client c;
+			if (clients_get(db, ids[i], &c, NULL) != PD_OK)
+				continue;
+			used += (size_t)snprintf(which + used, sizeof which - used, "%s%lld (%s)",
+						 used ? ", " : "", (long long)c.id,
+						 c.email && *c.email ? c.email : "no email");
+			client_free(&c);
+		}
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "%zu clients are called %s: %s%s; give the number or the email",
+				  n, name, which, n > 5 ? ", …" : "");
+	}
+	free(ids);
+	return rc;
+}
+
 static int find_client(sqlite3 *db, const char *arg, int64_t *id, struct pd_error *err)
 {
 	if (strchr(arg, '@')) {
@@ -151,7 +188,9 @@ static int find_client(sqlite3 *db, const char *arg, int64_t *id, struct pd_erro
 			rc = pd_error_set(err, PD_ERR_NOT_FOUND, "no client has the email %s", arg);
 		return rc;
 	}
-	int rc = cli_parse_id(arg, "--client", "a client number or an email", id, err);
+	if (strspn(arg, "0123456789") != strlen(arg)) /* a name: taken when it is one client's */
+		return find_client_named(db, arg, id, err);
+	int rc = cli_parse_id(arg, "--client", "a client number, an email or a name", id, err);
 	struct client c;
 	if (!rc)
 		rc = clients_get(db, *id, &c, err);
@@ -351,7 +390,7 @@ static int run(struct app *app, int argc, char **argv)
 		{"restore", " as pin-fd passphrase-fd "},
 		{"sell", " client tender note yes as pin-fd passphrase-fd "},
 		{"draw", " appointment sale as pin-fd passphrase-fd "},
-		{"undraw", " appointment as pin-fd passphrase-fd "},
+		{"undraw", " appointment yes as pin-fd passphrase-fd "},
 		{"refund", " yes as pin-fd passphrase-fd "},
 		{"check", " as pin-fd passphrase-fd "},
 		{"cancel", " as pin-fd passphrase-fd "},
@@ -431,6 +470,17 @@ static int run(struct app *app, int argc, char **argv)
 		    cpkg_get(app->db, sale, &c, &err))
 			return cli_fail(PD_ERR_USAGE, err.msg);
 		card = true;
+	}
+	if (!strcmp(verb, "undraw")) {
+		/* a package refunded already: the visit's money goes back instead */
+		char payout[400];
+		if (packages_return_payout(app->db, o.appointment, payout, sizeof payout)) {
+			if (!o.yes) {
+				fprintf(stderr, "paydesk: %s; add --yes to give it back\n", payout);
+				return 2;
+			}
+			card = strstr(payout, "Stripe") != NULL;
+		}
 	}
 	if (!strcmp(verb, "refund")) {
 		struct client_package c;
@@ -518,7 +568,8 @@ static int run(struct app *app, int argc, char **argv)
 		if (!rc)
 			printf("%s\n", r.message);
 	} else if (!strcmp(verb, "undraw")) {
-		rc = packages_return_draws(app->db, actor, o.appointment, &r, &err);
+		struct pay_env desk = {.db = app->db, .who = actor};
+		rc = packages_return_draws(card ? &s.env : &desk, o.appointment, &r, &err);
 		if (!rc)
 			printf("%s\n", r.message);
 	} else if (!strcmp(verb, "refund")) {

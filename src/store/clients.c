@@ -245,6 +245,23 @@ static int read_id(sqlite3_stmt *st, void *p)
 	return 0;
 }
 
+int clients_find_name(sqlite3 *db, const char *name, int64_t **ids, size_t *n,
+		      struct pd_error *err)
+{
+	*ids = NULL;
+	*n = 0;
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, "SELECT id FROM clients WHERE fold(name) = fold(?1) ORDER BY id",
+			    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	void *rows;
+	rc = db_read_rows(db, st, sizeof **ids, read_id, NULL, &rows, n, "finding the client", err);
+	*ids = rows;
+	return rc;
+}
+
 int clients_search(sqlite3 *db, const char *query, int64_t **ids, size_t *n, struct pd_error *err)
 {
 	*ids = NULL;

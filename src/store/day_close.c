@@ -117,18 +117,41 @@ int day_close_expected(sqlite3 *db, const struct day_close_scope *s, struct day_
 			"  AND (?3 = '' OR desk = ?3) AND (?4 = '' OR sold_by = ?4 COLLATE NOCASE)"
 			" GROUP BY 1, 2",
 			s, out, max, n, err);
+	/* A card sale's refunds: at the desk and user that made them, on the
+	 * day made (package_refunds, schema 33); a desk tender's are the
+	 * desk_refund records above. */
+	if (!rc)
+		rc = add_rows(
+			db,
+			"SELECT 'card', currency, count(*), 0, sum(amount), 0 FROM package_refunds"
+			" WHERE tender = 'card' AND refunded_at >= ?1 AND refunded_at < ?2"
+			"  AND (?3 = '' OR desk = ?3) AND (?4 = '' OR actor = ?4 COLLATE NOCASE)"
+			" GROUP BY 2",
+			s, out, max, n, err);
 	/* Cards: what Stripe confirmed to this desk, a tip typed with it
 	 * included (Stripe took amount + tip); a payment's history row has its
 	 * PaymentIntent as stripe_id (unique index). */
 	if (!rc)
 		rc = add_rows(
 			db,
-			"SELECT 'card', p.currency, count(*), sum(p.amount + p.tip), sum(p.refunded),"
+			"SELECT 'card', p.currency, count(*), sum(p.amount + p.tip),"
+			" sum(p.refunded - (SELECT ifnull(sum(r.amount), 0) FROM card_refunds r"
+			"   WHERE r.payment_intent_id = p.payment_intent_id)),"
 			" sum(EXISTS (SELECT 1 FROM history h WHERE h.stripe_id = p.payment_intent_id))"
 			" FROM appointment_payments p"
 			" WHERE p.method IN ('card', 'link', 'reader') AND p.status = 'succeeded'"
 			"  AND p.created_at >= ?1 AND p.created_at < ?2"
 			"  AND (?3 = '' OR p.desk = ?3) AND (?4 = '' OR p.actor = ?4 COLLATE NOCASE)"
+			" GROUP BY 2",
+			s, out, max, n, err);
+	/* Card refunds of appointments' payments, where and by whom made
+	 * (schema 33); a refund noted nowhere stays with its payment, above. */
+	if (!rc)
+		rc = add_rows(
+			db,
+			"SELECT 'card', currency, count(*), 0, sum(amount), 0 FROM card_refunds"
+			" WHERE refunded_at >= ?1 AND refunded_at < ?2"
+			"  AND (?3 = '' OR desk = ?3) AND (?4 = '' OR actor = ?4 COLLATE NOCASE)"
 			" GROUP BY 2",
 			s, out, max, n, err);
 	/* No-show and late-cancellation fees: card money of the desk and user
@@ -164,6 +187,28 @@ int day_close_note_desk_refund(sqlite3 *db, const char *history_id, const char *
 	return step == SQLITE_DONE ? PD_OK : db_fail(db, "noting who refunded at the desk", err);
 }
 
+int day_close_note_card_refund(sqlite3 *db, const char *payment_intent, int64_t amount,
+			       const char *currency, const char *refund_id, const char *desk,
+			       const char *actor, struct pd_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+			    "INSERT INTO card_refunds (payment_intent_id, amount, currency, refund_id,"
+			    " desk, actor, refunded_at) VALUES (?, ?, ?, ?, ?, ?, strftime('%s'))",
+			    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, payment_intent, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, amount);
+	sqlite3_bind_text(st, 3, currency, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, refund_id ? refund_id : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, desk, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, actor, -1, SQLITE_TRANSIENT);
+	int step = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return step == SQLITE_DONE ? PD_OK : db_fail(db, "noting who refunded the card", err);
+}
+
 int day_close_get(sqlite3 *db, const char *day, const char *desk, const char *user,
 		  struct day_close_row *out, struct pd_error *err)
 {
@@ -171,8 +216,12 @@ int day_close_get(sqlite3 *db, const char *day, const char *desk, const char *us
 	sqlite3_stmt *st;
 	int rc = db_prepare(db,
 			    "SELECT id, day, desk, user_name, currency, expected_cash, counted_cash,"
-			    " comment, closed_by, closed_at FROM day_closes"
-			    " WHERE day = ?1 AND desk = ?2 AND user_name = ?3 COLLATE NOCASE",
+			    " comment, closed_by, closed_at, covers_from,"
+			    " (SELECT count(*) - 1 FROM day_closes e WHERE e.day = ?1 AND e.desk = ?2"
+			    "   AND e.user_name = ?3 COLLATE NOCASE)"
+			    " FROM day_closes"
+			    " WHERE day = ?1 AND desk = ?2 AND user_name = ?3 COLLATE NOCASE"
+			    " ORDER BY closed_at DESC, id DESC LIMIT 1",
 			    &st, err);
 	if (rc)
 		return rc;
@@ -191,6 +240,8 @@ int day_close_get(sqlite3 *db, const char *day, const char *desk, const char *us
 		snprintf(out->comment, sizeof out->comment, "%s", text(st, 7));
 		snprintf(out->closed_by, sizeof out->closed_by, "%s", text(st, 8));
 		out->closed_at = sqlite3_column_int64(st, 9);
+		out->covers_from = sqlite3_column_int64(st, 10);
+		out->earlier = sqlite3_column_int(st, 11);
 	}
 	sqlite3_finalize(st);
 	if (step == SQLITE_DONE)
@@ -221,13 +272,43 @@ int day_close_get(sqlite3 *db, const char *day, const char *desk, const char *us
 	return PD_OK;
 }
 
+int day_close_closed_lines(sqlite3 *db, const char *day, const char *desk, const char *user,
+			   struct day_close_line *out, int max, int *n, struct pd_error *err)
+{
+	*n = 0;
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+			    "SELECT l.tender, l.currency, sum(l.count), sum(l.taken), sum(l.refunded),"
+			    " sum(l.in_history) FROM day_close_lines l JOIN day_closes c"
+			    " ON c.id = l.close_id WHERE c.day = ?1 AND c.desk = ?2"
+			    " AND c.user_name = ?3 COLLATE NOCASE GROUP BY 1, 2",
+			    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, day, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, desk ? desk : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, user ? user : "", -1, SQLITE_TRANSIENT);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct day_close_line *l = slot(out, max, n, text(st, 0), text(st, 1));
+		if (!l)
+			continue;
+		l->count = sqlite3_column_int64(st, 2);
+		l->taken = sqlite3_column_int64(st, 3);
+		l->refunded = sqlite3_column_int64(st, 4);
+		l->in_history = sqlite3_column_int64(st, 5);
+	}
+	sqlite3_finalize(st);
+	return step == SQLITE_DONE ? PD_OK : db_fail(db, "reading the day's closes", err);
+}
+
 int day_close_insert(sqlite3 *db, struct day_close_row *r, struct pd_error *err)
 {
 	sqlite3_stmt *st;
 	int rc = db_prepare(db,
 			    "INSERT INTO day_closes (day, desk, user_name, currency, expected_cash,"
-			    " counted_cash, comment, closed_by, closed_at)"
-			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			    " counted_cash, comment, closed_by, closed_at, covers_from)"
+			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			    &st, err);
 	if (rc)
 		return rc;
@@ -240,6 +321,7 @@ int day_close_insert(sqlite3 *db, struct day_close_row *r, struct pd_error *err)
 	sqlite3_bind_text(st, 7, r->comment, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 8, r->closed_by, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 9, r->closed_at);
+	sqlite3_bind_int64(st, 10, r->covers_from);
 	int step = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (step == SQLITE_CONSTRAINT)

@@ -1126,6 +1126,44 @@ const struct migration store_migrations[] = {
 	  * card follow in rowid order; a first sync builds it at its end with
 	  * the other random-order indexes (history_bulk.c). */
 	 "CREATE INDEX history_last4 ON history(card_last4) WHERE card_last4 IS NOT NULL;", NULL},
+	{33, "refunds of packages: which desk and user made them; closes after a close",
+	 /* A package's refund (its unused part, or a visit given back after
+	  * it) counts in the day close of the desk and user that made it: at
+	  * the desk its desk_refund record (desk_refunds says where), by card
+	  * only this row says so. A sale can be refunded more than once. */
+	 "CREATE TABLE package_refunds ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  client_package_id INTEGER NOT NULL REFERENCES client_packages(id),"
+	 "  amount INTEGER NOT NULL CHECK (amount > 0),"
+	 "  currency TEXT NOT NULL,"
+	 "  tender TEXT NOT NULL,"
+	 "  refund_id TEXT NOT NULL DEFAULT '',"
+	 "  desk TEXT NOT NULL,"
+	 "  actor TEXT NOT NULL,"
+	 "  refunded_at INTEGER NOT NULL"
+	 ");"
+	 "CREATE INDEX package_refunds_at ON package_refunds(refunded_at);"
+	 /* Money taken after a close is closed by a later close of the same
+	  * day, desk and user, covering from the one before (covers_from; 0:
+	  * the day's start): a day may have several closes now. */
+	 "DROP INDEX day_closes_one;"
+	 "CREATE INDEX day_closes_of ON day_closes(day, desk, user_name COLLATE NOCASE, closed_at);"
+	 "ALTER TABLE day_closes ADD COLUMN covers_from INTEGER NOT NULL DEFAULT 0;"
+	 /* A card refund of an appointment's payment counts at the desk and
+	  * user that made it, on the day made; one not noted here (made
+	  * before, or elsewhere) stays with the payment's desk and user. */
+	 "CREATE TABLE card_refunds ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  payment_intent_id TEXT NOT NULL,"
+	 "  amount INTEGER NOT NULL CHECK (amount > 0),"
+	 "  currency TEXT NOT NULL,"
+	 "  refund_id TEXT NOT NULL DEFAULT '',"
+	 "  desk TEXT NOT NULL,"
+	 "  actor TEXT NOT NULL,"
+	 "  refunded_at INTEGER NOT NULL"
+	 ");"
+	 "CREATE INDEX card_refunds_pi ON card_refunds(payment_intent_id);"
+	 "CREATE INDEX card_refunds_at ON card_refunds(refunded_at);", NULL},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "paydesk/day_close_store.h"
 #include "paydesk/db.h"
 
 static const char *const state_keys[] = {"pending", "active", "failed", "unknown", "refunded"};
@@ -312,6 +313,32 @@ int cpkg_update(sqlite3 *db, const struct client_package *c, struct pd_error *er
 	sqlite3_bind_int64(st, 11, c->bought_at);
 	sqlite3_bind_int64(st, 12, c->expires_at);
 	return step_done(db, st, "saving the client's package", err);
+}
+
+int cpkg_refund_note(sqlite3 *db, const struct client_package *c, int64_t amount,
+		     const char *refund_id, const char *desk, const char *actor,
+		     struct pd_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+			    "INSERT INTO package_refunds (client_package_id, amount, currency, tender,"
+			    " refund_id, desk, actor, refunded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+			    " ?7, ?8)",
+			    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, c->id);
+	sqlite3_bind_int64(st, 2, amount);
+	sqlite3_bind_text(st, 3, c->currency, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, c->method, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, refund_id ? refund_id : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, desk, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 7, actor, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)time(NULL));
+	rc = step_done(db, st, "noting the package's refund", err);
+	if (!rc && strcmp(c->method, "card") != 0)
+		rc = day_close_note_desk_refund(db, refund_id, desk, actor, err);
+	return rc;
 }
 
 /* ---- draws ---- */

@@ -119,7 +119,7 @@ static void add_up(struct visit_summary *s, const struct visit *v)
 	s->cancelled += v->state == APPT_CANCELLED;
 	s->not_closed += !v->upcoming && appt_state_holds_slot(v->state) &&
 			 v->state != APPT_COMPLETED;
-	if (!v->paid && !v->due)
+	if (!v->paid && !v->due && !v->fee_charged)
 		return;
 	int c = 0;
 	while (c < s->ncurrencies && strcmp(s->money[c].currency, v->currency) != 0)
@@ -135,6 +135,8 @@ static void add_up(struct visit_summary *s, const struct visit *v)
 	s->money[c].paid += v->paid;
 	s->money[c].refunded += v->refunded;
 	s->money[c].due += v->due;
+	s->money[c].fees += v->fee_charged;
+	s->money[c].fees_refunded += v->fee_refunded;
 }
 
 int visits_for_client(sqlite3 *db, int64_t client_id, int64_t now, struct visit **out,

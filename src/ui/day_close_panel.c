@@ -110,7 +110,7 @@ void ui_day_close_open(struct ui *ui, int y, int m, int d)
 static bool open_day(const void *state, const struct ui *ui)
 {
 	(void)ui;
-	return !((const struct day_close_panel *)state)->sheet.closed;
+	return day_close_open(&((const struct day_close_panel *)state)->sheet);
 }
 
 static enum ui_result do_back(void *state, struct ui *ui)
@@ -150,16 +150,24 @@ static enum ui_result do_save(void *state, struct ui *ui)
 	if (day_close_check(&p->sheet, ui_form_value(&p->form, F_COUNTED),
 			    ui_form_value(&p->form, F_COMMENT), &counted, &diff, &err) != PD_OK) {
 		snprintf(p->error, sizeof p->error, "%s", err.msg);
-		p->form.focus = diff && *ui_form_value(&p->form, F_COUNTED) ? F_COMMENT : F_COUNTED;
+		int to = diff && *ui_form_value(&p->form, F_COUNTED) ? F_COMMENT : F_COUNTED;
+		/* said, so the next thing typed is not taken for a count */
+		if (to == F_COMMENT && p->form.focus != F_COMMENT)
+			ui_notify(ui, UI_NOTICE_INFO,
+				  "The cursor is in Comment now: say why; the count stays.");
+		p->form.focus = to;
 		return UI_HANDLED;
 	}
 	char body[600], exp[64], got[64], words[80];
-	const char *cur = p->sheet.cash_currency;
+	bool later = p->sheet.closed; /* open again: money came after the close */
+	const char *cur = later ? p->sheet.close.currency : p->sheet.cash_currency;
 	snprintf(body, sizeof body,
-		 "Close %s at desk %s for %s?\nCash expected %s, counted %s: %s.\n"
+		 "Close %s%s at desk %s for %s?\nCash expected %s, counted %s: %s.\n"
 		 "A close is kept as it is: it cannot be redone.",
-		 p->day, p->desk, p->fields[F_WHOSE].choice ? ui->app->session.name : "everyone",
-		 money_format(p->sheet.expected_cash, cur, exp, sizeof exp),
+		 p->day, later ? " (what came since the close)" : "", p->desk,
+		 p->fields[F_WHOSE].choice ? ui->app->session.name : "everyone",
+		 money_format(later ? p->sheet.after_cash : p->sheet.expected_cash, cur, exp,
+			      sizeof exp),
 		 money_format(counted, cur, got, sizeof got),
 		 day_close_difference_words(diff, cur, words, sizeof words));
 	ui_dialog_open(ui, &(struct ui_dialog_spec){.title = "Close the day", .body = body,
@@ -177,7 +185,7 @@ static const struct ui_function functions[] = {
 static enum ui_result key(void *state, struct ui *ui, int k)
 {
 	struct day_close_panel *p = state;
-	if (p->sheet.closed || k == UI_KEY_ESC || k == UI_CTRL('s'))
+	if (!day_close_open(&p->sheet) || k == UI_KEY_ESC || k == UI_CTRL('s'))
 		return UI_UNHANDLED;
 	if (k == UI_KEY_ENTER)
 		k = '\t';
@@ -208,7 +216,7 @@ static void drop(void *state, struct ui *ui)
 
 static bool editing(void *state)
 {
-	return !((struct day_close_panel *)state)->sheet.closed;
+	return day_close_open(&((struct day_close_panel *)state)->sheet);
 }
 
 static bool dirty(void *state)
@@ -232,17 +240,32 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 	const struct day_close_sheet *s = &p->sheet;
 	int x = a.x + 2, w = a.w - 4, y = a.y, last = a.y + a.h - 1;
 	char line[600], t[48], r[48], n[48];
-	snprintf(line, sizeof line, "Day close · %s %s · desk %s · %s",
+	/* closed, money since: the close in a line, then what a later close covers */
+	bool later = s->closed && s->nafter > 0;
+	const struct day_close_line *lines = later ? s->after : s->lines;
+	int nlines = later ? s->nafter : s->nlines;
+	snprintf(line, sizeof line, "Day close · %s %s · desk %s · %s%s",
 		 tz_weekday_abbr(tz_weekday(p->y, p->m, p->d)), p->day, p->desk,
-		 s->user[0] ? s->user : "everyone");
+		 s->user[0] ? s->user : "everyone", later ? " · since the close" : "");
 	ui_put(y++, x, w, ROLE_TITLE, line, false);
+	if (later) {
+		struct tz_civil at;
+		tz_to_civil(s->close.closed_at, &at);
+		char words[80];
+		snprintf(line, sizeof line, "Closed at %02d:%02d by %s: counted %s (%s). Since then:",
+			 at.hour % 100, at.minute % 100, s->close.closed_by,
+			 money_format(s->close.counted_cash, s->close.currency, t, sizeof t),
+			 day_close_difference_words(s->close.counted_cash - s->close.expected_cash,
+						    s->close.currency, words, sizeof words));
+		ui_put(y++, x, w, ROLE_WARNING, line, false);
+	}
 	snprintf(line, sizeof line, "%-20s %-4s %5s %11s %11s %11s", "Tender", "Cur", "Count",
 		 "Taken", "Refunded", "Net");
 	ui_put(y++, x, w, ROLE_HEADER, line, true);
-	if (s->nlines == 0)
+	if (nlines == 0)
 		ui_put(y++, x, w, ROLE_DIM, "Nothing taken.", false);
-	for (int i = 0; i < s->nlines && y < a.y + 8; i++) {
-		const struct day_close_line *l = &s->lines[i];
+	for (int i = 0; i < nlines && y < a.y + 8 + later; i++) {
+		const struct day_close_line *l = &lines[i];
 		char cur[4];
 		for (int k = 0; k < 4; k++)
 			cur[k] = (char)(l->currency[k] >= 'a' && l->currency[k] <= 'z'
@@ -259,11 +282,15 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 		ui_put(y++, x, w, ROLE_NORMAL, line, false);
 	}
 	y++;
-	snprintf(line, sizeof line, "Cash expected in the till: %s",
-		 money_format(s->expected_cash, s->cash_currency, t, sizeof t));
+	if (later)
+		snprintf(line, sizeof line, "Cash taken since the close: %s",
+			 money_format(s->after_cash, s->close.currency, t, sizeof t));
+	else
+		snprintf(line, sizeof line, "Cash expected in the till: %s",
+			 money_format(s->expected_cash, s->cash_currency, t, sizeof t));
 	ui_put(y++, x, w, ROLE_TITLE, line, false);
 	y++;
-	if (s->closed) {
+	if (s->closed && !later) {
 		const struct day_close_row *c = &s->close;
 		struct tz_civil at;
 		tz_to_civil(c->closed_at, &at);
@@ -295,11 +322,14 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 	const char *typed = ui_form_value(&p->form, F_COUNTED);
 	if (p->error[0]) {
 		ui_put(last - 1, x, w, ROLE_ERROR, p->error, false);
-	} else if (*typed && money_parse(typed, s->cash_currency, &counted, &err) == PD_OK) {
+	} else if (*typed && money_parse(typed, later ? s->close.currency : s->cash_currency,
+				      &counted, &err) == PD_OK) {
 		char words[80];
-		int64_t diff = counted - s->expected_cash;
+		int64_t diff = counted - (later ? s->after_cash : s->expected_cash);
 		snprintf(line, sizeof line, "Difference: %s%s",
-			 day_close_difference_words(diff, s->cash_currency, words, sizeof words),
+			 day_close_difference_words(diff, later ? s->close.currency
+								: s->cash_currency,
+						    words, sizeof words),
 			 diff && !*ui_form_value(&p->form, F_COMMENT) ? " · say why in the comment"
 								      : "");
 		ui_put(last - 1, x, w, diff ? ROLE_WARNING : ROLE_NORMAL, line, false);

@@ -406,8 +406,13 @@ void pay_panel_refund(struct pay_panel *p, const struct appointment *a)
 	if (drawn_left(p->ui->app->db, a->id) > 0) { /* said before any reason is chosen */
 		char limit[sizeof p->limit];
 		snprintf(limit, sizeof limit, "%s", p->limit);
-		snprintf(p->limit, sizeof p->limit, "%s%s%.200s", PAID_FROM_PACKAGE,
-			 limit[0] ? " \u00b7 " : "", limit);
+		char payout[400];
+		if (packages_return_payout(p->ui->app->db, a->id, payout, sizeof payout))
+			snprintf(p->limit, sizeof p->limit, "paid from a package: %.160s%s%.60s",
+				 payout, limit[0] ? " \u00b7 " : "", limit);
+		else
+			snprintf(p->limit, sizeof p->limit, "%s%s%.200s", PAID_FROM_PACKAGE,
+				 limit[0] ? " \u00b7 " : "", limit);
 	}
 }
 
@@ -697,13 +702,23 @@ static void submit_form(struct pay_panel *p)
 		int64_t standing = drawn_left(p->ui->app->db, p->id);
 		int64_t to_stripe = shown - standing;
 		char card[64] = "", fee[160] = "", money[64];
+		char payout[400];
+		bool pays_out = standing > 0 &&
+				packages_return_payout(p->ui->app->db, p->id, payout, sizeof payout);
 		if (standing > 0) {
 			size_t n = standing >= shown ? strlen(p->title) : strlen(body); /* no reason: */
-			snprintf(body + n, sizeof body - n,
-				 "\nPaid %s from the client's package or credit: it goes back to "
-				 "the package; no money moves for it.",
-				 money_format(standing < shown ? standing : shown, p->currency, money,
-					      sizeof money));
+			if (pays_out) /* a refunded package takes nothing back: money goes */
+				snprintf(body + n, sizeof body - n,
+					 "\nPaid %s from the client's package: %s.",
+					 money_format(standing < shown ? standing : shown, p->currency,
+						      money, sizeof money),
+					 payout);
+			else
+				snprintf(body + n, sizeof body - n,
+					 "\nPaid %s from the client's package or credit: it goes back "
+					 "to the package; no money moves for it.",
+					 money_format(standing < shown ? standing : shown, p->currency,
+						      money, sizeof money));
 		}
 		if (to_stripe > 0) {
 			int64_t f = refund_fee_appointment_stored(p->ui->app->db, p->id, to_stripe,
@@ -714,7 +729,7 @@ static void submit_form(struct pay_panel *p)
 				 money_format(to_stripe, p->currency, money, sizeof money),
 				 card[0] ? card : "the card", fee[0] ? "\n" : "", fee, fee[0] ? "." : "");
 		}
-		label = standing >= shown ? "give it back" : "refund";
+		label = standing >= shown && !pays_out ? "give it back" : "refund";
 	}
 	if (tip > 0 && pd->queue) { /* a queued charge is the price alone */
 		free(pd);

@@ -302,6 +302,15 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 					 "%spaid %s · refunded %s · due %s", i ? "  ·  " : "", p,
 					 bare(m->money[i].refunded, m->money[i].currency, r, sizeof r),
 					 bare(m->money[i].due, m->money[i].currency, d, sizeof d));
+		if (m->money[i].fees && used < sizeof line) /* fees are not the price's money */
+			used += (size_t)snprintf(
+				line + used, sizeof line - used, " · fees paid %s%s%s%s",
+				bare(m->money[i].fees, m->money[i].currency, r, sizeof r),
+				m->money[i].fees_refunded ? " (" : "",
+				m->money[i].fees_refunded ? bare(m->money[i].fees_refunded,
+								 m->money[i].currency, d, sizeof d)
+							  : "",
+				m->money[i].fees_refunded ? " refunded)" : "");
 	}
 	ui_put(y++, x, w, ROLE_NORMAL, used ? line : "no money taken or due", false);
 	y += pkg_panel_draw_lines(s->pkg, y, x, w, 3);

@@ -64,6 +64,9 @@ class DayCloseTui(unittest.TestCase):
         t.wait_for("Difference: short 0.50 USD · say why in the comment")
         t.send("C-s")
         t.wait_for("short 0.50 USD needs a comment")
+        # Tester: the focus moved to Comment unsaid, so the next count typed went there.
+        screen = t.wait_for("The cursor is in Comment now: say why; the count stays.")
+        self.assertIn("24,50", screen)
         self.assertNotIn("Close the day?", t.screen())
         self.assertEqual(self.query("SELECT count(*) FROM day_closes"), [(0,)])
         t.type("gave 50c too much change")  # the comment field has the focus now
@@ -94,6 +97,50 @@ class DayCloseTui(unittest.TestCase):
                                env={**os.environ, **self.env}, timeout=60)
         self.assertEqual(again.returncode, 1, again.stdout + again.stderr)
         self.assertIn("already closed: by Alex", again.stderr)
+
+    def cli(self, *args):
+        return subprocess.run([paydesk_bin(), *args], capture_output=True, text=True,
+                              env={**os.environ, **self.env}, timeout=60)
+
+    def test_money_after_a_close_is_closed_by_a_later_close(self):
+        # Tester: front closed, then took more; Z still showed the close alone and a
+        # second close was refused. Z shows the close in a line and what came since.
+        t = self.book_walk_in()
+        t.wait_for(r"10:00.*Zoë Martin.*booked", regex=True)
+        t.send("p")
+        t.wait_for("Take payment · Zoë Martin · Haircut 25.00 USD")
+        t.send("Enter", "Space", "Space", "Space")
+        t.wait_for("< cash >")
+        t.send("Enter", "Enter")
+        t.wait_for("Take this payment?")
+        t.send("y")
+        t.wait_for("Took 25.00 USD in cash (paid).")
+        out = self.cli("close", "--desk", "front", "--counted", "25", "--as", "Alex")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        for args in (("define", "--name", "Credit 50", "--credit", "50", "--currency", "usd",
+                      "--price", "45"),
+                     ("sell", "Credit 50", "--client", "Zoë Martin", "--tender", "cash",
+                      "--yes")):
+            out = self.cli("packages", *args, "--as", "Alex")
+            self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        t.send("t")
+        t.send("Z")
+        screen = t.wait_for("Cash taken since the close: 45.00 USD")
+        self.assertIn("· since the close", screen)
+        self.assertRegex(screen, r"Closed at \d\d:\d\d by Alex: counted 25.00 USD \(exact\)")
+        self.assertRegex(screen, r"cash\s+USD\s+1\s+45\.00\s+0\.00\s+45\.00")
+        for line in screen.splitlines():
+            self.assertLessEqual(len(line), 80)
+        t.type("45")
+        t.send("C-s")
+        screen = t.wait_for("A close is kept as it is")
+        self.assertIn("(what came since the close)", screen)
+        self.assertIn("Cash expected 45.00 USD, counted 45.00 USD: exact.", screen)
+        t.send("y")
+        screen = t.wait_for("Closed by Alex at ")
+        self.assertIn("Cash counted: 45.00 USD (exact)", screen)
+        self.assertEqual(self.query("SELECT expected_cash, counted_cash FROM day_closes"
+                                    " ORDER BY id"), [(2500, 2500), (4500, 4500)])
 
 
 if __name__ == "__main__":

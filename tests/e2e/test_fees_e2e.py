@@ -163,7 +163,9 @@ class FeesQueue(unittest.TestCase):
         t.send("Enter")
         t.wait_for("Amy Pond")
         t.send("H")  # the visit history shows the fee apart from the price's money
-        t.wait_for("no-show fee 20.00")
+        screen = t.wait_for("no-show fee 20.00")
+        # Tester: the totals read "paid 0.00" for a client who paid a fee: fees apart.
+        self.assertIn("paid 0.00 USD · refunded 0.00 · due 0.00 · fees paid 20.00", screen)
         t.send("Escape")
         t.wait_for("Day agenda")
         t.send("U")

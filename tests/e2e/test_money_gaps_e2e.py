@@ -123,6 +123,36 @@ class DepositAndCash(policies.PolicyDeposit):
         self.assertNotIn("(none)", screen)
         self.assertEqual(self.fake.requests(method="POST"), [])
 
+    def test_refund_of_a_visit_after_its_package_was_refunded_gives_the_money_back(self):
+        """Tester: the package refunded (35.00 of 70.00), then r on the visit paid from it
+        said "no money moved" and the client lost 35.00. Its share goes back in cash."""
+        setup = self.paydesk("setup", "--account", PLATFORM, "--publishable",
+                             self.PUBLISHABLE, input=self.KEY + "\n")
+        self.assertEqual(setup.returncode, 0, setup.stdout + setup.stderr)
+        t = self.book_walk_in()
+        t.wait_for(r"10:00-11:00.*Zoë Martin", regex=True)
+        for args in (("define", "--name", "2 cuts", "--visits", "2", "--service",
+                      "Haircut", "--price", "70"),
+                     ("sell", "2 cuts", "--client", "1", "--tender", "cash", "--yes"),
+                     ("draw", "--appointment", "1"), ("refund", "1", "--yes")):
+            out = self.paydesk("packages", *args)
+            self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.fake.clear_requests()
+        t.send("r")
+        screen = t.wait_for("Refund · Zoë Martin")
+        self.assertIn("2 cuts was refunded: 35.00 USD goes back at the desk", screen)
+        fits(self, screen)
+        t.send("Enter", "Enter", "Enter")
+        screen = t.wait_for("Refund?")
+        self.assertIn("35.00 USD goes back at the desk", screen)
+        self.assertNotIn("no money moves", screen)
+        fits(self, screen)
+        t.send("y")
+        screen = t.wait_for("35.00 USD back in cash for 1 visit of 2 cuts; unpaid again.")
+        out = self.paydesk("packages", "client", "1")
+        self.assertIn("refunded 70.00 USD", out.stdout)
+        self.assertEqual(self.fake.requests(method="POST"), [])
+
     def test_footer_keys_and_day_close_keeps_what_was_typed(self):
         t = self.book_walk_in()
         screen = t.wait_for(r"10:00-11:00.*Zoë Martin", regex=True)

@@ -178,6 +178,89 @@ class DayCloseCli(unittest.TestCase):
         back = self.paydesk("close", "--date", self.today, "--desk", "back").stdout
         self.assertNotIn("45.00", back)
 
+    def test_package_refunds_count_at_the_desk_and_user_that_made_them(self):
+        # Found by the tester: Alex's 35.00 cash refund of a package at front was in no
+        # sheet but all desks' (front's till came out short), and a card refund of a
+        # package was in none at all. Sold at back by Sam, refunded at front by Alex.
+        c = self.amy_with_a_card()
+        self.paydesk("packages", "define", "--name", "Credit 50", "--credit", "50",
+                     "--currency", "eur", "--price", "45", "--as", "Alex", pin="2468")
+        back = dict(self.env, PAYDESK_DESK="back")
+        for tender in ("cash", "card"):
+            out = subprocess.run([paydesk_bin(), "packages", "sell", "Credit 50", "--client",
+                                  str(c), "--tender", tender, "--yes"], capture_output=True,
+                                 text=True, env=back, timeout=120)
+            self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        for sale in ("1", "2"):
+            self.paydesk("packages", "refund", sale, "--yes", "--as", "Alex", pin="2468")
+        front = self.paydesk("close", "--date", self.today, "--desk", "front", "--user",
+                             "Alex").stdout
+        self.assertRegex(front, r"cash\s+EUR\s+1\s+0\.00\s+45\.00")
+        self.assertRegex(front, r"card \(Stripe\)\s+EUR\s+1\s+0\.00\s+45\.00")
+        self.assertIn("Cash expected in the till: -45.00 EUR", front)
+        sold = self.paydesk("close", "--date", self.today, "--desk", "back").stdout
+        self.assertRegex(sold, r"cash\s+EUR\s+1\s+45\.00\s+0\.00\s+45\.00")
+        self.assertRegex(sold, r"card \(Stripe\)\s+EUR\s+1\s+45\.00\s+0\.00\s+45\.00")
+        every = self.paydesk("close", "--date", self.today).stdout
+        self.assertRegex(every, r"card \(Stripe\)\s+EUR\s+2\s+45\.00\s+45\.00\s+0\.00")
+
+    def test_money_after_a_close_is_shown_and_closed_by_a_later_close(self):
+        # Found by the tester: front closed, then took cash and refunded some; the sheet
+        # still showed the close alone and a second close was refused, so that money was
+        # never counted. As a till: the close as it was, what came since, a later close.
+        self.take_the_day()
+        self.paydesk("close", "--date", self.today, "--desk", "front", "--counted", "20",
+                     "--as", "Sam", pin="1357")
+        c = self.query("SELECT id FROM clients")[0][0]
+        b = self.drive("book", str(c), "1400", "eur")["subject"]["id"]
+        self.drive("--amount", "400", "desk-take", str(b), "cash")
+        self.drive("--amount", "1000", "desk-take", str(b), "cash")
+        self.drive("--amount", "400", "desk-refund", str(b), user="Alex")
+        out = self.paydesk("close", "--date", self.today, "--desk", "front").stdout
+        self.assertIn("Cash counted: 20.00 EUR (exact)", out)  # the close as it was
+        self.assertIn("Closed by Sam at ", out)
+        self.assertIn("Since the close at ", out)
+        self.assertRegex(out, r"Since the close at \d\d:\d\d:\n.*\ncash\s+EUR\s+3\s+14\.00"
+                              r"\s+4\.00\s+10\.00")
+        self.assertIn("Cash taken since the close: 10.00 EUR", out)
+        self.assertIn("Not closed since", out)
+        self.assertLessEqual(max(len(line) for line in out.splitlines()), 80, out)
+        # a later close covers what came after the first one, audited
+        later = self.paydesk("close", "--date", self.today, "--desk", "front", "--counted",
+                             "10", "--as", "Alex", pin="2468")
+        self.assertIn("Cash expected in the till: 10.00 EUR", later.stdout)
+        self.assertIn("Cash counted: 10.00 EUR (exact)", later.stdout)
+        self.assertIn("It covers what came after the close before it (1 earlier)",
+                      later.stdout)
+        self.assertNotIn("Since the close", later.stdout)
+        audit = self.query("SELECT actor, amount, detail FROM audit_log"
+                           " WHERE action = 'day.close' ORDER BY id")
+        self.assertEqual([(a, m) for a, m, _ in audit], [("Sam", 2000), ("Alex", 1000)])
+        self.assertIn("after the close at", audit[1][2])
+        # nothing since: a third close is refused, as before
+        again = self.paydesk("close", "--date", self.today, "--desk", "front", "--counted",
+                             "0", "--as", "Alex", pin="2468", expect=1)
+        self.assertIn("already closed: by Alex", again.stderr)
+        self.assertEqual(self.query("SELECT count(*) FROM day_closes"), [(2,)])
+
+    def test_a_card_refund_counts_at_the_desk_and_user_that_made_it(self):
+        # Found by the tester: Sam's card refund at desk back counted on front/Alex (who
+        # took the payment), so front's card line was wrong and back's missed it.
+        self.take_the_day()  # Alex took 20.00 by card at front
+        a = self.query("SELECT appointment_id FROM appointment_payments WHERE method = 'card'"
+                       " AND status = 'succeeded'")[0][0]
+        self.paydesk("users", "refund-limit", "50", "eur")
+        self.drive("--amount", "500", "--reason", "requested_by_customer", "refund", str(a),
+                   desk="back")
+        front = self.paydesk("close", "--date", self.today, "--desk", "front", "--user",
+                             "Alex").stdout
+        self.assertRegex(front, r"card \(Stripe\)\s+EUR\s+1\s+20\.00\s+0\.00\s+20\.00")
+        back = self.paydesk("close", "--date", self.today, "--desk", "back", "--user",
+                            "Sam").stdout
+        self.assertRegex(back, r"card \(Stripe\)\s+EUR\s+1\s+0\.00\s+5\.00")
+        every = self.paydesk("close", "--date", self.today).stdout
+        self.assertRegex(every, r"card \(Stripe\)\s+EUR\s+2\s+20\.00\s+5\.00\s+15\.00")
+
     def amy_with_a_card(self):
         self.drive("settings", "bill_with_stripe", "on")
         c = self.drive("client", "Amy Pond", "amy@example.com")["subject"]["id"]

@@ -268,6 +268,115 @@ class PackagesTest(unittest.TestCase):
         self.assertEqual(self.audit(), ["package.define", "package.sell", "package.draw",
                                         "package.refund"])
 
+    def test_visit_given_back_to_a_refunded_cash_package_hands_its_money_back(self):
+        """Tester: a visit paid from a package, refunded after the package itself was
+        refunded, lost the client's money (the visit went back to a refunded package).
+        Now its share of the price is handed back in the package's tender, once."""
+        pkg = self.define_visits(name="2 cuts", visits="2", price="70")
+        amy = self.client("Amy Pond")
+        self.paydesk("packages", "sell", str(pkg), "--client", str(amy), "--tender", "cash",
+                     "--yes", check=0)
+        a1 = self.book(amy)
+        self.paydesk("packages", "draw", "--appointment", str(a1), check=0)
+        out = self.paydesk("packages", "refund", "1", "--yes", check=0)
+        self.assertIn("Refunded 35.00 USD of 2 cuts at the desk", out.stdout)
+        # Without --yes it says what it would hand back and moves nothing.
+        out = self.paydesk("packages", "undraw", "--appointment", str(a1), check=2)
+        self.assertIn("2 cuts was refunded: 35.00 USD goes back at the desk; add"
+                      " --yes", out.stderr)
+        self.assertEqual(self.appt(a1)[1], "paid")
+        out = self.paydesk("packages", "undraw", "--appointment", str(a1), "--yes", check=0)
+        self.assertIn("35.00 USD back in cash for 1 visit of 2 cuts; unpaid again.", out.stdout)
+        self.assertIn("refunded 70.00 USD", self.paydesk("packages", "client", str(amy),
+                                                        check=0).stdout)
+        self.assertEqual(self.sql("SELECT type, amount, payment_method FROM history WHERE"
+                                  " stripe_id LIKE 'pkg%' ORDER BY id"),
+                         [("desk", 7000, "cash"), ("desk_refund", 3500, "cash"),
+                          ("desk_refund", 3500, "cash")])
+        # Never twice.
+        out = self.paydesk("packages", "undraw", "--appointment", str(a1), "--yes", check=1)
+        self.assertIn("nothing on this appointment was paid from a package", out.stderr)
+        self.assertEqual(self.audit()[-2:], ["package.return", "package.refund"])
+        self.assertEqual(self.fake.requests(method="POST", path_prefix="/v1/refunds"), [])
+
+    def test_credit_given_back_to_a_refunded_card_package_is_refunded_through_stripe(self):
+        self.paydesk("packages", "define", "--name", "Credit 50", "--credit", "50",
+                     "--currency", "USD", "--price", "50", check=0)
+        clara = self.client("Clara Oswald", card="pm_card_visa")
+        self.paydesk("packages", "sell", "Credit 50", "--client", str(clara), "--tender",
+                     "card", "--yes", check=0)
+        pi = self.sql("SELECT payment_intent_id FROM client_packages")[0][0]
+        a1 = self.book(clara)
+        self.paydesk("packages", "draw", "--appointment", str(a1), check=0)
+        out = self.paydesk("packages", "refund", "1", "--yes", check=0)
+        self.assertIn("Refunded 10.00 USD of Credit 50 to the card", out.stdout)
+        out = self.paydesk("packages", "undraw", "--appointment", str(a1), check=2)
+        self.assertIn("40.00 USD goes back to the card through Stripe", out.stderr)
+        self.assertEqual(len(self.fake.requests(method="POST", path_prefix="/v1/refunds")), 1)
+        out = self.paydesk("packages", "undraw", "--appointment", str(a1), "--yes", check=0)
+        self.assertIn("40.00 USD back to the card through Stripe for 40.00 USD of credit of Credit 50; unpaid"
+                      " again.", out.stdout)
+        refunds = self.fake.requests(method="POST", path_prefix="/v1/refunds")
+        self.assertEqual(len(refunds), 2)
+        self.assertEqual(refunds[1]["params"]["payment_intent"], pi)
+        self.assertEqual(str(refunds[1]["params"]["amount"]), "4000")
+        self.assertEqual(self.sql("SELECT state, refunded FROM client_packages"),
+                         [("refunded", 5000)])
+        self.assertEqual(self.appt(a1)[1], "none")
+        out = self.paydesk("packages", "undraw", "--appointment", str(a1), "--yes", check=1)
+        self.assertEqual(len(self.fake.requests(method="POST", path_prefix="/v1/refunds")), 2)
+
+    def test_a_card_payout_whose_answer_was_lost_is_made_once(self):
+        """The network goes while the visit's money is on its way back to the card: the
+        desk is told, the visit stays drawn; a retry is refused until paydesk recover has
+        sent that same call; then giving it back records it without a second refund."""
+        pkg = self.define_visits(name="2 cuts", visits="2", price="70")
+        clara = self.client("Clara Oswald", card="pm_card_visa")
+        self.paydesk("packages", "sell", str(pkg), "--client", str(clara), "--tender", "card",
+                     "--yes", check=0)
+        a1 = self.book(clara)
+        self.paydesk("packages", "draw", "--appointment", str(a1), check=0)
+        self.paydesk("packages", "refund", "1", "--yes", check=0)
+        self.fake.add_fault("drop", method="POST", path_prefix="/v1/refunds", execute=False)
+        lost = self.paydesk("packages", "undraw", "--appointment", str(a1), "--yes")
+        self.assertNotEqual(lost.returncode, 0, lost.stdout)
+        self.assertIn("not known yet", lost.stderr)
+        self.assertEqual(self.appt(a1)[1], "paid")
+        again = self.paydesk("packages", "undraw", "--appointment", str(a1), "--yes")
+        self.assertNotEqual(again.returncode, 0)
+        self.assertIn("still unresolved", again.stderr)
+        self.fake.clear_faults()
+        self.paydesk("recover", check=0)
+        out = self.paydesk("packages", "undraw", "--appointment", str(a1), "--yes", check=0)
+        self.assertIn("35.00 USD back to the card through Stripe for 1 visit of 2 cuts",
+                      out.stdout)
+        refunds = self.fake.api("GET", "/v1/refunds", {"limit": 10}, key=KEY).json()["data"]
+        self.assertEqual(sorted(r["amount"] for r in refunds), [3500, 3500])  # made once
+        self.assertEqual(self.sql("SELECT state, refunded FROM client_packages"),
+                         [("refunded", 7000)])
+
+    def test_sold_to_a_client_named_or_told_which_when_the_name_is_ambiguous(self):
+        """Tester: `packages sell --client "Zoë Martin"` was refused; only a number or an
+        email was taken."""
+        pkg = self.define_visits()
+        zoe = self.client("Zoë Martin")
+        out = self.paydesk("packages", "sell", str(pkg), "--client", "zoë martin", "--tender",
+                           "cash", "--yes", check=0)
+        self.assertIn("Sold 5 haircuts", out.stdout)
+        self.assertEqual(self.sql("SELECT client_id FROM client_packages"), [(zoe,)])
+        t = int(time.time())
+        self.sql("INSERT INTO clients (name, email, created_at, updated_at) VALUES"
+                 " ('Zoë Martin', 'zoe.m@example.com', ?, ?)", t, t)
+        out = self.paydesk("packages", "sell", str(pkg), "--client", "Zoë Martin", "--tender",
+                           "cash", "--yes", check=2)
+        self.assertIn("2 clients are called Zoë Martin", out.stderr)
+        self.assertIn("zoe.m@example.com", out.stderr)
+        self.assertIn("give the number or the email", out.stderr)
+        out = self.paydesk("packages", "sell", str(pkg), "--client", "Nobody Here", "--tender",
+                           "cash", "--yes", check=2)
+        self.assertIn("no client is called Nobody Here", out.stderr)
+        self.assertEqual(self.sql("SELECT count(*) FROM client_packages"), [(1,)])
+
     def test_declined_card_sale_is_not_a_package(self):
         pkg = self.define_visits()
         clara = self.client("Clara Oswald", card="pm_card_chargeDeclined")
