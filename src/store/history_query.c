@@ -244,6 +244,10 @@ struct history_view {
 	 * key order (created * 2^30 + id); totals a chunk at a time (tkey_done:
 	 * keys below it are added up already). */
 	bool fts_date;
+	/* A review filter (reviewed / flagged) by date: pages come from the
+	 * reviews' own (created, hid) index (schema 31), totals a chunk of
+	 * reviews at a time (by their rowid, tkey_done: those up to it). */
+	bool review_date;
 	bool totals_started;
 	int64_t tkey_done;
 };
@@ -306,7 +310,9 @@ int history_view_new(sqlite3 *db, const struct history_filter *f, enum history_s
 		from = build_where(db, f, &v->where[u], sort == HISTORY_SORT_AMOUNT, u == 1);
 	/* a search sorted by date pages from the search index's own order */
 	v->fts_date = from == FROM_FTS && sort == HISTORY_SORT_DATE;
-	if (from != FROM_HISTORY && !v->fts_date && (rc = materialize(v, err))) {
+	v->review_date = from == FROM_REVIEWS && sort == HISTORY_SORT_DATE;
+	if (from != FROM_HISTORY && !v->fts_date && !v->review_date &&
+	    (rc = materialize(v, err))) {
 		history_view_free(&v);
 		return rc;
 	}
@@ -377,7 +383,7 @@ int history_view_totals(struct history_view *v, struct history_total *out, int m
 
 bool history_view_totals_deferred(const struct history_view *v)
 {
-	return v->fts_date;
+	return v->fts_date || v->review_date;
 }
 
 void history_view_totals_reset(struct history_view *v)
@@ -386,26 +392,30 @@ void history_view_totals_reset(struct history_view *v)
 }
 
 /* A chunk of a search's totals: the next `chunk` matches below the last
- * chunk's lowest key, added to out. */
+ * chunk's last key, added to out. */
 int history_view_totals_step(struct history_view *v, int chunk, struct history_total *out,
 			     int max, int *n, bool *done, struct pd_error *err)
 {
 	*done = false;
-	if (!v->fts_date) {
+	if (!v->fts_date && !v->review_date) {
 		*done = true;
 		return history_view_totals(v, out, max, n, err);
 	}
+	/* the search index's keys downward, or the reviews' rowids upward */
+	bool up = v->review_date;
 	if (!v->totals_started) {
 		v->totals_started = true;
-		v->tkey_done = INT64_MAX;
+		v->tkey_done = up ? 0 : INT64_MAX;
 		*n = 0;
 	}
+	const char *k = up ? "r.rowid" : "f.rowid";
 	char *sql = NULL;
 	if (asprintf(&sql,
-		     "%s, min(k) FROM (SELECT f.rowid AS k, h.currency AS currency,"
+		     "%s, %s(k) FROM (SELECT %s AS k, h.currency AS currency,"
 		     " h.type AS type, h.status AS status, h.amount AS amount, h.fee AS fee,"
-		     " h.net AS net%s AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?) GROUP BY currency",
-		     SUMS("", "count(*)", "1"), v->where[0].text) < 0)
+		     " h.net AS net%s AND %s %s ? ORDER BY %s %s LIMIT ?) GROUP BY currency",
+		     SUMS("", "count(*)", "1"), up ? "max" : "min", k, v->where[0].text, k,
+		     up ? ">" : "<", k, up ? "ASC" : "DESC") < 0)
 		return pd_error_set(err, PD_ERR, "out of memory");
 	sqlite3_stmt *st;
 	int rc = db_prepare(v->db, sql, &st, err);
@@ -415,7 +425,7 @@ int history_view_totals_step(struct history_view *v, int chunk, struct history_t
 	int i = history_sql_bind(&v->where[0], st, 1);
 	sqlite3_bind_int64(st, i++, v->tkey_done);
 	sqlite3_bind_int(st, i, chunk);
-	int64_t rows = 0, lowest = v->tkey_done;
+	int64_t rows = 0, reached = v->tkey_done;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *cur = (const char *)sqlite3_column_text(st, 0);
 		const int64_t desk[3] = {sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
@@ -426,13 +436,14 @@ int history_view_totals_step(struct history_view *v, int chunk, struct history_t
 			  sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
 			  sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), desk, dispute, 1);
 		rows += sqlite3_column_int64(st, 1);
-		if (sqlite3_column_int64(st, 11) < lowest)
-			lowest = sqlite3_column_int64(st, 11);
+		int64_t key = sqlite3_column_int64(st, 11);
+		if (up ? key > reached : key < reached)
+			reached = key;
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return db_fail(v->db, "adding up history", err);
-	v->tkey_done = lowest;
+	v->tkey_done = reached;
 	if (rows < chunk) {
 		*done = true;
 		qsort(out, (size_t)*n, sizeof *out, cmp_total);
@@ -522,8 +533,13 @@ static int view_stmt(struct history_view *v, int slot, sqlite3_stmt **out, struc
 	}
 	if (!v->st[slot]) {
 		const char *t = v->temp[0] ? "m" : "h";
-		char col[16];
+		char col[16], idcol[16];
 		snprintf(col, sizeof col, "%s.%s", t, v->sort == HISTORY_SORT_AMOUNT ? "amount" : "created");
+		snprintf(idcol, sizeof idcol, "%s.id", t);
+		if (v->review_date) { /* the same values, from the reviews' index */
+			snprintf(col, sizeof col, "r.created");
+			snprintf(idcol, sizeof idcol, "r.hid");
+		}
 		/* Moving toward the end of a descending view means smaller keys. */
 		bool smaller = (slot & V_FWD) ? v->desc : !v->desc;
 		const struct history_sql *w = &v->where[(slot & V_UNREV) ? 1 : 0];
@@ -537,10 +553,10 @@ static int view_stmt(struct history_view *v, int slot, sqlite3_stmt **out, struc
 				     smaller ? "DESC" : "ASC");
 		} else {
 			if (slot & V_KEY)
-				snprintf(key, sizeof key, " AND (%s, %s.id) %s (?, ?)", col, t,
+				snprintf(key, sizeof key, " AND (%s, %s) %s (?, ?)", col, idcol,
 					 smaller ? "<" : ">");
-			n = asprintf(&text, ROW_COLUMNS "%s%s ORDER BY %s %s, %s.id %s LIMIT ?",
-				     w->text, key, col, smaller ? "DESC" : "ASC", t,
+			n = asprintf(&text, ROW_COLUMNS "%s%s ORDER BY %s %s, %s %s LIMIT ?",
+				     w->text, key, col, smaller ? "DESC" : "ASC", idcol,
 				     smaller ? "DESC" : "ASC");
 		}
 		if (n < 0)

@@ -1126,6 +1126,26 @@ const struct migration store_migrations[] = {
 	  * card follow in rowid order; a first sync builds it at its end with
 	  * the other random-order indexes (history_bulk.c). */
 	 "CREATE INDEX history_last4 ON history(card_last4) WHERE card_last4 IS NOT NULL;", NULL},
+	{31, "review marks keyed by their record's date, so a review filter pages from them",
+	 /* The reviewed / flagged filters gathered every marked record before
+	  * their first screen (84 ms at 1M records, growing with the marks).
+	  * Each mark now carries its record's (created, id), the list's order,
+	  * filled in by a trigger whoever writes the mark (one mark, a whole
+	  * filter, a restore), and kept when a record's date changes. */
+	 "ALTER TABLE reviews ADD COLUMN created INTEGER;"
+	 "ALTER TABLE reviews ADD COLUMN hid INTEGER;"
+	 "UPDATE reviews SET (created, hid) = (SELECT created, id FROM history"
+	 "  WHERE history.stripe_id = reviews.stripe_id);"
+	 "CREATE INDEX reviews_reviewed ON reviews(created, hid) WHERE reviewed = 1;"
+	 "CREATE INDEX reviews_flagged ON reviews(created, hid) WHERE flagged = 1;"
+	 "CREATE TRIGGER reviews_key AFTER INSERT ON reviews WHEN new.hid IS NULL BEGIN"
+	 "  UPDATE reviews SET (created, hid) = (SELECT created, id FROM history"
+	 "    WHERE history.stripe_id = new.stripe_id) WHERE stripe_id = new.stripe_id;"
+	 "END;"
+	 "CREATE TRIGGER history_au_review AFTER UPDATE OF created ON history"
+	 "  WHEN old.created IS NOT new.created BEGIN"
+	 "  UPDATE reviews SET created = new.created, hid = new.id WHERE stripe_id = new.stripe_id;"
+	 "END;", NULL},
 	{33, "refunds of packages: which desk and user made them; closes after a close",
 	 /* A package's refund (its unused part, or a visit given back after
 	  * it) counts in the day close of the desk and user that made it: at

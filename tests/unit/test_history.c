@@ -751,6 +751,52 @@ static void test_mark_a_whole_filter(void **state)
 	assert_int_equal(history_mark_filter(t->db, &f, "Bea", &marked, &err), 0);
 	assert_int_equal(marked, 3);
 	assert_int_equal(q_int(t->db, "SELECT count(*) FROM reviews WHERE reviewed = 1"), 5);
+	/* every mark, however written, carries its record's date and id (schema 31),
+	 * and the reviewed filter pages from them in the list's order, both ways */
+	assert_int_equal(q_int(t->db, "SELECT count(*) FROM reviews r JOIN history h"
+				      " ON h.stripe_id = r.stripe_id"
+				      " WHERE r.created IS NOT h.created OR r.hid IS NOT h.id"),
+			 0);
+	memset(&f, 0, sizeof f);
+	f.review = HISTORY_REVIEW_REVIEWED;
+	struct history_view *v = NULL;
+	assert_int_equal(history_view_new(t->db, &f, HISTORY_SORT_DATE, true, &v, &err), 0);
+	assert_true(history_view_totals_deferred(v));
+	struct history_row rows[8];
+	int got = 0;
+	assert_int_equal(history_view_page(v, NULL, true, rows, 8, &got, &err), 0);
+	char ids[200] = "";
+	for (int i = 0; i < got; i++)
+		snprintf(ids + strlen(ids), sizeof ids - strlen(ids), "%s%s", i ? " " : "",
+			 rows[i].stripe_id);
+	assert_q_text(t->db, "SELECT group_concat(stripe_id, ' ') FROM (SELECT h.stripe_id"
+			     " FROM history h JOIN reviews r ON r.stripe_id = h.stripe_id"
+			     " WHERE r.reviewed = 1 ORDER BY h.created DESC, h.id DESC)",
+		      ids);
+	/* the next page from the second row's key holds the rest */
+	struct history_key k = history_view_key(v, &rows[1]);
+	int more = 0;
+	assert_int_equal(history_view_page(v, &k, true, rows + 2, 6, &more, &err), 0);
+	assert_int_equal(more, got - 2);
+	/* totals in chunks add up to the filter's own */
+	struct history_total all[4], chunked[4];
+	int na = 0, nc = 0;
+	bool done = false;
+	assert_int_equal(history_totals(t->db, &f, all, 4, &na, &err), 0);
+	while (!done)
+		assert_int_equal(history_view_totals_step(v, 2, chunked, 4, &nc, &done, &err), 0);
+	assert_int_equal(nc, na);
+	for (int i = 0; i < na; i++) {
+		assert_int_equal(chunked[i].count, all[i].count);
+		assert_int_equal(chunked[i].gross, all[i].gross);
+	}
+	history_view_free(&v);
+	/* a record whose date changes keeps its mark's key */
+	assert_int_equal(sqlite3_exec(t->db, "UPDATE history SET created = created + 5"
+					     " WHERE stripe_id = 're_R1'", NULL, NULL, NULL), 0);
+	assert_int_equal(q_int(t->db, "SELECT count(*) FROM reviews r JOIN history h"
+				      " ON h.stripe_id = r.stripe_id WHERE r.created IS NOT h.created"),
+			 0);
 }
 
 static void test_review_as_signed_in_user(void **state)
