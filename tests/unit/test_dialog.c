@@ -1,6 +1,7 @@
 /* The confirm dialog at 80x24: a body longer than the box has room for is
  * never cut ("…"): it scrolls with j / k and says there is more; a third
- * choice has its own key, so n only ever means no. */
+ * choice has its own key, so n only ever means no. A notice longer than is
+ * kept is cut at a whole word. */
 #include "testutil.h"
 
 #include <curses.h>
@@ -84,6 +85,27 @@ static void test_other_key_is_its_own(void **state)
 	assert_null(ui.dialog);
 }
 
+/* A message longer than a notice keeps is cut at a whole word, and says so. */
+static void test_long_notice_cut_at_a_word(void **state)
+{
+	(void)state;
+	static struct ui ui;
+	char text[2000] = "";
+	for (int i = 0; i < 150; i++) {
+		char word[16];
+		snprintf(word, sizeof word, "%sword%04d", i ? " " : "", i);
+		strcat(text, word);
+	}
+	ui_notify(&ui, UI_NOTICE_ERROR, "%s", text);
+	size_t n = strlen(ui.notice);
+	assert_true(n < sizeof ui.notice);
+	assert_string_equal(ui.notice + n - 3, "\u2026");
+	const char *last = strrchr(ui.notice, ' ');
+	assert_non_null(last);
+	assert_int_equal(strlen(last + 1), 8 + 3); /* "word0123" then "…": never part of one */
+	assert_string_equal(ui.messages[0].text, ui.notice); /* M keeps the same words */
+}
+
 int main(void)
 {
 	setenv("TERM", "xterm", 0);
@@ -97,6 +119,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_long_body_scrolls_never_cut),
 	    cmocka_unit_test(test_other_key_is_its_own),
+	    cmocka_unit_test(test_long_notice_cut_at_a_word),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	endwin();
