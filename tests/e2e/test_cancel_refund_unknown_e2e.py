@@ -172,6 +172,52 @@ class CancelRefundUnknown(DeskCase):
         self.assertIn("payment.desk_refund", actions)
         self.assertIn("booking.cancel", actions)
 
+    def test_after_a_restart_y_then_c_finishes_what_is_left(self):
+        # The waiting cancel lives in the running paydesk (README): after a restart the
+        # refund is settled (at start or by Y) and c cancels with what is left, the cash.
+        t = self.pay_cash_and_card()
+        t.send("c")
+        t.wait_for("Refund by the policy and cancel?")
+        self.fake.add_fault("error", status=500, method="POST", path_prefix="/v1/refunds",
+                            count=50)
+        t.send("y")
+        t.wait_for("Refund outcome not known yet", timeout=30)
+        t.send("n")
+        t.wait_for("not cancelled yet: Y on the agenda re-checks the refund")
+        t.send("q")
+        time.sleep(0.3)
+        if "still running" in t.screen():
+            t.send("y")
+        t.exit_status(timeout=20)
+        t.close()
+        self.fake.clear_faults()
+        t = Terminal([paydesk_bin()], 80, 24, env=self.env)
+        self.addCleanup(t.close)
+        t.wait_for("?:help")
+        t.send("J")
+        t.type("2030-01-07")
+        t.send("Enter")
+        t.wait_for("Zoë Martin")
+        t.send("Y")
+        t.wait_for(r"Refund of 30\.00 USD made at Stripe|nothing to re-check", regex=True,
+                   timeout=30)
+        t.send("c")
+        screen = t.wait_for("Refund by the policy and cancel?")
+        fits(self, screen)
+        self.assertIn("10.00 USD back in cash at the desk (from the till).", screen)
+        self.assertNotIn("through Stripe", screen)
+        t.send("y")
+        t.wait_for(r"cancelled\s", regex=True, timeout=20)
+        t.send("q")
+        if "still running" in t.screen():
+            t.send("y")
+        t.exit_status()
+        refunds = self.fake.api("GET", "/v1/refunds", {"limit": 10}, key=self.KEY).json()["data"]
+        self.assertEqual([r["amount"] for r in refunds], [3000])
+        self.assertEqual(self.query("SELECT state FROM appointments"), [("cancelled",)])
+        self.assertEqual(self.query("SELECT method, amount, refunded FROM appointment_payments"
+                                    " ORDER BY id"), [("card", 3000, 3000), ("cash", 1000, 1000)])
+
 
 if __name__ == "__main__":
     unittest.main()
