@@ -678,8 +678,7 @@ static void recheck_later(struct ui *ui, void *ctx)
  * neither "refund again" nor "close anyway, keep it" is offered. The close
  * waits for a re-check (y now, or Y on the agenda later), which finishes it
  * once the refund is found made. The dialog says what is left. */
-static void refund_unknown(struct appt_screen *st, const struct appt_followup *f,
-			   const char *why)
+static void refund_unknown(struct appt_screen *st, const struct appt_followup *f)
 {
 	struct ui *ui = st->ui;
 	struct appt_followup *w = follow_slot(st);
@@ -687,7 +686,7 @@ static void refund_unknown(struct appt_screen *st, const struct appt_followup *f
 	w->job = 0;
 	w->waiting = true;
 	w->recheck = false;
-	(void)why; /* a failed job's words are said whole by the drain (M keeps them) */
+	/* (a failed job's own words are said whole by the drain; M keeps them) */
 	struct appointment a;
 	if (appointments_get(ui->app->db, f->id, &a, NULL) != PD_OK)
 		return;
@@ -774,7 +773,7 @@ bool appt_close_job_done(struct appt_screen *st, const struct jobs_completion *c
 		int64_t paid = 0, refunded = 0;
 		payrows_totals(ui->app->db, done.id, &paid, &refunded, NULL);
 		if (pay_precheck_refund_unresolved(ui->app->db, done.id)) {
-			refund_unknown(st, &done, c->result);
+			refund_unknown(st, &done);
 			return true;
 		}
 		if (!done.recheck || refunded - done.refunded_before < done.stripe_refund) {
