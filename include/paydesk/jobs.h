@@ -33,7 +33,7 @@ enum jobs_status {
 
 #define JOBS_WORKERS_MIN 2
 #define JOBS_WORKERS_MAX 4
-#define JOBS_RESULT_SIZE 200
+#define JOBS_RESULT_SIZE 512
 
 struct jobs_opts {
 	const char *db_path;              /* each worker opens it (db_open); NULL: no store */

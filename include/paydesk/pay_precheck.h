@@ -30,6 +30,10 @@ bool pay_precheck_cards_unknown(sqlite3 *db, int64_t appointment_id, int64_t *cl
 int pay_precheck_refund(sqlite3 *db, const struct session *who, int64_t appointment_id,
 			int64_t amount, bool desk, char *why, size_t len);
 
+/* Whether a refund of one of the appointment's payments was sent and its
+ * outcome is not known yet (Y re-checks it): another could refund twice. */
+bool pay_precheck_refund_unresolved(sqlite3 *db, int64_t appointment_id);
+
 /* "your limit: 50.00 EUR a payment, 40.00 EUR left today" for staff; "" for
  * admins. */
 char *pay_refund_limit_text(sqlite3 *db, const struct session *who, const char *currency,

@@ -141,6 +141,19 @@ int pay_precheck_refund(sqlite3 *db, const struct session *who, int64_t appointm
 	return PD_OK;
 }
 
+bool pay_precheck_refund_unresolved(sqlite3 *db, int64_t appointment_id)
+{
+	struct pay_attempt *rows = NULL;
+	size_t n = 0;
+	bool open = false;
+	if (payrows_list(db, appointment_id, &rows, &n, NULL) != PD_OK)
+		return false;
+	for (size_t i = 0; i < n && !open; i++)
+		open = rows[i].payment_intent_id && pay_refund_unresolved(db, rows[i].payment_intent_id);
+	pay_attempts_free_list(&rows, n);
+	return open;
+}
+
 char *pay_refund_limit_text(sqlite3 *db, const struct session *who, const char *currency,
 			    char *out, size_t len)
 {

@@ -59,9 +59,26 @@ static bool has_open_attempt(sqlite3 *db, int64_t id)
 static struct appt_followup *follow_slot(struct appt_screen *st)
 {
 	for (int i = 0; i < APPT_FOLLOWUPS; i++)
-		if (!st->follow[i].job)
+		if (!st->follow[i].job && !st->follow[i].waiting)
 			return &st->follow[i];
+	for (int i = 0; i < APPT_FOLLOWUPS; i++)
+		if (!st->follow[i].job)
+			return &st->follow[i]; /* then the oldest waiting one (c still finishes it) */
 	return &st->follow[0]; /* four closings in flight: the oldest gives way */
+}
+
+/* "before" then "rest" as one message: a sentence ended by before goes on
+ * with a new one ("…made. Cancelled, …"), else "before; rest". */
+static void join_said(char *out, size_t len, const char *before, const char *rest)
+{
+	size_t n = before ? strlen(before) : 0;
+	if (!n) {
+		snprintf(out, len, "%s", rest);
+		return;
+	}
+	bool ended = strchr(".!?", before[n - 1]) != NULL;
+	char first = rest[0] >= 'a' && rest[0] <= 'z' && ended ? (char)(rest[0] - 'a' + 'A') : rest[0];
+	snprintf(out, len, "%s%s%c%s", before, ended ? " " : "; ", first, rest[0] ? rest + 1 : "");
 }
 
 static struct appt_followup *remember(struct appt_screen *st, uint64_t job, bool after_refund,
@@ -78,11 +95,13 @@ static struct appt_followup *remember(struct appt_screen *st, uint64_t job, bool
 static void say_done(struct appt_screen *st, const char *before, enum appt_state to,
 		     int64_t kept, const char *currency)
 {
-	char money[64] = "";
+	char money[64] = "", what[120], said[1400];
 	if (kept > 0)
 		money_format(kept, currency, money, sizeof money);
-	ui_notify(st->ui, UI_NOTICE_INFO, "%s%s%s%s%s%s", before ? before : "", before ? "; " : "",
-		  appt_state_label(to), kept > 0 ? ", " : "", money, kept > 0 ? " kept" : "");
+	snprintf(what, sizeof what, "%s%s%s%s", appt_state_label(to), kept > 0 ? ", " : "", money,
+		 kept > 0 ? " kept" : "");
+	join_said(said, sizeof said, before, what);
+	ui_notify(st->ui, UI_NOTICE_INFO, "%s", said);
 }
 
 /* A fee the policy proposed with this close: said, and where it waits. */
@@ -109,15 +128,17 @@ static void close_now(struct appt_screen *st, int64_t id, int64_t version, enum 
 		uint64_t job = pay_panel_submit(ui, &req);
 		if (job) {
 			remember(st, job, false, id, to, kept, currency);
-			ui_notify(ui, UI_NOTICE_INFO, "%s%scancelling (and its payment at Stripe)…",
-				  before ? before : "", before ? "; " : "");
+			char said[1400];
+			join_said(said, sizeof said, before, "cancelling (and its payment at Stripe)…");
+			ui_notify(ui, UI_NOTICE_INFO, "%s", said);
 		}
 		return;
 	}
 	if (booking_close(ui->app->db, &ui->app->session, id, version, to, kept, currency, &err) !=
 	    PD_OK) {
-		ui_notify(ui, UI_NOTICE_ERROR, "%s%s%s", before ? before : "", before ? "; " : "",
-			  err.msg);
+		char said[1400];
+		join_said(said, sizeof said, before, err.msg);
+		ui_notify(ui, UI_NOTICE_ERROR, "%s", said);
 	} else {
 		say_done(st, before, to, kept, currency);
 		note_fee(st, id);
@@ -347,15 +368,16 @@ static void hand_back_then_close(struct appt_screen *st, int64_t id, enum appt_s
 	struct pd_error err = {0};
 	if (payments_desk_refund(ui->app->db, &ui->app->session, id, desk,
 				 to == APPT_CANCELLED ? "cancelled" : "no-show", &r, &err) != PD_OK) {
-		ui_notify(ui, UI_NOTICE_ERROR, "%.300s%s%.300s: not %s", before ? before : "",
-			  before ? " " : "", err.msg,
-			  to == APPT_CANCELLED ? "cancelled" : "marked no-show");
+		char why[700], said[1400];
+		snprintf(why, sizeof why, "%.500s: not %s", err.msg,
+			 to == APPT_CANCELLED ? "cancelled" : "marked no-show");
+		join_said(said, sizeof said, before, why);
+		ui_notify(ui, UI_NOTICE_ERROR, "%s", said);
 		appt_load(st);
 		return;
 	}
-	char said[700];
-	snprintf(said, sizeof said, "%.300s%s%.300s", before ? before : "", before ? " " : "",
-		 r.message);
+	char said[1400];
+	join_said(said, sizeof said, before, r.message);
 	struct appointment a;
 	if (appointments_get(ui->app->db, id, &a, &err) != PD_OK) {
 		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
@@ -379,8 +401,12 @@ static void confirmed_refund(struct ui *ui, void *ctx)
 	snprintf(req.reason, sizeof req.reason, "%s", c->reason);
 	uint64_t job = pay_panel_submit(ui, &req);
 	if (job) {
-		remember(c->st, job, true, c->id, c->to, c->kept, c->currency)->desk_refund =
-			c->desk_refund;
+		struct appt_followup *f = remember(c->st, job, true, c->id, c->to, c->kept,
+						   c->currency);
+		int64_t paid = 0;
+		f->desk_refund = c->desk_refund;
+		f->stripe_refund = to_stripe;
+		payrows_totals(ui->app->db, c->id, &paid, &f->refunded_before, NULL);
 		ui_notify(ui, UI_NOTICE_INFO, "refunding at Stripe… (%s follows)", verb(c->to));
 	}
 	free(c);
@@ -505,7 +531,10 @@ void appt_money_draw(struct appt_screen *st, struct ui_rect a)
 
 /* ---- by the booking policy: one confirm with its amounts ------------------------ */
 
-/* n on the policy's confirm: the desk decides otherwise in the money step. */
+static void not_closed(struct ui *ui, void *ctx);
+
+/* d on the policy's confirm: the desk decides otherwise in the money step
+ * (owns ctx, as a dialog's other choice does). */
 static void policy_otherwise(struct ui *ui, void *ctx)
 {
 	struct closing *c = ctx;
@@ -513,15 +542,18 @@ static void policy_otherwise(struct ui *ui, void *ctx)
 	struct pd_error err = {0};
 	if (appointments_get(ui->app->db, c->id, &a, &err) != PD_OK) {
 		ui_notify(ui, UI_NOTICE_ERROR, "%s", err.msg);
+		free(c);
 		return;
 	}
 	open_money(c->st, &a, c->to, c->refund + c->kept);
 	appointment_free(&a);
+	free(c);
 }
 
 /* A cancellation with money held, of an appointment held to a policy: what
  * the policy gives (refund all, keep the deposit, keep all; in time or
- * late) in one confirm; n goes to the money step to decide otherwise.
+ * late) in one confirm; d goes to the money step to decide otherwise, n /
+ * Esc changes nothing.
  * false: no policy applies (the money step as before). */
 static bool ask_by_policy(struct appt_screen *st, const struct appointment *a)
 {
@@ -561,8 +593,7 @@ static bool ask_by_policy(struct appt_screen *st, const struct appointment *a)
 		snprintf(when, sizeof when, "%ld hour%s before the start: %s", hours,
 			 hours == 1 ? "" : "s", plan.late ? "late" : "in time");
 	snprintf(body, sizeof body,
-		 "Cancel %s (%s).\nBy the booking policy (%s): refund %s, keep %s.%s%s%s%s\n"
-		 "n: decide otherwise",
+		 "Cancel %s (%s).\nBy the booking policy (%s): refund %s, keep %s.%s%s%s%s",
 		 what, when, policy_rule_name(plan.rule), refund, kept, lines,
 		 plan.fee_due > 0 ? "\nLate-cancellation fee still due: " : "",
 		 plan.fee_due > 0 ? fee : "", plan.fee_due > 0 ? " (not charged here)" : "");
@@ -574,7 +605,9 @@ static bool ask_by_policy(struct appt_screen *st, const struct appointment *a)
 				   .currency = c->currency,
 				   .confirm_label = plan.refund > 0 ? "refund" : "keep it",
 				   .on_confirm = plan.refund > 0 ? confirmed_refund : confirmed_close,
-				   .on_cancel = policy_otherwise, .ctx = c, .free_ctx = free});
+				   .other_key = 'd', .other_label = "decide otherwise",
+				   .on_other = policy_otherwise, .on_cancel = not_closed, .ctx = c,
+				   .free_ctx = free});
 	return true;
 }
 
@@ -642,6 +675,97 @@ static void refund_failed(struct appt_screen *st, const struct appt_followup *f,
 	ui_notify(ui, UI_NOTICE_ERROR, "%s", why);
 }
 
+/* ---- a refund whose outcome is not known --------------------------------------- */
+
+/* y on "Refund outcome not known yet": re-check now. */
+static void recheck_now(struct ui *ui, void *ctx)
+{
+	struct closing *c = ctx;
+	struct appointment a;
+	if (appointments_get(ui->app->db, c->id, &a, NULL) == PD_OK) {
+		appt_close_recheck(c->st, &a);
+		appointment_free(&a);
+	}
+	free(c);
+}
+
+static void recheck_later(struct ui *ui, void *ctx)
+{
+	struct closing *c = ctx;
+	ui_notify(ui, UI_NOTICE_INFO,
+		  "not %s yet: Y on the agenda re-checks the refund, then finishes it",
+		  c->to == APPT_CANCELLED ? "cancelled" : "marked no-show");
+}
+
+/* Stripe gave no clear answer about the refund: it may have been made, so
+ * neither "refund again" nor "close anyway, keep it" is offered. The close
+ * waits for a re-check (y now, or Y on the agenda later), which finishes it
+ * once the refund is found made. The dialog says what is left. */
+static void refund_unknown(struct appt_screen *st, const struct appt_followup *f)
+{
+	struct ui *ui = st->ui;
+	struct appt_followup *w = follow_slot(st);
+	*w = *f;
+	w->job = 0;
+	w->waiting = true;
+	w->recheck = false;
+	/* (a failed job's own words are said whole by the drain; M keeps them) */
+	struct appointment a;
+	if (appointments_get(ui->app->db, f->id, &a, NULL) != PD_OK)
+		return;
+	struct closing *c = closing_new(st, a.id, a.version, f->to, a.currency);
+	char what[200], card[64], desk[64], kept[64], left[400] = "", body[1400];
+	appt_short_name(&a, what, sizeof what);
+	appointment_free(&a);
+	if (!c)
+		return;
+	money_format(f->stripe_refund, f->currency, card, sizeof card);
+	bool cancel = f->to == APPT_CANCELLED;
+	if (f->desk_refund > 0)
+		snprintf(left, sizeof left, "; %s is still to hand back %s",
+			 money_format(f->desk_refund, f->currency, desk, sizeof desk),
+			 desk_way(ui->app->db, f->id));
+	if (f->kept > 0) {
+		size_t n = strlen(left);
+		snprintf(left + n, sizeof left - n, "%s%s stays paid (kept)", n ? ", and " : "; ",
+			 money_format(f->kept, f->currency, kept, sizeof kept));
+	}
+	snprintf(body, sizeof body,
+		 "Stripe gave no clear answer about the refund of %s to the card: it may have "
+		 "been made, so do not refund again (nothing is refunded twice).\n"
+		 "%s is not %s yet%s.\n"
+		 "y re-checks at Stripe now; later, Y on the agenda does. Once the refund is "
+		 "found made, the %s finishes by itself%s.",
+		 card, what, cancel ? "cancelled" : "marked no-show", left, verb(f->to),
+		 f->desk_refund > 0 ? " (the money paid at the desk goes back there)" : "");
+	ui_dialog_open(ui, &(struct ui_dialog_spec){
+				   .title = "Refund outcome not known yet", .body = body,
+				   .money = true, .amount = f->stripe_refund, .currency = c->currency,
+				   .confirm_label = "re-check now", .cancel_label = "later (Y)",
+				   .on_confirm = recheck_now,
+				   .on_cancel = recheck_later, .ctx = c, .free_ctx = free});
+}
+
+bool appt_close_recheck(struct appt_screen *st, const struct appointment *a)
+{
+	struct appt_followup *f = NULL;
+	for (int i = 0; i < APPT_FOLLOWUPS && !f; i++)
+		if (st->follow[i].waiting && st->follow[i].id == a->id)
+			f = &st->follow[i];
+	if (!f)
+		return false;
+	struct pay_job_request req = {.op = PAY_OP_RECHECK, .id = a->id};
+	uint64_t job = pay_panel_submit(st->ui, &req);
+	if (!job)
+		return true; /* said why; still waiting */
+	f->job = job;
+	f->waiting = false;
+	f->recheck = true;
+	ui_notify(st->ui, UI_NOTICE_INFO, "re-checking the refund at Stripe… (%s follows)",
+		  verb(f->to));
+	return true;
+}
+
 bool appt_close_job_done(struct appt_screen *st, const struct jobs_completion *c)
 {
 	struct appt_followup *f = NULL;
@@ -666,9 +790,19 @@ bool appt_close_job_done(struct appt_screen *st, const struct jobs_completion *c
 			say_done(st, NULL, done.to, done.kept, done.currency);
 		return true;
 	}
-	if (c->status != JOBS_DONE) {
-		refund_failed(st, &done, c->result);
-		return true;
+	/* A refund (or its re-check) that did not say it was made: still not
+	 * known, refused — or, re-checked, found made after all. */
+	if (c->status != JOBS_DONE || done.recheck) {
+		int64_t paid = 0, refunded = 0;
+		payrows_totals(ui->app->db, done.id, &paid, &refunded, NULL);
+		if (pay_precheck_refund_unresolved(ui->app->db, done.id)) {
+			refund_unknown(st, &done);
+			return true;
+		}
+		if (!done.recheck || refunded - done.refunded_before < done.stripe_refund) {
+			refund_failed(st, &done, c->result);
+			return true;
+		}
 	}
 	struct appointment a;
 	struct pd_error err = {0};

@@ -36,6 +36,12 @@ struct appt_followup {
 	int64_t kept;          /* money the desk chose to keep (audited once closed) */
 	int64_t desk_refund;   /* then handed back at the desk (cash paid), before closing */
 	char currency[4];
+	/* The refund's outcome was not known (Stripe gave no clear answer):
+	 * waiting (job 0) until a re-check of appointment id, which recheck
+	 * marks; the close then goes on once the refund is found made. */
+	bool waiting, recheck;
+	int64_t stripe_refund;   /* what the refund asked of Stripe */
+	int64_t refunded_before; /* the appointment's refunded total before it was known */
 };
 
 /* The money step of a cancel / no-show with money paid on it. */
@@ -122,6 +128,10 @@ enum ui_result appt_money_key(struct appt_screen *st, int key);
 void appt_money_draw(struct appt_screen *st, struct ui_rect area);
 bool appt_money_editing(const struct appt_screen *st);
 void appt_money_close(struct appt_screen *st);
+/* Y on the agenda: when the selected appointment's close waits on a refund
+ * whose outcome was not known, re-check it and finish the close (true);
+ * false: nothing of ours waits (the plain re-check applies). */
+bool appt_close_recheck(struct appt_screen *st, const struct appointment *a);
 /* A job finished: true when it was one of ours (then acted on). */
 bool appt_close_job_done(struct appt_screen *st, const struct jobs_completion *c);
 

@@ -9,8 +9,9 @@
 
 struct ui_dialog {
 	struct ui_dialog_spec spec;
-	char *title, *body, *label;
+	char *title, *body, *label, *other, *no;
 	char amount[64];
+	int top, rows, shown; /* first body row shown; rows in all; rows room (last draw) */
 };
 
 void ui_dialog_close(struct ui *ui)
@@ -23,6 +24,8 @@ void ui_dialog_close(struct ui *ui)
 	free(d->title);
 	free(d->body);
 	free(d->label);
+	free(d->other);
+	free(d->no);
 	free(d);
 	ui->dialog = NULL;
 }
@@ -37,6 +40,8 @@ void ui_dialog_open(struct ui *ui, const struct ui_dialog_spec *spec)
 	d->title = strdup(spec->title ? spec->title : "Confirm");
 	d->body = strdup(spec->body ? spec->body : "");
 	d->label = strdup(spec->confirm_label ? spec->confirm_label : "Yes");
+	d->no = strdup(spec->cancel_label ? spec->cancel_label : "cancel");
+	d->other = spec->other_key ? strdup(spec->other_label ? spec->other_label : "") : NULL;
 	if (spec->money)
 		money_format(spec->amount, spec->currency, d->amount, sizeof d->amount);
 	ui->dialog = d;
@@ -48,8 +53,15 @@ enum ui_result ui_dialog_key(struct ui *ui, int key)
 	if (!d)
 		return UI_UNHANDLED;
 	bool confirm = key == 'y' || key == 'Y' || (!d->spec.money && key == UI_KEY_ENTER);
-	if (confirm) {
-		void (*cb)(struct ui *, void *) = d->spec.on_confirm;
+	bool other = d->spec.other_key && key == d->spec.other_key;
+	if (key == 'j' || key == UI_KEY_FN(KEY_DOWN)) {
+		if (d->top + d->shown < d->rows)
+			d->top++;
+	} else if (key == 'k' || key == UI_KEY_FN(KEY_UP)) {
+		if (d->top > 0)
+			d->top--;
+	} else if (confirm || other) {
+		void (*cb)(struct ui *, void *) = other ? d->spec.on_other : d->spec.on_confirm;
 		void *ctx = d->spec.ctx;
 		d->spec.free_ctx = NULL; /* the callback now owns ctx */
 		ui_dialog_close(ui);
@@ -66,10 +78,10 @@ enum ui_result ui_dialog_key(struct ui *ui, int key)
 	return UI_HANDLED; /* modal: every key stops here */
 }
 
-/* Draw body's lines wrapped at width from row y, at most max rows (the
- * last one says "…" when more would not fit); returns the rows it needs
- * (draw false: only count them). */
-static int body_rows(const char *body, int y, int x, int width, int max, bool draw)
+/* Draw body's lines wrapped at width from row y, skipping the first top
+ * rows, at most max rows; returns the rows it needs in all (draw false:
+ * only count them). */
+static int body_rows(const char *body, int top, int y, int x, int width, int max, bool draw)
 {
 	int rows = 0;
 	for (const char *line = body; line;) {
@@ -79,11 +91,9 @@ static int body_rows(const char *body, int y, int x, int width, int max, bool dr
 		const char *t = one ? one : "";
 		do {
 			size_t n = ui_wrap(t, width);
-			if (draw && rows < max) {
+			if (draw && rows >= top && rows < top + max) {
 				char *part = strndup(t, n);
-				bool last = rows == max - 1 && (t[n] || nl);
-				ui_put(y + rows, x, width, ROLE_DIALOG, last ? "\u2026" : part ? part : "",
-				       false);
+				ui_put(y + rows - top, x, width, ROLE_DIALOG, part ? part : "", false);
 				free(part);
 			}
 			rows++;
@@ -105,22 +115,31 @@ void ui_dialog_draw(struct ui *ui)
 	int w = COLS - 8 < 64 ? COLS - 8 : 64;
 	int extra = d->spec.money ? 7 : 5;
 	/* A long message (a decline, a name) wraps inside the box, never cut. */
-	int lines = body_rows(d->body, 0, 0, w - 4, 0, false);
+	d->rows = body_rows(d->body, 0, 0, 0, w - 4, 0, false);
+	int lines = d->rows;
 	if (lines > LINES - 2 - extra)
 		lines = LINES - 2 - extra > 1 ? LINES - 2 - extra : 1;
+	d->shown = lines;
+	if (d->top > d->rows - lines)
+		d->top = d->rows - lines > 0 ? d->rows - lines : 0;
 	int h = lines + extra;
 	struct ui_rect r = {(LINES - h) / 2, (COLS - w) / 2, h, w};
 	ui_box(r, ROLE_DIALOG, d->title);
 	int y = r.y + 2;
-	body_rows(d->body, y, r.x + 2, w - 4, lines, true);
+	body_rows(d->body, d->top, y, r.x + 2, w - 4, lines, true);
 	y += lines;
 	if (d->spec.money) {
 		y++;
 		ui_put(y++, r.x + 2, w - 4, ROLE_TITLE, d->amount, false);
 	}
-	char keys[160];
-	snprintf(keys, sizeof keys, d->spec.money ? "y: %s    n / Esc: cancel"
-						  : "y / Enter: %s    n / Esc: cancel",
-		 d->label);
+	char keys[240], other[80] = "";
+	if (d->other)
+		snprintf(other, sizeof other, "%c: %s    ", d->spec.other_key, d->other);
+	snprintf(keys, sizeof keys,
+		 d->spec.money ? "y: %s    %sn / Esc: %s" : "y / Enter: %s    %sn / Esc: %s",
+		 d->label, other, d->no ? d->no : "cancel");
 	ui_put(r.y + h - 2, r.x + 2, w - 4, ROLE_HELP_KEY, keys, false);
+	if (d->rows > lines) /* more than fits: said on the box's bottom edge */
+		ui_put(r.y + h - 1, r.x + w - 22, 18, ROLE_HELP_KEY,
+		       d->top + lines < d->rows ? " j/k: more below " : " j/k: more above ", false);
 }

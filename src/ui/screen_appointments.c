@@ -785,7 +785,8 @@ static enum ui_result do_recheck(void *state, struct ui *ui)
 	const struct appointment *cur = appt_selected(st);
 	(void)ui;
 	if (cur)
-		pay_panel_recheck(st->pay, cur);
+		if (!appt_close_recheck(st, cur)) /* a close waiting on it finishes too */
+			pay_panel_recheck(st->pay, cur);
 	return UI_HANDLED;
 }
 

@@ -19,8 +19,14 @@ void ui_notify(struct ui *ui, enum ui_notice_kind kind, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(ui->notice, sizeof ui->notice, fmt, ap);
+	int n = vsnprintf(ui->notice, sizeof ui->notice, fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof ui->notice) { /* longer than kept: cut at a word, said so */
+		ui->notice[sizeof ui->notice - 4] = '\0'; /* room for the "…" */
+		char *space = strrchr(ui->notice, ' ');
+		size_t at = space ? (size_t)(space - ui->notice) : sizeof ui->notice - 4;
+		memcpy(ui->notice + at, "\u2026", sizeof "\u2026");
+	}
 	ui->notice_kind = kind;
 	ui->notice_until = time(NULL) + (kind == UI_NOTICE_ERROR ? 8 : 4);
 	/* An error stays until something newer is said or its screen is left;

@@ -309,16 +309,16 @@ struct ui {
 	struct ui_signin *signin; /* the lock screen / first-run admin form, while open */
 	time_t last_key;          /* for the idle auto-lock */
 
-	char notice[256];
+	char notice[640];
 	enum ui_notice_kind notice_kind;
 	time_t notice_until;
 
-	char last_error[256];
+	char last_error[640];
 	/* The last messages, whole, for the M overlay (status-line text may be cut). */
 	struct ui_message {
 		time_t at;
 		enum ui_notice_kind kind;
-		char text[256];
+		char text[640];
 	} messages[UI_MESSAGES_KEPT];
 	int messages_count; /* kept, at most UI_MESSAGES_KEPT; the newest at [messages_next - 1] */
 	int messages_next;

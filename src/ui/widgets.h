@@ -16,14 +16,22 @@ struct ui_dialog_spec {
 	int64_t amount;            /* minor units, when money */
 	const char *currency;
 	const char *confirm_label; /* "Refund", "Quit" */
+	const char *cancel_label;  /* what n / Esc does (NULL: "cancel") */
 	void (*on_confirm)(struct ui *ui, void *ctx);
 	void (*on_cancel)(struct ui *ui, void *ctx); /* n / Esc (may be NULL) */
+	/* A third choice with a key of its own (0: none), so n only ever means
+	 * "no": other_key, what it does (other_label), and its callback, which
+	 * owns ctx as on_confirm does. */
+	int other_key;
+	const char *other_label;
+	void (*on_other)(struct ui *ui, void *ctx);
 	void *ctx;
 	void (*free_ctx)(void *ctx);
 };
 
 /* Open a modal dialog (replacing any open one). 'y' confirms; 'n' or Esc
- * cancels; Enter confirms only dialogs that move no money. */
+ * cancels; Enter confirms only dialogs that move no money; a body longer
+ * than the screen scrolls with j/k (arrows), never cut. */
 void ui_dialog_open(struct ui *ui, const struct ui_dialog_spec *spec);
 void ui_dialog_close(struct ui *ui);
 enum ui_result ui_dialog_key(struct ui *ui, int key);
