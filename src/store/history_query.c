@@ -325,8 +325,12 @@ static int materialize(struct history_view *v, struct pd_error *err)
 {
 	static unsigned counter; /* unique per connection is enough; one UI thread */
 	snprintf(v->temp, sizeof v->temp, "history_m%u", ++counter);
+	/* In a temp file behind SQLite's bounded cache, not in memory: a
+	 * broad search sorted by amount gathers hundreds of thousands of rows
+	 * at 10M records (RSS 18 -> 37 MB in memory; as fast here: 64 vs 67
+	 * ms at 1M, the file stays in the OS cache). */
 	if (sqlite3_get_autocommit(v->db))
-		sqlite3_exec(v->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
+		sqlite3_exec(v->db, "PRAGMA temp_store = FILE", NULL, NULL, NULL);
 	char *sql = NULL;
 	if (asprintf(&sql,
 		     "CREATE TEMP TABLE %s AS SELECT h.id AS id, h.created AS created,"
