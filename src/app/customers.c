@@ -262,12 +262,7 @@ int customers_save_card_link(const struct pay_env *e, int64_t client_id, struct 
 	if (rc)
 		return rc;
 	char url[512], id[32];
-	char *v = NULL;
-	if (settings_get(e->db, "pay_link_return_url", &v, NULL) == PD_OK && v && *v)
-		pay_copy(url, sizeof url, v);
-	else
-		pay_copy(url, sizeof url, PAYMENTS_RETURN_URL_DEFAULT);
-	free(v);
+	pay_return_url(e->db, url, sizeof url);
 	snprintf(id, sizeof id, "%lld", (long long)c.id);
 	struct stripe_params *p = stripe_params_new();
 	stripe_params_add(p, "mode", "setup");

@@ -84,16 +84,6 @@ static int begin_sale(const struct pay_env *e, int64_t package_id, int64_t clien
 	return pkg_finish(e->db, rc, err);
 }
 
-static void return_url(sqlite3 *db, char *out, size_t len)
-{
-	char *v = NULL;
-	if (settings_get(db, "pay_link_return_url", &v, NULL) == PD_OK && v && *v)
-		pay_copy(out, len, v);
-	else
-		pay_copy(out, len, PAYMENTS_RETURN_URL_DEFAULT);
-	free(v);
-}
-
 int packages_sell_link(const struct pay_env *e, int64_t package_id, int64_t client_id,
 		       int64_t *sale, struct pay_result *r, struct pd_error *err)
 {
@@ -109,7 +99,7 @@ int packages_sell_link(const struct pay_env *e, int64_t package_id, int64_t clie
 	if (rc)
 		return rc;
 	char url[512], ref[48], desc[400];
-	return_url(e->db, url, sizeof url);
+	pay_return_url(e->db, url, sizeof url);
 	snprintf(ref, sizeof ref, "client-package-%lld", (long long)c.id);
 	snprintf(desc, sizeof desc, "Package: %s", c.name);
 	struct stripe_params *p = stripe_params_new();
