@@ -18,6 +18,13 @@ bool customers_billing_on(sqlite3 *db);
 int customers_sync(const struct pay_env *e, int64_t client_id, struct pay_result *r,
 		   struct pd_error *err);
 
+/* The client into *c (client_free it), made a Stripe customer first when it
+ * is none yet; with billing off it fails saying a card is <what> on the
+ * client's Stripe customer ("held", "saved") and billing must be turned on. */
+struct client;
+int customers_client_on_stripe(const struct pay_env *e, int64_t client_id, const char *what,
+			       struct client *c, struct pay_result *r, struct pd_error *err);
+
 /* Re-list the customer's cards from Stripe into the store (client_cards). */
 int customers_cards_refresh(const struct pay_env *e, int64_t client_id, struct pay_result *r,
 			    struct pd_error *err);

@@ -39,6 +39,11 @@ int db_finish(sqlite3 *db, int rc, struct pd_error *err);
 /* Prepare a statement; on failure err carries SQLite's message. */
 int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct pd_error *err);
 
+/* The first column of the rows sql selects, at most max of them, into ids;
+ * *n how many. A batch to work through, the rest left for the next run. */
+int db_ids(sqlite3 *db, const char *sql, int64_t *ids, size_t max, size_t *n,
+	   struct pd_error *err);
+
 /* Map the SQLite error of db to a pd_error (PD_ERR_IO), prefixed by what. */
 int db_fail(sqlite3 *db, const char *what, struct pd_error *err);
 

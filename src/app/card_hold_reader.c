@@ -106,24 +106,9 @@ int customers_reader_hold_start(const struct pay_env *e, int64_t client_id,
 		memset(r, 0, sizeof *r);
 	}
 	struct client c;
-	rc = clients_get(e->db, client_id, &c, err);
+	rc = customers_client_on_stripe(e, client_id, "held", &c, r, err);
 	if (rc)
 		return rc;
-	if (!c.stripe_customer_id) {
-		if (!c.bill_with_stripe || !customers_billing_on(e->db))
-			rc = pd_error_set(err, PD_ERR_USAGE,
-					  "a card is held on the client's Stripe customer: turn on "
-					  "Stripe billing (Setup, and for %s) first",
-					  c.name);
-		else
-			rc = customers_sync(e, client_id, r, err);
-		client_free(&c);
-		if (rc)
-			return rc;
-		rc = clients_get(e->db, client_id, &c, err);
-		if (rc)
-			return rc;
-	}
 	char reader[64], label[128];
 	rc = pay_pick_reader(e, reader_id, reader, label, err);
 	if (rc) {

@@ -136,6 +136,23 @@ static int existing_customer(const struct pay_env *e, const struct client *c, co
 	return rc;
 }
 
+int customers_client_on_stripe(const struct pay_env *e, int64_t client_id, const char *what,
+			       struct client *c, struct pay_result *r, struct pd_error *err)
+{
+	int rc = clients_get(e->db, client_id, c, err);
+	if (rc || c->stripe_customer_id)
+		return rc;
+	if (!c->bill_with_stripe || !customers_billing_on(e->db))
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "a card is %s on the client's Stripe customer: turn on "
+				  "Stripe billing (Setup, and for %s) first",
+				  what, c->name);
+	else
+		rc = customers_sync(e, client_id, r, err);
+	client_free(c);
+	return rc ? rc : clients_get(e->db, client_id, c, err);
+}
+
 int customers_sync(const struct pay_env *e, int64_t client_id, struct pay_result *r,
 		   struct pd_error *err)
 {
@@ -241,31 +258,11 @@ int customers_save_card_link(const struct pay_env *e, int64_t client_id, struct 
 		card_setup_free(&open);
 	}
 	struct client c;
-	rc = clients_get(e->db, client_id, &c, err);
+	rc = customers_client_on_stripe(e, client_id, "saved", &c, r, err);
 	if (rc)
 		return rc;
-	if (!c.stripe_customer_id) {
-		if (!c.bill_with_stripe || !customers_billing_on(e->db))
-			rc = pd_error_set(err, PD_ERR_USAGE,
-					  "a card is saved on the client's Stripe customer: turn on "
-					  "Stripe billing (Setup, and for %s) first",
-					  c.name);
-		else
-			rc = customers_sync(e, client_id, r, err);
-		client_free(&c);
-		if (rc)
-			return rc;
-		rc = clients_get(e->db, client_id, &c, err);
-		if (rc)
-			return rc;
-	}
 	char url[512], id[32];
-	char *v = NULL;
-	if (settings_get(e->db, "pay_link_return_url", &v, NULL) == PD_OK && v && *v)
-		pay_copy(url, sizeof url, v);
-	else
-		pay_copy(url, sizeof url, PAYMENTS_RETURN_URL_DEFAULT);
-	free(v);
+	pay_return_url(e->db, url, sizeof url);
 	snprintf(id, sizeof id, "%lld", (long long)c.id);
 	struct stripe_params *p = stripe_params_new();
 	stripe_params_add(p, "mode", "setup");

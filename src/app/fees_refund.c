@@ -96,20 +96,16 @@ static int catch_up(const struct pay_env *e, struct appt_fee *f, struct pd_error
 
 int fees_settle_refunds(const struct pay_env *e, struct pd_error *err)
 {
-	sqlite3_stmt *st;
-	int rc = db_prepare(e->db,
-			    "SELECT id FROM appointment_fees WHERE state = 'charged'"
-			    " AND payment_intent_id IS NOT NULL AND refunded < amount AND EXISTS"
-			    " (SELECT 1 FROM outbox WHERE path = '/v1/refunds' AND state = 'done'"
-			    "  AND instr(params, appointment_fees.payment_intent_id) > 0)",
-			    &st, err);
+	int64_t ids[64];
+	size_t n;
+	int rc = db_ids(e->db,
+			"SELECT id FROM appointment_fees WHERE state = 'charged'"
+			" AND payment_intent_id IS NOT NULL AND refunded < amount AND EXISTS"
+			" (SELECT 1 FROM outbox WHERE path = '/v1/refunds' AND state = 'done'"
+			"  AND instr(params, appointment_fees.payment_intent_id) > 0)",
+			ids, 64, &n, err);
 	if (rc)
 		return rc;
-	int64_t ids[64];
-	size_t n = 0;
-	while (n < 64 && sqlite3_step(st) == SQLITE_ROW)
-		ids[n++] = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
 	for (size_t i = 0; !rc && i < n; i++) {
 		struct appt_fee f;
 		if (fees_get(e->db, ids[i], &f, NULL) == PD_OK)

@@ -382,16 +382,6 @@ int fees_charge(const struct pay_env *e, int64_t id, struct pay_result *r, struc
 	return rc;
 }
 
-static void return_url(sqlite3 *db, char *out, size_t len)
-{
-	char *v = NULL;
-	if (settings_get(db, "pay_link_return_url", &v, NULL) == PD_OK && v && *v)
-		pay_copy(out, len, v);
-	else
-		pay_copy(out, len, PAYMENTS_RETURN_URL_DEFAULT);
-	free(v);
-}
-
 int fees_pay_link(const struct pay_env *e, int64_t id, struct pay_result *r, struct pd_error *err)
 {
 	memset(r, 0, sizeof *r);
@@ -419,7 +409,7 @@ int fees_pay_link(const struct pay_env *e, int64_t id, struct pay_result *r, str
 		return rc;
 	}
 	char url[512], ref[32], name[300];
-	return_url(e->db, url, sizeof url);
+	pay_return_url(e->db, url, sizeof url);
 	snprintf(ref, sizeof ref, "fee-%lld", (long long)f.id);
 	snprintf(name, sizeof name, "%s fee: %s",
 		 f.kind == FEE_NO_SHOW ? "No-show" : "Late cancellation",

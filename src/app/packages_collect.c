@@ -84,14 +84,23 @@ static int begin_sale(const struct pay_env *e, int64_t package_id, int64_t clien
 	return pkg_finish(e->db, rc, err);
 }
 
-static void return_url(sqlite3 *db, char *out, size_t len)
+/* Send a sale's request to Stripe (p freed); false when Stripe did not take
+ * it: the sale is recorded as failed, r says so and *rc is what to return. */
+static bool sale_sent(const struct pay_env *e, const char *path, struct stripe_params **p,
+		      struct client_package *c, struct stripe_response *resp, struct pay_result *r,
+		      int *rc, struct pd_error *err)
 {
-	char *v = NULL;
-	if (settings_get(db, "pay_link_return_url", &v, NULL) == PD_OK && v && *v)
-		pay_copy(out, len, v);
-	else
-		pay_copy(out, len, PAYMENTS_RETURN_URL_DEFAULT);
-	free(v);
+	struct pd_error send_err = {0};
+	enum outbox_state state;
+	pay_send_money_state(e, path, *p, resp, &state, &send_err);
+	stripe_params_free(p);
+	if (resp->outcome == STRIPE_OUTCOME_OK)
+		return true;
+	*rc = pkg_sale_failed(e, c, resp, state, err);
+	stripe_response_clear(resp);
+	r->done = true;
+	snprintf(r->message, sizeof r->message, "%s was not sold: %s", c->name, c->message);
+	return false;
 }
 
 int packages_sell_link(const struct pay_env *e, int64_t package_id, int64_t client_id,
@@ -109,7 +118,7 @@ int packages_sell_link(const struct pay_env *e, int64_t package_id, int64_t clie
 	if (rc)
 		return rc;
 	char url[512], ref[48], desc[400];
-	return_url(e->db, url, sizeof url);
+	pay_return_url(e->db, url, sizeof url);
 	snprintf(ref, sizeof ref, "client-package-%lld", (long long)c.id);
 	snprintf(desc, sizeof desc, "Package: %s", c.name);
 	struct stripe_params *p = stripe_params_new();
@@ -132,17 +141,8 @@ int packages_sell_link(const struct pay_env *e, int64_t package_id, int64_t clie
 	pkg_add_metadata(p, "payment_intent_data[metadata][", &c); /* on the PaymentIntent too */
 	stripe_params_add(p, "payment_intent_data[description]", desc);
 	struct stripe_response resp;
-	struct pd_error send_err = {0};
-	enum outbox_state state;
-	pay_send_money_state(e, "/v1/checkout/sessions", p, &resp, &state, &send_err);
-	stripe_params_free(&p);
-	if (resp.outcome != STRIPE_OUTCOME_OK) {
-		rc = pkg_sale_failed(e, &c, &resp, state, err);
-		stripe_response_clear(&resp);
-		r->done = true;
-		snprintf(r->message, sizeof r->message, "%s was not sold: %s", c.name, c.message);
+	if (!sale_sent(e, "/v1/checkout/sessions", &p, &c, &resp, r, &rc, err))
 		return rc;
-	}
 	pay_copy(c.checkout_session_id, sizeof c.checkout_session_id, pay_json_str(resp.json, "id"));
 	pay_copy(c.url, sizeof c.url, pay_json_str(resp.json, "url"));
 	json_t *exp = json_object_get(resp.json, "expires_at");
@@ -201,17 +201,8 @@ int packages_sell_reader(const struct pay_env *e, int64_t package_id, int64_t cl
 	stripe_params_add(p, "description", desc);
 	pkg_add_metadata(p, "metadata[", &c);
 	struct stripe_response resp;
-	struct pd_error send_err = {0};
-	enum outbox_state state;
-	pay_send_money_state(e, "/v1/payment_intents", p, &resp, &state, &send_err);
-	stripe_params_free(&p);
-	if (resp.outcome != STRIPE_OUTCOME_OK) {
-		rc = pkg_sale_failed(e, &c, &resp, state, err);
-		stripe_response_clear(&resp);
-		r->done = true;
-		snprintf(r->message, sizeof r->message, "%s was not sold: %s", c.name, c.message);
+	if (!sale_sent(e, "/v1/payment_intents", &p, &c, &resp, r, &rc, err))
 		return rc;
-	}
 	pay_copy(c.payment_intent_id, sizeof c.payment_intent_id, pay_json_str(resp.json, "id"));
 	stripe_response_clear(&resp);
 	cpkg_update(e->db, &c, NULL); /* the PaymentIntent and reader, before the reader acts */
@@ -220,6 +211,7 @@ int packages_sell_reader(const struct pay_env *e, int64_t package_id, int64_t cl
 	p = stripe_params_new();
 	stripe_params_add(p, "payment_intent", c.payment_intent_id);
 	stripe_params_add_bool(p, "process_config[skip_tipping]", true); /* no tip on a package */
+	struct pd_error send_err = {0};
 	pay_send_money(e, path, p, &resp, &send_err);
 	stripe_params_free(&p);
 	if (resp.outcome != STRIPE_OUTCOME_OK) {

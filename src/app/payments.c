@@ -36,6 +36,16 @@ void pay_copy(char *dst, size_t n, const char *src)
 	snprintf(dst, n, "%s", src ? src : "");
 }
 
+void pay_return_url(sqlite3 *db, char *out, size_t len)
+{
+	char *v = NULL;
+	if (settings_get(db, "pay_link_return_url", &v, NULL) == PD_OK && v && *v)
+		pay_copy(out, len, v);
+	else
+		pay_copy(out, len, PAYMENTS_RETURN_URL_DEFAULT);
+	free(v);
+}
+
 const char *pay_actor(const struct session *who)
 {
 	return who && who->name[0] ? who->name : "system";

@@ -133,4 +133,8 @@ int pay_pick_reader(const struct pay_env *e, const char *given, char out[64], ch
 /* Set dst (size n) from src, "" for NULL. */
 void pay_copy(char *dst, size_t n, const char *src);
 
+/* Where Stripe's pages send the client back (settings pay_link_return_url,
+ * else PAYMENTS_RETURN_URL_DEFAULT): the success and cancel URL of a link. */
+void pay_return_url(sqlite3 *db, char *out, size_t len);
+
 #endif

@@ -11,16 +11,6 @@
 #include "paydesk/settings.h"
 #include "payments_internal.h"
 
-static void return_url(sqlite3 *db, char *out, size_t len)
-{
-	char *v = NULL;
-	if (settings_get(db, "pay_link_return_url", &v, NULL) == PD_OK && v && *v)
-		pay_copy(out, len, v);
-	else
-		pay_copy(out, len, PAYMENTS_RETURN_URL_DEFAULT);
-	free(v);
-}
-
 int payments_link_create(const struct pay_env *e, int64_t appointment_id, int64_t amount,
 			 struct pay_result *r, struct pd_error *err)
 {
@@ -63,7 +53,7 @@ int payments_link_create(const struct pay_env *e, int64_t appointment_id, int64_
 		return rc;
 	}
 	char url[512], ref[32], name[400];
-	return_url(e->db, url, sizeof url);
+	pay_return_url(e->db, url, sizeof url);
 	snprintf(ref, sizeof ref, "appointment-%lld", (long long)a.id);
 	snprintf(name, sizeof name, "%s%s", a.service_name, amount < a.amount ? " (deposit)" : "");
 	struct stripe_params *p = stripe_params_new();

@@ -238,6 +238,28 @@ static int training_only(const struct pay_env *e, struct pd_error *err)
 	return PD_OK;
 }
 
+/* The simulated reader's test helper: the client taps card_number (NULL or
+ * "": Stripe's default test card) on reader_id. */
+static int present_card(const struct pay_env *e, const char *reader_id, const char *card_number,
+			struct pd_error *err)
+{
+	char path[200];
+	snprintf(path, sizeof path, "/v1/test_helpers/terminal/readers/%s/present_payment_method",
+		 reader_id);
+	struct stripe_params *p = stripe_params_new();
+	if (card_number && *card_number)
+		stripe_params_add(p, "card_present[number]", card_number);
+	struct stripe_response resp;
+	struct pd_error send_err = {0};
+	int rc = pay_send(e, STRIPE_POST, path, p, &resp, &send_err);
+	stripe_params_free(&p);
+	stripe_response_clear(&resp);
+	if (rc)
+		return pd_error_set(err, rc, "the simulated reader did not take the card: %.300s",
+				    send_err.msg);
+	return PD_OK;
+}
+
 int readers_tap_hold(const struct pay_env *e, int64_t client_id, const char *card_number,
 		     struct pay_result *r, struct pd_error *err)
 {
@@ -250,21 +272,8 @@ int readers_tap_hold(const struct pay_env *e, int64_t client_id, const char *car
 	struct reader_hold h;
 	if (reader_holds_latest(e->db, client_id, &h, NULL) != PD_OK || h.status != HOLD_OPEN)
 		return pd_error_set(err, PD_ERR_USAGE, "no card is waiting on a reader");
-	char path[200];
-	snprintf(path, sizeof path, "/v1/test_helpers/terminal/readers/%s/present_payment_method",
-		 h.reader_id);
-	struct stripe_params *p = stripe_params_new();
-	if (card_number && *card_number)
-		stripe_params_add(p, "card_present[number]", card_number);
-	struct stripe_response resp;
-	struct pd_error send_err = {0};
-	rc = pay_send(e, STRIPE_POST, path, p, &resp, &send_err);
-	stripe_params_free(&p);
-	stripe_response_clear(&resp);
-	if (rc)
-		return pd_error_set(err, rc, "the simulated reader did not take the card: %.300s",
-				    send_err.msg);
-	return customers_reader_hold_check(e, client_id, r, err);
+	rc = present_card(e, h.reader_id, card_number, err);
+	return rc ? rc : customers_reader_hold_check(e, client_id, r, err);
 }
 
 int readers_tap(const struct pay_env *e, int64_t appointment_id, const char *card_number,
@@ -280,24 +289,13 @@ int readers_tap(const struct pay_env *e, int64_t appointment_id, const char *car
 	struct pay_attempt row;
 	if (payrows_latest(e->db, appointment_id, PAYROW_READER, &row, NULL) != PD_OK)
 		return pd_error_set(err, PD_ERR_USAGE, "no reader payment is waiting");
+	char reader[160] = "";
 	bool waiting = row.status == PAYROW_OPEN && row.reader_id;
-	char path[200];
 	if (waiting)
-		snprintf(path, sizeof path,
-			 "/v1/test_helpers/terminal/readers/%s/present_payment_method", row.reader_id);
+		pay_copy(reader, sizeof reader, row.reader_id);
 	pay_attempt_free(&row);
 	if (!waiting)
 		return pd_error_set(err, PD_ERR_USAGE, "no reader payment is waiting");
-	struct stripe_params *p = stripe_params_new();
-	if (card_number && *card_number)
-		stripe_params_add(p, "card_present[number]", card_number);
-	struct stripe_response resp;
-	struct pd_error send_err = {0};
-	rc = pay_send(e, STRIPE_POST, path, p, &resp, &send_err);
-	stripe_params_free(&p);
-	stripe_response_clear(&resp);
-	if (rc)
-		return pd_error_set(err, rc, "the simulated reader did not take the card: %.300s",
-				    send_err.msg);
-	return payments_reader_check(e, appointment_id, r, err);
+	rc = present_card(e, reader, card_number, err);
+	return rc ? rc : payments_reader_check(e, appointment_id, r, err);
 }

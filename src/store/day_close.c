@@ -74,98 +74,80 @@ static int add_rows(sqlite3 *db, const char *sql, const struct day_close_scope *
 	return step == SQLITE_DONE ? PD_OK : db_fail(db, "adding up the day's takings", err);
 }
 
+/* What the day's scope expected, one statement a kind of money (each row as
+ * add_rows reads it). */
+static const char *const expected_sql[] = {
+	/* Desk tenders taken: the history record "desk_<payment row>" and its row
+	 * (desk, who); the partial index history_desk finds the day's records. */
+	"SELECT ifnull(h.payment_method, 'cash'), h.currency, count(*), sum(h.amount), 0, 0"
+	" FROM history h JOIN appointment_payments p"
+	"  ON p.id = CAST(substr(h.stripe_id, 6) AS INTEGER)"
+	" WHERE h.type = 'desk' AND h.created >= ?1 AND h.created < ?2"
+	"  AND (?3 = '' OR p.desk = ?3) AND (?4 = '' OR p.actor = ?4 COLLATE NOCASE)"
+	" GROUP BY 1, 2",
+	/* Desk refunds: who handed it back where (desk_refunds), else — before
+	 * schema 23 — the desk and user who took the payment. */
+	"SELECT ifnull(h.payment_method, 'cash'), h.currency, count(*), 0,"
+	" sum(h.amount), 0"
+	" FROM history h LEFT JOIN desk_refunds r ON r.history_id = h.stripe_id"
+	" LEFT JOIN appointment_payments p"
+	"  ON p.id = CAST(substr(h.payment_intent, 6) AS INTEGER)"
+	" WHERE h.type = 'desk_refund' AND h.created >= ?1 AND h.created < ?2"
+	"  AND (?3 = '' OR coalesce(r.desk, p.desk) = ?3)"
+	"  AND (?4 = '' OR coalesce(r.actor, p.actor) = ?4 COLLATE NOCASE)"
+	" GROUP BY 1, 2",
+	/* Packages and credit sold here: desk tenders into the till, a saved
+	 * card as Stripe's. A sale's refund is its desk_refund record, above, on
+	 * the day it was handed back. */
+	"SELECT CASE method WHEN 'card' THEN 'card' ELSE method END, currency,"
+	" count(*), sum(price), 0, 0"
+	" FROM client_packages"
+	" WHERE state IN ('active', 'refunded') AND bought_at >= ?1 AND bought_at < ?2"
+	"  AND (?3 = '' OR desk = ?3) AND (?4 = '' OR sold_by = ?4 COLLATE NOCASE)"
+	" GROUP BY 1, 2",
+	/* A card sale's refunds: at the desk and user that made them, on the
+	 * day made (package_refunds, schema 33); a desk tender's are the
+	 * desk_refund records above. */
+	"SELECT 'card', currency, count(*), 0, sum(amount), 0 FROM package_refunds"
+	" WHERE tender = 'card' AND refunded_at >= ?1 AND refunded_at < ?2"
+	"  AND (?3 = '' OR desk = ?3) AND (?4 = '' OR actor = ?4 COLLATE NOCASE)"
+	" GROUP BY 2",
+	/* Cards: what Stripe confirmed to this desk, a tip typed with it
+	 * included (Stripe took amount + tip); a payment's history row has its
+	 * PaymentIntent as stripe_id (unique index). */
+	"SELECT 'card', p.currency, count(*), sum(p.amount + p.tip),"
+	" sum(p.refunded - (SELECT ifnull(sum(r.amount), 0) FROM card_refunds r"
+	"   WHERE r.payment_intent_id = p.payment_intent_id)),"
+	" sum(EXISTS (SELECT 1 FROM history h WHERE h.stripe_id = p.payment_intent_id))"
+	" FROM appointment_payments p"
+	" WHERE p.method IN ('card', 'link', 'reader') AND p.status = 'succeeded'"
+	"  AND p.created_at >= ?1 AND p.created_at < ?2"
+	"  AND (?3 = '' OR p.desk = ?3) AND (?4 = '' OR p.actor = ?4 COLLATE NOCASE)"
+	" GROUP BY 2",
+	/* Card refunds of appointments' payments, where and by whom made
+	 * (schema 33); a refund noted nowhere stays with its payment, above. */
+	"SELECT 'card', currency, count(*), 0, sum(amount), 0 FROM card_refunds"
+	" WHERE refunded_at >= ?1 AND refunded_at < ?2"
+	"  AND (?3 = '' OR desk = ?3) AND (?4 = '' OR actor = ?4 COLLATE NOCASE)"
+	" GROUP BY 2",
+	/* No-show and late-cancellation fees: card money of the desk and user
+	 * that charged them, on the day Stripe confirmed it (schema 27). */
+	"SELECT 'card', f.currency, count(*), sum(f.amount), sum(f.refunded),"
+	" sum(EXISTS (SELECT 1 FROM history h WHERE h.stripe_id = f.payment_intent_id))"
+	" FROM appointment_fees f"
+	" WHERE f.state = 'charged' AND f.charged_at >= ?1 AND f.charged_at < ?2"
+	"  AND (?3 = '' OR f.desk = ?3) AND (?4 = '' OR f.charged_by = ?4 COLLATE NOCASE)"
+	" GROUP BY 2",
+	NULL,
+};
+
 int day_close_expected(sqlite3 *db, const struct day_close_scope *s, struct day_close_line *out,
 		       int max, int *n, struct pd_error *err)
 {
 	*n = 0;
-	/* Desk tenders taken: the history record "desk_<payment row>" and its row
-	 * (desk, who); the partial index history_desk finds the day's records. */
-	int rc = add_rows(
-		db,
-		"SELECT ifnull(h.payment_method, 'cash'), h.currency, count(*), sum(h.amount), 0, 0"
-		" FROM history h JOIN appointment_payments p"
-		"  ON p.id = CAST(substr(h.stripe_id, 6) AS INTEGER)"
-		" WHERE h.type = 'desk' AND h.created >= ?1 AND h.created < ?2"
-		"  AND (?3 = '' OR p.desk = ?3) AND (?4 = '' OR p.actor = ?4 COLLATE NOCASE)"
-		" GROUP BY 1, 2",
-		s, out, max, n, err);
-	/* Desk refunds: who handed it back where (desk_refunds), else — before
-	 * schema 23 — the desk and user who took the payment. */
-	if (!rc)
-		rc = add_rows(
-			db,
-			"SELECT ifnull(h.payment_method, 'cash'), h.currency, count(*), 0,"
-			" sum(h.amount), 0"
-			" FROM history h LEFT JOIN desk_refunds r ON r.history_id = h.stripe_id"
-			" LEFT JOIN appointment_payments p"
-			"  ON p.id = CAST(substr(h.payment_intent, 6) AS INTEGER)"
-			" WHERE h.type = 'desk_refund' AND h.created >= ?1 AND h.created < ?2"
-			"  AND (?3 = '' OR coalesce(r.desk, p.desk) = ?3)"
-			"  AND (?4 = '' OR coalesce(r.actor, p.actor) = ?4 COLLATE NOCASE)"
-			" GROUP BY 1, 2",
-			s, out, max, n, err);
-	/* Packages and credit sold here: desk tenders into the till, a saved
-	 * card as Stripe's. A sale's refund is its desk_refund record, above, on
-	 * the day it was handed back. */
-	if (!rc)
-		rc = add_rows(
-			db,
-			"SELECT CASE method WHEN 'card' THEN 'card' ELSE method END, currency,"
-			" count(*), sum(price), 0, 0"
-			" FROM client_packages"
-			" WHERE state IN ('active', 'refunded') AND bought_at >= ?1 AND bought_at < ?2"
-			"  AND (?3 = '' OR desk = ?3) AND (?4 = '' OR sold_by = ?4 COLLATE NOCASE)"
-			" GROUP BY 1, 2",
-			s, out, max, n, err);
-	/* A card sale's refunds: at the desk and user that made them, on the
-	 * day made (package_refunds, schema 33); a desk tender's are the
-	 * desk_refund records above. */
-	if (!rc)
-		rc = add_rows(
-			db,
-			"SELECT 'card', currency, count(*), 0, sum(amount), 0 FROM package_refunds"
-			" WHERE tender = 'card' AND refunded_at >= ?1 AND refunded_at < ?2"
-			"  AND (?3 = '' OR desk = ?3) AND (?4 = '' OR actor = ?4 COLLATE NOCASE)"
-			" GROUP BY 2",
-			s, out, max, n, err);
-	/* Cards: what Stripe confirmed to this desk, a tip typed with it
-	 * included (Stripe took amount + tip); a payment's history row has its
-	 * PaymentIntent as stripe_id (unique index). */
-	if (!rc)
-		rc = add_rows(
-			db,
-			"SELECT 'card', p.currency, count(*), sum(p.amount + p.tip),"
-			" sum(p.refunded - (SELECT ifnull(sum(r.amount), 0) FROM card_refunds r"
-			"   WHERE r.payment_intent_id = p.payment_intent_id)),"
-			" sum(EXISTS (SELECT 1 FROM history h WHERE h.stripe_id = p.payment_intent_id))"
-			" FROM appointment_payments p"
-			" WHERE p.method IN ('card', 'link', 'reader') AND p.status = 'succeeded'"
-			"  AND p.created_at >= ?1 AND p.created_at < ?2"
-			"  AND (?3 = '' OR p.desk = ?3) AND (?4 = '' OR p.actor = ?4 COLLATE NOCASE)"
-			" GROUP BY 2",
-			s, out, max, n, err);
-	/* Card refunds of appointments' payments, where and by whom made
-	 * (schema 33); a refund noted nowhere stays with its payment, above. */
-	if (!rc)
-		rc = add_rows(
-			db,
-			"SELECT 'card', currency, count(*), 0, sum(amount), 0 FROM card_refunds"
-			" WHERE refunded_at >= ?1 AND refunded_at < ?2"
-			"  AND (?3 = '' OR desk = ?3) AND (?4 = '' OR actor = ?4 COLLATE NOCASE)"
-			" GROUP BY 2",
-			s, out, max, n, err);
-	/* No-show and late-cancellation fees: card money of the desk and user
-	 * that charged them, on the day Stripe confirmed it (schema 27). */
-	if (!rc)
-		rc = add_rows(
-			db,
-			"SELECT 'card', f.currency, count(*), sum(f.amount), sum(f.refunded),"
-			" sum(EXISTS (SELECT 1 FROM history h WHERE h.stripe_id = f.payment_intent_id))"
-			" FROM appointment_fees f"
-			" WHERE f.state = 'charged' AND f.charged_at >= ?1 AND f.charged_at < ?2"
-			"  AND (?3 = '' OR f.desk = ?3) AND (?4 = '' OR f.charged_by = ?4 COLLATE NOCASE)"
-			" GROUP BY 2",
-			s, out, max, n, err);
+	int rc = PD_OK;
+	for (int i = 0; !rc && expected_sql[i]; i++)
+		rc = add_rows(db, expected_sql[i], s, out, max, n, err);
 	if (!rc)
 		qsort(out, (size_t)*n, sizeof *out, cmp_line);
 	return rc;

@@ -72,6 +72,20 @@ int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct pd_erro
 	return db_fail(db, "database error", err);
 }
 
+int db_ids(sqlite3 *db, const char *sql, int64_t *ids, size_t max, size_t *n,
+	   struct pd_error *err)
+{
+	*n = 0;
+	sqlite3_stmt *st;
+	int rc = db_prepare(db, sql, &st, err);
+	if (rc)
+		return rc;
+	while (*n < max && sqlite3_step(st) == SQLITE_ROW)
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return PD_OK;
+}
+
 int db_read_rows(sqlite3 *db, sqlite3_stmt *st, size_t elem_size,
 		 int (*read)(sqlite3_stmt *st, void *elem), void (*clear)(void *elem), void **out,
 		 size_t *n, const char *what, struct pd_error *err)

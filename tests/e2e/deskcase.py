@@ -9,7 +9,7 @@ import subprocess
 import sys
 import unittest
 
-from tmuxharness import Home, paydesk_bin
+from tmuxharness import Home, Terminal, paydesk_bin
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "fakestripe"))
@@ -69,6 +69,30 @@ def run_setup(test, key, publishable, *options):
         [paydesk_bin(), "setup", "--account", PLATFORM, "--publishable", publishable, *options],
         input=key + "\n", text=True, capture_output=True, env={**os.environ, **test.env})
     test.assertEqual(setup.returncode, 0, setup.stdout + setup.stderr)
+
+
+def open_desk(test):
+    """paydesk in tmux at 80x24 with test.env, closed after the test, at its first screen."""
+    t = Terminal([paydesk_bin()], 80, 24, env=test.env)
+    test.addCleanup(t.close)
+    t.wait_for("?:help")
+    return t
+
+
+def new_client(t, name="Zoë Martin", email=None):
+    """On the Clients tab: n and a client named name, with email billed with Stripe, saved
+    (Ctrl-S); what it says next is the caller's to wait for."""
+    t.send("2")
+    t.wait_for("Clients · Services · Staff")
+    t.send("n")
+    t.wait_for("New client")
+    t.type(name)
+    if email:
+        t.send("Tab")
+        t.type(email)
+        t.send("Tab", "Tab", "Tab")
+        t.send("Space")  # Bill with Stripe: yes
+    t.send("C-s")
 
 
 def add_service_and_staff(t, price, service="Haircut", minutes="60", staff="Alice",

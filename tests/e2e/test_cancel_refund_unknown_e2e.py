@@ -17,7 +17,7 @@ import unittest
 from tmuxharness import Terminal, paydesk_bin
 
 import test_payments_e2e as base
-from deskcase import DeskCase, add_service_and_staff, fill_booking
+from deskcase import DeskCase, fill_booking
 
 
 def fits(test, screen):
@@ -39,32 +39,12 @@ class CancelRefundUnknown(DeskCase):
     KEY, PUBLISHABLE, PASSPHRASE = base.KEY, base.PUBLISHABLE, base.PASSPHRASE
     setUp = base.Payments.setUp
     wait_fake = base.Payments.wait_fake
+    client_with_saved_card = base.Payments.client_with_saved_card
 
     def book_with_saved_card(self):
         """book_with_saved_card's client, card, service and staff, booked under the
         policy: the client accepts it at the desk; returns the terminal at the payment."""
-        t = Terminal([paydesk_bin()], 80, 24, env=self.env)
-        self.addCleanup(t.close)
-        t.wait_for("?:help")
-        t.send("2")
-        t.wait_for("Clients · Services · Staff")
-        t.send("n")
-        t.wait_for("New client")
-        t.type("Zoë Martin")
-        t.send("Tab")
-        t.type("zoe@example.com")
-        t.send("Tab", "Tab", "Tab")
-        t.send("Space")  # Bill with Stripe: yes
-        t.send("C-s")
-        t.wait_for(r"client added: Zoë Martin|Zoë Martin added at Stripe", regex=True)
-        cus = self.wait_fake("/v1/customers")["id"]
-        t.wait_for("Stripe " + cus, timeout=20)
-        r = self.fake.api("POST", "/v1/payment_methods/pm_card_visa/attach", {"customer": cus},
-                          key=self.KEY)
-        self.assertEqual(r.status, 200, r.json())
-        t.send("Y")
-        t.wait_for("visa ·4242")
-        add_service_and_staff(t, "45")
+        t = self.client_with_saved_card()
         fill_booking(t, "zoe", "Zoë Martin")
         t.send("C-s")
         t.wait_for("The client accepts it at the desk")

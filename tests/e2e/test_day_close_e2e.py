@@ -33,7 +33,8 @@ class DayCloseTui(unittest.TestCase):
         finally:
             con.close()
 
-    def test_close_the_day_with_a_cash_difference(self):
+    def walk_in_paid_in_cash(self):
+        """book_walk_in, then p and its 25.00 taken in cash: the terminal at the agenda."""
         t = self.book_walk_in()
         t.wait_for(r"10:00.*Zoë Martin.*booked", regex=True)
         t.send("p")
@@ -44,6 +45,10 @@ class DayCloseTui(unittest.TestCase):
         t.wait_for("Take this payment?")
         t.send("y")
         t.wait_for("Took 25.00 USD in cash (paid).")
+        return t
+
+    def test_close_the_day_with_a_cash_difference(self):
+        t = self.walk_in_paid_in_cash()
         t.wait_for(r"confirmed\s+paid", regex=True)
 
         # today, then Z: listed in ? first
@@ -105,16 +110,7 @@ class DayCloseTui(unittest.TestCase):
     def test_money_after_a_close_is_closed_by_a_later_close(self):
         # Tester: front closed, then took more; Z still showed the close alone and a
         # second close was refused. Z shows the close in a line and what came since.
-        t = self.book_walk_in()
-        t.wait_for(r"10:00.*Zoë Martin.*booked", regex=True)
-        t.send("p")
-        t.wait_for("Take payment · Zoë Martin · Haircut 25.00 USD")
-        t.send("Enter", "Space", "Space", "Space")
-        t.wait_for("< cash >")
-        t.send("Enter", "Enter")
-        t.wait_for("Take this payment?")
-        t.send("y")
-        t.wait_for("Took 25.00 USD in cash (paid).")
+        t = self.walk_in_paid_in_cash()
         out = self.cli("close", "--desk", "front", "--counted", "25", "--as", "Alex")
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
         for args in (("define", "--name", "Credit 50", "--credit", "50", "--currency", "usd",

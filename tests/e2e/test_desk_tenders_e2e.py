@@ -6,8 +6,8 @@ them apart from Stripe's money in its totals, the audit log names who did it, an
 import os
 import unittest
 
-from deskcase import PLATFORM, DeskCase, add_service_and_staff, fill_booking  # noqa: F401
-from tmuxharness import Terminal, paydesk_bin
+from deskcase import (PLATFORM, DeskCase, add_service_and_staff, fill_booking,  # noqa: F401
+                      new_client, open_desk)
 
 # (other e2e files use these and book_walk_in)
 KEY = "rk_test_51DeskTendersEndToEndKey000000"
@@ -21,15 +21,8 @@ class DeskTenders(DeskCase):
     def book_walk_in(self):
         """A client not billed through Stripe, a 25.00 service, a staff member and a
         booking, all in the terminal: returns it at the payment step."""
-        t = Terminal([paydesk_bin()], 80, 24, env=self.env)
-        self.addCleanup(t.close)
-        t.wait_for("?:help")
-        t.send("2")
-        t.wait_for("Clients · Services · Staff")
-        t.send("n")
-        t.wait_for("New client")
-        t.type("Zoë Martin")
-        t.send("C-s")
+        t = open_desk(self)
+        new_client(t)
         t.wait_for("client added: Zoë Martin")
         add_service_and_staff(t, "25")
         fill_booking(t, "martin", "Zoë Martin")

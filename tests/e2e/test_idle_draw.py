@@ -14,6 +14,7 @@ import time
 import unittest
 
 from tmuxharness import ROOT, Terminal, paydesk_bin
+import deskcase
 import test_payments_e2e as pay_e2e  # the module, so its own tests are not run again here
 
 IDLE = float(os.environ.get("PAYDESK_IDLE_SECONDS", "6"))
@@ -50,6 +51,7 @@ class IdleDraw(unittest.TestCase):
                 self.count, self.pidfile, paydesk_bin()]
         return argv
 
+    client_with_saved_card = pay_e2e.Payments.client_with_saved_card
     book = pay_e2e.Payments.book_with_saved_card
 
     def frames(self, since_ns=0):
@@ -70,8 +72,9 @@ class IdleDraw(unittest.TestCase):
     def test_a_watched_pay_link_draws_only_when_the_poll_answers(self):
         argv = self.start()
         real_terminal = Terminal
-        harness = pay_e2e
-        # book_with_saved_card starts paydesk itself: give it ours (under ptycount).
+        harness = deskcase
+        # book_with_saved_card starts paydesk itself (deskcase.open_desk): give it ours
+        # (under ptycount).
         harness.Terminal = lambda _argv, w, h, env: real_terminal(argv, w, h, env=env)
         try:
             t = self.book()

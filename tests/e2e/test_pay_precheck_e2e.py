@@ -20,6 +20,7 @@ class PayPrecheck(DeskCase):
     KEY, PUBLISHABLE, PASSPHRASE = base.KEY, base.PUBLISHABLE, base.PASSPHRASE
     setUp = base.Payments.setUp
     wait_fake = base.Payments.wait_fake
+    client_with_saved_card = base.Payments.client_with_saved_card
     book_with_saved_card = base.Payments.book_with_saved_card
 
     def paydesk(self, *args, stdin="", env=None):

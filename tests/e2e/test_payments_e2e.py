@@ -9,9 +9,9 @@ import time
 import unittest
 
 from deskcase import (ROOT, DeskCase, FakeStripe, add_service_and_staff,  # noqa: F401
-                      fill_booking, run_setup, start_home)
+                      fill_booking, new_client, open_desk, run_setup, start_home)
 from qrscreen import cells, decode, qr_matrix
-from tmuxharness import Terminal, paydesk_bin
+from tmuxharness import paydesk_bin
 
 KEY = "rk_test_51PaymentsEndToEndKey00000000"
 PUBLISHABLE = "pk_test_51PaymentsEndToEndKey00000000"
@@ -38,23 +38,11 @@ class Payments(DeskCase):
             time.sleep(0.1)
         self.fail("timed out waiting for a Stripe object at " + path)
 
-    def book_with_saved_card(self, date="2030-01-07"):
+    def client_with_saved_card(self):
         """A Stripe-billed client with a saved card, a service and a staff member, all
-        added in the terminal, then a booking: returns the terminal at its payment step."""
-        t = Terminal([paydesk_bin()], 80, 24, env=self.env)
-        self.addCleanup(t.close)
-        t.wait_for("?:help")
-        # A client billed through Stripe, a service, a staff member.
-        t.send("2")
-        t.wait_for("Clients · Services · Staff")
-        t.send("n")
-        t.wait_for("New client")
-        t.type("Zoë Martin")
-        t.send("Tab")
-        t.type("zoe@example.com")
-        t.send("Tab", "Tab", "Tab")
-        t.send("Space")  # Bill with Stripe: yes
-        t.send("C-s")
+        added in the terminal: returns the terminal."""
+        t = open_desk(self)
+        new_client(t, email="zoe@example.com")
         # the save's notice, soon replaced by the Stripe customer's (the worker
         # may finish before the screen is looked at)
         t.wait_for(r"client added: Zoë Martin|Zoë Martin added at Stripe", regex=True)
@@ -69,7 +57,12 @@ class Payments(DeskCase):
         t.send("Y")  # re-read the client's saved cards from Stripe
         t.wait_for("visa ·4242")
         add_service_and_staff(t, "45")
+        return t
 
+    def book_with_saved_card(self, date="2030-01-07"):
+        """client_with_saved_card, then a booking: returns the terminal at its payment
+        step."""
+        t = self.client_with_saved_card()
         # Book: payment at booking is optional, so the payment step follows.
         fill_booking(t, "zoe", "Zoë Martin", date)
         t.send("C-s")

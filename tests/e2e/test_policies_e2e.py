@@ -6,7 +6,7 @@ deposit again; paid in cash it is confirmed and reads "deposit 5.00 · 20.00 due
 import os
 import unittest
 
-from deskcase import DeskCase, add_service_and_staff, fill_booking
+from deskcase import DeskCase, add_service_and_staff, fill_booking, new_client, open_desk
 from tmuxharness import Terminal, paydesk_bin
 
 
@@ -18,15 +18,8 @@ class PolicyDeposit(DeskCase):
     def test_booking_with_a_required_deposit(self):
         self.setup_stripe()
         self.fake.clear_requests()  # setup's probes
-        t = Terminal([paydesk_bin()], 80, 24, env=self.env)
-        self.addCleanup(t.close)
-        t.wait_for("?:help")
-        t.send("2")
-        t.wait_for("Clients · Services · Staff")
-        t.send("n")
-        t.wait_for("New client")
-        t.type("Zoë Martin")
-        t.send("C-s")
+        t = open_desk(self)
+        new_client(t)
         t.wait_for("client added: Zoë Martin")
         add_service_and_staff(t, "25")
 

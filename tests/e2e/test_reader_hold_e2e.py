@@ -6,8 +6,8 @@ desk confirms the client agreed; in training `t` taps a test card, and the clien
 the card held (brand and last4). Before this, the link was the only way: no `r`."""
 import time
 
+from deskcase import new_client, open_desk
 from stripecase import ConnectedCase
-from tmuxharness import Terminal, paydesk_bin
 
 KEY = "rk_test_51ReaderHoldEndToEndKey00000000"
 PUBLISHABLE = "pk_test_51ReaderHoldEndToEndKey00000000"
@@ -23,19 +23,8 @@ class ReaderHold(ConnectedCase):
         out = self.paydesk("readers", "register", "--code", "simulated-wpe", "--label",
                            "Front counter", check=0)
         self.assertIn("this desk (Front desk) now uses it", out.stdout)
-        t = Terminal([paydesk_bin()], 80, 24, env=self.env)
-        self.addCleanup(t.close)
-        t.wait_for("?:help")
-        t.send("2")
-        t.wait_for("Clients · Services · Staff")
-        t.send("n")
-        t.wait_for("New client")
-        t.type("Zoë Martin")
-        t.send("Tab")
-        t.type("zoe@example.com")
-        t.send("Tab", "Tab", "Tab")
-        t.send("Space")  # Bill with Stripe: yes
-        t.send("C-s")
+        t = open_desk(self)
+        new_client(t, email="zoe@example.com")
         t.wait_for("Stripe cus_", timeout=20)
         t.send("S")  # save a card: the link is shown, and the reader offered
         t.wait_for("r: on the card reader instead", timeout=15)

@@ -4,78 +4,29 @@ charges the client's saved card off-session (once, whatever is retried), changes
 (staff down, admins up too), waives it with a reason, or sends a pay link after a decline or
 an authentication request. Undoing the no-show withdraws a fee nobody has worked yet.
 Asserts on what the fake Stripe received and on the audit log."""
-import json
 import os
-import shutil
-import sqlite3
-import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, "tests", "fakestripe"))
+sys.path.insert(0, HERE)
 
-from fakeclient import DEFAULT_KEY, FakeStripe  # noqa: E402
+from drivercase import DriverCase  # noqa: E402
 
-TOOLS = os.environ.get("PAYDESK_TOOLS_DIR", os.path.join(ROOT, "build", "tools"))
-DRIVER = os.path.join(TOOLS, "pay_driver")
 DAY = 86400
 
 
-class FeesTest(unittest.TestCase):
-    fake = None
-
-    @classmethod
-    def setUpClass(cls):
-        if not os.access(DRIVER, os.X_OK):
-            raise unittest.SkipTest("pay_driver not built (%s)" % DRIVER)
-        cls.fake = FakeStripe().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.fake:
-            cls.fake.stop()
-
-    def setUp(self):
-        self.fake.reset()
-        self.dir = tempfile.mkdtemp(prefix="paydesk-fees-")
-        self.addCleanup(shutil.rmtree, self.dir, True)
-        self.db = os.path.join(self.dir, "paydesk.db")
-        self.log = os.path.join(self.dir, "paydesk.log")
-        self.drive("settings", "bill_with_stripe", "on")
+class FeesTest(DriverCase):
+    prefix = "paydesk-fees-"
 
     # -- helpers -------------------------------------------------------------------------------
-
-    def drive(self, *args, expect=0, user="sam", role="admin"):
-        argv = [DRIVER, "--api-base", self.fake.base_url, "--db", self.db, "--log", self.log,
-                "--role", role, "--user", user] + list(args)
-        proc = subprocess.run(argv, env=dict(os.environ, PAYDESK_TEST_STRIPE_KEY=DEFAULT_KEY),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              timeout=90)
-        if expect is not None:
-            self.assertEqual(proc.returncode, expect, proc.stdout + proc.stderr)
-        return json.loads(proc.stdout.strip().splitlines()[-1])
-
-    def sql(self, query, args=()):
-        con = sqlite3.connect(self.db)
-        try:
-            with con:
-                return con.execute(query, args).fetchall()
-        finally:
-            con.close()
 
     def booked(self, card="pm_card_visa", price="4000", days_ago=3):
         """An appointment of a client with a saved card, its start days_ago days back
         (None: left tomorrow, as booked)."""
-        c = self.drive("client", "Amy Pond", "amy@example.com")["subject"]
-        cus = self.drive("sync", str(c["id"]))["subject"]["customer"]
-        r = self.fake.api("POST", "/v1/payment_methods/%s/attach" % card, {"customer": cus})
-        self.assertEqual(r.status, 200, r.json())
-        self.drive("cards", str(c["id"]))
-        appt = self.drive("book", str(c["id"]), price, "usd")["subject"]
+        client, _ = self.client_with_card(card)
+        appt = self.book(client, price)
         if days_ago is not None:
             start = int(time.time()) - days_ago * DAY
             self.sql("UPDATE appointments SET starts_at = ?, ends_at = ? WHERE id = ?",

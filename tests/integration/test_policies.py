@@ -9,49 +9,23 @@ Drives build/tools/pay_driver for the payment use cases and ./paydesk for the co
 import datetime
 import os
 import sqlite3
-import subprocess
 import sys
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from drivercase import PAYDESK, DriverCase  # noqa: E402
+from drivercase import DeskUserCase  # noqa: E402
 
 SALON = ["--deposit", "20%", "--deposit-required", "--hold-card", "--window", "24",
          "--late-fee", "50%", "--no-show-fee", "45", "--in-time", "refund",
          "--late", "keep-deposit"]
 
 
-class PoliciesTest(DriverCase):
+class PoliciesTest(DeskUserCase):
     prefix = "paydesk-policy-"
-    user = "Alex"
-
-    def db_path(self):
-        return os.path.join(self.dir, "data", "paydesk", "paydesk.db")
-
-    def before_first_drive(self):
-        self.env = dict(os.environ, XDG_DATA_HOME=os.path.join(self.dir, "data"),
-                        XDG_CONFIG_HOME=os.path.join(self.dir, "config"),
-                        XDG_STATE_HOME=os.path.join(self.dir, "state"),
-                        PAYDESK_VAULT_KDF="interactive", TZ="UTC")
-        for k in ("PAYDESK_PIN", "PAYDESK_PASSPHRASE", "PAYDESK_TEST_STRIPE_KEY"):
-            self.env.pop(k, None)
-        self.paydesk("users", "add", "--name", "Alex", "--role", "admin", stdin="2468\n")
-
-    def base_env(self):
-        return dict(self.env)
 
     # -- helpers -------------------------------------------------------------------------------
-
-    def paydesk(self, *args, expect=0, stdin="", pin=None):
-        env = dict(self.env)
-        if pin:
-            env["PAYDESK_PIN"] = pin
-        p = subprocess.run([PAYDESK] + list(args), env=env, input=stdin, text=True,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
-        self.assertEqual(p.returncode, expect, p.stdout + p.stderr)
-        return p.stdout + p.stderr
 
     def booked_with_policy(self, *terms, price=4500):
         """A client with a saved card booked for a service of price EUR under terms, the

@@ -7,54 +7,21 @@ desk is told, what the store and audit log hold and what Stripe received.
 
 Drives build/tools/pay_driver for the use cases, as test_policies.py does."""
 import datetime
-import json
 import os
-import shutil
-import sqlite3
-import subprocess
 import sys
-import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, "tests", "fakestripe"))
+sys.path.insert(0, HERE)
 
-from fakeclient import DEFAULT_KEY, FakeStripe  # noqa: E402
-
-TOOLS = os.environ.get("PAYDESK_TOOLS_DIR", os.path.join(ROOT, "build", "tools"))
-DRIVER = os.path.join(TOOLS, "pay_driver")
-PAYDESK = os.environ.get("PAYDESK_BIN") or os.path.join(ROOT, "paydesk")
+from drivercase import DeskUserCase  # noqa: E402
 
 
-class ReaderHoldTest(unittest.TestCase):
-    fake = None
-
-    @classmethod
-    def setUpClass(cls):
-        if not os.access(DRIVER, os.X_OK):
-            raise unittest.SkipTest("pay_driver not built (%s)" % DRIVER)
-        cls.fake = FakeStripe().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.fake:
-            cls.fake.stop()
+class ReaderHoldTest(DeskUserCase):
+    prefix = "paydesk-hold-"
 
     def setUp(self):
-        self.fake.reset()
-        self.dir = tempfile.mkdtemp(prefix="paydesk-hold-")
-        self.addCleanup(shutil.rmtree, self.dir, True)
-        self.env = dict(os.environ, XDG_DATA_HOME=os.path.join(self.dir, "data"),
-                        XDG_CONFIG_HOME=os.path.join(self.dir, "config"),
-                        XDG_STATE_HOME=os.path.join(self.dir, "state"),
-                        PAYDESK_VAULT_KDF="interactive", TZ="UTC")
-        for k in ("PAYDESK_PIN", "PAYDESK_PASSPHRASE", "PAYDESK_TEST_STRIPE_KEY"):
-            self.env.pop(k, None)
-        self.db = os.path.join(self.dir, "data", "paydesk", "paydesk.db")
-        self.log = os.path.join(self.dir, "paydesk.log")
-        self.paydesk("users", "add", "--name", "Alex", "--role", "admin", stdin="2468\n")
-        self.drive("settings", "bill_with_stripe", "on")
+        super().setUp()
         r = self.fake.api("POST", "/v1/terminal/readers", {"registration_code": "simulated-wpe",
                                                            "label": "Front counter"})
         self.reader = r.json()["id"]
@@ -70,37 +37,16 @@ class ReaderHoldTest(unittest.TestCase):
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def paydesk(self, *args, expect=0, stdin="", pin=None):
-        env = dict(self.env)
-        if pin:
-            env["PAYDESK_PIN"] = pin
-        p = subprocess.run([PAYDESK] + list(args), env=env, input=stdin, text=True,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
-        self.assertEqual(p.returncode, expect, p.stdout + p.stderr)
-        return p.stdout + p.stderr
-
-    def drive(self, *args, expect=0):
-        argv = [DRIVER, "--api-base", self.fake.base_url, "--db", self.db, "--log", self.log,
-                "--role", "admin", "--user", "Alex"] + list(args)
-        env = dict(self.env, PAYDESK_TEST_STRIPE_KEY=DEFAULT_KEY)
-        proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, timeout=90)
-        self.assertEqual(proc.returncode, expect, proc.stdout + proc.stderr)
-        return json.loads(proc.stdout.strip().splitlines()[-1])
-
-    def sql(self, query, *args):
-        con = sqlite3.connect(self.db)
-        try:
-            return con.execute(query, args).fetchall()
-        finally:
-            con.close()
-
     def audit(self, action):
         return [r[0] for r in self.sql("SELECT detail FROM audit_log WHERE action = ? ORDER BY id",
-                                       action)]
+                                       (action,))]
+
+    def starts_at(self):
+        return self.sql("SELECT starts_at FROM appointments WHERE id = ?",
+                        (self.appt["id"],))[0][0]
 
     def agenda(self):
-        start = self.sql("SELECT starts_at FROM appointments WHERE id = ?", self.appt["id"])[0][0]
+        start = self.starts_at()
         day = datetime.datetime.fromtimestamp(start, datetime.timezone.utc).strftime("%Y-%m-%d")
         return self.paydesk("agenda", "--date", day)
 
@@ -155,12 +101,9 @@ class ReaderHoldTest(unittest.TestCase):
         self.assertEqual(len(self.audit("customer.reader_hold.succeeded")), 1)
         # The card held is what a no-show fee is charged on, off-session, days later.
         gen = done["subject"]["cards"][0]["id"]
-        start = self.sql("SELECT starts_at FROM appointments WHERE id = ?", self.appt["id"])[0][0]
-        con = sqlite3.connect(self.db)
-        con.execute("UPDATE appointments SET starts_at = ?, ends_at = ? WHERE id = ?",
-                    (start - 3 * 86400, start - 3 * 86400 + 900, self.appt["id"]))
-        con.commit()
-        con.close()
+        start = self.starts_at()
+        self.sql("UPDATE appointments SET starts_at = ?, ends_at = ? WHERE id = ?",
+                 (start - 3 * 86400, start - 3 * 86400 + 900, self.appt["id"]))
         fee = self.drive("no-show", str(self.appt["id"]))["subject"]
         charged = self.drive("fee-charge", str(fee["id"]))
         self.assertEqual(charged["subject"]["state"], "charged", charged)
