@@ -257,6 +257,24 @@ class FeesQueue(unittest.TestCase):
         t.send("n")
         t.wait_for("the charged fee stays")
 
+    def test_expiring_a_pay_link_with_stripe_down_changes_nothing(self):
+        appt, cs, day = self.linked_day()
+        t = self.open_day(day)
+        t.send("F")
+        t.wait_for("Fees queue · 1 waiting")
+        self.fake.add_fault("error", status=503)
+        t.send("x")
+        screen = t.wait_for("pay link not expired, nothing changed", timeout=30)
+        self.assertIn("x again once Stripe answers", screen)
+        self.fake.clear_faults()
+        self.assertEqual(self.session_status(cs), "open")
+        self.assertEqual(self.query("SELECT state, checkout_session_id FROM appointment_fees"),
+                         [("proposed", cs)])
+        t.send("Escape")
+        t.wait_for("Day agenda")
+        t.send("U")
+        t.wait_for("pay link is still open")
+
     def test_undo_waits_for_a_fee_charge_under_way(self):
         # The tester's steps: x y on a client (the confirm says the fee the policy
         # proposes), F, Stripe slow on the charge, c y, then c again, Esc, U at once.
