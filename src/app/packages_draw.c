@@ -307,10 +307,10 @@ int packages_return_draws(const struct pay_env *e, int64_t appointment_id,
 		else
 			snprintf(now, sizeof now, "now %.40s", appt_payment_label(r->payment));
 		if (cash || card) /* short enough for the status line */
-			snprintf(r->message, sizeof r->message, "%s for %s of %.300s; %s.", moved,
-				 what, names, now);
+			snprintf(r->message, sizeof r->message, "%.150s for %.110s of %.180s; %.50s.",
+				 moved, what, names, now);
 		else
-			snprintf(r->message, sizeof r->message, "Gave %s back to %.300s: %s, %s.",
+			snprintf(r->message, sizeof r->message, "Gave %.110s back to %.180s: %.150s, %.50s.",
 				 what, names, moved, now);
 	}
 out:
