@@ -38,8 +38,9 @@ int fees_propose_in(sqlite3 *db, const struct session *who, const struct appoint
 
 /* Inside booking_undo_state's transaction: a fee still proposed for the
  * appointment is withdrawn (fee.withdraw); one already charged or worked on
- * stays as it is. One whose charge is under way or of unknown outcome
- * refuses the undo (PD_ERR_CONFLICT): it may land charged. */
+ * stays as it is. One whose charge is under way or of unknown outcome, or
+ * with a pay link still open (fees_expire_link first), refuses the undo
+ * (PD_ERR_CONFLICT): it may land charged. */
 int fees_withdraw_in(sqlite3 *db, const struct session *who, int64_t appointment_id,
 		     struct pd_error *err);
 
@@ -48,7 +49,8 @@ int fees_withdraw_in(sqlite3 *db, const struct session *who, int64_t appointment
 int fees_set_amount(sqlite3 *db, const struct session *who, int64_t id, int64_t amount,
 		    const char *reason, struct pd_error *err);
 
-/* Waive fee id, reason required. */
+/* Waive fee id, reason required; refused while its pay link is open
+ * (fees_expire_link first). */
 int fees_waive(sqlite3 *db, const struct session *who, int64_t id, const char *reason,
 	       struct pd_error *err);
 
@@ -65,6 +67,15 @@ int fees_charge(const struct pay_env *e, int64_t id, struct pay_result *r,
  * it themselves; an open one is shown again. */
 int fees_pay_link(const struct pay_env *e, int64_t id, struct pay_result *r,
 		  struct pd_error *err);
+
+/* Close fee id's open pay link at Stripe (a worker: network), so that the
+ * fee can be withdrawn (the no-show undone) or waived without the client
+ * still paying it. Paid meanwhile: the fee is recorded charged instead
+ * (fee.link.paid; r->message says its refund is U's). Expired:
+ * fee.link.expire, the link cleared. Stripe not reached: PD_ERR, nothing
+ * changed. Re-run safely: it reads the session back first. */
+int fees_expire_link(const struct pay_env *e, int64_t id, struct pay_result *r,
+		     struct pd_error *err);
 
 /* What can still be refunded of fee id (*left, minor units; *out the fee),
  * or why nothing can: only a charged fee, less what was refunded of it. */

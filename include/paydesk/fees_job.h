@@ -9,9 +9,9 @@
 #include "paydesk/auth.h"
 #include "paydesk/jobs.h"
 
-enum fees_job_op { FEES_JOB_CHARGE, FEES_JOB_LINK, FEES_JOB_REFUND };
+enum fees_job_op { FEES_JOB_CHARGE, FEES_JOB_LINK, FEES_JOB_REFUND, FEES_JOB_EXPIRE };
 
-/* Queue fees_charge / fees_pay_link / fees_refund (all that is left, as
+/* Queue fees_charge / fees_pay_link / fees_expire_link / fees_refund (all that is left, as
  * requested by the customer) of fee id as who (the key is opened on
  * the worker). Returns the job id, 0 when it could not be queued. */
 uint64_t fees_job_submit(struct jobs *jobs, enum fees_job_op op, int64_t id,

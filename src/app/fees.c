@@ -96,6 +96,10 @@ int fees_withdraw_in(sqlite3 *db, const struct session *who, int64_t appointment
 				    fee_kind_label(f.kind));
 	if (rc || f.state != FEE_PROPOSED)
 		return PD_OK;
+	if (f.checkout_session_id[0]) /* withdrawn, the client could still pay the link */
+		return pd_error_set(err, PD_ERR_CONFLICT,
+				    "not undone: the fee's pay link is still open: F then x expires "
+				    "it");
 	f.state = FEE_WITHDRAWN;
 	snprintf(f.updated_by, sizeof f.updated_by, "%s", fees_actor(who));
 	rc = fees_move(db, &f, FEE_PROPOSED, err);
@@ -219,6 +223,9 @@ int fees_waive(sqlite3 *db, const struct session *who, int64_t id, const char *r
 	rc = fees_get(db, id, &f, err);
 	if (!rc)
 		rc = still_workable(&f, err);
+	if (!rc && f.checkout_session_id[0]) /* waived, the client could still pay the link */
+		rc = pd_error_set(err, PD_ERR_CONFLICT,
+				  "not waived: its pay link is open: x expires it first, then waive");
 	if (!rc) {
 		enum fee_state from = f.state;
 		f.state = FEE_WAIVED;

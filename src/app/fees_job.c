@@ -29,6 +29,7 @@ static enum jobs_status run(struct jobs_ctx *ctx, void *arg, char *result, size_
 	int rc = j->op == FEES_JOB_CHARGE   ? fees_charge(&e, j->id, &r, &err)
 		 : j->op == FEES_JOB_REFUND ? fees_refund(&e, j->id, 0, "requested_by_customer",
 							  &r, &err)
+		 : j->op == FEES_JOB_EXPIRE ? fees_expire_link(&e, j->id, &r, &err)
 					    : fees_pay_link(&e, j->id, &r, &err);
 	vault_secret_free(&opened);
 	snprintf(result, size, "%s", rc ? err.msg : r.message);

@@ -454,3 +454,72 @@ int fees_pay_link(const struct pay_env *e, int64_t id, struct pay_result *r, str
 		result_of(&f, r);
 	return rc;
 }
+
+/* Nothing changed at Stripe or here: the desk tries again later. */
+#define FEE_EXPIRE_DOWN                                                                  \
+	"pay link not expired, nothing changed: x again once Stripe answers " \
+	"(Stripe could not be reached: %.300s)"
+
+/* Read the link back; PD_OK with the link still open, paid or expired on f. */
+static int link_now(const struct pay_env *e, struct appt_fee *f, struct pd_error *err)
+{
+	struct pd_error why = {0};
+	if (check_link(e, f, &why) != PD_OK)
+		return pd_error_set(err, PD_ERR, FEE_EXPIRE_DOWN, why.msg);
+	return PD_OK;
+}
+
+int fees_expire_link(const struct pay_env *e, int64_t id, struct pay_result *r,
+		     struct pd_error *err)
+{
+	memset(r, 0, sizeof *r);
+	struct appt_fee f;
+	int rc = load_for_stripe(e, id, &f, err);
+	if (rc)
+		return rc;
+	if (!fee_state_open(f.state) || f.state == FEE_CHARGING || !f.checkout_session_id[0]) {
+		if (f.state == FEE_WITHDRAWN)
+			return pd_error_set(err, PD_ERR_USAGE,
+					    "fee %lld was withdrawn: it has no open pay link",
+					    (long long)id);
+		return pd_error_set(err, PD_ERR_USAGE, "fee %lld has no open pay link (it is %s)",
+				    (long long)id, fee_state_label(f.state));
+	}
+	/* Paid already? Then it stays paid: the fee is charged, not expired. */
+	if ((rc = link_now(e, &f, err)))
+		return rc;
+	if (f.checkout_session_id[0] && f.state != FEE_CHARGED) {
+		char path[200];
+		snprintf(path, sizeof path, "/v1/checkout/sessions/%s/expire",
+			 f.checkout_session_id);
+		struct stripe_response resp = {0};
+		struct pd_error send_err = {0};
+		int sent = pay_send(e, STRIPE_POST, path, NULL, &resp, &send_err);
+		const char *status = sent == PD_OK ? pay_json_str(resp.json, "status") : NULL;
+		if (status && strcmp(status, "expired") == 0) {
+			enum fee_state from = f.state;
+			f.checkout_session_id[0] = f.pay_link_url[0] = '\0';
+			snprintf(f.message, sizeof f.message,
+				 "The pay link was expired at Stripe: the client can no longer pay "
+				 "it.");
+			rc = record(e, &f, from, "fee.link.expire", err);
+		} else {
+			/* Refused (paid in between: complete) or no answer: read it back. */
+			if ((rc = link_now(e, &f, err)) == PD_OK && f.checkout_session_id[0] &&
+			    f.state != FEE_CHARGED)
+				rc = pd_error_set(err, PD_ERR, FEE_EXPIRE_DOWN, send_err.msg);
+		}
+		stripe_response_clear(&resp);
+		if (rc)
+			return rc;
+	}
+	if (f.state == FEE_CHARGED) {
+		char money[64];
+		snprintf(f.message, sizeof f.message,
+			 "The client paid %s on the pay link already: the fee is charged, not "
+			 "expired. Undone, U offers its refund.",
+			 money_format(f.amount, f.currency, money, sizeof money));
+	}
+	result_of(&f, r);
+	return PD_OK;
+}

@@ -22,6 +22,8 @@ static void usage(FILE *out)
 	      "       paydesk fees charge ID               charge it on the client's saved card\n"
 	      "       paydesk fees link ID                 a pay link for the client instead\n"
 	      "       paydesk fees amount ID AMOUNT --reason TEXT   change what is asked\n"
+	      "       paydesk fees expire ID               close its pay link at Stripe (before\n"
+	      "                                            an undo or a waive)\n"
 	      "       paydesk fees waive ID --reason TEXT  let it go\n"
 	      "       paydesk fees refund ID [--amount AMOUNT] [--reason WHY] [--yes]\n"
 	      "                                            give a charged fee back to the card\n"
@@ -175,7 +177,9 @@ static int run(struct app *app, int argc, char **argv)
 	bool is_amount = strcmp(verb, "amount") == 0 && nargs == 2;
 	bool is_waive = strcmp(verb, "waive") == 0 && nargs == 1;
 	bool is_refund = strcmp(verb, "refund") == 0 && nargs == 1;
-	if (!is_list && !is_charge && !is_link && !is_amount && !is_waive && !is_refund) {
+	bool is_expire = strcmp(verb, "expire") == 0 && nargs == 1;
+	if (!is_list && !is_charge && !is_link && !is_amount && !is_waive && !is_refund &&
+	    !is_expire) {
 		usage(stderr);
 		return 2;
 	}
@@ -191,7 +195,7 @@ static int run(struct app *app, int argc, char **argv)
 	int rc = PD_OK;
 	if (is_refund)
 		return refund(app, id, amount_text, reason, yes, as, pin_fd, pass_fd);
-	if (is_charge || is_link) { /* Stripe: the key is needed */
+	if (is_charge || is_link || is_expire) { /* Stripe: the key is needed */
 		struct session who = {0};
 		if (as && cli_authenticate(app, as, pin_fd, -1, &who, &err) != PD_OK)
 			return cli_fail(PD_ERR, err.msg);
@@ -200,8 +204,9 @@ static int run(struct app *app, int argc, char **argv)
 			: stripe_cli_open(&s, app, pass_fd, &err);
 		struct pay_result r;
 		if (!rc)
-			rc = is_charge ? fees_charge(&s.env, id, &r, &err)
-				       : fees_pay_link(&s.env, id, &r, &err);
+			rc = is_charge	   ? fees_charge(&s.env, id, &r, &err)
+			     : is_expire ? fees_expire_link(&s.env, id, &r, &err)
+					 : fees_pay_link(&s.env, id, &r, &err);
 		stripe_cli_close(&s);
 		if (rc)
 			return cli_fail(rc, err.msg);
@@ -228,6 +233,12 @@ static int run(struct app *app, int argc, char **argv)
 	if (!rc && is_list) {
 		print_list(app->db, all, &err, &rc);
 	} else if (!rc && is_waive) {
+		struct appt_fee f; /* the queue's key (x) means nothing here: say the command */
+		if (fees_get(app->db, id, &f, NULL) == PD_OK && f.checkout_session_id[0] &&
+		    fee_state_open(f.state) && f.state != FEE_CHARGING)
+			return cli_fail(PD_ERR_CONFLICT, "not waived: its pay link is open: paydesk "
+							 "fees expire ID closes it at Stripe, then "
+							 "waive");
 		rc = fees_waive(app->db, &who, id, reason, &err);
 		if (!rc)
 			printf("fee %lld waived: %s\n", (long long)id, reason);
@@ -249,6 +260,6 @@ static int run(struct app *app, int argc, char **argv)
 
 const struct cli_command cli_fees = {
     .name = "fees",
-    .summary = "no-show and late-cancellation fees: list, charge, link, amount, waive, refund",
+    .summary = "no-show and late-cancellation fees: list, charge, link, expire, amount, waive, refund",
     .run = run,
 };

@@ -839,7 +839,14 @@ void appt_close_undo(struct appt_screen *st)
 				  : 0;
 	/* Its charge sent from the fees queue may land charged: wait for it (the
 	 * store says so once the worker has begun; this covers the moment before). */
-	if (has_fee && fees_view_busy(st->fees, fee.id) == FEES_JOB_CHARGE) {
+	int busy = has_fee ? fees_view_busy(st->fees, fee.id) : -1;
+	if (busy == FEES_JOB_LINK || busy == FEES_JOB_EXPIRE) { /* the link's fate is not known */
+		ui_notify(ui, UI_NOTICE_ERROR,
+			  "not undone: the %s fee's pay link is being %s: F shows the answer",
+			  fee_kind_label(fee.kind), busy == FEES_JOB_LINK ? "made" : "expired");
+		return;
+	}
+	if (busy == FEES_JOB_CHARGE) {
 		ui_notify(ui, UI_NOTICE_ERROR,
 			  "not undone: the %s fee's charge is under way: F shows its answer, then "
 			  "U offers its refund",

@@ -120,6 +120,7 @@ static const char *busy_label(int op)
 {
 	return op == FEES_JOB_CHARGE   ? "charging\u2026"
 	       : op == FEES_JOB_REFUND ? "refunding\u2026"
+	       : op == FEES_JOB_EXPIRE ? "expiring\u2026"
 				       : "linking\u2026";
 }
 
@@ -135,6 +136,8 @@ static bool refuse_busy(struct fees_view *v, int64_t fee_id)
 		      ? "this fee's charge is under way: Stripe's answer shows here (nothing to do)"
 		  : op == FEES_JOB_REFUND
 		      ? "this fee's refund is under way: Stripe's answer shows here (nothing to do)"
+		  : op == FEES_JOB_EXPIRE
+		      ? "this fee's pay link is being expired: Stripe's answer shows here"
 		      : "a pay link for this fee is being made: it shows here");
 	return true;
 }
@@ -345,6 +348,12 @@ static enum ui_result prompt_key(struct fees_view *v, int k)
 	return UI_HANDLED;
 }
 
+/* A pay link the client can still pay: no undo or waive while it is open. */
+static bool link_open(const struct appt_fee *f)
+{
+	return f->checkout_session_id[0] && fee_state_open(f->state) && f->state != FEE_CHARGING;
+}
+
 enum ui_result fees_view_key(struct fees_view *v, int k)
 {
 	if (v->prompt != FP_NONE)
@@ -375,6 +384,7 @@ enum ui_result fees_view_key(struct fees_view *v, int k)
 	case 'a':
 	case 'w':
 	case 'l':
+	case 'x':
 	case 'R':
 		break;
 	default:
@@ -392,6 +402,13 @@ enum ui_result fees_view_key(struct fees_view *v, int k)
 		ask_charge(v, f);
 	else if (k == 'l')
 		submit(v, FEES_JOB_LINK, f->id);
+	else if (k == 'x' && !link_open(f))
+		ui_notify(v->ui, UI_NOTICE_INFO, "this fee has no open pay link: nothing to expire");
+	else if (k == 'x') /* Stripe: on a worker, its answer shows here */
+		submit(v, FEES_JOB_EXPIRE, f->id);
+	else if (k == 'w' && link_open(f)) /* the client could still pay it: close it first */
+		ui_notify(v->ui, UI_NOTICE_ERROR,
+			  "not waived: its pay link is open: x expires it first, then waive");
 	else
 		prompt_open(v, k == 'a' ? FP_AMOUNT : FP_WAIVE, f->id);
 	return UI_HANDLED;
@@ -534,7 +551,7 @@ void fees_view_draw(struct fees_view *v, struct ui_rect a)
 		}
 	}
 	ui_put(a.y + a.h - 2, a.x + 1, a.w - 2, ROLE_HELP_KEY,
-	       "c charge card  a amount  w waive  l link  R refund  A all  j/k  Esc back", false);
+	       "c charge card  a amount  w waive  l link  x expire  R refund  A all  Esc back", false);
 	struct ui_rect last = {a.y + a.h - 1, a.x + 1, 1, a.w - 2};
 	if (v->prompt != FP_NONE)
 		draw_prompt(v, last);

@@ -84,6 +84,10 @@ class FeesQueue(unittest.TestCase):
         posts = self.fake.requests(method="POST", path_prefix="/v1/payment_intents")
         self.assertEqual([int(p["params"]["amount"]) for p in posts], [1250, 2000])
         self.assertEqual(self.fees().count("\n"), 4)  # header, Rory, his message, the link
+        # its link open, the client could still pay it: expired first, then waived
+        self.assertIn("paydesk fees expire ID",
+                      self.fees("waive", "2", "--reason", "paid cash at the desk", expect=1))
+        self.assertIn("expired at Stripe", self.fees("expire", "2"))
         self.assertIn("waived", self.fees("waive", "2", "--reason", "paid cash at the desk"))
         self.assertIn("no fee is waiting", self.fees())
         every = self.fees("--all")
@@ -93,7 +97,7 @@ class FeesQueue(unittest.TestCase):
                                     "ORDER BY id"),
                          [("fee.propose",), ("fee.propose",), ("fee.amount",), ("fee.charge",),
                           ("fee.charge.succeeded",), ("fee.charge",), ("fee.charge.failed",),
-                          ("fee.link",), ("fee.waive",)])
+                          ("fee.link",), ("fee.link.expire",), ("fee.waive",)])
 
     def test_no_show_fee_charged_from_the_queue(self):
         self.drive("policy", "50%", "none")
@@ -199,6 +203,77 @@ class FeesQueue(unittest.TestCase):
         t.send("Enter")
         t.wait_for("Amy Pond")
         return t
+
+    def linked_day(self):
+        """A no-show whose fee went to Amy as a pay link: (appointment, session id, day)."""
+        self.drive("policy", "50%", "none")
+        appt, day = self.seed()
+        self.drive("no-show", str(appt["id"]))
+        cs = self.drive("fee-link", "1")["checkout_session"]
+        self.assertTrue(cs)
+        return appt, cs, day
+
+    def session_status(self, cs):
+        return self.fake.api("GET", "/v1/checkout/sessions/" + cs, key=KEY).json()["status"]
+
+    def test_undo_with_the_fee_s_pay_link_open_expires_it_first(self):
+        # Tester: the link stayed payable after U withdrew the fee. U now says to expire
+        # it (F, x); x closes it at Stripe on a worker, then U withdraws the fee.
+        appt, cs, day = self.linked_day()
+        t = self.open_day(day)
+        t.send("U")
+        t.wait_for("not undone: the fee's pay link is still open: F then x expires it")
+        self.assertEqual(self.query("SELECT state FROM appointments WHERE id = %d" % appt["id"]),
+                         [("no_show",)])
+        t.send("F")
+        screen = t.wait_for("Fees queue · 1 waiting")
+        self.assertIn("x expire", screen)
+        t.send("w")
+        t.wait_for("x expires it first, then waive")
+        t.send("x")
+        t.wait_for("The pay link was expired at Stripe", timeout=20)
+        self.assertEqual(self.session_status(cs), "expired")
+        t.send("Escape")
+        t.wait_for("Day agenda")
+        t.send("U")
+        t.wait_for("undone: booked again")
+        self.assertEqual(self.query("SELECT state FROM appointment_fees"), [("withdrawn",)])
+
+    def test_a_pay_link_paid_meanwhile_is_charged_and_undo_offers_its_refund(self):
+        appt, cs, day = self.linked_day()
+        self.fake.control("POST", "/checkout/sessions/%s/complete" % cs,
+                          {"payment_method": "pm_card_visa"})
+        t = self.open_day(day)
+        t.send("F")
+        t.wait_for("Fees queue · 1 waiting")
+        t.send("x")
+        t.wait_for("paid 20.00 USD on the pay link already", timeout=20)
+        self.assertEqual(self.query("SELECT state FROM appointment_fees"), [("charged",)])
+        t.send("Escape")
+        t.wait_for("Day agenda")
+        t.send("U")
+        screen = t.wait_for("Refund the fee?")
+        self.assertIn("20.00 USD", screen)
+        t.send("n")
+        t.wait_for("the charged fee stays")
+
+    def test_expiring_a_pay_link_with_stripe_down_changes_nothing(self):
+        appt, cs, day = self.linked_day()
+        t = self.open_day(day)
+        t.send("F")
+        t.wait_for("Fees queue · 1 waiting")
+        self.fake.add_fault("error", status=503)
+        t.send("x")
+        screen = t.wait_for("pay link not expired, nothing changed", timeout=30)
+        self.assertIn("x again once Stripe answers", screen)
+        self.fake.clear_faults()
+        self.assertEqual(self.session_status(cs), "open")
+        self.assertEqual(self.query("SELECT state, checkout_session_id FROM appointment_fees"),
+                         [("proposed", cs)])
+        t.send("Escape")
+        t.wait_for("Day agenda")
+        t.send("U")
+        t.wait_for("pay link is still open")
 
     def test_undo_waits_for_a_fee_charge_under_way(self):
         # The tester's steps: x y on a client (the confirm says the fee the policy

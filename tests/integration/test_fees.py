@@ -206,6 +206,78 @@ class FeesTest(DriverCase):
         self.assertIn("withdrawn", refused["error"])
         self.assertEqual(self.audit(), ["fee.propose", "fee.withdraw"])
 
+    # -- a pay link sent, then the no-show undone or the fee waived ---------------------------
+
+    def linked(self):
+        """A no-show fee sent to the client as a pay link: (appointment, fee, session id)."""
+        self.drive("policy", "20.00", "none")
+        appt = self.booked()
+        fee = self.no_show(appt)
+        link = self.drive("fee-link", str(fee["id"]))["subject"]
+        self.assertTrue(link["checkout_session"], link)
+        return appt, fee, link["checkout_session"]
+
+    def session_status(self, cs):
+        return self.fake.api("GET", "/v1/checkout/sessions/" + cs).json()["status"]
+
+    def test_undo_with_a_link_open_is_refused_until_x_expires_it(self):
+        appt, fee, cs = self.linked()
+        refused = self.drive("undo", str(appt["id"]), expect=1)
+        self.assertIn("pay link", refused["error"])
+        self.assertIn("x expires", refused["error"])
+        self.assertEqual(self.drive("fee", str(fee["id"]))["subject"]["state"], "proposed")
+        self.assertEqual(self.session_status(cs), "open")  # nothing changed
+        out = self.drive("fee-expire", str(fee["id"]))
+        self.assertEqual(self.session_status(cs), "expired")
+        self.assertEqual(out["subject"]["pay_link"], "")
+        self.assertIn("expired", out["result"]["message"])
+        self.assertIsNone(self.drive("undo", str(appt["id"]))["subject"])
+        self.assertEqual(self.drive("fee", str(fee["id"]))["subject"]["state"], "withdrawn")
+        self.assertEqual(self.audit(), ["fee.propose", "fee.link", "fee.link.expire",
+                                        "fee.withdraw"])
+        # again: nothing more is sent to Stripe
+        again = self.drive("fee-expire", str(fee["id"]), expect=1)
+        self.assertIn("withdrawn", again["error"])
+        self.assertEqual(len(self.fake.requests(method="POST", path_prefix="/v1/checkout/"
+                                                "sessions/%s/expire" % cs)), 1)
+
+    def test_a_link_paid_meanwhile_makes_the_fee_charged_not_expired(self):
+        appt, fee, cs = self.linked()
+        self.fake.control("POST", "/checkout/sessions/%s/complete" % cs,
+                          {"payment_method": "pm_card_visa"})
+        out = self.drive("fee-expire", str(fee["id"]))
+        self.assertEqual(out["subject"]["state"], "charged")
+        self.assertIn("paid", out["result"]["message"])
+        self.assertIn("refund", out["result"]["message"])
+        self.assertEqual(self.session_status(cs), "complete")
+        # the undo keeps the charged fee: its refund is offered, as for any charged fee
+        self.drive("undo", str(appt["id"]))
+        self.assertEqual(self.drive("fee", str(fee["id"]))["subject"]["state"], "charged")
+        self.assertIn("fee.link.paid", self.audit())
+
+    def test_stripe_down_the_link_stays_and_nothing_changes(self):
+        appt, fee, cs = self.linked()
+        self.fake.add_fault("error", status=503)
+        out = self.drive("fee-expire", str(fee["id"]), expect=1)
+        self.assertIn("nothing changed", out["error"])
+        self.assertIn("x again once Stripe answers", out["error"])
+        self.fake.clear_faults()
+        self.assertEqual(self.session_status(cs), "open")
+        after = self.drive("fee", str(fee["id"]))["subject"]
+        self.assertEqual((after["state"], after["checkout_session"]), ("proposed", cs))
+        self.drive("undo", str(appt["id"]), expect=1)
+        self.assertEqual(self.audit(), ["fee.propose", "fee.link"])
+
+    def test_waive_with_a_link_open_is_refused_until_it_is_expired(self):
+        appt, fee, cs = self.linked()
+        refused = self.drive("fee-waive", str(fee["id"]), "--reason", "goodwill", expect=1)
+        self.assertIn("x expires", refused["error"])
+        self.assertEqual(self.session_status(cs), "open")
+        self.drive("fee-expire", str(fee["id"]))
+        out = self.drive("fee-waive", str(fee["id"]), "--reason", "goodwill")
+        self.assertEqual(out["subject"]["state"], "waived")
+        self.assertEqual(self.session_status(cs), "expired")
+
     def test_a_retried_charge_never_charges_twice(self):
         self.drive("policy", "20.00", "none")
         fee = self.no_show(self.booked())

@@ -22,7 +22,7 @@
  *   policy NOSHOW LATE [HOURS [CUR]]  the business default policy (fees as typed:
  *                             "20%", "15.00", "none"; cancellation window in hours)
  *   no-show APPT | close-cancel APPT [--amount KEPT] | undo APPT   booking_close / undo
- *   fees [all] | fee F | fee-charge F | fee-link F | fee-waive F --reason R
+ *   fees [all] | fee F | fee-charge F | fee-link F | fee-expire F | fee-waive F --reason R
  *   fee-amount F AMOUNT --reason R     the fees queue (app/fees.c)
  *   accept APPT desk|phone    the booking policy accepted (policy_after_booking)
  *   cancel-plan APPT HOURS    what cancelling HOURS before the start does (policy_cancel_plan)
@@ -298,6 +298,9 @@ static int fee_command(sqlite3 *db, const struct pay_env *e, const char *cmd, co
 		*out = report(PD_OK, &err, NULL, fee_json(db, id));
 	} else if (strcmp(cmd, "fee-charge") == 0 || strcmp(cmd, "fee-link") == 0) {
 		rc = cmd[4] == 'c' ? fees_charge(e, id, &r, &err) : fees_pay_link(e, id, &r, &err);
+		*out = report(rc, &err, &r, fee_json(db, id));
+	} else if (strcmp(cmd, "fee-expire") == 0) {
+		rc = fees_expire_link(e, id, &r, &err);
 		*out = report(rc, &err, &r, fee_json(db, id));
 	} else if (strcmp(cmd, "fee-waive") == 0) {
 		rc = fees_waive(db, e->who, id, reason, &err);
