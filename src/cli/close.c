@@ -315,7 +315,7 @@ static int run(struct app *app, int argc, char **argv)
 		}
 	}
 	/* say what was wrong: a till is never negative; else money's reason */
-	if (counted && strchr(counted, '-')) {
+	if (counted && counted[strspn(counted, " ")] == '-') {
 		fprintf(stderr, "paydesk: --counted cannot be negative: it is the cash in the till, "
 				"such as 119.50 (0 when it is empty)\n");
 		return 2;
