@@ -22,6 +22,7 @@
 
 /* Longest comment, in characters. */
 #define DAY_CLOSE_COMMENT_MAX 200
+#define DAY_CLOSE_MAX_OTHERS 8
 
 struct day_close_sheet {
 	char day[11];            /* YYYY-MM-DD, local */
@@ -45,6 +46,10 @@ struct day_close_sheet {
 	struct day_close_line after[DAY_CLOSE_MAX_LINES];
 	int nafter;
 	int64_t after_cash;
+	/* Closes within this scope made apart (a user's at a desk, a desk's):
+	 * the first DAY_CLOSE_MAX_OTHERS of them. */
+	struct day_close_brief others[DAY_CLOSE_MAX_OTHERS];
+	int nothers;
 };
 
 /* Whether a close can be made now: not closed, or money came after it. */

@@ -59,6 +59,13 @@ struct day_close_row {
 	int64_t closed_at;
 	int64_t covers_from; /* a later close: from the close before it; 0: the day's start */
 	int earlier;	     /* closes of the same day, desk and user before this one */
+	/* A later close that counted the whole till (schema 36): expected is
+	 * the till at the close before + the cash since. Older later closes
+	 * counted only the cash since. */
+	bool whole_till;
+	/* Read, not stored: the till after this close (all closes in its
+	 * currency) and the differences of the day's closes added up. */
+	int64_t till_cash, day_difference;
 	struct day_close_line lines[DAY_CLOSE_MAX_LINES];
 	int nlines;
 };
@@ -72,6 +79,20 @@ int day_close_get(sqlite3 *db, const char *day, const char *desk, const char *us
  * currency): what the closes covered. */
 int day_close_closed_lines(sqlite3 *db, const char *day, const char *desk, const char *user,
 			   struct day_close_line *out, int max, int *n, struct pd_error *err);
+
+/* A close of a narrower scope than the one read: its desk and user, the
+ * latest close's time and who made it, how many were made. */
+struct day_close_brief {
+	char desk[64], user[USER_NAME_MAX + 1];
+	char closed_by[USER_NAME_MAX + 1];
+	int64_t closed_at;
+	int closes;
+};
+
+/* The closes of day within desk and user ("" : all) other than of that
+ * very scope — a desk's users closing apart — one per desk and user. */
+int day_close_others(sqlite3 *db, const char *day, const char *desk, const char *user,
+		     struct day_close_brief *out, int max, int *n, struct pd_error *err);
 
 /* Insert r with its lines (inside the caller's transaction); r->id is set. */
 int day_close_insert(sqlite3 *db, struct day_close_row *r, struct pd_error *err);

@@ -85,6 +85,24 @@ static int pick_cash(struct day_close_sheet *s, const char *currency, struct pd_
 	return PD_OK;
 }
 
+static int tender_rank(const char *t)
+{
+	static const char *const order[] = {"cash", "cheque", "voucher", "terminal", "card"};
+	for (int i = 0; i < 5; i++)
+		if (strcmp(t, order[i]) == 0)
+			return i;
+	return 9;
+}
+
+/* Desk tenders first, as the sheet reads. */
+static int cmp_tender(const void *a, const void *b)
+{
+	const struct day_close_line *x = a, *y = b;
+	int r = tender_rank(x->tender) - tender_rank(y->tender);
+	int c = r ? r : strcmp(x->tender, y->tender);
+	return c ? c : strcmp(x->currency, y->currency);
+}
+
 bool day_close_open(const struct day_close_sheet *s)
 {
 	return !s->closed || s->nafter > 0;
@@ -170,13 +188,22 @@ int day_close_read(sqlite3 *db, const char *day, const char *desk, const char *u
 	snprintf(out->day, sizeof out->day, "%s", day);
 	snprintf(out->desk, sizeof out->desk, "%s", desk ? desk : "");
 	snprintf(out->user, sizeof out->user, "%s", user ? user : "");
+	rc = day_close_others(db, out->day, out->desk, out->user, out->others,
+			      DAY_CLOSE_MAX_OTHERS, &out->nothers, err);
+	if (rc)
+		return rc;
 	rc = day_close_get(db, out->day, out->desk, out->user, &out->close, err);
 	if (rc == PD_OK) {
 		out->closed = true;
-		memcpy(out->lines, out->close.lines, sizeof out->lines);
-		out->nlines = out->close.nlines;
 		memcpy(out->cash_currency, out->close.currency, 4);
-		out->expected_cash = out->close.expected_cash;
+		/* the day as a whole: every close's lines; the till as last
+		 * counted, less the differences of the day's closes */
+		rc = day_close_closed_lines(db, out->day, out->desk, out->user, out->lines,
+					    DAY_CLOSE_MAX_LINES, &out->nlines, err);
+		if (rc)
+			return rc;
+		qsort(out->lines, (size_t)out->nlines, sizeof out->lines[0], cmp_tender);
+		out->expected_cash = out->close.till_cash - out->close.day_difference;
 		/* what came after it, as a till: the day's takings now less what
 		 * its closes covered — exact, whatever second anything was taken */
 		rc = after_closes(db, out, since, until, err);
@@ -201,7 +228,11 @@ static int read_to_close(sqlite3 *db, const char *day, const char *desk, const c
 	memcpy(out->lines, out->after, sizeof out->lines);
 	out->nlines = out->nafter;
 	out->closed = false;
-	return pick_cash(out, currency && *currency ? currency : out->close.currency, err);
+	rc = pick_cash(out, currency && *currency ? currency : out->close.currency, err);
+	/* the whole till: what the close before left in it + the cash since */
+	if (!rc && strcmp(out->cash_currency, out->close.currency) == 0)
+		out->expected_cash += out->close.till_cash;
+	return rc;
 }
 
 int day_close_check(const struct day_close_sheet *s, const char *counted_text,
@@ -214,7 +245,7 @@ int day_close_check(const struct day_close_sheet *s, const char *counted_text,
 	/* closed with money since: what a later close counts */
 	bool later = s->closed && s->nafter > 0;
 	const char *cur = later ? s->close.currency : s->cash_currency;
-	int64_t expected = later ? s->after_cash : s->expected_cash;
+	int64_t expected = later ? s->close.till_cash + s->after_cash : s->expected_cash;
 	int rc = money_parse(counted_text, cur, counted, err);
 	if (rc)
 		return rc;
@@ -296,6 +327,7 @@ int day_close_save(sqlite3 *db, const struct session *who, const char *day, cons
 		c->closed_at = now;
 		c->covers_from = earlier ? before : 0;
 		c->earlier = earlier;
+		c->whole_till = earlier > 0;
 		memcpy(c->lines, out->lines, sizeof c->lines);
 		c->nlines = out->nlines;
 		rc = day_close_insert(db, c, err);
@@ -330,5 +362,12 @@ int day_close_save(sqlite3 *db, const struct session *who, const char *day, cons
 	out->closed = true;
 	out->nafter = 0;
 	out->after_cash = 0;
+	/* shown as Z shows it now: the day as a whole (kept as saved when that
+	 * cannot be read: the close stands either way) */
+	struct day_close_sheet *whole = malloc(sizeof *whole);
+	struct pd_error ignored = {0};
+	if (whole && day_close_read(db, day, desk, user, currency, whole, &ignored) == PD_OK)
+		*out = *whole;
+	free(whole);
 	return PD_OK;
 }

@@ -58,14 +58,15 @@ static void when(int64_t t, char *out, size_t len)
 }
 
 static void print_lines(const struct day_close_line *lines, int n);
+static void print_other_closes(const struct day_close_sheet *s);
 static void print_stripe(const struct day_close_sheet *s);
 
 static void print_text(const struct day_close_sheet *s)
 {
 	int y, m, d;
 	tz_parse_date(s->day, &y, &m, &d);
-	printf("Day close · %s %s (%s) · desk %s · %s\n", tz_weekday_abbr(tz_weekday(y, m, d)),
-	       s->day, tz_name(), s->desk[0] ? s->desk : "all desks",
+	printf("Day close · %s %s (%s) · %s%s · %s\n", tz_weekday_abbr(tz_weekday(y, m, d)),
+	       s->day, tz_name(), s->desk[0] ? "desk " : "", s->desk[0] ? s->desk : "all desks",
 	       s->user[0] ? s->user : "all users");
 	char a[48];
 	print_lines(s->lines, s->nlines);
@@ -75,10 +76,12 @@ static void print_text(const struct day_close_sheet *s)
 		const struct day_close_row *c = &s->close;
 		char words[80], at[32];
 		when(c->closed_at, at, sizeof at);
+		/* the day as a whole: the till as last counted, every close's
+		 * difference added up (a later close counts the whole till) */
 		printf("Cash counted: %s (%s)\n",
-		       money_format(c->counted_cash, c->currency, a, sizeof a),
-		       day_close_difference_words(c->counted_cash - c->expected_cash, c->currency,
-						  words, sizeof words));
+		       money_format(c->till_cash, c->currency, a, sizeof a),
+		       day_close_difference_words(c->day_difference, c->currency, words,
+						  sizeof words));
 		if (c->comment[0])
 			printf("Comment: %s\n", c->comment);
 		printf("Closed by %s at %s.\n", c->closed_by, at);
@@ -93,17 +96,39 @@ static void print_text(const struct day_close_sheet *s)
 		when(s->close.closed_at, at, sizeof at);
 		printf("\nSince the close at %s:", at + 11);
 		print_lines(s->after, s->nafter);
-		printf("\nCash taken since the close: %s\n",
-		       money_format(s->after_cash, s->close.currency, a, sizeof a));
+		char b[48], t[48];
+		int64_t since = s->after_cash;
+		printf("\nCount the whole till: %s counted at %s %c %s since = %s\n",
+		       money_format(s->close.till_cash, s->close.currency, a, sizeof a), at + 11,
+		       since < 0 ? '-' : '+',
+		       money_format(since < 0 ? -since : since, s->close.currency, b, sizeof b),
+		       money_format(s->close.till_cash + since, s->close.currency, t, sizeof t));
 	}
+	print_other_closes(s);
 	if (day_close_open(s)) {
-		printf("Not closed %s: count the cash%s, then\n  paydesk close --date %s%s%s%s%s "
+		printf("Not closed %s%s: count the %s, then\n  paydesk close --date %s%s%s%s%s "
 		       "--counted AMOUNT\n",
-		       s->closed ? "since" : "yet", s->closed ? " taken since the close" : "",
+		       s->closed ? "since" : "yet", !s->closed && s->nothers ? " as a whole" : "",
+		       s->closed ? "whole till" : "cash",
 		       s->day, s->desk[0] ? " --desk " : "", s->desk, s->user[0] ? " --user " : "",
 		       s->user);
 	}
 	print_stripe(s);
+}
+
+/* Closes made apart within this scope (each user at a desk): so "not
+ * closed" is read as this scope's own close only. */
+static void print_other_closes(const struct day_close_sheet *s)
+{
+	for (int i = 0; i < s->nothers; i++) {
+		const struct day_close_brief *b = &s->others[i];
+		char at[32];
+		when(b->closed_at, at, sizeof at);
+		printf("%s%s · %s: closed at %s by %s%s\n",
+		       i ? "" : "\nClosed apart within it:\n",
+		       b->desk[0] ? b->desk : "all desks", b->user[0] ? b->user : "all users",
+		       at + 11, b->closed_by, b->closes > 1 ? " (the latest of several)" : "");
+	}
 }
 
 static void print_lines(const struct day_close_line *lines, int n)
@@ -182,8 +207,8 @@ static int print_csv(const struct day_close_sheet *s)
 		if (till)
 			money_plain(s->expected_cash, s->cash_currency, ex, sizeof ex);
 		if (till && s->closed) {
-			money_plain(c->counted_cash, c->currency, co, sizeof co);
-			money_plain(c->counted_cash - c->expected_cash, c->currency, df, sizeof df);
+			money_plain(c->till_cash, c->currency, co, sizeof co);
+			money_plain(c->day_difference, c->currency, df, sizeof df);
 			when(c->closed_at, at, sizeof at);
 		}
 		const char *row[] = {s->day,
@@ -289,8 +314,14 @@ static int run(struct app *app, int argc, char **argv)
 			return 2;
 		}
 	}
+	/* say what was wrong: a till is never negative; else money's reason */
+	if (counted && counted[strspn(counted, " ")] == '-') {
+		fprintf(stderr, "paydesk: --counted cannot be negative: it is the cash in the till, "
+				"such as 119.50 (0 when it is empty)\n");
+		return 2;
+	}
 	if (counted && money_check(counted, &verr) != PD_OK) {
-		fprintf(stderr, "paydesk: --counted takes the cash counted, such as 119.50\n");
+		fprintf(stderr, "paydesk: --counted is the cash counted in the till: %s\n", verr.msg);
 		return 2;
 	}
 	desk = desk ? desk : ""; /* "": every desk, every user */

@@ -191,6 +191,35 @@ int day_close_note_card_refund(sqlite3 *db, const char *payment_intent, int64_t 
 	return step == SQLITE_DONE ? PD_OK : db_fail(db, "noting who refunded the card", err);
 }
 
+/* The till after the closes of r's day, desk and user, in order: a first
+ * close and a whole-till one (schema 36) counted it all; an older later
+ * close counted only what came after the one before, so it adds up. */
+static int till_of(sqlite3 *db, struct day_close_row *r, struct pd_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+			    "SELECT expected_cash, counted_cash, whole_till FROM day_closes"
+			    " WHERE day = ?1 AND desk = ?2 AND user_name = ?3 COLLATE NOCASE"
+			    " AND currency = ?4 ORDER BY closed_at, id",
+			    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, r->day, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, r->desk, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, r->user, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, r->currency, -1, SQLITE_TRANSIENT);
+	r->till_cash = r->day_difference = 0;
+	int step, first = 1;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t counted = sqlite3_column_int64(st, 1);
+		r->day_difference += counted - sqlite3_column_int64(st, 0);
+		r->till_cash = first || sqlite3_column_int(st, 2) ? counted : r->till_cash + counted;
+		first = 0;
+	}
+	sqlite3_finalize(st);
+	return step == SQLITE_DONE ? PD_OK : db_fail(db, "reading the day's closes", err);
+}
+
 int day_close_get(sqlite3 *db, const char *day, const char *desk, const char *user,
 		  struct day_close_row *out, struct pd_error *err)
 {
@@ -198,7 +227,7 @@ int day_close_get(sqlite3 *db, const char *day, const char *desk, const char *us
 	sqlite3_stmt *st;
 	int rc = db_prepare(db,
 			    "SELECT id, day, desk, user_name, currency, expected_cash, counted_cash,"
-			    " comment, closed_by, closed_at, covers_from,"
+			    " comment, closed_by, closed_at, covers_from, whole_till,"
 			    " (SELECT count(*) - 1 FROM day_closes e WHERE e.day = ?1 AND e.desk = ?2"
 			    "   AND e.user_name = ?3 COLLATE NOCASE)"
 			    " FROM day_closes"
@@ -223,7 +252,8 @@ int day_close_get(sqlite3 *db, const char *day, const char *desk, const char *us
 		snprintf(out->closed_by, sizeof out->closed_by, "%s", text(st, 8));
 		out->closed_at = sqlite3_column_int64(st, 9);
 		out->covers_from = sqlite3_column_int64(st, 10);
-		out->earlier = sqlite3_column_int(st, 11);
+		out->whole_till = sqlite3_column_int(st, 11) != 0;
+		out->earlier = sqlite3_column_int(st, 12);
 	}
 	sqlite3_finalize(st);
 	if (step == SQLITE_DONE)
@@ -251,7 +281,7 @@ int day_close_get(sqlite3 *db, const char *day, const char *desk, const char *us
 	if (step != SQLITE_DONE)
 		return db_fail(db, "reading a day close", err);
 	qsort(out->lines, (size_t)out->nlines, sizeof out->lines[0], cmp_line);
-	return PD_OK;
+	return till_of(db, out, err);
 }
 
 int day_close_closed_lines(sqlite3 *db, const char *day, const char *desk, const char *user,
@@ -284,13 +314,45 @@ int day_close_closed_lines(sqlite3 *db, const char *day, const char *desk, const
 	return step == SQLITE_DONE ? PD_OK : db_fail(db, "reading the day's closes", err);
 }
 
+int day_close_others(sqlite3 *db, const char *day, const char *desk, const char *user,
+		     struct day_close_brief *out, int max, int *n, struct pd_error *err)
+{
+	*n = 0;
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+			    "SELECT desk, user_name, closed_by, max(closed_at), count(*)"
+			    " FROM day_closes WHERE day = ?1 AND (?2 = '' OR desk = ?2)"
+			    " AND (?3 = '' OR user_name = ?3 COLLATE NOCASE)"
+			    " AND NOT (desk = ?2 AND user_name = ?3 COLLATE NOCASE)"
+			    " GROUP BY desk, user_name COLLATE NOCASE ORDER BY desk, user_name",
+			    &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, day, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, desk ? desk : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, user ? user : "", -1, SQLITE_TRANSIENT);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		struct day_close_brief *b = &out[(*n)++];
+		snprintf(b->desk, sizeof b->desk, "%s", text(st, 0));
+		snprintf(b->user, sizeof b->user, "%s", text(st, 1));
+		snprintf(b->closed_by, sizeof b->closed_by, "%s", text(st, 2));
+		b->closed_at = sqlite3_column_int64(st, 3);
+		b->closes = sqlite3_column_int(st, 4);
+	}
+	sqlite3_finalize(st);
+	return step == SQLITE_DONE || step == SQLITE_ROW
+		       ? PD_OK
+		       : db_fail(db, "reading the day's closes", err);
+}
+
 int day_close_insert(sqlite3 *db, struct day_close_row *r, struct pd_error *err)
 {
 	sqlite3_stmt *st;
 	int rc = db_prepare(db,
 			    "INSERT INTO day_closes (day, desk, user_name, currency, expected_cash,"
-			    " counted_cash, comment, closed_by, closed_at, covers_from)"
-			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			    " counted_cash, comment, closed_by, closed_at, covers_from, whole_till)"
+			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			    &st, err);
 	if (rc)
 		return rc;
@@ -304,6 +366,7 @@ int day_close_insert(sqlite3 *db, struct day_close_row *r, struct pd_error *err)
 	sqlite3_bind_text(st, 8, r->closed_by, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 9, r->closed_at);
 	sqlite3_bind_int64(st, 10, r->covers_from);
+	sqlite3_bind_int(st, 11, r->whole_till);
 	int step = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (step == SQLITE_CONSTRAINT)

@@ -1184,6 +1184,11 @@ const struct migration store_migrations[] = {
 	 ");"
 	 "CREATE INDEX card_refunds_pi ON card_refunds(payment_intent_id);"
 	 "CREATE INDEX card_refunds_at ON card_refunds(refunded_at);", NULL},
+	{36, "a later close of the day counts the whole till",
+	 /* A later close counts the whole till against the close before's
+	  * count + the cash since (never a negative count after a refund);
+	  * closes made before keep what they counted: only the cash since. */
+	 "ALTER TABLE day_closes ADD COLUMN whole_till INTEGER NOT NULL DEFAULT 0;", NULL},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

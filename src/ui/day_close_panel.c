@@ -48,7 +48,7 @@ static void *open_panel(struct ui *ui)
 					       .hint = "Space: this desk's, or only yours"};
 	p->fields[F_COUNTED] = (struct ui_field){
 		.label = "Cash counted", .placeholder = "0.00",
-		.hint = "the cash in the till now, as counted"};
+		.hint = "the whole till now, as counted"};
 	p->fields[F_COMMENT] = (struct ui_field){
 		.label = "Comment", .hint = "why the count differs (needed when it does)"};
 	ui_form_init(&p->form, p->fields, F_COUNT, 256);
@@ -164,10 +164,11 @@ static enum ui_result do_save(void *state, struct ui *ui)
 	snprintf(body, sizeof body,
 		 "Close %s%s at desk %s for %s?\nCash expected %s, counted %s: %s.\n"
 		 "A close is kept as it is: it cannot be redone.",
-		 p->day, later ? " (what came since the close)" : "", p->desk,
+		 p->day, later ? " again (the whole till)" : "", p->desk,
 		 p->fields[F_WHOSE].choice ? ui->app->session.name : "everyone",
-		 money_format(later ? p->sheet.after_cash : p->sheet.expected_cash, cur, exp,
-			      sizeof exp),
+		 money_format(later ? p->sheet.close.till_cash + p->sheet.after_cash
+				    : p->sheet.expected_cash,
+			      cur, exp, sizeof exp),
 		 money_format(counted, cur, got, sizeof got),
 		 day_close_difference_words(diff, cur, words, sizeof words));
 	ui_dialog_open(ui, &(struct ui_dialog_spec){.title = "Close the day", .body = body,
@@ -254,9 +255,9 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 		char words[80];
 		snprintf(line, sizeof line, "Closed at %02d:%02d by %s: counted %s (%s). Since then:",
 			 at.hour % 100, at.minute % 100, s->close.closed_by,
-			 money_format(s->close.counted_cash, s->close.currency, t, sizeof t),
-			 day_close_difference_words(s->close.counted_cash - s->close.expected_cash,
-						    s->close.currency, words, sizeof words));
+			 money_format(s->close.till_cash, s->close.currency, t, sizeof t),
+			 day_close_difference_words(s->close.day_difference, s->close.currency,
+						    words, sizeof words));
 		ui_put(y++, x, w, ROLE_WARNING, line, false);
 	}
 	snprintf(line, sizeof line, "%-20s %-4s %5s %11s %11s %11s", "Tender", "Cur", "Count",
@@ -282,10 +283,17 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 		ui_put(y++, x, w, ROLE_NORMAL, line, false);
 	}
 	y++;
-	if (later)
-		snprintf(line, sizeof line, "Cash taken since the close: %s",
-			 money_format(s->after_cash, s->close.currency, t, sizeof t));
-	else
+	if (later) { /* a later close counts the whole till, never a part */
+		struct tz_civil at;
+		tz_to_civil(s->close.closed_at, &at);
+		int64_t since = s->after_cash;
+		snprintf(line, sizeof line, "Count the whole till: %s counted at %02d:%02d %c %s since"
+			 " = %s",
+			 bare(s->close.till_cash, s->close.currency, r, sizeof r), at.hour % 100,
+			 at.minute % 100, since < 0 ? '-' : '+',
+			 bare(since < 0 ? -since : since, s->close.currency, n, sizeof n),
+			 money_format(s->close.till_cash + since, s->close.currency, t, sizeof t));
+	} else
 		snprintf(line, sizeof line, "Cash expected in the till: %s",
 			 money_format(s->expected_cash, s->cash_currency, t, sizeof t));
 	ui_put(y++, x, w, ROLE_TITLE, line, false);
@@ -295,19 +303,20 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 		struct tz_civil at;
 		tz_to_civil(c->closed_at, &at);
 		char words[80];
+		/* the day as a whole: the till as last counted, the closes'
+		 * differences added up */
 		snprintf(line, sizeof line, "Cash counted: %s (%s)",
-			 money_format(c->counted_cash, c->currency, t, sizeof t),
-			 day_close_difference_words(c->counted_cash - c->expected_cash,
-						    c->currency, words, sizeof words));
-		ui_put(y++, x, w, c->counted_cash == c->expected_cash ? ROLE_NORMAL : ROLE_WARNING,
-		       line, false);
+			 money_format(c->till_cash, c->currency, t, sizeof t),
+			 day_close_difference_words(c->day_difference, c->currency, words,
+						    sizeof words));
+		ui_put(y++, x, w, c->day_difference ? ROLE_WARNING : ROLE_NORMAL, line, false);
 		if (c->comment[0]) {
 			snprintf(line, sizeof line, "Comment: %s", c->comment);
 			ui_put(y++, x, w, ROLE_NORMAL, line, false);
 		}
-		snprintf(line, sizeof line, "Closed by %s at %04d-%02d-%02d %02d:%02d.", c->closed_by,
+		snprintf(line, sizeof line, "Closed by %s at %04d-%02d-%02d %02d:%02d%s.", c->closed_by,
 			 at.year % 10000, at.month % 100, at.day % 100, at.hour % 100,
-			 at.minute % 100);
+			 at.minute % 100, c->earlier ? " (the last of the day's closes)" : "");
 		ui_put(y++, x, w, ROLE_NORMAL, line, false);
 		ui_put(last, x, w, ROLE_HELP_KEY, "Esc back  ?: keys", false);
 		return;
@@ -325,7 +334,8 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 	} else if (*typed && money_parse(typed, later ? s->close.currency : s->cash_currency,
 				      &counted, &err) == PD_OK) {
 		char words[80];
-		int64_t diff = counted - (later ? s->after_cash : s->expected_cash);
+		int64_t diff = counted - (later ? s->close.till_cash + s->after_cash
+						: s->expected_cash);
 		snprintf(line, sizeof line, "Difference: %s%s",
 			 day_close_difference_words(diff, later ? s->close.currency
 								: s->cash_currency,

@@ -121,23 +121,33 @@ class DayCloseTui(unittest.TestCase):
             self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
         t.send("t")
         t.send("Z")
-        screen = t.wait_for("Cash taken since the close: 45.00 USD")
+        # Tester: counting the whole till (70) said "over 45.00": a later close counts
+        # the whole till against the close's count + the cash since.
+        screen = t.wait_for("Count the whole till: 25.00 counted at ")
+        self.assertRegex(screen, r"Count the whole till: 25\.00 counted at \d\d:\d\d"
+                                 r" \+ 45\.00 since = 70\.00 USD")
         self.assertIn("· since the close", screen)
         self.assertRegex(screen, r"Closed at \d\d:\d\d by Alex: counted 25.00 USD \(exact\)")
         self.assertRegex(screen, r"cash\s+USD\s+1\s+45\.00\s+0\.00\s+45\.00")
+        self.assertIn("the whole till now, as counted", screen)
         for line in screen.splitlines():
             self.assertLessEqual(len(line), 80)
-        t.type("45")
+        t.type("70")
+        t.wait_for("Difference: exact")
         t.send("C-s")
         screen = t.wait_for("A close is kept as it is")
-        self.assertIn("(what came since the close)", screen)
-        self.assertIn("Cash expected 45.00 USD, counted 45.00 USD: exact.", screen)
+        self.assertIn("again (the whole till)", screen)
+        self.assertIn("Cash expected 70.00 USD, counted 70.00 USD: exact.", screen)
         t.send("y")
+        # the day as a whole: both closes' cash, the till as last counted
         screen = t.wait_for("Closed by Alex at ")
-        self.assertIn("Cash counted: 45.00 USD (exact)", screen)
-        self.assertEqual(self.query("SELECT expected_cash, counted_cash FROM day_closes"
-                                    " ORDER BY id"), [(2500, 2500), (4500, 4500)])
-
+        self.assertIn("Cash expected in the till: 70.00 USD", screen)
+        self.assertIn("Cash counted: 70.00 USD (exact)", screen)
+        self.assertRegex(screen, r"cash\s+USD\s+2\s+70\.00\s+0\.00\s+70\.00")
+        self.assertIn("(the last of the day's closes)", screen)
+        self.assertEqual(self.query("SELECT expected_cash, counted_cash, whole_till"
+                                    " FROM day_closes ORDER BY id"),
+                         [(2500, 2500, 0), (7000, 7000, 1)])
 
 if __name__ == "__main__":
     unittest.main()

@@ -119,7 +119,8 @@ class DayCloseCli(unittest.TestCase):
         self.assertEqual(self.query("SELECT count(*) FROM day_closes"), [(0,)])
         odd = self.paydesk("close", "--desk", "front", "--counted", "19.5.0", "--comment", "x",
                            "--as", "Sam", pin="1357", expect=2)
-        self.assertIn("--counted takes the cash counted, such as 119.50", odd.stderr)
+        self.assertIn("--counted is the cash counted in the till: '19.5.0' is not an amount",
+                      odd.stderr)
         nobody = self.paydesk("close", "--desk", "front", "--counted", "20", "--as", "Sam",
                               pin="0000", expect=1)
         self.assertEqual(self.query("SELECT count(*) FROM day_closes"), [(0,)], nobody.stderr)
@@ -222,26 +223,80 @@ class DayCloseCli(unittest.TestCase):
         self.assertIn("Since the close at ", out)
         self.assertRegex(out, r"Since the close at \d\d:\d\d:\n.*\ncash\s+EUR\s+3\s+14\.00"
                               r"\s+4\.00\s+10\.00")
-        self.assertIn("Cash taken since the close: 10.00 EUR", out)
+        self.assertRegex(out, r"Count the whole till: 20\.00 EUR counted at \d\d:\d\d"
+                              r" \+ 10\.00 EUR since = 30\.00 EUR")
         self.assertIn("Not closed since", out)
         self.assertLessEqual(max(len(line) for line in out.splitlines()), 80, out)
         # a later close covers what came after the first one, audited
+        # as a till: the whole till is counted (20 at the close + 10 since)
         later = self.paydesk("close", "--date", self.today, "--desk", "front", "--counted",
-                             "10", "--as", "Alex", pin="2468")
-        self.assertIn("Cash expected in the till: 10.00 EUR", later.stdout)
-        self.assertIn("Cash counted: 10.00 EUR (exact)", later.stdout)
+                             "30", "--as", "Alex", pin="2468")
+        self.assertIn("Cash expected in the till: 30.00 EUR", later.stdout)
+        self.assertIn("Cash counted: 30.00 EUR (exact)", later.stdout)
         self.assertIn("It covers what came after the close before it (1 earlier)",
                       later.stdout)
         self.assertNotIn("Since the close", later.stdout)
         audit = self.query("SELECT actor, amount, detail FROM audit_log"
                            " WHERE action = 'day.close' ORDER BY id")
-        self.assertEqual([(a, m) for a, m, _ in audit], [("Sam", 2000), ("Alex", 1000)])
+        self.assertEqual([(a, m) for a, m, _ in audit], [("Sam", 2000), ("Alex", 3000)])
         self.assertIn("after the close at", audit[1][2])
         # nothing since: a third close is refused, as before
         again = self.paydesk("close", "--date", self.today, "--desk", "front", "--counted",
                              "0", "--as", "Alex", pin="2468", expect=1)
         self.assertIn("already closed: by Alex", again.stderr)
         self.assertEqual(self.query("SELECT count(*) FROM day_closes"), [(2,)])
+
+    def test_a_refund_after_a_close_is_counted_as_the_whole_till(self):
+        # Found by the tester: a 12.50 cash refund after the close asked for "-12.50"
+        # since the close, refused any negative count, and 0 recorded a false overage.
+        self.take_the_day()
+        self.paydesk("close", "--date", self.today, "--desk", "front", "--counted", "20",
+                     "--as", "Sam", pin="1357")
+        a = self.query("SELECT id FROM appointments ORDER BY id")[0][0]
+        self.drive("--amount", "1250", "desk-refund", str(a), user="Alex")
+        out = self.paydesk("close", "--date", self.today, "--desk", "front").stdout
+        self.assertRegex(out, r"Count the whole till: 20\.00 EUR counted at \d\d:\d\d"
+                              r" - 12\.50 EUR since = 7\.50 EUR")
+        self.assertNotIn("Cash taken since the close", out)
+        neg = self.paydesk("close", "--date", self.today, "--desk", "front", "--counted",
+                           "-5", "--as", "Sam", pin="1357", expect=2)
+        self.assertIn("--counted cannot be negative", neg.stderr)
+        typo = self.paydesk("close", "--date", self.today, "--desk", "front", "--counted",
+                            "5O", "--as", "Sam", pin="1357", expect=2)
+        self.assertIn("--counted is the cash counted in the till: '5O' is not an amount",
+                      typo.stderr)
+        short = self.paydesk("close", "--date", self.today, "--desk", "front", "--counted",
+                             "0", "--as", "Sam", pin="1357", expect=2)
+        self.assertIn("counted 0.00 EUR, expected 7.50 EUR: short 7.50 EUR", short.stderr)
+        done = self.paydesk("close", "--date", self.today, "--desk", "front", "--counted",
+                            "7,50", "--as", "Sam", pin="1357")
+        self.assertIn("Cash counted: 7.50 EUR (exact)", done.stdout)
+        self.assertEqual(self.query("SELECT expected_cash, counted_cash FROM day_closes"
+                                    " ORDER BY id"), [(2000, 2000), (750, 750)])
+        # the day as a whole: both closes' lines, the till as last counted
+        day = self.paydesk("close", "--date", self.today, "--desk", "front").stdout
+        self.assertRegex(day, r"cash\s+EUR\s+3\s+25\.00\s+17\.50\s+7\.50")
+        self.assertIn("Cash expected in the till: 7.50 EUR", day)
+        self.assertIn("Day close · ", day)
+        self.assertIn("· desk front · all users", day.splitlines()[0])
+
+    def test_closes_per_user_are_listed_on_the_desk_sheet(self):
+        # Found by the tester: after Alex and Sam each closed, the desk's sheet said
+        # "desk all desks" and "Not closed yet" as if nobody had.
+        self.take_the_day()
+        self.paydesk("close", "--date", self.today, "--desk", "front", "--user", "Sam",
+                     "--counted", "25", "--as", "Sam", pin="1357")
+        self.paydesk("close", "--date", self.today, "--desk", "front", "--user", "Alex",
+                     "--counted", "0", "--comment", "refund from Sam's cash", "--as", "Alex",
+                     pin="2468")
+        desk = self.paydesk("close", "--date", self.today, "--desk", "front").stdout
+        self.assertRegex(desk, r"Closed apart within it:\nfront · Alex: closed at \d\d:\d\d"
+                               r" by Alex\nfront · Sam: closed at \d\d:\d\d by Sam\n")
+        self.assertIn("Not closed yet as a whole: count the cash", desk)
+        every = self.paydesk("close", "--date", self.today).stdout
+        self.assertIn("· all desks · all users", every.splitlines()[0])
+        self.assertNotIn("desk all", every)
+        self.assertIn("front · Sam: closed at", every)
 
     def test_a_card_refund_counts_at_the_desk_and_user_that_made_it(self):
         # Found by the tester: Sam's card refund at desk back counted on front/Alex (who

@@ -138,11 +138,109 @@ static void test_close_with_difference(void **state)
 	unsetenv("PAYDESK_DESK");
 }
 
+static void save_ok(struct fx *f, const struct session *who, const char *counted,
+		    const char *comment, struct day_close_sheet *s)
+{
+	char day[16];
+	today(day);
+	struct pd_error err = {0};
+	assert_int_equal(day_close_save(f->db, who, day, "front", "", NULL, counted, comment, s,
+					&err),
+			 0);
+}
+
+/* The tester's till: closed, then 1.00 handed back in cash. A later close
+ * counts the whole till (4.50 counted + -1.00 since = 3.50): never a
+ * negative count, no false overage; the earlier short 0.50 not reported
+ * again by this close, but kept in the day's difference. */
+static void test_a_later_close_counts_the_whole_till(void **state)
+{
+	struct fx *f = *state;
+	take_the_day(f);
+	char day[16];
+	today(day);
+	struct day_close_sheet s;
+	struct pd_error err = {0};
+	struct pay_result r;
+	save_ok(f, &f->staff, "4,50", "coin dropped", &s);
+	setenv("PAYDESK_DESK", "front", 1);
+	assert_int_equal(payments_desk_refund(f->db, &f->admin, f->appt, 100, "", &r, &err), 0);
+	assert_int_equal(day_close_read(f->db, day, "front", "", NULL, &s, &err), 0);
+	assert_int_equal(s.close.till_cash, 450);
+	assert_int_equal(s.after_cash, -100);
+	int64_t counted = 0, diff = 0;
+	assert_int_equal(day_close_check(&s, "3,50", "", &counted, &diff, &err), 0);
+	assert_int_equal(diff, 0);
+	assert_int_equal(day_close_save(f->db, &f->staff, day, "front", "", NULL, "-1", "", &s,
+					&err),
+			 PD_ERR_USAGE);
+	assert_int_equal(day_close_save(f->db, &f->staff, day, "front", "", NULL, "0", "", &s,
+					&err),
+			 PD_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "counted 0.00 EUR, expected 3.50 EUR: short 3.50 EUR"));
+	save_ok(f, &f->staff, "3,50", "", &s);
+	assert_int_equal(s.close.expected_cash, 350);
+	assert_int_equal(s.close.counted_cash, 350);
+	assert_true(s.close.whole_till);
+	/* the day as a whole: 10.00 taken, 6.00 handed back, short 0.50 */
+	const struct day_close_line *l = line(&s, "cash");
+	assert_non_null(l);
+	assert_int_equal(l->taken, 1000);
+	assert_int_equal(l->refunded, 600);
+	assert_int_equal(s.expected_cash, 400);
+	assert_int_equal(s.close.till_cash, 350);
+	assert_int_equal(s.close.day_difference, -50);
+	unsetenv("PAYDESK_DESK");
+}
+
+/* A later close made before schema 36 counted only the cash since it: the
+ * till after it adds up, so the next close still expects the whole till. */
+static void test_older_later_closes_add_up(void **state)
+{
+	struct fx *f = *state;
+	char day[16];
+	today(day);
+	struct day_close_sheet s;
+	struct pd_error err = {0};
+	struct pay_result r;
+	setenv("PAYDESK_DESK", "front", 1);
+	assert_int_equal(payments_desk_take(f->db, &f->staff, f->appt, PAYROW_CASH, 1000, "", &r,
+					    &err),
+			 0);
+	save_ok(f, &f->staff, "10", "", &s);
+	char sql[600];
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO day_closes (day, desk, user_name, currency, expected_cash,"
+		 " counted_cash, comment, closed_by, closed_at, covers_from, whole_till)"
+		 " VALUES ('%s', 'front', '', 'eur', 200, 200, '', 'Sam', %lld, %lld, 0);"
+		 "INSERT INTO day_close_lines (close_id, tender, currency, count, taken, refunded,"
+		 " in_history) VALUES (last_insert_rowid(), 'cash', 'eur', 1, 200, 0, 0);",
+		 day, (long long)s.close.closed_at, (long long)s.close.closed_at);
+	assert_int_equal(sqlite3_exec(f->db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(payments_desk_take(f->db, &f->staff, f->appt, PAYROW_CASH, 200, "", &r,
+					    &err),
+			 0);
+	assert_int_equal(payments_desk_take(f->db, &f->staff, f->appt, PAYROW_CASH, 100, "", &r,
+					    &err),
+			 0);
+	assert_int_equal(day_close_read(f->db, day, "front", "", NULL, &s, &err), 0);
+	assert_int_equal(s.close.till_cash, 1200); /* 10.00 + 2.00 since, counted apart */
+	assert_int_equal(s.after_cash, 100);
+	save_ok(f, &f->staff, "13", "", &s);
+	assert_int_equal(s.close.expected_cash, 1300);
+	assert_int_equal(s.expected_cash, 1300); /* the day: 13.00 taken in cash */
+	assert_int_equal(s.close.day_difference, 0);
+	unsetenv("PAYDESK_DESK");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_expected_per_desk_and_user, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_close_with_difference, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_a_later_close_counts_the_whole_till, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_older_later_closes_add_up, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
