@@ -990,6 +990,24 @@ void pay_panel_keymaps(struct pay_panel *p, struct ui_keymaps *s)
 				   .nfuncs = sizeof view_functions / sizeof view_functions[0]});
 }
 
+/* The refund amount as it is left (Tab): more than can be refunded, or over
+ * a staff member's limit, is said under it then, not first at Ctrl-S. */
+static void refund_amount_left(struct pay_panel *p)
+{
+	struct ui_field *f = &p->fields[PF_AMOUNT];
+	const char *typed = ui_form_value(&p->form, PF_AMOUNT);
+	int64_t amount = 0;
+	struct pd_error err = {0};
+	if (f->error[0] || !*typed || money_parse(typed, p->currency, &amount, &err) != PD_OK ||
+	    amount <= 0)
+		return; /* the validator's or the submit's to say */
+	char why[sizeof f->error];
+	pay_precheck_refund(p->ui->app->db, &p->ui->app->session, p->id, amount,
+			    choice_is_desk(p), why, sizeof why);
+	if (strncmp(why, "at most", 7) == 0 || strncmp(why, "a refund", 8) == 0)
+		snprintf(f->error, sizeof f->error, "%s", why);
+}
+
 enum ui_result pay_panel_key(struct pay_panel *p, int key)
 {
 	if (!pay_panel_active(p))
@@ -1012,7 +1030,10 @@ enum ui_result pay_panel_key(struct pay_panel *p, int key)
 	if (key == UI_KEY_ENTER)
 		key = '\t';
 	p->error[0] = '\0';
+	int was = p->form.focus;
 	ui_form_key(&p->form, key);
+	if (p->mode == PANEL_REFUND && was == PF_AMOUNT && p->form.focus != PF_AMOUNT)
+		refund_amount_left(p);
 	return UI_HANDLED;
 }
 
