@@ -39,6 +39,7 @@ enum pay_op {
 	PAY_OP_HOLD_READER_TAP,    /* readers_tap_hold: training, a test card for the hold */
 	PAY_OP_PACKAGE_WATCH, /* packages_sale_check until done (id: the sale) */
 	PAY_OP_PACKAGE_CANCEL, /* packages_sale_cancel (id: the sale) */
+	PAY_OP_PACKAGE_TAP,    /* readers_tap_sale: training, a test card for a package sale */
 };
 
 struct pay_job_request {

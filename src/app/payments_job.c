@@ -239,6 +239,10 @@ static enum jobs_status run_op(struct jobs_ctx *ctx, struct pay_job *j, struct p
 		rc = readers_tap_hold(&e, q->id, q->payment_method[0] ? q->payment_method : NULL, &r,
 				      &err);
 		break;
+	case PAY_OP_PACKAGE_TAP:
+		rc = readers_tap_sale(&e, q->id, q->payment_method[0] ? q->payment_method : NULL, &r,
+				      &err);
+		break;
 	case PAY_OP_PACKAGE_REFUND:
 		rc = packages_refund(&e, q->id, r.message, sizeof r.message, &err);
 		break;
