@@ -92,6 +92,15 @@ struct pay_panel {
 	int64_t hold_before; /* PANEL_CARD_READER: the newest try before ours (0: none) */
 };
 
+/* Every change of what the panel shows: a save-a-card link left is no
+ * longer watched at Stripe (the held card, Esc, another view). */
+static void set_mode(struct pay_panel *p, enum panel_mode mode)
+{
+	if (p->mode == PANEL_CARD_LINK && mode != PANEL_CARD_LINK)
+		payments_job_unwatch_card(p->id);
+	p->mode = mode;
+}
+
 static void forget_shown(struct pay_panel *p)
 {
 	if (p->shown.loaded && p->shown.appointment_rc == PD_OK)
@@ -214,7 +223,7 @@ static void open_form(struct pay_panel *p, const struct appointment *a, enum pan
 		      int64_t prefill)
 {
 	close_form(p);
-	p->mode = mode;
+	set_mode(p, mode);
 	p->id = a->id;
 	memcpy(p->currency, a->currency, sizeof p->currency);
 	p->error[0] = '\0';
@@ -422,7 +431,7 @@ void pay_panel_view(struct pay_panel *p, int64_t appointment_id)
 	forget_shown(p); /* "Sending to Stripe…" until the screen's reload reads it */
 	p->view_job = 0;
 	p->view_error[0] = '\0';
-	p->mode = PANEL_VIEW;
+	set_mode(p, PANEL_VIEW);
 	p->id = appointment_id;
 }
 
@@ -441,7 +450,7 @@ void pay_panel_save_card(struct pay_panel *p, int64_t client_id)
 		return;
 	close_form(p);
 	forget_shown(p); /* "Making the save-a-card link…" until the job's answer */
-	p->mode = PANEL_CARD_LINK;
+	set_mode(p, PANEL_CARD_LINK);
 	p->id = client_id;
 }
 
@@ -460,7 +469,7 @@ static void hold_confirmed(struct ui *ui, void *ctx)
 		return;
 	close_form(p);
 	forget_shown(p); /* "Asking the reader…" until the job's answer */
-	p->mode = PANEL_CARD_READER;
+	set_mode(p, PANEL_CARD_READER);
 	p->view_job = id;
 	p->view_error[0] = '\0';
 }
@@ -757,7 +766,7 @@ static void submit_form(struct pay_panel *p)
 			 money_format(tip, p->currency, m, sizeof m));
 	}
 	close_form(p);
-	p->mode = PANEL_NONE;
+	set_mode(p, PANEL_NONE);
 	ui_dialog_open(p->ui, &(struct ui_dialog_spec){
 				      .title = pd->req.op == PAY_OP_REFUND ? "Refund?"
 					       : pd->queue		 ? "Queue this charge?"
@@ -772,7 +781,7 @@ void pay_panel_close(struct pay_panel *p)
 	if (!p)
 		return;
 	close_form(p);
-	p->mode = PANEL_NONE;
+	set_mode(p, PANEL_NONE);
 }
 
 static void stop_reader(struct pay_panel *p)
@@ -876,7 +885,7 @@ static enum ui_result do_close_view(void *state, struct ui *ui)
 {
 	struct pay_panel *p = state;
 	(void)ui;
-	p->mode = PANEL_NONE;
+	set_mode(p, PANEL_NONE);
 	return UI_HANDLED;
 }
 
@@ -1016,7 +1025,7 @@ enum ui_result pay_panel_key(struct pay_panel *p, int key)
 		return UI_UNHANDLED; /* the view's keys are a keymap (pay_panel_keymaps) */
 	if (key == UI_KEY_ESC) {
 		close_form(p);
-		p->mode = PANEL_NONE;
+		set_mode(p, PANEL_NONE);
 		return UI_HANDLED;
 	}
 	/* The note is for the desk's own tenders: with a Stripe method chosen,
@@ -1083,7 +1092,7 @@ static void draw_view(struct pay_panel *p, struct ui_rect a)
 	int y = a.y;
 	int x = a.x + 2;
 	if (p->shown.loaded && p->shown.appointment_rc != PD_OK) {
-		p->mode = PANEL_NONE; /* gone (deleted meanwhile): nothing to show */
+		set_mode(p, PANEL_NONE); /* gone (deleted meanwhile): nothing to show */
 		return;
 	}
 	const struct appointment ap = p->shown.ap;
