@@ -219,8 +219,10 @@ static int v_note(const char *v, char *msg, size_t len)
 	return -1;
 }
 
+/* titled: the amount beside the service in the title (what is due, or what
+ * can be refunded); prefill: the amount field's. */
 static void open_form(struct pay_panel *p, const struct appointment *a, enum panel_mode mode,
-		      int64_t prefill)
+		      int64_t titled, int64_t prefill)
 {
 	close_form(p);
 	set_mode(p, mode);
@@ -233,7 +235,7 @@ static void open_form(struct pay_panel *p, const struct appointment *a, enum pan
 				      sizeof p->limit);
 	char when[200], money[64];
 	snprintf(when, sizeof when, "%s · %s", a->client_name, a->service_name);
-	money_format(prefill, a->currency, money, sizeof money);
+	money_format(titled, a->currency, money, sizeof money);
 	snprintf(p->title, sizeof p->title, "%s · %s %s", mode == PANEL_PAY ? "Take payment" : "Refund",
 		 when, money);
 	char pkg[200] = "";
@@ -317,10 +319,20 @@ void pay_panel_pay_amount(struct pay_panel *p, const struct appointment *a, int6
 			return;
 		}
 	}
-	open_form(p, a, PANEL_PAY, amount > 0 && amount < due ? amount : due);
+	int64_t asked = amount > 0 && amount < due ? amount : due;
+	open_form(p, a, PANEL_PAY, due, asked);
+	/* the deposit beside what is due, never in place of it: "Haircut 40.00 USD
+	 * · deposit 10.00 USD asked by the booking policy" */
 	if (why && *why) {
 		size_t n = strlen(p->title);
-		snprintf(p->title + n, sizeof p->title - n, " \u00b7 %s", why);
+		char dep[64] = "";
+		if (asked < due && strncmp(why, "deposit ", 8) == 0)
+			money_format(asked, a->currency, dep, sizeof dep);
+		if (dep[0])
+			snprintf(p->title + n, sizeof p->title - n, " \u00b7 deposit %s %s", dep,
+				 why + 8);
+		else
+			snprintf(p->title + n, sizeof p->title - n, " \u00b7 %s", why);
 	}
 	list_cards(p, a->id);
 	struct client c; /* a saved card is possible: known before y whether to charge or queue */
@@ -411,7 +423,8 @@ void pay_panel_refund(struct pay_panel *p, const struct appointment *a)
 		p->refund_choices[n++] = reason_choices[i];
 	}
 	p->refund_choices[n] = NULL;
-	open_form(p, a, PANEL_REFUND, desk_left > 0 ? desk_left : stripe_left);
+	int64_t refundable = desk_left > 0 ? desk_left : stripe_left;
+	open_form(p, a, PANEL_REFUND, refundable, refundable);
 	if (drawn_left(p->ui->app->db, a->id) > 0) { /* said before any reason is chosen */
 		char limit[sizeof p->limit];
 		snprintf(limit, sizeof limit, "%s", p->limit);
@@ -481,7 +494,7 @@ static void hold_on_reader(struct pay_panel *p)
 				      .body = "The client taps or inserts their card on the reader to "
 					      "keep it on file for the booking's fees.\nNothing is "
 					      "charged now. Did the client agree?",
-				      .confirm_label = "y: they agreed, ask the reader",
+				      .confirm_label = "they agreed, ask the reader",
 				      .on_confirm = hold_confirmed, .ctx = p});
 }
 
