@@ -137,17 +137,16 @@ static int existing_customer(const struct pay_env *e, const struct client *c, co
 	return rc;
 }
 
-/* A failed customer sync in the desk's words: what failed, why in short
+/* A customer sync Stripe failed (HTTP error), in the desk's words: what failed, why in short
  * (Stripe's HTTP status, not its long text, which goes to the log), that
  * nothing at the desk is lost, and how to send it again. */
 static int sync_failed(int rc, const char *name, struct pd_error *err)
 {
-	if (!err)
+	const char *h = err ? strstr(err->msg, "[HTTP ") : NULL;
+	if (!h) /* paydesk's own refusal ("2 Stripe customers …") says it already */
 		return rc;
-	char why[48] = "Stripe did not answer";
-	const char *h = strstr(err->msg, "[HTTP ");
-	if (h)
-		snprintf(why, sizeof why, "Stripe failed, HTTP %d", atoi(h + 6));
+	char why[48];
+	snprintf(why, sizeof why, "Stripe failed, HTTP %d", atoi(h + 6));
 	log_msg(LOG_WARN, "customer sync failed: %s", err->msg);
 	return pd_error_set(err, rc,
 			    "%.80s: Stripe customer not saved (%s). The client and what was taken "
