@@ -135,4 +135,10 @@ int packages_return_payout(sqlite3 *db, int64_t appointment_id, char *out, size_
 int packages_refund(const struct pay_env *e, int64_t sale, char *msg, size_t len,
 		    struct pd_error *err);
 
+/* What packages_refund would refuse for this user's limits, read only
+ * (nothing reserved or audited): "" when nothing, so the desk is told
+ * before it confirms. */
+void packages_refund_check(sqlite3 *db, const struct session *who, int64_t sale, char *why,
+			   size_t len);
+
 #endif

@@ -39,12 +39,13 @@ enum pay_op {
 	PAY_OP_HOLD_READER_TAP,    /* readers_tap_hold: training, a test card for the hold */
 	PAY_OP_PACKAGE_WATCH, /* packages_sale_check until done (id: the sale) */
 	PAY_OP_PACKAGE_CANCEL, /* packages_sale_cancel (id: the sale) */
+	PAY_OP_PACKAGE_TAP,    /* readers_tap_sale: training, a test card for a package sale */
 };
 
 struct pay_job_request {
 	enum pay_op op;
 	int64_t id;      /* the appointment (or the client) */
-	int64_t version; /* PAY_OP_CANCEL: the version the desk read */
+	int64_t version; /* PAY_OP_CANCEL: the version the desk read; save-card watches: the link's generation */
 	int64_t amount;  /* 0: all that is due / refundable */
 	char payment_method[64]; /* PAY_OP_READER_TAP: the test card number ("": Stripe's default) */
 	char reader[64];
@@ -67,6 +68,12 @@ struct pay_job_request {
  * session is copied. The completion's result line is the message for the
  * desk ("paid 40.00 USD …", or why not, with the next step). Returns the job
  * id, 0 when it could not be queued. */
+/* The desk left the save-a-card link of client_id (its view closed, or the
+ * card is held on the reader instead): its watch stops at its next turn,
+ * without asking Stripe. A new PAY_OP_SAVE_CARD for the client (the link
+ * shown again) watches it again. */
+void payments_job_unwatch_card(int64_t client_id);
+
 uint64_t payments_job_submit(struct jobs *jobs, const struct pay_job_request *req,
 			     const char *key, const struct session *who);
 

@@ -72,5 +72,10 @@ int readers_tap_hold(const struct pay_env *e, int64_t client_id, const char *car
 		     struct pay_result *r, struct pd_error *err);
 int readers_tap(const struct pay_env *e, int64_t appointment_id, const char *card_number,
 		struct pay_result *r, struct pd_error *err);
+/* The same for a package sold on the reader (packages_sell_reader): present
+ * a test card to the sale waiting there, then read it back
+ * (packages_sale_check). */
+int readers_tap_sale(const struct pay_env *e, int64_t sale, const char *card_number,
+		     struct pay_result *r, struct pd_error *err);
 
 #endif

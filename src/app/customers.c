@@ -7,6 +7,7 @@
 
 #include "paydesk/audit.h"
 #include "paydesk/clients.h"
+#include "paydesk/log.h"
 #include "paydesk/policies.h"
 #include "paydesk/settings.h"
 #include "payments_internal.h"
@@ -153,6 +154,23 @@ int customers_client_on_stripe(const struct pay_env *e, int64_t client_id, const
 	return rc ? rc : clients_get(e->db, client_id, c, err);
 }
 
+/* A customer sync Stripe failed (HTTP error), in the desk's words: what failed, why in short
+ * (Stripe's HTTP status, not its long text, which goes to the log), that
+ * nothing at the desk is lost, and how to send it again. */
+static int sync_failed(int rc, const char *name, struct pd_error *err)
+{
+	const char *h = err ? strstr(err->msg, "[HTTP ") : NULL;
+	if (!h) /* paydesk's own refusal ("2 Stripe customers …") says it already */
+		return rc;
+	char why[48];
+	snprintf(why, sizeof why, "Stripe failed, HTTP %d", atoi(h + 6));
+	log_msg(LOG_WARN, "customer sync failed: %s", err->msg);
+	return pd_error_set(err, rc,
+			    "%.80s: Stripe customer not saved (%s). The client and what was taken "
+			    "at the desk is recorded; Y on Clients sends it again.",
+			    name, why);
+}
+
 int customers_sync(const struct pay_env *e, int64_t client_id, struct pay_result *r,
 		   struct pd_error *err)
 {
@@ -192,6 +210,7 @@ int customers_sync(const struct pay_env *e, int64_t client_id, struct pay_result
 		rc = existing_customer(e, &c, id, linked, sizeof linked, err);
 	if (rc) {
 		stripe_params_free(&p);
+		rc = sync_failed(rc, c.name, err);
 		client_free(&c);
 		r->done = true;
 		return rc;
@@ -206,6 +225,8 @@ int customers_sync(const struct pay_env *e, int64_t client_id, struct pay_result
 	struct stripe_response resp;
 	rc = pay_send(e, STRIPE_POST, path, p, &resp, err);
 	stripe_params_free(&p);
+	if (rc)
+		rc = sync_failed(rc, c.name, err);
 	if (!rc) {
 		const char *cus = pay_json_str(resp.json, "id");
 		const char *done = create ? "added" : linked[0] ? "linked" : "updated";

@@ -286,6 +286,32 @@ static int refund_record(const struct pay_env *e, struct client_package *c, int6
 	return pkg_finish(e->db, rc, err);
 }
 
+/* The payment a package refund counts against in the staff limits: the
+ * card's PaymentIntent, or the sale itself for a desk tender. */
+static void refund_part_id(const struct client_package *c, char *pid, size_t len)
+{
+	if (strcmp(c->method, "card") == 0)
+		snprintf(pid, len, "%s", c->payment_intent_id);
+	else
+		snprintf(pid, len, "pkg_%lld", (long long)c->id);
+}
+
+void packages_refund_check(sqlite3 *db, const struct session *who, int64_t sale, char *why,
+			   size_t len)
+{
+	why[0] = '\0';
+	struct client_package c;
+	if (cpkg_get(db, sale, &c, NULL) != PD_OK)
+		return;
+	int64_t amount = cpkg_refund_due(&c);
+	if (c.state == CPKG_ACTIVE && amount > 0) {
+		char pid[64];
+		refund_part_id(&c, pid, sizeof pid);
+		struct auth_refund_part part = {pid, amount, 0};
+		auth_refund_check(db, who, c.currency, &part, 1, why, len, NULL);
+	}
+}
+
 int packages_refund(const struct pay_env *e, int64_t sale, char *msg, size_t len,
 		    struct pd_error *err)
 {
@@ -312,9 +338,7 @@ int packages_refund(const struct pay_env *e, int64_t sale, char *msg, size_t len
 				    "a refund of this package is still unresolved: paydesk finishes "
 				    "it at the next start (or paydesk recover)");
 	char pid[64];
-	snprintf(pid, sizeof pid, "%s", card ? c.payment_intent_id : "");
-	if (!card)
-		snprintf(pid, sizeof pid, "pkg_%lld", (long long)c.id);
+	refund_part_id(&c, pid, sizeof pid);
 	struct auth_refund_part part = {pid, amount, 0};
 	rc = auth_refund_reserve(e->db, e->who, c.currency, &part, 1, err);
 	if (rc)

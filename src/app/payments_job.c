@@ -1,5 +1,6 @@
 #include "paydesk/payments_job.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,63 @@ static struct pay_job *new_job(struct jobs *jobs, const struct pay_job_request *
 		memcpy(j->key, key, n + 1);
 	}
 	return j;
+}
+
+/* Save-a-card links the desk shows, by client: each link made (or shown
+ * again) starts a new generation, and only the newest one's watch goes on,
+ * and not once its view is left. A handful at most (one a desk view), so a
+ * small ring under a mutex; a client pushed out only means its watch runs
+ * to its own end, as before. */
+struct card_watch {
+	int64_t client, gen;
+	bool left;
+};
+static pthread_mutex_t watch_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct card_watch watches[16];
+static int64_t watch_gen;
+
+static struct card_watch *card_watch_find(int64_t client_id)
+{
+	for (size_t i = 0; i < sizeof watches / sizeof watches[0]; i++)
+		if (watches[i].client == client_id)
+			return &watches[i];
+	return NULL;
+}
+
+/* A new link shown for client_id: its generation. */
+static int64_t card_watch_start(int64_t client_id)
+{
+	pthread_mutex_lock(&watch_mu);
+	struct card_watch *w = card_watch_find(client_id);
+	if (!w) {
+		memmove(watches + 1, watches, sizeof watches - sizeof watches[0]);
+		w = &watches[0];
+		w->client = client_id;
+	}
+	w->gen = ++watch_gen;
+	w->left = false;
+	int64_t gen = w->gen;
+	pthread_mutex_unlock(&watch_mu);
+	return gen;
+}
+
+/* Whether the watch of generation gen should still ask Stripe. */
+static bool card_watch_wanted(int64_t client_id, int64_t gen)
+{
+	pthread_mutex_lock(&watch_mu);
+	const struct card_watch *w = card_watch_find(client_id);
+	bool wanted = !w || (w->gen == gen && !w->left);
+	pthread_mutex_unlock(&watch_mu);
+	return wanted;
+}
+
+void payments_job_unwatch_card(int64_t client_id)
+{
+	pthread_mutex_lock(&watch_mu);
+	struct card_watch *w = card_watch_find(client_id);
+	if (w)
+		w->left = true;
+	pthread_mutex_unlock(&watch_mu);
 }
 
 static bool is_watch(enum pay_op op)
@@ -194,10 +252,18 @@ static enum jobs_status run_op(struct jobs_ctx *ctx, struct pay_job *j, struct p
 		rc = customers_cards_refresh(&e, q->id, &r, &err);
 		break;
 	case PAY_OP_SAVE_CARD:
+		j->req.version = card_watch_start(q->id); /* the watch carries it */
 		rc = customers_save_card_link(&e, q->id, &r, &err);
 		watch = PAY_OP_SAVE_CARD_WATCH;
 		break;
 	case PAY_OP_SAVE_CARD_WATCH:
+		if (!card_watch_wanted(q->id, q->version)) { /* no one looks: ask nothing */
+			snprintf(r.message, sizeof r.message,
+				 "Stopped watching the save-a-card link (its view was left).");
+			r.done = true;
+			rc = PD_OK;
+			break;
+		}
 		rc = customers_save_card_check(&e, q->id, &r, &err);
 		watch = PAY_OP_SAVE_CARD_WATCH;
 		break;
@@ -237,6 +303,10 @@ static enum jobs_status run_op(struct jobs_ctx *ctx, struct pay_job *j, struct p
 		break;
 	case PAY_OP_HOLD_READER_TAP:
 		rc = readers_tap_hold(&e, q->id, q->payment_method[0] ? q->payment_method : NULL, &r,
+				      &err);
+		break;
+	case PAY_OP_PACKAGE_TAP:
+		rc = readers_tap_sale(&e, q->id, q->payment_method[0] ? q->payment_method : NULL, &r,
 				      &err);
 		break;
 	case PAY_OP_PACKAGE_REFUND:

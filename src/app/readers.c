@@ -10,6 +10,8 @@
 #include "paydesk/audit.h"
 #include "paydesk/customers.h"
 #include "paydesk/db.h"
+#include "paydesk/packages.h"
+#include "paydesk/packages_store.h"
 #include "paydesk/reader_holds.h"
 #include "paydesk/settings.h"
 #include "paydesk/stripe_account.h"
@@ -298,4 +300,34 @@ int readers_tap(const struct pay_env *e, int64_t appointment_id, const char *car
 		return pd_error_set(err, PD_ERR_USAGE, "no reader payment is waiting");
 	rc = present_card(e, reader, card_number, err);
 	return rc ? rc : payments_reader_check(e, appointment_id, r, err);
+}
+
+int readers_tap_sale(const struct pay_env *e, int64_t sale, const char *card_number,
+		     struct pay_result *r, struct pd_error *err)
+{
+	memset(r, 0, sizeof *r);
+	int rc = auth_allow_now(e->db, e->who, AUTH_TAKE_PAYMENT, err);
+	if (!rc)
+		rc = training_only(e, err);
+	if (rc)
+		return rc;
+	struct client_package c;
+	if (cpkg_get(e->db, sale, &c, NULL) != PD_OK || c.state != CPKG_PENDING ||
+	    strcmp(c.collect, "reader") != 0 || !c.reader_id[0])
+		return pd_error_set(err, PD_ERR_USAGE, "no package sale is waiting on a reader");
+	char path[200];
+	snprintf(path, sizeof path, "/v1/test_helpers/terminal/readers/%s/present_payment_method",
+		 c.reader_id);
+	struct stripe_params *p = stripe_params_new();
+	if (card_number && *card_number)
+		stripe_params_add(p, "card_present[number]", card_number);
+	struct stripe_response resp;
+	struct pd_error send_err = {0};
+	rc = pay_send(e, STRIPE_POST, path, p, &resp, &send_err);
+	stripe_params_free(&p);
+	stripe_response_clear(&resp);
+	if (rc)
+		return pd_error_set(err, rc, "the simulated reader did not take the card: %.300s",
+				    send_err.msg);
+	return packages_sale_check(e, sale, r, err);
 }

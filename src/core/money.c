@@ -313,6 +313,19 @@ static int money_read(const char *text, const char *currency, int64_t *minor, bo
 				  shown, dec);
 		goto out;
 	}
+	/* "1.2.3", "30.5.0": points that are not groups of three were meant as
+	 * decimal points, so that is what is said */
+	if (grp == '.' && !dec && !groups_ok(r, end, grp)) {
+		char cents[3] = "00"; /* the digits after the first point, as an example */
+		for (size_t i = strcspn(r, ".") + 1, k = 0; r[i] && k < 2; i++)
+			if (r[i] != '.')
+				cents[k++] = r[i];
+		rc = pd_error_set(err, PD_ERR_USAGE,
+				  "'%s' is not an amount: it has %zu decimal points: type one, "
+				  "such as %.*s.%s",
+				  shown, count_char(r, '.'), (int)strcspn(r, "."), r, cents);
+		goto out;
+	}
 	if (grp && !groups_ok(r, end, grp)) {
 		rc = pd_error_set(err, PD_ERR_USAGE,
 				  "'%s' is not an amount: thousands are grouped in threes "

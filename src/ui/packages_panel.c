@@ -132,6 +132,18 @@ bool pkg_panel_on_reader(const struct pkg_panel *p)
 	return waiting_sale(p, "reader") != NULL;
 }
 
+void pkg_panel_tap(struct pkg_panel *p)
+{
+	const struct client_package *c = waiting_sale(p, "reader");
+	if (!c)
+		return;
+	struct pay_job_request req = {.op = PAY_OP_PACKAGE_TAP, .id = c->id};
+	p->job = pay_panel_submit(p->ui, &req);
+	if (p->job)
+		ui_notify(p->ui, UI_NOTICE_INFO, "tapping a test card on the simulated reader…");
+	p->watch_sale = c->id;
+}
+
 void pkg_panel_stop(struct pkg_panel *p)
 {
 	const struct client_package *c = waiting_sale(p, "reader");
@@ -161,7 +173,9 @@ int pkg_panel_draw_lines(const struct pkg_panel *p, int y, int x, int w, int max
 		if (c->state == CPKG_PENDING && strcmp(c->collect, "link") == 0)
 			waiting = " · pay link open: Q shows its QR code, C copies it";
 		else if (c->state == CPKG_PENDING && strcmp(c->collect, "reader") == 0)
-			waiting = " · on the reader: K stops it";
+			waiting = strcmp(p->ui->mode, "test") == 0
+					  ? " · on the reader: t taps a test card, K stops it"
+					  : " · on the reader: K stops it";
 		snprintf(line, sizeof line, "%s: %s%s%s%s", c->name, left,
 			 due && !cpkg_usable(c, now) ? " · refundable " : "",
 			 due && !cpkg_usable(c, now) ? money_format(due, c->currency, refund,
@@ -364,6 +378,13 @@ void pkg_panel_refund(struct pkg_panel *p)
 			c = &p->sales[i];
 	if (!c) {
 		ui_notify(p->ui, UI_NOTICE_ERROR, "nothing to refund: no package has anything unused");
+		return;
+	}
+	/* a staff limit is said before the confirm, not after the y */
+	char why[400];
+	packages_refund_check(p->ui->app->db, &p->ui->app->session, c->id, why, sizeof why);
+	if (why[0]) {
+		ui_notify(p->ui, UI_NOTICE_ERROR, "%s", why);
 		return;
 	}
 	struct sale_ctx *s = calloc(1, sizeof *s);

@@ -31,5 +31,7 @@ const char *pkg_panel_open_link(const struct pkg_panel *p);
 /* Whether a sale waits on the reader; K stops it (a job, then read back). */
 bool pkg_panel_on_reader(const struct pkg_panel *p);
 void pkg_panel_stop(struct pkg_panel *p);
+/* Training: t hands the simulated reader a test card for that sale (a job). */
+void pkg_panel_tap(struct pkg_panel *p);
 
 #endif

@@ -92,6 +92,15 @@ struct pay_panel {
 	int64_t hold_before; /* PANEL_CARD_READER: the newest try before ours (0: none) */
 };
 
+/* Every change of what the panel shows: a save-a-card link left is no
+ * longer watched at Stripe (the held card, Esc, another view). */
+static void set_mode(struct pay_panel *p, enum panel_mode mode)
+{
+	if (p->mode == PANEL_CARD_LINK && mode != PANEL_CARD_LINK)
+		payments_job_unwatch_card(p->id);
+	p->mode = mode;
+}
+
 static void forget_shown(struct pay_panel *p)
 {
 	if (p->shown.loaded && p->shown.appointment_rc == PD_OK)
@@ -210,11 +219,13 @@ static int v_note(const char *v, char *msg, size_t len)
 	return -1;
 }
 
+/* titled: the amount beside the service in the title (what is due, or what
+ * can be refunded); prefill: the amount field's. */
 static void open_form(struct pay_panel *p, const struct appointment *a, enum panel_mode mode,
-		      int64_t prefill)
+		      int64_t titled, int64_t prefill)
 {
 	close_form(p);
-	p->mode = mode;
+	set_mode(p, mode);
 	p->id = a->id;
 	memcpy(p->currency, a->currency, sizeof p->currency);
 	p->error[0] = '\0';
@@ -224,7 +235,7 @@ static void open_form(struct pay_panel *p, const struct appointment *a, enum pan
 				      sizeof p->limit);
 	char when[200], money[64];
 	snprintf(when, sizeof when, "%s · %s", a->client_name, a->service_name);
-	money_format(prefill, a->currency, money, sizeof money);
+	money_format(titled, a->currency, money, sizeof money);
 	snprintf(p->title, sizeof p->title, "%s · %s %s", mode == PANEL_PAY ? "Take payment" : "Refund",
 		 when, money);
 	char pkg[200] = "";
@@ -308,10 +319,20 @@ void pay_panel_pay_amount(struct pay_panel *p, const struct appointment *a, int6
 			return;
 		}
 	}
-	open_form(p, a, PANEL_PAY, amount > 0 && amount < due ? amount : due);
+	int64_t asked = amount > 0 && amount < due ? amount : due;
+	open_form(p, a, PANEL_PAY, due, asked);
+	/* the deposit beside what is due, never in place of it: "Haircut 40.00 USD
+	 * · deposit 10.00 USD asked by the booking policy" */
 	if (why && *why) {
 		size_t n = strlen(p->title);
-		snprintf(p->title + n, sizeof p->title - n, " \u00b7 %s", why);
+		char dep[64] = "";
+		if (asked < due && strncmp(why, "deposit ", 8) == 0)
+			money_format(asked, a->currency, dep, sizeof dep);
+		if (dep[0])
+			snprintf(p->title + n, sizeof p->title - n, " \u00b7 deposit %s %s", dep,
+				 why + 8);
+		else
+			snprintf(p->title + n, sizeof p->title - n, " \u00b7 %s", why);
 	}
 	list_cards(p, a->id);
 	struct client c; /* a saved card is possible: known before y whether to charge or queue */
@@ -402,7 +423,8 @@ void pay_panel_refund(struct pay_panel *p, const struct appointment *a)
 		p->refund_choices[n++] = reason_choices[i];
 	}
 	p->refund_choices[n] = NULL;
-	open_form(p, a, PANEL_REFUND, desk_left > 0 ? desk_left : stripe_left);
+	int64_t refundable = desk_left > 0 ? desk_left : stripe_left;
+	open_form(p, a, PANEL_REFUND, refundable, refundable);
 	if (drawn_left(p->ui->app->db, a->id) > 0) { /* said before any reason is chosen */
 		char limit[sizeof p->limit];
 		snprintf(limit, sizeof limit, "%s", p->limit);
@@ -422,7 +444,7 @@ void pay_panel_view(struct pay_panel *p, int64_t appointment_id)
 	forget_shown(p); /* "Sending to Stripe…" until the screen's reload reads it */
 	p->view_job = 0;
 	p->view_error[0] = '\0';
-	p->mode = PANEL_VIEW;
+	set_mode(p, PANEL_VIEW);
 	p->id = appointment_id;
 }
 
@@ -441,7 +463,7 @@ void pay_panel_save_card(struct pay_panel *p, int64_t client_id)
 		return;
 	close_form(p);
 	forget_shown(p); /* "Making the save-a-card link…" until the job's answer */
-	p->mode = PANEL_CARD_LINK;
+	set_mode(p, PANEL_CARD_LINK);
 	p->id = client_id;
 }
 
@@ -460,7 +482,7 @@ static void hold_confirmed(struct ui *ui, void *ctx)
 		return;
 	close_form(p);
 	forget_shown(p); /* "Asking the reader…" until the job's answer */
-	p->mode = PANEL_CARD_READER;
+	set_mode(p, PANEL_CARD_READER);
 	p->view_job = id;
 	p->view_error[0] = '\0';
 }
@@ -472,7 +494,7 @@ static void hold_on_reader(struct pay_panel *p)
 				      .body = "The client taps or inserts their card on the reader to "
 					      "keep it on file for the booking's fees.\nNothing is "
 					      "charged now. Did the client agree?",
-				      .confirm_label = "y: they agreed, ask the reader",
+				      .confirm_label = "they agreed, ask the reader",
 				      .on_confirm = hold_confirmed, .ctx = p});
 }
 
@@ -757,7 +779,7 @@ static void submit_form(struct pay_panel *p)
 			 money_format(tip, p->currency, m, sizeof m));
 	}
 	close_form(p);
-	p->mode = PANEL_NONE;
+	set_mode(p, PANEL_NONE);
 	ui_dialog_open(p->ui, &(struct ui_dialog_spec){
 				      .title = pd->req.op == PAY_OP_REFUND ? "Refund?"
 					       : pd->queue		 ? "Queue this charge?"
@@ -772,7 +794,7 @@ void pay_panel_close(struct pay_panel *p)
 	if (!p)
 		return;
 	close_form(p);
-	p->mode = PANEL_NONE;
+	set_mode(p, PANEL_NONE);
 }
 
 static void stop_reader(struct pay_panel *p)
@@ -876,7 +898,7 @@ static enum ui_result do_close_view(void *state, struct ui *ui)
 {
 	struct pay_panel *p = state;
 	(void)ui;
-	p->mode = PANEL_NONE;
+	set_mode(p, PANEL_NONE);
 	return UI_HANDLED;
 }
 
@@ -990,6 +1012,24 @@ void pay_panel_keymaps(struct pay_panel *p, struct ui_keymaps *s)
 				   .nfuncs = sizeof view_functions / sizeof view_functions[0]});
 }
 
+/* The refund amount as it is left (Tab): more than can be refunded, or over
+ * a staff member's limit, is said under it then, not first at Ctrl-S. */
+static void refund_amount_left(struct pay_panel *p)
+{
+	struct ui_field *f = &p->fields[PF_AMOUNT];
+	const char *typed = ui_form_value(&p->form, PF_AMOUNT);
+	int64_t amount = 0;
+	struct pd_error err = {0};
+	if (f->error[0] || !*typed || money_parse(typed, p->currency, &amount, &err) != PD_OK ||
+	    amount <= 0)
+		return; /* the validator's or the submit's to say */
+	char why[sizeof f->error];
+	pay_precheck_refund(p->ui->app->db, &p->ui->app->session, p->id, amount,
+			    choice_is_desk(p), why, sizeof why);
+	if (strncmp(why, "at most", 7) == 0 || strncmp(why, "a refund", 8) == 0)
+		snprintf(f->error, sizeof f->error, "%s", why);
+}
+
 enum ui_result pay_panel_key(struct pay_panel *p, int key)
 {
 	if (!pay_panel_active(p))
@@ -998,7 +1038,7 @@ enum ui_result pay_panel_key(struct pay_panel *p, int key)
 		return UI_UNHANDLED; /* the view's keys are a keymap (pay_panel_keymaps) */
 	if (key == UI_KEY_ESC) {
 		close_form(p);
-		p->mode = PANEL_NONE;
+		set_mode(p, PANEL_NONE);
 		return UI_HANDLED;
 	}
 	/* The note is for the desk's own tenders: with a Stripe method chosen,
@@ -1012,7 +1052,10 @@ enum ui_result pay_panel_key(struct pay_panel *p, int key)
 	if (key == UI_KEY_ENTER)
 		key = '\t';
 	p->error[0] = '\0';
+	int was = p->form.focus;
 	ui_form_key(&p->form, key);
+	if (p->mode == PANEL_REFUND && was == PF_AMOUNT && p->form.focus != PF_AMOUNT)
+		refund_amount_left(p);
 	return UI_HANDLED;
 }
 
@@ -1062,7 +1105,7 @@ static void draw_view(struct pay_panel *p, struct ui_rect a)
 	int y = a.y;
 	int x = a.x + 2;
 	if (p->shown.loaded && p->shown.appointment_rc != PD_OK) {
-		p->mode = PANEL_NONE; /* gone (deleted meanwhile): nothing to show */
+		set_mode(p, PANEL_NONE); /* gone (deleted meanwhile): nothing to show */
 		return;
 	}
 	const struct appointment ap = p->shown.ap;

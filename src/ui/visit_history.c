@@ -36,6 +36,7 @@ static const struct ui_binding keys[] = {
 	{'Q', UI_ACT_QR, "the package's pay link as a QR code", NULL},
 	{'C', UI_ACT_COPY, "copy the package's pay link", NULL},
 	{'K', UI_ACT_STOP, "stop the package's sale on the reader", NULL},
+	{'t', UI_ACT_TAP, "tap a test card on the simulated reader (training)", NULL},
 };
 
 static void *open_visits(struct ui *ui)
@@ -175,6 +176,19 @@ static enum ui_result do_copy(void *state, struct ui *ui)
 	return link_key(state, ui, 'C');
 }
 
+/* Training only, as in the payment view: a test card for the sale. */
+static bool on_reader_training(const void *state, const struct ui *ui)
+{
+	return on_reader(state, ui) && strcmp(ui->mode, "test") == 0;
+}
+
+static enum ui_result do_tap(void *state, struct ui *ui)
+{
+	(void)ui;
+	pkg_panel_tap(((struct visits_screen *)state)->pkg);
+	return UI_HANDLED;
+}
+
 static enum ui_result do_stop(void *state, struct ui *ui)
 {
 	(void)ui;
@@ -191,6 +205,7 @@ static const struct ui_function functions[] = {
 	{UI_ACT_QR, do_qr, link_open},
 	{UI_ACT_COPY, do_copy, link_open},
 	{UI_ACT_STOP, do_stop, on_reader},
+	{UI_ACT_TAP, do_tap, on_reader_training},
 	UI_LIST_MOVE_ENTRIES(list_move, NULL),
 };
 

@@ -42,7 +42,7 @@ class DepositAndCash(policies.PolicyDeposit):
         t = self.book_walk_in()
         t.wait_for("The client accepts it at the desk")
         t.send("y")
-        t.wait_for("Take payment · Zoë Martin · Haircut 10.00 USD")
+        t.wait_for("Take payment · Zoë Martin · Haircut 25.00 USD · deposit 10.00 USD")
         self.fake.clear_requests()
 
         # 4.00 typed where 10.00 is required: said before y, with both amounts.
@@ -61,7 +61,7 @@ class DepositAndCash(policies.PolicyDeposit):
         t.send("y")
         t.wait_for("Took 4.00 USD in cash")
         t.send("p")  # the rest of the deposit, prefilled
-        t.wait_for("Take payment · Zoë Martin · Haircut 6.00 USD")
+        t.wait_for("Take payment · Zoë Martin · Haircut 21.00 USD · deposit 6.00 USD")
         t.send("Enter", "Space", "Space", "Space")
         t.wait_for("< cash >")
         t.send("Enter", "Enter")

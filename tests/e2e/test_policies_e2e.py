@@ -48,8 +48,10 @@ class PolicyDeposit(DeskCase):
         self.assertIn("Deposit 5.00 USD at booking (required)", screen)
         self.assertEqual(self.query("SELECT count(*) FROM appointments"), [(0,)])
         t.send("y")
-        screen = t.wait_for("Take payment · Zoë Martin · Haircut 5.00 USD")
-        self.assertIn("deposit required", screen)
+        # found by the tester: the title read "Haircut 5.00 USD · deposit …", as if
+        # 5.00 were the price; it says what is due and the deposit apart
+        screen = t.wait_for("Take payment · Zoë Martin · Haircut 25.00 USD · deposit 5.00 USD")
+        self.assertNotIn("Haircut 5.00 USD", screen)
         rows = self.query("SELECT how, text FROM policy_acceptances")
         self.assertEqual(len(rows), 1)
         self.assertEqual(rows[0][0], "desk")
@@ -60,7 +62,7 @@ class PolicyDeposit(DeskCase):
         t.wait_for(r"awaiting\s", regex=True)
         self.assertEqual(self.query("SELECT state FROM appointments"), [("awaiting_payment",)])
         t.send("p")
-        t.wait_for("Take payment · Zoë Martin · Haircut 5.00 USD")
+        t.wait_for("Take payment · Zoë Martin · Haircut 25.00 USD · deposit 5.00 USD")
         t.send("Enter")  # the deposit as prefilled
         t.send("Space", "Space", "Space")
         t.wait_for("< cash >")

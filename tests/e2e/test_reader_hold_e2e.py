@@ -31,7 +31,8 @@ class ReaderHold(ConnectedCase):
         t.wait_for("https://", timeout=15)
         t.send("r")
         t.wait_for("Hold the card on the reader?")
-        t.wait_for("Nothing is charged now. Did the client agree?")
+        screen = t.wait_for("Nothing is charged now. Did the client agree?")
+        self.assertIn("y / Enter: they agreed, ask the reader", screen)  # not "y: y: …"
         t.send("y")
         screen = t.wait_for("waiting for the card on Front counter", timeout=15)
         self.assertIn("Hold a card on the reader · Zoë Martin", screen)

@@ -44,7 +44,9 @@ static const struct money_case cases[] = {
 	{"1,230", "kwd", 0, " or 1.230 for 1.230 KWD"},
 	/* odd shapes are refused, saying what to type */
 	{"1,2,3", "eur", 0, "grouped in threes"},
-	{"1.2.3", "usd", 0, "grouped in threes"},
+	/* found by the tester: points not in threes are decimal points, not groups */
+	{"1.2.3", "usd", 0, "'1.2.3' is not an amount: it has 2 decimal points"},
+	{"30.5.0", "usd", 0, "'30.5.0' is not an amount: it has 2 decimal points"},
 	{"1,23,456.00", "usd", 0, "grouped in threes"},
 	{"1,234,56", "eur", 0, "grouped in threes"},
 	{"12 50", "eur", 0, "grouped in threes"},
@@ -182,6 +184,7 @@ static void test_money_check(void **state)
 					      "1000000"};
 	static const char *const refused[][2] = {
 		{"1,2,3", "grouped in threes"},
+		{"30.5.0", "2 decimal points: type one, such as 30.50"},
 		{"abc", "not an amount"},
 		{"-5", "negative"},
 		{"1,2345", "at most"},
