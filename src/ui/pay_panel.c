@@ -1,4 +1,5 @@
 #include "pay_panel.h"
+#include "pay_panel_internal.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -26,12 +27,6 @@
 #include "stripe_status.h"
 #include "widgets.h"
 
-/* PANEL_CARD_READER: the card held on the reader instead of the link. */
-enum panel_mode { PANEL_NONE, PANEL_PAY, PANEL_REFUND, PANEL_VIEW, PANEL_CARD_LINK,
-		  PANEL_CARD_READER };
-/* Tip last (take payment only): Tab reaches it; Enter on the note still continues. */
-enum { PF_AMOUNT, PF_CHOICE, PF_NOTE, PF_TIP, PF_COUNT };
-
 /* Stripe's ways first, then the desk tenders (recorded, no Stripe call). */
 static const char *const pay_methods[] = {"card saved on the client (off-session)",
 					  "pay link (URL + QR code)", "card reader (Terminal)",
@@ -47,54 +42,10 @@ static const char *const reason_choices[] = {"Stripe: requested by customer", "S
 					     "Stripe: fraudulent"};
 static const char *const reason_keys[] = {"requested_by_customer", "duplicate", "fraudulent"};
 
-struct pay_panel {
-	struct ui *ui;
-	enum panel_mode mode;
-	int64_t id; /* appointment (or client for PANEL_CARD_LINK) */
-	char currency[4];
-	char title[300];
-	struct ui_field fields[PF_COUNT];
-	struct ui_form form;
-	bool form_ready;
-	/* refund form: "at the desk" first when desk tenders took money, then
-	 * Stripe's reasons when Stripe did */
-	const char *refund_choices[5];
-	int refund_reason[4]; /* index into reason_keys, -1: at the desk */
-	char desk_refund_label[64];
-	char error[300];
-	char limit[400]; /* refund form: the staff member's refund limit (and a package's note) */
-	uint64_t jobs[8]; /* ours, for notices */
-	/* The job whose payment the view waits for, and why it failed: the
-	 * view then says so and what to do, never "Sending…" for good. */
-	uint64_t view_job;
-	char view_error[512];
-	/* The client's saved cards, listed from Stripe as the pay form opens
-	 * when the store has none: only then is "no saved card" known before
-	 * the confirm. */
-	uint64_t cards_job;
-	bool cards_listed; /* that listing found no card at Stripe */
-	/* What the view and the save-a-card link show, read by pay_panel_reload
-	 * (when the view opens, a job finished, the screen reloads), never by
-	 * drawing: a watched link is drawn again only when a poll answers. */
-	struct {
-		bool loaded;		 /* read for this mode and id */
-		int appointment_rc;	 /* appointments_get: PD_OK or why not */
-		struct appointment ap;	 /* when appointment_rc is PD_OK */
-		bool have_last;
-		struct pay_attempt last; /* the newest attempt */
-		bool have_card;
-		struct card_setup card;	 /* PANEL_CARD_LINK: the newest save-a-card link */
-		char desk_reader[64], reader_label[128]; /* the reader this desk uses */
-		bool have_hold;
-		struct reader_hold hold; /* PANEL_CARD_READER: the client's newest try */
-		char client[200];	 /* PANEL_CARD_READER: whose card */
-	} shown;
-	int64_t hold_before; /* PANEL_CARD_READER: the newest try before ours (0: none) */
-};
 
 /* Every change of what the panel shows: a save-a-card link left is no
  * longer watched at Stripe (the held card, Esc, another view). */
-static void set_mode(struct pay_panel *p, enum panel_mode mode)
+void pay_panel_set_mode(struct pay_panel *p, enum panel_mode mode)
 {
 	if (p->mode == PANEL_CARD_LINK && mode != PANEL_CARD_LINK)
 		payments_job_unwatch_card(p->id);
@@ -225,7 +176,7 @@ static void open_form(struct pay_panel *p, const struct appointment *a, enum pan
 		      int64_t titled, int64_t prefill)
 {
 	close_form(p);
-	set_mode(p, mode);
+	pay_panel_set_mode(p, mode);
 	p->id = a->id;
 	memcpy(p->currency, a->currency, sizeof p->currency);
 	p->error[0] = '\0';
@@ -444,7 +395,7 @@ void pay_panel_view(struct pay_panel *p, int64_t appointment_id)
 	forget_shown(p); /* "Sending to Stripe…" until the screen's reload reads it */
 	p->view_job = 0;
 	p->view_error[0] = '\0';
-	set_mode(p, PANEL_VIEW);
+	pay_panel_set_mode(p, PANEL_VIEW);
 	p->id = appointment_id;
 }
 
@@ -463,7 +414,7 @@ void pay_panel_save_card(struct pay_panel *p, int64_t client_id)
 		return;
 	close_form(p);
 	forget_shown(p); /* "Making the save-a-card link…" until the job's answer */
-	set_mode(p, PANEL_CARD_LINK);
+	pay_panel_set_mode(p, PANEL_CARD_LINK);
 	p->id = client_id;
 }
 
@@ -482,7 +433,7 @@ static void hold_confirmed(struct ui *ui, void *ctx)
 		return;
 	close_form(p);
 	forget_shown(p); /* "Asking the reader…" until the job's answer */
-	set_mode(p, PANEL_CARD_READER);
+	pay_panel_set_mode(p, PANEL_CARD_READER);
 	p->view_job = id;
 	p->view_error[0] = '\0';
 }
@@ -779,7 +730,7 @@ static void submit_form(struct pay_panel *p)
 			 money_format(tip, p->currency, m, sizeof m));
 	}
 	close_form(p);
-	set_mode(p, PANEL_NONE);
+	pay_panel_set_mode(p, PANEL_NONE);
 	ui_dialog_open(p->ui, &(struct ui_dialog_spec){
 				      .title = pd->req.op == PAY_OP_REFUND ? "Refund?"
 					       : pd->queue		 ? "Queue this charge?"
@@ -794,7 +745,7 @@ void pay_panel_close(struct pay_panel *p)
 	if (!p)
 		return;
 	close_form(p);
-	set_mode(p, PANEL_NONE);
+	pay_panel_set_mode(p, PANEL_NONE);
 }
 
 static void stop_reader(struct pay_panel *p)
@@ -808,7 +759,7 @@ static void stop_reader(struct pay_panel *p)
 }
 
 /* Training: the simulated reader is handed a test card, as a client's tap. */
-static bool training(const struct pay_panel *p)
+bool pay_panel_training(const struct pay_panel *p)
 {
 	return strcmp(p->ui->mode, "test") == 0;
 }
@@ -898,7 +849,7 @@ static enum ui_result do_close_view(void *state, struct ui *ui)
 {
 	struct pay_panel *p = state;
 	(void)ui;
-	set_mode(p, PANEL_NONE);
+	pay_panel_set_mode(p, PANEL_NONE);
 	return UI_HANDLED;
 }
 
@@ -973,7 +924,7 @@ static bool reader_shown(const void *state, const struct ui *ui)
 /* Training only: a test-mode account's reader payment waiting in the view. */
 static bool can_tap(const void *state, const struct ui *ui)
 {
-	return reader_shown(state, ui) && training(state);
+	return reader_shown(state, ui) && pay_panel_training(state);
 }
 
 static bool in_card_link(const void *state, const struct ui *ui)
@@ -1038,7 +989,7 @@ enum ui_result pay_panel_key(struct pay_panel *p, int key)
 		return UI_UNHANDLED; /* the view's keys are a keymap (pay_panel_keymaps) */
 	if (key == UI_KEY_ESC) {
 		close_form(p);
-		set_mode(p, PANEL_NONE);
+		pay_panel_set_mode(p, PANEL_NONE);
 		return UI_HANDLED;
 	}
 	/* The note is for the desk's own tenders: with a Stripe method chosen,
@@ -1082,165 +1033,4 @@ void pay_panel_job_done(struct pay_panel *p, const struct jobs_completion *c)
 			return;
 		}
 	}
-}
-
-/* ---- drawing ------------------------------------------------------------------ */
-
-/* text wrapped at width from row y, at most up to row last */
-static void draw_wrapped(const char *t, int y, int x, int width, int last, enum theme_role role)
-{
-	while (*t && y <= last) {
-		size_t n = ui_wrap(t, width);
-		char line[512];
-		snprintf(line, sizeof line, "%.*s", (int)n, t);
-		ui_put(y++, x, width, role, line, false);
-		t += n;
-		while (*t == ' ')
-			t++;
-	}
-}
-
-static void draw_view(struct pay_panel *p, struct ui_rect a)
-{
-	int y = a.y;
-	int x = a.x + 2;
-	if (p->shown.loaded && p->shown.appointment_rc != PD_OK) {
-		set_mode(p, PANEL_NONE); /* gone (deleted meanwhile): nothing to show */
-		return;
-	}
-	const struct appointment ap = p->shown.ap;
-	const struct pay_attempt last = p->shown.last;
-	if (p->view_error[0] || !p->shown.have_last) { /* not read yet, or no attempt yet */
-		/* Refused before any attempt was recorded (no reader, Stripe
-		 * locked): said whole, with what to do. */
-		if (p->view_error[0])
-			draw_wrapped(p->view_error, y + 1, x, a.w - 4, a.y + a.h - 2, ROLE_ERROR);
-		else
-			ui_put(y + 1, x, a.w - 4, ROLE_DIM, "Sending to Stripe…", false);
-		ui_put(a.y + a.h - 1, x, a.w - 4, ROLE_HELP_KEY, "Esc: back", false);
-		return;
-	}
-	char money[64], line[700];
-	money_format(last.amount, last.currency, money, sizeof money);
-	snprintf(line, sizeof line, "%s · %s · %s · %s %s", ap.client_name, ap.service_name, money,
-		 payrow_method_label(last.method), payrow_status_key(last.status));
-	ui_put(y++, x, a.w - 4, ROLE_TITLE, line, false);
-	char payment[160];
-	snprintf(line, sizeof line, "Appointment %s · payment %s", appt_state_label(ap.state),
-		 appt_payment_text(&ap, false, payment, sizeof payment));
-	ui_put(y++, x, a.w - 4,
-	       ap.payment == PAY_PAID ? ROLE_OK : ap.payment == PAY_FAILED ? ROLE_ERROR : ROLE_NORMAL,
-	       line, false);
-	ui_put(y++, x, a.w - 4, last.status == PAYROW_FAILED ? ROLE_ERROR : ROLE_NORMAL,
-	       last.message ? last.message : "", false);
-	const char *help = "Esc: back";
-	if (last.method == PAYROW_LINK) {
-		if (last.status == PAYROW_OPEN && last.url) {
-			/* The whole URL, wrapped: the QR code rarely fits under it at 80x24. */
-			y = ui_link_url_draw(last.url, y, x, a.w - 4, a.y + a.h - 3, ROLE_HEADER);
-			y = ui_qr_draw(last.url, y, x, a);
-			help = "Q: QR code  C: copy link  c: check now  Esc: back (paydesk keeps watching)";
-		} else if (last.status == PAYROW_EXPIRED) {
-			help = "n: make a new link   Esc: back";
-		}
-	} else if (last.method == PAYROW_READER && last.status == PAYROW_OPEN) {
-		static const char spin[] = "|/-\\";
-		const char *label = p->shown.reader_label;
-		bool ours = last.reader_id && label[0] &&
-			    strcmp(p->shown.desk_reader, last.reader_id) == 0;
-		snprintf(line, sizeof line, "%c waiting for the card on %s", spin[p->ui->spinner % 4],
-			 ours ? label : last.reader_id ? last.reader_id : "the reader");
-		ui_put(y++, x, a.w - 4, ROLE_PROGRESS, line, false);
-		help = training(p) ? "t: tap a test card (training)   K: stop the reader   Esc: back"
-				   : "K: stop the reader   Esc: back (paydesk keeps watching)";
-	}
-	ui_put(a.y + a.h - 1, x, a.w - 4, ROLE_HELP_KEY, help, false);
-}
-
-static void draw_card_link(struct pay_panel *p, struct ui_rect a)
-{
-	ui_card_setup_draw(p->shown.have_card ? &p->shown.card : NULL, a.y, a);
-	ui_put(a.y + a.h - 1, a.x + 2, a.w - 4, ROLE_HELP_KEY,
-	       "Q: QR code  C: copy link  r: on the card reader instead  Esc: back", false);
-}
-
-/* The card held on the reader: what the reader is doing, then its end. */
-static void draw_card_reader(struct pay_panel *p, struct ui_rect a)
-{
-	int y = a.y, x = a.x + 2;
-	char line[700];
-	snprintf(line, sizeof line, "Hold a card on the reader · %s", p->shown.client);
-	ui_put(y++, x, a.w - 4, ROLE_TITLE, line, false);
-	const struct reader_hold *h = &p->shown.hold;
-	if (p->view_error[0] || !p->shown.have_hold) {
-		if (p->view_error[0])
-			draw_wrapped(p->view_error, y + 1, x, a.w - 4, a.y + a.h - 2, ROLE_ERROR);
-		else
-			ui_put(y + 1, x, a.w - 4, ROLE_DIM, "Asking the reader…", false);
-		ui_put(a.y + a.h - 1, x, a.w - 4, ROLE_HELP_KEY, "Esc: back", false);
-		return;
-	}
-	enum theme_role role = h->status == HOLD_COMPLETE ? ROLE_OK
-			       : h->status == HOLD_OPEN	   ? ROLE_NORMAL
-							   : ROLE_ERROR;
-	draw_wrapped(h->message, y + 1, x, a.w - 4, a.y + a.h - 4, role);
-	const char *help = "Esc: back";
-	if (h->status == HOLD_OPEN) {
-		static const char spin[] = "|/-\\";
-		bool ours = p->shown.reader_label[0] && strcmp(p->shown.desk_reader, h->reader_id) == 0;
-		snprintf(line, sizeof line, "%c waiting for the card on %s", spin[p->ui->spinner % 4],
-			 ours ? p->shown.reader_label : h->reader_id);
-		ui_put(a.y + a.h - 3, x, a.w - 4, ROLE_PROGRESS, line, false);
-		help = training(p) ? "t: tap a test card (training)   K: stop the reader   Esc: back"
-				   : "K: stop the reader   Esc: back (paydesk keeps watching)";
-	} else if (h->status != HOLD_COMPLETE) {
-		help = "r: try the reader again   Esc: back";
-	}
-	ui_put(a.y + a.h - 1, x, a.w - 4, ROLE_HELP_KEY, help, false);
-}
-
-void pay_panel_draw(struct pay_panel *p, struct ui_rect a)
-{
-	if (p->mode == PANEL_VIEW) {
-		draw_view(p, a);
-		return;
-	}
-	if (p->mode == PANEL_CARD_LINK) {
-		draw_card_link(p, a);
-		return;
-	}
-	if (p->mode == PANEL_CARD_READER) {
-		draw_card_reader(p, a);
-		return;
-	}
-	int y = a.y + 1;
-	ui_put(y, a.x + 2, a.w - 4, ROLE_TITLE, p->title, false);
-	if (p->mode == PANEL_REFUND && p->limit[0])
-		ui_put(y + 1, a.x + 2, a.w - 4, ROLE_DIM, p->limit, false);
-	y += 2;
-	ui_form_draw(&p->form, (struct ui_rect){y, a.x + 2, p->form.n * 2 + 2, a.w - 4});
-	int cy, cx;
-	getyx(stdscr, cy, cx);
-	if (p->error[0]) { /* whole, wrapped: a refusal is read before anything is confirmed */
-		const char *t = p->error;
-		int rows = 0;
-		for (; *t && rows < 3; rows++) {
-			t += ui_wrap(t, a.w - 4);
-			while (*t == ' ')
-				t++;
-		}
-		t = p->error;
-		for (int i = 0; i < rows; i++) {
-			char line[sizeof p->error];
-			size_t n = ui_wrap(t, a.w - 4);
-			snprintf(line, sizeof line, "%.*s", (int)n, t);
-			ui_put(a.y + a.h - 2 - rows + i, a.x + 2, a.w - 4, ROLE_ERROR, line, false);
-			t += n;
-			while (*t == ' ')
-				t++;
-		}
-	}
-	ui_put(a.y + a.h - 1, a.x + 2, a.w - 4, ROLE_HELP_KEY,
-	       "Tab: next field   Enter on the last field / Ctrl-S: continue   Esc: cancel", false);
-	move(cy, cx);
 }
