@@ -64,11 +64,26 @@ class Terminal:
         while True:
             shown = self.screen()
             if (re.search(pattern, shown) if regex else pattern in shown):
-                return shown
+                shown = self._settled(shown)
+                if (re.search(pattern, shown) if regex else pattern in shown):
+                    return shown
             if time.monotonic() > deadline:
                 raise ScreenTimeout(f"timed out after {timeout}s waiting for {pattern!r}; "
                                     f"screen was:\n{shown}")
             time.sleep(0.03)
+
+    def _settled(self, shown, limit=0.5):
+        """The screen once paydesk has finished drawing it: the pattern can show
+        mid-draw (a dialog's frame before its text), so read again until two reads
+        agree, for at most limit seconds (a ticking clock never agrees)."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            time.sleep(0.03)
+            again = self.screen()
+            if again == shown:
+                break
+            shown = again
+        return shown
 
     def wait_gone(self, pattern, timeout=10.0):
         deadline = time.monotonic() + timeout
