@@ -64,6 +64,13 @@ int history_desk_add(sqlite3 *db, const struct history_desk_record *r, struct pd
 	sqlite3_finalize(st);
 	if (step != SQLITE_DONE)
 		return db_fail(db, "indexing a desk record", err);
+	struct history_terms *terms = NULL;
+	rc = history_terms_new(db, &terms, err);
+	if (!rc)
+		rc = history_terms_add_rows(terms, rowid, rowid, err);
+	history_terms_free(&terms);
+	if (rc)
+		return rc;
 	struct history_sums *sums = NULL;
 	rc = history_sums_new(db, &sums, err);
 	if (!rc)

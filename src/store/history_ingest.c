@@ -148,6 +148,7 @@ struct history_ingester {
 	 * indexed for search and added up when it is flushed */
 	int64_t first_new, last_new;
 	struct history_sums *sums; /* of the new rows, not yet written */
+	struct history_terms *terms; /* their words, for the typed word's expansion */
 	struct reindex *re;
 	size_t nre, capre;
 	/* copies read back from the store (a refund borrows its payment's client) */
@@ -632,6 +633,7 @@ void history_ingester_free(struct history_ingester **ing)
 	free_borrowed(in);
 	pending_reset(in);
 	history_sums_free(&in->sums);
+	history_terms_free(&in->terms);
 	free(in->re);
 	free(in);
 	*ing = NULL;
@@ -644,6 +646,8 @@ static int index_page(struct history_ingester *in)
 {
 	int rc = PD_OK;
 	sqlite3_stmt *st;
+	if ((in->nre || in->first_new) && !in->terms)
+		rc = history_terms_new(in->db, &in->terms, in->err);
 	for (size_t i = 0; i < in->nre && !rc; i++) {
 		struct reindex *x = &in->re[i];
 		if (!(rc = stmt(in, ST_FTS_DELETE, &st))) {
@@ -656,11 +660,15 @@ static int index_page(struct history_ingester *in)
 			sqlite3_bind_int64(st, 1, x->id);
 			rc = step_done(in, st, "updating the search index");
 		}
+		if (!rc && in->terms)
+			rc = history_terms_add_rows(in->terms, x->id, x->id, in->err);
 	}
 	if (!rc && in->first_new && !(rc = stmt(in, ST_FTS_RANGE, &st))) {
 		sqlite3_bind_int64(st, 1, in->first_new);
 		sqlite3_bind_int64(st, 2, in->last_new);
 		rc = step_done(in, st, "updating the search index");
+		if (!rc)
+			rc = history_terms_add_rows(in->terms, in->first_new, in->last_new, in->err);
 	}
 	return rc;
 }
@@ -678,6 +686,7 @@ int history_ingester_flush(struct history_ingester *in, struct pd_error *err)
 void history_ingester_discard(struct history_ingester *in)
 {
 	pending_reset(in);
+	history_terms_forget(in->terms);
 }
 
 int history_ingester_page(struct history_ingester *in, const struct history_page *pg,

@@ -48,6 +48,17 @@ int history_sums_write(struct history_sums *s, struct pd_error *err);
 void history_sums_drop(struct history_sums *s);
 void history_sums_free(struct history_sums **s);
 
+/* The search index's words in a table of their own (history_terms.c), for
+ * expanding the word being typed: add those of history rows first..last
+ * (ids) after indexing them; forget what was noted as written after a
+ * rollback (the table lost it). */
+struct history_terms;
+int history_terms_new(sqlite3 *db, struct history_terms **out, struct pd_error *err);
+int history_terms_add_rows(struct history_terms *t, int64_t first, int64_t last,
+			   struct pd_error *err);
+void history_terms_forget(struct history_terms *t);
+void history_terms_free(struct history_terms **t);
+
 /* ---- a filter's SQL, built piece by piece (history_query.c, history_search.c) */
 
 #define HISTORY_SQL_MAX_BINDS 40

@@ -81,10 +81,12 @@ static bool number_word(const char *w, size_t len, struct number_word *out)
  * are skipped (see id_rowids). Returns false when no word is left. */
 /* The search index's terms that start with w (ASCII letters and digits
  * only: then a term is the word lower-cased), as an FTS5 OR of exact
- * terms. FTS5 reads every doclist of a prefix query whole before its
- * first match ("haircut"* 152 ms at 1M records, "haircut" 0.05 ms), while
- * an OR of terms is merged as it goes. false: use the prefix (none found,
- * more than 8, not ASCII, or no term list on this connection). */
+ * terms, from history_terms (history_terms.c). FTS5 reads every doclist of
+ * a prefix query whole before its first match ("haircut"* 152 ms at 1M
+ * records, "haircut" 0.05 ms), while an OR of terms is merged as it goes.
+ * false: use the prefix (none found, more than PREFIX_TERMS_MAX, or not
+ * ASCII). */
+#define PREFIX_TERMS_MAX 16
 static bool prefix_terms(sqlite3 *db, const char *w, size_t n, char *out, size_t len)
 {
 	if (!db || n < 2 || n > 40)
@@ -98,25 +100,21 @@ static bool prefix_terms(sqlite3 *db, const char *w, size_t n, char *out, size_t
 	lo[n] = '\0';
 	memcpy(hi, lo, n + 1);
 	hi[n - 1]++; /* the prefix's end: letters and digits are ASCII */
-	/* a per-connection view of the terms (no schema change) */
-	if (sqlite3_exec(db, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.history_fts_terms"
-			     " USING fts5vocab(main, history_fts, row)",
-			 NULL, NULL, NULL) != SQLITE_OK)
-		return false;
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "SELECT term FROM temp.history_fts_terms WHERE term >= ?"
-				   " AND term < ? LIMIT 9",
+	if (sqlite3_prepare_v2(db, "SELECT term FROM history_terms WHERE term >= ? AND term < ?"
+				   " LIMIT ?",
 			       -1, &st, NULL) != SQLITE_OK)
 		return false;
 	sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, PREFIX_TERMS_MAX + 1);
 	int terms = 0;
 	bool ok = true;
 	size_t used = 0;
 	out[0] = '\0';
 	while (ok && sqlite3_step(st) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(st, 0);
-		if (++terms > 8 || !t || strchr(t, '"')) {
+		if (++terms > PREFIX_TERMS_MAX || !t || strchr(t, '"')) {
 			ok = false;
 			break;
 		}
@@ -155,7 +153,7 @@ static bool fts_words(sqlite3 *db, const char *text, char *out, size_t len)
 		}
 	}
 	for (int i = 0; i < n; i++) {
-		char terms[260];
+		char terms[1024];
 		if (i == n - 1 && end[i] - start[i] >= 2 &&
 		    prefix_terms(db, start[i], (size_t)(end[i] - start[i]), terms, sizeof terms)) {
 			history_cat(out, len, "%s%s", i ? " AND " : "", terms);
@@ -177,7 +175,7 @@ bool history_search_is_customer_id(const char *s)
 /* The FTS MATCH expression for search and client words, "" when none. */
 void history_search_fts(sqlite3 *db, const struct history_filter *f, char *out, size_t len)
 {
-	char words[300];
+	char words[1536]; /* the last word expanded (terms, below) and the others */
 	out[0] = '\0';
 	if (f->search[0] && fts_words(db, f->search, words, sizeof words))
 		history_cat(out, len, "(%s)", words);

@@ -1189,6 +1189,17 @@ const struct migration store_migrations[] = {
 	  * count + the cash since (never a negative count after a refund);
 	  * closes made before keep what they counted: only the cash since. */
 	 "ALTER TABLE day_closes ADD COLUMN whole_till INTEGER NOT NULL DEFAULT 0;", NULL},
+	{37, "history: the search index's words in a table of their own",
+	 /* The word being typed is expanded to the terms that begin with it;
+	  * FTS5's term list (fts5vocab) counts every doclist on the way (33 ms
+	  * for "haircut" at 10M records), this b-tree answers in microseconds.
+	  * Kept by the ingest (history_terms.c); digits-only terms are never
+	  * searched in the index. Filled once here (~0.3 s a million records). */
+	 "CREATE TABLE history_terms (term TEXT PRIMARY KEY) WITHOUT ROWID;"
+	 "CREATE VIRTUAL TABLE temp.history_fts_vocab USING fts5vocab(main, history_fts, row);"
+	 "INSERT INTO history_terms SELECT term FROM temp.history_fts_vocab"
+	 "  WHERE term GLOB '*[^0-9]*';"
+	 "DROP TABLE temp.history_fts_vocab;", NULL},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

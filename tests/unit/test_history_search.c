@@ -9,6 +9,7 @@
 
 #include "paydesk/db.h"
 #include "paydesk/history.h"
+#include "paydesk/history_desk.h"
 
 struct t {
 	char *dir, *path;
@@ -182,6 +183,8 @@ static int64_t search_count(sqlite3 *db, const char *q)
 	return c;
 }
 
+static void check_terms_cover_the_index(sqlite3 *db);
+
 static void test_search_pages_by_date_whatever_the_arrival(void **state)
 {
 	struct t *t = *state;
@@ -220,6 +223,88 @@ static void test_search_pages_by_date_whatever_the_arrival(void **state)
 			 SQLITE_OK);
 	assert_int_equal(search_count(t->db, "haircut"), haircuts - 2);
 	check_search_paging(t->db, "haircut", "description = 'Haircut'", true);
+	check_terms_cover_the_index(t->db);
+}
+
+/* Every word of the search index a person can type (not digits alone) is
+ * in history_terms, from which the word being typed is expanded: a term
+ * missing there is a record a prefix search would never find. */
+static void check_terms_cover_the_index(sqlite3 *db)
+{
+	assert_int_equal(sqlite3_exec(db,
+				      "CREATE VIRTUAL TABLE IF NOT EXISTS temp.v USING"
+				      " fts5vocab(main, history_fts, row)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT term FROM temp.v WHERE term GLOB '*[^0-9]*'"
+					    " AND term NOT IN (SELECT term FROM history_terms)",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		fail_msg("the index's word \"%s\" is not in history_terms",
+			 (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+static int64_t q_int(sqlite3 *db, const char *sql);
+
+/* What a person types, a letter at a time, finds the client whose name has
+ * an accent, a word that arrived with a later record, a desk payment's
+ * words, and nothing that was never there. */
+static void test_the_word_being_typed_finds_every_record_it_begins(void **state)
+{
+	struct t *t = *state;
+	ingest_payments(t->db, "A", 60, 1767225600, 3600);
+	struct pd_error err = {0};
+	json_t *page = json_pack(
+		"[{s:s, s:s, s:i, s:s, s:i, s:{s:s, s:s, s:s}, s:s, s:s, s:b}]", "id", "pi_Z1",
+		"object", "payment_intent", "amount", 2500, "currency", "eur", "created",
+		1767225600 + 60, "customer", "id", "cus_Z", "object", "customer", "name",
+		"Zo\u00eb Lef\u00e8vre", "description", "Coloration 2024", "status", "succeeded",
+		"livemode", 0);
+	assert_int_equal(history_ingest_page(t->db, page, NULL, NULL, NULL, NULL, &err), 0);
+	json_decref(page);
+	assert_int_equal(search_count(t->db, "zo"), 1);
+	assert_int_equal(search_count(t->db, "Zo"), 1);
+	assert_int_equal(search_count(t->db, "lefe"), 1);
+	assert_int_equal(search_count(t->db, "Zo\u00eb lef"), 1);
+	assert_int_equal(search_count(t->db, "colo"), 1);
+	assert_int_equal(search_count(t->db, "zz"), 0);
+	/* a record's words changed by a later page: found by its new words */
+	page = json_pack("[{s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:b}]", "id", "pi_A0001", "object",
+			 "payment_intent", "amount", 1007, "currency", "eur", "created", 1767225600,
+			 "description", "Hairdresser visit", "status", "succeeded", "livemode", 0);
+	assert_int_equal(history_ingest_page(t->db, page, NULL, NULL, NULL, NULL, &err), 0);
+	json_decref(page);
+	assert_int_equal(search_count(t->db, "hairdr"), 1);
+	assert_int_equal(search_count(t->db, "hair"), 21); /* 20 haircuts, one hairdresser */
+	/* cash taken at the desk */
+	struct history_desk_record r = {.id = "desk_1", .type = "desk", .created = 1767225600 + 90,
+					.amount = 3000, .currency = "eur", .tender = "cash",
+					.client = "Quentin Blake", .description = "Pedicure"};
+	assert_int_equal(db_begin(t->db, &err), 0);
+	assert_int_equal(history_desk_add(t->db, &r, &err), 0);
+	assert_int_equal(db_commit(t->db, &err), 0);
+	assert_int_equal(search_count(t->db, "quen"), 1);
+	assert_int_equal(search_count(t->db, "pedi"), 1);
+	check_terms_cover_the_index(t->db);
+	/* digits alone are searched as amounts, never kept as words */
+	assert_int_equal(q_int(t->db, "SELECT count(*) FROM history_terms WHERE term = '2024'"), 0);
+
+	/* a database from before the table (schema 36): filled when opened */
+	db_close(&t->db);
+	sqlite3 *raw;
+	assert_int_equal(sqlite3_open(t->path, &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw, "DROP TABLE history_terms; PRAGMA user_version = 36",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(raw);
+	assert_int_equal(db_open(t->path, &t->db, &err), 0);
+	check_terms_cover_the_index(t->db);
+	assert_int_equal(search_count(t->db, "zo"), 1);
+	assert_int_equal(search_count(t->db, "quen"), 1);
 }
 
 static int64_t q_int(sqlite3 *db, const char *sql)
@@ -291,6 +376,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_load_builds_the_indexes_again, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_the_word_being_typed_finds_every_record_it_begins,
+						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

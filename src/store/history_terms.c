@@ -1,0 +1,141 @@
+/* The search index's words, in a b-tree of their own (history_terms,
+ * schema 37), so the word being typed is expanded to the terms that begin
+ * with it in microseconds: FTS5's own term list (fts5vocab) counts each
+ * term's whole doclist on the way (33 ms for "haircut" at 10M records).
+ * Words are cut exactly as the index cuts them (FTS5's unicode61 tokenizer,
+ * the same arguments), so "zo" finds the "zoe" of "Zoë". Terms of digits
+ * alone are left out: a number typed is searched as an amount or card
+ * digits, never in the index (history_search.c). The table only grows: a
+ * term no record holds any more matches nothing. */
+#include <stdlib.h>
+
+#include "history_internal.h"
+#include "paydesk/db.h"
+
+/* history_fts's tokenize= (migrations.c, schema 4) */
+static const char *tokenizer_args[] = {"remove_diacritics", "2"};
+
+/* Terms already written, so a client's name seen on every page is not
+ * written again: direct-mapped, a collision forgets the older term. */
+#define SEEN_SLOTS 2048
+#define SEEN_LEN 32
+
+struct history_terms {
+	sqlite3 *db;
+	fts5_tokenizer api;
+	Fts5Tokenizer *tok;
+	sqlite3_stmt *add, *rows;
+	int rc;
+	char seen[SEEN_SLOTS][SEEN_LEN];
+};
+
+static fts5_api *fts5_api_of(sqlite3 *db)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	return api;
+}
+
+int history_terms_new(sqlite3 *db, struct history_terms **out, struct pd_error *err)
+{
+	*out = NULL;
+	struct history_terms *t = calloc(1, sizeof *t);
+	if (!t)
+		return pd_error_set(err, PD_ERR, "out of memory");
+	t->db = db;
+	fts5_api *api = fts5_api_of(db);
+	void *user = NULL;
+	if (!api || api->xFindTokenizer(api, "unicode61", &user, &t->api) != SQLITE_OK ||
+	    t->api.xCreate(user, tokenizer_args, 2, &t->tok) != SQLITE_OK) {
+		free(t);
+		return pd_error_set(err, PD_ERR, "the search index's tokenizer is missing");
+	}
+	int rc = db_prepare(db, "INSERT OR IGNORE INTO history_terms (term) VALUES (?)", &t->add, err);
+	if (!rc)
+		rc = db_prepare(db, "SELECT client_name, email, description FROM history"
+				    " WHERE id BETWEEN ? AND ?",
+				&t->rows, err);
+	if (rc) {
+		history_terms_free(&t);
+		return rc;
+	}
+	*out = t;
+	return PD_OK;
+}
+
+void history_terms_free(struct history_terms **tp)
+{
+	struct history_terms *t = *tp;
+	if (!t)
+		return;
+	sqlite3_finalize(t->add);
+	sqlite3_finalize(t->rows);
+	if (t->tok)
+		t->api.xDelete(t->tok);
+	free(t);
+	*tp = NULL;
+}
+
+static uint32_t term_hash(const char *s, int n)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (int i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static int on_token(void *ctx, int flags, const char *s, int n, int start, int end)
+{
+	(void)flags, (void)start, (void)end;
+	struct history_terms *t = ctx;
+	int digits = 0;
+	while (digits < n && s[digits] >= '0' && s[digits] <= '9')
+		digits++;
+	if (n == 0 || digits == n)
+		return SQLITE_OK;
+	char *slot = t->seen[term_hash(s, n) % SEEN_SLOTS];
+	if (n < SEEN_LEN && !memcmp(slot, s, (size_t)n) && slot[n] == '\0')
+		return SQLITE_OK;
+	sqlite3_reset(t->add);
+	sqlite3_bind_text(t->add, 1, s, n, SQLITE_STATIC);
+	int rc = sqlite3_step(t->add);
+	sqlite3_reset(t->add);
+	if (rc != SQLITE_DONE)
+		return rc;
+	if (n < SEEN_LEN) {
+		memcpy(slot, s, (size_t)n);
+		slot[n] = '\0';
+	}
+	return SQLITE_OK;
+}
+
+int history_terms_add_rows(struct history_terms *t, int64_t first, int64_t last,
+			   struct pd_error *err)
+{
+	sqlite3_reset(t->rows);
+	sqlite3_bind_int64(t->rows, 1, first);
+	sqlite3_bind_int64(t->rows, 2, last);
+	int step, rc = SQLITE_OK;
+	while (rc == SQLITE_OK && (step = sqlite3_step(t->rows)) == SQLITE_ROW)
+		for (int c = 0; c < 3 && rc == SQLITE_OK; c++) {
+			const char *text = (const char *)sqlite3_column_text(t->rows, c);
+			if (text)
+				rc = t->api.xTokenize(t->tok, t, FTS5_TOKENIZE_DOCUMENT, text,
+						      sqlite3_column_bytes(t->rows, c), on_token);
+		}
+	sqlite3_reset(t->rows);
+	if (rc != SQLITE_OK || step != SQLITE_DONE)
+		return db_fail(t->db, "listing the search index's words", err);
+	return PD_OK;
+}
+
+void history_terms_forget(struct history_terms *t)
+{
+	if (t)
+		memset(t->seen, 0, sizeof t->seen);
+}
