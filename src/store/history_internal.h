@@ -71,7 +71,7 @@ struct history_sql {
 	struct {
 		bool is_text;
 		int64_t i;
-		char t[600];
+		char t[2600]; /* a search's MATCH: its words, the typed one expanded */
 	} bind[HISTORY_SQL_MAX_BINDS];
 };
 

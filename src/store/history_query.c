@@ -137,7 +137,7 @@ enum { FROM_HISTORY, FROM_FTS, FROM_IDS, FROM_REVIEWS, FROM_NUMBERS };
 static int build_where(sqlite3 *db, const struct history_filter *f, struct history_sql *q, bool amount_sort,
 		       bool unreviewed_only)
 {
-	char match[3200], ids[4][HISTORY_ID_WORD_MAX];
+	char match[2500], ids[4][HISTORY_ID_WORD_MAX];
 	history_search_fts(db, f, match, sizeof match);
 	int nids = f->search[0] ? history_search_id_words(f->search, ids, 4) : 0;
 	int from = FROM_HISTORY;

@@ -153,7 +153,7 @@ static bool fts_words(sqlite3 *db, const char *text, char *out, size_t len)
 		}
 	}
 	for (int i = 0; i < n; i++) {
-		char terms[1024];
+		char terms[512];
 		if (i == n - 1 && end[i] - start[i] >= 2 &&
 		    prefix_terms(db, start[i], (size_t)(end[i] - start[i]), terms, sizeof terms)) {
 			history_cat(out, len, "%s%s", i ? " AND " : "", terms);
@@ -175,7 +175,7 @@ bool history_search_is_customer_id(const char *s)
 /* The FTS MATCH expression for search and client words, "" when none. */
 void history_search_fts(sqlite3 *db, const struct history_filter *f, char *out, size_t len)
 {
-	char words[1536]; /* the last word expanded (terms, below) and the others */
+	char words[1200]; /* <= 512 of the typed word's terms + 32 words of the 128 typed */
 	out[0] = '\0';
 	if (f->search[0] && fts_words(db, f->search, words, sizeof words))
 		history_cat(out, len, "(%s)", words);

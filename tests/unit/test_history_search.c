@@ -289,6 +289,34 @@ static void test_the_word_being_typed_finds_every_record_it_begins(void **state)
 	assert_int_equal(db_commit(t->db, &err), 0);
 	assert_int_equal(search_count(t->db, "quen"), 1);
 	assert_int_equal(search_count(t->db, "pedi"), 1);
+	/* many long names that begin alike: found whole, however long their
+	 * expansion (past its room, the word is searched as a prefix) */
+	for (int k = 0; k < 20; k++) {
+		char id[16], name[80];
+		snprintf(id, sizeof id, "pi_L%02d", k);
+		snprintf(name, sizeof name, "Maximiliana%c%cwithaverylongdoublebarrelledname Ruiz",
+			 'a' + k % 5, 'a' + k / 5);
+		page = json_pack("[{s:s, s:s, s:i, s:s, s:i, s:{s:s, s:s, s:s}, s:s, s:b}]", "id",
+				 id, "object", "payment_intent", "amount", 900 + k, "currency", "eur",
+				 "created", 1767225600 + 200 + k, "customer", "id", id, "object",
+				 "customer", "name", name, "status", "succeeded", "livemode", 0);
+		assert_int_equal(history_ingest_page(t->db, page, NULL, NULL, NULL, NULL, &err), 0);
+		json_decref(page);
+	}
+	assert_int_equal(search_count(t->db, "ruiz maximiliana"), 20); /* 20 terms: a prefix */
+	assert_int_equal(search_count(t->db, "ruiz maximilianaa"), 4);  /* 4 terms */
+	assert_int_equal(search_count(t->db, "maximilianaba"), 1);
+	struct history_filter both = {0};
+	snprintf(both.search, sizeof both.search, "maximilianaa");
+	snprintf(both.client, sizeof both.client, "ruiz maximiliana");
+	struct history_view *bv = NULL;
+	assert_int_equal(history_view_new(t->db, &both, HISTORY_SORT_AMOUNT, true, &bv, &err), 0);
+	struct history_total tot[HISTORY_MAX_CURRENCIES];
+	int ntot = 0;
+	assert_int_equal(history_view_totals(bv, tot, HISTORY_MAX_CURRENCIES, &ntot, &err), 0);
+	assert_int_equal(ntot, 1);
+	assert_int_equal(tot[0].count, 4);
+	history_view_free(&bv);
 	check_terms_cover_the_index(t->db);
 	/* digits alone are searched as amounts, never kept as words */
 	assert_int_equal(q_int(t->db, "SELECT count(*) FROM history_terms WHERE term = '2024'"), 0);
