@@ -57,6 +57,11 @@ int history_terms_new(sqlite3 *db, struct history_terms **out, struct pd_error *
 int history_terms_add_rows(struct history_terms *t, int64_t first, int64_t last,
 			   struct pd_error *err);
 void history_terms_forget(struct history_terms *t);
+/* text cut into the index's terms as a search is ("O'Brien": "o", "brien";
+ * "Brontë": "bronte"); the count, -1 when more than max or one too long. */
+#define HISTORY_TERM_MAX 48
+int history_terms_cut(sqlite3 *db, const char *text, size_t len, char out[][HISTORY_TERM_MAX],
+		      int max);
 void history_terms_free(struct history_terms **t);
 
 /* ---- a filter's SQL, built piece by piece (history_query.c, history_search.c) */

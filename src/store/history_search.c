@@ -79,37 +79,43 @@ static bool number_word(const char *w, size_t len, struct number_word *out)
  * prefix (what is being typed; not for one letter, whose prefix would merge
  * thousands of terms), the others exact; quotes are data. Id-shaped words
  * are skipped (see id_rowids). Returns false when no word is left. */
-/* The search index's terms that start with w (ASCII letters and digits
- * only: then a term is the word lower-cased), as an FTS5 OR of exact
- * terms, from history_terms (history_terms.c). FTS5 reads every doclist of
- * a prefix query whole before its first match ("haircut"* 152 ms at 1M
- * records, "haircut" 0.05 ms), while an OR of terms is merged as it goes.
- * false: use the prefix (none found, more than PREFIX_TERMS_MAX, or not
- * ASCII). */
+/* The word being typed (w, n bytes) as an FTS5 OR of exact terms: its
+ * last token expanded to the index's terms that begin with it, from
+ * history_terms (history_terms.c); a word the index cuts in several
+ * ("O'Brien": "o" "brien") is an OR of exact phrases ("o brien" OR ...).
+ * FTS5 reads every doclist of a prefix query whole before its first match
+ * ("haircut"* 152 ms at 1M records, "haircut" 0.05 ms; "O'Brien"* 21 ms at
+ * 10M), while an OR of exact terms or phrases is merged as it goes. The
+ * word is cut by the index's own tokenizer, so "Brontë" is "bronte".
+ * false: keep the prefix (no term, more than PREFIX_TERMS_MAX, a last
+ * token of digits alone, which the table does not hold, or no room). */
 #define PREFIX_TERMS_MAX 16
 static bool prefix_terms(sqlite3 *db, const char *w, size_t n, char *out, size_t len)
 {
-	if (!db || n < 2 || n > 40)
+	char tok[8][HISTORY_TERM_MAX];
+	int k = db && n >= 2 && n <= 80 ? history_terms_cut(db, w, n, tok, 8) : -1;
+	if (k < 1)
 		return false;
-	char lo[48], hi[48];
-	for (size_t i = 0; i < n; i++) {
-		if (!isalnum((unsigned char)w[i]) || (unsigned char)w[i] >= 0x80)
-			return false;
-		lo[i] = (char)tolower((unsigned char)w[i]);
-	}
-	lo[n] = '\0';
-	memcpy(hi, lo, n + 1);
-	hi[n - 1]++; /* the prefix's end: letters and digits are ASCII */
+	const char *last = tok[k - 1];
+	size_t ln = strlen(last);
+	if (strspn(last, "0123456789") == ln)
+		return false;
+	char hi[HISTORY_TERM_MAX];
+	memcpy(hi, last, ln + 1);
+	hi[ln - 1]++; /* the prefix's end, byte-wise as the index sorts (UTF-8 has no 0xff) */
+	char lead[8 * HISTORY_TERM_MAX] = ""; /* the phrase's tokens before the last */
+	for (int i = 0; i < k - 1; i++)
+		history_cat(lead, sizeof lead, "%s ", tok[i]);
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, "SELECT term FROM history_terms WHERE term >= ? AND term < ?"
 				   " LIMIT ?",
 			       -1, &st, NULL) != SQLITE_OK)
 		return false;
-	sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, last, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, PREFIX_TERMS_MAX + 1);
 	int terms = 0;
-	bool ok = true;
+	bool ok = !strchr(lead, '"');
 	size_t used = 0;
 	out[0] = '\0';
 	while (ok && sqlite3_step(st) == SQLITE_ROW) {
@@ -118,11 +124,12 @@ static bool prefix_terms(sqlite3 *db, const char *w, size_t n, char *out, size_t
 			ok = false;
 			break;
 		}
-		int k = snprintf(out + used, len - used, "%s\"%s\"", terms > 1 ? " OR " : "(", t);
-		if (k < 0 || (size_t)k >= len - used - 2)
+		int m = snprintf(out + used, len - used, "%s\"%s%s\"", terms > 1 ? " OR " : "(",
+				 lead, t);
+		if (m < 0 || (size_t)m >= len - used - 2)
 			ok = false;
 		else
-			used += (size_t)k;
+			used += (size_t)m;
 	}
 	sqlite3_finalize(st);
 	if (!ok || terms == 0)

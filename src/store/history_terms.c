@@ -139,3 +139,35 @@ void history_terms_forget(struct history_terms *t)
 	if (t)
 		memset(t->seen, 0, sizeof t->seen);
 }
+
+struct cut {
+	char (*out)[HISTORY_TERM_MAX];
+	int max, n;
+};
+
+static int on_cut(void *ctx, int flags, const char *s, int n, int start, int end)
+{
+	(void)flags, (void)start, (void)end;
+	struct cut *c = ctx;
+	if (c->n >= c->max || n >= HISTORY_TERM_MAX)
+		return SQLITE_DONE; /* too many or too long: the caller keeps the prefix */
+	memcpy(c->out[c->n], s, (size_t)n);
+	c->out[c->n++][n] = '\0';
+	return SQLITE_OK;
+}
+
+int history_terms_cut(sqlite3 *db, const char *text, size_t len, char out[][HISTORY_TERM_MAX],
+		      int max)
+{
+	fts5_api *api = fts5_api_of(db);
+	fts5_tokenizer tk;
+	Fts5Tokenizer *tok = NULL;
+	void *user = NULL;
+	if (!api || api->xFindTokenizer(api, "unicode61", &user, &tk) != SQLITE_OK ||
+	    tk.xCreate(user, tokenizer_args, 2, &tok) != SQLITE_OK)
+		return -1;
+	struct cut c = {out, max, 0};
+	int rc = tk.xTokenize(tok, &c, FTS5_TOKENIZE_QUERY, text, (int)len, on_cut);
+	tk.xDelete(tok);
+	return rc == SQLITE_OK ? c.n : -1;
+}

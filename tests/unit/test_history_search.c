@@ -272,6 +272,30 @@ static void test_the_word_being_typed_finds_every_record_it_begins(void **state)
 	assert_int_equal(search_count(t->db, "Zo\u00eb lef"), 1);
 	assert_int_equal(search_count(t->db, "colo"), 1);
 	assert_int_equal(search_count(t->db, "zz"), 0);
+	/* names the index cuts in two, or folds: each way a person types them */
+	static const char *const names[][2] = {{"pi_O1", "Hiro W. O'Brien"},
+					       {"pi_O2", "Emily Bront\u00eb"},
+					       {"pi_O3", "Ada O'Briennes"},
+					       {"pi_O4", "Suite A-12 guest"}};
+	for (int k = 0; k < 4; k++) {
+		page = json_pack("[{s:s, s:s, s:i, s:s, s:i, s:{s:s, s:s, s:s}, s:s, s:b}]", "id",
+				 names[k][0], "object", "payment_intent", "amount", 700 + k, "currency",
+				 "eur", "created", 1767225600 + 100 + k, "customer", "id", names[k][0],
+				 "object", "customer", "name", names[k][1], "status", "succeeded",
+				 "livemode", 0);
+		assert_int_equal(history_ingest_page(t->db, page, NULL, NULL, NULL, NULL, &err), 0);
+		json_decref(page);
+	}
+	assert_int_equal(search_count(t->db, "O'Brien"), 2); /* "o brien"*: Briennes too */
+	assert_int_equal(search_count(t->db, "o'bri"), 2);
+	assert_int_equal(search_count(t->db, "hiro w. o'brien"), 1);
+	assert_int_equal(search_count(t->db, "O\u2019Brien"), 2); /* a typographic apostrophe */
+	assert_int_equal(search_count(t->db, "bront"), 1);
+	assert_int_equal(search_count(t->db, "Bront\u00eb"), 1);
+	assert_int_equal(search_count(t->db, "BRONTE"), 1);
+	assert_int_equal(search_count(t->db, "a-1"), 1);  /* "a" "1"*: digits, a prefix */
+	assert_int_equal(search_count(t->db, "a-12"), 1);
+	assert_int_equal(search_count(t->db, "o'brian"), 0);
 	/* a record's words changed by a later page: found by its new words */
 	page = json_pack("[{s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:b}]", "id", "pi_A0001", "object",
 			 "payment_intent", "amount", 1007, "currency", "eur", "created", 1767225600,
