@@ -319,15 +319,16 @@ class Users(unittest.TestCase):
         with open(os.path.join(self.home.path, "config", "paydesk", "config"), "w") as f:
             f.write(text)
 
-    def key_seen(self, t, keys, shown, idle):
-        """Send keys and wait until their effect (shown) is on the screen. paydesk read
-        them after they were sent, so it cannot lock before sent + idle: a capture that
+    def key_seen(self, t, keys, shown, idle, before):
+        """Send keys and wait until their effect (shown) is on the screen. The key
+        before was sent at `before` and read after it, and a loaded machine may read
+        these keys late: paydesk cannot lock before before + idle, so a capture that
         ended before then must not show the lock. Returns the time they were sent and
         whether that capture was early enough to judge (a loaded machine may not be)."""
         sent = time.monotonic()
         t.send(*keys)
         screen = t.wait_for(shown + "|paydesk is locked", regex=True, timeout=30)
-        judged = time.monotonic() - sent < idle - 0.25
+        judged = time.monotonic() - before < idle - 0.25
         if judged:
             self.assertNotIn("paydesk is locked", screen)
         return sent, judged
@@ -342,12 +343,14 @@ class Users(unittest.TestCase):
         # one idle period and keys not counted would lock the desk.
         idle = 3
         self.write_config("[ui]\nidle_lock = %ds\n" % idle)
+        before = time.monotonic()
         t = self.start(env={"PAYDESK_SIGN_IN": "Alex", "PAYDESK_PIN": "2468"})
         t.wait_for("1 Appointments")
         start, judged = time.monotonic(), []
         for key, shown in [("2", "Clients · Services · Staff"), ("1", "Day agenda")] * 4:
-            sent, ok = self.key_seen(t, [key], shown, idle)
+            sent, ok = self.key_seen(t, [key], shown, idle, before)
             judged.append(ok and sent - start > idle)
+            before = sent
             time.sleep(0.75)
         # a bracketed paste is a key too: the screen 2.5 s after it (more than an idle
         # period after the last tab key) is still unlocked
