@@ -457,8 +457,8 @@ int fees_pay_link(const struct pay_env *e, int64_t id, struct pay_result *r, str
 
 /* Nothing changed at Stripe or here: the desk tries again later. */
 #define FEE_EXPIRE_DOWN                                                                  \
-	"pay link not expired, nothing changed: x again once Stripe answers " \
-	"(Stripe could not be reached: %.300s)"
+	"pay link not expired, nothing changed: expire it again once Stripe answers " \
+	"(x in the fees queue, or paydesk fees expire); Stripe could not be reached: %.300s"
 
 /* Read the link back; PD_OK with the link still open, paid or expired on f. */
 static int link_now(const struct pay_env *e, struct appt_fee *f, struct pd_error *err)

@@ -265,7 +265,7 @@ class FeesQueue(unittest.TestCase):
         self.fake.add_fault("error", status=503)
         t.send("x")
         screen = t.wait_for("pay link not expired, nothing changed", timeout=30)
-        self.assertIn("x again once Stripe answers", screen)
+        self.assertIn("expire it again once Stripe answers", screen)
         self.fake.clear_faults()
         self.assertEqual(self.session_status(cs), "open")
         self.assertEqual(self.query("SELECT state, checkout_session_id FROM appointment_fees"),

@@ -260,7 +260,7 @@ class FeesTest(DriverCase):
         self.fake.add_fault("error", status=503)
         out = self.drive("fee-expire", str(fee["id"]), expect=1)
         self.assertIn("nothing changed", out["error"])
-        self.assertIn("x again once Stripe answers", out["error"])
+        self.assertIn("expire it again once Stripe answers (x in the fees queue, or paydesk fees expire)", out["error"])
         self.fake.clear_faults()
         self.assertEqual(self.session_status(cs), "open")
         after = self.drive("fee", str(fee["id"]))["subject"]
