@@ -352,10 +352,10 @@ static int materialize(struct history_view *v, struct pd_error *err)
 		v->temp[0] = '\0';
 		return db_fail(v->db, "searching history", err);
 	}
-	if (asprintf(&sql,
-		     "CREATE INDEX temp.%1$s_c ON %1$s(created, id);"
-		     "CREATE INDEX temp.%1$s_a ON %1$s(amount, id)",
-		     v->temp) < 0)
+	/* the view's own order only: a view has one (the other index cost 74
+	 * to 127 ms for a first name's 316k matches at 10M records) */
+	if (asprintf(&sql, "CREATE INDEX temp.%1$s_k ON %1$s(%2$s, id)", v->temp,
+		     v->sort == HISTORY_SORT_AMOUNT ? "amount" : "created") < 0)
 		return pd_error_set(err, PD_ERR, "out of memory");
 	rc = db_exec(v->db, sql, err);
 	free(sql);
