@@ -75,10 +75,6 @@ static bool number_word(const char *w, size_t len, struct number_word *out)
 	return true;
 }
 
-/* User words → an FTS5 query: every word required, the last one also as a
- * prefix (what is being typed; not for one letter, whose prefix would merge
- * thousands of terms), the others exact; quotes are data. Id-shaped words
- * are skipped (see id_rowids). Returns false when no word is left. */
 /* The word being typed (w, n bytes) as an FTS5 OR of exact terms: its
  * last token expanded to the index's terms that begin with it, from
  * history_terms (history_terms.c); a word the index cuts in several
@@ -138,6 +134,10 @@ static bool prefix_terms(sqlite3 *db, const char *w, size_t n, char *out, size_t
 	return true;
 }
 
+/* User words → an FTS5 query: every word required, the last one also as a
+ * prefix (what is being typed; not for one letter, whose prefix would merge
+ * thousands of terms), the others exact; quotes are data. Id-shaped words
+ * are skipped (see id_rowids). Returns false when no word is left. */
 static bool fts_words(sqlite3 *db, const char *text, char *out, size_t len)
 {
 	out[0] = '\0';
