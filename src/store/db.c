@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "history_internal.h"
 #include "migrations.h"
 #include "paydesk/instances.h"
 #include "paydesk/log.h"
@@ -387,6 +388,7 @@ int db_open(const char *path, sqlite3 **out, struct pd_error *err)
 	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
 	sqlite3_create_function(db, "fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_fold,
 				NULL, NULL);
+	history_terms_register(db); /* a search's last letter typed alone (history_search.c) */
 	int version = 0;
 	rc = check_identity(db, path, &version, err);
 	if (!rc && sqlite3_db_readonly(db, "main") == 1)

@@ -62,6 +62,9 @@ void history_terms_forget(struct history_terms *t);
 #define HISTORY_TERM_MAX 48
 int history_terms_cut(sqlite3 *db, const char *text, size_t len, char out[][HISTORY_TERM_MAX],
 		      int max);
+/* SQL history_word_start(p, a, b, c) on db: 1 when a word of a, b or c,
+ * cut as the index cuts, begins with p (a term as history_terms_cut gives). */
+int history_terms_register(sqlite3 *db);
 void history_terms_free(struct history_terms **t);
 
 /* ---- a filter's SQL, built piece by piece (history_query.c, history_search.c) */
@@ -135,7 +138,9 @@ static inline int history_sql_bind(const struct history_sql *q, sqlite3_stmt *st
 #define HISTORY_ID_WORD_MAX 72
 
 /* The FTS MATCH expression for f's search and client words, "" when none. */
-void history_search_fts(sqlite3 *db, const struct history_filter *f, char *out, size_t len);
+void history_search_fts(sqlite3 *db, const struct history_filter *f, char *out, size_t len,
+			char letters[2][HISTORY_TERM_MAX]);
+void history_search_letters(struct history_sql *q, char letters[2][HISTORY_TERM_MAX]);
 /* The id-shaped words of a search text (up to max, each shorter than
  * HISTORY_ID_WORD_MAX bytes) into words; returns how many. */
 int history_search_id_words(const char *text, char words[][HISTORY_ID_WORD_MAX], int max);

@@ -137,8 +137,8 @@ enum { FROM_HISTORY, FROM_FTS, FROM_IDS, FROM_REVIEWS, FROM_NUMBERS };
 static int build_where(sqlite3 *db, const struct history_filter *f, struct history_sql *q, bool amount_sort,
 		       bool unreviewed_only)
 {
-	char match[2500], ids[4][HISTORY_ID_WORD_MAX];
-	history_search_fts(db, f, match, sizeof match);
+	char match[2500], ids[4][HISTORY_ID_WORD_MAX], letters[2][HISTORY_TERM_MAX];
+	history_search_fts(db, f, match, sizeof match, letters);
 	int nids = f->search[0] ? history_search_id_words(f->search, ids, 4) : 0;
 	int from = FROM_HISTORY;
 	if (!match[0] && nids > 0) {
@@ -170,6 +170,8 @@ static int build_where(sqlite3 *db, const struct history_filter *f, struct histo
 		history_search_id_rowids(q, ids[i]);
 		history_sql_add(q, ")");
 	}
+	if (match[0])
+		history_search_letters(q, letters);
 	if (f->search[0])
 		history_search_numbers(q, f->search);
 	const char *plus = amount_sort ? "+" : "";

@@ -135,12 +135,17 @@ static bool prefix_terms(sqlite3 *db, const char *w, size_t n, char *out, size_t
 }
 
 /* User words → an FTS5 query: every word required, the last one also as a
- * prefix (what is being typed; not for one letter, whose prefix would merge
- * thousands of terms), the others exact; quotes are data. Id-shaped words
- * are skipped (see id_rowids). Returns false when no word is left. */
-static bool fts_words(sqlite3 *db, const char *text, char *out, size_t len)
+ * prefix (what is being typed), the others exact; quotes are data. Id-shaped
+ * words are skipped (see id_rowids). A last word of one letter after
+ * others ("Zoë M") would make FTS5 merge every term beginning with it (476
+ * ms at 10M records): it goes to *letter instead, for a filter on the rows
+ * the other words found (history_word_start, history_terms.c). Alone, it
+ * is the index's prefix. Returns false when no word is left. */
+static bool fts_words(sqlite3 *db, const char *text, char *out, size_t len,
+		      char letter[HISTORY_TERM_MAX])
 {
 	out[0] = '\0';
+	letter[0] = '\0';
 	const char *start[32], *end[32];
 	int n = 0;
 	const char *p = text;
@@ -159,9 +164,17 @@ static bool fts_words(sqlite3 *db, const char *text, char *out, size_t len)
 			end[n++] = p;
 		}
 	}
+	char tok[2][HISTORY_TERM_MAX];
+	if (db && n > 1 &&
+	    history_terms_cut(db, start[n - 1], (size_t)(end[n - 1] - start[n - 1]), tok, 2) == 1 &&
+	    strlen(tok[0]) == 1) {
+		memcpy(letter, tok[0], 2);
+		n--;
+	}
 	for (int i = 0; i < n; i++) {
 		char terms[512];
-		if (i == n - 1 && end[i] - start[i] >= 2 &&
+		bool last = i == n - 1 && !letter[0];
+		if (last && end[i] - start[i] >= 2 &&
 		    prefix_terms(db, start[i], (size_t)(end[i] - start[i]), terms, sizeof terms)) {
 			history_cat(out, len, "%s%s", i ? " AND " : "", terms);
 			continue;
@@ -169,7 +182,7 @@ static bool fts_words(sqlite3 *db, const char *text, char *out, size_t len)
 		history_cat(out, len, "%s\"", i ? " AND " : "");
 		for (const char *c = start[i]; c < end[i]; c++)
 			history_cat(out, len, "%s%c", *c == '"' ? "\"" : "", *c);
-		history_cat(out, len, "\"%s", i == n - 1 && end[i] - start[i] >= 2 ? "*" : "");
+		history_cat(out, len, "\"%s", last ? "*" : "");
 	}
 	return n > 0;
 }
@@ -179,16 +192,33 @@ bool history_search_is_customer_id(const char *s)
 	return strncmp(s, "cus_", 4) == 0 && is_stripe_id(s, strlen(s));
 }
 
-/* The FTS MATCH expression for search and client words, "" when none. */
-void history_search_fts(sqlite3 *db, const struct history_filter *f, char *out, size_t len)
+/* The FTS MATCH expression for search and client words, "" when none;
+ * the last letters typed alone after other words (fts_words), "" when none. */
+void history_search_fts(sqlite3 *db, const struct history_filter *f, char *out, size_t len,
+			char letters[2][HISTORY_TERM_MAX])
 {
 	char words[1200]; /* <= 512 of the typed word's terms + 32 words of the 128 typed */
 	out[0] = '\0';
-	if (f->search[0] && fts_words(db, f->search, words, sizeof words))
+	letters[0][0] = letters[1][0] = '\0';
+	if (f->search[0] && fts_words(db, f->search, words, sizeof words, letters[0]))
 		history_cat(out, len, "(%s)", words);
 	if (f->client[0] && !history_search_is_customer_id(f->client) &&
-	    fts_words(db, f->client, words, sizeof words))
+	    fts_words(db, f->client, words, sizeof words, letters[1]))
 		history_cat(out, len, "%s{client_name email} : (%s)", out[0] ? " AND " : "", words);
+}
+
+/* The rows' filter for those letters: a word of the searched columns
+ * begins with it. */
+void history_search_letters(struct history_sql *q, char letters[2][HISTORY_TERM_MAX])
+{
+	if (letters[0][0]) {
+		history_sql_add(q, " AND history_word_start(?, h.client_name, h.email, h.description)");
+		history_sql_text(q, letters[0]);
+	}
+	if (letters[1][0]) {
+		history_sql_add(q, " AND history_word_start(?, h.client_name, h.email, NULL)");
+		history_sql_text(q, letters[1]);
+	}
 }
 
 /* The indexed columns an id with this prefix can be in. */

@@ -171,3 +171,71 @@ int history_terms_cut(sqlite3 *db, const char *text, size_t len, char out[][HIST
 	tk.xDelete(tok);
 	return rc == SQLITE_OK ? c.n : -1;
 }
+
+/* ---- history_word_start(p, a, b, c) ------------------------------------------ */
+
+/* The connection's tokenizer, made at the first call (the function is
+ * registered before the connection can answer "SELECT fts5(?)"). */
+struct word_start {
+	fts5_tokenizer api;
+	Fts5Tokenizer *tok;
+};
+
+struct word_probe {
+	const char *p;
+	int n;
+	bool found;
+};
+
+static int on_word(void *ctx, int flags, const char *s, int n, int start, int end)
+{
+	(void)flags, (void)start, (void)end;
+	struct word_probe *w = ctx;
+	if (n >= w->n && !memcmp(s, w->p, (size_t)w->n)) {
+		w->found = true;
+		return SQLITE_DONE; /* stops the tokenizer */
+	}
+	return SQLITE_OK;
+}
+
+static void sql_word_start(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	struct word_start *ws = sqlite3_user_data(cx);
+	if (!ws->tok) {
+		fts5_api *api = fts5_api_of(sqlite3_context_db_handle(cx));
+		void *user = NULL;
+		if (!api || api->xFindTokenizer(api, "unicode61", &user, &ws->api) != SQLITE_OK ||
+		    ws->api.xCreate(user, tokenizer_args, 2, &ws->tok) != SQLITE_OK) {
+			ws->tok = NULL;
+			sqlite3_result_error(cx, "the search index's tokenizer is missing", -1);
+			return;
+		}
+	}
+	struct word_probe w = {(const char *)sqlite3_value_text(argv[0]),
+			       sqlite3_value_bytes(argv[0]), false};
+	for (int i = 1; i < argc && w.p && w.n && !w.found; i++) {
+		const char *text = (const char *)sqlite3_value_text(argv[i]);
+		if (text)
+			ws->api.xTokenize(ws->tok, &w, FTS5_TOKENIZE_DOCUMENT, text,
+					  sqlite3_value_bytes(argv[i]), on_word);
+	}
+	sqlite3_result_int(cx, w.found);
+}
+
+static void word_start_free(void *p)
+{
+	struct word_start *ws = p;
+	if (ws && ws->tok)
+		ws->api.xDelete(ws->tok);
+	free(ws);
+}
+
+int history_terms_register(sqlite3 *db)
+{
+	struct word_start *ws = calloc(1, sizeof *ws);
+	if (!ws)
+		return SQLITE_NOMEM;
+	return sqlite3_create_function_v2(db, "history_word_start", 4,
+					  SQLITE_UTF8 | SQLITE_DETERMINISTIC, ws, sql_word_start,
+					  NULL, NULL, word_start_free);
+}

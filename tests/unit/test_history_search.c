@@ -296,6 +296,35 @@ static void test_the_word_being_typed_finds_every_record_it_begins(void **state)
 	assert_int_equal(search_count(t->db, "a-1"), 1);  /* "a" "1"*: digits, a prefix */
 	assert_int_equal(search_count(t->db, "a-12"), 1);
 	assert_int_equal(search_count(t->db, "o'brian"), 0);
+	/* a last word of one letter begins a word, as a person types a name
+	 * ("Zoë M" found nothing: the letter was a whole word) */
+	assert_int_equal(search_count(t->db, "Zo\u00eb L"), 1);
+	assert_int_equal(search_count(t->db, "zoe l"), 1);
+	assert_int_equal(search_count(t->db, "zoe c"), 1);  /* Coloration, the description */
+	assert_int_equal(search_count(t->db, "zoe x"), 0);
+	assert_int_equal(search_count(t->db, "Hiro B"), 1); /* O'Brien's second word */
+	assert_int_equal(search_count(t->db, "Emily \u00d6"), 0); /* folded to "o" */
+	assert_int_equal(search_count(t->db, "Emily B"), 1);
+	assert_int_equal(search_count(t->db, "Q"), 0);      /* alone: a prefix of the index */
+	assert_int_equal(search_count(t->db, "Z"), 1);
+	struct history_filter cl = {0};
+	snprintf(cl.client, sizeof cl.client, "anna s");
+	snprintf(cl.search, sizeof cl.search, "hairc");
+	struct history_view *cv = NULL;
+	assert_int_equal(history_view_new(t->db, &cl, HISTORY_SORT_DATE, true, &cv, &err), 0);
+	struct history_total ct[HISTORY_MAX_CURRENCIES];
+	int nct = 0;
+	assert_int_equal(history_view_totals(cv, ct, HISTORY_MAX_CURRENCIES, &nct, &err), 0);
+	int64_t annas = 0;
+	for (int i = 0; i < nct; i++)
+		annas += ct[i].count;
+	assert_int_equal(annas, 20); /* Anna Smith's 20 haircuts */
+	history_view_free(&cv);
+	snprintf(cl.client, sizeof cl.client, "anna h"); /* "h" of Haircut: not her name */
+	assert_int_equal(history_view_new(t->db, &cl, HISTORY_SORT_DATE, true, &cv, &err), 0);
+	assert_int_equal(history_view_totals(cv, ct, HISTORY_MAX_CURRENCIES, &nct, &err), 0);
+	assert_int_equal(nct, 0);
+	history_view_free(&cv);
 	/* a record's words changed by a later page: found by its new words */
 	page = json_pack("[{s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:b}]", "id", "pi_A0001", "object",
 			 "payment_intent", "amount", 1007, "currency", "eur", "created", 1767225600,
