@@ -147,8 +147,9 @@ int history_search_id_words(const char *text, char words[][HISTORY_ID_WORD_MAX],
 /* Append "SELECT id … UNION …": the records holding an id starting with w. */
 void history_search_id_rowids(struct history_sql *q, const char *w);
 /* Append the amount / last-4 condition of each number word of text to q
- * (q NULL: only count them); returns how many. */
-int history_search_numbers(struct history_sql *q, const char *text);
+ * (q NULL: only count them); in_words: or a word of the rows begins with
+ * it (the search has index words too). Returns how many. */
+int history_search_numbers(struct history_sql *q, const char *text, bool in_words);
 /* s is a whole Stripe customer id ("cus_…"): matched exactly, not searched. */
 bool history_search_is_customer_id(const char *s);
 

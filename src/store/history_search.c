@@ -279,8 +279,12 @@ int history_search_id_words(const char *text, char words[][HISTORY_ID_WORD_MAX],
 
 /* The amount / last-4 condition of every number word of a search
  * (currencies' decimals as in src/core/money.c), added to q (NULL: only
- * counted). Returns how many. */
-int history_search_numbers(struct history_sql *q, const char *text)
+ * counted). in_words: the search has words the index finds rows by, so a
+ * number of digits alone may also begin a word of those rows ("Massage 60"
+ * is the "Massage 60 min" service, whatever its price; a tester found it
+ * gave nothing). Alone, a number stays an amount or card digits: testing
+ * every row's words would read the whole history. Returns how many. */
+int history_search_numbers(struct history_sql *q, const char *text, bool in_words)
 {
 	int n = 0;
 	const char *p = text;
@@ -306,6 +310,14 @@ int history_search_numbers(struct history_sql *q, const char *text)
 		if (nw.last4[0]) {
 			history_sql_add(q, " OR h.card_last4 = ?");
 			history_sql_text(q, nw.last4);
+		}
+		if (in_words && strspn(w, "0123456789") == (size_t)(p - w) && p - w < 40) {
+			char digits[40];
+			memcpy(digits, w, (size_t)(p - w));
+			digits[p - w] = '\0';
+			history_sql_add(q, " OR history_word_start(?, h.client_name, h.email,"
+					   " h.description)");
+			history_sql_text(q, digits);
 		}
 		history_sql_add(q, ")");
 	}

@@ -307,6 +307,20 @@ static void test_the_word_being_typed_finds_every_record_it_begins(void **state)
 	assert_int_equal(search_count(t->db, "Emily B"), 1);
 	assert_int_equal(search_count(t->db, "Q"), 0);      /* alone: a prefix of the index */
 	assert_int_equal(search_count(t->db, "Z"), 1);
+	/* a number with words: an amount, or a word of the rows the words find
+	 * ("Massage 60" found nothing: the 60 was only ever an amount) */
+	page = json_pack("[{s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:b}]", "id", "pi_M60", "object",
+			 "payment_intent", "amount", 4500, "currency", "eur", "created",
+			 1767225600 + 300, "description", "Massage 60 min", "status", "succeeded",
+			 "livemode", 0);
+	assert_int_equal(history_ingest_page(t->db, page, NULL, NULL, NULL, NULL, &err), 0);
+	json_decref(page);
+	assert_int_equal(search_count(t->db, "Massage 60"), 1);
+	assert_int_equal(search_count(t->db, "60 min"), 1);
+	assert_int_equal(search_count(t->db, "massage 45"), 1);    /* its price */
+	assert_int_equal(search_count(t->db, "massage 45.00"), 1);
+	assert_int_equal(search_count(t->db, "massage 90"), 0);
+	assert_int_equal(search_count(t->db, "60"), 0);            /* alone: an amount */
 	struct history_filter cl = {0};
 	snprintf(cl.client, sizeof cl.client, "anna s");
 	snprintf(cl.search, sizeof cl.search, "hairc");
