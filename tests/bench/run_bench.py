@@ -429,6 +429,10 @@ def measure_ui(size, binary, db, reps, quick):
             outs(size, "search_service_first_screen_ms",
                  [search("Haircut", "service") for _ in range(3 if quick else 5)], "ms")
             out(size, "search_service_matches", service_matches, "rows")
+            # a first name and the last name's first letter, as a desk types it ("Zoë M")
+            initial = clients[0].split()[-1][0]
+            outs(size, "search_name_letter_first_screen_ms",
+                 [search(f"{first} {initial}", "letter") for _ in range(3 if quick else 5)], "ms")
             outs(size, "search_amount_first_screen_ms",
                  [search(amount_word, "amount") for _ in range(3 if quick else 5)], "ms")
             outs(size, "search_last4_first_screen_ms",
@@ -447,7 +451,7 @@ def measure_ui(size, binary, db, reps, quick):
                 s.key("s")
                 s.key("Escape")
             outs(size, "search_broad_by_amount_ms", by_amount, "ms")
-            for kind in ("narrow", "broad", "service", "amount", "last4"):
+            for kind in ("narrow", "broad", "service", "letter", "amount", "last4"):
                 outs(size, f"search_{kind}_totals_complete_ms", totals.get(kind, []), "ms")
 
             filters = []
