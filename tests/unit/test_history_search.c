@@ -250,6 +250,26 @@ static void check_terms_cover_the_index(sqlite3 *db)
 
 static int64_t q_int(sqlite3 *db, const char *sql);
 
+/* How many records a search and a client filter find together. */
+static int64_t filter_count(sqlite3 *db, const char *search, const char *client,
+			    enum history_sort sort)
+{
+	struct history_filter f = {0};
+	snprintf(f.search, sizeof f.search, "%s", search);
+	snprintf(f.client, sizeof f.client, "%s", client);
+	struct history_view *v = NULL;
+	struct pd_error err = {0};
+	assert_int_equal(history_view_new(db, &f, sort, true, &v, &err), 0);
+	struct history_total tot[HISTORY_MAX_CURRENCIES];
+	int n = 0;
+	assert_int_equal(history_view_totals(v, tot, HISTORY_MAX_CURRENCIES, &n, &err), 0);
+	int64_t c = 0;
+	for (int i = 0; i < n; i++)
+		c += tot[i].count;
+	history_view_free(&v);
+	return c;
+}
+
 /* What a person types, a letter at a time, finds the client whose name has
  * an accent, a word that arrived with a later record, a desk payment's
  * words, and nothing that was never there. */
@@ -321,24 +341,9 @@ static void test_the_word_being_typed_finds_every_record_it_begins(void **state)
 	assert_int_equal(search_count(t->db, "massage 45.00"), 1);
 	assert_int_equal(search_count(t->db, "massage 90"), 0);
 	assert_int_equal(search_count(t->db, "60"), 0);            /* alone: an amount */
-	struct history_filter cl = {0};
-	snprintf(cl.client, sizeof cl.client, "anna s");
-	snprintf(cl.search, sizeof cl.search, "hairc");
-	struct history_view *cv = NULL;
-	assert_int_equal(history_view_new(t->db, &cl, HISTORY_SORT_DATE, true, &cv, &err), 0);
-	struct history_total ct[HISTORY_MAX_CURRENCIES];
-	int nct = 0;
-	assert_int_equal(history_view_totals(cv, ct, HISTORY_MAX_CURRENCIES, &nct, &err), 0);
-	int64_t annas = 0;
-	for (int i = 0; i < nct; i++)
-		annas += ct[i].count;
-	assert_int_equal(annas, 20); /* Anna Smith's 20 haircuts */
-	history_view_free(&cv);
-	snprintf(cl.client, sizeof cl.client, "anna h"); /* "h" of Haircut: not her name */
-	assert_int_equal(history_view_new(t->db, &cl, HISTORY_SORT_DATE, true, &cv, &err), 0);
-	assert_int_equal(history_view_totals(cv, ct, HISTORY_MAX_CURRENCIES, &nct, &err), 0);
-	assert_int_equal(nct, 0);
-	history_view_free(&cv);
+	assert_int_equal(filter_count(t->db, "hairc", "anna s", HISTORY_SORT_DATE), 20);
+	/* "h" of Haircut: not her name */
+	assert_int_equal(filter_count(t->db, "hairc", "anna h", HISTORY_SORT_DATE), 0);
 	/* a record's words changed by a later page: found by its new words */
 	page = json_pack("[{s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:b}]", "id", "pi_A0001", "object",
 			 "payment_intent", "amount", 1007, "currency", "eur", "created", 1767225600,
@@ -373,17 +378,8 @@ static void test_the_word_being_typed_finds_every_record_it_begins(void **state)
 	assert_int_equal(search_count(t->db, "ruiz maximiliana"), 20); /* 20 terms: a prefix */
 	assert_int_equal(search_count(t->db, "ruiz maximilianaa"), 4);  /* 4 terms */
 	assert_int_equal(search_count(t->db, "maximilianaba"), 1);
-	struct history_filter both = {0};
-	snprintf(both.search, sizeof both.search, "maximilianaa");
-	snprintf(both.client, sizeof both.client, "ruiz maximiliana");
-	struct history_view *bv = NULL;
-	assert_int_equal(history_view_new(t->db, &both, HISTORY_SORT_AMOUNT, true, &bv, &err), 0);
-	struct history_total tot[HISTORY_MAX_CURRENCIES];
-	int ntot = 0;
-	assert_int_equal(history_view_totals(bv, tot, HISTORY_MAX_CURRENCIES, &ntot, &err), 0);
-	assert_int_equal(ntot, 1);
-	assert_int_equal(tot[0].count, 4);
-	history_view_free(&bv);
+	assert_int_equal(
+		filter_count(t->db, "maximilianaa", "ruiz maximiliana", HISTORY_SORT_AMOUNT), 4);
 	check_terms_cover_the_index(t->db);
 	/* digits alone are searched as amounts, never kept as words */
 	assert_int_equal(q_int(t->db, "SELECT count(*) FROM history_terms WHERE term = '2024'"), 0);
