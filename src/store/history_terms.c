@@ -25,20 +25,24 @@ struct history_terms {
 	fts5_tokenizer api;
 	Fts5Tokenizer *tok;
 	sqlite3_stmt *add, *rows;
-	int rc;
 	char seen[SEEN_SLOTS][SEEN_LEN];
 };
 
-static fts5_api *fts5_api_of(sqlite3 *db)
+/* FTS5's unicode61 tokenizer with the index's arguments, from db's FTS5;
+ * false when it cannot be had. Free with api->xDelete(*tok). */
+static bool tokenizer_open(sqlite3 *db, fts5_tokenizer *api, Fts5Tokenizer **tok)
 {
-	fts5_api *api = NULL;
+	fts5_api *fts = NULL;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+		return false;
+	sqlite3_bind_pointer(st, 1, (void *)&fts, "fts5_api_ptr", NULL);
 	sqlite3_step(st);
 	sqlite3_finalize(st);
-	return api;
+	void *user = NULL;
+	*tok = NULL;
+	return fts && fts->xFindTokenizer(fts, "unicode61", &user, api) == SQLITE_OK &&
+	       api->xCreate(user, tokenizer_args, 2, tok) == SQLITE_OK;
 }
 
 int history_terms_new(sqlite3 *db, struct history_terms **out, struct pd_error *err)
@@ -48,10 +52,7 @@ int history_terms_new(sqlite3 *db, struct history_terms **out, struct pd_error *
 	if (!t)
 		return pd_error_set(err, PD_ERR, "out of memory");
 	t->db = db;
-	fts5_api *api = fts5_api_of(db);
-	void *user = NULL;
-	if (!api || api->xFindTokenizer(api, "unicode61", &user, &t->api) != SQLITE_OK ||
-	    t->api.xCreate(user, tokenizer_args, 2, &t->tok) != SQLITE_OK) {
+	if (!tokenizer_open(db, &t->api, &t->tok)) {
 		free(t);
 		return pd_error_set(err, PD_ERR, "the search index's tokenizer is missing");
 	}
@@ -159,12 +160,9 @@ static int on_cut(void *ctx, int flags, const char *s, int n, int start, int end
 int history_terms_cut(sqlite3 *db, const char *text, size_t len, char out[][HISTORY_TERM_MAX],
 		      int max)
 {
-	fts5_api *api = fts5_api_of(db);
 	fts5_tokenizer tk;
-	Fts5Tokenizer *tok = NULL;
-	void *user = NULL;
-	if (!api || api->xFindTokenizer(api, "unicode61", &user, &tk) != SQLITE_OK ||
-	    tk.xCreate(user, tokenizer_args, 2, &tok) != SQLITE_OK)
+	Fts5Tokenizer *tok;
+	if (!tokenizer_open(db, &tk, &tok))
 		return -1;
 	struct cut c = {out, max, 0};
 	int rc = tk.xTokenize(tok, &c, FTS5_TOKENIZE_QUERY, text, (int)len, on_cut);
@@ -201,15 +199,10 @@ static int on_word(void *ctx, int flags, const char *s, int n, int start, int en
 static void sql_word_start(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
 	struct word_start *ws = sqlite3_user_data(cx);
-	if (!ws->tok) {
-		fts5_api *api = fts5_api_of(sqlite3_context_db_handle(cx));
-		void *user = NULL;
-		if (!api || api->xFindTokenizer(api, "unicode61", &user, &ws->api) != SQLITE_OK ||
-		    ws->api.xCreate(user, tokenizer_args, 2, &ws->tok) != SQLITE_OK) {
-			ws->tok = NULL;
-			sqlite3_result_error(cx, "the search index's tokenizer is missing", -1);
-			return;
-		}
+	if (!ws->tok && !tokenizer_open(sqlite3_context_db_handle(cx), &ws->api, &ws->tok)) {
+		ws->tok = NULL;
+		sqlite3_result_error(cx, "the search index's tokenizer is missing", -1);
+		return;
 	}
 	struct word_probe w = {(const char *)sqlite3_value_text(argv[0]),
 			       sqlite3_value_bytes(argv[0]), false};
