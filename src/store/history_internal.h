@@ -153,4 +153,37 @@ int history_search_numbers(struct history_sql *q, const char *text, bool in_word
 /* s is a whole Stripe customer id ("cus_…"): matched exactly, not searched. */
 bool history_search_is_customer_id(const char *s);
 
+/* ---- totals (history_totals.c) -------------------------------------------- */
+
+/* What counts as money earned, for "gross": taken and not in dispute.
+ * Disputed money (open disputes) and lost disputes are summed apart. */
+#define CAPTURED "('succeeded', 'partially_refunded', 'refunded')"
+#define REFUNDED "('succeeded', 'pending')"
+
+/* Per-currency sums over rows (t = "h." or "") with count expression count. */
+/* Desk tenders (schema 10) are summed apart from Stripe's money. */
+#define SUMS(t, count, one)                                                                 \
+	"SELECT " t "currency, " count ", sum(CASE WHEN " t "type = 'payment' AND " t         \
+	"status IN " CAPTURED " THEN " t "amount END), sum(CASE WHEN " t "type = 'refund' "   \
+	"AND " t "status IN " REFUNDED " THEN " t "amount END), sum(" t "fee), sum(" t "net)," \
+	" sum(CASE WHEN " t "type = 'desk' THEN " t "amount END), sum(CASE WHEN " t "type ="   \
+	" 'desk_refund' THEN " t "amount END), sum(CASE WHEN " t "type IN ('desk',"          \
+	" 'desk_refund') THEN " one " END), sum(CASE WHEN " t "type = 'payment' AND " t      \
+	"status = 'disputed' THEN " t "amount END), sum(CASE WHEN " t "type = 'payment' AND " \
+	t "status = 'dispute_lost' THEN " t "amount END)"
+
+/* FROM and WHERE (no ORDER BY) of f's rows into q (history_query.c); which
+ * table drives (a FROM_ value of history_query.c). */
+int history_build_where(sqlite3 *db, const struct history_filter *f, struct history_sql *q,
+			bool amount_sort, bool unreviewed_only);
+/* Add one currency's sums (times sign) to out (*n of max). */
+void history_add_total(struct history_total *out, int max, int *n, const char *cur,
+		       int64_t count, int64_t gross, int64_t refunds, int64_t fees, int64_t net,
+		       const int64_t desk[3], const int64_t dispute[2], int sign);
+/* Run a SUMS query (binds: its values, or NULL) into out, times sign. */
+int history_run_totals(sqlite3 *db, const char *text, const struct history_sql *binds,
+		       struct history_total *out, int max, int *n, int sign, struct pd_error *err);
+/* qsort order of totals: most records first, then by currency. */
+int history_cmp_total(const void *a, const void *b);
+
 #endif
