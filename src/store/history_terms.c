@@ -18,7 +18,7 @@ static const char *tokenizer_args[] = {"remove_diacritics", "2"};
 /* Terms already written, so a client's name seen on every page is not
  * written again: direct-mapped, a collision forgets the older term. */
 #define SEEN_SLOTS 2048
-#define SEEN_LEN 32
+#define SEEN_LEN   32
 
 struct history_terms {
 	sqlite3 *db;
@@ -56,11 +56,13 @@ int history_terms_new(sqlite3 *db, struct history_terms **out, struct pd_error *
 		free(t);
 		return pd_error_set(err, PD_ERR, "the search index's tokenizer is missing");
 	}
-	int rc = db_prepare(db, "INSERT OR IGNORE INTO history_terms (term) VALUES (?)", &t->add, err);
+	int rc =
+	    db_prepare(db, "INSERT OR IGNORE INTO history_terms (term) VALUES (?)", &t->add, err);
 	if (!rc)
-		rc = db_prepare(db, "SELECT client_name, email, description FROM history"
-				    " WHERE id BETWEEN ? AND ?",
-				&t->rows, err);
+		rc = db_prepare(db,
+		                "SELECT client_name, email, description FROM history"
+		                " WHERE id BETWEEN ? AND ?",
+		                &t->rows, err);
 	if (rc) {
 		history_terms_free(&t);
 		return rc;
@@ -116,7 +118,7 @@ static int on_token(void *ctx, int flags, const char *s, int n, int start, int e
 }
 
 int history_terms_add_rows(struct history_terms *t, int64_t first, int64_t last,
-			   struct pd_error *err)
+                           struct pd_error *err)
 {
 	sqlite3_reset(t->rows);
 	sqlite3_bind_int64(t->rows, 1, first);
@@ -127,7 +129,7 @@ int history_terms_add_rows(struct history_terms *t, int64_t first, int64_t last,
 			const char *text = (const char *)sqlite3_column_text(t->rows, c);
 			if (text)
 				rc = t->api.xTokenize(t->tok, t, FTS5_TOKENIZE_DOCUMENT, text,
-						      sqlite3_column_bytes(t->rows, c), on_token);
+				                      sqlite3_column_bytes(t->rows, c), on_token);
 		}
 	sqlite3_reset(t->rows);
 	if (rc != SQLITE_OK || step != SQLITE_DONE)
@@ -158,7 +160,7 @@ static int on_cut(void *ctx, int flags, const char *s, int n, int start, int end
 }
 
 int history_terms_cut(sqlite3 *db, const char *text, size_t len, char out[][HISTORY_TERM_MAX],
-		      int max)
+                      int max)
 {
 	fts5_tokenizer tk;
 	Fts5Tokenizer *tok;
@@ -205,12 +207,12 @@ static void sql_word_start(sqlite3_context *cx, int argc, sqlite3_value **argv)
 		return;
 	}
 	struct word_probe w = {(const char *)sqlite3_value_text(argv[0]),
-			       sqlite3_value_bytes(argv[0]), false};
+	                       sqlite3_value_bytes(argv[0]), false};
 	for (int i = 1; i < argc && w.p && w.n && !w.found; i++) {
 		const char *text = (const char *)sqlite3_value_text(argv[i]);
 		if (text)
 			ws->api.xTokenize(ws->tok, &w, FTS5_TOKENIZE_DOCUMENT, text,
-					  sqlite3_value_bytes(argv[i]), on_word);
+			                  sqlite3_value_bytes(argv[i]), on_word);
 	}
 	sqlite3_result_int(cx, w.found);
 }
@@ -229,6 +231,6 @@ int history_terms_register(sqlite3 *db)
 	if (!ws)
 		return SQLITE_NOMEM;
 	return sqlite3_create_function_v2(db, "history_word_start", 4,
-					  SQLITE_UTF8 | SQLITE_DETERMINISTIC, ws, sql_word_start,
-					  NULL, NULL, word_start_free);
+	                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC, ws, sql_word_start,
+	                                  NULL, NULL, word_start_free);
 }

@@ -13,8 +13,8 @@
 #include "paydesk/db.h"
 
 void history_add_total(struct history_total *out, int max, int *n, const char *cur, int64_t count,
-		      int64_t gross, int64_t refunds, int64_t fees, int64_t net,
-		      const int64_t desk[3], const int64_t dispute[2], int sign)
+                       int64_t gross, int64_t refunds, int64_t fees, int64_t net,
+                       const int64_t desk[3], const int64_t dispute[2], int sign)
 {
 	int i;
 	for (i = 0; i < *n; i++)
@@ -40,7 +40,7 @@ void history_add_total(struct history_total *out, int max, int *n, const char *c
 }
 
 int history_run_totals(sqlite3 *db, const char *text, const struct history_sql *binds,
-		      struct history_total *out, int max, int *n, int sign, struct pd_error *err)
+                       struct history_total *out, int max, int *n, int sign, struct pd_error *err)
 {
 	sqlite3_stmt *st;
 	int rc = db_prepare(db, text, &st, err);
@@ -51,13 +51,13 @@ int history_run_totals(sqlite3 *db, const char *text, const struct history_sql *
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *cur = (const char *)sqlite3_column_text(st, 0);
 		const int64_t desk[3] = {sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
-					 sqlite3_column_int64(st, 8)};
+		                         sqlite3_column_int64(st, 8)};
 		const int64_t dispute[2] = {sqlite3_column_int64(st, 9),
-					    sqlite3_column_int64(st, 10)};
+		                            sqlite3_column_int64(st, 10)};
 		history_add_total(out, max, n, cur ? cur : "", sqlite3_column_int64(st, 1),
-			  sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
-			  sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), desk, dispute,
-			  sign);
+		                  sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+		                  sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), desk,
+		                  dispute, sign);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? PD_OK : db_fail(db, "adding up history", err);
@@ -65,7 +65,7 @@ int history_run_totals(sqlite3 *db, const char *text, const struct history_sql *
 
 /* Totals straight from the history rows matching f. */
 static int totals_rows(sqlite3 *db, const struct history_filter *f, struct history_total *out,
-		       int max, int *n, int sign, struct pd_error *err)
+                       int max, int *n, int sign, struct pd_error *err)
 {
 	struct history_sql q = {0};
 	snprintf(q.text, sizeof q.text, "%s", SUMS("h.", "count(*)", "1"));
@@ -119,8 +119,8 @@ static int64_t month_first_day(int64_t month)
 
 /* Sum a roll-up table over [lo, hi) of its key (each bound only when has_*). */
 static int sum_rollup(sqlite3 *db, const char *table, const char *key, bool has_lo, int64_t lo,
-		      bool has_hi, int64_t hi, const struct history_filter *f,
-		      struct history_total *out, int max, int *n, struct pd_error *err)
+                      bool has_hi, int64_t hi, const struct history_filter *f,
+                      struct history_total *out, int max, int *n, struct pd_error *err)
 {
 	if (has_lo && has_hi && lo >= hi)
 		return PD_OK;
@@ -152,12 +152,12 @@ static int sum_rollup(sqlite3 *db, const char *table, const char *key, bool has_
 
 /* Whole UTC months and days from the roll-ups, the ragged ends from the rows. */
 static int totals_rollup(sqlite3 *db, const struct history_filter *f, struct history_total *out,
-			 int max, int *n, struct pd_error *err)
+                         int max, int *n, struct pd_error *err)
 {
 	const int64_t DAY = 86400;
 	bool has_lo = f->since != 0, has_hi = f->until != 0;
 	int64_t lo = has_lo ? floor_div(f->since + DAY - 1, DAY) : 0; /* first whole day */
-	int64_t hi = has_hi ? floor_div(f->until, DAY) : 0;            /* day after the last */
+	int64_t hi = has_hi ? floor_div(f->until, DAY) : 0;           /* day after the last */
 	if (has_lo && has_hi && lo >= hi)
 		return totals_rows(db, f, out, max, n, 1, err); /* less than a day */
 	int64_t mlo = 0, mhi = 0;
@@ -171,16 +171,17 @@ static int totals_rollup(sqlite3 *db, const struct history_filter *f, struct his
 		mhi = month_of_day(hi, &first);
 	int rc;
 	if (!has_lo || !has_hi || mlo < mhi) {
-		rc = sum_rollup(db, "history_month", "month", has_lo, mlo, has_hi, mhi, f, out, max, n,
-				err);
+		rc = sum_rollup(db, "history_month", "month", has_lo, mlo, has_hi, mhi, f, out, max,
+		                n, err);
 		if (!rc && has_lo)
-			rc = sum_rollup(db, "history_day", "day", true, lo, true, month_first_day(mlo),
-					f, out, max, n, err);
+			rc = sum_rollup(db, "history_day", "day", true, lo, true,
+			                month_first_day(mlo), f, out, max, n, err);
 		if (!rc && has_hi)
-			rc = sum_rollup(db, "history_day", "day", true, month_first_day(mhi), true, hi,
-					f, out, max, n, err);
+			rc = sum_rollup(db, "history_day", "day", true, month_first_day(mhi), true,
+			                hi, f, out, max, n, err);
 	} else {
-		rc = sum_rollup(db, "history_day", "day", has_lo, lo, has_hi, hi, f, out, max, n, err);
+		rc = sum_rollup(db, "history_day", "day", has_lo, lo, has_hi, hi, f, out, max, n,
+		                err);
 	}
 	if (!rc && has_lo && f->since < lo * DAY) {
 		struct history_filter edge = *f;
@@ -203,8 +204,8 @@ int history_cmp_total(const void *a, const void *b)
 	return strcmp(x->currency, y->currency);
 }
 
-int history_totals(sqlite3 *db, const struct history_filter *f, struct history_total *out,
-		   int max, int *n, struct pd_error *err)
+int history_totals(sqlite3 *db, const struct history_filter *f, struct history_total *out, int max,
+                   int *n, struct pd_error *err)
 {
 	*n = 0;
 	int rc = history_filter_check(f, err);
@@ -219,7 +220,7 @@ int history_totals(sqlite3 *db, const struct history_filter *f, struct history_t
 		if (!rc)
 			rc = totals_rows(db, &done, out, max, n, -1, err);
 	} else if (!f->client[0] && !f->search[0] && !f->amount_min_set && !f->amount_max_set &&
-		   f->review == HISTORY_REVIEW_ANY) {
+	           f->review == HISTORY_REVIEW_ANY) {
 		rc = totals_rollup(db, f, out, max, n, err);
 	} else {
 		rc = totals_rows(db, f, out, max, n, 1, err);
