@@ -176,10 +176,9 @@ bool history_search_is_customer_id(const char *s);
  * table drives (a FROM_ value of history_query.c). */
 int history_build_where(sqlite3 *db, const struct history_filter *f, struct history_sql *q,
 			bool amount_sort, bool unreviewed_only);
-/* Add one currency's sums (times sign) to out (*n of max). */
-void history_add_total(struct history_total *out, int max, int *n, const char *cur,
-		       int64_t count, int64_t gross, int64_t refunds, int64_t fees, int64_t net,
-		       const int64_t desk[3], const int64_t dispute[2], int sign);
+/* Add a SUMS row's currency sums (times sign) to out (*n of max). */
+void history_total_add_row(sqlite3_stmt *st, struct history_total *out, int max, int *n,
+			   int sign);
 /* Run a SUMS query (binds: its values, or NULL) into out, times sign. */
 int history_run_totals(sqlite3 *db, const char *text, const struct history_sql *binds,
 		       struct history_total *out, int max, int *n, int sign, struct pd_error *err);

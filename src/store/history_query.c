@@ -410,14 +410,7 @@ int history_view_totals_step(struct history_view *v, int chunk, struct history_t
 	sqlite3_bind_int(st, i, chunk);
 	int64_t rows = 0, reached = v->tkey_done;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *cur = (const char *)sqlite3_column_text(st, 0);
-		const int64_t desk[3] = {sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
-					 sqlite3_column_int64(st, 8)};
-		const int64_t dispute[2] = {sqlite3_column_int64(st, 9),
-					    sqlite3_column_int64(st, 10)};
-		history_add_total(out, max, n, cur ? cur : "", sqlite3_column_int64(st, 1),
-			  sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
-			  sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), desk, dispute, 1);
+		history_total_add_row(st, out, max, n, 1);
 		rows += sqlite3_column_int64(st, 1);
 		int64_t key = sqlite3_column_int64(st, 11);
 		if (up ? key > reached : key < reached)

@@ -12,9 +12,9 @@
 #include "history_internal.h"
 #include "paydesk/db.h"
 
-void history_add_total(struct history_total *out, int max, int *n, const char *cur, int64_t count,
-                       int64_t gross, int64_t refunds, int64_t fees, int64_t net,
-                       const int64_t desk[3], const int64_t dispute[2], int sign)
+static void add_total(struct history_total *out, int max, int *n, const char *cur, int64_t count,
+                      int64_t gross, int64_t refunds, int64_t fees, int64_t net,
+                      const int64_t desk[3], const int64_t dispute[2], int sign)
 {
 	int i;
 	for (i = 0; i < *n; i++)
@@ -39,6 +39,17 @@ void history_add_total(struct history_total *out, int max, int *n, const char *c
 	out[i].dispute_lost += sign * dispute[1];
 }
 
+void history_total_add_row(sqlite3_stmt *st, struct history_total *out, int max, int *n, int sign)
+{
+	const char *cur = (const char *)sqlite3_column_text(st, 0);
+	const int64_t desk[3] = {sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
+	                         sqlite3_column_int64(st, 8)};
+	const int64_t dispute[2] = {sqlite3_column_int64(st, 9), sqlite3_column_int64(st, 10)};
+	add_total(out, max, n, cur ? cur : "", sqlite3_column_int64(st, 1),
+	          sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+	          sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), desk, dispute, sign);
+}
+
 int history_run_totals(sqlite3 *db, const char *text, const struct history_sql *binds,
                        struct history_total *out, int max, int *n, int sign, struct pd_error *err)
 {
@@ -48,17 +59,8 @@ int history_run_totals(sqlite3 *db, const char *text, const struct history_sql *
 		return rc;
 	if (binds)
 		history_sql_bind(binds, st, 1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *cur = (const char *)sqlite3_column_text(st, 0);
-		const int64_t desk[3] = {sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
-		                         sqlite3_column_int64(st, 8)};
-		const int64_t dispute[2] = {sqlite3_column_int64(st, 9),
-		                            sqlite3_column_int64(st, 10)};
-		history_add_total(out, max, n, cur ? cur : "", sqlite3_column_int64(st, 1),
-		                  sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
-		                  sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), desk,
-		                  dispute, sign);
-	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		history_total_add_row(st, out, max, n, sign);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? PD_OK : db_fail(db, "adding up history", err);
 }
