@@ -389,6 +389,7 @@ int db_open(const char *path, sqlite3 **out, struct pd_error *err)
 	sqlite3_create_function(db, "fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_fold,
 				NULL, NULL);
 	history_terms_register(db); /* a search's last letter typed alone (history_search.c) */
+	history_walk_register(db);  /* a search sorted by amount (history_walk.c) */
 	int version = 0;
 	rc = check_identity(db, path, &version, err);
 	if (!rc && sqlite3_db_readonly(db, "main") == 1)

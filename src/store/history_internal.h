@@ -62,6 +62,9 @@ void history_terms_forget(struct history_terms *t);
 #define HISTORY_TERM_MAX 48
 int history_terms_cut(sqlite3 *db, const char *text, size_t len, char out[][HISTORY_TERM_MAX],
 		      int max);
+/* FTS5's unicode61 tokenizer with the search index's arguments, from db's
+ * FTS5; false when it cannot be had. Free with api->xDelete(*tok). */
+bool history_tokenizer_open(sqlite3 *db, fts5_tokenizer *api, Fts5Tokenizer **tok);
 /* SQL history_word_start(p, a, b, c) on db: 1 when a word of a, b or c,
  * cut as the index cuts, begins with p (a term as history_terms_cut gives). */
 int history_terms_register(sqlite3 *db);
@@ -79,6 +82,7 @@ struct history_sql {
 	struct {
 		bool is_text;
 		int64_t i;
+		void *ptr; /* a walk's check (history_walk.c), bound as a pointer */
 		char t[2600]; /* a search's MATCH: its words, the typed one expanded */
 	} bind[HISTORY_SQL_MAX_BINDS];
 };
@@ -106,13 +110,25 @@ static inline void history_sql_int(struct history_sql *q, int64_t v)
 {
 	if (q->nbind < HISTORY_SQL_MAX_BINDS) {
 		q->bind[q->nbind].is_text = false;
+		q->bind[q->nbind].ptr = NULL;
 		q->bind[q->nbind++].i = v;
+	}
+}
+
+#define HISTORY_WALK_PTR "history_walk"
+
+static inline void history_sql_pointer(struct history_sql *q, void *p)
+{
+	if (q->nbind < HISTORY_SQL_MAX_BINDS) {
+		q->bind[q->nbind].is_text = false;
+		q->bind[q->nbind++].ptr = p;
 	}
 }
 
 static inline void history_sql_text(struct history_sql *q, const char *s)
 {
 	if (q->nbind < HISTORY_SQL_MAX_BINDS) {
+		q->bind[q->nbind].ptr = NULL;
 		char *t = q->bind[q->nbind++].t;
 		size_t n = strnlen(s, sizeof q->bind[0].t - 1); /* cut as snprintf would */
 		q->bind[q->nbind - 1].is_text = true;
@@ -127,6 +143,8 @@ static inline int history_sql_bind(const struct history_sql *q, sqlite3_stmt *st
 	for (int i = 0; i < q->nbind; i++) {
 		if (q->bind[i].is_text)
 			sqlite3_bind_text(st, first + i, q->bind[i].t, -1, SQLITE_TRANSIENT);
+		else if (q->bind[i].ptr)
+			sqlite3_bind_pointer(st, first + i, q->bind[i].ptr, HISTORY_WALK_PTR, NULL);
 		else
 			sqlite3_bind_int64(st, first + i, q->bind[i].i);
 	}
@@ -137,6 +155,11 @@ static inline int history_sql_bind(const struct history_sql *q, sqlite3_stmt *st
 
 #define HISTORY_ID_WORD_MAX 72
 
+/* The words of a search text the index finds rows by (not ids, not
+ * numbers), as [start[i], end[i]); a last word of one letter after others
+ * goes to letter instead ("" otherwise: see fts_words). Returns how many. */
+int history_search_words(sqlite3 *db, const char *text, const char *start[32],
+			 const char *end[32], char letter[HISTORY_TERM_MAX]);
 /* The FTS MATCH expression for f's search and client words, "" when none. */
 void history_search_fts(sqlite3 *db, const struct history_filter *f, char *out, size_t len,
 			char letters[2][HISTORY_TERM_MAX]);
@@ -176,6 +199,35 @@ bool history_search_is_customer_id(const char *s);
  * table drives (a FROM_ value of history_query.c). */
 int history_build_where(sqlite3 *db, const struct history_filter *f, struct history_sql *q,
 			bool amount_sort, bool unreviewed_only);
+
+/* ---- a search sorted by amount, walked (history_walk.c) -------------------- */
+
+struct history_walk;
+/* A walk for f's search: NULL when its matches are better gathered the
+ * usual way (words the row test cannot follow); one that gathers (few
+ * matches: history_walk_gathers) when they are to be gathered by the ids it
+ * found. */
+int history_walk_new(sqlite3 *db, const struct history_filter *f, struct history_walk **out,
+		     struct pd_error *err);
+void history_walk_free(struct history_walk **w);
+/* Append " AND <the row matches>" to q (in place of the search index's MATCH). */
+void history_walk_check(struct history_walk *w, struct history_sql *q);
+/* Before each statement run: the budget of entries starts again. */
+void history_walk_begin(struct history_walk *w);
+/* The last run stopped at its budget (or a text too long): gather instead. */
+bool history_walk_over(const struct history_walk *w);
+bool history_walk_gathers(const struct history_walk *w);
+/* SQL history_walk_found(walk, id) and history_walk_words(walk, name, email,
+ * description) on db. */
+int history_walk_register(sqlite3 *db);
+/* Thresholds (tests set their own; NULL: the defaults). */
+struct history_walk_tuning {
+	long gather_max;   /* fewer matches than this: gathered */
+	long bits_max;     /* up to this many: a bitmap of their ids */
+	long bits_budget;  /* index entries one run may test by bitmap */
+	long words_budget; /* rows one run may test by words */
+};
+void history_walk_tune(const struct history_walk_tuning *t);
 /* Add a SUMS row's currency sums (times sign) to out (*n of max). */
 void history_total_add_row(sqlite3_stmt *st, struct history_total *out, int max, int *n,
 			   int sign);

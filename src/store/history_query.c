@@ -118,8 +118,19 @@ enum { FROM_HISTORY, FROM_FTS, FROM_IDS, FROM_REVIEWS, FROM_NUMBERS };
 
 /* FROM and WHERE (no ORDER BY) for f. amount_sort: keep the status and
  * currency conditions off their indexes so the amount index drives. */
+static int build_where(sqlite3 *db, const struct history_filter *f, struct history_sql *q,
+		       bool amount_sort, bool unreviewed_only, struct history_walk *walk);
+
 int history_build_where(sqlite3 *db, const struct history_filter *f, struct history_sql *q,
 			bool amount_sort, bool unreviewed_only)
+{
+	return build_where(db, f, q, amount_sort, unreviewed_only, NULL);
+}
+
+/* walk: the search's rows are tested one by one as the amount indexes are
+ * walked (history_walk.c), instead of driven by the search index. */
+static int build_where(sqlite3 *db, const struct history_filter *f, struct history_sql *q,
+		       bool amount_sort, bool unreviewed_only, struct history_walk *walk)
 {
 	char match[2500], ids[4][HISTORY_ID_WORD_MAX], letters[2][HISTORY_TERM_MAX];
 	history_search_fts(db, f, match, sizeof match, letters);
@@ -132,6 +143,11 @@ int history_build_where(sqlite3 *db, const struct history_filter *f, struct hist
 		history_search_id_rowids(q, ids[0]);
 		history_sql_add(q, ") m CROSS JOIN history h ON h.id = m.id"
 			   " LEFT JOIN reviews r ON r.stripe_id = h.stripe_id WHERE 1");
+	} else if (match[0] && walk) {
+		from = FROM_FTS;
+		history_sql_add(q, " FROM history h LEFT JOIN reviews r ON r.stripe_id = h.stripe_id"
+			   " WHERE 1");
+		history_walk_check(walk, q);
 	} else if (match[0]) {
 		from = FROM_FTS;
 		history_sql_add(q, " FROM history_fts f CROSS JOIN history h"
@@ -203,6 +219,7 @@ int history_build_where(sqlite3 *db, const struct history_filter *f, struct hist
 /* ---- views ----------------------------------------------------------------- */
 
 static int materialize(struct history_view *v, struct pd_error *err);
+static bool negative_money_in(sqlite3 *db);
 #define ROW_COLUMNS HISTORY_ROW_COLUMNS
 
 /* Statement slots: direction × (from a key or from an end) × unreviewed only. */
@@ -227,6 +244,11 @@ struct history_view {
 	 * reviews' own (created, hid) index (schema 31), totals a chunk of
 	 * reviews at a time (by their rowid, tkey_done: those up to it). */
 	bool review_date;
+	/* A search sorted by amount, walked down the amount indexes (walk_where:
+	 * its rows tested one by one); NULL when gathered. */
+	struct history_walk *walk;
+	struct history_sql walk_where[2];
+	bool negative_in; /* money in below zero (or out above): the parts are merged */
 	bool totals_started;
 	int64_t tkey_done;
 };
@@ -290,7 +312,29 @@ int history_view_new(sqlite3 *db, const struct history_filter *f, enum history_s
 	/* a search sorted by date pages from the search index's own order */
 	v->fts_date = from == FROM_FTS && sort == HISTORY_SORT_DATE;
 	v->review_date = from == FROM_REVIEWS && sort == HISTORY_SORT_DATE;
-	if (from != FROM_HISTORY && !v->fts_date && !v->review_date &&
+	if (from == FROM_FTS && sort == HISTORY_SORT_AMOUNT) {
+		if ((rc = history_walk_new(db, f, &v->walk, err))) {
+			history_view_free(&v);
+			return rc;
+		}
+		if (v->walk && history_walk_gathers(v->walk)) {
+			/* few: gathered by the ids the walk found */
+			for (int u = 0; u < 2; u++) {
+				memset(&v->where[u], 0, sizeof v->where[u]);
+				build_where(db, f, &v->where[u], true, u == 1, v->walk);
+			}
+			rc = materialize(v, err);
+			history_walk_free(&v->walk);
+			if (rc) {
+				history_view_free(&v);
+				return rc;
+			}
+		}
+		for (int u = 0; v->walk && u < 2; u++)
+			build_where(db, f, &v->walk_where[u], true, u == 1, v->walk);
+	}
+	v->negative_in = sort == HISTORY_SORT_AMOUNT && negative_money_in(db);
+	if (from != FROM_HISTORY && !v->fts_date && !v->review_date && !v->walk && !v->temp[0] &&
 	    (rc = materialize(v, err))) {
 		history_view_free(&v);
 		return rc;
@@ -366,7 +410,7 @@ int history_view_totals(struct history_view *v, struct history_total *out, int m
 
 bool history_view_totals_deferred(const struct history_view *v)
 {
-	return v->fts_date || v->review_date;
+	return v->fts_date || v->review_date || v->walk;
 }
 
 void history_view_totals_reset(struct history_view *v)
@@ -380,7 +424,7 @@ int history_view_totals_step(struct history_view *v, int chunk, struct history_t
 			     int max, int *n, bool *done, struct pd_error *err)
 {
 	*done = false;
-	if (!v->fts_date && !v->review_date) {
+	if (!history_view_totals_deferred(v)) {
 		*done = true;
 		return history_view_totals(v, out, max, n, err);
 	}
@@ -433,6 +477,7 @@ void history_view_free(struct history_view **v)
 		return;
 	for (int i = 0; i < V_SLOTS; i++)
 		sqlite3_finalize((*v)->st[i]);
+	history_walk_free(&(*v)->walk);
 	if ((*v)->temp[0]) {
 		char sql[64];
 		snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS temp.%s", (*v)->temp);
@@ -482,24 +527,62 @@ static char *signed_amount_sql(const struct history_view *v, const struct histor
 			 t, smaller ? ">=" : "<=", t, smaller ? ">" : "<", t, smaller ? "<" : ">");
 	}
 	char *text = NULL;
-	if (asprintf(&text,
+	char *in = NULL, *out = NULL;
+	if (asprintf(&in,
 		     "SELECT * FROM (" ROW_COLUMNS ", %s.amount AS skey%s AND %s.type NOT IN " OUT_TYPES
-		     "%s ORDER BY %s.amount %s, %s.id %s LIMIT ?)"
-		     " UNION ALL SELECT * FROM (" ROW_COLUMNS ", -%s.amount AS skey%s AND %s.type IN "
-		     OUT_TYPES "%s ORDER BY %s.amount %s, %s.id %s LIMIT ?)"
-		     " ORDER BY skey %s, 1 %s LIMIT ?",
-		     t, w->text, t, kin, t, dir, t, dir, t, w->text, t, kout, t, rev, t, dir, dir,
-		     dir) < 0)
-		return NULL;
-	return text;
+		     "%s ORDER BY %s.amount %s, %s.id %s LIMIT ?)",
+		     t, w->text, t, kin, t, dir, t, dir) < 0)
+		in = NULL;
+	if (asprintf(&out,
+		     "SELECT * FROM (" ROW_COLUMNS ", -%s.amount AS skey%s AND %s.type IN " OUT_TYPES
+		     "%s ORDER BY %s.amount %s, %s.id %s LIMIT ?)",
+		     t, w->text, t, kout, t, rev, t, dir) < 0)
+		out = NULL;
+	int n = -1;
+	if (in && out && !v->negative_in)
+		/* money in is never below zero, money out always below it: one part
+		 * after the other, the second read only when the first runs out (a
+		 * merge reads the first row of each: every refund, when a search
+		 * matches none) */
+		n = asprintf(&text, "%s UNION ALL %s LIMIT ?", smaller ? in : out,
+			     smaller ? out : in);
+	else if (in && out)
+		n = asprintf(&text, "%s UNION ALL %s ORDER BY skey %s, 1 %s LIMIT ?", in, out, dir,
+			     dir);
+	free(in);
+	free(out);
+	return n < 0 ? NULL : text;
+}
+
+/* Money in is never below zero nor money out zero or below (Stripe's
+ * amounts; desk tenders), so by signed amount one part follows the other;
+ * checked, not assumed: the amount index answers at once. */
+static bool negative_money_in(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	bool found = true;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT 1 FROM history WHERE amount <= 0 AND (amount < 0 OR type IN "
+			       OUT_TYPES ") LIMIT 1",
+			       -1, &st, NULL) == SQLITE_OK) {
+		found = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+	}
+	return found;
+}
+
+/* The FROM and WHERE a statement slot pages with. */
+static const struct history_sql *view_where(const struct history_view *v, int slot)
+{
+	int u = (slot & V_UNREV) ? 1 : 0;
+	return v->walk ? &v->walk_where[u] : &v->where[u];
 }
 
 static int view_stmt(struct history_view *v, int slot, sqlite3_stmt **out, struct pd_error *err)
 {
 	if (!v->st[slot] && v->sort == HISTORY_SORT_AMOUNT) {
 		bool smaller = (slot & V_FWD) ? v->desc : !v->desc;
-		char *text = signed_amount_sql(v, &v->where[(slot & V_UNREV) ? 1 : 0], smaller,
-					       slot & V_KEY);
+		char *text = signed_amount_sql(v, view_where(v, slot), smaller, slot & V_KEY);
 		if (!text)
 			return pd_error_set(err, PD_ERR, "out of memory");
 		int rc = db_prepare(v->db, text, &v->st[slot], err);
@@ -549,6 +632,30 @@ static int view_stmt(struct history_view *v, int slot, sqlite3_stmt **out, struc
 	return PD_OK;
 }
 
+/* The values of signed_amount_sql's statement: the money-in part's, the
+ * money-out part's (in the order the statement reads them), the limit. */
+static void bind_amount_parts(const struct history_view *v, sqlite3_stmt *st,
+			      const struct history_sql *w, bool smaller,
+			      const struct history_key *from, int max)
+{
+	bool out_first = !v->negative_in && !smaller;
+	int i = 1;
+	for (int part = 0; part < 2; part++) {
+		bool out = (part == 0) == out_first;
+		i = history_sql_bind(w, st, i);
+		if (from && !out) {
+			sqlite3_bind_int64(st, i++, from->value);
+			sqlite3_bind_int64(st, i++, from->id);
+		} else if (from) {
+			sqlite3_bind_int64(st, i++, from->value);
+			sqlite3_bind_int64(st, i++, from->value);
+			sqlite3_bind_int64(st, i++, from->id);
+		}
+		sqlite3_bind_int(st, i++, max);
+	}
+	sqlite3_bind_int(st, i, max);
+}
+
 static int view_fetch(struct history_view *v, int slot, const struct history_key *from,
 		      struct history_row *rows, int max, int *got, struct pd_error *err)
 {
@@ -559,7 +666,11 @@ static int view_fetch(struct history_view *v, int slot, const struct history_key
 	int rc = view_stmt(v, slot, &st, err);
 	if (rc)
 		return rc;
-	const struct history_sql *w = &v->where[(slot & V_UNREV) ? 1 : 0];
+	const struct history_sql *w = view_where(v, slot);
+	if (v->sort == HISTORY_SORT_AMOUNT) {
+		bind_amount_parts(v, st, w, (slot & V_FWD) ? v->desc : !v->desc, from, max);
+		goto step;
+	}
 	int i = history_sql_bind(w, st, 1);
 	if (from && v->fts_date) {
 		/* (created, id) < (value, id) is key < key: ids beyond the key's
@@ -577,19 +688,24 @@ static int view_fetch(struct history_view *v, int slot, const struct history_key
 		sqlite3_bind_int64(st, i++, from->id);
 	}
 	sqlite3_bind_int(st, i++, max);
-	if (v->sort == HISTORY_SORT_AMOUNT) { /* the money-out part, then the merge */
-		i = history_sql_bind(w, st, i);
-		if (from) {
-			sqlite3_bind_int64(st, i++, from->value);
-			sqlite3_bind_int64(st, i++, from->value);
-			sqlite3_bind_int64(st, i++, from->id);
-		}
-		sqlite3_bind_int(st, i++, max);
-		sqlite3_bind_int(st, i, max);
-	}
+step:
+	if (v->walk)
+		history_walk_begin(v->walk);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *got < max)
 		history_row_from_stmt(st, &rows[(*got)++]);
 	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW && v->walk && history_walk_over(v->walk)) {
+		/* the walk would read too far for these rows: gather them after all */
+		for (int k = 0; k < V_SLOTS; k++) {
+			sqlite3_finalize(v->st[k]);
+			v->st[k] = NULL;
+		}
+		history_walk_free(&v->walk);
+		v->totals_started = false;
+		if ((rc = materialize(v, err)))
+			return rc;
+		return view_fetch(v, slot & ~V_KEY, from, rows, max, got, err);
+	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return db_fail(v->db, "reading history", err);
 	return PD_OK;

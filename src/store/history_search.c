@@ -141,12 +141,10 @@ static bool prefix_terms(sqlite3 *db, const char *w, size_t n, char *out, size_t
  * ms at 10M records): it goes to *letter instead, for a filter on the rows
  * the other words found (history_word_start, history_terms.c). Alone, it
  * is the index's prefix. Returns false when no word is left. */
-static bool fts_words(sqlite3 *db, const char *text, char *out, size_t len,
-		      char letter[HISTORY_TERM_MAX])
+int history_search_words(sqlite3 *db, const char *text, const char *start[32],
+			 const char *end[32], char letter[HISTORY_TERM_MAX])
 {
-	out[0] = '\0';
 	letter[0] = '\0';
-	const char *start[32], *end[32];
 	int n = 0;
 	const char *p = text;
 	while (*p && n < 32) {
@@ -171,6 +169,15 @@ static bool fts_words(sqlite3 *db, const char *text, char *out, size_t len,
 		memcpy(letter, tok[0], 2);
 		n--;
 	}
+	return n;
+}
+
+static bool fts_words(sqlite3 *db, const char *text, char *out, size_t len,
+		      char letter[HISTORY_TERM_MAX])
+{
+	out[0] = '\0';
+	const char *start[32], *end[32];
+	int n = history_search_words(db, text, start, end, letter);
 	for (int i = 0; i < n; i++) {
 		char terms[512];
 		bool last = i == n - 1 && !letter[0];

@@ -30,7 +30,7 @@ struct history_terms {
 
 /* FTS5's unicode61 tokenizer with the index's arguments, from db's FTS5;
  * false when it cannot be had. Free with api->xDelete(*tok). */
-static bool tokenizer_open(sqlite3 *db, fts5_tokenizer *api, Fts5Tokenizer **tok)
+bool history_tokenizer_open(sqlite3 *db, fts5_tokenizer *api, Fts5Tokenizer **tok)
 {
 	fts5_api *fts = NULL;
 	sqlite3_stmt *st;
@@ -52,7 +52,7 @@ int history_terms_new(sqlite3 *db, struct history_terms **out, struct pd_error *
 	if (!t)
 		return pd_error_set(err, PD_ERR, "out of memory");
 	t->db = db;
-	if (!tokenizer_open(db, &t->api, &t->tok)) {
+	if (!history_tokenizer_open(db, &t->api, &t->tok)) {
 		free(t);
 		return pd_error_set(err, PD_ERR, "the search index's tokenizer is missing");
 	}
@@ -164,7 +164,7 @@ int history_terms_cut(sqlite3 *db, const char *text, size_t len, char out[][HIST
 {
 	fts5_tokenizer tk;
 	Fts5Tokenizer *tok;
-	if (!tokenizer_open(db, &tk, &tok))
+	if (!history_tokenizer_open(db, &tk, &tok))
 		return -1;
 	struct cut c = {out, max, 0};
 	int rc = tk.xTokenize(tok, &c, FTS5_TOKENIZE_QUERY, text, (int)len, on_cut);
@@ -201,7 +201,7 @@ static int on_word(void *ctx, int flags, const char *s, int n, int start, int en
 static void sql_word_start(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
 	struct word_start *ws = sqlite3_user_data(cx);
-	if (!ws->tok && !tokenizer_open(sqlite3_context_db_handle(cx), &ws->api, &ws->tok)) {
+	if (!ws->tok && !history_tokenizer_open(sqlite3_context_db_handle(cx), &ws->api, &ws->tok)) {
 		ws->tok = NULL;
 		sqlite3_result_error(cx, "the search index's tokenizer is missing", -1);
 		return;

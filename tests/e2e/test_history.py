@@ -147,6 +147,76 @@ class HistoryScreen(unittest.TestCase):
         shown = term.wait_for("jump to a date")
         self.assertIn("export what is shown", shown)
 
+    def test_search_sorted_by_amount_pages_alike_however_it_is_found(self):
+        """An accountant searches a service, sorts by amount (largest first), pages
+        down, goes to the end (the largest refunds) and back to the top. The rows
+        are gathered, or walked down the amount index against a bitmap of the
+        matches, or against the words themselves (issue 21: how depends on how
+        many match; the thresholds are lowered here so a small history walks):
+        the screens are the same, and the first one is what the store holds."""
+        con = sqlite3.connect(self.db)
+        want = con.execute(
+            "SELECT h.amount FROM history_fts f JOIN history h ON h.id = f.rowid & 1073741823"
+            " WHERE history_fts MATCH 'massage*' AND h.currency = 'gbp'"
+            " AND h.type NOT IN ('refund', 'desk_refund') ORDER BY h.amount DESC, h.id DESC"
+            " LIMIT 3").fetchall()
+        count = con.execute(
+            "SELECT count(*) FROM history_fts f JOIN history h ON h.id = f.rowid & 1073741823"
+            " WHERE history_fts MATCH 'massage*' AND h.currency = 'gbp'").fetchone()[0]
+        largest_refund = con.execute(
+            "SELECT max(h.amount) FROM history_fts f JOIN history h ON h.id = f.rowid & 1073741823"
+            " WHERE history_fts MATCH 'massage*' AND h.currency = 'gbp' AND h.type = 'refund'"
+            ).fetchone()[0]
+        con.close()
+        self.assertGreater(count, 30)
+
+        def money(minor):
+            return f"{minor // 100:,}.{minor % 100:02d}"
+
+        def rows(shown):
+            lines = shown.splitlines()
+            return lines[3:lines.index(next(l for l in lines if l.strip().startswith("records")))]
+
+        seen = {}
+        for how, tuning in (("gathered", None), ("by bitmap", "10,100000"), ("by words", "10,50")):
+            env = dict(self.env)
+            if tuning:
+                env["PAYDESK_HISTORY_WALK"] = tuning
+            term = Terminal([paydesk_bin(), "--db", self.db, "--screen", "history"], width=80,
+                            height=24, env=env)
+            term.wait_for("synced never")
+            # the first "s" sorts by date ascending, the second by amount, largest
+            # first, in the selected record's currency (gbp: the sorted list's newest)
+            term.send("/")
+            term.type("massage")
+            term.send("Enter")
+            term.wait_for("/massage")
+            con = sqlite3.connect(self.db)
+            first_cur = con.execute(
+                "SELECT h.currency FROM history_fts f JOIN history h ON h.id = f.rowid & 1073741823"
+                " WHERE history_fts MATCH 'massage*' ORDER BY h.created, h.id LIMIT 1").fetchone()[0]
+            con.close()
+            term.send("s")
+            term.wait_for("date ↑")
+            if first_cur != "gbp":
+                self.skipTest(f"the oldest massage is in {first_cur}")
+            term.send("s")
+            screens = [term.wait_for(f"1/{count} ")]
+            term.send("PgDn")
+            screens.append(term.wait_for(r"\b\d+/%d " % count, regex=True))
+            term.send("G")
+            screens.append(term.wait_for(f"{count}/{count} "))
+            term.send("g")
+            screens.append(term.wait_for(f"1/{count} "))
+            term.send("q")
+            seen[how] = [rows(s) for s in screens]
+            first = seen[how][0]
+            for k, (amount,) in enumerate(want):
+                self.assertIn(f"{money(amount)} gbp", first[k], how)
+            self.assertIn(f"-{money(largest_refund)} gbp", seen[how][2][-1], how)
+        self.assertEqual(seen["by bitmap"], seen["gathered"])
+        self.assertEqual(seen["by words"], seen["gathered"])
+
     def test_wide_terminal_shows_fee_and_net(self):
         term = self.start(width=140, height=30)
         shown = term.screen()

@@ -1,0 +1,411 @@
+/* A search sorted by amount, walked down the amount indexes (issue 21).
+ *
+ * Sorted by date, a search pages straight from the search index, whose
+ * keys run by date. By amount there is no such order: the view gathered
+ * every match into a temp table first, 845 ms for a first name's 321k
+ * matches at 10M records. Walking the amount indexes instead and keeping
+ * the rows that match costs what lies between two matches on screen:
+ *
+ *  - few matches (< gather_max): gathering is cheap, and walking would read
+ *    most of the index to find them: gathered, as before, but by the ids
+ *    the count found (the search index read once, not twice);
+ *  - some (< bits_max): their ids go into a bitmap (the search index read
+ *    once: 6 ms for 100k matches at 10M); the walk tests each index entry's
+ *    id against it before reading the row (0.07 us an entry);
+ *  - many: the bitmap would cost more than the walk; each row the walk
+ *    reads is tested against the words themselves, cut as the index cuts
+ *    them (history_walk_words: a word's tokens are a phrase in a column, the
+ *    last word's last token a prefix, the client's words in name and email
+ *    only: what the MATCH expression history_search_fts makes asks).
+ *
+ * A walk that must read far (a search that matches no refund still reads
+ * every refund to know it) stops at a budget of entries and the view
+ * gathers instead (history_walk_over). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "history_internal.h"
+#include "paydesk/db.h"
+
+static struct history_walk_tuning tuning = {
+    .gather_max = 5000,
+    .bits_max = 100000,
+    .bits_budget = 1000000,
+    .words_budget = 20000,
+};
+
+void history_walk_tune(const struct history_walk_tuning *t)
+{
+	static const struct history_walk_tuning defaults = {5000, 100000, 1000000, 20000};
+	tuning = t ? *t : defaults;
+}
+
+/* PAYDESK_HISTORY_WALK=gather_max,bits_max[,bits_budget,words_budget]: the
+ * thresholds for the end-to-end tests, whose small histories would
+ * otherwise always be gathered. */
+static void tune_from_env(void)
+{
+	static bool done;
+	const char *e = getenv("PAYDESK_HISTORY_WALK");
+	if (done || !e)
+		return;
+	done = true;
+	struct history_walk_tuning t = tuning;
+	if (sscanf(e, "%ld,%ld,%ld,%ld", &t.gather_max, &t.bits_max, &t.bits_budget,
+		   &t.words_budget) >= 2)
+		tuning = t;
+}
+
+#define WORDS_MAX 32
+#define WORD_TOKS 8
+#define COL_TOKS  256
+#define COL_BYTES 4096
+
+struct walk_word {
+	char tok[WORD_TOKS][HISTORY_TERM_MAX];
+	int ntok;
+	bool prefix;      /* the last token begins a row's token */
+	bool client_only; /* in the name and email columns only */
+};
+
+struct col_tokens {
+	char bytes[COL_BYTES];
+	int off[COL_TOKS], len[COL_TOKS];
+	int n, used;
+	bool overflow;
+};
+
+struct history_walk {
+	sqlite3 *db;
+	int64_t *ids; /* few found: their ids, to gather the rows by (ids_table) */
+	long nids;
+	char ids_table[32];
+	uint64_t *bits; /* ids found, when walking by bitmap */
+	int64_t nbits;
+	struct walk_word words[WORDS_MAX]; /* otherwise */
+	int nwords;
+	long budget, spent;
+	bool over;
+	fts5_tokenizer api;
+	Fts5Tokenizer *tok;
+	struct col_tokens cols[3]; /* a row's columns, cut */
+};
+
+/* ---- the words, cut as the index cuts them --------------------------------- */
+
+/* The words of text (history_search_words) into w; false when one cannot
+ * be matched row by row as the index would (too many tokens, none). */
+static bool add_words(struct history_walk *w, sqlite3 *db, const char *text, bool client_only)
+{
+	const char *start[32], *end[32];
+	char letter[HISTORY_TERM_MAX];
+	int n = history_search_words(db, text, start, end, letter);
+	for (int i = 0; i < n; i++) {
+		if (w->nwords == WORDS_MAX)
+			return false;
+		struct walk_word *ww = &w->words[w->nwords++];
+		ww->ntok = history_terms_cut(db, start[i], (size_t)(end[i] - start[i]), ww->tok,
+		                             WORD_TOKS);
+		if (ww->ntok < 1)
+			return false;
+		/* the last word is being typed; after it a letter alone is
+		 * history_word_start's (history_search_letters) */
+		ww->prefix = i == n - 1 && !letter[0];
+		ww->client_only = client_only;
+	}
+	return true;
+}
+
+/* ---- the row test ------------------------------------------------------------ */
+
+static int on_token(void *ctx, int flags, const char *s, int n, int start, int end)
+{
+	(void)flags, (void)start, (void)end;
+	struct col_tokens *c = ctx;
+	if (c->n == COL_TOKS || c->used + n > COL_BYTES) {
+		c->overflow = true;
+		return SQLITE_DONE;
+	}
+	memcpy(c->bytes + c->used, s, (size_t)n);
+	c->off[c->n] = c->used;
+	c->len[c->n++] = n;
+	c->used += n;
+	return SQLITE_OK;
+}
+
+/* The word's tokens in a row, one after another, from token at. */
+static bool phrase_at(const struct col_tokens *c, const struct walk_word *ww, int at)
+{
+	for (int k = 0; k < ww->ntok; k++) {
+		const char *t = ww->tok[k];
+		int tl = (int)strlen(t), cl = c->len[at + k];
+		const char *cb = c->bytes + c->off[at + k];
+		bool last_prefix = ww->prefix && k == ww->ntok - 1;
+		if (last_prefix ? cl < tl || memcmp(cb, t, (size_t)tl) != 0
+		                : cl != tl || memcmp(cb, t, (size_t)tl) != 0)
+			return false;
+	}
+	return true;
+}
+
+static bool phrase_in(const struct col_tokens *c, const struct walk_word *ww)
+{
+	for (int at = 0; at + ww->ntok <= c->n; at++)
+		if (phrase_at(c, ww, at))
+			return true;
+	return false;
+}
+
+/* Spend one of the walk's entries; false (and an error for the statement)
+ * past its budget. */
+static bool spend(sqlite3_context *cx, struct history_walk *w)
+{
+	if (++w->spent <= w->budget)
+		return true;
+	w->over = true;
+	sqlite3_result_error(cx, "history walk: over its budget", -1);
+	return false;
+}
+
+/* history_walk_found(walk, id): the id is among the search's matches. */
+static void sql_found(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	struct history_walk *w = sqlite3_value_pointer(argv[0], HISTORY_WALK_PTR);
+	if (!w || !w->bits) {
+		sqlite3_result_error(cx, "history walk: no bitmap", -1);
+		return;
+	}
+	if (!spend(cx, w))
+		return;
+	int64_t id = sqlite3_value_int64(argv[1]);
+	sqlite3_result_int(cx, id >= 0 && id < w->nbits && (w->bits[id >> 6] >> (id & 63)) & 1);
+}
+
+/* history_walk_words(walk, client_name, email, description): every word of
+ * the search is in the row as the search index would find it. */
+static void sql_words(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	struct history_walk *w = sqlite3_value_pointer(argv[0], HISTORY_WALK_PTR);
+	if (!w || !w->tok) {
+		sqlite3_result_error(cx, "history walk: no words", -1);
+		return;
+	}
+	if (!spend(cx, w))
+		return;
+	struct col_tokens *cols = w->cols;
+	for (int c = 0; c < 3; c++) {
+		cols[c].n = cols[c].used = 0;
+		cols[c].overflow = false;
+		const char *text = (const char *)sqlite3_value_text(argv[1 + c]);
+		if (text)
+			w->api.xTokenize(w->tok, &cols[c], FTS5_TOKENIZE_DOCUMENT, text,
+			                 sqlite3_value_bytes(argv[1 + c]), on_token);
+		if (cols[c].overflow) { /* a text this long: let the view gather */
+			w->over = true;
+			sqlite3_result_error(cx, "history walk: a text too long to test", -1);
+			return;
+		}
+	}
+	for (int i = 0; i < w->nwords; i++) {
+		const struct walk_word *ww = &w->words[i];
+		if (!phrase_in(&cols[0], ww) && !phrase_in(&cols[1], ww) &&
+		    (ww->client_only || !phrase_in(&cols[2], ww))) {
+			sqlite3_result_int(cx, 0);
+			return;
+		}
+	}
+	sqlite3_result_int(cx, 1);
+}
+
+int history_walk_register(sqlite3 *db)
+{
+	int rc = sqlite3_create_function_v2(db, "history_walk_found", 2, SQLITE_UTF8, NULL,
+	                                    sql_found, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(db, "history_walk_words", 4, SQLITE_UTF8, NULL,
+		                                sql_words, NULL, NULL, NULL);
+	return rc;
+}
+
+/* ---- a walk for a view -------------------------------------------------------- */
+
+static bool set_bit(struct history_walk *w, int64_t id)
+{
+	if (id < 0)
+		return true;
+	if (id >= w->nbits) {
+		int64_t n = w->nbits ? w->nbits : 1 << 16;
+		while (n <= id)
+			n *= 2;
+		uint64_t *grown = realloc(w->bits, (size_t)(n / 64) * sizeof *grown);
+		if (!grown)
+			return false;
+		memset(grown + w->nbits / 64, 0, (size_t)((n - w->nbits) / 64) * sizeof *grown);
+		w->bits = grown;
+		w->nbits = n;
+	}
+	w->bits[id >> 6] |= 1ULL << (id & 63);
+	return true;
+}
+
+/* The few ids found, in a temp table the view gathers its rows by. */
+static int ids_table(struct history_walk *w, struct pd_error *err)
+{
+	static unsigned counter; /* unique per connection is enough; one UI thread */
+	char name[32], sql[128];
+	snprintf(name, sizeof name, "history_w%u", ++counter);
+	/* as materialize sets it: setting it later would drop this table */
+	if (sqlite3_get_autocommit(w->db))
+		sqlite3_exec(w->db, "PRAGMA temp_store = FILE", NULL, NULL, NULL);
+	snprintf(sql, sizeof sql, "CREATE TEMP TABLE %s (id INTEGER PRIMARY KEY)", name);
+	int rc = db_exec(w->db, sql, err);
+	if (rc)
+		return rc;
+	snprintf(w->ids_table, sizeof w->ids_table, "%s", name);
+	snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO temp.%s (id) VALUES (?)", name);
+	sqlite3_stmt *st;
+	if ((rc = db_prepare(w->db, sql, &st, err)))
+		return rc;
+	for (long i = 0; i < w->nids && rc == PD_OK; i++) {
+		sqlite3_bind_int64(st, 1, w->ids[i]);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = db_fail(w->db, "searching history", err);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void history_walk_free(struct history_walk **wp)
+{
+	struct history_walk *w = *wp;
+	if (!w)
+		return;
+	if (w->tok)
+		w->api.xDelete(w->tok);
+	if (w->ids_table[0]) {
+		char sql[64];
+		snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS temp.%s", w->ids_table);
+		sqlite3_exec(w->db, sql, NULL, NULL, NULL);
+	}
+	free(w->ids);
+	free(w->bits);
+	free(w);
+	*wp = NULL;
+}
+
+int history_walk_new(sqlite3 *db, const struct history_filter *f, struct history_walk **out,
+                     struct pd_error *err)
+{
+	*out = NULL;
+	tune_from_env();
+	char match[2500], letters[2][HISTORY_TERM_MAX];
+	history_search_fts(db, f, match, sizeof match, letters);
+	if (!match[0])
+		return PD_OK;
+	struct history_walk *w = calloc(1, sizeof *w);
+	if (!w)
+		return pd_error_set(err, PD_ERR, "out of memory");
+	/* the matches' ids, up to one more than a bitmap is worth */
+	sqlite3_stmt *st;
+	int rc = db_prepare(db,
+	                    "SELECT rowid & " HISTORY_FTS_ID_MASK " FROM history_fts"
+	                    " WHERE history_fts MATCH ? LIMIT ?",
+	                    &st, err);
+	if (rc) {
+		free(w);
+		return rc;
+	}
+	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, tuning.bits_max + 1);
+	w->db = db;
+	long found = 0, cap = 0;
+	bool ok = true;
+	while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		if (found < tuning.gather_max) { /* the ids, while they are few */
+			if (found == cap) {
+				cap = cap ? cap * 2 : 256;
+				int64_t *grown = realloc(w->ids, (size_t)cap * sizeof *grown);
+				ok = grown != NULL;
+				if (grown)
+					w->ids = grown;
+			}
+			if (ok)
+				w->ids[found] = id;
+		}
+		found++;
+		ok = ok && set_bit(w, id);
+	}
+	sqlite3_finalize(st);
+	if (!ok) {
+		history_walk_free(&w);
+		return pd_error_set(err, PD_ERR, "out of memory");
+	}
+	if (rc != SQLITE_DONE) {
+		history_walk_free(&w);
+		return db_fail(db, "searching history", err);
+	}
+	if (found < tuning.gather_max) {
+		/* few: gathered, by the ids found (not a second pass of the index) */
+		w->nids = found;
+		free(w->bits);
+		w->bits = NULL;
+		if ((rc = ids_table(w, err)))
+			history_walk_free(&w);
+		*out = w;
+		return rc;
+	}
+	free(w->ids);
+	w->ids = NULL;
+	w->budget = tuning.bits_budget;
+	if (found <= tuning.bits_max && !w->bits && !(w->bits = calloc(1, sizeof *w->bits))) {
+		history_walk_free(&w); /* none found: an empty bitmap */
+		return pd_error_set(err, PD_ERR, "out of memory");
+	}
+	if (found > tuning.bits_max) {
+		free(w->bits);
+		w->bits = NULL;
+		w->nbits = 0;
+		w->budget = tuning.words_budget;
+		if (!history_tokenizer_open(db, &w->api, &w->tok) ||
+		    (f->search[0] && !add_words(w, db, f->search, false)) ||
+		    (f->client[0] && !history_search_is_customer_id(f->client) &&
+		     !add_words(w, db, f->client, true))) {
+			history_walk_free(&w); /* words the row test cannot follow: gather */
+			return PD_OK;
+		}
+	}
+	*out = w;
+	return PD_OK;
+}
+
+void history_walk_check(struct history_walk *w, struct history_sql *q)
+{
+	if (w->ids_table[0]) {
+		history_cat(q->text, sizeof q->text, " AND h.id IN temp.%s", w->ids_table);
+		return;
+	}
+	history_sql_add(
+	    q, w->bits ? " AND history_walk_found(?, h.id)"
+	               : " AND history_walk_words(?, h.client_name, h.email, h.description)");
+	history_sql_pointer(q, w);
+}
+
+bool history_walk_gathers(const struct history_walk *w)
+{
+	return w->ids_table[0] != '\0';
+}
+
+void history_walk_begin(struct history_walk *w)
+{
+	w->spent = 0;
+	w->over = false;
+}
+
+bool history_walk_over(const struct history_walk *w)
+{
+	return w->over;
+}

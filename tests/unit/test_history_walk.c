@@ -1,0 +1,335 @@
+/* A search sorted by amount, walked down the amount indexes (history_walk.c,
+ * issue 21): whether its rows are gathered first, tested against a bitmap
+ * of the search index's matches, or tested word by word as the walk reads
+ * them, an accountant paging it sees the same rows in the same order, with
+ * refunds sorted as money out, in both directions; the totals are the
+ * same; a walk that would read too far gathers instead, unseen. */
+#include "testutil.h"
+
+#include <jansson.h>
+
+#include "../../src/store/history_internal.h"
+#include "paydesk/db.h"
+#include "paydesk/history.h"
+
+struct t {
+	char *dir, *path;
+	sqlite3 *db;
+};
+
+static const char *const names[] = {
+    "Anna Smith",   "Annabel Smith", "Ben Jones", "Zoë Martin",   "Seán O'Brien",
+    "Emily Brontë", "Anna Smithson", "Zoe Marsh", "Chloé Dubois", "Mark Anna",
+};
+static const char *const services[] = {"Haircut", "Massage 60 min", "Colour & cut",
+                                       "Haircut deluxe", "Nails by Mark"};
+#define NPAY 900
+
+static void ingest_history(sqlite3 *db)
+{
+	static const char *const curs[] = {"usd", "eur", "jpy"};
+	struct pd_error err = {0};
+	for (int page = 0; page < NPAY / 100; page++) {
+		json_t *data = json_array();
+		for (int k = 0; k < 100; k++) {
+			int i = page * 100 + k;
+			char id[32], cus[32], email[64], ch[32];
+			snprintf(id, sizeof id, "pi_w%05d", i);
+			snprintf(ch, sizeof ch, "ch_w%05d", i);
+			int who = (i * 7) % 10;
+			snprintf(cus, sizeof cus, "cus_w%d", who);
+			snprintf(email, sizeof email, "client%d@example.com", who);
+			/* amounts repeat, so ties are broken by id */
+			json_t *pi = json_pack(
+			    "{s:s, s:s, s:I, s:s, s:I, s:{s:s, s:s, s:s, s:s}, s:s, s:s, s:s, s:b}",
+			    "id", id, "object", "payment_intent", "amount",
+			    (json_int_t)(500 + (i * 37) % 4000), "currency", curs[i % 3], "created",
+			    (json_int_t)(1767225600 - (int64_t)i * 3600), "customer", "id", cus,
+			    "object", "customer", "name", names[who], "email", email, "description",
+			    services[i % 5], "status", i % 11 == 4 ? "canceled" : "succeeded",
+			    "latest_charge", ch, "livemode", 0);
+			json_array_append_new(data, pi);
+		}
+		if (history_ingest_page(db, data, NULL, NULL, NULL, NULL, &err))
+			fail_msg("ingest: %s", err.msg);
+		json_decref(data);
+	}
+	/* refunds of one payment in six: money out, named as their payment */
+	json_t *data = json_array();
+	for (int i = 0; i < NPAY; i += 6) {
+		char id[32], pi[32], ch[32];
+		snprintf(id, sizeof id, "re_w%05d", i);
+		snprintf(pi, sizeof pi, "pi_w%05d", i);
+		snprintf(ch, sizeof ch, "ch_w%05d", i);
+		json_array_append_new(
+		    data, json_pack("{s:s, s:s, s:I, s:s, s:I, s:s, s:s, s:s}", "id", id, "object",
+		                    "refund", "amount", (json_int_t)(100 + (i * 13) % 900),
+		                    "currency", curs[i % 3], "created",
+		                    (json_int_t)(1767225600 - (int64_t)i * 3600 + 60), "status",
+		                    "succeeded", "payment_intent", pi, "charge", ch));
+	}
+	if (history_ingest_page(db, data, NULL, NULL, NULL, NULL, &err))
+		fail_msg("ingest refunds: %s", err.msg);
+	json_decref(data);
+	/* some reviewed, for "next unreviewed" */
+	if (sqlite3_exec(db,
+	                 "INSERT INTO reviews (stripe_id, reviewed, reviewed_by, reviewed_at)"
+	                 " SELECT stripe_id, 1, 'ana', 1 FROM history WHERE id % 4 = 1",
+	                 NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("reviews: %s", sqlite3_errmsg(db));
+}
+
+static int setup(void **state)
+{
+	struct t *t = calloc(1, sizeof *t);
+	t->dir = tu_tempdir();
+	t->path = tu_path(t->dir, "paydesk.db");
+	struct pd_error err = {0};
+	if (db_open(t->path, &t->db, &err) != 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return -1;
+	}
+	ingest_history(t->db);
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct t *t = *state;
+	history_walk_tune(NULL);
+	db_close(&t->db);
+	tu_rm_rf(t->dir);
+	free(t->dir);
+	free(t->path);
+	free(t);
+	return 0;
+}
+
+enum how { GATHER, BITS, WORDS, TINY_BUDGET };
+
+static void tune(enum how how)
+{
+	struct history_walk_tuning t = {0, 1L << 40, 1L << 40, 1L << 40};
+	if (how == GATHER)
+		t.gather_max = 1L << 40;
+	if (how == WORDS)
+		t.bits_max = 0;
+	if (how == TINY_BUDGET)
+		t.bits_budget = t.words_budget = 3;
+	history_walk_tune(&t);
+}
+
+#define MAXROWS 2000
+
+struct seen {
+	int64_t ids[MAXROWS];
+	int n;
+	int64_t back[MAXROWS]; /* paged from the other end */
+	int nback;
+	int64_t unrev[64]; /* "next unreviewed" from the top, again and again */
+	int nunrev;
+	struct history_total tot[HISTORY_MAX_CURRENCIES];
+	int ntot;
+};
+
+/* Everything a user sees of a search sorted by amount, paged 7 rows at a time. */
+static void page_all(sqlite3 *db, const struct history_filter *f, bool desc, enum how how,
+                     struct seen *s)
+{
+	tune(how);
+	memset(s, 0, sizeof *s);
+	struct history_view *v = NULL;
+	struct pd_error err = {0};
+	assert_int_equal(history_view_new(db, f, HISTORY_SORT_AMOUNT, desc, &v, &err), 0);
+	struct history_row rows[7];
+	struct history_key key, *from = NULL;
+	int got;
+	for (int dir = 0; dir < 2; dir++) {
+		from = NULL;
+		do {
+			if (history_view_page(v, from, dir == 0, rows, 7, &got, &err))
+				fail_msg("page: %s", err.msg);
+			for (int i = 0; i < got; i++) {
+				if (dir == 0 && s->n < MAXROWS)
+					s->ids[s->n++] = rows[i].id;
+				else if (dir == 1 && s->nback < MAXROWS)
+					s->back[s->nback++] = rows[i].id;
+			}
+			if (got)
+				key = history_view_key(v, &rows[got - 1]);
+			from = &key;
+		} while (got == 7);
+	}
+	from = NULL;
+	for (int k = 0; k < 64; k++) {
+		struct history_row row;
+		int rc = history_view_next_unreviewed(v, from, true, &row, &err);
+		if (rc == PD_ERR_NOT_FOUND)
+			break;
+		assert_int_equal(rc, 0);
+		s->unrev[s->nunrev++] = row.id;
+		key = history_view_key(v, &row);
+		from = &key;
+	}
+	bool done = false;
+	while (!done)
+		assert_int_equal(history_view_totals_step(v, 50, s->tot, HISTORY_MAX_CURRENCIES,
+		                                          &s->ntot, &done, &err),
+		                 0);
+	history_view_free(&v);
+}
+
+/* The signed amounts of ids, as the list sorts them. */
+static int64_t signed_amount(sqlite3 *db, int64_t id)
+{
+	sqlite3_stmt *st;
+	assert_int_equal(
+	    sqlite3_prepare_v2(db,
+	                       "SELECT CASE WHEN type IN ('refund', 'desk_refund')"
+	                       " THEN -amount ELSE amount END FROM history WHERE id = ?",
+	                       -1, &st, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_int64(st, 1, id);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int64_t a = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return a;
+}
+
+static void check_same(sqlite3 *db, const char *search, const char *client, const char *status,
+                       int want_min)
+{
+	struct history_filter f = {0};
+	snprintf(f.search, sizeof f.search, "%s", search);
+	snprintf(f.client, sizeof f.client, "%s", client);
+	snprintf(f.status, sizeof f.status, "%s", status);
+	static struct seen base, other;
+	for (int d = 0; d < 2; d++) {
+		bool desc = d == 1;
+		page_all(db, &f, desc, GATHER, &base);
+		if (base.n < want_min)
+			fail_msg("\"%s\" (client \"%s\"): %d rows, want at least %d", search,
+			         client, base.n, want_min);
+		/* sorted by signed amount, refunds among them, ties by id */
+		for (int i = 1; i < base.n; i++) {
+			int64_t a = signed_amount(db, base.ids[i - 1]),
+			        b = signed_amount(db, base.ids[i]);
+			if (a == b)
+				assert_true(desc ? base.ids[i - 1] > base.ids[i]
+				                 : base.ids[i - 1] < base.ids[i]);
+			else
+				assert_true(desc ? a > b : a < b);
+		}
+		for (enum how how = BITS; how <= TINY_BUDGET; how++) {
+			page_all(db, &f, desc, how, &other);
+			const char *what = how == BITS    ? "bitmap"
+			                   : how == WORDS ? "words"
+			                                  : "budget";
+			if (other.n != base.n)
+				fail_msg("\"%s\" %s %s: %d rows, gathered %d", search, what,
+				         desc ? "desc" : "asc", other.n, base.n);
+			for (int i = 0; i < base.n; i++)
+				if (other.ids[i] != base.ids[i])
+					fail_msg("\"%s\" %s: row %d is %lld, gathered %lld", search,
+					         what, i, (long long)other.ids[i],
+					         (long long)base.ids[i]);
+			assert_int_equal(other.nback, base.nback);
+			for (int i = 0; i < base.nback; i++)
+				assert_int_equal(other.back[i], base.back[i]);
+			assert_int_equal(other.nunrev, base.nunrev);
+			for (int i = 0; i < base.nunrev; i++)
+				assert_int_equal(other.unrev[i], base.unrev[i]);
+			assert_int_equal(other.ntot, base.ntot);
+			for (int i = 0; i < base.ntot; i++) {
+				assert_string_equal(other.tot[i].currency, base.tot[i].currency);
+				assert_int_equal(other.tot[i].count, base.tot[i].count);
+				assert_int_equal(other.tot[i].gross, base.tot[i].gross);
+				assert_int_equal(other.tot[i].refunds, base.tot[i].refunds);
+			}
+		}
+	}
+}
+
+static void test_a_search_by_amount_shows_the_same_rows_however_it_is_found(void **state)
+{
+	struct t *t = *state;
+	/* a first name, typed whole and being typed: Anna, Annabel, "Mark Anna" */
+	check_same(t->db, "anna", "", "", 200);
+	check_same(t->db, "ann", "", "", 300);
+	/* the earlier word exact (not Annabel Smith), the last begun (Smith, Smithson) */
+	check_same(t->db, "anna smi", "", "", 150);
+	/* a name the index cuts in two, whole and being typed */
+	check_same(t->db, "O'Brien", "", "", 80);
+	check_same(t->db, "o'br", "", "", 80);
+	/* accents folded as the index folds them */
+	check_same(t->db, "bronte", "", "", 80);
+	check_same(t->db, "zoe", "", "", 150);
+	/* a last letter alone after a word (history_word_start): Zoë Martin, Zoe Marsh */
+	check_same(t->db, "zoe m", "", "", 150);
+	/* a service word and a number that begins one of its words */
+	check_same(t->db, "massage 60", "", "", 150);
+	check_same(t->db, "haircut", "", "", 300);
+	/* an email's words, a phrase in one column */
+	check_same(t->db, "client3@example", "", "", 80);
+	/* the client filter searches names and emails only */
+	check_same(t->db, "haircut", "anna", "", 50);
+	check_same(t->db, "", "smith", "", 150);
+	check_same(t->db, "", "mark", "", 80); /* not "Nails by Mark" of other clients */
+	/* and a status filter on top */
+	check_same(t->db, "anna", "", "succeeded", 100);
+}
+
+/* A word the rows do not hold finds nothing, however the search is walked. */
+static void test_a_search_by_amount_with_no_match_is_empty(void **state)
+{
+	struct t *t = *state;
+	struct history_filter f = {0};
+	snprintf(f.search, sizeof f.search, "%s", "anna zzzz");
+	static struct seen s;
+	for (enum how how = GATHER; how <= TINY_BUDGET; how++) {
+		page_all(t->db, &f, true, how, &s);
+		assert_int_equal(s.n, 0);
+		assert_int_equal(s.ntot, 0);
+	}
+}
+
+/* Were money out ever zero (not from Stripe: a refund's amount is above
+ * zero), in and out are merged by signed amount, not read one after the
+ * other: the same rows still. */
+static void test_a_zero_refund_is_merged_in_its_place(void **state)
+{
+	struct t *t = *state;
+	/* a free visit of Anna's, then its zero refund: ids after it, the same key */
+	json_t *data =
+	    json_pack("[{s:s, s:s, s:i, s:s, s:I, s:{s:s, s:s, s:s}, s:s, s:s}]", "id", "pi_free",
+	              "object", "payment_intent", "amount", 0, "currency", "usd", "created",
+	              (json_int_t)1767225000, "customer", "id", "cus_w0", "object", "customer",
+	              "name", "Anna Smith", "description", "Haircut", "status", "succeeded");
+	struct pd_error err = {0};
+	if (history_ingest_page(t->db, data, NULL, NULL, NULL, NULL, &err))
+		fail_msg("ingest: %s", err.msg);
+	json_decref(data);
+	data =
+	    json_pack("[{s:s, s:s, s:i, s:s, s:I, s:s, s:s, s:s}]", "id", "re_zero", "object",
+	              "refund", "amount", 0, "currency", "usd", "created", (json_int_t)1767225600,
+	              "status", "succeeded", "payment_intent", "pi_free", "charge", "ch_free");
+	if (history_ingest_page(t->db, data, NULL, NULL, NULL, NULL, &err))
+		fail_msg("ingest: %s", err.msg);
+	json_decref(data);
+	check_same(t->db, "anna", "", "", 200);
+	check_same(t->db, "haircut", "", "", 300);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+	        test_a_search_by_amount_shows_the_same_rows_however_it_is_found, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_a_search_by_amount_with_no_match_is_empty, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_a_zero_refund_is_merged_in_its_place, setup,
+	                                    teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
