@@ -153,6 +153,18 @@ static inline int history_sql_bind(const struct history_sql *q, sqlite3_stmt *st
 
 /* ---- search words (history_search.c) ------------------------------------ */
 
+/* A search word that is an amount (history_number.c): in minor units of a
+ * currency of 0, 2 and 3 decimals (-1: cannot be one of those); with four
+ * bare digits, a card's last 4 too; out: typed as money out ("-120.00"). */
+struct history_number {
+	int64_t minor[3];
+	char last4[5];
+	bool out;
+};
+bool history_number_word(const char *w, size_t len, struct history_number *out);
+/* The word is a currency sign alone ("120,00 €"): part of an amount, no word. */
+bool history_number_sign(const char *w, size_t len);
+
 #define HISTORY_ID_WORD_MAX 72
 
 /* The words of a search text the index finds rows by (not ids, not

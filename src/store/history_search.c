@@ -30,51 +30,6 @@ static bool is_stripe_id(const char *w, size_t len)
 	return true;
 }
 
-/* A word that is a number: an amount ("12.34", "12,34", "1200") or, with
- * four digits, a card's last 4 too. Searched in the amount and card_last4
- * columns, not the full-text index. */
-struct number_word {
-	int64_t minor[3]; /* in minor units of a 0, 2, 3-decimal currency; -1: cannot be */
-	char last4[5];    /* "" unless four digits without a point */
-};
-
-static bool number_word(const char *w, size_t len, struct number_word *out)
-{
-	size_t i = 0, point = len;
-	int64_t whole = 0, frac = 0;
-	int decimals = 0;
-	for (; i < len; i++) {
-		if ((w[i] == '.' || w[i] == ',') && point == len && i > 0) {
-			point = i;
-		} else if (w[i] >= '0' && w[i] <= '9' && i < 15) {
-			if (point == len)
-				whole = whole * 10 + (w[i] - '0');
-			else if (++decimals <= 3)
-				frac = frac * 10 + (w[i] - '0');
-		} else {
-			return false;
-		}
-	}
-	if (len == 0 || point == len - 1 || decimals > 3)
-		return false;
-	if (out) {
-		static const int exps[3] = {0, 2, 3};
-		for (int k = 0; k < 3; k++) {
-			int64_t scale = exps[k] == 0 ? 1 : exps[k] == 2 ? 100 : 1000;
-			int64_t f = frac;
-			for (int d = decimals; d < exps[k]; d++)
-				f *= 10;
-			out->minor[k] = decimals > exps[k] ? -1 : whole * scale + f;
-		}
-		out->last4[0] = '\0';
-		if (len == 4 && point == len) {
-			memcpy(out->last4, w, 4);
-			out->last4[4] = '\0';
-		}
-	}
-	return true;
-}
-
 /* The word being typed (w, n bytes) as an FTS5 OR of exact terms: its
  * last token expanded to the index's terms that begin with it, from
  * history_terms (history_terms.c); a word the index cuts in several
@@ -157,7 +112,9 @@ int history_search_words(sqlite3 *db, const char *text, const char *start[32],
 		for (const char *c = w; c < p; c++)
 			if (isalnum((unsigned char)*c) || (unsigned char)*c >= 0x80)
 				useful = true;
-		if (useful && !is_stripe_id(w, (size_t)(p - w)) && !number_word(w, (size_t)(p - w), NULL)) {
+		size_t len = (size_t)(p - w);
+		if (useful && !is_stripe_id(w, len) && !history_number_word(w, len, NULL) &&
+		    !history_number_sign(w, len)) {
 			start[n] = w;
 			end[n++] = p;
 		}
@@ -301,13 +258,15 @@ int history_search_numbers(struct history_sql *q, const char *text, bool in_word
 		const char *w = p;
 		while (*p && !isspace((unsigned char)*p))
 			p++;
-		struct number_word nw;
-		if (p == w || !number_word(w, (size_t)(p - w), &nw))
+		struct history_number nw;
+		if (p == w || !history_number_word(w, (size_t)(p - w), &nw))
 			continue;
 		n++;
 		if (!q)
 			continue;
-		history_sql_add(q, " AND (h.amount = ? AND h.currency NOT IN " ZERO_DECIMAL " AND h.currency"
+		/* "-120.00": money out, as the list shows it */
+		history_sql_add(q, nw.out ? " AND h.type IN ('refund', 'desk_refund') AND (" : " AND (");
+		history_sql_add(q, "h.amount = ? AND h.currency NOT IN " ZERO_DECIMAL " AND h.currency"
 			   " NOT IN " THREE_DECIMAL);
 		history_sql_int(q, nw.minor[1]);
 		history_sql_add(q, " OR h.amount = ? AND h.currency IN " ZERO_DECIMAL

@@ -5,6 +5,8 @@
  * round trips (CSV RFC 4180, JSON Lines), date ranges. No network. */
 #include "testutil.h"
 
+#include "../../src/store/history_internal.h"
+
 #include <jansson.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -597,6 +599,84 @@ static bool csv_record(const char **p, char **fields, int max, int *n)
 		assert_true((*p)[0] == '\r' && (*p)[1] == '\n');
 		*p += 2;
 		return true;
+	}
+}
+
+static void ingest_text(sqlite3 *db, const char *text, struct history_ingest_stats *s);
+
+/* An amount typed as people write it, or copied off the screen: a currency
+ * sign, grouped thousands, a decimal comma, and money out as the list shows
+ * it (a refund of 120.00 is "-120.00"). Each used to find nothing. */
+static void test_amounts_typed_as_people_write_them(void **state)
+{
+	struct t *t = *state;
+	ingest(t->db, "payment_intents.json", NULL);
+	ingest(t->db, "refunds.json", NULL);
+	ingest_text(t->db,
+		    "{\"object\": \"list\", \"data\": ["
+		    "{\"id\": \"pi_K1\", \"object\": \"payment_intent\", \"amount\": 125000,"
+		    " \"currency\": \"usd\", \"created\": 1767225600, \"status\": \"succeeded\"},"
+		    "{\"id\": \"pi_Y1\", \"object\": \"payment_intent\", \"amount\": 1250000,"
+		    " \"currency\": \"jpy\", \"created\": 1767225700, \"status\": \"succeeded\"}]}",
+		    NULL);
+	struct pd_error err = {0};
+	struct {
+		const char *q;
+		int want;
+	} cases[] = {
+		{"$80", 1},           {"$80.00", 1},      {"80.00$", 1},    {"€120,00", 2},
+		{"120,00 €", 2},      {"£50", 1},         {"-120.00", 1},   /* the refund alone */
+		{"\u2212120,00", 1},  {"-$120", 1},       {"$-120", 1},     {"-80", 0},
+		{"1,250.00", 1},      {"1.250,00", 1},    {"$1,250", 1},    {"1,250", 1},
+		{"1'250.00", 1},      {"¥1,250,000", 1},  {"1,250,000", 1}, {"1250", 1},
+		{"1,25,0", 0},        {"12,50,00", 0},    /* not grouped in threes: no amount */
+		{"-", 7},             {"$", 7},           /* no digits: no amount, no word */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct history_filter f = {0};
+		snprintf(f.search, sizeof f.search, "%s", cases[i].q);
+		struct history_view *v = NULL;
+		assert_int_equal(history_view_new(t->db, &f, HISTORY_SORT_DATE, true, &v, &err), 0);
+		struct history_row rows[8];
+		int got = -1;
+		assert_int_equal(history_view_page(v, NULL, true, rows, 8, &got, &err), 0);
+		if (got != cases[i].want)
+			fail_msg("search %s: %d rows, want %d", cases[i].q, got, cases[i].want);
+		history_view_free(&v);
+	}
+}
+
+/* Whatever is typed, an amount word is read without reading past it (run
+ * under ASan by `make asan`), and a number read is never negative. */
+static void test_amount_words_of_any_text(void **state)
+{
+	(void)state;
+	static const char *const parts[] = {"0", "1", "5", "9", "12", "250", ".", ",", "'",
+					    "-", "$", "\u20ac", "\u2212", "\xe2", "\xe2\x82", " "};
+	uint64_t x = 42;
+	for (int i = 0; i < 200000; i++) {
+		char w[64];
+		size_t len = 0;
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		int n = (int)(x >> 60) + 1;
+		for (int k = 0; k < n; k++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			const char *part = parts[(x >> 33) % (sizeof parts / sizeof parts[0])];
+			size_t pl = strlen(part);
+			if (len + pl >= sizeof w)
+				break;
+			memcpy(w + len, part, pl);
+			len += pl;
+		}
+		/* exactly len bytes, no terminator after them: a word inside a search */
+		char *exact = malloc(len ? len : 1);
+		memcpy(exact, w, len);
+		struct history_number nw;
+		if (history_number_word(exact, len, &nw))
+			for (int k = 0; k < 3; k++)
+				assert_true(nw.minor[k] >= -1);
+		history_number_sign(exact, len);
+		free(exact);
 	}
 }
 
@@ -1260,6 +1340,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_filters_and_totals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keyset_paging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_and_unreviewed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_amounts_typed_as_people_write_them, setup,
+						teardown),
+		cmocka_unit_test(test_amount_words_of_any_text),
 		cmocka_unit_test_setup_teardown(test_export_csv_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_review_as_signed_in_user, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mark_a_whole_filter, setup, teardown),

@@ -1,0 +1,164 @@
+/* A search word that is an amount, as people write one or copy it off the
+ * screen: "12.34", "12,34", "1200", a currency sign before or after
+ * ("$80", "120,00€"), thousands grouped in threes ("1,250.00",
+ * "1.250,00", "1'250.00", "¥1,250,000"), and money out as the list shows
+ * it ("-120.00", with a minus sign or U+2212). One separator before three
+ * digits ("1,250", "12.345") groups thousands in a currency of 0 or 2
+ * decimals and is the decimal point in one of 3 (as those are written). */
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "history_internal.h"
+
+/* The currency signs a word may begin or end with (UTF-8). */
+static const char *const signs[] = {"$",      "\u20ac", "\u00a3", "\u00a5", "\u20b9", "\u20a9",
+                                    "\u20bd", "\u20ba", "\u20aa", "\u20ab", "\u20b1", "\u20a6",
+                                    "\u20b4", "\u20b2", "\u20a1", "\u20b5", "\u20b8", NULL};
+#define MINUS_SIGN "\u2212"
+
+static size_t sign_at(const char *p, const char *e)
+{
+	for (int i = 0; signs[i]; i++) {
+		size_t n = strlen(signs[i]);
+		if ((size_t)(e - p) >= n && !memcmp(p, signs[i], n))
+			return n;
+	}
+	return 0;
+}
+
+static size_t sign_before(const char *p, const char *e)
+{
+	for (int i = 0; signs[i]; i++) {
+		size_t n = strlen(signs[i]);
+		if ((size_t)(e - p) >= n && !memcmp(e - n, signs[i], n))
+			return n;
+	}
+	return 0;
+}
+
+static bool is_sep(char c)
+{
+	return c == '.' || c == ',' || c == '\'';
+}
+
+bool history_number_word(const char *w, size_t len, struct history_number *out)
+{
+	const char *p = w, *e = w + len;
+	bool minus = false, sign = false;
+	for (;;) { /* "-$120", "$-120", "−120" */
+		size_t n;
+		if (p < e && *p == '-' && !minus) {
+			minus = true;
+			p++;
+		} else if ((size_t)(e - p) >= 3 && !memcmp(p, MINUS_SIGN, 3) && !minus) {
+			minus = true;
+			p += 3;
+		} else if (!sign && (n = sign_at(p, e))) {
+			sign = true;
+			p += n;
+		} else {
+			break;
+		}
+	}
+	size_t n;
+	if (!sign && (n = sign_before(p, e))) {
+		sign = true;
+		e -= n;
+	}
+	/* digit groups between separators */
+	enum { GROUPS = 8 };
+	const char *g[GROUPS];
+	int glen[GROUPS], ng = 0, digits = 0;
+	char sep[GROUPS];
+	for (const char *c = p; c < e; c++) {
+		if (*c >= '0' && *c <= '9') {
+			if (c == p || is_sep(c[-1])) {
+				if (ng == GROUPS)
+					return false;
+				g[ng] = c;
+				glen[ng++] = 0;
+			}
+			glen[ng - 1]++;
+			if (++digits > 15)
+				return false;
+		} else if (is_sep(*c) && c > p && c + 1 < e && !is_sep(c[-1])) {
+			sep[ng] = *c; /* the separator before group ng */
+		} else {
+			return false;
+		}
+	}
+	if (ng == 0)
+		return false;
+	/* which separator is the decimal point, if any */
+	int decimals_group = -1; /* the group after the point */
+	bool ambiguous = false;  /* "1,250": thousands, or 1.250 of a 3-decimal currency */
+	if (ng == 2) {
+		if (sep[1] == '\'' && glen[1] != 3)
+			return false;
+		if (glen[1] == 3 && glen[0] <= 3)
+			ambiguous = sep[1] != '\'';
+		else if (glen[1] <= 3 && sep[1] != '\'')
+			decimals_group = 1;
+		else if (sep[1] != '\'' || glen[0] > 3)
+			return false;
+	} else if (ng > 2) {
+		/* grouped in threes by one separator, the last one maybe a point */
+		bool point = sep[ng - 1] != sep[1];
+		int last_grouped = point ? ng - 2 : ng - 1;
+		if (glen[0] > 3)
+			return false;
+		for (int i = 1; i <= last_grouped; i++)
+			if (glen[i] != 3 || sep[i] != sep[1])
+				return false;
+		if (point) {
+			if (sep[ng - 1] == '\'' || glen[ng - 1] > 3)
+				return false;
+			decimals_group = ng - 1;
+		}
+	}
+	int64_t whole = 0, frac = 0;
+	int decimals = 0;
+	for (int i = 0; i < ng; i++)
+		for (int k = 0; k < glen[i]; k++) {
+			if (i == decimals_group) {
+				frac = frac * 10 + (g[i][k] - '0');
+				decimals++;
+			} else {
+				whole = whole * 10 + (g[i][k] - '0');
+			}
+		}
+	if (!out)
+		return true;
+	static const int exps[3] = {0, 2, 3};
+	for (int k = 0; k < 3; k++) {
+		int64_t scale = exps[k] == 0 ? 1 : exps[k] == 2 ? 100 : 1000;
+		int64_t f = frac;
+		int d = decimals;
+		int64_t wh = whole;
+		if (ambiguous && exps[k] == 3) { /* 1.250 of a dinar */
+			wh = 0;
+			for (int c = 0; c < glen[0]; c++)
+				wh = wh * 10 + (g[0][c] - '0');
+			f = 0;
+			for (int c = 0; c < glen[1]; c++)
+				f = f * 10 + (g[1][c] - '0');
+			d = 3;
+		}
+		for (int x = d; x < exps[k]; x++)
+			f *= 10;
+		out->minor[k] = d > exps[k] ? -1 : wh * scale + f;
+	}
+	out->out = minus;
+	out->last4[0] = '\0';
+	if (!minus && !sign && ng == 1 && glen[0] == 4 && e - p == 4) {
+		memcpy(out->last4, p, 4);
+		out->last4[4] = '\0';
+	}
+	return true;
+}
+
+bool history_number_sign(const char *w, size_t len)
+{
+	return (len == 3 && !memcmp(w, MINUS_SIGN, 3)) || (len && sign_at(w, w + len) == len);
+}
