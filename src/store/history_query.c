@@ -701,6 +701,7 @@ step:
 			v->st[k] = NULL;
 		}
 		history_walk_free(&v->walk);
+		memset(v->walk_where, 0, sizeof v->walk_where); /* its binds named the walk */
 		v->totals_started = false;
 		if ((rc = materialize(v, err)))
 			return rc;

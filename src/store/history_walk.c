@@ -27,16 +27,18 @@
 #include "history_internal.h"
 #include "paydesk/db.h"
 
-static struct history_walk_tuning tuning = {
+/* Budgets: about 25 ms of entries (0.07 us each by bitmap, 3 us a row by
+ * words at 10M records) before a walk gives up and gathers. */
+static const struct history_walk_tuning defaults = {
     .gather_max = 5000,
     .bits_max = 100000,
-    .bits_budget = 1000000,
-    .words_budget = 20000,
+    .bits_budget = 400000,
+    .words_budget = 8000,
 };
+static struct history_walk_tuning tuning = defaults;
 
 void history_walk_tune(const struct history_walk_tuning *t)
 {
-	static const struct history_walk_tuning defaults = {5000, 100000, 1000000, 20000};
 	tuning = t ? *t : defaults;
 }
 
@@ -52,14 +54,12 @@ static void tune_from_env(void)
 	done = true;
 	struct history_walk_tuning t = tuning;
 	if (sscanf(e, "%ld,%ld,%ld,%ld", &t.gather_max, &t.bits_max, &t.bits_budget,
-		   &t.words_budget) >= 2)
+	           &t.words_budget) >= 2)
 		tuning = t;
 }
 
 #define WORDS_MAX 32
 #define WORD_TOKS 8
-#define COL_TOKS  256
-#define COL_BYTES 4096
 
 struct walk_word {
 	char tok[WORD_TOKS][HISTORY_TERM_MAX];
@@ -68,11 +68,13 @@ struct walk_word {
 	bool client_only; /* in the name and email columns only */
 };
 
+/* A column's tokens: their bytes one after another, where each starts
+ * and how long it is; grown as a longer text needs (kept for the next row). */
 struct col_tokens {
-	char bytes[COL_BYTES];
-	int off[COL_TOKS], len[COL_TOKS];
-	int n, used;
-	bool overflow;
+	char *bytes;
+	int *off, *len;
+	int n, used, cap_toks, cap_bytes;
+	bool failed; /* out of memory */
 };
 
 struct history_walk {
@@ -122,9 +124,31 @@ static int on_token(void *ctx, int flags, const char *s, int n, int start, int e
 {
 	(void)flags, (void)start, (void)end;
 	struct col_tokens *c = ctx;
-	if (c->n == COL_TOKS || c->used + n > COL_BYTES) {
-		c->overflow = true;
-		return SQLITE_DONE;
+	if (c->n == c->cap_toks) {
+		int cap = c->cap_toks ? c->cap_toks * 2 : 64;
+		int *off = realloc(c->off, (size_t)cap * sizeof *off);
+		if (off)
+			c->off = off;
+		int *len = off ? realloc(c->len, (size_t)cap * sizeof *len) : NULL;
+		if (len)
+			c->len = len;
+		if (!off || !len) {
+			c->failed = true;
+			return SQLITE_NOMEM;
+		}
+		c->cap_toks = cap;
+	}
+	if (c->used + n > c->cap_bytes) {
+		int cap = c->cap_bytes ? c->cap_bytes : 1024;
+		while (cap < c->used + n)
+			cap *= 2;
+		char *bytes = realloc(c->bytes, (size_t)cap);
+		if (!bytes) {
+			c->failed = true;
+			return SQLITE_NOMEM;
+		}
+		c->bytes = bytes;
+		c->cap_bytes = cap;
 	}
 	memcpy(c->bytes + c->used, s, (size_t)n);
 	c->off[c->n] = c->used;
@@ -197,14 +221,12 @@ static void sql_words(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	struct col_tokens *cols = w->cols;
 	for (int c = 0; c < 3; c++) {
 		cols[c].n = cols[c].used = 0;
-		cols[c].overflow = false;
 		const char *text = (const char *)sqlite3_value_text(argv[1 + c]);
 		if (text)
 			w->api.xTokenize(w->tok, &cols[c], FTS5_TOKENIZE_DOCUMENT, text,
 			                 sqlite3_value_bytes(argv[1 + c]), on_token);
-		if (cols[c].overflow) { /* a text this long: let the view gather */
-			w->over = true;
-			sqlite3_result_error(cx, "history walk: a text too long to test", -1);
+		if (cols[c].failed) {
+			sqlite3_result_error_nomem(cx);
 			return;
 		}
 	}
@@ -285,6 +307,11 @@ void history_walk_free(struct history_walk **wp)
 		return;
 	if (w->tok)
 		w->api.xDelete(w->tok);
+	for (int c = 0; c < 3; c++) {
+		free(w->cols[c].bytes);
+		free(w->cols[c].off);
+		free(w->cols[c].len);
+	}
 	if (w->ids_table[0]) {
 		char sql[64];
 		snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS temp.%s", w->ids_table);
@@ -319,7 +346,10 @@ int history_walk_new(sqlite3 *db, const struct history_filter *f, struct history
 		return rc;
 	}
 	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, tuning.bits_max + 1);
+	/* enough to tell few from some from many */
+	long limit =
+	    tuning.bits_max + 1 > tuning.gather_max ? tuning.bits_max + 1 : tuning.gather_max;
+	sqlite3_bind_int64(st, 2, limit);
 	w->db = db;
 	long found = 0, cap = 0;
 	bool ok = true;
@@ -335,9 +365,13 @@ int history_walk_new(sqlite3 *db, const struct history_filter *f, struct history
 			}
 			if (ok)
 				w->ids[found] = id;
+		} else if (found == tuning.gather_max) { /* more: a bitmap of them all */
+			for (long i = 0; ok && i < found; i++)
+				ok = set_bit(w, w->ids[i]);
 		}
+		if (ok && found >= tuning.gather_max)
+			ok = set_bit(w, id);
 		found++;
-		ok = ok && set_bit(w, id);
 	}
 	sqlite3_finalize(st);
 	if (!ok) {
@@ -351,8 +385,6 @@ int history_walk_new(sqlite3 *db, const struct history_filter *f, struct history
 	if (found < tuning.gather_max) {
 		/* few: gathered, by the ids found (not a second pass of the index) */
 		w->nids = found;
-		free(w->bits);
-		w->bits = NULL;
 		if ((rc = ids_table(w, err)))
 			history_walk_free(&w);
 		*out = w;
