@@ -229,6 +229,8 @@ void history_walk_begin(struct history_walk *w);
 /* The last run stopped at its budget (or a text too long): gather instead. */
 bool history_walk_over(const struct history_walk *w);
 bool history_walk_gathers(const struct history_walk *w);
+/* The check needs no more than the row's id (test it before reading the row). */
+bool history_walk_by_ids_or_bits(const struct history_walk *w);
 /* SQL history_walk_found(walk, id) and history_walk_words(walk, name, email,
  * description) on db. */
 int history_walk_register(sqlite3 *db);

@@ -426,6 +426,11 @@ void history_walk_check(struct history_walk *w, struct history_sql *q)
 	history_sql_pointer(q, w);
 }
 
+bool history_walk_by_ids_or_bits(const struct history_walk *w)
+{
+	return w->ids_table[0] || w->bits;
+}
+
 bool history_walk_gathers(const struct history_walk *w)
 {
 	return w->ids_table[0] != '\0';

@@ -19,7 +19,7 @@
 static const struct ui_binding keys[] = {
 	{UI_KEY_ENTER, UI_ACT_OPEN, "details of the selected record", NULL},
 	{UI_KEY_ESC, UI_ACT_BACK, "stop export / close details / clear search", NULL},
-	{'/', UI_ACT_SEARCH, "search names, emails, descriptions, ids", NULL},
+	{'/', UI_ACT_SEARCH, "search names, emails, descriptions, ids, amounts, last 4", NULL},
 	{'n', UI_ACT_SEARCH_NEXT, "next unreviewed (in the filter / search)", NULL},
 	{'N', UI_ACT_SEARCH_PREV, "previous unreviewed", NULL},
 	{' ', UI_ACT_REVIEW, "mark reviewed (and go to the next) / not reviewed", NULL},
