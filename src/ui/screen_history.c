@@ -282,6 +282,40 @@ static const struct ui_function functions[] = {
 	{UI_ACT_SYNC, do_sync, NULL},
 };
 
+/* The search typed, as searched: without the spaces around it, and never
+ * with a word the field cut short (a pasted "... 390" kept as "... 39" listed
+ * the 39.00 records): a full field is searched to its last whole word. */
+static void search_submit(struct hist *h, struct ui *ui)
+{
+	char text[sizeof h->filter.search];
+	snprintf(text, sizeof text, "%s", h->search.text);
+	bool cut = false;
+	size_t n = strlen(text);
+	if (h->search_full) {
+		while (n > 0 && text[n - 1] != ' ')
+			n--;
+		cut = true;
+	}
+	while (n > 0 && text[n - 1] == ' ')
+		n--;
+	text[n] = '\0';
+	size_t lead = strspn(text, " ");
+	if (cut && n == 0) { /* one word, cut: nothing whole to search */
+		ui_notify(ui, UI_NOTICE_ERROR,
+			  "a search holds %zu characters and this word is longer: shorten it",
+			  h->search.max);
+		return;
+	}
+	h->mode = MODE_LIST;
+	h->search_full = false;
+	snprintf(h->filter.search, sizeof h->filter.search, "%s", text + lead);
+	history_requery(h, true);
+	if (cut)
+		ui_notify(ui, UI_NOTICE_INFO,
+			  "searched to the last whole word: a search holds %zu characters",
+			  h->search.max);
+}
+
 /* Raw keys while a prompt or a form has focus. */
 static enum ui_result key(void *state, struct ui *ui, int k)
 {
@@ -290,22 +324,29 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 	if (h->mode == MODE_SEARCH) {
 		if (k == UI_KEY_ESC) {
 			h->mode = MODE_LIST;
+			h->search_full = false;
 		} else if (k == UI_KEY_ENTER) {
-			h->mode = MODE_LIST;
-			snprintf(h->filter.search, sizeof h->filter.search, "%s", h->search.text);
-			history_requery(h, true);
+			search_submit(h, ui);
 		} else if (k == UI_KEY_FN(KEY_BACKSPACE)) {
 			textedit_backspace(&h->search);
+			h->search_full = false; /* edited: what is there is what is meant */
 		} else if (k == UI_KEY_FN(KEY_LEFT)) {
 			textedit_left(&h->search);
 		} else if (k == UI_KEY_FN(KEY_RIGHT)) {
 			textedit_right(&h->search);
 		} else if (k == UI_CTRL('u')) {
 			textedit_kill_to_start(&h->search);
+			h->search_full = false;
 		} else if (k == UI_CTRL('w')) {
 			textedit_kill_word(&h->search);
+			h->search_full = false;
 		} else if (k >= 0x20 && k < 0x110000 && k != 0x7f) {
-			textedit_insert(&h->search, (uint32_t)k);
+			if (textedit_insert(&h->search, (uint32_t)k) < 0 && !h->search_full) {
+				h->search_full = true;
+				ui_notify(ui, UI_NOTICE_ERROR,
+					  "a search holds %zu characters: what came after was not typed",
+					  h->search.max);
+			}
 		}
 		return UI_HANDLED;
 	}

@@ -57,6 +57,7 @@ struct hist {
 
 	enum mode mode;
 	struct textedit search;
+	bool search_full; /* a key or paste went past the field's size */
 	struct ui_form form;
 	struct ui_field fields[FF_COUNT];
 	bool form_open;

@@ -217,6 +217,31 @@ class HistoryScreen(unittest.TestCase):
         self.assertEqual(seen["by bitmap"], seen["gathered"])
         self.assertEqual(seen["by words"], seen["gathered"])
 
+    def test_a_paste_longer_than_the_search_never_searches_a_cut_amount(self):
+        """A tester pasted a long search ending in "390": the field holds 120
+        characters, kept "39" of it and listed the 39.00 records as if asked. The
+        field now says it is full, and the search stops at the last whole word."""
+        con = sqlite3.connect(self.db)
+        name = con.execute("SELECT client_name FROM history WHERE client_name NOT LIKE '%''%'"
+                           " ORDER BY id LIMIT 1").fetchone()[0]
+        first = name.split()[0]
+        want = con.execute(
+            "SELECT count(*) FROM history_fts WHERE history_fts MATCH ?",
+            (f'"{first}"',)).fetchone()[0]
+        con.close()
+        words = (first + " ") * (118 // (len(first.encode()) + 1))
+        words += " " * (118 - len(words.encode()))
+        text = words + "390"  # the field's 120 bytes end in "39"
+        term = self.start()
+        term.send("/")
+        term.type(text)
+        shown = term.wait_for("full")
+        self.assertIn("120 characters", shown)
+        term.send("Enter")
+        shown = term.wait_for(f"1/{want:,} ")
+        self.assertIn("the last whole word", shown)
+        self.assertNotIn(" 39", shown.splitlines()[1])  # the top bar's search: no "39"
+
     def test_wide_terminal_shows_fee_and_net(self):
         term = self.start(width=140, height=30)
         shown = term.screen()
