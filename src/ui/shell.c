@@ -169,7 +169,7 @@ int tui_run(struct app *app, struct pd_error *err)
 		ui.spinner++;
 		ui_jobs_drain(&ui);
 		int key;
-		/* After EINTR (a resize), get_wch reports KEY_RESIZE. */
+		/* After EINTR (a resize), curses reports KEY_RESIZE. */
 		while (ui.running && (key = ui_input_next_key(&ui)) != UI_KEY_NONE)
 			ui_input_handle_key(&ui, key);
 		if (n == 0 && idle_work && ui.running && ui_screens[ui.tab] == shown)

@@ -44,6 +44,20 @@ class NonUtf8Locale(unittest.TestCase):
         t.send("q")
         self.assertEqual(t.exit_status(), 0)
 
+    def test_a_byte_that_is_not_utf8_loses_only_itself(self):
+        """A Latin-1 terminal types "Chloé Lee" in one burst (a tester sent
+        43 68 6c 6f e9 20 4c 65 65): curses ate " Lee" along with the é, and the
+        field said "Chlo". Only the byte that is not UTF-8 is dropped, and said so."""
+        t = self.start()
+        t.wait_for("Łukasz Wiśniewski")
+        t.send("n")
+        t.wait_for("New client")
+        t.tmux("send-keys", "-t", "t", "-H", "43", "68", "6c", "6f", "e9", "20", "4c", "65",
+               "65")
+        shown = t.wait_for("Chlo Lee")
+        self.assertIn("not UTF-8", shown)
+        t.send("Escape")
+
     def test_ascii_terminal_shows_the_nearest_ascii(self):
         t = self.start(PAYDESK_CHARSET="ascii")
         screen = t.wait_for("Lukasz Wisniewski")
