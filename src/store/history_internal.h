@@ -159,7 +159,8 @@ static inline int history_sql_bind(const struct history_sql *q, sqlite3_stmt *st
 struct history_number {
 	int64_t minor[3];
 	char last4[5];
-	bool out;
+	bool out, in;           /* money out / in only */
+	const char *currencies; /* an SQL list the sign names ("('eur')"), or NULL */
 };
 bool history_number_word(const char *w, size_t len, struct history_number *out);
 /* The word is a currency sign alone ("120,00 €"): part of an amount, no word. */
@@ -184,7 +185,10 @@ void history_search_id_rowids(struct history_sql *q, const char *w);
 /* Append the amount / last-4 condition of each number word of text to q
  * (q NULL: only count them); in_words: or a word of the rows begins with
  * it (the search has index words too). Returns how many. */
-int history_search_numbers(struct history_sql *q, const char *text, bool in_words);
+int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text, bool in_words);
+/* The search has an amount and a word that is the code of a currency the
+ * history holds ("1,250.00 usd", "EUR 69"): that currency, lowercase. */
+bool history_search_currency(sqlite3 *db, const char *text, char code[4]);
 /* s is a whole Stripe customer id ("cus_…"): matched exactly, not searched. */
 bool history_search_is_customer_id(const char *s);
 

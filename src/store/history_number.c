@@ -1,8 +1,10 @@
 /* A search word that is an amount, as people write one or copy it off the
  * screen: "12.34", "12,34", "1200", a currency sign before or after
  * ("$80", "120,00€"), thousands grouped in threes ("1,250.00",
- * "1.250,00", "1'250.00", "¥1,250,000"), and money out as the list shows
- * it ("-120.00", with a minus sign or U+2212). One separator before three
+ * "1.250,00", "1'250.00", "¥1,250,000"; a sign names its currencies), money
+ * out as the list shows it ("-120.00", U+2212 too) or as accounts write it
+ * ("(120.00)", "120.00-"), and "+" for money in only. Decimals past the
+ * currency's that are zeros are no obstacle ("12,000.00" yen). One separator before three
  * digits ("1,250", "12.345") groups thousands in a currency of 0 or 2
  * decimals and is the decimal point in one of 3 (as those are written). */
 #include <stdbool.h>
@@ -11,30 +13,43 @@
 
 #include "history_internal.h"
 
-/* The currency signs a word may begin or end with (UTF-8). */
-static const char *const signs[] = {"$",      "\u20ac", "\u00a3", "\u00a5", "\u20b9", "\u20a9",
-                                    "\u20bd", "\u20ba", "\u20aa", "\u20ab", "\u20b1", "\u20a6",
-                                    "\u20b4", "\u20b2", "\u20a1", "\u20b5", "\u20b8", NULL};
+/* The currency signs a word may begin or end with (UTF-8), and the
+ * currencies each stands for (an SQL list). */
+static const struct {
+	const char *sign, *currencies;
+} signs[] = {
+    {"$", "('usd', 'cad', 'aud', 'nzd', 'sgd', 'hkd', 'mxn', 'twd', 'clp', 'cop', 'ars')"},
+    {"\u20ac", "('eur')"},
+    {"\u00a3", "('gbp')"},
+    {"\u00a5", "('jpy', 'cny')"},
+    {"\u20b9", "('inr')"},
+    {"\u20a9", "('krw')"},
+    {"\u20bd", "('rub')"},
+    {"\u20ba", "('try')"},
+    {"\u20aa", "('ils')"},
+    {"\u20ab", "('vnd')"},
+    {"\u20b1", "('php')"},
+    {"\u20a6", "('ngn')"},
+    {"\u20b4", "('uah')"},
+    {"\u20b2", "('pyg')"},
+    {"\u20a1", "('crc')"},
+    {"\u20b5", "('ghs')"},
+    {"\u20b8", "('kzt')"},
+};
+#define NSIGNS     (sizeof signs / sizeof signs[0])
 #define MINUS_SIGN "\u2212"
 
-static size_t sign_at(const char *p, const char *e)
+/* The sign at p, or before e (index, or -1), and its length. */
+static int sign_at(const char *p, const char *e, bool at_end, size_t *len)
 {
-	for (int i = 0; signs[i]; i++) {
-		size_t n = strlen(signs[i]);
-		if ((size_t)(e - p) >= n && !memcmp(p, signs[i], n))
-			return n;
+	for (size_t i = 0; i < NSIGNS; i++) {
+		size_t n = strlen(signs[i].sign);
+		if ((size_t)(e - p) >= n && !memcmp(at_end ? e - n : p, signs[i].sign, n)) {
+			*len = n;
+			return (int)i;
+		}
 	}
-	return 0;
-}
-
-static size_t sign_before(const char *p, const char *e)
-{
-	for (int i = 0; signs[i]; i++) {
-		size_t n = strlen(signs[i]);
-		if ((size_t)(e - p) >= n && !memcmp(e - n, signs[i], n))
-			return n;
-	}
-	return 0;
+	return -1;
 }
 
 static bool is_sep(char c)
@@ -45,27 +60,39 @@ static bool is_sep(char c)
 bool history_number_word(const char *w, size_t len, struct history_number *out)
 {
 	const char *p = w, *e = w + len;
-	bool minus = false, sign = false;
-	for (;;) { /* "-$120", "$-120", "−120" */
-		size_t n;
-		if (p < e && *p == '-' && !minus) {
-			minus = true;
+	bool minus = false, plus = false;
+	int sign = -1, at;
+	size_t n;
+	if (e - p >= 2 && *p == '(' && e[-1] == ')') { /* accounting's money out */
+		minus = true;
+		p++;
+		e--;
+	}
+	for (;;) { /* "-$120", "$-120", "−120", "+80" */
+		if (p < e && (*p == '-' || *p == '+') && !minus && !plus) {
+			minus = *p == '-';
+			plus = *p == '+';
 			p++;
-		} else if ((size_t)(e - p) >= 3 && !memcmp(p, MINUS_SIGN, 3) && !minus) {
+		} else if ((size_t)(e - p) >= 3 && !memcmp(p, MINUS_SIGN, 3) && !minus && !plus) {
 			minus = true;
 			p += 3;
-		} else if (!sign && (n = sign_at(p, e))) {
-			sign = true;
+		} else if (sign < 0 && (at = sign_at(p, e, false, &n)) >= 0) {
+			sign = at;
 			p += n;
 		} else {
 			break;
 		}
 	}
-	size_t n;
-	if (!sign && (n = sign_before(p, e))) {
-		sign = true;
+	if (e > p && e[-1] == '-' && !minus && !plus) { /* "1,250.00-" */
+		minus = true;
+		e--;
+	}
+	if (sign < 0 && (at = sign_at(p, e, true, &n)) >= 0) {
+		sign = at;
 		e -= n;
 	}
+	if (e - p >= 2 && (e[-1] == '.' || e[-1] == ',') && e[-2] >= '0' && e[-2] <= '9')
+		e--; /* "1250." */
 	/* digit groups between separators */
 	enum { GROUPS = 8 };
 	const char *g[GROUPS];
@@ -145,13 +172,17 @@ bool history_number_word(const char *w, size_t len, struct history_number *out)
 				f = f * 10 + (g[1][c] - '0');
 			d = 3;
 		}
+		for (; d > exps[k] && f % 10 == 0; d--) /* "12,000.00" yen */
+			f /= 10;
 		for (int x = d; x < exps[k]; x++)
 			f *= 10;
 		out->minor[k] = d > exps[k] ? -1 : wh * scale + f;
 	}
 	out->out = minus;
+	out->in = plus;
+	out->currencies = sign >= 0 ? signs[sign].currencies : NULL;
 	out->last4[0] = '\0';
-	if (!minus && !sign && ng == 1 && glen[0] == 4 && e - p == 4) {
+	if (!minus && !plus && sign < 0 && ng == 1 && glen[0] == 4 && e - p == 4) {
 		memcpy(out->last4, p, 4);
 		out->last4[4] = '\0';
 	}
@@ -160,5 +191,7 @@ bool history_number_word(const char *w, size_t len, struct history_number *out)
 
 bool history_number_sign(const char *w, size_t len)
 {
-	return (len == 3 && !memcmp(w, MINUS_SIGN, 3)) || (len && sign_at(w, w + len) == len);
+	size_t n = 0;
+	return (len == 3 && !memcmp(w, MINUS_SIGN, 3)) ||
+	       (len && sign_at(w, w + len, false, &n) >= 0 && n == len);
 }

@@ -177,7 +177,7 @@ static int build_where(sqlite3 *db, const struct history_filter *f, struct histo
 		                   " LEFT JOIN reviews r ON r.stripe_id = h.stripe_id"
 		                   " WHERE history_fts MATCH ?");
 		history_sql_text(q, match);
-	} else if (f->search[0] && history_search_numbers(NULL, f->search, false)) {
+	} else if (f->search[0] && history_search_numbers(db, NULL, f->search, false)) {
 		/* amounts and card digits alone: one pass over the rows, gathered once */
 		from = FROM_NUMBERS;
 		history_sql_add(
@@ -198,7 +198,7 @@ static int build_where(sqlite3 *db, const struct history_filter *f, struct histo
 	if (match[0])
 		history_search_letters(q, letters);
 	if (f->search[0])
-		history_search_numbers(q, f->search, match[0] != '\0');
+		history_search_numbers(db, q, f->search, match[0] != '\0');
 	const char *plus = amount_sort ? "+" : "";
 	if (f->since) {
 		history_sql_add(q, " AND h.created >= ?");

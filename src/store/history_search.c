@@ -10,8 +10,8 @@
 
 #include "history_internal.h"
 
-#define ZERO_DECIMAL                                                                          \
-	"('bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd',"  \
+#define ZERO_DECIMAL                                                                               \
+	"('bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd',"     \
 	" 'vuv', 'xaf', 'xof', 'xpf')"
 #define THREE_DECIMAL "('bhd', 'jod', 'kwd', 'omr', 'tnd')"
 
@@ -58,9 +58,10 @@ static bool prefix_terms(sqlite3 *db, const char *w, size_t n, char *out, size_t
 	for (int i = 0; i < k - 1; i++)
 		history_cat(lead, sizeof lead, "%s ", tok[i]);
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "SELECT term FROM history_terms WHERE term >= ? AND term < ?"
-				   " LIMIT ?",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT term FROM history_terms WHERE term >= ? AND term < ?"
+	                       " LIMIT ?",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return false;
 	sqlite3_bind_text(st, 1, last, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
@@ -76,7 +77,7 @@ static bool prefix_terms(sqlite3 *db, const char *w, size_t n, char *out, size_t
 			break;
 		}
 		int m = snprintf(out + used, len - used, "%s\"%s%s\"", terms > 1 ? " OR " : "(",
-				 lead, t);
+		                 lead, t);
 		if (m < 0 || (size_t)m >= len - used - 2)
 			ok = false;
 		else
@@ -96,9 +97,72 @@ static bool prefix_terms(sqlite3 *db, const char *w, size_t n, char *out, size_t
  * ms at 10M records): it goes to *letter instead, for a filter on the rows
  * the other words found (history_word_start, history_terms.c). Alone, it
  * is the index's prefix. Returns false when no word is left. */
-int history_search_words(sqlite3 *db, const char *text, const char *start[32],
-			 const char *end[32], char letter[HISTORY_TERM_MAX])
+/* A 3-letter word that is the code of a currency the history holds. */
+static bool currency_word(sqlite3 *db, const char *w, size_t len, char lower[4])
 {
+	if (!db || len != 3)
+		return false;
+	for (size_t i = 0; i < 3; i++) {
+		if (!isalpha((unsigned char)w[i]))
+			return false;
+		lower[i] = (char)tolower((unsigned char)w[i]);
+	}
+	lower[3] = '\0';
+	sqlite3_stmt *st;
+	bool found = false;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM history_month WHERE currency = ? LIMIT 1", -1,
+	                       &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, lower, -1, SQLITE_STATIC);
+		found = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+	}
+	return found;
+}
+
+/* Each word of text in turn: fn(w, len, ctx) until it returns true. */
+static bool any_word(const char *text, bool (*fn)(const char *, size_t, void *), void *ctx)
+{
+	const char *p = text;
+	while (*p) {
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		const char *w = p;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+		if (p > w && fn(w, (size_t)(p - w), ctx))
+			return true;
+	}
+	return false;
+}
+
+static bool amount_word(const char *w, size_t len, void *ctx)
+{
+	(void)ctx;
+	return history_number_word(w, len, NULL);
+}
+
+struct code_probe {
+	sqlite3 *db;
+	char *code;
+};
+
+static bool code_word(const char *w, size_t len, void *ctx)
+{
+	struct code_probe *c = ctx;
+	return currency_word(c->db, w, len, c->code);
+}
+
+bool history_search_currency(sqlite3 *db, const char *text, char code[4])
+{
+	struct code_probe c = {db, code};
+	return any_word(text, amount_word, NULL) && any_word(text, code_word, &c);
+}
+
+int history_search_words(sqlite3 *db, const char *text, const char *start[32], const char *end[32],
+                         char letter[HISTORY_TERM_MAX])
+{
+	char code[4];
+	bool coded = history_search_currency(db, text, code); /* "1,250.00 usd" */
 	letter[0] = '\0';
 	int n = 0;
 	const char *p = text;
@@ -113,8 +177,11 @@ int history_search_words(sqlite3 *db, const char *text, const char *start[32],
 			if (isalnum((unsigned char)*c) || (unsigned char)*c >= 0x80)
 				useful = true;
 		size_t len = (size_t)(p - w);
+		char lower[4];
 		if (useful && !is_stripe_id(w, len) && !history_number_word(w, len, NULL) &&
-		    !history_number_sign(w, len)) {
+		    !history_number_sign(w, len) &&
+		    !(coded && len == 3 && currency_word(db, w, len, lower) &&
+		      !strcmp(lower, code))) {
 			start[n] = w;
 			end[n++] = p;
 		}
@@ -130,7 +197,7 @@ int history_search_words(sqlite3 *db, const char *text, const char *start[32],
 }
 
 static bool fts_words(sqlite3 *db, const char *text, char *out, size_t len,
-		      char letter[HISTORY_TERM_MAX])
+                      char letter[HISTORY_TERM_MAX])
 {
 	out[0] = '\0';
 	const char *start[32], *end[32];
@@ -159,7 +226,7 @@ bool history_search_is_customer_id(const char *s)
 /* The FTS MATCH expression for search and client words, "" when none;
  * the last letters typed alone after other words (fts_words), "" when none. */
 void history_search_fts(sqlite3 *db, const struct history_filter *f, char *out, size_t len,
-			char letters[2][HISTORY_TERM_MAX])
+                        char letters[2][HISTORY_TERM_MAX])
 {
 	char words[1200]; /* <= 512 of the typed word's terms + 32 words of the 128 typed */
 	out[0] = '\0';
@@ -176,7 +243,8 @@ void history_search_fts(sqlite3 *db, const struct history_filter *f, char *out, 
 void history_search_letters(struct history_sql *q, char letters[2][HISTORY_TERM_MAX])
 {
 	if (letters[0][0]) {
-		history_sql_add(q, " AND history_word_start(?, h.client_name, h.email, h.description)");
+		history_sql_add(
+		    q, " AND history_word_start(?, h.client_name, h.email, h.description)");
 		history_sql_text(q, letters[0]);
 	}
 	if (letters[1][0]) {
@@ -213,9 +281,10 @@ void history_search_id_rowids(struct history_sql *q, const char *w)
 	const char *const *cols = id_columns(w);
 	for (int i = 0; cols[i]; i++) {
 		/* refunds name their payment: the partial index covers type = 'refund' */
-		history_cat(q->text, sizeof q->text, "%sSELECT id FROM history WHERE %s >= ? AND %s < ?%s",
-		    i ? " UNION " : "", cols[i], cols[i],
-		    strcmp(cols[i], "payment_intent") == 0 ? " AND type = 'refund'" : "");
+		history_cat(q->text, sizeof q->text,
+		            "%sSELECT id FROM history WHERE %s >= ? AND %s < ?%s",
+		            i ? " UNION " : "", cols[i], cols[i],
+		            strcmp(cols[i], "payment_intent") == 0 ? " AND type = 'refund'" : "");
 		history_sql_text(q, w);
 		history_sql_text(q, hi);
 	}
@@ -248,9 +317,11 @@ int history_search_id_words(const char *text, char words[][HISTORY_ID_WORD_MAX],
  * is the "Massage 60 min" service, whatever its price; a tester found it
  * gave nothing). Alone, a number stays an amount or card digits: testing
  * every row's words would read the whole history. Returns how many. */
-int history_search_numbers(struct history_sql *q, const char *text, bool in_words)
+int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text, bool in_words)
 {
 	int n = 0;
+	char code[4];
+	bool coded = history_search_currency(db, text, code);
 	const char *p = text;
 	while (*p && n < 4) {
 		while (*p && isspace((unsigned char)*p))
@@ -264,13 +335,25 @@ int history_search_numbers(struct history_sql *q, const char *text, bool in_word
 		n++;
 		if (!q)
 			continue;
-		/* "-120.00": money out, as the list shows it */
-		history_sql_add(q, nw.out ? " AND h.type IN ('refund', 'desk_refund') AND (" : " AND (");
-		history_sql_add(q, "h.amount = ? AND h.currency NOT IN " ZERO_DECIMAL " AND h.currency"
-			   " NOT IN " THREE_DECIMAL);
+		/* "-120.00": money out, as the list shows it; "+80" money in */
+		if (nw.out || nw.in)
+			history_cat(q->text, sizeof q->text,
+			            " AND h.type %sIN ('refund', 'desk_refund')",
+			            nw.in ? "NOT " : "");
+		/* "$80" is no euro; "80 eur" neither dollars */
+		if (coded) {
+			history_sql_add(q, " AND h.currency = ?");
+			history_sql_text(q, code);
+		} else if (nw.currencies) {
+			history_cat(q->text, sizeof q->text, " AND h.currency IN %s",
+			            nw.currencies);
+		}
+		history_sql_add(q, " AND (h.amount = ? AND h.currency NOT IN " ZERO_DECIMAL
+		                   " AND h.currency"
+		                   " NOT IN " THREE_DECIMAL);
 		history_sql_int(q, nw.minor[1]);
 		history_sql_add(q, " OR h.amount = ? AND h.currency IN " ZERO_DECIMAL
-			   " OR h.amount = ? AND h.currency IN " THREE_DECIMAL);
+		                   " OR h.amount = ? AND h.currency IN " THREE_DECIMAL);
 		history_sql_int(q, nw.minor[0]);
 		history_sql_int(q, nw.minor[2]);
 		if (nw.last4[0]) {
@@ -282,7 +365,7 @@ int history_search_numbers(struct history_sql *q, const char *text, bool in_word
 			memcpy(digits, w, (size_t)(p - w));
 			digits[p - w] = '\0';
 			history_sql_add(q, " OR history_word_start(?, h.client_name, h.email,"
-					   " h.description)");
+			                   " h.description)");
 			history_sql_text(q, digits);
 		}
 		history_sql_add(q, ")");

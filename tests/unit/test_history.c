@@ -625,12 +625,19 @@ static void test_amounts_typed_as_people_write_them(void **state)
 		int want;
 	} cases[] = {
 		{"$80", 1},           {"$80.00", 1},      {"80.00$", 1},    {"€120,00", 2},
-		{"120,00 €", 2},      {"£50", 1},         {"-120.00", 1},   /* the refund alone */
-		{"\u2212120,00", 1},  {"-$120", 1},       {"$-120", 1},     {"-80", 0},
+		{"120,00 €", 2},      {"$50", 1},         {"-120.00", 1},   /* the refund alone */
+		{"\u2212120,00", 1},  {"-€120", 1},       {"€-120", 1},     {"-80", 0},
 		{"1,250.00", 1},      {"1.250,00", 1},    {"$1,250", 1},    {"1,250", 1},
 		{"1'250.00", 1},      {"¥1,250,000", 1},  {"1,250,000", 1}, {"1250", 1},
 		{"1,25,0", 0},        {"12,50,00", 0},    /* not grouped in threes: no amount */
 		{"-", 7},             {"$", 7},           /* no digits: no amount, no word */
+		/* accounting's money out, a plus for money in, a point at the end */
+		{"(120.00)", 1},      {"120.00-", 1},     {"+120", 1},      {"+80", 1},
+		{"1250.", 1},         {"1,250,000.00", 1}, /* yen written with cents */
+		/* a currency sign or code says which money: "$" is no euro */
+		{"€80", 0},           {"£80", 0},         {"$120", 0},      {"€120", 2},
+		{"120.00 eur", 2},    {"EUR 120", 2},     {"120.00 usd", 0}, {"usd 80", 1},
+		{"80 eur", 0},        {"1,250.00 USD", 1}, {"jpy 1,250,000", 1},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct history_filter f = {0};
