@@ -192,6 +192,13 @@ static enum ui_result do_clear(void *state, struct ui *ui)
 static enum ui_result do_sort(void *state, struct ui *ui)
 {
 	struct hist *h = hist_of(state, ui);
+	/* the selected record stays selected in the new order (a tester's
+	 * second s took the first row's currency, not the one chosen) */
+	const struct history_row *sel = history_selected(h);
+	struct history_row keep;
+	bool kept = sel != NULL;
+	if (kept)
+		keep = *sel;
 	if (h->desc) {
 		h->desc = false;
 	} else {
@@ -211,6 +218,8 @@ static enum ui_result do_sort(void *state, struct ui *ui)
 		refilter = true;
 	}
 	history_requery(h, refilter);
+	if (kept && h->n > 0)
+		history_load_at(h, &keep);
 	return UI_HANDLED;
 }
 

@@ -155,18 +155,24 @@ class HistoryScreen(unittest.TestCase):
         many match; the thresholds are lowered here so a small history walks):
         the screens are the same, and the first one is what the store holds."""
         con = sqlite3.connect(self.db)
+        # sorting keeps the selected record: the newest, whose currency the
+        # amount sort keeps to
+        cur = con.execute(
+            "SELECT h.currency FROM history_fts f JOIN history h ON h.id = f.rowid & 1073741823"
+            " WHERE history_fts MATCH 'massage*' ORDER BY h.created DESC, h.id DESC LIMIT 1"
+            ).fetchone()[0]
         want = con.execute(
             "SELECT h.amount FROM history_fts f JOIN history h ON h.id = f.rowid & 1073741823"
-            " WHERE history_fts MATCH 'massage*' AND h.currency = 'gbp'"
+            " WHERE history_fts MATCH 'massage*' AND h.currency = ?"
             " AND h.type NOT IN ('refund', 'desk_refund') ORDER BY h.amount DESC, h.id DESC"
-            " LIMIT 3").fetchall()
+            " LIMIT 3", (cur,)).fetchall()
         count = con.execute(
             "SELECT count(*) FROM history_fts f JOIN history h ON h.id = f.rowid & 1073741823"
-            " WHERE history_fts MATCH 'massage*' AND h.currency = 'gbp'").fetchone()[0]
+            " WHERE history_fts MATCH 'massage*' AND h.currency = ?", (cur,)).fetchone()[0]
         largest_refund = con.execute(
             "SELECT max(h.amount) FROM history_fts f JOIN history h ON h.id = f.rowid & 1073741823"
-            " WHERE history_fts MATCH 'massage*' AND h.currency = 'gbp' AND h.type = 'refund'"
-            ).fetchone()[0]
+            " WHERE history_fts MATCH 'massage*' AND h.currency = ? AND h.type = 'refund'",
+            (cur,)).fetchone()[0]
         con.close()
         self.assertGreater(count, 30)
 
@@ -186,21 +192,17 @@ class HistoryScreen(unittest.TestCase):
                             height=24, env=env)
             term.wait_for("synced never")
             # the first "s" sorts by date ascending, the second by amount, largest
-            # first, in the selected record's currency (gbp: the sorted list's newest)
+            # first, in the selected record's currency; the selection is where it
+            # was, so g goes to the top
             term.send("/")
             term.type("massage")
             term.send("Enter")
             term.wait_for("/massage")
-            con = sqlite3.connect(self.db)
-            first_cur = con.execute(
-                "SELECT h.currency FROM history_fts f JOIN history h ON h.id = f.rowid & 1073741823"
-                " WHERE history_fts MATCH 'massage*' ORDER BY h.created, h.id LIMIT 1").fetchone()[0]
-            con.close()
             term.send("s")
             term.wait_for("date ↑")
-            if first_cur != "gbp":
-                self.skipTest(f"the oldest massage is in {first_cur}")
             term.send("s")
+            term.wait_for(f"· {cur}")
+            term.send("g")
             screens = [term.wait_for(f"1/{count} ")]
             term.send("PgDn")
             screens.append(term.wait_for(r"\b\d+/%d " % count, regex=True))
@@ -212,10 +214,35 @@ class HistoryScreen(unittest.TestCase):
             seen[how] = [rows(s) for s in screens]
             first = seen[how][0]
             for k, (amount,) in enumerate(want):
-                self.assertIn(f"{money(amount)} gbp", first[k], how)
-            self.assertIn(f"-{money(largest_refund)} gbp", seen[how][2][-1], how)
+                self.assertIn(f"{money(amount)} {cur}", first[k], how)
+            self.assertIn(f"-{money(largest_refund)} {cur}", seen[how][2][-1], how)
         self.assertEqual(seen["by bitmap"], seen["gathered"])
         self.assertEqual(seen["by words"], seen["gathered"])
+
+    def test_sorting_keeps_the_selected_record_and_its_currency(self):
+        """A tester selected a pound record five rows down and pressed s twice for
+        amounts: each s went back to the first row, so the sort took the oldest
+        record's currency (euros). The selected record stays selected, and the
+        amount sort keeps to its currency."""
+        con = sqlite3.connect(self.db)
+        rows = con.execute("SELECT currency, amount FROM history ORDER BY created DESC, id DESC"
+                           " LIMIT 12").fetchall()
+        oldest = con.execute("SELECT currency FROM history ORDER BY created, id LIMIT 1"
+                             ).fetchone()[0]
+        con.close()
+        k = next((i for i, (c, _) in enumerate(rows) if c != oldest and i > 0), None)
+        self.assertIsNotNone(k, rows)
+        cur = rows[k][0]
+        term = self.start()
+        for _ in range(k):
+            term.send("j")
+        term.wait_for(f"{k + 1}/2,500 ")
+        term.send("s")
+        shown = term.wait_for("date ↑")
+        term.send("s")
+        shown = term.wait_for(f"amount ↓ · {cur}")
+        sel = [l for l in shown.splitlines() if f"{rows[k][1] // 100:,}.{rows[k][1] % 100:02d} {cur}" in l]
+        self.assertTrue(sel, shown)
 
     def test_a_paste_longer_than_the_search_never_searches_a_cut_amount(self):
         """A tester pasted a long search ending in "390": the field holds 120
