@@ -136,6 +136,7 @@ class ReviewAMonth(unittest.TestCase):
         term.wait_for("date \u2191")
         term.send("s")                       # amount ↓, in the selected record's currency
         shown = term.wait_for("amount \u2193")
+        term.send("g")                       # the sort kept that record selected: to the top
         shown = term.wait_for("1/%s " % format(n, ","))
         self.assertIn("\u00b7 " + first_cur, shown)
         rows = [l for l in shown.splitlines()[2:] if " %s " % first_cur in l]
@@ -150,12 +151,15 @@ class ReviewAMonth(unittest.TestCase):
                                   (first_cur,))[0][0]
         term.send("s")
         shown = term.wait_for("amount \u2191")
+        term.send("g")
+        shown = term.wait_for("1/%s " % format(n, ","))
         first = [l for l in shown.splitlines()[2:] if " %s " % first_cur in l][0]
         amount_text = first.split(first_cur)[0].split()[-1]
         self.assertTrue(amount_text.startswith("-"), first)
         self.assertEqual(int("".join(ch for ch in amount_text if ch.isdigit())), biggest_refund)
         term.send("s")                       # date ↓: every currency again
         term.wait_for("date \u2193")
+        term.send("g")
         term.wait_for("1/2,500")
         term.send("q")
         self.assertEqual(term.exit_status(), 0)
