@@ -226,15 +226,16 @@ struct history_walk;
 int history_walk_new(sqlite3 *db, const struct history_filter *f, struct history_walk **out,
 		     struct pd_error *err);
 void history_walk_free(struct history_walk **w);
-/* Append " AND <the row matches>" to q (in place of the search index's MATCH). */
-void history_walk_check(struct history_walk *w, struct history_sql *q);
+/* Append " AND <the row matches>" to q in place of the search index's
+ * MATCH: the part that comes first (right after WHERE: what needs no more
+ * than the row's id, and the budget's count), then the part that comes
+ * last (the words, after the cheap tests of the row's columns). */
+void history_walk_check(struct history_walk *w, struct history_sql *q, bool first);
 /* Before each statement run: the budget of entries starts again. */
 void history_walk_begin(struct history_walk *w);
 /* The last run stopped at its budget (or a text too long): gather instead. */
 bool history_walk_over(const struct history_walk *w);
 bool history_walk_gathers(const struct history_walk *w);
-/* The check needs no more than the row's id (test it before reading the row). */
-bool history_walk_by_ids_or_bits(const struct history_walk *w);
 /* SQL history_walk_found(walk, id) and history_walk_words(walk, name, email,
  * description) on db. */
 int history_walk_register(sqlite3 *db);

@@ -165,11 +165,7 @@ static int build_where(sqlite3 *db, const struct history_filter *f, struct histo
 		history_sql_add(q,
 		                " FROM history h LEFT JOIN reviews r ON r.stripe_id = h.stripe_id"
 		                " WHERE 1");
-		/* by ids or bitmap: before the row is read; by words: last, after
-		 * the cheap tests of its columns (a currency of 15 % of rows spares
-		 * 85 % of the words' tests) */
-		if (history_walk_by_ids_or_bits(walk))
-			history_walk_check(walk, q);
+		history_walk_check(walk, q, true);
 	} else if (match[0]) {
 		from = FROM_FTS;
 		history_sql_add(q, " FROM history_fts f CROSS JOIN history h"
@@ -238,8 +234,8 @@ static int build_where(sqlite3 *db, const struct history_filter *f, struct histo
 		history_sql_add(q, " AND r.flagged = 1");
 	if (f->review == HISTORY_REVIEW_UNREVIEWED || unreviewed_only)
 		history_sql_add(q, " AND ifnull(r.reviewed, 0) = 0");
-	if (match[0] && walk && !history_walk_by_ids_or_bits(walk))
-		history_walk_check(walk, q);
+	if (match[0] && walk)
+		history_walk_check(walk, q, false);
 	return from;
 }
 

@@ -192,8 +192,9 @@ static enum ui_result do_clear(void *state, struct ui *ui)
 static enum ui_result do_sort(void *state, struct ui *ui)
 {
 	struct hist *h = hist_of(state, ui);
-	/* the selected record stays selected in the new order (a tester's
-	 * second s took the first row's currency, not the one chosen) */
+	/* the selected record stays selected in a new date order, so the
+	 * amount sort after it takes its currency (a tester's second s took
+	 * the first row's currency, not the one chosen) */
 	const struct history_row *sel = history_selected(h);
 	struct history_row keep;
 	bool kept = sel != NULL;
@@ -218,7 +219,10 @@ static enum ui_result do_sort(void *state, struct ui *ui)
 		refilter = true;
 	}
 	history_requery(h, refilter);
-	if (kept && h->n > 0)
+	/* by date, the list goes on around it; by amount it starts at the top
+	 * (the largest first is what was asked; and a walk from the middle of
+	 * the amount index reads both ways) */
+	if (kept && h->n > 0 && h->sort == HISTORY_SORT_DATE)
 		history_load_at(h, &keep);
 	return UI_HANDLED;
 }
