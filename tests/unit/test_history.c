@@ -508,6 +508,21 @@ static void test_keyset_paging(void **state)
 	check_paging(t->db, HISTORY_SORT_AMOUNT, false);
 }
 
+/* The rows of a search's first page (up to 8), newest first. */
+static int search_rows(sqlite3 *db, const char *q)
+{
+	struct pd_error err = {0};
+	struct history_filter f = {0};
+	snprintf(f.search, sizeof f.search, "%s", q);
+	struct history_view *v = NULL;
+	assert_int_equal(history_view_new(db, &f, HISTORY_SORT_DATE, true, &v, &err), 0);
+	struct history_row rows[8];
+	int got = -1;
+	assert_int_equal(history_view_page(v, NULL, true, rows, 8, &got, &err), 0);
+	history_view_free(&v);
+	return got;
+}
+
 static void test_search_and_unreviewed(void **state)
 {
 	struct t *t = *state;
@@ -531,16 +546,9 @@ static void test_search_and_unreviewed(void **state)
 		{"1.2.3", 0},      /* not a number: a word, found nowhere */
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct history_filter f = {0};
-		snprintf(f.search, sizeof f.search, "%s", cases[i].q);
-		struct history_view *v = NULL;
-		assert_int_equal(history_view_new(t->db, &f, HISTORY_SORT_DATE, true, &v, &err), 0);
-		struct history_row rows[8];
-		int got = -1;
-		assert_int_equal(history_view_page(v, NULL, true, rows, 8, &got, &err), 0);
+		int got = search_rows(t->db, cases[i].q);
 		if (got != cases[i].want)
 			fail_msg("search %s: %d rows, want %d", cases[i].q, got, cases[i].want);
-		history_view_free(&v);
 	}
 	/* next unreviewed skips reviewed rows, in view order */
 	assert_int_equal(history_mark_set(t->db, "pi_C3", HISTORY_MARK_REVIEWED, true, "a", &err), 0);
@@ -619,7 +627,6 @@ static void test_amounts_typed_as_people_write_them(void **state)
 		    "{\"id\": \"pi_Y1\", \"object\": \"payment_intent\", \"amount\": 1250000,"
 		    " \"currency\": \"jpy\", \"created\": 1767225700, \"status\": \"succeeded\"}]}",
 		    NULL);
-	struct pd_error err = {0};
 	struct {
 		const char *q;
 		int want;
@@ -640,16 +647,9 @@ static void test_amounts_typed_as_people_write_them(void **state)
 		{"80 eur", 0},        {"1,250.00 USD", 1}, {"jpy 1,250,000", 1},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct history_filter f = {0};
-		snprintf(f.search, sizeof f.search, "%s", cases[i].q);
-		struct history_view *v = NULL;
-		assert_int_equal(history_view_new(t->db, &f, HISTORY_SORT_DATE, true, &v, &err), 0);
-		struct history_row rows[8];
-		int got = -1;
-		assert_int_equal(history_view_page(v, NULL, true, rows, 8, &got, &err), 0);
+		int got = search_rows(t->db, cases[i].q);
 		if (got != cases[i].want)
 			fail_msg("search %s: %d rows, want %d", cases[i].q, got, cases[i].want);
-		history_view_free(&v);
 	}
 }
 
