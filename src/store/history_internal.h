@@ -245,6 +245,7 @@ struct history_walk_tuning {
 	long bits_max;     /* up to this many: a bitmap of their ids */
 	long bits_budget;  /* index entries one run may test by bitmap */
 	long words_budget; /* rows one run may test by words */
+	bool bits_guess;   /* past bits_max, a bitmap still when it costs less */
 };
 void history_walk_tune(const struct history_walk_tuning *t);
 /* Add a SUMS row's currency sums (times sign) to out (*n of max). */

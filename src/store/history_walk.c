@@ -36,6 +36,7 @@ static const struct history_walk_tuning defaults = {
     .bits_max = 100000,
     .bits_budget = 1000000,
     .words_budget = 20000,
+    .bits_guess = true,
 };
 static struct history_walk_tuning tuning = defaults;
 
@@ -55,6 +56,7 @@ static void tune_from_env(void)
 		return;
 	done = true;
 	struct history_walk_tuning t = tuning;
+	t.bits_guess = false; /* the thresholds as given */
 	if (sscanf(e, "%ld,%ld,%ld,%ld", &t.gather_max, &t.bits_max, &t.bits_budget,
 	           &t.words_budget) >= 2)
 		tuning = t;
@@ -82,7 +84,7 @@ struct col_tokens {
 struct history_walk {
 	sqlite3 *db;
 	int64_t *ids; /* few found: their ids, to gather the rows by (ids_table) */
-	long nids;
+	long nids, cap_ids;
 	char ids_table[32];
 	uint64_t *bits; /* ids found, when walking by bitmap */
 	int64_t nbits;
@@ -339,6 +341,84 @@ void history_walk_free(struct history_walk **wp)
 	*wp = NULL;
 }
 
+static double currency_share(sqlite3 *db, const char *currency);
+
+/* The n-th id the search index found: kept in a list while they are few,
+ * in a bitmap past gather_max. */
+static bool note_id(struct history_walk *w, long n, int64_t id)
+{
+	bool ok = true;
+	if (n < tuning.gather_max) {
+		if (n == w->cap_ids) {
+			long cap = w->cap_ids ? w->cap_ids * 2 : 256;
+			int64_t *grown = realloc(w->ids, (size_t)cap * sizeof *grown);
+			if (!grown)
+				return false;
+			w->ids = grown;
+			w->cap_ids = cap;
+		}
+		w->ids[n] = id;
+		return true;
+	}
+	if (n == tuning.gather_max) /* more: a bitmap of them all */
+		for (long i = 0; ok && i < n; i++)
+			ok = set_bit(w, w->ids[i]);
+	return ok && set_bit(w, id);
+}
+
+/* Records up to a date (the daily roll-ups), and in all. */
+static void records_before(sqlite3 *db, int64_t created, double *before, double *all)
+{
+	sqlite3_stmt *st;
+	*before = *all = 0;
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT sum(CASE WHEN day <= ? THEN n END), sum(n) FROM history_day",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, created / 86400);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*before = (double)sqlite3_column_int64(st, 0);
+		*all = (double)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+}
+
+/* found matches up to key (the search index runs oldest first): is reading
+ * the rest into a bitmap cheaper than the words' walk? The matches in all
+ * are guessed from the share of the history they came from; the walk
+ * reads two screens' rows (44) among the matches of the view's currency. */
+static bool bits_cheaper(sqlite3 *db, const struct history_filter *f, long found, int64_t key)
+{
+	double before, all;
+	records_before(db, key / (HISTORY_FTS_ID_MAX + 1), &before, &all);
+	if (before <= 0 || all <= 0)
+		return false;
+	double matches = found * all / before;
+	double share = f->currency[0] ? currency_share(db, f->currency) : 1;
+	double density = matches / all * share;
+	double words_us = density > 0 ? 44 / density * 3.0 : 1e12; /* 3 us a row */
+	double bits_us = (matches - found) * 0.06;                 /* 0.06 us a match */
+	return bits_us < words_us;
+}
+
+/* The share of the history's records in currency (the monthly roll-ups:
+ * a few thousand rows), 1 when it cannot be told. */
+static double currency_share(sqlite3 *db, const char *currency)
+{
+	sqlite3_stmt *st;
+	double share = 1;
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT sum(CASE WHEN currency = ? THEN n END), sum(n)"
+	                       " FROM history_month",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return share;
+	sqlite3_bind_text(st, 1, currency, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 1) > 0)
+		share = (double)sqlite3_column_int64(st, 0) / (double)sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	return share;
+}
+
 int history_walk_new(sqlite3 *db, const struct history_filter *f, struct history_walk **out,
                      struct pd_error *err)
 {
@@ -353,41 +433,34 @@ int history_walk_new(sqlite3 *db, const struct history_filter *f, struct history
 		return pd_error_set(err, PD_ERR, "out of memory");
 	/* the matches' ids, up to one more than a bitmap is worth */
 	sqlite3_stmt *st;
-	int rc = db_prepare(db,
-	                    "SELECT rowid & " HISTORY_FTS_ID_MASK " FROM history_fts"
-	                    " WHERE history_fts MATCH ? LIMIT ?",
-	                    &st, err);
+	int rc =
+	    db_prepare(db, "SELECT rowid FROM history_fts WHERE history_fts MATCH ?", &st, err);
 	if (rc) {
 		free(w);
 		return rc;
 	}
 	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+	w->db = db;
+	long found = 0;
+	int64_t key = 0;
+	bool ok = true;
 	/* enough to tell few from some from many */
 	long limit =
 	    tuning.bits_max + 1 > tuning.gather_max ? tuning.bits_max + 1 : tuning.gather_max;
-	sqlite3_bind_int64(st, 2, limit);
-	w->db = db;
-	long found = 0, cap = 0;
-	bool ok = true;
-	while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-		if (found < tuning.gather_max) { /* the ids, while they are few */
-			if (found == cap) {
-				cap = cap ? cap * 2 : 256;
-				int64_t *grown = realloc(w->ids, (size_t)cap * sizeof *grown);
-				ok = grown != NULL;
-				if (grown)
-					w->ids = grown;
-			}
-			if (ok)
-				w->ids[found] = id;
-		} else if (found == tuning.gather_max) { /* more: a bitmap of them all */
-			for (long i = 0; ok && i < found; i++)
-				ok = set_bit(w, w->ids[i]);
-		}
-		if (ok && found >= tuning.gather_max)
-			ok = set_bit(w, id);
-		found++;
+	while (ok && found < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		key = sqlite3_column_int64(st, 0);
+		ok = note_id(w, found++, key & HISTORY_FTS_ID_MAX);
+	}
+	/* many: a bitmap of them all anyway, when the rest of the search
+	 * index costs less than the words' walk would read */
+	bool bitmap = found <= tuning.bits_max;
+	if (ok && rc == SQLITE_ROW && found == limit && tuning.bits_guess &&
+	    bits_cheaper(db, f, found, key)) {
+		bitmap = true;
+		while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW)
+			ok = note_id(w, found++, sqlite3_column_int64(st, 0) & HISTORY_FTS_ID_MAX);
+	} else if (rc == SQLITE_ROW) {
+		rc = SQLITE_DONE; /* stopped at the limit: words */
 	}
 	sqlite3_finalize(st);
 	if (!ok) {
@@ -409,11 +482,11 @@ int history_walk_new(sqlite3 *db, const struct history_filter *f, struct history
 	free(w->ids);
 	w->ids = NULL;
 	w->budget = tuning.bits_budget;
-	if (found <= tuning.bits_max && !w->bits && !(w->bits = calloc(1, sizeof *w->bits))) {
+	if (bitmap && !w->bits && !(w->bits = calloc(1, sizeof *w->bits))) {
 		history_walk_free(&w); /* none found: an empty bitmap */
 		return pd_error_set(err, PD_ERR, "out of memory");
 	}
-	if (found > tuning.bits_max) {
+	if (!bitmap) {
 		free(w->bits);
 		w->bits = NULL;
 		w->nbits = 0;

@@ -119,15 +119,17 @@ static int teardown(void **state)
 	return 0;
 }
 
-enum how { GATHER, BITS, WORDS, TINY_BUDGET, FEW_BITS };
+enum how { GATHER, BITS, WORDS, TINY_BUDGET, FEW_BITS, GUESS };
 
 static void tune(enum how how)
 {
-	struct history_walk_tuning t = {0, 1L << 40, 1L << 40, 1L << 40};
+	struct history_walk_tuning t = {0, 1L << 40, 1L << 40, 1L << 40, false};
 	if (how == GATHER)
 		t.gather_max = 1L << 40;
 	if (how == FEW_BITS) /* gathered by ids: all of them, past bits_max too */
-		t = (struct history_walk_tuning){1L << 40, 5, 1L << 40, 1L << 40};
+		t = (struct history_walk_tuning){1L << 40, 5, 1L << 40, 1L << 40, false};
+	if (how == GUESS) /* past bits_max: a bitmap still when it costs less than the words */
+		t = (struct history_walk_tuning){0, 5, 1L << 40, 1L << 40, true};
 	if (how == WORDS)
 		t.bits_max = 0;
 	if (how == TINY_BUDGET)
@@ -177,9 +179,9 @@ static void page_all(sqlite3 *db, const struct history_filter *f, bool desc, enu
 		} while (got == 7);
 	}
 	/* walked to the end and back without gathering, unless its budget said so */
-	if ((how == BITS || how == WORDS) && !history_view_totals_deferred(v))
+	if ((how == BITS || how == WORDS || how == GUESS) && !history_view_totals_deferred(v))
 		fail_msg("\"%s\" (client \"%s\"): gathered, not walked %s", f->search, f->client,
-			 how == BITS ? "by bitmap" : "by words");
+		         how == BITS ? "by bitmap" : "by words");
 	else if (how == TINY_BUDGET)
 		assert_false(history_view_totals_deferred(v));
 	from = NULL;
@@ -242,9 +244,10 @@ static void check_same(sqlite3 *db, const char *search, const char *client, cons
 			else
 				assert_true(desc ? a > b : a < b);
 		}
-		for (enum how how = BITS; how <= FEW_BITS; how++) {
+		for (enum how how = BITS; how <= GUESS; how++) {
 			page_all(db, &f, desc, how, &other);
-			static const char *const ways[] = {"", "bitmap", "words", "budget", "ids"};
+			static const char *const ways[] = {"",       "bitmap", "words",
+			                                   "budget", "ids",    "guess"};
 			const char *what = ways[how];
 			if (other.n != base.n)
 				fail_msg("\"%s\" %s %s: %d rows, gathered %d", search, what,
@@ -309,7 +312,7 @@ static void test_a_search_by_amount_with_no_match_is_empty(void **state)
 	struct history_filter f = {0};
 	snprintf(f.search, sizeof f.search, "%s", "anna zzzz");
 	static struct seen s;
-	for (enum how how = GATHER; how <= FEW_BITS; how++) {
+	for (enum how how = GATHER; how <= GUESS; how++) {
 		page_all(t->db, &f, true, how, &s);
 		assert_int_equal(s.n, 0);
 		assert_int_equal(s.ntot, 0);
@@ -353,7 +356,7 @@ static void test_a_walk_counts_every_entry_it_reads(void **state)
 	struct history_filter f = {0};
 	snprintf(f.search, sizeof f.search, "%s", "haircut");
 	snprintf(f.status, sizeof f.status, "%s", "canceled");
-	history_walk_tune(&(struct history_walk_tuning){0, 0, 1L << 40, 20});
+	history_walk_tune(&(struct history_walk_tuning){0, 0, 1L << 40, 20, false});
 	struct history_view *v = NULL;
 	struct pd_error err = {0};
 	assert_int_equal(history_view_new(t->db, &f, HISTORY_SORT_AMOUNT, true, &v, &err), 0);
