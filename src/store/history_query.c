@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <malloc.h>
 #include <string.h>
@@ -370,8 +371,10 @@ int history_view_new(sqlite3 *db, const struct history_filter *f, enum history_s
 /* Gather the rows of a search / id / review filter into a temp table. */
 static int materialize(struct history_view *v, struct pd_error *err)
 {
-	static unsigned counter; /* unique per connection is enough; one UI thread */
-	snprintf(v->temp, sizeof v->temp, "history_m%u", ++counter);
+	/* unique per connection is enough; atomic, as an export's view may be
+	 * made on a worker thread while the screen makes its own */
+	static atomic_uint counter;
+	snprintf(v->temp, sizeof v->temp, "history_m%u", atomic_fetch_add(&counter, 1) + 1);
 	/* In a temp file behind SQLite's bounded cache, not in memory: a
 	 * broad search sorted by amount gathers hundreds of thousands of rows
 	 * at 10M records (RSS 18 -> 37 MB in memory; as fast here: 64 vs 67

@@ -22,6 +22,7 @@
  * every refund to know it) stops at a budget of entries and the view
  * gathers instead (history_walk_over). */
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "history_internal.h"
@@ -293,9 +294,11 @@ static bool set_bit(struct history_walk *w, int64_t id)
 /* The few ids found, in a temp table the view gathers its rows by. */
 static int ids_table(struct history_walk *w, struct pd_error *err)
 {
-	static unsigned counter; /* unique per connection is enough; one UI thread */
+	/* unique per connection is enough; atomic, as an export's view may be
+	 * made on a worker thread while the screen makes its own */
+	static atomic_uint counter;
 	char name[32], sql[128];
-	snprintf(name, sizeof name, "history_w%u", ++counter);
+	snprintf(name, sizeof name, "history_w%u", atomic_fetch_add(&counter, 1) + 1);
 	/* as materialize sets it: setting it later would drop this table */
 	if (sqlite3_get_autocommit(w->db))
 		sqlite3_exec(w->db, "PRAGMA temp_store = FILE", NULL, NULL, NULL);
