@@ -82,7 +82,8 @@ struct history_sql {
 	struct {
 		bool is_text;
 		int64_t i;
-		void *ptr; /* a walk's check (history_walk.c), bound as a pointer */
+		void *ptr;       /* a walk's check (history_walk.c), bound as a pointer */
+		const char *ref; /* text too long for t, bound as it is (outlives q's use) */
 		char t[2600]; /* a search's MATCH: its words, the typed one expanded */
 	} bind[HISTORY_SQL_MAX_BINDS];
 };
@@ -111,6 +112,7 @@ static inline void history_sql_int(struct history_sql *q, int64_t v)
 	if (q->nbind < HISTORY_SQL_MAX_BINDS) {
 		q->bind[q->nbind].is_text = false;
 		q->bind[q->nbind].ptr = NULL;
+		q->bind[q->nbind].ref = NULL;
 		q->bind[q->nbind++].i = v;
 	}
 }
@@ -121,7 +123,17 @@ static inline void history_sql_pointer(struct history_sql *q, void *p)
 {
 	if (q->nbind < HISTORY_SQL_MAX_BINDS) {
 		q->bind[q->nbind].is_text = false;
+		q->bind[q->nbind].ref = NULL;
 		q->bind[q->nbind++].ptr = p;
+	}
+}
+
+static inline void history_sql_text_ref(struct history_sql *q, const char *s)
+{
+	if (q->nbind < HISTORY_SQL_MAX_BINDS) {
+		q->bind[q->nbind].is_text = false;
+		q->bind[q->nbind].ptr = NULL;
+		q->bind[q->nbind++].ref = s;
 	}
 }
 
@@ -129,6 +141,7 @@ static inline void history_sql_text(struct history_sql *q, const char *s)
 {
 	if (q->nbind < HISTORY_SQL_MAX_BINDS) {
 		q->bind[q->nbind].ptr = NULL;
+		q->bind[q->nbind].ref = NULL;
 		char *t = q->bind[q->nbind++].t;
 		size_t n = strnlen(s, sizeof q->bind[0].t - 1); /* cut as snprintf would */
 		q->bind[q->nbind - 1].is_text = true;
@@ -145,6 +158,8 @@ static inline int history_sql_bind(const struct history_sql *q, sqlite3_stmt *st
 			sqlite3_bind_text(st, first + i, q->bind[i].t, -1, SQLITE_TRANSIENT);
 		else if (q->bind[i].ptr)
 			sqlite3_bind_pointer(st, first + i, q->bind[i].ptr, HISTORY_WALK_PTR, NULL);
+		else if (q->bind[i].ref)
+			sqlite3_bind_text(st, first + i, q->bind[i].ref, -1, SQLITE_STATIC);
 		else
 			sqlite3_bind_int64(st, first + i, q->bind[i].i);
 	}

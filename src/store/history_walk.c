@@ -84,9 +84,9 @@ struct col_tokens {
 
 struct history_walk {
 	sqlite3 *db;
-	int64_t *ids; /* few found: their ids, to gather the rows by (ids_table) */
+	int64_t *ids; /* few found: their ids, to gather the rows by (ids_json) */
 	long nids, cap_ids;
-	char ids_table[32];
+	char *ids_json;
 	uint64_t *bits; /* ids found, when walking by bitmap */
 	int64_t nbits;
 	struct walk_word words[WORDS_MAX]; /* otherwise */
@@ -291,34 +291,22 @@ static bool set_bit(struct history_walk *w, int64_t id)
 	return true;
 }
 
-/* The few ids found, in a temp table the view gathers its rows by. */
-static int ids_table(struct history_walk *w, struct pd_error *err)
+/* The few ids found, as a JSON array the view gathers its rows by
+ * (json_each: no temp table to make and drop, one more temp file each). */
+static int ids_json(struct history_walk *w, struct pd_error *err)
 {
-	/* unique per connection is enough; atomic, as an export's view may be
-	 * made on a worker thread while the screen makes its own */
-	static atomic_uint counter;
-	char name[32], sql[128];
-	snprintf(name, sizeof name, "history_w%u", atomic_fetch_add(&counter, 1) + 1);
-	/* as materialize sets it: setting it later would drop this table */
-	if (sqlite3_get_autocommit(w->db))
-		sqlite3_exec(w->db, "PRAGMA temp_store = FILE", NULL, NULL, NULL);
-	snprintf(sql, sizeof sql, "CREATE TEMP TABLE %s (id INTEGER PRIMARY KEY)", name);
-	int rc = db_exec(w->db, sql, err);
-	if (rc)
-		return rc;
-	snprintf(w->ids_table, sizeof w->ids_table, "%s", name);
-	snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO temp.%s (id) VALUES (?)", name);
-	sqlite3_stmt *st;
-	if ((rc = db_prepare(w->db, sql, &st, err)))
-		return rc;
-	for (long i = 0; i < w->nids && rc == PD_OK; i++) {
-		sqlite3_bind_int64(st, 1, w->ids[i]);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = db_fail(w->db, "searching history", err);
-		sqlite3_reset(st);
-	}
-	sqlite3_finalize(st);
-	return rc;
+	size_t cap = (size_t)w->nids * 21 + 3, used = 0;
+	char *j = malloc(cap);
+	if (!j)
+		return pd_error_set(err, PD_ERR, "out of memory");
+	j[used++] = '[';
+	for (long i = 0; i < w->nids; i++)
+		used += (size_t)snprintf(j + used, cap - used, "%s%lld", i ? "," : "",
+		                         (long long)w->ids[i]);
+	j[used++] = ']';
+	j[used] = '\0';
+	w->ids_json = j;
+	return PD_OK;
 }
 
 void history_walk_free(struct history_walk **wp)
@@ -333,11 +321,7 @@ void history_walk_free(struct history_walk **wp)
 		free(w->cols[c].off);
 		free(w->cols[c].len);
 	}
-	if (w->ids_table[0]) {
-		char sql[64];
-		snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS temp.%s", w->ids_table);
-		sqlite3_exec(w->db, sql, NULL, NULL, NULL);
-	}
+	free(w->ids_json);
 	free(w->ids);
 	free(w->bits);
 	free(w);
@@ -477,7 +461,7 @@ int history_walk_new(sqlite3 *db, const struct history_filter *f, struct history
 	if (found < tuning.gather_max) {
 		/* few: gathered, by the ids found (not a second pass of the index) */
 		w->nids = found;
-		if ((rc = ids_table(w, err)))
+		if ((rc = ids_json(w, err)))
 			history_walk_free(&w);
 		*out = w;
 		return rc;
@@ -508,8 +492,9 @@ int history_walk_new(sqlite3 *db, const struct history_filter *f, struct history
 
 void history_walk_check(struct history_walk *w, struct history_sql *q, bool first)
 {
-	if (first && w->ids_table[0]) {
-		history_cat(q->text, sizeof q->text, " AND h.id IN temp.%s", w->ids_table);
+	if (first && w->ids_json) {
+		history_sql_add(q, " AND h.id IN (SELECT value FROM json_each(?))");
+		history_sql_text_ref(q, w->ids_json);
 	} else if (first) {
 		/* every entry the walk reads counts against its budget, whatever
 		 * test refuses it (yen's small amounts sit at the index's far end:
@@ -517,7 +502,7 @@ void history_walk_check(struct history_walk *w, struct history_sql *q, bool firs
 		history_sql_add(q, w->bits ? " AND history_walk_found(?, h.id)"
 		                           : " AND history_walk_count(?, h.id)");
 		history_sql_pointer(q, w);
-	} else if (!w->ids_table[0] && !w->bits) {
+	} else if (!w->ids_json && !w->bits) {
 		/* the words last, after the row's cheap tests (currency, dates) */
 		history_sql_add(
 		    q, " AND history_walk_words(?, h.client_name, h.email, h.description)");
@@ -527,7 +512,7 @@ void history_walk_check(struct history_walk *w, struct history_sql *q, bool firs
 
 bool history_walk_gathers(const struct history_walk *w)
 {
-	return w->ids_table[0] != '\0';
+	return w->ids_json != NULL;
 }
 
 void history_walk_begin(struct history_walk *w)
