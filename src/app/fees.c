@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "paydesk/audit.h"
+#include "paydesk/civil.h"
 #include "paydesk/db.h"
 #include "paydesk/fee_cap.h"
 #include "paydesk/money.h"
@@ -236,17 +237,6 @@ int fees_waive(sqlite3 *db, const struct session *who, int64_t id, const char *r
 			rc = fees_audit(db, who, "fee.waive", &f, reason, err);
 	}
 	return finish(db, rc, err);
-}
-
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil). */
-static int64_t civil_days(int y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
 }
 
 char *fee_visit_ago(int64_t visit_at, int64_t now, char *out, size_t len)

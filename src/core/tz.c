@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "paydesk/civil.h"
+
 static char zone_name[128] = "local";
 
 int tz_set(const char *zone, struct pd_error *err)
@@ -52,29 +54,10 @@ static long offset_at(int64_t utc)
 	return tm.tm_gmtoff;
 }
 
-/* The civil time read as if it were UTC (days from civil, Howard Hinnant). */
+/* The civil time read as if it were UTC. */
 static int64_t civil_as_utc(int y, int m, int d, int hh, int mm)
 {
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	int64_t days = era * 146097 + doe - 719468;
-	return days * 86400 + hh * 3600 + mm * 60;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
+	return civil_days(y, m, d) * 86400 + hh * 3600 + mm * 60;
 }
 
 static bool valid_date(int y, int m, int d)

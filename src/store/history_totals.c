@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "history_internal.h"
+#include "paydesk/civil.h"
 #include "paydesk/db.h"
 
 static void add_total(struct history_total *out, int max, int *n, const char *cur, int64_t count,
@@ -81,42 +82,18 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
-/* Days since 1970-01-01 of a civil date, and back (H. Hinnant's algorithms). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp + (mp < 10 ? 3 : -9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
 /* Month index (year * 12 + month - 1) of a day, and the first day of a month. */
 static int64_t month_of_day(int64_t day, bool *first)
 {
-	int64_t y, m, d;
+	int y, m, d;
 	civil_from_days(day, &y, &m, &d);
 	*first = d == 1;
-	return y * 12 + m - 1;
+	return (int64_t)y * 12 + m - 1;
 }
 
 static int64_t month_first_day(int64_t month)
 {
-	return days_from_civil(floor_div(month, 12), month - floor_div(month, 12) * 12 + 1, 1);
+	return civil_days((int)floor_div(month, 12), (int)(month - floor_div(month, 12) * 12 + 1), 1);
 }
 
 /* Sum a roll-up table over [lo, hi) of its key (each bound only when has_*). */
