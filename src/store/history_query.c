@@ -541,6 +541,21 @@ struct history_key history_view_key(const struct history_view *v, const struct h
  * view's direction; a page is the first rows of each part past the key.
  * For money out, a larger signed amount is a smaller amount, so its part
  * walks the index the other way (ties by id stay in the view's order). */
+/* One part of signed_amount_sql: money in (amount) or money out (-amount),
+ * past key (its condition), walked in the amount index's order by. */
+static char *amount_part(const char *t, const struct history_sql *w, bool out, const char *key,
+                         const char *by, const char *ids)
+{
+	char *text = NULL;
+	if (asprintf(&text,
+	             "SELECT * FROM (" ROW_COLUMNS
+	             ", %s%s.amount AS skey%s AND %s.type %sIN " OUT_TYPES
+	             "%s ORDER BY %s.amount %s, %s.id %s LIMIT ?)",
+	             out ? "-" : "", t, w->text, t, out ? "" : "NOT ", key, t, by, t, ids) < 0)
+		return NULL;
+	return text;
+}
+
 static char *signed_amount_sql(const struct history_view *v, const struct history_sql *w,
                                bool smaller, bool keyed)
 {
@@ -556,19 +571,8 @@ static char *signed_amount_sql(const struct history_view *v, const struct histor
 		         smaller ? ">=" : "<=", t, smaller ? ">" : "<", t, smaller ? "<" : ">");
 	}
 	char *text = NULL;
-	char *in = NULL, *out = NULL;
-	if (asprintf(&in,
-	             "SELECT * FROM (" ROW_COLUMNS
-	             ", %s.amount AS skey%s AND %s.type NOT IN " OUT_TYPES
-	             "%s ORDER BY %s.amount %s, %s.id %s LIMIT ?)",
-	             t, w->text, t, kin, t, dir, t, dir) < 0)
-		in = NULL;
-	if (asprintf(&out,
-	             "SELECT * FROM (" ROW_COLUMNS
-	             ", -%s.amount AS skey%s AND %s.type IN " OUT_TYPES
-	             "%s ORDER BY %s.amount %s, %s.id %s LIMIT ?)",
-	             t, w->text, t, kout, t, rev, t, dir) < 0)
-		out = NULL;
+	char *in = amount_part(t, w, false, kin, dir, dir);
+	char *out = amount_part(t, w, true, kout, rev, dir);
 	int n = -1;
 	if (in && out && !v->negative_in)
 		/* money in is never below zero, money out always below it: one part
