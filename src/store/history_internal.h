@@ -26,6 +26,16 @@ static inline int64_t history_fts_key(int64_t created, int64_t id)
 	return created * (HISTORY_FTS_ID_MAX + 1) + id;
 }
 
+/* The currencies the history holds, as a subquery missing its closing
+ * parenthesis (a condition on c may follow): one seek per currency down
+ * the indexes that begin with it. The amount indexes begin with the
+ * currency (schema 38), so an amount looked up in every currency is a
+ * probe per currency ("h.currency IN " HISTORY_CURRENCIES ") AND ..."). */
+#define HISTORY_CURRENCIES                                                                   \
+	"(WITH RECURSIVE cur(c) AS (SELECT min(currency) FROM history UNION ALL"             \
+	" SELECT (SELECT min(currency) FROM history WHERE currency > cur.c) FROM cur"        \
+	" WHERE c IS NOT NULL) SELECT c FROM cur WHERE c IS NOT NULL"
+
 /* The columns of ROW_COLUMNS (see history_query.c), in order, into row. */
 void history_row_from_stmt(sqlite3_stmt *st, struct history_row *row);
 

@@ -134,8 +134,8 @@ char *history_filter_describe(const struct history_filter *f, char *out, size_t 
 
 enum { FROM_HISTORY, FROM_FTS, FROM_IDS, FROM_REVIEWS, FROM_NUMBERS };
 
-/* FROM and WHERE (no ORDER BY) for f. amount_sort: keep the status and
- * currency conditions off their indexes so the amount index drives. */
+/* FROM and WHERE (no ORDER BY) for f. amount_sort: keep the status
+ * condition off its index so the amount index drives. */
 static int build_where(sqlite3 *db, const struct history_filter *f, struct history_sql *q,
                        bool amount_sort, bool unreviewed_only, struct history_walk *walk);
 
@@ -214,7 +214,12 @@ static int build_where(sqlite3 *db, const struct history_filter *f, struct histo
 		history_sql_text(q, f->type);
 	}
 	if (f->currency[0]) {
-		history_cat(q->text, sizeof q->text, " AND %sh.currency = ?", plus);
+		/* the amount indexes begin with the currency (schema 38): by
+		 * amount, the currency leads the walk down them, unless other
+		 * rows drive (the search's, the ids', the marks') */
+		bool lead = amount_sort && (from == FROM_HISTORY || (from == FROM_FTS && walk));
+		history_cat(q->text, sizeof q->text, " AND %sh.currency = ?",
+		            amount_sort && !lead ? "+" : "");
 		history_sql_text(q, f->currency);
 	}
 	if (f->client[0] && history_search_is_customer_id(f->client)) {
@@ -598,8 +603,8 @@ static bool negative_money_in(sqlite3 *db)
 	bool found = true;
 	if (sqlite3_prepare_v2(
 	        db,
-	        "SELECT 1 FROM history WHERE amount <= 0 AND (amount < 0 OR type IN " OUT_TYPES
-	        ") LIMIT 1",
+	        "SELECT 1 FROM history WHERE currency IN " HISTORY_CURRENCIES ") AND amount <= 0"
+	        " AND (amount < 0 OR type IN " OUT_TYPES ") LIMIT 1",
 	        -1, &st, NULL) == SQLITE_OK) {
 		found = sqlite3_step(st) == SQLITE_ROW;
 		sqlite3_finalize(st);

@@ -341,16 +341,17 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 			            " AND h.type %sIN ('refund', 'desk_refund')",
 			            nw.in ? "NOT " : "");
 		/* "$80" is no euro; "80 eur" neither dollars */
-		if (coded) {
-			history_sql_add(q, " AND h.currency = ?");
+		if (coded) { /* off the index: the amount's own terms below drive */
+			history_sql_add(q, " AND +h.currency = ?");
 			history_sql_text(q, code);
 		} else if (nw.currencies) {
-			history_cat(q->text, sizeof q->text, " AND h.currency IN %s",
+			history_cat(q->text, sizeof q->text, " AND +h.currency IN %s",
 			            nw.currencies);
 		}
-		history_sql_add(q, " AND (h.amount = ? AND h.currency NOT IN " ZERO_DECIMAL
-		                   " AND h.currency"
-		                   " NOT IN " THREE_DECIMAL);
+		/* each currency's amount a probe of the amount index (schema 38);
+		 * tested row by row when other rows drive, the amount first */
+		history_sql_add(q, " AND (h.amount = ? AND h.currency IN " HISTORY_CURRENCIES
+		                   " AND c NOT IN " ZERO_DECIMAL " AND c NOT IN " THREE_DECIMAL ")");
 		history_sql_int(q, nw.minor[1]);
 		history_sql_add(q, " OR h.amount = ? AND h.currency IN " ZERO_DECIMAL
 		                   " OR h.amount = ? AND h.currency IN " THREE_DECIMAL);

@@ -328,8 +328,6 @@ void history_walk_free(struct history_walk **wp)
 	*wp = NULL;
 }
 
-static double currency_share(sqlite3 *db, const char *currency);
-
 /* The n-th id the search index found: kept in a list while they are few,
  * in a bitmap past gather_max. */
 static bool note_id(struct history_walk *w, long n, int64_t id)
@@ -373,37 +371,19 @@ static void records_before(sqlite3 *db, int64_t created, double *before, double 
 /* found matches up to key (the search index runs oldest first): is reading
  * the rest into a bitmap cheaper than the words' walk? The matches in all
  * are guessed from the share of the history they came from; the walk
- * reads two screens' rows (44) among the matches of the view's currency. */
-static bool bits_cheaper(sqlite3 *db, const struct history_filter *f, long found, int64_t key)
+ * reads two screens' rows (44) of the view's currency, whose amounts are
+ * a range of their own (schema 38), so as densely as in all. */
+static bool bits_cheaper(sqlite3 *db, long found, int64_t key)
 {
 	double before, all;
 	records_before(db, key / (HISTORY_FTS_ID_MAX + 1), &before, &all);
 	if (before <= 0 || all <= 0)
 		return false;
 	double matches = found * all / before;
-	double share = f->currency[0] ? currency_share(db, f->currency) : 1;
-	double density = matches / all * share;
+	double density = matches / all;
 	double words_us = density > 0 ? 44 / density * 3.0 : 1e12; /* 3 us a row */
 	double bits_us = (matches - found) * 0.06;                 /* 0.06 us a match */
 	return bits_us < words_us;
-}
-
-/* The share of the history's records in currency (the monthly roll-ups:
- * a few thousand rows), 1 when it cannot be told. */
-static double currency_share(sqlite3 *db, const char *currency)
-{
-	sqlite3_stmt *st;
-	double share = 1;
-	if (sqlite3_prepare_v2(db,
-	                       "SELECT sum(CASE WHEN currency = ? THEN n END), sum(n)"
-	                       " FROM history_month",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return share;
-	sqlite3_bind_text(st, 1, currency, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 1) > 0)
-		share = (double)sqlite3_column_int64(st, 0) / (double)sqlite3_column_int64(st, 1);
-	sqlite3_finalize(st);
-	return share;
 }
 
 int history_walk_new(sqlite3 *db, const struct history_filter *f, struct history_walk **out,
@@ -442,7 +422,7 @@ int history_walk_new(sqlite3 *db, const struct history_filter *f, struct history
 	 * index costs less than the words' walk would read */
 	bool bitmap = found <= tuning.bits_max;
 	if (ok && rc == SQLITE_ROW && found == limit && tuning.bits_guess &&
-	    bits_cheaper(db, f, found, key)) {
+	    bits_cheaper(db, found, key)) {
 		bitmap = true;
 		while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW)
 			ok = note_id(w, found++, sqlite3_column_int64(st, 0) & HISTORY_FTS_ID_MAX);
@@ -497,8 +477,9 @@ void history_walk_check(struct history_walk *w, struct history_sql *q, bool firs
 		history_sql_text_ref(q, w->ids_json);
 	} else if (first) {
 		/* every entry the walk reads counts against its budget, whatever
-		 * test refuses it (yen's small amounts sit at the index's far end:
-		 * the currency test refused 9.5M rows, the budget never saw them) */
+		 * test refuses it (a status or date test may refuse nearly every
+		 * row: before schema 38 the currency test refused 9.5M rows of
+		 * other currencies to reach yen, and the budget never saw them) */
 		history_sql_add(q, w->bits ? " AND history_walk_found(?, h.id)"
 		                           : " AND history_walk_count(?, h.id)");
 		history_sql_pointer(q, w);

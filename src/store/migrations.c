@@ -1200,6 +1200,17 @@ const struct migration store_migrations[] = {
 	 "INSERT INTO history_terms SELECT term FROM temp.history_fts_vocab"
 	 "  WHERE term GLOB '*[^0-9]*';"
 	 "DROP TABLE temp.history_fts_vocab;", NULL},
+	{38, "history: the amount indexes keyed by currency first",
+	 /* Sorting by amount is always within one currency, but the amount
+	  * index held every currency: a walk in pounds read nine other rows for
+	  * each pound, and yen (small numbers, at the far end) read the rest of
+	  * the index first (about 1 s at 10M records). Keyed by currency, a
+	  * currency's amounts are one range. Built again once (~2 s a million). */
+	 "DROP INDEX IF EXISTS history_amount;"
+	 "CREATE INDEX history_amount ON history(currency, amount, id);"
+	 "DROP INDEX IF EXISTS history_out_amount;"
+	 "CREATE INDEX history_out_amount ON history(currency, amount, id DESC)"
+	 "  WHERE type IN ('refund', 'desk_refund');", NULL},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];
