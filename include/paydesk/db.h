@@ -22,6 +22,13 @@ int db_schema_latest(void);
  * was written by a newer paydesk. Sets WAL, foreign keys and a busy timeout. */
 int db_open(const char *path, sqlite3 **out, struct pd_error *err);
 
+/* Called by db_open once before it upgrades an existing database's schema
+ * (never for a new one), from and to being schema versions. An upgrade
+ * may rebuild an index of the billing history (~2 s a million records)
+ * before the first screen. NULL: nothing is called. */
+typedef void (*db_upgrade_fn)(int from, int to);
+void db_on_upgrade(db_upgrade_fn fn);
+
 /* Close and NULL *db. */
 void db_close(sqlite3 **db);
 

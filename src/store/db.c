@@ -303,8 +303,16 @@ static int check_identity(sqlite3 *db, const char *path, int *version, struct pd
 	return PD_OK;
 }
 
+static db_upgrade_fn upgrade_notice;
+
+void db_on_upgrade(db_upgrade_fn fn)
+{
+	upgrade_notice = fn;
+}
+
 static int migrate(sqlite3 *db, struct pd_error *err)
 {
+	bool told = false;
 	for (int i = 0; i < store_migrations_count; i++) {
 		const struct migration *m = &store_migrations[i];
 		int rc = db_begin(db, err);
@@ -320,6 +328,9 @@ static int migrate(sqlite3 *db, struct pd_error *err)
 			db_rollback(db);
 			continue;
 		}
+		if (!told && current > 0 && upgrade_notice)
+			upgrade_notice(current, db_schema_latest());
+		told = true;
 		char pragmas[128];
 		snprintf(pragmas, sizeof pragmas, "PRAGMA user_version = %d; PRAGMA application_id = %d;",
 			 m->version, PAYDESK_APPLICATION_ID);

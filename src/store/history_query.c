@@ -217,7 +217,8 @@ static int build_where(sqlite3 *db, const struct history_filter *f, struct histo
 		/* the amount indexes begin with the currency (schema 38): by
 		 * amount, the currency leads the walk down them, unless other
 		 * rows drive (the search's, the ids', the marks') */
-		bool lead = amount_sort && (from == FROM_HISTORY || (from == FROM_FTS && walk));
+		bool lead = amount_sort && (from == FROM_HISTORY ||
+		                            (from == FROM_FTS && walk && !history_walk_gathers(walk)));
 		history_cat(q->text, sizeof q->text, " AND %sh.currency = ?",
 		            amount_sort && !lead ? "+" : "");
 		history_sql_text(q, f->currency);
