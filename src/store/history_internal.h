@@ -209,8 +209,10 @@ int history_search_id_words(const char *text, char words[][HISTORY_ID_WORD_MAX],
 void history_search_id_rowids(struct history_sql *q, const char *w);
 /* Append the amount / last-4 condition of each number word of text to q
  * (q NULL: only count them); in_words: or a word of the rows begins with
- * it (the search has index words too). Returns how many. */
-int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text, bool in_words);
+ * it (the search has index words too); by_row: each row read is tested
+ * (off the indexes: the rows come in date order). Returns how many. */
+int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text, bool in_words,
+                           bool by_row);
 /* The search has an amount and a word that is the code of a currency the
  * history holds ("1,250.00 usd", "EUR 69"): that currency, lowercase. */
 bool history_search_currency(sqlite3 *db, const char *text, char code[4]);
@@ -251,6 +253,9 @@ struct history_walk;
 int history_walk_new(sqlite3 *db, const struct history_filter *f, struct history_walk **out,
 		     struct pd_error *err);
 void history_walk_free(struct history_walk **w);
+/* A walk that only counts the rows it reads against its budget: amounts
+ * or card digits tested row by row down the date index. */
+int history_walk_rows(struct history_walk **out, struct pd_error *err);
 /* Append " AND <the row matches>" to q in place of the search index's
  * MATCH: the part that comes first (right after WHERE: what needs no more
  * than the row's id, and the budget's count), then the part that comes
@@ -271,8 +276,14 @@ struct history_walk_tuning {
 	long bits_budget;  /* index entries one run may test by bitmap */
 	long words_budget; /* rows one run may test by words */
 	bool bits_guess;   /* past bits_max, a bitmap still when it costs less */
+	/* amounts or card digits alone matching this many records or more:
+	 * paged by date, each row tested; 0: sqrt(9 * records), from 2000 */
+	long numbers_walk;
 };
 void history_walk_tune(const struct history_walk_tuning *t);
+/* The matches from which amounts or card digits alone page by date (0:
+ * never, a small history). */
+long history_walk_numbers_min(sqlite3 *db);
 /* Add a SUMS row's currency sums (times sign) to out (*n of max). */
 void history_total_add_row(sqlite3_stmt *st, struct history_total *out, int max, int *n,
 			   int sign);

@@ -137,18 +137,22 @@ enum { FROM_HISTORY, FROM_FTS, FROM_IDS, FROM_REVIEWS, FROM_NUMBERS };
 /* FROM and WHERE (no ORDER BY) for f. amount_sort: keep the status
  * condition off its index so the amount index drives. */
 static int build_where(sqlite3 *db, const struct history_filter *f, struct history_sql *q,
-                       bool amount_sort, bool unreviewed_only, struct history_walk *walk);
+                       bool amount_sort, bool unreviewed_only, struct history_walk *walk,
+                       bool numbers_by_row);
 
 int history_build_where(sqlite3 *db, const struct history_filter *f, struct history_sql *q,
                         bool amount_sort, bool unreviewed_only)
 {
-	return build_where(db, f, q, amount_sort, unreviewed_only, NULL);
+	return build_where(db, f, q, amount_sort, unreviewed_only, NULL, false);
 }
 
 /* walk: the search's rows are tested one by one as the amount indexes are
- * walked (history_walk.c), instead of driven by the search index. */
+ * walked (history_walk.c), instead of driven by the search index.
+ * numbers_by_row: likewise the amounts and card digits, as the rows are
+ * read in date order (a common price: numbers_common). */
 static int build_where(sqlite3 *db, const struct history_filter *f, struct history_sql *q,
-                       bool amount_sort, bool unreviewed_only, struct history_walk *walk)
+                       bool amount_sort, bool unreviewed_only, struct history_walk *walk,
+                       bool numbers_by_row)
 {
 	char match[2500], ids[4][HISTORY_ID_WORD_MAX], letters[2][HISTORY_TERM_MAX];
 	history_search_fts(db, f, match, sizeof match, letters);
@@ -174,11 +178,13 @@ static int build_where(sqlite3 *db, const struct history_filter *f, struct histo
 		                   " LEFT JOIN reviews r ON r.stripe_id = h.stripe_id"
 		                   " WHERE history_fts MATCH ?");
 		history_sql_text(q, match);
-	} else if (f->search[0] && history_search_numbers(db, NULL, f->search, false)) {
+	} else if (f->search[0] && history_search_numbers(db, NULL, f->search, false, false)) {
 		/* amounts and card digits alone: one pass over the rows, gathered once */
 		from = FROM_NUMBERS;
 		history_sql_add(
 		    q, " FROM history h LEFT JOIN reviews r ON r.stripe_id = h.stripe_id WHERE 1");
+		if (walk) /* each row read counts */
+			history_walk_check(walk, q, true);
 	} else if (f->review == HISTORY_REVIEW_REVIEWED || f->review == HISTORY_REVIEW_FLAGGED) {
 		from = FROM_REVIEWS;
 		history_sql_add(
@@ -195,7 +201,7 @@ static int build_where(sqlite3 *db, const struct history_filter *f, struct histo
 	if (match[0])
 		history_search_letters(q, letters);
 	if (f->search[0])
-		history_search_numbers(db, q, f->search, match[0] != '\0');
+		history_search_numbers(db, q, f->search, match[0] != '\0', numbers_by_row);
 	const char *plus = amount_sort ? "+" : "";
 	if (f->since) {
 		history_sql_add(q, " AND h.created >= ?");
@@ -217,8 +223,8 @@ static int build_where(sqlite3 *db, const struct history_filter *f, struct histo
 		/* the amount indexes begin with the currency (schema 38): by
 		 * amount, the currency leads the walk down them, unless other
 		 * rows drive (the search's, the ids', the marks') */
-		bool lead = amount_sort && (from == FROM_HISTORY ||
-		                            (from == FROM_FTS && walk && !history_walk_gathers(walk)));
+		bool lead = amount_sort && (from == FROM_HISTORY || (from == FROM_FTS && walk &&
+		                                                     !history_walk_gathers(walk)));
 		history_cat(q->text, sizeof q->text, " AND %sh.currency = ?",
 		            amount_sort && !lead ? "+" : "");
 		history_sql_text(q, f->currency);
@@ -250,6 +256,7 @@ static int build_where(sqlite3 *db, const struct history_filter *f, struct histo
 
 static int materialize(struct history_view *v, struct pd_error *err);
 static bool negative_money_in(sqlite3 *db);
+static bool numbers_common(sqlite3 *db, const struct history_sql *w);
 #define ROW_COLUMNS HISTORY_ROW_COLUMNS
 
 /* Statement slots: direction × (from a key or from an end) × unreviewed only. */
@@ -274,6 +281,11 @@ struct history_view {
 	 * reviews' own (created, hid) index (schema 31), totals a chunk of
 	 * reviews at a time (by their rowid, tkey_done: those up to it). */
 	bool review_date;
+	/* Amounts or card digits alone, by date, matching many records: pages
+	 * from the date index, each row tested (numbers_common; walk_where,
+	 * with a budget of rows); totals a chunk of ids at a time (tkey_done:
+	 * those up to it are added up already). */
+	bool numbers_date;
 	/* A search sorted by amount, walked down the amount indexes (walk_where:
 	 * its rows tested one by one); NULL when gathered. */
 	struct history_walk *walk;
@@ -343,6 +355,15 @@ int history_view_new(sqlite3 *db, const struct history_filter *f, enum history_s
 	/* a search sorted by date pages from the search index's own order */
 	v->fts_date = from == FROM_FTS && sort == HISTORY_SORT_DATE;
 	v->review_date = from == FROM_REVIEWS && sort == HISTORY_SORT_DATE;
+	if (from == FROM_NUMBERS && sort == HISTORY_SORT_DATE && numbers_common(db, &v->where[0])) {
+		if ((rc = history_walk_rows(&v->walk, err))) {
+			history_view_free(&v);
+			return rc;
+		}
+		v->numbers_date = true;
+		for (int u = 0; u < 2; u++)
+			build_where(db, f, &v->walk_where[u], false, u == 1, v->walk, true);
+	}
 	if (from == FROM_FTS && sort == HISTORY_SORT_AMOUNT) {
 		if ((rc = history_walk_new(db, f, &v->walk, err))) {
 			history_view_free(&v);
@@ -352,7 +373,7 @@ int history_view_new(sqlite3 *db, const struct history_filter *f, enum history_s
 			/* few: gathered by the ids the walk found */
 			for (int u = 0; u < 2; u++) {
 				memset(&v->where[u], 0, sizeof v->where[u]);
-				build_where(db, f, &v->where[u], true, u == 1, v->walk);
+				build_where(db, f, &v->where[u], true, u == 1, v->walk, false);
 			}
 			rc = materialize(v, err);
 			history_walk_free(&v->walk);
@@ -362,16 +383,41 @@ int history_view_new(sqlite3 *db, const struct history_filter *f, enum history_s
 			}
 		}
 		for (int u = 0; v->walk && u < 2; u++)
-			build_where(db, f, &v->walk_where[u], true, u == 1, v->walk);
+			build_where(db, f, &v->walk_where[u], true, u == 1, v->walk, false);
 	}
 	v->negative_in = sort == HISTORY_SORT_AMOUNT && negative_money_in(db);
-	if (from != FROM_HISTORY && !v->fts_date && !v->review_date && !v->walk && !v->temp[0] &&
-	    (rc = materialize(v, err))) {
+	if (from != FROM_HISTORY && !v->fts_date && !v->review_date && !v->numbers_date &&
+	    !v->walk && !v->temp[0] && (rc = materialize(v, err))) {
 		history_view_free(&v);
 		return rc;
 	}
 	*out = v;
 	return PD_OK;
+}
+
+/* An amount or card digits alone, by date: do they match enough records
+ * that paging by date costs less than gathering them all
+ * (history_walk_numbers_min)? Counted up to there, through the amount and
+ * card indexes. A page that would read too far (the price is rare lately)
+ * gathers after all. */
+static bool numbers_common(sqlite3 *db, const struct history_sql *w)
+{
+	long limit = history_walk_numbers_min(db);
+	if (limit <= 0)
+		return false;
+	sqlite3_stmt *st;
+	char *sql = NULL;
+	if (asprintf(&sql, "SELECT count(*) FROM (SELECT 1%s LIMIT ?)", w->text) < 0)
+		return false;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	free(sql);
+	if (rc != SQLITE_OK)
+		return false;
+	int i = history_sql_bind(w, st, 1);
+	sqlite3_bind_int64(st, i, limit);
+	bool many = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) >= limit;
+	sqlite3_finalize(st);
+	return many;
 }
 
 /* Gather the rows of a search / id / review filter into a temp table. */
@@ -444,12 +490,59 @@ int history_view_totals(struct history_view *v, struct history_total *out, int m
 
 bool history_view_totals_deferred(const struct history_view *v)
 {
-	return v->fts_date || v->review_date || v->walk;
+	return v->fts_date || v->review_date || v->numbers_date || v->walk;
 }
 
 void history_view_totals_reset(struct history_view *v)
 {
 	v->totals_started = false;
+}
+
+/* A chunk of a common amount's totals: the matches among the next ids,
+ * found through the amount and card indexes (their entries run by id
+ * within an amount), so the chunks read each match once. tkey_done: the
+ * ids up to it are added up already. */
+static int numbers_totals_step(struct history_view *v, int chunk, struct history_total *out,
+                               int max, int *n, bool *done, struct pd_error *err)
+{
+	if (!v->totals_started) {
+		v->totals_started = true;
+		v->tkey_done = 0;
+		*n = 0;
+	}
+	char *sql = NULL;
+	if (asprintf(&sql,
+	             "%s FROM (SELECT h.currency AS currency, h.type AS type, h.status AS status,"
+	             " h.amount AS amount, h.fee AS fee, h.net AS net%s AND h.id > ? AND h.id <= ?)"
+	             " GROUP BY currency",
+	             SUMS("", "count(*)", "1"), v->where[0].text) < 0)
+		return pd_error_set(err, PD_ERR, "out of memory");
+	sqlite3_stmt *st;
+	int rc = db_prepare(v->db, sql, &st, err);
+	free(sql);
+	if (rc)
+		return rc;
+	/* ids enough for about `chunk` matches: these views match one record
+	 * in a few hundred at least (numbers_common) */
+	int64_t upto = v->tkey_done + (int64_t)chunk * 64;
+	int i = history_sql_bind(&v->where[0], st, 1);
+	sqlite3_bind_int64(st, i++, v->tkey_done);
+	sqlite3_bind_int64(st, i, upto);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		history_total_add_row(st, out, max, n, 1);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(v->db, "adding up history", err);
+	v->tkey_done = upto;
+	sqlite3_stmt *last;
+	if ((rc = db_prepare(v->db, "SELECT max(id) FROM history", &last, err)))
+		return rc;
+	if (sqlite3_step(last) == SQLITE_ROW && sqlite3_column_int64(last, 0) <= upto) {
+		*done = true;
+		qsort(out, (size_t)*n, sizeof *out, history_cmp_total);
+	}
+	sqlite3_finalize(last);
+	return PD_OK;
 }
 
 /* A chunk of a search's totals: the next `chunk` matches below the last
@@ -462,6 +555,8 @@ int history_view_totals_step(struct history_view *v, int chunk, struct history_t
 		*done = true;
 		return history_view_totals(v, out, max, n, err);
 	}
+	if (v->numbers_date)
+		return numbers_totals_step(v, chunk, out, max, n, done, err);
 	/* the search index's keys downward, or the reviews' rowids upward */
 	bool up = v->review_date;
 	if (!v->totals_started) {
@@ -602,11 +697,11 @@ static bool negative_money_in(sqlite3 *db)
 {
 	sqlite3_stmt *st;
 	bool found = true;
-	if (sqlite3_prepare_v2(
-	        db,
-	        "SELECT 1 FROM history WHERE currency IN " HISTORY_CURRENCIES ") AND amount <= 0"
-	        " AND (amount < 0 OR type IN " OUT_TYPES ") LIMIT 1",
-	        -1, &st, NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT 1 FROM history WHERE currency IN " HISTORY_CURRENCIES
+	                       ") AND amount <= 0"
+	                       " AND (amount < 0 OR type IN " OUT_TYPES ") LIMIT 1",
+	                       -1, &st, NULL) == SQLITE_OK) {
 		found = sqlite3_step(st) == SQLITE_ROW;
 		sqlite3_finalize(st);
 	}
@@ -644,7 +739,7 @@ static int view_stmt(struct history_view *v, int slot, sqlite3_stmt **out, struc
 		}
 		/* Moving toward the end of a descending view means smaller keys. */
 		bool smaller = (slot & V_FWD) ? v->desc : !v->desc;
-		const struct history_sql *w = &v->where[(slot & V_UNREV) ? 1 : 0];
+		const struct history_sql *w = view_where(v, slot);
 		char *text = NULL;
 		char key[64] = "";
 		int n;
@@ -747,6 +842,7 @@ step:
 		history_walk_free(&v->walk);
 		memset(v->walk_where, 0, sizeof v->walk_where); /* its binds named the walk */
 		v->totals_started = false;
+		v->numbers_date = false;
 		if ((rc = materialize(v, err)))
 			return rc;
 		return view_fetch(v, slot & ~V_KEY, from, rows, max, got, err);

@@ -317,7 +317,8 @@ int history_search_id_words(const char *text, char words[][HISTORY_ID_WORD_MAX],
  * is the "Massage 60 min" service, whatever its price; a tester found it
  * gave nothing). Alone, a number stays an amount or card digits: testing
  * every row's words would read the whole history. Returns how many. */
-int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text, bool in_words)
+int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text, bool in_words,
+                           bool by_row)
 {
 	int n = 0;
 	char code[4];
@@ -350,15 +351,20 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 		}
 		/* each currency's amount a probe of the amount index (schema 38);
 		 * tested row by row when other rows drive, the amount first */
-		history_sql_add(q, " AND (h.amount = ? AND h.currency IN " HISTORY_CURRENCIES
-		                   " AND c NOT IN " ZERO_DECIMAL " AND c NOT IN " THREE_DECIMAL ")");
+		const char *plus = by_row ? "+" : "";
+		history_cat(q->text, sizeof q->text,
+		            " AND (%sh.amount = ? AND %sh.currency IN " HISTORY_CURRENCIES
+		            " AND c NOT IN " ZERO_DECIMAL " AND c NOT IN " THREE_DECIMAL ")",
+		            plus, plus);
 		history_sql_int(q, nw.minor[1]);
-		history_sql_add(q, " OR h.amount = ? AND h.currency IN " ZERO_DECIMAL
-		                   " OR h.amount = ? AND h.currency IN " THREE_DECIMAL);
+		history_cat(q->text, sizeof q->text,
+		            " OR %sh.amount = ? AND %sh.currency IN " ZERO_DECIMAL
+		            " OR %sh.amount = ? AND %sh.currency IN " THREE_DECIMAL,
+		            plus, plus, plus, plus);
 		history_sql_int(q, nw.minor[0]);
 		history_sql_int(q, nw.minor[2]);
 		if (nw.last4[0]) {
-			history_sql_add(q, " OR h.card_last4 = ?");
+			history_cat(q->text, sizeof q->text, " OR %sh.card_last4 = ?", plus);
 			history_sql_text(q, nw.last4);
 		}
 		if (in_words && strspn(w, "0123456789") == (size_t)(p - w) && p - w < 40) {
