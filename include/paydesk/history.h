@@ -92,6 +92,11 @@ struct history_key {
 	int64_t id;
 };
 
+/* True when text holds something a search looks for: a word, an amount,
+ * a Stripe id or card digits. Punctuation alone ("." or "--", a lone "$")
+ * holds none, and searching it would list every record as if it matched. */
+bool history_search_searchable(sqlite3 *db, const char *text);
+
 /* A filtered, sorted view of the history with its statements prepared. */
 struct history_view;
 

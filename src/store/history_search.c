@@ -172,11 +172,18 @@ int history_search_words(sqlite3 *db, const char *text, const char *start[32], c
 		const char *w = p;
 		while (*p && !isspace((unsigned char)*p))
 			p++;
-		bool useful = false;
-		for (const char *c = w; c < p; c++)
-			if (isalnum((unsigned char)*c) || (unsigned char)*c >= 0x80)
-				useful = true;
+		bool useful = false, wide = false;
+		for (const char *c = w; c < p; c++) {
+			useful = useful || isalnum((unsigned char)*c);
+			wide = wide || (unsigned char)*c >= 0x80;
+		}
 		size_t len = (size_t)(p - w);
+		/* beyond ASCII, a word counts when the index finds a token in it:
+		 * a dash or a quote mark alone is a separator to it ("Haircut —
+		 * Hiro", pasted, found nothing) */
+		char one[1][HISTORY_TERM_MAX];
+		if (!useful && wide)
+			useful = !db || history_terms_cut(db, w, len, one, 1) != 0;
 		char lower[4];
 		if (useful && !is_stripe_id(w, len) && !history_number_word(w, len, NULL) &&
 		    !history_number_sign(w, len) &&
@@ -236,6 +243,16 @@ void history_search_fts(sqlite3 *db, const struct history_filter *f, char *out, 
 	if (f->client[0] && !history_search_is_customer_id(f->client) &&
 	    fts_words(db, f->client, words, sizeof words, letters[1]))
 		history_cat(out, len, "%s{client_name email} : (%s)", out[0] ? " AND " : "", words);
+}
+
+bool history_search_searchable(sqlite3 *db, const char *text)
+{
+	struct history_filter f = {0};
+	snprintf(f.search, sizeof f.search, "%s", text);
+	char match[2500], letters[2][HISTORY_TERM_MAX], ids[4][HISTORY_ID_WORD_MAX];
+	history_search_fts(db, &f, match, sizeof match, letters);
+	return match[0] || letters[0][0] || history_search_id_words(f.search, ids, 4) > 0 ||
+	       history_search_numbers(db, NULL, f.search, false, false) > 0;
 }
 
 /* The rows' filter for those letters: a word of the searched columns

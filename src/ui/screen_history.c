@@ -319,6 +319,12 @@ static void search_submit(struct hist *h, struct ui *ui)
 			  h->search.max);
 		return;
 	}
+	if (text[lead] && !history_search_searchable(ui->app->db, text + lead)) {
+		/* "/." listed every record under "/." as if they all matched */
+		ui_notify(ui, UI_NOTICE_ERROR,
+			  "nothing to search: type a word, an amount, an id or last 4");
+		return;
+	}
 	h->mode = MODE_LIST;
 	h->search_full = false;
 	snprintf(h->filter.search, sizeof h->filter.search, "%s", text + lead);

@@ -347,6 +347,10 @@ def measure_ui(size, binary, db, reps, quick):
     amount_word = con.execute("SELECT printf('%d.%02d', amount / 100, amount % 100) FROM history"
                               " WHERE currency = 'usd' AND type = 'payment' AND id >= ? LIMIT 1",
                               (n // 3,)).fetchone()[0]
+    # the business's most common price: matched by many records, paged by date
+    common_word, common_matches = con.execute(
+        "SELECT printf('%d.%02d', amount / 100, amount % 100), count(*) FROM history"
+        " WHERE currency = 'usd' GROUP BY amount ORDER BY count(*) DESC LIMIT 1").fetchone()
     last4_word = con.execute("SELECT card_last4 FROM history WHERE card_last4 IS NOT NULL"
                              " AND id >= ? LIMIT 1", (n // 2,)).fetchone()[0]
     first = clients[0].split()[0]
@@ -435,6 +439,9 @@ def measure_ui(size, binary, db, reps, quick):
                  [search(f"{first} {initial}", "letter") for _ in range(3 if quick else 5)], "ms")
             outs(size, "search_amount_first_screen_ms",
                  [search(amount_word, "amount") for _ in range(3 if quick else 5)], "ms")
+            outs(size, "search_common_price_first_screen_ms",
+                 [search(common_word, "common_price") for _ in range(3 if quick else 5)], "ms")
+            out(size, "search_common_price_matches", common_matches, "rows")
             outs(size, "search_last4_first_screen_ms",
                  [search(last4_word, "last4") for _ in range(3 if quick else 5)], "ms")
             # searches sorted by amount (s: date ↑, s: amount ↓), then back to date ↓:
@@ -456,7 +463,8 @@ def measure_ui(size, binary, db, reps, quick):
                  [by_amount(first) for _ in range(3 if quick else 5)], "ms")
             outs(size, "search_service_by_amount_ms",
                  [by_amount("Haircut") for _ in range(3 if quick else 5)], "ms")
-            for kind in ("narrow", "broad", "service", "letter", "amount", "last4"):
+            for kind in ("narrow", "broad", "service", "letter", "amount", "common_price",
+                         "last4"):
                 outs(size, f"search_{kind}_totals_complete_ms", totals.get(kind, []), "ms")
 
             filters = []

@@ -324,6 +324,32 @@ class HistoryScreen(unittest.TestCase):
         self.assertIn("the last whole word", shown)
         self.assertNotIn(" 39", shown.splitlines()[1])  # the top bar's search: no "39"
 
+    def test_a_search_of_nothing_searchable_says_so_and_keeps_the_list(self):
+        """A tired accountant typed "/", hit "." and Enter (or an "&", a dash, or a
+        lone "$"): the search holds no word, amount, id or card digits, and the
+        list showed every record under "/." as if they all matched. Now a message
+        says what a search can find, the prompt keeps what was typed, and the
+        list stays as it was."""
+        term = self.start()
+        term.wait_for("1/2,500 ")
+        for typed in (".", "&", "$", "—"):
+            term.send("/")
+            term.send("C-u")
+            term.type(typed)
+            term.send("Enter")
+            shown = term.wait_for("nothing to search: type a word, an amount")
+            self.assertEqual(shown.splitlines()[1].strip(), f"/{typed}")  # the prompt, as typed
+            term.send("Escape")
+            shown = term.wait_for("1/2,500 ")  # the list as it was, no search
+            self.assertNotIn(f"/{typed}", shown.splitlines()[1])
+        # a real search after it works as ever
+        term.send("/")
+        term.send("C-u")
+        term.type("4242")
+        term.send("Enter")
+        shown = term.wait_for("/4242")
+        self.assertIn("date ↓ · /4242", shown.splitlines()[1])  # searched
+
     def test_wide_terminal_shows_fee_and_net(self):
         term = self.start(width=140, height=30)
         shown = term.screen()

@@ -544,12 +544,26 @@ static void test_search_and_unreviewed(void **state)
 		{"4242", 2},       /* a card's last 4: the payment, and its refund to that card */
 		{"0341", 1},       {"0341 zoe", 0}, {"4242 zoe", 2}, /* with words: all required */
 		{"1.2.3", 0},      /* not a number: a word, found nowhere */
+		/* punctuation beyond ASCII is no word either: a pasted
+		 * "zoe — bron" found nothing */
+		{"zoe \u2014 bron", 2}, {"\u00ab zoe \u00bb", 2}, {"zoe \u2013", 2},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int got = search_rows(t->db, cases[i].q);
 		if (got != cases[i].want)
 			fail_msg("search %s: %d rows, want %d", cases[i].q, got, cases[i].want);
 	}
+	/* what holds nothing to search is told apart (the screen says so
+	 * instead of listing every record as if it matched) */
+	static const char *const empty[] = {".", "\"", "-", "$", "\u20ac", "\u2014", "& ,"};
+	for (size_t i = 0; i < sizeof empty / sizeof *empty; i++)
+		if (history_search_searchable(t->db, empty[i]))
+			fail_msg("\"%s\" searchable", empty[i]);
+	static const char *const some[] = {"zoe", "z", "4242", "12.50", "pi_A1", "\u00e9",
+					   "zo\u00eb"};
+	for (size_t i = 0; i < sizeof some / sizeof *some; i++)
+		if (!history_search_searchable(t->db, some[i]))
+			fail_msg("\"%s\" not searchable", some[i]);
 	/* next unreviewed skips reviewed rows, in view order */
 	assert_int_equal(history_mark_set(t->db, "pi_C3", HISTORY_MARK_REVIEWED, true, "a", &err), 0);
 	struct history_filter f = {0};
