@@ -97,6 +97,11 @@ struct history_key {
  * holds none, and searching it would list every record as if it matched. */
 bool history_search_searchable(sqlite3 *db, const char *text);
 
+/* The one currency the amounts of a search name, among those the history
+ * holds ("29 eur", "€29", "£ 808.20"; "$79" when the history holds one
+ * dollar currency), into code; false when they name none, or several. */
+bool history_search_named_currency(sqlite3 *db, const char *text, char code[4]);
+
 /* A filtered, sorted view of the history with its statements prepared. */
 struct history_view;
 

@@ -22,6 +22,8 @@ static const struct {
     {"\u20ac", "('eur')"},
     {"\u00a3", "('gbp')"},
     {"\u00a5", "('jpy', 'cny')"},
+    {"\uffe5", "('jpy', 'cny')"}, /* fullwidth, as Japanese input writes it */
+    {"\u5186", "('jpy')"},        /* 円, written after the amount */
     {"\u20b9", "('inr')"},
     {"\u20a9", "('krw')"},
     {"\u20bd", "('rub')"},

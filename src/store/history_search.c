@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "history_internal.h"
@@ -334,6 +335,60 @@ int history_search_id_words(const char *text, char words[][HISTORY_ID_WORD_MAX],
  * is the "Massage 60 min" service, whatever its price; a tester found it
  * gave nothing). Alone, a number stays an amount or card digits: testing
  * every row's words would read the whole history. Returns how many. */
+/* The word before [w, e) in text, and the word after it: [*bs, *be),
+ * [*as, *ae) (empty when none). */
+static void neighbours(const char *text, const char *w, const char *e, const char **bs,
+                       const char **be, const char **as, const char **ae)
+{
+	const char *p = w;
+	while (p > text && isspace((unsigned char)p[-1]))
+		p--;
+	*be = p;
+	while (p > text && !isspace((unsigned char)p[-1]))
+		p--;
+	*bs = p;
+	p = e;
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	*as = p;
+	while (*p && !isspace((unsigned char)*p))
+		p++;
+	*ae = p;
+}
+
+/* A number word, with a currency or minus sign written apart beside it:
+ * "79,00 €", "€ 79", "$ 80", "3 500 円" (a tester's "79,00 €" was searched
+ * as 79.00 in every currency). */
+static bool number_with_sign(const char *text, const char *w, const char *e,
+                             struct history_number *nw)
+{
+	if (!history_number_word(w, (size_t)(e - w), nw))
+		return false;
+	if (nw->currencies)
+		return true;
+	const char *bs, *be, *as, *ae;
+	neighbours(text, w, e, &bs, &be, &as, &ae);
+	char joined[96];
+	struct history_number signed_nw;
+	if (ae > as && history_number_sign(as, (size_t)(ae - as)) &&
+	    (size_t)(e - w + ae - as) < sizeof joined) {
+		int n = snprintf(joined, sizeof joined, "%.*s%.*s", (int)(e - w), w, (int)(ae - as),
+		                 as);
+		if (history_number_word(joined, (size_t)n, &signed_nw)) {
+			*nw = signed_nw;
+			return true;
+		}
+	}
+	if (be > bs && history_number_sign(bs, (size_t)(be - bs)) &&
+	    (size_t)(e - w + be - bs) < sizeof joined) {
+		int n = snprintf(joined, sizeof joined, "%.*s%.*s", (int)(be - bs), bs, (int)(e - w),
+		                 w);
+		if (history_number_word(joined, (size_t)n, &signed_nw))
+			*nw = signed_nw;
+	}
+	return true;
+}
+
 int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text, bool in_words,
                            bool by_row)
 {
@@ -348,7 +403,7 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 		while (*p && !isspace((unsigned char)*p))
 			p++;
 		struct history_number nw;
-		if (p == w || !history_number_word(w, (size_t)(p - w), &nw))
+		if (p == w || !number_with_sign(text, w, p, &nw))
 			continue;
 		n++;
 		if (!q)
@@ -395,4 +450,42 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 		history_sql_add(q, ")");
 	}
 	return n;
+}
+
+bool history_search_named_currency(sqlite3 *db, const char *text, char code[4])
+{
+	if (history_search_currency(db, text, code))
+		return true;
+	const char *p = text;
+	const char *list = NULL;
+	while (*p) {
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		const char *w = p;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+		struct history_number nw;
+		if (p > w && number_with_sign(text, w, p, &nw) && nw.currencies) {
+			if (list && strcmp(list, nw.currencies))
+				return false; /* "$5 €5": no one currency */
+			list = nw.currencies;
+		}
+	}
+	if (!list)
+		return false;
+	char *sql = NULL;
+	if (asprintf(&sql, "SELECT DISTINCT currency FROM history_month WHERE currency IN %s LIMIT 2",
+	             list) < 0)
+		return false;
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	free(sql);
+	if (rc != SQLITE_OK)
+		return false;
+	int n = 0;
+	while (sqlite3_step(st) == SQLITE_ROW && n < 2)
+		if (n++ == 0)
+			snprintf(code, 4, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return n == 1;
 }

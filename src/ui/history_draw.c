@@ -292,7 +292,9 @@ static void draw_bar(struct hist *h, struct ui_rect r)
 	if (h->last_synced)
 		history_fmt_time(h->last_synced, true, synced, sizeof synced);
 	fmt_count(h->count, count, sizeof count);
-	if (h->totals_pending) /* a search's count, still adding up */
+	if (h->totals_pending && h->count == 0) /* not "1/0…", one of none */
+		snprintf(count, sizeof count, "\u2026");
+	else if (h->totals_pending) /* a search's count, still adding up */
 		snprintf(count + strlen(count), sizeof count - strlen(count), "\u2026");
 	if (h->pos >= 0)
 		fmt_count(h->pos + 1, pos, sizeof pos);

@@ -131,6 +131,19 @@ void history_load_end(struct hist *h)
 	h->pos = h->count > 0 && !h->totals_pending ? h->count - 1 : -1;
 }
 
+/* The selected row's place, when the window holds an end of the view: a
+ * record sorted into the other order showed "~/2,500" though it was the
+ * last; a G while a search was counting kept "~" after the count. */
+static void pos_from_ends(struct hist *h)
+{
+	if (h->pos >= 0 || h->n == 0)
+		return;
+	if (h->at_start)
+		h->pos = h->sel;
+	else if (h->at_end && h->count > 0 && !h->totals_pending)
+		h->pos = h->count - (h->n - h->sel);
+}
+
 /* Put row first in a fresh window and fill around it. */
 void history_load_at(struct hist *h, const struct history_row *row)
 {
@@ -140,6 +153,7 @@ void history_load_at(struct hist *h, const struct history_row *row)
 	history_ensure(h);
 	history_clamp(h);
 	h->pos = -1;
+	pos_from_ends(h);
 }
 
 /* The desk's money per tender for the filter's dates (the day's cash-up),
@@ -205,8 +219,10 @@ bool history_idle(void *state, struct ui *ui, bool step)
 	}
 	h->totals_pending = !done;
 	totals_added(h);
-	if (done)
+	if (done) {
+		pos_from_ends(h);
 		ui_trace_mark("history_totals_complete");
+	}
 	return h->totals_pending;
 }
 

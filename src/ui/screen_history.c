@@ -328,6 +328,13 @@ static void search_submit(struct hist *h, struct ui *ui)
 	h->mode = MODE_LIST;
 	h->search_full = false;
 	snprintf(h->filter.search, sizeof h->filter.search, "%s", text + lead);
+	/* by amount in the currency the sort took, a search naming another
+	 * ("29 eur" after a yen record was sorted) showed nothing: the
+	 * search's currency is the sort's now */
+	char code[4];
+	if (h->sort == HISTORY_SORT_AMOUNT && h->sort_currency &&
+	    history_search_named_currency(ui->app->db, h->filter.search, code))
+		snprintf(h->filter.currency, sizeof h->filter.currency, "%s", code);
 	history_requery(h, true);
 	if (cut)
 		ui_notify(ui, UI_NOTICE_INFO,

@@ -324,6 +324,50 @@ class HistoryScreen(unittest.TestCase):
         self.assertIn("the last whole word", shown)
         self.assertNotIn(" 39", shown.splitlines()[1])  # the top bar's search: no "39"
 
+    def test_a_search_naming_a_currency_after_an_amount_sort_shows_it(self):
+        """A tester sorted by amount from a yen record, then searched "29 eur":
+        the list said "Nothing matches" (amount ↓ · jpy, 0/0) though 1,255 euro
+        records were 29.00. A search whose amounts name one currency ("29 eur",
+        "€ 29", "29,00 €") is sorted in that currency."""
+        con = sqlite3.connect(self.db)
+        first = con.execute("SELECT currency FROM history ORDER BY created DESC, id DESC LIMIT 1"
+                            ).fetchone()[0]
+        other = "eur" if first != "eur" else "usd"
+        amount, count = con.execute(
+            "SELECT amount, count(*) FROM history WHERE currency = ? GROUP BY amount"
+            " ORDER BY count(*) DESC LIMIT 1", (other,)).fetchone()
+        con.close()
+        money = f"{amount // 100},{amount % 100:02d}"
+        sign = {"eur": "€", "usd": "$"}[other]
+        term = self.start()
+        term.wait_for("1/2,500 ")
+        term.send("s")
+        term.wait_for("date ↑")
+        term.send("s")
+        term.wait_for(f"amount ↓ · {first}")
+        for typed in (f"{money} {other}", f"{money} {sign}"):
+            term.send("/")
+            term.send("C-u")
+            term.type(typed)
+            term.send("Enter")
+            shown = term.wait_for(f"1/{count:,} ")
+            self.assertIn(f"amount ↓ · /{typed} · {other}", shown.splitlines()[1])
+
+    def test_a_record_sorted_to_an_end_shows_its_place(self):
+        """A tester on the newest record pressed s (date ↑): it stayed selected,
+        now the last of the list, and the bar said "~/2,500" as if its place were
+        unknown. At an end of the list the place is known."""
+        term = self.start()
+        term.wait_for("1/2,500 ")
+        term.send("s")
+        shown = term.wait_for("date ↑")
+        shown = term.wait_for("2,500/2,500 ")
+        self.assertNotIn("~/", shown)
+        term.send("s")  # by amount: from the top
+        term.wait_for("amount ↓")
+        shown = term.wait_for(r" 1/[\d,]+ ", regex=True)
+        self.assertNotIn("~/", shown)
+
     def test_a_search_of_nothing_searchable_says_so_and_keeps_the_list(self):
         """A tired accountant typed "/", hit "." and Enter (or an "&", a dash, or a
         lone "$"): the search holds no word, amount, id or card digits, and the

@@ -659,6 +659,11 @@ static void test_amounts_typed_as_people_write_them(void **state)
 		{"€80", 0},           {"£80", 0},         {"$120", 0},      {"€120", 2},
 		{"120.00 eur", 2},    {"EUR 120", 2},     {"120.00 usd", 0}, {"usd 80", 1},
 		{"80 eur", 0},        {"1,250.00 USD", 1}, {"jpy 1,250,000", 1},
+		/* a sign written apart, before or after ("79,00 €" was searched in
+		 * every currency), and yen as Japanese input writes it */
+		{"80 \u20ac", 0},      {"\u20ac 80", 0},   {"$ 80", 1},      {"80 $", 1},
+		{"120,00 \u20ac", 2},  {"\u20ac 120", 2},  {"120 \u00a3", 0}, {"1,250,000 \u5186", 1},
+		{"\uffe51,250,000", 1}, {"1250000\u5186", 1},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int got = search_rows(t->db, cases[i].q);
