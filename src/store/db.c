@@ -310,9 +310,10 @@ void db_on_upgrade(db_upgrade_fn fn)
 	upgrade_notice = fn;
 }
 
-static int migrate(sqlite3 *db, struct pd_error *err)
+/* told: the hook was called already (db_open tries again when another
+ * paydesk holds the lock: once is enough). */
+static int migrate(sqlite3 *db, bool *told, struct pd_error *err)
 {
-	bool told = false;
 	for (int i = 0; i < store_migrations_count; i++) {
 		const struct migration *m = &store_migrations[i];
 		int rc = db_begin(db, err);
@@ -328,9 +329,9 @@ static int migrate(sqlite3 *db, struct pd_error *err)
 			db_rollback(db);
 			continue;
 		}
-		if (!told && current > 0 && upgrade_notice)
+		if (!*told && current > 0 && upgrade_notice)
 			upgrade_notice(current, db_schema_latest());
-		told = true;
+		*told = true;
 		char pragmas[128];
 		snprintf(pragmas, sizeof pragmas, "PRAGMA user_version = %d; PRAGMA application_id = %d;",
 			 m->version, PAYDESK_APPLICATION_ID);
@@ -412,6 +413,7 @@ int db_open(const char *path, sqlite3 **out, struct pd_error *err)
 	/* Switching to WAL and the first migration can meet another paydesk
 	 * doing the same on a new file; SQLite then answers "locked" at once
 	 * (no busy wait for a journal-mode change), so try again for a while. */
+	bool told = false;
 	for (int attempt = 1; !rc; attempt++) {
 		rc = db_exec(db,
 			     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
@@ -419,7 +421,7 @@ int db_open(const char *path, sqlite3 **out, struct pd_error *err)
 			     "PRAGMA journal_size_limit = 16777216;",
 			     err);
 		if (!rc && version < db_schema_latest())
-			rc = migrate(db, err);
+			rc = migrate(db, &told, err);
 		int code = sqlite3_errcode(db) & 0xff;
 		if (!rc || (code != SQLITE_BUSY && code != SQLITE_LOCKED) ||
 		    attempt >= BUSY_TIMEOUT_MS / 50)

@@ -16,8 +16,8 @@ static const struct {
 	const char *name, *sql;
 } bulk_indexes[] = {
 	/* migration 38 */
-	{"history_amount", "CREATE INDEX IF NOT EXISTS history_amount ON history(currency, amount,"
-			   " id)"},
+	{"history_amount", "CREATE INDEX IF NOT EXISTS history_amount ON history(lower(currency),"
+			   " amount, id)"},
 	{"history_customer", "CREATE INDEX IF NOT EXISTS history_customer ON history(customer_id,"
 			     " created) WHERE customer_id IS NOT NULL"},
 	{"history_charge", "CREATE INDEX IF NOT EXISTS history_charge ON history(charge_id)"

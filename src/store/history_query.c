@@ -202,13 +202,18 @@ static int build_where(sqlite3 *db, const struct history_filter *f, struct histo
 		history_search_letters(q, letters);
 	if (f->search[0])
 		history_search_numbers(db, q, f->search, match[0] != '\0', numbers_by_row);
-	const char *plus = amount_sort ? "+" : "";
+	/* amounts and card digits gathered: their own index terms drive, not
+	 * a date range or a currency (a "since" read the currency's rows from
+	 * that date: 3 s at 10M records) */
+	bool numbers_drive = from == FROM_NUMBERS && !numbers_by_row;
+	const char *plus = amount_sort || numbers_drive ? "+" : "";
+	const char *dplus = numbers_drive ? "+" : "";
 	if (f->since) {
-		history_sql_add(q, " AND h.created >= ?");
+		history_cat(q->text, sizeof q->text, " AND %sh.created >= ?", dplus);
 		history_sql_int(q, f->since);
 	}
 	if (f->until) {
-		history_sql_add(q, " AND h.created < ?");
+		history_cat(q->text, sizeof q->text, " AND %sh.created < ?", dplus);
 		history_sql_int(q, f->until);
 	}
 	if (f->status[0]) {
@@ -220,13 +225,14 @@ static int build_where(sqlite3 *db, const struct history_filter *f, struct histo
 		history_sql_text(q, f->type);
 	}
 	if (f->currency[0]) {
-		/* the amount indexes begin with the currency (schema 38): by
+		/* the amount indexes begin with lower(currency) (schema 38): by
 		 * amount, the currency leads the walk down them, unless other
-		 * rows drive (the search's, the ids', the marks') */
+		 * rows drive (the search's, the ids', the marks'); by date it
+		 * is history_currency's, in created order */
 		bool lead = amount_sort && (from == FROM_HISTORY || (from == FROM_FTS && walk &&
 		                                                     !history_walk_gathers(walk)));
-		history_cat(q->text, sizeof q->text, " AND %sh.currency = ?",
-		            amount_sort && !lead ? "+" : "");
+		history_cat(q->text, sizeof q->text, " AND %s = ?",
+		            lead ? HISTORY_AMOUNT_CUR : plus[0] ? "+h.currency" : "h.currency");
 		history_sql_text(q, f->currency);
 	}
 	if (f->client[0] && history_search_is_customer_id(f->client)) {
@@ -385,6 +391,11 @@ int history_view_new(sqlite3 *db, const struct history_filter *f, enum history_s
 		for (int u = 0; v->walk && u < 2; u++)
 			build_where(db, f, &v->walk_where[u], true, u == 1, v->walk, false);
 	}
+	for (int u = 0; u < 2; u++)
+		if (history_sql_overflow(&v->where[u]) || history_sql_overflow(&v->walk_where[u])) {
+			history_view_free(&v);
+			return pd_error_set(err, PD_ERR_USAGE, HISTORY_SQL_TOO_LONG);
+		}
 	v->negative_in = sort == HISTORY_SORT_AMOUNT && negative_money_in(db);
 	if (from != FROM_HISTORY && !v->fts_date && !v->review_date && !v->numbers_date &&
 	    !v->walk && !v->temp[0] && (rc = materialize(v, err))) {
@@ -698,7 +709,8 @@ static bool negative_money_in(sqlite3 *db)
 	sqlite3_stmt *st;
 	bool found = true;
 	if (sqlite3_prepare_v2(db,
-	                       "SELECT 1 FROM history WHERE currency IN " HISTORY_CURRENCIES
+	                       "SELECT 1 FROM history h WHERE " HISTORY_AMOUNT_CUR
+	                       " IN " HISTORY_CURRENCIES
 	                       ") AND amount <= 0"
 	                       " AND (amount < 0 OR type IN " OUT_TYPES ") LIMIT 1",
 	                       -1, &st, NULL) == SQLITE_OK) {
@@ -882,6 +894,8 @@ int history_count_unreviewed(sqlite3 *db, const struct history_filter *f, long *
 	struct history_sql q = {0};
 	history_sql_add(&q, "SELECT count(*)");
 	history_build_where(db, f, &q, false, true);
+	if (history_sql_overflow(&q))
+		return pd_error_set(err, PD_ERR_USAGE, HISTORY_SQL_TOO_LONG);
 	sqlite3_stmt *st;
 	if ((rc = db_prepare(db, q.text, &st, err)))
 		return rc;
@@ -911,6 +925,8 @@ int history_mark_filter(sqlite3 *db, const struct history_filter *f, const char 
 	history_sql_add(&q,
 	                " ON CONFLICT (stripe_id) DO UPDATE SET reviewed = 1,"
 	                " reviewed_by = excluded.reviewed_by, reviewed_at = excluded.reviewed_at");
+	if (history_sql_overflow(&q))
+		return pd_error_set(err, PD_ERR_USAGE, HISTORY_SQL_TOO_LONG);
 	sqlite3_stmt *st;
 	if ((rc = db_prepare(db, q.text, &st, err)))
 		return rc;

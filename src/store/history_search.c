@@ -424,15 +424,16 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 		/* each currency's amount a probe of the amount index (schema 38);
 		 * tested row by row when other rows drive, the amount first */
 		const char *plus = by_row ? "+" : "";
+		const char *cur = by_row ? "+h.currency" : HISTORY_AMOUNT_CUR;
 		history_cat(q->text, sizeof q->text,
-		            " AND (%sh.amount = ? AND %sh.currency IN " HISTORY_CURRENCIES
+		            " AND (%sh.amount = ? AND %s IN " HISTORY_CURRENCIES
 		            " AND c NOT IN " ZERO_DECIMAL " AND c NOT IN " THREE_DECIMAL ")",
-		            plus, plus);
+		            plus, cur);
 		history_sql_int(q, nw.minor[1]);
 		history_cat(q->text, sizeof q->text,
-		            " OR %sh.amount = ? AND %sh.currency IN " ZERO_DECIMAL
-		            " OR %sh.amount = ? AND %sh.currency IN " THREE_DECIMAL,
-		            plus, plus, plus, plus);
+		            " OR %sh.amount = ? AND %s IN " ZERO_DECIMAL
+		            " OR %sh.amount = ? AND %s IN " THREE_DECIMAL,
+		            plus, cur, plus, cur);
 		history_sql_int(q, nw.minor[0]);
 		history_sql_int(q, nw.minor[2]);
 		if (nw.last4[0]) {

@@ -74,6 +74,8 @@ static int totals_rows(sqlite3 *db, const struct history_filter *f, struct histo
 	snprintf(q.text, sizeof q.text, "%s", SUMS("h.", "count(*)", "1"));
 	history_build_where(db, f, &q, false, false);
 	history_sql_add(&q, " GROUP BY h.currency");
+	if (history_sql_overflow(&q))
+		return pd_error_set(err, PD_ERR_USAGE, HISTORY_SQL_TOO_LONG);
 	return history_run_totals(db, q.text, &q, out, max, n, sign, err);
 }
 

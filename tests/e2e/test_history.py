@@ -368,6 +368,27 @@ class HistoryScreen(unittest.TestCase):
         shown = term.wait_for(r" 1/[\d,]+ ", regex=True)
         self.assertNotIn("~/", shown)
 
+    def test_clearing_the_filters_by_amount_keeps_one_currency(self):
+        """Sorted by amount, x (clear the filters) dropped the currency the sort
+        had taken and listed every currency's amounts as one order, which do not
+        compare (and read every record to sort them: 15 s a page at 10M). The
+        cleared list stays in the selected record's currency."""
+        con = sqlite3.connect(self.db)
+        cur = con.execute("SELECT currency FROM history ORDER BY created DESC, id DESC LIMIT 1"
+                          ).fetchone()[0]
+        count = con.execute("SELECT count(*) FROM history WHERE currency = ?", (cur,)
+                            ).fetchone()[0]
+        con.close()
+        term = self.start()
+        term.wait_for("1/2,500 ")
+        term.send("s")
+        term.wait_for("date ↑")
+        term.send("s")
+        term.wait_for(f"amount ↓ · {cur}")
+        term.send("x")
+        shown = term.wait_for(f"/{count:,} ")
+        self.assertIn(f"amount ↓ · {cur}", shown.splitlines()[1])
+
     def test_a_search_of_nothing_searchable_says_so_and_keeps_the_list(self):
         """A tired accountant typed "/", hit "." and Enter (or an "&", a dash, or a
         lone "$"): the search holds no word, amount, id or card digits, and the

@@ -52,6 +52,7 @@ class UpgradeTest(unittest.TestCase):
         path = self.home.db
         con = sqlite3.connect(path)
         con.executescript(
+            "DROP VIEW history_currencies;"
             "DROP INDEX history_amount; CREATE INDEX history_amount ON history(amount, id);"
             "DROP INDEX history_out_amount; CREATE INDEX history_out_amount ON"
             " history(amount, id DESC) WHERE type IN ('refund', 'desk_refund');"
@@ -73,7 +74,7 @@ class UpgradeTest(unittest.TestCase):
         out.decode("ascii")  # readable whatever the terminal's locale
         version, sql = amount_index(path)
         self.assertGreaterEqual(version, 38)
-        self.assertIn("(currency, amount, id)", sql)
+        self.assertIn("(lower(currency), amount, id)", sql)
         # once: the next start has nothing to say
         rc, again = self.export(on_terminal=True)
         self.assertEqual(rc, 0, again)
@@ -86,7 +87,7 @@ class UpgradeTest(unittest.TestCase):
         self.assertNotIn(NOTICE, out)
         version, sql = amount_index(path)
         self.assertGreaterEqual(version, 38)
-        self.assertIn("(currency, amount, id)", sql)
+        self.assertIn("(lower(currency), amount, id)", sql)
 
 
 if __name__ == "__main__":

@@ -629,6 +629,54 @@ static void ingest_text(sqlite3 *db, const char *text, struct history_ingest_sta
 /* An amount typed as people write it, or copied off the screen: a currency
  * sign, grouped thousands, a decimal comma, and money out as the list shows
  * it (a refund of 120.00 is "-120.00"). Each used to find nothing. */
+/* Every filter at once with a long search (ids, amounts, words, a letter):
+ * the statement's text has a fixed room, and a cut one ran with a
+ * condition lost ("no such column: h.cu" in a review's test, or worse, "R"
+ * reviewing more than the filter). It finds what it asks, or is refused
+ * with what to do (history_sql_overflow), never run cut. */
+static void test_a_filter_too_long_is_refused_never_cut(void **state)
+{
+	struct t *t = *state;
+	ingest(t->db, "payment_intents.json", NULL);
+	struct history_filter f = {0};
+	snprintf(f.search, sizeof f.search, "%s",
+	         "zoe pi_1 ch_2 in_3 re_4 \u20ac1,234.56 $5,678.90 \u00a39,012.34 3456 b");
+	snprintf(f.client, sizeof f.client, "%s", "Zo\u00eb Bront\u00eb Extra Name");
+	snprintf(f.status, sizeof f.status, "%s", "succeeded");
+	snprintf(f.type, sizeof f.type, "%s", "payment");
+	snprintf(f.currency, sizeof f.currency, "%s", "eur");
+	f.since = 1600000000;
+	f.until = 1900000000;
+	f.amount_min_set = f.amount_max_set = true;
+	f.amount_min = 1;
+	f.amount_max = 99999999;
+	f.review = HISTORY_REVIEW_UNREVIEWED;
+	struct pd_error err = {0};
+	for (int sort = 0; sort < 2; sort++) {
+		struct history_view *v = NULL;
+		int rc = history_view_new(t->db, &f, sort ? HISTORY_SORT_AMOUNT : HISTORY_SORT_DATE,
+		                          true, &v, &err);
+		if (rc) {
+			assert_int_equal(rc, PD_ERR_USAGE);
+			assert_non_null(strstr(err.msg, "shorten the search"));
+		} else {
+			struct history_row rows[4];
+			int got = -1;
+			assert_int_equal(history_view_page(v, NULL, true, rows, 4, &got, &err), 0);
+			assert_int_equal(got, 0);
+			history_view_free(&v);
+		}
+	}
+	long n = -1;
+	int rc = history_count_unreviewed(t->db, &f, &n, &err);
+	assert_true(rc == 0 ? n == 0 : rc == PD_ERR_USAGE);
+	long marked = -1;
+	rc = history_mark_filter(t->db, &f, "ana", &marked, &err);
+	assert_true(rc == 0 ? marked == 0 : rc == PD_ERR_USAGE);
+	assert_int_equal(
+	    q_int(t->db, "SELECT count(*) FROM reviews WHERE reviewed = 1"), 0);
+}
+
 static void test_amounts_typed_as_people_write_them(void **state)
 {
 	struct t *t = *state;
@@ -1366,6 +1414,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_filters_and_totals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keyset_paging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_and_unreviewed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_filter_too_long_is_refused_never_cut, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_amounts_typed_as_people_write_them, setup,
 						teardown),
 		cmocka_unit_test(test_amount_words_of_any_text),
