@@ -85,7 +85,7 @@ void history_terms_free(struct history_terms **t);
 /* SQL text and the values bound to its ?s, in order; what does not fit is
  * dropped (the text and bind sizes are far above what a filter makes). */
 struct history_sql {
-	char text[3072];
+	char text[6144];
 	int nbind;
 	struct {
 		bool is_text;

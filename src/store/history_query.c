@@ -434,6 +434,8 @@ static bool numbers_common(sqlite3 *db, const struct history_sql *w)
 /* Gather the rows of a search / id / review filter into a temp table. */
 static int materialize(struct history_view *v, struct pd_error *err)
 {
+	if (history_sql_overflow(&v->where[0]))
+		return pd_error_set(err, PD_ERR_USAGE, HISTORY_SQL_TOO_LONG);
 	/* unique per connection is enough; atomic, as an export's view may be
 	 * made on a worker thread while the screen makes its own */
 	static atomic_uint counter;

@@ -421,21 +421,29 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 			history_cat(q->text, sizeof q->text, " AND +h.currency IN %s",
 			            nw.currencies);
 		}
-		/* each currency's amount a probe of the amount index (schema 38);
-		 * tested row by row when other rows drive, the amount first */
+		/* each currency's amount a probe of the amount index (schema 38),
+		 * only in the currencies named ("$79": no euro row read to be
+		 * refused); tested row by row when other rows drive, the amount
+		 * first */
 		const char *plus = by_row ? "+" : "";
-		const char *cur = by_row ? "+h.currency" : HISTORY_AMOUNT_CUR;
-		history_cat(q->text, sizeof q->text,
-		            " AND (%sh.amount = ? AND %s IN " HISTORY_CURRENCIES
-		            " AND c NOT IN " ZERO_DECIMAL " AND c NOT IN " THREE_DECIMAL ")",
-		            plus, cur);
-		history_sql_int(q, nw.minor[1]);
-		history_cat(q->text, sizeof q->text,
-		            " OR %sh.amount = ? AND %s IN " ZERO_DECIMAL
-		            " OR %sh.amount = ? AND %s IN " THREE_DECIMAL,
-		            plus, cur, plus, cur);
-		history_sql_int(q, nw.minor[0]);
-		history_sql_int(q, nw.minor[2]);
+		static const char *const groups[3] = {
+		    "c NOT IN " ZERO_DECIMAL " AND c NOT IN " THREE_DECIMAL, /* 2 decimals */
+		    "c IN " ZERO_DECIMAL, "c IN " THREE_DECIMAL};
+		static const int minor_of[3] = {1, 0, 2};
+		for (int g = 0; g < 3; g++) {
+			history_cat(q->text, sizeof q->text,
+			            "%s%sh.amount = ? AND %s IN " HISTORY_CURRENCIES " AND %s",
+			            g ? " OR " : " AND (", plus,
+			            by_row ? "+h.currency" : HISTORY_AMOUNT_CUR, groups[g]);
+			history_sql_int(q, nw.minor[minor_of[g]]);
+			if (coded) {
+				history_sql_add(q, " AND c = ?");
+				history_sql_text(q, code);
+			} else if (nw.currencies) {
+				history_cat(q->text, sizeof q->text, " AND c IN %s", nw.currencies);
+			}
+			history_sql_add(q, ")");
+		}
 		if (nw.last4[0]) {
 			history_cat(q->text, sizeof q->text, " OR %sh.card_last4 = ?", plus);
 			history_sql_text(q, nw.last4);
