@@ -461,25 +461,33 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 	return n;
 }
 
+/* any_word's fn for history_search_named_currency: the currencies a
+ * signed amount names, the same for every one ("$5 €5": none). */
+struct named {
+	const char *text, *list;
+	bool mixed;
+};
+
+static bool named_word(const char *w, size_t len, void *ctx)
+{
+	struct named *nm = ctx;
+	struct history_number nw;
+	if (number_with_sign(nm->text, w, w + len, &nw) && nw.currencies) {
+		nm->mixed = nm->list && strcmp(nm->list, nw.currencies);
+		nm->list = nw.currencies;
+	}
+	return nm->mixed;
+}
+
 bool history_search_named_currency(sqlite3 *db, const char *text, char code[4])
 {
 	if (history_search_currency(db, text, code))
 		return true;
-	const char *p = text;
-	const char *list = NULL;
-	while (*p) {
-		while (*p && isspace((unsigned char)*p))
-			p++;
-		const char *w = p;
-		while (*p && !isspace((unsigned char)*p))
-			p++;
-		struct history_number nw;
-		if (p > w && number_with_sign(text, w, p, &nw) && nw.currencies) {
-			if (list && strcmp(list, nw.currencies))
-				return false; /* "$5 €5": no one currency */
-			list = nw.currencies;
-		}
-	}
+	struct named nm = {text, NULL, false};
+	any_word(text, named_word, &nm);
+	if (nm.mixed)
+		return false;
+	const char *list = nm.list;
 	if (!list)
 		return false;
 	char *sql = NULL;

@@ -228,6 +228,24 @@ static int64_t signed_amount(sqlite3 *db, int64_t id)
 	return a;
 }
 
+/* Paged back from the end, "next unreviewed" and the totals: the same. */
+static void same_back_unreviewed_totals(const struct seen *base, const struct seen *other)
+{
+	assert_int_equal(other->nback, base->nback);
+	for (int i = 0; i < base->nback; i++)
+		assert_int_equal(other->back[i], base->back[i]);
+	assert_int_equal(other->nunrev, base->nunrev);
+	for (int i = 0; i < base->nunrev; i++)
+		assert_int_equal(other->unrev[i], base->unrev[i]);
+	assert_int_equal(other->ntot, base->ntot);
+	for (int i = 0; i < base->ntot; i++) {
+		assert_string_equal(other->tot[i].currency, base->tot[i].currency);
+		assert_int_equal(other->tot[i].count, base->tot[i].count);
+		assert_int_equal(other->tot[i].gross, base->tot[i].gross);
+		assert_int_equal(other->tot[i].refunds, base->tot[i].refunds);
+	}
+}
+
 static void check_same(sqlite3 *db, const char *search, const char *client, const char *status,
                        int want_min)
 {
@@ -265,19 +283,7 @@ static void check_same(sqlite3 *db, const char *search, const char *client, cons
 					fail_msg("\"%s\" %s: row %d is %lld, gathered %lld", search,
 					         what, i, (long long)other.ids[i],
 					         (long long)base.ids[i]);
-			assert_int_equal(other.nback, base.nback);
-			for (int i = 0; i < base.nback; i++)
-				assert_int_equal(other.back[i], base.back[i]);
-			assert_int_equal(other.nunrev, base.nunrev);
-			for (int i = 0; i < base.nunrev; i++)
-				assert_int_equal(other.unrev[i], base.unrev[i]);
-			assert_int_equal(other.ntot, base.ntot);
-			for (int i = 0; i < base.ntot; i++) {
-				assert_string_equal(other.tot[i].currency, base.tot[i].currency);
-				assert_int_equal(other.tot[i].count, base.tot[i].count);
-				assert_int_equal(other.tot[i].gross, base.tot[i].gross);
-				assert_int_equal(other.tot[i].refunds, base.tot[i].refunds);
-			}
+			same_back_unreviewed_totals(&base, &other);
 		}
 	}
 }
@@ -468,19 +474,7 @@ static void test_a_common_price_pages_by_date_as_when_gathered(void **state)
 						fail_msg("\"%s\": row %d is %lld, gathered %lld",
 						         searches[k], i, (long long)other.ids[i],
 						         (long long)base.ids[i]);
-				assert_int_equal(other.nback, base.nback);
-				for (int i = 0; i < base.nback; i++)
-					assert_int_equal(other.back[i], base.back[i]);
-				assert_int_equal(other.nunrev, base.nunrev);
-				for (int i = 0; i < base.nunrev; i++)
-					assert_int_equal(other.unrev[i], base.unrev[i]);
-				assert_int_equal(other.ntot, base.ntot);
-				for (int i = 0; i < base.ntot; i++) {
-					assert_string_equal(other.tot[i].currency,
-					                    base.tot[i].currency);
-					assert_int_equal(other.tot[i].count, base.tot[i].count);
-					assert_int_equal(other.tot[i].gross, base.tot[i].gross);
-				}
+				same_back_unreviewed_totals(&base, &other);
 			}
 		}
 		/* what the user asked for: 79.00 is 79 dollars or euros, or 79 yen */
