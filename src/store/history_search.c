@@ -436,12 +436,11 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 			            g ? " OR " : " AND (", plus,
 			            by_row ? "+h.currency" : HISTORY_AMOUNT_CUR, groups[g]);
 			history_sql_int(q, nw.minor[minor_of[g]]);
-			if (coded) {
-				history_sql_add(q, " AND c = ?");
-				history_sql_text(q, code);
-			} else if (nw.currencies) {
+			if (coded) /* three letters a record holds (history_search_currency):
+				    * written in, not bound (binds are few: 40) */
+				history_cat(q->text, sizeof q->text, " AND c = '%.3s'", code);
+			else if (nw.currencies)
 				history_cat(q->text, sizeof q->text, " AND c IN %s", nw.currencies);
-			}
 			history_sql_add(q, ")");
 		}
 		if (nw.last4[0]) {
