@@ -309,3 +309,60 @@ int history_sync_reset(sqlite3 *db, struct pd_error *err)
 		       " WHERE object <> 'events'",
 		       err);
 }
+
+/* ---- review of a whole filter (its FROM and WHERE: history_query.c) ------- */
+
+int history_count_unreviewed(sqlite3 *db, const struct history_filter *f, long *n,
+                             struct pd_error *err)
+{
+	*n = 0;
+	int rc = history_filter_check(f, err);
+	if (rc)
+		return rc;
+	struct history_sql q = {0};
+	history_sql_add(&q, "SELECT count(*)");
+	history_build_where(db, f, &q, false, true);
+	if (history_sql_overflow(&q))
+		return pd_error_set(err, PD_ERR_USAGE, HISTORY_SQL_TOO_LONG);
+	sqlite3_stmt *st;
+	if ((rc = db_prepare(db, q.text, &st, err)))
+		return rc;
+	history_sql_bind(&q, st, 1);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? PD_OK : db_fail(db, "counting history", err);
+}
+
+int history_mark_filter(sqlite3 *db, const struct history_filter *f, const char *who, long *marked,
+                        struct pd_error *err)
+{
+	*marked = 0;
+	int rc = history_filter_check(f, err);
+	if (rc)
+		return rc;
+	/* one statement: SQLite reads the SELECT whole before writing reviews,
+	 * which it joins */
+	struct history_sql q = {0};
+	history_sql_add(&q, "INSERT INTO reviews (stripe_id, reviewed, reviewed_by, reviewed_at)"
+	                    " SELECT h.stripe_id, 1, ?, ?");
+	history_sql_text(&q, who);
+	history_sql_int(&q, (int64_t)time(NULL));
+	history_build_where(db, f, &q, false, true);
+	history_sql_add(&q,
+	                " ON CONFLICT (stripe_id) DO UPDATE SET reviewed = 1,"
+	                " reviewed_by = excluded.reviewed_by, reviewed_at = excluded.reviewed_at");
+	if (history_sql_overflow(&q))
+		return pd_error_set(err, PD_ERR_USAGE, HISTORY_SQL_TOO_LONG);
+	sqlite3_stmt *st;
+	if ((rc = db_prepare(db, q.text, &st, err)))
+		return rc;
+	history_sql_bind(&q, st, 1);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, "saving the review marks", err);
+	*marked = (long)sqlite3_changes(db);
+	return PD_OK;
+}

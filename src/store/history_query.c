@@ -299,6 +299,7 @@ struct history_view {
 	bool negative_in; /* money in below zero (or out above): the parts are merged */
 	bool totals_started;
 	int64_t tkey_done;
+	int64_t tkey_last; /* numbers_date: the last id, read when the totals start */
 };
 
 static void copy_text(char *dst, size_t len, const unsigned char *src)
@@ -515,10 +516,30 @@ void history_view_totals_reset(struct history_view *v)
  * found through the amount and card indexes (their entries run by id
  * within an amount), so the chunks read each match once. tkey_done: the
  * ids up to it are added up already. */
+/* A chunk's statement (sql, freed here; NULL: out of memory) prepared,
+ * the view's own values bound; *next: the first value left to bind. */
+static int chunk_stmt(struct history_view *v, char *sql, sqlite3_stmt **st, int *next,
+                      struct pd_error *err)
+{
+	if (!sql)
+		return pd_error_set(err, PD_ERR, "out of memory");
+	int rc = db_prepare(v->db, sql, st, err);
+	free(sql);
+	if (!rc)
+		*next = history_sql_bind(&v->where[0], *st, 1);
+	return rc;
+}
+
 static int numbers_totals_step(struct history_view *v, int chunk, struct history_total *out,
                                int max, int *n, bool *done, struct pd_error *err)
 {
+	int rc;
 	if (!v->totals_started) {
+		sqlite3_stmt *last;
+		if ((rc = db_prepare(v->db, "SELECT ifnull(max(id), 0) FROM history", &last, err)))
+			return rc;
+		v->tkey_last = sqlite3_step(last) == SQLITE_ROW ? sqlite3_column_int64(last, 0) : 0;
+		sqlite3_finalize(last);
 		v->totals_started = true;
 		v->tkey_done = 0;
 		*n = 0;
@@ -529,16 +550,14 @@ static int numbers_totals_step(struct history_view *v, int chunk, struct history
 	             " h.amount AS amount, h.fee AS fee, h.net AS net%s AND h.id > ? AND h.id <= ?)"
 	             " GROUP BY currency",
 	             SUMS("", "count(*)", "1"), v->where[0].text) < 0)
-		return pd_error_set(err, PD_ERR, "out of memory");
+		sql = NULL;
 	sqlite3_stmt *st;
-	int rc = db_prepare(v->db, sql, &st, err);
-	free(sql);
-	if (rc)
+	int i;
+	if ((rc = chunk_stmt(v, sql, &st, &i, err)))
 		return rc;
 	/* ids enough for about `chunk` matches: these views match one record
 	 * in a few hundred at least (numbers_common) */
 	int64_t upto = v->tkey_done + (int64_t)chunk * 64;
-	int i = history_sql_bind(&v->where[0], st, 1);
 	sqlite3_bind_int64(st, i++, v->tkey_done);
 	sqlite3_bind_int64(st, i, upto);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -547,14 +566,10 @@ static int numbers_totals_step(struct history_view *v, int chunk, struct history
 	if (rc != SQLITE_DONE)
 		return db_fail(v->db, "adding up history", err);
 	v->tkey_done = upto;
-	sqlite3_stmt *last;
-	if ((rc = db_prepare(v->db, "SELECT max(id) FROM history", &last, err)))
-		return rc;
-	if (sqlite3_step(last) == SQLITE_ROW && sqlite3_column_int64(last, 0) <= upto) {
+	if (upto >= v->tkey_last) {
 		*done = true;
 		qsort(out, (size_t)*n, sizeof *out, history_cmp_total);
 	}
-	sqlite3_finalize(last);
 	return PD_OK;
 }
 
@@ -585,13 +600,11 @@ int history_view_totals_step(struct history_view *v, int chunk, struct history_t
 	             " h.net AS net%s AND %s %s ? ORDER BY %s %s LIMIT ?) GROUP BY currency",
 	             SUMS("", "count(*)", "1"), up ? "max" : "min", k, v->where[0].text, k,
 	             up ? ">" : "<", k, up ? "ASC" : "DESC") < 0)
-		return pd_error_set(err, PD_ERR, "out of memory");
+		sql = NULL;
 	sqlite3_stmt *st;
-	int rc = db_prepare(v->db, sql, &st, err);
-	free(sql);
-	if (rc)
+	int i, rc;
+	if ((rc = chunk_stmt(v, sql, &st, &i, err)))
 		return rc;
-	int i = history_sql_bind(&v->where[0], st, 1);
 	sqlite3_bind_int64(st, i++, v->tkey_done);
 	sqlite3_bind_int(st, i, chunk);
 	int64_t rows = 0, reached = v->tkey_done;
@@ -882,61 +895,4 @@ int history_view_next_unreviewed(struct history_view *v, const struct history_ke
 	return got ? PD_OK
 	           : pd_error_set(err, PD_ERR_NOT_FOUND, "no unreviewed record %s",
 	                          forward ? "below" : "above");
-}
-
-/* ---- review of a whole filter ----------------------------------------------- */
-
-int history_count_unreviewed(sqlite3 *db, const struct history_filter *f, long *n,
-                             struct pd_error *err)
-{
-	*n = 0;
-	int rc = history_filter_check(f, err);
-	if (rc)
-		return rc;
-	struct history_sql q = {0};
-	history_sql_add(&q, "SELECT count(*)");
-	history_build_where(db, f, &q, false, true);
-	if (history_sql_overflow(&q))
-		return pd_error_set(err, PD_ERR_USAGE, HISTORY_SQL_TOO_LONG);
-	sqlite3_stmt *st;
-	if ((rc = db_prepare(db, q.text, &st, err)))
-		return rc;
-	history_sql_bind(&q, st, 1);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? PD_OK : db_fail(db, "counting history", err);
-}
-
-int history_mark_filter(sqlite3 *db, const struct history_filter *f, const char *who, long *marked,
-                        struct pd_error *err)
-{
-	*marked = 0;
-	int rc = history_filter_check(f, err);
-	if (rc)
-		return rc;
-	/* one statement: SQLite reads the SELECT whole before writing reviews,
-	 * which it joins */
-	struct history_sql q = {0};
-	history_sql_add(&q, "INSERT INTO reviews (stripe_id, reviewed, reviewed_by, reviewed_at)"
-	                    " SELECT h.stripe_id, 1, ?, ?");
-	history_sql_text(&q, who);
-	history_sql_int(&q, (int64_t)time(NULL));
-	history_build_where(db, f, &q, false, true);
-	history_sql_add(&q,
-	                " ON CONFLICT (stripe_id) DO UPDATE SET reviewed = 1,"
-	                " reviewed_by = excluded.reviewed_by, reviewed_at = excluded.reviewed_at");
-	if (history_sql_overflow(&q))
-		return pd_error_set(err, PD_ERR_USAGE, HISTORY_SQL_TOO_LONG);
-	sqlite3_stmt *st;
-	if ((rc = db_prepare(db, q.text, &st, err)))
-		return rc;
-	history_sql_bind(&q, st, 1);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, "saving the review marks", err);
-	*marked = (long)sqlite3_changes(db);
-	return PD_OK;
 }
