@@ -74,7 +74,8 @@ int history_terms_cut(sqlite3 *db, const char *text, size_t len, char out[][HIST
  * FTS5; false when it cannot be had. Free with api->xDelete(*tok). */
 bool history_tokenizer_open(sqlite3 *db, fts5_tokenizer *api, Fts5Tokenizer **tok);
 /* SQL history_word_start(p, a, b, c) on db: 1 when a word of a, b or c,
- * cut as the index cuts, begins with p (a term as history_terms_cut gives). */
+ * cut as the index cuts, begins with p (a term as history_terms_cut gives);
+ * history_word_is(p, a, b, c): is p. */
 int history_terms_register(sqlite3 *db);
 void history_terms_free(struct history_terms **t);
 

@@ -331,9 +331,10 @@ int history_search_id_words(const char *text, char words[][HISTORY_ID_WORD_MAX],
 /* The amount / last-4 condition of every number word of a search
  * (currencies' decimals as in src/core/money.c), added to q (NULL: only
  * counted). in_words: the search has words the index finds rows by, so a
- * number of digits alone may also begin a word of those rows ("Massage 60"
+ * number of digits alone may also be a word of those rows ("Massage 60"
  * is the "Massage 60 min" service, whatever its price; a tester found it
- * gave nothing). Alone, a number stays an amount or card digits: testing
+ * gave nothing); a whole word, not the start of one ("Hiro 79" listed his
+ * invoice INV-790123: "INV-79" is how to ask for that). Alone, a number stays an amount or card digits: testing
  * every row's words would read the whole history. Returns how many. */
 /* The word before [w, e) in text, and the word after it: [*bs, *be),
  * [*as, *ae) (empty when none). */
@@ -451,7 +452,7 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 			char digits[40];
 			memcpy(digits, w, (size_t)(p - w));
 			digits[p - w] = '\0';
-			history_sql_add(q, " OR history_word_start(?, h.client_name, h.email,"
+			history_sql_add(q, " OR history_word_is(?, h.client_name, h.email,"
 			                   " h.description)");
 			history_sql_text(q, digits);
 		}

@@ -172,26 +172,28 @@ int history_terms_cut(sqlite3 *db, const char *text, size_t len, char out[][HIST
 	return rc == SQLITE_OK ? c.n : -1;
 }
 
-/* ---- history_word_start(p, a, b, c) ------------------------------------------ */
+/* ---- history_word_start(p, a, b, c), history_word_is(p, a, b, c) ------------ */
 
 /* The connection's tokenizer, made at the first call (the function is
- * registered before the connection can answer "SELECT fts5(?)"). */
+ * registered before the connection can answer "SELECT fts5(?)"); whole:
+ * history_word_is, a word equal to p, not beginning with it. */
 struct word_start {
 	fts5_tokenizer api;
 	Fts5Tokenizer *tok;
+	bool whole;
 };
 
 struct word_probe {
 	const char *p;
 	int n;
-	bool found;
+	bool whole, found;
 };
 
 static int on_word(void *ctx, int flags, const char *s, int n, int start, int end)
 {
 	(void)flags, (void)start, (void)end;
 	struct word_probe *w = ctx;
-	if (n >= w->n && !memcmp(s, w->p, (size_t)w->n)) {
+	if ((w->whole ? n == w->n : n >= w->n) && !memcmp(s, w->p, (size_t)w->n)) {
 		w->found = true;
 		return SQLITE_DONE; /* stops the tokenizer */
 	}
@@ -207,7 +209,7 @@ static void sql_word_start(sqlite3_context *cx, int argc, sqlite3_value **argv)
 		return;
 	}
 	struct word_probe w = {(const char *)sqlite3_value_text(argv[0]),
-	                       sqlite3_value_bytes(argv[0]), false};
+	                       sqlite3_value_bytes(argv[0]), ws->whole, false};
 	for (int i = 1; i < argc && w.p && w.n && !w.found; i++) {
 		const char *text = (const char *)sqlite3_value_text(argv[i]);
 		if (text)
@@ -225,12 +227,18 @@ static void word_start_free(void *p)
 	free(ws);
 }
 
-int history_terms_register(sqlite3 *db)
+static int register_word_fn(sqlite3 *db, const char *name, bool whole)
 {
 	struct word_start *ws = calloc(1, sizeof *ws);
 	if (!ws)
 		return SQLITE_NOMEM;
-	return sqlite3_create_function_v2(db, "history_word_start", 4,
-	                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC, ws, sql_word_start,
-	                                  NULL, NULL, word_start_free);
+	ws->whole = whole;
+	return sqlite3_create_function_v2(db, name, 4, SQLITE_UTF8 | SQLITE_DETERMINISTIC, ws,
+	                                  sql_word_start, NULL, NULL, word_start_free);
+}
+
+int history_terms_register(sqlite3 *db)
+{
+	int rc = register_word_fn(db, "history_word_start", false);
+	return rc ? rc : register_word_fn(db, "history_word_is", true);
 }

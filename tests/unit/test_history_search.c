@@ -341,6 +341,22 @@ static void test_the_word_being_typed_finds_every_record_it_begins(void **state)
 	assert_int_equal(search_count(t->db, "massage 45.00"), 1);
 	assert_int_equal(search_count(t->db, "massage 90"), 0);
 	assert_int_equal(search_count(t->db, "60"), 0);            /* alone: an amount */
+	/* ...a whole word, not the start of one: at month end "Hiro 79" listed
+	 * Hiro's invoice INV-790123 of 50.00 beside his 79.00 payment */
+	page = json_pack("[{s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:b},"
+			 " {s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:b}]",
+			 "id", "pi_S79", "object", "payment_intent", "amount", 7900, "currency", "eur",
+			 "created", 1767225600 + 310, "description", "Hiro Sato", "status",
+			 "succeeded", "livemode", 0, "id", "pi_S50", "object", "payment_intent",
+			 "amount", 5000, "currency", "eur", "created", 1767225600 + 311,
+			 "description", "Hiro Sato INV-790123", "status", "succeeded", "livemode", 0);
+	assert_int_equal(history_ingest_page(t->db, page, NULL, NULL, NULL, NULL, &err), 0);
+	json_decref(page);
+	assert_int_equal(search_count(t->db, "Hiro Sato 79"), 1);
+	assert_int_equal(search_count(t->db, "sato 79"), 1);
+	assert_int_equal(search_count(t->db, "sato 790123"), 1); /* the whole number: a word */
+	assert_int_equal(search_count(t->db, "sato INV-79"), 1); /* written as on the invoice */
+	assert_int_equal(search_count(t->db, "INV-79"), 1);
 	assert_int_equal(filter_count(t->db, "hairc", "anna s", HISTORY_SORT_DATE), 20);
 	/* "h" of Haircut: not her name */
 	assert_int_equal(filter_count(t->db, "hairc", "anna h", HISTORY_SORT_DATE), 0);
