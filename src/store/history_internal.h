@@ -198,6 +198,9 @@ struct history_number {
 bool history_number_word(const char *w, size_t len, struct history_number *out);
 /* The word is a currency sign alone ("120,00 €"): part of an amount, no word. */
 bool history_number_sign(const char *w, size_t len);
+/* The currencies a word names in words ("yen", "euros", "dollars": an SQL
+ * list as a sign's), or NULL; beside an amount it is its currency. */
+const char *history_number_currency_name(const char *w, size_t len);
 
 #define HISTORY_ID_WORD_MAX 72
 

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include "history_internal.h"
 
@@ -39,6 +40,17 @@ static const struct {
     {"\u20b8", "('kzt')"},
 };
 #define NSIGNS     (sizeof signs / sizeof signs[0])
+#define DOLLARS    0 /* signs[0]: "$" */
+
+/* Currencies written in words beside an amount ("3500 yen", "79 euros"),
+ * as English speakers and keyboards without the sign write them. */
+static const struct {
+	const char *name;
+	size_t sign; /* the signs[] entry it stands for */
+} names[] = {
+    {"dollar", DOLLARS}, {"dollars", DOLLARS}, {"euro", 1}, {"euros", 1},
+    {"pound", 2},        {"pounds", 2},        {"yen", 5},
+};
 #define MINUS_SIGN "\u2212"
 
 /* The sign at p, or before e (index, or -1), and its length. */
@@ -189,6 +201,14 @@ bool history_number_word(const char *w, size_t len, struct history_number *out)
 		out->last4[4] = '\0';
 	}
 	return true;
+}
+
+const char *history_number_currency_name(const char *w, size_t len)
+{
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strlen(names[i].name) == len && !strncasecmp(w, names[i].name, len))
+			return signs[names[i].sign].currencies;
+	return NULL;
 }
 
 bool history_number_sign(const char *w, size_t len)

@@ -159,6 +159,42 @@ bool history_search_currency(sqlite3 *db, const char *text, char code[4])
 	return any_word(text, amount_word, NULL) && any_word(text, code_word, &c);
 }
 
+/* The word before [w, e) in text, and the word after it: [*bs, *be),
+ * [*as, *ae) (empty when none). */
+static void neighbours(const char *text, const char *w, const char *e, const char **bs,
+                       const char **be, const char **as, const char **ae)
+{
+	const char *p = w;
+	while (p > text && isspace((unsigned char)p[-1]))
+		p--;
+	*be = p;
+	while (p > text && !isspace((unsigned char)p[-1]))
+		p--;
+	*bs = p;
+	p = e;
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	*as = p;
+	while (*p && !isspace((unsigned char)*p))
+		p++;
+	*ae = p;
+}
+
+/* A currency named in words ("yen") beside an amount: its currency, not
+ * a word to search ("3500 yen" found nothing). */
+static const char *currency_name_beside_number(const char *text, const char *w, const char *e)
+{
+	const char *named = history_number_currency_name(w, (size_t)(e - w));
+	const char *bs, *be, *as, *ae;
+	if (!named)
+		return NULL;
+	neighbours(text, w, e, &bs, &be, &as, &ae);
+	if ((ae > as && history_number_word(as, (size_t)(ae - as), NULL)) ||
+	    (be > bs && history_number_word(bs, (size_t)(be - bs), NULL)))
+		return named;
+	return NULL;
+}
+
 int history_search_words(sqlite3 *db, const char *text, const char *start[32], const char *end[32],
                          char letter[HISTORY_TERM_MAX])
 {
@@ -187,7 +223,7 @@ int history_search_words(sqlite3 *db, const char *text, const char *start[32], c
 			useful = !db || history_terms_cut(db, w, len, one, 1) != 0;
 		char lower[4];
 		if (useful && !is_stripe_id(w, len) && !history_number_word(w, len, NULL) &&
-		    !history_number_sign(w, len) &&
+		    !history_number_sign(w, len) && !currency_name_beside_number(text, w, p) &&
 		    !(coded && len == 3 && currency_word(db, w, len, lower) &&
 		      !strcmp(lower, code))) {
 			start[n] = w;
@@ -336,27 +372,6 @@ int history_search_id_words(const char *text, char words[][HISTORY_ID_WORD_MAX],
  * gave nothing); a whole word, not the start of one ("Hiro 79" listed his
  * invoice INV-790123: "INV-79" is how to ask for that). Alone, a number stays an amount or card digits: testing
  * every row's words would read the whole history. Returns how many. */
-/* The word before [w, e) in text, and the word after it: [*bs, *be),
- * [*as, *ae) (empty when none). */
-static void neighbours(const char *text, const char *w, const char *e, const char **bs,
-                       const char **be, const char **as, const char **ae)
-{
-	const char *p = w;
-	while (p > text && isspace((unsigned char)p[-1]))
-		p--;
-	*be = p;
-	while (p > text && !isspace((unsigned char)p[-1]))
-		p--;
-	*bs = p;
-	p = e;
-	while (*p && isspace((unsigned char)*p))
-		p++;
-	*as = p;
-	while (*p && !isspace((unsigned char)*p))
-		p++;
-	*ae = p;
-}
-
 /* A number word, with a currency or minus sign written apart beside it:
  * "79,00 €", "€ 79", "$ 80", "3 500 円" (a tester's "79,00 €" was searched
  * as 79.00 in every currency). */
@@ -384,9 +399,17 @@ static bool number_with_sign(const char *text, const char *w, const char *e,
 	    (size_t)(e - w + be - bs) < sizeof joined) {
 		int n = snprintf(joined, sizeof joined, "%.*s%.*s", (int)(be - bs), bs, (int)(e - w),
 		                 w);
-		if (history_number_word(joined, (size_t)n, &signed_nw))
+		if (history_number_word(joined, (size_t)n, &signed_nw)) {
 			*nw = signed_nw;
+			return true;
+		}
 	}
+	/* "3500 yen", "euros 79" */
+	const char *named = ae > as ? currency_name_beside_number(text, as, ae) : NULL;
+	if (!named && be > bs)
+		named = currency_name_beside_number(text, bs, be);
+	if (named)
+		nw->currencies = named;
 	return true;
 }
 

@@ -712,6 +712,11 @@ static void test_amounts_typed_as_people_write_them(void **state)
 		{"80 \u20ac", 0},      {"\u20ac 80", 0},   {"$ 80", 1},      {"80 $", 1},
 		{"120,00 \u20ac", 2},  {"\u20ac 120", 2},  {"120 \u00a3", 0}, {"1,250,000 \u5186", 1},
 		{"\uffe51,250,000", 1}, {"1250000\u5186", 1},
+		/* a currency named in words beside the amount ("3500 yen" found
+		 * nothing: "yen" was a word no record holds) */
+		{"1,250,000 yen", 1},  {"1250000 Yen", 1}, {"120 euros", 2},  {"euro 120", 2},
+		{"80 euros", 0},       {"80 dollars", 1},  {"1,250 dollars", 1}, {"120 pounds", 0},
+		{"yen", 0},            /* alone: a word */
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int got = search_rows(t->db, cases[i].q);
