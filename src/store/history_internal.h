@@ -218,12 +218,18 @@ void history_search_letters(struct history_sql *q, char letters[2][HISTORY_TERM_
 int history_search_id_words(const char *text, char words[][HISTORY_ID_WORD_MAX], int max);
 /* Append "SELECT id … UNION …": the records holding an id starting with w. */
 void history_search_id_rowids(struct history_sql *q, const char *w);
+/* How a search's numbers are tested: on the amount and card indexes (the
+ * rows they find drive), on each row read (off the indexes: the rows come
+ * in date order), or, beside words, by the ids the indexes find, each
+ * search index match looked up among them before its row is read (a price
+ * rare among the words' matches: history_query.c). */
+enum history_numbers_by { HISTORY_NUMBERS_INDEX, HISTORY_NUMBERS_ROW, HISTORY_NUMBERS_IDS };
 /* Append the amount / last-4 condition of each number word of text to q
- * (q NULL: only count them); in_words: or a word of the rows begins with
- * it (the search has index words too); by_row: each row read is tested
- * (off the indexes: the rows come in date order). Returns how many. */
-int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text, bool in_words,
-                           bool by_row);
+ * (q NULL: only count them); words: the search index's MATCH of the
+ * search's words ("" or NULL: none), and then a number may also be a word
+ * of the rows. Returns how many. */
+int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
+                           const char *words, enum history_numbers_by by);
 /* The search has an amount and a word that is the code of a currency the
  * history holds ("1,250.00 usd", "EUR 69"): that currency, lowercase. */
 bool history_search_currency(sqlite3 *db, const char *text, char code[4]);
@@ -265,8 +271,9 @@ int history_walk_new(sqlite3 *db, const struct history_filter *f, struct history
 		     struct pd_error *err);
 void history_walk_free(struct history_walk **w);
 /* A walk that only counts the rows it reads against its budget: amounts
- * or card digits tested row by row down the date index. */
-int history_walk_rows(struct history_walk **out, struct pd_error *err);
+ * or card digits tested row by row down the date index, or (beside_words)
+ * as the search index's matches are read. */
+int history_walk_rows(bool beside_words, struct history_walk **out, struct pd_error *err);
 /* Append " AND <the row matches>" to q in place of the search index's
  * MATCH: the part that comes first (right after WHERE: what needs no more
  * than the row's id, and the budget's count), then the part that comes
@@ -277,6 +284,8 @@ void history_walk_begin(struct history_walk *w);
 /* The last run stopped at its budget (or a text too long): gather instead. */
 bool history_walk_over(const struct history_walk *w);
 bool history_walk_gathers(const struct history_walk *w);
+/* A walk of history_walk_rows (a budget only). */
+bool history_walk_rows_only(const struct history_walk *w);
 /* SQL history_walk_found(walk, id) and history_walk_words(walk, name, email,
  * description) on db. */
 int history_walk_register(sqlite3 *db);

@@ -289,7 +289,7 @@ bool history_search_searchable(sqlite3 *db, const char *text)
 	char match[2500], letters[2][HISTORY_TERM_MAX], ids[4][HISTORY_ID_WORD_MAX];
 	history_search_fts(db, &f, match, sizeof match, letters);
 	return match[0] || letters[0][0] || history_search_id_words(f.search, ids, 4) > 0 ||
-	       history_search_numbers(db, NULL, f.search, false, false) > 0;
+	       history_search_numbers(db, NULL, f.search, NULL, HISTORY_NUMBERS_INDEX) > 0;
 }
 
 /* The rows' filter for those letters: a word of the searched columns
@@ -364,14 +364,6 @@ int history_search_id_words(const char *text, char words[][HISTORY_ID_WORD_MAX],
 	return n;
 }
 
-/* The amount / last-4 condition of every number word of a search
- * (currencies' decimals as in src/core/money.c), added to q (NULL: only
- * counted). in_words: the search has words the index finds rows by, so a
- * number of digits alone may also be a word of those rows ("Massage 60"
- * is the "Massage 60 min" service, whatever its price; a tester found it
- * gave nothing); a whole word, not the start of one ("Hiro 79" listed his
- * invoice INV-790123: "INV-79" is how to ask for that). Alone, a number stays an amount or card digits: testing
- * every row's words would read the whole history. Returns how many. */
 /* A number word, with a currency or minus sign written apart beside it:
  * "79,00 €", "€ 79", "$ 80", "3 500 円" (a tester's "79,00 €" was searched
  * as 79.00 in every currency). */
@@ -413,12 +405,48 @@ static bool number_with_sign(const char *text, const char *w, const char *e,
 	return true;
 }
 
-int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text, bool in_words,
-                           bool by_row)
+/* A number of digits alone among words may be a word of the rows: by ids
+ * (HISTORY_NUMBERS_IDS), the words' matches holding it too, from the search
+ * index (no row read); otherwise tested on the row. */
+static void number_as_word(struct history_sql *q, const char *w, size_t len, const char *words,
+                           enum history_numbers_by by)
+{
+	char digits[40];
+	memcpy(digits, w, len);
+	digits[len] = '\0';
+	char both[sizeof q->bind[0].t];
+	int n = by == HISTORY_NUMBERS_IDS
+	            ? snprintf(both, sizeof both, "(%s) AND \"%s\"", words, digits)
+	            : -1;
+	if (n > 0 && (size_t)n < sizeof both) {
+		history_sql_add(q, " OR f.rowid IN (SELECT rowid FROM history_fts"
+		                   " WHERE history_fts MATCH ?)");
+		history_sql_text(q, both);
+		return;
+	}
+	history_sql_add(q, " OR history_word_is(?, h.client_name, h.email, h.description)");
+	history_sql_text(q, digits);
+}
+
+/* The amount / last-4 condition of every number word of a search
+ * (currencies' decimals as in src/core/money.c), added to q (NULL: only
+ * counted). With words the index finds rows by, a number of digits alone
+ * may also be a word of those rows ("Massage 60" is the "Massage 60 min"
+ * service, whatever its price; a tester found it gave nothing); a whole
+ * word, not the start of one ("Hiro 79" listed his invoice INV-790123:
+ * "INV-79" is how to ask for that). Alone, a number stays an amount or
+ * card digits: testing every row's words would read the whole history.
+ * Returns how many. */
+int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
+                           const char *words, enum history_numbers_by by)
 {
 	int n = 0;
 	char code[4];
 	bool coded = history_search_currency(db, text, code);
+	bool in_words = words && words[0];
+	if (!in_words && by == HISTORY_NUMBERS_IDS)
+		by = HISTORY_NUMBERS_INDEX;
+	bool by_row = by == HISTORY_NUMBERS_ROW;
 	const char *p = text;
 	while (*p && n < 4) {
 		while (*p && isspace((unsigned char)*p))
@@ -445,6 +473,12 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 			history_cat(q->text, sizeof q->text, " AND +h.currency IN %s",
 			            nw.currencies);
 		}
+		/* by ids: each search index match (f) looked up among the ids the
+		 * amount and card indexes find, before its row is read (the inner
+		 * h is the subquery's own) */
+		if (by == HISTORY_NUMBERS_IDS)
+			history_sql_add(q, " AND ((f.rowid & " HISTORY_FTS_ID_MASK ") IN"
+			                   " (SELECT h.id FROM history h WHERE 1");
 		/* each currency's amount a probe of the amount index (schema 38),
 		 * only in the currencies named ("$79": no euro row read to be
 		 * refused); tested row by row when other rows drive, the amount
@@ -471,14 +505,10 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 			history_cat(q->text, sizeof q->text, " OR %sh.card_last4 = ?", plus);
 			history_sql_text(q, nw.last4);
 		}
-		if (in_words && strspn(w, "0123456789") == (size_t)(p - w) && p - w < 40) {
-			char digits[40];
-			memcpy(digits, w, (size_t)(p - w));
-			digits[p - w] = '\0';
-			history_sql_add(q, " OR history_word_is(?, h.client_name, h.email,"
-			                   " h.description)");
-			history_sql_text(q, digits);
-		}
+		if (by == HISTORY_NUMBERS_IDS)
+			history_sql_add(q, "))");
+		if (in_words && strspn(w, "0123456789") == (size_t)(p - w) && p - w < 40)
+			number_as_word(q, w, (size_t)(p - w), words, by);
 		history_sql_add(q, ")");
 	}
 	return n;
