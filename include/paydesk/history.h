@@ -36,6 +36,7 @@ struct history_filter {
 	char client[128];   /* customer id, or words matched in client name / email */
 	bool amount_min_set, amount_max_set;
 	int64_t amount_min, amount_max; /* minor units, inclusive */
+	char amount_currency[4]; /* what they were read in, to show them ("": currency's) */
 	enum history_review_filter review;
 	char search[128];   /* full-text words (name, email, description, ids); "": none */
 };

@@ -157,6 +157,7 @@ static int run(struct app *app, int argc, char **argv)
 	if (replace && !output)
 		return usage_error("--replace goes with --output FILE");
 	const char *cur = f.currency[0] ? f.currency : app->cfg.currency;
+	snprintf(f.amount_currency, sizeof f.amount_currency, "%s", cur);
 	if (min && money_parse(min, cur, &f.amount_min, &err))
 		return usage_error(err.msg);
 	if (max && money_parse(max, cur, &f.amount_max, &err))

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "paydesk/money.h"
+
 #include "history_internal.h"
 #include "paydesk/db.h"
 
@@ -72,6 +74,16 @@ int history_filter_check(const struct history_filter *f, struct pd_error *err)
 	return PD_OK;
 }
 
+/* "1,250.00 EUR" -> "1,250.00", the code (" EUR") kept in code. */
+static void cut_code(char *money, char *code, size_t len)
+{
+	char *sp = strchr(money, ' ');
+	if (sp) {
+		snprintf(code, len, "%s", sp);
+		*sp = '\0';
+	}
+}
+
 char *history_filter_describe(const struct history_filter *f, char *out, size_t len)
 {
 	out[0] = '\0';
@@ -112,12 +124,18 @@ char *history_filter_describe(const struct history_filter *f, char *out, size_t 
 		sep = " · ";
 	}
 	if (f->amount_min_set || f->amount_max_set) {
-		history_cat(out, len, "%samount ", sep);
+		/* as money in the currency they were read in, its code when the
+		 * filter names none */
+		const char *cur = f->currency[0] ? f->currency : f->amount_currency;
+		char a[48] = "", b[48] = "", code[8] = "";
 		if (f->amount_min_set)
-			history_cat(out, len, "%" PRId64, f->amount_min);
-		history_cat(out, len, "..");
+			money_format(f->amount_min, cur, a, sizeof a);
 		if (f->amount_max_set)
-			history_cat(out, len, "%" PRId64, f->amount_max);
+			money_format(f->amount_max, cur, b, sizeof b);
+		cut_code(a, code, sizeof code);
+		cut_code(b, code, sizeof code);
+		history_cat(out, len, "%samount %s..%s%s", sep, a, b,
+		            f->currency[0] ? "" : code);
 		sep = " · ";
 	}
 	static const char *const rv[] = {"", "reviewed", "unreviewed", "flagged"};

@@ -179,6 +179,7 @@ static bool apply_filter_form(struct hist *h)
 	for (char *p = f.currency; *p; p++)
 		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
 	const char *cur = f.currency[0] ? f.currency : h->ui->app->cfg.currency;
+	snprintf(f.amount_currency, sizeof f.amount_currency, "%s", cur);
 	const char *min = ui_form_value(&h->form, FF_MIN), *max = ui_form_value(&h->form, FF_MAX);
 	if (*min && money_parse(min, cur, &f.amount_min, &err)) {
 		snprintf(h->fields[FF_MIN].error, sizeof h->fields[FF_MIN].error, "%.190s", err.msg);

@@ -1406,6 +1406,27 @@ static void test_decline_links_plan_and_disputes(void **state)
 	free(buf);
 }
 
+/* The filter bar shows an amount filter as money, as it was typed (an
+ * accountant saw "amount 125000..130000" for 1,250.00..1,300.00 EUR). */
+static void test_an_amount_filter_is_described_as_money(void **state)
+{
+	(void)state;
+	char out[256];
+	struct history_filter f = {.amount_min_set = true, .amount_max_set = true,
+				   .amount_min = 125000, .amount_max = 130000, .currency = "eur"};
+	history_filter_describe(&f, out, sizeof out);
+	assert_string_equal(out, "eur · amount 1,250.00..1,300.00");
+	/* no currency in the filter: the one the amounts were read in says */
+	struct history_filter y = {.amount_min_set = true, .amount_min = 3500,
+				   .amount_currency = "jpy"};
+	history_filter_describe(&y, out, sizeof out);
+	assert_string_equal(out, "amount 3,500.. JPY");
+	struct history_filter k = {.amount_max_set = true, .amount_max = 1500,
+				   .amount_currency = "kwd"};
+	history_filter_describe(&k, out, sizeof out);
+	assert_string_equal(out, "amount ..1.500 KWD");
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -1431,6 +1452,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ingest_inside_callers_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollup_overflow_fails_the_page, setup, teardown),
 		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_an_amount_filter_is_described_as_money),
 		cmocka_unit_test_setup_teardown(test_client_names_for_bare_customer_ids, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_writer_thread_pages_rollups_and_search, setup,
