@@ -71,8 +71,41 @@ static bool is_sep(char c)
 	return c == '.' || c == ',' || c == '\'';
 }
 
-bool history_number_word(const char *w, size_t len, struct history_number *out)
+/* Spaces between digit groups ("1 250,00", with a no-break, narrow or
+ * thin space as French and Swiss write it) as the apostrophe: thousands
+ * only, never the decimal point. n: bytes of w; false when it does not fit. */
+static bool spaces_as_apostrophes(const char *w, size_t n, char *out, size_t cap, size_t *len)
 {
+	static const char *const spaces[] = {" ", "\u00a0", "\u202f", "\u2009"};
+	size_t o = 0;
+	for (size_t i = 0; i < n;) {
+		size_t k = 0, sl = 0;
+		for (; k < sizeof spaces / sizeof *spaces; k++) {
+			sl = strlen(spaces[k]);
+			if (i > 0 && i + sl < n && !memcmp(w + i, spaces[k], sl) && w[i - 1] >= '0' &&
+			    w[i - 1] <= '9' && w[i + sl] >= '0' && w[i + sl] <= '9')
+				break;
+		}
+		if (o + 1 >= cap)
+			return false;
+		if (k < sizeof spaces / sizeof *spaces) {
+			out[o++] = '\'';
+			i += sl;
+		} else {
+			out[o++] = w[i++];
+		}
+	}
+	out[o] = '\0';
+	*len = o;
+	return true;
+}
+
+bool history_number_word(const char *word, size_t wlen, struct history_number *out)
+{
+	char w[96];
+	size_t len;
+	if (!spaces_as_apostrophes(word, wlen, w, sizeof w, &len))
+		return false;
 	const char *p = w, *e = w + len;
 	bool minus = false, plus = false;
 	int sign = -1, at;
@@ -97,13 +130,20 @@ bool history_number_word(const char *w, size_t len, struct history_number *out)
 			break;
 		}
 	}
-	if (e > p && e[-1] == '-' && !minus && !plus) { /* "1,250.00-" */
-		minus = true;
-		e--;
-	}
-	if (sign < 0 && (at = sign_at(p, e, true, &n)) >= 0) {
-		sign = at;
-		e -= n;
+	bool tagged = false;
+	for (int pass = 0; pass < 2; pass++) { /* before a sign at the end, or after it */
+		if (e - p >= 3 && e[-1] == '-' && (e[-2] == ',' || e[-2] == '.') &&
+		    e[-3] >= '0' && e[-3] <= '9' && !tagged) {
+			e -= 2; /* "79,-": 79 and no cents, as a price tag writes it */
+			tagged = true;
+		} else if (e > p && e[-1] == '-' && !minus && !plus && !tagged) {
+			minus = true; /* "1,250.00-" */
+			e--;
+		}
+		if (sign < 0 && (at = sign_at(p, e, true, &n)) >= 0) {
+			sign = at;
+			e -= n;
+		}
 	}
 	if (e - p >= 2 && (e[-1] == '.' || e[-1] == ',') && e[-2] >= '0' && e[-2] <= '9')
 		e--; /* "1250." */
@@ -196,7 +236,7 @@ bool history_number_word(const char *w, size_t len, struct history_number *out)
 	out->in = plus;
 	out->currencies = sign >= 0 ? signs[sign].currencies : NULL;
 	out->last4[0] = '\0';
-	if (!minus && !plus && sign < 0 && ng == 1 && glen[0] == 4 && e - p == 4) {
+	if (!minus && !plus && !tagged && sign < 0 && ng == 1 && glen[0] == 4 && e - p == 4) {
 		memcpy(out->last4, p, 4);
 		out->last4[4] = '\0';
 	}

@@ -98,6 +98,42 @@ static bool prefix_terms(sqlite3 *db, const char *w, size_t n, char *out, size_t
  * ms at 10M records): it goes to *letter instead, for a filter on the rows
  * the other words found (history_word_start, history_terms.c). Alone, it
  * is the index's prefix. Returns false when no word is left. */
+/* The next word of text at *pp (NULL at its end), *pp moved past it: words
+ * are split at blanks, except an amount's digit groups written apart with
+ * single spaces ("1 250,00", "1 250 000 円"): 1 to 3 digits, then groups of
+ * exactly three (an accountant's "1 250,00" found nothing: two amounts). */
+static const char *next_word(const char **pp)
+{
+	const char *p = *pp;
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	if (!*p) {
+		*pp = p;
+		return NULL;
+	}
+	const char *w = p, *seg = p;
+	while (*p && !isspace((unsigned char)*p))
+		p++;
+	for (;;) {
+		size_t run = 0; /* the segment's digits, after signs */
+		const char *d = seg;
+		while (d < p && !isdigit((unsigned char)*d) && *d != ',' && *d != '.')
+			d++;
+		while (d + run < p && isdigit((unsigned char)d[run]))
+			run++;
+		bool grouped = run >= 1 && run <= 3 && d + run == p && (seg == w ? 1 : run == 3);
+		if (!grouped || p[0] != ' ' || !isdigit((unsigned char)p[1]) ||
+		    !isdigit((unsigned char)p[2]) || !isdigit((unsigned char)p[3]) ||
+		    isalnum((unsigned char)p[4]))
+			break;
+		seg = ++p;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+	}
+	*pp = p;
+	return w;
+}
+
 /* A 3-letter word that is the code of a currency the history holds. */
 static bool currency_word(sqlite3 *db, const char *w, size_t len, char lower[4])
 {
@@ -123,16 +159,10 @@ static bool currency_word(sqlite3 *db, const char *w, size_t len, char lower[4])
 /* Each word of text in turn: fn(w, len, ctx) until it returns true. */
 static bool any_word(const char *text, bool (*fn)(const char *, size_t, void *), void *ctx)
 {
-	const char *p = text;
-	while (*p) {
-		while (*p && isspace((unsigned char)*p))
-			p++;
-		const char *w = p;
-		while (*p && !isspace((unsigned char)*p))
-			p++;
-		if (p > w && fn(w, (size_t)(p - w), ctx))
+	const char *p = text, *w;
+	while ((w = next_word(&p)))
+		if (fn(w, (size_t)(p - w), ctx))
 			return true;
-	}
 	return false;
 }
 
@@ -202,13 +232,8 @@ int history_search_words(sqlite3 *db, const char *text, const char *start[32], c
 	bool coded = history_search_currency(db, text, code); /* "1,250.00 usd" */
 	letter[0] = '\0';
 	int n = 0;
-	const char *p = text;
-	while (*p && n < 32) {
-		while (*p && isspace((unsigned char)*p))
-			p++;
-		const char *w = p;
-		while (*p && !isspace((unsigned char)*p))
-			p++;
+	const char *p = text, *w;
+	while (n < 32 && (w = next_word(&p))) {
 		bool useful = false, wide = false;
 		for (const char *c = w; c < p; c++) {
 			useful = useful || isalnum((unsigned char)*c);
@@ -348,13 +373,8 @@ void history_search_id_rowids(struct history_sql *q, const char *w)
 int history_search_id_words(const char *text, char words[][HISTORY_ID_WORD_MAX], int max)
 {
 	int n = 0;
-	const char *p = text;
-	while (*p && n < max) {
-		while (*p && isspace((unsigned char)*p))
-			p++;
-		const char *w = p;
-		while (*p && !isspace((unsigned char)*p))
-			p++;
+	const char *p = text, *w;
+	while (n < max && (w = next_word(&p))) {
 		size_t len = (size_t)(p - w);
 		if (len && len < HISTORY_ID_WORD_MAX && is_stripe_id(w, len)) {
 			memcpy(words[n], w, len);
@@ -447,13 +467,8 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 	if (!in_words && by == HISTORY_NUMBERS_IDS)
 		by = HISTORY_NUMBERS_INDEX;
 	bool by_row = by == HISTORY_NUMBERS_ROW;
-	const char *p = text;
-	while (*p && n < 4) {
-		while (*p && isspace((unsigned char)*p))
-			p++;
-		const char *w = p;
-		while (*p && !isspace((unsigned char)*p))
-			p++;
+	const char *p = text, *w;
+	while (n < 4 && (w = next_word(&p))) {
 		struct history_number nw;
 		if (p == w || !number_with_sign(text, w, p, &nw))
 			continue;
@@ -501,7 +516,8 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 				history_cat(q->text, sizeof q->text, " AND c IN %s", nw.currencies);
 			history_sql_add(q, ")");
 		}
-		if (nw.last4[0]) {
+		/* a currency named ("eur 4242", "4242 euros"): money, not card digits */
+		if (nw.last4[0] && !coded && !nw.currencies) {
 			history_cat(q->text, sizeof q->text, " OR %sh.card_last4 = ?", plus);
 			history_sql_text(q, nw.last4);
 		}

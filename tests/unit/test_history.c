@@ -717,6 +717,13 @@ static void test_amounts_typed_as_people_write_them(void **state)
 		{"1,250,000 yen", 1},  {"1250000 Yen", 1}, {"120 euros", 2},  {"euro 120", 2},
 		{"80 euros", 0},       {"80 dollars", 1},  {"1,250 dollars", 1}, {"120 pounds", 0},
 		{"yen", 0},            /* alone: a word */
+		/* thousands apart, as French and Swiss write them ("1 250,00"
+		 * found nothing: two amounts), with a no-break or narrow space
+		 * too; a price tag's "80,-"; a named currency is no card digits */
+		{"1 250,00", 1},       {"1 250.00 $", 1},  {"1 250 000", 1}, {"1 250 000 \u5186", 1},
+		{"1\u00a0250,00", 1},  {"1\u202f250,00", 1}, {"\u20ac1 250", 0}, {"1 25", 0},
+		{"$80,-", 1},          {"$80.-", 1},       {"80,- \u20ac", 0}, {"(80,-)", 0},
+		{"4242", 2},           {"usd 4242", 0},    {"eur 4242", 0},  {"4242 euros", 0},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int got = search_rows(t->db, cases[i].q);
