@@ -233,6 +233,10 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 /* The search has an amount and a word that is the code of a currency the
  * history holds ("1,250.00 usd", "EUR 69"): that currency, lowercase. */
 bool history_search_currency(sqlite3 *db, const char *text, char code[4]);
+/* The MATCH expression has a prefix FTS5 expands itself ("client"*: more
+ * terms begin with it than are listed, or a letter alone): FTS5 reads
+ * every doclist of its terms before the first match, each time. */
+bool history_search_scans_prefix(const char *match);
 /* s is a whole Stripe customer id ("cus_…"): matched exactly, not searched. */
 bool history_search_is_customer_id(const char *s);
 
@@ -284,6 +288,12 @@ void history_walk_begin(struct history_walk *w);
 /* The last run stopped at its budget (or a text too long): gather instead. */
 bool history_walk_over(const struct history_walk *w);
 bool history_walk_gathers(const struct history_walk *w);
+/* A walk that tests each row for f's words (history_walk_words), whichever
+ * index drives: NULL when the row test cannot follow them. */
+int history_walk_words_new(sqlite3 *db, const struct history_filter *f,
+                           struct history_walk **out, struct pd_error *err);
+/* While freely: rows read cost nothing of the budget (a totals window). */
+void history_walk_spend_freely(struct history_walk *w, bool freely);
 /* A walk of history_walk_rows (a budget only). */
 bool history_walk_rows_only(const struct history_walk *w);
 /* SQL history_walk_found(walk, id) and history_walk_words(walk, name, email,

@@ -326,6 +326,11 @@ struct history_view {
 	 * (HISTORY_NUMBERS_IDS: 93k haircuts read for none at 138 ms, 1M
 	 * records). */
 	bool numbers_words;
+	/* A prefix FTS5 would expand itself by date ("client", "e": 25k terms,
+	 * 2.8 s a page at 10M records, as long again for every key while the
+	 * count went on): pages from the date index, each row tested for the
+	 * words (walk_where, a budget); totals a window of ids at a time. */
+	bool words_date;
 	/* A search sorted by amount, walked down the amount indexes (walk_where:
 	 * its rows tested one by one); NULL when gathered. */
 	struct history_walk *walk;
@@ -406,8 +411,25 @@ int history_view_new(sqlite3 *db, const struct history_filter *f, enum history_s
 			build_where(db, f, &v->walk_where[u], false, u == 1, v->walk,
 			            HISTORY_NUMBERS_ROW);
 	}
-	if (v->fts_date &&
-	    history_search_numbers(db, NULL, f->search, NULL, HISTORY_NUMBERS_INDEX) > 0) {
+	char match[2500], letters[2][HISTORY_TERM_MAX];
+	struct history_walk *words = NULL;
+	if (v->fts_date) {
+		history_search_fts(db, f, match, sizeof match, letters);
+		if (history_search_scans_prefix(match) &&
+		    (rc = history_walk_words_new(db, f, &words, err))) {
+			history_view_free(&v);
+			return rc;
+		}
+	}
+	if (words) {
+		v->walk = words;
+		v->fts_date = false;
+		v->words_date = true;
+		for (int u = 0; u < 2; u++)
+			build_where(db, f, &v->walk_where[u], false, u == 1, v->walk,
+			            HISTORY_NUMBERS_INDEX);
+	} else if (v->fts_date &&
+	           history_search_numbers(db, NULL, f->search, NULL, HISTORY_NUMBERS_INDEX) > 0) {
 		if ((rc = history_walk_rows(true, &v->walk, err))) {
 			history_view_free(&v);
 			return rc;
@@ -566,20 +588,23 @@ void history_view_totals_reset(struct history_view *v)
  * ids up to it are added up already. */
 /* A chunk's statement (sql, freed here; NULL: out of memory) prepared,
  * the view's own values bound; *next: the first value left to bind. */
-static int chunk_stmt(struct history_view *v, char *sql, sqlite3_stmt **st, int *next,
-                      struct pd_error *err)
+static int chunk_stmt(struct history_view *v, const struct history_sql *w, char *sql,
+                      sqlite3_stmt **st, int *next, struct pd_error *err)
 {
 	if (!sql)
 		return pd_error_set(err, PD_ERR, "out of memory");
 	int rc = db_prepare(v->db, sql, st, err);
 	free(sql);
 	if (!rc)
-		*next = history_sql_bind(&v->where[0], *st, 1);
+		*next = history_sql_bind(w, *st, 1);
 	return rc;
 }
 
-static int numbers_totals_step(struct history_view *v, int chunk, struct history_total *out,
-                               int max, int *n, bool *done, struct pd_error *err)
+/* The matches among the next `ids` ids (w: the view's rows, as a walk
+ * tests them or through the amount and card indexes), added to out. */
+static int ids_totals_step(struct history_view *v, const struct history_sql *w, int64_t ids,
+                           struct history_total *out, int max, int *n, bool *done,
+                           struct pd_error *err)
 {
 	int rc;
 	if (!v->totals_started) {
@@ -597,20 +622,22 @@ static int numbers_totals_step(struct history_view *v, int chunk, struct history
 	             "%s FROM (SELECT h.currency AS currency, h.type AS type, h.status AS status,"
 	             " h.amount AS amount, h.fee AS fee, h.net AS net%s AND h.id > ? AND h.id <= ?)"
 	             " GROUP BY currency",
-	             SUMS("", "count(*)", "1"), v->where[0].text) < 0)
+	             SUMS("", "count(*)", "1"), w->text) < 0)
 		sql = NULL;
 	sqlite3_stmt *st;
 	int i;
-	if ((rc = chunk_stmt(v, sql, &st, &i, err)))
+	if ((rc = chunk_stmt(v, w, sql, &st, &i, err)))
 		return rc;
-	/* ids enough for about `chunk` matches: these views match one record
-	 * in a few hundred at least (numbers_common) */
-	int64_t upto = v->tkey_done + (int64_t)chunk * 64;
+	int64_t upto = v->tkey_done + ids;
 	sqlite3_bind_int64(st, i++, v->tkey_done);
 	sqlite3_bind_int64(st, i, upto);
+	if (v->walk) /* every row of the window is read: no page's budget */
+		history_walk_spend_freely(v->walk, true);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		history_total_add_row(st, out, max, n, 1);
 	sqlite3_finalize(st);
+	if (v->walk)
+		history_walk_spend_freely(v->walk, false);
 	if (rc != SQLITE_DONE)
 		return db_fail(v->db, "adding up history", err);
 	v->tkey_done = upto;
@@ -631,8 +658,14 @@ int history_view_totals_step(struct history_view *v, int chunk, struct history_t
 		*done = true;
 		return history_view_totals(v, out, max, n, err);
 	}
+	/* ids enough for about `chunk` matches: a common price matches one
+	 * record in a few hundred at least (numbers_common); a prefix's words
+	 * are tested on every row read, 3 us each */
 	if (v->numbers_date)
-		return numbers_totals_step(v, chunk, out, max, n, done, err);
+		return ids_totals_step(v, &v->where[0], (int64_t)chunk * 64, out, max, n, done, err);
+	if (v->words_date)
+		return ids_totals_step(v, &v->walk_where[0], (int64_t)chunk * 4, out, max, n, done,
+		                       err);
 	/* the search index's keys downward, or the reviews' rowids upward */
 	bool up = v->review_date;
 	if (!v->totals_started) {
@@ -651,7 +684,7 @@ int history_view_totals_step(struct history_view *v, int chunk, struct history_t
 		sql = NULL;
 	sqlite3_stmt *st;
 	int i, rc;
-	if ((rc = chunk_stmt(v, sql, &st, &i, err)))
+	if ((rc = chunk_stmt(v, &v->where[0], sql, &st, &i, err)))
 		return rc;
 	sqlite3_bind_int64(st, i++, v->tkey_done);
 	sqlite3_bind_int(st, i, chunk);
@@ -917,7 +950,7 @@ step:
 		history_walk_free(&v->walk);
 		memset(v->walk_where, 0, sizeof v->walk_where); /* its binds named the walk */
 		v->totals_started = false;
-		v->numbers_date = false;
+		v->numbers_date = v->words_date = false;
 		if (v->numbers_words) { /* by the price's ids, not the rows */
 			v->numbers_words = v->fts_date = false;
 			for (int u = 0; u < 2; u++) {

@@ -287,6 +287,11 @@ static bool fts_words(sqlite3 *db, const char *text, char *out, size_t len,
 	return n > 0;
 }
 
+bool history_search_scans_prefix(const char *match)
+{
+	return strstr(match, "\"*") != NULL; /* fts_words' raw prefix: "word"* */
+}
+
 bool history_search_is_customer_id(const char *s)
 {
 	return strncmp(s, "cus_", 4) == 0 && is_stripe_id(s, strlen(s));

@@ -97,6 +97,7 @@ struct history_walk {
 	long budget, spent;
 	bool over;
 	bool rows_only; /* history_walk_rows: a budget, whichever rows drive */
+	bool free_spend; /* a totals window: every row read, no budget */
 	fts5_tokenizer api;
 	Fts5Tokenizer *tok;
 	struct col_tokens cols[3]; /* a row's columns, cut */
@@ -193,7 +194,7 @@ static bool phrase_in(const struct col_tokens *c, const struct walk_word *ww)
  * past its budget. */
 static bool spend(sqlite3_context *cx, struct history_walk *w)
 {
-	if (++w->spent <= w->budget)
+	if (w->free_spend || ++w->spent <= w->budget)
 		return true;
 	w->over = true;
 	sqlite3_result_error(cx, "history walk: over its budget", -1);
@@ -393,6 +394,18 @@ static bool bits_cheaper(sqlite3 *db, long found, int64_t key)
 	return bits_us < words_us;
 }
 
+/* The search's and the client's words into w, for the row test by words
+ * (history_walk_words), with the words' budget; false when the row test
+ * cannot follow them. */
+static bool follow_words(struct history_walk *w, sqlite3 *db, const struct history_filter *f)
+{
+	w->budget = tuning.words_budget;
+	return history_tokenizer_open(db, &w->api, &w->tok) &&
+	       (!f->search[0] || add_words(w, db, f->search, false)) &&
+	       (!f->client[0] || history_search_is_customer_id(f->client) ||
+	        add_words(w, db, f->client, true));
+}
+
 int history_walk_new(sqlite3 *db, const struct history_filter *f, struct history_walk **out,
                      struct pd_error *err)
 {
@@ -464,15 +477,26 @@ int history_walk_new(sqlite3 *db, const struct history_filter *f, struct history
 		free(w->bits);
 		w->bits = NULL;
 		w->nbits = 0;
-		w->budget = tuning.words_budget;
-		if (!history_tokenizer_open(db, &w->api, &w->tok) ||
-		    (f->search[0] && !add_words(w, db, f->search, false)) ||
-		    (f->client[0] && !history_search_is_customer_id(f->client) &&
-		     !add_words(w, db, f->client, true))) {
+		if (!follow_words(w, db, f)) {
 			history_walk_free(&w); /* words the row test cannot follow: gather */
 			return PD_OK;
 		}
 	}
+	*out = w;
+	return PD_OK;
+}
+
+int history_walk_words_new(sqlite3 *db, const struct history_filter *f,
+                           struct history_walk **out, struct pd_error *err)
+{
+	*out = NULL;
+	tune_from_env();
+	struct history_walk *w = calloc(1, sizeof *w);
+	if (!w)
+		return pd_error_set(err, PD_ERR, "out of memory");
+	w->db = db;
+	if (!follow_words(w, db, f))
+		history_walk_free(&w);
 	*out = w;
 	return PD_OK;
 }
@@ -496,6 +520,11 @@ void history_walk_check(struct history_walk *w, struct history_sql *q, bool firs
 		    q, " AND history_walk_words(?, h.client_name, h.email, h.description)");
 		history_sql_pointer(q, w);
 	}
+}
+
+void history_walk_spend_freely(struct history_walk *w, bool freely)
+{
+	w->free_spend = freely;
 }
 
 bool history_walk_rows_only(const struct history_walk *w)

@@ -190,8 +190,8 @@ static void page_all(sqlite3 *db, const struct history_filter *f, bool desc, enu
 	    !history_view_totals_deferred(v))
 		fail_msg("\"%s\" (client \"%s\"): gathered, not walked %s", f->search, f->client,
 		         how == BITS ? "by bitmap" : "by words");
-	else if (how == TINY_BUDGET || how == NUMBERS_BUDGET)
-		assert_false(history_view_totals_deferred(v));
+	else if ((how == TINY_BUDGET || how == NUMBERS_BUDGET) && history_view_totals_deferred(v))
+		fail_msg("\"%s\" (client \"%s\"): walked past its budget", f->search, f->client);
 	from = NULL;
 	for (int k = 0; k < 64; k++) {
 		struct history_row row;
@@ -526,6 +526,38 @@ static void test_a_price_among_words_pages_alike_however_it_is_found(void **stat
 	page_sort = HISTORY_SORT_AMOUNT;
 }
 
+/* A prefix FTS5 expands itself ("e": every email at example.com; "word":
+ * 300 terms) by date: each row of the date index tested for the words, as
+ * the words' walk tests them, or gathered when that reads too far (at 10M
+ * records "/client" took 2.8 s a page, and as long again for each key
+ * while it counted). */
+static void test_a_broad_prefix_pages_by_date_as_when_gathered(void **state)
+{
+	struct t *t = *state;
+	static const char *const searches[] = {"e", "word", "w", "wor", "anna wo"};
+	page_sort = HISTORY_SORT_DATE;
+	for (size_t k = 0; k < sizeof searches / sizeof *searches; k++) {
+		struct history_filter f = {0};
+		snprintf(f.search, sizeof f.search, "%s", searches[k]);
+		static struct seen base, other;
+		for (int d = 0; d < 2; d++) {
+			page_all(t->db, &f, d == 1, TINY_BUDGET, &base); /* gathered */
+			page_all(t->db, &f, d == 1, WORDS, &other);      /* walked */
+			assert_int_equal(other.n, base.n);
+			for (int i = 0; i < base.n; i++)
+				if (other.ids[i] != base.ids[i])
+					fail_msg("\"%s\": row %d is %lld, gathered %lld", searches[k], i,
+					         (long long)other.ids[i], (long long)base.ids[i]);
+			same_back_unreviewed_totals(&base, &other);
+		}
+		if (k == 0) /* every payment and refund */
+			assert_true(base.n > 1000);
+		if (k == 1)
+			assert_int_equal(base.n, 1);
+	}
+	page_sort = HISTORY_SORT_AMOUNT;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -542,6 +574,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_a_common_price_pages_by_date_as_when_gathered,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_a_price_among_words_pages_alike_however_it_is_found,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_a_broad_prefix_pages_by_date_as_when_gathered,
 	                                    setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
