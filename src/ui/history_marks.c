@@ -59,7 +59,9 @@ static void review_all_confirmed(struct ui *ui, void *ctx)
 		  marked == 1 ? "" : "s");
 	struct history_row keep = h->n ? h->rows[h->sel] : (struct history_row){0};
 	history_requery(h, true);
-	if (keep.id)
+	/* the selected row as it is now: the copy from before the marks kept
+	 * the selected row blank while every other row showed its mark */
+	if (keep.id && !history_row_get(ui->app->db, keep.id, &keep, &err))
 		history_load_at(h, &keep);
 }
 

@@ -32,9 +32,9 @@ class ReviewAMonth(unittest.TestCase):
         finally:
             con.close()
 
-    def start(self):
-        term = Terminal([paydesk_bin(), "--db", self.db, "--screen", "history"], width=100,
-                        height=30, env=self.env)
+    def start(self, width=100, height=30):
+        term = Terminal([paydesk_bin(), "--db", self.db, "--screen", "history"], width=width,
+                        height=height, env=self.env)
         self.addCleanup(term.close)
         term.wait_for("synced never")
         return term
@@ -93,6 +93,51 @@ class ReviewAMonth(unittest.TestCase):
         self.assertEqual(audit, [("reviewed %d records: refund" % pending,)])
         term.send("R")
         term.wait_for("every record here is reviewed already")
+        term.send("q")
+        self.assertEqual(term.exit_status(), 0)
+
+    def test_R_marks_the_selected_record_on_screen_too(self):
+        """An accountant searched a client and an amount ("Uma L. Jensen 775"), went
+        down two rows and pressed R, y: "marked 5 records reviewed", every row got
+        the \u2713 but the selected one, which stayed blank through j and k (the
+        store had it reviewed) until the next search."""
+        name, amount = self.sql(
+            "SELECT client_name, amount FROM history WHERE client_name NOT LIKE '%''%'"
+            " AND amount % 100 = 0 AND currency = 'usd' GROUP BY client_name, amount"
+            " ORDER BY count(*) DESC, client_name, amount LIMIT 1")[0]
+        typed = "%s %d" % (name, amount // 100)
+        term = self.start(80, 24)
+        term.send("/")
+        term.type(typed)
+        term.send("Enter")
+        shown = term.wait_for(r" 1/\d+ ", regex=True)
+        n = int(re.search(r" 1/(\d+) ", shown).group(1))
+        self.assertTrue(3 <= n <= 12, shown)  # a screen of them
+
+        def rows(shown):
+            lines = shown.splitlines()
+            end = next(i for i, l in enumerate(lines) if l.strip().startswith("records"))
+            return [l for l in lines[3:end] if l.strip()]
+
+        self.assertEqual(len(rows(shown)), n, shown)
+        term.send("j")
+        term.wait_for(" 2/%d " % n)
+        term.send("j")
+        term.wait_for(" 3/%d " % n)
+        term.send("R")
+        term.wait_for("Mark %d records reviewed" % n)
+        term.send("y")
+        term.wait_gone("Review all")
+        shown = term.wait_for("marked %d records reviewed" % n)
+        self.assertEqual(len(self.reviewed()), n)
+        self.assertIn(" 3/%d " % n, shown)
+        listed = rows(shown)
+        self.assertEqual(len(listed), n, shown)
+        self.assertEqual([l for l in listed if "\u2713" not in l], [], shown)
+        # moving keeps it so
+        term.send("k")
+        shown = term.wait_for(" 2/%d " % n)
+        self.assertEqual([l for l in rows(shown) if "\u2713" not in l], [], shown)
         term.send("q")
         self.assertEqual(term.exit_status(), 0)
 
