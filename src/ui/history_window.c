@@ -303,6 +303,9 @@ void history_move_by(struct hist *h, int delta, bool scroll_too)
 	history_clamp(h);
 	history_ensure(h);
 	history_clamp(h);
+	/* scrolled to an end from a place not known (a record the sort kept
+	 * deep in the list): the newest record said "~/32,710" until g */
+	pos_from_ends(h);
 }
 
 const struct history_row *history_selected(const struct hist *h)

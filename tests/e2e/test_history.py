@@ -7,6 +7,7 @@ import json
 import os
 import sqlite3
 import subprocess
+import time
 import unittest
 
 from tmuxharness import ROOT, Home, Terminal, paydesk_bin
@@ -367,6 +368,45 @@ class HistoryScreen(unittest.TestCase):
         term.wait_for("amount ↓")
         shown = term.wait_for(r" 1/[\d,]+ ", regex=True)
         self.assertNotIn("~/", shown)
+
+    def test_back_at_the_top_after_the_sort_cycle_the_place_shows(self):
+        """An accountant searched, pressed s through date \u2191, amount \u2193, amount \u2191
+        back to date \u2193, and went up to the newest record: the bar said
+        "~/32,710" there and through j, until g or G. The record the amount sort
+        had selected stays selected, deep in the list (its place not known
+        yet); once the list is scrolled to an end, the place is known again."""
+        con = sqlite3.connect(self.db)
+        count = con.execute("SELECT count(*) FROM history_fts WHERE history_fts MATCH 'massage*'"
+                            ).fetchone()[0]
+        newest = con.execute(
+            "SELECT h.created FROM history_fts f JOIN history h ON h.id = f.rowid & 1073741823"
+            " WHERE history_fts MATCH 'massage*' ORDER BY h.created DESC, h.id DESC LIMIT 1"
+            ).fetchone()[0]
+        con.close()
+        self.assertGreater(count, 200)  # more than the window of rows held
+        top_date = time.strftime("%Y-%m-%d", time.gmtime(newest))
+        term = self.start()
+        term.send("/")
+        term.type("massage")
+        term.send("Enter")
+        term.wait_for(f" 1/{count} ")
+        for label in ("date \u2191", "amount \u2193", "amount \u2191", "date \u2193"):
+            term.send("s")
+            term.wait_for(label)
+        for end, key, place in (("top", "PPage", 1), ("bottom", "NPage", count)):
+            term.send(*[key] * (count // 10))  # more than enough pages to get there
+            shown = term.wait_for(f" {place}/{count} ")
+            self.assertNotIn("~/", shown, end)
+            if end == "top":
+                self.assertIn(top_date, shown.splitlines()[3])  # the newest record first
+                term.send("j")
+                term.wait_for(f" 2/{count} ")
+                # the cycle again: the amount sort's record deep in the list
+                for label in ("date \u2191", "amount \u2193", "amount \u2191", "date \u2193"):
+                    term.send("s")
+                    term.wait_for(label)
+        term.send("q")
+        self.assertEqual(term.exit_status(), 0)
 
     def test_clearing_the_filters_by_amount_keeps_one_currency(self):
         """Sorted by amount, x (clear the filters) dropped the currency the sort
