@@ -248,11 +248,18 @@ bool history_search_is_customer_id(const char *s);
 #define REFUNDED "('succeeded', 'pending')"
 
 /* Per-currency sums over rows (t = "h." or "") with count expression count. */
-/* Desk tenders (schema 10) are summed apart from Stripe's money. */
+/* Desk tenders (schema 10) are summed apart from Stripe's money. Fees and
+ * net are those of the money in gross and refunds, so net is gross less
+ * refunds and fees on every line: a failed refund's money never left, a
+ * disputed payment is summed apart (a tester found net 1,091,250.00 off). */
+#define SUMS_COUNTED(t)                                                                     \
+	"(" t "type = 'payment' AND " t "status IN " CAPTURED " OR " t "type = 'refund' AND " t \
+	"status IN " REFUNDED ")"
 #define SUMS(t, count, one)                                                                 \
 	"SELECT " t "currency, " count ", sum(CASE WHEN " t "type = 'payment' AND " t         \
 	"status IN " CAPTURED " THEN " t "amount END), sum(CASE WHEN " t "type = 'refund' "   \
-	"AND " t "status IN " REFUNDED " THEN " t "amount END), sum(" t "fee), sum(" t "net)," \
+	"AND " t "status IN " REFUNDED " THEN " t "amount END), sum(CASE WHEN " SUMS_COUNTED(t) \
+	" THEN " t "fee END), sum(CASE WHEN " SUMS_COUNTED(t) " THEN " t "net END),"           \
 	" sum(CASE WHEN " t "type = 'desk' THEN " t "amount END), sum(CASE WHEN " t "type ="   \
 	" 'desk_refund' THEN " t "amount END), sum(CASE WHEN " t "type IN ('desk',"          \
 	" 'desk_refund') THEN " one " END), sum(CASE WHEN " t "type = 'payment' AND " t      \
