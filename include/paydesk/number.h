@@ -3,6 +3,7 @@
 #ifndef PAYDESK_NUMBER_H
 #define PAYDESK_NUMBER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "paydesk/error.h"
@@ -13,5 +14,9 @@
  * err says "<what> takes a whole number from min to max, not '<text>'". */
 int number_parse(const char *text, const char *what, int64_t min, int64_t max, int64_t *out,
 		 struct pd_error *err);
+
+/* v with its thousands grouped by commas ("91,562"), into out (cut to
+ * fit, always ended). Returns out. */
+char *number_grouped(int64_t v, char *out, size_t len);
 
 #endif

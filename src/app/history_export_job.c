@@ -6,6 +6,7 @@
 
 #include "paydesk/audit_events.h"
 #include "paydesk/log.h"
+#include "paydesk/number.h"
 
 struct export_job {
 	struct history_export_progress *progress;
@@ -68,7 +69,9 @@ static enum jobs_status run_export(struct jobs_ctx *ctx, void *arg, char *result
 		job_progress_end(&j->progress->pub);
 	}
 	if (stopped) {
-		snprintf(result, size, "export stopped after %ld record%s: no file was written", rows,
+		char count[32];
+		snprintf(result, size, "export stopped after %s record%s: no file was written",
+			 number_grouped(rows, count, sizeof count),
 			 rows == 1 ? "" : "s");
 		return JOBS_CANCELLED;
 	}
@@ -76,7 +79,9 @@ static enum jobs_status run_export(struct jobs_ctx *ctx, void *arg, char *result
 		snprintf(result, size, "export failed: %s", err.msg);
 		return JOBS_FAILED;
 	}
-	snprintf(result, size, "exported %ld record%s to %s", rows, rows == 1 ? "" : "s", j->path);
+	char count[32];
+	snprintf(result, size, "exported %s record%s to %s", number_grouped(rows, count, sizeof count),
+		 rows == 1 ? "" : "s", j->path);
 	return JOBS_DONE;
 }
 

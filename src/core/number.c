@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 #define NUMBER_SHOWN_MAX 40 /* how much of the typed text a message quotes */
 
@@ -48,4 +50,27 @@ int number_parse(const char *text, const char *what, int64_t min, int64_t max, i
 		return refuse(text, what, min, max, err);
 	*out = v;
 	return PD_OK;
+}
+
+char *number_grouped(int64_t v, char *out, size_t len)
+{
+	char raw[32];
+	/* the magnitude as unsigned: INT64_MIN has no positive twin */
+	uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	snprintf(raw, sizeof raw, "%llu", (unsigned long long)m);
+	size_t n = strlen(raw), o = 0;
+	if (len == 0)
+		return out;
+	if (v < 0 && o + 1 < len)
+		out[o++] = '-';
+	for (size_t i = 0; i < n; i++) {
+		bool comma = i && (n - i) % 3 == 0;
+		if (o + 1 + comma >= len)
+			break;
+		if (comma)
+			out[o++] = ',';
+		out[o++] = raw[i];
+	}
+	out[o] = '\0';
+	return out;
 }

@@ -11,6 +11,7 @@
 #include "paydesk/history_export.h"
 #include "paydesk/history_review.h"
 #include "paydesk/money.h"
+#include "paydesk/number.h"
 #include "paydesk/payments.h"
 #include "bench_trace.h"
 #include "screen_history.h"
@@ -60,21 +61,6 @@ void history_fmt_time(int64_t t, bool with_time, char *out, size_t len)
 	time_t tt = (time_t)t;
 	struct tm tm;
 	strftime(out, len, with_time ? "%Y-%m-%d %H:%M" : "%Y-%m-%d", localtime_r(&tt, &tm));
-}
-
-static void fmt_count(long v, char *out, size_t len)
-{
-	char raw[32];
-	snprintf(raw, sizeof raw, "%ld", v < 0 ? -v : v);
-	size_t n = strlen(raw), o = 0;
-	if (v < 0 && o + 1 < len)
-		out[o++] = '-';
-	for (size_t i = 0; i < n && o + 2 < len; i++) {
-		if (i && (n - i) % 3 == 0)
-			out[o++] = ',';
-		out[o++] = raw[i];
-	}
-	out[o] = '\0';
 }
 
 /* Stripe's snake_case codes as words ("insufficient_funds" → "insufficient funds"). */
@@ -249,7 +235,7 @@ static void draw_totals(struct hist *h, struct ui_rect r)
 		snprintf(cur, sizeof cur, "%s", t->currency);
 		for (char *p = cur; *p; p++)
 			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-		fmt_count(t->count - t->desk_count, count, sizeof count);
+		number_grouped(t->count - t->desk_count, count, sizeof count);
 		snprintf(line, sizeof line, "%-4s %10s %15s %15s %15s %15s", cur, count,
 			 amount_text(t->gross, t->currency, g, sizeof g),
 			 amount_text(t->refunds, t->currency, rf, sizeof rf),
@@ -265,7 +251,7 @@ static void draw_totals(struct hist *h, struct ui_rect r)
 			ui_put(r.y + 1 + lines++, r.x, r.w, ROLE_WARNING, line, true);
 		}
 		if (t->desk_count && lines < r.h - 1) {
-			fmt_count(t->desk_count, count, sizeof count);
+			number_grouped(t->desk_count, count, sizeof count);
 			snprintf(line, sizeof line, "%-4s %10s %15s %15s  desk tenders, no Stripe", cur,
 				 count, amount_text(t->desk, t->currency, g, sizeof g),
 				 amount_text(t->desk_refunds, t->currency, rf, sizeof rf));
@@ -291,13 +277,13 @@ static void draw_bar(struct hist *h, struct ui_rect r)
 	history_filter_describe(&h->filter, desc, sizeof desc);
 	if (h->last_synced)
 		history_fmt_time(h->last_synced, true, synced, sizeof synced);
-	fmt_count(h->count, count, sizeof count);
+	number_grouped(h->count, count, sizeof count);
 	if (h->totals_pending && h->count == 0) /* not "1/0…", one of none */
 		snprintf(count, sizeof count, "\u2026");
 	else if (h->totals_pending) /* a search's count, still adding up */
 		snprintf(count + strlen(count), sizeof count - strlen(count), "\u2026");
 	if (h->pos >= 0)
-		fmt_count(h->pos + 1, pos, sizeof pos);
+		number_grouped(h->pos + 1, pos, sizeof pos);
 	else
 		snprintf(pos, sizeof pos, "~");
 	snprintf(right, sizeof right, " %s/%s · synced %s", h->n ? pos : "0", count, synced);

@@ -5,6 +5,7 @@
 
 #include "paydesk/history.h"
 #include "paydesk/history_review.h"
+#include "paydesk/number.h"
 #include "screen_history.h"
 
 void history_mark_toggle(struct hist *h, enum history_mark mark)
@@ -55,7 +56,9 @@ static void review_all_confirmed(struct ui *ui, void *ctx)
 		history_fail(h, &err);
 		return;
 	}
-	ui_notify(ui, UI_NOTICE_INFO, "marked %ld record%s reviewed", marked,
+	char count[32];
+	ui_notify(ui, UI_NOTICE_INFO, "marked %s record%s reviewed",
+		  number_grouped(marked, count, sizeof count),
 		  marked == 1 ? "" : "s");
 	struct history_row keep = h->n ? h->rows[h->sel] : (struct history_row){0};
 	history_requery(h, true);
@@ -81,8 +84,9 @@ void history_review_all(struct hist *h)
 	}
 	char what[400], body[600];
 	history_filter_describe(&h->filter, what, sizeof what);
-	snprintf(body, sizeof body, "Mark %ld record%s reviewed, as %s?\n(%s; the ones not "
-		 "reviewed yet)", n, n == 1 ? "" : "s", history_actor(h->ui->app), what);
+	char count[32];
+	snprintf(body, sizeof body, "Mark %s record%s reviewed, as %s?\n(%s; the ones not "
+		 "reviewed yet)", number_grouped(n, count, sizeof count), n == 1 ? "" : "s", history_actor(h->ui->app), what);
 	ui_dialog_open(h->ui, &(struct ui_dialog_spec){.title = "Review all", .body = body,
 						   .confirm_label = "mark them",
 						   .on_confirm = review_all_confirmed, .ctx = h});

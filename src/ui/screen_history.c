@@ -315,7 +315,7 @@ static void search_submit(struct hist *h, struct ui *ui)
 	size_t lead = strspn(text, " ");
 	if (cut && n == 0) { /* one word, cut: nothing whole to search */
 		ui_notify(ui, UI_NOTICE_ERROR,
-			  "a search holds %zu characters and this word is longer: shorten it",
+			  "a word longer than a search holds (%zu): shorten it",
 			  h->search.max);
 		return;
 	}

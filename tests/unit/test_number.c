@@ -67,10 +67,28 @@ static void test_number_table(void **state)
 		fail_msg("%d numbers read wrongly", failures);
 }
 
+/* Counts as people read them ("Mark 91562 records" was hard to read at a
+ * glance): thousands grouped by commas, as amounts are. */
+static void test_counts_are_grouped(void **state)
+{
+	(void)state;
+	char out[32];
+	assert_string_equal(number_grouped(0, out, sizeof out), "0");
+	assert_string_equal(number_grouped(999, out, sizeof out), "999");
+	assert_string_equal(number_grouped(91562, out, sizeof out), "91,562");
+	assert_string_equal(number_grouped(10000000, out, sizeof out), "10,000,000");
+	assert_string_equal(number_grouped(-1234, out, sizeof out), "-1,234");
+	assert_string_equal(number_grouped(INT64_MIN, out, sizeof out),
+			    "-9,223,372,036,854,775,808");
+	char small[6];
+	assert_string_equal(number_grouped(1234567, small, sizeof small), "1,234"); /* cut, ended */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_number_table),
+		cmocka_unit_test(test_counts_are_grouped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
