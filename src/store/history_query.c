@@ -1,5 +1,6 @@
-/* The history filter (one module for the screen and `paydesk export`) and
- * keyset-paged views; the totals are history_totals.c's. */
+/* A history filter's SQL (one module for the screen and `paydesk export`)
+ * and keyset-paged views; the filter's checks and description are
+ * history_filter.c's, the totals history_totals.c's. */
 #include "paydesk/history.h"
 
 #include <ctype.h>
@@ -12,141 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "paydesk/money.h"
-
 #include "history_internal.h"
 #include "paydesk/db.h"
-
-const char *const history_statuses[] = {
-    "succeeded",
-    "partially_refunded",
-    "refunded",
-    "disputed",
-    "dispute_lost",
-    "failed",
-    "processing",
-    "requires_payment_method",
-    "requires_action",
-    "requires_capture",
-    "canceled",
-    "pending",
-    "paid",
-    "open",
-    "void",
-    "uncollectible",
-    "draft",
-    NULL,
-};
-const char *const history_types[] = {"payment", "refund", "invoice", "desk", "desk_refund", NULL};
-
-static bool in_list(const char *const *list, const char *s)
-{
-	for (; *list; list++)
-		if (strcmp(*list, s) == 0)
-			return true;
-	return false;
-}
-
-int history_filter_check(const struct history_filter *f, struct pd_error *err)
-{
-	if (f->status[0] && !in_list(history_statuses, f->status))
-		return pd_error_set(
-		    err, PD_ERR_USAGE,
-		    "unknown status '%s' (allowed: succeeded, partially_refunded, "
-		    "refunded, disputed, dispute_lost, failed, processing, "
-		    "requires_payment_method, "
-		    "requires_action, requires_capture, canceled, pending, paid, open, "
-		    "void, uncollectible, draft)",
-		    f->status);
-	if (f->type[0] && !in_list(history_types, f->type))
-		return pd_error_set(err, PD_ERR_USAGE,
-		                    "unknown type '%s' (allowed: payment, refund, invoice, desk, "
-		                    "desk_refund)",
-		                    f->type);
-	if (f->currency[0] && strlen(f->currency) != 3)
-		return pd_error_set(err, PD_ERR_USAGE,
-		                    "currency '%s' is not a 3-letter ISO code such as usd",
-		                    f->currency);
-	if (f->since && f->until && f->since >= f->until)
-		return pd_error_set(err, PD_ERR_USAGE, "the date range ends before it starts");
-	if (f->amount_min_set && f->amount_max_set && f->amount_min > f->amount_max)
-		return pd_error_set(err, PD_ERR_USAGE, "the minimum amount is above the maximum");
-	return PD_OK;
-}
-
-/* "1,250.00 EUR" -> "1,250.00", the code (" EUR") kept in code. */
-static void cut_code(char *money, char *code, size_t len)
-{
-	char *sp = strchr(money, ' ');
-	if (sp) {
-		snprintf(code, len, "%s", sp);
-		*sp = '\0';
-	}
-}
-
-char *history_filter_describe(const struct history_filter *f, char *out, size_t len)
-{
-	out[0] = '\0';
-	const char *sep = "";
-	if (f->search[0]) {
-		history_cat(out, len, "%s/%s", sep, f->search);
-		sep = " · ";
-	}
-	if (f->since || f->until) {
-		char a[16] = "…", b[16] = "…";
-		time_t t;
-		struct tm tm;
-		if (f->since) {
-			t = (time_t)f->since;
-			strftime(a, sizeof a, "%Y-%m-%d", localtime_r(&t, &tm));
-		}
-		if (f->until) {
-			t = (time_t)(f->until - 1);
-			strftime(b, sizeof b, "%Y-%m-%d", localtime_r(&t, &tm));
-		}
-		history_cat(out, len, "%s%s..%s", sep, a, b);
-		sep = " · ";
-	}
-	if (f->type[0]) {
-		history_cat(out, len, "%s%s", sep, f->type);
-		sep = " · ";
-	}
-	if (f->status[0]) {
-		history_cat(out, len, "%s%s", sep, f->status);
-		sep = " · ";
-	}
-	if (f->currency[0]) {
-		history_cat(out, len, "%s%s", sep, f->currency);
-		sep = " · ";
-	}
-	if (f->client[0]) {
-		history_cat(out, len, "%sclient %s", sep, f->client);
-		sep = " · ";
-	}
-	if (f->amount_min_set || f->amount_max_set) {
-		/* as money in the currency they were read in, its code when the
-		 * filter names none */
-		const char *cur = f->currency[0] ? f->currency : f->amount_currency;
-		char a[48] = "", b[48] = "", code[8] = "";
-		if (f->amount_min_set)
-			money_format(f->amount_min, cur, a, sizeof a);
-		if (f->amount_max_set)
-			money_format(f->amount_max, cur, b, sizeof b);
-		cut_code(a, code, sizeof code);
-		cut_code(b, code, sizeof code);
-		history_cat(out, len, "%samount %s..%s%s", sep, a, b,
-		            f->currency[0] ? "" : code);
-		sep = " · ";
-	}
-	static const char *const rv[] = {"", "reviewed", "unreviewed", "flagged"};
-	if (f->review != HISTORY_REVIEW_ANY) {
-		history_cat(out, len, "%s%s", sep, rv[f->review]);
-		sep = " · ";
-	}
-	if (!out[0])
-		snprintf(out, len, "all records");
-	return out;
-}
 
 /* ---- SQL from a filter ---------------------------------------------------- */
 
@@ -380,6 +248,52 @@ void history_row_from_stmt(sqlite3_stmt *st, struct history_row *row)
 	row->dispute_due_by = sqlite3_column_int64(st, 25);
 }
 
+/* The view's rows as its walk tests them (walk_where, both slots). */
+static void walk_wheres(struct history_view *v, bool amount_sort, enum history_numbers_by by)
+{
+	for (int u = 0; u < 2; u++)
+		build_where(v->db, &v->f, &v->walk_where[u], amount_sort, u == 1, v->walk, by);
+}
+
+/* By date, the views that page down an index testing each row, within a
+ * budget (history_view_page gathers past it): a common price alone
+ * (numbers_date), a prefix FTS5 would expand itself (words_date), words
+ * and a price (numbers_words). */
+static int date_walk(struct history_view *v, int from, struct pd_error *err)
+{
+	sqlite3 *db = v->db;
+	const struct history_filter *f = &v->f;
+	int rc;
+	if (from == FROM_NUMBERS && numbers_common(db, &v->where[0])) {
+		if ((rc = history_walk_rows(false, &v->walk, err)))
+			return rc;
+		v->numbers_date = true;
+		walk_wheres(v, false, HISTORY_NUMBERS_ROW);
+		return PD_OK;
+	}
+	if (!v->fts_date)
+		return PD_OK;
+	char match[2500], letters[2][HISTORY_TERM_MAX];
+	history_search_fts(db, f, match, sizeof match, letters);
+	if (history_search_scans_prefix(match)) {
+		if ((rc = history_walk_words_new(db, f, &v->walk, err)))
+			return rc;
+		if (v->walk) {
+			v->fts_date = false;
+			v->words_date = true;
+			walk_wheres(v, false, HISTORY_NUMBERS_INDEX);
+			return PD_OK;
+		}
+	}
+	if (history_search_numbers(db, NULL, f->search, NULL, HISTORY_NUMBERS_INDEX) > 0) {
+		if ((rc = history_walk_rows(true, &v->walk, err)))
+			return rc;
+		v->numbers_words = true;
+		walk_wheres(v, false, HISTORY_NUMBERS_INDEX);
+	}
+	return PD_OK;
+}
+
 int history_view_new(sqlite3 *db, const struct history_filter *f, enum history_sort sort,
                      bool descending, struct history_view **out, struct pd_error *err)
 {
@@ -401,43 +315,9 @@ int history_view_new(sqlite3 *db, const struct history_filter *f, enum history_s
 	/* a search sorted by date pages from the search index's own order */
 	v->fts_date = from == FROM_FTS && sort == HISTORY_SORT_DATE;
 	v->review_date = from == FROM_REVIEWS && sort == HISTORY_SORT_DATE;
-	if (from == FROM_NUMBERS && sort == HISTORY_SORT_DATE && numbers_common(db, &v->where[0])) {
-		if ((rc = history_walk_rows(false, &v->walk, err))) {
-			history_view_free(&v);
-			return rc;
-		}
-		v->numbers_date = true;
-		for (int u = 0; u < 2; u++)
-			build_where(db, f, &v->walk_where[u], false, u == 1, v->walk,
-			            HISTORY_NUMBERS_ROW);
-	}
-	char match[2500], letters[2][HISTORY_TERM_MAX];
-	struct history_walk *words = NULL;
-	if (v->fts_date) {
-		history_search_fts(db, f, match, sizeof match, letters);
-		if (history_search_scans_prefix(match) &&
-		    (rc = history_walk_words_new(db, f, &words, err))) {
-			history_view_free(&v);
-			return rc;
-		}
-	}
-	if (words) {
-		v->walk = words;
-		v->fts_date = false;
-		v->words_date = true;
-		for (int u = 0; u < 2; u++)
-			build_where(db, f, &v->walk_where[u], false, u == 1, v->walk,
-			            HISTORY_NUMBERS_INDEX);
-	} else if (v->fts_date &&
-	           history_search_numbers(db, NULL, f->search, NULL, HISTORY_NUMBERS_INDEX) > 0) {
-		if ((rc = history_walk_rows(true, &v->walk, err))) {
-			history_view_free(&v);
-			return rc;
-		}
-		v->numbers_words = true;
-		for (int u = 0; u < 2; u++)
-			build_where(db, f, &v->walk_where[u], false, u == 1, v->walk,
-			            HISTORY_NUMBERS_INDEX);
+	if (sort == HISTORY_SORT_DATE && (rc = date_walk(v, from, err))) {
+		history_view_free(&v);
+		return rc;
 	}
 	if (from == FROM_FTS && sort == HISTORY_SORT_AMOUNT) {
 		if ((rc = history_walk_new(db, f, &v->walk, err))) {
@@ -458,9 +338,8 @@ int history_view_new(sqlite3 *db, const struct history_filter *f, enum history_s
 				return rc;
 			}
 		}
-		for (int u = 0; v->walk && u < 2; u++)
-			build_where(db, f, &v->walk_where[u], true, u == 1, v->walk,
-			            HISTORY_NUMBERS_INDEX);
+		if (v->walk)
+			walk_wheres(v, true, HISTORY_NUMBERS_INDEX);
 	}
 	for (int u = 0; u < 2; u++)
 		if (history_sql_overflow(&v->where[u]) || history_sql_overflow(&v->walk_where[u])) {

@@ -246,6 +246,17 @@ static void same_back_unreviewed_totals(const struct seen *base, const struct se
 	}
 }
 
+/* other shows what base shows: the rows in order, then the rest. */
+static void same_as(const char *search, const struct seen *base, const struct seen *other)
+{
+	assert_int_equal(other->n, base->n);
+	for (int i = 0; i < base->n; i++)
+		if (other->ids[i] != base->ids[i])
+			fail_msg("\"%s\": row %d is %lld, want %lld", search, i,
+			         (long long)other->ids[i], (long long)base->ids[i]);
+	same_back_unreviewed_totals(base, other);
+}
+
 static void check_same(sqlite3 *db, const char *search, const char *client, const char *status,
                        int want_min)
 {
@@ -468,13 +479,7 @@ static void test_a_common_price_pages_by_date_as_when_gathered(void **state)
 			page_all(t->db, &f, d == 1, GATHER, &base);
 			for (enum how how = NUMBERS_WALK; how <= NUMBERS_BUDGET; how++) {
 				page_all(t->db, &f, d == 1, how, &other);
-				assert_int_equal(other.n, base.n);
-				for (int i = 0; i < base.n; i++)
-					if (other.ids[i] != base.ids[i])
-						fail_msg("\"%s\": row %d is %lld, gathered %lld",
-						         searches[k], i, (long long)other.ids[i],
-						         (long long)base.ids[i]);
-				same_back_unreviewed_totals(&base, &other);
+				same_as(searches[k], &base, &other);
 			}
 		}
 		/* what the user asked for: 79.00 is 79 dollars or euros, or 79 yen */
@@ -515,12 +520,7 @@ static void test_a_price_among_words_pages_alike_however_it_is_found(void **stat
 			if (want[k] >= 0 && base.n != want[k])
 				fail_msg("\"%s\": %d rows, want %d", searches[k], base.n, want[k]);
 			page_all(t->db, &f, d == 1, NUMBERS_BUDGET, &other);
-			assert_int_equal(other.n, base.n);
-			for (int i = 0; i < base.n; i++)
-				if (other.ids[i] != base.ids[i])
-					fail_msg("\"%s\": row %d is %lld, paged %lld", searches[k], i,
-					         (long long)other.ids[i], (long long)base.ids[i]);
-			same_back_unreviewed_totals(&base, &other);
+			same_as(searches[k], &base, &other);
 		}
 	}
 	page_sort = HISTORY_SORT_AMOUNT;
@@ -543,12 +543,7 @@ static void test_a_broad_prefix_pages_by_date_as_when_gathered(void **state)
 		for (int d = 0; d < 2; d++) {
 			page_all(t->db, &f, d == 1, TINY_BUDGET, &base); /* gathered */
 			page_all(t->db, &f, d == 1, WORDS, &other);      /* walked */
-			assert_int_equal(other.n, base.n);
-			for (int i = 0; i < base.n; i++)
-				if (other.ids[i] != base.ids[i])
-					fail_msg("\"%s\": row %d is %lld, gathered %lld", searches[k], i,
-					         (long long)other.ids[i], (long long)base.ids[i]);
-			same_back_unreviewed_totals(&base, &other);
+			same_as(searches[k], &base, &other);
 		}
 		if (k == 0) /* every payment and refund */
 			assert_true(base.n > 1000);
