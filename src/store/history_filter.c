@@ -67,14 +67,12 @@ int history_filter_check(const struct history_filter *f, struct pd_error *err)
 	return PD_OK;
 }
 
-/* "1,250.00 EUR" -> "1,250.00", the code (" EUR") kept in code. */
-static void cut_code(char *money, char *code, size_t len)
+/* "1,250.00 EUR" -> "1,250.00" */
+static void cut_code(char *money)
 {
 	char *sp = strchr(money, ' ');
-	if (sp) {
-		snprintf(code, len, "%s", sp);
+	if (sp)
 		*sp = '\0';
-	}
 }
 
 char *history_filter_describe(const struct history_filter *f, char *out, size_t len)
@@ -117,18 +115,18 @@ char *history_filter_describe(const struct history_filter *f, char *out, size_t 
 		sep = " · ";
 	}
 	if (f->amount_min_set || f->amount_max_set) {
-		/* as money in the currency they were read in, its code when the
-		 * filter names none */
+		/* as money in the currency they were read in */
 		const char *cur = f->currency[0] ? f->currency : f->amount_currency;
-		char a[48] = "", b[48] = "", code[8] = "";
+		char a[48] = "", b[48] = "";
 		if (f->amount_min_set)
 			money_format(f->amount_min, cur, a, sizeof a);
 		if (f->amount_max_set)
 			money_format(f->amount_max, cur, b, sizeof b);
-		cut_code(a, code, sizeof code);
-		cut_code(b, code, sizeof code);
+		cut_code(a);
+		cut_code(b);
+		/* without a currency: each currency's own units (history_query.c) */
 		history_cat(out, len, "%samount %s..%s%s", sep, a, b,
-		            f->currency[0] ? "" : code);
+		            f->currency[0] ? "" : " in each currency");
 		sep = " · ";
 	}
 	static const char *const rv[] = {"", "reviewed", "unreviewed", "flagged"};

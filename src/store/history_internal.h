@@ -79,6 +79,12 @@ bool history_tokenizer_open(sqlite3 *db, fts5_tokenizer *api, Fts5Tokenizer **to
 int history_terms_register(sqlite3 *db);
 void history_terms_free(struct history_terms **t);
 
+/* The currencies of 0 and 3 decimals, as SQL lists (src/core/money.c's). */
+#define ZERO_DECIMAL                                                                               \
+	"('bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd',"     \
+	" 'vuv', 'xaf', 'xof', 'xpf')"
+#define THREE_DECIMAL "('bhd', 'jod', 'kwd', 'omr', 'tnd')"
+
 /* ---- a filter's SQL, built piece by piece (history_query.c, history_search.c) */
 
 #define HISTORY_SQL_MAX_BINDS 40

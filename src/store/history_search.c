@@ -11,10 +11,6 @@
 
 #include "history_internal.h"
 
-#define ZERO_DECIMAL                                                                               \
-	"('bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd',"     \
-	" 'vuv', 'xaf', 'xof', 'xpf')"
-#define THREE_DECIMAL "('bhd', 'jod', 'kwd', 'omr', 'tnd')"
 
 /* A word shaped like a Stripe id ("pi_3N…", "cus_…"): searched through the
  * b-tree indexes (exact or prefix), not the full-text index. */

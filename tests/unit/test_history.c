@@ -1432,11 +1432,11 @@ static void test_an_amount_filter_is_described_as_money(void **state)
 	struct history_filter y = {.amount_min_set = true, .amount_min = 3500,
 				   .amount_currency = "jpy"};
 	history_filter_describe(&y, out, sizeof out);
-	assert_string_equal(out, "amount 3,500.. JPY");
+	assert_string_equal(out, "amount 3,500.. in each currency");
 	struct history_filter k = {.amount_max_set = true, .amount_max = 1500,
 				   .amount_currency = "kwd"};
 	history_filter_describe(&k, out, sizeof out);
-	assert_string_equal(out, "amount ..1.500 KWD");
+	assert_string_equal(out, "amount ..1.500 in each currency");
 }
 
 /* Net is gross less refunds and fees, on every line an accountant reads:
@@ -1511,6 +1511,57 @@ static void test_net_is_gross_less_refunds_and_fees(void **state)
 	}
 }
 
+/* An amount range without a currency is in each currency's own units: an
+ * accountant's "1250 to 1300" in the Filters form (read as dollars) said
+ * "USD" and listed euros and pounds, and would have asked for 125,000 yen. */
+static void test_an_amount_range_without_a_currency_is_each_currencys(void **state)
+{
+	struct t *t = *state;
+	ingest_text(t->db,
+		    "{\"object\": \"list\", \"data\": ["
+		    "{\"id\": \"pi_AR1\", \"object\": \"payment_intent\", \"amount\": 125000,"
+		    " \"currency\": \"usd\", \"created\": 1767225600, \"status\": \"succeeded\"},"
+		    "{\"id\": \"pi_AR2\", \"object\": \"payment_intent\", \"amount\": 129000,"
+		    " \"currency\": \"eur\", \"created\": 1767225601, \"status\": \"succeeded\"},"
+		    "{\"id\": \"pi_AR3\", \"object\": \"payment_intent\", \"amount\": 1250,"
+		    " \"currency\": \"jpy\", \"created\": 1767225602, \"status\": \"succeeded\"},"
+		    "{\"id\": \"pi_AR4\", \"object\": \"payment_intent\", \"amount\": 125000,"
+		    " \"currency\": \"jpy\", \"created\": 1767225603, \"status\": \"succeeded\"},"
+		    "{\"id\": \"pi_AR5\", \"object\": \"payment_intent\", \"amount\": 1250500,"
+		    " \"currency\": \"kwd\", \"created\": 1767225604, \"status\": \"succeeded\"},"
+		    "{\"id\": \"pi_AR6\", \"object\": \"payment_intent\", \"amount\": 130001,"
+		    " \"currency\": \"usd\", \"created\": 1767225605, \"status\": \"succeeded\"}]}",
+		    NULL);
+	struct history_filter f = {.amount_min_set = true, .amount_max_set = true,
+				   .amount_min = 125000, .amount_max = 130000,
+				   .amount_currency = "usd"};
+	struct pd_error err = {0};
+	struct history_view *v = NULL;
+	assert_int_equal(history_view_new(t->db, &f, HISTORY_SORT_DATE, true, &v, &err), 0);
+	struct history_row rows[16];
+	int got = 0;
+	assert_int_equal(history_view_page(v, NULL, true, rows, 16, &got, &err), 0);
+	history_view_free(&v);
+	char seen[256] = "";
+	for (int i = 0; i < got; i++)
+		if (!strncmp(rows[i].stripe_id, "pi_AR", 5))
+			snprintf(seen + strlen(seen), sizeof seen - strlen(seen), "%s ", rows[i].stripe_id);
+	/* 1,250.00 dollars, 1,290.00 euros, 1,250 yen, 1,250.500 dinars */
+	assert_string_equal(seen, "pi_AR5 pi_AR3 pi_AR2 pi_AR1 ");
+	char out[128];
+	history_filter_describe(&f, out, sizeof out);
+	assert_string_equal(out, "amount 1,250.00..1,300.00 in each currency");
+	/* a currency named: its own units, as typed */
+	snprintf(f.currency, sizeof f.currency, "jpy");
+	f.amount_min = 1250;
+	f.amount_max = 1300;
+	assert_int_equal(history_view_new(t->db, &f, HISTORY_SORT_DATE, true, &v, &err), 0);
+	assert_int_equal(history_view_page(v, NULL, true, rows, 16, &got, &err), 0);
+	history_view_free(&v);
+	assert_int_equal(got, 1);
+	assert_string_equal(rows[0].stripe_id, "pi_AR3");
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -1537,6 +1588,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rollup_overflow_fails_the_page, setup, teardown),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_an_amount_filter_is_described_as_money),
+		cmocka_unit_test_setup_teardown(
+		    test_an_amount_range_without_a_currency_is_each_currencys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_net_is_gross_less_refunds_and_fees, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_client_names_for_bare_customer_ids, setup,
