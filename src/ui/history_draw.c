@@ -227,9 +227,14 @@ static void draw_totals(struct hist *h, struct ui_rect r)
 		 "refunds", "fees", "net");
 	ui_put(r.y, r.x, r.w, ROLE_HEADER, line, true);
 	/* Stripe's money on a currency's line; desk tenders (cash, cheque,
-	 * voucher, other machine) on a line of their own under it */
+	 * voucher, other machine) on a line of their own under it. What does
+	 * not fit is named on the last line, never written over a figure (a
+	 * tester found "+1 more" over a net). */
+	int room = r.h - 1;
+	bool over = totals_lines(h) > room;
+	int limit = over ? room - 1 : room;
 	int lines = 0, shown = 0;
-	for (int i = 0; i < h->ntotals && lines < r.h - 1; i++, shown++) {
+	for (int i = 0; i < h->ntotals && lines < limit; i++, shown++) {
 		const struct history_total *t = &h->totals[i];
 		char g[48], rf[48], fe[48], ne[48], cur[8];
 		snprintf(cur, sizeof cur, "%s", t->currency);
@@ -244,13 +249,13 @@ static void draw_totals(struct hist *h, struct ui_rect r)
 		if (t->count > t->desk_count || !t->desk_count)
 			ui_put(r.y + 1 + lines++, r.x, r.w, ROLE_NORMAL, line, true);
 		/* disputed money is not earned: apart from gross, never in it */
-		if ((t->disputed || t->dispute_lost) && lines < r.h - 1) {
+		if ((t->disputed || t->dispute_lost) && lines < limit) {
 			snprintf(line, sizeof line, "%-4s %10s %15s %15s  disputed · lost, not in gross",
 				 cur, "", amount_text(t->disputed, t->currency, g, sizeof g),
 				 amount_text(t->dispute_lost, t->currency, rf, sizeof rf));
 			ui_put(r.y + 1 + lines++, r.x, r.w, ROLE_WARNING, line, true);
 		}
-		if (t->desk_count && lines < r.h - 1) {
+		if (t->desk_count && lines < limit) {
 			number_grouped(t->desk_count, count, sizeof count);
 			snprintf(line, sizeof line, "%-4s %10s %15s %15s  desk tenders, no Stripe", cur,
 				 count, amount_text(t->desk, t->currency, g, sizeof g),
@@ -258,17 +263,34 @@ static void draw_totals(struct hist *h, struct ui_rect r)
 			ui_put(r.y + 1 + lines++, r.x, r.w, ROLE_NORMAL, line, true);
 		}
 	}
-	if (h->desk_tenders[0] && lines < r.h - 1 && shown == h->ntotals)
+	if (h->desk_tenders[0] && lines < limit && shown == h->ntotals)
 		ui_put(r.y + 1 + lines++, r.x, r.w, ROLE_NORMAL, h->desk_tenders, true);
-	if (h->ntotals == 0)
+	if (h->ntotals == 0) {
 		ui_put(r.y + 1, r.x, r.w, ROLE_DIM, h->totals_pending ? "adding up\u2026" : "no records",
 		       true);
-	else if (h->totals_pending && lines < r.h - 1)
-		ui_put(r.y + 1 + lines, r.x, r.w, ROLE_DIM, "adding up\u2026", true);
-	if (h->ntotals > shown && shown > 0) {
-		snprintf(line, sizeof line, " +%d more", h->ntotals - shown);
-		ui_put(r.y + lines, r.x + r.w - 10, 10, ROLE_DIM, line, true);
+		return;
 	}
+	if (!over) {
+		if (h->totals_pending && lines < room)
+			ui_put(r.y + 1 + lines, r.x, r.w, ROLE_DIM, "adding up\u2026", true);
+		return;
+	}
+	/* the last line: what is still being added up, and the currencies left */
+	size_t used = (size_t)snprintf(line, sizeof line, "%s", h->totals_pending ? "adding up\u2026 " : "");
+	if (shown < h->ntotals) {
+		used += (size_t)snprintf(line + used, sizeof line - used, "+%d more:", h->ntotals - shown);
+		for (int i = shown; i < h->ntotals && used < sizeof line; i++) {
+			used += (size_t)snprintf(line + used, sizeof line - used, " ");
+			for (const char *c = h->totals[i].currency; *c && used + 1 < sizeof line; c++)
+				line[used++] = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+			line[used] = '\0';
+		}
+		if (used < sizeof line)
+			snprintf(line + used, sizeof line - used, " (F: one currency's totals)");
+	} else if (used < sizeof line) {
+		snprintf(line + used, sizeof line - used, "(F: one currency's totals)");
+	}
+	ui_put(r.y + 1 + lines, r.x, r.w, ROLE_DIM, line, true);
 }
 
 static void draw_bar(struct hist *h, struct ui_rect r)

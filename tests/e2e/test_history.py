@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import time
@@ -43,6 +44,25 @@ class HistoryScreen(unittest.TestCase):
         self.addCleanup(term.close)
         term.wait_for("synced never")
         return term
+
+    def test_totals_that_do_not_fit_say_which_currencies_are_left(self):
+        """At 80x24 four currencies and their disputes lines do not fit the totals
+        block: a tester found "+1 more" written over the last line's net
+        ("EUR 246 53,434.10 293,375.00 1,561.82 -2 +1 more") and no way to see
+        which currencies were left. Each line keeps its net; the last line names
+        the rest."""
+        term = self.start()
+        lines = term.screen().splitlines()
+        money = [l.rstrip() for l in lines if re.match(r"^(USD|EUR|GBP|JPY) +[\d,]+ ", l)]
+        self.assertTrue(money)
+        for line in money:  # the net column whole: it ends with its last digit
+            self.assertRegex(line, r"\d$")
+        hidden = {"USD", "EUR", "GBP", "JPY"} - {l[:3] for l in money}
+        self.assertTrue(hidden)
+        more = [l for l in lines if "more:" in l]
+        self.assertEqual(len(more), 1, "\n".join(lines))
+        for code in hidden:
+            self.assertIn(code, more[0])
 
     def test_filter_search_review_export(self):
         con = sqlite3.connect(self.db)

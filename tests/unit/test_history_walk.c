@@ -204,10 +204,16 @@ static void page_all(sqlite3 *db, const struct history_filter *f, bool desc, enu
 		from = &key;
 	}
 	bool done = false;
-	while (!done)
+	while (!done) {
 		assert_int_equal(history_view_totals_step(v, 5, s->tot, HISTORY_MAX_CURRENCIES,
 		                                          &s->ntot, &done, &err),
 		                 0);
+		/* as they grow, the most used currency first (the screen shows
+		 * the first few: USD was hidden while a count went on) */
+		for (int i = 1; i < s->ntot; i++)
+			if (s->tot[i].count > s->tot[i - 1].count)
+				fail_msg("\"%s\": totals out of order while adding up", f->search);
+	}
 	history_view_free(&v);
 }
 
