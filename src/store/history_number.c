@@ -110,6 +110,12 @@ bool history_number_word(const char *word, size_t wlen, struct history_number *o
 	bool minus = false, plus = false;
 	int sign = -1, at;
 	size_t n;
+	/* a sentence's end after the amount or its sign ("80.00 $.", "€120!") */
+	while (e > p && (e[-1] == ';' || e[-1] == ':' || e[-1] == '!' || e[-1] == '?'))
+		e--;
+	if (e - p >= 2 && (e[-1] == '.' || e[-1] == ',') && !(e[-2] >= '0' && e[-2] <= '9') &&
+	    e[-2] != '-')
+		e--;
 	if (e - p >= 2 && *p == '(' && e[-1] == ')') { /* accounting's money out */
 		minus = true;
 		p++;
@@ -123,8 +129,8 @@ bool history_number_word(const char *word, size_t wlen, struct history_number *o
 		} else if ((size_t)(e - p) >= 3 && !memcmp(p, MINUS_SIGN, 3) && !minus && !plus) {
 			minus = true;
 			p += 3;
-		} else if (sign < 0 && (at = sign_at(p, e, false, &n)) >= 0) {
-			sign = at;
+		} else if ((at = sign_at(p, e, false, &n)) >= 0 && (sign < 0 || at == sign)) {
+			sign = at; /* "$$80": a sign typed twice is one */
 			p += n;
 		} else {
 			break;
@@ -140,7 +146,7 @@ bool history_number_word(const char *word, size_t wlen, struct history_number *o
 			minus = true; /* "1,250.00-" */
 			e--;
 		}
-		if (sign < 0 && (at = sign_at(p, e, true, &n)) >= 0) {
+		while ((at = sign_at(p, e, true, &n)) >= 0 && (sign < 0 || at == sign)) {
 			sign = at;
 			e -= n;
 		}
@@ -253,7 +259,17 @@ const char *history_number_currency_name(const char *w, size_t len)
 
 bool history_number_sign(const char *w, size_t len)
 {
+	/* "$.", "€€": typed by someone tired, still the sign */
+	while (len && strchr(".,;:!?", w[len - 1]))
+		len--;
+	if (len == 3 && !memcmp(w, MINUS_SIGN, 3))
+		return true;
 	size_t n = 0;
-	return (len == 3 && !memcmp(w, MINUS_SIGN, 3)) ||
-	       (len && sign_at(w, w + len, false, &n) >= 0 && n == len);
+	int first = len ? sign_at(w, w + len, false, &n) : -1;
+	if (first < 0)
+		return false;
+	for (size_t at = 0; at < len; at += n)
+		if (sign_at(w + at, w + len, false, &n) != first)
+			return false;
+	return true;
 }

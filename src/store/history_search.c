@@ -133,6 +133,8 @@ static const char *next_word(const char **pp)
 /* A 3-letter word that is the code of a currency the history holds. */
 static bool currency_word(sqlite3 *db, const char *w, size_t len, char lower[4])
 {
+	while (len > 3 && strchr(".,;:!?", w[len - 1])) /* "79 eur." */
+		len--;
 	if (!db || len != 3)
 		return false;
 	for (size_t i = 0; i < 3; i++) {
@@ -245,7 +247,7 @@ int history_search_words(sqlite3 *db, const char *text, const char *start[32], c
 		char lower[4];
 		if (useful && !is_stripe_id(w, len) && !history_number_word(w, len, NULL) &&
 		    !history_number_sign(w, len) && !currency_name_beside_number(text, w, p) &&
-		    !(coded && len == 3 && currency_word(db, w, len, lower) &&
+		    !(coded && currency_word(db, w, len, lower) &&
 		      !strcmp(lower, code))) {
 			start[n] = w;
 			end[n++] = p;

@@ -729,6 +729,10 @@ static void test_amounts_typed_as_people_write_them(void **state)
 		{"1\u00a0250,00", 1},  {"1\u202f250,00", 1}, {"\u20ac1 250", 0}, {"1 25", 0},
 		{"$80,-", 1},          {"$80.-", 1},       {"80,- \u20ac", 0}, {"(80,-)", 0},
 		{"4242", 2},           {"usd 4242", 0},    {"eur 4242", 0},  {"4242 euros", 0},
+		/* typed by someone tired: a sign twice, a full stop after the
+		 * currency ("79 eur." found nothing, "$$79" invoice numbers) */
+		{"$$80", 1},           {"80 $$", 1},       {"120 \u20ac\u20ac", 2}, {"80.00 $.", 1},
+		{"120 eur.", 2},       {"120 EUR,", 2},    {"80 usd.", 1},   {"\u20ac120!", 2},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int got = search_rows(t->db, cases[i].q);
