@@ -211,6 +211,7 @@ class HistoryScreen(unittest.TestCase):
                 env["PAYDESK_HISTORY_WALK"] = tuning
             term = Terminal([paydesk_bin(), "--db", self.db, "--screen", "history"], width=80,
                             height=24, env=env)
+            self.addCleanup(term.close)  # its tmux server too, not only the program
             term.wait_for("synced never")
             # the first "s" sorts by date ascending, the second by amount, largest
             # first, in the selected record's currency; the selection is where it
@@ -277,6 +278,7 @@ class HistoryScreen(unittest.TestCase):
                 env["PAYDESK_HISTORY_WALK"] = tuning
             term = Terminal([paydesk_bin(), "--db", self.db, "--screen", "history"], width=80,
                             height=24, env=env)
+            self.addCleanup(term.close)  # its tmux server too, not only the program
             term.wait_for("synced never")
             term.send("/")
             term.type(typed)
