@@ -94,11 +94,27 @@ static bool prefix_terms(sqlite3 *db, const char *w, size_t n, char *out, size_t
  * ms at 10M records): it goes to *letter instead, for a filter on the rows
  * the other words found (history_word_start, history_terms.c). Alone, it
  * is the index's prefix. Returns false when no word is left. */
+/* A text word ends just before w (not an amount, a sign or nothing). */
+static bool text_word_before(const char *text, const char *w)
+{
+	const char *e = w;
+	while (e > text && isspace((unsigned char)e[-1]))
+		e--;
+	const char *b = e;
+	while (b > text && !isspace((unsigned char)b[-1]))
+		b--;
+	return e > b && !history_number_word(b, (size_t)(e - b), NULL) &&
+	       !history_number_sign(b, (size_t)(e - b));
+}
+
 /* The next word of text at *pp (NULL at its end), *pp moved past it: words
  * are split at blanks, except an amount's digit groups written apart with
- * single spaces ("1 250,00", "1 250 000 円"): 1 to 3 digits, then groups of
- * exactly three (an accountant's "1 250,00" found nothing: two amounts). */
-static const char *next_word(const char **pp)
+ * single spaces ("1 250,00", "1 250 000 円"): a bare number of 1 to 3
+ * digits, then groups of exactly three (an accountant's "1 250,00" found
+ * nothing: two amounts). Not after a word: "Massage 60 700" and "Massage
+ * 60 700.00" are the service and a price, not 60,700 (a reviewer's search
+ * found nothing). */
+static const char *next_word(const char *text, const char **pp)
 {
 	const char *p = *pp;
 	while (*p && isspace((unsigned char)*p))
@@ -107,24 +123,32 @@ static const char *next_word(const char **pp)
 		*pp = p;
 		return NULL;
 	}
-	const char *w = p, *seg = p;
+	const char *w = p;
 	while (*p && !isspace((unsigned char)*p))
 		p++;
+	const char *end = p, *seg = w;
+	bool after_word = text_word_before(text, w);
 	for (;;) {
-		size_t run = 0; /* the segment's digits, after signs */
+		size_t run = 0; /* the segment's digits, after a sign */
 		const char *d = seg;
-		while (d < p && !isdigit((unsigned char)*d) && *d != ',' && *d != '.')
+		while (d < end && !isdigit((unsigned char)*d) && !isalpha((unsigned char)*d) &&
+		       *d != ',' && *d != '.')
 			d++;
-		while (d + run < p && isdigit((unsigned char)d[run]))
+		while (d + run < end && isdigit((unsigned char)d[run]))
 			run++;
-		bool grouped = run >= 1 && run <= 3 && d + run == p && (seg == w ? 1 : run == 3);
-		if (!grouped || p[0] != ' ' || !isdigit((unsigned char)p[1]) ||
-		    !isdigit((unsigned char)p[2]) || !isdigit((unsigned char)p[3]) ||
-		    isalnum((unsigned char)p[4]))
+		bool grouped = run >= 1 && d + run == end && (seg == w ? run <= 3 : run == 3);
+		if (!grouped || end[0] != ' ' || !isdigit((unsigned char)end[1]) ||
+		    !isdigit((unsigned char)end[2]) || !isdigit((unsigned char)end[3]) ||
+		    isalnum((unsigned char)end[4]))
 			break;
-		seg = ++p;
-		while (*p && !isspace((unsigned char)*p))
-			p++;
+		if (after_word)
+			break;
+		const char *q = end + 4; /* the next group's end: decimals, a sign */
+		while (*q && !isspace((unsigned char)*q))
+			q++;
+		seg = end + 1;
+		end = q;
+		p = q;
 	}
 	*pp = p;
 	return w;
@@ -158,7 +182,7 @@ static bool currency_word(sqlite3 *db, const char *w, size_t len, char lower[4])
 static bool any_word(const char *text, bool (*fn)(const char *, size_t, void *), void *ctx)
 {
 	const char *p = text, *w;
-	while ((w = next_word(&p)))
+	while ((w = next_word(text, &p)))
 		if (fn(w, (size_t)(p - w), ctx))
 			return true;
 	return false;
@@ -231,7 +255,7 @@ int history_search_words(sqlite3 *db, const char *text, const char *start[32], c
 	letter[0] = '\0';
 	int n = 0;
 	const char *p = text, *w;
-	while (n < 32 && (w = next_word(&p))) {
+	while (n < 32 && (w = next_word(text, &p))) {
 		bool useful = false, wide = false;
 		for (const char *c = w; c < p; c++) {
 			useful = useful || isalnum((unsigned char)*c);
@@ -377,7 +401,7 @@ int history_search_id_words(const char *text, char words[][HISTORY_ID_WORD_MAX],
 {
 	int n = 0;
 	const char *p = text, *w;
-	while (n < max && (w = next_word(&p))) {
+	while (n < max && (w = next_word(text, &p))) {
 		size_t len = (size_t)(p - w);
 		if (len && len < HISTORY_ID_WORD_MAX && is_stripe_id(w, len)) {
 			memcpy(words[n], w, len);
@@ -471,7 +495,7 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 		by = HISTORY_NUMBERS_INDEX;
 	bool by_row = by == HISTORY_NUMBERS_ROW;
 	const char *p = text, *w;
-	while (n < 4 && (w = next_word(&p))) {
+	while (n < 4 && (w = next_word(text, &p))) {
 		struct history_number nw;
 		if (p == w || !number_with_sign(text, w, p, &nw))
 			continue;

@@ -340,6 +340,21 @@ static void test_the_word_being_typed_finds_every_record_it_begins(void **state)
 	assert_int_equal(search_count(t->db, "massage 45"), 1);    /* its price */
 	assert_int_equal(search_count(t->db, "massage 45.00"), 1);
 	assert_int_equal(search_count(t->db, "massage 90"), 0);
+	/* a word, then two numbers: a word and a price, not one amount with
+	 * its thousands apart (a reviewer's "Massage 60 700" found nothing,
+	 * searched as 60,700) */
+	page = json_pack("[{s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:b}]", "id", "pi_M700", "object",
+			 "payment_intent", "amount", 70000, "currency", "eur", "created",
+			 1767225600 + 301, "description", "Massage 60 min", "status", "succeeded",
+			 "livemode", 0);
+	assert_int_equal(history_ingest_page(t->db, page, NULL, NULL, NULL, NULL, &err), 0);
+	json_decref(page);
+	assert_int_equal(search_count(t->db, "Massage 60 700"), 1);
+	assert_int_equal(search_count(t->db, "Massage 60 700.00"), 1);
+	assert_int_equal(search_count(t->db, "Massage 60 45"), 1);
+	assert_int_equal(search_count(t->db, "Massage 60"), 2);
+	assert_int_equal(search_count(t->db, "INV-79 123"), 0); /* no phrase "inv 79 123" made */
+	assert_int_equal(search_count(t->db, "massage 60 min 700"), 1);
 	assert_int_equal(search_count(t->db, "60"), 0);            /* alone: an amount */
 	/* ...a whole word, not the start of one: at month end "Hiro 79" listed
 	 * Hiro's invoice INV-790123 of 50.00 beside his 79.00 payment */
