@@ -312,6 +312,19 @@ int history_sync_reset(sqlite3 *db, struct pd_error *err)
 
 /* ---- review of a whole filter (its FROM and WHERE: history_query.c) ------- */
 
+/* A whole filter's statement, prepared with its values bound; refused
+ * when its text or values ran out of room (never run cut). */
+static int filter_stmt(sqlite3 *db, const struct history_sql *q, sqlite3_stmt **st,
+                       struct pd_error *err)
+{
+	if (history_sql_overflow(q))
+		return pd_error_set(err, PD_ERR_USAGE, HISTORY_SQL_TOO_LONG);
+	int rc = db_prepare(db, q->text, st, err);
+	if (!rc)
+		history_sql_bind(q, *st, 1);
+	return rc;
+}
+
 int history_count_unreviewed(sqlite3 *db, const struct history_filter *f, long *n,
                              struct pd_error *err)
 {
@@ -322,12 +335,9 @@ int history_count_unreviewed(sqlite3 *db, const struct history_filter *f, long *
 	struct history_sql q = {0};
 	history_sql_add(&q, "SELECT count(*)");
 	history_build_where(db, f, &q, false, true);
-	if (history_sql_overflow(&q))
-		return pd_error_set(err, PD_ERR_USAGE, HISTORY_SQL_TOO_LONG);
 	sqlite3_stmt *st;
-	if ((rc = db_prepare(db, q.text, &st, err)))
+	if ((rc = filter_stmt(db, &q, &st, err)))
 		return rc;
-	history_sql_bind(&q, st, 1);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*n = (long)sqlite3_column_int64(st, 0);
@@ -353,12 +363,9 @@ int history_mark_filter(sqlite3 *db, const struct history_filter *f, const char 
 	history_sql_add(&q,
 	                " ON CONFLICT (stripe_id) DO UPDATE SET reviewed = 1,"
 	                " reviewed_by = excluded.reviewed_by, reviewed_at = excluded.reviewed_at");
-	if (history_sql_overflow(&q))
-		return pd_error_set(err, PD_ERR_USAGE, HISTORY_SQL_TOO_LONG);
 	sqlite3_stmt *st;
-	if ((rc = db_prepare(db, q.text, &st, err)))
+	if ((rc = filter_stmt(db, &q, &st, err)))
 		return rc;
-	history_sql_bind(&q, st, 1);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)

@@ -272,6 +272,10 @@ bool history_search_is_customer_id(const char *s);
 	"status = 'disputed' THEN " t "amount END), sum(CASE WHEN " t "type = 'payment' AND " \
 	t "status = 'dispute_lost' THEN " t "amount END)"
 
+/* " AND <f's amount range>" into q (history_filter.c): in the filter's
+ * currency as typed; without one, in each currency's own units. */
+void history_filter_amount_sql(struct history_sql *q, const struct history_filter *f);
+
 /* FROM and WHERE (no ORDER BY) of f's rows into q (history_query.c); which
  * table drives (a FROM_ value of history_query.c). */
 int history_build_where(sqlite3 *db, const struct history_filter *f, struct history_sql *q,

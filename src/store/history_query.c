@@ -14,7 +14,6 @@
 #include <time.h>
 
 #include "history_internal.h"
-#include "paydesk/money.h"
 #include "paydesk/db.h"
 
 /* ---- SQL from a filter ---------------------------------------------------- */
@@ -31,56 +30,6 @@ int history_build_where(sqlite3 *db, const struct history_filter *f, struct hist
                         bool amount_sort, bool unreviewed_only)
 {
 	return build_where(db, f, q, amount_sort, unreviewed_only, NULL, HISTORY_NUMBERS_INDEX);
-}
-
-/* Minor units of a currency of `from` decimals in one of `to`, rounded
- * inward (up for a lower bound, down for an upper one). */
-static int64_t minor_in(int64_t minor, int from, int to, bool up)
-{
-	for (; from < to; from++)
-		minor *= 10;
-	for (; from > to; from--)
-		minor = up ? (minor + (minor >= 0 ? 9 : 0)) / 10 : (minor - (minor < 0 ? 9 : 0)) / 10;
-	return minor;
-}
-
-/* The amount range: in the filter's currency as typed; without one, in
- * each currency's own units (1,250.00 to 1,300.00 is 1,250 to 1,300 yen,
- * not 125,000). */
-static void amount_range(struct history_sql *q, const struct history_filter *f)
-{
-	if (!f->amount_min_set && !f->amount_max_set)
-		return;
-	if (f->currency[0] || !f->amount_currency[0]) {
-		if (f->amount_min_set) {
-			history_sql_add(q, " AND h.amount >= ?");
-			history_sql_int(q, f->amount_min);
-		}
-		if (f->amount_max_set) {
-			history_sql_add(q, " AND h.amount <= ?");
-			history_sql_int(q, f->amount_max);
-		}
-		return;
-	}
-	static const char *const groups[3] = {
-	    "NOT IN " ZERO_DECIMAL " AND +h.currency NOT IN " THREE_DECIMAL, "IN " ZERO_DECIMAL,
-	    "IN " THREE_DECIMAL};
-	static const int decimals[3] = {2, 0, 3};
-	int typed = money_exponent(f->amount_currency);
-	for (int g = 0; g < 3; g++) {
-		history_cat(q->text, sizeof q->text, "%s(+h.currency %s", g ? " OR " : " AND (",
-		            groups[g]);
-		if (f->amount_min_set) {
-			history_sql_add(q, " AND h.amount >= ?");
-			history_sql_int(q, minor_in(f->amount_min, typed, decimals[g], true));
-		}
-		if (f->amount_max_set) {
-			history_sql_add(q, " AND h.amount <= ?");
-			history_sql_int(q, minor_in(f->amount_max, typed, decimals[g], false));
-		}
-		history_sql_add(q, ")");
-	}
-	history_sql_add(q, ")");
 }
 
 /* walk: the search's rows are tested one by one as the amount indexes are
@@ -186,7 +135,7 @@ static int build_where(sqlite3 *db, const struct history_filter *f, struct histo
 		history_sql_add(q, " AND h.customer_id = ?");
 		history_sql_text(q, f->client);
 	}
-	amount_range(q, f);
+	history_filter_amount_sql(q, f);
 	if (f->review == HISTORY_REVIEW_REVIEWED)
 		history_sql_add(q, " AND r.reviewed = 1");
 	else if (f->review == HISTORY_REVIEW_FLAGGED)

@@ -94,17 +94,34 @@ static bool prefix_terms(sqlite3 *db, const char *w, size_t n, char *out, size_t
  * ms at 10M records): it goes to *letter instead, for a filter on the rows
  * the other words found (history_word_start, history_terms.c). Alone, it
  * is the index's prefix. Returns false when no word is left. */
+/* The word before [w, e) in text, and the word after it: [*bs, *be),
+ * [*as, *ae) (empty when none). */
+static void neighbours(const char *text, const char *w, const char *e, const char **bs,
+                       const char **be, const char **as, const char **ae)
+{
+	const char *p = w;
+	while (p > text && isspace((unsigned char)p[-1]))
+		p--;
+	*be = p;
+	while (p > text && !isspace((unsigned char)p[-1]))
+		p--;
+	*bs = p;
+	p = e;
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	*as = p;
+	while (*p && !isspace((unsigned char)*p))
+		p++;
+	*ae = p;
+}
+
 /* A text word ends just before w (not an amount, a sign or nothing). */
 static bool text_word_before(const char *text, const char *w)
 {
-	const char *e = w;
-	while (e > text && isspace((unsigned char)e[-1]))
-		e--;
-	const char *b = e;
-	while (b > text && !isspace((unsigned char)b[-1]))
-		b--;
-	return e > b && !history_number_word(b, (size_t)(e - b), NULL) &&
-	       !history_number_sign(b, (size_t)(e - b));
+	const char *bs, *be, *as, *ae;
+	neighbours(text, w, w, &bs, &be, &as, &ae);
+	return be > bs && !history_number_word(bs, (size_t)(be - bs), NULL) &&
+	       !history_number_sign(bs, (size_t)(be - bs));
 }
 
 /* The next word of text at *pp (NULL at its end), *pp moved past it: words
@@ -211,26 +228,6 @@ bool history_search_currency(sqlite3 *db, const char *text, char code[4])
 	return any_word(text, amount_word, NULL) && any_word(text, code_word, &c);
 }
 
-/* The word before [w, e) in text, and the word after it: [*bs, *be),
- * [*as, *ae) (empty when none). */
-static void neighbours(const char *text, const char *w, const char *e, const char **bs,
-                       const char **be, const char **as, const char **ae)
-{
-	const char *p = w;
-	while (p > text && isspace((unsigned char)p[-1]))
-		p--;
-	*be = p;
-	while (p > text && !isspace((unsigned char)p[-1]))
-		p--;
-	*bs = p;
-	p = e;
-	while (*p && isspace((unsigned char)*p))
-		p++;
-	*as = p;
-	while (*p && !isspace((unsigned char)*p))
-		p++;
-	*ae = p;
-}
 
 /* A currency named in words ("yen") beside an amount: its currency, not
  * a word to search ("3500 yen" found nothing). */
@@ -411,6 +408,22 @@ int history_search_id_words(const char *text, char words[][HISTORY_ID_WORD_MAX],
 	return n;
 }
 
+/* [a, ae) and [b, be) written together ("79,00" "€" as "79,00€") read as
+ * one amount into nw; false (nw untouched) when they are not one. */
+static bool joined_number(const char *a, const char *ae, const char *b, const char *be,
+                          struct history_number *nw)
+{
+	char joined[96];
+	struct history_number read;
+	if ((size_t)(ae - a + be - b) >= sizeof joined)
+		return false;
+	int n = snprintf(joined, sizeof joined, "%.*s%.*s", (int)(ae - a), a, (int)(be - b), b);
+	if (!history_number_word(joined, (size_t)n, &read))
+		return false;
+	*nw = read;
+	return true;
+}
+
 /* A number word, with a currency or minus sign written apart beside it:
  * "79,00 €", "€ 79", "$ 80", "3 500 円" (a tester's "79,00 €" was searched
  * as 79.00 in every currency). */
@@ -423,26 +436,11 @@ static bool number_with_sign(const char *text, const char *w, const char *e,
 		return true;
 	const char *bs, *be, *as, *ae;
 	neighbours(text, w, e, &bs, &be, &as, &ae);
-	char joined[96];
-	struct history_number signed_nw;
-	if (ae > as && history_number_sign(as, (size_t)(ae - as)) &&
-	    (size_t)(e - w + ae - as) < sizeof joined) {
-		int n = snprintf(joined, sizeof joined, "%.*s%.*s", (int)(e - w), w, (int)(ae - as),
-		                 as);
-		if (history_number_word(joined, (size_t)n, &signed_nw)) {
-			*nw = signed_nw;
-			return true;
-		}
-	}
-	if (be > bs && history_number_sign(bs, (size_t)(be - bs)) &&
-	    (size_t)(e - w + be - bs) < sizeof joined) {
-		int n = snprintf(joined, sizeof joined, "%.*s%.*s", (int)(be - bs), bs, (int)(e - w),
-		                 w);
-		if (history_number_word(joined, (size_t)n, &signed_nw)) {
-			*nw = signed_nw;
-			return true;
-		}
-	}
+	if ((ae > as && history_number_sign(as, (size_t)(ae - as)) &&
+	     joined_number(w, e, as, ae, nw)) ||
+	    (be > bs && history_number_sign(bs, (size_t)(be - bs)) &&
+	     joined_number(bs, be, w, e, nw)))
+		return true;
 	/* "3500 yen", "euros 79" */
 	const char *named = ae > as ? currency_name_beside_number(text, as, ae) : NULL;
 	if (!named && be > bs)
