@@ -355,8 +355,9 @@ int history_mark_filter(sqlite3 *db, const struct history_filter *f, const char 
 	/* one statement: SQLite reads the SELECT whole before writing reviews,
 	 * which it joins */
 	struct history_sql q = {0};
-	history_sql_add(&q, "INSERT INTO reviews (stripe_id, reviewed, reviewed_by, reviewed_at)"
-	                    " SELECT h.stripe_id, 1, ?, ?");
+	/* with the record's key (reviews_key would look each one up by id) */
+	history_sql_add(&q, "INSERT INTO reviews (stripe_id, reviewed, reviewed_by, reviewed_at,"
+	                    " created, hid) SELECT h.stripe_id, 1, ?, ?, h.created, h.id");
 	history_sql_text(&q, who);
 	history_sql_int(&q, (int64_t)time(NULL));
 	history_build_where(db, f, &q, false, true);

@@ -1,5 +1,6 @@
-/* A first sync's bulk load. Four of history's indexes take their keys in
- * random order (amount, customer, charge, card digits): once they outgrow the page
+/* A first sync's bulk load. Three of history's indexes take their keys in
+ * an order not the date's (amount, customer, card digits; the Stripe ids
+ * are keyed by date since schema 39): once they outgrow the page
  * cache every record read and wrote back a page of each, ~60 % of the
  * writer's time. Into an (almost) empty history they are dropped for the
  * load and built once at its end, from sorted keys (1M records: ~2-3 s).
@@ -20,8 +21,6 @@ static const struct {
 			   " amount, id)"},
 	{"history_customer", "CREATE INDEX IF NOT EXISTS history_customer ON history(customer_id,"
 			     " created) WHERE customer_id IS NOT NULL"},
-	{"history_charge", "CREATE INDEX IF NOT EXISTS history_charge ON history(charge_id)"
-			   " WHERE charge_id IS NOT NULL"},
 	/* migration 30 */
 	{"history_last4", "CREATE INDEX IF NOT EXISTS history_last4 ON history(card_last4)"
 			  " WHERE card_last4 IS NOT NULL"},
@@ -33,8 +32,8 @@ static int missing_indexes(sqlite3 *db, int *n, struct pd_error *err)
 	sqlite3_stmt *st;
 	*n = 0;
 	int rc = db_prepare(db,
-			    "SELECT 4 - count(*) FROM sqlite_schema WHERE type = 'index' AND name IN"
-			    " ('history_amount', 'history_customer', 'history_charge', 'history_last4')",
+			    "SELECT 3 - count(*) FROM sqlite_schema WHERE type = 'index' AND name IN"
+			    " ('history_amount', 'history_customer', 'history_last4')",
 			    &st, err);
 	if (rc)
 		return rc;

@@ -60,17 +60,29 @@ enum {
 	" WHEN amount_refunded > 0 THEN 'partially_refunded' ELSE 'succeeded' END"                \
 	" ELSE 'disputed' END)"
 
+/* The row holding the id param in column col (cond: a type may follow),
+ * bucket by bucket from the one of ?N's date down: something a record
+ * names (its payment, its charge) is at or before its own date. A missing
+ * date (0) starts from the newest record's. As a scalar subquery. */
+#define NAMED_ROW(created, col, param, cond)                                                         \
+	"(" HISTORY_BUCKET_WALK("coalesce(nullif(" created ", 0), (SELECT max(created) FROM"     \
+				" history))")                                                  \
+	" SELECT h.id FROM b CROSS JOIN history h ON h.created_bucket = b.x AND h." col " = " param \
+	cond " LIMIT 1)"
+
 static const char *const stmt_sql[ST_COUNT] = {
+	/* Stripe's created never changes: a record is looked up in its own
+	 * bucket (schema 39, history_buckets.c). */
 	[ST_FIND] = "SELECT id, client_name, email, description, created FROM history"
-		    " WHERE stripe_id = ?",
+		    " WHERE created_bucket = ?2 / " HISTORY_BUCKET_S " AND stripe_id = ?1",
 	[ST_INSERT] = "INSERT INTO history (" REC_COLS ", request_id, synced_at, stripe_id)"
 		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
 		      " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?28, ?29, ?30, ?25, ?26, ?27)"
-		      " ON CONFLICT (stripe_id) DO NOTHING",
+		      " ON CONFLICT (created_bucket, stripe_id) DO NOTHING",
 	/* Only when something a reviewer sees changed: re-fetching an unchanged
 	 * page writes nothing (request_id and synced_at are not compared). */
 	[ST_UPDATE] = "UPDATE history SET (" REC_COLS ", request_id, synced_at) = (" REC_VALS_UPDATE
-		      ", ?25, ?26) WHERE stripe_id = ?27 AND (" REC_COLS ") IS NOT (" REC_VALS_UPDATE
+		      ", ?25, ?26) WHERE id = ?31 AND (" REC_COLS ") IS NOT (" REC_VALS_UPDATE
 		      ")",
 	[ST_BT_UPSERT] = "INSERT INTO history_balance (id, source, type, amount, fee, net, currency,"
 			 " status, created) VALUES (?,?,?,?,?,?,?,?,?)"
@@ -80,15 +92,16 @@ static const char *const stmt_sql[ST_COUNT] = {
 			 " status = excluded.status, created = excluded.created",
 	[ST_BT_FIND] = "SELECT fee, net, id FROM history_balance WHERE id = ?1 OR source = ?2"
 		       " ORDER BY id = ?1 DESC LIMIT 1",
+	/* ?1 the source (a charge, or a refund's id), ?5 the transaction's date */
 	[ST_FOLD_CHARGE] = "UPDATE history SET fee = ?2, net = ?3, balance_txn = ?4"
-			   " WHERE charge_id = ?1 AND type = 'payment'"
+			   " WHERE id = " NAMED_ROW("?5", "charge_id", "?1", " AND h.type = 'payment'")
 			   " AND (fee IS NOT ?2 OR net IS NOT ?3 OR balance_txn IS NOT ?4)",
 	[ST_FOLD_ID] = "UPDATE history SET fee = ?2, net = ?3, balance_txn = ?4"
-		       " WHERE stripe_id = ?1"
+		       " WHERE id = " NAMED_ROW("?5", "stripe_id", "?1", "")
 		       " AND (fee IS NOT ?2 OR net IS NOT ?3 OR balance_txn IS NOT ?4)",
 	[ST_PAYMENT_OF] = "SELECT customer_id, client_name, email, description, card_brand,"
 			  " card_last4, appointment_id, subscription_id, invoice_id"
-			  " FROM history WHERE stripe_id = ?",
+			  " FROM history WHERE id = " NAMED_ROW("?2", "stripe_id", "?1", ""),
 	/* The business's own client record first (the name reviewers know), then
 	 * the Stripe customer fetched by the sync. */
 	[ST_CLIENT_OF] = "SELECT name, nullif(email, '') FROM clients WHERE stripe_customer_id = ?1"
@@ -119,12 +132,14 @@ static const char *const stmt_sql[ST_COUNT] = {
 	 * and only while the money was taken. */
 	[ST_DISPUTE] = "UPDATE history SET dispute_status = ?3, dispute_due_by = ?4,"
 		       " status = " DISPUTED_STATUS
-		       " WHERE type = 'payment' AND (stripe_id = ?1 OR (?1 IS NULL AND charge_id = ?2))"
+		       " WHERE id = (CASE WHEN ?1 IS NOT NULL THEN " NAMED_ROW("?5", "stripe_id", "?1", "")
+		       " ELSE " NAMED_ROW("?5", "charge_id", "?2", "") " END) AND type = 'payment'"
 		       " AND status IN ('succeeded', 'partially_refunded', 'refunded', 'disputed',"
 		       " 'dispute_lost')"
 		       " AND (dispute_status, dispute_due_by, status) IS NOT (?3, ?4, " DISPUTED_STATUS
 		       ")",
-	[ST_DISPUTE_OF] = "SELECT dispute_status FROM history WHERE stripe_id = ?",
+	[ST_DISPUTE_OF] = "SELECT dispute_status FROM history"
+			  " WHERE created_bucket = ?2 / " HISTORY_BUCKET_S " AND stripe_id = ?1",
 	[ST_CURSOR] = "INSERT INTO sync_state (object, resume_after) VALUES (?, ?)"
 		      " ON CONFLICT (object) DO UPDATE SET resume_after = excluded.resume_after",
 };
@@ -215,6 +230,7 @@ static int borrow_payment(struct history_ingester *in, struct rec *r)
 	if (stmt(in, ST_PAYMENT_OF, &st))
 		return PD_ERR_IO;
 	bind_text(st, 1, r->payment_intent);
+	sqlite3_bind_int64(st, 2, r->created);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		const char **dst[9] = {&r->customer_id, &r->client, &r->email, &r->description,
@@ -388,6 +404,7 @@ static int upsert(struct history_ingester *in, const struct rec *r)
 	if ((rc = stmt(in, ST_FIND, &f)))
 		return rc;
 	bind_text(f, 1, r->stripe_id);
+	sqlite3_bind_int64(f, 2, r->created);
 	if (sqlite3_step(f) != SQLITE_ROW) {
 		sqlite3_reset(f);
 		return db_fail(in->db, "reading history", in->err);
@@ -398,6 +415,7 @@ static int upsert(struct history_ingester *in, const struct rec *r)
 		old[c] = (const char *)sqlite3_column_text(f, 1 + c);
 	if (!(rc = roll_up(in)) && !(rc = stmt(in, ST_UPDATE, &w))) {
 		bind_rec(in, w, r);
+		sqlite3_bind_int64(w, 31, id);
 		rc = step_done(in, w, "updating history");
 	}
 	if (!rc && sqlite3_changes(in->db) > 0) {
@@ -494,6 +512,7 @@ static int ingest_balance(struct history_ingester *in, const struct history_obj 
 		sqlite3_bind_int64(st, 2, fee);
 		sqlite3_bind_int64(st, 3, net);
 		bind_text(st, 4, id);
+		sqlite3_bind_int64(st, 5, bt->created);
 		if ((rc = step_done(in, st, "folding a balance transaction")))
 			return rc;
 		changed += sqlite3_changes(in->db);
@@ -523,6 +542,7 @@ static int ingest_dispute(struct history_ingester *in, const struct history_obj 
 		sqlite3_bind_int64(st, 4, dp->dispute_due_by);
 	else
 		sqlite3_bind_null(st, 4);
+	sqlite3_bind_int64(st, 5, dp->created);
 	if ((rc = step_done(in, st, "recording a dispute")))
 		return rc;
 	if (sqlite3_changes(in->db) > 0)
@@ -543,6 +563,7 @@ static int settle_dispute(struct history_ingester *in, struct rec *r)
 	if (stmt(in, ST_DISPUTE_OF, &st))
 		return PD_ERR_IO;
 	bind_text(st, 1, r->stripe_id);
+	sqlite3_bind_int64(st, 2, r->created);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		const char *s = (const char *)sqlite3_column_text(st, 0);

@@ -26,6 +26,21 @@ static inline int64_t history_fts_key(int64_t created, int64_t id)
 	return created * (HISTORY_FTS_ID_MAX + 1) + id;
 }
 
+/* The width of history's created_bucket (schema 39, history_buckets.c):
+ * 30 days. Stripe ids are indexed as (bucket, id), so a sync's new records
+ * go to the newest bucket's pages instead of random ones. */
+#define HISTORY_BUCKET_S "2592000"
+/* Buckets from the one of created (an SQL expression) down to the oldest
+ * held, newest first, as b(x): a refund's payment, a dispute's, a balance
+ * transaction's source are at or before their own date, most often in the
+ * same bucket. Join history ON created_bucket = b.x ... LIMIT 1. */
+#define HISTORY_BUCKET_WALK(created)                                                   \
+	"WITH RECURSIVE b(x) AS (SELECT (" created ") / " HISTORY_BUCKET_S " UNION ALL"      \
+	" SELECT x - 1 FROM b WHERE x > (SELECT min(created) FROM history) / " HISTORY_BUCKET_S \
+	")"
+int history_buckets_migrate(sqlite3 *db, struct pd_error *err);
+int history_buckets_stats(sqlite3 *db, struct pd_error *err);
+
 /* The currencies the history holds (the view history_currencies, schema
  * 38: a seek from one to the next), as a subquery missing its closing
  * parenthesis (a condition on c may follow). */

@@ -80,7 +80,7 @@ static int build_where(sqlite3 *db, const struct history_filter *f, struct histo
 	} else if (f->review == HISTORY_REVIEW_REVIEWED || f->review == HISTORY_REVIEW_FLAGGED) {
 		from = FROM_REVIEWS;
 		history_sql_add(
-		    q, " FROM reviews r CROSS JOIN history h ON h.stripe_id = r.stripe_id WHERE 1");
+		    q, " FROM reviews r CROSS JOIN history h ON h.id = r.hid WHERE 1");
 	} else {
 		history_sql_add(
 		    q, " FROM history h LEFT JOIN reviews r ON r.stripe_id = h.stripe_id WHERE 1");

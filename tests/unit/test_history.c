@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include "../../src/store/history_internal.h"
+#include "../../src/store/migrations.h"
 
 #include <jansson.h>
 #include <sys/stat.h>
@@ -1566,6 +1567,207 @@ static void test_an_amount_range_without_a_currency_is_each_currencys(void **sta
 	assert_string_equal(rows[0].stripe_id, "pi_AR3");
 }
 
+/* ---- what a record names, months before it (schema 39) ------------------------- */
+
+/* A January payment (2026-01-05), its charge not expanded (its fee comes
+ * later, from the balance transactions list). */
+#define JAN_PI(id, name)                                                                      \
+	"{\"id\":\"" id "\",\"object\":\"payment_intent\",\"amount\":8000,\"currency\":\"usd\","  \
+	"\"created\":1767600000,\"status\":\"succeeded\",\"description\":\"Colour\","             \
+	"\"customer\":{\"id\":\"cus_" id "\",\"object\":\"customer\",\"name\":\"" name "\"},"     \
+	"\"latest_charge\":{\"id\":\"ch_" id "\",\"object\":\"charge\",\"status\":\"succeeded\"," \
+	"\"disputed\":false,\"refunded\":false,\"amount_refunded\":0,\"created\":1767600000,"    \
+	"\"payment_method_details\":{\"type\":\"card\",\"card\":{\"brand\":\"visa\",\"last4\":"   \
+	"\"4242\"}}}}"
+
+/* A refund in June of a January payment, its balance transaction and
+ * disputes in July: each finds the payment months back (the store looks
+ * Stripe ids up by their date's 30-day bucket since schema 39). */
+static void test_what_a_record_names_months_before_it(void **state)
+{
+	struct t *t = *state;
+	ingest_text(t->db,
+		    "{\"data\":[" JAN_PI("pi_J1", "Jan Kowalski") "," JAN_PI("pi_J2", "Ines Silva")
+		    "," JAN_PI("pi_J3", "Aoife Walsh") "]}",
+		    NULL);
+	/* March's records in between */
+	ingest_text(t->db,
+		    "{\"data\":[" PI("pi_M1", "cus_M", 2500, 1772323200) "," PI("pi_M2", "cus_M", 2500,
+		    1772409600) "]}",
+		    NULL);
+	ingest_text(t->db,
+		    "{\"data\":[{\"id\":\"re_J1\",\"object\":\"refund\",\"amount\":8000,"
+		    "\"currency\":\"usd\",\"created\":1780000000,\"status\":\"succeeded\","
+		    "\"charge\":\"ch_pi_J1\",\"payment_intent\":\"pi_J1\"},"
+		    /* a refund of a payment the history does not hold */
+		    "{\"id\":\"re_X\",\"object\":\"refund\",\"amount\":100,\"currency\":\"usd\","
+		    "\"created\":1780000100,\"status\":\"succeeded\",\"charge\":\"ch_X\","
+		    "\"payment_intent\":\"pi_X\"}]}",
+		    NULL);
+	assert_q_text(t->db,
+		      "SELECT client_name || '|' || card_last4 || '|' || description FROM history"
+		      " WHERE stripe_id = 're_J1'",
+		      "Jan Kowalski|4242|Colour");
+	assert_q_text(t->db, "SELECT ifnull(client_name, '-') FROM history WHERE stripe_id = 're_X'",
+		      "-");
+	ingest_text(t->db,
+		    "{\"data\":[{\"id\":\"txn_J2\",\"object\":\"balance_transaction\",\"amount\":8000,"
+		    "\"fee\":262,\"net\":7738,\"currency\":\"usd\",\"source\":\"ch_pi_J2\","
+		    "\"type\":\"charge\",\"status\":\"available\",\"created\":1767600001},"
+		    "{\"id\":\"dp_J2\",\"object\":\"dispute\",\"amount\":8000,\"currency\":\"usd\","
+		    "\"created\":1782000000,\"charge\":\"ch_pi_J2\",\"payment_intent\":\"pi_J2\","
+		    "\"status\":\"needs_response\",\"evidence_details\":{\"due_by\":1782600000}},"
+		    /* by its charge alone */
+		    "{\"id\":\"dp_J3\",\"object\":\"dispute\",\"amount\":8000,\"currency\":\"usd\","
+		    "\"created\":1782000100,\"charge\":\"ch_pi_J3\",\"status\":\"lost\"}]}",
+		    NULL);
+	assert_q_text(t->db,
+		      "SELECT fee || '|' || net || '|' || balance_txn FROM history"
+		      " WHERE stripe_id = 'pi_J2'",
+		      "262|7738|txn_J2");
+	assert_q_text(t->db,
+		      "SELECT status || '|' || dispute_status || '|' || dispute_due_by FROM history"
+		      " WHERE stripe_id = 'pi_J2'",
+		      "disputed|needs_response|1782600000");
+	assert_q_text(t->db, "SELECT status FROM history WHERE stripe_id = 'pi_J3'", "dispute_lost");
+	/* a January payment fetched again, its client renamed: in place */
+	struct history_ingest_stats s = {0};
+	ingest_text(t->db, "{\"data\":[" JAN_PI("pi_J1", "Jan Kowalski-Nowak") "]}", &s);
+	assert_int_equal(s.inserted, 0);
+	assert_int_equal(s.updated, 1);
+	assert_int_equal(q_int(t->db, "SELECT count(*) FROM history WHERE stripe_id LIKE 'pi_J%'"), 3);
+	assert_q_text(t->db, "SELECT client_name FROM history WHERE stripe_id = 'pi_J1'",
+		      "Jan Kowalski-Nowak");
+	check_rollups(t->db);
+}
+
+/* The plan SQLite picks for sql names index (no scan of history). */
+static void assert_plan_uses(sqlite3 *db, const char *sql, const char *index)
+{
+	char explain[512];
+	snprintf(explain, sizeof explain, "EXPLAIN QUERY PLAN %s", sql);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, explain, -1, &st, NULL), SQLITE_OK);
+	bool found = false;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *detail = (const char *)sqlite3_column_text(st, 3);
+		if (strstr(detail, index))
+			found = true;
+		else if (strstr(detail, "SCAN h"))
+			fail_msg("%s: %s", sql, detail);
+	}
+	sqlite3_finalize(st);
+	if (!found)
+		fail_msg("%s does not use %s", sql, index);
+}
+
+/* A history from before schema 39 (ids indexed alone) is rebuilt with them
+ * keyed by date: every record, id and mark kept, the triggers and views
+ * on it working, and a lookup by id alone still served by an index. */
+static void test_ids_keyed_by_date_after_the_upgrade(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir(), *path = tu_path(dir, "v38.db");
+	sqlite3 *raw;
+	struct pd_error err = {0};
+	assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+	for (int i = 0; i < store_migrations_count && store_migrations[i].version <= 38; i++) {
+		assert_int_equal(sqlite3_exec(raw, store_migrations[i].sql, NULL, NULL, NULL),
+				 SQLITE_OK);
+		if (store_migrations[i].apply)
+			assert_int_equal(store_migrations[i].apply(raw, &err), 0);
+	}
+	/* a year of payments, a refund of the first, a mark */
+	assert_int_equal(sqlite3_exec(raw,
+				      "PRAGMA user_version = 38; PRAGMA application_id = 1346655051;"
+				      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+				      "  WHERE i < 2000)"
+				      "INSERT INTO history (id, stripe_id, type, created, amount, currency,"
+				      "  status, charge_id, payment_intent, client_name, synced_at)"
+				      "  SELECT i * 7, printf('pi_%024d', i), 'payment',"
+				      "  1735689600 + i * 15768, i, 'usd', 'succeeded',"
+				      "  printf('ch_%024d', i), printf('pi_%024d', i), 'Client ' || i, 1"
+				      "  FROM n;"
+				      "INSERT INTO history (id, stripe_id, type, created, amount, currency,"
+				      "  status, payment_intent, synced_at) VALUES (20000,"
+				      "  're_000000000000000000000001', 'refund', 1767225600, -1, 'usd',"
+				      "  'succeeded', 'pi_000000000000000000000001', 1);"
+				      "INSERT INTO history_fts (rowid, client_name, email, description)"
+				      "  SELECT " HISTORY_FTS_KEY("created", "id") ", client_name, email,"
+				      "  description FROM history;"
+				      "INSERT INTO history_day SELECT created / 86400, type, status,"
+				      "  currency, count(*), sum(amount), 0, 0 FROM history"
+				      "  GROUP BY 1, 2, 3, 4;"
+				      "INSERT INTO reviews (stripe_id, reviewed, reviewed_by, reviewed_at)"
+				      "  VALUES ('pi_000000000000000000000700', 1, 'alice', 1);",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(raw);
+
+	sqlite3 *db;
+	assert_int_equal(db_open(path, &db, &err), 0);
+	assert_int_equal(q_int(db, "PRAGMA user_version"), db_schema_latest());
+	assert_int_equal(q_int(db, "SELECT count(*) FROM history"), 2001);
+	assert_int_equal(q_int(db, "SELECT sum(id) FROM history WHERE type = 'payment'"),
+			 7 * 2000 * 2001 / 2);
+	assert_int_equal(q_int(db, "SELECT count(DISTINCT created_bucket) FROM history"), 13);
+	struct history_row row;
+	assert_int_equal(history_row_get(db, 4900, &row, &err), 0);
+	assert_string_equal(row.stripe_id, "pi_000000000000000000000700");
+	assert_int_equal(row.marks, HISTORY_MARK_REVIEWED);
+	/* the review filter pages from the marks */
+	struct history_filter f = {.review = HISTORY_REVIEW_REVIEWED};
+	struct history_total tot[HISTORY_MAX_CURRENCIES];
+	int n = 0;
+	assert_int_equal(history_totals(db, &f, tot, HISTORY_MAX_CURRENCIES, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(tot[0].count, 1);
+	assert_int_equal(tot[0].gross, 700);
+	/* a lookup by id alone: one probe a bucket, never a scan */
+	assert_plan_uses(db, "SELECT id FROM history h WHERE stripe_id = 'pi_1'", "history_sid");
+	assert_plan_uses(db, "SELECT id FROM history h WHERE charge_id = 'ch_1'", "history_charge");
+	assert_plan_uses(db,
+			 "SELECT id FROM history h WHERE payment_intent = 'pi_1' AND type = 'refund'",
+			 "history_refunds_of");
+	assert_plan_uses(db, "SELECT id FROM history h WHERE subscription_id = 'sub_1'",
+			 "history_subscription");
+	assert_int_equal(q_int(db, "SELECT id FROM history WHERE stripe_id ="
+				   " 'pi_000000000000000000001999'"),
+			 7 * 1999);
+	/* the detail pane lists the refund under its payment */
+	struct history_detail d;
+	assert_int_equal(history_detail_get(db, 7, &d, &err), 0);
+	assert_non_null(strstr(d.refunds, "re_000000000000000000000001"));
+	history_detail_free(&d);
+	/* a mark made now finds its record's key (the reviews_key trigger) */
+	assert_int_equal(history_mark_set(db, "pi_000000000000000000001999", HISTORY_MARK_FLAGGED,
+					  true, "bob", &err),
+			 0);
+	assert_int_equal(q_int(db, "SELECT hid FROM reviews WHERE flagged = 1"), 7 * 1999);
+	/* the roll-ups' triggers and the currencies' view came back */
+	if (db_exec(db, "DELETE FROM history WHERE id = 14", &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(q_int(db, "SELECT sum(n) FROM history_day"), 2000);
+	assert_q_text(db, "SELECT group_concat(c) FROM history_currencies", "usd");
+	/* a record fetched again: in place, not twice */
+	ingest_text(db,
+		    "{\"data\":[" PI("pi_000000000000000000001000", "cus_1", 1000, 1751457600) "]}",
+		    NULL);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM history WHERE stripe_id ="
+				   " 'pi_000000000000000000001000'"),
+			 1);
+	assert_int_not_equal(db_exec(db,
+				     "INSERT INTO history (stripe_id, type, created, amount, currency,"
+				     " status, synced_at) VALUES ('pi_000000000000000000001000',"
+				     " 'payment', 1751457601, 1, 'usd', 'succeeded', 1)",
+				     NULL),
+			     0);
+	db_close(&db);
+	tu_rm_rf(dir);
+	free(dir);
+	free(path);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -1604,6 +1806,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_decline_links_plan_and_disputes, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_what_a_record_names_months_before_it, setup,
+						teardown),
+		cmocka_unit_test(test_ids_keyed_by_date_after_the_upgrade),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
