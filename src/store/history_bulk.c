@@ -1,5 +1,5 @@
-/* A first sync's bulk load. Three of history's indexes take their keys in
- * an order not the date's (amount, customer, card digits; the Stripe ids
+/* A first sync's bulk load. Two of history's indexes take their keys in
+ * an order not the date's (amount, customer; Stripe ids and card digits
  * are keyed by date since schema 39): once they outgrow the page
  * cache every record read and wrote back a page of each, ~60 % of the
  * writer's time. Into an (almost) empty history they are dropped for the
@@ -12,7 +12,7 @@
 #include "paydesk/db.h"
 #include "paydesk/history.h"
 
-/* As the migrations made them (3, 30, 38: the queries rely on these exact shapes). */
+/* As the migrations made them (3, 38: the queries rely on these exact shapes). */
 static const struct {
 	const char *name, *sql;
 } bulk_indexes[] = {
@@ -21,9 +21,6 @@ static const struct {
 			   " amount, id)"},
 	{"history_customer", "CREATE INDEX IF NOT EXISTS history_customer ON history(customer_id,"
 			     " created) WHERE customer_id IS NOT NULL"},
-	/* migration 30 */
-	{"history_last4", "CREATE INDEX IF NOT EXISTS history_last4 ON history(card_last4)"
-			  " WHERE card_last4 IS NOT NULL"},
 };
 #define NBULK (sizeof bulk_indexes / sizeof bulk_indexes[0])
 
@@ -32,8 +29,8 @@ static int missing_indexes(sqlite3 *db, int *n, struct pd_error *err)
 	sqlite3_stmt *st;
 	*n = 0;
 	int rc = db_prepare(db,
-			    "SELECT 3 - count(*) FROM sqlite_schema WHERE type = 'index' AND name IN"
-			    " ('history_amount', 'history_customer', 'history_last4')",
+			    "SELECT 2 - count(*) FROM sqlite_schema WHERE type = 'index' AND name IN"
+			    " ('history_amount', 'history_customer')",
 			    &st, err);
 	if (rc)
 		return rc;
