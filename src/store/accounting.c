@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "history_internal.h"
 #include "paydesk/db.h"
 
 static const char *text(sqlite3_stmt *st, int i)
@@ -41,8 +42,9 @@ int accounting_txns_each(sqlite3 *db, int64_t since, int64_t until, const char *
 		" coalesce(p.client_name, r.client_name, ''),"
 		" coalesce(p.description, r.description, '')"
 		" FROM history_balance b"
-		" LEFT JOIN history p ON p.charge_id = b.source AND p.type = 'payment'"
-		" LEFT JOIN history r ON r.stripe_id = b.source"
+		" LEFT JOIN history p ON p.id = "
+		HISTORY_ROW_NEAR("charge_id", "b.source", "b.created", " AND n.type = 'payment'")
+		" LEFT JOIN history r ON r.id = " HISTORY_ROW_NEAR("stripe_id", "b.source", "b.created", "")
 		" WHERE b.created >= ?1 AND b.created < ?2 AND (?3 = '' OR b.currency = ?3)"
 		" AND b.currency IS NOT NULL" PAYOUT_FILTER
 		" ORDER BY b.created, b.id",

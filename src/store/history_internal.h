@@ -38,6 +38,16 @@ static inline int64_t history_fts_key(int64_t created, int64_t id)
 	"WITH RECURSIVE b(x) AS (SELECT (" created ") / " HISTORY_BUCKET_S " UNION ALL"      \
 	" SELECT x - 1 FROM b WHERE x > (SELECT min(created) FROM history) / " HISTORY_BUCKET_S \
 	")"
+/* The history row whose column col holds the id (SQL expressions), for a
+ * balance transaction made at created: looked for in that date's bucket
+ * and the one before (a charge is captured within days, a refund's is
+ * made with it), else in every bucket (a skip-scan: a source that is no
+ * record, a payout's own). A scalar subquery; NULL when none. */
+#define HISTORY_ROW_NEAR(col, id, created, cond)                                            \
+	"(CASE WHEN " id " IS NOT NULL THEN coalesce((SELECT n.id FROM history n WHERE"        \
+	" n.created_bucket IN ((" created ") / " HISTORY_BUCKET_S ", (" created ") / "           \
+	HISTORY_BUCKET_S " - 1) AND n." col " = " id cond " LIMIT 1), (SELECT n.id FROM"       \
+	" history n WHERE n." col " = " id cond " LIMIT 1)) END)"
 int history_buckets_migrate(sqlite3 *db, struct pd_error *err);
 int history_buckets_stats(sqlite3 *db, struct pd_error *err);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "history_internal.h"
 #include "paydesk/db.h"
 #include "paydesk/tz.h"
 
@@ -138,7 +139,8 @@ int payout_txns(sqlite3 *db, const char *payout_id, struct payout_txn_row **out,
 			    "SELECT t.id, t.created, t.available_on, t.type, t.category, t.amount,"
 			    " t.fee, t.net, t.currency, t.source, t.description, h.stripe_id,"
 			    " h.client_name, h.appointment_id, h.subscription_id, h.plan"
-			    " FROM payout_txns t LEFT JOIN history h ON h.stripe_id = t.link"
+			    " FROM payout_txns t LEFT JOIN history h ON h.id = "
+			    HISTORY_ROW_NEAR("stripe_id", "t.link", "t.created", "")
 			    " WHERE t.payout_id = ?1 ORDER BY t.type = 'payout', t.created, t.id",
 			    &st, err);
 	if (rc)

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "paydesk/accounting_store.h"
 #include "paydesk/db.h"
 #include "paydesk/history.h"
 #include "paydesk/history_export.h"
@@ -1580,6 +1581,14 @@ static void test_an_amount_range_without_a_currency_is_each_currencys(void **sta
 	"\"payment_method_details\":{\"type\":\"card\",\"card\":{\"brand\":\"visa\",\"last4\":"   \
 	"\"4242\"}}}}"
 
+static int add_client(void *ctx, const struct accounting_txn *txn)
+{
+	char *seen = ctx;
+	size_t len = strlen(seen);
+	snprintf(seen + len, 256 - len, "%s %s|", txn->id, txn->client);
+	return 0;
+}
+
 /* A refund in June of a January payment, its balance transaction and
  * disputes in July: each finds the payment months back (the store looks
  * Stripe ids up by their date's 30-day bucket since schema 39). */
@@ -1630,6 +1639,25 @@ static void test_what_a_record_names_months_before_it(void **state)
 		      " WHERE stripe_id = 'pi_J2'",
 		      "disputed|needs_response|1782600000");
 	assert_q_text(t->db, "SELECT status FROM history WHERE stripe_id = 'pi_J3'", "dispute_lost");
+	/* the accountant's export of those months names each transaction's
+	 * client: a January charge's, a June refund's, and none for a payout */
+	ingest_text(t->db,
+		    "{\"data\":[{\"id\":\"txn_R\",\"object\":\"balance_transaction\","
+		    "\"amount\":-8000,\"fee\":0,\"net\":-8000,\"currency\":\"usd\",\"source\":"
+		    "\"re_J1\",\"type\":\"refund\",\"status\":\"available\",\"created\":1780000000},"
+		    /* captured months after its payment was made: found the long way */
+		    "{\"id\":\"txn_J3\",\"object\":\"balance_transaction\",\"amount\":8000,"
+		    "\"fee\":262,\"net\":7738,\"currency\":\"usd\",\"source\":\"ch_pi_J3\","
+		    "\"type\":\"charge\",\"status\":\"available\",\"created\":1780000500},"
+		    "{\"id\":\"txn_P\",\"object\":\"balance_transaction\",\"amount\":-50000,"
+		    "\"fee\":0,\"net\":-50000,\"currency\":\"usd\",\"source\":\"po_1\",\"type\":"
+		    "\"payout\",\"status\":\"available\",\"created\":1781000000}]}",
+		    NULL);
+	char seen[256] = "";
+	assert_int_equal(accounting_txns_each(t->db, 1767225600, 1790000000, "", NULL,
+					      add_client, seen, &(struct pd_error){0}),
+			 0);
+	assert_string_equal(seen, "txn_J2 Ines Silva|txn_R Jan Kowalski|txn_J3 Aoife Walsh|txn_P |");
 	/* a January payment fetched again, its client renamed: in place */
 	struct history_ingest_stats s = {0};
 	ingest_text(t->db, "{\"data\":[" JAN_PI("pi_J1", "Jan Kowalski-Nowak") "]}", &s);
