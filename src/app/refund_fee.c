@@ -66,9 +66,10 @@ int64_t refund_fee_stored(sqlite3 *db, const char *payment_intent, char *card, s
 	sqlite3_stmt *st = NULL;
 	int64_t fee = REFUND_FEE_UNKNOWN;
 	if (sqlite3_prepare_v2(db,
+			       /* a payment's row is its PaymentIntent (stripe_id, an index);
+				* "OR payment_intent = ?1" read every record (0.2 s at 1M) */
 			       "SELECT fee, card_brand, card_last4 FROM history WHERE type = 'payment'"
-			       " AND (payment_intent = ?1 OR stripe_id = ?1) ORDER BY fee IS NULL"
-			       " LIMIT 1",
+			       " AND stripe_id = ?1 ORDER BY fee IS NULL LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return REFUND_FEE_UNKNOWN;
 	sqlite3_bind_text(st, 1, payment_intent, -1, SQLITE_STATIC);

@@ -10,6 +10,7 @@
 #include "paydesk/db.h"
 #include "paydesk/history.h"
 #include "paydesk/history_refund.h"
+#include "paydesk/refund_fee.h"
 
 #define FIXTURES "tests/fixtures/history/"
 
@@ -133,11 +134,43 @@ static void test_refused_before_sending(void **state)
 	sqlite3_finalize(st);
 }
 
+static int count_steps(void *ctx)
+{
+	++*(long *)ctx;
+	return 0;
+}
+
+/* The refund dialog tells the fee Stripe keeps, from the stored payment:
+ * read by one lookup, not a pass over the history (a pass took 0.2 s at
+ * 1M records, on the screen's thread). */
+static void test_the_fee_kept_is_read_without_a_pass_over_the_history(void **state)
+{
+	struct t *t = *state;
+	assert_int_equal(sqlite3_exec(t->db,
+				      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+				      " WHERE i < 20000) INSERT INTO history (stripe_id, type,"
+				      " created, amount, currency, status, payment_intent, synced_at)"
+				      " SELECT 'pi_N' || i, 'payment', 1767225600 + i, i, 'usd',"
+				      " 'succeeded', 'pi_N' || i, 0 FROM n",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	long steps = 0;
+	sqlite3_progress_handler(t->db, 100, count_steps, &steps);
+	char card[64];
+	assert_int_equal(refund_fee_stored(t->db, "pi_A1", card, sizeof card), 378);
+	sqlite3_progress_handler(t->db, 0, NULL, NULL);
+	assert_string_equal(card, "Visa \u2022" "4242");
+	/* a pass over 20,000 records is over 2,000 hundreds of steps */
+	assert_in_range(steps, 0, 50);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_refundable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refused_before_sending, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_the_fee_kept_is_read_without_a_pass_over_the_history, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
