@@ -43,8 +43,11 @@ int accounting_txns_each(sqlite3 *db, int64_t since, int64_t until, const char *
 		" coalesce(p.description, r.description, '')"
 		" FROM history_balance b"
 		" LEFT JOIN history p ON p.id = "
-		HISTORY_ROW_NEAR("charge_id", "b.source", "b.created", " AND n.type = 'payment'")
-		" LEFT JOIN history r ON r.id = " HISTORY_ROW_NEAR("stripe_id", "b.source", "b.created", "")
+		HISTORY_ROW_NEAR("charge_id", "CASE WHEN " HISTORY_SOURCE_IS_CHARGE("b.source")
+				 " THEN b.source END", "b.created", " AND n.type = 'payment'")
+		" LEFT JOIN history r ON r.id = "
+		HISTORY_ROW_NEAR("stripe_id", "CASE WHEN NOT " HISTORY_SOURCE_IS_CHARGE("b.source")
+				 " THEN b.source END", "b.created", "")
 		" WHERE b.created >= ?1 AND b.created < ?2 AND (?3 = '' OR b.currency = ?3)"
 		" AND b.currency IS NOT NULL" PAYOUT_FILTER
 		" ORDER BY b.created, b.id",

@@ -363,7 +363,8 @@ int history_mark_filter(sqlite3 *db, const struct history_filter *f, const char 
 	history_build_where(db, f, &q, false, true);
 	history_sql_add(&q,
 	                " ON CONFLICT (stripe_id) DO UPDATE SET reviewed = 1,"
-	                " reviewed_by = excluded.reviewed_by, reviewed_at = excluded.reviewed_at");
+	                " reviewed_by = excluded.reviewed_by, reviewed_at = excluded.reviewed_at,"
+	                " created = excluded.created, hid = excluded.hid");
 	sqlite3_stmt *st;
 	if ((rc = filter_stmt(db, &q, &st, err)))
 		return rc;

@@ -194,6 +194,13 @@ int history_buckets_migrate(sqlite3 *db, struct pd_error *err)
 		rc = db_exec(db, bucket_indexes, err);
 	if (!rc)
 		rc = history_buckets_stats(db, err);
+	/* the review filters join marks by hid now: a mark without one (its
+	 * record synced after it) gets it, or stays unlisted as before */
+	if (!rc)
+		rc = db_exec(db,
+			     "UPDATE reviews SET (created, hid) = (SELECT created, id FROM history"
+			     " WHERE history.stripe_id = reviews.stripe_id) WHERE hid IS NULL",
+			     err);
 	if (rc)
 		db_exec(db, "PRAGMA legacy_alter_table = OFF", NULL);
 	free(table);

@@ -61,14 +61,18 @@ enum {
 	" ELSE 'disputed' END)"
 
 /* The row holding the id param in column col (cond: a type may follow),
- * bucket by bucket from the one of ?N's date down: something a record
- * names (its payment, its charge) is at or before its own date. A missing
- * date (0) starts from the newest record's. As a scalar subquery. */
-#define NAMED_ROW(created, col, param, cond)                                                         \
-	"(" HISTORY_BUCKET_WALK("coalesce(nullif(" created ", 0), (SELECT max(created) FROM"     \
-				" history))")                                                  \
-	" SELECT h.id FROM b CROSS JOIN history h ON h.created_bucket = b.x AND h." col " = " param \
-	cond " LIMIT 1)"
+ * bucket by bucket from the one of ?N's date down: what a record names
+ * (its payment, its charge) is at or before its own date. The walk starts
+ * a day later (a source stamped a second after the record, across a
+ * bucket's edge) and never above the newest record (a date far in the
+ * future would walk for ever); a missing date (0) starts there too. As a
+ * scalar subquery. */
+#define NEWEST_CREATED "(SELECT max(created) FROM history)"
+#define NAMED_ROW(created, col, param, cond)                                                  \
+	"(" HISTORY_BUCKET_WALK("min(coalesce(nullif(" created ", 0) + 86400, " NEWEST_CREATED  \
+				"), " NEWEST_CREATED ")")                                      \
+	" SELECT h.id FROM b CROSS JOIN history h ON h.created_bucket = b.x AND h." col " = "    \
+	param cond " LIMIT 1)"
 
 static const char *const stmt_sql[ST_COUNT] = {
 	/* Stripe's created never changes: a record is looked up in its own
@@ -132,8 +136,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	 * and only while the money was taken. */
 	[ST_DISPUTE] = "UPDATE history SET dispute_status = ?3, dispute_due_by = ?4,"
 		       " status = " DISPUTED_STATUS
-		       " WHERE id = (CASE WHEN ?1 IS NOT NULL THEN " NAMED_ROW("?5", "stripe_id", "?1", "")
-		       " ELSE " NAMED_ROW("?5", "charge_id", "?2", "") " END) AND type = 'payment'"
+		       " WHERE id = (CASE WHEN ?1 IS NOT NULL THEN"
+		       " " NAMED_ROW("?5", "stripe_id", "?1", " AND h.type = 'payment'") " ELSE"
+		       " " NAMED_ROW("?5", "charge_id", "?2", " AND h.type = 'payment'") " END)"
 		       " AND status IN ('succeeded', 'partially_refunded', 'refunded', 'disputed',"
 		       " 'dispute_lost')"
 		       " AND (dispute_status, dispute_due_by, status) IS NOT (?3, ?4, " DISPUTED_STATUS
@@ -502,21 +507,20 @@ static int ingest_balance(struct history_ingester *in, const struct history_obj 
 	int rc = step_done(in, st, "storing a balance transaction");
 	if (rc || !source || !has)
 		return rc;
-	long changed = 0;
 	if ((rc = roll_up(in)))
 		return rc;
-	for (int which = ST_FOLD_CHARGE; which <= ST_FOLD_ID; which++) {
-		if (stmt(in, which, &st))
-			return PD_ERR_IO;
-		bind_text(st, 1, source);
-		sqlite3_bind_int64(st, 2, fee);
-		sqlite3_bind_int64(st, 3, net);
-		bind_text(st, 4, id);
-		sqlite3_bind_int64(st, 5, bt->created);
-		if ((rc = step_done(in, st, "folding a balance transaction")))
-			return rc;
-		changed += sqlite3_changes(in->db);
-	}
+	/* a charge's goes to its payment, anything else's (a refund's) to the
+	 * record it is: one walk, not two that miss down to the oldest bucket */
+	if (stmt(in, history_source_is_charge(source) ? ST_FOLD_CHARGE : ST_FOLD_ID, &st))
+		return PD_ERR_IO;
+	bind_text(st, 1, source);
+	sqlite3_bind_int64(st, 2, fee);
+	sqlite3_bind_int64(st, 3, net);
+	bind_text(st, 4, id);
+	sqlite3_bind_int64(st, 5, bt->created);
+	if ((rc = step_done(in, st, "folding a balance transaction")))
+		return rc;
+	long changed = sqlite3_changes(in->db);
 	if (changed)
 		in->stats->updated += changed;
 	else

@@ -48,6 +48,14 @@ static inline int64_t history_fts_key(int64_t created, int64_t id)
 	" n.created_bucket IN ((" created ") / " HISTORY_BUCKET_S ", (" created ") / "           \
 	HISTORY_BUCKET_S " - 1) AND n." col " = " id cond " LIMIT 1), (SELECT n.id FROM"       \
 	" history n WHERE n." col " = " id cond " LIMIT 1)) END)"
+/* A balance transaction's source that is a charge (its record is the
+ * payment holding it as charge_id); any other source is a record's own id. */
+static inline bool history_source_is_charge(const char *source)
+{
+	return strncmp(source, "ch_", 3) == 0 || strncmp(source, "py_", 3) == 0;
+}
+#define HISTORY_SOURCE_IS_CHARGE(source) \
+	"(" source " GLOB 'ch_*' OR " source " GLOB 'py_*')"
 int history_buckets_migrate(sqlite3 *db, struct pd_error *err);
 int history_buckets_stats(sqlite3 *db, struct pd_error *err);
 

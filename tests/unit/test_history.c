@@ -1581,6 +1581,12 @@ static void test_an_amount_range_without_a_currency_is_each_currencys(void **sta
 	"\"payment_method_details\":{\"type\":\"card\",\"card\":{\"brand\":\"visa\",\"last4\":"   \
 	"\"4242\"}}}}"
 
+static int count_steps(void *ctx)
+{
+	++*(long *)ctx;
+	return 0;
+}
+
 static int add_client(void *ctx, const struct accounting_txn *txn)
 {
 	char *seen = ctx;
@@ -1608,6 +1614,10 @@ static void test_what_a_record_names_months_before_it(void **state)
 		    "{\"data\":[{\"id\":\"re_J1\",\"object\":\"refund\",\"amount\":8000,"
 		    "\"currency\":\"usd\",\"created\":1780000000,\"status\":\"succeeded\","
 		    "\"charge\":\"ch_pi_J1\",\"payment_intent\":\"pi_J1\"},"
+		    /* part of pi_J3 given back in March: a row with its charge too */
+		    "{\"id\":\"re_J3\",\"object\":\"refund\",\"amount\":1000,"
+		    "\"currency\":\"usd\",\"created\":1772500000,\"status\":\"succeeded\","
+		    "\"charge\":\"ch_pi_J3\",\"payment_intent\":\"pi_J3\"},"
 		    /* a refund of a payment the history does not hold */
 		    "{\"id\":\"re_X\",\"object\":\"refund\",\"amount\":100,\"currency\":\"usd\","
 		    "\"created\":1780000100,\"status\":\"succeeded\",\"charge\":\"ch_X\","
@@ -1658,6 +1668,28 @@ static void test_what_a_record_names_months_before_it(void **state)
 					      add_client, seen, &(struct pd_error){0}),
 			 0);
 	assert_string_equal(seen, "txn_J2 Ines Silva|txn_R Jan Kowalski|txn_J3 Aoife Walsh|txn_P |");
+	/* a refund's balance transaction stamped before it, across a bucket's
+	 * edge (2026-09-04 00:00 UTC); one dated far in the future is no
+	 * reason to walk for ever */
+	ingest_text(t->db,
+		    "{\"data\":[{\"id\":\"re_B\",\"object\":\"refund\",\"amount\":500,"
+		    "\"currency\":\"usd\",\"created\":1788480010,\"status\":\"succeeded\","
+		    "\"charge\":\"ch_pi_J2\",\"payment_intent\":\"pi_J2\"}]}",
+		    NULL);
+	long steps = 0;
+	sqlite3_progress_handler(t->db, 1000, count_steps, &steps);
+	ingest_text(t->db,
+		    "{\"data\":[{\"id\":\"txn_B\",\"object\":\"balance_transaction\","
+		    "\"amount\":-500,\"fee\":-15,\"net\":-485,\"currency\":\"usd\",\"source\":"
+		    "\"re_B\",\"type\":\"refund\",\"status\":\"available\",\"created\":1788479990},"
+		    "{\"id\":\"txn_F\",\"object\":\"balance_transaction\",\"amount\":1,"
+		    "\"fee\":0,\"net\":1,\"currency\":\"usd\",\"source\":\"ch_nowhere\","
+		    "\"type\":\"charge\",\"status\":\"available\",\"created\":35184372088832}]}",
+		    NULL);
+	sqlite3_progress_handler(t->db, 0, NULL, NULL);
+	assert_q_text(t->db, "SELECT fee || '|' || balance_txn FROM history WHERE stripe_id = 're_B'",
+		      "-15|txn_B");
+	assert_in_range(steps, 0, 200); /* 13.5M buckets to the future: millions */
 	/* a January payment fetched again, its client renamed: in place */
 	struct history_ingest_stats s = {0};
 	ingest_text(t->db, "{\"data\":[" JAN_PI("pi_J1", "Jan Kowalski-Nowak") "]}", &s);
@@ -1705,9 +1737,12 @@ static void test_ids_keyed_by_date_after_the_upgrade(void **state)
 		if (store_migrations[i].apply)
 			assert_int_equal(store_migrations[i].apply(raw, &err), 0);
 	}
-	/* a year of payments, a refund of the first, a mark */
+	/* a mark made before its record came, a year of payments, a refund of
+	 * the first, a mark */
 	assert_int_equal(sqlite3_exec(raw,
 				      "PRAGMA user_version = 38; PRAGMA application_id = 1346655051;"
+				      "INSERT INTO reviews (stripe_id, flagged, flagged_by, flagged_at)"
+				      "  VALUES ('pi_000000000000000000001500', 1, 'alice', 1);"
 				      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
 				      "  WHERE i < 2000)"
 				      "INSERT INTO history (id, stripe_id, type, created, amount, currency,"
@@ -1772,7 +1807,13 @@ static void test_ids_keyed_by_date_after_the_upgrade(void **state)
 	assert_int_equal(history_mark_set(db, "pi_000000000000000000001999", HISTORY_MARK_FLAGGED,
 					  true, "bob", &err),
 			 0);
-	assert_int_equal(q_int(db, "SELECT hid FROM reviews WHERE flagged = 1"), 7 * 1999);
+	assert_int_equal(q_int(db, "SELECT hid FROM reviews WHERE stripe_id ="
+				   " 'pi_000000000000000000001999'"),
+			 7 * 1999);
+	/* and the one made before its record is listed by the flagged filter */
+	f.review = HISTORY_REVIEW_FLAGGED;
+	assert_int_equal(history_totals(db, &f, tot, HISTORY_MAX_CURRENCIES, &n, &err), 0);
+	assert_int_equal(tot[0].count, 2);
 	/* the roll-ups' triggers and the currencies' view came back */
 	if (db_exec(db, "DELETE FROM history WHERE id = 14", &err))
 		fail_msg("%s", err.msg);
