@@ -146,18 +146,13 @@ int history_buckets_stats(sqlite3 *db, struct pd_error *err)
  * schema version was set back by hand, as a test does). */
 static int has_buckets(sqlite3 *db, bool *has, struct pd_error *err)
 {
-	sqlite3_stmt *st;
-	int rc = db_prepare(db,
-			    "SELECT count(*) FROM pragma_table_xinfo('history')"
-			    " WHERE name = 'created_bucket'",
-			    &st, err);
-	if (rc)
-		return rc;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*has = sqlite3_column_int(st, 0) > 0;
-	else
-		rc = db_fail(db, "reading the schema", err);
-	sqlite3_finalize(st);
+	int64_t n = 0;
+	size_t got = 0;
+	int rc = db_ids(db,
+			"SELECT count(*) FROM pragma_table_xinfo('history')"
+			" WHERE name = 'created_bucket'",
+			&n, 1, &got, err);
+	*has = n > 0;
 	return rc;
 }
 

@@ -26,19 +26,13 @@ static const struct {
 
 static int missing_indexes(sqlite3 *db, int *n, struct pd_error *err)
 {
-	sqlite3_stmt *st;
-	*n = 0;
-	int rc = db_prepare(db,
-			    "SELECT 2 - count(*) FROM sqlite_schema WHERE type = 'index' AND name IN"
-			    " ('history_amount', 'history_customer')",
-			    &st, err);
-	if (rc)
-		return rc;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*n = sqlite3_column_int(st, 0);
-	else
-		rc = db_fail(db, "reading the schema", err);
-	sqlite3_finalize(st);
+	int64_t missing = 0;
+	size_t got = 0;
+	int rc = db_ids(db,
+			"SELECT 2 - count(*) FROM sqlite_schema WHERE type = 'index' AND name IN"
+			" ('history_amount', 'history_customer')",
+			&missing, 1, &got, err);
+	*n = (int)missing;
 	return rc;
 }
 
