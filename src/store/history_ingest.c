@@ -88,14 +88,22 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_UPDATE] = "UPDATE history SET (" REC_COLS ", request_id, synced_at) = (" REC_VALS_UPDATE
 		      ", ?25, ?26) WHERE id = ?31 AND (" REC_COLS ") IS NOT (" REC_VALS_UPDATE
 		      ")",
+	/* keyed by its date's bucket too (schema 40) */
 	[ST_BT_UPSERT] = "INSERT INTO history_balance (id, source, type, amount, fee, net, currency,"
-			 " status, created) VALUES (?,?,?,?,?,?,?,?,?)"
-			 " ON CONFLICT (id) DO UPDATE SET source = excluded.source,"
+			 " status, created) VALUES (?,?,?,?,?,?,?,?,ifnull(?, 0))"
+			 " ON CONFLICT (created_bucket, id) DO UPDATE SET source = excluded.source,"
 			 " type = excluded.type, amount = excluded.amount, fee = excluded.fee,"
 			 " net = excluded.net, currency = excluded.currency,"
 			 " status = excluded.status, created = excluded.created",
-	[ST_BT_FIND] = "SELECT fee, net, id FROM history_balance WHERE id = ?1 OR source = ?2"
-		       " ORDER BY id = ?1 DESC LIMIT 1",
+	/* a payment's (?3 its date): its transaction is made with it or a few
+	 * days after (a capture), so looked for in that bucket and the next,
+	 * else in every one */
+	[ST_BT_FIND] = "SELECT fee, net, id FROM history_balance WHERE rowid = coalesce("
+		       "(SELECT rowid FROM history_balance WHERE created_bucket IN (?3 / "
+		       HISTORY_BUCKET_S ", ?3 / " HISTORY_BUCKET_S " + 1) AND (id = ?1 OR source = ?2)"
+		       " ORDER BY id = ?1 DESC LIMIT 1),"
+		       " (SELECT rowid FROM history_balance WHERE id = ?1 OR source = ?2"
+		       " ORDER BY id = ?1 DESC LIMIT 1))",
 	/* ?1 the source (a charge, or a refund's id), ?5 the transaction's date */
 	[ST_FOLD_CHARGE] = "UPDATE history SET fee = ?2, net = ?3, balance_txn = ?4"
 			   " WHERE id = " NAMED_ROW("?5", "charge_id", "?1", " AND h.type = 'payment'")
@@ -214,6 +222,7 @@ static int fee_from_store(struct history_ingester *in, struct rec *r)
 		return PD_ERR_IO;
 	bind_text(st, 1, r->balance_txn);
 	bind_text(st, 2, r->fee_source);
+	sqlite3_bind_int64(st, 3, r->created);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		r->has_fee = true;

@@ -1229,6 +1229,39 @@ const struct migration store_migrations[] = {
 	  * The table is rebuilt (the UNIQUE on stripe_id cannot be dropped):
 	  * ~3 min at 10M records, ~15 s at 1M (history_buckets.c). */
 	 "", history_buckets_migrate},
+	{40, "history: balance transactions indexed by date",
+	 /* The same for the balance transactions a sync stores (one per
+	  * payment and refund): their id and source indexes took each new one
+	  * at a random page, and a month's accounting export read every one
+	  * (no index on created). Keyed by the 30-day bucket, and by created
+	  * for a month's range. A transaction's own id is looked up with its
+	  * date (the upsert); a payment's by source near the payment's date
+	  * (history_ingest.c ST_BT_FIND). */
+	 "CREATE TABLE history_balance_new ("
+	 "  id TEXT NOT NULL,"
+	 "  source TEXT,"
+	 "  type TEXT,"
+	 "  amount INTEGER,"
+	 "  fee INTEGER,"
+	 "  net INTEGER,"
+	 "  currency TEXT,"
+	 "  status TEXT,"
+	 "  created INTEGER NOT NULL DEFAULT 0,"
+	 "  created_bucket INTEGER GENERATED ALWAYS AS (created / " HISTORY_BUCKET_S ") VIRTUAL"
+	 ");"
+	 "INSERT INTO history_balance_new (id, source, type, amount, fee, net, currency, status,"
+	 "  created) SELECT id, source, type, amount, fee, net, currency, status,"
+	 "  ifnull(created, 0) FROM history_balance ORDER BY created;"
+	 "DROP TABLE history_balance;"
+	 "ALTER TABLE history_balance_new RENAME TO history_balance;"
+	 "CREATE UNIQUE INDEX history_balance_id ON history_balance(created_bucket, id);"
+	 "CREATE INDEX history_balance_source ON history_balance(created_bucket, source);"
+	 "CREATE INDEX history_balance_created ON history_balance(created);"
+	 "DELETE FROM sqlite_stat1 WHERE tbl = 'history_balance';"
+	 "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES"
+	 "  ('history_balance', 'history_balance_id', '10000000 400000 1'),"
+	 "  ('history_balance', 'history_balance_source', '10000000 400000 1');"
+	 "ANALYZE sqlite_schema;", NULL},
 };
 
 const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];

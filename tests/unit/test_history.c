@@ -1690,6 +1690,16 @@ static void test_what_a_record_names_months_before_it(void **state)
 	assert_q_text(t->db, "SELECT fee || '|' || balance_txn FROM history WHERE stripe_id = 're_B'",
 		      "-15|txn_B");
 	assert_in_range(steps, 0, 200); /* 13.5M buckets to the future: millions */
+	/* a transaction fetched before its payment (captured in February):
+	 * the payment, when it comes, takes its fee */
+	ingest_text(t->db,
+		    "{\"data\":[{\"id\":\"txn_K\",\"object\":\"balance_transaction\","
+		    "\"amount\":8000,\"fee\":77,\"net\":7923,\"currency\":\"usd\",\"source\":"
+		    "\"ch_pi_K\",\"type\":\"charge\",\"status\":\"available\",\"created\":1770681600}]}",
+		    NULL);
+	ingest_text(t->db, "{\"data\":[" JAN_PI("pi_K", "Kofi Okafor") "]}", NULL);
+	assert_q_text(t->db, "SELECT fee || '|' || net FROM history WHERE stripe_id = 'pi_K'",
+		      "77|7923");
 	/* a January payment fetched again, its client renamed: in place */
 	struct history_ingest_stats s = {0};
 	ingest_text(t->db, "{\"data\":[" JAN_PI("pi_J1", "Jan Kowalski-Nowak") "]}", &s);
@@ -1699,6 +1709,41 @@ static void test_what_a_record_names_months_before_it(void **state)
 	assert_q_text(t->db, "SELECT client_name FROM history WHERE stripe_id = 'pi_J1'",
 		      "Jan Kowalski-Nowak");
 	check_rollups(t->db);
+}
+
+/* A month's accounting export at month end reads that month's balance
+ * transactions, not every one the store holds (a business with years of
+ * them: each export, count and currency list read them all). */
+static void test_a_months_export_reads_that_month(void **state)
+{
+	struct t *t = *state;
+	assert_int_equal(sqlite3_exec(t->db,
+				      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+				      " WHERE i < 20000) INSERT INTO history_balance (id, source, type,"
+				      " amount, fee, net, currency, status, created) SELECT"
+				      " 'txn_' || i, 'ch_' || i, 'charge', 1000, 59, 941, 'usd',"
+				      " 'available', 1735689600 + i * 3600 FROM n",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	long steps = 0;
+	sqlite3_progress_handler(t->db, 100, count_steps, &steps);
+	struct pd_error err = {0};
+	int64_t txns = 0, with_fee = 0;
+	/* November 2026: 720 of the 20,000 */
+	assert_int_equal(accounting_txns_count(t->db, 1793491200, 1796083200, "", NULL, &txns,
+					       &with_fee, &err),
+			 0);
+	char cur[4][4];
+	int n = 0;
+	assert_int_equal(accounting_currencies(t->db, 1793491200, 1796083200, NULL, cur, 4, &n,
+					       &err),
+			 0);
+	sqlite3_progress_handler(t->db, 0, NULL, NULL);
+	assert_int_equal(txns, 720);
+	assert_int_equal(with_fee, 720);
+	assert_int_equal(n, 1);
+	/* reading 20,000 is over 1,000 hundreds of steps */
+	assert_in_range(steps, 0, 300);
 }
 
 /* The plan SQLite picks for sql names index (no scan of history). */
@@ -1762,7 +1807,11 @@ static void test_ids_keyed_by_date_after_the_upgrade(void **state)
 				      "  currency, count(*), sum(amount), 0, 0 FROM history"
 				      "  GROUP BY 1, 2, 3, 4;"
 				      "INSERT INTO reviews (stripe_id, reviewed, reviewed_by, reviewed_at)"
-				      "  VALUES ('pi_000000000000000000000700', 1, 'alice', 1);",
+				      "  VALUES ('pi_000000000000000000000700', 1, 'alice', 1);"
+				      "INSERT INTO history_balance (id, source, type, amount, fee, net,"
+				      "  currency, status, created) VALUES ('txn_1',"
+				      "  'ch_000000000000000000000001', 'charge', 1, 0, 1, 'usd',"
+				      "  'available', 1735705368);",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(raw);
@@ -1798,6 +1847,12 @@ static void test_ids_keyed_by_date_after_the_upgrade(void **state)
 	assert_int_equal(q_int(db, "SELECT id FROM history WHERE stripe_id ="
 				   " 'pi_000000000000000000001999'"),
 			 7 * 1999);
+	/* balance transactions kept (schema 40), still naming their record */
+	char seen[256] = "";
+	assert_int_equal(accounting_txns_each(db, 1735689600, 1736000000, "", NULL, add_client,
+					      seen, &err),
+			 0);
+	assert_string_equal(seen, "txn_1 Client 1|");
 	/* the detail pane lists the refund under its payment */
 	struct history_detail d;
 	assert_int_equal(history_detail_get(db, 7, &d, &err), 0);
@@ -1879,6 +1934,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_what_a_record_names_months_before_it, setup,
 						teardown),
 		cmocka_unit_test(test_ids_keyed_by_date_after_the_upgrade),
+		cmocka_unit_test_setup_teardown(test_a_months_export_reads_that_month, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
