@@ -48,6 +48,9 @@ extern const char *const history_types[];
 /* Check f for values the store cannot use; PD_ERR_USAGE with a message. */
 int history_filter_check(const struct history_filter *f, struct pd_error *err);
 
+/* Whether f narrows nothing (every record). */
+bool history_filter_is_empty(const struct history_filter *f);
+
 /* One line describing f for the filter bar ("status refunded · usd · …"),
  * "all records" when f is empty. Returns out. */
 char *history_filter_describe(const struct history_filter *f, char *out, size_t len);

@@ -76,6 +76,13 @@ static void cut_code(char *money)
 		*sp = '\0';
 }
 
+bool history_filter_is_empty(const struct history_filter *f)
+{
+	return !f->since && !f->until && !f->status[0] && !f->type[0] && !f->currency[0] &&
+	       !f->client[0] && !f->amount_min_set && !f->amount_max_set &&
+	       f->review == HISTORY_REVIEW_ANY && !f->search[0];
+}
+
 char *history_filter_describe(const struct history_filter *f, char *out, size_t len)
 {
 	out[0] = '\0';

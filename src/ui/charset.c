@@ -109,8 +109,13 @@ size_t ui_ascii_fold(wchar_t wc, char *out, size_t size)
 		out[1] = '\0';
 		return 1;
 	}
-	/* What glibc's transliteration leaves as "?" among paydesk's own glyphs. */
-	const char *own = wc == L'\u2191' ? "^" : wc == L'\u2193' ? "v" : wc == L'\u2016' ? "|" : NULL;
+	/* What glibc's transliteration leaves as "?" among paydesk's own glyphs
+	 * (the reviewed mark as "?" read as "unknown"). */
+	const char *own = wc == L'\u2191'   ? "^"
+			  : wc == L'\u2193' ? "v"
+			  : wc == L'\u2016' ? "|"
+			  : wc == L'\u2713' ? "+"
+					    : NULL;
 	if (own) {
 		snprintf(out, size, "%s", own);
 		return strlen(out);

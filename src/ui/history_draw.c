@@ -1,6 +1,7 @@
 /* The History tab's drawing: the list with its header and totals, the
  * status bar, the detail pane and the forms' frame. The state is in
  * history_window.c, the keys in screen_history.c. */
+#include <ctype.h>
 #include <curses.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -336,12 +337,23 @@ static void draw_list(struct hist *h, struct ui_rect area)
 		draw_row(&h->rows[idx], (struct ui_rect){list.y + i, list.x, 1, list.w}, &c,
 			 idx == h->sel);
 	}
-	if (h->n == 0)
+	if (h->n == 0) {
+		/* by amount the list holds one currency, which x keeps: another
+		 * currency's record is found by date */
+		char cur[8] = "";
+		for (int i = 0; h->sort_currency && i < 3 && h->filter.currency[i]; i++)
+			cur[i] = (char)toupper((unsigned char)h->filter.currency[i]);
+		char said[96];
+		if (cur[0])
+			snprintf(said, sizeof said,
+				 "Nothing matches in %s: by amount is one currency, s: by date.", cur);
 		ui_put(list.y + 1, list.x + 2, list.w - 4, ROLE_DIM,
-		       h->count || h->filter.search[0] || h->filter.status[0]
+		       cur[0] ? said
+		       : h->count || !history_filter_is_empty(&h->filter)
 			       ? "Nothing matches: x clears the filters and the search."
 			       : "Billing history: nothing yet. It arrives with a sync from Stripe.",
 		       false);
+	}
 	draw_totals(h, (struct ui_rect){area.y + area.h - tl, area.x, tl, area.w});
 }
 

@@ -451,6 +451,41 @@ class HistoryScreen(unittest.TestCase):
         shown = term.wait_for(f"/{count:,} ")
         self.assertIn(f"amount ↓ · {cur}", shown.splitlines()[1])
 
+    def test_an_empty_filter_says_nothing_matches_not_nothing_synced(self):
+        """A tester filtered a 1,000,000-record history to this week's dates (none) and
+        was told "Billing history: nothing yet. It arrives with a sync from Stripe.";
+        sorted by amount (in one currency), a search for another currency's invoice
+        said "x clears the filters", which x does not (the sort keeps its currency)."""
+        con = sqlite3.connect(self.db)
+        first, = con.execute("SELECT currency FROM history ORDER BY created DESC, id DESC"
+                             " LIMIT 1").fetchone()
+        other_id, = con.execute("SELECT stripe_id FROM history WHERE currency <> ? LIMIT 1",
+                                (first,)).fetchone()
+        con.close()
+        term = self.start()
+        term.wait_for("1/2,500 ")
+        term.send("F")
+        term.wait_for("Filters")
+        term.send("Right")  # Dates: today (the history ends in November)
+        term.wait_for("< today >")
+        term.send("Enter")
+        term.wait_gone("Filters")
+        shown = term.wait_for("Nothing matches")
+        self.assertIn("x clears the filters", shown)
+        self.assertNotIn("nothing yet", shown)
+        term.send("x")
+        term.wait_for("1/2,500 ")
+        term.send("s")
+        term.wait_for("date ↑")
+        term.send("s")
+        term.wait_for(f"amount ↓ · {first}")
+        term.send("/")
+        term.type(other_id)
+        term.send("Enter")
+        shown = term.wait_for("Nothing matches")
+        self.assertIn(f"Nothing matches in {first.upper()}", shown)
+        self.assertIn("s: by date", shown)
+
     def test_a_search_of_nothing_searchable_says_so_and_keeps_the_list(self):
         """A tired accountant typed "/", hit "." and Enter (or an "&", a dash, or a
         lone "$"): the search holds no word, amount, id or card digits, and the
