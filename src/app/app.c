@@ -20,7 +20,7 @@ static void warn_config(void *ctx, const char *message)
 
 /* An upgrade that rebuilds a large billing history takes a while before
  * the first screen (schema 39 copies the table: 18.5 s at 1M records,
- * about 3 min at 10M): a person at a
+ * 4 min 40 s at 10M): a person at a
  * terminal is told why nothing shows yet; cron stays quiet (the log says
  * each step). ASCII: the locale may not be UTF-8. */
 static void upgrade_notice(int from, int to)
