@@ -24,9 +24,10 @@ int db_open(const char *path, sqlite3 **out, struct pd_error *err);
 
 /* Called by db_open once before it upgrades an existing database's schema
  * (never for a new one), from and to being schema versions. An upgrade
- * may rebuild an index of the billing history (~2 s a million records)
- * before the first screen. NULL: nothing is called. */
-typedef void (*db_upgrade_fn)(int from, int to);
+ * may copy or index the whole billing history before the first screen:
+ * records is its size (0: none), seconds the upgrade's estimate from
+ * what each step cost at 10M records. NULL: nothing is called. */
+typedef void (*db_upgrade_fn)(int from, int to, int64_t records, int64_t seconds);
 void db_on_upgrade(db_upgrade_fn fn);
 
 /* Close and NULL *db. */

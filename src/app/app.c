@@ -1,5 +1,6 @@
 #include "paydesk/app.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 
 #include "paydesk/db.h"
 #include "paydesk/log.h"
+#include "paydesk/number.h"
 #include "paydesk/paths.h"
 #include "paydesk/tz.h"
 #include "paydesk/vault.h"
@@ -18,19 +20,29 @@ static void warn_config(void *ctx, const char *message)
 	log_msg(LOG_WARN, "config: %s", message);
 }
 
-/* An upgrade that rebuilds a large billing history takes a while before
- * the first screen (schema 39 copies the table: 18.5 s at 1M records,
- * 4 min 40 s at 10M): a person at a
- * terminal is told why nothing shows yet; cron stays quiet (the log says
- * each step). ASCII: the locale may not be UTF-8. */
-static void upgrade_notice(int from, int to)
+/* An upgrade that copies a large billing history takes a while before
+ * the first screen (schema 39: 18.5 s at 1M records, 4 min 40 s at 10M):
+ * a person at a terminal is told why nothing shows yet and for about how
+ * long (nothing moves meanwhile); cron stays quiet (the log says each
+ * step). ASCII: the locale may not be UTF-8. */
+static void upgrade_notice(int from, int to, int64_t records, int64_t seconds)
 {
-	log_msg(LOG_INFO, "upgrading the database from schema %d to %d", from, to);
-	if (isatty(STDERR_FILENO))
-		fprintf(stderr,
-			"paydesk: upgrading the database (schema %d to %d); a large billing "
-			"history takes a while, up to 20 s a million records...\n",
-			from, to);
+	log_msg(LOG_INFO,
+		"upgrading the database from schema %d to %d (%" PRId64 " billing records, about %" PRId64
+		" s)",
+		from, to, records, seconds);
+	if (!isatty(STDERR_FILENO))
+		return;
+	char size[64] = "", wait[48] = "", n[32];
+	if (records > 0)
+		snprintf(size, sizeof size, "; %s billing records",
+			 number_grouped(records, n, sizeof n));
+	if (seconds >= 90)
+		snprintf(wait, sizeof wait, ": about %" PRId64 " minutes", (seconds + 59) / 60);
+	else if (seconds >= 5)
+		snprintf(wait, sizeof wait, ": about %" PRId64 " s", seconds);
+	fprintf(stderr, "paydesk: upgrading the database (schema %d to %d%s)%s...\n", from, to,
+		size, wait);
 }
 
 int app_open(struct app *app, const struct app_options *opt, struct pd_error *err)

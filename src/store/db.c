@@ -310,6 +310,21 @@ void db_on_upgrade(db_upgrade_fn fn)
 	upgrade_notice = fn;
 }
 
+/* The billing history's size for the upgrade notice: its highest id (ids
+ * are dense; counting 10M records takes a second). 0 before schema 3. */
+static int64_t history_size(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int64_t n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT ifnull(max(id), 0) FROM history", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
 /* told: the hook was called already (db_open tries again when another
  * paydesk holds the lock: once is enough). */
 static int migrate(sqlite3 *db, bool *told, struct pd_error *err)
@@ -329,8 +344,12 @@ static int migrate(sqlite3 *db, bool *told, struct pd_error *err)
 			db_rollback(db);
 			continue;
 		}
-		if (!*told && current > 0 && upgrade_notice)
-			upgrade_notice(current, db_schema_latest());
+		if (!*told && current > 0 && upgrade_notice) {
+			int64_t records = history_size(db), us = 0;
+			for (int k = i; k < store_migrations_count; k++)
+				us += store_migration_us_per_record(store_migrations[k].version);
+			upgrade_notice(current, db_schema_latest(), records, records * us / 1000000);
+		}
 		*told = true;
 		char pragmas[128];
 		snprintf(pragmas, sizeof pragmas, "PRAGMA user_version = %d; PRAGMA application_id = %d;",

@@ -16,6 +16,10 @@ struct migration {
 };
 
 extern const struct migration store_migrations[];
+
+/* A step's time for each billing-history record, as measured at 10M
+ * records (0: next to nothing), for the upgrade notice's estimate. */
+int store_migration_us_per_record(int version);
 extern const int store_migrations_count;
 
 #endif
