@@ -129,7 +129,7 @@ tsan-check: $(TSAN_TESTS:%=$(BUILDDIR)/tests/%)
 demo: all
 	$(Q)python3 tests/demo.py --bin ./$(BIN)
 
-# 100k and 1M records; BIG=1 adds 10M (a ~6 GB database, built once)
+# 100k and 1M records; BIG=1 adds 10M (a ~7 GB database, built once)
 BENCH_SIZES = 100000,1000000$(if $(BIG),$(comma)10000000)
 comma := ,
 bench: all

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`make bench`: the History screen's and the sync's performance figures at
 each history size (100,000 and 1,000,000 records; `make bench BIG=1` adds
-10,000,000, a ~6 GB database), so the growth shows: every figure is printed
+10,000,000, a ~7 GB database), so the growth shows: every figure is printed
 as `size name value unit` when measured, then in one table (median, min–max,
 runs, per size), with the load average at each size.
 
