@@ -30,6 +30,12 @@ int db_open(const char *path, sqlite3 **out, struct pd_error *err);
 typedef void (*db_upgrade_fn)(int from, int to, int64_t records, int64_t seconds);
 void db_on_upgrade(db_upgrade_fn fn);
 
+/* Then, while that upgrade runs, called every interval_ms or so with the
+ * milliseconds since it began (from SQLite's progress handler, on
+ * db_open's thread). NULL: nothing is called. */
+typedef void (*db_upgrade_tick_fn)(int64_t elapsed_ms);
+void db_on_upgrade_tick(db_upgrade_tick_fn fn, int interval_ms);
+
 /* Close and NULL *db. */
 void db_close(sqlite3 **db);
 

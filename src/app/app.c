@@ -45,6 +45,20 @@ static void upgrade_notice(int from, int to, int64_t records, int64_t seconds)
 		size, wait);
 }
 
+/* Every 15 s of a long upgrade: it is still going (minutes at 10M records
+ * would otherwise look like a hang). */
+static void upgrade_tick(int64_t elapsed_ms)
+{
+	if (!isatty(STDERR_FILENO))
+		return;
+	int64_t s = elapsed_ms / 1000;
+	if (s >= 60)
+		fprintf(stderr, "paydesk: still upgrading (%" PRId64 " min %02" PRId64 " s)...\n",
+			s / 60, s % 60);
+	else
+		fprintf(stderr, "paydesk: still upgrading (%" PRId64 " s)...\n", s);
+}
+
 int app_open(struct app *app, const struct app_options *opt, struct pd_error *err)
 {
 	memset(app, 0, sizeof *app);
@@ -82,6 +96,7 @@ int app_open(struct app *app, const struct app_options *opt, struct pd_error *er
 
 	rc = vault_init(err);
 	db_on_upgrade(upgrade_notice);
+	db_on_upgrade_tick(upgrade_tick, 15000);
 	if (!rc && !opt->no_db)
 		rc = db_open(app->db_path, &app->db, err);
 	if (rc)

@@ -304,10 +304,47 @@ static int check_identity(sqlite3 *db, const char *path, int *version, struct pd
 }
 
 static db_upgrade_fn upgrade_notice;
+static db_upgrade_tick_fn upgrade_tick;
+static int upgrade_tick_ms;
 
 void db_on_upgrade(db_upgrade_fn fn)
 {
 	upgrade_notice = fn;
+}
+
+void db_on_upgrade_tick(db_upgrade_tick_fn fn, int interval_ms)
+{
+	upgrade_tick = fn;
+	upgrade_tick_ms = interval_ms;
+}
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The upgrade's clock: ticks once it is announced (told), every interval. */
+struct upgrade_clock {
+	const bool *told;
+	int64_t start, next;
+};
+
+static int upgrade_progress(void *ctx)
+{
+	struct upgrade_clock *c = ctx;
+	if (!*c->told || !upgrade_tick)
+		return 0;
+	int64_t now = monotonic_ms();
+	if (!c->start) {
+		c->start = now;
+		c->next = now + upgrade_tick_ms;
+	} else if (now >= c->next) {
+		c->next = now + upgrade_tick_ms;
+		upgrade_tick(now - c->start);
+	}
+	return 0; /* never interrupts */
 }
 
 /* The billing history's size for the upgrade notice: its highest id (ids
@@ -439,8 +476,13 @@ int db_open(const char *path, sqlite3 **out, struct pd_error *err)
 			     "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"
 			     "PRAGMA journal_size_limit = 16777216;",
 			     err);
-		if (!rc && version < db_schema_latest())
+		if (!rc && version < db_schema_latest()) {
+			struct upgrade_clock clock = {.told = &told};
+			/* every 10,000 VM steps: well under a millisecond */
+			sqlite3_progress_handler(db, 10000, upgrade_progress, &clock);
 			rc = migrate(db, &told, err);
+			sqlite3_progress_handler(db, 0, NULL, NULL);
+		}
 		int code = sqlite3_errcode(db) & 0xff;
 		if (!rc || (code != SQLITE_BUSY && code != SQLITE_LOCKED) ||
 		    attempt >= BUSY_TIMEOUT_MS / 50)

@@ -516,6 +516,72 @@ static void test_vault_upgrade_to_slots(void **state)
 	free(dir);
 }
 
+static int64_t told_records, told_seconds;
+static int ticks;
+static int64_t last_tick_ms;
+
+static void notice(int from, int to, int64_t records, int64_t seconds)
+{
+	(void)from;
+	(void)to;
+	told_records = records;
+	told_seconds = seconds;
+}
+
+static void tick(int64_t elapsed_ms)
+{
+	assert_true(elapsed_ms > last_tick_ms);
+	last_tick_ms = elapsed_ms;
+	ticks++;
+}
+
+/* An upgrade that copies the billing history says, while it runs, that it
+ * still does (at 10M records it is minutes with nothing moving: a tester
+ * could not tell it from a hang). */
+static void test_a_long_upgrade_says_it_is_still_going(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *path = tu_path(dir, "v38.db");
+	sqlite3 *raw;
+	struct pd_error err = {0};
+	assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+	for (int i = 0; i < store_migrations_count && store_migrations[i].version <= 38; i++) {
+		assert_int_equal(sqlite3_exec(raw, store_migrations[i].sql, NULL, NULL, NULL),
+				 SQLITE_OK);
+		if (store_migrations[i].apply)
+			assert_int_equal(store_migrations[i].apply(raw, &err), 0);
+	}
+	assert_int_equal(sqlite3_exec(raw,
+				      "PRAGMA user_version = 38; PRAGMA application_id = 1346655051;"
+				      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+				      "  WHERE i < 60000)"
+				      "INSERT INTO history (stripe_id, type, created, amount, currency,"
+				      "  status, charge_id, client_name, description, synced_at)"
+				      "  SELECT printf('pi_%024d', i), 'payment', 1735689600 + i * 500, i,"
+				      "  'usd', 'succeeded', printf('ch_%024d', i), 'Client ' || i,"
+				      "  printf('%0100d', i), 1 FROM n;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(raw);
+	db_on_upgrade(notice);
+	db_on_upgrade_tick(tick, 20);
+	sqlite3 *db;
+	assert_int_equal(db_open(path, &db, &err), 0);
+	db_on_upgrade(NULL);
+	db_on_upgrade_tick(NULL, 0);
+	assert_int_equal(told_records, 60000);
+	assert_true(ticks >= 2);
+	/* and no tick after it: the handler is gone */
+	int before = ticks;
+	assert_int_equal(query_int(db, "SELECT count(*) FROM history WHERE amount > 0"), 60000);
+	assert_int_equal(ticks, before);
+	db_close(&db);
+	tu_rm_rf(dir);
+	free(dir);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -527,6 +593,7 @@ int main(void)
 		cmocka_unit_test(test_audit_chain),
 		cmocka_unit_test(test_audit_keyed),
 		cmocka_unit_test(test_history_upgrade_in_place),
+		cmocka_unit_test(test_a_long_upgrade_says_it_is_still_going),
 		cmocka_unit_test(test_vault_upgrade_to_slots),
 		cmocka_unit_test(test_charged_fee_upgrade),
 	};
