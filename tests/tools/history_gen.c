@@ -89,6 +89,10 @@ struct gen {
 	struct client *clients;
 	int nclients;
 	long payments; /* payments made so far, for refunds to point at */
+	/* GEN_PRICE_LIST=1: payments at 40 list prices, no cents (~16,000
+	 * amounts otherwise): what the amount index costs a business whose
+	 * prices are few (the same rows and ids otherwise) */
+	bool price_list;
 	char *buf;
 	size_t cap, len;
 };
@@ -139,6 +143,8 @@ static void payment(struct gen *g, long n, int64_t created)
 	const char *cur = currency(&scale);
 	int64_t amount = scale ? (int64_t)(1500 + pick(40) * 500 + pick(100)) * 10
 			       : (int64_t)(1500 + pick(40) * 500);
+	if (g->price_list && scale)
+		amount = amount / 5000 * 5000; /* the list price: the cents (< 1000) dropped */
 	int r = pick(1000);
 	const char *pi_status = "succeeded", *ch_status = "succeeded";
 	int64_t refunded = 0;
@@ -335,6 +341,7 @@ int main(int argc, char **argv)
 	}
 	rng_state = g.seed;
 	g.span = days * 86400;
+	g.price_list = getenv("GEN_PRICE_LIST") != NULL;
 	g.start = end - g.span;
 	g.nclients = (int)(g.rows / 400 > 40 ? g.rows / 400 : 40);
 	g.clients = calloc((size_t)g.nclients, sizeof *g.clients);
