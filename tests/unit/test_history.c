@@ -6,7 +6,7 @@
 #include "testutil.h"
 
 #include "../../src/store/history_internal.h"
-#include "../../src/store/migrations.h"
+#include "store_testutil.h"
 
 #include <jansson.h>
 #include <sys/stat.h>
@@ -1581,12 +1581,6 @@ static void test_an_amount_range_without_a_currency_is_each_currencys(void **sta
 	"\"payment_method_details\":{\"type\":\"card\",\"card\":{\"brand\":\"visa\",\"last4\":"   \
 	"\"4242\"}}}}"
 
-static int count_steps(void *ctx)
-{
-	++*(long *)ctx;
-	return 0;
-}
-
 static int add_client(void *ctx, const struct accounting_txn *txn)
 {
 	char *seen = ctx;
@@ -1677,7 +1671,7 @@ static void test_what_a_record_names_months_before_it(void **state)
 		    "\"charge\":\"ch_pi_J2\",\"payment_intent\":\"pi_J2\"}]}",
 		    NULL);
 	long steps = 0;
-	sqlite3_progress_handler(t->db, 1000, count_steps, &steps);
+	sqlite3_progress_handler(t->db, 1000, tu_count_steps, &steps);
 	ingest_text(t->db,
 		    "{\"data\":[{\"id\":\"txn_B\",\"object\":\"balance_transaction\","
 		    "\"amount\":-500,\"fee\":-15,\"net\":-485,\"currency\":\"usd\",\"source\":"
@@ -1726,7 +1720,7 @@ static void test_a_months_export_reads_that_month(void **state)
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	long steps = 0;
-	sqlite3_progress_handler(t->db, 100, count_steps, &steps);
+	sqlite3_progress_handler(t->db, 100, tu_count_steps, &steps);
 	struct pd_error err = {0};
 	int64_t txns = 0, with_fee = 0;
 	/* November 2026: 720 of the 20,000 */
@@ -1773,19 +1767,11 @@ static void test_ids_keyed_by_date_after_the_upgrade(void **state)
 {
 	(void)state;
 	char *dir = tu_tempdir(), *path = tu_path(dir, "v38.db");
-	sqlite3 *raw;
 	struct pd_error err = {0};
-	assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
-	for (int i = 0; i < store_migrations_count && store_migrations[i].version <= 38; i++) {
-		assert_int_equal(sqlite3_exec(raw, store_migrations[i].sql, NULL, NULL, NULL),
-				 SQLITE_OK);
-		if (store_migrations[i].apply)
-			assert_int_equal(store_migrations[i].apply(raw, &err), 0);
-	}
+	sqlite3 *raw = tu_schema_at(path, 38);
 	/* a mark made before its record came, a year of payments, a refund of
 	 * the first, a mark */
 	assert_int_equal(sqlite3_exec(raw,
-				      "PRAGMA user_version = 38; PRAGMA application_id = 1346655051;"
 				      "INSERT INTO reviews (stripe_id, flagged, flagged_by, flagged_at)"
 				      "  VALUES ('pi_000000000000000000001500', 1, 'alice', 1);"
 				      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"

@@ -1,7 +1,7 @@
 /* Refunds from the billing history, at the app layer (what the UI calls):
  * what may be refunded, how much, and by whom — each refused before
  * anything is sent (no Stripe client here: a send would crash). */
-#include "testutil.h"
+#include "store_testutil.h"
 
 #include "paydesk/users.h"
 #include "paydesk/vault.h"
@@ -134,12 +134,6 @@ static void test_refused_before_sending(void **state)
 	sqlite3_finalize(st);
 }
 
-static int count_steps(void *ctx)
-{
-	++*(long *)ctx;
-	return 0;
-}
-
 /* The refund dialog tells the fee Stripe keeps, from the stored payment:
  * read by one lookup, not a pass over the history (a pass took 0.2 s at
  * 1M records, on the screen's thread). */
@@ -155,7 +149,7 @@ static void test_the_fee_kept_is_read_without_a_pass_over_the_history(void **sta
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	long steps = 0;
-	sqlite3_progress_handler(t->db, 100, count_steps, &steps);
+	sqlite3_progress_handler(t->db, 100, tu_count_steps, &steps);
 	char card[64];
 	assert_int_equal(refund_fee_stored(t->db, "pi_A1", card, sizeof card), 378);
 	sqlite3_progress_handler(t->db, 0, NULL, NULL);

@@ -11,7 +11,7 @@
 #include "paydesk/day_close_store.h"
 #include "paydesk/settings.h"
 #include "paydesk/vault.h"
-#include "../../src/store/migrations.h"
+#include "store_testutil.h"
 
 static int query_int(sqlite3 *db, const char *sql)
 {
@@ -543,17 +543,9 @@ static void test_a_long_upgrade_says_it_is_still_going(void **state)
 	(void)state;
 	char *dir = tu_tempdir();
 	char *path = tu_path(dir, "v38.db");
-	sqlite3 *raw;
 	struct pd_error err = {0};
-	assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
-	for (int i = 0; i < store_migrations_count && store_migrations[i].version <= 38; i++) {
-		assert_int_equal(sqlite3_exec(raw, store_migrations[i].sql, NULL, NULL, NULL),
-				 SQLITE_OK);
-		if (store_migrations[i].apply)
-			assert_int_equal(store_migrations[i].apply(raw, &err), 0);
-	}
+	sqlite3 *raw = tu_schema_at(path, 38);
 	assert_int_equal(sqlite3_exec(raw,
-				      "PRAGMA user_version = 38; PRAGMA application_id = 1346655051;"
 				      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
 				      "  WHERE i < 60000)"
 				      "INSERT INTO history (stripe_id, type, created, amount, currency,"
