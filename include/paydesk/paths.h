@@ -24,4 +24,9 @@ int paths_mkdir_p(const char *dir, mode_t mode, struct pd_error *err);
 /* Create the parent directory of file (mode 0700 for what it creates). */
 int paths_make_parent(const char *file, struct pd_error *err);
 
+/* path as a whole path (a name alone is in the current folder), in out; path
+ * itself when it is whole already or the folder cannot be read. For
+ * notices: a tester could not tell where an export had gone. */
+const char *paths_whole(const char *path, char *out, size_t len);
+
 #endif

@@ -1,10 +1,12 @@
 #include "paydesk/paths.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* XDG says relative values are invalid and must be ignored. */
 static char *xdg_file(const char *var, const char *fallback, const char *leaf)
@@ -84,4 +86,13 @@ int paths_make_parent(const char *file, struct pd_error *err)
 	int rc = paths_mkdir_p(dir, 0700, err);
 	free(dir);
 	return rc;
+}
+
+const char *paths_whole(const char *path, char *out, size_t len)
+{
+	char cwd[PATH_MAX];
+	if (path[0] == '/' || !getcwd(cwd, sizeof cwd))
+		return path;
+	int n = snprintf(out, len, "%s/%s", strcmp(cwd, "/") ? cwd : "", path);
+	return n > 0 && (size_t)n < len ? out : path;
 }

@@ -1,6 +1,7 @@
 /* The History tab's two Stripe actions, each on a worker: sync (S) with a
  * progress bar on the top line, and refund (r) of the selected payment
  * through a form and a confirm dialog. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "paydesk/refund_fee.h"
 #include "paydesk/jobs.h"
 #include "paydesk/money.h"
+#include "paydesk/paths.h"
 #include "paydesk/setup.h"
 #include "paydesk/stripe_account.h"
 #include "paydesk/history_review.h"
@@ -265,6 +267,8 @@ void history_refund_submit(struct hist *h)
 void history_export_start(struct hist *h, enum history_format fmt, const char *path)
 {
 	struct ui *ui = h->ui;
+	char whole[PATH_MAX];
+	path = paths_whole(path, whole, sizeof whole);
 	if (h->export_job) {
 		ui_notify(ui, UI_NOTICE_ERROR, "an export is running: Esc stops it");
 		return;
@@ -287,6 +291,8 @@ void history_accounting_export_start(struct hist *h, enum accounting_format fmt,
 				     const char *path)
 {
 	struct ui *ui = h->ui;
+	char whole[PATH_MAX];
+	path = paths_whole(path, whole, sizeof whole);
 	if (h->export_job) {
 		ui_notify(ui, UI_NOTICE_ERROR, "an export is running: Esc stops it");
 		return;

@@ -4,6 +4,7 @@
  * come through the app layer (audit_view.h), which refuses staff; the list
  * keeps a window of at most WINDOW_MAX rows, paged by id. */
 #include <curses.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "paydesk/audit_view.h"
 #include "paydesk/file_replace.h"
 #include "paydesk/money.h"
+#include "paydesk/paths.h"
 #include "paydesk/textcheck.h"
 #include "widgets.h"
 
@@ -427,8 +429,9 @@ static void do_export(struct audit_screen *s)
 		snprintf(s->fields[0].error, sizeof s->fields[0].error, "%.400s", err.msg);
 	} else {
 		close_form(s);
-		ui_notify(s->ui, UI_NOTICE_INFO, "exported %ld entr%s to %.200s", rows,
-			  rows == 1 ? "y" : "ies", path);
+		char whole[PATH_MAX];
+		ui_notify(s->ui, UI_NOTICE_INFO, "exported %ld entr%s to %.400s", rows,
+			  rows == 1 ? "y" : "ies", paths_whole(path, whole, sizeof whole));
 	}
 	free(path);
 }

@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import shlex
 import sqlite3
 import subprocess
 import time
@@ -450,6 +451,32 @@ class HistoryScreen(unittest.TestCase):
         term.send("x")
         shown = term.wait_for(f"/{count:,} ")
         self.assertIn(f"amount ↓ · {cur}", shown.splitlines()[1])
+
+    def test_an_export_says_where_the_file_went(self):
+        """A tester exported with a name of their own and could not tell where it went:
+        the file lands in the folder paydesk was started from, and the notices said only
+        the name typed. They name the whole path."""
+        folder = os.path.join(self.home.path, "desk folder")
+        os.makedirs(folder)
+        term = Terminal(["sh", "-c", "cd %s && exec %s --db %s --screen history"
+                         % (shlex.quote(folder), shlex.quote(paydesk_bin()),
+                            shlex.quote(self.db))], env=self.env)
+        self.addCleanup(term.close)
+        term.wait_for("1/2,500 ")
+        term.send("e")
+        term.wait_for("Export what is shown")
+        term.send("Tab", "C-u")
+        term.type("month.csv")
+        term.send("Enter")
+        where = os.path.join(folder, "month.csv")
+        term.wait_for("exported 2,500 records to /")
+        self.assertTrue(os.path.exists(where))
+        # whole in the session's messages (the status line cuts it at 80 columns)
+        term.send("M")
+        shown = term.wait_for("Messages, newest first")
+        inside = " ".join(line.split("\u2502")[1].strip() for line in shown.splitlines()
+                          if line.count("\u2502") >= 2)
+        self.assertIn(f"exported 2,500 records to {where}", " ".join(inside.split()))
 
     def test_an_empty_filter_says_nothing_matches_not_nothing_synced(self):
         """A tester filtered a 1,000,000-record history to this week's dates (none) and
