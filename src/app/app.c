@@ -23,8 +23,8 @@ static void warn_config(void *ctx, const char *message)
 /* An upgrade that copies a large billing history takes a while before
  * the first screen (schema 39: 18.5 s at 1M records, 4 min 40 s at 10M):
  * a person at a terminal is told why nothing shows yet and for about how
- * long (nothing moves meanwhile); cron stays quiet (the log says each
- * step). ASCII: the locale may not be UTF-8. */
+ * long, then every 15 s that it still goes on (upgrade_tick); cron stays
+ * quiet (the log says each step). ASCII: the locale may not be UTF-8. */
 static void upgrade_notice(int from, int to, int64_t records, int64_t seconds)
 {
 	log_msg(LOG_INFO,
