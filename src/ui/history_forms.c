@@ -12,6 +12,7 @@
 #include "paydesk/history_export.h"
 #include "paydesk/history_review.h"
 #include "paydesk/money.h"
+#include "paydesk/textcheck.h"
 #include "screen_history.h"
 
 static const char *const status_choices[] = {
@@ -64,9 +65,11 @@ static int validate_currency(const char *v, char *msg, size_t len)
 	return -1;
 }
 
+/* A name typed with stray blanks is that name (text_trim_dup below);
+ * blanks alone are none. */
 static int validate_path(const char *v, char *msg, size_t len)
 {
-	if (*v)
+	if (v[strspn(v, " \t")])
 		return 0;
 	snprintf(msg, len, "type a file name");
 	return -1;
@@ -273,7 +276,7 @@ void history_form_submit(struct hist *h)
 		if (ui_form_validate(&h->form) >= 0)
 			return;
 		enum history_format fmt = h->fields[0].choice == 1 ? HISTORY_JSONL : HISTORY_CSV;
-		char *path = strdup(ui_form_value(&h->form, 1));
+		char *path = text_trim_dup(ui_form_value(&h->form, 1));
 		if (!path)
 			return;
 		/* A file already there is refused here, where it can be renamed. */
