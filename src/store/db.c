@@ -351,14 +351,10 @@ static int upgrade_progress(void *ctx)
  * are dense; counting 10M records takes a second). 0 before schema 3. */
 static int64_t history_size(sqlite3 *db)
 {
-	sqlite3_stmt *st;
 	int64_t n = 0;
-	if (sqlite3_prepare_v2(db, "SELECT ifnull(max(id), 0) FROM history", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	size_t got = 0;
+	struct pd_error ignored = {0};
+	db_ids(db, "SELECT ifnull(max(id), 0) FROM history", &n, 1, &got, &ignored);
 	return n;
 }
 
