@@ -35,6 +35,10 @@ int money_parse(const char *text, const char *currency, int64_t *minor, struct p
  * else why not. */
 int money_check(const char *text, struct pd_error *err);
 
+/* currency's ISO code as people read it ("usd" -> "USD"; at most 3
+ * letters, "" for NULL), in code. Returns code. */
+char *money_currency_code(const char *currency, char code[4]);
+
 /* Format minor units of currency as "1,234.50 USD" (code uppercase);
  * negative amounts get a leading '-'. Returns out. */
 char *money_format(int64_t minor, const char *currency, char *out, size_t outlen);

@@ -105,20 +105,13 @@ static void local_day(char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-static void upper3(const char *in, char out[4])
-{
-	snprintf(out, 4, "%s", in ? in : "");
-	for (int i = 0; out[i]; i++)
-		out[i] = (char)toupper((unsigned char)out[i]);
-}
-
 /* Why a staff refund of these parts goes over a limit ("" when it does not). */
 static int over_limit(sqlite3 *db, const struct session *who, const char *cur,
 		      const struct auth_refund_part *parts, size_t n, char *why, size_t len,
 		      struct pd_error *err)
 {
 	char CUR[4], want[48], max[48], done[48];
-	upper3(cur, CUR);
+	money_currency_code(cur, CUR);
 	struct refund_limit l;
 	int rc = refund_limits_get(db, cur, &l, err);
 	if (rc == PD_ERR_NOT_FOUND) {

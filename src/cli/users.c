@@ -2,7 +2,6 @@
  * The admin proves who they are with --as NAME and their PIN
  * (PAYDESK_PIN or --pin-fd N), or with the vault passphrase; the very
  * first user (an admin) needs neither. */
-#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,9 +48,8 @@ static void print_limit(void *ctx, const struct refund_limit *l)
 {
 	++*(int *)ctx;
 	char shown[160], cur[4];
-	for (int i = 0; i < 4; i++)
-		cur[i] = (char)toupper((unsigned char)l->currency[i]);
-	printf("%s  %s\n", cur, auth_refund_limit_describe(l, shown, sizeof shown));
+	printf("%s  %s\n", money_currency_code(l->currency, cur),
+	       auth_refund_limit_describe(l, shown, sizeof shown));
 }
 
 static int run(struct app *app, int argc, char **argv)
@@ -174,9 +172,7 @@ static int run(struct app *app, int argc, char **argv)
 			struct refund_limit l = {.per_payment = minor, .per_day = daily};
 			memcpy(l.currency, cur, sizeof cur);
 			char shown[160], up[4];
-			for (int i = 0; i < 4; i++)
-				up[i] = (char)toupper((unsigned char)cur[i]);
-			printf("staff may refund in %s: %s%s\n", up,
+			printf("staff may refund in %s: %s%s\n", money_currency_code(cur, up),
 			       auth_refund_limit_describe(&l, shown, sizeof shown),
 			       daily_kept ? " (the daily limit stays: give none to remove it)"
 			       : daily == REFUND_NO_DAILY_LIMIT && nargs == 2

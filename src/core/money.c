@@ -107,11 +107,12 @@ static size_t group_space_len(const char *s)
 	return 0;
 }
 
-static void currency_code(const char *currency, char code[4])
+char *money_currency_code(const char *currency, char code[4])
 {
 	code[0] = '\0';
 	for (int i = 0; currency && i < 3 && currency[i]; i++)
 		code[i] = (char)toupper((unsigned char)currency[i]), code[i + 1] = '\0';
+	return code;
 }
 
 /* The largest amount Stripe takes in currency (three-decimal ones end in 0). */
@@ -223,7 +224,7 @@ static int single_mark_before_three(const char *r, char mark, int exp, const cha
 		return PD_OK;
 	}
 	char code[4], whole[48], frac[48] = "";
-	currency_code(currency, code);
+	money_currency_code(currency, code);
 	int64_t units = digits_value(r, r + strlen(r), MONEY_MAX_MINOR);
 	money_format(units * pow10_i(exp), currency, whole, sizeof whole);
 	if (exp == 3 && units % 10 == 0) {
@@ -246,7 +247,7 @@ static int money_read(const char *text, const char *currency, int64_t *minor, bo
 	*over = false;
 	int exp = money_exponent(currency);
 	char code[4], shown[MONEY_SHOWN_MAX + 1];
-	currency_code(currency, code);
+	money_currency_code(currency, code);
 	snprintf(shown, sizeof shown, "%s", text ? text : "");
 	char *r;
 	int rc = money_reduce(text ? text : "", shown, &r, err);
@@ -427,9 +428,8 @@ char *money_format(int64_t minor, const char *currency, char *out, size_t outlen
 		grouped[g++] = digits[i];
 	}
 	grouped[g] = '\0';
-	char code[4] = "";
-	for (int i = 0; currency && i < 3 && currency[i]; i++)
-		code[i] = (char)toupper((unsigned char)currency[i]), code[i + 1] = '\0';
+	char code[4];
+	money_currency_code(currency, code);
 	if (exp)
 		snprintf(out, outlen, "%s%s.%0*llu %s", neg ? "-" : "", grouped, exp,
 			 (unsigned long long)frac, code);

@@ -1,7 +1,6 @@
 /* The History tab's drawing: the list with its header and totals, the
  * status bar, the detail pane and the forms' frame. The state is in
  * history_window.c, the keys in screen_history.c. */
-#include <ctype.h>
 #include <curses.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -340,9 +339,9 @@ static void draw_list(struct hist *h, struct ui_rect area)
 	if (h->n == 0) {
 		/* by amount the list holds one currency, which x keeps: another
 		 * currency's record is found by date */
-		char cur[8] = "";
-		for (int i = 0; h->sort_currency && i < 3 && h->filter.currency[i]; i++)
-			cur[i] = (char)toupper((unsigned char)h->filter.currency[i]);
+		char cur[4] = "";
+		if (h->sort_currency)
+			money_currency_code(h->filter.currency, cur);
 		char said[96];
 		if (cur[0])
 			snprintf(said, sizeof said,

@@ -53,9 +53,8 @@ static void add_line(void *ctx, const struct refund_limit *r)
 		return;
 	}
 	char cur[4], text[160];
-	for (int i = 0; i < 4; i++)
-		cur[i] = (char)toupper((unsigned char)r->currency[i]);
-	snprintf(l->shown[l->nshown++], sizeof l->shown[0], "%s  %s", cur,
+	snprintf(l->shown[l->nshown++], sizeof l->shown[0], "%s  %s",
+		 money_currency_code(r->currency, cur),
 		 auth_refund_limit_describe(r, text, sizeof text));
 }
 
