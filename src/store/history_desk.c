@@ -53,9 +53,7 @@ int history_desk_add(sqlite3 *db, const struct history_desk_record *r, struct pd
 		return db_fail(db, "adding a desk record to the history", err);
 	int64_t rowid = sqlite3_last_insert_rowid(db);
 	rc = db_prepare(db,
-			"INSERT INTO history_fts (rowid, client_name, email, description)"
-			" SELECT " HISTORY_FTS_KEY("created", "id") ", client_name, email,"
-			" description FROM history WHERE id = ?",
+			HISTORY_FTS_INDEX_ROWS " WHERE id = ?",
 			&st, err);
 	if (rc)
 		return rc;

@@ -28,6 +28,7 @@ enum {
 	ST_CUSTOMER_ROWS,
 	ST_CUSTOMER_FILL,
 	ST_CURSOR,
+	ST_NUMBERS,
 	ST_FTS_DELETE,
 	ST_FTS_ONE,
 	ST_FTS_RANGE,
@@ -77,8 +78,12 @@ enum {
 static const char *const stmt_sql[ST_COUNT] = {
 	/* Stripe's created never changes: a record is looked up in its own
 	 * bucket (schema 39, history_buckets.c). */
-	[ST_FIND] = "SELECT id, client_name, email, description, created FROM history"
+	[ST_FIND] = "SELECT id, client_name, email, description, created, "
+		    HISTORY_FTS_NUMBERS("type", "amount", "currency", "card_last4") " FROM history"
 		    " WHERE created_bucket = ?2 / " HISTORY_BUCKET_S " AND stripe_id = ?1",
+	/* a row's numbers terms as indexed now (after an update) */
+	[ST_NUMBERS] = "SELECT " HISTORY_FTS_NUMBERS("type", "amount", "currency", "card_last4")
+		       " FROM history WHERE id = ?",
 	[ST_INSERT] = "INSERT INTO history (" REC_COLS ", request_id, synced_at, stripe_id)"
 		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
 		      " ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?28, ?29, ?30, ?25, ?26, ?27)"
@@ -124,22 +129,19 @@ static const char *const stmt_sql[ST_COUNT] = {
 			       " name = excluded.name, email = excluded.email,"
 			       " created = excluded.created"
 			       " WHERE (name, email) IS NOT (excluded.name, excluded.email)",
-	[ST_CUSTOMER_ROWS] = "SELECT id, client_name, email, description, created FROM history"
-			     " WHERE customer_id = ?1 AND client_name IS NULL",
+	[ST_CUSTOMER_ROWS] = "SELECT id, client_name, email, description, created, "
+			     HISTORY_FTS_NUMBERS("type", "amount", "currency", "card_last4")
+			     " FROM history WHERE customer_id = ?1 AND client_name IS NULL",
 	[ST_CUSTOMER_FILL] = "UPDATE history SET client_name = ?2, email = coalesce(email, ?3)"
 			     " WHERE id = ?1",
 	[ST_FTS_DELETE] = "INSERT INTO history_fts (history_fts, rowid, client_name, email,"
-			  " description) VALUES ('delete', ?, ?, ?, ?)",
-	[ST_FTS_ONE] = "INSERT INTO history_fts (rowid, client_name, email, description)"
-		       " SELECT " HISTORY_FTS_KEY("created", "id") ", client_name, email, description"
-		       " FROM history WHERE id = ?",
+			  " description, numbers) VALUES ('delete', ?, ?, ?, ?, ?)",
+	[ST_FTS_ONE] = HISTORY_FTS_INDEX_ROWS " WHERE id = ?",
 	/* In search-key order: FTS5 writes out what it holds whenever a rowid
 	 * is not above the last one, and a sync stores newest first (Stripe's
 	 * order), so in id order every row became a segment to merge (40 ->
 	 * 25 us a record of the writer's CPU, 200k records). */
-	[ST_FTS_RANGE] = "INSERT INTO history_fts (rowid, client_name, email, description)"
-			 " SELECT " HISTORY_FTS_KEY("created", "id") ", client_name, email,"
-			 " description FROM history WHERE id BETWEEN ? AND ? ORDER BY 1",
+	[ST_FTS_RANGE] = HISTORY_FTS_INDEX_ROWS " WHERE id BETWEEN ? AND ? ORDER BY 1",
 	/* A dispute's state on its payment (DISPUTED_STATUS); payments only,
 	 * and only while the money was taken. */
 	[ST_DISPUTE] = "UPDATE history SET dispute_status = ?3, dispute_due_by = ?4,"
@@ -157,11 +159,13 @@ static const char *const stmt_sql[ST_COUNT] = {
 		      " ON CONFLICT (object) DO UPDATE SET resume_after = excluded.resume_after",
 };
 
-/* A row already indexed for search whose words changed in this page: its
- * old words leave the index (contentless FTS needs them) at the end. */
+/* A row already indexed for search whose words or numbers changed in this
+ * page: its old terms leave the index (contentless FTS needs them) at the
+ * end. old: client name, email, description, numbers (HISTORY_FTS_NUMBERS). */
+#define FTS_COLUMNS 4
 struct reindex {
 	int64_t id, created; /* created as indexed: part of its search key */
-	char *old[3];
+	char *old[FTS_COLUMNS];
 };
 
 struct history_ingester {
@@ -363,7 +367,7 @@ static bool same_text(const char *a, const char *b)
 /* Remember that row id's search words change (old: its indexed words),
  * once per transaction: later changes in the same one were never indexed. */
 static int reindex_later(struct history_ingester *in, int64_t id, int64_t created,
-			 const char *const old[3])
+			 const char *const old[FTS_COLUMNS])
 {
 	if (in->first_new && id >= in->first_new)
 		return PD_OK; /* new in this page: indexed at the end anyway */
@@ -381,8 +385,26 @@ static int reindex_later(struct history_ingester *in, int64_t id, int64_t create
 	struct reindex *x = &in->re[in->nre++];
 	x->id = id;
 	x->created = created;
-	for (int c = 0; c < 3; c++)
+	for (int c = 0; c < FTS_COLUMNS; c++)
 		x->old[c] = old[c] ? strdup(old[c]) : NULL;
+	return PD_OK;
+}
+
+/* Whether row id's numbers terms are still old (HISTORY_FTS_NUMBERS as
+ * indexed): an update may bring another amount or card. */
+static int numbers_same(struct history_ingester *in, int64_t id, const char *old, bool *same)
+{
+	sqlite3_stmt *st;
+	int rc = stmt(in, ST_NUMBERS, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_fail(in->db, "reading history", in->err);
+	}
+	*same = same_text(old, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
 	return PD_OK;
 }
 
@@ -424,9 +446,10 @@ static int upsert(struct history_ingester *in, const struct rec *r)
 		return db_fail(in->db, "reading history", in->err);
 	}
 	int64_t id = sqlite3_column_int64(f, 0), old_created = sqlite3_column_int64(f, 4);
-	const char *old[3];
+	const char *old[FTS_COLUMNS];
 	for (int c = 0; c < 3; c++)
 		old[c] = (const char *)sqlite3_column_text(f, 1 + c);
+	old[3] = (const char *)sqlite3_column_text(f, 5);
 	if (!(rc = roll_up(in)) && !(rc = stmt(in, ST_UPDATE, &w))) {
 		bind_rec(in, w, r);
 		sqlite3_bind_int64(w, 31, id);
@@ -434,10 +457,13 @@ static int upsert(struct history_ingester *in, const struct rec *r)
 	}
 	if (!rc && sqlite3_changes(in->db) > 0) {
 		in->stats->updated++;
-		/* new words, or a new date (the search key holds it) */
-		if (!(same_text(old[0], r->client) && same_text(old[1], r->email) &&
-		      same_text(old[2], r->description)) ||
-		    old_created != r->created)
+		/* new words, a new date (the search key holds it), or a new
+		 * amount or card */
+		bool same = same_text(old[0], r->client) && same_text(old[1], r->email) &&
+			    same_text(old[2], r->description) && old_created == r->created;
+		if (same)
+			rc = numbers_same(in, id, old[3], &same);
+		if (!rc && !same)
 			rc = reindex_later(in, id, old_created, old);
 	} else if (!rc) {
 		in->stats->unchanged++;
@@ -477,9 +503,10 @@ static int ingest_customer(struct history_ingester *in, const struct history_obj
 	int step;
 	while ((step = sqlite3_step(rows)) == SQLITE_ROW) {
 		int64_t hid = sqlite3_column_int64(rows, 0);
-		const char *old[3];
+		const char *old[FTS_COLUMNS];
 		for (int c = 0; c < 3; c++)
 			old[c] = (const char *)sqlite3_column_text(rows, 1 + c);
+		old[3] = (const char *)sqlite3_column_text(rows, 5);
 		if ((rc = reindex_later(in, hid, sqlite3_column_int64(rows, 4), old)))
 			break;
 		if ((rc = stmt(in, ST_CUSTOMER_FILL, &fill)))
@@ -630,7 +657,7 @@ static int ingest_object(struct history_ingester *in, const struct history_obj *
 static void pending_reset(struct history_ingester *in)
 {
 	for (size_t i = 0; i < in->nre; i++)
-		for (int c = 0; c < 3; c++)
+		for (int c = 0; c < FTS_COLUMNS; c++)
 			free(in->re[i].old[c]);
 	in->nre = 0;
 	in->first_new = in->last_new = 0;
@@ -686,7 +713,7 @@ static int index_page(struct history_ingester *in)
 		struct reindex *x = &in->re[i];
 		if (!(rc = stmt(in, ST_FTS_DELETE, &st))) {
 			sqlite3_bind_int64(st, 1, history_fts_key(x->created, x->id));
-			for (int c = 0; c < 3; c++)
+			for (int c = 0; c < FTS_COLUMNS; c++)
 				bind_text(st, 2 + c, x->old[c]);
 			rc = step_done(in, st, "updating the search index");
 		}

@@ -36,15 +36,25 @@ int history_build_where(sqlite3 *db, const struct history_filter *f, struct hist
  * walked (history_walk.c), instead of driven by the search index; a walk
  * of rows only (history_walk_rows) counts the rows read against its
  * budget, whichever drives. numbers_by: how amounts and card digits are
- * tested (HISTORY_NUMBERS_ROW: as the rows are read in date order, a
- * common price; HISTORY_NUMBERS_IDS: beside words, a price rare among
- * their matches). */
+ * asked (HISTORY_NUMBERS_FTS: as terms of the search index, by date;
+ * HISTORY_NUMBERS_IDS: beside words, a price rare among their matches). */
 static int build_where(sqlite3 *db, const struct history_filter *f, struct history_sql *q,
                        bool amount_sort, bool unreviewed_only, struct history_walk *walk,
                        enum history_numbers_by numbers_by)
 {
 	char match[2500], ids[4][HISTORY_ID_WORD_MAX], letters[2][HISTORY_TERM_MAX];
 	history_search_fts(db, f, match, sizeof match, letters);
+	/* numbers as terms of the search index, beside its words (schema 41);
+	 * what does not fit there (64 currencies) is asked of the amount index */
+	char numbers[1200], numbers_rows[1024];
+	if (numbers_by == HISTORY_NUMBERS_FTS &&
+	    (!f->search[0] ||
+	     !history_search_numbers_fts(db, f->search, match[0] != '\0', numbers,
+	                                 sizeof numbers, numbers_rows, sizeof numbers_rows) ||
+	     strlen(match) + strlen(numbers) + 8 >= sizeof match))
+		numbers_by = HISTORY_NUMBERS_INDEX;
+	if (numbers_by == HISTORY_NUMBERS_FTS && numbers[0])
+		history_cat(match, sizeof match, "%s%s", match[0] ? " AND " : "", numbers);
 	int nids = f->search[0] ? history_search_id_words(f->search, ids, 4) : 0;
 	int from = FROM_HISTORY;
 	if (!match[0] && nids > 0) {
@@ -92,7 +102,9 @@ static int build_where(sqlite3 *db, const struct history_filter *f, struct histo
 	}
 	if (match[0])
 		history_search_letters(q, letters);
-	if (f->search[0])
+	if (numbers_by == HISTORY_NUMBERS_FTS)
+		history_sql_add(q, numbers_rows);
+	else if (f->search[0])
 		history_search_numbers(db, q, f->search, match,
 		                       numbers_by == HISTORY_NUMBERS_IDS &&
 		                               (from != FROM_FTS || (walk && !history_walk_rows_only(walk)))
@@ -101,7 +113,7 @@ static int build_where(sqlite3 *db, const struct history_filter *f, struct histo
 	/* amounts and card digits gathered: their own index terms drive, not
 	 * a date range or a currency (a "since" read the currency's rows from
 	 * that date: 3 s at 10M records) */
-	bool numbers_drive = from == FROM_NUMBERS && numbers_by != HISTORY_NUMBERS_ROW;
+	bool numbers_drive = from == FROM_NUMBERS;
 	const char *plus = amount_sort || numbers_drive ? "+" : "";
 	const char *dplus = numbers_drive ? "+" : "";
 	if (f->since) {
@@ -151,7 +163,6 @@ static int build_where(sqlite3 *db, const struct history_filter *f, struct histo
 
 static int materialize(struct history_view *v, struct pd_error *err);
 static bool negative_money_in(sqlite3 *db);
-static bool numbers_common(sqlite3 *db, const struct history_sql *w);
 #define ROW_COLUMNS HISTORY_ROW_COLUMNS
 
 /* Statement slots: direction × (from a key or from an end) × unreviewed only. */
@@ -176,11 +187,6 @@ struct history_view {
 	 * reviews' own (created, hid) index (schema 31), totals a chunk of
 	 * reviews at a time (by their rowid, tkey_done: those up to it). */
 	bool review_date;
-	/* Amounts or card digits alone, by date, matching many records: pages
-	 * from the date index, each row tested (numbers_common; walk_where,
-	 * with a budget of rows); totals a chunk of ids at a time (tkey_done:
-	 * those up to it are added up already). */
-	bool numbers_date;
 	/* Words and a price by date ("Haircut 79"): the search index's matches
 	 * tested for the price as they are read, within a budget (walk_where);
 	 * past it, gathered by the ids the price's indexes find instead
@@ -192,6 +198,9 @@ struct history_view {
 	 * count went on): pages from the date index, each row tested for the
 	 * words (walk_where, a budget); totals a window of ids at a time. */
 	bool words_date;
+	/* A search's numbers are terms of the search index (schema 41), paged
+	 * by date from it with its words (numbers_in_index). */
+	bool numbers_fts;
 	/* A search sorted by amount, walked down the amount indexes (walk_where:
 	 * its rows tested one by one); NULL when gathered. */
 	struct history_walk *walk;
@@ -199,7 +208,7 @@ struct history_view {
 	bool negative_in; /* money in below zero (or out above): the parts are merged */
 	bool totals_started;
 	int64_t tkey_done;
-	int64_t tkey_last; /* numbers_date: the last id, read when the totals start */
+	int64_t tkey_last; /* words_date: the last id, read when the totals start */
 };
 
 static void copy_text(char *dst, size_t len, const unsigned char *src)
@@ -248,22 +257,27 @@ static void walk_wheres(struct history_view *v, bool amount_sort, enum history_n
 		build_where(v->db, &v->f, &v->walk_where[u], amount_sort, u == 1, v->walk, by);
 }
 
+/* By date, a search's numbers are asked of the search index with its
+ * words, unless the words hold a prefix FTS5 would expand itself ("client
+ * 1300": every term beginning "client" read first): that one is walked
+ * (date_walk). */
+static bool numbers_in_index(sqlite3 *db, const struct history_filter *f)
+{
+	if (!f->search[0] || !history_search_numbers(db, NULL, f->search, NULL, HISTORY_NUMBERS_INDEX))
+		return false;
+	char match[2500], letters[2][HISTORY_TERM_MAX];
+	history_search_fts(db, f, match, sizeof match, letters);
+	return !history_search_scans_prefix(match);
+}
+
 /* By date, the views that page down an index testing each row, within a
- * budget (history_view_page gathers past it): a common price alone
- * (numbers_date), a prefix FTS5 would expand itself (words_date), words
- * and a price (numbers_words). */
-static int date_walk(struct history_view *v, int from, struct pd_error *err)
+ * budget (history_view_page gathers past it): a prefix FTS5 would expand
+ * itself (words_date), and such a prefix with a price (numbers_words). */
+static int date_walk(struct history_view *v, struct pd_error *err)
 {
 	sqlite3 *db = v->db;
 	const struct history_filter *f = &v->f;
 	int rc;
-	if (from == FROM_NUMBERS && numbers_common(db, &v->where[0])) {
-		if ((rc = history_walk_rows(false, &v->walk, err)))
-			return rc;
-		v->numbers_date = true;
-		walk_wheres(v, false, HISTORY_NUMBERS_ROW);
-		return PD_OK;
-	}
 	if (!v->fts_date)
 		return PD_OK;
 	char match[2500], letters[2][HISTORY_TERM_MAX];
@@ -271,7 +285,8 @@ static int date_walk(struct history_view *v, int from, struct pd_error *err)
 	/* with a price, the price's ids gather the rows past the budget
 	 * (numbers_words), not the prefix FTS5 expands ("e 1300": 745 ms at
 	 * 1M records by the date walk, a reviewer found) */
-	bool priced = history_search_numbers(db, NULL, f->search, NULL, HISTORY_NUMBERS_INDEX) > 0;
+	bool priced = !v->numbers_fts &&
+	              history_search_numbers(db, NULL, f->search, NULL, HISTORY_NUMBERS_INDEX) > 0;
 	if (!priced && history_search_scans_prefix(match)) {
 		if ((rc = history_walk_words_new(db, f, &v->walk, err)))
 			return rc;
@@ -283,7 +298,7 @@ static int date_walk(struct history_view *v, int from, struct pd_error *err)
 		}
 	}
 	if (priced) {
-		if ((rc = history_walk_rows(true, &v->walk, err)))
+		if ((rc = history_walk_rows(&v->walk, err)))
 			return rc;
 		v->numbers_words = true;
 		walk_wheres(v, false, HISTORY_NUMBERS_INDEX);
@@ -306,13 +321,14 @@ int history_view_new(sqlite3 *db, const struct history_filter *f, enum history_s
 	v->sort = sort;
 	v->desc = descending;
 	int from = FROM_HISTORY;
+	v->numbers_fts = sort == HISTORY_SORT_DATE && numbers_in_index(db, f);
 	for (int u = 0; u < 2; u++)
-		from =
-		    history_build_where(db, f, &v->where[u], sort == HISTORY_SORT_AMOUNT, u == 1);
+		from = build_where(db, f, &v->where[u], sort == HISTORY_SORT_AMOUNT, u == 1, NULL,
+		                   v->numbers_fts ? HISTORY_NUMBERS_FTS : HISTORY_NUMBERS_INDEX);
 	/* a search sorted by date pages from the search index's own order */
 	v->fts_date = from == FROM_FTS && sort == HISTORY_SORT_DATE;
 	v->review_date = from == FROM_REVIEWS && sort == HISTORY_SORT_DATE;
-	if (sort == HISTORY_SORT_DATE && (rc = date_walk(v, from, err))) {
+	if (sort == HISTORY_SORT_DATE && (rc = date_walk(v, err))) {
 		history_view_free(&v);
 		return rc;
 	}
@@ -344,38 +360,13 @@ int history_view_new(sqlite3 *db, const struct history_filter *f, enum history_s
 			return pd_error_set(err, PD_ERR_USAGE, HISTORY_SQL_TOO_LONG);
 		}
 	v->negative_in = sort == HISTORY_SORT_AMOUNT && negative_money_in(db);
-	if (from != FROM_HISTORY && !v->fts_date && !v->review_date && !v->numbers_date &&
+	if (from != FROM_HISTORY && !v->fts_date && !v->review_date &&
 	    !v->walk && !v->temp[0] && (rc = materialize(v, err))) {
 		history_view_free(&v);
 		return rc;
 	}
 	*out = v;
 	return PD_OK;
-}
-
-/* An amount or card digits alone, by date: do they match enough records
- * that paging by date costs less than gathering them all
- * (history_walk_numbers_min)? Counted up to there, through the amount and
- * card indexes. A page that would read too far (the price is rare lately)
- * gathers after all. */
-static bool numbers_common(sqlite3 *db, const struct history_sql *w)
-{
-	long limit = history_walk_numbers_min(db);
-	if (limit <= 0)
-		return false;
-	sqlite3_stmt *st;
-	char *sql = NULL;
-	if (asprintf(&sql, "SELECT count(*) FROM (SELECT 1%s LIMIT ?)", w->text) < 0)
-		return false;
-	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	free(sql);
-	if (rc != SQLITE_OK)
-		return false;
-	int i = history_sql_bind(w, st, 1);
-	sqlite3_bind_int64(st, i, limit);
-	bool many = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) >= limit;
-	sqlite3_finalize(st);
-	return many;
 }
 
 /* Gather the rows of a search / id / review filter into a temp table. */
@@ -450,7 +441,7 @@ int history_view_totals(struct history_view *v, struct history_total *out, int m
 
 bool history_view_totals_deferred(const struct history_view *v)
 {
-	return v->fts_date || v->review_date || v->numbers_date || v->walk;
+	return v->fts_date || v->review_date || v->walk;
 }
 
 void history_view_totals_reset(struct history_view *v)
@@ -458,10 +449,6 @@ void history_view_totals_reset(struct history_view *v)
 	v->totals_started = false;
 }
 
-/* A chunk of a common amount's totals: the matches among the next ids,
- * found through the amount and card indexes (their entries run by id
- * within an amount), so the chunks read each match once. tkey_done: the
- * ids up to it are added up already. */
 /* A chunk's statement (sql, freed here; NULL: out of memory) prepared,
  * the view's own values bound; *next: the first value left to bind. */
 static int chunk_stmt(struct history_view *v, const struct history_sql *w, char *sql,
@@ -535,11 +522,8 @@ int history_view_totals_step(struct history_view *v, int chunk, struct history_t
 		*done = true;
 		return history_view_totals(v, out, max, n, err);
 	}
-	/* ids enough for about `chunk` matches: a common price matches one
-	 * record in a few hundred at least (numbers_common); a prefix's words
-	 * are tested on every row read, 3 us each */
-	if (v->numbers_date)
-		return ids_totals_step(v, &v->where[0], (int64_t)chunk * 64, out, max, n, done, err);
+	/* ids enough for about `chunk` matches: a prefix's words are tested
+	 * on every row read, 3 us each */
 	if (v->words_date)
 		return ids_totals_step(v, &v->walk_where[0], (int64_t)chunk * 4, out, max, n, done,
 		                       err);
@@ -825,7 +809,7 @@ step:
 		history_walk_free(&v->walk);
 		memset(v->walk_where, 0, sizeof v->walk_where); /* its binds named the walk */
 		v->totals_started = false;
-		v->numbers_date = v->words_date = false;
+		v->words_date = false;
 		if (v->numbers_words) { /* by the price's ids, not the rows */
 			v->numbers_words = v->fts_date = false;
 			for (int u = 0; u < 2; u++) {

@@ -324,8 +324,9 @@ void history_search_fts(sqlite3 *db, const struct history_filter *f, char *out, 
 	char words[1200]; /* <= 512 of the typed word's terms + 32 words of the 128 typed */
 	out[0] = '\0';
 	letters[0][0] = letters[1][0] = '\0';
+	/* not in the numbers column (schema 41): "usd99" typed is a word */
 	if (f->search[0] && fts_words(db, f->search, words, sizeof words, letters[0]))
-		history_cat(out, len, "(%s)", words);
+		history_cat(out, len, HISTORY_FTS_WORD_COLUMNS " : (%s)", words);
 	if (f->client[0] && !history_search_is_customer_id(f->client) &&
 	    fts_words(db, f->client, words, sizeof words, letters[1]))
 		history_cat(out, len, "%s{client_name email} : (%s)", out[0] ? " AND " : "", words);
@@ -491,7 +492,6 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 	bool in_words = words && words[0];
 	if (!in_words && by == HISTORY_NUMBERS_IDS)
 		by = HISTORY_NUMBERS_INDEX;
-	bool by_row = by == HISTORY_NUMBERS_ROW;
 	const char *p = text, *w;
 	while (n < 4 && (w = next_word(text, &p))) {
 		struct history_number nw;
@@ -521,18 +521,16 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 			                   " (SELECT h.id FROM history h WHERE 1");
 		/* each currency's amount a probe of the amount index (schema 38),
 		 * only in the currencies named ("$79": no euro row read to be
-		 * refused); tested row by row when other rows drive, the amount
-		 * first */
-		const char *plus = by_row ? "+" : "";
+		 * refused) */
 		static const char *const groups[3] = {
 		    "c NOT IN " ZERO_DECIMAL " AND c NOT IN " THREE_DECIMAL, /* 2 decimals */
 		    "c IN " ZERO_DECIMAL, "c IN " THREE_DECIMAL};
 		static const int minor_of[3] = {1, 0, 2};
 		for (int g = 0; g < 3; g++) {
 			history_cat(q->text, sizeof q->text,
-			            "%s%sh.amount = ? AND %s IN " HISTORY_CURRENCIES " AND %s",
-			            g ? " OR " : " AND (", plus,
-			            by_row ? "+h.currency" : HISTORY_AMOUNT_CUR, groups[g]);
+			            "%sh.amount = ? AND " HISTORY_AMOUNT_CUR " IN " HISTORY_CURRENCIES
+			            " AND %s",
+			            g ? " OR " : " AND (", groups[g]);
 			history_sql_int(q, nw.minor[minor_of[g]]);
 			if (coded) /* three letters a record holds (history_search_currency):
 				    * written in, not bound (binds are few: 40) */
@@ -543,7 +541,7 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 		}
 		/* a currency named ("eur 4242", "4242 euros"): money, not card digits */
 		if (nw.last4[0] && !coded && !nw.currencies) {
-			history_cat(q->text, sizeof q->text, " OR %sh.card_last4 = ?", plus);
+			history_cat(q->text, sizeof q->text, " OR h.card_last4 = ?");
 			history_sql_text(q, nw.last4);
 		}
 		if (by == HISTORY_NUMBERS_IDS)
@@ -553,6 +551,104 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 		history_sql_add(q, ")");
 	}
 	return n;
+}
+
+/* The currencies the history holds, lowercase, into codes (up to max). */
+static int held_currencies(sqlite3 *db, char codes[][4], int max)
+{
+	sqlite3_stmt *st;
+	int n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT lower(c) FROM history_currencies", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return 0;
+	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *c = sqlite3_column_text(st, 0);
+		if (c && strlen((const char *)c) == 3)
+			memcpy(codes[n++], c, 4);
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* code is in the SQL list ("('eur', 'usd')"). */
+static bool in_list(const char *list, const char *code)
+{
+	char quoted[8] = {'\''};
+	memcpy(quoted + 1, code, 3);
+	memcpy(quoted + 4, "'", 2);
+	return strstr(list, quoted) != NULL;
+}
+
+bool history_search_numbers_fts(sqlite3 *db, const char *text, bool in_words, char *out,
+                                size_t len, char *rows, size_t rows_len)
+{
+	out[0] = rows[0] = '\0';
+	char code[4], held[64][4];
+	bool coded = history_search_currency(db, text, code);
+	int nheld = -1, n = 0;
+	const char *p = text, *w;
+	while (n < 4 && (w = next_word(text, &p))) {
+		struct history_number nw;
+		if (p == w || !number_with_sign(text, w, p, &nw))
+			continue;
+		if (nheld < 0)
+			nheld = held_currencies(db, held, 64);
+		n++;
+		/* "-120.00": money out, as the list shows it; "+80" money in */
+		if (nw.out || nw.in)
+			history_cat(rows, rows_len, " AND h.type %sIN ('refund', 'desk_refund')",
+			            nw.in ? "NOT " : "");
+		/* "$80" is no euro; "80 eur" neither dollars, nor the word 80 of
+		 * a dollar record */
+		if (coded)
+			history_cat(rows, rows_len, " AND +h.currency = '%.3s'", code);
+		else if (nw.currencies)
+			history_cat(rows, rows_len, " AND +h.currency IN %s", nw.currencies);
+		/* its amount in each currency it can be (as history_search_numbers
+		 * asks the amount index), only those named ("$79", "79 eur") */
+		char terms[1024] = "";
+		for (int i = 0; i < nheld; i++) {
+			const char *c = held[i];
+			if ((coded && strcmp(c, code) != 0) ||
+			    (!coded && nw.currencies && !in_list(nw.currencies, c)))
+				continue;
+			int64_t minor = in_list(ZERO_DECIMAL, c)    ? nw.minor[0]
+			                : in_list(THREE_DECIMAL, c) ? nw.minor[2]
+			                                            : nw.minor[1];
+			if (minor < 0)
+				continue;
+			/* money in, money out ("o": a refund's), or either */
+			if (!nw.out)
+				history_cat(terms, sizeof terms, "%s%s%lld", terms[0] ? " OR " : "", c,
+				            (long long)minor);
+			if (!nw.in)
+				history_cat(terms, sizeof terms, "%so%s%lld", terms[0] ? " OR " : "", c,
+				            (long long)minor);
+		}
+		if (strlen(terms) + 16 >= sizeof terms)
+			return false;
+		/* a currency named ("eur 4242", "4242 euros"): money, not card digits */
+		if (nw.last4[0] && !coded && !nw.currencies)
+			history_cat(terms, sizeof terms, "%sc%s", terms[0] ? " OR " : "", nw.last4);
+		char either[1200] = "";
+		if (terms[0])
+			history_cat(either, sizeof either, "numbers : (%s)", terms);
+		/* beside words, digits alone may be a word of those rows too */
+		size_t digits = strspn(w, "0123456789");
+		if (in_words && digits == (size_t)(p - w) && digits < 40)
+			history_cat(either, sizeof either, "%s" HISTORY_FTS_WORD_COLUMNS " : \"%.*s\"",
+			            either[0] ? " OR " : "", (int)digits, w);
+		if (!either[0]) { /* an amount no currency held can be ("12.345 yen") */
+			history_cat(rows, rows_len, " AND 0");
+			continue;
+		}
+		if (strlen(either) + 1 >= sizeof either)
+			return false;
+		history_cat(out, len, "%s(%s)", out[0] ? " AND " : "", either);
+	}
+	/* what did not fit: the caller searches the amount indexes instead */
+	return n > 0 && strlen(out) + 1 < len && strlen(rows) + 1 < rows_len &&
+	       (out[0] || strstr(rows, " AND 0"));
 }
 
 /* any_word's fn for history_search_named_currency: the currencies a

@@ -23,7 +23,6 @@
  * gathers instead (history_walk_over). */
 #include <stdio.h>
 #include <stdatomic.h>
-#include <math.h>
 #include <stdlib.h>
 
 #include "history_internal.h"
@@ -49,7 +48,7 @@ void history_walk_tune(const struct history_walk_tuning *t)
 	tuning = t ? *t : defaults;
 }
 
-/* PAYDESK_HISTORY_WALK=gather_max,bits_max[,bits_budget,words_budget,numbers_walk]: the
+/* PAYDESK_HISTORY_WALK=gather_max,bits_max[,bits_budget,words_budget]: the
  * thresholds for the end-to-end tests, whose small histories would
  * otherwise always be gathered. */
 static void tune_from_env(void)
@@ -61,8 +60,8 @@ static void tune_from_env(void)
 	done = true;
 	struct history_walk_tuning t = tuning;
 	t.bits_guess = false; /* the thresholds as given */
-	if (sscanf(e, "%ld,%ld,%ld,%ld,%ld", &t.gather_max, &t.bits_max, &t.bits_budget,
-	           &t.words_budget, &t.numbers_walk) >= 2)
+	if (sscanf(e, "%ld,%ld,%ld,%ld", &t.gather_max, &t.bits_max, &t.bits_budget,
+	           &t.words_budget) >= 2)
 		tuning = t;
 }
 
@@ -415,6 +414,16 @@ int history_walk_new(sqlite3 *db, const struct history_filter *f, struct history
 	history_search_fts(db, f, match, sizeof match, letters);
 	if (!match[0])
 		return PD_OK;
+	/* and the search's price or card digits (schema 41): the matches are
+	 * those holding it too ("Haircut 99": none of 930k haircuts at 10M
+	 * records, gathered at once, not its 61k records read for the word,
+	 * 1.2 s); the rows are still tested for the numbers (build_where) */
+	char numbers[1200], rows[1024];
+	if (f->search[0] &&
+	    history_search_numbers_fts(db, f->search, true, numbers, sizeof numbers, rows,
+	                               sizeof rows) &&
+	    strlen(match) + strlen(numbers) + 8 < sizeof match)
+		history_cat(match, sizeof match, "%s%s", numbers[0] ? " AND " : "", numbers);
 	struct history_walk *w = calloc(1, sizeof *w);
 	if (!w)
 		return pd_error_set(err, PD_ERR, "out of memory");
@@ -537,28 +546,7 @@ bool history_walk_gathers(const struct history_walk *w)
 	return w->ids_json != NULL;
 }
 
-/* Gathering every match of an amount costs 4-9 us a match at 10M records
- * (each a row read at random: a common price, 84k records, 250 ms before
- * the first screen); paging by date reads ~1 us a row, 44 / density rows
- * for two screens. Past sqrt(9 * records) matches paging costs less (3k
- * at 1M records, 9.5k at 10M). */
-long history_walk_numbers_min(sqlite3 *db)
-{
-	tune_from_env();
-	if (tuning.numbers_walk)
-		return tuning.numbers_walk;
-	sqlite3_stmt *st;
-	double all = 0;
-	if (sqlite3_prepare_v2(db, "SELECT sum(n) FROM history_month", -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		all = sqlite3_column_double(st, 0);
-	sqlite3_finalize(st);
-	long min = (long)sqrt(9.0 * all);
-	return min < 2000 ? 0 : min; /* a small history: gathered at once */
-}
-
-int history_walk_rows(bool beside_words, struct history_walk **out, struct pd_error *err)
+int history_walk_rows(struct history_walk **out, struct pd_error *err)
 {
 	*out = NULL;
 	tune_from_env();
@@ -571,7 +559,7 @@ int history_walk_rows(bool beside_words, struct history_walk **out, struct pd_er
 	 * records, against 1-1.5 us a row read): a screen that needs more
 	 * than 10,000 rows (10-15 ms) is a price too rare among them to page
 	 * by (a first name and a price, 7,000 rows at 10M, pages). */
-	w->budget = beside_words ? (tuning.words_budget + 1) / 2 : tuning.words_budget * 3;
+	w->budget = (tuning.words_budget + 1) / 2;
 	w->rows_only = true;
 	*out = w;
 	return PD_OK;

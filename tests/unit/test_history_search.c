@@ -228,19 +228,21 @@ static void test_search_pages_by_date_whatever_the_arrival(void **state)
 	check_terms_cover_the_index(t->db);
 }
 
-/* Every word of the search index a person can type (not digits alone) is
- * in history_terms, from which the word being typed is expanded: a term
+/* Every word of the search index a person can type (not digits alone,
+ * not the amounts and card digits of its numbers column) is in
+ * history_terms, from which the word being typed is expanded: a term
  * missing there is a record a prefix search would never find. */
 static void check_terms_cover_the_index(sqlite3 *db)
 {
 	assert_int_equal(sqlite3_exec(db,
 				      "CREATE VIRTUAL TABLE IF NOT EXISTS temp.v USING"
-				      " fts5vocab(main, history_fts, row)",
+				      " fts5vocab(main, history_fts, col)",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_stmt *st;
 	assert_int_equal(sqlite3_prepare_v2(db,
-					    "SELECT term FROM temp.v WHERE term GLOB '*[^0-9]*'"
+					    "SELECT term FROM temp.v WHERE col <> 'numbers'"
+					    " AND term GLOB '*[^0-9]*'"
 					    " AND term NOT IN (SELECT term FROM history_terms)",
 					    -1, &st, NULL),
 			 SQLITE_OK);
