@@ -30,7 +30,9 @@
  * intersects the two lists itself ("Haircut 99": 930k haircuts were read
  * and tested for the price at 10M records, 0.2 s; 28 ms now). An SQL
  * expression of the row's columns, the same wherever a row is indexed or
- * taken out (contentless FTS5 needs the very terms it was given). */
+ * taken out (contentless FTS5 needs the very terms it was given). Schema
+ * 41 wrote it into the history_ad trigger: changing it needs a migration
+ * that rebuilds the index and the trigger with it. */
 #define HISTORY_FTS_NUMBERS(type, amount, currency, last4)                                 \
 	"(iif(" type " IN ('refund', 'desk_refund'), 'o', '') || lower(" currency ")"         \
 	" || iif(" amount " < 0, 'n' || -(" amount "), " amount ")"                           \

@@ -6,6 +6,7 @@
  * is left to the writer, history_ingest.c. */
 #include "paydesk/history.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,7 +68,7 @@ static bool nested(struct reader *rd, const struct view *o, const char *key, str
 
 /* A string member, decoded into the page; NULL when absent, not a string or
  * empty (an empty name is no name: the next source of one is tried). */
-static const char *str(struct reader *rd, const struct view *o, const char *key)
+static char *str(struct reader *rd, const struct view *o, const char *key)
 {
 	struct jscan_val v = jscan_get(o->m, o->n, key);
 	if (v.type != JSCAN_STRING || v.len <= 2)
@@ -78,6 +79,18 @@ static const char *str(struct reader *rd, const struct view *o, const char *key)
 		return NULL;
 	}
 	return jscan_string(v, dst) > 0 ? dst : NULL;
+}
+
+/* A currency code in lower case, as Stripe writes them: one written in
+ * capitals is the same currency (the search's amount terms and the amount
+ * index compare codes as stored; "GBP" records were missed by one and
+ * found by the other). */
+static const char *currency_of(struct reader *rd, const struct view *o)
+{
+	char *c = str(rd, o, "currency");
+	for (char *p = c; p && *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return c;
 }
 
 /* An expandable field: the id whether it came as a string or an object. */
@@ -319,7 +332,7 @@ static void read_balance(struct reader *rd, const struct view *bt, struct histor
 	r->kind = HISTORY_OBJ_BALANCE;
 	r->source = id_of(rd, bt, "source");
 	r->type = str(rd, bt, "type");
-	r->currency = str(rd, bt, "currency");
+	r->currency = currency_of(rd, bt);
 	r->status = str(rd, bt, "status");
 	integer(bt, "amount", &r->amount);
 	r->has_fee = integer(bt, "fee", &r->fee) && integer(bt, "net", &r->net);
@@ -357,7 +370,7 @@ static void read_object(struct reader *rd, struct jscan_val v, struct history_ob
 		read_customer(rd, &o, r);
 		return;
 	}
-	r->currency = str(rd, &o, "currency");
+	r->currency = currency_of(rd, &o);
 	if (!kind || !r->stripe_id || !currency_ok(r->currency) || !has_created ||
 	    r->created < 0 || r->created > CREATED_MAX)
 		return;

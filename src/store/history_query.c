@@ -18,6 +18,22 @@
 
 /* ---- SQL from a filter ---------------------------------------------------- */
 
+#define MATCH_MAX 2500 /* a MATCH expression (history_sql's text binds hold 2,600) */
+#define NUMBERS_MAX 1200
+#define NUMBERS_ROWS_MAX 1024
+/* f's numbers as terms of the search index beside match, its words
+ * (history_search_numbers_fts); false when there are none, or they do not
+ * fit beside the words (a number in 40-odd currencies held): the amount
+ * index is asked instead. */
+static bool numbers_terms(sqlite3 *db, const struct history_filter *f, const char *match,
+                          char numbers[NUMBERS_MAX], char rows[NUMBERS_ROWS_MAX])
+{
+	return f->search[0] &&
+	       history_search_numbers_fts(db, f->search, match[0] != '\0', numbers, NUMBERS_MAX,
+	                                  rows, NUMBERS_ROWS_MAX) &&
+	       strlen(match) + strlen(numbers) + 8 < MATCH_MAX;
+}
+
 enum { FROM_HISTORY, FROM_FTS, FROM_IDS, FROM_REVIEWS, FROM_NUMBERS };
 
 /* FROM and WHERE (no ORDER BY) for f. amount_sort: keep the status
@@ -42,16 +58,12 @@ static int build_where(sqlite3 *db, const struct history_filter *f, struct histo
                        bool amount_sort, bool unreviewed_only, struct history_walk *walk,
                        enum history_numbers_by numbers_by)
 {
-	char match[2500], ids[4][HISTORY_ID_WORD_MAX], letters[2][HISTORY_TERM_MAX];
+	char match[MATCH_MAX], ids[4][HISTORY_ID_WORD_MAX], letters[2][HISTORY_TERM_MAX];
 	history_search_fts(db, f, match, sizeof match, letters);
 	/* numbers as terms of the search index, beside its words (schema 41);
 	 * what does not fit there (64 currencies) is asked of the amount index */
-	char numbers[1200], numbers_rows[1024];
-	if (numbers_by == HISTORY_NUMBERS_FTS &&
-	    (!f->search[0] ||
-	     !history_search_numbers_fts(db, f->search, match[0] != '\0', numbers,
-	                                 sizeof numbers, numbers_rows, sizeof numbers_rows) ||
-	     strlen(match) + strlen(numbers) + 8 >= sizeof match))
+	char numbers[NUMBERS_MAX], numbers_rows[NUMBERS_ROWS_MAX];
+	if (numbers_by == HISTORY_NUMBERS_FTS && !numbers_terms(db, f, match, numbers, numbers_rows))
 		numbers_by = HISTORY_NUMBERS_INDEX;
 	if (numbers_by == HISTORY_NUMBERS_FTS && numbers[0])
 		history_cat(match, sizeof match, "%s%s", match[0] ? " AND " : "", numbers);
@@ -263,11 +275,9 @@ static void walk_wheres(struct history_view *v, bool amount_sort, enum history_n
  * (date_walk). */
 static bool numbers_in_index(sqlite3 *db, const struct history_filter *f)
 {
-	if (!f->search[0] || !history_search_numbers(db, NULL, f->search, NULL, HISTORY_NUMBERS_INDEX))
-		return false;
-	char match[2500], letters[2][HISTORY_TERM_MAX];
+	char match[MATCH_MAX], letters[2][HISTORY_TERM_MAX], numbers[NUMBERS_MAX], rows[NUMBERS_ROWS_MAX];
 	history_search_fts(db, f, match, sizeof match, letters);
-	return !history_search_scans_prefix(match);
+	return !history_search_scans_prefix(match) && numbers_terms(db, f, match, numbers, rows);
 }
 
 /* By date, the views that page down an index testing each row, within a
@@ -280,7 +290,7 @@ static int date_walk(struct history_view *v, struct pd_error *err)
 	int rc;
 	if (!v->fts_date)
 		return PD_OK;
-	char match[2500], letters[2][HISTORY_TERM_MAX];
+	char match[MATCH_MAX], letters[2][HISTORY_TERM_MAX];
 	history_search_fts(db, f, match, sizeof match, letters);
 	/* with a price, the price's ids gather the rows past the budget
 	 * (numbers_words), not the prefix FTS5 expands ("e 1300": 745 ms at

@@ -527,6 +527,10 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 		    "c IN " ZERO_DECIMAL, "c IN " THREE_DECIMAL};
 		static const int minor_of[3] = {1, 0, 2};
 		for (int g = 0; g < 3; g++) {
+			if (nw.minor[minor_of[g]] < 0) { /* "12.5" is no yen: none, not -1 yen */
+				history_cat(q->text, sizeof q->text, "%s0", g ? " OR " : " AND (");
+				continue;
+			}
 			history_cat(q->text, sizeof q->text,
 			            "%sh.amount = ? AND " HISTORY_AMOUNT_CUR " IN " HISTORY_CURRENCIES
 			            " AND %s",
@@ -553,21 +557,26 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 	return n;
 }
 
-/* The currencies the history holds, lowercase, into codes (up to max). */
+/* The currencies the history holds (as the sync stores them, lowercase)
+ * into codes: how many, -1 when more than max or unreadable. */
 static int held_currencies(sqlite3 *db, char codes[][4], int max)
 {
 	sqlite3_stmt *st;
-	int n = 0;
-	if (sqlite3_prepare_v2(db, "SELECT lower(c) FROM history_currencies", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return 0;
-	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+	int n = 0, rc;
+	if (sqlite3_prepare_v2(db, "SELECT c FROM history_currencies", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const unsigned char *c = sqlite3_column_text(st, 0);
-		if (c && strlen((const char *)c) == 3)
-			memcpy(codes[n++], c, 4);
+		if (n == max || !c || strlen((const char *)c) != 3) {
+			n = -1; /* not a code a term can be made of */
+			break;
+		}
+		for (int i = 0; i < 4; i++) /* one stored in capitals by an older paydesk */
+			codes[n][i] = (char)tolower(c[i]);
+		n++;
 	}
 	sqlite3_finalize(st);
-	return n;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : -1;
 }
 
 /* code is in the SQL list ("('eur', 'usd')"). */
@@ -591,8 +600,8 @@ bool history_search_numbers_fts(sqlite3 *db, const char *text, bool in_words, ch
 		struct history_number nw;
 		if (p == w || !number_with_sign(text, w, p, &nw))
 			continue;
-		if (nheld < 0)
-			nheld = held_currencies(db, held, 64);
+		if (nheld < 0 && (nheld = held_currencies(db, held, 64)) < 0)
+			return false; /* the amount index's path */
 		n++;
 		/* "-120.00": money out, as the list shows it; "+80" money in */
 		if (nw.out || nw.in)

@@ -219,6 +219,45 @@ static void test_every_way_of_typing_an_amount_lists_what_the_export_writes(void
 		tu_lists_as_exported(t->db, searches[k].search, searches[k].want);
 }
 
+/* Codes as a record may carry them ("GBP"), an amount no currency can
+ * hold ("12.5" yen) beside a record of -1, and a history in more
+ * currencies than a search's terms can name: the list is still what the
+ * export writes (a reviewer found the export missed the "GBP" records and
+ * listed the -1 yen for "12.5", the list missed currencies past the 64th). */
+static void test_odd_currencies_list_what_the_export_writes(void **state)
+{
+	struct t *t = *state;
+	ingest(t->db, json_pack("[o, o, o, o]",
+	                        payment("pi_g1", 9900, "GBP", 1767225600, "Anna Smith", "Haircut",
+	                                "4242"),
+	                        payment("pi_g2", 99, "JPY", 1767225500, "Anna Smith", "Haircut",
+	                                "4242"),
+	                        payment("pi_g3", 9900, "usd", 1767225400, "Ben Jones", "Nails",
+	                                "1111"),
+	                        payment("pi_g4", -1, "jpy", 1767225300, "Ben Jones", "Nails",
+	                                "1111")));
+	tu_lists_as_exported(t->db, "99", 3);
+	tu_lists_as_exported(t->db, "9900", 0);
+	tu_lists_as_exported(t->db, "99 gbp", 1);
+	tu_lists_as_exported(t->db, "3.500 jpy", 0);
+	tu_lists_as_exported(t->db, "+99", 3); /* before the 70 */
+	tu_lists_as_exported(t->db, "12.5", 0);
+	tu_lists_as_exported(t->db, "Nails 0.01", 0);
+	/* 70 currencies: every one of them still searched */
+	json_t *many = json_array();
+	for (int i = 0; i < 70; i++) {
+		char id[16], cur[4] = {'q', (char)('a' + i / 26), (char)('a' + i % 26), '\0'};
+		snprintf(id, sizeof id, "pi_q%02d", i);
+		json_array_append_new(many, payment(id, 9900, cur, 1767220000 - i * 60, "Zoë Martin",
+		                                    "Colour", "2020"));
+	}
+	ingest(t->db, many);
+	tu_lists_as_exported(t->db, "+99", 73);
+	tu_lists_as_exported(t->db, "$99", 1);
+	tu_lists_as_exported(t->db, "Colour 99", 70);
+	tu_lists_as_exported(t->db, "-99", 0);
+}
+
 static int64_t id_of(sqlite3 *db, const char *stripe_id)
 {
 	sqlite3_stmt *st;
@@ -339,6 +378,8 @@ int main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_every_way_of_typing_an_amount_lists_what_the_export_writes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_odd_currencies_list_what_the_export_writes,
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_a_record_is_found_by_its_amount_and_card_now,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
