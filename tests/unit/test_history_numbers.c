@@ -89,69 +89,57 @@ static void salon(sqlite3 *db, int n)
 	}
 }
 
+/* The first screen of search (sorted by amount in currency, else by date)
+ * shows `want` rows and reads little: fewer than 5,000 SQLite steps. */
+static void first_screen(sqlite3 *db, const char *search, const char *currency, int want)
+{
+	struct history_filter f = {0};
+	snprintf(f.search, sizeof f.search, "%s", search);
+	snprintf(f.currency, sizeof f.currency, "%s", currency);
+	struct history_view *v = NULL;
+	struct pd_error err = {0};
+	struct history_row rows[22];
+	int got = -1;
+	long steps = 0;
+	sqlite3_progress_handler(db, 100, tu_count_steps, &steps);
+	assert_int_equal(history_view_new(db, &f,
+	                                  currency[0] ? HISTORY_SORT_AMOUNT : HISTORY_SORT_DATE,
+	                                  true, &v, &err),
+	                 0);
+	assert_int_equal(history_view_page(v, NULL, true, rows, 22, &got, &err), 0);
+	sqlite3_progress_handler(db, 0, NULL, NULL);
+	history_view_free(&v);
+	assert_int_equal(got, want);
+	if (steps >= 50)
+		fail_msg("the first screen of \"%s\"%s took %ld00 steps", search,
+		         currency[0] ? " by amount" : "", steps);
+}
+
 /* "Haircut 99": many haircuts, many records at 99.00, none both. The
  * first screen says so without reading the haircuts one by one. */
 static void test_a_service_word_and_a_price_it_is_never_sold_at(void **state)
 {
 	struct t *t = *state;
 	salon(t->db, 3000);
-	struct history_filter f = {0};
-	struct history_view *v = NULL;
-	struct pd_error err = {0};
-	struct history_row rows[22];
-	int got = -1;
-	long steps = 0;
 	/* 1,500 haircuts read and tested for the price were 27,200 steps; the
 	 * refunds of 99.00, none, from the index too (at 10M records every
 	 * 99.00 payment was read for them, 0.3 s) */
-	static const char *const none[] = {"Haircut 99", "-99"};
-	for (size_t k = 0; k < sizeof none / sizeof *none; k++) {
-		snprintf(f.search, sizeof f.search, "%s", none[k]);
-		steps = 0;
-		sqlite3_progress_handler(t->db, 100, tu_count_steps, &steps);
-		assert_int_equal(history_view_new(t->db, &f, HISTORY_SORT_DATE, true, &v, &err), 0);
-		assert_int_equal(history_view_page(v, NULL, true, rows, 22, &got, &err), 0);
-		sqlite3_progress_handler(t->db, 0, NULL, NULL);
-		history_view_free(&v);
-		assert_int_equal(got, 0);
-		if (steps >= 50)
-			fail_msg("the first screen of \"%s\" took %ld00 steps", none[k], steps);
-	}
+	first_screen(t->db, "Haircut 99", "", 0);
+	first_screen(t->db, "-99", "", 0);
 	/* sorted by amount (in dollars, as the screen sorts): the haircuts that
 	 * hold the price counted from the index, none, not each tested */
-	snprintf(f.search, sizeof f.search, "Haircut 99");
-	snprintf(f.currency, sizeof f.currency, "usd");
-	steps = 0;
-	sqlite3_progress_handler(t->db, 100, tu_count_steps, &steps);
-	assert_int_equal(history_view_new(t->db, &f, HISTORY_SORT_AMOUNT, true, &v, &err), 0);
-	assert_int_equal(history_view_page(v, NULL, true, rows, 22, &got, &err), 0);
-	sqlite3_progress_handler(t->db, 0, NULL, NULL);
-	history_view_free(&v);
-	assert_int_equal(got, 0);
-	if (steps >= 50)
-		fail_msg("the first screen of \"Haircut 99\" by amount took %ld00 steps", steps);
-	f.currency[0] = '\0';
+	first_screen(t->db, "Haircut 99", "usd", 0);
 	/* the price a service is sold at, a price alone, card digits: each
 	 * one's first screen from the index too */
 	static const char *const quick[] = {"Haircut 50", "99", "$99.00", "1881", "Haircut 1881"};
-	for (size_t k = 0; k < sizeof quick / sizeof *quick; k++) {
-		snprintf(f.search, sizeof f.search, "%s", quick[k]);
-		steps = 0;
-		sqlite3_progress_handler(t->db, 100, tu_count_steps, &steps);
-		assert_int_equal(history_view_new(t->db, &f, HISTORY_SORT_DATE, true, &v, &err), 0);
-		assert_int_equal(history_view_page(v, NULL, true, rows, 22, &got, &err), 0);
-		sqlite3_progress_handler(t->db, 0, NULL, NULL);
-		history_view_free(&v);
-		assert_int_equal(got, 22);
-		if (steps >= 50)
-			fail_msg("the first screen of \"%s\" took %ld00 steps", quick[k], steps);
-	}
+	for (size_t k = 0; k < sizeof quick / sizeof *quick; k++)
+		first_screen(t->db, quick[k], "", 22);
 	/* a card seen once, exported: looked up, not every record read for it
 	 * (its b-tree index is gone: schema 41) */
 	ingest(t->db, json_pack("[o]", payment("pi_once", 4000, "usd", 1767000000, "Ben Jones",
 	                                       "Nails", "7777")));
 	int64_t ids[4];
-	steps = 0;
+	long steps = 0;
 	sqlite3_progress_handler(t->db, 100, tu_count_steps, &steps);
 	assert_int_equal(tu_export_ids(t->db, "7777", ids, 4), 1);
 	sqlite3_progress_handler(t->db, 0, NULL, NULL);
@@ -238,15 +226,12 @@ static void test_every_way_of_typing_an_amount_lists_what_the_export_writes(void
 static void test_odd_currencies_list_what_the_export_writes(void **state)
 {
 	struct t *t = *state;
-	ingest(t->db, json_pack("[o, o, o, o]",
-	                        payment("pi_g1", 9900, "GBP", 1767225600, "Anna Smith", "Haircut",
-	                                "4242"),
-	                        payment("pi_g2", 99, "JPY", 1767225500, "Anna Smith", "Haircut",
-	                                "4242"),
-	                        payment("pi_g3", 9900, "usd", 1767225400, "Ben Jones", "Nails",
-	                                "1111"),
-	                        payment("pi_g4", -1, "jpy", 1767225300, "Ben Jones", "Nails",
-	                                "1111")));
+	ingest(t->db,
+	       json_pack("[o, o, o, o]",
+	                 payment("pi_g1", 9900, "GBP", 1767225600, "Anna Smith", "Haircut", "4242"),
+	                 payment("pi_g2", 99, "JPY", 1767225500, "Anna Smith", "Haircut", "4242"),
+	                 payment("pi_g3", 9900, "usd", 1767225400, "Ben Jones", "Nails", "1111"),
+	                 payment("pi_g4", -1, "jpy", 1767225300, "Ben Jones", "Nails", "1111")));
 	tu_lists_as_exported(t->db, "99", 3);
 	tu_lists_as_exported(t->db, "9900", 0);
 	tu_lists_as_exported(t->db, "99 gbp", 1);
@@ -259,8 +244,8 @@ static void test_odd_currencies_list_what_the_export_writes(void **state)
 	for (int i = 0; i < 70; i++) {
 		char id[16], cur[4] = {'q', (char)('a' + i / 26), (char)('a' + i % 26), '\0'};
 		snprintf(id, sizeof id, "pi_q%02d", i);
-		json_array_append_new(many, payment(id, 9900, cur, 1767220000 - i * 60, "Zoë Martin",
-		                                    "Colour", "2020"));
+		json_array_append_new(many, payment(id, 9900, cur, 1767220000 - i * 60,
+		                                    "Zoë Martin", "Colour", "2020"));
 	}
 	ingest(t->db, many);
 	tu_lists_as_exported(t->db, "+99", 73);
@@ -389,8 +374,8 @@ int main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_every_way_of_typing_an_amount_lists_what_the_export_writes, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_odd_currencies_list_what_the_export_writes,
-	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_odd_currencies_list_what_the_export_writes, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_a_record_is_found_by_its_amount_and_card_now,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
