@@ -61,7 +61,7 @@ static int build_where(sqlite3 *db, const struct history_filter *f, struct histo
 	char match[MATCH_MAX], ids[4][HISTORY_ID_WORD_MAX], letters[2][HISTORY_TERM_MAX];
 	history_search_fts(db, f, match, sizeof match, letters);
 	/* numbers as terms of the search index, beside its words (schema 41);
-	 * what does not fit there (64 currencies) is asked of the amount index */
+	 * what does not fit there is asked of the amount index */
 	char numbers[NUMBERS_MAX], numbers_rows[NUMBERS_ROWS_MAX];
 	if (numbers_by == HISTORY_NUMBERS_FTS && !numbers_terms(db, f, match, numbers, numbers_rows))
 		numbers_by = HISTORY_NUMBERS_INDEX;
@@ -201,11 +201,11 @@ struct history_view {
 	 * reviews' own (created, hid) index (schema 31), totals a chunk of
 	 * reviews at a time (by their rowid, tkey_done: those up to it). */
 	bool review_date;
-	/* Words and a price by date ("Haircut 79"): the search index's matches
-	 * tested for the price as they are read, within a budget (walk_where);
-	 * past it, gathered by the ids the price's indexes find instead
-	 * (HISTORY_NUMBERS_IDS: 93k haircuts read for none at 138 ms, 1M
-	 * records). */
+	/* A prefix FTS5 would expand itself and a price by date ("client 79"),
+	 * or a price whose terms do not fit the MATCH: the search index's
+	 * matches tested for the price as they are read, within a budget
+	 * (walk_where); past it, gathered by the ids the price's indexes find
+	 * instead (HISTORY_NUMBERS_IDS). */
 	bool numbers_words;
 	/* A prefix FTS5 would expand itself by date ("client", "e": 25k terms,
 	 * 2.8 s a page at 10M records, as long again for every key while the
@@ -277,7 +277,8 @@ static void walk_wheres(struct history_view *v, bool amount_sort, enum history_n
  * (date_walk). */
 static bool numbers_in_index(sqlite3 *db, const struct history_filter *f)
 {
-	char match[MATCH_MAX], letters[2][HISTORY_TERM_MAX], numbers[NUMBERS_MAX], rows[NUMBERS_ROWS_MAX];
+	char match[MATCH_MAX], letters[2][HISTORY_TERM_MAX];
+	char numbers[NUMBERS_MAX], rows[NUMBERS_ROWS_MAX];
 	history_search_fts(db, f, match, sizeof match, letters);
 	return !history_search_scans_prefix(match) && numbers_terms(db, f, match, numbers, rows);
 }
