@@ -325,6 +325,7 @@ static void test_a_history_from_before_is_searched_by_price_after_the_upgrade(vo
 	struct t *t = *state;
 	db_close(&t->db);
 	tu_rm_rf(t->dir);
+	free(t->dir);
 	t->dir = tu_tempdir();
 	free(t->path);
 	t->path = tu_path(t->dir, "old.db");
