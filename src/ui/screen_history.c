@@ -317,14 +317,19 @@ static void search_submit(struct hist *h, struct ui *ui)
 		ui_notify(ui, UI_NOTICE_ERROR,
 			  "a word longer than a search holds (%zu): shorten it",
 			  h->search.max);
+		snprintf(h->search_refused, sizeof h->search_refused, "%s", ui->last_error);
 		return;
 	}
 	if (text[lead] && !history_search_searchable(ui->app->db, text + lead)) {
 		/* "/." listed every record under "/." as if they all matched */
 		ui_notify(ui, UI_NOTICE_ERROR,
 			  "nothing to search: type a word, an amount, an id or last 4");
+		snprintf(h->search_refused, sizeof h->search_refused, "%s", ui->last_error);
 		return;
 	}
+	if (h->search_refused[0] && strcmp(h->search_refused, ui->last_error) == 0)
+		ui_clear_notices(ui); /* nothing newer was said since */
+	h->search_refused[0] = '\0';
 	h->mode = MODE_LIST;
 	h->search_full = false;
 	snprintf(h->filter.search, sizeof h->filter.search, "%s", text + lead);

@@ -336,6 +336,27 @@ class HistoryScreen(unittest.TestCase):
         self.assertIn("the last whole word", shown)
         self.assertNotIn(" 39", shown.splitlines()[1])  # the top bar's search: no "39"
 
+    def test_a_refused_search_is_forgotten_once_a_search_is_taken(self):
+        """A tester typed "$" alone: "nothing to search" was right, but it stayed on
+        the status line through two later searches that found records, as if they
+        too had been refused. A search taken clears what was said of the last one."""
+        term = self.start()
+        term.send("/")
+        term.type("$")
+        term.send("Enter")
+        term.wait_for("nothing to search")
+        term.send("BSpace")
+        term.type("79.00")
+        term.send("Enter")
+        shown = term.wait_for(r"/79\.00.*\b1/[\d,]+ ", regex=True)
+        self.assertNotIn("nothing to search", shown)
+        term.send("/")  # the field holds "79.00" again
+        for _ in "79.00":
+            term.send("BSpace")
+        term.type("$$")
+        term.send("Enter")
+        term.wait_for("nothing to search")  # said again for a new refusal
+
     def test_a_search_naming_a_currency_after_an_amount_sort_shows_it(self):
         """A tester sorted by amount from a yen record, then searched "29 eur":
         the list said "Nothing matches" (amount ↓ · jpy, 0/0) though 1,255 euro
