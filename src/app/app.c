@@ -38,11 +38,19 @@ static void upgrade_notice(int from, int to, int64_t records, int64_t seconds)
 		snprintf(size, sizeof size, "; %s billing records",
 			 number_grouped(records, n, sizeof n));
 	if (seconds >= 90)
-		snprintf(wait, sizeof wait, ": about %" PRId64 " minutes", (seconds + 59) / 60);
+		snprintf(wait, sizeof wait, "about %" PRId64 " minutes", (seconds + 59) / 60);
 	else if (seconds >= 5)
-		snprintf(wait, sizeof wait, ": about %" PRId64 " s", seconds);
-	fprintf(stderr, "paydesk: upgrading the database (schema %d to %d%s)%s...\n", from, to,
-		size, wait);
+		snprintf(wait, sizeof wait, "about %" PRId64 " s", seconds);
+	/* the wait on a line of its own: on one they passed 80 columns and
+	 * the terminal wrapped them mid-word ("ab / out 14 s") */
+	if (wait[0])
+		fprintf(stderr,
+			"paydesk: upgrading the database (schema %d to %d%s)\n"
+			"paydesk: this takes %s...\n",
+			from, to, size, wait);
+	else
+		fprintf(stderr, "paydesk: upgrading the database (schema %d to %d%s)...\n", from,
+			to, size);
 }
 
 /* Every 15 s of a long upgrade: it is still going (minutes at 10M records
