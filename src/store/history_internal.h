@@ -280,15 +280,13 @@ void history_search_letters(struct history_sql *q, char letters[2][HISTORY_TERM_
 int history_search_id_words(const char *text, char words[][HISTORY_ID_WORD_MAX], int max);
 /* Append "SELECT id … UNION …": the records holding an id starting with w. */
 void history_search_id_rowids(struct history_sql *q, const char *w);
-/* How a search's numbers are asked: of the amount index and the search
- * index's card digits (the rows they find drive), on each row read as
- * other rows drive, or, beside
+/* How a search's numbers are asked: of the amount and card indexes (the
+ * rows they find drive, or are tested as other rows drive), or, beside
  * words, by the ids the indexes find, each search index match looked up
  * among them before its row is read (a price rare among the words'
  * matches: history_query.c), or of the search index itself. */
 enum history_numbers_by {
 	HISTORY_NUMBERS_INDEX,
-	HISTORY_NUMBERS_ROW, /* tested on each row another index drives */
 	HISTORY_NUMBERS_IDS,
 	HISTORY_NUMBERS_FTS, /* terms of the search index (history_search_numbers_fts) */
 };

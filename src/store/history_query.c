@@ -119,11 +119,9 @@ static int build_where(sqlite3 *db, const struct history_filter *f, struct histo
 	else if (f->search[0])
 		history_search_numbers(db, q, f->search, match,
 		                       numbers_by == HISTORY_NUMBERS_IDS &&
-		                               from == FROM_FTS &&
-		                               !(walk && !history_walk_rows_only(walk))
-		                           ? HISTORY_NUMBERS_IDS
-		                       : from == FROM_NUMBERS ? HISTORY_NUMBERS_INDEX
-		                                              : HISTORY_NUMBERS_ROW);
+		                               (from != FROM_FTS || (walk && !history_walk_rows_only(walk)))
+		                           ? HISTORY_NUMBERS_INDEX
+		                           : numbers_by);
 	/* amounts and card digits gathered: their own index terms drive, not
 	 * a date range or a currency (a "since" read the currency's rows from
 	 * that date: 3 s at 10M records) */

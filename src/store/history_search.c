@@ -543,19 +543,10 @@ int history_search_numbers(sqlite3 *db, struct history_sql *q, const char *text,
 				history_cat(q->text, sizeof q->text, " AND c IN %s", nw.currencies);
 			history_sql_add(q, ")");
 		}
-		/* a currency named ("eur 4242", "4242 euros"): money, not card
-		 * digits; found through the search index's numbers (schema 41:
-		 * their b-tree index cost every sync a page), tested on a row
-		 * another index found */
-		if (nw.last4[0] && !coded && !nw.currencies && by == HISTORY_NUMBERS_ROW) {
+		/* a currency named ("eur 4242", "4242 euros"): money, not card digits */
+		if (nw.last4[0] && !coded && !nw.currencies) {
 			history_cat(q->text, sizeof q->text, " OR h.card_last4 = ?");
 			history_sql_text(q, nw.last4);
-		} else if (nw.last4[0] && !coded && !nw.currencies) {
-			char term[24];
-			snprintf(term, sizeof term, "numbers : c%s", nw.last4);
-			history_sql_add(q, " OR h.id IN (SELECT rowid & " HISTORY_FTS_ID_MASK
-			                   " FROM history_fts WHERE history_fts MATCH ?)");
-			history_sql_text(q, term);
 		}
 		if (by == HISTORY_NUMBERS_IDS)
 			history_sql_add(q, "))");

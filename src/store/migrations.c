@@ -1271,10 +1271,6 @@ const struct migration store_migrations[] = {
 	  * index is made again (FTS5 adds no column): 1 min 36 s at 10M records,
 	  * in date order (FTS5 appends keys above the last one cheaply). */
 	 "DROP TABLE history_fts;"
-	 /* card digits are found through the index's numbers now: their
-	  * b-tree index cost every sync a page (2-3 us a record at 1M) */
-	 "DROP INDEX IF EXISTS history_last4;"
-	 "DELETE FROM sqlite_stat1 WHERE idx = 'history_last4';"
 	 "CREATE VIRTUAL TABLE history_fts USING fts5(client_name, email, description, numbers,"
 	 "  content='', tokenize='unicode61 remove_diacritics 2');"
 	 HISTORY_FTS_INDEX_ROWS " ORDER BY created, id;"

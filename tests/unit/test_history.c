@@ -1829,6 +1829,7 @@ static void test_ids_keyed_by_date_after_the_upgrade(void **state)
 			 "history_refunds_of");
 	assert_plan_uses(db, "SELECT id FROM history h WHERE subscription_id = 'sub_1'",
 			 "history_subscription");
+	assert_plan_uses(db, "SELECT id FROM history h WHERE card_last4 = '4242'", "history_last4");
 	assert_int_equal(q_int(db, "SELECT id FROM history WHERE stripe_id ="
 				   " 'pi_000000000000000000001999'"),
 			 7 * 1999);
