@@ -295,6 +295,16 @@ static const struct ui_function functions[] = {
 	{UI_ACT_SYNC, do_sync, NULL},
 };
 
+/* What the status line said refusing the last search goes once a search
+ * is taken or the refused one given up, unless something newer was said
+ * since (it stayed through later searches that found records). */
+static void forget_refusal(struct hist *h, struct ui *ui)
+{
+	if (h->search_refused[0] && strcmp(h->search_refused, ui->last_error) == 0)
+		ui_clear_notices(ui);
+	h->search_refused[0] = '\0';
+}
+
 /* The search typed, as searched: without the spaces around it, and never
  * with a word the field cut short (a pasted "... 390" kept as "... 39" listed
  * the 39.00 records): a full field is searched to its last whole word. */
@@ -327,9 +337,7 @@ static void search_submit(struct hist *h, struct ui *ui)
 		snprintf(h->search_refused, sizeof h->search_refused, "%s", ui->last_error);
 		return;
 	}
-	if (h->search_refused[0] && strcmp(h->search_refused, ui->last_error) == 0)
-		ui_clear_notices(ui); /* nothing newer was said since */
-	h->search_refused[0] = '\0';
+	forget_refusal(h, ui);
 	h->mode = MODE_LIST;
 	h->search_full = false;
 	snprintf(h->filter.search, sizeof h->filter.search, "%s", text + lead);
@@ -356,6 +364,7 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 		if (k == UI_KEY_ESC) {
 			h->mode = MODE_LIST;
 			h->search_full = false;
+			forget_refusal(h, ui); /* the refused search given up */
 		} else if (k == UI_KEY_ENTER) {
 			search_submit(h, ui);
 		} else if (k == UI_KEY_FN(KEY_BACKSPACE)) {

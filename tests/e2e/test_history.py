@@ -339,7 +339,8 @@ class HistoryScreen(unittest.TestCase):
     def test_a_refused_search_is_forgotten_once_a_search_is_taken(self):
         """A tester typed "$" alone: "nothing to search" was right, but it stayed on
         the status line through two later searches that found records, as if they
-        too had been refused. A search taken clears what was said of the last one."""
+        too had been refused. A search taken, or the refused one given up, clears
+        what was said of it."""
         term = self.start()
         term.send("/")
         term.type("$")
@@ -356,6 +357,9 @@ class HistoryScreen(unittest.TestCase):
         term.type("$$")
         term.send("Enter")
         term.wait_for("nothing to search")  # said again for a new refusal
+        term.send("Escape")  # given up: what was said of it goes too
+        shown = term.wait_for(r"/79\.00.*\b1/[\d,]+ ", regex=True)
+        self.assertNotIn("nothing to search", shown)
 
     def test_a_search_naming_a_currency_after_an_amount_sort_shows_it(self):
         """A tester sorted by amount from a yen record, then searched "29 eur":
