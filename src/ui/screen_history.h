@@ -59,8 +59,7 @@ struct hist {
 	struct textedit search;
 	bool search_full; /* a key or paste went past the field's size */
 	/* what the status line said refusing the last search: a search taken
-	 * next takes it away (it stayed through later searches that found
-	 * records, as if they were refused too) */
+	 * next, or the refused one given up, takes it away (forget_refusal) */
 	char search_refused[640]; /* as ui->last_error */
 	struct ui_form form;
 	struct ui_field fields[FF_COUNT];
