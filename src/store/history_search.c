@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "history_internal.h"
+#include "paydesk/money.h"
 
 
 /* A word shaped like a Stripe id ("pi_3N…", "cus_…"): searched through the
@@ -621,9 +622,8 @@ bool history_search_numbers_fts(sqlite3 *db, const char *text, bool in_words, ch
 			if ((coded && strcmp(c, code) != 0) ||
 			    (!coded && nw.currencies && !in_list(nw.currencies, c)))
 				continue;
-			int64_t minor = in_list(ZERO_DECIMAL, c)    ? nw.minor[0]
-			                : in_list(THREE_DECIMAL, c) ? nw.minor[2]
-			                                            : nw.minor[1];
+			int exponent = money_exponent(c);
+			int64_t minor = nw.minor[exponent == 0 ? 0 : exponent == 3 ? 2 : 1];
 			if (minor < 0)
 				continue;
 			/* money in, money out ("o": a refund's), or either */
