@@ -58,6 +58,10 @@ int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct pd_erro
 int db_ids(sqlite3 *db, const char *sql, int64_t *ids, size_t max, size_t *n,
 	   struct pd_error *err);
 
+/* The integer in the first column of the first row sql selects into
+ * *value (0 when it selects none): a count, a highest id. */
+int db_int(sqlite3 *db, const char *sql, int64_t *value, struct pd_error *err);
+
 /* Map the SQLite error of db to a pd_error (PD_ERR_IO), prefixed by what. */
 int db_fail(sqlite3 *db, const char *what, struct pd_error *err);
 

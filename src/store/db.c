@@ -87,6 +87,13 @@ int db_ids(sqlite3 *db, const char *sql, int64_t *ids, size_t max, size_t *n,
 	return PD_OK;
 }
 
+int db_int(sqlite3 *db, const char *sql, int64_t *value, struct pd_error *err)
+{
+	size_t got = 0;
+	*value = 0;
+	return db_ids(db, sql, value, 1, &got, err);
+}
+
 int db_read_rows(sqlite3 *db, sqlite3_stmt *st, size_t elem_size,
 		 int (*read)(sqlite3_stmt *st, void *elem), void (*clear)(void *elem), void **out,
 		 size_t *n, const char *what, struct pd_error *err)
@@ -352,9 +359,8 @@ static int upgrade_progress(void *ctx)
 static int64_t history_size(sqlite3 *db)
 {
 	int64_t n = 0;
-	size_t got = 0;
 	struct pd_error ignored = {0};
-	db_ids(db, "SELECT ifnull(max(id), 0) FROM history", &n, 1, &got, &ignored);
+	db_int(db, "SELECT ifnull(max(id), 0) FROM history", &n, &ignored);
 	return n;
 }
 

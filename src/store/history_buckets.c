@@ -149,11 +149,10 @@ int history_buckets_stats(sqlite3 *db, struct pd_error *err)
 static int has_buckets(sqlite3 *db, bool *has, struct pd_error *err)
 {
 	int64_t n = 0;
-	size_t got = 0;
-	int rc = db_ids(db,
+	int rc = db_int(db,
 			"SELECT count(*) FROM pragma_table_xinfo('history')"
 			" WHERE name = 'created_bucket'",
-			&n, 1, &got, err);
+			&n, err);
 	*has = n > 0;
 	return rc;
 }

@@ -27,11 +27,10 @@ static const struct {
 static int missing_indexes(sqlite3 *db, int *n, struct pd_error *err)
 {
 	int64_t missing = 0;
-	size_t got = 0;
-	int rc = db_ids(db,
+	int rc = db_int(db,
 			"SELECT 2 - count(*) FROM sqlite_schema WHERE type = 'index' AND name IN"
 			" ('history_amount', 'history_customer')",
-			&missing, 1, &got, err);
+			&missing, err);
 	*n = (int)missing;
 	return rc;
 }
