@@ -15,12 +15,6 @@
 #include "paydesk/outbox.h"
 #include "paydesk/refund_fee.h"
 
-static bool valid_reason(const char *r)
-{
-	return r && (strcmp(r, "duplicate") == 0 || strcmp(r, "fraudulent") == 0 ||
-		     strcmp(r, "requested_by_customer") == 0);
-}
-
 int fees_refundable(sqlite3 *db, int64_t id, struct appt_fee *out, int64_t *left,
 		    struct pd_error *err)
 {
@@ -118,7 +112,7 @@ int fees_refund(const struct pay_env *e, int64_t id, int64_t amount, const char 
 		struct pay_result *r, struct pd_error *err)
 {
 	memset(r, 0, sizeof *r);
-	if (!valid_reason(reason))
+	if (!pay_refund_reason_valid(reason))
 		return pd_error_set(
 		    err, PD_ERR_USAGE,
 		    "choose a reason: duplicate, fraudulent or requested by customer");

@@ -17,12 +17,6 @@
 #include "paydesk/vault.h"
 #include "payments_internal.h"
 
-static bool valid_reason(const char *r)
-{
-	return r && (strcmp(r, "duplicate") == 0 || strcmp(r, "fraudulent") == 0 ||
-		     strcmp(r, "requested_by_customer") == 0);
-}
-
 static bool refundable_status(const char *s)
 {
 	return strcmp(s, "succeeded") == 0 || strcmp(s, "partially_refunded") == 0;
@@ -216,7 +210,7 @@ int history_refund(const struct pay_env *e, int64_t history_id, int64_t amount,
 		   const char *reason, struct pay_result *r, struct pd_error *err)
 {
 	memset(r, 0, sizeof *r);
-	if (!valid_reason(reason))
+	if (!pay_refund_reason_valid(reason))
 		return pd_error_set(err, PD_ERR_USAGE,
 				    "choose a reason: duplicate, fraudulent or requested by customer");
 	char why[300];

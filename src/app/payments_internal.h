@@ -28,6 +28,8 @@ int pay_send_money_state(const struct pay_env *e, const char *path,
 /* A refund of this PaymentIntent sent earlier whose outcome is not known
  * yet (a crash, a lost answer): another one could refund twice. */
 bool pay_refund_unresolved(sqlite3 *db, const char *payment_intent);
+/* A refund reason Stripe takes: duplicate, fraudulent or requested_by_customer. */
+bool pay_refund_reason_valid(const char *r);
 
 /* What to say when a refund's outcome is not known. */
 #define PAY_REFUND_UNKNOWN                                                             \
