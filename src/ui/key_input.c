@@ -72,7 +72,7 @@ void ui_input_handle_key(struct ui *ui, int key)
 	ui_trace_key(key);
 	if (key == UI_KEY_FN(KEY_RESIZE))
 		return; /* curses has the new size; the next draw uses it */
-	ui->last_key = time(NULL); /* any key or paste is someone at the desk */
+	ui_idle_restart(ui); /* any key or paste is someone at the desk */
 	if (paste_key(ui, key))
 		return;
 	ui_dispatch_key(ui, key);

@@ -119,7 +119,7 @@ int tui_run(struct app *app, struct pd_error *err)
 	ui_jobs_start(&ui);
 	for (int i = 0; i < UI_SCREENS; i++)
 		ui.state[i] = ui_screens[i]->open(&ui);
-	ui.last_key = time(NULL);
+	ui_idle_restart(&ui);
 	ui_signin_flow_start(&ui);
 	/* --screen is honoured once we know who is there (Setup: admins only);
 	 * behind the lock screen, signed_in() checks it again. */

@@ -83,4 +83,8 @@ void ui_signin_flow_start(struct ui *ui);
  * or -1 (no idle lock now). */
 int ui_idle_lock_timeout(struct ui *ui);
 
+/* Someone is at the desk (a key, a paste, a sign-in): a whole idle period
+ * starts now. */
+void ui_idle_restart(struct ui *ui);
+
 #endif

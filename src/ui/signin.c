@@ -12,6 +12,7 @@
 #include "paydesk/log.h"
 #include "paydesk/settings.h"
 #include "paydesk/users.h"
+#include "shell.h"
 #include "widgets.h"
 
 enum { S_NAME, S_PIN, S_PIN2, S_COUNT };
@@ -93,7 +94,7 @@ bool ui_signin_recheck(struct ui *ui)
 static void signed_in(struct ui *ui, const struct user *u)
 {
 	ui->app->session = session_for(u);
-	ui->last_key = time(NULL); /* a sign-in starts a fresh idle period */
+	ui_idle_restart(ui); /* a sign-in starts a fresh idle period */
 	/* Another person: nothing the last one left open or typed is theirs. */
 	if (ui->signin->previous[0] && strcmp(ui->signin->previous, u->name) != 0)
 		ui_screens_drop(ui);

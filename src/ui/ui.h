@@ -307,7 +307,7 @@ struct ui {
 	struct ui_dialog *dialog;
 	struct ui_unlock *unlock; /* the passphrase prompt, while open */
 	struct ui_signin *signin; /* the lock screen / first-run admin form, while open */
-	time_t last_key;          /* for the idle auto-lock */
+	int64_t last_key_ms;      /* ui_idle_clock_ms() at the last key: the idle auto-lock */
 
 	char notice[640];
 	enum ui_notice_kind notice_kind;

@@ -380,6 +380,35 @@ class Users(unittest.TestCase):
         t.send("C-c")
         self.assertEqual(t.exit_status(), 0)
 
+    def test_the_idle_lock_never_comes_early(self):
+        # The idle time was counted from the key's whole second: a key at 0.9 s
+        # into a second was taken as 0.9 s older than it was, and the lock came
+        # as soon as paydesk woke past the last whole second (a job's progress,
+        # a resize): a 3 s lock 2.1 s after the key. This is the lock that came
+        # 2.5 s after a paste in 2 runs of 18.
+        idle = 3
+        self.write_config("[ui]\nidle_lock = %ds\n" % idle)
+        t = self.start(env={"PAYDESK_SIGN_IN": "Alex", "PAYDESK_PIN": "2468"})
+        t.wait_for("1 Appointments")
+        while not 0.85 <= time.time() % 1 < 0.9:  # paydesk's clock: the wall clock
+            time.sleep(0.005)
+        sent = time.monotonic()
+        t.send("2")
+        t.wait_for("Clients · Services · Staff")
+        # 2.3 s after the key (past its whole second + 3 s), something wakes paydesk
+        while time.monotonic() < sent + 2.3:
+            time.sleep(0.02)
+        t.resize(100, 30)
+        while time.monotonic() < sent + 2.6:
+            time.sleep(0.02)
+        screen = t.screen()
+        if time.monotonic() - sent > idle - 0.2:
+            self.skipTest("the machine was too loaded to look within %d s of the key" % idle)
+        self.assertNotIn("paydesk is locked", screen)
+        t.wait_for("paydesk is locked", timeout=30)
+        t.send("C-c")
+        self.assertEqual(t.exit_status(), 0)
+
     def test_a_question_left_open_goes_with_the_lock(self):
         # A "Delete client?" left open when the desk locks must not be answered
         # by whoever signs in next: before, the lock screen showed while the
