@@ -1,48 +1,45 @@
 #include "migrations.h"
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 
 #include "history_internal.h"
 #include "paydesk/db.h"
 
-/* Widen history's CHECK on type to take desk records, in place: SQLite's
+/* Widen a CHECK of table in place, from the text `from` to `to`: SQLite's
  * documented way to loosen a constraint without rewriting a row (sqlite.org,
  * ALTER TABLE, "making other kinds of table schema changes"): edit the
  * table's CREATE text in sqlite_schema, bump schema_version so every other
  * connection re-reads it, and check that it reads back. Every existing row
- * passes the wider CHECK, so nothing on disk changes. */
-static int widen_history_types(sqlite3 *db, struct pd_error *err)
+ * passes the wider CHECK, so nothing on disk changes. what names the check
+ * in messages ("the history table's type check"). */
+static int widen_check(sqlite3 *db, const char *table, const char *from, const char *to,
+		       const char *what, struct pd_error *err)
 {
-	static const char from[] = "CHECK (type IN ('payment', 'refund', 'invoice'))";
-	static const char to[] =
-		"CHECK (type IN ('payment', 'refund', 'invoice', 'desk', 'desk_refund'))";
 	sqlite3_stmt *st;
-	int version = 0, rc = db_prepare(db, "PRAGMA schema_version", &st, err);
-	if (rc)
-		return rc;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if ((rc = db_exec(db, "PRAGMA writable_schema = ON", err)))
+	int64_t version = 0;
+	int rc = db_int(db, "PRAGMA schema_version", &version, err);
+	if (rc || (rc = db_exec(db, "PRAGMA writable_schema = ON", err)))
 		return rc;
 	rc = db_prepare(db,
 			"UPDATE sqlite_schema SET sql = replace(sql, ?1, ?2)"
-			" WHERE type = 'table' AND name = 'history' AND instr(sql, ?1) > 0",
+			" WHERE type = 'table' AND name = ?3 AND instr(sql, ?1) > 0",
 			&st, err);
 	int changed = 0;
 	if (!rc) {
 		sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st) == SQLITE_DONE ? PD_OK : db_fail(db, "widening history", err);
+		sqlite3_bind_text(st, 3, table, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? PD_OK : db_fail(db, "widening a check", err);
 		changed = sqlite3_changes(db);
 		sqlite3_finalize(st);
 	}
 	char bump[64];
-	snprintf(bump, sizeof bump, "PRAGMA schema_version = %d", version + 1);
+	snprintf(bump, sizeof bump, "PRAGMA schema_version = %" PRId64, version + 1);
 	if (!rc && changed != 1)
-		rc = pd_error_set(err, PD_ERR_SCHEMA, "the history table's type check is not the one "
-						      "paydesk made: run paydesk doctor");
+		rc = pd_error_set(err, PD_ERR_SCHEMA,
+				  "%s is not the one paydesk made: run paydesk doctor", what);
 	if (!rc)
 		rc = db_exec(db, bump, err);
 	int off = db_exec(db, "PRAGMA writable_schema = OFF", err);
@@ -51,66 +48,33 @@ static int widen_history_types(sqlite3 *db, struct pd_error *err)
 	if (off)
 		return off;
 	/* The edited text must parse: read it back through the new schema. */
-	if ((rc = db_prepare(db, "SELECT sql FROM sqlite_schema WHERE name = 'history'"
-				 " AND instr(sql, 'desk_refund') > 0",
+	if ((rc = db_prepare(db, "SELECT sql FROM sqlite_schema WHERE name = ?1 AND instr(sql, ?2) > 0",
 			     &st, err)))
 		return rc;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
 	bool ok = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
-	return ok ? PD_OK : pd_error_set(err, PD_ERR_SCHEMA, "widening history's type check failed");
+	return ok ? PD_OK : pd_error_set(err, PD_ERR_SCHEMA, "widening %s failed", what);
+}
+
+/* Migration 10: history takes desk records (cash, cheque, ...). */
+static int widen_history_types(sqlite3 *db, struct pd_error *err)
+{
+	return widen_check(db, "history", "CHECK (type IN ('payment', 'refund', 'invoice'))",
+			   "CHECK (type IN ('payment', 'refund', 'invoice', 'desk', 'desk_refund'))",
+			   "the history table's type check", err);
 }
 
 /* Migration 21: appointment_payments takes the tenders 'package' and
- * 'credit' (an appointment paid from a client's package or prepaid credit).
- * Widened in place like history above, by prefixing the method list, so a
- * list another migration widened before this one is kept as it is. */
+ * 'credit' (an appointment paid from a client's package or prepaid credit),
+ * by prefixing the method list, so a list another migration widened before
+ * this one is kept as it is. */
 static int widen_payment_methods(sqlite3 *db, struct pd_error *err)
 {
-	static const char from[] = "CHECK (method IN ('card', 'link', 'reader',";
-	static const char to[] = "CHECK (method IN ('package', 'credit', 'card', 'link', 'reader',";
-	sqlite3_stmt *st;
-	int version = 0, rc = db_prepare(db, "PRAGMA schema_version", &st, err);
-	if (rc)
-		return rc;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if ((rc = db_exec(db, "PRAGMA writable_schema = ON", err)))
-		return rc;
-	rc = db_prepare(db,
-			"UPDATE sqlite_schema SET sql = replace(sql, ?1, ?2)"
-			" WHERE type = 'table' AND name = 'appointment_payments'"
-			" AND instr(sql, ?1) > 0",
-			&st, err);
-	int changed = 0;
-	if (!rc) {
-		sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st) == SQLITE_DONE ? PD_OK
-						     : db_fail(db, "widening payment methods", err);
-		changed = sqlite3_changes(db);
-		sqlite3_finalize(st);
-	}
-	char bump[64];
-	snprintf(bump, sizeof bump, "PRAGMA schema_version = %d", version + 1);
-	if (!rc && changed != 1)
-		rc = pd_error_set(err, PD_ERR_SCHEMA, "the payments table's method check is not the "
-						      "one paydesk made: run paydesk doctor");
-	if (!rc)
-		rc = db_exec(db, bump, err);
-	int off = db_exec(db, "PRAGMA writable_schema = OFF", err);
-	if (rc)
-		return rc;
-	if (off)
-		return off;
-	if ((rc = db_prepare(db, "SELECT sql FROM sqlite_schema WHERE name = 'appointment_payments'"
-				 " AND instr(sql, '''credit'', ''card''') > 0",
-			     &st, err)))
-		return rc;
-	bool ok = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return ok ? PD_OK
-		  : pd_error_set(err, PD_ERR_SCHEMA, "widening the payment methods' check failed");
+	return widen_check(db, "appointment_payments", "CHECK (method IN ('card', 'link', 'reader',",
+			   "CHECK (method IN ('package', 'credit', 'card', 'link', 'reader',",
+			   "the payments table's method check", err);
 }
 
 const struct migration store_migrations[] = {
