@@ -345,7 +345,8 @@ static void draw_list(struct hist *h, struct ui_rect area)
 		char said[96];
 		if (cur[0])
 			snprintf(said, sizeof said,
-				 "Nothing matches in %s: by amount is one currency, s: by date.", cur);
+				 "Nothing matches in %s: by amount is one currency, %s: by date.", cur,
+				 h->desc ? "s s" : "s");
 		ui_put(list.y + 1, list.x + 2, list.w - 4, ROLE_DIM,
 		       cur[0] ? said
 		       : h->count || !history_filter_is_empty(&h->filter)

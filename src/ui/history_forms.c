@@ -199,8 +199,12 @@ static bool apply_filter_form(struct hist *h)
 		snprintf(h->fields[FF_TO].error, sizeof h->fields[FF_TO].error, "%.190s", err.msg);
 		return false;
 	}
+	/* a currency typed in the form is the reviewer's own now; the one the
+	 * amount sort took, left as it was, is still the sort's (and goes
+	 * with it back to by date) */
+	bool sort_took = h->sort_currency && !strcmp(f.currency, h->filter.currency);
 	h->filter = f;
-	h->sort_currency = false; /* a currency in the form is the reviewer's own now */
+	h->sort_currency = sort_took;
 	h->range = range;
 	return true;
 }

@@ -308,6 +308,26 @@ static void forget_refusal(struct hist *h, struct ui *ui)
 /* The search typed, as searched: without the spaces around it, and never
  * with a word the field cut short (a pasted "... 390" kept as "... 39" listed
  * the 39.00 records): a full field is searched to its last whole word. */
+/* The currency of the newest record h's filter matches in any currency,
+ * into code; false when it matches none. By amount, a new search is
+ * sorted in it, as a sort from its first record by date would be: the
+ * currency the last search's sort took hid a client who pays in another. */
+static bool newest_match_currency(struct hist *h, char code[4])
+{
+	struct history_filter f = h->filter;
+	f.currency[0] = '\0';
+	struct history_view *v = NULL;
+	struct history_row row;
+	struct pd_error err = {0};
+	int got = 0;
+	bool found = !history_view_new(h->ui->app->db, &f, HISTORY_SORT_DATE, true, &v, &err) &&
+		     !history_view_page(v, NULL, true, &row, 1, &got, &err) && got == 1;
+	history_view_free(&v);
+	if (found)
+		snprintf(code, 4, "%s", row.currency);
+	return found;
+}
+
 static void search_submit(struct hist *h, struct ui *ui)
 {
 	char text[sizeof h->filter.search];
@@ -346,7 +366,8 @@ static void search_submit(struct hist *h, struct ui *ui)
 	 * search's currency is the sort's now */
 	char code[4];
 	if (h->sort == HISTORY_SORT_AMOUNT && h->sort_currency &&
-	    history_search_named_currency(ui->app->db, h->filter.search, code))
+	    (history_search_named_currency(ui->app->db, h->filter.search, code) ||
+	     newest_match_currency(h, code)))
 		snprintf(h->filter.currency, sizeof h->filter.currency, "%s", code);
 	history_requery(h, true);
 	if (cut)

@@ -465,6 +465,63 @@ class HistoryScreen(unittest.TestCase):
         shown = term.wait_for(f"/{count:,} ")
         self.assertIn(f"amount ↓ · {cur}", shown.splitlines()[1])
 
+    def test_the_filter_form_left_as_it_was_keeps_no_currency_after_the_sort(self):
+        """A tester sorted by amount (the sort took the selected record's euros),
+        opened the filters and pressed Enter on the form as it stood: back by date
+        the list still held only euros, a currency nobody chose, until x."""
+        con = sqlite3.connect(self.db)
+        cur = con.execute("SELECT currency FROM history ORDER BY created DESC, id DESC LIMIT 1"
+                          ).fetchone()[0]
+        con.close()
+        term = self.start()
+        term.wait_for("1/2,500 ")
+        term.send("s")
+        term.wait_for("date ↑")
+        term.send("s")
+        term.wait_for(f"amount ↓ · {cur}")
+        term.send("F")
+        term.wait_for("Currency")
+        term.send("Enter")
+        term.wait_gone("Currency")
+        term.send("s")
+        term.wait_for("amount ↑")
+        term.send("s")
+        shown = term.wait_for("date ↓")
+        term.wait_for("/2,500 ")
+        self.assertNotIn(f"· {cur}", term.screen().splitlines()[1])
+
+    def test_a_new_search_sorted_by_amount_takes_the_currency_of_what_it_finds(self):
+        """Sorted by amount in dollars (the selected record's), a tester searched
+        a client who pays in pounds: the list kept dollars and showed what little
+        matched in them, with nothing to say the rest was hidden. A new search
+        is sorted in the currency of its newest match, as a sort from it would."""
+        con = sqlite3.connect(self.db)
+        first = con.execute("SELECT currency FROM history ORDER BY created DESC, id DESC LIMIT 1"
+                            ).fetchone()[0]
+        name, cur = con.execute(
+            "SELECT client_name, currency FROM history h WHERE client_name IS NOT NULL"
+            " AND currency <> ? AND created = (SELECT max(created) FROM history g"
+            " WHERE g.client_name = h.client_name) ORDER BY id LIMIT 1", (first,)).fetchone()
+        con.close()
+        term = self.start()
+        term.wait_for("1/2,500 ")
+        term.send("s")
+        term.wait_for("date ↑")
+        term.send("s")
+        term.wait_for(f"amount ↓ · {first}")
+        term.send("/")
+        term.type(name)
+        term.send("Enter")
+        shown = term.wait_for(f"amount ↓ · /{name} · {cur}")
+        self.assertNotIn("Nothing matches", shown)
+        # nothing anywhere: the list says how to get back to every currency
+        term.send("/")
+        term.send("C-u")
+        term.type("zzqxv")
+        term.send("Enter")
+        shown = term.wait_for("Nothing matches")
+        self.assertIn("s s: by date", shown)
+
     def test_an_export_says_where_the_file_went(self):
         """A tester exported with a name of their own and could not tell where it went:
         the file lands in the folder paydesk was started from, and the notices said only
@@ -507,12 +564,13 @@ class HistoryScreen(unittest.TestCase):
         """A tester filtered a 1,000,000-record history to this week's dates (none) and
         was told "Billing history: nothing yet. It arrives with a sync from Stripe.";
         sorted by amount (in one currency), a search for another currency's invoice
-        said "x clears the filters", which x does not (the sort keeps its currency)."""
+        said "x clears the filters", which x does not (the sort keeps its currency).
+        That search now finds the invoice, sorted in its own currency."""
         con = sqlite3.connect(self.db)
         first, = con.execute("SELECT currency FROM history ORDER BY created DESC, id DESC"
                              " LIMIT 1").fetchone()
-        other_id, = con.execute("SELECT stripe_id FROM history WHERE currency <> ? LIMIT 1",
-                                (first,)).fetchone()
+        other_id, other = con.execute("SELECT stripe_id, currency FROM history"
+                                      " WHERE currency <> ? LIMIT 1", (first,)).fetchone()
         con.close()
         term = self.start()
         term.wait_for("1/2,500 ")
@@ -534,9 +592,9 @@ class HistoryScreen(unittest.TestCase):
         term.send("/")
         term.type(other_id)
         term.send("Enter")
-        shown = term.wait_for("Nothing matches")
-        self.assertIn(f"Nothing matches in {first.upper()}", shown)
-        self.assertIn("s: by date", shown)
+        shown = term.wait_for("1/1 ")
+        self.assertIn(f"amount ↓ · /{other_id} · {other}", shown.splitlines()[1])
+        self.assertNotIn("Nothing matches", shown)
 
     def test_a_search_of_nothing_searchable_says_so_and_keeps_the_list(self):
         """A tired accountant typed "/", hit "." and Enter (or an "&", a dash, or a
