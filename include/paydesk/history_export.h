@@ -14,7 +14,9 @@ enum history_format { HISTORY_CSV, HISTORY_JSONL };
 
 /* Write every record of f, newest first, to out as CSV (header line, CRLF,
  * fields quoted when needed, amounts in major units) or JSON Lines (amounts
- * in minor units), paging by key so memory stays flat. *rows = lines written. */
+ * in minor units), paging by key so memory stays flat. *rows = lines written.
+ * Money out (refunds, desk refunds) is negative, as the list and the totals
+ * count it: a sum of the amounts is what came in. */
 int history_export(sqlite3 *db, const struct history_filter *f, enum history_format fmt,
 		   FILE *out, long *rows, struct pd_error *err);
 
@@ -25,11 +27,15 @@ int history_export_file(sqlite3 *db, const struct history_filter *f, enum histor
 
 /* For an export run as a job: stop when *cancel is set (checked between
  * pages; PD_ERR_CONFLICT "export stopped", and no file is left), and tell
- * on_rows(ctx, rows written so far, rows in all) after each page. */
+ * on_rows(ctx, rows written so far, rows in all) after each page. The
+ * records are in the order of sort and descending, the list's ("export
+ * what is shown"). */
 struct history_export_watch {
 	const atomic_bool *cancel;
 	void (*on_rows)(void *ctx, long rows, long total);
 	void *ctx;
+	enum history_sort sort;
+	bool descending;
 };
 int history_export_file_watched(sqlite3 *db, const struct history_filter *f,
 				enum history_format fmt, const char *path, bool replace,

@@ -26,12 +26,13 @@ void history_export_progress_destroy(struct history_export_progress *p);
 void history_export_progress_snapshot(struct history_export_progress *p,
 				      struct history_export_progress *out);
 
-/* Queue the export of f to path (a new file) on the background lane, in
- * actor's name. The completion says what happened: JOBS_DONE "exported N
+/* Queue the export of f, in the order of sort and descending (the list's),
+ * to path (a new file) on the background lane, in actor's name. The completion says what happened: JOBS_DONE "exported N
  * records to PATH", JOBS_CANCELLED when stopped (no file), JOBS_FAILED with
  * why. Returns the job id, 0 when it could not be queued. */
 uint64_t history_export_job_submit(struct jobs *jobs, struct history_export_progress *p,
-				   const struct history_filter *f, enum history_format fmt,
-				   const char *path, const char *actor);
+				   const struct history_filter *f, enum history_sort sort,
+				   bool descending, enum history_format fmt, const char *path,
+				   const char *actor);
 
 #endif

@@ -206,6 +206,14 @@ static json_t *json_text(const char *s)
 	return j ? j : json_null();
 }
 
+/* The amount as the list shows it: money out (a refund, a desk refund)
+ * negative, so the column sums to what came in. */
+static int64_t signed_amount(const struct history_row *r)
+{
+	bool out = !strcmp(r->type, "refund") || !strcmp(r->type, "desk_refund");
+	return out ? -r->amount : r->amount;
+}
+
 static void write_csv(FILE *out, const struct history_row *r, const struct whole_text *w)
 {
 	char when[32], amount[40], fee[40] = "", net[40] = "", refunded[40], due[32] = "",
@@ -215,7 +223,7 @@ static void write_csv(FILE *out, const struct history_row *r, const struct whole
 		iso_time(w->reviewed_at, reviewed, sizeof reviewed);
 	if (r->dispute_due_by)
 		iso_time(r->dispute_due_by, due, sizeof due);
-	decimal(r->amount, r->currency, amount, sizeof amount);
+	decimal(signed_amount(r), r->currency, amount, sizeof amount);
 	decimal(r->amount_refunded, r->currency, refunded, sizeof refunded);
 	if (r->has_fee) {
 		decimal(r->fee, r->currency, fee, sizeof fee);
@@ -268,7 +276,7 @@ static int write_jsonl(FILE *out, const struct history_row *r, const struct whol
 	json_object_set_new(o, "created", json_string(when));
 	json_object_set_new(o, "type", json_string(r->type));
 	json_object_set_new(o, "stripe_id", json_string(r->stripe_id));
-	json_object_set_new(o, "amount", json_integer(r->amount));
+	json_object_set_new(o, "amount", json_integer(signed_amount(r)));
 	json_object_set_new(o, "currency", json_string(r->currency));
 	json_object_set_new(o, "status", json_string(r->status));
 	json_object_set_new(o, "client", json_text(w->client));
@@ -325,7 +333,8 @@ static int export_watched(sqlite3 *db, const struct history_filter *f, enum hist
 	*rows = 0;
 	long total = -1;
 	struct history_view *v = NULL;
-	int rc = history_view_new(db, f, HISTORY_SORT_DATE, true, &v, err);
+	int rc = history_view_new(db, f, watch ? watch->sort : HISTORY_SORT_DATE,
+				  watch ? watch->descending : true, &v, err);
 	if (rc)
 		return rc;
 	sqlite3_stmt *note_st = NULL, *text_st = NULL;

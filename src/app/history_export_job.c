@@ -12,6 +12,8 @@ struct export_job {
 	struct history_export_progress *progress;
 	unsigned generation;
 	struct history_filter filter;
+	enum history_sort sort;
+	bool descending;
 	enum history_format fmt;
 	char path[1024];
 	char actor[72];
@@ -55,7 +57,7 @@ static enum jobs_status run_export(struct jobs_ctx *ctx, void *arg, char *result
 	struct pd_error err = {0};
 	long rows = 0;
 	struct history_export_watch watch = {.cancel = ctx->cancel, .on_rows = publish_rows,
-					     .ctx = j};
+					     .ctx = j, .sort = j->sort, .descending = j->descending};
 	int rc = ctx->db ? history_export_file_watched(ctx->db, &j->filter, j->fmt, j->path, false,
 						       &watch, &rows, &err)
 			 : pd_error_set(&err, PD_ERR, "no store for the export");
@@ -86,8 +88,9 @@ static enum jobs_status run_export(struct jobs_ctx *ctx, void *arg, char *result
 }
 
 uint64_t history_export_job_submit(struct jobs *jobs, struct history_export_progress *p,
-				   const struct history_filter *f, enum history_format fmt,
-				   const char *path, const char *actor)
+				   const struct history_filter *f, enum history_sort sort,
+				   bool descending, enum history_format fmt, const char *path,
+				   const char *actor)
 {
 	if (!jobs || !path)
 		return 0;
@@ -96,6 +99,8 @@ uint64_t history_export_job_submit(struct jobs *jobs, struct history_export_prog
 		return 0;
 	j->progress = p;
 	j->filter = *f;
+	j->sort = sort;
+	j->descending = descending;
 	j->fmt = fmt;
 	snprintf(j->path, sizeof j->path, "%s", path);
 	snprintf(j->actor, sizeof j->actor, "%s", actor ? actor : "");

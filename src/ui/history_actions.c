@@ -277,8 +277,8 @@ void history_export_start(struct hist *h, enum history_format fmt, const char *p
 		ui_notify(ui, UI_NOTICE_ERROR, "offline: exports need the workers");
 		return;
 	}
-	h->export_job = history_export_job_submit(ui->app->jobs, &h->export, &h->filter, fmt, path,
-						  history_actor(ui->app));
+	h->export_job = history_export_job_submit(ui->app->jobs, &h->export, &h->filter, h->sort,
+						  h->desc, fmt, path, history_actor(ui->app));
 	if (!h->export_job)
 		ui_notify(ui, UI_NOTICE_ERROR, "the export could not be queued");
 	else

@@ -107,7 +107,7 @@ class DeskTenders(DeskCase):
             csv = f.read()
         self.assertRegex(csv, r"desk,desk_\d+,25\.00,usd,partially_refunded,Zoë Martin,,"
                               r"Haircut · by Alex,cash")
-        self.assertRegex(csv, r"desk_refund,deskre_\d+_500,5\.00,usd,succeeded,Zoë Martin,,"
+        self.assertRegex(csv, r"desk_refund,deskre_\d+_500,-5\.00,usd,succeeded,Zoë Martin,,"
                               r"Haircut · by Alex · change from the till,cash")
 
     def test_a_desk_without_stripe_takes_a_cheque(self):

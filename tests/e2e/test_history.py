@@ -560,6 +560,43 @@ class HistoryScreen(unittest.TestCase):
                           if line.count("\u2502") >= 2)
         self.assertIn(f"exported 2,500 records to {where}", " ".join(inside.split()))
 
+    def test_the_export_is_what_is_shown_in_its_order_refunds_negative(self):
+        """A tester sorted a client's records by amount, largest first, and exported
+        "what is shown": the file was by date, newest first, and a refund the list
+        showed as -1,375.00 was 1375.00 in the amount column, so a sum of the column
+        counted it as money in. The file follows the list: its order, and money out
+        negative."""
+        con = sqlite3.connect(self.db)
+        cur = con.execute("SELECT currency FROM history ORDER BY created DESC, id DESC LIMIT 1"
+                          ).fetchone()[0]
+        want = con.execute(
+            "SELECT stripe_id, CASE WHEN type IN ('refund', 'desk_refund') THEN -amount"
+            " ELSE amount END FROM history WHERE currency = ?"
+            " ORDER BY CASE WHEN type IN ('refund', 'desk_refund') THEN -amount ELSE amount END"
+            " DESC, id DESC", (cur,)).fetchall()
+        con.close()
+        term = self.start()
+        term.wait_for("1/2,500 ")
+        term.send("s")
+        term.wait_for("date ↑")
+        term.send("s")
+        term.wait_for(f"amount ↓ · {cur}")
+        term.send("e")
+        term.wait_for("Export what is shown")
+        where = os.path.join(self.home.path, "by-amount.csv")
+        term.send("Tab", "C-u")
+        term.type(where)
+        term.send("Enter")
+        term.wait_for(f"exported {len(want):,} records")
+        with open(where, newline="") as f:
+            got = [(r["stripe_id"], r["amount"]) for r in csv.DictReader(f)]
+        scale = 1 if cur == "jpy" else 100
+        self.assertEqual(got[:5], [(s, f"{a / scale:.{0 if scale == 1 else 2}f}")
+                                   for s, a in want[:5]])
+        self.assertEqual(got[-1], (want[-1][0], f"{want[-1][1] / scale:.{0 if scale == 1 else 2}f}"))
+        self.assertTrue(got[-1][1].startswith("-"), got[-1])  # the largest refund, last
+        self.assertEqual(len(got), len(want))
+
     def test_an_empty_filter_says_nothing_matches_not_nothing_synced(self):
         """A tester filtered a 1,000,000-record history to this week's dates (none) and
         was told "Billing history: nothing yet. It arrives with a sync from Stripe.";

@@ -184,7 +184,7 @@ class PayoutsTest(unittest.TestCase):
         recs = list(csv.DictReader(io.StringIO(exported.stdout)))
         by_amount = {(r["type"], r["amount"]): r["payout"] for r in recs}
         self.assertEqual(by_amount[("payment", "50.00")], auto["id"])
-        self.assertEqual(by_amount[("refund", "5.00")], auto["id"])
+        self.assertEqual(by_amount[("refund", "-5.00")], auto["id"])
         self.assertEqual(by_amount[("payment", "30.00")], "")       # still in the balance
         self.assertEqual(sorted(r["payout"] for r in recs if r["amount"] == "100.00"),
                          sorted([manual["id"], instant["id"]]))
