@@ -135,7 +135,14 @@ void ui_status_draw(struct ui *ui)
 			 ui->pending_jobs, ui->pending_jobs == 1 ? "" : "s");
 	}
 	/* A message says what just happened: it is read whole, and the account
-	 * and connection (known already) give way to it at 80 columns. */
+	 * and connection (known already) give way to it at 80 columns, then the
+	 * help hint; one still too long says where it is whole (M, messages):
+	 * a failed export's reason came last and was never seen. */
+	int msg_w = msg ? ui_text_width(msg) : 0;
+	if (msg && COLS - rw - x - ui_text_width(jobs) - 1 < msg_w) {
+		right = "";
+		rw = 0;
+	}
 	int account_w = COLS - rw - x - ui_text_width(jobs);
 	if (msg)
 		account_w -= ui_text_width(msg) + 1;
@@ -154,9 +161,17 @@ void ui_status_draw(struct ui *ui)
 	}
 	if (jobs[0])
 		x += ui_put(y, x, COLS - x, ROLE_NOTICE, jobs, false);
-	if (msg && COLS - rw - x - 1 > 4)
-		ui_put(y, x + 1, COLS - rw - x - 1, role, msg, false);
-	ui_put(y, COLS - rw, rw, ROLE_STATUS, right, false);
+	int room = COLS - rw - x - 1;
+	static const char more[] = " M:whole"; /* after ui_put's own mark of the cut */
+	int more_w = ui_text_width(more);
+	if (msg && msg_w > room && room > more_w + 8) {
+		ui_put(y, x + 1, room - more_w, role, msg, false);
+		ui_put(y, x + 1 + room - more_w, more_w, ROLE_NOTICE, more, false);
+	} else if (msg && room > 4) {
+		ui_put(y, x + 1, room, role, msg, false);
+	}
+	if (rw)
+		ui_put(y, COLS - rw, rw, ROLE_STATUS, right, false);
 }
 
 void ui_too_small_draw(void)

@@ -173,9 +173,10 @@ class Shell(unittest.TestCase):
         theme = os.path.join(folder, "front-desk-evening.theme")
         with open(theme, "w") as f:
             f.write("normal default default\ntitle purpel default bold\n")
-        t = self.start("--theme", theme)
+        t = self.start("--theme", theme, ready="M:whole")
         status = t.screen().splitlines()[-1]
-        self.assertIn("\u2026", status)  # cut where it stands
+        # cut where it stands, saying where it is whole (the help hint gives way)
+        self.assertTrue(status.rstrip().endswith("\u2026 M:whole"), status)
         t.send("T")
         t.wait_for("theme: dark")
         t.send("M")
@@ -198,7 +199,7 @@ class Shell(unittest.TestCase):
         bad = os.path.join(self.home.path, "bad.theme")
         with open(bad, "w") as f:
             f.write("normal default default\ntab purpel black\n")
-        t = self.start("--theme", bad, width=160)
+        t = self.start("--theme", bad, width=160, ready="M:whole")
         t.wait_for("bad.theme:2: unknown colour 'purpel'")
         t.send("q")
         self.assertEqual(t.exit_status(), 0)
