@@ -106,6 +106,13 @@ bool history_search_searchable(sqlite3 *db, const char *text);
  * dollar currency), into code; false when they name none, or several. */
 bool history_search_named_currency(sqlite3 *db, const char *text, char code[4]);
 
+/* For a search that found nothing: an amount in it written "79.000" is
+ * read as 79,000 (as "1.250" is where the point groups thousands), and a
+ * tired "79.00" with a zero too many found nothing. Into out, what it was
+ * read as and how to type the other ("79.000 is read as 79,000; for
+ * 79.00, type 79.00"); false when the text holds no such amount. */
+bool history_search_amount_hint(const char *text, char *out, size_t len);
+
 /* A filtered, sorted view of the history with its statements prepared. */
 struct history_view;
 

@@ -256,6 +256,10 @@ struct history_number {
 	char last4[5];
 	bool out, in;           /* money out / in only */
 	const char *currencies; /* an SQL list the sign names ("('eur')"), or NULL */
+	/* "79.250": read as 79,250 (or 79.250 of a 3-decimal currency); its
+	 * groups ("79", "250") say what it was read as and how 79.25 is typed */
+	bool point_thousands;
+	char whole[4], group[4];
 };
 bool history_number_word(const char *w, size_t len, struct history_number *out);
 /* The word is a currency sign alone ("120,00 €"): part of an amount, no word. */

@@ -238,6 +238,11 @@ bool history_number_word(const char *word, size_t wlen, struct history_number *o
 			f *= 10;
 		out->minor[k] = d > exps[k] ? -1 : wh * scale + f;
 	}
+	out->point_thousands = ambiguous && sep[1] == '.';
+	if (out->point_thousands) {
+		snprintf(out->whole, sizeof out->whole, "%.*s", glen[0], g[0]);
+		snprintf(out->group, sizeof out->group, "%.3s", g[1]);
+	}
 	out->out = minus;
 	out->in = plus;
 	out->currencies = sign >= 0 ? signs[sign].currencies : NULL;
@@ -272,4 +277,24 @@ bool history_number_sign(const char *w, size_t len)
 		if (sign_at(w + at, w + len, false, &n) != first)
 			return false;
 	return true;
+}
+
+bool history_search_amount_hint(const char *text, char *out, size_t len)
+{
+	const char *p = text;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *e = p;
+		while (*e && *e != ' ')
+			e++;
+		struct history_number n;
+		if (e > p && history_number_word(p, (size_t)(e - p), &n) && n.point_thousands) {
+			snprintf(out, len, "%.*s is read as %s,%s; for %s.%.2s, type %s.%.2s",
+				 (int)(e - p), p, n.whole, n.group, n.whole, n.group, n.whole, n.group);
+			return true;
+		}
+		p = e;
+	}
+	return false;
 }

@@ -342,7 +342,7 @@ static void draw_list(struct hist *h, struct ui_rect area)
 		char cur[4] = "";
 		if (h->sort_currency)
 			money_currency_code(h->filter.currency, cur);
-		char said[96];
+		char said[96], hint[160];
 		if (cur[0])
 			snprintf(said, sizeof said,
 				 "Nothing matches in %s: by amount is one currency, %s: by date.", cur,
@@ -353,6 +353,10 @@ static void draw_list(struct hist *h, struct ui_rect area)
 			       ? "Nothing matches: x clears the filters and the search."
 			       : "Billing history: nothing yet. It arrives with a sync from Stripe.",
 		       false);
+		/* "79.000" typed for 79.00 found nothing, and said nothing of why */
+		if (h->filter.search[0] &&
+		    history_search_amount_hint(h->filter.search, hint, sizeof hint))
+			ui_put(list.y + 2, list.x + 2, list.w - 4, ROLE_DIM, hint, false);
 	}
 	draw_totals(h, (struct ui_rect){area.y + area.h - tl, area.x, tl, area.w});
 }

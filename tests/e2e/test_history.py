@@ -597,6 +597,47 @@ class HistoryScreen(unittest.TestCase):
         self.assertTrue(got[-1][1].startswith("-"), got[-1])  # the largest refund, last
         self.assertEqual(len(got), len(want))
 
+    def test_a_message_too_long_for_the_status_line_says_where_it_is_whole(self):
+        """A tester's export to a folder that did not exist said only "export failed:
+        cannot write /tmp/…/no/such/dir/hist": why (no such folder) was past column
+        80, and nothing said that M shows it whole."""
+        where = os.path.join(self.home.path, "no", "such", "folder",
+                             "history-export-for-the-accountant.csv")
+        term = self.start()
+        term.wait_for("1/2,500 ")
+        term.send("e")
+        term.wait_for("Export what is shown")
+        term.send("Tab", "C-u")
+        term.type(where)
+        term.send("Enter")
+        shown = term.wait_for("export failed")
+        status = shown.splitlines()[-1]
+        self.assertTrue(status.rstrip().endswith("… M:whole"), status)
+        self.assertEqual(len(status.rstrip()), 80, status)  # the help hint gave way
+        term.send("M")
+        shown = term.wait_for("Messages, newest first")
+        inside = " ".join(line.split("\u2502")[1].strip() for line in shown.splitlines()
+                          if line.count("\u2502") >= 2)
+        self.assertIn("No such file or directory", inside)
+
+    def test_an_amount_with_a_zero_too_many_says_how_it_was_read(self):
+        """A tired tester searched 79.000 for 79.00: it is read as 79,000 (a point
+        groups thousands in much of Europe), nothing matched, and the list said only
+        "Nothing matches". It says how it was read and how to type 79.00."""
+        term = self.start()
+        term.wait_for("1/2,500 ")
+        term.send("/")
+        term.type("79.000")
+        term.send("Enter")
+        shown = term.wait_for("Nothing matches")
+        self.assertIn("79.000 is read as 79,000; for 79.00, type 79.00", shown)
+        term.send("/")
+        term.send("C-u")
+        term.type("79.00")
+        term.send("Enter")
+        shown = term.wait_for(r"1/\d+ ", regex=True)
+        self.assertNotIn("is read as", shown)
+
     def test_an_empty_filter_says_nothing_matches_not_nothing_synced(self):
         """A tester filtered a 1,000,000-record history to this week's dates (none) and
         was told "Billing history: nothing yet. It arrives with a sync from Stripe.";

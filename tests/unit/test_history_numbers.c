@@ -368,9 +368,29 @@ static void test_a_history_from_before_is_searched_by_price_after_the_upgrade(vo
 	tu_lists_as_exported(t->db, "usd5000", 0);
 }
 
+/* A tired "79.000" for 79.00 is read as 79,000 (a point groups thousands
+ * in much of Europe) and finds nothing: the empty list says how it was read
+ * and how the other is typed. A comma's thousands and a plain price say
+ * nothing. */
+static void test_an_amount_read_as_thousands_says_how_to_type_the_other(void **state)
+{
+	(void)state;
+	char hint[160];
+	assert_true(history_search_amount_hint("Haircut 79.000", hint, sizeof hint));
+	assert_string_equal(hint, "79.000 is read as 79,000; for 79.00, type 79.00");
+	assert_true(history_search_amount_hint("1.250 \u20ac", hint, sizeof hint));
+	assert_string_equal(hint, "1.250 is read as 1,250; for 1.25, type 1.25");
+	assert_false(history_search_amount_hint("79.00", hint, sizeof hint));
+	assert_false(history_search_amount_hint("1,250", hint, sizeof hint));
+	assert_false(history_search_amount_hint("1.250.000", hint, sizeof hint));
+	assert_false(history_search_amount_hint("Zo\u00eb 4242", hint, sizeof hint));
+	assert_false(history_search_amount_hint("", hint, sizeof hint));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_an_amount_read_as_thousands_says_how_to_type_the_other),
 	    cmocka_unit_test_setup_teardown(test_a_service_word_and_a_price_it_is_never_sold_at,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
