@@ -165,18 +165,8 @@ enum ui_result appt_prompt_key(struct appt_screen *st, int k)
 		prompt_close(st);
 	else if (k == UI_KEY_ENTER)
 		submit(st);
-	else if (k == UI_KEY_FN(KEY_BACKSPACE) || k == 0x7f || k == UI_CTRL('h'))
-		textedit_backspace(t);
-	else if (k == UI_KEY_FN(KEY_LEFT))
-		textedit_left(t);
-	else if (k == UI_KEY_FN(KEY_RIGHT))
-		textedit_right(t);
-	else if (k == UI_CTRL('u'))
-		textedit_kill_to_start(t);
-	else if (k == UI_CTRL('w'))
-		textedit_kill_word(t);
-	else if (k >= 0x20 && k < 0x110000)
-		textedit_insert(t, (uint32_t)k);
+	else
+		ui_textedit_key(t, k);
 	return UI_HANDLED; /* modal: nothing reaches the tables behind */
 }
 

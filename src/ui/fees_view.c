@@ -335,16 +335,8 @@ static enum ui_result prompt_key(struct fees_view *v, int k)
 		prompt_close(v);
 	else if (k == UI_KEY_ENTER)
 		prompt_submit(v);
-	else if (k == UI_KEY_FN(KEY_BACKSPACE) || k == 0x7f || k == UI_CTRL('h'))
-		textedit_backspace(t);
-	else if (k == UI_KEY_FN(KEY_LEFT))
-		textedit_left(t);
-	else if (k == UI_KEY_FN(KEY_RIGHT))
-		textedit_right(t);
-	else if (k == UI_CTRL('u'))
-		textedit_kill_to_start(t);
-	else if (k >= 0x20 && k < 0x110000)
-		textedit_insert(t, (uint32_t)k);
+	else
+		ui_textedit_key(t, k);
 	return UI_HANDLED;
 }
 

@@ -108,6 +108,47 @@ static void paste_end(struct ui_form *f)
 	f->pasting = f->paste_over = false;
 }
 
+enum ui_edit ui_textedit_key(struct textedit *t, int key)
+{
+	switch (key) {
+	case UI_KEY_FN(KEY_BACKSPACE):
+	case 0x7f: /* a terminal's DEL or ^H that curses did not name */
+	case UI_CTRL('h'):
+		textedit_backspace(t);
+		return UI_EDIT_CHANGED;
+	case UI_KEY_FN(KEY_DC):
+	case UI_CTRL('d'):
+		textedit_delete(t);
+		return UI_EDIT_CHANGED;
+	case UI_KEY_FN(KEY_LEFT):
+	case UI_CTRL('b'):
+		textedit_left(t);
+		return UI_EDIT_MOVED;
+	case UI_KEY_FN(KEY_RIGHT):
+	case UI_CTRL('f'):
+		textedit_right(t);
+		return UI_EDIT_MOVED;
+	case UI_KEY_FN(KEY_HOME):
+	case UI_CTRL('a'):
+		textedit_home(t);
+		return UI_EDIT_MOVED;
+	case UI_KEY_FN(KEY_END):
+	case UI_CTRL('e'):
+		textedit_end(t);
+		return UI_EDIT_MOVED;
+	case UI_CTRL('u'):
+		textedit_kill_to_start(t);
+		return UI_EDIT_CHANGED;
+	case UI_CTRL('w'):
+		textedit_kill_word(t);
+		return UI_EDIT_CHANGED;
+	default:
+		if (key < 0x20 || key >= 0x110000 || key == 0x7f)
+			return UI_EDIT_UNHANDLED;
+		return textedit_insert(t, (uint32_t)key) != 0 ? UI_EDIT_FULL : UI_EDIT_CHANGED;
+	}
+}
+
 enum ui_result ui_form_key(struct ui_form *f, int key)
 {
 	struct ui_field *fd = &f->fields[f->focus];
@@ -161,52 +202,24 @@ enum ui_result ui_form_key(struct ui_form *f, int key)
 		return UI_UNHANDLED;
 	}
 	struct textedit *t = &fd->edit;
-	switch (key) {
-	case UI_KEY_FN(KEY_BACKSPACE):
-		textedit_backspace(t);
-		break;
-	case UI_KEY_FN(KEY_DC):
-	case UI_CTRL('d'):
-		textedit_delete(t);
-		break;
-	case UI_KEY_FN(KEY_LEFT):
-	case UI_CTRL('b'):
-		textedit_left(t);
+	switch (ui_textedit_key(t, key)) {
+	case UI_EDIT_UNHANDLED:
+		return UI_UNHANDLED;
+	case UI_EDIT_MOVED:
 		return UI_HANDLED;
-	case UI_KEY_FN(KEY_RIGHT):
-	case UI_CTRL('f'):
-		textedit_right(t);
+	case UI_EDIT_FULL:
+		snprintf(fd->error, sizeof fd->error, "this field takes at most %zu bytes", t->max);
 		return UI_HANDLED;
-	case UI_KEY_FN(KEY_HOME):
-	case UI_CTRL('a'):
-		textedit_home(t);
-		return UI_HANDLED;
-	case UI_KEY_FN(KEY_END):
-	case UI_CTRL('e'):
-		textedit_end(t);
-		return UI_HANDLED;
-	case UI_CTRL('u'):
-		textedit_kill_to_start(t);
+	case UI_EDIT_CHANGED:
 		break;
-	case UI_CTRL('w'):
-		textedit_kill_word(t);
-		break;
-	default:
-		if (key < 0x20 || key >= 0x110000 || key == 0x7f)
-			return UI_UNHANDLED;
-		if (textedit_insert(t, (uint32_t)key) != 0) {
-			snprintf(fd->error, sizeof fd->error, "this field takes at most %zu bytes",
-				 t->max);
-			return UI_HANDLED;
-		}
 	}
 	f->dirty = true;
 	fd->error[0] = '\0';
 	return UI_HANDLED;
 }
 
-/* The visible part of a field: masked secrets show bullets, long values
- * scroll so the cursor stays in view. */
+/* The visible part of a field (ui_textedit_draw), a choice's "< x >", or
+ * its placeholder while empty. */
 static void draw_value(const struct ui_field *fd, bool focus, int y, int x, int w)
 {
 	enum theme_role role = focus ? ROLE_INPUT_FOCUS : ROLE_INPUT;
@@ -223,12 +236,18 @@ static void draw_value(const struct ui_field *fd, bool focus, int y, int x, int 
 			move(y, x);
 		return;
 	}
+	ui_textedit_draw(t, fd->kind == UI_FIELD_SECRET, role, focus, y, x, w);
+}
+
+void ui_textedit_draw(const struct textedit *t, bool secret, enum theme_role role, bool focus,
+		      int y, int x, int w)
+{
 	size_t chars = 0;
 	for (size_t i = 0; i < t->len; i++)
 		chars += ((unsigned char)t->text[i] & 0xc0) != 0x80;
 	size_t cur = textedit_cursor_chars(t);
 	char shown[4096 * 3 + 1];
-	if (fd->kind == UI_FIELD_SECRET) {
+	if (secret) {
 		size_t n = 0;
 		for (size_t i = 0; i < chars && n + 3 < sizeof shown; i++) {
 			memcpy(shown + n, "\xe2\x80\xa2", 3); /* U+2022 bullet */

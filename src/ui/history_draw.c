@@ -531,12 +531,12 @@ void history_draw(void *state, struct ui *ui, struct ui_rect area)
 	if (h->mode == MODE_SEARCH) {
 		ui_fill((struct ui_rect){area.y, area.x, 1, area.w}, ROLE_INPUT_FOCUS);
 		ui_put(area.y, area.x, 2, ROLE_INPUT_FOCUS, "/", false);
-		ui_put(area.y, area.x + 1, area.w - 1, ROLE_INPUT_FOCUS, h->search.text, false);
-		if (h->search_full && area.w > 20) /* says so where the eye is */
+		/* a search longer than the line scrolls: what is typed stays seen */
+		int full = h->search_full && area.w > 20 ? 6 : 0;
+		if (full) /* says so where the eye is */
 			ui_put(area.y, area.x + area.w - 6, 6, ROLE_INPUT_FOCUS, " full ", false);
-		char before[512];
-		snprintf(before, sizeof before, "%.*s", (int)h->search.cursor, h->search.text);
-		move(area.y, area.x + 1 + ui_text_width(before));
+		ui_textedit_draw(&h->search, false, ROLE_INPUT_FOCUS, true, area.y, area.x + 1,
+				 area.w - 1 - full);
 	} else if (h->mode == MODE_FILTER) {
 		draw_form(h, area, "Filters", "Enter apply · Esc cancel · Tab next · Space/←→ choose");
 	} else if (h->mode == MODE_NOTE) {

@@ -433,25 +433,8 @@ static enum ui_result search_key(struct clients_state *st, int k)
 	case UI_KEY_FN(KEY_DOWN):
 		st->mode = M_LIST;
 		return UI_HANDLED;
-	case UI_KEY_FN(KEY_BACKSPACE):
-	case 0x7f:
-	case UI_CTRL('h'):
-		textedit_backspace(t);
-		break;
-	case UI_CTRL('u'):
-		textedit_kill_to_start(t);
-		break;
-	case UI_CTRL('w'):
-		textedit_kill_word(t);
-		break;
-	case UI_KEY_FN(KEY_LEFT):
-		textedit_left(t);
-		return UI_HANDLED;
-	case UI_KEY_FN(KEY_RIGHT):
-		textedit_right(t);
-		return UI_HANDLED;
 	default:
-		if (k < 0x20 || k >= 0x110000 || textedit_insert(t, (uint32_t)k) != 0)
+		if (ui_textedit_key(t, k) != UI_EDIT_CHANGED)
 			return UI_HANDLED;
 	}
 	st->list.sel = 0;

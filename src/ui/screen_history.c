@@ -388,21 +388,11 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 			forget_refusal(h, ui); /* the refused search given up */
 		} else if (k == UI_KEY_ENTER) {
 			search_submit(h, ui);
-		} else if (k == UI_KEY_FN(KEY_BACKSPACE)) {
-			textedit_backspace(&h->search);
-			h->search_full = false; /* edited: what is there is what is meant */
-		} else if (k == UI_KEY_FN(KEY_LEFT)) {
-			textedit_left(&h->search);
-		} else if (k == UI_KEY_FN(KEY_RIGHT)) {
-			textedit_right(&h->search);
-		} else if (k == UI_CTRL('u')) {
-			textedit_kill_to_start(&h->search);
-			h->search_full = false;
-		} else if (k == UI_CTRL('w')) {
-			textedit_kill_word(&h->search);
-			h->search_full = false;
-		} else if (k >= 0x20 && k < 0x110000 && k != 0x7f) {
-			if (textedit_insert(&h->search, (uint32_t)k) < 0 && !h->search_full) {
+		} else {
+			enum ui_edit e = ui_textedit_key(&h->search, k);
+			if (e == UI_EDIT_CHANGED) {
+				h->search_full = false; /* edited: what is there is what is meant */
+			} else if (e == UI_EDIT_FULL && !h->search_full) {
 				h->search_full = true;
 				ui_notify(ui, UI_NOTICE_ERROR,
 					  "a search holds %zu characters: what came after was not typed",

@@ -154,6 +154,17 @@ void ui_form_init(struct ui_form *f, struct ui_field *fields, int n, size_t max)
 void ui_form_free(struct ui_form *f);
 /* Draw label / value / inline error for each field inside r. */
 void ui_form_draw(struct ui_form *f, struct ui_rect r);
+
+/* The line editor's keys on t, in every form field and prompt: move
+ * (←→, Home/End, ^B ^F ^A ^E), delete (Backspace or DEL or ^H, Delete, ^D,
+ * ^U, ^W), type. */
+enum ui_edit { UI_EDIT_UNHANDLED, UI_EDIT_MOVED, UI_EDIT_CHANGED, UI_EDIT_FULL };
+enum ui_edit ui_textedit_key(struct textedit *t, int key);
+/* The visible part of t in w columns at y, x: a secret shows bullets, a
+ * long text scrolls so the cursor stays in view; with focus the cursor is
+ * moved where typing goes. */
+void ui_textedit_draw(const struct textedit *t, bool secret, enum theme_role role, bool focus,
+		      int y, int x, int w);
 /* Editing keys for the focused field, Tab / Shift-Tab / Up / Down to move
  * (validating the field left). UI_UNHANDLED for keys it does not use.
  * A paste (UI_KEY_PASTE_START … _END) lands whole or, when it does not fit

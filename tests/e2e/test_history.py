@@ -336,6 +336,28 @@ class HistoryScreen(unittest.TestCase):
         self.assertIn("the last whole word", shown)
         self.assertNotIn(" 39", shown.splitlines()[1])  # the top bar's search: no "39"
 
+    def test_a_search_longer_than_the_line_shows_where_it_is_typed(self):
+        """A tester typed a long search at 80 columns: past the 79th character the
+        words and the cursor went off the line, typed blind. The prompt scrolls:
+        the end being typed and the cursor stay on the line."""
+        text = "Haircut Membership Follow-up Package Massage 60 min Colour and cut "
+        text += "Blow-dry Beard trim end"
+        self.assertGreater(len(text), 80)
+        term = self.start()
+        term.wait_for("1/2,500 ")
+        term.send("/")
+        term.type(text)
+        shown = term.wait_for("trim end")
+        line = shown.splitlines()[1]
+        self.assertTrue(line.rstrip().endswith("Beard trim end"), line)
+        out = term.tmux("display-message", "-p", "-t", "t", "#{cursor_x}", capture=True)
+        self.assertLess(int(out.strip()), 80)
+        self.assertEqual(int(out.strip()), len(line.rstrip()))  # just after "end"
+        term.send("Home")
+        shown = term.wait_for("/Haircut Membership")
+        out = term.tmux("display-message", "-p", "-t", "t", "#{cursor_x}", capture=True)
+        self.assertEqual(int(out.strip()), 1)
+
     def test_a_refused_search_is_forgotten_once_a_search_is_taken(self):
         """A tester typed "$" alone: "nothing to search" was right, but it stayed on
         the status line through two later searches that found records, as if they
