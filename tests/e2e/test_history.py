@@ -46,6 +46,17 @@ class HistoryScreen(unittest.TestCase):
         term.wait_for("synced never")
         return term
 
+    def start_by_amount(self, cur):
+        """The history sorted by amount, largest first: s twice from the newest
+        record, whose currency (cur) the sort takes."""
+        term = self.start()
+        term.wait_for("1/2,500 ")
+        term.send("s")
+        term.wait_for("date ↑")
+        term.send("s")
+        term.wait_for(f"amount ↓ · {cur}")
+        return term
+
     def test_totals_that_do_not_fit_say_which_currencies_are_left(self):
         """At 80x24 four currencies and their disputes lines do not fit the totals
         block: a tester found "+1 more" written over the last line's net
@@ -398,12 +409,7 @@ class HistoryScreen(unittest.TestCase):
         con.close()
         money = f"{amount // 100},{amount % 100:02d}"
         sign = {"eur": "€", "usd": "$"}[other]
-        term = self.start()
-        term.wait_for("1/2,500 ")
-        term.send("s")
-        term.wait_for("date ↑")
-        term.send("s")
-        term.wait_for(f"amount ↓ · {first}")
+        term = self.start_by_amount(first)
         for typed in (f"{money} {other}", f"{money} {sign}"):
             term.send("/")
             term.send("C-u")
@@ -477,12 +483,7 @@ class HistoryScreen(unittest.TestCase):
         count = con.execute("SELECT count(*) FROM history WHERE currency = ?", (cur,)
                             ).fetchone()[0]
         con.close()
-        term = self.start()
-        term.wait_for("1/2,500 ")
-        term.send("s")
-        term.wait_for("date ↑")
-        term.send("s")
-        term.wait_for(f"amount ↓ · {cur}")
+        term = self.start_by_amount(cur)
         term.send("x")
         shown = term.wait_for(f"/{count:,} ")
         self.assertIn(f"amount ↓ · {cur}", shown.splitlines()[1])
@@ -495,12 +496,7 @@ class HistoryScreen(unittest.TestCase):
         cur = con.execute("SELECT currency FROM history ORDER BY created DESC, id DESC LIMIT 1"
                           ).fetchone()[0]
         con.close()
-        term = self.start()
-        term.wait_for("1/2,500 ")
-        term.send("s")
-        term.wait_for("date ↑")
-        term.send("s")
-        term.wait_for(f"amount ↓ · {cur}")
+        term = self.start_by_amount(cur)
         term.send("F")
         term.wait_for("Currency")
         term.send("Enter")
@@ -525,12 +521,7 @@ class HistoryScreen(unittest.TestCase):
             " AND currency <> ? AND created = (SELECT max(created) FROM history g"
             " WHERE g.client_name = h.client_name) ORDER BY id LIMIT 1", (first,)).fetchone()
         con.close()
-        term = self.start()
-        term.wait_for("1/2,500 ")
-        term.send("s")
-        term.wait_for("date ↑")
-        term.send("s")
-        term.wait_for(f"amount ↓ · {first}")
+        term = self.start_by_amount(first)
         term.send("/")
         term.type(name)
         term.send("Enter")
@@ -597,12 +588,7 @@ class HistoryScreen(unittest.TestCase):
             " ORDER BY CASE WHEN type IN ('refund', 'desk_refund') THEN -amount ELSE amount END"
             " DESC, id DESC", (cur,)).fetchall()
         con.close()
-        term = self.start()
-        term.wait_for("1/2,500 ")
-        term.send("s")
-        term.wait_for("date ↑")
-        term.send("s")
-        term.wait_for(f"amount ↓ · {cur}")
+        term = self.start_by_amount(cur)
         term.send("e")
         term.wait_for("Export what is shown")
         where = os.path.join(self.home.path, "by-amount.csv")
