@@ -91,7 +91,7 @@ void ui_history_sync_at_start(struct ui *ui)
 		history_sync_if_stale(h);
 		if (!running && h->sync_job)
 			ui_notify(ui, UI_NOTICE_INFO,
-				  "syncing the billing history in the background: 4 History shows it");
+				  "syncing the billing history in the background (4 History)");
 	}
 }
 

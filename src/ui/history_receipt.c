@@ -18,7 +18,7 @@ void history_receipt_resend(struct hist *h)
 	if (strcmp(row->type, "payment") != 0) {
 		ui_notify(ui, UI_NOTICE_ERROR, "%s",
 			  strncmp(row->type, "desk", 4) == 0
-				  ? "a desk payment has no Stripe receipt: paydesk receipt prints one"
+				  ? "a desk payment's receipt: paydesk receipt prints it"
 				  : "only a card payment has a Stripe receipt to send again");
 		return;
 	}
