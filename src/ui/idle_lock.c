@@ -8,10 +8,11 @@
 #include "shell.h"
 #include "widgets.h"
 
-/* Idle time in milliseconds, from a clock that counts a suspend (a laptop
- * closed past the lock opens locked) and that no clock change moves. Not
- * time(): its whole seconds took a key at 0.9 s into a second as 0.9 s
- * older, and the lock came that much early. */
+/* Idle time in milliseconds, from a clock that counts a suspend and that
+ * no clock change moves: a laptop closed past the lock locks at its first
+ * key (key_input.c asks here before the key is the desk's), even though
+ * poll() slept on. Not time(): its whole seconds took a key at 0.9 s into a
+ * second as 0.9 s older, and the lock came that much early. */
 static int64_t idle_clock_ms(void)
 {
 	struct timespec ts;

@@ -72,8 +72,13 @@ void ui_input_handle_key(struct ui *ui, int key)
 	ui_trace_key(key);
 	if (key == UI_KEY_FN(KEY_RESIZE))
 		return; /* curses has the new size; the next draw uses it */
+	/* The idle time may have run out while poll() slept on (a suspended
+	 * laptop, whose sleep poll does not count): this key is not the desk's.
+	 * The lock comes first and the key is dropped; a paste goes to the lock
+	 * screen's field. */
+	bool locked_now = ui_idle_lock_timeout(ui) == 0;
 	ui_idle_restart(ui); /* any key or paste is someone at the desk */
-	if (paste_key(ui, key))
+	if (paste_key(ui, key) || locked_now)
 		return;
 	ui_dispatch_key(ui, key);
 }

@@ -2,6 +2,7 @@
 screen, staff see no Setup, failed PINs slow down, idle auto-lock, and the
 headless `paydesk users` for admins."""
 import os
+import signal
 import sqlite3
 import subprocess
 import time
@@ -406,6 +407,30 @@ class Users(unittest.TestCase):
             self.skipTest("the machine was too loaded to look within %d s of the key" % idle)
         self.assertNotIn("paydesk is locked", screen)
         t.wait_for("paydesk is locked", timeout=30)
+        t.send("C-c")
+        self.assertEqual(t.exit_status(), 0)
+
+    def test_the_first_key_after_a_long_absence_meets_the_lock_not_the_desk(self):
+        # A laptop suspended past the idle lock: poll() does not count the sleep,
+        # so paydesk woke for the first key and gave it to the desk before it
+        # locked (a "y" would have answered an open question). A stopped process
+        # is the same: the key waits in the terminal while the lock is due.
+        self.write_config("[ui]\nidle_lock = 2s\n")
+        t = self.start(env={"PAYDESK_SIGN_IN": "Alex", "PAYDESK_PIN": "2468"})
+        t.wait_for("Day agenda")
+        pid = t.program_pid()
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            time.sleep(2.5)
+            t.send("2")  # Clients, if the desk took it
+            time.sleep(0.3)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        t.wait_for("paydesk is locked")
+        self.sign_in(t, "Alex", "2468")
+        screen = t.wait_for("signed in as Alex")
+        self.assertIn("Day agenda", screen)
+        self.assertNotIn("Clients · Services · Staff", screen)
         t.send("C-c")
         self.assertEqual(t.exit_status(), 0)
 
