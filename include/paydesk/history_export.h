@@ -15,8 +15,7 @@ enum history_format { HISTORY_CSV, HISTORY_JSONL };
 /* Write every record of f, newest first, to out as CSV (header line, CRLF,
  * fields quoted when needed, amounts in major units) or JSON Lines (amounts
  * in minor units), paging by key so memory stays flat. *rows = lines written.
- * Money out (refunds, desk refunds) is negative, as the list and the totals
- * count it: a sum of the amounts is what came in. */
+ * Money out (refunds, desk refunds) is negative, as the list shows it. */
 int history_export(sqlite3 *db, const struct history_filter *f, enum history_format fmt,
 		   FILE *out, long *rows, struct pd_error *err);
 

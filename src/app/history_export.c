@@ -207,7 +207,7 @@ static json_t *json_text(const char *s)
 }
 
 /* The amount as the list shows it: money out (a refund, a desk refund)
- * negative, so the column sums to what came in. */
+ * negative, never read as money in. */
 static int64_t signed_amount(const struct history_row *r)
 {
 	bool out = !strcmp(r->type, "refund") || !strcmp(r->type, "desk_refund");
