@@ -279,6 +279,31 @@ bool history_number_sign(const char *w, size_t len)
 	return true;
 }
 
+/* The word [p, p + len) as typed, read as thousands ("79.000" -> "79,000",
+ * sign and symbol kept), and as meant with the zero too many dropped
+ * ("79.00"); false unless its three digits after the point end in 0 ("79.255"
+ * is no tired 79.25). */
+static bool thousands_hint(const char *p, size_t len, char *out, size_t out_len)
+{
+	struct history_number n;
+	char typed[96], point[8], read_as[96], meant[96];
+	if (len >= sizeof typed || !history_number_word(p, len, &n) || !n.point_thousands ||
+	    n.group[2] != '0')
+		return false;
+	memcpy(typed, p, len);
+	typed[len] = '\0';
+	snprintf(point, sizeof point, "%s.%s", n.whole, n.group);
+	const char *at = strstr(typed, point);
+	if (!at)
+		return false;
+	size_t dot = (size_t)(at - typed) + strlen(n.whole), zero = dot + 3;
+	snprintf(read_as, sizeof read_as, "%s", typed);
+	read_as[dot] = ',';
+	snprintf(meant, sizeof meant, "%.*s%s", (int)zero, typed, typed + zero + 1);
+	snprintf(out, out_len, "%s is read as %s; for %s, type %s", typed, read_as, meant, meant);
+	return true;
+}
+
 bool history_search_amount_hint(const char *text, char *out, size_t len)
 {
 	const char *p = text;
@@ -288,12 +313,8 @@ bool history_search_amount_hint(const char *text, char *out, size_t len)
 		const char *e = p;
 		while (*e && *e != ' ')
 			e++;
-		struct history_number n;
-		if (e > p && history_number_word(p, (size_t)(e - p), &n) && n.point_thousands) {
-			snprintf(out, len, "%.*s is read as %s,%s; for %s.%.2s, type %s.%.2s",
-				 (int)(e - p), p, n.whole, n.group, n.whole, n.group, n.whole, n.group);
+		if (e > p && thousands_hint(p, (size_t)(e - p), out, len))
 			return true;
-		}
 		p = e;
 	}
 	return false;

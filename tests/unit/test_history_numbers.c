@@ -380,6 +380,13 @@ static void test_an_amount_read_as_thousands_says_how_to_type_the_other(void **s
 	assert_string_equal(hint, "79.000 is read as 79,000; for 79.00, type 79.00");
 	assert_true(history_search_amount_hint("1.250 \u20ac", hint, sizeof hint));
 	assert_string_equal(hint, "1.250 is read as 1,250; for 1.25, type 1.25");
+	assert_true(history_search_amount_hint("3.500 yen", hint, sizeof hint));
+	assert_string_equal(hint, "3.500 is read as 3,500; for 3.50, type 3.50");
+	assert_true(history_search_amount_hint("-79.000", hint, sizeof hint));
+	assert_string_equal(hint, "-79.000 is read as -79,000; for -79.00, type -79.00");
+	assert_true(history_search_amount_hint("\u20ac79.000", hint, sizeof hint));
+	assert_string_equal(hint, "\u20ac79.000 is read as \u20ac79,000; for \u20ac79.00, type \u20ac79.00");
+	assert_false(history_search_amount_hint("79.255", hint, sizeof hint)); /* no zero too many */
 	assert_false(history_search_amount_hint("79.00", hint, sizeof hint));
 	assert_false(history_search_amount_hint("1,250", hint, sizeof hint));
 	assert_false(history_search_amount_hint("1.250.000", hint, sizeof hint));
