@@ -115,11 +115,11 @@ enum ui_edit ui_textedit_key(struct textedit *t, int key)
 	case 0x7f: /* a terminal's DEL or ^H that curses did not name */
 	case UI_CTRL('h'):
 		textedit_backspace(t);
-		return UI_EDIT_CHANGED;
+		return UI_EDIT_DELETED;
 	case UI_KEY_FN(KEY_DC):
 	case UI_CTRL('d'):
 		textedit_delete(t);
-		return UI_EDIT_CHANGED;
+		return UI_EDIT_DELETED;
 	case UI_KEY_FN(KEY_LEFT):
 	case UI_CTRL('b'):
 		textedit_left(t);
@@ -138,14 +138,14 @@ enum ui_edit ui_textedit_key(struct textedit *t, int key)
 		return UI_EDIT_MOVED;
 	case UI_CTRL('u'):
 		textedit_kill_to_start(t);
-		return UI_EDIT_CHANGED;
+		return UI_EDIT_DELETED;
 	case UI_CTRL('w'):
 		textedit_kill_word(t);
-		return UI_EDIT_CHANGED;
+		return UI_EDIT_DELETED;
 	default:
 		if (key < 0x20 || key >= 0x110000 || key == 0x7f)
 			return UI_EDIT_UNHANDLED;
-		return textedit_insert(t, (uint32_t)key) != 0 ? UI_EDIT_FULL : UI_EDIT_CHANGED;
+		return textedit_insert(t, (uint32_t)key) != 0 ? UI_EDIT_FULL : UI_EDIT_TYPED;
 	}
 }
 
@@ -210,7 +210,8 @@ enum ui_result ui_form_key(struct ui_form *f, int key)
 	case UI_EDIT_FULL:
 		snprintf(fd->error, sizeof fd->error, "this field takes at most %zu bytes", t->max);
 		return UI_HANDLED;
-	case UI_EDIT_CHANGED:
+	case UI_EDIT_TYPED:
+	case UI_EDIT_DELETED:
 		break;
 	}
 	f->dirty = true;

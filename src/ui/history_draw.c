@@ -340,7 +340,7 @@ static void draw_list(struct hist *h, struct ui_rect area)
 		/* by amount the list holds one currency, which x keeps: another
 		 * currency's record is found by date */
 		char cur[4] = "";
-		if (h->sort_currency)
+		if (h->sort_currency && !h->matched_nowhere)
 			money_currency_code(h->filter.currency, cur);
 		char said[96], hint[160];
 		if (cur[0])

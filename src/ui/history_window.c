@@ -251,6 +251,7 @@ void history_load_totals(struct hist *h)
 void history_requery(struct hist *h, bool totals)
 {
 	struct pd_error err = {0};
+	h->matched_nowhere = false; /* a search sets it again after this */
 	/* amounts of two currencies do not compare, and the amount indexes
 	 * begin with the currency: a filter cleared (x, or the form) while
 	 * sorted by amount keeps the selected record's currency (without one,

@@ -433,9 +433,11 @@ static enum ui_result search_key(struct clients_state *st, int k)
 	case UI_KEY_FN(KEY_DOWN):
 		st->mode = M_LIST;
 		return UI_HANDLED;
-	default:
-		if (ui_textedit_key(t, k) != UI_EDIT_CHANGED)
+	default: {
+		enum ui_edit e = ui_textedit_key(t, k);
+		if (e != UI_EDIT_TYPED && e != UI_EDIT_DELETED)
 			return UI_HANDLED;
+	}
 	}
 	st->list.sel = 0;
 	st->list.top = 0;

@@ -10,6 +10,7 @@
 
 #include "paydesk/history.h"
 #include "paydesk/history_export.h"
+#include "paydesk/money.h"
 #include "screen_history.h"
 #include "screen_payouts.h"
 #include "widgets.h"
@@ -365,11 +366,19 @@ static void search_submit(struct hist *h, struct ui *ui)
 	 * ("29 eur" after a yen record was sorted) showed nothing: the
 	 * search's currency is the sort's now */
 	char code[4];
+	bool nowhere = false;
 	if (h->sort == HISTORY_SORT_AMOUNT && h->sort_currency &&
-	    (history_search_named_currency(ui->app->db, h->filter.search, code) ||
-	     newest_match_currency(h, code)))
+	    !history_search_named_currency(ui->app->db, h->filter.search, code)) {
+		nowhere = !newest_match_currency(h, code);
+		char shown[4];
+		if (!nowhere && strcmp(code, h->filter.currency) != 0)
+			ui_notify(ui, UI_NOTICE_INFO, "by amount in %s, the newest match's; s s: all",
+				  money_currency_code(code, shown));
+	}
+	if (h->sort == HISTORY_SORT_AMOUNT && h->sort_currency && !nowhere)
 		snprintf(h->filter.currency, sizeof h->filter.currency, "%s", code);
 	history_requery(h, true);
+	h->matched_nowhere = nowhere;
 	if (cut)
 		ui_notify(ui, UI_NOTICE_INFO,
 			  "searched to the last whole word: a search holds %zu characters",
@@ -390,7 +399,7 @@ static enum ui_result key(void *state, struct ui *ui, int k)
 			search_submit(h, ui);
 		} else {
 			enum ui_edit e = ui_textedit_key(&h->search, k);
-			if (e == UI_EDIT_CHANGED) {
+			if (e == UI_EDIT_DELETED) {
 				h->search_full = false; /* edited: what is there is what is meant */
 			} else if (e == UI_EDIT_FULL && !h->search_full) {
 				h->search_full = true;

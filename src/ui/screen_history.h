@@ -58,6 +58,9 @@ struct hist {
 	enum mode mode;
 	struct textedit search;
 	bool search_full; /* a key or paste went past the field's size */
+	/* the search matches nothing in any currency (by amount, the list
+	 * says so rather than send the reviewer to by date) */
+	bool matched_nowhere;
 	/* what the status line said refusing the last search: a search taken
 	 * next, or the refused one given up, takes it away (forget_refusal) */
 	char search_refused[640]; /* as ui->last_error */

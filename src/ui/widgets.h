@@ -158,7 +158,13 @@ void ui_form_draw(struct ui_form *f, struct ui_rect r);
 /* The line editor's keys on t, in every form field and prompt: move
  * (←→, Home/End, ^B ^F ^A ^E), delete (Backspace or DEL or ^H, Delete, ^D,
  * ^U, ^W), type. */
-enum ui_edit { UI_EDIT_UNHANDLED, UI_EDIT_MOVED, UI_EDIT_CHANGED, UI_EDIT_FULL };
+enum ui_edit {
+	UI_EDIT_UNHANDLED,
+	UI_EDIT_MOVED,
+	UI_EDIT_TYPED,   /* a character went in */
+	UI_EDIT_DELETED, /* text came out */
+	UI_EDIT_FULL,    /* a character did not fit */
+};
 enum ui_edit ui_textedit_key(struct textedit *t, int key);
 /* The visible part of t in w columns at y, x: a secret shows bullets, a
  * long text scrolls so the cursor stays in view; with focus the cursor is

@@ -369,6 +369,20 @@ class HistoryScreen(unittest.TestCase):
         out = term.tmux("display-message", "-p", "-t", "t", "#{cursor_x}", capture=True)
         self.assertEqual(int(out.strip()), 1)
 
+    def test_a_character_that_did_not_fit_keeps_the_search_full(self):
+        """Review: an accented letter refused at the field's end, then a letter
+        that still fit, marked the search as not full, and it ran with the accent
+        silently gone from its last word. It is still cut to the last whole word."""
+        term = self.start()
+        term.wait_for("1/2,500 ")
+        term.send("/")
+        term.type("massage " * 14 + "abcdefg")  # 119 bytes of the 120
+        term.type("éx")  # é takes 2 bytes: refused; x fits
+        term.wait_for("full")
+        term.send("Enter")
+        shown = term.wait_for("the last whole word")
+        self.assertNotIn("abcdefgx", shown.splitlines()[1])
+
     def test_a_refused_search_is_forgotten_once_a_search_is_taken(self):
         """A tester typed "$" alone: "nothing to search" was right, but it stayed on
         the status line through two later searches that found records, as if they
@@ -527,13 +541,14 @@ class HistoryScreen(unittest.TestCase):
         term.send("Enter")
         shown = term.wait_for(f"amount ↓ · /{name} · {cur}")
         self.assertNotIn("Nothing matches", shown)
-        # nothing anywhere: the list says how to get back to every currency
+        self.assertIn(f"by amount in {cur.upper()}, the newest match's; s s: all", shown)
+        # nothing in any currency: by date would find nothing either
         term.send("/")
         term.send("C-u")
         term.type("zzqxv")
         term.send("Enter")
         shown = term.wait_for("Nothing matches")
-        self.assertIn("s s: by date", shown)
+        self.assertIn("Nothing matches: x clears the filters and the search.", shown)
 
     def test_an_export_says_where_the_file_went(self):
         """A tester exported with a name of their own and could not tell where it went:
