@@ -176,22 +176,12 @@ void appt_prompt_draw(const struct appt_screen *st, struct ui_rect r)
 			    : st->prompt == APPT_PROMPT_DROP  ? "Drop the queued charge, why? "
 			    : st->prompt == APPT_PROMPT_PRICE ? "Price change and why: "
 							      : "Go to date: ";
-	const char *text = st->prompt_text.text ? st->prompt_text.text : "";
 	ui_fill(r, ROLE_NORMAL);
 	int x = r.x + ui_put(r.y, r.x, r.w, ROLE_HELP_KEY, label, false);
-	int used = ui_put(r.y, x, r.x + r.w - x, ROLE_NORMAL, text, false);
-	if (st->prompt_error[0])
-		ui_put(r.y, x + used + 2, r.x + r.w - x - used - 2, ROLE_ERROR, st->prompt_error,
-		       false);
-	else
-		ui_put(r.y, x + used + 2, r.x + r.w - x - used - 2, ROLE_DIM,
-		       st->prompt == APPT_PROMPT_FIND    ? "Enter: next match  Esc: back"
-		       : st->prompt == APPT_PROMPT_DROP  ? "Enter: drop it  Esc: keep it"
-		       : st->prompt == APPT_PROMPT_PRICE ? "10% loyalty · 5.00 voucher · =45.00 extras"
-							 : "YYYY-MM-DD  Enter: go  Esc: back",
-		       false);
-	/* The cursor where the text is edited. */
-	char before[512];
-	snprintf(before, sizeof before, "%.*s", (int)st->prompt_text.cursor, text);
-	move(r.y, x + ui_text_width(before));
+	const char *hint = st->prompt == APPT_PROMPT_FIND    ? "Enter: next match  Esc: back"
+			   : st->prompt == APPT_PROMPT_DROP  ? "Enter: drop it  Esc: keep it"
+			   : st->prompt == APPT_PROMPT_PRICE ? "10% loyalty · 5.00 voucher · =45.00 extras"
+							     : "YYYY-MM-DD  Enter: go  Esc: back";
+	ui_prompt_draw(&st->prompt_text, ROLE_NORMAL, st->prompt_error[0] ? st->prompt_error : hint,
+		       st->prompt_error[0] ? ROLE_ERROR : ROLE_DIM, r.y, x, r.x + r.w - x);
 }

@@ -474,16 +474,11 @@ static void draw_prompt(struct fees_view *v, struct ui_rect r)
 	const char *label = v->prompt == FP_AMOUNT	      ? "New amount: "
 			    : v->prompt == FP_AMOUNT_REASON ? "Why this amount? "
 							    : "Waive the fee, why? ";
-	const char *text = v->text.text ? v->text.text : "";
 	ui_fill(r, ROLE_NORMAL);
 	int x = r.x + ui_put(r.y, r.x, r.w, ROLE_HELP_KEY, label, false);
-	int used = ui_put(r.y, x, r.x + r.w - x, ROLE_NORMAL, text, false);
-	ui_put(r.y, x + used + 2, r.x + r.w - x - used - 2,
-	       v->prompt_error[0] ? ROLE_ERROR : ROLE_DIM,
-	       v->prompt_error[0] ? v->prompt_error : "Enter: done  Esc: back", false);
-	char before[512];
-	snprintf(before, sizeof before, "%.*s", (int)v->text.cursor, text);
-	move(r.y, x + ui_text_width(before));
+	ui_prompt_draw(&v->text, ROLE_NORMAL,
+		       v->prompt_error[0] ? v->prompt_error : "Enter: done  Esc: back",
+		       v->prompt_error[0] ? ROLE_ERROR : ROLE_DIM, r.y, x, r.x + r.w - x);
 }
 
 void fees_view_draw(struct fees_view *v, struct ui_rect a)

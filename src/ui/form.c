@@ -258,33 +258,46 @@ void ui_textedit_draw(const struct textedit *t, bool secret, enum theme_role rol
 	} else {
 		snprintf(shown, sizeof shown, "%s", t->text);
 	}
-	/* Scroll by characters so the cursor stays inside the box. */
-	size_t skip = cur >= (size_t)(w - 1) ? cur - (size_t)(w - 1) + 1 : 0;
-	const char *p = shown;
-	for (size_t i = 0; i < skip && *p; i++) {
-		p++;
-		while ((*p & 0xc0) == 0x80)
-			p++;
+	/* The cursor's byte in shown. */
+	const char *c = shown;
+	for (size_t i = 0; i < cur && *c; i++) {
+		c++;
+		while ((*c & 0xc0) == 0x80)
+			c++;
+	}
+	/* Scroll by columns, as the screen counts them (a wide character takes
+	 * two, an ASCII-folded one may take several): from the cursor back, as
+	 * much as w - 1 columns hold, so the cursor stays inside the box. */
+	const char *p = c;
+	int used = 0;
+	while (p > shown) {
+		const char *q = p - 1;
+		while (q > shown && (*q & 0xc0) == 0x80)
+			q--;
+		char one[8] = "";
+		memcpy(one, q, (size_t)(p - q) < sizeof one ? (size_t)(p - q) : sizeof one - 1);
+		int cw = ui_text_width(one);
+		if (used + cw > w - 1)
+			break;
+		used += cw;
+		p = q;
 	}
 	ui_put(y, x, w, role, p, true);
-	if (focus) {
-		/* Show the cursor where typing goes; the shell turns it on. */
-		char before[4096 * 3 + 1];
-		size_t bytes = 0;
-		const char *q = p;
-		for (size_t i = skip; i < cur && *q; i++) {
-			size_t n = 1;
-			while ((q[n] & 0xc0) == 0x80)
-				n++;
-			if (bytes + n >= sizeof before)
-				break;
-			memcpy(before + bytes, q, n);
-			bytes += n;
-			q += n;
-		}
-		before[bytes] = '\0';
-		move(y, x + ui_text_width(before));
-	}
+	if (focus) /* where typing goes; the shell turns the cursor on */
+		move(y, x + used);
+}
+
+void ui_prompt_draw(const struct textedit *t, enum theme_role role, const char *note,
+		    enum theme_role note_role, int y, int x, int w)
+{
+	int need = ui_text_width(t->text ? t->text : "") + 1;
+	int note_w = note && *note ? ui_text_width(note) + 2 : 0;
+	if (note_w > w / 2)
+		note_w = w / 2;
+	int text_w = need < w - note_w ? need : w - note_w;
+	if (note_w)
+		ui_put(y, x + text_w + 1, w - text_w - 1, note_role, note, false);
+	ui_textedit_draw(t, false, role, true, y, x, text_w); /* last: the cursor */
 }
 
 void ui_form_draw(struct ui_form *f, struct ui_rect r)

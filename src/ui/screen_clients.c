@@ -553,14 +553,11 @@ static void draw(void *state, struct ui *ui, struct ui_rect a)
 	if (st->kind == LK_CLIENTS) {
 		if (st->mode == M_SEARCH || st->query.len) {
 			int w = ui_put(y, a.x + 1, 9, ROLE_TITLE, "Search: ", false);
-			ui_put(y, a.x + 1 + w, a.w - w - 2, st->mode == M_SEARCH ? ROLE_INPUT_FOCUS : ROLE_INPUT,
-			       st->query.text, true);
-			if (st->mode == M_SEARCH) {
-				char before[800];
-				snprintf(before, sizeof before, "%.*s", (int)st->query.cursor, st->query.text);
-				cy = y;
-				cx = a.x + 1 + w + ui_text_width(before);
-			}
+			ui_textedit_draw(&st->query, false,
+					 st->mode == M_SEARCH ? ROLE_INPUT_FOCUS : ROLE_INPUT,
+					 st->mode == M_SEARCH, y, a.x + 1 + w, a.w - w - 2);
+			if (st->mode == M_SEARCH)
+				getyx(stdscr, cy, cx); /* where typing goes, kept past the list */
 		} else {
 			ui_put(y, a.x + 1, a.w - 2, ROLE_DIM, "/: search by name, email or phone", false);
 		}

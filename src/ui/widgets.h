@@ -171,6 +171,11 @@ enum ui_edit ui_textedit_key(struct textedit *t, int key);
  * moved where typing goes. */
 void ui_textedit_draw(const struct textedit *t, bool secret, enum theme_role role, bool focus,
 		      int y, int x, int w);
+/* A one-line prompt's text t at y, x in w columns (ui_textedit_draw: it
+ * scrolls), then note (a hint, an error) after it in up to half of them;
+ * the cursor where typing goes. */
+void ui_prompt_draw(const struct textedit *t, enum theme_role role, const char *note,
+		    enum theme_role note_role, int y, int x, int w);
 /* Editing keys for the focused field, Tab / Shift-Tab / Up / Down to move
  * (validating the field left). UI_UNHANDLED for keys it does not use.
  * A paste (UI_KEY_PASTE_START … _END) lands whole or, when it does not fit

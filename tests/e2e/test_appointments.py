@@ -261,6 +261,23 @@ class Appointments(unittest.TestCase):
         t.send("q")
         self.assertEqual(t.exit_status(), 0)
 
+    def test_a_long_find_scrolls_so_what_is_typed_is_seen(self):
+        # The find prompt drew its text from the start: past column 80 what was
+        # typed, and the cursor, went off the line (the History search did the
+        # same; every prompt now scrolls as a form field does).
+        t = self.start()
+        t.send("/")
+        t.wait_for("Find client:")
+        t.type("Maria Carmen de los Angeles Fernandez-Ortega Villanueva y Castillo "
+               "Buenaventura end")
+        screen = t.wait_for("ventura end")
+        line = next(l for l in screen.splitlines() if "Find client:" in l)
+        self.assertIn("Buenaventura end", line)
+        out = t.tmux("display-message", "-p", "-t", "t", "#{cursor_x}", capture=True)
+        self.assertEqual(int(out.strip()), line.index("Buenaventura end") + 16)  # after it
+        t.send("Escape")
+        t.wait_gone("Find client:")
+
     def test_list_moves_search_go_to_date_and_week_opens_on_the_day(self):
         t = self.start()
         self.add_basics(t)

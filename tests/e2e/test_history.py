@@ -369,6 +369,19 @@ class HistoryScreen(unittest.TestCase):
         out = term.tmux("display-message", "-p", "-t", "t", "#{cursor_x}", capture=True)
         self.assertEqual(int(out.strip()), 1)
 
+    def test_wide_characters_scroll_the_search_by_the_columns_they_take(self):
+        """Review: the prompt scrolled by characters, but a CJK character takes two
+        columns: the last ones typed went off the line and the cursor with them."""
+        term = self.start()
+        term.wait_for("1/2,500 ")
+        term.send("/")
+        term.type("漢" * 39 + "xy")  # 80 columns after the "/"
+        shown = term.wait_for("xy")
+        line = shown.splitlines()[1]
+        self.assertTrue(line.rstrip().endswith("漢xy"), line)
+        out = term.tmux("display-message", "-p", "-t", "t", "#{cursor_x}", capture=True)
+        self.assertEqual(int(out.strip()), 79)
+
     def test_a_character_that_did_not_fit_keeps_the_search_full(self):
         """Review: an accented letter refused at the field's end, then a letter
         that still fit, marked the search as not full, and it ran with the accent
