@@ -97,15 +97,17 @@ int ui_put(int y, int x, int width, enum theme_role role, const char *text, bool
 		int w = as_ascii ? (int)ui_ascii_fold(wc, ascii, sizeof ascii) : wcwidth(wc);
 		if (w < 0)
 			w = 1, wc = L'?';
-		if (cols + w > width)
-			break;
-		/* One character from the last column, an ellipsis shows the cut. */
-		if (cols + w == width && left > n && w == 1) {
-			if (as_ascii)
-				addch('~');
-			else
-				addnwstr(L"\u2026", 1);
-			cols += 1;
+		/* Text that goes on past the width shows its cut with a mark: the
+		 * character that would reach the last column (or past it: a wide
+		 * one, or one folded to several) gives way to it. */
+		if (cols + w > width || (cols + w == width && left > n)) {
+			if (cols < width) {
+				if (as_ascii)
+					addch('~');
+				else
+					addnwstr(L"\u2026", 1);
+				cols += 1;
+			}
 			s += left;
 			left = 0;
 			break;

@@ -382,6 +382,19 @@ class HistoryScreen(unittest.TestCase):
         out = term.tmux("display-message", "-p", "-t", "t", "#{cursor_x}", capture=True)
         self.assertEqual(int(out.strip()), 79)
 
+    def test_a_wide_name_cut_by_its_column_shows_the_cut(self):
+        """Review: a cut shows "…" only when a one-column character stood at the
+        cut; a client named in CJK lost the mark, and "山田太郎山田" read as
+        her whole name."""
+        con = sqlite3.connect(self.db)
+        con.execute("UPDATE history SET client_name = '山田太郎山田花子' WHERE id = (SELECT id"
+                    " FROM history ORDER BY created DESC, id DESC LIMIT 1)")
+        con.commit()
+        con.close()
+        term = self.start()
+        shown = term.wait_for("山田")
+        self.assertIn("山田太郎山田…", shown)
+
     def test_a_character_that_did_not_fit_keeps_the_search_full(self):
         """Review: an accented letter refused at the field's end, then a letter
         that still fit, marked the search as not full, and it ran with the accent
