@@ -30,6 +30,7 @@ void appt_prompt_open(struct appt_screen *st, enum appt_prompt which)
 	textedit_init(&st->prompt_text, 120, false);
 	if (which == APPT_PROMPT_FIND)
 		textedit_set(&st->prompt_text, st->find);
+	st->prompt_offered = which == APPT_PROMPT_FIND && st->find[0];
 	st->prompt_error[0] = '\0';
 	st->prompt = which;
 }
@@ -165,8 +166,13 @@ enum ui_result appt_prompt_key(struct appt_screen *st, int k)
 		prompt_close(st);
 	else if (k == UI_KEY_ENTER)
 		submit(st);
-	else
+	else {
+		/* "zoe" found, then "liam" typed searched "zoeliam" */
+		if (st->prompt_offered && k >= 0x20 && k < 0x110000 && k != 0x7f)
+			textedit_set(t, "");
 		ui_textedit_key(t, k);
+	}
+	st->prompt_offered = false;
 	return UI_HANDLED; /* modal: nothing reaches the tables behind */
 }
 
@@ -178,7 +184,8 @@ void appt_prompt_draw(const struct appt_screen *st, struct ui_rect r)
 							      : "Go to date: ";
 	ui_fill(r, ROLE_NORMAL);
 	int x = r.x + ui_put(r.y, r.x, r.w, ROLE_HELP_KEY, label, false);
-	const char *hint = st->prompt == APPT_PROMPT_FIND    ? "Enter: next match  Esc: back"
+	const char *hint = st->prompt_offered		     ? "Enter: next match  typing: a new one"
+			   : st->prompt == APPT_PROMPT_FIND  ? "Enter: next match  Esc: back"
 			   : st->prompt == APPT_PROMPT_DROP  ? "Enter: drop it  Esc: keep it"
 			   : st->prompt == APPT_PROMPT_PRICE ? "10% loyalty · 5.00 voucher · =45.00 extras"
 							     : "YYYY-MM-DD  Enter: go  Esc: back";

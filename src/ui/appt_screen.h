@@ -93,6 +93,9 @@ struct appt_screen {
 
 	enum appt_prompt prompt;
 	struct textedit prompt_text;
+	/* the last search, offered again: Enter finds its next match, a
+	 * typed character replaces it, an arrow or Backspace edits it */
+	bool prompt_offered;
 	char find[200]; /* the last client searched for */
 	char prompt_error[200];
 

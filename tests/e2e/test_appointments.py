@@ -278,6 +278,31 @@ class Appointments(unittest.TestCase):
         t.send("Escape")
         t.wait_gone("Find client:")
 
+    def test_a_new_find_replaces_the_last_one_enter_repeats_it(self):
+        # A tester found "zoe", then pressed / and typed "liam": the prompt kept
+        # "zoe" with the cursor after it and searched "zoeliam", finding no one.
+        # The last search is offered: Enter finds its next match, typing replaces
+        # it, an arrow key edits it.
+        t = self.start()
+        t.send("/")
+        t.wait_for("Find client:")
+        t.type("zoe")
+        t.send("Enter")
+        t.wait_gone("Find client:")
+        t.send("/")
+        t.wait_for("Find client: zoe")
+        t.type("liam")
+        screen = t.wait_for("Find client: liam")
+        self.assertNotIn("zoeliam", screen)
+        t.send("Escape")
+        t.wait_gone("Find client:")
+        t.send("/")
+        t.wait_for("Find client: zoe")
+        t.send("End")
+        t.type("y")
+        t.wait_for("Find client: zoey")
+        t.send("Escape")
+
     def test_list_moves_search_go_to_date_and_week_opens_on_the_day(self):
         t = self.start()
         self.add_basics(t)
