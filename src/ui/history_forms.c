@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "paydesk/file_replace.h"
@@ -12,6 +14,7 @@
 #include "paydesk/history_export.h"
 #include "paydesk/history_review.h"
 #include "paydesk/money.h"
+#include "paydesk/paths.h"
 #include "paydesk/textcheck.h"
 #include "screen_history.h"
 
@@ -255,6 +258,31 @@ void history_jump_form_open(struct hist *h)
 	history_open_form(h, MODE_JUMP, spec, 1);
 }
 
+/* Whether the folder of path (a whole path) takes a new file; the field's
+ * error says why not. */
+static bool folder_writable(struct hist *h, const char *path)
+{
+	char folder[PATH_MAX];
+	snprintf(folder, sizeof folder, "%s", path);
+	char *slash = strrchr(folder, '/');
+	if (!slash)
+		snprintf(folder, sizeof folder, ".");
+	else if (slash == folder)
+		slash[1] = '\0'; /* "/name": the root */
+	else
+		*slash = '\0';
+	struct stat sb;
+	char *err = h->fields[1].error;
+	size_t len = sizeof h->fields[1].error;
+	if (stat(folder, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		snprintf(err, len, "no folder %.120s: make it first, or type another path", folder);
+	else if (access(folder, W_OK | X_OK) != 0)
+		snprintf(err, len, "%.120s: paydesk may not write there; type another path", folder);
+	else
+		return true;
+	return false;
+}
+
 void history_form_submit(struct hist *h)
 {
 	struct pd_error err = {0};
@@ -283,12 +311,17 @@ void history_form_submit(struct hist *h)
 		char *path = text_trim_dup(ui_form_value(&h->form, 1));
 		if (!path)
 			return;
-		/* A file already there is refused here, where it can be renamed. */
-		if (access(path, F_OK) == 0) {
-			snprintf(h->fields[1].error, sizeof h->fields[1].error,
-				 "%.100s already exists: type another name (an export never "
-				 "replaces a file)",
-				 path);
+		/* A file already there, or a folder that is not, is refused here,
+		 * where the path can be changed (after, the form and the path were
+		 * gone and the reason past column 80). */
+		char buf[PATH_MAX];
+		const char *whole = paths_whole(path, buf, sizeof buf);
+		if (access(whole, F_OK) == 0 || !folder_writable(h, whole)) {
+			if (!h->fields[1].error[0])
+				snprintf(h->fields[1].error, sizeof h->fields[1].error,
+					 "%.100s already exists: type another name (an export "
+					 "never replaces a file)",
+					 path);
 			free(path);
 			return;
 		}

@@ -647,11 +647,13 @@ class HistoryScreen(unittest.TestCase):
         self.assertEqual(len(got), len(want))
 
     def test_a_message_too_long_for_the_status_line_says_where_it_is_whole(self):
-        """A tester's export to a folder that did not exist said only "export failed:
-        cannot write /tmp/…/no/such/dir/hist": why (no such folder) was past column
-        80, and nothing said that M shows it whole."""
-        where = os.path.join(self.home.path, "no", "such", "folder",
-                             "history-export-for-the-accountant.csv")
+        """A tester's export said only "exported 2,500 records to /tmp/tester_a/ex…":
+        where it went was past column 80, and nothing said that M shows it whole.
+        (Its failure to a folder not there had the same cut; the form refuses that
+        now.)"""
+        folder = os.path.join(self.home.path, "exports-for-the-accountant-at-month-end")
+        os.makedirs(folder)
+        where = os.path.join(folder, "history-export-for-the-accountant.csv")
         term = self.start()
         term.wait_for("1/2,500 ")
         term.send("e")
@@ -659,15 +661,15 @@ class HistoryScreen(unittest.TestCase):
         term.send("Tab", "C-u")
         term.type(where)
         term.send("Enter")
-        shown = term.wait_for("export failed")
+        shown = term.wait_for("exported 2,500")
         status = shown.splitlines()[-1]
         self.assertTrue(status.rstrip().endswith("… M:whole"), status)
         self.assertEqual(len(status.rstrip()), 80, status)  # the help hint gave way
         term.send("M")
         shown = term.wait_for("Messages, newest first")
-        inside = " ".join(line.split("\u2502")[1].strip() for line in shown.splitlines()
-                          if line.count("\u2502") >= 2)
-        self.assertIn("No such file or directory", inside)
+        inside = "".join(line.split("\u2502")[1].strip() for line in shown.splitlines()
+                         if line.count("\u2502") >= 2)
+        self.assertIn("".join(f"exported 2,500 records to {where}".split()), "".join(inside.split()))
 
     def test_an_amount_with_a_zero_too_many_says_how_it_was_read(self):
         """A tired tester searched 79.000 for 79.00: it is read as 79,000 (a point
@@ -686,6 +688,26 @@ class HistoryScreen(unittest.TestCase):
         term.send("Enter")
         shown = term.wait_for(r"1/\d+ ", regex=True)
         self.assertNotIn("is read as", shown)
+
+    def test_an_export_to_a_folder_that_is_not_there_is_refused_in_the_form(self):
+        """A tester exported to a folder that did not exist: the form closed, the
+        export failed on the status line, and e again had forgotten the path typed.
+        The form says so, as it does for a file already there, and keeps the path."""
+        where = os.path.join(self.home.path, "no", "such", "folder", "month.csv")
+        term = self.start()
+        term.wait_for("1/2,500 ")
+        term.send("e")
+        term.wait_for("Export what is shown")
+        term.send("Tab", "C-u")
+        term.type(where)
+        term.send("Enter")
+        shown = term.wait_for("no folder")
+        self.assertIn("Export what is shown", shown)  # still open, the path kept
+        self.assertFalse(os.path.exists(os.path.dirname(where)))
+        os.makedirs(os.path.dirname(where))
+        term.send("Enter")
+        term.wait_for("exported 2,500 records")
+        self.assertTrue(os.path.exists(where))
 
     def test_an_empty_filter_says_nothing_matches_not_nothing_synced(self):
         """A tester filtered a 1,000,000-record history to this week's dates (none) and
