@@ -66,7 +66,7 @@
 	X(FILTER, "filters")                                           \
 	X(CLEAR, "clear filters and search")                           \
 	X(SORT, "sort by date / amount, either way")                   \
-	X(EXPORT, "export what is shown (CSV or JSON Lines)")          \
+	X(EXPORT, "export what is shown (CSV, JSON Lines, QuickBooks, Xero)") \
 	X(JUMP, "jump to a date")                                      \
 	X(DELETE, "delete / disable")                                  \
 	X(TODAY, "today")                                              \
