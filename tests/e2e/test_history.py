@@ -46,6 +46,14 @@ class HistoryScreen(unittest.TestCase):
         term.wait_for("synced never")
         return term
 
+    def export_to(self, term, path):
+        """e, the path typed over the suggested name, Enter."""
+        term.send("e")
+        term.wait_for("Export what is shown")
+        term.send("Tab", "C-u")
+        term.type(path)
+        term.send("Enter")
+
     def start_by_amount(self, cur):
         """The history sorted by amount, largest first: s twice from the newest
         record, whose currency (cur) the sort takes."""
@@ -126,11 +134,7 @@ class HistoryScreen(unittest.TestCase):
 
         # export what is shown
         out = os.path.join(self.home.path, "out.csv")
-        term.send("e")
-        term.wait_for("Export what is shown")
-        term.send("Tab", "C-u")
-        term.type(out)
-        term.send("Enter")
+        self.export_to(term, out)
         term.wait_for(f"exported {want} records")
         with open(out, newline="", encoding="utf-8") as f:
             raw = f.read()
@@ -144,11 +148,7 @@ class HistoryScreen(unittest.TestCase):
         self.assertTrue(all(r["reviewed"] == "no" for r in records[1:]))
         self.assertIn(records[0]["currency"], first_line)
         # the same name again: refused, the first export kept
-        term.send("e")
-        term.wait_for("Export what is shown")
-        term.send("Tab", "C-u")
-        term.type(out)
-        term.send("Enter")
+        self.export_to(term, out)
         term.wait_for("already exists")
         term.send("Escape")
         with open(out, newline="", encoding="utf-8") as f:
@@ -656,11 +656,7 @@ class HistoryScreen(unittest.TestCase):
         where = os.path.join(folder, "history-export-for-the-accountant.csv")
         term = self.start()
         term.wait_for("1/2,500 ")
-        term.send("e")
-        term.wait_for("Export what is shown")
-        term.send("Tab", "C-u")
-        term.type(where)
-        term.send("Enter")
+        self.export_to(term, where)
         shown = term.wait_for("exported 2,500")
         status = shown.splitlines()[-1]
         self.assertTrue(status.rstrip().endswith("… M:whole"), status)
@@ -696,11 +692,7 @@ class HistoryScreen(unittest.TestCase):
         where = os.path.join(self.home.path, "no", "such", "folder", "month.csv")
         term = self.start()
         term.wait_for("1/2,500 ")
-        term.send("e")
-        term.wait_for("Export what is shown")
-        term.send("Tab", "C-u")
-        term.type(where)
-        term.send("Enter")
+        self.export_to(term, where)
         shown = term.wait_for("no folder")
         self.assertIn("Export what is shown", shown)  # still open, the path kept
         self.assertFalse(os.path.exists(os.path.dirname(where)))
