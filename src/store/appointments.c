@@ -192,7 +192,7 @@ int appointments_range(sqlite3 *db, int64_t from, int64_t to, int64_t staff_id,
 	int rc = db_prepare(db,
 			    APPT_SELECT " WHERE a.starts_at >= ?1 AND a.starts_at < ?2"
 					" AND (?3 = 0 OR a.staff_id = ?3)"
-					" ORDER BY a.starts_at, t.name COLLATE NOCASE, a.id",
+					" ORDER BY a.starts_at, fold(t.name), t.name, a.id",
 			    &st, err);
 	if (rc)
 		return rc;

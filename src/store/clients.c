@@ -273,7 +273,7 @@ int clients_search(sqlite3 *db, const char *query, int64_t **ids, size_t *n, str
 	int rc = db_prepare(db,
 			    "SELECT id FROM clients WHERE fold(name) LIKE fold(?1) ESCAPE '\\'"
 			    " OR email LIKE ?1 ESCAPE '\\' OR phone LIKE ?1 ESCAPE '\\'"
-			    " ORDER BY name COLLATE NOCASE, id",
+			    " ORDER BY fold(name), name, id",
 			    &st, err);
 	if (rc) {
 		free(pat);
@@ -291,7 +291,7 @@ int clients_foreach(sqlite3 *db, int (*fn)(void *ctx, const struct client *c), v
 		    struct pd_error *err)
 {
 	sqlite3_stmt *st;
-	int rc = db_prepare(db, "SELECT " CLIENT_COLS " FROM clients ORDER BY name COLLATE NOCASE, id",
+	int rc = db_prepare(db, "SELECT " CLIENT_COLS " FROM clients ORDER BY fold(name), name, id",
 			    &st, err);
 	if (rc)
 		return rc;

@@ -126,7 +126,7 @@ int plans_store_list(sqlite3 *db, bool with_archived, struct plan **out, size_t 
 			    with_archived ? "SELECT " PLAN_COLS " FROM plans ORDER BY active DESC,"
 					    " name COLLATE NOCASE, id"
 					  : "SELECT " PLAN_COLS " FROM plans WHERE active = 1"
-					    " ORDER BY name COLLATE NOCASE, id",
+					    " ORDER BY fold(name), name, id",
 			    &st, err);
 	if (rc)
 		return rc;

@@ -121,9 +121,9 @@ int services_list(sqlite3 *db, bool active_only, struct service **out, size_t *n
 	sqlite3_stmt *st;
 	int rc = db_prepare(db,
 			    active_only ? "SELECT " SERVICE_COLS " FROM services WHERE active = 1"
-					  " ORDER BY name COLLATE NOCASE, id"
+					  " ORDER BY fold(name), name, id"
 					: "SELECT " SERVICE_COLS " FROM services"
-					  " ORDER BY name COLLATE NOCASE, id",
+					  " ORDER BY fold(name), name, id",
 			    &st, err);
 	if (rc)
 		return rc;

@@ -259,8 +259,8 @@ int staff_list(sqlite3 *db, bool active_only, struct staff **out, size_t *n, str
 	sqlite3_stmt *st;
 	int rc = db_prepare(db,
 			    active_only ? "SELECT " STAFF_COLS " FROM staff WHERE active = 1"
-					  " ORDER BY name COLLATE NOCASE, id"
-					: "SELECT " STAFF_COLS " FROM staff ORDER BY name COLLATE NOCASE, id",
+					  " ORDER BY fold(name), name, id"
+					: "SELECT " STAFF_COLS " FROM staff ORDER BY fold(name), name, id",
 			    &st, err);
 	if (rc)
 		return rc;

@@ -53,6 +53,19 @@ class ClientsCli(unittest.TestCase):
         self.assertEqual(again.stdout.decode(), "imported 0, updated 3, rejected 0\n")
         self.assertEqual(self.run_paydesk("clients", "export").stdout, exp.stdout)
 
+    def test_clients_are_listed_as_a_desk_reads_names(self):
+        # A tester found Łukasz listed after Zoë: names were sorted by their bytes
+        # past ASCII (NOCASE folds A-Z only). Accents and case aside, as a desk
+        # reads them; the Clients tab lists them in the same order.
+        src = ("name\nZoë Martin\nŁukasz Wiśniewski\nLiam Walsh\namélie Dubois\n"
+               "Bruno Costa\nÉmile Zola\n").encode()
+        self.assertEqual(self.run_paydesk("clients", "import", self.write("in.csv", src))
+                         .returncode, 0)
+        names = [line.split(",")[0] for line in
+                 self.run_paydesk("clients", "export").stdout.decode().splitlines()[1:]]
+        self.assertEqual(names, ["amélie Dubois", "Bruno Costa", "Émile Zola", "Liam Walsh",
+                                 "Łukasz Wiśniewski", "Zoë Martin"])
+
     def test_rejected_rows_with_line_numbers(self):
         src = (b'name,email,phone,notes,member since\n'
                b'Good One,good@example.com,,,2020\n'
