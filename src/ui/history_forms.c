@@ -316,12 +316,13 @@ void history_form_submit(struct hist *h)
 		 * gone and the reason past column 80). */
 		char buf[PATH_MAX];
 		const char *whole = paths_whole(path, buf, sizeof buf);
-		if (access(whole, F_OK) == 0 || !folder_writable(h, whole)) {
-			if (!h->fields[1].error[0])
-				snprintf(h->fields[1].error, sizeof h->fields[1].error,
-					 "%.100s already exists: type another name (an export "
-					 "never replaces a file)",
-					 path);
+		bool exists = access(whole, F_OK) == 0;
+		if (exists)
+			snprintf(h->fields[1].error, sizeof h->fields[1].error,
+				 "%.100s already exists: type another name (an export never "
+				 "replaces a file)",
+				 path);
+		if (exists || !folder_writable(h, whole)) {
 			free(path);
 			return;
 		}
